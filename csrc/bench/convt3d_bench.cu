@@ -1,0 +1,218 @@
+// convt3d_bench: times the kernel library's operators without PyTorch.
+//   convt3d_bench                      the standard cases (same as benchmarks/bench.py), fp32 TF32
+//   convt3d_bench --dtype bf16 --math exact --case mission --reps 50
+// Inputs are random (never zeros); each operator's output is poisoned (NaN) before the first run and
+// checked for unwritten elements.  Times: CUDA events, warm-up, median.
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "convt3d.h"
+
+#define CK(x)                                                                              \
+  do {                                                                                     \
+    cudaError_t e_ = (x);                                                                  \
+    if (e_ != cudaSuccess) {                                                               \
+      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_)); \
+      std::exit(1);                                                                        \
+    }                                                                                      \
+  } while (0)
+
+namespace {
+
+struct Case {
+  const char* name;
+  int n, cin, cout, d, h, w, k, s, p, op, g;
+};
+const Case kCases[] = {
+    {"mission", 4, 32, 32, 32, 64, 128, 3, 2, 1, 0, 1},  {"groups4", 4, 32, 32, 32, 64, 128, 3, 2, 1, 0, 4},
+    {"depthwise", 4, 32, 32, 32, 64, 128, 3, 2, 1, 0, 32}, {"k2s2", 4, 32, 32, 32, 64, 128, 2, 2, 0, 0, 1},
+    {"k3s2op1", 4, 32, 32, 32, 64, 128, 3, 2, 1, 1, 1},   {"k3s1", 4, 32, 32, 32, 64, 128, 3, 1, 1, 0, 1},
+    {"in64out16", 4, 64, 16, 32, 64, 128, 3, 2, 1, 0, 1},
+};
+
+template <class T> __device__ T from_float(float v);
+template <> __device__ float from_float<float>(float v) { return v; }
+template <> __device__ double from_float<double>(float v) { return v; }
+template <> __device__ __half from_float<__half>(float v) { return __float2half(v); }
+template <> __device__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16(v); }
+
+template <class T>
+__global__ void fill_kernel(T* p, int64_t n, uint32_t seed, float lo, float hi) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    uint32_t h = uint32_t(i) * 2654435761u ^ (uint32_t(i >> 32) * 40503u) ^ seed;
+    h ^= h >> 16; h *= 0x7feb352du; h ^= h >> 15; h *= 0x846ca68bu; h ^= h >> 16;
+    p[i] = from_float<T>(lo + (hi - lo) * (h >> 8) * (1.0f / 16777216.0f));
+  }
+}
+template <class T>
+__global__ void count_nan_kernel(const T* p, int64_t n, unsigned long long* cnt) {
+  unsigned long long c = 0;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    float v = float(p[i]);
+    c += (v != v);
+  }
+  atomicAdd(cnt, c);
+}
+
+size_t esize(ct3d::DType t) { return t == ct3d::DType::kF64 ? 8 : t == ct3d::DType::kF32 ? 4 : 2; }
+
+void fill(void* p, int64_t n, ct3d::DType t, uint32_t seed, float lo, float hi) {
+  int blocks = int(std::min<int64_t>((n + 255) / 256, 65536));
+  switch (t) {
+    case ct3d::DType::kF32: fill_kernel<<<blocks, 256>>>(static_cast<float*>(p), n, seed, lo, hi); break;
+    case ct3d::DType::kF64: fill_kernel<<<blocks, 256>>>(static_cast<double*>(p), n, seed, lo, hi); break;
+    case ct3d::DType::kF16: fill_kernel<<<blocks, 256>>>(static_cast<__half*>(p), n, seed, lo, hi); break;
+    case ct3d::DType::kBF16: fill_kernel<<<blocks, 256>>>(static_cast<__nv_bfloat16*>(p), n, seed, lo, hi); break;
+  }
+  CK(cudaGetLastError());
+}
+unsigned long long count_nan(const void* p, int64_t n, ct3d::DType t) {
+  unsigned long long* d;
+  CK(cudaMalloc(&d, sizeof(*d)));
+  CK(cudaMemset(d, 0, sizeof(*d)));
+  int blocks = int(std::min<int64_t>((n + 255) / 256, 4096));
+  switch (t) {
+    case ct3d::DType::kF32: count_nan_kernel<<<blocks, 256>>>(static_cast<const float*>(p), n, d); break;
+    case ct3d::DType::kF64: count_nan_kernel<<<blocks, 256>>>(static_cast<const double*>(p), n, d); break;
+    case ct3d::DType::kF16: count_nan_kernel<<<blocks, 256>>>(static_cast<const __half*>(p), n, d); break;
+    case ct3d::DType::kBF16: count_nan_kernel<<<blocks, 256>>>(static_cast<const __nv_bfloat16*>(p), n, d); break;
+  }
+  CK(cudaGetLastError());
+  unsigned long long h = 0;
+  CK(cudaMemcpy(&h, d, sizeof(h), cudaMemcpyDeviceToHost));
+  CK(cudaFree(d));
+  return h;
+}
+
+ct3d::TensorRef5 contiguous(void* data, int64_t a, int64_t b, int64_t c, int64_t d, int64_t e) {
+  ct3d::TensorRef5 t{data, {a, b, c, d, e}, {b * c * d * e, c * d * e, d * e, e, 1}};
+  return t;
+}
+
+template <class Op>
+float time_op(Op& op, const ct3d::Arguments& args, void* ws, int reps) {
+  std::string why;
+  auto run = [&] {
+    ct3d::Status s = op(args, ws, nullptr, &why);
+    if (s != ct3d::Status::kSuccess) {
+      std::fprintf(stderr, "operator failed: %s: %s\n", ct3d::status_string(s), why.c_str());
+      std::exit(1);
+    }
+  };
+  for (int i = 0; i < 3; ++i) run();
+  cudaEvent_t a, b;
+  CK(cudaEventCreate(&a));
+  CK(cudaEventCreate(&b));
+  std::vector<float> ms;
+  for (int i = 0; i < reps; ++i) {
+    CK(cudaEventRecord(a));
+    run();
+    CK(cudaEventRecord(b));
+    CK(cudaEventSynchronize(b));
+    float t = 0;
+    CK(cudaEventElapsedTime(&t, a, b));
+    ms.push_back(t);
+  }
+  CK(cudaEventDestroy(a));
+  CK(cudaEventDestroy(b));
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+template <class Op>
+size_t workspace(const ct3d::Arguments& a) {
+  Op op;
+  std::string why;
+  if (op.can_implement(a, &why) != ct3d::Status::kSuccess) {
+    std::fprintf(stderr, "cannot implement: %s\n", why.c_str());
+    std::exit(1);
+  }
+  return op.get_workspace_size(a);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string only, dtype = "f32", math = "tf32";
+  int reps = 20;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+    if (a == "--case") only = next();
+    else if (a == "--dtype") dtype = next();
+    else if (a == "--math") math = next();
+    else if (a == "--reps") reps = std::atoi(next().c_str());
+    else {
+      std::printf("usage: convt3d_bench [--case NAME] [--dtype f32|f16|bf16|f64] [--math tf32|exact] [--reps N]\n");
+      return a == "--help" ? 0 : 2;
+    }
+  }
+  ct3d::DType dt = dtype == "f16" ? ct3d::DType::kF16 : dtype == "bf16" ? ct3d::DType::kBF16
+                 : dtype == "f64" ? ct3d::DType::kF64 : ct3d::DType::kF32;
+  cudaDeviceProp prop;
+  int dev = 0;
+  CK(cudaGetDevice(&dev));
+  CK(cudaGetDeviceProperties(&prop, dev));
+  std::printf("device: %s  dtype: %s  math: %s  reps: %d (median ms)\n", prop.name, dtype.c_str(), math.c_str(), reps);
+  std::printf("%-10s %10s %10s %10s %10s %9s\n", "case", "fwd_ms", "fwd_TB/s", "dgrad_ms", "wgrad_ms", "unwritten");
+  for (const Case& c : kCases) {
+    if (!only.empty() && only != c.name) continue;
+    ct3d::Arguments args;
+    ct3d::ConvT3dProblem& p = args.problem;
+    p.N = c.n; p.Cin = c.cin; p.Cout = c.cout; p.groups = c.g;
+    int in[3] = {c.d, c.h, c.w};
+    for (int d = 0; d < 3; ++d) {
+      p.in[d] = in[d]; p.k[d] = c.k; p.stride[d] = c.s; p.pad[d] = c.p; p.dil[d] = 1;
+      p.out[d] = (in[d] - 1) * c.s - 2 * c.p + (c.k - 1) + 1 + c.op;
+    }
+    p.dtype = dt;
+    p.math = math == "exact" ? ct3d::Math::kExact : ct3d::Math::kTF32;
+    const int64_t nx = int64_t(c.n) * c.cin * c.d * c.h * c.w;
+    const int64_t ny = int64_t(c.n) * c.cout * p.out[0] * p.out[1] * p.out[2];
+    const int64_t nw = int64_t(c.cin) * (c.cout / c.g) * c.k * c.k * c.k;
+    const size_t es = esize(dt);
+    void *x, *y, *w, *gx, *gw, *gy;
+    CK(cudaMalloc(&x, nx * es)); CK(cudaMalloc(&gx, nx * es));
+    CK(cudaMalloc(&y, ny * es)); CK(cudaMalloc(&gy, ny * es));
+    CK(cudaMalloc(&w, nw * es)); CK(cudaMalloc(&gw, nw * es));
+    fill(x, nx, dt, 1, 0.f, 1.f);  // torch.rand-like input, as the user's test
+    fill(gy, ny, dt, 2, -1.f, 1.f);
+    fill(w, nw, dt, 3, -0.1f, 0.1f);
+    CK(cudaMemset(y, 0xff, ny * es));  // NaN poison (all-ones bits) for the unwritten check
+    CK(cudaMemset(gx, 0xff, nx * es));
+    CK(cudaMemset(gw, 0xff, nw * es));
+    args.x = contiguous(x, c.n, c.cin, c.d, c.h, c.w);
+    args.w = contiguous(w, c.cin, c.cout / c.g, c.k, c.k, c.k);
+    args.y = contiguous(y, c.n, c.cout, p.out[0], p.out[1], p.out[2]);
+    size_t wsb = std::max({workspace<ct3d::Forward>(args), workspace<ct3d::GradInput>(args),
+                           workspace<ct3d::GradWeight>(args)});
+    void* ws;
+    CK(cudaMalloc(&ws, wsb + 16));
+    ct3d::Forward fwd;
+    float tf = time_op(fwd, args, ws, reps);
+    ct3d::Arguments bargs = args;  // backward: y holds grad_y, x/w receive the gradients
+    bargs.y.data = gy;
+    bargs.x.data = gx;
+    ct3d::GradInput dgrad;
+    float td = time_op(dgrad, bargs, ws, reps);
+    bargs.x.data = x;
+    bargs.w.data = gw;
+    ct3d::GradWeight wgrad;
+    float tw = time_op(wgrad, bargs, ws, reps);
+    CK(cudaDeviceSynchronize());
+    unsigned long long bad = count_nan(y, ny, dt) + count_nan(gx, nx, dt) + count_nan(gw, nw, dt);
+    const double bytes = double(nx + ny) * es;
+    std::printf("%-10s %10.3f %10.2f %10.3f %10.3f %9llu\n", c.name, tf, bytes / (tf * 1e-3) / 1e12, td, tw, bad);
+    CK(cudaFree(x)); CK(cudaFree(gx)); CK(cudaFree(y)); CK(cudaFree(gy)); CK(cudaFree(w)); CK(cudaFree(gw));
+    CK(cudaFree(ws));
+  }
+  return 0;
+}

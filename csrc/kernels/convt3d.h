@@ -1,0 +1,60 @@
+// cutlass_convt3d kernel library: public, torch-free interface.
+//
+// Four device operators in CUTLASS's style -- can_implement / get_workspace_size / initialize / run --
+// over one Arguments struct that holds the tensors of a transposed convolution y = convT(x, w) + bias.
+// Each operator reads its inputs among them and writes its result:
+//   Forward     x, w, bias -> y
+//   GradInput   y (= grad_y), w -> x (= grad_x)
+//   GradWeight  x, y (= grad_y) -> w (= grad_w)
+//   GradBias    y (= grad_y) -> bias (= grad_bias)
+// All work is queued on the given stream of the current device; nothing synchronises.
+#pragma once
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <string>
+
+#include "convt3d_problem.h"
+
+namespace ct3d {
+
+struct Arguments {
+  ConvT3dProblem problem;
+  TensorRef5 x;               // (N, Cin, D, H, W)
+  TensorRef5 w;               // (Cin, Cout/groups, kD, kH, kW)
+  TensorRef5 y;               // (N, Cout, OD, OH, OW)
+  void* bias = nullptr;       // (Cout) or null
+  int64_t bias_stride = 1;
+};
+
+enum class Kind { kForward, kGradInput, kGradWeight, kGradBias };
+
+// Checks that `p` is a well-formed transposed convolution (sizes, groups, output extents).
+Status check_problem(const ConvT3dProblem& p, std::string* why);
+
+template <Kind K>
+class Operator {
+ public:
+  Status can_implement(const Arguments& args, std::string* why = nullptr) const;
+  size_t get_workspace_size(const Arguments& args) const;
+  // Records the arguments and does the per-call preparation (weight packing) on `stream`.
+  Status initialize(const Arguments& args, void* workspace, cudaStream_t stream, std::string* why = nullptr);
+  Status run(cudaStream_t stream, std::string* why = nullptr);
+  Status operator()(const Arguments& args, void* workspace, cudaStream_t stream, std::string* why = nullptr) {
+    Status s = initialize(args, workspace, stream, why);
+    return s == Status::kSuccess ? run(stream, why) : s;
+  }
+
+ private:
+  Arguments args_{};
+  void* workspace_ = nullptr;
+};
+
+using Forward = Operator<Kind::kForward>;
+using GradInput = Operator<Kind::kGradInput>;
+using GradWeight = Operator<Kind::kGradWeight>;
+using GradBias = Operator<Kind::kGradBias>;
+
+const char* status_string(Status s);
+
+}  // namespace ct3d

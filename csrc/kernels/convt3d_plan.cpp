@@ -1,0 +1,264 @@
+// Plan: turns Arguments into launch parameters (tile counts, slab geometry, K split) and hands them to the
+// kernels of the problem's precision policy.  Host-only C++: the kernels live in kernels_<policy>.cu.
+#include <algorithm>
+#include <climits>
+#include <sstream>
+
+#include "convt3d.h"
+#include "kernel_params.h"
+
+namespace ct3d {
+
+const char* status_string(Status s) {
+  switch (s) {
+    case Status::kSuccess: return "success";
+    case Status::kInvalidProblem: return "invalid problem";
+    case Status::kNotSupported: return "not supported";
+    case Status::kCudaError: return "CUDA error";
+  }
+  return "unknown";
+}
+
+namespace {
+
+Status fail(std::string* why, Status s, const std::string& msg) {
+  if (why) *why = msg;
+  return s;
+}
+
+const KernelLaunchers& launchers(const ConvT3dProblem& p) {
+  switch (p.dtype) {
+    case DType::kF16: return launchers_f16();
+    case DType::kBF16: return launchers_bf16();
+    case DType::kF64: return launchers_f64();
+    case DType::kF32: break;
+  }
+  return p.math == Math::kTF32 ? launchers_tf32() : launchers_exact();
+}
+
+int device_sms() {
+  int dev = 0, sms = 0;
+  cudaGetDevice(&dev);
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
+  return sms > 0 ? sms : 1;
+}
+int device_smem_optin() {
+  int dev = 0, v = 0;
+  cudaGetDevice(&dev);
+  cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev);
+  return v;
+}
+
+int64_t numel(const TensorRef5& t) {
+  int64_t n = 1;
+  for (int i = 0; i < 5; ++i) n *= t.size[i];
+  return n;
+}
+
+size_t elem_size(DType t) {
+  switch (t) {
+    case DType::kF32: return 4;
+    case DType::kF16:
+    case DType::kBF16: return 2;
+    case DType::kF64: return 8;
+  }
+  return 4;
+}
+size_t acc_size(DType t) { return t == DType::kF64 ? 8 : 4; }
+
+// ---------------------------------------------------------------- row-conv plan (forward, grad_input)
+struct RowPlan {
+  RowConvParams p;
+  int nph;
+  dim3 grid;
+  bool empty;
+};
+
+RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
+  const ConvT3dProblem& pb = a.problem;
+  RowPlan r{};
+  RowConvParams& p = r.p;
+  p.src = forward ? a.x : a.y;
+  p.dst = forward ? a.y : a.x;
+  p.wpack = wpack;
+  p.bias = forward ? a.bias : nullptr;
+  p.md = forward ? pb.fwd(0) : pb.dgrad(0);
+  p.mh = forward ? pb.fwd(1) : pb.dgrad(1);
+  p.mw = forward ? pb.fwd(2) : pb.dgrad(2);
+  p.groups = pb.groups;
+  p.Kc = forward ? pb.cin_g() : pb.cout_g();
+  p.Nc = forward ? pb.cout_g() : pb.cin_g();
+  p.rows = p.dst.size[0] * p.dst.size[2] * p.dst.size[3];
+  r.nph = p.mw.E == 1 ? 1 : 2;
+  p.ph_groups = (p.mw.E + r.nph - 1) / r.nph;
+  p.q_blocks = int((p.mw.num_q(0) + Tiles::BQ - 1) / Tiles::BQ);
+  p.n_blocks = (p.Nc + Tiles::BN - 1) / Tiles::BN;
+  int jmax = 0, planes = 1;
+  for (int rho0 = 0; rho0 < p.mw.E; rho0 += r.nph)
+    for (int kw0 = 0; kw0 < p.mw.K; kw0 += Tiles::KWC) {
+      SlabGeom g = slab_geom(p.mw, rho0, r.nph, kw0, Tiles::KWC);
+      jmax = std::max(jmax, g.jmax);
+      planes = std::max(planes, g.nplanes);
+    }
+  p.LDJ = Tiles::BQ + jmax;
+  p.LDK = padded_ld(planes * p.LDJ, 8);
+  r.grid = dim3(unsigned(std::min<int64_t>(p.rows * p.q_blocks * p.ph_groups, INT_MAX)), unsigned(p.n_blocks),
+                unsigned(p.groups));
+  r.empty = numel(p.dst) == 0;
+  return r;
+}
+
+// ---------------------------------------------------------------- weight-gradient plan
+struct WgradPlan {
+  WgradParams p;
+  dim3 grid;
+  size_t ws_bytes;
+};
+
+WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
+  const ConvT3dProblem& pb = a.problem;
+  WgradPlan r{};
+  WgradParams& p = r.p;
+  p.x = a.x;
+  p.gy = a.y;
+  p.md = pb.dgrad(0);
+  p.mh = pb.dgrad(1);
+  p.mw = pb.dgrad(2);
+  p.groups = pb.groups;
+  p.Cin_g = pb.cin_g();
+  p.Cout_g = pb.cout_g();
+  p.rows = a.x.size[0] * a.x.size[2] * a.x.size[3];
+  p.m_blocks = std::max(1, (p.Cin_g + Tiles::WM - 1) / Tiles::WM);
+  p.n_blocks = std::max(1, (p.Cout_g + Tiles::WN - 1) / Tiles::WN);
+  p.kw_chunks = (p.mw.K + Tiles::KWC - 1) / Tiles::KWC;
+  const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.groups * p.kw_chunks;
+  int64_t chunks = (4 * int64_t(device_sms()) + per_chunk - 1) / per_chunk;
+  chunks = std::max<int64_t>(1, std::min<int64_t>(chunks, std::max<int64_t>(p.rows, 1)));
+  p.chunks = int(chunks);
+  int jmax = 0, planes = 1;
+  for (int kw0 = 0; kw0 < p.mw.K; kw0 += Tiles::KWC) {
+    SlabGeom g = slab_geom(p.mw, 0, 1, kw0, Tiles::KWC);
+    jmax = std::max(jmax, g.jmax);
+    planes = std::max(planes, g.nplanes);
+  }
+  p.LDJ = Tiles::WQ + jmax;
+  p.LDKg = padded_ld(planes * p.LDJ, 4);
+  p.LDKx = padded_ld(Tiles::WQ, 4);
+  p.ws = ws;
+  r.grid = dim3(unsigned(p.chunks * p.md.K * p.mh.K), unsigned(p.m_blocks * p.n_blocks),
+                unsigned(p.groups * p.kw_chunks));
+  r.ws_bytes = size_t(p.chunks) * pb.groups * pb.taps() * size_t(p.Cin_g) * p.Cout_g * acc_size(pb.dtype);
+  return r;
+}
+
+int bias_chunks(const Arguments& a) {
+  const int64_t rows = a.y.size[0] * a.y.size[2] * a.y.size[3];
+  int64_t c = (4 * int64_t(device_sms()) + a.problem.Cout - 1) / std::max(1, a.problem.Cout);
+  return int(std::max<int64_t>(1, std::min<int64_t>({c, std::max<int64_t>(rows, 1), 65535})));
+}
+
+bool dims_ok(const TensorRef5& t, int64_t n, int64_t c, const int* s) {
+  return t.size[0] == n && t.size[1] == c && t.size[2] == s[0] && t.size[3] == s[1] && t.size[4] == s[2];
+}
+
+}  // namespace
+
+Status check_problem(const ConvT3dProblem& p, std::string* why) {
+  if (p.N < 0) return fail(why, Status::kInvalidProblem, "batch size must be >= 0");
+  if (p.groups <= 0) return fail(why, Status::kInvalidProblem, "groups must be a positive integer");
+  if (p.Cin <= 0 || p.Cin % p.groups) return fail(why, Status::kInvalidProblem, "in_channels must be divisible by groups");
+  if (p.Cout <= 0 || p.Cout % p.groups)
+    return fail(why, Status::kInvalidProblem, "out_channels must be divisible by groups");
+  const char* dn[3] = {"depth", "height", "width"};
+  for (int d = 0; d < 3; ++d) {
+    if (p.k[d] <= 0) return fail(why, Status::kInvalidProblem, "kernel_size must be positive");
+    if (p.stride[d] <= 0) return fail(why, Status::kInvalidProblem, "stride must be positive");
+    if (p.dil[d] <= 0) return fail(why, Status::kInvalidProblem, "dilation must be positive");
+    if (p.pad[d] < 0) return fail(why, Status::kInvalidProblem, "padding must be non-negative");
+    if (p.in[d] < 0) return fail(why, Status::kInvalidProblem, std::string("input ") + dn[d] + " must be >= 0");
+    const int64_t base = int64_t(p.in[d] - 1) * p.stride[d] - 2 * int64_t(p.pad[d]) + int64_t(p.dil[d]) * (p.k[d] - 1) + 1;
+    const int64_t extra = p.out[d] - base;
+    if (p.out[d] <= 0 || extra < 0 || extra >= std::max(p.stride[d], p.dil[d]))
+      return fail(why, Status::kInvalidProblem,
+                  std::string("output ") + dn[d] + " " + std::to_string(p.out[d]) +
+                      " is not reachable with output_padding in [0, max(stride, dilation))");
+  }
+  return Status::kSuccess;
+}
+
+template <Kind K>
+Status Operator<K>::can_implement(const Arguments& a, std::string* why) const {
+  const ConvT3dProblem& p = a.problem;
+  if (K == Kind::kGradBias) {  // needs only grad_y and the bias buffer
+    if (p.Cout <= 0 || a.y.size[1] != p.Cout || !a.bias)
+      return fail(why, Status::kInvalidProblem, "grad_bias needs y with Cout channels and a bias buffer");
+    return Status::kSuccess;
+  }
+  Status s = check_problem(p, why);
+  if (s != Status::kSuccess) return s;
+  if (!dims_ok(a.x, p.N, p.Cin, p.in)) return fail(why, Status::kInvalidProblem, "x does not match the problem");
+  if (!dims_ok(a.y, p.N, p.Cout, p.out)) return fail(why, Status::kInvalidProblem, "y does not match the problem");
+  if (a.w.size[0] != p.Cin || a.w.size[1] != p.cout_g() || a.w.size[2] != p.k[0] || a.w.size[3] != p.k[1] ||
+      a.w.size[4] != p.k[2])
+    return fail(why, Status::kInvalidProblem, "w does not match the problem");
+  if (p.math != Math::kTF32 && p.math != Math::kExact) return fail(why, Status::kInvalidProblem, "unknown math mode");
+  if (p.groups > 65535) return fail(why, Status::kNotSupported, "groups > 65535 exceeds the launch grid");
+  if (K == Kind::kForward || K == Kind::kGradInput) {
+    RowPlan r = make_row_plan(a, K == Kind::kForward, nullptr);
+    if (r.p.n_blocks > 65535) return fail(why, Status::kNotSupported, "too many channels per group for the launch grid");
+    if (r.p.rows * r.p.q_blocks * r.p.ph_groups > INT_MAX)
+      return fail(why, Status::kNotSupported, "output rows exceed the launch grid (2^31 - 1 CTAs)");
+  }
+  if (K == Kind::kGradWeight) {
+    WgradPlan r = make_wgrad_plan(a, nullptr);
+    if (int64_t(r.grid.y) > 65535 || int64_t(r.grid.z) > 65535)
+      return fail(why, Status::kNotSupported, "too many channel blocks for the launch grid");
+  }
+  return Status::kSuccess;
+}
+
+template <Kind K>
+size_t Operator<K>::get_workspace_size(const Arguments& a) const {
+  const ConvT3dProblem& p = a.problem;
+  switch (K) {
+    case Kind::kForward:
+    case Kind::kGradInput: return size_t(p.taps()) * p.Cin * p.cout_g() * elem_size(p.dtype);
+    case Kind::kGradWeight: return make_wgrad_plan(a, nullptr).ws_bytes;
+    case Kind::kGradBias: return size_t(p.Cout) * bias_chunks(a) * acc_size(p.dtype);
+  }
+  return 0;
+}
+
+template <Kind K>
+Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t stream, std::string* why) {
+  Status s = can_implement(a, why);
+  if (s != Status::kSuccess) return s;
+  args_ = a;
+  workspace_ = workspace;
+  if (K == Kind::kForward || K == Kind::kGradInput)
+    return launchers(a.problem).pack_weight(a.w, workspace, a.problem.groups, K == Kind::kGradInput, stream, why);
+  return Status::kSuccess;
+}
+
+template <Kind K>
+Status Operator<K>::run(cudaStream_t stream, std::string* why) {
+  const Arguments& a = args_;
+  const KernelLaunchers& L = launchers(a.problem);
+  if (K == Kind::kForward || K == Kind::kGradInput) {
+    RowPlan r = make_row_plan(a, K == Kind::kForward, workspace_);
+    if (r.empty) return Status::kSuccess;
+    return L.rowconv(r.p, r.nph, r.grid, device_smem_optin(), stream, why);
+  }
+  if (K == Kind::kGradWeight) {
+    WgradPlan r = make_wgrad_plan(a, workspace_);
+    return L.wgrad(r.p, r.grid, device_smem_optin(), a.w, stream, why);
+  }
+  return L.grad_bias(a.y, workspace_, bias_chunks(a), a.bias, a.bias_stride, stream, why);
+}
+
+template class Operator<Kind::kForward>;
+template class Operator<Kind::kGradInput>;
+template class Operator<Kind::kGradWeight>;
+template class Operator<Kind::kGradBias>;
+
+}  // namespace ct3d

@@ -1,0 +1,213 @@
+// Problem descriptor for 3-D transposed convolution, shared by the CUDA kernels, the host plan and the
+// CPU plan emulator (so the index math the GPU runs is testable on a machine without a GPU).
+// Torch-free: only <cstdint>.
+#pragma once
+#include <cstdint>
+
+#if defined(__CUDACC__)
+#define CT3D_HD __host__ __device__ __forceinline__
+#else
+#define CT3D_HD inline
+#endif
+
+namespace ct3d {
+
+enum class DType : int { kF32 = 0, kF16 = 1, kBF16 = 2, kF64 = 3 };
+
+// How fp32 products are formed. kTF32: operands rounded to nearest-even TF32 (cuDNN's allow_tf32 mode).
+// kExact: fp32-accurate (3xTF32 big/small split). 16-bit and f64 types always use their native MMA.
+enum class Math : int { kTF32 = 0, kExact = 1 };
+
+enum class Status : int {
+  kSuccess = 0,
+  kInvalidProblem,   // arguments describe no valid convolution
+  kNotSupported,     // valid, but outside what the kernels can launch (message says which limit)
+  kCudaError,        // a CUDA call or launch failed
+};
+
+// A strided 5-D view (N, C, D, H, W) with element strides: covers NCDHW, channels_last_3d, slices and
+// expanded (stride-0) tensors alike.
+struct TensorRef5 {
+  void* data;
+  int64_t size[5];
+  int64_t stride[5];
+};
+
+// One spatial dimension's map between an op's output coordinate o and its input coordinate i via tap k:
+//   num = o*A + B - k*C;  tap valid iff num % E == 0 and 0 <= num/E < in_extent;  then i = num/E.
+// Transposed-conv forward (gather form): A=1, B=pad, C=dil, E=stride.
+// Its input gradient, a plain strided convolution: A=stride, B=-pad, C=-dil, E=1.
+// Along w the outputs are split into E phases rho = o mod E, o = E*q + rho; a tap valid for a phase is
+// valid for all its q, with i = A*q + delta(rho, k).  This is the sub-pixel decomposition.
+struct DimMap {
+  int A, B, C, E;
+  int K;           // kernel extent
+  int in_extent;   // extent of the gathered (input-side) tensor
+  int out_extent;  // extent of the written (output-side) tensor
+
+  CT3D_HD bool tap(int64_t o, int k, int64_t& i) const {
+    int64_t num = o * A + B - int64_t(k) * C;
+    if (num % E != 0) return false;
+    i = num / E;
+    return i >= 0 && i < in_extent;
+  }
+  // Offset of input for phase rho and tap k (independent of q); false if the tap never lands on rho.
+  CT3D_HD bool delta(int rho, int k, int64_t& d) const {
+    int64_t num = int64_t(rho) * A + B - int64_t(k) * C;
+    if (num % E != 0) return false;
+    d = num / E;
+    return true;
+  }
+  // Number of q with E*q + rho < out_extent.
+  CT3D_HD int64_t num_q(int rho) const {
+    return rho < out_extent ? (int64_t(out_extent) - rho + E - 1) / E : 0;
+  }
+};
+
+CT3D_HD DimMap forward_map(int k, int stride, int pad, int dil, int in_extent, int out_extent) {
+  return DimMap{1, pad, dil, stride, k, in_extent, out_extent};
+}
+CT3D_HD DimMap grad_input_map(int k, int stride, int pad, int dil, int gy_extent, int gx_extent) {
+  return DimMap{stride, -pad, -dil, 1, k, gy_extent, gx_extent};
+}
+
+CT3D_HD int64_t floor_div(int64_t a, int64_t b) {  // b > 0
+  return (a >= 0) ? a / b : -((-a + b - 1) / b);
+}
+
+// The whole convolution.  Weight is PyTorch's (Cin, Cout/groups, kD, kH, kW).
+struct ConvT3dProblem {
+  int64_t N;
+  int Cin, Cout, groups;
+  int in[3];    // x: D, H, W
+  int out[3];   // y: OD, OH, OW
+  int k[3], stride[3], pad[3], dil[3];
+  DType dtype;
+  Math math;
+
+  CT3D_HD int cin_g() const { return Cin / groups; }
+  CT3D_HD int cout_g() const { return Cout / groups; }
+  CT3D_HD int taps() const { return k[0] * k[1] * k[2]; }
+  CT3D_HD DimMap fwd(int d) const { return forward_map(k[d], stride[d], pad[d], dil[d], in[d], out[d]); }
+  CT3D_HD DimMap dgrad(int d) const { return grad_input_map(k[d], stride[d], pad[d], dil[d], out[d], in[d]); }
+};
+
+// Tile constants the host plan and the kernels agree on.
+struct Tiles {
+  static constexpr int kThreads = 128;  // 4 warps
+  static constexpr int BQ = 128;        // q positions per phase per CTA (row-conv kernels)
+  static constexpr int BN = 32;         // output channels per CTA
+  static constexpr int BK = 16;         // input channels per pipeline step
+  static constexpr int KWC = 4;         // w-taps per pipeline step
+  static constexpr int kMaxPlanes = 8;  // residue planes of a strided slab (<= KWC * phases)
+  // weight-gradient kernel
+  static constexpr int WM = 32;         // Cin per CTA
+  static constexpr int WN = 32;         // Cout per CTA
+  static constexpr int WQ = 64;         // input w positions per step
+};
+
+// Smallest channel stride >= n with stride % 32 == pad (in elements): keeps the fragment loads of a warp on
+// distinct banks.
+CT3D_HD int padded_ld(int n, int pad) {
+  int r = ((n + 31) / 32) * 32 + pad;
+  return (r - 32 >= n) ? r - 32 : r;
+}
+
+// Geometry of one staged input slab of a row-conv step: which residue planes of i mod A it holds and how
+// far into a plane the taps reach.  The slab for q in [q0, q0+BQ) starts at i = A*q0 + base, element
+// e = i - (A*q0 + base) lives in plane plane_of(e % A) at column e / A.  A tap with offset delta reads
+// plane plane_of((delta - base) % A) from column m + (delta - base) / A for row m of the tile.
+struct SlabGeom {
+  int64_t base;   // A * floor(min delta / A)
+  int nplanes;
+  int res[Tiles::kMaxPlanes];
+  int jmax;       // largest (delta - base) / A over the taps
+  // Fully unrolled with constant indices so the array stays in registers on the GPU.
+  CT3D_HD int plane_of(int r) const {
+    int found = -1;
+#if defined(__CUDACC__)
+#pragma unroll
+#endif
+    for (int p = 0; p < Tiles::kMaxPlanes; ++p)
+      if (p < nplanes && res[p] == r && found < 0) found = p;
+    return found;
+  }
+  CT3D_HD void add(int r) {
+#if defined(__CUDACC__)
+#pragma unroll
+#endif
+    for (int p = 0; p < Tiles::kMaxPlanes; ++p)
+      if (p == nplanes) res[p] = r;
+    ++nplanes;
+  }
+};
+
+// Taps kw in [kw0, kw0+kwn) for phases rho in [rho0, rho0+nph) (rho < E).  nplanes == 0: no tap lands.
+CT3D_HD SlabGeom slab_geom(const DimMap& m, int rho0, int nph, int kw0, int kwn) {
+  SlabGeom g{};
+  g.base = 0;
+  g.nplanes = 0;
+  g.jmax = 0;
+  bool any = false;
+  int64_t dmin = 0;
+  for (int r = rho0; r < rho0 + nph && r < m.E; ++r)
+    for (int k = kw0; k < kw0 + kwn && k < m.K; ++k) {
+      int64_t d;
+      if (m.delta(r, k, d)) {
+        if (!any || d < dmin) dmin = d;
+        any = true;
+      }
+    }
+  if (!any) return g;
+  g.base = floor_div(dmin, m.A) * m.A;
+  for (int r = rho0; r < rho0 + nph && r < m.E; ++r)
+    for (int k = kw0; k < kw0 + kwn && k < m.K; ++k) {
+      int64_t d;
+      if (!m.delta(r, k, d)) continue;
+      int64_t rel = d - g.base;
+      int res = int(rel % m.A);
+      int j = int(rel / m.A);
+      if (j > g.jmax) g.jmax = j;
+      if (g.plane_of(res) < 0) g.add(res);
+    }
+  return g;
+}
+
+// One K-loop step of the row-conv kernels: a valid (kd, kh) tap pair, a block of BK input channels and a
+// block of KWC w-taps that lands on at least one of the CTA's phases [rho0, rho0 + nph).
+struct RowStep {
+  int kd, kh, c0, kw0;
+  int64_t id, ih;
+};
+
+// Advances s (or finds the first step when first) for destination row (od, oh); false when done.
+CT3D_HD bool row_step_next(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc, int64_t od, int64_t oh,
+                           int rho0, int nph, RowStep& s, bool first) {
+  if (Kc <= 0) return false;
+  if (first) {
+    s = RowStep{0, 0, 0, 0, 0, 0};
+  } else {
+    s.kw0 += Tiles::KWC;
+    if (s.kw0 >= mw.K) {
+      s.kw0 = 0;
+      s.c0 += Tiles::BK;
+      if (s.c0 >= Kc) {
+        s.c0 = 0;
+        if (++s.kh >= mh.K) {
+          s.kh = 0;
+          ++s.kd;
+        }
+      }
+    }
+  }
+  for (; s.kd < md.K; ++s.kd, s.kh = 0, s.c0 = 0, s.kw0 = 0)
+    for (; s.kh < mh.K; ++s.kh, s.c0 = 0, s.kw0 = 0) {
+      if (!md.tap(od, s.kd, s.id) || !mh.tap(oh, s.kh, s.ih)) continue;
+      for (; s.c0 < Kc; s.c0 += Tiles::BK, s.kw0 = 0)
+        for (; s.kw0 < mw.K; s.kw0 += Tiles::KWC)
+          if (slab_geom(mw, rho0, nph, s.kw0, Tiles::KWC).nplanes > 0) return true;
+    }
+  return false;
+}
+
+}  // namespace ct3d

@@ -1,0 +1,95 @@
+// Launchers of one precision policy's kernels: shared-memory sizing, attribute setup, launch, error check.
+// Included once per policy by kernels_<policy>.cu.
+#pragma once
+#include <algorithm>
+
+#include "kernel_params.h"
+#include "rowconv_kernel.cuh"
+#include "wgrad_kernel.cuh"
+
+namespace ct3d {
+namespace detail {
+
+inline Status fail(std::string* why, Status s, const std::string& msg) {
+  if (why) *why = msg;
+  return s;
+}
+
+inline Status cuda_check(cudaError_t e, std::string* why, const char* what) {
+  if (e == cudaSuccess) return Status::kSuccess;
+  (void)cudaGetLastError();
+  return fail(why, Status::kCudaError, std::string(what) + ": " + cudaGetErrorString(e));
+}
+
+template <class Kernel, class Params>
+Status launch_dyn(Kernel kernel, dim3 grid, size_t smem, int smem_optin, const Params& p, cudaStream_t stream,
+                  std::string* why, const char* what) {
+  if (smem > size_t(smem_optin))
+    return fail(why, Status::kNotSupported,
+                std::string(what) + ": tile footprint (" + std::to_string(smem) +
+                    " bytes of shared memory) exceeds this device's limit");
+  Status s = cuda_check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)), why,
+                        "cudaFuncSetAttribute");
+  if (s != Status::kSuccess) return s;
+  kernel<<<grid, Tiles::kThreads, smem, stream>>>(p);
+  return cuda_check(cudaGetLastError(), why, what);
+}
+
+inline int blocks_for(int64_t total, int threads) {
+  return int(std::max<int64_t>(1, std::min<int64_t>((total + threads - 1) / threads, 8192)));
+}
+
+template <class P>
+Status pack_weight(const TensorRef5& w, void* out, int groups, bool kn_is_cout_cin, cudaStream_t stream,
+                   std::string* why) {
+  int64_t total = 1;
+  for (int i = 0; i < 5; ++i) total *= w.size[i];
+  if (total == 0) return Status::kSuccess;
+  pack_weight_kernel<typename P::Element>
+      <<<blocks_for(total, 256), 256, 0, stream>>>(w, static_cast<typename P::Element*>(out), groups, kn_is_cout_cin);
+  return cuda_check(cudaGetLastError(), why, "weight pack kernel launch");
+}
+
+template <class P>
+Status rowconv(const RowConvParams& p, int nph, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
+  if (nph == 1)
+    return launch_dyn(rowconv_kernel<P, 1>, grid, RowConv<P, 1>::smem_bytes(p.LDK), smem_optin, p, stream, why,
+                      "row-conv kernel launch");
+  return launch_dyn(rowconv_kernel<P, 2>, grid, RowConv<P, 2>::smem_bytes(p.LDK), smem_optin, p, stream, why,
+                    "row-conv kernel launch");
+}
+
+template <class P>
+Status wgrad(const WgradParams& p, dim3 grid, int smem_optin, const TensorRef5& gw, cudaStream_t stream,
+             std::string* why) {
+  Status s = launch_dyn(wgrad_kernel<P>, grid, Wgrad<P>::smem_bytes(p.LDKx, p.LDKg), smem_optin, p, stream, why,
+                        "weight-gradient kernel launch");
+  if (s != Status::kSuccess) return s;
+  const int taps = p.md.K * p.mh.K * p.mw.K;
+  const int64_t total = int64_t(p.groups) * p.Cin_g * p.Cout_g * taps;
+  wgrad_reduce_kernel<P><<<blocks_for(total, 256), 256, 0, stream>>>(
+      static_cast<const typename P::Acc*>(p.ws), gw, p.chunks, p.groups, p.Cin_g, p.Cout_g, taps);
+  return cuda_check(cudaGetLastError(), why, "weight-gradient reduce launch");
+}
+
+template <class P>
+Status grad_bias(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t gb_stride, cudaStream_t stream,
+                 std::string* why) {
+  const int C = int(gy.size[1]);
+  bias_partial_kernel<P><<<dim3(unsigned(C), unsigned(chunks)), 256, 0, stream>>>(
+      gy, static_cast<typename P::Acc*>(ws), chunks);
+  Status s = cuda_check(cudaGetLastError(), why, "bias-gradient kernel launch");
+  if (s != Status::kSuccess) return s;
+  bias_reduce_kernel<P><<<(C + 255) / 256, 256, 0, stream>>>(
+      static_cast<const typename P::Acc*>(ws), static_cast<typename P::Element*>(gb), gb_stride, C, chunks);
+  return cuda_check(cudaGetLastError(), why, "bias-gradient reduce launch");
+}
+
+template <class P>
+const KernelLaunchers& table() {
+  static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>, &wgrad<P>, &grad_bias<P>};
+  return t;
+}
+
+}  // namespace detail
+}  // namespace ct3d

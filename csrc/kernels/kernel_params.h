@@ -1,0 +1,50 @@
+// Launch parameters of the kernels: plain structs the host plan fills and the kernels read.
+#pragma once
+#include <cuda_runtime.h>
+
+#include <string>
+
+#include "convt3d_problem.h"
+
+namespace ct3d {
+
+struct RowConvParams {
+  TensorRef5 src;       // gathered tensor: x (forward) or grad_y (grad_input)
+  TensorRef5 dst;       // written tensor: y or grad_x
+  const void* wpack;    // [groups][kD*kH*kW][Kc][Nc], Element type
+  const void* bias;     // [groups*Nc] or null
+  DimMap md, mh, mw;
+  int groups, Kc, Nc;   // channels per group of src and of dst
+  int64_t rows;         // N * dst D * dst H
+  int q_blocks, ph_groups, n_blocks;
+  int LDJ, LDK;         // slab plane / channel strides (elements)
+};
+
+struct WgradParams {
+  TensorRef5 x, gy;
+  DimMap md, mh, mw;     // grad_input-style maps: output coordinate = x's, gathered coordinate = gy's
+  int groups, Cin_g, Cout_g;
+  int64_t rows;          // N * D * H of x
+  int chunks;            // K-split factor
+  int m_blocks, n_blocks, kw_chunks;
+  int LDJ, LDKg, LDKx;   // gy slab plane / channel stride, x slab channel stride
+  void* ws;              // [chunks][groups][taps][Cin_g][Cout_g] Acc
+};
+
+// Entry points of the kernels of one precision policy; one translation unit per policy defines a table
+// (kernels_<policy>.cu), so the policies compile in parallel.
+struct KernelLaunchers {
+  Status (*pack_weight)(const TensorRef5& w, void* out, int groups, bool kn_is_cout_cin, cudaStream_t, std::string*);
+  Status (*rowconv)(const RowConvParams&, int nph, dim3 grid, int smem_optin, cudaStream_t, std::string*);
+  Status (*wgrad)(const WgradParams&, dim3 grid, int smem_optin, const TensorRef5& gw, cudaStream_t, std::string*);
+  Status (*grad_bias)(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t gb_stride, cudaStream_t,
+                      std::string*);
+};
+
+const KernelLaunchers& launchers_tf32();
+const KernelLaunchers& launchers_exact();
+const KernelLaunchers& launchers_f16();
+const KernelLaunchers& launchers_bf16();
+const KernelLaunchers& launchers_f64();
+
+}  // namespace ct3d

@@ -1,0 +1,167 @@
+// Precision policies: how a warp turns shared-memory operands into one 16x8 tile of C += A*B over kK.
+// The kernels are written once against this interface; each policy picks the CUTLASS SM80 tensor-core
+// instruction (cutlass::arch::Mma) and the operand conversion:
+//   TF32   fp32 tensors, operands rounded to nearest-even TF32 when staged (cuDNN's allow_tf32 math)
+//   Exact  fp32 tensors, 3xTF32 big/small split (as CUTLASS's OpMultiplyAddFastF32): fp32-accurate
+//   F16 / BF16  16-bit tensors, fp32 accumulation
+//   F64    double tensors on the FP64 tensor cores (DMMA 8x8x4)
+// Fragment ownership follows mma.m16n8k8: g = lane/4, t = lane%4; C elements (g,2t),(g,2t+1),(g+8,2t),(g+8,2t+1).
+#pragma once
+#include <cstdint>
+#include <cutlass/arch/mma.h>
+#include <cutlass/arch/mma_sm80.h>
+#include <cutlass/array.h>
+#include <cutlass/numeric_conversion.h>
+#include <cutlass/numeric_types.h>
+
+#include "convt3d_problem.h"
+
+#define CT3D_DEV __device__ __forceinline__
+
+namespace ct3d {
+
+// Round to nearest-even TF32 with CUTLASS's converter, then clear the 13 low bits it leaves behind, so the
+// float equals what the tensor core multiplies (needed for an exact big/small split).  NaN stays NaN.
+CT3D_DEV float tf32_rne(float v) {
+  if (v != v) return __int_as_float(0x7fffffff);
+  cutlass::tfloat32_t t =
+      cutlass::NumericConverter<cutlass::tfloat32_t, float, cutlass::FloatRoundStyle::round_to_nearest>::convert(v);
+  return __uint_as_float(t.raw() & 0xffffe000u);
+}
+
+struct PolicyTF32 {
+  using Element = float;  // tensor element in global memory
+  using Smem = float;     // staged operand (already TF32-rounded)
+  using Acc = float;
+  static constexpr int kK = 8;
+  static constexpr int kStage = 36;  // register-staged slab elements per thread
+  struct FragA { uint32_t r[4]; };
+  struct FragB { uint32_t r[2]; };
+  CT3D_DEV static Smem to_smem(Element v) { return tf32_rne(v); }
+  CT3D_DEV static Acc to_acc(Element v) { return v; }
+  CT3D_DEV static Element from_acc(Acc v) { return v; }
+  template <class F> CT3D_DEV static FragA load_a(F a, int g, int t) {
+    return FragA{{__float_as_uint(a(g, t)), __float_as_uint(a(g + 8, t)), __float_as_uint(a(g, t + 4)),
+                  __float_as_uint(a(g + 8, t + 4))}};
+  }
+  template <class F> CT3D_DEV static FragB load_b(F b, int g, int t) {
+    return FragB{{__float_as_uint(b(t, g)), __float_as_uint(b(t + 4, g))}};
+  }
+  CT3D_DEV static void mma(Acc (&c)[4], FragA const& a, FragB const& b) {
+    using Op = cutlass::arch::Mma<cutlass::gemm::GemmShape<16, 8, 8>, 32, cutlass::tfloat32_t,
+                                  cutlass::layout::RowMajor, cutlass::tfloat32_t, cutlass::layout::ColumnMajor,
+                                  float, cutlass::layout::RowMajor, cutlass::arch::OpMultiplyAdd>;
+    auto& C = reinterpret_cast<Op::FragmentC&>(c);
+    Op{}(C, reinterpret_cast<Op::FragmentA const&>(a), reinterpret_cast<Op::FragmentB const&>(b), C);
+  }
+};
+
+struct PolicyExact {
+  using Element = float;
+  using Smem = float;  // raw fp32; split at fragment load
+  using Acc = float;
+  static constexpr int kK = 8;
+  static constexpr int kStage = 36;
+  struct FragA { uint32_t big[4], small[4]; };
+  struct FragB { uint32_t big[2], small[2]; };
+  CT3D_DEV static Smem to_smem(Element v) { return v; }
+  CT3D_DEV static Acc to_acc(Element v) { return v; }
+  CT3D_DEV static Element from_acc(Acc v) { return v; }
+  CT3D_DEV static void split(float v, uint32_t& big, uint32_t& small) {
+    float b = tf32_rne(v);
+    big = __float_as_uint(b);
+    small = __float_as_uint(tf32_rne(v - b));
+  }
+  template <class F> CT3D_DEV static FragA load_a(F a, int g, int t) {
+    FragA f;
+    split(a(g, t), f.big[0], f.small[0]);
+    split(a(g + 8, t), f.big[1], f.small[1]);
+    split(a(g, t + 4), f.big[2], f.small[2]);
+    split(a(g + 8, t + 4), f.big[3], f.small[3]);
+    return f;
+  }
+  template <class F> CT3D_DEV static FragB load_b(F b, int g, int t) {
+    FragB f;
+    split(b(t, g), f.big[0], f.small[0]);
+    split(b(t + 4, g), f.big[1], f.small[1]);
+    return f;
+  }
+  CT3D_DEV static void mma(Acc (&c)[4], FragA const& a, FragB const& b) {
+    // small terms first so they are not lost against the big product (a_small*b_small is below fp32 ulp)
+    PolicyTF32::mma(c, PolicyTF32::FragA{{a.small[0], a.small[1], a.small[2], a.small[3]}},
+                    PolicyTF32::FragB{{b.big[0], b.big[1]}});
+    PolicyTF32::mma(c, PolicyTF32::FragA{{a.big[0], a.big[1], a.big[2], a.big[3]}},
+                    PolicyTF32::FragB{{b.small[0], b.small[1]}});
+    PolicyTF32::mma(c, PolicyTF32::FragA{{a.big[0], a.big[1], a.big[2], a.big[3]}},
+                    PolicyTF32::FragB{{b.big[0], b.big[1]}});
+  }
+};
+
+template <class T>  // cutlass::half_t or cutlass::bfloat16_t
+struct Policy16 {
+  using Element = T;
+  using Smem = T;
+  using Acc = float;
+  static constexpr int kK = 16;
+  static constexpr int kStage = 36;
+  struct FragA { uint32_t r[4]; };
+  struct FragB { uint32_t r[2]; };
+  CT3D_DEV static Smem to_smem(Element v) { return v; }
+  CT3D_DEV static Acc to_acc(Element v) { return float(v); }
+  CT3D_DEV static Element from_acc(Acc v) { return Element(v); }
+  CT3D_DEV static uint32_t pack(T lo, T hi) { return uint32_t(lo.raw()) | (uint32_t(hi.raw()) << 16); }
+  template <class F> CT3D_DEV static FragA load_a(F a, int g, int t) {
+    int k = 2 * t;
+    return FragA{{pack(a(g, k), a(g, k + 1)), pack(a(g + 8, k), a(g + 8, k + 1)), pack(a(g, k + 8), a(g, k + 9)),
+                  pack(a(g + 8, k + 8), a(g + 8, k + 9))}};
+  }
+  template <class F> CT3D_DEV static FragB load_b(F b, int g, int t) {
+    int k = 2 * t;
+    return FragB{{pack(b(k, g), b(k + 1, g)), pack(b(k + 8, g), b(k + 9, g))}};
+  }
+  CT3D_DEV static void mma(Acc (&c)[4], FragA const& a, FragB const& b) {
+    using Op = cutlass::arch::Mma<cutlass::gemm::GemmShape<16, 8, 16>, 32, T, cutlass::layout::RowMajor, T,
+                                  cutlass::layout::ColumnMajor, float, cutlass::layout::RowMajor,
+                                  cutlass::arch::OpMultiplyAdd>;
+    auto& C = reinterpret_cast<typename Op::FragmentC&>(c);
+    Op{}(C, reinterpret_cast<typename Op::FragmentA const&>(a), reinterpret_cast<typename Op::FragmentB const&>(b), C);
+  }
+};
+using PolicyF16 = Policy16<cutlass::half_t>;
+using PolicyBF16 = Policy16<cutlass::bfloat16_t>;
+
+struct PolicyF64 {
+  using Element = double;
+  using Smem = double;
+  using Acc = double;
+  static constexpr int kK = 8;
+  static constexpr int kStage = 8;  // doubles are register-hungry: stage little, load the rest in place
+  struct FragA { double r[4]; };    // (g,t) (g,t+4) (g+8,t) (g+8,t+4)
+  struct FragB { double r[2]; };    // (t,g) (t+4,g)
+  CT3D_DEV static Smem to_smem(Element v) { return v; }
+  CT3D_DEV static Acc to_acc(Element v) { return v; }
+  CT3D_DEV static Element from_acc(Acc v) { return v; }
+  template <class F> CT3D_DEV static FragA load_a(F a, int g, int t) {
+    return FragA{{a(g, t), a(g, t + 4), a(g + 8, t), a(g + 8, t + 4)}};
+  }
+  template <class F> CT3D_DEV static FragB load_b(F b, int g, int t) { return FragB{{b(t, g), b(t + 4, g)}}; }
+  CT3D_DEV static void mma(Acc (&c)[4], FragA const& a, FragB const& b) {
+    // 16x8x8 as four DMMA 8x8x4: rows g (c[0..1]) and g+8 (c[2..3]), k halves t and t+4.
+    using Op = cutlass::arch::Mma<cutlass::gemm::GemmShape<8, 8, 4>, 32, double, cutlass::layout::RowMajor, double,
+                                  cutlass::layout::ColumnMajor, double, cutlass::layout::RowMajor,
+                                  cutlass::arch::OpMultiplyAdd>;
+    Op op;
+    auto& lo = reinterpret_cast<Op::FragmentC&>(c[0]);
+    auto& hi = reinterpret_cast<Op::FragmentC&>(c[2]);
+    Op::FragmentA a0, a1, a2, a3;
+    Op::FragmentB b0, b1;
+    a0[0] = a.r[0]; a1[0] = a.r[1]; a2[0] = a.r[2]; a3[0] = a.r[3];
+    b0[0] = b.r[0]; b1[0] = b.r[1];
+    op(lo, a0, b0, lo);
+    op(lo, a1, b1, lo);
+    op(hi, a2, b0, hi);
+    op(hi, a3, b1, hi);
+  }
+};
+
+}  // namespace ct3d

@@ -1,0 +1,296 @@
+// Weight gradient: gw[ci, co, kd, kh, kw] = sum over (n, id, ih, iw) of x[n, ci, id, ih, iw] * gy[n, co, od, oh, ow]
+// with o = i*stride - pad + k*dil.  Per tap it is a GEMM with M = Cin, N = Cout and a K of ~all input
+// positions, so the K dimension is split: CTA (chunk, kd, kh) sums a fixed range of input rows for every
+// w tap, and a second kernel adds the chunks in a fixed order.  Fixed split + fixed order = the same bits
+// every run, which is what torch.use_deterministic_algorithms asks for, at no extra cost.
+#pragma once
+#include "kernel_params.h"
+#include "slab_loader.cuh"
+
+namespace ct3d {
+
+
+template <class P>
+struct Wgrad {
+  using E = typename P::Element;
+  using S = typename P::Smem;
+  using Acc = typename P::Acc;
+  static constexpr int WM = Tiles::WM, WN = Tiles::WN, WQ = Tiles::WQ, KWC = Tiles::KWC;
+  static constexpr int MT = 2, NT = 2;  // warp tile: 32 ci x 16 co, K half of WQ
+  static_assert((WQ / 2) % P::kK == 0, "each K half must hold whole MMA k-steps");
+
+  CT3D_HD static size_t stage_elems(int LDKx, int LDKg) { return size_t(WM) * LDKx + size_t(WN) * LDKg; }
+  static size_t smem_bytes(int LDKx, int LDKg) {
+    size_t pipe = 2 * stage_elems(LDKx, LDKg) * sizeof(S);
+    size_t red = size_t(2) * KWC * MT * NT * 4 * 32 * sizeof(Acc);
+    return pipe > red ? pipe : red;
+  }
+
+  CT3D_DEV static void run(const WgradParams& p, unsigned char* smem_raw) {
+    S* smem = reinterpret_cast<S*>(smem_raw);
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+    const int wk = warp & 1, wn = warp >> 1;
+    const int KDH = p.md.K * p.mh.K;
+    const int dh = int(blockIdx.x % KDH), chunk = int(blockIdx.x / KDH);
+    const int kd = dh / p.mh.K, kh = dh % p.mh.K;
+    const int mb = blockIdx.y % p.m_blocks, nb = blockIdx.y / p.m_blocks;
+    const int grp = blockIdx.z % p.groups, kwc = blockIdx.z / p.groups;
+    const int kw0 = kwc * KWC;
+    const int A = p.mw.A;
+    const int64_t H = p.x.size[3], D = p.x.size[2], W = p.x.size[4];
+    const int wblocks = int((W + WQ - 1) / WQ);
+
+    const E* xg = static_cast<const E*>(p.x.data) + (int64_t(grp) * p.Cin_g + mb * WM) * p.x.stride[1];
+    const E* gg = static_cast<const E*>(p.gy.data) + (int64_t(grp) * p.Cout_g + nb * WN) * p.gy.stride[1];
+    const SlabGeom geom = slab_geom(p.mw, 0, 1, kw0, KWC);
+    const size_t stage = stage_elems(p.LDKx, p.LDKg);
+
+    SlabLoader<P, WM> xl;
+    xl.sC = p.x.stride[1];
+    xl.sW = p.x.stride[4];
+    xl.in_extent = W;
+    xl.A = 1;
+    xl.LDJ = p.LDKx;
+    xl.LDK = p.LDKx;
+    xl.geom = slab_geom(DimMap{1, 0, 0, 1, 1, 1, 1}, 0, 1, 0, 1);  // one plane, residue 0
+    xl.c_fast = (p.x.stride[1] == 1 && p.x.stride[4] != 1);
+    xl.nch = p.Cin_g - mb * WM;
+    xl.ecnt = WQ;
+    SlabLoader<P, WN> gl;
+    gl.sC = p.gy.stride[1];
+    gl.sW = p.gy.stride[4];
+    gl.in_extent = p.gy.size[4];
+    gl.A = A;
+    gl.LDJ = p.LDJ;
+    gl.LDK = p.LDKg;
+    gl.geom = geom;
+    gl.c_fast = (p.gy.stride[1] == 1 && p.gy.stride[4] != 1);
+    gl.nch = p.Cout_g - nb * WN;
+    gl.ecnt = A * (WQ + geom.jmax);
+
+    const int64_t r_begin = p.rows * chunk / p.chunks, r_end = p.rows * (chunk + 1) / p.chunks;
+    // step = (row, w block); rows whose (kd, kh) tap misses grad_y are skipped
+    struct Step { int64_t r; int b; int64_t id, ih, od, oh, n; };
+    auto valid_row = [&](Step& s) {
+      s.ih = s.r % H;
+      s.id = (s.r / H) % D;
+      s.n = s.r / (H * D);
+      return p.md.tap(s.id, kd, s.od) && p.mh.tap(s.ih, kh, s.oh);
+    };
+    auto advance = [&](Step& s, bool first) {
+      if (!first && ++s.b < wblocks) return true;
+      if (!first) ++s.r;
+      s.b = 0;
+      for (; s.r < r_end; ++s.r)
+        if (valid_row(s)) return true;
+      return false;
+    };
+    auto setup = [&](const Step& s) {
+      int64_t q0 = int64_t(s.b) * WQ;
+      xl.base = xg + s.n * p.x.stride[0] + s.id * p.x.stride[2] + s.ih * p.x.stride[3];
+      xl.i0 = q0;
+      xl.valid = true;
+      gl.base = gg + s.n * p.gy.stride[0] + s.od * p.gy.stride[2] + s.oh * p.gy.stride[3];
+      gl.i0 = A * q0 + geom.base;
+      gl.valid = true;
+    };
+
+    Acc acc[KWC][MT][NT][4];
+#pragma unroll
+    for (int a = 0; a < KWC; ++a)
+#pragma unroll
+      for (int i = 0; i < MT; ++i)
+#pragma unroll
+        for (int j = 0; j < NT; ++j)
+#pragma unroll
+          for (int e = 0; e < 4; ++e) acc[a][i][j][e] = Acc(0);
+
+    Step cur{r_begin, 0, 0, 0, 0, 0, 0};
+    bool have = advance(cur, true);
+    int buf = 0;
+    if (have) {
+      setup(cur);
+      xl.load();
+      gl.load();
+      xl.store(smem);
+      gl.store(smem + size_t(WM) * p.LDKx);
+    }
+    __syncthreads();
+    while (have) {
+      Step nxt = cur;
+      bool more = advance(nxt, false);
+      if (more) {
+        setup(nxt);
+        xl.load();
+        gl.load();
+      }
+      const S* xs = smem + buf * stage;
+      const S* gs = xs + size_t(WM) * p.LDKx;
+      // positions past W are zero in x, so they add nothing
+#pragma unroll
+      for (int kwl = 0; kwl < KWC; ++kwl) {
+        const int kw = kw0 + kwl;
+        if (kw < p.mw.K) {
+          int64_t d;
+          p.mw.delta(0, kw, d);
+          const int64_t rel = d - geom.base;
+          const int j0 = int(rel / A);
+          const int plane = geom.plane_of(int(rel - int64_t(j0) * A));
+          const S* gb = gs + plane * p.LDJ + j0 + wk * (WQ / 2) + (wn * 16) * p.LDKg;
+          const S* xa = xs + wk * (WQ / 2);
+#pragma unroll
+          for (int ks = 0; ks < WQ / 2; ks += P::kK) {
+            typename P::FragB fb[NT];
+#pragma unroll
+            for (int ni = 0; ni < NT; ++ni)
+              fb[ni] = P::load_b([&](int k, int c) { return gb[(ni * 8 + c) * p.LDKg + ks + k]; }, g, t);
+#pragma unroll
+            for (int mi = 0; mi < MT; ++mi) {
+              typename P::FragA fa =
+                  P::load_a([&](int m, int k) { return xa[(mi * 16 + m) * p.LDKx + ks + k]; }, g, t);
+#pragma unroll
+              for (int ni = 0; ni < NT; ++ni) P::mma(acc[kwl][mi][ni], fa, fb[ni]);
+            }
+          }
+        }
+      }
+      if (more) {
+        S* dst = smem + (buf ^ 1) * stage;
+        xl.store(dst);
+        gl.store(dst + size_t(WM) * p.LDKx);
+      }
+      __syncthreads();
+      buf ^= 1;
+      cur = nxt;
+      have = more;
+    }
+
+    // add the two K halves (fixed order), then write this chunk's partial sums
+    Acc* red = reinterpret_cast<Acc*>(smem_raw);
+    constexpr int PER = KWC * MT * NT * 4;
+    if (wk == 1) {
+#pragma unroll
+      for (int a = 0; a < KWC; ++a)
+#pragma unroll
+        for (int i = 0; i < MT; ++i)
+#pragma unroll
+          for (int j = 0; j < NT; ++j)
+#pragma unroll
+            for (int e = 0; e < 4; ++e) red[((wn * PER) + ((a * MT + i) * NT + j) * 4 + e) * 32 + lane] = acc[a][i][j][e];
+    }
+    __syncthreads();
+    if (wk == 0) {
+      const int taps = p.md.K * p.mh.K * p.mw.K;
+      Acc* ws = static_cast<Acc*>(p.ws);
+#pragma unroll
+      for (int a = 0; a < KWC; ++a) {
+        const int kw = kw0 + a;
+        if (kw >= p.mw.K) break;
+        const int tap = (kd * p.mh.K + kh) * p.mw.K + kw;
+        Acc* wt = ws + ((int64_t(chunk) * p.groups + grp) * taps + tap) * p.Cin_g * p.Cout_g;
+#pragma unroll
+        for (int i = 0; i < MT; ++i)
+#pragma unroll
+          for (int j = 0; j < NT; ++j)
+#pragma unroll
+            for (int e = 0; e < 4; ++e) {
+              const int ci = mb * WM + i * 16 + g + (e >> 1) * 8;
+              const int co = nb * WN + wn * 16 + j * 8 + 2 * t + (e & 1);
+              Acc v = acc[a][i][j][e] + red[((wn * PER) + ((a * MT + i) * NT + j) * 4 + e) * 32 + lane];
+              if (ci < p.Cin_g && co < p.Cout_g) wt[int64_t(ci) * p.Cout_g + co] = v;
+            }
+      }
+    }
+  }
+};
+
+template <class P>
+__global__ void __launch_bounds__(Tiles::kThreads, 2) wgrad_kernel(WgradParams p) {
+  extern __shared__ __align__(16) unsigned char ct3d_smem[];
+  Wgrad<P>::run(p, ct3d_smem);
+}
+
+// gw[g*Cin_g + ci][co][tap] = sum over chunks, in chunk order, of ws[chunk][g][tap][ci][co]
+template <class P>
+__global__ void wgrad_reduce_kernel(const typename P::Acc* ws, TensorRef5 gw, int chunks, int groups, int Cin_g,
+                                    int Cout_g, int taps) {
+  const int64_t total = int64_t(groups) * Cin_g * Cout_g * taps;
+  const int64_t per_chunk = total;
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total;
+       idx += int64_t(gridDim.x) * blockDim.x) {
+    // idx enumerates the contiguous (Cin, Cout_g, taps) order of the weight
+    const int tap = int(idx % taps);
+    const int co = int((idx / taps) % Cout_g);
+    const int64_t cig = idx / (int64_t(taps) * Cout_g);
+    const int grp = int(cig / Cin_g), ci = int(cig % Cin_g);
+    const int64_t off = ((int64_t(grp) * taps + tap) * Cin_g + ci) * Cout_g + co;
+    typename P::Acc s = 0;
+    for (int c = 0; c < chunks; ++c) s += ws[c * per_chunk + off];
+    const int kw = tap % int(gw.size[4]), kh = (tap / int(gw.size[4])) % int(gw.size[3]),
+              kd = tap / int(gw.size[4] * gw.size[3]);
+    static_cast<typename P::Element*>(gw.data)[cig * gw.stride[0] + co * gw.stride[1] + kd * gw.stride[2] +
+                                               kh * gw.stride[3] + kw * gw.stride[4]] = P::from_acc(s);
+  }
+}
+
+// grad_bias[c] = sum over (n, d, h, w) of gy[n, c, d, h, w]: CTA (c, chunk) sums a fixed range of rows in a
+// fixed order; bias_reduce adds the chunks in order.  Deterministic.
+template <class P>
+__global__ void bias_partial_kernel(TensorRef5 gy, typename P::Acc* ws, int chunks) {
+  using Acc = typename P::Acc;
+  using E = typename P::Element;
+  const int c = blockIdx.x, chunk = blockIdx.y;
+  const int64_t rows = gy.size[0] * gy.size[2] * gy.size[3];
+  const int64_t r0 = rows * chunk / chunks, r1 = rows * (chunk + 1) / chunks;
+  const E* base = static_cast<const E*>(gy.data) + c * gy.stride[1];
+  Acc s = 0;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, nw = blockDim.x >> 5;
+  for (int64_t r = r0 + warp; r < r1; r += nw) {
+    const int64_t h = r % gy.size[3], d = (r / gy.size[3]) % gy.size[2], n = r / (gy.size[3] * gy.size[2]);
+    const E* row = base + n * gy.stride[0] + d * gy.stride[2] + h * gy.stride[3];
+    for (int64_t w = lane; w < gy.size[4]; w += 32) s += P::to_acc(row[w * gy.stride[4]]);
+  }
+  __shared__ Acc part[32];
+  for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
+  if (lane == 0) part[warp] = s;
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    Acc tot = 0;
+    for (int i = 0; i < nw; ++i) tot += part[i];
+    ws[int64_t(c) * chunks + chunk] = tot;
+  }
+}
+
+template <class P>
+__global__ void bias_reduce_kernel(const typename P::Acc* ws, typename P::Element* gb, int64_t gb_stride, int C,
+                                   int chunks) {
+  const int c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c >= C) return;
+  typename P::Acc s = 0;
+  for (int i = 0; i < chunks; ++i) s += ws[int64_t(c) * chunks + i];
+  gb[c * gb_stride] = P::from_acc(s);
+}
+
+// Packs PyTorch's weight (Cin, Cout_g, kD, kH, kW), any strides, into [groups][taps][K][N]:
+// forward K = Cin_g, N = Cout_g; grad_input K = Cout_g, N = Cin_g.
+template <class E>
+__global__ void pack_weight_kernel(TensorRef5 w, E* out, int groups, bool kn_is_cout_cin) {
+  const int Cin = int(w.size[0]), Cout_g = int(w.size[1]), Cin_g = Cin / groups;
+  const int kH = int(w.size[3]), kW = int(w.size[4]);
+  const int taps = int(w.size[2]) * kH * kW;
+  const int64_t total = int64_t(Cin) * Cout_g * taps;
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total;
+       idx += int64_t(gridDim.x) * blockDim.x) {
+    const int tap = int(idx % taps);
+    const int co = int((idx / taps) % Cout_g);
+    const int cig = int(idx / (int64_t(taps) * Cout_g));
+    const int grp = cig / Cin_g, ci = cig % Cin_g;
+    const int kw = tap % kW, kh = (tap / kW) % kH, kd = tap / (kW * kH);
+    const E v = static_cast<const E*>(w.data)[cig * w.stride[0] + co * w.stride[1] + kd * w.stride[2] +
+                                              kh * w.stride[3] + kw * w.stride[4]];
+    const int64_t base = (int64_t(grp) * taps + tap) * Cin_g * Cout_g;
+    out[base + (kn_is_cout_cin ? int64_t(co) * Cin_g + ci : int64_t(ci) * Cout_g + co)] = v;
+  }
+}
+
+}  // namespace ct3d

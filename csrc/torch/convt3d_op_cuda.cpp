@@ -1,0 +1,130 @@
+// CUDA implementations of the ops: validate (shared with CPU), describe the tensors to the kernel library
+// by pointer, sizes and strides (no layout copies), take workspace from PyTorch's caching allocator and
+// run on the caller's current stream of the tensors' device.
+#include <ATen/cuda/CUDAContext.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <torch/library.h>
+
+#include "convt3d.h"
+#include "convt3d_op.h"
+
+namespace cutlass_convt3d {
+namespace {
+
+ct3d::TensorRef5 ref5(const at::Tensor& t) {
+  ct3d::TensorRef5 r{};
+  r.data = const_cast<void*>(t.data_ptr());
+  for (int i = 0; i < 5; ++i) {
+    r.size[i] = t.size(i);
+    r.stride[i] = t.stride(i);
+  }
+  return r;
+}
+
+template <class Op>
+void run_op(const ct3d::Arguments& args, const at::Tensor& like) {
+  Op op;
+  std::string why;
+  ct3d::Status s = op.can_implement(args, &why);
+  TORCH_CHECK(s == ct3d::Status::kSuccess, "cutlass_convt3d: ", ct3d::status_string(s), ": ", why);
+  const size_t bytes = op.get_workspace_size(args);
+  at::Tensor ws = at::empty({int64_t(bytes)}, like.options().dtype(at::kByte));
+  s = op(args, bytes ? ws.data_ptr() : nullptr, at::cuda::getCurrentCUDAStream(), &why);
+  TORCH_CHECK(s == ct3d::Status::kSuccess, "cutlass_convt3d: ", ct3d::status_string(s), ": ", why);
+}
+
+void check_cuda(const at::Tensor& t, const char* name, const at::Tensor& input) {
+  TORCH_CHECK(t.is_cuda() && t.device() == input.device(), "cutlass_convt3d: ", name, " must be on ",
+              input.device(), ", got ", t.device());
+}
+
+at::Tensor forward_cuda(const at::Tensor& input, const at::Tensor& weight, const c10::optional<at::Tensor>& bias,
+                        at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
+                        int64_t groups, at::IntArrayRef dilation, bool allow_tf32) {
+  ConvArgs a = make_args(stride, padding, output_padding, groups, dilation);
+  auto out = check_forward(input, weight, bias, a);
+  check_cuda(weight, "weight", input);
+  c10::cuda::CUDAGuard guard(input.device());
+  at::Tensor y = at::empty(out, input.options().memory_format(conv_memory_format(input, weight)));
+  if (y.numel() == 0) return y;
+  ct3d::Arguments args;
+  args.problem = make_problem(input, weight, out, a, allow_tf32);
+  args.x = ref5(input);
+  args.w = ref5(weight);
+  args.y = ref5(y);
+  if (bias.has_value() && bias->defined()) {
+    args.bias = const_cast<void*>(bias->data_ptr());
+    args.bias_stride = bias->stride(0);
+  }
+  run_op<ct3d::Forward>(args, input);
+  return y;
+}
+
+at::Tensor grad_input_cuda(const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight,
+                           at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
+                           int64_t groups, at::IntArrayRef dilation, bool allow_tf32) {
+  ConvArgs a = make_args(stride, padding, output_padding, groups, dilation);
+  check_backward(grad_output, input, weight, a);
+  check_cuda(weight, "weight", input);
+  c10::cuda::CUDAGuard guard(input.device());
+  at::Tensor gx = at::empty(input.sizes(), input.options().memory_format(input.suggest_memory_format()));
+  if (gx.numel() == 0) return gx;
+  ct3d::Arguments args;
+  args.problem = make_problem(input, weight, grad_output.sizes(), a, allow_tf32);
+  args.x = ref5(gx);
+  args.w = ref5(weight);
+  args.y = ref5(grad_output);
+  run_op<ct3d::GradInput>(args, input);
+  return gx;
+}
+
+at::Tensor grad_weight_cuda(const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight,
+                            at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
+                            int64_t groups, at::IntArrayRef dilation, bool allow_tf32) {
+  ConvArgs a = make_args(stride, padding, output_padding, groups, dilation);
+  check_backward(grad_output, input, weight, a);
+  check_cuda(weight, "weight", input);
+  c10::cuda::CUDAGuard guard(input.device());
+  at::Tensor gw = at::empty(weight.sizes(), weight.options().memory_format(at::MemoryFormat::Contiguous));
+  ct3d::Arguments args;
+  args.problem = make_problem(input, weight, grad_output.sizes(), a, allow_tf32);
+  args.x = ref5(input);
+  args.w = ref5(gw);
+  args.y = ref5(grad_output);
+  run_op<ct3d::GradWeight>(args, input);
+  return gw;
+}
+
+at::Tensor grad_bias_cuda(const at::Tensor& grad_output) {
+  TORCH_CHECK(grad_output.dim() == 5, "cutlass_convt3d: grad_output must be 5-D, got ", grad_output.sizes());
+  TORCH_CHECK(at::isFloatingType(grad_output.scalar_type()), "cutlass_convt3d: grad_output must be floating point");
+  c10::cuda::CUDAGuard guard(grad_output.device());
+  at::Tensor gb = at::empty({grad_output.size(1)}, grad_output.options());
+  if (gb.numel() == 0) return gb;
+  ct3d::Arguments args;
+  ct3d::ConvT3dProblem& p = args.problem;
+  p.Cout = int(grad_output.size(1));
+  switch (grad_output.scalar_type()) {
+    case at::kFloat: p.dtype = ct3d::DType::kF32; break;
+    case at::kHalf: p.dtype = ct3d::DType::kF16; break;
+    case at::kBFloat16: p.dtype = ct3d::DType::kBF16; break;
+    case at::kDouble: p.dtype = ct3d::DType::kF64; break;
+    default: TORCH_CHECK(false, "cutlass_convt3d: unsupported dtype ", grad_output.scalar_type());
+  }
+  args.y = ref5(grad_output);
+  args.bias = gb.data_ptr();
+  args.bias_stride = 1;
+  run_op<ct3d::GradBias>(args, grad_output);
+  return gb;
+}
+
+}  // namespace
+
+TORCH_LIBRARY_IMPL(cutlass_convt3d, CUDA, m) {
+  m.impl("conv_transpose3d", &forward_cuda);
+  m.impl("conv_transpose3d_grad_input", &grad_input_cuda);
+  m.impl("conv_transpose3d_grad_weight", &grad_weight_cuda);
+  m.impl("conv_transpose3d_grad_bias", &grad_bias_cuda);
+}
+
+}  // namespace cutlass_convt3d
