@@ -102,6 +102,14 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
     }
   p.LDJ = Tiles::BQ + jmax;
   p.LDK = padded_ld(planes * p.LDJ, 8);
+  p.kw_blocks = (p.mw.K + Tiles::KWC - 1) / Tiles::KWC;
+  p.table = p.ph_groups <= RowConvParams::kTable && p.ph_groups * p.kw_blocks <= RowConvParams::kTable;
+  if (p.table)
+    for (int pg = 0; pg < p.ph_groups; ++pg) {
+      p.kw_mask[pg] = kw_block_mask(p.mw, pg * r.nph, r.nph);
+      for (int b = 0; b < p.kw_blocks; ++b)
+        p.geom[pg * p.kw_blocks + b] = make_phase_geom(p.mw, pg * r.nph, r.nph, b * Tiles::KWC, p.LDJ);
+    }
   r.grid = dim3(unsigned(std::min<int64_t>(p.rows * p.q_blocks * p.ph_groups, INT_MAX)), unsigned(p.n_blocks),
                 unsigned(p.groups));
   r.empty = numel(p.dst) == 0;
@@ -176,6 +184,10 @@ Status check_problem(const ConvT3dProblem& p, std::string* why) {
     if (p.dil[d] <= 0) return fail(why, Status::kInvalidProblem, "dilation must be positive");
     if (p.pad[d] < 0) return fail(why, Status::kInvalidProblem, "padding must be non-negative");
     if (p.in[d] < 0) return fail(why, Status::kInvalidProblem, std::string("input ") + dn[d] + " must be >= 0");
+    // the kernels' tap math is 32-bit: |o*stride| + pad + dil*k must stay below 2^31
+    const int64_t reach = std::max<int64_t>(p.in[d], p.out[d]) * (p.stride[d] + 1) + p.pad[d] + int64_t(p.dil[d]) * p.k[d];
+    if (reach >= INT_MAX)
+      return fail(why, Status::kNotSupported, std::string("spatial ") + dn[d] + " x stride + dilation x kernel_size must be < 2^31");
     const int64_t base = int64_t(p.in[d] - 1) * p.stride[d] - 2 * int64_t(p.pad[d]) + int64_t(p.dil[d]) * (p.k[d] - 1) + 1;
     const int64_t extra = p.out[d] - base;
     if (p.out[d] <= 0 || extra < 0 || extra >= std::max(p.stride[d], p.dil[d]))

@@ -45,15 +45,17 @@ struct DimMap {
   int in_extent;   // extent of the gathered (input-side) tensor
   int out_extent;  // extent of the written (output-side) tensor
 
-  CT3D_HD bool tap(int64_t o, int k, int64_t& i) const {
-    int64_t num = o * A + B - int64_t(k) * C;
+  // 32-bit on purpose: 64-bit division is a long instruction sequence on the GPU and these run per step.
+  // check_problem() guarantees |o*A + B - k*C| < 2^31 for every coordinate and tap.
+  CT3D_HD bool tap(int o, int k, int& i) const {
+    const int num = o * A + B - k * C;
     if (num % E != 0) return false;
     i = num / E;
     return i >= 0 && i < in_extent;
   }
   // Offset of input for phase rho and tap k (independent of q); false if the tap never lands on rho.
-  CT3D_HD bool delta(int rho, int k, int64_t& d) const {
-    int64_t num = int64_t(rho) * A + B - int64_t(k) * C;
+  CT3D_HD bool delta(int rho, int k, int& d) const {
+    const int num = rho * A + B - k * C;
     if (num % E != 0) return false;
     d = num / E;
     return true;
@@ -71,7 +73,7 @@ CT3D_HD DimMap grad_input_map(int k, int stride, int pad, int dil, int gy_extent
   return DimMap{stride, -pad, -dil, 1, k, gy_extent, gx_extent};
 }
 
-CT3D_HD int64_t floor_div(int64_t a, int64_t b) {  // b > 0
+CT3D_HD int floor_div(int a, int b) {  // b > 0
   return (a >= 0) ? a / b : -((-a + b - 1) / b);
 }
 
@@ -118,7 +120,7 @@ CT3D_HD int padded_ld(int n, int pad) {
 // e = i - (A*q0 + base) lives in plane plane_of(e % A) at column e / A.  A tap with offset delta reads
 // plane plane_of((delta - base) % A) from column m + (delta - base) / A for row m of the tile.
 struct SlabGeom {
-  int64_t base;   // A * floor(min delta / A)
+  int base;       // A * floor(min delta / A)
   int nplanes;
   int res[Tiles::kMaxPlanes];
   int jmax;       // largest (delta - base) / A over the taps
@@ -149,22 +151,22 @@ CT3D_HD SlabGeom slab_geom(const DimMap& m, int rho0, int nph, int kw0, int kwn)
   g.nplanes = 0;
   g.jmax = 0;
   bool any = false;
-  int64_t dmin = 0;
+  int dmin = 0;
   for (int r = rho0; r < rho0 + nph && r < m.E; ++r)
     for (int k = kw0; k < kw0 + kwn && k < m.K; ++k) {
-      int64_t d;
+      int d;
       if (m.delta(r, k, d)) {
         if (!any || d < dmin) dmin = d;
         any = true;
       }
     }
   if (!any) return g;
-  g.base = floor_div(dmin, m.A) * m.A;
+  g.base = int(floor_div(dmin, m.A)) * m.A;
   for (int r = rho0; r < rho0 + nph && r < m.E; ++r)
     for (int k = kw0; k < kw0 + kwn && k < m.K; ++k) {
-      int64_t d;
+      int d;
       if (!m.delta(r, k, d)) continue;
-      int64_t rel = d - g.base;
+      const int rel = d - g.base;
       int res = int(rel % m.A);
       int j = int(rel / m.A);
       if (j > g.jmax) g.jmax = j;
@@ -177,12 +179,21 @@ CT3D_HD SlabGeom slab_geom(const DimMap& m, int rho0, int nph, int kw0, int kwn)
 // block of KWC w-taps that lands on at least one of the CTA's phases [rho0, rho0 + nph).
 struct RowStep {
   int kd, kh, c0, kw0;
-  int64_t id, ih;
+  int id, ih;
 };
 
+// Bit c set: w-tap block c (taps [c*KWC, c*KWC+KWC)) lands on at least one phase in [rho0, rho0+nph).
+// Blocks past 31 are always visited (a block with no tap adds nothing).
+CT3D_HD uint32_t kw_block_mask(const DimMap& mw, int rho0, int nph) {
+  uint32_t mask = 0;
+  for (int c = 0; c * Tiles::KWC < mw.K && c < 32; ++c)
+    if (slab_geom(mw, rho0, nph, c * Tiles::KWC, Tiles::KWC).nplanes > 0) mask |= 1u << c;
+  return mask;
+}
+
 // Advances s (or finds the first step when first) for destination row (od, oh); false when done.
-CT3D_HD bool row_step_next(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc, int64_t od, int64_t oh,
-                           int rho0, int nph, RowStep& s, bool first) {
+CT3D_HD bool row_step_next(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc, int od, int oh,
+                           uint32_t kw_mask, RowStep& s, bool first) {
   if (Kc <= 0) return false;
   if (first) {
     s = RowStep{0, 0, 0, 0, 0, 0};
@@ -205,9 +216,32 @@ CT3D_HD bool row_step_next(const DimMap& md, const DimMap& mh, const DimMap& mw,
       if (!md.tap(od, s.kd, s.id) || !mh.tap(oh, s.kh, s.ih)) continue;
       for (; s.c0 < Kc; s.c0 += Tiles::BK, s.kw0 = 0)
         for (; s.kw0 < mw.K; s.kw0 += Tiles::KWC)
-          if (slab_geom(mw, rho0, nph, s.kw0, Tiles::KWC).nplanes > 0) return true;
+          if (s.kw0 >= 32 * Tiles::KWC || ((kw_mask >> (s.kw0 / Tiles::KWC)) & 1u)) return true;
     }
   return false;
+}
+
+// Everything a row-conv CTA needs to know about one block of w taps for its phases: the slab geometry and,
+// per (phase, tap), the A operand's column offset in the slab (-1: the tap does not land on the phase).
+// Depends only on (phase group, tap block), so the host computes it once for all CTAs.
+struct PhaseGeom {
+  SlabGeom slab;
+  int tap_off[2][Tiles::KWC];
+};
+
+CT3D_HD PhaseGeom make_phase_geom(const DimMap& mw, int rho0, int nph, int kw0, int LDJ) {
+  PhaseGeom g{};
+  g.slab = slab_geom(mw, rho0, nph, kw0, Tiles::KWC);
+  for (int rl = 0; rl < 2; ++rl)
+    for (int kwl = 0; kwl < Tiles::KWC; ++kwl) {
+      int d;
+      g.tap_off[rl][kwl] = -1;
+      if (rl < nph && rho0 + rl < mw.E && kw0 + kwl < mw.K && mw.delta(rho0 + rl, kw0 + kwl, d)) {
+        const int rel = d - g.slab.base, j0 = rel / mw.A;
+        g.tap_off[rl][kwl] = g.slab.plane_of(rel - j0 * mw.A) * LDJ + j0;
+      }
+    }
+  return g;
 }
 
 }  // namespace ct3d

@@ -52,11 +52,15 @@ Status pack_weight(const TensorRef5& w, void* out, int groups, bool kn_is_cout_c
 
 template <class P>
 Status rowconv(const RowConvParams& p, int nph, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
-  if (nph == 1)
-    return launch_dyn(rowconv_kernel<P, 1>, grid, RowConv<P, 1>::smem_bytes(p.LDK), smem_optin, p, stream, why,
-                      "row-conv kernel launch");
-  return launch_dyn(rowconv_kernel<P, 2>, grid, RowConv<P, 2>::smem_bytes(p.LDK), smem_optin, p, stream, why,
-                    "row-conv kernel launch");
+  // phases: 2 when the w stride is > 1 (forward); unit gather stride: forward, or grad_input at stride 1
+  if (nph == 2)
+    return launch_dyn(rowconv_kernel<P, 2, true>, grid, RowConv<P, 2, true>::smem_bytes(p.LDK), smem_optin, p, stream,
+                      why, "row-conv kernel launch");
+  if (p.mw.A == 1)
+    return launch_dyn(rowconv_kernel<P, 1, true>, grid, RowConv<P, 1, true>::smem_bytes(p.LDK), smem_optin, p, stream,
+                      why, "row-conv kernel launch");
+  return launch_dyn(rowconv_kernel<P, 1, false>, grid, RowConv<P, 1, false>::smem_bytes(p.LDK), smem_optin, p, stream,
+                    why, "row-conv kernel launch");
 }
 
 template <class P>

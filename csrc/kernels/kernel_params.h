@@ -18,6 +18,12 @@ struct RowConvParams {
   int64_t rows;         // N * dst D * dst H
   int q_blocks, ph_groups, n_blocks;
   int LDJ, LDK;         // slab plane / channel strides (elements)
+  int kw_blocks;        // ceil(kW / KWC)
+  // host-computed per-(phase group, tap block) geometry and per-phase-group tap-block masks, when they fit
+  static constexpr int kTable = 8;
+  bool table;           // false: the kernel computes them itself
+  uint32_t kw_mask[kTable];
+  PhaseGeom geom[kTable];
 };
 
 struct WgradParams {

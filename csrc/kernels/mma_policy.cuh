@@ -34,7 +34,8 @@ struct PolicyTF32 {
   using Smem = float;     // staged operand (already TF32-rounded)
   using Acc = float;
   static constexpr int kK = 8;
-  static constexpr int kStage = 36;  // register-staged slab elements per thread
+  static constexpr int kStage = 20;  // register-staged slab elements per thread
+  static constexpr int kMinBlocks = 3;  // CTAs per SM the register budget is cut for
   struct FragA { uint32_t r[4]; };
   struct FragB { uint32_t r[2]; };
   CT3D_DEV static Smem to_smem(Element v) { return tf32_rne(v); }
@@ -61,7 +62,8 @@ struct PolicyExact {
   using Smem = float;  // raw fp32; split at fragment load
   using Acc = float;
   static constexpr int kK = 8;
-  static constexpr int kStage = 36;
+  static constexpr int kStage = 20;
+  static constexpr int kMinBlocks = 3;
   struct FragA { uint32_t big[4], small[4]; };
   struct FragB { uint32_t big[2], small[2]; };
   CT3D_DEV static Smem to_smem(Element v) { return v; }
@@ -103,7 +105,8 @@ struct Policy16 {
   using Smem = T;
   using Acc = float;
   static constexpr int kK = 16;
-  static constexpr int kStage = 36;
+  static constexpr int kStage = 20;
+  static constexpr int kMinBlocks = 3;
   struct FragA { uint32_t r[4]; };
   struct FragB { uint32_t r[2]; };
   CT3D_DEV static Smem to_smem(Element v) { return v; }
@@ -136,6 +139,7 @@ struct PolicyF64 {
   using Acc = double;
   static constexpr int kK = 8;
   static constexpr int kStage = 8;  // doubles are register-hungry: stage little, load the rest in place
+  static constexpr int kMinBlocks = 2;
   struct FragA { double r[4]; };    // (g,t) (g,t+4) (g+8,t) (g+8,t+4)
   struct FragB { double r[2]; };    // (t,g) (t+4,g)
   CT3D_DEV static Smem to_smem(Element v) { return v; }

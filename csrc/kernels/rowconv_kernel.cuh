@@ -14,7 +14,13 @@
 namespace ct3d {
 
 
-template <class P, int NPH>
+// Fallbacks for shapes whose geometry table does not fit in the kernel parameters: one out-of-line copy.
+static __device__ __noinline__ uint32_t kw_mask_slow(DimMap mw, int rho0, int nph) { return kw_block_mask(mw, rho0, nph); }
+static __device__ __noinline__ PhaseGeom phase_geom_slow(DimMap mw, int rho0, int nph, int kw0, int LDJ) {
+  return make_phase_geom(mw, rho0, nph, kw0, LDJ);
+}
+
+template <class P, int NPH, bool kUnitA>  // kUnitA: the gathered tensor is read at unit stride along w (A == 1)
 struct RowConv {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -64,43 +70,60 @@ struct RowConv {
     S* smem = reinterpret_cast<S*>(smem_raw);
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
 
-    int64_t bx = blockIdx.x;
-    const int qb = int(bx % p.q_blocks);
+    int bx = int(blockIdx.x);  // grid.x < 2^31 (checked by the plan)
+    const int qb = bx % p.q_blocks;
     bx /= p.q_blocks;
-    const int pg = int(bx % p.ph_groups);
-    const int64_t row = bx / p.ph_groups;
+    const int pg = bx % p.ph_groups;
+    const int row = bx / p.ph_groups;
     const int nb = blockIdx.y, grp = blockIdx.z;
-    const int64_t OH = p.dst.size[3], OD = p.dst.size[2];
-    const int64_t oh = row % OH, od = (row / OH) % OD, n = row / (OH * OD);
+    const int OH = int(p.dst.size[3]), OD = int(p.dst.size[2]);
+    const int oh = row % OH, od = (row / OH) % OD;
+    const int64_t n = row / OH / OD;
     const int rho0 = pg * NPH;
-    const int64_t q0 = int64_t(qb) * BQ;
-    const int A = p.mw.A;
+    const int q0 = qb * BQ;
+    const int A = kUnitA ? 1 : p.mw.A;
+    const uint32_t kw_mask = p.table ? p.kw_mask[pg] : kw_mask_slow(p.mw, rho0, NPH);
 
     const E* src_n = static_cast<const E*>(p.src.data) + n * p.src.stride[0] + int64_t(grp) * p.Kc * p.src.stride[1];
     const int taps = p.md.K * p.mh.K * p.mw.K;
     const E* wgrp = static_cast<const E*>(p.wpack) + int64_t(grp) * taps * p.Kc * p.Nc + nb * BN;
 
     const size_t stage = stage_elems(p.LDK);
-    SlabLoader<P, BK> sl;
+    SlabLoader<P, BK, kUnitA> sl;
     sl.sC = p.src.stride[1];
     sl.sW = p.src.stride[4];
     sl.in_extent = p.src.size[4];
     sl.A = A;
+    sl.A_mul = 0xffffffffu / uint32_t(A) + 1u;
     sl.LDJ = p.LDJ;
     sl.LDK = p.LDK;
     sl.c_fast = (p.src.stride[1] == 1 && p.src.stride[4] != 1);
+    sl.valid = true;
     WeightLoader wl;
     wl.Kc = p.Kc;
     wl.Nc = p.Nc;
     wl.ncn = p.Nc - nb * BN;
 
+    // Per w-tap block: slab geometry and, per (phase, tap), the column offset of its A operand in the slab
+    // (-1: the tap does not land on the phase).  Recomputed only when the block changes.
+    int geom_kw0 = -1;
+    int tap_off[NPH][KWC];
+    auto set_geom = [&](int kw0) {
+      if (kw0 == geom_kw0) return;
+      geom_kw0 = kw0;
+      const PhaseGeom g = p.table ? p.geom[pg * p.kw_blocks + kw0 / KWC] : phase_geom_slow(p.mw, rho0, NPH, kw0, p.LDJ);
+      sl.geom = g.slab;
+#pragma unroll
+      for (int rl = 0; rl < NPH; ++rl)
+#pragma unroll
+        for (int kwl = 0; kwl < KWC; ++kwl) tap_off[rl][kwl] = g.tap_off[rl][kwl];
+      sl.i0 = int64_t(A) * q0 + sl.geom.base;
+      sl.ecnt = A * (BQ + sl.geom.jmax);
+    };
     auto setup = [&](const RowStep& s) {
-      sl.geom = slab_geom(p.mw, rho0, NPH, s.kw0, KWC);
+      set_geom(s.kw0);
       sl.base = src_n + s.c0 * p.src.stride[1] + s.id * p.src.stride[2] + s.ih * p.src.stride[3];
       sl.nch = p.Kc - s.c0;
-      sl.i0 = A * q0 + sl.geom.base;
-      sl.ecnt = A * (BQ + sl.geom.jmax);
-      sl.valid = true;
       wl.tap0 = (s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0;
       wl.kwn = p.mw.K - s.kw0;
       wl.kcn = p.Kc - s.c0;
@@ -118,7 +141,7 @@ struct RowConv {
           for (int e = 0; e < 4; ++e) acc[r][i][j][e] = Acc(0);
 
     RowStep cur;
-    bool have = row_step_next(p.md, p.mh, p.mw, p.Kc, od, oh, rho0, NPH, cur, true);
+    bool have = row_step_next(p.md, p.mh, p.mw, p.Kc, od, oh, kw_mask, cur, true);
     int buf = 0;
     if (have) {
       setup(cur);
@@ -131,8 +154,12 @@ struct RowConv {
 
     while (have) {
       RowStep nxt = cur;
-      bool more = row_step_next(p.md, p.mh, p.mw, p.Kc, od, oh, rho0, NPH, nxt, false);
-      SlabGeom geom = sl.geom;  // geometry of the staged (current) step
+      const bool more = row_step_next(p.md, p.mh, p.mw, p.Kc, od, oh, kw_mask, nxt, false);
+      int off[NPH][KWC];  // tap offsets of the staged (current) step
+#pragma unroll
+      for (int rl = 0; rl < NPH; ++rl)
+#pragma unroll
+        for (int kwl = 0; kwl < KWC; ++kwl) off[rl][kwl] = tap_off[rl][kwl];
       if (more) {
         setup(nxt);
         sl.load();
@@ -143,16 +170,10 @@ struct RowConv {
       const S* wts = slab + size_t(BK) * p.LDK;
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl) {
-        const int rho = rho0 + rl;
-        // (no break here: the loop must unroll so acc[rl] stays in registers)
+#pragma unroll
         for (int kwl = 0; kwl < KWC; ++kwl) {
-          const int kw = cur.kw0 + kwl;
-          int64_t d;
-          if (rho >= p.mw.E || kw >= p.mw.K || !p.mw.delta(rho, kw, d)) continue;
-          const int64_t rel = d - geom.base;
-          const int j0 = int(rel / A);
-          const int plane = geom.plane_of(int(rel - int64_t(j0) * A));
-          const S* sa = slab + plane * p.LDJ + j0 + warp * 32;
+          if (off[rl][kwl] < 0) continue;
+          const S* sa = slab + off[rl][kwl] + warp * 32;
           const S* sb = wts + kwl * BK * LDB;
 #pragma unroll
           for (int ks = 0; ks < BK; ks += P::kK) {
@@ -199,33 +220,41 @@ struct RowConv {
 
     E* dst_row = static_cast<E*>(p.dst.data) + n * p.dst.stride[0] + od * p.dst.stride[2] + oh * p.dst.stride[3];
     const E* bias = static_cast<const E*>(p.bias);
-    const int64_t OW = p.dst.size[4];
+    const int OW = int(p.dst.size[4]);
     const bool dst_c_fast = (p.dst.stride[1] == 1 && p.dst.stride[4] != 1);
-    for (int idx = threadIdx.x; idx < BN * COLS; idx += Tiles::kThreads) {
-      int c, col;
-      if (dst_c_fast) {
-        c = idx % BN;
-        col = idx / BN;
-      } else {
-        c = idx / COLS;
-        col = idx % COLS;
+    const int ncn = min(BN, p.Nc - nb * BN);
+    E* dst_blk = dst_row + (int64_t(grp) * p.Nc + nb * BN) * p.dst.stride[1];
+    const E* bias_blk = bias ? bias + int64_t(grp) * p.Nc + nb * BN : nullptr;
+    if (!dst_c_fast) {  // NCDHW-like: a warp writes consecutive outputs of one channel
+      for (int col = threadIdx.x; col < COLS; col += Tiles::kThreads) {
+        const int rho = rho0 + col % NPH;
+        const int o = p.mw.E * (q0 + col / NPH) + rho;
+        if (rho >= p.mw.E || o >= OW) continue;
+        E* dp = dst_blk + int64_t(o) * p.dst.stride[4];
+        for (int c = 0; c < ncn; ++c) {
+          Acc v = out[c * LDO + col];
+          if (bias_blk) v += P::to_acc(bias_blk[c]);
+          dp[c * p.dst.stride[1]] = P::from_acc(v);
+        }
       }
-      const int rho = rho0 + col % NPH;
-      const int64_t o = int64_t(p.mw.E) * (q0 + col / NPH) + rho;
-      const int ch = nb * BN + c;
-      if (rho >= p.mw.E || o >= OW || ch >= p.Nc) continue;
-      const int64_t chg = int64_t(grp) * p.Nc + ch;
-      Acc v = out[c * LDO + col];
-      if (bias) v += P::to_acc(bias[chg]);
-      dst_row[chg * p.dst.stride[1] + o * p.dst.stride[4]] = P::from_acc(v);
+    } else {  // channels-last: a warp writes consecutive channels of one output
+      for (int idx = threadIdx.x; idx < BN * COLS; idx += Tiles::kThreads) {
+        const int c = idx % BN, col = idx / BN;
+        const int rho = rho0 + col % NPH;
+        const int o = p.mw.E * (q0 + col / NPH) + rho;
+        if (rho >= p.mw.E || o >= OW || c >= ncn) continue;
+        Acc v = out[c * LDO + col];
+        if (bias_blk) v += P::to_acc(bias_blk[c]);
+        dst_blk[c * p.dst.stride[1] + int64_t(o) * p.dst.stride[4]] = P::from_acc(v);
+      }
     }
   }
 };
 
-template <class P, int NPH>
-__global__ void __launch_bounds__(Tiles::kThreads, 2) rowconv_kernel(RowConvParams p) {
+template <class P, int NPH, bool kUnitA>
+__global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) rowconv_kernel(RowConvParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  RowConv<P, NPH>::run(p, ct3d_smem);
+  RowConv<P, NPH, kUnitA>::run(p, ct3d_smem);
 }
 
 }  // namespace ct3d

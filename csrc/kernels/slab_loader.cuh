@@ -8,7 +8,7 @@
 
 namespace ct3d {
 
-template <class P, int ROWS>
+template <class P, int ROWS, bool kUnitA = false>  // kUnitA: A == 1 known at compile time (one plane)
 struct SlabLoader {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -31,64 +31,65 @@ struct SlabLoader {
   bool valid = false;       // the row exists; if not the slab is all zeros
   bool c_fast = false;      // channel stride is the unit one
 
+  uint32_t A_mul = 1;       // ceil(2^32 / A): e / A == umulhi(e, A_mul) for the column counts used here
+
   E v[NREG];
 
-  // Element k of this thread -> (channel, column)
-  CT3D_DEV void coords(int k, int& c, int& e) const {
-    int tid = threadIdx.x;
+  CT3D_DEV int div_A(int e) const { return A == 1 ? e : int(__umulhi(uint32_t(e), A_mul)); }
+
+  // Visits the thread's elements: f(k, channel, column) with k the register slot (k >= NREG: not staged).
+  template <class F>
+  CT3D_DEV void for_each(F&& f, bool tail) const {
+    const int tid = threadIdx.x;
     if (!c_fast) {
-      c = (tid >> 5) + 4 * (k % CV);
-      e = (tid & 31) + 32 * (k / CV);
+      const int lane = tid & 31, c0 = tid >> 5;
+      if (!tail) {
+#pragma unroll
+        for (int ev = 0; ev < EVS; ++ev)
+#pragma unroll
+          for (int cv = 0; cv < CV; ++cv) f(ev * CV + cv, c0 + 4 * cv, lane + 32 * ev);
+      } else {
+        const int evn = (ecnt + 31) / 32;
+        for (int ev = EVS; ev < evn; ++ev)
+#pragma unroll
+          for (int cv = 0; cv < CV; ++cv) f(NREG, c0 + 4 * cv, lane + 32 * ev);
+      }
     } else {
-      c = tid % ROWS;
-      e = tid / ROWS + (kThreads / ROWS) * k;
+      const int c = tid % ROWS, e0 = tid / ROWS;
+      constexpr int step = kThreads / ROWS;
+      if (!tail) {
+#pragma unroll
+        for (int k = 0; k < NREG; ++k) f(k, c, e0 + step * k);
+      } else {
+        for (int e = e0 + step * NREG; e < ecnt; e += step) f(NREG, c, e);
+      }
     }
   }
-  // shared-memory offset of (c, e), or -1 when its residue plane is not kept
-  CT3D_DEV int soffset(int c, int e) const {
-    if (A == 1) return c * LDK + e;
-    int j = e / A;
-    int p = geom.plane_of(e - j * A);
-    return p < 0 ? -1 : c * LDK + p * LDJ + j;
-  }
-  CT3D_DEV bool in_bounds(int c, int e) const {
-    int64_t i = i0 + e;
-    return valid && c < nch && e < ecnt && i >= 0 && i < in_extent;
-  }
+
   CT3D_DEV E fetch(int c, int e) const {
-    return in_bounds(c, e) ? base[c * sC + (i0 + e) * sW] : E(0);
+    const int64_t i = i0 + e;
+    const bool ok = valid && c < nch && e < ecnt && i >= 0 && i < in_extent;
+    return ok ? base[c * sC + i * sW] : E(0);
+  }
+  CT3D_DEV void put(S* s, int c, int e, E v) const {
+    if (e >= ecnt) return;
+    if (kUnitA || A == 1) {
+      s[c * LDK + e] = P::to_smem(v);
+      return;
+    }
+    const int j = div_A(e);
+    const int p = geom.plane_of(e - j * A);
+    if (p >= 0) s[c * LDK + p * LDJ + j] = P::to_smem(v);
   }
 
   // issue the staged global loads
   CT3D_DEV void load() {
-#pragma unroll
-    for (int k = 0; k < NREG; ++k) {
-      int c, e;
-      coords(k, c, e);
-      v[k] = fetch(c, e);
-    }
+    for_each([&](int k, int c, int e) { if (k < NREG) v[k] = fetch(c, e); }, false);
   }
   // write the staged values, then load-and-write whatever did not fit in registers
   CT3D_DEV void store(S* s) const {
-#pragma unroll
-    for (int k = 0; k < NREG; ++k) {
-      int c, e;
-      coords(k, c, e);
-      if (e < ecnt) {
-        int off = soffset(c, e);
-        if (off >= 0) s[off] = P::to_smem(v[k]);
-      }
-    }
-    int per_pass = c_fast ? kThreads / ROWS : 32;  // columns covered by one k
-    int kmax = c_fast ? (ecnt + per_pass - 1) / per_pass : CV * ((ecnt + 31) / 32);
-    for (int k = NREG; k < kmax; ++k) {
-      int c, e;
-      coords(k, c, e);
-      if (e < ecnt) {
-        int off = soffset(c, e);
-        if (off >= 0) s[off] = P::to_smem(fetch(c, e));
-      }
-    }
+    for_each([&](int k, int c, int e) { if (k < NREG) put(s, c, e, v[k]); }, false);
+    for_each([&](int, int c, int e) { put(s, c, e, fetch(c, e)); }, true);
   }
 };
 

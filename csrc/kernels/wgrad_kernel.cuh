@@ -61,6 +61,7 @@ struct Wgrad {
     gl.sW = p.gy.stride[4];
     gl.in_extent = p.gy.size[4];
     gl.A = A;
+    gl.A_mul = 0xffffffffu / uint32_t(A) + 1u;
     gl.LDJ = p.LDJ;
     gl.LDK = p.LDKg;
     gl.geom = geom;
@@ -70,10 +71,10 @@ struct Wgrad {
 
     const int64_t r_begin = p.rows * chunk / p.chunks, r_end = p.rows * (chunk + 1) / p.chunks;
     // step = (row, w block); rows whose (kd, kh) tap misses grad_y are skipped
-    struct Step { int64_t r; int b; int64_t id, ih, od, oh, n; };
+    struct Step { int64_t r; int b; int id, ih, od, oh; int64_t n; };
     auto valid_row = [&](Step& s) {
-      s.ih = s.r % H;
-      s.id = (s.r / H) % D;
+      s.ih = int(s.r % H);
+      s.id = int((s.r / H) % D);
       s.n = s.r / (H * D);
       return p.md.tap(s.id, kd, s.od) && p.mh.tap(s.ih, kh, s.oh);
     };
@@ -91,7 +92,7 @@ struct Wgrad {
       xl.i0 = q0;
       xl.valid = true;
       gl.base = gg + s.n * p.gy.stride[0] + s.od * p.gy.stride[2] + s.oh * p.gy.stride[3];
-      gl.i0 = A * q0 + geom.base;
+      gl.i0 = int64_t(A) * q0 + geom.base;
       gl.valid = true;
     };
 
@@ -131,11 +132,11 @@ struct Wgrad {
       for (int kwl = 0; kwl < KWC; ++kwl) {
         const int kw = kw0 + kwl;
         if (kw < p.mw.K) {
-          int64_t d;
+          int d;
           p.mw.delta(0, kw, d);
-          const int64_t rel = d - geom.base;
-          const int j0 = int(rel / A);
-          const int plane = geom.plane_of(int(rel - int64_t(j0) * A));
+          const int rel = d - geom.base;
+          const int j0 = rel / A;
+          const int plane = geom.plane_of(rel - j0 * A);
           const S* gb = gs + plane * p.LDJ + j0 + wk * (WQ / 2) + (wn * 16) * p.LDKg;
           const S* xa = xs + wk * (WQ / 2);
 #pragma unroll

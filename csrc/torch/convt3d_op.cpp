@@ -186,9 +186,10 @@ void emulate_rows(const at::Tensor& src, at::Tensor& dst, const at::Tensor& wpac
                 const int rho0 = pg * nph;
                 const int64_t q0 = int64_t(qb) * BQ;
                 acc.assign(size_t(nph) * BQ * BN, 0.0);
+                const uint32_t kw_mask = ct3d::kw_block_mask(mw, rho0, nph);
                 ct3d::RowStep s;
-                for (bool ok = ct3d::row_step_next(md, mh, mw, Kc, od, oh, rho0, nph, s, true); ok;
-                     ok = ct3d::row_step_next(md, mh, mw, Kc, od, oh, rho0, nph, s, false)) {
+                for (bool ok = ct3d::row_step_next(md, mh, mw, Kc, int(od), int(oh), kw_mask, s, true); ok;
+                     ok = ct3d::row_step_next(md, mh, mw, Kc, int(od), int(oh), kw_mask, s, false)) {
                   const ct3d::SlabGeom geom = ct3d::slab_geom(mw, rho0, nph, s.kw0, KWC);
                   const int LDJ = BQ + geom.jmax;
                   const int64_t i0 = A * q0 + geom.base;
@@ -208,10 +209,10 @@ void emulate_rows(const at::Tensor& src, at::Tensor& dst, const at::Tensor& wpac
                     const int rho = rho0 + rl;
                     for (int kwl = 0; kwl < KWC; ++kwl) {
                       const int kw = s.kw0 + kwl;
-                      int64_t d;
+                      int d;
                       if (rho >= mw.E || kw >= mw.K || !mw.delta(rho, kw, d)) continue;
-                      const int64_t rel = d - geom.base;
-                      const int j0 = int(rel / A), plane = geom.plane_of(int(rel % A));
+                      const int rel = d - geom.base;
+                      const int j0 = rel / A, plane = geom.plane_of(rel % A);
                       TORCH_CHECK(plane >= 0 && j0 + BQ <= LDJ, "plan emulator: tap outside its slab");
                       const int tap = (s.kd * mh.K + s.kh) * mw.K + kw;
                       for (int c = 0; c < BK && s.c0 + c < Kc; ++c)
@@ -317,16 +318,17 @@ at::Tensor emulate_grad_weight(const at::Tensor& grad_output, const at::Tensor& 
           const ct3d::SlabGeom geom = ct3d::slab_geom(mw, 0, 1, kw0, KWC);
           const int LDJ = WQ + geom.jmax;
           for (int64_t r = rows * chunk / chunks; r < rows * (chunk + 1) / chunks; ++r) {
-            const int64_t ih = r % H, id = (r / H) % D, n = r / (H * D);
-            int64_t od, oh;
+            const int ih = int(r % H), id = int((r / H) % D);
+            const int64_t n = r / (H * D);
+            int od, oh;
             if (!md.tap(id, kd, od) || !mh.tap(ih, kh, oh)) continue;
             for (int64_t q0 = 0; q0 < W; q0 += WQ) {
               const int64_t i0 = A * q0 + geom.base;
               for (int kwl = 0; kwl < KWC && kw0 + kwl < mw.K; ++kwl) {
-                int64_t d;
+                int d;
                 mw.delta(0, kw0 + kwl, d);
-                const int64_t rel = d - geom.base;
-                const int j0 = int(rel / A), plane = geom.plane_of(int(rel % A));
+                const int rel = d - geom.base;
+                const int j0 = rel / A, plane = geom.plane_of(rel % A);
                 TORCH_CHECK(plane >= 0 && j0 + WQ <= LDJ, "plan emulator: tap outside its slab");
                 for (int k = 0; k < WQ && q0 + k < W; ++k) {
                   // column j = j0 + k of plane `plane` holds slab element e = A*(j0+k) + res
