@@ -33,6 +33,7 @@ struct PolicyTF32 {
   using Element = float;  // tensor element in global memory
   using Smem = float;     // staged operand (already TF32-rounded)
   using Acc = float;
+  static constexpr bool kSplitAcc = false;
   static constexpr int kK = 8;
   static constexpr int kStage = 20;  // register-staged slab elements per thread
   static constexpr int kMinBlocks = 3;  // CTAs per SM the register budget is cut for
@@ -63,7 +64,10 @@ struct PolicyExact {
   using Acc = float;
   static constexpr int kK = 8;
   static constexpr int kStage = 20;
-  static constexpr int kMinBlocks = 3;
+  static constexpr int kMinBlocks = 2;
+  // The tensor cores' fp32 accumulation is not IEEE round-to-nearest, so its error grows with K; exact mode
+  // sums each step's products in a fresh fragment and adds that to the running sum with an IEEE FADD.
+  static constexpr bool kSplitAcc = true;
   struct FragA { uint32_t big[4], small[4]; };
   struct FragB { uint32_t big[2], small[2]; };
   CT3D_DEV static Smem to_smem(Element v) { return v; }
@@ -72,7 +76,8 @@ struct PolicyExact {
   CT3D_DEV static void split(float v, uint32_t& big, uint32_t& small) {
     float b = tf32_rne(v);
     big = __float_as_uint(b);
-    small = __float_as_uint(tf32_rne(v - b));
+    // inf - inf would make the small part NaN: a non-finite (or overflowing) big part carries the value alone
+    small = __float_as_uint(isfinite(b) ? tf32_rne(v - b) : 0.0f);
   }
   template <class F> CT3D_DEV static FragA load_a(F a, int g, int t) {
     FragA f;
@@ -104,6 +109,7 @@ struct Policy16 {
   using Element = T;
   using Smem = T;
   using Acc = float;
+  static constexpr bool kSplitAcc = false;
   static constexpr int kK = 16;
   static constexpr int kStage = 20;
   static constexpr int kMinBlocks = 3;
@@ -137,6 +143,7 @@ struct PolicyF64 {
   using Element = double;
   using Smem = double;
   using Acc = double;
+  static constexpr bool kSplitAcc = false;
   static constexpr int kK = 8;
   static constexpr int kStage = 8;  // doubles are register-hungry: stage little, load the rest in place
   static constexpr int kMinBlocks = 2;

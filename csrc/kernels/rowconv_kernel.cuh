@@ -170,6 +170,16 @@ struct RowConv {
       const S* wts = slab + size_t(BK) * p.LDK;
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl) {
+        Acc part[MT][NT][4];  // this step's sum (exact mode); otherwise accumulate in place
+        Acc(&sum)[MT][NT][4] = P::kSplitAcc ? part : acc[rl];
+        if (P::kSplitAcc) {
+#pragma unroll
+          for (int i = 0; i < MT; ++i)
+#pragma unroll
+            for (int j = 0; j < NT; ++j)
+#pragma unroll
+              for (int e = 0; e < 4; ++e) part[i][j][e] = Acc(0);
+        }
 #pragma unroll
         for (int kwl = 0; kwl < KWC; ++kwl) {
           if (off[rl][kwl] < 0) continue;
@@ -186,9 +196,17 @@ struct RowConv {
               typename P::FragA fa =
                   P::load_a([&](int m, int k) { return sa[(ks + k) * p.LDK + mi * 16 + m]; }, g, t);
 #pragma unroll
-              for (int ni = 0; ni < NT; ++ni) P::mma(acc[rl][mi][ni], fa, fb[ni]);
+              for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
             }
           }
+        }
+        if (P::kSplitAcc) {
+#pragma unroll
+          for (int i = 0; i < MT; ++i)
+#pragma unroll
+            for (int j = 0; j < NT; ++j)
+#pragma unroll
+              for (int e = 0; e < 4; ++e) acc[rl][i][j][e] += part[i][j][e];
         }
       }
       if (more) {

@@ -139,6 +139,16 @@ struct Wgrad {
           const int plane = geom.plane_of(rel - j0 * A);
           const S* gb = gs + plane * p.LDJ + j0 + wk * (WQ / 2) + (wn * 16) * p.LDKg;
           const S* xa = xs + wk * (WQ / 2);
+          Acc part[MT][NT][4];  // see PolicyExact::kSplitAcc
+          Acc(&sum)[MT][NT][4] = P::kSplitAcc ? part : acc[kwl];
+          if (P::kSplitAcc) {
+#pragma unroll
+            for (int i = 0; i < MT; ++i)
+#pragma unroll
+              for (int j = 0; j < NT; ++j)
+#pragma unroll
+                for (int e = 0; e < 4; ++e) part[i][j][e] = Acc(0);
+          }
 #pragma unroll
           for (int ks = 0; ks < WQ / 2; ks += P::kK) {
             typename P::FragB fb[NT];
@@ -150,8 +160,16 @@ struct Wgrad {
               typename P::FragA fa =
                   P::load_a([&](int m, int k) { return xa[(mi * 16 + m) * p.LDKx + ks + k]; }, g, t);
 #pragma unroll
-              for (int ni = 0; ni < NT; ++ni) P::mma(acc[kwl][mi][ni], fa, fb[ni]);
+              for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
             }
+          }
+          if (P::kSplitAcc) {
+#pragma unroll
+            for (int i = 0; i < MT; ++i)
+#pragma unroll
+              for (int j = 0; j < NT; ++j)
+#pragma unroll
+                for (int e = 0; e < 4; ++e) acc[kwl][i][j][e] += part[i][j][e];
           }
         }
       }

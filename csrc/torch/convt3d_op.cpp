@@ -128,7 +128,9 @@ at::Tensor forward_cpu(const at::Tensor& input, const at::Tensor& weight, const 
   (void)allow_tf32;  // the CPU has no TF32
   ConvArgs a = make_args(stride, padding, output_padding, groups, dilation);
   check_forward(input, weight, bias, a);
-  return at::conv_transpose3d(input, weight, bias, a.stride, a.padding, a.output_padding, a.groups, a.dilation);
+  // PyTorch's CPU kernels pick layouts of their own; return the ones the CUDA path and the fake impls promise
+  return at::conv_transpose3d(input, weight, bias, a.stride, a.padding, a.output_padding, a.groups, a.dilation)
+      .contiguous(conv_memory_format(input, weight));
 }
 
 std::tuple<at::Tensor, at::Tensor, at::Tensor> backward_cpu(const at::Tensor& grad_output, const at::Tensor& input,
@@ -143,14 +145,15 @@ at::Tensor grad_input_cpu(const at::Tensor& grad_output, const at::Tensor& input
                           at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
                           int64_t groups, at::IntArrayRef dilation, bool) {
   auto a = make_args(stride, padding, output_padding, groups, dilation);
-  return std::get<0>(backward_cpu(grad_output, input, weight, a, {true, false, false}));
+  return std::get<0>(backward_cpu(grad_output, input, weight, a, {true, false, false}))
+      .contiguous(input.suggest_memory_format());
 }
 
 at::Tensor grad_weight_cpu(const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight,
                            at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
                            int64_t groups, at::IntArrayRef dilation, bool) {
   auto a = make_args(stride, padding, output_padding, groups, dilation);
-  return std::get<1>(backward_cpu(grad_output, input, weight, a, {false, true, false}));
+  return std::get<1>(backward_cpu(grad_output, input, weight, a, {false, true, false})).contiguous();
 }
 
 at::Tensor grad_bias_impl(const at::Tensor& grad_output) {

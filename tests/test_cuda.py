@@ -1,0 +1,350 @@
+"""The CUDA kernels: accuracy per dtype and math mode, layouts, streams, determinism, torch.compile, hostile
+inputs, and the user's check on the mission shape. Skipped without a GPU."""
+import random
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from cutlass_convt3d import ConvTranspose3d, ModelNew, conv_transpose3d
+from cutlass_convt3d.reference import Model, get_init_inputs, get_inputs
+from helpers import (ARG_SETS, NONFINITE_ARGS, Case, nonfinite_expectation, nonfinite_problem, random_case, rel_err,
+                     torch_reference)
+
+pytestmark = pytest.mark.cuda
+ops = torch.ops.cutlass_convt3d
+DEV = "cuda"
+CL = torch.channels_last_3d
+
+# (id, dtype, allow_tf32, budget for max|err| / max|ref| against float64)
+MODES = [
+    ("fp32-exact", torch.float32, False, 1e-5),
+    ("fp32-tf32", torch.float32, True, 2e-3),
+    ("fp16", torch.float16, True, 1e-2),
+    ("bf16", torch.bfloat16, True, 2e-2),
+    ("fp64", torch.float64, True, 1e-12),
+]
+N_SWEEP = 40
+
+
+def _sweep_case(i) -> Case:
+    # Larger than the CPU emulation sweep: long w rows, channel counts past the 32-wide tiles.
+    return random_case(random.Random(f"cuda-{i}"), max_channels=80, spatial=(1, 9), w_range=(1, 300),
+                       max_batch=3, max_numel=3_000_000)
+
+
+def _all_results(case, x, w, b, gy, allow_tf32):
+    args = (*case.conv_args(), allow_tf32)
+    y = ops.conv_transpose3d(x, w, b, *args)
+    gx = ops.conv_transpose3d_grad_input(gy, x, w, *args)
+    gw = ops.conv_transpose3d_grad_weight(gy, x, w, *args)
+    gb = ops.conv_transpose3d_grad_bias(gy)
+    return y, gx, gw, gb
+
+
+def _assert_close_to(results, refs, budget, what):
+    names = ("forward", "grad_input", "grad_weight", "grad_bias")
+    errs = {name: rel_err(r, e) for name, r, e in zip(names, results, refs)}
+    bad = {k: v for k, v in errs.items() if not v <= budget}
+    assert not bad, f"{what}: relative errors {bad} exceed {budget:g}"
+
+
+@pytest.mark.parametrize("i", range(N_SWEEP))
+@pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
+def test_sweep_against_float64(mode, i):
+    _, dtype, allow_tf32, budget = mode
+    case = _sweep_case(i)
+    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(i))
+    ours = _all_results(case, x, w, b, gy, allow_tf32)
+    for t in ours:
+        assert t.dtype == dtype and t.device == x.device
+    # the float64 truth for exactly these (rounded) inputs
+    x64, w64, gy64 = x.double(), w.double(), gy.double()
+    b64 = None if b is None else b.double()
+    y64, gx64, gw64, _ = torch_reference(case, x64, w64, b64, gy64)
+    _assert_close_to(ours, (y64, gx64, gw64, gy64.sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
+
+
+def test_tf32_rounds_operands_like_cudnn(restore_flags):
+    """TF32 with operands rounded to nearest agrees with cuDNN's TF32 to ~1e-6; truncating them (raw fp32
+    bits into the tensor cores) would miss by ~1e-4. Needs cuDNN to actually use TF32 for this problem."""
+    torch.manual_seed(0)
+    x = torch.rand(1, 32, 16, 32, 64, device=DEV)
+    w = torch.randn(32, 32, 3, 3, 3, device=DEV) * 0.06
+    y64 = F.conv_transpose3d(x.double(), w.double(), stride=2, padding=1)
+    torch.backends.cudnn.allow_tf32 = True
+    y_cudnn = F.conv_transpose3d(x, w, stride=2, padding=1)
+    if rel_err(y_cudnn, y64) < 1e-5:
+        pytest.skip("cuDNN computed this problem in exact fp32; no TF32 result to compare with")
+    y = conv_transpose3d(x, w, stride=2, padding=1)
+    assert rel_err(y, y64) > 1e-6, "allow_tf32=True should give a TF32 (not fp32-exact) result"
+    assert rel_err(y, y_cudnn) < 1e-5
+
+
+def test_allow_tf32_flag_is_read_at_call_time(restore_flags):
+    torch.manual_seed(0)
+    x, w = torch.randn(1, 32, 8, 8, 32, device=DEV), torch.randn(32, 16, 3, 3, 3, device=DEV)
+    y64 = F.conv_transpose3d(x.double(), w.double(), stride=2)
+    torch.backends.cudnn.allow_tf32 = False
+    exact = rel_err(conv_transpose3d(x, w, stride=2), y64)
+    torch.backends.cudnn.allow_tf32 = True
+    tf32 = rel_err(conv_transpose3d(x, w, stride=2), y64)
+    assert exact < 1e-6 < tf32 < 2e-3
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_modelnew_matches_model_on_mission_shape(seed):
+    """The user's check: same seed, same init inputs, get_inputs(), torch.allclose at 1e-4, default flags."""
+    torch.manual_seed(seed)
+    ref = Model(*get_init_inputs()).to(DEV)
+    torch.manual_seed(seed)
+    new = ModelNew(*get_init_inputs()).to(DEV)
+    torch.manual_seed(seed)
+    x = get_inputs()[0].to(DEV)
+    with torch.no_grad():
+        y_ref, y = ref(x), new(x)
+    assert y.shape == y_ref.shape
+    assert torch.allclose(y, y_ref, atol=1e-4, rtol=1e-4), (y - y_ref).abs().max().item()
+
+
+def test_modelnew_backward_on_mission_shape(restore_flags):
+    torch.manual_seed(0)
+    ref = Model(*get_init_inputs()).to(DEV)
+    torch.manual_seed(0)
+    new = ModelNew(*get_init_inputs()).to(DEV)
+    x = get_inputs()[0].to(DEV)
+    grads = []
+    for model, tf32 in ((ref, False), (new, True)):  # truth: cuDNN in exact fp32
+        torch.backends.cudnn.allow_tf32 = tf32
+        xs = x.clone().requires_grad_()
+        y = model(xs)
+        g = torch.randn(y.shape, device=DEV, generator=torch.Generator(DEV).manual_seed(1))
+        y.backward(g)
+        grads.append((xs.grad, model.conv_transpose3d.weight.grad))
+        del y, g
+    for ours, truth in zip(grads[1], grads[0]):
+        assert rel_err(ours, truth) < 2e-3
+
+
+def _spread(t, dim):
+    """t's values in a view whose stride along dim is doubled (non-dense, same shape)."""
+    shape = list(t.shape)
+    shape[dim] *= 2
+    big = torch.full(shape, float("nan"), device=t.device, dtype=t.dtype)  # gaps hold NaN: reading them shows
+    sl = [slice(None)] * t.dim()
+    sl[dim] = slice(None, None, 2)
+    big[tuple(sl)] = t
+    return big[tuple(sl)]
+
+
+def _misaligned(t):
+    """t's values at a storage offset of 7 elements (breaks 16-byte alignment of the data pointer)."""
+    flat = torch.empty(t.numel() + 7, device=t.device, dtype=t.dtype)
+    return flat[7:].view_as(t).copy_(t)
+
+
+LAYOUTS = {
+    "x_cl": lambda x, w: (x.to(memory_format=CL), w),
+    "w_cl": lambda x, w: (x, w.to(memory_format=CL)),
+    "both_cl": lambda x, w: (x.to(memory_format=CL), w.to(memory_format=CL)),
+    "x_strided_w": lambda x, w: (_spread(x, 4), w),
+    "x_strided_c": lambda x, w: (_spread(x, 1), w),
+    "x_permuted": lambda x, w: (x.permute(0, 2, 1, 4, 3).contiguous().permute(0, 2, 1, 4, 3), w),
+    "w_transposed": lambda x, w: (x, w.transpose(0, 1).contiguous().transpose(0, 1)),
+    "x_misaligned": lambda x, w: (_misaligned(x), _misaligned(w)),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_layouts(layout, restore_flags):
+    torch.backends.cudnn.allow_tf32 = False
+    torch.manual_seed(0)
+    x0 = torch.randn(2, 24, 5, 6, 70, device=DEV)
+    w0 = torch.randn(24, 20, 3, 2, 3, device=DEV)
+    b = torch.randn(20, device=DEV)
+    x, w = LAYOUTS[layout](x0, w0)
+    assert torch.equal(x, x0) and torch.equal(w, w0)
+    kw = dict(stride=(2, 1, 2), padding=(1, 0, 1), output_padding=(1, 0, 0))
+
+    xs, ws = x.detach().requires_grad_(), w.detach().requires_grad_()
+    y = conv_transpose3d(xs, ws, b, **kw)
+    assert y.stride() == F.conv_transpose3d(x, w, b, **kw).stride()  # output layout follows torch's rule
+    g = torch.randn_like(y)
+    gx, gw = torch.autograd.grad(y, (xs, ws), g)
+
+    x64, w64 = x0.double().requires_grad_(), w0.double().requires_grad_()
+    y64 = F.conv_transpose3d(x64, w64, b.double(), **kw)
+    gx64, gw64 = torch.autograd.grad(y64, (x64, w64), g.double())
+    assert rel_err(y, y64) < 1e-5 and rel_err(gx, gx64) < 1e-5 and rel_err(gw, gw64) < 1e-5
+
+
+def test_expanded_and_strided_grad_output(restore_flags):
+    torch.backends.cudnn.allow_tf32 = False
+    torch.manual_seed(0)
+    x = torch.randn(2, 16, 4, 5, 40, device=DEV, requires_grad=True)
+    w = torch.randn(16, 12, 3, 3, 3, device=DEV, requires_grad=True)
+    b = torch.randn(12, device=DEV, requires_grad=True)
+    x64, w64, b64 = (t.detach().double().requires_grad_() for t in (x, w, b))
+    grads = []
+    for fn, args in ((conv_transpose3d, (x, w, b)), (F.conv_transpose3d, (x64, w64, b64))):
+        y = fn(*args, stride=2, padding=1)
+        loss = y.sum() + (y.transpose(2, 4)[..., ::3] ** 2).sum() * 1e-2  # stride-0 and permuted gradients
+        grads.append(torch.autograd.grad(loss, args))
+    for ours, ref in zip(*grads):
+        assert rel_err(ours, ref) < 1e-5
+
+
+@pytest.mark.parametrize("case", ARG_SETS)
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "weight_cl"])
+def test_opcheck_cuda(case, layout):
+    sx, sw, has_bias, stride, padding, output_padding, groups, dilation = case
+    torch.manual_seed(0)
+    x, w = torch.randn(sx, device=DEV), torch.randn(sw, device=DEV)
+    if layout != "ncdhw":
+        w = w.to(memory_format=CL)
+    if layout == "channels_last_3d":
+        x = x.to(memory_format=CL)
+    b = torch.randn(sw[1] * groups, device=DEV) if has_bias else None
+    conv = (stride, padding, output_padding, groups, dilation, False)
+    gy = torch.randn_like(ops.conv_transpose3d(x, w, b, *conv))
+    torch.library.opcheck(ops.conv_transpose3d, (x, w, b, *conv))
+    torch.library.opcheck(ops.conv_transpose3d,
+                          (x.clone().requires_grad_(), w.clone().requires_grad_(),
+                           None if b is None else b.clone().requires_grad_(), *conv))
+    torch.library.opcheck(ops.conv_transpose3d_grad_input, (gy, x, w, *conv))
+    torch.library.opcheck(ops.conv_transpose3d_grad_weight, (gy, x, w, *conv))
+    torch.library.opcheck(ops.conv_transpose3d_grad_bias, (gy,))
+
+
+def test_torch_compile_fullgraph(restore_flags):
+    torch.backends.cudnn.allow_tf32 = False
+    torch.manual_seed(0)
+    m = ConvTranspose3d(16, 24, 3, stride=2, padding=1, output_padding=1, groups=2).to(DEV)
+    x = torch.randn(2, 16, 4, 6, 20, device=DEV)
+    compiled = torch.compile(m, fullgraph=True)
+    results = []
+    for fn in (compiled, m):
+        xs = x.clone().requires_grad_()
+        y = fn(xs)
+        results.append((y.detach(), *torch.autograd.grad((y * y).sum(), (xs, m.weight, m.bias))))
+    for c, e in zip(*results):
+        assert rel_err(c, e) < 1e-6
+
+
+def test_deterministic_mode_bitwise_repeatable(restore_flags):
+    torch.use_deterministic_algorithms(True)
+    torch.manual_seed(0)
+    x = torch.randn(2, 32, 8, 16, 64, device=DEV)
+    w = torch.randn(32, 32, 3, 3, 3, device=DEV)
+    args = ([2, 2, 2], [1, 1, 1], [0, 0, 0], 1, [1, 1, 1], True)
+    gy = torch.randn_like(ops.conv_transpose3d(x, w, None, *args))
+    for op, inputs in ((ops.conv_transpose3d, (x, w, None)), (ops.conv_transpose3d_grad_input, (gy, x, w)),
+                       (ops.conv_transpose3d_grad_weight, (gy, x, w))):
+        first, second = op(*inputs, *args), op(*inputs, *args)
+        assert torch.equal(first, second), op
+    assert torch.equal(ops.conv_transpose3d_grad_bias(gy), ops.conv_transpose3d_grad_bias(gy))
+
+
+def test_runs_on_the_current_stream():
+    """The ops queue work on the caller's current stream: a consumer that only waits on that stream sees
+    the result, and the producer's delayed write is seen by the op."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 16, 6, 8, 64, device=DEV)
+    w = torch.randn(16, 8, 3, 3, 3, device=DEV)
+    expected = conv_transpose3d(x, w, stride=2)
+    torch.cuda.synchronize()
+    before = torch.cuda.current_stream()
+    side = torch.cuda.Stream()
+    xin = torch.zeros_like(x)
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        torch.cuda._sleep(50_000_000)  # ~tens of ms: an op on another stream would read zeros
+        xin.copy_(x)
+        y = conv_transpose3d(xin, w, stride=2)
+        assert torch.cuda.current_stream() == side
+    assert torch.cuda.current_stream() == before
+    torch.cuda.current_stream().wait_stream(side)
+    assert torch.equal(y, expected)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available() or torch.cuda.device_count() < 2, reason="needs 2 GPUs")
+def test_other_device_and_current_device_untouched():
+    torch.manual_seed(0)
+    x, w = torch.randn(1, 8, 4, 4, 16), torch.randn(8, 4, 3, 3, 3)
+    with torch.cuda.device(0):
+        y1 = conv_transpose3d(x.to("cuda:1"), w.to("cuda:1"), stride=2)
+        assert torch.cuda.current_device() == 0
+    assert y1.device == torch.device("cuda:1")
+    assert rel_err(y1.cpu(), F.conv_transpose3d(x, w, stride=2)) < 2e-3
+
+
+def test_device_mismatch_errors():
+    x, w = torch.randn(1, 4, 3, 3, 3, device=DEV), torch.randn(4, 2, 3, 3, 3)
+    for args, word in (((x, w), "weight"), ((x, w.to(DEV), torch.randn(2)), "bias")):
+        with pytest.raises(RuntimeError):
+            F.conv_transpose3d(*args)
+        with pytest.raises(RuntimeError, match=word):
+            conv_transpose3d(*args)
+
+
+def test_empty_batch():
+    x = torch.randn(0, 8, 3, 4, 5, device=DEV, requires_grad=True)
+    w = torch.randn(8, 4, 3, 3, 3, device=DEV, requires_grad=True)
+    b = torch.randn(4, device=DEV, requires_grad=True)
+    y = conv_transpose3d(x, w, b, stride=2)
+    assert y.shape == F.conv_transpose3d(x, w, b, stride=2).shape
+    y.sum().backward()
+    assert x.grad.shape == x.shape
+    assert torch.equal(w.grad, torch.zeros_like(w)) and torch.equal(b.grad, torch.zeros_like(b))
+
+
+@pytest.mark.parametrize("dtype,allow_tf32", [(torch.float32, False), (torch.float32, True), (torch.float16, True)],
+                         ids=["fp32-exact", "fp32-tf32", "fp16"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_nonfinite_inputs_propagate(dtype, allow_tf32, value):
+    """NaN/inf in x (forward, grad_weight) or grad_y (grad_input): ours is NaN/+inf/-inf exactly where the
+    mathematical result is, finite and accurate elsewhere. Catches 3xTF32 splits that compute inf - inf, and
+    zero padding (of taps, channels or tiles) multiplied with a non-finite element.
+    Non-finite weights are left out: whether zero padding times an inf weight enters a result is
+    implementation-defined (PyTorch's own CPU grad_input forms those products)."""
+    x, w, gy, x_bad, gy_bad = nonfinite_problem(value, dtype, DEV)
+    args = (*NONFINITE_ARGS, allow_tf32)
+    results = {
+        "forward": ops.conv_transpose3d(x_bad, w, None, *args),
+        "grad_input": ops.conv_transpose3d_grad_input(gy_bad, x, w, *args),
+        "grad_weight": ops.conv_transpose3d_grad_weight(gy, x_bad, w, *args),
+    }
+    for kind, ours in results.items():
+        ours = ours.cpu()
+        masks, values = nonfinite_expectation(kind, x, w, gy, x_bad, gy_bad)
+        for name, mask, got in zip(("nan", "+inf", "-inf"), masks, (ours.isnan(), ours.isposinf(), ours.isneginf())):
+            assert torch.equal(got, mask), (kind, name, int(got.sum()), int(mask.sum()))
+        finite = ~(masks[0] | masks[1] | masks[2])
+        assert rel_err(ours[finite], values[finite]) < 1e-2, kind
+
+
+def test_autocast_like_torch():
+    x, w = torch.randn(1, 8, 4, 4, 8, device=DEV), torch.randn(8, 4, 3, 3, 3, device=DEV)
+    with torch.autocast("cuda", dtype=torch.float16):
+        y, y_ref = conv_transpose3d(x, w, stride=2), F.conv_transpose3d(x, w, stride=2)
+    assert y.dtype == y_ref.dtype == torch.float16
+    assert rel_err(y, y_ref) < 1e-2
+
+
+@pytest.mark.large
+def test_output_past_2_31_elements(restore_flags):
+    """Batch 33 of the mission problem: y has 2,154,509,280 elements (> 2^31). Checks the first and the last
+    batch entries (the last straddles element 2^31) against cuDNN, both in exact fp32."""
+    need = 33 * 32 * (32 * 64 * 128 + 63 * 127 * 255) * 4 + (4 << 30)
+    free, _ = torch.cuda.mem_get_info()
+    if free < need:
+        pytest.skip(f"needs {need / 2**30:.0f} GiB free GPU memory")
+    torch.backends.cudnn.allow_tf32 = False
+    torch.manual_seed(0)
+    w = torch.randn(32, 32, 3, 3, 3, device=DEV) * 0.06
+    x = torch.rand(33, 32, 32, 64, 128, device=DEV)
+    y = conv_transpose3d(x, w, stride=2, padding=1)
+    assert y.numel() > 2**31
+    for n in (0, 31, 32):
+        ref = F.conv_transpose3d(x[n:n + 1], w, stride=2, padding=1)
+        assert rel_err(y[n:n + 1], ref) < 1e-5, n
