@@ -134,7 +134,17 @@ struct SlabGeom {
       if (p < nplanes && res[p] == r && found < 0) found = p;
     return found;
   }
+  // plane of residue r < 8 in 4 bits (0xF: none): one shift instead of the search, for strides <= 8
+  uint32_t lut;
+  CT3D_HD int plane_fast(int r) const {
+    if (r < 8) {
+      const int p = int((lut >> (4 * r)) & 0xFu);
+      return p == 0xF ? -1 : p;
+    }
+    return plane_of(r);
+  }
   CT3D_HD void add(int r) {
+    if (r < 8) lut = (lut & ~(0xFu << (4 * r))) | (uint32_t(nplanes) << (4 * r));
 #if defined(__CUDACC__)
 #pragma unroll
 #endif
@@ -147,6 +157,7 @@ struct SlabGeom {
 // Taps kw in [kw0, kw0+kwn) for phases rho in [rho0, rho0+nph) (rho < E).  nplanes == 0: no tap lands.
 CT3D_HD SlabGeom slab_geom(const DimMap& m, int rho0, int nph, int kw0, int kwn) {
   SlabGeom g{};
+  g.lut = 0xFFFFFFFFu;
   g.base = 0;
   g.nplanes = 0;
   g.jmax = 0;

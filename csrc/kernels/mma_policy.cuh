@@ -68,36 +68,39 @@ struct PolicyExact {
   // The tensor cores' fp32 accumulation is not IEEE round-to-nearest, so its error grows with K; exact mode
   // sums each step's products in a fresh fragment and adds that to the running sum with an IEEE FADD.
   static constexpr bool kSplitAcc = true;
-  struct FragA { uint32_t big[4], small[4]; };
-  struct FragB { uint32_t big[2], small[2]; };
+  // big/small split, and the finite part of big (0 for inf/NaN) for the cross terms: x = inf splits into
+  // (inf, 0), and inf * 0 in a cross term would turn a correct inf into NaN.
+  struct FragA { uint32_t big[4], small[4], fin[4]; };
+  struct FragB { uint32_t big[2], small[2], fin[2]; };
   CT3D_DEV static Smem to_smem(Element v) { return v; }
   CT3D_DEV static Acc to_acc(Element v) { return v; }
   CT3D_DEV static Element from_acc(Acc v) { return v; }
-  CT3D_DEV static void split(float v, uint32_t& big, uint32_t& small) {
+  CT3D_DEV static void split(float v, uint32_t& big, uint32_t& small, uint32_t& fin) {
     float b = tf32_rne(v);
     big = __float_as_uint(b);
-    // inf - inf would make the small part NaN: a non-finite (or overflowing) big part carries the value alone
-    small = __float_as_uint(isfinite(b) ? tf32_rne(v - b) : 0.0f);
+    const bool finite = isfinite(b);
+    small = __float_as_uint(finite ? tf32_rne(v - b) : 0.0f);
+    fin = finite ? big : 0u;
   }
   template <class F> CT3D_DEV static FragA load_a(F a, int g, int t) {
     FragA f;
-    split(a(g, t), f.big[0], f.small[0]);
-    split(a(g + 8, t), f.big[1], f.small[1]);
-    split(a(g, t + 4), f.big[2], f.small[2]);
-    split(a(g + 8, t + 4), f.big[3], f.small[3]);
+    split(a(g, t), f.big[0], f.small[0], f.fin[0]);
+    split(a(g + 8, t), f.big[1], f.small[1], f.fin[1]);
+    split(a(g, t + 4), f.big[2], f.small[2], f.fin[2]);
+    split(a(g + 8, t + 4), f.big[3], f.small[3], f.fin[3]);
     return f;
   }
   template <class F> CT3D_DEV static FragB load_b(F b, int g, int t) {
     FragB f;
-    split(b(t, g), f.big[0], f.small[0]);
-    split(b(t + 4, g), f.big[1], f.small[1]);
+    split(b(t, g), f.big[0], f.small[0], f.fin[0]);
+    split(b(t + 4, g), f.big[1], f.small[1], f.fin[1]);
     return f;
   }
   CT3D_DEV static void mma(Acc (&c)[4], FragA const& a, FragB const& b) {
     // small terms first so they are not lost against the big product (a_small*b_small is below fp32 ulp)
     PolicyTF32::mma(c, PolicyTF32::FragA{{a.small[0], a.small[1], a.small[2], a.small[3]}},
-                    PolicyTF32::FragB{{b.big[0], b.big[1]}});
-    PolicyTF32::mma(c, PolicyTF32::FragA{{a.big[0], a.big[1], a.big[2], a.big[3]}},
+                    PolicyTF32::FragB{{b.fin[0], b.fin[1]}});
+    PolicyTF32::mma(c, PolicyTF32::FragA{{a.fin[0], a.fin[1], a.fin[2], a.fin[3]}},
                     PolicyTF32::FragB{{b.small[0], b.small[1]}});
     PolicyTF32::mma(c, PolicyTF32::FragA{{a.big[0], a.big[1], a.big[2], a.big[3]}},
                     PolicyTF32::FragB{{b.big[0], b.big[1]}});

@@ -78,7 +78,7 @@ struct SlabLoader {
       return;
     }
     const int j = div_A(e);
-    const int p = geom.plane_of(e - j * A);
+    const int p = geom.plane_fast(e - j * A);
     if (p >= 0) s[c * LDK + p * LDJ + j] = P::to_smem(v);
   }
 

@@ -139,6 +139,13 @@ struct Wgrad {
           const int plane = geom.plane_of(rel - j0 * A);
           const S* gb = gs + plane * p.LDJ + j0 + wk * (WQ / 2) + (wn * 16) * p.LDKg;
           const S* xa = xs + wk * (WQ / 2);
+          // Both operands are data here, so a product whose partner is padding must be skipped, not
+          // multiplied by a zero (0 * inf = NaN): positions k (local to the w block) with iw < W and
+          // 0 <= ow < OW only.
+          const int q0 = cur.b * WQ;
+          const int klo = max(0, int(floor_div(-d - 1, A)) + 1 - q0);
+          const int khi = min(min(WQ, int(W) - q0), int(floor_div(int(p.gy.size[4]) - 1 - d, A)) + 1 - q0);
+          const int k0 = wk * (WQ / 2);
           Acc part[MT][NT][4];  // see PolicyExact::kSplitAcc
           Acc(&sum)[MT][NT][4] = P::kSplitAcc ? part : acc[kwl];
           if (P::kSplitAcc) {
@@ -154,11 +161,17 @@ struct Wgrad {
             typename P::FragB fb[NT];
 #pragma unroll
             for (int ni = 0; ni < NT; ++ni)
-              fb[ni] = P::load_b([&](int k, int c) { return gb[(ni * 8 + c) * p.LDKg + ks + k]; }, g, t);
+              fb[ni] = P::load_b([&](int k, int c) {
+                const int kk = k0 + ks + k;
+                return (kk >= klo && kk < khi) ? gb[(ni * 8 + c) * p.LDKg + ks + k] : S(0);
+              }, g, t);
 #pragma unroll
             for (int mi = 0; mi < MT; ++mi) {
               typename P::FragA fa =
-                  P::load_a([&](int m, int k) { return xa[(mi * 16 + m) * p.LDKx + ks + k]; }, g, t);
+                  P::load_a([&](int m, int k) {
+                    const int kk = k0 + ks + k;
+                    return (kk >= klo && kk < khi) ? xa[(mi * 16 + m) * p.LDKx + ks + k] : S(0);
+                  }, g, t);
 #pragma unroll
               for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
             }

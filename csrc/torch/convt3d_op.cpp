@@ -31,55 +31,69 @@ at::MemoryFormat conv_memory_format(const at::Tensor& input, const at::Tensor& w
   return at::MemoryFormat::Contiguous;
 }
 
-std::vector<int64_t> check_forward(const at::Tensor& input, const at::Tensor& weight,
-                                   const c10::optional<at::Tensor>& bias, const ConvArgs& a) {
-  TORCH_CHECK(input.dim() == 5, "cutlass_convt3d: expected 5-D input (N, C, D, H, W), got input of dimension ",
-              input.dim());
-  TORCH_CHECK(weight.dim() == 5, "cutlass_convt3d: expected 5-D weight (Cin, Cout/groups, kD, kH, kW), got weight of dimension ",
-              weight.dim());
-  TORCH_CHECK(at::isFloatingType(input.scalar_type()) && input.scalar_type() != at::kFloat8_e4m3fn,
-              "cutlass_convt3d: input dtype ", input.scalar_type(), " is not supported (float32, float16, bfloat16, float64)");
-  TORCH_CHECK(input.scalar_type() == weight.scalar_type(), "cutlass_convt3d: input dtype (", input.scalar_type(),
-              ") and weight dtype (", weight.scalar_type(), ") should be the same");
-  TORCH_CHECK(input.device() == weight.device(), "cutlass_convt3d: input (", input.device(), ") and weight (",
-              weight.device(), ") must be on the same device");
-  TORCH_CHECK(a.groups > 0, "cutlass_convt3d: non-positive groups is not supported (groups=", a.groups, ")");
+namespace {
+// First problem with a forward call's arguments, or "" (no exception is thrown from here: check_forward
+// throws once, with this message).
+std::string forward_error(const at::Tensor& input, const at::Tensor& weight, const c10::optional<at::Tensor>& bias,
+                          const ConvArgs& a) {
+  auto msg = [](auto&&... parts) { return c10::str("cutlass_convt3d: ", parts...); };
+  if (input.dim() != 5) return msg("expected 5-D input (N, C, D, H, W), got input of dimension ", input.dim());
+  if (weight.dim() != 5)
+    return msg("expected 5-D weight (Cin, Cout/groups, kD, kH, kW), got weight of dimension ", weight.dim());
+  const auto dt = input.scalar_type();
+  if (dt != at::kFloat && dt != at::kHalf && dt != at::kBFloat16 && dt != at::kDouble)
+    return msg("input dtype ", dt, " is not supported (float32, float16, bfloat16, float64)");
+  if (dt != weight.scalar_type())
+    return msg("input dtype (", dt, ") and weight dtype (", weight.scalar_type(), ") should be the same");
+  if (input.device() != weight.device())
+    return msg("input (", input.device(), ") and weight (", weight.device(), ") must be on the same device");
+  if (a.groups <= 0) return msg("non-positive groups is not supported (groups=", a.groups, ")");
   for (int d = 0; d < 3; ++d) {
-    TORCH_CHECK(a.stride[d] > 0, "cutlass_convt3d: non-positive stride is not supported (stride=", a.stride[d], ")");
-    TORCH_CHECK(a.dilation[d] > 0, "cutlass_convt3d: dilation should be greater than zero (dilation=", a.dilation[d], ")");
-    TORCH_CHECK(a.padding[d] >= 0, "cutlass_convt3d: negative padding is not supported (padding=", a.padding[d], ")");
-    TORCH_CHECK(a.output_padding[d] >= 0, "cutlass_convt3d: negative output_padding is not supported");
-    TORCH_CHECK(a.output_padding[d] < a.stride[d] || a.output_padding[d] < a.dilation[d],
-                "cutlass_convt3d: output_padding (", a.output_padding[d],
-                ") must be smaller than either stride or dilation");
+    if (a.stride[d] <= 0) return msg("non-positive stride is not supported (stride=", a.stride[d], ")");
+    if (a.dilation[d] <= 0) return msg("dilation should be greater than zero (dilation=", a.dilation[d], ")");
+    if (a.padding[d] < 0) return msg("negative padding is not supported (padding=", a.padding[d], ")");
+    if (a.output_padding[d] < 0) return msg("negative output_padding is not supported");
+    if (a.output_padding[d] >= a.stride[d] && a.output_padding[d] >= a.dilation[d])
+      return msg("output_padding (", a.output_padding[d], ") must be smaller than either stride or dilation");
   }
   const int64_t cin = weight.size(0);
-  TORCH_CHECK(cin % a.groups == 0, "cutlass_convt3d: weight.size(0) (in_channels=", cin,
-              ") must be divisible by groups (", a.groups, ")");
-  TORCH_CHECK(input.size(1) == cin, "cutlass_convt3d: input has ", input.size(1),
-              " channels but weight expects in_channels=", cin, " (weight.size(0))");
-  TORCH_CHECK(weight.size(1) > 0 && weight.size(2) > 0 && weight.size(3) > 0 && weight.size(4) > 0,
-              "cutlass_convt3d: weight must have non-zero out_channels/groups and kernel_size, got ", weight.sizes());
+  if (cin % a.groups != 0)
+    return msg("weight.size(0) (in_channels=", cin, ") must be divisible by groups (", a.groups, ")");
+  if (input.size(1) != cin)
+    return msg("input has ", input.size(1), " channels but weight expects in_channels=", cin, " (weight.size(0))");
+  if (weight.size(1) <= 0 || weight.size(2) <= 0 || weight.size(3) <= 0 || weight.size(4) <= 0)
+    return msg("weight must have non-zero out_channels/groups and kernel_size, got ", weight.sizes());
   for (int d = 1; d < 5; ++d)
-    TORCH_CHECK(input.size(d) > 0, "cutlass_convt3d: expected input to have non-zero size for non-batch dimensions, got ",
-                input.sizes());
+    if (input.size(d) <= 0)
+      return msg("expected input to have non-zero size for non-batch dimensions, got ", input.sizes());
   const int64_t cout = weight.size(1) * a.groups;
   if (bias.has_value() && bias->defined()) {
-    TORCH_CHECK(bias->dim() == 1 && bias->size(0) == cout, "cutlass_convt3d: bias must have shape (", cout,
-                ",) = (out_channels,), got ", bias->sizes());
-    TORCH_CHECK(bias->scalar_type() == input.scalar_type(), "cutlass_convt3d: bias dtype (", bias->scalar_type(),
-                ") should be the same as input dtype (", input.scalar_type(), ")");
-    TORCH_CHECK(bias->device() == input.device(), "cutlass_convt3d: bias must be on the input's device");
+    if (bias->dim() != 1 || bias->size(0) != cout)
+      return msg("bias must have shape (", cout, ",) = (out_channels,), got ", bias->sizes());
+    if (bias->scalar_type() != dt)
+      return msg("bias dtype (", bias->scalar_type(), ") should be the same as input dtype (", dt, ")");
+    if (bias->device() != input.device()) return msg("bias must be on the input's device");
   }
-  std::vector<int64_t> out{input.size(0), cout};
   for (int d = 0; d < 3; ++d) {
     const int64_t o = (input.size(d + 2) - 1) * a.stride[d] - 2 * a.padding[d] +
                       a.dilation[d] * (weight.size(d + 2) - 1) + 1 + a.output_padding[d];
-    TORCH_CHECK(o > 0, "cutlass_convt3d: computed output size is too small: dimension ", d + 2, " would be ", o,
-                " (input ", input.sizes(), ", kernel ", weight.sizes(), ", padding ", a.padding[d], ")");
-    TORCH_CHECK(o <= INT32_MAX && input.size(d + 2) <= INT32_MAX, "cutlass_convt3d: spatial extents must be < 2^31");
-    out.push_back(o);
+    if (o <= 0)
+      return msg("computed output size is too small: dimension ", d + 2, " would be ", o, " (input ", input.sizes(),
+                 ", kernel ", weight.sizes(), ", padding ", a.padding[d], ")");
+    if (o > INT32_MAX || input.size(d + 2) > INT32_MAX) return msg("spatial extents must be < 2^31");
   }
+  return "";
+}
+}  // namespace
+
+std::vector<int64_t> check_forward(const at::Tensor& input, const at::Tensor& weight,
+                                   const c10::optional<at::Tensor>& bias, const ConvArgs& a) {
+  const std::string err = forward_error(input, weight, bias, a);
+  TORCH_CHECK(err.empty(), err);
+  std::vector<int64_t> out{input.size(0), weight.size(1) * a.groups};
+  for (int d = 0; d < 3; ++d)
+    out.push_back((input.size(d + 2) - 1) * a.stride[d] - 2 * a.padding[d] + a.dilation[d] * (weight.size(d + 2) - 1) +
+                  1 + a.output_padding[d]);
   return out;
 }
 
@@ -200,7 +214,7 @@ void emulate_rows(const at::Tensor& src, at::Tensor& dst, const at::Tensor& wpac
                   slab.assign(size_t(BK) * geom.nplanes * LDJ, std::nan(""));
                   for (int c = 0; c < BK; ++c)
                     for (int e = 0; e < ecnt; ++e) {
-                      const int j = e / A, plane = geom.plane_of(e % A);
+                      const int j = e / A, plane = geom.plane_fast(e % A);
                       if (plane < 0) continue;
                       const int64_t i = i0 + e;
                       const int ch = s.c0 + c;
@@ -215,7 +229,7 @@ void emulate_rows(const at::Tensor& src, at::Tensor& dst, const at::Tensor& wpac
                       int d;
                       if (rho >= mw.E || kw >= mw.K || !mw.delta(rho, kw, d)) continue;
                       const int rel = d - geom.base;
-                      const int j0 = rel / A, plane = geom.plane_of(rel % A);
+                      const int j0 = rel / A, plane = geom.plane_fast(rel % A);
                       TORCH_CHECK(plane >= 0 && j0 + BQ <= LDJ, "plan emulator: tap outside its slab");
                       const int tap = (s.kd * mh.K + s.kh) * mw.K + kw;
                       for (int c = 0; c < BK && s.c0 + c < Kc; ++c)
@@ -331,7 +345,7 @@ at::Tensor emulate_grad_weight(const at::Tensor& grad_output, const at::Tensor& 
                 int d;
                 mw.delta(0, kw0 + kwl, d);
                 const int rel = d - geom.base;
-                const int j0 = rel / A, plane = geom.plane_of(rel % A);
+                const int j0 = rel / A, plane = geom.plane_fast(rel % A);
                 TORCH_CHECK(plane >= 0 && j0 + WQ <= LDJ, "plan emulator: tap outside its slab");
                 for (int k = 0; k < WQ && q0 + k < W; ++k) {
                   // column j = j0 + k of plane `plane` holds slab element e = A*(j0+k) + res
