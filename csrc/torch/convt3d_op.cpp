@@ -12,9 +12,19 @@
 namespace cutlass_convt3d {
 
 namespace {
+// Numbers are formatted with std::to_string, not std::ostream: on one PyTorch 2.11 image, formatting an
+// integer through an ostream inside this library crashed the process, while strings were fine.
+std::string num(int64_t v) { return std::to_string(v); }
+std::string shape(at::IntArrayRef v) {
+  std::string r = "[";
+  for (size_t i = 0; i < v.size(); ++i) r += (i ? ", " : "") + std::to_string(v[i]);
+  return r + "]";
+}
+std::string dtype_name(at::ScalarType t) { return c10::toString(t); }
+
 std::array<int64_t, 3> triple(at::IntArrayRef v, const char* name) {
   TORCH_CHECK(v.size() == 3 || v.size() == 1, "cutlass_convt3d: ", name, " must have 1 or 3 elements, got ",
-              v.size());
+              num(int64_t(v.size())));
   return v.size() == 1 ? std::array<int64_t, 3>{v[0], v[0], v[0]} : std::array<int64_t, 3>{v[0], v[1], v[2]};
 }
 }  // namespace
@@ -37,49 +47,49 @@ namespace {
 std::string forward_error(const at::Tensor& input, const at::Tensor& weight, const c10::optional<at::Tensor>& bias,
                           const ConvArgs& a) {
   auto msg = [](auto&&... parts) { return c10::str("cutlass_convt3d: ", parts...); };
-  if (input.dim() != 5) return msg("expected 5-D input (N, C, D, H, W), got input of dimension ", input.dim());
+  if (input.dim() != 5) return msg("expected 5-D input (N, C, D, H, W), got input of dimension ", num(input.dim()));
   if (weight.dim() != 5)
-    return msg("expected 5-D weight (Cin, Cout/groups, kD, kH, kW), got weight of dimension ", weight.dim());
+    return msg("expected 5-D weight (Cin, Cout/groups, kD, kH, kW), got weight of dimension ", num(weight.dim()));
   const auto dt = input.scalar_type();
   if (dt != at::kFloat && dt != at::kHalf && dt != at::kBFloat16 && dt != at::kDouble)
-    return msg("input dtype ", dt, " is not supported (float32, float16, bfloat16, float64)");
+    return msg("input dtype ", dtype_name(dt), " is not supported (float32, float16, bfloat16, float64)");
   if (dt != weight.scalar_type())
-    return msg("input dtype (", dt, ") and weight dtype (", weight.scalar_type(), ") should be the same");
+    return msg("input dtype (", dtype_name(dt), ") and weight dtype (", dtype_name(weight.scalar_type()), ") should be the same");
   if (input.device() != weight.device())
-    return msg("input (", input.device(), ") and weight (", weight.device(), ") must be on the same device");
-  if (a.groups <= 0) return msg("non-positive groups is not supported (groups=", a.groups, ")");
+    return msg("input (", input.device().str(), ") and weight (", weight.device().str(), ") must be on the same device");
+  if (a.groups <= 0) return msg("non-positive groups is not supported (groups=", num(a.groups), ")");
   for (int d = 0; d < 3; ++d) {
-    if (a.stride[d] <= 0) return msg("non-positive stride is not supported (stride=", a.stride[d], ")");
-    if (a.dilation[d] <= 0) return msg("dilation should be greater than zero (dilation=", a.dilation[d], ")");
-    if (a.padding[d] < 0) return msg("negative padding is not supported (padding=", a.padding[d], ")");
+    if (a.stride[d] <= 0) return msg("non-positive stride is not supported (stride=", num(a.stride[d]), ")");
+    if (a.dilation[d] <= 0) return msg("dilation should be greater than zero (dilation=", num(a.dilation[d]), ")");
+    if (a.padding[d] < 0) return msg("negative padding is not supported (padding=", num(a.padding[d]), ")");
     if (a.output_padding[d] < 0) return msg("negative output_padding is not supported");
     if (a.output_padding[d] >= a.stride[d] && a.output_padding[d] >= a.dilation[d])
-      return msg("output_padding (", a.output_padding[d], ") must be smaller than either stride or dilation");
+      return msg("output_padding (", num(a.output_padding[d]), ") must be smaller than either stride or dilation");
   }
   const int64_t cin = weight.size(0);
   if (cin % a.groups != 0)
-    return msg("weight.size(0) (in_channels=", cin, ") must be divisible by groups (", a.groups, ")");
+    return msg("weight.size(0) (in_channels=", num(cin), ") must be divisible by groups (", num(a.groups), ")");
   if (input.size(1) != cin)
-    return msg("input has ", input.size(1), " channels but weight expects in_channels=", cin, " (weight.size(0))");
+    return msg("input has ", num(input.size(1)), " channels but weight expects in_channels=", num(cin), " (weight.size(0))");
   if (weight.size(1) <= 0 || weight.size(2) <= 0 || weight.size(3) <= 0 || weight.size(4) <= 0)
-    return msg("weight must have non-zero out_channels/groups and kernel_size, got ", weight.sizes());
+    return msg("weight must have non-zero out_channels/groups and kernel_size, got ", shape(weight.sizes()));
   for (int d = 1; d < 5; ++d)
     if (input.size(d) <= 0)
-      return msg("expected input to have non-zero size for non-batch dimensions, got ", input.sizes());
+      return msg("expected input to have non-zero size for non-batch dimensions, got ", shape(input.sizes()));
   const int64_t cout = weight.size(1) * a.groups;
   if (bias.has_value() && bias->defined()) {
     if (bias->dim() != 1 || bias->size(0) != cout)
-      return msg("bias must have shape (", cout, ",) = (out_channels,), got ", bias->sizes());
+      return msg("bias must have shape (", num(cout), ",) = (out_channels,), got ", shape(bias->sizes()));
     if (bias->scalar_type() != dt)
-      return msg("bias dtype (", bias->scalar_type(), ") should be the same as input dtype (", dt, ")");
+      return msg("bias dtype (", dtype_name(bias->scalar_type()), ") should be the same as input dtype (", dtype_name(dt), ")");
     if (bias->device() != input.device()) return msg("bias must be on the input's device");
   }
   for (int d = 0; d < 3; ++d) {
     const int64_t o = (input.size(d + 2) - 1) * a.stride[d] - 2 * a.padding[d] +
                       a.dilation[d] * (weight.size(d + 2) - 1) + 1 + a.output_padding[d];
     if (o <= 0)
-      return msg("computed output size is too small: dimension ", d + 2, " would be ", o, " (input ", input.sizes(),
-                 ", kernel ", weight.sizes(), ", padding ", a.padding[d], ")");
+      return msg("computed output size is too small: dimension ", num(d + 2), " would be ", num(o), " (input ", shape(input.sizes()),
+                 ", kernel ", shape(weight.sizes()), ", padding ", num(a.padding[d]), ")");
     if (o > INT32_MAX || input.size(d + 2) > INT32_MAX) return msg("spatial extents must be < 2^31");
   }
   return "";
@@ -101,9 +111,9 @@ void check_backward(const at::Tensor& grad_output, const at::Tensor& input, cons
                     const ConvArgs& a) {
   auto out = check_forward(input, weight, c10::nullopt, a);
   TORCH_CHECK(grad_output.sizes() == at::IntArrayRef(out), "cutlass_convt3d: grad_output has shape ",
-              grad_output.sizes(), " but the forward output has shape ", at::IntArrayRef(out));
+              shape(grad_output.sizes()), " but the forward output has shape ", shape(out));
   TORCH_CHECK(grad_output.scalar_type() == input.scalar_type(), "cutlass_convt3d: grad_output dtype (",
-              grad_output.scalar_type(), ") should match input dtype (", input.scalar_type(), ")");
+              dtype_name(grad_output.scalar_type()), ") should match input dtype (", dtype_name(input.scalar_type()), ")");
   TORCH_CHECK(grad_output.device() == input.device(), "cutlass_convt3d: grad_output must be on the input's device");
 }
 
@@ -127,7 +137,7 @@ ct3d::ConvT3dProblem make_problem(const at::Tensor& input, const at::Tensor& wei
     case at::kHalf: p.dtype = ct3d::DType::kF16; break;
     case at::kBFloat16: p.dtype = ct3d::DType::kBF16; break;
     case at::kDouble: p.dtype = ct3d::DType::kF64; break;
-    default: TORCH_CHECK(false, "cutlass_convt3d: unsupported dtype ", input.scalar_type());
+    default: TORCH_CHECK(false, "cutlass_convt3d: unsupported dtype ", dtype_name(input.scalar_type()));
   }
   p.math = allow_tf32 ? ct3d::Math::kTF32 : ct3d::Math::kExact;
   return p;
@@ -171,7 +181,7 @@ at::Tensor grad_weight_cpu(const at::Tensor& grad_output, const at::Tensor& inpu
 }
 
 at::Tensor grad_bias_impl(const at::Tensor& grad_output) {
-  TORCH_CHECK(grad_output.dim() == 5, "cutlass_convt3d: grad_output must be 5-D, got ", grad_output.sizes());
+  TORCH_CHECK(grad_output.dim() == 5, "cutlass_convt3d: grad_output must be 5-D, got ", shape(grad_output.sizes()));
   return grad_output.sum({0, 2, 3, 4});
 }
 

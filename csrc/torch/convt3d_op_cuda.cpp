@@ -35,7 +35,7 @@ void run_op(const ct3d::Arguments& args, const at::Tensor& like) {
 
 void check_cuda(const at::Tensor& t, const char* name, const at::Tensor& input) {
   TORCH_CHECK(t.is_cuda() && t.device() == input.device(), "cutlass_convt3d: ", name, " must be on ",
-              input.device(), ", got ", t.device());
+              input.device().str(), ", got ", t.device().str());
 }
 
 at::Tensor forward_cuda(const at::Tensor& input, const at::Tensor& weight, const c10::optional<at::Tensor>& bias,
@@ -96,7 +96,8 @@ at::Tensor grad_weight_cuda(const at::Tensor& grad_output, const at::Tensor& inp
 }
 
 at::Tensor grad_bias_cuda(const at::Tensor& grad_output) {
-  TORCH_CHECK(grad_output.dim() == 5, "cutlass_convt3d: grad_output must be 5-D, got ", grad_output.sizes());
+  TORCH_CHECK(grad_output.dim() == 5, "cutlass_convt3d: grad_output must be 5-D, got ",
+              std::to_string(grad_output.dim()), " dimensions");
   TORCH_CHECK(at::isFloatingType(grad_output.scalar_type()), "cutlass_convt3d: grad_output must be floating point");
   c10::cuda::CUDAGuard guard(grad_output.device());
   at::Tensor gb = at::empty({grad_output.size(1)}, grad_output.options());
@@ -109,7 +110,7 @@ at::Tensor grad_bias_cuda(const at::Tensor& grad_output) {
     case at::kHalf: p.dtype = ct3d::DType::kF16; break;
     case at::kBFloat16: p.dtype = ct3d::DType::kBF16; break;
     case at::kDouble: p.dtype = ct3d::DType::kF64; break;
-    default: TORCH_CHECK(false, "cutlass_convt3d: unsupported dtype ", grad_output.scalar_type());
+    default: TORCH_CHECK(false, "cutlass_convt3d: unsupported dtype ", c10::toString(grad_output.scalar_type()));
   }
   args.y = ref5(grad_output);
   args.bias = gb.data_ptr();
