@@ -139,10 +139,6 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   p.m_blocks = std::max(1, (p.Cin_g + Tiles::WM - 1) / Tiles::WM);
   p.n_blocks = std::max(1, (p.Cout_g + Tiles::WN - 1) / Tiles::WN);
   p.kw_chunks = (p.mw.K + Tiles::KWC - 1) / Tiles::KWC;
-  const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.groups * p.kw_chunks;
-  int64_t chunks = (4 * int64_t(device_sms()) + per_chunk - 1) / per_chunk;
-  chunks = std::max<int64_t>(1, std::min<int64_t>(chunks, std::max<int64_t>(p.rows, 1)));
-  p.chunks = int(chunks);
   int jmax = 0, planes = 1;
   for (int kw0 = 0; kw0 < p.mw.K; kw0 += Tiles::KWC) {
     SlabGeom g = slab_geom(p.mw, 0, 1, kw0, Tiles::KWC);
@@ -152,6 +148,13 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   p.LDJ = Tiles::WQ + jmax;
   p.LDKg = padded_ld(planes * p.LDJ, 4);
   p.LDKx = padded_ld(Tiles::WQ, 4);
+  // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last
+  // wave would cost a whole wave's time).  Depends only on the device and the build: deterministic.
+  const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.groups * p.kw_chunks;
+  const int64_t slots = int64_t(device_sms()) * launchers(pb).wgrad_blocks_per_sm(p.LDKx, p.LDKg);
+  int64_t chunks = std::max<int64_t>(1, 2 * slots / per_chunk);
+  chunks = std::min<int64_t>(chunks, std::max<int64_t>(p.rows, 1));
+  p.chunks = int(chunks);
   p.ws = ws;
   r.grid = dim3(unsigned(p.chunks * p.md.K * p.mh.K), unsigned(p.m_blocks * p.n_blocks),
                 unsigned(p.groups * p.kw_chunks));

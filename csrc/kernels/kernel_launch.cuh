@@ -77,6 +77,18 @@ Status wgrad(const WgradParams& p, dim3 grid, int smem_optin, const TensorRef5& 
 }
 
 template <class P>
+int wgrad_blocks_per_sm(int LDKx, int LDKg) {
+  const size_t smem = Wgrad<P>::smem_bytes(LDKx, LDKg);
+  int n = 0;
+  if (cudaFuncSetAttribute(wgrad_kernel<P>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)) != cudaSuccess ||
+      cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, wgrad_kernel<P>, Tiles::kThreads, smem) != cudaSuccess) {
+    (void)cudaGetLastError();
+    n = 1;
+  }
+  return std::max(n, 1);
+}
+
+template <class P>
 Status grad_bias(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t gb_stride, cudaStream_t stream,
                  std::string* why) {
   const int C = int(gy.size[1]);
@@ -91,7 +103,7 @@ Status grad_bias(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t g
 
 template <class P>
 const KernelLaunchers& table() {
-  static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>, &wgrad<P>, &grad_bias<P>};
+  static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>, &wgrad<P>, &wgrad_blocks_per_sm<P>, &grad_bias<P>};
   return t;
 }
 

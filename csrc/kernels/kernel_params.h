@@ -43,6 +43,7 @@ struct KernelLaunchers {
   Status (*pack_weight)(const TensorRef5& w, void* out, int groups, bool kn_is_cout_cin, cudaStream_t, std::string*);
   Status (*rowconv)(const RowConvParams&, int nph, dim3 grid, int smem_optin, cudaStream_t, std::string*);
   Status (*wgrad)(const WgradParams&, dim3 grid, int smem_optin, const TensorRef5& gw, cudaStream_t, std::string*);
+  int (*wgrad_blocks_per_sm)(int LDKx, int LDKg);  // occupancy, to size the K split in whole waves
   Status (*grad_bias)(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t gb_stride, cudaStream_t,
                       std::string*);
 };

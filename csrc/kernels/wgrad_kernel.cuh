@@ -237,7 +237,7 @@ struct Wgrad {
 };
 
 template <class P>
-__global__ void __launch_bounds__(Tiles::kThreads, 2) wgrad_kernel(WgradParams p) {
+__global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) wgrad_kernel(WgradParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
   Wgrad<P>::run(p, ct3d_smem);
 }
