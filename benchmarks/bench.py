@@ -19,7 +19,6 @@ import dataclasses
 import json
 import os
 import re
-import statistics
 import sys
 from typing import Optional
 
@@ -78,20 +77,7 @@ MODES = [
 ]
 
 
-def time_ms(fn, reps: int, warmup: int = 3) -> float:
-    """Median of reps timings of fn(), each between two CUDA events on the current stream."""
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(reps):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end))
-    return statistics.median(times)
+from cutlass_convt3d._timing import time_ms  # noqa: E402
 
 
 def copy_rate_bytes_per_s(reps: int, device: str = "cuda") -> float:

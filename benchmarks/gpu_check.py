@@ -6,7 +6,6 @@ Talks to the raw ops (torch.ops.cutlass_convt3d), so it needs only the compiled 
 """
 import argparse
 import random
-import statistics
 import sys
 
 import torch
@@ -89,18 +88,7 @@ def check_case(c, dtype, tf32, gen):
     return errs, nan
 
 
-def timeit(fn, reps=20, warm=3):
-    for _ in range(warm):
-        fn()
-    ts = []
-    for _ in range(reps):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        torch.cuda.synchronize()
-        ts.append(a.elapsed_time(b))
-    return statistics.median(ts)
+from cutlass_convt3d._timing import time_ms as timeit  # noqa: E402
 
 
 def main():

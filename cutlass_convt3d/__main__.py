@@ -5,7 +5,6 @@ Exit status: 0 when every check passed, 1 without CUDA or on a failed check.
 """
 import argparse
 import json
-import statistics
 import sys
 
 import torch
@@ -21,20 +20,7 @@ def _build(cls, seed, device):
     return cls(*get_init_inputs()).to(device=device, dtype=torch.float32)
 
 
-def _time_ms(fn, reps, warmup=3):
-    """Median milliseconds of fn() over reps runs, each bracketed by CUDA events on the current stream."""
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(reps):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end))
-    return statistics.median(times)
+from ._timing import time_ms as _time_ms  # noqa: E402
 
 
 def main(argv=None):

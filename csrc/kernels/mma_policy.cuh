@@ -178,4 +178,33 @@ struct PolicyF64 {
   }
 };
 
+template <class T, int MT, int NT>
+CT3D_DEV void zero_tiles(T (&c)[MT][NT][4]) {
+#pragma unroll
+  for (int i = 0; i < MT; ++i)
+#pragma unroll
+    for (int j = 0; j < NT; ++j)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) c[i][j][e] = T(0);
+}
+
+// Runs body(sum) for one K block of MMAs.  With P::kSplitAcc, sum is a fresh fragment added to acc with IEEE
+// adds afterwards (bounds the tensor cores' accumulation error); otherwise sum is acc itself.
+template <class P, int MT, int NT, class Body>
+CT3D_DEV void accumulate_block(typename P::Acc (&acc)[MT][NT][4], Body&& body) {
+  if constexpr (P::kSplitAcc) {
+    typename P::Acc part[MT][NT][4];
+    zero_tiles(part);
+    body(part);
+#pragma unroll
+    for (int i = 0; i < MT; ++i)
+#pragma unroll
+      for (int j = 0; j < NT; ++j)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) acc[i][j][e] += part[i][j][e];
+  } else {
+    body(acc);
+  }
+}
+
 }  // namespace ct3d

@@ -132,13 +132,7 @@ struct RowConv {
 
     Acc acc[NPH][MT][NT][4];
 #pragma unroll
-    for (int r = 0; r < NPH; ++r)
-#pragma unroll
-      for (int i = 0; i < MT; ++i)
-#pragma unroll
-        for (int j = 0; j < NT; ++j)
-#pragma unroll
-          for (int e = 0; e < 4; ++e) acc[r][i][j][e] = Acc(0);
+    for (int r = 0; r < NPH; ++r) zero_tiles(acc[r]);
 
     RowStep cur;
     bool have = row_step_next(p.md, p.mh, p.mw, p.Kc, od, oh, kw_mask, cur, true);
@@ -169,46 +163,29 @@ struct RowConv {
       const S* slab = smem + buf * stage;
       const S* wts = slab + size_t(BK) * p.LDK;
 #pragma unroll
-      for (int rl = 0; rl < NPH; ++rl) {
-        Acc part[MT][NT][4];  // this step's sum (exact mode); otherwise accumulate in place
-        Acc(&sum)[MT][NT][4] = P::kSplitAcc ? part : acc[rl];
-        if (P::kSplitAcc) {
+      for (int rl = 0; rl < NPH; ++rl)
+        accumulate_block<P>(acc[rl], [&](Acc(&sum)[MT][NT][4]) {
 #pragma unroll
-          for (int i = 0; i < MT; ++i)
+          for (int kwl = 0; kwl < KWC; ++kwl) {
+            if (off[rl][kwl] < 0) continue;
+            const S* sa = slab + off[rl][kwl] + warp * 32;
+            const S* sb = wts + kwl * BK * LDB;
 #pragma unroll
-            for (int j = 0; j < NT; ++j)
+            for (int ks = 0; ks < BK; ks += P::kK) {
+              typename P::FragB fb[NT];
 #pragma unroll
-              for (int e = 0; e < 4; ++e) part[i][j][e] = Acc(0);
-        }
+              for (int ni = 0; ni < NT; ++ni)
+                fb[ni] = P::load_b([&](int k, int c) { return sb[(ks + k) * LDB + ni * 8 + c]; }, g, t);
 #pragma unroll
-        for (int kwl = 0; kwl < KWC; ++kwl) {
-          if (off[rl][kwl] < 0) continue;
-          const S* sa = slab + off[rl][kwl] + warp * 32;
-          const S* sb = wts + kwl * BK * LDB;
+              for (int mi = 0; mi < MT; ++mi) {
+                typename P::FragA fa =
+                    P::load_a([&](int m, int k) { return sa[(ks + k) * p.LDK + mi * 16 + m]; }, g, t);
 #pragma unroll
-          for (int ks = 0; ks < BK; ks += P::kK) {
-            typename P::FragB fb[NT];
-#pragma unroll
-            for (int ni = 0; ni < NT; ++ni)
-              fb[ni] = P::load_b([&](int k, int c) { return sb[(ks + k) * LDB + ni * 8 + c]; }, g, t);
-#pragma unroll
-            for (int mi = 0; mi < MT; ++mi) {
-              typename P::FragA fa =
-                  P::load_a([&](int m, int k) { return sa[(ks + k) * p.LDK + mi * 16 + m]; }, g, t);
-#pragma unroll
-              for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
+                for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
+              }
             }
           }
-        }
-        if (P::kSplitAcc) {
-#pragma unroll
-          for (int i = 0; i < MT; ++i)
-#pragma unroll
-            for (int j = 0; j < NT; ++j)
-#pragma unroll
-              for (int e = 0; e < 4; ++e) acc[rl][i][j][e] += part[i][j][e];
-        }
-      }
+        });
       if (more) {
         S* dst = smem + (buf ^ 1) * stage;
         sl.store(dst);

@@ -98,13 +98,7 @@ struct Wgrad {
 
     Acc acc[KWC][MT][NT][4];
 #pragma unroll
-    for (int a = 0; a < KWC; ++a)
-#pragma unroll
-      for (int i = 0; i < MT; ++i)
-#pragma unroll
-        for (int j = 0; j < NT; ++j)
-#pragma unroll
-          for (int e = 0; e < 4; ++e) acc[a][i][j][e] = Acc(0);
+    for (int a = 0; a < KWC; ++a) zero_tiles(acc[a]);
 
     Step cur{r_begin, 0, 0, 0, 0, 0, 0};
     bool have = advance(cur, true);
@@ -146,44 +140,27 @@ struct Wgrad {
           const int klo = max(0, int(floor_div(-d - 1, A)) + 1 - q0);
           const int khi = min(min(WQ, int(W) - q0), int(floor_div(int(p.gy.size[4]) - 1 - d, A)) + 1 - q0);
           const int k0 = wk * (WQ / 2);
-          Acc part[MT][NT][4];  // see PolicyExact::kSplitAcc
-          Acc(&sum)[MT][NT][4] = P::kSplitAcc ? part : acc[kwl];
-          if (P::kSplitAcc) {
+          accumulate_block<P>(acc[kwl], [&](Acc(&sum)[MT][NT][4]) {
 #pragma unroll
-            for (int i = 0; i < MT; ++i)
+            for (int ks = 0; ks < WQ / 2; ks += P::kK) {
+              typename P::FragB fb[NT];
 #pragma unroll
-              for (int j = 0; j < NT; ++j)
+              for (int ni = 0; ni < NT; ++ni)
+                fb[ni] = P::load_b([&](int k, int c) {
+                  const int kk = k0 + ks + k;
+                  return (kk >= klo && kk < khi) ? gb[(ni * 8 + c) * p.LDKg + ks + k] : S(0);
+                }, g, t);
 #pragma unroll
-                for (int e = 0; e < 4; ++e) part[i][j][e] = Acc(0);
-          }
+              for (int mi = 0; mi < MT; ++mi) {
+                typename P::FragA fa = P::load_a([&](int m, int k) {
+                  const int kk = k0 + ks + k;
+                  return (kk >= klo && kk < khi) ? xa[(mi * 16 + m) * p.LDKx + ks + k] : S(0);
+                }, g, t);
 #pragma unroll
-          for (int ks = 0; ks < WQ / 2; ks += P::kK) {
-            typename P::FragB fb[NT];
-#pragma unroll
-            for (int ni = 0; ni < NT; ++ni)
-              fb[ni] = P::load_b([&](int k, int c) {
-                const int kk = k0 + ks + k;
-                return (kk >= klo && kk < khi) ? gb[(ni * 8 + c) * p.LDKg + ks + k] : S(0);
-              }, g, t);
-#pragma unroll
-            for (int mi = 0; mi < MT; ++mi) {
-              typename P::FragA fa =
-                  P::load_a([&](int m, int k) {
-                    const int kk = k0 + ks + k;
-                    return (kk >= klo && kk < khi) ? xa[(mi * 16 + m) * p.LDKx + ks + k] : S(0);
-                  }, g, t);
-#pragma unroll
-              for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
+                for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
+              }
             }
-          }
-          if (P::kSplitAcc) {
-#pragma unroll
-            for (int i = 0; i < MT; ++i)
-#pragma unroll
-              for (int j = 0; j < NT; ++j)
-#pragma unroll
-                for (int e = 0; e < 4; ++e) acc[kwl][i][j][e] += part[i][j][e];
-          }
+          });
         }
       }
       if (more) {
