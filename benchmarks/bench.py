@@ -174,6 +174,17 @@ def save_chart(rows, path: str, title: str) -> Optional[str]:
     return path
 
 
+def _select(ap, items, arg, what):
+    """items named in the comma-separated arg (all when arg is empty); unknown names are a usage error."""
+    if not arg:
+        return list(items)
+    want = arg.split(",")
+    unknown = set(want) - {it.name for it in items}
+    if unknown:
+        ap.error(f"unknown {what} {sorted(unknown)}")
+    return [it for it in items if it.name in want]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="mission case only")
@@ -186,22 +197,10 @@ def main(argv=None):
     if not torch.cuda.is_available():
         print("bench.py needs a CUDA GPU", file=sys.stderr)
         return 1
-    cases = CASES
+    cases = _select(ap, CASES, args.cases, "cases")
     if args.quick:
-        cases = [c for c in CASES if c.name == "mission"]
-    if args.cases:
-        want = args.cases.split(",")
-        unknown = set(want) - {c.name for c in CASES}
-        if unknown:
-            ap.error(f"unknown cases {sorted(unknown)}")
-        cases = [c for c in CASES if c.name in want]
-    modes = MODES
-    if args.modes:
-        want = args.modes.split(",")
-        unknown = set(want) - {m.name for m in MODES}
-        if unknown:
-            ap.error(f"unknown modes {sorted(unknown)}")
-        modes = [m for m in MODES if m.name in want]
+        cases = [c for c in cases if c.name == "mission"]
+    modes = _select(ap, MODES, args.modes, "modes")
 
     device = torch.cuda.get_device_name()
     copy_rate = copy_rate_bytes_per_s(args.reps)

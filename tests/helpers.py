@@ -156,3 +156,16 @@ def nonfinite_expectation(kind, x, w, gy, x_bad, gy_bad):
     isnan = nan | (plus & minus)
     values = f(torch.where(torch.isfinite(bad), bad, 0.0), other)
     return (isnan, plus & ~isnan, minus & ~isnan), values
+
+
+def opcheck_all(x, w, b, conv):
+    """torch.library.opcheck on every public op for one argument set (conv = the six trailing op args)."""
+    ops = torch.ops.cutlass_convt3d
+    gy = torch.randn_like(ops.conv_transpose3d(x, w, b, *conv))
+    torch.library.opcheck(ops.conv_transpose3d, (x, w, b, *conv))
+    torch.library.opcheck(ops.conv_transpose3d,
+                          (x.clone().requires_grad_(), w.clone().requires_grad_(),
+                           None if b is None else b.clone().requires_grad_(), *conv))
+    torch.library.opcheck(ops.conv_transpose3d_grad_input, (gy, x, w, *conv))
+    torch.library.opcheck(ops.conv_transpose3d_grad_weight, (gy, x, w, *conv))
+    torch.library.opcheck(ops.conv_transpose3d_grad_bias, (gy,))

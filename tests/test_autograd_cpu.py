@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from cutlass_convt3d import ConvTranspose3d, conv_transpose3d
-from helpers import ARG_SETS
+from helpers import ARG_SETS, opcheck_all
 
 ops = torch.ops.cutlass_convt3d
 
@@ -47,14 +47,7 @@ def test_opcheck_cpu(case, layout):
         x = x.to(memory_format=torch.channels_last_3d)
     b = _bias_for(groups, w, has_bias, torch.float32)
     conv = (stride, padding, output_padding, groups, dilation, True)
-    gy = torch.randn_like(ops.conv_transpose3d(x, w, b, *conv))
-    torch.library.opcheck(ops.conv_transpose3d, (x, w, b, *conv))
-    torch.library.opcheck(ops.conv_transpose3d,
-                          (x.clone().requires_grad_(), w.clone().requires_grad_(),
-                           None if b is None else b.clone().requires_grad_(), *conv))
-    torch.library.opcheck(ops.conv_transpose3d_grad_input, (gy, x, w, *conv))
-    torch.library.opcheck(ops.conv_transpose3d_grad_weight, (gy, x, w, *conv))
-    torch.library.opcheck(ops.conv_transpose3d_grad_bias, (gy,))
+    opcheck_all(x, w, b, conv)
 
 
 class _OpLog(TorchDispatchMode):

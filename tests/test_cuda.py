@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from cutlass_convt3d import ConvTranspose3d, ModelNew, conv_transpose3d
 from cutlass_convt3d.reference import Model, get_init_inputs, get_inputs
-from helpers import (ARG_SETS, NONFINITE_ARGS, Case, nonfinite_expectation, nonfinite_problem, random_case, rel_err,
+from helpers import (ARG_SETS, opcheck_all, NONFINITE_ARGS, Case, nonfinite_expectation, nonfinite_problem, random_case, rel_err,
                      torch_reference)
 
 pytestmark = pytest.mark.cuda
@@ -206,14 +206,7 @@ def test_opcheck_cuda(case, layout):
         x = x.to(memory_format=CL)
     b = torch.randn(sw[1] * groups, device=DEV) if has_bias else None
     conv = (stride, padding, output_padding, groups, dilation, False)
-    gy = torch.randn_like(ops.conv_transpose3d(x, w, b, *conv))
-    torch.library.opcheck(ops.conv_transpose3d, (x, w, b, *conv))
-    torch.library.opcheck(ops.conv_transpose3d,
-                          (x.clone().requires_grad_(), w.clone().requires_grad_(),
-                           None if b is None else b.clone().requires_grad_(), *conv))
-    torch.library.opcheck(ops.conv_transpose3d_grad_input, (gy, x, w, *conv))
-    torch.library.opcheck(ops.conv_transpose3d_grad_weight, (gy, x, w, *conv))
-    torch.library.opcheck(ops.conv_transpose3d_grad_bias, (gy,))
+    opcheck_all(x, w, b, conv)
 
 
 def test_torch_compile_fullgraph(restore_flags):
