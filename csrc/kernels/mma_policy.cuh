@@ -1,7 +1,7 @@
 // Precision policies: how a warp turns shared-memory operands into one 16x8 tile of C += A*B over kK.
 // The kernels are written once against this interface; each policy picks the CUTLASS SM80 tensor-core
 // instruction (cutlass::arch::Mma) and the operand conversion:
-//   TF32   fp32 tensors, operands rounded to nearest-even TF32 when staged (cuDNN's allow_tf32 math)
+//   TF32   fp32 tensors, operands rounded to nearest TF32 as fragments are loaded (cuDNN's allow_tf32 math)
 //   Exact  fp32 tensors, 3xTF32 big/small split (as CUTLASS's OpMultiplyAddFastF32): fp32-accurate
 //   F16 / BF16  16-bit tensors, fp32 accumulation
 //   F64    double tensors on the FP64 tensor cores (DMMA 8x8x4)
@@ -29,25 +29,40 @@ CT3D_DEV float tf32_rne(float v) {
   return __uint_as_float(t.raw() & 0xffffe000u);
 }
 
+// Round to nearest-even TF32 as a fragment is loaded (operands reach shared memory raw through cp.async).
+// Ties to even, as cuDNN: ties away (cvt.rna) moves about one product in 8K by a TF32 ulp, enough for
+// 1e-4 differences on the mission shape.  sm_90 has it in one instruction; sm_80 adds half an ulp
+// (+ the even bit) and lets the tensor core drop the low 13 bits.  inf and NaN pass through unchanged.
+CT3D_DEV uint32_t tf32_round(float v) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  uint32_t r;
+  asm("cvt.rn.tf32.f32 %0, %1;" : "=r"(r) : "f"(v));
+  return r;
+#else
+  const uint32_t u = __float_as_uint(v);
+  return isfinite(v) ? u + 0xfffu + ((u >> 13) & 1u) : u;
+#endif
+}
+
 struct PolicyTF32 {
   using Element = float;  // tensor element in global memory
-  using Smem = float;     // staged operand (already TF32-rounded)
+  using Smem = float;     // staged operand, raw fp32 (rounded at fragment load)
   using Acc = float;
   static constexpr bool kSplitAcc = false;
+  static constexpr bool kAsync = true;  // stage through cp.async
   static constexpr int kK = 8;
   static constexpr int kStage = 20;  // register-staged slab elements per thread
-  static constexpr int kMinBlocks = 3;  // CTAs per SM the register budget is cut for
+  static constexpr int kMinBlocks = 4;  // CTAs per SM the register budget is cut for (no staging registers)
   struct FragA { uint32_t r[4]; };
   struct FragB { uint32_t r[2]; };
-  CT3D_DEV static Smem to_smem(Element v) { return tf32_rne(v); }
+  CT3D_DEV static Smem to_smem(Element v) { return v; }
   CT3D_DEV static Acc to_acc(Element v) { return v; }
   CT3D_DEV static Element from_acc(Acc v) { return v; }
   template <class F> CT3D_DEV static FragA load_a(F a, int g, int t) {
-    return FragA{{__float_as_uint(a(g, t)), __float_as_uint(a(g + 8, t)), __float_as_uint(a(g, t + 4)),
-                  __float_as_uint(a(g + 8, t + 4))}};
+    return FragA{{tf32_round(a(g, t)), tf32_round(a(g + 8, t)), tf32_round(a(g, t + 4)), tf32_round(a(g + 8, t + 4))}};
   }
   template <class F> CT3D_DEV static FragB load_b(F b, int g, int t) {
-    return FragB{{__float_as_uint(b(t, g)), __float_as_uint(b(t + 4, g))}};
+    return FragB{{tf32_round(b(t, g)), tf32_round(b(t + 4, g))}};
   }
   CT3D_DEV static void mma(Acc (&c)[4], FragA const& a, FragB const& b) {
     using Op = cutlass::arch::Mma<cutlass::gemm::GemmShape<16, 8, 8>, 32, cutlass::tfloat32_t,
@@ -65,6 +80,7 @@ struct PolicyExact {
   static constexpr int kK = 8;
   static constexpr int kStage = 20;
   static constexpr int kMinBlocks = 2;
+  static constexpr bool kAsync = true;
   // The tensor cores' fp32 accumulation is not IEEE round-to-nearest, so its error grows with K; exact mode
   // sums each step's products in a fresh fragment and adds that to the running sum with an IEEE FADD.
   static constexpr bool kSplitAcc = true;
@@ -113,6 +129,7 @@ struct Policy16 {
   using Smem = T;
   using Acc = float;
   static constexpr bool kSplitAcc = false;
+  static constexpr bool kAsync = false;  // 2-byte elements: register staging (cp.async moves >= 4 bytes)
   static constexpr int kK = 16;
   static constexpr int kStage = 20;
   static constexpr int kMinBlocks = 3;
@@ -147,6 +164,7 @@ struct PolicyF64 {
   using Smem = double;
   using Acc = double;
   static constexpr bool kSplitAcc = false;
+  static constexpr bool kAsync = true;
   static constexpr int kK = 8;
   static constexpr int kStage = 8;  // doubles are register-hungry: stage little, load the rest in place
   static constexpr int kMinBlocks = 2;

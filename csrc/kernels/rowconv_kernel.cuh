@@ -39,30 +39,31 @@ struct RowConv {
     return pipe > out ? pipe : out;
   }
 
-  struct WeightLoader {
+  struct WeightLoader {  // one step's KWC x BK x BN weights; cp.async or register-staged like the slab
     static constexpr int NREG = KWC * BK * BN / Tiles::kThreads;
-    E v[NREG];
+    E v[P::kAsync ? 1 : NREG];
     const E* base;  // group's packed weights, output-channel block applied
     int tap0;       // (kd*kH + kh)*kW + kw0
     int kwn, kcn, ncn;  // valid taps / channels / output channels
     int Kc, Nc;
-    CT3D_DEV void load() {
-      int n = threadIdx.x & 31;
+    template <class F>
+    CT3D_DEV void for_each(F&& f) const {
+      const int n = threadIdx.x & 31;
 #pragma unroll
       for (int k = 0; k < NREG; ++k) {
-        int r = (threadIdx.x >> 5) + 4 * k;  // row = kwl * BK + c
-        int kwl = r / BK, c = r % BK;
-        bool ok = kwl < kwn && c < kcn && n < ncn;
-        v[k] = ok ? base[(int64_t(tap0 + kwl) * Kc + c) * Nc + n] : E(0);
+        const int r = (threadIdx.x >> 5) + 4 * k;  // row = kwl * BK + c
+        const int kwl = r / BK, c = r % BK;
+        f(k, r * LDB + n, kwl < kwn && c < kcn && n < ncn, base + (int64_t(tap0 + kwl) * Kc + c) * Nc + n);
       }
     }
-    CT3D_DEV void store(S* s) const {
-      int n = threadIdx.x & 31;
-#pragma unroll
-      for (int k = 0; k < NREG; ++k) {
-        int r = (threadIdx.x >> 5) + 4 * k;
-        s[r * LDB + n] = P::to_smem(v[k]);
-      }
+    CT3D_DEV void load(S* dst) {
+      if constexpr (P::kAsync)
+        for_each([&](int, int o, bool ok, const E* src) { cp_async_elem(dst + o, ok ? src : base, ok); });
+      else
+        for_each([&](int k, int, bool ok, const E* src) { v[k] = ok ? *src : E(0); });
+    }
+    CT3D_DEV void store(S* dst) const {
+      if constexpr (!P::kAsync) for_each([&](int k, int o, bool, const E*) { dst[o] = P::to_smem(v[k]); });
     }
   };
 
@@ -139,11 +140,12 @@ struct RowConv {
     int buf = 0;
     if (have) {
       setup(cur);
-      sl.load();
-      wl.load();
+      sl.load(smem);
+      wl.load(smem + size_t(BK) * p.LDK);
       sl.store(smem);
       wl.store(smem + size_t(BK) * p.LDK);
     }
+    stage_wait<P>();
     __syncthreads();
 
     while (have) {
@@ -154,10 +156,12 @@ struct RowConv {
       for (int rl = 0; rl < NPH; ++rl)
 #pragma unroll
         for (int kwl = 0; kwl < KWC; ++kwl) off[rl][kwl] = tap_off[rl][kwl];
+      // the other buffer is free: the last barrier retired its readers (recomputed, not kept live across the MMAs)
+      auto next_stage = [&] { return smem + (buf ^ 1) * stage; };
       if (more) {
         setup(nxt);
-        sl.load();
-        wl.load();
+        sl.load(next_stage());
+        wl.load(next_stage() + size_t(BK) * p.LDK);
       }
       // ---- tensor-core work on the current stage
       const S* slab = smem + buf * stage;
@@ -187,10 +191,10 @@ struct RowConv {
           }
         });
       if (more) {
-        S* dst = smem + (buf ^ 1) * stage;
-        sl.store(dst);
-        wl.store(dst + size_t(BK) * p.LDK);
+        sl.store(next_stage());
+        wl.store(next_stage() + size_t(BK) * p.LDK);
       }
+      stage_wait<P>();
       __syncthreads();
       buf ^= 1;
       cur = nxt;

@@ -1,12 +1,32 @@
 // Stages a "slab" -- ROWS channels x a run of one row of a strided 5-D tensor -- into shared memory, split
-// into residue planes (see SlabGeom).  Loads go global -> registers first so the next step's loads are in
-// flight while the tensor cores work on the current one (CUTLASS's two-stage "pipelined" scheme), and the
-// precision policy converts each element once, on its way into shared memory.
+// into residue planes (see SlabGeom).  Two ways, picked by the precision policy (P::kAsync):
+//  - 4- and 8-byte elements: cp.async with zero fill, straight into the next stage's buffer (CUTLASS's
+//    "multistage" scheme).  Nothing is staged in registers and no load waits before the stage is needed.
+//  - 2-byte elements (cp.async moves >= 4 bytes, and a plane split separates neighbours): global ->
+//    registers while the tensor cores work, then registers -> shared (CUTLASS's two-stage "pipelined" scheme).
+// Either way load(dst) starts the next stage and store(dst) finishes it (a no-op for cp.async); the kernel
+// calls stage_wait() before the barrier that publishes it.
 // Coalescing follows whichever of (channel, w) has unit stride, so NCDHW and channels_last_3d both stream.
 #pragma once
+#include <cutlass/arch/memory_sm80.h>
+
 #include "mma_policy.cuh"
 
 namespace ct3d {
+
+// Starts one element's copy global -> shared (zero fill when !ok; gmem is then never read).
+template <class S>
+CT3D_DEV void cp_async_elem(S* smem, const void* gmem, bool ok) {
+  cutlass::arch::cp_async_zfill<sizeof(S), cutlass::arch::CacheOperation::Always>(smem, gmem, ok);
+}
+// Waits for this thread's outstanding stage copies (a no-op for the register path).
+template <class P>
+CT3D_DEV void stage_wait() {
+  if constexpr (P::kAsync) {
+    cutlass::arch::cp_async_fence();
+    cutlass::arch::cp_async_wait<0>();
+  }
+}
 
 template <class P, int ROWS, bool kUnitA = false>  // kUnitA: A == 1 known at compile time (one plane)
 struct SlabLoader {
@@ -16,7 +36,7 @@ struct SlabLoader {
   static_assert(ROWS % 4 == 0, "ROWS must split over 4 warps");
   static constexpr int CV = ROWS / 4;                              // channels per thread (w-fast mapping)
   static constexpr int EVS = (P::kStage / CV) > 0 ? (P::kStage / CV) : 1;
-  static constexpr int NREG = CV * EVS;                            // staged elements per thread
+  static constexpr int NREG = P::kAsync ? 1 : CV * EVS;            // register-staged elements per thread
 
   // what to load
   const E* base = nullptr;  // element (channel 0, i = 0) of the row
@@ -66,10 +86,19 @@ struct SlabLoader {
     }
   }
 
-  CT3D_DEV E fetch(int c, int e) const {
+  CT3D_DEV bool in_range(int c, int e) const {
     const int64_t i = i0 + e;
-    const bool ok = valid && c < nch && e < ecnt && i >= 0 && i < in_extent;
-    return ok ? base[c * sC + i * sW] : E(0);
+    return valid && c < nch && e < ecnt && i >= 0 && i < in_extent;
+  }
+  CT3D_DEV const E* addr(int c, int e) const { return base + (c * sC + (i0 + e) * sW); }
+  CT3D_DEV E fetch(int c, int e) const { return in_range(c, e) ? *addr(c, e) : E(0); }
+  // shared-memory offset of column e of channel c (-1: e lies in no plane the taps read)
+  CT3D_DEV int slot(int c, int e) const {
+    if (e >= ecnt) return -1;
+    if (kUnitA || A == 1) return c * LDK + e;
+    const int j = div_A(e);
+    const int p = geom.plane_fast(e - j * A);
+    return p >= 0 ? c * LDK + p * LDJ + j : -1;
   }
   CT3D_DEV void put(S* s, int c, int e, E v) const {
     if (e >= ecnt) return;
@@ -82,14 +111,55 @@ struct SlabLoader {
     if (p >= 0) s[c * LDK + p * LDJ + j] = P::to_smem(v);
   }
 
-  // issue the staged global loads
-  CT3D_DEV void load() {
-    for_each([&](int k, int c, int e) { if (k < NREG) v[k] = fetch(c, e); }, false);
+  // cp.async with the w-fast mapping: a column's slot, bounds and source are worked out once and shared by
+  // the thread's CV channels, which then step 4 channels at a time (4*sC in global, 4*LDK in shared).
+  CT3D_DEV void load_async_wfast(S* dst) const {
+    const int lane = threadIdx.x & 31, c0 = threadIdx.x >> 5;
+    const int evn = (ecnt + 31) >> 5;
+    for (int ev = 0; ev < evn; ++ev) {
+      const int e = lane + 32 * ev;
+      const int col = slot(0, e);
+      if (col < 0) continue;
+      const int64_t i = i0 + e;
+      const bool iok = valid && i >= 0 && i < in_extent;
+      const E* src = base + (i * sW + c0 * sC);
+      S* d = dst + (c0 * LDK + col);
+#pragma unroll
+      for (int cv = 0; cv < CV; ++cv) {
+        const bool ok = iok && c0 + 4 * cv < nch;
+        cp_async_elem(d, ok ? src : base, ok);
+        src += 4 * sC;
+        d += 4 * LDK;
+      }
+    }
   }
-  // write the staged values, then load-and-write whatever did not fit in registers
+
+  // start the stage: cp.async every element into dst, or load the register-staged part
+  CT3D_DEV void load(S* dst) {
+    if constexpr (P::kAsync) {
+      if (!c_fast) {
+        load_async_wfast(dst);
+        return;
+      }
+      auto issue = [&](int, int c, int e) {
+        const int o = slot(c, e);
+        if (o >= 0) {
+          const bool ok = in_range(c, e);
+          cp_async_elem(dst + o, ok ? static_cast<const void*>(addr(c, e)) : static_cast<const void*>(base), ok);
+        }
+      };
+      for_each(issue, false);
+      for_each(issue, true);
+    } else {
+      for_each([&](int k, int c, int e) { if (k < NREG) v[k] = fetch(c, e); }, false);
+    }
+  }
+  // finish the stage (register path): write the staged values, then load-and-write the rest
   CT3D_DEV void store(S* s) const {
-    for_each([&](int k, int c, int e) { if (k < NREG) put(s, c, e, v[k]); }, false);
-    for_each([&](int, int c, int e) { put(s, c, e, fetch(c, e)); }, true);
+    if constexpr (!P::kAsync) {
+      for_each([&](int k, int c, int e) { if (k < NREG) put(s, c, e, v[k]); }, false);
+      for_each([&](int, int c, int e) { put(s, c, e, fetch(c, e)); }, true);
+    }
   }
 };
 

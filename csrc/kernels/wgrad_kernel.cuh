@@ -4,6 +4,8 @@
 // w tap, and a second kernel adds the chunks in a fixed order.  Fixed split + fixed order = the same bits
 // every run, which is what torch.use_deterministic_algorithms asks for, at no extra cost.
 #pragma once
+#include <type_traits>
+
 #include "kernel_params.h"
 #include "slab_loader.cuh"
 
@@ -70,20 +72,27 @@ struct Wgrad {
     gl.ecnt = A * (WQ + geom.jmax);
 
     const int64_t r_begin = p.rows * chunk / p.chunks, r_end = p.rows * (chunk + 1) / p.chunks;
-    // step = (row, w block); rows whose (kd, kh) tap misses grad_y are skipped
+    // step = (row, w block); rows whose (kd, kh) tap misses grad_y are skipped.  Rows advance by counters
+    // (a 64-bit division per step costs more than the step's loads).
     struct Step { int64_t r; int b; int id, ih, od, oh; int64_t n; };
-    auto valid_row = [&](Step& s) {
-      s.ih = int(s.r % H);
-      s.id = int((s.r / H) % D);
-      s.n = s.r / (H * D);
-      return p.md.tap(s.id, kd, s.od) && p.mh.tap(s.ih, kh, s.oh);
+    auto next_row = [&](Step& s) {
+      ++s.r;
+      if (++s.ih == int(H)) {
+        s.ih = 0;
+        if (++s.id == int(D)) {
+          s.id = 0;
+          ++s.n;
+        }
+      }
     };
     auto advance = [&](Step& s, bool first) {
-      if (!first && ++s.b < wblocks) return true;
-      if (!first) ++s.r;
-      s.b = 0;
-      for (; s.r < r_end; ++s.r)
-        if (valid_row(s)) return true;
+      if (!first) {
+        if (++s.b < wblocks) return true;
+        s.b = 0;
+        next_row(s);
+      }
+      for (; s.r < r_end; next_row(s))
+        if (p.md.tap(s.id, kd, s.od) && p.mh.tap(s.ih, kh, s.oh)) return true;
       return false;
     };
     auto setup = [&](const Step& s) {
@@ -100,24 +109,27 @@ struct Wgrad {
 #pragma unroll
     for (int a = 0; a < KWC; ++a) zero_tiles(acc[a]);
 
-    Step cur{r_begin, 0, 0, 0, 0, 0, 0};
+    Step cur{r_begin, 0, int((r_begin / H) % D), int(r_begin % H), 0, 0, r_begin / (H * D)};
     bool have = advance(cur, true);
     int buf = 0;
     if (have) {
       setup(cur);
-      xl.load();
-      gl.load();
+      xl.load(smem);
+      gl.load(smem + size_t(WM) * p.LDKx);
       xl.store(smem);
       gl.store(smem + size_t(WM) * p.LDKx);
     }
+    stage_wait<P>();
     __syncthreads();
     while (have) {
       Step nxt = cur;
       bool more = advance(nxt, false);
+      // the other buffer is free: the last barrier retired its readers (recomputed, not kept live across the MMAs)
+      auto next_stage = [&] { return smem + (buf ^ 1) * stage; };
       if (more) {
         setup(nxt);
-        xl.load();
-        gl.load();
+        xl.load(next_stage());
+        gl.load(next_stage() + size_t(WM) * p.LDKx);
       }
       const S* xs = smem + buf * stage;
       const S* gs = xs + size_t(WM) * p.LDKx;
@@ -140,34 +152,45 @@ struct Wgrad {
           const int klo = max(0, int(floor_div(-d - 1, A)) + 1 - q0);
           const int khi = min(min(WQ, int(W) - q0), int(floor_div(int(p.gy.size[4]) - 1 - d, A)) + 1 - q0);
           const int k0 = wk * (WQ / 2);
-          accumulate_block<P>(acc[kwl], [&](Acc(&sum)[MT][NT][4]) {
+          // masked only where this warp's K half meets an edge: the inner blocks run the plain loads (not with
+          // register staging, whose registers leave no room for a second body)
+          auto block = [&](auto masked) {
+            auto keep = [&](int kk) { return !decltype(masked)::value || (kk >= klo && kk < khi); };
+            accumulate_block<P>(acc[kwl], [&](Acc(&sum)[MT][NT][4]) {
 #pragma unroll
-            for (int ks = 0; ks < WQ / 2; ks += P::kK) {
-              typename P::FragB fb[NT];
+              for (int ks = 0; ks < WQ / 2; ks += P::kK) {
+                typename P::FragB fb[NT];
 #pragma unroll
-              for (int ni = 0; ni < NT; ++ni)
-                fb[ni] = P::load_b([&](int k, int c) {
-                  const int kk = k0 + ks + k;
-                  return (kk >= klo && kk < khi) ? gb[(ni * 8 + c) * p.LDKg + ks + k] : S(0);
-                }, g, t);
+                for (int ni = 0; ni < NT; ++ni)
+                  fb[ni] = P::load_b([&](int k, int c) {
+                    return keep(k0 + ks + k) ? gb[(ni * 8 + c) * p.LDKg + ks + k] : S(0);
+                  }, g, t);
 #pragma unroll
-              for (int mi = 0; mi < MT; ++mi) {
-                typename P::FragA fa = P::load_a([&](int m, int k) {
-                  const int kk = k0 + ks + k;
-                  return (kk >= klo && kk < khi) ? xa[(mi * 16 + m) * p.LDKx + ks + k] : S(0);
-                }, g, t);
+                for (int mi = 0; mi < MT; ++mi) {
+                  typename P::FragA fa = P::load_a([&](int m, int k) {
+                    return keep(k0 + ks + k) ? xa[(mi * 16 + m) * p.LDKx + ks + k] : S(0);
+                  }, g, t);
 #pragma unroll
-                for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
+                  for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
+                }
               }
-            }
-          });
+            });
+          };
+          if constexpr (P::kAsync) {
+            if (klo <= k0 && khi >= k0 + WQ / 2)
+              block(std::false_type{});
+            else
+              block(std::true_type{});
+          } else {
+            block(std::true_type{});
+          }
         }
       }
       if (more) {
-        S* dst = smem + (buf ^ 1) * stage;
-        xl.store(dst);
-        gl.store(dst + size_t(WM) * p.LDKx);
+        xl.store(next_stage());
+        gl.store(next_stage() + size_t(WM) * p.LDKx);
       }
+      stage_wait<P>();
       __syncthreads();
       buf ^= 1;
       cur = nxt;
