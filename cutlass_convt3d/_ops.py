@@ -109,6 +109,53 @@ def _backward(ctx, grad_output):
 torch.library.register_autograd("cutlass_convt3d::conv_transpose3d", _backward, setup_context=_setup_context)
 
 
+# Double backward.  The gradient ops are bilinear, so their derivatives are the same three ops again:
+#   grad_input(gy, w):  d/dgy = conv_transpose3d(g, w)      d/dw = grad_weight(gy, x := g)
+#   grad_weight(gy, x): d/dgy = conv_transpose3d(x, g)      d/dx = grad_input(gy, w := g)
+#   grad_bias(gy):      d/dgy = g broadcast over gy
+# (`input` of grad_input and `weight` of grad_weight only carry shapes: no gradient.)
+def _setup_grad_context(ctx, inputs, output):
+    grad_output, input, weight = inputs[:3]
+    ctx.save_for_backward(grad_output, input, weight)
+    ctx.conv_args = tuple(inputs[3:])
+
+
+def _grad_input_backward(ctx, g):
+    grad_output, input, weight = ctx.saved_tensors
+    d_gy = d_w = None
+    if ctx.needs_input_grad[0]:
+        d_gy = _ns.conv_transpose3d(g, weight, None, *ctx.conv_args)
+    if ctx.needs_input_grad[2]:
+        d_w = _ns.conv_transpose3d_grad_weight(grad_output, g, weight, *ctx.conv_args)
+    return (d_gy, None, d_w) + (None,) * len(ctx.conv_args)
+
+
+def _grad_weight_backward(ctx, g):
+    grad_output, input, weight = ctx.saved_tensors
+    d_gy = d_x = None
+    if ctx.needs_input_grad[0]:
+        d_gy = _ns.conv_transpose3d(input, g, None, *ctx.conv_args)
+    if ctx.needs_input_grad[1]:
+        d_x = _ns.conv_transpose3d_grad_input(grad_output, input, g, *ctx.conv_args)
+    return (d_gy, d_x, None) + (None,) * len(ctx.conv_args)
+
+
+def _setup_bias_context(ctx, inputs, output):
+    ctx.gy_shape = inputs[0].shape
+
+
+def _grad_bias_backward(ctx, g):
+    return g.view(1, -1, 1, 1, 1).expand(ctx.gy_shape)
+
+
+torch.library.register_autograd("cutlass_convt3d::conv_transpose3d_grad_input", _grad_input_backward,
+                                setup_context=_setup_grad_context)
+torch.library.register_autograd("cutlass_convt3d::conv_transpose3d_grad_weight", _grad_weight_backward,
+                                setup_context=_setup_grad_context)
+torch.library.register_autograd("cutlass_convt3d::conv_transpose3d_grad_bias", _grad_bias_backward,
+                                setup_context=_setup_bias_context)
+
+
 # ---------------------------------------------------------------------------------------------- functional
 def _triple(value: _IntOr3, name: str) -> List[int]:
     if isinstance(value, (int, torch.SymInt)):

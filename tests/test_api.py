@@ -133,6 +133,17 @@ def test_functional_matches_torch(args):
                                F.conv_transpose3d(x, w, None, *pos, 1, args.get("dilation", 1)))
 
 
+@pytest.mark.parametrize("xs,ws,args", [
+    ((2, 4, 1, 1, 1), (4, 3, 3, 3, 3), dict(stride=2)),                 # 1x1x1 input
+    ((1, 3, 2, 1, 3), (3, 2, 9, 1, 11), dict(stride=(1, 2, 3), padding=(4, 0, 5))),  # kernel > input
+    ((1, 5, 2, 3, 2), (5, 7, 2, 3, 4), dict(dilation=(5, 1, 3))),       # odd channel counts, wide dilation
+], ids=["1x1x1", "kernel_larger_than_input", "odd_channels"])
+def test_functional_unusual_shapes_match_torch(xs, ws, args):
+    torch.manual_seed(2)
+    x, w = torch.randn(*xs), torch.randn(*ws)
+    torch.testing.assert_close(conv_transpose3d(x, w, None, **args), F.conv_transpose3d(x, w, None, **args))
+
+
 def test_functional_unbatched_input():
     torch.manual_seed(2)
     x, w = torch.randn(4, 3, 4, 5), torch.randn(4, 2, 3, 3, 3)

@@ -123,3 +123,17 @@ def test_fake_tensor_shapes_and_strides():
         gw = ops.conv_transpose3d_grad_weight(y, x, w, [2, 3, 1], [1, 0, 2], [1, 2, 0], 2, [1, 1, 2], True)
         assert gw.shape == w.shape and gw.is_contiguous()
         assert ops.conv_transpose3d_grad_bias(y).shape == (6,)
+
+
+@pytest.mark.parametrize("args", [dict(stride=2),
+                                  dict(stride=(2, 1, 3), padding=1, output_padding=(1, 0, 2), groups=2,
+                                       dilation=(1, 2, 1))], ids=["s2", "mixed"])
+def test_double_backward_gradgradcheck(args):
+    """The gradient ops have autograd too (they are bilinear), so second derivatives are right, not silently
+    dropped: gradgradcheck over input, weight and bias."""
+    torch.manual_seed(0)
+    g = args.get("groups", 1)
+    x = torch.randn(2, 4, 3, 4, 5, dtype=torch.float64, requires_grad=True)
+    w = torch.randn(4, 3, 3, 2, 3, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(3 * g, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradgradcheck(lambda x, w, b: conv_transpose3d(x, w, b, **args), (x, w, b))

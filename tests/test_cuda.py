@@ -341,3 +341,68 @@ def test_output_past_2_31_elements(restore_flags):
     for n in (0, 31, 32):
         ref = F.conv_transpose3d(x[n:n + 1], w, stride=2, padding=1)
         assert rel_err(y[n:n + 1], ref) < 1e-5, n
+
+
+@pytest.mark.parametrize("xs,ws,args", [
+    ((2, 4, 1, 1, 1), (4, 3, 3, 3, 3), dict(stride=2)),                               # 1x1x1 input
+    ((1, 3, 2, 1, 3), (3, 2, 9, 1, 11), dict(stride=(1, 2, 3), padding=(4, 0, 5))),  # kernel > input
+    ((1, 2, 3, 4, 40), (2, 3, 7, 7, 21), dict(stride=(1, 1, 2), padding=3)),          # very large kernel
+], ids=["1x1x1", "kernel_larger_than_input", "kernel_7x7x21"])
+def test_unusual_shapes_against_float64(xs, ws, args, restore_flags):
+    torch.backends.cudnn.allow_tf32 = False
+    torch.manual_seed(3)
+    x = torch.randn(*xs, device=DEV, requires_grad=True)
+    w = torch.randn(*ws, device=DEV, requires_grad=True)
+    y = conv_transpose3d(x, w, None, **args)
+    gy = torch.randn_like(y)
+    y.backward(gy)
+    x64, w64 = x.detach().double().requires_grad_(), w.detach().double().requires_grad_()
+    y64 = F.conv_transpose3d(x64, w64, None, **args)
+    y64.backward(gy.double())
+    for ours, ref in ((y, y64), (x.grad, x64.grad), (w.grad, w64.grad)):
+        assert rel_err(ours, ref) <= 1e-5
+
+
+def test_weight_only_requires_grad():
+    x = torch.randn(2, 8, 3, 4, 5, device=DEV)
+    w = torch.randn(8, 4, 3, 3, 3, device=DEV, requires_grad=True)
+    y = conv_transpose3d(x, w, None, stride=2, padding=1)
+    gy = torch.randn_like(y)
+    y.backward(gy)
+    assert x.grad is None
+    w64 = w.detach().double().requires_grad_()
+    F.conv_transpose3d(x.double(), w64, None, stride=2, padding=1).backward(gy.double())
+    assert rel_err(w.grad, w64.grad) <= 2e-3
+
+
+def test_double_backward_matches_torch():
+    """Second derivatives (e.g. gradient penalties) through our gradient ops, float64 on the GPU."""
+    torch.manual_seed(4)
+    args = dict(stride=(2, 1, 2), padding=1, output_padding=(1, 0, 0), groups=2)
+    x = torch.randn(2, 4, 3, 4, 5, device=DEV, dtype=torch.float64, requires_grad=True)
+    w = torch.randn(4, 3, 3, 2, 3, device=DEV, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(6, device=DEV, dtype=torch.float64, requires_grad=True)
+
+    def penalty(fn):
+        y = fn(x, w, b, **args)
+        gx, gw = torch.autograd.grad((y * y).sum(), (x, w), create_graph=True)
+        return torch.autograd.grad(gx.square().sum() + gw.square().sum(), (x, w, b))
+
+    for ours, ref in zip(penalty(conv_transpose3d), penalty(F.conv_transpose3d)):
+        torch.testing.assert_close(ours, ref, rtol=1e-10, atol=1e-10)
+
+
+def test_expanded_input_and_weight(restore_flags):
+    """Stride-0 (expanded) x and weight are read through their strides, like any other layout."""
+    torch.backends.cudnn.allow_tf32 = False
+    torch.manual_seed(5)
+    x = torch.randn(2, 6, 3, 4, 1, device=DEV).expand(2, 6, 3, 4, 33)
+    w = torch.randn(6, 1, 3, 2, 3, device=DEV).expand(6, 5, 3, 2, 3)
+    xs, ws = x.detach().requires_grad_(), w.detach().requires_grad_()
+    y = conv_transpose3d(xs, ws, None, stride=2, padding=1)
+    g = torch.randn_like(y)
+    gx, gw = torch.autograd.grad(y, (xs, ws), g)
+    x64, w64 = x.double().contiguous().requires_grad_(), w.double().contiguous().requires_grad_()
+    y64 = F.conv_transpose3d(x64, w64, None, stride=2, padding=1)
+    gx64, gw64 = torch.autograd.grad(y64, (x64, w64), g.double())
+    assert rel_err(y, y64) < 1e-5 and rel_err(gx, gx64) < 1e-5 and rel_err(gw, gw64) < 1e-5

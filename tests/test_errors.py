@@ -28,6 +28,8 @@ BAD = [
     ("output_padding_ge_stride", (_x(), _w()), dict(stride=2, output_padding=2), "output_padding"),
     ("output_padding_neg", (_x(), _w()), dict(output_padding=-1), "output_padding"),
     ("groups0", (_x(), _w()), dict(groups=0), "groups"),
+    ("groups_neg", (_x(), _w()), dict(groups=-2), "groups"),
+    ("dilation_neg", (_x(), _w()), dict(dilation=(1, -1, 1)), "dilation"),
     ("groups_not_dividing", (_x(), _w()), dict(groups=3), "groups"),
     ("channels_mismatch", (_x(c=5), _w()), dict(), "channels"),
     ("bias_shape", (_x(), _w(), torch.randn(4)), dict(), "bias"),
