@@ -134,22 +134,29 @@ struct SlabLoader {
     }
   }
 
+  // cp.async with the channel-fast mapping (channels_last): a thread keeps one channel and walks the columns.
+  CT3D_DEV void load_async_cfast(S* dst) const {
+    constexpr int step = kThreads / ROWS;
+    const int c = threadIdx.x % ROWS;
+    const bool cok = valid && c < nch;
+    const E* src_c = base + c * sC;
+    S* d_c = dst + c * LDK;
+    for (int e = threadIdx.x / ROWS; e < ecnt; e += step) {
+      const int col = slot(0, e);
+      if (col < 0) continue;
+      const int64_t i = i0 + e;
+      const bool ok = cok && i >= 0 && i < in_extent;
+      cp_async_elem(d_c + col, ok ? src_c + i * sW : base, ok);
+    }
+  }
+
   // start the stage: cp.async every element into dst, or load the register-staged part
   CT3D_DEV void load(S* dst) {
     if constexpr (P::kAsync) {
-      if (!c_fast) {
+      if (c_fast)
+        load_async_cfast(dst);
+      else
         load_async_wfast(dst);
-        return;
-      }
-      auto issue = [&](int, int c, int e) {
-        const int o = slot(c, e);
-        if (o >= 0) {
-          const bool ok = in_range(c, e);
-          cp_async_elem(dst + o, ok ? static_cast<const void*>(addr(c, e)) : static_cast<const void*>(base), ok);
-        }
-      };
-      for_each(issue, false);
-      for_each(issue, true);
     } else {
       for_each([&](int k, int c, int e) { if (k < NREG) v[k] = fetch(c, e); }, false);
     }
