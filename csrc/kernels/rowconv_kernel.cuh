@@ -56,10 +56,30 @@ struct RowConv {
         f(k, r * LDB + n, kwl < kwn && c < kcn && n < ncn, base + (int64_t(tap0 + kwl) * Kc + c) * Nc + n);
       }
     }
+    // 16-byte vectors along n when they are whole and aligned (the packed buffer is ours: Nc % VEC == 0 and
+    // an aligned workspace suffice); a quarter of the copy instructions of the element path.
+    static constexpr int VEC = 16 / int(sizeof(E));
+    static constexpr int NVEC = KWC * BK * BN / VEC / Tiles::kThreads;
+    bool vec = false;
+    CT3D_DEV void load_vec(S* dst) const {
+#pragma unroll
+      for (int k = 0; k < NVEC; ++k) {
+        const int idx = threadIdx.x + Tiles::kThreads * k;
+        const int r = idx / (BN / VEC), n = (idx % (BN / VEC)) * VEC;  // row = kwl * BK + c
+        const int kwl = r / BK, c = r % BK;
+        const bool ok = kwl < kwn && c < kcn && n < ncn;
+        const E* src = base + (int64_t(tap0 + kwl) * Kc + c) * Nc + n;
+        cutlass::arch::cp_async_zfill<16, cutlass::arch::CacheOperation::Global>(dst + r * LDB + n, ok ? src : base,
+                                                                                ok);
+      }
+    }
     CT3D_DEV void load(S* dst) {
-      if constexpr (P::kAsync)
-        for_each([&](int, int o, bool ok, const E* src) { cp_async_elem(dst + o, ok ? src : base, ok); });
-      else
+      if constexpr (P::kAsync) {
+        if (vec)
+          load_vec(dst);
+        else
+          for_each([&](int, int o, bool ok, const E* src) { cp_async_elem(dst + o, ok ? src : base, ok); });
+      } else
         for_each([&](int k, int, bool ok, const E* src) { v[k] = ok ? *src : E(0); });
     }
     CT3D_DEV void store(S* dst) const {
@@ -104,6 +124,7 @@ struct RowConv {
     wl.Kc = p.Kc;
     wl.Nc = p.Nc;
     wl.ncn = p.Nc - nb * BN;
+    wl.vec = P::kAsync && p.Nc % WeightLoader::VEC == 0 && reinterpret_cast<uintptr_t>(wgrp) % 16 == 0;
 
     // Per w-tap block: slab geometry and, per (phase, tap), the column offset of its A operand in the slab
     // (-1: the tap does not land on the phase).  Recomputed only when the block changes.
