@@ -169,3 +169,15 @@ def opcheck_all(x, w, b, conv):
     torch.library.opcheck(ops.conv_transpose3d_grad_input, (gy, x, w, *conv))
     torch.library.opcheck(ops.conv_transpose3d_grad_weight, (gy, x, w, *conv))
     torch.library.opcheck(ops.conv_transpose3d_grad_bias, (gy,))
+
+
+def compiled_vs_eager(m, x, **compile_kwargs):
+    """(output, grad_x, grad_weight, grad_bias) of torch.compile(m, fullgraph=True) and of eager m, for a loss
+    that makes every gradient non-trivial."""
+    compiled = torch.compile(m, fullgraph=True, **compile_kwargs)
+    results = []
+    for fn in (compiled, m):
+        xs = x.clone().requires_grad_()
+        y = fn(xs)
+        results.append((y.detach(), *torch.autograd.grad((y * y).sum(), (xs, m.weight, m.bias))))
+    return results

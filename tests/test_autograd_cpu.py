@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from cutlass_convt3d import ConvTranspose3d, conv_transpose3d
-from helpers import ARG_SETS, opcheck_all
+from helpers import ARG_SETS, compiled_vs_eager, opcheck_all
 
 ops = torch.ops.cutlass_convt3d
 
@@ -98,12 +98,7 @@ def test_torch_compile_fullgraph_forward_backward():
     torch.manual_seed(0)
     m = ConvTranspose3d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2)
     x = torch.randn(2, 4, 3, 4, 5)
-    compiled = torch.compile(m, fullgraph=True, backend="aot_eager")  # aot_eager: no C++ compiler needed
-    results = []
-    for fn in (compiled, m):
-        xs = x.clone().requires_grad_()
-        y = fn(xs)
-        results.append((y.detach(), *torch.autograd.grad((y * y).sum(), (xs, m.weight, m.bias))))
+    results = compiled_vs_eager(m, x, backend="aot_eager")  # aot_eager: no C++ compiler needed
     for c, e in zip(*results):
         torch.testing.assert_close(c, e)
 

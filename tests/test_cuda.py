@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from cutlass_convt3d import ConvTranspose3d, ModelNew, conv_transpose3d
 from cutlass_convt3d.reference import Model, get_init_inputs, get_inputs
-from helpers import (ARG_SETS, opcheck_all, NONFINITE_ARGS, Case, nonfinite_expectation, nonfinite_problem, random_case, rel_err,
+from helpers import (ARG_SETS, compiled_vs_eager, opcheck_all, NONFINITE_ARGS, Case, nonfinite_expectation, nonfinite_problem, random_case, rel_err,
                      torch_reference)
 
 pytestmark = pytest.mark.cuda
@@ -214,12 +214,7 @@ def test_torch_compile_fullgraph(restore_flags):
     torch.manual_seed(0)
     m = ConvTranspose3d(16, 24, 3, stride=2, padding=1, output_padding=1, groups=2).to(DEV)
     x = torch.randn(2, 16, 4, 6, 20, device=DEV)
-    compiled = torch.compile(m, fullgraph=True)
-    results = []
-    for fn in (compiled, m):
-        xs = x.clone().requires_grad_()
-        y = fn(xs)
-        results.append((y.detach(), *torch.autograd.grad((y * y).sum(), (xs, m.weight, m.bias))))
+    results = compiled_vs_eager(m, x)
     for c, e in zip(*results):
         assert rel_err(c, e) < 1e-6
 

@@ -86,12 +86,11 @@ struct SlabLoader {
     }
   }
 
-  CT3D_DEV bool in_range(int c, int e) const {
+  CT3D_DEV E fetch(int c, int e) const {
     const int64_t i = i0 + e;
-    return valid && c < nch && e < ecnt && i >= 0 && i < in_extent;
+    const bool ok = valid && c < nch && e < ecnt && i >= 0 && i < in_extent;
+    return ok ? base[c * sC + i * sW] : E(0);
   }
-  CT3D_DEV const E* addr(int c, int e) const { return base + (c * sC + (i0 + e) * sW); }
-  CT3D_DEV E fetch(int c, int e) const { return in_range(c, e) ? *addr(c, e) : E(0); }
   // shared-memory offset of column e of channel c (-1: e lies in no plane the taps read)
   CT3D_DEV int slot(int c, int e) const {
     if (e >= ecnt) return -1;
@@ -101,14 +100,8 @@ struct SlabLoader {
     return p >= 0 ? c * LDK + p * LDJ + j : -1;
   }
   CT3D_DEV void put(S* s, int c, int e, E v) const {
-    if (e >= ecnt) return;
-    if (kUnitA || A == 1) {
-      s[c * LDK + e] = P::to_smem(v);
-      return;
-    }
-    const int j = div_A(e);
-    const int p = geom.plane_fast(e - j * A);
-    if (p >= 0) s[c * LDK + p * LDJ + j] = P::to_smem(v);
+    const int o = slot(c, e);
+    if (o >= 0) s[o] = P::to_smem(v);
   }
 
   // cp.async with the w-fast mapping: a column's slot, bounds and source are worked out once and shared by
