@@ -12,3 +12,12 @@ ncu --target-processes all --kernel-name-base demangled -k regex:"${KERNELS:-row
   --metrics "regex:smsp__average_warps_issue_stalled_.*_per_issue_active\\.ratio" \
   "$BENCH" --case mission --reps 1 "$@" > "$OUT/ncu.txt" 2>&1
 grep -E "rowconv_kernel|wgrad_kernel|stalled|Duration|Registers Per|Achieved Occupancy|Issued Warp Per|Stall|Executed Instructions  |L2 Hit|DRAM Throughput|Memory Throughput|Theoretical Occ|Dynamic Shared" "$OUT/ncu.txt" | head -120
+# SOURCE=1: also save the report and a per-SASS-instruction CSV (executed instructions, stall samples per
+# line, with -lineinfo's CUDA source lines) of the first profiled kernel, to attribute the instruction mix.
+if [ "${SOURCE:-0}" = 1 ]; then
+  ncu --target-processes all --kernel-name-base demangled -k regex:"${KERNELS:-rowconv_kernel}" -c 1 \
+    --section SourceCounters --section InstructionStats --import-source yes -f -o "$OUT/src" \
+    "$BENCH" --case mission --reps 1 "$@" > /dev/null 2>&1
+  ncu -i "$OUT/src.ncu-rep" --page source --csv --print-source cuda,sass > "$OUT/src_sass.csv" 2>&1
+  wc -l "$OUT/src_sass.csv"
+fi

@@ -101,7 +101,14 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
       planes = std::max(planes, g.nplanes);
     }
   p.LDJ = Tiles::BQ + jmax;
-  p.LDK = padded_ld(planes * p.LDJ, 8);
+  // 16-byte slab copies: a unit-stride gather (one plane) from a row-aligned, 16-byte-aligned tensor, for the
+  // cp.async policies (4- and 8-byte elements).  The slab then starts up to VEC-1 columns early and its last
+  // vector may run VEC-1 columns past the taps' reach: room for both.
+  const int esz = int(elem_size(pb.dtype)), VEC = 16 / esz;
+  p.vec_src = esz >= 4 && p.mw.A == 1 && planes == 1 && p.src.stride[4] == 1 &&
+              reinterpret_cast<uintptr_t>(p.src.data) % 16 == 0;
+  for (int d = 0; d < 4; ++d) p.vec_src = p.vec_src && p.src.stride[d] % VEC == 0;
+  p.LDK = padded_ld(planes * p.LDJ + (p.vec_src ? 2 * (VEC - 1) : 0), 8);
   p.kw_blocks = (p.mw.K + Tiles::KWC - 1) / Tiles::KWC;
   p.table = p.ph_groups <= RowConvParams::kTable && p.ph_groups * p.kw_blocks <= RowConvParams::kTable;
   if (p.table)

@@ -202,34 +202,79 @@ CT3D_HD uint32_t kw_block_mask(const DimMap& mw, int rho0, int nph) {
   return mask;
 }
 
-// Advances s (or finds the first step when first) for destination row (od, oh); false when done.
-CT3D_HD bool row_step_next(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc, int od, int oh,
-                           uint32_t kw_mask, RowStep& s, bool first) {
-  if (Kc <= 0) return false;
-  if (first) {
-    s = RowStep{0, 0, 0, 0, 0, 0};
-  } else {
-    s.kw0 += Tiles::KWC;
-    if (s.kw0 >= mw.K) {
-      s.kw0 = 0;
-      s.c0 += Tiles::BK;
-      if (s.c0 >= Kc) {
-        s.c0 = 0;
-        if (++s.kh >= mh.K) {
-          s.kh = 0;
-          ++s.kd;
-        }
-      }
+// The taps of one dimension that land on output coordinate o form an arithmetic progression
+// k = k0 + j*ks (ks = E / gcd(|C|, E)) with i = i0 - j*di: found once per row (at most ks divisions) and then
+// walked with adds, since the K loop advances per step (no division per step).
+struct TapWalk {
+  int k0, ks, i0, di;
+  bool any;
+};
+CT3D_HD TapWalk tap_walk(const DimMap& m, int o) {
+  int a = m.C < 0 ? -m.C : m.C, b = m.E;  // gcd(|C|, E); C = +-dilation != 0
+  while (b) {
+    const int t = a % b;
+    a = b;
+    b = t;
+  }
+  TapWalk w{0, m.E / a, 0, m.C / a, false};
+  for (int k = 0; k < w.ks && k < m.K; ++k) {
+    const int num = o * m.A + m.B - k * m.C;
+    if (num % m.E == 0) {
+      w.k0 = k;
+      w.i0 = num / m.E;
+      w.any = true;
+      break;
     }
   }
-  for (; s.kd < md.K; ++s.kd, s.kh = 0, s.c0 = 0, s.kw0 = 0)
-    for (; s.kh < mh.K; ++s.kh, s.c0 = 0, s.kw0 = 0) {
-      if (!md.tap(od, s.kd, s.id) || !mh.tap(oh, s.kh, s.ih)) continue;
-      for (; s.c0 < Kc; s.c0 += Tiles::BK, s.kw0 = 0)
-        for (; s.kw0 < mw.K; s.kw0 += Tiles::KWC)
-          if (s.kw0 >= 32 * Tiles::KWC || ((kw_mask >> (s.kw0 / Tiles::KWC)) & 1u)) return true;
-    }
+  return w;
+}
+// Moves (k, i) along the walk to the first tap at or after k whose i is inside the gathered extent.
+CT3D_HD bool tap_seek(const DimMap& m, const TapWalk& w, int& k, int& i) {
+  for (; k < m.K; k += w.ks, i -= w.di)
+    if (i >= 0 && i < m.in_extent) return true;
   return false;
+}
+struct RowWalk {
+  TapWalk d, h;
+};
+CT3D_HD RowWalk row_walk(const DimMap& md, const DimMap& mh, int od, int oh) {
+  return RowWalk{tap_walk(md, od), tap_walk(mh, oh)};
+}
+// First w-tap block at or after c admitted by the mask (blocks past 31 always are); nblk when none.
+CT3D_HD int kw_block_from(uint32_t mask, int c, int nblk) {
+  while (c < nblk && c < 32 && !((mask >> c) & 1u)) ++c;
+  return c;
+}
+
+// Advances s (or finds the first step when first) for the destination row whose tap walks are rw; false
+// when done.  Order: kd, kh, channel block, w-tap block (innermost).
+CT3D_HD bool row_step_next(const RowWalk& rw, const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc,
+                           uint32_t kw_mask, RowStep& s, bool first) {
+  const int nblk = (mw.K + Tiles::KWC - 1) / Tiles::KWC;
+  const int b0 = kw_block_from(kw_mask, 0, nblk);
+  if (first) {
+    s = RowStep{rw.d.k0, rw.h.k0, 0, b0 * Tiles::KWC, rw.d.i0, rw.h.i0};
+    return Kc > 0 && b0 < nblk && rw.d.any && rw.h.any && tap_seek(md, rw.d, s.kd, s.id) &&
+           tap_seek(mh, rw.h, s.kh, s.ih);
+  }
+  const int b = kw_block_from(kw_mask, s.kw0 / Tiles::KWC + 1, nblk);
+  if (b < nblk) {
+    s.kw0 = b * Tiles::KWC;
+    return true;
+  }
+  s.kw0 = b0 * Tiles::KWC;
+  s.c0 += Tiles::BK;
+  if (s.c0 < Kc) return true;
+  s.c0 = 0;
+  s.kh += rw.h.ks;
+  s.ih -= rw.h.di;
+  if (tap_seek(mh, rw.h, s.kh, s.ih)) return true;
+  s.kh = rw.h.k0;  // back to the first valid kh (it exists: the first step found it)
+  s.ih = rw.h.i0;
+  tap_seek(mh, rw.h, s.kh, s.ih);
+  s.kd += rw.d.ks;
+  s.id -= rw.d.di;
+  return tap_seek(md, rw.d, s.kd, s.id);
 }
 
 // Everything a row-conv CTA needs to know about one block of w taps for its phases: the slab geometry and,

@@ -45,7 +45,7 @@ Status pack_weight(const TensorRef5& w, void* out, int groups, bool kn_is_cout_c
   int64_t total = 1;
   for (int i = 0; i < 5; ++i) total *= w.size[i];
   if (total == 0) return Status::kSuccess;
-  pack_weight_kernel<typename P::Element>
+  pack_weight_kernel<P>
       <<<blocks_for(total, 256), 256, 0, stream>>>(w, static_cast<typename P::Element*>(out), groups, kn_is_cout_cin);
   return cuda_check(cudaGetLastError(), why, "weight pack kernel launch");
 }

@@ -18,6 +18,7 @@ struct RowConvParams {
   int64_t rows;         // N * dst D * dst H
   int q_blocks, ph_groups, n_blocks;
   int LDJ, LDK;         // slab plane / channel strides (elements)
+  bool vec_src;         // stage the slab with 16-byte copies (unit-stride, aligned rows; see the plan)
   int kw_blocks;        // ceil(kW / KWC)
   // host-computed per-(phase group, tap block) geometry and per-phase-group tap-block masks, when they fit
   static constexpr int kTable = 8;

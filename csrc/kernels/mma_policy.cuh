@@ -196,6 +196,24 @@ struct PolicyF64 {
   }
 };
 
+// The row-conv kernels' B operand is the weight, which we pack once per call: a policy may prepare it there
+// (pack) so that loading its fragments costs nothing extra (load).  Default: packed raw, loaded as any B.
+template <class P>
+struct PackedB {
+  using E = typename P::Element;
+  CT3D_DEV static E pack(E v) { return v; }
+  template <class F> CT3D_DEV static typename P::FragB load(F b, int g, int t) { return P::load_b(b, g, t); }
+};
+// TF32: weights are rounded to nearest-even TF32 when packed, not once per warp and fragment (4 warps load
+// every weight fragment, so this removes half of the forward's conversions).
+template <>
+struct PackedB<PolicyTF32> {
+  CT3D_DEV static float pack(float v) { return __uint_as_float(tf32_round(v)); }
+  template <class F> CT3D_DEV static PolicyTF32::FragB load(F b, int g, int t) {
+    return PolicyTF32::FragB{{__float_as_uint(b(t, g)), __float_as_uint(b(t + 4, g))}};
+  }
+};
+
 template <class T, int MT, int NT>
 CT3D_DEV void zero_tiles(T (&c)[MT][NT][4]) {
 #pragma unroll

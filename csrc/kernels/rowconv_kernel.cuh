@@ -32,7 +32,14 @@ struct RowConv {
   static constexpr int LDO = COLS + 4;
   static_assert(BK % P::kK == 0, "channel step must hold whole MMA k-steps");
 
-  CT3D_HD static size_t stage_elems(int LDK) { return size_t(BK) * LDK + size_t(KWC) * BK * LDB; }
+  // A stage: the slab (BK x LDK), the weights (KWC x BK x LDB) and the step's tap offsets (NPH x KWC ints,
+  // 32 bytes: the offsets travel with their stage instead of living in registers across the MMAs).
+  static constexpr int kOffElems = 32 / int(sizeof(S));
+  static_assert(NPH * KWC * sizeof(int) <= 32, "tap offsets must fit their 32-byte slot");
+  CT3D_HD static size_t stage_elems(int LDK) { return size_t(BK) * LDK + size_t(KWC) * BK * LDB + kOffElems; }
+  CT3D_DEV static int* stage_offs(S* stage, int LDK) {
+    return reinterpret_cast<int*>(stage + size_t(BK) * LDK + size_t(KWC) * BK * LDB);
+  }
   static size_t smem_bytes(int LDK) {
     size_t pipe = 2 * stage_elems(LDK) * sizeof(S);
     size_t out = size_t(BN) * LDO * sizeof(Acc);
@@ -120,6 +127,7 @@ struct RowConv {
     sl.LDK = p.LDK;
     sl.c_fast = (p.src.stride[1] == 1 && p.src.stride[4] != 1);
     sl.valid = true;
+    sl.vec = kUnitA && p.vec_src;
     WeightLoader wl;
     wl.Kc = p.Kc;
     wl.Nc = p.Nc;
@@ -127,23 +135,28 @@ struct RowConv {
     wl.vec = P::kAsync && p.Nc % WeightLoader::VEC == 0 && reinterpret_cast<uintptr_t>(wgrp) % 16 == 0;
 
     // Per w-tap block: slab geometry and, per (phase, tap), the column offset of its A operand in the slab
-    // (-1: the tap does not land on the phase).  Recomputed only when the block changes.
+    // (-1: the tap does not land on the phase).  Recomputed only when the block changes; thread
+    // rl * KWC + kwl keeps entry (rl, kwl) and writes it into every stage it loads.
     int geom_kw0 = -1;
-    int tap_off[NPH][KWC];
+    int my_off = -1;
     auto set_geom = [&](int kw0) {
       if (kw0 == geom_kw0) return;
       geom_kw0 = kw0;
       const PhaseGeom g = p.table ? p.geom[pg * p.kw_blocks + kw0 / KWC] : phase_geom_slow(p.mw, rho0, NPH, kw0, p.LDJ);
       sl.geom = g.slab;
+      sl.i0 = int64_t(A) * q0 + sl.geom.base;
+      // vector staging starts the slab at the vector boundary below i0 (i0 - shift)
+      sl.shift = sl.vec ? int(((sl.i0 % sl.VEC) + sl.VEC) % sl.VEC) : 0;
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl)
 #pragma unroll
-        for (int kwl = 0; kwl < KWC; ++kwl) tap_off[rl][kwl] = g.tap_off[rl][kwl];
-      sl.i0 = int64_t(A) * q0 + sl.geom.base;
+        for (int kwl = 0; kwl < KWC; ++kwl)
+          if (int(threadIdx.x) == rl * KWC + kwl) my_off = g.tap_off[rl][kwl] < 0 ? -1 : g.tap_off[rl][kwl] + sl.shift;
       sl.ecnt = A * (BQ + sl.geom.jmax);
     };
-    auto setup = [&](const RowStep& s) {
+    auto setup = [&](const RowStep& s, S* stage) {
       set_geom(s.kw0);
+      if (threadIdx.x < NPH * KWC) stage_offs(stage, p.LDK)[threadIdx.x] = my_off;
       sl.base = src_n + s.c0 * p.src.stride[1] + s.id * p.src.stride[2] + s.ih * p.src.stride[3];
       sl.nch = p.Kc - s.c0;
       wl.tap0 = (s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0;
@@ -156,11 +169,12 @@ struct RowConv {
 #pragma unroll
     for (int r = 0; r < NPH; ++r) zero_tiles(acc[r]);
 
+    const RowWalk rw = row_walk(p.md, p.mh, od, oh);
     RowStep cur;
-    bool have = row_step_next(p.md, p.mh, p.mw, p.Kc, od, oh, kw_mask, cur, true);
+    bool have = row_step_next(rw, p.md, p.mh, p.mw, p.Kc, kw_mask, cur, true);
     int buf = 0;
     if (have) {
-      setup(cur);
+      setup(cur, smem);
       sl.load(smem);
       wl.load(smem + size_t(BK) * p.LDK);
       sl.store(smem);
@@ -171,36 +185,33 @@ struct RowConv {
 
     while (have) {
       RowStep nxt = cur;
-      const bool more = row_step_next(p.md, p.mh, p.mw, p.Kc, od, oh, kw_mask, nxt, false);
-      int off[NPH][KWC];  // tap offsets of the staged (current) step
-#pragma unroll
-      for (int rl = 0; rl < NPH; ++rl)
-#pragma unroll
-        for (int kwl = 0; kwl < KWC; ++kwl) off[rl][kwl] = tap_off[rl][kwl];
+      const bool more = row_step_next(rw, p.md, p.mh, p.mw, p.Kc, kw_mask, nxt, false);
       // the other buffer is free: the last barrier retired its readers (recomputed, not kept live across the MMAs)
       auto next_stage = [&] { return smem + (buf ^ 1) * stage; };
       if (more) {
-        setup(nxt);
+        setup(nxt, next_stage());
         sl.load(next_stage());
         wl.load(next_stage() + size_t(BK) * p.LDK);
       }
       // ---- tensor-core work on the current stage
       const S* slab = smem + buf * stage;
       const S* wts = slab + size_t(BK) * p.LDK;
+      const int* offs = stage_offs(smem + buf * stage, p.LDK);
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl)
         accumulate_block<P>(acc[rl], [&](Acc(&sum)[MT][NT][4]) {
 #pragma unroll
           for (int kwl = 0; kwl < KWC; ++kwl) {
-            if (off[rl][kwl] < 0) continue;
-            const S* sa = slab + off[rl][kwl] + warp * 32;
+            const int off = offs[rl * KWC + kwl];
+            if (off < 0) continue;
+            const S* sa = slab + off + warp * 32;
             const S* sb = wts + kwl * BK * LDB;
 #pragma unroll
             for (int ks = 0; ks < BK; ks += P::kK) {
               typename P::FragB fb[NT];
 #pragma unroll
               for (int ni = 0; ni < NT; ++ni)
-                fb[ni] = P::load_b([&](int k, int c) { return sb[(ks + k) * LDB + ni * 8 + c]; }, g, t);
+                fb[ni] = PackedB<P>::load([&](int k, int c) { return sb[(ks + k) * LDB + ni * 8 + c]; }, g, t);
 #pragma unroll
               for (int mi = 0; mi < MT; ++mi) {
                 typename P::FragA fa =
@@ -222,7 +233,22 @@ struct RowConv {
       have = more;
     }
 
-    // ---- epilogue: interleave the phases in shared memory, then write whole rows
+    // ---- epilogue: add the bias, interleave the phases in shared memory, then write whole rows
+    E* dst_row = static_cast<E*>(p.dst.data) + n * p.dst.stride[0] + od * p.dst.stride[2] + oh * p.dst.stride[3];
+    const E* bias = static_cast<const E*>(p.bias);
+    const int OW = int(p.dst.size[4]);
+    const bool dst_c_fast = (p.dst.stride[1] == 1 && p.dst.stride[4] != 1);
+    const int ncn = min(BN, p.Nc - nb * BN);
+    const int64_t sC = p.dst.stride[1], sW = p.dst.stride[4];
+    E* dst_blk = dst_row + (int64_t(grp) * p.Nc + nb * BN) * sC;
+    Acc bias_v[NT][2];  // the thread's 8 channels (ni*8 + 2t + {0,1}): bias read once, not per element
+#pragma unroll
+    for (int ni = 0; ni < NT; ++ni)
+#pragma unroll
+      for (int j = 0; j < 2; ++j) {
+        const int c = ni * 8 + 2 * t + j;
+        bias_v[ni][j] = (bias && c < ncn) ? P::to_acc(bias[int64_t(grp) * p.Nc + nb * BN + c]) : Acc(0);
+      }
     Acc* out = reinterpret_cast<Acc*>(smem_raw);
 #pragma unroll
     for (int rl = 0; rl < NPH; ++rl)
@@ -234,27 +260,22 @@ struct RowConv {
           for (int e = 0; e < 4; ++e) {
             int m = warp * 32 + mi * 16 + g + (e >> 1) * 8;
             int c = ni * 8 + 2 * t + (e & 1);
-            out[c * LDO + m * NPH + rl] = acc[rl][mi][ni][e];
+            out[c * LDO + m * NPH + rl] = acc[rl][mi][ni][e] + bias_v[ni][e & 1];
           }
     __syncthreads();
 
-    E* dst_row = static_cast<E*>(p.dst.data) + n * p.dst.stride[0] + od * p.dst.stride[2] + oh * p.dst.stride[3];
-    const E* bias = static_cast<const E*>(p.bias);
-    const int OW = int(p.dst.size[4]);
-    const bool dst_c_fast = (p.dst.stride[1] == 1 && p.dst.stride[4] != 1);
-    const int ncn = min(BN, p.Nc - nb * BN);
-    E* dst_blk = dst_row + (int64_t(grp) * p.Nc + nb * BN) * p.dst.stride[1];
-    const E* bias_blk = bias ? bias + int64_t(grp) * p.Nc + nb * BN : nullptr;
     if (!dst_c_fast) {  // NCDHW-like: a warp writes consecutive outputs of one channel
       for (int col = threadIdx.x; col < COLS; col += Tiles::kThreads) {
         const int rho = rho0 + col % NPH;
         const int o = p.mw.E * (q0 + col / NPH) + rho;
         if (rho >= p.mw.E || o >= OW) continue;
-        E* dp = dst_blk + int64_t(o) * p.dst.stride[4];
-        for (int c = 0; c < ncn; ++c) {
-          Acc v = out[c * LDO + col];
-          if (bias_blk) v += P::to_acc(bias_blk[c]);
-          dp[c * p.dst.stride[1]] = P::from_acc(v);
+        E* dp = dst_blk + int64_t(o) * sW;
+        const Acc* sp = out + col;
+        if (ncn == BN) {
+#pragma unroll 8
+          for (int c = 0; c < BN; ++c, dp += sC, sp += LDO) *dp = P::from_acc(*sp);
+        } else {
+          for (int c = 0; c < ncn; ++c, dp += sC, sp += LDO) *dp = P::from_acc(*sp);
         }
       }
     } else {  // channels-last: a warp writes consecutive channels of one output
@@ -263,9 +284,7 @@ struct RowConv {
         const int rho = rho0 + col % NPH;
         const int o = p.mw.E * (q0 + col / NPH) + rho;
         if (rho >= p.mw.E || o >= OW || c >= ncn) continue;
-        Acc v = out[c * LDO + col];
-        if (bias_blk) v += P::to_acc(bias_blk[c]);
-        dst_blk[c * p.dst.stride[1] + int64_t(o) * p.dst.stride[4]] = P::from_acc(v);
+        dst_blk[c * sC + int64_t(o) * sW] = P::from_acc(out[c * LDO + col]);
       }
     }
   }

@@ -19,6 +19,11 @@ template <class S>
 CT3D_DEV void cp_async_elem(S* smem, const void* gmem, bool ok) {
   cutlass::arch::cp_async_zfill<sizeof(S), cutlass::arch::CacheOperation::Always>(smem, gmem, ok);
 }
+// Starts a 16-byte copy global -> shared of which the first src_bytes are read and the rest zero-filled.
+CT3D_DEV void cp_async_16(void* smem, const void* gmem, int src_bytes) {
+  const unsigned s = cutlass::arch::cutlass_get_smem_pointer(smem);
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(gmem), "r"(src_bytes));
+}
 // Waits for this thread's outstanding stage copies (a no-op for the register path).
 template <class P>
 CT3D_DEV void stage_wait() {
@@ -127,6 +132,29 @@ struct SlabLoader {
     }
   }
 
+  // 16-byte cp.async of unit-stride rows whose 16-byte vectors are aligned (kUnitA; the plan checks the
+  // tensor): the slab starts `shift` columns before i0, at a vector boundary (the kernel shifts its tap
+  // offsets by as much), and a vector that straddles the row's end reads its valid prefix and zero-fills the
+  // rest.  TPC threads per channel walk its vectors, so a warp reads 32/TPC channels' contiguous runs.
+  static constexpr int VEC = 16 / int(sizeof(E));
+  int shift = 0;
+  bool vec = false;
+  CT3D_DEV void load_async_vec(S* dst) const {
+    constexpr int TPC = kThreads / ROWS;
+    const int c = threadIdx.x / TPC;
+    const int64_t ia = i0 - shift;
+    const int nv = (ecnt + shift + VEC - 1) / VEC;
+    const bool cok = valid && c < nch;
+    const E* src_c = base + c * sC;
+    S* d_c = dst + c * LDK;
+    for (int v = threadIdx.x % TPC; v < nv; v += TPC) {
+      const int64_t i = ia + int64_t(v) * VEC;  // a multiple of VEC: i < 0 puts the whole vector before the row
+      const int64_t rem = in_extent - i;
+      const int n = (!cok || i < 0 || rem <= 0) ? 0 : (rem < VEC ? int(rem) : VEC);
+      cp_async_16(d_c + v * VEC, n ? src_c + i : base, n * int(sizeof(E)));
+    }
+  }
+
   // cp.async with the channel-fast mapping (channels_last): a thread keeps one channel and walks the columns.
   CT3D_DEV void load_async_cfast(S* dst) const {
     constexpr int step = kThreads / ROWS;
@@ -146,7 +174,9 @@ struct SlabLoader {
   // start the stage: cp.async every element into dst, or load the register-staged part
   CT3D_DEV void load(S* dst) {
     if constexpr (P::kAsync) {
-      if (c_fast)
+      if (kUnitA && vec)
+        load_async_vec(dst);
+      else if (c_fast)
         load_async_cfast(dst);
       else
         load_async_wfast(dst);

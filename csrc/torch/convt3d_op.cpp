@@ -214,9 +214,10 @@ void emulate_rows(const at::Tensor& src, at::Tensor& dst, const at::Tensor& wpac
                 const int64_t q0 = int64_t(qb) * BQ;
                 acc.assign(size_t(nph) * BQ * BN, 0.0);
                 const uint32_t kw_mask = ct3d::kw_block_mask(mw, rho0, nph);
+                const ct3d::RowWalk rw = ct3d::row_walk(md, mh, int(od), int(oh));
                 ct3d::RowStep s;
-                for (bool ok = ct3d::row_step_next(md, mh, mw, Kc, int(od), int(oh), kw_mask, s, true); ok;
-                     ok = ct3d::row_step_next(md, mh, mw, Kc, int(od), int(oh), kw_mask, s, false)) {
+                for (bool ok = ct3d::row_step_next(rw, md, mh, mw, Kc, kw_mask, s, true); ok;
+                     ok = ct3d::row_step_next(rw, md, mh, mw, Kc, kw_mask, s, false)) {
                   const ct3d::SlabGeom geom = ct3d::slab_geom(mw, rho0, nph, s.kw0, KWC);
                   const int LDJ = BQ + geom.jmax;
                   const int64_t i0 = A * q0 + geom.base;
