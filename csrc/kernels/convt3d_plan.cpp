@@ -66,6 +66,15 @@ size_t elem_size(DType t) {
 }
 size_t acc_size(DType t) { return t == DType::kF64 ? 8 : 4; }
 
+// Rows of t can be staged with 16-byte cp.async: a cp.async policy (4- or 8-byte elements), unit stride along
+// w, 16-byte-aligned data and every other stride a whole number of vectors.
+bool vec_rows(const TensorRef5& t, DType dt) {
+  const int esz = int(elem_size(dt)), VEC = 16 / esz;
+  bool ok = esz >= 4 && t.stride[4] == 1 && reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
+  for (int d = 0; d < 4; ++d) ok = ok && t.stride[d] % VEC == 0;
+  return ok;
+}
+
 // ---------------------------------------------------------------- row-conv plan (forward, grad_input)
 struct RowPlan {
   RowConvParams p;
@@ -101,14 +110,14 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
       planes = std::max(planes, g.nplanes);
     }
   p.LDJ = Tiles::BQ + jmax;
-  // 16-byte slab copies: a unit-stride gather (one plane) from a row-aligned, 16-byte-aligned tensor, for the
-  // cp.async policies (4- and 8-byte elements).  The slab then starts up to VEC-1 columns early and its last
-  // vector may run VEC-1 columns past the taps' reach: room for both.
-  const int esz = int(elem_size(pb.dtype)), VEC = 16 / esz;
-  p.vec_src = esz >= 4 && p.mw.A == 1 && planes == 1 && p.src.stride[4] == 1 &&
-              reinterpret_cast<uintptr_t>(p.src.data) % 16 == 0;
-  for (int d = 0; d < 4; ++d) p.vec_src = p.vec_src && p.src.stride[d] % VEC == 0;
-  p.LDK = padded_ld(planes * p.LDJ + (p.vec_src ? 2 * (VEC - 1) : 0), 8);
+  // Gather strides 1 and 2 stage the run contiguous (A * LDJ columns; see RowConv's kGather), others split
+  // it into planes.  16-byte slab copies for a contiguous slab of a row-aligned, 16-byte-aligned, unit-stride
+  // tensor, for the cp.async policies (4- and 8-byte elements): the slab then starts up to VEC-1 columns
+  // early and its last vector may run VEC-1 columns past the taps' reach, so room for both.
+  const bool contig = p.mw.A <= 2;
+  const int VEC = 16 / int(elem_size(pb.dtype));
+  p.vec_src = contig && vec_rows(p.src, pb.dtype);
+  p.LDK = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.vec_src ? 2 * (VEC - 1) : 0), 8);
   p.kw_blocks = (p.mw.K + Tiles::KWC - 1) / Tiles::KWC;
   p.table = p.ph_groups <= RowConvParams::kTable && p.ph_groups * p.kw_blocks <= RowConvParams::kTable;
   if (p.table)
@@ -153,7 +162,12 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
     planes = std::max(planes, g.nplanes);
   }
   p.LDJ = Tiles::WQ + jmax;
-  p.LDKg = padded_ld(planes * p.LDJ, 4);
+  // as in the row-conv plan: strides 1 and 2 stage grad_y contiguous, and 16-byte copies where aligned
+  const bool contig = p.mw.A <= 2;
+  p.x_vec = vec_rows(p.x, pb.dtype);
+  p.gy_vec = contig && vec_rows(p.gy, pb.dtype);
+  const int VEC = 16 / int(elem_size(pb.dtype));
+  p.LDKg = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.gy_vec ? 2 * (VEC - 1) : 0), 4);
   p.LDKx = padded_ld(Tiles::WQ, 4);
   // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last
   // wave would cost a whole wave's time).  Depends only on the device and the build: deterministic.

@@ -52,22 +52,27 @@ Status pack_weight(const TensorRef5& w, void* out, int groups, bool kn_is_cout_c
 
 template <class P>
 Status rowconv(const RowConvParams& p, int nph, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
-  // phases: 2 when the w stride is > 1 (forward); unit gather stride: forward, or grad_input at stride 1
+  // phases: 2 when the w stride is > 1 (forward, gather stride 1); grad_input gathers at its stride
   if (nph == 2)
-    return launch_dyn(rowconv_kernel<P, 2, true>, grid, RowConv<P, 2, true>::smem_bytes(p.LDK), smem_optin, p, stream,
-                      why, "row-conv kernel launch");
+    return launch_dyn(rowconv_kernel<P, 2, 1>, grid, RowConv<P, 2, 1>::smem_bytes(p.LDK), smem_optin, p, stream, why,
+                      "row-conv kernel launch");
   if (p.mw.A == 1)
-    return launch_dyn(rowconv_kernel<P, 1, true>, grid, RowConv<P, 1, true>::smem_bytes(p.LDK), smem_optin, p, stream,
-                      why, "row-conv kernel launch");
-  return launch_dyn(rowconv_kernel<P, 1, false>, grid, RowConv<P, 1, false>::smem_bytes(p.LDK), smem_optin, p, stream,
-                    why, "row-conv kernel launch");
+    return launch_dyn(rowconv_kernel<P, 1, 1>, grid, RowConv<P, 1, 1>::smem_bytes(p.LDK), smem_optin, p, stream, why,
+                      "row-conv kernel launch");
+  if (p.mw.A == 2)
+    return launch_dyn(rowconv_kernel<P, 1, 2>, grid, RowConv<P, 1, 2>::smem_bytes(p.LDK), smem_optin, p, stream, why,
+                      "row-conv kernel launch");
+  return launch_dyn(rowconv_kernel<P, 1, 0>, grid, RowConv<P, 1, 0>::smem_bytes(p.LDK), smem_optin, p, stream, why,
+                    "row-conv kernel launch");
 }
 
 template <class P>
 Status wgrad(const WgradParams& p, dim3 grid, int smem_optin, const TensorRef5& gw, cudaStream_t stream,
              std::string* why) {
-  Status s = launch_dyn(wgrad_kernel<P>, grid, Wgrad<P>::smem_bytes(p.LDKx, p.LDKg), smem_optin, p, stream, why,
-                        "weight-gradient kernel launch");
+  const size_t smem = Wgrad<P, 0>::smem_bytes(p.LDKx, p.LDKg);  // the same for every kGather
+  Status s = p.mw.A == 1   ? launch_dyn(wgrad_kernel<P, 1>, grid, smem, smem_optin, p, stream, why, "weight-gradient kernel launch")
+             : p.mw.A == 2 ? launch_dyn(wgrad_kernel<P, 2>, grid, smem, smem_optin, p, stream, why, "weight-gradient kernel launch")
+                           : launch_dyn(wgrad_kernel<P, 0>, grid, smem, smem_optin, p, stream, why, "weight-gradient kernel launch");
   if (s != Status::kSuccess) return s;
   const int taps = p.md.K * p.mh.K * p.mw.K;
   const int64_t total = int64_t(p.groups) * p.Cin_g * p.Cout_g * taps;
@@ -78,10 +83,10 @@ Status wgrad(const WgradParams& p, dim3 grid, int smem_optin, const TensorRef5& 
 
 template <class P>
 int wgrad_blocks_per_sm(int LDKx, int LDKg) {
-  const size_t smem = Wgrad<P>::smem_bytes(LDKx, LDKg);
-  int n = 0;
-  if (cudaFuncSetAttribute(wgrad_kernel<P>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)) != cudaSuccess ||
-      cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, wgrad_kernel<P>, Tiles::kThreads, smem) != cudaSuccess) {
+  const size_t smem = Wgrad<P, 0>::smem_bytes(LDKx, LDKg);
+  int n = 0;  // the kGather variants share launch bounds and footprint; the stride-2 one stands for them
+  if (cudaFuncSetAttribute(wgrad_kernel<P, 2>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)) != cudaSuccess ||
+      cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, wgrad_kernel<P, 2>, Tiles::kThreads, smem) != cudaSuccess) {
     (void)cudaGetLastError();
     n = 1;
   }

@@ -35,6 +35,7 @@ struct WgradParams {
   int chunks;            // K-split factor
   int m_blocks, n_blocks, kw_chunks;
   int LDJ, LDKg, LDKx;   // gy slab plane / channel stride, x slab channel stride
+  bool x_vec, gy_vec;    // stage x / grad_y slabs with 16-byte copies (see the plan)
   void* ws;              // [chunks][groups][taps][Cin_g][Cout_g] Acc
 };
 

@@ -20,7 +20,10 @@ static __device__ __noinline__ PhaseGeom phase_geom_slow(DimMap mw, int rho0, in
   return make_phase_geom(mw, rho0, nph, kw0, LDJ);
 }
 
-template <class P, int NPH, bool kUnitA>  // kUnitA: the gathered tensor is read at unit stride along w (A == 1)
+// kGather: how the gathered tensor's w run is staged and read.  1: unit stride (A == 1, the forward);
+// 2: stride 2 (grad_input at stride 2), staged contiguous and read at stride 2 (2-way bank conflicts on the
+// A fragments, but whole 16-byte copies); 0: any A, split into residue planes.
+template <class P, int NPH, int kGather>
 struct RowConv {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -29,6 +32,7 @@ struct RowConv {
   static constexpr int LDB = BN + 8;
   static constexpr int MT = 2, NT = 4;  // warp tile: 32 q x 32 channels
   static constexpr int COLS = NPH * BQ;
+  static constexpr int MS = kGather == 2 ? 2 : 1;  // slab columns per GEMM row m
   static constexpr int LDO = COLS + 4;
   static_assert(BK % P::kK == 0, "channel step must hold whole MMA k-steps");
 
@@ -109,7 +113,7 @@ struct RowConv {
     const int64_t n = row / OH / OD;
     const int rho0 = pg * NPH;
     const int q0 = qb * BQ;
-    const int A = kUnitA ? 1 : p.mw.A;
+    const int A = kGather ? kGather : p.mw.A;
     const uint32_t kw_mask = p.table ? p.kw_mask[pg] : kw_mask_slow(p.mw, rho0, NPH);
 
     const E* src_n = static_cast<const E*>(p.src.data) + n * p.src.stride[0] + int64_t(grp) * p.Kc * p.src.stride[1];
@@ -117,7 +121,7 @@ struct RowConv {
     const E* wgrp = static_cast<const E*>(p.wpack) + int64_t(grp) * taps * p.Kc * p.Nc + nb * BN;
 
     const size_t stage = stage_elems(p.LDK);
-    SlabLoader<P, BK, kUnitA> sl;
+    SlabLoader<P, BK, kGather != 0> sl;
     sl.sC = p.src.stride[1];
     sl.sW = p.src.stride[4];
     sl.in_extent = p.src.size[4];
@@ -127,7 +131,7 @@ struct RowConv {
     sl.LDK = p.LDK;
     sl.c_fast = (p.src.stride[1] == 1 && p.src.stride[4] != 1);
     sl.valid = true;
-    sl.vec = kUnitA && p.vec_src;
+    sl.vec = kGather && p.vec_src;
     WeightLoader wl;
     wl.Kc = p.Kc;
     wl.Nc = p.Nc;
@@ -151,7 +155,13 @@ struct RowConv {
       for (int rl = 0; rl < NPH; ++rl)
 #pragma unroll
         for (int kwl = 0; kwl < KWC; ++kwl)
-          if (int(threadIdx.x) == rl * KWC + kwl) my_off = g.tap_off[rl][kwl] < 0 ? -1 : g.tap_off[rl][kwl] + sl.shift;
+          if (int(threadIdx.x) == rl * KWC + kwl) {
+            int d;  // stride 2, contiguous: the tap's first column is its offset from the slab base
+            if (kGather == 2)
+              my_off = p.mw.delta(rho0 + rl, kw0 + kwl, d) && kw0 + kwl < p.mw.K ? d - sl.geom.base + sl.shift : -1;
+            else
+              my_off = g.tap_off[rl][kwl] < 0 ? -1 : g.tap_off[rl][kwl] + sl.shift;
+          }
       sl.ecnt = A * (BQ + sl.geom.jmax);
     };
     auto setup = [&](const RowStep& s, S* stage) {
@@ -204,7 +214,7 @@ struct RowConv {
           for (int kwl = 0; kwl < KWC; ++kwl) {
             const int off = offs[rl * KWC + kwl];
             if (off < 0) continue;
-            const S* sa = slab + off + warp * 32;
+            const S* sa = slab + off + warp * 32 * MS;
             const S* sb = wts + kwl * BK * LDB;
 #pragma unroll
             for (int ks = 0; ks < BK; ks += P::kK) {
@@ -215,7 +225,7 @@ struct RowConv {
 #pragma unroll
               for (int mi = 0; mi < MT; ++mi) {
                 typename P::FragA fa =
-                    P::load_a([&](int m, int k) { return sa[(ks + k) * p.LDK + mi * 16 + m]; }, g, t);
+                    P::load_a([&](int m, int k) { return sa[(ks + k) * p.LDK + (mi * 16 + m) * MS]; }, g, t);
 #pragma unroll
                 for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
               }
@@ -290,10 +300,10 @@ struct RowConv {
   }
 };
 
-template <class P, int NPH, bool kUnitA>
+template <class P, int NPH, int kGather>
 __global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) rowconv_kernel(RowConvParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  RowConv<P, NPH, kUnitA>::run(p, ct3d_smem);
+  RowConv<P, NPH, kGather>::run(p, ct3d_smem);
 }
 
 }  // namespace ct3d

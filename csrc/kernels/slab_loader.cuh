@@ -33,7 +33,9 @@ CT3D_DEV void stage_wait() {
   }
 }
 
-template <class P, int ROWS, bool kUnitA = false>  // kUnitA: A == 1 known at compile time (one plane)
+// kContig: the slab is one contiguous run per channel (column e at c * LDK + e) whatever A is: the kernel then
+// reads its operand at stride A itself.  Otherwise it is split into residue planes (SlabGeom).
+template <class P, int ROWS, bool kContig = false>
 struct SlabLoader {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -99,7 +101,7 @@ struct SlabLoader {
   // shared-memory offset of column e of channel c (-1: e lies in no plane the taps read)
   CT3D_DEV int slot(int c, int e) const {
     if (e >= ecnt) return -1;
-    if (kUnitA || A == 1) return c * LDK + e;
+    if (kContig || A == 1) return c * LDK + e;
     const int j = div_A(e);
     const int p = geom.plane_fast(e - j * A);
     return p >= 0 ? c * LDK + p * LDJ + j : -1;
@@ -132,8 +134,8 @@ struct SlabLoader {
     }
   }
 
-  // 16-byte cp.async of unit-stride rows whose 16-byte vectors are aligned (kUnitA; the plan checks the
-  // tensor): the slab starts `shift` columns before i0, at a vector boundary (the kernel shifts its tap
+  // 16-byte cp.async of contiguous slabs of unit-stride rows whose 16-byte vectors are aligned (the plan
+  // checks the tensor): the slab starts `shift` columns before i0, at a vector boundary (the kernel shifts its tap
   // offsets by as much), and a vector that straddles the row's end reads its valid prefix and zero-fills the
   // rest.  TPC threads per channel walk its vectors, so a warp reads 32/TPC channels' contiguous runs.
   static constexpr int VEC = 16 / int(sizeof(E));
@@ -174,7 +176,7 @@ struct SlabLoader {
   // start the stage: cp.async every element into dst, or load the register-staged part
   CT3D_DEV void load(S* dst) {
     if constexpr (P::kAsync) {
-      if (kUnitA && vec)
+      if (kContig && vec)
         load_async_vec(dst);
       else if (c_fast)
         load_async_cfast(dst);

@@ -12,13 +12,16 @@
 namespace ct3d {
 
 
-template <class P>
+// kGather: how grad_y's w run is staged, as in RowConv: 1 (stride 1) and 2 (stride 2) contiguous, grad_y's
+// operand read at that stride; 0: any stride, residue planes.
+template <class P, int kGather>
 struct Wgrad {
   using E = typename P::Element;
   using S = typename P::Smem;
   using Acc = typename P::Acc;
   static constexpr int WM = Tiles::WM, WN = Tiles::WN, WQ = Tiles::WQ, KWC = Tiles::KWC;
   static constexpr int MT = 2, NT = 2;  // warp tile: 32 ci x 16 co, K half of WQ
+  static constexpr int MS = kGather == 2 ? 2 : 1;  // grad_y slab columns per x position
   static_assert((WQ / 2) % P::kK == 0, "each K half must hold whole MMA k-steps");
 
   CT3D_HD static size_t stage_elems(int LDKx, int LDKg) { return size_t(WM) * LDKx + size_t(WN) * LDKg; }
@@ -38,7 +41,7 @@ struct Wgrad {
     const int mb = blockIdx.y % p.m_blocks, nb = blockIdx.y / p.m_blocks;
     const int grp = blockIdx.z % p.groups, kwc = blockIdx.z / p.groups;
     const int kw0 = kwc * KWC;
-    const int A = p.mw.A;
+    const int A = kGather ? kGather : p.mw.A;
     const int64_t H = p.x.size[3], D = p.x.size[2], W = p.x.size[4];
     const int wblocks = int((W + WQ - 1) / WQ);
 
@@ -47,7 +50,8 @@ struct Wgrad {
     const SlabGeom geom = slab_geom(p.mw, 0, 1, kw0, KWC);
     const size_t stage = stage_elems(p.LDKx, p.LDKg);
 
-    SlabLoader<P, WM> xl;
+    SlabLoader<P, WM, true> xl;
+    xl.vec = p.x_vec;  // x slabs start at multiples of WQ: no shift
     xl.sC = p.x.stride[1];
     xl.sW = p.x.stride[4];
     xl.in_extent = W;
@@ -58,7 +62,8 @@ struct Wgrad {
     xl.c_fast = (p.x.stride[1] == 1 && p.x.stride[4] != 1);
     xl.nch = p.Cin_g - mb * WM;
     xl.ecnt = WQ;
-    SlabLoader<P, WN> gl;
+    SlabLoader<P, WN, kGather != 0> gl;
+    gl.vec = kGather && p.gy_vec;
     gl.sC = p.gy.stride[1];
     gl.sW = p.gy.stride[4];
     gl.in_extent = p.gy.size[4];
@@ -70,6 +75,8 @@ struct Wgrad {
     gl.c_fast = (p.gy.stride[1] == 1 && p.gy.stride[4] != 1);
     gl.nch = p.Cout_g - nb * WN;
     gl.ecnt = A * (WQ + geom.jmax);
+    // a vector-staged slab starts at the vector boundary below A * q0 + base (q0 is a multiple of WQ)
+    gl.shift = gl.vec ? ((geom.base % gl.VEC) + gl.VEC) % gl.VEC : 0;
 
     const int64_t r_begin = p.rows * chunk / p.chunks, r_end = p.rows * (chunk + 1) / p.chunks;
     // step = (row, w block); rows whose (kd, kh) tap misses grad_y are skipped.  Rows advance by counters
@@ -142,8 +149,9 @@ struct Wgrad {
           p.mw.delta(0, kw, d);
           const int rel = d - geom.base;
           const int j0 = rel / A;
-          const int plane = geom.plane_of(rel - j0 * A);
-          const S* gb = gs + plane * p.LDJ + j0 + wk * (WQ / 2) + (wn * 16) * p.LDKg;
+          // contiguous: column rel (+ the vector shift), read every MS-th; planes: plane of rel, column j0
+          const int col = kGather ? rel + gl.shift : geom.plane_of(rel - j0 * A) * p.LDJ + j0;
+          const S* gb = gs + col + MS * wk * (WQ / 2) + (wn * 16) * p.LDKg;
           const S* xa = xs + wk * (WQ / 2);
           // Both operands are data here, so a product whose partner is padding must be skipped, not
           // multiplied by a zero (0 * inf = NaN): positions k (local to the w block) with iw < W and
@@ -163,7 +171,7 @@ struct Wgrad {
 #pragma unroll
                 for (int ni = 0; ni < NT; ++ni)
                   fb[ni] = P::load_b([&](int k, int c) {
-                    return keep(k0 + ks + k) ? gb[(ni * 8 + c) * p.LDKg + ks + k] : S(0);
+                    return keep(k0 + ks + k) ? gb[(ni * 8 + c) * p.LDKg + MS * (ks + k)] : S(0);
                   }, g, t);
 #pragma unroll
                 for (int mi = 0; mi < MT; ++mi) {
@@ -236,10 +244,10 @@ struct Wgrad {
   }
 };
 
-template <class P>
+template <class P, int kGather>
 __global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) wgrad_kernel(WgradParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  Wgrad<P>::run(p, ct3d_smem);
+  Wgrad<P, kGather>::run(p, ct3d_smem);
 }
 
 // gw[g*Cin_g + ci][co][tap] = sum over chunks, in chunk order, of ws[chunk][g][tap][ci][co]
