@@ -66,11 +66,11 @@ size_t elem_size(DType t) {
 }
 size_t acc_size(DType t) { return t == DType::kF64 ? 8 : 4; }
 
-// Rows of t can be staged with 16-byte cp.async: a cp.async policy (4- or 8-byte elements), unit stride along
-// w, 16-byte-aligned data and every other stride a whole number of vectors.
+// Rows of t can be staged with 16-byte cp.async (any element size; 2-byte types otherwise go through
+// registers): unit stride along w, 16-byte-aligned data and every other stride a whole number of vectors.
 bool vec_rows(const TensorRef5& t, DType dt) {
-  const int esz = int(elem_size(dt)), VEC = 16 / esz;
-  bool ok = esz >= 4 && t.stride[4] == 1 && reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
+  const int VEC = 16 / int(elem_size(dt));
+  bool ok = t.stride[4] == 1 && reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
   for (int d = 0; d < 4; ++d) ok = ok && t.stride[d] % VEC == 0;
   return ok;
 }
@@ -112,11 +112,12 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
   p.LDJ = Tiles::BQ + jmax;
   // Gather strides 1 and 2 stage the run contiguous (A * LDJ columns; see RowConv's kGather), others split
   // it into planes.  16-byte slab copies for a contiguous slab of a row-aligned, 16-byte-aligned, unit-stride
-  // tensor, for the cp.async policies (4- and 8-byte elements): the slab then starts up to VEC-1 columns
-  // early and its last vector may run VEC-1 columns past the taps' reach, so room for both.
+  // tensor (see vec_rows): the slab then starts up to VEC-1 columns early and its last vector may run VEC-1 columns past the taps' reach, so room for both.
   const bool contig = p.mw.A <= 2;
   const int VEC = 16 / int(elem_size(pb.dtype));
   p.vec_src = contig && vec_rows(p.src, pb.dtype);
+  // packed weights [g][tap][Kc][Nc]: every BN block starts on a vector when Nc is a whole number of them
+  p.w_vec = p.Nc % VEC == 0 && reinterpret_cast<uintptr_t>(wpack) % 16 == 0;
   p.LDK = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.vec_src ? 2 * (VEC - 1) : 0), 8);
   p.kw_blocks = (p.mw.K + Tiles::KWC - 1) / Tiles::KWC;
   p.table = p.ph_groups <= RowConvParams::kTable && p.ph_groups * p.kw_blocks <= RowConvParams::kTable;
@@ -166,9 +167,10 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   const bool contig = p.mw.A <= 2;
   p.x_vec = vec_rows(p.x, pb.dtype);
   p.gy_vec = contig && vec_rows(p.gy, pb.dtype);
-  const int VEC = 16 / int(elem_size(pb.dtype));
-  p.LDKg = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.gy_vec ? 2 * (VEC - 1) : 0), 4);
-  p.LDKx = padded_ld(Tiles::WQ, 4);
+  // channel strides stay whole 16-byte vectors (the copies' shared-memory alignment): pad 8 for 2-byte types
+  const int VEC = 16 / int(elem_size(pb.dtype)), pad = std::max(4, VEC);
+  p.LDKg = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.gy_vec ? 2 * (VEC - 1) : 0), pad);
+  p.LDKx = padded_ld(Tiles::WQ, pad);
   // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last
   // wave would cost a whole wave's time).  Depends only on the device and the build: deterministic.
   const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.groups * p.kw_chunks;

@@ -52,6 +52,9 @@ Status pack_weight(const TensorRef5& w, void* out, int groups, bool kn_is_cout_c
 
 template <class P>
 Status rowconv(const RowConvParams& p, int nph, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
+  // register-staging policies have a twin without staging registers for launches that copy only 16-byte vectors
+  if constexpr (!P::kAsync)
+    if (p.vec_src && p.w_vec) return rowconv<typename P::Async>(p, nph, grid, smem_optin, stream, why);
   // phases: 2 when the w stride is > 1 (forward, gather stride 1); grad_input gathers at its stride
   if (nph == 2)
     return launch_dyn(rowconv_kernel<P, 2, 1>, grid, RowConv<P, 2, 1>::smem_bytes(p.LDK), smem_optin, p, stream, why,

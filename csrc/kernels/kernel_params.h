@@ -19,6 +19,7 @@ struct RowConvParams {
   int q_blocks, ph_groups, n_blocks;
   int LDJ, LDK;         // slab plane / channel strides (elements)
   bool vec_src;         // stage the slab with 16-byte copies (unit-stride, aligned rows; see the plan)
+  bool w_vec;           // stage the packed weights with 16-byte copies (Nc a whole number of vectors)
   int kw_blocks;        // ceil(kW / KWC)
   // host-computed per-(phase group, tap block) geometry and per-phase-group tap-block masks, when they fit
   static constexpr int kTable = 8;

@@ -123,13 +123,17 @@ struct PolicyExact {
   }
 };
 
-template <class T>  // cutlass::half_t or cutlass::bfloat16_t
+// T: cutlass::half_t or cutlass::bfloat16_t.  Two staging variants, chosen per launch: kCopies = false stages
+// through registers where 16-byte copies do not apply (cp.async moves >= 4 bytes); kCopies = true (Async) is
+// for launches whose slabs and weights all move as 16-byte cp.async, and so keeps no staging registers.
+template <class T, bool kCopies = false>
 struct Policy16 {
   using Element = T;
   using Smem = T;
   using Acc = float;
+  using Async = Policy16<T, true>;
   static constexpr bool kSplitAcc = false;
-  static constexpr bool kAsync = false;  // 2-byte elements: register staging (cp.async moves >= 4 bytes)
+  static constexpr bool kAsync = kCopies;
   static constexpr int kK = 16;
   static constexpr int kStage = 20;
   static constexpr int kMinBlocks = 3;

@@ -85,16 +85,16 @@ struct RowConv {
       }
     }
     CT3D_DEV void load(S* dst) {
-      if constexpr (P::kAsync) {
-        if (vec)
-          load_vec(dst);
-        else
-          for_each([&](int, int o, bool ok, const E* src) { cp_async_elem(dst + o, ok ? src : base, ok); });
-      } else
+      if (vec)
+        load_vec(dst);
+      else if constexpr (P::kAsync)
+        for_each([&](int, int o, bool ok, const E* src) { cp_async_elem(dst + o, ok ? src : base, ok); });
+      else
         for_each([&](int k, int, bool ok, const E* src) { v[k] = ok ? *src : E(0); });
     }
     CT3D_DEV void store(S* dst) const {
-      if constexpr (!P::kAsync) for_each([&](int k, int o, bool, const E*) { dst[o] = P::to_smem(v[k]); });
+      if constexpr (!P::kAsync)
+        if (!vec) for_each([&](int k, int o, bool, const E*) { dst[o] = P::to_smem(v[k]); });
     }
   };
 
@@ -131,12 +131,14 @@ struct RowConv {
     sl.LDK = p.LDK;
     sl.c_fast = (p.src.stride[1] == 1 && p.src.stride[4] != 1);
     sl.valid = true;
-    sl.vec = kGather && p.vec_src;
+    // a register-staging policy is launched only where not everything moves as vectors (else its Async twin
+    // is): it keeps to the register path, so no vector path competes for its registers
+    sl.vec = P::kAsync && kGather && p.vec_src;
     WeightLoader wl;
     wl.Kc = p.Kc;
     wl.Nc = p.Nc;
     wl.ncn = p.Nc - nb * BN;
-    wl.vec = P::kAsync && p.Nc % WeightLoader::VEC == 0 && reinterpret_cast<uintptr_t>(wgrp) % 16 == 0;
+    wl.vec = P::kAsync && p.w_vec;
 
     // Per w-tap block: slab geometry and, per (phase, tap), the column offset of its A operand in the slab
     // (-1: the tap does not land on the phase).  Recomputed only when the block changes; thread

@@ -1,8 +1,9 @@
-// Stages a "slab" -- ROWS channels x a run of one row of a strided 5-D tensor -- into shared memory, split
-// into residue planes (see SlabGeom).  Two ways, picked by the precision policy (P::kAsync):
-//  - 4- and 8-byte elements: cp.async with zero fill, straight into the next stage's buffer (CUTLASS's
-//    "multistage" scheme).  Nothing is staged in registers and no load waits before the stage is needed.
-//  - 2-byte elements (cp.async moves >= 4 bytes, and a plane split separates neighbours): global ->
+// Stages a "slab" -- ROWS channels x a run of one row of a strided 5-D tensor -- into shared memory, either
+// contiguous or split into residue planes (see SlabGeom).  Three ways:
+//  - a contiguous slab of aligned unit-stride rows, any element size: 16-byte cp.async (the common case);
+//  - otherwise, 4- and 8-byte elements: per-element cp.async with zero fill.  Both go straight into the next
+//    stage's buffer (CUTLASS's "multistage" scheme): no staging registers, no load waits before it is needed;
+//  - otherwise, 2-byte elements (cp.async moves >= 4 bytes, and a plane split separates neighbours): global ->
 //    registers while the tensor cores work, then registers -> shared (CUTLASS's two-stage "pipelined" scheme).
 // Either way load(dst) starts the next stage and store(dst) finishes it (a no-op for cp.async); the kernel
 // calls stage_wait() before the barrier that publishes it.
@@ -15,22 +16,24 @@
 namespace ct3d {
 
 // Starts one element's copy global -> shared (zero fill when !ok; gmem is then never read).
+// 2-byte elements have no cp.async: a plain copy (only reached by launches the plan keeps off that path).
 template <class S>
 CT3D_DEV void cp_async_elem(S* smem, const void* gmem, bool ok) {
-  cutlass::arch::cp_async_zfill<sizeof(S), cutlass::arch::CacheOperation::Always>(smem, gmem, ok);
+  if constexpr (sizeof(S) >= 4)
+    cutlass::arch::cp_async_zfill<sizeof(S), cutlass::arch::CacheOperation::Always>(smem, gmem, ok);
+  else
+    *smem = ok ? *static_cast<const S*>(gmem) : S(0);
 }
 // Starts a 16-byte copy global -> shared of which the first src_bytes are read and the rest zero-filled.
 CT3D_DEV void cp_async_16(void* smem, const void* gmem, int src_bytes) {
   const unsigned s = cutlass::arch::cutlass_get_smem_pointer(smem);
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(gmem), "r"(src_bytes));
 }
-// Waits for this thread's outstanding stage copies (a no-op for the register path).
+// Waits for this thread's outstanding stage copies (none on the register path: then it costs nothing).
 template <class P>
 CT3D_DEV void stage_wait() {
-  if constexpr (P::kAsync) {
-    cutlass::arch::cp_async_fence();
-    cutlass::arch::cp_async_wait<0>();
-  }
+  cutlass::arch::cp_async_fence();
+  cutlass::arch::cp_async_wait<0>();
 }
 
 // kContig: the slab is one contiguous run per channel (column e at c * LDK + e) whatever A is: the kernel then
@@ -173,12 +176,13 @@ struct SlabLoader {
     }
   }
 
-  // start the stage: cp.async every element into dst, or load the register-staged part
+  // start the stage: 16-byte cp.async where the plan allows it (any element size), else cp.async every element
+  // or, for 2-byte elements, load the register-staged part
   CT3D_DEV void load(S* dst) {
-    if constexpr (P::kAsync) {
-      if (kContig && vec)
-        load_async_vec(dst);
-      else if (c_fast)
+    if (kContig && vec) {
+      load_async_vec(dst);
+    } else if constexpr (P::kAsync) {
+      if (c_fast)
         load_async_cfast(dst);
       else
         load_async_wfast(dst);
@@ -189,6 +193,7 @@ struct SlabLoader {
   // finish the stage (register path): write the staged values, then load-and-write the rest
   CT3D_DEV void store(S* s) const {
     if constexpr (!P::kAsync) {
+      if (kContig && vec) return;
       for_each([&](int k, int c, int e) { if (k < NREG) put(s, c, e, v[k]); }, false);
       for_each([&](int, int c, int e) { put(s, c, e, fetch(c, e)); }, true);
     }
