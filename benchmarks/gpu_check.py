@@ -43,6 +43,9 @@ def rand_case(rng):
     op = [rng.randint(0, max(s[i], dil[i]) - 1) for i in range(3)]
     sp = [rng.randint(1, 9) for _ in range(2)] + [rng.randint(1, 150)]
     n = rng.randint(1, 2)
+    if rng.random() < 0.5:  # w extents of x and y whole 16-byte vectors: the kernels' vector-copy paths
+        s[2], k[2], p[2] = rng.choice([(2, 2, 0), (2, 4, 1), (1, 3, 1), (1, 1, 0)])
+        dil[2], op[2], sp[2] = 1, 0, 8 * rng.randint(1, 12)
     for i in range(3):
         if (sp[i] - 1) * s[i] - 2 * p[i] + dil[i] * (k[i] - 1) + 1 + op[i] <= 0:
             p[i] = 0

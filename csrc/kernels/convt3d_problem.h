@@ -44,6 +44,9 @@ struct DimMap {
   int K;           // kernel extent
   int in_extent;   // extent of the gathered (input-side) tensor
   int out_extent;  // extent of the written (output-side) tensor
+  // For a fixed o the valid taps are k0 + j*ks with i = i0 - j*di: ks = E / gcd(|C|, E), di = C / gcd(|C|, E)
+  // (see TapWalk).  Set by the map constructors below, so kernels never run the gcd.
+  int ks = 1, di = 0;
 
   // 32-bit on purpose: 64-bit division is a long instruction sequence on the GPU and these run per step.
   // check_problem() guarantees |o*A + B - k*C| < 2^31 for every coordinate and tap.
@@ -66,11 +69,22 @@ struct DimMap {
   }
 };
 
+CT3D_HD DimMap with_walk(DimMap m) {
+  int a = m.C < 0 ? -m.C : m.C, b = m.E;  // gcd(|C|, E); C = +-dilation != 0
+  while (b) {
+    const int t = a % b;
+    a = b;
+    b = t;
+  }
+  m.ks = m.E / a;
+  m.di = m.C / a;
+  return m;
+}
 CT3D_HD DimMap forward_map(int k, int stride, int pad, int dil, int in_extent, int out_extent) {
-  return DimMap{1, pad, dil, stride, k, in_extent, out_extent};
+  return with_walk(DimMap{1, pad, dil, stride, k, in_extent, out_extent});
 }
 CT3D_HD DimMap grad_input_map(int k, int stride, int pad, int dil, int gy_extent, int gx_extent) {
-  return DimMap{stride, -pad, -dil, 1, k, gy_extent, gx_extent};
+  return with_walk(DimMap{stride, -pad, -dil, 1, k, gy_extent, gx_extent});
 }
 
 CT3D_HD int floor_div(int a, int b) {  // b > 0
@@ -210,13 +224,7 @@ struct TapWalk {
   bool any;
 };
 CT3D_HD TapWalk tap_walk(const DimMap& m, int o) {
-  int a = m.C < 0 ? -m.C : m.C, b = m.E;  // gcd(|C|, E); C = +-dilation != 0
-  while (b) {
-    const int t = a % b;
-    a = b;
-    b = t;
-  }
-  TapWalk w{0, m.E / a, 0, m.C / a, false};
+  TapWalk w{0, m.ks, 0, m.di, false};
   for (int k = 0; k < w.ks && k < m.K; ++k) {
     const int num = o * m.A + m.B - k * m.C;
     if (num % m.E == 0) {

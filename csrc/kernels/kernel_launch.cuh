@@ -70,12 +70,21 @@ Status rowconv(const RowConvParams& p, int nph, dim3 grid, int smem_optin, cudaS
 }
 
 template <class P>
+Status wgrad_partials(const WgradParams& p, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
+  // as in rowconv: the register-staging policies' Async twin where both slabs move as 16-byte vectors
+  if constexpr (!P::kAsync)
+    if (p.x_vec && p.gy_vec) return wgrad_partials<typename P::Async>(p, grid, smem_optin, stream, why);
+  const size_t smem = Wgrad<P, 0>::smem_bytes(p.LDKx, p.LDKg);  // the same for every kGather
+  const char* what = "weight-gradient kernel launch";
+  return p.mw.A == 1   ? launch_dyn(wgrad_kernel<P, 1>, grid, smem, smem_optin, p, stream, why, what)
+         : p.mw.A == 2 ? launch_dyn(wgrad_kernel<P, 2>, grid, smem, smem_optin, p, stream, why, what)
+                       : launch_dyn(wgrad_kernel<P, 0>, grid, smem, smem_optin, p, stream, why, what);
+}
+
+template <class P>
 Status wgrad(const WgradParams& p, dim3 grid, int smem_optin, const TensorRef5& gw, cudaStream_t stream,
              std::string* why) {
-  const size_t smem = Wgrad<P, 0>::smem_bytes(p.LDKx, p.LDKg);  // the same for every kGather
-  Status s = p.mw.A == 1   ? launch_dyn(wgrad_kernel<P, 1>, grid, smem, smem_optin, p, stream, why, "weight-gradient kernel launch")
-             : p.mw.A == 2 ? launch_dyn(wgrad_kernel<P, 2>, grid, smem, smem_optin, p, stream, why, "weight-gradient kernel launch")
-                           : launch_dyn(wgrad_kernel<P, 0>, grid, smem, smem_optin, p, stream, why, "weight-gradient kernel launch");
+  Status s = wgrad_partials<P>(p, grid, smem_optin, stream, why);
   if (s != Status::kSuccess) return s;
   const int taps = p.md.K * p.mh.K * p.mw.K;
   const int64_t total = int64_t(p.groups) * p.Cin_g * p.Cout_g * taps;
