@@ -67,12 +67,10 @@ size_t elem_size(DType t) {
 size_t acc_size(DType t) { return t == DType::kF64 ? 8 : 4; }
 
 // Rows of t can be staged with 16-byte cp.async (any element size; 2-byte types otherwise go through
-// registers): unit stride along w, 16-byte-aligned data and every other stride a whole number of vectors.
+// registers): unit stride along w, element-aligned data (each channel row keeps its own 16-byte phase, see
+// SlabLoader::load_async_vec).
 bool vec_rows(const TensorRef5& t, DType dt) {
-  const int VEC = 16 / int(elem_size(dt));
-  bool ok = t.stride[4] == 1 && reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
-  for (int d = 0; d < 4; ++d) ok = ok && t.stride[d] % VEC == 0;
-  return ok;
+  return t.stride[4] == 1 && reinterpret_cast<uintptr_t>(t.data) % elem_size(dt) == 0;
 }
 
 // ---------------------------------------------------------------- row-conv plan (forward, grad_input)
@@ -111,8 +109,9 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
     }
   p.LDJ = Tiles::BQ + jmax;
   // Gather strides 1 and 2 stage the run contiguous (A * LDJ columns; see RowConv's kGather), others split
-  // it into planes.  16-byte slab copies for a contiguous slab of a row-aligned, 16-byte-aligned, unit-stride
-  // tensor (see vec_rows): the slab then starts up to VEC-1 columns early and its last vector may run VEC-1 columns past the taps' reach, so room for both.
+  // it into planes.  16-byte slab copies for a contiguous slab of a unit-stride tensor (see vec_rows): a
+  // channel's row then starts up to VEC-1 columns late and its last vector may run VEC-1 columns past the
+  // taps' reach, so room for both.
   const bool contig = p.mw.A <= 2;
   const int VEC = 16 / int(elem_size(pb.dtype));
   p.vec_src = contig && vec_rows(p.src, pb.dtype);
@@ -170,7 +169,7 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   // channel strides stay whole 16-byte vectors (the copies' shared-memory alignment): pad 8 for 2-byte types
   const int VEC = 16 / int(elem_size(pb.dtype)), pad = std::max(4, VEC);
   p.LDKg = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.gy_vec ? 2 * (VEC - 1) : 0), pad);
-  p.LDKx = padded_ld(Tiles::WQ, pad);
+  p.LDKx = odd_multiple_ld(Tiles::WQ + (p.x_vec ? 2 * (VEC - 1) : 0), pad);
   // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last
   // wave would cost a whole wave's time).  Depends only on the device and the build: deterministic.
   const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.groups * p.kw_chunks;

@@ -129,6 +129,13 @@ CT3D_HD int padded_ld(int n, int pad) {
   return (r - 32 >= n) ? r - 32 : r;
 }
 
+// Smallest stride >= n that is an odd multiple of pad (pad a power of two): rows g = 0..7 then start on 8
+// distinct pad-word banks, as a (g, t) fragment load with t < pad wants, with less padding than padded_ld.
+CT3D_HD int odd_multiple_ld(int n, int pad) {
+  int r = (n + pad - 1) / pad;
+  return (r | 1) * pad;
+}
+
 // Geometry of one staged input slab of a row-conv step: which residue planes of i mod A it holds and how
 // far into a plane the taps reach.  The slab for q in [q0, q0+BQ) starts at i = A*q0 + base, element
 // e = i - (A*q0 + base) lives in plane plane_of(e % A) at column e / A.  A tap with offset delta reads

@@ -36,13 +36,18 @@ struct RowConv {
   static constexpr int LDO = COLS + 4;
   static_assert(BK % P::kK == 0, "channel step must hold whole MMA k-steps");
 
-  // A stage: the slab (BK x LDK), the weights (KWC x BK x LDB) and the step's tap offsets (NPH x KWC ints,
-  // 32 bytes: the offsets travel with their stage instead of living in registers across the MMAs).
-  static constexpr int kOffElems = 32 / int(sizeof(S));
-  static_assert(NPH * KWC * sizeof(int) <= 32, "tap offsets must fit their 32-byte slot");
+  // A stage: the slab (BK x LDK), the weights (KWC x BK x LDB), the step's tap offsets (NPH x KWC ints) and the
+  // slab's per-channel shifts (BK ints): offsets and shifts travel with their stage instead of living in
+  // registers across the MMAs.
+  static constexpr int kOffBytes = 2 * KWC * 4 + BK;
+  static constexpr int kOffElems = kOffBytes / int(sizeof(S));
+  static_assert(NPH <= 2 && kOffBytes % 16 == 0, "stage tail must keep stages 16-byte aligned");
   CT3D_HD static size_t stage_elems(int LDK) { return size_t(BK) * LDK + size_t(KWC) * BK * LDB + kOffElems; }
   CT3D_DEV static int* stage_offs(S* stage, int LDK) {
     return reinterpret_cast<int*>(stage + size_t(BK) * LDK + size_t(KWC) * BK * LDB);
+  }
+  CT3D_DEV static uint8_t* stage_shifts(S* stage, int LDK) {
+    return reinterpret_cast<uint8_t*>(stage_offs(stage, LDK) + 2 * KWC);
   }
   static size_t smem_bytes(int LDK) {
     size_t pipe = 2 * stage_elems(LDK) * sizeof(S);
@@ -151,8 +156,6 @@ struct RowConv {
       const PhaseGeom g = p.table ? p.geom[pg * p.kw_blocks + kw0 / KWC] : phase_geom_slow(p.mw, rho0, NPH, kw0, p.LDJ);
       sl.geom = g.slab;
       sl.i0 = int64_t(A) * q0 + sl.geom.base;
-      // vector staging starts the slab at the vector boundary below i0 (i0 - shift)
-      sl.shift = sl.vec ? int(((sl.i0 % sl.VEC) + sl.VEC) % sl.VEC) : 0;
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl)
 #pragma unroll
@@ -160,9 +163,9 @@ struct RowConv {
           if (int(threadIdx.x) == rl * KWC + kwl) {
             int d;  // stride 2, contiguous: the tap's first column is its offset from the slab base
             if (kGather == 2)
-              my_off = p.mw.delta(rho0 + rl, kw0 + kwl, d) && kw0 + kwl < p.mw.K ? d - sl.geom.base + sl.shift : -1;
+              my_off = p.mw.delta(rho0 + rl, kw0 + kwl, d) && kw0 + kwl < p.mw.K ? d - sl.geom.base : -1;
             else
-              my_off = g.tap_off[rl][kwl] < 0 ? -1 : g.tap_off[rl][kwl] + sl.shift;
+              my_off = g.tap_off[rl][kwl];
           }
       sl.ecnt = A * (BQ + sl.geom.jmax);
     };
@@ -187,7 +190,7 @@ struct RowConv {
     int buf = 0;
     if (have) {
       setup(cur, smem);
-      sl.load(smem);
+      sl.load(smem, stage_shifts(smem, p.LDK));
       wl.load(smem + size_t(BK) * p.LDK);
       sl.store(smem);
       wl.store(smem + size_t(BK) * p.LDK);
@@ -202,13 +205,15 @@ struct RowConv {
       auto next_stage = [&] { return smem + (buf ^ 1) * stage; };
       if (more) {
         setup(nxt, next_stage());
-        sl.load(next_stage());
+        sl.load(next_stage(), stage_shifts(next_stage(), p.LDK));
         wl.load(next_stage() + size_t(BK) * p.LDK);
       }
       // ---- tensor-core work on the current stage
       const S* slab = smem + buf * stage;
       const S* wts = slab + size_t(BK) * p.LDK;
       const int* offs = stage_offs(smem + buf * stage, p.LDK);
+      StageShifts<BK, P::kAsync> shifts;  // per slab channel (row k of the A operand)
+      shifts.load(stage_shifts(smem + buf * stage, p.LDK));
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl)
         accumulate_block<P>(acc[rl], [&](Acc(&sum)[MT][NT][4]) {
@@ -227,7 +232,7 @@ struct RowConv {
 #pragma unroll
               for (int mi = 0; mi < MT; ++mi) {
                 typename P::FragA fa =
-                    P::load_a([&](int m, int k) { return sa[(ks + k) * p.LDK + (mi * 16 + m) * MS]; }, g, t);
+                    P::load_a([&](int m, int k) { return sa[(ks + k) * p.LDK + shifts.at(ks + k) + (mi * 16 + m) * MS]; }, g, t);
 #pragma unroll
                 for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
               }

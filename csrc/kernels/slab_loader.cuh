@@ -38,6 +38,23 @@ CT3D_DEV void stage_wait() {
 
 // kContig: the slab is one contiguous run per channel (column e at c * LDK + e) whatever A is: the kernel then
 // reads its operand at stride A itself.  Otherwise it is split into residue planes (SlabGeom).
+// N per-channel shifts (bytes, < 256) of a staged slab, loaded once per stage into registers.  at(k) wants
+// k >> 3 known at compile time after inlining (fragment rows are g or t plus constants), so the words stay in
+// registers.  kOn = false (register-staging policies, which never stage vectors): all zero, no registers.
+template <int N, bool kOn = true>
+struct StageShifts {
+  uint64_t w[kOn ? N / 8 : 1];
+  CT3D_DEV void load(const uint8_t* s) {
+    if constexpr (kOn)
+#pragma unroll
+      for (int i = 0; i < N / 8; ++i) w[i] = reinterpret_cast<const uint64_t*>(s)[i];
+  }
+  CT3D_DEV int at(int k) const {
+    if constexpr (kOn) return int((w[k >> 3] >> ((k & 7) * 8)) & 0xffu);
+    return 0;
+  }
+};
+
 template <class P, int ROWS, bool kContig = false>
 struct SlabLoader {
   using E = typename P::Element;
@@ -137,26 +154,36 @@ struct SlabLoader {
     }
   }
 
-  // 16-byte cp.async of contiguous slabs of unit-stride rows whose 16-byte vectors are aligned (the plan
-  // checks the tensor): the slab starts `shift` columns before i0, at a vector boundary (the kernel shifts its tap
-  // offsets by as much), and a vector that straddles the row's end reads its valid prefix and zero-fills the
-  // rest.  TPC threads per channel walk its vectors, so a warp reads 32/TPC channels' contiguous runs.
+  // 16-byte cp.async of a contiguous slab of unit-stride rows (the plan checks stride 1 along w).  Each
+  // channel's row keeps its own 16-byte phase: channel c's column e goes to slot c * LDK + e + a_c, with a_c
+  // the phase of its column 0, so global and shared vectors line up; the kernel reads the operand through
+  // the per-channel shifts a_c that this publishes in shifts[] (ROWS ints in the stage).  A vector that
+  // crosses either end of the row is copied element by element, zero outside.  TPC threads per channel walk
+  // its vectors, so a warp reads 32/TPC channels' contiguous runs.
   static constexpr int VEC = 16 / int(sizeof(E));
-  int shift = 0;
   bool vec = false;
-  CT3D_DEV void load_async_vec(S* dst) const {
+  CT3D_DEV void load_async_vec(S* dst, uint8_t* shifts) const {
     constexpr int TPC = kThreads / ROWS;
     const int c = threadIdx.x / TPC;
-    const int64_t ia = i0 - shift;
-    const int nv = (ecnt + shift + VEC - 1) / VEC;
     const bool cok = valid && c < nch;
     const E* src_c = base + c * sC;
+    // unsigned wrap-around keeps the residue right for i0 < 0 (VEC divides 2^64)
+    const int a = int((uint64_t(reinterpret_cast<uintptr_t>(src_c) / sizeof(E)) + uint64_t(i0)) % VEC);
+    if (threadIdx.x % TPC == 0) shifts[c] = uint8_t(a);
+    const int64_t ia = i0 - a;
+    const int nv = (ecnt + a + VEC - 1) / VEC;
     S* d_c = dst + c * LDK;
     for (int v = threadIdx.x % TPC; v < nv; v += TPC) {
-      const int64_t i = ia + int64_t(v) * VEC;  // a multiple of VEC: i < 0 puts the whole vector before the row
-      const int64_t rem = in_extent - i;
-      const int n = (!cok || i < 0 || rem <= 0) ? 0 : (rem < VEC ? int(rem) : VEC);
-      cp_async_16(d_c + v * VEC, n ? src_c + i : base, n * int(sizeof(E)));
+      const int64_t i = ia + int64_t(v) * VEC;
+      S* d = d_c + v * VEC;
+      if (!cok) {
+        cp_async_16(d, base, 0);
+      } else if (i >= 0 && i + VEC <= in_extent) {
+        cp_async_16(d, src_c + i, 16);
+      } else {
+#pragma unroll
+        for (int j = 0; j < VEC; ++j) d[j] = (i + j >= 0 && i + j < in_extent) ? P::to_smem(src_c[i + j]) : S(0);
+      }
     }
   }
 
@@ -178,10 +205,15 @@ struct SlabLoader {
 
   // start the stage: 16-byte cp.async where the plan allows it (any element size), else cp.async every element
   // or, for 2-byte elements, load the register-staged part
-  CT3D_DEV void load(S* dst) {
+  // shifts: the stage's ROWS per-channel column shifts, a byte each (see load_async_vec; zero on the other
+  // paths)
+  CT3D_DEV void load(S* dst, uint8_t* shifts) {
     if (kContig && vec) {
-      load_async_vec(dst);
-    } else if constexpr (P::kAsync) {
+      load_async_vec(dst, shifts);
+      return;
+    }
+    if (threadIdx.x < ROWS) shifts[threadIdx.x] = 0;
+    if constexpr (P::kAsync) {
       if (c_fast)
         load_async_cfast(dst);
       else

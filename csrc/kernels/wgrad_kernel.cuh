@@ -24,7 +24,15 @@ struct Wgrad {
   static constexpr int MS = kGather == 2 ? 2 : 1;  // grad_y slab columns per x position
   static_assert((WQ / 2) % P::kK == 0, "each K half must hold whole MMA k-steps");
 
-  CT3D_HD static size_t stage_elems(int LDKx, int LDKg) { return size_t(WM) * LDKx + size_t(WN) * LDKg; }
+  // A stage: the x slab (WM x LDKx), the grad_y slab (WN x LDKg), then both slabs' per-channel shifts (WM + WN
+  // ints; see SlabLoader::load_async_vec)
+  static constexpr int kShiftElems = (WM + WN) / int(sizeof(S));
+  CT3D_HD static size_t stage_elems(int LDKx, int LDKg) {
+    return size_t(WM) * LDKx + size_t(WN) * LDKg + kShiftElems;
+  }
+  CT3D_DEV static uint8_t* stage_shifts(S* stage, int LDKx, int LDKg) {
+    return reinterpret_cast<uint8_t*>(stage + size_t(WM) * LDKx + size_t(WN) * LDKg);
+  }
   static size_t smem_bytes(int LDKx, int LDKg) {
     size_t pipe = 2 * stage_elems(LDKx, LDKg) * sizeof(S);
     size_t red = size_t(2) * KWC * MT * NT * 4 * 32 * sizeof(Acc);
@@ -51,7 +59,8 @@ struct Wgrad {
     const size_t stage = stage_elems(p.LDKx, p.LDKg);
 
     SlabLoader<P, WM, true> xl;
-    xl.vec = p.x_vec;  // x slabs start at multiples of WQ: no shift
+    // as in RowConv: a register-staging policy runs only where not both slabs are vectors, on registers alone
+    xl.vec = P::kAsync && p.x_vec;
     xl.sC = p.x.stride[1];
     xl.sW = p.x.stride[4];
     xl.in_extent = W;
@@ -63,7 +72,7 @@ struct Wgrad {
     xl.nch = p.Cin_g - mb * WM;
     xl.ecnt = WQ;
     SlabLoader<P, WN, kGather != 0> gl;
-    gl.vec = kGather && p.gy_vec;
+    gl.vec = P::kAsync && kGather && p.gy_vec;
     gl.sC = p.gy.stride[1];
     gl.sW = p.gy.stride[4];
     gl.in_extent = p.gy.size[4];
@@ -75,8 +84,6 @@ struct Wgrad {
     gl.c_fast = (p.gy.stride[1] == 1 && p.gy.stride[4] != 1);
     gl.nch = p.Cout_g - nb * WN;
     gl.ecnt = A * (WQ + geom.jmax);
-    // a vector-staged slab starts at the vector boundary below A * q0 + base (q0 is a multiple of WQ)
-    gl.shift = gl.vec ? ((geom.base % gl.VEC) + gl.VEC) % gl.VEC : 0;
 
     const int64_t r_begin = p.rows * chunk / p.chunks, r_end = p.rows * (chunk + 1) / p.chunks;
     // step = (row, w block); rows whose (kd, kh) tap misses grad_y are skipped.  Rows advance by counters
@@ -121,8 +128,8 @@ struct Wgrad {
     int buf = 0;
     if (have) {
       setup(cur);
-      xl.load(smem);
-      gl.load(smem + size_t(WM) * p.LDKx);
+      xl.load(smem, stage_shifts(smem, p.LDKx, p.LDKg));
+      gl.load(smem + size_t(WM) * p.LDKx, stage_shifts(smem, p.LDKx, p.LDKg) + WM);
       xl.store(smem);
       gl.store(smem + size_t(WM) * p.LDKx);
     }
@@ -135,11 +142,15 @@ struct Wgrad {
       auto next_stage = [&] { return smem + (buf ^ 1) * stage; };
       if (more) {
         setup(nxt);
-        xl.load(next_stage());
-        gl.load(next_stage() + size_t(WM) * p.LDKx);
+        xl.load(next_stage(), stage_shifts(next_stage(), p.LDKx, p.LDKg));
+        gl.load(next_stage() + size_t(WM) * p.LDKx, stage_shifts(next_stage(), p.LDKx, p.LDKg) + WM);
       }
       const S* xs = smem + buf * stage;
       const S* gs = xs + size_t(WM) * p.LDKx;
+      StageShifts<WM, P::kAsync> xsh;  // per ci (row m of the A operand)
+      StageShifts<16, P::kAsync> gsh;  // per co of this warp's 16 (column n of the B operand)
+      xsh.load(stage_shifts(smem + buf * stage, p.LDKx, p.LDKg));
+      gsh.load(stage_shifts(smem + buf * stage, p.LDKx, p.LDKg) + WM + wn * 16);
       // positions past W are zero in x, so they add nothing
 #pragma unroll
       for (int kwl = 0; kwl < KWC; ++kwl) {
@@ -149,8 +160,8 @@ struct Wgrad {
           p.mw.delta(0, kw, d);
           const int rel = d - geom.base;
           const int j0 = rel / A;
-          // contiguous: column rel (+ the vector shift), read every MS-th; planes: plane of rel, column j0
-          const int col = kGather ? rel + gl.shift : geom.plane_of(rel - j0 * A) * p.LDJ + j0;
+          // contiguous: column rel (+ the channel's shift), read every MS-th; planes: plane of rel, column j0
+          const int col = kGather ? rel : geom.plane_of(rel - j0 * A) * p.LDJ + j0;
           const S* gb = gs + col + MS * wk * (WQ / 2) + (wn * 16) * p.LDKg;
           const S* xa = xs + wk * (WQ / 2);
           // Both operands are data here, so a product whose partner is padding must be skipped, not
@@ -171,12 +182,12 @@ struct Wgrad {
 #pragma unroll
                 for (int ni = 0; ni < NT; ++ni)
                   fb[ni] = P::load_b([&](int k, int c) {
-                    return keep(k0 + ks + k) ? gb[(ni * 8 + c) * p.LDKg + MS * (ks + k)] : S(0);
+                    return keep(k0 + ks + k) ? gb[(ni * 8 + c) * p.LDKg + gsh.at(ni * 8 + c) + MS * (ks + k)] : S(0);
                   }, g, t);
 #pragma unroll
                 for (int mi = 0; mi < MT; ++mi) {
                   typename P::FragA fa = P::load_a([&](int m, int k) {
-                    return keep(k0 + ks + k) ? xa[(mi * 16 + m) * p.LDKx + ks + k] : S(0);
+                    return keep(k0 + ks + k) ? xa[(mi * 16 + m) * p.LDKx + xsh.at(mi * 16 + m) + ks + k] : S(0);
                   }, g, t);
 #pragma unroll
                   for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
