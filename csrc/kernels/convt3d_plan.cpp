@@ -67,10 +67,16 @@ size_t elem_size(DType t) {
 size_t acc_size(DType t) { return t == DType::kF64 ? 8 : 4; }
 
 // Rows of t can be staged with 16-byte cp.async (any element size; 2-byte types otherwise go through
-// registers): unit stride along w, element-aligned data (each channel row keeps its own 16-byte phase, see
-// SlabLoader::load_async_vec).
+// registers): unit stride along w and, for 4- and 8-byte types, one 16-byte phase for every row (aligned data,
+// every stride a whole number of vectors), which those kernels fold into their tap offsets.  2-byte kernels
+// read a shift per channel row instead (Policy16::kChannelShifts), so any element-aligned rows do.
 bool vec_rows(const TensorRef5& t, DType dt) {
-  return t.stride[4] == 1 && reinterpret_cast<uintptr_t>(t.data) % elem_size(dt) == 0;
+  const int esz = int(elem_size(dt)), VEC = 16 / esz;
+  if (t.stride[4] != 1 || reinterpret_cast<uintptr_t>(t.data) % esz) return false;
+  if (esz == 2) return true;
+  bool ok = reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
+  for (int d = 0; d < 4; ++d) ok = ok && t.stride[d] % VEC == 0;
+  return ok;
 }
 
 // ---------------------------------------------------------------- row-conv plan (forward, grad_input)

@@ -50,6 +50,9 @@ struct PolicyTF32 {
   using Acc = float;
   static constexpr bool kSplitAcc = false;
   static constexpr bool kAsync = true;  // stage through cp.async
+  // vector-staged slabs come from rows with one 16-byte phase (the plan checks): the kernels fold it into tap
+  // offsets rather than reading a shift per channel (see SlabLoader::load_async_vec)
+  static constexpr bool kChannelShifts = false;
   static constexpr int kK = 8;
   static constexpr int kStage = 20;  // register-staged slab elements per thread
   static constexpr int kMinBlocks = 4;  // CTAs per SM the register budget is cut for (no staging registers)
@@ -81,6 +84,7 @@ struct PolicyExact {
   static constexpr int kStage = 20;
   static constexpr int kMinBlocks = 2;
   static constexpr bool kAsync = true;
+  static constexpr bool kChannelShifts = false;
   // The tensor cores' fp32 accumulation is not IEEE round-to-nearest, so its error grows with K; exact mode
   // sums each step's products in a fresh fragment and adds that to the running sum with an IEEE FADD.
   static constexpr bool kSplitAcc = true;
@@ -134,6 +138,8 @@ struct Policy16 {
   using Async = Policy16<T, true>;
   static constexpr bool kSplitAcc = false;
   static constexpr bool kAsync = kCopies;
+  // 2-byte rows: any unit-stride row qualifies for vector staging, each channel row with its own phase
+  static constexpr bool kChannelShifts = kCopies;
   static constexpr int kK = 16;
   static constexpr int kStage = 20;
   static constexpr int kMinBlocks = 3;
@@ -169,6 +175,7 @@ struct PolicyF64 {
   using Acc = double;
   static constexpr bool kSplitAcc = false;
   static constexpr bool kAsync = true;
+  static constexpr bool kChannelShifts = false;
   static constexpr int kK = 8;
   static constexpr int kStage = 8;  // doubles are register-hungry: stage little, load the rest in place
   static constexpr int kMinBlocks = 2;

@@ -156,6 +156,8 @@ struct RowConv {
       const PhaseGeom g = p.table ? p.geom[pg * p.kw_blocks + kw0 / KWC] : phase_geom_slow(p.mw, rho0, NPH, kw0, p.LDJ);
       sl.geom = g.slab;
       sl.i0 = int64_t(A) * q0 + sl.geom.base;
+      // one phase for all channel rows (see P::kChannelShifts): folded into the tap offsets
+      const int ushift = (!P::kChannelShifts && sl.vec) ? int(((sl.i0 % sl.VEC) + sl.VEC) % sl.VEC) : 0;
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl)
 #pragma unroll
@@ -163,9 +165,9 @@ struct RowConv {
           if (int(threadIdx.x) == rl * KWC + kwl) {
             int d;  // stride 2, contiguous: the tap's first column is its offset from the slab base
             if (kGather == 2)
-              my_off = p.mw.delta(rho0 + rl, kw0 + kwl, d) && kw0 + kwl < p.mw.K ? d - sl.geom.base : -1;
+              my_off = p.mw.delta(rho0 + rl, kw0 + kwl, d) && kw0 + kwl < p.mw.K ? d - sl.geom.base + ushift : -1;
             else
-              my_off = g.tap_off[rl][kwl];
+              my_off = g.tap_off[rl][kwl] < 0 ? -1 : g.tap_off[rl][kwl] + ushift;
           }
       sl.ecnt = A * (BQ + sl.geom.jmax);
     };
@@ -196,6 +198,7 @@ struct RowConv {
       wl.store(smem + size_t(BK) * p.LDK);
     }
     stage_wait<P>();
+    if (have) sl.fixup(smem);
     __syncthreads();
 
     while (have) {
@@ -212,7 +215,7 @@ struct RowConv {
       const S* slab = smem + buf * stage;
       const S* wts = slab + size_t(BK) * p.LDK;
       const int* offs = stage_offs(smem + buf * stage, p.LDK);
-      StageShifts<BK, P::kAsync> shifts;  // per slab channel (row k of the A operand)
+      StageShifts<BK, P::kChannelShifts> shifts;  // per slab channel (row k of the A operand)
       shifts.load(stage_shifts(smem + buf * stage, p.LDK));
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl)
@@ -244,6 +247,7 @@ struct RowConv {
         wl.store(next_stage() + size_t(BK) * p.LDK);
       }
       stage_wait<P>();
+      if (more) sl.fixup(next_stage());
       __syncthreads();
       buf ^= 1;
       cur = nxt;

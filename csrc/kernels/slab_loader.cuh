@@ -154,37 +154,51 @@ struct SlabLoader {
     }
   }
 
-  // 16-byte cp.async of a contiguous slab of unit-stride rows (the plan checks stride 1 along w).  Each
+  // 16-byte cp.async of a contiguous slab of unit-stride rows (the plan checks which rows qualify).  Each
   // channel's row keeps its own 16-byte phase: channel c's column e goes to slot c * LDK + e + a_c, with a_c
-  // the phase of its column 0, so global and shared vectors line up; the kernel reads the operand through
-  // the per-channel shifts a_c that this publishes in shifts[] (ROWS ints in the stage).  A vector that
-  // crosses either end of the row is copied element by element, zero outside.  TPC threads per channel walk
-  // its vectors, so a warp reads 32/TPC channels' contiguous runs.
+  // the phase of its column 0, so global and shared vectors line up.  a_c is published in shifts[] (a byte per
+  // channel, for kernels that read per-channel shifts); where the plan asks for aligned rows, a_c is the same
+  // for every channel and the kernel may fold it into its tap offsets instead.  A vector past the row's end
+  // reads its valid prefix (zero-filling the rest); one across its start reads the whole 16-byte granule
+  // (same allocation) and fixup() zeroes the part before the row once the copy has landed.  TPC threads per
+  // channel walk its vectors, so a warp reads 32/TPC channels' contiguous runs.
   static constexpr int VEC = 16 / int(sizeof(E));
+  static constexpr int TPC = kThreads / ROWS;
   bool vec = false;
+  // this thread's channel's phase at column 0 (unsigned wrap-around keeps the residue right for i0 < 0)
+  CT3D_DEV int phase(const E* src_c) const {
+    return int((uint64_t(reinterpret_cast<uintptr_t>(src_c) / sizeof(E)) + uint64_t(i0)) % VEC);
+  }
   CT3D_DEV void load_async_vec(S* dst, uint8_t* shifts) const {
-    constexpr int TPC = kThreads / ROWS;
     const int c = threadIdx.x / TPC;
     const bool cok = valid && c < nch;
     const E* src_c = base + c * sC;
-    // unsigned wrap-around keeps the residue right for i0 < 0 (VEC divides 2^64)
-    const int a = int((uint64_t(reinterpret_cast<uintptr_t>(src_c) / sizeof(E)) + uint64_t(i0)) % VEC);
+    const int a = phase(src_c);
     if (threadIdx.x % TPC == 0) shifts[c] = uint8_t(a);
     const int64_t ia = i0 - a;
     const int nv = (ecnt + a + VEC - 1) / VEC;
     S* d_c = dst + c * LDK;
     for (int v = threadIdx.x % TPC; v < nv; v += TPC) {
       const int64_t i = ia + int64_t(v) * VEC;
-      S* d = d_c + v * VEC;
-      if (!cok) {
-        cp_async_16(d, base, 0);
-      } else if (i >= 0 && i + VEC <= in_extent) {
-        cp_async_16(d, src_c + i, 16);
-      } else {
-#pragma unroll
-        for (int j = 0; j < VEC; ++j) d[j] = (i + j >= 0 && i + j < in_extent) ? P::to_smem(src_c[i + j]) : S(0);
-      }
+      const int64_t rem = in_extent - i;
+      const int n = (!cok || i + VEC <= 0 || rem <= 0) ? 0 : (rem < VEC ? int(rem) : VEC);
+      cp_async_16(d_c + v * VEC, n ? src_c + i : base, n * int(sizeof(E)));
     }
+  }
+  // after this thread's copies landed (stage_wait): zero the columns before the row's start that a vector
+  // across it brought in
+  CT3D_DEV void fixup(S* dst) const {
+    if (!(kContig && vec)) return;
+    const int c = threadIdx.x / TPC;
+    if (!(valid && c < nch)) return;
+    const int a = phase(base + c * sC);
+    const int64_t ia = i0 - a;
+    if (ia >= 0) return;
+    const int64_t v = (-ia) / VEC;  // the vector holding slot -ia (i = 0)
+    const int lead = int(-ia - v * VEC);
+    if (lead == 0 || v >= (ecnt + a + VEC - 1) / VEC || v % TPC != threadIdx.x % TPC) return;
+    S* d = dst + c * LDK + v * VEC;
+    for (int j = 0; j < lead; ++j) d[j] = S(0);
   }
 
   // cp.async with the channel-fast mapping (channels_last): a thread keeps one channel and walks the columns.

@@ -84,6 +84,9 @@ struct Wgrad {
     gl.c_fast = (p.gy.stride[1] == 1 && p.gy.stride[4] != 1);
     gl.nch = p.Cout_g - nb * WN;
     gl.ecnt = A * (WQ + geom.jmax);
+    // one phase for all rows (see P::kChannelShifts): x slabs start at multiples of WQ (phase 0), grad_y's at
+    // A * q0 + base, folded into the tap columns below
+    const int gshift = (!P::kChannelShifts && gl.vec) ? ((geom.base % gl.VEC) + gl.VEC) % gl.VEC : 0;
 
     const int64_t r_begin = p.rows * chunk / p.chunks, r_end = p.rows * (chunk + 1) / p.chunks;
     // step = (row, w block); rows whose (kd, kh) tap misses grad_y are skipped.  Rows advance by counters
@@ -134,6 +137,10 @@ struct Wgrad {
       gl.store(smem + size_t(WM) * p.LDKx);
     }
     stage_wait<P>();
+    if (have) {
+      xl.fixup(smem);
+      gl.fixup(smem + size_t(WM) * p.LDKx);
+    }
     __syncthreads();
     while (have) {
       Step nxt = cur;
@@ -147,8 +154,8 @@ struct Wgrad {
       }
       const S* xs = smem + buf * stage;
       const S* gs = xs + size_t(WM) * p.LDKx;
-      StageShifts<WM, P::kAsync> xsh;  // per ci (row m of the A operand)
-      StageShifts<16, P::kAsync> gsh;  // per co of this warp's 16 (column n of the B operand)
+      StageShifts<WM, P::kChannelShifts> xsh;  // per ci (row m of the A operand)
+      StageShifts<16, P::kChannelShifts> gsh;  // per co of this warp's 16 (column n of the B operand)
       xsh.load(stage_shifts(smem + buf * stage, p.LDKx, p.LDKg));
       gsh.load(stage_shifts(smem + buf * stage, p.LDKx, p.LDKg) + WM + wn * 16);
       // positions past W are zero in x, so they add nothing
@@ -161,7 +168,7 @@ struct Wgrad {
           const int rel = d - geom.base;
           const int j0 = rel / A;
           // contiguous: column rel (+ the channel's shift), read every MS-th; planes: plane of rel, column j0
-          const int col = kGather ? rel : geom.plane_of(rel - j0 * A) * p.LDJ + j0;
+          const int col = kGather ? rel + gshift : geom.plane_of(rel - j0 * A) * p.LDJ + j0;
           const S* gb = gs + col + MS * wk * (WQ / 2) + (wn * 16) * p.LDKg;
           const S* xa = xs + wk * (WQ / 2);
           // Both operands are data here, so a product whose partner is padding must be skipped, not
@@ -210,6 +217,10 @@ struct Wgrad {
         gl.store(next_stage() + size_t(WM) * p.LDKx);
       }
       stage_wait<P>();
+      if (more) {
+        xl.fixup(next_stage());
+        gl.fixup(next_stage() + size_t(WM) * p.LDKx);
+      }
       __syncthreads();
       buf ^= 1;
       cur = nxt;
