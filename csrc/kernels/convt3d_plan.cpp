@@ -175,7 +175,8 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   // channel strides stay whole 16-byte vectors (the copies' shared-memory alignment): pad 8 for 2-byte types
   const int VEC = 16 / int(elem_size(pb.dtype)), pad = std::max(4, VEC);
   p.LDKg = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.gy_vec ? 2 * (VEC - 1) : 0), pad);
-  p.LDKx = odd_multiple_ld(Tiles::WQ + (p.x_vec ? 2 * (VEC - 1) : 0), pad);
+  // x slabs start at multiples of WQ: only per-channel phases (2-byte types) need room to shift
+  p.LDKx = odd_multiple_ld(Tiles::WQ + (p.x_vec && VEC == 8 ? 2 * (VEC - 1) : 0), pad);
   // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last
   // wave would cost a whole wave's time).  Depends only on the device and the build: deterministic.
   const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.groups * p.kw_chunks;

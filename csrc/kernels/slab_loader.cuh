@@ -167,6 +167,7 @@ struct SlabLoader {
   bool vec = false;
   // this thread's channel's phase at column 0 (unsigned wrap-around keeps the residue right for i0 < 0)
   CT3D_DEV int phase(const E* src_c) const {
+    if constexpr (!P::kChannelShifts) return int(uint64_t(i0) % VEC);  // rows start on vectors (the plan checks)
     return int((uint64_t(reinterpret_cast<uintptr_t>(src_c) / sizeof(E)) + uint64_t(i0)) % VEC);
   }
   CT3D_DEV void load_async_vec(S* dst, uint8_t* shifts) const {
@@ -174,7 +175,8 @@ struct SlabLoader {
     const bool cok = valid && c < nch;
     const E* src_c = base + c * sC;
     const int a = phase(src_c);
-    if (threadIdx.x % TPC == 0) shifts[c] = uint8_t(a);
+    if constexpr (P::kChannelShifts)
+      if (threadIdx.x % TPC == 0) shifts[c] = uint8_t(a);
     const int64_t ia = i0 - a;
     const int nv = (ecnt + a + VEC - 1) / VEC;
     S* d_c = dst + c * LDK;
@@ -188,7 +190,8 @@ struct SlabLoader {
   // after this thread's copies landed (stage_wait): zero the columns before the row's start that a vector
   // across it brought in
   CT3D_DEV void fixup(S* dst) const {
-    if (!(kContig && vec)) return;
+    // one phase for all rows (!P::kChannelShifts): vectors sit on absolute multiples of VEC, so none crosses i = 0
+    if (!P::kChannelShifts || !(kContig && vec)) return;
     const int c = threadIdx.x / TPC;
     if (!(valid && c < nch)) return;
     const int a = phase(base + c * sC);
@@ -226,7 +229,8 @@ struct SlabLoader {
       load_async_vec(dst, shifts);
       return;
     }
-    if (threadIdx.x < ROWS) shifts[threadIdx.x] = 0;
+    if constexpr (P::kChannelShifts)
+      if (threadIdx.x < ROWS) shifts[threadIdx.x] = 0;
     if constexpr (P::kAsync) {
       if (c_fast)
         load_async_cfast(dst);
