@@ -338,6 +338,36 @@ def test_output_past_2_31_elements(restore_flags):
         assert rel_err(y[n:n + 1], ref) < 1e-5, n
 
 
+def _at_element_offset(t, offset):
+    """t's values in a tensor whose data starts `offset` elements into its buffer (offset 1: not 16-byte
+    aligned, and for 2-byte types every channel row on its own 16-byte phase)."""
+    buf = torch.empty(t.numel() + offset, dtype=t.dtype, device=t.device)
+    view = buf[offset:].view(t.shape)
+    view.copy_(t)
+    return view
+
+
+# (w extent, kernel, stride, padding): rows whole 16-byte vectors or not, slabs starting before the row
+VECTOR_EDGES = [(64, 4, 2, 1), (61, 3, 2, 1), (40, 3, 1, 1), (37, 5, 2, 2)]
+
+
+@pytest.mark.parametrize("offset", [0, 1], ids=["aligned", "offset1"])
+@pytest.mark.parametrize("edge", VECTOR_EDGES, ids=[f"w{e[0]}k{e[1]}s{e[2]}p{e[3]}" for e in VECTOR_EDGES])
+@pytest.mark.parametrize("mode", MODES[:4], ids=[m[0] for m in MODES[:4]])
+def test_vector_staging_edges(mode, edge, offset):
+    """The slab loaders' 16-byte paths: aligned rows, rows on per-channel phases, vectors across both row ends,
+    and the element fallbacks, for every op, against float64."""
+    _, dtype, allow_tf32, budget = mode
+    W, k, s, p = edge
+    case = Case(N=2, Cin=20, Cout=36, groups=1, size=(3, 2, W), kernel=(2, 3, k), stride=[1, 2, s],
+                padding=[0, 1, p], output_padding=[0, 0, 0], dilation=[1, 1, 1], bias=True)
+    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(W + k))
+    x, gy = _at_element_offset(x, offset), _at_element_offset(gy, offset)
+    ours = _all_results(case, x, w, b, gy, allow_tf32)
+    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
+    _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
+
+
 @pytest.mark.parametrize("xs,ws,args", [
     ((2, 4, 1, 1, 1), (4, 3, 3, 3, 3), dict(stride=2)),                               # 1x1x1 input
     ((1, 3, 2, 1, 3), (3, 2, 9, 1, 11), dict(stride=(1, 2, 3), padding=(4, 0, 5))),  # kernel > input
