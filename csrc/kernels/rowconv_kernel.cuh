@@ -234,8 +234,8 @@ struct RowConv {
                 fb[ni] = PackedB<P>::load([&](int k, int c) { return sb[(ks + k) * LDB + ni * 8 + c]; }, g, t);
 #pragma unroll
               for (int mi = 0; mi < MT; ++mi) {
-                typename P::FragA fa =
-                    P::load_a([&](int m, int k) { return sa[(ks + k) * p.LDK + shifts.at(ks + k) + (mi * 16 + m) * MS]; }, g, t);
+                typename P::FragA fa = P::load_a(
+                    [&](int m, int k) { return sa[(ks + k) * p.LDK + shifts.at(ks + k) + (mi * 16 + m) * MS]; }, g, t);
 #pragma unroll
                 for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
               }
