@@ -37,7 +37,7 @@ struct RowConv {
   static_assert(BK % P::kK == 0, "channel step must hold whole MMA k-steps");
 
   // A stage: the slab (BK x LDK), the weights (KWC x BK x LDB), the step's tap offsets (NPH x KWC ints) and the
-  // slab's per-channel shifts (BK ints): offsets and shifts travel with their stage instead of living in
+  // slab's per-channel shifts (BK bytes): offsets and shifts travel with their stage instead of living in
   // registers across the MMAs.
   static constexpr int kOffBytes = 2 * KWC * 4 + BK;
   static constexpr int kOffElems = kOffBytes / int(sizeof(S));
@@ -157,7 +157,7 @@ struct RowConv {
       sl.geom = g.slab;
       sl.i0 = int64_t(A) * q0 + sl.geom.base;
       // one phase for all channel rows (see P::kChannelShifts): folded into the tap offsets
-      const int ushift = (!P::kChannelShifts && sl.vec) ? int(((sl.i0 % sl.VEC) + sl.VEC) % sl.VEC) : 0;
+      const int ushift = (!P::kChannelShifts && sl.vec) ? vec_phase(sl.i0, sl.VEC) : 0;
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl)
 #pragma unroll
@@ -212,11 +212,12 @@ struct RowConv {
         wl.load(next_stage() + size_t(BK) * p.LDK);
       }
       // ---- tensor-core work on the current stage
-      const S* slab = smem + buf * stage;
+      S* const cur_stage = smem + buf * stage;
+      const S* slab = cur_stage;
       const S* wts = slab + size_t(BK) * p.LDK;
-      const int* offs = stage_offs(smem + buf * stage, p.LDK);
+      const int* offs = stage_offs(cur_stage, p.LDK);
       StageShifts<BK, P::kChannelShifts> shifts;  // per slab channel (row k of the A operand)
-      shifts.load(stage_shifts(smem + buf * stage, p.LDK));
+      shifts.load(stage_shifts(cur_stage, p.LDK));
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl)
         accumulate_block<P>(acc[rl], [&](Acc(&sum)[MT][NT][4]) {

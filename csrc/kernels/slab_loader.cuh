@@ -1,6 +1,7 @@
 // Stages a "slab" -- ROWS channels x a run of one row of a strided 5-D tensor -- into shared memory, either
 // contiguous or split into residue planes (see SlabGeom).  Three ways:
-//  - a contiguous slab of aligned unit-stride rows, any element size: 16-byte cp.async (the common case);
+//  - a contiguous slab of unit-stride rows that the plan admits (see vec_rows), any element size: 16-byte
+//    cp.async (the common case);
 //  - otherwise, 4- and 8-byte elements: per-element cp.async with zero fill.  Both go straight into the next
 //    stage's buffer (CUTLASS's "multistage" scheme): no staging registers, no load waits before it is needed;
 //  - otherwise, 2-byte elements (cp.async moves >= 4 bytes, and a plane split separates neighbours): global ->
@@ -36,8 +37,10 @@ CT3D_DEV void stage_wait() {
   cutlass::arch::cp_async_wait<0>();
 }
 
-// kContig: the slab is one contiguous run per channel (column e at c * LDK + e) whatever A is: the kernel then
-// reads its operand at stride A itself.  Otherwise it is split into residue planes (SlabGeom).
+// Phase of column i within a 16-byte vector of VEC elements (i may be negative; VEC a power of two): the
+// slab loaders and the kernels that fold a uniform phase into tap offsets compute it here, so they agree.
+CT3D_HD int vec_phase(int64_t i, int VEC) { return int(uint64_t(i) % uint64_t(VEC)); }
+
 // N per-channel shifts (bytes, < 256) of a staged slab, loaded once per stage into registers.  at(k) wants
 // k >> 3 known at compile time after inlining (fragment rows are g or t plus constants), so the words stay in
 // registers.  kOn = false (register-staging policies, which never stage vectors): all zero, no registers.
@@ -55,6 +58,8 @@ struct StageShifts {
   }
 };
 
+// kContig: the slab is one contiguous run per channel (column e at c * LDK + e) whatever A is: the kernel then
+// reads its operand at stride A itself.  Otherwise it is split into residue planes (SlabGeom).
 template <class P, int ROWS, bool kContig = false>
 struct SlabLoader {
   using E = typename P::Element;
@@ -167,8 +172,8 @@ struct SlabLoader {
   bool vec = false;
   // this thread's channel's phase at column 0 (unsigned wrap-around keeps the residue right for i0 < 0)
   CT3D_DEV int phase(const E* src_c) const {
-    if constexpr (!P::kChannelShifts) return int(uint64_t(i0) % VEC);  // rows start on vectors (the plan checks)
-    return int((uint64_t(reinterpret_cast<uintptr_t>(src_c) / sizeof(E)) + uint64_t(i0)) % VEC);
+    if constexpr (!P::kChannelShifts) return vec_phase(i0, VEC);  // rows start on vectors (the plan checks)
+    return vec_phase(int64_t(reinterpret_cast<uintptr_t>(src_c) / sizeof(E)) + i0, VEC);
   }
   CT3D_DEV void load_async_vec(S* dst, uint8_t* shifts) const {
     const int c = threadIdx.x / TPC;

@@ -25,7 +25,7 @@ struct Wgrad {
   static_assert((WQ / 2) % P::kK == 0, "each K half must hold whole MMA k-steps");
 
   // A stage: the x slab (WM x LDKx), the grad_y slab (WN x LDKg), then both slabs' per-channel shifts (WM + WN
-  // ints; see SlabLoader::load_async_vec)
+  // bytes; see SlabLoader::load_async_vec)
   static constexpr int kShiftElems = (WM + WN) / int(sizeof(S));
   CT3D_HD static size_t stage_elems(int LDKx, int LDKg) {
     return size_t(WM) * LDKx + size_t(WN) * LDKg + kShiftElems;
@@ -86,7 +86,7 @@ struct Wgrad {
     gl.ecnt = A * (WQ + geom.jmax);
     // one phase for all rows (see P::kChannelShifts): x slabs start at multiples of WQ (phase 0), grad_y's at
     // A * q0 + base, folded into the tap columns below
-    const int gshift = (!P::kChannelShifts && gl.vec) ? ((geom.base % gl.VEC) + gl.VEC) % gl.VEC : 0;
+    const int gshift = (!P::kChannelShifts && gl.vec) ? vec_phase(geom.base, gl.VEC) : 0;
 
     const int64_t r_begin = p.rows * chunk / p.chunks, r_end = p.rows * (chunk + 1) / p.chunks;
     // step = (row, w block); rows whose (kd, kh) tap misses grad_y are skipped.  Rows advance by counters
@@ -152,12 +152,13 @@ struct Wgrad {
         xl.load(next_stage(), stage_shifts(next_stage(), p.LDKx, p.LDKg));
         gl.load(next_stage() + size_t(WM) * p.LDKx, stage_shifts(next_stage(), p.LDKx, p.LDKg) + WM);
       }
-      const S* xs = smem + buf * stage;
+      S* const cur_stage = smem + buf * stage;
+      const S* xs = cur_stage;
       const S* gs = xs + size_t(WM) * p.LDKx;
       StageShifts<WM, P::kChannelShifts> xsh;  // per ci (row m of the A operand)
       StageShifts<16, P::kChannelShifts> gsh;  // per co of this warp's 16 (column n of the B operand)
-      xsh.load(stage_shifts(smem + buf * stage, p.LDKx, p.LDKg));
-      gsh.load(stage_shifts(smem + buf * stage, p.LDKx, p.LDKg) + WM + wn * 16);
+      xsh.load(stage_shifts(cur_stage, p.LDKx, p.LDKg));
+      gsh.load(stage_shifts(cur_stage, p.LDKx, p.LDKg) + WM + wn * 16);
       // positions past W are zero in x, so they add nothing
 #pragma unroll
       for (int kwl = 0; kwl < KWC; ++kwl) {
