@@ -250,6 +250,9 @@ Status Operator<K>::can_implement(const Arguments& a, std::string* why) const {
   if (K == Kind::kForward || K == Kind::kGradInput) {
     RowPlan r = make_row_plan(a, K == Kind::kForward, nullptr);
     if (r.p.n_blocks > 65535) return fail(why, Status::kNotSupported, "too many channels per group for the launch grid");
+    // the weight loaders' in-step offsets are 32-bit: KWC taps x Kc x Nc of one group
+    if (int64_t(Tiles::KWC) * r.p.Kc * r.p.Nc >= INT_MAX)
+      return fail(why, Status::kNotSupported, "in_channels/groups x out_channels/groups must be < 2^29");
     if (r.p.rows * r.p.q_blocks * r.p.ph_groups > INT_MAX)
       return fail(why, Status::kNotSupported, "output rows exceed the launch grid (2^31 - 1 CTAs)");
   }

@@ -33,7 +33,11 @@ struct RowConv {
   static constexpr int MT = 2, NT = 4;  // warp tile: 32 q x 32 channels
   static constexpr int COLS = NPH * BQ;
   static constexpr int MS = kGather == 2 ? 2 : 1;  // slab columns per GEMM row m
-  static constexpr int LDO = COLS + 4;
+  // output staging: a channel's row of COLS results, shifted by up to OVEC-1 so it lines up with 16-byte
+  // vectors of the destination row (see the epilogue); LDO keeps rows on 16-byte boundaries
+  static constexpr int OVEC = 16 / int(sizeof(E));
+  static constexpr int LDO = COLS + (OVEC > 4 ? OVEC : 4);
+  static_assert(LDO * sizeof(Acc) % 16 == 0 && OVEC * sizeof(Acc) % 16 == 0, "staged output rows must hold whole vectors");
   static_assert(BK % P::kK == 0, "channel step must hold whole MMA k-steps");
 
   // A stage: the slab (BK x LDK), the weights (KWC x BK x LDB), the step's tap offsets (NPH x KWC ints) and the
@@ -58,8 +62,7 @@ struct RowConv {
   struct WeightLoader {  // one step's KWC x BK x BN weights; cp.async or register-staged like the slab
     static constexpr int NREG = KWC * BK * BN / Tiles::kThreads;
     E v[P::kAsync ? 1 : NREG];
-    const E* base;  // group's packed weights, output-channel block applied
-    int tap0;       // (kd*kH + kh)*kW + kw0
+    const E* base;  // the step's first weight: group, tap (kd, kh, kw0), channel c0, output-channel block
     int kwn, kcn, ncn;  // valid taps / channels / output channels
     int Kc, Nc;
     template <class F>
@@ -69,7 +72,7 @@ struct RowConv {
       for (int k = 0; k < NREG; ++k) {
         const int r = (threadIdx.x >> 5) + 4 * k;  // row = kwl * BK + c
         const int kwl = r / BK, c = r % BK;
-        f(k, r * LDB + n, kwl < kwn && c < kcn && n < ncn, base + (int64_t(tap0 + kwl) * Kc + c) * Nc + n);
+        f(k, r * LDB + n, kwl < kwn && c < kcn && n < ncn, base + (int64_t(kwl) * Kc + c) * Nc + n);
       }
     }
     // 16-byte vectors along n when they are whole and aligned (the packed buffer is ours: Nc % VEC == 0 and
@@ -77,16 +80,23 @@ struct RowConv {
     static constexpr int VEC = 16 / int(sizeof(E));
     static constexpr int NVEC = KWC * BK * BN / VEC / Tiles::kThreads;
     bool vec = false;
+    // Thread tid copies vectors k = 0..NVEC-1 at row r0 + R*k (r0 = tid / (BN/VEC), R = threads / (BN/VEC)),
+    // so with R and BK powers of two its tap and channel are r0/BK + R*k/BK and r0%BK + R*k%BK: a thread
+    // constant plus compile-time steps.  Per step only the base moves (plan: taps*Kc*Nc < 2^31, 32-bit offsets).
     CT3D_DEV void load_vec(S* dst) const {
+      constexpr int NV = BN / VEC, R = Tiles::kThreads / NV;
+      static_assert((R % BK == 0 || BK % R == 0) && Tiles::kThreads % NV == 0, "weight vectors must tile the block");
+      const int r0 = threadIdx.x / NV, n = (threadIdx.x % NV) * VEC;
+      const int kwl0 = r0 / BK, c0 = r0 % BK;
+      const bool nok = n < ncn;
+      const E* src0 = base + ((kwl0 * Kc + c0) * Nc + n);
+      const uint32_t d0 = cutlass::arch::cutlass_get_smem_pointer(dst + r0 * LDB + n);
 #pragma unroll
       for (int k = 0; k < NVEC; ++k) {
-        const int idx = threadIdx.x + Tiles::kThreads * k;
-        const int r = idx / (BN / VEC), n = (idx % (BN / VEC)) * VEC;  // row = kwl * BK + c
-        const int kwl = r / BK, c = r % BK;
-        const bool ok = kwl < kwn && c < kcn && n < ncn;
-        const E* src = base + (int64_t(tap0 + kwl) * Kc + c) * Nc + n;
-        cutlass::arch::cp_async_zfill<16, cutlass::arch::CacheOperation::Global>(dst + r * LDB + n, ok ? src : base,
-                                                                                ok);
+        const int dk = R * k / BK, dc = R * k % BK;
+        const bool ok = nok && kwl0 + dk < kwn && c0 + dc < kcn;
+        const E* src = src0 + (dk * Kc + dc) * Nc;
+        cp_async_16(d0 + uint32_t(R * k * LDB * int(sizeof(S))), ok ? src : base, ok ? 16 : 0);
       }
     }
     CT3D_DEV void load(S* dst) {
@@ -176,10 +186,9 @@ struct RowConv {
       if (threadIdx.x < NPH * KWC) stage_offs(stage, p.LDK)[threadIdx.x] = my_off;
       sl.base = src_n + s.c0 * p.src.stride[1] + s.id * p.src.stride[2] + s.ih * p.src.stride[3];
       sl.nch = p.Kc - s.c0;
-      wl.tap0 = (s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0;
       wl.kwn = p.mw.K - s.kw0;
       wl.kcn = p.Kc - s.c0;
-      wl.base = wgrp + int64_t(s.c0) * p.Nc;
+      wl.base = wgrp + (int64_t((s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0) * p.Kc + s.c0) * p.Nc;
     };
 
     Acc acc[NPH][MT][NT][4];
@@ -271,22 +280,70 @@ struct RowConv {
         const int c = ni * 8 + 2 * t + j;
         bias_v[ni][j] = (bias && c < ncn) ? P::to_acc(bias[int64_t(grp) * p.Nc + nb * BN + c]) : Acc(0);
       }
+    // Contiguous NCDHW rows (the CTA's columns are consecutive outputs: all E phases, unit w stride) leave as
+    // 16-byte vectors: channel c's row is staged shifted by its destination's phase, sh(c), so staged vectors
+    // and destination vectors coincide; only a partial vector at either end is stored element by element.
+    const int o_first = p.mw.E * q0 + rho0;
+    const bool vec_out = !dst_c_fast && sW == 1 && p.mw.E == NPH;
+    // sh(c) = phase of channel c's first output = (phase of channel 0 + c * sC) mod OVEC
+    const int sh0 = vec_out ? vec_phase(int64_t(reinterpret_cast<uintptr_t>(dst_blk) / sizeof(E)) + o_first, OVEC) : 0;
+    const int sh1 = vec_out ? vec_phase(sC, OVEC) : 0;
+    auto sh = [&](int c) { return (sh0 + c * sh1) & (OVEC - 1); };
     Acc* out = reinterpret_cast<Acc*>(smem_raw);
 #pragma unroll
-    for (int rl = 0; rl < NPH; ++rl)
+    for (int ni = 0; ni < NT; ++ni)
 #pragma unroll
-      for (int mi = 0; mi < MT; ++mi)
+      for (int j = 0; j < 2; ++j) {
+        const int c = ni * 8 + 2 * t + j;
+        Acc* oc = out + c * LDO + sh(c);
 #pragma unroll
-        for (int ni = 0; ni < NT; ++ni)
+        for (int rl = 0; rl < NPH; ++rl)
 #pragma unroll
-          for (int e = 0; e < 4; ++e) {
-            int m = warp * 32 + mi * 16 + g + (e >> 1) * 8;
-            int c = ni * 8 + 2 * t + (e & 1);
-            out[c * LDO + m * NPH + rl] = acc[rl][mi][ni][e] + bias_v[ni][e & 1];
-          }
+          for (int mi = 0; mi < MT; ++mi)
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+              const int m = warp * 32 + mi * 16 + g + h * 8;
+              oc[m * NPH + rl] = acc[rl][mi][ni][2 * h + j] + bias_v[ni][j];
+            }
+      }
     __syncthreads();
 
-    if (!dst_c_fast) {  // NCDHW-like: a warp writes consecutive outputs of one channel
+    if (vec_out) {  // a warp per channel row, a lane per 16-byte vector
+      // Vectors [vf, ve) of a row are whole (no checks); the partial ones at either end (at most OVEC-1 outputs
+      // each) are stored by lanes 0..2*OVEC-1 element by element.  Lane vectors v = vf + lane + 32 r (r < NR)
+      // are all loaded before any is stored.
+      constexpr int NR = (COLS + OVEC - 1) / OVEC / 32 + 1;
+      static_assert(2 * OVEC <= 32, "a lane per partial-vector element");
+      const int ncols = min(COLS, OW - o_first);
+#pragma unroll 2
+      for (int c = warp; c < ncn; c += Tiles::kThreads / 32) {
+        const int a = sh(c);
+        E* dc = dst_blk + c * sC + o_first;  // column j at dc[j]; dc - a is 16-byte aligned
+        const Acc* sp = out + c * LDO;        // column j at sp[a + j]
+        const int vf = a ? 1 : 0, ve = max((ncols + a) / OVEC, vf);
+        Acc val[NR][OVEC];
+#pragma unroll
+        for (int r = 0; r < NR; ++r)
+          if (vf + lane + 32 * r < ve)
+#pragma unroll
+            for (int k = 0; k < int(sizeof(val[r]) / 16); ++k)
+              reinterpret_cast<uint4*>(val[r])[k] =
+                  reinterpret_cast<const uint4*>(sp + (vf + lane + 32 * r) * OVEC)[k];
+#pragma unroll
+        for (int r = 0; r < NR; ++r) {
+          const int v = vf + lane + 32 * r;
+          if (v >= ve) break;
+          E w[OVEC];
+#pragma unroll
+          for (int k = 0; k < OVEC; ++k) w[k] = P::from_acc(val[r][k]);
+          st_global_16(dc - a + v * OVEC, w);
+        }
+        // partial vectors: head columns [0, min(vf*OVEC - a, ncols)), tail columns [max(ve*OVEC - a, head end), ncols)
+        const int head = min(vf * OVEC - a, ncols), tail0 = max(ve * OVEC - a, head);
+        const int j = lane < OVEC ? lane : tail0 + lane - OVEC;
+        if ((lane < OVEC && j < head) || (lane >= OVEC && lane < 2 * OVEC && j < ncols)) dc[j] = P::from_acc(sp[a + j]);
+      }
+    } else if (!dst_c_fast) {  // NCDHW-like: a warp writes consecutive outputs of one channel
       for (int col = threadIdx.x; col < COLS; col += Tiles::kThreads) {
         const int rho = rho0 + col % NPH;
         const int o = p.mw.E * (q0 + col / NPH) + rho;

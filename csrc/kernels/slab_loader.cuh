@@ -12,6 +12,9 @@
 #pragma once
 #include <cutlass/arch/memory_sm80.h>
 
+#include <climits>
+#include <cstring>
+
 #include "mma_policy.cuh"
 
 namespace ct3d {
@@ -26,9 +29,21 @@ CT3D_DEV void cp_async_elem(S* smem, const void* gmem, bool ok) {
     *smem = ok ? *static_cast<const S*>(gmem) : S(0);
 }
 // Starts a 16-byte copy global -> shared of which the first src_bytes are read and the rest zero-filled.
+CT3D_DEV void cp_async_16(uint32_t smem, const void* gmem, int src_bytes) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem), "l"(gmem), "r"(src_bytes));
+}
 CT3D_DEV void cp_async_16(void* smem, const void* gmem, int src_bytes) {
-  const unsigned s = cutlass::arch::cutlass_get_smem_pointer(smem);
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(gmem), "r"(src_bytes));
+  cp_async_16(uint32_t(cutlass::arch::cutlass_get_smem_pointer(smem)), gmem, src_bytes);
+}
+// One 16-byte global store of VEC elements (p 16-byte aligned).  Spelled out: left to the compiler, a store
+// through a reinterpret_cast'ed element array can come out as VEC scalar stores, which uncoalesces a warp.
+template <class E, int VEC>
+CT3D_DEV void st_global_16(E* p, const E (&w)[VEC]) {
+  static_assert(sizeof(E) * VEC == 16, "one 16-byte vector");
+  uint32_t u[4];
+  memcpy(u, w, 16);
+  // no "memory" clobber: the caller reads nothing this writes, and the clobber would pin its loads behind the store
+  asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"l"(p), "r"(u[0]), "r"(u[1]), "r"(u[2]), "r"(u[3]));
 }
 // Waits for this thread's outstanding stage copies (none on the register path: then it costs nothing).
 template <class P>
@@ -177,19 +192,24 @@ struct SlabLoader {
   }
   CT3D_DEV void load_async_vec(S* dst, uint8_t* shifts) const {
     const int c = threadIdx.x / TPC;
-    const bool cok = valid && c < nch;
     const E* src_c = base + c * sC;
     const int a = phase(src_c);
     if constexpr (P::kChannelShifts)
       if (threadIdx.x % TPC == 0) shifts[c] = uint8_t(a);
-    const int64_t ia = i0 - a;
-    const int nv = (ecnt + a + VEC - 1) / VEC;
-    S* d_c = dst + c * LDK;
-    for (int v = threadIdx.x % TPC; v < nv; v += TPC) {
-      const int64_t i = ia + int64_t(v) * VEC;
-      const int64_t rem = in_extent - i;
-      const int n = (!cok || i + VEC <= 0 || rem <= 0) ? 0 : (rem < VEC ? int(rem) : VEC);
-      cp_async_16(d_c + v * VEC, n ? src_c + i : base, n * int(sizeof(E)));
+    // 32-bit column math (check_problem keeps coordinates below 2^31) and one compare-and-clamp per vector: this
+    // runs every pipeline step for every vector, so its instruction count is the loader's cost.  A vector
+    // reads min(ext - i, VEC) elements; none when it lies wholly before the row or the channel does not exist.
+    const int ia = int(i0) - a;
+    const int ext = (valid && c < nch) ? int(in_extent) : INT_MIN / 2;
+    const int iend = ia + ecnt + a;  // vectors start below ia + ecnt + a
+    int i = ia + (threadIdx.x % TPC) * VEC;
+    const E* src = src_c + i;  // one 64-bit address, then increments (a zero-byte copy reads nothing)
+    uint32_t d = cutlass::arch::cutlass_get_smem_pointer(dst + c * LDK) + (threadIdx.x % TPC) * 16;
+    for (; i < iend; i += TPC * VEC, src += TPC * VEC, d += TPC * 16) {
+      int n = ext - i;
+      n = n < VEC ? n : VEC;
+      n = (i > -VEC && n > 0) ? n : 0;
+      cp_async_16(d, src, n * int(sizeof(E)));
     }
   }
   // after this thread's copies landed (stage_wait): zero the columns before the row's start that a vector
