@@ -431,3 +431,45 @@ def test_expanded_input_and_weight(restore_flags):
     y64 = F.conv_transpose3d(x64, w64, None, stride=2, padding=1)
     gx64, gw64 = torch.autograd.grad(y64, (x64, w64), g.double())
     assert rel_err(y, y64) < 1e-5 and rel_err(gx, gx64) < 1e-5 and rel_err(gw, gw64) < 1e-5
+
+
+# Few channels per group (in, out <= 4) run the direct CUDA-core kernels; grad_weight too when every kernel
+# extent is <= 3 (kernel 5 below takes the tensor-core grad_weight beside a direct forward and grad_input).
+# (cin_g, cout_g, groups, kernel, stride, padding, output_padding, dilation, w extent)
+DIRECT_CASES = [
+    (1, 1, 6, 3, 2, 1, 1, 1, 67),    # depthwise, the issue's shape family
+    (2, 1, 3, 3, 1, 1, 0, 1, 40),
+    (1, 4, 2, (3, 2, 3), (2, 1, 3), 1, (1, 0, 2), 1, 33),
+    (4, 4, 2, 3, 2, 0, 0, 2, 300),  # long rows: several warps per row
+    (3, 2, 5, 5, 3, 2, 1, 1, 19),   # kernel 5: tensor-core grad_weight
+]
+
+
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("case_args", DIRECT_CASES, ids=[f"cin{c[0]}cout{c[1]}g{c[2]}k{c[3]}" for c in DIRECT_CASES])
+@pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
+def test_direct_kernels_small_groups(mode, case_args, layout):
+    _, dtype, allow_tf32, budget = mode
+    cin_g, cout_g, groups, k, s, p, op, d, W = case_args
+    t3 = lambda v: list(v) if isinstance(v, tuple) else [v] * 3  # noqa: E731
+    case = Case(N=2, Cin=cin_g * groups, Cout=cout_g * groups, groups=groups, size=(3, 4, W), kernel=tuple(t3(k)),
+                stride=t3(s), padding=t3(p), output_padding=t3(op), dilation=t3(d), bias=True)
+    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(W))
+    if layout == "channels_last_3d":
+        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
+    ours = _all_results(case, x, w, b, gy, allow_tf32)
+    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
+    _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
+
+
+def test_direct_grad_weight_bitwise_repeatable():
+    """The direct grad_weight sums in a fixed order (no atomics): identical bits run to run."""
+    torch.manual_seed(6)
+    x = torch.randn(2, 16, 6, 8, 50, device=DEV)
+    y = conv_transpose3d(x, torch.randn(16, 1, 3, 3, 3, device=DEV), None, stride=2, padding=1, groups=16)
+    gy = torch.randn_like(y)
+    w = torch.randn(16, 1, 3, 3, 3, device=DEV)
+    args = ([2, 2, 2], [1, 1, 1], [0, 0, 0], 16, [1, 1, 1], True)
+    first = ops.conv_transpose3d_grad_weight(gy, x, w, *args)
+    for _ in range(3):
+        assert torch.equal(ops.conv_transpose3d_grad_weight(gy, x, w, *args), first)

@@ -138,6 +138,26 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
   return r;
 }
 
+// ---------------------------------------------------------------- direct kernels (few channels per group)
+// A 32-wide tensor-core tile would be mostly idle: each output is a handful of FMAs per tap, so gather directly.
+bool use_direct(const ConvT3dProblem& p) {
+  return p.cin_g() <= DirectTiles::NCMAX && p.cout_g() <= DirectTiles::NCMAX;
+}
+bool use_direct_wgrad(const ConvT3dProblem& p) {
+  return use_direct(p) && p.k[0] <= DirectTiles::KMAX && p.k[1] <= DirectTiles::KMAX && p.k[2] <= DirectTiles::KMAX;
+}
+int direct_chunks(const RowConvParams& p, DType dt) {  // outputs per warp: 32 lanes x lane_outputs
+  const int per_warp = 32 * DirectTiles::lane_outputs(int(elem_size(dt)), p.Nc == 1 ? 1 : p.Nc == 2 ? 2 : 4);
+  return int((p.dst.size[4] + per_warp - 1) / per_warp);
+}
+// x-row slices of the direct grad_weight: about 8 blocks per SM over all (group, ci, co) keys; depends only on
+// the device and the problem, so the summation order is fixed
+int direct_slices(const WgradParams& p) {
+  const int64_t keys = int64_t(p.groups) * p.Cin_g * p.Cout_g;
+  const int64_t s = (8 * int64_t(device_sms()) + keys - 1) / keys;
+  return int(std::max<int64_t>(1, std::min<int64_t>({s, std::max<int64_t>(p.rows, 1), 65535})));
+}
+
 // ---------------------------------------------------------------- weight-gradient plan
 struct WgradPlan {
   WgradParams p;
@@ -253,6 +273,8 @@ Status Operator<K>::can_implement(const Arguments& a, std::string* why) const {
     // the weight loaders' in-step offsets are 32-bit: KWC taps x Kc x Nc of one group
     if (int64_t(Tiles::KWC) * r.p.Kc * r.p.Nc >= INT_MAX)
       return fail(why, Status::kNotSupported, "in_channels/groups x out_channels/groups must be < 2^29");
+    if (use_direct(p) && (r.p.rows * p.groups * direct_chunks(r.p, p.dtype) + 3) / 4 > INT_MAX)
+      return fail(why, Status::kNotSupported, "output rows x groups exceed the launch grid");
     if (r.p.rows * r.p.q_blocks * r.p.ph_groups > INT_MAX)
       return fail(why, Status::kNotSupported, "output rows exceed the launch grid (2^31 - 1 CTAs)");
   }
@@ -270,7 +292,11 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
   switch (K) {
     case Kind::kForward:
     case Kind::kGradInput: return size_t(p.taps()) * p.Cin * p.cout_g() * elem_size(p.dtype);
-    case Kind::kGradWeight: return make_wgrad_plan(a, nullptr).ws_bytes;
+    case Kind::kGradWeight: {
+      if (!use_direct_wgrad(p)) return make_wgrad_plan(a, nullptr).ws_bytes;
+      const WgradParams wp = make_wgrad_plan(a, nullptr).p;
+      return size_t(direct_slices(wp)) * p.groups * p.taps() * size_t(p.cin_g()) * p.cout_g() * acc_size(p.dtype);
+    }
     case Kind::kGradBias: return size_t(p.Cout) * bias_chunks(a) * acc_size(p.dtype);
   }
   return 0;
@@ -294,10 +320,12 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   if (K == Kind::kForward || K == Kind::kGradInput) {
     RowPlan r = make_row_plan(a, K == Kind::kForward, workspace_);
     if (r.empty) return Status::kSuccess;
+    if (use_direct(a.problem)) return L.direct(r.p, direct_chunks(r.p, a.problem.dtype), stream, why);
     return L.rowconv(r.p, r.nph, r.grid, device_smem_optin(), stream, why);
   }
   if (K == Kind::kGradWeight) {
     WgradPlan r = make_wgrad_plan(a, workspace_);
+    if (use_direct_wgrad(a.problem)) return L.direct_wgrad(r.p, direct_slices(r.p), a.w, stream, why);
     return L.wgrad(r.p, r.grid, device_smem_optin(), a.w, stream, why);
   }
   return L.grad_bias(a.y, workspace_, bias_chunks(a), a.bias, a.bias_stride, stream, why);

@@ -122,6 +122,17 @@ struct Tiles {
   static constexpr int WQ = 64;         // input w positions per step
 };
 
+// Direct (CUDA-core) kernels for groups of few channels (see direct_kernel.cuh).
+struct DirectTiles {
+  static constexpr int kThreads = 128;
+  static constexpr int J = 8;      // outputs per lane along w (a warp covers 32 * J consecutive outputs)
+  static constexpr int NCMAX = 4;  // channels per group (in and out) the direct kernels take (NC of the kernel: 1, 2, 4)
+  static constexpr int KMAX = 3;   // grad_weight: kernel extent per dimension held in registers
+  // outputs per lane of the direct row kernel for NC channels (1, 2, 4) of esz-byte elements: J / NC, halved
+  // for 2-byte types (whose conversions otherwise push J = 8 past the register budget)
+  static constexpr int lane_outputs(int esz, int NC) { return (esz == 2 ? J / 2 : J) / NC > 0 ? (esz == 2 ? J / 2 : J) / NC : 1; }
+};
+
 // Smallest channel stride >= n with stride % 32 == pad (in elements): keeps the fragment loads of a warp on
 // distinct banks.
 CT3D_HD int padded_ld(int n, int pad) {

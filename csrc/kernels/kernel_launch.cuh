@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "kernel_params.h"
+#include "direct_kernel.cuh"
 #include "rowconv_kernel.cuh"
 #include "wgrad_kernel.cuh"
 
@@ -119,8 +120,31 @@ Status grad_bias(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t g
 }
 
 template <class P>
+Status direct(const RowConvParams& p, int chunks, cudaStream_t stream, std::string* why) {
+  const int64_t warps = p.rows * p.groups * chunks, per_block = DirectTiles::kThreads / 32;
+  const unsigned blocks = unsigned((warps + per_block - 1) / per_block);
+  auto kernel = p.Nc == 1 ? direct_conv_kernel<P, 1> : p.Nc == 2 ? direct_conv_kernel<P, 2> : direct_conv_kernel<P, 4>;
+  kernel<<<blocks, DirectTiles::kThreads, 0, stream>>>(p, chunks);
+  return cuda_check(cudaGetLastError(), why, "direct kernel launch");
+}
+
+template <class P>
+Status direct_wgrad(const WgradParams& p, int slices, const TensorRef5& gw, cudaStream_t stream, std::string* why) {
+  direct_wgrad_kernel<P><<<dim3(unsigned(p.groups * p.Cin_g * p.Cout_g), unsigned(slices)), DirectTiles::kThreads, 0,
+                           stream>>>(p, slices);
+  Status s = cuda_check(cudaGetLastError(), why, "direct weight-gradient kernel launch");
+  if (s != Status::kSuccess) return s;
+  const int taps = p.md.K * p.mh.K * p.mw.K;
+  const int64_t total = int64_t(p.groups) * p.Cin_g * p.Cout_g * taps;
+  wgrad_reduce_kernel<P><<<blocks_for(total, 256), 256, 0, stream>>>(
+      static_cast<const typename P::Acc*>(p.ws), gw, slices, p.groups, p.Cin_g, p.Cout_g, taps);
+  return cuda_check(cudaGetLastError(), why, "weight-gradient reduce launch");
+}
+
+template <class P>
 const KernelLaunchers& table() {
-  static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>, &wgrad<P>, &wgrad_blocks_per_sm<P>, &grad_bias<P>};
+  static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>, &wgrad<P>,        &wgrad_blocks_per_sm<P>,
+                                 &direct<P>,      &direct_wgrad<P>, &grad_bias<P>};
   return t;
 }
 

@@ -47,6 +47,10 @@ struct KernelLaunchers {
   Status (*rowconv)(const RowConvParams&, int nph, dim3 grid, int smem_optin, cudaStream_t, std::string*);
   Status (*wgrad)(const WgradParams&, dim3 grid, int smem_optin, const TensorRef5& gw, cudaStream_t, std::string*);
   int (*wgrad_blocks_per_sm)(int LDKx, int LDKg);  // occupancy, to size the K split in whole waves
+  // direct (CUDA-core) kernels for groups of few channels: row gather in `chunks` of w per row, and grad_weight
+  // over `slices` of x rows (then the same reduce as wgrad)
+  Status (*direct)(const RowConvParams&, int chunks, cudaStream_t, std::string*);
+  Status (*direct_wgrad)(const WgradParams&, int slices, const TensorRef5& gw, cudaStream_t, std::string*);
   Status (*grad_bias)(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t gb_stride, cudaStream_t,
                       std::string*);
 };

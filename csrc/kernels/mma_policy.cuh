@@ -219,7 +219,8 @@ struct PackedB {
 // every weight fragment, so this removes half of the forward's conversions).
 template <>
 struct PackedB<PolicyTF32> {
-  CT3D_DEV static float pack(float v) { return __uint_as_float(tf32_round(v)); }
+  // low 13 bits cleared as well (the MMA ignores them; the direct kernels multiply the packed value in fp32)
+  CT3D_DEV static float pack(float v) { return isfinite(v) ? __uint_as_float(tf32_round(v) & 0xffffe000u) : v; }
   template <class F> CT3D_DEV static PolicyTF32::FragB load(F b, int g, int t) {
     return PolicyTF32::FragB{{__float_as_uint(b(t, g)), __float_as_uint(b(t + 4, g))}};
   }

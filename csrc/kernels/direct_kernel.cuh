@@ -1,0 +1,227 @@
+// Direct (CUDA-core) kernels for groups with few channels (depthwise and the like), where a 32-wide tensor-core
+// N tile would be 1/32 used: the row-conv GEMM's gather, one output at a time, and grad_weight as a per-tap
+// reduction.  Same maps (DimMap), packed weights and precision contract as the tensor-core kernels:
+//   TF32   operands rounded to nearest-even TF32 (products exact in fp32, fp32 sums), as the MMA path
+//   Exact  plain fp32 FMA (exact to fp32 rounding)
+//   16-bit fp32 accumulation; f64 in double.
+#pragma once
+#include "kernel_params.h"
+#include "mma_policy.cuh"
+
+namespace ct3d {
+
+// An operand as the policy multiplies it, in the accumulator type: get() for tensor values, packed() for the
+// packed weights (already prepared by PackedB<P>::pack).
+template <class P>
+struct ScalarOperand {
+  CT3D_DEV static typename P::Acc get(typename P::Element v) { return P::to_acc(v); }
+  CT3D_DEV static typename P::Acc packed(typename P::Element v) { return get(v); }
+};
+// 16-bit: from the raw bits (plain integer/float ops the compiler keeps in registers)
+template <bool C>
+struct ScalarOperand<Policy16<cutlass::bfloat16_t, C>> {
+  CT3D_DEV static float get(cutlass::bfloat16_t v) { return __uint_as_float(uint32_t(v.raw()) << 16); }
+  CT3D_DEV static float packed(cutlass::bfloat16_t v) { return get(v); }
+};
+template <bool C>
+struct ScalarOperand<Policy16<cutlass::half_t, C>> {
+  CT3D_DEV static float get(cutlass::half_t v) { return __half2float(__ushort_as_half(v.raw())); }
+  CT3D_DEV static float packed(cutlass::half_t v) { return get(v); }
+};
+// TF32: x (or grad_y) rounded to nearest-even TF32 here, weights already rounded when packed.  The product of
+// two TF32 values is exact in fp32, so an fp32 FMA forms what the tensor core would.
+template <>
+struct ScalarOperand<PolicyTF32> {
+  CT3D_DEV static float get(float v) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    return __uint_as_float(tf32_round(v) & 0xffffe000u);  // cvt.rn.tf32 keeps inf and NaN (its NaN survives the mask)
+#else
+    return isfinite(v) ? __uint_as_float(tf32_round(v) & 0xffffe000u) : v;
+#endif
+  }
+  CT3D_DEV static float packed(float v) { return v; }
+};
+
+// Forward (gather form) and grad_input: warp u = (row, group, chunk of 32*J outputs); lane outputs
+// o = chunk*32*J + lane + 32*j, all Nc (<= NC) channels of the group, every valid tap of every channel.
+// Explicit min-blocks: with the bare thread bound, ptxas capped this kernel near 72 registers and spilled.
+// NC (1, 2 or 4 >= Nc) sizes the per-thread arrays; J = lane_outputs(...) outputs per lane keep them small.
+template <class P, int NC>
+__global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc) == 8 ? 2 : 4)
+    direct_conv_kernel(RowConvParams p, int chunks) {
+  using E = typename P::Element;
+  using Acc = typename P::Acc;
+  constexpr int J = DirectTiles::lane_outputs(int(sizeof(E)), NC), NCMAX = NC;
+  const int lane = threadIdx.x & 31;
+  int64_t u = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
+  const int chunk = int(u % chunks);
+  u /= chunks;
+  const int grp = int(u % p.groups);
+  const int64_t row = u / p.groups;
+  if (row >= p.rows) return;
+  const int OH = int(p.dst.size[3]), OD = int(p.dst.size[2]), OW = int(p.dst.size[4]);
+  const int oh = int(row % OH), od = int((row / OH) % OD);
+  const int64_t n = row / OH / OD;
+  const int taps = p.md.K * p.mh.K * p.mw.K;
+
+  // w taps per output: a walk k = k0 + s*ks, i = i0 - s*di from its first valid tap (ks, di are the map's);
+  // outputs 32 apart share a phase when 32 % E == 0
+  int wk0[J], wi0[J];
+  uint32_t live = 0;  // bit j: output j exists and some tap lands on its phase
+  const int o0 = chunk * 32 * J + lane;
+#pragma unroll
+  for (int j = 0; j < J; ++j) {
+    TapWalk t;
+    if (j > 0 && 32 % p.mw.E == 0) {
+      t = TapWalk{wk0[0], p.mw.ks, wi0[0] + j * (32 / p.mw.E) * p.mw.A, p.mw.di, (live & 1u) != 0};
+    } else {
+      t = tap_walk(p.mw, o0 + 32 * j);
+    }
+    wk0[j] = t.k0;
+    wi0[j] = t.i0;
+    if (t.any && o0 + 32 * j < OW) live |= 1u << j;
+  }
+  Acc acc[J][NCMAX];
+  const E* bias = static_cast<const E*>(p.bias);
+#pragma unroll
+  for (int c = 0; c < NCMAX; ++c) {
+    const Acc b = (bias && c < p.Nc) ? P::to_acc(bias[int64_t(grp) * p.Nc + c]) : Acc(0);
+#pragma unroll
+    for (int j = 0; j < J; ++j) acc[j][c] = b;
+  }
+
+  constexpr int S = 2;                                 // w taps per output per block
+  const int wsteps = (p.mw.K + p.mw.ks - 1) / p.mw.ks;  // most w taps one output can have
+  const RowWalk rw = row_walk(p.md, p.mh, od, oh);
+  const E* src_g = static_cast<const E*>(p.src.data) + n * p.src.stride[0] + int64_t(grp) * p.Kc * p.src.stride[1];
+  const E* w_g = static_cast<const E*>(p.wpack) + int64_t(grp) * taps * p.Kc * p.Nc;
+  const int64_t sC = p.src.stride[1], sW = p.src.stride[4];
+  int kd = rw.d.k0, id = rw.d.i0;
+  if (rw.d.any && rw.h.any)
+    for (; tap_seek(p.md, rw.d, kd, id); kd += rw.d.ks, id -= rw.d.di) {
+      int kh = rw.h.k0, ih = rw.h.i0;
+      for (; tap_seek(p.mh, rw.h, kh, ih); kh += rw.h.ks, ih -= rw.h.di) {
+        const E* srow = src_g + id * p.src.stride[2] + ih * p.src.stride[3];
+        const E* wt = w_g + int64_t((kd * p.mh.K + kh) * p.mw.K) * p.Kc * p.Nc;
+        // w taps in blocks of S per output, unrolled over the J outputs with predicated loads, so the loads of
+        // a block are independent and in flight together (a per-output tap loop serialises their latency)
+        for (int s0 = 0; s0 < wsteps; s0 += S) {
+          for (int kc = 0; kc < p.Kc; ++kc) {
+            Acc xv[J][S], wv[J][S][NC];
+#pragma unroll
+            for (int j = 0; j < J; ++j)
+#pragma unroll
+              for (int t = 0; t < S; ++t) {
+                const int k = wk0[j] + (s0 + t) * p.mw.ks, i = wi0[j] - (s0 + t) * p.mw.di;
+                const bool ok = ((live >> j) & 1u) && k < p.mw.K && i >= 0 && i < p.mw.in_extent;
+                xv[j][t] = ok ? ScalarOperand<P>::get(srow[kc * sC + i * sW]) : Acc(0);
+                const E* w = wt + (k * p.Kc + kc) * p.Nc;
+#pragma unroll
+                for (int c = 0; c < NC; ++c) wv[j][t][c] = (ok && c < p.Nc) ? ScalarOperand<P>::packed(w[c]) : Acc(0);
+              }
+#pragma unroll
+            for (int j = 0; j < J; ++j)
+#pragma unroll
+              for (int t = 0; t < S; ++t)
+#pragma unroll
+                for (int c = 0; c < NC; ++c) acc[j][c] += xv[j][t] * wv[j][t][c];
+          }
+        }
+      }
+    }
+
+  E* dst = static_cast<E*>(p.dst.data) + n * p.dst.stride[0] + int64_t(grp) * p.Nc * p.dst.stride[1] +
+           od * p.dst.stride[2] + oh * p.dst.stride[3];
+#pragma unroll
+  for (int j = 0; j < J; ++j) {
+    const int o = o0 + 32 * j;
+    if (o >= OW) continue;
+#pragma unroll
+    for (int c = 0; c < NCMAX; ++c)
+      if (c < p.Nc) dst[c * p.dst.stride[1] + o * p.dst.stride[4]] = P::from_acc(acc[j][c]);
+  }
+}
+
+// grad_weight for kernels of at most KMAX per dimension: block (key, slice) with key = (group, ci, co) walks x
+// rows [slice*rows/slices, (slice+1)*rows/slices), a thread per x column, accumulating every tap's products in
+// registers; the block's sums go to ws[slice][group][tap][ci][co] (the layout wgrad_reduce_kernel reduces).
+// Fixed assignment and summation order: bitwise repeatable.
+template <class P>
+__global__ void __launch_bounds__(DirectTiles::kThreads) direct_wgrad_kernel(WgradParams p, int slices) {
+  using E = typename P::Element;
+  using Acc = typename P::Acc;
+  constexpr int KM = DirectTiles::KMAX;
+  __shared__ Acc red[KM * KM * KM][DirectTiles::kThreads / 32];
+  int key = blockIdx.x;
+  const int co = key % p.Cout_g;
+  key /= p.Cout_g;
+  const int ci = key % p.Cin_g;
+  const int grp = key / p.Cin_g;
+  const int slice = blockIdx.y;
+  const int64_t r0 = p.rows * slice / slices, r1 = p.rows * (slice + 1) / slices;
+  const int D = int(p.x.size[2]), H = int(p.x.size[3]), W = int(p.x.size[4]);
+  const E* xc = static_cast<const E*>(p.x.data) + (int64_t(grp) * p.Cin_g + ci) * p.x.stride[1];
+  const E* gc = static_cast<const E*>(p.gy.data) + (int64_t(grp) * p.Cout_g + co) * p.gy.stride[1];
+
+  Acc acc[KM][KM][KM];
+#pragma unroll
+  for (int a = 0; a < KM; ++a)
+#pragma unroll
+    for (int b = 0; b < KM; ++b)
+#pragma unroll
+      for (int c = 0; c < KM; ++c) acc[a][b][c] = Acc(0);
+
+  for (int64_t r = r0; r < r1; ++r) {
+    const int ih = int(r % H), id = int((r / H) % D);
+    const int64_t n = r / H / D;
+    const E* xrow = xc + n * p.x.stride[0] + id * p.x.stride[2] + ih * p.x.stride[3];
+    const E* gn = gc + n * p.gy.stride[0];
+    for (int iw = threadIdx.x; iw < W; iw += DirectTiles::kThreads) {
+      const Acc xv = ScalarOperand<P>::get(xrow[iw * p.x.stride[4]]);
+      int ow[KM];
+      bool okw[KM];
+#pragma unroll
+      for (int c = 0; c < KM; ++c) okw[c] = c < p.mw.K && p.mw.tap(iw, c, ow[c]);
+#pragma unroll
+      for (int a = 0; a < KM; ++a) {
+        int od;
+        if (!(a < p.md.K && p.md.tap(id, a, od))) continue;
+#pragma unroll
+        for (int b = 0; b < KM; ++b) {
+          int oh;
+          if (!(b < p.mh.K && p.mh.tap(ih, b, oh))) continue;
+          const E* grow = gn + od * p.gy.stride[2] + oh * p.gy.stride[3];
+#pragma unroll
+          for (int c = 0; c < KM; ++c)
+            if (okw[c]) acc[a][b][c] += xv * ScalarOperand<P>::get(grow[ow[c] * p.gy.stride[4]]);
+        }
+      }
+    }
+  }
+
+  // block sums, fixed order: lanes by shuffle tree, then warps in order
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+#pragma unroll
+  for (int a = 0; a < KM; ++a)
+#pragma unroll
+    for (int b = 0; b < KM; ++b)
+#pragma unroll
+      for (int c = 0; c < KM; ++c) {
+        Acc v = acc[a][b][c];
+#pragma unroll
+        for (int s = 16; s > 0; s >>= 1) v += __shfl_xor_sync(0xffffffffu, v, s);
+        if (lane == 0) red[(a * KM + b) * KM + c][warp] = v;
+      }
+  __syncthreads();
+  const int taps = p.md.K * p.mh.K * p.mw.K;
+  for (int t = threadIdx.x; t < taps; t += DirectTiles::kThreads) {
+    const int c = t % p.mw.K, b = (t / p.mw.K) % p.mh.K, a = t / (p.mw.K * p.mh.K);
+    Acc s = 0;
+#pragma unroll
+    for (int w = 0; w < DirectTiles::kThreads / 32; ++w) s += red[(a * KM + b) * KM + c][w];
+    Acc* ws = static_cast<Acc*>(p.ws);
+    ws[(((int64_t(slice) * p.groups + grp) * taps + t) * p.Cin_g + ci) * p.Cout_g + co] = s;
+  }
+}
+
+}  // namespace ct3d
