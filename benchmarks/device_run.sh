@@ -18,7 +18,8 @@ if ls .whl/nvidia_cutlass-*.whl >/dev/null 2>&1 && ! python3 -c "import cutlass_
 fi
 V="$OUT/verify.txt"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv > "$V"
-echo "commit: $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null)$(git -C "$SRC" diff --quiet 2>/dev/null || echo '+dirty')" >> "$V"
+# the runner's copy may carry no usable .git: pass COMMIT=<sha> to record which code was measured
+echo "commit: ${COMMIT:-$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null)}" >> "$V"
 t0=$(date +%s)
 CUTLASS_CONVT3D_ARCHS=${CUTLASS_CONVT3D_ARCHS:-90} python3 -m pip install --no-build-isolation --no-deps -q . \
   > "$OUT/build.log" 2>&1 || { tail -50 "$OUT/build.log"; exit 1; }
