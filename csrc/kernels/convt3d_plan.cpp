@@ -79,6 +79,16 @@ bool vec_rows(const TensorRef5& t, DType dt) {
   return ok;
 }
 
+// channels_last-like t (channel stride 1, w stride not) whose channel runs of each group (C_g of them) are whole
+// aligned 16-byte vectors: every other stride and the data a whole number of vectors.
+bool cf_rows(const TensorRef5& t, int C_g, DType dt) {
+  const int esz = int(elem_size(dt)), VEC = 16 / esz;
+  if (t.stride[1] != 1 || t.stride[4] == 1 || C_g % VEC || reinterpret_cast<uintptr_t>(t.data) % 16) return false;
+  for (int d : {0, 2, 3, 4})
+    if (t.stride[d] % VEC) return false;
+  return true;
+}
+
 // ---------------------------------------------------------------- row-conv plan (forward, grad_input)
 struct RowPlan {
   RowConvParams p;
@@ -120,10 +130,20 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
   // taps' reach, so room for both.
   const bool contig = p.mw.A <= 2;
   const int VEC = 16 / int(elem_size(pb.dtype));
-  p.vec_src = contig && vec_rows(p.src, pb.dtype);
   // packed weights [g][tap][Kc][Nc]: every BN block starts on a vector when Nc is a whole number of them
   p.w_vec = p.Nc % VEC == 0 && reinterpret_cast<uintptr_t>(wpack) % 16 == 0;
-  p.LDK = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.vec_src ? 2 * (VEC - 1) : 0), 8);
+  // channels_last with whole, aligned channel vectors: column-major slabs of 16-byte channel vectors (kCF),
+  // and outputs stored as channel vectors
+  p.cf_src = contig && p.w_vec && cf_rows(p.src, p.Kc, pb.dtype);
+  p.cf_dst = cf_rows(p.dst, p.Nc, pb.dtype);
+  p.vec_src = p.cf_src || (contig && vec_rows(p.src, pb.dtype));
+  if (p.cf_src) {
+    // the slab region holds BK rows of LDK elements; a kCF slab needs (A * LDJ columns) x LDC of them
+    const int LDC = Tiles::BK + VEC, cols = p.mw.A * p.LDJ;
+    p.LDK = (cols * LDC + Tiles::BK - 1) / Tiles::BK;
+  } else {
+    p.LDK = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.vec_src ? 2 * (VEC - 1) : 0), 8);
+  }
   p.kw_blocks = (p.mw.K + Tiles::KWC - 1) / Tiles::KWC;
   p.table = p.ph_groups <= RowConvParams::kTable && p.ph_groups * p.kw_blocks <= RowConvParams::kTable;
   if (p.table)

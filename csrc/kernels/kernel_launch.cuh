@@ -51,23 +51,35 @@ Status pack_weight(const TensorRef5& w, void* out, int groups, bool kn_is_cout_c
   return cuda_check(cudaGetLastError(), why, "weight pack kernel launch");
 }
 
+template <class P, bool kCF>
+Status rowconv_layout(const RowConvParams& p, int nph, dim3 grid, int smem_optin, cudaStream_t stream,
+                      std::string* why) {
+  // phases: 2 when the w stride is > 1 (forward, gather stride 1); grad_input gathers at its stride
+  const char* what = "row-conv kernel launch";
+  if (nph == 2)
+    return launch_dyn(rowconv_kernel<P, 2, 1, kCF>, grid, RowConv<P, 2, 1, kCF>::smem_bytes(p.LDK), smem_optin, p,
+                      stream, why, what);
+  if (p.mw.A == 1)
+    return launch_dyn(rowconv_kernel<P, 1, 1, kCF>, grid, RowConv<P, 1, 1, kCF>::smem_bytes(p.LDK), smem_optin, p,
+                      stream, why, what);
+  if (kCF || p.mw.A == 2)
+    return launch_dyn(rowconv_kernel<P, 1, 2, kCF>, grid, RowConv<P, 1, 2, kCF>::smem_bytes(p.LDK), smem_optin, p,
+                      stream, why, what);
+  return launch_dyn(rowconv_kernel<P, 1, 0, false>, grid, RowConv<P, 1, 0, false>::smem_bytes(p.LDK), smem_optin,
+                    p, stream, why, what);
+}
+
 template <class P>
 Status rowconv(const RowConvParams& p, int nph, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
   // register-staging policies have a twin without staging registers for launches that copy only 16-byte vectors
-  if constexpr (!P::kAsync)
+  if constexpr (!P::kAsync) {
     if (p.vec_src && p.w_vec) return rowconv<typename P::Async>(p, nph, grid, smem_optin, stream, why);
-  // phases: 2 when the w stride is > 1 (forward, gather stride 1); grad_input gathers at its stride
-  if (nph == 2)
-    return launch_dyn(rowconv_kernel<P, 2, 1>, grid, RowConv<P, 2, 1>::smem_bytes(p.LDK), smem_optin, p, stream, why,
-                      "row-conv kernel launch");
-  if (p.mw.A == 1)
-    return launch_dyn(rowconv_kernel<P, 1, 1>, grid, RowConv<P, 1, 1>::smem_bytes(p.LDK), smem_optin, p, stream, why,
-                      "row-conv kernel launch");
-  if (p.mw.A == 2)
-    return launch_dyn(rowconv_kernel<P, 1, 2>, grid, RowConv<P, 1, 2>::smem_bytes(p.LDK), smem_optin, p, stream, why,
-                      "row-conv kernel launch");
-  return launch_dyn(rowconv_kernel<P, 1, 0>, grid, RowConv<P, 1, 0>::smem_bytes(p.LDK), smem_optin, p, stream, why,
-                    "row-conv kernel launch");
+    return rowconv_layout<P, false>(p, nph, grid, smem_optin, stream, why);
+  } else {
+    // channels_last sources the plan admits (cf_src implies vec_src and A <= 2) stage column-major
+    return p.cf_src ? rowconv_layout<P, true>(p, nph, grid, smem_optin, stream, why)
+                    : rowconv_layout<P, false>(p, nph, grid, smem_optin, stream, why);
+  }
 }
 
 template <class P>

@@ -20,6 +20,8 @@ struct RowConvParams {
   int LDJ, LDK;         // slab plane / channel strides (elements)
   bool vec_src;         // stage the slab with 16-byte copies (unit-stride, aligned rows; see the plan)
   bool w_vec;           // stage the packed weights with 16-byte copies (Nc a whole number of vectors)
+  bool cf_src;          // channels_last source of whole aligned channel vectors: column-major 16-byte staging
+  bool cf_dst;          // channels_last destination of whole aligned channel vectors: 16-byte stores
   int kw_blocks;        // ceil(kW / KWC)
   // host-computed per-(phase group, tap block) geometry and per-phase-group tap-block masks, when they fit
   static constexpr int kTable = 8;

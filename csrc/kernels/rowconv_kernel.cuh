@@ -23,7 +23,8 @@ static __device__ __noinline__ PhaseGeom phase_geom_slow(DimMap mw, int rho0, in
 // kGather: how the gathered tensor's w run is staged and read.  1: unit stride (A == 1, the forward);
 // 2: stride 2 (grad_input at stride 2), staged contiguous and read at stride 2 (2-way bank conflicts on the
 // A fragments, but whole 16-byte copies); 0: any A, split into residue planes.
-template <class P, int NPH, int kGather>
+// kCF: channels_last sources, staged column-major as 16-byte channel vectors (SlabLoader's kCF; kGather 1, 2).
+template <class P, int NPH, int kGather, bool kCF = false>
 struct RowConv {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -38,6 +39,11 @@ struct RowConv {
   static constexpr int OVEC = 16 / int(sizeof(E));
   static constexpr int LDO = COLS + (OVEC > 4 ? OVEC : 4);
   static_assert(LDO * sizeof(Acc) % 16 == 0 && OVEC * sizeof(Acc) % 16 == 0, "staged output rows must hold whole vectors");
+  // channels_last destinations stage [column][channel] instead, so an output's channels leave as 16-byte vectors
+  static constexpr int LDOC = BN + 4;
+  static_assert(LDOC * sizeof(Acc) % 16 == 0 && BN % OVEC == 0, "staged output columns must hold whole vectors");
+  static_assert(!kCF || kGather != 0, "channel-fast slabs are contiguous runs");
+  using Loader = SlabLoader<P, Tiles::BK, kGather != 0, kCF>;
   static_assert(BK % P::kK == 0, "channel step must hold whole MMA k-steps");
 
   // A stage: the slab (BK x LDK), the weights (KWC x BK x LDB), the step's tap offsets (NPH x KWC ints) and the
@@ -55,7 +61,7 @@ struct RowConv {
   }
   static size_t smem_bytes(int LDK) {
     size_t pipe = 2 * stage_elems(LDK) * sizeof(S);
-    size_t out = size_t(BN) * LDO * sizeof(Acc);
+    size_t out = size_t(BN * LDO > COLS * LDOC ? BN * LDO : COLS * LDOC) * sizeof(Acc);
     return pipe > out ? pipe : out;
   }
 
@@ -136,7 +142,7 @@ struct RowConv {
     const E* wgrp = static_cast<const E*>(p.wpack) + int64_t(grp) * taps * p.Kc * p.Nc + nb * BN;
 
     const size_t stage = stage_elems(p.LDK);
-    SlabLoader<P, BK, kGather != 0> sl;
+    Loader sl;
     sl.sC = p.src.stride[1];
     sl.sW = p.src.stride[4];
     sl.in_extent = p.src.size[4];
@@ -148,7 +154,7 @@ struct RowConv {
     sl.valid = true;
     // a register-staging policy is launched only where not everything moves as vectors (else its Async twin
     // is): it keeps to the register path, so no vector path competes for its registers
-    sl.vec = P::kAsync && kGather && p.vec_src;
+    sl.vec = P::kAsync && kGather && !kCF && p.vec_src;
     WeightLoader wl;
     wl.Kc = p.Kc;
     wl.Nc = p.Nc;
@@ -234,7 +240,9 @@ struct RowConv {
           for (int kwl = 0; kwl < KWC; ++kwl) {
             const int off = offs[rl * KWC + kwl];
             if (off < 0) continue;
-            const S* sa = slab + off + warp * 32 * MS;
+            // column m of the tile is slab column off + (warp*32 + m) * MS; channel k is a row (or, kCF, a
+            // position within the column)
+            const S* sa = slab + (off + warp * 32 * MS) * (kCF ? Loader::LDC : 1);
             const S* sb = wts + kwl * BK * LDB;
 #pragma unroll
             for (int ks = 0; ks < BK; ks += P::kK) {
@@ -245,7 +253,10 @@ struct RowConv {
 #pragma unroll
               for (int mi = 0; mi < MT; ++mi) {
                 typename P::FragA fa = P::load_a(
-                    [&](int m, int k) { return sa[(ks + k) * p.LDK + shifts.at(ks + k) + (mi * 16 + m) * MS]; }, g, t);
+                    [&](int m, int k) {
+                      if constexpr (kCF) return sa[(mi * 16 + m) * MS * Loader::LDC + ks + k];
+                      return sa[(ks + k) * p.LDK + shifts.at(ks + k) + (mi * 16 + m) * MS];
+                    }, g, t);
 #pragma unroll
                 for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
               }
@@ -289,13 +300,16 @@ struct RowConv {
     const int sh0 = vec_out ? vec_phase(int64_t(reinterpret_cast<uintptr_t>(dst_blk) / sizeof(E)) + o_first, OVEC) : 0;
     const int sh1 = vec_out ? vec_phase(sC, OVEC) : 0;
     auto sh = [&](int c) { return (sh0 + c * sh1) & (OVEC - 1); };
+    // channels_last rows of whole aligned channel vectors (the plan's cf_dst) stage [column][channel]
+    const bool cf_out = dst_c_fast && sC == 1 && p.cf_dst;
     Acc* out = reinterpret_cast<Acc*>(smem_raw);
 #pragma unroll
     for (int ni = 0; ni < NT; ++ni)
 #pragma unroll
       for (int j = 0; j < 2; ++j) {
         const int c = ni * 8 + 2 * t + j;
-        Acc* oc = out + c * LDO + sh(c);
+        Acc* oc = cf_out ? out + c : out + c * LDO + sh(c);
+        const int cs = cf_out ? LDOC : 1;  // stride between columns
 #pragma unroll
         for (int rl = 0; rl < NPH; ++rl)
 #pragma unroll
@@ -303,12 +317,28 @@ struct RowConv {
 #pragma unroll
             for (int h = 0; h < 2; ++h) {
               const int m = warp * 32 + mi * 16 + g + h * 8;
-              oc[m * NPH + rl] = acc[rl][mi][ni][2 * h + j] + bias_v[ni][j];
+              oc[(m * NPH + rl) * cs] = acc[rl][mi][ni][2 * h + j] + bias_v[ni][j];
             }
       }
     __syncthreads();
 
-    if (vec_out) {  // a warp per channel row, a lane per 16-byte vector
+    if (cf_out) {  // an output's ncn channels are contiguous: 16-byte vectors, consecutive threads along them
+      constexpr int NVC = BN / OVEC;
+      for (int idx = threadIdx.x; idx < COLS * NVC; idx += Tiles::kThreads) {
+        const int col = idx / NVC, c = (idx % NVC) * OVEC;
+        const int rho = rho0 + col % NPH;
+        const int o = p.mw.E * (q0 + col / NPH) + rho;
+        if (rho >= p.mw.E || o >= OW || c >= ncn) continue;
+        Acc val[OVEC];
+#pragma unroll
+        for (int k = 0; k < int(sizeof(val) / 16); ++k)
+          reinterpret_cast<uint4*>(val)[k] = reinterpret_cast<const uint4*>(out + col * LDOC + c)[k];
+        E w[OVEC];
+#pragma unroll
+        for (int k = 0; k < OVEC; ++k) w[k] = P::from_acc(val[k]);
+        st_global_16(dst_blk + (int64_t(o) * sW + c), w);
+      }
+    } else if (vec_out) {  // a warp per channel row, a lane per 16-byte vector
       // Vectors [vf, ve) of a row are whole (no checks); the partial ones at either end (at most OVEC-1 outputs
       // each) are stored by lanes 0..2*OVEC-1 element by element.  Lane vectors v = vf + lane + 32 r (r < NR)
       // are all loaded before any is stored.
@@ -369,10 +399,10 @@ struct RowConv {
   }
 };
 
-template <class P, int NPH, int kGather>
+template <class P, int NPH, int kGather, bool kCF>
 __global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) rowconv_kernel(RowConvParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  RowConv<P, NPH, kGather>::run(p, ct3d_smem);
+  RowConv<P, NPH, kGather, kCF>::run(p, ct3d_smem);
 }
 
 }  // namespace ct3d

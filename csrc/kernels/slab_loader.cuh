@@ -73,13 +73,19 @@ struct StageShifts {
   }
 };
 
+// kCF (channel-fast, for channels_last sources): the slab is stored column-major, column e's ROWS channels at
+// e * LDC + c, moved as 16-byte vectors of VEC channels (the plan admits only whole, aligned channel vectors).
+// The A operand (m = column, k = channel) is then read along k, which suits both layouts' MMA fragments.
 // kContig: the slab is one contiguous run per channel (column e at c * LDK + e) whatever A is: the kernel then
 // reads its operand at stride A itself.  Otherwise it is split into residue planes (SlabGeom).
-template <class P, int ROWS, bool kContig = false>
+template <class P, int ROWS, bool kContig = false, bool kCF = false>
 struct SlabLoader {
   using E = typename P::Element;
   using S = typename P::Smem;
   static constexpr int kThreads = Tiles::kThreads;
+  // column stride of a kCF slab: ROWS channels plus one vector of padding, so the 8 rows of a fragment load
+  // (8 consecutive columns) fall on distinct bank groups
+  static constexpr int LDC = ROWS + 16 / int(sizeof(S));
   static_assert(ROWS % 4 == 0, "ROWS must split over 4 warps");
   static constexpr int CV = ROWS / 4;                              // channels per thread (w-fast mapping)
   static constexpr int EVS = (P::kStage / CV) > 0 ? (P::kStage / CV) : 1;
@@ -216,7 +222,7 @@ struct SlabLoader {
   // across it brought in
   CT3D_DEV void fixup(S* dst) const {
     // one phase for all rows (!P::kChannelShifts): vectors sit on absolute multiples of VEC, so none crosses i = 0
-    if (!P::kChannelShifts || !(kContig && vec)) return;
+    if (kCF || !P::kChannelShifts || !(kContig && vec)) return;
     const int c = threadIdx.x / TPC;
     if (!(valid && c < nch)) return;
     const int a = phase(base + c * sC);
@@ -245,11 +251,32 @@ struct SlabLoader {
     }
   }
 
+  // kCF: 16-byte cp.async of VEC channels of one column (channel stride 1, the plan checks whole aligned
+  // vectors); columns outside the row and channels past nch are zero-filled
+  CT3D_DEV void load_async_cvec(S* dst) const {
+    constexpr int CV = ROWS / VEC;  // vectors per column
+    static_assert(ROWS % VEC == 0, "whole channel vectors per column");
+    const uint32_t d0 = cutlass::arch::cutlass_get_smem_pointer(dst);
+    for (int idx = threadIdx.x; idx < ecnt * CV; idx += kThreads) {
+      const int e = idx / CV, c = (idx % CV) * VEC;
+      const int i = int(i0) + e;
+      const bool ok = valid && c < nch && i >= 0 && i < in_extent;
+      cp_async_16(d0 + uint32_t((e * LDC + c) * int(sizeof(S))), ok ? base + (c + int64_t(i) * sW) : base,
+                  ok ? 16 : 0);
+    }
+  }
+
   // start the stage: 16-byte cp.async where the plan allows it (any element size), else cp.async every element
   // or, for 2-byte elements, load the register-staged part
   // shifts: the stage's ROWS per-channel column shifts, a byte each (see load_async_vec; zero on the other
   // paths)
   CT3D_DEV void load(S* dst, uint8_t* shifts) {
+    if constexpr (kCF) {
+      if constexpr (P::kChannelShifts)
+        if (threadIdx.x < ROWS) shifts[threadIdx.x] = 0;
+      load_async_cvec(dst);
+      return;
+    }
     if (kContig && vec) {
       load_async_vec(dst, shifts);
       return;
@@ -267,7 +294,7 @@ struct SlabLoader {
   }
   // finish the stage (register path): write the staged values, then load-and-write the rest
   CT3D_DEV void store(S* s) const {
-    if constexpr (!P::kAsync) {
+    if constexpr (!P::kAsync && !kCF) {
       if (kContig && vec) return;
       for_each([&](int k, int c, int e) { if (k < NREG) put(s, c, e, v[k]); }, false);
       for_each([&](int, int c, int e) { put(s, c, e, fetch(c, e)); }, true);
