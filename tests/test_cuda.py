@@ -473,3 +473,28 @@ def test_direct_grad_weight_bitwise_repeatable():
     first = ops.conv_transpose3d_grad_weight(gy, x, w, *args)
     for _ in range(3):
         assert torch.equal(ops.conv_transpose3d_grad_weight(gy, x, w, *args), first)
+
+
+# channels_last sources and destinations: whole aligned channel vectors take the column-major 16-byte staging
+# and 16-byte channel stores; odd channel counts and misaligned data take the element paths.
+# (Cin, Cout, stride, w extent, storage offset)
+CL_EDGES = [(32, 32, 2, 61, 0), (20, 36, 2, 40, 0), (16, 8, 1, 33, 0), (6, 10, 2, 37, 0), (32, 32, 2, 29, 1)]
+
+
+@pytest.mark.parametrize("edge", CL_EDGES, ids=[f"cin{e[0]}cout{e[1]}s{e[2]}w{e[3]}o{e[4]}" for e in CL_EDGES])
+@pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
+def test_channels_last_vector_staging(mode, edge):
+    _, dtype, allow_tf32, budget = mode
+    cin, cout, s, W, offset = edge
+    case = Case(N=2, Cin=cin, Cout=cout, groups=1, size=(3, 2, W), kernel=(2, 3, 3), stride=[1, 2, s],
+                padding=[0, 1, 1], output_padding=[0, 0, s - 1], dilation=[1, 1, 1], bias=True)
+    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(cin + W))
+    x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
+    if offset:  # same strides, data one element past a 16-byte boundary
+        x = _at_element_offset(x.permute(0, 2, 3, 4, 1).contiguous(), offset).permute(0, 4, 1, 2, 3)
+        gy = _at_element_offset(gy.permute(0, 2, 3, 4, 1).contiguous(), offset).permute(0, 4, 1, 2, 3)
+        assert x.stride(1) == 1 and x.data_ptr() % 16
+    ours = _all_results(case, x, w, b, gy, allow_tf32)
+    assert ours[0].stride(1) == 1 and ours[1].stride(1) == 1  # channels_last in, channels_last out
+    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
+    _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
