@@ -44,14 +44,14 @@ struct ScalarOperand<PolicyTF32> {
 
 // Forward (gather form) and grad_input: warp u = (row, group, chunk of 32*J outputs); lane outputs
 // o = chunk*32*J + lane + 32*j, all Nc (<= NC) channels of the group, every valid tap of every channel.
-// Explicit min-blocks: with the bare thread bound, ptxas capped this kernel near 72 registers and spilled.
 // NC (1, 2 or 4 >= Nc) sizes the per-thread arrays; J = lane_outputs(...) outputs per lane keep them small.
+// Explicit min-blocks: with the bare thread bound, ptxas capped this kernel near 72 registers and spilled.
 template <class P, int NC>
 __global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc) == 8 ? 2 : 4)
     direct_conv_kernel(RowConvParams p, int chunks) {
   using E = typename P::Element;
   using Acc = typename P::Acc;
-  constexpr int J = DirectTiles::lane_outputs(int(sizeof(E)), NC), NCMAX = NC;
+  constexpr int J = DirectTiles::lane_outputs(int(sizeof(E)), NC);
   const int lane = threadIdx.x & 31;
   int64_t u = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
   const int chunk = int(u % chunks);
@@ -81,10 +81,10 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc)
     wi0[j] = t.i0;
     if (t.any && o0 + 32 * j < OW) live |= 1u << j;
   }
-  Acc acc[J][NCMAX];
+  Acc acc[J][NC];
   const E* bias = static_cast<const E*>(p.bias);
 #pragma unroll
-  for (int c = 0; c < NCMAX; ++c) {
+  for (int c = 0; c < NC; ++c) {
     const Acc b = (bias && c < p.Nc) ? P::to_acc(bias[int64_t(grp) * p.Nc + c]) : Acc(0);
 #pragma unroll
     for (int j = 0; j < J; ++j) acc[j][c] = b;
@@ -137,7 +137,7 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc)
     const int o = o0 + 32 * j;
     if (o >= OW) continue;
 #pragma unroll
-    for (int c = 0; c < NCMAX; ++c)
+    for (int c = 0; c < NC; ++c)
       if (c < p.Nc) dst[c * p.dst.stride[1] + o * p.dst.stride[4]] = P::from_acc(acc[j][c]);
   }
 }
