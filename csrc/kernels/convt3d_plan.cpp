@@ -167,7 +167,7 @@ bool use_direct_wgrad(const ConvT3dProblem& p) {
   return use_direct(p) && p.k[0] <= DirectTiles::KMAX && p.k[1] <= DirectTiles::KMAX && p.k[2] <= DirectTiles::KMAX;
 }
 int direct_chunks(const RowConvParams& p, DType dt) {  // outputs per warp: 32 lanes x lane_outputs
-  const int per_warp = 32 * DirectTiles::lane_outputs(int(elem_size(dt)), p.Nc == 1 ? 1 : p.Nc == 2 ? 2 : 4);
+  const int per_warp = 32 * DirectTiles::lane_outputs(int(elem_size(dt)), DirectTiles::nc(p.Nc));
   return int((p.dst.size[4] + per_warp - 1) / per_warp);
 }
 // x-row slices of the direct grad_weight: about 8 blocks per SM over all (group, ci, co) keys; depends only on
@@ -313,9 +313,9 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
     case Kind::kForward:
     case Kind::kGradInput: return size_t(p.taps()) * p.Cin * p.cout_g() * elem_size(p.dtype);
     case Kind::kGradWeight: {
-      if (!use_direct_wgrad(p)) return make_wgrad_plan(a, nullptr).ws_bytes;
-      const WgradParams wp = make_wgrad_plan(a, nullptr).p;
-      return size_t(direct_slices(wp)) * p.groups * p.taps() * size_t(p.cin_g()) * p.cout_g() * acc_size(p.dtype);
+      const WgradPlan r = make_wgrad_plan(a, nullptr);
+      if (!use_direct_wgrad(p)) return r.ws_bytes;
+      return size_t(direct_slices(r.p)) * p.groups * p.taps() * size_t(p.cin_g()) * p.cout_g() * acc_size(p.dtype);
     }
     case Kind::kGradBias: return size_t(p.Cout) * bias_chunks(a) * acc_size(p.dtype);
   }

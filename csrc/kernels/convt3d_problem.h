@@ -130,6 +130,8 @@ struct DirectTiles {
   static constexpr int KMAX = 3;   // grad_weight: kernel extent per dimension held in registers
   // outputs per lane of the direct row kernel for NC channels (1, 2, 4) of esz-byte elements: J / NC, halved
   // for 2-byte types (whose conversions otherwise push J = 8 past the register budget)
+  // the kernel instance (NC) that takes Nc <= NCMAX output channels
+  static constexpr int nc(int Nc) { return Nc == 1 ? 1 : Nc == 2 ? 2 : 4; }
   static constexpr int lane_outputs(int esz, int NC) { return (esz == 2 ? J / 2 : J) / NC > 0 ? (esz == 2 ? J / 2 : J) / NC : 1; }
 };
 

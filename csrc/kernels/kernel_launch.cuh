@@ -94,16 +94,21 @@ Status wgrad_partials(const WgradParams& p, dim3 grid, int smem_optin, cudaStrea
                        : launch_dyn(wgrad_kernel<P, 0>, grid, smem, smem_optin, p, stream, why, what);
 }
 
+// Ordered sum of `chunks` partial weight gradients in p.ws (the tensor-core and the direct kernels' layout).
+template <class P>
+Status wgrad_reduce(const WgradParams& p, int chunks, const TensorRef5& gw, cudaStream_t stream, std::string* why) {
+  const int taps = p.md.K * p.mh.K * p.mw.K;
+  const int64_t total = int64_t(p.groups) * p.Cin_g * p.Cout_g * taps;
+  wgrad_reduce_kernel<P><<<blocks_for(total, 256), 256, 0, stream>>>(
+      static_cast<const typename P::Acc*>(p.ws), gw, chunks, p.groups, p.Cin_g, p.Cout_g, taps);
+  return cuda_check(cudaGetLastError(), why, "weight-gradient reduce launch");
+}
+
 template <class P>
 Status wgrad(const WgradParams& p, dim3 grid, int smem_optin, const TensorRef5& gw, cudaStream_t stream,
              std::string* why) {
   Status s = wgrad_partials<P>(p, grid, smem_optin, stream, why);
-  if (s != Status::kSuccess) return s;
-  const int taps = p.md.K * p.mh.K * p.mw.K;
-  const int64_t total = int64_t(p.groups) * p.Cin_g * p.Cout_g * taps;
-  wgrad_reduce_kernel<P><<<blocks_for(total, 256), 256, 0, stream>>>(
-      static_cast<const typename P::Acc*>(p.ws), gw, p.chunks, p.groups, p.Cin_g, p.Cout_g, taps);
-  return cuda_check(cudaGetLastError(), why, "weight-gradient reduce launch");
+  return s == Status::kSuccess ? wgrad_reduce<P>(p, p.chunks, gw, stream, why) : s;
 }
 
 template <class P>
@@ -135,7 +140,8 @@ template <class P>
 Status direct(const RowConvParams& p, int chunks, cudaStream_t stream, std::string* why) {
   const int64_t warps = p.rows * p.groups * chunks, per_block = DirectTiles::kThreads / 32;
   const unsigned blocks = unsigned((warps + per_block - 1) / per_block);
-  auto kernel = p.Nc == 1 ? direct_conv_kernel<P, 1> : p.Nc == 2 ? direct_conv_kernel<P, 2> : direct_conv_kernel<P, 4>;
+  const int nc = DirectTiles::nc(p.Nc);
+  auto kernel = nc == 1 ? direct_conv_kernel<P, 1> : nc == 2 ? direct_conv_kernel<P, 2> : direct_conv_kernel<P, 4>;
   kernel<<<blocks, DirectTiles::kThreads, 0, stream>>>(p, chunks);
   return cuda_check(cudaGetLastError(), why, "direct kernel launch");
 }
@@ -145,12 +151,7 @@ Status direct_wgrad(const WgradParams& p, int slices, const TensorRef5& gw, cuda
   direct_wgrad_kernel<P><<<dim3(unsigned(p.groups * p.Cin_g * p.Cout_g), unsigned(slices)), DirectTiles::kThreads, 0,
                            stream>>>(p, slices);
   Status s = cuda_check(cudaGetLastError(), why, "direct weight-gradient kernel launch");
-  if (s != Status::kSuccess) return s;
-  const int taps = p.md.K * p.mh.K * p.mw.K;
-  const int64_t total = int64_t(p.groups) * p.Cin_g * p.Cout_g * taps;
-  wgrad_reduce_kernel<P><<<blocks_for(total, 256), 256, 0, stream>>>(
-      static_cast<const typename P::Acc*>(p.ws), gw, slices, p.groups, p.Cin_g, p.Cout_g, taps);
-  return cuda_check(cudaGetLastError(), why, "weight-gradient reduce launch");
+  return s == Status::kSuccess ? wgrad_reduce<P>(p, slices, gw, stream, why) : s;
 }
 
 template <class P>
