@@ -152,6 +152,14 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
       for (int b = 0; b < p.kw_blocks; ++b)
         p.geom[pg * p.kw_blocks + b] = make_phase_geom(p.mw, pg * r.nph, r.nph, b * Tiles::KWC, p.LDJ);
     }
+  p.div_q = FastDiv::make(p.q_blocks);
+  p.div_ph = FastDiv::make(p.ph_groups);
+  p.div_oh = FastDiv::make(int(p.dst.size[3]));
+  p.div_od = FastDiv::make(int(p.dst.size[2]));
+  const int64_t OD = p.dst.size[2], OH = p.dst.size[3];
+  p.tap_tab_n = OD + OH <= RowConvParams::kTapTab ? int(OD + OH) : 0;
+  for (int o = 0; o < p.tap_tab_n; ++o)
+    p.tap_tab[o] = o < OD ? tap_range(p.md, o) : tap_range(p.mh, int(o - OD));
   r.grid = dim3(unsigned(std::min<int64_t>(p.rows * p.q_blocks * p.ph_groups, INT_MAX)), unsigned(p.n_blocks),
                 unsigned(p.groups));
   r.empty = numel(p.dst) == 0;

@@ -262,48 +262,114 @@ CT3D_HD bool tap_seek(const DimMap& m, const TapWalk& w, int& k, int& i) {
     if (i >= 0 && i < m.in_extent) return true;
   return false;
 }
-struct RowWalk {
-  TapWalk d, h;
+// The taps of one dimension that land on output coordinate o inside the gathered extent: k = k0 + j*ks,
+// i = i0 - j*di for j in [0, n).  i moves monotonically with j, so the in-range taps are one run of j.
+struct TapRange {
+  int k0, i0, n;
 };
-CT3D_HD RowWalk row_walk(const DimMap& md, const DimMap& mh, int od, int oh) {
-  return RowWalk{tap_walk(md, od), tap_walk(mh, oh)};
-}
-// First w-tap block at or after c admitted by the mask (blocks past 31 always are); nblk when none.
-CT3D_HD int kw_block_from(uint32_t mask, int c, int nblk) {
-  while (c < nblk && c < 32 && !((mask >> c) & 1u)) ++c;
-  return c;
+CT3D_HD TapRange tap_range(const DimMap& m, int o) {
+  const TapWalk w = tap_walk(m, o);
+  TapRange r{0, 0, 0};
+  int k = w.k0, i = w.i0;
+  if (!w.any || !tap_seek(m, w, k, i)) return r;
+  r.k0 = k;
+  r.i0 = i;
+  for (; k < m.K && i >= 0 && i < m.in_extent; k += w.ks, i -= w.di) ++r.n;
+  return r;
 }
 
-// Advances s (or finds the first step when first) for the destination row whose tap walks are rw; false
-// when done.  Order: kd, kh, channel block, w-tap block (innermost).
-CT3D_HD bool row_step_next(const RowWalk& rw, const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc,
-                           uint32_t kw_mask, RowStep& s, bool first) {
-  const int nblk = (mw.K + Tiles::KWC - 1) / Tiles::KWC;
-  const int b0 = kw_block_from(kw_mask, 0, nblk);
-  if (first) {
-    s = RowStep{rw.d.k0, rw.h.k0, 0, b0 * Tiles::KWC, rw.d.i0, rw.h.i0};
-    return Kc > 0 && b0 < nblk && rw.d.any && rw.h.any && tap_seek(md, rw.d, s.kd, s.id) &&
-           tap_seek(mh, rw.h, s.kh, s.ih);
-  }
-  const int b = kw_block_from(kw_mask, s.kw0 / Tiles::KWC + 1, nblk);
-  if (b < nblk) {
-    s.kw0 = b * Tiles::KWC;
-    return true;
-  }
-  s.kw0 = b0 * Tiles::KWC;
-  s.c0 += Tiles::BK;
-  if (s.c0 < Kc) return true;
-  s.c0 = 0;
-  s.kh += rw.h.ks;
-  s.ih -= rw.h.di;
-  if (tap_seek(mh, rw.h, s.kh, s.ih)) return true;
-  s.kh = rw.h.k0;  // back to the first valid kh (it exists: the first step found it)
-  s.ih = rw.h.i0;
-  tap_seek(mh, rw.h, s.kh, s.ih);
-  s.kd += rw.d.ks;
-  s.id -= rw.d.di;
-  return tap_seek(md, rw.d, s.kd, s.id);
+// First w-tap block at or after c admitted by the mask (blocks past 31 always are); nblk when none.  Bit
+// arithmetic, not a loop: it runs per pipeline step.
+CT3D_HD int kw_block_from(uint32_t mask, int c, int nblk) {
+  if (c >= 32) return c < nblk ? c : nblk;
+  const uint32_t m = mask >> c;
+  if (m == 0) return nblk > 32 ? 32 : nblk;
+#if defined(__CUDA_ARCH__)
+  const int b = c + __ffs(int(m)) - 1;
+#else
+  const int b = c + __builtin_ctz(m);
+#endif
+  return b < nblk ? b : nblk;
 }
+
+// The K loop of one destination row: valid (kd, kh) tap pairs, BK-channel blocks and the w-tap blocks the
+// CTA's mask admits (innermost).  Counters only (the tap ranges are found once per row); next() reports the
+// outermost level that moved, so a kernel can update its addresses incrementally.  Little state on purpose:
+// it lives in registers across the MMAs.
+struct RowSteps {
+  RowStep s;
+  int nd, nh;  // (kd, kh) taps left after the current ones
+  int hn;      // kh taps per kd
+  uint32_t mask;
+  enum { kDone = -1, kTapBlock = 0, kChannels = 1, kTapH = 2, kTapD = 3 };
+  CT3D_HD static int blocks(const DimMap& mw) { return (mw.K + Tiles::KWC - 1) / Tiles::KWC; }
+  // false: the row has no step (no tap lands, or no w-tap block is admitted)
+  CT3D_HD bool start(const TapRange& d, const TapRange& h, const DimMap& mw, uint32_t kw_mask) {
+    mask = kw_mask;
+    const int b0 = kw_block_from(mask, 0, blocks(mw));
+    s = RowStep{d.k0, h.k0, 0, b0 * Tiles::KWC, d.i0, h.i0};
+    nd = d.n - 1;
+    nh = hn = h.n - 1;
+    return d.n > 0 && h.n > 0 && b0 < blocks(mw);
+  }
+  CT3D_HD int next(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc) {
+    const int nblk = blocks(mw);
+    const int b = kw_block_from(mask, s.kw0 / Tiles::KWC + 1, nblk);
+    if (b < nblk) {
+      s.kw0 = b * Tiles::KWC;
+      return kTapBlock;
+    }
+    s.kw0 = kw_block_from(mask, 0, nblk) * Tiles::KWC;
+    s.c0 += Tiles::BK;
+    if (s.c0 < Kc) return kChannels;
+    s.c0 = 0;
+    if (nh > 0) {
+      --nh;
+      s.kh += mh.ks;
+      s.ih -= mh.di;
+      return kTapH;
+    }
+    nh = hn;  // back to the row's first kh
+    s.kh -= hn * mh.ks;
+    s.ih += hn * mh.di;
+    if (nd > 0) {
+      --nd;
+      s.kd += md.ks;
+      s.id -= md.di;
+      return kTapD;
+    }
+    return kDone;
+  }
+};
+
+// n / d and n % d for 0 <= n < 2^31 by a divisor fixed at plan time: a multiply-high, an add and a shift.
+// Round-up method: l = ceil(log2 d), mul = floor(2^32 (2^l - d) / d) + 1, q = (mulhi(n, mul) + n) >> l
+// (mulhi(n, mul) <= n < 2^31, so the sum fits 32 bits).
+struct FastDiv {
+  int d = 1;
+  uint32_t mul = 1;
+  int shift = 0;
+  static FastDiv make(int d) {
+    FastDiv f;
+    f.d = d < 1 ? 1 : d;
+    while ((int64_t(1) << f.shift) < f.d) ++f.shift;
+    f.mul = uint32_t(((uint64_t(1) << 32) * ((uint64_t(1) << f.shift) - uint64_t(f.d))) / uint64_t(f.d) + 1);
+    return f;
+  }
+  CT3D_HD int div(int n) const {
+#if defined(__CUDA_ARCH__)
+    const uint32_t hi = __umulhi(uint32_t(n), mul);
+#else
+    const uint32_t hi = uint32_t((uint64_t(uint32_t(n)) * mul) >> 32);
+#endif
+    return int((hi + uint32_t(n)) >> shift);
+  }
+  CT3D_HD int divmod(int n, int& r) const {  // quotient; n - quotient * d in r
+    const int q = div(n);
+    r = n - q * d;
+    return q;
+  }
+};
 
 // Everything a row-conv CTA needs to know about one block of w taps for its phases: the slab geometry and,
 // per (phase, tap), the A operand's column offset in the slab (-1: the tap does not land on the phase).

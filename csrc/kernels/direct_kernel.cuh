@@ -92,15 +92,14 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc)
 
   constexpr int S = 2;                                 // w taps per output per block
   const int wsteps = (p.mw.K + p.mw.ks - 1) / p.mw.ks;  // most w taps one output can have
-  const RowWalk rw = row_walk(p.md, p.mh, od, oh);
+  const TapWalk wd = tap_walk(p.md, od), wh = tap_walk(p.mh, oh);
   const E* src_g = static_cast<const E*>(p.src.data) + n * p.src.stride[0] + int64_t(grp) * p.Kc * p.src.stride[1];
   const E* w_g = static_cast<const E*>(p.wpack) + int64_t(grp) * taps * p.Kc * p.Nc;
   const int64_t sC = p.src.stride[1], sW = p.src.stride[4];
-  int kd = rw.d.k0, id = rw.d.i0;
-  if (rw.d.any && rw.h.any)
-    for (; tap_seek(p.md, rw.d, kd, id); kd += rw.d.ks, id -= rw.d.di) {
-      int kh = rw.h.k0, ih = rw.h.i0;
-      for (; tap_seek(p.mh, rw.h, kh, ih); kh += rw.h.ks, ih -= rw.h.di) {
+  int kd = wd.k0, id = wd.i0;
+  if (wd.any && wh.any)
+    for (; tap_seek(p.md, wd, kd, id); kd += wd.ks, id -= wd.di)
+      for (int kh = wh.k0, ih = wh.i0; tap_seek(p.mh, wh, kh, ih); kh += wh.ks, ih -= wh.di) {
         const E* srow = src_g + id * p.src.stride[2] + ih * p.src.stride[3];
         const E* wt = w_g + int64_t((kd * p.mh.K + kh) * p.mw.K) * p.Kc * p.Nc;
         // w taps in blocks of S per output, unrolled over the J outputs with predicated loads, so the loads of
@@ -128,7 +127,6 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc)
           }
         }
       }
-    }
 
   E* dst = static_cast<E*>(p.dst.data) + n * p.dst.stride[0] + int64_t(grp) * p.Nc * p.dst.stride[1] +
            od * p.dst.stride[2] + oh * p.dst.stride[3];

@@ -28,6 +28,12 @@ struct RowConvParams {
   bool table;           // false: the kernel computes them itself
   uint32_t kw_mask[kTable];
   PhaseGeom geom[kTable];
+  // per-CTA index math the plan does once: divisors of the grid decomposition, and the tap ranges of every
+  // destination d coordinate (entries [0, OD)) and h coordinate ([OD, OD + OH)) when they fit
+  FastDiv div_q, div_ph, div_oh, div_od;
+  static constexpr int kTapTab = 512;
+  int tap_tab_n;        // OD + OH, or 0: the kernel finds the ranges itself
+  TapRange tap_tab[kTapTab];
 };
 
 struct WgradParams {

@@ -16,6 +16,7 @@ namespace ct3d {
 
 // Fallbacks for shapes whose geometry table does not fit in the kernel parameters: one out-of-line copy.
 static __device__ __noinline__ uint32_t kw_mask_slow(DimMap mw, int rho0, int nph) { return kw_block_mask(mw, rho0, nph); }
+static __device__ __noinline__ TapRange tap_range_slow(DimMap m, int o) { return tap_range(m, o); }
 static __device__ __noinline__ PhaseGeom phase_geom_slow(DimMap mw, int rho0, int nph, int kw0, int LDJ) {
   return make_phase_geom(mw, rho0, nph, kw0, LDJ);
 }
@@ -123,15 +124,16 @@ struct RowConv {
     S* smem = reinterpret_cast<S*>(smem_raw);
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
 
-    int bx = int(blockIdx.x);  // grid.x < 2^31 (checked by the plan)
-    const int qb = bx % p.q_blocks;
-    bx /= p.q_blocks;
-    const int pg = bx % p.ph_groups;
-    const int row = bx / p.ph_groups;
+    // blockIdx.x = (row * ph_groups + pg) * q_blocks + qb, row = (n * OD + od) * OH + oh; grid.x < 2^31 (the plan
+    // checks), so the plan's 32-bit divisors apply.  Done again for the epilogue rather than kept live across the
+    // K loop (registers).
+    auto coords = [&](int& qb, int& pg, int& od, int& oh) -> int64_t {
+      const int row = p.div_ph.divmod(p.div_q.divmod(int(blockIdx.x), qb), pg);
+      return p.div_od.divmod(p.div_oh.divmod(row, oh), od);
+    };
+    int qb, pg, od, oh;
+    const int64_t n = coords(qb, pg, od, oh);
     const int nb = blockIdx.y, grp = blockIdx.z;
-    const int OH = int(p.dst.size[3]), OD = int(p.dst.size[2]);
-    const int oh = row % OH, od = (row / OH) % OD;
-    const int64_t n = row / OH / OD;
     const int rho0 = pg * NPH;
     const int q0 = qb * BQ;
     const int A = kGather ? kGather : p.mw.A;
@@ -187,26 +189,47 @@ struct RowConv {
           }
       sl.ecnt = A * (BQ + sl.geom.jmax);
     };
-    auto setup = [&](const RowStep& s, S* stage) {
-      set_geom(s.kw0);
+    // The K loop (RowSteps) and the addresses of its current step: the slab's offset from src_n and the weights'
+    // from wgrp, moved by deltas while only the channel or w-tap block changes, recomputed when a tap moves.
+    RowSteps steps;
+    bool have = p.tap_tab_n ? steps.start(p.tap_tab[od], p.tap_tab[p.dst.size[2] + oh], p.mw, kw_mask)
+                            : steps.start(tap_range_slow(p.md, od), tap_range_slow(p.mh, oh), p.mw, kw_mask);
+    int64_t soff, woff;
+    auto tap_offsets = [&] {
+      const RowStep& s = steps.s;
+      soff = s.c0 * p.src.stride[1] + s.id * p.src.stride[2] + s.ih * p.src.stride[3];
+      woff = (int64_t((s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0) * p.Kc + s.c0) * p.Nc;
+    };
+    auto advance = [&] {
+      const int c0 = steps.s.c0, kw0 = steps.s.kw0;
+      const int level = steps.next(p.md, p.mh, p.mw, p.Kc);
+      if (level == RowSteps::kDone) return false;
+      if (level <= RowSteps::kChannels) {
+        soff += (steps.s.c0 - c0) * p.src.stride[1];
+        woff += int64_t(steps.s.kw0 - kw0) * p.Kc * p.Nc + (steps.s.c0 - c0) * p.Nc;
+      } else {
+        tap_offsets();
+      }
+      return true;
+    };
+    auto setup = [&](S* stage) {
+      set_geom(steps.s.kw0);
       if (threadIdx.x < NPH * KWC) stage_offs(stage, p.LDK)[threadIdx.x] = my_off;
-      sl.base = src_n + s.c0 * p.src.stride[1] + s.id * p.src.stride[2] + s.ih * p.src.stride[3];
-      sl.nch = p.Kc - s.c0;
-      wl.kwn = p.mw.K - s.kw0;
-      wl.kcn = p.Kc - s.c0;
-      wl.base = wgrp + (int64_t((s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0) * p.Kc + s.c0) * p.Nc;
+      sl.base = src_n + soff;
+      sl.nch = p.Kc - steps.s.c0;
+      wl.kwn = p.mw.K - steps.s.kw0;
+      wl.kcn = p.Kc - steps.s.c0;
+      wl.base = wgrp + woff;
     };
 
     Acc acc[NPH][MT][NT][4];
 #pragma unroll
     for (int r = 0; r < NPH; ++r) zero_tiles(acc[r]);
 
-    const RowWalk rw = row_walk(p.md, p.mh, od, oh);
-    RowStep cur;
-    bool have = row_step_next(rw, p.md, p.mh, p.mw, p.Kc, kw_mask, cur, true);
     int buf = 0;
     if (have) {
-      setup(cur, smem);
+      tap_offsets();
+      setup(smem);
       sl.load(smem, stage_shifts(smem, p.LDK));
       wl.load(smem + size_t(BK) * p.LDK);
       sl.store(smem);
@@ -217,12 +240,11 @@ struct RowConv {
     __syncthreads();
 
     while (have) {
-      RowStep nxt = cur;
-      const bool more = row_step_next(rw, p.md, p.mh, p.mw, p.Kc, kw_mask, nxt, false);
+      const bool more = advance();
       // the other buffer is free: the last barrier retired its readers (recomputed, not kept live across the MMAs)
       auto next_stage = [&] { return smem + (buf ^ 1) * stage; };
       if (more) {
-        setup(nxt, next_stage());
+        setup(next_stage());
         sl.load(next_stage(), stage_shifts(next_stage(), p.LDK));
         wl.load(next_stage() + size_t(BK) * p.LDK);
       }
@@ -271,12 +293,13 @@ struct RowConv {
       if (more) sl.fixup(next_stage());
       __syncthreads();
       buf ^= 1;
-      cur = nxt;
       have = more;
     }
 
     // ---- epilogue: add the bias, interleave the phases in shared memory, then write whole rows
-    E* dst_row = static_cast<E*>(p.dst.data) + n * p.dst.stride[0] + od * p.dst.stride[2] + oh * p.dst.stride[3];
+    int qb_, pg_, od_, oh_;
+    const int64_t n_ = coords(qb_, pg_, od_, oh_);
+    E* dst_row = static_cast<E*>(p.dst.data) + n_ * p.dst.stride[0] + od_ * p.dst.stride[2] + oh_ * p.dst.stride[3];
     const E* bias = static_cast<const E*>(p.bias);
     const int OW = int(p.dst.size[4]);
     const bool dst_c_fast = (p.dst.stride[1] == 1 && p.dst.stride[4] != 1);

@@ -7,6 +7,7 @@
 
 #include <Python.h>
 
+#include <climits>
 #include <sstream>
 
 namespace cutlass_convt3d {
@@ -203,69 +204,73 @@ void emulate_rows(const at::Tensor& src, at::Tensor& dst, const at::Tensor& wpac
   const double* W = wpack.data_ptr<double>();
   const int64_t N = dst.size(0), OD = dst.size(2), OH = dst.size(3), OW = dst.size(4);
   std::vector<double> acc, slab;
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t od = 0; od < OD; ++od)
-      for (int64_t oh = 0; oh < OH; ++oh)
-        for (int pg = 0; pg < ph_groups; ++pg)
-          for (int qb = 0; qb < q_blocks; ++qb)
-            for (int nb = 0; nb < n_blocks; ++nb)
-              for (int g = 0; g < groups; ++g) {
-                const int rho0 = pg * nph;
-                const int64_t q0 = int64_t(qb) * BQ;
-                acc.assign(size_t(nph) * BQ * BN, 0.0);
-                const uint32_t kw_mask = ct3d::kw_block_mask(mw, rho0, nph);
-                const ct3d::RowWalk rw = ct3d::row_walk(md, mh, int(od), int(oh));
-                ct3d::RowStep s;
-                for (bool ok = ct3d::row_step_next(rw, md, mh, mw, Kc, kw_mask, s, true); ok;
-                     ok = ct3d::row_step_next(rw, md, mh, mw, Kc, kw_mask, s, false)) {
-                  const ct3d::SlabGeom geom = ct3d::slab_geom(mw, rho0, nph, s.kw0, KWC);
-                  const int LDJ = BQ + geom.jmax;
-                  const int64_t i0 = A * q0 + geom.base;
-                  const int ecnt = A * LDJ;
-                  slab.assign(size_t(BK) * geom.nplanes * LDJ, std::nan(""));
-                  for (int c = 0; c < BK; ++c)
-                    for (int e = 0; e < ecnt; ++e) {
-                      const int j = e / A, plane = geom.plane_fast(e % A);
-                      if (plane < 0) continue;
-                      const int64_t i = i0 + e;
-                      const int ch = s.c0 + c;
-                      const bool inb = ch < Kc && i >= 0 && i < src.size(4);
-                      slab[(size_t(c) * geom.nplanes + plane) * LDJ + j] =
-                          inb ? S[n][int64_t(g) * Kc + ch][s.id][s.ih][i] : 0.0;
-                    }
-                  for (int rl = 0; rl < nph; ++rl) {
-                    const int rho = rho0 + rl;
-                    for (int kwl = 0; kwl < KWC; ++kwl) {
-                      const int kw = s.kw0 + kwl;
-                      int d;
-                      if (rho >= mw.E || kw >= mw.K || !mw.delta(rho, kw, d)) continue;
-                      const int rel = d - geom.base;
-                      const int j0 = rel / A, plane = geom.plane_fast(rel % A);
-                      TORCH_CHECK(plane >= 0 && j0 + BQ <= LDJ, "plan emulator: tap outside its slab");
-                      const int tap = (s.kd * mh.K + s.kh) * mw.K + kw;
-                      for (int c = 0; c < BK && s.c0 + c < Kc; ++c)
-                        for (int nn = 0; nn < BN && nb * BN + nn < Nc; ++nn) {
-                          const double w = W[((int64_t(g) * taps + tap) * Kc + s.c0 + c) * Nc + nb * BN + nn];
-                          for (int m = 0; m < BQ; ++m)
-                            acc[(size_t(rl) * BQ + m) * BN + nn] +=
-                                slab[(size_t(c) * geom.nplanes + plane) * LDJ + j0 + m] * w;
-                        }
-                    }
-                  }
+  // the kernel's grid decomposition, with the plan's divisors: blockIdx.x = (row * ph_groups + pg) * q_blocks + qb
+  const ct3d::FastDiv div_q = ct3d::FastDiv::make(q_blocks), div_ph = ct3d::FastDiv::make(ph_groups),
+                      div_oh = ct3d::FastDiv::make(int(OH)), div_od = ct3d::FastDiv::make(int(OD));
+  const int64_t blocks = N * OD * OH * ph_groups * q_blocks;
+  TORCH_CHECK(blocks < INT_MAX, "plan emulator: too many CTAs");
+  for (int bx = 0; bx < int(blocks); ++bx)
+    for (int nb = 0; nb < n_blocks; ++nb)
+      for (int g = 0; g < groups; ++g) {
+        int qb, pg, od, oh;
+        const int row = div_ph.divmod(div_q.divmod(bx, qb), pg);
+        const int64_t n = div_od.divmod(div_oh.divmod(row, oh), od);
+        const int rho0 = pg * nph;
+        const int64_t q0 = int64_t(qb) * BQ;
+        acc.assign(size_t(nph) * BQ * BN, 0.0);
+        const uint32_t kw_mask = ct3d::kw_block_mask(mw, rho0, nph);
+        ct3d::RowSteps steps;
+        const ct3d::RowStep& s = steps.s;
+        for (bool ok = steps.start(ct3d::tap_range(md, int(od)), ct3d::tap_range(mh, int(oh)), mw, kw_mask); ok;
+             ok = steps.next(md, mh, mw, Kc) != ct3d::RowSteps::kDone) {
+          const ct3d::SlabGeom geom = ct3d::slab_geom(mw, rho0, nph, s.kw0, KWC);
+          const int LDJ = BQ + geom.jmax;
+          const int64_t i0 = A * q0 + geom.base;
+          const int ecnt = A * LDJ;
+          slab.assign(size_t(BK) * geom.nplanes * LDJ, std::nan(""));
+          for (int c = 0; c < BK; ++c)
+            for (int e = 0; e < ecnt; ++e) {
+              const int j = e / A, plane = geom.plane_fast(e % A);
+              if (plane < 0) continue;
+              const int64_t i = i0 + e;
+              const int ch = s.c0 + c;
+              const bool inb = ch < Kc && i >= 0 && i < src.size(4);
+              slab[(size_t(c) * geom.nplanes + plane) * LDJ + j] =
+                  inb ? S[n][int64_t(g) * Kc + ch][s.id][s.ih][i] : 0.0;
+            }
+          for (int rl = 0; rl < nph; ++rl) {
+            const int rho = rho0 + rl;
+            for (int kwl = 0; kwl < KWC; ++kwl) {
+              const int kw = s.kw0 + kwl;
+              int d;
+              if (rho >= mw.E || kw >= mw.K || !mw.delta(rho, kw, d)) continue;
+              const int rel = d - geom.base;
+              const int j0 = rel / A, plane = geom.plane_fast(rel % A);
+              TORCH_CHECK(plane >= 0 && j0 + BQ <= LDJ, "plan emulator: tap outside its slab");
+              const int tap = (s.kd * mh.K + s.kh) * mw.K + kw;
+              for (int c = 0; c < BK && s.c0 + c < Kc; ++c)
+                for (int nn = 0; nn < BN && nb * BN + nn < Nc; ++nn) {
+                  const double w = W[((int64_t(g) * taps + tap) * Kc + s.c0 + c) * Nc + nb * BN + nn];
+                  for (int m = 0; m < BQ; ++m)
+                    acc[(size_t(rl) * BQ + m) * BN + nn] +=
+                        slab[(size_t(c) * geom.nplanes + plane) * LDJ + j0 + m] * w;
                 }
-                for (int col = 0; col < nph * BQ; ++col) {
-                  const int rho = rho0 + col % nph;
-                  const int64_t o = int64_t(mw.E) * (q0 + col / nph) + rho;
-                  if (rho >= mw.E || o >= OW) continue;
-                  for (int nn = 0; nn < BN && nb * BN + nn < Nc; ++nn) {
-                    const int64_t ch = int64_t(g) * Nc + nb * BN + nn;
-                    double v = acc[(size_t(col % nph) * BQ + col / nph) * BN + nn];
-                    if (bias) v += bias[ch];
-                    TORCH_CHECK(std::isnan(Dst[n][ch][od][oh][o]), "plan emulator: output written twice");
-                    Dst[n][ch][od][oh][o] = v;
-                  }
-                }
-              }
+            }
+          }
+        }
+        for (int col = 0; col < nph * BQ; ++col) {
+          const int rho = rho0 + col % nph;
+          const int64_t o = int64_t(mw.E) * (q0 + col / nph) + rho;
+          if (rho >= mw.E || o >= OW) continue;
+          for (int nn = 0; nn < BN && nb * BN + nn < Nc; ++nn) {
+            const int64_t ch = int64_t(g) * Nc + nb * BN + nn;
+            double v = acc[(size_t(col % nph) * BQ + col / nph) * BN + nn];
+            if (bias) v += bias[ch];
+            TORCH_CHECK(std::isnan(Dst[n][ch][od][oh][o]), "plan emulator: output written twice");
+            Dst[n][ch][od][oh][o] = v;
+          }
+        }
+      }
 }
 
 // Packs weight (Cin, Cout_g, k...) to [G][taps][K][N] like pack_weight_kernel.
