@@ -462,17 +462,43 @@ def test_direct_kernels_small_groups(mode, case_args, layout):
     _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
 
 
-def test_direct_grad_weight_bitwise_repeatable():
-    """The direct grad_weight sums in a fixed order (no atomics): identical bits run to run."""
+@pytest.mark.parametrize("allow_tf32", [False, True], ids=["exact-direct", "tf32-packed-tiles"])
+def test_small_groups_grad_weight_bitwise_repeatable(allow_tf32):
+    """grad_weight of depthwise groups sums in a fixed order (no atomics): identical bits run to run, on the
+    direct kernel (exact fp32) and on the tensor-core kernel with groups packed into shared tiles (TF32)."""
     torch.manual_seed(6)
     x = torch.randn(2, 16, 6, 8, 50, device=DEV)
     y = conv_transpose3d(x, torch.randn(16, 1, 3, 3, 3, device=DEV), None, stride=2, padding=1, groups=16)
     gy = torch.randn_like(y)
     w = torch.randn(16, 1, 3, 3, 3, device=DEV)
-    args = ([2, 2, 2], [1, 1, 1], [0, 0, 0], 16, [1, 1, 1], True)
+    args = ([2, 2, 2], [1, 1, 1], [0, 0, 0], 16, [1, 1, 1], allow_tf32)
     first = ops.conv_transpose3d_grad_weight(gy, x, w, *args)
     for _ in range(3):
         assert torch.equal(ops.conv_transpose3d_grad_weight(gy, x, w, *args), first)
+
+
+# grad_weight packs consecutive groups of few channels into one 32 x 32 tile (products across groups computed,
+# then dropped): (groups, Cin_g, Cout_g), packed 4, 16, 32, 6, 8 and 2 groups per tile, and 3 groups unpacked
+PACKED_GROUPS = [(4, 8, 8), (16, 2, 2), (32, 1, 1), (6, 5, 5), (8, 4, 3), (2, 16, 10), (3, 12, 7)]
+
+
+@pytest.mark.parametrize("gcase", PACKED_GROUPS, ids=[f"g{c[0]}cin{c[1]}cout{c[2]}" for c in PACKED_GROUPS])
+@pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
+def test_grad_weight_packed_groups(mode, gcase):
+    _, dtype, allow_tf32, budget = mode
+    groups, cin_g, cout_g = gcase
+    case = Case(N=2, Cin=cin_g * groups, Cout=cout_g * groups, groups=groups, size=(3, 5, 37), kernel=(3, 3, 3),
+                stride=[2, 2, 2], padding=[1, 1, 1], output_padding=[0, 1, 1], dilation=[1, 1, 1], bias=False)
+    x, w, _, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(groups * 100 + cin_g))
+    # a non-finite input in group 0 must not leak into the other groups' sums (whose products it shares a tile with)
+    x[1, 0, 1, 2, 7] = float("inf")
+    args = (*case.conv_args(), allow_tf32)
+    gw = ops.conv_transpose3d_grad_weight(gy, x, w, *args)
+    _, _, gw64, _ = torch_reference(case, x.double(), w.double(), None, gy.double())
+    assert torch.isfinite(gw[cin_g:]).all(), "a non-finite x in group 0 reached another group's grad_weight"
+    assert torch.equal(torch.isfinite(gw[:cin_g]), torch.isfinite(gw64[:cin_g])), "group 0's non-finite pattern"
+    fin = torch.isfinite(gw64)
+    assert rel_err(gw.double()[fin], gw64[fin]) <= budget
 
 
 # channels_last sources and destinations: whole aligned channel vectors take the column-major 16-byte staging

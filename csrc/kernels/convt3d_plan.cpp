@@ -171,8 +171,22 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
 bool use_direct(const ConvT3dProblem& p) {
   return p.cin_g() <= DirectTiles::NCMAX && p.cout_g() <= DirectTiles::NCMAX;
 }
+// Groups of few channels share a grad_weight CTA: gpack consecutive groups' channels are contiguous in x and
+// grad_y, so they form one WM x WN tile whose products across groups are computed and dropped.  One tile per
+// group would stage and multiply mostly padding (8-channel groups: 1/16 of the tile).
+int wgrad_gpack(const ConvT3dProblem& p) {
+  for (int gp = p.groups; gp > 1; --gp)
+    if (p.groups % gp == 0 && gp * p.cin_g() <= Tiles::WM && gp * p.cout_g() <= Tiles::WN) return gp;
+  return 1;
+}
 bool use_direct_wgrad(const ConvT3dProblem& p) {
-  return use_direct(p) && p.k[0] <= DirectTiles::KMAX && p.k[1] <= DirectTiles::KMAX && p.k[2] <= DirectTiles::KMAX;
+  if (!use_direct(p) || p.k[0] > DirectTiles::KMAX || p.k[1] > DirectTiles::KMAX || p.k[2] > DirectTiles::KMAX)
+    return false;
+  // TF32 and 16-bit tensor cores on a packed tile at least a quarter full beat the direct kernel (see
+  // benchmarks/NOTES.md v17); 3xTF32 and f64 MMAs cost more than the direct FMAs
+  const int gp = wgrad_gpack(p);
+  const bool fast_mma = p.dtype == DType::kF16 || p.dtype == DType::kBF16 || (p.dtype == DType::kF32 && p.math == Math::kTF32);
+  return !(fast_mma && 4 * gp * p.cin_g() >= Tiles::WM && 4 * gp * p.cout_g() >= Tiles::WN);
 }
 int direct_chunks(const RowConvParams& p, DType dt) {  // outputs per warp: 32 lanes x lane_outputs
   const int per_warp = 32 * DirectTiles::lane_outputs(int(elem_size(dt)), DirectTiles::nc(p.Nc));
@@ -206,6 +220,10 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   p.Cin_g = pb.cin_g();
   p.Cout_g = pb.cout_g();
   p.rows = a.x.size[0] * a.x.size[2] * a.x.size[3];
+  p.gpack = wgrad_gpack(pb);
+  p.packs = p.groups / p.gpack;
+  p.div_cin = FastDiv::make(p.Cin_g);
+  p.div_cout = FastDiv::make(p.Cout_g);
   p.m_blocks = std::max(1, (p.Cin_g + Tiles::WM - 1) / Tiles::WM);
   p.n_blocks = std::max(1, (p.Cout_g + Tiles::WN - 1) / Tiles::WN);
   p.kw_chunks = (p.mw.K + Tiles::KWC - 1) / Tiles::KWC;
@@ -227,14 +245,14 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   p.LDKx = odd_multiple_ld(Tiles::WQ + (p.x_vec && VEC == 8 ? 2 * (VEC - 1) : 0), pad);
   // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last
   // wave would cost a whole wave's time).  Depends only on the device and the build: deterministic.
-  const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.groups * p.kw_chunks;
+  const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.packs * p.kw_chunks;
   const int64_t slots = int64_t(device_sms()) * launchers(pb).wgrad_blocks_per_sm(p.LDKx, p.LDKg);
   int64_t chunks = std::max<int64_t>(1, 2 * slots / per_chunk);
   chunks = std::min<int64_t>(chunks, std::max<int64_t>(p.rows, 1));
   p.chunks = int(chunks);
   p.ws = ws;
   r.grid = dim3(unsigned(p.chunks * p.md.K * p.mh.K), unsigned(p.m_blocks * p.n_blocks),
-                unsigned(p.groups * p.kw_chunks));
+                unsigned(p.packs * p.kw_chunks));
   r.ws_bytes = size_t(p.chunks) * pb.groups * pb.taps() * size_t(p.Cin_g) * p.Cout_g * acc_size(pb.dtype);
   return r;
 }

@@ -47,14 +47,15 @@ struct Wgrad {
     const int dh = int(blockIdx.x % KDH), chunk = int(blockIdx.x / KDH);
     const int kd = dh / p.mh.K, kh = dh % p.mh.K;
     const int mb = blockIdx.y % p.m_blocks, nb = blockIdx.y / p.m_blocks;
-    const int grp = blockIdx.z % p.groups, kwc = blockIdx.z / p.groups;
+    // groups [g0, g0 + gpack) share this CTA: channel m of the tile is x channel g0 * Cin_g + mb * WM + m (n alike)
+    const int g0 = int(blockIdx.z % p.packs) * p.gpack, kwc = int(blockIdx.z / p.packs);
     const int kw0 = kwc * KWC;
     const int A = kGather ? kGather : p.mw.A;
     const int64_t H = p.x.size[3], D = p.x.size[2], W = p.x.size[4];
     const int wblocks = int((W + WQ - 1) / WQ);
 
-    const E* xg = static_cast<const E*>(p.x.data) + (int64_t(grp) * p.Cin_g + mb * WM) * p.x.stride[1];
-    const E* gg = static_cast<const E*>(p.gy.data) + (int64_t(grp) * p.Cout_g + nb * WN) * p.gy.stride[1];
+    const E* xg = static_cast<const E*>(p.x.data) + (int64_t(g0) * p.Cin_g + mb * WM) * p.x.stride[1];
+    const E* gg = static_cast<const E*>(p.gy.data) + (int64_t(g0) * p.Cout_g + nb * WN) * p.gy.stride[1];
     const SlabGeom geom = slab_geom(p.mw, 0, 1, kw0, KWC);
     const size_t stage = stage_elems(p.LDKx, p.LDKg);
 
@@ -69,7 +70,7 @@ struct Wgrad {
     xl.LDK = p.LDKx;
     xl.geom = slab_geom(DimMap{1, 0, 0, 1, 1, 1, 1}, 0, 1, 0, 1);  // one plane, residue 0
     xl.c_fast = (p.x.stride[1] == 1 && p.x.stride[4] != 1);
-    xl.nch = p.Cin_g - mb * WM;
+    xl.nch = p.gpack * p.Cin_g - mb * WM;
     xl.ecnt = WQ;
     SlabLoader<P, WN, kGather != 0> gl;
     gl.vec = P::kAsync && kGather && p.gy_vec;
@@ -82,7 +83,7 @@ struct Wgrad {
     gl.LDK = p.LDKg;
     gl.geom = geom;
     gl.c_fast = (p.gy.stride[1] == 1 && p.gy.stride[4] != 1);
-    gl.nch = p.Cout_g - nb * WN;
+    gl.nch = p.gpack * p.Cout_g - nb * WN;
     gl.ecnt = A * (WQ + geom.jmax);
     // one phase for all rows (see P::kChannelShifts): x slabs start at multiples of WQ (phase 0), grad_y's at
     // A * q0 + base, folded into the tap columns below
@@ -245,22 +246,35 @@ struct Wgrad {
     if (wk == 0) {
       const int taps = p.md.K * p.mh.K * p.mw.K;
       Acc* ws = static_cast<Acc*>(p.ws);
+      // Tile row cm / column cn is channel cm - gi * Cin_g / cn - gj * Cout_g of group g0 + gi / g0 + gj (gi, gj
+      // < gpack); a product is kept only within one group.  Its offset in ws[chunk][group][tap][ci][co], from
+      // group g0's, is gi * jump + cm * Cout_g + cn with jump = taps * Cin_g * Cout_g - Cin_g * Cout_g - Cout_g.
+      const int64_t ckn = int64_t(p.Cin_g) * p.Cout_g, jump = taps * ckn - ckn - p.Cout_g;
+      int gi[MT][2], gj[NT][2];  // few registers: the accumulators are all live here
+#pragma unroll
+      for (int i = 0; i < MT; ++i)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) gi[i][h] = p.div_cin.div(mb * WM + i * 16 + g + h * 8);
+#pragma unroll
+      for (int j = 0; j < NT; ++j)
+#pragma unroll
+        for (int b = 0; b < 2; ++b) gj[j][b] = p.div_cout.div(nb * WN + wn * 16 + j * 8 + 2 * t + b);
 #pragma unroll
       for (int a = 0; a < KWC; ++a) {
         const int kw = kw0 + a;
         if (kw >= p.mw.K) break;
         const int tap = (kd * p.mh.K + kh) * p.mw.K + kw;
-        Acc* wt = ws + ((int64_t(chunk) * p.groups + grp) * taps + tap) * p.Cin_g * p.Cout_g;
+        Acc* wt = ws + ((int64_t(chunk) * p.groups + g0) * taps + tap) * ckn;
 #pragma unroll
         for (int i = 0; i < MT; ++i)
 #pragma unroll
           for (int j = 0; j < NT; ++j)
 #pragma unroll
             for (int e = 0; e < 4; ++e) {
-              const int ci = mb * WM + i * 16 + g + (e >> 1) * 8;
-              const int co = nb * WN + wn * 16 + j * 8 + 2 * t + (e & 1);
+              const int h = e >> 1, b = e & 1;
+              const int cm = mb * WM + i * 16 + g + h * 8, cn = nb * WN + wn * 16 + j * 8 + 2 * t + b;
               Acc v = acc[a][i][j][e] + red[((wn * PER) + ((a * MT + i) * NT + j) * 4 + e) * 32 + lane];
-              if (ci < p.Cin_g && co < p.Cout_g) wt[int64_t(ci) * p.Cout_g + co] = v;
+              if (gi[i][h] == gj[j][b] && gi[i][h] < p.gpack) wt[gi[i][h] * jump + int64_t(cm) * p.Cout_g + cn] = v;
             }
       }
     }
