@@ -293,15 +293,13 @@ CT3D_HD int kw_block_from(uint32_t mask, int c, int nblk) {
 }
 
 // The K loop of one destination row: valid (kd, kh) tap pairs, BK-channel blocks and the w-tap blocks the
-// CTA's mask admits (innermost).  Counters only (the tap ranges are found once per row); next() reports the
-// outermost level that moved, so a kernel can update its addresses incrementally.  Little state on purpose:
-// it lives in registers across the MMAs.
+// CTA's mask admits (innermost).  Counters only (the tap ranges are found once per row).  Little state on
+// purpose: it lives in registers across the MMAs.
 struct RowSteps {
   RowStep s;
   int nd, nh;  // (kd, kh) taps left after the current ones
   int hn;      // kh taps per kd
   uint32_t mask;
-  enum { kDone = -1, kTapBlock = 0, kChannels = 1, kTapH = 2, kTapD = 3 };
   CT3D_HD static int blocks(const DimMap& mw) { return (mw.K + Tiles::KWC - 1) / Tiles::KWC; }
   // false: the row has no step (no tap lands, or no w-tap block is admitted)
   CT3D_HD bool start(const TapRange& d, const TapRange& h, const DimMap& mw, uint32_t kw_mask) {
@@ -312,22 +310,23 @@ struct RowSteps {
     nh = hn = h.n - 1;
     return d.n > 0 && h.n > 0 && b0 < blocks(mw);
   }
-  CT3D_HD int next(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc) {
+  // false when the row is done
+  CT3D_HD bool next(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc) {
     const int nblk = blocks(mw);
     const int b = kw_block_from(mask, s.kw0 / Tiles::KWC + 1, nblk);
     if (b < nblk) {
       s.kw0 = b * Tiles::KWC;
-      return kTapBlock;
+      return true;
     }
     s.kw0 = kw_block_from(mask, 0, nblk) * Tiles::KWC;
     s.c0 += Tiles::BK;
-    if (s.c0 < Kc) return kChannels;
+    if (s.c0 < Kc) return true;
     s.c0 = 0;
     if (nh > 0) {
       --nh;
       s.kh += mh.ks;
       s.ih -= mh.di;
-      return kTapH;
+      return true;
     }
     nh = hn;  // back to the row's first kh
     s.kh -= hn * mh.ks;
@@ -336,9 +335,9 @@ struct RowSteps {
       --nd;
       s.kd += md.ks;
       s.id -= md.di;
-      return kTapD;
+      return true;
     }
-    return kDone;
+    return false;
   }
 };
 

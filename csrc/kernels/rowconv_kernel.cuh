@@ -189,37 +189,20 @@ struct RowConv {
           }
       sl.ecnt = A * (BQ + sl.geom.jmax);
     };
-    // The K loop (RowSteps) and the addresses of its current step: the slab's offset from src_n and the weights'
-    // from wgrp, moved by deltas while only the channel or w-tap block changes, recomputed when a tap moves.
+    // The K loop (RowSteps); the step's addresses are recomputed from its taps (a few multiplies) rather than
+    // moved by deltas: two fewer 64-bit values live across the MMAs, which spilled in the grad_input kernels.
     RowSteps steps;
     bool have = p.tap_tab_n ? steps.start(p.tap_tab[od], p.tap_tab[p.dst.size[2] + oh], p.mw, kw_mask)
                             : steps.start(tap_range_slow(p.md, od), tap_range_slow(p.mh, oh), p.mw, kw_mask);
-    int64_t soff, woff;
-    auto tap_offsets = [&] {
-      const RowStep& s = steps.s;
-      soff = s.c0 * p.src.stride[1] + s.id * p.src.stride[2] + s.ih * p.src.stride[3];
-      woff = (int64_t((s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0) * p.Kc + s.c0) * p.Nc;
-    };
-    auto advance = [&] {
-      const int c0 = steps.s.c0, kw0 = steps.s.kw0;
-      const int level = steps.next(p.md, p.mh, p.mw, p.Kc);
-      if (level == RowSteps::kDone) return false;
-      if (level <= RowSteps::kChannels) {
-        soff += (steps.s.c0 - c0) * p.src.stride[1];
-        woff += int64_t(steps.s.kw0 - kw0) * p.Kc * p.Nc + (steps.s.c0 - c0) * p.Nc;
-      } else {
-        tap_offsets();
-      }
-      return true;
-    };
     auto setup = [&](S* stage) {
-      set_geom(steps.s.kw0);
+      const RowStep& s = steps.s;
+      set_geom(s.kw0);
       if (threadIdx.x < NPH * KWC) stage_offs(stage, p.LDK)[threadIdx.x] = my_off;
-      sl.base = src_n + soff;
-      sl.nch = p.Kc - steps.s.c0;
-      wl.kwn = p.mw.K - steps.s.kw0;
-      wl.kcn = p.Kc - steps.s.c0;
-      wl.base = wgrp + woff;
+      sl.base = src_n + s.c0 * p.src.stride[1] + s.id * p.src.stride[2] + s.ih * p.src.stride[3];
+      sl.nch = p.Kc - s.c0;
+      wl.kwn = p.mw.K - s.kw0;
+      wl.kcn = p.Kc - s.c0;
+      wl.base = wgrp + (int64_t((s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0) * p.Kc + s.c0) * p.Nc;
     };
 
     Acc acc[NPH][MT][NT][4];
@@ -228,7 +211,6 @@ struct RowConv {
 
     int buf = 0;
     if (have) {
-      tap_offsets();
       setup(smem);
       sl.load(smem, stage_shifts(smem, p.LDK));
       wl.load(smem + size_t(BK) * p.LDK);
@@ -240,7 +222,7 @@ struct RowConv {
     __syncthreads();
 
     while (have) {
-      const bool more = advance();
+      const bool more = steps.next(p.md, p.mh, p.mw, p.Kc);
       // the other buffer is free: the last barrier retired its readers (recomputed, not kept live across the MMAs)
       auto next_stage = [&] { return smem + (buf ^ 1) * stage; };
       if (more) {

@@ -222,7 +222,7 @@ void emulate_rows(const at::Tensor& src, at::Tensor& dst, const at::Tensor& wpac
         ct3d::RowSteps steps;
         const ct3d::RowStep& s = steps.s;
         for (bool ok = steps.start(ct3d::tap_range(md, int(od)), ct3d::tap_range(mh, int(oh)), mw, kw_mask); ok;
-             ok = steps.next(md, mh, mw, Kc) != ct3d::RowSteps::kDone) {
+             ok = steps.next(md, mh, mw, Kc)) {
           const ct3d::SlabGeom geom = ct3d::slab_geom(mw, rho0, nph, s.kw0, KWC);
           const int LDJ = BQ + geom.jmax;
           const int64_t i0 = A * q0 + geom.base;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A/B of the C++ benchmark on one GPU machine: a base tree against the working tree, built side by side and run
+# interleaved (2 rounds x {fp32 TF32, bf16}), so machine-to-machine spread does not enter the ratio.
+# A runner's copy carries no .git, so export the base first:
+#   mkdir -p .ab/base && git archive <commit> CMakeLists.txt csrc third_party | tar -x -C .ab/base
+# Usage: BASE=.ab/base bash benchmarks/ab_compare.sh      (table on stdout, raw runs in $OUT/ab.txt)
+set -uo pipefail
+OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
+BASE=${BASE:?set BASE to the exported base tree}
+ARCH=${CUTLASS_CONVT3D_ARCHS:-90}
+if ls .whl/nvidia_cutlass-*.whl >/dev/null 2>&1 && ! python3 -c "import cutlass_library" 2>/dev/null; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/nvidia_cutlass-*.whl
+  export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+fi
+build() {  # $1 source tree, $2 build dir
+  cmake -S "$1" -B "$2" -G Ninja -DCT3D_PYTHON=OFF -DCMAKE_CUDA_ARCHITECTURES="$ARCH" > "$2.log" 2>&1 &&
+    ninja -C "$2" convt3d_bench >> "$2.log" 2>&1 || { tail -20 "$2.log"; return 1; }
+}
+build "$BASE" /tmp/ab_base & build . /tmp/ab_new & wait
+[ -x /tmp/ab_base/convt3d_bench ] && [ -x /tmp/ab_new/convt3d_bench ] || exit 1
+for r in 1 2; do for v in 0 1; do
+  b=$([ $v = 0 ] && echo /tmp/ab_base/convt3d_bench || echo /tmp/ab_new/convt3d_bench)
+  for d in f32 bf16; do echo "== round $r variant $v dtype $d"; "$b" --reps 20 --dtype $d | tail -n +3; done
+done; done > "$OUT/ab.txt" 2>&1
+python3 "$(dirname "$0")/ab_table.py" "$OUT/ab.txt"
