@@ -183,7 +183,7 @@ bool use_direct_wgrad(const ConvT3dProblem& p) {
   if (!use_direct(p) || p.k[0] > DirectTiles::KMAX || p.k[1] > DirectTiles::KMAX || p.k[2] > DirectTiles::KMAX)
     return false;
   // TF32 and 16-bit tensor cores on a packed tile at least a quarter full beat the direct kernel (see
-  // benchmarks/NOTES.md v17); 3xTF32 and f64 MMAs cost more than the direct FMAs
+  // benchmarks/NOTES.md v18); 3xTF32 and f64 MMAs cost more than the direct FMAs
   const int gp = wgrad_gpack(p);
   const bool fast_mma = p.dtype == DType::kF16 || p.dtype == DType::kBF16 || (p.dtype == DType::kF32 && p.math == Math::kTF32);
   return !(fast_mma && 4 * gp * p.cin_g() >= Tiles::WM && 4 * gp * p.cout_g() >= Tiles::WN);
