@@ -372,7 +372,8 @@ def test_vector_staging_edges(mode, edge, offset):
     ((2, 4, 1, 1, 1), (4, 3, 3, 3, 3), dict(stride=2)),                               # 1x1x1 input
     ((1, 3, 2, 1, 3), (3, 2, 9, 1, 11), dict(stride=(1, 2, 3), padding=(4, 0, 5))),  # kernel > input
     ((1, 2, 3, 4, 40), (2, 3, 7, 7, 21), dict(stride=(1, 1, 2), padding=3)),          # very large kernel
-], ids=["1x1x1", "kernel_larger_than_input", "kernel_7x7x21"])
+    ((1, 4, 2, 600, 5), (4, 6, 3, 3, 3), dict(stride=2, padding=1)),  # D + H > the plan's tap table: kernel's own
+], ids=["1x1x1", "kernel_larger_than_input", "kernel_7x7x21", "tap_ranges_past_the_table"])
 def test_unusual_shapes_against_float64(xs, ws, args, restore_flags):
     torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(3)
