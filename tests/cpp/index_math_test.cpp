@@ -1,0 +1,103 @@
+// Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % over the whole
+// 31-bit range, tap_range against a brute-force scan of the taps, and RowSteps against a brute-force list of
+// (kd, kh, channel block, w-tap block) steps.  Built and run by .ci/run; exit status 1 on any mismatch.
+#include <cstdio>
+#include <random>
+#include <tuple>
+#include <vector>
+
+#include "convt3d_problem.h"
+
+using namespace ct3d;
+
+static int failures = 0;
+#define CHECK(cond, ...)                   \
+  do {                                     \
+    if (!(cond) && failures++ < 10) {      \
+      std::printf("FAIL %s: ", #cond);     \
+      std::printf(__VA_ARGS__);            \
+      std::printf("\n");                   \
+    }                                      \
+  } while (0)
+
+static void fast_div() {
+  std::mt19937_64 rng(7);
+  std::vector<int> divisors;
+  for (int d = 1; d <= 4096; ++d) divisors.push_back(d);
+  for (int i = 0; i < 4000; ++i) divisors.push_back(int(rng() % 0x7fffffffu) + 1);
+  for (int k = 1; k < 31; ++k) divisors.insert(divisors.end(), {(1 << k) - 1, 1 << k, (1 << k) + 1});
+  divisors.push_back(0x7fffffff);
+  for (int d = 1; d <= 64; ++d) {  // every dividend below 2^16
+    const FastDiv f = FastDiv::make(d);
+    for (int n = 0; n < 65536; ++n) CHECK(f.div(n) == n / d, "d=%d n=%d", d, n);
+  }
+  for (int d : divisors) {
+    const FastDiv f = FastDiv::make(d);
+    const int edge[] = {0, 1, d - 1, d, d + 1, 2 * (d / 2) + 1, 0x7ffffffe, 0x7fffffff};
+    for (int k = 0; k < 48; ++k) {
+      const int n = k < 8 ? edge[k] : int(rng() % 0x80000000ull);
+      if (n < 0) continue;
+      int r;
+      const int q = f.divmod(n, r);
+      CHECK(q == n / d && r == n % d, "d=%d n=%d: q=%d r=%d", d, n, q, r);
+    }
+  }
+}
+
+// every valid tap of output coordinate o, in k order, by definition
+static std::vector<std::pair<int, int>> taps_of(const DimMap& m, int o) {
+  std::vector<std::pair<int, int>> v;
+  for (int k = 0; k < m.K; ++k) {
+    int i;
+    if (m.tap(o, k, i)) v.emplace_back(k, i);
+  }
+  return v;
+}
+
+static void tap_ranges_and_steps() {
+  std::mt19937 rng(11);
+  for (int t = 0; t < 3000; ++t) {
+    const int K = 1 + rng() % 7, s = 1 + rng() % 4, dil = 1 + rng() % 3, pad = rng() % 4;
+    const int in = 1 + rng() % 9;
+    const int out = (in - 1) * s - 2 * pad + dil * (K - 1) + 1 + int(rng() % std::max(s, dil));
+    if (out < 1) continue;
+    const bool fwd = rng() % 2;
+    const DimMap m = fwd ? forward_map(K, s, pad, dil, in, out) : grad_input_map(K, s, pad, dil, out, in);
+    const int outs = fwd ? out : in;
+    for (int o = 0; o < outs; ++o) {
+      const auto want = taps_of(m, o);
+      const TapRange r = tap_range(m, o);
+      CHECK(r.n == int(want.size()), "K=%d s=%d dil=%d pad=%d o=%d: %d taps, want %zu", K, s, dil, pad, o, r.n,
+            want.size());
+      for (int j = 0; j < r.n && j < int(want.size()); ++j)
+        CHECK(r.k0 + j * m.ks == want[j].first && r.i0 - j * m.di == want[j].second, "tap %d of o=%d", j, o);
+    }
+    // RowSteps over a 2-D (d, h) destination with a random w map and channel count
+    const DimMap mw = fwd ? forward_map(1 + rng() % 9, 1 + rng() % 4, 0, 1, 5, 40) : grad_input_map(3, 2, 1, 1, 9, 17);
+    const int Kc = 1 + rng() % 40, nblk = (mw.K + Tiles::KWC - 1) / Tiles::KWC;
+    const uint32_t mask = uint32_t(rng()) | (rng() % 3 == 0 ? 0u : 1u);
+    for (int od = 0; od < outs; ++od)
+      for (int oh = 0; oh < outs; oh += 3) {
+        std::vector<std::tuple<int, int, int, int, int, int>> want;
+        for (const auto& d : taps_of(m, od))
+          for (const auto& h : taps_of(m, oh))
+            for (int c0 = 0; c0 < Kc; c0 += Tiles::BK)
+              for (int b = 0; b < nblk; ++b)
+                if (b >= 32 || ((mask >> b) & 1u)) want.emplace_back(d.first, h.first, c0, b * Tiles::KWC, d.second, h.second);
+        std::vector<std::tuple<int, int, int, int, int, int>> got;
+        RowSteps st;
+        for (bool ok = st.start(tap_range(m, od), tap_range(m, oh), mw, mask); ok && got.size() <= want.size();
+             ok = st.next(m, m, mw, Kc))
+          got.emplace_back(st.s.kd, st.s.kh, st.s.c0, st.s.kw0, st.s.id, st.s.ih);
+        CHECK(got == want, "RowSteps od=%d oh=%d Kc=%d mask=%x: %zu steps, want %zu", od, oh, Kc, mask, got.size(),
+              want.size());
+      }
+  }
+}
+
+int main() {
+  fast_div();
+  tap_ranges_and_steps();
+  std::printf("index math: %s (%d failures)\n", failures ? "FAILED" : "ok", failures);
+  return failures ? 1 : 0;
+}
