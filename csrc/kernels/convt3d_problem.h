@@ -343,7 +343,8 @@ struct RowSteps {
 
 // n / d and n % d for 0 <= n < 2^31 by a divisor fixed at plan time: a multiply-high, an add and a shift.
 // Round-up method: l = ceil(log2 d), mul = floor(2^32 (2^l - d) / d) + 1, q = (mulhi(n, mul) + n) >> l
-// (mulhi(n, mul) <= n < 2^31, so the sum fits 32 bits).
+// (mulhi(n, mul) <= n < 2^31, so the sum fits 32 bits).  CUTLASS has cutlass::FastDivmod, but this header is
+// also compiled without CUTLASS (the CPU extension's plan emulator runs it), so it keeps its own.
 struct FastDiv {
   int d = 1;
   uint32_t mul = 1;

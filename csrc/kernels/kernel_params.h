@@ -40,7 +40,7 @@ struct WgradParams {
   TensorRef5 x, gy;
   DimMap md, mh, mw;     // grad_input-style maps: output coordinate = x's, gathered coordinate = gy's
   int groups, Cin_g, Cout_g;
-  int gpack, packs;      // consecutive groups per CTA (their channels share one WM x WN tile; see the plan), packs
+  int gpack, packs;      // groups per CTA (their channels share one WM x WN tile; see the plan); groups / gpack
   FastDiv div_cin, div_cout;  // by Cin_g, Cout_g: a tile channel's group
   int64_t rows;          // N * D * H of x
   int chunks;            // K-split factor

@@ -1,5 +1,5 @@
-// Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % over the whole
-// 31-bit range, tap_range against a brute-force scan of the taps, and RowSteps against a brute-force list of
+// Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
+// below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, and RowSteps against a brute-force list of
 // (kd, kh, channel block, w-tap block) steps.  Built and run by .ci/run; exit status 1 on any mismatch.
 #include <cstdio>
 #include <random>
