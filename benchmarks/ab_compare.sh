@@ -2,7 +2,7 @@
 # A/B of the C++ benchmark on one GPU machine: a base tree against the working tree, built side by side and run
 # interleaved (2 rounds x {fp32 TF32, bf16}), so machine-to-machine spread does not enter the ratio.
 # A runner's copy carries no .git, so export the base first:
-#   mkdir -p .ab/base && git archive <commit> CMakeLists.txt csrc third_party | tar -x -C .ab/base
+#   mkdir -p .ab/base && git archive <commit> CMakeLists.txt csrc third_party tests/cpp | tar -x -C .ab/base
 # Usage: BASE=.ab/base bash benchmarks/ab_compare.sh      (table on stdout, raw runs in $OUT/ab.txt)
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"

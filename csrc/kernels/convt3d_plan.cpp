@@ -67,13 +67,13 @@ size_t elem_size(DType t) {
 size_t acc_size(DType t) { return t == DType::kF64 ? 8 : 4; }
 
 // Rows of t can be staged with 16-byte cp.async (any element size; 2-byte types otherwise go through
-// registers): unit stride along w and, for 4- and 8-byte types, one 16-byte phase for every row (aligned data,
-// every stride a whole number of vectors), which those kernels fold into their tap offsets.  2-byte kernels
-// read a shift per channel row instead (Policy16::kChannelShifts), so any element-aligned rows do.
-bool vec_rows(const TensorRef5& t, DType dt) {
+// registers): unit stride along w and either one 16-byte phase for every row (aligned data, every stride a whole
+// number of vectors), which the kernels fold into their tap offsets, or -- where the kernel reads a shift per
+// channel row (SlabLoader's kShifts: 2-byte types, and stride-2 gathers of any type) -- element-aligned rows.
+bool vec_rows(const TensorRef5& t, DType dt, bool row_shifts) {
   const int esz = int(elem_size(dt)), VEC = 16 / esz;
   if (t.stride[4] != 1 || reinterpret_cast<uintptr_t>(t.data) % esz) return false;
-  if (esz == 2) return true;
+  if (esz == 2 || row_shifts) return true;
   bool ok = reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
   for (int d = 0; d < 4; ++d) ok = ok && t.stride[d] % VEC == 0;
   return ok;
@@ -136,7 +136,10 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
   // and outputs stored as channel vectors
   p.cf_src = contig && p.w_vec && cf_rows(p.src, p.Kc, pb.dtype);
   p.cf_dst = cf_rows(p.dst, p.Nc, pb.dtype);
-  p.vec_src = p.cf_src || (contig && vec_rows(p.src, pb.dtype));
+  // stride-2 rows of several phases still move as vectors, the kernel reading a phase per channel row
+  const bool one_phase = vec_rows(p.src, pb.dtype, false);
+  p.row_shifts = !p.cf_src && p.mw.A == 2 && !one_phase && vec_rows(p.src, pb.dtype, true);
+  p.vec_src = p.cf_src || (contig && one_phase) || p.row_shifts;
   if (p.cf_src) {
     // the slab region holds BK rows of LDK elements; a kCF slab needs (A * LDJ columns) x LDC of them
     const int LDC = Tiles::BK + VEC, cols = p.mw.A * p.LDJ;
@@ -236,11 +239,16 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   p.LDJ = Tiles::WQ + jmax;
   // as in the row-conv plan: strides 1 and 2 stage grad_y contiguous, and 16-byte copies where aligned
   const bool contig = p.mw.A <= 2;
-  p.x_vec = vec_rows(p.x, pb.dtype);
-  p.gy_vec = contig && vec_rows(p.gy, pb.dtype);
+  p.x_vec = vec_rows(p.x, pb.dtype, false);
+  const bool gy_one_phase = vec_rows(p.gy, pb.dtype, false);
+  p.row_shifts = p.mw.A == 2 && !gy_one_phase && vec_rows(p.gy, pb.dtype, true);
+  p.gy_vec = (contig && gy_one_phase) || p.row_shifts;
   // channel strides stay whole 16-byte vectors (the copies' shared-memory alignment): pad 8 for 2-byte types
   const int VEC = 16 / int(elem_size(pb.dtype)), pad = std::max(4, VEC);
-  p.LDKg = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.gy_vec ? 2 * (VEC - 1) : 0), pad);
+  const int nG = (contig ? p.mw.A : planes) * p.LDJ + (p.gy_vec ? 2 * (VEC - 1) : 0);
+  // 4-byte rows read at stride 2 are 2-way bank conflicted whatever the stride; an odd multiple of 8 words is
+  // the least padding that keeps it at 2 (padded_ld would add up to 32 + 4 words and cost a CTA per SM)
+  p.LDKg = (VEC == 4 && p.mw.A == 2) ? odd_multiple_ld(nG, 8) : padded_ld(nG, pad);
   // x slabs start at multiples of WQ: only per-channel phases (2-byte types) need room to shift
   p.LDKx = odd_multiple_ld(Tiles::WQ + (p.x_vec && VEC == 8 ? 2 * (VEC - 1) : 0), pad);
   // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last

@@ -62,6 +62,11 @@ Status rowconv_layout(const RowConvParams& p, int nph, dim3 grid, int smem_optin
   if (p.mw.A == 1)
     return launch_dyn(rowconv_kernel<P, 1, 1, kCF>, grid, RowConv<P, 1, 1, kCF>::smem_bytes(p.LDK), smem_optin, p,
                       stream, why, what);
+  // stride-2 rows of several 16-byte phases (row_shifts; 2-byte policies always read per-channel phases)
+  if constexpr (P::kAsync && !P::kChannelShifts && !kCF)
+    if (p.mw.A == 2 && p.row_shifts)
+      return launch_dyn(rowconv_kernel<P, 1, 2, false, true>, grid, RowConv<P, 1, 2, false, true>::smem_bytes(p.LDK),
+                        smem_optin, p, stream, why, what);
   if (kCF || p.mw.A == 2)
     return launch_dyn(rowconv_kernel<P, 1, 2, kCF>, grid, RowConv<P, 1, 2, kCF>::smem_bytes(p.LDK), smem_optin, p,
                       stream, why, what);
@@ -89,6 +94,8 @@ Status wgrad_partials(const WgradParams& p, dim3 grid, int smem_optin, cudaStrea
     if (p.x_vec && p.gy_vec) return wgrad_partials<typename P::Async>(p, grid, smem_optin, stream, why);
   const size_t smem = Wgrad<P, 0>::smem_bytes(p.LDKx, p.LDKg);  // the same for every kGather
   const char* what = "weight-gradient kernel launch";
+  if constexpr (P::kAsync && !P::kChannelShifts)
+    if (p.mw.A == 2 && p.row_shifts) return launch_dyn(wgrad_kernel<P, 2, true>, grid, smem, smem_optin, p, stream, why, what);
   return p.mw.A == 1   ? launch_dyn(wgrad_kernel<P, 1>, grid, smem, smem_optin, p, stream, why, what)
          : p.mw.A == 2 ? launch_dyn(wgrad_kernel<P, 2>, grid, smem, smem_optin, p, stream, why, what)
                        : launch_dyn(wgrad_kernel<P, 0>, grid, smem, smem_optin, p, stream, why, what);

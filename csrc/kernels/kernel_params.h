@@ -19,6 +19,7 @@ struct RowConvParams {
   int q_blocks, ph_groups, n_blocks;
   int LDJ, LDK;         // slab plane / channel strides (elements)
   bool vec_src;         // stage the slab with 16-byte copies (unit-stride, aligned rows; see the plan)
+  bool row_shifts;      // ... whose rows do not share one 16-byte phase: the kernel reads a phase per channel
   bool w_vec;           // stage the packed weights with 16-byte copies (Nc a whole number of vectors)
   bool cf_src;          // channels_last source of whole aligned channel vectors: column-major 16-byte staging
   bool cf_dst;          // channels_last destination of whole aligned channel vectors: 16-byte stores
@@ -47,6 +48,7 @@ struct WgradParams {
   int m_blocks, n_blocks, kw_chunks;
   int LDJ, LDKg, LDKx;   // gy slab plane / channel stride, x slab channel stride
   bool x_vec, gy_vec;    // stage x / grad_y slabs with 16-byte copies (see the plan)
+  bool row_shifts;       // grad_y's rows do not share one 16-byte phase: the kernel reads a phase per channel
   void* ws;              // [chunks][groups][taps][Cin_g][Cout_g] Acc
 };
 

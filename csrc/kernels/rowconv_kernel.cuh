@@ -8,6 +8,8 @@
 // output on average instead of 27 (stock CUTLASS strided dgrad masks the other 7/8).
 // The results of all phases are interleaved in shared memory and leave as contiguous rows.
 #pragma once
+#include <type_traits>
+
 #include "kernel_params.h"
 #include "slab_loader.cuh"
 
@@ -25,7 +27,8 @@ static __device__ __noinline__ PhaseGeom phase_geom_slow(DimMap mw, int rho0, in
 // 2: stride 2 (grad_input at stride 2), staged contiguous and read at stride 2 (2-way bank conflicts on the
 // A fragments, but whole 16-byte copies); 0: any A, split into residue planes.
 // kCF: channels_last sources, staged column-major as 16-byte channel vectors (SlabLoader's kCF; kGather 1, 2).
-template <class P, int NPH, int kGather, bool kCF = false>
+// kShifts: each staged channel row keeps its own 16-byte phase (SlabLoader's kShifts; the plan's row_shifts).
+template <class P, int NPH, int kGather, bool kCF = false, bool kShifts_ = P::kChannelShifts>
 struct RowConv {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -44,7 +47,12 @@ struct RowConv {
   static constexpr int LDOC = BN + 4;
   static_assert(LDOC * sizeof(Acc) % 16 == 0 && BN % OVEC == 0, "staged output columns must hold whole vectors");
   static_assert(!kCF || kGather != 0, "channel-fast slabs are contiguous runs");
-  using Loader = SlabLoader<P, Tiles::BK, kGather != 0, kCF>;
+  // Per-channel row phases: 2-byte types always; other types for stride-2 gathers whose rows do not share one
+  // phase (grad_y with OW odd), which would otherwise be copied element by element.  Rows that share one have it
+  // folded into the tap offsets, at no per-fragment cost.
+  static constexpr bool kShifts = !kCF && kShifts_;
+  static_assert(!kShifts_ || P::kAsync, "per-channel phases come with 16-byte copies");
+  using Loader = SlabLoader<P, Tiles::BK, kGather != 0, kCF, kShifts>;
   static_assert(BK % P::kK == 0, "channel step must hold whole MMA k-steps");
 
   // A stage: the slab (BK x LDK), the weights (KWC x BK x LDB), the step's tap offsets (NPH x KWC ints) and the
@@ -174,8 +182,8 @@ struct RowConv {
       const PhaseGeom g = p.table ? p.geom[pg * p.kw_blocks + kw0 / KWC] : phase_geom_slow(p.mw, rho0, NPH, kw0, p.LDJ);
       sl.geom = g.slab;
       sl.i0 = int64_t(A) * q0 + sl.geom.base;
-      // one phase for all channel rows (see P::kChannelShifts): folded into the tap offsets
-      const int ushift = (!P::kChannelShifts && sl.vec) ? vec_phase(sl.i0, sl.VEC) : 0;
+      // one phase for all channel rows (see kShifts): folded into the tap offsets
+      const int ushift = (!kShifts && sl.vec) ? vec_phase(sl.i0, sl.VEC) : 0;
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl)
 #pragma unroll
@@ -205,9 +213,25 @@ struct RowConv {
       wl.base = wgrp + (int64_t((s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0) * p.Kc + s.c0) * p.Nc;
     };
 
+    // The accumulators start at the bias (the thread's channels ni*8 + 2t + {0,1}): no per-output add later.
     Acc acc[NPH][MT][NT][4];
+    {
+      const E* bias = static_cast<const E*>(p.bias);
+      const int ncn = min(BN, p.Nc - nb * BN);
 #pragma unroll
-    for (int r = 0; r < NPH; ++r) zero_tiles(acc[r]);
+      for (int ni = 0; ni < NT; ++ni)
+#pragma unroll
+        for (int j = 0; j < 2; ++j) {
+          const int c = ni * 8 + 2 * t + j;
+          const Acc b = (bias && c < ncn) ? P::to_acc(bias[int64_t(grp) * p.Nc + nb * BN + c]) : Acc(0);
+#pragma unroll
+          for (int r = 0; r < NPH; ++r)
+#pragma unroll
+            for (int mi = 0; mi < MT; ++mi)
+#pragma unroll
+              for (int h = 0; h < 2; ++h) acc[r][mi][ni][2 * h + j] = b;
+        }
+    }
 
     int buf = 0;
     if (have) {
@@ -235,7 +259,7 @@ struct RowConv {
       const S* slab = cur_stage;
       const S* wts = slab + size_t(BK) * p.LDK;
       const int* offs = stage_offs(cur_stage, p.LDK);
-      StageShifts<BK, P::kChannelShifts> shifts;  // per slab channel (row k of the A operand)
+      StageShifts<BK, kShifts> shifts;  // per slab channel (row k of the A operand)
       shifts.load(stage_shifts(cur_stage, p.LDK));
 #pragma unroll
       for (int rl = 0; rl < NPH; ++rl)
@@ -278,24 +302,15 @@ struct RowConv {
       have = more;
     }
 
-    // ---- epilogue: add the bias, interleave the phases in shared memory, then write whole rows
+    // ---- epilogue: interleave the phases in shared memory, then write whole rows
     int qb_, pg_, od_, oh_;
     const int64_t n_ = coords(qb_, pg_, od_, oh_);
     E* dst_row = static_cast<E*>(p.dst.data) + n_ * p.dst.stride[0] + od_ * p.dst.stride[2] + oh_ * p.dst.stride[3];
-    const E* bias = static_cast<const E*>(p.bias);
     const int OW = int(p.dst.size[4]);
     const bool dst_c_fast = (p.dst.stride[1] == 1 && p.dst.stride[4] != 1);
     const int ncn = min(BN, p.Nc - nb * BN);
     const int64_t sC = p.dst.stride[1], sW = p.dst.stride[4];
     E* dst_blk = dst_row + (int64_t(grp) * p.Nc + nb * BN) * sC;
-    Acc bias_v[NT][2];  // the thread's 8 channels (ni*8 + 2t + {0,1}): bias read once, not per element
-#pragma unroll
-    for (int ni = 0; ni < NT; ++ni)
-#pragma unroll
-      for (int j = 0; j < 2; ++j) {
-        const int c = ni * 8 + 2 * t + j;
-        bias_v[ni][j] = (bias && c < ncn) ? P::to_acc(bias[int64_t(grp) * p.Nc + nb * BN + c]) : Acc(0);
-      }
     // Contiguous NCDHW rows (the CTA's columns are consecutive outputs: all E phases, unit w stride) leave as
     // 16-byte vectors: channel c's row is staged shifted by its destination's phase, sh(c), so staged vectors
     // and destination vectors coincide; only a partial vector at either end is stored element by element.
@@ -308,23 +323,27 @@ struct RowConv {
     // channels_last rows of whole aligned channel vectors (the plan's cf_dst) stage [column][channel]
     const bool cf_out = dst_c_fast && sC == 1 && p.cf_dst;
     Acc* out = reinterpret_cast<Acc*>(smem_raw);
+    // the column stride is a compile-time constant in each branch, so every store is a base plus an immediate
+    auto stage_out = [&](auto cf) {
+      constexpr int cs = decltype(cf)::value ? LDOC : 1;  // stride between columns
 #pragma unroll
-    for (int ni = 0; ni < NT; ++ni)
+      for (int ni = 0; ni < NT; ++ni)
 #pragma unroll
-      for (int j = 0; j < 2; ++j) {
-        const int c = ni * 8 + 2 * t + j;
-        Acc* oc = cf_out ? out + c : out + c * LDO + sh(c);
-        const int cs = cf_out ? LDOC : 1;  // stride between columns
+        for (int j = 0; j < 2; ++j) {
+          const int c = ni * 8 + 2 * t + j;
+          Acc* oc = (decltype(cf)::value ? out + c : out + c * LDO + sh(c)) + (warp * 32 + g) * NPH * cs;
 #pragma unroll
-        for (int rl = 0; rl < NPH; ++rl)
+          for (int rl = 0; rl < NPH; ++rl)
 #pragma unroll
-          for (int mi = 0; mi < MT; ++mi)
+            for (int mi = 0; mi < MT; ++mi)
 #pragma unroll
-            for (int h = 0; h < 2; ++h) {
-              const int m = warp * 32 + mi * 16 + g + h * 8;
-              oc[(m * NPH + rl) * cs] = acc[rl][mi][ni][2 * h + j] + bias_v[ni][j];
-            }
-      }
+              for (int h = 0; h < 2; ++h) oc[((mi * 16 + h * 8) * NPH + rl) * cs] = acc[rl][mi][ni][2 * h + j];
+        }
+    };
+    if (cf_out)
+      stage_out(std::true_type{});
+    else
+      stage_out(std::false_type{});
     __syncthreads();
 
     if (cf_out) {  // an output's ncn channels are contiguous: 16-byte vectors, consecutive threads along them
@@ -404,10 +423,10 @@ struct RowConv {
   }
 };
 
-template <class P, int NPH, int kGather, bool kCF>
+template <class P, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts>
 __global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) rowconv_kernel(RowConvParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  RowConv<P, NPH, kGather, kCF>::run(p, ct3d_smem);
+  RowConv<P, NPH, kGather, kCF, kShifts>::run(p, ct3d_smem);
 }
 
 }  // namespace ct3d

@@ -78,7 +78,9 @@ struct StageShifts {
 // The A operand (m = column, k = channel) is then read along k, which suits both layouts' MMA fragments.
 // kContig: the slab is one contiguous run per channel (column e at c * LDK + e) whatever A is: the kernel then
 // reads its operand at stride A itself.  Otherwise it is split into residue planes (SlabGeom).
-template <class P, int ROWS, bool kContig = false, bool kCF = false>
+// kShifts: each channel row of a 16-byte-copied slab keeps its own phase, published as a byte per channel
+// (load_async_vec) for the kernel to add when it reads the row; without it every row must share one phase.
+template <class P, int ROWS, bool kContig = false, bool kCF = false, bool kShifts = P::kChannelShifts>
 struct SlabLoader {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -193,14 +195,14 @@ struct SlabLoader {
   bool vec = false;
   // this thread's channel's phase at column 0 (unsigned wrap-around keeps the residue right for i0 < 0)
   CT3D_DEV int phase(const E* src_c) const {
-    if constexpr (!P::kChannelShifts) return vec_phase(i0, VEC);  // rows start on vectors (the plan checks)
+    if constexpr (!kShifts) return vec_phase(i0, VEC);  // rows start on vectors (the plan checks)
     return vec_phase(int64_t(reinterpret_cast<uintptr_t>(src_c) / sizeof(E)) + i0, VEC);
   }
   CT3D_DEV void load_async_vec(S* dst, uint8_t* shifts) const {
     const int c = threadIdx.x / TPC;
     const E* src_c = base + c * sC;
     const int a = phase(src_c);
-    if constexpr (P::kChannelShifts)
+    if constexpr (kShifts)
       if (threadIdx.x % TPC == 0) shifts[c] = uint8_t(a);
     // 32-bit column math (check_problem keeps coordinates below 2^31) and one compare-and-clamp per vector: this
     // runs every pipeline step for every vector, so its instruction count is the loader's cost.  A vector
@@ -221,8 +223,8 @@ struct SlabLoader {
   // after this thread's copies landed (stage_wait): zero the columns before the row's start that a vector
   // across it brought in
   CT3D_DEV void fixup(S* dst) const {
-    // one phase for all rows (!P::kChannelShifts): vectors sit on absolute multiples of VEC, so none crosses i = 0
-    if (kCF || !P::kChannelShifts || !(kContig && vec)) return;
+    // one phase for all rows (!kShifts): vectors sit on absolute multiples of VEC, so none crosses i = 0
+    if (kCF || !kShifts || !(kContig && vec)) return;
     const int c = threadIdx.x / TPC;
     if (!(valid && c < nch)) return;
     const int a = phase(base + c * sC);
@@ -272,7 +274,7 @@ struct SlabLoader {
   // paths)
   CT3D_DEV void load(S* dst, uint8_t* shifts) {
     if constexpr (kCF) {
-      if constexpr (P::kChannelShifts)
+      if constexpr (kShifts)
         if (threadIdx.x < ROWS) shifts[threadIdx.x] = 0;
       load_async_cvec(dst);
       return;
@@ -281,7 +283,7 @@ struct SlabLoader {
       load_async_vec(dst, shifts);
       return;
     }
-    if constexpr (P::kChannelShifts)
+    if constexpr (kShifts)
       if (threadIdx.x < ROWS) shifts[threadIdx.x] = 0;
     if constexpr (P::kAsync) {
       if (c_fast)

@@ -4,6 +4,7 @@
 // w tap, and a second kernel adds the chunks in a fixed order.  Fixed split + fixed order = the same bits
 // every run, which is what torch.use_deterministic_algorithms asks for, at no extra cost.
 #pragma once
+#include <climits>
 #include <type_traits>
 
 #include "kernel_params.h"
@@ -14,7 +15,8 @@ namespace ct3d {
 
 // kGather: how grad_y's w run is staged, as in RowConv: 1 (stride 1) and 2 (stride 2) contiguous, grad_y's
 // operand read at that stride; 0: any stride, residue planes.
-template <class P, int kGather>
+// kGShifts: grad_y's staged rows keep their own 16-byte phases (see RowConv's kShifts; the plan's row_shifts).
+template <class P, int kGather, bool kGShifts = P::kChannelShifts>
 struct Wgrad {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -23,6 +25,12 @@ struct Wgrad {
   static constexpr int MT = 2, NT = 2;  // warp tile: 32 ci x 16 co, K half of WQ
   static constexpr int MS = kGather == 2 ? 2 : 1;  // grad_y slab columns per x position
   static_assert((WQ / 2) % P::kK == 0, "each K half must hold whole MMA k-steps");
+  static_assert(!kGShifts || P::kAsync, "per-channel phases come with 16-byte copies");
+  // x's fragments loaded once per k-step for all w taps (see the K loop): 2-byte types (A fragments of 8 shared
+  // loads and 4 permutes each) and f64 (the tap-by-tap body spills there).  TF32 measured no gain (H200: mission
+  // grad_weight -0.5%, k3s1 +4.8%); exact mode sums each tap in a fresh fragment and register staging leaves
+  // room for one loop body.
+  static constexpr bool kShareA = !P::kSplitAcc && P::kAsync && sizeof(E) != 4;
 
   // A stage: the x slab (WM x LDKx), the grad_y slab (WN x LDKg), then both slabs' per-channel shifts (WM + WN
   // bytes; see SlabLoader::load_async_vec)
@@ -72,7 +80,7 @@ struct Wgrad {
     xl.c_fast = (p.x.stride[1] == 1 && p.x.stride[4] != 1);
     xl.nch = p.gpack * p.Cin_g - mb * WM;
     xl.ecnt = WQ;
-    SlabLoader<P, WN, kGather != 0> gl;
+    SlabLoader<P, WN, kGather != 0, false, kGShifts> gl;
     gl.vec = P::kAsync && kGather && p.gy_vec;
     gl.sC = p.gy.stride[1];
     gl.sW = p.gy.stride[4];
@@ -85,9 +93,27 @@ struct Wgrad {
     gl.c_fast = (p.gy.stride[1] == 1 && p.gy.stride[4] != 1);
     gl.nch = p.gpack * p.Cout_g - nb * WN;
     gl.ecnt = A * (WQ + geom.jmax);
-    // one phase for all rows (see P::kChannelShifts): x slabs start at multiples of WQ (phase 0), grad_y's at
+    // one phase for all rows (see kGShifts): x slabs start at multiples of WQ (phase 0), grad_y's at
     // A * q0 + base, folded into the tap columns below
-    const int gshift = (!P::kChannelShifts && gl.vec) ? vec_phase(geom.base, gl.VEC) : 0;
+    const int gshift = (!kGShifts && gl.vec) ? vec_phase(geom.base, gl.VEC) : 0;
+
+    // Per w tap of the CTA, fixed for its life: grad_y column of position 0 of a w block ([0]) and the positions
+    // q of the row whose grad_y index A*q + d lies in [0, OW) ([1], [2]); a tap past kW has none.  Worked out
+    // once (divisions) and read from shared memory per step.
+    __shared__ int tap_tab[3][KWC];
+    if (threadIdx.x < KWC) {
+      const int kwl = threadIdx.x;
+      int d;
+      if (kw0 + kwl < p.mw.K && p.mw.delta(0, kw0 + kwl, d)) {
+        const int rel = d - geom.base, j0 = rel / A;
+        // contiguous: column rel (+ the channel's shift), read every MS-th; planes: plane of rel, column j0
+        tap_tab[0][kwl] = kGather ? rel + gshift : geom.plane_of(rel - j0 * A) * p.LDJ + j0;
+        tap_tab[1][kwl] = int(floor_div(-d - 1, A)) + 1;
+        tap_tab[2][kwl] = int(floor_div(int(p.gy.size[4]) - 1 - d, A)) + 1;
+      } else {
+        tap_tab[0][kwl] = 0, tap_tab[1][kwl] = INT_MAX / 2, tap_tab[2][kwl] = INT_MIN / 2;
+      }
+    }
 
     const int64_t r_begin = p.rows * chunk / p.chunks, r_end = p.rows * (chunk + 1) / p.chunks;
     // step = (row, w block); rows whose (kd, kh) tap misses grad_y are skipped.  Rows advance by counters
@@ -157,61 +183,118 @@ struct Wgrad {
       const S* xs = cur_stage;
       const S* gs = xs + size_t(WM) * p.LDKx;
       StageShifts<WM, P::kChannelShifts> xsh;  // per ci (row m of the A operand)
-      StageShifts<16, P::kChannelShifts> gsh;  // per co of this warp's 16 (column n of the B operand)
+      StageShifts<16, kGShifts> gsh;  // per co of this warp's 16 (column n of the B operand)
       xsh.load(stage_shifts(cur_stage, p.LDKx, p.LDKg));
       gsh.load(stage_shifts(cur_stage, p.LDKx, p.LDKg) + WM + wn * 16);
-      // positions past W are zero in x, so they add nothing
+      // Per w tap: its grad_y column and the positions k of this w block (local) whose product counts:
+      // iw < W and 0 <= ow < OW.  Both operands are data here, so a product whose partner is padding must be
+      // skipped, not multiplied by a zero (0 * inf = NaN).
+      struct TapCols { int gcol, klo, khi; };
+      const int q0 = cur.b * WQ, k0 = wk * (WQ / 2);
+      const int wend = min(WQ, int(W) - q0);
+      auto tap_cols = [&](int kwl) {
+        return TapCols{tap_tab[0][kwl], max(0, tap_tab[1][kwl] - q0), min(wend, tap_tab[2][kwl] - q0)};
+      };
+      // this warp's K half [k0, k0 + WQ/2): taps with any product (live), and those of them meeting an edge
+      uint32_t live = 0, edge = 0;
 #pragma unroll
       for (int kwl = 0; kwl < KWC; ++kwl) {
-        const int kw = kw0 + kwl;
-        if (kw < p.mw.K) {
-          int d;
-          p.mw.delta(0, kw, d);
-          const int rel = d - geom.base;
-          const int j0 = rel / A;
-          // contiguous: column rel (+ the channel's shift), read every MS-th; planes: plane of rel, column j0
-          const int col = kGather ? rel + gshift : geom.plane_of(rel - j0 * A) * p.LDJ + j0;
-          const S* gb = gs + col + MS * wk * (WQ / 2) + (wn * 16) * p.LDKg;
-          const S* xa = xs + wk * (WQ / 2);
-          // Both operands are data here, so a product whose partner is padding must be skipped, not
-          // multiplied by a zero (0 * inf = NaN): positions k (local to the w block) with iw < W and
-          // 0 <= ow < OW only.
-          const int q0 = cur.b * WQ;
-          const int klo = max(0, int(floor_div(-d - 1, A)) + 1 - q0);
-          const int khi = min(min(WQ, int(W) - q0), int(floor_div(int(p.gy.size[4]) - 1 - d, A)) + 1 - q0);
-          const int k0 = wk * (WQ / 2);
-          // masked only where this warp's K half meets an edge: the inner blocks run the plain loads (not with
-          // register staging, whose registers leave no room for a second body)
-          auto block = [&](auto masked) {
-            auto keep = [&](int kk) { return !decltype(masked)::value || (kk >= klo && kk < khi); };
+        const TapCols c = tap_cols(kwl);
+        live |= uint32_t(c.klo < c.khi && c.klo < k0 + WQ / 2 && c.khi > k0) << kwl;
+        edge |= uint32_t(!(c.klo <= k0 && c.khi >= k0 + WQ / 2)) << kwl;
+      }
+      const S* xa = xs + k0;
+      // The thread's fragment rows are fixed (A: ci = mi*16 + g (+8); B: co = ni*8 + g in every policy), so their
+      // per-channel shifts are taken out of the packed bytes once per step, not at every fragment load.
+      int xs_m[MT][2], gs_n[NT];
+#pragma unroll
+      for (int mi = 0; mi < MT; ++mi)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) xs_m[mi][h] = xsh.at(mi * 16 + g + 8 * h);
+#pragma unroll
+      for (int ni = 0; ni < NT; ++ni) gs_n[ni] = gsh.at(ni * 8 + g);
+      auto x_shift = [&](int mi, int m) { return m == g ? xs_m[mi][0] : m == g + 8 ? xs_m[mi][1] : xsh.at(mi * 16 + m); };
+      auto g_shift = [&](int ni, int cc) { return cc == g ? gs_n[ni] : gsh.at(ni * 8 + cc); };
+      // masked (a compile-time bool): keep only k in [klo, khi) of the tap (an edge block); else plain loads
+      auto frag_a = [&](const TapCols& c, int mi, int ks, auto masked) {
+        return P::load_a([&](int m, int k) {
+          const int kk = k0 + ks + k;
+          return !masked.value || (kk >= c.klo && kk < c.khi) ? xa[(mi * 16 + m) * p.LDKx + x_shift(mi, m) + ks + k]
+                                                              : S(0);
+        }, g, t);
+      };
+      auto frag_b = [&](const TapCols& c, int ni, int ks, auto masked) {
+        const S* gb = gs + c.gcol + MS * k0 + (wn * 16) * p.LDKg;
+        return P::load_b([&](int k, int cc) {
+          const int kk = k0 + ks + k;
+          return !masked.value || (kk >= c.klo && kk < c.khi) ? gb[(ni * 8 + cc) * p.LDKg + g_shift(ni, cc) + MS * (ks + k)]
+                                                              : S(0);
+        }, g, t);
+      };
+      if constexpr (kShareA) {
+        // x's fragments do not depend on the tap: loaded once per k-step and shared by the block's w taps
+        // (a third of the fragment loads for kW = 3).  A tap whose K half meets an edge loads its own, masked.
+        int gcol[KWC];
+#pragma unroll
+        for (int kwl = 0; kwl < KWC; ++kwl) gcol[kwl] = tap_tab[0][kwl];
+#pragma unroll
+        for (int ks = 0; ks < WQ / 2; ks += P::kK) {
+          typename P::FragA fa[MT];
+#pragma unroll
+          for (int mi = 0; mi < MT; ++mi) fa[mi] = frag_a(TapCols{}, mi, ks, std::false_type{});
+#pragma unroll
+          for (int kwl = 0; kwl < KWC; ++kwl) {
+            if (!((live >> kwl) & 1u)) continue;
+            auto tap = [&](auto masked) {
+              // plain loads need only the column (held for the step); a masked tap reads its range again
+              const TapCols c = decltype(masked)::value ? tap_cols(kwl) : TapCols{gcol[kwl], 0, WQ};
+              typename P::FragB fb[NT];
+#pragma unroll
+              for (int ni = 0; ni < NT; ++ni) fb[ni] = frag_b(c, ni, ks, masked);
+#pragma unroll
+              for (int mi = 0; mi < MT; ++mi) {
+                typename P::FragA fm;
+                if constexpr (decltype(masked)::value)
+                  fm = frag_a(c, mi, ks, masked);
+                else
+                  fm = fa[mi];
+#pragma unroll
+                for (int ni = 0; ni < NT; ++ni) P::mma(acc[kwl][mi][ni], fm, fb[ni]);
+              }
+            };
+            if ((edge >> kwl) & 1u)
+              tap(std::true_type{});
+            else
+              tap(std::false_type{});
+          }
+        }
+      } else {
+        // tap by tap: exact mode sums each tap's K half in a fresh fragment (P::kSplitAcc), and register staging
+        // leaves room for one loop body only (always masked)
+#pragma unroll
+        for (int kwl = 0; kwl < KWC; ++kwl) {
+          if (!((live >> kwl) & 1u)) continue;
+          const TapCols c = tap_cols(kwl);
+          auto tap = [&](auto masked) {
             accumulate_block<P>(acc[kwl], [&](Acc(&sum)[MT][NT][4]) {
 #pragma unroll
               for (int ks = 0; ks < WQ / 2; ks += P::kK) {
                 typename P::FragB fb[NT];
 #pragma unroll
-                for (int ni = 0; ni < NT; ++ni)
-                  fb[ni] = P::load_b([&](int k, int c) {
-                    return keep(k0 + ks + k) ? gb[(ni * 8 + c) * p.LDKg + gsh.at(ni * 8 + c) + MS * (ks + k)] : S(0);
-                  }, g, t);
+                for (int ni = 0; ni < NT; ++ni) fb[ni] = frag_b(c, ni, ks, masked);
 #pragma unroll
                 for (int mi = 0; mi < MT; ++mi) {
-                  typename P::FragA fa = P::load_a([&](int m, int k) {
-                    return keep(k0 + ks + k) ? xa[(mi * 16 + m) * p.LDKx + xsh.at(mi * 16 + m) + ks + k] : S(0);
-                  }, g, t);
+                  const typename P::FragA fa = frag_a(c, mi, ks, masked);
 #pragma unroll
                   for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
                 }
               }
             });
           };
-          if constexpr (P::kAsync) {
-            if (klo <= k0 && khi >= k0 + WQ / 2)
-              block(std::false_type{});
-            else
-              block(std::true_type{});
-          } else {
-            block(std::true_type{});
-          }
+          if (!P::kAsync || ((edge >> kwl) & 1u))
+            tap(std::true_type{});
+          else
+            tap(std::false_type{});
         }
       }
       if (more) {
@@ -281,10 +364,10 @@ struct Wgrad {
   }
 };
 
-template <class P, int kGather>
+template <class P, int kGather, bool kGShifts = P::kChannelShifts>
 __global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) wgrad_kernel(WgradParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  Wgrad<P, kGather>::run(p, ct3d_smem);
+  Wgrad<P, kGather, kGShifts>::run(p, ct3d_smem);
 }
 
 // gw[g*Cin_g + ci][co][tap] = sum over chunks, in chunk order, of ws[chunk][g][tap][ci][co]
