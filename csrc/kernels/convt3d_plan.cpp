@@ -66,17 +66,32 @@ size_t elem_size(DType t) {
 }
 size_t acc_size(DType t) { return t == DType::kF64 ? 8 : 4; }
 
+// Unit stride along w and element-aligned data: the least a row needs to move as 16-byte cp.async.
+bool unit_rows(const TensorRef5& t, DType dt) {
+  return t.stride[4] == 1 && reinterpret_cast<uintptr_t>(t.data) % elem_size(dt) == 0;
+}
 // Rows of t can be staged with 16-byte cp.async (any element size; 2-byte types otherwise go through
-// registers): unit stride along w and either one 16-byte phase for every row (aligned data, every stride a whole
-// number of vectors), which the kernels fold into their tap offsets, or -- where the kernel reads a shift per
-// channel row (SlabLoader's kShifts: 2-byte types, and stride-2 gathers of any type) -- element-aligned rows.
-bool vec_rows(const TensorRef5& t, DType dt, bool row_shifts) {
+// registers): for 4- and 8-byte types every row must share one 16-byte phase (aligned data, every stride a whole
+// number of vectors), which the kernels fold into their tap offsets.  2-byte kernels read a shift per channel
+// row instead (Policy16::kChannelShifts), so any element-aligned rows do.
+bool vec_rows(const TensorRef5& t, DType dt) {
   const int esz = int(elem_size(dt)), VEC = 16 / esz;
-  if (t.stride[4] != 1 || reinterpret_cast<uintptr_t>(t.data) % esz) return false;
-  if (esz == 2 || row_shifts) return true;
+  if (!unit_rows(t, dt)) return false;
+  if (esz == 2) return true;
   bool ok = reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
   for (int d = 0; d < 4; ++d) ok = ok && t.stride[d] % VEC == 0;
   return ok;
+}
+// How the gathered rows of a row-conv or grad_weight slab (gather stride A) are staged: contiguous runs (A <= 2)
+// as 16-byte vectors when vec_rows allows; stride-2 4/8-byte rows of several phases (grad_y with OW odd) as
+// vectors too, the kernels' kShifts variant reading a phase per channel row (row_shifts).
+struct RowStaging {
+  bool vec, row_shifts;
+};
+RowStaging row_staging(const TensorRef5& t, DType dt, int A) {
+  const bool one_phase = vec_rows(t, dt);
+  const bool shifts = A == 2 && !one_phase && unit_rows(t, dt);
+  return {(A <= 2 && one_phase) || shifts, shifts};
 }
 
 // channels_last-like t (channel stride 1, w stride not) whose channel runs of each group (C_g of them) are whole
@@ -136,10 +151,9 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
   // and outputs stored as channel vectors
   p.cf_src = contig && p.w_vec && cf_rows(p.src, p.Kc, pb.dtype);
   p.cf_dst = cf_rows(p.dst, p.Nc, pb.dtype);
-  // stride-2 rows of several phases still move as vectors, the kernel reading a phase per channel row
-  const bool one_phase = vec_rows(p.src, pb.dtype, false);
-  p.row_shifts = !p.cf_src && p.mw.A == 2 && !one_phase && vec_rows(p.src, pb.dtype, true);
-  p.vec_src = p.cf_src || (contig && one_phase) || p.row_shifts;
+  const RowStaging rs = row_staging(p.src, pb.dtype, p.mw.A);
+  p.row_shifts = !p.cf_src && rs.row_shifts;
+  p.vec_src = p.cf_src || rs.vec;
   if (p.cf_src) {
     // the slab region holds BK rows of LDK elements; a kCF slab needs (A * LDJ columns) x LDC of them
     const int LDC = Tiles::BK + VEC, cols = p.mw.A * p.LDJ;
@@ -239,10 +253,10 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   p.LDJ = Tiles::WQ + jmax;
   // as in the row-conv plan: strides 1 and 2 stage grad_y contiguous, and 16-byte copies where aligned
   const bool contig = p.mw.A <= 2;
-  p.x_vec = vec_rows(p.x, pb.dtype, false);
-  const bool gy_one_phase = vec_rows(p.gy, pb.dtype, false);
-  p.row_shifts = p.mw.A == 2 && !gy_one_phase && vec_rows(p.gy, pb.dtype, true);
-  p.gy_vec = (contig && gy_one_phase) || p.row_shifts;
+  p.x_vec = vec_rows(p.x, pb.dtype);
+  const RowStaging gs = row_staging(p.gy, pb.dtype, p.mw.A);
+  p.row_shifts = gs.row_shifts;
+  p.gy_vec = gs.vec;
   // channel strides stay whole 16-byte vectors (the copies' shared-memory alignment): pad 8 for 2-byte types
   const int VEC = 16 / int(elem_size(pb.dtype)), pad = std::max(4, VEC);
   const int nG = (contig ? p.mw.A : planes) * p.LDJ + (p.gy_vec ? 2 * (VEC - 1) : 0);
