@@ -483,14 +483,17 @@ def test_small_groups_grad_weight_bitwise_repeatable(allow_tf32):
 PACKED_GROUPS = [(4, 8, 8), (16, 2, 2), (32, 1, 1), (6, 5, 5), (8, 4, 3), (2, 16, 10), (3, 12, 7)]
 
 
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("gcase", PACKED_GROUPS, ids=[f"g{c[0]}cin{c[1]}cout{c[2]}" for c in PACKED_GROUPS])
 @pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
-def test_grad_weight_packed_groups(mode, gcase):
+def test_grad_weight_packed_groups(mode, gcase, layout):
     _, dtype, allow_tf32, budget = mode
     groups, cin_g, cout_g = gcase
     case = Case(N=2, Cin=cin_g * groups, Cout=cout_g * groups, groups=groups, size=(3, 5, 37), kernel=(3, 3, 3),
                 stride=[2, 2, 2], padding=[1, 1, 1], output_padding=[0, 1, 1], dilation=[1, 1, 1], bias=False)
     x, w, _, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(groups * 100 + cin_g))
+    if layout == "channels_last_3d":  # (4, 8, 8) and (2, 16, 10) in fp32 take the column-major channel-vector slabs
+        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
     # a non-finite input in group 0 must not leak into the other groups' sums (whose products it shares a tile with)
     x[1, 0, 1, 2, 7] = float("inf")
     args = (*case.conv_args(), allow_tf32)
@@ -505,7 +508,8 @@ def test_grad_weight_packed_groups(mode, gcase):
 # channels_last sources and destinations: whole aligned channel vectors take the column-major 16-byte staging
 # and 16-byte channel stores; odd channel counts and misaligned data take the element paths.
 # (Cin, Cout, stride, w extent, storage offset)
-CL_EDGES = [(32, 32, 2, 61, 0), (20, 36, 2, 40, 0), (16, 8, 1, 33, 0), (6, 10, 2, 37, 0), (32, 32, 2, 29, 1)]
+CL_EDGES = [(32, 32, 2, 61, 0), (20, 36, 2, 40, 0), (16, 8, 1, 33, 0), (6, 10, 2, 37, 0), (32, 32, 2, 29, 1),
+            (64, 48, 2, 70, 0), (40, 16, 1, 130, 0)]
 
 
 @pytest.mark.parametrize("edge", CL_EDGES, ids=[f"cin{e[0]}cout{e[1]}s{e[2]}w{e[3]}o{e[4]}" for e in CL_EDGES])

@@ -1,6 +1,7 @@
 // convt3d_bench: times the kernel library's operators without PyTorch.
 //   convt3d_bench                      the standard cases (same as benchmarks/bench.py), fp32 TF32
 //   convt3d_bench --dtype bf16 --math exact --case mission --reps 50
+//   convt3d_bench --layout cl          x, y and their gradients channels_last_3d (NDHWC in memory)
 // Inputs are random (never zeros); each operator's output is poisoned (NaN) before the first run and
 // checked for unwritten elements.  Times: CUDA events, warm-up, median.
 #include <cuda_bf16.h>
@@ -92,8 +93,15 @@ unsigned long long count_nan(const void* p, int64_t n, ct3d::DType t) {
   return h;
 }
 
-ct3d::TensorRef5 contiguous(void* data, int64_t a, int64_t b, int64_t c, int64_t d, int64_t e) {
+// sizes in PyTorch's (N, C, D, H, W) order; memory NCDHW, or NDHWC for channels_last_3d
+ct3d::TensorRef5 strided(void* data, int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, bool cl = false) {
   ct3d::TensorRef5 t{data, {a, b, c, d, e}, {b * c * d * e, c * d * e, d * e, e, 1}};
+  if (cl) {
+    t.stride[1] = 1;
+    t.stride[4] = b;
+    t.stride[3] = e * b;
+    t.stride[2] = d * e * b;
+  }
   return t;
 }
 
@@ -141,7 +149,7 @@ size_t workspace(const ct3d::Arguments& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string only, dtype = "f32", math = "tf32";
+  std::string only, dtype = "f32", math = "tf32", layout = "ncdhw";
   int reps = 20;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -149,19 +157,27 @@ int main(int argc, char** argv) {
     if (a == "--case") only = next();
     else if (a == "--dtype") dtype = next();
     else if (a == "--math") math = next();
+    else if (a == "--layout") layout = next();
     else if (a == "--reps") reps = std::atoi(next().c_str());
     else {
-      std::printf("usage: convt3d_bench [--case NAME] [--dtype f32|f16|bf16|f64] [--math tf32|exact] [--reps N]\n");
+      std::printf("usage: convt3d_bench [--case NAME] [--dtype f32|f16|bf16|f64] [--math tf32|exact] [--layout ncdhw|cl] "
+                  "[--reps N]\n");
       return a == "--help" ? 0 : 2;
     }
   }
+  if (layout != "ncdhw" && layout != "cl") {
+    std::fprintf(stderr, "--layout must be ncdhw or cl, got '%s'\n", layout.c_str());
+    return 2;
+  }
+  const bool cl = layout == "cl";
   ct3d::DType dt = dtype == "f16" ? ct3d::DType::kF16 : dtype == "bf16" ? ct3d::DType::kBF16
                  : dtype == "f64" ? ct3d::DType::kF64 : ct3d::DType::kF32;
   cudaDeviceProp prop;
   int dev = 0;
   CK(cudaGetDevice(&dev));
   CK(cudaGetDeviceProperties(&prop, dev));
-  std::printf("device: %s  dtype: %s  math: %s  reps: %d (median ms)\n", prop.name, dtype.c_str(), math.c_str(), reps);
+  std::printf("device: %s  dtype: %s  math: %s  layout: %s  reps: %d (median ms)\n", prop.name, dtype.c_str(),
+              math.c_str(), layout.c_str(), reps);
   std::printf("%-10s %10s %10s %10s %10s %9s\n", "case", "fwd_ms", "fwd_TB/s", "dgrad_ms", "wgrad_ms", "unwritten");
   for (const Case& c : kCases) {
     if (!only.empty() && only != c.name) continue;
@@ -189,9 +205,9 @@ int main(int argc, char** argv) {
     CK(cudaMemset(y, 0xff, ny * es));  // NaN poison (all-ones bits) for the unwritten check
     CK(cudaMemset(gx, 0xff, nx * es));
     CK(cudaMemset(gw, 0xff, nw * es));
-    args.x = contiguous(x, c.n, c.cin, c.d, c.h, c.w);
-    args.w = contiguous(w, c.cin, c.cout / c.g, c.k, c.k, c.k);
-    args.y = contiguous(y, c.n, c.cout, p.out[0], p.out[1], p.out[2]);
+    args.x = strided(x, c.n, c.cin, c.d, c.h, c.w, cl);
+    args.w = strided(w, c.cin, c.cout / c.g, c.k, c.k, c.k);
+    args.y = strided(y, c.n, c.cout, p.out[0], p.out[1], p.out[2], cl);
     size_t wsb = std::max({workspace<ct3d::Forward>(args), workspace<ct3d::GradInput>(args),
                            workspace<ct3d::GradWeight>(args)});
     void* ws;

@@ -265,6 +265,15 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   p.LDKg = (VEC == 4 && p.mw.A == 2) ? odd_multiple_ld(nG, 8) : padded_ld(nG, pad);
   // x slabs start at multiples of WQ: only per-channel phases (2-byte types) need room to shift
   p.LDKx = odd_multiple_ld(Tiles::WQ + (p.x_vec && VEC == 8 ? 2 * (VEC - 1) : 0), pad);
+  // channels_last x and grad_y of whole aligned channel vectors: both slabs column-major (16-byte channel
+  // vectors; per-element copies otherwise).  The stage keeps its WM x LDKx + WN x LDKg shape, sized to hold them.
+  p.cf = contig && cf_rows(p.x, p.Cin_g, pb.dtype) && cf_rows(p.gy, p.Cout_g, pb.dtype);
+  if (p.cf) {
+    const int esz = int(elem_size(pb.dtype));
+    p.x_vec = p.gy_vec = p.row_shifts = false;
+    p.LDKx = (Tiles::WQ * Tiles::wgrad_cf_ldc(esz, Tiles::WM, p.mw.A, false) + Tiles::WM - 1) / Tiles::WM;
+    p.LDKg = (p.mw.A * p.LDJ * Tiles::wgrad_cf_ldc(esz, Tiles::WN, p.mw.A, true) + Tiles::WN - 1) / Tiles::WN;
+  }
   // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last
   // wave would cost a whole wave's time).  Depends only on the device and the build: deterministic.
   const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.packs * p.kw_chunks;

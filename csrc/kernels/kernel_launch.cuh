@@ -91,9 +91,13 @@ template <class P>
 Status wgrad_partials(const WgradParams& p, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
   // as in rowconv: the register-staging policies' Async twin where both slabs move as 16-byte vectors
   if constexpr (!P::kAsync)
-    if (p.x_vec && p.gy_vec) return wgrad_partials<typename P::Async>(p, grid, smem_optin, stream, why);
-  const size_t smem = Wgrad<P, 0>::smem_bytes(p.LDKx, p.LDKg);  // the same for every kGather
+    if ((p.x_vec && p.gy_vec) || p.cf) return wgrad_partials<typename P::Async>(p, grid, smem_optin, stream, why);
+  const size_t smem = Wgrad<P, 0>::smem_bytes(p.LDKx, p.LDKg);  // the same for every variant
   const char* what = "weight-gradient kernel launch";
+  if constexpr (P::kAsync)
+    if (p.cf)  // channels_last (the plan admits it for gather strides 1 and 2 only)
+      return p.mw.A == 1 ? launch_dyn(wgrad_kernel<P, 1, false, true>, grid, smem, smem_optin, p, stream, why, what)
+                         : launch_dyn(wgrad_kernel<P, 2, false, true>, grid, smem, smem_optin, p, stream, why, what);
   if constexpr (P::kAsync && !P::kChannelShifts)
     if (p.mw.A == 2 && p.row_shifts) return launch_dyn(wgrad_kernel<P, 2, true>, grid, smem, smem_optin, p, stream, why, what);
   return p.mw.A == 1   ? launch_dyn(wgrad_kernel<P, 1>, grid, smem, smem_optin, p, stream, why, what)

@@ -49,6 +49,7 @@ struct WgradParams {
   int LDJ, LDKg, LDKx;   // gy slab plane / channel stride, x slab channel stride
   bool x_vec, gy_vec;    // stage x / grad_y slabs with 16-byte copies (see the plan)
   bool row_shifts;       // grad_y's rows do not share one 16-byte phase: the kernel reads a phase per channel
+  bool cf;               // channels_last x and grad_y of whole aligned channel vectors: column-major slabs
   void* ws;              // [chunks][groups][taps][Cin_g][Cout_g] Acc
 };
 

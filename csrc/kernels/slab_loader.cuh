@@ -80,14 +80,17 @@ struct StageShifts {
 // reads its operand at stride A itself.  Otherwise it is split into residue planes (SlabGeom).
 // kShifts: each channel row of a 16-byte-copied slab keeps its own phase, published as a byte per channel
 // (load_async_vec) for the kernel to add when it reads the row; without it every row must share one phase.
-template <class P, int ROWS, bool kContig = false, bool kCF = false, bool kShifts = P::kChannelShifts>
+// kLDC: column stride of a kCF slab (elements): by default ROWS channels plus one vector of padding, so the 8
+// rows of a fragment load (8 consecutive columns, channel = MMA k) fall on distinct bank groups; a kernel whose
+// fragments run along the channel (channel = MMA m or n) picks its own.
+template <class P, int ROWS, bool kContig = false, bool kCF = false, bool kShifts = P::kChannelShifts,
+          int kLDC = ROWS + 16 / int(sizeof(typename P::Smem))>
 struct SlabLoader {
   using E = typename P::Element;
   using S = typename P::Smem;
   static constexpr int kThreads = Tiles::kThreads;
-  // column stride of a kCF slab: ROWS channels plus one vector of padding, so the 8 rows of a fragment load
-  // (8 consecutive columns) fall on distinct bank groups
-  static constexpr int LDC = ROWS + 16 / int(sizeof(S));
+  static constexpr int LDC = kLDC;
+  static_assert(!kCF || (LDC * sizeof(S)) % 16 == 0, "kCF columns start on 16-byte vectors");
   static_assert(ROWS % 4 == 0, "ROWS must split over 4 warps");
   static constexpr int CV = ROWS / 4;                              // channels per thread (w-fast mapping)
   static constexpr int EVS = (P::kStage / CV) > 0 ? (P::kStage / CV) : 1;

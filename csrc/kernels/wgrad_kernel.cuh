@@ -16,7 +16,9 @@ namespace ct3d {
 // kGather: how grad_y's w run is staged, as in RowConv: 1 (stride 1) and 2 (stride 2) contiguous, grad_y's
 // operand read at that stride; 0: any stride, residue planes.
 // kGShifts: grad_y's staged rows keep their own 16-byte phases (see RowConv's kShifts; the plan's row_shifts).
-template <class P, int kGather, bool kGShifts = P::kChannelShifts>
+// kCF: channels_last x and grad_y (the plan's cf): both slabs column-major, moved as 16-byte channel vectors
+// (SlabLoader's kCF); the fragments then run along the channel (A: m = ci, B: n = co) at a column per k.
+template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false>
 struct Wgrad {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -26,6 +28,10 @@ struct Wgrad {
   static constexpr int MS = kGather == 2 ? 2 : 1;  // grad_y slab columns per x position
   static_assert((WQ / 2) % P::kK == 0, "each K half must hold whole MMA k-steps");
   static_assert(!kGShifts || P::kAsync, "per-channel phases come with 16-byte copies");
+  static_assert(!kCF || (kGather != 0 && P::kAsync), "channel-fast slabs are contiguous 16-byte copies");
+  static constexpr bool kXSh = !kCF && P::kChannelShifts, kGSh = !kCF && kGShifts;  // per-channel phases
+  static constexpr int LDCx = Tiles::wgrad_cf_ldc(sizeof(S), WM, kGather, false);
+  static constexpr int LDCg = Tiles::wgrad_cf_ldc(sizeof(S), WN, kGather, true);
   // x's fragments loaded once per k-step for all w taps (see the K loop): 2-byte types (A fragments of 8 shared
   // loads and 4 permutes each) and f64 (the tap-by-tap body spills there).  TF32 measured no gain (H200: mission
   // grad_weight -0.5%, k3s1 +4.8%); exact mode sums each tap in a fresh fragment and register staging leaves
@@ -67,7 +73,7 @@ struct Wgrad {
     const SlabGeom geom = slab_geom(p.mw, 0, 1, kw0, KWC);
     const size_t stage = stage_elems(p.LDKx, p.LDKg);
 
-    SlabLoader<P, WM, true> xl;
+    SlabLoader<P, WM, true, kCF, kXSh, LDCx> xl;
     // as in RowConv: a register-staging policy runs only where not both slabs are vectors, on registers alone
     xl.vec = P::kAsync && p.x_vec;
     xl.sC = p.x.stride[1];
@@ -80,8 +86,8 @@ struct Wgrad {
     xl.c_fast = (p.x.stride[1] == 1 && p.x.stride[4] != 1);
     xl.nch = p.gpack * p.Cin_g - mb * WM;
     xl.ecnt = WQ;
-    SlabLoader<P, WN, kGather != 0, false, kGShifts> gl;
-    gl.vec = P::kAsync && kGather && p.gy_vec;
+    SlabLoader<P, WN, kGather != 0, kCF, kGSh, LDCg> gl;
+    gl.vec = P::kAsync && kGather && !kCF && p.gy_vec;
     gl.sC = p.gy.stride[1];
     gl.sW = p.gy.stride[4];
     gl.in_extent = p.gy.size[4];
@@ -95,7 +101,7 @@ struct Wgrad {
     gl.ecnt = A * (WQ + geom.jmax);
     // one phase for all rows (see kGShifts): x slabs start at multiples of WQ (phase 0), grad_y's at
     // A * q0 + base, folded into the tap columns below
-    const int gshift = (!kGShifts && gl.vec) ? vec_phase(geom.base, gl.VEC) : 0;
+    const int gshift = (!kGSh && gl.vec) ? vec_phase(geom.base, gl.VEC) : 0;
 
     // Per w tap of the CTA, fixed for its life: grad_y column of position 0 of a w block ([0]) and the positions
     // q of the row whose grad_y index A*q + d lies in [0, OW) ([1], [2]); a tap past kW has none.  Worked out
@@ -182,8 +188,8 @@ struct Wgrad {
       S* const cur_stage = smem + buf * stage;
       const S* xs = cur_stage;
       const S* gs = xs + size_t(WM) * p.LDKx;
-      StageShifts<WM, P::kChannelShifts> xsh;  // per ci (row m of the A operand)
-      StageShifts<16, kGShifts> gsh;  // per co of this warp's 16 (column n of the B operand)
+      StageShifts<WM, kXSh> xsh;  // per ci (row m of the A operand)
+      StageShifts<16, kGSh> gsh;  // per co of this warp's 16 (column n of the B operand)
       xsh.load(stage_shifts(cur_stage, p.LDKx, p.LDKg));
       gsh.load(stage_shifts(cur_stage, p.LDKx, p.LDKg) + WM + wn * 16);
       // Per w tap: its grad_y column and the positions k of this w block (local) whose product counts:
@@ -203,7 +209,7 @@ struct Wgrad {
         live |= uint32_t(c.klo < c.khi && c.klo < k0 + WQ / 2 && c.khi > k0) << kwl;
         edge |= uint32_t(!(c.klo <= k0 && c.khi >= k0 + WQ / 2)) << kwl;
       }
-      const S* xa = xs + k0;
+      const S* xa = kCF ? xs + k0 * LDCx : xs + k0;
       // The thread's fragment rows are fixed (A: ci = mi*16 + g (+8); B: co = ni*8 + g in every policy), so their
       // per-channel shifts are taken out of the packed bytes once per step, not at every fragment load.
       int xs_m[MT][2], gs_n[NT];
@@ -219,16 +225,18 @@ struct Wgrad {
       auto frag_a = [&](const TapCols& c, int mi, int ks, auto masked) {
         return P::load_a([&](int m, int k) {
           const int kk = k0 + ks + k;
-          return !masked.value || (kk >= c.klo && kk < c.khi) ? xa[(mi * 16 + m) * p.LDKx + x_shift(mi, m) + ks + k]
-                                                              : S(0);
+          return !masked.value || (kk >= c.klo && kk < c.khi)
+                     ? (kCF ? xa[(ks + k) * LDCx + mi * 16 + m] : xa[(mi * 16 + m) * p.LDKx + x_shift(mi, m) + ks + k])
+                     : S(0);
         }, g, t);
       };
       auto frag_b = [&](const TapCols& c, int ni, int ks, auto masked) {
-        const S* gb = gs + c.gcol + MS * k0 + (wn * 16) * p.LDKg;
+        const S* gb = kCF ? gs + (c.gcol + MS * k0) * LDCg + wn * 16 : gs + c.gcol + MS * k0 + (wn * 16) * p.LDKg;
         return P::load_b([&](int k, int cc) {
           const int kk = k0 + ks + k;
-          return !masked.value || (kk >= c.klo && kk < c.khi) ? gb[(ni * 8 + cc) * p.LDKg + g_shift(ni, cc) + MS * (ks + k)]
-                                                              : S(0);
+          return !masked.value || (kk >= c.klo && kk < c.khi)
+                     ? (kCF ? gb[MS * (ks + k) * LDCg + ni * 8 + cc] : gb[(ni * 8 + cc) * p.LDKg + g_shift(ni, cc) + MS * (ks + k)])
+                     : S(0);
         }, g, t);
       };
       if constexpr (kShareA) {
@@ -364,10 +372,10 @@ struct Wgrad {
   }
 };
 
-template <class P, int kGather, bool kGShifts = P::kChannelShifts>
+template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false>
 __global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) wgrad_kernel(WgradParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  Wgrad<P, kGather, kGShifts>::run(p, ct3d_smem);
+  Wgrad<P, kGather, kGShifts, kCF>::run(p, ct3d_smem);
 }
 
 // gw[g*Cin_g + ci][co][tap] = sum over chunks, in chunk order, of ws[chunk][g][tap][ci][co]
