@@ -54,6 +54,11 @@ struct RowConv {
   static_assert(!kShifts_ || P::kAsync, "per-channel phases come with 16-byte copies");
   using Loader = SlabLoader<P, Tiles::BK, kGather != 0, kCF, kShifts>;
   static_assert(BK % P::kK == 0, "channel step must hold whole MMA k-steps");
+  // 2-byte operands: B fragments (and channel-fast A fragments) by ldmatrix rather than two 2-byte loads and a
+  // permute per register.  Weight rows (LDB) and channel-fast columns (LDC) are whole 16-byte vectors.
+  static constexpr bool kLdsm = sizeof(S) == 2;
+  static_assert(!kLdsm || (LDB * sizeof(S) % 16 == 0 && Loader::LDC * sizeof(S) % 16 == 0 && NT % 2 == 0),
+                "ldmatrix rows are 16-byte aligned");
 
   // A stage: the slab (BK x LDK), the weights (KWC x BK x LDB), the step's tap offsets (NPH x KWC ints) and the
   // slab's per-channel shifts (BK bytes): offsets and shifts travel with their stage instead of living in
@@ -275,16 +280,36 @@ struct RowConv {
 #pragma unroll
             for (int ks = 0; ks < BK; ks += P::kK) {
               typename P::FragB fb[NT];
+              if constexpr (kLdsm) {
+                // two n blocks' B fragments per ldmatrix.x4.trans: matrices (k 0-7 | 8-15) x (n block ni | ni+1)
+                const S* row = sb + (ks + (lane >> 3 & 1) * 8 + (lane & 7)) * LDB + (lane >> 4) * 8;
 #pragma unroll
-              for (int ni = 0; ni < NT; ++ni)
-                fb[ni] = PackedB<P>::load([&](int k, int c) { return sb[(ks + k) * LDB + ni * 8 + c]; }, g, t);
+                for (int ni = 0; ni < NT; ni += 2) {
+                  uint32_t r[4];
+                  ldsm_x4<true>(r, row + ni * 8);
+                  fb[ni] = {{r[0], r[1]}};
+                  fb[ni + 1] = {{r[2], r[3]}};
+                }
+              } else {
+#pragma unroll
+                for (int ni = 0; ni < NT; ++ni)
+                  fb[ni] = PackedB<P>::load([&](int k, int c) { return sb[(ks + k) * LDB + ni * 8 + c]; }, g, t);
+              }
 #pragma unroll
               for (int mi = 0; mi < MT; ++mi) {
-                typename P::FragA fa = P::load_a(
-                    [&](int m, int k) {
-                      if constexpr (kCF) return sa[(mi * 16 + m) * MS * Loader::LDC + ks + k];
-                      return sa[(ks + k) * p.LDK + shifts.at(ks + k) + (mi * 16 + m) * MS];
-                    }, g, t);
+                typename P::FragA fa;
+                if constexpr (kLdsm && kCF) {
+                  // channel-fast slab rows are 16-byte aligned: one ldmatrix.x4 per A fragment, matrices
+                  // (m 0-7 | 8-15) x (k 0-7 | 8-15) in the fragment's register order
+                  ldsm_x4<false>(fa.r, sa + (mi * 16 + (lane >> 3 & 1) * 8 + (lane & 7)) * MS * Loader::LDC + ks +
+                                           (lane >> 4) * 8);
+                } else {
+                  fa = P::load_a(
+                      [&](int m, int k) {
+                        if constexpr (kCF) return sa[(mi * 16 + m) * MS * Loader::LDC + ks + k];
+                        return sa[(ks + k) * p.LDK + shifts.at(ks + k) + (mi * 16 + m) * MS];
+                      }, g, t);
+                }
 #pragma unroll
                 for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
               }

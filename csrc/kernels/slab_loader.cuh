@@ -45,6 +45,19 @@ CT3D_DEV void st_global_16(E* p, const E (&w)[VEC]) {
   // no "memory" clobber: the caller reads nothing this writes, and the clobber would pin its loads behind the store
   asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"l"(p), "r"(u[0]), "r"(u[1]), "r"(u[2]), "r"(u[3]));
 }
+// ldmatrix.x4: four 8x8 matrices of 2-byte elements; lane l gives the 16-byte-aligned row address of matrix l / 8,
+// row l % 8.  Plain: lane i gets (row i / 4, columns 2(i % 4), +1) of each, an MMA A fragment's register from a
+// row-major tile; kTrans: (rows 2(i % 4), +1, column i / 4), a B fragment's register from a row-major k x n tile.
+template <bool kTrans>
+CT3D_DEV void ldsm_x4(uint32_t (&r)[4], const void* row) {
+  const uint32_t a = uint32_t(cutlass::arch::cutlass_get_smem_pointer(row));
+  if constexpr (kTrans)
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
+  else
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
+}
 // Waits for this thread's outstanding stage copies (none on the register path: then it costs nothing).
 template <class P>
 CT3D_DEV void stage_wait() {
