@@ -529,3 +529,27 @@ def test_channels_last_vector_staging(mode, edge):
     assert ours[0].stride(1) == 1 and ours[1].stride(1) == 1  # channels_last in, channels_last out
     y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
     _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
+
+
+# 2-byte NCDHW forward: x is restaged channels_last in the workspace when its channel runs are whole 16-byte
+# vectors (the row-conv kernel then reads it column-major); any strides of x, and grouped problems
+# (Cin, Cout, groups, stride, x variant)
+RESTAGE_CASES = [(16, 24, 1, 2, "contiguous"), (32, 16, 2, 2, "contiguous"), (16, 8, 1, 1, "contiguous"),
+                 (16, 24, 1, 2, "w_slice"), (16, 24, 1, 2, "dh_swapped"), (24, 16, 1, 2, "contiguous")]
+
+
+@pytest.mark.parametrize("rcase", RESTAGE_CASES, ids=[f"cin{c[0]}cout{c[1]}g{c[2]}s{c[3]}-{c[4]}" for c in RESTAGE_CASES])
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
+def test_forward_restaged_x(dtype, rcase):
+    cin, cout, groups, s, xform = rcase
+    case = Case(N=2, Cin=cin, Cout=cout, groups=groups, size=(3, 5, 45), kernel=(3, 3, 3), stride=[s, s, s],
+                padding=[1, 1, 1], output_padding=[0, s - 1, s - 1], dilation=[1, 1, 1], bias=True)
+    x, w, b, _ = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(cin * 7 + cout + s))
+    if xform == "w_slice":  # data off 16-byte alignment, row stride 50
+        x = torch.cat([x[..., :3], x, x[..., :2]], dim=4)[..., 3:48]
+    elif xform == "dh_swapped":
+        x = x.transpose(2, 3).contiguous().transpose(2, 3)
+    y = ops.conv_transpose3d(x, w, b, *case.conv_args(), True)
+    assert y.is_contiguous()
+    y64 = F.conv_transpose3d(x.double(), w.double(), b.double(), *case.conv_args())
+    assert rel_err(y, y64) <= (1e-2 if dtype == torch.float16 else 2e-2)

@@ -205,6 +205,32 @@ bool use_direct_wgrad(const ConvT3dProblem& p) {
   const bool fast_mma = p.dtype == DType::kF16 || p.dtype == DType::kBF16 || (p.dtype == DType::kF32 && p.math == Math::kTF32);
   return !(fast_mma && 4 * gp * p.cin_g() >= Tiles::WM && 4 * gp * p.cout_g() >= Tiles::WN);
 }
+// Forward of 2-byte NCDHW x: restage x channels_last in the workspace so that the row-conv kernel takes it
+// column-major (kCF: one ldmatrix per A fragment, no per-channel phases) -- where the plan would admit that copy
+// (whole channel vectors, gather stride <= 2) and each output sums at least 2 taps on average.  x is small next
+// to y (1/8 of it at stride 2); the copy pays where the K loop is long (H200 bf16: mission forward -8%, k3s1
+// -13%, in64-out16 -11%) but not at one tap per output (kernel 2, stride 2: +13%).
+bool restage_x(const Arguments& a) {
+  const ConvT3dProblem& p = a.problem;
+  if ((p.dtype != DType::kF16 && p.dtype != DType::kBF16) || use_direct(p) || p.fwd(2).A > 2) return false;
+  if (p.taps() < 2 * int64_t(p.stride[0]) * p.stride[1] * p.stride[2]) return false;
+  const int VEC = 16 / int(elem_size(p.dtype));
+  return p.cin_g() % VEC == 0 && p.cout_g() % VEC == 0 && !cf_rows(a.x, p.cin_g(), p.dtype) && numel(a.x) > 0;
+}
+size_t pack_bytes(const ConvT3dProblem& p) { return size_t(p.taps()) * p.Cin * p.cout_g() * elem_size(p.dtype); }
+size_t restaged_x_offset(const ConvT3dProblem& p) { return (pack_bytes(p) + 255) / 256 * 256; }
+// x as the dense channels_last copy at data
+TensorRef5 channels_last_ref(const TensorRef5& x, void* data) {
+  TensorRef5 r = x;
+  r.data = data;
+  r.stride[1] = 1;
+  r.stride[4] = x.size[1];
+  r.stride[3] = x.size[4] * x.size[1];
+  r.stride[2] = x.size[3] * r.stride[3];
+  r.stride[0] = x.size[2] * r.stride[2];
+  return r;
+}
+
 int direct_chunks(const RowConvParams& p, DType dt) {  // outputs per warp: 32 lanes x lane_outputs
   const int per_warp = 32 * DirectTiles::lane_outputs(int(elem_size(dt)), DirectTiles::nc(p.Nc));
   return int((p.dst.size[4] + per_warp - 1) / per_warp);
@@ -368,7 +394,8 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
   const ConvT3dProblem& p = a.problem;
   switch (K) {
     case Kind::kForward:
-    case Kind::kGradInput: return size_t(p.taps()) * p.Cin * p.cout_g() * elem_size(p.dtype);
+      return restage_x(a) ? restaged_x_offset(p) + size_t(numel(a.x)) * elem_size(p.dtype) : pack_bytes(p);
+    case Kind::kGradInput: return pack_bytes(p);
     case Kind::kGradWeight: {
       const WgradPlan r = make_wgrad_plan(a, nullptr);
       if (!use_direct_wgrad(p)) return r.ws_bytes;
@@ -394,6 +421,15 @@ template <Kind K>
 Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const Arguments& a = args_;
   const KernelLaunchers& L = launchers(a.problem);
+  if (K == Kind::kForward && restage_x(a)) {
+    Arguments b = a;
+    b.x = channels_last_ref(a.x, static_cast<char*>(workspace_) + restaged_x_offset(a.problem));
+    Status s = L.to_channels_last(a.x, b.x.data, stream, why);
+    if (s != Status::kSuccess) return s;
+    RowPlan r = make_row_plan(b, true, workspace_);
+    if (r.empty) return Status::kSuccess;
+    return L.rowconv(r.p, r.nph, r.grid, device_smem_optin(), stream, why);
+  }
   if (K == Kind::kForward || K == Kind::kGradInput) {
     RowPlan r = make_row_plan(a, K == Kind::kForward, workspace_);
     if (r.empty) return Status::kSuccess;

@@ -5,6 +5,7 @@
 
 #include "kernel_params.h"
 #include "direct_kernel.cuh"
+#include "restage_kernel.cuh"
 #include "rowconv_kernel.cuh"
 #include "wgrad_kernel.cuh"
 
@@ -166,9 +167,18 @@ Status direct_wgrad(const WgradParams& p, int slices, const TensorRef5& gw, cuda
 }
 
 template <class P>
+Status to_channels_last(const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {
+  const int64_t rows = src.size[0] * src.size[2] * src.size[3], wblocks = (src.size[4] + 63) / 64;
+  if (rows * wblocks * src.size[1] == 0) return Status::kSuccess;
+  to_channels_last_kernel<typename P::Element><<<blocks_for(rows * wblocks * 256, 256), 256, 0, stream>>>(
+      src, static_cast<typename P::Element*>(dst));
+  return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
+}
+
+template <class P>
 const KernelLaunchers& table() {
-  static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>, &wgrad<P>,        &wgrad_blocks_per_sm<P>,
-                                 &direct<P>,      &direct_wgrad<P>, &grad_bias<P>};
+  static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>,       &wgrad<P>,       &wgrad_blocks_per_sm<P>,
+                                 &direct<P>,      &direct_wgrad<P>, &grad_bias<P>,   &to_channels_last<P>};
   return t;
 }
 

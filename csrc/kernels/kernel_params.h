@@ -66,6 +66,8 @@ struct KernelLaunchers {
   Status (*direct_wgrad)(const WgradParams&, int slices, const TensorRef5& gw, cudaStream_t, std::string*);
   Status (*grad_bias)(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t gb_stride, cudaStream_t,
                       std::string*);
+  // dense channels_last copy of src (N, D, H, W, C in memory) at dst, C a whole number of 16-byte vectors
+  Status (*to_channels_last)(const TensorRef5& src, void* dst, cudaStream_t, std::string*);
 };
 
 const KernelLaunchers& launchers_tf32();
