@@ -4,10 +4,13 @@
 # A runner's copy carries no .git, so export the base first:
 #   mkdir -p .ab/base && git archive <commit> CMakeLists.txt csrc third_party tests/cpp | tar -x -C .ab/base
 # Usage: BASE=.ab/base bash benchmarks/ab_compare.sh      (table on stdout, raw runs in $OUT/ab.txt)
+# Device time is scarce: binaries built here can be carried instead (BASE_BIN, NEW_BIN; a stripped, xz-compressed
+# sm_90 convt3d_bench is ~7 MB, decompressed on the machine), which skips both builds.
+# CFGS: comma-separated "dtype layout math" configurations (default below); a base binary needs --layout (211a068 on).
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
-BASE=${BASE:?set BASE to the exported base tree}
 ARCH=${CUTLASS_CONVT3D_ARCHS:-90}
+CFGS=${CFGS:-f32 ncdhw tf32,bf16 ncdhw tf32,f32 cl tf32}
 if ls .whl/nvidia_cutlass-*.whl >/dev/null 2>&1 && ! python3 -c "import cutlass_library" 2>/dev/null; then
   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/nvidia_cutlass-*.whl
   export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
@@ -16,10 +19,21 @@ build() {  # $1 source tree, $2 build dir
   cmake -S "$1" -B "$2" -G Ninja -DCT3D_PYTHON=OFF -DCMAKE_CUDA_ARCHITECTURES="$ARCH" > "$2.log" 2>&1 &&
     ninja -C "$2" convt3d_bench >> "$2.log" 2>&1 || { tail -20 "$2.log"; return 1; }
 }
-build "$BASE" /tmp/ab_base & build . /tmp/ab_new & wait
+unpack() { case "$1" in *.xz) xz -dkc "$1" > "$2" ;; *) cp "$1" "$2" ;; esac; chmod +x "$2"; }
+if [ -n "${BASE_BIN:-}" ] && [ -n "${NEW_BIN:-}" ]; then
+  mkdir -p /tmp/ab_base /tmp/ab_new
+  unpack "$BASE_BIN" /tmp/ab_base/convt3d_bench && unpack "$NEW_BIN" /tmp/ab_new/convt3d_bench
+else
+  BASE=${BASE:?set BASE to the exported base tree, or BASE_BIN and NEW_BIN}
+  build "$BASE" /tmp/ab_base & build . /tmp/ab_new & wait
+fi
 [ -x /tmp/ab_base/convt3d_bench ] && [ -x /tmp/ab_new/convt3d_bench ] || exit 1
+IFS=, read -ra cfgs <<< "$CFGS"
 for r in 1 2; do for v in 0 1; do
   b=$([ $v = 0 ] && echo /tmp/ab_base/convt3d_bench || echo /tmp/ab_new/convt3d_bench)
-  for d in f32 bf16; do echo "== round $r variant $v dtype $d"; "$b" --reps 20 --dtype $d | tail -n +3; done
+  for cfg in "${cfgs[@]}"; do
+    set -- $cfg  # dtype layout math; the table labels the configuration dtype+layout+math
+    echo "== round $r variant $v dtype $1$2$3"; "$b" --reps 20 --dtype "$1" --layout "$2" --math "$3" | tail -n +3
+  done
 done; done > "$OUT/ab.txt" 2>&1
 python3 "$(dirname "$0")/ab_table.py" "$OUT/ab.txt"

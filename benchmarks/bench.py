@@ -145,6 +145,19 @@ def run_case(case: Case, mode: Mode, reps: int, copy_rate: float, dev: str = "cu
         torch.backends.cudnn.allow_tf32 = prev_tf32
 
 
+def source_commit() -> Optional[str]:
+    """The measured code's commit: $COMMIT (a runner's copy may carry no .git), else git's HEAD, else None."""
+    if os.environ.get("COMMIT"):
+        return os.environ["COMMIT"]
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse", "--short",
+                               "HEAD"], capture_output=True, text=True, timeout=10, check=True).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 def device_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
@@ -228,7 +241,7 @@ def main(argv=None):
     out = args.out or os.path.join(RESULTS_DIR, device_slug(device) + ".json")
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with open(out, "w") as f:
-        json.dump(dict(device=device, torch=torch.__version__, cuda=torch.version.cuda,
+        json.dump(dict(device=device, commit=source_commit(), torch=torch.__version__, cuda=torch.version.cuda,
                        cudnn=torch.backends.cudnn.version(), copy_tbps=copy_rate / 1e12, reps=args.reps,
                        results=[{("pass" if k == "pass_" else k): v for k, v in r.items()} for r in rows]),
                   f, indent=2)

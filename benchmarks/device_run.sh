@@ -43,7 +43,8 @@ if [ $verify = 1 ]; then
 fi
 if [ -x "$BENCH" ] && { [ "$MODE" = quick ] || [ $timing = 1 ]; }; then
   : > "$OUT/cpp.txt"
-  if [ $timing = 1 ]; then runs=("" "--math exact" "--dtype bf16" "--dtype f16"); else runs=(""); fi
+  if [ $timing = 1 ]; then runs=("" "--math exact" "--dtype bf16" "--dtype f16" "--layout cl" "--layout cl --dtype bf16")
+  else runs=(""); fi
   for a in "${runs[@]}"; do timeout 120 "$BENCH" $a >> "$OUT/cpp.txt" 2>&1; done
 fi
 if [ $timing = 1 ]; then
