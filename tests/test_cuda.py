@@ -492,7 +492,7 @@ def test_grad_weight_packed_groups(mode, gcase, layout):
     case = Case(N=2, Cin=cin_g * groups, Cout=cout_g * groups, groups=groups, size=(3, 5, 37), kernel=(3, 3, 3),
                 stride=[2, 2, 2], padding=[1, 1, 1], output_padding=[0, 1, 1], dilation=[1, 1, 1], bias=False)
     x, w, _, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(groups * 100 + cin_g))
-    if layout == "channels_last_3d":  # (4, 8, 8) and (2, 16, 10) in fp32 take the column-major channel-vector slabs
+    if layout == "channels_last_3d":  # groups of whole 16-byte channel vectors (8, 8) take the column-major slabs
         x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
     # a non-finite input in group 0 must not leak into the other groups' sums (whose products it shares a tile with)
     x[1, 0, 1, 2, 7] = float("inf")

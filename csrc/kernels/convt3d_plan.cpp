@@ -277,28 +277,30 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
     planes = std::max(planes, g.nplanes);
   }
   p.LDJ = Tiles::WQ + jmax;
-  // as in the row-conv plan: strides 1 and 2 stage grad_y contiguous, and 16-byte copies where aligned
+  // as in the row-conv plan: strides 1 and 2 stage grad_y contiguous, and 16-byte copies where aligned;
+  // channels_last x and grad_y of whole aligned channel vectors: both slabs column-major (cf: 16-byte channel
+  // vectors; per-element copies otherwise)
   const bool contig = p.mw.A <= 2;
-  p.x_vec = vec_rows(p.x, pb.dtype);
-  const RowStaging gs = row_staging(p.gy, pb.dtype, p.mw.A);
-  p.row_shifts = gs.row_shifts;
-  p.gy_vec = gs.vec;
-  // channel strides stay whole 16-byte vectors (the copies' shared-memory alignment): pad 8 for 2-byte types
-  const int VEC = 16 / int(elem_size(pb.dtype)), pad = std::max(4, VEC);
-  const int nG = (contig ? p.mw.A : planes) * p.LDJ + (p.gy_vec ? 2 * (VEC - 1) : 0);
-  // 4-byte rows read at stride 2 are 2-way bank conflicted whatever the stride; an odd multiple of 8 words is
-  // the least padding that keeps it at 2 (padded_ld would add up to 32 + 4 words and cost a CTA per SM)
-  p.LDKg = (VEC == 4 && p.mw.A == 2) ? odd_multiple_ld(nG, 8) : padded_ld(nG, pad);
-  // x slabs start at multiples of WQ: only per-channel phases (2-byte types) need room to shift
-  p.LDKx = odd_multiple_ld(Tiles::WQ + (p.x_vec && VEC == 8 ? 2 * (VEC - 1) : 0), pad);
-  // channels_last x and grad_y of whole aligned channel vectors: both slabs column-major (16-byte channel
-  // vectors; per-element copies otherwise).  The stage keeps its WM x LDKx + WN x LDKg shape, sized to hold them.
   p.cf = contig && cf_rows(p.x, p.Cin_g, pb.dtype) && cf_rows(p.gy, p.Cout_g, pb.dtype);
+  const int esz = int(elem_size(pb.dtype)), VEC = 16 / esz;
   if (p.cf) {
-    const int esz = int(elem_size(pb.dtype));
-    p.x_vec = p.gy_vec = p.row_shifts = false;
+    // (x_vec, gy_vec, row_shifts stay false) the stage keeps its WM x LDKx + WN x LDKg shape, sized to hold the
+    // column-major slabs
     p.LDKx = (Tiles::WQ * Tiles::wgrad_cf_ldc(esz, Tiles::WM, p.mw.A, false) + Tiles::WM - 1) / Tiles::WM;
     p.LDKg = (p.mw.A * p.LDJ * Tiles::wgrad_cf_ldc(esz, Tiles::WN, p.mw.A, true) + Tiles::WN - 1) / Tiles::WN;
+  } else {
+    p.x_vec = vec_rows(p.x, pb.dtype);
+    const RowStaging gs = row_staging(p.gy, pb.dtype, p.mw.A);
+    p.row_shifts = gs.row_shifts;
+    p.gy_vec = gs.vec;
+    // channel strides stay whole 16-byte vectors (the copies' shared-memory alignment): pad 8 for 2-byte types
+    const int pad = std::max(4, VEC);
+    const int nG = (contig ? p.mw.A : planes) * p.LDJ + (p.gy_vec ? 2 * (VEC - 1) : 0);
+    // 4-byte rows read at stride 2 are 2-way bank conflicted whatever the stride; an odd multiple of 8 words is
+    // the least padding that keeps it at 2 (padded_ld would add up to 32 + 4 words and cost a CTA per SM)
+    p.LDKg = (VEC == 4 && p.mw.A == 2) ? odd_multiple_ld(nG, 8) : padded_ld(nG, pad);
+    // x slabs start at multiples of WQ: only per-channel phases (2-byte types) need room to shift
+    p.LDKx = odd_multiple_ld(Tiles::WQ + (p.x_vec && VEC == 8 ? 2 * (VEC - 1) : 0), pad);
   }
   // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last
   // wave would cost a whole wave's time).  Depends only on the device and the build: deterministic.
@@ -421,17 +423,14 @@ template <Kind K>
 Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const Arguments& a = args_;
   const KernelLaunchers& L = launchers(a.problem);
-  if (K == Kind::kForward && restage_x(a)) {
-    Arguments b = a;
-    b.x = channels_last_ref(a.x, static_cast<char*>(workspace_) + restaged_x_offset(a.problem));
-    Status s = L.to_channels_last(a.x, b.x.data, stream, why);
-    if (s != Status::kSuccess) return s;
-    RowPlan r = make_row_plan(b, true, workspace_);
-    if (r.empty) return Status::kSuccess;
-    return L.rowconv(r.p, r.nph, r.grid, device_smem_optin(), stream, why);
-  }
   if (K == Kind::kForward || K == Kind::kGradInput) {
-    RowPlan r = make_row_plan(a, K == Kind::kForward, workspace_);
+    Arguments b = a;  // the restaged forward reads its channels_last copy of x instead
+    if (K == Kind::kForward && restage_x(a)) {
+      b.x = channels_last_ref(a.x, static_cast<char*>(workspace_) + restaged_x_offset(a.problem));
+      Status s = L.to_channels_last(a.x, b.x.data, stream, why);
+      if (s != Status::kSuccess) return s;
+    }
+    RowPlan r = make_row_plan(b, K == Kind::kForward, workspace_);
     if (r.empty) return Status::kSuccess;
     if (use_direct(a.problem)) return L.direct(r.p, direct_chunks(r.p, a.problem.dtype), stream, why);
     return L.rowconv(r.p, r.nph, r.grid, device_smem_optin(), stream, why);
