@@ -531,25 +531,34 @@ def test_channels_last_vector_staging(mode, edge):
     _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
 
 
-# 2-byte NCDHW forward: x is restaged channels_last in the workspace when its channel runs are whole 16-byte
-# vectors (the row-conv kernel then reads it column-major); any strides of x, and grouped problems
-# (Cin, Cout, groups, stride, x variant)
+# 2-byte NCDHW row-conv sources are restaged channels_last in the workspace when their channel runs are whole
+# 16-byte vectors and the K loop is long next to the copy (the forward's x; grad_input's grad_y at stride 1), so
+# the row-conv kernel reads them column-major; any strides, and grouped problems
+# (Cin, Cout, groups, stride, variant of x and grad_y)
 RESTAGE_CASES = [(16, 24, 1, 2, "contiguous"), (32, 16, 2, 2, "contiguous"), (16, 8, 1, 1, "contiguous"),
-                 (16, 24, 1, 2, "w_slice"), (16, 24, 1, 2, "dh_swapped"), (24, 16, 1, 2, "contiguous")]
+                 (16, 24, 1, 2, "w_slice"), (16, 24, 1, 2, "dh_swapped"), (24, 16, 1, 2, "contiguous"),
+                 (16, 24, 1, 1, "w_slice"), (32, 16, 2, 1, "dh_swapped")]
 
 
 @pytest.mark.parametrize("rcase", RESTAGE_CASES, ids=[f"cin{c[0]}cout{c[1]}g{c[2]}s{c[3]}-{c[4]}" for c in RESTAGE_CASES])
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
-def test_forward_restaged_x(dtype, rcase):
+def test_restaged_sources(dtype, rcase):
     cin, cout, groups, s, xform = rcase
     case = Case(N=2, Cin=cin, Cout=cout, groups=groups, size=(3, 5, 45), kernel=(3, 3, 3), stride=[s, s, s],
                 padding=[1, 1, 1], output_padding=[0, s - 1, s - 1], dilation=[1, 1, 1], bias=True)
-    x, w, b, _ = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(cin * 7 + cout + s))
-    if xform == "w_slice":  # data off 16-byte alignment, row stride 50
-        x = torch.cat([x[..., :3], x, x[..., :2]], dim=4)[..., 3:48]
-    elif xform == "dh_swapped":
-        x = x.transpose(2, 3).contiguous().transpose(2, 3)
+    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(cin * 7 + cout + s))
+
+    def variant(t):
+        if xform == "w_slice":  # data off 16-byte alignment, row stride W + 5
+            return torch.cat([t[..., :3], t, t[..., :2]], dim=4)[..., 3:3 + t.shape[4]]
+        if xform == "dh_swapped":
+            return t.transpose(2, 3).contiguous().transpose(2, 3)
+        return t
+
+    x, gy = variant(x), variant(gy)
     y = ops.conv_transpose3d(x, w, b, *case.conv_args(), True)
-    assert y.is_contiguous()
-    y64 = F.conv_transpose3d(x.double(), w.double(), b.double(), *case.conv_args())
-    assert rel_err(y, y64) <= (1e-2 if dtype == torch.float16 else 2e-2)
+    gx = ops.conv_transpose3d_grad_input(gy, x, w, *case.conv_args(), True)
+    assert y.is_contiguous() and gx.is_contiguous()
+    y64, gx64, _, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
+    budget = 1e-2 if dtype == torch.float16 else 2e-2
+    assert rel_err(y, y64) <= budget and rel_err(gx, gx64) <= budget

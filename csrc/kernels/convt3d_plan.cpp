@@ -205,21 +205,27 @@ bool use_direct_wgrad(const ConvT3dProblem& p) {
   const bool fast_mma = p.dtype == DType::kF16 || p.dtype == DType::kBF16 || (p.dtype == DType::kF32 && p.math == Math::kTF32);
   return !(fast_mma && 4 * gp * p.cin_g() >= Tiles::WM && 4 * gp * p.cout_g() >= Tiles::WN);
 }
-// Forward of 2-byte NCDHW x: restage x channels_last in the workspace so that the row-conv kernel takes it
-// column-major (kCF: one ldmatrix per A fragment, no per-channel phases) -- where the plan would admit that copy
-// (whole channel vectors, gather stride <= 2) and each output sums at least 2 taps on average.  x is small next
-// to y (1/8 of it at stride 2); the copy pays where the K loop is long (H200 bf16: mission forward -8%, k3s1
-// -13%, in64-out16 -11%) but not at one tap per output (kernel 2, stride 2: +13%).
-bool restage_x(const Arguments& a) {
+// 2-byte NCDHW row-conv sources (x for the forward, grad_y for grad_input): restaged channels_last into the
+// workspace so that the row-conv kernel takes them column-major (kCF: one ldmatrix per A fragment, no
+// per-channel phases) -- where the plan would admit that copy (whole channel vectors, gather stride <= 2) and
+// the K loop is long next to the copy.  The copy is the source's size; the K loop's work is taps x x's size for
+// both ops.  So the forward (source x) restages at taps >= 2 x S (S = the strides' product: H200 bf16 mission
+// forward -8%, k3s1 -13%, in64-out16 -11%, but kernel 2 / stride 2 +13%), grad_input (source grad_y, S times
+// x's size) at taps >= 2 x S^2, which in practice means stride 1.
+bool restage_src(const Arguments& a, bool forward) {
   const ConvT3dProblem& p = a.problem;
-  if ((p.dtype != DType::kF16 && p.dtype != DType::kBF16) || use_direct(p) || p.fwd(2).A > 2) return false;
-  if (p.taps() < 2 * int64_t(p.stride[0]) * p.stride[1] * p.stride[2]) return false;
+  const DimMap mw = forward ? p.fwd(2) : p.dgrad(2);
+  if ((p.dtype != DType::kF16 && p.dtype != DType::kBF16) || use_direct(p) || mw.A > 2) return false;
+  const int64_t S = int64_t(p.stride[0]) * p.stride[1] * p.stride[2];
+  if (p.taps() < 2 * S * (forward ? 1 : S)) return false;
+  const TensorRef5& src = forward ? a.x : a.y;
+  const int Kc = forward ? p.cin_g() : p.cout_g(), Nc = forward ? p.cout_g() : p.cin_g();
   const int VEC = 16 / int(elem_size(p.dtype));
-  return p.cin_g() % VEC == 0 && p.cout_g() % VEC == 0 && !cf_rows(a.x, p.cin_g(), p.dtype) && numel(a.x) > 0;
+  return Kc % VEC == 0 && Nc % VEC == 0 && !cf_rows(src, Kc, p.dtype) && numel(src) > 0;
 }
 size_t pack_bytes(const ConvT3dProblem& p) { return size_t(p.taps()) * p.Cin * p.cout_g() * elem_size(p.dtype); }
-size_t restaged_x_offset(const ConvT3dProblem& p) { return (pack_bytes(p) + 255) / 256 * 256; }
-// x as the dense channels_last copy at data
+size_t restaged_src_offset(const ConvT3dProblem& p) { return (pack_bytes(p) + 255) / 256 * 256; }
+// t as the dense channels_last copy at data
 TensorRef5 channels_last_ref(const TensorRef5& x, void* data) {
   TensorRef5 r = x;
   r.data = data;
@@ -396,8 +402,11 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
   const ConvT3dProblem& p = a.problem;
   switch (K) {
     case Kind::kForward:
-      return restage_x(a) ? restaged_x_offset(p) + size_t(numel(a.x)) * elem_size(p.dtype) : pack_bytes(p);
-    case Kind::kGradInput: return pack_bytes(p);
+    case Kind::kGradInput: {
+      const bool fwd = K == Kind::kForward;
+      if (!restage_src(a, fwd)) return pack_bytes(p);
+      return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
+    }
     case Kind::kGradWeight: {
       const WgradPlan r = make_wgrad_plan(a, nullptr);
       if (!use_direct_wgrad(p)) return r.ws_bytes;
@@ -424,13 +433,15 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const Arguments& a = args_;
   const KernelLaunchers& L = launchers(a.problem);
   if (K == Kind::kForward || K == Kind::kGradInput) {
-    Arguments b = a;  // the restaged forward reads its channels_last copy of x instead
-    if (K == Kind::kForward && restage_x(a)) {
-      b.x = channels_last_ref(a.x, static_cast<char*>(workspace_) + restaged_x_offset(a.problem));
-      Status s = L.to_channels_last(a.x, b.x.data, stream, why);
+    const bool fwd = K == Kind::kForward;
+    Arguments b = a;  // a restaged launch reads its channels_last copy of the source instead
+    if (restage_src(a, fwd)) {
+      TensorRef5& src = fwd ? b.x : b.y;
+      src = channels_last_ref(src, static_cast<char*>(workspace_) + restaged_src_offset(a.problem));
+      Status s = L.to_channels_last(fwd ? a.x : a.y, src.data, stream, why);
       if (s != Status::kSuccess) return s;
     }
-    RowPlan r = make_row_plan(b, K == Kind::kForward, workspace_);
+    RowPlan r = make_row_plan(b, fwd, workspace_);
     if (r.empty) return Status::kSuccess;
     if (use_direct(a.problem)) return L.direct(r.p, direct_chunks(r.p, a.problem.dtype), stream, why);
     return L.rowconv(r.p, r.nph, r.grid, device_smem_optin(), stream, why);

@@ -32,6 +32,9 @@ struct Wgrad {
   static constexpr bool kXSh = !kCF && P::kChannelShifts, kGSh = !kCF && kGShifts;  // per-channel phases
   static constexpr int LDCx = Tiles::wgrad_cf_ldc(sizeof(S), WM, kGather, false);
   static constexpr int LDCg = Tiles::wgrad_cf_ldc(sizeof(S), WN, kGather, true);
+  // 2-byte channel-fast slabs: fragments by ldmatrix (column strides are whole 16-byte vectors)
+  static constexpr bool kLdsm = kCF && sizeof(S) == 2;
+  static_assert(!kLdsm || (LDCx * sizeof(S) % 16 == 0 && LDCg * sizeof(S) % 16 == 0), "ldmatrix rows are aligned");
   // x's fragments loaded once per k-step for all w taps (see the K loop): 2-byte types (A fragments of 8 shared
   // loads and 4 permutes each) and f64 (the tap-by-tap body spills there).  TF32 measured no gain (H200: mission
   // grad_weight -0.5%, k3s1 +4.8%); exact mode sums each tap in a fresh fragment and register staging leaves
@@ -221,8 +224,23 @@ struct Wgrad {
       for (int ni = 0; ni < NT; ++ni) gs_n[ni] = gsh.at(ni * 8 + g);
       auto x_shift = [&](int mi, int m) { return m == g ? xs_m[mi][0] : m == g + 8 ? xs_m[mi][1] : xsh.at(mi * 16 + m); };
       auto g_shift = [&](int ni, int cc) { return cc == g ? gs_n[ni] : gsh.at(ni * 8 + cc); };
+      // 2-byte channel-fast slabs: fragments by ldmatrix.trans (rows = k, 8 channels each, 16-byte aligned);
+      // masked k are cleared afterwards, in both operands (0 * inf).  A lane holds k = 2t, 2t+1 (+8).
+      auto kmask = [&](const TapCols& c, int k) {  // halves (k, k+1) of a register, k local to the K half
+        const int kk = k0 + k;
+        return (kk >= c.klo && kk < c.khi ? 0xffffu : 0u) | (kk + 1 >= c.klo && kk + 1 < c.khi ? 0xffff0000u : 0u);
+      };
       // masked (a compile-time bool): keep only k in [klo, khi) of the tap (an edge block); else plain loads
       auto frag_a = [&](const TapCols& c, int mi, int ks, auto masked) {
+        if constexpr (kLdsm) {
+          typename P::FragA fa;  // matrices (m 0-7 | 8-15) x (k 0-7 | 8-15) in the fragment's register order
+          ldsm_x4<true>(fa.r, xa + (ks + (lane >> 4) * 8 + (lane & 7)) * LDCx + mi * 16 + (lane >> 3 & 1) * 8);
+          if constexpr (decltype(masked)::value) {
+            const uint32_t lo = kmask(c, ks + 2 * t), hi = kmask(c, ks + 2 * t + 8);
+            fa.r[0] &= lo, fa.r[1] &= lo, fa.r[2] &= hi, fa.r[3] &= hi;
+          }
+          return fa;
+        }
         return P::load_a([&](int m, int k) {
           const int kk = k0 + ks + k;
           return !masked.value || (kk >= c.klo && kk < c.khi)
@@ -230,14 +248,29 @@ struct Wgrad {
                      : S(0);
         }, g, t);
       };
-      auto frag_b = [&](const TapCols& c, int ni, int ks, auto masked) {
+      // all NT of the warp's B fragments
+      auto frags_b = [&](const TapCols& c, int ks, auto masked, typename P::FragB(&fb)[NT]) {
         const S* gb = kCF ? gs + (c.gcol + MS * k0) * LDCg + wn * 16 : gs + c.gcol + MS * k0 + (wn * 16) * p.LDKg;
-        return P::load_b([&](int k, int cc) {
-          const int kk = k0 + ks + k;
-          return !masked.value || (kk >= c.klo && kk < c.khi)
-                     ? (kCF ? gb[MS * (ks + k) * LDCg + ni * 8 + cc] : gb[(ni * 8 + cc) * p.LDKg + g_shift(ni, cc) + MS * (ks + k)])
-                     : S(0);
-        }, g, t);
+        if constexpr (kLdsm) {
+          static_assert(NT == 2, "one ldmatrix.x4 holds both n blocks");
+          uint32_t r[4];  // matrices (k 0-7 | 8-15) x (n block 0 | 1); grad_y's k runs at MS columns
+          ldsm_x4<true>(r, gb + MS * (ks + (lane >> 3 & 1) * 8 + (lane & 7)) * LDCg + (lane >> 4) * 8);
+          if constexpr (decltype(masked)::value) {
+            const uint32_t lo = kmask(c, ks + 2 * t), hi = kmask(c, ks + 2 * t + 8);
+            r[0] &= lo, r[1] &= hi, r[2] &= lo, r[3] &= hi;
+          }
+          fb[0] = {{r[0], r[1]}};
+          fb[1] = {{r[2], r[3]}};
+          return;
+        }
+#pragma unroll
+        for (int ni = 0; ni < NT; ++ni)
+          fb[ni] = P::load_b([&](int k, int cc) {
+            const int kk = k0 + ks + k;
+            return !masked.value || (kk >= c.klo && kk < c.khi)
+                       ? (kCF ? gb[MS * (ks + k) * LDCg + ni * 8 + cc] : gb[(ni * 8 + cc) * p.LDKg + g_shift(ni, cc) + MS * (ks + k)])
+                       : S(0);
+          }, g, t);
       };
       if constexpr (kShareA) {
         // x's fragments do not depend on the tap: loaded once per k-step and shared by the block's w taps
@@ -257,8 +290,7 @@ struct Wgrad {
               // plain loads need only the column (held for the step); a masked tap reads its range again
               const TapCols c = decltype(masked)::value ? tap_cols(kwl) : TapCols{gcol[kwl], 0, WQ};
               typename P::FragB fb[NT];
-#pragma unroll
-              for (int ni = 0; ni < NT; ++ni) fb[ni] = frag_b(c, ni, ks, masked);
+              frags_b(c, ks, masked, fb);
 #pragma unroll
               for (int mi = 0; mi < MT; ++mi) {
                 typename P::FragA fm;
@@ -288,8 +320,7 @@ struct Wgrad {
 #pragma unroll
               for (int ks = 0; ks < WQ / 2; ks += P::kK) {
                 typename P::FragB fb[NT];
-#pragma unroll
-                for (int ni = 0; ni < NT; ++ni) fb[ni] = frag_b(c, ni, ks, masked);
+                frags_b(c, ks, masked, fb);
 #pragma unroll
                 for (int mi = 0; mi < MT; ++mi) {
                   const typename P::FragA fa = frag_a(c, mi, ks, masked);
