@@ -7,6 +7,7 @@
 # Device time is scarce: binaries built here can be carried instead (BASE_BIN, NEW_BIN; a stripped, xz-compressed
 # sm_90 convt3d_bench is ~7 MB, decompressed on the machine), which skips both builds.
 # CFGS: comma-separated "dtype layout math" configurations (default below); a base binary needs --layout (211a068 on).
+# BASE_ARGS / NEW_ARGS: extra flags for each variant, e.g. one binary against itself with BASE_ARGS="--stages 2".
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
 ARCH=${CUTLASS_CONVT3D_ARCHS:-90}
@@ -31,9 +32,10 @@ fi
 IFS=, read -ra cfgs <<< "$CFGS"
 for r in 1 2; do for v in 0 1; do
   b=$([ $v = 0 ] && echo /tmp/ab_base/convt3d_bench || echo /tmp/ab_new/convt3d_bench)
+  x=$([ $v = 0 ] && echo "${BASE_ARGS:-}" || echo "${NEW_ARGS:-}")
   for cfg in "${cfgs[@]}"; do
     set -- $cfg  # dtype layout math; the table labels the configuration dtype+layout+math
-    echo "== round $r variant $v dtype $1$2$3"; "$b" --reps 20 --dtype "$1" --layout "$2" --math "$3" | tail -n +3
+    echo "== round $r variant $v dtype $1$2$3"; "$b" --reps 20 --dtype "$1" --layout "$2" --math "$3" $x | tail -n +3
   done
 done; done > "$OUT/ab.txt" 2>&1
 python3 "$(dirname "$0")/ab_table.py" "$OUT/ab.txt"

@@ -2,6 +2,7 @@
 //   convt3d_bench                      the standard cases (same as benchmarks/bench.py), fp32 TF32
 //   convt3d_bench --dtype bf16 --math exact --case mission --reps 50
 //   convt3d_bench --layout cl          x, y and their gradients channels_last_3d (NDHWC in memory)
+//   convt3d_bench --stages 2           caps the row-conv pipeline depth (A/B of the pipeline in one binary)
 // Inputs are random (never zeros); each operator's output is poisoned (NaN) before the first run and
 // checked for unwritten elements.  Times: CUDA events, warm-up, median.
 #include <cuda_bf16.h>
@@ -150,7 +151,7 @@ size_t workspace(const ct3d::Arguments& a) {
 
 int main(int argc, char** argv) {
   std::string only, dtype = "f32", math = "tf32", layout = "ncdhw";
-  int reps = 20;
+  int reps = 20, stages = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -159,9 +160,10 @@ int main(int argc, char** argv) {
     else if (a == "--math") math = next();
     else if (a == "--layout") layout = next();
     else if (a == "--reps") reps = std::atoi(next().c_str());
+    else if (a == "--stages") stages = std::atoi(next().c_str());
     else {
       std::printf("usage: convt3d_bench [--case NAME] [--dtype f32|f16|bf16|f64] [--math tf32|exact] [--layout ncdhw|cl] "
-                  "[--reps N]\n");
+                  "[--reps N] [--stages 2..4]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -170,6 +172,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const bool cl = layout == "cl";
+  ct3d::set_max_pipeline_stages(stages);  // 0: the library's own pick
   ct3d::DType dt = dtype == "f16" ? ct3d::DType::kF16 : dtype == "bf16" ? ct3d::DType::kBF16
                  : dtype == "f64" ? ct3d::DType::kF64 : ct3d::DType::kF32;
   cudaDeviceProp prop;

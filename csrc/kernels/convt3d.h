@@ -57,4 +57,8 @@ using GradBias = Operator<Kind::kGradBias>;
 
 const char* status_string(Status s);
 
+// Benchmarking knob: caps the row-conv kernels' cp.async pipeline depth (2..4; 0 restores the default, the
+// deepest that shared memory allows at full occupancy).  Process-wide; results do not depend on it.
+void set_max_pipeline_stages(int stages);
+
 }  // namespace ct3d

@@ -1,6 +1,7 @@
 // Plan: turns Arguments into launch parameters (tile counts, slab geometry, K split) and hands them to the
 // kernels of the problem's precision policy.  Host-only C++: the kernels live in kernels_<policy>.cu.
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <sstream>
 
@@ -18,6 +19,12 @@ const char* status_string(Status s) {
   }
   return "unknown";
 }
+
+namespace {
+std::atomic<int> g_max_stages{0};  // set_max_pipeline_stages
+}  // namespace
+
+void set_max_pipeline_stages(int stages) { g_max_stages.store(stages, std::memory_order_relaxed); }
 
 namespace {
 
@@ -47,6 +54,15 @@ int device_smem_optin() {
   cudaGetDevice(&dev);
   cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev);
   return v;
+}
+SmemLimits device_smem_limits() {
+  SmemLimits l;
+  int dev = 0;
+  cudaGetDevice(&dev);
+  cudaDeviceGetAttribute(&l.optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev);
+  cudaDeviceGetAttribute(&l.per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev);
+  l.max_stages = g_max_stages.load(std::memory_order_relaxed);
+  return l;
 }
 
 int64_t numel(const TensorRef5& t) {
@@ -444,7 +460,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     RowPlan r = make_row_plan(b, fwd, workspace_);
     if (r.empty) return Status::kSuccess;
     if (use_direct(a.problem)) return L.direct(r.p, direct_chunks(r.p, a.problem.dtype), stream, why);
-    return L.rowconv(r.p, r.nph, r.grid, device_smem_optin(), stream, why);
+    return L.rowconv(r.p, r.nph, r.grid, device_smem_limits(), stream, why);
   }
   if (K == Kind::kGradWeight) {
     WgradPlan r = make_wgrad_plan(a, workspace_);

@@ -52,39 +52,50 @@ Status pack_weight(const TensorRef5& w, void* out, int groups, bool kn_is_cout_c
   return cuda_check(cudaGetLastError(), why, "weight pack kernel launch");
 }
 
+// One row-conv instance: its pipeline depth is the deepest (up to the kernel's kMaxStages and the tuning cap) whose
+// shared memory does not cost a CTA per SM against what the kernel's registers allow; never below 2.
+template <class P, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts>
+Status launch_rowconv(const RowConvParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream, std::string* why) {
+  using K = RowConv<P, NPH, kGather, kCF, kShifts>;
+  auto kernel = rowconv_kernel<P, NPH, kGather, kCF, kShifts>;
+  RowConvParams q = p;
+  q.stages = 2;
+  if constexpr (K::kMaxStages > 2) {
+    int blocks = 0;  // CTAs per SM by registers alone
+    if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, Tiles::kThreads, 0) != cudaSuccess) {
+      (void)cudaGetLastError();
+      blocks = P::kMinBlocks;
+    }
+    const size_t budget = size_t(std::max(lim.per_sm / std::max(blocks, 1) - 1024, 0));  // 1 KB per CTA is the system's
+    q.stages = lim.max_stages >= 2 ? std::min(K::kMaxStages, lim.max_stages) : K::kMaxStages;
+    while (q.stages > 2 && K::smem_bytes(p.LDK, q.stages) > budget) --q.stages;
+  }
+  return launch_dyn(kernel, grid, K::smem_bytes(p.LDK, q.stages), lim.optin, q, stream, why, "row-conv kernel launch");
+}
+
 template <class P, bool kCF>
-Status rowconv_layout(const RowConvParams& p, int nph, dim3 grid, int smem_optin, cudaStream_t stream,
+Status rowconv_layout(const RowConvParams& p, int nph, dim3 grid, const SmemLimits& lim, cudaStream_t stream,
                       std::string* why) {
   // phases: 2 when the w stride is > 1 (forward, gather stride 1); grad_input gathers at its stride
-  const char* what = "row-conv kernel launch";
-  if (nph == 2)
-    return launch_dyn(rowconv_kernel<P, 2, 1, kCF>, grid, RowConv<P, 2, 1, kCF>::smem_bytes(p.LDK), smem_optin, p,
-                      stream, why, what);
-  if (p.mw.A == 1)
-    return launch_dyn(rowconv_kernel<P, 1, 1, kCF>, grid, RowConv<P, 1, 1, kCF>::smem_bytes(p.LDK), smem_optin, p,
-                      stream, why, what);
+  if (nph == 2) return launch_rowconv<P, 2, 1, kCF>(p, grid, lim, stream, why);
+  if (p.mw.A == 1) return launch_rowconv<P, 1, 1, kCF>(p, grid, lim, stream, why);
   // stride-2 rows of several 16-byte phases (row_shifts; 2-byte policies always read per-channel phases)
   if constexpr (P::kAsync && !P::kChannelShifts && !kCF)
-    if (p.mw.A == 2 && p.row_shifts)
-      return launch_dyn(rowconv_kernel<P, 1, 2, false, true>, grid, RowConv<P, 1, 2, false, true>::smem_bytes(p.LDK),
-                        smem_optin, p, stream, why, what);
-  if (kCF || p.mw.A == 2)
-    return launch_dyn(rowconv_kernel<P, 1, 2, kCF>, grid, RowConv<P, 1, 2, kCF>::smem_bytes(p.LDK), smem_optin, p,
-                      stream, why, what);
-  return launch_dyn(rowconv_kernel<P, 1, 0, false>, grid, RowConv<P, 1, 0, false>::smem_bytes(p.LDK), smem_optin,
-                    p, stream, why, what);
+    if (p.mw.A == 2 && p.row_shifts) return launch_rowconv<P, 1, 2, false, true>(p, grid, lim, stream, why);
+  if (kCF || p.mw.A == 2) return launch_rowconv<P, 1, 2, kCF>(p, grid, lim, stream, why);
+  return launch_rowconv<P, 1, 0, false>(p, grid, lim, stream, why);
 }
 
 template <class P>
-Status rowconv(const RowConvParams& p, int nph, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
+Status rowconv(const RowConvParams& p, int nph, dim3 grid, const SmemLimits& lim, cudaStream_t stream, std::string* why) {
   // register-staging policies have a twin without staging registers for launches that copy only 16-byte vectors
   if constexpr (!P::kAsync) {
-    if (p.vec_src && p.w_vec) return rowconv<typename P::Async>(p, nph, grid, smem_optin, stream, why);
-    return rowconv_layout<P, false>(p, nph, grid, smem_optin, stream, why);
+    if (p.vec_src && p.w_vec) return rowconv<typename P::Async>(p, nph, grid, lim, stream, why);
+    return rowconv_layout<P, false>(p, nph, grid, lim, stream, why);
   } else {
     // channels_last sources the plan admits (cf_src implies vec_src and A <= 2) stage column-major
-    return p.cf_src ? rowconv_layout<P, true>(p, nph, grid, smem_optin, stream, why)
-                    : rowconv_layout<P, false>(p, nph, grid, smem_optin, stream, why);
+    return p.cf_src ? rowconv_layout<P, true>(p, nph, grid, lim, stream, why)
+                    : rowconv_layout<P, false>(p, nph, grid, lim, stream, why);
   }
 }
 

@@ -18,6 +18,7 @@ struct RowConvParams {
   int64_t rows;         // N * dst D * dst H
   int q_blocks, ph_groups, n_blocks;
   int LDJ, LDK;         // slab plane / channel strides (elements)
+  int stages;           // pipeline depth (set by the launcher)
   bool vec_src;         // stage the slab with 16-byte copies (unit-stride, aligned rows; see the plan)
   bool row_shifts;      // ... whose rows do not share one 16-byte phase: the kernel reads a phase per channel
   bool w_vec;           // stage the packed weights with 16-byte copies (Nc a whole number of vectors)
@@ -53,11 +54,17 @@ struct WgradParams {
   void* ws;              // [chunks][groups][taps][Cin_g][Cout_g] Acc
 };
 
+// What the launchers may spend on shared memory: one CTA's opt-in maximum, one SM's total (bytes), and a cap on
+// the row-conv pipeline depth (0: the kernel's own; see set_max_pipeline_stages).
+struct SmemLimits {
+  int optin = 0, per_sm = 0, max_stages = 0;
+};
+
 // Entry points of the kernels of one precision policy; one translation unit per policy defines a table
 // (kernels_<policy>.cu), so the policies compile in parallel.
 struct KernelLaunchers {
   Status (*pack_weight)(const TensorRef5& w, void* out, int groups, bool kn_is_cout_cin, cudaStream_t, std::string*);
-  Status (*rowconv)(const RowConvParams&, int nph, dim3 grid, int smem_optin, cudaStream_t, std::string*);
+  Status (*rowconv)(const RowConvParams&, int nph, dim3 grid, const SmemLimits&, cudaStream_t, std::string*);
   Status (*wgrad)(const WgradParams&, dim3 grid, int smem_optin, const TensorRef5& gw, cudaStream_t, std::string*);
   int (*wgrad_blocks_per_sm)(int LDKx, int LDKg);  // occupancy, to size the K split in whole waves
   // direct (CUDA-core) kernels for groups of few channels: row gather in `chunks` of w per row, and grad_weight

@@ -56,6 +56,10 @@ struct PolicyTF32 {
   static constexpr int kK = 8;
   static constexpr int kStage = 20;  // register-staged slab elements per thread
   static constexpr int kMinBlocks = 4;  // CTAs per SM the register budget is cut for (no staging registers)
+  // cp.async pipeline depth of the row-conv kernels where shared memory allows (see kernel_launch): two for fp32,
+  // whose deeper pipelines measured no faster (H200 TF32 at three stages: -5..+2% by case; the run-time depth
+  // itself cost 3-9% at two)
+  static constexpr int kMaxStages = 2;
   struct FragA { uint32_t r[4]; };
   struct FragB { uint32_t r[2]; };
   CT3D_DEV static Smem to_smem(Element v) { return v; }
@@ -83,6 +87,7 @@ struct PolicyExact {
   static constexpr int kK = 8;
   static constexpr int kStage = 20;
   static constexpr int kMinBlocks = 2;
+  static constexpr int kMaxStages = 2;
   static constexpr bool kAsync = true;
   static constexpr bool kChannelShifts = false;
   // The tensor cores' fp32 accumulation is not IEEE round-to-nearest, so its error grows with K; exact mode
@@ -143,6 +148,7 @@ struct Policy16 {
   static constexpr int kK = 16;
   static constexpr int kStage = 20;
   static constexpr int kMinBlocks = 3;
+  static constexpr int kMaxStages = 4;  // H200 bf16: -2..-10% against two stages (the register path keeps two)
   struct FragA { uint32_t r[4]; };
   struct FragB { uint32_t r[2]; };
   CT3D_DEV static Smem to_smem(Element v) { return v; }
@@ -179,6 +185,7 @@ struct PolicyF64 {
   static constexpr int kK = 8;
   static constexpr int kStage = 8;  // doubles are register-hungry: stage little, load the rest in place
   static constexpr int kMinBlocks = 2;
+  static constexpr int kMaxStages = 2;
   struct FragA { double r[4]; };    // (g,t) (g,t+4) (g+8,t) (g+8,t+4)
   struct FragB { double r[2]; };    // (t,g) (t+4,g)
   CT3D_DEV static Smem to_smem(Element v) { return v; }

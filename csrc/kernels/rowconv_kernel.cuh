@@ -73,8 +73,13 @@ struct RowConv {
   CT3D_DEV static uint8_t* stage_shifts(S* stage, int LDK) {
     return reinterpret_cast<uint8_t*>(stage_offs(stage, LDK) + 2 * KWC);
   }
-  static size_t smem_bytes(int LDK) {
-    size_t pipe = 2 * stage_elems(LDK) * sizeof(S);
+  // Pipeline depth: p.stages (2..kMaxStages, the launcher's pick for the shared memory an SM has).  Per-channel
+  // phases keep two: fixup() works from the loader's state for the stage it loaded last, which must be the next
+  // read.  Register-staged policies keep two as well (the registers hold one step).
+  static constexpr int kMaxStages = kShifts || !P::kAsync ? 2 : P::kMaxStages;
+  static_assert(kMaxStages >= 2 && kMaxStages <= 4, "stage_commit_wait covers up to two stages in flight behind");
+  static size_t smem_bytes(int LDK, int stages) {
+    size_t pipe = size_t(stages) * stage_elems(LDK) * sizeof(S);
     size_t out = size_t(BN * LDO > COLS * LDOC ? BN * LDO : COLS * LDOC) * sizeof(Acc);
     return pipe > out ? pipe : out;
   }
@@ -238,29 +243,8 @@ struct RowConv {
         }
     }
 
-    int buf = 0;
-    if (have) {
-      setup(smem);
-      sl.load(smem, stage_shifts(smem, p.LDK));
-      wl.load(smem + size_t(BK) * p.LDK);
-      sl.store(smem);
-      wl.store(smem + size_t(BK) * p.LDK);
-    }
-    stage_wait<P>();
-    if (have) sl.fixup(smem);
-    __syncthreads();
-
-    while (have) {
-      const bool more = steps.next(p.md, p.mh, p.mw, p.Kc);
-      // the other buffer is free: the last barrier retired its readers (recomputed, not kept live across the MMAs)
-      auto next_stage = [&] { return smem + (buf ^ 1) * stage; };
-      if (more) {
-        setup(next_stage());
-        sl.load(next_stage(), stage_shifts(next_stage(), p.LDK));
-        wl.load(next_stage() + size_t(BK) * p.LDK);
-      }
-      // ---- tensor-core work on the current stage
-      S* const cur_stage = smem + buf * stage;
+    // ---- tensor-core work on one stage
+    auto mma_stage = [&](S* cur_stage) {
       const S* slab = cur_stage;
       const S* wts = slab + size_t(BK) * p.LDK;
       const int* offs = stage_offs(cur_stage, p.LDK);
@@ -316,15 +300,72 @@ struct RowConv {
             }
           }
         });
-      if (more) {
-        sl.store(next_stage());
-        wl.store(next_stage() + size_t(BK) * p.LDK);
+    };
+
+    auto load_step = [&](S* st) {
+      setup(st);
+      sl.load(st, stage_shifts(st, p.LDK));
+      wl.load(st + size_t(BK) * p.LDK);
+    };
+    auto store_step = [&](S* st) {  // the register path's stores (no-ops for cp.async)
+      sl.store(st);
+      wl.store(st + size_t(BK) * p.LDK);
+    };
+    if constexpr (kMaxStages == 2) {
+      // Two stages (CUTLASS's "pipelined" main loop): the next step loads (into registers, or by cp.async) while
+      // the tensor cores read the current one.
+      int buf = 0;
+      if (have) {
+        load_step(smem);
+        store_step(smem);
       }
       stage_wait<P>();
-      if (more) sl.fixup(next_stage());
+      if (have) sl.fixup(smem);
       __syncthreads();
-      buf ^= 1;
-      have = more;
+      while (have) {
+        const bool more = steps.next(p.md, p.mh, p.mw, p.Kc);
+        // the other buffer is free: the last barrier retired its readers (recomputed, not kept live across the MMAs)
+        auto next_stage = [&] { return smem + (buf ^ 1) * stage; };
+        if (more) load_step(next_stage());
+        mma_stage(smem + buf * stage);
+        if (more) store_step(next_stage());
+        stage_wait<P>();
+        if (more) sl.fixup(next_stage());
+        __syncthreads();
+        buf ^= 1;
+        have = more;
+      }
+    } else {
+      // p.stages stages (CUTLASS's "multistage" main loop): S - 1 steps' cp.async copies in flight ahead of the one
+      // the tensor cores read.  One copy group is committed per step, empty ones included, so "all but S - 2 groups
+      // landed" always means "the next stage is in".
+      const int S_ = p.stages;
+      auto stage_at = [&](int i) { return smem + i * stage; };
+      int staged = 0;    // steps loaded and not yet computed
+      bool more = have;  // steps.s is a step still to load
+      for (int i = 0; i < S_ - 1; ++i) {
+        if (more) {
+          load_step(stage_at(i));
+          more = steps.next(p.md, p.mh, p.mw, p.Kc);
+          ++staged;
+        }
+        if (i < S_ - 2) cutlass::arch::cp_async_fence();
+      }
+      stage_commit_wait(S_ - 2);  // commits the last prologue group: step 0 is in
+      __syncthreads();
+      for (int rd = 0, wr = S_ - 1; staged; --staged) {
+        // stage wr was read one step ago; the barrier since retired its readers
+        if (more) {
+          load_step(stage_at(wr));
+          more = steps.next(p.md, p.mh, p.mw, p.Kc);
+          ++staged;
+        }
+        mma_stage(stage_at(rd));
+        stage_commit_wait(S_ - 2);
+        __syncthreads();
+        rd = rd + 1 == S_ ? 0 : rd + 1;
+        wr = wr + 1 == S_ ? 0 : wr + 1;
+      }
     }
 
     // ---- epilogue: interleave the phases in shared memory, then write whole rows

@@ -64,6 +64,17 @@ CT3D_DEV void stage_wait() {
   cutlass::arch::cp_async_fence();
   cutlass::arch::cp_async_wait<0>();
 }
+// Closes the stage's copy group and waits until at most `pending` (< 3) younger groups are in flight: a
+// pipeline of S stages keeps S - 2 behind the one it is about to read.  `pending` is CTA-uniform.
+CT3D_DEV void stage_commit_wait(int pending) {
+  cutlass::arch::cp_async_fence();
+  if (pending >= 2)
+    cutlass::arch::cp_async_wait<2>();
+  else if (pending == 1)
+    cutlass::arch::cp_async_wait<1>();
+  else
+    cutlass::arch::cp_async_wait<0>();
+}
 
 // Phase of column i within a 16-byte vector of VEC elements (i may be negative; VEC a power of two): the
 // slab loaders and the kernels that fold a uniform phase into tap offsets compute it here, so they agree.
