@@ -531,9 +531,9 @@ def test_channels_last_vector_staging(mode, edge):
     _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
 
 
-# 2-byte NCDHW row-conv sources are restaged channels_last in the workspace when their channel runs are whole
-# 16-byte vectors and the K loop is long next to the copy (the forward's x; grad_input's grad_y at stride 1), so
-# the row-conv kernel reads them column-major; any strides, and grouped problems
+# 2-byte NCDHW sources are restaged channels_last in the workspace when their channel runs are whole 16-byte
+# vectors and the K loop is long next to the copy (the forward's x; grad_input's grad_y and grad_weight's x and
+# grad_y at stride 1), so the kernels read them column-major; any strides, and grouped problems
 # (Cin, Cout, groups, stride, variant of x and grad_y)
 RESTAGE_CASES = [(16, 24, 1, 2, "contiguous"), (32, 16, 2, 2, "contiguous"), (16, 8, 1, 1, "contiguous"),
                  (16, 24, 1, 2, "w_slice"), (16, 24, 1, 2, "dh_swapped"), (24, 16, 1, 2, "contiguous"),
@@ -558,7 +558,11 @@ def test_restaged_sources(dtype, rcase):
     x, gy = variant(x), variant(gy)
     y = ops.conv_transpose3d(x, w, b, *case.conv_args(), True)
     gx = ops.conv_transpose3d_grad_input(gy, x, w, *case.conv_args(), True)
+    gw = ops.conv_transpose3d_grad_weight(gy, x, w, *case.conv_args(), True)
     assert y.is_contiguous() and gx.is_contiguous()
-    y64, gx64, _, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
+    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
     budget = 1e-2 if dtype == torch.float16 else 2e-2
-    assert rel_err(y, y64) <= budget and rel_err(gx, gx64) <= budget
+    assert rel_err(y, y64) <= budget and rel_err(gx, gx64) <= budget and rel_err(gw, gw64) <= budget
+    # only one of x and grad_y channels_last: grad_weight restages the other (stride 1)
+    gw_mixed = ops.conv_transpose3d_grad_weight(gy, x.contiguous(memory_format=CL), w, *case.conv_args(), True)
+    assert rel_err(gw_mixed, gw64) <= budget

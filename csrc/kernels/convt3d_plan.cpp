@@ -228,6 +228,12 @@ bool use_direct_wgrad(const ConvT3dProblem& p) {
 // both ops.  So the forward (source x) restages at taps >= 2 x S (S = the strides' product: H200 bf16 mission
 // forward -8%, k3s1 -13%, in64-out16 -11%, but kernel 2 / stride 2 +13%), grad_input (source grad_y, S times
 // x's size) at taps >= 2 x S^2, which in practice means stride 1.
+// a tensor read through a zero stride (expanded): restaging it would materialise the broadcast
+bool has_zero_stride(const TensorRef5& t) {
+  for (int d = 0; d < 5; ++d)
+    if (t.stride[d] == 0 && t.size[d] > 1) return true;
+  return false;
+}
 bool restage_src(const Arguments& a, bool forward) {
   const ConvT3dProblem& p = a.problem;
   const DimMap mw = forward ? p.fwd(2) : p.dgrad(2);
@@ -237,7 +243,7 @@ bool restage_src(const Arguments& a, bool forward) {
   const TensorRef5& src = forward ? a.x : a.y;
   const int Kc = forward ? p.cin_g() : p.cout_g(), Nc = forward ? p.cout_g() : p.cin_g();
   const int VEC = 16 / int(elem_size(p.dtype));
-  return Kc % VEC == 0 && Nc % VEC == 0 && !cf_rows(src, Kc, p.dtype) && numel(src) > 0;
+  return Kc % VEC == 0 && Nc % VEC == 0 && !cf_rows(src, Kc, p.dtype) && !has_zero_stride(src) && numel(src) > 0;
 }
 size_t pack_bytes(const ConvT3dProblem& p) { return size_t(p.taps()) * p.Cin * p.cout_g() * elem_size(p.dtype); }
 size_t restaged_src_offset(const ConvT3dProblem& p) { return (pack_bytes(p) + 255) / 256 * 256; }
@@ -338,6 +344,45 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   return r;
 }
 
+// 2-byte grad_weight takes its channels_last (cf) path on restaged copies of x and grad_y -- whichever is not
+// channels_last already -- placed in the workspace after the partial sums.  As for grad_input the copies are
+// x's size and S times it (grad_y) against a K loop of taps x x's size, so only where taps >= 2 x S^2 (stride 1).
+struct WgradSources {
+  Arguments b;           // the arguments with the restaged tensors
+  bool x = false, y = false;
+  size_t end = 0;        // workspace bytes used by the copies' end (0: none)
+};
+WgradSources wgrad_sources(const Arguments& a, void* ws) {
+  const ConvT3dProblem& p = a.problem;
+  WgradSources r;
+  r.b = a;
+  if ((p.dtype != DType::kF16 && p.dtype != DType::kBF16) || use_direct_wgrad(p) || p.dgrad(2).A > 2) return r;
+  const int64_t S = int64_t(p.stride[0]) * p.stride[1] * p.stride[2];
+  const int VEC = 16 / int(elem_size(p.dtype));
+  if (p.taps() < 2 * S * S || p.cin_g() % VEC || p.cout_g() % VEC || numel(a.x) == 0 || numel(a.y) == 0) return r;
+  if (has_zero_stride(a.x) || has_zero_stride(a.y)) return r;
+  r.x = !cf_rows(a.x, p.cin_g(), p.dtype);
+  r.y = !cf_rows(a.y, p.cout_g(), p.dtype);
+  if (!r.x && !r.y) return r;
+  auto at = [&](size_t off) { return reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(ws) + off); };
+  auto align = [](size_t v) { return (v + 255) / 256 * 256; };
+  // the partial sums' size does not depend on where the copies live, only on their layout
+  Arguments sized = a;
+  if (r.x) sized.x = channels_last_ref(a.x, ws);
+  if (r.y) sized.y = channels_last_ref(a.y, ws);
+  size_t off = align(make_wgrad_plan(sized, nullptr).ws_bytes);
+  if (r.x) {
+    r.b.x = channels_last_ref(a.x, at(off));
+    off = align(off + size_t(numel(a.x)) * elem_size(p.dtype));
+  }
+  if (r.y) {
+    r.b.y = channels_last_ref(a.y, at(off));
+    off += size_t(numel(a.y)) * elem_size(p.dtype);
+  }
+  r.end = off;
+  return r;
+}
+
 int bias_chunks(const Arguments& a) {
   const int64_t rows = a.y.size[0] * a.y.size[2] * a.y.size[3];
   int64_t c = (4 * int64_t(device_sms()) + a.problem.Cout - 1) / std::max(1, a.problem.Cout);
@@ -424,8 +469,9 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
     case Kind::kGradWeight: {
-      const WgradPlan r = make_wgrad_plan(a, nullptr);
-      if (!use_direct_wgrad(p)) return r.ws_bytes;
+      const WgradSources src = wgrad_sources(a, nullptr);
+      const WgradPlan r = make_wgrad_plan(src.b, nullptr);
+      if (!use_direct_wgrad(p)) return std::max(r.ws_bytes, src.end);
       return size_t(direct_slices(r.p)) * p.groups * p.taps() * size_t(p.cin_g()) * p.cout_g() * acc_size(p.dtype);
     }
     case Kind::kGradBias: return size_t(p.Cout) * bias_chunks(a) * acc_size(p.dtype);
@@ -463,7 +509,16 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     return L.rowconv(r.p, r.nph, r.grid, device_smem_limits(), stream, why);
   }
   if (K == Kind::kGradWeight) {
-    WgradPlan r = make_wgrad_plan(a, workspace_);
+    const WgradSources src = wgrad_sources(a, workspace_);
+    if (src.x) {
+      Status s = L.to_channels_last(a.x, src.b.x.data, stream, why);
+      if (s != Status::kSuccess) return s;
+    }
+    if (src.y) {
+      Status s = L.to_channels_last(a.y, src.b.y.data, stream, why);
+      if (s != Status::kSuccess) return s;
+    }
+    WgradPlan r = make_wgrad_plan(src.b, workspace_);
     if (use_direct_wgrad(a.problem)) return L.direct_wgrad(r.p, direct_slices(r.p), a.w, stream, why);
     return L.wgrad(r.p, r.grid, device_smem_optin(), a.w, stream, why);
   }
