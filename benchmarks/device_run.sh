@@ -50,6 +50,7 @@ fi
 if [ $timing = 1 ]; then
   timeout 300 python3 "$SRC/benchmarks/bench.py" --reps ${BENCH_REPS:-10} 2>&1 | tr '\r' '\n' | grep -v "^bench:" \
     > "$OUT/bench.txt"
-  cp "$SRC"/benchmarks/results/*.json "$SRC"/benchmarks/results/*.png "$OUT/" 2>/dev/null
+  # only what this run wrote: the runner returns a handful of files, and a surplus costs verify.txt
+  sed -n 's/^wrote //p' "$OUT/bench.txt" | while read -r f; do cp "$f" "$OUT/"; done
 fi
 exit 0
