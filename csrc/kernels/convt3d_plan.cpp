@@ -221,6 +221,12 @@ bool use_direct_wgrad(const ConvT3dProblem& p) {
   const bool fast_mma = p.dtype == DType::kF16 || p.dtype == DType::kBF16 || (p.dtype == DType::kF32 && p.math == Math::kTF32);
   return !(fast_mma && 4 * gp * p.cin_g() >= Tiles::WM && 4 * gp * p.cout_g() >= Tiles::WN);
 }
+// A tensor read through a zero stride (expanded): restaging it would materialise the broadcast
+bool has_zero_stride(const TensorRef5& t) {
+  for (int d = 0; d < 5; ++d)
+    if (t.stride[d] == 0 && t.size[d] > 1) return true;
+  return false;
+}
 // 2-byte NCDHW row-conv sources (x for the forward, grad_y for grad_input): restaged channels_last into the
 // workspace so that the row-conv kernel takes them column-major (kCF: one ldmatrix per A fragment, no
 // per-channel phases) -- where the plan would admit that copy (whole channel vectors, gather stride <= 2) and
@@ -228,12 +234,6 @@ bool use_direct_wgrad(const ConvT3dProblem& p) {
 // both ops.  So the forward (source x) restages at taps >= 2 x S (S = the strides' product: H200 bf16 mission
 // forward -8%, k3s1 -13%, in64-out16 -11%, but kernel 2 / stride 2 +13%), grad_input (source grad_y, S times
 // x's size) at taps >= 2 x S^2, which in practice means stride 1.
-// a tensor read through a zero stride (expanded): restaging it would materialise the broadcast
-bool has_zero_stride(const TensorRef5& t) {
-  for (int d = 0; d < 5; ++d)
-    if (t.stride[d] == 0 && t.size[d] > 1) return true;
-  return false;
-}
 bool restage_src(const Arguments& a, bool forward) {
   const ConvT3dProblem& p = a.problem;
   const DimMap mw = forward ? p.fwd(2) : p.dgrad(2);
@@ -350,7 +350,7 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
 struct WgradSources {
   Arguments b;           // the arguments with the restaged tensors
   bool x = false, y = false;
-  size_t end = 0;        // workspace bytes used by the copies' end (0: none)
+  size_t end = 0;        // where the copies end in the workspace (0: no copies)
 };
 WgradSources wgrad_sources(const Arguments& a, void* ws) {
   const ConvT3dProblem& p = a.problem;
