@@ -566,3 +566,20 @@ def test_restaged_sources(dtype, rcase):
     # only one of x and grad_y channels_last: grad_weight restages the other (stride 1)
     gw_mixed = ops.conv_transpose3d_grad_weight(gy, x.contiguous(memory_format=CL), w, *case.conv_args(), True)
     assert rel_err(gw_mixed, gw64) <= budget
+
+
+# The 16-bit channels_last row-conv kernels pipeline as many stages (2-4) as shared memory allows without costing a
+# CTA per SM.  A wide w dilation lengthens the slab: on an H100/H200 dilation 100 leaves three stages and 200 two
+# (A100: two for both), so the ring of stages wraps with fewer slots than the default four (3 channel blocks x 4
+# (kd, kh) pairs = 12 steps per row).
+@pytest.mark.parametrize("dil", [100, 200])
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
+def test_pipeline_depth_by_slab_width(dtype, dil):
+    case = Case(N=1, Cin=48, Cout=16, groups=1, size=(2, 2, 40), kernel=(2, 2, 3), stride=[1, 1, 1],
+                padding=[0, 0, 0], output_padding=[0, 0, 0], dilation=[1, 1, dil], bias=True)
+    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(dil))
+    x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
+    ours = _all_results(case, x, w, b, gy, True)
+    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
+    budget = 1e-2 if dtype == torch.float16 else 2e-2
+    _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"dilation {dil}")
