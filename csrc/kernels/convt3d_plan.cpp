@@ -59,7 +59,7 @@ SmemLimits device_smem_limits() {
   SmemLimits l;
   int dev = 0;
   cudaGetDevice(&dev);
-  cudaDeviceGetAttribute(&l.optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev);
+  l.optin = device_smem_optin();
   cudaDeviceGetAttribute(&l.per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev);
   l.max_stages = g_max_stages.load(std::memory_order_relaxed);
   return l;
@@ -227,26 +227,33 @@ bool has_zero_stride(const TensorRef5& t) {
     if (t.stride[d] == 0 && t.size[d] > 1) return true;
   return false;
 }
-// 2-byte NCDHW row-conv sources (x for the forward, grad_y for grad_input): restaged channels_last into the
-// workspace so that the row-conv kernel takes them column-major (kCF: one ldmatrix per A fragment, no
-// per-channel phases) -- where the plan would admit that copy (whole channel vectors, gather stride <= 2) and
-// the K loop is long next to the copy.  The copy is the source's size; the K loop's work is taps x x's size for
-// both ops.  So the forward (source x) restages at taps >= 2 x S (S = the strides' product: H200 bf16 mission
-// forward -8%, k3s1 -13%, in64-out16 -11%, but kernel 2 / stride 2 +13%), grad_input (source grad_y, S times
-// x's size) at taps >= 2 x S^2, which in practice means stride 1.
+size_t align256(size_t v) { return (v + 255) / 256 * 256; }
+// Restaging: 2-byte NCDHW sources copied channels_last into the workspace so that the kernels take them
+// column-major (kCF: ldmatrix fragments, no per-channel phases) -- where the plan admits that layout (whole
+// channel vectors, gather stride <= 2) and the K loop (taps x x's size) is long next to the copy: taps >= 2 x S
+// for a copy of x (S = the strides' product; H200 bf16 forward: mission -8%, k3s1 -13%, in64-out16 -11%, but
+// kernel 2 / stride 2 +13% at one tap per output), taps >= 2 x S^2 where grad_y (S times x's size) is copied,
+// which in practice means stride 1.
+bool restage_pays(const ConvT3dProblem& p, bool copies_gy) {
+  const int64_t S = int64_t(p.stride[0]) * p.stride[1] * p.stride[2];
+  const int VEC = 16 / int(elem_size(p.dtype));
+  return (p.dtype == DType::kF16 || p.dtype == DType::kBF16) && p.cin_g() % VEC == 0 && p.cout_g() % VEC == 0 &&
+         p.taps() >= 2 * S * (copies_gy ? S : 1);
+}
+// t takes a copy: not channels_last already, not expanded (a zero stride: the copy would materialise the
+// broadcast), not empty
+bool restageable(const TensorRef5& t, int C_g, DType dt) {
+  return !cf_rows(t, C_g, dt) && !has_zero_stride(t) && numel(t) > 0;
+}
+// The row-conv source (x for the forward, grad_y for grad_input), restaged after the packed weights.
 bool restage_src(const Arguments& a, bool forward) {
   const ConvT3dProblem& p = a.problem;
   const DimMap mw = forward ? p.fwd(2) : p.dgrad(2);
-  if ((p.dtype != DType::kF16 && p.dtype != DType::kBF16) || use_direct(p) || mw.A > 2) return false;
-  const int64_t S = int64_t(p.stride[0]) * p.stride[1] * p.stride[2];
-  if (p.taps() < 2 * S * (forward ? 1 : S)) return false;
-  const TensorRef5& src = forward ? a.x : a.y;
-  const int Kc = forward ? p.cin_g() : p.cout_g(), Nc = forward ? p.cout_g() : p.cin_g();
-  const int VEC = 16 / int(elem_size(p.dtype));
-  return Kc % VEC == 0 && Nc % VEC == 0 && !cf_rows(src, Kc, p.dtype) && !has_zero_stride(src) && numel(src) > 0;
+  if (use_direct(p) || mw.A > 2 || !restage_pays(p, !forward)) return false;
+  return restageable(forward ? a.x : a.y, forward ? p.cin_g() : p.cout_g(), p.dtype);
 }
 size_t pack_bytes(const ConvT3dProblem& p) { return size_t(p.taps()) * p.Cin * p.cout_g() * elem_size(p.dtype); }
-size_t restaged_src_offset(const ConvT3dProblem& p) { return (pack_bytes(p) + 255) / 256 * 256; }
+size_t restaged_src_offset(const ConvT3dProblem& p) { return align256(pack_bytes(p)); }
 // t as the dense channels_last copy at data
 TensorRef5 channels_last_ref(const TensorRef5& x, void* data) {
   TensorRef5 r = x;
@@ -345,8 +352,8 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
 }
 
 // 2-byte grad_weight takes its channels_last (cf) path on restaged copies of x and grad_y -- whichever is not
-// channels_last already -- placed in the workspace after the partial sums.  As for grad_input the copies are
-// x's size and S times it (grad_y) against a K loop of taps x x's size, so only where taps >= 2 x S^2 (stride 1).
+// channels_last already -- at the start of the workspace, the partial sums after them (end).  The copies are x's
+// size and S times it, so the rule is grad_input's.
 struct WgradSources {
   Arguments b;           // the arguments with the restaged tensors
   bool x = false, y = false;
@@ -356,30 +363,22 @@ WgradSources wgrad_sources(const Arguments& a, void* ws) {
   const ConvT3dProblem& p = a.problem;
   WgradSources r;
   r.b = a;
-  if ((p.dtype != DType::kF16 && p.dtype != DType::kBF16) || use_direct_wgrad(p) || p.dgrad(2).A > 2) return r;
-  const int64_t S = int64_t(p.stride[0]) * p.stride[1] * p.stride[2];
-  const int VEC = 16 / int(elem_size(p.dtype));
-  if (p.taps() < 2 * S * S || p.cin_g() % VEC || p.cout_g() % VEC || numel(a.x) == 0 || numel(a.y) == 0) return r;
-  if (has_zero_stride(a.x) || has_zero_stride(a.y)) return r;
-  r.x = !cf_rows(a.x, p.cin_g(), p.dtype);
-  r.y = !cf_rows(a.y, p.cout_g(), p.dtype);
-  if (!r.x && !r.y) return r;
+  if (use_direct_wgrad(p) || p.dgrad(2).A > 2 || !restage_pays(p, true)) return r;
+  // the kernel's cf path needs both tensors channels_last: one that is not and cannot be copied rules it out
+  const bool copy_x = !cf_rows(a.x, p.cin_g(), p.dtype), copy_y = !cf_rows(a.y, p.cout_g(), p.dtype);
+  if ((copy_x && !restageable(a.x, p.cin_g(), p.dtype)) || (copy_y && !restageable(a.y, p.cout_g(), p.dtype)))
+    return r;
+  r.x = copy_x;
+  r.y = copy_y;
   auto at = [&](size_t off) { return reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(ws) + off); };
-  auto align = [](size_t v) { return (v + 255) / 256 * 256; };
-  // the partial sums' size does not depend on where the copies live, only on their layout
-  Arguments sized = a;
-  if (r.x) sized.x = channels_last_ref(a.x, ws);
-  if (r.y) sized.y = channels_last_ref(a.y, ws);
-  size_t off = align(make_wgrad_plan(sized, nullptr).ws_bytes);
   if (r.x) {
-    r.b.x = channels_last_ref(a.x, at(off));
-    off = align(off + size_t(numel(a.x)) * elem_size(p.dtype));
+    r.b.x = channels_last_ref(a.x, at(r.end));
+    r.end = align256(r.end + size_t(numel(a.x)) * elem_size(p.dtype));
   }
   if (r.y) {
-    r.b.y = channels_last_ref(a.y, at(off));
-    off += size_t(numel(a.y)) * elem_size(p.dtype);
+    r.b.y = channels_last_ref(a.y, at(r.end));
+    r.end = align256(r.end + size_t(numel(a.y)) * elem_size(p.dtype));
   }
-  r.end = off;
   return r;
 }
 
@@ -471,7 +470,7 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
     case Kind::kGradWeight: {
       const WgradSources src = wgrad_sources(a, nullptr);
       const WgradPlan r = make_wgrad_plan(src.b, nullptr);
-      if (!use_direct_wgrad(p)) return std::max(r.ws_bytes, src.end);
+      if (!use_direct_wgrad(p)) return src.end + r.ws_bytes;
       return size_t(direct_slices(r.p)) * p.groups * p.taps() * size_t(p.cin_g()) * p.cout_g() * acc_size(p.dtype);
     }
     case Kind::kGradBias: return size_t(p.Cout) * bias_chunks(a) * acc_size(p.dtype);
@@ -518,7 +517,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
       Status s = L.to_channels_last(a.y, src.b.y.data, stream, why);
       if (s != Status::kSuccess) return s;
     }
-    WgradPlan r = make_wgrad_plan(src.b, workspace_);
+    WgradPlan r = make_wgrad_plan(src.b, static_cast<char*>(workspace_) + src.end);
     if (use_direct_wgrad(a.problem)) return L.direct_wgrad(r.p, direct_slices(r.p), a.w, stream, why);
     return L.wgrad(r.p, r.grid, device_smem_optin(), a.w, stream, why);
   }
