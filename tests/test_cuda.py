@@ -583,3 +583,25 @@ def test_pipeline_depth_by_slab_width(dtype, dil):
     y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
     budget = 1e-2 if dtype == torch.float16 else 2e-2
     _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"dilation {dil}")
+
+
+# Forward at stride > 1 with <= 16 output channels per group runs 16-channel tiles (Tiles::row_bn): bias, two
+# q-blocks per row (W = 150: 150 or 151 positions per phase), channel counts that fill the tile or not, groups.
+# (Cin, Cout, groups)
+NARROW_CASES = [(40, 16, 1), (24, 24, 2), (16, 8, 1), (64, 12, 4)]
+
+
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("ncase", NARROW_CASES, ids=[f"cin{c[0]}cout{c[1]}g{c[2]}" for c in NARROW_CASES])
+@pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
+def test_narrow_output_tiles(mode, ncase, layout):
+    _, dtype, allow_tf32, budget = mode
+    cin, cout, groups = ncase
+    case = Case(N=2, Cin=cin, Cout=cout, groups=groups, size=(2, 3, 150), kernel=(3, 3, 3), stride=[2, 2, 2],
+                padding=[1, 1, 1], output_padding=[0, 1, 1], dilation=[1, 1, 1], bias=True)
+    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(cin + cout + groups))
+    if layout == "channels_last_3d":
+        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
+    ours = _all_results(case, x, w, b, gy, allow_tf32)
+    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
+    _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")

@@ -145,8 +145,9 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
   p.rows = p.dst.size[0] * p.dst.size[2] * p.dst.size[3];
   r.nph = p.mw.E == 1 ? 1 : 2;
   p.ph_groups = (p.mw.E + r.nph - 1) / r.nph;
+  p.bn = Tiles::row_bn(p.Nc, r.nph);
+  p.n_blocks = (p.Nc + p.bn - 1) / p.bn;
   p.q_blocks = int((p.mw.num_q(0) + Tiles::BQ - 1) / Tiles::BQ);
-  p.n_blocks = (p.Nc + Tiles::BN - 1) / Tiles::BN;
   int jmax = 0, planes = 1;
   for (int rho0 = 0; rho0 < p.mw.E; rho0 += r.nph)
     for (int kw0 = 0; kw0 < p.mw.K; kw0 += Tiles::KWC) {

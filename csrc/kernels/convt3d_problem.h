@@ -113,6 +113,9 @@ struct Tiles {
   static constexpr int kThreads = 128;  // 4 warps
   static constexpr int BQ = 128;        // q positions per phase per CTA (row-conv kernels)
   static constexpr int BN = 32;         // output channels per CTA
+  // ... of a group with Nc output channels, for nph phases per CTA: 16 where they fit and the CTA has two
+  // phases (a 32-wide tile would multiply absent channels; the one-phase kernels spill in 16-wide tiles, sm_90)
+  static constexpr int row_bn(int Nc, int nph) { return Nc <= 16 && nph == 2 ? 16 : BN; }
   static constexpr int BK = 16;         // input channels per pipeline step
   static constexpr int KWC = 4;         // w-taps per pipeline step
   static constexpr int kMaxPlanes = 8;  // residue planes of a strided slab (<= KWC * phases)

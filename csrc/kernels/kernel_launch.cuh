@@ -54,10 +54,10 @@ Status pack_weight(const TensorRef5& w, void* out, int groups, bool kn_is_cout_c
 
 // One row-conv instance: its pipeline depth is the deepest (up to the kernel's kMaxStages and the tuning cap) whose
 // shared memory does not cost a CTA per SM against what the kernel's registers allow; never below 2.
-template <class P, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts>
+template <class P, int BN, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts>
 Status launch_rowconv(const RowConvParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream, std::string* why) {
-  using K = RowConv<P, NPH, kGather, kCF, kShifts>;
-  auto kernel = rowconv_kernel<P, NPH, kGather, kCF, kShifts>;
+  using K = RowConv<P, NPH, kGather, kCF, kShifts, BN>;
+  auto kernel = rowconv_kernel<P, NPH, kGather, kCF, kShifts, BN>;
   RowConvParams q = p;
   q.stages = 2;
   if constexpr (K::kMaxStages > 2) {
@@ -76,14 +76,18 @@ Status launch_rowconv(const RowConvParams& p, dim3 grid, const SmemLimits& lim, 
 template <class P, bool kCF>
 Status rowconv_layout(const RowConvParams& p, int nph, dim3 grid, const SmemLimits& lim, cudaStream_t stream,
                       std::string* why) {
-  // phases: 2 when the w stride is > 1 (forward, gather stride 1); grad_input gathers at its stride
-  if (nph == 2) return launch_rowconv<P, 2, 1, kCF>(p, grid, lim, stream, why);
-  if (p.mw.A == 1) return launch_rowconv<P, 1, 1, kCF>(p, grid, lim, stream, why);
+  constexpr int BN = Tiles::BN;
+  // phases: 2 when the w stride is > 1 (forward, gather stride 1), in a 16-channel tile where the plan picks one
+  // (Tiles::row_bn); grad_input gathers at its stride
+  if (nph == 2)
+    return p.bn == 16 ? launch_rowconv<P, 16, 2, 1, kCF>(p, grid, lim, stream, why)
+                      : launch_rowconv<P, BN, 2, 1, kCF>(p, grid, lim, stream, why);
+  if (p.mw.A == 1) return launch_rowconv<P, BN, 1, 1, kCF>(p, grid, lim, stream, why);
   // stride-2 rows of several 16-byte phases (row_shifts; 2-byte policies always read per-channel phases)
   if constexpr (P::kAsync && !P::kChannelShifts && !kCF)
-    if (p.mw.A == 2 && p.row_shifts) return launch_rowconv<P, 1, 2, false, true>(p, grid, lim, stream, why);
-  if (kCF || p.mw.A == 2) return launch_rowconv<P, 1, 2, kCF>(p, grid, lim, stream, why);
-  return launch_rowconv<P, 1, 0, false>(p, grid, lim, stream, why);
+    if (p.mw.A == 2 && p.row_shifts) return launch_rowconv<P, BN, 1, 2, false, true>(p, grid, lim, stream, why);
+  if (kCF || p.mw.A == 2) return launch_rowconv<P, BN, 1, 2, kCF>(p, grid, lim, stream, why);
+  return launch_rowconv<P, BN, 1, 0, false>(p, grid, lim, stream, why);
 }
 
 template <class P>

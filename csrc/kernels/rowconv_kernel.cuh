@@ -28,14 +28,17 @@ static __device__ __noinline__ PhaseGeom phase_geom_slow(DimMap mw, int rho0, in
 // A fragments, but whole 16-byte copies); 0: any A, split into residue planes.
 // kCF: channels_last sources, staged column-major as 16-byte channel vectors (SlabLoader's kCF; kGather 1, 2).
 // kShifts: each staged channel row keeps its own 16-byte phase (SlabLoader's kShifts; the plan's row_shifts).
-template <class P, int NPH, int kGather, bool kCF = false, bool kShifts_ = P::kChannelShifts>
+// BN_: output channels per CTA, 32 or 16 (Tiles::row_bn: groups of <= 16 output channels, whose 32-wide tile
+// would spend half its MMAs and B fragments on absent channels).
+template <class P, int NPH, int kGather, bool kCF = false, bool kShifts_ = P::kChannelShifts, int BN_ = Tiles::BN>
 struct RowConv {
   using E = typename P::Element;
   using S = typename P::Smem;
   using Acc = typename P::Acc;
-  static constexpr int BQ = Tiles::BQ, BN = Tiles::BN, BK = Tiles::BK, KWC = Tiles::KWC;
+  static constexpr int BQ = Tiles::BQ, BN = BN_, BK = Tiles::BK, KWC = Tiles::KWC;
+  static_assert(BN == 16 || BN == 32, "a warp covers 32 q x BN channels");
   static constexpr int LDB = BN + 8;
-  static constexpr int MT = 2, NT = 4;  // warp tile: 32 q x 32 channels
+  static constexpr int MT = 2, NT = BN / 8;  // warp tile: 32 q x BN channels
   static constexpr int COLS = NPH * BQ;
   static constexpr int MS = kGather == 2 ? 2 : 1;  // slab columns per GEMM row m
   // output staging: a channel's row of COLS results, shifted by up to OVEC-1 so it lines up with 16-byte
@@ -86,16 +89,17 @@ struct RowConv {
 
   struct WeightLoader {  // one step's KWC x BK x BN weights; cp.async or register-staged like the slab
     static constexpr int NREG = KWC * BK * BN / Tiles::kThreads;
+    static constexpr int RSTEP = Tiles::kThreads / BN;  // rows a pass of the block covers (thread = one n)
     E v[P::kAsync ? 1 : NREG];
     const E* base;  // the step's first weight: group, tap (kd, kh, kw0), channel c0, output-channel block
     int kwn, kcn, ncn;  // valid taps / channels / output channels
     int Kc, Nc;
     template <class F>
     CT3D_DEV void for_each(F&& f) const {
-      const int n = threadIdx.x & 31;
+      const int n = int(threadIdx.x % BN);
 #pragma unroll
       for (int k = 0; k < NREG; ++k) {
-        const int r = (threadIdx.x >> 5) + 4 * k;  // row = kwl * BK + c
+        const int r = int(threadIdx.x / BN) + RSTEP * k;  // row = kwl * BK + c
         const int kwl = r / BK, c = r % BK;
         f(k, r * LDB + n, kwl < kwn && c < kcn && n < ncn, base + (int64_t(kwl) * Kc + c) * Nc + n);
       }
@@ -489,10 +493,10 @@ struct RowConv {
   }
 };
 
-template <class P, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts>
+template <class P, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts, int BN = Tiles::BN>
 __global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) rowconv_kernel(RowConvParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  RowConv<P, NPH, kGather, kCF, kShifts>::run(p, ct3d_smem);
+  RowConv<P, NPH, kGather, kCF, kShifts, BN>::run(p, ct3d_smem);
 }
 
 }  // namespace ct3d

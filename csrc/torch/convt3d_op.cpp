@@ -193,8 +193,8 @@ void emulate_rows(const at::Tensor& src, at::Tensor& dst, const at::Tensor& wpac
                   const ct3d::DimMap& md, const ct3d::DimMap& mh, const ct3d::DimMap& mw, int groups, int Kc,
                   int Nc) {
   using ct3d::Tiles;
-  const int BQ = Tiles::BQ, BN = Tiles::BN, BK = Tiles::BK, KWC = Tiles::KWC;
   const int nph = mw.E == 1 ? 1 : 2;
+  const int BQ = Tiles::BQ, BN = Tiles::row_bn(Nc, nph), BK = Tiles::BK, KWC = Tiles::KWC;
   const int ph_groups = (mw.E + nph - 1) / nph;
   const int q_blocks = int((mw.num_q(0) + BQ - 1) / BQ);
   const int n_blocks = (Nc + BN - 1) / BN;
