@@ -8,6 +8,8 @@
 # sm_90 convt3d_bench is ~7 MB, decompressed on the machine), which skips both builds.
 # CFGS: comma-separated "dtype layout math" configurations (default below); a base binary needs --layout (211a068 on).
 # BASE_ARGS / NEW_ARGS: extra flags for each variant, e.g. one binary against itself with BASE_ARGS="--stages 2".
+# VARIANTS="base=.ab/bin/a.xz x=.ab/bin/b.xz ...": several carried binaries in each round, the first the base (the
+# table gives each against it); CASES="k3s1 mission" limits the runs to those cases.
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
 ARCH=${CUTLASS_CONVT3D_ARCHS:-90}
@@ -21,21 +23,33 @@ build() {  # $1 source tree, $2 build dir
     ninja -C "$2" convt3d_bench >> "$2.log" 2>&1 || { tail -20 "$2.log"; return 1; }
 }
 unpack() { case "$1" in *.xz) xz -dkc "$1" > "$2" ;; *) cp "$1" "$2" ;; esac; chmod +x "$2"; }
-if [ -n "${BASE_BIN:-}" ] && [ -n "${NEW_BIN:-}" ]; then
+if [ -n "${VARIANTS:-}" ]; then
+  labels=(); bins=(); args=()
+  for v in $VARIANTS; do
+    labels+=("${v%%=*}"); mkdir -p "/tmp/ab_${v%%=*}"; unpack "${v#*=}" "/tmp/ab_${v%%=*}/convt3d_bench"
+    bins+=("/tmp/ab_${v%%=*}/convt3d_bench"); args+=("")
+  done
+elif [ -n "${BASE_BIN:-}" ] && [ -n "${NEW_BIN:-}" ]; then
   mkdir -p /tmp/ab_base /tmp/ab_new
   unpack "$BASE_BIN" /tmp/ab_base/convt3d_bench && unpack "$NEW_BIN" /tmp/ab_new/convt3d_bench
 else
   BASE=${BASE:?set BASE to the exported base tree, or BASE_BIN and NEW_BIN}
   build "$BASE" /tmp/ab_base & build . /tmp/ab_new & wait
 fi
-[ -x /tmp/ab_base/convt3d_bench ] && [ -x /tmp/ab_new/convt3d_bench ] || exit 1
+if [ -z "${VARIANTS:-}" ]; then
+  labels=(0 1); bins=(/tmp/ab_base/convt3d_bench /tmp/ab_new/convt3d_bench); args=("${BASE_ARGS:-}" "${NEW_ARGS:-}")
+fi
+for b in "${bins[@]}"; do [ -x "$b" ] || exit 1; done
 IFS=, read -ra cfgs <<< "$CFGS"
-for r in 1 2; do for v in 0 1; do
-  b=$([ $v = 0 ] && echo /tmp/ab_base/convt3d_bench || echo /tmp/ab_new/convt3d_bench)
-  x=$([ $v = 0 ] && echo "${BASE_ARGS:-}" || echo "${NEW_ARGS:-}")
+read -ra cases <<< "${CASES:-all}"
+for r in 1 2; do for v in "${!bins[@]}"; do
   for cfg in "${cfgs[@]}"; do
     set -- $cfg  # dtype layout math; the table labels the configuration dtype+layout+math
-    echo "== round $r variant $v dtype $1$2$3"; "$b" --reps 20 --dtype "$1" --layout "$2" --math "$3" $x | tail -n +3
+    echo "== round $r variant ${labels[$v]} dtype $1$2$3"
+    for c in "${cases[@]}"; do
+      sel=$([ "$c" = all ] || echo "--case $c")
+      "${bins[$v]}" --reps 20 --dtype "$1" --layout "$2" --math "$3" $sel ${args[$v]} | tail -n +3
+    done
   done
 done; done > "$OUT/ab.txt" 2>&1
 python3 "$(dirname "$0")/ab_table.py" "$OUT/ab.txt"
