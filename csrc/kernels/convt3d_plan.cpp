@@ -171,10 +171,11 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
   const RowStaging rs = row_staging(p.src, pb.dtype, p.mw.A);
   p.row_shifts = !p.cf_src && rs.row_shifts;
   p.vec_src = p.cf_src || rs.vec;
+  p.bk = Tiles::rowconv_bk(int(elem_size(pb.dtype)), p.cf_src, p.Kc);
   if (p.cf_src) {
-    // the slab region holds BK rows of LDK elements; a kCF slab needs (A * LDJ columns) x LDC of them
-    const int LDC = Tiles::BK + VEC, cols = p.mw.A * p.LDJ;
-    p.LDK = (cols * LDC + Tiles::BK - 1) / Tiles::BK;
+    // the slab region holds bk rows of LDK elements; a kCF slab needs (A * LDJ columns) x LDC of them
+    const int LDC = p.bk + VEC, cols = p.mw.A * p.LDJ;
+    p.LDK = (cols * LDC + p.bk - 1) / p.bk;
   } else {
     p.LDK = padded_ld((contig ? p.mw.A : planes) * p.LDJ + (p.vec_src ? 2 * (VEC - 1) : 0), 8);
   }

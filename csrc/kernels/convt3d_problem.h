@@ -117,6 +117,9 @@ struct Tiles {
   // phases (a 32-wide tile would multiply absent channels; the one-phase kernels spill in 16-wide tiles, sm_90)
   static constexpr int row_bn(int Nc, int nph) { return Nc <= 16 && nph == 2 ? 16 : BN; }
   static constexpr int BK = 16;         // input channels per pipeline step
+  // ... of the row-conv kernels: 32 (two 16-bit MMA k-steps per barrier, as TF32 has) for 2-byte channels_last
+  // (column-major, ldmatrix) slabs of more than 16 channels, whose K loop is bound by per-step work
+  static constexpr int rowconv_bk(int esz, bool cf, int Kc) { return esz == 2 && cf && Kc > BK ? 2 * BK : BK; }
   static constexpr int KWC = 4;         // w-taps per pipeline step
   static constexpr int kMaxPlanes = 8;  // residue planes of a strided slab (<= KWC * phases)
   // weight-gradient kernel
@@ -320,8 +323,8 @@ struct RowSteps {
     nh = hn = h.n - 1;
     return d.n > 0 && h.n > 0 && b0 < blocks(mw);
   }
-  // false when the row is done
-  CT3D_HD bool next(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc) {
+  // false when the row is done; bk channels per step
+  CT3D_HD bool next(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc, int bk = Tiles::BK) {
     const int nblk = blocks(mw);
     const int b = kw_block_from(mask, s.kw0 / Tiles::KWC + 1, nblk);
     if (b < nblk) {
@@ -329,7 +332,7 @@ struct RowSteps {
       return true;
     }
     s.kw0 = kw_block_from(mask, 0, nblk) * Tiles::KWC;
-    s.c0 += Tiles::BK;
+    s.c0 += bk;
     if (s.c0 < Kc) return true;
     s.c0 = 0;
     if (nh > 0) {

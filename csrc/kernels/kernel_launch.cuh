@@ -54,10 +54,11 @@ Status pack_weight(const TensorRef5& w, void* out, int groups, bool kn_is_cout_c
 
 // One row-conv instance: its pipeline depth is the deepest (up to the kernel's kMaxStages and the tuning cap) whose
 // shared memory does not cost a CTA per SM against what the kernel's registers allow; never below 2.
-template <class P, int BN, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts>
-Status launch_rowconv(const RowConvParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream, std::string* why) {
-  using K = RowConv<P, NPH, kGather, kCF, kShifts, BN>;
-  auto kernel = rowconv_kernel<P, NPH, kGather, kCF, kShifts, BN>;
+template <class P, int BN, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts, int BK = Tiles::BK>
+Status launch_rowconv_bk(const RowConvParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream,
+                         std::string* why) {
+  using K = RowConv<P, NPH, kGather, kCF, kShifts, BN, BK>;
+  auto kernel = rowconv_kernel<P, NPH, kGather, kCF, kShifts, BN, BK>;
   RowConvParams q = p;
   q.stages = 2;
   if constexpr (K::kMaxStages > 2) {
@@ -71,6 +72,14 @@ Status launch_rowconv(const RowConvParams& p, dim3 grid, const SmemLimits& lim, 
     while (q.stages > 2 && K::smem_bytes(p.LDK, q.stages) > budget) --q.stages;
   }
   return launch_dyn(kernel, grid, K::smem_bytes(p.LDK, q.stages), lim.optin, q, stream, why, "row-conv kernel launch");
+}
+// the plan's channel step (Tiles::rowconv_bk): 32 only for 2-byte channel-fast slabs, the one kind instantiated
+template <class P, int BN, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts>
+Status launch_rowconv(const RowConvParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream, std::string* why) {
+  if constexpr (kCF && sizeof(typename P::Element) == 2)
+    if (p.bk == 2 * Tiles::BK)
+      return launch_rowconv_bk<P, BN, NPH, kGather, kCF, kShifts, 2 * Tiles::BK>(p, grid, lim, stream, why);
+  return launch_rowconv_bk<P, BN, NPH, kGather, kCF, kShifts>(p, grid, lim, stream, why);
 }
 
 template <class P, bool kCF>

@@ -18,6 +18,7 @@ struct RowConvParams {
   int64_t rows;         // N * dst D * dst H
   int q_blocks, ph_groups, n_blocks;
   int bn;               // output channels per CTA (Tiles::row_bn)
+  int bk;               // input channels per pipeline step (Tiles::rowconv_bk)
   int LDJ, LDK;         // slab plane / channel strides (elements)
   int stages;           // pipeline depth (set by the launcher)
   bool vec_src;         // stage the slab with 16-byte copies (unit-stride, aligned rows; see the plan)

@@ -30,12 +30,15 @@ static __device__ __noinline__ PhaseGeom phase_geom_slow(DimMap mw, int rho0, in
 // kShifts: each staged channel row keeps its own 16-byte phase (SlabLoader's kShifts; the plan's row_shifts).
 // BN_: output channels per CTA, 32 or 16 (Tiles::row_bn: groups of <= 16 output channels, whose 32-wide tile
 // would spend half its MMAs and B fragments on absent channels).
-template <class P, int NPH, int kGather, bool kCF = false, bool kShifts_ = P::kChannelShifts, int BN_ = Tiles::BN>
+// BK_: input channels per step, 16 or 32 (Tiles::rowconv_bk: 2-byte channel-fast slabs).
+template <class P, int NPH, int kGather, bool kCF = false, bool kShifts_ = P::kChannelShifts, int BN_ = Tiles::BN,
+          int BK_ = Tiles::BK>
 struct RowConv {
   using E = typename P::Element;
   using S = typename P::Smem;
   using Acc = typename P::Acc;
-  static constexpr int BQ = Tiles::BQ, BN = BN_, BK = Tiles::BK, KWC = Tiles::KWC;
+  static constexpr int BQ = Tiles::BQ, BN = BN_, BK = BK_, KWC = Tiles::KWC;
+  static_assert(BK == Tiles::BK || (BK == 2 * Tiles::BK && kCF && sizeof(S) == 2), "32-channel steps: 2-byte kCF");
   static_assert(BN == 16 || BN == 32, "a warp covers 32 q x BN channels");
   static constexpr int LDB = BN + 8;
   static constexpr int MT = 2, NT = BN / 8;  // warp tile: 32 q x BN channels
@@ -55,7 +58,7 @@ struct RowConv {
   // folded into the tap offsets, at no per-fragment cost.
   static constexpr bool kShifts = !kCF && kShifts_;
   static_assert(!kShifts_ || P::kAsync, "per-channel phases come with 16-byte copies");
-  using Loader = SlabLoader<P, Tiles::BK, kGather != 0, kCF, kShifts>;
+  using Loader = SlabLoader<P, BK, kGather != 0, kCF, kShifts>;
   static_assert(BK % P::kK == 0, "channel step must hold whole MMA k-steps");
   // 2-byte operands: B fragments (and channel-fast A fragments) by ldmatrix rather than two 2-byte loads and a
   // permute per register.  Weight rows (LDB) and channel-fast columns (LDC) are whole 16-byte vectors.
@@ -327,7 +330,7 @@ struct RowConv {
       if (have) sl.fixup(smem);
       __syncthreads();
       while (have) {
-        const bool more = steps.next(p.md, p.mh, p.mw, p.Kc);
+        const bool more = steps.next(p.md, p.mh, p.mw, p.Kc, BK);
         // the other buffer is free: the last barrier retired its readers (recomputed, not kept live across the MMAs)
         auto next_stage = [&] { return smem + (buf ^ 1) * stage; };
         if (more) load_step(next_stage());
@@ -350,7 +353,7 @@ struct RowConv {
       for (int i = 0; i < S_ - 1; ++i) {
         if (more) {
           load_step(stage_at(i));
-          more = steps.next(p.md, p.mh, p.mw, p.Kc);
+          more = steps.next(p.md, p.mh, p.mw, p.Kc, BK);
           ++staged;
         }
         if (i < S_ - 2) cutlass::arch::cp_async_fence();
@@ -361,7 +364,7 @@ struct RowConv {
         // stage wr was read one step ago; the barrier since retired its readers
         if (more) {
           load_step(stage_at(wr));
-          more = steps.next(p.md, p.mh, p.mw, p.Kc);
+          more = steps.next(p.md, p.mh, p.mw, p.Kc, BK);
           ++staged;
         }
         mma_stage(stage_at(rd));
@@ -493,10 +496,11 @@ struct RowConv {
   }
 };
 
-template <class P, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts, int BN = Tiles::BN>
+template <class P, int NPH, int kGather, bool kCF, bool kShifts = P::kChannelShifts, int BN = Tiles::BN,
+          int BK = Tiles::BK>
 __global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) rowconv_kernel(RowConvParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  RowConv<P, NPH, kGather, kCF, kShifts, BN>::run(p, ct3d_smem);
+  RowConv<P, NPH, kGather, kCF, kShifts, BN, BK>::run(p, ct3d_smem);
 }
 
 }  // namespace ct3d
