@@ -179,10 +179,11 @@ Status direct_wgrad(const WgradParams& p, int slices, const TensorRef5& gw, cuda
 
 template <class P>
 Status to_channels_last(const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {
-  const int64_t rows = src.size[0] * src.size[2] * src.size[3], wblocks = (src.size[4] + 63) / 64;
-  if (rows * wblocks * src.size[1] == 0) return Status::kSuccess;
+  const TensorRef5 s = fold_rows(src);
+  const int64_t rows = s.size[0] * s.size[2] * s.size[3], wblocks = (s.size[4] + 63) / 64;
+  if (rows * wblocks * s.size[1] == 0) return Status::kSuccess;
   to_channels_last_kernel<typename P::Element><<<blocks_for(rows * wblocks * 256, 256), 256, 0, stream>>>(
-      src, static_cast<typename P::Element*>(dst));
+      s, static_cast<typename P::Element*>(dst));
   return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
 }
 

@@ -4,6 +4,26 @@
 
 namespace ct3d {
 
+// src with the dims it lays out back to back folded into the next one, (d, h) into h and then h into w: the
+// dense channels_last copy orders pixels the same way, so the copy is unchanged, but its rows get longer (fewer
+// w tails; a tile fills even when W is small) and fewer strides need to be vector multiples.  A single index
+// (size 1) folds whatever its stride.
+inline TensorRef5 fold_rows(TensorRef5 t) {
+  for (int i = 2; i <= 3; ++i) {
+    if (t.size[i] == 1) continue;
+    if (t.size[i + 1] == 1) {
+      t.size[i + 1] = t.size[i];
+      t.stride[i + 1] = t.stride[i];
+    } else if (t.stride[i] == t.size[i + 1] * t.stride[i + 1]) {
+      t.size[i + 1] *= t.size[i];
+    } else {
+      continue;
+    }
+    t.size[i] = 1;
+  }
+  return t;
+}
+
 // Copies src (N, C, D, H, W; any strides) into a dense channels_last buffer (N, D, H, W, C).  CTA = one
 // (n, d, h) row x 64 w positions, 32 channels at a time through shared memory: reads run along w (NCDHW), writes
 // along C as 16-byte vectors (the plan asks only for C a whole number of vectors and an aligned buffer).
