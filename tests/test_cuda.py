@@ -568,6 +568,67 @@ def test_restaged_sources(dtype, rcase):
     assert rel_err(gw_mixed, gw64) <= budget
 
 
+def _vector_rows(t):
+    """The copy's 16-byte path applies (to_channels_last_vec_ok after fold_rows in kernel_launch.cuh)."""
+    size, stride = list(t.shape), list(t.stride())
+    for i in (2, 3):  # fold (d, h) into h, then h into w, where the source lays them out back to back
+        if size[i] == 1:
+            continue
+        if size[i + 1] == 1:
+            size[i + 1], stride[i + 1] = size[i], stride[i]
+        elif stride[i] == size[i + 1] * stride[i + 1]:
+            size[i + 1] *= size[i]
+        else:
+            continue
+        size[i] = 1
+    vec = 16 // t.element_size()
+    return (t.data_ptr() % 16 == 0 and (stride[4] == 1 or size[4] == 1)
+            and all(size[i] == 1 or stride[i] % vec == 0 for i in range(4)))
+
+
+# The restaging copy reads 16-byte vectors along w where every (n, c, d, h) row starts on a 16-byte boundary
+# (rows the source lays out back to back count as one): tiles of 256 w x 32 channels, a row's last vector by
+# element. W = 72 and 13 are no multiples of the tile, 13 none of the vector; C = 16 and 48 leave a tile's
+# channels part empty. (D, H) of x and grad_y (stride 1: the same); variants on the 16-byte path:
+#   contiguous (D*H*W a multiple of 8: one folded row per (n, c)), w_pad (a [..., :W] slice of rows padded to
+#   whole vectors: a tail in every row), c_slice (channels of a wider tensor), dh_swapped (unfolded (d, h) rows);
+# and on the element path: w_slice (data off 16-byte alignment), odd (contiguous, D*H*W odd).
+VEC_RESTAGE = [(72, (2, 4), "contiguous"), (13, (2, 4), "contiguous"), (72, (2, 3), "w_pad"), (13, (3, 2), "w_pad"),
+               (72, (2, 3), "c_slice"), (72, (3, 2), "dh_swapped"), (13, (3, 3), "w_slice"), (13, (3, 3), "odd")]
+
+
+@pytest.mark.parametrize("vcase", VEC_RESTAGE, ids=[f"w{v[0]}-{v[2]}" for v in VEC_RESTAGE])
+@pytest.mark.parametrize("chans", [(16, 48), (48, 16)], ids=["cin16cout48", "cin48cout16"])
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
+def test_restaged_vector_rows(dtype, chans, vcase):
+    (cin, cout), (W, (D, H), xform) = chans, vcase
+    case = Case(N=2, Cin=cin, Cout=cout, groups=1, size=(D, H, W), kernel=(3, 3, 3), stride=[1, 1, 1],
+                padding=[1, 1, 1], output_padding=[0, 0, 0], dilation=[1, 1, 1], bias=True)
+    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(cin * 3 + W))
+
+    def variant(t):
+        if xform == "w_pad":
+            wide = torch.cat([t, torch.zeros_like(t[..., :(-W) % 8 or 8])], dim=4)
+            return wide[..., :W]
+        if xform == "c_slice":
+            return torch.cat([t[:, :8], t, t[:, :8]], dim=1)[:, 8:8 + t.shape[1]]
+        if xform == "dh_swapped":
+            return t.transpose(2, 3).contiguous().transpose(2, 3)
+        if xform == "w_slice":
+            return torch.cat([t[..., :3], t, t[..., :2]], dim=4)[..., 3:3 + W]
+        return t
+
+    x, gy = variant(x), variant(gy)
+    assert _vector_rows(x) == _vector_rows(gy) == (xform not in ("w_slice", "odd")), "the variant's copy path"
+    y = ops.conv_transpose3d(x, w, b, *case.conv_args(), True)
+    gx = ops.conv_transpose3d_grad_input(gy, x, w, *case.conv_args(), True)
+    gw = ops.conv_transpose3d_grad_weight(gy, x, w, *case.conv_args(), True)
+    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
+    budget = 1e-2 if dtype == torch.float16 else 2e-2
+    errs = {"forward": rel_err(y, y64), "grad_input": rel_err(gx, gx64), "grad_weight": rel_err(gw, gw64)}
+    assert max(errs.values()) <= budget, f"{xform} W={W} cin={cin} cout={cout}: {errs}"
+
+
 # The 16-bit channels_last row-conv kernels pipeline as many stages (2-4) as shared memory allows without costing a
 # CTA per SM.  A wide w dilation lengthens the slab: on an H100/H200 dilation 100 leaves three stages and 200 two
 # (A100: two for both), so the ring of stages wraps with fewer slots than the default four (3 channel blocks x 4

@@ -192,10 +192,19 @@ Status direct_wgrad(const WgradParams& p, int slices, const TensorRef5& gw, cuda
 
 template <class P>
 Status to_channels_last(const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {
-  const int64_t rows = src.size[0] * src.size[2] * src.size[3], wblocks = (src.size[4] + 63) / 64;
-  if (rows * wblocks * src.size[1] == 0) return Status::kSuccess;
-  to_channels_last_kernel<typename P::Element><<<blocks_for(rows * wblocks * 256, 256), 256, 0, stream>>>(
-      src, static_cast<typename P::Element*>(dst));
+  using E = typename P::Element;
+  const TensorRef5 s = fold_rows(src);
+  const int64_t rows = s.size[0] * s.size[2] * s.size[3];
+  if (rows * s.size[1] * s.size[4] == 0) return Status::kSuccess;
+  E* out = static_cast<E*>(dst);
+  if (to_channels_last_vec_ok<E>(s)) {  // one CTA per tile (row x TW x TC)
+    using T = ChannelsLastTile<E>;
+    const int64_t tiles = rows * ((s.size[4] + T::TW - 1) / T::TW) * ((s.size[1] + T::TC - 1) / T::TC);
+    to_channels_last_kernel<E, true><<<blocks_for(tiles * T::kThreads, T::kThreads), T::kThreads, 0, stream>>>(s, out);
+  } else {
+    const int64_t wblocks = (s.size[4] + 63) / 64;
+    to_channels_last_kernel<E, false><<<blocks_for(rows * wblocks * 256, 256), 256, 0, stream>>>(s, out);
+  }
   return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
 }
 
