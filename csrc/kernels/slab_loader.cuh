@@ -281,17 +281,23 @@ struct SlabLoader {
   }
 
   // kCF: 16-byte cp.async of VEC channels of one column (channel stride 1, the plan checks whole aligned
-  // vectors); columns outside the row and channels past nch are zero-filled
+  // vectors); columns outside the row and channels past nch are zero-filled.  A thread keeps one channel vector
+  // and walks the columns by address increments with one unsigned bound compare per copy (this runs for every
+  // vector of every step: per-copy index math and a 64-bit multiply were most of the loader's instructions).
   CT3D_DEV void load_async_cvec(S* dst) const {
-    constexpr int CV = ROWS / VEC;  // vectors per column
-    static_assert(ROWS % VEC == 0, "whole channel vectors per column");
-    const uint32_t d0 = cutlass::arch::cutlass_get_smem_pointer(dst);
-    for (int idx = threadIdx.x; idx < ecnt * CV; idx += kThreads) {
-      const int e = idx / CV, c = (idx % CV) * VEC;
-      const int i = int(i0) + e;
-      const bool ok = valid && c < nch && i >= 0 && i < in_extent;
-      cp_async_16(d0 + uint32_t((e * LDC + c) * int(sizeof(S))), ok ? base + (c + int64_t(i) * sW) : base,
-                  ok ? 16 : 0);
+    constexpr int CV = ROWS / VEC, ESTEP = kThreads / CV;  // vectors per column; columns per pass
+    static_assert(ROWS % VEC == 0 && kThreads % CV == 0, "whole channel vectors per column and per pass");
+    const int c = int(threadIdx.x % CV) * VEC;
+    int e = int(threadIdx.x / CV);
+    // column i = i0 + e lies in the row iff unsigned(i) < in_extent (i0 may be negative); no channel: none does
+    uint32_t i = uint32_t(int(i0) + e);
+    const uint32_t ext = (valid && c < nch) ? uint32_t(in_extent) : 0u;
+    const E* src = base + (c + int64_t(int(i0) + e) * sW);
+    const int64_t sstep = int64_t(ESTEP) * sW;
+    uint32_t d = cutlass::arch::cutlass_get_smem_pointer(dst) + uint32_t((e * LDC + c) * int(sizeof(S)));
+    for (; e < ecnt; e += ESTEP, i += ESTEP, src += sstep, d += ESTEP * LDC * int(sizeof(S))) {
+      const bool ok = i < ext;
+      cp_async_16(d, ok ? src : base, ok ? 16 : 0);
     }
   }
 
