@@ -63,6 +63,8 @@ struct RowConv {
   // 2-byte operands: B fragments (and channel-fast A fragments) by ldmatrix rather than two 2-byte loads and a
   // permute per register.  Weight rows (LDB) and channel-fast columns (LDC) are whole 16-byte vectors.
   static constexpr bool kLdsm = sizeof(S) == 2;
+  // 4-byte channel-fast A fragments by ldmatrix too (TF32 and 3xTF32 k8 fragments: 4 x 4 bytes per lane)
+  static constexpr bool kLdsm32 = kCF && sizeof(S) == 4 && P::kK == 8;
   static_assert(!kLdsm || (LDB * sizeof(S) % 16 == 0 && Loader::LDC * sizeof(S) % 16 == 0 && NT % 2 == 0),
                 "ldmatrix rows are 16-byte aligned");
 
@@ -294,6 +296,14 @@ struct RowConv {
                   // (m 0-7 | 8-15) x (k 0-7 | 8-15) in the fragment's register order
                   ldsm_x4<false>(fa.r, sa + (mi * 16 + (lane >> 3 & 1) * 8 + (lane & 7)) * MS * Loader::LDC + ks +
                                            (lane >> 4) * 8);
+                } else if constexpr (kLdsm32) {
+                  // fp32 the same way: an 8 x 8 b16 matrix is 8 m x 4 k floats, and lane (g, t) receives (m g, k t),
+                  // so matrices (m 0-7 | 8-15) x (k 0-3 | 4-7) are the fragment's (g, t), (g+8, t), (g, t+4),
+                  // (g+8, t+4): one ldmatrix instead of four 4-byte loads; the policy converts as it would
+                  uint32_t r[4];
+                  ldsm_x4<false>(r, sa + (mi * 16 + (lane >> 3 & 1) * 8 + (lane & 7)) * MS * Loader::LDC + ks +
+                                        (lane >> 4) * 4);
+                  fa = P::load_a([&](int m, int k) { return __uint_as_float(r[(m - g) / 8 + (k - t) / 4 * 2]); }, g, t);
                 } else {
                   fa = P::load_a(
                       [&](int m, int k) {
