@@ -505,6 +505,59 @@ def test_grad_weight_packed_groups(mode, gcase, layout):
     assert rel_err(gw.double()[fin], gw64[fin]) <= budget
 
 
+# grad_weight of at most 16 output channels per CTA runs 32 x 16 tiles whose four warps take a quarter of each
+# step's 64 positions and add their parts in a fixed order (the plan's narrow).  Two ci blocks (Cin_g > 32), w rows
+# of more than one step with edges inside quarters, packed groups (2 x 8 co); grad_y rows of two 16-byte phases
+# (stride 2, W odd: fp32's per-channel shifts), stride 3 (residue planes) and odd co (element copies, channels_last).
+# (groups, Cin_g, Cout_g, stride, w extent)
+NARROW_CASES = [(1, 48, 16, 2, 75), (1, 40, 8, 1, 130), (2, 16, 8, 2, 45), (3, 36, 5, 3, 38), (1, 64, 16, 2, 64)]
+NARROW_MODES = [m for m in MODES if m[0] in ("fp32-exact", "fp32-tf32", "bf16")]
+NARROW_LAYOUTS = {
+    "ncdhw": lambda t: t,
+    "channels_last_3d": lambda t: t.contiguous(memory_format=CL),
+    "strided_w": lambda t: _spread(t, 4),  # no 16-byte rows: per-element copies, 16-bit register staging
+}
+
+
+@pytest.mark.parametrize("layout", list(NARROW_LAYOUTS))
+@pytest.mark.parametrize("ncase", NARROW_CASES, ids=[f"g{c[0]}cin{c[1]}cout{c[2]}s{c[3]}w{c[4]}" for c in NARROW_CASES])
+@pytest.mark.parametrize("mode", NARROW_MODES, ids=[m[0] for m in NARROW_MODES])
+def test_grad_weight_narrow_tiles(mode, ncase, layout):
+    _, dtype, allow_tf32, budget = mode
+    groups, cin_g, cout_g, s, W = ncase
+    case = Case(N=2, Cin=cin_g * groups, Cout=cout_g * groups, groups=groups, size=(3, 4, W), kernel=(3, 3, 3),
+                stride=[s, s, s], padding=[1, 1, 1], output_padding=[s - 1, 0, s - 1], dilation=[1, 1, 1], bias=False)
+    x, w, _, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(cin_g * 10 + cout_g + W))
+    # a non-finite x must reach only the sums it takes part in: a masked product (its grad_y partner is padding)
+    # of any warp's quarter would turn other taps' sums into NaN
+    x[1, 0, 1, 2, 7] = float("inf")
+    x, gy = NARROW_LAYOUTS[layout](x), NARROW_LAYOUTS[layout](gy)
+    args = (*case.conv_args(), allow_tf32)
+    gw = ops.conv_transpose3d_grad_weight(gy, x, w, *args)
+    _, _, gw64, _ = torch_reference(case, x.double(), w.double(), None, gy.double())
+    assert torch.equal(torch.isfinite(gw), torch.isfinite(gw64)), "non-finite pattern"
+    fin = torch.isfinite(gw64)
+    assert rel_err(gw.double()[fin], gw64[fin]) <= budget
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16], ids=["tf32", "bf16"])
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+def test_grad_weight_narrow_tiles_bitwise_repeatable(dtype, layout, restore_flags):
+    """The four K quarters are added in a fixed order (and the chunks after them): identical bits run to run
+    (in64-out16's channels, smaller)."""
+    torch.use_deterministic_algorithms(True)
+    torch.manual_seed(16)
+    x = torch.randn(2, 64, 4, 8, 100, device=DEV, dtype=dtype)
+    w = torch.randn(64, 16, 3, 3, 3, device=DEV, dtype=dtype)
+    args = ([2, 2, 2], [1, 1, 1], [1, 1, 1], 1, [1, 1, 1], True)
+    gy = torch.randn_like(ops.conv_transpose3d(x, w, None, *args))
+    if layout == "channels_last_3d":
+        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
+    first = ops.conv_transpose3d_grad_weight(gy, x, w, *args)
+    for _ in range(3):
+        assert torch.equal(ops.conv_transpose3d_grad_weight(gy, x, w, *args), first)
+
+
 # channels_last sources and destinations: whole aligned channel vectors take the column-major 16-byte staging
 # and 16-byte channel stores; odd channel counts and misaligned data take the element paths.
 # (Cin, Cout, stride, w extent, storage offset)

@@ -208,7 +208,10 @@ bool use_direct(const ConvT3dProblem& p) {
 }
 // Groups of few channels share a grad_weight CTA: gpack consecutive groups' channels are contiguous in x and
 // grad_y, so they form one WM x WN tile whose products across groups are computed and dropped.  One tile per
-// group would stage and multiply mostly padding (8-channel groups: 1/16 of the tile).
+// group would stage and multiply mostly padding (8-channel groups: 1/16 of the tile).  Packed against the wide
+// tile: a pack of at most WN_NARROW co then runs narrow (see make_wgrad_plan); packing fewer groups to get there
+// would not pay (groups4's 8 x 8 groups: 2 per 32 x 16 tile leave half its ci rows empty, the same fraction of
+// live products as 4 per 32 x 32, over twice the CTAs).
 int wgrad_gpack(const ConvT3dProblem& p) {
   for (int gp = p.groups; gp > 1; --gp)
     if (p.groups % gp == 0 && gp * p.cin_g() <= Tiles::WM && gp * p.cout_g() <= Tiles::WN) return gp;
@@ -305,7 +308,11 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   p.div_cin = FastDiv::make(p.Cin_g);
   p.div_cout = FastDiv::make(p.Cout_g);
   p.m_blocks = std::max(1, (p.Cin_g + Tiles::WM - 1) / Tiles::WM);
-  p.n_blocks = std::max(1, (p.Cout_g + Tiles::WN - 1) / Tiles::WN);
+  // at most WN_NARROW co per CTA (in64-out16; groups packed to <= 16 co): a WN_NARROW-wide tile whose four warps
+  // take a K quarter each, instead of two of them multiplying absent channels
+  p.narrow = p.gpack * p.Cout_g <= Tiles::WN_NARROW;
+  const int WN = p.narrow ? Tiles::WN_NARROW : Tiles::WN;
+  p.n_blocks = std::max(1, (p.Cout_g + WN - 1) / WN);
   p.kw_chunks = (p.mw.K + Tiles::KWC - 1) / Tiles::KWC;
   int jmax = 0, planes = 1;
   for (int kw0 = 0; kw0 < p.mw.K; kw0 += Tiles::KWC) {
@@ -324,7 +331,7 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
     // (x_vec, gy_vec, row_shifts stay false) the stage keeps its WM x LDKx + WN x LDKg shape, sized to hold the
     // column-major slabs
     p.LDKx = (Tiles::WQ * Tiles::wgrad_cf_ldc(esz, Tiles::WM, p.mw.A, false) + Tiles::WM - 1) / Tiles::WM;
-    p.LDKg = (p.mw.A * p.LDJ * Tiles::wgrad_cf_ldc(esz, Tiles::WN, p.mw.A, true) + Tiles::WN - 1) / Tiles::WN;
+    p.LDKg = (p.mw.A * p.LDJ * Tiles::wgrad_cf_ldc(esz, WN, p.mw.A, true) + WN - 1) / WN;
   } else {
     p.x_vec = vec_rows(p.x, pb.dtype);
     const RowStaging gs = row_staging(p.gy, pb.dtype, p.mw.A);
@@ -342,7 +349,7 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
   // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last
   // wave would cost a whole wave's time).  Depends only on the device and the build: deterministic.
   const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.packs * p.kw_chunks;
-  const int64_t slots = int64_t(device_sms()) * launchers(pb).wgrad_blocks_per_sm(p.LDKx, p.LDKg);
+  const int64_t slots = int64_t(device_sms()) * launchers(pb).wgrad_blocks_per_sm(p.LDKx, p.LDKg, p.narrow);
   int64_t chunks = std::max<int64_t>(1, 2 * slots / per_chunk);
   chunks = std::min<int64_t>(chunks, std::max<int64_t>(p.rows, 1));
   p.chunks = int(chunks);

@@ -125,11 +125,15 @@ struct Tiles {
   // weight-gradient kernel
   static constexpr int WM = 32;         // Cin per CTA
   static constexpr int WN = 32;         // Cout per CTA
+  // ... where the CTA's tile has at most 16 output channels (narrow): its four warps split each step's K four
+  // ways instead of two K halves x two 16-channel blocks, so none multiplies absent channels
+  static constexpr int WN_NARROW = 16;
   static constexpr int WQ = 64;         // input w positions per step
   // grad_weight's channels_last slabs (column-major: column e's C channels at e * LDC + c): the column stride
   // in esz-byte elements.  A fragment's lanes read channel g of column gather * t (t < 4), conflict-free when
-  // that is 8 words mod 32 apart.  2-byte stride-2 grad_y cannot be (16-byte columns) and stays 2-way; so does
-  // 4-byte x beside stride-2 grad_y (36, not 40), which keeps four CTAs per SM in shared memory.
+  // columns gather apart are an odd multiple of 8 words (2-byte ldmatrix: of 16 bytes); C = 16 and 32 pad alike.
+  // 2-byte stride-2 grad_y cannot be (16-byte columns) and stays 2-way; so does 4-byte x beside stride-2 grad_y
+  // (36, not 40), which keeps four CTAs per SM in shared memory.
   static constexpr int wgrad_cf_ldc(int esz, int C, int gather, bool gy) {
     return esz == 2 ? C + 8 : esz == 4 ? C + (gather == 2 ? 4 : 8) : C + (gy && gather == 2 ? 2 : 4);
   }

@@ -112,22 +112,32 @@ Status rowconv(const RowConvParams& p, int nph, dim3 grid, const SmemLimits& lim
   }
 }
 
+// One grad_weight variant, in its two K splits: four K quarters of a 16-co tile where the plan says narrow, else
+// two K halves of a 32-co tile
+template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false>
+Status launch_wgrad(const WgradParams& p, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
+  const char* what = "weight-gradient kernel launch";
+  if (p.narrow)
+    return launch_dyn(wgrad_kernel<P, kGather, kGShifts, kCF, 4>, grid,
+                      Wgrad<P, kGather, kGShifts, kCF, 4>::smem_bytes(p.LDKx, p.LDKg), smem_optin, p, stream, why, what);
+  return launch_dyn(wgrad_kernel<P, kGather, kGShifts, kCF, 2>, grid,
+                    Wgrad<P, kGather, kGShifts, kCF, 2>::smem_bytes(p.LDKx, p.LDKg), smem_optin, p, stream, why, what);
+}
+
 template <class P>
 Status wgrad_partials(const WgradParams& p, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
   // as in rowconv: the register-staging policies' Async twin where both slabs move as 16-byte vectors
   if constexpr (!P::kAsync)
     if ((p.x_vec && p.gy_vec) || p.cf) return wgrad_partials<typename P::Async>(p, grid, smem_optin, stream, why);
-  const size_t smem = Wgrad<P, 0>::smem_bytes(p.LDKx, p.LDKg);  // the same for every variant
-  const char* what = "weight-gradient kernel launch";
   if constexpr (P::kAsync)
     if (p.cf)  // channels_last (the plan admits it for gather strides 1 and 2 only)
-      return p.mw.A == 1 ? launch_dyn(wgrad_kernel<P, 1, false, true>, grid, smem, smem_optin, p, stream, why, what)
-                         : launch_dyn(wgrad_kernel<P, 2, false, true>, grid, smem, smem_optin, p, stream, why, what);
+      return p.mw.A == 1 ? launch_wgrad<P, 1, false, true>(p, grid, smem_optin, stream, why)
+                         : launch_wgrad<P, 2, false, true>(p, grid, smem_optin, stream, why);
   if constexpr (P::kAsync && !P::kChannelShifts)
-    if (p.mw.A == 2 && p.row_shifts) return launch_dyn(wgrad_kernel<P, 2, true>, grid, smem, smem_optin, p, stream, why, what);
-  return p.mw.A == 1   ? launch_dyn(wgrad_kernel<P, 1>, grid, smem, smem_optin, p, stream, why, what)
-         : p.mw.A == 2 ? launch_dyn(wgrad_kernel<P, 2>, grid, smem, smem_optin, p, stream, why, what)
-                       : launch_dyn(wgrad_kernel<P, 0>, grid, smem, smem_optin, p, stream, why, what);
+    if (p.mw.A == 2 && p.row_shifts) return launch_wgrad<P, 2, true>(p, grid, smem_optin, stream, why);
+  return p.mw.A == 1   ? launch_wgrad<P, 1>(p, grid, smem_optin, stream, why)
+         : p.mw.A == 2 ? launch_wgrad<P, 2>(p, grid, smem_optin, stream, why)
+                       : launch_wgrad<P, 0>(p, grid, smem_optin, stream, why);
 }
 
 // Ordered sum of `chunks` partial weight gradients in p.ws (the tensor-core and the direct kernels' layout).
@@ -147,16 +157,22 @@ Status wgrad(const WgradParams& p, dim3 grid, int smem_optin, const TensorRef5& 
   return s == Status::kSuccess ? wgrad_reduce<P>(p, p.chunks, gw, stream, why) : s;
 }
 
-template <class P>
-int wgrad_blocks_per_sm(int LDKx, int LDKg) {
-  const size_t smem = Wgrad<P, 0>::smem_bytes(LDKx, LDKg);
-  int n = 0;  // the kGather variants share launch bounds and footprint; the stride-2 one stands for them
-  if (cudaFuncSetAttribute(wgrad_kernel<P, 2>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)) != cudaSuccess ||
-      cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, wgrad_kernel<P, 2>, Tiles::kThreads, smem) != cudaSuccess) {
+template <class P, int kKSplit>
+int wgrad_occupancy(int LDKx, int LDKg) {
+  const size_t smem = Wgrad<P, 0, P::kChannelShifts, false, kKSplit>::smem_bytes(LDKx, LDKg);
+  // the kGather variants share launch bounds and footprint; the stride-2 one (of the K split) stands for them
+  auto kernel = wgrad_kernel<P, 2, P::kChannelShifts, false, kKSplit>;
+  int n = 0;
+  if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)) != cudaSuccess ||
+      cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, Tiles::kThreads, smem) != cudaSuccess) {
     (void)cudaGetLastError();
     n = 1;
   }
   return std::max(n, 1);
+}
+template <class P>
+int wgrad_blocks_per_sm(int LDKx, int LDKg, bool narrow) {
+  return narrow ? wgrad_occupancy<P, 4>(LDKx, LDKg) : wgrad_occupancy<P, 2>(LDKx, LDKg);
 }
 
 template <class P>

@@ -107,8 +107,9 @@ struct StageShifts {
 // kLDC: column stride of a kCF slab (elements): by default ROWS channels plus one vector of padding, so the 8
 // rows of a fragment load (8 consecutive columns, channel = MMA k) fall on distinct bank groups; a kernel whose
 // fragments run along the channel (channel = MMA m or n) picks its own.
+// kStage: register-staged elements per thread (register path) at most; the policy's budget by default.
 template <class P, int ROWS, bool kContig = false, bool kCF = false, bool kShifts = P::kChannelShifts,
-          int kLDC = ROWS + 16 / int(sizeof(typename P::Smem))>
+          int kLDC = ROWS + 16 / int(sizeof(typename P::Smem)), int kStage = P::kStage>
 struct SlabLoader {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -117,7 +118,7 @@ struct SlabLoader {
   static_assert(!kCF || (LDC * sizeof(S)) % 16 == 0, "kCF columns start on 16-byte vectors");
   static_assert(ROWS % 4 == 0, "ROWS must split over 4 warps");
   static constexpr int CV = ROWS / 4;                              // channels per thread (w-fast mapping)
-  static constexpr int EVS = (P::kStage / CV) > 0 ? (P::kStage / CV) : 1;
+  static constexpr int EVS = (kStage / CV) > 0 ? (kStage / CV) : 1;
   static constexpr int NREG = P::kAsync ? 1 : CV * EVS;            // register-staged elements per thread
 
   // what to load

@@ -18,20 +18,32 @@ namespace ct3d {
 // kGShifts: grad_y's staged rows keep their own 16-byte phases (see RowConv's kShifts; the plan's row_shifts).
 // kCF: channels_last x and grad_y (the plan's cf): both slabs column-major, moved as 16-byte channel vectors
 // (SlabLoader's kCF); the fragments then run along the channel (A: m = ci, B: n = co) at a column per k.
-template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false>
+// kKSplit: how the 4 warps split a step's WQ positions.  2: two K halves x two 16-co blocks of a 32-co tile
+// (Tiles::WN); 4 (the plan's narrow, at most 16 co per CTA): four K quarters of one 16-co tile
+// (Tiles::WN_NARROW), so no warp multiplies absent channels and the grad_y slab is half as tall.  The warp
+// tile is 32 ci x 16 co either way: the same accumulators.
+template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false, int kKSplit = 2>
 struct Wgrad {
   using E = typename P::Element;
   using S = typename P::Smem;
   using Acc = typename P::Acc;
-  static constexpr int WM = Tiles::WM, WN = Tiles::WN, WQ = Tiles::WQ, KWC = Tiles::KWC;
-  static constexpr int MT = 2, NT = 2;  // warp tile: 32 ci x 16 co, K half of WQ
+  static constexpr int WM = Tiles::WM, WQ = Tiles::WQ, KWC = Tiles::KWC;
+  static constexpr int WN = kKSplit == 4 ? Tiles::WN_NARROW : Tiles::WN;
+  static constexpr int MT = 2, NT = 2;  // warp tile: 32 ci x 16 co, K part WQK of WQ
+  static constexpr int WQK = WQ / kKSplit;  // positions per warp per step
+  static_assert(kKSplit == 2 || kKSplit == 4, "two K halves or four K quarters");
+  static_assert(kKSplit * (WN / 16) == Tiles::kThreads / 32, "every warp owns one (K part, 16-co block)");
   static constexpr int MS = kGather == 2 ? 2 : 1;  // grad_y slab columns per x position
-  static_assert((WQ / 2) % P::kK == 0, "each K half must hold whole MMA k-steps");
+  static_assert(WQK % P::kK == 0, "each K part must hold whole MMA k-steps");
   static_assert(!kGShifts || P::kAsync, "per-channel phases come with 16-byte copies");
   static_assert(!kCF || (kGather != 0 && P::kAsync), "channel-fast slabs are contiguous 16-byte copies");
   static constexpr bool kXSh = !kCF && P::kChannelShifts, kGSh = !kCF && kGShifts;  // per-channel phases
   static constexpr int LDCx = Tiles::wgrad_cf_ldc(sizeof(S), WM, kGather, false);
   static constexpr int LDCg = Tiles::wgrad_cf_ldc(sizeof(S), WN, kGather, true);
+  // register path (2-byte): the narrow grad_y slab stages 12 elements per thread (3 columns of its 4 channels,
+  // 3/4 of what the wide slab stages), the rest loaded at the store: beside x's staging the policy's 20 spill
+  // 48-112 B in the plane-split instances (sm_90), 16 still 56 B (f16)
+  static constexpr int kGStage = kKSplit == 4 ? 12 : P::kStage;
   // 2-byte channel-fast slabs: fragments by ldmatrix (column strides are whole 16-byte vectors)
   static constexpr bool kLdsm = kCF && sizeof(S) == 2;
   static_assert(!kLdsm || (LDCx * sizeof(S) % 16 == 0 && LDCg * sizeof(S) % 16 == 0), "ldmatrix rows are aligned");
@@ -50,16 +62,19 @@ struct Wgrad {
   CT3D_DEV static uint8_t* stage_shifts(S* stage, int LDKx, int LDKg) {
     return reinterpret_cast<uint8_t*>(stage + size_t(WM) * LDKx + size_t(WN) * LDKg);
   }
+  // the end's reduction: the K half 1 warps park their accumulators (narrow: every warp; see the end of run)
+  static constexpr int kRedWarps = kKSplit == 4 ? Tiles::kThreads / 32 : Tiles::kThreads / 32 - WN / 16;
   static size_t smem_bytes(int LDKx, int LDKg) {
     size_t pipe = 2 * stage_elems(LDKx, LDKg) * sizeof(S);
-    size_t red = size_t(2) * KWC * MT * NT * 4 * 32 * sizeof(Acc);
+    size_t red = size_t(kRedWarps) * KWC * MT * NT * 4 * 32 * sizeof(Acc);
     return pipe > red ? pipe : red;
   }
 
   CT3D_DEV static void run(const WgradParams& p, unsigned char* smem_raw) {
     S* smem = reinterpret_cast<S*>(smem_raw);
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-    const int wk = warp & 1, wn = warp >> 1;
+    // K part and 16-co block of the warp (narrow: one block)
+    const int wk = kKSplit == 4 ? warp : warp & 1, wn = kKSplit == 4 ? 0 : warp >> 1;
     const int KDH = p.md.K * p.mh.K;
     const int dh = int(blockIdx.x % KDH), chunk = int(blockIdx.x / KDH);
     const int kd = dh / p.mh.K, kh = dh % p.mh.K;
@@ -89,7 +104,7 @@ struct Wgrad {
     xl.c_fast = (p.x.stride[1] == 1 && p.x.stride[4] != 1);
     xl.nch = p.gpack * p.Cin_g - mb * WM;
     xl.ecnt = WQ;
-    SlabLoader<P, WN, kGather != 0, kCF, kGSh, LDCg> gl;
+    SlabLoader<P, WN, kGather != 0, kCF, kGSh, LDCg, kGStage> gl;
     gl.vec = P::kAsync && kGather && !kCF && p.gy_vec;
     gl.sC = p.gy.stride[1];
     gl.sW = p.gy.stride[4];
@@ -192,25 +207,25 @@ struct Wgrad {
       const S* xs = cur_stage;
       const S* gs = xs + size_t(WM) * p.LDKx;
       StageShifts<WM, kXSh> xsh;  // per ci (row m of the A operand)
-      StageShifts<16, kGSh> gsh;  // per co of this warp's 16 (column n of the B operand)
+      StageShifts<16, kGSh> gsh;  // per co of this warp's 16 (column n of the B operand; narrow: the tile's)
       xsh.load(stage_shifts(cur_stage, p.LDKx, p.LDKg));
       gsh.load(stage_shifts(cur_stage, p.LDKx, p.LDKg) + WM + wn * 16);
       // Per w tap: its grad_y column and the positions k of this w block (local) whose product counts:
       // iw < W and 0 <= ow < OW.  Both operands are data here, so a product whose partner is padding must be
       // skipped, not multiplied by a zero (0 * inf = NaN).
       struct TapCols { int gcol, klo, khi; };
-      const int q0 = cur.b * WQ, k0 = wk * (WQ / 2);
+      const int q0 = cur.b * WQ, k0 = wk * WQK;
       const int wend = min(WQ, int(W) - q0);
       auto tap_cols = [&](int kwl) {
         return TapCols{tap_tab[0][kwl], max(0, tap_tab[1][kwl] - q0), min(wend, tap_tab[2][kwl] - q0)};
       };
-      // this warp's K half [k0, k0 + WQ/2): taps with any product (live), and those of them meeting an edge
+      // this warp's K part [k0, k0 + WQK): taps with any product (live), and those of them meeting an edge
       uint32_t live = 0, edge = 0;
 #pragma unroll
       for (int kwl = 0; kwl < KWC; ++kwl) {
         const TapCols c = tap_cols(kwl);
-        live |= uint32_t(c.klo < c.khi && c.klo < k0 + WQ / 2 && c.khi > k0) << kwl;
-        edge |= uint32_t(!(c.klo <= k0 && c.khi >= k0 + WQ / 2)) << kwl;
+        live |= uint32_t(c.klo < c.khi && c.klo < k0 + WQK && c.khi > k0) << kwl;
+        edge |= uint32_t(!(c.klo <= k0 && c.khi >= k0 + WQK)) << kwl;
       }
       const S* xa = kCF ? xs + k0 * LDCx : xs + k0;
       // The thread's fragment rows are fixed (A: ci = mi*16 + g (+8); B: co = ni*8 + g in every policy), so their
@@ -226,7 +241,7 @@ struct Wgrad {
       auto g_shift = [&](int ni, int cc) { return cc == g ? gs_n[ni] : gsh.at(ni * 8 + cc); };
       // 2-byte channel-fast slabs: fragments by ldmatrix.trans (rows = k, 8 channels each, 16-byte aligned);
       // masked k are cleared afterwards, in both operands (0 * inf).  A lane holds k = 2t, 2t+1 (+8).
-      auto kmask = [&](const TapCols& c, int k) {  // halves (k, k+1) of a register, k local to the K half
+      auto kmask = [&](const TapCols& c, int k) {  // halves (k, k+1) of a register, k local to the K part
         const int kk = k0 + k;
         return (kk >= c.klo && kk < c.khi ? 0xffffu : 0u) | (kk + 1 >= c.klo && kk + 1 < c.khi ? 0xffff0000u : 0u);
       };
@@ -253,6 +268,7 @@ struct Wgrad {
         const S* gb = kCF ? gs + (c.gcol + MS * k0) * LDCg + wn * 16 : gs + c.gcol + MS * k0 + (wn * 16) * p.LDKg;
         if constexpr (kLdsm) {
           static_assert(NT == 2, "one ldmatrix.x4 holds both n blocks");
+          static_assert(WQK % 16 == 0, "a K part is whole k16 steps (narrow: exactly one)");
           uint32_t r[4];  // matrices (k 0-7 | 8-15) x (n block 0 | 1); grad_y's k runs at MS columns
           ldsm_x4<true>(r, gb + MS * (ks + (lane >> 3 & 1) * 8 + (lane & 7)) * LDCg + (lane >> 4) * 8);
           if constexpr (decltype(masked)::value) {
@@ -274,12 +290,12 @@ struct Wgrad {
       };
       if constexpr (kShareA) {
         // x's fragments do not depend on the tap: loaded once per k-step and shared by the block's w taps
-        // (a third of the fragment loads for kW = 3).  A tap whose K half meets an edge loads its own, masked.
+        // (a third of the fragment loads for kW = 3).  A tap whose K part meets an edge loads its own, masked.
         int gcol[KWC];
 #pragma unroll
         for (int kwl = 0; kwl < KWC; ++kwl) gcol[kwl] = tap_tab[0][kwl];
 #pragma unroll
-        for (int ks = 0; ks < WQ / 2; ks += P::kK) {
+        for (int ks = 0; ks < WQK; ks += P::kK) {
           typename P::FragA fa[MT];
 #pragma unroll
           for (int mi = 0; mi < MT; ++mi) fa[mi] = frag_a(TapCols{}, mi, ks, std::false_type{});
@@ -309,7 +325,7 @@ struct Wgrad {
           }
         }
       } else {
-        // tap by tap: exact mode sums each tap's K half in a fresh fragment (P::kSplitAcc), and register staging
+        // tap by tap: exact mode sums each tap's K part in a fresh fragment (P::kSplitAcc), and register staging
         // leaves room for one loop body only (always masked)
 #pragma unroll
         for (int kwl = 0; kwl < KWC; ++kwl) {
@@ -318,7 +334,7 @@ struct Wgrad {
           auto tap = [&](auto masked) {
             accumulate_block<P>(acc[kwl], [&](Acc(&sum)[MT][NT][4]) {
 #pragma unroll
-              for (int ks = 0; ks < WQ / 2; ks += P::kK) {
+              for (int ks = 0; ks < WQK; ks += P::kK) {
                 typename P::FragB fb[NT];
                 frags_b(c, ks, masked, fb);
 #pragma unroll
@@ -351,10 +367,13 @@ struct Wgrad {
       have = more;
     }
 
-    // add the two K halves (fixed order), then write this chunk's partial sums
+    // Add the K parts in a fixed order (part 0 + 1 (+ 2 + 3)), then write this chunk's partial sums.
     Acc* red = reinterpret_cast<Acc*>(smem_raw);
     constexpr int PER = KWC * MT * NT * 4;
-    if (wk == 1) {
+    auto red_at = [&](int slot, int a, int i, int j, int e) -> Acc& {
+      return red[((slot * PER) + ((a * MT + i) * NT + j) * 4 + e) * 32 + lane];
+    };
+    auto park = [&](int slot) {
 #pragma unroll
       for (int a = 0; a < KWC; ++a)
 #pragma unroll
@@ -362,17 +381,16 @@ struct Wgrad {
 #pragma unroll
           for (int j = 0; j < NT; ++j)
 #pragma unroll
-            for (int e = 0; e < 4; ++e) red[((wn * PER) + ((a * MT + i) * NT + j) * 4 + e) * 32 + lane] = acc[a][i][j][e];
-    }
-    __syncthreads();
-    if (wk == 0) {
+            for (int e = 0; e < 4; ++e) red_at(slot, a, i, j, e) = acc[a][i][j][e];
+    };
+    // Tile row cm / column cn is channel cm - gi * Cin_g / cn - gj * Cout_g of group g0 + gi / g0 + gj (gi, gj
+    // < gpack); a product is kept only within one group.  Its offset in ws[chunk][group][tap][ci][co], from
+    // group g0's, is gi * jump + cm * Cout_g + cn with jump = taps * Cin_g * Cout_g - Cin_g * Cout_g - Cout_g.
+    // Writes tap kw0 + a (a may be a run-time index) of the K parts' sums, sum(i, j, e) the thread's element.
+    auto write_tap = [&](int a, auto&& sum) {
       const int taps = p.md.K * p.mh.K * p.mw.K;
-      Acc* ws = static_cast<Acc*>(p.ws);
-      // Tile row cm / column cn is channel cm - gi * Cin_g / cn - gj * Cout_g of group g0 + gi / g0 + gj (gi, gj
-      // < gpack); a product is kept only within one group.  Its offset in ws[chunk][group][tap][ci][co], from
-      // group g0's, is gi * jump + cm * Cout_g + cn with jump = taps * Cin_g * Cout_g - Cin_g * Cout_g - Cout_g.
       const int64_t ckn = int64_t(p.Cin_g) * p.Cout_g, jump = taps * ckn - ckn - p.Cout_g;
-      int gi[MT][2], gj[NT][2];  // few registers: the accumulators are all live here
+      int gi[MT][2], gj[NT][2];  // few registers: (wide) the accumulators are all live here
 #pragma unroll
       for (int i = 0; i < MT; ++i)
 #pragma unroll
@@ -381,32 +399,53 @@ struct Wgrad {
       for (int j = 0; j < NT; ++j)
 #pragma unroll
         for (int b = 0; b < 2; ++b) gj[j][b] = p.div_cout.div(nb * WN + wn * 16 + j * 8 + 2 * t + b);
+      const int tap = (kd * p.mh.K + kh) * p.mw.K + kw0 + a;
+      Acc* wt = static_cast<Acc*>(p.ws) + ((int64_t(chunk) * p.groups + g0) * taps + tap) * ckn;
 #pragma unroll
-      for (int a = 0; a < KWC; ++a) {
-        const int kw = kw0 + a;
-        if (kw >= p.mw.K) break;
-        const int tap = (kd * p.mh.K + kh) * p.mw.K + kw;
-        Acc* wt = ws + ((int64_t(chunk) * p.groups + g0) * taps + tap) * ckn;
+      for (int i = 0; i < MT; ++i)
 #pragma unroll
-        for (int i = 0; i < MT; ++i)
+        for (int j = 0; j < NT; ++j)
 #pragma unroll
-          for (int j = 0; j < NT; ++j)
+          for (int e = 0; e < 4; ++e) {
+            const int h = e >> 1, b = e & 1;
+            const int cm = mb * WM + i * 16 + g + h * 8, cn = nb * WN + wn * 16 + j * 8 + 2 * t + b;
+            const Acc v = sum(i, j, e);
+            if (gi[i][h] == gj[j][b] && gi[i][h] < p.gpack) wt[gi[i][h] * jump + int64_t(cm) * p.Cout_g + cn] = v;
+          }
+    };
+    if constexpr (kKSplit == 4) {
+      // narrow: every warp parks its part (slot = K part), then warp w adds tap w's four parts and writes them:
+      // no accumulators live past the barrier (warp 0 summing all taps from registers spilled at TF32's 128),
+      // and four warps share the writes
+      static_assert(KWC == Tiles::kThreads / 32, "a warp per tap");
+      park(wk);
+      __syncthreads();
+      if (kw0 + warp < p.mw.K)
+        write_tap(warp, [&](int i, int j, int e) {
+          Acc v = red_at(0, warp, i, j, e);
 #pragma unroll
-            for (int e = 0; e < 4; ++e) {
-              const int h = e >> 1, b = e & 1;
-              const int cm = mb * WM + i * 16 + g + h * 8, cn = nb * WN + wn * 16 + j * 8 + 2 * t + b;
-              Acc v = acc[a][i][j][e] + red[((wn * PER) + ((a * MT + i) * NT + j) * 4 + e) * 32 + lane];
-              if (gi[i][h] == gj[j][b] && gi[i][h] < p.gpack) wt[gi[i][h] * jump + int64_t(cm) * p.Cout_g + cn] = v;
-            }
+          for (int k = 1; k < kKSplit; ++k) v += red_at(k, warp, i, j, e);
+          return v;
+        });
+    } else {
+      // K half 1 parks its part (slot wn), K half 0 adds it to its own
+      if (wk == 1) park(wn);
+      __syncthreads();
+      if (wk == 0) {
+#pragma unroll
+        for (int a = 0; a < KWC; ++a) {
+          if (kw0 + a >= p.mw.K) break;
+          write_tap(a, [&](int i, int j, int e) { return acc[a][i][j][e] + red_at(wn, a, i, j, e); });
+        }
       }
     }
   }
 };
 
-template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false>
+template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false, int kKSplit = 2>
 __global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) wgrad_kernel(WgradParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  Wgrad<P, kGather, kGShifts, kCF>::run(p, ct3d_smem);
+  Wgrad<P, kGather, kGShifts, kCF, kKSplit>::run(p, ct3d_smem);
 }
 
 // gw[g*Cin_g + ci][co][tap] = sum over chunks, in chunk order, of ws[chunk][g][tap][ci][co]
