@@ -320,17 +320,18 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
     jmax = std::max(jmax, g.jmax);
     planes = std::max(planes, g.nplanes);
   }
-  p.LDJ = Tiles::WQ + jmax;
   // as in the row-conv plan: strides 1 and 2 stage grad_y contiguous, and 16-byte copies where aligned;
   // channels_last x and grad_y of whole aligned channel vectors: both slabs column-major (cf: 16-byte channel
   // vectors; per-element copies otherwise)
   const bool contig = p.mw.A <= 2;
   p.cf = contig && cf_rows(p.x, p.Cin_g, pb.dtype) && cf_rows(p.gy, p.Cout_g, pb.dtype);
   const int esz = int(elem_size(pb.dtype)), VEC = 16 / esz;
+  p.wq = Tiles::wgrad_wq(esz, p.cf);
+  p.LDJ = p.wq + jmax;
   if (p.cf) {
     // (x_vec, gy_vec, row_shifts stay false) the stage keeps its WM x LDKx + WN x LDKg shape, sized to hold the
     // column-major slabs
-    p.LDKx = (Tiles::WQ * Tiles::wgrad_cf_ldc(esz, Tiles::WM, p.mw.A, false) + Tiles::WM - 1) / Tiles::WM;
+    p.LDKx = (p.wq * Tiles::wgrad_cf_ldc(esz, Tiles::WM, p.mw.A, false) + Tiles::WM - 1) / Tiles::WM;
     p.LDKg = (p.mw.A * p.LDJ * Tiles::wgrad_cf_ldc(esz, WN, p.mw.A, true) + WN - 1) / WN;
   } else {
     p.x_vec = vec_rows(p.x, pb.dtype);
@@ -344,12 +345,12 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
     // the least padding that keeps it at 2 (padded_ld would add up to 32 + 4 words and cost a CTA per SM)
     p.LDKg = (VEC == 4 && p.mw.A == 2) ? odd_multiple_ld(nG, 8) : padded_ld(nG, pad);
     // x slabs start at multiples of WQ: only per-channel phases (2-byte types) need room to shift
-    p.LDKx = odd_multiple_ld(Tiles::WQ + (p.x_vec && VEC == 8 ? 2 * (VEC - 1) : 0), pad);
+    p.LDKx = odd_multiple_ld(p.wq + (p.x_vec && VEC == 8 ? 2 * (VEC - 1) : 0), pad);
   }
   // K split: the CTAs of one launch are latency-bound row walkers, so fill two whole waves (a partial last
   // wave would cost a whole wave's time).  Depends only on the device and the build: deterministic.
   const int64_t per_chunk = int64_t(p.md.K) * p.mh.K * p.m_blocks * p.n_blocks * p.packs * p.kw_chunks;
-  const int64_t slots = int64_t(device_sms()) * launchers(pb).wgrad_blocks_per_sm(p.LDKx, p.LDKg, p.narrow);
+  const int64_t slots = int64_t(device_sms()) * launchers(pb).wgrad_blocks_per_sm(p.LDKx, p.LDKg, p.narrow, p.wq);
   int64_t chunks = std::max<int64_t>(1, 2 * slots / per_chunk);
   chunks = std::min<int64_t>(chunks, std::max<int64_t>(p.rows, 1));
   p.chunks = int(chunks);

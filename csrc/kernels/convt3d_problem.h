@@ -129,6 +129,9 @@ struct Tiles {
   // ways instead of two K halves x two 16-channel blocks, so none multiplies absent channels
   static constexpr int WN_NARROW = 16;
   static constexpr int WQ = 64;         // input w positions per step
+  // ... for esz-byte elements: 128 for 2-byte channels_last slabs (cf), whose steps are short next to their
+  // fixed work (the row-conv's 32-channel steps, v28, measured the same trade)
+  static constexpr int wgrad_wq(int esz, bool cf) { return esz == 2 && cf ? 2 * WQ : WQ; }
   // grad_weight's channels_last slabs (column-major: column e's C channels at e * LDC + c): the column stride
   // in esz-byte elements.  A fragment's lanes read channel g of column gather * t (t < 4), conflict-free when
   // columns gather apart are an odd multiple of 8 words (2-byte ldmatrix: of 16 bytes); C = 16 and 32 pad alike.

@@ -114,14 +114,24 @@ Status rowconv(const RowConvParams& p, int nph, dim3 grid, const SmemLimits& lim
 
 // One grad_weight variant, in its two K splits: four K quarters of a 16-co tile where the plan says narrow, else
 // two K halves of a 32-co tile
-template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false>
-Status launch_wgrad(const WgradParams& p, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
+template <class P, int kGather, bool kGShifts, bool kCF, int WQ>
+Status launch_wgrad_wq(const WgradParams& p, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
   const char* what = "weight-gradient kernel launch";
   if (p.narrow)
-    return launch_dyn(wgrad_kernel<P, kGather, kGShifts, kCF, 4>, grid,
-                      Wgrad<P, kGather, kGShifts, kCF, 4>::smem_bytes(p.LDKx, p.LDKg), smem_optin, p, stream, why, what);
-  return launch_dyn(wgrad_kernel<P, kGather, kGShifts, kCF, 2>, grid,
-                    Wgrad<P, kGather, kGShifts, kCF, 2>::smem_bytes(p.LDKx, p.LDKg), smem_optin, p, stream, why, what);
+    return launch_dyn(wgrad_kernel<P, kGather, kGShifts, kCF, 4, WQ>, grid,
+                      Wgrad<P, kGather, kGShifts, kCF, 4, WQ>::smem_bytes(p.LDKx, p.LDKg), smem_optin, p, stream, why,
+                      what);
+  return launch_dyn(wgrad_kernel<P, kGather, kGShifts, kCF, 2, WQ>, grid,
+                    Wgrad<P, kGather, kGShifts, kCF, 2, WQ>::smem_bytes(p.LDKx, p.LDKg), smem_optin, p, stream, why,
+                    what);
+}
+// ... and its step width (Tiles::wgrad_wq): 128 positions only for 2-byte channel-fast slabs, the one kind instantiated
+template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false>
+Status launch_wgrad(const WgradParams& p, dim3 grid, int smem_optin, cudaStream_t stream, std::string* why) {
+  if constexpr (kCF && sizeof(typename P::Element) == 2)
+    if (p.wq == 2 * Tiles::WQ)
+      return launch_wgrad_wq<P, kGather, kGShifts, kCF, 2 * Tiles::WQ>(p, grid, smem_optin, stream, why);
+  return launch_wgrad_wq<P, kGather, kGShifts, kCF, Tiles::WQ>(p, grid, smem_optin, stream, why);
 }
 
 template <class P>
@@ -157,11 +167,9 @@ Status wgrad(const WgradParams& p, dim3 grid, int smem_optin, const TensorRef5& 
   return s == Status::kSuccess ? wgrad_reduce<P>(p, p.chunks, gw, stream, why) : s;
 }
 
-template <class P, int kKSplit>
-int wgrad_occupancy(int LDKx, int LDKg) {
-  const size_t smem = Wgrad<P, 0, P::kChannelShifts, false, kKSplit>::smem_bytes(LDKx, LDKg);
-  // the kGather variants share launch bounds and footprint; the stride-2 one (of the K split) stands for them
-  auto kernel = wgrad_kernel<P, 2, P::kChannelShifts, false, kKSplit>;
+// CTAs per SM of one instance at its footprint
+template <class Kernel>
+int wgrad_occupancy(Kernel kernel, size_t smem) {
   int n = 0;
   if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)) != cudaSuccess ||
       cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, Tiles::kThreads, smem) != cudaSuccess) {
@@ -170,8 +178,24 @@ int wgrad_occupancy(int LDKx, int LDKg) {
   }
   return std::max(n, 1);
 }
+template <class P, int kKSplit>
+int wgrad_occupancy(int LDKx, int LDKg) {
+  // the kGather variants share launch bounds and footprint; the stride-2 one (of the K split) stands for them
+  return wgrad_occupancy(wgrad_kernel<P, 2, P::kChannelShifts, false, kKSplit>,
+                         Wgrad<P, 0, P::kChannelShifts, false, kKSplit>::smem_bytes(LDKx, LDKg));
+}
 template <class P>
-int wgrad_blocks_per_sm(int LDKx, int LDKg, bool narrow) {
+int wgrad_blocks_per_sm(int LDKx, int LDKg, bool narrow, int wq) {
+  if constexpr (sizeof(typename P::Element) == 2) {
+    if (wq == 2 * Tiles::WQ) {  // the 128-position channels_last instances (the policy's Async twin)
+      using PA = typename P::Async;
+      constexpr int W2 = 2 * Tiles::WQ;
+      return narrow ? wgrad_occupancy(wgrad_kernel<PA, 2, false, true, 4, W2>,
+                                      Wgrad<PA, 2, false, true, 4, W2>::smem_bytes(LDKx, LDKg))
+                    : wgrad_occupancy(wgrad_kernel<PA, 2, false, true, 2, W2>,
+                                      Wgrad<PA, 2, false, true, 2, W2>::smem_bytes(LDKx, LDKg));
+    }
+  }
   return narrow ? wgrad_occupancy<P, 4>(LDKx, LDKg) : wgrad_occupancy<P, 2>(LDKx, LDKg);
 }
 

@@ -50,6 +50,7 @@ struct WgradParams {
   int chunks;            // K-split factor
   int m_blocks, n_blocks, kw_chunks;
   bool narrow;           // at most Tiles::WN_NARROW co per CTA: WM x WN_NARROW tiles, K split four ways per step
+  int wq;                // input w positions per step (Tiles::wgrad_wq)
   int LDJ, LDKg, LDKx;   // gy slab plane / channel stride, x slab channel stride
   bool x_vec, gy_vec;    // stage x / grad_y slabs with 16-byte copies (see the plan)
   bool row_shifts;       // grad_y's rows do not share one 16-byte phase: the kernel reads a phase per channel
@@ -69,7 +70,7 @@ struct KernelLaunchers {
   Status (*pack_weight)(const TensorRef5& w, void* out, int groups, bool kn_is_cout_cin, cudaStream_t, std::string*);
   Status (*rowconv)(const RowConvParams&, int nph, dim3 grid, const SmemLimits&, cudaStream_t, std::string*);
   Status (*wgrad)(const WgradParams&, dim3 grid, int smem_optin, const TensorRef5& gw, cudaStream_t, std::string*);
-  int (*wgrad_blocks_per_sm)(int LDKx, int LDKg, bool narrow);  // occupancy, to size the K split in whole waves
+  int (*wgrad_blocks_per_sm)(int LDKx, int LDKg, bool narrow, int wq);  // occupancy, to size the K split in whole waves
   // direct (CUDA-core) kernels for groups of few channels: row gather in `chunks` of w per row, and grad_weight
   // over `slices` of x rows (then the same reduce as wgrad)
   Status (*direct)(const RowConvParams&, int chunks, cudaStream_t, std::string*);

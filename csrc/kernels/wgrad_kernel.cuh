@@ -22,12 +22,15 @@ namespace ct3d {
 // (Tiles::WN); 4 (the plan's narrow, at most 16 co per CTA): four K quarters of one 16-co tile
 // (Tiles::WN_NARROW), so no warp multiplies absent channels and the grad_y slab is half as tall.  The warp
 // tile is 32 ci x 16 co either way: the same accumulators.
-template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false, int kKSplit = 2>
+// WQ_: input w positions per step, 64 or (2-byte channel-fast slabs; Tiles::wgrad_wq) 128.
+template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false, int kKSplit = 2,
+          int WQ_ = Tiles::WQ>
 struct Wgrad {
   using E = typename P::Element;
   using S = typename P::Smem;
   using Acc = typename P::Acc;
-  static constexpr int WM = Tiles::WM, WQ = Tiles::WQ, KWC = Tiles::KWC;
+  static constexpr int WM = Tiles::WM, WQ = WQ_, KWC = Tiles::KWC;
+  static_assert(WQ == Tiles::WQ || (WQ == 2 * Tiles::WQ && kCF && sizeof(S) == 2), "128-position steps: 2-byte kCF");
   static constexpr int WN = kKSplit == 4 ? Tiles::WN_NARROW : Tiles::WN;
   static constexpr int MT = 2, NT = 2;  // warp tile: 32 ci x 16 co, K part WQK of WQ
   static constexpr int WQK = WQ / kKSplit;  // positions per warp per step
@@ -442,10 +445,11 @@ struct Wgrad {
   }
 };
 
-template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false, int kKSplit = 2>
+template <class P, int kGather, bool kGShifts = P::kChannelShifts, bool kCF = false, int kKSplit = 2,
+          int WQ = Tiles::WQ>
 __global__ void __launch_bounds__(Tiles::kThreads, P::kMinBlocks) wgrad_kernel(WgradParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  Wgrad<P, kGather, kGShifts, kCF, kKSplit>::run(p, ct3d_smem);
+  Wgrad<P, kGather, kGShifts, kCF, kKSplit, WQ>::run(p, ct3d_smem);
 }
 
 // gw[g*Cin_g + ci][co][tap] = sum over chunks, in chunk order, of ws[chunk][g][tap][ci][co]
