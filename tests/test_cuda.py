@@ -49,6 +49,17 @@ def _assert_close_to(results, refs, budget, what):
     assert not bad, f"{what}: relative errors {bad} exceed {budget:g}"
 
 
+def _check_all_ops(case, dtype, allow_tf32, budget, seed, layout="ncdhw"):
+    """All four ops on fresh random inputs (x and grad_y channels_last_3d if asked) against float64."""
+    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(seed))
+    if layout == "channels_last_3d":
+        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
+    ours = _all_results(case, x, w, b, gy, allow_tf32)
+    b64 = None if b is None else b.double()
+    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b64, gy.double())
+    _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{dtype} {layout} {case}")
+
+
 @pytest.mark.parametrize("i", range(N_SWEEP))
 @pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
 def test_sweep_against_float64(mode, i):
@@ -691,12 +702,7 @@ def test_restaged_vector_rows(dtype, chans, vcase):
 def test_pipeline_depth_by_slab_width(dtype, dil):
     case = Case(N=1, Cin=48, Cout=16, groups=1, size=(2, 2, 40), kernel=(2, 2, 3), stride=[1, 1, 1],
                 padding=[0, 0, 0], output_padding=[0, 0, 0], dilation=[1, 1, dil], bias=True)
-    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(dil))
-    x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
-    ours = _all_results(case, x, w, b, gy, True)
-    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
-    budget = 1e-2 if dtype == torch.float16 else 2e-2
-    _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"dilation {dil}")
+    _check_all_ops(case, dtype, True, 1e-2 if dtype == torch.float16 else 2e-2, dil, "channels_last_3d")
 
 
 # Forward at stride > 1 with <= 16 output channels per group runs 16-channel tiles (Tiles::row_bn): bias, two
@@ -713,9 +719,4 @@ def test_narrow_output_tiles(mode, ncase, layout):
     cin, cout, groups = ncase
     case = Case(N=2, Cin=cin, Cout=cout, groups=groups, size=(2, 3, 150), kernel=(3, 3, 3), stride=[2, 2, 2],
                 padding=[1, 1, 1], output_padding=[0, 1, 1], dilation=[1, 1, 1], bias=True)
-    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(cin + cout + groups))
-    if layout == "channels_last_3d":
-        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
-    ours = _all_results(case, x, w, b, gy, allow_tf32)
-    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
-    _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
+    _check_all_ops(case, dtype, allow_tf32, budget, cin + cout + groups, layout)
