@@ -87,9 +87,6 @@ CT3D_DEV uint4 ld_global_nc_16(const void* p) {
                : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
   return v;
 }
-CT3D_DEV void st_global_v4(void* p, const uint4& v) {
-  asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"l"(p), "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w));
-}
 
 // Copies src (N, C, D, H, W; any strides) into a dense channels_last buffer (N, D, H, W, C), writing 16-byte
 // vectors along C (the plan asks only for C a whole number of vectors and an aligned buffer).

@@ -291,19 +291,20 @@ struct RowConv {
 #pragma unroll
               for (int mi = 0; mi < MT; ++mi) {
                 typename P::FragA fa;
-                if constexpr (kLdsm && kCF) {
+                if constexpr (kCF && (kLdsm || kLdsm32)) {
                   // channel-fast slab rows are 16-byte aligned: one ldmatrix.x4 per A fragment, matrices
-                  // (m 0-7 | 8-15) x (k 0-7 | 8-15) in the fragment's register order
-                  ldsm_x4<false>(fa.r, sa + (mi * 16 + (lane >> 3 & 1) * 8 + (lane & 7)) * MS * Loader::LDC + ks +
-                                           (lane >> 4) * 8);
-                } else if constexpr (kLdsm32) {
-                  // fp32 the same way: an 8 x 8 b16 matrix is 8 m x 4 k floats, and lane (g, t) receives (m g, k t),
-                  // so matrices (m 0-7 | 8-15) x (k 0-3 | 4-7) are the fragment's (g, t), (g+8, t), (g, t+4),
-                  // (g+8, t+4): one ldmatrix instead of four 4-byte loads; the policy converts as it would
+                  // (m 0-7 | 8-15) x (k 0-7 | 8-15) in the fragment's register order.  fp32 the same way: an 8 x 8
+                  // b16 matrix is 8 m x 4 k floats and lane (g, t) receives (m g, k t), so matrices (m 0-7 | 8-15)
+                  // x (k 0-3 | 4-7) are the k8 fragment's (g, t), (g+8, t), (g, t+4), (g+8, t+4), which the
+                  // policy then converts as it would four loaded floats
+                  constexpr int KV = 16 / int(sizeof(S));  // k per 16-byte matrix row
                   uint32_t r[4];
                   ldsm_x4<false>(r, sa + (mi * 16 + (lane >> 3 & 1) * 8 + (lane & 7)) * MS * Loader::LDC + ks +
-                                        (lane >> 4) * 4);
-                  fa = P::load_a([&](int m, int k) { return __uint_as_float(r[(m - g) / 8 + (k - t) / 4 * 2]); }, g, t);
+                                        (lane >> 4) * KV);
+                  if constexpr (kLdsm)
+                    fa = {{r[0], r[1], r[2], r[3]}};
+                  else
+                    fa = P::load_a([&](int m, int k) { return __uint_as_float(r[(m - g) / 8 + (k - t) / 4 * 2]); }, g, t);
                 } else {
                   fa = P::load_a(
                       [&](int m, int k) {

@@ -35,15 +35,19 @@ CT3D_DEV void cp_async_16(uint32_t smem, const void* gmem, int src_bytes) {
 CT3D_DEV void cp_async_16(void* smem, const void* gmem, int src_bytes) {
   cp_async_16(uint32_t(cutlass::arch::cutlass_get_smem_pointer(smem)), gmem, src_bytes);
 }
-// One 16-byte global store of VEC elements (p 16-byte aligned).  Spelled out: left to the compiler, a store
-// through a reinterpret_cast'ed element array can come out as VEC scalar stores, which uncoalesces a warp.
+// One 16-byte global store (p 16-byte aligned).  Spelled out: left to the compiler, a store through a
+// reinterpret_cast'ed element array can come out as scalar stores, which uncoalesces a warp.
+CT3D_DEV void st_global_v4(void* p, const uint4& v) {
+  // no "memory" clobber: the caller reads nothing this writes, and the clobber would pin its loads behind the store
+  asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"l"(p), "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w));
+}
+// ... of VEC elements
 template <class E, int VEC>
 CT3D_DEV void st_global_16(E* p, const E (&w)[VEC]) {
   static_assert(sizeof(E) * VEC == 16, "one 16-byte vector");
-  uint32_t u[4];
-  memcpy(u, w, 16);
-  // no "memory" clobber: the caller reads nothing this writes, and the clobber would pin its loads behind the store
-  asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"l"(p), "r"(u[0]), "r"(u[1]), "r"(u[2]), "r"(u[3]));
+  uint4 u;
+  memcpy(&u, w, 16);
+  st_global_v4(p, u);
 }
 // ldmatrix.x4: four 8x8 matrices of 2-byte elements; lane l gives the 16-byte-aligned row address of matrix l / 8,
 // row l % 8.  Plain: lane i gets (row i / 4, columns 2(i % 4), +1) of each, an MMA A fragment's register from a
