@@ -521,7 +521,7 @@ def test_grad_weight_packed_groups(mode, gcase, layout):
 # of more than one step with edges inside quarters, packed groups (2 x 8 co); grad_y rows of two 16-byte phases
 # (stride 2, W odd: fp32's per-channel shifts), stride 3 (residue planes) and odd co (element copies, channels_last).
 # (groups, Cin_g, Cout_g, stride, w extent)
-NARROW_CASES = [(1, 48, 16, 2, 75), (1, 40, 8, 1, 130), (2, 16, 8, 2, 45), (3, 36, 5, 3, 38), (1, 64, 16, 2, 64)]
+NARROW_WGRAD_CASES = [(1, 48, 16, 2, 75), (1, 40, 8, 1, 130), (2, 16, 8, 2, 45), (3, 36, 5, 3, 38), (1, 64, 16, 2, 64)]
 NARROW_MODES = [m for m in MODES if m[0] in ("fp32-exact", "fp32-tf32", "bf16")]
 NARROW_LAYOUTS = {
     "ncdhw": lambda t: t,
@@ -531,7 +531,8 @@ NARROW_LAYOUTS = {
 
 
 @pytest.mark.parametrize("layout", list(NARROW_LAYOUTS))
-@pytest.mark.parametrize("ncase", NARROW_CASES, ids=[f"g{c[0]}cin{c[1]}cout{c[2]}s{c[3]}w{c[4]}" for c in NARROW_CASES])
+@pytest.mark.parametrize("ncase", NARROW_WGRAD_CASES,
+                         ids=[f"g{c[0]}cin{c[1]}cout{c[2]}s{c[3]}w{c[4]}" for c in NARROW_WGRAD_CASES])
 @pytest.mark.parametrize("mode", NARROW_MODES, ids=[m[0] for m in NARROW_MODES])
 def test_grad_weight_narrow_tiles(mode, ncase, layout):
     _, dtype, allow_tf32, budget = mode
@@ -708,11 +709,11 @@ def test_pipeline_depth_by_slab_width(dtype, dil):
 # Forward at stride > 1 with <= 16 output channels per group runs 16-channel tiles (Tiles::row_bn): bias, two
 # q-blocks per row (W = 150: 150 or 151 positions per phase), channel counts that fill the tile or not, groups.
 # (Cin, Cout, groups)
-NARROW_CASES = [(40, 16, 1), (24, 24, 2), (16, 8, 1), (64, 12, 4)]
+NARROW_ROW_CASES = [(40, 16, 1), (24, 24, 2), (16, 8, 1), (64, 12, 4)]
 
 
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
-@pytest.mark.parametrize("ncase", NARROW_CASES, ids=[f"cin{c[0]}cout{c[1]}g{c[2]}" for c in NARROW_CASES])
+@pytest.mark.parametrize("ncase", NARROW_ROW_CASES, ids=[f"cin{c[0]}cout{c[1]}g{c[2]}" for c in NARROW_ROW_CASES])
 @pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
 def test_narrow_output_tiles(mode, ncase, layout):
     _, dtype, allow_tf32, budget = mode
