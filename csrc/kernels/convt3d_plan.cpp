@@ -121,11 +121,6 @@ bool cf_rows(const TensorRef5& t, int C_g, DType dt) {
 }
 
 // ---------------------------------------------------------------- row-conv plan (forward, grad_input)
-bool use_direct(const ConvT3dProblem& p);
-// the packed weights' layout: k-fastest for the row-conv kernels of 4-byte types, n-fastest for the others and for
-// the direct kernels (the one pack serves whichever kernel the problem runs)
-bool wpack_kfast(const ConvT3dProblem& p) { return Tiles::rowconv_wkfast(int(elem_size(p.dtype))) && !use_direct(p); }
-
 struct RowPlan {
   RowConvParams p;
   int nph;
@@ -167,10 +162,8 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
   // taps' reach, so room for both.
   const bool contig = p.mw.A <= 2;
   const int VEC = 16 / int(elem_size(pb.dtype));
-  // packed weights [g][tap][Kc][Nc] ([Nc][Kc] k-fastest): every block starts on a vector when the fastest dim
-  // is a whole number of them
-  p.w_kfast = wpack_kfast(pb);
-  p.w_vec = (p.w_kfast ? p.Kc : p.Nc) % VEC == 0 && reinterpret_cast<uintptr_t>(wpack) % 16 == 0;
+  // packed weights [g][tap][Kc][Nc]: every BN block starts on a vector when Nc is a whole number of them
+  p.w_vec = p.Nc % VEC == 0 && reinterpret_cast<uintptr_t>(wpack) % 16 == 0;
   // channels_last with whole, aligned channel vectors: column-major slabs of 16-byte channel vectors (kCF),
   // and outputs stored as channel vectors
   p.cf_src = contig && p.w_vec && cf_rows(p.src, p.Kc, pb.dtype);
@@ -502,9 +495,7 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
   args_ = a;
   workspace_ = workspace;
   if (K == Kind::kForward || K == Kind::kGradInput)
-    // [K][N] with K = Cin_g, N = Cout_g (forward) or the reverse (grad_input); k-fastest is [N][K]
-    return launchers(a.problem).pack_weight(a.w, workspace, a.problem.groups,
-                                            (K == Kind::kGradInput) != wpack_kfast(a.problem), stream, why);
+    return launchers(a.problem).pack_weight(a.w, workspace, a.problem.groups, K == Kind::kGradInput, stream, why);
   return Status::kSuccess;
 }
 

@@ -121,11 +121,6 @@ struct Tiles {
   // (column-major, ldmatrix) slabs of more than 16 channels, whose K loop is bound by per-step work
   static constexpr int rowconv_bk(int esz, bool cf, int Kc) { return esz == 2 && cf && Kc > BK ? 2 * BK : BK; }
   static constexpr int KWC = 4;         // w-taps per pipeline step
-  // The row-conv kernels' packed weights for esz-byte elements: 4-byte (TF32, 3xTF32) packs run k-fastest,
-  // [g][tap][Nc][Kc], so that one ldmatrix.x4 (b16 matrices of 8 n x 4 k floats) gives two n blocks' B
-  // fragments; the others n-fastest, [g][tap][Kc][Nc] (2-byte fragments by ldmatrix.trans, f64 by plain loads).
-  // The direct kernels read n-fastest.
-  static constexpr bool rowconv_wkfast(int esz) { return esz == 4; }
   static constexpr int kMaxPlanes = 8;  // residue planes of a strided slab (<= KWC * phases)
   // weight-gradient kernel
   static constexpr int WM = 32;         // Cin per CTA

@@ -42,13 +42,13 @@ inline int blocks_for(int64_t total, int threads) {
 }
 
 template <class P>
-Status pack_weight(const TensorRef5& w, void* out, int groups, bool co_major, cudaStream_t stream,
+Status pack_weight(const TensorRef5& w, void* out, int groups, bool kn_is_cout_cin, cudaStream_t stream,
                    std::string* why) {
   int64_t total = 1;
   for (int i = 0; i < 5; ++i) total *= w.size[i];
   if (total == 0) return Status::kSuccess;
   pack_weight_kernel<P>
-      <<<blocks_for(total, 256), 256, 0, stream>>>(w, static_cast<typename P::Element*>(out), groups, co_major);
+      <<<blocks_for(total, 256), 256, 0, stream>>>(w, static_cast<typename P::Element*>(out), groups, kn_is_cout_cin);
   return cuda_check(cudaGetLastError(), why, "weight pack kernel launch");
 }
 

@@ -11,7 +11,7 @@ namespace ct3d {
 struct RowConvParams {
   TensorRef5 src;       // gathered tensor: x (forward) or grad_y (grad_input)
   TensorRef5 dst;       // written tensor: y or grad_x
-  const void* wpack;    // [groups][kD*kH*kW][Kc][Nc], Element type; [..][Nc][Kc] where w_kfast
+  const void* wpack;    // [groups][kD*kH*kW][Kc][Nc], Element type
   const void* bias;     // [groups*Nc] or null
   DimMap md, mh, mw;
   int groups, Kc, Nc;   // channels per group of src and of dst
@@ -23,8 +23,7 @@ struct RowConvParams {
   int stages;           // pipeline depth (set by the launcher)
   bool vec_src;         // stage the slab with 16-byte copies (unit-stride, aligned rows; see the plan)
   bool row_shifts;      // ... whose rows do not share one 16-byte phase: the kernel reads a phase per channel
-  bool w_kfast;         // the pack runs k-fastest (Tiles::rowconv_wkfast, row-conv kernels only)
-  bool w_vec;           // stage the packed weights with 16-byte copies (its fastest dim a whole number of vectors)
+  bool w_vec;           // stage the packed weights with 16-byte copies (Nc a whole number of vectors)
   bool cf_src;          // channels_last source of whole aligned channel vectors: column-major 16-byte staging
   bool cf_dst;          // channels_last destination of whole aligned channel vectors: 16-byte stores
   int kw_blocks;        // ceil(kW / KWC)
@@ -68,7 +67,7 @@ struct SmemLimits {
 // Entry points of the kernels of one precision policy; one translation unit per policy defines a table
 // (kernels_<policy>.cu), so the policies compile in parallel.
 struct KernelLaunchers {
-  Status (*pack_weight)(const TensorRef5& w, void* out, int groups, bool co_major, cudaStream_t, std::string*);
+  Status (*pack_weight)(const TensorRef5& w, void* out, int groups, bool kn_is_cout_cin, cudaStream_t, std::string*);
   Status (*rowconv)(const RowConvParams&, int nph, dim3 grid, const SmemLimits&, cudaStream_t, std::string*);
   Status (*wgrad)(const WgradParams&, dim3 grid, int smem_optin, const TensorRef5& gw, cudaStream_t, std::string*);
   int (*wgrad_blocks_per_sm)(int LDKx, int LDKg, bool narrow, int wq);  // occupancy, to size the K split in whole waves

@@ -40,12 +40,7 @@ struct RowConv {
   static constexpr int BQ = Tiles::BQ, BN = BN_, BK = BK_, KWC = Tiles::KWC;
   static_assert(BK == Tiles::BK || (BK == 2 * Tiles::BK && kCF && sizeof(S) == 2), "32-channel steps: 2-byte kCF");
   static_assert(BN == 16 || BN == 32, "a warp covers 32 q x BN channels");
-  // Weights per w tap: n-fastest [BK][LDB], or k-fastest [BN][LDBK] where the pack is (kWKFast: 4-byte types,
-  // whose B fragments then come by ldmatrix: 80-byte rows put an 8-row matrix on 32 distinct banks)
-  static constexpr bool kWKFast = Tiles::rowconv_wkfast(int(sizeof(E)));
-  static_assert(!kWKFast || (sizeof(S) == 4 && P::kK == 8), "k-fastest weights are read as k8 fragments of 4-byte words");
-  static constexpr int LDB = BN + 8, LDBK = BK + 4;
-  static constexpr int kWts = kWKFast ? BN * LDBK : BK * LDB;
+  static constexpr int LDB = BN + 8;
   static constexpr int MT = 2, NT = BN / 8;  // warp tile: 32 q x BN channels
   static constexpr int COLS = NPH * BQ;
   static constexpr int MS = kGather == 2 ? 2 : 1;  // slab columns per GEMM row m
@@ -72,17 +67,16 @@ struct RowConv {
   static constexpr bool kLdsm32 = kCF && sizeof(S) == 4 && P::kK == 8;
   static_assert(!kLdsm || (LDB * sizeof(S) % 16 == 0 && Loader::LDC * sizeof(S) % 16 == 0 && NT % 2 == 0),
                 "ldmatrix rows are 16-byte aligned");
-  static_assert(!kWKFast || (LDBK * sizeof(S) % 16 == 0 && NT % 2 == 0), "ldmatrix rows are 16-byte aligned");
 
-  // A stage: the slab (BK x LDK), the weights (KWC x kWts), the step's tap offsets (NPH x KWC ints) and the
+  // A stage: the slab (BK x LDK), the weights (KWC x BK x LDB), the step's tap offsets (NPH x KWC ints) and the
   // slab's per-channel shifts (BK bytes): offsets and shifts travel with their stage instead of living in
   // registers across the MMAs.
   static constexpr int kOffBytes = 2 * KWC * 4 + BK;
   static constexpr int kOffElems = kOffBytes / int(sizeof(S));
   static_assert(NPH <= 2 && kOffBytes % 16 == 0, "stage tail must keep stages 16-byte aligned");
-  CT3D_HD static size_t stage_elems(int LDK) { return size_t(BK) * LDK + size_t(KWC) * kWts + kOffElems; }
+  CT3D_HD static size_t stage_elems(int LDK) { return size_t(BK) * LDK + size_t(KWC) * BK * LDB + kOffElems; }
   CT3D_DEV static int* stage_offs(S* stage, int LDK) {
-    return reinterpret_cast<int*>(stage + size_t(BK) * LDK + size_t(KWC) * kWts);
+    return reinterpret_cast<int*>(stage + size_t(BK) * LDK + size_t(KWC) * BK * LDB);
   }
   CT3D_DEV static uint8_t* stage_shifts(S* stage, int LDK) {
     return reinterpret_cast<uint8_t*>(stage_offs(stage, LDK) + 2 * KWC);
@@ -100,58 +94,43 @@ struct RowConv {
 
   struct WeightLoader {  // one step's KWC x BK x BN weights; cp.async or register-staged like the slab
     static constexpr int NREG = KWC * BK * BN / Tiles::kThreads;
+    static constexpr int RSTEP = Tiles::kThreads / BN;  // rows a pass of the block covers (thread = one n)
     E v[P::kAsync ? 1 : NREG];
     const E* base;  // the step's first weight: group, tap (kd, kh, kw0), channel c0, output-channel block
     int kwn, kcn, ncn;  // valid taps / channels / output channels
     int Kc, Nc;
-    // Element k of the thread: consecutive threads along the pack's fastest dim (n, or c where kWKFast), each
-    // thread at one position in it and rows RSTEP apart.  The thread's part in unsigned math: signed divisions
-    // of threadIdx.x cost ~100 registers of spills.
     template <class F>
     CT3D_DEV void for_each(F&& f) const {
-      constexpr int RLEN = kWKFast ? BK : BN, RSTEP = Tiles::kThreads / RLEN;
-      const int e = int(threadIdx.x % RLEN);
+      const int n = int(threadIdx.x % BN);
 #pragma unroll
       for (int k = 0; k < NREG; ++k) {
-        const int r = int(threadIdx.x / RLEN) + RSTEP * k;
-        if constexpr (kWKFast) {  // row r = kwl * BN + n, element c
-          const int kwl = r / BN, n = r % BN, c = e;
-          f(k, r * LDBK + c, kwl < kwn && c < kcn && n < ncn, base + (int64_t(kwl) * Nc + n) * Kc + c);
-        } else {  // row r = kwl * BK + c, element n
-          const int kwl = r / BK, c = r % BK, n = e;
-          f(k, r * LDB + n, kwl < kwn && c < kcn && n < ncn, base + (int64_t(kwl) * Kc + c) * Nc + n);
-        }
+        const int r = int(threadIdx.x / BN) + RSTEP * k;  // row = kwl * BK + c
+        const int kwl = r / BK, c = r % BK;
+        f(k, r * LDB + n, kwl < kwn && c < kcn && n < ncn, base + (int64_t(kwl) * Kc + c) * Nc + n);
       }
     }
-    // 16-byte vectors along the pack's fastest dim when they are whole and aligned (the packed buffer is ours:
-    // Nc (Kc) % VEC == 0 and an aligned workspace suffice); a quarter of the copy instructions of the element path.
+    // 16-byte vectors along n when they are whole and aligned (the packed buffer is ours: Nc % VEC == 0 and
+    // an aligned workspace suffice); a quarter of the copy instructions of the element path.
     static constexpr int VEC = 16 / int(sizeof(E));
     static constexpr int NVEC = KWC * BK * BN / VEC / Tiles::kThreads;
     bool vec = false;
-    // Thread tid copies vectors k = 0..NVEC-1 at row r0 + R*k (NV vectors per row, r0 = tid / NV, R = threads / NV),
-    // so with R and the rows per tap (RT) powers of two its tap and row within the tap are r0/RT + R*k/RT and
-    // r0%RT + R*k%RT: a thread constant plus compile-time steps.  Per step only the base moves (plan:
-    // taps*Kc*Nc < 2^31, 32-bit offsets).  Rows are channels c (n-fastest) or output channels n (k-fastest).
+    // Thread tid copies vectors k = 0..NVEC-1 at row r0 + R*k (r0 = tid / (BN/VEC), R = threads / (BN/VEC)),
+    // so with R and BK powers of two its tap and channel are r0/BK + R*k/BK and r0%BK + R*k%BK: a thread
+    // constant plus compile-time steps.  Per step only the base moves (plan: taps*Kc*Nc < 2^31, 32-bit offsets).
     CT3D_DEV void load_vec(S* dst) const {
-      constexpr int RT = kWKFast ? BN : BK, RLEN = kWKFast ? BK : BN, LD = kWKFast ? LDBK : LDB;
-      constexpr int NV = RLEN / VEC, R = Tiles::kThreads / NV;
-      static_assert((R % RT == 0 || RT % R == 0) && Tiles::kThreads % NV == 0 && KWC * RT % R == 0,
-                    "weight vectors must tile the block");
-      const int r0 = threadIdx.x / NV, e = (threadIdx.x % NV) * VEC;  // row, element in the row
-      const int kwl0 = r0 / RT, j0 = r0 % RT;
-      // the thread's vector is whole or absent (Kc, Nc multiples of VEC)
-      const int rn = kWKFast ? ncn : kcn, en = kWKFast ? kcn : ncn;  // valid rows and row elements
-      const bool eok = e < en;
-      // pack offset of (tap, row, element)
-      auto at = [&](int kwl, int j, int x) { return kWKFast ? (kwl * Nc + j) * Kc + x : (kwl * Kc + j) * Nc + x; };
-      const E* src0 = base + at(kwl0, j0, e);
-      const uint32_t d0 = cutlass::arch::cutlass_get_smem_pointer(dst + r0 * LD + e);
+      constexpr int NV = BN / VEC, R = Tiles::kThreads / NV;
+      static_assert((R % BK == 0 || BK % R == 0) && Tiles::kThreads % NV == 0, "weight vectors must tile the block");
+      const int r0 = threadIdx.x / NV, n = (threadIdx.x % NV) * VEC;
+      const int kwl0 = r0 / BK, c0 = r0 % BK;
+      const bool nok = n < ncn;
+      const E* src0 = base + ((kwl0 * Kc + c0) * Nc + n);
+      const uint32_t d0 = cutlass::arch::cutlass_get_smem_pointer(dst + r0 * LDB + n);
 #pragma unroll
       for (int k = 0; k < NVEC; ++k) {
-        const int dk = R * k / RT, dj = R * k % RT;
-        const bool ok = eok && kwl0 + dk < kwn && j0 + dj < rn;
-        const E* src = src0 + at(dk, dj, 0);
-        cp_async_16(d0 + uint32_t(R * k * LD * int(sizeof(S))), ok ? src : base, ok ? 16 : 0);
+        const int dk = R * k / BK, dc = R * k % BK;
+        const bool ok = nok && kwl0 + dk < kwn && c0 + dc < kcn;
+        const E* src = src0 + (dk * Kc + dc) * Nc;
+        cp_async_16(d0 + uint32_t(R * k * LDB * int(sizeof(S))), ok ? src : base, ok ? 16 : 0);
       }
     }
     CT3D_DEV void load(S* dst) {
@@ -189,8 +168,7 @@ struct RowConv {
 
     const E* src_n = static_cast<const E*>(p.src.data) + n * p.src.stride[0] + int64_t(grp) * p.Kc * p.src.stride[1];
     const int taps = p.md.K * p.mh.K * p.mw.K;
-    // the group's weights, from the CTA's output-channel block on (its first row, k-fastest)
-    const E* wgrp = static_cast<const E*>(p.wpack) + int64_t(grp) * taps * p.Kc * p.Nc + nb * BN * (kWKFast ? p.Kc : 1);
+    const E* wgrp = static_cast<const E*>(p.wpack) + int64_t(grp) * taps * p.Kc * p.Nc + nb * BN;
 
     const size_t stage = stage_elems(p.LDK);
     Loader sl;
@@ -251,8 +229,7 @@ struct RowConv {
       sl.nch = p.Kc - s.c0;
       wl.kwn = p.mw.K - s.kw0;
       wl.kcn = p.Kc - s.c0;
-      const int tap = (s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0;
-      wl.base = wgrp + (kWKFast ? int64_t(tap) * p.Kc * p.Nc + s.c0 : (int64_t(tap) * p.Kc + s.c0) * p.Nc);
+      wl.base = wgrp + (int64_t((s.kd * p.mh.K + s.kh) * p.mw.K + s.kw0) * p.Kc + s.c0) * p.Nc;
     };
 
     // The accumulators start at the bias (the thread's channels ni*8 + 2t + {0,1}): no per-output add later.
@@ -292,7 +269,7 @@ struct RowConv {
             // column m of the tile is slab column off + (warp*32 + m) * MS; channel k is a row (or, kCF, a
             // position within the column)
             const S* sa = slab + (off + warp * 32 * MS) * (kCF ? Loader::LDC : 1);
-            const S* sb = wts + kwl * kWts;
+            const S* sb = wts + kwl * BK * LDB;
 #pragma unroll
             for (int ks = 0; ks < BK; ks += P::kK) {
               typename P::FragB fb[NT];
@@ -305,18 +282,6 @@ struct RowConv {
                   ldsm_x4<true>(r, row + ni * 8);
                   fb[ni] = {{r[0], r[1]}};
                   fb[ni + 1] = {{r[2], r[3]}};
-                }
-              } else if constexpr (kWKFast) {
-                // two n blocks' B fragments per ldmatrix.x4 of k-fastest rows: matrices (n block ni | ni+1) x
-                // (k 0-3 | 4-7); lane (g, t) receives (n g, k t) of each, the k8 fragment's (t, g) and (t + 4, g)
-                const S* row = sb + ((lane >> 4) * 8 + (lane & 7)) * LDBK + ks + (lane >> 3 & 1) * 4;
-#pragma unroll
-                for (int ni = 0; ni < NT; ni += 2) {
-                  uint32_t r[4];
-                  ldsm_x4<false>(r, row + ni * 8 * LDBK);
-#pragma unroll
-                  for (int j = 0; j < 2; ++j)  // as the policy takes two loaded words (TF32: as they are)
-                    fb[ni + j] = PackedB<P>::load([&](int k, int) { return __uint_as_float(r[2 * j + (k - t) / 4]); }, g, t);
                 }
               } else {
 #pragma unroll

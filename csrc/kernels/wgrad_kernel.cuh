@@ -513,11 +513,10 @@ __global__ void bias_reduce_kernel(const typename P::Acc* ws, typename P::Elemen
   gb[c * gb_stride] = P::from_acc(s);
 }
 
-// Packs PyTorch's weight (Cin, Cout_g, kD, kH, kW), any strides, into [groups][taps][Cout_g][Cin_g] (co_major) or
-// [groups][taps][Cin_g][Cout_g]: the row-conv kernels' [K][N] (forward K = Cin_g, N = Cout_g; grad_input the
-// reverse) or, k-fastest, [N][K] (the plan's wpack_kfast).
+// Packs PyTorch's weight (Cin, Cout_g, kD, kH, kW), any strides, into [groups][taps][K][N]:
+// forward K = Cin_g, N = Cout_g; grad_input K = Cout_g, N = Cin_g.
 template <class P>
-__global__ void pack_weight_kernel(TensorRef5 w, typename P::Element* out, int groups, bool co_major) {
+__global__ void pack_weight_kernel(TensorRef5 w, typename P::Element* out, int groups, bool kn_is_cout_cin) {
   using E = typename P::Element;
   const int Cin = int(w.size[0]), Cout_g = int(w.size[1]), Cin_g = Cin / groups;
   const int kH = int(w.size[3]), kW = int(w.size[4]);
@@ -533,7 +532,7 @@ __global__ void pack_weight_kernel(TensorRef5 w, typename P::Element* out, int g
     const E v = static_cast<const E*>(w.data)[cig * w.stride[0] + co * w.stride[1] + kd * w.stride[2] +
                                               kh * w.stride[3] + kw * w.stride[4]];
     const int64_t base = (int64_t(grp) * taps + tap) * Cin_g * Cout_g;
-    out[base + (co_major ? int64_t(co) * Cin_g + ci : int64_t(ci) * Cout_g + co)] = PackedB<P>::pack(v);
+    out[base + (kn_is_cout_cin ? int64_t(co) * Cin_g + ci : int64_t(ci) * Cout_g + co)] = PackedB<P>::pack(v);
   }
 }
 
