@@ -50,6 +50,10 @@ struct Wgrad {
   // 2-byte channel-fast slabs: fragments by ldmatrix (column strides are whole 16-byte vectors)
   static constexpr bool kLdsm = kCF && sizeof(S) == 2;
   static_assert(!kLdsm || (LDCx * sizeof(S) % 16 == 0 && LDCg * sizeof(S) % 16 == 0), "ldmatrix rows are aligned");
+  // 4-byte x slabs of rows (NCDHW-like: row = ci, positions along it): A fragments by ldmatrix too, an 8 x 8 b16
+  // matrix being 8 ci x 4 positions of fp32 (the plan keeps LDKx a multiple of 4 words and x slabs start at
+  // position q0, phase 0).  grad_y's B rows start at any column per tap, so B keeps its loads.
+  static constexpr bool kLdsmA32 = !kCF && !kXSh && sizeof(S) == 4 && P::kK == 8;
   // x's fragments loaded once per k-step for all w taps (see the K loop): 2-byte types (A fragments of 8 shared
   // loads and 4 permutes each) and f64 (the tap-by-tap body spills there).  TF32 measured no gain (H200: mission
   // grad_weight -0.5%, k3s1 +4.8%); exact mode sums each tap in a fresh fragment and register staging leaves
@@ -258,6 +262,16 @@ struct Wgrad {
             fa.r[0] &= lo, fa.r[1] &= lo, fa.r[2] &= hi, fa.r[3] &= hi;
           }
           return fa;
+        }
+        if constexpr (kLdsmA32) {
+          // matrices (m 0-7 | 8-15) x (k 0-3 | 4-7): lane (g, t) receives the k8 fragment's (g, t), (g+8, t),
+          // (g, t+4), (g+8, t+4), which the policy converts as four loaded floats
+          uint32_t r[4];
+          ldsm_x4<false>(r, xa + (mi * 16 + (lane >> 3 & 1) * 8 + (lane & 7)) * p.LDKx + ks + (lane >> 4) * 4);
+          return P::load_a([&](int m, int k) {
+            const int kk = k0 + ks + k;
+            return !masked.value || (kk >= c.klo && kk < c.khi) ? __uint_as_float(r[(m - g) / 8 + (k - t) / 4 * 2]) : S(0);
+          }, g, t);
         }
         return P::load_a([&](int m, int k) {
           const int kk = k0 + ks + k;
