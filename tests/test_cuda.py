@@ -92,6 +92,36 @@ def test_tf32_rounds_operands_like_cudnn(restore_flags):
     assert rel_err(y, y_cudnn) < 1e-5
 
 
+def _tf32(t, nearest):
+    """fp32 -> the TF32 value the tensor cores multiply: mantissa cut to 10 bits, rounded to nearest-even or truncated."""
+    u = t.contiguous().view(torch.int32).to(torch.int64) & 0xFFFFFFFF
+    if nearest:
+        u = u + 0xFFF + ((u >> 13) & 1)
+    u = u & 0xFFFFE000
+    return torch.where(u >= 2**31, u - 2**32, u).to(torch.int32).view(torch.float32).view_as(t)
+
+
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("stride", [1, 2])
+def test_tf32_operands_rounded_to_nearest_in_every_op(stride, layout):
+    """Each op's TF32 result is the float64 result of its operands rounded to nearest-even TF32 (products exact,
+    fp32 sums: ~1e-6), far from that of truncated operands (~1e-3 apart). Covers operands rounded when packed
+    (weights), when staged (unit-stride slabs: stride 1 grad_y and x, every x of grad_weight) and per fragment."""
+    case = Case(N=1, Cin=32, Cout=24, groups=1, size=(4, 6, 37), kernel=(3, 3, 3), stride=[stride] * 3,
+                padding=[1] * 3, output_padding=[stride - 1] * 3, dilation=[1] * 3, bias=False)
+    x, w, _, gy = case.tensors(torch.float32, device=DEV, generator=torch.Generator().manual_seed(3))
+    if layout == "channels_last_3d":
+        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
+    args = (*case.conv_args(), True)
+    ours = (ops.conv_transpose3d(x, w, None, *args), ops.conv_transpose3d_grad_input(gy, x, w, *args),
+            ops.conv_transpose3d_grad_weight(gy, x, w, *args))
+    near, trunc = (torch_reference(case, *(_tf32(t, rn).double() for t in (x, w)), None, _tf32(gy, rn).double())
+                   for rn in (True, False))
+    for name, r, e1, e2 in zip(("forward", "grad_input", "grad_weight"), ours, near, trunc):
+        e_near, e_trunc = rel_err(r, e1), rel_err(r, e2)
+        assert e_near < 1e-5 and e_near < e_trunc / 20, f"{name}: {e_near:.2e} from nearest, {e_trunc:.2e} from truncated"
+
+
 def test_allow_tf32_flag_is_read_at_call_time(restore_flags):
     torch.manual_seed(0)
     x, w = torch.randn(1, 32, 8, 8, 32, device=DEV), torch.randn(32, 16, 3, 3, 3, device=DEV)
