@@ -214,31 +214,6 @@ struct PolicyF64 {
   }
 };
 
-// Slab operands rounded once where they are staged (value: TF32 asked for it, kOn): the thread that copied an
-// element rounds it in shared memory after its copy lands (SlabLoader::finish), and fragment loads pass the words
-// through.  Pays where a staged element feeds several fragments (w taps x phases x warps): unit-stride gathers.
-// Otherwise the policy's own loads, which convert per fragment.
-template <class P, bool kOn = true>
-struct StagedRound {
-  static constexpr bool value = false;
-  using S = typename P::Smem;
-  CT3D_DEV static S round(S v) { return v; }
-  template <class F> CT3D_DEV static typename P::FragA load_a(F a, int g, int t) { return P::load_a(a, g, t); }
-  template <class F> CT3D_DEV static typename P::FragB load_b(F b, int g, int t) { return P::load_b(b, g, t); }
-};
-template <>
-struct StagedRound<PolicyTF32, true> {
-  static constexpr bool value = true;
-  CT3D_DEV static float round(float v) { return __uint_as_float(tf32_round(v)); }
-  template <class F> CT3D_DEV static PolicyTF32::FragA load_a(F a, int g, int t) {
-    return PolicyTF32::FragA{{__float_as_uint(a(g, t)), __float_as_uint(a(g + 8, t)), __float_as_uint(a(g, t + 4)),
-                              __float_as_uint(a(g + 8, t + 4))}};
-  }
-  template <class F> CT3D_DEV static PolicyTF32::FragB load_b(F b, int g, int t) {
-    return PolicyTF32::FragB{{__float_as_uint(b(t, g)), __float_as_uint(b(t + 4, g))}};
-  }
-};
-
 // The row-conv kernels' B operand is the weight, which we pack once per call: a policy may prepare it there
 // (pack) so that loading its fragments costs nothing extra (load).  Default: packed raw, loaded as any B.
 template <class P>
@@ -254,7 +229,7 @@ struct PackedB<PolicyTF32> {
   // low 13 bits cleared as well (the MMA ignores them; the direct kernels multiply the packed value in fp32)
   CT3D_DEV static float pack(float v) { return isfinite(v) ? __uint_as_float(tf32_round(v) & 0xffffe000u) : v; }
   template <class F> CT3D_DEV static PolicyTF32::FragB load(F b, int g, int t) {
-    return StagedRound<PolicyTF32>::load_b(b, g, t);
+    return PolicyTF32::FragB{{__float_as_uint(b(t, g)), __float_as_uint(b(t + 4, g))}};
   }
 };
 

@@ -58,10 +58,7 @@ struct RowConv {
   // folded into the tap offsets, at no per-fragment cost.
   static constexpr bool kShifts = !kCF && kShifts_;
   static_assert(!kShifts_ || P::kAsync, "per-channel phases come with 16-byte copies");
-  // TF32 slabs of a unit-stride gather are rounded once as they land (each element feeds up to KWC taps x NPH
-  // phases of fragments, each of which converted it); stride-2 slabs hold twice the columns per use, so no
-  using RA = StagedRound<P, kGather == 1>;
-  using Loader = SlabLoader<P, BK, kGather != 0, kCF, kShifts, BK + 16 / int(sizeof(S)), P::kStage, RA::value>;
+  using Loader = SlabLoader<P, BK, kGather != 0, kCF, kShifts>;
   static_assert(BK % P::kK == 0, "channel step must hold whole MMA k-steps");
   // 2-byte operands: B fragments (and channel-fast A fragments) by ldmatrix rather than two 2-byte loads and a
   // permute per register.  Weight rows (LDB) and channel-fast columns (LDC) are whole 16-byte vectors.
@@ -85,10 +82,9 @@ struct RowConv {
     return reinterpret_cast<uint8_t*>(stage_offs(stage, LDK) + 2 * KWC);
   }
   // Pipeline depth: p.stages (2..kMaxStages, the launcher's pick for the shared memory an SM has).  Per-channel
-  // phases keep two: finish() works from the loader's state for the stage it loaded last, which must be the next
+  // phases keep two: fixup() works from the loader's state for the stage it loaded last, which must be the next
   // read.  Register-staged policies keep two as well (the registers hold one step).
   static constexpr int kMaxStages = kShifts || !P::kAsync ? 2 : P::kMaxStages;
-  static_assert(!RA::value || kMaxStages == 2, "the multistage loop calls no finish()");
   static_assert(kMaxStages >= 2 && kMaxStages <= 4, "stage_commit_wait covers up to two stages in flight behind");
   static size_t smem_bytes(int LDK, int stages) {
     size_t pipe = size_t(stages) * stage_elems(LDK) * sizeof(S);
@@ -308,9 +304,9 @@ struct RowConv {
                   if constexpr (kLdsm)
                     fa = {{r[0], r[1], r[2], r[3]}};
                   else
-                    fa = RA::load_a([&](int m, int k) { return __uint_as_float(r[(m - g) / 8 + (k - t) / 4 * 2]); }, g, t);
+                    fa = P::load_a([&](int m, int k) { return __uint_as_float(r[(m - g) / 8 + (k - t) / 4 * 2]); }, g, t);
                 } else {
-                  fa = RA::load_a(
+                  fa = P::load_a(
                       [&](int m, int k) {
                         if constexpr (kCF) return sa[(mi * 16 + m) * MS * Loader::LDC + ks + k];
                         return sa[(ks + k) * p.LDK + shifts.at(ks + k) + (mi * 16 + m) * MS];
@@ -342,7 +338,7 @@ struct RowConv {
         store_step(smem);
       }
       stage_wait<P>();
-      if (have) sl.finish(smem);
+      if (have) sl.fixup(smem);
       __syncthreads();
       while (have) {
         const bool more = steps.next(p.md, p.mh, p.mw, p.Kc, BK);
@@ -352,7 +348,7 @@ struct RowConv {
         mma_stage(smem + buf * stage);
         if (more) store_step(next_stage());
         stage_wait<P>();
-        if (more) sl.finish(next_stage());
+        if (more) sl.fixup(next_stage());
         __syncthreads();
         buf ^= 1;
         have = more;

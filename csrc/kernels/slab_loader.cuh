@@ -112,9 +112,8 @@ struct StageShifts {
 // rows of a fragment load (8 consecutive columns, channel = MMA k) fall on distinct bank groups; a kernel whose
 // fragments run along the channel (channel = MMA m or n) picks its own.
 // kStage: register-staged elements per thread (register path) at most; the policy's budget by default.
-// kRound: finish() rounds the thread's own copies in place (StagedRound: TF32 operands read raw afterwards).
 template <class P, int ROWS, bool kContig = false, bool kCF = false, bool kShifts = P::kChannelShifts,
-          int kLDC = ROWS + 16 / int(sizeof(typename P::Smem)), int kStage = P::kStage, bool kRound = false>
+          int kLDC = ROWS + 16 / int(sizeof(typename P::Smem)), int kStage = P::kStage>
 struct SlabLoader {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -253,13 +252,8 @@ struct SlabLoader {
       cp_async_16(d, src, n * int(sizeof(E)));
     }
   }
-  // after this thread's copies landed (stage_wait), before the barrier that publishes the stage: its fixups, and
-  // with kRound its copies rounded in place (a thread sees its own cp.async data once it has waited for them)
-  CT3D_DEV void finish(S* dst) const {
-    fixup(dst);
-    if constexpr (kRound && P::kAsync) round_own(dst);
-  }
-  // zero the columns before the row's start that a vector across it brought in
+  // after this thread's copies landed (stage_wait): zero the columns before the row's start that a vector
+  // across it brought in
   CT3D_DEV void fixup(S* dst) const {
     // one phase for all rows (!kShifts): vectors sit on absolute multiples of VEC, so none crosses i = 0
     if (kCF || !kShifts || !(kContig && vec)) return;
@@ -309,49 +303,6 @@ struct SlabLoader {
     for (; e < ecnt; e += ESTEP, i += ESTEP, src += sstep, d += ESTEP * LDC * int(sizeof(S))) {
       const bool ok = i < ext;
       cp_async_16(d, ok ? src : base, ok ? 16 : 0);
-    }
-  }
-
-  // Rounds (StagedRound) what this thread's load() copied, walking the same slots: 16-byte vectors on the vector
-  // paths, elements on the others.  Zero-filled slots round to zero.
-  CT3D_DEV void round_own(S* dst) const {
-    using R = StagedRound<P>;
-    auto round_vec = [](S* d) {
-      static_assert(sizeof(S) == 4, "rounded in 4-word vectors");
-      float4 v = *reinterpret_cast<const float4*>(d);
-      v.x = R::round(v.x), v.y = R::round(v.y), v.z = R::round(v.z), v.w = R::round(v.w);
-      *reinterpret_cast<float4*>(d) = v;
-    };
-    if constexpr (kCF) {  // load_async_cvec's columns
-      constexpr int CV = ROWS / VEC, ESTEP = kThreads / CV;
-      S* d = dst + int(threadIdx.x % CV) * VEC;
-      for (int e = int(threadIdx.x / CV); e < ecnt; e += ESTEP) round_vec(d + e * LDC);
-      return;
-    }
-    if (kContig && vec) {  // load_async_vec's vectors
-      const int c = threadIdx.x / TPC;
-      const int a = phase(base + c * sC);
-      const int ia = int(i0) - a, iend = ia + ecnt + a;
-      S* d = dst + c * LDK + (threadIdx.x % TPC) * VEC;
-      for (int i = ia + (threadIdx.x % TPC) * VEC; i < iend; i += TPC * VEC, d += TPC * VEC) round_vec(d);
-      return;
-    }
-    if (c_fast) {  // load_async_cfast's elements
-      constexpr int step = kThreads / ROWS;
-      S* d_c = dst + (threadIdx.x % ROWS) * LDK;
-      for (int e = threadIdx.x / ROWS; e < ecnt; e += step) {
-        const int col = slot(0, e);
-        if (col >= 0) d_c[col] = R::round(d_c[col]);
-      }
-      return;
-    }
-    const int lane = threadIdx.x & 31, c0 = threadIdx.x >> 5;  // load_async_wfast's elements
-    for (int e = lane; e < ecnt; e += 32) {
-      const int col = slot(0, e);
-      if (col < 0) continue;
-      S* d = dst + (c0 * LDK + col);
-#pragma unroll
-      for (int cv = 0; cv < CV; ++cv) d[cv * 4 * LDK] = R::round(d[cv * 4 * LDK]);
     }
   }
 

@@ -59,10 +59,6 @@ struct Wgrad {
   // grad_weight -0.5%, k3s1 +4.8%); exact mode sums each tap in a fresh fragment and register staging leaves
   // room for one loop body.
   static constexpr bool kShareA = !P::kSplitAcc && P::kAsync && sizeof(E) != 4;
-  // TF32 slabs rounded once as they land (SlabLoader::finish): x always (each element feeds KWC taps' fragments),
-  // grad_y where its gather is unit-stride (at stride 2 each staged column feeds half as many)
-  using RX = StagedRound<P>;
-  using RG = StagedRound<P, kGather == 1>;
 
   // A stage: the x slab (WM x LDKx), the grad_y slab (WN x LDKg), then both slabs' per-channel shifts (WM + WN
   // bytes; see SlabLoader::load_async_vec)
@@ -102,7 +98,7 @@ struct Wgrad {
     const SlabGeom geom = slab_geom(p.mw, 0, 1, kw0, KWC);
     const size_t stage = stage_elems(p.LDKx, p.LDKg);
 
-    SlabLoader<P, WM, true, kCF, kXSh, LDCx, P::kStage, RX::value> xl;
+    SlabLoader<P, WM, true, kCF, kXSh, LDCx> xl;
     // as in RowConv: a register-staging policy runs only where not both slabs are vectors, on registers alone
     xl.vec = P::kAsync && p.x_vec;
     xl.sC = p.x.stride[1];
@@ -115,7 +111,7 @@ struct Wgrad {
     xl.c_fast = (p.x.stride[1] == 1 && p.x.stride[4] != 1);
     xl.nch = p.gpack * p.Cin_g - mb * WM;
     xl.ecnt = WQ;
-    SlabLoader<P, WN, kGather != 0, kCF, kGSh, LDCg, kGStage, RG::value> gl;
+    SlabLoader<P, WN, kGather != 0, kCF, kGSh, LDCg, kGStage> gl;
     gl.vec = P::kAsync && kGather && !kCF && p.gy_vec;
     gl.sC = p.gy.stride[1];
     gl.sW = p.gy.stride[4];
@@ -200,8 +196,8 @@ struct Wgrad {
     }
     stage_wait<P>();
     if (have) {
-      xl.finish(smem);
-      gl.finish(smem + size_t(WM) * p.LDKx);
+      xl.fixup(smem);
+      gl.fixup(smem + size_t(WM) * p.LDKx);
     }
     __syncthreads();
     while (have) {
@@ -272,12 +268,12 @@ struct Wgrad {
           // (g, t+4), (g+8, t+4), which the policy converts as four loaded floats
           uint32_t r[4];
           ldsm_x4<false>(r, xa + (mi * 16 + (lane >> 3 & 1) * 8 + (lane & 7)) * p.LDKx + ks + (lane >> 4) * 4);
-          return RX::load_a([&](int m, int k) {
+          return P::load_a([&](int m, int k) {
             const int kk = k0 + ks + k;
             return !masked.value || (kk >= c.klo && kk < c.khi) ? __uint_as_float(r[(m - g) / 8 + (k - t) / 4 * 2]) : S(0);
           }, g, t);
         }
-        return RX::load_a([&](int m, int k) {
+        return P::load_a([&](int m, int k) {
           const int kk = k0 + ks + k;
           return !masked.value || (kk >= c.klo && kk < c.khi)
                      ? (kCF ? xa[(ks + k) * LDCx + mi * 16 + m] : xa[(mi * 16 + m) * p.LDKx + x_shift(mi, m) + ks + k])
@@ -302,7 +298,7 @@ struct Wgrad {
         }
 #pragma unroll
         for (int ni = 0; ni < NT; ++ni)
-          fb[ni] = RG::load_b([&](int k, int cc) {
+          fb[ni] = P::load_b([&](int k, int cc) {
             const int kk = k0 + ks + k;
             return !masked.value || (kk >= c.klo && kk < c.khi)
                        ? (kCF ? gb[MS * (ks + k) * LDCg + ni * 8 + cc] : gb[(ni * 8 + cc) * p.LDKg + g_shift(ni, cc) + MS * (ks + k)])
@@ -379,8 +375,8 @@ struct Wgrad {
       }
       stage_wait<P>();
       if (more) {
-        xl.finish(next_stage());
-        gl.finish(next_stage() + size_t(WM) * p.LDKx);
+        xl.fixup(next_stage());
+        gl.fixup(next_stage() + size_t(WM) * p.LDKx);
       }
       __syncthreads();
       buf ^= 1;
