@@ -105,8 +105,8 @@ def _tf32(t, nearest):
 @pytest.mark.parametrize("stride", [1, 2])
 def test_tf32_operands_rounded_to_nearest_in_every_op(stride, layout):
     """Each op's TF32 result is the float64 result of its operands rounded to nearest-even TF32 (products exact,
-    fp32 sums: ~1e-6), far from that of truncated operands (~1e-3 apart). Covers operands rounded when packed
-    (weights), when staged (unit-stride slabs: stride 1 grad_y and x, every x of grad_weight) and per fragment."""
+    fp32 sums: ~1e-6), far from that of truncated operands (~1e-3 apart): weights rounded when packed, the
+    gathered operands as fragments are loaded (ldmatrix and plain loads, both layouts, gather strides 1 and 2)."""
     case = Case(N=1, Cin=32, Cout=24, groups=1, size=(4, 6, 37), kernel=(3, 3, 3), stride=[stride] * 3,
                 padding=[1] * 3, output_padding=[stride - 1] * 3, dilation=[1] * 3, bias=False)
     x, w, _, gy = case.tensors(torch.float32, device=DEV, generator=torch.Generator().manual_seed(3))
