@@ -55,10 +55,13 @@ struct Wgrad {
   // position q0, phase 0).  grad_y's B rows start at any column per tap, so B keeps its loads.
   static constexpr bool kLdsmA32 = !kCF && !kXSh && sizeof(S) == 4 && P::kK == 8;
   // x's fragments loaded once per k-step for all w taps (see the K loop): 2-byte types (A fragments of 8 shared
-  // loads and 4 permutes each) and f64 (the tap-by-tap body spills there).  TF32 measured no gain (H200: mission
-  // grad_weight -0.5%, k3s1 +4.8%); exact mode sums each tap in a fresh fragment and register staging leaves
+  // loads and 4 permutes each) and f64 (the tap-by-tap body spills there).  TF32 with ldmatrix A fragments at
+  // stride 2 in the 32-co tile (H200 against v35: mission -2.7%, groups4 -1.7%, depthwise -2%, k3s2op1 +1.2%);
+  // at stride 1 (k3s1 +17%) and in the narrow tile (in64-out16 +5.6%) it loses, as it did with plain loads
+  // (mission -0.5%, k3s1 +4.8%).  Exact mode sums each tap in a fresh fragment and register staging leaves
   // room for one loop body.
-  static constexpr bool kShareA = !P::kSplitAcc && P::kAsync && sizeof(E) != 4;
+  static constexpr bool kShareA =
+      !P::kSplitAcc && P::kAsync && (sizeof(E) != 4 || (kLdsmA32 && kGather == 2 && kKSplit == 2));
 
   // A stage: the x slab (WM x LDKx), the grad_y slab (WN x LDKg), then both slabs' per-channel shifts (WM + WN
   // bytes; see SlabLoader::load_async_vec)
