@@ -7,6 +7,7 @@ when ``cutlass_convt3d._C`` is imported:
                                                groups, dilation, allow_tf32)
     torch.ops.cutlass_convt3d.conv_transpose3d_grad_input(grad_output, input, weight, <same 6>, allow_tf32)
     torch.ops.cutlass_convt3d.conv_transpose3d_grad_weight(grad_output, input, weight, <same 6>, allow_tf32)
+    torch.ops.cutlass_convt3d.conv_transpose3d_grad_input_weight(<as grad_weight>) -> (grad_input, grad_weight)
     torch.ops.cutlass_convt3d.conv_transpose3d_grad_bias(grad_output)
 """
 from typing import List, Optional, Sequence, Union
@@ -79,6 +80,12 @@ def _grad_weight_fake(grad_output, input, weight, stride, padding, output_paddin
     return torch.empty(weight.shape, dtype=weight.dtype, device=weight.device)
 
 
+@torch.library.register_fake("cutlass_convt3d::conv_transpose3d_grad_input_weight")
+def _grad_input_weight_fake(grad_output, input, weight, stride, padding, output_padding, groups, dilation, allow_tf32):
+    args = (grad_output, input, weight, stride, padding, output_padding, groups, dilation, allow_tf32)
+    return _grad_input_fake(*args), _grad_weight_fake(*args)
+
+
 @torch.library.register_fake("cutlass_convt3d::conv_transpose3d_grad_bias")
 def _grad_bias_fake(grad_output):
     torch._check(grad_output.dim() == 5, lambda: f"cutlass_convt3d: grad_output must be 5-D, got {grad_output.dim()}-D")
@@ -97,9 +104,12 @@ def _backward(ctx, grad_output):
     input, weight = ctx.saved_tensors
     grad_input = grad_weight = grad_bias = None
     # grad_output is passed as it comes (possibly expanded or non-contiguous): the kernels take strides.
-    if ctx.needs_input_grad[0]:
+    # Both input gradients from one op, which reads grad_output once where the kernels would each copy it.
+    if ctx.needs_input_grad[0] and ctx.needs_input_grad[1]:
+        grad_input, grad_weight = _ns.conv_transpose3d_grad_input_weight(grad_output, input, weight, *ctx.conv_args)
+    elif ctx.needs_input_grad[0]:
         grad_input = _ns.conv_transpose3d_grad_input(grad_output, input, weight, *ctx.conv_args)
-    if ctx.needs_input_grad[1]:
+    elif ctx.needs_input_grad[1]:
         grad_weight = _ns.conv_transpose3d_grad_weight(grad_output, input, weight, *ctx.conv_args)
     if ctx.has_bias and ctx.needs_input_grad[2]:
         grad_bias = _ns.conv_transpose3d_grad_bias(grad_output)
@@ -140,6 +150,24 @@ def _grad_weight_backward(ctx, g):
     return (d_gy, d_x, None) + (None,) * len(ctx.conv_args)
 
 
+def _grad_input_weight_backward(ctx, g_input, g_weight):
+    # the two ops' formulas above, summed where both reach grad_output (None: that output's gradient is unused)
+    grad_output, input, weight = ctx.saved_tensors
+    d_gy = d_x = d_w = None
+    if ctx.needs_input_grad[0]:
+        parts = []
+        if g_input is not None:
+            parts.append(_ns.conv_transpose3d(g_input, weight, None, *ctx.conv_args))
+        if g_weight is not None:
+            parts.append(_ns.conv_transpose3d(input, g_weight, None, *ctx.conv_args))
+        d_gy = sum(parts[1:], parts[0]) if parts else None
+    if ctx.needs_input_grad[1] and g_weight is not None:
+        d_x = _ns.conv_transpose3d_grad_input(grad_output, input, g_weight, *ctx.conv_args)
+    if ctx.needs_input_grad[2] and g_input is not None:
+        d_w = _ns.conv_transpose3d_grad_weight(grad_output, g_input, weight, *ctx.conv_args)
+    return (d_gy, d_x, d_w) + (None,) * len(ctx.conv_args)
+
+
 def _setup_bias_context(ctx, inputs, output):
     ctx.gy_shape = inputs[0].shape
 
@@ -151,6 +179,8 @@ def _grad_bias_backward(ctx, g):
 torch.library.register_autograd("cutlass_convt3d::conv_transpose3d_grad_input", _grad_input_backward,
                                 setup_context=_setup_grad_context)
 torch.library.register_autograd("cutlass_convt3d::conv_transpose3d_grad_weight", _grad_weight_backward,
+                                setup_context=_setup_grad_context)
+torch.library.register_autograd("cutlass_convt3d::conv_transpose3d_grad_input_weight", _grad_input_weight_backward,
                                 setup_context=_setup_grad_context)
 torch.library.register_autograd("cutlass_convt3d::conv_transpose3d_grad_bias", _grad_bias_backward,
                                 setup_context=_setup_bias_context)

@@ -168,6 +168,7 @@ def opcheck_all(x, w, b, conv):
                            None if b is None else b.clone().requires_grad_(), *conv))
     torch.library.opcheck(ops.conv_transpose3d_grad_input, (gy, x, w, *conv))
     torch.library.opcheck(ops.conv_transpose3d_grad_weight, (gy, x, w, *conv))
+    torch.library.opcheck(ops.conv_transpose3d_grad_input_weight, (gy, x, w, *conv))
     torch.library.opcheck(ops.conv_transpose3d_grad_bias, (gy,))
 
 

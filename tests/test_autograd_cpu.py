@@ -62,7 +62,8 @@ class _OpLog(TorchDispatchMode):
 
 
 @pytest.mark.parametrize("x_grad,w_grad,bias,expected", [
-    (True, True, True, {"conv_transpose3d_grad_input", "conv_transpose3d_grad_weight", "conv_transpose3d_grad_bias"}),
+    (True, True, True, {"conv_transpose3d_grad_input_weight", "conv_transpose3d_grad_bias"}),
+    (True, True, False, {"conv_transpose3d_grad_input_weight"}),
     (False, True, False, {"conv_transpose3d_grad_weight"}),
     (True, False, False, {"conv_transpose3d_grad_input"}),
     (False, False, True, {"conv_transpose3d_grad_bias"}),
@@ -118,6 +119,8 @@ def test_fake_tensor_shapes_and_strides():
         gw = ops.conv_transpose3d_grad_weight(y, x, w, [2, 3, 1], [1, 0, 2], [1, 2, 0], 2, [1, 1, 2], True)
         assert gw.shape == w.shape and gw.is_contiguous()
         assert ops.conv_transpose3d_grad_bias(y).shape == (6,)
+        gx2, gw2 = ops.conv_transpose3d_grad_input_weight(y, x, w, [2, 3, 1], [1, 0, 2], [1, 2, 0], 2, [1, 1, 2], True)
+        assert gx2.shape == x.shape and gx2.is_contiguous() and gw2.shape == w.shape and gw2.is_contiguous()
 
 
 @pytest.mark.parametrize("args", [dict(stride=2),

@@ -430,6 +430,29 @@ def test_unusual_shapes_against_float64(xs, ws, args, restore_flags):
         assert rel_err(ours, ref) <= 1e-5
 
 
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16, torch.float32])
+@pytest.mark.parametrize("gy_kind", ["ncdhw", "channels_last_3d", "expanded"])
+def test_grad_input_weight_op_equals_the_two_ops(dtype, gy_kind, restore_flags):
+    """The backward's combined op (both gradients; 2-byte stride-1 grad_output copied channels_last once for both
+    kernels) gives bitwise the results of the two single-gradient ops, which copy it each."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 16, 5, 6, 40, device=DEV, dtype=dtype)
+    w = torch.randn(16, 24, 3, 3, 3, device=DEV, dtype=dtype)
+    conv = ([1, 1, 1], [1, 1, 1], [0, 0, 0], 1, [1, 1, 1], True)
+    gy = torch.randn(2, 24, 5, 6, 40, device=DEV, dtype=dtype)
+    if gy_kind == "channels_last_3d":
+        gy = gy.contiguous(memory_format=CL)
+    elif gy_kind == "expanded":
+        gy = torch.randn(1, 24, 1, 1, 1, device=DEV, dtype=dtype).expand(2, 24, 5, 6, 40)
+    gx, gw = ops.conv_transpose3d_grad_input_weight(gy, x, w, *conv)
+    assert torch.equal(gx, ops.conv_transpose3d_grad_input(gy, x, w, *conv))
+    assert torch.equal(gw, ops.conv_transpose3d_grad_weight(gy, x, w, *conv))
+    y64, gx64, gw64, _ = torch_reference(Case(2, 16, 24, 1, (5, 6, 40), (3, 3, 3), *conv[:3], conv[4], False),
+                                         x.double(), w.double(), None, gy.double())
+    budget = 2e-3 if dtype == torch.float32 else 2e-2
+    assert rel_err(gx, gx64) < budget and rel_err(gw, gw64) < budget
+
+
 def test_weight_only_requires_grad():
     x = torch.randn(2, 8, 3, 4, 5, device=DEV)
     w = torch.randn(8, 4, 3, 3, 3, device=DEV, requires_grad=True)

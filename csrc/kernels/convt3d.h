@@ -57,6 +57,14 @@ using GradBias = Operator<Kind::kGradBias>;
 
 const char* status_string(Status s);
 
+// Both input gradients of one problem: true where GradInput and GradWeight would each copy grad_y (args.y)
+// channels_last into their workspace (the plan's restaging: 2-byte stride-1 problems).  A caller running both can
+// copy it once with copy_channels_last and pass the copy as y; neither operator restages a channels_last y.
+bool grad_output_restaged(const Arguments& args);
+// Copies src (a 5-D tensor of the problem's dtype) into a dense channels_last_3d tensor at dst.
+Status copy_channels_last(const Arguments& args, const TensorRef5& src, void* dst, cudaStream_t stream,
+                          std::string* why = nullptr);
+
 // Benchmarking knob: caps the row-conv kernels' cp.async pipeline depth (2..4; 0 restores the default, the
 // deepest that shared memory allows at full occupancy).  Process-wide; results do not depend on it.
 void set_max_pipeline_stages(int stages);

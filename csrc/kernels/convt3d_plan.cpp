@@ -537,6 +537,14 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   return L.grad_bias(a.y, workspace_, bias_chunks(a), a.bias, a.bias_stride, stream, why);
 }
 
+bool grad_output_restaged(const Arguments& a) {
+  return check_problem(a.problem, nullptr) == Status::kSuccess && restage_src(a, false) && wgrad_sources(a, nullptr).y;
+}
+
+Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {
+  return launchers(a.problem).to_channels_last(src, dst, stream, why);
+}
+
 template class Operator<Kind::kForward>;
 template class Operator<Kind::kGradInput>;
 template class Operator<Kind::kGradWeight>;

@@ -181,6 +181,15 @@ at::Tensor grad_weight_cpu(const at::Tensor& grad_output, const at::Tensor& inpu
   return std::get<1>(backward_cpu(grad_output, input, weight, a, {false, true, false})).contiguous();
 }
 
+std::tuple<at::Tensor, at::Tensor> grad_input_weight_cpu(const at::Tensor& grad_output, const at::Tensor& input,
+                                                         const at::Tensor& weight, at::IntArrayRef stride,
+                                                         at::IntArrayRef padding, at::IntArrayRef output_padding,
+                                                         int64_t groups, at::IntArrayRef dilation, bool) {
+  auto a = make_args(stride, padding, output_padding, groups, dilation);
+  auto g = backward_cpu(grad_output, input, weight, a, {true, true, false});
+  return {std::get<0>(g).contiguous(input.suggest_memory_format()), std::get<1>(g).contiguous()};
+}
+
 at::Tensor grad_bias_impl(const at::Tensor& grad_output) {
   TORCH_CHECK(grad_output.dim() == 5, "cutlass_convt3d: grad_output must be 5-D, got ", shape(grad_output.sizes()));
   return grad_output.sum({0, 2, 3, 4});
@@ -393,6 +402,11 @@ TORCH_LIBRARY(cutlass_convt3d, m) {
   m.def(
       "conv_transpose3d_grad_weight(Tensor grad_output, Tensor input, Tensor weight, int[3] stride, int[3] padding, "
       "int[3] output_padding, int groups, int[3] dilation, bool allow_tf32) -> Tensor");
+  // both input gradients from one call (the backward when autograd needs both): grad_output is read as one
+  // layout by both kernels, so a copy that each would make is made once
+  m.def(
+      "conv_transpose3d_grad_input_weight(Tensor grad_output, Tensor input, Tensor weight, int[3] stride, "
+      "int[3] padding, int[3] output_padding, int groups, int[3] dilation, bool allow_tf32) -> (Tensor, Tensor)");
   m.def("conv_transpose3d_grad_bias(Tensor grad_output) -> Tensor");
   m.def(
       "_emulate_forward(Tensor input, Tensor weight, Tensor? bias, int[3] stride, int[3] padding, "
@@ -409,6 +423,7 @@ TORCH_LIBRARY_IMPL(cutlass_convt3d, CPU, m) {
   m.impl("conv_transpose3d", &forward_cpu);
   m.impl("conv_transpose3d_grad_input", &grad_input_cpu);
   m.impl("conv_transpose3d_grad_weight", &grad_weight_cpu);
+  m.impl("conv_transpose3d_grad_input_weight", &grad_input_weight_cpu);
   m.impl("conv_transpose3d_grad_bias", &grad_bias_impl);
   m.impl("_emulate_forward", &emulate_forward);
   m.impl("_emulate_grad_input", &emulate_grad_input);

@@ -60,39 +60,70 @@ at::Tensor forward_cuda(const at::Tensor& input, const at::Tensor& weight, const
   return y;
 }
 
-at::Tensor grad_input_cuda(const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight,
-                           at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
-                           int64_t groups, at::IntArrayRef dilation, bool allow_tf32) {
+// The backward's shared part: validation and the problem of (grad_output, input, weight)
+ct3d::Arguments backward_args(const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight,
+                              at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
+                              int64_t groups, at::IntArrayRef dilation, bool allow_tf32) {
   ConvArgs a = make_args(stride, padding, output_padding, groups, dilation);
   check_backward(grad_output, input, weight, a);
   check_cuda(weight, "weight", input);
-  c10::cuda::CUDAGuard guard(input.device());
-  at::Tensor gx = at::empty(input.sizes(), input.options().memory_format(input.suggest_memory_format()));
-  if (gx.numel() == 0) return gx;
   ct3d::Arguments args;
   args.problem = make_problem(input, weight, grad_output.sizes(), a, allow_tf32);
-  args.x = ref5(gx);
+  args.x = ref5(input);
   args.w = ref5(weight);
   args.y = ref5(grad_output);
+  return args;
+}
+at::Tensor run_grad_input(ct3d::Arguments args, const at::Tensor& input) {
+  at::Tensor gx = at::empty(input.sizes(), input.options().memory_format(input.suggest_memory_format()));
+  if (gx.numel() == 0) return gx;
+  args.x = ref5(gx);
   run_op<ct3d::GradInput>(args, input);
   return gx;
+}
+at::Tensor run_grad_weight(ct3d::Arguments args, const at::Tensor& input, const at::Tensor& weight) {
+  at::Tensor gw = at::empty(weight.sizes(), weight.options().memory_format(at::MemoryFormat::Contiguous));
+  args.w = ref5(gw);
+  run_op<ct3d::GradWeight>(args, input);
+  return gw;
+}
+
+at::Tensor grad_input_cuda(const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight,
+                           at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
+                           int64_t groups, at::IntArrayRef dilation, bool allow_tf32) {
+  ct3d::Arguments args = backward_args(grad_output, input, weight, stride, padding, output_padding, groups, dilation,
+                                       allow_tf32);
+  c10::cuda::CUDAGuard guard(input.device());
+  return run_grad_input(args, input);
 }
 
 at::Tensor grad_weight_cuda(const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight,
                             at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
                             int64_t groups, at::IntArrayRef dilation, bool allow_tf32) {
-  ConvArgs a = make_args(stride, padding, output_padding, groups, dilation);
-  check_backward(grad_output, input, weight, a);
-  check_cuda(weight, "weight", input);
+  ct3d::Arguments args = backward_args(grad_output, input, weight, stride, padding, output_padding, groups, dilation,
+                                       allow_tf32);
   c10::cuda::CUDAGuard guard(input.device());
-  at::Tensor gw = at::empty(weight.sizes(), weight.options().memory_format(at::MemoryFormat::Contiguous));
-  ct3d::Arguments args;
-  args.problem = make_problem(input, weight, grad_output.sizes(), a, allow_tf32);
-  args.x = ref5(input);
-  args.w = ref5(gw);
-  args.y = ref5(grad_output);
-  run_op<ct3d::GradWeight>(args, input);
-  return gw;
+  return run_grad_weight(args, input, weight);
+}
+
+// Both gradients: where each kernel would restage grad_output channels_last (the library says), it is copied
+// once here and both read the copy (H200, k3s1 bf16: one ~0.045 ms copy fewer per backward).
+std::tuple<at::Tensor, at::Tensor> grad_input_weight_cuda(const at::Tensor& grad_output, const at::Tensor& input,
+                                                          const at::Tensor& weight, at::IntArrayRef stride,
+                                                          at::IntArrayRef padding, at::IntArrayRef output_padding,
+                                                          int64_t groups, at::IntArrayRef dilation, bool allow_tf32) {
+  ct3d::Arguments args = backward_args(grad_output, input, weight, stride, padding, output_padding, groups, dilation,
+                                       allow_tf32);
+  c10::cuda::CUDAGuard guard(input.device());
+  at::Tensor gy_cl;  // kept alive until both kernels are queued (the allocator then orders its reuse by stream)
+  if (input.numel() > 0 && ct3d::grad_output_restaged(args)) {
+    gy_cl = at::empty(grad_output.sizes(), grad_output.options().memory_format(at::MemoryFormat::ChannelsLast3d));
+    std::string why;
+    ct3d::Status s = ct3d::copy_channels_last(args, args.y, gy_cl.data_ptr(), at::cuda::getCurrentCUDAStream(), &why);
+    TORCH_CHECK(s == ct3d::Status::kSuccess, "cutlass_convt3d: ", ct3d::status_string(s), ": ", why);
+    args.y = ref5(gy_cl);
+  }
+  return {run_grad_input(args, input), run_grad_weight(args, input, weight)};
 }
 
 at::Tensor grad_bias_cuda(const at::Tensor& grad_output) {
@@ -125,6 +156,7 @@ TORCH_LIBRARY_IMPL(cutlass_convt3d, CUDA, m) {
   m.impl("conv_transpose3d", &forward_cuda);
   m.impl("conv_transpose3d_grad_input", &grad_input_cuda);
   m.impl("conv_transpose3d_grad_weight", &grad_weight_cuda);
+  m.impl("conv_transpose3d_grad_input_weight", &grad_input_weight_cuda);
   m.impl("conv_transpose3d_grad_bias", &grad_bias_cuda);
 }
 
