@@ -154,13 +154,11 @@ def _grad_input_weight_backward(ctx, g_input, g_weight):
     # the two ops' formulas above, summed where both reach grad_output (None: that output's gradient is unused)
     grad_output, input, weight = ctx.saved_tensors
     d_gy = d_x = d_w = None
-    if ctx.needs_input_grad[0]:
-        parts = []
-        if g_input is not None:
-            parts.append(_ns.conv_transpose3d(g_input, weight, None, *ctx.conv_args))
-        if g_weight is not None:
-            parts.append(_ns.conv_transpose3d(input, g_weight, None, *ctx.conv_args))
-        d_gy = sum(parts[1:], parts[0]) if parts else None
+    if ctx.needs_input_grad[0] and g_input is not None:
+        d_gy = _ns.conv_transpose3d(g_input, weight, None, *ctx.conv_args)
+    if ctx.needs_input_grad[0] and g_weight is not None:
+        part = _ns.conv_transpose3d(input, g_weight, None, *ctx.conv_args)
+        d_gy = part if d_gy is None else d_gy + part
     if ctx.needs_input_grad[1] and g_weight is not None:
         d_x = _ns.conv_transpose3d_grad_input(grad_output, input, g_weight, *ctx.conv_args)
     if ctx.needs_input_grad[2] and g_input is not None:
