@@ -651,16 +651,30 @@ def test_channels_last_vector_staging(mode, edge):
 
 # 2-byte NCDHW sources are restaged channels_last in the workspace when their channel runs are whole 16-byte
 # vectors and the K loop is long next to the copy (the forward's x; grad_input's grad_y and grad_weight's x and
-# grad_y at stride 1), so the kernels read them column-major; any strides, and grouped problems
+# grad_y at stride 1), so the kernels read them column-major; any strides, and grouped problems.  So is an fp32
+# forward's x (TF32 and 3xTF32).
 # (Cin, Cout, groups, stride, variant of x and grad_y)
 RESTAGE_CASES = [(16, 24, 1, 2, "contiguous"), (32, 16, 2, 2, "contiguous"), (16, 8, 1, 1, "contiguous"),
                  (16, 24, 1, 2, "w_slice"), (16, 24, 1, 2, "dh_swapped"), (24, 16, 1, 2, "contiguous"),
                  (16, 24, 1, 1, "w_slice"), (32, 16, 2, 1, "dh_swapped")]
 
 
+# (id, dtype, allow_tf32, budget): MODES without fp64
+RESTAGE_MODES = MODES[:4]
+
+
+def _assert_fp32_forward_layout_blind(y, x, w, b, case, allow_tf32):
+    """fp32: the forward of a restaged NCDHW x (the channels_last copy in the workspace) is bitwise the forward of
+    the same x passed channels_last: the same kernel, the same products summed in the same order."""
+    if y.dtype == torch.float32:
+        y_cl = ops.conv_transpose3d(x.contiguous(memory_format=CL), w, b, *case.conv_args(), allow_tf32)
+        assert y_cl.stride(1) == 1 and torch.equal(y, y_cl), (y - y_cl).abs().max().item()
+
+
 @pytest.mark.parametrize("rcase", RESTAGE_CASES, ids=[f"cin{c[0]}cout{c[1]}g{c[2]}s{c[3]}-{c[4]}" for c in RESTAGE_CASES])
-@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
-def test_restaged_sources(dtype, rcase):
+@pytest.mark.parametrize("mode", RESTAGE_MODES, ids=[m[0] for m in RESTAGE_MODES])
+def test_restaged_sources(mode, rcase):
+    _, dtype, allow_tf32, budget = mode
     cin, cout, groups, s, xform = rcase
     case = Case(N=2, Cin=cin, Cout=cout, groups=groups, size=(3, 5, 45), kernel=(3, 3, 3), stride=[s, s, s],
                 padding=[1, 1, 1], output_padding=[0, s - 1, s - 1], dilation=[1, 1, 1], bias=True)
@@ -674,15 +688,15 @@ def test_restaged_sources(dtype, rcase):
         return t
 
     x, gy = variant(x), variant(gy)
-    y = ops.conv_transpose3d(x, w, b, *case.conv_args(), True)
-    gx = ops.conv_transpose3d_grad_input(gy, x, w, *case.conv_args(), True)
-    gw = ops.conv_transpose3d_grad_weight(gy, x, w, *case.conv_args(), True)
+    y = ops.conv_transpose3d(x, w, b, *case.conv_args(), allow_tf32)
+    gx = ops.conv_transpose3d_grad_input(gy, x, w, *case.conv_args(), allow_tf32)
+    gw = ops.conv_transpose3d_grad_weight(gy, x, w, *case.conv_args(), allow_tf32)
     assert y.is_contiguous() and gx.is_contiguous()
     y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
-    budget = 1e-2 if dtype == torch.float16 else 2e-2
     assert rel_err(y, y64) <= budget and rel_err(gx, gx64) <= budget and rel_err(gw, gw64) <= budget
+    _assert_fp32_forward_layout_blind(y, x, w, b, case, allow_tf32)
     # only one of x and grad_y channels_last: grad_weight restages the other (stride 1)
-    gw_mixed = ops.conv_transpose3d_grad_weight(gy, x.contiguous(memory_format=CL), w, *case.conv_args(), True)
+    gw_mixed = ops.conv_transpose3d_grad_weight(gy, x.contiguous(memory_format=CL), w, *case.conv_args(), allow_tf32)
     assert rel_err(gw_mixed, gw64) <= budget
 
 
@@ -717,8 +731,9 @@ VEC_RESTAGE = [(72, (2, 4), "contiguous"), (13, (2, 4), "contiguous"), (72, (2, 
 
 @pytest.mark.parametrize("vcase", VEC_RESTAGE, ids=[f"w{v[0]}-{v[2]}" for v in VEC_RESTAGE])
 @pytest.mark.parametrize("chans", [(16, 48), (48, 16)], ids=["cin16cout48", "cin48cout16"])
-@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
-def test_restaged_vector_rows(dtype, chans, vcase):
+@pytest.mark.parametrize("mode", RESTAGE_MODES, ids=[m[0] for m in RESTAGE_MODES])
+def test_restaged_vector_rows(mode, chans, vcase):
+    _, dtype, allow_tf32, budget = mode
     (cin, cout), (W, (D, H), xform) = chans, vcase
     case = Case(N=2, Cin=cin, Cout=cout, groups=1, size=(D, H, W), kernel=(3, 3, 3), stride=[1, 1, 1],
                 padding=[1, 1, 1], output_padding=[0, 0, 0], dilation=[1, 1, 1], bias=True)
@@ -738,13 +753,13 @@ def test_restaged_vector_rows(dtype, chans, vcase):
 
     x, gy = variant(x), variant(gy)
     assert _vector_rows(x) == _vector_rows(gy) == (xform not in ("w_slice", "odd")), "the variant's copy path"
-    y = ops.conv_transpose3d(x, w, b, *case.conv_args(), True)
-    gx = ops.conv_transpose3d_grad_input(gy, x, w, *case.conv_args(), True)
-    gw = ops.conv_transpose3d_grad_weight(gy, x, w, *case.conv_args(), True)
+    y = ops.conv_transpose3d(x, w, b, *case.conv_args(), allow_tf32)
+    gx = ops.conv_transpose3d_grad_input(gy, x, w, *case.conv_args(), allow_tf32)
+    gw = ops.conv_transpose3d_grad_weight(gy, x, w, *case.conv_args(), allow_tf32)
     y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
-    budget = 1e-2 if dtype == torch.float16 else 2e-2
     errs = {"forward": rel_err(y, y64), "grad_input": rel_err(gx, gx64), "grad_weight": rel_err(gw, gw64)}
     assert max(errs.values()) <= budget, f"{xform} W={W} cin={cin} cout={cout}: {errs}"
+    _assert_fp32_forward_layout_blind(y, x, w, b, case, allow_tf32)
 
 
 # The 16-bit channels_last row-conv kernels pipeline as many stages (2-4) as shared memory allows without costing a
@@ -774,3 +789,34 @@ def test_narrow_output_tiles(mode, ncase, layout):
     case = Case(N=2, Cin=cin, Cout=cout, groups=groups, size=(2, 3, 150), kernel=(3, 3, 3), stride=[2, 2, 2],
                 padding=[1, 1, 1], output_padding=[0, 1, 1], dilation=[1, 1, 1], bias=True)
     _check_all_ops(case, dtype, allow_tf32, budget, cin + cout + groups, layout)
+
+
+# Unwritten elements: under deterministic algorithms torch fills every new tensor with NaN (outputs and our
+# workspaces alike), so an output element no kernel writes, or a workspace element read before it is written,
+# comes out NaN.  Odd w extents (partial vectors and tiles), output-channel blocks partly filled, groups, both
+# layouts.
+POISON_CASES = [
+    Case(N=2, Cin=32, Cout=32, groups=1, size=(3, 4, 37), kernel=(3, 3, 3), stride=[2, 2, 2], padding=[1, 1, 1],
+         output_padding=[0, 0, 0], dilation=[1, 1, 1], bias=True),
+    Case(N=1, Cin=16, Cout=40, groups=1, size=(3, 3, 45), kernel=(3, 3, 3), stride=[1, 1, 1], padding=[1, 1, 1],
+         output_padding=[0, 0, 0], dilation=[1, 1, 1], bias=True),
+    Case(N=1, Cin=24, Cout=12, groups=1, size=(2, 3, 70), kernel=(2, 2, 2), stride=[2, 2, 2], padding=[0, 0, 0],
+         output_padding=[0, 0, 0], dilation=[1, 1, 1], bias=False),
+    Case(N=1, Cin=32, Cout=32, groups=4, size=(2, 3, 29), kernel=(3, 3, 3), stride=[2, 2, 2], padding=[1, 1, 1],
+         output_padding=[1, 1, 1], dilation=[1, 1, 1], bias=True),
+]
+
+
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
+def test_every_output_element_written(mode, layout, restore_flags):
+    _, dtype, allow_tf32, budget = mode
+    fill = torch.utils.deterministic.fill_uninitialized_memory
+    torch.use_deterministic_algorithms(True)
+    torch.utils.deterministic.fill_uninitialized_memory = True
+    try:
+        assert torch.empty(64, dtype=dtype, device=DEV).isnan().all(), "torch did not poison new tensors"
+        for i, case in enumerate(POISON_CASES):
+            _check_all_ops(case, dtype, allow_tf32, budget, 11 + i, layout)
+    finally:
+        torch.utils.deterministic.fill_uninitialized_memory = fill

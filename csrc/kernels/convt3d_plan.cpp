@@ -242,10 +242,11 @@ size_t align256(size_t v) { return (v + 255) / 256 * 256; }
 bool restage_pays(const ConvT3dProblem& p, bool copies_gy) {
   const int64_t S = int64_t(p.stride[0]) * p.stride[1] * p.stride[2];
   const int VEC = 16 / int(elem_size(p.dtype));
-  // TF32 forwards too (the channels_last row-conv reads A by ldmatrix, v31; H200 A/B: mission -5%, k3s2op1 -5.5%,
-  // groups4 -5%, k3s1 -4.5%, in64-out16 -2%); TF32 grad_input and 3xTF32 unmeasured, so not
-  const bool tf32_fwd = p.dtype == DType::kF32 && p.math == Math::kTF32 && !copies_gy;
-  return (p.dtype == DType::kF16 || p.dtype == DType::kBF16 || tf32_fwd) && p.cin_g() % VEC == 0 && p.cout_g() % VEC == 0 &&
+  // fp32 forwards too (the channels_last row-conv reads A by ldmatrix, v31; H200 A/B, TF32: mission -5%, k3s2op1
+  // -5.5%, groups4 -5%, k3s1 -4.5%, in64-out16 -2%; 3xTF32, v40: groups4 -16%, in64-out16 -11%, others +-1%);
+  // fp32 grad_input unmeasured, so not
+  const bool fp32_fwd = p.dtype == DType::kF32 && !copies_gy;
+  return (p.dtype == DType::kF16 || p.dtype == DType::kBF16 || fp32_fwd) && p.cin_g() % VEC == 0 && p.cout_g() % VEC == 0 &&
          p.taps() >= 2 * S * (copies_gy ? S : 1);
 }
 // t takes a copy: not channels_last already, not expanded (a zero stride: the copy would materialise the
