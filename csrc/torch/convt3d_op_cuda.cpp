@@ -74,7 +74,7 @@ ct3d::Arguments backward_args(const at::Tensor& grad_output, const at::Tensor& i
   args.y = ref5(grad_output);
   return args;
 }
-at::Tensor run_grad_input(ct3d::Arguments args, const at::Tensor& input) {
+at::Tensor run_grad_input(ct3d::Arguments args, const at::Tensor& input, const at::Tensor&) {
   at::Tensor gx = at::empty(input.sizes(), input.options().memory_format(input.suggest_memory_format()));
   if (gx.numel() == 0) return gx;
   args.x = ref5(gx);
@@ -88,22 +88,15 @@ at::Tensor run_grad_weight(ct3d::Arguments args, const at::Tensor& input, const 
   return gw;
 }
 
-at::Tensor grad_input_cuda(const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight,
-                           at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
-                           int64_t groups, at::IntArrayRef dilation, bool allow_tf32) {
+// One input gradient (Run: run_grad_input or run_grad_weight), on the inputs' device
+template <at::Tensor (*Run)(ct3d::Arguments, const at::Tensor&, const at::Tensor&)>
+at::Tensor grad_cuda(const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight,
+                     at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding, int64_t groups,
+                     at::IntArrayRef dilation, bool allow_tf32) {
   ct3d::Arguments args = backward_args(grad_output, input, weight, stride, padding, output_padding, groups, dilation,
                                        allow_tf32);
   c10::cuda::CUDAGuard guard(input.device());
-  return run_grad_input(args, input);
-}
-
-at::Tensor grad_weight_cuda(const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight,
-                            at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
-                            int64_t groups, at::IntArrayRef dilation, bool allow_tf32) {
-  ct3d::Arguments args = backward_args(grad_output, input, weight, stride, padding, output_padding, groups, dilation,
-                                       allow_tf32);
-  c10::cuda::CUDAGuard guard(input.device());
-  return run_grad_weight(args, input, weight);
+  return Run(args, input, weight);
 }
 
 // Both gradients: where each kernel would restage grad_output channels_last (the library says), it is copied
@@ -123,7 +116,7 @@ std::tuple<at::Tensor, at::Tensor> grad_input_weight_cuda(const at::Tensor& grad
     TORCH_CHECK(s == ct3d::Status::kSuccess, "cutlass_convt3d: ", ct3d::status_string(s), ": ", why);
     args.y = ref5(gy_cl);
   }
-  return {run_grad_input(args, input), run_grad_weight(args, input, weight)};
+  return {run_grad_input(args, input, weight), run_grad_weight(args, input, weight)};
 }
 
 at::Tensor grad_bias_cuda(const at::Tensor& grad_output) {
@@ -154,8 +147,8 @@ at::Tensor grad_bias_cuda(const at::Tensor& grad_output) {
 
 TORCH_LIBRARY_IMPL(cutlass_convt3d, CUDA, m) {
   m.impl("conv_transpose3d", &forward_cuda);
-  m.impl("conv_transpose3d_grad_input", &grad_input_cuda);
-  m.impl("conv_transpose3d_grad_weight", &grad_weight_cuda);
+  m.impl("conv_transpose3d_grad_input", &grad_cuda<run_grad_input>);
+  m.impl("conv_transpose3d_grad_weight", &grad_cuda<run_grad_weight>);
   m.impl("conv_transpose3d_grad_input_weight", &grad_input_weight_cuda);
   m.impl("conv_transpose3d_grad_bias", &grad_bias_cuda);
 }
