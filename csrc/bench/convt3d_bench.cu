@@ -3,12 +3,14 @@
 //   convt3d_bench --dtype bf16 --math exact --case mission --reps 50
 //   convt3d_bench --layout cl          x, y and their gradients channels_last_3d (NDHWC in memory)
 //   convt3d_bench --stages 2           caps the row-conv pipeline depth (A/B of the pipeline in one binary)
+//   convt3d_bench --host               host time per forward call and per operator phase (microseconds)
 // Inputs are random (never zeros); each operator's output is poisoned (NaN) before the first run and
 // checked for unwritten elements.  Times: CUDA events, warm-up, median.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -136,6 +138,42 @@ float time_op(Op& op, const ct3d::Arguments& args, void* ws, int reps) {
   return ms[ms.size() / 2];
 }
 
+// Host time of the forward's phases (median microseconds over reps calls, none waiting for the GPU: the calls
+// only queue work, and the 3 x reps launches stay well inside the launch queue).  What a caller's thread spends
+// per call before the GPU can start, apart from PyTorch's dispatch.
+void host_times(const ct3d::Arguments& args, void* ws, int reps) {
+  ct3d::Forward op;
+  std::string why;
+  auto med = [&](auto&& f) {
+    std::vector<double> us;
+    for (int i = 0; i < reps; ++i) {
+      const auto a = std::chrono::steady_clock::now();
+      f();
+      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - a).count());
+    }
+    CK(cudaDeviceSynchronize());
+    std::sort(us.begin(), us.end());
+    return us[us.size() / 2];
+  };
+  auto ok = [&](ct3d::Status s) {
+    if (s != ct3d::Status::kSuccess) {
+      std::fprintf(stderr, "operator failed: %s: %s\n", ct3d::status_string(s), why.c_str());
+      std::exit(1);
+    }
+  };
+  const double tc = med([&] { ok(op.can_implement(args, &why)); });
+  const double tw = med([&] { (void)op.get_workspace_size(args); });
+  const double ti = med([&] { ok(op.initialize(args, ws, nullptr, &why)); });
+  const double tr = med([&] { ok(op.run(nullptr, &why)); });
+  const double tall = med([&] {
+    ok(op.can_implement(args, &why));
+    (void)op.get_workspace_size(args);
+    ok(op(args, ws, nullptr, &why));
+  });
+  std::printf("  host us: can_implement %.1f  get_workspace_size %.1f  initialize %.1f  run %.1f  whole call %.1f\n",
+              tc, tw, ti, tr, tall);
+}
+
 template <class Op>
 size_t workspace(const ct3d::Arguments& a) {
   Op op;
@@ -152,6 +190,7 @@ size_t workspace(const ct3d::Arguments& a) {
 int main(int argc, char** argv) {
   std::string only, dtype = "f32", math = "tf32", layout = "ncdhw";
   int reps = 20, stages = 0;
+  bool host = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -161,9 +200,10 @@ int main(int argc, char** argv) {
     else if (a == "--layout") layout = next();
     else if (a == "--reps") reps = std::atoi(next().c_str());
     else if (a == "--stages") stages = std::atoi(next().c_str());
+    else if (a == "--host") host = true;
     else {
       std::printf("usage: convt3d_bench [--case NAME] [--dtype f32|f16|bf16|f64] [--math tf32|exact] [--layout ncdhw|cl] "
-                  "[--reps N] [--stages 2..4]\n");
+                  "[--reps N] [--stages 2..4] [--host]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -230,6 +270,7 @@ int main(int argc, char** argv) {
     unsigned long long bad = count_nan(y, ny, dt) + count_nan(gx, nx, dt) + count_nan(gw, nw, dt);
     const double bytes = double(nx + ny) * es;
     std::printf("%-10s %10.3f %10.2f %10.3f %10.3f %9llu\n", c.name, tf, bytes / (tf * 1e-3) / 1e12, td, tw, bad);
+    if (host) host_times(args, ws, std::max(reps, 50));
     CK(cudaFree(x)); CK(cudaFree(gx)); CK(cudaFree(y)); CK(cudaFree(gy)); CK(cudaFree(w)); CK(cudaFree(gw));
     CK(cudaFree(ws));
   }
