@@ -296,6 +296,32 @@ def test_runs_on_the_current_stream():
     assert torch.equal(y, expected)
 
 
+def test_concurrent_threads(restore_flags):
+    """The ops called from several threads at once, each on its own stream, over every mode: the library's
+    per-device caches (occupancy, shared-memory limits, device attributes) are read and filled concurrently, and
+    every result still matches float64."""
+    import threading
+
+    jobs = [(m, _sweep_case(100 + 5 * j + k)) for j, m in enumerate(MODES) for k in range(5)]
+    errors = []
+
+    def worker(part):
+        try:
+            with torch.cuda.stream(torch.cuda.Stream()):
+                for i, ((name, dtype, allow_tf32, budget), case) in enumerate(part):
+                    _check_all_ops(case, dtype, allow_tf32, budget, seed=i)
+                torch.cuda.current_stream().synchronize()
+        except Exception as e:  # noqa: BLE001 -- reported by the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(jobs[t::4],)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
 @pytest.mark.skipif(not torch.cuda.is_available() or torch.cuda.device_count() < 2, reason="needs 2 GPUs")
 def test_other_device_and_current_device_untouched():
     torch.manual_seed(0)

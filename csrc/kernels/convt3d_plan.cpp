@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "convt3d.h"
+#include "device_cache.h"
 #include "kernel_params.h"
 
 namespace ct3d {
@@ -43,24 +44,13 @@ const KernelLaunchers& launchers(const ConvT3dProblem& p) {
   return p.math == Math::kTF32 ? launchers_tf32() : launchers_exact();
 }
 
-int device_sms() {
-  int dev = 0, sms = 0;
-  cudaGetDevice(&dev);
-  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
-  return sms > 0 ? sms : 1;
-}
-int device_smem_optin() {
-  int dev = 0, v = 0;
-  cudaGetDevice(&dev);
-  cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev);
-  return v;
-}
+int device_sms() { return device_attrs().sms; }
+int device_smem_optin() { return device_attrs().smem_optin; }
 SmemLimits device_smem_limits() {
+  const DeviceAttrs& d = device_attrs();
   SmemLimits l;
-  int dev = 0;
-  cudaGetDevice(&dev);
-  l.optin = device_smem_optin();
-  cudaDeviceGetAttribute(&l.per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev);
+  l.optin = d.smem_optin;
+  l.per_sm = d.smem_per_sm;
   l.max_stages = g_max_stages.load(std::memory_order_relaxed);
   return l;
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <algorithm>
 
+#include "device_cache.h"
 #include "kernel_params.h"
 #include "direct_kernel.cuh"
 #include "restage_kernel.cuh"
@@ -30,8 +31,7 @@ Status launch_dyn(Kernel kernel, dim3 grid, size_t smem, int smem_optin, const P
     return fail(why, Status::kNotSupported,
                 std::string(what) + ": tile footprint (" + std::to_string(smem) +
                     " bytes of shared memory) exceeds this device's limit");
-  Status s = cuda_check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)), why,
-                        "cudaFuncSetAttribute");
+  Status s = cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why, "cudaFuncSetAttribute");
   if (s != Status::kSuccess) return s;
   kernel<<<grid, Tiles::kThreads, smem, stream>>>(p);
   return cuda_check(cudaGetLastError(), why, what);
@@ -62,11 +62,8 @@ Status launch_rowconv_bk(const RowConvParams& p, dim3 grid, const SmemLimits& li
   RowConvParams q = p;
   q.stages = 2;
   if constexpr (K::kMaxStages > 2) {
-    int blocks = 0;  // CTAs per SM by registers alone
-    if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, Tiles::kThreads, 0) != cudaSuccess) {
-      (void)cudaGetLastError();
-      blocks = P::kMinBlocks;
-    }
+    int blocks = occupancy_blocks(reinterpret_cast<const void*>(kernel), Tiles::kThreads, 0);  // by registers alone
+    if (blocks == 0) blocks = P::kMinBlocks;
     const size_t budget = size_t(std::max(lim.per_sm / std::max(blocks, 1) - 1024, 0));  // 1 KB per CTA is the system's
     q.stages = lim.max_stages >= 2 ? std::min(K::kMaxStages, lim.max_stages) : K::kMaxStages;
     while (q.stages > 2 && K::smem_bytes(p.LDK, q.stages) > budget) --q.stages;
@@ -170,13 +167,7 @@ Status wgrad(const WgradParams& p, dim3 grid, int smem_optin, const TensorRef5& 
 // CTAs per SM of one instance at its footprint
 template <class Kernel>
 int wgrad_occupancy(Kernel kernel, size_t smem) {
-  int n = 0;
-  if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)) != cudaSuccess ||
-      cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, Tiles::kThreads, smem) != cudaSuccess) {
-    (void)cudaGetLastError();
-    n = 1;
-  }
-  return std::max(n, 1);
+  return std::max(occupancy_blocks(reinterpret_cast<const void*>(kernel), Tiles::kThreads, smem), 1);
 }
 template <class P, int kKSplit>
 int wgrad_occupancy(int LDKx, int LDKg) {
