@@ -2,7 +2,7 @@
 # One GPU-machine session: install (CUTLASS headers from a carried wheel when offline), build, verify, time.
 # Usage: bash benchmarks/device_run.sh [quick|verify|time|full]   (logs in $OUT, default ./device_out)
 #   quick:  build, gpu_check, C++ benchmark (fp32 TF32)
-#   verify: build, gpu_check, the main job, the whole pytest suite (large test included), compute-sanitizer
+#   verify: build, gpu_check, the main job, host time per call, the whole pytest suite (large test included), compute-sanitizer
 #   time:   build, the C++ benchmark for every dtype and math mode, bench.py (JSON + chart)
 #   full:   time, then verify (about 5.5 minutes on an H200)
 # Few files on purpose (a remote runner may return only a handful): verify.txt, cpp.txt, bench.txt and
@@ -51,6 +51,8 @@ fi
 if [ $verify = 1 ]; then
   echo "== python -m cutlass_convt3d" >> "$V"
   timeout 120 python3 -m cutlass_convt3d >> "$V" 2>&1
+  echo "== benchmarks/host_time.py" >> "$V"
+  timeout 120 python3 "$SRC/benchmarks/host_time.py" >> "$V" 2>&1
   echo "== pytest -q tests (from the repository root)" >> "$V"
   (cd "$SRC" && timeout 420 pytest -q tests -p no:cacheprovider 2>&1 | tail -15) >> "$V"
   echo "== compute-sanitizer (time left: $(left) s)" >> "$V"
