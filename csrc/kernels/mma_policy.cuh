@@ -20,15 +20,6 @@
 
 namespace ct3d {
 
-// Round to nearest-even TF32 with CUTLASS's converter, then clear the 13 low bits it leaves behind, so the
-// float equals what the tensor core multiplies (needed for an exact big/small split).  NaN stays NaN.
-CT3D_DEV float tf32_rne(float v) {
-  if (v != v) return __int_as_float(0x7fffffff);
-  cutlass::tfloat32_t t =
-      cutlass::NumericConverter<cutlass::tfloat32_t, float, cutlass::FloatRoundStyle::round_to_nearest>::convert(v);
-  return __uint_as_float(t.raw() & 0xffffe000u);
-}
-
 // Round to nearest-even TF32 as a fragment is loaded (operands reach shared memory raw through cp.async).
 // Ties to even, as cuDNN: ties away (cvt.rna) moves about one product in 8K by a TF32 ulp, enough for
 // 1e-4 differences on the mission shape.  sm_90 has it in one instruction; sm_80 adds half an ulp
@@ -100,11 +91,24 @@ struct PolicyExact {
   CT3D_DEV static Smem to_smem(Element v) { return v; }
   CT3D_DEV static Acc to_acc(Element v) { return v; }
   CT3D_DEV static Element from_acc(Acc v) { return v; }
+  // One conversion instruction per part (the split runs on every fragment element, 16 per warp k-step, and
+  // was ~25 instructions through CUTLASS's converter).  big keeps its low 13 bits cleared so that v - big is
+  // the exact remainder of what the tensor core multiplies; small's low bits the tensor core ignores.  Ties of
+  // big may go either way (sm_80 has only cvt.rna): |small| <= half a TF32 ulp of v holds for both.
+  CT3D_DEV static uint32_t to_tf32(float v) {
+    uint32_t r;
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm("cvt.rn.tf32.f32 %0, %1;" : "=r"(r) : "f"(v));
+#else
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(v));
+#endif
+    return r;
+  }
   CT3D_DEV static void split(float v, uint32_t& big, uint32_t& small, uint32_t& fin) {
-    float b = tf32_rne(v);
-    big = __float_as_uint(b);
-    const bool finite = isfinite(b);
-    small = __float_as_uint(finite ? tf32_rne(v - b) : 0.0f);
+    big = to_tf32(v) & 0xffffe000u;  // inf stays inf, NaN stays NaN (canonical NaN's high mantissa bits)
+    const float b = __uint_as_float(big);
+    const bool finite = fabsf(b) < __int_as_float(0x7f800000);  // false for inf, NaN and a round-up to inf
+    small = finite ? to_tf32(v - b) : 0u;
     fin = finite ? big : 0u;
   }
   template <class F> CT3D_DEV static FragA load_a(F a, int g, int t) {
