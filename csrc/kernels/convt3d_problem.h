@@ -142,6 +142,27 @@ struct Tiles {
   }
 };
 
+// The staged direct row kernel's w window (direct_kernel.cuh): with E <= 2 phases, output o = E*q + rho reads
+// i = A*q + d for each tap k landing on rho, d = (rho*A + B - k*C) / E.  A chunk of BQ consecutive q starting at q0
+// reads i in [A*q0 + dmin, A*q0 + dmin + WW), WW = A*(BQ - 1) + dmax - dmin + 1; false when no tap lands anywhere
+// (then dmin = 0 and WW = A*(BQ - 1) + 1).
+CT3D_HD bool direct_row_window(const DimMap& m, int BQ, int& dmin, int64_t& WW) {
+  bool any = false;
+  int dmax = 0;
+  dmin = 0;
+  for (int r = 0; r < m.E; ++r)
+    for (int k = 0; k < m.K; ++k) {
+      const int num = r * m.A + m.B - k * m.C;
+      if (num % m.E != 0) continue;
+      const int d = num / m.E;
+      dmin = (any && dmin < d) ? dmin : d;
+      dmax = (any && dmax > d) ? dmax : d;
+      any = true;
+    }
+  WW = int64_t(m.A) * (BQ - 1) + (dmax - dmin) + 1;
+  return any;
+}
+
 // Direct (CUDA-core) kernels for groups of few channels (see direct_kernel.cuh).
 struct DirectTiles {
   static constexpr int kThreads = 128;

@@ -1,5 +1,5 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
-// below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, and RowSteps against a brute-force list of
+// below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows, and RowSteps against a brute-force list of
 // (kd, kh, channel block, w-tap block) steps.  Built and run by .ci/run; exit status 1 on any mismatch.
 #include <cstdio>
 #include <random>
@@ -95,9 +95,44 @@ static void tap_ranges_and_steps() {
   }
 }
 
+// The staged direct kernel's window (direct_row_window): every tap that lands on an output of a chunk reads the
+// same input as the map says, at a window position inside [0, WW).
+static void direct_row_windows() {
+  std::mt19937 rng(13);
+  const int BQ = 128;
+  for (int t = 0; t < 3000; ++t) {
+    const int K = 1 + rng() % 7, s = 1 + rng() % 2, dil = 1 + rng() % 3, pad = rng() % 6;
+    const int in = 1 + rng() % 300;
+    const int out = (in - 1) * s - 2 * pad + dil * (K - 1) + 1 + int(rng() % std::max(s, dil));
+    if (out < 1) continue;
+    const bool fwd = rng() % 2;
+    const DimMap m = fwd ? forward_map(K, s, pad, dil, in, out) : grad_input_map(K, s, pad, dil, out, in);
+    const int outs = fwd ? out : in;
+    int dmin;
+    int64_t WW;
+    const bool any = direct_row_window(m, BQ, dmin, WW);
+    for (int o = 0; o < outs; ++o) {
+      const int q = o / m.E, r = o % m.E, q0 = q / BQ * BQ;
+      for (int k = 0; k < m.K; ++k) {
+        int i;
+        const bool valid = m.tap(o, k, i);
+        const int num = r * m.A + m.B - k * m.C;
+        const bool lands = num % m.E == 0;
+        CHECK(!valid || (any && lands), "K=%d s=%d dil=%d pad=%d o=%d k=%d: valid tap not on its phase", K, s, dil, pad,
+              o, k);
+        if (!valid || !lands) continue;
+        const int64_t ii = int64_t(m.A) * q + num / m.E, loc = ii - (int64_t(m.A) * q0 + dmin);
+        CHECK(ii == i && loc >= 0 && loc < WW, "K=%d s=%d dil=%d pad=%d fwd=%d o=%d k=%d: i %lld want %d, loc %lld of %lld",
+              K, s, dil, pad, int(fwd), o, k, (long long)ii, i, (long long)loc, (long long)WW);
+      }
+    }
+  }
+}
+
 int main() {
   fast_div();
   tap_ranges_and_steps();
+  direct_row_windows();
   std::printf("index math: %s (%d failures)\n", failures ? "FAILED" : "ok", failures);
   return failures ? 1 : 0;
 }
