@@ -54,20 +54,30 @@ static std::vector<std::pair<int, int>> taps_of(const DimMap& m, int o) {
   return v;
 }
 
+// A random map of one dimension (forward or grad_input) with a valid output extent; false when the draw has none.
+// outs: extent of the map's output side; fwd: a forward map (else grad_input's).
+static bool random_map(std::mt19937& rng, int max_stride, int max_pad, int max_in, DimMap& m, int& outs, bool& fwd) {
+  const int K = 1 + rng() % 7, s = 1 + rng() % max_stride, dil = 1 + rng() % 3, pad = rng() % max_pad;
+  const int in = 1 + rng() % max_in;
+  const int out = (in - 1) * s - 2 * pad + dil * (K - 1) + 1 + int(rng() % std::max(s, dil));
+  if (out < 1) return false;
+  fwd = rng() % 2;
+  m = fwd ? forward_map(K, s, pad, dil, in, out) : grad_input_map(K, s, pad, dil, out, in);
+  outs = fwd ? out : in;
+  return true;
+}
+
 static void tap_ranges_and_steps() {
   std::mt19937 rng(11);
   for (int t = 0; t < 3000; ++t) {
-    const int K = 1 + rng() % 7, s = 1 + rng() % 4, dil = 1 + rng() % 3, pad = rng() % 4;
-    const int in = 1 + rng() % 9;
-    const int out = (in - 1) * s - 2 * pad + dil * (K - 1) + 1 + int(rng() % std::max(s, dil));
-    if (out < 1) continue;
-    const bool fwd = rng() % 2;
-    const DimMap m = fwd ? forward_map(K, s, pad, dil, in, out) : grad_input_map(K, s, pad, dil, out, in);
-    const int outs = fwd ? out : in;
+    DimMap m;
+    int outs;
+    bool fwd;
+    if (!random_map(rng, 4, 4, 9, m, outs, fwd)) continue;
     for (int o = 0; o < outs; ++o) {
       const auto want = taps_of(m, o);
       const TapRange r = tap_range(m, o);
-      CHECK(r.n == int(want.size()), "K=%d s=%d dil=%d pad=%d o=%d: %d taps, want %zu", K, s, dil, pad, o, r.n,
+      CHECK(r.n == int(want.size()), "map (A=%d B=%d C=%d E=%d K=%d) o=%d: %d taps, want %zu", m.A, m.B, m.C, m.E, m.K, o, r.n,
             want.size());
       for (int j = 0; j < r.n && j < int(want.size()); ++j)
         CHECK(r.k0 + j * m.ks == want[j].first && r.i0 - j * m.di == want[j].second, "tap %d of o=%d", j, o);
@@ -101,13 +111,10 @@ static void direct_row_windows() {
   std::mt19937 rng(13);
   const int BQ = 128;
   for (int t = 0; t < 3000; ++t) {
-    const int K = 1 + rng() % 7, s = 1 + rng() % 2, dil = 1 + rng() % 3, pad = rng() % 6;
-    const int in = 1 + rng() % 300;
-    const int out = (in - 1) * s - 2 * pad + dil * (K - 1) + 1 + int(rng() % std::max(s, dil));
-    if (out < 1) continue;
-    const bool fwd = rng() % 2;
-    const DimMap m = fwd ? forward_map(K, s, pad, dil, in, out) : grad_input_map(K, s, pad, dil, out, in);
-    const int outs = fwd ? out : in;
+    DimMap m;
+    int outs;
+    bool fwd;
+    if (!random_map(rng, 2, 6, 300, m, outs, fwd)) continue;  // at most two w phases, long rows: several chunks
     int dmin;
     int64_t WW;
     const bool any = direct_row_window(m, BQ, dmin, WW);
@@ -118,12 +125,12 @@ static void direct_row_windows() {
         const bool valid = m.tap(o, k, i);
         const int num = r * m.A + m.B - k * m.C;
         const bool lands = num % m.E == 0;
-        CHECK(!valid || (any && lands), "K=%d s=%d dil=%d pad=%d o=%d k=%d: valid tap not on its phase", K, s, dil, pad,
-              o, k);
+        CHECK(!valid || (any && lands), "map (A=%d B=%d C=%d E=%d K=%d) o=%d k=%d: valid tap not on its phase", m.A, m.B, m.C,
+              m.E, m.K, o, k);
         if (!valid || !lands) continue;
         const int64_t ii = int64_t(m.A) * q + num / m.E, loc = ii - (int64_t(m.A) * q0 + dmin);
-        CHECK(ii == i && loc >= 0 && loc < WW, "K=%d s=%d dil=%d pad=%d fwd=%d o=%d k=%d: i %lld want %d, loc %lld of %lld",
-              K, s, dil, pad, int(fwd), o, k, (long long)ii, i, (long long)loc, (long long)WW);
+        CHECK(ii == i && loc >= 0 && loc < WW, "map (A=%d B=%d C=%d E=%d K=%d) fwd=%d o=%d k=%d: i %lld want %d, loc %lld of %lld",
+              m.A, m.B, m.C, m.E, m.K, int(fwd), o, k, (long long)ii, i, (long long)loc, (long long)WW);
       }
     }
   }
