@@ -320,12 +320,13 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc)
   }
 }
 
-// The staged kernel's geometry for p, or false where it does not apply (more than two w phases, a window or
-// tap table past kMaxSmem, or a grid past 2^31 - 1 CTAs): the per-lane kernel runs there.
+// The staged kernel's geometry for p, or false where it is not launched: more than one w phase (two measured
+// slower, see above; the kernel and window math take two), a window or tap table past kMaxSmem, or a grid past
+// 2^31 - 1 CTAs.  The per-lane kernel runs there.
 inline bool direct_row_geom(const RowConvParams& p, int acc_size, DirectRowGeom& g, size_t& smem) {
   constexpr size_t kMaxSmem = 48 * 1024;  // the default dynamic limit: no opt-in needed
   const DimMap& mw = p.mw;
-  if (mw.E > 2 || p.Nc > DirectTiles::NCMAX || p.Kc > DirectTiles::NCMAX) return false;
+  if (mw.E != 1 || p.rows <= 0 || p.Nc > DirectTiles::NCMAX || p.Kc > DirectTiles::NCMAX) return false;
   const int NPH = mw.E, BQ = DirectTiles::kThreads;
   int64_t WW;
   direct_row_window(mw, BQ, g.dmin, WW);

@@ -209,14 +209,14 @@ void launch_direct_row(const RowConvParams& p, const DirectRowGeom& g, size_t sm
 }
 template <class P>
 Status direct(const RowConvParams& p, int chunks, cudaStream_t stream, std::string* why) {
-  // The staged kernel for 4-byte gathers of one w phase (grad_input, stride-1 forwards) where its windows fit;
-  // the per-lane kernel elsewhere.  H200 depthwise (benchmarks/NOTES.md v48): staged fp32 grad_input -22..-32%,
+  // The staged kernel for 4-byte elements where direct_row_geom admits the problem (one w phase: grad_input,
+  // stride-1 forwards; windows that fit); the per-lane kernel elsewhere.  H200 depthwise (benchmarks/NOTES.md v48): staged fp32 grad_input -22..-32%,
   // but the two-phase forward no faster (fp32 -1..+1%, exact +2%) and 2-byte types slower (bf16 forward +12%,
   // grad_input +54%), so those keep the per-lane kernel.
   if constexpr (sizeof(typename P::Element) == 4) {
     DirectRowGeom g;
     size_t smem = 0;
-    if (p.mw.E == 1 && p.rows > 0 && direct_row_geom(p, int(sizeof(typename P::Acc)), g, smem)) {
+    if (direct_row_geom(p, int(sizeof(typename P::Acc)), g, smem)) {
       const int nc = DirectTiles::nc(p.Nc);
       if (nc == 1) launch_direct_row<P, 1>(p, g, smem, stream);
       else if (nc == 2) launch_direct_row<P, 2>(p, g, smem, stream);

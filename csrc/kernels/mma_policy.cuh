@@ -96,13 +96,13 @@ struct PolicyExact {
   // the exact remainder of what the tensor core multiplies; small's low bits the tensor core ignores.  Ties of
   // big may go either way (sm_80 has only cvt.rna): |small| <= half a TF32 ulp of v holds for both.
   CT3D_DEV static uint32_t to_tf32(float v) {
-    uint32_t r;
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    asm("cvt.rn.tf32.f32 %0, %1;" : "=r"(r) : "f"(v));
+    return tf32_round(v);  // cvt.rn.tf32
 #else
+    uint32_t r;  // tf32_round's sm_80 form is several instructions and passes NaN bits the mask could turn into inf
     asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(v));
-#endif
     return r;
+#endif
   }
   CT3D_DEV static void split(float v, uint32_t& big, uint32_t& small, uint32_t& fin) {
     big = to_tf32(v) & 0xffffe000u;  // inf stays inf, NaN stays NaN (canonical NaN's high mantissa bits)
