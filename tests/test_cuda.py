@@ -533,6 +533,8 @@ DIRECT_CASES = [
     (1, 4, 2, (3, 2, 3), (2, 1, 3), 1, (1, 0, 2), 1, 33),
     (4, 4, 2, 3, 2, 0, 0, 2, 300),  # long rows: several warps per row
     (3, 2, 5, 5, 3, 2, 1, 1, 19),   # kernel 5: tensor-core grad_weight
+    (3, 3, 4, 5, 1, 2, 0, 1, 600),  # 3 channels, the widest window span (4); rows of two chunks of 512 q
+    (1, 1, 9, 4, 2, 1, 0, 1, 45),   # kernel 4 stride 2 (window span 2 / 3); a last CTA with 1 of its 4 groups
 ]
 
 

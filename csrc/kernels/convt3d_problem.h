@@ -169,6 +169,13 @@ struct DirectTiles {
   static constexpr int J = 8;      // outputs per lane along w (a warp covers 32 * J consecutive outputs)
   static constexpr int NCMAX = 4;  // channels per group (in and out) the direct kernels take (NC of the kernel: 1, 2, 4)
   static constexpr int KMAX = 3;   // grad_weight: kernel extent per dimension held in registers
+  // staged row kernel (direct_row_kernel): a thread's run of q per phase; the widest window offset span it takes
+  // at gather stride A (w kernels up to 5 taps at dilation 1) and the 16-byte vectors a run's window needs
+  static constexpr int kRun = 4;
+  static constexpr int span_max(int A) { return A == 1 ? 4 : 5; }
+  static constexpr int win_vecs(int A) { return (A * (kRun - 1) + span_max(A) + 1 + 3) / 4; }
+  // ... and a window's shared-memory row for TQ threads per group: the last run's window end (a multiple of 4)
+  static constexpr int run_row(int A, int TQ) { return A * kRun * (TQ - 1) + 4 * win_vecs(A); }
   // outputs per lane of the direct row kernel for NC channels (1, 2, 4) of esz-byte elements: J / NC, halved
   // for 2-byte types (whose conversions otherwise push J = 8 past the register budget)
   // the kernel instance (NC) that takes Nc <= NCMAX output channels

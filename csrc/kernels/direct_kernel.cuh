@@ -7,6 +7,7 @@
 #pragma once
 #include <algorithm>
 #include <climits>
+#include <type_traits>
 
 #include "kernel_params.h"
 #include "mma_policy.cuh"
@@ -143,53 +144,73 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc)
   }
 }
 
-// Staged direct row kernel: forward and grad_input of groups of few channels where the gathered w coordinate
-// has at most two phases (E = NPH <= 2).  Launched for 4-byte one-phase gathers (grad_input, stride-1 forwards;
-// see direct<P> in kernel_launch.cuh), where it beats the kernel above (H200 depthwise fp32 grad_input
-// -22..-32%, benchmarks/NOTES.md v48); two phases and 2-byte types measured slower and keep the kernel above.  Here
-// CTA = (output row, G consecutive groups, BQ = 128 positions q per phase): per group, the source windows of the
-// row's valid (kd, kh) pairs are copied to shared memory once (coalesced, already converted to the policy's
-// operand), a thread forms the NPH outputs o = NPH*q + rho of its q from them with warp-uniform tap loops, and
-// the chunk leaves through a shared staging as contiguous runs.
+// Staged direct row kernel, register-blocked: forward and grad_input of groups of few channels whose gathered w
+// coordinate has at most two phases (E = NPH) and a gather stride A <= 2 (forward at w stride <= 2, grad_input
+// at w stride <= 2).  CTA = (output row, G groups, BQ = TQ * kRun positions q per phase): per pass, the source
+// windows of up to PB of the row's valid (kd, kh) pairs are copied to shared memory for all G groups at once
+// (coalesced, converted to the policy's operand, every thread's loads issued before its stores; no serial setup:
+// each thread derives the pairs from the row's tap ranges, the w tap table comes with the geometry).  A thread owns one group and kRun consecutive q, i.e. the
+// NPH * kRun consecutive outputs o = NPH*q + rho; per (pair, input channel) it reads the window those outputs share
+// into registers with 16-byte loads, and each tap (warp-uniform, from a per-phase (k, d) table) is kRun FMAs per
+// channel from those registers, its offset d picked by a warp-uniform switch (so the window stays in registers).
+// Outputs leave through a shared staging as contiguous runs.  Why: the per-lane kernel and v48's one-output-per-
+// thread staged kernel spent ~100 instructions per multiply-add on index math (benchmarks/NOTES.md v48).
 struct DirectRowGeom {
   int wchunks, gblocks, G;  // grid: rows x gblocks (G groups each) x wchunks (BQ q each)
-  int WW;                   // staged window per (pair, input channel): A*(BQ-1) + dmax - dmin + 1
-  int dmin;                 // smallest w offset d of any (phase, tap); a chunk's window starts at A*q0 + dmin
-  int pmax;                 // most valid (kd, kh) pairs one output row can have
+  int TQ, tq_shift;         // threads per group (32, 64, 128) and its log2: BQ = TQ * kRun
+  int WN;                   // window per (pair, input channel) a chunk reads: A*(BQ-1) + span + 1
+  int WW;                   // ... its shared-memory row (>= WN, a multiple of 4: slack for the 16-byte reads)
+  int dmin, span;           // smallest w offset d of any (phase, tap), and dmax - dmin (<= kSpanMax(A))
+  int pmax, PB;             // most valid (kd, kh) pairs of one output row; pairs staged per pass
   int taps_w;               // taps * Kc * Nc weights of a group
+  FastDiv div_ww;           // by WW: a staged element's window row
+  // each phase's w taps (k, d): i = A*q + d for the outputs of phase rho; at most span + 1 of them
+  int nw[2];
+  int2 wtap[2][DirectTiles::span_max(2) + 1];
 };
-// Shared-memory layout (bytes), the same on host and device: pair offsets (int64), pair taps (int), each
-// phase's w taps (k, d), then the weights of the CTA's G groups, the output staging [Nc][NPH*BQ] and the windows [pair][Kc][WW], all in the accumulator type.
+// Shared-memory layout (bytes), the same on host and device: the source offsets of a pass's window rows (int64,
+// [G][PB][Kc]), the weights of the CTA's G groups, then one region that holds the windows [G][PB][Kc][WW] while the
+// taps run and the output staging [G][NC][NPH*BQ] after (all float).
 struct DirectRowSmem {
-  size_t poff, ptap, wtap, ws, out, xs, total;
-  CT3D_HD DirectRowSmem(const DirectRowGeom& g, int Kc, int KW, int NC, int NPH, int acc_size) {
+  size_t rowoff, ws, xs, total;
+  CT3D_HD DirectRowSmem(const DirectRowGeom& g, int Kc, int NC, int NPH) {
     auto up = [](size_t v) { return (v + 15) / 16 * 16; };
-    poff = 0;
-    ptap = up(poff + size_t(g.pmax) * 8);
-    wtap = up(ptap + size_t(g.pmax) * 4);
-    ws = up(wtap + size_t(NPH) * KW * 8);
-    out = up(ws + size_t(g.G) * g.taps_w * acc_size);
-    xs = up(out + size_t(NC) * NPH * DirectTiles::kThreads * acc_size);
-    total = xs + size_t(g.pmax) * Kc * g.WW * acc_size;
+    rowoff = 0;
+    ws = up(rowoff + size_t(g.G) * g.PB * Kc * 8);
+    xs = up(ws + size_t(g.G) * g.taps_w * 4);
+    const size_t win = size_t(g.G) * g.PB * Kc * g.WW, out = size_t(g.G) * NC * NPH * g.TQ * DirectTiles::kRun;
+    total = xs + (win > out ? win : out) * 4;
   }
 };
 
-// Explicit min-blocks as for the kernel above: with the bare thread bound ptxas spilled 12-64 bytes here (sm_90).
-template <class P, int NC, int NPH>
-__global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc) == 8 ? 2 : 4)
-    direct_row_kernel(RowConvParams p, DirectRowGeom g) {
+// One tap on a thread's run: acc[v][c] += win[A*v + DD] * wv[c] (DD the tap's offset into the window)
+template <int A, int DD, int V, int NC, int NW>
+CT3D_DEV void direct_run_tap(float (&acc)[V][NC], const float (&win)[NW], const float (&wv)[NC]) {
+  static_assert(A * (V - 1) + DD < NW, "window too short");
+#pragma unroll
+  for (int v = 0; v < V; ++v)
+#pragma unroll
+    for (int c = 0; c < NC; ++c) acc[v][c] += win[A * v + DD] * wv[c];
+}
+template <int A, int DD, int V, int NC, int NW>
+CT3D_DEV void direct_run_switch(int dd, float (&acc)[V][NC], const float (&win)[NW], const float (&wv)[NC]) {
+  if constexpr (DD <= DirectTiles::span_max(A)) {
+    if (dd == DD) direct_run_tap<A, DD>(acc, win, wv);
+    else direct_run_switch<A, DD + 1>(dd, acc, win, wv);
+  }
+}
+
+// One channel per group (depthwise): 6 CTAs per SM fit its registers without spills; 2 and 4 spill there (sm_90)
+template <class P, int NC, int NPH, int A>
+__global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 6 : 4) direct_row_kernel(RowConvParams p, DirectRowGeom g) {
   using E = typename P::Element;
-  using Acc = typename P::Acc;
-  constexpr int BQ = DirectTiles::kThreads, BO = NPH * BQ;
+  static_assert(std::is_same<typename P::Acc, float>::value, "the staged direct kernel accumulates in float");
+  constexpr int V = DirectTiles::kRun, NW = 4 * DirectTiles::win_vecs(A), R = 16;
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  const DirectRowSmem L(g, p.Kc, p.mw.K, NC, NPH, int(sizeof(Acc)));
-  int64_t* poff = reinterpret_cast<int64_t*>(ct3d_smem + L.poff);
-  int* ptap = reinterpret_cast<int*>(ct3d_smem + L.ptap);
-  int2* wtap = reinterpret_cast<int2*>(ct3d_smem + L.wtap);  // [phase][j]: tap k, offset d (i = A*q + d)
-  Acc* ws = reinterpret_cast<Acc*>(ct3d_smem + L.ws);
-  Acc* out = reinterpret_cast<Acc*>(ct3d_smem + L.out);
-  Acc* xs = reinterpret_cast<Acc*>(ct3d_smem + L.xs);
-  __shared__ int npairs, nw[NPH];
+  const DirectRowSmem L(g, p.Kc, NC, NPH);
+  int64_t* rowoff = reinterpret_cast<int64_t*>(ct3d_smem + L.rowoff);
+  float* ws = reinterpret_cast<float*>(ct3d_smem + L.ws);
+  float* xs = reinterpret_cast<float*>(ct3d_smem + L.xs);
 
   // blockIdx.x = (row * gblocks + gb) * wchunks + wc < 2^31 (the launcher checks), row < 2^31 (the plan's)
   int b = int(blockIdx.x);
@@ -202,149 +223,190 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc)
   const int64_t n = p.div_od.divmod(p.div_oh.divmod(row, oh), od);
   const int tid = threadIdx.x;
   const int g0 = gb * g.G, ng = min(p.groups - g0, g.G);
-  // the CTA's groups' weights, once (contiguous in the packed buffer)
-  {
+  const int gme = tid >> g.tq_shift, tq = tid & (g.TQ - 1);  // this thread's group in the CTA, its run
+  {  // the CTA's groups' weights, once (contiguous in the packed buffer)
     const E* wg = static_cast<const E*>(p.wpack) + int64_t(g0) * g.taps_w;
     for (int e = tid; e < ng * g.taps_w; e += DirectTiles::kThreads) ws[e] = ScalarOperand<P>::packed(wg[e]);
   }
-  if (tid == 0) {  // the row's valid (kd, kh) pairs: at most g.pmax (the plan's bound)
-    const TapRange rd = p.tap_tab_n ? p.tap_tab[od] : tap_range(p.md, od);
-    const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
-    int np = 0;
-    for (int a = 0; a < rd.n; ++a)
-      for (int c = 0; c < rh.n; ++c, ++np) {
-        const int kd = rd.k0 + a * p.md.ks, id = rd.i0 - a * p.md.di;
-        const int kh = rh.k0 + c * p.mh.ks, ih = rh.i0 - c * p.mh.di;
-        poff[np] = id * p.src.stride[2] + ih * p.src.stride[3];
-        ptap[np] = (kd * p.mh.K + kh) * p.mw.K;
-      }
-    npairs = np;
-#pragma unroll
-    for (int r = 0; r < NPH; ++r) {
-      int nt = 0;
-      for (int k = 0; k < p.mw.K; ++k) {
-        const int num = r * p.mw.A + p.mw.B - k * p.mw.C;
-        if (num % NPH == 0) wtap[r * p.mw.K + nt++] = make_int2(k, num / NPH);
-      }
-      nw[r] = nt;
-    }
-  }
+  // the row's valid (kd, kh) pairs, pair j = (a, c) = (j / rh.n, j % rh.n): every thread knows them (no serial setup)
+  const TapRange rd = p.tap_tab_n ? p.tap_tab[od] : tap_range(p.md, od);
+  const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
+  const int np = rd.n * rh.n;  // <= g.pmax (the plan's bound)
   const DimMap mw = p.mw;
-  const int q0 = wc * BQ, q = q0 + tid;
-  const int64_t i_lo = int64_t(mw.A) * q0 + g.dmin;
-  const int64_t sW = p.src.stride[4];
-  const int64_t sC = p.src.stride[1];
-  const int nW = (g.WW + BQ - 1) / BQ;  // window slots per (pair, channel) and thread
-  for (int gl = 0; gl < ng; ++gl) {
-    const int grp = g0 + gl;
-    __syncthreads();  // the last group's readers are done (first pass: pair list and weights are visible)
-    const E* src_g = static_cast<const E*>(p.src.data) + n * p.src.stride[0] + int64_t(grp) * p.Kc * sC;
-    const int np = npairs;
-    // The windows, slot s = (pair, channel, w / BQ) in batches of R: a batch's loads are all issued before any
-    // lands in shared memory (one memory latency per batch, not per slot).
-    constexpr int R = 8;
-    const int total = np * p.Kc * nW;
-    int pr = 0, kc = 0, wi = 0;
-    for (int s0 = 0; s0 < total; s0 += R) {
-      E raw[R];
-      int at[R];
-#pragma unroll
-      for (int r = 0; r < R; ++r) {
-        const int w = wi * BQ + tid;
-        const int64_t i = i_lo + w;
-        const bool live = s0 + r < total && w < g.WW;
-        at[r] = live ? (pr * p.Kc + kc) * g.WW + w : -1;
-        raw[r] = (live && i >= 0 && i < mw.in_extent) ? src_g[poff[live ? pr : 0] + kc * sC + i * sW] : E(0);
-        if (++wi == nW) {
-          wi = 0;
-          if (++kc == p.Kc) kc = 0, ++pr;
-        }
-      }
-#pragma unroll
-      for (int r = 0; r < R; ++r)
-        if (at[r] >= 0) xs[at[r]] = ScalarOperand<P>::get(raw[r]);
-    }
-    __syncthreads();
-    const Acc* wsg = ws + gl * g.taps_w;
+  const int BQ = g.TQ * V, q0 = wc * BQ, qt = q0 + V * tq;
+  const int64_t i_lo = int64_t(A) * q0 + g.dmin;  // source w of the windows' first element
+  const int64_t sW = p.src.stride[4], sC = p.src.stride[1];
+  const E* src_n = static_cast<const E*>(p.src.data) + n * p.src.stride[0] + int64_t(g0) * p.Kc * sC;
+  // the thread's window [A*qt + dmin, A*(qt + V - 1) + dmin + span] inside the source: no per-tap bound tests
+  const bool interior = int64_t(A) * qt + g.dmin >= 0 && int64_t(A) * (qt + V - 1) + g.dmin + g.span < mw.in_extent;
+  const bool glive = gme < ng;
 
-    Acc acc[NPH][NC];
+  float acc[NPH][V][NC];
+  {
     const E* bias = static_cast<const E*>(p.bias);
 #pragma unroll
     for (int c = 0; c < NC; ++c) {
-      const Acc bv = (bias && c < p.Nc) ? P::to_acc(bias[int64_t(grp) * p.Nc + c]) : Acc(0);
-#pragma unroll
-      for (int r = 0; r < NPH; ++r) acc[r][c] = bv;
-    }
-    for (int pr = 0; pr < np; ++pr) {
-      const Acc* xp = xs + pr * p.Kc * g.WW;
-      const int tap0 = ptap[pr];
+      const float bv = (bias && glive && c < p.Nc) ? P::to_acc(bias[int64_t(g0 + gme) * p.Nc + c]) : 0.f;
 #pragma unroll
       for (int r = 0; r < NPH; ++r)
-        for (int j = 0; j < nw[r]; ++j) {
-          // tap k lands on phase r at offset d (i = A*q + d); an i outside the source is skipped, not
-          // multiplied by a staged zero (a non-finite weight would turn it into NaN)
-          const int2 kd_ = wtap[r * mw.K + j];
-          const int k = kd_.x, d = kd_.y;
-          const int64_t i = int64_t(mw.A) * q + d;
-          if (i < 0 || i >= mw.in_extent) continue;
-          const int loc = mw.A * tid + d - g.dmin;
-          for (int kc = 0; kc < p.Kc; ++kc) {
-            const Acc xv = xp[kc * g.WW + loc];
-            const Acc* wk = wsg + ((tap0 + k) * p.Kc + kc) * p.Nc;
 #pragma unroll
-            for (int c = 0; c < NC; ++c)
-              if (c < p.Nc) acc[r][c] += xv * wk[c];
-          }
-        }
+        for (int v = 0; v < V; ++v) acc[r][v][c] = bv;
     }
-#pragma unroll
-    for (int r = 0; r < NPH; ++r)
-#pragma unroll
-      for (int c = 0; c < NC; ++c) out[c * BO + NPH * tid + r] = acc[r][c];
+  }
+  for (int pb0 = 0; pb0 < np; pb0 += g.PB) {
+    const int nb = min(g.PB, np - pb0);
+    if (pb0 > 0) __syncthreads();  // the last pass's readers are done
+    // the pass's window rows rr = (group, pair, channel): their source offsets
+    const int nrows = ng * nb * p.Kc;
+    for (int rr = tid; rr < nrows; rr += DirectTiles::kThreads) {
+      const int kc = rr % p.Kc, t = rr / p.Kc, pr = pb0 + t % nb, gl = t / nb;
+      const int id = rd.i0 - (pr / rh.n) * p.md.di, ih = rh.i0 - (pr % rh.n) * p.mh.di;
+      rowoff[rr] = (int64_t(gl) * p.Kc + kc) * sC + id * p.src.stride[2] + ih * p.src.stride[3];
+    }
     __syncthreads();
-    E* dst = static_cast<E*>(p.dst.data) + n * p.dst.stride[0] + int64_t(grp) * p.Nc * p.dst.stride[1] +
-             od * p.dst.stride[2] + oh * p.dst.stride[3];
-    const int o0 = NPH * q0;
-    const int64_t dC = p.dst.stride[1], dW = p.dst.stride[4];
-    if (dC == 1 && dW != 1) {  // channels_last: an output's channels next to each other
-      for (int e = tid; e < p.Nc * BO; e += BQ) {
-        const int c = e % p.Nc, w = e / p.Nc;
-        if (o0 + w < OW) dst[c + int64_t(o0 + w) * dW] = P::from_acc(out[c * BO + w]);
+    // the windows, element e = rr * WW + w, R loads in flight before any store (one memory latency per R elements
+    // per thread, not per row)
+    const int total = nrows * g.WW;
+    for (int e0 = 0; e0 < total; e0 += DirectTiles::kThreads * R) {
+      E raw[R];
+#pragma unroll
+      for (int r = 0; r < R; ++r) {
+        const int e = e0 + DirectTiles::kThreads * r + tid;
+        int w;
+        const int rr = g.div_ww.divmod(e, w);
+        const int64_t i = i_lo + w;
+        raw[r] = (e < total && w < g.WN && i >= 0 && i < mw.in_extent) ? src_n[rowoff[rr] + i * sW] : E(0);
       }
-    } else {  // a channel's outputs in a run
-      for (int e = tid; e < p.Nc * BO; e += BQ) {
-        const int c = e / BO, w = e % BO;
-        if (o0 + w < OW) dst[c * dC + int64_t(o0 + w) * dW] = P::from_acc(out[e]);
+#pragma unroll
+      for (int r = 0; r < R; ++r) {
+        const int e = e0 + DirectTiles::kThreads * r + tid;
+        if (e < total) xs[e] = ScalarOperand<P>::get(raw[r]);
       }
     }
+    __syncthreads();
+    if (glive)
+      for (int pr = 0; pr < nb; ++pr) {
+        const int j = pb0 + pr;
+        const int tap0 = ((rd.k0 + (j / rh.n) * p.md.ks) * p.mh.K + rh.k0 + (j % rh.n) * p.mh.ks) * mw.K;
+        for (int kc = 0; kc < p.Kc; ++kc) {
+          const float* xw = xs + ((gme * nb + pr) * p.Kc + kc) * g.WW + A * V * tq;  // 16-byte aligned
+          const float* wk0 = ws + gme * g.taps_w + (tap0 * p.Kc + kc) * p.Nc;
+          float win[NW];
+          if (interior) {
+#pragma unroll
+            for (int m = 0; m < NW / 4; ++m) {
+              const float4 t = reinterpret_cast<const float4*>(xw)[m];
+              win[4 * m] = t.x, win[4 * m + 1] = t.y, win[4 * m + 2] = t.z, win[4 * m + 3] = t.w;
+            }
+          }
+#pragma unroll
+          for (int r = 0; r < NPH; ++r)
+            for (int j = 0; j < g.nw[r]; ++j) {
+              const int2 kd_ = g.wtap[r][j];
+              const int dd = kd_.y - g.dmin;
+              const float* wk = wk0 + kd_.x * p.Kc * p.Nc;
+              float wv[NC];
+#pragma unroll
+              for (int c = 0; c < NC; ++c) wv[c] = c < p.Nc ? wk[c] : 0.f;
+              if (interior) {
+                direct_run_switch<A, 0>(dd, acc[r], win, wv);
+              } else {
+                // an i outside the source is skipped, not multiplied by a staged zero (a non-finite weight
+                // would turn it into NaN)
+#pragma unroll
+                for (int v = 0; v < V; ++v) {
+                  const int64_t i = int64_t(A) * (qt + v) + kd_.y;
+                  if (i < 0 || i >= mw.in_extent) continue;
+                  const float xv = xw[A * v + dd];
+#pragma unroll
+                  for (int c = 0; c < NC; ++c) acc[r][v][c] += xv * wv[c];
+                }
+              }
+            }
+        }
+      }
+  }
+  __syncthreads();  // window readers done: the staging reuses their region
+  const int BO = NPH * BQ;
+  float* out = xs;  // [G][NC][BO]
+  if (glive)
+#pragma unroll
+    for (int c = 0; c < NC; ++c) {
+      float4* o4 = reinterpret_cast<float4*>(out + (gme * NC + c) * BO + NPH * V * tq);
+#pragma unroll
+      for (int m = 0; m < NPH * V / 4; ++m) {
+        float t[4];
+#pragma unroll
+        for (int e = 0; e < 4; ++e) t[e] = acc[(4 * m + e) % NPH][(4 * m + e) / NPH][c];
+        o4[m] = make_float4(t[0], t[1], t[2], t[3]);
+      }
+    }
+  __syncthreads();
+  E* dst = static_cast<E*>(p.dst.data) + n * p.dst.stride[0] + int64_t(g0) * p.Nc * p.dst.stride[1] +
+           od * p.dst.stride[2] + oh * p.dst.stride[3];
+  const int o0 = NPH * q0;
+  const int64_t dC = p.dst.stride[1], dW = p.dst.stride[4];
+  if (dC == 1 && dW != 1) {  // channels_last: the CTA's ng * Nc channels of an output next to each other
+    const int ch = ng * p.Nc;
+    for (int e = tid; e < ch * BO; e += DirectTiles::kThreads) {
+      const int c = e % ch, w = e / ch;
+      if (o0 + w < OW) dst[c + int64_t(o0 + w) * dW] = P::from_acc(out[((c / p.Nc) * NC + c % p.Nc) * BO + w]);
+    }
+  } else {  // a channel's outputs in a run
+    for (int gl = 0; gl < ng; ++gl)
+      for (int c = 0; c < p.Nc; ++c) {
+        E* drow = dst + int64_t(gl * p.Nc + c) * dC;
+        const float* orow = out + (gl * NC + c) * BO;
+        for (int w = tid; w < BO; w += DirectTiles::kThreads)
+          if (o0 + w < OW) drow[int64_t(o0 + w) * dW] = P::from_acc(orow[w]);
+      }
   }
 }
 
-// The staged kernel's geometry for p, or false where it is not launched: more than one w phase (two measured
-// slower, see above; the kernel and window math take two), a window or tap table past kMaxSmem, or a grid past
-// 2^31 - 1 CTAs.  The per-lane kernel runs there.
-inline bool direct_row_geom(const RowConvParams& p, int acc_size, DirectRowGeom& g, size_t& smem) {
-  constexpr size_t kMaxSmem = 48 * 1024;  // the default dynamic limit: no opt-in needed
+// The staged kernel's geometry for p, or false where it is not launched (the per-lane kernel runs there): more
+// than two w phases, a gather stride past 2 or two phases at stride 2, a window span past kSpanMax (wide or
+// dilated w kernels), tables or windows past kMaxSmem, or a grid past 2^31 - 1 CTAs.
+inline bool direct_row_geom(const RowConvParams& p, DirectRowGeom& g, size_t& smem) {
+  constexpr size_t kMaxSmem = 47 * 1024;  // under the default limit (48 KB with the static part): no opt-in
+  constexpr size_t kTarget = 24 * 1024;   // where windows fit, 8+ CTAs per SM
   const DimMap& mw = p.mw;
-  if (mw.E != 1 || p.rows <= 0 || p.Nc > DirectTiles::NCMAX || p.Kc > DirectTiles::NCMAX) return false;
-  const int NPH = mw.E, BQ = DirectTiles::kThreads;
-  int64_t WW;
-  direct_row_window(mw, BQ, g.dmin, WW);
+  const int NPH = mw.E, A = mw.A, V = DirectTiles::kRun;
+  if (p.rows <= 0 || p.Nc > DirectTiles::NCMAX || p.Kc > DirectTiles::NCMAX) return false;
+  if (!((NPH == 1 && (A == 1 || A == 2)) || (NPH == 2 && A == 1))) return false;
+  const int64_t nq = (int64_t(p.dst.size[4]) + NPH - 1) / NPH, runs = (nq + V - 1) / V;
+  g.TQ = runs <= 32 ? 32 : runs <= 64 ? 64 : 128;
+  g.tq_shift = g.TQ == 32 ? 5 : g.TQ == 64 ? 6 : 7;
+  g.G = DirectTiles::kThreads / g.TQ;
+  const int BQ = g.TQ * V;
+  int64_t WN;
+  direct_row_window(mw, BQ, g.dmin, WN);  // no tap anywhere: span 0, the kernel writes the bias
+  const int64_t span = WN - int64_t(A) * (BQ - 1) - 1;
+  if (span > DirectTiles::span_max(A)) return false;
+  g.span = int(span);
+  g.WN = int(WN);
+  g.WW = DirectTiles::run_row(A, g.TQ);
   const int64_t pmax = int64_t((p.md.K + p.md.ks - 1) / p.md.ks) * ((p.mh.K + p.mh.ks - 1) / p.mh.ks);
   const int64_t taps_w = int64_t(p.md.K) * p.mh.K * mw.K * p.Kc * p.Nc;
-  if (WW > (1 << 16) || pmax > (1 << 16) || taps_w > (1 << 16)) return false;
-  g.WW = int(WW);
+  if (pmax > 1024 || taps_w > 2048) return false;
   g.pmax = int(pmax);
   g.taps_w = int(taps_w);
-  const int64_t nq = (int64_t(p.dst.size[4]) + NPH - 1) / NPH;
   g.wchunks = int((nq + BQ - 1) / BQ);
-  // a few groups per CTA share the row's setup and their weights' load; fewer where their weights crowd the window
-  for (g.G = std::min(p.groups, 4); g.G >= 1; --g.G) {
-    g.gblocks = (p.groups + g.G - 1) / g.G;
-    smem = DirectRowSmem(g, p.Kc, mw.K, DirectTiles::nc(p.Nc), NPH, acc_size).total;
-    if (smem <= kMaxSmem) break;
+  g.gblocks = (p.groups + g.G - 1) / g.G;
+  const int NC = DirectTiles::nc(p.Nc);
+  g.div_ww = FastDiv::make(g.WW);
+  for (int r = 0; r < 2; ++r) {
+    g.nw[r] = 0;
+    for (int k = 0; r < NPH && k < mw.K; ++k) {
+      const int num = r * A + mw.B - k * mw.C;
+      if (num % NPH == 0) g.wtap[r][g.nw[r]++] = int2{k, num / NPH};  // <= span + 1 taps: distinct d in the span
+    }
   }
-  return g.G >= 1 && p.rows * g.gblocks * g.wchunks <= INT_MAX;
+  g.PB = 0;
+  const size_t fixed = DirectRowSmem(g, p.Kc, NC, NPH).xs, per_pair = size_t(g.G) * p.Kc * (g.WW * 4 + 8);
+  const size_t room = fixed < kTarget ? kTarget - fixed : 0;
+  g.PB = int(std::max<size_t>(1, std::min<size_t>(size_t(pmax), room / per_pair)));
+  smem = DirectRowSmem(g, p.Kc, NC, NPH).total;
+  return smem <= kMaxSmem && p.rows * g.gblocks * g.wchunks <= INT_MAX;
 }
 
 // grad_weight for kernels of at most KMAX per dimension: block (key, slice) with key = (group, ci, co) walks x

@@ -203,24 +203,25 @@ Status grad_bias(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t g
   return cuda_check(cudaGetLastError(), why, "bias-gradient reduce launch");
 }
 
-template <class P, int NC>
+template <class P, int NPH, int A>
 void launch_direct_row(const RowConvParams& p, const DirectRowGeom& g, size_t smem, cudaStream_t stream) {
-  direct_row_kernel<P, NC, 1><<<unsigned(p.rows * g.gblocks * g.wchunks), DirectTiles::kThreads, smem, stream>>>(p, g);
+  const unsigned grid = unsigned(p.rows * g.gblocks * g.wchunks);
+  const int nc = DirectTiles::nc(p.Nc);
+  auto kernel = nc == 1 ? direct_row_kernel<P, 1, NPH, A>
+                : nc == 2 ? direct_row_kernel<P, 2, NPH, A> : direct_row_kernel<P, 4, NPH, A>;
+  kernel<<<grid, DirectTiles::kThreads, smem, stream>>>(p, g);
 }
 template <class P>
 Status direct(const RowConvParams& p, int chunks, cudaStream_t stream, std::string* why) {
-  // The staged kernel for 4-byte elements where direct_row_geom admits the problem (one w phase: grad_input,
-  // stride-1 forwards; windows that fit); the per-lane kernel elsewhere.  H200 depthwise (benchmarks/NOTES.md v48): staged fp32 grad_input -22..-32%,
-  // but the two-phase forward no faster (fp32 -1..+1%, exact +2%) and 2-byte types slower (bf16 forward +12%,
-  // grad_input +54%), so those keep the per-lane kernel.
-  if constexpr (sizeof(typename P::Element) == 4) {
+  // The staged, register-blocked kernel where direct_row_geom admits the problem (w phases and gather stride
+  // <= 2, narrow w kernels, fp32 accumulation); the per-lane kernel elsewhere (and for f64).
+  if constexpr (std::is_same<typename P::Acc, float>::value) {
     DirectRowGeom g;
     size_t smem = 0;
-    if (direct_row_geom(p, int(sizeof(typename P::Acc)), g, smem)) {
-      const int nc = DirectTiles::nc(p.Nc);
-      if (nc == 1) launch_direct_row<P, 1>(p, g, smem, stream);
-      else if (nc == 2) launch_direct_row<P, 2>(p, g, smem, stream);
-      else launch_direct_row<P, 4>(p, g, smem, stream);
+    if (direct_row_geom(p, g, smem)) {
+      if (p.mw.E == 2) launch_direct_row<P, 2, 1>(p, g, smem, stream);
+      else if (p.mw.A == 1) launch_direct_row<P, 1, 1>(p, g, smem, stream);
+      else launch_direct_row<P, 1, 2>(p, g, smem, stream);
       return cuda_check(cudaGetLastError(), why, "direct row kernel launch");
     }
   }

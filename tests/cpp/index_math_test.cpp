@@ -1,5 +1,5 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
-// below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows, and RowSteps against a brute-force list of
+// below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs, and RowSteps against a brute-force list of
 // (kd, kh, channel block, w-tap block) steps.  Built and run by .ci/run; exit status 1 on any mismatch.
 #include <cstdio>
 #include <random>
@@ -105,32 +105,47 @@ static void tap_ranges_and_steps() {
   }
 }
 
-// The staged direct kernel's window (direct_row_window): every tap that lands on an output of a chunk reads the
-// same input as the map says, at a window position inside [0, WW).
+// The staged direct kernel's windows (direct_row_window, and direct_row_kernel's run geometry): for chunks of
+// BQ = TQ * kRun q (TQ = 32, 64, 128 threads per group), every tap that lands on an output reads the input the map
+// says, at chunk-window position loc = A*kRun*tq + A*v + (d - dmin) for the output's run tq and place v in it;
+// where the kernel admits the map (d - dmin <= span_max(A)) that position lies in the run's register window
+// (4 * win_vecs(A) values from A*kRun*tq), the staged part [0, WN) and the padded row [0, WW).
 static void direct_row_windows() {
   std::mt19937 rng(13);
-  const int BQ = 128;
+  constexpr int V = DirectTiles::kRun;
   for (int t = 0; t < 3000; ++t) {
     DimMap m;
     int outs;
     bool fwd;
-    if (!random_map(rng, 2, 6, 300, m, outs, fwd)) continue;  // at most two w phases, long rows: several chunks
-    int dmin;
-    int64_t WW;
-    const bool any = direct_row_window(m, BQ, dmin, WW);
-    for (int o = 0; o < outs; ++o) {
-      const int q = o / m.E, r = o % m.E, q0 = q / BQ * BQ;
-      for (int k = 0; k < m.K; ++k) {
-        int i;
-        const bool valid = m.tap(o, k, i);
-        const int num = r * m.A + m.B - k * m.C;
-        const bool lands = num % m.E == 0;
-        CHECK(!valid || (any && lands), "map (A=%d B=%d C=%d E=%d K=%d) o=%d k=%d: valid tap not on its phase", m.A, m.B, m.C,
-              m.E, m.K, o, k);
-        if (!valid || !lands) continue;
-        const int64_t ii = int64_t(m.A) * q + num / m.E, loc = ii - (int64_t(m.A) * q0 + dmin);
-        CHECK(ii == i && loc >= 0 && loc < WW, "map (A=%d B=%d C=%d E=%d K=%d) fwd=%d o=%d k=%d: i %lld want %d, loc %lld of %lld",
-              m.A, m.B, m.C, m.E, m.K, int(fwd), o, k, (long long)ii, i, (long long)loc, (long long)WW);
+    if (!random_map(rng, 2, 6, 1100, m, outs, fwd)) continue;  // at most two w phases, long rows: several chunks
+    for (int TQ : {32, 64, 128}) {
+      const int BQ = TQ * V, NW = 4 * DirectTiles::win_vecs(m.A);
+      int dmin;
+      int64_t WN;
+      const bool any = direct_row_window(m, BQ, dmin, WN);
+      const int64_t span = WN - int64_t(m.A) * (BQ - 1) - 1;
+      const bool admitted = m.A <= 2 && span <= DirectTiles::span_max(m.A);
+      const int64_t WW = m.A <= 2 ? DirectTiles::run_row(m.A, TQ) : 0;
+      CHECK(!admitted || WW >= WN, "map (A=%d E=%d K=%d) TQ=%d: padded row %lld < window %lld", m.A, m.E, m.K, TQ,
+            (long long)WW, (long long)WN);
+      for (int o = 0; o < outs; ++o) {
+        const int q = o / m.E, r = o % m.E, q0 = q / BQ * BQ, tq = (q - q0) / V, v = (q - q0) % V;
+        for (int k = 0; k < m.K; ++k) {
+          int i;
+          const bool valid = m.tap(o, k, i);
+          const int num = r * m.A + m.B - k * m.C;
+          const bool lands = num % m.E == 0;
+          CHECK(!valid || (any && lands), "map (A=%d B=%d C=%d E=%d K=%d) o=%d k=%d: valid tap not on its phase", m.A,
+                m.B, m.C, m.E, m.K, o, k);
+          if (!valid || !lands) continue;
+          const int d = num / m.E, dd = d - dmin;
+          const int64_t ii = int64_t(m.A) * q + d, loc = ii - (int64_t(m.A) * q0 + dmin);
+          CHECK(ii == i && loc == int64_t(m.A) * V * tq + m.A * v + dd && dd >= 0 && dd <= span && loc < WN,
+                "map (A=%d B=%d C=%d E=%d K=%d) fwd=%d TQ=%d o=%d k=%d: i %lld want %d, loc %lld of %lld", m.A, m.B,
+                m.C, m.E, m.K, int(fwd), TQ, o, k, (long long)ii, i, (long long)loc, (long long)WN);
+          CHECK(!admitted || (m.A * v + dd < NW && loc < WW), "map (A=%d E=%d K=%d) TQ=%d o=%d k=%d: run window %d of %d",
+                m.A, m.E, m.K, TQ, o, k, m.A * v + dd, NW);
+        }
       }
     }
   }
