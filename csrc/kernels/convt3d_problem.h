@@ -182,6 +182,8 @@ struct DirectTiles {
   static constexpr int nc(int Nc) { return Nc == 1 ? 1 : Nc == 2 ? 2 : 4; }
   static constexpr int lane_outputs(int esz, int NC) { return (esz == 2 ? J / 2 : J) / NC > 0 ? (esz == 2 ? J / 2 : J) / NC : 1; }
 };
+static_assert(DirectTiles::run_row(1, 32) > DirectTiles::kThreads,
+              "the staged kernel's copy advances (row, w) assuming a window row is longer than the CTA");
 
 // Smallest channel stride >= n with stride % 32 == pad (in elements): keeps the fragment loads of a warp on
 // distinct banks.

@@ -163,7 +163,6 @@ struct DirectRowGeom {
   int dmin, span;           // smallest w offset d of any (phase, tap), and dmax - dmin (<= kSpanMax(A))
   int pmax, PB;             // most valid (kd, kh) pairs of one output row; pairs staged per pass
   int taps_w;               // taps * Kc * Nc weights of a group
-  FastDiv div_ww;           // by WW: a staged element's window row
   // each phase's w taps (k, d): i = A*q + d for the outputs of phase rho; at most span + 1 of them
   int nw[2];
   int2 wtap[2][DirectTiles::span_max(2) + 1];
@@ -183,24 +182,29 @@ struct DirectRowSmem {
   }
 };
 
-// One tap on a thread's run: acc[v][c] += win[A*v + DD] * wv[c] (DD the tap's offset into the window)
-template <int A, int DD, int V, int NC, int NW>
-CT3D_DEV void direct_run_tap(float (&acc)[V][NC], const float (&win)[NW], const float (&wv)[NC]) {
+// One tap on a thread's run: acc[v][c] += win[A*v + DD] * wv[c] (DD the tap's offset into the window) for the v
+// whose bit is set in mask (kMasked; the others' source lies outside the tensor: skipped, not multiplied by a
+// staged zero, which a non-finite weight would turn into NaN)
+template <int A, int DD, bool kMasked, int V, int NC, int NW>
+CT3D_DEV void direct_run_tap(uint32_t mask, float (&acc)[V][NC], const float (&win)[NW], const float (&wv)[NC]) {
   static_assert(A * (V - 1) + DD < NW, "window too short");
 #pragma unroll
   for (int v = 0; v < V; ++v)
 #pragma unroll
-    for (int c = 0; c < NC; ++c) acc[v][c] += win[A * v + DD] * wv[c];
+    for (int c = 0; c < NC; ++c)
+      if (!kMasked || ((mask >> v) & 1u)) acc[v][c] += win[A * v + DD] * wv[c];
 }
-template <int A, int DD, int V, int NC, int NW>
-CT3D_DEV void direct_run_switch(int dd, float (&acc)[V][NC], const float (&win)[NW], const float (&wv)[NC]) {
+template <int A, bool kMasked, int DD, int V, int NC, int NW>
+CT3D_DEV void direct_run_switch(int dd, uint32_t mask, float (&acc)[V][NC], const float (&win)[NW],
+                                const float (&wv)[NC]) {
   if constexpr (DD <= DirectTiles::span_max(A)) {
-    if (dd == DD) direct_run_tap<A, DD>(acc, win, wv);
-    else direct_run_switch<A, DD + 1>(dd, acc, win, wv);
+    if (dd == DD) direct_run_tap<A, DD, kMasked>(mask, acc, win, wv);
+    else direct_run_switch<A, kMasked, DD + 1>(dd, mask, acc, win, wv);
   }
 }
 
-// One channel per group (depthwise): 6 CTAs per SM fit its registers without spills; 2 and 4 spill there (sm_90)
+// One channel per group (depthwise): 6 CTAs per SM (80 registers; no spills for fp32 operands on sm_90, 2 and 4 channels
+// would spill there)
 template <class P, int NC, int NPH, int A>
 __global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 6 : 4) direct_row_kernel(RowConvParams p, DirectRowGeom g) {
   using E = typename P::Element;
@@ -237,8 +241,21 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 6 : 4) direct
   const int64_t i_lo = int64_t(A) * q0 + g.dmin;  // source w of the windows' first element
   const int64_t sW = p.src.stride[4], sC = p.src.stride[1];
   const E* src_n = static_cast<const E*>(p.src.data) + n * p.src.stride[0] + int64_t(g0) * p.Kc * sC;
-  // the thread's window [A*qt + dmin, A*(qt + V - 1) + dmin + span] inside the source: no per-tap bound tests
-  const bool interior = int64_t(A) * qt + g.dmin >= 0 && int64_t(A) * (qt + V - 1) + g.dmin + g.span < mw.in_extent;
+  // which of the run's sources each (phase, tap) finds inside the tensor: bit 4 * (kTapsMax * r + j) + v
+  constexpr int kTapsMax = DirectTiles::span_max(2) + 1;
+  static_assert(NPH * kTapsMax * V <= 64, "tap masks");
+  uint64_t vmask = 0;
+#pragma unroll
+  for (int r = 0; r < NPH; ++r)
+    for (int j = 0; j < g.nw[r]; ++j)
+#pragma unroll
+      for (int v = 0; v < V; ++v) {
+        const int64_t i = int64_t(A) * (qt + v) + g.wtap[r][j].y;
+        if (i >= 0 && i < mw.in_extent) vmask |= uint64_t(1) << (V * (kTapsMax * r + j) + v);
+      }
+  // warps whose every run sees only sources inside the tensor take the tap path without masks
+  const int64_t lo = int64_t(A) * qt + g.dmin, hi = int64_t(A) * (qt + V - 1) + g.dmin + g.span;
+  const bool interior = __all_sync(0xffffffffu, lo >= 0 && hi < mw.in_extent);
   const bool glive = gme < ng;
 
   float acc[NPH][V][NC];
@@ -264,40 +281,39 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 6 : 4) direct
       rowoff[rr] = (int64_t(gl) * p.Kc + kc) * sC + id * p.src.stride[2] + ih * p.src.stride[3];
     }
     __syncthreads();
-    // the windows, element e = rr * WW + w, R loads in flight before any store (one memory latency per R elements
-    // per thread, not per row)
+    // the windows, element e = rr * WW + w = tid + kThreads * j: (rr, w) advanced by increments (WW > kThreads, so
+    // a step wraps at most one row), up to R loads in flight before any store
     const int total = nrows * g.WW;
-    for (int e0 = 0; e0 < total; e0 += DirectTiles::kThreads * R) {
+    int rr = 0, w = tid;
+    for (int e0 = tid; e0 < total; e0 += DirectTiles::kThreads * R) {
       E raw[R];
+      int nl = 0;
 #pragma unroll
       for (int r = 0; r < R; ++r) {
-        const int e = e0 + DirectTiles::kThreads * r + tid;
-        int w;
-        const int rr = g.div_ww.divmod(e, w);
+        if (rr >= nrows) break;
         const int64_t i = i_lo + w;
-        raw[r] = (e < total && w < g.WN && i >= 0 && i < mw.in_extent) ? src_n[rowoff[rr] + i * sW] : E(0);
+        raw[r] = (w < g.WN && i >= 0 && i < mw.in_extent) ? src_n[rowoff[rr] + i * sW] : E(0);
+        ++nl;
+        w += DirectTiles::kThreads;
+        if (w >= g.WW) w -= g.WW, ++rr;
       }
 #pragma unroll
-      for (int r = 0; r < R; ++r) {
-        const int e = e0 + DirectTiles::kThreads * r + tid;
-        if (e < total) xs[e] = ScalarOperand<P>::get(raw[r]);
-      }
+      for (int r = 0; r < R; ++r)
+        if (r < nl) xs[e0 + DirectTiles::kThreads * r] = ScalarOperand<P>::get(raw[r]);
     }
     __syncthreads();
     if (glive)
       for (int pr = 0; pr < nb; ++pr) {
-        const int j = pb0 + pr;
-        const int tap0 = ((rd.k0 + (j / rh.n) * p.md.ks) * p.mh.K + rh.k0 + (j % rh.n) * p.mh.ks) * mw.K;
+        const int pj = pb0 + pr;
+        const int tap0 = ((rd.k0 + (pj / rh.n) * p.md.ks) * p.mh.K + rh.k0 + (pj % rh.n) * p.mh.ks) * mw.K;
         for (int kc = 0; kc < p.Kc; ++kc) {
           const float* xw = xs + ((gme * nb + pr) * p.Kc + kc) * g.WW + A * V * tq;  // 16-byte aligned
           const float* wk0 = ws + gme * g.taps_w + (tap0 * p.Kc + kc) * p.Nc;
           float win[NW];
-          if (interior) {
 #pragma unroll
-            for (int m = 0; m < NW / 4; ++m) {
-              const float4 t = reinterpret_cast<const float4*>(xw)[m];
-              win[4 * m] = t.x, win[4 * m + 1] = t.y, win[4 * m + 2] = t.z, win[4 * m + 3] = t.w;
-            }
+          for (int m = 0; m < NW / 4; ++m) {
+            const float4 t = reinterpret_cast<const float4*>(xw)[m];
+            win[4 * m] = t.x, win[4 * m + 1] = t.y, win[4 * m + 2] = t.z, win[4 * m + 3] = t.w;
           }
 #pragma unroll
           for (int r = 0; r < NPH; ++r)
@@ -308,20 +324,10 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 6 : 4) direct
               float wv[NC];
 #pragma unroll
               for (int c = 0; c < NC; ++c) wv[c] = c < p.Nc ? wk[c] : 0.f;
-              if (interior) {
-                direct_run_switch<A, 0>(dd, acc[r], win, wv);
-              } else {
-                // an i outside the source is skipped, not multiplied by a staged zero (a non-finite weight
-                // would turn it into NaN)
-#pragma unroll
-                for (int v = 0; v < V; ++v) {
-                  const int64_t i = int64_t(A) * (qt + v) + kd_.y;
-                  if (i < 0 || i >= mw.in_extent) continue;
-                  const float xv = xw[A * v + dd];
-#pragma unroll
-                  for (int c = 0; c < NC; ++c) acc[r][v][c] += xv * wv[c];
-                }
-              }
+              if (interior)
+                direct_run_switch<A, false, 0>(dd, 0u, acc[r], win, wv);
+              else
+                direct_run_switch<A, true, 0>(dd, uint32_t(vmask >> (V * (kTapsMax * r + j))) & 15u, acc[r], win, wv);
             }
         }
       }
@@ -393,7 +399,6 @@ inline bool direct_row_geom(const RowConvParams& p, DirectRowGeom& g, size_t& sm
   g.wchunks = int((nq + BQ - 1) / BQ);
   g.gblocks = (p.groups + g.G - 1) / g.G;
   const int NC = DirectTiles::nc(p.Nc);
-  g.div_ww = FastDiv::make(g.WW);
   for (int r = 0; r < 2; ++r) {
     g.nw[r] = 0;
     for (int k = 0; r < NPH && k < mw.K; ++k) {
