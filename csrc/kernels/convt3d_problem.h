@@ -176,10 +176,10 @@ struct DirectTiles {
   static constexpr int win_vecs(int A) { return (A * (kRun - 1) + span_max(A) + 1 + 3) / 4; }
   // ... and a window's shared-memory row for TQ threads per group: the last run's window end (a multiple of 4)
   static constexpr int run_row(int A, int TQ) { return A * kRun * (TQ - 1) + 4 * win_vecs(A); }
-  // outputs per lane of the direct row kernel for NC channels (1, 2, 4) of esz-byte elements: J / NC, halved
-  // for 2-byte types (whose conversions otherwise push J = 8 past the register budget)
   // the kernel instance (NC) that takes Nc <= NCMAX output channels
   static constexpr int nc(int Nc) { return Nc == 1 ? 1 : Nc == 2 ? 2 : 4; }
+  // outputs per lane of the per-lane kernel (direct_conv_kernel) for NC channels (1, 2, 4) of esz-byte elements:
+  // J / NC, halved for 2-byte types (whose conversions otherwise push J = 8 past the register budget)
   static constexpr int lane_outputs(int esz, int NC) { return (esz == 2 ? J / 2 : J) / NC > 0 ? (esz == 2 ? J / 2 : J) / NC : 1; }
 };
 static_assert(DirectTiles::run_row(1, 32) > DirectTiles::kThreads,

@@ -149,8 +149,8 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc)
 // at w stride <= 2).  CTA = (output row, G groups, BQ = TQ * kRun positions q per phase): per pass, the source
 // windows of up to PB of the row's valid (kd, kh) pairs are copied to shared memory for all G groups at once
 // (coalesced, converted to the policy's operand, every thread's loads issued before its stores; no serial setup:
-// each thread derives the pairs from the row's tap ranges, the w tap table comes with the geometry).  A thread owns one group and kRun consecutive q, i.e. the
-// NPH * kRun consecutive outputs o = NPH*q + rho; per (pair, input channel) it reads the window those outputs share
+// each thread derives the pairs from the row's tap ranges, the w tap table comes with the geometry).  A thread
+// owns one group and kRun consecutive q, i.e. the NPH * kRun consecutive outputs o = NPH*q + rho; per (pair, input channel) it reads the window those outputs share
 // into registers with 16-byte loads, and each tap (warp-uniform, from a per-phase (k, d) table) is kRun FMAs per
 // channel from those registers, its offset d picked by a warp-uniform switch (so the window stays in registers).
 // Outputs leave through a shared staging as contiguous runs.  Why: the per-lane kernel and v48's one-output-per-
@@ -160,7 +160,7 @@ struct DirectRowGeom {
   int TQ, tq_shift;         // threads per group (32, 64, 128) and its log2: BQ = TQ * kRun
   int WN;                   // window per (pair, input channel) a chunk reads: A*(BQ-1) + span + 1
   int WW;                   // ... its shared-memory row (>= WN, a multiple of 4: slack for the 16-byte reads)
-  int dmin, span;           // smallest w offset d of any (phase, tap), and dmax - dmin (<= kSpanMax(A))
+  int dmin, span;           // smallest w offset d of any (phase, tap), and dmax - dmin (<= span_max(A))
   int pmax, PB;             // most valid (kd, kh) pairs of one output row; pairs staged per pass
   int taps_w;               // taps * Kc * Nc weights of a group
   // each phase's w taps (k, d): i = A*q + d for the outputs of phase rho; at most span + 1 of them
@@ -241,21 +241,22 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 6 : 4) direct
   const int64_t i_lo = int64_t(A) * q0 + g.dmin;  // source w of the windows' first element
   const int64_t sW = p.src.stride[4], sC = p.src.stride[1];
   const E* src_n = static_cast<const E*>(p.src.data) + n * p.src.stride[0] + int64_t(g0) * p.Kc * sC;
-  // which of the run's sources each (phase, tap) finds inside the tensor: bit 4 * (kTapsMax * r + j) + v
+  // warps whose every run sees only sources inside the tensor take the tap path without masks; the others, which
+  // of the run's sources each (phase, tap) finds inside the tensor: bit 4 * (kTapsMax * r + j) + v
+  const int64_t lo = int64_t(A) * qt + g.dmin, hi = int64_t(A) * (qt + V - 1) + g.dmin + g.span;
+  const bool interior = __all_sync(0xffffffffu, lo >= 0 && hi < mw.in_extent);
   constexpr int kTapsMax = DirectTiles::span_max(2) + 1;
   static_assert(NPH * kTapsMax * V <= 64, "tap masks");
   uint64_t vmask = 0;
+  if (!interior)
 #pragma unroll
-  for (int r = 0; r < NPH; ++r)
-    for (int j = 0; j < g.nw[r]; ++j)
+    for (int r = 0; r < NPH; ++r)
+      for (int j = 0; j < g.nw[r]; ++j)
 #pragma unroll
-      for (int v = 0; v < V; ++v) {
-        const int64_t i = int64_t(A) * (qt + v) + g.wtap[r][j].y;
-        if (i >= 0 && i < mw.in_extent) vmask |= uint64_t(1) << (V * (kTapsMax * r + j) + v);
-      }
-  // warps whose every run sees only sources inside the tensor take the tap path without masks
-  const int64_t lo = int64_t(A) * qt + g.dmin, hi = int64_t(A) * (qt + V - 1) + g.dmin + g.span;
-  const bool interior = __all_sync(0xffffffffu, lo >= 0 && hi < mw.in_extent);
+        for (int v = 0; v < V; ++v) {
+          const int64_t i = int64_t(A) * (qt + v) + g.wtap[r][j].y;
+          if (i >= 0 && i < mw.in_extent) vmask |= uint64_t(1) << (V * (kTapsMax * r + j) + v);
+        }
   const bool glive = gme < ng;
 
   float acc[NPH][V][NC];
