@@ -535,6 +535,10 @@ DIRECT_CASES = [
     (3, 2, 5, 5, 3, 2, 1, 1, 19),   # kernel 5: tensor-core grad_weight
     (3, 3, 4, 5, 1, 2, 0, 1, 600),  # 3 channels, the widest window span (4); rows of two chunks of 512 q
     (1, 1, 9, 4, 2, 1, 0, 1, 45),   # kernel 4 stride 2 (window span 2 / 3); a last CTA with 1 of its 4 groups
+    # blocks of 4 output rows (one channel) sharing staged source rows: h stride 3 and dilation 2 (11 rows: a last
+    # block of 3; grad_input's 4 rows read 11 spread grad_y rows)
+    (1, 1, 5, 3, (1, 3, 2), (1, 2, 1), (0, 1, 1), (1, 2, 1), 70),
+    (2, 2, 3, 3, (1, 2, 2), 1, (0, 1, 1), 1, 50),  # 2 channels: blocks of 2 rows
 ]
 
 
@@ -553,6 +557,28 @@ def test_direct_kernels_small_groups(mode, case_args, layout):
     ours = _all_results(case, x, w, b, gy, allow_tf32)
     y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
     _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
+
+
+@pytest.mark.parametrize("dtype,allow_tf32", [(torch.float32, False), (torch.float32, True), (torch.bfloat16, True)],
+                         ids=["fp32-exact", "fp32-tf32", "bf16"])
+def test_direct_kernel_nonfinite_weight_forward(dtype, allow_tf32):
+    """A non-finite weight in the staged direct kernel (depthwise, padding 0: the last output of a row has a w tap
+    whose source lies past the input): outputs whose sums take that weight times an x are +-inf, all others finite
+    and accurate, as PyTorch's float64 scatter gives.  The kernel multiplies staged zeros outside the tensor only
+    where all its weights are finite; a CTA holding an inf must mask those taps (else inf * 0 = NaN there)."""
+    torch.manual_seed(3)
+    x = (torch.rand(2, 8, 3, 4, 40) + 0.5).to(dtype)  # positive: inf * x keeps the sign of the weight
+    w = torch.randn(8, 1, 3, 3, 3).to(dtype)
+    w[3, 0, 1, 1, 0] = float("inf")  # kw = 0: the tap the row's last output (o = 80) finds outside x
+    w[5, 0, 0, 2, 2] = float("-inf")
+    ref = F.conv_transpose3d(x.double(), w.double(), stride=2, groups=8)
+    ours = ops.conv_transpose3d(x.to(DEV), w.to(DEV), None, [2, 2, 2], [0, 0, 0], [0, 0, 0], 8, [1, 1, 1],
+                                allow_tf32).cpu()
+    assert ref[:, 3, :, :, -1].isfinite().all() and ref.isposinf().any() and ref.isneginf().any()
+    for got, want in ((ours.isnan(), ref.isnan()), (ours.isposinf(), ref.isposinf()), (ours.isneginf(), ref.isneginf())):
+        assert torch.equal(got, want), (int(got.sum()), int(want.sum()))
+    finite = ref.isfinite()
+    assert rel_err(ours[finite], ref[finite]) < (2e-2 if dtype == torch.bfloat16 else 2e-3)
 
 
 @pytest.mark.parametrize("allow_tf32", [False, True], ids=["exact-direct", "tf32-packed-tiles"])

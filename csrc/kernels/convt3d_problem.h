@@ -176,6 +176,9 @@ struct DirectTiles {
   static constexpr int win_vecs(int A) { return (A * (kRun - 1) + span_max(A) + 1 + 3) / 4; }
   // ... and a window's shared-memory row for TQ threads per group: the last run's window end (a multiple of 4)
   static constexpr int run_row(int A, int TQ) { return A * kRun * (TQ - 1) + 4 * win_vecs(A); }
+  // ... and the output rows (consecutive h, one (n, d)) a CTA of it computes at most, for NC channels per group: the
+  // rows share their staged source rows, weights, tap masks and setup (the accumulators: rows x 8 x NC per thread)
+  static constexpr int rows_max(int NC) { return NC == 1 ? 4 : NC == 2 ? 2 : 1; }
   // the kernel instance (NC) that takes Nc <= NCMAX output channels
   static constexpr int nc(int Nc) { return Nc == 1 ? 1 : Nc == 2 ? 2 : 4; }
   // outputs per lane of the per-lane kernel (direct_conv_kernel) for NC channels (1, 2, 4) of esz-byte elements:
@@ -326,6 +329,24 @@ CT3D_HD TapRange tap_range(const DimMap& m, int o) {
   r.i0 = i;
   for (; k < m.K && i >= 0 && i < m.in_extent; k += w.ks, i -= w.di) ++r.n;
   return r;
+}
+
+// The gathered h rows [lo, lo + n) that output rows [oh0, oh0 + nr) read through their valid taps (range_of(oh): the
+// row's TapRange; i moves by -di per tap, di of either sign); n = 0 where no row has a tap.  The staged direct kernel
+// stages these rows once for all nr output rows, and its host geometry takes the most n over the row blocks.
+template <class F>
+CT3D_HD int rows_source_span(F&& range_of, int oh0, int nr, int di, int& lo) {
+  int hi = 0, n = 0;
+  lo = 0;
+  for (int r = 0; r < nr; ++r) {
+    const TapRange t = range_of(oh0 + r);
+    if (t.n <= 0) continue;
+    const int e = t.i0 - (t.n - 1) * di, a = t.i0 < e ? t.i0 : e, b = t.i0 < e ? e : t.i0;
+    lo = (n && lo < a) ? lo : a;
+    hi = (n && hi > b) ? hi : b;
+    n = 1;
+  }
+  return n ? hi - lo + 1 : 0;
 }
 
 // First w-tap block at or after c admitted by the mask (blocks past 31 always are); nblk when none.  Bit

@@ -146,38 +146,46 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, sizeof(typename P::Acc)
 
 // Staged direct row kernel, register-blocked: forward and grad_input of groups of few channels whose gathered w
 // coordinate has at most two phases (E = NPH) and a gather stride A <= 2 (forward at w stride <= 2, grad_input
-// at w stride <= 2).  CTA = (output row, G groups, BQ = TQ * kRun positions q per phase): per pass, the source
-// windows of up to PB of the row's valid (kd, kh) pairs are copied to shared memory for all G groups at once
-// (coalesced, converted to the policy's operand, every thread's loads issued before its stores; no serial setup:
-// each thread derives the pairs from the row's tap ranges, the w tap table comes with the geometry).  A thread
-// owns one group and kRun consecutive q, i.e. the NPH * kRun consecutive outputs o = NPH*q + rho; per (pair, input channel) it reads the window those outputs share
-// into registers with 16-byte loads, and each tap (warp-uniform, from a per-phase (k, d) table) is kRun FMAs per
-// channel from those registers, its offset d picked by a warp-uniform switch (so the window stays in registers).
-// Outputs leave through a shared staging as contiguous runs.  Why: the per-lane kernel and v48's one-output-per-
-// thread staged kernel spent ~100 instructions per multiply-add on index math (benchmarks/NOTES.md v48).
+// at w stride <= 2).  CTA = (RH output rows of one (n, d): consecutive h, G groups, BQ = TQ * kRun positions q per
+// phase).  The rows share their source rows (at stride 2 three rows of x serve four output rows), so per pass the
+// source windows of up to PD of the kd taps, times the h rows [ih_lo, ih_lo + nih) the CTA's rows read, are copied
+// to shared memory once for all G groups (coalesced, converted to the policy's operand, every thread's loads issued
+// before its stores; no serial setup: each thread derives the taps from the rows' tap ranges, the w tap table comes
+// with the geometry).  A thread owns one group and kRun consecutive q of each row, i.e. the NPH * kRun consecutive
+// outputs o = NPH*q + rho; per (row, pair, input channel) it reads the window those outputs share into registers
+// with 16-byte loads, and each tap (warp-uniform, from a per-phase (k, d) table) is kRun FMAs per channel from those
+// registers, its offset d picked by a warp-uniform switch (so the window stays in registers).  Outputs leave
+// through a shared staging as contiguous runs.  Why: the per-lane kernel and v48's one-output-per-thread staged
+// kernel spent ~100 instructions per multiply-add on index math (benchmarks/NOTES.md v48); one row per CTA shared
+// its setup, weights and tap masks among 8 outputs per thread (v51).
 struct DirectRowGeom {
-  int wchunks, gblocks, G;  // grid: rows x gblocks (G groups each) x wchunks (BQ q each)
+  int wchunks, gblocks, G;  // grid: (n, d) x hblocks x gblocks (G groups each) x wchunks (BQ q each)
+  int RH, hblocks;          // output rows per CTA (<= rows_max(NC)) and row blocks per (n, d): ceil(OH / RH)
+  FastDiv div_hb;           // by hblocks
+  int64_t ctas;             // the grid (< 2^31)
   int TQ, tq_shift;         // threads per group (32, 64, 128) and its log2: BQ = TQ * kRun
   int WN;                   // window per (pair, input channel) a chunk reads: A*(BQ-1) + span + 1
   int WW;                   // ... its shared-memory row (>= WN, a multiple of 4: slack for the 16-byte reads)
   int dmin, span;           // smallest w offset d of any (phase, tap), and dmax - dmin (<= span_max(A))
-  int pmax, PB;             // most valid (kd, kh) pairs of one output row; pairs staged per pass
+  int NIH;                  // most source h rows a CTA's rows read (rows_source_span over the row blocks)
+  int pdmax, PD;            // most valid kd taps of an output row; kd taps staged per pass
   int taps_w;               // taps * Kc * Nc weights of a group
   // each phase's w taps (k, d): i = A*q + d for the outputs of phase rho; at most span + 1 of them
   int nw[2];
   int2 wtap[2][DirectTiles::span_max(2) + 1];
 };
 // Shared-memory layout (bytes), the same on host and device: the source offsets of a pass's window rows (int64,
-// [G][PB][Kc]), the weights of the CTA's G groups, then one region that holds the windows [G][PB][Kc][WW] while the
-// taps run and the output staging [G][NC][NPH*BQ] after (all float).
+// [G][PD][NIH][Kc]), the weights of the CTA's G groups, then one region that holds the windows [G][PD][NIH][Kc][WW]
+// while the taps run and the output staging [G][NC][RH][NPH*BQ] after (all float).
 struct DirectRowSmem {
   size_t rowoff, ws, xs, total;
   CT3D_HD DirectRowSmem(const DirectRowGeom& g, int Kc, int NC, int NPH) {
     auto up = [](size_t v) { return (v + 15) / 16 * 16; };
+    const size_t wrows = size_t(g.G) * g.PD * g.NIH * Kc;
     rowoff = 0;
-    ws = up(rowoff + size_t(g.G) * g.PB * Kc * 8);
+    ws = up(rowoff + wrows * 8);
     xs = up(ws + size_t(g.G) * g.taps_w * 4);
-    const size_t win = size_t(g.G) * g.PB * Kc * g.WW, out = size_t(g.G) * NC * NPH * g.TQ * DirectTiles::kRun;
+    const size_t win = wrows * g.WW, out = size_t(g.G) * NC * g.RH * NPH * g.TQ * DirectTiles::kRun;
     total = xs + (win > out ? win : out) * 4;
   }
 };
@@ -203,52 +211,64 @@ CT3D_DEV void direct_run_switch(int dd, uint32_t mask, float (&acc)[V][NC], cons
   }
 }
 
-// One channel per group (depthwise): 6 CTAs per SM (80 registers; no spills for fp32 operands on sm_90, 2 and 4 channels
-// would spill there)
+// One channel per group (depthwise): 5 CTAs per SM (4 rows' accumulators; 6 CTAs spilled, 2 rows at 6 CTAs measured
+// 8-16% slower: NOTES v53); 2 and 4 channels would spill there
 template <class P, int NC, int NPH, int A>
-__global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 6 : 4) direct_row_kernel(RowConvParams p, DirectRowGeom g) {
+__global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 5 : 4) direct_row_kernel(RowConvParams p, DirectRowGeom g) {
   using E = typename P::Element;
   static_assert(std::is_same<typename P::Acc, float>::value, "the staged direct kernel accumulates in float");
-  constexpr int V = DirectTiles::kRun, NW = 4 * DirectTiles::win_vecs(A), R = 16;
+  constexpr int V = DirectTiles::kRun, NW = 4 * DirectTiles::win_vecs(A), R = 16, RM = DirectTiles::rows_max(NC);
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
   const DirectRowSmem L(g, p.Kc, NC, NPH);
   int64_t* rowoff = reinterpret_cast<int64_t*>(ct3d_smem + L.rowoff);
   float* ws = reinterpret_cast<float*>(ct3d_smem + L.ws);
   float* xs = reinterpret_cast<float*>(ct3d_smem + L.xs);
 
-  // blockIdx.x = (row * gblocks + gb) * wchunks + wc < 2^31 (the launcher checks), row < 2^31 (the plan's)
+  // blockIdx.x = ((nd * hblocks + hb) * gblocks + gb) * wchunks + wc < 2^31 (the launcher checks), nd = n * OD + od
   int b = int(blockIdx.x);
   const int wc = b % g.wchunks;
   b /= g.wchunks;
   const int gb = b % g.gblocks;
-  const int row = b / g.gblocks;
-  const int OD = int(p.dst.size[2]), OW = int(p.dst.size[4]);
-  int oh, od;
-  const int64_t n = p.div_od.divmod(p.div_oh.divmod(row, oh), od);
+  int hb, od;
+  const int64_t n = p.div_od.divmod(g.div_hb.divmod(b / g.gblocks, hb), od);
+  const int OD = int(p.dst.size[2]), OH = int(p.dst.size[3]), OW = int(p.dst.size[4]);
+  const int oh0 = hb * g.RH, nr = min(g.RH, OH - oh0);
   const int tid = threadIdx.x;
   const int g0 = gb * g.G, ng = min(p.groups - g0, g.G);
   const int gme = tid >> g.tq_shift, tq = tid & (g.TQ - 1);  // this thread's group in the CTA, its run
+  bool wfin = true;
   {  // the CTA's groups' weights, once (contiguous in the packed buffer)
     const E* wg = static_cast<const E*>(p.wpack) + int64_t(g0) * g.taps_w;
-    for (int e = tid; e < ng * g.taps_w; e += DirectTiles::kThreads) ws[e] = ScalarOperand<P>::packed(wg[e]);
+    for (int e = tid; e < ng * g.taps_w; e += DirectTiles::kThreads) {
+      const float v = ScalarOperand<P>::packed(wg[e]);
+      ws[e] = v;
+      wfin = wfin && isfinite(v);
+    }
   }
-  // the row's valid (kd, kh) pairs, pair j = (a, c) = (j / rh.n, j % rh.n): every thread knows them (no serial setup)
+  // With finite weights every warp takes the taps without masks: a source outside the tensor is a staged zero, and
+  // zero times a finite weight adds nothing.  Only a non-finite weight needs the masks (it would turn that zero into
+  // NaN where the true sum has no such term).
+  const bool wfinite = __syncthreads_and(int(wfin)) != 0;
+  // the rows' valid taps: kd = rd.k0 + j * ks for j < rd.n (all rows), kh from each row's range; the source h rows
+  // [ih_lo, ih_lo + nih) of all of them are staged together
+  auto range_h = [&](int oh) { return p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh); };
   const TapRange rd = p.tap_tab_n ? p.tap_tab[od] : tap_range(p.md, od);
-  const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
-  const int np = rd.n * rh.n;  // <= g.pmax (the plan's bound)
+  int ih_lo;
+  const int nih = rows_source_span(range_h, oh0, nr, p.mh.di, ih_lo);  // <= g.NIH (the plan's bound)
   const DimMap mw = p.mw;
   const int BQ = g.TQ * V, q0 = wc * BQ, qt = q0 + V * tq;
   const int64_t i_lo = int64_t(A) * q0 + g.dmin;  // source w of the windows' first element
   const int64_t sW = p.src.stride[4], sC = p.src.stride[1];
   const E* src_n = static_cast<const E*>(p.src.data) + n * p.src.stride[0] + int64_t(g0) * p.Kc * sC;
-  // warps whose every run sees only sources inside the tensor take the tap path without masks; the others, which
-  // of the run's sources each (phase, tap) finds inside the tensor: bit 4 * (kTapsMax * r + j) + v
+  // warps whose every run sees only sources inside the tensor (or all of them, with finite weights) take the tap
+  // path without masks; the others, which of the run's sources each (phase, tap) finds inside the tensor: bit
+  // 4 * (kTapsMax * r + j) + v
   const int64_t lo = int64_t(A) * qt + g.dmin, hi = int64_t(A) * (qt + V - 1) + g.dmin + g.span;
-  const bool interior = __all_sync(0xffffffffu, lo >= 0 && hi < mw.in_extent);
+  const bool plain = wfinite || __all_sync(0xffffffffu, lo >= 0 && hi < mw.in_extent);
   constexpr int kTapsMax = DirectTiles::span_max(2) + 1;
   static_assert(NPH * kTapsMax * V <= 64, "tap masks");
   uint64_t vmask = 0;
-  if (!interior)
+  if (!plain)
 #pragma unroll
     for (int r = 0; r < NPH; ++r)
       for (int j = 0; j < g.nw[r]; ++j)
@@ -259,27 +279,32 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 6 : 4) direct
         }
   const bool glive = gme < ng;
 
-  float acc[NPH][V][NC];
+  float acc[RM][NPH][V][NC];
   {
     const E* bias = static_cast<const E*>(p.bias);
 #pragma unroll
     for (int c = 0; c < NC; ++c) {
       const float bv = (bias && glive && c < p.Nc) ? P::to_acc(bias[int64_t(g0 + gme) * p.Nc + c]) : 0.f;
 #pragma unroll
-      for (int r = 0; r < NPH; ++r)
+      for (int h = 0; h < RM; ++h)
 #pragma unroll
-        for (int v = 0; v < V; ++v) acc[r][v][c] = bv;
+        for (int r = 0; r < NPH; ++r)
+#pragma unroll
+          for (int v = 0; v < V; ++v) acc[h][r][v][c] = bv;
     }
   }
-  for (int pb0 = 0; pb0 < np; pb0 += g.PB) {
-    const int nb = min(g.PB, np - pb0);
-    if (pb0 > 0) __syncthreads();  // the last pass's readers are done
-    // the pass's window rows rr = (group, pair, channel): their source offsets
-    const int nrows = ng * nb * p.Kc;
+  for (int jd0 = 0; nih > 0 && jd0 < rd.n; jd0 += g.PD) {
+    const int nkd = min(g.PD, rd.n - jd0);
+    if (jd0 > 0) __syncthreads();  // the last pass's readers are done
+    // the pass's window rows rr = (group, kd, h row, channel): their source offsets
+    const int nrows = ng * nkd * nih * p.Kc;
     for (int rr = tid; rr < nrows; rr += DirectTiles::kThreads) {
-      const int kc = rr % p.Kc, t = rr / p.Kc, pr = pb0 + t % nb, gl = t / nb;
-      const int id = rd.i0 - (pr / rh.n) * p.md.di, ih = rh.i0 - (pr % rh.n) * p.mh.di;
-      rowoff[rr] = (int64_t(gl) * p.Kc + kc) * sC + id * p.src.stride[2] + ih * p.src.stride[3];
+      int t = rr / p.Kc;
+      const int kc = rr - t * p.Kc, ihl = t % nih;
+      t /= nih;
+      const int kdl = t % nkd, gl = t / nkd;
+      const int id = rd.i0 - (jd0 + kdl) * p.md.di;
+      rowoff[rr] = (int64_t(gl) * p.Kc + kc) * sC + id * p.src.stride[2] + (ih_lo + ihl) * p.src.stride[3];
     }
     __syncthreads();
     // the windows, element e = rr * WW + w = tid + kThreads * j: (rr, w) advanced by increments (WW > kThreads, so
@@ -304,75 +329,96 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 6 : 4) direct
     }
     __syncthreads();
     if (glive)
-      for (int pr = 0; pr < nb; ++pr) {
-        const int pj = pb0 + pr;
-        const int tap0 = ((rd.k0 + (pj / rh.n) * p.md.ks) * p.mh.K + rh.k0 + (pj % rh.n) * p.mh.ks) * mw.K;
-        for (int kc = 0; kc < p.Kc; ++kc) {
-          const float* xw = xs + ((gme * nb + pr) * p.Kc + kc) * g.WW + A * V * tq;  // 16-byte aligned
-          const float* wk0 = ws + gme * g.taps_w + (tap0 * p.Kc + kc) * p.Nc;
-          float win[NW];
 #pragma unroll
-          for (int m = 0; m < NW / 4; ++m) {
-            const float4 t = reinterpret_cast<const float4*>(xw)[m];
-            win[4 * m] = t.x, win[4 * m + 1] = t.y, win[4 * m + 2] = t.z, win[4 * m + 3] = t.w;
-          }
+      for (int h = 0; h < RM; ++h) {
+        if (h >= nr) break;
+        const TapRange rh = range_h(oh0 + h);
+        for (int kdl = 0; kdl < nkd; ++kdl) {
+          const int kd = rd.k0 + (jd0 + kdl) * p.md.ks;
+          for (int jh = 0; jh < rh.n; ++jh) {
+            const int tap0 = (kd * p.mh.K + rh.k0 + jh * p.mh.ks) * mw.K;
+            const int row0 = (gme * nkd + kdl) * nih + rh.i0 - jh * p.mh.di - ih_lo;  // staged (group, kd, h row)
+            for (int kc = 0; kc < p.Kc; ++kc) {
+              const float* xw = xs + (row0 * p.Kc + kc) * g.WW + A * V * tq;  // 16-byte aligned
+              const float* wk0 = ws + gme * g.taps_w + (tap0 * p.Kc + kc) * p.Nc;
+              float win[NW];
 #pragma unroll
-          for (int r = 0; r < NPH; ++r)
-            for (int j = 0; j < g.nw[r]; ++j) {
-              const int2 kd_ = g.wtap[r][j];
-              const int dd = kd_.y - g.dmin;
-              const float* wk = wk0 + kd_.x * p.Kc * p.Nc;
-              float wv[NC];
+              for (int m = 0; m < NW / 4; ++m) {
+                const float4 t = reinterpret_cast<const float4*>(xw)[m];
+                win[4 * m] = t.x, win[4 * m + 1] = t.y, win[4 * m + 2] = t.z, win[4 * m + 3] = t.w;
+              }
 #pragma unroll
-              for (int c = 0; c < NC; ++c) wv[c] = c < p.Nc ? wk[c] : 0.f;
-              if (interior)
-                direct_run_switch<A, false, 0>(dd, 0u, acc[r], win, wv);
-              else
-                direct_run_switch<A, true, 0>(dd, uint32_t(vmask >> (V * (kTapsMax * r + j))) & 15u, acc[r], win, wv);
+              for (int r = 0; r < NPH; ++r)
+                for (int j = 0; j < g.nw[r]; ++j) {
+                  const int2 kd_ = g.wtap[r][j];
+                  const int dd = kd_.y - g.dmin;
+                  const float* wk = wk0 + kd_.x * p.Kc * p.Nc;
+                  float wv[NC];
+#pragma unroll
+                  for (int c = 0; c < NC; ++c) wv[c] = c < p.Nc ? wk[c] : 0.f;
+                  if (plain)
+                    direct_run_switch<A, false, 0>(dd, 0u, acc[h][r], win, wv);
+                  else
+                    direct_run_switch<A, true, 0>(dd, uint32_t(vmask >> (V * (kTapsMax * r + j))) & 15u, acc[h][r],
+                                                  win, wv);
+                }
             }
+          }
         }
       }
   }
   __syncthreads();  // window readers done: the staging reuses their region
   const int BO = NPH * BQ;
-  float* out = xs;  // [G][NC][BO]
+  float* out = xs;  // [G][NC][RH][BO]
   if (glive)
 #pragma unroll
-    for (int c = 0; c < NC; ++c) {
-      float4* o4 = reinterpret_cast<float4*>(out + (gme * NC + c) * BO + NPH * V * tq);
+    for (int h = 0; h < RM; ++h)
+      if (h < nr)
 #pragma unroll
-      for (int m = 0; m < NPH * V / 4; ++m) {
-        float t[4];
+        for (int c = 0; c < NC; ++c) {
+          float4* o4 = reinterpret_cast<float4*>(out + ((gme * NC + c) * g.RH + h) * BO + NPH * V * tq);
 #pragma unroll
-        for (int e = 0; e < 4; ++e) t[e] = acc[(4 * m + e) % NPH][(4 * m + e) / NPH][c];
-        o4[m] = make_float4(t[0], t[1], t[2], t[3]);
-      }
-    }
+          for (int m = 0; m < NPH * V / 4; ++m) {
+            float t[4];
+#pragma unroll
+            for (int e = 0; e < 4; ++e) t[e] = acc[h][(4 * m + e) % NPH][(4 * m + e) / NPH][c];
+            o4[m] = make_float4(t[0], t[1], t[2], t[3]);
+          }
+        }
   __syncthreads();
   E* dst = static_cast<E*>(p.dst.data) + n * p.dst.stride[0] + int64_t(g0) * p.Nc * p.dst.stride[1] +
-           od * p.dst.stride[2] + oh * p.dst.stride[3];
+           od * p.dst.stride[2] + oh0 * p.dst.stride[3];
   const int o0 = NPH * q0;
-  const int64_t dC = p.dst.stride[1], dW = p.dst.stride[4];
+  const int64_t dC = p.dst.stride[1], dH = p.dst.stride[3], dW = p.dst.stride[4];
   if (dC == 1 && dW != 1) {  // channels_last: the CTA's ng * Nc channels of an output next to each other
     const int ch = ng * p.Nc;
-    for (int e = tid; e < ch * BO; e += DirectTiles::kThreads) {
-      const int c = e % ch, w = e / ch;
-      if (o0 + w < OW) dst[c + int64_t(o0 + w) * dW] = P::from_acc(out[((c / p.Nc) * NC + c % p.Nc) * BO + w]);
-    }
-  } else {  // a channel's outputs in a run
+    for (int h = 0; h < nr; ++h)
+      for (int e = tid; e < ch * BO; e += DirectTiles::kThreads) {
+        const int c = e % ch, w = e / ch;
+        if (o0 + w < OW)
+          dst[h * dH + c + int64_t(o0 + w) * dW] = P::from_acc(out[(((c / p.Nc) * NC + c % p.Nc) * g.RH + h) * BO + w]);
+      }
+  } else {  // a channel's outputs in a run: per run one 64-bit address, then 32-bit offsets
+    const int nw_ = min(BO, OW - o0);
     for (int gl = 0; gl < ng; ++gl)
       for (int c = 0; c < p.Nc; ++c) {
-        E* drow = dst + int64_t(gl * p.Nc + c) * dC;
-        const float* orow = out + (gl * NC + c) * BO;
-        for (int w = tid; w < BO; w += DirectTiles::kThreads)
-          if (o0 + w < OW) drow[int64_t(o0 + w) * dW] = P::from_acc(orow[w]);
+        E* dgc = dst + int64_t(gl * p.Nc + c) * dC + o0 * dW;
+        const float* ogc = out + (gl * NC + c) * g.RH * BO;
+        for (int h = 0; h < nr; ++h, dgc += dH, ogc += BO) {
+          if (dW == 1) {
+            for (int w = tid; w < nw_; w += DirectTiles::kThreads) dgc[w] = P::from_acc(ogc[w]);
+          } else {
+            for (int w = tid; w < nw_; w += DirectTiles::kThreads) dgc[w * dW] = P::from_acc(ogc[w]);
+          }
+        }
       }
   }
 }
 
 // The staged kernel's geometry for p, or false where it is not launched (the per-lane kernel runs there): more
 // than two w phases, a gather stride past 2 or two phases at stride 2, a window span past kSpanMax (wide or
-// dilated w kernels), tables or windows past kMaxSmem, or a grid past 2^31 - 1 CTAs.
+// dilated w kernels), tables or windows past kMaxSmem, or a grid past 2^31 - 1 CTAs.  Rows per CTA: the most
+// (<= rows_max(NC)) whose windows of one kd tap still fit.
 inline bool direct_row_geom(const RowConvParams& p, DirectRowGeom& g, size_t& smem) {
   constexpr size_t kMaxSmem = 47 * 1024;  // under the default limit (48 KB with the static part): no opt-in
   constexpr size_t kTarget = 24 * 1024;   // where windows fit, 8+ CTAs per SM
@@ -392,10 +438,10 @@ inline bool direct_row_geom(const RowConvParams& p, DirectRowGeom& g, size_t& sm
   g.span = int(span);
   g.WN = int(WN);
   g.WW = DirectTiles::run_row(A, g.TQ);
-  const int64_t pmax = int64_t((p.md.K + p.md.ks - 1) / p.md.ks) * ((p.mh.K + p.mh.ks - 1) / p.mh.ks);
+  const int64_t pdmax = (p.md.K + p.md.ks - 1) / p.md.ks;
   const int64_t taps_w = int64_t(p.md.K) * p.mh.K * mw.K * p.Kc * p.Nc;
-  if (pmax > 1024 || taps_w > 2048) return false;
-  g.pmax = int(pmax);
+  if (pdmax > 1024 || taps_w > 2048) return false;
+  g.pdmax = int(pdmax);
   g.taps_w = int(taps_w);
   g.wchunks = int((nq + BQ - 1) / BQ);
   g.gblocks = (p.groups + g.G - 1) / g.G;
@@ -407,12 +453,26 @@ inline bool direct_row_geom(const RowConvParams& p, DirectRowGeom& g, size_t& sm
       if (num % NPH == 0) g.wtap[r][g.nw[r]++] = int2{k, num / NPH};  // <= span + 1 taps: distinct d in the span
     }
   }
-  g.PB = 0;
-  const size_t fixed = DirectRowSmem(g, p.Kc, NC, NPH).xs, per_pair = size_t(g.G) * p.Kc * (g.WW * 4 + 8);
-  const size_t room = fixed < kTarget ? kTarget - fixed : 0;
-  g.PB = int(std::max<size_t>(1, std::min<size_t>(size_t(pmax), room / per_pair)));
-  smem = DirectRowSmem(g, p.Kc, NC, NPH).total;
-  return smem <= kMaxSmem && p.rows * g.gblocks * g.wchunks <= INT_MAX;
+  const int OH = int(p.dst.size[3]);
+  auto range_h = [&](int oh) { return tap_range(p.mh, oh); };
+  for (g.RH = std::min(DirectTiles::rows_max(NC), OH); g.RH >= 1; --g.RH) {
+    g.NIH = 0;
+    for (int oh0 = 0; oh0 < OH; oh0 += g.RH) {
+      int lo;
+      g.NIH = std::max(g.NIH, rows_source_span(range_h, oh0, std::min(g.RH, OH - oh0), p.mh.di, lo));
+    }
+    g.PD = 1;
+    const size_t fixed = DirectRowSmem(g, p.Kc, NC, NPH).xs, per_kd = size_t(g.G) * g.NIH * p.Kc * (g.WW * 4 + 8);
+    const size_t room = fixed < kTarget ? kTarget - fixed : 0;
+    g.PD = int(std::max<size_t>(1, std::min<size_t>(size_t(pdmax), per_kd ? room / per_kd : pdmax)));
+    smem = DirectRowSmem(g, p.Kc, NC, NPH).total;
+    if (smem <= kMaxSmem) break;
+  }
+  if (g.RH < 1) return false;
+  g.hblocks = (OH + g.RH - 1) / g.RH;
+  g.div_hb = FastDiv::make(g.hblocks);
+  g.ctas = p.rows / OH * g.hblocks * g.gblocks * g.wchunks;
+  return g.ctas <= INT_MAX;
 }
 
 // grad_weight for kernels of at most KMAX per dimension: block (key, slice) with key = (group, ci, co) walks x

@@ -205,7 +205,7 @@ Status grad_bias(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t g
 
 template <class P, int NPH, int A>
 void launch_direct_row(const RowConvParams& p, const DirectRowGeom& g, size_t smem, cudaStream_t stream) {
-  const unsigned grid = unsigned(p.rows * g.gblocks * g.wchunks);
+  const unsigned grid = unsigned(g.ctas);
   const int nc = DirectTiles::nc(p.Nc);
   auto kernel = nc == 1 ? direct_row_kernel<P, 1, NPH, A>
                 : nc == 2 ? direct_row_kernel<P, 2, NPH, A> : direct_row_kernel<P, 4, NPH, A>;

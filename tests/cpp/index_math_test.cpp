@@ -1,6 +1,7 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
-// below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs, and RowSteps against a brute-force list of
+// below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs and its source h rows, and RowSteps against a brute-force list of
 // (kd, kh, channel block, w-tap block) steps.  Built and run by .ci/run; exit status 1 on any mismatch.
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <tuple>
@@ -151,10 +152,37 @@ static void direct_row_windows() {
   }
 }
 
+// The staged direct kernel's source h rows (rows_source_span): for blocks of RH = 1..4 consecutive output rows (the
+// kernel's row blocks), the span [lo, lo + n) is exactly the rows the block's valid taps read, by brute force (so
+// every tap's staged row i - lo lies inside it, and nothing past its ends is staged).
+static void direct_row_sources() {
+  std::mt19937 rng(17);
+  for (int t = 0; t < 3000; ++t) {
+    DimMap m;
+    int outs;
+    bool fwd;
+    if (!random_map(rng, 3, 6, 60, m, outs, fwd)) continue;
+    auto range = [&](int o) { return tap_range(m, o); };
+    for (int RH = 1; RH <= 4; ++RH)
+      for (int o0 = 0; o0 < outs; o0 += RH) {
+        const int nr = std::min(RH, outs - o0);
+        int lo;
+        const int n = rows_source_span(range, o0, nr, m.di, lo);
+        int bmin = 1 << 30, bmax = -(1 << 30);
+        for (int o = o0; o < o0 + nr; ++o)
+          for (const auto& ki : taps_of(m, o)) bmin = std::min(bmin, ki.second), bmax = std::max(bmax, ki.second);
+        const int want = bmin <= bmax ? bmax - bmin + 1 : 0;
+        CHECK(n == want && (n == 0 || lo == bmin), "map (A=%d B=%d C=%d E=%d K=%d) fwd=%d rows [%d, %d): span [%d, +%d) want [%d, +%d)",
+              m.A, m.B, m.C, m.E, m.K, int(fwd), o0, o0 + nr, lo, n, bmin, want);
+      }
+  }
+}
+
 int main() {
   fast_div();
   tap_ranges_and_steps();
   direct_row_windows();
+  direct_row_sources();
   std::printf("index math: %s (%d failures)\n", failures ? "FAILED" : "ok", failures);
   return failures ? 1 : 0;
 }
