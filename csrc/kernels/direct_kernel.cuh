@@ -212,7 +212,7 @@ CT3D_DEV void direct_run_switch(int dd, uint32_t mask, float (&acc)[V][NC], cons
 }
 
 // One channel per group (depthwise): 5 CTAs per SM (4 rows' accumulators; 6 CTAs spilled, 2 rows at 6 CTAs measured
-// 8-16% slower: NOTES v53); 2 and 4 channels would spill there
+// 4-14% slower: NOTES v53); 2 and 4 channels would spill there
 template <class P, int NC, int NPH, int A>
 __global__ void __launch_bounds__(DirectTiles::kThreads, NC == 1 ? 5 : 4) direct_row_kernel(RowConvParams p, DirectRowGeom g) {
   using E = typename P::Element;
