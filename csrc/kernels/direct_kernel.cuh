@@ -168,7 +168,7 @@ struct DirectRowGeom {
   int WW;                   // ... its shared-memory row (>= WN, a multiple of 4: slack for the 16-byte reads)
   int dmin, span;           // smallest w offset d of any (phase, tap), and dmax - dmin (<= span_max(A))
   int NIH;                  // most source h rows a CTA's rows read (rows_source_span over the row blocks)
-  int pdmax, PD;            // most valid kd taps of an output row; kd taps staged per pass
+  int PD;                   // kd taps staged per pass (of at most ceil(K / ks) per output row)
   int taps_w;               // taps * Kc * Nc weights of a group
   // each phase's w taps (k, d): i = A*q + d for the outputs of phase rho; at most span + 1 of them
   int nw[2];
@@ -441,7 +441,6 @@ inline bool direct_row_geom(const RowConvParams& p, DirectRowGeom& g, size_t& sm
   const int64_t pdmax = (p.md.K + p.md.ks - 1) / p.md.ks;
   const int64_t taps_w = int64_t(p.md.K) * p.mh.K * mw.K * p.Kc * p.Nc;
   if (pdmax > 1024 || taps_w > 2048) return false;
-  g.pdmax = int(pdmax);
   g.taps_w = int(taps_w);
   g.wchunks = int((nq + BQ - 1) / BQ);
   g.gblocks = (p.groups + g.G - 1) / g.G;
