@@ -179,6 +179,10 @@ struct DirectTiles {
   // ... and the output rows (consecutive h, one (n, d)) a CTA of it computes at most, for NC channels per group: the
   // rows share their staged source rows, weights, tap masks and setup (the accumulators: rows x 8 x NC per thread)
   static constexpr int rows_max(int NC) { return NC == 1 ? 4 : NC == 2 ? 2 : 1; }
+  // depthwise lane kernels (direct_lane_conv_kernel, direct_wgrad_row_kernel): CTAs per SM they are built for (launch
+  // bounds), by the registers a lane holds (KMAX^2 x phases x window offsets of weights or sums: 36, or 54 for two
+  // phases of 3 offsets), the most without spills on sm_90; their row slices fill one wave of them
+  static constexpr int lane_ctas(int nph, int S) { return nph * S <= 4 ? 4 : 3; }
   // the kernel instance (NC) that takes Nc <= NCMAX output channels
   static constexpr int nc(int Nc) { return Nc == 1 ? 1 : Nc == 2 ? 2 : 4; }
   // outputs per lane of the per-lane kernel (direct_conv_kernel) for NC channels (1, 2, 4) of esz-byte elements:
@@ -347,6 +351,42 @@ CT3D_HD int rows_source_span(F&& range_of, int oh0, int nr, int di, int& lo) {
     n = 1;
   }
   return n ? hi - lo + 1 : 0;
+}
+
+// The depthwise lane kernels (direct_kernel.cuh) on a map of at most two phases (E) at gather stride A = 1, or one
+// phase at A = 2, kernel extent <= 3: output o = E*q + r reads x[A*q + dmin + wdd[r][k]] through tap k, wdd[r][k] = -1
+// where k never lands on phase r.  S: the window offsets per phase the kernels hold (dmax - dmin + 1, at least 2).
+// false where they do not apply (other phases or strides, K > 3, or offsets spanning more than 3).
+struct DirectLaneWindow {
+  int dmin, S;
+  int8_t wdd[2][3];
+};
+CT3D_HD bool direct_lane_window(const DimMap& m, DirectLaneWindow& w) {
+  if (!((m.A == 1 && m.E <= 2) || (m.A == 2 && m.E == 1)) || m.K > 3) return false;
+  bool any = false;
+  int dmax = 0;
+  w.dmin = 0;
+  for (int r = 0; r < 2; ++r)
+    for (int k = 0; k < 3; ++k) {
+      int d = 0;
+      const bool lands = r < m.E && k < m.K && m.delta(r, k, d);
+      w.wdd[r][k] = lands ? int8_t(d) : int8_t(-128);  // d for now
+      if (!lands) continue;
+      w.dmin = (any && w.dmin < d) ? w.dmin : d;
+      dmax = (any && dmax > d) ? dmax : d;
+      any = true;
+    }
+  if (dmax - w.dmin > 2) return false;
+  w.S = dmax - w.dmin + 1 < 2 ? 2 : dmax - w.dmin + 1;
+  for (int r = 0; r < 2; ++r)
+    for (int k = 0; k < 3; ++k) w.wdd[r][k] = w.wdd[r][k] == -128 ? int8_t(-1) : int8_t(w.wdd[r][k] - w.dmin);
+  return true;
+}
+// Position j of tap k in range t (k = t.k0 + j*ks, j < t.n), or -1; for k <= 2, where j = (k - k0) / ks is a shift or
+// zero (the lane kernels' compile-time taps)
+CT3D_HD int direct_tap_index(const TapRange& t, int ks, int k) {
+  const int dk = k - t.k0, j = ks == 1 ? dk : ks == 2 ? (dk >> 1) : 0;
+  return (dk >= 0 && j < t.n && j * ks == dk) ? j : -1;
 }
 
 // First w-tap block at or after c admitted by the mask (blocks past 31 always are); nblk when none.  Bit

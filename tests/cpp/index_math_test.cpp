@@ -1,5 +1,5 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
-// below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs and its source h rows, and RowSteps against a brute-force list of
+// below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs and its source h rows, the depthwise lane kernels' w window and tap positions, and RowSteps against a brute-force list of
 // (kd, kh, channel block, w-tap block) steps.  Built and run by .ci/run; exit status 1 on any mismatch.
 #include <algorithm>
 #include <cstdio>
@@ -178,11 +178,64 @@ static void direct_row_sources() {
   }
 }
 
+// The depthwise lane kernels' w window: output o = E*q + r sums tap k from x[A*q + dmin + wdd[r][k]] when
+// wdd[r][k] >= 0 and that index is inside x; that must be exactly o's valid taps and their sources.  And its
+// compile-time tap positions: direct_tap_index(t, ks, k) is k's place in o's tap range, -1 for a k not in it.
+static void direct_lane_windows() {
+  std::mt19937 rng(23);
+  int admitted = 0;
+  for (int t = 0; t < 6000; ++t) {
+    DimMap m;
+    int outs;
+    bool fwd;
+    if (!random_map(rng, 3, 4, 40, m, outs, fwd)) continue;
+    for (int o = 0; o < outs; ++o) {  // every map (forward, grad_input, any stride) for the tap positions
+      if (m.K > 3) break;
+      const TapRange tr = tap_range(m, o);
+      const auto taps = taps_of(m, o);
+      for (int k = 0; k < m.K; ++k) {
+        int want = -1;
+        for (size_t j = 0; j < taps.size(); ++j)
+          if (taps[j].first == k) want = int(j);
+        const int got = direct_tap_index(tr, m.ks, k);
+        CHECK(got == want, "map (A=%d B=%d C=%d E=%d K=%d) o=%d k=%d: position %d want %d", m.A, m.B, m.C, m.E, m.K, o,
+              k, got, want);
+        if (got >= 0) CHECK(tr.i0 - got * m.di == taps[want].second, "o=%d k=%d: source", o, k);
+      }
+    }
+    DirectLaneWindow w;
+    if (!direct_lane_window(m, w)) {
+      const bool lanes = (m.A == 1 && m.E <= 2) || (m.A == 2 && m.E == 1);
+      CHECK(!(lanes && m.K <= 3 && (m.C == 1 || m.C == -1)), "map (A=%d B=%d C=%d E=%d K=%d) refused", m.A, m.B, m.C,
+            m.E, m.K);
+      continue;
+    }
+    ++admitted;
+    CHECK(((m.A == 1 && m.E <= 2) || (m.A == 2 && m.E == 1)) && m.K <= 3 && (w.S == 2 || w.S == 3),
+          "admitted map (A=%d E=%d K=%d) S=%d", m.A, m.E, m.K, w.S);
+    for (int o = 0; o < outs; ++o) {
+      const int q = o / m.E, r = o % m.E;
+      std::vector<std::pair<int, int>> got;
+      for (int k = 0; k < m.K; ++k) {
+        const int dd = w.wdd[r][k];
+        if (dd < 0) continue;
+        CHECK(dd < w.S, "o=%d k=%d: offset %d past S=%d", o, k, dd, w.S);
+        const int i = m.A * q + w.dmin + dd;
+        if (i >= 0 && i < m.in_extent) got.emplace_back(k, i);
+      }
+      CHECK(got == taps_of(m, o), "map (B=%d C=%d E=%d K=%d) o=%d: %zu taps want %zu", m.B, m.C, m.E, m.K, o, got.size(),
+            taps_of(m, o).size());
+    }
+  }
+  CHECK(admitted > 500, "only %d maps admitted", admitted);
+}
+
 int main() {
   fast_div();
   tap_ranges_and_steps();
   direct_row_windows();
   direct_row_sources();
+  direct_lane_windows();
   std::printf("index math: %s (%d failures)\n", failures ? "FAILED" : "ok", failures);
   return failures ? 1 : 0;
 }
