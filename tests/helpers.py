@@ -122,9 +122,8 @@ def nonfinite_problem(value, dtype=torch.float64, device="cpu"):
     return tuple(t.to(device, dtype) for t in (x, w, gy, x_bad, gy_bad))
 
 
-def _bilinear(kind, x, w, gy):
+def _bilinear(kind, x, w, gy, args=NONFINITE_ARGS):
     """The float64 map of each op as a bilinear function of its two data inputs (x, w / gy, w / x, gy)."""
-    args = NONFINITE_ARGS
     if kind == "forward":
         return F.conv_transpose3d(x, w, None, *args)
     if kind == "grad_input":
@@ -134,19 +133,22 @@ def _bilinear(kind, x, w, gy):
     return torch.autograd.grad(F.conv_transpose3d(x, w0, None, *args), w0, gy)[0]
 
 
-def nonfinite_expectation(kind, x, w, gy, x_bad, gy_bad):
+def nonfinite_expectation(kind, x, w, gy, x_bad, gy_bad, args=NONFINITE_ARGS):
     """What `kind` should give with the planted values, from the mathematical (direct-sum over valid taps)
-    definition: (isnan, isposinf, isneginf) masks, and the float64 values at the other positions.
+    definition: (isnan, isposinf, isneginf) masks, and the float64 values at the other positions.  kind is an op,
+    or "grad_weight_gy": grad_weight with the values planted in grad_y instead of x.
 
     Found by propagating finite 0/1 indicators through the same bilinear map, so no implementation's
     0 * inf (from zero padding) leaks in -- PyTorch's own CPU grad_weight/grad_input do form such products."""
     x, w, gy, x_bad, gy_bad = (t.detach().double().cpu() for t in (x, w, gy, x_bad, gy_bad))
     if kind == "forward":
-        bad, other, f = x_bad, w, lambda a, b: _bilinear(kind, a, b, None)
+        bad, other, f = x_bad, w, lambda a, b: _bilinear(kind, a, b, None, args)
     elif kind == "grad_input":
-        bad, other, f = gy_bad, w, lambda a, b: _bilinear(kind, x, b, a)
+        bad, other, f = gy_bad, w, lambda a, b: _bilinear(kind, x, b, a, args)
+    elif kind == "grad_weight_gy":
+        bad, other, f = gy_bad, x, lambda a, b: _bilinear("grad_weight", b, w, a, args)
     else:
-        bad, other, f = x_bad, gy, lambda a, b: _bilinear(kind, a, w, b)
+        bad, other, f = x_bad, gy, lambda a, b: _bilinear(kind, a, w, b, args)
     ind = lambda m: m.to(torch.float64)  # noqa: E731
     plus_src, minus_src = ind(bad == float("inf")), ind(bad == -float("inf"))
     pos, neg = ind(other > 0), ind(other < 0)

@@ -581,15 +581,96 @@ def test_direct_kernel_nonfinite_weight_forward(dtype, allow_tf32):
     assert rel_err(ours[finite], ref[finite]) < (2e-2 if dtype == torch.bfloat16 else 2e-3)
 
 
-@pytest.mark.parametrize("allow_tf32", [False, True], ids=["exact-direct", "tf32-packed-tiles"])
-def test_small_groups_grad_weight_bitwise_repeatable(allow_tf32):
-    """grad_weight of depthwise groups sums in a fixed order (no atomics): identical bits run to run, on the
-    direct kernel (exact fp32) and on the tensor-core kernel with groups packed into shared tiles (TF32)."""
+# Depthwise groups (one input and one output channel each, kernel extents <= 3, w stride <= 2, x, y and grad_y rows of
+# unit stride) run the lane kernels: a warp per (group, chunk of 128 q, slice of destination rows), lane q and
+# q + 32 v; forward and grad_input gather, grad_weight reads the forward's gather backwards.  (kernel, stride, padding,
+# output_padding, dilation, input D H W), for their instances and edges:
+DW_LANE_CASES = [
+    (3, 2, 1, 1, 1, (3, 5, 150)),  # two phases x 2 window offsets; OW 300: a second q chunk, mostly past the row
+    (3, 2, 1, 0, 1, (4, 3, 12)),   # short rows (no lane's middle v inside: every load predicated); OW odd
+    (3, 1, 1, 0, 1, (3, 4, 70)),   # one phase x 3 offsets from d = -1 (the first output's kw = 2 source is x[-1])
+    (2, 2, 0, 0, 1, (2, 3, 128)),  # one tap per phase; OW 256: q 0..127, one full chunk
+    (3, 2, 2, 1, 2, (3, 3, 40)),   # dilation 2 at stride 2: all three w taps on one phase (2 phases x 3 offsets)
+    ((3, 2, 1), (1, 2, 2), (1, 0, 0), (0, 1, 1), (1, 1, 1), (5, 4, 33)),  # anisotropic; kw = 1 on phase 0 only
+]
+
+
+@pytest.mark.parametrize("case_args", DW_LANE_CASES, ids=[f"k{c[0]}s{c[1]}p{c[2]}d{c[4]}w{c[5][2]}" for c in DW_LANE_CASES])
+@pytest.mark.parametrize("mode", MODES[:4], ids=[m[0] for m in MODES[:4]])
+def test_depthwise_lane_kernels(mode, case_args):
+    _, dtype, allow_tf32, budget = mode
+    k, s, p, op, d, size = case_args
+    t3 = lambda v: tuple(v) if isinstance(v, tuple) else (v,) * 3  # noqa: E731
+    case = Case(N=2, Cin=6, Cout=6, groups=6, size=size, kernel=t3(k), stride=list(t3(s)), padding=list(t3(p)),
+                output_padding=list(t3(op)), dilation=list(t3(d)), bias=True)
+    x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(sum(size)))
+    ours = _all_results(case, x, w, b, gy, allow_tf32)
+    y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
+    _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
+
+
+# (kernel, stride, padding, output_padding, input W, where the values go, their w positions): products the lane
+# kernels form with a zero they loaded for an element outside the tensor, which a planted inf or NaN turns into NaN
+DW_NONFINITE = [
+    (3, 2, 1, 0, 20, "x", [19, 0, 7]),     # OW 39: the lane of q 19 loads gy[39] (past the row) as 0, times x[19]
+    (3, 2, 1, 1, 20, "gy", [39, 0, 12]),   # o 39's kw = 0 source is x[20], past the row: loaded as 0, times gy[39]
+    (3, 1, 1, 0, 50, "gy", [0, 49, 17]),   # o 0's kw = 2 source is x[-1]; o 49's kw = 0 source x[50]
+    (3, 1, 1, 0, 50, "x", [0, 49, 30]),
+]
+
+
+@pytest.mark.parametrize("case_args", DW_NONFINITE, ids=[f"k{c[0]}s{c[1]}op{c[3]}-{c[5]}" for c in DW_NONFINITE])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+@pytest.mark.parametrize("dtype,allow_tf32", [(torch.float32, False), (torch.float32, True), (torch.bfloat16, True)],
+                         ids=["fp32-exact", "fp32-tf32", "bf16"])
+def test_depthwise_lane_kernels_nonfinite(dtype, allow_tf32, value, case_args):
+    """NaN/inf in x (forward, grad_weight) or grad_y (grad_input, grad_weight) of depthwise groups: NaN/+inf/-inf
+    exactly where the sum over valid taps has them, finite and accurate elsewhere.  The lane kernels load elements
+    outside the tensor as zeros and multiply them unmasked; a row (forward, grad_input) or a warp's sums
+    (grad_weight) that come out non-finite are computed again with every product masked."""
+    k, s, p, op, W, where, spots = case_args
+    args = ([s] * 3, [p] * 3, [op] * 3, 4, [1, 1, 1])
+    g = torch.Generator().manual_seed(W + op)
+    x = torch.randn(1, 4, 3, 4, W, generator=g, dtype=torch.float64)
+    w = torch.randn(4, 1, k, k, k, generator=g, dtype=torch.float64)
+    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=g, dtype=torch.float64)
+    x_bad, gy_bad = x.clone(), gy.clone()
+    bad = x_bad if where == "x" else gy_bad
+    for j, o in enumerate(spots):  # channel j % 4, both signs
+        bad[0, j % 4, 1, 2, o] = value if j % 2 == 0 else -value
+    t = lambda v: v.to(DEV, dtype)  # noqa: E731
+    if where == "x":
+        results = {"forward": ops.conv_transpose3d(t(x_bad), t(w), None, *args, allow_tf32),
+                   "grad_weight": ops.conv_transpose3d_grad_weight(t(gy), t(x_bad), t(w), *args, allow_tf32)}
+    else:
+        results = {"grad_input": ops.conv_transpose3d_grad_input(t(gy_bad), t(x), t(w), *args, allow_tf32),
+                   "grad_weight_gy": ops.conv_transpose3d_grad_weight(t(gy_bad), t(x), t(w), *args, allow_tf32)}
+    for kind, ours in results.items():
+        ours = ours.cpu()
+        masks, values = nonfinite_expectation(kind, x.to(dtype), w.to(dtype), gy.to(dtype), x_bad.to(dtype),
+                                              gy_bad.to(dtype), args)
+        assert (masks[0] | masks[1] | masks[2]).any(), kind
+        for name, mask, got in zip(("nan", "+inf", "-inf"), masks, (ours.isnan(), ours.isposinf(), ours.isneginf())):
+            assert torch.equal(got, mask), (kind, name, int(got.sum()), int(mask.sum()))
+        finite = ~(masks[0] | masks[1] | masks[2])
+        assert rel_err(ours[finite], values[finite]) < (2e-2 if dtype == torch.bfloat16 else 2e-3), kind
+
+
+@pytest.mark.parametrize("allow_tf32,chans,layout", [(False, 1, "ncdhw"), (True, 1, "ncdhw"), (False, 1, "cl"),
+                                                      (False, 2, "ncdhw"), (True, 2, "ncdhw")],
+                         ids=["exact-rows", "tf32-rows", "exact-direct-cl", "exact-direct", "tf32-packed-tiles"])
+def test_small_groups_grad_weight_bitwise_repeatable(allow_tf32, chans, layout):
+    """grad_weight of groups of few channels sums in a fixed order (no atomics): identical bits run to run, on the
+    depthwise row kernel (NCDHW, one channel per group), the per-column direct kernel (exact fp32, channels_last or
+    two channels per group) and the tensor-core kernel with groups packed into shared tiles (TF32)."""
     torch.manual_seed(6)
-    x = torch.randn(2, 16, 6, 8, 50, device=DEV)
-    y = conv_transpose3d(x, torch.randn(16, 1, 3, 3, 3, device=DEV), None, stride=2, padding=1, groups=16)
+    C = 16 * chans
+    x = torch.randn(2, C, 6, 8, 50, device=DEV)
+    y = conv_transpose3d(x, torch.randn(C, chans, 3, 3, 3, device=DEV), None, stride=2, padding=1, groups=16)
     gy = torch.randn_like(y)
-    w = torch.randn(16, 1, 3, 3, 3, device=DEV)
+    if layout == "cl":
+        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
+    w = torch.randn(C, chans, 3, 3, 3, device=DEV)
     args = ([2, 2, 2], [1, 1, 1], [0, 0, 0], 16, [1, 1, 1], allow_tf32)
     first = ops.conv_transpose3d_grad_weight(gy, x, w, *args)
     for _ in range(3):

@@ -216,6 +216,20 @@ bool use_direct_wgrad(const ConvT3dProblem& p) {
   const bool fast_mma = p.dtype == DType::kF16 || p.dtype == DType::kBF16 || (p.dtype == DType::kF32 && p.math == Math::kTF32);
   return !(fast_mma && 4 * gp * p.cin_g() >= Tiles::WM && 4 * gp * p.cout_g() >= Tiles::WN);
 }
+// Depthwise grad_weight by rows (direct_wgrad_row_kernel, see direct_lane_geom): the forward's gather read
+// backwards, every dtype but f64; taken before the packed tensor-core tile and the per-column direct kernel
+// (H200, depthwise case: benchmarks/NOTES.md v55).
+bool wgrad_rows_geom(const Arguments& a, DirectLaneGeom* out) {
+  const ConvT3dProblem& p = a.problem;
+  if (p.dtype == DType::kF64) return false;
+  const int64_t rows = a.y.size[0] * a.y.size[2] * a.y.size[3];
+  DirectLaneGeom g{};
+  if (!direct_lane_geom(p.fwd(0), p.fwd(1), p.fwd(2), p.cin_g(), p.cout_g(), a.x.stride[4] == 1 && a.y.stride[4] == 1,
+                        rows, p.groups, device_sms(), g))
+    return false;
+  if (out) *out = g;
+  return true;
+}
 // A tensor read through a zero stride (expanded): restaging it would materialise the broadcast
 bool has_zero_stride(const TensorRef5& t) {
   for (int d = 0; d < 5; ++d)
@@ -367,7 +381,7 @@ WgradSources wgrad_sources(const Arguments& a, void* ws) {
   const ConvT3dProblem& p = a.problem;
   WgradSources r;
   r.b = a;
-  if (use_direct_wgrad(p) || p.dgrad(2).A > 2 || !restage_pays(p, true)) return r;
+  if (wgrad_rows_geom(a, nullptr) || use_direct_wgrad(p) || p.dgrad(2).A > 2 || !restage_pays(p, true)) return r;
   // the kernel's cf path needs both tensors channels_last: one that is not and cannot be copied rules it out
   const bool copy_x = !cf_rows(a.x, p.cin_g(), p.dtype), copy_y = !cf_rows(a.y, p.cout_g(), p.dtype);
   if ((copy_x && !restageable(a.x, p.cin_g(), p.dtype)) || (copy_y && !restageable(a.y, p.cout_g(), p.dtype)))
@@ -472,6 +486,9 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
     case Kind::kGradWeight: {
+      DirectLaneGeom g;
+      if (wgrad_rows_geom(a, &g))
+        return size_t(g.slices) * g.wchunks * p.groups * p.taps() * acc_size(p.dtype);
       const WgradSources src = wgrad_sources(a, nullptr);
       const WgradPlan r = make_wgrad_plan(src.b, nullptr);
       if (!use_direct_wgrad(p)) return src.end + r.ws_bytes;
@@ -512,6 +529,11 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     return L.rowconv(r.p, r.nph, r.grid, device_smem_limits(), stream, why);
   }
   if (K == Kind::kGradWeight) {
+    DirectLaneGeom g;
+    if (wgrad_rows_geom(a, &g)) {
+      const RowPlan f = make_row_plan(a, true, nullptr);  // the forward's gather: x as src, grad_y as dst
+      return L.direct_wgrad_rows(f.p, g, make_wgrad_plan(a, workspace_).p, a.w, stream, why);
+    }
     const WgradSources src = wgrad_sources(a, workspace_);
     if (src.x) {
       Status s = L.to_channels_last(a.x, src.b.x.data, stream, why);

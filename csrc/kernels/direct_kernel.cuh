@@ -556,4 +556,324 @@ __global__ void __launch_bounds__(DirectTiles::kThreads) direct_wgrad_kernel(Wgr
   }
 }
 
+// grad_weight of depthwise groups (one input and one output channel each) as the forward's gather read backwards:
+// dW[kd][kh][kw] = sum over outputs o of gy[o] * x[i(o, k)].  A warp walks a fixed range of output rows (n, od, oh)
+// of one group and one chunk of 32 * V q positions: lane q_v = q0 + 32 v (v < V), outputs o = NPH * q_v + r of each
+// phase r, reading x[q_v + dmin + dd] for the S window offsets dd of a phase (so a warp's loads of one (v, dd) are
+// 32 consecutive elements of the row: coalesced, and grad_y's at stride NPH).  Per valid (kd, kh) of the row it
+// sums gy[r][v] * x[v][dd] into acc[kd][kh][r][dd] for every (r, dd), kd and kh compile-time (registers), whether
+// or not a tap maps to (r, dd): the unused combinations are dropped when the sums are mapped to taps at the end.
+// Why: the tensor-core tile (groups packed into 32 x 32) spends its time on staging and its MMAs are 1/32 live, and
+// the older direct kernel (a thread per x column, 27 gathered grad_y loads per x) walks taps per element.
+// Elements outside the tensor (x past the row's ends, outputs o >= OW) are loaded as zeros; a product of such a zero
+// with a non-finite value would be NaN where the true sum has no term, so a warp whose tap sums come out non-finite
+// walks its rows again with every product masked (kMode 2), which gives the exact sums (and costs only there).
+// Fixed assignment and summation order: bitwise repeatable.
+struct DirectLaneWgrad {
+  const void* x;   // the lane's group, at w = q0 + dmin of row (0, 0, 0)
+  const void* gy;  // the lane's group, at w = NPH * q0 of row (0, 0, 0)
+  uint32_t xok;    // x loads inside the row: bit v * S + dd
+  uint32_t gok;    // grad_y loads inside the row (o < OW): bit v * NPH + r
+};
+// kMode 0: the middle v of a lane unpredicated (every lane's are inside), 1: every load predicated, 2: every product
+// masked as well
+template <class P, int NPH, int S, int kMode>
+__device__ __forceinline__ void direct_wgrad_walk(const RowConvParams& p, const DirectLaneWgrad& l, int64_t r0, int64_t r1,
+                                                  float (&acc)[DirectTiles::KMAX][DirectTiles::KMAX][NPH][S]) {
+  using E = typename P::Element;
+  constexpr int V = DirectTiles::kRun, KM = DirectTiles::KMAX;
+#pragma unroll
+  for (int a = 0; a < KM; ++a)
+#pragma unroll
+    for (int b = 0; b < KM; ++b)
+#pragma unroll
+      for (int r = 0; r < NPH; ++r)
+#pragma unroll
+        for (int dd = 0; dd < S; ++dd) acc[a][b][r][dd] = 0.f;
+  if (r0 >= r1) return;
+  const int OD = int(p.dst.size[2]), OH = int(p.dst.size[3]);
+  int oh = int(r0 % OH);
+  int64_t nd = r0 / OH;
+  int od = int(nd % OD);
+  int64_t n = nd / OD;
+  for (int64_t row = r0; row < r1; ++row) {
+    const TapRange rd = p.tap_tab_n ? p.tap_tab[od] : tap_range(p.md, od);
+    const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
+    if (rd.n > 0 && rh.n > 0) {
+      const E* gr = static_cast<const E*>(l.gy) + n * p.dst.stride[0] + od * p.dst.stride[2] + oh * p.dst.stride[3];
+      float gv[NPH][V];
+#pragma unroll
+      for (int v = 0; v < V; ++v)
+#pragma unroll
+        for (int r = 0; r < NPH; ++r) {
+          const bool free = kMode == 0 && v > 0 && v < V - 1;
+          gv[r][v] = (free || ((l.gok >> (v * NPH + r)) & 1u)) ? ScalarOperand<P>::get(gr[NPH * 32 * v + r]) : 0.f;
+        }
+      const E* xn = static_cast<const E*>(l.x) + n * p.src.stride[0];
+#pragma unroll
+      for (int kd = 0; kd < KM; ++kd) {
+        const int jd = direct_tap_index(rd, p.md.ks, kd);
+        if (jd < 0) continue;
+        const E* xd = xn + int64_t(rd.i0 - jd * p.md.di) * p.src.stride[2];
+#pragma unroll
+        for (int kh = 0; kh < KM; ++kh) {
+          const int jh = direct_tap_index(rh, p.mh.ks, kh);
+          if (jh < 0) continue;
+          const E* xr = xd + int64_t(rh.i0 - jh * p.mh.di) * p.src.stride[3];
+          float xv[V][S];
+#pragma unroll
+          for (int v = 0; v < V; ++v)
+#pragma unroll
+            for (int dd = 0; dd < S; ++dd) {
+              const bool free = kMode == 0 && v > 0 && v < V - 1;
+              xv[v][dd] = (free || ((l.xok >> (v * S + dd)) & 1u)) ? ScalarOperand<P>::get(xr[32 * v + dd]) : 0.f;
+            }
+#pragma unroll
+          for (int r = 0; r < NPH; ++r)
+#pragma unroll
+            for (int dd = 0; dd < S; ++dd)
+#pragma unroll
+              for (int v = 0; v < V; ++v)
+                if (kMode < 2 || ((l.xok >> (v * S + dd)) & (l.gok >> (v * NPH + r)) & 1u))
+                  acc[kd][kh][r][dd] += gv[r][v] * xv[v][dd];
+        }
+      }
+    }
+    if (++oh == OH) {
+      oh = 0;
+      if (++od == OD) od = 0, ++n;
+    }
+  }
+}
+// The warp's sums of the taps (kd, kh, kw), the same bits in every lane: the (phase, offset) sums added over the
+// warp by a butterfly, then each kw's pairs from the plan's table; false if any tap's sum is not finite.  The table
+// lookup indexes a copy (red): indexing acc at run time would move the accumulators to local memory.
+template <int NPH, int S>
+__device__ __forceinline__ bool direct_wgrad_taps(const DirectLaneGeom& g,
+                                                  const float (&acc)[DirectTiles::KMAX][DirectTiles::KMAX][NPH][S],
+                                                  float (&tv)[DirectTiles::KMAX][DirectTiles::KMAX][DirectTiles::KMAX]) {
+  constexpr int KM = DirectTiles::KMAX;
+  float red[KM][KM][NPH][S];
+#pragma unroll
+  for (int a = 0; a < KM; ++a)
+#pragma unroll
+    for (int b = 0; b < KM; ++b)
+#pragma unroll
+      for (int r = 0; r < NPH; ++r)
+#pragma unroll
+        for (int dd = 0; dd < S; ++dd) {
+          float v = acc[a][b][r][dd];
+#pragma unroll
+          for (int m = 16; m > 0; m >>= 1) v += __shfl_xor_sync(0xffffffffu, v, m);
+          red[a][b][r][dd] = v;
+        }
+  bool fin = true;
+#pragma unroll
+  for (int a = 0; a < KM; ++a)
+#pragma unroll
+    for (int b = 0; b < KM; ++b)
+#pragma unroll
+      for (int c = 0; c < KM; ++c) {
+        float s = 0.f;
+#pragma unroll
+        for (int r = 0; r < NPH; ++r)
+          if (g.win.wdd[r][c] >= 0) s += red[a][b][r][g.win.wdd[r][c]];
+        tv[a][b][c] = s;
+        fin = fin && isfinite(s);
+      }
+  return fin;
+}
+template <class P, int NPH, int S>
+__global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(NPH, S))
+    direct_wgrad_row_kernel(RowConvParams p, DirectLaneGeom g, float* ws) {
+  using E = typename P::Element;
+  static_assert(std::is_same<typename P::Acc, float>::value, "the depthwise grad_weight kernel accumulates in float");
+  constexpr int V = DirectTiles::kRun, KM = DirectTiles::KMAX;
+  const int lane = threadIdx.x & 31;
+  const int64_t wid = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
+  if (wid >= g.warps) return;  // whole warps
+  const int wc = int(wid % g.wchunks);
+  const int64_t gs = wid / g.wchunks;
+  const int grp = int(gs % p.groups), slice = int(gs / p.groups);
+  const int64_t r0 = p.rows * slice / g.slices, r1 = p.rows * (slice + 1) / g.slices;
+  const int OW = int(p.mw.out_extent), W = p.mw.in_extent;
+  const int q0 = wc * 32 * V + lane;
+
+  DirectLaneWgrad l;
+  l.x = static_cast<const E*>(p.src.data) + int64_t(grp) * p.src.stride[1] + (q0 + g.win.dmin);
+  l.gy = static_cast<const E*>(p.dst.data) + int64_t(grp) * p.dst.stride[1] + int64_t(NPH) * q0;
+  l.xok = l.gok = 0;
+#pragma unroll
+  for (int v = 0; v < V; ++v) {
+#pragma unroll
+    for (int dd = 0; dd < S; ++dd) {
+      const int i = q0 + 32 * v + g.win.dmin + dd;
+      if (i >= 0 && i < W) l.xok |= 1u << (v * S + dd);
+    }
+#pragma unroll
+    for (int r = 0; r < NPH; ++r)
+      if (int64_t(NPH) * (q0 + 32 * v) + r < OW) l.gok |= 1u << (v * NPH + r);
+  }
+  // the middle v (not the first or last of a lane) inside for every lane: their loads need no predicate
+  constexpr uint32_t xmid = ((1u << ((V - 1) * S)) - 1) & ~((1u << S) - 1);
+  constexpr uint32_t gmid = ((1u << ((V - 1) * NPH)) - 1) & ~((1u << NPH) - 1);
+  const bool mid_in = __all_sync(0xffffffffu, (l.xok & xmid) == xmid && (l.gok & gmid) == gmid) != 0;
+
+  float acc[KM][KM][NPH][S], tv[KM][KM][KM];
+  if (mid_in) direct_wgrad_walk<P, NPH, S, 0>(p, l, r0, r1, acc);
+  else direct_wgrad_walk<P, NPH, S, 1>(p, l, r0, r1, acc);
+  if (!direct_wgrad_taps(g, acc, tv)) {  // warp-uniform
+    direct_wgrad_walk<P, NPH, S, 2>(p, l, r0, r1, acc);
+    direct_wgrad_taps(g, acc, tv);
+  }
+  const int Kd = p.md.K, Kh = p.mh.K, Kw = p.mw.K, taps = Kd * Kh * Kw;
+  float* out = ws + ((int64_t(slice) * g.wchunks + wc) * p.groups + grp) * taps;
+  if (lane == 0)
+#pragma unroll
+    for (int a = 0; a < KM; ++a)
+#pragma unroll
+      for (int b = 0; b < KM; ++b)
+#pragma unroll
+        for (int c = 0; c < KM; ++c)
+          if (a < Kd && b < Kh && c < Kw) out[(a * Kh + b) * Kw + c] = tv[a][b][c];
+}
+
+// Forward and grad_input of depthwise groups (one input and one output channel each) with the grad_weight row kernel's
+// lanes: a warp walks a fixed range of destination rows of one group and one chunk of 32 * V q positions, lane q_v =
+// q0 + 32 v, outputs o = NPH * q_v + r; per valid (kd, kh) of a row it loads x[A * q_v + dmin + dd] (coalesced runs of
+// the row) and adds wt[kd][kh][r][dd] * x[v][dd] into out[r][v], wt the weight of the w tap that maps (r, dd) (zero
+// where none does), all indices compile-time.  No shared memory, no staging, no barrier: the staged kernel
+// (direct_row_kernel) spent most of its instructions on the copy, the tap switch and the output staging (NOTES v51).
+// A zero loaded for a source outside the tensor, or a zero weight, times a non-finite value is NaN where the true sum
+// has no such term: a row whose outputs come out non-finite is recomputed with every product masked (kMode 2).
+template <class P, int NPH, int A, int S, int kMode>
+__device__ __forceinline__ void direct_lane_row(const RowConvParams& p, const void* src, int64_t n, int od, int oh,
+                                                uint32_t xok, uint32_t used, float bias,
+                                                const float (&wt)[DirectTiles::KMAX][DirectTiles::KMAX][NPH][S],
+                                                float (&out)[NPH][DirectTiles::kRun]) {
+  using E = typename P::Element;
+  constexpr int V = DirectTiles::kRun, KM = DirectTiles::KMAX;
+#pragma unroll
+  for (int r = 0; r < NPH; ++r)
+#pragma unroll
+    for (int v = 0; v < V; ++v) out[r][v] = bias;
+  const int OD = int(p.dst.size[2]);
+  const TapRange rd = p.tap_tab_n ? p.tap_tab[od] : tap_range(p.md, od);
+  const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
+  if (rd.n <= 0 || rh.n <= 0) return;
+  const E* xn = static_cast<const E*>(src) + n * p.src.stride[0];
+#pragma unroll
+  for (int kd = 0; kd < KM; ++kd) {
+    const int jd = direct_tap_index(rd, p.md.ks, kd);
+    if (jd < 0) continue;
+    const E* xd = xn + int64_t(rd.i0 - jd * p.md.di) * p.src.stride[2];
+#pragma unroll
+    for (int kh = 0; kh < KM; ++kh) {
+      const int jh = direct_tap_index(rh, p.mh.ks, kh);
+      if (jh < 0) continue;
+      const E* xr = xd + int64_t(rh.i0 - jh * p.mh.di) * p.src.stride[3];
+      float xv[V][S];
+#pragma unroll
+      for (int v = 0; v < V; ++v)
+#pragma unroll
+        for (int dd = 0; dd < S; ++dd) {
+          const bool free = kMode == 0 && v > 0 && v < V - 1;
+          xv[v][dd] = (free || ((xok >> (v * S + dd)) & 1u)) ? ScalarOperand<P>::get(xr[A * 32 * v + dd]) : 0.f;
+        }
+#pragma unroll
+      for (int r = 0; r < NPH; ++r)
+#pragma unroll
+        for (int dd = 0; dd < S; ++dd)
+#pragma unroll
+          for (int v = 0; v < V; ++v)
+            if (kMode < 2 || ((used >> (r * S + dd)) & (xok >> (v * S + dd)) & 1u)) out[r][v] += wt[kd][kh][r][dd] * xv[v][dd];
+    }
+  }
+}
+template <class P, int NPH, int A, int S>
+__global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(NPH, S))
+    direct_lane_conv_kernel(RowConvParams p, DirectLaneGeom g) {
+  using E = typename P::Element;
+  static_assert(std::is_same<typename P::Acc, float>::value, "the depthwise lane kernel accumulates in float");
+  constexpr int V = DirectTiles::kRun, KM = DirectTiles::KMAX;
+  const int lane = threadIdx.x & 31;
+  const int64_t wid = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
+  if (wid >= g.warps) return;  // whole warps
+  const int wc = int(wid % g.wchunks);
+  const int64_t gs = wid / g.wchunks;
+  const int grp = int(gs % p.groups), slice = int(gs / p.groups);
+  const int64_t r0 = p.rows * slice / g.slices, r1 = p.rows * (slice + 1) / g.slices;
+  const int OD = int(p.dst.size[2]), OH = int(p.dst.size[3]), OW = int(p.mw.out_extent), W = p.mw.in_extent;
+  const int q0 = wc * 32 * V + lane;
+
+  uint32_t xok = 0, gok = 0;  // source loads inside the row (bit v * S + dd), outputs o < OW (bit v * NPH + r)
+#pragma unroll
+  for (int v = 0; v < V; ++v) {
+#pragma unroll
+    for (int dd = 0; dd < S; ++dd) {
+      const int64_t i = int64_t(A) * (q0 + 32 * v) + g.win.dmin + dd;
+      if (i >= 0 && i < W) xok |= 1u << (v * S + dd);
+    }
+#pragma unroll
+    for (int r = 0; r < NPH; ++r)
+      if (int64_t(NPH) * (q0 + 32 * v) + r < OW) gok |= 1u << (v * NPH + r);
+  }
+  constexpr uint32_t xmid = ((1u << ((V - 1) * S)) - 1) & ~((1u << S) - 1);
+  constexpr uint32_t gmid = ((1u << ((V - 1) * NPH)) - 1) & ~((1u << NPH) - 1);
+  const bool mid_in = __all_sync(0xffffffffu, (xok & xmid) == xmid && (gok & gmid) == gmid) != 0;
+
+  // the group's weights by (kd, kh, phase, window offset): the w tap that maps (r, dd), zero where none does
+  const int Kd = p.md.K, Kh = p.mh.K, Kw = p.mw.K;
+  const E* wg = static_cast<const E*>(p.wpack) + int64_t(grp) * Kd * Kh * Kw;
+  float wt[KM][KM][NPH][S];
+  uint32_t used = 0;  // bit r * S + dd: a tap maps (r, dd)
+#pragma unroll
+  for (int r = 0; r < NPH; ++r)
+#pragma unroll
+    for (int dd = 0; dd < S; ++dd) {
+      int kw = -1;
+#pragma unroll
+      for (int c = 0; c < KM; ++c)
+        if (g.win.wdd[r][c] == dd) kw = c;
+      if (kw >= 0) used |= 1u << (r * S + dd);
+#pragma unroll
+      for (int a = 0; a < KM; ++a)
+#pragma unroll
+        for (int b = 0; b < KM; ++b)
+          wt[a][b][r][dd] = (kw >= 0 && a < Kd && b < Kh) ? ScalarOperand<P>::packed(wg[(a * Kh + b) * Kw + kw]) : 0.f;
+    }
+  const E* bp = static_cast<const E*>(p.bias);
+  const float bias = bp ? P::to_acc(bp[grp]) : 0.f;
+  const void* src = static_cast<const E*>(p.src.data) + int64_t(grp) * p.src.stride[1] + (int64_t(A) * q0 + g.win.dmin);
+  E* dst_g = static_cast<E*>(p.dst.data) + int64_t(grp) * p.dst.stride[1] + int64_t(NPH) * q0;
+  if (r0 >= r1) return;
+  int oh = int(r0 % OH);
+  int64_t nd = r0 / OH;
+  int od = int(nd % OD);
+  int64_t n = nd / OD;
+  for (int64_t row = r0; row < r1; ++row) {
+    float out[NPH][V];
+    if (mid_in) direct_lane_row<P, NPH, A, S, 0>(p, src, n, od, oh, xok, used, bias, wt, out);
+    else direct_lane_row<P, NPH, A, S, 1>(p, src, n, od, oh, xok, used, bias, wt, out);
+    bool fin = true;
+#pragma unroll
+    for (int r = 0; r < NPH; ++r)
+#pragma unroll
+      for (int v = 0; v < V; ++v) fin = fin && (isfinite(out[r][v]) || !((gok >> (v * NPH + r)) & 1u));
+    if (!__all_sync(0xffffffffu, fin)) direct_lane_row<P, NPH, A, S, 2>(p, src, n, od, oh, xok, used, bias, wt, out);
+    E* dr = dst_g + n * p.dst.stride[0] + od * p.dst.stride[2] + oh * p.dst.stride[3];
+#pragma unroll
+    for (int v = 0; v < V; ++v)
+#pragma unroll
+      for (int r = 0; r < NPH; ++r) {
+        const bool free = v > 0 && v < V - 1 && mid_in;
+        if (free || ((gok >> (v * NPH + r)) & 1u)) dr[NPH * 32 * v + r] = P::from_acc(out[r][v]);
+      }
+    if (++oh == OH) {
+      oh = 0;
+      if (++od == OD) od = 0, ++n;
+    }
+  }
+}
+
 }  // namespace ct3d

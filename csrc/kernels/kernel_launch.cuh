@@ -216,6 +216,17 @@ Status direct(const RowConvParams& p, int chunks, cudaStream_t stream, std::stri
   // The staged, register-blocked kernel where direct_row_geom admits the problem (w phases and gather stride
   // <= 2, narrow w kernels, fp32 accumulation); the per-lane kernel elsewhere (and for f64).
   if constexpr (std::is_same<typename P::Acc, float>::value) {
+    // one channel per group of unit-stride rows: the lane kernel
+    DirectLaneGeom lg;
+    if (direct_lane_geom(p.md, p.mh, p.mw, p.Kc, p.Nc, p.src.stride[4] == 1 && p.dst.stride[4] == 1, p.rows, p.groups,
+                         device_attrs().sms, lg)) {
+      const unsigned grid = unsigned((lg.warps + DirectTiles::kThreads / 32 - 1) / (DirectTiles::kThreads / 32));
+      auto kernel = p.mw.A == 2 ? (lg.win.S == 2 ? direct_lane_conv_kernel<P, 1, 2, 2> : direct_lane_conv_kernel<P, 1, 2, 3>)
+                    : p.mw.E == 2 ? (lg.win.S == 2 ? direct_lane_conv_kernel<P, 2, 1, 2> : direct_lane_conv_kernel<P, 2, 1, 3>)
+                                  : (lg.win.S == 2 ? direct_lane_conv_kernel<P, 1, 1, 2> : direct_lane_conv_kernel<P, 1, 1, 3>);
+      kernel<<<grid, DirectTiles::kThreads, 0, stream>>>(p, lg);
+      return cuda_check(cudaGetLastError(), why, "depthwise lane kernel launch");
+    }
     DirectRowGeom g;
     size_t smem = 0;
     if (direct_row_geom(p, g, smem)) {
@@ -242,6 +253,21 @@ Status direct_wgrad(const WgradParams& p, int slices, const TensorRef5& gw, cuda
 }
 
 template <class P>
+Status direct_wgrad_rows(const RowConvParams& fwd, const DirectLaneGeom& g, const WgradParams& p, const TensorRef5& gw,
+                         cudaStream_t stream, std::string* why) {
+  if constexpr (std::is_same<typename P::Acc, float>::value) {
+    const unsigned grid = unsigned((g.warps + DirectTiles::kThreads / 32 - 1) / (DirectTiles::kThreads / 32));
+    auto kernel = fwd.mw.E == 2 ? (g.win.S == 2 ? direct_wgrad_row_kernel<P, 2, 2> : direct_wgrad_row_kernel<P, 2, 3>)
+                                : (g.win.S == 2 ? direct_wgrad_row_kernel<P, 1, 2> : direct_wgrad_row_kernel<P, 1, 3>);
+    kernel<<<grid, DirectTiles::kThreads, 0, stream>>>(fwd, g, static_cast<float*>(p.ws));
+    Status s = cuda_check(cudaGetLastError(), why, "depthwise weight-gradient kernel launch");
+    return s == Status::kSuccess ? wgrad_reduce<P>(p, g.slices * g.wchunks, gw, stream, why) : s;
+  } else {
+    return fail(why, Status::kNotSupported, "the depthwise weight-gradient row kernel accumulates in float");
+  }
+}
+
+template <class P>
 Status to_channels_last(const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {
   using E = typename P::Element;
   const TensorRef5 s = fold_rows(src);
@@ -262,7 +288,7 @@ Status to_channels_last(const TensorRef5& src, void* dst, cudaStream_t stream, s
 template <class P>
 const KernelLaunchers& table() {
   static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>,       &wgrad<P>,       &wgrad_blocks_per_sm<P>,
-                                 &direct<P>,      &direct_wgrad<P>, &grad_bias<P>,   &to_channels_last<P>};
+                                 &direct<P>,      &direct_wgrad<P>, &direct_wgrad_rows<P>, &grad_bias<P>, &to_channels_last<P>};
   return t;
 }
 

@@ -2,6 +2,8 @@
 #pragma once
 #include <cuda_runtime.h>
 
+#include <algorithm>
+#include <climits>
 #include <string>
 
 #include "convt3d_problem.h"
@@ -58,6 +60,32 @@ struct WgradParams {
   void* ws;              // [chunks][groups][taps][Cin_g][Cout_g] Acc
 };
 
+// The depthwise lane kernels (direct_lane_conv_kernel: forward and grad_input, direct_wgrad_row_kernel: grad_weight as
+// the forward's gather read backwards), for one input and one output channel per group: a warp walks a fixed range
+// of destination rows of one group and one chunk of 32 * kRun q positions (lane q = chunk * 32 * kRun + lane + 32 * v).
+struct DirectLaneGeom {
+  DirectLaneWindow win;  // w window: offsets and each (phase, kw)'s offset
+  int wchunks;            // q chunks per row: ceil(nq / (32 * kRun))
+  int slices;             // row ranges per (group, chunk); the ordered reduce sums slices * wchunks partial sums
+  int64_t warps;          // slices * groups * wchunks
+};
+
+// Their geometry for a gather (md, mh, mw: destination -> source maps) of Kc -> Nc channels per group over `rows`
+// destination rows, x and destination rows of unit stride or not (unit_rows), on `sms` multiprocessors: false where
+// they do not apply (channels, kernel extents past KMAX, w window, strided rows, grid).  Slices: one wave of CTAs.
+inline bool direct_lane_geom(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc, int Nc, bool unit_rows,
+                             int64_t rows, int groups, int sms, DirectLaneGeom& g) {
+  if (Kc != 1 || Nc != 1 || !unit_rows || md.K > DirectTiles::KMAX || mh.K > DirectTiles::KMAX) return false;
+  if (!direct_lane_window(mw, g.win)) return false;
+  const int64_t per = 32 * DirectTiles::kRun;
+  g.wchunks = int((mw.num_q(0) + per - 1) / per);
+  const int64_t per_slice = int64_t(groups) * g.wchunks;
+  const int64_t wave = int64_t(sms) * DirectTiles::lane_ctas(mw.E, g.win.S) * (DirectTiles::kThreads / 32);
+  g.slices = int(std::max<int64_t>(1, std::min<int64_t>(wave / per_slice, std::max<int64_t>(rows, 1))));
+  g.warps = g.slices * per_slice;
+  return (g.warps + 3) / 4 <= INT_MAX;
+}
+
 // What the launchers may spend on shared memory: one CTA's opt-in maximum, one SM's total (bytes), and a cap on
 // the row-conv pipeline depth (0: the kernel's own; see set_max_pipeline_stages).
 struct SmemLimits {
@@ -75,6 +103,10 @@ struct KernelLaunchers {
   // over `slices` of x rows (then the same reduce as wgrad)
   Status (*direct)(const RowConvParams&, int chunks, cudaStream_t, std::string*);
   Status (*direct_wgrad)(const WgradParams&, int slices, const TensorRef5& gw, cudaStream_t, std::string*);
+  // depthwise grad_weight by rows (fwd: the forward's row-conv parameters, x as src and grad_y as dst), then the
+  // ordered reduce of p.ws; kNotSupported for f64
+  Status (*direct_wgrad_rows)(const RowConvParams& fwd, const DirectLaneGeom&, const WgradParams& p,
+                              const TensorRef5& gw, cudaStream_t, std::string*);
   Status (*grad_bias)(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t gb_stride, cudaStream_t,
                       std::string*);
   // dense channels_last copy of src (N, D, H, W, C in memory) at dst, C a whole number of 16-byte vectors
