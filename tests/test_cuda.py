@@ -581,10 +581,11 @@ def test_direct_kernel_nonfinite_weight_forward(dtype, allow_tf32):
     assert rel_err(ours[finite], ref[finite]) < (2e-2 if dtype == torch.bfloat16 else 2e-3)
 
 
-# Depthwise groups (one input and one output channel each, kernel extents <= 3, w stride <= 2, x, y and grad_y rows of
-# unit stride) run the lane kernels: a warp per (group, chunk of 128 q, slice of destination rows), lane q and
-# q + 32 v; forward and grad_input gather, grad_weight reads the forward's gather backwards.  (kernel, stride, padding,
-# output_padding, dilation, input D H W), for their instances and edges:
+# Depthwise groups (one input and one output channel each, kernel extents <= 3, w stride <= 2) run the lane kernels:
+# NCDHW (rows of unit stride) a warp per (group, chunk of 128 q, slice of destination rows), lane q and q + 32 v;
+# channels_last a warp per (32 groups, slice of rows), a lane per group.  Forward and grad_input gather, grad_weight
+# reads the forward's gather backwards.  40 groups: a second, partial block of 32 for channels_last.  (kernel, stride,
+# padding, output_padding, dilation, input D H W), for their instances and edges:
 DW_LANE_CASES = [
     (3, 2, 1, 1, 1, (3, 5, 150)),  # two phases x 2 window offsets; OW 300: a second q chunk, mostly past the row
     (3, 2, 1, 0, 1, (4, 3, 12)),   # short rows (no lane's middle v inside: every load predicated); OW odd
@@ -595,15 +596,18 @@ DW_LANE_CASES = [
 ]
 
 
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("case_args", DW_LANE_CASES, ids=[f"k{c[0]}s{c[1]}p{c[2]}d{c[4]}w{c[5][2]}" for c in DW_LANE_CASES])
 @pytest.mark.parametrize("mode", MODES[:4], ids=[m[0] for m in MODES[:4]])
-def test_depthwise_lane_kernels(mode, case_args):
+def test_depthwise_lane_kernels(mode, case_args, layout):
     _, dtype, allow_tf32, budget = mode
     k, s, p, op, d, size = case_args
     t3 = lambda v: tuple(v) if isinstance(v, tuple) else (v,) * 3  # noqa: E731
-    case = Case(N=2, Cin=6, Cout=6, groups=6, size=size, kernel=t3(k), stride=list(t3(s)), padding=list(t3(p)),
+    case = Case(N=2, Cin=40, Cout=40, groups=40, size=size, kernel=t3(k), stride=list(t3(s)), padding=list(t3(p)),
                 output_padding=list(t3(op)), dilation=list(t3(d)), bias=True)
     x, w, b, gy = case.tensors(dtype, device=DEV, generator=torch.Generator().manual_seed(sum(size)))
+    if layout == "channels_last_3d":
+        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
     ours = _all_results(case, x, w, b, gy, allow_tf32)
     y64, gx64, gw64, _ = torch_reference(case, x.double(), w.double(), b.double(), gy.double())
     _assert_close_to(ours, (y64, gx64, gw64, gy.double().sum((0, 2, 3, 4))), budget, f"{mode[0]} {case}")
@@ -619,11 +623,12 @@ DW_NONFINITE = [
 ]
 
 
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("case_args", DW_NONFINITE, ids=[f"k{c[0]}s{c[1]}op{c[3]}-{c[5]}" for c in DW_NONFINITE])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 @pytest.mark.parametrize("dtype,allow_tf32", [(torch.float32, False), (torch.float32, True), (torch.bfloat16, True)],
                          ids=["fp32-exact", "fp32-tf32", "bf16"])
-def test_depthwise_lane_kernels_nonfinite(dtype, allow_tf32, value, case_args):
+def test_depthwise_lane_kernels_nonfinite(dtype, allow_tf32, value, case_args, layout):
     """NaN/inf in x (forward, grad_weight) or grad_y (grad_input, grad_weight) of depthwise groups: NaN/+inf/-inf
     exactly where the sum over valid taps has them, finite and accurate elsewhere.  The lane kernels load elements
     outside the tensor as zeros and multiply them unmasked; a row (forward, grad_input) or a warp's sums
@@ -638,13 +643,15 @@ def test_depthwise_lane_kernels_nonfinite(dtype, allow_tf32, value, case_args):
     bad = x_bad if where == "x" else gy_bad
     for j, o in enumerate(spots):  # channel j % 4, both signs
         bad[0, j % 4, 1, 2, o] = value if j % 2 == 0 else -value
-    t = lambda v: v.to(DEV, dtype)  # noqa: E731
+    mf = CL if layout == "channels_last_3d" else torch.contiguous_format
+    t = lambda v: v.to(DEV, dtype).contiguous(memory_format=mf)  # noqa: E731
+    tw = w.to(DEV, dtype)
     if where == "x":
-        results = {"forward": ops.conv_transpose3d(t(x_bad), t(w), None, *args, allow_tf32),
-                   "grad_weight": ops.conv_transpose3d_grad_weight(t(gy), t(x_bad), t(w), *args, allow_tf32)}
+        results = {"forward": ops.conv_transpose3d(t(x_bad), tw, None, *args, allow_tf32),
+                   "grad_weight": ops.conv_transpose3d_grad_weight(t(gy), t(x_bad), tw, *args, allow_tf32)}
     else:
-        results = {"grad_input": ops.conv_transpose3d_grad_input(t(gy_bad), t(x), t(w), *args, allow_tf32),
-                   "grad_weight_gy": ops.conv_transpose3d_grad_weight(t(gy_bad), t(x), t(w), *args, allow_tf32)}
+        results = {"grad_input": ops.conv_transpose3d_grad_input(t(gy_bad), t(x), tw, *args, allow_tf32),
+                   "grad_weight_gy": ops.conv_transpose3d_grad_weight(t(gy_bad), t(x), tw, *args, allow_tf32)}
     for kind, ours in results.items():
         ours = ours.cpu()
         masks, values = nonfinite_expectation(kind, x.to(dtype), w.to(dtype), gy.to(dtype), x_bad.to(dtype),
@@ -656,12 +663,39 @@ def test_depthwise_lane_kernels_nonfinite(dtype, allow_tf32, value, case_args):
         assert rel_err(ours[finite], values[finite]) < (2e-2 if dtype == torch.bfloat16 else 2e-3), kind
 
 
+@pytest.mark.parametrize("chans", [1, 4])
+def test_few_channel_groups_tf32_math_follows_cudnn(chans, restore_flags):
+    """With TF32 allowed, ops on groups of few channels multiply as cuDNN's grouped kernels do (measured on the H200,
+    README "Precision contract"): the forward, and grad_input of one channel per group, in exact fp32 -- bitwise what
+    allow_tf32 off gives, so PyTorch's forward and ours agree to fp32 rounding --, grad_weight and grad_input of 4
+    channels per group in TF32 (float64 of TF32-rounded operands)."""
+    case = Case(N=2, Cin=32, Cout=32, groups=32 // chans, size=(4, 6, 40), kernel=(3, 3, 3), stride=[2] * 3,
+                padding=[1] * 3, output_padding=[1] * 3, dilation=[1] * 3, bias=False)
+    x, w, _, gy = case.tensors(torch.float32, device=DEV, generator=torch.Generator().manual_seed(chans))
+    args = case.conv_args()
+
+    def run(tf):
+        return (ops.conv_transpose3d(x, w, None, *args, tf), ops.conv_transpose3d_grad_input(gy, x, w, *args, tf),
+                ops.conv_transpose3d_grad_weight(gy, x, w, *args, tf))
+
+    tf32, exact = run(True), run(False)
+    near = torch_reference(case, *(_tf32(t, True).double() for t in (x, w)), None, _tf32(gy, True).double())
+    assert torch.equal(tf32[0], exact[0])
+    assert torch.equal(tf32[1], exact[1]) == (chans == 1)
+    for i in ((2,) if chans == 1 else (1, 2)):  # TF32: float64 of rounded operands, not the exact result
+        assert rel_err(tf32[i], near[i]) < 1e-5 and not torch.equal(tf32[i], exact[i])
+    torch.backends.cudnn.allow_tf32 = True
+    y_torch = F.conv_transpose3d(x, w, None, *args)
+    if rel_err(y_torch, F.conv_transpose3d(x.double(), w.double(), None, *args)) < 1e-5:  # cuDNN computed it exactly
+        assert rel_err(tf32[0], y_torch) < 1e-5
+
+
 @pytest.mark.parametrize("allow_tf32,chans,layout", [(False, 1, "ncdhw"), (True, 1, "ncdhw"), (False, 1, "cl"),
                                                       (False, 2, "ncdhw"), (True, 2, "ncdhw")],
-                         ids=["exact-rows", "tf32-rows", "exact-direct-cl", "exact-direct", "tf32-packed-tiles"])
+                         ids=["exact-lanes", "tf32-lanes", "exact-lanes-cl", "exact-direct", "tf32-packed-tiles"])
 def test_small_groups_grad_weight_bitwise_repeatable(allow_tf32, chans, layout):
     """grad_weight of groups of few channels sums in a fixed order (no atomics): identical bits run to run, on the
-    depthwise row kernel (NCDHW, one channel per group), the per-column direct kernel (exact fp32, channels_last or
+    depthwise lane kernels (one channel per group, NCDHW and channels_last), the per-column direct kernel (exact fp32,
     two channels per group) and the tensor-core kernel with groups packed into shared tiles (TF32)."""
     torch.manual_seed(6)
     C = 16 * chans

@@ -196,6 +196,23 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
 bool use_direct(const ConvT3dProblem& p) {
   return p.cin_g() <= DirectTiles::NCMAX && p.cout_g() <= DirectTiles::NCMAX;
 }
+// The math an op's launches multiply in.  With TF32 allowed, the CUDA-core kernels of groups of few channels multiply
+// exact fp32 products where cuDNN's grouped kernels do, so that PyTorch's ConvTranspose3d and ours agree to fp32
+// rounding there (TF32 products would differ by ~4e-4).  Measured (H200, cuDNN 9.19, allow_tf32 on, against float64:
+// benchmarks/results/nvidia-h200-tf32-probe-v57.txt): the forward of groups of 1 and of 4 channels and grad_input of
+// one channel per group ~1e-7 (exact); grad_input of 4-channel groups and every grad_weight ~3e-4 (TF32).
+Math op_math(const ConvT3dProblem& p, Kind k) {
+  if (p.dtype != DType::kF32 || p.math != Math::kTF32) return p.math;
+  if (k == Kind::kForward && use_direct(p)) return Math::kExact;
+  if (k == Kind::kGradInput && p.cin_g() == 1 && p.cout_g() == 1) return Math::kExact;
+  return p.math;
+}
+const KernelLaunchers& launchers(const ConvT3dProblem& p, Kind k) {
+  ConvT3dProblem q = p;
+  q.math = op_math(p, k);
+  return launchers(q);
+}
+
 // Groups of few channels share a grad_weight CTA: gpack consecutive groups' channels are contiguous in x and
 // grad_y, so they form one WM x WN tile whose products across groups are computed and dropped.  One tile per
 // group would stage and multiply mostly padding (8-channel groups: 1/16 of the tile).  Packed against the wide
@@ -224,8 +241,11 @@ bool wgrad_rows_geom(const Arguments& a, DirectLaneGeom* out) {
   if (p.dtype == DType::kF64) return false;
   const int64_t rows = a.y.size[0] * a.y.size[2] * a.y.size[3];
   DirectLaneGeom g{};
+  // lanes over channels (channels_last) only for exact fp32: with operand conversions (TF32 rounding, 16-bit) they
+  // measured 1.3-2.2x slower than the packed tile (NOTES v57)
+  const bool cl_lanes = p.dtype == DType::kF32 && p.math == Math::kExact && a.x.stride[1] == 1 && a.y.stride[1] == 1;
   if (!direct_lane_geom(p.fwd(0), p.fwd(1), p.fwd(2), p.cin_g(), p.cout_g(), a.x.stride[4] == 1 && a.y.stride[4] == 1,
-                        rows, p.groups, device_sms(), g))
+                        cl_lanes, rows, p.groups, device_sms(), g))
     return false;
   if (out) *out = g;
   return true;
@@ -487,7 +507,7 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
     }
     case Kind::kGradWeight: {
       DirectLaneGeom g;
-      if (wgrad_rows_geom(a, &g))
+      if (wgrad_rows_geom(a, &g))  // [slices * wchunks][groups][taps]
         return size_t(g.slices) * g.wchunks * p.groups * p.taps() * acc_size(p.dtype);
       const WgradSources src = wgrad_sources(a, nullptr);
       const WgradPlan r = make_wgrad_plan(src.b, nullptr);
@@ -506,14 +526,14 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
   args_ = a;
   workspace_ = workspace;
   if (K == Kind::kForward || K == Kind::kGradInput)
-    return launchers(a.problem).pack_weight(a.w, workspace, a.problem.groups, K == Kind::kGradInput, stream, why);
+    return launchers(a.problem, K).pack_weight(a.w, workspace, a.problem.groups, K == Kind::kGradInput, stream, why);
   return Status::kSuccess;
 }
 
 template <Kind K>
 Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const Arguments& a = args_;
-  const KernelLaunchers& L = launchers(a.problem);
+  const KernelLaunchers& L = launchers(a.problem, K);
   if (K == Kind::kForward || K == Kind::kGradInput) {
     const bool fwd = K == Kind::kForward;
     Arguments b = a;  // a restaged launch reads its channels_last copy of the source instead

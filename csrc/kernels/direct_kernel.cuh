@@ -876,4 +876,270 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
   }
 }
 
+// channels_last twins of the lane kernels (channel stride 1, one channel per group): lanes over 32 consecutive groups
+// instead of over q, so a warp's load or store of one position is the 128 bytes of its groups' channels; a lane walks
+// its row's q in runs of V, reading the run's window of A * (V - 1) + S elements once for the V outputs of each phase
+// (window bounds and output bounds are the same for every lane: warp-uniform).  A warp = (32 groups, slice of rows).
+template <class P, int NPH, int A, int S>
+struct DirectLaneCL {
+  using E = typename P::Element;
+  static constexpr int V = DirectTiles::kRun, KM = DirectTiles::KMAX, NW = A * (V - 1) + S;
+  // the run's window x[A * q0 + dmin + e], e < NW, of row xr (a lane's channel), zeros outside [0, W)
+  CT3D_DEV static void window(const E* xr, int64_t sW, int i0, int W, bool inside, float (&win)[NW]) {
+#pragma unroll
+    for (int e = 0; e < NW; ++e)
+      win[e] = (inside || (i0 + e >= 0 && i0 + e < W)) ? ScalarOperand<P>::get(xr[int64_t(i0 + e) * sW]) : 0.f;
+  }
+};
+
+template <class P, int NPH, int A, int S>
+__global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(NPH, S))
+    direct_lane_conv_cl_kernel(RowConvParams p, DirectLaneGeom g) {
+  using L = DirectLaneCL<P, NPH, A, S>;
+  using E = typename P::Element;
+  constexpr int V = L::V, KM = L::KM, NW = L::NW;
+  const int lane = threadIdx.x & 31;
+  const int64_t wid = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
+  if (wid >= g.warps) return;  // whole warps
+  const int gblocks = (p.groups + 31) / 32;
+  const int gb = int(wid % gblocks), slice = int(wid / gblocks);
+  const int grp = gb * 32 + lane;
+  const bool live = grp < p.groups;
+  const int gq = live ? grp : p.groups - 1;  // lanes past the groups read their neighbour's (never stored)
+  const int64_t r0 = p.rows * slice / g.slices, r1 = p.rows * (slice + 1) / g.slices;
+  const int OD = int(p.dst.size[2]), OH = int(p.dst.size[3]), OW = int(p.mw.out_extent), W = p.mw.in_extent;
+  const int Kd = p.md.K, Kh = p.mh.K, Kw = p.mw.K;
+  const E* wg = static_cast<const E*>(p.wpack) + int64_t(gq) * Kd * Kh * Kw;
+  float wt[KM][KM][NPH][S];
+  uint32_t used = 0;
+#pragma unroll
+  for (int r = 0; r < NPH; ++r)
+#pragma unroll
+    for (int dd = 0; dd < S; ++dd) {
+      int kw = -1;
+#pragma unroll
+      for (int c = 0; c < KM; ++c)
+        if (g.win.wdd[r][c] == dd) kw = c;
+      if (kw >= 0) used |= 1u << (r * S + dd);
+#pragma unroll
+      for (int a = 0; a < KM; ++a)
+#pragma unroll
+        for (int b = 0; b < KM; ++b)
+          wt[a][b][r][dd] = (kw >= 0 && a < Kd && b < Kh) ? ScalarOperand<P>::packed(wg[(a * Kh + b) * Kw + kw]) : 0.f;
+    }
+  const E* bp = static_cast<const E*>(p.bias);
+  const float bias = bp ? P::to_acc(bp[gq]) : 0.f;
+  const int64_t sW = p.src.stride[4], dW = p.dst.stride[4];
+  const E* src_g = static_cast<const E*>(p.src.data) + int64_t(gq) * p.src.stride[1];
+  E* dst_g = static_cast<E*>(p.dst.data) + int64_t(grp) * p.dst.stride[1];
+  const int64_t nq = p.mw.num_q(0);
+  if (r0 >= r1) return;
+  int oh = int(r0 % OH);
+  int64_t nd = r0 / OH;
+  int od = int(nd % OD);
+  int64_t n = nd / OD;
+  for (int64_t row = r0; row < r1; ++row) {
+    const TapRange rd = p.tap_tab_n ? p.tap_tab[od] : tap_range(p.md, od);
+    const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
+    const bool taps = rd.n > 0 && rh.n > 0;
+    // the row's source rows per (kd, kh); null where the pair has no tap
+    const E* xs[KM][KM];
+#pragma unroll
+    for (int kd = 0; kd < KM; ++kd)
+#pragma unroll
+      for (int kh = 0; kh < KM; ++kh) {
+        const int jd = direct_tap_index(rd, p.md.ks, kd), jh = direct_tap_index(rh, p.mh.ks, kh);
+        xs[kd][kh] = (taps && jd >= 0 && jh >= 0) ? src_g + n * p.src.stride[0] +
+                                                          int64_t(rd.i0 - jd * p.md.di) * p.src.stride[2] +
+                                                          int64_t(rh.i0 - jh * p.mh.di) * p.src.stride[3]
+                                                    : nullptr;
+      }
+    E* dr = dst_g + n * p.dst.stride[0] + od * p.dst.stride[2] + oh * p.dst.stride[3];
+    for (int64_t q0 = 0; q0 < nq; q0 += V) {
+      const int i0 = int(A * q0) + g.win.dmin;
+      const bool inside = i0 >= 0 && i0 + NW <= W;  // the run's window inside the row (uniform)
+      float out[NPH][V];
+      auto run = [&](auto masked) {
+#pragma unroll
+        for (int r = 0; r < NPH; ++r)
+#pragma unroll
+          for (int v = 0; v < V; ++v) out[r][v] = bias;
+#pragma unroll
+        for (int kd = 0; kd < KM; ++kd)
+#pragma unroll
+          for (int kh = 0; kh < KM; ++kh) {
+            if (!xs[kd][kh]) continue;
+            float win[NW];
+            L::window(xs[kd][kh], sW, i0, W, inside, win);
+#pragma unroll
+            for (int r = 0; r < NPH; ++r)
+#pragma unroll
+              for (int dd = 0; dd < S; ++dd)
+#pragma unroll
+                for (int v = 0; v < V; ++v) {
+                  const int i = i0 + A * v + dd;
+                  if (!decltype(masked)::value || (((used >> (r * S + dd)) & 1u) && i >= 0 && i < W))
+                    out[r][v] += wt[kd][kh][r][dd] * win[A * v + dd];
+                }
+          }
+      };
+      run(std::false_type());
+      bool fin = true;
+#pragma unroll
+      for (int r = 0; r < NPH; ++r)
+#pragma unroll
+        for (int v = 0; v < V; ++v) fin = fin && (isfinite(out[r][v]) || NPH * (q0 + v) + r >= OW);
+      if (!__all_sync(0xffffffffu, fin || !live)) run(std::true_type());
+      if (live)
+#pragma unroll
+        for (int v = 0; v < V; ++v)
+#pragma unroll
+          for (int r = 0; r < NPH; ++r) {
+            const int64_t o = NPH * (q0 + v) + r;
+            if (o < OW) dr[o * dW] = P::from_acc(out[r][v]);
+          }
+    }
+    if (++oh == OH) {
+      oh = 0;
+      if (++od == OD) od = 0, ++n;
+    }
+  }
+}
+
+// grad_weight, channels_last: each lane sums its own group's taps (no cross-lane reduction), writing
+// ws[slice][group][tap] for the ordered reduce
+template <class P, int NPH, int S>
+__global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(NPH, S))
+    direct_wgrad_cl_kernel(RowConvParams p, DirectLaneGeom g, float* ws) {
+  using L = DirectLaneCL<P, NPH, 1, S>;
+  using E = typename P::Element;
+  constexpr int V = L::V, KM = L::KM, NW = L::NW;
+  const int lane = threadIdx.x & 31;
+  const int64_t wid = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
+  if (wid >= g.warps) return;  // whole warps
+  const int gblocks = (p.groups + 31) / 32;
+  const int gb = int(wid % gblocks), slice = int(wid / gblocks);
+  const int grp = gb * 32 + lane;
+  const bool live = grp < p.groups;
+  const int gq = live ? grp : p.groups - 1;
+  const int64_t r0 = p.rows * slice / g.slices, r1 = p.rows * (slice + 1) / g.slices;
+  const int OD = int(p.dst.size[2]), OH = int(p.dst.size[3]), OW = int(p.mw.out_extent), W = p.mw.in_extent;
+  const int64_t sW = p.src.stride[4], gW = p.dst.stride[4];
+  const E* x_g = static_cast<const E*>(p.src.data) + int64_t(gq) * p.src.stride[1];
+  const E* gy_g = static_cast<const E*>(p.dst.data) + int64_t(gq) * p.dst.stride[1];
+  const int64_t nq = p.mw.num_q(0);
+  float acc[KM][KM][NPH][S];
+  auto walk = [&](auto masked) {
+#pragma unroll
+    for (int a = 0; a < KM; ++a)
+#pragma unroll
+      for (int b = 0; b < KM; ++b)
+#pragma unroll
+        for (int r = 0; r < NPH; ++r)
+#pragma unroll
+          for (int dd = 0; dd < S; ++dd) acc[a][b][r][dd] = 0.f;
+    if (r0 >= r1) return;
+    int oh = int(r0 % OH);
+    int64_t nd = r0 / OH;
+    int od = int(nd % OD);
+    int64_t n = nd / OD;
+    for (int64_t row = r0; row < r1; ++row) {
+      const TapRange rd = p.tap_tab_n ? p.tap_tab[od] : tap_range(p.md, od);
+      const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
+      if (rd.n > 0 && rh.n > 0) {
+        const E* xs[KM][KM];
+#pragma unroll
+        for (int kd = 0; kd < KM; ++kd)
+#pragma unroll
+          for (int kh = 0; kh < KM; ++kh) {
+            const int jd = direct_tap_index(rd, p.md.ks, kd), jh = direct_tap_index(rh, p.mh.ks, kh);
+            xs[kd][kh] = (jd >= 0 && jh >= 0) ? x_g + n * p.src.stride[0] + int64_t(rd.i0 - jd * p.md.di) * p.src.stride[2] +
+                                                    int64_t(rh.i0 - jh * p.mh.di) * p.src.stride[3]
+                                              : nullptr;
+          }
+        const E* gr = gy_g + n * p.dst.stride[0] + od * p.dst.stride[2] + oh * p.dst.stride[3];
+        for (int64_t q0 = 0; q0 < nq; q0 += V) {
+          const int i0 = int(q0) + g.win.dmin;
+          const bool inside = i0 >= 0 && i0 + NW <= W;
+          float gv[NPH][V];
+#pragma unroll
+          for (int v = 0; v < V; ++v)
+#pragma unroll
+            for (int r = 0; r < NPH; ++r) {
+              const int64_t o = NPH * (q0 + v) + r;
+              gv[r][v] = o < OW ? ScalarOperand<P>::get(gr[o * gW]) : 0.f;
+            }
+#pragma unroll
+          for (int kd = 0; kd < KM; ++kd)
+#pragma unroll
+            for (int kh = 0; kh < KM; ++kh) {
+              if (!xs[kd][kh]) continue;
+              float win[NW];
+              L::window(xs[kd][kh], sW, i0, W, inside, win);
+#pragma unroll
+              for (int r = 0; r < NPH; ++r)
+#pragma unroll
+                for (int dd = 0; dd < S; ++dd)
+#pragma unroll
+                  for (int v = 0; v < V; ++v) {
+                    const int i = i0 + v + dd;
+                    if (!decltype(masked)::value || (i >= 0 && i < W && NPH * (q0 + v) + r < OW))
+                      acc[kd][kh][r][dd] += gv[r][v] * win[v + dd];
+                  }
+            }
+        }
+      }
+      if (++oh == OH) {
+        oh = 0;
+        if (++od == OD) od = 0, ++n;
+      }
+    }
+  };
+  // the lane's tap sums: kw's (phase, offset) pairs from the plan's table (a copy indexed at run time, see
+  // direct_wgrad_taps)
+  auto taps = [&](float (&tv)[KM][KM][KM]) {
+    float red[KM][KM][NPH][S];
+#pragma unroll
+    for (int a = 0; a < KM; ++a)
+#pragma unroll
+      for (int b = 0; b < KM; ++b)
+#pragma unroll
+        for (int r = 0; r < NPH; ++r)
+#pragma unroll
+          for (int dd = 0; dd < S; ++dd) red[a][b][r][dd] = acc[a][b][r][dd];
+    bool fin = true;
+#pragma unroll
+    for (int a = 0; a < KM; ++a)
+#pragma unroll
+      for (int b = 0; b < KM; ++b)
+#pragma unroll
+        for (int c = 0; c < KM; ++c) {
+          float s = 0.f;
+#pragma unroll
+          for (int r = 0; r < NPH; ++r)
+            if (g.win.wdd[r][c] >= 0) s += red[a][b][r][g.win.wdd[r][c]];
+          tv[a][b][c] = s;
+          fin = fin && isfinite(s);
+        }
+    return fin;
+  };
+  float tv[KM][KM][KM];
+  walk(std::false_type());
+  if (!__all_sync(0xffffffffu, taps(tv) || !live)) {
+    walk(std::true_type());
+    taps(tv);
+  }
+  const int Kd = p.md.K, Kh = p.mh.K, Kw = p.mw.K, ntaps = Kd * Kh * Kw;
+  if (live) {
+    float* out = ws + (int64_t(slice) * p.groups + grp) * ntaps;
+#pragma unroll
+    for (int a = 0; a < KM; ++a)
+#pragma unroll
+      for (int b = 0; b < KM; ++b)
+#pragma unroll
+        for (int c = 0; c < KM; ++c)
+          if (a < Kd && b < Kh && c < Kw) out[(a * Kh + b) * Kw + c] = tv[a][b][c];
+  }
+}
+
 }  // namespace ct3d

@@ -61,25 +61,32 @@ struct WgradParams {
 };
 
 // The depthwise lane kernels (direct_lane_conv_kernel: forward and grad_input, direct_wgrad_row_kernel: grad_weight as
-// the forward's gather read backwards), for one input and one output channel per group: a warp walks a fixed range
-// of destination rows of one group and one chunk of 32 * kRun q positions (lane q = chunk * 32 * kRun + lane + 32 * v).
+// the forward's gather read backwards; their channels_last twins), for one input and one output channel per group.
+// Rows of unit stride: a warp walks a fixed range of destination rows of one group and one chunk of 32 * kRun q
+// positions (lane q = chunk * 32 * kRun + lane + 32 * v).  Channel-fast tensors: a warp walks a fixed range of rows of
+// 32 consecutive groups (a lane each), all q in runs of kRun.
 struct DirectLaneGeom {
-  DirectLaneWindow win;  // w window: offsets and each (phase, kw)'s offset
-  int wchunks;            // q chunks per row: ceil(nq / (32 * kRun))
-  int slices;             // row ranges per (group, chunk); the ordered reduce sums slices * wchunks partial sums
-  int64_t warps;          // slices * groups * wchunks
+  DirectLaneWindow win;   // w window: offsets and each (phase, kw)'s offset
+  bool channels;          // lanes over groups (channels_last) instead of over q
+  int wchunks;            // q chunks per row: ceil(nq / (32 * kRun)); 1 for lanes over groups
+  int gblocks;            // groups per warp: 1, or ceil(groups / 32) blocks of 32 for lanes over groups
+  int slices;             // row ranges per (group block, chunk); the ordered reduce sums slices * wchunks partial sums
+  int64_t warps;          // slices * gblocks * wchunks
 };
-
 // Their geometry for a gather (md, mh, mw: destination -> source maps) of Kc -> Nc channels per group over `rows`
-// destination rows, x and destination rows of unit stride or not (unit_rows), on `sms` multiprocessors: false where
-// they do not apply (channels, kernel extents past KMAX, w window, strided rows, grid).  Slices: one wave of CTAs.
+// destination rows of `groups` groups, on `sms` multiprocessors, where the source and destination rows have unit
+// stride (unit_rows) or both channel stride 1 (channel_fast): false where they do not apply (channels, kernel extents
+// past KMAX, w window, layout, grid).  Slices: one wave of CTAs.
 inline bool direct_lane_geom(const DimMap& md, const DimMap& mh, const DimMap& mw, int Kc, int Nc, bool unit_rows,
-                             int64_t rows, int groups, int sms, DirectLaneGeom& g) {
-  if (Kc != 1 || Nc != 1 || !unit_rows || md.K > DirectTiles::KMAX || mh.K > DirectTiles::KMAX) return false;
+                             bool channel_fast, int64_t rows, int groups, int sms, DirectLaneGeom& g) {
+  if (Kc != 1 || Nc != 1 || !(unit_rows || channel_fast) || md.K > DirectTiles::KMAX || mh.K > DirectTiles::KMAX)
+    return false;
   if (!direct_lane_window(mw, g.win)) return false;
+  g.channels = !unit_rows;
   const int64_t per = 32 * DirectTiles::kRun;
-  g.wchunks = int((mw.num_q(0) + per - 1) / per);
-  const int64_t per_slice = int64_t(groups) * g.wchunks;
+  g.wchunks = g.channels ? 1 : int((mw.num_q(0) + per - 1) / per);
+  g.gblocks = g.channels ? (groups + 31) / 32 : groups;
+  const int64_t per_slice = int64_t(g.gblocks) * g.wchunks;
   const int64_t wave = int64_t(sms) * DirectTiles::lane_ctas(mw.E, g.win.S) * (DirectTiles::kThreads / 32);
   g.slices = int(std::max<int64_t>(1, std::min<int64_t>(wave / per_slice, std::max<int64_t>(rows, 1))));
   g.warps = g.slices * per_slice;
