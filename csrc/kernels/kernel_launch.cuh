@@ -216,7 +216,7 @@ Status direct(const RowConvParams& p, int chunks, cudaStream_t stream, std::stri
   // The staged, register-blocked kernel where direct_row_geom admits the problem (w phases and gather stride
   // <= 2, narrow w kernels, fp32 accumulation); the per-lane kernel elsewhere (and for f64).
   if constexpr (std::is_same<typename P::Acc, float>::value) {
-    // one channel per group of unit-stride rows: the lane kernel
+    // one channel per group, rows of unit stride or (exact fp32) channels_last: the lane kernels
     DirectLaneGeom lg;
     // lanes over channels (channels_last) only for plain fp32 products: with operand conversions (TF32 rounding,
     // 16-bit) they measured 1.6-2.4x slower than the staged kernel (NOTES v57)
@@ -224,12 +224,16 @@ Status direct(const RowConvParams& p, int chunks, cudaStream_t stream, std::stri
     if (direct_lane_geom(p.md, p.mh, p.mw, p.Kc, p.Nc, p.src.stride[4] == 1 && p.dst.stride[4] == 1, cl_lanes, p.rows,
                          p.groups, device_attrs().sms, lg)) {
       const unsigned grid = unsigned((lg.warps + DirectTiles::kThreads / 32 - 1) / (DirectTiles::kThreads / 32));
-      if (lg.channels) {
-        auto kernel = p.mw.A == 2 ? (lg.win.S == 2 ? direct_lane_conv_cl_kernel<P, 1, 2, 2> : direct_lane_conv_cl_kernel<P, 1, 2, 3>)
-                      : p.mw.E == 2 ? (lg.win.S == 2 ? direct_lane_conv_cl_kernel<P, 2, 1, 2> : direct_lane_conv_cl_kernel<P, 2, 1, 3>)
-                                    : (lg.win.S == 2 ? direct_lane_conv_cl_kernel<P, 1, 1, 2> : direct_lane_conv_cl_kernel<P, 1, 1, 3>);
-        kernel<<<grid, DirectTiles::kThreads, 0, stream>>>(p, lg);
-      } else {
+      if constexpr (std::is_same<P, PolicyExact>::value) {  // cl_lanes admits no other policy: no dead instances
+        if (lg.channels) {
+          auto kernel = p.mw.A == 2 ? (lg.win.S == 2 ? direct_lane_conv_cl_kernel<P, 1, 2, 2> : direct_lane_conv_cl_kernel<P, 1, 2, 3>)
+                        : p.mw.E == 2 ? (lg.win.S == 2 ? direct_lane_conv_cl_kernel<P, 2, 1, 2> : direct_lane_conv_cl_kernel<P, 2, 1, 3>)
+                                      : (lg.win.S == 2 ? direct_lane_conv_cl_kernel<P, 1, 1, 2> : direct_lane_conv_cl_kernel<P, 1, 1, 3>);
+          kernel<<<grid, DirectTiles::kThreads, 0, stream>>>(p, lg);
+          return cuda_check(cudaGetLastError(), why, "depthwise lane kernel launch");
+        }
+      }
+      {
         auto kernel = p.mw.A == 2 ? (lg.win.S == 2 ? direct_lane_conv_kernel<P, 1, 2, 2> : direct_lane_conv_kernel<P, 1, 2, 3>)
                       : p.mw.E == 2 ? (lg.win.S == 2 ? direct_lane_conv_kernel<P, 2, 1, 2> : direct_lane_conv_kernel<P, 2, 1, 3>)
                                     : (lg.win.S == 2 ? direct_lane_conv_kernel<P, 1, 1, 2> : direct_lane_conv_kernel<P, 1, 1, 3>);
@@ -267,11 +271,15 @@ Status direct_wgrad_rows(const RowConvParams& fwd, const DirectLaneGeom& g, cons
                          cudaStream_t stream, std::string* why) {
   if constexpr (std::is_same<typename P::Acc, float>::value) {
     const unsigned grid = unsigned((g.warps + DirectTiles::kThreads / 32 - 1) / (DirectTiles::kThreads / 32));
-    auto kernel = g.channels
-                      ? (fwd.mw.E == 2 ? (g.win.S == 2 ? direct_wgrad_cl_kernel<P, 2, 2> : direct_wgrad_cl_kernel<P, 2, 3>)
-                                       : (g.win.S == 2 ? direct_wgrad_cl_kernel<P, 1, 2> : direct_wgrad_cl_kernel<P, 1, 3>))
-                      : (fwd.mw.E == 2 ? (g.win.S == 2 ? direct_wgrad_row_kernel<P, 2, 2> : direct_wgrad_row_kernel<P, 2, 3>)
-                                       : (g.win.S == 2 ? direct_wgrad_row_kernel<P, 1, 2> : direct_wgrad_row_kernel<P, 1, 3>));
+    auto kernel = fwd.mw.E == 2 ? (g.win.S == 2 ? direct_wgrad_row_kernel<P, 2, 2> : direct_wgrad_row_kernel<P, 2, 3>)
+                                : (g.win.S == 2 ? direct_wgrad_row_kernel<P, 1, 2> : direct_wgrad_row_kernel<P, 1, 3>);
+    if (g.channels) {  // the plan sends channels_last here for exact fp32 only: no instances for other policies
+      if constexpr (std::is_same<P, PolicyExact>::value)
+        kernel = fwd.mw.E == 2 ? (g.win.S == 2 ? direct_wgrad_cl_kernel<P, 2, 2> : direct_wgrad_cl_kernel<P, 2, 3>)
+                               : (g.win.S == 2 ? direct_wgrad_cl_kernel<P, 1, 2> : direct_wgrad_cl_kernel<P, 1, 3>);
+      else
+        return fail(why, Status::kNotSupported, "channels_last depthwise grad_weight lanes take exact fp32 only");
+    }
     kernel<<<grid, DirectTiles::kThreads, 0, stream>>>(fwd, g, static_cast<float*>(p.ws));
     Status s = cuda_check(cudaGetLastError(), why, "depthwise weight-gradient kernel launch");
     return s == Status::kSuccess ? wgrad_reduce<P>(p, g.slices * g.wchunks, gw, stream, why) : s;
