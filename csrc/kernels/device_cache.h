@@ -14,6 +14,7 @@ struct DeviceAttrs {
   int sms = 1;          // multiprocessors
   int smem_optin = 0;   // one CTA's opt-in shared-memory maximum (bytes)
   int smem_per_sm = 0;  // one SM's shared memory (bytes)
+  int cc = 0;           // compute capability, major * 10 + minor
 };
 // of the current device
 const DeviceAttrs& device_attrs();

@@ -295,13 +295,17 @@ Status to_channels_last(const TensorRef5& src, void* dst, cudaStream_t stream, s
   const int64_t rows = s.size[0] * s.size[2] * s.size[3];
   if (rows * s.size[1] * s.size[4] == 0) return Status::kSuccess;
   E* out = static_cast<E*>(dst);
+  // the TF32 policy's copies (its forward's x) come out TF32-rounded: every reader rounds to the same values, and
+  // the Hopper kernel's tensor cores read them as they are
+  constexpr bool kRound = std::is_same<P, PolicyTF32>::value;
   if (to_channels_last_vec_ok<E>(s)) {  // one CTA per tile (row x TW x TC)
     using T = ChannelsLastTile<E>;
     const int64_t tiles = rows * ((s.size[4] + T::TW - 1) / T::TW) * ((s.size[1] + T::TC - 1) / T::TC);
-    to_channels_last_kernel<E, true><<<blocks_for(tiles * T::kThreads, T::kThreads), T::kThreads, 0, stream>>>(s, out);
+    to_channels_last_kernel<E, true, kRound>
+        <<<blocks_for(tiles * T::kThreads, T::kThreads), T::kThreads, 0, stream>>>(s, out);
   } else {
     const int64_t wblocks = (s.size[4] + 63) / 64;
-    to_channels_last_kernel<E, false><<<blocks_for(rows * wblocks * 256, 256), 256, 0, stream>>>(s, out);
+    to_channels_last_kernel<E, false, kRound><<<blocks_for(rows * wblocks * 256, 256), 256, 0, stream>>>(s, out);
   }
   return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
 }

@@ -35,6 +35,12 @@ CT3D_DEV uint32_t tf32_round(float v) {
 #endif
 }
 
+// ... with the low 13 bits cleared, so that a stored operand is a TF32 value any reader takes as is (rounding it
+// again changes nothing; sm_80's tf32_round leaves them to the tensor core).  inf and NaN unchanged.
+CT3D_DEV uint32_t tf32_round_clear(float v) {
+  return isfinite(v) ? tf32_round(v) & 0xffffe000u : __float_as_uint(v);
+}
+
 struct PolicyTF32 {
   using Element = float;  // tensor element in global memory
   using Smem = float;     // staged operand, raw fp32 (rounded at fragment load)

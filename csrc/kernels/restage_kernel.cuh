@@ -98,8 +98,25 @@ CT3D_DEV uint4 ld_global_nc_16(const void* p) {
 // channels.
 // Otherwise: CTA = one (n, d, h) row x 64 w positions, 32 channels at a time through shared memory: reads run
 // along w (element loads at any stride), writes along C.
-template <class E, bool kVec>
+// kRound (fp32): values written TF32-rounded to nearest even (tf32_round_clear).
+template <class E, bool kRound>
+CT3D_DEV E restage_value(E v) {
+  if constexpr (kRound) return __uint_as_float(tf32_round_clear(v));
+  return v;
+}
+template <bool kRound>
+CT3D_DEV void restage_round(uint4& v) {
+  if constexpr (kRound) {
+    v.x = tf32_round_clear(__uint_as_float(v.x));
+    v.y = tf32_round_clear(__uint_as_float(v.y));
+    v.z = tf32_round_clear(__uint_as_float(v.z));
+    v.w = tf32_round_clear(__uint_as_float(v.w));
+  }
+}
+
+template <class E, bool kVec, bool kRound = false>
 __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E* dst) {
+  static_assert(!kRound || sizeof(E) == 4, "TF32 rounding of fp32 copies only");
   const int64_t C = src.size[1], D = src.size[2], H = src.size[3], W = src.size[4];
   if constexpr (kVec) {
     using T = ChannelsLastTile<E>;
@@ -147,8 +164,10 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
         for (int j = 0; j < VEC; ++j) r[j] = tile[T::slot(cb * VEC + j, k)];
         transpose_vectors<int(sizeof(E))>(r);
 #pragma unroll
-        for (int e = 0; e < VEC; ++e)
+        for (int e = 0; e < VEC; ++e) {
+          restage_round<kRound>(r[e]);
           if (wl + e < wn) st_global_v4(o + (wl + e) * C + cb * VEC, r[e]);
+        }
       }
     }
   } else {
@@ -166,7 +185,7 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
         for (int i = threadIdx.x; i < TC * TW; i += blockDim.x) {
           const int cl = i / TW, wl = i % TW;
           const int64_t c = c0 + cl, w = w0 + wl;
-          tile[cl][wl] = (c < C && w < W) ? s[c * src.stride[1] + w * src.stride[4]] : E(0);
+          tile[cl][wl] = (c < C && w < W) ? restage_value<E, kRound>(s[c * src.stride[1] + w * src.stride[4]]) : E(0);
         }
         __syncthreads();
         for (int i = threadIdx.x; i < TW * (TC / VEC); i += blockDim.x) {
