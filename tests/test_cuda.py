@@ -989,3 +989,80 @@ def test_every_output_element_written(mode, layout, restore_flags):
             _check_all_ops(case, dtype, allow_tf32, budget, 11 + i, layout)
     finally:
         torch.utils.deterministic.fill_uninitialized_memory = fill
+
+
+# The Hopper forward (rowconv_sm90.cuh; compute capability 9.0, fp32 TF32, w stride 2, whole 32-channel blocks in
+# and out per group): (x shape, Cout, kernel, stride, padding, output_padding, groups, dilation).  Two q blocks
+# (OW > 256), two output channel blocks, two groups, 64 input channels per group (two TMA boxes per x row), d/h
+# strides 1-3, a w phase no tap reaches (w dilation 2), output_padding, x rows outside the tensor at every border.
+HOPPER_CASES = [
+    ((2, 32, 5, 6, 140), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1)),
+    ((1, 32, 4, 5, 300), 64, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1, (1, 1, 1)),
+    ((2, 64, 3, 4, 70), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 2, (1, 1, 1)),
+    ((1, 64, 3, 5, 33), 32, (2, 3, 3), (1, 3, 2), (0, 1, 1), (0, 2, 1), 1, (1, 1, 1)),
+    ((1, 32, 3, 5, 33), 32, (2, 3, 3), (1, 3, 2), (0, 1, 2), (0, 2, 1), 1, (1, 1, 2)),
+    ((3, 32, 2, 3, 129), 32, (3, 2, 4), (3, 1, 2), (2, 0, 1), (1, 0, 0), 1, (1, 2, 1)),
+]
+
+
+def _with_kernel_names(fn):
+    """fn()'s result and the names of the CUDA kernels it ran."""
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
+        out = fn()
+        torch.cuda.synchronize()
+    return out, " ".join(e.name for e in prof.events())
+
+
+def _poisoned_cache(numel):
+    """Leaves a freed NaN-filled block in the caching allocator, so that an output element the kernel never
+    writes reads NaN instead of a plausible stale value."""
+    junk = torch.full((numel,), float("nan"), device=DEV)
+    del junk
+
+
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("hcase", HOPPER_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
+                                                     for c in HOPPER_CASES])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
+def test_hopper_forward(hcase, layout, bias, restore_flags, monkeypatch):
+    """The opt-in Hopper kernel (CUTLASS_CONVT3D_SM90=1) against float64 at TF32 accuracy and against the sm_80
+    row-conv (the default), which multiplies the same TF32-rounded operands: only the summation order differs.
+    Both layouts of x and y; on other GPUs both runs take the sm_80 kernels."""
+    xs, cout, k, s, p, op, g, d = hcase
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    gen = torch.Generator().manual_seed(7)
+    x = torch.randn(xs, generator=gen).to(DEV)
+    w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * 4) ** 0.5).to(DEV)
+    b = torch.randn(cout, generator=gen).to(DEV) if bias else None
+    if layout == "channels_last_3d":
+        x = x.contiguous(memory_format=CL)
+    args = (s, p, op, g, d)
+    ref = F.conv_transpose3d(x.double(), w.double(), None if b is None else b.double(), *args)
+    _poisoned_cache(ref.numel())
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_rowconv_kernel" in names, "the case no longer takes the Hopper kernel"
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    assert rel_err(y, ref) <= 2e-3, f"{hcase} {layout}: {rel_err(y, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
+    y80 = conv_transpose3d(x, w, b, *args)
+    assert rel_err(y, y80) <= 2e-6, f"{hcase} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+
+
+def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
+    """On a compute capability 9.0 GPU the mission-like forward runs the wgmma kernel when switched on, and the
+    sm_80 kernels by default."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    torch.backends.cudnn.allow_tf32 = True
+    x = torch.randn(1, 32, 4, 6, 64, device=DEV)
+    w = torch.randn(32, 32, 3, 3, 3, device=DEV)
+
+    def kernels():
+        return _with_kernel_names(lambda: conv_transpose3d(x, w, None, 2, 1))[1]
+
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    assert "hopper_rowconv_kernel" in kernels()
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90")
+    assert "hopper_rowconv_kernel" not in kernels()

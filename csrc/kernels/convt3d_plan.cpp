@@ -3,13 +3,28 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cstdlib>
 #include <sstream>
+#include <vector>
 
 #include "convt3d.h"
 #include "device_cache.h"
 #include "kernel_params.h"
 
 namespace ct3d {
+
+#if !defined(CT3D_SM90)
+// built without sm_90a code (CUDA architectures without 90): the Hopper kernels never apply
+bool hopper_built() { return false; }
+Status hopper_pack(const HopperParams&, const TensorRef5&, void*, bool, cudaStream_t, std::string* why) {
+  if (why) *why = "built without the Hopper kernels";
+  return Status::kNotSupported;
+}
+Status hopper_forward(const HopperParams&, const TensorRef5&, bool, int, cudaStream_t, std::string* why) {
+  if (why) *why = "built without the Hopper kernels";
+  return Status::kNotSupported;
+}
+#endif
 
 const char* status_string(Status s) {
   switch (s) {
@@ -299,6 +314,139 @@ TensorRef5 channels_last_ref(const TensorRef5& x, void* data) {
   return r;
 }
 
+// ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
+struct HopperPlan {
+  HopperParams p;
+  bool restage_x;   // x is copied channels_last (TF32-rounded) into the workspace after the packed weights
+  size_t pack_bytes;
+};
+// Opt-in (CUTLASS_CONVT3D_SM90=1) while it is slower than the sm_80 row-conv on every measured shape (H200,
+// benchmarks/NOTES.md v59-v61: mission forward 0.97 ms channels_last, 1.56 NCDHW, against 0.73 / 0.81).
+bool hopper_enabled() {
+  const char* e = std::getenv("CUTLASS_CONVT3D_SM90");
+  return e && e[0] == '1';
+}
+// The forward on wgmma where it applies: a compute capability 9.0 device; fp32 multiplied in TF32; w stride 2 (two
+// phases x 32 channels fill the wgmma's 64 rows); whole 32-channel blocks in and out per group;
+// x channels_last (or copied so); y NCDHW with unit w stride or channels_last of whole vectors; the segments'
+// weights and the warpgroups' x stages in shared memory.  False: the sm_80 row-conv takes it.
+bool hopper_plan(const Arguments& a, HopperPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  if (!hopper_built() || !hopper_enabled() || device_attrs().cc != 90) return false;
+  if (pb.dtype != DType::kF32 || op_math(pb, Kind::kForward) != Math::kTF32 || use_direct(pb)) return false;
+  const DimMap md = pb.fwd(0), mh = pb.fwd(1), mw = pb.fwd(2);
+  const int Kc = pb.cin_g(), Nc = pb.cout_g();
+  if (mw.E != 2 || Nc % HopperTiles::BN || Kc % 32) return false;
+  if (numel(a.y) == 0 || numel(a.x) == 0 || a.x.size[0] * pb.in[0] >= INT_MAX) return false;
+  HopperPlan r{};
+  HopperParams& p = r.p;
+  // w window: phase r's taps read x[q + d], d in [dmin, dmin + S)
+  int dmin = INT_MAX, dmax = INT_MIN;
+  for (int rho = 0; rho < 2; ++rho)
+    for (int k = 0; k < mw.K; ++k) {
+      int d;
+      if (mw.delta(rho, k, d)) dmin = std::min(dmin, d), dmax = std::max(dmax, d);
+    }
+  if (dmin > dmax || dmax - dmin + 1 > HopperTiles::kMaxS) return false;
+  p.dmin = dmin;
+  p.S = dmax - dmin + 1;
+  for (int rho = 0; rho < 2; ++rho)
+    for (int s = 0; s < HopperTiles::kMaxS; ++s) {
+      p.kw_of[rho][s] = -1;
+      for (int k = 0; k < mw.K; ++k) {
+        int d;
+        if (s < p.S && mw.delta(rho, k, d) && d == dmin + s) p.kw_of[rho][s] = k;
+      }
+    }
+  // x: channels_last as the TMA map reads it, else a copy
+  const bool x_ok = cf_rows(a.x, Kc, pb.dtype) && !has_zero_stride(a.x) && a.x.stride[0] == pb.in[0] * a.x.stride[2];
+  r.restage_x = !x_ok;
+  if (r.restage_x && !restageable(a.x, Kc, pb.dtype)) return false;
+  p.y = a.y;
+  p.cf_dst = cf_rows(a.y, Nc, pb.dtype);
+  if (!p.cf_dst && a.y.stride[4] != 1) return false;
+  p.bias = a.bias;
+  p.Kc = Kc;
+  p.Nc = Nc;
+  p.D = pb.in[0];
+  p.H = pb.in[1];
+  p.Ed = md.E;
+  p.Eh = mh.E;
+  p.OW = pb.out[2];
+  p.q_blocks = int((mw.num_q(0) + HopperTiles::BQ - 1) / HopperTiles::BQ);
+  if (int64_t(p.q_blocks) * HopperTiles::BQ + p.S >= INT_MAX) return false;
+  p.div_qb = FastDiv::make(p.q_blocks);
+  // segments: (group, channel block, d/h phase class), each with its (kd, kh) pairs
+  int64_t wofs = 0;
+  std::vector<int64_t> cost;
+  p.nseg = 0;
+  int max_pairs = 0;
+  for (int g = 0; g < pb.groups; ++g)
+    for (int cb = 0; cb < Nc / HopperTiles::BN; ++cb)
+      for (int rd = 0; rd < md.E; ++rd)
+        for (int rh = 0; rh < mh.E; ++rh) {
+          const int64_t nqd = md.num_q(rd), nqh = mh.num_q(rh);
+          if (nqd == 0 || nqh == 0) continue;
+          if (p.nseg == HopperTiles::kMaxSeg) return false;
+          HopperSeg& s = p.seg[p.nseg++];
+          s.group = g;
+          s.cblock = cb;
+          s.rd = rd;
+          s.rh = rh;
+          s.div_nqd = FastDiv::make(int(nqd));
+          s.div_nqh = FastDiv::make(int(nqh));
+          s.pairs = 0;
+          for (int kd = 0; kd < md.K; ++kd)
+            for (int kh = 0; kh < mh.K; ++kh) {
+              int dd, dh;
+              if (!md.delta(rd, kd, dd) || !mh.delta(rh, kh, dh)) continue;
+              if (s.pairs == HopperTiles::kMaxPairs) return false;
+              s.kd[s.pairs] = kd;
+              s.kh[s.pairs] = kh;
+              s.dd[s.pairs] = dd;
+              s.dh[s.pairs] = dh;
+              ++s.pairs;
+            }
+          if (s.pairs == 0) return false;  // rows of bias alone: the sm_80 kernels write them
+          const int64_t tiles = a.y.size[0] * nqd * nqh * p.q_blocks;
+          if (tiles >= INT_MAX) return false;
+          s.tiles = int(tiles);
+          s.wofs = wofs;
+          cost.push_back(tiles * s.pairs);
+          wofs += int64_t(s.pairs) * p.S * Kc * HopperTiles::M;
+          max_pairs = std::max(max_pairs, s.pairs);
+        }
+  // CTAs: about one per SM, each segment's share by its cost (tiles x pairs), at least one
+  int64_t total = 0;
+  for (int64_t c : cost) total += c;
+  p.ctas = 0;
+  for (int i = 0; i < p.nseg; ++i) {
+    HopperSeg& s = p.seg[i];
+    s.cta0 = p.ctas;
+    s.ctas = int(std::clamp<int64_t>((int64_t(device_sms()) * cost[i] + total / 2) / total, 1, s.tiles));
+    p.ctas += s.ctas;
+  }
+  const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S) * 128;
+  const int64_t stage = std::max<int64_t>(max_pairs * pair_bytes, HopperTiles::out_bytes(p.cf_dst));
+  const int64_t wbytes = int64_t(max_pairs) * p.S * Kc * HopperTiles::M * 4;
+  p.stage_bytes = int((stage + 1023) / 1024 * 1024);
+  p.w_bytes = int((wbytes + 127) / 128 * 128);
+  // warpgroups x stages: the first that fits (CUTLASS_CONVT3D_SM90_CFG="<nwg><nst>" picks one, for measurements)
+  static const int kCfg[][2] = {{4, 1}, {2, 2}, {3, 1}, {2, 1}, {1, 2}, {1, 1}};
+  const char* cfg = std::getenv("CUTLASS_CONVT3D_SM90_CFG");
+  bool fits = false;
+  for (const auto& c : kCfg) {
+    if (cfg && cfg[0] && cfg[1] && !(cfg[0] - '0' == c[0] && cfg[1] - '0' == c[1])) continue;
+    p.nwg = c[0];
+    p.nst = c[1];
+    if ((fits = hopper_smem_bytes(p) <= size_t(device_smem_optin()))) break;
+  }
+  if (!fits) return false;
+  r.pack_bytes = align256(size_t(wofs) * 4);
+  if (out) *out = r;
+  return true;
+}
+
 int direct_chunks(const RowConvParams& p, DType dt) {  // outputs per warp: 32 lanes x lane_outputs
   const int per_warp = 32 * DirectTiles::lane_outputs(int(elem_size(dt)), DirectTiles::nc(p.Nc));
   return int((p.dst.size[4] + per_warp - 1) / per_warp);
@@ -502,6 +650,8 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
     case Kind::kForward:
     case Kind::kGradInput: {
       const bool fwd = K == Kind::kForward;
+      HopperPlan h;
+      if (fwd && hopper_plan(a, &h)) return h.pack_bytes + (h.restage_x ? size_t(numel(a.x)) * elem_size(p.dtype) : 0);
       if (!restage_src(a, fwd)) return pack_bytes(p);
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
@@ -525,6 +675,9 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
   if (s != Status::kSuccess) return s;
   args_ = a;
   workspace_ = workspace;
+  HopperPlan h;
+  if (K == Kind::kForward && hopper_plan(a, &h))
+    return hopper_pack(h.p, a.w, workspace, a.problem.math == Math::kTF32, stream, why);
   if (K == Kind::kForward || K == Kind::kGradInput)
     return launchers(a.problem, K).pack_weight(a.w, workspace, a.problem.groups, K == Kind::kGradInput, stream, why);
   return Status::kSuccess;
@@ -534,6 +687,17 @@ template <Kind K>
 Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const Arguments& a = args_;
   const KernelLaunchers& L = launchers(a.problem, K);
+  HopperPlan h;
+  if (K == Kind::kForward && hopper_plan(a, &h)) {
+    h.p.wpack = workspace_;
+    TensorRef5 x = a.x;
+    if (h.restage_x) {  // TF32-rounded by the TF32 policy's copy
+      x = channels_last_ref(a.x, static_cast<char*>(workspace_) + h.pack_bytes);
+      Status s = L.to_channels_last(a.x, x.data, stream, why);
+      if (s != Status::kSuccess) return s;
+    }
+    return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);
+  }
   if (K == Kind::kForward || K == Kind::kGradInput) {
     const bool fwd = K == Kind::kForward;
     Arguments b = a;  // a restaged launch reads its channels_last copy of the source instead
@@ -575,7 +739,9 @@ bool grad_output_restaged(const Arguments& a) {
 }
 
 Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {
-  return launchers(a.problem).to_channels_last(src, dst, stream, why);
+  ConvT3dProblem p = a.problem;
+  p.math = Math::kExact;  // a plain copy: the TF32 policy's copy rounds (its forward's restaged x)
+  return launchers(p).to_channels_last(src, dst, stream, why);
 }
 
 template class Operator<Kind::kForward>;

@@ -93,6 +93,67 @@ inline bool direct_lane_geom(const DimMap& md, const DimMap& mh, const DimMap& m
   return (g.warps + 3) / 4 <= INT_MAX;
 }
 
+// The Hopper forward (rowconv_sm90.cuh): wgmma on shared-memory operands, x rows by TMA, weights resident per CTA.
+// For a w stride of 2, an output row's two w phases times 32 output channels are the GEMM's M = 64 rows, BQ q
+// positions its N, and K = (kd, kh) pairs x w window offsets x input channels.  The work is cut into segments, one
+// per (group, 32-channel block, d/h phase class): every row of a class multiplies the same pairs, so a CTA takes
+// tiles of one segment only and copies its weights in once; its warpgroups walk the tiles independently.
+struct HopperTiles {
+  static constexpr int kThreads = 128;  // one warpgroup
+  static constexpr int kMaxWG = 4;      // warpgroups per CTA
+  static constexpr int M = 64;          // (w phase, output channel) rows of the wgmma
+  static constexpr int BN = 32;         // output channels per segment
+  static constexpr int BQ = 64;         // q positions per tile (the wgmma's N)
+  static constexpr int kMaxPairs = 8;   // (kd, kh) pairs of a class
+  static constexpr int kMaxS = 8;       // w window offsets
+  static constexpr int kMaxSeg = 32;
+  // x rows staged per pair: BQ + S - 1 positions, a whole number of 8-row core matrices
+  static constexpr int rows(int S) { return (BQ + S - 1 + 7) / 8 * 8; }
+  // output staging, in floats: NCDHW rows of 2 * BQ (+ up to 3 for the row's 16-byte phase), channels_last
+  // positions of BN channels; padded against bank conflicts
+  static constexpr int LDO = 2 * BQ + 8, LDC = BN + 4;
+  static constexpr int out_bytes(bool cf) { return cf ? 2 * BQ * LDC * 4 : BN * LDO * 4; }
+};
+struct HopperSeg {
+  int tiles;       // N x class rows along d x along h x q blocks
+  int cta0, ctas;  // its CTAs (cta0, ...): each an equal share of the tiles
+  int64_t wofs;    // its packed weights' offset (elements) in the workspace
+  int group, cblock, rd, rh;
+  int pairs;
+  FastDiv div_nqh, div_nqd;  // the class's output d, h coordinates: od = Ed * qd + rd, oh = Eh * qh + rh
+  int kd[HopperTiles::kMaxPairs], kh[HopperTiles::kMaxPairs];  // its taps
+  int dd[HopperTiles::kMaxPairs], dh[HopperTiles::kMaxPairs];  // ... and the x rows they read: id = qd + dd
+};
+struct HopperParams {
+  TensorRef5 y;
+  const void* bias;      // [groups * Nc] or null
+  const void* wpack;     // per segment [pair][s][Kc / VEC][M][VEC], TF32-rounded where the math is TF32
+  int Kc, Nc, D, H;      // channels per group, x depth and height
+  int Ed, Eh;            // d and h strides
+  int OW, q_blocks;
+  FastDiv div_qb;
+  int dmin, S;           // w window: phase r's tap with offset dmin + s reads x[q + dmin + s]
+  int kw_of[2][HopperTiles::kMaxS];  // ... which is tap kw_of[r][s], or -1
+  bool cf_dst;           // channels_last y of whole aligned channel vectors
+  int nwg, nst;          // warpgroups per CTA, x stages per warpgroup (1 or 2)
+  int w_bytes, stage_bytes;  // shared memory: resident weights, one x stage
+  int nseg, ctas;
+  HopperSeg seg[HopperTiles::kMaxSeg];
+};
+
+// Its shared memory: barriers, resident weights, then the x stages from the next 1024-byte boundary.
+inline size_t hopper_smem_bytes(const HopperParams& p) {
+  return 128 + size_t(p.w_bytes) + 1024 + size_t(p.nwg) * p.nst * p.stage_bytes;
+}
+// kernels_sm90.cu, built where the CUDA architectures include 90 (else the plan's stubs answer false / not supported):
+// the segments' weights packed at out (TF32-rounded for round_tf32), and the forward over x_cl (x channels_last as
+// hopper_plan admits it; round_x: its values are not TF32 yet) on `ctas` CTAs.
+bool hopper_built();
+Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,
+                   std::string* why);
+Status hopper_forward(const HopperParams& p, const TensorRef5& x_cl, bool round_x, int ctas, cudaStream_t stream,
+                      std::string* why);
+
 // What the launchers may spend on shared memory: one CTA's opt-in maximum, one SM's total (bytes), and a cap on
 // the row-conv pipeline depth (0: the kernel's own; see set_max_pipeline_stages).
 struct SmemLimits {

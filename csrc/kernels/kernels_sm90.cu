@@ -1,0 +1,88 @@
+// Hopper kernels (rowconv_sm90.cuh), built for sm_90a only: the plan takes them on devices of compute capability 9.0
+// where they apply (hopper_plan in convt3d_plan.cpp) and otherwise runs the sm_80 kernels, which every device has.
+#include <cuda.h>
+
+#include "kernel_launch.cuh"
+#include "rowconv_sm90.cuh"
+
+namespace ct3d {
+namespace {
+
+using EncodeTiled = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*, const cuuint64_t*,
+                                 const cuuint64_t*, const cuuint32_t*, const cuuint32_t*, CUtensorMapInterleave,
+                                 CUtensorMapSwizzle, CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
+
+// The driver's tensor-map encoder through the runtime (no link against libcuda)
+EncodeTiled encode_tiled() {
+  static const EncodeTiled fn = [] {
+    void* f = nullptr;
+    cudaDriverEntryPointQueryResult q{};
+    if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &f, 12000, cudaEnableDefault, &q) != cudaSuccess ||
+        q != cudaDriverEntryPointSuccess) {
+      (void)cudaGetLastError();
+      f = nullptr;
+    }
+    return reinterpret_cast<EncodeTiled>(f);
+  }();
+  return fn;
+}
+
+// x channels_last (channel stride 1, n and d folded: stride[0] == D * stride[2]) as (channel, w, h, n * d), read in
+// boxes of 32 channels (128 bytes) x rows(S) w positions, 128-byte swizzled: the wgmma's K-major B (see the kernel).
+template <class Tr>
+Status x_map(const HopperParams& p, const TensorRef5& x, CUtensorMap* map, std::string* why) {
+  using E = typename Tr::Element;
+  const EncodeTiled enc = encode_tiled();
+  if (!enc) return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled is not available");
+  const cuuint64_t dims[4] = {cuuint64_t(x.size[1]), cuuint64_t(x.size[4]), cuuint64_t(x.size[3]),
+                              cuuint64_t(x.size[0] * x.size[2])};
+  const cuuint64_t strides[3] = {cuuint64_t(x.stride[4] * sizeof(E)), cuuint64_t(x.stride[3] * sizeof(E)),
+                                 cuuint64_t(x.stride[2] * sizeof(E))};
+  const cuuint32_t box[4] = {cuuint32_t(128 / sizeof(E)), cuuint32_t(HopperTiles::rows(p.S)), 1, 1};
+  const cuuint32_t estr[4] = {1, 1, 1, 1};
+  const CUresult r = enc(map, sizeof(E) == 4 ? CU_TENSOR_MAP_DATA_TYPE_FLOAT32 : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 4,
+                         x.data, dims, strides, box, estr, CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+                         CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  if (r != CUDA_SUCCESS)
+    return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled failed (" + std::to_string(int(r)) + ")");
+  return Status::kSuccess;
+}
+
+template <class Tr, bool kRoundX, bool kCF>
+Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
+  auto kernel = hopper_rowconv_kernel<Tr, kRoundX, kCF>;
+  const size_t smem = hopper_smem_bytes(p);
+  Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
+                                "cudaFuncSetAttribute (Hopper row-conv)");
+  if (s != Status::kSuccess) return s;
+  kernel<<<ctas, HopperTiles::kThreads * p.nwg, smem, stream>>>(map, p);
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper row-conv kernel launch");
+}
+
+}  // namespace
+
+bool hopper_built() { return true; }
+
+Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,
+                   std::string* why) {
+  const dim3 grid(64, unsigned(p.nseg));
+  if (round_tf32)
+    hopper_pack_kernel<HopperTF32, true><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
+  else
+    hopper_pack_kernel<HopperTF32, false><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper weight pack kernel launch");
+}
+
+Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
+                      std::string* why) {
+  CUtensorMap map;
+  Status s = x_map<HopperTF32>(p, x, &map, why);
+  if (s != Status::kSuccess) return s;
+  if (round_x)
+    return p.cf_dst ? launch<HopperTF32, true, true>(p, map, ctas, stream, why)
+                    : launch<HopperTF32, true, false>(p, map, ctas, stream, why);
+  return p.cf_dst ? launch<HopperTF32, false, true>(p, map, ctas, stream, why)
+                  : launch<HopperTF32, false, false>(p, map, ctas, stream, why);
+}
+
+}  // namespace ct3d
