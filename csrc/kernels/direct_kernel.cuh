@@ -569,6 +569,151 @@ __global__ void __launch_bounds__(DirectTiles::kThreads) direct_wgrad_kernel(Wgr
 // with a non-finite value would be NaN where the true sum has no term, so a warp whose tap sums come out non-finite
 // walks its rows again with every product masked (kMode 2), which gives the exact sums (and costs only there).
 // Fixed assignment and summation order: bitwise repeatable.
+// Destination row (n, od, oh) of the flat row index N * OD * OH, advanced by increments (no division per row)
+struct DirectRowCursor {
+  int oh, od;
+  int64_t n;
+  CT3D_DEV DirectRowCursor(int64_t r, int OD, int OH) {
+    oh = int(r % OH);
+    const int64_t nd = r / OH;
+    od = int(nd % OD);
+    n = nd / OD;
+  }
+  CT3D_DEV void next(int OD, int OH) {
+    if (++oh == OH) {
+      oh = 0;
+      if (++od == OD) od = 0, ++n;
+    }
+  }
+};
+// The lane kernels' weight table of group grp: wt[kd][kh][r][dd] is the weight of the w tap that maps (phase r, window
+// offset dd), zero where none does; returns which (r, dd) a tap maps (bit r * S + dd)
+template <class P, int NPH, int S>
+__device__ __forceinline__ uint32_t direct_lane_weights(const RowConvParams& p, const DirectLaneGeom& g, int grp,
+                                                        float (&wt)[DirectTiles::KMAX][DirectTiles::KMAX][NPH][S]) {
+  using E = typename P::Element;
+  constexpr int KM = DirectTiles::KMAX;
+  const int Kd = p.md.K, Kh = p.mh.K, Kw = p.mw.K;
+  const E* wg = static_cast<const E*>(p.wpack) + int64_t(grp) * Kd * Kh * Kw;
+  uint32_t used = 0;
+#pragma unroll
+  for (int r = 0; r < NPH; ++r)
+#pragma unroll
+    for (int dd = 0; dd < S; ++dd) {
+      int kw = -1;
+#pragma unroll
+      for (int c = 0; c < KM; ++c)
+        if (g.win.wdd[r][c] == dd) kw = c;
+      if (kw >= 0) used |= 1u << (r * S + dd);
+#pragma unroll
+      for (int a = 0; a < KM; ++a)
+#pragma unroll
+        for (int b = 0; b < KM; ++b)
+          wt[a][b][r][dd] = (kw >= 0 && a < Kd && b < Kh) ? ScalarOperand<P>::packed(wg[(a * Kh + b) * Kw + kw]) : 0.f;
+    }
+  return used;
+}
+// grad_weight's sums by (kd, kh, r, dd) mapped to taps (kd, kh, kw) through the plan's table; false if any is not
+// finite.  red is indexed at run time, so it must be a copy of the accumulators (else they would move to local memory).
+template <int NPH, int S>
+__device__ __forceinline__ bool direct_lane_taps(const DirectLaneGeom& g,
+                                                 const float (&red)[DirectTiles::KMAX][DirectTiles::KMAX][NPH][S],
+                                                 float (&tv)[DirectTiles::KMAX][DirectTiles::KMAX][DirectTiles::KMAX]) {
+  constexpr int KM = DirectTiles::KMAX;
+  bool fin = true;
+#pragma unroll
+  for (int a = 0; a < KM; ++a)
+#pragma unroll
+    for (int b = 0; b < KM; ++b)
+#pragma unroll
+      for (int c = 0; c < KM; ++c) {
+        float s = 0.f;
+#pragma unroll
+        for (int r = 0; r < NPH; ++r)
+          if (g.win.wdd[r][c] >= 0) s += red[a][b][r][g.win.wdd[r][c]];
+        tv[a][b][c] = s;
+        fin = fin && isfinite(s);
+      }
+  return fin;
+}
+// The valid (kd, kh) pairs of a destination row (compile-time loops, so callers index registers by them), each with
+// the lane's source window xv[v][dd] = x[A * 32 * v + dd] of its source row (xn: the lane's start in batch n): body(kd,
+// kh, xv).  kMode 0 loads the middle v unpredicated, otherwise loads outside the row (xok bit v * S + dd clear) are zero.
+template <class P, int A, int S, int kMode, class F>
+__device__ __forceinline__ void direct_lane_pairs(const RowConvParams& p, const typename P::Element* xn,
+                                                  const TapRange& rd, const TapRange& rh, uint32_t xok, F&& body) {
+  using E = typename P::Element;
+  constexpr int V = DirectTiles::kRun, KM = DirectTiles::KMAX;
+#pragma unroll
+  for (int kd = 0; kd < KM; ++kd) {
+    const int jd = direct_tap_index(rd, p.md.ks, kd);
+    if (jd < 0) continue;
+    const E* xd = xn + int64_t(rd.i0 - jd * p.md.di) * p.src.stride[2];
+#pragma unroll
+    for (int kh = 0; kh < KM; ++kh) {
+      const int jh = direct_tap_index(rh, p.mh.ks, kh);
+      if (jh < 0) continue;
+      const E* xr = xd + int64_t(rh.i0 - jh * p.mh.di) * p.src.stride[3];
+      float xv[V][S];
+#pragma unroll
+      for (int v = 0; v < V; ++v)
+#pragma unroll
+        for (int dd = 0; dd < S; ++dd) {
+          const bool free = kMode == 0 && v > 0 && v < V - 1;
+          xv[v][dd] = (free || ((xok >> (v * S + dd)) & 1u)) ? ScalarOperand<P>::get(xr[A * 32 * v + dd]) : 0.f;
+        }
+      body(kd, kh, xv);
+    }
+  }
+}
+// A warp of the lane kernels and its work: NCDHW (q lanes) a (group, q chunk, row slice), the lane's first q and which
+// of its loads lie inside the tensor (source bit v * S + dd, destination or grad_y bit v * NPH + r), and whether every
+// lane's middle v are inside (their loads then need no predicate); channels_last (kChannels) a (block of 32 groups, row
+// slice), the lane's group.  init is false for a warp past the grid's work (whole warps return).
+template <int NPH, int A, int S, bool kChannels = false>
+struct DirectLaneWarp {
+  int grp, slice, q0 = 0;
+  int64_t r0, r1;
+  uint32_t xok = 0, gok = 0;
+  bool mid_in = false, live = true;
+  CT3D_DEV bool init(const RowConvParams& p, const DirectLaneGeom& g) {
+    constexpr int V = DirectTiles::kRun;
+    const int lane = threadIdx.x & 31;
+    const int64_t wid = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
+    if (wid >= g.warps) return false;
+    int wc = 0;
+    if (kChannels) {
+      slice = int(wid / g.gblocks);
+      grp = int(wid % g.gblocks) * 32 + lane;
+      live = grp < p.groups;
+    } else {
+      wc = int(wid % g.wchunks);
+      const int64_t gs = wid / g.wchunks;
+      grp = int(gs % p.groups);
+      slice = int(gs / p.groups);
+    }
+    r0 = p.rows * slice / g.slices;
+    r1 = p.rows * (slice + 1) / g.slices;
+    if (kChannels) return true;
+    const int OW = int(p.mw.out_extent), W = p.mw.in_extent;
+    q0 = wc * 32 * V + lane;
+#pragma unroll
+    for (int v = 0; v < V; ++v) {
+#pragma unroll
+      for (int dd = 0; dd < S; ++dd) {
+        const int64_t i = int64_t(A) * (q0 + 32 * v) + g.win.dmin + dd;
+        if (i >= 0 && i < W) xok |= 1u << (v * S + dd);
+      }
+#pragma unroll
+      for (int r = 0; r < NPH; ++r)
+        if (int64_t(NPH) * (q0 + 32 * v) + r < OW) gok |= 1u << (v * NPH + r);
+    }
+    constexpr uint32_t xmid = ((1u << ((V - 1) * S)) - 1) & ~((1u << S) - 1);
+    constexpr uint32_t gmid = ((1u << ((V - 1) * NPH)) - 1) & ~((1u << NPH) - 1);
+    mid_in = __all_sync(0xffffffffu, (xok & xmid) == xmid && (gok & gmid) == gmid) != 0;
+    return true;
+  }
+};
 struct DirectLaneWgrad {
   const void* x;   // the lane's group, at w = q0 + dmin of row (0, 0, 0)
   const void* gy;  // the lane's group, at w = NPH * q0 of row (0, 0, 0)
@@ -592,11 +737,10 @@ __device__ __forceinline__ void direct_wgrad_walk(const RowConvParams& p, const 
         for (int dd = 0; dd < S; ++dd) acc[a][b][r][dd] = 0.f;
   if (r0 >= r1) return;
   const int OD = int(p.dst.size[2]), OH = int(p.dst.size[3]);
-  int oh = int(r0 % OH);
-  int64_t nd = r0 / OH;
-  int od = int(nd % OD);
-  int64_t n = nd / OD;
-  for (int64_t row = r0; row < r1; ++row) {
+  DirectRowCursor rc(r0, OD, OH);
+  for (int64_t row = r0; row < r1; ++row, rc.next(OD, OH)) {
+    const int oh = rc.oh, od = rc.od;
+    const int64_t n = rc.n;
     const TapRange rd = p.tap_tab_n ? p.tap_tab[od] : tap_range(p.md, od);
     const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
     if (rd.n > 0 && rh.n > 0) {
@@ -610,38 +754,16 @@ __device__ __forceinline__ void direct_wgrad_walk(const RowConvParams& p, const 
           gv[r][v] = (free || ((l.gok >> (v * NPH + r)) & 1u)) ? ScalarOperand<P>::get(gr[NPH * 32 * v + r]) : 0.f;
         }
       const E* xn = static_cast<const E*>(l.x) + n * p.src.stride[0];
+      direct_lane_pairs<P, 1, S, kMode>(p, xn, rd, rh, l.xok, [&](int kd, int kh, const float (&xv)[V][S]) {
 #pragma unroll
-      for (int kd = 0; kd < KM; ++kd) {
-        const int jd = direct_tap_index(rd, p.md.ks, kd);
-        if (jd < 0) continue;
-        const E* xd = xn + int64_t(rd.i0 - jd * p.md.di) * p.src.stride[2];
+        for (int r = 0; r < NPH; ++r)
 #pragma unroll
-        for (int kh = 0; kh < KM; ++kh) {
-          const int jh = direct_tap_index(rh, p.mh.ks, kh);
-          if (jh < 0) continue;
-          const E* xr = xd + int64_t(rh.i0 - jh * p.mh.di) * p.src.stride[3];
-          float xv[V][S];
+          for (int dd = 0; dd < S; ++dd)
 #pragma unroll
-          for (int v = 0; v < V; ++v)
-#pragma unroll
-            for (int dd = 0; dd < S; ++dd) {
-              const bool free = kMode == 0 && v > 0 && v < V - 1;
-              xv[v][dd] = (free || ((l.xok >> (v * S + dd)) & 1u)) ? ScalarOperand<P>::get(xr[32 * v + dd]) : 0.f;
-            }
-#pragma unroll
-          for (int r = 0; r < NPH; ++r)
-#pragma unroll
-            for (int dd = 0; dd < S; ++dd)
-#pragma unroll
-              for (int v = 0; v < V; ++v)
-                if (kMode < 2 || ((l.xok >> (v * S + dd)) & (l.gok >> (v * NPH + r)) & 1u))
-                  acc[kd][kh][r][dd] += gv[r][v] * xv[v][dd];
-        }
-      }
-    }
-    if (++oh == OH) {
-      oh = 0;
-      if (++od == OD) od = 0, ++n;
+            for (int v = 0; v < V; ++v)
+              if (kMode < 2 || ((l.xok >> (v * S + dd)) & (l.gok >> (v * NPH + r)) & 1u))
+                acc[kd][kh][r][dd] += gv[r][v] * xv[v][dd];
+      });
     }
   }
 }
@@ -667,21 +789,7 @@ __device__ __forceinline__ bool direct_wgrad_taps(const DirectLaneGeom& g,
           for (int m = 16; m > 0; m >>= 1) v += __shfl_xor_sync(0xffffffffu, v, m);
           red[a][b][r][dd] = v;
         }
-  bool fin = true;
-#pragma unroll
-  for (int a = 0; a < KM; ++a)
-#pragma unroll
-    for (int b = 0; b < KM; ++b)
-#pragma unroll
-      for (int c = 0; c < KM; ++c) {
-        float s = 0.f;
-#pragma unroll
-        for (int r = 0; r < NPH; ++r)
-          if (g.win.wdd[r][c] >= 0) s += red[a][b][r][g.win.wdd[r][c]];
-        tv[a][b][c] = s;
-        fin = fin && isfinite(s);
-      }
-  return fin;
+  return direct_lane_taps<NPH, S>(g, red, tv);
 }
 template <class P, int NPH, int S>
 __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(NPH, S))
@@ -689,35 +797,16 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
   using E = typename P::Element;
   static_assert(std::is_same<typename P::Acc, float>::value, "the depthwise grad_weight kernel accumulates in float");
   constexpr int V = DirectTiles::kRun, KM = DirectTiles::KMAX;
-  const int lane = threadIdx.x & 31;
-  const int64_t wid = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
-  if (wid >= g.warps) return;  // whole warps
-  const int wc = int(wid % g.wchunks);
-  const int64_t gs = wid / g.wchunks;
-  const int grp = int(gs % p.groups), slice = int(gs / p.groups);
-  const int64_t r0 = p.rows * slice / g.slices, r1 = p.rows * (slice + 1) / g.slices;
-  const int OW = int(p.mw.out_extent), W = p.mw.in_extent;
-  const int q0 = wc * 32 * V + lane;
-
+  DirectLaneWarp<NPH, 1, S> w;
+  if (!w.init(p, g)) return;
+  const int lane = threadIdx.x & 31, grp = w.grp, slice = w.slice, q0 = w.q0, wc = q0 / (32 * V);
+  const int64_t r0 = w.r0, r1 = w.r1;
+  const bool mid_in = w.mid_in;
   DirectLaneWgrad l;
   l.x = static_cast<const E*>(p.src.data) + int64_t(grp) * p.src.stride[1] + (q0 + g.win.dmin);
   l.gy = static_cast<const E*>(p.dst.data) + int64_t(grp) * p.dst.stride[1] + int64_t(NPH) * q0;
-  l.xok = l.gok = 0;
-#pragma unroll
-  for (int v = 0; v < V; ++v) {
-#pragma unroll
-    for (int dd = 0; dd < S; ++dd) {
-      const int i = q0 + 32 * v + g.win.dmin + dd;
-      if (i >= 0 && i < W) l.xok |= 1u << (v * S + dd);
-    }
-#pragma unroll
-    for (int r = 0; r < NPH; ++r)
-      if (int64_t(NPH) * (q0 + 32 * v) + r < OW) l.gok |= 1u << (v * NPH + r);
-  }
-  // the middle v (not the first or last of a lane) inside for every lane: their loads need no predicate
-  constexpr uint32_t xmid = ((1u << ((V - 1) * S)) - 1) & ~((1u << S) - 1);
-  constexpr uint32_t gmid = ((1u << ((V - 1) * NPH)) - 1) & ~((1u << NPH) - 1);
-  const bool mid_in = __all_sync(0xffffffffu, (l.xok & xmid) == xmid && (l.gok & gmid) == gmid) != 0;
+  l.xok = w.xok;
+  l.gok = w.gok;
 
   float acc[KM][KM][NPH][S], tv[KM][KM][KM];
   if (mid_in) direct_wgrad_walk<P, NPH, S, 0>(p, l, r0, r1, acc);
@@ -752,7 +841,7 @@ __device__ __forceinline__ void direct_lane_row(const RowConvParams& p, const vo
                                                 const float (&wt)[DirectTiles::KMAX][DirectTiles::KMAX][NPH][S],
                                                 float (&out)[NPH][DirectTiles::kRun]) {
   using E = typename P::Element;
-  constexpr int V = DirectTiles::kRun, KM = DirectTiles::KMAX;
+  constexpr int V = DirectTiles::kRun;
 #pragma unroll
   for (int r = 0; r < NPH; ++r)
 #pragma unroll
@@ -762,33 +851,15 @@ __device__ __forceinline__ void direct_lane_row(const RowConvParams& p, const vo
   const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
   if (rd.n <= 0 || rh.n <= 0) return;
   const E* xn = static_cast<const E*>(src) + n * p.src.stride[0];
+  direct_lane_pairs<P, A, S, kMode>(p, xn, rd, rh, xok, [&](int kd, int kh, const float (&xv)[V][S]) {
 #pragma unroll
-  for (int kd = 0; kd < KM; ++kd) {
-    const int jd = direct_tap_index(rd, p.md.ks, kd);
-    if (jd < 0) continue;
-    const E* xd = xn + int64_t(rd.i0 - jd * p.md.di) * p.src.stride[2];
+    for (int r = 0; r < NPH; ++r)
 #pragma unroll
-    for (int kh = 0; kh < KM; ++kh) {
-      const int jh = direct_tap_index(rh, p.mh.ks, kh);
-      if (jh < 0) continue;
-      const E* xr = xd + int64_t(rh.i0 - jh * p.mh.di) * p.src.stride[3];
-      float xv[V][S];
+      for (int dd = 0; dd < S; ++dd)
 #pragma unroll
-      for (int v = 0; v < V; ++v)
-#pragma unroll
-        for (int dd = 0; dd < S; ++dd) {
-          const bool free = kMode == 0 && v > 0 && v < V - 1;
-          xv[v][dd] = (free || ((xok >> (v * S + dd)) & 1u)) ? ScalarOperand<P>::get(xr[A * 32 * v + dd]) : 0.f;
-        }
-#pragma unroll
-      for (int r = 0; r < NPH; ++r)
-#pragma unroll
-        for (int dd = 0; dd < S; ++dd)
-#pragma unroll
-          for (int v = 0; v < V; ++v)
-            if (kMode < 2 || ((used >> (r * S + dd)) & (xok >> (v * S + dd)) & 1u)) out[r][v] += wt[kd][kh][r][dd] * xv[v][dd];
-    }
-  }
+        for (int v = 0; v < V; ++v)
+          if (kMode < 2 || ((used >> (r * S + dd)) & (xok >> (v * S + dd)) & 1u)) out[r][v] += wt[kd][kh][r][dd] * xv[v][dd];
+  });
 }
 template <class P, int NPH, int A, int S>
 __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(NPH, S))
@@ -796,62 +867,24 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
   using E = typename P::Element;
   static_assert(std::is_same<typename P::Acc, float>::value, "the depthwise lane kernel accumulates in float");
   constexpr int V = DirectTiles::kRun, KM = DirectTiles::KMAX;
-  const int lane = threadIdx.x & 31;
-  const int64_t wid = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
-  if (wid >= g.warps) return;  // whole warps
-  const int wc = int(wid % g.wchunks);
-  const int64_t gs = wid / g.wchunks;
-  const int grp = int(gs % p.groups), slice = int(gs / p.groups);
-  const int64_t r0 = p.rows * slice / g.slices, r1 = p.rows * (slice + 1) / g.slices;
-  const int OD = int(p.dst.size[2]), OH = int(p.dst.size[3]), OW = int(p.mw.out_extent), W = p.mw.in_extent;
-  const int q0 = wc * 32 * V + lane;
-
-  uint32_t xok = 0, gok = 0;  // source loads inside the row (bit v * S + dd), outputs o < OW (bit v * NPH + r)
-#pragma unroll
-  for (int v = 0; v < V; ++v) {
-#pragma unroll
-    for (int dd = 0; dd < S; ++dd) {
-      const int64_t i = int64_t(A) * (q0 + 32 * v) + g.win.dmin + dd;
-      if (i >= 0 && i < W) xok |= 1u << (v * S + dd);
-    }
-#pragma unroll
-    for (int r = 0; r < NPH; ++r)
-      if (int64_t(NPH) * (q0 + 32 * v) + r < OW) gok |= 1u << (v * NPH + r);
-  }
-  constexpr uint32_t xmid = ((1u << ((V - 1) * S)) - 1) & ~((1u << S) - 1);
-  constexpr uint32_t gmid = ((1u << ((V - 1) * NPH)) - 1) & ~((1u << NPH) - 1);
-  const bool mid_in = __all_sync(0xffffffffu, (xok & xmid) == xmid && (gok & gmid) == gmid) != 0;
-
-  // the group's weights by (kd, kh, phase, window offset): the w tap that maps (r, dd), zero where none does
-  const int Kd = p.md.K, Kh = p.mh.K, Kw = p.mw.K;
-  const E* wg = static_cast<const E*>(p.wpack) + int64_t(grp) * Kd * Kh * Kw;
+  DirectLaneWarp<NPH, A, S> w;
+  if (!w.init(p, g)) return;
+  const int grp = w.grp, q0 = w.q0;
+  const int64_t r0 = w.r0, r1 = w.r1;
+  const int OD = int(p.dst.size[2]), OH = int(p.dst.size[3]);
+  const uint32_t xok = w.xok, gok = w.gok;
+  const bool mid_in = w.mid_in;
   float wt[KM][KM][NPH][S];
-  uint32_t used = 0;  // bit r * S + dd: a tap maps (r, dd)
-#pragma unroll
-  for (int r = 0; r < NPH; ++r)
-#pragma unroll
-    for (int dd = 0; dd < S; ++dd) {
-      int kw = -1;
-#pragma unroll
-      for (int c = 0; c < KM; ++c)
-        if (g.win.wdd[r][c] == dd) kw = c;
-      if (kw >= 0) used |= 1u << (r * S + dd);
-#pragma unroll
-      for (int a = 0; a < KM; ++a)
-#pragma unroll
-        for (int b = 0; b < KM; ++b)
-          wt[a][b][r][dd] = (kw >= 0 && a < Kd && b < Kh) ? ScalarOperand<P>::packed(wg[(a * Kh + b) * Kw + kw]) : 0.f;
-    }
+  const uint32_t used = direct_lane_weights<P, NPH, S>(p, g, grp, wt);
   const E* bp = static_cast<const E*>(p.bias);
   const float bias = bp ? P::to_acc(bp[grp]) : 0.f;
   const void* src = static_cast<const E*>(p.src.data) + int64_t(grp) * p.src.stride[1] + (int64_t(A) * q0 + g.win.dmin);
   E* dst_g = static_cast<E*>(p.dst.data) + int64_t(grp) * p.dst.stride[1] + int64_t(NPH) * q0;
   if (r0 >= r1) return;
-  int oh = int(r0 % OH);
-  int64_t nd = r0 / OH;
-  int od = int(nd % OD);
-  int64_t n = nd / OD;
-  for (int64_t row = r0; row < r1; ++row) {
+  DirectRowCursor rc(r0, OD, OH);
+  for (int64_t row = r0; row < r1; ++row, rc.next(OD, OH)) {
+    const int oh = rc.oh, od = rc.od;
+    const int64_t n = rc.n;
     float out[NPH][V];
     if (mid_in) direct_lane_row<P, NPH, A, S, 0>(p, src, n, od, oh, xok, used, bias, wt, out);
     else direct_lane_row<P, NPH, A, S, 1>(p, src, n, od, oh, xok, used, bias, wt, out);
@@ -869,10 +902,6 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
         const bool free = v > 0 && v < V - 1 && mid_in;
         if (free || ((gok >> (v * NPH + r)) & 1u)) dr[NPH * 32 * v + r] = P::from_acc(out[r][v]);
       }
-    if (++oh == OH) {
-      oh = 0;
-      if (++od == OD) od = 0, ++n;
-    }
   }
 }
 
@@ -884,11 +913,34 @@ template <class P, int NPH, int A, int S>
 struct DirectLaneCL {
   using E = typename P::Element;
   static constexpr int V = DirectTiles::kRun, KM = DirectTiles::KMAX, NW = A * (V - 1) + S;
-  // the run's window x[A * q0 + dmin + e], e < NW, of row xr (a lane's channel), zeros outside [0, W)
-  CT3D_DEV static void window(const E* xr, int64_t sW, int i0, int W, bool inside, float (&win)[NW]) {
+  // the lane's source rows of a destination row per (kd, kh), null where the pair has no tap (src_n: the lane's
+  // channel in batch n)
+  CT3D_DEV static void rows(const RowConvParams& p, const E* src_n, const TapRange& rd, const TapRange& rh,
+                            const E* (&xs)[KM][KM]) {
 #pragma unroll
-    for (int e = 0; e < NW; ++e)
-      win[e] = (inside || (i0 + e >= 0 && i0 + e < W)) ? ScalarOperand<P>::get(xr[int64_t(i0 + e) * sW]) : 0.f;
+    for (int kd = 0; kd < KM; ++kd)
+#pragma unroll
+      for (int kh = 0; kh < KM; ++kh) {
+        const int jd = direct_tap_index(rd, p.md.ks, kd), jh = direct_tap_index(rh, p.mh.ks, kh);
+        xs[kd][kh] = (rd.n > 0 && rh.n > 0 && jd >= 0 && jh >= 0)
+                         ? src_n + int64_t(rd.i0 - jd * p.md.di) * p.src.stride[2] + int64_t(rh.i0 - jh * p.mh.di) * p.src.stride[3]
+                         : nullptr;
+      }
+  }
+  // each pair's window of the run, x[i0 + e] for e < NW (zeros outside [0, W)): body(kd, kh, win)
+  template <class F>
+  CT3D_DEV static void pairs(const E* const (&xs)[KM][KM], int64_t sW, int i0, int W, bool inside, F&& body) {
+#pragma unroll
+    for (int kd = 0; kd < KM; ++kd)
+#pragma unroll
+      for (int kh = 0; kh < KM; ++kh) {
+        if (!xs[kd][kh]) continue;
+        float win[NW];
+#pragma unroll
+        for (int e = 0; e < NW; ++e)
+          win[e] = (inside || (i0 + e >= 0 && i0 + e < W)) ? ScalarOperand<P>::get(xs[kd][kh][int64_t(i0 + e) * sW]) : 0.f;
+        body(kd, kh, win);
+      }
   }
 };
 
@@ -898,35 +950,15 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
   using L = DirectLaneCL<P, NPH, A, S>;
   using E = typename P::Element;
   constexpr int V = L::V, KM = L::KM, NW = L::NW;
-  const int lane = threadIdx.x & 31;
-  const int64_t wid = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
-  if (wid >= g.warps) return;  // whole warps
-  const int gblocks = (p.groups + 31) / 32;
-  const int gb = int(wid % gblocks), slice = int(wid / gblocks);
-  const int grp = gb * 32 + lane;
-  const bool live = grp < p.groups;
+  DirectLaneWarp<NPH, A, S, true> w;
+  if (!w.init(p, g)) return;
+  const int grp = w.grp;
+  const bool live = w.live;
   const int gq = live ? grp : p.groups - 1;  // lanes past the groups read their neighbour's (never stored)
-  const int64_t r0 = p.rows * slice / g.slices, r1 = p.rows * (slice + 1) / g.slices;
+  const int64_t r0 = w.r0, r1 = w.r1;
   const int OD = int(p.dst.size[2]), OH = int(p.dst.size[3]), OW = int(p.mw.out_extent), W = p.mw.in_extent;
-  const int Kd = p.md.K, Kh = p.mh.K, Kw = p.mw.K;
-  const E* wg = static_cast<const E*>(p.wpack) + int64_t(gq) * Kd * Kh * Kw;
   float wt[KM][KM][NPH][S];
-  uint32_t used = 0;
-#pragma unroll
-  for (int r = 0; r < NPH; ++r)
-#pragma unroll
-    for (int dd = 0; dd < S; ++dd) {
-      int kw = -1;
-#pragma unroll
-      for (int c = 0; c < KM; ++c)
-        if (g.win.wdd[r][c] == dd) kw = c;
-      if (kw >= 0) used |= 1u << (r * S + dd);
-#pragma unroll
-      for (int a = 0; a < KM; ++a)
-#pragma unroll
-        for (int b = 0; b < KM; ++b)
-          wt[a][b][r][dd] = (kw >= 0 && a < Kd && b < Kh) ? ScalarOperand<P>::packed(wg[(a * Kh + b) * Kw + kw]) : 0.f;
-    }
+  const uint32_t used = direct_lane_weights<P, NPH, S>(p, g, gq, wt);
   const E* bp = static_cast<const E*>(p.bias);
   const float bias = bp ? P::to_acc(bp[gq]) : 0.f;
   const int64_t sW = p.src.stride[4], dW = p.dst.stride[4];
@@ -934,26 +966,14 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
   E* dst_g = static_cast<E*>(p.dst.data) + int64_t(grp) * p.dst.stride[1];
   const int64_t nq = p.mw.num_q(0);
   if (r0 >= r1) return;
-  int oh = int(r0 % OH);
-  int64_t nd = r0 / OH;
-  int od = int(nd % OD);
-  int64_t n = nd / OD;
-  for (int64_t row = r0; row < r1; ++row) {
+  DirectRowCursor rc(r0, OD, OH);
+  for (int64_t row = r0; row < r1; ++row, rc.next(OD, OH)) {
+    const int oh = rc.oh, od = rc.od;
+    const int64_t n = rc.n;
     const TapRange rd = p.tap_tab_n ? p.tap_tab[od] : tap_range(p.md, od);
     const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
-    const bool taps = rd.n > 0 && rh.n > 0;
-    // the row's source rows per (kd, kh); null where the pair has no tap
     const E* xs[KM][KM];
-#pragma unroll
-    for (int kd = 0; kd < KM; ++kd)
-#pragma unroll
-      for (int kh = 0; kh < KM; ++kh) {
-        const int jd = direct_tap_index(rd, p.md.ks, kd), jh = direct_tap_index(rh, p.mh.ks, kh);
-        xs[kd][kh] = (taps && jd >= 0 && jh >= 0) ? src_g + n * p.src.stride[0] +
-                                                          int64_t(rd.i0 - jd * p.md.di) * p.src.stride[2] +
-                                                          int64_t(rh.i0 - jh * p.mh.di) * p.src.stride[3]
-                                                    : nullptr;
-      }
+    L::rows(p, src_g + n * p.src.stride[0], rd, rh, xs);
     E* dr = dst_g + n * p.dst.stride[0] + od * p.dst.stride[2] + oh * p.dst.stride[3];
     for (int64_t q0 = 0; q0 < nq; q0 += V) {
       const int i0 = int(A * q0) + g.win.dmin;
@@ -964,24 +984,18 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
         for (int r = 0; r < NPH; ++r)
 #pragma unroll
           for (int v = 0; v < V; ++v) out[r][v] = bias;
+        L::pairs(xs, sW, i0, W, inside, [&](int kd, int kh, const float (&win)[NW]) {
 #pragma unroll
-        for (int kd = 0; kd < KM; ++kd)
+          for (int r = 0; r < NPH; ++r)
 #pragma unroll
-          for (int kh = 0; kh < KM; ++kh) {
-            if (!xs[kd][kh]) continue;
-            float win[NW];
-            L::window(xs[kd][kh], sW, i0, W, inside, win);
+            for (int dd = 0; dd < S; ++dd)
 #pragma unroll
-            for (int r = 0; r < NPH; ++r)
-#pragma unroll
-              for (int dd = 0; dd < S; ++dd)
-#pragma unroll
-                for (int v = 0; v < V; ++v) {
-                  const int i = i0 + A * v + dd;
-                  if (!decltype(masked)::value || (((used >> (r * S + dd)) & 1u) && i >= 0 && i < W))
-                    out[r][v] += wt[kd][kh][r][dd] * win[A * v + dd];
-                }
-          }
+              for (int v = 0; v < V; ++v) {
+                const int i = i0 + A * v + dd;
+                if (!decltype(masked)::value || (((used >> (r * S + dd)) & 1u) && i >= 0 && i < W))
+                  out[r][v] += wt[kd][kh][r][dd] * win[A * v + dd];
+              }
+        });
       };
       run(std::false_type());
       bool fin = true;
@@ -999,10 +1013,6 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
             if (o < OW) dr[o * dW] = P::from_acc(out[r][v]);
           }
     }
-    if (++oh == OH) {
-      oh = 0;
-      if (++od == OD) od = 0, ++n;
-    }
   }
 }
 
@@ -1014,15 +1024,12 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
   using L = DirectLaneCL<P, NPH, 1, S>;
   using E = typename P::Element;
   constexpr int V = L::V, KM = L::KM, NW = L::NW;
-  const int lane = threadIdx.x & 31;
-  const int64_t wid = int64_t(blockIdx.x) * (DirectTiles::kThreads / 32) + (threadIdx.x >> 5);
-  if (wid >= g.warps) return;  // whole warps
-  const int gblocks = (p.groups + 31) / 32;
-  const int gb = int(wid % gblocks), slice = int(wid / gblocks);
-  const int grp = gb * 32 + lane;
-  const bool live = grp < p.groups;
+  DirectLaneWarp<NPH, 1, S, true> w;
+  if (!w.init(p, g)) return;
+  const int grp = w.grp, slice = w.slice;
+  const bool live = w.live;
   const int gq = live ? grp : p.groups - 1;
-  const int64_t r0 = p.rows * slice / g.slices, r1 = p.rows * (slice + 1) / g.slices;
+  const int64_t r0 = w.r0, r1 = w.r1;
   const int OD = int(p.dst.size[2]), OH = int(p.dst.size[3]), OW = int(p.mw.out_extent), W = p.mw.in_extent;
   const int64_t sW = p.src.stride[4], gW = p.dst.stride[4];
   const E* x_g = static_cast<const E*>(p.src.data) + int64_t(gq) * p.src.stride[1];
@@ -1039,24 +1046,15 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
 #pragma unroll
           for (int dd = 0; dd < S; ++dd) acc[a][b][r][dd] = 0.f;
     if (r0 >= r1) return;
-    int oh = int(r0 % OH);
-    int64_t nd = r0 / OH;
-    int od = int(nd % OD);
-    int64_t n = nd / OD;
-    for (int64_t row = r0; row < r1; ++row) {
+    DirectRowCursor rc(r0, OD, OH);
+    for (int64_t row = r0; row < r1; ++row, rc.next(OD, OH)) {
+      const int oh = rc.oh, od = rc.od;
+      const int64_t n = rc.n;
       const TapRange rd = p.tap_tab_n ? p.tap_tab[od] : tap_range(p.md, od);
       const TapRange rh = p.tap_tab_n ? p.tap_tab[OD + oh] : tap_range(p.mh, oh);
       if (rd.n > 0 && rh.n > 0) {
         const E* xs[KM][KM];
-#pragma unroll
-        for (int kd = 0; kd < KM; ++kd)
-#pragma unroll
-          for (int kh = 0; kh < KM; ++kh) {
-            const int jd = direct_tap_index(rd, p.md.ks, kd), jh = direct_tap_index(rh, p.mh.ks, kh);
-            xs[kd][kh] = (jd >= 0 && jh >= 0) ? x_g + n * p.src.stride[0] + int64_t(rd.i0 - jd * p.md.di) * p.src.stride[2] +
-                                                    int64_t(rh.i0 - jh * p.mh.di) * p.src.stride[3]
-                                              : nullptr;
-          }
+        L::rows(p, x_g + n * p.src.stride[0], rd, rh, xs);
         const E* gr = gy_g + n * p.dst.stride[0] + od * p.dst.stride[2] + oh * p.dst.stride[3];
         for (int64_t q0 = 0; q0 < nq; q0 += V) {
           const int i0 = int(q0) + g.win.dmin;
@@ -1069,29 +1067,19 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
               const int64_t o = NPH * (q0 + v) + r;
               gv[r][v] = o < OW ? ScalarOperand<P>::get(gr[o * gW]) : 0.f;
             }
+          L::pairs(xs, sW, i0, W, inside, [&](int kd, int kh, const float (&win)[NW]) {
 #pragma unroll
-          for (int kd = 0; kd < KM; ++kd)
+            for (int r = 0; r < NPH; ++r)
 #pragma unroll
-            for (int kh = 0; kh < KM; ++kh) {
-              if (!xs[kd][kh]) continue;
-              float win[NW];
-              L::window(xs[kd][kh], sW, i0, W, inside, win);
+              for (int dd = 0; dd < S; ++dd)
 #pragma unroll
-              for (int r = 0; r < NPH; ++r)
-#pragma unroll
-                for (int dd = 0; dd < S; ++dd)
-#pragma unroll
-                  for (int v = 0; v < V; ++v) {
-                    const int i = i0 + v + dd;
-                    if (!decltype(masked)::value || (i >= 0 && i < W && NPH * (q0 + v) + r < OW))
-                      acc[kd][kh][r][dd] += gv[r][v] * win[v + dd];
-                  }
-            }
+                for (int v = 0; v < V; ++v) {
+                  const int i = i0 + v + dd;
+                  if (!decltype(masked)::value || (i >= 0 && i < W && NPH * (q0 + v) + r < OW))
+                    acc[kd][kh][r][dd] += gv[r][v] * win[v + dd];
+                }
+          });
         }
-      }
-      if (++oh == OH) {
-        oh = 0;
-        if (++od == OD) od = 0, ++n;
       }
     }
   };
@@ -1107,21 +1095,7 @@ __global__ void __launch_bounds__(DirectTiles::kThreads, DirectTiles::lane_ctas(
         for (int r = 0; r < NPH; ++r)
 #pragma unroll
           for (int dd = 0; dd < S; ++dd) red[a][b][r][dd] = acc[a][b][r][dd];
-    bool fin = true;
-#pragma unroll
-    for (int a = 0; a < KM; ++a)
-#pragma unroll
-      for (int b = 0; b < KM; ++b)
-#pragma unroll
-        for (int c = 0; c < KM; ++c) {
-          float s = 0.f;
-#pragma unroll
-          for (int r = 0; r < NPH; ++r)
-            if (g.win.wdd[r][c] >= 0) s += red[a][b][r][g.win.wdd[r][c]];
-          tv[a][b][c] = s;
-          fin = fin && isfinite(s);
-        }
-    return fin;
+    return direct_lane_taps<NPH, S>(g, red, tv);
   };
   float tv[KM][KM][KM];
   walk(std::false_type());
