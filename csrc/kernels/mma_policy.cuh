@@ -40,6 +40,13 @@ CT3D_DEV uint32_t tf32_round(float v) {
 CT3D_DEV uint32_t tf32_round_clear(float v) {
   return isfinite(v) ? tf32_round(v) & 0xffffe000u : __float_as_uint(v);
 }
+// ... of the four fp32 words of a 16-byte vector, in place
+CT3D_DEV void tf32_round_clear(uint4& v) {
+  v.x = tf32_round_clear(__uint_as_float(v.x));
+  v.y = tf32_round_clear(__uint_as_float(v.y));
+  v.z = tf32_round_clear(__uint_as_float(v.z));
+  v.w = tf32_round_clear(__uint_as_float(v.w));
+}
 
 struct PolicyTF32 {
   using Element = float;  // tensor element in global memory

@@ -104,15 +104,6 @@ CT3D_DEV E restage_value(E v) {
   if constexpr (kRound) return __uint_as_float(tf32_round_clear(v));
   return v;
 }
-template <bool kRound>
-CT3D_DEV void restage_round(uint4& v) {
-  if constexpr (kRound) {
-    v.x = tf32_round_clear(__uint_as_float(v.x));
-    v.y = tf32_round_clear(__uint_as_float(v.y));
-    v.z = tf32_round_clear(__uint_as_float(v.z));
-    v.w = tf32_round_clear(__uint_as_float(v.w));
-  }
-}
 
 template <class E, bool kVec, bool kRound = false>
 __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E* dst) {
@@ -165,7 +156,7 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
         transpose_vectors<int(sizeof(E))>(r);
 #pragma unroll
         for (int e = 0; e < VEC; ++e) {
-          restage_round<kRound>(r[e]);
+          if constexpr (kRound) tf32_round_clear(r[e]);
           if (wl + e < wn) st_global_v4(o + (wl + e) * C + cb * VEC, r[e]);
         }
       }

@@ -162,10 +162,7 @@ __global__ void __launch_bounds__(HopperTiles::kThreads * HopperTiles::kMaxWG, 1
       uint4* s4 = reinterpret_cast<uint4*>(stage);
       for (int i = wtid; i < g.pairs * pb / 16; i += HopperTiles::kThreads) {
         uint4 v = s4[i];
-        v.x = tf32_round_clear(__uint_as_float(v.x));
-        v.y = tf32_round_clear(__uint_as_float(v.y));
-        v.z = tf32_round_clear(__uint_as_float(v.z));
-        v.w = tf32_round_clear(__uint_as_float(v.w));
+        tf32_round_clear(v);
         s4[i] = v;
       }
       fence_proxy_async();
