@@ -691,9 +691,9 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   if (K == Kind::kForward && hopper_plan(a, &h)) {
     h.p.wpack = workspace_;
     TensorRef5 x = a.x;
-    if (h.restage_x) {  // TF32-rounded by the TF32 policy's copy
+    if (h.restage_x) {  // TF32-rounded by the copy: the tensor cores read it as it is
       x = channels_last_ref(a.x, static_cast<char*>(workspace_) + h.pack_bytes);
-      Status s = L.to_channels_last(a.x, x.data, stream, why);
+      Status s = L.to_channels_last(a.x, x.data, true, stream, why);
       if (s != Status::kSuccess) return s;
     }
     return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);
@@ -704,7 +704,9 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     if (restage_src(a, fwd)) {
       TensorRef5& src = fwd ? b.x : b.y;
       src = channels_last_ref(src, static_cast<char*>(workspace_) + restaged_src_offset(a.problem));
-      Status s = L.to_channels_last(fwd ? a.x : a.y, src.data, stream, why);
+      // a TF32 forward's x copied TF32-rounded: the kernels' rounding then leaves it as it is
+      const bool round = a.problem.dtype == DType::kF32 && op_math(a.problem, K) == Math::kTF32;
+      Status s = L.to_channels_last(fwd ? a.x : a.y, src.data, round, stream, why);
       if (s != Status::kSuccess) return s;
     }
     RowPlan r = make_row_plan(b, fwd, workspace_);
@@ -720,11 +722,11 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     }
     const WgradSources src = wgrad_sources(a, workspace_);
     if (src.x) {
-      Status s = L.to_channels_last(a.x, src.b.x.data, stream, why);
+      Status s = L.to_channels_last(a.x, src.b.x.data, false, stream, why);
       if (s != Status::kSuccess) return s;
     }
     if (src.y) {
-      Status s = L.to_channels_last(a.y, src.b.y.data, stream, why);
+      Status s = L.to_channels_last(a.y, src.b.y.data, false, stream, why);
       if (s != Status::kSuccess) return s;
     }
     WgradPlan r = make_wgrad_plan(src.b, static_cast<char*>(workspace_) + src.end);
@@ -739,9 +741,7 @@ bool grad_output_restaged(const Arguments& a) {
 }
 
 Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {
-  ConvT3dProblem p = a.problem;
-  p.math = Math::kExact;  // a plain copy: the TF32 policy's copy rounds (its forward's restaged x)
-  return launchers(p).to_channels_last(src, dst, stream, why);
+  return launchers(a.problem).to_channels_last(src, dst, false, stream, why);
 }
 
 template class Operator<Kind::kForward>;

@@ -177,8 +177,9 @@ struct KernelLaunchers {
                               const TensorRef5& gw, cudaStream_t, std::string*);
   Status (*grad_bias)(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t gb_stride, cudaStream_t,
                       std::string*);
-  // dense channels_last copy of src (N, D, H, W, C in memory) at dst, C a whole number of 16-byte vectors
-  Status (*to_channels_last)(const TensorRef5& src, void* dst, cudaStream_t, std::string*);
+  // dense channels_last copy of src (N, D, H, W, C in memory) at dst, C a whole number of 16-byte vectors; fp32
+  // values TF32-rounded where tf32_round (a TF32 forward's x: every reader then takes the values as they are)
+  Status (*to_channels_last)(const TensorRef5& src, void* dst, bool tf32_round, cudaStream_t, std::string*);
 };
 
 const KernelLaunchers& launchers_tf32();

@@ -40,7 +40,8 @@ Status x_map(const HopperParams& p, const TensorRef5& x, CUtensorMap* map, std::
                                  cuuint64_t(x.stride[2] * sizeof(E))};
   const cuuint32_t box[4] = {cuuint32_t(128 / sizeof(E)), cuuint32_t(HopperTiles::rows(p.S)), 1, 1};
   const cuuint32_t estr[4] = {1, 1, 1, 1};
-  const CUresult r = enc(map, sizeof(E) == 4 ? CU_TENSOR_MAP_DATA_TYPE_FLOAT32 : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 4,
+  static_assert(std::is_same<E, float>::value, "fp32 (TF32) x only");
+  const CUresult r = enc(map, CU_TENSOR_MAP_DATA_TYPE_FLOAT32, 4,
                          x.data, dims, strides, box, estr, CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
                          CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS)
