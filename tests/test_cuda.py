@@ -1013,13 +1013,6 @@ def _with_kernel_names(fn):
     return out, " ".join(e.name for e in prof.events())
 
 
-def _poisoned_cache(numel):
-    """Leaves a freed NaN-filled block in the caching allocator, so that an output element the kernel never
-    writes reads NaN instead of a plausible stale value."""
-    junk = torch.full((numel,), float("nan"), device=DEV)
-    del junk
-
-
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("hcase", HOPPER_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                                                      for c in HOPPER_CASES])
@@ -1027,7 +1020,8 @@ def _poisoned_cache(numel):
 def test_hopper_forward(hcase, layout, bias, restore_flags, monkeypatch):
     """The opt-in Hopper kernel (CUTLASS_CONVT3D_SM90=1) against float64 at TF32 accuracy and against the sm_80
     row-conv (the default), which multiplies the same TF32-rounded operands: only the summation order differs.
-    Both layouts of x and y; on other GPUs both runs take the sm_80 kernels."""
+    Both layouts of x and y; on other GPUs both runs take the sm_80 kernels.  New tensors (outputs and
+    workspaces) are NaN-filled, as in test_every_output_element_written, so unwritten outputs fail."""
     xs, cout, k, s, p, op, g, d = hcase
     torch.backends.cudnn.allow_tf32 = True
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
@@ -1039,7 +1033,8 @@ def test_hopper_forward(hcase, layout, bias, restore_flags, monkeypatch):
         x = x.contiguous(memory_format=CL)
     args = (s, p, op, g, d)
     ref = F.conv_transpose3d(x.double(), w.double(), None if b is None else b.double(), *args)
-    _poisoned_cache(ref.numel())
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_rowconv_kernel" in names, "the case no longer takes the Hopper kernel"
