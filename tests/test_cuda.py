@@ -1045,6 +1045,37 @@ def test_hopper_forward(hcase, layout, bias, restore_flags, monkeypatch):
     assert rel_err(y, y80) <= 2e-6, f"{hcase} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
 
 
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("cfg,merge", [("12", "1"), ("23", "1"), ("28", "1"), ("44", "1"), ("", "0"), ("32", "0")])
+def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, monkeypatch):
+    """The Hopper kernel's x-slot ring at forced shapes (CUTLASS_CONVT3D_SM90_CFG = warpgroups, slots per
+    warpgroup): the tightest ring (2 slots, one load ahead), slots reused within a tile (4 pairs per tile, 2-3
+    slots), warpgroups with unequal tile counts; segments holding both h classes (merge, where 28 and 44 do not
+    fit and fall back) or one (CUTLASS_CONVT3D_SM90_MERGE=0); on a case with 1, 2 and 4 pairs per class, against
+    float64 and the sm_80 kernels, unwritten outputs NaN-poisoned."""
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_CFG", cfg)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_MERGE", merge)
+    gen = torch.Generator().manual_seed(11)
+    x = torch.randn(2, 32, 5, 7, 150, generator=gen).to(DEV)
+    w = (torch.randn(32, 32, 3, 3, 3, generator=gen) / 11.0).to(DEV)
+    b = torch.randn(32, generator=gen).to(DEV)
+    if layout == "channels_last_3d":
+        x = x.contiguous(memory_format=CL)
+    ref = F.conv_transpose3d(x.double(), w.double(), b.double(), 2, 1, 1)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, 2, 1, 1))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_rowconv_kernel" in names, f"configuration {cfg} does not take the Hopper kernel"
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    assert rel_err(y, ref) <= 2e-3, f"{cfg} {layout}: {rel_err(y, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
+    y80 = conv_transpose3d(x, w, b, 2, 1, 1)
+    assert rel_err(y, y80) <= 2e-6, f"{cfg} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+
+
 def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like forward runs the wgmma kernel when switched on, and the
     sm_80 kernels by default."""

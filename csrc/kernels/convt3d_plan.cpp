@@ -320,8 +320,8 @@ struct HopperPlan {
   bool restage_x;   // x is copied channels_last (TF32-rounded) into the workspace after the packed weights
   size_t pack_bytes;
 };
-// Opt-in (CUTLASS_CONVT3D_SM90=1) while it is slower than the sm_80 row-conv on every measured shape (H200,
-// benchmarks/NOTES.md v59-v61: mission forward 0.97 ms channels_last, 1.56 NCDHW, against 0.73 / 0.81).
+// Opt-in (CUTLASS_CONVT3D_SM90=1) until measured as the default (benchmarks/NOTES.md v59-v64: slower than the sm_80
+// row-conv through v63, faster on every measured shape at v64).
 bool hopper_enabled() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90");
   return e && e[0] == '1';
@@ -350,6 +350,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   if (dmin > dmax || dmax - dmin + 1 > HopperTiles::kMaxS) return false;
   p.dmin = dmin;
   p.S = dmax - dmin + 1;
+  if (p.S * (Kc / 32) > HopperTiles::kMaxNSJ) return false;  // the kernel's instances
   for (int rho = 0; rho < 2; ++rho)
     for (int s = 0; s < HopperTiles::kMaxS; ++s) {
       p.kw_of[rho][s] = -1;
@@ -376,46 +377,90 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   p.q_blocks = int((mw.num_q(0) + HopperTiles::BQ - 1) / HopperTiles::BQ);
   if (int64_t(p.q_blocks) * HopperTiles::BQ + p.S >= INT_MAX) return false;
   p.div_qb = FastDiv::make(p.q_blocks);
-  // segments: (group, channel block, d/h phase class), each with its (kd, kh) pairs
+  p.div_eh = FastDiv::make(mh.E);
+  const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S) * 128;
+  const int64_t slot = std::max<int64_t>(pair_bytes, HopperTiles::half_out_bytes(p.cf_dst));
+  if (slot > (1 << 20)) return false;
+  p.slot_bytes = int((slot + 1023) / 1024 * 1024);
+  // segments: (group, channel block, d class) with all h classes (merge), or one per h class as well; each with
+  // the (kd, kh) pairs of its classes
   int64_t wofs = 0;
   std::vector<int64_t> cost;
-  p.nseg = 0;
-  int max_pairs = 0;
-  for (int g = 0; g < pb.groups; ++g)
-    for (int cb = 0; cb < Nc / HopperTiles::BN; ++cb)
-      for (int rd = 0; rd < md.E; ++rd)
-        for (int rh = 0; rh < mh.E; ++rh) {
-          const int64_t nqd = md.num_q(rd), nqh = mh.num_q(rh);
-          if (nqd == 0 || nqh == 0) continue;
-          if (p.nseg == HopperTiles::kMaxSeg) return false;
-          HopperSeg& s = p.seg[p.nseg++];
-          s.group = g;
-          s.cblock = cb;
-          s.rd = rd;
-          s.rh = rh;
-          s.div_nqd = FastDiv::make(int(nqd));
-          s.div_nqh = FastDiv::make(int(nqh));
-          s.pairs = 0;
-          for (int kd = 0; kd < md.K; ++kd)
-            for (int kh = 0; kh < mh.K; ++kh) {
-              int dd, dh;
-              if (!md.delta(rd, kd, dd) || !mh.delta(rh, kh, dh)) continue;
-              if (s.pairs == HopperTiles::kMaxPairs) return false;
-              s.kd[s.pairs] = kd;
-              s.kh[s.pairs] = kh;
-              s.dd[s.pairs] = dd;
-              s.dh[s.pairs] = dh;
-              ++s.pairs;
+  auto segments = [&](bool merge) {
+    wofs = 0;
+    cost.clear();
+    p.nseg = 0;
+    int max_pairs = 0;
+    for (int g = 0; g < pb.groups; ++g)
+      for (int cb = 0; cb < Nc / HopperTiles::BN; ++cb)
+        for (int rd = 0; rd < md.E; ++rd)
+          for (int rh0 = 0; rh0 < (merge ? 1 : mh.E); ++rh0) {
+            const int64_t nqd = md.num_q(rd), nrow = merge ? pb.out[1] : mh.num_q(rh0);
+            if (nqd == 0 || nrow == 0) continue;
+            if (p.nseg == HopperTiles::kMaxSeg) return false;
+            HopperSeg& s = p.seg[p.nseg++];
+            s.group = g;
+            s.cblock = cb;
+            s.rd = rd;
+            s.nh = merge ? mh.E : 1;
+            s.rh0 = merge ? 0 : rh0;
+            s.div_nqd = FastDiv::make(int(nqd));
+            s.div_nrow = FastDiv::make(int(nrow));
+            s.ptotal = 0;
+            int64_t row_pairs = 0;  // pairs summed over the segment's rows along h
+            for (int c = 0; c < s.nh; ++c) {
+              const int rh = merge ? c : rh0;
+              s.pofs[c] = s.ptotal;
+              s.npairs[c] = 0;
+              for (int kd = 0; kd < md.K; ++kd)
+                for (int kh = 0; kh < mh.K; ++kh) {
+                  int dd, dh;
+                  if (!md.delta(rd, kd, dd) || !mh.delta(rh, kh, dh)) continue;
+                  if (s.ptotal == HopperTiles::kMaxPairs) return false;
+                  s.kd[s.ptotal] = kd;
+                  s.kh[s.ptotal] = kh;
+                  s.dd[s.ptotal] = dd;
+                  s.dh[s.ptotal] = dh;
+                  ++s.ptotal;
+                  ++s.npairs[c];
+                }
+              // rows of bias alone: the sm_80 kernels write them
+              if (s.npairs[c] == 0 && mh.num_q(rh) > 0) return false;
+              row_pairs += mh.num_q(rh) * s.npairs[c];
             }
-          if (s.pairs == 0) return false;  // rows of bias alone: the sm_80 kernels write them
-          const int64_t tiles = a.y.size[0] * nqd * nqh * p.q_blocks;
-          if (tiles >= INT_MAX) return false;
-          s.tiles = int(tiles);
-          s.wofs = wofs;
-          cost.push_back(tiles * s.pairs);
-          wofs += int64_t(s.pairs) * p.S * Kc * HopperTiles::M;
-          max_pairs = std::max(max_pairs, s.pairs);
-        }
+            const int64_t tiles = a.y.size[0] * nqd * nrow * p.q_blocks;
+            if (tiles >= INT_MAX) return false;
+            s.tiles = int(tiles);
+            s.wofs = wofs;
+            cost.push_back(a.y.size[0] * nqd * p.q_blocks * row_pairs);
+            wofs += int64_t(s.ptotal) * p.S * Kc * HopperTiles::M;
+            max_pairs = std::max(max_pairs, s.ptotal);
+          }
+    p.w_bytes = int((int64_t(max_pairs) * p.S * Kc * HopperTiles::M * 4 + 127) / 128 * 128);
+    return p.nseg > 0;
+  };
+  // warpgroups x slots per warpgroup: the most slots (up to 8) for the first warpgroup count with at least 2
+  // (CUTLASS_CONVT3D_SM90_CFG="<nwg><ring>" picks one, for measurements)
+  const char* cfg = std::getenv("CUTLASS_CONVT3D_SM90_CFG");
+  const bool forced = cfg && cfg[0] >= '1' && cfg[0] <= '4' && cfg[1] >= '2' && cfg[1] <= '8';
+  auto configure = [&] {
+    for (int nwg = HopperTiles::kMaxWG; nwg >= 1; --nwg) {
+      if (forced && nwg != cfg[0] - '0') continue;
+      for (int ring = forced ? cfg[1] - '0' : 8; ring >= 2; --ring) {
+        p.nwg = nwg;
+        p.ring = ring;
+        if (nwg * ring <= HopperTiles::kMaxBars && hopper_smem_bytes(p) <= size_t(device_smem_optin())) return true;
+        if (forced) break;
+      }
+    }
+    return false;
+  };
+  // h classes merged where their weights fit (CUTLASS_CONVT3D_SM90_MERGE=0: never, for measurements)
+  const char* mg = std::getenv("CUTLASS_CONVT3D_SM90_MERGE");
+  bool fits = false;
+  for (int merge = (mg && mg[0] == '0') || mh.E > HopperTiles::kMaxEh ? 0 : 1; merge >= 0 && !fits; --merge)
+    fits = segments(merge == 1) && configure();
+  if (!fits) return false;
   // CTAs: about one per SM, each segment's share by its cost (tiles x pairs), at least one
   int64_t total = 0;
   for (int64_t c : cost) total += c;
@@ -426,22 +471,6 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     s.ctas = int(std::clamp<int64_t>((int64_t(device_sms()) * cost[i] + total / 2) / total, 1, s.tiles));
     p.ctas += s.ctas;
   }
-  const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S) * 128;
-  const int64_t stage = std::max<int64_t>(max_pairs * pair_bytes, HopperTiles::out_bytes(p.cf_dst));
-  const int64_t wbytes = int64_t(max_pairs) * p.S * Kc * HopperTiles::M * 4;
-  p.stage_bytes = int((stage + 1023) / 1024 * 1024);
-  p.w_bytes = int((wbytes + 127) / 128 * 128);
-  // warpgroups x stages: the first that fits (CUTLASS_CONVT3D_SM90_CFG="<nwg><nst>" picks one, for measurements)
-  static const int kCfg[][2] = {{4, 1}, {2, 2}, {3, 1}, {2, 1}, {1, 2}, {1, 1}};
-  const char* cfg = std::getenv("CUTLASS_CONVT3D_SM90_CFG");
-  bool fits = false;
-  for (const auto& c : kCfg) {
-    if (cfg && cfg[0] && cfg[1] && !(cfg[0] - '0' == c[0] && cfg[1] - '0' == c[1])) continue;
-    p.nwg = c[0];
-    p.nst = c[1];
-    if ((fits = hopper_smem_bytes(p) <= size_t(device_smem_optin()))) break;
-  }
-  if (!fits) return false;
   r.pack_bytes = align256(size_t(wofs) * 4);
   if (out) *out = r;
   return true;

@@ -95,33 +95,43 @@ inline bool direct_lane_geom(const DimMap& md, const DimMap& mh, const DimMap& m
 
 // The Hopper forward (rowconv_sm90.cuh): wgmma on shared-memory operands, x rows by TMA, weights resident per CTA.
 // For a w stride of 2, an output row's two w phases times 32 output channels are the GEMM's M = 64 rows, BQ q
-// positions its N, and K = (kd, kh) pairs x w window offsets x input channels.  The work is cut into segments, one
-// per (group, 32-channel block, d/h phase class): every row of a class multiplies the same pairs, so a CTA takes
-// tiles of one segment only and copies its weights in once; its warpgroups walk the tiles independently.
+// positions its N, and K = (kd, kh) pairs x w window offsets x input channels.  Every row of one d/h phase class
+// multiplies the same pairs.  The work is cut into segments, one per (group, 32-channel block, d class) holding
+// the weights of all its h classes, or (where those do not fit) one per (group, block, d class, h class); a CTA
+// takes tiles of one segment only and copies its weights in once; its warpgroups walk the tiles independently.
+// With the h classes in one segment, a CTA writes neighbouring output rows together, so the 32-byte sectors that
+// two NCDHW rows share (OW * 4 bytes not a multiple of 32) are filled in L2 at once, not by two CTAs far apart.
 struct HopperTiles {
   static constexpr int kThreads = 128;  // one warpgroup
   static constexpr int kMaxWG = 4;      // warpgroups per CTA
   static constexpr int M = 64;          // (w phase, output channel) rows of the wgmma
   static constexpr int BN = 32;         // output channels per segment
   static constexpr int BQ = 64;         // q positions per tile (the wgmma's N)
-  static constexpr int kMaxPairs = 8;   // (kd, kh) pairs of a class
+  static constexpr int kMaxPairs = 16;  // (kd, kh) pairs of a segment, all its h classes
+  static constexpr int kMaxEh = 4;      // h classes a segment holds
   static constexpr int kMaxS = 8;       // w window offsets
   static constexpr int kMaxSeg = 32;
   // x rows staged per pair: BQ + S - 1 positions, a whole number of 8-row core matrices
   static constexpr int rows(int S) { return (BQ + S - 1 + 7) / 8 * 8; }
-  // output staging, in floats: NCDHW rows of 2 * BQ (+ up to 3 for the row's 16-byte phase), channels_last
-  // positions of BN channels; padded against bank conflicts
-  static constexpr int LDO = 2 * BQ + 8, LDC = BN + 4;
-  static constexpr int out_bytes(bool cf) { return cf ? 2 * BQ * LDC * 4 : BN * LDO * 4; }
+  // output staging, in floats, half a tile at a time (in the tile's last x slot): NCDHW rows of 2 * BQ outputs of
+  // BN / 2 channels (odd stride: at most 2-way conflicts for the accumulator layout, stored by 4-byte lanes),
+  // channels_last the BQ positions of one w phase x BN channels (16-byte rows, padded)
+  static constexpr int LDO = 2 * BQ + 1, LDC = BN + 4;
+  static constexpr int half_out_bytes(bool cf) { return cf ? BQ * LDC * 4 : BN / 2 * LDO * 4; }
+  static constexpr int kMaxBars = 32;     // x slots of all warpgroups (three mbarriers each)
+  static constexpr int kBarBytes = 1024;  // ... their shared memory, before the weights
+  static constexpr int kMaxNSJ = 4;       // (window offset, 32-channel box) blocks per pair: kernel instances
 };
 struct HopperSeg {
-  int tiles;       // N x class rows along d x along h x q blocks
+  int tiles;       // N x class rows along d x its output rows along h x q blocks
   int cta0, ctas;  // its CTAs (cta0, ...): each an equal share of the tiles
   int64_t wofs;    // its packed weights' offset (elements) in the workspace
-  int group, cblock, rd, rh;
-  int pairs;
-  FastDiv div_nqh, div_nqd;  // the class's output d, h coordinates: od = Ed * qd + rd, oh = Eh * qh + rh
-  int kd[HopperTiles::kMaxPairs], kh[HopperTiles::kMaxPairs];  // its taps
+  int group, cblock, rd;
+  int nh, rh0;     // h classes: all Eh (its rows are every oh) or the one class rh0 (oh = Eh * qh + rh0)
+  int ptotal;      // pairs of all its classes: class c's are pofs[c] .. pofs[c] + npairs[c] - 1
+  int npairs[HopperTiles::kMaxEh], pofs[HopperTiles::kMaxEh];
+  FastDiv div_nrow, div_nqd;  // its rows along h, along d (od = Ed * qd + rd)
+  int kd[HopperTiles::kMaxPairs], kh[HopperTiles::kMaxPairs];  // the taps
   int dd[HopperTiles::kMaxPairs], dh[HopperTiles::kMaxPairs];  // ... and the x rows they read: id = qd + dd
 };
 struct HopperParams {
@@ -131,19 +141,20 @@ struct HopperParams {
   int Kc, Nc, D, H;      // channels per group, x depth and height
   int Ed, Eh;            // d and h strides
   int OW, q_blocks;
-  FastDiv div_qb;
+  FastDiv div_qb, div_eh;
   int dmin, S;           // w window: phase r's tap with offset dmin + s reads x[q + dmin + s]
   int kw_of[2][HopperTiles::kMaxS];  // ... which is tap kw_of[r][s], or -1
   bool cf_dst;           // channels_last y of whole aligned channel vectors
-  int nwg, nst;          // warpgroups per CTA, x stages per warpgroup (1 or 2)
-  int w_bytes, stage_bytes;  // shared memory: resident weights, one x stage
+  int nwg, ring;         // consumer warpgroups (each with a producer warp) per CTA, x slots (one (kd, kh) pair's
+                         // row each) per warpgroup, >= 2
+  int w_bytes, slot_bytes;   // shared memory: resident weights, one x slot
   int nseg, ctas;
   HopperSeg seg[HopperTiles::kMaxSeg];
 };
 
-// Its shared memory: barriers, resident weights, then the x stages from the next 1024-byte boundary.
+// Its shared memory: barriers, resident weights, then the x slots from the next 1024-byte boundary.
 inline size_t hopper_smem_bytes(const HopperParams& p) {
-  return 128 + size_t(p.w_bytes) + 1024 + size_t(p.nwg) * p.nst * p.stage_bytes;
+  return HopperTiles::kBarBytes + size_t(p.w_bytes) + 1024 + size_t(p.nwg) * p.ring * p.slot_bytes;
 }
 // kernels_sm90.cu, built where the CUDA architectures include 90 (else the plan's stubs answer false / not supported):
 // the segments' weights packed at out (TF32-rounded for round_tf32), and the forward over x_cl (x channels_last as

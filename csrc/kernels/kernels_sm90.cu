@@ -49,15 +49,27 @@ Status x_map(const HopperParams& p, const TensorRef5& x, CUtensorMap* map, std::
   return Status::kSuccess;
 }
 
-template <class Tr, bool kRoundX, bool kCF>
+template <class Tr, bool kRoundX, bool kCF, int NSJ>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_rowconv_kernel<Tr, kRoundX, kCF>;
+  auto kernel = hopper_rowconv_kernel<Tr, kRoundX, kCF, NSJ>;
   const size_t smem = hopper_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper row-conv)");
   if (s != Status::kSuccess) return s;
-  kernel<<<ctas, HopperTiles::kThreads * p.nwg, smem, stream>>>(map, p);
+  kernel<<<ctas, (HopperTiles::kThreads + 32) * p.nwg, smem, stream>>>(map, p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper row-conv kernel launch");
+}
+
+template <class Tr, bool kRoundX, bool kCF>
+Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
+  static_assert(HopperTiles::kMaxNSJ == 4, "one instance per block count");
+  switch (p.S * (p.Kc / 32)) {
+    case 1: return launch<Tr, kRoundX, kCF, 1>(p, map, ctas, stream, why);
+    case 2: return launch<Tr, kRoundX, kCF, 2>(p, map, ctas, stream, why);
+    case 3: return launch<Tr, kRoundX, kCF, 3>(p, map, ctas, stream, why);
+    case 4: return launch<Tr, kRoundX, kCF, 4>(p, map, ctas, stream, why);
+  }
+  return detail::fail(why, Status::kNotSupported, "Hopper row-conv: more than 4 blocks per pair");
 }
 
 }  // namespace
@@ -80,10 +92,10 @@ Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, 
   Status s = x_map<HopperTF32>(p, x, &map, why);
   if (s != Status::kSuccess) return s;
   if (round_x)
-    return p.cf_dst ? launch<HopperTF32, true, true>(p, map, ctas, stream, why)
-                    : launch<HopperTF32, true, false>(p, map, ctas, stream, why);
-  return p.cf_dst ? launch<HopperTF32, false, true>(p, map, ctas, stream, why)
-                  : launch<HopperTF32, false, false>(p, map, ctas, stream, why);
+    return p.cf_dst ? launch_nsj<HopperTF32, true, true>(p, map, ctas, stream, why)
+                    : launch_nsj<HopperTF32, true, false>(p, map, ctas, stream, why);
+  return p.cf_dst ? launch_nsj<HopperTF32, false, true>(p, map, ctas, stream, why)
+                  : launch_nsj<HopperTF32, false, false>(p, map, ctas, stream, why);
 }
 
 }  // namespace ct3d

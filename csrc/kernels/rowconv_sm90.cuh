@@ -9,14 +9,18 @@
 //      positions each, in the 128-byte swizzle (K-major SW128: the 16-byte chunk c of row w at c ^ (w mod 8)).
 //      Window offset s starts the operand s rows (s * 128 bytes) in: one staged row serves every window offset.
 //      Out-of-range w, h and d read as zeros (TMA's bounds fill).
-// Output y[n][g * Nc + cb * 32 + co][od][oh][2 q + r]: accumulators staged in shared memory (the consumed x
-// stage), then 16-byte stores along w (NCDHW) or along the channels (channels_last).
+// Output y[n][g * Nc + cb * 32 + co][od][oh][2 q + r]: accumulators staged in shared memory (the tile's last x
+// slot, half the tile at a time), then stored along w by 4-byte lanes (NCDHW: 128-byte runs of a channel row at
+// any alignment) or by 16-byte channel vectors (channels_last).
 // A CTA takes an equal share of one segment's tiles and copies the segment's weights in once; each of its nwg
-// warpgroups walks every nwg-th tile with nst x stages of its own (nst = 2: the next tile's TMA runs while this
-// one multiplies and stores), so the warpgroups' waits overlap each other's work.
-// History (benchmarks/NOTES.md v59-v61): one warpgroup per SM with 128-position tiles ran at 0.16 issued
+// warpgroups takes one tile of each run of nwg consecutive tiles and walks them through a ring of `ring` x
+// slots of its own, one (kd, kh) pair's row per slot, refilled by its producer warp as soon as the pair's wgmmas
+// are done: the TMA runs ring - 1 pairs ahead of the tensor cores, across tile boundaries and through the epilogue.
+// History (benchmarks/NOTES.md v59-v64): one warpgroup per SM with 128-position tiles ran at 0.16 issued
 // instructions per scheduler cycle, every step of a tile (TMA wait, wgmmas, staging, stores) exposed in turn;
-// a 16-byte inner TMA box dimension cost nothing measurable against that.
+// 4 warpgroups with a whole tile's rows per stage (v61) still waited on the TMA a quarter of the time (v62: the
+// producer warps); NCDHW rows of one h class per CTA left the sectors that neighbouring rows share to be filled by
+// CTAs far apart in time, 0.8 GB of extra DRAM reads (v64: h classes merged per segment).
 #pragma once
 #include <cuda.h>
 
@@ -68,60 +72,107 @@ CT3D_DEV void tma_load_4d(const CUtensorMap* map, uint64_t* bar, void* dst, int 
       : "memory");
 }
 
+// A tile: q block qb of output row (n, od = Ed * qd + rd, oh) of its segment; the row's h class cls (an index into
+// the segment's classes) and qh (oh = Eh * qh + rh) pick its pairs and the x rows they read.
 struct HopperTile {
-  int n, qd, qh, qb;
+  int n, qd, qh, oh, qb, cls;
 };
 CT3D_DEV HopperTile hopper_tile(const HopperParams& p, const HopperSeg& g, int t) {
   HopperTile r;
+  int ro;
   t = p.div_qb.divmod(t, r.qb);
-  t = g.div_nqh.divmod(t, r.qh);
+  t = g.div_nrow.divmod(t, ro);
   r.n = g.div_nqd.divmod(t, r.qd);
+  if (g.nh == 1) {
+    r.qh = ro;
+    r.oh = p.Eh * ro + g.rh0;
+    r.cls = 0;
+  } else {
+    r.oh = ro;
+    r.qh = p.div_eh.divmod(ro, r.cls);
+  }
   return r;
 }
 
 // A pair's x row: Kc / 32 boxes of 32 channels (128 bytes) x rows(S) positions, each a whole number of 1024-byte
 // swizzle atoms (rows(S) is a multiple of 8).
 CT3D_DEV int hopper_box_bytes(const HopperParams& p) { return HopperTiles::rows(p.S) * 128; }
-CT3D_DEV int hopper_pair_bytes(const HopperParams& p) { return p.Kc / 32 * hopper_box_bytes(p); }
 
-// A warpgroup's leader: tile t's x rows, Kc / 32 TMA boxes per pair, on the stage's barrier.
-CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const HopperSeg& g, int t, uint64_t* bar,
-                           uint8_t* stage) {
-  const HopperTile tl = hopper_tile(p, g, t);
-  const int pb = hopper_pair_bytes(p), bb = hopper_box_bytes(p);
-  cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(g.pairs * pb));
+// A producer's lane 0: the x row of the segment's pair pi for tile tl, Kc / 32 TMA boxes, on the slot's barrier.
+CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const HopperSeg& g, const HopperTile& tl,
+                           int pi, uint64_t* bar, uint8_t* slot) {
+  const int bb = hopper_box_bytes(p), nbox = p.Kc / 32;
+  cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(nbox * bb));
   const int w0 = tl.qb * HopperTiles::BQ + p.dmin, c0 = g.group * p.Kc;
-  for (int i = 0; i < g.pairs; ++i) {
-    const int id = tl.qd + g.dd[i], ih = tl.qh + g.dh[i];
-    const bool ok = id >= 0 && id < p.D && ih >= 0 && ih < p.H;
-    // a pair outside x reads an h row outside it: all zeros
-    for (int j = 0; j < p.Kc / 32; ++j)
-      tma_load_4d(xmap, bar, stage + i * pb + j * bb, c0 + 32 * j, w0, ok ? ih : -1, tl.n * p.D + (ok ? id : 0));
-  }
+  const int id = tl.qd + g.dd[pi], ih = tl.qh + g.dh[pi];
+  const bool ok = id >= 0 && id < p.D && ih >= 0 && ih < p.H;
+  // a pair outside x reads an h row outside it: all zeros
+  for (int j = 0; j < nbox; ++j)
+    tma_load_4d(xmap, bar, slot + j * bb, c0 + 32 * j, w0, ok ? ih : -1, tl.n * p.D + (ok ? id : 0));
 }
 
 CT3D_DEV void warpgroup_sync(int wg) {  // named barrier 1 + wg over the warpgroup's 128 threads
   asm volatile("bar.sync %0, %1;\n" ::"r"(1 + wg), "r"(HopperTiles::kThreads) : "memory");
 }
 
-template <class Tr, bool kRoundX, bool kCF>
-__global__ void __launch_bounds__(HopperTiles::kThreads * HopperTiles::kMaxWG, 1)
+// Tile k of warpgroup wg in its CTA's share [t0, t1): the warpgroups take each run of nwg consecutive tiles
+// together (neighbouring output rows written at once), in a rotating order, so that rows of costlier h classes
+// (more pairs) do not always fall to the same warpgroup; its tile count.
+CT3D_DEV int hopper_tile_of(int t0, int wg, int k, int nwg) { return t0 + k * nwg + (wg + k) % nwg; }
+CT3D_DEV int hopper_tile_count(int t0, int t1, int wg, int nwg) {
+  const int full = (t1 - t0) / nwg, rem = (t1 - t0) % nwg;
+  return full + ((wg + full) % nwg < rem ? 1 : 0);
+}
+
+// A warpgroup's loads in order (tile k of its share, pair i of the tile's class; load counter c): the producer
+// walks it twice (issuing, and rounding behind), the consumer once.
+struct HopperCursor {
+  int k = 0, i = 0, c = 0, np = 0, p0 = 0;
+  HopperTile tl;
+  CT3D_DEV void tile(const HopperParams& p, const HopperSeg& g, int t0, int wg, int my_tiles) {
+    if (k >= my_tiles) return;
+    tl = hopper_tile(p, g, hopper_tile_of(t0, wg, k, p.nwg));
+    np = g.npairs[tl.cls];
+    p0 = g.pofs[tl.cls];
+  }
+  CT3D_DEV void next(const HopperParams& p, const HopperSeg& g, int t0, int wg, int my_tiles) {
+    ++c;
+    if (++i == np) {
+      i = 0;
+      ++k;
+      tile(p, g, t0, wg, my_tiles);
+    }
+  }
+};
+
+// Roles: warpgroup wg (threads 128 wg ..) multiplies and stores its tiles; warp wg of the producers (threads
+// 128 nwg + 32 wg ..) issues that warpgroup's TMA loads, up to ring - 1 pairs ahead (slot free: `empty`, loaded:
+// `full`), and for kRoundX (a channels_last x read in place) rounds each landed slot to TF32 before handing it over
+// (`ready`), so the consumers' loop holds nothing but barrier waits and wgmmas (divergent code between wgmmas that
+// share accumulators makes ptxas serialise them, C7520).  NSJ = S x Kc / 32: the (window offset, 32-channel box)
+// blocks of one pair.
+template <class Tr, bool kRoundX, bool kCF, int NSJ>
+__global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 32), 1)
     hopper_rowconv_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using E = typename Tr::Element;
   using Bar = cutlass::arch::ClusterTransactionBarrier;
-  constexpr int VEC = Tr::VEC, M = HopperTiles::M, BQ = HopperTiles::BQ, NACC = BQ / 2;
+  constexpr int VEC = Tr::VEC, M = HopperTiles::M, BQ = HopperTiles::BQ, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   extern __shared__ __align__(1024) uint8_t smem[];
-  uint64_t* full = reinterpret_cast<uint64_t*>(smem);  // stage (wg, j): barrier wg * nst + j
-  uint8_t* wsm = smem + 128;
-  // stages from the next 1024-byte boundary (TMA's 128-byte swizzle atoms)
+  // per slot (wg, j), index wg * ring + j: TMA landed, rounded (kRoundX), released by the consumer's 4 warps
+  uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
+  uint64_t* const ready = full + NB;
+  uint64_t* const empty = ready + NB;
+  uint8_t* wsm = smem + HopperTiles::kBarBytes;
+  // slots from the next 1024-byte boundary (TMA's 128-byte swizzle atoms)
   const uint32_t smem_a = uint32_t(__cvta_generic_to_shared(smem));
-  uint8_t* const stages = smem + (((smem_a + 128 + p.w_bytes + 1023) & ~1023u) - smem_a);
-  const int tid = threadIdx.x, wg = tid / 128, wtid = tid % 128, warp = wtid / 32, lane = tid % 32;
-  const int g8 = lane / 4, t4 = lane % 4;
-  const int pb = hopper_pair_bytes(p), bb = hopper_box_bytes(p), KCH = p.Kc / VEC, nbox = p.Kc / 32;
+  uint8_t* const slots = smem + (((smem_a + HopperTiles::kBarBytes + p.w_bytes + 1023) & ~1023u) - smem_a);
+  const int tid = threadIdx.x, lane = tid % 32, R = p.ring;
+  const bool producer = tid >= p.nwg * HopperTiles::kThreads;
+  const int wg = producer ? (tid - p.nwg * HopperTiles::kThreads) / 32 : tid / HopperTiles::kThreads;
+  const int bb = hopper_box_bytes(p), KCH = p.Kc / VEC, nbox = p.Kc / 32;
 
-  // the CTA's segment and its share of the tiles; warpgroup wg takes t0 + wg, t0 + wg + nwg, ...
+  // the CTA's segment and its share of the tiles (hopper_tile_of: which are warpgroup wg's)
   int si = 0;
   while (si + 1 < p.nseg && int(blockIdx.x) >= p.seg[si + 1].cta0) ++si;
   const HopperSeg& g = p.seg[si];
@@ -129,128 +180,167 @@ __global__ void __launch_bounds__(HopperTiles::kThreads * HopperTiles::kMaxWG, 1
   const int t0 = int(int64_t(g.tiles) * part / g.ctas), t1 = int(int64_t(g.tiles) * (part + 1) / g.ctas);
   {
     const uint4* src = reinterpret_cast<const uint4*>(static_cast<const E*>(p.wpack) + g.wofs);
-    const int n16 = g.pairs * p.S * KCH * M;
+    const int n16 = g.ptotal * p.S * KCH * M;
     for (int i = tid; i < n16; i += blockDim.x) reinterpret_cast<uint4*>(wsm)[i] = src[i];
     fence_proxy_async();  // generic writes, read by the tensor cores
   }
   if (tid == 0) {
-    for (int i = 0; i < p.nwg * p.nst; ++i) Bar::init(&full[i], 1);
+    for (int i = 0; i < p.nwg * R; ++i) {
+      Bar::init(&full[i], 1);
+      Bar::init(&ready[i], 1);
+      Bar::init(&empty[i], 4);
+    }
     cutlass::arch::fence_barrier_init();
   }
   __syncthreads();
-  if (wg >= p.nwg) return;
-  uint8_t* const my_stages = stages + wg * p.nst * p.stage_bytes;
-  uint64_t* const my_full = full + wg * p.nst;
-  if (wtid == 0)
-    for (int j = 0; j < p.nst; ++j)
-      if (t0 + wg + j * p.nwg < t1) hopper_issue(&xmap, p, g, t0 + wg + j * p.nwg, &my_full[j], my_stages + j * p.stage_bytes);
+  uint8_t* const my_slots = slots + wg * R * p.slot_bytes;
+  uint64_t* const my_full = full + wg * R;
+  uint64_t* const my_ready = ready + wg * R;
+  uint64_t* const my_empty = empty + wg * R;
+  const int my_tiles = hopper_tile_count(t0, t1, wg, p.nwg);
+
+  if (producer) {
+    HopperCursor is;  // the next load to issue
+    is.tile(p, g, t0, wg, my_tiles);
+    auto issue_to = [&](int lim) {  // loads below lim, each once its slot's previous load is released
+      for (; is.k < my_tiles && is.c < lim; is.next(p, g, t0, wg, my_tiles)) {
+        const int sl = is.c % R;
+        if (is.c >= R) Bar::wait(&my_empty[sl], ((is.c / R) - 1) & 1);
+        if (lane == 0) hopper_issue(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes);
+      }
+    };
+    if constexpr (kRoundX) {
+      // TF32 operands rounded to nearest (the tensor cores would truncate); loads run ring - 2 ahead of the
+      // rounding, whose slot reuse then waits only on pairs the consumer already has
+      const int n16 = nbox * bb / 16;
+      HopperCursor rs;  // the next load to round
+      rs.tile(p, g, t0, wg, my_tiles);
+      for (; rs.k < my_tiles; rs.next(p, g, t0, wg, my_tiles)) {
+        issue_to(rs.c + R - 1);
+        const int sl = rs.c % R;
+        Bar::wait(&my_full[sl], (rs.c / R) & 1);
+        uint4* s4 = reinterpret_cast<uint4*>(my_slots + sl * p.slot_bytes);
+        for (int e = lane; e < n16; e += 32) {
+          uint4 v = s4[e];
+          tf32_round_clear(v);
+          s4[e] = v;
+        }
+        fence_proxy_async();
+        __syncwarp();
+        if (lane == 0) Bar::arrive(&my_ready[sl]);
+      }
+    } else {
+      issue_to(INT_MAX);
+    }
+    return;
+  }
+
+  const int wtid = tid % HopperTiles::kThreads, warp = wtid / 32, g8 = lane / 4, t4 = lane % 4;
+  uint64_t* const rdy = kRoundX ? my_ready : my_full;
   const uint32_t wsm_a = uint32_t(__cvta_generic_to_shared(wsm));
-  const int od_r = g.rd, oh_r = g.rh, cbase = g.group * p.Nc + g.cblock * HopperTiles::BN;
+  const uint32_t a_pair = uint32_t(p.S * KCH * M * 16);  // one pair's packed weights, bytes
+  uint32_t aoff[NSJ], boff[NSJ];                        // block u = (window offset s, box j): A and B offsets
+#pragma unroll
+  for (int u = 0; u < NSJ; ++u) {
+    const int s = u / nbox, j = u - s * nbox;
+    // 32 input channels: weight chunks 8 j .. 8 j + 7 (M rows of 16 bytes each), box j of the x row from row s
+    aoff[u] = uint32_t((s * KCH + 8 * j) * (M * 16));
+    boff[u] = uint32_t(j * bb + s * 128);
+  }
+  const int cbase = g.group * p.Nc + g.cblock * HopperTiles::BN;
   const E* bias = static_cast<const E*>(p.bias);
   float bv[2];
 #pragma unroll
   for (int h = 0; h < 2; ++h) bv[h] = bias ? float(bias[cbase + (warp & 1) * 16 + g8 + 8 * h]) : 0.f;
   E* y = static_cast<E*>(p.y.data);
 
-  for (int k = 0;; ++k) {
-    const int t = t0 + wg + k * p.nwg;
-    if (t >= t1) break;
-    const int st = p.nst == 1 ? 0 : (k & 1), use = p.nst == 1 ? k : (k >> 1);
-    uint8_t* const stage = my_stages + st * p.stage_bytes;
-    Bar::wait(&my_full[st], use & 1);
-    if constexpr (kRoundX) {  // TF32 operands rounded to nearest (the tensor cores would truncate)
-      uint4* s4 = reinterpret_cast<uint4*>(stage);
-      for (int i = wtid; i < g.pairs * pb / 16; i += HopperTiles::kThreads) {
-        uint4 v = s4[i];
-        tf32_round_clear(v);
-        s4[i] = v;
-      }
-      fence_proxy_async();
-      warpgroup_sync(wg);
-    }
-
+  int sl = 0, use = 0;  // the next load's slot and the slot's use count (the barriers' phase)
+  for (int k = 0; k < my_tiles; ++k) {
+    const HopperTile tl = hopper_tile(p, g, hopper_tile_of(t0, wg, k, p.nwg));
+    const int np = g.npairs[tl.cls], p0 = g.pofs[tl.cls];
     float acc[NACC];
 #pragma unroll
     for (int i = 0; i < NACC; ++i) acc[i] = 0.f;
+    int last = 0;
+    for (int i = 0; i < np; ++i) {
+      Bar::wait(&rdy[sl], use & 1);
 #pragma unroll
-    for (int i = 0; i < NACC; ++i) asm volatile("" : "+f"(acc[i])::"memory");
-    cute::warpgroup_arrive();
-    const uint32_t xs = uint32_t(__cvta_generic_to_shared(stage));
-    for (int i = 0; i < g.pairs; ++i)
-      for (int s = 0; s < p.S; ++s)
-        for (int j = 0; j < nbox; ++j) {
-          // 32 input channels: weight chunks 8 j .. 8 j + 7 (M rows of 16 bytes each), box j of the x rows from row s
-          const uint32_t a0 = wsm_a + uint32_t(((i * p.S + s) * KCH + 8 * j) * (M * 16));
-          const uint32_t b0 = xs + uint32_t(i * pb + j * bb + s * 128);
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      cute::warpgroup_arrive();
+      const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
+      const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
 #pragma unroll
-          for (int kk = 0; kk < 4; ++kk)
-            Tr::mma(gmma_desc(a0 + 2 * kk * (M * 16), M * 16, 128), gmma_desc_sw128(b0 + 32 * kk), acc,
-                    std::make_index_sequence<NACC>{});
-        }
-    cute::warpgroup_commit_batch();
-    cute::warpgroup_wait<0>();
+      for (int u = 0; u < NSJ; ++u)
 #pragma unroll
-    for (int i = 0; i < NACC; ++i) asm volatile("" : "+f"(acc[i])::"memory");
-    warpgroup_sync(wg);  // all four warps' wgmmas are done with the stage: it becomes the output staging
+        for (int kk = 0; kk < 4; ++kk)
+          Tr::mma(gmma_desc(a0 + aoff[u] + 2 * kk * (M * 16), M * 16, 128), gmma_desc_sw128(xs + boff[u] + 32 * kk),
+                  acc, std::make_index_sequence<NACC>{});
+      cute::warpgroup_commit_batch();
+      cute::warpgroup_wait<0>();
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      // this warp's wgmmas are done with the slot; the tile's last slot is kept for the epilogue
+      if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
+      last = sl;
+      if (++sl == R) sl = 0, ++use;
+    }
+    warpgroup_sync(wg);  // all four warps' wgmmas are done with the last slot: it becomes the output staging
 
     // accumulator (m = 16 * warp + g8 (+ 8), q = 8 j + 2 t4 (+ 1)): phase r = warp / 2, channel co
-    const HopperTile tl = hopper_tile(p, g, t);
     const int r = warp >> 1, co0 = (warp & 1) * 16 + g8;
-    const int od = p.Ed * tl.qd + od_r, oh = p.Eh * tl.qh + oh_r;
+    const int od = p.Ed * tl.qd + g.rd;
     const int o_base = 2 * BQ * tl.qb;
     const int nout = min(p.OW - o_base, 2 * BQ);
-    float* os = reinterpret_cast<float*>(stage);
-    const int64_t row0 = int64_t(tl.n) * p.y.stride[0] + od * p.y.stride[2] + oh * p.y.stride[3] + o_base * p.y.stride[4];
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      const int co = co0 + 8 * h;
+    float* os = reinterpret_cast<float*>(my_slots + last * p.slot_bytes);
+    E* const ytile = y + int64_t(tl.n) * p.y.stride[0] + od * p.y.stride[2] + tl.oh * p.y.stride[3] +
+                     o_base * p.y.stride[4] + cbase * p.y.stride[1];
+    // half the tile at a time: channels_last one w phase (its positions' 32 channels are whole 128-byte lines),
+    // NCDHW 16 channel rows (a row needs both phases)
+    for (int hf = 0; hf < 2; ++hf) {
       if constexpr (kCF) {
+        if (r == hf)
 #pragma unroll
-        for (int j = 0; j < NACC / 4; ++j)
+          for (int h = 0; h < 2; ++h)
 #pragma unroll
-          for (int e = 0; e < 2; ++e)
-            os[(2 * (8 * j + 2 * t4 + e) + r) * HopperTiles::LDC + co] = acc[4 * j + 2 * h + e] + bv[h];
+            for (int j = 0; j < NACC / 4; ++j)
+#pragma unroll
+              for (int e = 0; e < 2; ++e)
+                os[(8 * j + 2 * t4 + e) * HopperTiles::LDC + co0 + 8 * h] = acc[4 * j + 2 * h + e] + bv[h];
       } else {
-        // each channel row staged at its destination's 16-byte phase
-        const int ph = int((reinterpret_cast<uintptr_t>(y + row0 + (cbase + co) * p.y.stride[1]) / sizeof(E)) & 3);
+        if ((warp & 1) == hf)
 #pragma unroll
-        for (int j = 0; j < NACC / 4; ++j)
+          for (int h = 0; h < 2; ++h)
 #pragma unroll
-          for (int e = 0; e < 2; ++e)
-            os[co * HopperTiles::LDO + ph + 2 * (8 * j + 2 * t4 + e) + r] = acc[4 * j + 2 * h + e] + bv[h];
+            for (int j = 0; j < NACC / 4; ++j)
+#pragma unroll
+              for (int e = 0; e < 2; ++e)
+                os[(g8 + 8 * h) * HopperTiles::LDO + 2 * (8 * j + 2 * t4 + e) + r] = acc[4 * j + 2 * h + e] + bv[h];
       }
-    }
-    warpgroup_sync(wg);
-    if constexpr (kCF) {
-      for (int i = wtid; i < 2 * BQ * (HopperTiles::BN / 4); i += HopperTiles::kThreads) {
-        const int ol = i >> 3, cv = i & 7;
-        if (ol < nout)
-          st_global_v4(y + row0 + ol * p.y.stride[4] + cbase + 4 * cv,
-                       *reinterpret_cast<const uint4*>(os + ol * HopperTiles::LDC + 4 * cv));
-      }
-    } else {
-      // a warp per channel row, its lanes along the row's 16-byte vectors
-      constexpr int NV = (2 * BQ + 3 + 3) / 4;  // vectors a staged row can touch
-      for (int co = warp; co < HopperTiles::BN; co += HopperTiles::kThreads / 32) {
-        E* rowp = y + row0 + (cbase + co) * p.y.stride[1];
-        const int ph = int((reinterpret_cast<uintptr_t>(rowp) / sizeof(E)) & 3);
-        const float* srow = os + co * HopperTiles::LDO;
-        for (int v = lane; v < NV; v += 32) {
-          const int e0 = 4 * v - ph;
-          if (e0 >= 0 && e0 + 4 <= nout) {
-            st_global_v4(rowp + e0, *reinterpret_cast<const uint4*>(srow + 4 * v));
-          } else {
+      warpgroup_sync(wg);
+      if constexpr (kCF) {
+        for (int i = wtid; i < BQ * (HopperTiles::BN / 4); i += HopperTiles::kThreads) {
+          const int ql = i >> 3, cv = i & 7, ol = 2 * ql + hf;
+          if (ol < nout)
+            st_global_v4(ytile + ol * p.y.stride[4] + 4 * cv,
+                         *reinterpret_cast<const uint4*>(os + ql * HopperTiles::LDC + 4 * cv));
+        }
+      } else {
+        // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte
+        // stores at the row's phase spent ~600 instructions per warp and tile on phases and partial vectors)
 #pragma unroll
-            for (int e = 0; e < 4; ++e)
-              if (e0 + e >= 0 && e0 + e < nout) rowp[e0 + e] = srow[4 * v + e];
-          }
+        for (int rr = 0; rr < HopperTiles::BN / 8; ++rr) {
+          const int co = warp + 4 * rr;
+          E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];
+          const float* srow = os + co * HopperTiles::LDO;
+#pragma unroll
+          for (int v = 0; v < 2 * BQ / 32; ++v)
+            if (lane + 32 * v < nout) rowp[lane + 32 * v] = srow[lane + 32 * v];
         }
       }
+      if (hf == 1) fence_proxy_async();  // the staging's generic accesses before the next TMA writes the slot
+      warpgroup_sync(wg);
     }
-    fence_proxy_async();  // the staging's generic accesses before the next TMA writes the stage
-    warpgroup_sync(wg);
-    const int tn = t + p.nst * p.nwg;
-    if (wtid == 0 && tn < t1) hopper_issue(&xmap, p, g, tn, &my_full[st], stage);
+    if (lane == 0) Bar::arrive(&my_empty[last]);
   }
 #endif
 }
@@ -262,7 +352,7 @@ __global__ void hopper_pack_kernel(TensorRef5 w, typename Tr::Element* out, cons
   constexpr int VEC = Tr::VEC, M = HopperTiles::M;
   const HopperSeg& g = p.seg[blockIdx.y];
   const int KCH = p.Kc / VEC;
-  const int64_t n = int64_t(g.pairs) * p.S * KCH * M * VEC;
+  const int64_t n = int64_t(g.ptotal) * p.S * KCH * M * VEC;
   const E* ws = static_cast<const E*>(w.data);
   for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < n; e += int64_t(gridDim.x) * blockDim.x) {
     const int v = int(e % VEC), m = int(e / VEC % M), c = int(e / (VEC * M) % KCH);
