@@ -1077,8 +1077,8 @@ def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, monk
 
 
 def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
-    """On a compute capability 9.0 GPU the mission-like forward runs the wgmma kernel when switched on, and the
-    sm_80 kernels by default."""
+    """On a compute capability 9.0 GPU the mission-like forward runs the wgmma kernel by default, and the sm_80
+    kernels with CUTLASS_CONVT3D_SM90=0."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
     torch.backends.cudnn.allow_tf32 = True
@@ -1088,7 +1088,7 @@ def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
     def kernels():
         return _with_kernel_names(lambda: conv_transpose3d(x, w, None, 2, 1))[1]
 
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90", raising=False)
     assert "hopper_rowconv_kernel" in kernels()
-    monkeypatch.delenv("CUTLASS_CONVT3D_SM90")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
     assert "hopper_rowconv_kernel" not in kernels()

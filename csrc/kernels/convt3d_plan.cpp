@@ -320,11 +320,12 @@ struct HopperPlan {
   bool restage_x;   // x is copied channels_last (TF32-rounded) into the workspace after the packed weights
   size_t pack_bytes;
 };
-// Opt-in (CUTLASS_CONVT3D_SM90=1) until measured as the default (benchmarks/NOTES.md v59-v64: slower than the sm_80
-// row-conv through v63, faster on every measured shape at v64).
+// On by default where it applies (CUTLASS_CONVT3D_SM90=0 turns it off): faster than the sm_80 row-conv on every
+// shape measured since v64 (H200, benchmarks/NOTES.md: mission forward 0.785 / 0.656 ms NCDHW / channels_last,
+// against 0.815 / 0.726).
 bool hopper_enabled() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90");
-  return e && e[0] == '1';
+  return !(e && e[0] == '0');
 }
 // The forward on wgmma where it applies: a compute capability 9.0 device; fp32 multiplied in TF32; w stride 2 (two
 // phases x 32 channels fill the wgmma's 64 rows); whole 32-channel blocks in and out per group;
@@ -461,15 +462,36 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   for (int merge = (mg && mg[0] == '0') || mh.E > HopperTiles::kMaxEh ? 0 : 1; merge >= 0 && !fits; --merge)
     fits = segments(merge == 1) && configure();
   if (!fits) return false;
-  // CTAs: about one per SM, each segment's share by its cost (tiles x pairs), at least one
-  int64_t total = 0;
-  for (int64_t c : cost) total += c;
+  // CTAs: per_chunk per segment in proportion to its cost (tiles x pairs), the proportions rounded at the scale
+  // (1-4 CTAs for the cheapest) that balances them best; then as many common chunks as fill the SMs
+  const int sms = device_sms();
+  int64_t cmin = INT64_MAX;
+  for (int64_t c : cost) cmin = std::min(cmin, std::max<int64_t>(c, 1));
+  double best = 1e30;
+  int best_mu = 1;
+  for (int mu = 1; mu <= 4; ++mu) {
+    int sum = 0;
+    double lo = 1e30, hi = 0;
+    for (int64_t c : cost) {
+      const int m = int(std::max<int64_t>(1, (mu * c + cmin / 2) / cmin));
+      sum += m;
+      lo = std::min(lo, double(c) / m);
+      hi = std::max(hi, double(c) / m);
+    }
+    if (sum > sms) break;
+    if (hi / lo < best - 0.02) best = hi / lo, best_mu = mu;
+  }
+  int per_sm = 0, min_tiles = INT_MAX;
+  for (int i = 0; i < p.nseg; ++i) {
+    p.seg[i].per_chunk = int(std::max<int64_t>(1, (best_mu * cost[i] + cmin / 2) / cmin));
+    per_sm += p.seg[i].per_chunk;
+    min_tiles = std::min(min_tiles, p.seg[i].tiles);
+  }
+  p.chunks = std::max(1, std::min(sms / per_sm, min_tiles));
   p.ctas = 0;
   for (int i = 0; i < p.nseg; ++i) {
-    HopperSeg& s = p.seg[i];
-    s.cta0 = p.ctas;
-    s.ctas = int(std::clamp<int64_t>((int64_t(device_sms()) * cost[i] + total / 2) / total, 1, s.tiles));
-    p.ctas += s.ctas;
+    p.seg[i].cta0 = p.ctas;
+    p.ctas += p.chunks * p.seg[i].per_chunk;
   }
   r.pack_bytes = align256(size_t(wofs) * 4);
   if (out) *out = r;

@@ -124,7 +124,7 @@ struct HopperTiles {
 };
 struct HopperSeg {
   int tiles;       // N x class rows along d x its output rows along h x q blocks
-  int cta0, ctas;  // its CTAs (cta0, ...): each an equal share of the tiles
+  int cta0, per_chunk;  // its CTAs (cta0, ...): per_chunk for each of the common chunks (see HopperParams)
   int64_t wofs;    // its packed weights' offset (elements) in the workspace
   int group, cblock, rd;
   int nh, rh0;     // h classes: all Eh (its rows are every oh) or the one class rh0 (oh = Eh * qh + rh0)
@@ -148,7 +148,10 @@ struct HopperParams {
   int nwg, ring;         // consumer warpgroups (each with a producer warp) per CTA, x slots (one (kd, kh) pair's
                          // row each) per warpgroup, >= 2
   int w_bytes, slot_bytes;   // shared memory: resident weights, one x slot
-  int nseg, ctas;
+  // every segment's tiles cut into the same `chunks` equal runs of (n, d, h) rows, each shared by the segment's
+  // per_chunk CTAs (more for costlier segments): all segments sweep x together, so the x rows that their pairs
+  // share are read from L2, not once per segment from DRAM
+  int nseg, chunks, ctas;
   HopperSeg seg[HopperTiles::kMaxSeg];
 };
 

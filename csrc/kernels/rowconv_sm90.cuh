@@ -12,11 +12,11 @@
 // Output y[n][g * Nc + cb * 32 + co][od][oh][2 q + r]: accumulators staged in shared memory (the tile's last x
 // slot, half the tile at a time), then stored along w by 4-byte lanes (NCDHW: 128-byte runs of a channel row at
 // any alignment) or by 16-byte channel vectors (channels_last).
-// A CTA takes an equal share of one segment's tiles and copies the segment's weights in once; each of its nwg
-// warpgroups takes one tile of each run of nwg consecutive tiles and walks them through a ring of `ring` x
+// A CTA takes a share of one chunk of one segment's tiles and copies the segment's weights in once; each of its
+// nwg warpgroups takes one tile of each run of nwg consecutive tiles and walks them through a ring of `ring` x
 // slots of its own, one (kd, kh) pair's row per slot, refilled by its producer warp as soon as the pair's wgmmas
 // are done: the TMA runs ring - 1 pairs ahead of the tensor cores, across tile boundaries and through the epilogue.
-// History (benchmarks/NOTES.md v59-v64): one warpgroup per SM with 128-position tiles ran at 0.16 issued
+// History (benchmarks/NOTES.md v59-v65): one warpgroup per SM with 128-position tiles ran at 0.16 issued
 // instructions per scheduler cycle, every step of a tile (TMA wait, wgmmas, staging, stores) exposed in turn;
 // 4 warpgroups with a whole tile's rows per stage (v61) still waited on the TMA a quarter of the time (v62: the
 // producer warps); NCDHW rows of one h class per CTA left the sectors that neighbouring rows share to be filled by
@@ -115,32 +115,37 @@ CT3D_DEV void warpgroup_sync(int wg) {  // named barrier 1 + wg over the warpgro
   asm volatile("bar.sync %0, %1;\n" ::"r"(1 + wg), "r"(HopperTiles::kThreads) : "memory");
 }
 
-// Tile k of warpgroup wg in its CTA's share [t0, t1): the warpgroups take each run of nwg consecutive tiles
-// together (neighbouring output rows written at once), in a rotating order, so that rows of costlier h classes
-// (more pairs) do not always fall to the same warpgroup; its tile count.
-CT3D_DEV int hopper_tile_of(int t0, int wg, int k, int nwg) { return t0 + k * nwg + (wg + k) % nwg; }
-CT3D_DEV int hopper_tile_count(int t0, int t1, int wg, int nwg) {
-  const int full = (t1 - t0) / nwg, rem = (t1 - t0) % nwg;
-  return full + ((wg + full) % nwg < rem ? 1 : 0);
-}
+// Tile k of warpgroup wg of CTA cc (of m) on a chunk [t0, t1): the chunk's runs of nwg consecutive tiles go to its
+// CTAs in turn, a run's tiles to the warpgroups (neighbouring output rows written at once) in a rotating order, so
+// that rows of costlier h classes (more pairs) do not always fall to the same warpgroup; its tile count.
+struct HopperShare {
+  int t0, cc, m;
+  CT3D_DEV int tile(int wg, int k, int nwg) const { return t0 + (k * m + cc) * nwg + (wg + k) % nwg; }
+  CT3D_DEV static int count(int t0, int t1, int cc, int m, int wg, int nwg) {
+    const int runs = (t1 - t0) / nwg, rem = (t1 - t0) % nwg;
+    int n = cc < runs ? (runs - cc + m - 1) / m : 0;
+    if (rem > 0 && runs % m == cc && (wg + runs / m) % nwg < rem) ++n;
+    return n;
+  }
+};
 
 // A warpgroup's loads in order (tile k of its share, pair i of the tile's class; load counter c): the producer
 // walks it twice (issuing, and rounding behind), the consumer once.
 struct HopperCursor {
   int k = 0, i = 0, c = 0, np = 0, p0 = 0;
   HopperTile tl;
-  CT3D_DEV void tile(const HopperParams& p, const HopperSeg& g, int t0, int wg, int my_tiles) {
+  CT3D_DEV void tile(const HopperParams& p, const HopperSeg& g, const HopperShare& sh, int wg, int my_tiles) {
     if (k >= my_tiles) return;
-    tl = hopper_tile(p, g, hopper_tile_of(t0, wg, k, p.nwg));
+    tl = hopper_tile(p, g, sh.tile(wg, k, p.nwg));
     np = g.npairs[tl.cls];
     p0 = g.pofs[tl.cls];
   }
-  CT3D_DEV void next(const HopperParams& p, const HopperSeg& g, int t0, int wg, int my_tiles) {
+  CT3D_DEV void next(const HopperParams& p, const HopperSeg& g, const HopperShare& sh, int wg, int my_tiles) {
     ++c;
     if (++i == np) {
       i = 0;
       ++k;
-      tile(p, g, t0, wg, my_tiles);
+      tile(p, g, sh, wg, my_tiles);
     }
   }
 };
@@ -172,12 +177,13 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
   const int wg = producer ? (tid - p.nwg * HopperTiles::kThreads) / 32 : tid / HopperTiles::kThreads;
   const int bb = hopper_box_bytes(p), KCH = p.Kc / VEC, nbox = p.Kc / 32;
 
-  // the CTA's segment and its share of the tiles (hopper_tile_of: which are warpgroup wg's)
+  // the CTA's segment, its chunk of the segment's tiles and its share of them (HopperShare)
   int si = 0;
   while (si + 1 < p.nseg && int(blockIdx.x) >= p.seg[si + 1].cta0) ++si;
   const HopperSeg& g = p.seg[si];
-  const int part = int(blockIdx.x) - g.cta0;
-  const int t0 = int(int64_t(g.tiles) * part / g.ctas), t1 = int(int64_t(g.tiles) * (part + 1) / g.ctas);
+  const int part = int(blockIdx.x) - g.cta0, chunk = part / g.per_chunk;
+  const int t0 = int(int64_t(g.tiles) * chunk / p.chunks), t1 = int(int64_t(g.tiles) * (chunk + 1) / p.chunks);
+  const HopperShare sh{t0, part - chunk * g.per_chunk, g.per_chunk};
   {
     const uint4* src = reinterpret_cast<const uint4*>(static_cast<const E*>(p.wpack) + g.wofs);
     const int n16 = g.ptotal * p.S * KCH * M;
@@ -197,13 +203,13 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
   uint64_t* const my_full = full + wg * R;
   uint64_t* const my_ready = ready + wg * R;
   uint64_t* const my_empty = empty + wg * R;
-  const int my_tiles = hopper_tile_count(t0, t1, wg, p.nwg);
+  const int my_tiles = HopperShare::count(t0, t1, sh.cc, sh.m, wg, p.nwg);
 
   if (producer) {
     HopperCursor is;  // the next load to issue
-    is.tile(p, g, t0, wg, my_tiles);
+    is.tile(p, g, sh, wg, my_tiles);
     auto issue_to = [&](int lim) {  // loads below lim, each once its slot's previous load is released
-      for (; is.k < my_tiles && is.c < lim; is.next(p, g, t0, wg, my_tiles)) {
+      for (; is.k < my_tiles && is.c < lim; is.next(p, g, sh, wg, my_tiles)) {
         const int sl = is.c % R;
         if (is.c >= R) Bar::wait(&my_empty[sl], ((is.c / R) - 1) & 1);
         if (lane == 0) hopper_issue(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes);
@@ -214,8 +220,8 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
       // rounding, whose slot reuse then waits only on pairs the consumer already has
       const int n16 = nbox * bb / 16;
       HopperCursor rs;  // the next load to round
-      rs.tile(p, g, t0, wg, my_tiles);
-      for (; rs.k < my_tiles; rs.next(p, g, t0, wg, my_tiles)) {
+      rs.tile(p, g, sh, wg, my_tiles);
+      for (; rs.k < my_tiles; rs.next(p, g, sh, wg, my_tiles)) {
         issue_to(rs.c + R - 1);
         const int sl = rs.c % R;
         Bar::wait(&my_full[sl], (rs.c / R) & 1);
@@ -256,7 +262,7 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
 
   int sl = 0, use = 0;  // the next load's slot and the slot's use count (the barriers' phase)
   for (int k = 0; k < my_tiles; ++k) {
-    const HopperTile tl = hopper_tile(p, g, hopper_tile_of(t0, wg, k, p.nwg));
+    const HopperTile tl = hopper_tile(p, g, sh.tile(wg, k, p.nwg));
     const int np = g.npairs[tl.cls], p0 = g.pofs[tl.cls];
     float acc[NACC];
 #pragma unroll
