@@ -129,8 +129,8 @@ struct HopperShare {
   }
 };
 
-// A warpgroup's loads in order (tile k of its share, pair i of the tile's class; load counter c): the producer
-// walks it twice (issuing, and rounding behind), the consumer once.
+// A warpgroup's loads in order (tile k of its share, pair i of the tile's class; load counter c), as the producer
+// walks them twice (issuing, and rounding behind); the consumer takes the same order in its tile and pair loops.
 struct HopperCursor {
   int k = 0, i = 0, c = 0, np = 0, p0 = 0;
   HopperTile tl;
@@ -303,25 +303,18 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
     // half the tile at a time: channels_last one w phase (its positions' 32 channels are whole 128-byte lines),
     // NCDHW 16 channel rows (a row needs both phases)
     for (int hf = 0; hf < 2; ++hf) {
-      if constexpr (kCF) {
-        if (r == hf)
+      // the half's warps stage accumulators (q, channel co0 + 8 h): channels_last [q][co], NCDHW [co - 16 hf][2 q + r]
+      if (kCF ? r == hf : (warp & 1) == hf)
 #pragma unroll
-          for (int h = 0; h < 2; ++h)
+        for (int h = 0; h < 2; ++h)
 #pragma unroll
-            for (int j = 0; j < NACC / 4; ++j)
+          for (int j = 0; j < NACC / 4; ++j)
 #pragma unroll
-              for (int e = 0; e < 2; ++e)
-                os[(8 * j + 2 * t4 + e) * HopperTiles::LDC + co0 + 8 * h] = acc[4 * j + 2 * h + e] + bv[h];
-      } else {
-        if ((warp & 1) == hf)
-#pragma unroll
-          for (int h = 0; h < 2; ++h)
-#pragma unroll
-            for (int j = 0; j < NACC / 4; ++j)
-#pragma unroll
-              for (int e = 0; e < 2; ++e)
-                os[(g8 + 8 * h) * HopperTiles::LDO + 2 * (8 * j + 2 * t4 + e) + r] = acc[4 * j + 2 * h + e] + bv[h];
-      }
+            for (int e = 0; e < 2; ++e) {
+              const int q = 8 * j + 2 * t4 + e;
+              os[kCF ? q * HopperTiles::LDC + co0 + 8 * h : (g8 + 8 * h) * HopperTiles::LDO + 2 * q + r] =
+                  acc[4 * j + 2 * h + e] + bv[h];
+            }
       warpgroup_sync(wg);
       if constexpr (kCF) {
         for (int i = wtid; i < BQ * (HopperTiles::BN / 4); i += HopperTiles::kThreads) {
