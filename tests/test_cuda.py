@@ -1076,6 +1076,38 @@ def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, monk
     assert rel_err(y, y80) <= 2e-6, f"{cfg} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
 
 
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_hopper_forward_nonfinite_x(value, layout, restore_flags, monkeypatch):
+    """NaN/inf planted in x (borders, both q blocks, both signs) on a Hopper-kernel shape: its wgmmas also multiply
+    the zero weights of taps a w phase lacks with x, so a tile whose sums are not all finite is recomputed with
+    every product masked.  Ours is NaN/+inf/-inf exactly where the mathematical result is, accurate elsewhere."""
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(2, 32, 3, 4, 70, generator=gen, dtype=torch.float64)
+    w = torch.randn(32, 64, 3, 3, 3, generator=gen, dtype=torch.float64) / 16
+    b = torch.randn(64, generator=gen, dtype=torch.float64)
+    x_bad = x.clone()
+    for j, idx in enumerate([(0, 3, 1, 2, 3), (0, 31, 0, 0, 0), (1, 0, 2, 3, 69), (1, 17, 1, 1, 64), (0, 5, 2, 0, 40),
+                             (1, 9, 0, 3, 41)]):
+        x_bad[idx] = value if j % 2 == 0 else -value
+    args = (2, 1, 1, 1, 1)
+    masks, values = nonfinite_expectation("forward", x, w, x, x_bad, x_bad, args)
+    values = values + b.view(1, -1, 1, 1, 1)
+    xd = x_bad.float().to(DEV)
+    if layout == "channels_last_3d":
+        xd = xd.contiguous(memory_format=CL)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(xd, w.float().to(DEV), b.float().to(DEV), *args))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_rowconv_kernel" in names, "the case no longer takes the Hopper kernel"
+    y = y.cpu()
+    for name, mask, got in zip(("nan", "+inf", "-inf"), masks, (y.isnan(), y.isposinf(), y.isneginf())):
+        assert torch.equal(got, mask), (name, int(got.sum()), int(mask.sum()))
+    finite = ~(masks[0] | masks[1] | masks[2])
+    assert int(finite.sum()) < finite.numel() and rel_err(y[finite], values[finite]) <= 2e-3
+
+
 def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like forward runs the wgmma kernel by default, and the sm_80
     kernels with CUTLASS_CONVT3D_SM90=0."""

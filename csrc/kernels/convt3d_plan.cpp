@@ -16,7 +16,7 @@ namespace ct3d {
 #if !defined(CT3D_SM90)
 // built without sm_90a code (CUDA architectures without 90): the Hopper kernels never apply
 bool hopper_built() { return false; }
-Status hopper_pack(const HopperParams&, const TensorRef5&, void*, bool, cudaStream_t, std::string* why) {
+Status hopper_pack(const HopperParams&, const TensorRef5&, void*, bool, unsigned*, cudaStream_t, std::string* why) {
   if (why) *why = "built without the Hopper kernels";
   return Status::kNotSupported;
 }
@@ -318,7 +318,20 @@ TensorRef5 channels_last_ref(const TensorRef5& x, void* data) {
 struct HopperPlan {
   HopperParams p;
   bool restage_x;   // x is copied channels_last (TF32-rounded) into the workspace after the packed weights
-  size_t pack_bytes;
+  size_t pack_bytes, x_bytes;
+  int64_t tiles;    // of all segments
+  // then: the word the copy sets where x has a non-finite value, the masked-recompute list's count and the list
+  size_t tail() const { return pack_bytes + (restage_x ? align256(x_bytes) : 0); }
+  size_t workspace() const { return tail() + 256 + size_t(tiles) * sizeof(int2); }
+  unsigned* flag(void* ws) const {
+    return restage_x ? reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail()) : nullptr;
+  }
+  void set_workspace(void* ws) {
+    p.wpack = ws;
+    p.x_nonfinite = flag(ws);
+    p.fix_count = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail() + 4);
+    p.fix_list = reinterpret_cast<int2*>(static_cast<char*>(ws) + tail() + 256);
+  }
 };
 // On by default where it applies (CUTLASS_CONVT3D_SM90=0 turns it off): faster than the sm_80 row-conv on every
 // shape measured since v64 (H200, benchmarks/NOTES.md: mission forward 0.785 / 0.656 ms NCDHW / channels_last,
@@ -363,6 +376,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // x: channels_last as the TMA map reads it, else a copy
   const bool x_ok = cf_rows(a.x, Kc, pb.dtype) && !has_zero_stride(a.x) && a.x.stride[0] == pb.in[0] * a.x.stride[2];
   r.restage_x = !x_ok;
+  r.x_bytes = size_t(numel(a.x)) * elem_size(pb.dtype);
   if (r.restage_x && !restageable(a.x, Kc, pb.dtype)) return false;
   p.y = a.y;
   p.cf_dst = cf_rows(a.y, Nc, pb.dtype);
@@ -372,6 +386,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   p.Nc = Nc;
   p.D = pb.in[0];
   p.H = pb.in[1];
+  p.W = pb.in[2];
   p.Ed = md.E;
   p.Eh = mh.E;
   p.OW = pb.out[2];
@@ -494,6 +509,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     p.ctas += p.chunks * p.seg[i].per_chunk;
   }
   r.pack_bytes = align256(size_t(wofs) * 4);
+  r.tiles = 0;
+  for (int i = 0; i < p.nseg; ++i) r.tiles += p.seg[i].tiles;
   if (out) *out = r;
   return true;
 }
@@ -702,7 +719,7 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
     case Kind::kGradInput: {
       const bool fwd = K == Kind::kForward;
       HopperPlan h;
-      if (fwd && hopper_plan(a, &h)) return h.pack_bytes + (h.restage_x ? size_t(numel(a.x)) * elem_size(p.dtype) : 0);
+      if (fwd && hopper_plan(a, &h)) return h.workspace();
       if (!restage_src(a, fwd)) return pack_bytes(p);
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
@@ -727,8 +744,10 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
   args_ = a;
   workspace_ = workspace;
   HopperPlan h;
-  if (K == Kind::kForward && hopper_plan(a, &h))
-    return hopper_pack(h.p, a.w, workspace, a.problem.math == Math::kTF32, stream, why);
+  if (K == Kind::kForward && hopper_plan(a, &h)) {
+    h.set_workspace(workspace);
+    return hopper_pack(h.p, a.w, workspace, a.problem.math == Math::kTF32, h.flag(workspace), stream, why);
+  }
   if (K == Kind::kForward || K == Kind::kGradInput)
     return launchers(a.problem, K).pack_weight(a.w, workspace, a.problem.groups, K == Kind::kGradInput, stream, why);
   return Status::kSuccess;
@@ -740,11 +759,11 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const KernelLaunchers& L = launchers(a.problem, K);
   HopperPlan h;
   if (K == Kind::kForward && hopper_plan(a, &h)) {
-    h.p.wpack = workspace_;
+    h.set_workspace(workspace_);
     TensorRef5 x = a.x;
     if (h.restage_x) {  // TF32-rounded by the copy: the tensor cores read it as it is
       x = channels_last_ref(a.x, static_cast<char*>(workspace_) + h.pack_bytes);
-      Status s = L.to_channels_last(a.x, x.data, true, stream, why);
+      Status s = L.to_channels_last(a.x, x.data, true, h.flag(workspace_), stream, why);
       if (s != Status::kSuccess) return s;
     }
     return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);
@@ -757,7 +776,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
       src = channels_last_ref(src, static_cast<char*>(workspace_) + restaged_src_offset(a.problem));
       // a TF32 forward's x copied TF32-rounded: the kernels' rounding then leaves it as it is
       const bool round = a.problem.dtype == DType::kF32 && op_math(a.problem, K) == Math::kTF32;
-      Status s = L.to_channels_last(fwd ? a.x : a.y, src.data, round, stream, why);
+      Status s = L.to_channels_last(fwd ? a.x : a.y, src.data, round, nullptr, stream, why);
       if (s != Status::kSuccess) return s;
     }
     RowPlan r = make_row_plan(b, fwd, workspace_);
@@ -773,11 +792,11 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     }
     const WgradSources src = wgrad_sources(a, workspace_);
     if (src.x) {
-      Status s = L.to_channels_last(a.x, src.b.x.data, false, stream, why);
+      Status s = L.to_channels_last(a.x, src.b.x.data, false, nullptr, stream, why);
       if (s != Status::kSuccess) return s;
     }
     if (src.y) {
-      Status s = L.to_channels_last(a.y, src.b.y.data, false, stream, why);
+      Status s = L.to_channels_last(a.y, src.b.y.data, false, nullptr, stream, why);
       if (s != Status::kSuccess) return s;
     }
     WgradPlan r = make_wgrad_plan(src.b, static_cast<char*>(workspace_) + src.end);
@@ -792,7 +811,7 @@ bool grad_output_restaged(const Arguments& a) {
 }
 
 Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {
-  return launchers(a.problem).to_channels_last(src, dst, false, stream, why);
+  return launchers(a.problem).to_channels_last(src, dst, false, nullptr, stream, why);
 }
 
 template class Operator<Kind::kForward>;

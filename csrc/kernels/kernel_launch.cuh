@@ -289,31 +289,33 @@ Status direct_wgrad_rows(const RowConvParams& fwd, const DirectLaneGeom& g, cons
 }
 
 template <class E, bool kRound>
-void launch_to_channels_last(const TensorRef5& s, E* out, cudaStream_t stream) {
+void launch_to_channels_last(const TensorRef5& s, E* out, unsigned* nonfinite, cudaStream_t stream) {
   const int64_t rows = s.size[0] * s.size[2] * s.size[3];
   if (to_channels_last_vec_ok<E>(s)) {  // one CTA per tile (row x TW x TC)
     using T = ChannelsLastTile<E>;
     const int64_t tiles = rows * ((s.size[4] + T::TW - 1) / T::TW) * ((s.size[1] + T::TC - 1) / T::TC);
     to_channels_last_kernel<E, true, kRound>
-        <<<blocks_for(tiles * T::kThreads, T::kThreads), T::kThreads, 0, stream>>>(s, out);
+        <<<blocks_for(tiles * T::kThreads, T::kThreads), T::kThreads, 0, stream>>>(s, out, nonfinite);
   } else {
     const int64_t wblocks = (s.size[4] + 63) / 64;
-    to_channels_last_kernel<E, false, kRound><<<blocks_for(rows * wblocks * 256, 256), 256, 0, stream>>>(s, out);
+    to_channels_last_kernel<E, false, kRound><<<blocks_for(rows * wblocks * 256, 256), 256, 0, stream>>>(s, out,
+                                                                                                       nonfinite);
   }
 }
 template <class P>
-Status to_channels_last(const TensorRef5& src, void* dst, bool tf32_round, cudaStream_t stream, std::string* why) {
+Status to_channels_last(const TensorRef5& src, void* dst, bool tf32_round, unsigned* nonfinite, cudaStream_t stream,
+                        std::string* why) {
   using E = typename P::Element;
   const TensorRef5 s = fold_rows(src);
   if (s.size[0] * s.size[2] * s.size[3] * s.size[1] * s.size[4] == 0) return Status::kSuccess;
   E* out = static_cast<E*>(dst);
   // the rounding copy is the TF32 policy's only (its forward's x): no instances for the others
   if constexpr (std::is_same<P, PolicyTF32>::value) {
-    if (tf32_round) launch_to_channels_last<E, true>(s, out, stream);
-    else launch_to_channels_last<E, false>(s, out, stream);
+    if (tf32_round) launch_to_channels_last<E, true>(s, out, nonfinite, stream);
+    else launch_to_channels_last<E, false>(s, out, nullptr, stream);
   } else {
     if (tf32_round) return fail(why, Status::kNotSupported, "TF32-rounding copies are the TF32 policy's");
-    launch_to_channels_last<E, false>(s, out, stream);
+    launch_to_channels_last<E, false>(s, out, nullptr, stream);
   }
   return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
 }

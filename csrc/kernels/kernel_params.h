@@ -136,9 +136,13 @@ struct HopperSeg {
 };
 struct HopperParams {
   TensorRef5 y;
+  TensorRef5 x;          // channels_last, as the TMA map reads it: the masked recompute of non-finite tiles
+  const unsigned* x_nonfinite;  // set by the restaging copy where x has a non-finite value (null: x read in place)
+  unsigned* fix_count;   // tiles listed for the masked recompute (hopper_fixup_kernel) ...
+  int2* fix_list;        // ... as (segment, tile); room for every tile
   const void* bias;      // [groups * Nc] or null
   const void* wpack;     // per segment [pair][s][Kc / VEC][M][VEC], TF32-rounded where the math is TF32
-  int Kc, Nc, D, H;      // channels per group, x depth and height
+  int Kc, Nc, D, H, W;   // channels per group, x depth, height and width
   int Ed, Eh;            // d and h strides
   int OW, q_blocks;
   FastDiv div_qb, div_eh;
@@ -163,8 +167,8 @@ inline size_t hopper_smem_bytes(const HopperParams& p) {
 // the segments' weights packed at out (TF32-rounded for round_tf32), and the forward over x_cl (x channels_last as
 // hopper_plan admits it; round_x: its values are not TF32 yet) on `ctas` CTAs.
 bool hopper_built();
-Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,
-                   std::string* why);
+Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, unsigned* nonfinite,
+                   cudaStream_t stream, std::string* why);
 Status hopper_forward(const HopperParams& p, const TensorRef5& x_cl, bool round_x, int ctas, cudaStream_t stream,
                       std::string* why);
 
@@ -192,8 +196,10 @@ struct KernelLaunchers {
   Status (*grad_bias)(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t gb_stride, cudaStream_t,
                       std::string*);
   // dense channels_last copy of src (N, D, H, W, C in memory) at dst, C a whole number of 16-byte vectors; fp32
-  // values TF32-rounded where tf32_round (a TF32 forward's x: every reader then takes the values as they are)
-  Status (*to_channels_last)(const TensorRef5& src, void* dst, bool tf32_round, cudaStream_t, std::string*);
+  // values TF32-rounded where tf32_round (a TF32 forward's x: every reader then takes the values as they are), and
+  // then a non-finite value sets *nonfinite (where not null)
+  Status (*to_channels_last)(const TensorRef5& src, void* dst, bool tf32_round, unsigned* nonfinite, cudaStream_t,
+                             std::string*);
 };
 
 const KernelLaunchers& launchers_tf32();

@@ -57,7 +57,11 @@ Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStrea
                                 "cudaFuncSetAttribute (Hopper row-conv)");
   if (s != Status::kSuccess) return s;
   kernel<<<ctas, (HopperTiles::kThreads + 32) * p.nwg, smem, stream>>>(map, p);
-  return detail::cuda_check(cudaGetLastError(), why, "Hopper row-conv kernel launch");
+  s = detail::cuda_check(cudaGetLastError(), why, "Hopper row-conv kernel launch");
+  if (s != Status::kSuccess) return s;
+  // tiles whose sums came out non-finite where x has a non-finite value (none: the CTAs return at once)
+  hopper_fixup_kernel<Tr::VEC><<<std::min(ctas, 256), 256, 0, stream>>>(p);
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper masked recompute launch");
 }
 
 template <class Tr, bool kRoundX, bool kCF>
@@ -76,13 +80,13 @@ Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaS
 
 bool hopper_built() { return true; }
 
-Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,
-                   std::string* why) {
+Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, unsigned* nonfinite,
+                   cudaStream_t stream, std::string* why) {
   const dim3 grid(64, unsigned(p.nseg));
   if (round_tf32)
-    hopper_pack_kernel<HopperTF32, true><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
+    hopper_pack_kernel<HopperTF32, true><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), nonfinite, p);
   else
-    hopper_pack_kernel<HopperTF32, false><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
+    hopper_pack_kernel<HopperTF32, false><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), nonfinite, p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper weight pack kernel launch");
 }
 
@@ -91,11 +95,13 @@ Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, 
   CUtensorMap map;
   Status s = x_map<HopperTF32>(p, x, &map, why);
   if (s != Status::kSuccess) return s;
+  HopperParams q = p;
+  q.x = x;
   if (round_x)
-    return p.cf_dst ? launch_nsj<HopperTF32, true, true>(p, map, ctas, stream, why)
-                    : launch_nsj<HopperTF32, true, false>(p, map, ctas, stream, why);
-  return p.cf_dst ? launch_nsj<HopperTF32, false, true>(p, map, ctas, stream, why)
-                  : launch_nsj<HopperTF32, false, false>(p, map, ctas, stream, why);
+    return q.cf_dst ? launch_nsj<HopperTF32, true, true>(q, map, ctas, stream, why)
+                    : launch_nsj<HopperTF32, true, false>(q, map, ctas, stream, why);
+  return q.cf_dst ? launch_nsj<HopperTF32, false, true>(q, map, ctas, stream, why)
+                  : launch_nsj<HopperTF32, false, false>(q, map, ctas, stream, why);
 }
 
 }  // namespace ct3d

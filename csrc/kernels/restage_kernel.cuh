@@ -105,9 +105,12 @@ CT3D_DEV E restage_value(E v) {
   return v;
 }
 
+// kRound copies also report whether any value was not finite (atomicOr into *nonfinite, where not null): the Hopper
+// forward then checks its tiles' sums for products of zero weights with those values.
 template <class E, bool kVec, bool kRound = false>
-__global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E* dst) {
+__global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E* dst, unsigned* nonfinite) {
   static_assert(!kRound || sizeof(E) == 4, "TF32 rounding of fp32 copies only");
+  float nf = 0.f;  // NaN once a non-finite value passed (0 * inf, 0 * NaN)
   const int64_t C = src.size[1], D = src.size[2], H = src.size[3], W = src.size[4];
   if constexpr (kVec) {
     using T = ChannelsLastTile<E>;
@@ -156,7 +159,13 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
         transpose_vectors<int(sizeof(E))>(r);
 #pragma unroll
         for (int e = 0; e < VEC; ++e) {
-          if constexpr (kRound) tf32_round_clear(r[e]);
+          if constexpr (kRound) {
+            nf = fmaf(__uint_as_float(r[e].x), 0.f, nf);
+            nf = fmaf(__uint_as_float(r[e].y), 0.f, nf);
+            nf = fmaf(__uint_as_float(r[e].z), 0.f, nf);
+            nf = fmaf(__uint_as_float(r[e].w), 0.f, nf);
+            tf32_round_clear(r[e]);
+          }
           if (wl + e < wn) st_global_v4(o + (wl + e) * C + cb * VEC, r[e]);
         }
       }
@@ -176,7 +185,9 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
         for (int i = threadIdx.x; i < TC * TW; i += blockDim.x) {
           const int cl = i / TW, wl = i % TW;
           const int64_t c = c0 + cl, w = w0 + wl;
-          tile[cl][wl] = (c < C && w < W) ? restage_value<E, kRound>(s[c * src.stride[1] + w * src.stride[4]]) : E(0);
+          const E v = (c < C && w < W) ? s[c * src.stride[1] + w * src.stride[4]] : E(0);
+          if constexpr (kRound) nf = fmaf(v, 0.f, nf);
+          tile[cl][wl] = restage_value<E, kRound>(v);
         }
         __syncthreads();
         for (int i = threadIdx.x; i < TW * (TC / VEC); i += blockDim.x) {
@@ -193,6 +204,8 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
       }
     }
   }
+  if constexpr (kRound)
+    if (nonfinite && __any_sync(0xffffffffu, isnan(nf)) && threadIdx.x % 32 == 0) atomicOr(nonfinite, 1u);
 }
 
 }  // namespace ct3d

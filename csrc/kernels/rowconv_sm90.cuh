@@ -22,55 +22,9 @@
 // producer warps); NCDHW rows of one h class per CTA left the sectors that neighbouring rows share to be filled by
 // CTAs far apart in time, 0.8 GB of extra DRAM reads (v64: h classes merged per segment).
 #pragma once
-#include <cuda.h>
-
-#include <cute/arch/mma_sm90_gmma.hpp>
-#include <cutlass/arch/barrier.h>
-#include <utility>
-
-#include "kernel_params.h"
-#include "mma_policy.cuh"
-#include "slab_loader.cuh"
+#include "sm90_common.cuh"
 
 namespace ct3d {
-
-// Element traits of the Hopper row-conv: the 16-byte k chunk (VEC elements) and the wgmma of one 2-chunk k step.
-struct HopperTF32 {
-  using Element = float;
-  static constexpr int VEC = 4;
-  // m64 n(2 x sizeof...(I)) k8: the accumulators of N = 64 (32 per thread) or 128 (64)
-  template <size_t... I>
-  CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...>) {
-    if constexpr (sizeof...(I) == 32)
-      cute::SM90::GMMA::MMA_64x64x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
-    else
-      cute::SM90::GMMA::MMA_64x128x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
-  }
-};
-
-// Shared-memory matrix descriptors (CUTLASS's GmmaDescriptor): start address, leading byte offset (between k
-// chunks; unused by swizzled K-major), stride byte offset (between 8-row groups), all in 16-byte units; the base
-// offset (row of the swizzle pattern the start address is in) and the layout type (0: none, 1: 128-byte swizzle).
-CT3D_DEV uint64_t gmma_desc(uint32_t addr, uint32_t lbo, uint32_t sbo) {
-  return uint64_t((addr & 0x3FFFF) >> 4) | (uint64_t(lbo >> 4) << 16) | (uint64_t(sbo >> 4) << 32);
-}
-// The 128-byte swizzle is applied to absolute shared-memory addresses (row = address bits 7-9), so an operand
-// starting s rows into a 1024-byte atom keeps base offset 0 (measured: .ab microtest, H200; the PTX manual's
-// (addr >> 7) & 7 there gave wrong products).
-CT3D_DEV uint64_t gmma_desc_sw128(uint32_t addr) {
-  return uint64_t((addr & 0x3FFFF) >> 4) | (uint64_t(1) << 16) | (uint64_t(1024 >> 4) << 32) | (uint64_t(1) << 62);
-}
-
-CT3D_DEV void fence_proxy_async() { asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory"); }
-
-CT3D_DEV void tma_load_4d(const CUtensorMap* map, uint64_t* bar, void* dst, int c0, int c1, int c2, int c3) {
-  asm volatile(
-      "cp.async.bulk.tensor.4d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3, %4, %5}], "
-      "[%6];\n" ::"r"(uint32_t(__cvta_generic_to_shared(dst))),
-      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(c3),
-      "r"(uint32_t(__cvta_generic_to_shared(bar)))
-      : "memory");
-}
 
 // A tile: q block qb of output row (n, od = Ed * qd + rd, oh) of its segment; the row's h class cls (an index into
 // the segment's classes) and qh (oh = Eh * qh + rh) pick its pairs and the x rows they read.
@@ -111,8 +65,32 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
     tma_load_4d(xmap, bar, slot + j * bb, c0 + 32 * j, w0, ok ? ih : -1, tl.n * p.D + (ok ? id : 0));
 }
 
-CT3D_DEV void warpgroup_sync(int wg) {  // named barrier 1 + wg over the warpgroup's 128 threads
-  asm volatile("bar.sync %0, %1;\n" ::"r"(1 + wg), "r"(HopperTiles::kThreads) : "memory");
+// Output (phase r, channel co, position q) of tile tl summed with every product masked: only taps phase r has, x
+// rows and positions inside the tensor, in fp32 from the segment's packed (TF32-rounded) weights wsg and TF32-
+// rounded x.  The wgmmas also multiply the zero weights of taps a phase lacks with x; times a non-finite x that is
+// NaN where the true sum has no such term, so tiles whose sums are not all finite where x has a non-finite value
+// are listed by the forward and recomputed this way (hopper_fixup_kernel).
+template <int VEC>
+__device__ __forceinline__ float hopper_masked_output(const HopperParams& p, const HopperSeg& g, const HopperTile& tl, const float* wsg,
+                                    int r, int co, int q) {
+  const int M = HopperTiles::M, KCH = p.Kc / VEC, np = g.npairs[tl.cls], p0 = g.pofs[tl.cls];
+  const float* xg = static_cast<const float*>(p.x.data);
+  const float* bias = static_cast<const float*>(p.bias);
+  float v = bias ? bias[g.group * p.Nc + g.cblock * HopperTiles::BN + co] : 0.f;
+  for (int i = p0; i < p0 + np; ++i) {
+    const int id = tl.qd + g.dd[i], ih = tl.qh + g.dh[i];
+    if (id < 0 || id >= p.D || ih < 0 || ih >= p.H) continue;
+    for (int s = 0; s < p.S; ++s) {
+      const int w = tl.qb * HopperTiles::BQ + q + p.dmin + s;
+      if (p.kw_of[r][s] < 0 || w < 0 || w >= p.W) continue;
+      const float* xr = xg + tl.n * p.x.stride[0] + id * p.x.stride[2] + ih * p.x.stride[3] + w * p.x.stride[4] +
+                        int64_t(g.group) * p.Kc * p.x.stride[1];
+      const float* wr = wsg + (int64_t(i) * p.S + s) * KCH * M * VEC + (r * HopperTiles::BN + co) * VEC;
+      for (int c = 0; c < p.Kc; ++c)
+        v = fmaf(wr[(c / VEC) * M * VEC + c % VEC], __uint_as_float(tf32_round_clear(xr[c * p.x.stride[1]])), v);
+    }
+  }
+  return v;
 }
 
 // Tile k of warpgroup wg of CTA cc (of m) on a chunk [t0, t1): the chunk's runs of nwg consecutive tiles go to its
@@ -253,6 +231,9 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
     aoff[u] = uint32_t((s * KCH + 8 * j) * (M * 16));
     boff[u] = uint32_t(j * bb + s * 128);
   }
+  // x may hold a non-finite value: the restaging copy's word, or always for an x read in place (a check in the
+  // producer's rounding, which gates this one, cost the channels_last mission forward 5% on the H200)
+  const bool check = kRoundX || (p.x_nonfinite && *p.x_nonfinite != 0);
   const int cbase = g.group * p.Nc + g.cblock * HopperTiles::BN;
   const E* bias = static_cast<const E*>(p.bias);
   float bv[2];
@@ -290,7 +271,17 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
       last = sl;
       if (++sl == R) sl = 0, ++use;
     }
-    warpgroup_sync(wg);  // all four warps' wgmmas are done with the last slot: it becomes the output staging
+    // all four warps' wgmmas are done with the last slot: it becomes the output staging; and, where x has a
+    // non-finite value, is any accumulator of the tile not finite (0 * acc is NaN then; four independent chains)
+    bool masked = false;
+    if (check) {  // warpgroup-uniform
+      float nf[4] = {0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) nf[e % 4] = fmaf(acc[e], 0.f, nf[e % 4]);
+      masked = warpgroup_sync_or(wg, isnan(nf[0] + nf[1] + nf[2] + nf[3]));
+    } else {
+      warpgroup_sync(wg);
+    }
 
     // accumulator (m = 16 * warp + g8 (+ 8), q = 8 j + 2 t4 (+ 1)): phase r = warp / 2, channel co
     const int r = warp >> 1, co0 = (warp & 1) * 16 + g8;
@@ -339,15 +330,46 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
       if (hf == 1) fence_proxy_async();  // the staging's generic accesses before the next TMA writes the slot
       warpgroup_sync(wg);
     }
+    if (masked && wtid == 0) {  // hopper_fixup_kernel recomputes it, every product masked
+      const unsigned i = atomicAdd(p.fix_count, 1u);
+      p.fix_list[i] = make_int2(si, sh.tile(wg, k, p.nwg));
+    }
     if (lane == 0) Bar::arrive(&my_empty[last]);
   }
 #endif
 }
 
+// The listed tiles (segment, tile) again, every product masked: a CTA per tile at a time, a thread per output.
+template <int VEC>
+__global__ void __launch_bounds__(256) hopper_fixup_kernel(const __grid_constant__ HopperParams p) {
+  constexpr int BQ = HopperTiles::BQ;
+  const unsigned n = *p.fix_count;
+  for (unsigned t = blockIdx.x; t < n; t += gridDim.x) {
+    const int2 e = p.fix_list[t];
+    const HopperSeg& g = p.seg[e.x];
+    const HopperTile tl = hopper_tile(p, g, e.y);
+    const int o_base = 2 * BQ * tl.qb, nout = min(p.OW - o_base, 2 * BQ);
+    const int od = p.Ed * tl.qd + g.rd, cbase = g.group * p.Nc + g.cblock * HopperTiles::BN;
+    float* const y = static_cast<float*>(p.y.data) + int64_t(tl.n) * p.y.stride[0] + od * p.y.stride[2] +
+                     tl.oh * p.y.stride[3] + o_base * p.y.stride[4] + cbase * p.y.stride[1];
+    const float* wsg = static_cast<const float*>(p.wpack) + g.wofs;
+    for (int i = threadIdx.x; i < 2 * BQ * HopperTiles::BN; i += blockDim.x) {
+      const int co = i / (2 * BQ), ol = i % (2 * BQ);
+      if (ol < nout)
+        y[co * p.y.stride[1] + ol * p.y.stride[4]] = hopper_masked_output<VEC>(p, g, tl, wsg, ol % 2, co, ol / 2);
+    }
+  }
+}
+
 // Weights packed per segment for the kernel's A operand (see the header comment), TF32-rounded for kRound.
 template <class Tr, bool kRound>
-__global__ void hopper_pack_kernel(TensorRef5 w, typename Tr::Element* out, const __grid_constant__ HopperParams p) {
+__global__ void hopper_pack_kernel(TensorRef5 w, typename Tr::Element* out, unsigned* nonfinite,
+                                   const __grid_constant__ HopperParams p) {
   using E = typename Tr::Element;
+  if (blockIdx.x == 0 && blockIdx.y == 0 && threadIdx.x == 0) {  // before the copy and the forward of this call
+    if (nonfinite) *nonfinite = 0;
+    *p.fix_count = 0;
+  }
   constexpr int VEC = Tr::VEC, M = HopperTiles::M;
   const HopperSeg& g = p.seg[blockIdx.y];
   const int KCH = p.Kc / VEC;
