@@ -1108,6 +1108,91 @@ def test_hopper_forward_nonfinite_x(value, layout, restore_flags, monkeypatch):
     assert int(finite.sum()) < finite.numel() and rel_err(y[finite], values[finite]) <= 2e-3
 
 
+# The Hopper grad_weight (wgrad_sm90.cuh; opt-in CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride
+# <= 2, <= 4 w taps, <= 4 (kd, kh) pairs per class, x rows of 16-byte pitch: W a multiple of 4): (x shape, Cout, kernel, stride,
+# padding, output_padding, groups, dilation).  A partial last 32-position block, x rows outside the tensor (output
+# padding), two co blocks, two groups of two ci blocks, d/h strides 1-3, w dilation 2 with padding 2, four w taps.
+HOPPER_WGRAD_CASES = [
+    ((2, 32, 5, 6, 68), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1)),
+    ((1, 32, 4, 5, 64), 64, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1, (1, 1, 1)),
+    ((2, 128, 3, 4, 36), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 2, (1, 1, 1)),
+    ((1, 32, 3, 5, 40), 32, (2, 3, 3), (1, 3, 2), (0, 1, 1), (0, 2, 1), 1, (1, 1, 1)),
+    ((1, 32, 3, 4, 36), 32, (2, 3, 3), (1, 3, 2), (0, 1, 2), (0, 2, 1), 1, (1, 1, 2)),
+    ((1, 32, 3, 4, 40), 32, (3, 2, 4), (3, 1, 2), (2, 0, 1), (1, 0, 0), 1, (1, 2, 1)),
+]
+
+
+def _wgrad_problem(xs, cout, k, g, seed):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(xs, generator=gen)
+    w = torch.randn(xs[1], cout // g, *k, generator=gen)
+    return x, w, gen
+
+
+@pytest.mark.parametrize("hcase", HOPPER_WGRAD_CASES,
+                         ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
+                              for c in HOPPER_WGRAD_CASES])
+def test_hopper_wgrad(hcase, restore_flags, monkeypatch):
+    """The Hopper grad_weight against float64 at TF32 accuracy and against the sm_80 kernels (same TF32-rounded
+    operands, another summation order); bitwise equal from run to run (fixed chunks, ordered reduce).  New tensors
+    NaN-filled, so unwritten partial sums fail."""
+    xs, cout, k, s, p, op, g, d = hcase
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
+    x, w, gen = _wgrad_problem(xs, cout, k, g, 3)
+    args = (s, p, op, g, d)
+    y64 = F.conv_transpose3d(x.double(), w.double(), None, *args)
+    gy = torch.randn(y64.shape, generator=gen)
+    w0 = w.double().requires_grad_(True)
+    ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
+    x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    gw, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
+    assert torch.isfinite(gw).all(), "unwritten or non-finite partial sums"
+    assert rel_err(gw.cpu(), ref) <= 2e-3, f"{hcase}: {rel_err(gw.cpu(), ref):.3g} against float64"
+    assert torch.equal(gw, ops.conv_transpose3d_grad_weight(gy, x, w, *args, True)), "not deterministic"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
+    gw80 = ops.conv_transpose3d_grad_weight(gy, x, w, *args, True)
+    assert rel_err(gw, gw80) <= 1e-5, f"{hcase}: {rel_err(gw, gw80):.3g} against the sm_80 kernels"
+
+
+@pytest.mark.parametrize("where", ["x", "gy"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_hopper_wgrad_nonfinite(value, where, restore_flags, monkeypatch):
+    """NaN/inf planted in x or grad_y (borders, both signs) on a Hopper grad_weight shape with rows and positions
+    outside the tensors (zeros multiplied by the tensor cores): the CTAs whose sums are not finite recompute them
+    masked, so ours is NaN/+inf/-inf exactly where the mathematical result is, accurate elsewhere."""
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
+    x, w, gen = _wgrad_problem((2, 32, 5, 6, 36), 32, (3, 3, 3), 1, 9)
+    args = (2, 1, 1, 1, 1)
+    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+    bad = (x if where == "x" else gy).clone().double()
+    spots = ([(0, 3, 0, 0, 0), (1, 31, 4, 5, 35), (0, 7, 2, 3, 17), (1, 0, 4, 0, 34)] if where == "x" else
+             [(0, 3, 0, 0, 0), (1, 31, 9, 11, 71), (0, 7, 5, 6, 35), (1, 0, 9, 1, 70)])
+    for j, idx in enumerate(spots):
+        bad[idx] = value if j % 2 == 0 else -value
+    x64, gy64 = x.double(), gy.double()
+    if where == "x":
+        masks, values = nonfinite_expectation("grad_weight", x64, w.double(), gy64, bad, gy64, args)
+        xd, gyd = bad.float(), gy
+    else:
+        masks, values = nonfinite_expectation("grad_weight_gy", x64, w.double(), gy64, x64, bad, args)
+        xd, gyd = x, bad.float()
+    gw, names = _with_kernel_names(
+        lambda: ops.conv_transpose3d_grad_weight(gyd.to(DEV), xd.to(DEV), w.to(DEV), *args, True))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
+    gw = gw.cpu()
+    for name, mask, got in zip(("nan", "+inf", "-inf"), masks, (gw.isnan(), gw.isposinf(), gw.isneginf())):
+        assert torch.equal(got, mask), (name, int(got.sum()), int(mask.sum()))
+    finite = ~(masks[0] | masks[1] | masks[2])
+    assert int(finite.sum()) < finite.numel() and rel_err(gw[finite], values[finite]) <= 2e-3
+
+
 def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like forward runs the wgmma kernel by default, and the sm_80
     kernels with CUTLASS_CONVT3D_SM90=0."""

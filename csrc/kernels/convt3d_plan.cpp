@@ -24,6 +24,10 @@ Status hopper_forward(const HopperParams&, const TensorRef5&, bool, int, cudaStr
   if (why) *why = "built without the Hopper kernels";
   return Status::kNotSupported;
 }
+Status hopper_wgrad_partials(const HopperWgradParams&, cudaStream_t, std::string* why) {
+  if (why) *why = "built without the Hopper kernels";
+  return Status::kNotSupported;
+}
 #endif
 
 const char* status_string(Status s) {
@@ -515,6 +519,120 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   return true;
 }
 
+// ---------------------------------------------------------------- Hopper grad_weight (wgrad_sm90.cuh)
+struct HopperWgradPlan {
+  HopperWgradParams p;
+  size_t ws_bytes;
+};
+// Opt-in while it is measured (CUTLASS_CONVT3D_SM90_WGRAD=1); CUTLASS_CONVT3D_SM90=0 turns every Hopper kernel off.
+bool hopper_wgrad_enabled() {
+  const char* e = std::getenv("CUTLASS_CONVT3D_SM90_WGRAD");
+  return hopper_enabled() && e && e[0] == '1';
+}
+// grad_weight on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32; whole 32-channel blocks
+// in and out per group; w stride <= 2 and <= 4 w taps (the window one staged grad_y row covers); at most 4 (kd, kh)
+// pairs per (od, oh) class (two 64-row tiles; d/h stride 1 with a 3x3 kernel has 9); x NCDHW as a TMA map reads it
+// (w stride 1, 16-byte row pitches, n and channel foldable), grad_y dense NCDHW.  False: the sm_80 kernels take it.
+bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  if (!hopper_built() || !hopper_wgrad_enabled() || device_attrs().cc != 90) return false;
+  if (pb.dtype != DType::kF32 || op_math(pb, Kind::kGradWeight) != Math::kTF32) return false;
+  const int Kc = pb.cin_g(), Nc = pb.cout_g();
+  if (Kc % 32 || Nc % 32 || pb.k[2] > HopperWgradTiles::kMaxKw || pb.stride[2] > 2) return false;
+  if (numel(a.x) == 0 || numel(a.y) == 0) return false;
+  const TensorRef5 &x = a.x, &gy = a.y;
+  if (x.stride[4] != 1 || x.stride[0] != pb.Cin * x.stride[1] || has_zero_stride(x)) return false;
+  for (int d = 1; d < 4; ++d)
+    if ((x.stride[d] * 4) % 16) return false;
+  if (reinterpret_cast<uintptr_t>(x.data) % 16 || reinterpret_cast<uintptr_t>(gy.data) % 16) return false;
+  if (gy.stride[4] != 1 || gy.stride[3] != gy.size[4] || gy.stride[2] != gy.size[3] * gy.stride[3] ||
+      gy.stride[1] != gy.size[2] * gy.stride[2] || gy.stride[0] != gy.size[1] * gy.stride[1])
+    return false;
+  HopperWgradPlan r{};
+  HopperWgradParams& p = r.p;
+  p.x = x;
+  p.gy = gy;
+  p.gy_numel = numel(gy);
+  p.Cin = pb.Cin;
+  p.Kc = Kc;
+  p.Nc = Nc;
+  p.groups = pb.groups;
+  p.ID = pb.in[0];
+  p.IH = pb.in[1];
+  p.IW = pb.in[2];
+  p.OW = pb.out[2];
+  p.Ed = pb.stride[0];
+  p.Eh = pb.stride[1];
+  p.Ew = pb.stride[2];
+  p.nkw = p.Kw = pb.k[2];
+  p.Kh = pb.k[1];
+  p.taps = pb.taps();
+  // w: x position iw meets y position Ew iw + kw dil - pad through tap kw
+  int wmax = INT_MIN;
+  p.wmin = INT_MAX;
+  for (int kw = 0; kw < p.nkw; ++kw) {
+    p.woff[kw] = kw * pb.dil[2] - pb.pad[2];
+    p.wmin = std::min(p.wmin, p.woff[kw]);
+    wmax = std::max(wmax, p.woff[kw]);
+  }
+  const int64_t need = int64_t(p.Ew) * 31 + wmax - p.wmin + 1;  // window of 32 positions, + up to 3 of phase
+  if (need + 3 > HopperWgradTiles::kMaxRaw) return false;
+  p.vpr = int((need + 3 + 3) / 4);
+  p.katoms = (p.IW + 31) / 32;
+  const DimMap md = pb.fwd(0), mh = pb.fwd(1);
+  int max_pairs = 0;
+  for (int g = 0; g < pb.groups; ++g)
+    for (int cib = 0; cib < Kc / 32; ++cib)
+      for (int cob = 0; cob < Nc / 32; ++cob)
+        for (int rd = 0; rd < md.E; ++rd)
+          for (int rh = 0; rh < mh.E; ++rh) {
+            HopperWgradSeg s{};
+            s.group = g;
+            s.cib = cib;
+            s.cob = cob;
+            s.rd = rd;
+            s.rh = rh;
+            for (int kd = 0; kd < md.K; ++kd)
+              for (int kh = 0; kh < mh.K; ++kh) {
+                int dd, dh;
+                if (!md.delta(rd, kd, dd) || !mh.delta(rh, kh, dh)) continue;
+                if (s.npairs == HopperWgradTiles::kMaxPairs) return false;
+                s.kd[s.npairs] = kd;
+                s.kh[s.npairs] = kh;
+                s.dd[s.npairs] = dd;
+                s.dh[s.npairs] = dh;
+                ++s.npairs;
+              }
+            const int64_t nqd = md.num_q(rd), nqh = mh.num_q(rh), rows = gy.size[0] * nqd * nqh;
+            if (s.npairs == 0) continue;  // grad_y rows no tap reaches add nothing
+            if (rows == 0) return false;  // the class's taps would have no partial sums written
+            if (rows >= INT_MAX / std::max(p.katoms, 1) || p.nseg == HopperWgradTiles::kMaxSeg) return false;
+            s.rows = int(rows);
+            constexpr int B = HopperWgradTiles::kQB;
+            s.full_rows = int(nqd / B * B * nqh);
+            s.div_plane = FastDiv::make(int(nqd * nqh));
+            s.div_bnqh = FastDiv::make(int(B * nqh));
+            s.div_tail = FastDiv::make(std::max(1, int(nqd % B)));
+            max_pairs = std::max(max_pairs, s.npairs);
+            p.seg[p.nseg++] = s;
+          }
+  if (p.nseg == 0) return false;
+  // slot: x tiles (two or four pairs of 4 KB), B (4 KB per w tap), the staged grad_y windows; 1024-byte aligned
+  p.b_off = (max_pairs > 2 ? 4 : 2) * 4096;
+  p.raw_off = p.b_off + p.nkw * 4096;
+  p.slot_bytes = (p.raw_off + HopperWgradTiles::raw_bytes() + 1023) / 1024 * 1024;
+  p.ring = int(std::min<int64_t>(HopperWgradTiles::kMaxRing,
+                                 (int64_t(device_smem_optin()) - HopperWgradTiles::kBarBytes - 1024) / p.slot_bytes));
+  if (p.ring < 2) return false;
+  // one CTA per SM (its shared memory); every segment cut into the same number of chunks (so that each tap's
+  // partial sums are chunks long and the segments sweep x at one pace)
+  p.chunks = std::max(1, device_sms() / p.nseg);
+  if (int64_t(p.nseg) * p.chunks >= INT_MAX) return false;
+  r.ws_bytes = size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;
+  if (out) *out = r;
+  return true;
+}
+
 int direct_chunks(const RowConvParams& p, DType dt) {  // outputs per warp: 32 lanes x lane_outputs
   const int per_warp = 32 * DirectTiles::lane_outputs(int(elem_size(dt)), DirectTiles::nc(p.Nc));
   return int((p.dst.size[4] + per_warp - 1) / per_warp);
@@ -724,6 +842,8 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
     case Kind::kGradWeight: {
+      HopperWgradPlan hw;
+      if (hopper_wgrad_plan(a, &hw)) return hw.ws_bytes;
       DirectLaneGeom g;
       if (wgrad_rows_geom(a, &g))  // [slices * wchunks][groups][taps]
         return size_t(g.slices) * g.wchunks * p.groups * p.taps() * acc_size(p.dtype);
@@ -785,6 +905,21 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     return L.rowconv(r.p, r.nph, r.grid, device_smem_limits(), stream, why);
   }
   if (K == Kind::kGradWeight) {
+    HopperWgradPlan hw;
+    if (hopper_wgrad_plan(a, &hw)) {
+      hw.p.ws = workspace_;
+      Status s = hopper_wgrad_partials(hw.p, stream, why);
+      if (s != Status::kSuccess) return s;
+      WgradParams rp{};  // the reduce's view: the weight's taps and channels, the partial sums
+      rp.md = a.problem.fwd(0);
+      rp.mh = a.problem.fwd(1);
+      rp.mw = a.problem.fwd(2);
+      rp.groups = a.problem.groups;
+      rp.Cin_g = a.problem.cin_g();
+      rp.Cout_g = a.problem.cout_g();
+      rp.ws = workspace_;
+      return L.wgrad_reduce(rp, hw.p.chunks, a.w, stream, why);
+    }
     DirectLaneGeom g;
     if (wgrad_rows_geom(a, &g)) {
       const RowPlan f = make_row_plan(a, true, nullptr);  // the forward's gather: x as src, grad_y as dst

@@ -323,7 +323,8 @@ Status to_channels_last(const TensorRef5& src, void* dst, bool tf32_round, unsig
 template <class P>
 const KernelLaunchers& table() {
   static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>,       &wgrad<P>,       &wgrad_blocks_per_sm<P>,
-                                 &direct<P>,      &direct_wgrad<P>, &direct_wgrad_rows<P>, &grad_bias<P>, &to_channels_last<P>};
+                                 &direct<P>,      &direct_wgrad<P>, &direct_wgrad_rows<P>, &grad_bias<P>, &to_channels_last<P>,
+                                 &wgrad_reduce<P>};
   return t;
 }
 

@@ -159,6 +159,56 @@ struct HopperParams {
   HopperSeg seg[HopperTiles::kMaxSeg];
 };
 
+// The Hopper grad_weight (wgrad_sm90.cuh): per w tap kw and (kd, kh) pair, gw[ci][co] = sum over positions of
+// x[ci][pos] * gy[co][pos'] (pos' the y position the tap takes x's pos to), a GEMM with K = x positions.  Work is cut
+// into segments (group, 32-channel block of ci, of co, (od, oh) phase class): every grad_y row of a class pairs with
+// the same (kd, kh) taps, each with one x row.  A stage is one grad_y row x 32 x positions: the x rows of the
+// class's pairs (32 ci x 32 positions each, TMA, 128-byte swizzle: the wgmma's K-major A, two pairs per 64 rows)
+// and the grad_y row's window (cp.async, per channel), turned into B = [kw][co][32 positions] (K-major, swizzled)
+// and TF32-rounded by a transform warpgroup.  D[pair, ci][kw, co] accumulates over a CTA's chunk of the segment's
+// rows; the chunks' partial sums are then added in order by the ordered reduce (deterministic).
+struct HopperWgradTiles {
+  static constexpr int kThreads = 128;    // consumer and transform warpgroups, plus one producer warp
+  static constexpr int kMaxPairs = 4;     // (kd, kh) pairs per segment: two 64-row A tiles
+  static constexpr int kMaxKw = 4;        // w taps: N = 32 kw <= 128
+  static constexpr int kRawPitch = 100;   // floats per staged grad_y channel row: 3 x 32 lanes + the 16-byte phase
+  static constexpr int kMaxRaw = 96;      // ... of which the window may use (phase included)
+  static constexpr int kMaxSeg = 64;
+  static constexpr int kBarBytes = 1024;  // three mbarriers per slot
+  static constexpr int kMaxRing = 16;
+  static constexpr int kQB = 4;           // grad_y rows along d per block of the row order (x reuse in L2)
+  static constexpr int a_bytes() { return kMaxPairs * 32 * 128; }
+  static constexpr int raw_bytes() { return 32 * kRawPitch * 4; }
+};
+struct HopperWgradSeg {
+  int group, cib, cob;        // group, 32-channel blocks of its ci and co
+  int npairs;                 // (kd, kh) pairs of the class: pair i reads x row (qd + dd[i], qh + dh[i]) for grad_y
+  int kd[HopperWgradTiles::kMaxPairs], kh[HopperWgradTiles::kMaxPairs];  // row (Ed qd + rd, Eh qh + rh)
+  int dd[HopperWgradTiles::kMaxPairs], dh[HopperWgradTiles::kMaxPairs];
+  int rd, rh;
+  int rows;                   // N x class rows along d x along h (wgrad_sm90.cuh: wgrad_row's order)
+  int full_rows;              // rows of a plane (n) in whole blocks of kQB rows along d
+  FastDiv div_plane, div_bnqh, div_tail;  // by rows per plane, kQB x rows along h, the tail block's rows along d
+};
+struct HopperWgradParams {
+  TensorRef5 x, gy;           // NCDHW; grad_y dense (its flat index bounds the loads)
+  int64_t gy_numel;
+  int Cin, Kc, Nc, groups;    // x channels, channels per group in and out
+  int ID, IH, IW, OW;
+  int Ed, Eh;                 // d and h strides: grad_y row (Ed qd + rd, Eh qh + rh)
+  int Ew, nkw, wmin;          // w: tap kw takes x position iw to y position Ew iw + woff[kw]; wmin = min woff
+  int woff[HopperWgradTiles::kMaxKw];
+  int vpr;                    // 16-byte vectors staged per grad_y channel row
+  int katoms;                 // 32-position stages per row: ceil(IW / 32)
+  int taps, Kh, Kw;           // the weight's taps (the partial sums' layout)
+  int chunks, nseg, ring, slot_bytes, b_off, raw_off;
+  void* ws;                   // [chunks][groups][taps][Kc][Nc] float
+  HopperWgradSeg seg[HopperWgradTiles::kMaxSeg];
+};
+inline size_t hopper_wgrad_smem_bytes(const HopperWgradParams& p) {
+  return HopperWgradTiles::kBarBytes + 1024 + size_t(p.ring) * p.slot_bytes;
+}
+
 // Its shared memory: barriers, resident weights, then the x slots from the next 1024-byte boundary.
 inline size_t hopper_smem_bytes(const HopperParams& p) {
   return HopperTiles::kBarBytes + size_t(p.w_bytes) + 1024 + size_t(p.nwg) * p.ring * p.slot_bytes;
@@ -171,6 +221,8 @@ Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool r
                    cudaStream_t stream, std::string* why);
 Status hopper_forward(const HopperParams& p, const TensorRef5& x_cl, bool round_x, int ctas, cudaStream_t stream,
                       std::string* why);
+// grad_weight's partial sums into p.ws (then the ordered reduce of p.chunks chunks)
+Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why);
 
 // What the launchers may spend on shared memory: one CTA's opt-in maximum, one SM's total (bytes), and a cap on
 // the row-conv pipeline depth (0: the kernel's own; see set_max_pipeline_stages).
@@ -200,6 +252,8 @@ struct KernelLaunchers {
   // then a non-finite value sets *nonfinite (where not null)
   Status (*to_channels_last)(const TensorRef5& src, void* dst, bool tf32_round, unsigned* nonfinite, cudaStream_t,
                              std::string*);
+  // the ordered sum of `chunks` partial weight gradients at p.ws into gw (after the Hopper grad_weight)
+  Status (*wgrad_reduce)(const WgradParams& p, int chunks, const TensorRef5& gw, cudaStream_t, std::string*);
 };
 
 const KernelLaunchers& launchers_tf32();

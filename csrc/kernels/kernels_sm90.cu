@@ -4,6 +4,7 @@
 
 #include "kernel_launch.cuh"
 #include "rowconv_sm90.cuh"
+#include "wgrad_sm90.cuh"
 
 namespace ct3d {
 namespace {
@@ -49,6 +50,36 @@ Status x_map(const HopperParams& p, const TensorRef5& x, CUtensorMap* map, std::
   return Status::kSuccess;
 }
 
+// x NCDHW (w stride 1, n and channel folded: stride[0] == Cin * stride[1]) as (w, h, d, n * Cin), read in boxes of
+// 32 positions (128 bytes) x 32 channels, 128-byte swizzled: grad_weight's K-major A (see wgrad_sm90.cuh).
+Status x_map_ncdhw(const TensorRef5& x, CUtensorMap* map, std::string* why) {
+  const EncodeTiled enc = encode_tiled();
+  if (!enc) return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled is not available");
+  const cuuint64_t dims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
+                              cuuint64_t(x.size[0] * x.size[1])};
+  const cuuint64_t strides[3] = {cuuint64_t(x.stride[3] * 4), cuuint64_t(x.stride[2] * 4),
+                                 cuuint64_t(x.stride[1] * 4)};
+  const cuuint32_t box[4] = {32, 1, 1, 32};
+  const cuuint32_t estr[4] = {1, 1, 1, 1};
+  const CUresult r = enc(map, CU_TENSOR_MAP_DATA_TYPE_FLOAT32, 4, x.data, dims, strides, box, estr,
+                         CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
+                         CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  if (r != CUDA_SUCCESS)
+    return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled failed (" + std::to_string(int(r)) + ")");
+  return Status::kSuccess;
+}
+
+template <int NKW>
+Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStream_t stream, std::string* why) {
+  auto kernel = hopper_wgrad_kernel<NKW>;
+  const size_t smem = hopper_wgrad_smem_bytes(p);
+  Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
+                                "cudaFuncSetAttribute (Hopper grad_weight)");
+  if (s != Status::kSuccess) return s;
+  kernel<<<p.nseg * p.chunks, 2 * HopperWgradTiles::kThreads + 32, smem, stream>>>(map, p);
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight kernel launch");
+}
+
 template <class Tr, bool kRoundX, bool kCF, int NSJ>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   auto kernel = hopper_rowconv_kernel<Tr, kRoundX, kCF, NSJ>;
@@ -79,6 +110,20 @@ Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaS
 }  // namespace
 
 bool hopper_built() { return true; }
+
+Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
+  CUtensorMap map;
+  Status s = x_map_ncdhw(p.x, &map, why);
+  if (s != Status::kSuccess) return s;
+  static_assert(HopperWgradTiles::kMaxKw == 4, "one instance per w tap count");
+  switch (p.nkw) {
+    case 1: return launch_wgrad<1>(p, map, stream, why);
+    case 2: return launch_wgrad<2>(p, map, stream, why);
+    case 3: return launch_wgrad<3>(p, map, stream, why);
+    case 4: return launch_wgrad<4>(p, map, stream, why);
+  }
+  return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: more than 4 w taps");
+}
 
 Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, unsigned* nonfinite,
                    cudaStream_t stream, std::string* why) {

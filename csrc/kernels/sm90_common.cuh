@@ -1,4 +1,4 @@
-// Pieces the Hopper kernels share (rowconv_sm90.cuh: the forward): the TF32 wgmma,
+// Pieces the Hopper kernels share (rowconv_sm90.cuh: forward, wgrad_sm90.cuh: grad_weight): the TF32 wgmma,
 // shared-memory matrix descriptors, TMA loads and warpgroup barriers.
 #pragma once
 #include <cuda.h>
@@ -17,11 +17,17 @@ namespace ct3d {
 struct HopperTF32 {
   using Element = float;
   static constexpr int VEC = 4;
-  // m64 n(2 x sizeof...(I)) k8: the accumulators of N = 64 (32 per thread) or 128 (64)
+  // m64 n(2 x sizeof...(I)) k8: the accumulators of N = 32, 64, 96 or 128 (N / 2 per thread)
   template <size_t... I>
   CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...>) {
-    if constexpr (sizeof...(I) == 32)
+    constexpr size_t n = sizeof...(I);
+    static_assert(n == 16 || n == 32 || n == 48 || n == 64, "N = 32, 64, 96 or 128");
+    if constexpr (n == 16)
+      cute::SM90::GMMA::MMA_64x32x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
+    else if constexpr (n == 32)
       cute::SM90::GMMA::MMA_64x64x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
+    else if constexpr (n == 48)
+      cute::SM90::GMMA::MMA_64x96x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
     else
       cute::SM90::GMMA::MMA_64x128x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
   }

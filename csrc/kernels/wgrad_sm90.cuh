@@ -1,0 +1,261 @@
+// Hopper grad_weight (sm_90a): wgmma over x positions, x rows by TMA, grad_y windows by cp.async (see
+// HopperWgradParams for the decomposition).
+//
+// GEMM per stage (one grad_y row (n, od, oh) of the segment's class, 32 x positions iw0 .. iw0 + 31):
+//   D[m = pair * 32 + ci][n = kw * 32 + co] += sum over the 32 positions of A[m][iw] * B[n][iw]
+//   A: the x rows of the class's (kd, kh) pairs, 32 ci x 32 positions each (128-byte rows), as TMA writes them in
+//      the 128-byte swizzle: K-major, two pairs per 64-row wgmma tile.  Rows outside x read as zeros.
+//   B: B[kw * 32 + co][iw] = gy[co][Ew * iw + woff[kw]] (zero outside the row), the same K-major swizzled layout,
+//      built by the transform warpgroup from the staged window of each grad_y channel row.
+// Roles: warpgroup 0 multiplies (consumer), warpgroup 1 transforms (TF32-rounds x in place, builds B), a producer
+// warp issues the x TMA loads and the grad_y window copies; a ring of slots (full: landed, ready: transformed,
+// empty: multiplied) lets them run ahead of the tensor cores across rows.
+// A CTA owns a chunk of its segment's rows and writes its partial sums D to ws[chunk] (the ordered reduce adds them).
+// Zero operands (rows or positions outside the tensors) times a non-finite value would put NaN where the true sum has
+// no term: a CTA whose sums are not all finite recomputes them on CUDA cores with every product masked.
+#pragma once
+#include "sm90_common.cuh"
+
+namespace ct3d {
+
+// grad_y row r of a segment.  Rows are ordered (n, block of kQB rows along d, qh, qd in the block): the x rows
+// neighbouring grad_y rows share (along d: the next qd, along h: the next qh) are then read kQB rows apart, a few
+// hundred KB per CTA that L2 keeps (ordered (n, qd, qh), the d neighbour came a whole plane later: x read ~3.7 times
+// from DRAM on the mission shape).  The last block of a plane may be shorter (tail rows).
+struct WgradRow {
+  int n, qd, qh;
+};
+CT3D_DEV WgradRow wgrad_row(const HopperWgradParams& p, const HopperWgradSeg& g, int r) {
+  constexpr int B = HopperWgradTiles::kQB;
+  WgradRow w;
+  int rem;
+  w.n = g.div_plane.divmod(r, rem);
+  if (rem < g.full_rows) {  // full blocks: (block, qh, qd in block)
+    int in;
+    const int qb = g.div_bnqh.divmod(rem, in);
+    w.qh = in / B;
+    w.qd = qb * B + in % B;
+  } else {  // the tail block: (qh, qd in it)
+    int qi;
+    w.qh = g.div_tail.divmod(rem - g.full_rows, qi);
+    w.qd = g.full_rows / g.div_bnqh.d * B + qi;
+  }
+  return w;
+}
+// Flat index of the first element of channel co's window for 32-position block `atom` of row rw: y position
+// Ew * 32 * atom + wmin (the producer copies from it rounded down to 16 bytes; the transform reads from its phase)
+CT3D_DEV int64_t wgrad_window(const HopperWgradParams& p, const HopperWgradSeg& g, const WgradRow& rw, int atom,
+                              int co) {
+  const int64_t od = int64_t(p.Ed) * rw.qd + g.rd, oh = int64_t(p.Eh) * rw.qh + g.rh;
+  const int64_t c = int64_t(g.group) * p.Nc + g.cob * 32 + co;
+  return rw.n * p.gy.stride[0] + c * p.gy.stride[1] + od * p.gy.stride[2] + oh * p.gy.stride[3] +
+         int64_t(p.Ew) * 32 * atom + p.wmin;
+}
+
+// The consumer warpgroup: MT 64-row tiles (pairs 2 mt, 2 mt + 1) x N = 32 NKW, over the CTA's stages; then its
+// partial sums (masked recompute where not finite) into ws[chunk].
+template <int NKW, int MT>
+CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgradSeg& g, uint8_t* slots,
+                                   uint64_t* ready, uint64_t* empty, int r0, int r1, int chunk) {
+  using Bar = cutlass::arch::ClusterTransactionBarrier;
+  constexpr int NACC = NKW * 16;
+  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32, g8 = lane / 4, t4 = lane % 4, R = p.ring;
+  const int stages = (r1 - r0) * p.katoms;
+  float acc[MT][NACC];
+#pragma unroll
+  for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+    for (int e = 0; e < NACC; ++e) acc[mt][e] = 0.f;
+  const uint32_t s0 = uint32_t(__cvta_generic_to_shared(slots));
+  for (int t = 0; t < stages; ++t) {
+    const int sl = t % R;
+    Bar::wait(&ready[sl], (t / R) & 1);
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[mt][e])::"memory");
+    cute::warpgroup_arrive();
+    const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes), sb = sa + uint32_t(p.b_off);
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+      for (int kk = 0; kk < 4; ++kk)
+        HopperTF32::mma(gmma_desc_sw128(sa + mt * 8192 + 32 * kk), gmma_desc_sw128(sb + 32 * kk), acc[mt],
+                        std::make_index_sequence<NACC>{});
+    cute::warpgroup_commit_batch();
+    cute::warpgroup_wait<0>();
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[mt][e])::"memory");
+    if (lane == 0) Bar::arrive(&empty[sl]);
+  }
+  // rows of pairs the segment lacks (the second half of a tile) hold whatever their x slot held: not checked
+  float nf[4] = {0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+  for (int mt = 0; mt < MT; ++mt)
+    if (2 * mt + warp / 2 < g.npairs)
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) nf[e % 4] = fmaf(acc[mt][e], 0.f, nf[e % 4]);
+  const bool masked = warpgroup_sync_or(0, isnan(nf[0] + nf[1] + nf[2] + nf[3]));
+  float* const ws = static_cast<float*>(p.ws) + (int64_t(chunk) * p.groups + g.group) * p.taps * p.Kc * p.Nc;
+  if (!masked) {
+    // accumulator (m = 16 warp + g8 (+ 8), n = 8 j + 2 t4 (+ 1)) of tile mt: pair 2 mt + m / 32, w tap n / 32
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const int m = 16 * warp + g8 + 8 * h, pair = 2 * mt + m / 32, ci = g.cib * 32 + m % 32;
+        if (pair >= g.npairs) continue;
+        const int tap0 = (g.kd[pair] * p.Kh + g.kh[pair]) * p.Kw;
+#pragma unroll
+        for (int j = 0; j < NACC / 4; ++j) {
+          const int n = 8 * j + 2 * t4, co = g.cob * 32 + n % 32;
+          *reinterpret_cast<float2*>(ws + (int64_t(tap0 + n / 32) * p.Kc + ci) * p.Nc + co) =
+              make_float2(acc[mt][4 * j + 2 * h], acc[mt][4 * j + 2 * h + 1]);
+        }
+      }
+    return;
+  }
+  // masked: each sum over the chunk's rows and positions, products only where both operands are inside the tensors
+  const float* x = static_cast<const float*>(p.x.data);
+  const float* gy = static_cast<const float*>(p.gy.data);
+  for (int idx = tid; idx < g.npairs * 32 * NKW * 32; idx += HopperWgradTiles::kThreads) {
+    const int co = idx % 32, kw = idx / 32 % NKW, ci = idx / (32 * NKW) % 32, pair = idx / (32 * NKW * 32);
+    const int cig = g.group * p.Kc + g.cib * 32 + ci, cog = g.group * p.Nc + g.cob * 32 + co;
+    float s = 0.f;
+    for (int r = r0; r < r1; ++r) {
+      const WgradRow rw = wgrad_row(p, g, r);
+      const int id = rw.qd + g.dd[pair], ih = rw.qh + g.dh[pair];
+      if (id < 0 || id >= p.ID || ih < 0 || ih >= p.IH) continue;
+      const float* xr = x + rw.n * p.x.stride[0] + cig * p.x.stride[1] + id * p.x.stride[2] + ih * p.x.stride[3];
+      const float* gr = gy + rw.n * p.gy.stride[0] + cog * p.gy.stride[1] +
+                        (int64_t(p.Ed) * rw.qd + g.rd) * p.gy.stride[2] + (int64_t(p.Eh) * rw.qh + g.rh) * p.gy.stride[3];
+      for (int iw = 0; iw < p.IW; ++iw) {
+        const int ow = p.Ew * iw + p.woff[kw];
+        if (ow >= 0 && ow < p.OW)
+          s = fmaf(__uint_as_float(tf32_round_clear(xr[iw])), __uint_as_float(tf32_round_clear(gr[ow])), s);
+      }
+    }
+    ws[(int64_t((g.kd[pair] * p.Kh + g.kh[pair]) * p.Kw + kw) * p.Kc + g.cib * 32 + ci) * p.Nc + g.cob * 32 + co] = s;
+  }
+}
+
+template <int NKW>
+__global__ void __launch_bounds__(2 * HopperWgradTiles::kThreads + 32, 1)
+    hopper_wgrad_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperWgradParams p) {
+#if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  using Bar = cutlass::arch::ClusterTransactionBarrier;
+  constexpr int T = HopperWgradTiles::kThreads, PITCH = HopperWgradTiles::kRawPitch;
+  extern __shared__ __align__(1024) uint8_t smem[];
+  uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
+  uint64_t* const ready = full + HopperWgradTiles::kMaxRing;
+  uint64_t* const empty = ready + HopperWgradTiles::kMaxRing;
+  const uint32_t smem_a = uint32_t(__cvta_generic_to_shared(smem));
+  uint8_t* const slots = smem + (((smem_a + HopperWgradTiles::kBarBytes + 1023) & ~1023u) - smem_a);
+  const int tid = threadIdx.x, lane = tid % 32, R = p.ring;
+  const HopperWgradSeg& g = p.seg[blockIdx.x / p.chunks];
+  const int chunk = int(blockIdx.x) % p.chunks;
+  const int r0 = int(int64_t(g.rows) * chunk / p.chunks), r1 = int(int64_t(g.rows) * (chunk + 1) / p.chunks);
+  const int stages = (r1 - r0) * p.katoms;
+  if (tid == 0) {
+    for (int i = 0; i < R; ++i) {
+      Bar::init(&full[i], 33);  // the TMA's expect-tx arrival and one cp.async arrival per producer lane
+      Bar::init(&ready[i], 4);  // the transform's four warps
+      Bar::init(&empty[i], 4);  // the consumer's four warps
+    }
+    cutlass::arch::fence_barrier_init();
+  }
+  __syncthreads();
+
+  if (tid >= 2 * T) {  // producer warp
+    const float* gy = static_cast<const float*>(p.gy.data);
+    for (int t = 0; t < stages; ++t) {
+      const int sl = t % R, atom = t % p.katoms;
+      if (t >= R) Bar::wait(&empty[sl], ((t / R) - 1) & 1);
+      const WgradRow rw = wgrad_row(p, g, r0 + t / p.katoms);
+      uint8_t* const slot = slots + sl * p.slot_bytes;
+      if (lane == 0) Bar::arrive_and_expect_tx(&full[sl], uint32_t(g.npairs * 4096));
+      __syncwarp();
+      if (lane < g.npairs) {  // lane i: pair i's x row
+        const int id = rw.qd + g.dd[lane], ih = rw.qh + g.dh[lane];
+        const bool ok = id >= 0 && id < p.ID && ih >= 0 && ih < p.IH;  // else an h row outside x: zeros
+        tma_load_4d(&xmap, &full[sl], slot + lane * 4096, 32 * atom, ok ? ih : -1, ok ? id : 0,
+                    rw.n * p.Cin + g.group * p.Kc + g.cib * 32);
+      }
+      // lane co: its channel row's window as 16-byte vectors from the 16-byte boundary below it, bounded by the
+      // tensor's extent (independent copies: the warp issues them back to back)
+      const uint32_t raw = uint32_t(__cvta_generic_to_shared(slot + p.raw_off)) + uint32_t(lane * PITCH * 4);
+      const int64_t a0 = wgrad_window(p, g, rw, atom, lane) & ~int64_t(3);
+#pragma unroll
+      for (int v = 0; v < HopperWgradTiles::kMaxRaw / 4; ++v)
+        if (v < p.vpr) {
+          const int64_t a = a0 + 4 * v, left = p.gy_numel - a;
+          const int bytes = a < 0 ? 0 : left >= 4 ? 16 : left > 0 ? int(left) * 4 : 0;
+          cp_async_16(raw + uint32_t(16 * v), gy + (bytes ? a : 0), bytes);
+        }
+      asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(
+                       uint32_t(__cvta_generic_to_shared(&full[sl])))
+                   : "memory");
+    }
+    return;
+  }
+
+  if (tid >= T) {  // transform warpgroup
+    const int wt = tid - T, warp = wt / 32;
+    for (int t = 0; t < stages; ++t) {
+      const int sl = t % R, atom = t % p.katoms;
+      Bar::wait(&full[sl], (t / R) & 1);
+      uint8_t* const slot = slots + sl * p.slot_bytes;
+      // TF32 operands rounded to nearest (the tensor cores ignore the low 13 bits: no need to clear them)
+      uint4* const a4 = reinterpret_cast<uint4*>(slot);
+#pragma unroll
+      for (int j = 0; j < HopperWgradTiles::kMaxPairs * 256 / T; ++j)
+        if (j < g.npairs * (256 / T)) {
+          const uint4 v = a4[wt + j * T];
+          a4[wt + j * T] = make_uint4(tf32_round(__uint_as_float(v.x)), tf32_round(__uint_as_float(v.y)),
+                                      tf32_round(__uint_as_float(v.z)), tf32_round(__uint_as_float(v.w)));
+        }
+      const WgradRow rw = wgrad_row(p, g, r0 + t / p.katoms);
+      const int64_t base0 = wgrad_window(p, g, rw, atom, 0);
+      const float* const raw = reinterpret_cast<const float*>(slot + p.raw_off);
+      uint8_t* const b = slot + p.b_off;
+      const int iw = 32 * atom + lane;
+      // a warp per channel row: lanes read the window in order (3 x 32 positions), shuffles gather each kw's
+      // positions Ew * lane + woff[kw] - wmin, each lane stores its position of row (kw, co): whole 128-byte rows;
+      // the warp's eight rows unrolled, so their loads and shuffles overlap
+#pragma unroll
+      for (int i = 0; i < 8; ++i) {
+        const int co = warp + 4 * i;
+        const int ph = int((base0 + co * p.gy.stride[1]) & 3);
+        float v[3];
+#pragma unroll
+        for (int m = 0; m < 3; ++m)
+          v[m] = __uint_as_float(tf32_round(raw[co * PITCH + ph + lane + 32 * m]));
+#pragma unroll
+        for (int kw = 0; kw < NKW; ++kw) {
+          const int src = p.Ew * lane + p.woff[kw] - p.wmin, ow = p.Ew * iw + p.woff[kw];
+          const float s0 = __shfl_sync(0xffffffffu, v[0], src & 31);
+          const float s1 = __shfl_sync(0xffffffffu, v[1], src & 31);
+          const float s2 = __shfl_sync(0xffffffffu, v[2], src & 31);
+          float val = src < 32 ? s0 : src < 64 ? s1 : s2;
+          if (iw >= p.IW || ow < 0 || ow >= p.OW) val = 0.f;
+          const int row = kw * 32 + co;
+          *reinterpret_cast<float*>(b + row * 128 + (((lane >> 2) ^ (row & 7)) << 4) + (lane & 3) * 4) = val;
+        }
+      }
+      fence_proxy_async();  // generic writes, read by the tensor cores
+      __syncwarp();
+      if (lane == 0) Bar::arrive(&ready[sl]);
+    }
+    return;
+  }
+
+  if (g.npairs > 2)
+    hopper_wgrad_consume<NKW, 2>(p, g, slots, ready, empty, r0, r1, chunk);
+  else
+    hopper_wgrad_consume<NKW, 1>(p, g, slots, ready, empty, r0, r1, chunk);
+#endif
+}
+
+}  // namespace ct3d
