@@ -370,12 +370,16 @@ def test_nonfinite_inputs_propagate(dtype, allow_tf32, value):
         "grad_weight": ops.conv_transpose3d_grad_weight(gy, x_bad, w, *args),
     }
     for kind, ours in results.items():
-        ours = ours.cpu()
-        masks, values = nonfinite_expectation(kind, x, w, gy, x_bad, gy_bad)
-        for name, mask, got in zip(("nan", "+inf", "-inf"), masks, (ours.isnan(), ours.isposinf(), ours.isneginf())):
-            assert torch.equal(got, mask), (kind, name, int(got.sum()), int(mask.sum()))
-        finite = ~(masks[0] | masks[1] | masks[2])
-        assert rel_err(ours[finite], values[finite]) < 1e-2, kind
+        _assert_nonfinite_as_expected(ours, *nonfinite_expectation(kind, x, w, gy, x_bad, gy_bad), 1e-2, kind)
+
+
+def _assert_nonfinite_as_expected(got, masks, values, budget, what=""):
+    """got is NaN/+inf/-inf exactly where masks (nonfinite_expectation) say, within budget of values elsewhere."""
+    got = got.cpu()
+    for name, mask, g in zip(("nan", "+inf", "-inf"), masks, (got.isnan(), got.isposinf(), got.isneginf())):
+        assert torch.equal(g, mask), (what, name, int(g.sum()), int(mask.sum()))
+    finite = ~(masks[0] | masks[1] | masks[2])
+    assert rel_err(got[finite], values[finite]) <= budget, what
 
 
 def test_autocast_like_torch():
@@ -1101,11 +1105,8 @@ def test_hopper_forward_nonfinite_x(value, layout, restore_flags, monkeypatch):
     y, names = _with_kernel_names(lambda: conv_transpose3d(xd, w.float().to(DEV), b.float().to(DEV), *args))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_rowconv_kernel" in names, "the case no longer takes the Hopper kernel"
-    y = y.cpu()
-    for name, mask, got in zip(("nan", "+inf", "-inf"), masks, (y.isnan(), y.isposinf(), y.isneginf())):
-        assert torch.equal(got, mask), (name, int(got.sum()), int(mask.sum()))
-    finite = ~(masks[0] | masks[1] | masks[2])
-    assert int(finite.sum()) < finite.numel() and rel_err(y[finite], values[finite]) <= 2e-3
+    assert (masks[0] | masks[1] | masks[2]).any()
+    _assert_nonfinite_as_expected(y, masks, values, 2e-3)
 
 
 # The Hopper grad_weight (wgrad_sm90.cuh; opt-in CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride
@@ -1186,11 +1187,8 @@ def test_hopper_wgrad_nonfinite(value, where, restore_flags, monkeypatch):
         lambda: ops.conv_transpose3d_grad_weight(gyd.to(DEV), xd.to(DEV), w.to(DEV), *args, True))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
-    gw = gw.cpu()
-    for name, mask, got in zip(("nan", "+inf", "-inf"), masks, (gw.isnan(), gw.isposinf(), gw.isneginf())):
-        assert torch.equal(got, mask), (name, int(got.sum()), int(mask.sum()))
-    finite = ~(masks[0] | masks[1] | masks[2])
-    assert int(finite.sum()) < finite.numel() and rel_err(gw[finite], values[finite]) <= 2e-3
+    assert (masks[0] | masks[1] | masks[2]).any()
+    _assert_nonfinite_as_expected(gw, masks, values, 2e-3)
 
 
 def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):

@@ -318,6 +318,24 @@ TensorRef5 channels_last_ref(const TensorRef5& x, void* data) {
   return r;
 }
 
+// The (kd, kh) taps of d class rd and h class rh (y rows Ed qd + rd, Eh qh + rh) and the x-row offsets they read
+// (x row qd + dd, qh + dh), appended to a Hopper segment's pair arrays at n; false past max pairs.
+template <class Seg>
+bool append_class_pairs(const DimMap& md, const DimMap& mh, int rd, int rh, int max, int& n, Seg& s) {
+  for (int kd = 0; kd < md.K; ++kd)
+    for (int kh = 0; kh < mh.K; ++kh) {
+      int dd, dh;
+      if (!md.delta(rd, kd, dd) || !mh.delta(rh, kh, dh)) continue;
+      if (n == max) return false;
+      s.kd[n] = kd;
+      s.kh[n] = kh;
+      s.dd[n] = dd;
+      s.dh[n] = dh;
+      ++n;
+    }
+  return true;
+}
+
 // ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
 struct HopperPlan {
   HopperParams p;
@@ -431,19 +449,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
             for (int c = 0; c < s.nh; ++c) {
               const int rh = merge ? c : rh0;
               s.pofs[c] = s.ptotal;
-              s.npairs[c] = 0;
-              for (int kd = 0; kd < md.K; ++kd)
-                for (int kh = 0; kh < mh.K; ++kh) {
-                  int dd, dh;
-                  if (!md.delta(rd, kd, dd) || !mh.delta(rh, kh, dh)) continue;
-                  if (s.ptotal == HopperTiles::kMaxPairs) return false;
-                  s.kd[s.ptotal] = kd;
-                  s.kh[s.ptotal] = kh;
-                  s.dd[s.ptotal] = dd;
-                  s.dh[s.ptotal] = dh;
-                  ++s.ptotal;
-                  ++s.npairs[c];
-                }
+              if (!append_class_pairs(md, mh, rd, rh, HopperTiles::kMaxPairs, s.ptotal, s)) return false;
+              s.npairs[c] = s.ptotal - s.pofs[c];
               // rows of bias alone: the sm_80 kernels write them
               if (s.npairs[c] == 0 && mh.num_q(rh) > 0) return false;
               row_pairs += mh.num_q(rh) * s.npairs[c];
@@ -592,17 +599,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
             s.cob = cob;
             s.rd = rd;
             s.rh = rh;
-            for (int kd = 0; kd < md.K; ++kd)
-              for (int kh = 0; kh < mh.K; ++kh) {
-                int dd, dh;
-                if (!md.delta(rd, kd, dd) || !mh.delta(rh, kh, dh)) continue;
-                if (s.npairs == HopperWgradTiles::kMaxPairs) return false;
-                s.kd[s.npairs] = kd;
-                s.kh[s.npairs] = kh;
-                s.dd[s.npairs] = dd;
-                s.dh[s.npairs] = dh;
-                ++s.npairs;
-              }
+            if (!append_class_pairs(md, mh, rd, rh, HopperWgradTiles::kMaxPairs, s.npairs, s)) return false;
             const int64_t nqd = md.num_q(rd), nqh = mh.num_q(rh), rows = gy.size[0] * nqd * nqh;
             if (s.npairs == 0) continue;  // grad_y rows no tap reaches add nothing
             if (rows == 0) return false;  // the class's taps would have no partial sums written
