@@ -16,7 +16,7 @@ namespace ct3d {
 #if !defined(CT3D_SM90)
 // built without sm_90a code (CUDA architectures without 90): the Hopper kernels never apply
 bool hopper_built() { return false; }
-Status hopper_pack(const HopperParams&, const TensorRef5&, void*, bool, unsigned*, cudaStream_t, std::string* why) {
+Status hopper_pack(const HopperParams&, const TensorRef5&, void*, bool, cudaStream_t, std::string* why) {
   if (why) *why = "built without the Hopper kernels";
   return Status::kNotSupported;
 }
@@ -345,12 +345,9 @@ struct HopperPlan {
   // then: the word the copy sets where x has a non-finite value, the masked-recompute list's count and the list
   size_t tail() const { return pack_bytes + (restage_x ? align256(x_bytes) : 0); }
   size_t workspace() const { return tail() + 256 + size_t(tiles) * sizeof(int2); }
-  unsigned* flag(void* ws) const {
-    return restage_x ? reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail()) : nullptr;
-  }
   void set_workspace(void* ws) {
     p.wpack = ws;
-    p.x_nonfinite = flag(ws);
+    p.x_nonfinite = restage_x ? reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail()) : nullptr;
     p.fix_count = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail() + 4);
     p.fix_list = reinterpret_cast<int2*>(static_cast<char*>(ws) + tail() + 256);
   }
@@ -863,7 +860,7 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
   HopperPlan h;
   if (K == Kind::kForward && hopper_plan(a, &h)) {
     h.set_workspace(workspace);
-    return hopper_pack(h.p, a.w, workspace, a.problem.math == Math::kTF32, h.flag(workspace), stream, why);
+    return hopper_pack(h.p, a.w, workspace, a.problem.math == Math::kTF32, stream, why);
   }
   if (K == Kind::kForward || K == Kind::kGradInput)
     return launchers(a.problem, K).pack_weight(a.w, workspace, a.problem.groups, K == Kind::kGradInput, stream, why);
@@ -880,7 +877,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     TensorRef5 x = a.x;
     if (h.restage_x) {  // TF32-rounded by the copy: the tensor cores read it as it is
       x = channels_last_ref(a.x, static_cast<char*>(workspace_) + h.pack_bytes);
-      Status s = L.to_channels_last(a.x, x.data, true, h.flag(workspace_), stream, why);
+      Status s = L.to_channels_last(a.x, x.data, true, h.p.x_nonfinite, stream, why);
       if (s != Status::kSuccess) return s;
     }
     return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);

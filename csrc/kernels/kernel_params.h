@@ -137,7 +137,7 @@ struct HopperSeg {
 struct HopperParams {
   TensorRef5 y;
   TensorRef5 x;          // channels_last, as the TMA map reads it: the masked recompute of non-finite tiles
-  const unsigned* x_nonfinite;  // set by the restaging copy where x has a non-finite value (null: x read in place)
+  unsigned* x_nonfinite;  // set by the restaging copy where x has a non-finite value (null: x read in place)
   unsigned* fix_count;   // tiles listed for the masked recompute (hopper_fixup_kernel) ...
   int2* fix_list;        // ... as (segment, tile); room for every tile
   const void* bias;      // [groups * Nc] or null
@@ -217,8 +217,8 @@ inline size_t hopper_smem_bytes(const HopperParams& p) {
 // the segments' weights packed at out (TF32-rounded for round_tf32), and the forward over x_cl (x channels_last as
 // hopper_plan admits it; round_x: its values are not TF32 yet) on `ctas` CTAs.
 bool hopper_built();
-Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, unsigned* nonfinite,
-                   cudaStream_t stream, std::string* why);
+Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,
+                   std::string* why);
 Status hopper_forward(const HopperParams& p, const TensorRef5& x_cl, bool round_x, int ctas, cudaStream_t stream,
                       std::string* why);
 // grad_weight's partial sums into p.ws (then the ordered reduce of p.chunks chunks)

@@ -28,45 +28,40 @@ EncodeTiled encode_tiled() {
   return fn;
 }
 
-// x channels_last (channel stride 1, n and d folded: stride[0] == D * stride[2]) as (channel, w, h, n * d), read in
-// boxes of 32 channels (128 bytes) x rows(S) w positions, 128-byte swizzled: the wgmma's K-major B (see the kernel).
-template <class Tr>
-Status x_map(const HopperParams& p, const TensorRef5& x, CUtensorMap* map, std::string* why) {
-  using E = typename Tr::Element;
+// A 4-D fp32 tensor map read in boxes `box`, 128-byte swizzled (the wgmma's K-major operand layout)
+Status map_4d_sw128(void* data, const cuuint64_t (&dims)[4], const cuuint64_t (&strides)[3],
+                    const cuuint32_t (&box)[4], CUtensorMap* map, std::string* why) {
   const EncodeTiled enc = encode_tiled();
   if (!enc) return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled is not available");
-  const cuuint64_t dims[4] = {cuuint64_t(x.size[1]), cuuint64_t(x.size[4]), cuuint64_t(x.size[3]),
-                              cuuint64_t(x.size[0] * x.size[2])};
-  const cuuint64_t strides[3] = {cuuint64_t(x.stride[4] * sizeof(E)), cuuint64_t(x.stride[3] * sizeof(E)),
-                                 cuuint64_t(x.stride[2] * sizeof(E))};
-  const cuuint32_t box[4] = {cuuint32_t(128 / sizeof(E)), cuuint32_t(HopperTiles::rows(p.S)), 1, 1};
   const cuuint32_t estr[4] = {1, 1, 1, 1};
-  static_assert(std::is_same<E, float>::value, "fp32 (TF32) x only");
-  const CUresult r = enc(map, CU_TENSOR_MAP_DATA_TYPE_FLOAT32, 4,
-                         x.data, dims, strides, box, estr, CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
-                         CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
-  if (r != CUDA_SUCCESS)
-    return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled failed (" + std::to_string(int(r)) + ")");
-  return Status::kSuccess;
-}
-
-// x NCDHW (w stride 1, n and channel folded: stride[0] == Cin * stride[1]) as (w, h, d, n * Cin), read in boxes of
-// 32 positions (128 bytes) x 32 channels, 128-byte swizzled: grad_weight's K-major A (see wgrad_sm90.cuh).
-Status x_map_ncdhw(const TensorRef5& x, CUtensorMap* map, std::string* why) {
-  const EncodeTiled enc = encode_tiled();
-  if (!enc) return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled is not available");
-  const cuuint64_t dims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
-                              cuuint64_t(x.size[0] * x.size[1])};
-  const cuuint64_t strides[3] = {cuuint64_t(x.stride[3] * 4), cuuint64_t(x.stride[2] * 4),
-                                 cuuint64_t(x.stride[1] * 4)};
-  const cuuint32_t box[4] = {32, 1, 1, 32};
-  const cuuint32_t estr[4] = {1, 1, 1, 1};
-  const CUresult r = enc(map, CU_TENSOR_MAP_DATA_TYPE_FLOAT32, 4, x.data, dims, strides, box, estr,
+  const CUresult r = enc(map, CU_TENSOR_MAP_DATA_TYPE_FLOAT32, 4, data, dims, strides, box, estr,
                          CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
                          CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS)
     return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled failed (" + std::to_string(int(r)) + ")");
   return Status::kSuccess;
+}
+
+// x channels_last (channel stride 1, n and d folded: stride[0] == D * stride[2]) as (channel, w, h, n * d), read in
+// boxes of 32 channels (128 bytes) x rows(S) w positions: the forward's K-major B (see the kernel).
+Status x_map(const HopperParams& p, const TensorRef5& x, CUtensorMap* map, std::string* why) {
+  const cuuint64_t dims[4] = {cuuint64_t(x.size[1]), cuuint64_t(x.size[4]), cuuint64_t(x.size[3]),
+                              cuuint64_t(x.size[0] * x.size[2])};
+  const cuuint64_t strides[3] = {cuuint64_t(x.stride[4] * 4), cuuint64_t(x.stride[3] * 4),
+                                 cuuint64_t(x.stride[2] * 4)};
+  const cuuint32_t box[4] = {32, cuuint32_t(HopperTiles::rows(p.S)), 1, 1};
+  return map_4d_sw128(x.data, dims, strides, box, map, why);
+}
+
+// x NCDHW (w stride 1, n and channel folded: stride[0] == Cin * stride[1]) as (w, h, d, n * Cin), read in boxes of
+// 32 positions (128 bytes) x 32 channels: grad_weight's K-major A (see wgrad_sm90.cuh).
+Status x_map_ncdhw(const TensorRef5& x, CUtensorMap* map, std::string* why) {
+  const cuuint64_t dims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
+                              cuuint64_t(x.size[0] * x.size[1])};
+  const cuuint64_t strides[3] = {cuuint64_t(x.stride[3] * 4), cuuint64_t(x.stride[2] * 4),
+                                 cuuint64_t(x.stride[1] * 4)};
+  const cuuint32_t box[4] = {32, 1, 1, 32};
+  return map_4d_sw128(x.data, dims, strides, box, map, why);
 }
 
 template <int NKW>
@@ -125,20 +120,20 @@ Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, st
   return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: more than 4 w taps");
 }
 
-Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, unsigned* nonfinite,
-                   cudaStream_t stream, std::string* why) {
+Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,
+                   std::string* why) {
   const dim3 grid(64, unsigned(p.nseg));
   if (round_tf32)
-    hopper_pack_kernel<HopperTF32, true><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), nonfinite, p);
+    hopper_pack_kernel<HopperTF32, true><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
   else
-    hopper_pack_kernel<HopperTF32, false><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), nonfinite, p);
+    hopper_pack_kernel<HopperTF32, false><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper weight pack kernel launch");
 }
 
 Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
                       std::string* why) {
   CUtensorMap map;
-  Status s = x_map<HopperTF32>(p, x, &map, why);
+  Status s = x_map(p, x, &map, why);
   if (s != Status::kSuccess) return s;
   HopperParams q = p;
   q.x = x;

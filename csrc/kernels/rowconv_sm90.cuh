@@ -71,8 +71,8 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
 // NaN where the true sum has no such term, so tiles whose sums are not all finite where x has a non-finite value
 // are listed by the forward and recomputed this way (hopper_fixup_kernel).
 template <int VEC>
-__device__ __forceinline__ float hopper_masked_output(const HopperParams& p, const HopperSeg& g, const HopperTile& tl, const float* wsg,
-                                    int r, int co, int q) {
+CT3D_DEV float hopper_masked_output(const HopperParams& p, const HopperSeg& g, const HopperTile& tl, const float* wsg,
+                                   int r, int co, int q) {
   const int M = HopperTiles::M, KCH = p.Kc / VEC, np = g.npairs[tl.cls], p0 = g.pofs[tl.cls];
   const float* xg = static_cast<const float*>(p.x.data);
   const float* bias = static_cast<const float*>(p.bias);
@@ -363,11 +363,10 @@ __global__ void __launch_bounds__(256) hopper_fixup_kernel(const __grid_constant
 
 // Weights packed per segment for the kernel's A operand (see the header comment), TF32-rounded for kRound.
 template <class Tr, bool kRound>
-__global__ void hopper_pack_kernel(TensorRef5 w, typename Tr::Element* out, unsigned* nonfinite,
-                                   const __grid_constant__ HopperParams p) {
+__global__ void hopper_pack_kernel(TensorRef5 w, typename Tr::Element* out, const __grid_constant__ HopperParams p) {
   using E = typename Tr::Element;
   if (blockIdx.x == 0 && blockIdx.y == 0 && threadIdx.x == 0) {  // before the copy and the forward of this call
-    if (nonfinite) *nonfinite = 0;
+    if (p.x_nonfinite) *p.x_nonfinite = 0;
     *p.fix_count = 0;
   }
   constexpr int VEC = Tr::VEC, M = HopperTiles::M;
