@@ -1109,7 +1109,7 @@ def test_hopper_forward_nonfinite_x(value, layout, restore_flags, monkeypatch):
     _assert_nonfinite_as_expected(y, masks, values, 2e-3)
 
 
-# The Hopper grad_weight (wgrad_sm90.cuh; opt-in CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride
+# The Hopper grad_weight (wgrad_sm90.cuh; forced by CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride
 # <= 2, <= 4 w taps, <= 4 (kd, kh) pairs per class, x rows of 16-byte pitch: W a multiple of 4): (x shape, Cout, kernel, stride,
 # padding, output_padding, groups, dilation).  A partial last 32-position block, x rows outside the tensor (output
 # padding), two co blocks, two groups of two ci blocks, d/h strides 1-3, w dilation 2 with padding 2, four w taps.
@@ -1207,3 +1207,26 @@ def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_rowconv_kernel" in kernels()
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
     assert "hopper_rowconv_kernel" not in kernels()
+
+
+def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
+    """On a compute capability 9.0 GPU the mission-like grad_weight (kernel 3, stride 2: 2.25 (kd, kh) pairs per
+    class) runs the wgmma kernel by default and the sm_80 kernels with CUTLASS_CONVT3D_SM90_WGRAD=0; kernel 2 /
+    stride 2 (one pair per class, where the sm_80 kernel is faster) keeps the sm_80 kernels unless forced (=1)."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    torch.backends.cudnn.allow_tf32 = True
+    x = torch.randn(1, 32, 4, 6, 64, device=DEV)
+
+    def kernels(k, p):
+        w = torch.randn(32, 32, k, k, k, device=DEV)
+        gy = torch.randn(F.conv_transpose3d(x, w, None, 2, p).shape, device=DEV)
+        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, 2, p, 0, 1, 1, True))[1]
+
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD", raising=False)
+    assert "hopper_wgrad_kernel" in kernels(3, 1)
+    assert "hopper_wgrad_kernel" not in kernels(2, 0)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
+    assert "hopper_wgrad_kernel" in kernels(2, 0)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
+    assert "hopper_wgrad_kernel" not in kernels(3, 1)

@@ -168,17 +168,20 @@ struct HopperParams {
 // and TF32-rounded by a transform warpgroup.  D[pair, ci][kw, co] accumulates over a CTA's chunk of the segment's
 // rows; the chunks' partial sums are then added in order by the ordered reduce (deterministic).
 struct HopperWgradTiles {
-  static constexpr int kThreads = 128;    // consumer and transform warpgroups, plus one producer warp
+  static constexpr int kThreads = 128;    // a warpgroup
+  // transform warpgroups, taking alternate stages: two where the consumer's accumulators (2 x 16 NKW per thread)
+  // fit the 128 registers of 512 threads (NKW = 4 spills there)
+  static constexpr int transform_wgs(int nkw) { return nkw <= 3 ? 2 : 1; }
+  // a consumer warpgroup, the transform warpgroups, a producer warpgroup
+  static constexpr int cta_threads(int nkw) { return (2 + transform_wgs(nkw)) * kThreads; }
   static constexpr int kMaxPairs = 4;     // (kd, kh) pairs per segment: two 64-row A tiles
   static constexpr int kMaxKw = 4;        // w taps: N = 32 kw <= 128
-  static constexpr int kRawPitch = 100;   // floats per staged grad_y channel row: 3 x 32 lanes + the 16-byte phase
-  static constexpr int kMaxRaw = 96;      // ... of which the window may use (phase included)
+  static constexpr int kMaxRaw = 96;      // floats per staged grad_y channel row (the window and its 16-byte phase)
   static constexpr int kMaxSeg = 64;
   static constexpr int kBarBytes = 1024;  // three mbarriers per slot
   static constexpr int kMaxRing = 16;
   static constexpr int kQB = 4;           // grad_y rows along d per block of the row order (x reuse in L2)
   static constexpr int a_bytes() { return kMaxPairs * 32 * 128; }
-  static constexpr int raw_bytes() { return 32 * kRawPitch * 4; }
 };
 struct HopperWgradSeg {
   int group, cib, cob;        // group, 32-channel blocks of its ci and co
@@ -198,7 +201,7 @@ struct HopperWgradParams {
   int Ed, Eh;                 // d and h strides: grad_y row (Ed qd + rd, Eh qh + rh)
   int Ew, nkw, wmin;          // w: tap kw takes x position iw to y position Ew iw + woff[kw]; wmin = min woff
   int woff[HopperWgradTiles::kMaxKw];
-  int vpr;                    // 16-byte vectors staged per grad_y channel row
+  int vpr;                    // 16-byte vectors staged per grad_y channel row (its pitch in the slot: 16 vpr bytes)
   int katoms;                 // 32-position stages per row: ceil(IW / 32)
   int taps, Kh, Kw;           // the weight's taps (the partial sums' layout)
   int chunks, nseg, ring, slot_bytes, b_off, raw_off;

@@ -7,9 +7,10 @@
 //      the 128-byte swizzle: K-major, two pairs per 64-row wgmma tile.  Rows outside x read as zeros.
 //   B: B[kw * 32 + co][iw] = gy[co][Ew * iw + woff[kw]] (zero outside the row), the same K-major swizzled layout,
 //      built by the transform warpgroup from the staged window of each grad_y channel row.
-// Roles: warpgroup 0 multiplies (consumer), warpgroup 1 transforms (TF32-rounds x in place, builds B), a producer
-// warp issues the x TMA loads and the grad_y window copies; a ring of slots (full: landed, ready: transformed,
-// empty: multiplied) lets them run ahead of the tensor cores across rows.
+// Roles: warpgroup 0 multiplies (consumer), warpgroups 1 (and 2) transform alternate stages (TF32-round x in
+// place, build B), a producer warpgroup issues the x TMA loads and the grad_y window copies; a ring of slots (full:
+// landed, ready: transformed, empty: multiplied) lets them run ahead of the tensor cores across rows.  v67's single
+// producer warp paced every stage (~3000 cycles: 32 channel rows' copies issued lane by lane, ncu source counters).
 // A CTA owns a chunk of its segment's rows and writes its partial sums D to ws[chunk] (the ordered reduce adds them).
 // Zero operands (rows or positions outside the tensors) times a non-finite value would put NaN where the true sum has
 // no term: a CTA whose sums are not all finite recomputes them on CUDA cores with every product masked.
@@ -52,6 +53,34 @@ CT3D_DEV int64_t wgrad_window(const HopperWgradParams& p, const HopperWgradSeg& 
          int64_t(p.Ew) * 32 * atom + p.wmin;
 }
 
+// A role's walk over the CTA's stages without divisions (v68: `t % ring`, `t / katoms` and the row decode per stage
+// were a fifth of the producer's instructions): stage t's slot and its use parity, its 32-position block, its grad_y
+// row (decoded once per row) and channel 0's window start
+struct WgradStage {
+  int t, sl, ph, atom, r;
+  WgradRow rw;
+  int64_t base;
+  CT3D_DEV void row(const HopperWgradParams& p, const HopperWgradSeg& g) {
+    rw = wgrad_row(p, g, r);
+    base = wgrad_window(p, g, rw, atom, 0);
+  }
+  CT3D_DEV WgradStage(const HopperWgradParams& p, const HopperWgradSeg& g, int r0, int t0)
+      : t(t0), sl(t0 % p.ring), ph(t0 / p.ring & 1), atom(t0 % p.katoms), r(r0 + t0 / p.katoms) {
+    row(p, g);
+  }
+  CT3D_DEV void next(const HopperWgradParams& p, const HopperWgradSeg& g) {
+    ++t;
+    if (++sl == p.ring) sl = 0, ph ^= 1;
+    if (++atom < p.katoms) {
+      base += int64_t(p.Ew) * 32;
+    } else {
+      atom = 0;
+      ++r;
+      row(p, g);
+    }
+  }
+};
+
 // The consumer warpgroup: MT 64-row tiles (pairs 2 mt, 2 mt + 1) x N = 32 NKW, over the CTA's stages; then its
 // partial sums (masked recompute where not finite) into ws[chunk].
 template <int NKW, int MT>
@@ -67,9 +96,9 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
 #pragma unroll
     for (int e = 0; e < NACC; ++e) acc[mt][e] = 0.f;
   const uint32_t s0 = uint32_t(__cvta_generic_to_shared(slots));
-  for (int t = 0; t < stages; ++t) {
-    const int sl = t % R;
-    Bar::wait(&ready[sl], (t / R) & 1);
+  // one stage's wgmmas in flight while the next stage's slot is waited for: a slot is released a stage later
+  for (int t = 0, sl = 0, ph = 0; t < stages; ++t) {
+    Bar::wait(&ready[sl], ph);
 #pragma unroll
     for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
@@ -83,13 +112,19 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
         HopperTF32::mma(gmma_desc_sw128(sa + mt * 8192 + 32 * kk), gmma_desc_sw128(sb + 32 * kk), acc[mt],
                         std::make_index_sequence<NACC>{});
     cute::warpgroup_commit_batch();
-    cute::warpgroup_wait<0>();
+    cute::warpgroup_wait<1>();
 #pragma unroll
     for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
       for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[mt][e])::"memory");
-    if (lane == 0) Bar::arrive(&empty[sl]);
+    if (t > 0 && lane == 0) Bar::arrive(&empty[sl == 0 ? R - 1 : sl - 1]);
+    if (++sl == R) sl = 0, ph ^= 1;
   }
+  cute::warpgroup_wait<0>();
+#pragma unroll
+  for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[mt][e])::"memory");
   // rows of pairs the segment lacks (the second half of a tile) hold whatever their x slot held: not checked
   float nf[4] = {0.f, 0.f, 0.f, 0.f};
 #pragma unroll
@@ -142,11 +177,11 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
 }
 
 template <int NKW>
-__global__ void __launch_bounds__(2 * HopperWgradTiles::kThreads + 32, 1)
+__global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     hopper_wgrad_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperWgradParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using Bar = cutlass::arch::ClusterTransactionBarrier;
-  constexpr int T = HopperWgradTiles::kThreads, PITCH = HopperWgradTiles::kRawPitch;
+  constexpr int T = HopperWgradTiles::kThreads, NT = HopperWgradTiles::transform_wgs(NKW);
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const ready = full + HopperWgradTiles::kMaxRing;
@@ -160,40 +195,63 @@ __global__ void __launch_bounds__(2 * HopperWgradTiles::kThreads + 32, 1)
   const int stages = (r1 - r0) * p.katoms;
   if (tid == 0) {
     for (int i = 0; i < R; ++i) {
-      Bar::init(&full[i], 33);  // the TMA's expect-tx arrival and one cp.async arrival per producer lane
-      Bar::init(&ready[i], 4);  // the transform's four warps
+      Bar::init(&full[i], T + 1);  // the TMA's expect-tx arrival and one cp.async arrival per producer thread
+      Bar::init(&ready[i], 4);  // the four warps of the stage's transform warpgroup
       Bar::init(&empty[i], 4);  // the consumer's four warps
     }
     cutlass::arch::fence_barrier_init();
   }
   __syncthreads();
 
-  if (tid >= 2 * T) {  // producer warp
+  if (tid >= (1 + NT) * T) {  // producer warpgroup
+    const int pt = tid - (1 + NT) * T;
     const float* gy = static_cast<const float*>(p.gy.data);
-    for (int t = 0; t < stages; ++t) {
-      const int sl = t % R, atom = t % p.katoms;
-      if (t >= R) Bar::wait(&empty[sl], ((t / R) - 1) & 1);
-      const WgradRow rw = wgrad_row(p, g, r0 + t / p.katoms);
-      uint8_t* const slot = slots + sl * p.slot_bytes;
-      if (lane == 0) Bar::arrive_and_expect_tx(&full[sl], uint32_t(g.npairs * 4096));
-      __syncwarp();
-      if (lane < g.npairs) {  // lane i: pair i's x row
-        const int id = rw.qd + g.dd[lane], ih = rw.qh + g.dh[lane];
-        const bool ok = id >= 0 && id < p.ID && ih >= 0 && ih < p.IH;  // else an h row outside x: zeros
-        tma_load_4d(&xmap, &full[sl], slot + lane * 4096, 32 * atom, ok ? ih : -1, ok ? id : 0,
-                    rw.n * p.Cin + g.group * p.Kc + g.cib * 32);
-      }
-      // lane co: its channel row's window as 16-byte vectors from the 16-byte boundary below it, bounded by the
-      // tensor's extent (independent copies: the warp issues them back to back)
-      const uint32_t raw = uint32_t(__cvta_generic_to_shared(slot + p.raw_off)) + uint32_t(lane * PITCH * 4);
-      const int64_t a0 = wgrad_window(p, g, rw, atom, lane) & ~int64_t(3);
+    // the thread's 16-byte vectors of a stage's windows, the same every stage: vector e = (channel row co, v),
+    // e = pt, pt + 128, ... (consecutive threads along a row: coalesced); its channel's offset and its slot offset
+    constexpr int NV = 32 * HopperWgradTiles::kMaxRaw / 4 / T;
+    int64_t coff[NV];
+    int vofs[NV], sofs[NV];
 #pragma unroll
-      for (int v = 0; v < HopperWgradTiles::kMaxRaw / 4; ++v)
-        if (v < p.vpr) {
-          const int64_t a = a0 + 4 * v, left = p.gy_numel - a;
-          const int bytes = a < 0 ? 0 : left >= 4 ? 16 : left > 0 ? int(left) * 4 : 0;
-          cp_async_16(raw + uint32_t(16 * v), gy + (bytes ? a : 0), bytes);
+    for (int j = 0; j < NV; ++j) {
+      const int e = pt + j * T, co = e / p.vpr, v = e - co * p.vpr;
+      coff[j] = co * p.gy.stride[1];
+      vofs[j] = 4 * v;
+      sofs[j] = p.raw_off + co * 16 * p.vpr + 16 * v;
+    }
+    for (WgradStage st(p, g, r0, 0); st.t < stages; st.next(p, g)) {
+      const int sl = st.sl, atom = st.atom;
+      const WgradRow& rw = st.rw;
+      if (st.t >= R) Bar::wait(&empty[sl], st.ph ^ 1);
+      uint8_t* const slot = slots + sl * p.slot_bytes;
+      if (pt < 32) {
+        if (lane == 0) Bar::arrive_and_expect_tx(&full[sl], uint32_t(g.npairs * 4096));
+        __syncwarp();
+        if (lane < g.npairs) {  // lane i: pair i's x row
+          const int id = rw.qd + g.dd[lane], ih = rw.qh + g.dh[lane];
+          const bool ok = id >= 0 && id < p.ID && ih >= 0 && ih < p.IH;  // else an h row outside x: zeros
+          tma_load_4d(&xmap, &full[sl], slot + lane * 4096, 32 * atom, ok ? ih : -1, ok ? id : 0,
+                      rw.n * p.Cin + g.group * p.Kc + g.cib * 32);
         }
+      }
+      // each channel row's window from the 16-byte boundary below it; bounded by the tensor's extent only where
+      // the stage's windows pass one of its ends (the checked copy was ~37 instructions a vector, ncu)
+      const int64_t base0 = st.base;
+      const uint32_t slot_a = uint32_t(__cvta_generic_to_shared(slot));
+      const int64_t lo = base0 & ~int64_t(3), hi = ((base0 + 31 * p.gy.stride[1]) & ~int64_t(3)) + 4 * p.vpr;
+      if (lo >= 0 && hi <= p.gy_numel) {
+#pragma unroll
+        for (int j = 0; j < NV; ++j)
+          if (pt + j * T < 32 * p.vpr)
+            cp_async_16(slot_a + uint32_t(sofs[j]), gy + (((base0 + coff[j]) & ~int64_t(3)) + vofs[j]), 16);
+      } else {
+#pragma unroll
+        for (int j = 0; j < NV; ++j)
+          if (pt + j * T < 32 * p.vpr) {
+            const int64_t a = ((base0 + coff[j]) & ~int64_t(3)) + vofs[j], left = p.gy_numel - a;
+            const int bytes = a < 0 ? 0 : left >= 4 ? 16 : left > 0 ? int(left) * 4 : 0;
+            cp_async_16(slot_a + uint32_t(sofs[j]), gy + (bytes ? a : 0), bytes);
+          }
+      }
       asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(
                        uint32_t(__cvta_generic_to_shared(&full[sl])))
                    : "memory");
@@ -201,52 +259,64 @@ __global__ void __launch_bounds__(2 * HopperWgradTiles::kThreads + 32, 1)
     return;
   }
 
-  if (tid >= T) {  // transform warpgroup
-    const int wt = tid - T, warp = wt / 32;
-    for (int t = 0; t < stages; ++t) {
-      const int sl = t % R, atom = t % p.katoms;
-      Bar::wait(&full[sl], (t / R) & 1);
-      uint8_t* const slot = slots + sl * p.slot_bytes;
-      // TF32 operands rounded to nearest (the tensor cores ignore the low 13 bits: no need to clear them)
-      uint4* const a4 = reinterpret_cast<uint4*>(slot);
+  if (tid >= T) {  // transform warpgroups: stages tw, tw + NT, ...
+    const int wt = (tid - T) % T, tw = (tid - T) / T, warp = wt / 32, pitch = 4 * p.vpr;
+    // lane's grad_y position for w tap kw, from the window's start: Ew * lane + woff[kw] - wmin
+    int src[NKW];
 #pragma unroll
-      for (int j = 0; j < HopperWgradTiles::kMaxPairs * 256 / T; ++j)
-        if (j < g.npairs * (256 / T)) {
-          const uint4 v = a4[wt + j * T];
-          a4[wt + j * T] = make_uint4(tf32_round(__uint_as_float(v.x)), tf32_round(__uint_as_float(v.y)),
-                                      tf32_round(__uint_as_float(v.z)), tf32_round(__uint_as_float(v.w)));
-        }
-      const WgradRow rw = wgrad_row(p, g, r0 + t / p.katoms);
-      const int64_t base0 = wgrad_window(p, g, rw, atom, 0);
+    for (int kw = 0; kw < NKW; ++kw) src[kw] = p.Ew * lane + p.woff[kw] - p.wmin;
+    for (WgradStage st(p, g, r0, tw); st.t < stages;) {
+      const int sl = st.sl, atom = st.atom;
+      Bar::wait(&full[sl], st.ph);
+      uint8_t* const slot = slots + sl * p.slot_bytes;
+      // Every load of the stage before any store: the compiler cannot tell the x tiles, the windows and B apart,
+      // so a store between loads serialises them (v68b: one shared-memory round trip per element, ncu).
+      // x tiles: TF32 operands rounded to nearest in place (the tensor cores ignore the low 13 bits: not cleared)
+      constexpr int NXV = HopperWgradTiles::kMaxPairs * 256 / T;
+      const int nxv = g.npairs * (256 / T);
+      uint4* const a4 = reinterpret_cast<uint4*>(slot);
+      uint4 xv[NXV];
+#pragma unroll
+      for (int j = 0; j < NXV; ++j)
+        if (j < nxv) xv[j] = a4[wt + j * T];
+      // B: a warp per channel row, each lane its position of row (kw, co) from the window (at w stride 2 the
+      // lanes' words are 2 apart: two wavefronts), stored as whole 128-byte rows
+      const int64_t base0 = st.base;
       const float* const raw = reinterpret_cast<const float*>(slot + p.raw_off);
-      uint8_t* const b = slot + p.b_off;
-      const int iw = 32 * atom + lane;
-      // a warp per channel row: lanes read the window in order (3 x 32 positions), shuffles gather each kw's
-      // positions Ew * lane + woff[kw] - wmin, each lane stores its position of row (kw, co): whole 128-byte rows;
-      // the warp's eight rows unrolled, so their loads and shuffles overlap
+      float bv[8][NKW];
 #pragma unroll
       for (int i = 0; i < 8; ++i) {
         const int co = warp + 4 * i;
-        const int ph = int((base0 + co * p.gy.stride[1]) & 3);
-        float v[3];
+        const float* const rowp = raw + co * pitch + int((base0 + co * p.gy.stride[1]) & 3);
 #pragma unroll
-        for (int m = 0; m < 3; ++m)
-          v[m] = __uint_as_float(tf32_round(raw[co * PITCH + ph + lane + 32 * m]));
+        for (int kw = 0; kw < NKW; ++kw) bv[i][kw] = rowp[src[kw]];
+      }
+#pragma unroll
+      for (int j = 0; j < NXV; ++j)
+        if (j < nxv)
+          a4[wt + j * T] = make_uint4(tf32_round(__uint_as_float(xv[j].x)), tf32_round(__uint_as_float(xv[j].y)),
+                                      tf32_round(__uint_as_float(xv[j].z)), tf32_round(__uint_as_float(xv[j].w)));
+      uint8_t* const b = slot + p.b_off;
+      const int iw = 32 * atom + lane;
+      bool live[NKW];  // position iw and its y position through tap kw inside the tensors (else B holds 0)
+#pragma unroll
+      for (int kw = 0; kw < NKW; ++kw) {
+        const int ow = p.Ew * iw + p.woff[kw];
+        live[kw] = iw < p.IW && ow >= 0 && ow < p.OW;
+      }
+#pragma unroll
+      for (int i = 0; i < 8; ++i)
 #pragma unroll
         for (int kw = 0; kw < NKW; ++kw) {
-          const int src = p.Ew * lane + p.woff[kw] - p.wmin, ow = p.Ew * iw + p.woff[kw];
-          const float s0 = __shfl_sync(0xffffffffu, v[0], src & 31);
-          const float s1 = __shfl_sync(0xffffffffu, v[1], src & 31);
-          const float s2 = __shfl_sync(0xffffffffu, v[2], src & 31);
-          float val = src < 32 ? s0 : src < 64 ? s1 : s2;
-          if (iw >= p.IW || ow < 0 || ow >= p.OW) val = 0.f;
-          const int row = kw * 32 + co;
-          *reinterpret_cast<float*>(b + row * 128 + (((lane >> 2) ^ (row & 7)) << 4) + (lane & 3) * 4) = val;
+          const int row = kw * 32 + warp + 4 * i;
+          *reinterpret_cast<uint32_t*>(b + row * 128 + (((lane >> 2) ^ (row & 7)) << 4) + (lane & 3) * 4) =
+              live[kw] ? tf32_round(bv[i][kw]) : 0u;
         }
-      }
       fence_proxy_async();  // generic writes, read by the tensor cores
       __syncwarp();
       if (lane == 0) Bar::arrive(&ready[sl]);
+#pragma unroll
+      for (int k = 0; k < NT; ++k) st.next(p, g);
     }
     return;
   }
