@@ -613,7 +613,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
           }
   if (p.nseg == 0) return false;
   // fewer than two (kd, kh) pairs per class on average (kernel 2, stride 2: one): a stage's fixed cost is paid for
-  // half an A tile, and the sm_80 kernel was faster (0.52 against 0.82 ms, v68); the tests force it (=1)
+  // half an A tile, and the sm_80 kernel was faster (k2s2 0.52 against 0.60 ms, v68); the tests force it (=1)
   int total_pairs = 0;
   for (int i = 0; i < p.nseg; ++i) total_pairs += p.seg[i].npairs;
   const char* force = std::getenv("CUTLASS_CONVT3D_SM90_WGRAD");
