@@ -207,15 +207,17 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     const int pt = tid - (1 + NT) * T;
     const float* gy = static_cast<const float*>(p.gy.data);
     // the thread's 16-byte vectors of a stage's windows, the same every stage: vector e = (channel row co, v),
-    // e = pt, pt + 128, ... (consecutive threads along a row: coalesced); its channel's offset and its slot offset
+    // e = pt, pt + 128, ... (consecutive threads along a row: coalesced); its offset from channel 0's window start
+    // (co stride + 4 v elements), that channel's offset mod 4 (the row's 16-byte phase then needs no 64-bit math
+    // per stage) and its slot offset
     constexpr int NV = 32 * HopperWgradTiles::kMaxRaw / 4 / T;
-    int64_t coff[NV];
-    int vofs[NV], sofs[NV];
+    int64_t eofs[NV];
+    int cph[NV], sofs[NV];
 #pragma unroll
     for (int j = 0; j < NV; ++j) {
       const int e = pt + j * T, co = e / p.vpr, v = e - co * p.vpr;
-      coff[j] = co * p.gy.stride[1];
-      vofs[j] = 4 * v;
+      eofs[j] = co * p.gy.stride[1] + 4 * v;
+      cph[j] = int(co * p.gy.stride[1] & 3);
       sofs[j] = p.raw_off + co * 16 * p.vpr + 16 * v;
     }
     for (WgradStage st(p, g, r0, 0); st.t < stages; st.next(p, g)) {
@@ -238,16 +240,18 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       const int64_t base0 = st.base;
       const uint32_t slot_a = uint32_t(__cvta_generic_to_shared(slot));
       const int64_t lo = base0 & ~int64_t(3), hi = ((base0 + 31 * p.gy.stride[1]) & ~int64_t(3)) + 4 * p.vpr;
+      const int b3 = int(base0 & 3);
       if (lo >= 0 && hi <= p.gy_numel) {
+        const float* const g0 = gy + base0;
 #pragma unroll
         for (int j = 0; j < NV; ++j)
           if (pt + j * T < 32 * p.vpr)
-            cp_async_16(slot_a + uint32_t(sofs[j]), gy + (((base0 + coff[j]) & ~int64_t(3)) + vofs[j]), 16);
+            cp_async_16(slot_a + uint32_t(sofs[j]), g0 + (eofs[j] - ((b3 + cph[j]) & 3)), 16);
       } else {
 #pragma unroll
         for (int j = 0; j < NV; ++j)
           if (pt + j * T < 32 * p.vpr) {
-            const int64_t a = ((base0 + coff[j]) & ~int64_t(3)) + vofs[j], left = p.gy_numel - a;
+            const int64_t a = base0 + eofs[j] - ((b3 + cph[j]) & 3), left = p.gy_numel - a;
             const int bytes = a < 0 ? 0 : left >= 4 ? 16 : left > 0 ? int(left) * 4 : 0;
             cp_async_16(slot_a + uint32_t(sofs[j]), gy + (bytes ? a : 0), bytes);
           }
