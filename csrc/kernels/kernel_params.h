@@ -165,7 +165,7 @@ struct HopperParams {
 // the same (kd, kh) taps, each with one x row.  A stage is one grad_y row x 32 x positions: the x rows of the
 // class's pairs (32 ci x 32 positions each, TMA, 128-byte swizzle: the wgmma's K-major A, two pairs per 64 rows)
 // and the grad_y row's window (cp.async, per channel), turned into B = [kw][co][32 positions] (K-major, swizzled)
-// and TF32-rounded by a transform warpgroup.  D[pair, ci][kw, co] accumulates over a CTA's chunk of the segment's
+// and TF32-rounded by the transform warpgroups.  D[pair, ci][kw, co] accumulates over a CTA's chunk of the segment's
 // rows; the chunks' partial sums are then added in order by the ordered reduce (deterministic).
 struct HopperWgradTiles {
   static constexpr int kThreads = 128;    // a warpgroup
