@@ -482,6 +482,24 @@ struct FastDiv {
   }
 };
 
+// A pipeline role's walk over stages t0, t0 + 1, ... without divisions (the Hopper grad_weight: `t % ring` and
+// `t / blocks` per stage were a fifth of its producer's instructions): stage t's slot in a ring of `ring`, that
+// slot's use parity (its barriers' phase), its block within a row of `per_row` blocks, and the row.  next() moves
+// one stage on and says whether the row changed.
+struct StageWalk {
+  int t, sl, ph, blk, r;
+  CT3D_HD StageWalk(int t0, int ring, int per_row, int r0)
+      : t(t0), sl(t0 % ring), ph(t0 / ring & 1), blk(t0 % per_row), r(r0 + t0 / per_row) {}
+  CT3D_HD bool next(int ring, int per_row) {
+    ++t;
+    if (++sl == ring) sl = 0, ph ^= 1;
+    if (++blk < per_row) return false;
+    blk = 0;
+    ++r;
+    return true;
+  }
+};
+
 // Everything a row-conv CTA needs to know about one block of w taps for its phases: the slab geometry and,
 // per (phase, tap), the A operand's column offset in the slab (-1: the tap does not land on the phase).
 // Depends only on (phase group, tap block), so the host computes it once for all CTAs.

@@ -53,31 +53,24 @@ CT3D_DEV int64_t wgrad_window(const HopperWgradParams& p, const HopperWgradSeg& 
          int64_t(p.Ew) * 32 * atom + p.wmin;
 }
 
-// A role's walk over the CTA's stages without divisions (v68: `t % ring`, `t / katoms` and the row decode per stage
-// were a fifth of the producer's instructions): stage t's slot and its use parity, its 32-position block, its grad_y
-// row (decoded once per row) and channel 0's window start
-struct WgradStage {
-  int t, sl, ph, atom, r;
+// A role's walk over the CTA's stages (StageWalk: slot, parity, 32-position block, grad_y row), with the row decoded
+// and channel 0's window start computed once per row
+struct WgradStage : StageWalk {
   WgradRow rw;
   int64_t base;
   CT3D_DEV void row(const HopperWgradParams& p, const HopperWgradSeg& g) {
     rw = wgrad_row(p, g, r);
-    base = wgrad_window(p, g, rw, atom, 0);
+    base = wgrad_window(p, g, rw, blk, 0);
   }
   CT3D_DEV WgradStage(const HopperWgradParams& p, const HopperWgradSeg& g, int r0, int t0)
-      : t(t0), sl(t0 % p.ring), ph(t0 / p.ring & 1), atom(t0 % p.katoms), r(r0 + t0 / p.katoms) {
+      : StageWalk(t0, p.ring, p.katoms, r0) {
     row(p, g);
   }
   CT3D_DEV void next(const HopperWgradParams& p, const HopperWgradSeg& g) {
-    ++t;
-    if (++sl == p.ring) sl = 0, ph ^= 1;
-    if (++atom < p.katoms) {
-      base += int64_t(p.Ew) * 32;
-    } else {
-      atom = 0;
-      ++r;
+    if (StageWalk::next(p.ring, p.katoms))
       row(p, g);
-    }
+    else
+      base += int64_t(p.Ew) * 32;
   }
 };
 
@@ -221,7 +214,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       sofs[j] = p.raw_off + co * 16 * p.vpr + 16 * v;
     }
     for (WgradStage st(p, g, r0, 0); st.t < stages; st.next(p, g)) {
-      const int sl = st.sl, atom = st.atom;
+      const int sl = st.sl, atom = st.blk;
       const WgradRow& rw = st.rw;
       if (st.t >= R) Bar::wait(&empty[sl], st.ph ^ 1);
       uint8_t* const slot = slots + sl * p.slot_bytes;
@@ -270,7 +263,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
 #pragma unroll
     for (int kw = 0; kw < NKW; ++kw) src[kw] = p.Ew * lane + p.woff[kw] - p.wmin;
     for (WgradStage st(p, g, r0, tw); st.t < stages;) {
-      const int sl = st.sl, atom = st.atom;
+      const int sl = st.sl, atom = st.blk;
       Bar::wait(&full[sl], st.ph);
       uint8_t* const slot = slots + sl * p.slot_bytes;
       // Every load of the stage before any store: the compiler cannot tell the x tiles, the windows and B apart,

@@ -1,6 +1,7 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
 // below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs and its source h rows, the depthwise lane kernels' w window and tap positions, and RowSteps against a brute-force list of
-// (kd, kh, channel block, w-tap block) steps.  Built and run by .ci/run; exit status 1 on any mismatch.
+// (kd, kh, channel block, w-tap block) steps, and StageWalk against divisions.  Built and run by .ci/run; exit status 1
+// on any mismatch.
 #include <algorithm>
 #include <cstdio>
 #include <random>
@@ -230,8 +231,32 @@ static void direct_lane_windows() {
   CHECK(admitted > 500, "only %d maps admitted", admitted);
 }
 
+// StageWalk (the Hopper grad_weight's roles) against divisions: every role's stages t0, t0 + NT, ... (NT transform
+// warpgroups take alternate stages) for rings of 2-16 slots and 1-8 blocks per row
+static void stage_walks() {
+  for (int ring = 2; ring <= 16; ++ring)
+    for (int per_row = 1; per_row <= 8; ++per_row)
+      for (int nt = 1; nt <= 2; ++nt)
+        for (int t0 = 0; t0 < nt; ++t0) {
+          const int r0 = 3 * ring + per_row;
+          StageWalk w(t0, ring, per_row, r0);
+          for (int t = t0; t < 600; t += nt) {
+            CHECK(w.t == t && w.sl == t % ring && w.ph == (t / ring & 1) && w.blk == t % per_row &&
+                      w.r == r0 + t / per_row,
+                  "ring=%d per_row=%d nt=%d t=%d: t=%d sl=%d ph=%d blk=%d r=%d", ring, per_row, nt, t, w.t, w.sl, w.ph,
+                  w.blk, w.r);
+            for (int k = 0; k < nt; ++k) {
+              const int r = w.r;
+              const bool changed = w.next(ring, per_row);
+              CHECK(changed == (w.r != r), "ring=%d per_row=%d t=%d: next() said %d", ring, per_row, w.t, changed);
+            }
+          }
+        }
+}
+
 int main() {
   fast_div();
+  stage_walks();
   tap_ranges_and_steps();
   direct_row_windows();
   direct_row_sources();
