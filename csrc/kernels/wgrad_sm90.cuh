@@ -6,7 +6,7 @@
 //   A: the x rows of the class's (kd, kh) pairs, 32 ci x 32 positions each (128-byte rows), as TMA writes them in
 //      the 128-byte swizzle: K-major, two pairs per 64-row wgmma tile.  Rows outside x read as zeros.
 //   B: B[kw * 32 + co][iw] = gy[co][Ew * iw + woff[kw]] (zero outside the row), the same K-major swizzled layout,
-//      built by the transform warpgroup from the staged window of each grad_y channel row.
+//      built by a transform warpgroup from the staged window of each grad_y channel row.
 // Roles: warpgroup 0 multiplies (consumer), warpgroups 1 (and 2) transform alternate stages (TF32-round x in
 // place, build B), a producer warpgroup issues the x TMA loads and the grad_y window copies; a ring of slots (full:
 // landed, ready: transformed, empty: multiplied) lets them run ahead of the tensor cores across rows.  v67's single
