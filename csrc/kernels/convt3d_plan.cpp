@@ -528,11 +528,13 @@ struct HopperWgradPlan {
   HopperWgradParams p;
   size_t ws_bytes;
 };
-// On by default (v68); CUTLASS_CONVT3D_SM90_WGRAD=0 sends grad_weight to the sm_80 kernels, CUTLASS_CONVT3D_SM90=0
-// every Hopper kernel.
-bool hopper_wgrad_enabled() {
+// CUTLASS_CONVT3D_SM90_WGRAD: 0 sends grad_weight to the sm_80 kernels, 1 forces the Hopper kernel wherever it
+// applies, unset picks it where it is the faster one (v68); CUTLASS_CONVT3D_SM90=0 turns every Hopper kernel off.
+enum class WgradSm90 { kOff, kAuto, kForce };
+WgradSm90 hopper_wgrad_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90_WGRAD");
-  return hopper_enabled() && !(e && e[0] == '0');
+  if (!hopper_enabled() || (e && e[0] == '0')) return WgradSm90::kOff;
+  return e && e[0] == '1' ? WgradSm90::kForce : WgradSm90::kAuto;
 }
 // grad_weight on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32; whole 32-channel blocks
 // in and out per group; w stride <= 2 and <= 4 w taps (the window one staged grad_y row covers); at most 4 (kd, kh)
@@ -540,7 +542,8 @@ bool hopper_wgrad_enabled() {
 // (w stride 1, 16-byte row pitches, n and channel foldable), grad_y dense NCDHW.  False: the sm_80 kernels take it.
 bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   const ConvT3dProblem& pb = a.problem;
-  if (!hopper_built() || !hopper_wgrad_enabled() || device_attrs().cc != 90) return false;
+  const WgradSm90 mode = hopper_wgrad_mode();
+  if (!hopper_built() || mode == WgradSm90::kOff || device_attrs().cc != 90) return false;
   if (pb.dtype != DType::kF32 || op_math(pb, Kind::kGradWeight) != Math::kTF32) return false;
   const int Kc = pb.cin_g(), Nc = pb.cout_g();
   if (Kc % 32 || Nc % 32 || pb.k[2] > HopperWgradTiles::kMaxKw || pb.stride[2] > 2) return false;
@@ -616,8 +619,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   // half an A tile, and the sm_80 kernel was faster (k2s2 0.52 against 0.60 ms, v68); the tests force it (=1)
   int total_pairs = 0;
   for (int i = 0; i < p.nseg; ++i) total_pairs += p.seg[i].npairs;
-  const char* force = std::getenv("CUTLASS_CONVT3D_SM90_WGRAD");
-  if (total_pairs < 2 * p.nseg && !(force && force[0] == '1')) return false;
+  if (total_pairs < 2 * p.nseg && mode != WgradSm90::kForce) return false;
   // slot: x tiles (two or four pairs of 4 KB), B (4 KB per w tap), the staged grad_y windows; 1024-byte aligned
   p.b_off = (max_pairs > 2 ? 4 : 2) * 4096;
   p.raw_off = p.b_off + p.nkw * 4096;
