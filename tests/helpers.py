@@ -133,15 +133,18 @@ def _bilinear(kind, x, w, gy, args=NONFINITE_ARGS):
     return torch.autograd.grad(F.conv_transpose3d(x, w0, None, *args), w0, gy)[0]
 
 
-def nonfinite_expectation(kind, x, w, gy, x_bad, gy_bad, args=NONFINITE_ARGS):
+def nonfinite_expectation(kind, x, w, gy, x_bad, gy_bad, args=NONFINITE_ARGS, w_bad=None):
     """What `kind` should give with the planted values, from the mathematical (direct-sum over valid taps)
     definition: (isnan, isposinf, isneginf) masks, and the float64 values at the other positions.  kind is an op,
-    or "grad_weight_gy": grad_weight with the values planted in grad_y instead of x.
+    or "grad_weight_gy": grad_weight with the values planted in grad_y instead of x, or "grad_input_w": grad_input
+    with the values planted in the weight (w_bad).
 
     Found by propagating finite 0/1 indicators through the same bilinear map, so no implementation's
     0 * inf (from zero padding) leaks in -- PyTorch's own CPU grad_weight/grad_input do form such products."""
     x, w, gy, x_bad, gy_bad = (t.detach().double().cpu() for t in (x, w, gy, x_bad, gy_bad))
-    if kind == "forward":
+    if kind == "grad_input_w":
+        bad, other, f = w_bad.detach().double().cpu(), gy, lambda a, b: _bilinear("grad_input", x, a, b, args)
+    elif kind == "forward":
         bad, other, f = x_bad, w, lambda a, b: _bilinear(kind, a, b, None, args)
     elif kind == "grad_input":
         bad, other, f = gy_bad, w, lambda a, b: _bilinear(kind, x, b, a, args)

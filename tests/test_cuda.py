@@ -1123,6 +1123,23 @@ HOPPER_WGRAD_CASES = [
 ]
 
 
+def _check_hopper_backward(run, ref, kernel, switch, monkeypatch, what):
+    """run() (a backward op with its Hopper kernel forced by the environment variable `switch`) against the float64
+    ref at TF32 accuracy, bitwise equal from run to run, and against the sm_80 kernels (switch=0: the same
+    TF32-rounded operands, another summation order).  New tensors NaN-filled, so unwritten outputs fail."""
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    got, names = _with_kernel_names(run)
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert kernel in names, f"{what}: the case no longer takes the Hopper kernel"
+    assert torch.isfinite(got).all(), f"{what}: unwritten or non-finite outputs"
+    assert rel_err(got.cpu(), ref) <= 2e-3, f"{what}: {rel_err(got.cpu(), ref):.3g} against float64"
+    assert torch.equal(got, run()), f"{what}: not deterministic"
+    monkeypatch.setenv(switch, "0")
+    got80 = run()
+    assert rel_err(got, got80) <= 1e-5, f"{what}: {rel_err(got, got80):.3g} against the sm_80 kernels"
+
+
 def _wgrad_problem(xs, cout, k, g, seed):
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(xs, generator=gen)
@@ -1134,9 +1151,8 @@ def _wgrad_problem(xs, cout, k, g, seed):
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_WGRAD_CASES])
 def test_hopper_wgrad(hcase, restore_flags, monkeypatch):
-    """The Hopper grad_weight against float64 at TF32 accuracy and against the sm_80 kernels (same TF32-rounded
-    operands, another summation order); bitwise equal from run to run (fixed chunks, ordered reduce).  New tensors
-    NaN-filled, so unwritten partial sums fail."""
+    """The Hopper grad_weight as _check_hopper_backward checks it (bitwise repeatable: fixed chunks, ordered
+    reduce)."""
     xs, cout, k, s, p, op, g, d = hcase
     torch.backends.cudnn.allow_tf32 = True
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
@@ -1147,17 +1163,8 @@ def test_hopper_wgrad(hcase, restore_flags, monkeypatch):
     w0 = w.double().requires_grad_(True)
     ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
     x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
-    torch.use_deterministic_algorithms(True)
-    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
-    gw, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True))
-    if torch.cuda.get_device_capability() == (9, 0):
-        assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
-    assert torch.isfinite(gw).all(), "unwritten or non-finite partial sums"
-    assert rel_err(gw.cpu(), ref) <= 2e-3, f"{hcase}: {rel_err(gw.cpu(), ref):.3g} against float64"
-    assert torch.equal(gw, ops.conv_transpose3d_grad_weight(gy, x, w, *args, True)), "not deterministic"
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
-    gw80 = ops.conv_transpose3d_grad_weight(gy, x, w, *args, True)
-    assert rel_err(gw, gw80) <= 1e-5, f"{hcase}: {rel_err(gw, gw80):.3g} against the sm_80 kernels"
+    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True), ref, "hopper_wgrad_kernel",
+                           "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, hcase)
 
 
 @pytest.mark.parametrize("where", ["x", "gy"])
@@ -1189,6 +1196,96 @@ def test_hopper_wgrad_nonfinite(value, where, restore_flags, monkeypatch):
         assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
     assert (masks[0] | masks[1] | masks[2]).any()
     _assert_nonfinite_as_expected(gw, masks, values, 2e-3)
+
+
+# The Hopper grad_input (dgrad_sm90.cuh; forced by CUTLASS_CONVT3D_SM90_DGRAD=1; fp32 TF32, 32-channel blocks in and
+# out per group, w stride <= 2, w dilation 1, <= 4 w taps): (x shape, Cout, kernel, stride, padding, output_padding,
+# groups, dilation).  Two 128-position tiles per row (the second partial), two co blocks, two groups of two ci
+# blocks, d/h strides 1-3 and dilation 2, w strides 1 and 2 with 1-4 w taps, x rows reading grad_y rows outside it.
+HOPPER_DGRAD_CASES = [
+    ((2, 32, 5, 6, 140), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1)),
+    ((1, 32, 4, 5, 64), 64, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1, (1, 1, 1)),
+    ((2, 128, 3, 4, 36), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 2, (1, 1, 1)),
+    ((1, 32, 3, 5, 40), 32, (2, 3, 3), (1, 3, 2), (0, 1, 1), (0, 2, 1), 1, (1, 1, 1)),
+    ((1, 32, 3, 4, 36), 32, (3, 3, 4), (3, 1, 2), (2, 0, 1), (1, 0, 0), 1, (2, 2, 1)),
+    ((2, 32, 4, 5, 130), 32, (3, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1)),
+    ((1, 32, 3, 3, 50), 32, (1, 1, 1), (1, 1, 2), (0, 0, 0), (0, 0, 1), 1, (1, 1, 1)),
+]
+
+
+@pytest.mark.parametrize("gy_layout", ["dense", "sliced"])
+@pytest.mark.parametrize("hcase", HOPPER_DGRAD_CASES,
+                         ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
+                              for c in HOPPER_DGRAD_CASES])
+def test_hopper_dgrad(hcase, gy_layout, restore_flags, monkeypatch):
+    """The Hopper grad_input as _check_hopper_backward checks it, grad_y dense or a slice (its rows at every 4-byte
+    phase)."""
+    xs, cout, k, s, p, op, g, d = hcase
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
+    x, w, gen = _wgrad_problem(xs, cout, k, g, 4)
+    w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
+    args = (s, p, op, g, d)
+    ys = F.conv_transpose3d(x, w, None, *args).shape
+    gy_full = torch.randn(*ys[:4], ys[4] + 3, generator=gen)
+    gy = gy_full[..., 1:ys[4] + 1] if gy_layout == "sliced" else gy_full[..., :ys[4]].contiguous()
+    x0 = x.double().requires_grad_(True)
+    ref = torch.autograd.grad(F.conv_transpose3d(x0, w.double(), None, *args), x0, gy.double())[0]
+    x, w = x.to(DEV), w.to(DEV)
+    gy = gy_full.to(DEV)[..., 1:ys[4] + 1] if gy_layout == "sliced" else gy.to(DEV)
+    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args, True), ref, "hopper_dgrad_kernel",
+                           "CUTLASS_CONVT3D_SM90_DGRAD", monkeypatch, (hcase, gy_layout))
+
+
+@pytest.mark.parametrize("where", ["w", "gy"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_hopper_dgrad_nonfinite(value, where, restore_flags, monkeypatch):
+    """NaN/inf planted in the weight or grad_y on a Hopper grad_input shape whose tiles read positions and rows
+    outside grad_y (zeros multiplied by the tensor cores): with a non-finite weight the tiles whose sums are not
+    finite are recomputed masked, so ours is NaN/+inf/-inf exactly where the mathematical result is."""
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
+    x, w, gen = _wgrad_problem((2, 32, 3, 4, 140), 32, (3, 3, 3), 1, 13)
+    w = w / 16
+    args = (2, 1, 1, 1, 1)
+    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+    x64, w64, gy64 = x.double(), w.double(), gy.double()
+    bad = (w64 if where == "w" else gy64).clone()
+    spots = ([(0, 3, 0, 0, 0), (31, 31, 2, 2, 2), (7, 5, 1, 0, 2), (16, 0, 2, 1, 0)] if where == "w" else
+             [(0, 3, 0, 0, 0), (1, 31, 5, 7, 279), (0, 7, 3, 4, 140), (1, 0, 5, 1, 1)])
+    for j, idx in enumerate(spots):
+        bad[idx] = value if j % 2 == 0 else -value
+    if where == "w":
+        masks, values = nonfinite_expectation("grad_input_w", x64, w64, gy64, x64, gy64, args, w_bad=bad)
+        wd, gyd = bad.float(), gy
+    else:
+        masks, values = nonfinite_expectation("grad_input", x64, w64, gy64, x64, bad, args)
+        wd, gyd = w, bad.float()
+    gx, names = _with_kernel_names(
+        lambda: ops.conv_transpose3d_grad_input(gyd.to(DEV), x.to(DEV), wd.to(DEV), *args, True))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_dgrad_kernel" in names, "the case no longer takes the Hopper kernel"
+    assert (masks[0] | masks[1] | masks[2]).any()
+    _assert_nonfinite_as_expected(gx, masks, values, 2e-3)
+
+
+def test_hopper_dgrad_is_opt_in(restore_flags, monkeypatch):
+    """The Hopper grad_input is slower than the sm_80 row-conv on every shape measured (v69), so a compute capability
+    9.0 GPU runs it only where CUTLASS_CONVT3D_SM90_DGRAD=1 asks for it."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    torch.backends.cudnn.allow_tf32 = True
+    x = torch.randn(1, 32, 4, 6, 64, device=DEV)
+    w = torch.randn(32, 32, 3, 3, 3, device=DEV)
+    gy = torch.randn(F.conv_transpose3d(x, w, None, 2, 1).shape, device=DEV)
+
+    def kernels():
+        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, 2, 1, 0, 1, 1, True))[1]
+
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_DGRAD", raising=False)
+    assert "hopper_dgrad_kernel" not in kernels()
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
+    assert "hopper_dgrad_kernel" in kernels()
 
 
 def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):

@@ -28,6 +28,14 @@ Status hopper_wgrad_partials(const HopperWgradParams&, cudaStream_t, std::string
   if (why) *why = "built without the Hopper kernels";
   return Status::kNotSupported;
 }
+Status hopper_dgrad_pack(const HopperDgradParams&, cudaStream_t, std::string* why) {
+  if (why) *why = "built without the Hopper kernels";
+  return Status::kNotSupported;
+}
+Status hopper_dgrad(const HopperDgradParams&, cudaStream_t, std::string* why) {
+  if (why) *why = "built without the Hopper kernels";
+  return Status::kNotSupported;
+}
 #endif
 
 const char* status_string(Status s) {
@@ -528,13 +536,14 @@ struct HopperWgradPlan {
   HopperWgradParams p;
   size_t ws_bytes;
 };
-// CUTLASS_CONVT3D_SM90_WGRAD: 0 sends grad_weight to the sm_80 kernels, 1 forces the Hopper kernel wherever it
-// applies, unset picks it where it is the faster one (v68); CUTLASS_CONVT3D_SM90=0 turns every Hopper kernel off.
-enum class WgradSm90 { kOff, kAuto, kForce };
-WgradSm90 hopper_wgrad_mode() {
-  const char* e = std::getenv("CUTLASS_CONVT3D_SM90_WGRAD");
-  if (!hopper_enabled() || (e && e[0] == '0')) return WgradSm90::kOff;
-  return e && e[0] == '1' ? WgradSm90::kForce : WgradSm90::kAuto;
+// A backward Hopper kernel's switch (CUTLASS_CONVT3D_SM90_WGRAD, _DGRAD): 0 sends the op to the sm_80 kernels, 1
+// forces the Hopper kernel wherever it applies, unset picks it where it is the faster one; CUTLASS_CONVT3D_SM90=0
+// turns every Hopper kernel off.
+enum class Sm90Mode { kOff, kAuto, kForce };
+Sm90Mode sm90_mode(const char* var) {
+  const char* e = std::getenv(var);
+  if (!hopper_enabled() || (e && e[0] == '0')) return Sm90Mode::kOff;
+  return e && e[0] == '1' ? Sm90Mode::kForce : Sm90Mode::kAuto;
 }
 // grad_weight on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32; whole 32-channel blocks
 // in and out per group; w stride <= 2 and <= 4 w taps (the window one staged grad_y row covers); at most 4 (kd, kh)
@@ -542,8 +551,8 @@ WgradSm90 hopper_wgrad_mode() {
 // (w stride 1, 16-byte row pitches, n and channel foldable), grad_y dense NCDHW.  False: the sm_80 kernels take it.
 bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   const ConvT3dProblem& pb = a.problem;
-  const WgradSm90 mode = hopper_wgrad_mode();
-  if (!hopper_built() || mode == WgradSm90::kOff || device_attrs().cc != 90) return false;
+  const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_WGRAD");
+  if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
   if (pb.dtype != DType::kF32 || op_math(pb, Kind::kGradWeight) != Math::kTF32) return false;
   const int Kc = pb.cin_g(), Nc = pb.cout_g();
   if (Kc % 32 || Nc % 32 || pb.k[2] > HopperWgradTiles::kMaxKw || pb.stride[2] > 2) return false;
@@ -619,7 +628,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   // half an A tile, and the sm_80 kernel was faster (k2s2 0.52 against 0.60 ms, v68); the tests force it (=1)
   int total_pairs = 0;
   for (int i = 0; i < p.nseg; ++i) total_pairs += p.seg[i].npairs;
-  if (total_pairs < 2 * p.nseg && mode != WgradSm90::kForce) return false;
+  if (total_pairs < 2 * p.nseg && mode != Sm90Mode::kForce) return false;
   // slot: x tiles (two or four pairs of 4 KB), B (4 KB per w tap), the staged grad_y windows; 1024-byte aligned
   p.b_off = (max_pairs > 2 ? 4 : 2) * 4096;
   p.raw_off = p.b_off + p.nkw * 4096;
@@ -632,6 +641,76 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   p.chunks = std::max(1, device_sms() / p.nseg);
   if (int64_t(p.nseg) * p.chunks >= INT_MAX) return false;
   r.ws_bytes = size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;
+  if (out) *out = r;
+  return true;
+}
+
+// ---------------------------------------------------------------- Hopper grad_input (dgrad_sm90.cuh)
+struct HopperDgradPlan {
+  HopperDgradParams p;
+  size_t pack_bytes;  // the packed weights, then the non-finite flag
+  size_t workspace() const { return pack_bytes + 256; }
+  void set_workspace(void* ws) {
+    p.wpack = static_cast<const float*>(ws);
+    p.w_nonfinite = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + pack_bytes);
+  }
+};
+// grad_input on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32; whole 32-channel blocks in
+// and out per group; w stride <= 2, w dilation 1 and <= 4 w taps (the kernel's instances and channel order); grad_y
+// and grad_input of unit w stride (any other strides); the segment's weights and two grad_y stages in shared memory.
+// Opt-in only (CUTLASS_CONVT3D_SM90_DGRAD=1): slower than the sm_80 row-conv on every shape measured (v69, H200:
+// mission 1.22 against 0.87 ms; benchmarks/NOTES.md).  False: the sm_80 row-conv takes it.
+bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_DGRAD");
+  if (!hopper_built() || mode != Sm90Mode::kForce || device_attrs().cc != 90) return false;
+  if (pb.dtype != DType::kF32 || op_math(pb, Kind::kGradInput) != Math::kTF32 || use_direct(pb)) return false;
+  const int Kci = pb.cin_g(), Kco = pb.cout_g();
+  if (Kci % 32 || Kco % 32 || pb.stride[2] > 2 || pb.dil[2] != 1 || pb.k[2] > HopperDgradTiles::kMaxKw) return false;
+  if (numel(a.x) == 0 || numel(a.y) == 0 || a.y.stride[4] != 1 || a.x.stride[4] != 1) return false;
+  if (reinterpret_cast<uintptr_t>(a.y.data) % 4) return false;
+  HopperDgradPlan r{};
+  HopperDgradParams& p = r.p;
+  p.gy = a.y;
+  p.gx = a.x;
+  p.w = a.w;
+  p.md = pb.dgrad(0);
+  p.mh = pb.dgrad(1);
+  p.Kci = Kci;
+  p.Kco = Kco;
+  p.ncib = Kci / 32;
+  p.ncob = Kco / 32;
+  p.Kd = pb.k[0];
+  p.Kh = pb.k[1];
+  p.Kw = pb.k[2];
+  p.Ew = pb.stride[2];
+  p.pw = pb.pad[2];
+  p.IW = pb.in[2];
+  p.OW = pb.out[2];
+  const int64_t rows = a.x.size[0] * pb.in[0] * pb.in[1];
+  p.qblocks = (p.IW + HopperDgradTiles::BQ - 1) / HopperDgradTiles::BQ;
+  if (rows * p.qblocks >= INT_MAX) return false;
+  p.rows = int(rows);
+  p.div_qb = FastDiv::make(p.qblocks);
+  p.div_ih = FastDiv::make(pb.in[1]);
+  p.div_id = FastDiv::make(pb.in[0]);
+  p.pitch = HopperDgradTiles::pitch(HopperDgradTiles::vectors(HopperDgradTiles::window(p.Ew, p.Kw)));
+  p.slot_bytes = (32 * p.pitch * 4 + 127) / 128 * 128;
+  p.gy_ph = int(reinterpret_cast<uintptr_t>(a.y.data) / 4 % 4);
+  for (int d = 0; d < 4; ++d) p.s4[d] = int(a.y.stride[d] & 3);
+  const int64_t wb = int64_t(pb.taps()) * Kco * 32 * 4;
+  const int64_t room = device_smem_optin() - wb - HopperDgradTiles::kBarBytes;
+  if (room < 2 * int64_t(p.slot_bytes)) return false;
+  p.w_bytes = int(wb);
+  p.ring = int(std::min<int64_t>(HopperDgradTiles::kMaxRing, room / p.slot_bytes));
+  p.nseg = pb.groups * p.ncib;
+  // one CTA per SM (its shared memory); each segment's tiles cut into the same number of runs of x rows
+  const int64_t tiles = rows * p.qblocks;
+  p.chunks = int(std::max<int64_t>(1, std::min<int64_t>(device_sms() / std::max(p.nseg, 1), tiles)));
+  if (int64_t(p.nseg) * p.chunks >= INT_MAX) return false;
+  // a CTA's stages (tiles x (kd, kh) pairs x co blocks) are counted in 32 bits
+  if ((tiles / p.chunks + 1) * pb.k[0] * pb.k[1] * p.ncob >= INT_MAX) return false;
+  r.pack_bytes = align256(size_t(p.nseg) * size_t(wb));
   if (out) *out = r;
   return true;
 }
@@ -841,6 +920,8 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
       const bool fwd = K == Kind::kForward;
       HopperPlan h;
       if (fwd && hopper_plan(a, &h)) return h.workspace();
+      HopperDgradPlan hd;
+      if (!fwd && hopper_dgrad_plan(a, &hd)) return hd.workspace();
       if (!restage_src(a, fwd)) return pack_bytes(p);
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
@@ -871,6 +952,11 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
     h.set_workspace(workspace);
     return hopper_pack(h.p, a.w, workspace, a.problem.math == Math::kTF32, stream, why);
   }
+  HopperDgradPlan hd;
+  if (K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
+    hd.set_workspace(workspace);
+    return hopper_dgrad_pack(hd.p, stream, why);
+  }
   if (K == Kind::kForward || K == Kind::kGradInput)
     return launchers(a.problem, K).pack_weight(a.w, workspace, a.problem.groups, K == Kind::kGradInput, stream, why);
   return Status::kSuccess;
@@ -890,6 +976,11 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
       if (s != Status::kSuccess) return s;
     }
     return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);
+  }
+  HopperDgradPlan hd;
+  if (K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
+    hd.set_workspace(workspace_);
+    return hopper_dgrad(hd.p, stream, why);
   }
   if (K == Kind::kForward || K == Kind::kGradInput) {
     const bool fwd = K == Kind::kForward;

@@ -192,6 +192,36 @@ struct DirectTiles {
 static_assert(DirectTiles::run_row(1, 32) > DirectTiles::kThreads,
               "the staged kernel's copy advances (row, w) assuming a window row is longer than the CTA");
 
+// The Hopper grad_input's tile constants (dgrad_sm90.cuh, HopperDgradParams in kernel_params.h); here so that the
+// host index test checks its channel order and row pitch.
+struct HopperDgradTiles {
+  static constexpr int kThreads = 384;  // two consumer warpgroups (64 iw each of the tile's 128), a producer
+  static constexpr int BQ = 128;        // iw per tile
+  static constexpr int kMaxKw = 4;      // w taps (kernel instances)
+  static constexpr int kMaxRing = 8;    // stages in flight
+  static constexpr int kBarBytes = 128;  // their full and empty barriers, before the weights
+  // registers per thread after setmaxnreg: setmaxnreg moves registers within the CTA's launch allocation (384 x 168),
+  // so 2 x 216 + 72 <= 3 x 168 (more and the consumers' request would wait forever)
+  static constexpr int kConsumerRegs = 216, kProducerRegs = 72;
+  static_assert(2 * kConsumerRegs + kProducerRegs <= 3 * (65536 / 384 / 8 * 8), "setmaxnreg past the CTA's registers");
+  // grad_y positions a stage needs per channel: Ew (BQ - 1) + Kw (unit w dilation); the 16-byte vectors staged for
+  // them from the boundary below (up to 3 elements of phase)
+  static constexpr int window(int ew, int kw) { return ew * (BQ - 1) + kw; }
+  static constexpr int vectors(int win) { return (win + 3 + 3) / 4; }
+  // ... and a staged channel row's pitch in floats: 4 x an odd number (= 4 mod 8), so that rows 4 apart are 16
+  // banks apart
+  static constexpr int pitch(int nv) { return 4 * (nv | 1); }
+  // channel (within the stage's 32) of the fragment's k index t4 + 4 cc in k-step ks (A: lane t4's registers 0-1
+  // are cc = 0, 2-3 cc = 1; the packed B uses the same order).  w stride 2: a load's lanes g8 read positions 2 apart
+  // (8 banks of one parity), lanes t4 channels c, c + 1, c + 4, c + 5: rows 4 apart have the same 4-byte phase and
+  // sit 16 banks apart, and c, c + 1 differ in parity where the channel stride is odd (OW odd, as on the mission
+  // shape): 32 distinct banks; else 2-way.  Stride 1: channels c, c + 2, c + 4, c + 6 (conflict-free where the
+  // channel stride is even).
+  static constexpr int co_of(int ew, int ks, int t4, int cc) {
+    return ew == 2 ? 8 * ks + 2 * cc + (t4 & 1) + 4 * (t4 >> 1) : 8 * ks + cc + 2 * t4;
+  }
+};
+
 // Smallest channel stride >= n with stride % 32 == pad (in elements): keeps the fragment loads of a warp on
 // distinct banks.
 CT3D_HD int padded_ld(int n, int pad) {

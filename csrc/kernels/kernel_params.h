@@ -208,6 +208,35 @@ struct HopperWgradParams {
   void* ws;                   // [chunks][groups][taps][Kc][Nc] float
   HopperWgradSeg seg[HopperWgradTiles::kMaxSeg];
 };
+// The Hopper grad_input (dgrad_sm90.cuh): gx[ci][iw] = sum over (kd, kh, kw) and co of
+// gy[co][od(id, kd)][oh(ih, kh)][Ew iw + kw - pw] * w[ci][co][kd][kh][kw], per x row (n, id, ih) a GEMM with
+// M = 128 iw (two consumer warpgroups of 64), N = 32 ci and K = taps x co.  A stage is one (kd, kh) pair's grad_y row
+// window for 32 co, staged by 16-byte cp.async from the 16-byte boundary below each channel row's window (rows of any
+// 4-byte phase; zeros outside the tensor); A is read from it into registers (a strided gather, so the wgmma's
+// register-A form) and TF32-rounded there; B, the weights of the CTA's segment (group, 32-ci block), stays in shared
+// memory.
+struct HopperDgradParams {
+  TensorRef5 gy, gx, w;       // grad_y (w stride 1), grad_input (written; w stride 1), the weight (masked path)
+  const float* wpack;         // per segment [(kd, kh) pair][co block][kw][ks][kc][ci 32][4], TF32-rounded
+  unsigned* w_nonfinite;      // set by the pack where a packed weight is not finite
+  DimMap md, mh;              // grad_input maps along d, h: x row id reads grad_y row od = tap(id, kd)
+  int Kci, Kco, ncib, ncob;   // channels per group of x and of y; their 32-channel blocks
+  int Kd, Kh, Kw, Ew, pw;     // taps; w: x position iw reads y position Ew iw + kw - pw
+  int IW, OW;
+  int gy_ph;                  // grad_y's data address in floats, mod 4 (its 16-byte phase)
+  int s4[4];                  // grad_y's strides mod 4 (the stages' phases without 64-bit math)
+  int rows, qblocks;          // x rows N x D x H; BQ-blocks per row
+  FastDiv div_qb, div_ih, div_id;
+  int pitch, slot_bytes, w_bytes, ring;  // shared memory: resident weights, then `ring` grad_y stages
+  int nseg, chunks;           // segments (group, ci block); each one's tiles cut into `chunks` CTAs
+};
+inline size_t hopper_dgrad_smem_bytes(const HopperDgradParams& p) {
+  return HopperDgradTiles::kBarBytes + size_t(p.w_bytes) + size_t(p.ring) * p.slot_bytes;
+}
+// grad_input over grad_y (dgrad_sm90.cuh), after hopper_dgrad_pack put the segments' weights at p.wpack
+Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::string* why);
+Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why);
+
 inline size_t hopper_wgrad_smem_bytes(const HopperWgradParams& p) {
   return HopperWgradTiles::kBarBytes + 1024 + size_t(p.ring) * p.slot_bytes;
 }

@@ -3,6 +3,7 @@
 #include <cuda.h>
 
 #include "kernel_launch.cuh"
+#include "dgrad_sm90.cuh"
 #include "rowconv_sm90.cuh"
 #include "wgrad_sm90.cuh"
 
@@ -75,6 +76,28 @@ Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStre
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight kernel launch");
 }
 
+template <int EW, int NKW>
+Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
+  auto kernel = hopper_dgrad_kernel<EW, NKW>;
+  const size_t smem = hopper_dgrad_smem_bytes(p);
+  Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
+                                "cudaFuncSetAttribute (Hopper grad_input)");
+  if (s != Status::kSuccess) return s;
+  kernel<<<p.nseg * p.chunks, HopperDgradTiles::kThreads, smem, stream>>>(p);
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input kernel launch");
+}
+template <int EW>
+Status launch_dgrad_kw(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
+  static_assert(HopperDgradTiles::kMaxKw == 4, "one instance per w tap count");
+  switch (p.Kw) {
+    case 1: return launch_dgrad<EW, 1>(p, stream, why);
+    case 2: return launch_dgrad<EW, 2>(p, stream, why);
+    case 3: return launch_dgrad<EW, 3>(p, stream, why);
+    case 4: return launch_dgrad<EW, 4>(p, stream, why);
+  }
+  return detail::fail(why, Status::kNotSupported, "Hopper grad_input: more than 4 w taps");
+}
+
 template <class Tr, bool kRoundX, bool kCF, int NSJ>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   auto kernel = hopper_rowconv_kernel<Tr, kRoundX, kCF, NSJ>;
@@ -118,6 +141,18 @@ Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, st
     case 4: return launch_wgrad<4>(p, map, stream, why);
   }
   return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: more than 4 w taps");
+}
+
+Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
+  Status s = detail::cuda_check(cudaMemsetAsync(p.w_nonfinite, 0, sizeof(unsigned), stream), why,
+                                "Hopper grad_input flag reset");
+  if (s != Status::kSuccess) return s;
+  hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, const_cast<float*>(p.wpack));
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input weight pack launch");
+}
+
+Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
+  return p.Ew == 2 ? launch_dgrad_kw<2>(p, stream, why) : launch_dgrad_kw<1>(p, stream, why);
 }
 
 Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,

@@ -1,0 +1,331 @@
+// Hopper grad_input (sm_90a): wgmma with A from registers, grad_y rows by cp.async, weights resident (see
+// HopperDgradParams for the decomposition).
+//
+// GEMM per tile (x row (n, id, ih), BQ = 128 positions iw0 .. iw0 + 127, the segment's 32 ci):
+//   D[m = iw - iw0][n = ci] = sum over stages (kd, kh, 32-channel co block) and w taps kw of A_kw[m][co] * B[ci][co]
+//   A_kw[m][co] = gy[co][od][oh][Ew iw + kw - pw]: the stage holds the (od, oh) row's window of the 32 co rows
+//      (16-byte cp.async from the boundary below each row's window, so each row at its own 4-byte phase; zeros
+//      outside the row and for pairs whose od or oh is outside grad_y), read at stride Ew into the register
+//      fragments (a gather no shared-memory descriptor expresses) and TF32-rounded there.
+//   B = w[ci][co][kd][kh][kw], packed K-major without swizzle in the fragment's channel order (co_of).
+// Roles: a producer warpgroup copies the stages into a ring of `ring` slots (full: its copies landed, empty: the
+// multiplying warps have read the slot), running up to `ring` stages ahead; two consumer warpgroups take 64 iw each.
+// A consumer keeps one stage's wgmmas in flight while it loads the next stage's fragments into the other of two
+// register sets; a slot is released as soon as its fragments are in registers (B is resident).
+// Slower than the sm_80 row-conv so far (v69: mission 1.22 against 0.87 ms, H200), hence opt-in; where the time
+// goes and what to try next: benchmarks/NOTES.md, "Hopper grad_input after v69".
+// A zero-filled grad_y element times a non-finite weight is NaN where the true sum has no such term: where the
+// pack saw one, a tile whose sums are not all finite is recomputed on CUDA cores with every product masked.
+#pragma once
+#include <cutlass/arch/reg_reconfig.h>
+
+#include "sm90_common.cuh"
+
+namespace ct3d {
+
+struct DgradTile {
+  int n, id, ih, qb;
+};
+CT3D_DEV DgradTile dgrad_tile(const HopperDgradParams& p, int t) {
+  DgradTile r;
+  const int row = p.div_qb.divmod(t, r.qb);
+  r.n = p.div_id.divmod(p.div_ih.divmod(row, r.ih), r.id);
+  return r;
+}
+
+// m64 n32 k8, A from registers (a0..a3: rows g8, g8 + 8 of k t4, then of k t4 + 4)
+CT3D_DEV void dgrad_mma(const uint32_t* a, uint64_t db, float (&d)[16]) {
+  cute::SM90::GMMA::MMA_64x32x8_F32TF32TF32_RS_TN<>::fma(a[0], a[1], a[2], a[3], db, d[0], d[1], d[2], d[3], d[4],
+                                                        d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13],
+                                                        d[14], d[15]);
+}
+
+// A walk over the CTA's stages (StageWalk: slot, its use parity, stage within the tile, tile) with the tile decoded,
+// the stage's (kd, kh, co block) kept by counters, and where its grad_y rows are: whether the pair's (od, oh) row is
+// inside grad_y, the window's first position wstart, and channel 0's element there (kRow: its address; its 16-byte
+// phase vph either way, from the strides mod 4 without 64-bit math where the address is not needed).
+template <bool kRow>
+struct DgradStage : StageWalk {
+  DgradTile tl;
+  int kd = 0, kh = 0, cob = 0;
+  bool pair;
+  int wstart, vph;
+  const float* row;
+  CT3D_DEV void locate(const HopperDgradParams& p, int group) {
+    // grad_input's maps have E = 1: the tap always lands, inside grad_y or not (no division)
+    const int od = tl.id * p.md.A + p.md.B - kd * p.md.C, oh = tl.ih * p.mh.A + p.mh.B - kh * p.mh.C;
+    pair = unsigned(od) < unsigned(p.md.in_extent) && unsigned(oh) < unsigned(p.mh.in_extent);
+    wstart = p.Ew * tl.qb * HopperDgradTiles::BQ - p.pw;
+    const int c = group * p.Kco + cob * 32;
+    if constexpr (kRow) {
+      const int64_t e = pair ? tl.n * p.gy.stride[0] + int64_t(c) * p.gy.stride[1] + od * p.gy.stride[2] +
+                                   oh * p.gy.stride[3] + wstart
+                             : 0;
+      row = static_cast<const float*>(p.gy.data) + e;
+      vph = int((p.gy_ph + e) & 3);
+    } else {
+      vph = (p.gy_ph + tl.n * p.s4[0] + c * p.s4[1] + od * p.s4[2] + oh * p.s4[3] + wstart) & 3;
+    }
+  }
+  CT3D_DEV DgradStage(const HopperDgradParams& p, int group, int tile0, int spt) : StageWalk(0, p.ring, spt, tile0) {
+    tl = dgrad_tile(p, r);
+    locate(p, group);
+  }
+  CT3D_DEV void next(const HopperDgradParams& p, int group, int spt) {
+    if (StageWalk::next(p.ring, spt)) {
+      kd = kh = cob = 0;
+      tl = dgrad_tile(p, r);
+    } else if (++cob == p.ncob) {
+      cob = 0;
+      if (++kh == p.Kh) kh = 0, ++kd;
+    }
+    locate(p, group);
+  }
+};
+
+// Stage st's grad_y windows into its slot (at slot_a): producer warp w copies channel rows w + 4 r, lane l the
+// row's 16-byte vectors l, l + 32, ..., from the boundary below the window (its phase: the window's position j is the
+// staged row's element vph + j).  eofs[r] / dofs[r]: row r's lane vector from channel 0's window start (elements) /
+// in the slot (bytes); cph[r]: its phase offset from channel 0's.  Positions outside [0, OW) read 0: a vector
+// reaching past the row's end is copied in part (the rest zero-filled), one starting before it element by element
+// (4-byte copies, zero-filled where w < 0); src-size 0 reads nothing.
+template <int EW, int NKW>
+CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true>& st, const int64_t (&eofs)[8],
+                         const uint32_t (&dofs)[8], const int (&cph)[8], uint32_t slot_a) {
+  constexpr int NV = HopperDgradTiles::vectors(HopperDgradTiles::window(EW, NKW)), NI = (NV + 31) / 32;
+  const int lane = threadIdx.x % 32;
+  if (!st.pair) {  // grad_y row outside the tensor: zeros
+#pragma unroll
+    for (int r = 0; r < 8; ++r)
+#pragma unroll
+      for (int i = 0; i < NI; ++i)
+        if (i < NI - 1 || lane + 32 * i < NV) cp_async_16(slot_a + dofs[r] + 512 * i, p.gy.data, 0);
+    return;
+  }
+  const int wl = st.wstart + 4 * lane;
+#pragma unroll
+  for (int r = 0; r < 8; ++r) {
+    const int ph = (st.vph + cph[r]) & 3;
+    const float* const src = st.row + eofs[r] - ph;
+    const uint32_t dst = slot_a + dofs[r];
+#pragma unroll
+    for (int i = 0; i < NI; ++i) {
+      if (i == NI - 1 && lane + 32 * i >= NV) continue;
+      const int w0 = wl - ph + 128 * i;  // the vector's first position
+      if (w0 >= 0 && w0 + 4 <= p.OW) {
+        cp_async_16(dst + 512 * i, src + 128 * i, 16);
+      } else if (w0 >= 0) {
+        cp_async_16(dst + 512 * i, src + 128 * i, 4 * max(p.OW - w0, 0));
+      } else {
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          const bool ok = w0 + j >= 0 && w0 + j < p.OW;
+          asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(dst + 512 * i + 4 * j),
+                       "l"(src + 128 * i + j), "r"(ok ? 4 : 0));
+        }
+      }
+    }
+  }
+}
+
+// The warpgroup's 64 x 32 outputs of tile tl summed on CUDA cores with every product masked (inside the tensors only)
+template <int EW>
+CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int group, int cib, int wg) {
+  const float* const gy = static_cast<const float*>(p.gy.data);
+  const float* const w = static_cast<const float*>(p.w.data);
+  float* const gx = static_cast<float*>(p.gx.data);
+  for (int idx = threadIdx.x % 128; idx < 64 * 32; idx += 128) {
+    const int m = idx / 32, ci = group * p.Kci + cib * 32 + idx % 32;
+    const int iw = tl.qb * HopperDgradTiles::BQ + 64 * wg + m;
+    if (iw >= p.IW) continue;
+    float s = 0.f;
+    for (int kd = 0; kd < p.Kd; ++kd)
+      for (int kh = 0; kh < p.Kh; ++kh) {
+        int od, oh;
+        if (!p.md.tap(tl.id, kd, od) || !p.mh.tap(tl.ih, kh, oh)) continue;
+        for (int co = 0; co < p.Kco; ++co)
+          for (int kw = 0; kw < p.Kw; ++kw) {
+            const int ow = EW * iw + kw - p.pw;
+            if (ow < 0 || ow >= p.OW) continue;
+            const float g = gy[tl.n * p.gy.stride[0] + (int64_t(group) * p.Kco + co) * p.gy.stride[1] +
+                               od * p.gy.stride[2] + oh * p.gy.stride[3] + ow];
+            const float v = w[ci * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] + kh * p.w.stride[3] +
+                              kw * p.w.stride[4]];
+            s = fmaf(__uint_as_float(tf32_round_clear(g)), __uint_as_float(tf32_round_clear(v)), s);
+          }
+      }
+    gx[tl.n * p.gx.stride[0] + ci * p.gx.stride[1] + tl.id * p.gx.stride[2] + tl.ih * p.gx.stride[3] + iw] = s;
+  }
+}
+
+template <int EW, int NKW>
+__global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
+    hopper_dgrad_kernel(const __grid_constant__ HopperDgradParams p) {
+#if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  using Bar = cutlass::arch::ClusterTransactionBarrier;
+  constexpr int BQ = HopperDgradTiles::BQ, NA = NKW * 16, T = 128;
+  extern __shared__ __align__(1024) uint8_t smem[];
+  uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
+  uint64_t* const empty = full + HopperDgradTiles::kMaxRing;
+  const int tid = threadIdx.x, lane = tid % 32, wg = tid / T, warp = tid / 32 % 4;
+  const int seg = int(blockIdx.x) / p.chunks, chunk = int(blockIdx.x) % p.chunks;
+  const int group = seg / p.ncib, cib = seg % p.ncib;
+  const int tiles = p.rows * p.qblocks;
+  const int tile0 = int(int64_t(tiles) * chunk / p.chunks), tile1 = int(int64_t(tiles) * (chunk + 1) / p.chunks);
+  const int spt = p.Kd * p.Kh * p.ncob, stages = (tile1 - tile0) * spt, R = p.ring;
+  uint8_t* const wsm = smem + HopperDgradTiles::kBarBytes;
+  {  // the segment's packed weights, read by the tensor cores
+    const uint4* src = reinterpret_cast<const uint4*>(p.wpack) + int64_t(seg) * (p.w_bytes / 16);
+    for (int i = tid; i < p.w_bytes / 16; i += blockDim.x) reinterpret_cast<uint4*>(wsm)[i] = src[i];
+    fence_proxy_async();
+  }
+  if (tid == 0) {
+    for (int i = 0; i < R; ++i) {
+      Bar::init(&full[i], T);  // one cp.async arrival per producer thread
+      Bar::init(&empty[i], 8);  // the consumers' eight warps
+    }
+    cutlass::arch::fence_barrier_init();
+  }
+  __syncthreads();
+  const uint32_t w_a = uint32_t(__cvta_generic_to_shared(wsm)), slots_a = w_a + uint32_t(p.w_bytes);
+  const int s1 = int(p.gy.stride[1] & 3);
+
+  // registers moved from the producer (copies only) to the consumers (two fragment sets, the accumulators)
+  if (wg == 2) {  // producer: rows warp + 4 r of every stage
+    cutlass::arch::warpgroup_reg_dealloc<HopperDgradTiles::kProducerRegs>();
+    int cph[8];
+    int64_t eofs[8];
+    uint32_t dofs[8];
+#pragma unroll
+    for (int r = 0; r < 8; ++r) {
+      const int co = warp + 4 * r;
+      cph[r] = (co * s1) & 3;
+      eofs[r] = co * p.gy.stride[1] + 4 * lane;
+      dofs[r] = uint32_t(co * p.pitch * 4 + 16 * lane);
+    }
+    for (DgradStage<true> cs(p, group, tile0, spt); cs.t < stages; cs.next(p, group, spt)) {
+      if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
+      dgrad_copy<EW, NKW>(p, cs, eofs, dofs, cph, slots_a + uint32_t(cs.sl * p.slot_bytes));
+      asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(
+                       uint32_t(__cvta_generic_to_shared(&full[cs.sl])))
+                   : "memory");
+    }
+    cutlass::arch::cp_async_wait<0>();
+    return;
+  }
+
+  // consumers: warpgroup wg multiplies rows m = 64 wg + 16 warp + g8 (+ 8) of every tile
+  cutlass::arch::warpgroup_reg_alloc<HopperDgradTiles::kConsumerRegs>();
+  const int g8 = lane / 4, t4 = lane % 4;
+  const float* const slots = reinterpret_cast<const float*>(wsm + p.w_bytes);
+  const bool check = p.w_nonfinite && *p.w_nonfinite != 0;
+  // the rows the thread's fragments read: channel co_of(ks, t4, cc) = co_of(0, t4, 0) + 8 ks + dc cc, at
+  // position Ew m + kw (+ 8 Ew for rows m + 8); their 16-byte phases relative to channel 0's depend on cc only
+  // (8 ks channels apart: a multiple of 4 strides)
+  constexpr int dc = HopperDgradTiles::co_of(EW, 0, 0, 1);
+  static_assert(HopperDgradTiles::co_of(EW, 3, 3, 1) == HopperDgradTiles::co_of(EW, 0, 3, 0) + 24 + dc, "channel order");
+  const int co0 = HopperDgradTiles::co_of(EW, 0, t4, 0);
+  const int rofs = co0 * p.pitch + EW * (64 * wg + 16 * warp + g8);
+  const int aph0 = (co0 * s1) & 3, aph1 = ((co0 + dc) * s1) & 3;
+  float acc[16];
+#pragma unroll
+  for (int e = 0; e < 16; ++e) acc[e] = 0.f;
+  uint32_t fa[NA], fb[NA];
+  DgradStage<false> ms(p, group, tile0, spt);
+  // one stage: wait for its slot, fragments into `a`, the slot released, the wgmmas issued; the previous stage's
+  // wgmmas (the other register set) retired
+  auto step = [&](uint32_t(&a)[NA]) {
+    Bar::wait(&full[ms.sl], ms.ph);
+    const float* const sl = slots + ms.sl * (p.slot_bytes / 4);
+    const int o0 = rofs + ((ms.vph + aph0) & 3), o1 = rofs + dc * p.pitch + ((ms.vph + aph1) & 3);
+    int ofs[8];
+#pragma unroll
+    for (int ks = 0; ks < 4; ++ks) ofs[2 * ks] = o0 + 8 * ks * p.pitch, ofs[2 * ks + 1] = o1 + 8 * ks * p.pitch;
+#pragma unroll
+    for (int kw = 0; kw < NKW; ++kw)
+#pragma unroll
+      for (int ks = 0; ks < 4; ++ks)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) a[kw * 16 + ks * 4 + r] = tf32_round(sl[ofs[2 * ks + r / 2] + 8 * EW * (r % 2) + kw]);
+#pragma unroll
+    for (int e = 0; e < NA; ++e) asm volatile("" : "+r"(a[e])::"memory");
+#pragma unroll
+    for (int e = 0; e < 16; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+    cute::warpgroup_arrive();
+    // B of (kw, ks): the stage's weights + (kw * 4096 + ks * 1024) bytes, added to the descriptor's address field
+    const uint64_t b0 = gmma_desc(w_a + uint32_t(ms.blk) * (NKW * 4096), 512, 128);
+#pragma unroll
+    for (int kw = 0; kw < NKW; ++kw)
+#pragma unroll
+      for (int ks = 0; ks < 4; ++ks) dgrad_mma(a + kw * 16 + ks * 4, b0 + uint64_t(kw * 256 + ks * 64), acc);
+    cute::warpgroup_commit_batch();
+    // the warp's fragments are in registers (the wgmmas, warp-synchronous, have read them): the slot is free
+    if (lane == 0) Bar::arrive(&empty[ms.sl]);
+    cute::warpgroup_wait<1>();
+#pragma unroll
+    for (int e = 0; e < 16; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+    if (ms.blk == spt - 1) {  // the tile's last stage: its sums out
+      cute::warpgroup_wait<0>();
+#pragma unroll
+      for (int e = 0; e < 16; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      const DgradTile& tl = ms.tl;
+      bool masked = false;
+      if (check) {  // warpgroup-uniform
+        float nf[4] = {0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+        for (int e = 0; e < 16; ++e) nf[e % 4] = fmaf(acc[e], 0.f, nf[e % 4]);
+        masked = warpgroup_sync_or(wg, isnan(nf[0] + nf[1] + nf[2] + nf[3]));
+      }
+      if (masked) {
+        dgrad_masked<EW>(p, tl, group, cib, wg);
+      } else {
+        // accumulator (m = 16 warp + g8 (+ 8), n = 8 j + 2 t4 (+ 1)): lanes g8 write 32-byte runs of 4 ci rows
+        const int iw = tl.qb * BQ + 64 * wg + 16 * warp + g8;
+        float* const gx = static_cast<float*>(p.gx.data) + tl.n * p.gx.stride[0] +
+                          (int64_t(group) * p.Kci + cib * 32) * p.gx.stride[1] + tl.id * p.gx.stride[2] +
+                          tl.ih * p.gx.stride[3] + iw;
+#pragma unroll
+        for (int h = 0; h < 2; ++h)
+          if (iw + 8 * h < p.IW)
+#pragma unroll
+            for (int j = 0; j < 4; ++j)
+#pragma unroll
+              for (int e = 0; e < 2; ++e) gx[(8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] = acc[4 * j + 2 * h + e];
+      }
+#pragma unroll
+      for (int e = 0; e < 16; ++e) acc[e] = 0.f;
+    }
+    ms.next(p, group, spt);
+  };
+  for (int t = 0; t < stages; t += 2) {
+    step(fa);
+    if (t + 1 < stages) step(fb);
+  }
+  cute::warpgroup_wait<0>();
+#endif
+}
+
+// The segments' weights packed for B: segment (group, ci block) as [stage of a tile: (kd, kh) pair, co block][kw]
+// [ks][kc][ci 32][4]; k index 4 kc + v of k-step ks is channel co_of(Ew, ks, v, kc) of the block.  TF32-rounded; a
+// value that is not finite sets *w_nonfinite (cleared before this kernel).
+__global__ void hopper_dgrad_pack_kernel(const __grid_constant__ HopperDgradParams p, float* out) {
+  const int64_t per_seg = p.w_bytes / 4, n = per_seg * p.nseg;
+  const float* const w = static_cast<const float*>(p.w.data);
+  bool bad = false;
+  for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < n; e += int64_t(gridDim.x) * blockDim.x) {
+    const int seg = int(e / per_seg), r = int(e % per_seg);
+    const int v = r % 4, ci = r / 4 % 32, kc = r / 128 % 2, ks = r / 256 % 4, rest = r / 1024;
+    const int kw = rest % p.Kw, st = rest / p.Kw, cob = st % p.ncob, pair = st / p.ncob;
+    const int kh = pair % p.Kh, kd = pair / p.Kh;
+    const int cig = seg / p.ncib * p.Kci + seg % p.ncib * 32 + ci;
+    const int co = cob * 32 + HopperDgradTiles::co_of(p.Ew, ks, v, kc);
+    const float val = w[cig * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] + kh * p.w.stride[3] +
+                        kw * p.w.stride[4]];
+    const uint32_t u = tf32_round_clear(val);
+    bad |= !isfinite(__uint_as_float(u));
+    out[e] = __uint_as_float(u);
+  }
+  if (bad) *p.w_nonfinite = 1u;
+}
+
+}  // namespace ct3d
