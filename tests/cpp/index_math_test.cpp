@@ -1,6 +1,6 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
 // below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs and its source h rows, the depthwise lane kernels' w window and tap positions, and RowSteps against a brute-force list of
-// (kd, kh, channel block, w-tap block) steps, and StageWalk against divisions.  Built and run by .ci/run; exit status 1
+// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, and the Hopper grad_input's channel order and fragment banks.  Built and run by .ci/run; exit status 1
 // on any mismatch.
 #include <algorithm>
 #include <cstdio>
@@ -254,9 +254,50 @@ static void stage_walks() {
         }
 }
 
+// The Hopper grad_input's fragment loads (dgrad_sm90.cuh): co_of is a permutation of a stage's 32 channels for both w
+// strides; a staged row holds the window and its phase (pitch >= 4 vectors, = 4 mod 8); and a warp's 32 loads of one
+// fragment register (lanes g8 = rows, t4 = channels; channel co's row starts at co * pitch + its 16-byte phase) hit
+// 32 distinct banks where the channel stride's parity allows (w stride 2: odd, stride 1: even), at most 2 per bank
+// otherwise -- for every phase of channel 0 and every channel stride mod 4.
+static void dgrad_fragment_banks() {
+  using H = HopperDgradTiles;
+  for (int ew = 1; ew <= 2; ++ew) {
+    std::vector<int> seen(32, 0);
+    for (int ks = 0; ks < 4; ++ks)
+      for (int t4 = 0; t4 < 4; ++t4)
+        for (int cc = 0; cc < 2; ++cc) {
+          const int co = H::co_of(ew, ks, t4, cc);
+          CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "ew=%d: channel %d repeated or out of range", ew, co);
+        }
+    for (int kw = 1; kw <= H::kMaxKw; ++kw) {
+      const int win = H::window(ew, kw), nv = H::vectors(win), pitch = H::pitch(nv);
+      CHECK(4 * nv >= win + 3 && pitch >= 4 * nv && pitch % 8 == 4, "ew=%d kw=%d: nv=%d pitch=%d", ew, kw, nv, pitch);
+      for (int s1 = 0; s1 < 4; ++s1)
+        for (int b = 0; b < 4; ++b) {
+          int worst = 0;
+          for (int ks = 0; ks < 4; ++ks)
+            for (int cc = 0; cc < 2; ++cc)
+              for (int h = 0; h < 2; ++h)
+                for (int k = 0; k < kw; ++k) {
+                  int banks[32] = {};
+                  for (int g8 = 0; g8 < 8; ++g8)
+                    for (int t4 = 0; t4 < 4; ++t4) {
+                      const int co = H::co_of(ew, ks, t4, cc);
+                      const int a = co * pitch + ((b + co * s1) & 3) + ew * (g8 + 8 * h) + k;
+                      worst = std::max(worst, ++banks[a % 32]);
+                    }
+                }
+          const bool free = ew == 2 ? s1 % 2 == 1 : s1 % 2 == 0;
+          CHECK(worst <= (free ? 1 : 2), "ew=%d kw=%d s1=%d phase=%d: %d-way bank conflicts", ew, kw, s1, b, worst);
+        }
+    }
+  }
+}
+
 int main() {
   fast_div();
   stage_walks();
+  dgrad_fragment_banks();
   tap_ranges_and_steps();
   direct_row_windows();
   direct_row_sources();
