@@ -1198,10 +1198,11 @@ def test_hopper_wgrad_nonfinite(value, where, restore_flags, monkeypatch):
     _assert_nonfinite_as_expected(gw, masks, values, 2e-3)
 
 
-# The Hopper grad_input (dgrad_sm90.cuh; forced by CUTLASS_CONVT3D_SM90_DGRAD=1; fp32 TF32, 32-channel blocks in and
+# The Hopper grad_input (dgrad_sm90.cuh; on by default, forced by CUTLASS_CONVT3D_SM90_DGRAD=1; fp32 TF32, 32-channel blocks in and
 # out per group, w stride <= 2, w dilation 1, <= 4 w taps): (x shape, Cout, kernel, stride, padding, output_padding,
 # groups, dilation).  Two 128-position tiles per row (the second partial), two co blocks, two groups of two ci
-# blocks, d/h strides 1-3 and dilation 2, w strides 1 and 2 with 1-4 w taps, x rows reading grad_y rows outside it.
+# blocks, d/h strides 1-3 and dilation 2, w strides 1 and 2 with 1-4 w taps, x rows reading grad_y rows outside it,
+# a w padding past the taps' reach (windows starting 5 positions before the row: two vectors straddle w = 0).
 HOPPER_DGRAD_CASES = [
     ((2, 32, 5, 6, 140), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1)),
     ((1, 32, 4, 5, 64), 64, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1, (1, 1, 1)),
@@ -1210,6 +1211,7 @@ HOPPER_DGRAD_CASES = [
     ((1, 32, 3, 4, 36), 32, (3, 3, 4), (3, 1, 2), (2, 0, 1), (1, 0, 0), 1, (2, 2, 1)),
     ((2, 32, 4, 5, 130), 32, (3, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1)),
     ((1, 32, 3, 3, 50), 32, (1, 1, 1), (1, 1, 2), (0, 0, 0), (0, 0, 1), 1, (1, 1, 1)),
+    ((1, 32, 2, 3, 150), 32, (3, 3, 4), (2, 2, 2), (1, 1, 5), (1, 1, 1), 1, (1, 1, 1)),
 ]
 
 
@@ -1269,9 +1271,9 @@ def test_hopper_dgrad_nonfinite(value, where, restore_flags, monkeypatch):
     _assert_nonfinite_as_expected(gx, masks, values, 2e-3)
 
 
-def test_hopper_dgrad_is_opt_in(restore_flags, monkeypatch):
-    """The Hopper grad_input is slower than the sm_80 row-conv on every shape measured (v69), so a compute capability
-    9.0 GPU runs it only where CUTLASS_CONVT3D_SM90_DGRAD=1 asks for it."""
+def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
+    """On a compute capability 9.0 GPU the mission-like grad_input runs the wgmma kernel by default and the sm_80
+    row-conv with CUTLASS_CONVT3D_SM90_DGRAD=0 or CUTLASS_CONVT3D_SM90=0; exact fp32 (TF32 off) stays on sm_80."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
     torch.backends.cudnn.allow_tf32 = True
@@ -1279,13 +1281,19 @@ def test_hopper_dgrad_is_opt_in(restore_flags, monkeypatch):
     w = torch.randn(32, 32, 3, 3, 3, device=DEV)
     gy = torch.randn(F.conv_transpose3d(x, w, None, 2, 1).shape, device=DEV)
 
-    def kernels():
-        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, 2, 1, 0, 1, 1, True))[1]
+    def kernels(tf32=True):
+        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, 2, 1, 0, 1, 1, tf32))[1]
 
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_DGRAD", raising=False)
-    assert "hopper_dgrad_kernel" not in kernels()
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90", raising=False)
     assert "hopper_dgrad_kernel" in kernels()
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "0")
+    assert "hopper_dgrad_kernel" not in kernels()
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_DGRAD")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
+    assert "hopper_dgrad_kernel" not in kernels()
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90")
+    assert "hopper_dgrad_kernel" not in kernels(tf32=False)
 
 
 def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):

@@ -658,12 +658,13 @@ struct HopperDgradPlan {
 // grad_input on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32; whole 32-channel blocks in
 // and out per group; w stride <= 2, w dilation 1 and <= 4 w taps (the kernel's instances and channel order); grad_y
 // and grad_input of unit w stride (any other strides); the segment's weights and two grad_y stages in shared memory.
-// Opt-in only (CUTLASS_CONVT3D_SM90_DGRAD=1): slower than the sm_80 row-conv on every shape measured (v69, H200:
-// mission 1.22 against 0.87 ms; benchmarks/NOTES.md).  False: the sm_80 row-conv takes it.
+// On by default (v70, H200: mission 0.54 against the sm_80 row-conv's 0.87 ms, faster on every shape measured;
+// benchmarks/NOTES.md); CUTLASS_CONVT3D_SM90_DGRAD=0 (or CUTLASS_CONVT3D_SM90=0) keeps the sm_80 kernel.  False: the
+// sm_80 row-conv takes it.
 bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_DGRAD");
-  if (!hopper_built() || mode != Sm90Mode::kForce || device_attrs().cc != 90) return false;
+  if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
   if (pb.dtype != DType::kF32 || op_math(pb, Kind::kGradInput) != Math::kTF32 || use_direct(pb)) return false;
   const int Kci = pb.cin_g(), Kco = pb.cout_g();
   if (Kci % 32 || Kco % 32 || pb.stride[2] > 2 || pb.dil[2] != 1 || pb.k[2] > HopperDgradTiles::kMaxKw) return false;

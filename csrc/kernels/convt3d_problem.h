@@ -222,6 +222,42 @@ struct HopperDgradTiles {
   }
 };
 
+// How the Hopper grad_input copies a channel row's NV staged 16-byte vectors, fixed per tile: the window starts at
+// wstart in every stage of a tile, and a row's phase ph (0..3) moves vector v's first position to wstart + 4 v - ph.
+// Whatever the phase, vectors [lo, hi) lie inside [0, OW) and are copied whole, and those below zlo or from zhi on lie
+// outside it and are zero-filled, one 16-byte copy each (`whole`, bit i: lane's vector lane + 32 i; `zero`: of those,
+// the zero-filled ones); the ne others, [zlo, lo) and [hi, zhi), straddle 0 or OW at some phase and go element by
+// element.  On a full 128-position tile that is one vector at each end; a partial tile's vectors past OW are
+// zero-filled whole.
+template <int NV>
+struct HopperDgradVectors {
+  int zlo, lo, hi, zhi, ne;
+  uint32_t whole, zero;
+  static CT3D_HD int clamp(int v) { return v < 0 ? 0 : v > NV ? NV : v; }
+  CT3D_HD HopperDgradVectors(int wstart, int OW, int lane) {
+    zlo = clamp(wstart < 0 ? -wstart / 4 : 0);                          // first v with wstart + 4 v + 4 > 0
+    lo = clamp(wstart >= 3 ? 0 : (6 - wstart) / 4);                     // first v with wstart + 4 v - 3 >= 0
+    hi = clamp(OW - 4 - wstart >= 0 ? (OW - 4 - wstart) / 4 + 1 : 0);  // first v with wstart + 4 v + 4 > OW
+    zhi = clamp(OW + 3 - wstart > 0 ? (OW + 6 - wstart) / 4 : 0);      // first v with wstart + 4 v - 3 >= OW
+    // a row too short for a whole vector: every vector in [zlo, zhi) goes element by element
+    lo = lo < zhi ? lo : zhi;
+    hi = hi < zhi ? hi : zhi;
+    hi = hi > lo ? hi : lo;
+    ne = (lo - zlo) + (zhi - hi);
+    whole = zero = 0;
+#if defined(__CUDACC__)
+#pragma unroll
+#endif
+    for (int i = 0; i < (NV + 31) / 32; ++i) {
+      const int v = lane + 32 * i;
+      const bool z = v < NV && (v < zlo || v >= zhi);
+      whole |= uint32_t(z || (v >= lo && v < hi)) << i;
+      zero |= uint32_t(z) << i;
+    }
+  }
+  CT3D_HD int edge(int j) const { return j < lo - zlo ? zlo + j : hi + (j - (lo - zlo)); }  // j-th straddling one
+};
+
 // Smallest channel stride >= n with stride % 32 == pad (in elements): keeps the fragment loads of a warp on
 // distinct banks.
 CT3D_HD int padded_ld(int n, int pad) {

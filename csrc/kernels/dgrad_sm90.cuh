@@ -83,15 +83,25 @@ struct DgradStage : StageWalk {
   }
 };
 
-// Stage st's grad_y windows into its slot (at slot_a): producer warp w copies channel rows w + 4 r, lane l the
-// row's 16-byte vectors l, l + 32, ..., from the boundary below the window (its phase: the window's position j is the
-// staged row's element vph + j).  eofs[r] / dofs[r]: row r's lane vector from channel 0's window start (elements) /
-// in the slot (bytes); cph[r]: its phase offset from channel 0's.  Positions outside [0, OW) read 0: a vector
-// reaching past the row's end is copied in part (the rest zero-filled), one starting before it element by element
-// (4-byte copies, zero-filled where w < 0); src-size 0 reads nothing.
 template <int EW, int NKW>
-CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true>& st, const int64_t (&eofs)[8],
-                         const uint32_t (&dofs)[8], const int (&cph)[8], uint32_t slot_a) {
+using DgradVectors = HopperDgradVectors<HopperDgradTiles::vectors(HopperDgradTiles::window(EW, NKW))>;
+
+// A 16-byte cp.async that writes zeros instead where `zero` (ignore-src: reads nothing)
+CT3D_DEV void cp_async_16_or_zero(uint32_t dst, const void* src, bool zero) {
+  asm volatile(
+      "{\n .reg .pred z;\n setp.ne.b32 z, %2, 0;\n cp.async.cg.shared.global [%0], [%1], 16, z;\n}\n" ::"r"(dst),
+      "l"(src), "r"(int(zero)));
+}
+
+// Stage st's grad_y windows into its slot (at slot_a): producer warp w copies channel rows w + 4 r, from the boundary
+// below the window (the window's position j is the staged row's element ph + j).  All of a warp's rows share one
+// phase (rows 4 channels apart: a multiple of 4 strides), so row r's source is row 0's + r * rstep bytes, its slot
+// row dofs0 + r * dstep.  Whole vectors: lane l copies (or zero-fills) its vectors l, l + 32, ... that vc.whole marks,
+// one 16-byte copy each with the addresses as immediates; straddling ones: each of the 32 lanes one element (row
+// l / 4, element l % 4) of each of the vc.ne such vectors of every row, zero-filled outside [0, OW).
+template <int EW, int NKW>
+CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true>& st, const DgradVectors<EW, NKW>& vc,
+                         int64_t eofs0, int cph, uint32_t dofs0, int64_t rstep, uint32_t dstep, uint32_t slot_a) {
   constexpr int NV = HopperDgradTiles::vectors(HopperDgradTiles::window(EW, NKW)), NI = (NV + 31) / 32;
   const int lane = threadIdx.x % 32;
   if (!st.pair) {  // grad_y row outside the tensor: zeros
@@ -99,32 +109,27 @@ CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true>& st,
     for (int r = 0; r < 8; ++r)
 #pragma unroll
       for (int i = 0; i < NI; ++i)
-        if (i < NI - 1 || lane + 32 * i < NV) cp_async_16(slot_a + dofs[r] + 512 * i, p.gy.data, 0);
+        if (i < NI - 1 || lane + 32 * i < NV) cp_async_16(slot_a + dofs0 + r * dstep + 16 * lane + 512 * i, p.gy.data, 0);
     return;
   }
-  const int wl = st.wstart + 4 * lane;
+  const int ph = (st.vph + cph) & 3;
+  const char* src = reinterpret_cast<const char*>(st.row + eofs0 - ph) + 16 * lane;
+  uint32_t dst = slot_a + dofs0 + 16 * lane;
 #pragma unroll
-  for (int r = 0; r < 8; ++r) {
-    const int ph = (st.vph + cph[r]) & 3;
-    const float* const src = st.row + eofs[r] - ph;
-    const uint32_t dst = slot_a + dofs[r];
+  for (int r = 0; r < 8; ++r, src += rstep, dst += dstep)
 #pragma unroll
-    for (int i = 0; i < NI; ++i) {
-      if (i == NI - 1 && lane + 32 * i >= NV) continue;
-      const int w0 = wl - ph + 128 * i;  // the vector's first position
-      if (w0 >= 0 && w0 + 4 <= p.OW) {
-        cp_async_16(dst + 512 * i, src + 128 * i, 16);
-      } else if (w0 >= 0) {
-        cp_async_16(dst + 512 * i, src + 128 * i, 4 * max(p.OW - w0, 0));
-      } else {
-#pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          const bool ok = w0 + j >= 0 && w0 + j < p.OW;
-          asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(dst + 512 * i + 4 * j),
-                       "l"(src + 128 * i + j), "r"(ok ? 4 : 0));
-        }
-      }
-    }
+    for (int i = 0; i < NI; ++i)
+      if (vc.whole >> i & 1) cp_async_16_or_zero(dst + 512 * i, src + 512 * i, vc.zero >> i & 1);
+  // edge elements: lane l's row l / 4 (rows 4 channels apart: 4 strides, 4 pitches), element l % 4
+  const int rl = lane / 4, el = lane % 4;
+  const float* const esrc = st.row + eofs0 - ph + rl * (rstep / 4) + el;
+  const uint32_t edst = slot_a + dofs0 + rl * dstep + 4 * el;
+  const int w0 = st.wstart - ph + el;
+  for (int j = 0; j < vc.ne; ++j) {
+    const int v = vc.edge(j);
+    const int w = w0 + 4 * v;
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(edst + 16 * v), "l"(esrc + 4 * v),
+                 "r"(unsigned(w) < unsigned(p.OW) ? 4 : 0));
   }
 }
 
@@ -193,19 +198,15 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   // registers moved from the producer (copies only) to the consumers (two fragment sets, the accumulators)
   if (wg == 2) {  // producer: rows warp + 4 r of every stage
     cutlass::arch::warpgroup_reg_dealloc<HopperDgradTiles::kProducerRegs>();
-    int cph[8];
-    int64_t eofs[8];
-    uint32_t dofs[8];
-#pragma unroll
-    for (int r = 0; r < 8; ++r) {
-      const int co = warp + 4 * r;
-      cph[r] = (co * s1) & 3;
-      eofs[r] = co * p.gy.stride[1] + 4 * lane;
-      dofs[r] = uint32_t(co * p.pitch * 4 + 16 * lane);
-    }
-    for (DgradStage<true> cs(p, group, tile0, spt); cs.t < stages; cs.next(p, group, spt)) {
+    const int cph = (warp * s1) & 3;  // the warp's rows' phase relative to channel 0's
+    const int64_t eofs0 = warp * p.gy.stride[1], rstep = 16 * p.gy.stride[1];
+    const uint32_t dofs0 = uint32_t(warp * p.pitch * 4), dstep = uint32_t(16 * p.pitch);
+    DgradStage<true> cs(p, group, tile0, spt);
+    DgradVectors<EW, NKW> vc(cs.wstart, p.OW, lane);
+    for (; cs.t < stages; cs.next(p, group, spt)) {
       if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
-      dgrad_copy<EW, NKW>(p, cs, eofs, dofs, cph, slots_a + uint32_t(cs.sl * p.slot_bytes));
+      if (cs.blk == 0) vc = DgradVectors<EW, NKW>(cs.wstart, p.OW, lane);
+      dgrad_copy<EW, NKW>(p, cs, vc, eofs0, cph, dofs0, rstep, dstep, slots_a + uint32_t(cs.sl * p.slot_bytes));
       asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(
                        uint32_t(__cvta_generic_to_shared(&full[cs.sl])))
                    : "memory");

@@ -294,10 +294,60 @@ static void dgrad_fragment_banks() {
   }
 }
 
+// The Hopper grad_input's per-tile vector classes: for every window start, row length and phase, each staged
+// vector is copied exactly once -- whole where all four positions are inside [0, OW) at every phase, zero-filled
+// where none is at any phase, element by element otherwise -- and every position inside the row is copied.
+template <int NV>
+static void dgrad_vectors_once() {
+  for (int OW = 1; OW <= 4 * NV + 12; ++OW)
+    for (int wstart = -12; wstart <= OW + 4; ++wstart) {
+      std::vector<int> how(NV, 0);  // 1 whole, 2 zero, 3 element by element
+      int ne = -1;
+      for (int lane = 0; lane < 32; ++lane) {
+        const HopperDgradVectors<NV> vc(wstart, OW, lane);
+        if (ne < 0) {
+          ne = vc.ne;
+          for (int j = 0; j < vc.ne; ++j) {
+            const int v = vc.edge(j);
+            CHECK(v >= 0 && v < NV && how[v] == 0, "NV=%d OW=%d wstart=%d: edge %d -> vector %d", NV, OW, wstart, j, v);
+            if (v >= 0 && v < NV) how[v] = 3;
+          }
+        }
+        for (int i = 0; i < (NV + 31) / 32; ++i) {
+          const int v = lane + 32 * i;
+          if (!(vc.whole >> i & 1)) continue;
+          CHECK(v < NV && how[v] == 0, "NV=%d OW=%d wstart=%d: vector %d copied twice or past NV", NV, OW, wstart, v);
+          if (v < NV) how[v] = vc.zero >> i & 1 ? 2 : 1;
+        }
+      }
+      for (int v = 0; v < NV; ++v) {
+        CHECK(how[v] != 0, "NV=%d OW=%d wstart=%d: vector %d not copied", NV, OW, wstart, v);
+        for (int ph = 0; ph < 4; ++ph) {
+          int inside = 0;
+          for (int e = 0; e < 4; ++e) inside += wstart + 4 * v - ph + e >= 0 && wstart + 4 * v - ph + e < OW;
+          CHECK(how[v] != 1 || inside == 4, "NV=%d OW=%d wstart=%d ph=%d: whole vector %d reads outside", NV, OW,
+                wstart, ph, v);
+          CHECK(how[v] != 2 || inside == 0, "NV=%d OW=%d wstart=%d ph=%d: zero vector %d drops data", NV, OW, wstart,
+                ph, v);
+        }
+      }
+    }
+}
+
+static void dgrad_vectors() {
+  using H = HopperDgradTiles;
+  dgrad_vectors_once<H::vectors(H::window(1, 1))>();
+  dgrad_vectors_once<H::vectors(H::window(1, 4))>();
+  dgrad_vectors_once<H::vectors(H::window(2, 1))>();
+  dgrad_vectors_once<H::vectors(H::window(2, 3))>();
+  dgrad_vectors_once<H::vectors(H::window(2, 4))>();
+}
+
 int main() {
   fast_div();
   stage_walks();
   dgrad_fragment_banks();
+  dgrad_vectors();
   tap_ranges_and_steps();
   direct_row_windows();
   direct_row_sources();
