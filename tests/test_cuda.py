@@ -1203,9 +1203,9 @@ def test_hopper_wgrad_nonfinite(value, where, restore_flags, monkeypatch):
 # groups, dilation).  Two 128-position tiles per row (the second partial), two co blocks, two groups of two ci
 # blocks, d/h strides 1-3 and dilation 2, w strides 1 and 2 with 1-4 w taps, x rows reading grad_y rows outside it,
 # a w padding past the taps' reach (windows starting 5 positions before the row: two vectors straddle w = 0).  Tiles
-# hold x rows (ih, ih + 1), sharing grad_y rows where the h stride is a multiple of the h dilation: shared h taps for
-# stride 2 / dilation 1 (mission), stride 1, stride 2 / dilation 2; none for stride 3 with 2 or 3 taps or stride 1 /
-# dilation 2; odd x heights (a tile with one row).
+# hold x rows (id + a, ih + b), a, b in {0, 1}, sharing grad_y rows where the stride is a multiple of the dilation:
+# shared taps for stride 2 / dilation 1 (mission), stride 1, stride 2 / dilation 2 (along h and along d); none for
+# stride 3 with 2 or 3 taps or stride 1 / dilation 2; odd x depths and heights (tiles with fewer rows).
 HOPPER_DGRAD_CASES = [
     ((2, 32, 5, 6, 140), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1)),
     ((1, 32, 4, 5, 64), 64, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1, (1, 1, 1)),
@@ -1217,6 +1217,7 @@ HOPPER_DGRAD_CASES = [
     ((1, 32, 2, 3, 150), 32, (3, 3, 4), (2, 2, 2), (1, 1, 5), (1, 1, 1), 1, (1, 1, 1)),
     ((1, 32, 2, 5, 40), 32, (2, 2, 3), (1, 3, 2), (0, 0, 1), (0, 0, 1), 1, (1, 1, 1)),
     ((1, 32, 2, 6, 40), 32, (3, 3, 3), (2, 2, 2), (1, 2, 1), (1, 1, 1), 1, (1, 2, 1)),
+    ((1, 32, 3, 2, 40), 32, (3, 2, 3), (2, 1, 2), (2, 0, 1), (1, 0, 1), 1, (2, 1, 1)),
 ]
 
 

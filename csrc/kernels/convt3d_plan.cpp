@@ -658,7 +658,7 @@ struct HopperDgradPlan {
 // grad_input on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32; whole 32-channel blocks in
 // and out per group; w stride <= 2, w dilation 1 and <= 4 w taps (the kernel's instances and channel order); grad_y
 // and grad_input of unit w stride (any other strides); the segment's weights and two grad_y stages in shared memory.
-// On by default (v71, H200: mission 0.52 against the sm_80 row-conv's 0.87 ms, faster on every shape measured;
+// On by default (v73, H200: mission 0.51 against the sm_80 row-conv's 0.87 ms, faster on every shape measured;
 // benchmarks/NOTES.md); CUTLASS_CONVT3D_SM90_DGRAD=0 (or CUTLASS_CONVT3D_SM90=0) keeps the sm_80 kernel.  False: the
 // sm_80 row-conv takes it.
 bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
@@ -689,17 +689,25 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   p.IW = pb.in[2];
   p.OW = pb.out[2];
   // x rows ih and ih + 1 read grad_y row oh at taps kh and kh - s / dil: shared rows where s is a multiple of dil
+  // (alike along d)
+  p.ID = pb.in[0];
   p.IH = pb.in[1];
-  const int sd = pb.stride[1] % pb.dil[1] == 0 ? pb.stride[1] / pb.dil[1] : p.Kh;
-  p.Sh = std::min(sd, p.Kh);
-  p.nj = p.Kh + p.Sh;
-  const int64_t rows = a.x.size[0] * pb.in[0] * ((pb.in[1] + 1) / 2);
+  auto shift = [&](int d) {
+    return std::min(pb.stride[d] % pb.dil[d] == 0 ? pb.stride[d] / pb.dil[d] : pb.k[d], pb.k[d]);
+  };
+  p.Sd = shift(0);
+  p.Sh = shift(1);
+  p.Rd = p.Sd < p.Kd ? 2 : 1;  // pairs of rows only where they share (else 4 rows per tile cost balance: v73 k2s2)
+  p.Rh = p.Sh < p.Kh ? 2 : 1;
+  p.nd = p.Kd + (p.Rd == 2 ? p.Sd : 0);
+  p.nj = p.Kh + (p.Rh == 2 ? p.Sh : 0);
+  const int64_t rows = a.x.size[0] * ((pb.in[0] + p.Rd - 1) / p.Rd) * ((pb.in[1] + p.Rh - 1) / p.Rh);
   p.qblocks = (p.IW + HopperDgradTiles::BQ - 1) / HopperDgradTiles::BQ;
   if (rows * p.qblocks >= INT_MAX) return false;
   p.rows = int(rows);
   p.div_qb = FastDiv::make(p.qblocks);
-  p.div_ih = FastDiv::make((pb.in[1] + 1) / 2);
-  p.div_id = FastDiv::make(pb.in[0]);
+  p.div_ih = FastDiv::make((pb.in[1] + p.Rh - 1) / p.Rh);
+  p.div_id = FastDiv::make((pb.in[0] + p.Rd - 1) / p.Rd);
   p.pitch = HopperDgradTiles::pitch(HopperDgradTiles::vectors(HopperDgradTiles::window(p.Ew, p.Kw)));
   p.slot_bytes = (32 * p.pitch * 4 + 127) / 128 * 128;
   p.gy_ph = int(reinterpret_cast<uintptr_t>(a.y.data) / 4 % 4);
@@ -714,8 +722,8 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   const int64_t tiles = rows * p.qblocks;
   p.chunks = int(std::max<int64_t>(1, std::min<int64_t>(device_sms() / std::max(p.nseg, 1), tiles)));
   if (int64_t(p.nseg) * p.chunks >= INT_MAX) return false;
-  // a CTA's stages (tiles x kd x nj x co blocks) are counted in 32 bits
-  if ((tiles / p.chunks + 1) * pb.k[0] * p.nj * p.ncob >= INT_MAX) return false;
+  // a CTA's stages (tiles x nd x nj x co blocks) are counted in 32 bits
+  if ((tiles / p.chunks + 1) * p.nd * p.nj * p.ncob >= INT_MAX) return false;
   r.pack_bytes = align256(size_t(p.nseg) * size_t(wb));
   if (out) *out = r;
   return true;

@@ -1,8 +1,8 @@
 // Hopper grad_input (sm_90a): wgmma with A from registers, grad_y rows by cp.async, weights resident (see
 // HopperDgradParams for the decomposition).
 //
-// GEMM per tile (x rows (n, id, ih) and (n, id, ih + 1), ih even, BQ = 128 positions iw0 .. iw0 + 127, the segment's
-// 32 ci): for each of the two rows r,
+// GEMM per tile (x rows (n, id + a, ih + b), a < Rd, b < Rh, BQ = 128 positions iw0 .. iw0 + 127, the segment's
+// 32 ci): for each of the tile's rows r,
 //   D_r[m = iw - iw0][n = ci] = sum over (kd, kh, 32-channel co block) and w taps kw of A_kw[m][co] * B[ci][co]
 //   A_kw[m][co] = gy[co][od][oh][Ew iw + kw - pw]: the stage holds the (od, oh) row's window of the 32 co rows
 //      (16-byte cp.async from the boundary below each row's window, so each row at its own 4-byte phase; zeros
@@ -10,14 +10,16 @@
 //      fragments (a gather no shared-memory descriptor expresses) and TF32-rounded there.
 //   B = w[ci][co][kd][kh][kw], packed K-major without swizzle in the fragment's channel order (co_of).
 // The rows' grad_y rows oh = ih s - p + kh dil and (ih + 1) s - p + kh' dil coincide where kh = kh' + s / dil (s a
-// multiple of dil): a stage holds one grad_y row (od, oh) and feeds the taps of both x rows that read it, the same A
-// fragments multiplied by each row's weights into its own accumulators.  Per kd, Kh + Sh stages instead of 2 Kh
-// (mission: 5 instead of 6 grad_y rows read for two x rows; HopperDgradParams::Sh).
+// multiple of dil), and alike along d: a stage holds one grad_y row (od, oh) and feeds the taps of every x row that
+// reads it, the same A fragments multiplied by each row's weights into its own accumulators.  (Kd + Sd) (Kh + Sh)
+// stages instead of 4 Kd Kh (mission: 25 instead of 36 grad_y rows read for four x rows; HopperDgradParams::Sd, Sh).
+// Along a dimension without shared taps a tile holds one row (Rd, Rh = 1): fewer, larger tiles would only cost
+// balance across the SMs.
 // Roles: a producer warpgroup copies the stages into a ring of `ring` slots (full: its copies landed, empty: the
 // multiplying warps have read the slot), running up to `ring` stages ahead; two consumer warpgroups take 64 iw each.
 // A consumer keeps one stage's wgmmas in flight while it loads the next stage's fragments into the other of two
 // register sets; a slot is released as soon as its fragments are in registers (B is resident).
-// Where the time goes and what to try next: benchmarks/NOTES.md, "Hopper grad_input after v70".
+// Where the time goes and what to try next: benchmarks/NOTES.md, "Hopper grad_input after v73".
 // A zero-filled grad_y element times a non-finite weight is NaN where the true sum has no such term: where the
 // pack saw one, a tile whose sums are not all finite is recomputed on CUDA cores with every product masked.
 #pragma once
@@ -28,16 +30,19 @@
 namespace ct3d {
 
 struct DgradTile {
-  int n, id, ih, qb;  // x rows ih and ih + 1 (`two`: inside x)
-  bool two;
+  int n, id, ih, qb;  // x rows (id + a, ih + b), a, b in {0, 1} (twod / twoh: a / b = 1 inside x)
+  bool twod, twoh;
+  CT3D_DEV bool has(int r) const { return (r < 2 || twod) && (r % 2 == 0 || twoh); }  // row r = 2 a + b
 };
 CT3D_DEV DgradTile dgrad_tile(const HopperDgradParams& p, int t) {
   DgradTile r;
   const int row = p.div_qb.divmod(t, r.qb);
-  int hp;
-  r.n = p.div_id.divmod(p.div_ih.divmod(row, hp), r.id);
-  r.ih = 2 * hp;
-  r.two = r.ih + 1 < p.IH;
+  int hp, dp;
+  r.n = p.div_id.divmod(p.div_ih.divmod(row, hp), dp);
+  r.id = p.Rd * dp;
+  r.ih = p.Rh * hp;
+  r.twod = p.Rd == 2 && r.id + 1 < p.ID;
+  r.twoh = p.Rh == 2 && r.ih + 1 < p.IH;
   return r;
 }
 
@@ -49,26 +54,29 @@ CT3D_DEV void dgrad_mma(const uint32_t* a, uint64_t db, float (&d)[16]) {
 }
 
 // A walk over the CTA's stages (StageWalk: slot, its use parity, stage within the tile, tile) with the tile decoded,
-// the stage's (kd, j, co block) kept by counters, the h taps of the tile's two x rows at j (kh0 = j, kh1 = j - Sh;
-// -1 where out of [0, Kh) or the row is outside x), and where the stage's grad_y rows are: whether the (od, oh) row
-// is inside grad_y and read by a row (`pair`), the window's first position wstart, and channel 0's element there
+// the stage's (jd, jh, co block) kept by counters, the d taps of the tile's x rows id, id + 1 at jd (kd[0] = jd,
+// kd[1] = jd - Sd; -1 where out of [0, Kd) or the row is outside x) and their h taps at jh (kh[0], kh[1] alike), and
+// where the stage's grad_y rows are: whether the (od, oh) row is inside grad_y and read by an x row (`pair`), the window's first position wstart, and channel 0's element there
 // (kRow: its address; its 16-byte phase vph either way, from the strides mod 4 without 64-bit math where the
 // address is not needed).
 template <bool kRow>
 struct DgradStage : StageWalk {
   DgradTile tl;
-  int kd = 0, j = 0, cob = 0;
-  int kh0, kh1;
+  int jd = 0, jh = 0, cob = 0;
+  int kd[2], kh[2];
   bool pair;
   int wstart, vph;
   const float* row;
   CT3D_DEV void locate(const HopperDgradParams& p, int group) {
-    kh0 = j < p.Kh ? j : -1;
-    kh1 = tl.two && j >= p.Sh && j - p.Sh < p.Kh ? j - p.Sh : -1;
+    kd[0] = jd < p.Kd ? jd : -1;
+    kd[1] = tl.twod && jd >= p.Sd && jd - p.Sd < p.Kd ? jd - p.Sd : -1;
+    kh[0] = jh < p.Kh ? jh : -1;
+    kh[1] = tl.twoh && jh >= p.Sh && jh - p.Sh < p.Kh ? jh - p.Sh : -1;
     // grad_input's maps have E = 1: the tap always lands, inside grad_y or not (no division)
-    const int od = tl.id * p.md.A + p.md.B - kd * p.md.C;
-    const int oh = kh0 >= 0 ? tl.ih * p.mh.A + p.mh.B - kh0 * p.mh.C : (tl.ih + 1) * p.mh.A + p.mh.B - kh1 * p.mh.C;
-    pair = (kh0 >= 0 || kh1 >= 0) && unsigned(od) < unsigned(p.md.in_extent) && unsigned(oh) < unsigned(p.mh.in_extent);
+    const int od = kd[0] >= 0 ? tl.id * p.md.A + p.md.B - kd[0] * p.md.C : (tl.id + 1) * p.md.A + p.md.B - kd[1] * p.md.C;
+    const int oh = kh[0] >= 0 ? tl.ih * p.mh.A + p.mh.B - kh[0] * p.mh.C : (tl.ih + 1) * p.mh.A + p.mh.B - kh[1] * p.mh.C;
+    pair = (kd[0] >= 0 || kd[1] >= 0) && (kh[0] >= 0 || kh[1] >= 0) && unsigned(od) < unsigned(p.md.in_extent) &&
+           unsigned(oh) < unsigned(p.mh.in_extent);
     wstart = p.Ew * tl.qb * HopperDgradTiles::BQ - p.pw;
     const int c = group * p.Kco + cob * 32;
     if constexpr (kRow) {
@@ -87,11 +95,11 @@ struct DgradStage : StageWalk {
   }
   CT3D_DEV void next(const HopperDgradParams& p, int group, int spt) {
     if (StageWalk::next(p.ring, spt)) {
-      kd = j = cob = 0;
+      jd = jh = cob = 0;
       tl = dgrad_tile(p, r);
     } else if (++cob == p.ncob) {
       cob = 0;
-      if (++j == p.nj) j = 0, ++kd;
+      if (++jh == p.nj) jh = 0, ++jd;
     }
     locate(p, group);
   }
@@ -147,10 +155,11 @@ CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true>& st,
   }
 }
 
-// The warpgroup's 64 x 32 outputs of x row ih of tile tl summed on CUDA cores with every product masked (inside the
-// tensors only)
+// The warpgroup's 64 x 32 outputs of x row (id, ih) of tile tl summed on CUDA cores with every product masked (inside
+// the tensors only)
 template <int EW>
-CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int ih, int group, int cib, int wg) {
+CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int id, int ih, int group, int cib,
+                           int wg) {
   const float* const gy = static_cast<const float*>(p.gy.data);
   const float* const w = static_cast<const float*>(p.w.data);
   float* const gx = static_cast<float*>(p.gx.data);
@@ -162,7 +171,7 @@ CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int 
     for (int kd = 0; kd < p.Kd; ++kd)
       for (int kh = 0; kh < p.Kh; ++kh) {
         int od, oh;
-        if (!p.md.tap(tl.id, kd, od) || !p.mh.tap(ih, kh, oh)) continue;
+        if (!p.md.tap(id, kd, od) || !p.mh.tap(ih, kh, oh)) continue;
         for (int co = 0; co < p.Kco; ++co)
           for (int kw = 0; kw < p.Kw; ++kw) {
             const int ow = EW * iw + kw - p.pw;
@@ -174,7 +183,7 @@ CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int 
             s = fmaf(__uint_as_float(tf32_round_clear(g)), __uint_as_float(tf32_round_clear(v)), s);
           }
       }
-    gx[tl.n * p.gx.stride[0] + ci * p.gx.stride[1] + tl.id * p.gx.stride[2] + ih * p.gx.stride[3] + iw] = s;
+    gx[tl.n * p.gx.stride[0] + ci * p.gx.stride[1] + id * p.gx.stride[2] + ih * p.gx.stride[3] + iw] = s;
   }
 }
 
@@ -192,7 +201,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   const int group = seg / p.ncib, cib = seg % p.ncib;
   const int tiles = p.rows * p.qblocks;
   const int tile0 = int(int64_t(tiles) * chunk / p.chunks), tile1 = int(int64_t(tiles) * (chunk + 1) / p.chunks);
-  const int spt = p.Kd * p.nj * p.ncob, stages = (tile1 - tile0) * spt, R = p.ring;
+  const int spt = p.nd * p.nj * p.ncob, stages = (tile1 - tile0) * spt, R = p.ring;
   uint8_t* const wsm = smem + HopperDgradTiles::kBarBytes;
   {  // the segment's packed weights, read by the tensor cores
     const uint4* src = reinterpret_cast<const uint4*>(p.wpack) + int64_t(seg) * (p.w_bytes / 16);
@@ -243,19 +252,19 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   const int co0 = HopperDgradTiles::co_of(EW, 0, t4, 0);
   const int rofs = co0 * p.pitch + EW * (64 * wg + 16 * warp + g8);
   const int aph0 = (co0 * s1) & 3, aph1 = ((co0 + dc) * s1) & 3;
-  float acc[2][16];  // the tile's two x rows
+  float acc[4][16];  // the tile's x rows (id + a, ih + b) as 2 a + b
 #pragma unroll
-  for (int e = 0; e < 32; ++e) acc[e / 16][e % 16] = 0.f;
+  for (int e = 0; e < 64; ++e) acc[e / 16][e % 16] = 0.f;
   auto pin = [&] {  // the accumulators stay put around the asynchronous wgmmas
 #pragma unroll
-    for (int e = 0; e < 32; ++e) asm volatile("" : "+f"(acc[e / 16][e % 16])::"memory");
+    for (int e = 0; e < 64; ++e) asm volatile("" : "+f"(acc[e / 16][e % 16])::"memory");
   };
   uint32_t fa[NA], fb[NA];
   DgradStage<false> ms(p, group, tile0, spt);
   // x row r's wgmmas of the stage: its (kd, kh) pair's weights for the co block, + (kw * 4096 + ks * 1024) bytes
   // added to the descriptor's address field
-  auto mma_row = [&](const uint32_t(&a)[NA], int kh, float(&d)[16]) {
-    const int blk = ((ms.kd * p.Kh + kh) * p.ncob + ms.cob) * (NKW * 4096);
+  auto mma_row = [&](const uint32_t(&a)[NA], int kd, int kh, float(&d)[16]) {
+    const int blk = ((kd * p.Kh + kh) * p.ncob + ms.cob) * (NKW * 4096);
     const uint64_t b0 = gmma_desc(w_a + uint32_t(blk), 512, 128);
 #pragma unroll
     for (int kw = 0; kw < NKW; ++kw)
@@ -281,8 +290,9 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     for (int e = 0; e < NA; ++e) asm volatile("" : "+r"(a[e])::"memory");
     pin();
     cute::warpgroup_arrive();
-    if (ms.kh0 >= 0) mma_row(a, ms.kh0, acc[0]);
-    if (ms.kh1 >= 0) mma_row(a, ms.kh1, acc[1]);
+#pragma unroll
+    for (int r = 0; r < 4; ++r)
+      if (ms.kd[r / 2] >= 0 && ms.kh[r % 2] >= 0) mma_row(a, ms.kd[r / 2], ms.kh[r % 2], acc[r]);
     cute::warpgroup_commit_batch();
     // the warp's fragments are in registers (the wgmmas, warp-synchronous, have read them): the slot is free
     if (lane == 0) Bar::arrive(&empty[ms.sl]);
@@ -296,12 +306,12 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
       if (check) {  // warpgroup-uniform
         float nf[4] = {0.f, 0.f, 0.f, 0.f};
 #pragma unroll
-        for (int e = 0; e < 32; ++e) nf[e % 4] = fmaf(acc[e / 16][e % 16], 0.f, nf[e % 4]);
+        for (int e = 0; e < 64; ++e) nf[e % 4] = fmaf(acc[e / 16][e % 16], 0.f, nf[e % 4]);
         masked = warpgroup_sync_or(wg, isnan(nf[0] + nf[1] + nf[2] + nf[3]));
       }
-      const int rows = tl.two ? 2 : 1;
       if (masked) {
-        for (int r = 0; r < rows; ++r) dgrad_masked<EW>(p, tl, tl.ih + r, group, cib, wg);
+        for (int r = 0; r < 4; ++r)
+          if (tl.has(r)) dgrad_masked<EW>(p, tl, tl.id + r / 2, tl.ih + r % 2, group, cib, wg);
       } else {
         // accumulator (m = 16 warp + g8 (+ 8), n = 8 j + 2 t4 (+ 1)): lanes g8 write 32-byte runs of 4 ci rows
         const int iw = tl.qb * BQ + 64 * wg + 16 * warp + g8;
@@ -309,8 +319,8 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                           (int64_t(group) * p.Kci + cib * 32) * p.gx.stride[1] + tl.id * p.gx.stride[2] +
                           tl.ih * p.gx.stride[3] + iw;
 #pragma unroll
-        for (int r = 0; r < 2; ++r)
-          if (r < rows)
+        for (int r = 0; r < 4; ++r)
+          if (tl.has(r))
 #pragma unroll
             for (int h = 0; h < 2; ++h)
               if (iw + 8 * h < p.IW)
@@ -318,10 +328,11 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                 for (int j = 0; j < 4; ++j)
 #pragma unroll
                   for (int e = 0; e < 2; ++e)
-                    gx[r * p.gx.stride[3] + (8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] = acc[r][4 * j + 2 * h + e];
+                    gx[r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3] + (8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] =
+                        acc[r][4 * j + 2 * h + e];
       }
 #pragma unroll
-      for (int e = 0; e < 32; ++e) acc[e / 16][e % 16] = 0.f;
+      for (int e = 0; e < 64; ++e) acc[e / 16][e % 16] = 0.f;
     }
     ms.next(p, group, spt);
   };

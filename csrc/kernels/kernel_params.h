@@ -210,8 +210,8 @@ struct HopperWgradParams {
 };
 // The Hopper grad_input (dgrad_sm90.cuh): gx[ci][iw] = sum over (kd, kh, kw) and co of
 // gy[co][od(id, kd)][oh(ih, kh)][Ew iw + kw - pw] * w[ci][co][kd][kh][kw], per x row (n, id, ih) a GEMM with
-// M = 128 iw (two consumer warpgroups of 64), N = 32 ci and K = taps x co; a tile holds two x rows (ih, ih + 1),
-// which share the grad_y rows their h taps have in common.  A stage is one grad_y row's window for 32 co, staged by
+// M = 128 iw (two consumer warpgroups of 64), N = 32 ci and K = taps x co; a tile holds four x rows (id + a, ih + b),
+// which share the grad_y rows their taps have in common.  A stage is one grad_y row's window for 32 co, staged by
 // 16-byte cp.async from the 16-byte boundary below each channel row's window (rows of any 4-byte phase; zeros outside
 // the tensor); A is read from it into registers (a strided gather, so the wgmma's register-A form) and TF32-rounded
 // there; B, the weights of the CTA's segment (group, 32-ci block), stays in shared
@@ -226,10 +226,12 @@ struct HopperDgradParams {
   int IW, OW;
   int gy_ph;                  // grad_y's data address in floats, mod 4 (its 16-byte phase)
   int s4[4];                  // grad_y's strides mod 4 (the stages' phases without 64-bit math)
-  int IH;                     // x rows per (n, id): tiles hold rows ih, ih + 1 (ih even)
+  int ID, IH;                 // x depth and height: tiles hold rows (id + a, ih + b), a < Rd, b < Rh
+  int Rd, Rh;                 // 2 along a dimension whose taps share grad_y rows (S < K), else 1
   int Sh, nj;                 // h taps kh of row ih and kh - Sh of row ih + 1 read one grad_y row (Sh = Kh: none
-                              // shared); nj = Kh + Sh stages per (kd, co block)
-  int rows, qblocks;          // tile rows N x D x ceil(H / 2); BQ-blocks per row
+                              // shared); nj = Kh + Sh h stages (Kh where Rh = 1)
+  int Sd, nd;                 // ... and along d: nd = Kd + Sd d stages (per tile nd x nj x co blocks)
+  int rows, qblocks;          // tile rows N x ceil(D / Rd) x ceil(H / Rh); BQ-blocks per row
   FastDiv div_qb, div_ih, div_id;
   int pitch, slot_bytes, w_bytes, ring;  // shared memory: resident weights, then `ring` grad_y stages
   int nseg, chunks;           // segments (group, ci block); each one's tiles cut into `chunks` CTAs
