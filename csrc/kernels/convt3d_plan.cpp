@@ -692,11 +692,8 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   // (alike along d)
   p.ID = pb.in[0];
   p.IH = pb.in[1];
-  auto shift = [&](int d) {
-    return std::min(pb.stride[d] % pb.dil[d] == 0 ? pb.stride[d] / pb.dil[d] : pb.k[d], pb.k[d]);
-  };
-  p.Sd = shift(0);
-  p.Sh = shift(1);
+  p.Sd = hopper_dgrad_shift(pb.stride[0], pb.dil[0], pb.k[0]);
+  p.Sh = hopper_dgrad_shift(pb.stride[1], pb.dil[1], pb.k[1]);
   p.Rd = p.Sd < p.Kd ? 2 : 1;  // pairs of rows only where they share (else 4 rows per tile cost balance: v73 k2s2)
   p.Rh = p.Sh < p.Kh ? 2 : 1;
   p.nd = p.Kd + (p.Rd == 2 ? p.Sd : 0);

@@ -222,6 +222,19 @@ struct HopperDgradTiles {
   }
 };
 
+// The Hopper grad_input's row pairs along d or h: x rows i and i + 1 read grad_y rows i s - p + k dil and
+// (i + 1) s - p + k' dil, the same row where k = k' + s / dil (s a multiple of dil).  S: that shift, or K where no tap
+// is shared (then a tile holds one row along the dimension); stage j of K + S holds the grad_y row of row i's tap
+// k[0] = j and row i + 1's k[1] = j - S (-1 where outside [0, K), or row i + 1 outside x: !two).
+CT3D_HD int hopper_dgrad_shift(int stride, int dil, int K) {
+  const int s = stride % dil == 0 ? stride / dil : K;
+  return s < K ? s : K;
+}
+CT3D_HD void hopper_dgrad_taps(int j, int K, int S, bool two, int (&k)[2]) {
+  k[0] = j < K ? j : -1;
+  k[1] = two && j >= S && j - S < K ? j - S : -1;
+}
+
 // How the Hopper grad_input copies a channel row's NV staged 16-byte vectors, fixed per tile: the window starts at
 // wstart in every stage of a tile, and a row's phase ph (0..3) moves vector v's first position to wstart + 4 v - ph.
 // Whatever the phase, vectors [lo, hi) lie inside [0, OW) and are copied whole, and those below zlo or from zhi on lie

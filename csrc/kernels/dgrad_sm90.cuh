@@ -68,10 +68,8 @@ struct DgradStage : StageWalk {
   int wstart, vph;
   const float* row;
   CT3D_DEV void locate(const HopperDgradParams& p, int group) {
-    kd[0] = jd < p.Kd ? jd : -1;
-    kd[1] = tl.twod && jd >= p.Sd && jd - p.Sd < p.Kd ? jd - p.Sd : -1;
-    kh[0] = jh < p.Kh ? jh : -1;
-    kh[1] = tl.twoh && jh >= p.Sh && jh - p.Sh < p.Kh ? jh - p.Sh : -1;
+    hopper_dgrad_taps(jd, p.Kd, p.Sd, tl.twod, kd);
+    hopper_dgrad_taps(jh, p.Kh, p.Sh, tl.twoh, kh);
     // grad_input's maps have E = 1: the tap always lands, inside grad_y or not (no division)
     const int od = kd[0] >= 0 ? tl.id * p.md.A + p.md.B - kd[0] * p.md.C : (tl.id + 1) * p.md.A + p.md.B - kd[1] * p.md.C;
     const int oh = kh[0] >= 0 ? tl.ih * p.mh.A + p.mh.B - kh[0] * p.mh.C : (tl.ih + 1) * p.mh.A + p.mh.B - kh[1] * p.mh.C;

@@ -334,6 +334,43 @@ static void dgrad_vectors_once() {
     }
 }
 
+// The Hopper grad_input's row pairs: over the K + S stages of a dimension (K where no tap is shared), each tap of
+// row i and (where the pair has it) of row i + 1 comes exactly once, and a stage both rows read holds the same
+// grad_y row for both (i s - p + k dil).
+static void dgrad_row_pairs() {
+  for (int K = 1; K <= 5; ++K)
+    for (int s = 1; s <= 4; ++s)
+      for (int dil = 1; dil <= 3; ++dil)
+        for (int two = 0; two <= 1; ++two) {
+          const int S = hopper_dgrad_shift(s, dil, K), R = S < K ? 2 : 1, n = K + (R == 2 ? S : 0);
+          CHECK(S >= 1 && S <= K, "K=%d s=%d dil=%d: shift %d", K, s, dil, S);
+          // a shared tap exists exactly where S < K: some k' + S < K with row i + 1's k' at the same grad_y row
+          bool shares = false;
+          for (int k = 0; k < K; ++k)
+            for (int k2 = 0; k2 < K; ++k2) shares |= k * dil == s + k2 * dil;
+          CHECK(shares == (S < K), "K=%d s=%d dil=%d: S=%d but shared taps %d", K, s, dil, S, int(shares));
+          std::vector<int> seen0(K, 0), seen1(K, 0);
+          const bool pair = R == 2 && two;
+          for (int j = 0; j < n; ++j) {
+            int k[2];
+            hopper_dgrad_taps(j, K, S, pair, k);
+            CHECK(k[0] >= -1 && k[0] < K && k[1] >= -1 && k[1] < K, "K=%d s=%d dil=%d stage %d: taps %d, %d", K, s,
+                  dil, j, k[0], k[1]);
+            if (k[0] >= 0 && k[0] < K) ++seen0[k[0]];
+            if (k[1] >= 0 && k[1] < K) ++seen1[k[1]];
+            CHECK(k[0] >= 0 || k[1] >= 0 || !pair, "K=%d s=%d dil=%d: stage %d read by neither row", K, s, dil, j);
+            if (k[0] >= 0 && k[1] >= 0)
+              CHECK(k[0] * dil == s + k[1] * dil, "K=%d s=%d dil=%d stage %d: rows read different grad_y rows", K, s,
+                    dil, j);
+          }
+          for (int k = 0; k < K; ++k) {
+            CHECK(seen0[k] == 1, "K=%d s=%d dil=%d: row i tap %d %d times", K, s, dil, k, seen0[k]);
+            CHECK(seen1[k] == (pair ? 1 : 0), "K=%d s=%d dil=%d two=%d: row i+1 tap %d %d times", K, s, dil, two, k,
+                  seen1[k]);
+          }
+        }
+}
+
 static void dgrad_vectors() {
   using H = HopperDgradTiles;
   dgrad_vectors_once<H::vectors(H::window(1, 1))>();
@@ -348,6 +385,7 @@ int main() {
   stage_walks();
   dgrad_fragment_banks();
   dgrad_vectors();
+  dgrad_row_pairs();
   tap_ranges_and_steps();
   direct_row_windows();
   direct_row_sources();
