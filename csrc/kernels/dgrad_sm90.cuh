@@ -56,9 +56,9 @@ CT3D_DEV void dgrad_mma(const uint32_t* a, uint64_t db, float (&d)[16]) {
 // A walk over the CTA's stages (StageWalk: slot, its use parity, stage within the tile, tile) with the tile decoded,
 // the stage's (jd, jh, co block) kept by counters, the d taps of the tile's x rows id, id + 1 at jd (kd[0] = jd,
 // kd[1] = jd - Sd; -1 where out of [0, Kd) or the row is outside x) and their h taps at jh (kh[0], kh[1] alike), and
-// where the stage's grad_y rows are: whether the (od, oh) row is inside grad_y and read by an x row (`pair`), the window's first position wstart, and channel 0's element there
-// (kRow: its address; its 16-byte phase vph either way, from the strides mod 4 without 64-bit math where the
-// address is not needed).
+// where the stage's grad_y rows are: whether the (od, oh) row is inside grad_y and read by an x row (`pair`), the
+// window's first position wstart, and channel 0's element there (kRow: its address; its 16-byte phase vph either
+// way, from the strides mod 4 without 64-bit math where the address is not needed).
 template <bool kRow>
 struct DgradStage : StageWalk {
   DgradTile tl;
@@ -70,9 +70,12 @@ struct DgradStage : StageWalk {
   CT3D_DEV void locate(const HopperDgradParams& p, int group) {
     hopper_dgrad_taps(jd, p.Kd, p.Sd, tl.twod, kd);
     hopper_dgrad_taps(jh, p.Kh, p.Sh, tl.twoh, kh);
-    // grad_input's maps have E = 1: the tap always lands, inside grad_y or not (no division)
-    const int od = kd[0] >= 0 ? tl.id * p.md.A + p.md.B - kd[0] * p.md.C : (tl.id + 1) * p.md.A + p.md.B - kd[1] * p.md.C;
-    const int oh = kh[0] >= 0 ? tl.ih * p.mh.A + p.mh.B - kh[0] * p.mh.C : (tl.ih + 1) * p.mh.A + p.mh.B - kh[1] * p.mh.C;
+    // the grad_y row of x row id (tap kd[0]) or else id + 1 (kd[1]), alike along h; grad_input's maps have E = 1:
+    // the tap always lands, inside grad_y or not (no division)
+    const int od = kd[0] >= 0 ? tl.id * p.md.A + p.md.B - kd[0] * p.md.C
+                              : (tl.id + 1) * p.md.A + p.md.B - kd[1] * p.md.C;
+    const int oh = kh[0] >= 0 ? tl.ih * p.mh.A + p.mh.B - kh[0] * p.mh.C
+                              : (tl.ih + 1) * p.mh.A + p.mh.B - kh[1] * p.mh.C;
     pair = (kd[0] >= 0 || kd[1] >= 0) && (kh[0] >= 0 || kh[1] >= 0) && unsigned(od) < unsigned(p.md.in_extent) &&
            unsigned(oh) < unsigned(p.mh.in_extent);
     wstart = p.Ew * tl.qb * HopperDgradTiles::BQ - p.pw;
@@ -106,13 +109,6 @@ struct DgradStage : StageWalk {
 template <int EW, int NKW>
 using DgradVectors = HopperDgradVectors<HopperDgradTiles::vectors(HopperDgradTiles::window(EW, NKW))>;
 
-// A 16-byte cp.async that writes zeros instead where `zero` (ignore-src: reads nothing)
-CT3D_DEV void cp_async_16_or_zero(uint32_t dst, const void* src, bool zero) {
-  asm volatile(
-      "{\n .reg .pred z;\n setp.ne.b32 z, %2, 0;\n cp.async.cg.shared.global [%0], [%1], 16, z;\n}\n" ::"r"(dst),
-      "l"(src), "r"(int(zero)));
-}
-
 // Stage st's grad_y windows into its slot (at slot_a): producer warp w copies channel rows w + 4 r, from the boundary
 // below the window (the window's position j is the staged row's element ph + j).  All of a warp's rows share one
 // phase (rows 4 channels apart: a multiple of 4 strides), so row r's source is row 0's + r * rstep bytes, its slot
@@ -129,7 +125,8 @@ CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true>& st,
     for (int r = 0; r < 8; ++r)
 #pragma unroll
       for (int i = 0; i < NI; ++i)
-        if (i < NI - 1 || lane + 32 * i < NV) cp_async_16(slot_a + dofs0 + r * dstep + 16 * lane + 512 * i, p.gy.data, 0);
+        if (i < NI - 1 || lane + 32 * i < NV)
+          cp_async_16(slot_a + dofs0 + r * dstep + 16 * lane + 512 * i, p.gy.data, 0);
     return;
   }
   const int ph = (st.vph + cph) & 3;

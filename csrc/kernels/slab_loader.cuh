@@ -35,6 +35,13 @@ CT3D_DEV void cp_async_16(uint32_t smem, const void* gmem, int src_bytes) {
 CT3D_DEV void cp_async_16(void* smem, const void* gmem, int src_bytes) {
   cp_async_16(uint32_t(cutlass::arch::cutlass_get_smem_pointer(smem)), gmem, src_bytes);
 }
+// ... all 16 bytes or zeros where `zero` (ignore-src: reads nothing), for a choice fixed ahead of the copies (the
+// Hopper grad_input's per-tile vector classes) instead of a src-size computed per copy
+CT3D_DEV void cp_async_16_or_zero(uint32_t dst, const void* src, bool zero) {
+  asm volatile(
+      "{\n .reg .pred z;\n setp.ne.b32 z, %2, 0;\n cp.async.cg.shared.global [%0], [%1], 16, z;\n}\n" ::"r"(dst),
+      "l"(src), "r"(int(zero)));
+}
 // One 16-byte global store (p 16-byte aligned).  Spelled out: left to the compiler, a store through a
 // reinterpret_cast'ed element array can come out as scalar stores, which uncoalesces a warp.
 CT3D_DEV void st_global_v4(void* p, const uint4& v) {
