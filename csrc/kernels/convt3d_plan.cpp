@@ -428,7 +428,13 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // segments: (group, channel block, d class) with all h classes (merge), or one per h class as well; each with
   // the (kd, kh) pairs of its classes
   int64_t wofs = 0;
-  std::vector<int64_t> cost;
+  std::vector<double> cost;
+  // a tile's cost: its pairs (an x row load and its wgmmas each) plus its epilogue (16 KB of stores), which costs
+  // about 3 pairs (v74, H200: 0 1 2 3 4 6 10 gave the mission forward 0.77 0.70 0.67 0.65 0.65 0.66 0.70 ms; pairs
+  // alone gave the 1-kd-tap d class a third of the SMs for half the tiles); CUTLASS_CONVT3D_SM90_TILE_COST=<f>
+  // sets it, for measurements
+  const char* tc = std::getenv("CUTLASS_CONVT3D_SM90_TILE_COST");
+  const double tile_cost = tc && *tc ? std::atof(tc) : 3.0;
   auto segments = [&](bool merge) {
     wofs = 0;
     cost.clear();
@@ -464,7 +470,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
             if (tiles >= INT_MAX) return false;
             s.tiles = int(tiles);
             s.wofs = wofs;
-            cost.push_back(a.y.size[0] * nqd * p.q_blocks * row_pairs);
+            cost.push_back(double(a.y.size[0] * nqd * p.q_blocks) * (row_pairs + tile_cost * nrow));
             wofs += int64_t(s.ptotal) * p.S * Kc * HopperTiles::M;
             max_pairs = std::max(max_pairs, s.ptotal);
           }
@@ -493,30 +499,31 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   for (int merge = (mg && mg[0] == '0') || mh.E > HopperTiles::kMaxEh ? 0 : 1; merge >= 0 && !fits; --merge)
     fits = segments(merge == 1) && configure();
   if (!fits) return false;
-  // CTAs: per_chunk per segment in proportion to its cost (tiles x pairs), the proportions rounded at the scale
-  // (1-4 CTAs for the cheapest) that balances them best; then as many common chunks as fill the SMs
+  // CTAs: per_chunk per segment in proportion to its cost, the proportions rounded at the scale (1-8 CTAs for the
+  // cheapest) whose common chunks then fill the SMs with the least predicted time: the largest cost per CTA
+  // (mission, tile cost 3: 1 + 1 CTAs per chunk predict 13% over an even split of the SMs, 3 + 4 (126 CTAs) 7%,
+  // 5 + 6 (132 CTAs) 3%)
   const int sms = device_sms();
-  int64_t cmin = INT64_MAX;
-  for (int64_t c : cost) cmin = std::min(cmin, std::max<int64_t>(c, 1));
-  double best = 1e30;
+  int min_tiles = INT_MAX;
+  for (int i = 0; i < p.nseg; ++i) min_tiles = std::min(min_tiles, p.seg[i].tiles);
+  double cmin = 1e300;
+  for (double c : cost) cmin = std::min(cmin, std::max(c, 1.0));
+  auto share = [&](int mu, double c) { return std::max(1, int(mu * c / cmin + 0.5)); };
+  double best = 1e300;
   int best_mu = 1;
-  for (int mu = 1; mu <= 4; ++mu) {
+  for (int mu = 1; mu <= 8; ++mu) {
     int sum = 0;
-    double lo = 1e30, hi = 0;
-    for (int64_t c : cost) {
-      const int m = int(std::max<int64_t>(1, (mu * c + cmin / 2) / cmin));
-      sum += m;
-      lo = std::min(lo, double(c) / m);
-      hi = std::max(hi, double(c) / m);
-    }
+    for (double c : cost) sum += share(mu, c);
     if (sum > sms) break;
-    if (hi / lo < best - 0.02) best = hi / lo, best_mu = mu;
+    const int chunks = std::max(1, std::min(sms / sum, min_tiles));
+    double t = 0;
+    for (double c : cost) t = std::max(t, c / (double(share(mu, c)) * chunks));
+    if (t < best * 0.99) best = t, best_mu = mu;
   }
-  int per_sm = 0, min_tiles = INT_MAX;
+  int per_sm = 0;
   for (int i = 0; i < p.nseg; ++i) {
-    p.seg[i].per_chunk = int(std::max<int64_t>(1, (best_mu * cost[i] + cmin / 2) / cmin));
+    p.seg[i].per_chunk = share(best_mu, cost[i]);
     per_sm += p.seg[i].per_chunk;
-    min_tiles = std::min(min_tiles, p.seg[i].tiles);
   }
   p.chunks = std::max(1, std::min(sms / per_sm, min_tiles));
   p.ctas = 0;
