@@ -561,6 +561,21 @@ struct FastDiv {
   }
 };
 
+// CTAs for n independent pieces of work of costs cost[i] (at most cap[i] each, at least one): the split of `total`
+// that minimises the largest cost per CTA (the kernel's end), by giving each next CTA to the piece that now has
+// the largest cost per CTA.  Fewer than total where every piece is capped; n where n > total.
+inline void share_by_cost(const double* cost, const int64_t* cap, int n, int total, int* out) {
+  int sum = 0;
+  for (int i = 0; i < n; ++i) out[i] = 1, ++sum;
+  for (; sum < total; ++sum) {
+    int best = -1;
+    for (int i = 0; i < n; ++i)
+      if (out[i] < cap[i] && (best < 0 || cost[i] * out[best] > cost[best] * out[i])) best = i;
+    if (best < 0) break;
+    ++out[best];
+  }
+}
+
 // A pipeline role's walk over stages t0, t0 + 1, ... without divisions (the Hopper grad_weight: `t % ring` and
 // `t / blocks` per stage were a fifth of its producer's instructions): stage t's slot in a ring of `ring`, that
 // slot's use parity (its barriers' phase), its block within a row of `per_row` blocks, and the row.  next() moves

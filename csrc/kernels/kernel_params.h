@@ -190,6 +190,7 @@ struct HopperWgradSeg {
   int dd[HopperWgradTiles::kMaxPairs], dh[HopperWgradTiles::kMaxPairs];
   int rd, rh;
   int rows;                   // N x class rows along d x along h (wgrad_sm90.cuh: wgrad_row's order)
+  int cta0, nch;              // its CTAs cta0 .. cta0 + nch - 1, one chunk of its rows each (nch by its cost)
   int full_rows;              // rows of a plane (n) in whole blocks of kQB rows along d
   FastDiv div_plane, div_bnqh, div_tail;  // by rows per plane, kQB x rows along h, the tail block's rows along d
 };
@@ -204,8 +205,8 @@ struct HopperWgradParams {
   int vpr;                    // 16-byte vectors staged per grad_y channel row (its pitch in the slot: 16 vpr bytes)
   int katoms;                 // 32-position stages per row: ceil(IW / 32)
   int taps, Kh, Kw;           // the weight's taps (the partial sums' layout)
-  int chunks, nseg, ring, slot_bytes, b_off, raw_off;
-  void* ws;                   // [chunks][groups][taps][Kc][Nc] float
+  int chunks, ctas, nseg, ring, slot_bytes, b_off, raw_off;  // chunks: the most of any segment
+  void* ws;                   // [chunks][groups][taps][Kc][Nc] float (a segment's CTAs zero its chunks >= nch)
   HopperWgradSeg seg[HopperWgradTiles::kMaxSeg];
 };
 // The Hopper grad_input (dgrad_sm90.cuh): gx[ci][iw] = sum over (kd, kh, kw) and co of

@@ -72,7 +72,7 @@ Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStre
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper grad_weight)");
   if (s != Status::kSuccess) return s;
-  kernel<<<p.nseg * p.chunks, HopperWgradTiles::cta_threads(NKW), smem, stream>>>(map, p);
+  kernel<<<p.ctas, HopperWgradTiles::cta_threads(NKW), smem, stream>>>(map, p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight kernel launch");
 }
 

@@ -11,7 +11,8 @@
 // place, build B), a producer warpgroup issues the x TMA loads and the grad_y window copies; a ring of slots (full:
 // landed, ready: transformed, empty: multiplied) lets them run ahead of the tensor cores across rows.  v67's single
 // producer warp paced every stage (~3000 cycles: 32 channel rows' copies issued lane by lane, ncu source counters).
-// A CTA owns a chunk of its segment's rows and writes its partial sums D to ws[chunk] (the ordered reduce adds them).
+// A CTA owns a chunk of its segment's rows and writes its partial sums D to ws[chunk] (the ordered reduce adds them);
+// segments get CTAs in proportion to their cost (pairs per stage), so their chunk counts differ.
 // Zero operands (rows or positions outside the tensors) times a non-finite value would put NaN where the true sum has
 // no term: a CTA whose sums are not all finite recomputes them on CUDA cores with every product masked.
 #pragma once
@@ -169,6 +170,21 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
   }
 }
 
+// The reduce adds p.chunks partial sums per tap; a segment with fewer CTAs (nch) zeroes the others, CTA `chunk`
+// its share of them (after its own sums: the accumulators are dead by then, 20 bytes spilled at NKW = 3 before).
+template <int NKW>
+CT3D_DEV void hopper_wgrad_zero_rest(const HopperWgradParams& p, const HopperWgradSeg& g, int chunk) {
+  for (int c = chunk + g.nch; c < p.chunks; c += g.nch) {
+    float* const wz = static_cast<float*>(p.ws) + (int64_t(c) * p.groups + g.group) * p.taps * p.Kc * p.Nc;
+    for (int i = threadIdx.x; i < g.npairs * NKW * 32 * 8; i += HopperWgradTiles::kThreads) {
+      const int cv = i % 8, ci = i / 8 % 32, kw = i / 256 % NKW, pair = i / (256 * NKW);
+      const int tap = (g.kd[pair] * p.Kh + g.kh[pair]) * p.Kw + kw;
+      *reinterpret_cast<float4*>(wz + (int64_t(tap) * p.Kc + g.cib * 32 + ci) * p.Nc + g.cob * 32 + 4 * cv) =
+          make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+  }
+}
+
 template <int NKW>
 __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     hopper_wgrad_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperWgradParams p) {
@@ -182,9 +198,11 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
   const uint32_t smem_a = uint32_t(__cvta_generic_to_shared(smem));
   uint8_t* const slots = smem + (((smem_a + HopperWgradTiles::kBarBytes + 1023) & ~1023u) - smem_a);
   const int tid = threadIdx.x, lane = tid % 32, R = p.ring;
-  const HopperWgradSeg& g = p.seg[blockIdx.x / p.chunks];
-  const int chunk = int(blockIdx.x) % p.chunks;
-  const int r0 = int(int64_t(g.rows) * chunk / p.chunks), r1 = int(int64_t(g.rows) * (chunk + 1) / p.chunks);
+  int si = 0;  // the CTA's segment and its chunk of the segment's rows
+  while (si + 1 < p.nseg && int(blockIdx.x) >= p.seg[si + 1].cta0) ++si;
+  const HopperWgradSeg& g = p.seg[si];
+  const int chunk = int(blockIdx.x) - g.cta0;
+  const int r0 = int(int64_t(g.rows) * chunk / g.nch), r1 = int(int64_t(g.rows) * (chunk + 1) / g.nch);
   const int stages = (r1 - r0) * p.katoms;
   if (tid == 0) {
     for (int i = 0; i < R; ++i) {
@@ -322,6 +340,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     hopper_wgrad_consume<NKW, 2>(p, g, slots, ready, empty, r0, r1, chunk);
   else
     hopper_wgrad_consume<NKW, 1>(p, g, slots, ready, empty, r0, r1, chunk);
+  hopper_wgrad_zero_rest<NKW>(p, g, chunk);
 #endif
 }
 

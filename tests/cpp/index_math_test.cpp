@@ -1,6 +1,6 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
 // below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs and its source h rows, the depthwise lane kernels' w window and tap positions, and RowSteps against a brute-force list of
-// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, and the Hopper grad_input's channel order and fragment banks.  Built and run by .ci/run; exit status 1
+// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, share_by_cost against every split, and the Hopper grad_input's channel order and fragment banks.  Built and run by .ci/run; exit status 1
 // on any mismatch.
 #include <algorithm>
 #include <cstdio>
@@ -254,6 +254,45 @@ static void stage_walks() {
         }
 }
 
+// share_by_cost (the Hopper grad_weight's CTAs per segment) against every split: each piece gets 1..cap CTAs, the
+// total is min(total, sum of caps) (n where n > total), and the largest cost per CTA is the least any split reaches.
+static void cost_shares() {
+  std::mt19937 rng(7);
+  for (int it = 0; it < 3000; ++it) {
+    const int n = 1 + int(rng() % 4), total = 1 + int(rng() % 12);
+    double cost[4];
+    int64_t cap[4], capsum = 0;
+    for (int i = 0; i < n; ++i) {
+      cost[i] = 1 + int(rng() % 9);
+      cap[i] = 1 + int64_t(rng() % 6);
+      capsum += cap[i];
+    }
+    int got[4];
+    share_by_cost(cost, cap, n, total, got);
+    int sum = 0;
+    double worst = 0;
+    for (int i = 0; i < n; ++i) {
+      CHECK(got[i] >= 1 && got[i] <= cap[i], "piece %d: %d CTAs (cap %d)", i, got[i], int(cap[i]));
+      sum += got[i];
+      worst = std::max(worst, cost[i] / got[i]);
+    }
+    CHECK(sum == std::max<int64_t>(n, std::min<int64_t>(total, capsum)), "n=%d total=%d: %d CTAs", n, total, sum);
+    double best = 1e30;  // every split with 1..cap CTAs per piece and at most max(n, total) in all
+    int m[4] = {1, 1, 1, 1};
+    for (;;) {
+      int s = 0;
+      double w = 0;
+      for (int i = 0; i < n; ++i) s += m[i], w = std::max(w, cost[i] / m[i]);
+      if (s <= std::max(n, total)) best = std::min(best, w);
+      int i = 0;
+      while (i < n && m[i] == cap[i]) m[i++] = 1;
+      if (i == n) break;
+      ++m[i];
+    }
+    CHECK(worst <= best * (1 + 1e-12), "n=%d total=%d: largest cost per CTA %g, best %g", n, total, worst, best);
+  }
+}
+
 // The Hopper grad_input's fragment loads (dgrad_sm90.cuh): co_of is a permutation of a stage's 32 channels for both w
 // strides; a staged row holds the window and its phase (pitch >= 4 vectors, = 4 mod 8); and a warp's 32 loads of one
 // fragment register (lanes g8 = rows, t4 = channels; channel co's row starts at co * pitch + its 16-byte phase) hit
@@ -383,6 +422,7 @@ static void dgrad_vectors() {
 int main() {
   fast_div();
   stage_walks();
+  cost_shares();
   dgrad_fragment_banks();
   dgrad_vectors();
   dgrad_row_pairs();
