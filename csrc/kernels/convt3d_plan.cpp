@@ -640,7 +640,10 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   p.b_off = (max_pairs > 2 ? 4 : 2) * 4096;
   p.raw_off = p.b_off + p.nkw * 4096;
   p.slot_bytes = (p.raw_off + 32 * p.vpr * 16 + 1023) / 1024 * 1024;
-  p.ring = int(std::min<int64_t>(HopperWgradTiles::kMaxRing,
+  // CUTLASS_CONVT3D_SM90_WGRAD_RING=<n> caps the ring, for measurements
+  const char* renv = std::getenv("CUTLASS_CONVT3D_SM90_WGRAD_RING");
+  const int64_t rcap = renv && std::atoi(renv) > 0 ? std::atoi(renv) : HopperWgradTiles::kMaxRing;
+  p.ring = int(std::min<int64_t>(std::min<int64_t>(HopperWgradTiles::kMaxRing, rcap),
                                  (int64_t(device_smem_optin()) - HopperWgradTiles::kBarBytes - 1024) / p.slot_bytes));
   if (p.ring < 2) return false;
   // one CTA per SM (its shared memory), the SMs shared among the segments by cost: a stage costs its pairs (x
