@@ -430,11 +430,12 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   int64_t wofs = 0;
   std::vector<double> cost;
   // a tile's cost: its pairs (an x row load and its wgmmas each) plus its epilogue (16 KB of stores), which costs
-  // about 3 pairs (v74, H200: 0 1 2 3 4 6 10 gave the mission forward 0.77 0.70 0.67 0.65 0.65 0.66 0.70 ms; pairs
-  // alone gave the 1-kd-tap d class a third of the SMs for half the tiles); CUTLASS_CONVT3D_SM90_TILE_COST=<f>
-  // sets it, for measurements
+  // about 3 pairs for NCDHW y (v74, H200: 0 1 2 3 4 6 10 gave the mission forward 0.77 0.70 0.67 0.65 0.65 0.66
+  // 0.70 ms; pairs alone gave the 1-kd-tap d class a third of the SMs for half the tiles) and 2 for channels_last y,
+  // whose stores are whole 128-byte lines (0 2 3 6: 0.711 0.652 0.698 0.692 ms, one round);
+  // CUTLASS_CONVT3D_SM90_TILE_COST=<f> sets it, for measurements
   const char* tc = std::getenv("CUTLASS_CONVT3D_SM90_TILE_COST");
-  const double tile_cost = tc && *tc ? std::atof(tc) : 3.0;
+  const double tile_cost = tc && *tc ? std::atof(tc) : p.cf_dst ? 2.0 : 3.0;
   auto segments = [&](bool merge) {
     wofs = 0;
     cost.clear();
