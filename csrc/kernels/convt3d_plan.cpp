@@ -509,7 +509,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   for (int i = 0; i < p.nseg; ++i) min_tiles = std::min(min_tiles, p.seg[i].tiles);
   double cmin = 1e300;
   for (double c : cost) cmin = std::min(cmin, std::max(c, 1.0));
-  auto share = [&](int mu, double c) { return std::max(1, int(mu * c / cmin + 0.5)); };
+  // (clamped: a share past the SMs only ends the search below, and no sum of shares overflows)
+  auto share = [&](int mu, double c) { return std::max(1, int(std::min(mu * c / cmin + 0.5, sms + 1.0))); };
   double best = 1e300;
   int best_mu = 1;
   for (int mu = 1; mu <= 8; ++mu) {
