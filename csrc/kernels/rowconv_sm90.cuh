@@ -156,8 +156,7 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
   const int bb = hopper_box_bytes(p), KCH = p.Kc / VEC, nbox = p.Kc / 32;
 
   // the CTA's segment, its chunk of the segment's tiles and its share of them (HopperShare)
-  int si = 0;
-  while (si + 1 < p.nseg && int(blockIdx.x) >= p.seg[si + 1].cta0) ++si;
+  const int si = hopper_segment_of_cta(p);
   const HopperSeg& g = p.seg[si];
   const int part = int(blockIdx.x) - g.cta0, chunk = part / g.per_chunk;
   const int t0 = int(int64_t(g.tiles) * chunk / p.chunks), t1 = int(int64_t(g.tiles) * (chunk + 1) / p.chunks);

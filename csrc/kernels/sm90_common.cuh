@@ -46,6 +46,15 @@ CT3D_DEV uint64_t gmma_desc_sw128(uint32_t addr) {
   return uint64_t((addr & 0x3FFFF) >> 4) | (uint64_t(1) << 16) | (uint64_t(1024 >> 4) << 32) | (uint64_t(1) << 62);
 }
 
+// The segment whose CTAs (cta0 of each, ascending) hold this CTA: the Hopper forward and grad_weight give their
+// segments CTAs by cost, so a segment's range is found by a walk (a few dozen segments at most)
+template <class Params>
+CT3D_DEV int hopper_segment_of_cta(const Params& p) {
+  int si = 0;
+  while (si + 1 < p.nseg && int(blockIdx.x) >= p.seg[si + 1].cta0) ++si;
+  return si;
+}
+
 CT3D_DEV void fence_proxy_async() { asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory"); }
 
 CT3D_DEV void tma_load_4d(const CUtensorMap* map, uint64_t* bar, void* dst, int c0, int c1, int c2, int c3) {

@@ -198,9 +198,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
   const uint32_t smem_a = uint32_t(__cvta_generic_to_shared(smem));
   uint8_t* const slots = smem + (((smem_a + HopperWgradTiles::kBarBytes + 1023) & ~1023u) - smem_a);
   const int tid = threadIdx.x, lane = tid % 32, R = p.ring;
-  int si = 0;  // the CTA's segment and its chunk of the segment's rows
-  while (si + 1 < p.nseg && int(blockIdx.x) >= p.seg[si + 1].cta0) ++si;
-  const HopperWgradSeg& g = p.seg[si];
+  const HopperWgradSeg& g = p.seg[hopper_segment_of_cta(p)];  // the CTA's segment and its chunk of its rows
   const int chunk = int(blockIdx.x) - g.cta0;
   const int r0 = int(int64_t(g.rows) * chunk / g.nch), r1 = int(int64_t(g.rows) * (chunk + 1) / g.nch);
   const int stages = (r1 - r0) * p.katoms;
