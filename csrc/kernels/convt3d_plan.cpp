@@ -360,6 +360,12 @@ struct HopperPlan {
     p.fix_list = reinterpret_cast<int2*>(static_cast<char*>(ws) + tail() + 256);
   }
 };
+// A measurement knob's value: the environment variable as a number where it is set and at least lo, else dflt
+double env_knob(const char* var, double dflt, double lo = 0.0) {
+  const char* e = std::getenv(var);
+  const double v = e && *e ? std::atof(e) : lo - 1;
+  return v >= lo ? v : dflt;
+}
 // On by default where it applies (CUTLASS_CONVT3D_SM90=0 turns it off): faster than the sm_80 row-conv on every
 // shape measured since v64 (H200, benchmarks/NOTES.md: mission forward 0.785 / 0.656 ms NCDHW / channels_last,
 // against 0.815 / 0.726).
@@ -434,8 +440,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // 0.70 ms; pairs alone gave the 1-kd-tap d class a third of the SMs for half the tiles) and 2 for channels_last y,
   // whose stores are whole 128-byte lines (0 2 3 6: 0.711 0.652 0.698 0.692 ms, one round);
   // CUTLASS_CONVT3D_SM90_TILE_COST=<f> sets it, for measurements
-  const char* tc = std::getenv("CUTLASS_CONVT3D_SM90_TILE_COST");
-  const double tile_cost = tc && *tc ? std::atof(tc) : p.cf_dst ? 2.0 : 3.0;
+  const double tile_cost = env_knob("CUTLASS_CONVT3D_SM90_TILE_COST", p.cf_dst ? 2.0 : 3.0);
   auto segments = [&](bool merge) {
     wofs = 0;
     cost.clear();
@@ -643,8 +648,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   p.raw_off = p.b_off + p.nkw * 4096;
   p.slot_bytes = (p.raw_off + 32 * p.vpr * 16 + 1023) / 1024 * 1024;
   // CUTLASS_CONVT3D_SM90_WGRAD_RING=<n> caps the ring, for measurements
-  const char* renv = std::getenv("CUTLASS_CONVT3D_SM90_WGRAD_RING");
-  const int64_t rcap = renv && std::atoi(renv) > 0 ? std::atoi(renv) : HopperWgradTiles::kMaxRing;
+  const int64_t rcap = int64_t(env_knob("CUTLASS_CONVT3D_SM90_WGRAD_RING", HopperWgradTiles::kMaxRing, 1));
   p.ring = int(std::min<int64_t>(std::min<int64_t>(HopperWgradTiles::kMaxRing, rcap),
                                  (int64_t(device_smem_optin()) - HopperWgradTiles::kBarBytes - 1024) / p.slot_bytes));
   if (p.ring < 2) return false;
@@ -652,8 +656,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   // tiles) plus a fixed part worth ~8 of them (v75, H200 mission: 1 2.1 4 6 8 16 and equal shares gave 0.97 0.85
   // 0.77 0.72 0.70 0.72 0.79 ms; the kernel is bound by each stage's latency, not by its bytes: L2 50%, DRAM 35%).
   // CUTLASS_CONVT3D_SM90_WGRAD_F=<f> sets the fixed part (a large f: equal shares), for measurements.
-  const char* fenv = std::getenv("CUTLASS_CONVT3D_SM90_WGRAD_F");
-  const double fixed = fenv && *fenv ? std::atof(fenv) : 8.0;
+  const double fixed = env_knob("CUTLASS_CONVT3D_SM90_WGRAD_F", 8.0);
   double cost[HopperWgradTiles::kMaxSeg];
   int64_t cap[HopperWgradTiles::kMaxSeg];
   int nch[HopperWgradTiles::kMaxSeg];
