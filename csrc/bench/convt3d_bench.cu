@@ -4,6 +4,8 @@
 //   convt3d_bench --layout cl          x, y and their gradients channels_last_3d (NDHWC in memory)
 //   convt3d_bench --stages 2           caps the row-conv pipeline depth (A/B of the pipeline in one binary)
 //   convt3d_bench --host               host time per forward call and per operator phase (microseconds)
+//   convt3d_bench --digest             a hash of each output's bits (y, grad_x, grad_w): two builds whose kernels
+//                                      should compute the same sums print the same digests
 // Inputs are random (never zeros); each operator's output is poisoned (NaN) before the first run and
 // checked for unwritten elements.  Times: CUDA events, warm-up, median.
 #include <cuda_bf16.h>
@@ -77,6 +79,28 @@ void fill(void* p, int64_t n, ct3d::DType t, uint32_t seed, float lo, float hi) 
     case ct3d::DType::kBF16: fill_kernel<<<blocks, 256>>>(static_cast<__nv_bfloat16*>(p), n, seed, lo, hi); break;
   }
   CK(cudaGetLastError());
+}
+// Position-weighted sum of the 32-bit words (integer adds, so the same whatever the order): equal bits, equal digest.
+__global__ void digest_kernel(const uint32_t* p, int64_t n, unsigned long long* out) {
+  unsigned long long h = 0;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    unsigned long long v = (unsigned long long)(i + 1) * 0x9e3779b97f4a7c15ull ^ p[i];
+    v ^= v >> 29;
+    h += v * 0xbf58476d1ce4e5b9ull;
+  }
+  atomicAdd(out, h);
+}
+unsigned long long digest(const void* p, int64_t bytes) {
+  unsigned long long* d;
+  CK(cudaMalloc(&d, sizeof(*d)));
+  CK(cudaMemset(d, 0, sizeof(*d)));
+  const int64_t n = bytes / 4;  // every output here is a whole number of words (even element counts for 2 bytes)
+  digest_kernel<<<int(std::min<int64_t>((n + 255) / 256, 4096)), 256>>>(static_cast<const uint32_t*>(p), n, d);
+  CK(cudaGetLastError());
+  unsigned long long h = 0;
+  CK(cudaMemcpy(&h, d, sizeof(h), cudaMemcpyDeviceToHost));
+  CK(cudaFree(d));
+  return h;
 }
 unsigned long long count_nan(const void* p, int64_t n, ct3d::DType t) {
   unsigned long long* d;
@@ -190,7 +214,7 @@ size_t workspace(const ct3d::Arguments& a) {
 int main(int argc, char** argv) {
   std::string only, dtype = "f32", math = "tf32", layout = "ncdhw";
   int reps = 20, stages = 0;
-  bool host = false;
+  bool host = false, dig = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -198,12 +222,13 @@ int main(int argc, char** argv) {
     else if (a == "--dtype") dtype = next();
     else if (a == "--math") math = next();
     else if (a == "--layout") layout = next();
+    else if (a == "--digest") dig = true;
     else if (a == "--reps") reps = std::atoi(next().c_str());
     else if (a == "--stages") stages = std::atoi(next().c_str());
     else if (a == "--host") host = true;
     else {
       std::printf("usage: convt3d_bench [--case NAME] [--dtype f32|f16|bf16|f64] [--math tf32|exact] [--layout ncdhw|cl] "
-                  "[--reps N] [--stages 2..4] [--host]\n");
+                  "[--reps N] [--stages 2..4] [--host] [--digest]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -270,6 +295,9 @@ int main(int argc, char** argv) {
     unsigned long long bad = count_nan(y, ny, dt) + count_nan(gx, nx, dt) + count_nan(gw, nw, dt);
     const double bytes = double(nx + ny) * es;
     std::printf("%-10s %10.3f %10.2f %10.3f %10.3f %9llu\n", c.name, tf, bytes / (tf * 1e-3) / 1e12, td, tw, bad);
+    if (dig)
+      std::printf("  digest y %016llx grad_x %016llx grad_w %016llx\n", digest(y, ny * es), digest(gx, nx * es),
+                  digest(gw, nw * es));
     if (host) host_times(args, ws, std::max(reps, 50));
     CK(cudaFree(x)); CK(cudaFree(gx)); CK(cudaFree(y)); CK(cudaFree(gy)); CK(cudaFree(w)); CK(cudaFree(gw));
     CK(cudaFree(ws));
