@@ -229,34 +229,53 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       cph[j] = int(co * p.gy.stride[1] & 3);
       sofs[j] = p.raw_off + co * 16 * p.vpr + 16 * v;
     }
+    // Per row, not per stage (v77): a row's stages step the windows by Ew x 32 elements (a whole number of 16-byte
+    // vectors), so the vectors' phases, their sources (unchecked rows) and the pairs' x row coordinates hold for
+    // the row; a stage then costs one add and one copy per vector (v75: 162 instructions per warp and stage, the
+    // producer busy 72% of the time).
+    const int64_t step = int64_t(p.Ew) * 32;
+    int row = -1, th = -1, td = 0, tc = 0;  // th, td: lane i < npairs: pair i's x row (h -1: outside x, zeros)
+    bool row_in = false;                    // every window of the row inside grad_y: copies unchecked
+    const float* src[NV];
     for (WgradStage st(p, g, r0, 0); st.t < stages; st.next(p, g)) {
       const int sl = st.sl, atom = st.blk;
-      const WgradRow& rw = st.rw;
+      if (st.r != row) {
+        row = st.r;
+        const WgradRow& rw = st.rw;
+        if (lane < g.npairs) {
+          const int id = rw.qd + g.dd[lane], ih = rw.qh + g.dh[lane];
+          const bool ok = id >= 0 && id < p.ID && ih >= 0 && ih < p.IH;
+          th = ok ? ih : -1;
+          td = ok ? id : 0;
+        }
+        tc = rw.n * p.Cin + g.group * p.Kc + g.cib * 32;
+        // the row's first and last windows bound all of them (each channel row from the 16-byte boundary below it)
+        const int64_t first = st.base - step * atom, last = first + step * (p.katoms - 1);
+        row_in = (first & ~int64_t(3)) >= 0 &&
+                 ((last + 31 * p.gy.stride[1]) & ~int64_t(3)) + 4 * p.vpr <= p.gy_numel;
+        if (row_in) {
+          const int b3 = int(first & 3);
+#pragma unroll
+          for (int j = 0; j < NV; ++j) src[j] = gy + (st.base + eofs[j] - ((b3 + cph[j]) & 3));
+        }
+      }
       if (st.t >= R) Bar::wait(&empty[sl], st.ph ^ 1);
       uint8_t* const slot = slots + sl * p.slot_bytes;
       if (pt < 32) {
         if (lane == 0) Bar::arrive_and_expect_tx(&full[sl], uint32_t(g.npairs * 4096));
         __syncwarp();
-        if (lane < g.npairs) {  // lane i: pair i's x row
-          const int id = rw.qd + g.dd[lane], ih = rw.qh + g.dh[lane];
-          const bool ok = id >= 0 && id < p.ID && ih >= 0 && ih < p.IH;  // else an h row outside x: zeros
-          tma_load_4d(&xmap, &full[sl], slot + lane * 4096, 32 * atom, ok ? ih : -1, ok ? id : 0,
-                      rw.n * p.Cin + g.group * p.Kc + g.cib * 32);
-        }
+        if (lane < g.npairs) tma_load_4d(&xmap, &full[sl], slot + lane * 4096, 32 * atom, th, td, tc);
       }
-      // each channel row's window from the 16-byte boundary below it; bounded by the tensor's extent only where
-      // the stage's windows pass one of its ends (the checked copy was ~37 instructions a vector, ncu)
-      const int64_t base0 = st.base;
       const uint32_t slot_a = uint32_t(__cvta_generic_to_shared(slot));
-      const int64_t lo = base0 & ~int64_t(3), hi = ((base0 + 31 * p.gy.stride[1]) & ~int64_t(3)) + 4 * p.vpr;
-      const int b3 = int(base0 & 3);
-      if (lo >= 0 && hi <= p.gy_numel) {
-        const float* const g0 = gy + base0;
+      if (row_in) {
 #pragma unroll
-        for (int j = 0; j < NV; ++j)
-          if (pt + j * T < 32 * p.vpr)
-            cp_async_16(slot_a + uint32_t(sofs[j]), g0 + (eofs[j] - ((b3 + cph[j]) & 3)), 16);
-      } else {
+        for (int j = 0; j < NV; ++j) {
+          if (pt + j * T < 32 * p.vpr) cp_async_16(slot_a + uint32_t(sofs[j]), src[j], 16);
+          src[j] += step;
+        }
+      } else {  // a row at either end of grad_y: each vector bounded by the tensor's extent
+        const int64_t base0 = st.base;
+        const int b3 = int(base0 & 3);
 #pragma unroll
         for (int j = 0; j < NV; ++j)
           if (pt + j * T < 32 * p.vpr) {
