@@ -5,11 +5,13 @@
 #   mkdir -p .ab/base && git archive <commit> CMakeLists.txt csrc third_party tests/cpp | tar -x -C .ab/base
 # Usage: BASE=.ab/base bash benchmarks/ab_compare.sh      (table on stdout, raw runs in $OUT/ab.txt)
 # Device time is scarce: binaries built here can be carried instead (BASE_BIN, NEW_BIN; a stripped, xz-compressed
-# sm_90 convt3d_bench is ~7 MB, decompressed on the machine), which skips both builds.
+# sm_90 convt3d_bench is ~20 MB (at ece2a18), decompressed on the machine; three fit the 64 MiB a call carries),
+# which skips both builds.
 # CFGS: comma-separated "dtype layout math" configurations (default below); a base binary needs --layout (211a068 on).
 # BASE_ARGS / NEW_ARGS: extra flags for each variant, e.g. one binary against itself with BASE_ARGS="--stages 2".
 # VARIANTS="base=.ab/bin/a.xz x=.ab/bin/b.xz ...": several carried binaries in each round, the first the base (the
-# table gives each against it); CASES="k3s1 mission" limits the runs to those cases.
+# table gives each against it); CASES="k3s1 mission" limits the runs to those cases.  Carried binaries of any
+# revisions: bash benchmarks/ab_build.sh <rev> ... (built off the GPU).  DIGEST=1: also compare the outputs' bits.
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
 ARCH=${CUTLASS_CONVT3D_ARCHS:-90}
@@ -53,3 +55,23 @@ for r in 1 2; do for v in "${!bins[@]}"; do
   done
 done; done > "$OUT/ab.txt" 2>&1
 python3 "$(dirname "$0")/ab_table.py" "$OUT/ab.txt"
+# DIGEST=1: each variant's outputs (y, grad_x, grad_w) hashed bit for bit against the base's (convt3d_bench --digest,
+# 4af3299 on), for changes that should not change a sum
+if [ "${DIGEST:-0}" = 1 ]; then
+  for cfg in "${cfgs[@]}"; do
+    set -- $cfg
+    for v in "${!bins[@]}"; do
+      for c in "${cases[@]}"; do
+        sel=$([ "$c" = all ] || echo "--case $c")
+        "${bins[$v]}" --reps 2 --digest --dtype "$1" --layout "$2" --math "$3" $sel ${args[$v]} |
+          awk '$1 == "digest" { print name, $0 } NF >= 6 && $2 ~ /^[0-9.]+$/ { name = $1 }'
+      done > "/tmp/digest_$v.txt"
+      [ "$v" = 0 ] && continue
+      if cmp -s /tmp/digest_0.txt "/tmp/digest_$v.txt" && [ -s /tmp/digest_0.txt ]; then
+        echo "digest $1 $2 $3: ${labels[$v]} same bits as ${labels[0]} ($(wc -l < /tmp/digest_0.txt) cases)"
+      else
+        echo "digest $1 $2 $3: ${labels[$v]} DIFFERS from ${labels[0]}:"; diff /tmp/digest_0.txt "/tmp/digest_$v.txt"
+      fi
+    done
+  done | tee "$OUT/digest.txt"
+fi
