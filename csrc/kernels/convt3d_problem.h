@@ -594,6 +594,32 @@ struct StageWalk {
   }
 };
 
+// The Hopper grad_weight producer's copies of one grad_y row (wgrad_sm90.cuh): stage a (of katoms) copies, for each
+// of the 32 channel rows co, vpr 16-byte vectors from the 4-element boundary at or below its window start
+// first + a * step + co * cs, i.e. elements [((that) & ~3), + 4 vpr).  Every vector of every stage lies inside
+// [0, numel) exactly when the first one starts at or after 0 and the last one ends by numel (the starts grow with a
+// and co; step, cs >= 0): the rows for which the producer copies without a per-vector bound.
+CT3D_HD bool wgrad_row_inside(int64_t first, int64_t step, int katoms, int64_t cs, int vpr, int64_t numel) {
+  const int64_t last = first + step * (katoms - 1);  // the last stage's channel 0
+  return (first & ~int64_t(3)) >= 0 && ((last + 31 * cs) & ~int64_t(3)) + 4 * vpr <= numel;
+}
+
+// The Hopper forward's share of a chunk [t0, t1) of a segment's tiles (rowconv_sm90.cuh): the chunk's runs of nwg
+// consecutive tiles go to its m CTAs in turn (CTA cc takes runs cc, cc + m, ...), a run's tiles to the CTA's
+// warpgroups (neighbouring output rows written at once) in a rotating order, so that rows of costlier h classes
+// (more pairs) do not always fall to the same warpgroup; a partial last run goes to the CTA whose turn it is.
+// tile(wg, k): warpgroup wg's k-th tile; count(): how many it has (k < count).
+struct HopperShare {
+  int t0, cc, m;
+  CT3D_HD int tile(int wg, int k, int nwg) const { return t0 + (k * m + cc) * nwg + (wg + k) % nwg; }
+  CT3D_HD static int count(int t0, int t1, int cc, int m, int wg, int nwg) {
+    const int runs = (t1 - t0) / nwg, rem = (t1 - t0) % nwg;
+    int n = cc < runs ? (runs - cc + m - 1) / m : 0;
+    if (rem > 0 && runs % m == cc && (wg + runs / m) % nwg < rem) ++n;
+    return n;
+  }
+};
+
 // Everything a row-conv CTA needs to know about one block of w taps for its phases: the slab geometry and,
 // per (phase, tap), the A operand's column offset in the slab (-1: the tap does not land on the phase).
 // Depends only on (phase group, tap block), so the host computes it once for all CTAs.

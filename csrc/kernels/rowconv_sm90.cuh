@@ -93,20 +93,6 @@ CT3D_DEV float hopper_masked_output(const HopperParams& p, const HopperSeg& g, c
   return v;
 }
 
-// Tile k of warpgroup wg of CTA cc (of m) on a chunk [t0, t1): the chunk's runs of nwg consecutive tiles go to its
-// CTAs in turn, a run's tiles to the warpgroups (neighbouring output rows written at once) in a rotating order, so
-// that rows of costlier h classes (more pairs) do not always fall to the same warpgroup; its tile count.
-struct HopperShare {
-  int t0, cc, m;
-  CT3D_DEV int tile(int wg, int k, int nwg) const { return t0 + (k * m + cc) * nwg + (wg + k) % nwg; }
-  CT3D_DEV static int count(int t0, int t1, int cc, int m, int wg, int nwg) {
-    const int runs = (t1 - t0) / nwg, rem = (t1 - t0) % nwg;
-    int n = cc < runs ? (runs - cc + m - 1) / m : 0;
-    if (rem > 0 && runs % m == cc && (wg + runs / m) % nwg < rem) ++n;
-    return n;
-  }
-};
-
 // A warpgroup's loads in order (tile k of its share, pair i of the tile's class; load counter c), as the producer
 // walks them twice (issuing, and rounding behind); the consumer takes the same order in its tile and pair loops.
 struct HopperCursor {

@@ -249,10 +249,8 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
           td = ok ? id : 0;
         }
         tc = rw.n * p.Cin + g.group * p.Kc + g.cib * 32;
-        // the row's first and last windows bound all of them (each channel row from the 16-byte boundary below it)
-        const int64_t first = st.base - step * atom, last = first + step * (p.katoms - 1);
-        row_in = (first & ~int64_t(3)) >= 0 &&
-                 ((last + 31 * p.gy.stride[1]) & ~int64_t(3)) + 4 * p.vpr <= p.gy_numel;
+        const int64_t first = st.base - step * atom;
+        row_in = wgrad_row_inside(first, step, p.katoms, p.gy.stride[1], p.vpr, p.gy_numel);
         if (row_in) {
           const int b3 = int(first & 3);
 #pragma unroll

@@ -1,6 +1,6 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
 // below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs and its source h rows, the depthwise lane kernels' w window and tap positions, and RowSteps against a brute-force list of
-// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, share_by_cost against every split, and the Hopper grad_input's channel order and fragment banks.  Built and run by .ci/run; exit status 1
+// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, share_by_cost against every split, the Hopper grad_input's channel order and fragment banks, the Hopper grad_weight's unchecked rows and the Hopper forward's tile shares.  Built and run by .ci/run; exit status 1
 // on any mismatch.
 #include <algorithm>
 #include <cstdio>
@@ -293,6 +293,51 @@ static void cost_shares() {
   }
 }
 
+// wgrad_row_inside (the Hopper grad_weight producer's unchecked rows, v77) against every vector of every stage: true
+// exactly when all of them lie inside [0, numel), for rows at both ends of grad_y and in between.
+static void wgrad_row_bounds() {
+  std::mt19937_64 rng(11);
+  for (int it = 0; it < 20000; ++it) {
+    const int ew = 1 + int(rng() % 2), katoms = 1 + int(rng() % 5), vpr = 1 + int(rng() % 24);
+    const int64_t step = int64_t(ew) * 32, cs = 1 + int64_t(rng() % 300), numel = 32 * cs + int64_t(rng() % 400);
+    const int64_t first = int64_t(rng() % (numel + 200)) - 100;
+    bool all = true;
+    for (int a = 0; a < katoms && all; ++a)
+      for (int co = 0; co < 32 && all; ++co) {
+        const int64_t lo = (first + a * step + co * cs) & ~int64_t(3);
+        all = lo >= 0 && lo + 4 * vpr <= numel;  // its vpr vectors: [lo, lo + 4 vpr)
+      }
+    CHECK(wgrad_row_inside(first, step, katoms, cs, vpr, numel) == all,
+          "first=%lld step=%lld katoms=%d cs=%lld vpr=%d numel=%lld: brute force %d", (long long)first, (long long)step,
+          katoms, (long long)cs, vpr, (long long)numel, all);
+  }
+}
+
+// HopperShare (the Hopper forward's tiles of a chunk among its CTAs and warpgroups): every tile of [t0, t1) exactly
+// once over the m CTAs, nwg warpgroups and k < count, none outside; a CTA's warpgroups take consecutive tiles (the
+// runs) and each warpgroup its tiles in increasing order.
+static void hopper_shares() {
+  for (int nwg = 1; nwg <= 4; ++nwg)
+    for (int m = 1; m <= 9; ++m)
+      for (int n = 0; n <= 60; ++n) {
+        const int t0 = 7 * n + 3, t1 = t0 + n;
+        std::vector<int> seen(n, 0);
+        for (int cc = 0; cc < m; ++cc)
+          for (int wg = 0; wg < nwg; ++wg) {
+            const HopperShare sh{t0, cc, m};
+            const int cnt = HopperShare::count(t0, t1, cc, m, wg, nwg);
+            for (int k = 0; k < cnt; ++k) {
+              const int t = sh.tile(wg, k, nwg);
+              CHECK(t >= t0 && t < t1, "nwg=%d m=%d n=%d cc=%d wg=%d k=%d: tile %d outside", nwg, m, n, cc, wg, k, t);
+              if (t >= t0 && t < t1) ++seen[t - t0];
+              if (k > 0) CHECK(t > sh.tile(wg, k - 1, nwg), "nwg=%d m=%d n=%d: not increasing", nwg, m, n);
+              CHECK((t - t0) / nwg % m == cc, "nwg=%d m=%d n=%d: tile %d not in CTA %d's runs", nwg, m, n, t, cc);
+            }
+          }
+        for (int i = 0; i < n; ++i) CHECK(seen[i] == 1, "nwg=%d m=%d n=%d: tile %d taken %d times", nwg, m, n, t0 + i, seen[i]);
+      }
+}
+
 // The Hopper grad_input's fragment loads (dgrad_sm90.cuh): co_of is a permutation of a stage's 32 channels for both w
 // strides; a staged row holds the window and its phase (pitch >= 4 vectors, = 4 mod 8); and a warp's 32 loads of one
 // fragment register (lanes g8 = rows, t4 = channels; channel co's row starts at co * pitch + its 16-byte phase) hit
@@ -423,6 +468,8 @@ int main() {
   fast_div();
   stage_walks();
   cost_shares();
+  wgrad_row_bounds();
+  hopper_shares();
   dgrad_fragment_banks();
   dgrad_vectors();
   dgrad_row_pairs();
