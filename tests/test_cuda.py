@@ -1080,14 +1080,17 @@ def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, monk
     assert rel_err(y, y80) <= 2e-6, f"{cfg} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
 
 
+@pytest.mark.parametrize("tma_round", ["0", "1"], ids=["kernel_round", "tma_round"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_hopper_forward_nonfinite_x(value, layout, restore_flags, monkeypatch):
+def test_hopper_forward_nonfinite_x(value, layout, tma_round, restore_flags, monkeypatch):
     """NaN/inf planted in x (borders, both q blocks, both signs) on a Hopper-kernel shape: its wgmmas also multiply
     the zero weights of taps a w phase lacks with x, so a tile whose sums are not all finite is recomputed with
-    every product masked.  Ours is NaN/+inf/-inf exactly where the mathematical result is, accurate elsewhere."""
+    every product masked.  Ours is NaN/+inf/-inf exactly where the mathematical result is, accurate elsewhere.
+    A channels_last x is read in place, rounded by the kernel or (tma_round) by its TMA map: checked either way."""
     torch.backends.cudnn.allow_tf32 = True
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", tma_round)
     gen = torch.Generator().manual_seed(5)
     x = torch.randn(2, 32, 3, 4, 70, generator=gen, dtype=torch.float64)
     w = torch.randn(32, 64, 3, 3, 3, generator=gen, dtype=torch.float64) / 16
@@ -1167,14 +1170,17 @@ def test_hopper_wgrad(hcase, restore_flags, monkeypatch):
                            "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, hcase)
 
 
+@pytest.mark.parametrize("tma_round", ["0", "1"], ids=["kernel_round", "tma_round"])
 @pytest.mark.parametrize("where", ["x", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_hopper_wgrad_nonfinite(value, where, restore_flags, monkeypatch):
+def test_hopper_wgrad_nonfinite(value, where, tma_round, restore_flags, monkeypatch):
     """NaN/inf planted in x or grad_y (borders, both signs) on a Hopper grad_weight shape with rows and positions
     outside the tensors (zeros multiplied by the tensor cores): the CTAs whose sums are not finite recompute them
-    masked, so ours is NaN/+inf/-inf exactly where the mathematical result is, accurate elsewhere."""
+    masked, so ours is NaN/+inf/-inf exactly where the mathematical result is, accurate elsewhere.  x's tiles
+    TF32-rounded by the transform warpgroups or (tma_round) by the TMA map."""
     torch.backends.cudnn.allow_tf32 = True
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", tma_round)
     x, w, gen = _wgrad_problem((2, 32, 5, 6, 36), 32, (3, 3, 3), 1, 9)
     args = (2, 1, 1, 1, 1)
     gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
@@ -1196,6 +1202,56 @@ def test_hopper_wgrad_nonfinite(value, where, restore_flags, monkeypatch):
         assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
     assert (masks[0] | masks[1] | masks[2]).any()
     _assert_nonfinite_as_expected(gw, masks, values, 2e-3)
+
+
+def _tf32_ties(x, gen, frac=0.25):
+    """x (fp32) with a fraction of its elements moved onto TF32 rounding ties: low 13 bits 0x1000, with bit 13 (the
+    last kept bit) 0 or 1 at random, so round-to-nearest-even goes down for some and up for others."""
+    bits = x.view(torch.int32).clone()
+    pick = torch.rand(x.shape, generator=gen) < frac
+    odd = torch.rand(x.shape, generator=gen) < 0.5
+    tie = (bits & ~0x3FFF) | 0x1000 | odd.to(torch.int32) * 0x2000
+    return torch.where(pick, tie, bits).view(torch.float32)
+
+
+@pytest.mark.parametrize("op", ["forward_channels_last", "grad_weight"])
+def test_hopper_tma_tf32_rounding(op, restore_flags, monkeypatch):
+    """CUTLASS_CONVT3D_SM90_TMA_ROUND=1 (x read in place through a TFLOAT32 tensor map, the TMA rounding it to TF32)
+    gives the same bits as the kernels' own round-to-nearest-even (cvt.rn.tf32.f32), on an x with a quarter of its
+    elements on ties of both parities: a TMA that truncated, or rounded ties away from zero, would differ.  Then
+    against float64 at TF32 accuracy."""
+    if not torch.cuda.is_available() or torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the TMA rounding is a Hopper-kernel option (compute capability 9.0)")
+    torch.backends.cudnn.allow_tf32 = True
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    gen = torch.Generator().manual_seed(13)
+    args = (2, 1, 1, 1, 1)
+    if op == "forward_channels_last":
+        x = _tf32_ties(torch.randn(2, 32, 5, 6, 140, generator=gen), gen)
+        w = torch.randn(32, 32, 3, 3, 3, generator=gen) / 16
+        xd = x.to(DEV).contiguous(memory_format=CL)
+        run = lambda: conv_transpose3d(xd, w.to(DEV), None, *args)  # noqa: E731
+        kernel = "hopper_rowconv_kernel"
+        ref = F.conv_transpose3d(x.double(), w.double(), None, *args)
+    else:
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
+        x = _tf32_ties(torch.randn(2, 32, 5, 6, 68, generator=gen), gen)
+        w = torch.randn(32, 32, 3, 3, 3, generator=gen)
+        gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+        run = lambda: ops.conv_transpose3d_grad_weight(gy.to(DEV), x.to(DEV), w.to(DEV), *args, True)  # noqa: E731
+        kernel = "hopper_wgrad_kernel"
+        w0 = w.double().requires_grad_(True)
+        ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0")
+    by_kernel, names = _with_kernel_names(run)
+    assert kernel in names, "the case no longer takes the Hopper kernel"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1")
+    by_tma, names = _with_kernel_names(run)
+    assert kernel in names, "the case no longer takes the Hopper kernel"
+    assert torch.equal(by_tma, by_kernel), (
+        f"{op}: TMA rounding differs from round-to-nearest-even (max {(by_tma - by_kernel).abs().max().item():.3g})")
+    assert rel_err(by_tma.cpu(), ref) <= 2e-3, f"{op}: {rel_err(by_tma.cpu(), ref):.3g} against float64"
 
 
 # The Hopper grad_input (dgrad_sm90.cuh; on by default, forced by CUTLASS_CONVT3D_SM90_DGRAD=1; fp32 TF32, 32-channel blocks in and

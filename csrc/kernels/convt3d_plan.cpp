@@ -366,6 +366,12 @@ double env_knob(const char* var, double dflt, double lo = 0.0) {
   const double v = e && *e ? std::atof(e) : lo - 1;
   return v >= lo ? v : dflt;
 }
+
+// CUTLASS_CONVT3D_SM90_TMA_ROUND=1: x read in place by TMA (the channels_last forward, grad_weight) is TF32-rounded
+// by its tensor map (TFLOAT32) instead of by the kernels' rounding passes.  Off until an H200 run has checked the
+// TMA's rounding (test_hopper_tma_tf32_rounding) and timed it (NOTES v78).
+bool tma_rounds_tf32() { return env_knob("CUTLASS_CONVT3D_SM90_TMA_ROUND", 0.0) != 0.0; }
+
 // On by default where it applies (CUTLASS_CONVT3D_SM90=0 turns it off): faster than the sm_80 row-conv on every
 // shape measured since v64 (H200, benchmarks/NOTES.md: mission forward 0.785 / 0.656 ms NCDHW / channels_last,
 // against 0.815 / 0.726).
@@ -411,6 +417,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   r.restage_x = !x_ok;
   r.x_bytes = size_t(numel(a.x)) * elem_size(pb.dtype);
   if (r.restage_x && !restageable(a.x, Kc, pb.dtype)) return false;
+  p.tma_round = tma_rounds_tf32();
   p.y = a.y;
   p.cf_dst = cf_rows(a.y, Nc, pb.dtype);
   if (!p.cf_dst && a.y.stride[4] != 1) return false;
@@ -582,6 +589,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   HopperWgradPlan r{};
   HopperWgradParams& p = r.p;
   p.x = x;
+  p.x_rounded = tma_rounds_tf32();
   p.gy = gy;
   p.gy_numel = numel(gy);
   p.Cin = pb.Cin;

@@ -149,6 +149,7 @@ struct HopperParams {
   int dmin, S;           // w window: phase r's tap with offset dmin + s reads x[q + dmin + s]
   int kw_of[2][HopperTiles::kMaxS];  // ... which is tap kw_of[r][s], or -1
   bool cf_dst;           // channels_last y of whole aligned channel vectors
+  bool tma_round;        // host: an x read in place is TF32-rounded by its TMA map (TFLOAT32), not by the producers
   int nwg, ring;         // consumer warpgroups (each with a producer warp) per CTA, x slots (one (kd, kh) pair's
                          // row each) per warpgroup, >= 2
   int w_bytes, slot_bytes;   // shared memory: resident weights, one x slot
@@ -206,6 +207,7 @@ struct HopperWgradParams {
   int katoms;                 // 32-position stages per row: ceil(IW / 32)
   int taps, Kh, Kw;           // the weight's taps (the partial sums' layout)
   int chunks, ctas, nseg, ring, slot_bytes, b_off, raw_off;  // chunks: the most of any segment
+  int x_rounded;              // the x map rounds fp32 to TF32 (TFLOAT32): the transform leaves the x tiles alone
   void* ws;                   // [chunks][groups][taps][Kc][Nc] float (a segment's CTAs zero its chunks >= nch)
   HopperWgradSeg seg[HopperWgradTiles::kMaxSeg];
 };

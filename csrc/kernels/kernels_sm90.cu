@@ -29,13 +29,16 @@ EncodeTiled encode_tiled() {
   return fn;
 }
 
-// A 4-D fp32 tensor map read in boxes `box`, 128-byte swizzled (the wgmma's K-major operand layout)
+// A 4-D fp32 tensor map read in boxes `box`, 128-byte swizzled (the wgmma's K-major operand layout).  tf32: typed
+// TFLOAT32, so that the TMA itself rounds each element to TF32 as it lands, which the kernels would otherwise do (to
+// nearest even, inf and NaN unchanged, as Triton's round_f32_to_tf32 descriptors describe it; CUDA's documents do
+// not say, so test_hopper_tma_tf32_rounding checks it on the GPU, ties included)
 Status map_4d_sw128(void* data, const cuuint64_t (&dims)[4], const cuuint64_t (&strides)[3],
-                    const cuuint32_t (&box)[4], CUtensorMap* map, std::string* why) {
+                    const cuuint32_t (&box)[4], bool tf32, CUtensorMap* map, std::string* why) {
   const EncodeTiled enc = encode_tiled();
   if (!enc) return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled is not available");
   const cuuint32_t estr[4] = {1, 1, 1, 1};
-  const CUresult r = enc(map, CU_TENSOR_MAP_DATA_TYPE_FLOAT32, 4, data, dims, strides, box, estr,
+  const CUresult r = enc(map, tf32 ? CU_TENSOR_MAP_DATA_TYPE_TFLOAT32 : CU_TENSOR_MAP_DATA_TYPE_FLOAT32, 4, data, dims, strides, box, estr,
                          CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
                          CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS)
@@ -45,24 +48,24 @@ Status map_4d_sw128(void* data, const cuuint64_t (&dims)[4], const cuuint64_t (&
 
 // x channels_last (channel stride 1, n and d folded: stride[0] == D * stride[2]) as (channel, w, h, n * d), read in
 // boxes of 32 channels (128 bytes) x rows(S) w positions: the forward's K-major B (see the kernel).
-Status x_map(const HopperParams& p, const TensorRef5& x, CUtensorMap* map, std::string* why) {
+Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
   const cuuint64_t dims[4] = {cuuint64_t(x.size[1]), cuuint64_t(x.size[4]), cuuint64_t(x.size[3]),
                               cuuint64_t(x.size[0] * x.size[2])};
   const cuuint64_t strides[3] = {cuuint64_t(x.stride[4] * 4), cuuint64_t(x.stride[3] * 4),
                                  cuuint64_t(x.stride[2] * 4)};
   const cuuint32_t box[4] = {32, cuuint32_t(HopperTiles::rows(p.S)), 1, 1};
-  return map_4d_sw128(x.data, dims, strides, box, map, why);
+  return map_4d_sw128(x.data, dims, strides, box, tf32, map, why);
 }
 
 // x NCDHW (w stride 1, n and channel folded: stride[0] == Cin * stride[1]) as (w, h, d, n * Cin), read in boxes of
 // 32 positions (128 bytes) x 32 channels: grad_weight's K-major A (see wgrad_sm90.cuh).
-Status x_map_ncdhw(const TensorRef5& x, CUtensorMap* map, std::string* why) {
+Status x_map_ncdhw(const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
   const cuuint64_t dims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
                               cuuint64_t(x.size[0] * x.size[1])};
   const cuuint64_t strides[3] = {cuuint64_t(x.stride[3] * 4), cuuint64_t(x.stride[2] * 4),
                                  cuuint64_t(x.stride[1] * 4)};
   const cuuint32_t box[4] = {32, 1, 1, 32};
-  return map_4d_sw128(x.data, dims, strides, box, map, why);
+  return map_4d_sw128(x.data, dims, strides, box, tf32, map, why);
 }
 
 template <int NKW>
@@ -131,7 +134,7 @@ bool hopper_built() { return true; }
 
 Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
   CUtensorMap map;
-  Status s = x_map_ncdhw(p.x, &map, why);
+  Status s = x_map_ncdhw(p.x, p.x_rounded != 0, &map, why);
   if (s != Status::kSuccess) return s;
   static_assert(HopperWgradTiles::kMaxKw == 4, "one instance per w tap count");
   switch (p.nkw) {
@@ -167,12 +170,14 @@ Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool r
 
 Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
                       std::string* why) {
+  // an x read in place is TF32-rounded by the producers (kRoundX) or, with tma_round, by its TMA map
+  const bool tma = round_x && p.tma_round;
   CUtensorMap map;
-  Status s = x_map(p, x, &map, why);
+  Status s = x_map(p, x, tma, &map, why);
   if (s != Status::kSuccess) return s;
   HopperParams q = p;
   q.x = x;
-  if (round_x)
+  if (round_x && !tma)
     return q.cf_dst ? launch_nsj<HopperTF32, true, true>(q, map, ctas, stream, why)
                     : launch_nsj<HopperTF32, true, false>(q, map, ctas, stream, why);
   return q.cf_dst ? launch_nsj<HopperTF32, false, true>(q, map, ctas, stream, why)

@@ -218,7 +218,7 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
   }
   // x may hold a non-finite value: the restaging copy's word, or always for an x read in place (a check in the
   // producer's rounding, which gates this one, cost the channels_last mission forward 5% on the H200)
-  const bool check = kRoundX || (p.x_nonfinite && *p.x_nonfinite != 0);
+  const bool check = !p.x_nonfinite || *p.x_nonfinite != 0;
   const int cbase = g.group * p.Nc + g.cblock * HopperTiles::BN;
   const E* bias = static_cast<const E*>(p.bias);
   float bv[2];

@@ -301,9 +301,10 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       uint8_t* const slot = slots + sl * p.slot_bytes;
       // Every load of the stage before any store: the compiler cannot tell the x tiles, the windows and B apart,
       // so a store between loads serialises them (v68b: one shared-memory round trip per element, ncu).
-      // x tiles: TF32 operands rounded to nearest in place (the tensor cores ignore the low 13 bits: not cleared)
+      // x tiles: TF32 operands rounded to nearest in place (the tensor cores ignore the low 13 bits: not cleared),
+      // unless the TMA rounded them (x_rounded)
       constexpr int NXV = HopperWgradTiles::kMaxPairs * 256 / T;
-      const int nxv = g.npairs * (256 / T);
+      const int nxv = p.x_rounded ? 0 : g.npairs * (256 / T);
       uint4* const a4 = reinterpret_cast<uint4*>(slot);
       uint4 xv[NXV];
 #pragma unroll
