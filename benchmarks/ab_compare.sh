@@ -10,7 +10,9 @@
 # CFGS: comma-separated "dtype layout math" configurations (default below); a base binary needs --layout (211a068 on).
 # BASE_ARGS / NEW_ARGS: extra flags for each variant, e.g. one binary against itself with BASE_ARGS="--stages 2".
 # VARIANTS="base=.ab/bin/a.xz x=.ab/bin/b.xz ...": several carried binaries in each round, the first the base (the
-# table gives each against it); CASES="k3s1 mission" limits the runs to those cases.  Carried binaries of any
+# table gives each against it); "label=path@VAR=value@..." runs that binary with those environment variables (one
+# binary, a knob on and off: "head=.ab/bin/x.xz tma=.ab/bin/x.xz@CUTLASS_CONVT3D_SM90_TMA_ROUND=1", unpacked once
+# per label); CASES="k3s1 mission" limits the runs to those cases.  Carried binaries of any
 # revisions: bash benchmarks/ab_build.sh <rev> ... (built off the GPU).  DIGEST=1: also compare the outputs' bits.
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
@@ -26,10 +28,12 @@ build() {  # $1 source tree, $2 build dir
 }
 unpack() { case "$1" in *.xz) xz -dkc "$1" > "$2" ;; *) cp "$1" "$2" ;; esac; chmod +x "$2"; }
 if [ -n "${VARIANTS:-}" ]; then
-  labels=(); bins=(); args=()
+  labels=(); bins=(); args=(); envs=()
   for v in $VARIANTS; do
-    labels+=("${v%%=*}"); mkdir -p "/tmp/ab_${v%%=*}"; unpack "${v#*=}" "/tmp/ab_${v%%=*}/convt3d_bench"
-    bins+=("/tmp/ab_${v%%=*}/convt3d_bench"); args+=("")
+    spec=${v#*=}; path=${spec%%@*}; e=""
+    [ "$spec" != "$path" ] && e=$(tr '@' ' ' <<< "${spec#*@}")
+    labels+=("${v%%=*}"); mkdir -p "/tmp/ab_${v%%=*}"; unpack "$path" "/tmp/ab_${v%%=*}/convt3d_bench"
+    bins+=("/tmp/ab_${v%%=*}/convt3d_bench"); args+=(""); envs+=("$e")
   done
 elif [ -n "${BASE_BIN:-}" ] && [ -n "${NEW_BIN:-}" ]; then
   mkdir -p /tmp/ab_base /tmp/ab_new
@@ -40,6 +44,7 @@ else
 fi
 if [ -z "${VARIANTS:-}" ]; then
   labels=(0 1); bins=(/tmp/ab_base/convt3d_bench /tmp/ab_new/convt3d_bench); args=("${BASE_ARGS:-}" "${NEW_ARGS:-}")
+  envs=("" "")
 fi
 for b in "${bins[@]}"; do [ -x "$b" ] || exit 1; done
 IFS=, read -ra cfgs <<< "$CFGS"
@@ -50,7 +55,7 @@ for r in 1 2; do for v in "${!bins[@]}"; do
     echo "== round $r variant ${labels[$v]} dtype $1$2$3"
     for c in "${cases[@]}"; do
       sel=$([ "$c" = all ] || echo "--case $c")
-      "${bins[$v]}" --reps 20 --dtype "$1" --layout "$2" --math "$3" $sel ${args[$v]} | tail -n +3
+      env ${envs[$v]} "${bins[$v]}" --reps 20 --dtype "$1" --layout "$2" --math "$3" $sel ${args[$v]} | tail -n +3
     done
   done
 done; done > "$OUT/ab.txt" 2>&1
@@ -63,7 +68,7 @@ if [ "${DIGEST:-0}" = 1 ]; then
     for v in "${!bins[@]}"; do
       for c in "${cases[@]}"; do
         sel=$([ "$c" = all ] || echo "--case $c")
-        "${bins[$v]}" --reps 2 --digest --dtype "$1" --layout "$2" --math "$3" $sel ${args[$v]} |
+        env ${envs[$v]} "${bins[$v]}" --reps 2 --digest --dtype "$1" --layout "$2" --math "$3" $sel ${args[$v]} |
           awk '$1 == "digest" { print name, $0 } NF >= 6 && $2 ~ /^[0-9.]+$/ { name = $1 }'
       done > "/tmp/digest_$v.txt"
       [ "$v" = 0 ] && continue
