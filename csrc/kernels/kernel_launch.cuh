@@ -320,6 +320,19 @@ Status to_channels_last(const TensorRef5& src, void* dst, bool tf32_round, unsig
   return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
 }
 
+// A policy's launchers compile as three translation units, in parallel: kernels_<policy>.cu (the table below, the
+// direct kernels) and kernels_part.cu built once per part (CMakeLists.txt), where the row-conv launchers (part 1) and
+// the grad_weight launchers (part 2) are instantiated; kernels_<policy>.cu declares those `extern`.
+#define CT3D_ROWCONV_INSTANCES(EXTERN, P)                                                                          \
+  EXTERN template Status rowconv<P>(const RowConvParams&, int, dim3, const SmemLimits&, cudaStream_t, std::string*);
+#define CT3D_WGRAD_INSTANCES(EXTERN, P)                                                                             \
+  EXTERN template Status wgrad<P>(const WgradParams&, dim3, int, const TensorRef5&, cudaStream_t, std::string*);      \
+  EXTERN template int wgrad_blocks_per_sm<P>(int, int, bool, int);                                                  \
+  EXTERN template Status wgrad_reduce<P>(const WgradParams&, int, const TensorRef5&, cudaStream_t, std::string*);
+#define CT3D_POLICY_TABLE(P)       \
+  CT3D_ROWCONV_INSTANCES(extern, P) \
+  CT3D_WGRAD_INSTANCES(extern, P)
+
 template <class P>
 const KernelLaunchers& table() {
   static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>,       &wgrad<P>,       &wgrad_blocks_per_sm<P>,

@@ -1,6 +1,9 @@
-// Kernels of the PolicyBF16 precision policy (one translation unit per policy so they compile in parallel).
+// Kernels of the PolicyBF16 precision policy (with kernels_part.cu, three translation units per policy, compiled in parallel).
 #include "kernel_launch.cuh"
 
 namespace ct3d {
+namespace detail {
+CT3D_POLICY_TABLE(PolicyBF16)  // instantiated in kernels_part.cu
+}  // namespace detail
 const KernelLaunchers& launchers_bf16() { return detail::table<PolicyBF16>(); }
 }  // namespace ct3d
