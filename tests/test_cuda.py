@@ -1277,6 +1277,70 @@ HOPPER_DGRAD_CASES = [
 ]
 
 
+# The forward at unit stride on the Hopper grad_input kernel (CUTLASS_CONVT3D_SM90_UNIT_FWD=1: the adjoint problem's
+# grad_input, the weight's channel dims swapped and its taps flipped): (x shape, Cout, kernel, padding, dilation).
+# Two 128-position tiles per row (the second partial), two ci and co blocks, padding 0 to K - 1 (the adjoint's
+# K - 1 - p down to 0), 1 to 4 w taps, d/h dilation 2, odd depths and heights.
+UNIT_FWD_CASES = [
+    ((2, 32, 4, 5, 150), 32, (3, 3, 3), (1, 1, 1), (1, 1, 1)),
+    ((1, 64, 3, 4, 40), 64, (3, 3, 3), (0, 2, 1), (1, 1, 1)),
+    ((1, 32, 5, 3, 36), 64, (2, 3, 4), (1, 0, 3), (1, 1, 1)),
+    ((1, 64, 3, 5, 33), 32, (3, 3, 1), (2, 1, 0), (2, 2, 1)),
+]
+
+
+@pytest.mark.parametrize("ucase", UNIT_FWD_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][0]}{c[2][1]}{c[2][2]}"
+                                                       for c in UNIT_FWD_CASES])
+def test_unit_stride_forward_on_hopper_grad_input(ucase, restore_flags, monkeypatch):
+    """The stride-1 forward through the Hopper grad_input kernel against float64 at TF32 accuracy and against the
+    sm_80 row-conv (the default; the same TF32-rounded operands, another summation order), outputs NaN-poisoned; with
+    a bias (which that kernel does not add) it stays on the sm_80 path."""
+    xs, cout, k, p, d = ucase
+    torch.backends.cudnn.allow_tf32 = True
+    gen = torch.Generator().manual_seed(21)
+    x = torch.randn(xs, generator=gen).to(DEV)
+    w = (torch.randn(xs[1], cout, *k, generator=gen) / (xs[1] * 4) ** 0.5).to(DEV)
+    b = torch.randn(cout, generator=gen).to(DEV)
+    args = (1, p, 0, 1, d)
+    ref = F.conv_transpose3d(x.double(), w.double(), None, *args)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_UNIT_FWD", "1")
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, *args))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_dgrad_kernel" in names, "the case no longer takes the Hopper grad_input kernel"
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    assert rel_err(y, ref) <= 2e-3, f"{ucase}: {rel_err(y, ref):.3g} against float64"
+    yb, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
+    assert "hopper_dgrad_kernel" not in names, "a bias must keep the sm_80 path"
+    assert rel_err(yb - b.view(1, -1, 1, 1, 1), y) <= 1e-5, f"{ucase}: with a bias"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_UNIT_FWD", "0")
+    y80 = conv_transpose3d(x, w, None, *args)
+    assert rel_err(y, y80) <= 2e-6, f"{ucase}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_unit_stride_forward_on_hopper_grad_input_nonfinite(value, restore_flags, monkeypatch):
+    """NaN/inf planted in x (borders, both signs) through the Hopper grad_input path of the stride-1 forward: every
+    product it forms is a term of the true sum (zeros only outside x), so ours is NaN/+inf/-inf exactly where the
+    mathematical result is, accurate elsewhere."""
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_UNIT_FWD", "1")
+    gen = torch.Generator().manual_seed(6)
+    x = torch.randn(2, 32, 3, 4, 70, generator=gen, dtype=torch.float64)
+    w = torch.randn(32, 32, 3, 3, 3, generator=gen, dtype=torch.float64) / 16
+    x_bad = x.clone()
+    for j, idx in enumerate([(0, 3, 1, 2, 3), (0, 31, 0, 0, 0), (1, 0, 2, 3, 69), (1, 17, 1, 1, 64)]):
+        x_bad[idx] = value if j % 2 == 0 else -value
+    args = (1, 1, 0, 1, 1)
+    masks, values = nonfinite_expectation("forward", x, w, x, x_bad, x_bad, args)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x_bad.float().to(DEV), w.float().to(DEV), None, *args))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_dgrad_kernel" in names, "the case no longer takes the Hopper grad_input kernel"
+    assert (masks[0] | masks[1] | masks[2]).any()
+    _assert_nonfinite_as_expected(y, masks, values, 2e-3)
+
+
 @pytest.mark.parametrize("gy_layout", ["dense", "sliced"])
 @pytest.mark.parametrize("hcase", HOPPER_DGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"

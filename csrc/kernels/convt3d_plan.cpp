@@ -766,6 +766,41 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   return true;
 }
 
+// The forward at unit stride on the Hopper grad_input kernel (v79; CUTLASS_CONVT3D_SM90_UNIT_FWD=1, off until timed).
+// There y[co][o] = sum over taps k and ci of x[ci][o + p - k dil] w[ci][co][k]: the grad_input of the adjoint problem
+// -- its input y, its output x, padding (K - 1) dil - p, the weight with its channel dims swapped and every tap
+// flipped (a strided view of w, no copy) -- so that kernel reads x as its grad_y and writes y as its grad_input.
+// groups 1, no output padding, padding <= (K - 1) dil, no bias (the grad_input kernel adds none).  b: those
+// arguments; hd: their plan.  (The stride-1 Hopper forward does not exist: its two w phases fill the wgmma's rows.)
+bool unit_forward_dgrad(const Arguments& a, Arguments* b, HopperDgradPlan* hd) {
+  const ConvT3dProblem& pb = a.problem;
+  if (env_knob("CUTLASS_CONVT3D_SM90_UNIT_FWD", 0.0) == 0.0) return false;
+  if (pb.groups != 1 || a.bias) return false;
+  Arguments q = a;
+  ConvT3dProblem& qp = q.problem;
+  std::swap(qp.Cin, qp.Cout);
+  char* wdata = static_cast<char*>(a.w.data);
+  q.w.size[0] = a.w.size[1];
+  q.w.size[1] = a.w.size[0];
+  q.w.stride[0] = a.w.stride[1];
+  q.w.stride[1] = a.w.stride[0];
+  for (int d = 0; d < 3; ++d) {
+    const int64_t reach = int64_t(pb.k[d] - 1) * pb.dil[d];
+    if (pb.stride[d] != 1 || pb.pad[d] > reach || pb.out[d] != pb.in[d] + reach - 2 * pb.pad[d]) return false;
+    qp.in[d] = pb.out[d];
+    qp.out[d] = pb.in[d];
+    qp.pad[d] = int(reach - pb.pad[d]);
+    q.w.stride[2 + d] = -a.w.stride[2 + d];  // tap k' reads tap K - 1 - k'
+    wdata += (pb.k[d] - 1) * a.w.stride[2 + d] * int64_t(elem_size(pb.dtype));
+  }
+  q.w.data = wdata;
+  q.x = a.y;  // the grad_input it writes
+  q.y = a.x;  // the grad_y it reads
+  if (check_problem(qp, nullptr) != Status::kSuccess || !hopper_dgrad_plan(q, hd)) return false;
+  if (b) *b = q;
+  return true;
+}
+
 int direct_chunks(const RowConvParams& p, DType dt) {  // outputs per warp: 32 lanes x lane_outputs
   const int per_warp = 32 * DirectTiles::lane_outputs(int(elem_size(dt)), DirectTiles::nc(p.Nc));
   return int((p.dst.size[4] + per_warp - 1) / per_warp);
@@ -972,7 +1007,7 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
       HopperPlan h;
       if (fwd && hopper_plan(a, &h)) return h.workspace();
       HopperDgradPlan hd;
-      if (!fwd && hopper_dgrad_plan(a, &hd)) return hd.workspace();
+      if (fwd ? unit_forward_dgrad(a, nullptr, &hd) : hopper_dgrad_plan(a, &hd)) return hd.workspace();
       if (!restage_src(a, fwd)) return pack_bytes(p);
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
@@ -1004,7 +1039,7 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
     return hopper_pack(h.p, a.w, workspace, a.problem.math == Math::kTF32, stream, why);
   }
   HopperDgradPlan hd;
-  if (K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
+  if (K == Kind::kForward ? unit_forward_dgrad(a, nullptr, &hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
     hd.set_workspace(workspace);
     return hopper_dgrad_pack(hd.p, stream, why);
   }
@@ -1029,7 +1064,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);
   }
   HopperDgradPlan hd;
-  if (K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
+  if (K == Kind::kForward ? unit_forward_dgrad(a, nullptr, &hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
     hd.set_workspace(workspace_);
     return hopper_dgrad(hd.p, stream, why);
   }
