@@ -96,3 +96,25 @@ def test_plan_forms_no_extra_products_with_nonfinite_inputs(value):
         for name, mask, got in zip(("nan", "+inf", "-inf"), masks, (ours.isnan(), ours.isposinf(), ours.isneginf())):
             assert torch.equal(got, mask), (kind, name)
         assert rel_err(ours[finite], values[finite]) < 1e-12, kind
+
+
+@pytest.mark.parametrize("i", range(12))
+def test_unit_stride_forward_is_the_adjoint_grad_input(i):
+    """v79's mapping (convt3d_plan.cpp, unit_forward_dgrad): at stride 1 the forward equals the grad_input of the
+    adjoint problem -- input shaped like y, padding (K - 1) dil - p, the weight's channel dims swapped and its taps
+    flipped -- with x as its grad_y; run here through the grad_input plan's own emulator (the kernel takes the same
+    weight as a strided view)."""
+    rng = random.Random(f"unit-{i}")
+    k = [rng.randint(1, 4) for _ in range(3)]
+    dil = [rng.choice([1, 1, 2, 3]) for _ in range(3)]
+    pad = [rng.randint(0, (k[d] - 1) * dil[d]) for d in range(3)]
+    cin, cout = rng.choice([3, 8, 32, 40]), rng.choice([5, 16, 32, 33])
+    size = [rng.randint(max(1, 2 * pad[d] - (k[d] - 1) * dil[d] + 1), 7) for d in range(3)]
+    gen = torch.Generator().manual_seed(i)
+    x = torch.randn(rng.randint(1, 2), cin, *size, generator=gen, dtype=torch.float64)
+    w = torch.randn(cin, cout, *k, generator=gen, dtype=torch.float64)
+    y = torch.nn.functional.conv_transpose3d(x, w, None, 1, pad, 0, 1, dil)
+    adj_pad = [(k[d] - 1) * dil[d] - pad[d] for d in range(3)]
+    got = ops._emulate_grad_input(x, torch.empty_like(y), w.transpose(0, 1).flip(2, 3, 4), [1, 1, 1], adj_pad,
+                                  [0, 0, 0], 1, dil)
+    assert rel_err(got, y) <= TOL, f"k={k} dil={dil} pad={pad}: {rel_err(got, y):.3g}"
