@@ -770,12 +770,12 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
 // There y[co][o] = sum over taps k and ci of x[ci][o + p - k dil] w[ci][co][k]: the grad_input of the adjoint problem
 // -- its input y, its output x, padding (K - 1) dil - p, the weight with its channel dims swapped and every tap
 // flipped (a strided view of w, no copy) -- so that kernel reads x as its grad_y and writes y as its grad_input.
-// groups 1, no output padding, padding <= (K - 1) dil, no bias (the grad_input kernel adds none).  b: those
+// groups 1, no output padding, padding <= (K - 1) dil; the bias added by the grad_input kernel's epilogue.  b: those
 // arguments; hd: their plan.  (The stride-1 Hopper forward does not exist: its two w phases fill the wgmma's rows.)
 bool unit_forward_dgrad(const Arguments& a, Arguments* b, HopperDgradPlan* hd) {
   const ConvT3dProblem& pb = a.problem;
   if (env_knob("CUTLASS_CONVT3D_SM90_UNIT_FWD", 0.0) == 0.0) return false;
-  if (pb.groups != 1 || a.bias) return false;
+  if (pb.groups != 1) return false;
   Arguments q = a;
   ConvT3dProblem& qp = q.problem;
   std::swap(qp.Cin, qp.Cout);
@@ -797,6 +797,8 @@ bool unit_forward_dgrad(const Arguments& a, Arguments* b, HopperDgradPlan* hd) {
   q.x = a.y;  // the grad_input it writes
   q.y = a.x;  // the grad_y it reads
   if (check_problem(qp, nullptr) != Status::kSuccess || !hopper_dgrad_plan(q, hd)) return false;
+  hd->p.bias = static_cast<const float*>(a.bias);  // y's channels: the grad_input's
+  hd->p.bias_stride = a.bias_stride;
   if (b) *b = q;
   return true;
 }

@@ -178,7 +178,8 @@ CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int 
             s = fmaf(__uint_as_float(tf32_round_clear(g)), __uint_as_float(tf32_round_clear(v)), s);
           }
       }
-    gx[tl.n * p.gx.stride[0] + ci * p.gx.stride[1] + id * p.gx.stride[2] + ih * p.gx.stride[3] + iw] = s;
+    gx[tl.n * p.gx.stride[0] + ci * p.gx.stride[1] + id * p.gx.stride[2] + ih * p.gx.stride[3] + iw] =
+        p.bias ? s + p.bias[ci * p.bias_stride] : s;
   }
 }
 
@@ -310,6 +311,13 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
       } else {
         // accumulator (m = 16 warp + g8 (+ 8), n = 8 j + 2 t4 (+ 1)): lanes g8 write 32-byte runs of 4 ci rows
         const int iw = tl.qb * BQ + 64 * wg + 16 * warp + g8;
+        // the bias of the thread's channels 8 j + 2 t4 + e (the unit-stride forward's), else -0 (s + -0 is s bit for
+        // bit, -0 included, for every s but NaN, which stays NaN: the grad_input's outputs are unchanged)
+        float bv[8];
+#pragma unroll
+        for (int i = 0; i < 8; ++i)
+          bv[i] = p.bias ? p.bias[(int64_t(group) * p.Kci + cib * 32 + 8 * (i / 2) + 2 * t4 + i % 2) * p.bias_stride]
+                         : -0.f;
         float* const gx = static_cast<float*>(p.gx.data) + tl.n * p.gx.stride[0] +
                           (int64_t(group) * p.Kci + cib * 32) * p.gx.stride[1] + tl.id * p.gx.stride[2] +
                           tl.ih * p.gx.stride[3] + iw;
@@ -324,7 +332,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
 #pragma unroll
                   for (int e = 0; e < 2; ++e)
                     gx[r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3] + (8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] =
-                        acc[r][4 * j + 2 * h + e];
+                        acc[r][4 * j + 2 * h + e] + bv[2 * j + e];
       }
 #pragma unroll
       for (int e = 0; e < 64; ++e) acc[e / 16][e % 16] = 0.f;

@@ -238,6 +238,8 @@ struct HopperDgradParams {
   FastDiv div_qb, div_ih, div_id;
   int pitch, slot_bytes, w_bytes, ring;  // shared memory: resident weights, then `ring` grad_y stages
   int nseg, chunks;           // segments (group, ci block); each one's tiles cut into `chunks` CTAs
+  const float* bias;          // added to every output of its channel, or null (the unit-stride forward's bias)
+  int64_t bias_stride;
 };
 inline size_t hopper_dgrad_smem_bytes(const HopperDgradParams& p) {
   return HopperDgradTiles::kBarBytes + size_t(p.w_bytes) + size_t(p.ring) * p.slot_bytes;
