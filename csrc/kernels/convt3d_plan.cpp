@@ -770,9 +770,9 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
 // There y[co][o] = sum over taps k and ci of x[ci][o + p - k dil] w[ci][co][k]: the grad_input of the adjoint problem
 // -- its input y, its output x, padding (K - 1) dil - p, the weight with its channel dims swapped and every tap
 // flipped (a strided view of w, no copy) -- so that kernel reads x as its grad_y and writes y as its grad_input.
-// groups 1, no output padding, padding <= (K - 1) dil; the bias added by the grad_input kernel's epilogue.  b: those
-// arguments; hd: their plan.  (The stride-1 Hopper forward does not exist: its two w phases fill the wgmma's rows.)
-bool unit_forward_dgrad(const Arguments& a, Arguments* b, HopperDgradPlan* hd) {
+// groups 1, no output padding, padding <= (K - 1) dil; the bias added by the grad_input kernel's epilogue.  hd: the
+// plan of those arguments.  (The stride-1 Hopper forward does not exist: its two w phases fill the wgmma's rows.)
+bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
   const ConvT3dProblem& pb = a.problem;
   if (env_knob("CUTLASS_CONVT3D_SM90_UNIT_FWD", 0.0) == 0.0) return false;
   if (pb.groups != 1) return false;
@@ -799,7 +799,6 @@ bool unit_forward_dgrad(const Arguments& a, Arguments* b, HopperDgradPlan* hd) {
   if (check_problem(qp, nullptr) != Status::kSuccess || !hopper_dgrad_plan(q, hd)) return false;
   hd->p.bias = static_cast<const float*>(a.bias);  // y's channels: the grad_input's
   hd->p.bias_stride = a.bias_stride;
-  if (b) *b = q;
   return true;
 }
 
@@ -1009,7 +1008,7 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
       HopperPlan h;
       if (fwd && hopper_plan(a, &h)) return h.workspace();
       HopperDgradPlan hd;
-      if (fwd ? unit_forward_dgrad(a, nullptr, &hd) : hopper_dgrad_plan(a, &hd)) return hd.workspace();
+      if (fwd ? unit_forward_dgrad(a, &hd) : hopper_dgrad_plan(a, &hd)) return hd.workspace();
       if (!restage_src(a, fwd)) return pack_bytes(p);
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
@@ -1041,7 +1040,7 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
     return hopper_pack(h.p, a.w, workspace, a.problem.math == Math::kTF32, stream, why);
   }
   HopperDgradPlan hd;
-  if (K == Kind::kForward ? unit_forward_dgrad(a, nullptr, &hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
+  if (K == Kind::kForward ? unit_forward_dgrad(a, &hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
     hd.set_workspace(workspace);
     return hopper_dgrad_pack(hd.p, stream, why);
   }
@@ -1066,7 +1065,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);
   }
   HopperDgradPlan hd;
-  if (K == Kind::kForward ? unit_forward_dgrad(a, nullptr, &hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
+  if (K == Kind::kForward ? unit_forward_dgrad(a, &hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
     hd.set_workspace(workspace_);
     return hopper_dgrad(hd.p, stream, why);
   }
