@@ -1,4 +1,5 @@
-// Kernels of the PolicyExact precision policy (with kernels_part.cu, three translation units per policy, compiled in parallel).
+// Kernels of the PolicyExact precision policy; with its two kernels_part.cu
+// parts, three translation units per policy, compiled in parallel.
 #include "kernel_launch.cuh"
 
 namespace ct3d {

@@ -38,8 +38,9 @@ Status map_4d_sw128(void* data, const cuuint64_t (&dims)[4], const cuuint64_t (&
   const EncodeTiled enc = encode_tiled();
   if (!enc) return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled is not available");
   const cuuint32_t estr[4] = {1, 1, 1, 1};
-  const CUresult r = enc(map, tf32 ? CU_TENSOR_MAP_DATA_TYPE_TFLOAT32 : CU_TENSOR_MAP_DATA_TYPE_FLOAT32, 4, data, dims, strides, box, estr,
-                         CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
+  const CUtensorMapDataType type = tf32 ? CU_TENSOR_MAP_DATA_TYPE_TFLOAT32 : CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
+  const CUresult r = enc(map, type, 4, data, dims, strides, box, estr, CU_TENSOR_MAP_INTERLEAVE_NONE,
+                         CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
                          CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS)
     return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled failed (" + std::to_string(int(r)) + ")");
