@@ -173,30 +173,20 @@ __global__ void convert_kernel(TOut* out, const float* in, int64_t n, int mode) 
   }
 }
 
-// dgrad filter: F[ci][t][r][s][co] = W[ci][co][t][r][s]   (KTRSC with K = Cin, C = Cout)
-template <class T>
-__global__ void pack_filter_dgrad(T* F, const T* Wt, int Cin, int Cout, int k) {
-  int64_t taps = int64_t(k) * k * k, n = int64_t(Cin) * Cout * taps;
+// The filter in KTRSC: dgrad F[ci][t][r][s][co] = W[ci][co][t][r][s] (K = Cin, C = Cout); fprop with the flip
+// G[co][t][r][s][ci] = W[ci][co][k-1-t][k-1-r][k-1-s] (K = Cout, C = Cin).  Element i of the packed filter is
+// (kk, tap, cc) with cc fastest; (ci, co) is (kk, cc) for dgrad and (cc, kk) for fprop.
+template <class T, bool kFlipFprop>
+__global__ void pack_filter(T* out, const T* Wt, int Cin, int Cout, int k) {
+  const int64_t taps = int64_t(k) * k * k, n = int64_t(Cin) * Cout * taps;
+  const int C = kFlipFprop ? Cin : Cout;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x) {
-    int co = int(i % Cout);
-    int64_t tap = (i / Cout) % taps;
-    int ci = int(i / (Cout * taps));
-    F[i] = Wt[(int64_t(ci) * Cout + co) * taps + tap];
-  }
-}
-
-// fprop filter: G[co][t][r][s][ci] = W[ci][co][k-1-t][k-1-r][k-1-s]   (KTRSC with K = Cout, C = Cin)
-template <class T>
-__global__ void pack_filter_fprop_flip(T* G, const T* Wt, int Cin, int Cout, int k) {
-  int64_t taps = int64_t(k) * k * k, n = int64_t(Cin) * Cout * taps;
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += int64_t(gridDim.x) * blockDim.x) {
-    int ci = int(i % Cin);
-    int64_t tap = (i / Cin) % taps;
-    int co = int(i / (Cin * taps));
-    int64_t flipped = taps - 1 - tap;  // (t,r,s) -> (k-1-t,k-1-r,k-1-s) in row-major tap order
-    G[i] = Wt[(int64_t(ci) * Cout + co) * taps + flipped];
+    const int cc = int(i % C), kk = int(i / (C * taps));
+    const int64_t tap = (i / C) % taps;
+    const int ci = kFlipFprop ? cc : kk, co = kFlipFprop ? kk : cc;
+    // (t,r,s) -> (k-1-t,k-1-r,k-1-s) is taps - 1 - tap in row-major tap order
+    out[i] = Wt[(int64_t(ci) * Cout + co) * taps + (kFlipFprop ? taps - 1 - tap : tap)];
   }
 }
 
@@ -471,8 +461,7 @@ static void run_one(const Case& c, const std::string& variant, const typename Cf
   if (!mapping_ok) { ++g_failures; return; }
 
   // Filter transform (once per weight set in a real library; not timed).
-  if (kDgrad) pack_filter_dgrad<<<grid_for(c.w_elems()), 256>>>(flt, Wt, c.Cin, c.Cout, k);
-  else        pack_filter_fprop_flip<<<grid_for(c.w_elems()), 256>>>(flt, Wt, c.Cin, c.Cout, k);
+  pack_filter<Element, !kDgrad><<<grid_for(c.w_elems()), 256>>>(flt, Wt, c.Cin, c.Cout, k);
   CUDA_CHECK(cudaGetLastError());
   CUDA_CHECK(cudaMemset(y, 0xff, size_t(c.y_elems()) * sizeof(Element)));  // NaN poison
 
