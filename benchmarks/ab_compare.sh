@@ -13,7 +13,8 @@
 # table gives each against it); "label=path@VAR=value@..." runs that binary with those environment variables (one
 # binary, a knob on and off: "head=.ab/bin/x.xz tma=.ab/bin/x.xz@CUTLASS_CONVT3D_SM90_TMA_ROUND=1", unpacked once
 # per label); CASES="k3s1 mission" limits the runs to those cases.  Carried binaries of any
-# revisions: bash benchmarks/ab_build.sh <rev> ... (built off the GPU).  DIGEST=1: also compare the outputs' bits.
+# revisions: bash benchmarks/ab_build.sh <rev> ... (built off the GPU).  DIGEST=1: also compare the outputs' bits;
+# CHECK=1: also check each variant's outputs against float64.
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
 ARCH=${CUTLASS_CONVT3D_ARCHS:-90}
@@ -61,17 +62,22 @@ for r in 1 2; do for v in "${!bins[@]}"; do
 done; done > "$OUT/ab.txt" 2>&1
 python3 "$(dirname "$0")/ab_table.py" "$OUT/ab.txt"
 # DIGEST=1: each variant's outputs (y, grad_x, grad_w) hashed bit for bit against the base's (convt3d_bench --digest,
-# 4af3299 on), for changes that should not change a sum
-if [ "${DIGEST:-0}" = 1 ]; then
+# 4af3299 on), for changes that should not change a sum; CHECK=1: each variant's outputs against the library's own
+# float64 run (convt3d_bench --check), for changes that do
+if [ "${DIGEST:-0}" = 1 ] || [ "${CHECK:-0}" = 1 ]; then
+  flags="--digest$([ "${CHECK:-0}" = 1 ] && echo ' --check')"
   for cfg in "${cfgs[@]}"; do
     set -- $cfg
     for v in "${!bins[@]}"; do
       for c in "${cases[@]}"; do
         sel=$([ "$c" = all ] || echo "--case $c")
-        env ${envs[$v]} "${bins[$v]}" --reps 2 --digest --dtype "$1" --layout "$2" --math "$3" $sel ${args[$v]} |
-          awk '$1 == "digest" { print name, $0 } NF >= 6 && $2 ~ /^[0-9.]+$/ { name = $1 }'
-      done > "/tmp/digest_$v.txt"
-      [ "$v" = 0 ] && continue
+        env ${envs[$v]} "${bins[$v]}" --reps 2 $flags --dtype "$1" --layout "$2" --math "$3" $sel ${args[$v]}
+      done > "/tmp/digest_$v.raw"
+      awk '$1 == "digest" { print name, $0 } NF >= 6 && $2 ~ /^[0-9.]+$/ { name = $1 }' "/tmp/digest_$v.raw" \
+        > "/tmp/digest_$v.txt"
+      awk -v l="${labels[$v]} $1 $2 $3" '$1 == "check" { print l, name, $0 } NF >= 6 && $2 ~ /^[0-9.]+$/ { name = $1 }' \
+        "/tmp/digest_$v.raw"
+      [ "$v" = 0 ] || [ "${DIGEST:-0}" != 1 ] && continue
       if cmp -s /tmp/digest_0.txt "/tmp/digest_$v.txt" && [ -s /tmp/digest_0.txt ]; then
         echo "digest $1 $2 $3: ${labels[$v]} same bits as ${labels[0]} ($(wc -l < /tmp/digest_0.txt) cases)"
       else

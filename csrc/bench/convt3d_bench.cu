@@ -6,6 +6,8 @@
 //   convt3d_bench --host               host time per forward call and per operator phase (microseconds)
 //   convt3d_bench --digest             a hash of each output's bits (y, grad_x, grad_w): two builds whose kernels
 //                                      should compute the same sums print the same digests
+//   convt3d_bench --check              each output against the library's own float64 run on the same inputs
+//                                      (max|ours - f64| / max|f64|, the tests' budgets; exit status 1 past them)
 // Inputs are random (never zeros); each operator's output is poisoned (NaN) before the first run and
 // checked for unwritten elements.  Times: CUDA events, warm-up, median.
 #include <cuda_bf16.h>
@@ -101,6 +103,53 @@ unsigned long long digest(const void* p, int64_t bytes) {
   CK(cudaMemcpy(&h, d, sizeof(h), cudaMemcpyDeviceToHost));
   CK(cudaFree(d));
   return h;
+}
+template <class T>
+__global__ void to_f64_kernel(const T* in, double* out, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    out[i] = double(float(in[i]));
+}
+template <>
+__global__ void to_f64_kernel<double>(const double* in, double* out, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    out[i] = in[i];
+}
+// bits[0] = max |a - b| (NaN where either is NaN), bits[1] = max |b|, as the bits of non-negative doubles (ordered
+// like their values)
+__global__ void max_err_kernel(const double* a, const double* b, int64_t n, unsigned long long* bits) {
+  double e = 0, m = 0;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    const double d = fabs(a[i] - b[i]);
+    e = d != d ? INFINITY : fmax(e, d);
+    m = fmax(m, fabs(b[i]));
+  }
+  atomicMax(&bits[0], (unsigned long long)__double_as_longlong(e));
+  atomicMax(&bits[1], (unsigned long long)__double_as_longlong(m));
+}
+void to_f64(const void* p, double* out, int64_t n, ct3d::DType t) {
+  const int blocks = int(std::min<int64_t>((n + 255) / 256, 65536));
+  switch (t) {
+    case ct3d::DType::kF32: to_f64_kernel<<<blocks, 256>>>(static_cast<const float*>(p), out, n); break;
+    case ct3d::DType::kF64: to_f64_kernel<<<blocks, 256>>>(static_cast<const double*>(p), out, n); break;
+    case ct3d::DType::kF16: to_f64_kernel<<<blocks, 256>>>(static_cast<const __half*>(p), out, n); break;
+    case ct3d::DType::kBF16: to_f64_kernel<<<blocks, 256>>>(static_cast<const __nv_bfloat16*>(p), out, n); break;
+  }
+  CK(cudaGetLastError());
+}
+// max|a - b| / max|b| of n doubles (inf where a has NaN or inf that b has not)
+double rel_err(const double* a, const double* b, int64_t n) {
+  unsigned long long* d;
+  CK(cudaMalloc(&d, 2 * sizeof(*d)));
+  CK(cudaMemset(d, 0, 2 * sizeof(*d)));
+  max_err_kernel<<<int(std::min<int64_t>((n + 255) / 256, 4096)), 256>>>(a, b, n, d);
+  CK(cudaGetLastError());
+  unsigned long long h[2] = {0, 0};
+  CK(cudaMemcpy(h, d, sizeof(h), cudaMemcpyDeviceToHost));
+  CK(cudaFree(d));
+  double e, m;
+  std::memcpy(&e, &h[0], sizeof(e));
+  std::memcpy(&m, &h[1], sizeof(m));
+  return m > 0 ? e / m : e;
 }
 unsigned long long count_nan(const void* p, int64_t n, ct3d::DType t) {
   unsigned long long* d;
@@ -199,6 +248,68 @@ void host_times(const ct3d::Arguments& args, void* ws, int reps) {
 }
 
 template <class Op>
+size_t workspace(const ct3d::Arguments& a);
+
+// --check: the forward, grad_input and grad_weight of `a` (their outputs at y, gx, gw, inputs x, w, gy) against the
+// library's float64 run on the same inputs converted; prints the three relative errors, false past `budget`
+bool check_against_f64(const ct3d::Arguments& a, const void* y, const void* gx, const void* gw, const void* x,
+                       const void* w, const void* gy, double budget) {
+  const ct3d::ConvT3dProblem& p = a.problem;
+  const int64_t nx = int64_t(a.x.size[0]) * a.x.size[1] * a.x.size[2] * a.x.size[3] * a.x.size[4];
+  const int64_t ny = int64_t(a.y.size[0]) * a.y.size[1] * a.y.size[2] * a.y.size[3] * a.y.size[4];
+  const int64_t nw = int64_t(a.w.size[0]) * a.w.size[1] * a.w.size[2] * a.w.size[3] * a.w.size[4];
+  double *x64, *w64, *gy64, *y64, *gx64, *gw64, *ours;
+  CK(cudaMalloc(&x64, nx * 8)); CK(cudaMalloc(&w64, nw * 8)); CK(cudaMalloc(&gy64, ny * 8));
+  CK(cudaMalloc(&y64, ny * 8)); CK(cudaMalloc(&gx64, nx * 8)); CK(cudaMalloc(&gw64, nw * 8));
+  CK(cudaMalloc(&ours, std::max({nx, ny, nw}) * 8));
+  to_f64(x, x64, nx, p.dtype);  // the same layouts: every buffer is dense in its own order
+  to_f64(w, w64, nw, p.dtype);
+  to_f64(gy, gy64, ny, p.dtype);
+  ct3d::Arguments r = a;
+  r.problem.dtype = ct3d::DType::kF64;
+  r.problem.math = ct3d::Math::kExact;
+  r.x.data = x64;
+  r.w.data = w64;
+  r.y.data = y64;
+  void* ws;
+  const size_t wsb = std::max({workspace<ct3d::Forward>(r), workspace<ct3d::GradInput>(r),
+                               workspace<ct3d::GradWeight>(r)});
+  CK(cudaMalloc(&ws, wsb + 16));
+  std::string why;
+  auto run = [&](auto&& op, const ct3d::Arguments& args) {
+    if (op(args, ws, nullptr, &why) != ct3d::Status::kSuccess) {
+      std::fprintf(stderr, "float64 reference failed: %s\n", why.c_str());
+      std::exit(1);
+    }
+  };
+  ct3d::Forward fwd;
+  run(fwd, r);
+  ct3d::Arguments b = r;  // backward: y holds grad_y, x/w receive the gradients
+  b.y.data = gy64;
+  b.x.data = gx64;
+  ct3d::GradInput dgrad;
+  run(dgrad, b);
+  b.x.data = x64;
+  b.w.data = gw64;
+  ct3d::GradWeight wgrad;
+  run(wgrad, b);
+  double err[3];
+  const void* got[3] = {y, gx, gw};
+  const double* ref[3] = {y64, gx64, gw64};
+  const int64_t n[3] = {ny, nx, nw};
+  for (int i = 0; i < 3; ++i) {
+    to_f64(got[i], ours, n[i], p.dtype);
+    err[i] = rel_err(ours, ref[i], n[i]);
+  }
+  const bool ok = err[0] <= budget && err[1] <= budget && err[2] <= budget;
+  std::printf("  check vs float64: y %.2e grad_x %.2e grad_w %.2e (budget %.0e) %s\n", err[0], err[1], err[2], budget,
+              ok ? "ok" : "FAIL");
+  for (double* q : {x64, w64, gy64, y64, gx64, gw64, ours}) CK(cudaFree(q));
+  CK(cudaFree(ws));
+  return ok;
+}
+
+template <class Op>
 size_t workspace(const ct3d::Arguments& a) {
   Op op;
   std::string why;
@@ -214,7 +325,7 @@ size_t workspace(const ct3d::Arguments& a) {
 int main(int argc, char** argv) {
   std::string only, dtype = "f32", math = "tf32", layout = "ncdhw";
   int reps = 20, stages = 0;
-  bool host = false, dig = false;
+  bool host = false, dig = false, check = false, failed = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -223,12 +334,13 @@ int main(int argc, char** argv) {
     else if (a == "--math") math = next();
     else if (a == "--layout") layout = next();
     else if (a == "--digest") dig = true;
+    else if (a == "--check") check = true;
     else if (a == "--reps") reps = std::atoi(next().c_str());
     else if (a == "--stages") stages = std::atoi(next().c_str());
     else if (a == "--host") host = true;
     else {
       std::printf("usage: convt3d_bench [--case NAME] [--dtype f32|f16|bf16|f64] [--math tf32|exact] [--layout ncdhw|cl] "
-                  "[--reps N] [--stages 2..4] [--host] [--digest]\n");
+                  "[--reps N] [--stages 2..4] [--host] [--digest] [--check]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -298,9 +410,14 @@ int main(int argc, char** argv) {
     if (dig)
       std::printf("  digest y %016llx grad_x %016llx grad_w %016llx\n", digest(y, ny * es), digest(gx, nx * es),
                   digest(gw, nw * es));
+    if (check) {  // the tests' budgets (max|err| / max|ref| against float64)
+      const double budget = dt == ct3d::DType::kF64 ? 1e-12 : dt == ct3d::DType::kF16 ? 1e-2
+                            : dt == ct3d::DType::kBF16 ? 2e-2 : p.math == ct3d::Math::kExact ? 1e-5 : 2e-3;
+      failed |= !check_against_f64(args, y, gx, gw, x, w, gy, budget);
+    }
     if (host) host_times(args, ws, std::max(reps, 50));
     CK(cudaFree(x)); CK(cudaFree(gx)); CK(cudaFree(y)); CK(cudaFree(gy)); CK(cudaFree(w)); CK(cudaFree(gw));
     CK(cudaFree(ws));
   }
-  return 0;
+  return failed ? 1 : 0;
 }
