@@ -65,10 +65,11 @@ python3 "$(dirname "$0")/ab_table.py" "$OUT/ab.txt"
 # 4af3299 on), for changes that should not change a sum; CHECK=1: each variant's outputs against the library's own
 # float64 run (convt3d_bench --check), for changes that do
 if [ "${DIGEST:-0}" = 1 ] || [ "${CHECK:-0}" = 1 ]; then
-  flags="--digest$([ "${CHECK:-0}" = 1 ] && echo ' --check')"
   for cfg in "${cfgs[@]}"; do
     set -- $cfg
     for v in "${!bins[@]}"; do
+      flags="--digest"  # --check where the binary has it (c03b035 on)
+      [ "${CHECK:-0}" = 1 ] && "${bins[$v]}" --help | grep -q -- --check && flags="$flags --check"
       for c in "${cases[@]}"; do
         sel=$([ "$c" = all ] || echo "--case $c")
         env ${envs[$v]} "${bins[$v]}" --reps 2 $flags --dtype "$1" --layout "$2" --math "$3" $sel ${args[$v]}
