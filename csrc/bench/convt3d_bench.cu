@@ -14,6 +14,7 @@
 #include <cuda_fp16.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -72,15 +73,37 @@ __global__ void count_nan_kernel(const T* p, int64_t n, unsigned long long* cnt)
 
 size_t esize(ct3d::DType t) { return t == ct3d::DType::kF64 ? 8 : t == ct3d::DType::kF32 ? 4 : 2; }
 
-void fill(void* p, int64_t n, ct3d::DType t, uint32_t seed, float lo, float hi) {
-  int blocks = int(std::min<int64_t>((n + 255) / 256, 65536));
+// f(E{}) with E the element type of t (one switch for every per-dtype launch below)
+template <class F>
+void with_element(ct3d::DType t, F&& f) {
   switch (t) {
-    case ct3d::DType::kF32: fill_kernel<<<blocks, 256>>>(static_cast<float*>(p), n, seed, lo, hi); break;
-    case ct3d::DType::kF64: fill_kernel<<<blocks, 256>>>(static_cast<double*>(p), n, seed, lo, hi); break;
-    case ct3d::DType::kF16: fill_kernel<<<blocks, 256>>>(static_cast<__half*>(p), n, seed, lo, hi); break;
-    case ct3d::DType::kBF16: fill_kernel<<<blocks, 256>>>(static_cast<__nv_bfloat16*>(p), n, seed, lo, hi); break;
+    case ct3d::DType::kF32: f(float{}); break;
+    case ct3d::DType::kF64: f(double{}); break;
+    case ct3d::DType::kF16: f(__half{}); break;
+    case ct3d::DType::kBF16: f(__nv_bfloat16{}); break;
   }
   CK(cudaGetLastError());
+}
+int grid_for(int64_t n, int64_t cap) { return int(std::min<int64_t>((n + 255) / 256, cap)); }
+
+// N zeroed 64-bit device words, launch(words), then their values on the host
+template <int N, class L>
+std::array<unsigned long long, N> device_words(L&& launch) {
+  unsigned long long* d;
+  CK(cudaMalloc(&d, N * sizeof(*d)));
+  CK(cudaMemset(d, 0, N * sizeof(*d)));
+  launch(d);
+  CK(cudaGetLastError());
+  std::array<unsigned long long, N> h{};
+  CK(cudaMemcpy(h.data(), d, sizeof(h), cudaMemcpyDeviceToHost));
+  CK(cudaFree(d));
+  return h;
+}
+
+void fill(void* p, int64_t n, ct3d::DType t, uint32_t seed, float lo, float hi) {
+  with_element(t, [&](auto e) {
+    fill_kernel<<<grid_for(n, 65536), 256>>>(static_cast<decltype(e)*>(p), n, seed, lo, hi);
+  });
 }
 // Position-weighted sum of the 32-bit words (integer adds, so the same whatever the order): equal bits, equal digest.
 __global__ void digest_kernel(const uint32_t* p, int64_t n, unsigned long long* out) {
@@ -93,16 +116,10 @@ __global__ void digest_kernel(const uint32_t* p, int64_t n, unsigned long long* 
   atomicAdd(out, h);
 }
 unsigned long long digest(const void* p, int64_t bytes) {
-  unsigned long long* d;
-  CK(cudaMalloc(&d, sizeof(*d)));
-  CK(cudaMemset(d, 0, sizeof(*d)));
   const int64_t n = bytes / 4;  // every output here is a whole number of words (even element counts for 2 bytes)
-  digest_kernel<<<int(std::min<int64_t>((n + 255) / 256, 4096)), 256>>>(static_cast<const uint32_t*>(p), n, d);
-  CK(cudaGetLastError());
-  unsigned long long h = 0;
-  CK(cudaMemcpy(&h, d, sizeof(h), cudaMemcpyDeviceToHost));
-  CK(cudaFree(d));
-  return h;
+  return device_words<1>([&](unsigned long long* d) {
+    digest_kernel<<<grid_for(n, 4096), 256>>>(static_cast<const uint32_t*>(p), n, d);
+  })[0];
 }
 template <class T>
 __global__ void to_f64_kernel(const T* in, double* out, int64_t n) {
@@ -127,46 +144,25 @@ __global__ void max_err_kernel(const double* a, const double* b, int64_t n, unsi
   atomicMax(&bits[1], (unsigned long long)__double_as_longlong(m));
 }
 void to_f64(const void* p, double* out, int64_t n, ct3d::DType t) {
-  const int blocks = int(std::min<int64_t>((n + 255) / 256, 65536));
-  switch (t) {
-    case ct3d::DType::kF32: to_f64_kernel<<<blocks, 256>>>(static_cast<const float*>(p), out, n); break;
-    case ct3d::DType::kF64: to_f64_kernel<<<blocks, 256>>>(static_cast<const double*>(p), out, n); break;
-    case ct3d::DType::kF16: to_f64_kernel<<<blocks, 256>>>(static_cast<const __half*>(p), out, n); break;
-    case ct3d::DType::kBF16: to_f64_kernel<<<blocks, 256>>>(static_cast<const __nv_bfloat16*>(p), out, n); break;
-  }
-  CK(cudaGetLastError());
+  with_element(t, [&](auto e) {
+    to_f64_kernel<<<grid_for(n, 65536), 256>>>(static_cast<const decltype(e)*>(p), out, n);
+  });
 }
 // max|a - b| / max|b| of n doubles (inf where a has NaN or inf that b has not)
 double rel_err(const double* a, const double* b, int64_t n) {
-  unsigned long long* d;
-  CK(cudaMalloc(&d, 2 * sizeof(*d)));
-  CK(cudaMemset(d, 0, 2 * sizeof(*d)));
-  max_err_kernel<<<int(std::min<int64_t>((n + 255) / 256, 4096)), 256>>>(a, b, n, d);
-  CK(cudaGetLastError());
-  unsigned long long h[2] = {0, 0};
-  CK(cudaMemcpy(h, d, sizeof(h), cudaMemcpyDeviceToHost));
-  CK(cudaFree(d));
+  const auto h =
+      device_words<2>([&](unsigned long long* d) { max_err_kernel<<<grid_for(n, 4096), 256>>>(a, b, n, d); });
   double e, m;
   std::memcpy(&e, &h[0], sizeof(e));
   std::memcpy(&m, &h[1], sizeof(m));
   return m > 0 ? e / m : e;
 }
 unsigned long long count_nan(const void* p, int64_t n, ct3d::DType t) {
-  unsigned long long* d;
-  CK(cudaMalloc(&d, sizeof(*d)));
-  CK(cudaMemset(d, 0, sizeof(*d)));
-  int blocks = int(std::min<int64_t>((n + 255) / 256, 4096));
-  switch (t) {
-    case ct3d::DType::kF32: count_nan_kernel<<<blocks, 256>>>(static_cast<const float*>(p), n, d); break;
-    case ct3d::DType::kF64: count_nan_kernel<<<blocks, 256>>>(static_cast<const double*>(p), n, d); break;
-    case ct3d::DType::kF16: count_nan_kernel<<<blocks, 256>>>(static_cast<const __half*>(p), n, d); break;
-    case ct3d::DType::kBF16: count_nan_kernel<<<blocks, 256>>>(static_cast<const __nv_bfloat16*>(p), n, d); break;
-  }
-  CK(cudaGetLastError());
-  unsigned long long h = 0;
-  CK(cudaMemcpy(&h, d, sizeof(h), cudaMemcpyDeviceToHost));
-  CK(cudaFree(d));
-  return h;
+  return device_words<1>([&](unsigned long long* d) {
+    with_element(t, [&](auto e) {
+      count_nan_kernel<<<grid_for(n, 4096), 256>>>(static_cast<const decltype(e)*>(p), n, d);
+    });
+  })[0];
 }
 
 // sizes in PyTorch's (N, C, D, H, W) order; memory NCDHW, or NDHWC for channels_last_3d
@@ -339,8 +335,8 @@ int main(int argc, char** argv) {
     else if (a == "--stages") stages = std::atoi(next().c_str());
     else if (a == "--host") host = true;
     else {
-      std::printf("usage: convt3d_bench [--case NAME] [--dtype f32|f16|bf16|f64] [--math tf32|exact] [--layout ncdhw|cl] "
-                  "[--reps N] [--stages 2..4] [--host] [--digest] [--check]\n");
+      std::printf("usage: convt3d_bench [--case NAME] [--dtype f32|f16|bf16|f64] [--math tf32|exact] "
+                  "[--layout ncdhw|cl] [--reps N] [--stages 2..4] [--host] [--digest] [--check]\n");
       return a == "--help" ? 0 : 2;
     }
   }
