@@ -802,6 +802,12 @@ bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
   return true;
 }
 
+// The Hopper grad_input kernel's plan for an operator of kind K, where that kernel takes it: its own grad_input, or
+// the unit-stride forward as the adjoint's grad_input
+bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd) {
+  return K == Kind::kForward ? unit_forward_dgrad(a, hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, hd);
+}
+
 int direct_chunks(const RowConvParams& p, DType dt) {  // outputs per warp: 32 lanes x lane_outputs
   const int per_warp = 32 * DirectTiles::lane_outputs(int(elem_size(dt)), DirectTiles::nc(p.Nc));
   return int((p.dst.size[4] + per_warp - 1) / per_warp);
@@ -1008,7 +1014,7 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
       HopperPlan h;
       if (fwd && hopper_plan(a, &h)) return h.workspace();
       HopperDgradPlan hd;
-      if (fwd ? unit_forward_dgrad(a, &hd) : hopper_dgrad_plan(a, &hd)) return hd.workspace();
+      if (dgrad_kernel_plan(K, a, &hd)) return hd.workspace();
       if (!restage_src(a, fwd)) return pack_bytes(p);
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
@@ -1040,7 +1046,7 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
     return hopper_pack(h.p, a.w, workspace, a.problem.math == Math::kTF32, stream, why);
   }
   HopperDgradPlan hd;
-  if (K == Kind::kForward ? unit_forward_dgrad(a, &hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
+  if (dgrad_kernel_plan(K, a, &hd)) {
     hd.set_workspace(workspace);
     return hopper_dgrad_pack(hd.p, stream, why);
   }
@@ -1065,7 +1071,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);
   }
   HopperDgradPlan hd;
-  if (K == Kind::kForward ? unit_forward_dgrad(a, &hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, &hd)) {
+  if (dgrad_kernel_plan(K, a, &hd)) {
     hd.set_workspace(workspace_);
     return hopper_dgrad(hd.p, stream, why);
   }
