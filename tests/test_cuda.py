@@ -1112,6 +1112,74 @@ def test_hopper_forward_nonfinite_x(value, layout, tma_round, restore_flags, mon
     _assert_nonfinite_as_expected(y, masks, values, 2e-3)
 
 
+# 16-bit forwards on the Hopper kernel (CUTLASS_CONVT3D_SM90_16BIT=1, off by default until measured): k16 wgmmas,
+# x rows of 32 channels in 64-byte boxes in the 64-byte swizzle, window offsets starting the operand at odd rows
+# (S = 2), two boxes per row (64 input channels per group), outputs rounded once from the fp32 sums.
+_HALF_BUDGET = {torch.float16: 2e-3, torch.bfloat16: 1e-2}  # about two ulps of the largest output
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("hcase", HOPPER_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
+                                                     for c in HOPPER_CASES])
+def test_hopper_forward_16bit(hcase, layout, dtype, restore_flags, monkeypatch):
+    """The Hopper kernel on fp16 / bf16 against float64 of the same 16-bit operands and against the sm_80 16-bit
+    kernels (fp32 sums of the same products in another order, each rounded once to the element type); outputs and
+    workspaces NaN-poisoned, so unwritten outputs fail."""
+    xs, cout, k, s, p, op, g, d = hcase
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
+    gen = torch.Generator().manual_seed(13)
+    x = torch.randn(xs, generator=gen).to(dtype).to(DEV)
+    w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * 4) ** 0.5).to(dtype).to(DEV)
+    b = torch.randn(cout, generator=gen).to(dtype).to(DEV)
+    if layout == "channels_last_3d":
+        x = x.contiguous(memory_format=CL)
+    args = (s, p, op, g, d)
+    ref = F.conv_transpose3d(x.double(), w.double(), b.double(), *args)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+    assert y.dtype == dtype
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    budget = _HALF_BUDGET[dtype]
+    assert rel_err(y, ref) <= budget, f"{hcase} {layout}: {rel_err(y, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
+    y80 = conv_transpose3d(x, w, b, *args)
+    assert rel_err(y, y80) <= budget, f"{hcase} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_hopper_forward_16bit_nonfinite_x(value, layout, dtype, restore_flags, monkeypatch):
+    """test_hopper_forward_nonfinite_x for fp16 / bf16: no copy reports non-finite 16-bit values, so every tile's
+    sums are checked and the non-finite ones recomputed with every product masked."""
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(2, 32, 3, 4, 70, generator=gen).to(dtype).double()
+    w = (torch.randn(32, 64, 3, 3, 3, generator=gen) / 16).to(dtype).double()
+    b = torch.randn(64, generator=gen).to(dtype).double()
+    x_bad = x.clone()
+    for j, idx in enumerate([(0, 3, 1, 2, 3), (0, 31, 0, 0, 0), (1, 0, 2, 3, 69), (1, 17, 1, 1, 64), (0, 5, 2, 0, 40),
+                             (1, 9, 0, 3, 41)]):
+        x_bad[idx] = value if j % 2 == 0 else -value
+    args = (2, 1, 1, 1, 1)
+    masks, values = nonfinite_expectation("forward", x, w, x, x_bad, x_bad, args)
+    values = values + b.view(1, -1, 1, 1, 1)
+    xd = x_bad.to(dtype).to(DEV)
+    if layout == "channels_last_3d":
+        xd = xd.contiguous(memory_format=CL)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(xd, w.to(dtype).to(DEV), b.to(dtype).to(DEV), *args))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+    assert (masks[0] | masks[1] | masks[2]).any()
+    _assert_nonfinite_as_expected(y, masks, values, _HALF_BUDGET[dtype])
+
+
 # The Hopper grad_weight (wgrad_sm90.cuh; forced by CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride
 # <= 2, <= 4 w taps, <= 4 (kd, kh) pairs per class, x rows of 16-byte pitch: W a multiple of 4): (x shape, Cout, kernel, stride,
 # padding, output_padding, groups, dilation).  A partial last 32-position block, x rows outside the tensor (output
@@ -1442,6 +1510,13 @@ def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_rowconv_kernel" in kernels()
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
     assert "hopper_rowconv_kernel" not in kernels()
+    # 16-bit forwards: the sm_80 kernels unless CUTLASS_CONVT3D_SM90_16BIT=1
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90", raising=False)
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT", raising=False)
+    xh, wh = x.bfloat16(), w.bfloat16()
+    assert "hopper_rowconv_kernel" not in _with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1]
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
+    assert "hopper_rowconv_kernel" in _with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1]
 
 
 def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):

@@ -347,7 +347,7 @@ bool append_class_pairs(const DimMap& md, const DimMap& mh, int rd, int rh, int 
 // ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
 struct HopperPlan {
   HopperParams p;
-  bool restage_x;   // x is copied channels_last (TF32-rounded) into the workspace after the packed weights
+  bool restage_x;   // x is copied channels_last (fp32: TF32-rounded) into the workspace after the packed weights
   size_t pack_bytes, x_bytes;
   int64_t tiles;    // of all segments
   // then: the word the copy sets where x has a non-finite value, the masked-recompute list's count and the list
@@ -355,7 +355,9 @@ struct HopperPlan {
   size_t workspace() const { return tail() + 256 + size_t(tiles) * sizeof(int2); }
   void set_workspace(void* ws) {
     p.wpack = ws;
-    p.x_nonfinite = restage_x ? reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail()) : nullptr;
+    // the rounding copy (fp32) reports non-finite values; the kernel checks every tile where none reports
+    const bool reports = restage_x && p.dtype == DType::kF32;
+    p.x_nonfinite = reports ? reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail()) : nullptr;
     p.fix_count = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail() + 4);
     p.fix_list = reinterpret_cast<int2*>(static_cast<char*>(ws) + tail() + 256);
   }
@@ -379,20 +381,29 @@ bool hopper_enabled() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90");
   return !(e && e[0] == '0');
 }
-// The forward on wgmma where it applies: a compute capability 9.0 device; fp32 multiplied in TF32; w stride 2 (two
-// phases x 32 channels fill the wgmma's 64 rows); whole 32-channel blocks in and out per group;
+// CUTLASS_CONVT3D_SM90_16BIT=1: fp16 and bf16 forwards on the Hopper kernel too (k16 wgmmas, 64-byte swizzled x
+// rows).  Off until an H200 run has checked (test_hopper_forward, 16-bit cases) and timed it (NOTES v80).
+bool hopper_16bit() { return env_knob("CUTLASS_CONVT3D_SM90_16BIT", 0.0) != 0.0; }
+
+// The forward on wgmma where it applies: a compute capability 9.0 device; fp32 multiplied in TF32 (or, with
+// hopper_16bit, fp16 / bf16); w stride 2 (two phases x 32 channels fill the wgmma's 64 rows); whole 32-channel
+// blocks in and out per group;
 // x channels_last (or copied so); y NCDHW with unit w stride or channels_last of whole vectors; the segments'
 // weights and the warpgroups' x stages in shared memory.  False: the sm_80 row-conv takes it.
 bool hopper_plan(const Arguments& a, HopperPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   if (!hopper_built() || !hopper_enabled() || device_attrs().cc != 90) return false;
-  if (pb.dtype != DType::kF32 || op_math(pb, Kind::kForward) != Math::kTF32 || use_direct(pb)) return false;
+  const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kTF32;
+  const bool half = (pb.dtype == DType::kF16 || pb.dtype == DType::kBF16) && hopper_16bit();
+  if (!(tf32 || half) || use_direct(pb)) return false;
   const DimMap md = pb.fwd(0), mh = pb.fwd(1), mw = pb.fwd(2);
   const int Kc = pb.cin_g(), Nc = pb.cout_g();
   if (mw.E != 2 || Nc % HopperTiles::BN || Kc % 32) return false;
   if (numel(a.y) == 0 || numel(a.x) == 0 || a.x.size[0] * pb.in[0] >= INT_MAX) return false;
   HopperPlan r{};
   HopperParams& p = r.p;
+  p.dtype = pb.dtype;
+  const int esize = int(elem_size(pb.dtype));
   // w window: phase r's taps read x[q + d], d in [dmin, dmin + S)
   int dmin = INT_MAX, dmax = INT_MIN;
   for (int rho = 0; rho < 2; ++rho)
@@ -417,7 +428,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   r.restage_x = !x_ok;
   r.x_bytes = size_t(numel(a.x)) * elem_size(pb.dtype);
   if (r.restage_x && !restageable(a.x, Kc, pb.dtype)) return false;
-  p.tma_round = tma_rounds_tf32();
+  p.tma_round = tf32 && tma_rounds_tf32();
   p.y = a.y;
   p.cf_dst = cf_rows(a.y, Nc, pb.dtype);
   if (!p.cf_dst && a.y.stride[4] != 1) return false;
@@ -434,7 +445,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   if (int64_t(p.q_blocks) * HopperTiles::BQ + p.S >= INT_MAX) return false;
   p.div_qb = FastDiv::make(p.q_blocks);
   p.div_eh = FastDiv::make(mh.E);
-  const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S) * 128;
+  const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S) * 32 * esize;  // a pair's x row
   const int64_t slot = std::max<int64_t>(pair_bytes, HopperTiles::half_out_bytes(p.cf_dst));
   if (slot > (1 << 20)) return false;
   p.slot_bytes = int((slot + 1023) / 1024 * 1024);
@@ -487,7 +498,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
             wofs += int64_t(s.ptotal) * p.S * Kc * HopperTiles::M;
             max_pairs = std::max(max_pairs, s.ptotal);
           }
-    p.w_bytes = int((int64_t(max_pairs) * p.S * Kc * HopperTiles::M * 4 + 127) / 128 * 128);
+    p.w_bytes = int((int64_t(max_pairs) * p.S * Kc * HopperTiles::M * esize + 127) / 128 * 128);
     return p.nseg > 0;
   };
   // warpgroups x slots per warpgroup: the most slots (up to 8) for the first warpgroup count with at least 2
@@ -545,7 +556,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     p.seg[i].cta0 = p.ctas;
     p.ctas += p.chunks * p.seg[i].per_chunk;
   }
-  r.pack_bytes = align256(size_t(wofs) * 4);
+  r.pack_bytes = align256(size_t(wofs) * esize);
   r.tiles = 0;
   for (int i = 0; i < p.nseg; ++i) r.tiles += p.seg[i].tiles;
   if (out) *out = r;
@@ -1063,9 +1074,10 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   if (K == Kind::kForward && hopper_plan(a, &h)) {
     h.set_workspace(workspace_);
     TensorRef5 x = a.x;
-    if (h.restage_x) {  // TF32-rounded by the copy: the tensor cores read it as it is
+    if (h.restage_x) {  // fp32 TF32-rounded by the copy: the tensor cores read it as it is
       x = channels_last_ref(a.x, static_cast<char*>(workspace_) + h.pack_bytes);
-      Status s = L.to_channels_last(a.x, x.data, true, h.p.x_nonfinite, stream, why);
+      const bool round = a.problem.dtype == DType::kF32;
+      Status s = L.to_channels_last(a.x, x.data, round, h.p.x_nonfinite, stream, why);
       if (s != Status::kSuccess) return s;
     }
     return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);

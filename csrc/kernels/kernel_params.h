@@ -158,6 +158,7 @@ struct HopperParams {
   // share are read from L2, not once per segment from DRAM
   int nseg, chunks, ctas;
   HopperSeg seg[HopperTiles::kMaxSeg];
+  DType dtype;  // host: fp32 (multiplied in TF32), fp16 or bf16, the element traits the launch picks
 };
 
 // The Hopper grad_weight (wgrad_sm90.cuh): per w tap kw and (kd, kh) pair, gw[ci][co] = sum over positions of

@@ -29,33 +29,42 @@ EncodeTiled encode_tiled() {
   return fn;
 }
 
-// A 4-D fp32 tensor map read in boxes `box`, 128-byte swizzled (the wgmma's K-major operand layout).  tf32: typed
+// A 4-D tensor map of Tr's elements read in boxes `box` (strides in elements), swizzled as the wgmma's K-major
+// operand: 128 bytes for fp32, 64 bytes for 16-bit types (the box's inner extent).  tf32 (fp32 only): typed
 // TFLOAT32, so that the TMA itself rounds each element to TF32 as it lands, which the kernels would otherwise do (to
 // nearest even, inf and NaN unchanged, as Triton's round_f32_to_tf32 descriptors describe it; CUDA's documents do
 // not say, so test_hopper_tma_tf32_rounding checks it on the GPU, ties included)
-Status map_4d_sw128(void* data, const cuuint64_t (&dims)[4], const cuuint64_t (&strides)[3],
-                    const cuuint32_t (&box)[4], bool tf32, CUtensorMap* map, std::string* why) {
+template <class Tr>
+Status map_4d(void* data, const cuuint64_t (&dims)[4], const int64_t (&strides)[3], const cuuint32_t (&box)[4],
+              bool tf32, CUtensorMap* map, std::string* why) {
+  using E = typename Tr::Element;
   const EncodeTiled enc = encode_tiled();
   if (!enc) return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled is not available");
   const cuuint32_t estr[4] = {1, 1, 1, 1};
-  const CUtensorMapDataType type = tf32 ? CU_TENSOR_MAP_DATA_TYPE_TFLOAT32 : CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
-  const CUresult r = enc(map, type, 4, data, dims, strides, box, estr, CU_TENSOR_MAP_INTERLEAVE_NONE,
-                         CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
-                         CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  const cuuint64_t bstr[3] = {cuuint64_t(strides[0]) * sizeof(E), cuuint64_t(strides[1]) * sizeof(E),
+                              cuuint64_t(strides[2]) * sizeof(E)};
+  const CUtensorMapDataType type = std::is_same<E, cutlass::half_t>::value       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
+                                   : std::is_same<E, cutlass::bfloat16_t>::value ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
+                                   : tf32                                        ? CU_TENSOR_MAP_DATA_TYPE_TFLOAT32
+                                                                                 : CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
+  static_assert(Tr::kRowBytes == 128 || Tr::kRowBytes == 64, "the 128- or 64-byte swizzle");
+  const CUtensorMapSwizzle sw = Tr::kRowBytes == 128 ? CU_TENSOR_MAP_SWIZZLE_128B : CU_TENSOR_MAP_SWIZZLE_64B;
+  const CUresult r = enc(map, type, 4, data, dims, bstr, box, estr, CU_TENSOR_MAP_INTERLEAVE_NONE, sw,
+                         CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS)
     return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled failed (" + std::to_string(int(r)) + ")");
   return Status::kSuccess;
 }
 
 // x channels_last (channel stride 1, n and d folded: stride[0] == D * stride[2]) as (channel, w, h, n * d), read in
-// boxes of 32 channels (128 bytes) x rows(S) w positions: the forward's K-major B (see the kernel).
+// boxes of 32 channels (Tr::kRowBytes) x rows(S) w positions: the forward's K-major B (see the kernel).
+template <class Tr>
 Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
   const cuuint64_t dims[4] = {cuuint64_t(x.size[1]), cuuint64_t(x.size[4]), cuuint64_t(x.size[3]),
                               cuuint64_t(x.size[0] * x.size[2])};
-  const cuuint64_t strides[3] = {cuuint64_t(x.stride[4] * 4), cuuint64_t(x.stride[3] * 4),
-                                 cuuint64_t(x.stride[2] * 4)};
+  const int64_t strides[3] = {x.stride[4], x.stride[3], x.stride[2]};
   const cuuint32_t box[4] = {32, cuuint32_t(HopperTiles::rows(p.S)), 1, 1};
-  return map_4d_sw128(x.data, dims, strides, box, tf32, map, why);
+  return map_4d<Tr>(x.data, dims, strides, box, tf32, map, why);
 }
 
 // x NCDHW (w stride 1, n and channel folded: stride[0] == Cin * stride[1]) as (w, h, d, n * Cin), read in boxes of
@@ -63,10 +72,9 @@ Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap*
 Status x_map_ncdhw(const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
   const cuuint64_t dims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
                               cuuint64_t(x.size[0] * x.size[1])};
-  const cuuint64_t strides[3] = {cuuint64_t(x.stride[3] * 4), cuuint64_t(x.stride[2] * 4),
-                                 cuuint64_t(x.stride[1] * 4)};
+  const int64_t strides[3] = {x.stride[3], x.stride[2], x.stride[1]};
   const cuuint32_t box[4] = {32, 1, 1, 32};
-  return map_4d_sw128(x.data, dims, strides, box, tf32, map, why);
+  return map_4d<HopperTF32>(x.data, dims, strides, box, tf32, map, why);
 }
 
 template <int NKW>
@@ -113,7 +121,7 @@ Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStrea
   s = detail::cuda_check(cudaGetLastError(), why, "Hopper row-conv kernel launch");
   if (s != Status::kSuccess) return s;
   // tiles whose sums came out non-finite where x has a non-finite value (none: the CTAs return at once)
-  hopper_fixup_kernel<Tr::VEC><<<std::min(ctas, 256), 256, 0, stream>>>(p);
+  hopper_fixup_kernel<Tr><<<std::min(ctas, 256), 256, 0, stream>>>(p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper masked recompute launch");
 }
 
@@ -162,27 +170,42 @@ Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string
 Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,
                    std::string* why) {
   const dim3 grid(64, unsigned(p.nseg));
-  if (round_tf32)
+  if (p.dtype == DType::kF16)
+    hopper_pack_kernel<HopperF16, false><<<grid, 256, 0, stream>>>(w, static_cast<cutlass::half_t*>(out), p);
+  else if (p.dtype == DType::kBF16)
+    hopper_pack_kernel<HopperBF16, false><<<grid, 256, 0, stream>>>(w, static_cast<cutlass::bfloat16_t*>(out), p);
+  else if (round_tf32)
     hopper_pack_kernel<HopperTF32, true><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
   else
     hopper_pack_kernel<HopperTF32, false><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper weight pack kernel launch");
 }
 
-Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
-                      std::string* why) {
-  // an x read in place is TF32-rounded by the producers (kRoundX) or, with tma_round, by its TMA map
-  const bool tma = round_x && p.tma_round;
+template <class Tr>
+Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
+                  std::string* why) {
+  // an fp32 x read in place is TF32-rounded by the producers (kRoundX) or, with tma_round, by its TMA map
+  const bool round = Tr::kTF32 && round_x, tma = round && p.tma_round;
   CUtensorMap map;
-  Status s = x_map(p, x, tma, &map, why);
+  Status s = x_map<Tr>(p, x, tma, &map, why);
   if (s != Status::kSuccess) return s;
   HopperParams q = p;
   q.x = x;
-  if (round_x && !tma)
-    return q.cf_dst ? launch_nsj<HopperTF32, true, true>(q, map, ctas, stream, why)
-                    : launch_nsj<HopperTF32, true, false>(q, map, ctas, stream, why);
-  return q.cf_dst ? launch_nsj<HopperTF32, false, true>(q, map, ctas, stream, why)
-                  : launch_nsj<HopperTF32, false, false>(q, map, ctas, stream, why);
+  if constexpr (Tr::kTF32)
+    if (round && !tma)
+      return q.cf_dst ? launch_nsj<Tr, true, true>(q, map, ctas, stream, why)
+                      : launch_nsj<Tr, true, false>(q, map, ctas, stream, why);
+  return q.cf_dst ? launch_nsj<Tr, false, true>(q, map, ctas, stream, why)
+                  : launch_nsj<Tr, false, false>(q, map, ctas, stream, why);
+}
+
+Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
+                      std::string* why) {
+  switch (p.dtype) {
+    case DType::kF16: return forward_as<HopperF16>(p, x, round_x, ctas, stream, why);
+    case DType::kBF16: return forward_as<HopperBF16>(p, x, round_x, ctas, stream, why);
+    default: return forward_as<HopperTF32>(p, x, round_x, ctas, stream, why);
+  }
 }
 
 }  // namespace ct3d

@@ -5,13 +5,14 @@
 //   A: the segment's packed weights, W[ci][co][kd][kh][kw] with kw the tap of phase r at window offset s (0 where
 //      none); K-major, no swizzle: [pair][s][ci / VEC][m][VEC], so 8 rows of one 16-byte k chunk are 128
 //      contiguous bytes (a core matrix), the next 8 rows 128 bytes on (SBO), the next k chunk M * 16 on (LBO).
-//   B: the pair's x row (n, id, ih), TMA boxes of a channels_last x, 32 channels (128 bytes) x BQ + S - 1 w
+//   B: the pair's x row (n, id, ih), TMA boxes of a channels_last x, 32 channels (fp32: 128 bytes) x BQ + S - 1 w
 //      positions each, in the 128-byte swizzle (K-major SW128: the 16-byte chunk c of row w at c ^ (w mod 8)).
 //      Window offset s starts the operand s rows (s * 128 bytes) in: one staged row serves every window offset.
-//      Out-of-range w, h and d read as zeros (TMA's bounds fill).
-// Output y[n][g * Nc + cb * 32 + co][od][oh][2 q + r]: accumulators staged in shared memory (the tile's last x
-// slot, half the tile at a time), then stored along w by 4-byte lanes (NCDHW: 128-byte runs of a channel row at
-// any alignment) or by 16-byte channel vectors (channels_last).
+//      Out-of-range w, h and d read as zeros (TMA's bounds fill).  fp16 / bf16 (Hopper16): the same with 64-byte
+//      rows in the 64-byte swizzle, k16 wgmmas (a 32-byte k step is two 16-byte chunks either way).
+// Output y[n][g * Nc + cb * 32 + co][od][oh][2 q + r]: fp32 accumulators staged in shared memory (the tile's last x
+// slot, half the tile at a time), then stored along w by element lanes (NCDHW: 32-element runs of a channel row at
+// any alignment) or by 16-byte channel vectors (channels_last), rounded to the element type there.
 // A CTA takes a share of one chunk of one segment's tiles and copies the segment's weights in once; each of its
 // nwg warpgroups takes one tile of each run of nwg consecutive tiles and walks them through a ring of `ring` x
 // slots of its own, one (kd, kh) pair's row per slot, refilled by its producer warp as soon as the pair's wgmmas
@@ -48,14 +49,16 @@ CT3D_DEV HopperTile hopper_tile(const HopperParams& p, const HopperSeg& g, int t
   return r;
 }
 
-// A pair's x row: Kc / 32 boxes of 32 channels (128 bytes) x rows(S) positions, each a whole number of 1024-byte
-// swizzle atoms (rows(S) is a multiple of 8).
-CT3D_DEV int hopper_box_bytes(const HopperParams& p) { return HopperTiles::rows(p.S) * 128; }
+// A pair's x row: Kc / 32 boxes of 32 channels (Tr::kRowBytes: 128 bytes fp32, 64 bytes 16-bit) x rows(S)
+// positions, each a whole number of swizzle atoms (8 rows: rows(S) is a multiple of 8).
+template <class Tr>
+CT3D_DEV int hopper_box_bytes(const HopperParams& p) { return HopperTiles::rows(p.S) * Tr::kRowBytes; }
 
 // A producer's lane 0: the x row of the segment's pair pi for tile tl, Kc / 32 TMA boxes, on the slot's barrier.
+template <class Tr>
 CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const HopperSeg& g, const HopperTile& tl,
                            int pi, uint64_t* bar, uint8_t* slot) {
-  const int bb = hopper_box_bytes(p), nbox = p.Kc / 32;
+  const int bb = hopper_box_bytes<Tr>(p), nbox = p.Kc / 32;
   cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(nbox * bb));
   const int w0 = tl.qb * HopperTiles::BQ + p.dmin, c0 = g.group * p.Kc;
   const int id = tl.qd + g.dd[pi], ih = tl.qh + g.dh[pi];
@@ -66,31 +69,50 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
 }
 
 // Output (phase r, channel co, position q) of tile tl summed with every product masked: only taps phase r has, x
-// rows and positions inside the tensor, in fp32 from the segment's packed (TF32-rounded) weights wsg and TF32-
-// rounded x.  The wgmmas also multiply the zero weights of taps a phase lacks with x; times a non-finite x that is
+// rows and positions inside the tensor, in fp32 from the segment's packed weights wsg and x (both TF32-rounded for
+// Tr::kTF32).  The wgmmas also multiply the zero weights of taps a phase lacks with x; times a non-finite x that is
 // NaN where the true sum has no such term, so tiles whose sums are not all finite where x has a non-finite value
 // are listed by the forward and recomputed this way (hopper_fixup_kernel).
-template <int VEC>
-CT3D_DEV float hopper_masked_output(const HopperParams& p, const HopperSeg& g, const HopperTile& tl, const float* wsg,
+template <class Tr, class E = typename Tr::Element>
+CT3D_DEV float hopper_masked_output(const HopperParams& p, const HopperSeg& g, const HopperTile& tl, const E* wsg,
                                    int r, int co, int q) {
+  constexpr int VEC = Tr::VEC;
   const int M = HopperTiles::M, KCH = p.Kc / VEC, np = g.npairs[tl.cls], p0 = g.pofs[tl.cls];
-  const float* xg = static_cast<const float*>(p.x.data);
-  const float* bias = static_cast<const float*>(p.bias);
-  float v = bias ? bias[g.group * p.Nc + g.cblock * HopperTiles::BN + co] : 0.f;
+  const E* xg = static_cast<const E*>(p.x.data);
+  const E* bias = static_cast<const E*>(p.bias);
+  float v = bias ? float(bias[g.group * p.Nc + g.cblock * HopperTiles::BN + co]) : 0.f;
   for (int i = p0; i < p0 + np; ++i) {
     const int id = tl.qd + g.dd[i], ih = tl.qh + g.dh[i];
     if (id < 0 || id >= p.D || ih < 0 || ih >= p.H) continue;
     for (int s = 0; s < p.S; ++s) {
       const int w = tl.qb * HopperTiles::BQ + q + p.dmin + s;
       if (p.kw_of[r][s] < 0 || w < 0 || w >= p.W) continue;
-      const float* xr = xg + tl.n * p.x.stride[0] + id * p.x.stride[2] + ih * p.x.stride[3] + w * p.x.stride[4] +
+      const E* xr = xg + tl.n * p.x.stride[0] + id * p.x.stride[2] + ih * p.x.stride[3] + w * p.x.stride[4] +
                         int64_t(g.group) * p.Kc * p.x.stride[1];
-      const float* wr = wsg + (int64_t(i) * p.S + s) * KCH * M * VEC + (r * HopperTiles::BN + co) * VEC;
-      for (int c = 0; c < p.Kc; ++c)
-        v = fmaf(wr[(c / VEC) * M * VEC + c % VEC], __uint_as_float(tf32_round_clear(xr[c * p.x.stride[1]])), v);
+      const E* wr = wsg + (int64_t(i) * p.S + s) * KCH * M * VEC + (r * HopperTiles::BN + co) * VEC;
+      for (int c = 0; c < p.Kc; ++c) {
+        float xv = float(xr[c * p.x.stride[1]]);
+        if constexpr (Tr::kTF32) xv = __uint_as_float(tf32_round_clear(xv));
+        v = fmaf(float(wr[(c / VEC) * M * VEC + c % VEC]), xv, v);
+      }
     }
   }
   return v;
+}
+
+// 16 bytes of channels_last output from the fp32 staging at s (16-byte aligned): 4 floats as they are, or 8 rounded
+// to a 16-bit E
+template <class E>
+CT3D_DEV uint4 hopper_out_vector(const float* s) {
+  if constexpr (sizeof(E) == 4) {
+    return *reinterpret_cast<const uint4*>(s);
+  } else {
+    const float4 a = reinterpret_cast<const float4*>(s)[0], b = reinterpret_cast<const float4*>(s)[1];
+    const E e[8] = {E(a.x), E(a.y), E(a.z), E(a.w), E(b.x), E(b.y), E(b.z), E(b.w)};
+    uint4 r;
+    memcpy(&r, e, 16);
+    return r;
+  }
 }
 
 // A warpgroup's loads in order (tile k of its share, pair i of the tile's class; load counter c), as the producer
@@ -126,6 +148,7 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using E = typename Tr::Element;
   using Bar = cutlass::arch::ClusterTransactionBarrier;
+  static_assert(!kRoundX || Tr::kTF32, "the producers' rounding pass is TF32's");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, BQ = HopperTiles::BQ, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   extern __shared__ __align__(1024) uint8_t smem[];
   // per slot (wg, j), index wg * ring + j: TMA landed, rounded (kRoundX), released by the consumer's 4 warps
@@ -139,7 +162,7 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
   const int tid = threadIdx.x, lane = tid % 32, R = p.ring;
   const bool producer = tid >= p.nwg * HopperTiles::kThreads;
   const int wg = producer ? (tid - p.nwg * HopperTiles::kThreads) / 32 : tid / HopperTiles::kThreads;
-  const int bb = hopper_box_bytes(p), KCH = p.Kc / VEC, nbox = p.Kc / 32;
+  const int bb = hopper_box_bytes<Tr>(p), KCH = p.Kc / VEC, nbox = p.Kc / 32;
 
   // the CTA's segment, its chunk of the segment's tiles and its share of them (HopperShare)
   const int si = hopper_segment_of_cta(p);
@@ -175,7 +198,7 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
       for (; is.k < my_tiles && is.c < lim; is.next(p, g, sh, wg, my_tiles)) {
         const int sl = is.c % R;
         if (is.c >= R) Bar::wait(&my_empty[sl], ((is.c / R) - 1) & 1);
-        if (lane == 0) hopper_issue(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes);
+        if (lane == 0) hopper_issue<Tr>(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes);
       }
     };
     if constexpr (kRoundX) {
@@ -212,9 +235,9 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
 #pragma unroll
   for (int u = 0; u < NSJ; ++u) {
     const int s = u / nbox, j = u - s * nbox;
-    // 32 input channels: weight chunks 8 j .. 8 j + 7 (M rows of 16 bytes each), box j of the x row from row s
-    aoff[u] = uint32_t((s * KCH + 8 * j) * (M * 16));
-    boff[u] = uint32_t(j * bb + s * 128);
+    // 32 input channels: weight chunks 32 / VEC j .. (M rows of 16 bytes each), box j of the x row from row s
+    aoff[u] = uint32_t((s * KCH + 32 / VEC * j) * (M * 16));
+    boff[u] = uint32_t(j * bb + s * Tr::kRowBytes);
   }
   // x may hold a non-finite value: the restaging copy's word, or always for an x read in place (a check in the
   // producer's rounding, which gates this one, cost the channels_last mission forward 5% on the H200)
@@ -244,9 +267,9 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
 #pragma unroll
       for (int u = 0; u < NSJ; ++u)
 #pragma unroll
-        for (int kk = 0; kk < 4; ++kk)
-          Tr::mma(gmma_desc(a0 + aoff[u] + 2 * kk * (M * 16), M * 16, 128), gmma_desc_sw128(xs + boff[u] + 32 * kk),
-                  acc, std::make_index_sequence<NACC>{});
+        for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk)  // 32-byte k steps: two weight chunks, 32 bytes of the row
+          Tr::mma(gmma_desc(a0 + aoff[u] + 2 * kk * (M * 16), M * 16, 128),
+                  gmma_desc_swizzled<Tr::kRowBytes>(xs + boff[u] + 32 * kk), acc, std::make_index_sequence<NACC>{});
       cute::warpgroup_commit_batch();
       cute::warpgroup_wait<0>();
 #pragma unroll
@@ -293,11 +316,13 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
             }
       warpgroup_sync(wg);
       if constexpr (kCF) {
-        for (int i = wtid; i < BQ * (HopperTiles::BN / 4); i += HopperTiles::kThreads) {
-          const int ql = i >> 3, cv = i & 7, ol = 2 * ql + hf;
+        // 16-byte channel vectors per position: NV = 1 << LNV
+        constexpr int VO = 16 / int(sizeof(E)), LNV = sizeof(E) == 4 ? 3 : 2, NV = 1 << LNV;
+        static_assert(NV * VO == HopperTiles::BN, "a position's channels are whole vectors");
+        for (int i = wtid; i < BQ * NV; i += HopperTiles::kThreads) {
+          const int ql = i >> LNV, cv = i & (NV - 1), ol = 2 * ql + hf;
           if (ol < nout)
-            st_global_v4(ytile + ol * p.y.stride[4] + 4 * cv,
-                         *reinterpret_cast<const uint4*>(os + ql * HopperTiles::LDC + 4 * cv));
+            st_global_v4(ytile + ol * p.y.stride[4] + VO * cv, hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv));
         }
       } else {
         // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte
@@ -309,7 +334,7 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
           const float* srow = os + co * HopperTiles::LDO;
 #pragma unroll
           for (int v = 0; v < 2 * BQ / 32; ++v)
-            if (lane + 32 * v < nout) rowp[lane + 32 * v] = srow[lane + 32 * v];
+            if (lane + 32 * v < nout) rowp[lane + 32 * v] = E(srow[lane + 32 * v]);
         }
       }
       if (hf == 1) fence_proxy_async();  // the staging's generic accesses before the next TMA writes the slot
@@ -325,8 +350,9 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
 }
 
 // The listed tiles (segment, tile) again, every product masked: a CTA per tile at a time, a thread per output.
-template <int VEC>
+template <class Tr>
 __global__ void __launch_bounds__(256) hopper_fixup_kernel(const __grid_constant__ HopperParams p) {
+  using E = typename Tr::Element;
   constexpr int BQ = HopperTiles::BQ;
   const unsigned n = *p.fix_count;
   for (unsigned t = blockIdx.x; t < n; t += gridDim.x) {
@@ -335,13 +361,13 @@ __global__ void __launch_bounds__(256) hopper_fixup_kernel(const __grid_constant
     const HopperTile tl = hopper_tile(p, g, e.y);
     const int o_base = 2 * BQ * tl.qb, nout = min(p.OW - o_base, 2 * BQ);
     const int od = p.Ed * tl.qd + g.rd, cbase = g.group * p.Nc + g.cblock * HopperTiles::BN;
-    float* const y = static_cast<float*>(p.y.data) + int64_t(tl.n) * p.y.stride[0] + od * p.y.stride[2] +
+    E* const y = static_cast<E*>(p.y.data) + int64_t(tl.n) * p.y.stride[0] + od * p.y.stride[2] +
                      tl.oh * p.y.stride[3] + o_base * p.y.stride[4] + cbase * p.y.stride[1];
-    const float* wsg = static_cast<const float*>(p.wpack) + g.wofs;
+    const E* wsg = static_cast<const E*>(p.wpack) + g.wofs;
     for (int i = threadIdx.x; i < 2 * BQ * HopperTiles::BN; i += blockDim.x) {
       const int co = i / (2 * BQ), ol = i % (2 * BQ);
       if (ol < nout)
-        y[co * p.y.stride[1] + ol * p.y.stride[4]] = hopper_masked_output<VEC>(p, g, tl, wsg, ol % 2, co, ol / 2);
+        y[co * p.y.stride[1] + ol * p.y.stride[4]] = E(hopper_masked_output<Tr>(p, g, tl, wsg, ol % 2, co, ol / 2));
     }
   }
 }
@@ -350,6 +376,7 @@ __global__ void __launch_bounds__(256) hopper_fixup_kernel(const __grid_constant
 template <class Tr, bool kRound>
 __global__ void hopper_pack_kernel(TensorRef5 w, typename Tr::Element* out, const __grid_constant__ HopperParams p) {
   using E = typename Tr::Element;
+  static_assert(!kRound || Tr::kTF32, "TF32 rounding of fp32 weights only");
   if (blockIdx.x == 0 && blockIdx.y == 0 && threadIdx.x == 0) {  // before the copy and the forward of this call
     if (p.x_nonfinite) *p.x_nonfinite = 0;
     *p.fix_count = 0;

@@ -5,6 +5,7 @@
 
 #include <cute/arch/mma_sm90_gmma.hpp>
 #include <cutlass/arch/barrier.h>
+#include <type_traits>
 #include <utility>
 
 #include "kernel_params.h"
@@ -13,10 +14,14 @@
 
 namespace ct3d {
 
-// Element traits of the Hopper kernels: the 16-byte k chunk (VEC elements) and the wgmma of one 8-deep k step.
+// Element traits of the Hopper kernels: the 16-byte k chunk (VEC elements), the bytes of one 32-channel row of an x
+// box (kRowBytes: the swizzle width of the B operand), whether operands are TF32-rounded (kTF32), and the wgmma of one
+// 32-byte k step (k8 for TF32, k16 for 16-bit types).  Both kinds lay a k step out alike: two 16-byte chunks.
 struct HopperTF32 {
   using Element = float;
   static constexpr int VEC = 4;
+  static constexpr int kRowBytes = 128;
+  static constexpr bool kTF32 = true;
   // m64 n(2 x sizeof...(I)) k8: the accumulators of N = 32, 64, 96 or 128 (N / 2 per thread)
   template <size_t... I>
   CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...>) {
@@ -32,6 +37,37 @@ struct HopperTF32 {
       cute::SM90::GMMA::MMA_64x128x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
   }
 };
+// T: cutlass::half_t or cutlass::bfloat16_t, both operands K-major, fp32 accumulators.  A 32-channel x row is 64
+// bytes: the 64-byte swizzle.
+template <class T>
+struct Hopper16 {
+  using Element = T;
+  static constexpr int VEC = 8;
+  static constexpr int kRowBytes = 64;
+  static constexpr bool kTF32 = false;
+  template <size_t... I>
+  CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...>) {
+    using namespace cute::SM90::GMMA;
+    constexpr size_t n = sizeof...(I);
+    constexpr bool bf = std::is_same<T, cutlass::bfloat16_t>::value;
+    static_assert(bf || std::is_same<T, cutlass::half_t>::value, "fp16 or bf16");
+    static_assert(n == 16 || n == 32 || n == 48 || n == 64, "N = 32, 64, 96 or 128");
+    if constexpr (n == 16)
+      std::conditional_t<bf, MMA_64x32x16_F32BF16BF16_SS<Major::K, Major::K>,
+                         MMA_64x32x16_F32F16F16_SS<Major::K, Major::K>>::fma(da, db, d[I]...);
+    else if constexpr (n == 32)
+      std::conditional_t<bf, MMA_64x64x16_F32BF16BF16_SS<Major::K, Major::K>,
+                         MMA_64x64x16_F32F16F16_SS<Major::K, Major::K>>::fma(da, db, d[I]...);
+    else if constexpr (n == 48)
+      std::conditional_t<bf, MMA_64x96x16_F32BF16BF16_SS<Major::K, Major::K>,
+                         MMA_64x96x16_F32F16F16_SS<Major::K, Major::K>>::fma(da, db, d[I]...);
+    else
+      std::conditional_t<bf, MMA_64x128x16_F32BF16BF16_SS<Major::K, Major::K>,
+                         MMA_64x128x16_F32F16F16_SS<Major::K, Major::K>>::fma(da, db, d[I]...);
+  }
+};
+using HopperF16 = Hopper16<cutlass::half_t>;
+using HopperBF16 = Hopper16<cutlass::bfloat16_t>;
 
 // Shared-memory matrix descriptors (CUTLASS's GmmaDescriptor): start address, leading byte offset (between k
 // chunks; unused by swizzled K-major), stride byte offset (between 8-row groups), all in 16-byte units; the base
@@ -41,10 +77,16 @@ CT3D_DEV uint64_t gmma_desc(uint32_t addr, uint32_t lbo, uint32_t sbo) {
 }
 // The 128-byte swizzle is applied to absolute shared-memory addresses (row = address bits 7-9), so an operand
 // starting s rows into a 1024-byte atom keeps base offset 0 (measured: .ab microtest, H200; the PTX manual's
-// (addr >> 7) & 7 there gave wrong products).
-CT3D_DEV uint64_t gmma_desc_sw128(uint32_t addr) {
-  return uint64_t((addr & 0x3FFFF) >> 4) | (uint64_t(1) << 16) | (uint64_t(1024 >> 4) << 32) | (uint64_t(1) << 62);
+// (addr >> 7) & 7 there gave wrong products).  kRowBytes = 64: the 64-byte swizzle (512-byte atoms of 8 rows of 64
+// bytes, chunk bits 4-5 XOR address bits 7-8), assumed to start alike at any row (test_hopper_forward_16bit).
+template <int kRowBytes = 128>
+CT3D_DEV uint64_t gmma_desc_swizzled(uint32_t addr) {
+  static_assert(kRowBytes == 128 || kRowBytes == 64, "the 128- or 64-byte swizzle");
+  constexpr uint64_t layout = kRowBytes == 128 ? 1 : 2;  // the descriptor's layout type
+  return uint64_t((addr & 0x3FFFF) >> 4) | (uint64_t(1) << 16) | (uint64_t(8 * kRowBytes >> 4) << 32) |
+         (layout << 62);
 }
+CT3D_DEV uint64_t gmma_desc_sw128(uint32_t addr) { return gmma_desc_swizzled<128>(addr); }
 
 // The segment whose CTAs (cta0 of each, ascending) hold this CTA: the Hopper forward and grad_weight give their
 // segments CTAs by cost, so a segment's range is found by a walk (a few dozen segments at most)
