@@ -1122,7 +1122,8 @@ _HALF_BUDGET = {torch.float16: 2e-3, torch.bfloat16: 1e-2}  # about two ulps of 
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("hcase", HOPPER_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                                                      for c in HOPPER_CASES])
-def test_hopper_forward_16bit(hcase, layout, dtype, restore_flags, monkeypatch):
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
+def test_hopper_forward_16bit(hcase, layout, dtype, bias, restore_flags, monkeypatch):
     """The Hopper kernel on fp16 / bf16 against float64 of the same 16-bit operands and against the sm_80 16-bit
     kernels (fp32 sums of the same products in another order, each rounded once to the element type); outputs and
     workspaces NaN-poisoned, so unwritten outputs fail."""
@@ -1132,11 +1133,11 @@ def test_hopper_forward_16bit(hcase, layout, dtype, restore_flags, monkeypatch):
     gen = torch.Generator().manual_seed(13)
     x = torch.randn(xs, generator=gen).to(dtype).to(DEV)
     w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * 4) ** 0.5).to(dtype).to(DEV)
-    b = torch.randn(cout, generator=gen).to(dtype).to(DEV)
+    b = torch.randn(cout, generator=gen).to(dtype).to(DEV) if bias else None
     if layout == "channels_last_3d":
         x = x.contiguous(memory_format=CL)
     args = (s, p, op, g, d)
-    ref = F.conv_transpose3d(x.double(), w.double(), b.double(), *args)
+    ref = F.conv_transpose3d(x.double(), w.double(), None if b is None else b.double(), *args)
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))

@@ -137,7 +137,8 @@ struct HopperSeg {
 struct HopperParams {
   TensorRef5 y;
   TensorRef5 x;          // channels_last, as the TMA map reads it: the masked recompute of non-finite tiles
-  unsigned* x_nonfinite;  // set by the restaging copy where x has a non-finite value (null: x read in place)
+  unsigned* x_nonfinite;  // set by the fp32 restaging copy where x has a non-finite value (null: x read in place,
+                          // or 16-bit: every tile's sums are checked)
   unsigned* fix_count;   // tiles listed for the masked recompute (hopper_fixup_kernel) ...
   int2* fix_list;        // ... as (segment, tile); room for every tile
   const void* bias;      // [groups * Nc] or null

@@ -156,7 +156,7 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
   uint64_t* const ready = full + NB;
   uint64_t* const empty = ready + NB;
   uint8_t* wsm = smem + HopperTiles::kBarBytes;
-  // slots from the next 1024-byte boundary (TMA's 128-byte swizzle atoms)
+  // slots from the next 1024-byte boundary (whole swizzle atoms: 1024 bytes at 128-byte rows, 512 at 64)
   const uint32_t smem_a = uint32_t(__cvta_generic_to_shared(smem));
   uint8_t* const slots = smem + (((smem_a + HopperTiles::kBarBytes + p.w_bytes + 1023) & ~1023u) - smem_a);
   const int tid = threadIdx.x, lane = tid % 32, R = p.ring;

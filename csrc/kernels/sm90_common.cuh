@@ -71,7 +71,8 @@ using HopperBF16 = Hopper16<cutlass::bfloat16_t>;
 
 // Shared-memory matrix descriptors (CUTLASS's GmmaDescriptor): start address, leading byte offset (between k
 // chunks; unused by swizzled K-major), stride byte offset (between 8-row groups), all in 16-byte units; the base
-// offset (row of the swizzle pattern the start address is in) and the layout type (0: none, 1: 128-byte swizzle).
+// offset (row of the swizzle pattern the start address is in) and the layout type (0: none, 1: 128-byte swizzle,
+// 2: 64-byte swizzle).
 CT3D_DEV uint64_t gmma_desc(uint32_t addr, uint32_t lbo, uint32_t sbo) {
   return uint64_t((addr & 0x3FFFF) >> 4) | (uint64_t(lbo >> 4) << 16) | (uint64_t(sbo >> 4) << 32);
 }
