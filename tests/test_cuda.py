@@ -1181,6 +1181,73 @@ def test_hopper_forward_16bit_nonfinite_x(value, layout, dtype, restore_flags, m
     _assert_nonfinite_as_expected(y, masks, values, _HALF_BUDGET[dtype])
 
 
+# The exact fp32 forward on the Hopper kernel (CUTLASS_CONVT3D_SM90_EXACT=1, off by default until measured): 3xTF32,
+# the weights' and x's big and small TF32 parts (x split by the producers after the TMA), per-pair sums added with
+# IEEE adds.  The fp32-exact budget of MODES.
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("hcase", HOPPER_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
+                                                     for c in HOPPER_CASES])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
+def test_hopper_forward_exact(hcase, layout, bias, restore_flags, monkeypatch):
+    """The Hopper kernel in exact mode (cudnn.allow_tf32 = False) against float64 at fp32 accuracy and against the
+    sm_80 exact kernels; outputs and workspaces NaN-poisoned.  x and w have entries of 1 + 2^-12 (not TF32
+    values, all of whose small parts matter) besides their random ones, so a dropped cross term fails."""
+    xs, cout, k, s, p, op, g, d = hcase
+    torch.backends.cudnn.allow_tf32 = False
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
+    gen = torch.Generator().manual_seed(17)
+    x = torch.randn(xs, generator=gen)
+    w = torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * 4) ** 0.5
+    x[..., ::7] = 1 + 2.0**-12
+    w[:, :, 0] = (1 + 2.0**-12) / 8
+    x, w = x.to(DEV), w.to(DEV)
+    b = torch.randn(cout, generator=gen).to(DEV) if bias else None
+    if layout == "channels_last_3d":
+        x = x.contiguous(memory_format=CL)
+    args = (s, p, op, g, d)
+    ref = F.conv_transpose3d(x.double(), w.double(), None if b is None else b.double(), *args)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    assert rel_err(y, ref) <= 1e-5, f"{hcase} {layout}: {rel_err(y, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
+    y80 = conv_transpose3d(x, w, b, *args)
+    assert rel_err(y, y80) <= 1e-5, f"{hcase} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+
+
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_hopper_forward_exact_nonfinite_x(value, layout, restore_flags, monkeypatch):
+    """test_hopper_forward_nonfinite_x in exact mode: a non-finite x splits into (itself, 0), the tiles whose sums
+    are not all finite are recomputed with every product masked (in fp32, x as it is)."""
+    torch.backends.cudnn.allow_tf32 = False
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(2, 32, 3, 4, 70, generator=gen).double()
+    w = (torch.randn(32, 64, 3, 3, 3, generator=gen) / 16).double()
+    b = torch.randn(64, generator=gen).double()
+    x_bad = x.clone()
+    for j, idx in enumerate([(0, 3, 1, 2, 3), (0, 31, 0, 0, 0), (1, 0, 2, 3, 69), (1, 17, 1, 1, 64), (0, 5, 2, 0, 40),
+                             (1, 9, 0, 3, 41)]):
+        x_bad[idx] = value if j % 2 == 0 else -value
+    args = (2, 1, 1, 1, 1)
+    masks, values = nonfinite_expectation("forward", x, w, x, x_bad, x_bad, args)
+    values = values + b.view(1, -1, 1, 1, 1)
+    xd = x_bad.float().to(DEV)
+    if layout == "channels_last_3d":
+        xd = xd.contiguous(memory_format=CL)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(xd, w.float().to(DEV), b.float().to(DEV), *args))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+    assert (masks[0] | masks[1] | masks[2]).any()
+    _assert_nonfinite_as_expected(y, masks, values, 1e-5)
+
+
 # The Hopper grad_weight (wgrad_sm90.cuh; forced by CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride
 # <= 2, <= 4 w taps, <= 4 (kd, kh) pairs per class, x rows of 16-byte pitch: W a multiple of 4): (x shape, Cout, kernel, stride,
 # padding, output_padding, groups, dilation).  A partial last 32-position block, x rows outside the tensor (output
@@ -1518,6 +1585,12 @@ def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_rowconv_kernel" not in _with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1]
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
     assert "hopper_rowconv_kernel" in _with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1]
+    # the exact fp32 forward: the sm_80 kernels unless CUTLASS_CONVT3D_SM90_EXACT=1
+    torch.backends.cudnn.allow_tf32 = False
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT", raising=False)
+    assert "hopper_rowconv_kernel" not in kernels()
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
+    assert "hopper_rowconv_kernel" in kernels()
 
 
 def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):

@@ -356,7 +356,7 @@ struct HopperPlan {
   void set_workspace(void* ws) {
     p.wpack = ws;
     // the rounding copy (fp32) reports non-finite values; the kernel checks every tile where none reports
-    const bool reports = restage_x && p.dtype == DType::kF32;
+    const bool reports = restage_x && p.dtype == DType::kF32 && !p.split;
     p.x_nonfinite = reports ? reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail()) : nullptr;
     p.fix_count = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail() + 4);
     p.fix_list = reinterpret_cast<int2*>(static_cast<char*>(ws) + tail() + 256);
@@ -384,9 +384,12 @@ bool hopper_enabled() {
 // CUTLASS_CONVT3D_SM90_16BIT=1: fp16 and bf16 forwards on the Hopper kernel too (k16 wgmmas, 64-byte swizzled x
 // rows).  Off until an H200 run has checked (test_hopper_forward, 16-bit cases) and timed it (NOTES v80).
 bool hopper_16bit() { return env_knob("CUTLASS_CONVT3D_SM90_16BIT", 0.0) != 0.0; }
+// CUTLASS_CONVT3D_SM90_EXACT=1: the exact fp32 forward (cudnn.allow_tf32 = False) on the Hopper kernel too, as
+// 3xTF32 (Hopper3xTF32).  Off until an H200 run has checked (test_hopper_forward_exact) and timed it (NOTES v81).
+bool hopper_exact() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT", 0.0) != 0.0; }
 
 // The forward on wgmma where it applies: a compute capability 9.0 device; fp32 multiplied in TF32 (or, with
-// hopper_16bit, fp16 / bf16); w stride 2 (two phases x 32 channels fill the wgmma's 64 rows); whole 32-channel
+// hopper_16bit, fp16 / bf16; with hopper_exact, exact fp32 as 3xTF32); w stride 2 (two phases x 32 channels fill the wgmma's 64 rows); whole 32-channel
 // blocks in and out per group;
 // x channels_last (or copied so); y NCDHW with unit w stride or channels_last of whole vectors; the segments'
 // weights and the warpgroups' x stages in shared memory.  False: the sm_80 row-conv takes it.
@@ -395,7 +398,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   if (!hopper_built() || !hopper_enabled() || device_attrs().cc != 90) return false;
   const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kTF32;
   const bool half = (pb.dtype == DType::kF16 || pb.dtype == DType::kBF16) && hopper_16bit();
-  if (!(tf32 || half) || use_direct(pb)) return false;
+  const bool exact = pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kExact && hopper_exact();
+  if (!(tf32 || half || exact) || use_direct(pb)) return false;
   const DimMap md = pb.fwd(0), mh = pb.fwd(1), mw = pb.fwd(2);
   const int Kc = pb.cin_g(), Nc = pb.cout_g();
   if (mw.E != 2 || Nc % HopperTiles::BN || Kc % 32) return false;
@@ -403,7 +407,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   HopperPlan r{};
   HopperParams& p = r.p;
   p.dtype = pb.dtype;
-  const int esize = int(elem_size(pb.dtype));
+  p.split = exact;
+  const int esize = int(elem_size(pb.dtype)), parts = exact ? 2 : 1;  // exact: big and small TF32 parts
   // w window: phase r's taps read x[q + d], d in [dmin, dmin + S)
   int dmin = INT_MAX, dmax = INT_MIN;
   for (int rho = 0; rho < 2; ++rho)
@@ -445,7 +450,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   if (int64_t(p.q_blocks) * HopperTiles::BQ + p.S >= INT_MAX) return false;
   p.div_qb = FastDiv::make(p.q_blocks);
   p.div_eh = FastDiv::make(mh.E);
-  const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S) * 32 * esize;  // a pair's x row
+  const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S) * 32 * esize * parts;  // a pair's x row
   const int64_t slot = std::max<int64_t>(pair_bytes, HopperTiles::half_out_bytes(p.cf_dst));
   if (slot > (1 << 20)) return false;
   p.slot_bytes = int((slot + 1023) / 1024 * 1024);
@@ -495,10 +500,10 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
             s.tiles = int(tiles);
             s.wofs = wofs;
             cost.push_back(double(a.y.size[0] * nqd * p.q_blocks) * (row_pairs + tile_cost * nrow));
-            wofs += int64_t(s.ptotal) * p.S * Kc * HopperTiles::M;
+            wofs += int64_t(s.ptotal) * p.S * Kc * HopperTiles::M * parts;
             max_pairs = std::max(max_pairs, s.ptotal);
           }
-    p.w_bytes = int((int64_t(max_pairs) * p.S * Kc * HopperTiles::M * esize + 127) / 128 * 128);
+    p.w_bytes = int((int64_t(max_pairs) * p.S * Kc * HopperTiles::M * esize * parts + 127) / 128 * 128);
     return p.nseg > 0;
   };
   // warpgroups x slots per warpgroup: the most slots (up to 8) for the first warpgroup count with at least 2
@@ -506,7 +511,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   const char* cfg = std::getenv("CUTLASS_CONVT3D_SM90_CFG");
   const bool forced = cfg && cfg[0] >= '1' && cfg[0] <= '4' && cfg[1] >= '2' && cfg[1] <= '8';
   auto configure = [&] {
-    for (int nwg = HopperTiles::kMaxWG; nwg >= 1; --nwg) {
+    for (int nwg = exact ? 3 : HopperTiles::kMaxWG; nwg >= 1; --nwg) {  // Hopper3xTF32::kMaxWG
       if (forced && nwg != cfg[0] - '0') continue;
       for (int ring = forced ? cfg[1] - '0' : 8; ring >= 2; --ring) {
         p.nwg = nwg;
@@ -1076,7 +1081,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     TensorRef5 x = a.x;
     if (h.restage_x) {  // fp32 TF32-rounded by the copy: the tensor cores read it as it is
       x = channels_last_ref(a.x, static_cast<char*>(workspace_) + h.pack_bytes);
-      const bool round = a.problem.dtype == DType::kF32;
+      const bool round = a.problem.dtype == DType::kF32 && !h.p.split;
       Status s = L.to_channels_last(a.x, x.data, round, h.p.x_nonfinite, stream, why);
       if (s != Status::kSuccess) return s;
     }

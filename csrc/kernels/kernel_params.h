@@ -142,7 +142,8 @@ struct HopperParams {
   unsigned* fix_count;   // tiles listed for the masked recompute (hopper_fixup_kernel) ...
   int2* fix_list;        // ... as (segment, tile); room for every tile
   const void* bias;      // [groups * Nc] or null
-  const void* wpack;     // per segment [pair][s][Kc / VEC][M][VEC], TF32-rounded where the math is TF32
+  const void* wpack;     // per segment [pair][s][Kc / VEC][M][VEC], TF32-rounded where the math is TF32 (split:
+                         // the big parts, then the small parts)
   int Kc, Nc, D, H, W;   // channels per group, x depth, height and width
   int Ed, Eh;            // d and h strides
   int OW, q_blocks;
@@ -160,6 +161,7 @@ struct HopperParams {
   int nseg, chunks, ctas;
   HopperSeg seg[HopperTiles::kMaxSeg];
   DType dtype;  // host: fp32 (multiplied in TF32), fp16 or bf16, the element traits the launch picks
+  bool split;   // host: fp32 at fp32 accuracy (3xTF32: Hopper3xTF32; the packed weights and x slots twice as large)
 };
 
 // The Hopper grad_weight (wgrad_sm90.cuh): per w tap kw and (kd, kh) pair, gw[ci][co] = sum over positions of

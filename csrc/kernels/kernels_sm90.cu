@@ -170,7 +170,9 @@ Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string
 Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,
                    std::string* why) {
   const dim3 grid(64, unsigned(p.nseg));
-  if (p.dtype == DType::kF16)
+  if (p.split)
+    hopper_pack_kernel<Hopper3xTF32, false><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
+  else if (p.dtype == DType::kF16)
     hopper_pack_kernel<HopperF16, false><<<grid, 256, 0, stream>>>(w, static_cast<cutlass::half_t*>(out), p);
   else if (p.dtype == DType::kBF16)
     hopper_pack_kernel<HopperBF16, false><<<grid, 256, 0, stream>>>(w, static_cast<cutlass::bfloat16_t*>(out), p);
@@ -184,23 +186,29 @@ Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool r
 template <class Tr>
 Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
                   std::string* why) {
-  // an fp32 x read in place is TF32-rounded by the producers (kRoundX) or, with tma_round, by its TMA map
-  const bool round = Tr::kTF32 && round_x, tma = round && p.tma_round;
+  // an fp32 x read in place is TF32-rounded by the producers (kRoundX) or, with tma_round, by its TMA map; a split
+  // x (3xTF32) always lands as it is, the producers writing its two parts
+  const bool round = Tr::kTF32 && round_x && !Tr::kSplit, tma = round && p.tma_round;
   CUtensorMap map;
   Status s = x_map<Tr>(p, x, tma, &map, why);
   if (s != Status::kSuccess) return s;
   HopperParams q = p;
   q.x = x;
-  if constexpr (Tr::kTF32)
-    if (round && !tma)
+  // the producers' pass: a split x always, a TF32 x read in place that its map does not round
+  if constexpr (Tr::kTF32) {
+    if (Tr::kSplit || (round && !tma))
       return q.cf_dst ? launch_nsj<Tr, true, true>(q, map, ctas, stream, why)
                       : launch_nsj<Tr, true, false>(q, map, ctas, stream, why);
-  return q.cf_dst ? launch_nsj<Tr, false, true>(q, map, ctas, stream, why)
-                  : launch_nsj<Tr, false, false>(q, map, ctas, stream, why);
+  }
+  if constexpr (!Tr::kSplit)
+    return q.cf_dst ? launch_nsj<Tr, false, true>(q, map, ctas, stream, why)
+                    : launch_nsj<Tr, false, false>(q, map, ctas, stream, why);
+  return Status::kSuccess;  // not reached (kSplit returns above)
 }
 
 Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
                       std::string* why) {
+  if (p.split) return forward_as<Hopper3xTF32>(p, x, round_x, ctas, stream, why);
   switch (p.dtype) {
     case DType::kF16: return forward_as<HopperF16>(p, x, round_x, ctas, stream, why);
     case DType::kBF16: return forward_as<HopperBF16>(p, x, round_x, ctas, stream, why);

@@ -70,7 +70,7 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
 
 // Output (phase r, channel co, position q) of tile tl summed with every product masked: only taps phase r has, x
 // rows and positions inside the tensor, in fp32 from the segment's packed weights wsg and x (both TF32-rounded for
-// Tr::kTF32).  The wgmmas also multiply the zero weights of taps a phase lacks with x; times a non-finite x that is
+// Tr::kTF32; for Tr::kSplit x as it is and the weights' big + small parts).  The wgmmas also multiply the zero weights of taps a phase lacks with x; times a non-finite x that is
 // NaN where the true sum has no such term, so tiles whose sums are not all finite where x has a non-finite value
 // are listed by the forward and recomputed this way (hopper_fixup_kernel).
 template <class Tr, class E = typename Tr::Element>
@@ -90,10 +90,12 @@ CT3D_DEV float hopper_masked_output(const HopperParams& p, const HopperSeg& g, c
       const E* xr = xg + tl.n * p.x.stride[0] + id * p.x.stride[2] + ih * p.x.stride[3] + w * p.x.stride[4] +
                         int64_t(g.group) * p.Kc * p.x.stride[1];
       const E* wr = wsg + (int64_t(i) * p.S + s) * KCH * M * VEC + (r * HopperTiles::BN + co) * VEC;
+      const int64_t small = int64_t(g.ptotal) * p.S * KCH * M * VEC;  // kSplit: the small parts after the big
       for (int c = 0; c < p.Kc; ++c) {
-        float xv = float(xr[c * p.x.stride[1]]);
-        if constexpr (Tr::kTF32) xv = __uint_as_float(tf32_round_clear(xv));
-        v = fmaf(float(wr[(c / VEC) * M * VEC + c % VEC]), xv, v);
+        float xv = float(xr[c * p.x.stride[1]]), wv = float(wr[(c / VEC) * M * VEC + c % VEC]);
+        if constexpr (Tr::kSplit) wv += float(wr[small + (c / VEC) * M * VEC + c % VEC]);
+        else if constexpr (Tr::kTF32) xv = __uint_as_float(tf32_round_clear(xv));
+        v = fmaf(wv, xv, v);
       }
     }
   }
@@ -143,12 +145,13 @@ struct HopperCursor {
 // share accumulators makes ptxas serialise them, C7520).  NSJ = S x Kc / 32: the (window offset, 32-channel box)
 // blocks of one pair.
 template <class Tr, bool kRoundX, bool kCF, int NSJ>
-__global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 32), 1)
+__global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
     hopper_rowconv_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using E = typename Tr::Element;
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   static_assert(!kRoundX || Tr::kTF32, "the producers' rounding pass is TF32's");
+  static_assert(!Tr::kSplit || kRoundX, "the split x parts come from the producers' pass");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, BQ = HopperTiles::BQ, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   extern __shared__ __align__(1024) uint8_t smem[];
   // per slot (wg, j), index wg * ring + j: TMA landed, rounded (kRoundX), released by the consumer's 4 warps
@@ -172,7 +175,7 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
   const HopperShare sh{t0, part - chunk * g.per_chunk, g.per_chunk};
   {
     const uint4* src = reinterpret_cast<const uint4*>(static_cast<const E*>(p.wpack) + g.wofs);
-    const int n16 = g.ptotal * p.S * KCH * M;
+    const int n16 = g.ptotal * p.S * KCH * M * (Tr::kSplit ? 2 : 1);  // kSplit: the big parts, then the small
     for (int i = tid; i < n16; i += blockDim.x) reinterpret_cast<uint4*>(wsm)[i] = src[i];
     fence_proxy_async();  // generic writes, read by the tensor cores
   }
@@ -214,6 +217,7 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
         uint4* s4 = reinterpret_cast<uint4*>(my_slots + sl * p.slot_bytes);
         for (int e = lane; e < n16; e += 32) {
           uint4 v = s4[e];
+          if constexpr (Tr::kSplit) s4[n16 + e] = tf32_small(v);  // the slot's second half
           tf32_round_clear(v);
           s4[e] = v;
         }
@@ -231,6 +235,8 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
   uint64_t* const rdy = kRoundX ? my_ready : my_full;
   const uint32_t wsm_a = uint32_t(__cvta_generic_to_shared(wsm));
   const uint32_t a_pair = uint32_t(p.S * KCH * M * 16);  // one pair's packed weights, bytes
+  // kSplit: the small parts' offsets, after the segment's big weights and after the slot's big x boxes
+  [[maybe_unused]] const uint32_t w_small = uint32_t(g.ptotal) * a_pair, x_small = uint32_t(nbox * bb);
   uint32_t aoff[NSJ], boff[NSJ];                        // block u = (window offset s, box j): A and B offsets
 #pragma unroll
   for (int u = 0; u < NSJ; ++u) {
@@ -256,24 +262,52 @@ __global__ void __launch_bounds__(HopperTiles::kMaxWG*(HopperTiles::kThreads + 3
     float acc[NACC];
 #pragma unroll
     for (int i = 0; i < NACC; ++i) acc[i] = 0.f;
+    [[maybe_unused]] float pacc[Tr::kSplit ? NACC : 1];  // kSplit: the pair's sums, added to acc with IEEE adds
     int last = 0;
     for (int i = 0; i < np; ++i) {
       Bar::wait(&rdy[sl], use & 1);
+      if constexpr (Tr::kSplit) {
 #pragma unroll
-      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        for (int e = 0; e < NACC; ++e) {
+          pacc[e] = 0.f;
+          asm volatile("" : "+f"(pacc[e])::"memory");
+        }
+      } else {
+#pragma unroll
+        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      }
       cute::warpgroup_arrive();
       const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
       const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
 #pragma unroll
       for (int u = 0; u < NSJ; ++u)
 #pragma unroll
-        for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk)  // 32-byte k steps: two weight chunks, 32 bytes of the row
-          Tr::mma(gmma_desc(a0 + aoff[u] + 2 * kk * (M * 16), M * 16, 128),
-                  gmma_desc_swizzled<Tr::kRowBytes>(xs + boff[u] + 32 * kk), acc, std::make_index_sequence<NACC>{});
+        for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk) {  // 32-byte k steps: two weight chunks, 32 bytes of the row
+          if constexpr (Tr::kSplit) {  // big x big, big x small, small x big (the small parts: w_small, x_small on)
+            const uint64_t da = gmma_desc(a0 + aoff[u] + 2 * kk * (M * 16), M * 16, 128);
+            const uint64_t db = gmma_desc_swizzled<Tr::kRowBytes>(xs + boff[u] + 32 * kk);
+            Tr::mma(da, db, pacc, std::make_index_sequence<NACC>{});
+            Tr::mma(da, gmma_desc_swizzled<Tr::kRowBytes>(xs + x_small + boff[u] + 32 * kk), pacc,
+                    std::make_index_sequence<NACC>{});
+            Tr::mma(gmma_desc(a0 + w_small + aoff[u] + 2 * kk * (M * 16), M * 16, 128), db, pacc,
+                    std::make_index_sequence<NACC>{});
+          } else {
+            Tr::mma(gmma_desc(a0 + aoff[u] + 2 * kk * (M * 16), M * 16, 128),
+                    gmma_desc_swizzled<Tr::kRowBytes>(xs + boff[u] + 32 * kk), acc, std::make_index_sequence<NACC>{});
+          }
+        }
       cute::warpgroup_commit_batch();
       cute::warpgroup_wait<0>();
+      if constexpr (Tr::kSplit) {
 #pragma unroll
-      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        for (int e = 0; e < NACC; ++e) {
+          asm volatile("" : "+f"(pacc[e])::"memory");
+          acc[e] += pacc[e];
+        }
+      } else {
+#pragma unroll
+        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      }
       // this warp's wgmmas are done with the slot; the tile's last slot is kept for the epilogue
       if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
       last = sl;
@@ -372,7 +406,8 @@ __global__ void __launch_bounds__(256) hopper_fixup_kernel(const __grid_constant
   }
 }
 
-// Weights packed per segment for the kernel's A operand (see the header comment), TF32-rounded for kRound.
+// Weights packed per segment for the kernel's A operand (see the header comment), TF32-rounded for kRound; for
+// Tr::kSplit the TF32 big parts, then the small parts (w - big rounded to TF32; 0 where big is not finite).
 template <class Tr, bool kRound>
 __global__ void hopper_pack_kernel(TensorRef5 w, typename Tr::Element* out, const __grid_constant__ HopperParams p) {
   using E = typename Tr::Element;
@@ -394,7 +429,13 @@ __global__ void hopper_pack_kernel(TensorRef5 w, typename Tr::Element* out, cons
     E val = E(0);
     if (kw >= 0)
       val = ws[ci * w.stride[0] + co * w.stride[1] + g.kd[i] * w.stride[2] + g.kh[i] * w.stride[3] + kw * w.stride[4]];
-    if constexpr (kRound) val = __uint_as_float(tf32_round_clear(val));
+    if constexpr (Tr::kSplit) {
+      const float big = __uint_as_float(tf32_round_clear(val));
+      out[g.wofs + n + e] = isfinite(big) ? __uint_as_float(tf32_round_clear(val - big)) : 0.f;
+      val = big;
+    } else if constexpr (kRound) {
+      val = __uint_as_float(tf32_round_clear(val));
+    }
     out[g.wofs + e] = val;
   }
 }

@@ -15,13 +15,17 @@
 namespace ct3d {
 
 // Element traits of the Hopper kernels: the 16-byte k chunk (VEC elements), the bytes of one 32-channel row of an x
-// box (kRowBytes: the swizzle width of the B operand), whether operands are TF32-rounded (kTF32), and the wgmma of one
-// 32-byte k step (k8 for TF32, k16 for 16-bit types).  Both kinds lay a k step out alike: two 16-byte chunks.
+// box (kRowBytes: the swizzle width of the B operand), whether operands are TF32 (kTF32) and split into big + small
+// TF32 parts (kSplit: 3xTF32, fp32 accuracy), the most warpgroups a CTA runs (kMaxWG: the register budget), and the
+// wgmma of one 32-byte k step (k8 for TF32, k16 for 16-bit types).  Both kinds lay a k step out alike: two 16-byte
+// chunks.
 struct HopperTF32 {
   using Element = float;
   static constexpr int VEC = 4;
   static constexpr int kRowBytes = 128;
   static constexpr bool kTF32 = true;
+  static constexpr bool kSplit = false;
+  static constexpr int kMaxWG = HopperTiles::kMaxWG;
   // m64 n(2 x sizeof...(I)) k8: the accumulators of N = 32, 64, 96 or 128 (N / 2 per thread)
   template <size_t... I>
   CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...>) {
@@ -37,6 +41,23 @@ struct HopperTF32 {
       cute::SM90::GMMA::MMA_64x128x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
   }
 };
+// fp32 at fp32 accuracy (cudnn.allow_tf32 = False): weights and x as big + small TF32 parts (the packed weights and
+// the x slots hold both), each k step three wgmmas (big big, big small, small big) into per-pair accumulators that
+// are added to the tile's with IEEE adds (the tensor cores' fp32 accumulation truncates: PolicyExact's kSplitAcc).
+// The second accumulator set costs 32 registers: three warpgroups at most.
+struct Hopper3xTF32 : HopperTF32 {
+  static constexpr bool kSplit = true;
+  static constexpr int kMaxWG = 3;
+};
+// The small TF32 part of each word of a 16-byte fp32 vector: x - tf32(x) rounded to TF32, 0 where tf32(x) is not
+// finite (inf - inf would be NaN; the kernels then recompute such tiles with every product masked)
+CT3D_DEV uint4 tf32_small(const uint4& v) {
+  auto small = [](uint32_t u) {
+    const float x = __uint_as_float(u), b = __uint_as_float(tf32_round_clear(x));
+    return isfinite(b) ? tf32_round_clear(x - b) : 0u;
+  };
+  return make_uint4(small(v.x), small(v.y), small(v.z), small(v.w));
+}
 // T: cutlass::half_t or cutlass::bfloat16_t, both operands K-major, fp32 accumulators.  A 32-channel x row is 64
 // bytes: the 64-byte swizzle.
 template <class T>
@@ -45,6 +66,8 @@ struct Hopper16 {
   static constexpr int VEC = 8;
   static constexpr int kRowBytes = 64;
   static constexpr bool kTF32 = false;
+  static constexpr bool kSplit = false;
+  static constexpr int kMaxWG = HopperTiles::kMaxWG;
   template <size_t... I>
   CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...>) {
     using namespace cute::SM90::GMMA;
