@@ -1248,6 +1248,25 @@ def test_hopper_forward_exact_nonfinite_x(value, layout, restore_flags, monkeypa
     _assert_nonfinite_as_expected(y, masks, values, 1e-5)
 
 
+def test_hopper_forward_exact_x_near_flt_max(restore_flags, monkeypatch):
+    """An x whose TF32 rounding overflows (FLT_MAX: big part inf, small part 0) makes its tiles' sums non-finite; the
+    masked recompute then gives the finite fp32 result (x as it is), as float64 says."""
+    torch.backends.cudnn.allow_tf32 = False
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
+    gen = torch.Generator().manual_seed(23)
+    x = torch.randn(1, 32, 3, 4, 70, generator=gen)
+    w = torch.randn(32, 32, 3, 3, 3, generator=gen) * 1e-3
+    x[0, 7, 1, 2, 33] = torch.finfo(torch.float32).max
+    ref = F.conv_transpose3d(x.double(), w.double(), None, 2, 1, 1)
+    assert torch.isfinite(ref).all() and ref.abs().max() < torch.finfo(torch.float32).max
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x.to(DEV), w.to(DEV), None, 2, 1, 1))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+    assert torch.isfinite(y).all(), "a finite x rounding to inf leaked into the outputs"
+    assert rel_err(y, ref) <= 1e-5
+
+
 # The Hopper grad_weight (wgrad_sm90.cuh; forced by CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride
 # <= 2, <= 4 w taps, <= 4 (kd, kh) pairs per class, x rows of 16-byte pitch: W a multiple of 4): (x shape, Cout, kernel, stride,
 # padding, output_padding, groups, dilation).  A partial last 32-position block, x rows outside the tensor (output

@@ -347,7 +347,7 @@ bool append_class_pairs(const DimMap& md, const DimMap& mh, int rd, int rh, int 
 // ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
 struct HopperPlan {
   HopperParams p;
-  bool restage_x;   // x is copied channels_last (fp32: TF32-rounded) into the workspace after the packed weights
+  bool restage_x;   // x is copied channels_last (fp32 TF32: rounded) into the workspace after the packed weights
   size_t pack_bytes, x_bytes;
   int64_t tiles;    // of all segments
   // then: the word the copy sets where x has a non-finite value, the masked-recompute list's count and the list
@@ -511,7 +511,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   const char* cfg = std::getenv("CUTLASS_CONVT3D_SM90_CFG");
   const bool forced = cfg && cfg[0] >= '1' && cfg[0] <= '4' && cfg[1] >= '2' && cfg[1] <= '8';
   auto configure = [&] {
-    for (int nwg = exact ? 3 : HopperTiles::kMaxWG; nwg >= 1; --nwg) {  // Hopper3xTF32::kMaxWG
+    for (int nwg = exact ? HopperTiles::kMaxWGSplit : HopperTiles::kMaxWG; nwg >= 1; --nwg) {
       if (forced && nwg != cfg[0] - '0') continue;
       for (int ring = forced ? cfg[1] - '0' : 8; ring >= 2; --ring) {
         p.nwg = nwg;
@@ -1079,7 +1079,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   if (K == Kind::kForward && hopper_plan(a, &h)) {
     h.set_workspace(workspace_);
     TensorRef5 x = a.x;
-    if (h.restage_x) {  // fp32 TF32-rounded by the copy: the tensor cores read it as it is
+    if (h.restage_x) {  // fp32 TF32-rounded by the copy (the tensor cores read it as it is); exact: split later
       x = channels_last_ref(a.x, static_cast<char*>(workspace_) + h.pack_bytes);
       const bool round = a.problem.dtype == DType::kF32 && !h.p.split;
       Status s = L.to_channels_last(a.x, x.data, round, h.p.x_nonfinite, stream, why);

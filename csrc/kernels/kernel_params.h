@@ -104,6 +104,7 @@ inline bool direct_lane_geom(const DimMap& md, const DimMap& mh, const DimMap& m
 struct HopperTiles {
   static constexpr int kThreads = 128;  // one warpgroup
   static constexpr int kMaxWG = 4;      // warpgroups per CTA
+  static constexpr int kMaxWGSplit = 3;  // ... for the exact (3xTF32) forward: 32 more accumulators per thread
   static constexpr int M = 64;          // (w phase, output channel) rows of the wgmma
   static constexpr int BN = 32;         // output channels per segment
   static constexpr int BQ = 64;         // q positions per tile (the wgmma's N)
@@ -137,8 +138,8 @@ struct HopperSeg {
 struct HopperParams {
   TensorRef5 y;
   TensorRef5 x;          // channels_last, as the TMA map reads it: the masked recompute of non-finite tiles
-  unsigned* x_nonfinite;  // set by the fp32 restaging copy where x has a non-finite value (null: x read in place,
-                          // or 16-bit: every tile's sums are checked)
+  unsigned* x_nonfinite;  // set by the fp32 TF32 restaging copy where x has a non-finite value (null: x read in
+                          // place, 16-bit or split: every tile's sums are checked)
   unsigned* fix_count;   // tiles listed for the masked recompute (hopper_fixup_kernel) ...
   int2* fix_list;        // ... as (segment, tile); room for every tile
   const void* bias;      // [groups * Nc] or null

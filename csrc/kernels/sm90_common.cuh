@@ -47,7 +47,7 @@ struct HopperTF32 {
 // The second accumulator set costs 32 registers: three warpgroups at most.
 struct Hopper3xTF32 : HopperTF32 {
   static constexpr bool kSplit = true;
-  static constexpr int kMaxWG = 3;
+  static constexpr int kMaxWG = HopperTiles::kMaxWGSplit;
 };
 // The small TF32 part of each word of a 16-byte fp32 vector: x - tf32(x) rounded to TF32, 0 where tf32(x) is not
 // finite (inf - inf would be NaN; the kernels then recompute such tiles with every product masked)
