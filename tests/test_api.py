@@ -224,3 +224,21 @@ def test_main_without_cuda_exits_with_message(tmp_path):
                        timeout=120)
     assert r.returncode == 1
     assert "no CUDA device" in r.stderr and r.stdout == ""
+
+
+def test_every_environment_knob_is_documented():
+    """Each CUTLASS_CONVT3D_* variable the sources read (kernels, build, Python) is named in the README, so no
+    switch that changes which kernel runs is undocumented."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    sources = [*root.glob("csrc/**/*.cpp"), *root.glob("csrc/**/*.cu"), *root.glob("csrc/**/*.cuh"),
+               *root.glob("csrc/**/*.h"), *root.glob("cutlass_convt3d/*.py"), root / "CMakeLists.txt"]
+    used = set()
+    for f in sources:
+        used |= set(re.findall(r"CUTLASS_CONVT3D_[A-Z0-9_]*[A-Z0-9]", f.read_text()))
+    assert {"CUTLASS_CONVT3D_SM90", "CUTLASS_CONVT3D_SM90_16BIT", "CUTLASS_CONVT3D_SM90_EXACT"} <= used
+    readme = (root / "README.md").read_text()
+    missing = sorted(v for v in used if not re.search(re.escape(v) + r"(?![A-Z0-9_])", readme))
+    assert not missing, f"not in the README: {missing}"
+
