@@ -14,6 +14,16 @@
 
 namespace ct3d {
 
+// One wgmma with both operands in shared memory, m64 n(2 x sizeof...(I)), fp32 accumulators (N / 2 per thread):
+// the instruction O32, O64, O96 or O128 for N = 32, 64, 96 or 128
+template <class O32, class O64, class O96, class O128, size_t... I>
+CT3D_DEV void wgmma_ss(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...>) {
+  constexpr size_t n = sizeof...(I);
+  static_assert(n == 16 || n == 32 || n == 48 || n == 64, "N = 32, 64, 96 or 128");
+  using Op = std::conditional_t<n == 16, O32, std::conditional_t<n == 32, O64, std::conditional_t<n == 48, O96, O128>>>;
+  Op::fma(da, db, d[I]...);
+}
+
 // Element traits of the Hopper kernels: the 16-byte k chunk (VEC elements), the bytes of one 32-channel row of an x
 // box (kRowBytes: the swizzle width of the B operand), whether operands are TF32 (kTF32) and split into big + small
 // TF32 parts (kSplit: 3xTF32, fp32 accuracy), the most warpgroups a CTA runs (kMaxWG: the register budget), and the
@@ -26,19 +36,11 @@ struct HopperTF32 {
   static constexpr bool kTF32 = true;
   static constexpr bool kSplit = false;
   static constexpr int kMaxWG = HopperTiles::kMaxWG;
-  // m64 n(2 x sizeof...(I)) k8: the accumulators of N = 32, 64, 96 or 128 (N / 2 per thread)
   template <size_t... I>
-  CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...>) {
-    constexpr size_t n = sizeof...(I);
-    static_assert(n == 16 || n == 32 || n == 48 || n == 64, "N = 32, 64, 96 or 128");
-    if constexpr (n == 16)
-      cute::SM90::GMMA::MMA_64x32x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
-    else if constexpr (n == 32)
-      cute::SM90::GMMA::MMA_64x64x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
-    else if constexpr (n == 48)
-      cute::SM90::GMMA::MMA_64x96x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
-    else
-      cute::SM90::GMMA::MMA_64x128x8_F32TF32TF32_SS_TN<>::fma(da, db, d[I]...);
+  CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...> seq) {
+    using namespace cute::SM90::GMMA;
+    wgmma_ss<MMA_64x32x8_F32TF32TF32_SS_TN<>, MMA_64x64x8_F32TF32TF32_SS_TN<>, MMA_64x96x8_F32TF32TF32_SS_TN<>,
+             MMA_64x128x8_F32TF32TF32_SS_TN<>>(da, db, d, seq);
   }
 };
 // fp32 at fp32 accuracy (cudnn.allow_tf32 = False): weights and x as big + small TF32 parts (the packed weights and
@@ -62,6 +64,7 @@ CT3D_DEV uint4 tf32_small(const uint4& v) {
 // bytes: the 64-byte swizzle.
 template <class T>
 struct Hopper16 {
+  static_assert(std::is_same<T, cutlass::half_t>::value || std::is_same<T, cutlass::bfloat16_t>::value, "fp16 or bf16");
   using Element = T;
   static constexpr int VEC = 8;
   static constexpr int kRowBytes = 64;
@@ -69,24 +72,15 @@ struct Hopper16 {
   static constexpr bool kSplit = false;
   static constexpr int kMaxWG = HopperTiles::kMaxWG;
   template <size_t... I>
-  CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...>) {
+  CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...> seq) {
     using namespace cute::SM90::GMMA;
-    constexpr size_t n = sizeof...(I);
-    constexpr bool bf = std::is_same<T, cutlass::bfloat16_t>::value;
-    static_assert(bf || std::is_same<T, cutlass::half_t>::value, "fp16 or bf16");
-    static_assert(n == 16 || n == 32 || n == 48 || n == 64, "N = 32, 64, 96 or 128");
-    if constexpr (n == 16)
-      std::conditional_t<bf, MMA_64x32x16_F32BF16BF16_SS<Major::K, Major::K>,
-                         MMA_64x32x16_F32F16F16_SS<Major::K, Major::K>>::fma(da, db, d[I]...);
-    else if constexpr (n == 32)
-      std::conditional_t<bf, MMA_64x64x16_F32BF16BF16_SS<Major::K, Major::K>,
-                         MMA_64x64x16_F32F16F16_SS<Major::K, Major::K>>::fma(da, db, d[I]...);
-    else if constexpr (n == 48)
-      std::conditional_t<bf, MMA_64x96x16_F32BF16BF16_SS<Major::K, Major::K>,
-                         MMA_64x96x16_F32F16F16_SS<Major::K, Major::K>>::fma(da, db, d[I]...);
+    constexpr auto K = Major::K;
+    if constexpr (std::is_same<T, cutlass::bfloat16_t>::value)
+      wgmma_ss<MMA_64x32x16_F32BF16BF16_SS<K, K>, MMA_64x64x16_F32BF16BF16_SS<K, K>,
+               MMA_64x96x16_F32BF16BF16_SS<K, K>, MMA_64x128x16_F32BF16BF16_SS<K, K>>(da, db, d, seq);
     else
-      std::conditional_t<bf, MMA_64x128x16_F32BF16BF16_SS<Major::K, Major::K>,
-                         MMA_64x128x16_F32F16F16_SS<Major::K, Major::K>>::fma(da, db, d[I]...);
+      wgmma_ss<MMA_64x32x16_F32F16F16_SS<K, K>, MMA_64x64x16_F32F16F16_SS<K, K>, MMA_64x96x16_F32F16F16_SS<K, K>,
+               MMA_64x128x16_F32F16F16_SS<K, K>>(da, db, d, seq);
   }
 };
 using HopperF16 = Hopper16<cutlass::half_t>;
