@@ -1,0 +1,487 @@
+// Plans of the Hopper kernels (rowconv_sm90.cuh, wgrad_sm90.cuh, dgrad_sm90.cuh): whether a problem takes one on
+// this device and its launch parameters.  Host-only C++; the sm_80 plans and the operators are in convt3d_plan.cpp.
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <vector>
+
+#include "convt3d_plan_sm90.h"
+#include "device_cache.h"
+
+namespace ct3d {
+namespace planning {
+namespace {
+
+// The (kd, kh) taps of d class rd and h class rh (y rows Ed qd + rd, Eh qh + rh) and the x-row offsets they read
+// (x row qd + dd, qh + dh), appended to a Hopper segment's pair arrays at n; false past max pairs.
+template <class Seg>
+bool append_class_pairs(const DimMap& md, const DimMap& mh, int rd, int rh, int max, int& n, Seg& s) {
+  for (int kd = 0; kd < md.K; ++kd)
+    for (int kh = 0; kh < mh.K; ++kh) {
+      int dd, dh;
+      if (!md.delta(rd, kd, dd) || !mh.delta(rh, kh, dh)) continue;
+      if (n == max) return false;
+      s.kd[n] = kd;
+      s.kh[n] = kh;
+      s.dd[n] = dd;
+      s.dh[n] = dh;
+      ++n;
+    }
+  return true;
+}
+
+// A measurement knob's value: the environment variable as a number where it is set and at least lo, else dflt
+double env_knob(const char* var, double dflt, double lo = 0.0) {
+  const char* e = std::getenv(var);
+  const double v = e && *e ? std::atof(e) : lo - 1;
+  return v >= lo ? v : dflt;
+}
+
+// CUTLASS_CONVT3D_SM90_TMA_ROUND=1: x read in place by TMA (the channels_last forward, grad_weight) is TF32-rounded
+// by its tensor map (TFLOAT32) instead of by the kernels' rounding passes.  Off until an H200 run has checked the
+// TMA's rounding (test_hopper_tma_tf32_rounding) and timed it (NOTES v78).
+bool tma_rounds_tf32() { return env_knob("CUTLASS_CONVT3D_SM90_TMA_ROUND", 0.0) != 0.0; }
+
+// On by default where it applies (CUTLASS_CONVT3D_SM90=0 turns it off): faster than the sm_80 row-conv on every
+// shape measured since v64 (H200, benchmarks/NOTES.md: mission forward 0.785 / 0.656 ms NCDHW / channels_last,
+// against 0.815 / 0.726).
+bool hopper_enabled() {
+  const char* e = std::getenv("CUTLASS_CONVT3D_SM90");
+  return !(e && e[0] == '0');
+}
+// CUTLASS_CONVT3D_SM90_16BIT=1: fp16 and bf16 forwards on the Hopper kernel too (k16 wgmmas, 64-byte swizzled x
+// rows).  Off until an H200 run has checked (test_hopper_forward, 16-bit cases) and timed it (NOTES v80).
+bool hopper_16bit() { return env_knob("CUTLASS_CONVT3D_SM90_16BIT", 0.0) != 0.0; }
+// CUTLASS_CONVT3D_SM90_EXACT=1: the exact fp32 forward (cudnn.allow_tf32 = False) on the Hopper kernel too, as
+// 3xTF32 (Hopper3xTF32).  Off until an H200 run has checked (test_hopper_forward_exact) and timed it (NOTES v81).
+bool hopper_exact() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT", 0.0) != 0.0; }
+
+// A backward Hopper kernel's switch (CUTLASS_CONVT3D_SM90_WGRAD, _DGRAD): 0 sends the op to the sm_80 kernels, 1
+// forces the Hopper kernel wherever it applies, unset picks it where it is the faster one; CUTLASS_CONVT3D_SM90=0
+// turns every Hopper kernel off.
+enum class Sm90Mode { kOff, kAuto, kForce };
+Sm90Mode sm90_mode(const char* var) {
+  const char* e = std::getenv(var);
+  if (!hopper_enabled() || (e && e[0] == '0')) return Sm90Mode::kOff;
+  return e && e[0] == '1' ? Sm90Mode::kForce : Sm90Mode::kAuto;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
+// The forward on wgmma where it applies: a compute capability 9.0 device; fp32 multiplied in TF32 (or, with
+// hopper_16bit, fp16 / bf16; with hopper_exact, exact fp32 as 3xTF32); w stride 2 (two phases x 32 channels fill
+// the wgmma's 64 rows); whole 32-channel blocks in and out per group; x channels_last (or copied so); y NCDHW with unit w stride or channels_last of whole vectors; the segments'
+// weights and the warpgroups' x stages in shared memory.  False: the sm_80 row-conv takes it.
+bool hopper_plan(const Arguments& a, HopperPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  if (!hopper_built() || !hopper_enabled() || device_attrs().cc != 90) return false;
+  const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kTF32;
+  const bool half = (pb.dtype == DType::kF16 || pb.dtype == DType::kBF16) && hopper_16bit();
+  const bool exact = pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kExact && hopper_exact();
+  if (!(tf32 || half || exact) || use_direct(pb)) return false;
+  const DimMap md = pb.fwd(0), mh = pb.fwd(1), mw = pb.fwd(2);
+  const int Kc = pb.cin_g(), Nc = pb.cout_g();
+  if (mw.E != 2 || Nc % HopperTiles::BN || Kc % 32) return false;
+  if (numel(a.y) == 0 || numel(a.x) == 0 || a.x.size[0] * pb.in[0] >= INT_MAX) return false;
+  HopperPlan r{};
+  HopperParams& p = r.p;
+  p.dtype = pb.dtype;
+  p.split = exact;
+  const int esize = int(elem_size(pb.dtype)), parts = exact ? 2 : 1;  // exact: big and small TF32 parts
+  // w window: phase r's taps read x[q + d], d in [dmin, dmin + S)
+  int dmin = INT_MAX, dmax = INT_MIN;
+  for (int rho = 0; rho < 2; ++rho)
+    for (int k = 0; k < mw.K; ++k) {
+      int d;
+      if (mw.delta(rho, k, d)) dmin = std::min(dmin, d), dmax = std::max(dmax, d);
+    }
+  if (dmin > dmax || dmax - dmin + 1 > HopperTiles::kMaxS) return false;
+  p.dmin = dmin;
+  p.S = dmax - dmin + 1;
+  if (p.S * (Kc / 32) > HopperTiles::kMaxNSJ) return false;  // the kernel's instances
+  for (int rho = 0; rho < 2; ++rho)
+    for (int s = 0; s < HopperTiles::kMaxS; ++s) {
+      p.kw_of[rho][s] = -1;
+      for (int k = 0; k < mw.K; ++k) {
+        int d;
+        if (s < p.S && mw.delta(rho, k, d) && d == dmin + s) p.kw_of[rho][s] = k;
+      }
+    }
+  // x: channels_last as the TMA map reads it, else a copy
+  const bool x_ok = cf_rows(a.x, Kc, pb.dtype) && !has_zero_stride(a.x) && a.x.stride[0] == pb.in[0] * a.x.stride[2];
+  r.restage_x = !x_ok;
+  r.x_bytes = size_t(numel(a.x)) * elem_size(pb.dtype);
+  if (r.restage_x && !restageable(a.x, Kc, pb.dtype)) return false;
+  p.tma_round = tf32 && tma_rounds_tf32();
+  p.y = a.y;
+  p.cf_dst = cf_rows(a.y, Nc, pb.dtype);
+  if (!p.cf_dst && a.y.stride[4] != 1) return false;
+  p.bias = a.bias;
+  p.Kc = Kc;
+  p.Nc = Nc;
+  p.D = pb.in[0];
+  p.H = pb.in[1];
+  p.W = pb.in[2];
+  p.Ed = md.E;
+  p.Eh = mh.E;
+  p.OW = pb.out[2];
+  p.q_blocks = int((mw.num_q(0) + HopperTiles::BQ - 1) / HopperTiles::BQ);
+  if (int64_t(p.q_blocks) * HopperTiles::BQ + p.S >= INT_MAX) return false;
+  p.div_qb = FastDiv::make(p.q_blocks);
+  p.div_eh = FastDiv::make(mh.E);
+  const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S) * 32 * esize * parts;  // a pair's x row
+  const int64_t slot = std::max<int64_t>(pair_bytes, HopperTiles::half_out_bytes(p.cf_dst));
+  if (slot > (1 << 20)) return false;
+  p.slot_bytes = int((slot + 1023) / 1024 * 1024);
+  // segments: (group, channel block, d class) with all h classes (merge), or one per h class as well; each with
+  // the (kd, kh) pairs of its classes
+  int64_t wofs = 0;
+  std::vector<double> cost;
+  // a tile's cost: its pairs (an x row load and its wgmmas each) plus its epilogue (16 KB of stores), which costs
+  // about 3 pairs for NCDHW y (v74, H200: 0 1 2 3 4 6 10 gave the mission forward 0.77 0.70 0.67 0.65 0.65 0.66
+  // 0.70 ms; pairs alone gave the 1-kd-tap d class a third of the SMs for half the tiles) and 2 for channels_last y,
+  // whose stores are whole 128-byte lines (0 2 3 6: 0.711 0.652 0.698 0.692 ms, one round);
+  // CUTLASS_CONVT3D_SM90_TILE_COST=<f> sets it, for measurements
+  const double tile_cost = env_knob("CUTLASS_CONVT3D_SM90_TILE_COST", p.cf_dst ? 2.0 : 3.0);
+  auto segments = [&](bool merge) {
+    wofs = 0;
+    cost.clear();
+    p.nseg = 0;
+    int max_pairs = 0;
+    for (int g = 0; g < pb.groups; ++g)
+      for (int cb = 0; cb < Nc / HopperTiles::BN; ++cb)
+        for (int rd = 0; rd < md.E; ++rd)
+          for (int rh0 = 0; rh0 < (merge ? 1 : mh.E); ++rh0) {
+            const int64_t nqd = md.num_q(rd), nrow = merge ? pb.out[1] : mh.num_q(rh0);
+            if (nqd == 0 || nrow == 0) continue;
+            if (p.nseg == HopperTiles::kMaxSeg) return false;
+            HopperSeg& s = p.seg[p.nseg++];
+            s.group = g;
+            s.cblock = cb;
+            s.rd = rd;
+            s.nh = merge ? mh.E : 1;
+            s.rh0 = merge ? 0 : rh0;
+            s.div_nqd = FastDiv::make(int(nqd));
+            s.div_nrow = FastDiv::make(int(nrow));
+            s.ptotal = 0;
+            int64_t row_pairs = 0;  // pairs summed over the segment's rows along h
+            for (int c = 0; c < s.nh; ++c) {
+              const int rh = merge ? c : rh0;
+              s.pofs[c] = s.ptotal;
+              if (!append_class_pairs(md, mh, rd, rh, HopperTiles::kMaxPairs, s.ptotal, s)) return false;
+              s.npairs[c] = s.ptotal - s.pofs[c];
+              // rows of bias alone: the sm_80 kernels write them
+              if (s.npairs[c] == 0 && mh.num_q(rh) > 0) return false;
+              row_pairs += mh.num_q(rh) * s.npairs[c];
+            }
+            const int64_t tiles = a.y.size[0] * nqd * nrow * p.q_blocks;
+            if (tiles >= INT_MAX) return false;
+            s.tiles = int(tiles);
+            s.wofs = wofs;
+            cost.push_back(double(a.y.size[0] * nqd * p.q_blocks) * (row_pairs + tile_cost * nrow));
+            wofs += int64_t(s.ptotal) * p.S * Kc * HopperTiles::M * parts;
+            max_pairs = std::max(max_pairs, s.ptotal);
+          }
+    p.w_bytes = int((int64_t(max_pairs) * p.S * Kc * HopperTiles::M * esize * parts + 127) / 128 * 128);
+    return p.nseg > 0;
+  };
+  // warpgroups x slots per warpgroup: the most slots (up to 8) for the first warpgroup count with at least 2
+  // (CUTLASS_CONVT3D_SM90_CFG="<nwg><ring>" picks one, for measurements)
+  const char* cfg = std::getenv("CUTLASS_CONVT3D_SM90_CFG");
+  const bool forced = cfg && cfg[0] >= '1' && cfg[0] <= '4' && cfg[1] >= '2' && cfg[1] <= '8';
+  auto configure = [&] {
+    for (int nwg = exact ? HopperTiles::kMaxWGSplit : HopperTiles::kMaxWG; nwg >= 1; --nwg) {
+      if (forced && nwg != cfg[0] - '0') continue;
+      for (int ring = forced ? cfg[1] - '0' : 8; ring >= 2; --ring) {
+        p.nwg = nwg;
+        p.ring = ring;
+        if (nwg * ring <= HopperTiles::kMaxBars && hopper_smem_bytes(p) <= size_t(device_smem_optin())) return true;
+        if (forced) break;
+      }
+    }
+    return false;
+  };
+  // h classes merged where their weights fit (CUTLASS_CONVT3D_SM90_MERGE=0: never, for measurements)
+  const char* mg = std::getenv("CUTLASS_CONVT3D_SM90_MERGE");
+  bool fits = false;
+  for (int merge = (mg && mg[0] == '0') || mh.E > HopperTiles::kMaxEh ? 0 : 1; merge >= 0 && !fits; --merge)
+    fits = segments(merge == 1) && configure();
+  if (!fits) return false;
+  // CTAs: per_chunk per segment in proportion to its cost, the proportions rounded at the scale (1-8 CTAs for the
+  // cheapest) whose common chunks then fill the SMs with the least predicted time: the largest cost per CTA
+  // (mission, tile cost 3: 1 + 1 CTAs per chunk predict 13% over an even split of the SMs, 3 + 4 (126 CTAs) 7%,
+  // 5 + 6 (132 CTAs) 3%)
+  const int sms = device_sms();
+  int min_tiles = INT_MAX;
+  for (int i = 0; i < p.nseg; ++i) min_tiles = std::min(min_tiles, p.seg[i].tiles);
+  double cmin = 1e300;
+  for (double c : cost) cmin = std::min(cmin, std::max(c, 1.0));
+  // (clamped: a share past the SMs only ends the search below, and no sum of shares overflows)
+  auto share = [&](int mu, double c) { return std::max(1, int(std::min(mu * c / cmin + 0.5, sms + 1.0))); };
+  double best = 1e300;
+  int best_mu = 1;
+  for (int mu = 1; mu <= 8; ++mu) {
+    int sum = 0;
+    for (double c : cost) sum += share(mu, c);
+    if (sum > sms) break;
+    const int chunks = std::max(1, std::min(sms / sum, min_tiles));
+    double t = 0;
+    for (double c : cost) t = std::max(t, c / (double(share(mu, c)) * chunks));
+    if (t < best * 0.99) best = t, best_mu = mu;
+  }
+  int per_sm = 0;
+  for (int i = 0; i < p.nseg; ++i) {
+    p.seg[i].per_chunk = share(best_mu, cost[i]);
+    per_sm += p.seg[i].per_chunk;
+  }
+  p.chunks = std::max(1, std::min(sms / per_sm, min_tiles));
+  p.ctas = 0;
+  for (int i = 0; i < p.nseg; ++i) {
+    p.seg[i].cta0 = p.ctas;
+    p.ctas += p.chunks * p.seg[i].per_chunk;
+  }
+  r.pack_bytes = align256(size_t(wofs) * esize);
+  r.tiles = 0;
+  for (int i = 0; i < p.nseg; ++i) r.tiles += p.seg[i].tiles;
+  if (out) *out = r;
+  return true;
+}
+
+// ---------------------------------------------------------------- Hopper grad_weight (wgrad_sm90.cuh)
+// grad_weight on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32; whole 32-channel blocks
+// in and out per group; w stride <= 2 and <= 4 w taps (the window one staged grad_y row covers); at most 4 (kd, kh)
+// pairs per (od, oh) class (two 64-row tiles; d/h stride 1 with a 3x3 kernel has 9); x NCDHW as a TMA map reads it
+// (w stride 1, 16-byte row pitches, n and channel foldable), grad_y dense NCDHW.  False: the sm_80 kernels take it.
+bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_WGRAD");
+  if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
+  if (pb.dtype != DType::kF32 || op_math(pb, Kind::kGradWeight) != Math::kTF32) return false;
+  const int Kc = pb.cin_g(), Nc = pb.cout_g();
+  if (Kc % 32 || Nc % 32 || pb.k[2] > HopperWgradTiles::kMaxKw || pb.stride[2] > 2) return false;
+  if (numel(a.x) == 0 || numel(a.y) == 0) return false;
+  const TensorRef5 &x = a.x, &gy = a.y;
+  if (x.stride[4] != 1 || x.stride[0] != pb.Cin * x.stride[1] || has_zero_stride(x)) return false;
+  for (int d = 1; d < 4; ++d)
+    if ((x.stride[d] * 4) % 16) return false;
+  if (reinterpret_cast<uintptr_t>(x.data) % 16 || reinterpret_cast<uintptr_t>(gy.data) % 16) return false;
+  if (gy.stride[4] != 1 || gy.stride[3] != gy.size[4] || gy.stride[2] != gy.size[3] * gy.stride[3] ||
+      gy.stride[1] != gy.size[2] * gy.stride[2] || gy.stride[0] != gy.size[1] * gy.stride[1])
+    return false;
+  HopperWgradPlan r{};
+  HopperWgradParams& p = r.p;
+  p.x = x;
+  p.x_rounded = tma_rounds_tf32();
+  p.gy = gy;
+  p.gy_numel = numel(gy);
+  p.Cin = pb.Cin;
+  p.Kc = Kc;
+  p.Nc = Nc;
+  p.groups = pb.groups;
+  p.ID = pb.in[0];
+  p.IH = pb.in[1];
+  p.IW = pb.in[2];
+  p.OW = pb.out[2];
+  p.Ed = pb.stride[0];
+  p.Eh = pb.stride[1];
+  p.Ew = pb.stride[2];
+  p.nkw = p.Kw = pb.k[2];
+  p.Kh = pb.k[1];
+  p.taps = pb.taps();
+  // w: x position iw meets y position Ew iw + kw dil - pad through tap kw
+  int wmax = INT_MIN;
+  p.wmin = INT_MAX;
+  for (int kw = 0; kw < p.nkw; ++kw) {
+    p.woff[kw] = kw * pb.dil[2] - pb.pad[2];
+    p.wmin = std::min(p.wmin, p.woff[kw]);
+    wmax = std::max(wmax, p.woff[kw]);
+  }
+  const int64_t need = int64_t(p.Ew) * 31 + wmax - p.wmin + 1;  // window of 32 positions, + up to 3 of phase
+  if ((need + 3 + 3) / 4 * 4 > HopperWgradTiles::kMaxRaw) return false;
+  p.vpr = int((need + 3 + 3) / 4);
+  p.katoms = (p.IW + 31) / 32;
+  const DimMap md = pb.fwd(0), mh = pb.fwd(1);
+  int max_pairs = 0;
+  for (int g = 0; g < pb.groups; ++g)
+    for (int cib = 0; cib < Kc / 32; ++cib)
+      for (int cob = 0; cob < Nc / 32; ++cob)
+        for (int rd = 0; rd < md.E; ++rd)
+          for (int rh = 0; rh < mh.E; ++rh) {
+            HopperWgradSeg s{};
+            s.group = g;
+            s.cib = cib;
+            s.cob = cob;
+            s.rd = rd;
+            s.rh = rh;
+            if (!append_class_pairs(md, mh, rd, rh, HopperWgradTiles::kMaxPairs, s.npairs, s)) return false;
+            const int64_t nqd = md.num_q(rd), nqh = mh.num_q(rh), rows = gy.size[0] * nqd * nqh;
+            if (s.npairs == 0) continue;  // grad_y rows no tap reaches add nothing
+            if (rows == 0) return false;  // the class's taps would have no partial sums written
+            if (rows >= INT_MAX / std::max(p.katoms, 1) || p.nseg == HopperWgradTiles::kMaxSeg) return false;
+            s.rows = int(rows);
+            constexpr int B = HopperWgradTiles::kQB;
+            s.full_rows = int(nqd / B * B * nqh);
+            s.div_plane = FastDiv::make(int(nqd * nqh));
+            s.div_bnqh = FastDiv::make(int(B * nqh));
+            s.div_tail = FastDiv::make(std::max(1, int(nqd % B)));
+            max_pairs = std::max(max_pairs, s.npairs);
+            p.seg[p.nseg++] = s;
+          }
+  if (p.nseg == 0) return false;
+  // fewer than two (kd, kh) pairs per class on average (kernel 2, stride 2: one): a stage's fixed cost is paid for
+  // half an A tile, and the sm_80 kernel was faster (k2s2 0.52 against 0.60 ms, v68); the tests force it (=1)
+  int total_pairs = 0;
+  for (int i = 0; i < p.nseg; ++i) total_pairs += p.seg[i].npairs;
+  if (total_pairs < 2 * p.nseg && mode != Sm90Mode::kForce) return false;
+  // slot: x tiles (two or four pairs of 4 KB), B (4 KB per w tap), the staged grad_y windows; 1024-byte aligned
+  p.b_off = (max_pairs > 2 ? 4 : 2) * 4096;
+  p.raw_off = p.b_off + p.nkw * 4096;
+  p.slot_bytes = (p.raw_off + 32 * p.vpr * 16 + 1023) / 1024 * 1024;
+  // CUTLASS_CONVT3D_SM90_WGRAD_RING=<n> caps the ring, for measurements
+  const int64_t rcap = int64_t(env_knob("CUTLASS_CONVT3D_SM90_WGRAD_RING", HopperWgradTiles::kMaxRing, 1));
+  p.ring = int(std::min<int64_t>(std::min<int64_t>(HopperWgradTiles::kMaxRing, rcap),
+                                 (int64_t(device_smem_optin()) - HopperWgradTiles::kBarBytes - 1024) / p.slot_bytes));
+  if (p.ring < 2) return false;
+  // one CTA per SM (its shared memory), the SMs shared among the segments by cost: a stage costs its pairs (x
+  // tiles) plus a fixed part worth ~8 of them (v75, H200 mission: 1 2.1 4 6 8 16 and equal shares gave 0.97 0.85
+  // 0.77 0.72 0.70 0.72 0.79 ms; the kernel is bound by each stage's latency, not by its bytes: L2 50%, DRAM 35%).
+  // CUTLASS_CONVT3D_SM90_WGRAD_F=<f> sets the fixed part (a large f: equal shares), for measurements.
+  const double fixed = env_knob("CUTLASS_CONVT3D_SM90_WGRAD_F", 8.0);
+  double cost[HopperWgradTiles::kMaxSeg];
+  int64_t cap[HopperWgradTiles::kMaxSeg];
+  int nch[HopperWgradTiles::kMaxSeg];
+  for (int i = 0; i < p.nseg; ++i) {
+    cost[i] = double(p.seg[i].rows) * (p.seg[i].npairs + fixed);
+    cap[i] = p.seg[i].rows;
+  }
+  share_by_cost(cost, cap, p.nseg, device_sms(), nch);
+  p.chunks = p.ctas = 0;
+  for (int i = 0; i < p.nseg; ++i) {
+    p.seg[i].cta0 = p.ctas;
+    p.seg[i].nch = nch[i];
+    p.ctas += nch[i];
+    p.chunks = std::max(p.chunks, nch[i]);
+  }
+  r.ws_bytes = size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;
+  if (out) *out = r;
+  return true;
+}
+
+// ---------------------------------------------------------------- Hopper grad_input (dgrad_sm90.cuh)
+namespace {
+// grad_input on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32; whole 32-channel blocks in
+// and out per group; w stride <= 2, w dilation 1 and <= 4 w taps (the kernel's instances and channel order); grad_y
+// and grad_input of unit w stride (any other strides); the segment's weights and two grad_y stages in shared memory.
+// On by default (v73, H200: mission 0.51 against the sm_80 row-conv's 0.87 ms, faster on every shape measured;
+// benchmarks/NOTES.md); CUTLASS_CONVT3D_SM90_DGRAD=0 (or CUTLASS_CONVT3D_SM90=0) keeps the sm_80 kernel.  False: the
+// sm_80 row-conv takes it.
+bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_DGRAD");
+  if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
+  if (pb.dtype != DType::kF32 || op_math(pb, Kind::kGradInput) != Math::kTF32 || use_direct(pb)) return false;
+  const int Kci = pb.cin_g(), Kco = pb.cout_g();
+  if (Kci % 32 || Kco % 32 || pb.stride[2] > 2 || pb.dil[2] != 1 || pb.k[2] > HopperDgradTiles::kMaxKw) return false;
+  if (numel(a.x) == 0 || numel(a.y) == 0 || a.y.stride[4] != 1 || a.x.stride[4] != 1) return false;
+  if (reinterpret_cast<uintptr_t>(a.y.data) % 4) return false;
+  HopperDgradPlan r{};
+  HopperDgradParams& p = r.p;
+  p.gy = a.y;
+  p.gx = a.x;
+  p.w = a.w;
+  p.md = pb.dgrad(0);
+  p.mh = pb.dgrad(1);
+  p.Kci = Kci;
+  p.Kco = Kco;
+  p.ncib = Kci / 32;
+  p.ncob = Kco / 32;
+  p.Kd = pb.k[0];
+  p.Kh = pb.k[1];
+  p.Kw = pb.k[2];
+  p.Ew = pb.stride[2];
+  p.pw = pb.pad[2];
+  p.IW = pb.in[2];
+  p.OW = pb.out[2];
+  // x rows ih and ih + 1 read grad_y row oh at taps kh and kh - s / dil: shared rows where s is a multiple of dil
+  // (alike along d)
+  p.ID = pb.in[0];
+  p.IH = pb.in[1];
+  p.Sd = hopper_dgrad_shift(pb.stride[0], pb.dil[0], pb.k[0]);
+  p.Sh = hopper_dgrad_shift(pb.stride[1], pb.dil[1], pb.k[1]);
+  p.Rd = p.Sd < p.Kd ? 2 : 1;  // pairs of rows only where they share (else 4 rows per tile cost balance: v73 k2s2)
+  p.Rh = p.Sh < p.Kh ? 2 : 1;
+  p.nd = p.Kd + (p.Rd == 2 ? p.Sd : 0);
+  p.nj = p.Kh + (p.Rh == 2 ? p.Sh : 0);
+  const int64_t rows = a.x.size[0] * ((pb.in[0] + p.Rd - 1) / p.Rd) * ((pb.in[1] + p.Rh - 1) / p.Rh);
+  p.qblocks = (p.IW + HopperDgradTiles::BQ - 1) / HopperDgradTiles::BQ;
+  if (rows * p.qblocks >= INT_MAX) return false;
+  p.rows = int(rows);
+  p.div_qb = FastDiv::make(p.qblocks);
+  p.div_ih = FastDiv::make((pb.in[1] + p.Rh - 1) / p.Rh);
+  p.div_id = FastDiv::make((pb.in[0] + p.Rd - 1) / p.Rd);
+  p.pitch = HopperDgradTiles::pitch(HopperDgradTiles::vectors(HopperDgradTiles::window(p.Ew, p.Kw)));
+  p.slot_bytes = (32 * p.pitch * 4 + 127) / 128 * 128;
+  p.gy_ph = int(reinterpret_cast<uintptr_t>(a.y.data) / 4 % 4);
+  for (int d = 0; d < 4; ++d) p.s4[d] = int(a.y.stride[d] & 3);
+  const int64_t wb = int64_t(pb.taps()) * Kco * 32 * 4;
+  const int64_t room = device_smem_optin() - wb - HopperDgradTiles::kBarBytes;
+  if (room < 2 * int64_t(p.slot_bytes)) return false;
+  p.w_bytes = int(wb);
+  p.ring = int(std::min<int64_t>(HopperDgradTiles::kMaxRing, room / p.slot_bytes));
+  p.nseg = pb.groups * p.ncib;
+  // one CTA per SM (its shared memory); each segment's tiles cut into the same number of runs of x rows
+  const int64_t tiles = rows * p.qblocks;
+  p.chunks = int(std::max<int64_t>(1, std::min<int64_t>(device_sms() / std::max(p.nseg, 1), tiles)));
+  if (int64_t(p.nseg) * p.chunks >= INT_MAX) return false;
+  // a CTA's stages (tiles x nd x nj x co blocks) are counted in 32 bits
+  if ((tiles / p.chunks + 1) * p.nd * p.nj * p.ncob >= INT_MAX) return false;
+  r.pack_bytes = align256(size_t(p.nseg) * size_t(wb));
+  if (out) *out = r;
+  return true;
+}
+
+// The forward at unit stride on the Hopper grad_input kernel (v79; CUTLASS_CONVT3D_SM90_UNIT_FWD=1, off until timed).
+// There y[co][o] = sum over taps k and ci of x[ci][o + p - k dil] w[ci][co][k]: the grad_input of the adjoint problem
+// -- its input y, its output x, padding (K - 1) dil - p, the weight with its channel dims swapped and every tap
+// flipped (a strided view of w, no copy) -- so that kernel reads x as its grad_y and writes y as its grad_input.
+// groups 1, no output padding, padding <= (K - 1) dil; the bias added by the grad_input kernel's epilogue.  hd: the
+// plan of those arguments.  (The stride-1 Hopper forward does not exist: its two w phases fill the wgmma's rows.)
+bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
+  const ConvT3dProblem& pb = a.problem;
+  if (env_knob("CUTLASS_CONVT3D_SM90_UNIT_FWD", 0.0) == 0.0) return false;
+  if (pb.groups != 1) return false;
+  Arguments q = a;
+  ConvT3dProblem& qp = q.problem;
+  std::swap(qp.Cin, qp.Cout);
+  char* wdata = static_cast<char*>(a.w.data);
+  q.w.size[0] = a.w.size[1];
+  q.w.size[1] = a.w.size[0];
+  q.w.stride[0] = a.w.stride[1];
+  q.w.stride[1] = a.w.stride[0];
+  for (int d = 0; d < 3; ++d) {
+    const int64_t reach = int64_t(pb.k[d] - 1) * pb.dil[d];
+    if (pb.stride[d] != 1 || pb.pad[d] > reach || pb.out[d] != pb.in[d] + reach - 2 * pb.pad[d]) return false;
+    qp.in[d] = pb.out[d];
+    qp.out[d] = pb.in[d];
+    qp.pad[d] = int(reach - pb.pad[d]);
+    q.w.stride[2 + d] = -a.w.stride[2 + d];  // tap k' reads tap K - 1 - k'
+    wdata += (pb.k[d] - 1) * a.w.stride[2 + d] * int64_t(elem_size(pb.dtype));
+  }
+  q.w.data = wdata;
+  q.x = a.y;  // the grad_input it writes
+  q.y = a.x;  // the grad_y it reads
+  if (check_problem(qp, nullptr) != Status::kSuccess || !hopper_dgrad_plan(q, hd)) return false;
+  hd->p.bias = static_cast<const float*>(a.bias);  // y's channels: the grad_input's
+  hd->p.bias_stride = a.bias_stride;
+  return true;
+}
+
+}  // namespace
+
+bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd) {
+  return K == Kind::kForward ? unit_forward_dgrad(a, hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, hd);
+}
+
+}  // namespace planning
+}  // namespace ct3d

@@ -1,0 +1,68 @@
+// Plans of the Hopper kernels (convt3d_plan_sm90.cpp) and the helpers they share with the sm_80 plans
+// (convt3d_plan.cpp): host-only, internal to the two plan files.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "convt3d.h"
+#include "kernel_params.h"
+
+namespace ct3d {
+namespace planning {
+
+// shared with the sm_80 plans (convt3d_plan.cpp)
+int device_sms();
+int device_smem_optin();
+int64_t numel(const TensorRef5& t);
+size_t elem_size(DType t);
+size_t align256(size_t v);
+bool cf_rows(const TensorRef5& t, int C_g, DType dt);
+bool has_zero_stride(const TensorRef5& t);
+bool restageable(const TensorRef5& t, int C_g, DType dt);
+bool use_direct(const ConvT3dProblem& p);
+Math op_math(const ConvT3dProblem& p, Kind k);
+
+// ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
+struct HopperPlan {
+  HopperParams p;
+  bool restage_x;   // x is copied channels_last (fp32 TF32: rounded) into the workspace after the packed weights
+  size_t pack_bytes, x_bytes;
+  int64_t tiles;    // of all segments
+  // then: the word the copy sets where x has a non-finite value, the masked-recompute list's count and the list
+  size_t tail() const { return pack_bytes + (restage_x ? align256(x_bytes) : 0); }
+  size_t workspace() const { return tail() + 256 + size_t(tiles) * sizeof(int2); }
+  void set_workspace(void* ws) {
+    p.wpack = ws;
+    // the rounding copy (fp32) reports non-finite values; the kernel checks every tile where none reports
+    const bool reports = restage_x && p.dtype == DType::kF32 && !p.split;
+    p.x_nonfinite = reports ? reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail()) : nullptr;
+    p.fix_count = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail() + 4);
+    p.fix_list = reinterpret_cast<int2*>(static_cast<char*>(ws) + tail() + 256);
+  }
+};
+// The Hopper forward's plan where its kernel takes the problem (see convt3d_plan_sm90.cpp), else false.
+bool hopper_plan(const Arguments& a, HopperPlan* out);
+
+// ---------------------------------------------------------------- Hopper grad_weight (wgrad_sm90.cuh)
+struct HopperWgradPlan {
+  HopperWgradParams p;
+  size_t ws_bytes;
+};
+bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out);
+
+// ---------------------------------------------------------------- Hopper grad_input (dgrad_sm90.cuh)
+struct HopperDgradPlan {
+  HopperDgradParams p;
+  size_t pack_bytes;  // the packed weights, then the non-finite flag
+  size_t workspace() const { return pack_bytes + 256; }
+  void set_workspace(void* ws) {
+    p.wpack = static_cast<const float*>(ws);
+    p.w_nonfinite = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + pack_bytes);
+  }
+};
+// The Hopper grad_input kernel's plan for an operator of kind K, where that kernel takes it: its own grad_input, or
+// the unit-stride forward as the adjoint's grad_input
+bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd);
+
+}  // namespace planning
+}  // namespace ct3d
