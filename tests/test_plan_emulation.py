@@ -100,7 +100,7 @@ def test_plan_forms_no_extra_products_with_nonfinite_inputs(value):
 
 @pytest.mark.parametrize("i", range(12))
 def test_unit_stride_forward_is_the_adjoint_grad_input(i):
-    """v79's mapping (convt3d_plan.cpp, unit_forward_dgrad): at stride 1 the forward equals the grad_input of the
+    """v79's mapping (convt3d_plan_sm90.cpp, unit_forward_dgrad): at stride 1 the forward equals the grad_input of the
     adjoint problem -- input shaped like y, padding (K - 1) dil - p, the weight's channel dims swapped and its taps
     flipped -- with x as its grad_y; run here through the grad_input plan's own emulator (the kernel takes the same
     weight as a strided view)."""
