@@ -1176,21 +1176,21 @@ HOPPER_WGRAD_CASES = [
 ]
 
 
-def _check_hopper_backward(run, ref, kernel, switch, monkeypatch, what):
+def _check_hopper_backward(run, ref, kernel, switch, monkeypatch, what, budget=2e-3, budget80=1e-5):
     """run() (a backward op with its Hopper kernel forced by the environment variable `switch`) against the float64
-    ref at TF32 accuracy, bitwise equal from run to run, and against the sm_80 kernels (switch=0: the same
-    TF32-rounded operands, another summation order).  New tensors NaN-filled, so unwritten outputs fail."""
+    ref (TF32 accuracy by default), bitwise equal from run to run, and against the sm_80 kernels (switch=0: the
+    same rounded operands, another summation order).  New tensors NaN-filled, so unwritten outputs fail."""
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     got, names = _with_kernel_names(run)
     if torch.cuda.get_device_capability() == (9, 0):
         assert kernel in names, f"{what}: the case no longer takes the Hopper kernel"
     assert torch.isfinite(got).all(), f"{what}: unwritten or non-finite outputs"
-    assert rel_err(got.cpu(), ref) <= 2e-3, f"{what}: {rel_err(got.cpu(), ref):.3g} against float64"
+    assert rel_err(got.cpu(), ref) <= budget, f"{what}: {rel_err(got.cpu(), ref):.3g} against float64"
     assert torch.equal(got, run()), f"{what}: not deterministic"
     monkeypatch.setenv(switch, "0")
     got80 = run()
-    assert rel_err(got, got80) <= 1e-5, f"{what}: {rel_err(got, got80):.3g} against the sm_80 kernels"
+    assert rel_err(got, got80) <= budget80, f"{what}: {rel_err(got, got80):.3g} against the sm_80 kernels"
 
 
 def _wgrad_problem(xs, cout, k, g, seed):
@@ -1200,58 +1200,75 @@ def _wgrad_problem(xs, cout, k, g, seed):
     return x, w, gen
 
 
+def _w16(xs):
+    """x's shape with W rounded up to a multiple of 8: 16-bit rows of whole 16-byte vectors, as the Hopper
+    grad_weight's TMA map of x needs (the fp32 cases' 36 and 68 are multiples of 4 only)."""
+    return (*xs[:4], (xs[4] + 7) // 8 * 8)
+
+
+@pytest.mark.parametrize("mode", ["tf32", "fp16", "bf16"])
 @pytest.mark.parametrize("hcase", HOPPER_WGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_WGRAD_CASES])
-def test_hopper_wgrad(hcase, restore_flags, monkeypatch):
+def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
     """The Hopper grad_weight as _check_hopper_backward checks it (bitwise repeatable: fixed chunks, ordered
-    reduce)."""
+    reduce), in each mode: TF32, and fp16 / bf16 (CUTLASS_CONVT3D_SM90_16BIT=1, off until measured: 64-position
+    stages, two positions per B word, k16 wgmmas; against float64 of the same 16-bit operands, whose products fp32
+    holds exactly, so only the sums' order and the final rounding differ; W 72 gives a partial second stage)."""
     xs, cout, k, s, p, op, g, d = hcase
-    torch.backends.cudnn.allow_tf32 = True
+    dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
+    if dtype != torch.float32:
+        xs = _w16(xs)
+    else:
+        budget, budget80 = 2e-3, 1e-5
     x, w, gen = _wgrad_problem(xs, cout, k, g, 3)
     args = (s, p, op, g, d)
     y64 = F.conv_transpose3d(x.double(), w.double(), None, *args)
     gy = torch.randn(y64.shape, generator=gen)
+    x, w, gy = x.to(dtype), w.to(dtype), gy.to(dtype)
     w0 = w.double().requires_grad_(True)
     ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
     x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
     _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True), ref, "hopper_wgrad_kernel",
-                           "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, hcase)
+                           "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, (hcase, mode), budget, budget80)
 
 
-@pytest.mark.parametrize("tma_round", ["0", "1"], ids=["kernel_round", "tma_round"])
+@pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "fp16", "bf16"])
 @pytest.mark.parametrize("where", ["x", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_hopper_wgrad_nonfinite(value, where, tma_round, restore_flags, monkeypatch):
+def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, monkeypatch):
     """NaN/inf planted in x or grad_y (borders, both signs) on a Hopper grad_weight shape with rows and positions
     outside the tensors (zeros multiplied by the tensor cores): the CTAs whose sums are not finite recompute them
-    masked, so ours is NaN/+inf/-inf exactly where the mathematical result is, accurate elsewhere.  x's tiles
-    TF32-rounded by the transform warpgroups or (tma_round) by the TMA map."""
-    torch.backends.cudnn.allow_tf32 = True
+    masked, so ours is NaN/+inf/-inf exactly where the mathematical result is, accurate elsewhere.  TF32: x's tiles
+    rounded by the transform warpgroups or (tma_round) by the TMA map; fp16 / bf16 (W 40: whole 16-byte rows)."""
+    dtype, budget, _ = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", tma_round)
-    x, w, gen = _wgrad_problem((2, 32, 5, 6, 36), 32, (3, 3, 3), 1, 9)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1" if mode.endswith("tma_round") else "0")
+    W = 36 if dtype == torch.float32 else 40
+    x, w, gen = _wgrad_problem((2, 32, 5, 6, W), 32, (3, 3, 3), 1, 9)
     args = (2, 1, 1, 1, 1)
     gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+    x, w, gy = x.to(dtype), w.to(dtype), gy.to(dtype)
+    OW = gy.shape[4]
     bad = (x if where == "x" else gy).clone().double()
-    spots = ([(0, 3, 0, 0, 0), (1, 31, 4, 5, 35), (0, 7, 2, 3, 17), (1, 0, 4, 0, 34)] if where == "x" else
-             [(0, 3, 0, 0, 0), (1, 31, 9, 11, 71), (0, 7, 5, 6, 35), (1, 0, 9, 1, 70)])
+    spots = ([(0, 3, 0, 0, 0), (1, 31, 4, 5, W - 1), (0, 7, 2, 3, 17), (1, 0, 4, 0, W - 2)] if where == "x" else
+             [(0, 3, 0, 0, 0), (1, 31, 9, 11, OW - 1), (0, 7, 5, 6, 35), (1, 0, 9, 1, OW - 2)])
     for j, idx in enumerate(spots):
         bad[idx] = value if j % 2 == 0 else -value
     x64, gy64 = x.double(), gy.double()
     if where == "x":
         masks, values = nonfinite_expectation("grad_weight", x64, w.double(), gy64, bad, gy64, args)
-        xd, gyd = bad.float(), gy
+        xd, gyd = bad.to(dtype), gy
     else:
         masks, values = nonfinite_expectation("grad_weight_gy", x64, w.double(), gy64, x64, bad, args)
-        xd, gyd = x, bad.float()
+        xd, gyd = x, bad.to(dtype)
     gw, names = _with_kernel_names(
         lambda: ops.conv_transpose3d_grad_weight(gyd.to(DEV), xd.to(DEV), w.to(DEV), *args, True))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
     assert (masks[0] | masks[1] | masks[2]).any()
-    _assert_nonfinite_as_expected(gw, masks, values, 2e-3)
+    _assert_nonfinite_as_expected(gw, masks, values, budget)
 
 
 def _tf32_ties(x, gen, frac=0.25):
@@ -1516,14 +1533,20 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     torch.backends.cudnn.allow_tf32 = True
     x = torch.randn(1, 32, 4, 6, 64, device=DEV)
 
-    def kernels(k, p):
+    def kernels(k, p, dtype=torch.float32):
         w = torch.randn(32, 32, k, k, k, device=DEV)
         gy = torch.randn(F.conv_transpose3d(x, w, None, 2, p).shape, device=DEV)
-        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, 2, p, 0, 1, 1, True))[1]
+        xt, wt, gyt = x.to(dtype), w.to(dtype), gy.to(dtype)
+        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gyt, xt, wt, 2, p, 0, 1, 1, True))[1]
 
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD", raising=False)
     assert "hopper_wgrad_kernel" in kernels(3, 1)
     assert "hopper_wgrad_kernel" not in kernels(2, 0)
+    # 16-bit: the sm_80 kernels unless CUTLASS_CONVT3D_SM90_16BIT=1
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT", raising=False)
+    assert "hopper_wgrad_kernel" not in kernels(3, 1, torch.bfloat16)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
+    assert "hopper_wgrad_kernel" in kernels(3, 1, torch.bfloat16)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
     assert "hopper_wgrad_kernel" in kernels(2, 0)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")

@@ -249,22 +249,25 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
 }
 
 // ---------------------------------------------------------------- Hopper grad_weight (wgrad_sm90.cuh)
-// grad_weight on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32; whole 32-channel blocks
-// in and out per group; w stride <= 2 and <= 4 w taps (the window one staged grad_y row covers); at most 4 (kd, kh)
+// grad_weight on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32 (or, with hopper_16bit,
+// fp16 / bf16: 64-position stages); whole 32-channel blocks in and out per group; w stride <= 2 and <= 4 w taps (the window one staged grad_y row covers); at most 4 (kd, kh)
 // pairs per (od, oh) class (two 64-row tiles; d/h stride 1 with a 3x3 kernel has 9); x NCDHW as a TMA map reads it
 // (w stride 1, 16-byte row pitches, n and channel foldable), grad_y dense NCDHW.  False: the sm_80 kernels take it.
 bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_WGRAD");
   if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
-  if (pb.dtype != DType::kF32 || op_math(pb, Kind::kGradWeight) != Math::kTF32) return false;
+  const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradWeight) == Math::kTF32;
+  const bool half = (pb.dtype == DType::kF16 || pb.dtype == DType::kBF16) && hopper_16bit();
+  if (!(tf32 || half)) return false;
   const int Kc = pb.cin_g(), Nc = pb.cout_g();
   if (Kc % 32 || Nc % 32 || pb.k[2] > HopperWgradTiles::kMaxKw || pb.stride[2] > 2) return false;
   if (numel(a.x) == 0 || numel(a.y) == 0) return false;
   const TensorRef5 &x = a.x, &gy = a.y;
   if (x.stride[4] != 1 || x.stride[0] != pb.Cin * x.stride[1] || has_zero_stride(x)) return false;
+  const int esize = int(elem_size(pb.dtype)), vec = 16 / esize, qs = 128 / esize;  // vector, stage (positions)
   for (int d = 1; d < 4; ++d)
-    if ((x.stride[d] * 4) % 16) return false;
+    if ((x.stride[d] * esize) % 16) return false;
   if (reinterpret_cast<uintptr_t>(x.data) % 16 || reinterpret_cast<uintptr_t>(gy.data) % 16) return false;
   if (gy.stride[4] != 1 || gy.stride[3] != gy.size[4] || gy.stride[2] != gy.size[3] * gy.stride[3] ||
       gy.stride[1] != gy.size[2] * gy.stride[2] || gy.stride[0] != gy.size[1] * gy.stride[1])
@@ -272,7 +275,8 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   HopperWgradPlan r{};
   HopperWgradParams& p = r.p;
   p.x = x;
-  p.x_rounded = tma_rounds_tf32();
+  p.dtype = pb.dtype;
+  p.x_rounded = tf32 && tma_rounds_tf32();
   p.gy = gy;
   p.gy_numel = numel(gy);
   p.Cin = pb.Cin;
@@ -297,10 +301,11 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
     p.wmin = std::min(p.wmin, p.woff[kw]);
     wmax = std::max(wmax, p.woff[kw]);
   }
-  const int64_t need = int64_t(p.Ew) * 31 + wmax - p.wmin + 1;  // window of 32 positions, + up to 3 of phase
-  if ((need + 3 + 3) / 4 * 4 > HopperWgradTiles::kMaxRaw) return false;
-  p.vpr = int((need + 3 + 3) / 4);
-  p.katoms = (p.IW + 31) / 32;
+  // window of qs positions, + up to vec - 1 elements of phase, in vectors of vec elements (the same bytes either way)
+  const int64_t need = int64_t(p.Ew) * (qs - 1) + wmax - p.wmin + 1;
+  if ((need + 2 * (vec - 1)) / vec * 16 > HopperWgradTiles::kMaxRaw * 4) return false;
+  p.vpr = int((need + 2 * (vec - 1)) / vec);
+  p.katoms = (p.IW + qs - 1) / qs;
   const DimMap md = pb.fwd(0), mh = pb.fwd(1);
   int max_pairs = 0;
   for (int g = 0; g < pb.groups; ++g)

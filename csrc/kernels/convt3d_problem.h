@@ -595,13 +595,15 @@ struct StageWalk {
 };
 
 // The Hopper grad_weight producer's copies of one grad_y row (wgrad_sm90.cuh): stage a (of katoms) copies, for each
-// of the 32 channel rows co, vpr 16-byte vectors from the 4-element boundary at or below its window start
-// first + a * step + co * cs, i.e. elements [((that) & ~3), + 4 vpr).  Every vector of every stage lies inside
-// [0, numel) exactly when the first one starts at or after 0 and the last one ends by numel (the starts grow with a
-// and co; step, cs >= 0): the rows for which the producer copies without a per-vector bound.
-CT3D_HD bool wgrad_row_inside(int64_t first, int64_t step, int katoms, int64_t cs, int vpr, int64_t numel) {
-  const int64_t last = first + step * (katoms - 1);  // the last stage's channel 0
-  return (first & ~int64_t(3)) >= 0 && ((last + 31 * cs) & ~int64_t(3)) + 4 * vpr <= numel;
+// of the 32 channel rows co, vpr 16-byte vectors of vec elements (4 fp32, 8 16-bit) from the vec-element boundary at
+// or below its window start first + a * step + co * cs, i.e. elements [((that) & ~(vec - 1)), + vec vpr).  Every
+// vector of every stage lies inside [0, numel) exactly when the first one starts at or after 0 and the last one ends
+// by numel (the starts grow with a and co; step, cs >= 0): the rows for which the producer copies without a
+// per-vector bound.
+CT3D_HD bool wgrad_row_inside(int64_t first, int64_t step, int katoms, int64_t cs, int vpr, int64_t numel,
+                              int vec = 4) {
+  const int64_t last = first + step * (katoms - 1), mask = ~int64_t(vec - 1);  // the last stage's channel 0
+  return (first & mask) >= 0 && ((last + 31 * cs) & mask) + int64_t(vec) * vpr <= numel;
 }
 
 // The Hopper forward's share of a chunk [t0, t1) of a segment's tiles (rowconv_sm90.cuh): the chunk's runs of nwg

@@ -168,10 +168,10 @@ struct HopperParams {
 // The Hopper grad_weight (wgrad_sm90.cuh): per w tap kw and (kd, kh) pair, gw[ci][co] = sum over positions of
 // x[ci][pos] * gy[co][pos'] (pos' the y position the tap takes x's pos to), a GEMM with K = x positions.  Work is cut
 // into segments (group, 32-channel block of ci, of co, (od, oh) phase class): every grad_y row of a class pairs with
-// the same (kd, kh) taps, each with one x row.  A stage is one grad_y row x 32 x positions: the x rows of the
-// class's pairs (32 ci x 32 positions each, TMA, 128-byte swizzle: the wgmma's K-major A, two pairs per 64 rows)
-// and the grad_y row's window (cp.async, per channel), turned into B = [kw][co][32 positions] (K-major, swizzled)
-// and TF32-rounded by the transform warpgroups.  D[pair, ci][kw, co] accumulates over a CTA's chunk of the segment's
+// the same (kd, kh) taps, each with one x row.  A stage is one grad_y row x 32 x positions (fp32; 64 for 16-bit
+// types: 128 bytes either way): the x rows of the class's pairs (32 ci x 32 positions each, TMA, 128-byte swizzle: the
+// wgmma's K-major A, two pairs per 64 rows) and the grad_y row's window (cp.async, per channel), turned into B =
+// [kw][co][32 positions] (K-major, swizzled) and TF32-rounded by the transform warpgroups.  D[pair, ci][kw, co] accumulates over a CTA's chunk of the segment's
 // rows; the chunks' partial sums are then added in order by the ordered reduce (deterministic).
 struct HopperWgradTiles {
   static constexpr int kThreads = 128;    // a warpgroup
@@ -209,12 +209,13 @@ struct HopperWgradParams {
   int Ew, nkw, wmin;          // w: tap kw takes x position iw to y position Ew iw + woff[kw]; wmin = min woff
   int woff[HopperWgradTiles::kMaxKw];
   int vpr;                    // 16-byte vectors staged per grad_y channel row (its pitch in the slot: 16 vpr bytes)
-  int katoms;                 // 32-position stages per row: ceil(IW / 32)
+  int katoms;                 // QS-position stages per row: ceil(IW / QS), QS = 128 bytes of x (32 fp32, 64 16-bit)
   int taps, Kh, Kw;           // the weight's taps (the partial sums' layout)
   int chunks, ctas, nseg, ring, slot_bytes, b_off, raw_off;  // chunks: the most of any segment
   int x_rounded;              // the x map rounds fp32 to TF32 (TFLOAT32): the transform leaves the x tiles alone
   void* ws;                   // [chunks][groups][taps][Kc][Nc] float (a segment's CTAs zero its chunks >= nch)
   HopperWgradSeg seg[HopperWgradTiles::kMaxSeg];
+  DType dtype;                // host: fp32 (TF32), fp16 or bf16, the element traits the launch picks
 };
 // The Hopper grad_input (dgrad_sm90.cuh): gx[ci][iw] = sum over (kd, kh, kw) and co of
 // gy[co][od(id, kd)][oh(ih, kh)][Ew iw + kw - pw] * w[ci][co][kd][kh][kw], per x row (n, id, ih) a GEMM with

@@ -68,18 +68,19 @@ Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap*
 }
 
 // x NCDHW (w stride 1, n and channel folded: stride[0] == Cin * stride[1]) as (w, h, d, n * Cin), read in boxes of
-// 32 positions (128 bytes) x 32 channels: grad_weight's K-major A (see wgrad_sm90.cuh).
+// 128 bytes of positions (32 fp32, 64 16-bit) x 32 channels: grad_weight's K-major A (see wgrad_sm90.cuh).
+template <class Tr>
 Status x_map_ncdhw(const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
   const cuuint64_t dims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
                               cuuint64_t(x.size[0] * x.size[1])};
   const int64_t strides[3] = {x.stride[3], x.stride[2], x.stride[1]};
-  const cuuint32_t box[4] = {32, 1, 1, 32};
-  return map_4d<HopperTF32>(x.data, dims, strides, box, tf32, map, why);
+  const cuuint32_t box[4] = {128 / sizeof(typename Tr::Element), 1, 1, 32};
+  return map_4d<Tr>(x.data, dims, strides, box, tf32, map, why);
 }
 
-template <int NKW>
+template <class Tr, int NKW>
 Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_wgrad_kernel<NKW>;
+  auto kernel = hopper_wgrad_kernel<Tr, NKW>;
   const size_t smem = hopper_wgrad_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper grad_weight)");
@@ -141,18 +142,27 @@ Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaS
 
 bool hopper_built() { return true; }
 
-Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
+template <class Tr>
+Status wgrad_as(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
   CUtensorMap map;
-  Status s = x_map_ncdhw(p.x, p.x_rounded != 0, &map, why);
+  Status s = x_map_ncdhw<Tr>(p.x, Tr::kTF32 && p.x_rounded != 0, &map, why);
   if (s != Status::kSuccess) return s;
   static_assert(HopperWgradTiles::kMaxKw == 4, "one instance per w tap count");
   switch (p.nkw) {
-    case 1: return launch_wgrad<1>(p, map, stream, why);
-    case 2: return launch_wgrad<2>(p, map, stream, why);
-    case 3: return launch_wgrad<3>(p, map, stream, why);
-    case 4: return launch_wgrad<4>(p, map, stream, why);
+    case 1: return launch_wgrad<Tr, 1>(p, map, stream, why);
+    case 2: return launch_wgrad<Tr, 2>(p, map, stream, why);
+    case 3: return launch_wgrad<Tr, 3>(p, map, stream, why);
+    case 4: return launch_wgrad<Tr, 4>(p, map, stream, why);
   }
   return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: more than 4 w taps");
+}
+
+Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
+  switch (p.dtype) {
+    case DType::kF16: return wgrad_as<HopperF16>(p, stream, why);
+    case DType::kBF16: return wgrad_as<HopperBF16>(p, stream, why);
+    default: return wgrad_as<HopperTF32>(p, stream, why);
+  }
 }
 
 Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {

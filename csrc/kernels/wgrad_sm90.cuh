@@ -15,6 +15,9 @@
 // segments get CTAs in proportion to their cost (pairs per stage), so their chunk counts differ.
 // Zero operands (rows or positions outside the tensors) times a non-finite value would put NaN where the true sum has
 // no term: a CTA whose sums are not all finite recomputes them on CUDA cores with every product masked.
+// Element traits Tr (sm90_common.cuh): a stage covers QS = 128 / sizeof(E) positions, so that a channel's positions
+// are one 128-byte swizzled row either way (fp32: 32 positions, k8 wgmmas; fp16 / bf16: 64 positions, k16 wgmmas,
+// each B word two positions); the windows move as 16-byte vectors of VEC = 16 / sizeof(E) elements.
 #pragma once
 #include "sm90_common.cuh"
 
@@ -44,24 +47,26 @@ CT3D_DEV WgradRow wgrad_row(const HopperWgradParams& p, const HopperWgradSeg& g,
   }
   return w;
 }
-// Flat index of the first element of channel co's window for 32-position block `atom` of row rw: y position
-// Ew * 32 * atom + wmin (the producer copies from it rounded down to 16 bytes; the transform reads from its phase)
+// Flat index of the first element of channel co's window for QS-position block `atom` of row rw: y position
+// Ew * QS * atom + wmin (the producer copies from it rounded down to 16 bytes; the transform reads from its phase)
+template <int QS>
 CT3D_DEV int64_t wgrad_window(const HopperWgradParams& p, const HopperWgradSeg& g, const WgradRow& rw, int atom,
                               int co) {
   const int64_t od = int64_t(p.Ed) * rw.qd + g.rd, oh = int64_t(p.Eh) * rw.qh + g.rh;
   const int64_t c = int64_t(g.group) * p.Nc + g.cob * 32 + co;
   return rw.n * p.gy.stride[0] + c * p.gy.stride[1] + od * p.gy.stride[2] + oh * p.gy.stride[3] +
-         int64_t(p.Ew) * 32 * atom + p.wmin;
+         int64_t(p.Ew) * QS * atom + p.wmin;
 }
 
-// A role's walk over the CTA's stages (StageWalk: slot, parity, 32-position block, grad_y row), with the row decoded
+// A role's walk over the CTA's stages (StageWalk: slot, parity, QS-position block, grad_y row), with the row decoded
 // and channel 0's window start computed once per row
+template <int QS>
 struct WgradStage : StageWalk {
   WgradRow rw;
   int64_t base;
   CT3D_DEV void row(const HopperWgradParams& p, const HopperWgradSeg& g) {
     rw = wgrad_row(p, g, r);
-    base = wgrad_window(p, g, rw, blk, 0);
+    base = wgrad_window<QS>(p, g, rw, blk, 0);
   }
   CT3D_DEV WgradStage(const HopperWgradParams& p, const HopperWgradSeg& g, int r0, int t0)
       : StageWalk(t0, p.ring, p.katoms, r0) {
@@ -71,13 +76,13 @@ struct WgradStage : StageWalk {
     if (StageWalk::next(p.ring, p.katoms))
       row(p, g);
     else
-      base += int64_t(p.Ew) * 32;
+      base += int64_t(p.Ew) * QS;
   }
 };
 
 // The consumer warpgroup: MT 64-row tiles (pairs 2 mt, 2 mt + 1) x N = 32 NKW, over the CTA's stages; then its
 // partial sums (masked recompute where not finite) into ws[chunk].
-template <int NKW, int MT>
+template <class Tr, int NKW, int MT>
 CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgradSeg& g, uint8_t* slots,
                                    uint64_t* ready, uint64_t* empty, int r0, int r1, int chunk) {
   using Bar = cutlass::arch::ClusterTransactionBarrier;
@@ -103,7 +108,7 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
     for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
       for (int kk = 0; kk < 4; ++kk)
-        HopperTF32::mma(gmma_desc_sw128(sa + mt * 8192 + 32 * kk), gmma_desc_sw128(sb + 32 * kk), acc[mt],
+        Tr::mma(gmma_desc_sw128(sa + mt * 8192 + 32 * kk), gmma_desc_sw128(sb + 32 * kk), acc[mt],
                         std::make_index_sequence<NACC>{});
     cute::warpgroup_commit_batch();
     cute::warpgroup_wait<1>();
@@ -147,8 +152,9 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
     return;
   }
   // masked: each sum over the chunk's rows and positions, products only where both operands are inside the tensors
-  const float* x = static_cast<const float*>(p.x.data);
-  const float* gy = static_cast<const float*>(p.gy.data);
+  using E = typename Tr::Element;
+  const E* x = static_cast<const E*>(p.x.data);
+  const E* gy = static_cast<const E*>(p.gy.data);
   for (int idx = tid; idx < g.npairs * 32 * NKW * 32; idx += HopperWgradTiles::kThreads) {
     const int co = idx % 32, kw = idx / 32 % NKW, ci = idx / (32 * NKW) % 32, pair = idx / (32 * NKW * 32);
     const int cig = g.group * p.Kc + g.cib * 32 + ci, cog = g.group * p.Nc + g.cob * 32 + co;
@@ -157,13 +163,17 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
       const WgradRow rw = wgrad_row(p, g, r);
       const int id = rw.qd + g.dd[pair], ih = rw.qh + g.dh[pair];
       if (id < 0 || id >= p.ID || ih < 0 || ih >= p.IH) continue;
-      const float* xr = x + rw.n * p.x.stride[0] + cig * p.x.stride[1] + id * p.x.stride[2] + ih * p.x.stride[3];
-      const float* gr = gy + rw.n * p.gy.stride[0] + cog * p.gy.stride[1] +
+      const E* xr = x + rw.n * p.x.stride[0] + cig * p.x.stride[1] + id * p.x.stride[2] + ih * p.x.stride[3];
+      const E* gr = gy + rw.n * p.gy.stride[0] + cog * p.gy.stride[1] +
                         (int64_t(p.Ed) * rw.qd + g.rd) * p.gy.stride[2] + (int64_t(p.Eh) * rw.qh + g.rh) * p.gy.stride[3];
       for (int iw = 0; iw < p.IW; ++iw) {
         const int ow = p.Ew * iw + p.woff[kw];
-        if (ow >= 0 && ow < p.OW)
-          s = fmaf(__uint_as_float(tf32_round_clear(xr[iw])), __uint_as_float(tf32_round_clear(gr[ow])), s);
+        if (ow >= 0 && ow < p.OW) {
+          if constexpr (Tr::kTF32)
+            s = fmaf(__uint_as_float(tf32_round_clear(xr[iw])), __uint_as_float(tf32_round_clear(gr[ow])), s);
+          else
+            s = fmaf(float(xr[iw]), float(gr[ow]), s);
+        }
       }
     }
     ws[(int64_t((g.kd[pair] * p.Kh + g.kh[pair]) * p.Kw + kw) * p.Kc + g.cib * 32 + ci) * p.Nc + g.cob * 32 + co] = s;
@@ -185,12 +195,14 @@ CT3D_DEV void hopper_wgrad_zero_rest(const HopperWgradParams& p, const HopperWgr
   }
 }
 
-template <int NKW>
+template <class Tr, int NKW>
 __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     hopper_wgrad_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperWgradParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using Bar = cutlass::arch::ClusterTransactionBarrier;
+  using E = typename Tr::Element;
   constexpr int T = HopperWgradTiles::kThreads, NT = HopperWgradTiles::transform_wgs(NKW);
+  constexpr int VEC = 16 / int(sizeof(E)), QS = 128 / int(sizeof(E));  // elements per vector, positions per stage
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const ready = full + HopperWgradTiles::kMaxRing;
@@ -214,10 +226,10 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
 
   if (tid >= (1 + NT) * T) {  // producer warpgroup
     const int pt = tid - (1 + NT) * T;
-    const float* gy = static_cast<const float*>(p.gy.data);
+    const E* gy = static_cast<const E*>(p.gy.data);
     // the thread's 16-byte vectors of a stage's windows, the same every stage: vector e = (channel row co, v),
     // e = pt, pt + 128, ... (consecutive threads along a row: coalesced); its offset from channel 0's window start
-    // (co stride + 4 v elements), that channel's offset mod 4 (the row's 16-byte phase then needs no 64-bit math
+    // (co stride + VEC v elements), that channel's offset mod VEC (the row's 16-byte phase then needs no 64-bit math
     // per stage) and its slot offset
     constexpr int NV = 32 * HopperWgradTiles::kMaxRaw / 4 / T;
     int64_t eofs[NV];
@@ -225,19 +237,19 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
 #pragma unroll
     for (int j = 0; j < NV; ++j) {
       const int e = pt + j * T, co = e / p.vpr, v = e - co * p.vpr;
-      eofs[j] = co * p.gy.stride[1] + 4 * v;
-      cph[j] = int(co * p.gy.stride[1] & 3);
+      eofs[j] = co * p.gy.stride[1] + VEC * v;
+      cph[j] = int(co * p.gy.stride[1] & (VEC - 1));
       sofs[j] = p.raw_off + co * 16 * p.vpr + 16 * v;
     }
-    // Per row, not per stage (v77): a row's stages step the windows by Ew x 32 elements (a whole number of 16-byte
+    // Per row, not per stage (v77): a row's stages step the windows by Ew x QS elements (a whole number of 16-byte
     // vectors), so the vectors' phases, their sources (unchecked rows) and the pairs' x row coordinates hold for
     // the row; a stage then costs one add and one copy per vector (v75: 162 instructions per warp and stage, the
     // producer busy 72% of the time).
-    const int64_t step = int64_t(p.Ew) * 32;
+    const int64_t step = int64_t(p.Ew) * QS;
     int row = -1, th = -1, td = 0, tc = 0;  // th, td: lane i < npairs: pair i's x row (h -1: outside x, zeros)
     bool row_in = false;                    // every window of the row inside grad_y: copies unchecked
-    const float* src[NV];
-    for (WgradStage st(p, g, r0, 0); st.t < stages; st.next(p, g)) {
+    const E* src[NV];
+    for (WgradStage<QS> st(p, g, r0, 0); st.t < stages; st.next(p, g)) {
       const int sl = st.sl, atom = st.blk;
       if (st.r != row) {
         row = st.r;
@@ -250,11 +262,11 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
         }
         tc = rw.n * p.Cin + g.group * p.Kc + g.cib * 32;
         const int64_t first = st.base - step * atom;
-        row_in = wgrad_row_inside(first, step, p.katoms, p.gy.stride[1], p.vpr, p.gy_numel);
+        row_in = wgrad_row_inside(first, step, p.katoms, p.gy.stride[1], p.vpr, p.gy_numel, VEC);
         if (row_in) {
-          const int b3 = int(first & 3);
+          const int b3 = int(first & (VEC - 1));
 #pragma unroll
-          for (int j = 0; j < NV; ++j) src[j] = gy + (st.base + eofs[j] - ((b3 + cph[j]) & 3));
+          for (int j = 0; j < NV; ++j) src[j] = gy + (st.base + eofs[j] - ((b3 + cph[j]) & (VEC - 1)));
         }
       }
       if (st.t >= R) Bar::wait(&empty[sl], st.ph ^ 1);
@@ -262,7 +274,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       if (pt < 32) {
         if (lane == 0) Bar::arrive_and_expect_tx(&full[sl], uint32_t(g.npairs * 4096));
         __syncwarp();
-        if (lane < g.npairs) tma_load_4d(&xmap, &full[sl], slot + lane * 4096, 32 * atom, th, td, tc);
+        if (lane < g.npairs) tma_load_4d(&xmap, &full[sl], slot + lane * 4096, QS * atom, th, td, tc);
       }
       const uint32_t slot_a = uint32_t(__cvta_generic_to_shared(slot));
       if (row_in) {
@@ -273,12 +285,12 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
         }
       } else {  // a row at either end of grad_y: each vector bounded by the tensor's extent
         const int64_t base0 = st.base;
-        const int b3 = int(base0 & 3);
+        const int b3 = int(base0 & (VEC - 1));
 #pragma unroll
         for (int j = 0; j < NV; ++j)
           if (pt + j * T < 32 * p.vpr) {
-            const int64_t a = base0 + eofs[j] - ((b3 + cph[j]) & 3), left = p.gy_numel - a;
-            const int bytes = a < 0 ? 0 : left >= 4 ? 16 : left > 0 ? int(left) * 4 : 0;
+            const int64_t a = base0 + eofs[j] - ((b3 + cph[j]) & (VEC - 1)), left = p.gy_numel - a;
+            const int bytes = a < 0 ? 0 : left >= VEC ? 16 : left > 0 ? int(left) * int(sizeof(E)) : 0;
             cp_async_16(slot_a + uint32_t(sofs[j]), gy + (bytes ? a : 0), bytes);
           }
       }
@@ -290,37 +302,42 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
   }
 
   if (tid >= T) {  // transform warpgroups: stages tw, tw + NT, ...
-    const int wt = (tid - T) % T, tw = (tid - T) / T, warp = wt / 32, pitch = 4 * p.vpr;
-    // lane's grad_y position for w tap kw, from the window's start: Ew * lane + woff[kw] - wmin
-    int src[NKW];
+    constexpr int PPL = QS / 32;  // positions per lane: the elements of one 4-byte B word
+    const int wt = (tid - T) % T, tw = (tid - T) / T, warp = wt / 32, pitch = VEC * p.vpr;
+    // lane's grad_y positions for w tap kw, from the window's start: Ew (PPL lane + e) + woff[kw] - wmin
+    int src[NKW][PPL];
 #pragma unroll
-    for (int kw = 0; kw < NKW; ++kw) src[kw] = p.Ew * lane + p.woff[kw] - p.wmin;
-    for (WgradStage st(p, g, r0, tw); st.t < stages;) {
+    for (int kw = 0; kw < NKW; ++kw)
+#pragma unroll
+      for (int e = 0; e < PPL; ++e) src[kw][e] = p.Ew * (PPL * lane + e) + p.woff[kw] - p.wmin;
+    for (WgradStage<QS> st(p, g, r0, tw); st.t < stages;) {
       const int sl = st.sl, atom = st.blk;
       Bar::wait(&full[sl], st.ph);
       uint8_t* const slot = slots + sl * p.slot_bytes;
       // Every load of the stage before any store: the compiler cannot tell the x tiles, the windows and B apart,
       // so a store between loads serialises them (v68b: one shared-memory round trip per element, ncu).
       // x tiles: TF32 operands rounded to nearest in place (the tensor cores ignore the low 13 bits: not cleared),
-      // unless the TMA rounded them (x_rounded)
+      // unless the TMA rounded them (x_rounded); 16-bit ones are used as they land
       constexpr int NXV = HopperWgradTiles::kMaxPairs * 256 / T;
-      const int nxv = p.x_rounded ? 0 : g.npairs * (256 / T);
+      const int nxv = !Tr::kTF32 || p.x_rounded ? 0 : g.npairs * (256 / T);
       uint4* const a4 = reinterpret_cast<uint4*>(slot);
       uint4 xv[NXV];
 #pragma unroll
       for (int j = 0; j < NXV; ++j)
         if (j < nxv) xv[j] = a4[wt + j * T];
-      // B: a warp per channel row, each lane its position of row (kw, co) from the window (at w stride 2 the
+      // B: a warp per channel row, each lane its PPL positions of row (kw, co) from the window (at w stride 2 the
       // lanes' words are 2 apart: two wavefronts), stored as whole 128-byte rows
       const int64_t base0 = st.base;
-      const float* const raw = reinterpret_cast<const float*>(slot + p.raw_off);
-      float bv[8][NKW];
+      const E* const raw = reinterpret_cast<const E*>(slot + p.raw_off);
+      E bv[8][NKW][PPL];
 #pragma unroll
       for (int i = 0; i < 8; ++i) {
         const int co = warp + 4 * i;
-        const float* const rowp = raw + co * pitch + int((base0 + co * p.gy.stride[1]) & 3);
+        const E* const rowp = raw + co * pitch + int((base0 + co * p.gy.stride[1]) & (VEC - 1));
 #pragma unroll
-        for (int kw = 0; kw < NKW; ++kw) bv[i][kw] = rowp[src[kw]];
+        for (int kw = 0; kw < NKW; ++kw)
+#pragma unroll
+          for (int e = 0; e < PPL; ++e) bv[i][kw][e] = rowp[src[kw][e]];
       }
 #pragma unroll
       for (int j = 0; j < NXV; ++j)
@@ -328,20 +345,27 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
           a4[wt + j * T] = make_uint4(tf32_round(__uint_as_float(xv[j].x)), tf32_round(__uint_as_float(xv[j].y)),
                                       tf32_round(__uint_as_float(xv[j].z)), tf32_round(__uint_as_float(xv[j].w)));
       uint8_t* const b = slot + p.b_off;
-      const int iw = 32 * atom + lane;
-      bool live[NKW];  // position iw and its y position through tap kw inside the tensors (else B holds 0)
+      const int iw = QS * atom + PPL * lane;
+      bool live[NKW][PPL];  // position iw + e and its y position through tap kw inside the tensors (else B holds 0)
 #pragma unroll
-      for (int kw = 0; kw < NKW; ++kw) {
-        const int ow = p.Ew * iw + p.woff[kw];
-        live[kw] = iw < p.IW && ow >= 0 && ow < p.OW;
-      }
+      for (int kw = 0; kw < NKW; ++kw)
+#pragma unroll
+        for (int e = 0; e < PPL; ++e) {
+          const int ow = p.Ew * (iw + e) + p.woff[kw];
+          live[kw][e] = iw + e < p.IW && ow >= 0 && ow < p.OW;
+        }
 #pragma unroll
       for (int i = 0; i < 8; ++i)
 #pragma unroll
         for (int kw = 0; kw < NKW; ++kw) {
           const int row = kw * 32 + warp + 4 * i;
-          *reinterpret_cast<uint32_t*>(b + row * 128 + (((lane >> 2) ^ (row & 7)) << 4) + (lane & 3) * 4) =
-              live[kw] ? tf32_round(bv[i][kw]) : 0u;
+          uint32_t word;  // TF32: the position rounded; 16-bit: positions 2 lane, 2 lane + 1 in the low, high half
+          if constexpr (Tr::kTF32)
+            word = live[kw][0] ? tf32_round(bv[i][kw][0]) : 0u;
+          else
+            word = (live[kw][0] ? uint32_t(bv[i][kw][0].raw()) : 0u) |
+                   (live[kw][PPL - 1] ? uint32_t(bv[i][kw][PPL - 1].raw()) << 16 : 0u);
+          *reinterpret_cast<uint32_t*>(b + row * 128 + (((lane >> 2) ^ (row & 7)) << 4) + (lane & 3) * 4) = word;
         }
       fence_proxy_async();  // generic writes, read by the tensor cores
       __syncwarp();
@@ -353,9 +377,9 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
   }
 
   if (g.npairs > 2)
-    hopper_wgrad_consume<NKW, 2>(p, g, slots, ready, empty, r0, r1, chunk);
+    hopper_wgrad_consume<Tr, NKW, 2>(p, g, slots, ready, empty, r0, r1, chunk);
   else
-    hopper_wgrad_consume<NKW, 1>(p, g, slots, ready, empty, r0, r1, chunk);
+    hopper_wgrad_consume<Tr, NKW, 1>(p, g, slots, ready, empty, r0, r1, chunk);
   hopper_wgrad_zero_rest<NKW>(p, g, chunk);
 #endif
 }

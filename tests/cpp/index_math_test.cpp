@@ -297,19 +297,20 @@ static void cost_shares() {
 // exactly when all of them lie inside [0, numel), for rows at both ends of grad_y and in between.
 static void wgrad_row_bounds() {
   std::mt19937_64 rng(11);
-  for (int it = 0; it < 20000; ++it) {
+  for (int it = 0; it < 40000; ++it) {
+    const int vec = it % 2 ? 8 : 4;  // fp32 (32-position stages) and 16-bit (64) vectors
     const int ew = 1 + int(rng() % 2), katoms = 1 + int(rng() % 5), vpr = 1 + int(rng() % 24);
-    const int64_t step = int64_t(ew) * 32, cs = 1 + int64_t(rng() % 300), numel = 32 * cs + int64_t(rng() % 400);
+    const int64_t step = int64_t(ew) * 128 / vec, cs = 1 + int64_t(rng() % 300), numel = 32 * cs + int64_t(rng() % 400);
     const int64_t first = int64_t(rng() % (numel + 200)) - 100;
     bool all = true;
     for (int a = 0; a < katoms && all; ++a)
       for (int co = 0; co < 32 && all; ++co) {
-        const int64_t lo = (first + a * step + co * cs) & ~int64_t(3);
-        all = lo >= 0 && lo + 4 * vpr <= numel;  // its vpr vectors: [lo, lo + 4 vpr)
+        const int64_t lo = (first + a * step + co * cs) & ~int64_t(vec - 1);
+        all = lo >= 0 && lo + vec * vpr <= numel;  // its vpr vectors: [lo, lo + vec vpr)
       }
-    CHECK(wgrad_row_inside(first, step, katoms, cs, vpr, numel) == all,
-          "first=%lld step=%lld katoms=%d cs=%lld vpr=%d numel=%lld: brute force %d", (long long)first, (long long)step,
-          katoms, (long long)cs, vpr, (long long)numel, all);
+    CHECK(wgrad_row_inside(first, step, katoms, cs, vpr, numel, vec) == all,
+          "first=%lld step=%lld katoms=%d cs=%lld vpr=%d numel=%lld vec=%d: brute force %d", (long long)first,
+          (long long)step, katoms, (long long)cs, vpr, (long long)numel, vec, all);
   }
 }
 
