@@ -1,15 +1,24 @@
-// Hopper kernels (rowconv_sm90.cuh), built for sm_90a only: the plan takes them on devices of compute capability 9.0
-// where they apply (hopper_plan in convt3d_plan.cpp) and otherwise runs the sm_80 kernels, which every device has.
+// Hopper kernels, built for sm_90a only: the plans (convt3d_plan_sm90.cpp) take them on devices of compute capability
+// 9.0 where they apply and otherwise run the sm_80 kernels, which every device has.  CMakeLists.txt compiles this file
+// once per CT3D_SM90_PART, in parallel: 1 the forward (rowconv_sm90.cuh), 2 grad_weight (wgrad_sm90.cuh), 3 grad_input
+// (dgrad_sm90.cuh); together they were the longest translation unit of the build.
 #include <cuda.h>
 
 #include "kernel_launch.cuh"
-#include "dgrad_sm90.cuh"
+#if CT3D_SM90_PART == 1
 #include "rowconv_sm90.cuh"
+#elif CT3D_SM90_PART == 2
 #include "wgrad_sm90.cuh"
+#elif CT3D_SM90_PART == 3
+#include "dgrad_sm90.cuh"
+#else
+#error "CT3D_SM90_PART must be 1 (forward), 2 (grad_weight) or 3 (grad_input)"
+#endif
 
 namespace ct3d {
 namespace {
 
+#if CT3D_SM90_PART != 3  // the TMA tensor maps of x (grad_input copies its stages with cp.async)
 using EncodeTiled = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*, const cuuint64_t*,
                                  const cuuint64_t*, const cuuint32_t*, const cuuint32_t*, CUtensorMapInterleave,
                                  CUtensorMapSwizzle, CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
@@ -55,7 +64,9 @@ Status map_4d(void* data, const cuuint64_t (&dims)[4], const int64_t (&strides)[
     return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled failed (" + std::to_string(int(r)) + ")");
   return Status::kSuccess;
 }
+#endif
 
+#if CT3D_SM90_PART == 1
 // x channels_last (channel stride 1, n and d folded: stride[0] == D * stride[2]) as (channel, w, h, n * d), read in
 // boxes of 32 channels (Tr::kRowBytes) x rows(S) w positions: the forward's K-major B (see the kernel).
 template <class Tr>
@@ -65,50 +76,6 @@ Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap*
   const int64_t strides[3] = {x.stride[4], x.stride[3], x.stride[2]};
   const cuuint32_t box[4] = {32, cuuint32_t(HopperTiles::rows(p.S)), 1, 1};
   return map_4d<Tr>(x.data, dims, strides, box, tf32, map, why);
-}
-
-// x NCDHW (w stride 1, n and channel folded: stride[0] == Cin * stride[1]) as (w, h, d, n * Cin), read in boxes of
-// 128 bytes of positions (32 fp32, 64 16-bit) x 32 channels: grad_weight's K-major A (see wgrad_sm90.cuh).
-template <class Tr>
-Status x_map_ncdhw(const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
-  const cuuint64_t dims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
-                              cuuint64_t(x.size[0] * x.size[1])};
-  const int64_t strides[3] = {x.stride[3], x.stride[2], x.stride[1]};
-  const cuuint32_t box[4] = {128 / sizeof(typename Tr::Element), 1, 1, 32};
-  return map_4d<Tr>(x.data, dims, strides, box, tf32, map, why);
-}
-
-template <class Tr, int NKW>
-Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_wgrad_kernel<Tr, NKW>;
-  const size_t smem = hopper_wgrad_smem_bytes(p);
-  Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
-                                "cudaFuncSetAttribute (Hopper grad_weight)");
-  if (s != Status::kSuccess) return s;
-  kernel<<<p.ctas, HopperWgradTiles::cta_threads(NKW), smem, stream>>>(map, p);
-  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight kernel launch");
-}
-
-template <int EW, int NKW>
-Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_dgrad_kernel<EW, NKW>;
-  const size_t smem = hopper_dgrad_smem_bytes(p);
-  Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
-                                "cudaFuncSetAttribute (Hopper grad_input)");
-  if (s != Status::kSuccess) return s;
-  kernel<<<p.nseg * p.chunks, HopperDgradTiles::kThreads, smem, stream>>>(p);
-  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input kernel launch");
-}
-template <int EW>
-Status launch_dgrad_kw(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  static_assert(HopperDgradTiles::kMaxKw == 4, "one instance per w tap count");
-  switch (p.Kw) {
-    case 1: return launch_dgrad<EW, 1>(p, stream, why);
-    case 2: return launch_dgrad<EW, 2>(p, stream, why);
-    case 3: return launch_dgrad<EW, 3>(p, stream, why);
-    case 4: return launch_dgrad<EW, 4>(p, stream, why);
-  }
-  return detail::fail(why, Status::kNotSupported, "Hopper grad_input: more than 4 w taps");
 }
 
 template <class Tr, bool kRoundX, bool kCF, int NSJ>
@@ -137,46 +104,55 @@ Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaS
   }
   return detail::fail(why, Status::kNotSupported, "Hopper row-conv: more than 4 blocks per pair");
 }
+#elif CT3D_SM90_PART == 2
+// x NCDHW (w stride 1, n and channel folded: stride[0] == Cin * stride[1]) as (w, h, d, n * Cin), read in boxes of
+// 128 bytes of positions (32 fp32, 64 16-bit) x 32 channels: grad_weight's K-major A (see wgrad_sm90.cuh).
+template <class Tr>
+Status x_map_ncdhw(const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
+  const cuuint64_t dims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
+                              cuuint64_t(x.size[0] * x.size[1])};
+  const int64_t strides[3] = {x.stride[3], x.stride[2], x.stride[1]};
+  const cuuint32_t box[4] = {128 / sizeof(typename Tr::Element), 1, 1, 32};
+  return map_4d<Tr>(x.data, dims, strides, box, tf32, map, why);
+}
+
+template <class Tr, int NKW>
+Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStream_t stream, std::string* why) {
+  auto kernel = hopper_wgrad_kernel<Tr, NKW>;
+  const size_t smem = hopper_wgrad_smem_bytes(p);
+  Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
+                                "cudaFuncSetAttribute (Hopper grad_weight)");
+  if (s != Status::kSuccess) return s;
+  kernel<<<p.ctas, HopperWgradTiles::cta_threads(NKW), smem, stream>>>(map, p);
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight kernel launch");
+}
+#else
+template <int EW, int NKW>
+Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
+  auto kernel = hopper_dgrad_kernel<EW, NKW>;
+  const size_t smem = hopper_dgrad_smem_bytes(p);
+  Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
+                                "cudaFuncSetAttribute (Hopper grad_input)");
+  if (s != Status::kSuccess) return s;
+  kernel<<<p.nseg * p.chunks, HopperDgradTiles::kThreads, smem, stream>>>(p);
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input kernel launch");
+}
+template <int EW>
+Status launch_dgrad_kw(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
+  static_assert(HopperDgradTiles::kMaxKw == 4, "one instance per w tap count");
+  switch (p.Kw) {
+    case 1: return launch_dgrad<EW, 1>(p, stream, why);
+    case 2: return launch_dgrad<EW, 2>(p, stream, why);
+    case 3: return launch_dgrad<EW, 3>(p, stream, why);
+    case 4: return launch_dgrad<EW, 4>(p, stream, why);
+  }
+  return detail::fail(why, Status::kNotSupported, "Hopper grad_input: more than 4 w taps");
+}
+#endif
 
 }  // namespace
 
-bool hopper_built() { return true; }
-
-template <class Tr>
-Status wgrad_as(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
-  CUtensorMap map;
-  Status s = x_map_ncdhw<Tr>(p.x, Tr::kTF32 && p.x_rounded != 0, &map, why);
-  if (s != Status::kSuccess) return s;
-  static_assert(HopperWgradTiles::kMaxKw == 4, "one instance per w tap count");
-  switch (p.nkw) {
-    case 1: return launch_wgrad<Tr, 1>(p, map, stream, why);
-    case 2: return launch_wgrad<Tr, 2>(p, map, stream, why);
-    case 3: return launch_wgrad<Tr, 3>(p, map, stream, why);
-    case 4: return launch_wgrad<Tr, 4>(p, map, stream, why);
-  }
-  return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: more than 4 w taps");
-}
-
-Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
-  switch (p.dtype) {
-    case DType::kF16: return wgrad_as<HopperF16>(p, stream, why);
-    case DType::kBF16: return wgrad_as<HopperBF16>(p, stream, why);
-    default: return wgrad_as<HopperTF32>(p, stream, why);
-  }
-}
-
-Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  Status s = detail::cuda_check(cudaMemsetAsync(p.w_nonfinite, 0, sizeof(unsigned), stream), why,
-                                "Hopper grad_input flag reset");
-  if (s != Status::kSuccess) return s;
-  hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, const_cast<float*>(p.wpack));
-  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input weight pack launch");
-}
-
-Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  return p.Ew == 2 ? launch_dgrad_kw<2>(p, stream, why) : launch_dgrad_kw<1>(p, stream, why);
-}
-
+#if CT3D_SM90_PART == 1
 Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,
                    std::string* why) {
   const dim3 grid(64, unsigned(p.nseg));
@@ -225,5 +201,43 @@ Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, 
     default: return forward_as<HopperTF32>(p, x, round_x, ctas, stream, why);
   }
 }
+#elif CT3D_SM90_PART == 2
+template <class Tr>
+Status wgrad_as(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
+  CUtensorMap map;
+  Status s = x_map_ncdhw<Tr>(p.x, Tr::kTF32 && p.x_rounded != 0, &map, why);
+  if (s != Status::kSuccess) return s;
+  static_assert(HopperWgradTiles::kMaxKw == 4, "one instance per w tap count");
+  switch (p.nkw) {
+    case 1: return launch_wgrad<Tr, 1>(p, map, stream, why);
+    case 2: return launch_wgrad<Tr, 2>(p, map, stream, why);
+    case 3: return launch_wgrad<Tr, 3>(p, map, stream, why);
+    case 4: return launch_wgrad<Tr, 4>(p, map, stream, why);
+  }
+  return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: more than 4 w taps");
+}
+
+Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
+  switch (p.dtype) {
+    case DType::kF16: return wgrad_as<HopperF16>(p, stream, why);
+    case DType::kBF16: return wgrad_as<HopperBF16>(p, stream, why);
+    default: return wgrad_as<HopperTF32>(p, stream, why);
+  }
+}
+#else
+bool hopper_built() { return true; }
+
+Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
+  Status s = detail::cuda_check(cudaMemsetAsync(p.w_nonfinite, 0, sizeof(unsigned), stream), why,
+                                "Hopper grad_input flag reset");
+  if (s != Status::kSuccess) return s;
+  hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, const_cast<float*>(p.wpack));
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input weight pack launch");
+}
+
+Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
+  return p.Ew == 2 ? launch_dgrad_kw<2>(p, stream, why) : launch_dgrad_kw<1>(p, stream, why);
+}
+#endif
 
 }  // namespace ct3d
