@@ -1234,6 +1234,31 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
                            "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, (hcase, mode), budget, budget80)
 
 
+@pytest.mark.parametrize("mode", ["fp16", "bf16"])
+@pytest.mark.parametrize("edge", ["odd_ow", "sliced_x"])
+def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, monkeypatch):
+    """The 16-bit Hopper grad_weight where its 8-element vectors meet unaligned rows: an odd OW (kernel 3, stride 2, no
+    output padding: grad_y channel rows at every phase mod 8) and x a slice 37 wide of rows 40 long (the high half of
+    a B word past the row's end at an odd position; the TMA map's extent is the slice's)."""
+    dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
+    gen = torch.Generator().manual_seed(21)
+    x = torch.randn(1, 32, 3, 5, 40, generator=gen).to(dtype)
+    w = torch.randn(32, 32, 3, 3, 3, generator=gen).to(dtype)
+    args = (2, 1, 0, 1, 1) if edge == "odd_ow" else (2, 1, 1, 1, 1)
+    xd = x.to(DEV)
+    if edge == "sliced_x":
+        x, xd = x[..., :37], xd[..., :37]
+    gy = torch.randn(F.conv_transpose3d(x.double(), w.double(), None, *args).shape, generator=gen).to(dtype)
+    assert edge != "odd_ow" or gy.shape[4] % 2 == 1
+    w0 = w.double().requires_grad_(True)
+    ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
+    wd, gyd = w.to(DEV), gy.to(DEV)
+    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gyd, xd, wd, *args, True), ref,
+                           "hopper_wgrad_kernel", "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, (edge, mode), budget,
+                           budget80)
+
+
 @pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "fp16", "bf16"])
 @pytest.mark.parametrize("where", ["x", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])

@@ -168,10 +168,10 @@ struct HopperParams {
 // The Hopper grad_weight (wgrad_sm90.cuh): per w tap kw and (kd, kh) pair, gw[ci][co] = sum over positions of
 // x[ci][pos] * gy[co][pos'] (pos' the y position the tap takes x's pos to), a GEMM with K = x positions.  Work is cut
 // into segments (group, 32-channel block of ci, of co, (od, oh) phase class): every grad_y row of a class pairs with
-// the same (kd, kh) taps, each with one x row.  A stage is one grad_y row x 32 x positions (fp32; 64 for 16-bit
-// types: 128 bytes either way): the x rows of the class's pairs (32 ci x 32 positions each, TMA, 128-byte swizzle: the
+// the same (kd, kh) taps, each with one x row.  A stage is one grad_y row x QS x positions (QS = 32 fp32, 64 16-bit:
+// 128 bytes either way): the x rows of the class's pairs (32 ci x QS positions each, TMA, 128-byte swizzle: the
 // wgmma's K-major A, two pairs per 64 rows) and the grad_y row's window (cp.async, per channel), turned into B =
-// [kw][co][32 positions] (K-major, swizzled) and TF32-rounded by the transform warpgroups.  D[pair, ci][kw, co] accumulates over a CTA's chunk of the segment's
+// [kw][co][QS positions] (K-major, swizzled; fp32 TF32-rounded) by the transform warpgroups.  D[pair, ci][kw, co] accumulates over a CTA's chunk of the segment's
 // rows; the chunks' partial sums are then added in order by the ordered reduce (deterministic).
 struct HopperWgradTiles {
   static constexpr int kThreads = 128;    // a warpgroup

@@ -39,11 +39,11 @@ EncodeTiled encode_tiled() {
 }
 
 // A 4-D tensor map of Tr's elements read in boxes `box` (strides in elements), swizzled as the wgmma's K-major
-// operand: 128 bytes for fp32, 64 bytes for 16-bit types (the box's inner extent).  tf32 (fp32 only): typed
-// TFLOAT32, so that the TMA itself rounds each element to TF32 as it lands, which the kernels would otherwise do (to
+// operand: kSwizzle bytes, the box's inner extent (the forward's 32-channel rows: Tr::kRowBytes, 128 for fp32 and 64
+// for 16-bit types; grad_weight's rows of positions: 128 for every type).  tf32 (fp32 only): typed TFLOAT32, so that the TMA itself rounds each element to TF32 as it lands, which the kernels would otherwise do (to
 // nearest even, inf and NaN unchanged, as Triton's round_f32_to_tf32 descriptors describe it; CUDA's documents do
 // not say, so test_hopper_tma_tf32_rounding checks it on the GPU, ties included)
-template <class Tr>
+template <class Tr, int kSwizzle = Tr::kRowBytes>
 Status map_4d(void* data, const cuuint64_t (&dims)[4], const int64_t (&strides)[3], const cuuint32_t (&box)[4],
               bool tf32, CUtensorMap* map, std::string* why) {
   using E = typename Tr::Element;
@@ -56,8 +56,8 @@ Status map_4d(void* data, const cuuint64_t (&dims)[4], const int64_t (&strides)[
                                    : std::is_same<E, cutlass::bfloat16_t>::value ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
                                    : tf32                                        ? CU_TENSOR_MAP_DATA_TYPE_TFLOAT32
                                                                                  : CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
-  static_assert(Tr::kRowBytes == 128 || Tr::kRowBytes == 64, "the 128- or 64-byte swizzle");
-  const CUtensorMapSwizzle sw = Tr::kRowBytes == 128 ? CU_TENSOR_MAP_SWIZZLE_128B : CU_TENSOR_MAP_SWIZZLE_64B;
+  static_assert(kSwizzle == 128 || kSwizzle == 64, "the 128- or 64-byte swizzle");
+  const CUtensorMapSwizzle sw = kSwizzle == 128 ? CU_TENSOR_MAP_SWIZZLE_128B : CU_TENSOR_MAP_SWIZZLE_64B;
   const CUresult r = enc(map, type, 4, data, dims, bstr, box, estr, CU_TENSOR_MAP_INTERLEAVE_NONE, sw,
                          CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS)
@@ -113,7 +113,7 @@ Status x_map_ncdhw(const TensorRef5& x, bool tf32, CUtensorMap* map, std::string
                               cuuint64_t(x.size[0] * x.size[1])};
   const int64_t strides[3] = {x.stride[3], x.stride[2], x.stride[1]};
   const cuuint32_t box[4] = {128 / sizeof(typename Tr::Element), 1, 1, 32};
-  return map_4d<Tr>(x.data, dims, strides, box, tf32, map, why);
+  return map_4d<Tr, 128>(x.data, dims, strides, box, tf32, map, why);
 }
 
 template <class Tr, int NKW>

@@ -300,7 +300,7 @@ static void wgrad_row_bounds() {
   for (int it = 0; it < 40000; ++it) {
     const int vec = it % 2 ? 8 : 4;  // fp32 (32-position stages) and 16-bit (64) vectors
     const int ew = 1 + int(rng() % 2), katoms = 1 + int(rng() % 5), vpr = 1 + int(rng() % 24);
-    const int64_t step = int64_t(ew) * 128 / vec, cs = 1 + int64_t(rng() % 300), numel = 32 * cs + int64_t(rng() % 400);
+    const int64_t step = int64_t(ew) * 8 * vec, cs = 1 + int64_t(rng() % 300), numel = 32 * cs + int64_t(rng() % 400);
     const int64_t first = int64_t(rng() % (numel + 200)) - 100;
     bool all = true;
     for (int a = 0; a < katoms && all; ++a)
