@@ -313,25 +313,42 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
       for (int cob = 0; cob < Nc / 32; ++cob)
         for (int rd = 0; rd < md.E; ++rd)
           for (int rh = 0; rh < mh.E; ++rh) {
-            HopperWgradSeg s{};
-            s.group = g;
-            s.cib = cib;
-            s.cob = cob;
-            s.rd = rd;
-            s.rh = rh;
-            if (!append_class_pairs(md, mh, rd, rh, HopperWgradTiles::kMaxPairs, s.npairs, s)) return false;
+            // the class's (kd, kh) pairs, in segments of at most kMaxPairs (two 64-row A tiles), sizes balanced; a
+            // class of more (stride 1 along d and h: K^2 pairs, e.g. 9 for k3s1) has several segments, each reading
+            // the class's grad_y rows again: only where forced (=1) until measured (NOTES v83)
+            std::vector<int> pk(md.K * mh.K), pd(pk.size()), ph(pk.size()), pe(pk.size());
+            int n = 0;
+            for (int kd = 0; kd < md.K; ++kd)
+              for (int kh = 0; kh < mh.K; ++kh)
+                if (md.delta(rd, kd, pd[n]) && mh.delta(rh, kh, ph[n])) pk[n] = kd, pe[n] = kh, ++n;
+            if (n == 0) continue;  // grad_y rows no tap reaches add nothing
+            const int parts = (n + HopperWgradTiles::kMaxPairs - 1) / HopperWgradTiles::kMaxPairs;
+            if (parts > 1 && mode != Sm90Mode::kForce) return false;
             const int64_t nqd = md.num_q(rd), nqh = mh.num_q(rh), rows = gy.size[0] * nqd * nqh;
-            if (s.npairs == 0) continue;  // grad_y rows no tap reaches add nothing
             if (rows == 0) return false;  // the class's taps would have no partial sums written
-            if (rows >= INT_MAX / std::max(p.katoms, 1) || p.nseg == HopperWgradTiles::kMaxSeg) return false;
-            s.rows = int(rows);
-            constexpr int B = HopperWgradTiles::kQB;
-            s.full_rows = int(nqd / B * B * nqh);
-            s.div_plane = FastDiv::make(int(nqd * nqh));
-            s.div_bnqh = FastDiv::make(int(B * nqh));
-            s.div_tail = FastDiv::make(std::max(1, int(nqd % B)));
-            max_pairs = std::max(max_pairs, s.npairs);
-            p.seg[p.nseg++] = s;
+            for (int part = 0; part < parts; ++part) {
+              HopperWgradSeg s{};
+              s.group = g;
+              s.cib = cib;
+              s.cob = cob;
+              s.rd = rd;
+              s.rh = rh;
+              for (int i = n * part / parts; i < n * (part + 1) / parts; ++i, ++s.npairs) {
+                s.kd[s.npairs] = pk[i];
+                s.kh[s.npairs] = pe[i];
+                s.dd[s.npairs] = pd[i];
+                s.dh[s.npairs] = ph[i];
+              }
+              if (rows >= INT_MAX / std::max(p.katoms, 1) || p.nseg == HopperWgradTiles::kMaxSeg) return false;
+              s.rows = int(rows);
+              constexpr int B = HopperWgradTiles::kQB;
+              s.full_rows = int(nqd / B * B * nqh);
+              s.div_plane = FastDiv::make(int(nqd * nqh));
+              s.div_bnqh = FastDiv::make(int(B * nqh));
+              s.div_tail = FastDiv::make(std::max(1, int(nqd % B)));
+              max_pairs = std::max(max_pairs, s.npairs);
+              p.seg[p.nseg++] = s;
+            }
           }
   if (p.nseg == 0) return false;
   // fewer than two (kd, kh) pairs per class on average (kernel 2, stride 2: one): a stage's fixed cost is paid for
