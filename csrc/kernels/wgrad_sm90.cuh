@@ -1,9 +1,10 @@
 // Hopper grad_weight (sm_90a): wgmma over x positions, x rows by TMA, grad_y windows by cp.async (see
 // HopperWgradParams for the decomposition).
 //
-// GEMM per stage (one grad_y row (n, od, oh) of the segment's class, 32 x positions iw0 .. iw0 + 31):
-//   D[m = pair * 32 + ci][n = kw * 32 + co] += sum over the 32 positions of A[m][iw] * B[n][iw]
-//   A: the x rows of the class's (kd, kh) pairs, 32 ci x 32 positions each (128-byte rows), as TMA writes them in
+// GEMM per stage (one grad_y row (n, od, oh) of the segment's class, QS x positions iw0 .. iw0 + QS - 1; QS = 32 for
+// fp32, 64 for 16-bit types, see below):
+//   D[m = pair * 32 + ci][n = kw * 32 + co] += sum over the QS positions of A[m][iw] * B[n][iw]
+//   A: the x rows of the class's (kd, kh) pairs, 32 ci x QS positions each (128-byte rows), as TMA writes them in
 //      the 128-byte swizzle: K-major, two pairs per 64-row wgmma tile.  Rows outside x read as zeros.
 //   B: B[kw * 32 + co][iw] = gy[co][Ew * iw + woff[kw]] (zero outside the row), the same K-major swizzled layout,
 //      built by a transform warpgroup from the staged window of each grad_y channel row.
