@@ -63,9 +63,12 @@ __global__ void k(const __nv_bfloat16* A, const __nv_bfloat16* B, float* D, int 
 int main() {
   __nv_bfloat16 *A, *B;
   float* D;
-  cudaMallocManaged(&A, 64 * 32 * 2);
-  cudaMallocManaged(&B, kRows * 32 * 2);
-  cudaMallocManaged(&D, 64 * 64 * 4);
+  for (cudaError_t e : {cudaMallocManaged(&A, 64 * 32 * 2), cudaMallocManaged(&B, kRows * 32 * 2),
+                        cudaMallocManaged(&D, 64 * 64 * 4)})
+    if (e != cudaSuccess) {
+      printf("cudaMallocManaged: %s\n", cudaGetErrorString(e));
+      return 2;
+    }
   for (int i = 0; i < 64 * 32; ++i) A[i] = __float2bfloat16(float((i * 7) % 5 - 2));
   for (int i = 0; i < kRows * 32; ++i) B[i] = __float2bfloat16(float((i * 13) % 7 - 3));
   cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, 16384);
