@@ -171,8 +171,9 @@ struct HopperParams {
 // the same (kd, kh) taps, each with one x row.  A stage is one grad_y row x QS x positions (QS = 32 fp32, 64 16-bit:
 // 128 bytes either way): the x rows of the class's pairs (32 ci x QS positions each, TMA, 128-byte swizzle: the
 // wgmma's K-major A, two pairs per 64 rows) and the grad_y row's window (cp.async, per channel), turned into B =
-// [kw][co][QS positions] (K-major, swizzled; fp32 TF32-rounded) by the transform warpgroups.  D[pair, ci][kw, co] accumulates over a CTA's chunk of the segment's
-// rows; the chunks' partial sums are then added in order by the ordered reduce (deterministic).
+// [kw][co][QS positions] (K-major, swizzled; fp32 TF32-rounded) by the transform warpgroups.  D[pair, ci][kw, co]
+// accumulates over a CTA's chunk of the segment's rows; the chunks' partial sums are then added in order by the
+// ordered reduce (deterministic).
 struct HopperWgradTiles {
   static constexpr int kThreads = 128;    // a warpgroup
   // transform warpgroups, taking alternate stages: two where the consumer's accumulators (2 x 16 NKW per thread)

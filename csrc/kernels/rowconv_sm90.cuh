@@ -70,9 +70,10 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
 
 // Output (phase r, channel co, position q) of tile tl summed with every product masked: only taps phase r has, x
 // rows and positions inside the tensor, in fp32 from the segment's packed weights wsg and x (both TF32-rounded for
-// Tr::kTF32; for Tr::kSplit x as it is and the weights' big + small parts).  The wgmmas also multiply the zero weights of taps a phase lacks with x; times a non-finite x that is
-// NaN where the true sum has no such term, so tiles whose sums are not all finite where x has a non-finite value
-// are listed by the forward and recomputed this way (hopper_fixup_kernel).
+// Tr::kTF32; for Tr::kSplit x as it is and the weights' big + small parts).  The wgmmas also multiply the zero
+// weights of taps a phase lacks with x; times a non-finite x that is NaN where the true sum has no such term, so
+// tiles whose sums are not all finite where x has a non-finite value are listed by the forward and recomputed this
+// way (hopper_fixup_kernel).
 template <class Tr, class E = typename Tr::Element>
 CT3D_DEV float hopper_masked_output(const HopperParams& p, const HopperSeg& g, const HopperTile& tl, const E* wsg,
                                    int r, int co, int q) {
@@ -217,8 +218,10 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
         uint4* s4 = reinterpret_cast<uint4*>(my_slots + sl * p.slot_bytes);
         for (int e = lane; e < n16; e += 32) {
           uint4 v = s4[e];
-          if constexpr (Tr::kSplit) s4[n16 + e] = tf32_small(v);  // the slot's second half
-          tf32_round_clear(v);
+          if constexpr (Tr::kSplit)
+            s4[n16 + e] = tf32_split(v);  // big in place, small into the slot's second half
+          else
+            tf32_round_clear(v);
           s4[e] = v;
         }
         fence_proxy_async();
@@ -356,7 +359,8 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
         for (int i = wtid; i < BQ * NV; i += HopperTiles::kThreads) {
           const int ql = i >> LNV, cv = i & (NV - 1), ol = 2 * ql + hf;
           if (ol < nout)
-            st_global_v4(ytile + ol * p.y.stride[4] + VO * cv, hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv));
+            st_global_v4(ytile + ol * p.y.stride[4] + VO * cv,
+                         hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv));
         }
       } else {
         // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte
@@ -430,9 +434,10 @@ __global__ void hopper_pack_kernel(TensorRef5 w, typename Tr::Element* out, cons
     if (kw >= 0)
       val = ws[ci * w.stride[0] + co * w.stride[1] + g.kd[i] * w.stride[2] + g.kh[i] * w.stride[3] + kw * w.stride[4]];
     if constexpr (Tr::kSplit) {
-      const float big = __uint_as_float(tf32_round_clear(val));
-      out[g.wofs + n + e] = isfinite(big) ? __uint_as_float(tf32_round_clear(val - big)) : 0.f;
-      val = big;
+      uint32_t big, small, fin;
+      PolicyExact::split(val, big, small, fin);
+      out[g.wofs + n + e] = __uint_as_float(small);
+      val = __uint_as_float(big);
     } else if constexpr (kRound) {
       val = __uint_as_float(tf32_round_clear(val));
     }

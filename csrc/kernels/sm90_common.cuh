@@ -51,14 +51,17 @@ struct Hopper3xTF32 : HopperTF32 {
   static constexpr bool kSplit = true;
   static constexpr int kMaxWG = HopperTiles::kMaxWGSplit;
 };
-// The small TF32 part of each word of a 16-byte fp32 vector: x - tf32(x) rounded to TF32, 0 where tf32(x) is not
-// finite (inf - inf would be NaN; the kernels then recompute such tiles with every product masked)
-CT3D_DEV uint4 tf32_small(const uint4& v) {
-  auto small = [](uint32_t u) {
-    const float x = __uint_as_float(u), b = __uint_as_float(tf32_round_clear(x));
-    return isfinite(b) ? tf32_round_clear(x - b) : 0u;
-  };
-  return make_uint4(small(v.x), small(v.y), small(v.z), small(v.w));
+// The big and small TF32 parts of each word of a 16-byte fp32 vector, as the sm_80 exact path splits its fragments
+// (PolicyExact::split: small = 0 where big is not finite, inf - inf would be NaN; the Hopper forward then recomputes
+// such tiles with every product masked): v becomes the big parts, the small ones are returned
+CT3D_DEV uint4 tf32_split(uint4& v) {
+  uint4 s;
+  uint32_t fin;
+  PolicyExact::split(__uint_as_float(v.x), v.x, s.x, fin);
+  PolicyExact::split(__uint_as_float(v.y), v.y, s.y, fin);
+  PolicyExact::split(__uint_as_float(v.z), v.z, s.z, fin);
+  PolicyExact::split(__uint_as_float(v.w), v.w, s.w, fin);
+  return s;
 }
 // T: cutlass::half_t or cutlass::bfloat16_t, both operands K-major, fp32 accumulators.  A 32-channel x row is 64
 // bytes: the 64-byte swizzle.
@@ -96,7 +99,8 @@ CT3D_DEV uint64_t gmma_desc(uint32_t addr, uint32_t lbo, uint32_t sbo) {
 // The 128-byte swizzle is applied to absolute shared-memory addresses (row = address bits 7-9), so an operand
 // starting s rows into a 1024-byte atom keeps base offset 0 (measured: .ab microtest, H200; the PTX manual's
 // (addr >> 7) & 7 there gave wrong products).  kRowBytes = 64: the 64-byte swizzle (512-byte atoms of 8 rows of 64
-// bytes, chunk bits 4-5 XOR address bits 7-8), assumed to start alike at any row (test_hopper_forward_16bit).
+// bytes, chunk bits 4-5 XOR address bits 7-8), assumed to start alike at any row (benchmarks/hopper_sw64_microtest.cu;
+// test_hopper_forward's fp16 / bf16 modes).
 template <int kRowBytes = 128>
 CT3D_DEV uint64_t gmma_desc_swizzled(uint32_t addr) {
   static_assert(kRowBytes == 128 || kRowBytes == 64, "the 128- or 64-byte swizzle");
