@@ -316,11 +316,16 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
             // the class's (kd, kh) pairs, in segments of at most kMaxPairs (two 64-row A tiles), sizes balanced; a
             // class of more (stride 1 along d and h: K^2 pairs, e.g. 9 for k3s1) has several segments, each reading
             // the class's grad_y rows again: only where forced (=1) until measured (NOTES v83)
-            std::vector<int> pk(md.K * mh.K), pd(pk.size()), ph(pk.size()), pe(pk.size());
-            int n = 0;
-            for (int kd = 0; kd < md.K; ++kd)
-              for (int kh = 0; kh < mh.K; ++kh)
-                if (md.delta(rd, kd, pd[n]) && mh.delta(rh, kh, ph[n])) pk[n] = kd, pe[n] = kh, ++n;
+            auto each_pair = [&](auto f) {  // f(i, kd, kh, dd, dh) for the class's pairs in order; their count
+              int i = 0;
+              for (int kd = 0; kd < md.K; ++kd)
+                for (int kh = 0; kh < mh.K; ++kh) {
+                  int dd, dh;
+                  if (md.delta(rd, kd, dd) && mh.delta(rh, kh, dh)) f(i++, kd, kh, dd, dh);
+                }
+              return i;
+            };
+            const int n = each_pair([](int, int, int, int, int) {});
             if (n == 0) continue;  // grad_y rows no tap reaches add nothing
             const int parts = (n + HopperWgradTiles::kMaxPairs - 1) / HopperWgradTiles::kMaxPairs;
             if (parts > 1 && mode != Sm90Mode::kForce) return false;
@@ -333,12 +338,15 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
               s.cob = cob;
               s.rd = rd;
               s.rh = rh;
-              for (int i = n * part / parts; i < n * (part + 1) / parts; ++i, ++s.npairs) {
-                s.kd[s.npairs] = pk[i];
-                s.kh[s.npairs] = pe[i];
-                s.dd[s.npairs] = pd[i];
-                s.dh[s.npairs] = ph[i];
-              }
+              const int lo = n * part / parts, hi = n * (part + 1) / parts;
+              each_pair([&](int i, int kd, int kh, int dd, int dh) {
+                if (i < lo || i >= hi) return;
+                s.kd[s.npairs] = kd;
+                s.kh[s.npairs] = kh;
+                s.dd[s.npairs] = dd;
+                s.dh[s.npairs] = dh;
+                ++s.npairs;
+              });
               if (rows >= INT_MAX / std::max(p.katoms, 1) || p.nseg == HopperWgradTiles::kMaxSeg) return false;
               s.rows = int(rows);
               constexpr int B = HopperWgradTiles::kQB;
