@@ -18,7 +18,21 @@
 namespace ct3d {
 namespace {
 
-#if CT3D_SM90_PART != 3  // the TMA tensor maps of x (grad_input copies its stages with cp.async)
+#if CT3D_SM90_PART != 3  // the element traits of a launch and the TMA tensor maps of x (grad_input: fp32 only, its
+                         // stages copied with cp.async)
+// f(Tr{}) with the element traits of a launch of dtype: Hopper3xTF32 where it is split (kSplitOK: the forward's exact
+// fp32), else by the element type
+template <bool kSplitOK, class F>
+Status with_traits(DType dtype, bool split, F&& f) {
+  if constexpr (kSplitOK)
+    if (split) return f(Hopper3xTF32{});
+  switch (dtype) {
+    case DType::kF16: return f(HopperF16{});
+    case DType::kBF16: return f(HopperBF16{});
+    default: return f(HopperTF32{});
+  }
+}
+
 using EncodeTiled = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*, const cuuint64_t*,
                                  const cuuint64_t*, const cuuint32_t*, const cuuint32_t*, CUtensorMapInterleave,
                                  CUtensorMapSwizzle, CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
@@ -156,17 +170,19 @@ Status launch_dgrad_kw(const HopperDgradParams& p, cudaStream_t stream, std::str
 Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool round_tf32, cudaStream_t stream,
                    std::string* why) {
   const dim3 grid(64, unsigned(p.nseg));
-  if (p.split)
-    hopper_pack_kernel<Hopper3xTF32, false><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
-  else if (p.dtype == DType::kF16)
-    hopper_pack_kernel<HopperF16, false><<<grid, 256, 0, stream>>>(w, static_cast<cutlass::half_t*>(out), p);
-  else if (p.dtype == DType::kBF16)
-    hopper_pack_kernel<HopperBF16, false><<<grid, 256, 0, stream>>>(w, static_cast<cutlass::bfloat16_t*>(out), p);
-  else if (round_tf32)
-    hopper_pack_kernel<HopperTF32, true><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
-  else
-    hopper_pack_kernel<HopperTF32, false><<<grid, 256, 0, stream>>>(w, static_cast<float*>(out), p);
-  return detail::cuda_check(cudaGetLastError(), why, "Hopper weight pack kernel launch");
+  return with_traits<true>(p.dtype, p.split, [&](auto tr) {
+    using Tr = decltype(tr);
+    auto* const o = static_cast<typename Tr::Element*>(out);
+    if constexpr (Tr::kTF32 && !Tr::kSplit) {  // TF32 weights rounded here once (a split pack makes its own parts)
+      if (round_tf32)
+        hopper_pack_kernel<Tr, true><<<grid, 256, 0, stream>>>(w, o, p);
+      else
+        hopper_pack_kernel<Tr, false><<<grid, 256, 0, stream>>>(w, o, p);
+    } else {
+      hopper_pack_kernel<Tr, false><<<grid, 256, 0, stream>>>(w, o, p);
+    }
+    return detail::cuda_check(cudaGetLastError(), why, "Hopper weight pack kernel launch");
+  });
 }
 
 template <class Tr>
@@ -194,12 +210,9 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
 
 Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
                       std::string* why) {
-  if (p.split) return forward_as<Hopper3xTF32>(p, x, round_x, ctas, stream, why);
-  switch (p.dtype) {
-    case DType::kF16: return forward_as<HopperF16>(p, x, round_x, ctas, stream, why);
-    case DType::kBF16: return forward_as<HopperBF16>(p, x, round_x, ctas, stream, why);
-    default: return forward_as<HopperTF32>(p, x, round_x, ctas, stream, why);
-  }
+  return with_traits<true>(p.dtype, p.split, [&](auto tr) {
+    return forward_as<decltype(tr)>(p, x, round_x, ctas, stream, why);
+  });
 }
 #elif CT3D_SM90_PART == 2
 template <class Tr>
@@ -218,11 +231,7 @@ Status wgrad_as(const HopperWgradParams& p, cudaStream_t stream, std::string* wh
 }
 
 Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
-  switch (p.dtype) {
-    case DType::kF16: return wgrad_as<HopperF16>(p, stream, why);
-    case DType::kBF16: return wgrad_as<HopperBF16>(p, stream, why);
-    default: return wgrad_as<HopperTF32>(p, stream, why);
-  }
+  return with_traits<false>(p.dtype, false, [&](auto tr) { return wgrad_as<decltype(tr)>(p, stream, why); });
 }
 #else
 bool hopper_built() { return true; }
