@@ -404,21 +404,25 @@ namespace {
 // and out per group; w stride <= 2, w dilation 1 and <= 4 w taps (the kernel's instances and channel order); grad_y
 // and grad_input of unit w stride (any other strides); the segment's weights and two grad_y stages in shared memory.
 // On by default (v73, H200: mission 0.51 against the sm_80 row-conv's 0.87 ms, faster on every shape measured;
-// benchmarks/NOTES.md); CUTLASS_CONVT3D_SM90_DGRAD=0 (or CUTLASS_CONVT3D_SM90=0) keeps the sm_80 kernel.  False: the
-// sm_80 row-conv takes it.
-bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
+// benchmarks/NOTES.md); CUTLASS_CONVT3D_SM90_DGRAD=0 (or CUTLASS_CONVT3D_SM90=0) keeps the sm_80 kernel.  grad_y and
+// grad_input both channels_last of whole 16-byte vectors instead (v84) only where forced (CUTLASS_CONVT3D_SM90_DGRAD=1,
+// or `forced`: the unit-stride forward's own switch), until timed.  False: the sm_80 row-conv takes it.
+bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_DGRAD");
   if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
   if (pb.dtype != DType::kF32 || op_math(pb, Kind::kGradInput) != Math::kTF32 || use_direct(pb)) return false;
   const int Kci = pb.cin_g(), Kco = pb.cout_g();
   if (Kci % 32 || Kco % 32 || pb.stride[2] > 2 || pb.dil[2] != 1 || pb.k[2] > HopperDgradTiles::kMaxKw) return false;
-  if (numel(a.x) == 0 || numel(a.y) == 0 || a.y.stride[4] != 1 || a.x.stride[4] != 1) return false;
-  if (reinterpret_cast<uintptr_t>(a.y.data) % 4) return false;
+  if (numel(a.x) == 0 || numel(a.y) == 0 || reinterpret_cast<uintptr_t>(a.y.data) % 4) return false;
+  const bool cl = cf_rows(a.y, Kco, pb.dtype) && cf_rows(a.x, Kci, pb.dtype);  // (cf_rows: w stride not 1)
+  if (!cl && (a.y.stride[4] != 1 || a.x.stride[4] != 1)) return false;
+  if (cl && mode != Sm90Mode::kForce && !forced) return false;
   HopperDgradPlan r{};
   HopperDgradParams& p = r.p;
   p.gy = a.y;
   p.gx = a.x;
+  p.cl = cl;
   p.w = a.w;
   p.md = pb.dgrad(0);
   p.mh = pb.dgrad(1);
@@ -450,8 +454,10 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   p.div_qb = FastDiv::make(p.qblocks);
   p.div_ih = FastDiv::make((pb.in[1] + p.Rh - 1) / p.Rh);
   p.div_id = FastDiv::make((pb.in[0] + p.Rd - 1) / p.Rd);
-  p.pitch = HopperDgradTiles::pitch(HopperDgradTiles::vectors(HopperDgradTiles::window(p.Ew, p.Kw)));
-  p.slot_bytes = (32 * p.pitch * 4 + 127) / 128 * 128;
+  // a stage: 32 channel rows of the window's vectors at a pitch, or (channels_last) the window's 128-byte positions
+  const int win = HopperDgradTiles::window(p.Ew, p.Kw);
+  p.pitch = cl ? 32 : HopperDgradTiles::pitch(HopperDgradTiles::vectors(win));
+  p.slot_bytes = cl ? win * 128 : (32 * p.pitch * 4 + 127) / 128 * 128;
   p.gy_ph = int(reinterpret_cast<uintptr_t>(a.y.data) / 4 % 4);
   for (int d = 0; d < 4; ++d) p.s4[d] = int(a.y.stride[d] & 3);
   const int64_t wb = int64_t(pb.taps()) * Kco * 32 * 4;
@@ -501,7 +507,7 @@ bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
   q.w.data = wdata;
   q.x = a.y;  // the grad_input it writes
   q.y = a.x;  // the grad_y it reads
-  if (check_problem(qp, nullptr) != Status::kSuccess || !hopper_dgrad_plan(q, hd)) return false;
+  if (check_problem(qp, nullptr) != Status::kSuccess || !hopper_dgrad_plan(q, true, hd)) return false;
   hd->p.bias = static_cast<const float*>(a.bias);  // y's channels: the grad_input's
   hd->p.bias_stride = a.bias_stride;
   return true;
@@ -510,7 +516,7 @@ bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
 }  // namespace
 
 bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd) {
-  return K == Kind::kForward ? unit_forward_dgrad(a, hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, hd);
+  return K == Kind::kForward ? unit_forward_dgrad(a, hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, false, hd);
 }
 
 }  // namespace planning

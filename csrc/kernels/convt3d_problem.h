@@ -217,8 +217,22 @@ struct HopperDgradTiles {
   // sit 16 banks apart, and c, c + 1 differ in parity where the channel stride is odd (OW odd, as on the mission
   // shape): 32 distinct banks; else 2-way.  Stride 1: channels c, c + 2, c + 4, c + 6 (conflict-free where the
   // channel stride is even).
-  static constexpr int co_of(int ew, int ks, int t4, int cc) {
-    return ew == 2 ? 8 * ks + 2 * cc + (t4 & 1) + 4 * (t4 >> 1) : 8 * ks + cc + 2 * t4;
+  // channels_last grad_y (cl): lane t4 takes channels 8 t4 .. 8 t4 + 7 over the four k-steps, two 16-byte chunks of a
+  // staged position (below).
+  static constexpr int co_of(int ew, bool cl, int ks, int t4, int cc) {
+    return cl ? 8 * t4 + 2 * ks + cc
+              : ew == 2 ? 8 * ks + 2 * cc + (t4 & 1) + 4 * (t4 >> 1) : 8 * ks + cc + 2 * t4;
+  }
+  // channels_last grad_y: a stage holds its window's positions j as 128-byte rows of the 32 channels, 16-byte chunk q
+  // of row j at chunk q ^ cl_swz(ew, j).  A quarter-warp's 16-byte fragment loads read rows j and j + ew (lanes g8,
+  // g8 + 1) at the four chunks 2 t4 + q' of one parity: the swizzle gives the two rows opposite parities, so the
+  // eight loads cover all 32 banks.  cl_swz(ew, ew m + kw + 8 ew h) = cl_swz(ew, ew m) ^ cl_swz(ew, kw) for kw < 4:
+  // the consumer's addresses are two per-thread bases and constants (the index test checks both).
+  static constexpr int cl_swz(int ew, int j) { return (j >> (ew - 1)) & 1; }
+  static constexpr int cl_offset(int ew, int j, int co) { return 32 * j + 4 * ((co / 4) ^ cl_swz(ew, j)) + co % 4; }
+  // the consumer's chunk 2 t4 + q of row m, tap kw, h: cl_base(ew, m, t4, q ^ cl_swz(ew, kw)) + 32 kw + 256 ew h
+  static constexpr int cl_base(int ew, int m, int t4, int x) {
+    return 32 * ew * m + 8 * t4 + 4 * (cl_swz(ew, ew * m) ^ x);
   }
 };
 

@@ -9,6 +9,10 @@
 //      outside the row and for pairs whose od or oh is outside grad_y), read at stride Ew into the register
 //      fragments (a gather no shared-memory descriptor expresses) and TF32-rounded there.
 //   B = w[ci][co][kd][kh][kw], packed K-major without swizzle in the fragment's channel order (co_of).
+// channels_last grad_y (kCL): a stage holds the window's positions as 128-byte rows of the 32 co (whole 16-byte
+// chunks, zero-filled outside the row: no phases, no element copies), and a lane's fragments of one position are two
+// 16-byte loads (its channels 8 t4 .. 8 t4 + 7 over the k-steps); grad_input channels_last too, stored as 8-byte
+// channel pairs.
 // The rows' grad_y rows oh = ih s - p + kh dil and (ih + 1) s - p + kh' dil coincide where kh = kh' + s / dil (s a
 // multiple of dil), and alike along d: a stage holds one grad_y row (od, oh) and feeds the taps of every x row that
 // reads it, the same A fragments multiplied by each row's weights into its own accumulators.  (Kd + Sd) (Kh + Sh)
@@ -59,7 +63,7 @@ CT3D_DEV void dgrad_mma(const uint32_t* a, uint64_t db, float (&d)[16]) {
 // where the stage's grad_y rows are: whether the (od, oh) row is inside grad_y and read by an x row (`pair`), the
 // window's first position wstart, and channel 0's element there (kRow: its address; its 16-byte phase vph either
 // way, from the strides mod 4 without 64-bit math where the address is not needed).
-template <bool kRow>
+template <bool kRow, bool kCL>
 struct DgradStage : StageWalk {
   DgradTile tl;
   int jd = 0, jh = 0, cob = 0;
@@ -80,7 +84,14 @@ struct DgradStage : StageWalk {
            unsigned(oh) < unsigned(p.mh.in_extent);
     wstart = p.Ew * tl.qb * HopperDgradTiles::BQ - p.pw;
     const int c = group * p.Kco + cob * 32;
-    if constexpr (kRow) {
+    if constexpr (kCL) {  // whole positions: no phase
+      vph = 0;
+      if constexpr (kRow)
+        row = static_cast<const float*>(p.gy.data) +
+              (pair ? tl.n * p.gy.stride[0] + c + od * p.gy.stride[2] + oh * p.gy.stride[3] +
+                          int64_t(wstart) * p.gy.stride[4]
+                    : 0);
+    } else if constexpr (kRow) {
       const int64_t e = pair ? tl.n * p.gy.stride[0] + int64_t(c) * p.gy.stride[1] + od * p.gy.stride[2] +
                                    oh * p.gy.stride[3] + wstart
                              : 0;
@@ -116,7 +127,7 @@ using DgradVectors = HopperDgradVectors<HopperDgradTiles::vectors(HopperDgradTil
 // one 16-byte copy each with the addresses as immediates; straddling ones: each of the 32 lanes one element (row
 // l / 4, element l % 4) of each of the vc.ne such vectors of every row, zero-filled outside [0, OW).
 template <int EW, int NKW>
-CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true>& st, const DgradVectors<EW, NKW>& vc,
+CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true, false>& st, const DgradVectors<EW, NKW>& vc,
                          int64_t eofs0, int cph, uint32_t dofs0, int64_t rstep, uint32_t dstep, uint32_t slot_a) {
   constexpr int NV = HopperDgradTiles::vectors(HopperDgradTiles::window(EW, NKW)), NI = (NV + 31) / 32;
   const int lane = threadIdx.x % 32;
@@ -150,9 +161,26 @@ CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true>& st,
   }
 }
 
+// ... channels_last: the window's positions j as 128-byte rows of 8 chunks, chunk q at q ^ cl_swz(EW, j).  Producer
+// thread i copies chunk i % 8 of positions i / 8 + 16 r: a warp's copies are four whole positions, and the
+// swizzle is the same for all of a thread's positions (16 apart).  A position outside [0, OW), or every position of
+// a grad_y row outside the tensor, is zero-filled.
+template <int EW, int NKW>
+CT3D_DEV void dgrad_copy_cl(const HopperDgradParams& p, const DgradStage<true, true>& st, uint32_t slot_a) {
+  constexpr int WIN = HopperDgradTiles::window(EW, NKW), NR = (WIN + 15) / 16;
+  const int tid = threadIdx.x % 128, j0 = tid / 8, q = tid % 8;
+  const int64_t step = 16 * p.gy.stride[4];
+  const float* src = st.row + j0 * p.gy.stride[4] + 4 * q;
+  uint32_t dst = slot_a + uint32_t(128 * j0 + 16 * (q ^ HopperDgradTiles::cl_swz(EW, j0)));
+  int w = st.wstart + j0;
+#pragma unroll
+  for (int r = 0; r < NR; ++r, src += step, dst += 16 * 128, w += 16)
+    if (r < NR - 1 || j0 + 16 * r < WIN) cp_async_16_or_zero(dst, src, !st.pair || unsigned(w) >= unsigned(p.OW));
+}
+
 // The warpgroup's 64 x 32 outputs of x row (id, ih) of tile tl summed on CUDA cores with every product masked (inside
 // the tensors only)
-template <int EW>
+template <int EW, bool kCL>
 CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int id, int ih, int group, int cib,
                            int wg) {
   const float* const gy = static_cast<const float*>(p.gy.data);
@@ -172,18 +200,19 @@ CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int 
             const int ow = EW * iw + kw - p.pw;
             if (ow < 0 || ow >= p.OW) continue;
             const float g = gy[tl.n * p.gy.stride[0] + (int64_t(group) * p.Kco + co) * p.gy.stride[1] +
-                               od * p.gy.stride[2] + oh * p.gy.stride[3] + ow];
+                               od * p.gy.stride[2] + oh * p.gy.stride[3] + (kCL ? ow * p.gy.stride[4] : ow)];
             const float v = w[ci * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] + kh * p.w.stride[3] +
                               kw * p.w.stride[4]];
             s = fmaf(__uint_as_float(tf32_round_clear(g)), __uint_as_float(tf32_round_clear(v)), s);
           }
       }
-    gx[tl.n * p.gx.stride[0] + ci * p.gx.stride[1] + id * p.gx.stride[2] + ih * p.gx.stride[3] + iw] =
+    gx[tl.n * p.gx.stride[0] + ci * p.gx.stride[1] + id * p.gx.stride[2] + ih * p.gx.stride[3] +
+       (kCL ? iw * p.gx.stride[4] : iw)] =
         p.bias ? s + p.bias[ci * p.bias_stride] : s;
   }
 }
 
-template <int EW, int NKW>
+template <int EW, int NKW, bool kCL>
 __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     hopper_dgrad_kernel(const __grid_constant__ HopperDgradParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -216,12 +245,24 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   const int s1 = int(p.gy.stride[1] & 3);
 
   // registers moved from the producer (copies only) to the consumers (two fragment sets, the accumulators)
+  if (wg == 2 && kCL) {  // producer, channels_last: whole positions
+    cutlass::arch::warpgroup_reg_dealloc<HopperDgradTiles::kProducerRegs>();
+    for (DgradStage<true, true> cs(p, group, tile0, spt); cs.t < stages; cs.next(p, group, spt)) {
+      if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
+      dgrad_copy_cl<EW, NKW>(p, cs, slots_a + uint32_t(cs.sl * p.slot_bytes));
+      asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(
+                       uint32_t(__cvta_generic_to_shared(&full[cs.sl])))
+                   : "memory");
+    }
+    cutlass::arch::cp_async_wait<0>();
+    return;
+  }
   if (wg == 2) {  // producer: rows warp + 4 r of every stage
     cutlass::arch::warpgroup_reg_dealloc<HopperDgradTiles::kProducerRegs>();
     const int cph = (warp * s1) & 3;  // the warp's rows' phase relative to channel 0's
     const int64_t eofs0 = warp * p.gy.stride[1], rstep = 16 * p.gy.stride[1];
     const uint32_t dofs0 = uint32_t(warp * p.pitch * 4), dstep = uint32_t(16 * p.pitch);
-    DgradStage<true> cs(p, group, tile0, spt);
+    DgradStage<true, false> cs(p, group, tile0, spt);
     DgradVectors<EW, NKW> vc(cs.wstart, p.OW, lane);
     for (; cs.t < stages; cs.next(p, group, spt)) {
       if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
@@ -243,11 +284,16 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   // the rows the thread's fragments read: channel co_of(ks, t4, cc) = co_of(0, t4, 0) + 8 ks + dc cc, at
   // position Ew m + kw (+ 8 Ew for rows m + 8); their 16-byte phases relative to channel 0's depend on cc only
   // (8 ks channels apart: a multiple of 4 strides)
-  constexpr int dc = HopperDgradTiles::co_of(EW, 0, 0, 1);
-  static_assert(HopperDgradTiles::co_of(EW, 3, 3, 1) == HopperDgradTiles::co_of(EW, 0, 3, 0) + 24 + dc, "channel order");
-  const int co0 = HopperDgradTiles::co_of(EW, 0, t4, 0);
+  constexpr int dc = HopperDgradTiles::co_of(EW, false, 0, 0, 1);
+  static_assert(HopperDgradTiles::co_of(EW, false, 3, 3, 1) == HopperDgradTiles::co_of(EW, false, 0, 3, 0) + 24 + dc,
+                "channel order");
+  const int co0 = HopperDgradTiles::co_of(EW, false, 0, t4, 0);
   const int rofs = co0 * p.pitch + EW * (64 * wg + 16 * warp + g8);
   const int aph0 = (co0 * s1) & 3, aph1 = ((co0 + dc) * s1) & 3;
+  // channels_last: row m's position EW m + kw (+ 8 EW for m + 8), its chunks 2 t4 + q (channels 8 t4 + 4 q ..) from
+  // cl0 where q ^ cl_swz(EW, kw) is 0, cl1 where it is 1 (HopperDgradTiles::cl_base)
+  const int cl0 = HopperDgradTiles::cl_base(EW, 64 * wg + 16 * warp + g8, t4, 0);
+  const int cl1 = HopperDgradTiles::cl_base(EW, 64 * wg + 16 * warp + g8, t4, 1);
   float acc[4][16];  // the tile's x rows (id + a, ih + b) as 2 a + b
 #pragma unroll
   for (int e = 0; e < 64; ++e) acc[e / 16][e % 16] = 0.f;
@@ -256,7 +302,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     for (int e = 0; e < 64; ++e) asm volatile("" : "+f"(acc[e / 16][e % 16])::"memory");
   };
   uint32_t fa[NA], fb[NA];
-  DgradStage<false> ms(p, group, tile0, spt);
+  DgradStage<false, kCL> ms(p, group, tile0, spt);
   // x row r's wgmmas of the stage: its (kd, kh) pair's weights for the co block, + (kw * 4096 + ks * 1024) bytes
   // added to the descriptor's address field
   auto mma_row = [&](const uint32_t(&a)[NA], int kd, int kh, float(&d)[16]) {
@@ -272,16 +318,33 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   auto step = [&](uint32_t(&a)[NA]) {
     Bar::wait(&full[ms.sl], ms.ph);
     const float* const sl = slots + ms.sl * (p.slot_bytes / 4);
-    const int o0 = rofs + ((ms.vph + aph0) & 3), o1 = rofs + dc * p.pitch + ((ms.vph + aph1) & 3);
-    int ofs[8];
+    if constexpr (kCL) {
+      // register ks * 4 + 2 cc + h of tap kw: channel 8 t4 + 2 ks + cc = element 2 (ks % 2) + cc of chunk ks / 2
 #pragma unroll
-    for (int ks = 0; ks < 4; ++ks) ofs[2 * ks] = o0 + 8 * ks * p.pitch, ofs[2 * ks + 1] = o1 + 8 * ks * p.pitch;
+      for (int kw = 0; kw < NKW; ++kw)
 #pragma unroll
-    for (int kw = 0; kw < NKW; ++kw)
+        for (int h = 0; h < 2; ++h)
 #pragma unroll
-      for (int ks = 0; ks < 4; ++ks)
+          for (int q = 0; q < 2; ++q) {
+            const int o = ((q ^ HopperDgradTiles::cl_swz(EW, kw)) ? cl1 : cl0) + 32 * kw + 256 * EW * h;
+            const float4 v = *reinterpret_cast<const float4*>(sl + o);
+            const float e[4] = {v.x, v.y, v.z, v.w};
 #pragma unroll
-        for (int r = 0; r < 4; ++r) a[kw * 16 + ks * 4 + r] = tf32_round(sl[ofs[2 * ks + r / 2] + 8 * EW * (r % 2) + kw]);
+            for (int i = 0; i < 4; ++i) a[kw * 16 + (2 * q + i / 2) * 4 + 2 * (i % 2) + h] = tf32_round(e[i]);
+          }
+    } else {
+      const int o0 = rofs + ((ms.vph + aph0) & 3), o1 = rofs + dc * p.pitch + ((ms.vph + aph1) & 3);
+      int ofs[8];
+#pragma unroll
+      for (int ks = 0; ks < 4; ++ks) ofs[2 * ks] = o0 + 8 * ks * p.pitch, ofs[2 * ks + 1] = o1 + 8 * ks * p.pitch;
+#pragma unroll
+      for (int kw = 0; kw < NKW; ++kw)
+#pragma unroll
+        for (int ks = 0; ks < 4; ++ks)
+#pragma unroll
+          for (int r = 0; r < 4; ++r)
+            a[kw * 16 + ks * 4 + r] = tf32_round(sl[ofs[2 * ks + r / 2] + 8 * EW * (r % 2) + kw]);
+    }
 #pragma unroll
     for (int e = 0; e < NA; ++e) asm volatile("" : "+r"(a[e])::"memory");
     pin();
@@ -307,7 +370,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
       }
       if (masked) {
         for (int r = 0; r < 4; ++r)
-          if (tl.has(r)) dgrad_masked<EW>(p, tl, tl.id + r / 2, tl.ih + r % 2, group, cib, wg);
+          if (tl.has(r)) dgrad_masked<EW, kCL>(p, tl, tl.id + r / 2, tl.ih + r % 2, group, cib, wg);
       } else {
         // accumulator (m = 16 warp + g8 (+ 8), n = 8 j + 2 t4 (+ 1)): lanes g8 write 32-byte runs of 4 ci rows
         const int iw = tl.qb * BQ + 64 * wg + 16 * warp + g8;
@@ -320,19 +383,33 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                          : -0.f;
         float* const gx = static_cast<float*>(p.gx.data) + tl.n * p.gx.stride[0] +
                           (int64_t(group) * p.Kci + cib * 32) * p.gx.stride[1] + tl.id * p.gx.stride[2] +
-                          tl.ih * p.gx.stride[3] + iw;
+                          tl.ih * p.gx.stride[3] + (kCL ? iw * p.gx.stride[4] : iw);
+        if constexpr (kCL) {  // channels_last: lanes t4 write 32-byte runs of 8 channels of a position
 #pragma unroll
-        for (int r = 0; r < 4; ++r)
-          if (tl.has(r))
+          for (int r = 0; r < 4; ++r)
+            if (tl.has(r))
 #pragma unroll
-            for (int h = 0; h < 2; ++h)
-              if (iw + 8 * h < p.IW)
+              for (int h = 0; h < 2; ++h)
+                if (iw + 8 * h < p.IW)
 #pragma unroll
-                for (int j = 0; j < 4; ++j)
+                  for (int j = 0; j < 4; ++j)
+                    *reinterpret_cast<float2*>(gx + r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3] +
+                                               8 * h * p.gx.stride[4] + 8 * j + 2 * t4) =
+                        make_float2(acc[r][4 * j + 2 * h] + bv[2 * j], acc[r][4 * j + 2 * h + 1] + bv[2 * j + 1]);
+        } else {
 #pragma unroll
-                  for (int e = 0; e < 2; ++e)
-                    gx[r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3] + (8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] =
-                        acc[r][4 * j + 2 * h + e] + bv[2 * j + e];
+          for (int r = 0; r < 4; ++r)
+            if (tl.has(r))
+#pragma unroll
+              for (int h = 0; h < 2; ++h)
+                if (iw + 8 * h < p.IW)
+#pragma unroll
+                  for (int j = 0; j < 4; ++j)
+#pragma unroll
+                    for (int e = 0; e < 2; ++e)
+                      gx[r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3] + (8 * j + 2 * t4 + e) * p.gx.stride[1] +
+                         8 * h] = acc[r][4 * j + 2 * h + e] + bv[2 * j + e];
+        }
       }
 #pragma unroll
       for (int e = 0; e < 64; ++e) acc[e / 16][e % 16] = 0.f;
@@ -348,7 +425,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
 }
 
 // The segments' weights packed for B: segment (group, ci block) as [stage of a tile: (kd, kh) pair, co block][kw]
-// [ks][kc][ci 32][4]; k index 4 kc + v of k-step ks is channel co_of(Ew, ks, v, kc) of the block.  TF32-rounded; a
+// [ks][kc][ci 32][4]; k index 4 kc + v of k-step ks is channel co_of(Ew, cl, ks, v, kc) of the block.  TF32-rounded; a
 // value that is not finite sets *w_nonfinite (cleared before this kernel).
 __global__ void hopper_dgrad_pack_kernel(const __grid_constant__ HopperDgradParams p, float* out) {
   const int64_t per_seg = p.w_bytes / 4, n = per_seg * p.nseg;
@@ -360,7 +437,7 @@ __global__ void hopper_dgrad_pack_kernel(const __grid_constant__ HopperDgradPara
     const int kw = rest % p.Kw, st = rest / p.Kw, cob = st % p.ncob, pair = st / p.ncob;
     const int kh = pair % p.Kh, kd = pair / p.Kh;
     const int cig = seg / p.ncib * p.Kci + seg % p.ncib * 32 + ci;
-    const int co = cob * 32 + HopperDgradTiles::co_of(p.Ew, ks, v, kc);
+    const int co = cob * 32 + HopperDgradTiles::co_of(p.Ew, p.cl != 0, ks, v, kc);
     const float val = w[cig * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] + kh * p.w.stride[3] +
                         kw * p.w.stride[4]];
     const uint32_t u = tf32_round_clear(val);

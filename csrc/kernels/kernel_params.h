@@ -226,8 +226,11 @@ struct HopperWgradParams {
 // the tensor); A is read from it into registers (a strided gather, so the wgmma's register-A form) and TF32-rounded
 // there; B, the weights of the CTA's segment (group, 32-ci block), stays in shared
 // memory.
+// Channels_last grad_y and grad_input (cl): a stage holds whole positions instead, 128-byte rows of the 32 channels,
+// zero outside the row, read as 16-byte fragment vectors.
 struct HopperDgradParams {
-  TensorRef5 gy, gx, w;       // grad_y (w stride 1), grad_input (written; w stride 1), the weight (masked path)
+  TensorRef5 gy, gx, w;       // grad_y, grad_input (written), the weight (masked path)
+  int cl;                     // both channels_last (channel stride 1, whole 16-byte vectors), else both w stride 1
   const float* wpack;         // per segment [(kd, kh) pair][co block][kw][ks][kc][ci 32][4], TF32-rounded
   unsigned* w_nonfinite;      // set by the pack where a packed weight is not finite
   DimMap md, mh;              // grad_input maps along d, h: x row id reads grad_y row od = tap(id, kd)

@@ -141,9 +141,9 @@ Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStre
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight kernel launch");
 }
 #else
-template <int EW, int NKW>
+template <int EW, int NKW, bool kCL>
 Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_dgrad_kernel<EW, NKW>;
+  auto kernel = hopper_dgrad_kernel<EW, NKW, kCL>;
   const size_t smem = hopper_dgrad_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper grad_input)");
@@ -151,14 +151,14 @@ Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string
   kernel<<<p.nseg * p.chunks, HopperDgradTiles::kThreads, smem, stream>>>(p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input kernel launch");
 }
-template <int EW>
+template <int EW, bool kCL>
 Status launch_dgrad_kw(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
   static_assert(HopperDgradTiles::kMaxKw == 4, "one instance per w tap count");
   switch (p.Kw) {
-    case 1: return launch_dgrad<EW, 1>(p, stream, why);
-    case 2: return launch_dgrad<EW, 2>(p, stream, why);
-    case 3: return launch_dgrad<EW, 3>(p, stream, why);
-    case 4: return launch_dgrad<EW, 4>(p, stream, why);
+    case 1: return launch_dgrad<EW, 1, kCL>(p, stream, why);
+    case 2: return launch_dgrad<EW, 2, kCL>(p, stream, why);
+    case 3: return launch_dgrad<EW, 3, kCL>(p, stream, why);
+    case 4: return launch_dgrad<EW, 4, kCL>(p, stream, why);
   }
   return detail::fail(why, Status::kNotSupported, "Hopper grad_input: more than 4 w taps");
 }
@@ -245,7 +245,8 @@ Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::s
 }
 
 Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  return p.Ew == 2 ? launch_dgrad_kw<2>(p, stream, why) : launch_dgrad_kw<1>(p, stream, why);
+  if (p.cl) return p.Ew == 2 ? launch_dgrad_kw<2, true>(p, stream, why) : launch_dgrad_kw<1, true>(p, stream, why);
+  return p.Ew == 2 ? launch_dgrad_kw<2, false>(p, stream, why) : launch_dgrad_kw<1, false>(p, stream, why);
 }
 #endif
 

@@ -351,7 +351,7 @@ static void dgrad_fragment_banks() {
     for (int ks = 0; ks < 4; ++ks)
       for (int t4 = 0; t4 < 4; ++t4)
         for (int cc = 0; cc < 2; ++cc) {
-          const int co = H::co_of(ew, ks, t4, cc);
+          const int co = H::co_of(ew, false, ks, t4, cc);
           CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "ew=%d: channel %d repeated or out of range", ew, co);
         }
     for (int kw = 1; kw <= H::kMaxKw; ++kw) {
@@ -367,7 +367,7 @@ static void dgrad_fragment_banks() {
                   int banks[32] = {};
                   for (int g8 = 0; g8 < 8; ++g8)
                     for (int t4 = 0; t4 < 4; ++t4) {
-                      const int co = H::co_of(ew, ks, t4, cc);
+                      const int co = H::co_of(ew, false, ks, t4, cc);
                       const int a = co * pitch + ((b + co * s1) & 3) + ew * (g8 + 8 * h) + k;
                       worst = std::max(worst, ++banks[a % 32]);
                     }
@@ -376,6 +376,54 @@ static void dgrad_fragment_banks() {
           CHECK(worst <= (free ? 1 : 2), "ew=%d kw=%d s1=%d phase=%d: %d-way bank conflicts", ew, kw, s1, b, worst);
         }
     }
+  }
+}
+
+// The Hopper grad_input's channels_last stages: a position's 32 channels fill its 128-byte row (cl_offset a bijection
+// per row); the consumer's addresses from its two bases are cl_offset of the channels its registers stand for (the
+// float4's element i is channel co_of(.., 2 q + i / 2, t4, i % 2)); each quarter-warp's 16-byte loads of one register
+// set hit eight distinct chunks (all 32 banks); and a producer thread's rows 16 apart keep one swizzle.
+static void dgrad_cl_fragments() {
+  using H = HopperDgradTiles;
+  for (int ew = 1; ew <= 2; ++ew) {
+    std::vector<int> seen(32, 0);
+    for (int ks = 0; ks < 4; ++ks)
+      for (int t4 = 0; t4 < 4; ++t4)
+        for (int cc = 0; cc < 2; ++cc) {
+          const int co = H::co_of(ew, true, ks, t4, cc);
+          CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "cl ew=%d: channel %d repeated or out of range", ew, co);
+        }
+    for (int j = 0; j < H::window(ew, H::kMaxKw); ++j) {
+      std::vector<int> hit(32, 0);
+      for (int co = 0; co < 32; ++co) {
+        const int o = H::cl_offset(ew, j, co) - 32 * j;
+        CHECK(o >= 0 && o < 32 && ++hit[o] == 1, "cl ew=%d j=%d: channel %d lands on %d twice", ew, j, co, o);
+      }
+      for (int r = 1; 16 * r + j < H::window(ew, H::kMaxKw); ++r)
+        CHECK(H::cl_swz(ew, j + 16 * r) == H::cl_swz(ew, j), "cl ew=%d: producer rows %d, +16 differ", ew, j);
+    }
+    for (int kw = 0; kw < H::kMaxKw; ++kw)
+      for (int h = 0; h < 2; ++h)
+        for (int q = 0; q < 2; ++q)
+          for (int m0 = 0; m0 < 128; m0 += 16)  // a warp's rows m0 + g8 (+ 8 h)
+            for (int quarter = 0; quarter < 4; ++quarter) {
+              int chunks[8] = {};
+              for (int l = 8 * quarter; l < 8 * quarter + 8; ++l) {
+                const int m = m0 + l / 4, t4 = l % 4;
+                const int o = H::cl_base(ew, m, t4, q ^ H::cl_swz(ew, kw)) + 32 * kw + 256 * ew * h;
+                const int j = ew * (m + 8 * h) + kw;
+                for (int i = 0; i < 4; ++i) {
+                  const int co = H::co_of(ew, true, 2 * q + i / 2, t4, i % 2);
+                  CHECK(o + i == H::cl_offset(ew, j, co), "cl ew=%d kw=%d m=%d t4=%d q=%d i=%d: reads %d, channel %d is "
+                        "at %d", ew, kw, m, t4, q, i, o + i, co, H::cl_offset(ew, j, co));
+                }
+                CHECK(o % 4 == 0, "cl: unaligned 16-byte load");
+                ++chunks[o / 4 % 8];
+              }
+              for (int c = 0; c < 8; ++c)
+                CHECK(chunks[c] == 1, "cl ew=%d kw=%d h=%d q=%d m0=%d quarter %d: chunk %d read %d times", ew, kw, h,
+                      q, m0, quarter, c, chunks[c]);
+            }
   }
 }
 
@@ -472,6 +520,7 @@ int main() {
   wgrad_row_bounds();
   hopper_shares();
   dgrad_fragment_banks();
+  dgrad_cl_fragments();
   dgrad_vectors();
   dgrad_row_pairs();
   tap_ranges_and_steps();
