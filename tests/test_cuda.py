@@ -1383,16 +1383,19 @@ UNIT_FWD_CASES = [
 ]
 
 
+@pytest.mark.parametrize("layout", ["ncdhw", "cl"])
 @pytest.mark.parametrize("ucase", UNIT_FWD_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][0]}{c[2][1]}{c[2][2]}"
                                                        for c in UNIT_FWD_CASES])
-def test_unit_stride_forward_on_hopper_grad_input(ucase, restore_flags, monkeypatch):
+def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, monkeypatch):
     """The stride-1 forward through the Hopper grad_input kernel against float64 at TF32 accuracy and against the
     sm_80 row-conv (the default; the same TF32-rounded operands, another summation order), outputs NaN-poisoned,
-    without and with a bias (added by that kernel's epilogue)."""
+    without and with a bias (added by that kernel's epilogue); x NCDHW or channels_last (v84: y channels_last)."""
     xs, cout, k, p, d = ucase
     torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator().manual_seed(21)
     x = torch.randn(xs, generator=gen).to(DEV)
+    if layout == "cl":
+        x = x.to(memory_format=torch.channels_last_3d)
     w = (torch.randn(xs[1], cout, *k, generator=gen) / (xs[1] * 4) ** 0.5).to(DEV)
     b = torch.randn(cout, generator=gen).to(DEV)
     args = (1, p, 0, 1, d)
@@ -1403,6 +1406,8 @@ def test_unit_stride_forward_on_hopper_grad_input(ucase, restore_flags, monkeypa
     y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, *args))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_dgrad_kernel" in names, "the case no longer takes the Hopper grad_input kernel"
+    if layout == "cl":
+        assert y.is_contiguous(memory_format=torch.channels_last_3d), "y is not channels_last"
     assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
     assert rel_err(y, ref) <= 2e-3, f"{ucase}: {rel_err(y, ref):.3g} against float64"
     yb, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
@@ -1439,13 +1444,28 @@ def test_unit_stride_forward_on_hopper_grad_input_nonfinite(value, restore_flags
     _assert_nonfinite_as_expected(y, masks, values, 2e-3)
 
 
-@pytest.mark.parametrize("gy_layout", ["dense", "sliced"])
+def _dgrad_grad_y(gen, ys, layout):
+    """grad_y of shape ys in `layout`, and the float64 copy of its values: "dense" NCDHW, "sliced" (NCDHW rows of
+    w stride 1 at every 4-byte phase: a w slice), "cl" (channels_last, as x, so grad_input is channels_last too) or
+    "cl-sliced" (channels_last, 4 channels into wider positions: a position stride of Cout + 8)."""
+    if layout.startswith("cl"):
+        extra = 8 if layout == "cl-sliced" else 0
+        full = torch.randn(ys[0], ys[1] + extra, *ys[2:], generator=gen).to(memory_format=torch.channels_last_3d)
+        gy = full.to(DEV)[:, 4:4 + ys[1]] if extra else full.to(DEV)
+        return gy, gy.cpu().double()
+    full = torch.randn(*ys[:4], ys[4] + 3, generator=gen)
+    gy = full.to(DEV)[..., 1:ys[4] + 1] if layout == "sliced" else full[..., :ys[4]].contiguous().to(DEV)
+    return gy, gy.cpu().double()
+
+
+@pytest.mark.parametrize("gy_layout", ["dense", "sliced", "cl", "cl-sliced"])
 @pytest.mark.parametrize("hcase", HOPPER_DGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_DGRAD_CASES])
 def test_hopper_dgrad(hcase, gy_layout, restore_flags, monkeypatch):
     """The Hopper grad_input as _check_hopper_backward checks it, grad_y dense or a slice (its rows at every 4-byte
-    phase)."""
+    phase), or channels_last with x (v84, forced: whole positions staged, grad_input channels_last), dense or a
+    channel slice."""
     xs, cout, k, s, p, op, g, d = hcase
     torch.backends.cudnn.allow_tf32 = True
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
@@ -1453,22 +1473,26 @@ def test_hopper_dgrad(hcase, gy_layout, restore_flags, monkeypatch):
     w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
     args = (s, p, op, g, d)
     ys = F.conv_transpose3d(x, w, None, *args).shape
-    gy_full = torch.randn(*ys[:4], ys[4] + 3, generator=gen)
-    gy = gy_full[..., 1:ys[4] + 1] if gy_layout == "sliced" else gy_full[..., :ys[4]].contiguous()
+    gy, gy64 = _dgrad_grad_y(gen, ys, gy_layout)
     x0 = x.double().requires_grad_(True)
-    ref = torch.autograd.grad(F.conv_transpose3d(x0, w.double(), None, *args), x0, gy.double())[0]
+    ref = torch.autograd.grad(F.conv_transpose3d(x0, w.double(), None, *args), x0, gy64)[0]
     x, w = x.to(DEV), w.to(DEV)
-    gy = gy_full.to(DEV)[..., 1:ys[4] + 1] if gy_layout == "sliced" else gy.to(DEV)
+    if gy_layout.startswith("cl"):
+        x = x.to(memory_format=torch.channels_last_3d)
+        gx = ops.conv_transpose3d_grad_input(gy, x, w, *args, True)
+        assert gx.is_contiguous(memory_format=torch.channels_last_3d), "grad_input is not channels_last"
     _check_hopper_backward(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args, True), ref, "hopper_dgrad_kernel",
                            "CUTLASS_CONVT3D_SM90_DGRAD", monkeypatch, (hcase, gy_layout))
 
 
+@pytest.mark.parametrize("layout", ["ncdhw", "cl"])
 @pytest.mark.parametrize("where", ["w", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_hopper_dgrad_nonfinite(value, where, restore_flags, monkeypatch):
+def test_hopper_dgrad_nonfinite(value, where, layout, restore_flags, monkeypatch):
     """NaN/inf planted in the weight or grad_y on a Hopper grad_input shape whose tiles read positions and rows
     outside grad_y (zeros multiplied by the tensor cores): with a non-finite weight the tiles whose sums are not
-    finite are recomputed masked, so ours is NaN/+inf/-inf exactly where the mathematical result is."""
+    finite are recomputed masked, so ours is NaN/+inf/-inf exactly where the mathematical result is.  grad_y and x
+    NCDHW or both channels_last (v84: the masked recompute then reads and writes channels_last)."""
     torch.backends.cudnn.allow_tf32 = True
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     x, w, gen = _wgrad_problem((2, 32, 3, 4, 140), 32, (3, 3, 3), 1, 13)
@@ -1487,8 +1511,9 @@ def test_hopper_dgrad_nonfinite(value, where, restore_flags, monkeypatch):
     else:
         masks, values = nonfinite_expectation("grad_input", x64, w64, gy64, x64, bad, args)
         wd, gyd = w, bad.float()
-    gx, names = _with_kernel_names(
-        lambda: ops.conv_transpose3d_grad_input(gyd.to(DEV), x.to(DEV), wd.to(DEV), *args, True))
+    mf = torch.channels_last_3d if layout == "cl" else torch.contiguous_format
+    gyd, xd = gyd.to(DEV).contiguous(memory_format=mf), x.to(DEV).contiguous(memory_format=mf)
+    gx, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gyd, xd, wd.to(DEV), *args, True))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_dgrad_kernel" in names, "the case no longer takes the Hopper kernel"
     assert (masks[0] | masks[1] | masks[2]).any()
@@ -1518,6 +1543,12 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_dgrad_kernel" not in kernels()
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90")
     assert "hopper_dgrad_kernel" not in kernels(tf32=False)
+    # channels_last grad_y and x (v84): the wgmma kernel only where forced, until timed
+    x = x.to(memory_format=torch.channels_last_3d)
+    gy = gy.to(memory_format=torch.channels_last_3d)
+    assert "hopper_dgrad_kernel" not in kernels()
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
+    assert "hopper_dgrad_kernel" in kernels()
 
 
 def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
