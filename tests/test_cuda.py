@@ -1607,5 +1607,12 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_wgrad_kernel" in kernels(3, 1, torch.bfloat16)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
     assert "hopper_wgrad_kernel" in kernels(2, 0)
+    # both gradients of a 16-bit stride-1 problem (whose grad_y the sm_80 kernels share as one channels_last copy):
+    # the Hopper grad_weight, forced, still reads the NCDHW grad_y
+    xs, ws = torch.randn(1, 32, 4, 6, 64, device=DEV, dtype=torch.bfloat16), torch.randn(32, 32, 3, 3, 3, device=DEV)
+    gys = torch.randn(F.conv_transpose3d(xs.float(), ws, None, 1, 1).shape, device=DEV, dtype=torch.bfloat16)
+    both = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gys, xs, ws.bfloat16(), 1, 1, 0, 1, 1,
+                                                                             True))[1]
+    assert "hopper_wgrad_kernel" in both
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
     assert "hopper_wgrad_kernel" not in kernels(3, 1)
