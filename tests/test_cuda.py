@@ -1383,19 +1383,19 @@ UNIT_FWD_CASES = [
 ]
 
 
-@pytest.mark.parametrize("layout", ["ncdhw", "cl"])
+@pytest.mark.parametrize("layout", ["ncdhw", "cl", "cl-sliced"])
 @pytest.mark.parametrize("ucase", UNIT_FWD_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][0]}{c[2][1]}{c[2][2]}"
                                                        for c in UNIT_FWD_CASES])
 def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, monkeypatch):
     """The stride-1 forward through the Hopper grad_input kernel against float64 at TF32 accuracy and against the
     sm_80 row-conv (the default; the same TF32-rounded operands, another summation order), outputs NaN-poisoned,
-    without and with a bias (added by that kernel's epilogue); x NCDHW or channels_last (v84: y channels_last)."""
+    without and with a bias (added by that kernel's epilogue); x NCDHW or channels_last (v84: y channels_last), dense
+    or a channel slice with NaN around it."""
     xs, cout, k, p, d = ucase
     torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator().manual_seed(21)
-    x = torch.randn(xs, generator=gen).to(DEV)
-    if layout == "cl":
-        x = x.to(memory_format=torch.channels_last_3d)
+    x = torch.randn(xs, generator=gen)
+    x = _cl_slice(x, 8 if layout == "cl-sliced" else 0)[0] if layout != "ncdhw" else x.to(DEV)
     w = (torch.randn(xs[1], cout, *k, generator=gen) / (xs[1] * 4) ** 0.5).to(DEV)
     b = torch.randn(cout, generator=gen).to(DEV)
     args = (1, p, 0, 1, d)
@@ -1406,7 +1406,7 @@ def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, 
     y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, *args))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_dgrad_kernel" in names, "the case no longer takes the Hopper grad_input kernel"
-    if layout == "cl":
+    if layout != "ncdhw":
         assert y.is_contiguous(memory_format=torch.channels_last_3d), "y is not channels_last"
     assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
     assert rel_err(y, ref) <= 2e-3, f"{ucase}: {rel_err(y, ref):.3g} against float64"
@@ -1444,15 +1444,25 @@ def test_unit_stride_forward_on_hopper_grad_input_nonfinite(value, restore_flags
     _assert_nonfinite_as_expected(y, masks, values, 2e-3)
 
 
+def _cl_slice(t, extra):
+    """t's values on the GPU as a channels_last tensor, dense (extra 0) or channels 4 .. 4 + C of one with C + extra
+    channels, the others NaN; and the float64 copy of its values."""
+    if extra:
+        full = torch.full((t.shape[0], t.shape[1] + extra, *t.shape[2:]), float("nan"))
+        full[:, 4:4 + t.shape[1]] = t
+        g = full.to(memory_format=torch.channels_last_3d).to(DEV)[:, 4:4 + t.shape[1]]
+    else:
+        g = t.to(memory_format=torch.channels_last_3d).to(DEV)
+    return g, t.double()
+
+
 def _dgrad_grad_y(gen, ys, layout):
     """grad_y of shape ys in `layout`, and the float64 copy of its values: "dense" NCDHW, "sliced" (NCDHW rows of
     w stride 1 at every 4-byte phase: a w slice), "cl" (channels_last, as x, so grad_input is channels_last too) or
-    "cl-sliced" (channels_last, 4 channels into wider positions: a position stride of Cout + 8)."""
+    "cl-sliced" (channels_last, 4 channels into wider positions: a position stride of Cout + 8; the channels around
+    it NaN, so reading them fails)."""
     if layout.startswith("cl"):
-        extra = 8 if layout == "cl-sliced" else 0
-        full = torch.randn(ys[0], ys[1] + extra, *ys[2:], generator=gen).to(memory_format=torch.channels_last_3d)
-        gy = full.to(DEV)[:, 4:4 + ys[1]] if extra else full.to(DEV)
-        return gy, gy.cpu().double()
+        return _cl_slice(torch.randn(ys, generator=gen), 8 if layout == "cl-sliced" else 0)
     full = torch.randn(*ys[:4], ys[4] + 3, generator=gen)
     gy = full.to(DEV)[..., 1:ys[4] + 1] if layout == "sliced" else full[..., :ys[4]].contiguous().to(DEV)
     return gy, gy.cpu().double()
@@ -1549,6 +1559,9 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_dgrad_kernel" not in kernels()
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     assert "hopper_dgrad_kernel" in kernels()
+    # one channels_last and the other not: the sm_80 kernel, even forced
+    gy = gy.contiguous()
+    assert "hopper_dgrad_kernel" not in kernels()
 
 
 def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):

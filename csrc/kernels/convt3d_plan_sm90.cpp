@@ -415,7 +415,8 @@ bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
   const int Kci = pb.cin_g(), Kco = pb.cout_g();
   if (Kci % 32 || Kco % 32 || pb.stride[2] > 2 || pb.dil[2] != 1 || pb.k[2] > HopperDgradTiles::kMaxKw) return false;
   if (numel(a.x) == 0 || numel(a.y) == 0 || reinterpret_cast<uintptr_t>(a.y.data) % 4) return false;
-  const bool cl = cf_rows(a.y, Kco, pb.dtype) && cf_rows(a.x, Kci, pb.dtype);  // (cf_rows: w stride not 1)
+  // (cf_rows: w stride not 1; grad_input written, so no zero strides)
+  const bool cl = cf_rows(a.y, Kco, pb.dtype) && cf_rows(a.x, Kci, pb.dtype) && !has_zero_stride(a.x);
   if (!cl && (a.y.stride[4] != 1 || a.x.stride[4] != 1)) return false;
   if (cl && mode != Sm90Mode::kForce && !forced) return false;
   HopperDgradPlan r{};

@@ -245,32 +245,31 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   const int s1 = int(p.gy.stride[1] & 3);
 
   // registers moved from the producer (copies only) to the consumers (two fragment sets, the accumulators)
-  if (wg == 2 && kCL) {  // producer, channels_last: whole positions
+  if (wg == 2) {  // producer
     cutlass::arch::warpgroup_reg_dealloc<HopperDgradTiles::kProducerRegs>();
-    for (DgradStage<true, true> cs(p, group, tile0, spt); cs.t < stages; cs.next(p, group, spt)) {
-      if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
-      dgrad_copy_cl<EW, NKW>(p, cs, slots_a + uint32_t(cs.sl * p.slot_bytes));
+    auto landed = [&](int sl) {  // the slot is full once the thread's copies land
       asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(
-                       uint32_t(__cvta_generic_to_shared(&full[cs.sl])))
+                       uint32_t(__cvta_generic_to_shared(&full[sl])))
                    : "memory");
-    }
-    cutlass::arch::cp_async_wait<0>();
-    return;
-  }
-  if (wg == 2) {  // producer: rows warp + 4 r of every stage
-    cutlass::arch::warpgroup_reg_dealloc<HopperDgradTiles::kProducerRegs>();
-    const int cph = (warp * s1) & 3;  // the warp's rows' phase relative to channel 0's
-    const int64_t eofs0 = warp * p.gy.stride[1], rstep = 16 * p.gy.stride[1];
-    const uint32_t dofs0 = uint32_t(warp * p.pitch * 4), dstep = uint32_t(16 * p.pitch);
-    DgradStage<true, false> cs(p, group, tile0, spt);
-    DgradVectors<EW, NKW> vc(cs.wstart, p.OW, lane);
-    for (; cs.t < stages; cs.next(p, group, spt)) {
-      if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
-      if (cs.blk == 0) vc = DgradVectors<EW, NKW>(cs.wstart, p.OW, lane);
-      dgrad_copy<EW, NKW>(p, cs, vc, eofs0, cph, dofs0, rstep, dstep, slots_a + uint32_t(cs.sl * p.slot_bytes));
-      asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(
-                       uint32_t(__cvta_generic_to_shared(&full[cs.sl])))
-                   : "memory");
+    };
+    if constexpr (kCL) {  // channels_last: whole positions
+      for (DgradStage<true, true> cs(p, group, tile0, spt); cs.t < stages; cs.next(p, group, spt)) {
+        if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
+        dgrad_copy_cl<EW, NKW>(p, cs, slots_a + uint32_t(cs.sl * p.slot_bytes));
+        landed(cs.sl);
+      }
+    } else {  // rows warp + 4 r of every stage
+      const int cph = (warp * s1) & 3;  // the warp's rows' phase relative to channel 0's
+      const int64_t eofs0 = warp * p.gy.stride[1], rstep = 16 * p.gy.stride[1];
+      const uint32_t dofs0 = uint32_t(warp * p.pitch * 4), dstep = uint32_t(16 * p.pitch);
+      DgradStage<true, false> cs(p, group, tile0, spt);
+      DgradVectors<EW, NKW> vc(cs.wstart, p.OW, lane);
+      for (; cs.t < stages; cs.next(p, group, spt)) {
+        if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
+        if (cs.blk == 0) vc = DgradVectors<EW, NKW>(cs.wstart, p.OW, lane);
+        dgrad_copy<EW, NKW>(p, cs, vc, eofs0, cph, dofs0, rstep, dstep, slots_a + uint32_t(cs.sl * p.slot_bytes));
+        landed(cs.sl);
+      }
     }
     cutlass::arch::cp_async_wait<0>();
     return;
