@@ -383,32 +383,23 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
         float* const gx = static_cast<float*>(p.gx.data) + tl.n * p.gx.stride[0] +
                           (int64_t(group) * p.Kci + cib * 32) * p.gx.stride[1] + tl.id * p.gx.stride[2] +
                           tl.ih * p.gx.stride[3] + (kCL ? iw * p.gx.stride[4] : iw);
-        if constexpr (kCL) {  // channels_last: lanes t4 write 32-byte runs of 8 channels of a position
 #pragma unroll
-          for (int r = 0; r < 4; ++r)
-            if (tl.has(r))
+        for (int r = 0; r < 4; ++r)
+          if (tl.has(r))
 #pragma unroll
-              for (int h = 0; h < 2; ++h)
-                if (iw + 8 * h < p.IW)
+            for (int h = 0; h < 2; ++h)
+              if (iw + 8 * h < p.IW)
 #pragma unroll
-                  for (int j = 0; j < 4; ++j)
-                    *reinterpret_cast<float2*>(gx + r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3] +
-                                               8 * h * p.gx.stride[4] + 8 * j + 2 * t4) =
+                for (int j = 0; j < 4; ++j) {
+                  float* const row = gx + r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3];
+                  if constexpr (kCL)  // lanes t4 write 32-byte runs of 8 channels of a position
+                    *reinterpret_cast<float2*>(row + 8 * h * p.gx.stride[4] + 8 * j + 2 * t4) =
                         make_float2(acc[r][4 * j + 2 * h] + bv[2 * j], acc[r][4 * j + 2 * h + 1] + bv[2 * j + 1]);
-        } else {
-#pragma unroll
-          for (int r = 0; r < 4; ++r)
-            if (tl.has(r))
-#pragma unroll
-              for (int h = 0; h < 2; ++h)
-                if (iw + 8 * h < p.IW)
-#pragma unroll
-                  for (int j = 0; j < 4; ++j)
+                  else
 #pragma unroll
                     for (int e = 0; e < 2; ++e)
-                      gx[r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3] + (8 * j + 2 * t4 + e) * p.gx.stride[1] +
-                         8 * h] = acc[r][4 * j + 2 * h + e] + bv[2 * j + e];
-        }
+                      row[(8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] = acc[r][4 * j + 2 * h + e] + bv[2 * j + e];
+                }
       }
 #pragma unroll
       for (int e = 0; e < 64; ++e) acc[e / 16][e % 16] = 0.f;

@@ -344,16 +344,21 @@ static void hopper_shares() {
 // fragment register (lanes g8 = rows, t4 = channels; channel co's row starts at co * pitch + its 16-byte phase) hit
 // 32 distinct banks where the channel stride's parity allows (w stride 2: odd, stride 1: even), at most 2 per bank
 // otherwise -- for every phase of channel 0 and every channel stride mod 4.
+// co_of(ew, cl, ..) over a stage's k-steps and lanes t4: each of the 32 channels once
+static void dgrad_channel_order(int ew, bool cl) {
+  std::vector<int> seen(32, 0);
+  for (int ks = 0; ks < 4; ++ks)
+    for (int t4 = 0; t4 < 4; ++t4)
+      for (int cc = 0; cc < 2; ++cc) {
+        const int co = HopperDgradTiles::co_of(ew, cl, ks, t4, cc);
+        CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "ew=%d cl=%d: channel %d repeated or out of range", ew, cl, co);
+      }
+}
+
 static void dgrad_fragment_banks() {
   using H = HopperDgradTiles;
   for (int ew = 1; ew <= 2; ++ew) {
-    std::vector<int> seen(32, 0);
-    for (int ks = 0; ks < 4; ++ks)
-      for (int t4 = 0; t4 < 4; ++t4)
-        for (int cc = 0; cc < 2; ++cc) {
-          const int co = H::co_of(ew, false, ks, t4, cc);
-          CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "ew=%d: channel %d repeated or out of range", ew, co);
-        }
+    dgrad_channel_order(ew, false);
     for (int kw = 1; kw <= H::kMaxKw; ++kw) {
       const int win = H::window(ew, kw), nv = H::vectors(win), pitch = H::pitch(nv);
       CHECK(4 * nv >= win + 3 && pitch >= 4 * nv && pitch % 8 == 4, "ew=%d kw=%d: nv=%d pitch=%d", ew, kw, nv, pitch);
@@ -386,13 +391,7 @@ static void dgrad_fragment_banks() {
 static void dgrad_cl_fragments() {
   using H = HopperDgradTiles;
   for (int ew = 1; ew <= 2; ++ew) {
-    std::vector<int> seen(32, 0);
-    for (int ks = 0; ks < 4; ++ks)
-      for (int t4 = 0; t4 < 4; ++t4)
-        for (int cc = 0; cc < 2; ++cc) {
-          const int co = H::co_of(ew, true, ks, t4, cc);
-          CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "cl ew=%d: channel %d repeated or out of range", ew, co);
-        }
+    dgrad_channel_order(ew, true);
     for (int j = 0; j < H::window(ew, H::kMaxKw); ++j) {
       std::vector<int> hit(32, 0);
       for (int co = 0; co < 32; ++co) {
@@ -414,8 +413,8 @@ static void dgrad_cl_fragments() {
                 const int j = ew * (m + 8 * h) + kw;
                 for (int i = 0; i < 4; ++i) {
                   const int co = H::co_of(ew, true, 2 * q + i / 2, t4, i % 2);
-                  CHECK(o + i == H::cl_offset(ew, j, co), "cl ew=%d kw=%d m=%d t4=%d q=%d i=%d: reads %d, channel %d is "
-                        "at %d", ew, kw, m, t4, q, i, o + i, co, H::cl_offset(ew, j, co));
+                  CHECK(o + i == H::cl_offset(ew, j, co), "cl ew=%d kw=%d m=%d t4=%d q=%d i=%d: reads %d, channel %d "
+                        "is at %d", ew, kw, m, t4, q, i, o + i, co, H::cl_offset(ew, j, co));
                 }
                 CHECK(o % 4 == 0, "cl: unaligned 16-byte load");
                 ++chunks[o / 4 % 8];
