@@ -1448,7 +1448,7 @@ def _cl_slice(t, extra):
     """t's values on the GPU as a channels_last tensor, dense (extra 0) or channels 4 .. 4 + C of one with C + extra
     channels, the others NaN; and the float64 copy of its values."""
     if extra:
-        full = torch.full((t.shape[0], t.shape[1] + extra, *t.shape[2:]), float("nan"))
+        full = torch.full((t.shape[0], t.shape[1] + extra, *t.shape[2:]), float("nan"), dtype=t.dtype)
         full[:, 4:4 + t.shape[1]] = t
         g = full.to(memory_format=torch.channels_last_3d).to(DEV)[:, 4:4 + t.shape[1]]
     else:
@@ -1456,34 +1456,44 @@ def _cl_slice(t, extra):
     return g, t.double()
 
 
-def _dgrad_grad_y(gen, ys, layout):
+def _dgrad_grad_y(gen, ys, layout, dtype=torch.float32):
     """grad_y of shape ys in `layout`, and the float64 copy of its values: "dense" NCDHW, "sliced" (NCDHW rows of
     w stride 1 at every 4-byte phase: a w slice), "cl" (channels_last, as x, so grad_input is channels_last too) or
     "cl-sliced" (channels_last, 4 channels into wider positions: a position stride of Cout + 8; the channels around
     it NaN, so reading them fails)."""
     if layout.startswith("cl"):
-        return _cl_slice(torch.randn(ys, generator=gen), 8 if layout == "cl-sliced" else 0)
-    full = torch.randn(*ys[:4], ys[4] + 3, generator=gen)
+        return _cl_slice(torch.randn(ys, generator=gen).to(dtype), 8 if layout == "cl-sliced" else 0)
+    full = torch.randn(*ys[:4], ys[4] + 3, generator=gen).to(dtype)
     gy = full.to(DEV)[..., 1:ys[4] + 1] if layout == "sliced" else full[..., :ys[4]].contiguous().to(DEV)
     return gy, gy.cpu().double()
 
 
-@pytest.mark.parametrize("gy_layout", ["dense", "sliced", "cl", "cl-sliced"])
+# (mode, grad_y layout) pairs of the Hopper grad_input: channels_last is fp32 only
+DGRAD_MODES = ([("tf32", lay) for lay in ("dense", "sliced", "cl", "cl-sliced")] +
+               [(m, lay) for m in ("fp16", "bf16") for lay in ("dense", "sliced")])
+
+
+@pytest.mark.parametrize("mode,gy_layout", DGRAD_MODES, ids=[f"{m}-{lay}" for m, lay in DGRAD_MODES])
 @pytest.mark.parametrize("hcase", HOPPER_DGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_DGRAD_CASES])
-def test_hopper_dgrad(hcase, gy_layout, restore_flags, monkeypatch):
-    """The Hopper grad_input as _check_hopper_backward checks it, grad_y dense or a slice (its rows at every 4-byte
+def test_hopper_dgrad(hcase, mode, gy_layout, restore_flags, monkeypatch):
+    """The Hopper grad_input as _check_hopper_backward checks it, grad_y dense or a slice (its rows at every 16-byte
     phase), or channels_last with x (v84, forced: whole positions staged, grad_input channels_last), dense or a
-    channel slice."""
+    channel slice; fp16 / bf16 (v85, CUTLASS_CONVT3D_SM90_16BIT=1: k16 wgmmas, straddling 4-byte words, the stray
+    element before a row zeroed in the registers) against float64 of the same 16-bit operands and the sm_80 16-bit
+    kernels."""
     xs, cout, k, s, p, op, g, d = hcase
-    torch.backends.cudnn.allow_tf32 = True
+    dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
+    if dtype == torch.float32:
+        budget, budget80 = 2e-3, 1e-5
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     x, w, gen = _wgrad_problem(xs, cout, k, g, 4)
     w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
+    x, w = x.to(dtype), w.to(dtype)
     args = (s, p, op, g, d)
-    ys = F.conv_transpose3d(x, w, None, *args).shape
-    gy, gy64 = _dgrad_grad_y(gen, ys, gy_layout)
+    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
+    gy, gy64 = _dgrad_grad_y(gen, ys, gy_layout, dtype)
     x0 = x.double().requires_grad_(True)
     ref = torch.autograd.grad(F.conv_transpose3d(x0, w.double(), None, *args), x0, gy64)[0]
     x, w = x.to(DEV), w.to(DEV)
@@ -1492,23 +1502,25 @@ def test_hopper_dgrad(hcase, gy_layout, restore_flags, monkeypatch):
         gx = ops.conv_transpose3d_grad_input(gy, x, w, *args, True)
         assert gx.is_contiguous(memory_format=torch.channels_last_3d), "grad_input is not channels_last"
     _check_hopper_backward(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args, True), ref, "hopper_dgrad_kernel",
-                           "CUTLASS_CONVT3D_SM90_DGRAD", monkeypatch, (hcase, gy_layout))
+                           "CUTLASS_CONVT3D_SM90_DGRAD", monkeypatch, (hcase, mode, gy_layout), budget, budget80)
 
 
-@pytest.mark.parametrize("layout", ["ncdhw", "cl"])
+@pytest.mark.parametrize("mode,layout", [("tf32", "ncdhw"), ("tf32", "cl"), ("fp16", "ncdhw"), ("bf16", "ncdhw")],
+                         ids=["tf32", "tf32-cl", "fp16", "bf16"])
 @pytest.mark.parametrize("where", ["w", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_hopper_dgrad_nonfinite(value, where, layout, restore_flags, monkeypatch):
+def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, monkeypatch):
     """NaN/inf planted in the weight or grad_y on a Hopper grad_input shape whose tiles read positions and rows
     outside grad_y (zeros multiplied by the tensor cores): with a non-finite weight the tiles whose sums are not
     finite are recomputed masked, so ours is NaN/+inf/-inf exactly where the mathematical result is.  grad_y and x
-    NCDHW or both channels_last (v84: the masked recompute then reads and writes channels_last)."""
-    torch.backends.cudnn.allow_tf32 = True
+    NCDHW or both channels_last (v84: the masked recompute then reads and writes channels_last); fp16 / bf16 (v85)."""
+    dtype, budget, _ = _hopper_mode(mode, monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     x, w, gen = _wgrad_problem((2, 32, 3, 4, 140), 32, (3, 3, 3), 1, 13)
     w = w / 16
     args = (2, 1, 1, 1, 1)
     gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+    x, w, gy = x.to(dtype), w.to(dtype), gy.to(dtype)
     x64, w64, gy64 = x.double(), w.double(), gy.double()
     bad = (w64 if where == "w" else gy64).clone()
     spots = ([(0, 3, 0, 0, 0), (31, 31, 2, 2, 2), (7, 5, 1, 0, 2), (16, 0, 2, 1, 0)] if where == "w" else
@@ -1517,17 +1529,17 @@ def test_hopper_dgrad_nonfinite(value, where, layout, restore_flags, monkeypatch
         bad[idx] = value if j % 2 == 0 else -value
     if where == "w":
         masks, values = nonfinite_expectation("grad_input_w", x64, w64, gy64, x64, gy64, args, w_bad=bad)
-        wd, gyd = bad.float(), gy
+        wd, gyd = bad.to(dtype), gy
     else:
         masks, values = nonfinite_expectation("grad_input", x64, w64, gy64, x64, bad, args)
-        wd, gyd = w, bad.float()
+        wd, gyd = w, bad.to(dtype)
     mf = torch.channels_last_3d if layout == "cl" else torch.contiguous_format
     gyd, xd = gyd.to(DEV).contiguous(memory_format=mf), x.to(DEV).contiguous(memory_format=mf)
     gx, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gyd, xd, wd.to(DEV), *args, True))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_dgrad_kernel" in names, "the case no longer takes the Hopper kernel"
     assert (masks[0] | masks[1] | masks[2]).any()
-    _assert_nonfinite_as_expected(gx, masks, values, 2e-3)
+    _assert_nonfinite_as_expected(gx, masks, values, 2e-3 if dtype == torch.float32 else budget)
 
 
 def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
@@ -1553,6 +1565,15 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_dgrad_kernel" not in kernels()
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90")
     assert "hopper_dgrad_kernel" not in kernels(tf32=False)
+    # fp16 / bf16 (v85): only with CUTLASS_CONVT3D_SM90_16BIT=1, until timed
+    x32, w32, gy32 = x, w, gy
+    x, w, gy = x32.bfloat16(), w32.bfloat16(), gy32.bfloat16()
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT", raising=False)
+    assert "hopper_dgrad_kernel" not in kernels()
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
+    assert "hopper_dgrad_kernel" in kernels()
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT")
+    x, w, gy = x32, w32, gy32
     # channels_last grad_y and x (v84): the wgmma kernel only where forced, until timed
     x = x.to(memory_format=torch.channels_last_3d)
     gy = gy.to(memory_format=torch.channels_last_3d)

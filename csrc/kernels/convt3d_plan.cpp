@@ -652,10 +652,11 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
 }
 
 bool grad_output_restaged(const Arguments& a) {
-  // not where the Hopper grad_weight takes the problem: it reads grad_y dense NCDHW, and a shared copy would send it
-  // to the sm_80 kernels (16-bit k3s1 under CUTLASS_CONVT3D_SM90_16BIT=1 and _WGRAD=1, v82 / v83)
+  // not where a Hopper kernel takes either gradient: they read grad_y NCDHW, and a shared copy would send them to the
+  // sm_80 kernels (16-bit k3s1 under CUTLASS_CONVT3D_SM90_16BIT=1 (and _WGRAD=1), v82 / v83 / v85)
   return check_problem(a.problem, nullptr) == Status::kSuccess && restage_src(a, false) &&
-         wgrad_sources(a, nullptr).y && !hopper_wgrad_plan(a, nullptr);
+         wgrad_sources(a, nullptr).y && !hopper_wgrad_plan(a, nullptr) &&
+         !dgrad_kernel_plan(Kind::kGradInput, a, nullptr);
 }
 
 Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {

@@ -411,19 +411,22 @@ bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_DGRAD");
   if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
-  if (pb.dtype != DType::kF32 || op_math(pb, Kind::kGradInput) != Math::kTF32 || use_direct(pb)) return false;
-  const int Kci = pb.cin_g(), Kco = pb.cout_g();
+  const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradInput) == Math::kTF32;
+  const bool half = (pb.dtype == DType::kF16 || pb.dtype == DType::kBF16) && hopper_16bit();
+  if (!(tf32 || half) || use_direct(pb)) return false;
+  const int Kci = pb.cin_g(), Kco = pb.cout_g(), esize = int(elem_size(pb.dtype)), vec = 16 / esize;
   if (Kci % 32 || Kco % 32 || pb.stride[2] > 2 || pb.dil[2] != 1 || pb.k[2] > HopperDgradTiles::kMaxKw) return false;
-  if (numel(a.x) == 0 || numel(a.y) == 0 || reinterpret_cast<uintptr_t>(a.y.data) % 4) return false;
+  if (numel(a.x) == 0 || numel(a.y) == 0 || reinterpret_cast<uintptr_t>(a.y.data) % esize) return false;
   // (cf_rows: w stride not 1; grad_input written, so no zero strides)
   const bool cl = cf_rows(a.y, Kco, pb.dtype) && cf_rows(a.x, Kci, pb.dtype) && !has_zero_stride(a.x);
   if (!cl && (a.y.stride[4] != 1 || a.x.stride[4] != 1)) return false;
-  if (cl && mode != Sm90Mode::kForce && !forced) return false;
+  if (cl && (half || (mode != Sm90Mode::kForce && !forced))) return false;  // (channels_last: fp32 only)
   HopperDgradPlan r{};
   HopperDgradParams& p = r.p;
   p.gy = a.y;
   p.gx = a.x;
   p.cl = cl;
+  p.dtype = pb.dtype;
   p.w = a.w;
   p.md = pb.dgrad(0);
   p.mh = pb.dgrad(1);
@@ -457,11 +460,11 @@ bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
   p.div_id = FastDiv::make((pb.in[0] + p.Rd - 1) / p.Rd);
   // a stage: 32 channel rows of the window's vectors at a pitch, or (channels_last) the window's 128-byte positions
   const int win = HopperDgradTiles::window(p.Ew, p.Kw);
-  p.pitch = cl ? 32 : HopperDgradTiles::pitch(HopperDgradTiles::vectors(win));
-  p.slot_bytes = cl ? win * 128 : (32 * p.pitch * 4 + 127) / 128 * 128;
-  p.gy_ph = int(reinterpret_cast<uintptr_t>(a.y.data) / 4 % 4);
-  for (int d = 0; d < 4; ++d) p.s4[d] = int(a.y.stride[d] & 3);
-  const int64_t wb = int64_t(pb.taps()) * Kco * 32 * 4;
+  p.pitch = cl ? 32 : HopperDgradTiles::pitch(HopperDgradTiles::vectors(win, vec), vec);
+  p.slot_bytes = cl ? win * 128 : (32 * p.pitch * esize + 127) / 128 * 128;
+  p.gy_ph = int(reinterpret_cast<uintptr_t>(a.y.data) / esize % vec);
+  for (int d = 0; d < 4; ++d) p.s4[d] = int(a.y.stride[d] & 7);  // (mod 8: the kernel takes them mod vec)
+  const int64_t wb = int64_t(pb.taps()) * Kco * 32 * esize;
   const int64_t room = device_smem_optin() - wb - HopperDgradTiles::kBarBytes;
   if (room < 2 * int64_t(p.slot_bytes)) return false;
   p.w_bytes = int(wb);
@@ -487,7 +490,7 @@ bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
 bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
   const ConvT3dProblem& pb = a.problem;
   if (env_knob("CUTLASS_CONVT3D_SM90_UNIT_FWD", 0.0) == 0.0) return false;
-  if (pb.groups != 1) return false;
+  if (pb.groups != 1 || pb.dtype != DType::kF32) return false;  // (the epilogue's bias is fp32)
   Arguments q = a;
   ConvT3dProblem& qp = q.problem;
   std::swap(qp.Cin, qp.Cout);

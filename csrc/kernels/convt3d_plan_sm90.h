@@ -56,7 +56,7 @@ struct HopperDgradPlan {
   size_t pack_bytes;  // the packed weights, then the non-finite flag
   size_t workspace() const { return pack_bytes + 256; }
   void set_workspace(void* ws) {
-    p.wpack = static_cast<const float*>(ws);
+    p.wpack = ws;
     p.w_nonfinite = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + pack_bytes);
   }
 };

@@ -204,13 +204,13 @@ struct HopperDgradTiles {
   // so 2 x 216 + 72 <= 3 x 168 (more and the consumers' request would wait forever)
   static constexpr int kConsumerRegs = 216, kProducerRegs = 72;
   static_assert(2 * kConsumerRegs + kProducerRegs <= 3 * (65536 / 384 / 8 * 8), "setmaxnreg past the CTA's registers");
-  // grad_y positions a stage needs per channel: Ew (BQ - 1) + Kw (unit w dilation); the 16-byte vectors staged for
-  // them from the boundary below (up to 3 elements of phase)
+  // grad_y positions a stage needs per channel: Ew (BQ - 1) + Kw (unit w dilation); the 16-byte vectors of vec
+  // elements staged for them from the boundary below (up to vec - 1 elements of phase)
   static constexpr int window(int ew, int kw) { return ew * (BQ - 1) + kw; }
-  static constexpr int vectors(int win) { return (win + 3 + 3) / 4; }
-  // ... and a staged channel row's pitch in floats: 4 x an odd number (= 4 mod 8), so that rows 4 apart are 16
-  // banks apart
-  static constexpr int pitch(int nv) { return 4 * (nv | 1); }
+  static constexpr int vectors(int win, int vec = 4) { return (win + 2 * (vec - 1)) / vec; }
+  // ... and a staged channel row's pitch in elements: vec x an odd number, so that fp32 rows 4 apart are 16 banks
+  // apart and 16-bit rows 2 apart 8 banks apart (their fragments' channels, below)
+  static constexpr int pitch(int nv, int vec = 4) { return vec * (nv | 1); }
   // channel (within the stage's 32) of the fragment's k index t4 + 4 cc in k-step ks (A: lane t4's registers 0-1
   // are cc = 0, 2-3 cc = 1; the packed B uses the same order).  w stride 2: a load's lanes g8 read positions 2 apart
   // (8 banks of one parity), lanes t4 channels c, c + 1, c + 4, c + 5: rows 4 apart have the same 4-byte phase and
@@ -229,6 +229,9 @@ struct HopperDgradTiles {
   // eight loads cover all 32 banks.  cl_swz(ew, ew m + kw + 8 ew h) = cl_swz(ew, ew m) ^ cl_swz(ew, kw) for kw < 4:
   // the consumer's addresses are two per-thread bases and constants (the index test checks both).
   static constexpr int cl_swz(int ew, int j) { return (j >> (ew - 1)) & 1; }
+  // 16-bit grad_y (k16 wgmmas, two k-steps per 32 channels): channel of the fragment's k index 2 t4 + e + 8 cc in
+  // k-step ks.  Lanes t4 read rows 2 apart, at the pitch 8 banks apart; a register's two elements (e) are two rows.
+  static constexpr int co16(int ks, int t4, int cc, int e) { return 16 * ks + 8 * cc + 2 * t4 + e; }
   static constexpr int cl_offset(int ew, int j, int co) { return 32 * j + 4 * ((co / 4) ^ cl_swz(ew, j)) + co % 4; }
   // the consumer's chunk 2 t4 + q of row m, tap kw, h: cl_base(ew, m, t4, q ^ cl_swz(ew, kw)) + 32 kw + 256 ew h
   static constexpr int cl_base(int ew, int m, int t4, int x) {
@@ -249,23 +252,23 @@ CT3D_HD void hopper_dgrad_taps(int j, int K, int S, bool two, int (&k)[2]) {
   k[1] = two && j >= S && j - S < K ? j - S : -1;
 }
 
-// How the Hopper grad_input copies a channel row's NV staged 16-byte vectors, fixed per tile: the window starts at
-// wstart in every stage of a tile, and a row's phase ph (0..3) moves vector v's first position to wstart + 4 v - ph.
-// Whatever the phase, vectors [lo, hi) lie inside [0, OW) and are copied whole, and those below zlo or from zhi on lie
-// outside it and are zero-filled, one 16-byte copy each (`whole`, bit i: lane's vector lane + 32 i; `zero`: of those,
-// the zero-filled ones); the ne others, [zlo, lo) and [hi, zhi), straddle 0 or OW at some phase and go element by
-// element.  On a full 128-position tile that is one vector at each end; a partial tile's vectors past OW are
-// zero-filled whole.
-template <int NV>
+// How the Hopper grad_input copies a channel row's NV staged 16-byte vectors of V elements, fixed per tile: the window
+// starts at wstart in every stage of a tile, and a row's phase ph (0..V - 1) moves vector v's first position to
+// wstart + V v - ph.  Whatever the phase, vectors [lo, hi) lie inside [0, OW) and are copied whole, and those below
+// zlo or from zhi on lie outside it and are zero-filled, one 16-byte copy each (`whole`, bit i: lane's vector
+// lane + 32 i; `zero`: of those, the zero-filled ones); the ne others, [zlo, lo) and [hi, zhi), straddle 0 or OW at
+// some phase and go by 4-byte words (one element for fp32, two for 16-bit).  On a full 128-position tile that is one
+// vector at each end; a partial tile's vectors past OW are zero-filled whole.
+template <int NV, int V = 4>
 struct HopperDgradVectors {
   int zlo, lo, hi, zhi, ne;
   uint32_t whole, zero;
   static CT3D_HD int clamp(int v) { return v < 0 ? 0 : v > NV ? NV : v; }
   CT3D_HD HopperDgradVectors(int wstart, int OW, int lane) {
-    zlo = clamp(wstart < 0 ? -wstart / 4 : 0);                          // first v with wstart + 4 v + 4 > 0
-    lo = clamp(wstart >= 3 ? 0 : (6 - wstart) / 4);                     // first v with wstart + 4 v - 3 >= 0
-    hi = clamp(OW - 4 - wstart >= 0 ? (OW - 4 - wstart) / 4 + 1 : 0);  // first v with wstart + 4 v + 4 > OW
-    zhi = clamp(OW + 3 - wstart > 0 ? (OW + 6 - wstart) / 4 : 0);      // first v with wstart + 4 v - 3 >= OW
+    zlo = clamp(wstart < 0 ? -wstart / V : 0);                    // first v with wstart + V v + V > 0
+    lo = clamp(wstart >= V - 1 ? 0 : (2 * (V - 1) - wstart) / V);  // first v with wstart + V v - (V - 1) >= 0
+    hi = clamp(OW - V - wstart >= 0 ? (OW - V - wstart) / V + 1 : 0);  // first v with wstart + V v + V > OW
+    zhi = clamp(OW + V - 1 - wstart > 0 ? (OW + 2 * (V - 1) - wstart) / V : 0);  // first v: wstart + V v - (V - 1) >= OW
     // a row too short for a whole vector: every vector in [zlo, zhi) goes element by element
     lo = lo < zhi ? lo : zhi;
     hi = hi < zhi ? hi : zhi;

@@ -9,7 +9,10 @@
 //      outside the row and for pairs whose od or oh is outside grad_y), read at stride Ew into the register
 //      fragments (a gather no shared-memory descriptor expresses) and TF32-rounded there.
 //   B = w[ci][co][kd][kh][kw], packed K-major without swizzle in the fragment's channel order (co_of).
-// channels_last grad_y (kCL): a stage holds the window's positions as 128-byte rows of the 32 co (whole 16-byte
+// fp16 / bf16 (E, w stride 1 only): k16 wgmmas, two k-steps per co block; a register's two elements are two channel
+// rows (two 2-byte loads); straddling words go as 4-byte copies (a word with position -1 is read whole and that
+// element zeroed in the registers: cp.async zero-fills only a copy's tail).
+// channels_last grad_y (kCL, fp32): a stage holds the window's positions as 128-byte rows of the 32 co (whole 16-byte
 // chunks, zero-filled outside the row: no phases, no element copies), and a lane's fragments of one position are two
 // 16-byte loads (its channels 8 t4 .. 8 t4 + 7 over the k-steps); grad_input channels_last too, stored as 8-byte
 // channel pairs.
@@ -50,11 +53,22 @@ CT3D_DEV DgradTile dgrad_tile(const HopperDgradParams& p, int t) {
   return r;
 }
 
-// m64 n32 k8, A from registers (a0..a3: rows g8, g8 + 8 of k t4, then of k t4 + 4)
+// The element type's constants: VEC elements a 16-byte vector, KS k-steps a 32-channel block (TF32 k8, 16-bit k16)
+template <class E>
+struct DgradElem {
+  static constexpr int VEC = 16 / int(sizeof(E)), KS = sizeof(E) == 4 ? 4 : 2;
+};
+// m64 n32, A from registers (a0..a3: rows g8, g8 + 8 of the lane's first k, then of its second: TF32 k t4, t4 + 4;
+// 16-bit k 2 t4 + (0, 1), 2 t4 + 8 + (0, 1))
+template <class E>
 CT3D_DEV void dgrad_mma(const uint32_t* a, uint64_t db, float (&d)[16]) {
-  cute::SM90::GMMA::MMA_64x32x8_F32TF32TF32_RS_TN<>::fma(a[0], a[1], a[2], a[3], db, d[0], d[1], d[2], d[3], d[4],
-                                                        d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13],
-                                                        d[14], d[15]);
+  using namespace cute::SM90::GMMA;
+  using Op = std::conditional_t<
+      std::is_same<E, float>::value, MMA_64x32x8_F32TF32TF32_RS_TN<>,
+      std::conditional_t<std::is_same<E, cutlass::bfloat16_t>::value, MMA_64x32x16_F32BF16BF16_RS<Major::K, Major::K>,
+                         MMA_64x32x16_F32F16F16_RS<Major::K, Major::K>>>;
+  Op::fma(a[0], a[1], a[2], a[3], db, d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12],
+          d[13], d[14], d[15]);
 }
 
 // A walk over the CTA's stages (StageWalk: slot, its use parity, stage within the tile, tile) with the tile decoded,
@@ -62,15 +76,16 @@ CT3D_DEV void dgrad_mma(const uint32_t* a, uint64_t db, float (&d)[16]) {
 // kd[1] = jd - Sd; -1 where out of [0, Kd) or the row is outside x) and their h taps at jh (kh[0], kh[1] alike), and
 // where the stage's grad_y rows are: whether the (od, oh) row is inside grad_y and read by an x row (`pair`), the
 // window's first position wstart, and channel 0's element there (kRow: its address; its 16-byte phase vph either
-// way, from the strides mod 4 without 64-bit math where the address is not needed).
-template <bool kRow, bool kCL>
+// way, from the strides mod VEC without 64-bit math where the address is not needed).
+template <class E, bool kRow, bool kCL>
 struct DgradStage : StageWalk {
+  static constexpr int VEC = DgradElem<E>::VEC;
   DgradTile tl;
   int jd = 0, jh = 0, cob = 0;
   int kd[2], kh[2];
   bool pair;
   int wstart, vph;
-  const float* row;
+  const E* row;
   CT3D_DEV void locate(const HopperDgradParams& p, int group) {
     hopper_dgrad_taps(jd, p.Kd, p.Sd, tl.twod, kd);
     hopper_dgrad_taps(jh, p.Kh, p.Sh, tl.twoh, kh);
@@ -87,7 +102,7 @@ struct DgradStage : StageWalk {
     if constexpr (kCL) {  // whole positions: no phase
       vph = 0;
       if constexpr (kRow)
-        row = static_cast<const float*>(p.gy.data) +
+        row = static_cast<const E*>(p.gy.data) +
               (pair ? tl.n * p.gy.stride[0] + c + od * p.gy.stride[2] + oh * p.gy.stride[3] +
                           int64_t(wstart) * p.gy.stride[4]
                     : 0);
@@ -95,10 +110,10 @@ struct DgradStage : StageWalk {
       const int64_t e = pair ? tl.n * p.gy.stride[0] + int64_t(c) * p.gy.stride[1] + od * p.gy.stride[2] +
                                    oh * p.gy.stride[3] + wstart
                              : 0;
-      row = static_cast<const float*>(p.gy.data) + e;
-      vph = int((p.gy_ph + e) & 3);
+      row = static_cast<const E*>(p.gy.data) + e;
+      vph = int((p.gy_ph + e) & (VEC - 1));
     } else {
-      vph = (p.gy_ph + tl.n * p.s4[0] + c * p.s4[1] + od * p.s4[2] + oh * p.s4[3] + wstart) & 3;
+      vph = (p.gy_ph + tl.n * p.s4[0] + c * p.s4[1] + od * p.s4[2] + oh * p.s4[3] + wstart) & (VEC - 1);
     }
   }
   CT3D_DEV DgradStage(const HopperDgradParams& p, int group, int tile0, int spt) : StageWalk(0, p.ring, spt, tile0) {
@@ -117,19 +132,25 @@ struct DgradStage : StageWalk {
   }
 };
 
-template <int EW, int NKW>
-using DgradVectors = HopperDgradVectors<HopperDgradTiles::vectors(HopperDgradTiles::window(EW, NKW))>;
+template <class E, int EW, int NKW>
+using DgradVectors = HopperDgradVectors<HopperDgradTiles::vectors(HopperDgradTiles::window(EW, NKW), DgradElem<E>::VEC),
+                                        DgradElem<E>::VEC>;
 
 // Stage st's grad_y windows into its slot (at slot_a): producer warp w copies channel rows w + 4 r, from the boundary
-// below the window (the window's position j is the staged row's element ph + j).  All of a warp's rows share one
-// phase (rows 4 channels apart: a multiple of 4 strides), so row r's source is row 0's + r * rstep bytes, its slot
-// row dofs0 + r * dstep.  Whole vectors: lane l copies (or zero-fills) its vectors l, l + 32, ... that vc.whole marks,
-// one 16-byte copy each with the addresses as immediates; straddling ones: each of the 32 lanes one element (row
-// l / 4, element l % 4) of each of the vc.ne such vectors of every row, zero-filled outside [0, OW).
-template <int EW, int NKW>
-CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true, false>& st, const DgradVectors<EW, NKW>& vc,
-                         int64_t eofs0, int cph, uint32_t dofs0, int64_t rstep, uint32_t dstep, uint32_t slot_a) {
-  constexpr int NV = HopperDgradTiles::vectors(HopperDgradTiles::window(EW, NKW)), NI = (NV + 31) / 32;
+// below the window (the window's position j is the staged row's element ph + j).  Rows 4 channels apart are 4 strides
+// apart: for fp32 a multiple of the 4-element vector, so all of a warp's rows share one phase; for 16-bit the odd rows'
+// phase is the even rows' + cph4 (4 strides mod 8).  Row r's source is row 0's + r * rstep bytes (at the odd rows'
+// phase), its slot row dofs0 + r * dstep.  Whole vectors: lane l copies (or zero-fills) its vectors l, l + 32, ...
+// that vc.whole marks, one 16-byte copy each with the addresses as immediates; straddling ones: each of the 32 lanes
+// one 4-byte word (row l / 4, word l % 4) of each of the vc.ne such vectors of every row, zero-filled outside
+// [0, OW) (16-bit: a word whose second element is inside is read whole; its first, position -1, is zeroed by the
+// consumers).
+template <class E, int EW, int NKW>
+CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<E, true, false>& st,
+                         const DgradVectors<E, EW, NKW>& vc, int64_t eofs0, int cph, int cph4, uint32_t dofs0,
+                         int64_t rstep, uint32_t dstep, uint32_t slot_a) {
+  constexpr int VEC = DgradElem<E>::VEC, EPW = VEC / 4;  // elements per 4-byte word
+  constexpr int NV = HopperDgradTiles::vectors(HopperDgradTiles::window(EW, NKW), VEC), NI = (NV + 31) / 32;
   const int lane = threadIdx.x % 32;
   if (!st.pair) {  // grad_y row outside the tensor: zeros
 #pragma unroll
@@ -140,24 +161,27 @@ CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true, fals
           cp_async_16(slot_a + dofs0 + r * dstep + 16 * lane + 512 * i, p.gy.data, 0);
     return;
   }
-  const int ph = (st.vph + cph) & 3;
-  const char* src = reinterpret_cast<const char*>(st.row + eofs0 - ph) + 16 * lane;
+  const int ph0 = (st.vph + cph) & (VEC - 1), ph1 = VEC == 4 ? ph0 : (st.vph + cph + cph4) & (VEC - 1);
+  const int64_t dodd = int64_t(ph0 - ph1) * int(sizeof(E));  // the odd rows' source offset
+  const char* src = reinterpret_cast<const char*>(st.row + eofs0 - ph0) + 16 * lane;
   uint32_t dst = slot_a + dofs0 + 16 * lane;
 #pragma unroll
   for (int r = 0; r < 8; ++r, src += rstep, dst += dstep)
 #pragma unroll
     for (int i = 0; i < NI; ++i)
-      if (vc.whole >> i & 1) cp_async_16_or_zero(dst + 512 * i, src + 512 * i, vc.zero >> i & 1);
-  // edge elements: lane l's row l / 4 (rows 4 channels apart: 4 strides, 4 pitches), element l % 4
-  const int rl = lane / 4, el = lane % 4;
-  const float* const esrc = st.row + eofs0 - ph + rl * (rstep / 4) + el;
+      if (vc.whole >> i & 1) cp_async_16_or_zero(dst + 512 * i, src + (r & 1 ? dodd : 0) + 512 * i, vc.zero >> i & 1);
+  // edge words: lane l's row l / 4 (rows 4 channels apart: 4 strides, 4 pitches), word l % 4
+  const int rl = lane / 4, el = lane % 4, ph = rl & 1 ? ph1 : ph0;
+  const E* const esrc = st.row + eofs0 - ph + rl * (rstep / int(sizeof(E))) + EPW * el;
   const uint32_t edst = slot_a + dofs0 + rl * dstep + 4 * el;
-  const int w0 = st.wstart - ph + el;
+  const int w0 = st.wstart - ph + EPW * el;
   for (int j = 0; j < vc.ne; ++j) {
     const int v = vc.edge(j);
-    const int w = w0 + 4 * v;
-    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(edst + 16 * v), "l"(esrc + 4 * v),
-                 "r"(unsigned(w) < unsigned(p.OW) ? 4 : 0));
+    const int w = w0 + VEC * v;  // the word's first position
+    const int bytes = EPW == 1 ? (unsigned(w) < unsigned(p.OW) ? 4 : 0)
+                               : unsigned(w + 1) < unsigned(p.OW) ? 4 : unsigned(w) < unsigned(p.OW) ? 2 : 0;
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(edst + 16 * v), "l"(esrc + VEC * v),
+                 "r"(bytes));
   }
 }
 
@@ -166,7 +190,7 @@ CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<true, fals
 // swizzle is the same for all of a thread's positions (16 apart).  A position outside [0, OW), or every position of
 // a grad_y row outside the tensor, is zero-filled.
 template <int EW, int NKW>
-CT3D_DEV void dgrad_copy_cl(const HopperDgradParams& p, const DgradStage<true, true>& st, uint32_t slot_a) {
+CT3D_DEV void dgrad_copy_cl(const HopperDgradParams& p, const DgradStage<float, true, true>& st, uint32_t slot_a) {
   constexpr int WIN = HopperDgradTiles::window(EW, NKW), NR = (WIN + 15) / 16;
   const int tid = threadIdx.x % 128, j0 = tid / 8, q = tid % 8;
   const int64_t step = 16 * p.gy.stride[4];
@@ -180,12 +204,12 @@ CT3D_DEV void dgrad_copy_cl(const HopperDgradParams& p, const DgradStage<true, t
 
 // The warpgroup's 64 x 32 outputs of x row (id, ih) of tile tl summed on CUDA cores with every product masked (inside
 // the tensors only)
-template <int EW, bool kCL>
+template <class E, int EW, bool kCL>
 CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int id, int ih, int group, int cib,
                            int wg) {
-  const float* const gy = static_cast<const float*>(p.gy.data);
-  const float* const w = static_cast<const float*>(p.w.data);
-  float* const gx = static_cast<float*>(p.gx.data);
+  const E* const gy = static_cast<const E*>(p.gy.data);
+  const E* const w = static_cast<const E*>(p.w.data);
+  E* const gx = static_cast<E*>(p.gx.data);
   for (int idx = threadIdx.x % 128; idx < 64 * 32; idx += 128) {
     const int m = idx / 32, ci = group * p.Kci + cib * 32 + idx % 32;
     const int iw = tl.qb * HopperDgradTiles::BQ + 64 * wg + m;
@@ -199,25 +223,29 @@ CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int 
           for (int kw = 0; kw < p.Kw; ++kw) {
             const int ow = EW * iw + kw - p.pw;
             if (ow < 0 || ow >= p.OW) continue;
-            const float g = gy[tl.n * p.gy.stride[0] + (int64_t(group) * p.Kco + co) * p.gy.stride[1] +
-                               od * p.gy.stride[2] + oh * p.gy.stride[3] + (kCL ? ow * p.gy.stride[4] : ow)];
-            const float v = w[ci * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] + kh * p.w.stride[3] +
-                              kw * p.w.stride[4]];
-            s = fmaf(__uint_as_float(tf32_round_clear(g)), __uint_as_float(tf32_round_clear(v)), s);
+            const float g = float(gy[tl.n * p.gy.stride[0] + (int64_t(group) * p.Kco + co) * p.gy.stride[1] +
+                                     od * p.gy.stride[2] + oh * p.gy.stride[3] + (kCL ? ow * p.gy.stride[4] : ow)]);
+            const float v = float(w[ci * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] +
+                                    kh * p.w.stride[3] + kw * p.w.stride[4]]);
+            if constexpr (sizeof(E) == 4)
+              s = fmaf(__uint_as_float(tf32_round_clear(g)), __uint_as_float(tf32_round_clear(v)), s);
+            else  // 16-bit products are exact in fp32
+              s = fmaf(g, v, s);
           }
       }
     gx[tl.n * p.gx.stride[0] + ci * p.gx.stride[1] + id * p.gx.stride[2] + ih * p.gx.stride[3] +
-       (kCL ? iw * p.gx.stride[4] : iw)] =
-        p.bias ? s + p.bias[ci * p.bias_stride] : s;
+       (kCL ? iw * p.gx.stride[4] : iw)] = E(p.bias ? s + p.bias[ci * p.bias_stride] : s);
   }
 }
 
-template <int EW, int NKW, bool kCL>
+template <class E, int EW, int NKW, bool kCL>
 __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     hopper_dgrad_kernel(const __grid_constant__ HopperDgradParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using Bar = cutlass::arch::ClusterTransactionBarrier;
-  constexpr int BQ = HopperDgradTiles::BQ, NA = NKW * 16, T = 128;
+  static_assert(sizeof(E) == 4 || !kCL, "channels_last grad_y: fp32 only");
+  constexpr int VEC = DgradElem<E>::VEC, KS = DgradElem<E>::KS;
+  constexpr int BQ = HopperDgradTiles::BQ, NA = NKW * 4 * KS, T = 128;
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const empty = full + HopperDgradTiles::kMaxRing;
@@ -242,7 +270,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   }
   __syncthreads();
   const uint32_t w_a = uint32_t(__cvta_generic_to_shared(wsm)), slots_a = w_a + uint32_t(p.w_bytes);
-  const int s1 = int(p.gy.stride[1] & 3);
+  const int s1 = int(p.gy.stride[1] & (VEC - 1));
 
   // registers moved from the producer (copies only) to the consumers (two fragment sets, the accumulators)
   if (wg == 2) {  // producer
@@ -253,21 +281,23 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                    : "memory");
     };
     if constexpr (kCL) {  // channels_last: whole positions
-      for (DgradStage<true, true> cs(p, group, tile0, spt); cs.t < stages; cs.next(p, group, spt)) {
+      for (DgradStage<E, true, true> cs(p, group, tile0, spt); cs.t < stages; cs.next(p, group, spt)) {
         if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
         dgrad_copy_cl<EW, NKW>(p, cs, slots_a + uint32_t(cs.sl * p.slot_bytes));
         landed(cs.sl);
       }
     } else {  // rows warp + 4 r of every stage
-      const int cph = (warp * s1) & 3;  // the warp's rows' phase relative to channel 0's
-      const int64_t eofs0 = warp * p.gy.stride[1], rstep = 16 * p.gy.stride[1];
-      const uint32_t dofs0 = uint32_t(warp * p.pitch * 4), dstep = uint32_t(16 * p.pitch);
-      DgradStage<true, false> cs(p, group, tile0, spt);
-      DgradVectors<EW, NKW> vc(cs.wstart, p.OW, lane);
+      // the warp's even rows' phase relative to channel 0's, and the odd rows' relative to those (16-bit)
+      const int cph = (warp * s1) & (VEC - 1), cph4 = (4 * s1) & (VEC - 1);
+      const int64_t eofs0 = warp * p.gy.stride[1], rstep = 4 * int(sizeof(E)) * p.gy.stride[1];
+      const uint32_t dofs0 = uint32_t(warp * p.pitch * int(sizeof(E))), dstep = uint32_t(4 * int(sizeof(E)) * p.pitch);
+      DgradStage<E, true, false> cs(p, group, tile0, spt);
+      DgradVectors<E, EW, NKW> vc(cs.wstart, p.OW, lane);
       for (; cs.t < stages; cs.next(p, group, spt)) {
         if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
-        if (cs.blk == 0) vc = DgradVectors<EW, NKW>(cs.wstart, p.OW, lane);
-        dgrad_copy<EW, NKW>(p, cs, vc, eofs0, cph, dofs0, rstep, dstep, slots_a + uint32_t(cs.sl * p.slot_bytes));
+        if (cs.blk == 0) vc = DgradVectors<E, EW, NKW>(cs.wstart, p.OW, lane);
+        dgrad_copy<E, EW, NKW>(p, cs, vc, eofs0, cph, cph4, dofs0, rstep, dstep,
+                               slots_a + uint32_t(cs.sl * p.slot_bytes));
         landed(cs.sl);
       }
     }
@@ -278,7 +308,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   // consumers: warpgroup wg multiplies rows m = 64 wg + 16 warp + g8 (+ 8) of every tile
   cutlass::arch::warpgroup_reg_alloc<HopperDgradTiles::kConsumerRegs>();
   const int g8 = lane / 4, t4 = lane % 4;
-  const float* const slots = reinterpret_cast<const float*>(wsm + p.w_bytes);
+  const E* const slots = reinterpret_cast<const E*>(wsm + p.w_bytes);
   const bool check = p.w_nonfinite && *p.w_nonfinite != 0;
   // the rows the thread's fragments read: channel co_of(ks, t4, cc) = co_of(0, t4, 0) + 8 ks + dc cc, at
   // position Ew m + kw (+ 8 Ew for rows m + 8); their 16-byte phases relative to channel 0's depend on cc only
@@ -289,6 +319,11 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   const int co0 = HopperDgradTiles::co_of(EW, false, 0, t4, 0);
   const int rofs = co0 * p.pitch + EW * (64 * wg + 16 * warp + g8);
   const int aph0 = (co0 * s1) & 3, aph1 = ((co0 + dc) * s1) & 3;
+  // 16-bit: register 2 cc + h of k-step ks reads channels co16(ks, t4, cc, e) = 16 ks + 8 cc + 2 t4 + e, e = 0, 1
+  // (the word's halves), at position Ew m + kw (+ 8 Ew); their phases (mod 8) depend on e only
+  const int m16 = 64 * wg + 16 * warp + g8;
+  const int r16[2] = {2 * t4 * p.pitch + EW * m16, (2 * t4 + 1) * p.pitch + EW * m16};
+  const int aph16[2] = {(2 * t4 * s1) & (VEC - 1), ((2 * t4 + 1) * s1) & (VEC - 1)};
   // channels_last: row m's position EW m + kw (+ 8 EW for m + 8), its chunks 2 t4 + q (channels 8 t4 + 4 q ..) from
   // cl0 where q ^ cl_swz(EW, kw) is 0, cl1 where it is 1 (HopperDgradTiles::cl_base)
   const int cl0 = HopperDgradTiles::cl_base(EW, 64 * wg + 16 * warp + g8, t4, 0);
@@ -301,23 +336,46 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     for (int e = 0; e < 64; ++e) asm volatile("" : "+f"(acc[e / 16][e % 16])::"memory");
   };
   uint32_t fa[NA], fb[NA];
-  DgradStage<false, kCL> ms(p, group, tile0, spt);
-  // x row r's wgmmas of the stage: its (kd, kh) pair's weights for the co block, + (kw * 4096 + ks * 1024) bytes
-  // added to the descriptor's address field
+  DgradStage<E, false, kCL> ms(p, group, tile0, spt);
+  // x row r's wgmmas of the stage: its (kd, kh) pair's weights for the co block, + (kw KS + ks) 1024 bytes added to
+  // the descriptor's address field
   auto mma_row = [&](const uint32_t(&a)[NA], int kd, int kh, float(&d)[16]) {
-    const int blk = ((kd * p.Kh + kh) * p.ncob + ms.cob) * (NKW * 4096);
+    const int blk = ((kd * p.Kh + kh) * p.ncob + ms.cob) * (NKW * KS * 1024);
     const uint64_t b0 = gmma_desc(w_a + uint32_t(blk), 512, 128);
 #pragma unroll
     for (int kw = 0; kw < NKW; ++kw)
 #pragma unroll
-      for (int ks = 0; ks < 4; ++ks) dgrad_mma(a + kw * 16 + ks * 4, b0 + uint64_t(kw * 256 + ks * 64), d);
+      for (int ks = 0; ks < KS; ++ks)
+        dgrad_mma<E>(a + (kw * KS + ks) * 4, b0 + uint64_t((kw * KS + ks) * 64), d);
   };
   // one stage: wait for its slot, fragments into `a`, the slot released, the wgmmas issued (one set per x row that
   // reads the stage's grad_y row); the previous stage's wgmmas (the other register set) retired
   auto step = [&](uint32_t(&a)[NA]) {
     Bar::wait(&full[ms.sl], ms.ph);
-    const float* const sl = slots + ms.sl * (p.slot_bytes / 4);
-    if constexpr (kCL) {
+    const E* const sl = slots + ms.sl * (p.slot_bytes / int(sizeof(E)));
+    if constexpr (sizeof(E) == 2) {
+      const uint16_t* const sl16 = reinterpret_cast<const uint16_t*>(sl);
+      const int o0 = r16[0] + ((ms.vph + aph16[0]) & (VEC - 1)), o1 = r16[1] + ((ms.vph + aph16[1]) & (VEC - 1));
+#pragma unroll
+      for (int kw = 0; kw < NKW; ++kw)
+#pragma unroll
+        for (int ks = 0; ks < KS; ++ks)
+#pragma unroll
+          for (int r = 0; r < 4; ++r) {  // cc = r / 2, h = r % 2
+            const int x = (16 * ks + 8 * (r / 2)) * p.pitch + 8 * EW * (r % 2) + kw;
+            a[(kw * KS + ks) * 4 + r] = uint32_t(sl16[o0 + x]) | uint32_t(sl16[o1 + x]) << 16;
+          }
+      if (ms.wstart < 0) {  // a tile at the row's start: positions before it may hold a word's stray first half
+        const int neg = -ms.wstart - EW * m16;  // window positions j < neg lie before the row
+#pragma unroll
+        for (int kw = 0; kw < NKW; ++kw)
+#pragma unroll
+          for (int ks = 0; ks < KS; ++ks)
+#pragma unroll
+            for (int r = 0; r < 4; ++r)
+              if (kw + 8 * EW * (r % 2) < neg) a[(kw * KS + ks) * 4 + r] = 0u;
+      }
+    } else if constexpr (kCL) {
       // register ks * 4 + 2 cc + h of tap kw: channel 8 t4 + 2 ks + cc = element 2 (ks % 2) + cc of chunk ks / 2
 #pragma unroll
       for (int kw = 0; kw < NKW; ++kw)
@@ -342,7 +400,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
         for (int ks = 0; ks < 4; ++ks)
 #pragma unroll
           for (int r = 0; r < 4; ++r)
-            a[kw * 16 + ks * 4 + r] = tf32_round(sl[ofs[2 * ks + r / 2] + 8 * EW * (r % 2) + kw]);
+            a[kw * 16 + ks * 4 + r] = tf32_round(float(sl[ofs[2 * ks + r / 2] + 8 * EW * (r % 2) + kw]));
     }
 #pragma unroll
     for (int e = 0; e < NA; ++e) asm volatile("" : "+r"(a[e])::"memory");
@@ -369,7 +427,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
       }
       if (masked) {
         for (int r = 0; r < 4; ++r)
-          if (tl.has(r)) dgrad_masked<EW, kCL>(p, tl, tl.id + r / 2, tl.ih + r % 2, group, cib, wg);
+          if (tl.has(r)) dgrad_masked<E, EW, kCL>(p, tl, tl.id + r / 2, tl.ih + r % 2, group, cib, wg);
       } else {
         // accumulator (m = 16 warp + g8 (+ 8), n = 8 j + 2 t4 (+ 1)): lanes g8 write 32-byte runs of 4 ci rows
         const int iw = tl.qb * BQ + 64 * wg + 16 * warp + g8;
@@ -380,7 +438,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
         for (int i = 0; i < 8; ++i)
           bv[i] = p.bias ? p.bias[(int64_t(group) * p.Kci + cib * 32 + 8 * (i / 2) + 2 * t4 + i % 2) * p.bias_stride]
                          : -0.f;
-        float* const gx = static_cast<float*>(p.gx.data) + tl.n * p.gx.stride[0] +
+        E* const gx = static_cast<E*>(p.gx.data) + tl.n * p.gx.stride[0] +
                           (int64_t(group) * p.Kci + cib * 32) * p.gx.stride[1] + tl.id * p.gx.stride[2] +
                           tl.ih * p.gx.stride[3] + (kCL ? iw * p.gx.stride[4] : iw);
 #pragma unroll
@@ -391,14 +449,14 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
               if (iw + 8 * h < p.IW)
 #pragma unroll
                 for (int j = 0; j < 4; ++j) {
-                  float* const row = gx + r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3];
+                  E* const row = gx + r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3];
                   if constexpr (kCL)  // lanes t4 write 32-byte runs of 8 channels of a position
                     *reinterpret_cast<float2*>(row + 8 * h * p.gx.stride[4] + 8 * j + 2 * t4) =
                         make_float2(acc[r][4 * j + 2 * h] + bv[2 * j], acc[r][4 * j + 2 * h + 1] + bv[2 * j + 1]);
                   else
 #pragma unroll
                     for (int e = 0; e < 2; ++e)
-                      row[(8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] = acc[r][4 * j + 2 * h + e] + bv[2 * j + e];
+                      row[(8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] = E(acc[r][4 * j + 2 * h + e] + bv[2 * j + e]);
                 }
       }
 #pragma unroll
@@ -415,24 +473,34 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
 }
 
 // The segments' weights packed for B: segment (group, ci block) as [stage of a tile: (kd, kh) pair, co block][kw]
-// [ks][kc][ci 32][4]; k index 4 kc + v of k-step ks is channel co_of(Ew, cl, ks, v, kc) of the block.  TF32-rounded; a
-// value that is not finite sets *w_nonfinite (cleared before this kernel).
-__global__ void hopper_dgrad_pack_kernel(const __grid_constant__ HopperDgradParams p, float* out) {
-  const int64_t per_seg = p.w_bytes / 4, n = per_seg * p.nseg;
-  const float* const w = static_cast<const float*>(p.w.data);
+// [ks][kc][ci 32][VEC] (16-byte rows); k index VEC kc + v of k-step ks is channel co_of(Ew, cl, ks, v, kc) of the
+// block for fp32 (TF32-rounded), 16 ks + 8 kc + v (co16) for 16-bit.  A value that is not finite sets *w_nonfinite
+// (cleared before this kernel).
+template <class E>
+__global__ void hopper_dgrad_pack_kernel(const __grid_constant__ HopperDgradParams p, E* out) {
+  constexpr int VEC = DgradElem<E>::VEC, KS = DgradElem<E>::KS;
+  const int64_t per_seg = p.w_bytes / int(sizeof(E)), n = per_seg * p.nseg;
+  const E* const w = static_cast<const E*>(p.w.data);
   bool bad = false;
   for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < n; e += int64_t(gridDim.x) * blockDim.x) {
     const int seg = int(e / per_seg), r = int(e % per_seg);
-    const int v = r % 4, ci = r / 4 % 32, kc = r / 128 % 2, ks = r / 256 % 4, rest = r / 1024;
+    const int v = r % VEC, ci = r / VEC % 32, kc = r / (32 * VEC) % 2, ks = r / (64 * VEC) % KS;
+    const int rest = r / (64 * VEC * KS);  // 1024 elements a w tap's block of 32 co x 32 ci
     const int kw = rest % p.Kw, st = rest / p.Kw, cob = st % p.ncob, pair = st / p.ncob;
     const int kh = pair % p.Kh, kd = pair / p.Kh;
     const int cig = seg / p.ncib * p.Kci + seg % p.ncib * 32 + ci;
-    const int co = cob * 32 + HopperDgradTiles::co_of(p.Ew, p.cl != 0, ks, v, kc);
-    const float val = w[cig * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] + kh * p.w.stride[3] +
-                        kw * p.w.stride[4]];
-    const uint32_t u = tf32_round_clear(val);
-    bad |= !isfinite(__uint_as_float(u));
-    out[e] = __uint_as_float(u);
+    const int co = cob * 32 + (sizeof(E) == 4 ? HopperDgradTiles::co_of(p.Ew, p.cl != 0, ks, v, kc)
+                                              : HopperDgradTiles::co16(ks, v / 2, kc, v % 2));
+    const E val = w[cig * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] + kh * p.w.stride[3] +
+                    kw * p.w.stride[4]];
+    if constexpr (sizeof(E) == 4) {
+      const uint32_t u = tf32_round_clear(val);
+      bad |= !isfinite(__uint_as_float(u));
+      out[e] = __uint_as_float(u);
+    } else {
+      bad |= !isfinite(float(val));
+      out[e] = val;
+    }
   }
   if (bad) *p.w_nonfinite = 1u;
 }

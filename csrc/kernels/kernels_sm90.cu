@@ -141,9 +141,9 @@ Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStre
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight kernel launch");
 }
 #else
-template <int EW, int NKW, bool kCL>
+template <class E, int EW, int NKW, bool kCL>
 Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_dgrad_kernel<EW, NKW, kCL>;
+  auto kernel = hopper_dgrad_kernel<E, EW, NKW, kCL>;
   const size_t smem = hopper_dgrad_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper grad_input)");
@@ -151,15 +151,21 @@ Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string
   kernel<<<p.nseg * p.chunks, HopperDgradTiles::kThreads, smem, stream>>>(p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input kernel launch");
 }
-template <int EW, bool kCL>
+template <class E, bool kCL>
 Status launch_dgrad_kw(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
   static_assert(HopperDgradTiles::kMaxKw == 4, "one instance per w tap count");
-  switch (p.Kw) {
-    case 1: return launch_dgrad<EW, 1, kCL>(p, stream, why);
-    case 2: return launch_dgrad<EW, 2, kCL>(p, stream, why);
-    case 3: return launch_dgrad<EW, 3, kCL>(p, stream, why);
-    case 4: return launch_dgrad<EW, 4, kCL>(p, stream, why);
-  }
+  if (p.Ew == 1) switch (p.Kw) {
+      case 1: return launch_dgrad<E, 1, 1, kCL>(p, stream, why);
+      case 2: return launch_dgrad<E, 1, 2, kCL>(p, stream, why);
+      case 3: return launch_dgrad<E, 1, 3, kCL>(p, stream, why);
+      case 4: return launch_dgrad<E, 1, 4, kCL>(p, stream, why);
+    }
+  else switch (p.Kw) {
+      case 1: return launch_dgrad<E, 2, 1, kCL>(p, stream, why);
+      case 2: return launch_dgrad<E, 2, 2, kCL>(p, stream, why);
+      case 3: return launch_dgrad<E, 2, 3, kCL>(p, stream, why);
+      case 4: return launch_dgrad<E, 2, 4, kCL>(p, stream, why);
+    }
   return detail::fail(why, Status::kNotSupported, "Hopper grad_input: more than 4 w taps");
 }
 #endif
@@ -240,13 +246,24 @@ Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::s
   Status s = detail::cuda_check(cudaMemsetAsync(p.w_nonfinite, 0, sizeof(unsigned), stream), why,
                                 "Hopper grad_input flag reset");
   if (s != Status::kSuccess) return s;
-  hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, const_cast<float*>(p.wpack));
+  void* const out = const_cast<void*>(p.wpack);
+  switch (p.dtype) {
+    case DType::kF16: hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, static_cast<cutlass::half_t*>(out)); break;
+    case DType::kBF16:
+      hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, static_cast<cutlass::bfloat16_t*>(out));
+      break;
+    default: hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, static_cast<float*>(out));
+  }
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input weight pack launch");
 }
 
 Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  if (p.cl) return p.Ew == 2 ? launch_dgrad_kw<2, true>(p, stream, why) : launch_dgrad_kw<1, true>(p, stream, why);
-  return p.Ew == 2 ? launch_dgrad_kw<2, false>(p, stream, why) : launch_dgrad_kw<1, false>(p, stream, why);
+  if (p.cl) return launch_dgrad_kw<float, true>(p, stream, why);  // fp32 only
+  switch (p.dtype) {
+    case DType::kF16: return launch_dgrad_kw<cutlass::half_t, false>(p, stream, why);
+    case DType::kBF16: return launch_dgrad_kw<cutlass::bfloat16_t, false>(p, stream, why);
+    default: return launch_dgrad_kw<float, false>(p, stream, why);
+  }
 }
 #endif
 

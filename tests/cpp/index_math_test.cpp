@@ -355,8 +355,23 @@ static void dgrad_channel_order(int ew, bool cl) {
       }
 }
 
+// ... and co16 over the 16-bit k-steps (2), lanes t4, register halves cc and word halves e: each channel once; the
+// 16-bit pack's k index 8 kc + v of k-step ks is the register's k 2 t4 + e + 8 cc with kc = cc, v = 2 t4 + e
+static void dgrad_channel_order_16() {
+  std::vector<int> seen(32, 0);
+  for (int ks = 0; ks < 2; ++ks)
+    for (int t4 = 0; t4 < 4; ++t4)
+      for (int cc = 0; cc < 2; ++cc)
+        for (int e = 0; e < 2; ++e) {
+          const int co = HopperDgradTiles::co16(ks, t4, cc, e);
+          CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "16-bit: channel %d repeated or out of range", co);
+          CHECK(co == 16 * ks + 8 * cc + (2 * t4 + e), "16-bit: the pack's channel of k %d differs", 8 * cc + 2 * t4 + e);
+        }
+}
+
 static void dgrad_fragment_banks() {
   using H = HopperDgradTiles;
+  dgrad_channel_order_16();
   for (int ew = 1; ew <= 2; ++ew) {
     dgrad_channel_order(ew, false);
     for (int kw = 1; kw <= H::kMaxKw; ++kw) {
@@ -426,41 +441,44 @@ static void dgrad_cl_fragments() {
   }
 }
 
-// The Hopper grad_input's per-tile vector classes: for every window start, row length and phase, each staged
-// vector is copied exactly once -- whole where all four positions are inside [0, OW) at every phase, zero-filled
-// where none is at any phase, element by element otherwise -- and every position inside the row is copied.
-template <int NV>
+// The Hopper grad_input's per-tile vector classes (V elements a vector: 4 fp32, 8 16-bit): for every window start,
+// row length and phase, each staged vector is copied exactly once -- whole where all V positions are inside [0, OW)
+// at every phase, zero-filled where none is at any phase, by words otherwise -- and every position inside the row is
+// copied.
+template <int NV, int V>
 static void dgrad_vectors_once() {
-  for (int OW = 1; OW <= 4 * NV + 12; ++OW)
-    for (int wstart = -12; wstart <= OW + 4; ++wstart) {
-      std::vector<int> how(NV, 0);  // 1 whole, 2 zero, 3 element by element
+  for (int OW = 1; OW <= V * NV + 3 * V; ++OW)
+    for (int wstart = -3 * V; wstart <= OW + V; ++wstart) {
+      std::vector<int> how(NV, 0);  // 1 whole, 2 zero, 3 by words
       int ne = -1;
       for (int lane = 0; lane < 32; ++lane) {
-        const HopperDgradVectors<NV> vc(wstart, OW, lane);
+        const HopperDgradVectors<NV, V> vc(wstart, OW, lane);
         if (ne < 0) {
           ne = vc.ne;
           for (int j = 0; j < vc.ne; ++j) {
             const int v = vc.edge(j);
-            CHECK(v >= 0 && v < NV && how[v] == 0, "NV=%d OW=%d wstart=%d: edge %d -> vector %d", NV, OW, wstart, j, v);
+            CHECK(v >= 0 && v < NV && how[v] == 0, "V=%d NV=%d OW=%d wstart=%d: edge %d -> vector %d", V, NV, OW,
+                  wstart, j, v);
             if (v >= 0 && v < NV) how[v] = 3;
           }
         }
         for (int i = 0; i < (NV + 31) / 32; ++i) {
           const int v = lane + 32 * i;
           if (!(vc.whole >> i & 1)) continue;
-          CHECK(v < NV && how[v] == 0, "NV=%d OW=%d wstart=%d: vector %d copied twice or past NV", NV, OW, wstart, v);
+          CHECK(v < NV && how[v] == 0, "V=%d NV=%d OW=%d wstart=%d: vector %d copied twice or past NV", V, NV, OW,
+                wstart, v);
           if (v < NV) how[v] = vc.zero >> i & 1 ? 2 : 1;
         }
       }
       for (int v = 0; v < NV; ++v) {
-        CHECK(how[v] != 0, "NV=%d OW=%d wstart=%d: vector %d not copied", NV, OW, wstart, v);
-        for (int ph = 0; ph < 4; ++ph) {
+        CHECK(how[v] != 0, "V=%d NV=%d OW=%d wstart=%d: vector %d not copied", V, NV, OW, wstart, v);
+        for (int ph = 0; ph < V; ++ph) {
           int inside = 0;
-          for (int e = 0; e < 4; ++e) inside += wstart + 4 * v - ph + e >= 0 && wstart + 4 * v - ph + e < OW;
-          CHECK(how[v] != 1 || inside == 4, "NV=%d OW=%d wstart=%d ph=%d: whole vector %d reads outside", NV, OW,
+          for (int e = 0; e < V; ++e) inside += wstart + V * v - ph + e >= 0 && wstart + V * v - ph + e < OW;
+          CHECK(how[v] != 1 || inside == V, "V=%d NV=%d OW=%d wstart=%d ph=%d: whole vector %d reads outside", V, NV,
+                OW, wstart, ph, v);
+          CHECK(how[v] != 2 || inside == 0, "V=%d NV=%d OW=%d wstart=%d ph=%d: zero vector %d drops data", V, NV, OW,
                 wstart, ph, v);
-          CHECK(how[v] != 2 || inside == 0, "NV=%d OW=%d wstart=%d ph=%d: zero vector %d drops data", NV, OW, wstart,
-                ph, v);
         }
       }
     }
@@ -505,11 +523,15 @@ static void dgrad_row_pairs() {
 
 static void dgrad_vectors() {
   using H = HopperDgradTiles;
-  dgrad_vectors_once<H::vectors(H::window(1, 1))>();
-  dgrad_vectors_once<H::vectors(H::window(1, 4))>();
-  dgrad_vectors_once<H::vectors(H::window(2, 1))>();
-  dgrad_vectors_once<H::vectors(H::window(2, 3))>();
-  dgrad_vectors_once<H::vectors(H::window(2, 4))>();
+  dgrad_vectors_once<H::vectors(H::window(1, 1)), 4>();
+  dgrad_vectors_once<H::vectors(H::window(1, 4)), 4>();
+  dgrad_vectors_once<H::vectors(H::window(2, 1)), 4>();
+  dgrad_vectors_once<H::vectors(H::window(2, 3)), 4>();
+  dgrad_vectors_once<H::vectors(H::window(2, 4)), 4>();
+  dgrad_vectors_once<H::vectors(H::window(1, 1), 8), 8>();
+  dgrad_vectors_once<H::vectors(H::window(1, 4), 8), 8>();
+  dgrad_vectors_once<H::vectors(H::window(2, 3), 8), 8>();
+  dgrad_vectors_once<H::vectors(H::window(2, 4), 8), 8>();
 }
 
 int main() {
