@@ -1368,6 +1368,7 @@ HOPPER_DGRAD_CASES = [
     ((1, 32, 2, 5, 40), 32, (2, 2, 3), (1, 3, 2), (0, 0, 1), (0, 0, 1), 1, (1, 1, 1)),
     ((1, 32, 2, 6, 40), 32, (3, 3, 3), (2, 2, 2), (1, 2, 1), (1, 1, 1), 1, (1, 2, 1)),
     ((1, 32, 3, 2, 40), 32, (3, 2, 3), (2, 1, 2), (2, 0, 1), (1, 0, 1), 1, (2, 1, 1)),
+    ((1, 32, 3, 3, 63), 32, (3, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1)),
 ]
 
 
@@ -1518,13 +1519,13 @@ def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, monke
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     x, w, gen = _wgrad_problem((2, 32, 3, 4, 140), 32, (3, 3, 3), 1, 13)
     w = w / 16
-    args = (2, 1, 1, 1, 1)
+    args = (2, 1, [1, 1, 0], 1, 1)  # grad_y 6 x 8 x 279: odd rows (16-bit: straddling words at every phase)
     gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
     x, w, gy = x.to(dtype), w.to(dtype), gy.to(dtype)
     x64, w64, gy64 = x.double(), w.double(), gy.double()
     bad = (w64 if where == "w" else gy64).clone()
     spots = ([(0, 3, 0, 0, 0), (31, 31, 2, 2, 2), (7, 5, 1, 0, 2), (16, 0, 2, 1, 0)] if where == "w" else
-             [(0, 3, 0, 0, 0), (1, 31, 5, 7, 279), (0, 7, 3, 4, 140), (1, 0, 5, 1, 1)])
+             [(0, 3, 0, 0, 0), (1, 31, 5, 7, 278), (0, 7, 3, 4, 140), (1, 0, 5, 1, 1), (0, 12, 2, 3, 278)])
     for j, idx in enumerate(spots):
         bad[idx] = value if j % 2 == 0 else -value
     if where == "w":
@@ -1648,5 +1649,6 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     both = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gys, xs, ws.bfloat16(), 1, 1, 0, 1, 1,
                                                                              True))[1]
     assert "hopper_wgrad_kernel" in both
+    assert "hopper_dgrad_kernel" in both  # (v85, the same switch: no shared copy of grad_y either)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
     assert "hopper_wgrad_kernel" not in kernels(3, 1)

@@ -9,7 +9,7 @@
 //      outside the row and for pairs whose od or oh is outside grad_y), read at stride Ew into the register
 //      fragments (a gather no shared-memory descriptor expresses) and TF32-rounded there.
 //   B = w[ci][co][kd][kh][kw], packed K-major without swizzle in the fragment's channel order (co_of).
-// fp16 / bf16 (E, w stride 1 only): k16 wgmmas, two k-steps per co block; a register's two elements are two channel
+// fp16 / bf16 (E, NCDHW only): k16 wgmmas, two k-steps per co block; a register's two elements are two channel
 // rows (two 2-byte loads); straddling words go as 4-byte copies (a word with position -1 is read whole and that
 // element zeroed in the registers: cp.async zero-fills only a copy's tail).
 // channels_last grad_y (kCL, fp32): a stage holds the window's positions as 128-byte rows of the 32 co (whole 16-byte
