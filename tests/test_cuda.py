@@ -1469,9 +1469,9 @@ def _dgrad_grad_y(gen, ys, layout, dtype=torch.float32):
     return gy, gy.cpu().double()
 
 
-# (mode, grad_y layout) pairs of the Hopper grad_input: channels_last is fp32 only
+# (mode, grad_y layout) pairs of the Hopper grad_input
 DGRAD_MODES = ([("tf32", lay) for lay in ("dense", "sliced", "cl", "cl-sliced")] +
-               [(m, lay) for m in ("fp16", "bf16") for lay in ("dense", "sliced")])
+               [(m, lay) for m in ("fp16", "bf16") for lay in ("dense", "sliced", "cl")] + [("bf16", "cl-sliced")])
 
 
 @pytest.mark.parametrize("mode,gy_layout", DGRAD_MODES, ids=[f"{m}-{lay}" for m, lay in DGRAD_MODES])
@@ -1482,8 +1482,8 @@ def test_hopper_dgrad(hcase, mode, gy_layout, restore_flags, monkeypatch):
     """The Hopper grad_input as _check_hopper_backward checks it, grad_y dense or a slice (its rows at every 16-byte
     phase), or channels_last with x (v84, forced: whole positions staged, grad_input channels_last), dense or a
     channel slice; fp16 / bf16 (v85, CUTLASS_CONVT3D_SM90_16BIT=1: k16 wgmmas, straddling 4-byte words, the stray
-    element before a row zeroed in the registers) against float64 of the same 16-bit operands and the sm_80 16-bit
-    kernels."""
+    element before a row zeroed in the registers; channels_last: 64-byte positions, v86) against float64 of the same
+    16-bit operands and the sm_80 16-bit kernels."""
     xs, cout, k, s, p, op, g, d = hcase
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     if dtype == torch.float32:
@@ -1506,8 +1506,8 @@ def test_hopper_dgrad(hcase, mode, gy_layout, restore_flags, monkeypatch):
                            "CUTLASS_CONVT3D_SM90_DGRAD", monkeypatch, (hcase, mode, gy_layout), budget, budget80)
 
 
-@pytest.mark.parametrize("mode,layout", [("tf32", "ncdhw"), ("tf32", "cl"), ("fp16", "ncdhw"), ("bf16", "ncdhw")],
-                         ids=["tf32", "tf32-cl", "fp16", "bf16"])
+@pytest.mark.parametrize("mode,layout", [("tf32", "ncdhw"), ("tf32", "cl"), ("fp16", "ncdhw"), ("bf16", "ncdhw"),
+                                         ("bf16", "cl")], ids=["tf32", "tf32-cl", "fp16", "bf16", "bf16-cl"])
 @pytest.mark.parametrize("where", ["w", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, monkeypatch):
@@ -1581,6 +1581,13 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_dgrad_kernel" not in kernels()
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     assert "hopper_dgrad_kernel" in kernels()
+    x32, w32, gy32 = x, w, gy  # 16-bit channels_last (v86): forced and with CUTLASS_CONVT3D_SM90_16BIT=1
+    x, w, gy = x32.bfloat16(), w32.bfloat16(), gy32.bfloat16()
+    assert "hopper_dgrad_kernel" not in kernels()
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
+    assert "hopper_dgrad_kernel" in kernels()
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT")
+    x, w, gy = x32, w32, gy32
     # one channels_last and the other not: the sm_80 kernel, even forced
     gy = gy.contiguous()
     assert "hopper_dgrad_kernel" not in kernels()

@@ -420,7 +420,7 @@ bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
   // (cf_rows: w stride not 1; grad_input written, so no zero strides)
   const bool cl = cf_rows(a.y, Kco, pb.dtype) && cf_rows(a.x, Kci, pb.dtype) && !has_zero_stride(a.x);
   if (!cl && (a.y.stride[4] != 1 || a.x.stride[4] != 1)) return false;
-  if (cl && (half || (mode != Sm90Mode::kForce && !forced))) return false;  // (channels_last: fp32 only)
+  if (cl && mode != Sm90Mode::kForce && !forced) return false;
   HopperDgradPlan r{};
   HopperDgradParams& p = r.p;
   p.gy = a.y;
@@ -461,7 +461,9 @@ bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
   // a stage: 32 channel rows of the window's vectors at a pitch, or (channels_last) the window's 128-byte positions
   const int win = HopperDgradTiles::window(p.Ew, p.Kw);
   p.pitch = cl ? 32 : HopperDgradTiles::pitch(HopperDgradTiles::vectors(win, vec), vec);
-  p.slot_bytes = cl ? win * 128 : (32 * p.pitch * esize + 127) / 128 * 128;
+  // (16-bit channels_last: 64-byte positions, at w stride 2 with padding: HopperDgradTiles::cl16_row)
+  const int cl_bytes = esize == 4 ? win * 128 : HopperDgradTiles::cl16_row(p.Ew, win - 1) + 64;
+  p.slot_bytes = ((cl ? cl_bytes : 32 * p.pitch * esize) + 127) / 128 * 128;
   p.gy_ph = int(reinterpret_cast<uintptr_t>(a.y.data) / esize % vec);
   for (int d = 0; d < 4; ++d) p.s4[d] = int(a.y.stride[d] & 7);  // (mod 8: the kernel takes them mod vec)
   const int64_t wb = int64_t(pb.taps()) * Kco * 32 * esize;

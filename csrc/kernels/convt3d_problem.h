@@ -237,6 +237,14 @@ struct HopperDgradTiles {
   static constexpr int cl_base(int ew, int m, int t4, int x) {
     return 32 * ew * m + 8 * t4 + 4 * (cl_swz(ew, ew * m) ^ x);
   }
+  // 16-bit channels_last: a position is a 64-byte row of 4 chunks, lane t4's channels 8 t4 .. 8 t4 + 7 its chunk t4
+  // (co_cl16 over the two k-steps).  A quarter-warp reads rows j and j + ew: at w stride 1 they sit in the two 64-byte
+  // halves of the banks as they are; at w stride 2 every second pair of rows is followed by 64 bytes of padding
+  // (byte offset 96 j, less 32 for odd j), which puts rows 2 apart in opposite halves.  Additive:
+  // cl16_row(ew, ew m + c) = cl16_row(ew, ew m) + cl16_row(ew, c), so the consumer's loads are a per-thread base plus
+  // immediates.
+  static constexpr int co_cl16(int ks, int t4, int cc, int e) { return 8 * t4 + 4 * ks + 2 * cc + e; }
+  static constexpr int cl16_row(int ew, int j) { return 64 * j + (ew == 2 ? 64 * (j >> 1) : 0); }
 };
 
 // The Hopper grad_input's row pairs along d or h: x rows i and i + 1 read grad_y rows i s - p + k dil and

@@ -9,13 +9,13 @@
 //      outside the row and for pairs whose od or oh is outside grad_y), read at stride Ew into the register
 //      fragments (a gather no shared-memory descriptor expresses) and TF32-rounded there.
 //   B = w[ci][co][kd][kh][kw], packed K-major without swizzle in the fragment's channel order (co_of).
-// fp16 / bf16 (E, NCDHW only): k16 wgmmas, two k-steps per co block; a register's two elements are two channel
+// fp16 / bf16 (E): k16 wgmmas, two k-steps per co block; a register's two elements are two channel
 // rows (two 2-byte loads); straddling words go as 4-byte copies (a word with position -1 is read whole and that
 // element zeroed in the registers: cp.async zero-fills only a copy's tail).
-// channels_last grad_y (kCL, fp32): a stage holds the window's positions as 128-byte rows of the 32 co (whole 16-byte
-// chunks, zero-filled outside the row: no phases, no element copies), and a lane's fragments of one position are two
-// 16-byte loads (its channels 8 t4 .. 8 t4 + 7 over the k-steps); grad_input channels_last too, stored as 8-byte
-// channel pairs.
+// channels_last grad_y (kCL): a stage holds the window's positions as rows of the 32 co (128 bytes, 64 for 16-bit;
+// whole 16-byte chunks, zero-filled outside the row: no phases, no element copies), and a lane's fragments of one
+// position are 16-byte loads (its channels 8 t4 .. 8 t4 + 7 over the k-steps: two for fp32, one for 16-bit);
+// grad_input channels_last too, stored as channel pairs.
 // The rows' grad_y rows oh = ih s - p + kh dil and (ih + 1) s - p + kh' dil coincide where kh = kh' + s / dil (s a
 // multiple of dil), and alike along d: a stage holds one grad_y row (od, oh) and feeds the taps of every x row that
 // reads it, the same A fragments multiplied by each row's weights into its own accumulators.  (Kd + Sd) (Kh + Sh)
@@ -185,21 +185,24 @@ CT3D_DEV void dgrad_copy(const HopperDgradParams& p, const DgradStage<E, true, f
   }
 }
 
-// ... channels_last: the window's positions j as 128-byte rows of 8 chunks, chunk q at q ^ cl_swz(EW, j).  Producer
-// thread i copies chunk i % 8 of positions i / 8 + 16 r: a warp's copies are four whole positions, and the
-// swizzle is the same for all of a thread's positions (16 apart).  A position outside [0, OW), or every position of
-// a grad_y row outside the tensor, is zero-filled.
-template <int EW, int NKW>
-CT3D_DEV void dgrad_copy_cl(const HopperDgradParams& p, const DgradStage<float, true, true>& st, uint32_t slot_a) {
-  constexpr int WIN = HopperDgradTiles::window(EW, NKW), NR = (WIN + 15) / 16;
-  const int tid = threadIdx.x % 128, j0 = tid / 8, q = tid % 8;
-  const int64_t step = 16 * p.gy.stride[4];
-  const float* src = st.row + j0 * p.gy.stride[4] + 4 * q;
-  uint32_t dst = slot_a + uint32_t(128 * j0 + 16 * (q ^ HopperDgradTiles::cl_swz(EW, j0)));
+// ... channels_last: the window's positions j as rows of their 32 channels, 128 bytes (fp32: chunk q at
+// q ^ cl_swz(EW, j)) or 64 (16-bit: at cl16_row(EW, j)).  Producer thread i copies chunk i % CPP of positions
+// i / CPP + PPP r: a warp's copies are whole positions, and the placement repeats along a thread's positions (PPP
+// apart).  A position outside [0, OW), or every position of a grad_y row outside the tensor, is zero-filled.
+template <class E, int EW, int NKW>
+CT3D_DEV void dgrad_copy_cl(const HopperDgradParams& p, const DgradStage<E, true, true>& st, uint32_t slot_a) {
+  constexpr int WIN = HopperDgradTiles::window(EW, NKW), CPP = 2 * int(sizeof(E)), PPP = 128 / CPP;
+  constexpr int NR = (WIN + PPP - 1) / PPP;
+  const int tid = threadIdx.x % 128, j0 = tid / CPP, q = tid % CPP;
+  const int64_t step = PPP * p.gy.stride[4];
+  const E* src = st.row + j0 * p.gy.stride[4] + 16 / int(sizeof(E)) * q;
+  uint32_t dst = slot_a + uint32_t(sizeof(E) == 4 ? 128 * j0 + 16 * (q ^ HopperDgradTiles::cl_swz(EW, j0))
+                                                  : HopperDgradTiles::cl16_row(EW, j0) + 16 * q);
+  constexpr uint32_t dstep = sizeof(E) == 4 ? 16 * 128 : HopperDgradTiles::cl16_row(EW, PPP);
   int w = st.wstart + j0;
 #pragma unroll
-  for (int r = 0; r < NR; ++r, src += step, dst += 16 * 128, w += 16)
-    if (r < NR - 1 || j0 + 16 * r < WIN) cp_async_16_or_zero(dst, src, !st.pair || unsigned(w) >= unsigned(p.OW));
+  for (int r = 0; r < NR; ++r, src += step, dst += dstep, w += PPP)
+    if (r < NR - 1 || j0 + PPP * r < WIN) cp_async_16_or_zero(dst, src, !st.pair || unsigned(w) >= unsigned(p.OW));
 }
 
 // The warpgroup's 64 x 32 outputs of x row (id, ih) of tile tl summed on CUDA cores with every product masked (inside
@@ -243,7 +246,6 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     hopper_dgrad_kernel(const __grid_constant__ HopperDgradParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using Bar = cutlass::arch::ClusterTransactionBarrier;
-  static_assert(sizeof(E) == 4 || !kCL, "channels_last grad_y: fp32 only");
   constexpr int VEC = DgradElem<E>::VEC, KS = DgradElem<E>::KS;
   constexpr int BQ = HopperDgradTiles::BQ, NA = NKW * 4 * KS, T = 128;
   extern __shared__ __align__(1024) uint8_t smem[];
@@ -283,7 +285,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     if constexpr (kCL) {  // channels_last: whole positions
       for (DgradStage<E, true, true> cs(p, group, tile0, spt); cs.t < stages; cs.next(p, group, spt)) {
         if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
-        dgrad_copy_cl<EW, NKW>(p, cs, slots_a + uint32_t(cs.sl * p.slot_bytes));
+        dgrad_copy_cl<E, EW, NKW>(p, cs, slots_a + uint32_t(cs.sl * p.slot_bytes));
         landed(cs.sl);
       }
     } else {  // rows warp + 4 r of every stage
@@ -328,6 +330,8 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   // cl0 where q ^ cl_swz(EW, kw) is 0, cl1 where it is 1 (HopperDgradTiles::cl_base)
   const int cl0 = HopperDgradTiles::cl_base(EW, 64 * wg + 16 * warp + g8, t4, 0);
   const int cl1 = HopperDgradTiles::cl_base(EW, 64 * wg + 16 * warp + g8, t4, 1);
+  // ... 16-bit: row m's chunk t4, in bytes (+ cl16_row(EW, kw + 8 EW h) for tap kw and rows m + 8 h)
+  const int c16 = HopperDgradTiles::cl16_row(EW, EW * (64 * wg + 16 * warp + g8)) + 16 * t4;
   float acc[4][16];  // the tile's x rows (id + a, ih + b) as 2 a + b
 #pragma unroll
   for (int e = 0; e < 64; ++e) acc[e / 16][e % 16] = 0.f;
@@ -353,7 +357,19 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   auto step = [&](uint32_t(&a)[NA]) {
     Bar::wait(&full[ms.sl], ms.ph);
     const E* const sl = slots + ms.sl * (p.slot_bytes / int(sizeof(E)));
-    if constexpr (sizeof(E) == 2) {
+    if constexpr (kCL && sizeof(E) == 2) {
+      // register 2 cc + h of k-step ks: channels 8 t4 + 4 ks + 2 cc + (0, 1) (co_cl16) = word 2 ks + cc of the chunk
+#pragma unroll
+      for (int kw = 0; kw < NKW; ++kw)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+          const uint4 v = *reinterpret_cast<const uint4*>(reinterpret_cast<const char*>(sl) + c16 +
+                                                          HopperDgradTiles::cl16_row(EW, kw + 8 * EW * h));
+          const uint32_t wd[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+          for (int i = 0; i < 4; ++i) a[(kw * KS + i / 2) * 4 + 2 * (i % 2) + h] = wd[i];
+        }
+    } else if constexpr (sizeof(E) == 2) {
       const uint16_t* const sl16 = reinterpret_cast<const uint16_t*>(sl);
       const int o0 = r16[0] + ((ms.vph + aph16[0]) & (VEC - 1)), o1 = r16[1] + ((ms.vph + aph16[1]) & (VEC - 1));
 #pragma unroll
@@ -450,10 +466,16 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
 #pragma unroll
                 for (int j = 0; j < 4; ++j) {
                   E* const row = gx + r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3];
-                  if constexpr (kCL)  // lanes t4 write 32-byte runs of 8 channels of a position
+                  if constexpr (kCL && sizeof(E) == 4)  // lanes t4 write 32-byte runs of 8 channels of a position
                     *reinterpret_cast<float2*>(row + 8 * h * p.gx.stride[4] + 8 * j + 2 * t4) =
                         make_float2(acc[r][4 * j + 2 * h] + bv[2 * j], acc[r][4 * j + 2 * h + 1] + bv[2 * j + 1]);
-                  else
+                  else if constexpr (kCL) {  // 16-bit: one 4-byte store of the channel pair
+                    const E pr[2] = {E(acc[r][4 * j + 2 * h] + bv[2 * j]),
+                                     E(acc[r][4 * j + 2 * h + 1] + bv[2 * j + 1])};
+                    uint32_t u;
+                    memcpy(&u, pr, 4);
+                    *reinterpret_cast<uint32_t*>(row + 8 * h * p.gx.stride[4] + 8 * j + 2 * t4) = u;
+                  } else
 #pragma unroll
                     for (int e = 0; e < 2; ++e)
                       row[(8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] = E(acc[r][4 * j + 2 * h + e] + bv[2 * j + e]);
@@ -474,8 +496,8 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
 
 // The segments' weights packed for B: segment (group, ci block) as [stage of a tile: (kd, kh) pair, co block][kw]
 // [ks][kc][ci 32][VEC] (16-byte rows); k index VEC kc + v of k-step ks is channel co_of(Ew, cl, ks, v, kc) of the
-// block for fp32 (TF32-rounded), 16 ks + 8 kc + v (co16) for 16-bit.  A value that is not finite sets *w_nonfinite
-// (cleared before this kernel).
+// block for fp32 (TF32-rounded), co16 / co_cl16 (ks, v / 2, kc, v % 2) for 16-bit.  A value that is not finite sets
+// *w_nonfinite (cleared before this kernel).
 template <class E>
 __global__ void hopper_dgrad_pack_kernel(const __grid_constant__ HopperDgradParams p, E* out) {
   constexpr int VEC = DgradElem<E>::VEC, KS = DgradElem<E>::KS;
@@ -490,7 +512,8 @@ __global__ void hopper_dgrad_pack_kernel(const __grid_constant__ HopperDgradPara
     const int kh = pair % p.Kh, kd = pair / p.Kh;
     const int cig = seg / p.ncib * p.Kci + seg % p.ncib * 32 + ci;
     const int co = cob * 32 + (sizeof(E) == 4 ? HopperDgradTiles::co_of(p.Ew, p.cl != 0, ks, v, kc)
-                                              : HopperDgradTiles::co16(ks, v / 2, kc, v % 2));
+                               : p.cl          ? HopperDgradTiles::co_cl16(ks, v / 2, kc, v % 2)
+                                               : HopperDgradTiles::co16(ks, v / 2, kc, v % 2));
     const E val = w[cig * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] + kh * p.w.stride[3] +
                     kw * p.w.stride[4]];
     if constexpr (sizeof(E) == 4) {

@@ -231,7 +231,7 @@ struct HopperWgradParams {
 struct HopperDgradParams {
   TensorRef5 gy, gx, w;       // grad_y, grad_input (written), the weight (masked path)
   int cl;                     // both channels_last (channel stride 1, whole 16-byte vectors), else both w stride 1
-  DType dtype;                // fp32 (TF32 products), or fp16 / bf16 (NCDHW only; k16 wgmmas)
+  DType dtype;                // fp32 (TF32 products), or fp16 / bf16 (k16 wgmmas)
   const void* wpack;          // per segment [(kd, kh) pair][co block][kw][ks][kc][ci 32][16 bytes], fp32 TF32-rounded
   unsigned* w_nonfinite;      // set by the pack where a packed weight is not finite
   DimMap md, mh;              // grad_input maps along d, h: x row id reads grad_y row od = tap(id, kd)

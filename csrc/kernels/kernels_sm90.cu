@@ -258,11 +258,14 @@ Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::s
 }
 
 Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  if (p.cl) return launch_dgrad_kw<float, true>(p, stream, why);  // fp32 only
+  auto layout = [&](auto e) {
+    using E = decltype(e);
+    return p.cl ? launch_dgrad_kw<E, true>(p, stream, why) : launch_dgrad_kw<E, false>(p, stream, why);
+  };
   switch (p.dtype) {
-    case DType::kF16: return launch_dgrad_kw<cutlass::half_t, false>(p, stream, why);
-    case DType::kBF16: return launch_dgrad_kw<cutlass::bfloat16_t, false>(p, stream, why);
-    default: return launch_dgrad_kw<float, false>(p, stream, why);
+    case DType::kF16: return layout(cutlass::half_t{});
+    case DType::kBF16: return layout(cutlass::bfloat16_t{});
+    default: return layout(float{});
   }
 }
 #endif

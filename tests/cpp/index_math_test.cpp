@@ -441,6 +441,49 @@ static void dgrad_cl_fragments() {
   }
 }
 
+// ... 16-bit: co_cl16 is a permutation; a position's 64-byte row does not overlap the next; the consumer's base plus
+// immediates is cl16_row of its position, its chunk t4's word i holding channels co_cl16(i / 2, t4, i % 2, 0 / 1);
+// a quarter-warp's 16-byte loads and the producer's 16-byte copies hit eight distinct 16-byte bank groups.
+static void dgrad_cl16_fragments() {
+  using H = HopperDgradTiles;
+  std::vector<int> seen(32, 0);
+  for (int ks = 0; ks < 2; ++ks)
+    for (int t4 = 0; t4 < 4; ++t4)
+      for (int cc = 0; cc < 2; ++cc)
+        for (int e = 0; e < 2; ++e) {
+          const int co = H::co_cl16(ks, t4, cc, e);
+          CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "cl16: channel %d repeated or out of range", co);
+          CHECK(co == 8 * t4 + 2 * (2 * ks + cc) + e, "cl16: channel %d is not word %d of chunk %d", co, 2 * ks + cc,
+                t4);
+        }
+  for (int ew = 1; ew <= 2; ++ew) {
+    const int win = H::window(ew, H::kMaxKw);
+    for (int j = 0; j + 1 < win; ++j)
+      CHECK(H::cl16_row(ew, j + 1) - H::cl16_row(ew, j) >= 64, "cl16 ew=%d: rows %d, %d overlap", ew, j, j + 1);
+    for (int m = 0; m < 128; ++m)
+      for (int kw = 0; kw < H::kMaxKw; ++kw)
+        for (int h = 0; h < 2; ++h)
+          CHECK(H::cl16_row(ew, ew * m) + H::cl16_row(ew, kw + 8 * ew * h) == H::cl16_row(ew, ew * (m + 8 * h) + kw),
+                "cl16 ew=%d: not additive at m=%d kw=%d h=%d", ew, m, kw, h);
+    for (int kw = 0; kw < H::kMaxKw; ++kw)
+      for (int h = 0; h < 2; ++h)
+        for (int m0 = 0; m0 < 128; m0 += 2) {  // a quarter-warp: rows m0, m0 + 1, lanes t4
+          int groups[8] = {};
+          for (int l = 0; l < 8; ++l)
+            ++groups[(H::cl16_row(ew, ew * (m0 + l / 4 + 8 * h) + kw) + 16 * (l % 4)) / 16 % 8];
+          for (int g = 0; g < 8; ++g)
+            CHECK(groups[g] == 1, "cl16 ew=%d kw=%d h=%d m0=%d: bank group %d read %d times", ew, kw, h, m0, g,
+                  groups[g]);
+        }
+    for (int j0 = 0; j0 + 1 < win; j0 += 2) {  // the producer's quarter-warp: positions j0, j0 + 1, chunks 0..3
+      int groups[8] = {};
+      for (int l = 0; l < 8; ++l) ++groups[(H::cl16_row(ew, j0 + l / 4) + 16 * (l % 4)) / 16 % 8];
+      for (int g = 0; g < 8; ++g)
+        CHECK(groups[g] == 1, "cl16 ew=%d j0=%d: producer bank group %d written %d times", ew, j0, g, groups[g]);
+    }
+  }
+}
+
 // The Hopper grad_input's per-tile vector classes (V elements a vector: 4 fp32, 8 16-bit): for every window start,
 // row length and phase, each staged vector is copied exactly once -- whole where all V positions are inside [0, OW)
 // at every phase, zero-filled where none is at any phase, by words otherwise -- and every position inside the row is
@@ -542,6 +585,7 @@ int main() {
   hopper_shares();
   dgrad_fragment_banks();
   dgrad_cl_fragments();
+  dgrad_cl16_fragments();
   dgrad_vectors();
   dgrad_row_pairs();
   tap_ranges_and_steps();
