@@ -1396,7 +1396,7 @@ def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, 
     torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator().manual_seed(21)
     x = torch.randn(xs, generator=gen)
-    x = _cl_slice(x, 8 if layout == "cl-sliced" else 0)[0] if layout != "ncdhw" else x.to(DEV)
+    x = _cl_slice(x, layout == "cl-sliced")[0] if layout != "ncdhw" else x.to(DEV)
     w = (torch.randn(xs[1], cout, *k, generator=gen) / (xs[1] * 4) ** 0.5).to(DEV)
     b = torch.randn(cout, generator=gen).to(DEV)
     args = (1, p, 0, 1, d)
@@ -1445,13 +1445,15 @@ def test_unit_stride_forward_on_hopper_grad_input_nonfinite(value, restore_flags
     _assert_nonfinite_as_expected(y, masks, values, 2e-3)
 
 
-def _cl_slice(t, extra):
-    """t's values on the GPU as a channels_last tensor, dense (extra 0) or channels 4 .. 4 + C of one with C + extra
-    channels, the others NaN; and the float64 copy of its values."""
-    if extra:
-        full = torch.full((t.shape[0], t.shape[1] + extra, *t.shape[2:]), float("nan"), dtype=t.dtype)
-        full[:, 4:4 + t.shape[1]] = t
-        g = full.to(memory_format=torch.channels_last_3d).to(DEV)[:, 4:4 + t.shape[1]]
+def _cl_slice(t, sliced):
+    """t's values on the GPU as a channels_last tensor, dense or (sliced) channels off .. off + C of one with
+    C + 2 off channels, the others NaN, off = one 16-byte vector (the kernels' channels_last paths need whole
+    vectors); and the float64 copy of its values."""
+    if sliced:
+        off = 16 // t.element_size()
+        full = torch.full((t.shape[0], t.shape[1] + 2 * off, *t.shape[2:]), float("nan"), dtype=t.dtype)
+        full[:, off:off + t.shape[1]] = t
+        g = full.to(memory_format=torch.channels_last_3d).to(DEV)[:, off:off + t.shape[1]]
     else:
         g = t.to(memory_format=torch.channels_last_3d).to(DEV)
     return g, t.double()
@@ -1460,10 +1462,10 @@ def _cl_slice(t, extra):
 def _dgrad_grad_y(gen, ys, layout, dtype=torch.float32):
     """grad_y of shape ys in `layout`, and the float64 copy of its values: "dense" NCDHW, "sliced" (NCDHW rows of
     w stride 1 at every 4-byte phase: a w slice), "cl" (channels_last, as x, so grad_input is channels_last too) or
-    "cl-sliced" (channels_last, 4 channels into wider positions: a position stride of Cout + 8; the channels around
-    it NaN, so reading them fails)."""
+    "cl-sliced" (channels_last, one 16-byte vector into wider positions: a position stride of Cout + 8 fp32 or
+    Cout + 16 16-bit; the channels around it NaN, so reading them fails)."""
     if layout.startswith("cl"):
-        return _cl_slice(torch.randn(ys, generator=gen).to(dtype), 8 if layout == "cl-sliced" else 0)
+        return _cl_slice(torch.randn(ys, generator=gen).to(dtype), layout == "cl-sliced")
     full = torch.randn(*ys[:4], ys[4] + 3, generator=gen).to(dtype)
     gy = full.to(DEV)[..., 1:ys[4] + 1] if layout == "sliced" else full[..., :ys[4]].contiguous().to(DEV)
     return gy, gy.cpu().double()
@@ -1471,7 +1473,7 @@ def _dgrad_grad_y(gen, ys, layout, dtype=torch.float32):
 
 # (mode, grad_y layout) pairs of the Hopper grad_input
 DGRAD_MODES = ([("tf32", lay) for lay in ("dense", "sliced", "cl", "cl-sliced")] +
-               [(m, lay) for m in ("fp16", "bf16") for lay in ("dense", "sliced", "cl")] + [("bf16", "cl-sliced")])
+               [(m, lay) for m in ("fp16", "bf16") for lay in ("dense", "sliced", "cl", "cl-sliced")])
 
 
 @pytest.mark.parametrize("mode,gy_layout", DGRAD_MODES, ids=[f"{m}-{lay}" for m, lay in DGRAD_MODES])
@@ -1586,6 +1588,9 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_dgrad_kernel" not in kernels()
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
     assert "hopper_dgrad_kernel" in kernels()
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_DGRAD")  # the default: 16-bit channels_last stays on sm_80
+    assert "hopper_dgrad_kernel" not in kernels()
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT")
     x, w, gy = x32, w32, gy32
     # one channels_last and the other not: the sm_80 kernel, even forced

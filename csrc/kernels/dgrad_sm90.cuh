@@ -475,10 +475,11 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                     uint32_t u;
                     memcpy(&u, pr, 4);
                     *reinterpret_cast<uint32_t*>(row + 8 * h * p.gx.stride[4] + 8 * j + 2 * t4) = u;
-                  } else
+                  } else {
 #pragma unroll
                     for (int e = 0; e < 2; ++e)
                       row[(8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] = E(acc[r][4 * j + 2 * h + e] + bv[2 * j + e]);
+                  }
                 }
       }
 #pragma unroll

@@ -18,8 +18,8 @@
 namespace ct3d {
 namespace {
 
-#if CT3D_SM90_PART != 3  // the element traits of a launch and the TMA tensor maps of x (grad_input: fp32 only, its
-                         // stages copied with cp.async)
+#if CT3D_SM90_PART != 3  // the element traits of a launch and the TMA tensor maps of x (grad_input: its stages
+                         // copied with cp.async, its element type a template parameter)
 // f(Tr{}) with the element traits of a launch of dtype: Hopper3xTF32 where it is split (kSplitOK: the forward's exact
 // fp32), else by the element type
 template <bool kSplitOK, class F>
