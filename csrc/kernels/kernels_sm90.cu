@@ -18,10 +18,8 @@
 namespace ct3d {
 namespace {
 
-#if CT3D_SM90_PART != 3  // the element traits of a launch and the TMA tensor maps of x (grad_input: its stages
-                         // copied with cp.async, its element type a template parameter)
 // f(Tr{}) with the element traits of a launch of dtype: Hopper3xTF32 where it is split (kSplitOK: the forward's exact
-// fp32), else by the element type
+// fp32), else by the element type (grad_input takes only its Element)
 template <bool kSplitOK, class F>
 Status with_traits(DType dtype, bool split, F&& f) {
   if constexpr (kSplitOK)
@@ -32,6 +30,8 @@ Status with_traits(DType dtype, bool split, F&& f) {
     default: return f(HopperTF32{});
   }
 }
+
+#if CT3D_SM90_PART != 3  // the TMA tensor maps of x (grad_input: its stages copied with cp.async)
 
 using EncodeTiled = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*, const cuuint64_t*,
                                  const cuuint64_t*, const cuuint32_t*, const cuuint32_t*, CUtensorMapInterleave,
@@ -151,21 +151,15 @@ Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string
   kernel<<<p.nseg * p.chunks, HopperDgradTiles::kThreads, smem, stream>>>(p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input kernel launch");
 }
-template <class E, bool kCL>
+template <class E, int EW, bool kCL>
 Status launch_dgrad_kw(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
   static_assert(HopperDgradTiles::kMaxKw == 4, "one instance per w tap count");
-  if (p.Ew == 1) switch (p.Kw) {
-      case 1: return launch_dgrad<E, 1, 1, kCL>(p, stream, why);
-      case 2: return launch_dgrad<E, 1, 2, kCL>(p, stream, why);
-      case 3: return launch_dgrad<E, 1, 3, kCL>(p, stream, why);
-      case 4: return launch_dgrad<E, 1, 4, kCL>(p, stream, why);
-    }
-  else switch (p.Kw) {
-      case 1: return launch_dgrad<E, 2, 1, kCL>(p, stream, why);
-      case 2: return launch_dgrad<E, 2, 2, kCL>(p, stream, why);
-      case 3: return launch_dgrad<E, 2, 3, kCL>(p, stream, why);
-      case 4: return launch_dgrad<E, 2, 4, kCL>(p, stream, why);
-    }
+  switch (p.Kw) {
+    case 1: return launch_dgrad<E, EW, 1, kCL>(p, stream, why);
+    case 2: return launch_dgrad<E, EW, 2, kCL>(p, stream, why);
+    case 3: return launch_dgrad<E, EW, 3, kCL>(p, stream, why);
+    case 4: return launch_dgrad<E, EW, 4, kCL>(p, stream, why);
+  }
   return detail::fail(why, Status::kNotSupported, "Hopper grad_input: more than 4 w taps");
 }
 #endif
@@ -246,27 +240,20 @@ Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::s
   Status s = detail::cuda_check(cudaMemsetAsync(p.w_nonfinite, 0, sizeof(unsigned), stream), why,
                                 "Hopper grad_input flag reset");
   if (s != Status::kSuccess) return s;
-  void* const out = const_cast<void*>(p.wpack);
-  switch (p.dtype) {
-    case DType::kF16: hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, static_cast<cutlass::half_t*>(out)); break;
-    case DType::kBF16:
-      hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, static_cast<cutlass::bfloat16_t*>(out));
-      break;
-    default: hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, static_cast<float*>(out));
-  }
-  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input weight pack launch");
+  return with_traits<false>(p.dtype, false, [&](auto tr) {
+    using E = typename decltype(tr)::Element;
+    hopper_dgrad_pack_kernel<<<128, 256, 0, stream>>>(p, static_cast<E*>(const_cast<void*>(p.wpack)));
+    return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input weight pack launch");
+  });
 }
 
 Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  auto layout = [&](auto e) {
-    using E = decltype(e);
-    return p.cl ? launch_dgrad_kw<E, true>(p, stream, why) : launch_dgrad_kw<E, false>(p, stream, why);
-  };
-  switch (p.dtype) {
-    case DType::kF16: return layout(cutlass::half_t{});
-    case DType::kBF16: return layout(cutlass::bfloat16_t{});
-    default: return layout(float{});
-  }
+  return with_traits<false>(p.dtype, false, [&](auto tr) {
+    using E = typename decltype(tr)::Element;
+    if (p.cl)
+      return p.Ew == 2 ? launch_dgrad_kw<E, 2, true>(p, stream, why) : launch_dgrad_kw<E, 1, true>(p, stream, why);
+    return p.Ew == 2 ? launch_dgrad_kw<E, 2, false>(p, stream, why) : launch_dgrad_kw<E, 1, false>(p, stream, why);
+  });
 }
 #endif
 

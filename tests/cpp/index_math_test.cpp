@@ -355,23 +355,26 @@ static void dgrad_channel_order(int ew, bool cl) {
       }
 }
 
-// ... and co16 over the 16-bit k-steps (2), lanes t4, register halves cc and word halves e: each channel once; the
-// 16-bit pack's k index 8 kc + v of k-step ks is the register's k 2 t4 + e + 8 cc with kc = cc, v = 2 t4 + e
-static void dgrad_channel_order_16() {
+// ... and the 16-bit orders (cl: co_cl16, else co16) over the two k-steps, lanes t4, register halves cc and word
+// halves e: each channel once, and the one the pack gives k index 8 kc + v of k-step ks (kc = cc, v = 2 t4 + e) --
+// for channels_last word 2 ks + cc of lane t4's chunk
+static void dgrad_channel_order_16(bool cl) {
   std::vector<int> seen(32, 0);
   for (int ks = 0; ks < 2; ++ks)
     for (int t4 = 0; t4 < 4; ++t4)
       for (int cc = 0; cc < 2; ++cc)
         for (int e = 0; e < 2; ++e) {
-          const int co = HopperDgradTiles::co16(ks, t4, cc, e);
-          CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "16-bit: channel %d repeated or out of range", co);
-          CHECK(co == 16 * ks + 8 * cc + (2 * t4 + e), "16-bit: the pack's channel of k %d differs", 8 * cc + 2 * t4 + e);
+          const int co = cl ? HopperDgradTiles::co_cl16(ks, t4, cc, e) : HopperDgradTiles::co16(ks, t4, cc, e);
+          const int want = cl ? 8 * t4 + 2 * (2 * ks + cc) + e : 16 * ks + 8 * cc + (2 * t4 + e);
+          CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "16-bit cl=%d: channel %d repeated or out of range", cl, co);
+          CHECK(co == want, "16-bit cl=%d: channel %d of k %d in k-step %d, not %d", cl, co, 8 * cc + 2 * t4 + e, ks,
+                want);
         }
 }
 
 static void dgrad_fragment_banks() {
   using H = HopperDgradTiles;
-  dgrad_channel_order_16();
+  dgrad_channel_order_16(false);
   for (int ew = 1; ew <= 2; ++ew) {
     dgrad_channel_order(ew, false);
     for (int kw = 1; kw <= H::kMaxKw; ++kw) {
@@ -446,16 +449,7 @@ static void dgrad_cl_fragments() {
 // a quarter-warp's 16-byte loads and the producer's 16-byte copies hit eight distinct 16-byte bank groups.
 static void dgrad_cl16_fragments() {
   using H = HopperDgradTiles;
-  std::vector<int> seen(32, 0);
-  for (int ks = 0; ks < 2; ++ks)
-    for (int t4 = 0; t4 < 4; ++t4)
-      for (int cc = 0; cc < 2; ++cc)
-        for (int e = 0; e < 2; ++e) {
-          const int co = H::co_cl16(ks, t4, cc, e);
-          CHECK(co >= 0 && co < 32 && ++seen[co] == 1, "cl16: channel %d repeated or out of range", co);
-          CHECK(co == 8 * t4 + 2 * (2 * ks + cc) + e, "cl16: channel %d is not word %d of chunk %d", co, 2 * ks + cc,
-                t4);
-        }
+  dgrad_channel_order_16(true);
   for (int ew = 1; ew <= 2; ++ew) {
     const int win = H::window(ew, H::kMaxKw);
     for (int j = 0; j + 1 < win; ++j)
