@@ -1547,7 +1547,9 @@ def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, monke
 
 def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like grad_input runs the wgmma kernel by default and the sm_80
-    row-conv with CUTLASS_CONVT3D_SM90_DGRAD=0 or CUTLASS_CONVT3D_SM90=0; exact fp32 (TF32 off) stays on sm_80."""
+    row-conv with CUTLASS_CONVT3D_SM90_DGRAD=0 or CUTLASS_CONVT3D_SM90=0; exact fp32 (TF32 off) stays on sm_80.  So do
+    fp16 / bf16 (v85) and channels_last (v84, v86), each of which CUTLASS_CONVT3D_SM90_16BIT=0 / _DGRAD=0 turns off;
+    grad_y and x in different layouts take the sm_80 kernel, even forced."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
     torch.backends.cudnn.allow_tf32 = True
@@ -1568,30 +1570,29 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_dgrad_kernel" not in kernels()
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90")
     assert "hopper_dgrad_kernel" not in kernels(tf32=False)
-    # fp16 / bf16 (v85): only with CUTLASS_CONVT3D_SM90_16BIT=1, until timed
+    # fp16 / bf16 (v85): by default; CUTLASS_CONVT3D_SM90_16BIT=0 keeps them on sm_80
     x32, w32, gy32 = x, w, gy
     x, w, gy = x32.bfloat16(), w32.bfloat16(), gy32.bfloat16()
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT", raising=False)
-    assert "hopper_dgrad_kernel" not in kernels()
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
     assert "hopper_dgrad_kernel" in kernels()
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "0")
+    assert "hopper_dgrad_kernel" not in kernels()
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT")
     x, w, gy = x32, w32, gy32
-    # channels_last grad_y and x (v84): the wgmma kernel only where forced, until timed
+    # channels_last grad_y and x (v84), fp32 and bf16 (v86): by default
     x = x.to(memory_format=torch.channels_last_3d)
     gy = gy.to(memory_format=torch.channels_last_3d)
-    assert "hopper_dgrad_kernel" not in kernels()
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     assert "hopper_dgrad_kernel" in kernels()
-    x32, w32, gy32 = x, w, gy  # 16-bit channels_last (v86): forced and with CUTLASS_CONVT3D_SM90_16BIT=1
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "0")
+    assert "hopper_dgrad_kernel" not in kernels()
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_DGRAD")
+    x32, w32, gy32 = x, w, gy
     x, w, gy = x32.bfloat16(), w32.bfloat16(), gy32.bfloat16()
-    assert "hopper_dgrad_kernel" not in kernels()
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
     assert "hopper_dgrad_kernel" in kernels()
-    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_DGRAD")  # the default: 16-bit channels_last stays on sm_80
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "0")
     assert "hopper_dgrad_kernel" not in kernels()
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     x, w, gy = x32, w32, gy32
     # one channels_last and the other not: the sm_80 kernel, even forced
     gy = gy.contiguous()
@@ -1600,7 +1601,8 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
 
 def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like forward runs the wgmma kernel by default, and the sm_80
-    kernels with CUTLASS_CONVT3D_SM90=0."""
+    kernels with CUTLASS_CONVT3D_SM90=0; fp16 / bf16 too unless CUTLASS_CONVT3D_SM90_16BIT=0; exact fp32 only with
+    CUTLASS_CONVT3D_SM90_EXACT=1 (slower than sm_80, v81)."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
     torch.backends.cudnn.allow_tf32 = True
@@ -1614,13 +1616,13 @@ def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_rowconv_kernel" in kernels()
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
     assert "hopper_rowconv_kernel" not in kernels()
-    # 16-bit forwards: the sm_80 kernels unless CUTLASS_CONVT3D_SM90_16BIT=1
+    # 16-bit forwards: the Hopper kernel unless CUTLASS_CONVT3D_SM90_16BIT=0
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90", raising=False)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT", raising=False)
     xh, wh = x.bfloat16(), w.bfloat16()
-    assert "hopper_rowconv_kernel" not in _with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1]
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
     assert "hopper_rowconv_kernel" in _with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1]
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "0")
+    assert "hopper_rowconv_kernel" not in _with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1]
     # the exact fp32 forward: the sm_80 kernels unless CUTLASS_CONVT3D_SM90_EXACT=1
     torch.backends.cudnn.allow_tf32 = False
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT", raising=False)
@@ -1631,31 +1633,36 @@ def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
 
 def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like grad_weight (kernel 3, stride 2: 2.25 (kd, kh) pairs per
-    class) runs the wgmma kernel by default and the sm_80 kernels with CUTLASS_CONVT3D_SM90_WGRAD=0; kernel 2 /
+    class) runs the wgmma kernel by default and the sm_80 kernels with CUTLASS_CONVT3D_SM90_WGRAD=0; so do bf16
+    (unless CUTLASS_CONVT3D_SM90_16BIT=0) and kernel 3 / stride 1 (9 pairs per class, in segments: v83); kernel 2 /
     stride 2 (one pair per class, where the sm_80 kernel is faster) keeps the sm_80 kernels unless forced (=1)."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
     torch.backends.cudnn.allow_tf32 = True
     x = torch.randn(1, 32, 4, 6, 64, device=DEV)
 
-    def kernels(k, p, dtype=torch.float32):
+    def kernels(k, p, dtype=torch.float32, stride=2):
         w = torch.randn(32, 32, k, k, k, device=DEV)
-        gy = torch.randn(F.conv_transpose3d(x, w, None, 2, p).shape, device=DEV)
+        gy = torch.randn(F.conv_transpose3d(x, w, None, stride, p).shape, device=DEV)
         xt, wt, gyt = x.to(dtype), w.to(dtype), gy.to(dtype)
-        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gyt, xt, wt, 2, p, 0, 1, 1, True))[1]
+        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gyt, xt, wt, stride, p, 0, 1, 1, True))[1]
 
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD", raising=False)
     assert "hopper_wgrad_kernel" in kernels(3, 1)
     assert "hopper_wgrad_kernel" not in kernels(2, 0)
-    # 16-bit: the sm_80 kernels unless CUTLASS_CONVT3D_SM90_16BIT=1
+    # 16-bit: the Hopper kernel unless CUTLASS_CONVT3D_SM90_16BIT=0
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT", raising=False)
-    assert "hopper_wgrad_kernel" not in kernels(3, 1, torch.bfloat16)
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
     assert "hopper_wgrad_kernel" in kernels(3, 1, torch.bfloat16)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "0")
+    assert "hopper_wgrad_kernel" not in kernels(3, 1, torch.bfloat16)
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT")
+    # kernel 3 / stride 1 (9 pairs per class, read in segments: v83): by default
+    assert "hopper_wgrad_kernel" in kernels(3, 1, stride=1)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
     assert "hopper_wgrad_kernel" in kernels(2, 0)
     # both gradients of a 16-bit stride-1 problem (whose grad_y the sm_80 kernels share as one channels_last copy):
-    # the Hopper grad_weight, forced, still reads the NCDHW grad_y
+    # the Hopper grad_weight, by default, still reads the NCDHW grad_y
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD")
     xs, ws = torch.randn(1, 32, 4, 6, 64, device=DEV, dtype=torch.bfloat16), torch.randn(32, 32, 3, 3, 3, device=DEV)
     gys = torch.randn(F.conv_transpose3d(xs.float(), ws, None, 1, 1).shape, device=DEV, dtype=torch.bfloat16)
     both = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gys, xs, ws.bfloat16(), 1, 1, 0, 1, 1,

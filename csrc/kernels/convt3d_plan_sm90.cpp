@@ -38,9 +38,10 @@ double env_knob(const char* var, double dflt, double lo = 0.0) {
 }
 
 // CUTLASS_CONVT3D_SM90_TMA_ROUND=1: x read in place by TMA (the channels_last forward, grad_weight) is TF32-rounded
-// by its tensor map (TFLOAT32) instead of by the kernels' rounding passes.  Off until an H200 run has checked the
-// TMA's rounding (test_hopper_tma_tf32_rounding) and timed it (NOTES v78).
-bool tma_rounds_tf32() { return env_knob("CUTLASS_CONVT3D_SM90_TMA_ROUND", 0.0) != 0.0; }
+// by its tensor map (TFLOAT32) instead of by the kernels' rounding passes.  On by default (=0 turns it off): on the
+// H200 the TMA rounds to nearest (same bits as the rounding passes) and the channels_last mission forward takes
+// 0.49 instead of 0.65 ms (NOTES v78).
+bool tma_rounds_tf32() { return env_knob("CUTLASS_CONVT3D_SM90_TMA_ROUND", 1.0) != 0.0; }
 
 // On by default where it applies (CUTLASS_CONVT3D_SM90=0 turns it off): faster than the sm_80 row-conv on every
 // shape measured since v64 (H200, benchmarks/NOTES.md: mission forward 0.785 / 0.656 ms NCDHW / channels_last,
@@ -49,11 +50,13 @@ bool hopper_enabled() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90");
   return !(e && e[0] == '0');
 }
-// CUTLASS_CONVT3D_SM90_16BIT=1: fp16 and bf16 forwards on the Hopper kernel too (k16 wgmmas, 64-byte swizzled x
-// rows).  Off until an H200 run has checked (test_hopper_forward, 16-bit cases) and timed it (NOTES v80).
-bool hopper_16bit() { return env_knob("CUTLASS_CONVT3D_SM90_16BIT", 0.0) != 0.0; }
+// fp16 and bf16 on the Hopper kernels too (forward, grad_weight, grad_input: k16 wgmmas); on by default, =0 keeps
+// them on the sm_80 kernels.  H200, mission bf16: forward 0.61 -> 0.51, grad_weight 1.01 -> 0.39, grad_input 0.72
+// -> 0.50 ms (NOTES v80, v82, v85).
+bool hopper_16bit() { return env_knob("CUTLASS_CONVT3D_SM90_16BIT", 1.0) != 0.0; }
 // CUTLASS_CONVT3D_SM90_EXACT=1: the exact fp32 forward (cudnn.allow_tf32 = False) on the Hopper kernel too, as
-// 3xTF32 (Hopper3xTF32).  Off until an H200 run has checked (test_hopper_forward_exact) and timed it (NOTES v81).
+// 3xTF32 (Hopper3xTF32).  Off: correct on the H200 but slower than the sm_80 kernel (mission 2.20 against 1.87 ms,
+// NOTES v81).
 bool hopper_exact() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT", 0.0) != 0.0; }
 
 // A backward Hopper kernel's switch (CUTLASS_CONVT3D_SM90_WGRAD, _DGRAD): 0 sends the op to the sm_80 kernels, 1
@@ -315,7 +318,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
           for (int rh = 0; rh < mh.E; ++rh) {
             // the class's (kd, kh) pairs, in segments of at most kMaxPairs (two 64-row A tiles), sizes balanced; a
             // class of more (stride 1 along d and h: K^2 pairs, e.g. 9 for k3s1) has several segments, each reading
-            // the class's grad_y rows again: only where forced (=1) until measured (NOTES v83)
+            // the class's grad_y rows again (v83; H200 k3s1 grad_weight fp32 0.89 -> 0.58 ms, bf16 0.60 -> 0.32)
             auto each_pair = [&](auto f) {  // f(i, kd, kh, dd, dh) for the class's pairs in order; their count
               int i = 0;
               for (int kd = 0; kd < md.K; ++kd)
@@ -328,7 +331,6 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
             const int n = each_pair([](int, int, int, int, int) {});
             if (n == 0) continue;  // grad_y rows no tap reaches add nothing
             const int parts = (n + HopperWgradTiles::kMaxPairs - 1) / HopperWgradTiles::kMaxPairs;
-            if (parts > 1 && mode != Sm90Mode::kForce) return false;
             const int64_t nqd = md.num_q(rd), nqh = mh.num_q(rh), rows = gy.size[0] * nqd * nqh;
             if (rows == 0) return false;  // the class's taps would have no partial sums written
             for (int part = 0; part < parts; ++part) {
@@ -406,9 +408,9 @@ namespace {
 // and grad_input of unit w stride (any other strides); the segment's weights and two grad_y stages in shared memory.
 // On by default (v73, H200: mission 0.51 against the sm_80 row-conv's 0.87 ms, faster on every shape measured;
 // benchmarks/NOTES.md); CUTLASS_CONVT3D_SM90_DGRAD=0 (or CUTLASS_CONVT3D_SM90=0) keeps the sm_80 kernel.  grad_y and
-// grad_input both channels_last of whole 16-byte vectors instead (v84) only where forced (CUTLASS_CONVT3D_SM90_DGRAD=1,
-// or `forced`: the unit-stride forward's own switch), until timed.  False: the sm_80 row-conv takes it.
-bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
+// grad_input both channels_last of whole 16-byte vectors instead (v84, v86; H200 mission channels_last grad_input
+// fp32 0.77 -> 0.41, bf16 0.43 -> 0.23 ms).  False: the sm_80 row-conv takes it.
+bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_DGRAD");
   if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
@@ -421,7 +423,6 @@ bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
   // (cf_rows: w stride not 1; grad_input written, so no zero strides)
   const bool cl = cf_rows(a.y, Kco, pb.dtype) && cf_rows(a.x, Kci, pb.dtype) && !has_zero_stride(a.x);
   if (!cl && (a.y.stride[4] != 1 || a.x.stride[4] != 1)) return false;
-  if (cl && mode != Sm90Mode::kForce && !forced) return false;
   HopperDgradPlan r{};
   HopperDgradParams& p = r.p;
   p.gy = a.y;
@@ -484,7 +485,8 @@ bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
   return true;
 }
 
-// The forward at unit stride on the Hopper grad_input kernel (v79; CUTLASS_CONVT3D_SM90_UNIT_FWD=1, off until timed).
+// The forward at unit stride on the Hopper grad_input kernel (v79; on by default, CUTLASS_CONVT3D_SM90_UNIT_FWD=0 turns
+// it off; H200 k3s1p1 forward 0.60 -> 0.32 ms NCDHW, 0.54 -> 0.27 channels_last).
 // There y[co][o] = sum over taps k and ci of x[ci][o + p - k dil] w[ci][co][k]: the grad_input of the adjoint problem
 // -- its input y, its output x, padding (K - 1) dil - p, the weight with its channel dims swapped and every tap
 // flipped (a strided view of w, no copy) -- so that kernel reads x as its grad_y and writes y as its grad_input.
@@ -492,7 +494,7 @@ bool hopper_dgrad_plan(const Arguments& a, bool forced, HopperDgradPlan* out) {
 // plan of those arguments.  (The stride-1 Hopper forward does not exist: its two w phases fill the wgmma's rows.)
 bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
   const ConvT3dProblem& pb = a.problem;
-  if (env_knob("CUTLASS_CONVT3D_SM90_UNIT_FWD", 0.0) == 0.0) return false;
+  if (env_knob("CUTLASS_CONVT3D_SM90_UNIT_FWD", 1.0) == 0.0) return false;
   if (pb.groups != 1 || pb.dtype != DType::kF32) return false;  // (the epilogue's bias is fp32)
   Arguments q = a;
   ConvT3dProblem& qp = q.problem;
@@ -514,7 +516,7 @@ bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
   q.w.data = wdata;
   q.x = a.y;  // the grad_input it writes
   q.y = a.x;  // the grad_y it reads
-  if (check_problem(qp, nullptr) != Status::kSuccess || !hopper_dgrad_plan(q, true, hd)) return false;
+  if (check_problem(qp, nullptr) != Status::kSuccess || !hopper_dgrad_plan(q, hd)) return false;
   hd->p.bias = static_cast<const float*>(a.bias);  // y's channels: the grad_input's
   hd->p.bias_stride = a.bias_stride;
   return true;
@@ -523,7 +525,7 @@ bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
 }  // namespace
 
 bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd) {
-  return K == Kind::kForward ? unit_forward_dgrad(a, hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, false, hd);
+  return K == Kind::kForward ? unit_forward_dgrad(a, hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, hd);
 }
 
 }  // namespace planning
