@@ -1019,10 +1019,10 @@ def _with_kernel_names(fn):
 
 # Modes of the Hopper forward: (dtype, cudnn.allow_tf32, the switch that puts the mode on the Hopper kernel (None: on
 # by default), budget against float64, budget against the sm_80 kernels).  TF32: the same TF32-rounded operands as
-# sm_80, only the order of the sums differs.  fp16 / bf16 (CUTLASS_CONVT3D_SM90_16BIT=1, off until measured): k16
+# sm_80, only the order of the sums differs.  fp16 / bf16 (CUTLASS_CONVT3D_SM90_16BIT, on by default): k16
 # wgmmas on x rows of 64 bytes in the 64-byte swizzle, window offsets starting the operand at odd rows (S = 2), two
 # boxes per row (64 input channels per group), each output rounded once from fp32 sums (about two ulps of the
-# largest output either way).  exact (CUTLASS_CONVT3D_SM90_EXACT=1, off until measured): 3xTF32, the weights' and
+# largest output either way).  exact (CUTLASS_CONVT3D_SM90_EXACT=1, off: slower than sm_80): 3xTF32, the weights' and
 # x's big and small TF32 parts (x split by the producers after the TMA), per-pair sums added with IEEE adds, at the
 # fp32-exact budget of MODES.
 HOPPER_MODES = {
@@ -1162,8 +1162,8 @@ def test_hopper_forward_exact_x_near_flt_max(restore_flags, monkeypatch):
     assert rel_err(y, ref) <= 1e-5
 
 
-# The Hopper grad_weight (wgrad_sm90.cuh; forced by CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride
-# <= 2, <= 4 w taps, <= 4 (kd, kh) pairs per class, x rows of 16-byte pitch: W a multiple of 4): (x shape, Cout, kernel, stride,
+# The Hopper grad_weight (wgrad_sm90.cuh; forced here by CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride
+# <= 2, <= 4 w taps, <= 4 (kd, kh) pairs per class segment, x rows of 16-byte pitch: W a multiple of 4): (x shape, Cout, kernel, stride,
 # padding, output_padding, groups, dilation).  A partial last 32-position block, x rows outside the tensor (output
 # padding), two co blocks, two groups of two ci blocks, d/h strides 1-3, w dilation 2 with padding 2, four w taps.
 HOPPER_WGRAD_CASES = [
@@ -1173,7 +1173,7 @@ HOPPER_WGRAD_CASES = [
     ((1, 32, 3, 5, 40), 32, (2, 3, 3), (1, 3, 2), (0, 1, 1), (0, 2, 1), 1, (1, 1, 1)),
     ((1, 32, 3, 4, 36), 32, (2, 3, 3), (1, 3, 2), (0, 1, 2), (0, 2, 1), 1, (1, 1, 2)),
     ((1, 32, 3, 4, 40), 32, (3, 2, 4), (3, 1, 2), (2, 0, 1), (1, 0, 0), 1, (1, 2, 1)),
-    # stride 1 along d and h: one class of 9 (kd, kh) pairs, three segments of 3 (only where forced, as here; v83)
+    # stride 1 along d and h: one class of 9 (kd, kh) pairs, three segments of 3 (v83)
     ((1, 32, 3, 4, 40), 32, (3, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1)),
 ]
 
@@ -1214,7 +1214,7 @@ def _w16(xs):
                               for c in HOPPER_WGRAD_CASES])
 def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
     """The Hopper grad_weight as _check_hopper_backward checks it (bitwise repeatable: fixed chunks, ordered
-    reduce), in each mode: TF32, and fp16 / bf16 (CUTLASS_CONVT3D_SM90_16BIT=1, off until measured: 64-position
+    reduce), in each mode: TF32, and fp16 / bf16 (CUTLASS_CONVT3D_SM90_16BIT: 64-position
     stages, two positions per B word, k16 wgmmas; against float64 of the same 16-bit operands, whose products fp32
     holds exactly, so only the sums' order and the final rounding differ; W 72 gives a partial second stage)."""
     xs, cout, k, s, p, op, g, d = hcase
@@ -1372,7 +1372,7 @@ HOPPER_DGRAD_CASES = [
 ]
 
 
-# The forward at unit stride on the Hopper grad_input kernel (CUTLASS_CONVT3D_SM90_UNIT_FWD=1: the adjoint problem's
+# The forward at unit stride on the Hopper grad_input kernel (CUTLASS_CONVT3D_SM90_UNIT_FWD, on by default: the adjoint problem's
 # grad_input, the weight's channel dims swapped and its taps flipped): (x shape, Cout, kernel, padding, dilation).
 # Two 128-position tiles per row (the second partial), two ci and co blocks, padding 0 to K - 1 (the adjoint's
 # K - 1 - p down to 0), 1 to 4 w taps, d/h dilation 2, odd depths and heights.

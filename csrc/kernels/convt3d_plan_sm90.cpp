@@ -403,7 +403,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
 // ---------------------------------------------------------------- Hopper grad_input (dgrad_sm90.cuh)
 namespace {
 // grad_input on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32 (fp16 / bf16 too under
-// CUTLASS_CONVT3D_SM90_16BIT=1, v85 / v86, until timed); whole 32-channel blocks in
+// CUTLASS_CONVT3D_SM90_16BIT, v85 / v86); whole 32-channel blocks in
 // and out per group; w stride <= 2, w dilation 1 and <= 4 w taps (the kernel's instances and channel order); grad_y
 // and grad_input of unit w stride (any other strides); the segment's weights and two grad_y stages in shared memory.
 // On by default (v73, H200: mission 0.51 against the sm_80 row-conv's 0.87 ms, faster on every shape measured;
