@@ -1159,7 +1159,7 @@ def test_hopper_forward_exact_x_near_flt_max(restore_flags, monkeypatch):
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
     assert torch.isfinite(y).all(), "a finite x rounding to inf leaked into the outputs"
-    assert rel_err(y, ref) <= 1e-5
+    assert rel_err(y.cpu(), ref) <= 1e-5
 
 
 # The Hopper grad_weight (wgrad_sm90.cuh; forced here by CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride
@@ -1375,12 +1375,14 @@ HOPPER_DGRAD_CASES = [
 # The forward at unit stride on the Hopper grad_input kernel (CUTLASS_CONVT3D_SM90_UNIT_FWD, on by default: the adjoint problem's
 # grad_input, the weight's channel dims swapped and its taps flipped): (x shape, Cout, kernel, padding, dilation).
 # Two 128-position tiles per row (the second partial), two ci and co blocks, padding 0 to K - 1 (the adjoint's
-# K - 1 - p down to 0), 1 to 4 w taps, d/h dilation 2, odd depths and heights.
+# K - 1 - p down to 0), 1 to 4 w taps, d/h dilation 2, odd depths and heights.  Last: whether the Hopper kernel
+# takes it: 64 input channels x 27 taps of fp32 weights (the adjoint's 2 co blocks, 221 KB) leave no shared memory
+# for two stages, so that case runs the sm_80 kernels (and must still be right).
 UNIT_FWD_CASES = [
-    ((2, 32, 4, 5, 150), 32, (3, 3, 3), (1, 1, 1), (1, 1, 1)),
-    ((1, 64, 3, 4, 40), 64, (3, 3, 3), (0, 2, 1), (1, 1, 1)),
-    ((1, 32, 5, 3, 36), 64, (2, 3, 4), (1, 0, 3), (1, 1, 1)),
-    ((1, 64, 3, 5, 33), 32, (3, 3, 1), (2, 1, 0), (2, 2, 1)),
+    ((2, 32, 4, 5, 150), 32, (3, 3, 3), (1, 1, 1), (1, 1, 1), True),
+    ((1, 64, 3, 4, 40), 64, (3, 3, 3), (0, 2, 1), (1, 1, 1), False),
+    ((1, 32, 5, 3, 36), 64, (2, 3, 4), (1, 0, 3), (1, 1, 1), True),
+    ((1, 64, 3, 5, 33), 32, (3, 3, 1), (2, 1, 0), (2, 2, 1), True),
 ]
 
 
@@ -1392,7 +1394,7 @@ def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, 
     sm_80 row-conv (the default; the same TF32-rounded operands, another summation order), outputs NaN-poisoned,
     without and with a bias (added by that kernel's epilogue); x NCDHW or channels_last (v84: y channels_last), dense
     or a channel slice with NaN around it."""
-    xs, cout, k, p, d = ucase
+    xs, cout, k, p, d, hopper = ucase
     torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator().manual_seed(21)
     x = torch.randn(xs, generator=gen)
@@ -1406,21 +1408,22 @@ def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, 
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_UNIT_FWD", "1")
     y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, *args))
     if torch.cuda.get_device_capability() == (9, 0):
-        assert "hopper_dgrad_kernel" in names, "the case no longer takes the Hopper grad_input kernel"
+        assert ("hopper_dgrad_kernel" in names) == hopper, "the case's kernel is not the one expected"
     if layout != "ncdhw":
         assert y.is_contiguous(memory_format=torch.channels_last_3d), "y is not channels_last"
     assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
     assert rel_err(y, ref) <= 2e-3, f"{ucase}: {rel_err(y, ref):.3g} against float64"
     yb, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
     if torch.cuda.get_device_capability() == (9, 0):
-        assert "hopper_dgrad_kernel" in names, "with a bias the case no longer takes the Hopper grad_input kernel"
+        assert ("hopper_dgrad_kernel" in names) == hopper, "with a bias the case's kernel is not the one expected"
     assert torch.isfinite(yb).all(), "unwritten or non-finite outputs (bias)"
     assert rel_err(yb - b.view(1, -1, 1, 1, 1), y) <= 1e-6, f"{ucase}: the bias is not added once per output"
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_UNIT_FWD", "0")
     y80 = conv_transpose3d(x, w, None, *args)
-    assert rel_err(y, y80) <= 2e-6, f"{ucase}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+    # the same TF32-rounded operands in another summation order: up to 864 products per output (H200: 2.3e-6)
+    assert rel_err(y, y80) <= 5e-6, f"{ucase}: {rel_err(y, y80):.3g} against the sm_80 kernels"
     yb80 = conv_transpose3d(x, w, b, *args)
-    assert rel_err(yb, yb80) <= 2e-6, f"{ucase}: {rel_err(yb, yb80):.3g} against the sm_80 kernels (bias)"
+    assert rel_err(yb, yb80) <= 5e-6, f"{ucase}: {rel_err(yb, yb80):.3g} against the sm_80 kernels (bias)"
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
