@@ -144,9 +144,11 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // a tile's cost: its pairs (an x row load and its wgmmas each) plus its epilogue (16 KB of stores), which costs
   // about 3 pairs for NCDHW y (v74, H200: 0 1 2 3 4 6 10 gave the mission forward 0.77 0.70 0.67 0.65 0.65 0.66
   // 0.70 ms; pairs alone gave the 1-kd-tap d class a third of the SMs for half the tiles) and 2 for channels_last y,
-  // whose stores are whole 128-byte lines (0 2 3 6: 0.711 0.652 0.698 0.692 ms, one round);
+  // whose stores are whole 128-byte lines (0 2 3 6: 0.711 0.652 0.698 0.692 ms, one round; after v78, 2 4 5 6:
+  // 0.49-0.50 0.50-0.51 0.50-0.51 0.50-0.51), but 5 for 16-bit channels_last y, whose pairs cost half (stop 33, bf16
+  // mission 2 4 5 6: 0.398-0.405 0.372-0.377 0.371-0.386 0.373; k3s2op1 0.41 0.40 0.39 0.39);
   // CUTLASS_CONVT3D_SM90_TILE_COST=<f> sets it, for measurements
-  const double tile_cost = env_knob("CUTLASS_CONVT3D_SM90_TILE_COST", p.cf_dst ? 2.0 : 3.0);
+  const double tile_cost = env_knob("CUTLASS_CONVT3D_SM90_TILE_COST", p.cf_dst ? (esize == 2 ? 5.0 : 2.0) : 3.0);
   auto segments = [&](bool merge) {
     wofs = 0;
     cost.clear();
