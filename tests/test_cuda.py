@@ -1208,21 +1208,26 @@ def _w16(xs):
     return (*xs[:4], (xs[4] + 7) // 8 * 8)
 
 
-@pytest.mark.parametrize("mode", ["tf32", "fp16", "bf16"])
+@pytest.mark.parametrize("mode", ["tf32", "fp16", "bf16", "exact"])
 @pytest.mark.parametrize("hcase", HOPPER_WGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_WGRAD_CASES])
 def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
     """The Hopper grad_weight as _check_hopper_backward checks it (bitwise repeatable: fixed chunks, ordered
-    reduce), in each mode: TF32, and fp16 / bf16 (CUTLASS_CONVT3D_SM90_16BIT: 64-position
+    reduce), in each mode: TF32, fp16 / bf16 (CUTLASS_CONVT3D_SM90_16BIT: 64-position
     stages, two positions per B word, k16 wgmmas; against float64 of the same 16-bit operands, whose products fp32
-    holds exactly, so only the sums' order and the final rounding differ; W 72 gives a partial second stage)."""
+    holds exactly, so only the sums' order and the final rounding differ; W 72 gives a partial second stage), and
+    exact fp32 (CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1, v87: 3xTF32 with per-stage sums added in IEEE fp32, segments of
+    at most 2 pairs; at fp32 accuracy against float64 and the sm_80 exact kernels, which a dropped small part or
+    the tensor cores' truncating accumulation over a chunk would miss by orders of magnitude)."""
     xs, cout, k, s, p, op, g, d = hcase
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
+    if mode == "exact":
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
     if dtype != torch.float32:
         xs = _w16(xs)
-    else:
+    elif mode == "tf32":
         budget, budget80 = 2e-3, 1e-5
     x, w, gen = _wgrad_problem(xs, cout, k, g, 3)
     args = (s, p, op, g, d)
@@ -1261,16 +1266,20 @@ def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, monkeypatch):
                            budget80)
 
 
-@pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "fp16", "bf16"])
+@pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "fp16", "bf16", "exact"])
 @pytest.mark.parametrize("where", ["x", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, monkeypatch):
     """NaN/inf planted in x or grad_y (borders, both signs) on a Hopper grad_weight shape with rows and positions
     outside the tensors (zeros multiplied by the tensor cores): the CTAs whose sums are not finite recompute them
     masked, so ours is NaN/+inf/-inf exactly where the mathematical result is, accurate elsewhere.  TF32: x's tiles
-    rounded by the transform warpgroups or (tma_round) by the TMA map; fp16 / bf16 (W 40: whole 16-byte rows)."""
+    rounded by the transform warpgroups or (tma_round) by the TMA map; fp16 / bf16 (W 40: whole 16-byte rows);
+    exact (3xTF32: an inf's small part is 0, so its cross terms can make NaN; the masked recompute uses fp32 as it
+    is, at fp32 accuracy)."""
     dtype, budget, _ = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
+    if mode == "exact":
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1" if mode.endswith("tma_round") else "0")
     W = 36 if dtype == torch.float32 else 40
     x, w, gen = _wgrad_problem((2, 32, 5, 6, W), 32, (3, 3, 3), 1, 9)
@@ -1638,7 +1647,8 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like grad_weight (kernel 3, stride 2: 2.25 (kd, kh) pairs per
     class) runs the wgmma kernel by default and the sm_80 kernels with CUTLASS_CONVT3D_SM90_WGRAD=0; so do bf16
     (unless CUTLASS_CONVT3D_SM90_16BIT=0) and kernel 3 / stride 1 (9 pairs per class, in segments: v83); kernel 2 /
-    stride 2 (one pair per class, where the sm_80 kernel is faster) keeps the sm_80 kernels unless forced (=1)."""
+    stride 2 (one pair per class, where the sm_80 kernel is faster) keeps the sm_80 kernels unless forced (=1).  Exact
+    fp32 keeps the sm_80 kernels unless CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1 (v87, not yet measured)."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
     torch.backends.cudnn.allow_tf32 = True
@@ -1672,5 +1682,16 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
                                                                              True))[1]
     assert "hopper_wgrad_kernel" in both
     assert "hopper_dgrad_kernel" in both  # (v85, the same switch: no shared copy of grad_y either)
+    # exact fp32 (3xTF32, v87): the sm_80 kernels unless CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1, then kernel 2 / stride 2
+    # too (segments of at most 2 pairs: no pairs-per-class rule)
+    torch.backends.cudnn.allow_tf32 = False
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", raising=False)
+    assert "hopper_wgrad_kernel" not in kernels(3, 1)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
+    assert "hopper_wgrad_kernel" in kernels(3, 1)
+    assert "hopper_wgrad_kernel" in kernels(2, 0)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
+    assert "hopper_wgrad_kernel" not in kernels(3, 1)
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD")
     assert "hopper_wgrad_kernel" not in kernels(3, 1)

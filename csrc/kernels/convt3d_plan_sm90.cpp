@@ -58,6 +58,10 @@ bool hopper_16bit() { return env_knob("CUTLASS_CONVT3D_SM90_16BIT", 1.0) != 0.0;
 // 3xTF32 (Hopper3xTF32).  Off: correct on the H200 but slower than the sm_80 kernel (mission 2.20 against 1.87 ms,
 // NOTES v81).
 bool hopper_exact() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT", 0.0) != 0.0; }
+// CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1: the exact fp32 grad_weight on the Hopper kernel too, as 3xTF32 (v87).  Off until
+// measured: the sm_80 3xTF32 grad_weight takes 2.70 ms on the H200 mission (bench.py, stop 33), against 0.68 for the
+// TF32 Hopper kernel, whose stages are latency-bound rather than bound by their wgmmas (three per k step here).
+bool hopper_exact_wgrad() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", 0.0) != 0.0; }
 
 // A backward Hopper kernel's switch (CUTLASS_CONVT3D_SM90_WGRAD, _DGRAD): 0 sends the op to the sm_80 kernels, 1
 // forces the Hopper kernel wherever it applies, unset picks it where it is the faster one; CUTLASS_CONVT3D_SM90=0
@@ -255,16 +259,19 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
 
 // ---------------------------------------------------------------- Hopper grad_weight (wgrad_sm90.cuh)
 // grad_weight on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32 (or, with hopper_16bit,
-// fp16 / bf16: 64-position stages); whole 32-channel blocks in and out per group; w stride <= 2 and <= 4 w taps (the window one staged grad_y row covers); at most 4 (kd, kh)
-// pairs per (od, oh) class (two 64-row tiles; d/h stride 1 with a 3x3 kernel has 9); x NCDHW as a TMA map reads it
-// (w stride 1, 16-byte row pitches, n and channel foldable), grad_y dense NCDHW.  False: the sm_80 kernels take it.
+// fp16 / bf16: 64-position stages; with hopper_exact_wgrad, fp32 at fp32 accuracy: 3xTF32); whole 32-channel blocks
+// in and out per group; w stride <= 2 and <= 4 w taps (the window one staged grad_y row covers); at most 4 (kd, kh)
+// pairs per segment (two 64-row tiles; 2 for 3xTF32; a class of more is cut into several); x NCDHW as a TMA map
+// reads it (w stride 1, 16-byte row pitches, n and channel foldable), grad_y dense NCDHW.  False: the sm_80 kernels
+// take it.
 bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_WGRAD");
   if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
   const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradWeight) == Math::kTF32;
   const bool half = (pb.dtype == DType::kF16 || pb.dtype == DType::kBF16) && hopper_16bit();
-  if (!(tf32 || half)) return false;
+  const bool split = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradWeight) == Math::kExact && hopper_exact_wgrad();
+  if (!(tf32 || half || split)) return false;
   const int Kc = pb.cin_g(), Nc = pb.cout_g();
   if (Kc % 32 || Nc % 32 || pb.k[2] > HopperWgradTiles::kMaxKw || pb.stride[2] > 2) return false;
   if (numel(a.x) == 0 || numel(a.y) == 0) return false;
@@ -282,6 +289,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   p.x = x;
   p.dtype = pb.dtype;
   p.x_rounded = tf32 && tma_rounds_tf32();
+  p.split = split;
   p.gy = gy;
   p.gy_numel = numel(gy);
   p.Cin = pb.Cin;
@@ -318,9 +326,10 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
       for (int cob = 0; cob < Nc / 32; ++cob)
         for (int rd = 0; rd < md.E; ++rd)
           for (int rh = 0; rh < mh.E; ++rh) {
-            // the class's (kd, kh) pairs, in segments of at most kMaxPairs (two 64-row A tiles), sizes balanced; a
-            // class of more (stride 1 along d and h: K^2 pairs, e.g. 9 for k3s1) has several segments, each reading
-            // the class's grad_y rows again (v83; H200 k3s1 grad_weight fp32 0.89 -> 0.58 ms, bf16 0.60 -> 0.32)
+            // the class's (kd, kh) pairs, in segments of at most kMaxPairs (two 64-row A tiles; split: kMaxPairsSplit,
+            // one), sizes balanced; a class of more (stride 1 along d and h: K^2 pairs, e.g. 9 for k3s1) has several
+            // segments, each reading the class's grad_y rows again (v83; H200 k3s1 grad_weight fp32 0.89 -> 0.58 ms,
+            // bf16 0.60 -> 0.32)
             auto each_pair = [&](auto f) {  // f(i, kd, kh, dd, dh) for the class's pairs in order; their count
               int i = 0;
               for (int kd = 0; kd < md.K; ++kd)
@@ -332,7 +341,8 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
             };
             const int n = each_pair([](int, int, int, int, int) {});
             if (n == 0) continue;  // grad_y rows no tap reaches add nothing
-            const int parts = (n + HopperWgradTiles::kMaxPairs - 1) / HopperWgradTiles::kMaxPairs;
+            const int maxp = split ? HopperWgradTiles::kMaxPairsSplit : HopperWgradTiles::kMaxPairs;
+            const int parts = (n + maxp - 1) / maxp;
             const int64_t nqd = md.num_q(rd), nqh = mh.num_q(rh), rows = gy.size[0] * nqd * nqh;
             if (rows == 0) return false;  // the class's taps would have no partial sums written
             for (int part = 0; part < parts; ++part) {
@@ -364,13 +374,18 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
           }
   if (p.nseg == 0) return false;
   // fewer than two (kd, kh) pairs per class on average (kernel 2, stride 2: one): a stage's fixed cost is paid for
-  // half an A tile, and the sm_80 kernel was faster (k2s2 0.52 against 0.60 ms, v68); the tests force it (=1)
+  // half an A tile, and the sm_80 kernel was faster (k2s2 0.52 against 0.60 ms, v68); the tests force it (=1).  Not
+  // for 3xTF32, whose segments hold at most 2 and whose sm_80 kernel is three times the TF32 one
   int total_pairs = 0;
   for (int i = 0; i < p.nseg; ++i) total_pairs += p.seg[i].npairs;
-  if (total_pairs < 2 * p.nseg && mode != Sm90Mode::kForce) return false;
-  // slot: x tiles (two or four pairs of 4 KB), B (4 KB per w tap), the staged grad_y windows; 1024-byte aligned
-  p.b_off = (max_pairs > 2 ? 4 : 2) * 4096;
-  p.raw_off = p.b_off + p.nkw * 4096;
+  if (!split && total_pairs < 2 * p.nseg && mode != Sm90Mode::kForce) return false;
+  // slot: x tiles (two or four pairs of 4 KB), B (4 KB per w tap), the staged grad_y windows; 1024-byte aligned.
+  // split: the x tiles' small parts after theirs, B's after B
+  const int xa = (max_pairs > 2 ? 4 : 2) * 4096;
+  p.xs_off = split ? xa : 0;
+  p.b_off = split ? 2 * xa : xa;
+  p.bs_off = split ? p.b_off + p.nkw * 4096 : 0;
+  p.raw_off = (split ? p.bs_off : p.b_off) + p.nkw * 4096;
   p.slot_bytes = (p.raw_off + 32 * p.vpr * 16 + 1023) / 1024 * 1024;
   // CUTLASS_CONVT3D_SM90_WGRAD_RING=<n> caps the ring, for measurements
   const int64_t rcap = int64_t(env_knob("CUTLASS_CONVT3D_SM90_WGRAD_RING", HopperWgradTiles::kMaxRing, 1));

@@ -182,6 +182,9 @@ struct HopperWgradTiles {
   // a consumer warpgroup, the transform warpgroups, a producer warpgroup
   static constexpr int cta_threads(int nkw) { return (2 + transform_wgs(nkw)) * kThreads; }
   static constexpr int kMaxPairs = 4;     // (kd, kh) pairs per segment: two 64-row A tiles
+  // ... for 3xTF32: one A tile, so that its per-stage sums (added to the running ones with IEEE adds) fit beside
+  // the running sums in the consumer's registers
+  static constexpr int kMaxPairsSplit = 2;
   static constexpr int kMaxKw = 4;        // w taps: N = 32 kw <= 128
   static constexpr int kMaxRaw = 96;      // floats per staged grad_y channel row (the window and its 16-byte phase)
   static constexpr int kMaxSeg = 64;
@@ -217,6 +220,9 @@ struct HopperWgradParams {
   void* ws;                   // [chunks][groups][taps][Kc][Nc] float (a segment's CTAs zero its chunks >= nch)
   HopperWgradSeg seg[HopperWgradTiles::kMaxSeg];
   DType dtype;                // host: fp32 (TF32), fp16 or bf16, the element traits the launch picks
+  // fp32 at fp32 accuracy (3xTF32, Hopper3xTF32; v87): the slot also holds the x tiles' and B's small TF32 parts,
+  // at xs_off and bs_off (0 otherwise); segments of at most kMaxPairsSplit pairs
+  int split, xs_off, bs_off;
 };
 // The Hopper grad_input (dgrad_sm90.cuh): gx[ci][iw] = sum over (kd, kh, kw) and co of
 // gy[co][od(id, kd)][oh(ih, kh)][Ew iw + kw - pw] * w[ci][co][kd][kh][kw], per x row (n, id, ih) a GEMM with

@@ -18,8 +18,8 @@
 namespace ct3d {
 namespace {
 
-// f(Tr{}) with the element traits of a launch of dtype: Hopper3xTF32 where it is split (kSplitOK: the forward's exact
-// fp32), else by the element type (grad_input takes only its Element)
+// f(Tr{}) with the element traits of a launch of dtype: Hopper3xTF32 where it is split (kSplitOK: the forward's and
+// grad_weight's exact fp32), else by the element type (grad_input takes only its Element)
 template <bool kSplitOK, class F>
 Status with_traits(DType dtype, bool split, F&& f) {
   if constexpr (kSplitOK)
@@ -218,7 +218,8 @@ Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, 
 template <class Tr>
 Status wgrad_as(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
   CUtensorMap map;
-  Status s = x_map_ncdhw<Tr>(p.x, Tr::kTF32 && p.x_rounded != 0, &map, why);
+  // (a split x lands raw: the transform writes its two parts)
+  Status s = x_map_ncdhw<Tr>(p.x, Tr::kTF32 && !Tr::kSplit && p.x_rounded != 0, &map, why);
   if (s != Status::kSuccess) return s;
   static_assert(HopperWgradTiles::kMaxKw == 4, "one instance per w tap count");
   switch (p.nkw) {
@@ -231,7 +232,7 @@ Status wgrad_as(const HopperWgradParams& p, cudaStream_t stream, std::string* wh
 }
 
 Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
-  return with_traits<false>(p.dtype, false, [&](auto tr) { return wgrad_as<decltype(tr)>(p, stream, why); });
+  return with_traits<true>(p.dtype, p.split != 0, [&](auto tr) { return wgrad_as<decltype(tr)>(p, stream, why); });
 }
 #else
 bool hopper_built() { return true; }

@@ -19,6 +19,12 @@
 // Element traits Tr (sm90_common.cuh): a stage covers QS = 128 / sizeof(E) positions, so that a channel's positions
 // are one 128-byte swizzled row either way (fp32: 32 positions, k8 wgmmas; fp16 / bf16: 64 positions, k16 wgmmas,
 // each B word two positions); the windows move as 16-byte vectors of VEC = 16 / sizeof(E) elements.
+// fp32 at fp32 accuracy (Hopper3xTF32, kSplit; v87): x lands raw and the transform warpgroups write each x tile's and
+// each B word's big and small TF32 parts (PolicyExact::split; the small parts at xs_off and bs_off of the slot); the
+// consumer runs three wgmmas per k step (small x big, big x small, big x big: the small terms first, as sm_80's
+// PolicyExact) into per-stage sums that it adds to the running ones with IEEE adds, since the tensor cores' fp32
+// accumulation truncates (PolicyExact's kSplitAcc).  Segments hold at most 2 pairs (one A tile), so both sets of
+// sums fit the consumer's registers.
 #pragma once
 #include "sm90_common.cuh"
 
@@ -87,6 +93,7 @@ template <class Tr, int NKW, int MT>
 CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgradSeg& g, uint8_t* slots,
                                    uint64_t* ready, uint64_t* empty, int r0, int r1, int chunk) {
   using Bar = cutlass::arch::ClusterTransactionBarrier;
+  static_assert(!Tr::kSplit || MT == 1, "3xTF32 segments hold one A tile (kMaxPairsSplit)");
   constexpr int NACC = NKW * 16;
   const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32, g8 = lane / 4, t4 = lane % 4, R = p.ring;
   const int stages = (r1 - r0) * p.katoms;
@@ -96,6 +103,37 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
 #pragma unroll
     for (int e = 0; e < NACC; ++e) acc[mt][e] = 0.f;
   const uint32_t s0 = uint32_t(__cvta_generic_to_shared(slots));
+  if constexpr (Tr::kSplit) {
+    // each stage's products summed apart (pacc), then added to acc with IEEE adds: no stage in flight past its wait
+    float pacc[NACC];
+    for (int t = 0, sl = 0, ph = 0; t < stages; ++t) {
+      Bar::wait(&ready[sl], ph);
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) {
+        pacc[e] = 0.f;
+        asm volatile("" : "+f"(pacc[e])::"memory");
+      }
+      cute::warpgroup_arrive();
+      const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes), sb = sa + uint32_t(p.b_off);
+      const uint32_t sas = sa + uint32_t(p.xs_off), sbs = sa + uint32_t(p.bs_off);  // the small parts
+#pragma unroll
+      for (int kk = 0; kk < 4; ++kk) {
+        const uint64_t da = gmma_desc_sw128(sa + 32 * kk), db = gmma_desc_sw128(sb + 32 * kk);
+        Tr::mma(gmma_desc_sw128(sas + 32 * kk), db, pacc, std::make_index_sequence<NACC>{});
+        Tr::mma(da, gmma_desc_sw128(sbs + 32 * kk), pacc, std::make_index_sequence<NACC>{});
+        Tr::mma(da, db, pacc, std::make_index_sequence<NACC>{});
+      }
+      cute::warpgroup_commit_batch();
+      cute::warpgroup_wait<0>();
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) {
+        asm volatile("" : "+f"(pacc[e])::"memory");
+        acc[0][e] += pacc[e];
+      }
+      if (lane == 0) Bar::arrive(&empty[sl]);
+      if (++sl == R) sl = 0, ph ^= 1;
+    }
+  } else {
   // one stage's wgmmas in flight while the next stage's slot is waited for: a slot is released a stage later
   for (int t = 0, sl = 0, ph = 0; t < stages; ++t) {
     Bar::wait(&ready[sl], ph);
@@ -125,6 +163,7 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
   for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
     for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[mt][e])::"memory");
+  }
   // rows of pairs the segment lacks (the second half of a tile) hold whatever their x slot held: not checked
   float nf[4] = {0.f, 0.f, 0.f, 0.f};
 #pragma unroll
@@ -170,7 +209,7 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
       for (int iw = 0; iw < p.IW; ++iw) {
         const int ow = p.Ew * iw + p.woff[kw];
         if (ow >= 0 && ow < p.OW) {
-          if constexpr (Tr::kTF32)
+          if constexpr (Tr::kTF32 && !Tr::kSplit)
             s = fmaf(__uint_as_float(tf32_round_clear(xr[iw])), __uint_as_float(tf32_round_clear(gr[ow])), s);
           else
             s = fmaf(float(xr[iw]), float(gr[ow]), s);
@@ -318,9 +357,10 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       // Every load of the stage before any store: the compiler cannot tell the x tiles, the windows and B apart,
       // so a store between loads serialises them (v68b: one shared-memory round trip per element, ncu).
       // x tiles: TF32 operands rounded to nearest in place (the tensor cores ignore the low 13 bits: not cleared),
-      // unless the TMA rounded them (x_rounded); 16-bit ones are used as they land
-      constexpr int NXV = HopperWgradTiles::kMaxPairs * 256 / T;
-      const int nxv = !Tr::kTF32 || p.x_rounded ? 0 : g.npairs * (256 / T);
+      // unless the TMA rounded them (x_rounded); 16-bit ones are used as they land; split ones (raw fp32) become
+      // their big parts in place and their small parts at xs_off
+      constexpr int NXV = (Tr::kSplit ? HopperWgradTiles::kMaxPairsSplit : HopperWgradTiles::kMaxPairs) * 256 / T;
+      const int nxv = Tr::kSplit || (Tr::kTF32 && !p.x_rounded) ? g.npairs * (256 / T) : 0;
       uint4* const a4 = reinterpret_cast<uint4*>(slot);
       uint4 xv[NXV];
 #pragma unroll
@@ -342,9 +382,17 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       }
 #pragma unroll
       for (int j = 0; j < NXV; ++j)
-        if (j < nxv)
-          a4[wt + j * T] = make_uint4(tf32_round(__uint_as_float(xv[j].x)), tf32_round(__uint_as_float(xv[j].y)),
-                                      tf32_round(__uint_as_float(xv[j].z)), tf32_round(__uint_as_float(xv[j].w)));
+        if (j < nxv) {
+          if constexpr (Tr::kSplit) {
+            uint4 v = xv[j];
+            const uint4 small = tf32_split(v);
+            a4[wt + j * T] = v;
+            reinterpret_cast<uint4*>(slot + p.xs_off)[wt + j * T] = small;
+          } else {
+            a4[wt + j * T] = make_uint4(tf32_round(__uint_as_float(xv[j].x)), tf32_round(__uint_as_float(xv[j].y)),
+                                        tf32_round(__uint_as_float(xv[j].z)), tf32_round(__uint_as_float(xv[j].w)));
+          }
+        }
       uint8_t* const b = slot + p.b_off;
       const int iw = QS * atom + PPL * lane;
       bool live[NKW][PPL];  // position iw + e and its y position through tap kw inside the tensors (else B holds 0)
@@ -360,13 +408,21 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
 #pragma unroll
         for (int kw = 0; kw < NKW; ++kw) {
           const int row = kw * 32 + warp + 4 * i;
-          uint32_t word;  // TF32: the position rounded; 16-bit: positions 2 lane, 2 lane + 1 in the low, high half
-          if constexpr (Tr::kTF32)
-            word = live[kw][0] ? tf32_round(bv[i][kw][0]) : 0u;
-          else
-            word = (live[kw][0] ? uint32_t(bv[i][kw][0].raw()) : 0u) |
-                   (live[kw][PPL - 1] ? uint32_t(bv[i][kw][PPL - 1].raw()) << 16 : 0u);
-          *reinterpret_cast<uint32_t*>(b + row * 128 + (((lane >> 2) ^ (row & 7)) << 4) + (lane & 3) * 4) = word;
+          const int bofs = row * 128 + (((lane >> 2) ^ (row & 7)) << 4) + (lane & 3) * 4;
+          if constexpr (Tr::kSplit) {  // the big part into B, the small one into B's twin at bs_off
+            uint32_t big = 0u, small = 0u, fin;
+            if (live[kw][0]) PolicyExact::split(bv[i][kw][0], big, small, fin);
+            *reinterpret_cast<uint32_t*>(b + bofs) = big;
+            *reinterpret_cast<uint32_t*>(slot + p.bs_off + bofs) = small;
+          } else {
+            uint32_t word;  // TF32: the position rounded; 16-bit: positions 2 lane, 2 lane + 1 in the low, high half
+            if constexpr (Tr::kTF32)
+              word = live[kw][0] ? tf32_round(bv[i][kw][0]) : 0u;
+            else
+              word = (live[kw][0] ? uint32_t(bv[i][kw][0].raw()) : 0u) |
+                     (live[kw][PPL - 1] ? uint32_t(bv[i][kw][PPL - 1].raw()) << 16 : 0u);
+            *reinterpret_cast<uint32_t*>(b + bofs) = word;
+          }
         }
       fence_proxy_async();  // generic writes, read by the tensor cores
       __syncwarp();
@@ -377,8 +433,8 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     return;
   }
 
-  if (g.npairs > 2)
-    hopper_wgrad_consume<Tr, NKW, 2>(p, g, slots, ready, empty, r0, r1, chunk);
+  if (!Tr::kSplit && g.npairs > 2)
+    hopper_wgrad_consume<Tr, NKW, Tr::kSplit ? 1 : 2>(p, g, slots, ready, empty, r0, r1, chunk);
   else
     hopper_wgrad_consume<Tr, NKW, 1>(p, g, slots, ready, empty, r0, r1, chunk);
   hopper_wgrad_zero_rest<NKW>(p, g, chunk);
