@@ -134,35 +134,35 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
       if (++sl == R) sl = 0, ph ^= 1;
     }
   } else {
-  // one stage's wgmmas in flight while the next stage's slot is waited for: a slot is released a stage later
-  for (int t = 0, sl = 0, ph = 0; t < stages; ++t) {
-    Bar::wait(&ready[sl], ph);
+    // one stage's wgmmas in flight while the next stage's slot is waited for: a slot is released a stage later
+    for (int t = 0, sl = 0, ph = 0; t < stages; ++t) {
+      Bar::wait(&ready[sl], ph);
+#pragma unroll
+      for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[mt][e])::"memory");
+      cute::warpgroup_arrive();
+      const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes), sb = sa + uint32_t(p.b_off);
+#pragma unroll
+      for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+        for (int kk = 0; kk < 4; ++kk)
+          Tr::mma(gmma_desc_sw128(sa + mt * 8192 + 32 * kk), gmma_desc_sw128(sb + 32 * kk), acc[mt],
+                          std::make_index_sequence<NACC>{});
+      cute::warpgroup_commit_batch();
+      cute::warpgroup_wait<1>();
+#pragma unroll
+      for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[mt][e])::"memory");
+      if (t > 0 && lane == 0) Bar::arrive(&empty[sl == 0 ? R - 1 : sl - 1]);
+      if (++sl == R) sl = 0, ph ^= 1;
+    }
+    cute::warpgroup_wait<0>();
 #pragma unroll
     for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
       for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[mt][e])::"memory");
-    cute::warpgroup_arrive();
-    const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes), sb = sa + uint32_t(p.b_off);
-#pragma unroll
-    for (int mt = 0; mt < MT; ++mt)
-#pragma unroll
-      for (int kk = 0; kk < 4; ++kk)
-        Tr::mma(gmma_desc_sw128(sa + mt * 8192 + 32 * kk), gmma_desc_sw128(sb + 32 * kk), acc[mt],
-                        std::make_index_sequence<NACC>{});
-    cute::warpgroup_commit_batch();
-    cute::warpgroup_wait<1>();
-#pragma unroll
-    for (int mt = 0; mt < MT; ++mt)
-#pragma unroll
-      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[mt][e])::"memory");
-    if (t > 0 && lane == 0) Bar::arrive(&empty[sl == 0 ? R - 1 : sl - 1]);
-    if (++sl == R) sl = 0, ph ^= 1;
-  }
-  cute::warpgroup_wait<0>();
-#pragma unroll
-  for (int mt = 0; mt < MT; ++mt)
-#pragma unroll
-    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[mt][e])::"memory");
   }
   // rows of pairs the segment lacks (the second half of a tile) hold whatever their x slot held: not checked
   float nf[4] = {0.f, 0.f, 0.f, 0.f};
@@ -433,8 +433,9 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     return;
   }
 
-  if (!Tr::kSplit && g.npairs > 2)
-    hopper_wgrad_consume<Tr, NKW, Tr::kSplit ? 1 : 2>(p, g, slots, ready, empty, r0, r1, chunk);
+  constexpr int MT2 = Tr::kSplit ? 1 : 2;  // two A tiles where a segment has 3 or 4 pairs (split: at most 2)
+  if (g.npairs > 2)
+    hopper_wgrad_consume<Tr, NKW, MT2>(p, g, slots, ready, empty, r0, r1, chunk);
   else
     hopper_wgrad_consume<Tr, NKW, 1>(p, g, slots, ready, empty, r0, r1, chunk);
   hopper_wgrad_zero_rest<NKW>(p, g, chunk);
