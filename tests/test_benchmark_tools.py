@@ -1,0 +1,60 @@
+"""The benchmark helpers that turn device output into claims (CPU only): benchmarks/cpp_agreement.py, which
+checks issue 3's "the C++ benchmark agrees with bench.py" from one machine's files."""
+import importlib.util
+import json
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def agreement():
+    spec = importlib.util.spec_from_file_location("cpp_agreement", ROOT / "benchmarks" / "cpp_agreement.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+CPP = """\
+device: NVIDIA H200  dtype: f32  math: tf32  layout: ncdhw  reps: 20 (median ms)
+case           fwd_ms   fwd_TB/s   dgrad_ms   wgrad_ms unwritten
+mission         0.500       2.36      0.400      0.600         0
+k2s2            0.200       1.94      0.100      0.100         0
+  digest y 0123456789abcdef grad_x 0123456789abcdef grad_w 0123456789abcdef
+device: NVIDIA H200  dtype: f32  math: exact  reps: 20 (median ms)
+case           fwd_ms   fwd_TB/s   dgrad_ms   wgrad_ms unwritten
+mission         2.000       0.59      1.000      3.000         0
+device: NVIDIA H200  dtype: bf16  math: tf32  layout: cl  reps: 20 (median ms)
+case           fwd_ms   fwd_TB/s   dgrad_ms   wgrad_ms unwritten
+mission         0.300       2.00      0.200      0.300         0
+"""
+
+
+def _bench(rows):
+    return {"results": [dict(case=c, mode=m, **{"pass": p}, ours_ms=v) for c, m, p, v in rows]}
+
+
+def test_cpp_agreement_parses_and_compares(agreement, tmp_path, capsys):
+    cpp = agreement.parse_cpp(CPP)
+    # the header without a layout (older binaries) is NCDHW; bf16 channels_last has no bench.py mode; the digest
+    # line is not a case
+    assert cpp == {("mission", "fp32-tf32"): (0.5, 0.4, 0.6), ("k2s2p0", "fp32-tf32"): (0.2, 0.1, 0.1),
+                   ("mission", "fp32-exact"): (2.0, 1.0, 3.0)}
+    bench = _bench([("mission", "fp32-tf32", "forward", 0.51), ("mission", "fp32-tf32", "forward+wgrad", 1.21),
+                    ("mission", "fp32-tf32", "forward+backward", 1.65), ("k2s2p0", "fp32-tf32", "forward", 0.26),
+                    ("mission", "fp32-exact", "forward", 2.0), ("mission", "bf16", "forward", 0.3)])
+    rows = agreement.agreement(cpp, agreement.parse_bench(bench))
+    got = {(c, m): (rf, rw, rb) for c, m, rf, rw, rb in rows}
+    assert set(got) == {("mission", "fp32-tf32"), ("k2s2p0", "fp32-tf32"), ("mission", "fp32-exact")}
+    rf, rw, rb = got[("mission", "fp32-tf32")]
+    assert rf == pytest.approx(0.51 / 0.5) and rw == pytest.approx(1.21 / 1.1) and rb == pytest.approx(1.65 / 1.5)
+    assert got[("mission", "fp32-exact")][1:] == (None, None)  # passes bench.py did not run
+    # the command line: k2s2p0's forward (1.3x) is outside 1 +- 0.05, so it fails and names it
+    (tmp_path / "cpp.txt").write_text(CPP)
+    (tmp_path / "b.json").write_text(json.dumps(bench))
+    assert agreement.main([str(tmp_path / "cpp.txt"), str(tmp_path / "b.json")]) == 1
+    out = capsys.readouterr().out
+    assert "2 of 3 within" in out and "outside: k2s2p0 fp32-tf32 1.300" in out
+    assert agreement.main([str(tmp_path / "cpp.txt"), str(tmp_path / "b.json"), "--tol", "0.35"]) == 0
