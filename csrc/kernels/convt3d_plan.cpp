@@ -585,10 +585,12 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   if (K == Kind::kForward && hopper_plan(a, &h)) {
     h.set_workspace(workspace_);
     TensorRef5 x = a.x;
-    if (h.restage_x) {  // fp32 TF32-rounded by the copy (the tensor cores read it as it is); exact: split later
+    if (h.restage_x) {  // fp32 TF32-rounded by the copy (the tensor cores read it as it is); exact: split by it
       x = channels_last_ref(a.x, static_cast<char*>(workspace_) + h.pack_bytes);
-      const bool round = a.problem.dtype == DType::kF32 && !h.p.split;
-      Status s = L.to_channels_last(a.x, x.data, round, h.p.x_nonfinite, stream, why);
+      const Restage op = a.problem.dtype != DType::kF32 ? Restage::kCopy
+                         : h.p.split                    ? Restage::kSplitTF32
+                                                        : Restage::kRoundTF32;
+      Status s = L.to_channels_last(a.x, x.data, op, h.p.x_nonfinite, stream, why);
       if (s != Status::kSuccess) return s;
     }
     return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);
@@ -606,7 +608,8 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
       src = channels_last_ref(src, static_cast<char*>(workspace_) + restaged_src_offset(a.problem));
       // a TF32 forward's x copied TF32-rounded: the kernels' rounding then leaves it as it is
       const bool round = a.problem.dtype == DType::kF32 && op_math(a.problem, K) == Math::kTF32;
-      Status s = L.to_channels_last(fwd ? a.x : a.y, src.data, round, nullptr, stream, why);
+      Status s = L.to_channels_last(fwd ? a.x : a.y, src.data, round ? Restage::kRoundTF32 : Restage::kCopy, nullptr,
+                                    stream, why);
       if (s != Status::kSuccess) return s;
     }
     RowPlan r = make_row_plan(b, fwd, workspace_);
@@ -637,11 +640,11 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     }
     const WgradSources src = wgrad_sources(a, workspace_);
     if (src.x) {
-      Status s = L.to_channels_last(a.x, src.b.x.data, false, nullptr, stream, why);
+      Status s = L.to_channels_last(a.x, src.b.x.data, Restage::kCopy, nullptr, stream, why);
       if (s != Status::kSuccess) return s;
     }
     if (src.y) {
-      Status s = L.to_channels_last(a.y, src.b.y.data, false, nullptr, stream, why);
+      Status s = L.to_channels_last(a.y, src.b.y.data, Restage::kCopy, nullptr, stream, why);
       if (s != Status::kSuccess) return s;
     }
     WgradPlan r = make_wgrad_plan(src.b, static_cast<char*>(workspace_) + src.end);
@@ -660,7 +663,7 @@ bool grad_output_restaged(const Arguments& a) {
 }
 
 Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {
-  return launchers(a.problem).to_channels_last(src, dst, false, nullptr, stream, why);
+  return launchers(a.problem).to_channels_last(src, dst, Restage::kCopy, nullptr, stream, why);
 }
 
 template class Operator<Kind::kForward>;

@@ -55,8 +55,9 @@ bool hopper_enabled() {
 // -> 0.50 ms (NOTES v80, v82, v85).
 bool hopper_16bit() { return env_knob("CUTLASS_CONVT3D_SM90_16BIT", 1.0) != 0.0; }
 // CUTLASS_CONVT3D_SM90_EXACT=1: the exact fp32 forward (cudnn.allow_tf32 = False) on the Hopper kernel too, as
-// 3xTF32 (Hopper3xTF32).  Off: correct on the H200 but slower than the sm_80 kernel (mission 2.20 against 1.87 ms,
-// NOTES v81).
+// 3xTF32 (Hopper3xTF32).  Off: v81 was correct on the H200 but slower than the sm_80 kernel (mission 2.20 against
+// 1.87 ms, NOTES v81: its producers split every landed x slot); v88 splits x in its restaging copy instead, not yet
+// measured.
 bool hopper_exact() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT", 0.0) != 0.0; }
 // CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1: the exact fp32 grad_weight on the Hopper kernel too, as 3xTF32 (v87).  Off until
 // measured: the sm_80 3xTF32 grad_weight takes 2.70 ms on the H200 mission (bench.py, stop 33), against 0.68 for the
@@ -90,7 +91,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   const DimMap md = pb.fwd(0), mh = pb.fwd(1), mw = pb.fwd(2);
   const int Kc = pb.cin_g(), Nc = pb.cout_g();
   if (mw.E != 2 || Nc % HopperTiles::BN || Kc % 32) return false;
-  if (numel(a.y) == 0 || numel(a.x) == 0 || a.x.size[0] * pb.in[0] >= INT_MAX) return false;
+  // (the map's folded n * d rows, twice for the split copy's two parts, are 32-bit TMA coordinates)
+  if (numel(a.y) == 0 || numel(a.x) == 0 || a.x.size[0] * pb.in[0] * (exact ? 2 : 1) >= INT_MAX) return false;
   HopperPlan r{};
   HopperParams& p = r.p;
   p.dtype = pb.dtype;
@@ -115,12 +117,15 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
         if (s < p.S && mw.delta(rho, k, d) && d == dmin + s) p.kw_of[rho][s] = k;
       }
     }
-  // x: channels_last as the TMA map reads it, else a copy
+  // x: channels_last as the TMA map reads it, else a copy; exact: always a copy, split into its big and small TF32
+  // parts (v88: the TMA lands both, where v81's producers split every slot after it landed)
   const bool x_ok = cf_rows(a.x, Kc, pb.dtype) && !has_zero_stride(a.x) && a.x.stride[0] == pb.in[0] * a.x.stride[2];
-  r.restage_x = !x_ok;
-  r.x_bytes = size_t(numel(a.x)) * elem_size(pb.dtype);
-  if (r.restage_x && !restageable(a.x, Kc, pb.dtype)) return false;
+  r.restage_x = !x_ok || exact;
+  r.x_bytes = size_t(numel(a.x)) * elem_size(pb.dtype) * parts;
+  if (exact ? has_zero_stride(a.x) : r.restage_x && !restageable(a.x, Kc, pb.dtype)) return false;
+  p.split_rows = int(a.x.size[0] * pb.in[0]);
   p.tma_round = tf32 && tma_rounds_tf32();
+  p.x = a.x;
   p.y = a.y;
   p.cf_dst = cf_rows(a.y, Nc, pb.dtype);
   if (!p.cf_dst && a.y.stride[4] != 1) return false;

@@ -25,7 +25,8 @@ Math op_math(const ConvT3dProblem& p, Kind k);
 // ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
 struct HopperPlan {
   HopperParams p;
-  bool restage_x;   // x is copied channels_last (fp32 TF32: rounded) into the workspace after the packed weights
+  bool restage_x;   // x is copied channels_last (fp32 TF32: rounded; exact: split, two copies) into the workspace
+                    // after the packed weights
   size_t pack_bytes, x_bytes;
   int64_t tiles;    // of all segments
   // then: the word the copy sets where x has a non-finite value, the masked-recompute list's count and the list
@@ -33,8 +34,9 @@ struct HopperPlan {
   size_t workspace() const { return tail() + 256 + size_t(tiles) * sizeof(int2); }
   void set_workspace(void* ws) {
     p.wpack = ws;
-    // the rounding copy (fp32) reports non-finite values; the kernel checks every tile where none reports
-    const bool reports = restage_x && p.dtype == DType::kF32 && !p.split;
+    // the rounding or splitting copy (fp32) reports non-finite values; the kernel checks every tile where none
+    // reports
+    const bool reports = restage_x && p.dtype == DType::kF32;
     p.x_nonfinite = reports ? reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail()) : nullptr;
     p.fix_count = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail() + 4);
     p.fix_list = reinterpret_cast<int2*>(static_cast<char*>(ws) + tail() + 256);

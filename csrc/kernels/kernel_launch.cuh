@@ -288,34 +288,46 @@ Status direct_wgrad_rows(const RowConvParams& fwd, const DirectLaneGeom& g, cons
   }
 }
 
-template <class E, bool kRound>
+template <class E, Restage kOp>
 void launch_to_channels_last(const TensorRef5& s, E* out, unsigned* nonfinite, cudaStream_t stream) {
   const int64_t rows = s.size[0] * s.size[2] * s.size[3];
   if (to_channels_last_vec_ok<E>(s)) {  // one CTA per tile (row x TW x TC)
     using T = ChannelsLastTile<E>;
     const int64_t tiles = rows * ((s.size[4] + T::TW - 1) / T::TW) * ((s.size[1] + T::TC - 1) / T::TC);
-    to_channels_last_kernel<E, true, kRound>
+    to_channels_last_kernel<E, true, kOp>
         <<<blocks_for(tiles * T::kThreads, T::kThreads), T::kThreads, 0, stream>>>(s, out, nonfinite);
   } else {
     const int64_t wblocks = (s.size[4] + 63) / 64;
-    to_channels_last_kernel<E, false, kRound><<<blocks_for(rows * wblocks * 256, 256), 256, 0, stream>>>(s, out,
-                                                                                                       nonfinite);
+    to_channels_last_kernel<E, false, kOp><<<blocks_for(rows * wblocks * 256, 256), 256, 0, stream>>>(s, out,
+                                                                                                    nonfinite);
   }
 }
 template <class P>
-Status to_channels_last(const TensorRef5& src, void* dst, bool tf32_round, unsigned* nonfinite, cudaStream_t stream,
+Status to_channels_last(const TensorRef5& src, void* dst, Restage op, unsigned* nonfinite, cudaStream_t stream,
                         std::string* why) {
   using E = typename P::Element;
   const TensorRef5 s = fold_rows(src);
   if (s.size[0] * s.size[2] * s.size[3] * s.size[1] * s.size[4] == 0) return Status::kSuccess;
   E* out = static_cast<E*>(dst);
-  // the rounding copy is the TF32 policy's only (its forward's x): no instances for the others
-  if constexpr (std::is_same<P, PolicyTF32>::value) {
-    if (tf32_round) launch_to_channels_last<E, true>(s, out, nonfinite, stream);
-    else launch_to_channels_last<E, false>(s, out, nullptr, stream);
+  // the rounding copy is the TF32 policy's only (its forward's x), the splitting one the exact policy's (the exact
+  // Hopper forward's x): no instances for the others
+  if (op == Restage::kCopy) {
+    launch_to_channels_last<E, Restage::kCopy>(s, out, nullptr, stream);
+  } else if constexpr (std::is_same<P, PolicyTF32>::value) {
+    if (op != Restage::kRoundTF32) return fail(why, Status::kNotSupported, "TF32 splitting copies are exact fp32's");
+    launch_to_channels_last<E, Restage::kRoundTF32>(s, out, nonfinite, stream);
+  } else if constexpr (std::is_same<P, PolicyExact>::value) {
+    if (op != Restage::kSplitTF32) return fail(why, Status::kNotSupported, "TF32-rounding copies are TF32's");
+    if (dense_channels_last<E>(src)) {  // already so: flat, the small parts after the big
+      const int64_t n = src.size[0] * src.size[1] * src.size[2] * src.size[3] * src.size[4];
+      const int64_t n16 = n * int64_t(sizeof(E)) / 16;
+      restage_flat_kernel<E, Restage::kSplitTF32><<<blocks_for(n16, 256), 256, 0, stream>>>(
+          static_cast<const uint4*>(src.data), static_cast<uint4*>(dst), n16, nonfinite);
+    } else {
+      launch_to_channels_last<E, Restage::kSplitTF32>(s, out, nonfinite, stream);
+    }
   } else {
-    if (tf32_round) return fail(why, Status::kNotSupported, "TF32-rounding copies are the TF32 policy's");
-    launch_to_channels_last<E, false>(s, out, nullptr, stream);
+    return fail(why, Status::kNotSupported, "TF32-rounding and splitting copies are fp32's");
   }
   return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
 }

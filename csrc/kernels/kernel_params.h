@@ -137,9 +137,10 @@ struct HopperSeg {
 };
 struct HopperParams {
   TensorRef5 y;
-  TensorRef5 x;          // channels_last, as the TMA map reads it: the masked recompute of non-finite tiles
-  unsigned* x_nonfinite;  // set by the fp32 TF32 restaging copy where x has a non-finite value (null: x read in
-                          // place, 16-bit or split: every tile's sums are checked)
+  TensorRef5 x;          // as the caller passed it: the masked recompute of non-finite tiles (the TMA map reads
+                         // it in place, or its channels_last copy)
+  unsigned* x_nonfinite;  // set by the fp32 restaging copy (TF32-rounding or splitting) where x has a non-finite
+                          // value (null: x read in place or 16-bit: every tile's sums are checked)
   unsigned* fix_count;   // tiles listed for the masked recompute (hopper_fixup_kernel) ...
   int2* fix_list;        // ... as (segment, tile); room for every tile
   const void* bias;      // [groups * Nc] or null
@@ -163,6 +164,9 @@ struct HopperParams {
   HopperSeg seg[HopperTiles::kMaxSeg];
   DType dtype;  // host: fp32 (multiplied in TF32), fp16 or bf16, the element traits the launch picks
   bool split;   // host: fp32 at fp32 accuracy (3xTF32: Hopper3xTF32; the packed weights and x slots twice as large)
+  // split: x is always copied, big TF32 parts then small ones (v88); the small parts' rows along the map's folded
+  // n * d dimension start at split_rows (N * D)
+  int split_rows;
 };
 
 // The Hopper grad_weight (wgrad_sm90.cuh): per w tap kw and (kd, kh) pair, gw[ci][co] = sum over positions of
@@ -290,6 +294,10 @@ struct SmemLimits {
   int optin = 0, per_sm = 0, max_stages = 0;
 };
 
+// What a channels_last copy (KernelLaunchers::to_channels_last) writes: the values as they are, TF32-rounded to
+// nearest, or split into their big and small TF32 parts (fp32 only; PolicyExact::split)
+enum class Restage : int { kCopy, kRoundTF32, kSplitTF32 };
+
 // Entry points of the kernels of one precision policy; one translation unit per policy defines a table
 // (kernels_<policy>.cu), so the policies compile in parallel.
 struct KernelLaunchers {
@@ -308,9 +316,10 @@ struct KernelLaunchers {
   Status (*grad_bias)(const TensorRef5& gy, void* ws, int chunks, void* gb, int64_t gb_stride, cudaStream_t,
                       std::string*);
   // dense channels_last copy of src (N, D, H, W, C in memory) at dst, C a whole number of 16-byte vectors; fp32
-  // values TF32-rounded where tf32_round (a TF32 forward's x: every reader then takes the values as they are), and
-  // then a non-finite value sets *nonfinite (where not null)
-  Status (*to_channels_last)(const TensorRef5& src, void* dst, bool tf32_round, unsigned* nonfinite, cudaStream_t,
+  // values TF32-rounded (Restage::kRoundTF32: a TF32 forward's x, every reader then takes the values as they are)
+  // or split (kSplitTF32: the big parts at dst, the small ones in a second such buffer right after), and then a
+  // non-finite value sets *nonfinite (where not null)
+  Status (*to_channels_last)(const TensorRef5& src, void* dst, Restage op, unsigned* nonfinite, cudaStream_t,
                              std::string*);
   // the ordered sum of `chunks` partial weight gradients at p.ws into gw (after the Hopper grad_weight)
   Status (*wgrad_reduce)(const WgradParams& p, int chunks, const TensorRef5& gw, cudaStream_t, std::string*);

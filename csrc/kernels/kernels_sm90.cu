@@ -82,11 +82,12 @@ Status map_4d(void* data, const cuuint64_t (&dims)[4], const int64_t (&strides)[
 
 #if CT3D_SM90_PART == 1
 // x channels_last (channel stride 1, n and d folded: stride[0] == D * stride[2]) as (channel, w, h, n * d), read in
-// boxes of 32 channels (Tr::kRowBytes) x rows(S) w positions: the forward's K-major B (see the kernel).
+// boxes of 32 channels (Tr::kRowBytes) x rows(S) w positions: the forward's K-major B (see the kernel).  Split (the
+// exact forward's copy): the small parts' copy follows the big parts', so the folded rows run on through it.
 template <class Tr>
 Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
   const cuuint64_t dims[4] = {cuuint64_t(x.size[1]), cuuint64_t(x.size[4]), cuuint64_t(x.size[3]),
-                              cuuint64_t(x.size[0] * x.size[2])};
+                              cuuint64_t(x.size[0] * x.size[2] * (Tr::kSplit ? 2 : 1))};
   const int64_t strides[3] = {x.stride[4], x.stride[3], x.stride[2]};
   const cuuint32_t box[4] = {32, cuuint32_t(HopperTiles::rows(p.S)), 1, 1};
   return map_4d<Tr>(x.data, dims, strides, box, tf32, map, why);
@@ -185,27 +186,25 @@ Status hopper_pack(const HopperParams& p, const TensorRef5& w, void* out, bool r
   });
 }
 
+// x: what the TMA map reads (x itself, or its channels_last copy in the workspace; split: the copy of both parts)
 template <class Tr>
 Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
                   std::string* why) {
   // an fp32 x read in place is TF32-rounded by the producers (kRoundX) or, with tma_round, by its TMA map; a split
-  // x (3xTF32) always lands as it is, the producers writing its two parts
-  const bool round = Tr::kTF32 && round_x && !Tr::kSplit, tma = round && p.tma_round;
+  // x (3xTF32) is always the splitting copy's
+  if (Tr::kSplit && round_x) return detail::fail(why, Status::kNotSupported, "the exact forward reads a split copy");
+  const bool round = Tr::kTF32 && !Tr::kSplit && round_x, tma = round && p.tma_round;
   CUtensorMap map;
   Status s = x_map<Tr>(p, x, tma, &map, why);
   if (s != Status::kSuccess) return s;
-  HopperParams q = p;
-  q.x = x;
-  // the producers' pass: a split x always, a TF32 x read in place that its map does not round
-  if constexpr (Tr::kTF32) {
-    if (Tr::kSplit || (round && !tma))
-      return q.cf_dst ? launch_nsj<Tr, true, true>(q, map, ctas, stream, why)
-                      : launch_nsj<Tr, true, false>(q, map, ctas, stream, why);
+  // the producers' rounding pass: a TF32 x read in place that its map does not round
+  if constexpr (Tr::kTF32 && !Tr::kSplit) {
+    if (round && !tma)
+      return p.cf_dst ? launch_nsj<Tr, true, true>(p, map, ctas, stream, why)
+                      : launch_nsj<Tr, true, false>(p, map, ctas, stream, why);
   }
-  if constexpr (!Tr::kSplit)
-    return q.cf_dst ? launch_nsj<Tr, false, true>(q, map, ctas, stream, why)
-                    : launch_nsj<Tr, false, false>(q, map, ctas, stream, why);
-  return Status::kSuccess;  // not reached (kSplit returns above)
+  return p.cf_dst ? launch_nsj<Tr, false, true>(p, map, ctas, stream, why)
+                  : launch_nsj<Tr, false, false>(p, map, ctas, stream, why);
 }
 
 Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,

@@ -149,6 +149,20 @@ struct PolicyExact {
   }
 };
 
+// The big and small TF32 parts of each word of a 16-byte fp32 vector, as the sm_80 exact path splits its fragments
+// (PolicyExact::split: small = 0 where big is not finite, inf - inf would be NaN; the Hopper kernels then recompute
+// such sums with every product masked): v becomes the big parts, the small ones are returned.  (The Hopper
+// grad_weight's transform and the exact Hopper forward's restaging copy.)
+CT3D_DEV uint4 tf32_split(uint4& v) {
+  uint4 s;
+  uint32_t fin;
+  PolicyExact::split(__uint_as_float(v.x), v.x, s.x, fin);
+  PolicyExact::split(__uint_as_float(v.y), v.y, s.y, fin);
+  PolicyExact::split(__uint_as_float(v.z), v.z, s.z, fin);
+  PolicyExact::split(__uint_as_float(v.w), v.w, s.w, fin);
+  return s;
+}
+
 // T: cutlass::half_t or cutlass::bfloat16_t.  Two staging variants, chosen per launch: kCopies = false stages
 // through registers where 16-byte copies do not apply (cp.async moves >= 4 bytes); kCopies = true (Async) is
 // for launches whose slabs and weights all move as 16-byte cp.async, and so keeps no staging registers.

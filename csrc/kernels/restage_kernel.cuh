@@ -98,20 +98,31 @@ CT3D_DEV uint4 ld_global_nc_16(const void* p) {
 // channels.
 // Otherwise: CTA = one (n, d, h) row x 64 w positions, 32 channels at a time through shared memory: reads run
 // along w (element loads at any stride), writes along C.
-// kRound (fp32): values written TF32-rounded to nearest even (tf32_round_clear).
-template <class E, bool kRound>
+// kOp (fp32 only but for kCopy): Restage::kRoundTF32 writes values TF32-rounded to nearest even
+// (tf32_round_clear); kSplitTF32 writes their big TF32 parts at dst and their small parts at dst + numel(src), the
+// same layout (the exact Hopper forward's x, v88: its TMA lands both, so no pass over its slots splits them).
+template <class E, Restage kOp>
 CT3D_DEV E restage_value(E v) {
-  if constexpr (kRound) return __uint_as_float(tf32_round_clear(v));
+  if constexpr (kOp == Restage::kRoundTF32) return __uint_as_float(tf32_round_clear(v));
   return v;
 }
 
-// kRound copies also report whether any value was not finite (atomicOr into *nonfinite, where not null): the Hopper
-// forward then checks its tiles' sums for products of zero weights with those values.
-template <class E, bool kVec, bool kRound = false>
+// Rounding and splitting copies also report whether any value was not finite (atomicOr into *nonfinite, where not
+// null): the Hopper forward then checks its tiles' sums for products of zero weights with those values.  Splitting
+// ones report a non-finite big part: also a finite x that rounds to inf (near FLT_MAX), whose small part is then 0.
+CT3D_DEV float nonfinite_probe(const uint4& v, float nf) {  // NaN once a word of v is not finite (0 * inf, 0 * NaN)
+  nf = fmaf(__uint_as_float(v.x), 0.f, nf);
+  nf = fmaf(__uint_as_float(v.y), 0.f, nf);
+  nf = fmaf(__uint_as_float(v.z), 0.f, nf);
+  return fmaf(__uint_as_float(v.w), 0.f, nf);
+}
+template <class E, bool kVec, Restage kOp = Restage::kCopy>
 __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E* dst, unsigned* nonfinite) {
-  static_assert(!kRound || sizeof(E) == 4, "TF32 rounding of fp32 copies only");
+  static_assert(kOp == Restage::kCopy || sizeof(E) == 4, "TF32 rounding and splitting of fp32 copies only");
+  constexpr bool kReport = kOp != Restage::kCopy;
   float nf = 0.f;  // NaN once a non-finite value passed (0 * inf, 0 * NaN)
   const int64_t C = src.size[1], D = src.size[2], H = src.size[3], W = src.size[4];
+  [[maybe_unused]] const int64_t small = src.size[0] * C * D * H * W;  // kSplitTF32: the small parts' offset
   if constexpr (kVec) {
     using T = ChannelsLastTile<E>;
     using U = std::conditional_t<sizeof(E) == 2, uint16_t, std::conditional_t<sizeof(E) == 4, uint32_t, uint64_t>>;
@@ -159,12 +170,14 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
         transpose_vectors<int(sizeof(E))>(r);
 #pragma unroll
         for (int e = 0; e < VEC; ++e) {
-          if constexpr (kRound) {
-            nf = fmaf(__uint_as_float(r[e].x), 0.f, nf);
-            nf = fmaf(__uint_as_float(r[e].y), 0.f, nf);
-            nf = fmaf(__uint_as_float(r[e].z), 0.f, nf);
-            nf = fmaf(__uint_as_float(r[e].w), 0.f, nf);
+          if constexpr (kOp == Restage::kRoundTF32) {
+            nf = nonfinite_probe(r[e], nf);
             tf32_round_clear(r[e]);
+          }
+          if constexpr (kOp == Restage::kSplitTF32) {
+            const uint4 sm = tf32_split(r[e]);  // r[e] becomes the big parts
+            nf = nonfinite_probe(r[e], nf);
+            if (wl + e < wn) st_global_v4(o + small + (wl + e) * C + cb * VEC, sm);
           }
           if (wl + e < wn) st_global_v4(o + (wl + e) * C + cb * VEC, r[e]);
         }
@@ -186,8 +199,8 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
           const int cl = i / TW, wl = i % TW;
           const int64_t c = c0 + cl, w = w0 + wl;
           const E v = (c < C && w < W) ? s[c * src.stride[1] + w * src.stride[4]] : E(0);
-          if constexpr (kRound) nf = fmaf(v, 0.f, nf);
-          tile[cl][wl] = restage_value<E, kRound>(v);
+          if constexpr (kOp == Restage::kRoundTF32) nf = fmaf(v, 0.f, nf);
+          tile[cl][wl] = restage_value<E, kOp>(v);
         }
         __syncthreads();
         for (int i = threadIdx.x; i < TW * (TC / VEC); i += blockDim.x) {
@@ -197,6 +210,13 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
             E v[VEC];
 #pragma unroll
             for (int j = 0; j < VEC; ++j) v[j] = tile[cl + j][wl];
+            if constexpr (kOp == Restage::kSplitTF32) {
+              uint4 u;
+              memcpy(&u, v, 16);
+              st_global_v4(o + small + w * C + c, tf32_split(u));
+              nf = nonfinite_probe(u, nf);
+              memcpy(v, &u, 16);
+            }
             st_global_16(o + w * C + c, v);
           }
         }
@@ -204,8 +224,32 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
       }
     }
   }
-  if constexpr (kRound)
+  if constexpr (kReport)
     if (nonfinite && __any_sync(0xffffffffu, isnan(nf)) && threadIdx.x % 32 == 0) atomicOr(nonfinite, 1u);
+}
+
+// src already dense channels_last (N, D, H, W, C in memory, 16-byte aligned, C a whole number of vectors): the
+// copy keeps its layout, so it runs flat over 16-byte vectors (the exact Hopper forward splits a channels_last x so)
+template <class E>
+bool dense_channels_last(const TensorRef5& t) {
+  const int64_t C = t.size[1], W = t.size[4], H = t.size[3], D = t.size[2];
+  const int64_t want[5] = {D * H * W * C, 1, H * W * C, W * C, C};
+  for (int i = 0; i < 5; ++i)
+    if (t.size[i] != 1 && t.stride[i] != want[i]) return false;
+  return reinterpret_cast<uintptr_t>(t.data) % 16 == 0 && (C * int64_t(sizeof(E))) % 16 == 0;
+}
+template <class E, Restage kOp>
+__global__ void __launch_bounds__(256) restage_flat_kernel(const uint4* src, uint4* dst, int64_t n16,
+                                                           unsigned* nonfinite) {
+  static_assert(kOp == Restage::kSplitTF32 && sizeof(E) == 4, "the flat copy splits fp32 (the others need none)");
+  float nf = 0.f;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n16; i += int64_t(gridDim.x) * blockDim.x) {
+    uint4 v = ld_global_nc_16(src + i);
+    st_global_v4(dst + n16 + i, tf32_split(v));
+    nf = nonfinite_probe(v, nf);  // of the big parts
+    st_global_v4(dst + i, v);
+  }
+  if (nonfinite && __any_sync(0xffffffffu, isnan(nf)) && threadIdx.x % 32 == 0) atomicOr(nonfinite, 1u);
 }
 
 }  // namespace ct3d

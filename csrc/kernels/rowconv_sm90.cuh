@@ -54,18 +54,22 @@ CT3D_DEV HopperTile hopper_tile(const HopperParams& p, const HopperSeg& g, int t
 template <class Tr>
 CT3D_DEV int hopper_box_bytes(const HopperParams& p) { return HopperTiles::rows(p.S) * Tr::kRowBytes; }
 
-// A producer's lane 0: the x row of the segment's pair pi for tile tl, Kc / 32 TMA boxes, on the slot's barrier.
+// A producer's lane 0: the x row of the segment's pair pi for tile tl, Kc / 32 TMA boxes, on the slot's barrier;
+// split (the exact forward), the same boxes of the copy's small parts (rows split_rows on) after them.
 template <class Tr>
 CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const HopperSeg& g, const HopperTile& tl,
                            int pi, uint64_t* bar, uint8_t* slot) {
+  constexpr int parts = Tr::kSplit ? 2 : 1;
   const int bb = hopper_box_bytes<Tr>(p), nbox = p.Kc / 32;
-  cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(nbox * bb));
+  cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(parts * nbox * bb));
   const int w0 = tl.qb * HopperTiles::BQ + p.dmin, c0 = g.group * p.Kc;
   const int id = tl.qd + g.dd[pi], ih = tl.qh + g.dh[pi];
   const bool ok = id >= 0 && id < p.D && ih >= 0 && ih < p.H;
   // a pair outside x reads an h row outside it: all zeros
-  for (int j = 0; j < nbox; ++j)
-    tma_load_4d(xmap, bar, slot + j * bb, c0 + 32 * j, w0, ok ? ih : -1, tl.n * p.D + (ok ? id : 0));
+  for (int part = 0; part < parts; ++part)
+    for (int j = 0; j < nbox; ++j)
+      tma_load_4d(xmap, bar, slot + (part * nbox + j) * bb, c0 + 32 * j, w0, ok ? ih : -1,
+                  part * p.split_rows + tl.n * p.D + (ok ? id : 0));
 }
 
 // Output (phase r, channel co, position q) of tile tl summed with every product masked: only taps phase r has, x
@@ -144,15 +148,15 @@ struct HopperCursor {
 // `full`), and for kRoundX (a channels_last x read in place) rounds each landed slot to TF32 before handing it over
 // (`ready`), so the consumers' loop holds nothing but barrier waits and wgmmas (divergent code between wgmmas that
 // share accumulators makes ptxas serialise them, C7520).  NSJ = S x Kc / 32: the (window offset, 32-channel box)
-// blocks of one pair.
+// blocks of one pair.  Split (3xTF32): x's big and small parts land by TMA from the splitting copy (v88; v81's
+// producers split each landed slot, and paced the kernel).
 template <class Tr, bool kRoundX, bool kCF, int NSJ>
 __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
     hopper_rowconv_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using E = typename Tr::Element;
   using Bar = cutlass::arch::ClusterTransactionBarrier;
-  static_assert(!kRoundX || Tr::kTF32, "the producers' rounding pass is TF32's");
-  static_assert(!Tr::kSplit || kRoundX, "the split x parts come from the producers' pass");
+  static_assert(!kRoundX || (Tr::kTF32 && !Tr::kSplit), "the producers' rounding pass is TF32's");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, BQ = HopperTiles::BQ, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   extern __shared__ __align__(1024) uint8_t smem[];
   // per slot (wg, j), index wg * ring + j: TMA landed, rounded (kRoundX), released by the consumer's 4 warps
@@ -218,10 +222,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
         uint4* s4 = reinterpret_cast<uint4*>(my_slots + sl * p.slot_bytes);
         for (int e = lane; e < n16; e += 32) {
           uint4 v = s4[e];
-          if constexpr (Tr::kSplit)
-            s4[n16 + e] = tf32_split(v);  // big in place, small into the slot's second half
-          else
-            tf32_round_clear(v);
+          tf32_round_clear(v);
           s4[e] = v;
         }
         fence_proxy_async();

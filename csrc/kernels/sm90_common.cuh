@@ -51,18 +51,6 @@ struct Hopper3xTF32 : HopperTF32 {
   static constexpr bool kSplit = true;
   static constexpr int kMaxWG = HopperTiles::kMaxWGSplit;
 };
-// The big and small TF32 parts of each word of a 16-byte fp32 vector, as the sm_80 exact path splits its fragments
-// (PolicyExact::split: small = 0 where big is not finite, inf - inf would be NaN; the Hopper forward then recomputes
-// such tiles with every product masked): v becomes the big parts, the small ones are returned
-CT3D_DEV uint4 tf32_split(uint4& v) {
-  uint4 s;
-  uint32_t fin;
-  PolicyExact::split(__uint_as_float(v.x), v.x, s.x, fin);
-  PolicyExact::split(__uint_as_float(v.y), v.y, s.y, fin);
-  PolicyExact::split(__uint_as_float(v.z), v.z, s.z, fin);
-  PolicyExact::split(__uint_as_float(v.w), v.w, s.w, fin);
-  return s;
-}
 // T: cutlass::half_t or cutlass::bfloat16_t, both operands K-major, fp32 accumulators.  A 32-channel x row is 64
 // bytes: the 64-byte swizzle.
 template <class T>
