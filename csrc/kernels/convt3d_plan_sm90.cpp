@@ -325,6 +325,10 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   p.vpr = int((need + 2 * (vec - 1)) / vec);
   p.katoms = (p.IW + qs - 1) / qs;
   const DimMap md = pb.fwd(0), mh = pb.fwd(1);
+  // CUTLASS_CONVT3D_SM90_WGRAD_PAIRS=<n> (1-4) caps a segment's pairs, for measurements: fewer make smaller slots and
+  // a deeper ring, but read a class's grad_y rows once per segment
+  const int max_pairs_knob =
+      int(std::min<double>(HopperWgradTiles::kMaxPairs, env_knob("CUTLASS_CONVT3D_SM90_WGRAD_PAIRS", 4.0, 1.0)));
   int max_pairs = 0;
   for (int g = 0; g < pb.groups; ++g)
     for (int cib = 0; cib < Kc / 32; ++cib)
@@ -346,7 +350,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
             };
             const int n = each_pair([](int, int, int, int, int) {});
             if (n == 0) continue;  // grad_y rows no tap reaches add nothing
-            const int maxp = split ? HopperWgradTiles::kMaxPairsSplit : HopperWgradTiles::kMaxPairs;
+            const int maxp = split ? HopperWgradTiles::kMaxPairsSplit : max_pairs_knob;
             const int parts = (n + maxp - 1) / maxp;
             const int64_t nqd = md.num_q(rd), nqh = mh.num_q(rh), rows = gy.size[0] * nqd * nqh;
             if (rows == 0) return false;  // the class's taps would have no partial sums written
