@@ -1025,12 +1025,16 @@ def _with_kernel_names(fn):
 # largest output either way).  exact (CUTLASS_CONVT3D_SM90_EXACT=1, off until measured: v81 was slower than sm_80):
 # 3xTF32, the weights' and x's big and small TF32 parts (x split by its restaging copy, v88: transposing from NCDHW,
 # flat from channels_last; both parts land by TMA), per-pair sums added with IEEE adds, at the fp32-exact budget of
-# MODES.
+# MODES.  fp16 / bf16 -vec16 (CUTLASS_CONVT3D_SM90_VEC16=1, v89, off until measured): an NCDHW y stored by 16-byte
+# vectors at each channel row's phase, the partial vectors at either end by element (the cases' rows start at every
+# phase: odd channel strides, OW 66, 140, 258, 279, 600; a last q block of 2 outputs).
 HOPPER_MODES = {
     "tf32": (torch.float32, True, None, 2e-3, 2e-6),
     "fp16": (torch.float16, True, "CUTLASS_CONVT3D_SM90_16BIT", 2e-3, 2e-3),
     "bf16": (torch.bfloat16, True, "CUTLASS_CONVT3D_SM90_16BIT", 1e-2, 1e-2),
     "exact": (torch.float32, False, "CUTLASS_CONVT3D_SM90_EXACT", 1e-5, 1e-5),
+    "fp16-vec16": (torch.float16, True, "CUTLASS_CONVT3D_SM90_VEC16", 2e-3, 2e-3),
+    "bf16-vec16": (torch.bfloat16, True, "CUTLASS_CONVT3D_SM90_VEC16", 1e-2, 1e-2),
 }
 
 

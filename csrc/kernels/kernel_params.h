@@ -118,7 +118,14 @@ struct HopperTiles {
   // BN / 2 channels (odd stride: at most 2-way conflicts for the accumulator layout, stored by 4-byte lanes),
   // channels_last the BQ positions of one w phase x BN channels (16-byte rows, padded)
   static constexpr int LDO = 2 * BQ + 1, LDC = BN + 4;
-  static constexpr int half_out_bytes(bool cf) { return cf ? BQ * LDC * 4 : BN / 2 * LDO * 4; }
+  // ... 16-bit NCDHW rows stored by 16-byte vectors (v89): each row staged its 16-byte phase (< 8) into a pitch of
+  // whole vectors; 140 = 12 mod 32 keeps the staging's stores 2-way conflicted where the channel stride is odd or 2
+  // mod 4 (4-way where it is 0 mod 4)
+  static constexpr int LDV16 = 140;
+  static_assert(LDV16 % 4 == 0 && LDV16 >= 7 + 2 * BQ + 1, "whole 16-byte vectors past the phase");
+  static constexpr int half_out_bytes(bool cf) {
+    return cf ? BQ * LDC * 4 : BN / 2 * (LDO > LDV16 ? LDO : LDV16) * 4;
+  }
   static constexpr int kMaxBars = 32;     // x slots of all warpgroups (three mbarriers each)
   static constexpr int kBarBytes = 1024;  // ... their shared memory, before the weights
   static constexpr int kMaxNSJ = 4;       // (window offset, 32-channel box) blocks per pair: kernel instances
@@ -167,6 +174,7 @@ struct HopperParams {
   // split: x is always copied, big TF32 parts then small ones (v88); the small parts' rows along the map's folded
   // n * d dimension start at split_rows (N * D)
   int split_rows;
+  int vec16;  // 16-bit NCDHW y stored by 16-byte vectors (v89, CUTLASS_CONVT3D_SM90_VEC16=1), else by 2-byte lanes
 };
 
 // The Hopper grad_weight (wgrad_sm90.cuh): per w tap kw and (kd, kh) pair, gw[ci][co] = sum over positions of

@@ -12,7 +12,8 @@
 //      rows in the 64-byte swizzle, k16 wgmmas (a 32-byte k step is two 16-byte chunks either way).
 // Output y[n][g * Nc + cb * 32 + co][od][oh][2 q + r]: fp32 accumulators staged in shared memory (the tile's last x
 // slot, half the tile at a time), then stored along w by element lanes (NCDHW: 32-element runs of a channel row at
-// any alignment) or by 16-byte channel vectors (channels_last), rounded to the element type there.
+// any alignment; 16-bit with p.vec16, v89: 16-byte vectors at the row's phase, its ends by element) or by 16-byte
+// channel vectors (channels_last), rounded to the element type there.
 // A CTA takes a share of one chunk of one segment's tiles and copies the segment's weights in once; each of its
 // nwg warpgroups takes one tile of each run of nwg consecutive tiles and walks them through a ring of `ring` x
 // slots of its own, one (kd, kh) pair's row per slot, refilled by its producer warp as soon as the pair's wgmmas
@@ -337,21 +338,43 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
     float* os = reinterpret_cast<float*>(my_slots + last * p.slot_bytes);
     E* const ytile = y + int64_t(tl.n) * p.y.stride[0] + od * p.y.stride[2] + tl.oh * p.y.stride[3] +
                      o_base * p.y.stride[4] + cbase * p.y.stride[1];
+    // 16-bit NCDHW rows by 16-byte vectors (p.vec16, v89): channel row c of the tile starts vec_phase(c) elements
+    // past a 16-byte boundary, and is staged that far into its LDV16 floats, so that its aligned vectors are aligned
+    // in the staging too
+    [[maybe_unused]] const bool vec16 = !kCF && sizeof(E) == 2 && p.vec16;
+    [[maybe_unused]] const int ph0 = int(reinterpret_cast<uintptr_t>(ytile) / sizeof(E)) & 7,
+                               ph1 = int(p.y.stride[1] & 7);
+    auto vec_phase = [&](int c) { return (ph0 + c * ph1) & 7; };
     // half the tile at a time: channels_last one w phase (its positions' 32 channels are whole 128-byte lines),
     // NCDHW 16 channel rows (a row needs both phases)
     for (int hf = 0; hf < 2; ++hf) {
       // the half's warps stage accumulators (q, channel co0 + 8 h): channels_last [q][co], NCDHW [co - 16 hf][2 q + r]
-      if (kCF ? r == hf : (warp & 1) == hf)
+      if (kCF ? r == hf : (warp & 1) == hf) {
+        bool staged = false;
+        if constexpr (!kCF && sizeof(E) == 2)
+          if (vec16) {  // v89: row g8 + 8 h at its phase into LDV16 floats
 #pragma unroll
-        for (int h = 0; h < 2; ++h)
+            for (int h = 0; h < 2; ++h) {
+              float* const rs = os + (g8 + 8 * h) * HopperTiles::LDV16 + vec_phase(16 * hf + g8 + 8 * h) + r;
 #pragma unroll
-          for (int j = 0; j < NACC / 4; ++j)
+              for (int j = 0; j < NACC / 4; ++j)
 #pragma unroll
-            for (int e = 0; e < 2; ++e) {
-              const int q = 8 * j + 2 * t4 + e;
-              os[kCF ? q * HopperTiles::LDC + co0 + 8 * h : (g8 + 8 * h) * HopperTiles::LDO + 2 * q + r] =
-                  acc[4 * j + 2 * h + e] + bv[h];
+                for (int e = 0; e < 2; ++e) rs[2 * (8 * j + 2 * t4 + e)] = acc[4 * j + 2 * h + e] + bv[h];
             }
+            staged = true;
+          }
+        if (!staged)
+#pragma unroll
+          for (int h = 0; h < 2; ++h)
+#pragma unroll
+            for (int j = 0; j < NACC / 4; ++j)
+#pragma unroll
+              for (int e = 0; e < 2; ++e) {
+                const int q = 8 * j + 2 * t4 + e;
+                os[kCF ? q * HopperTiles::LDC + co0 + 8 * h : (g8 + 8 * h) * HopperTiles::LDO + 2 * q + r] =
+                    acc[4 * j + 2 * h + e] + bv[h];
+              }
+      }
       warpgroup_sync(wg);
       if constexpr (kCF) {
         // 16-byte channel vectors per position: NV = 1 << LNV
@@ -362,6 +385,23 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
           if (ol < nout)
             st_global_v4(ytile + ol * p.y.stride[4] + VO * cv,
                          hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv));
+        }
+      } else if (vec16) {
+        // half a warp per channel row: lane li stores the row's li-th whole aligned vector of 8 outputs; lanes 0-7
+        // the outputs before the first (head), 8-15 those after the last (tail), one each
+        if constexpr (sizeof(E) == 2) {
+          const int li = lane & 15;
+#pragma unroll
+          for (int ps = 0; ps < 2; ++ps) {
+            const int co = warp + 4 * (2 * ps + (lane >> 4)), a = vec_phase(16 * hf + co);
+            E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];  // output ol at rowp[ol], staged at srow[a + ol]
+            const float* srow = os + co * HopperTiles::LDV16;
+            const int vf = a ? 1 : 0, nv = max(0, (nout + a) / 8 - vf);
+            if (li < nv) st_global_v4(rowp + 8 * (vf + li) - a, hopper_out_vector<E>(srow + 8 * (vf + li)));
+            const int head = a ? min(8 - a, nout) : 0, tail0 = max(8 * (vf + nv) - a, head);
+            const int ol = li < 8 ? li : tail0 + li - 8;
+            if (li < 8 ? ol < head : ol < nout) rowp[ol] = E(srow[a + ol]);
+          }
         }
       } else {
         // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte
