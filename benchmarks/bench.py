@@ -160,6 +160,12 @@ def source_commit() -> Optional[str]:
         return None
 
 
+def knob_env() -> dict:
+    """The CUTLASS_CONVT3D_* environment variables set for this run (the switches and plan knobs that pick kernels,
+    README "Hopper kernels"): a result measured with any of them is not the defaults'."""
+    return {k: v for k, v in sorted(os.environ.items()) if k.startswith("CUTLASS_CONVT3D_")}
+
+
 def device_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
@@ -224,7 +230,9 @@ def main(argv=None):
     device = torch.cuda.get_device_name()
     copy_rate = copy_rate_bytes_per_s(args.reps)
     print(f"{device}  torch {torch.__version__}  CUDA {torch.version.cuda}  cuDNN {torch.backends.cudnn.version()}")
-    print(f"device-to-device copy: {copy_rate / 1e12:.2f} TB/s (read + write)\n")
+    print(f"device-to-device copy: {copy_rate / 1e12:.2f} TB/s (read + write)")
+    knobs = knob_env()
+    print(f"knobs: {' '.join(f'{k}={v}' for k, v in knobs.items()) or 'none (the defaults)'}\n")
 
     work = [(c, m) for c in cases for m in modes]
     it = tqdm(work, desc="bench", leave=False) if tqdm else work
@@ -244,7 +252,7 @@ def main(argv=None):
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with open(out, "w") as f:
         json.dump(dict(device=device, commit=source_commit(), torch=torch.__version__, cuda=torch.version.cuda,
-                       cudnn=torch.backends.cudnn.version(), copy_tbps=copy_rate / 1e12, reps=args.reps,
+                       cudnn=torch.backends.cudnn.version(), copy_tbps=copy_rate / 1e12, reps=args.reps, knobs=knobs,
                        results=[{("pass" if k == "pass_" else k): v for k, v in r.items()} for r in rows]),
                   f, indent=2)
     print(f"\nwrote {out}")

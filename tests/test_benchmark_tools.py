@@ -1,7 +1,8 @@
 """The benchmark helpers that turn device output into claims (CPU only): benchmarks/cpp_agreement.py, which
-checks issue 3's "the C++ benchmark agrees with bench.py" from one machine's files."""
+checks issue 3's "the C++ benchmark agrees with bench.py" from one machine's files, and what bench.py records."""
 import importlib.util
 import json
+import os
 import pathlib
 
 import pytest
@@ -58,3 +59,18 @@ def test_cpp_agreement_parses_and_compares(agreement, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "2 of 3 within" in out and "outside: k2s2p0 fp32-tf32 1.300" in out
     assert agreement.main([str(tmp_path / "cpp.txt"), str(tmp_path / "b.json"), "--tol", "0.35"]) == 0
+
+
+def test_bench_records_the_knobs(monkeypatch):
+    """bench.py writes the CUTLASS_CONVT3D_* variables of its run into its JSON (`knobs`), so a result measured with a
+    switch or plan knob set is never taken for the defaults'; other variables stay out."""
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    for k in [k for k in os.environ if k.startswith("CUTLASS_CONVT3D_")]:
+        monkeypatch.delenv(k)
+    assert bench.knob_env() == {}
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "0")
+    monkeypatch.setenv("CUTLASS_CONVT3D", "x")  # no trailing underscore: not a knob of the library
+    assert bench.knob_env() == {"CUTLASS_CONVT3D_SM90_EXACT": "0", "CUTLASS_CONVT3D_SM90_VEC16": "1"}
