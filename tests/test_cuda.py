@@ -1245,7 +1245,8 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
     w0 = w.double().requires_grad_(True)
     ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
     x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
-    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True), ref, "hopper_wgrad_kernel",
+    tf32 = HOPPER_MODES[mode][1]  # (the op's own flag; exact: False)
+    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, tf32), ref, "hopper_wgrad_kernel",
                            "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, (hcase, mode), budget, budget80)
 
 
@@ -1307,8 +1308,9 @@ def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, monkeypatch):
     else:
         masks, values = nonfinite_expectation("grad_weight_gy", x64, w.double(), gy64, x64, bad, args)
         xd, gyd = x, bad.to(dtype)
+    tf32 = HOPPER_MODES[mode.split("-")[0]][1]  # (the op's own flag; exact: False)
     gw, names = _with_kernel_names(
-        lambda: ops.conv_transpose3d_grad_weight(gyd.to(DEV), xd.to(DEV), w.to(DEV), *args, True))
+        lambda: ops.conv_transpose3d_grad_weight(gyd.to(DEV), xd.to(DEV), w.to(DEV), *args, tf32))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
     assert (masks[0] | masks[1] | masks[2]).any()
@@ -1662,11 +1664,11 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     torch.backends.cudnn.allow_tf32 = True
     x = torch.randn(1, 32, 4, 6, 64, device=DEV)
 
-    def kernels(k, p, dtype=torch.float32, stride=2):
+    def kernels(k, p, dtype=torch.float32, stride=2, tf32=True):
         w = torch.randn(32, 32, k, k, k, device=DEV)
         gy = torch.randn(F.conv_transpose3d(x, w, None, stride, p).shape, device=DEV)
         xt, wt, gyt = x.to(dtype), w.to(dtype), gy.to(dtype)
-        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gyt, xt, wt, stride, p, 0, 1, 1, True))[1]
+        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gyt, xt, wt, stride, p, 0, 1, 1, tf32))[1]
 
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD", raising=False)
     assert "hopper_wgrad_kernel" in kernels(3, 1)
@@ -1692,14 +1694,12 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_dgrad_kernel" in both  # (v85, the same switch: no shared copy of grad_y either)
     # exact fp32 (3xTF32, v87): the sm_80 kernels unless CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1, then kernel 2 / stride 2
     # too (segments of at most 2 pairs: no pairs-per-class rule)
-    torch.backends.cudnn.allow_tf32 = False
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", raising=False)
-    assert "hopper_wgrad_kernel" not in kernels(3, 1)
+    assert "hopper_wgrad_kernel" not in kernels(3, 1, tf32=False)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
-    assert "hopper_wgrad_kernel" in kernels(3, 1)
-    assert "hopper_wgrad_kernel" in kernels(2, 0)
+    assert "hopper_wgrad_kernel" in kernels(3, 1, tf32=False)
+    assert "hopper_wgrad_kernel" in kernels(2, 0, tf32=False)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
-    assert "hopper_wgrad_kernel" not in kernels(3, 1)
-    torch.backends.cudnn.allow_tf32 = True
+    assert "hopper_wgrad_kernel" not in kernels(3, 1, tf32=False)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD")
     assert "hopper_wgrad_kernel" not in kernels(3, 1)
