@@ -321,8 +321,8 @@ Status to_channels_last(const TensorRef5& src, void* dst, Restage op, unsigned* 
     if (dense_channels_last<E>(src)) {  // already so: flat, the small parts after the big
       const int64_t n = src.size[0] * src.size[1] * src.size[2] * src.size[3] * src.size[4];
       const int64_t n16 = n * int64_t(sizeof(E)) / 16;
-      restage_flat_kernel<E, Restage::kSplitTF32><<<blocks_for(n16, 256), 256, 0, stream>>>(
-          static_cast<const uint4*>(src.data), static_cast<uint4*>(dst), n16, nonfinite);
+      split_flat_kernel<E><<<blocks_for(n16, 256), 256, 0, stream>>>(static_cast<const uint4*>(src.data),
+                                                                     static_cast<uint4*>(dst), n16, nonfinite);
     } else {
       launch_to_channels_last<E, Restage::kSplitTF32>(s, out, nonfinite, stream);
     }

@@ -238,10 +238,11 @@ bool dense_channels_last(const TensorRef5& t) {
     if (t.size[i] != 1 && t.stride[i] != want[i]) return false;
   return reinterpret_cast<uintptr_t>(t.data) % 16 == 0 && (C * int64_t(sizeof(E))) % 16 == 0;
 }
-template <class E, Restage kOp>
-__global__ void __launch_bounds__(256) restage_flat_kernel(const uint4* src, uint4* dst, int64_t n16,
-                                                           unsigned* nonfinite) {
-  static_assert(kOp == Restage::kSplitTF32 && sizeof(E) == 4, "the flat copy splits fp32 (the others need none)");
+// (splitting only: a rounding or plain copy of a channels_last x is never asked for)
+template <class E>
+__global__ void __launch_bounds__(256) split_flat_kernel(const uint4* src, uint4* dst, int64_t n16,
+                                                         unsigned* nonfinite) {
+  static_assert(sizeof(E) == 4, "fp32 splits");
   float nf = 0.f;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n16; i += int64_t(gridDim.x) * blockDim.x) {
     uint4 v = ld_global_nc_16(src + i);
