@@ -1,6 +1,7 @@
 """The CUDA kernels: accuracy per dtype and math mode, layouts, streams, determinism, torch.compile, hostile
 inputs, and the user's check on the mission shape. Skipped without a GPU."""
 import random
+import re
 
 import pytest
 import torch
@@ -1017,6 +1018,12 @@ def _with_kernel_names(fn):
     return out, " ".join(e.name for e in prof.events())
 
 
+def _wgrad_instance(traits, nkw, kb):
+    """A pattern for the Hopper grad_weight instance hopper_wgrad_kernel<traits, nkw, kb> in _with_kernel_names's
+    names, demangled ("HopperTF32, 3, 2>") or not ("HopperTF32ELi3ELi2E")."""
+    return re.compile(rf"hopper_wgrad_kernel(<ct3d::{traits}, {nkw}, {kb}>|I.*{traits}ELi{nkw}ELi{kb}E)")
+
+
 # Modes of the Hopper forward: (dtype, cudnn.allow_tf32, the switch that puts the mode on the Hopper kernel (None: on
 # by default), budget against float64, budget against the sm_80 kernels).  TF32: the same TF32-rounded operands as
 # sm_80, only the order of the sums differs.  fp16 / bf16 (CUTLASS_CONVT3D_SM90_16BIT, on by default): k16
@@ -1194,7 +1201,8 @@ def _check_hopper_backward(run, ref, kernel, switch, monkeypatch, what, budget=2
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     got, names = _with_kernel_names(run)
     if torch.cuda.get_device_capability() == (9, 0):
-        assert kernel in names, f"{what}: the case no longer takes the Hopper kernel"
+        found = kernel.search(names) if isinstance(kernel, re.Pattern) else kernel in names
+        assert found, f"{what}: the case no longer takes the Hopper kernel"
     assert torch.isfinite(got).all(), f"{what}: unwritten or non-finite outputs"
     assert rel_err(got.cpu(), ref) <= budget, f"{what}: {rel_err(got.cpu(), ref):.3g} against float64"
     assert torch.equal(got, run()), f"{what}: not deterministic"
@@ -1216,7 +1224,7 @@ def _w16(xs):
     return (*xs[:4], (xs[4] + 7) // 8 * 8)
 
 
-@pytest.mark.parametrize("mode", ["tf32", "fp16", "bf16", "exact"])
+@pytest.mark.parametrize("mode", ["tf32", "tf32-kb2", "fp16", "bf16", "exact"])
 @pytest.mark.parametrize("hcase", HOPPER_WGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_WGRAD_CASES])
@@ -1227,15 +1235,19 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
     holds exactly, so only the sums' order and the final rounding differ; W 72 gives a partial second stage), and
     exact fp32 (CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1, v87: 3xTF32 with per-stage sums added in IEEE fp32, segments of
     at most 2 pairs; at fp32 accuracy against float64 and the sm_80 exact kernels, which a dropped small part or
-    the tensor cores' truncating accumulation over a chunk would miss by orders of magnitude)."""
+    the tensor cores' truncating accumulation over a chunk would miss by orders of magnitude).  tf32-kb2
+    (CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): stages of two 32-position k-blocks (W 36 and 40: one partial stage; 64
+    and 68: one whole stage, then none or a partial one)."""
     xs, cout, k, s, p, op, g, d = hcase
-    dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
+    dtype, budget, budget80 = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
     if mode == "exact":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
+    if mode == "tf32-kb2":
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     if dtype != torch.float32:
         xs = _w16(xs)
-    elif mode == "tf32":
+    elif mode.startswith("tf32"):
         budget, budget80 = 2e-3, 1e-5
     x, w, gen = _wgrad_problem(xs, cout, k, g, 3)
     args = (s, p, op, g, d)
@@ -1245,8 +1257,10 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
     w0 = w.double().requires_grad_(True)
     ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
     x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
-    tf32 = HOPPER_MODES[mode][1]  # (the op's own flag; exact: False)
-    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, tf32), ref, "hopper_wgrad_kernel",
+    tf32 = HOPPER_MODES[mode.split("-")[0]][1]  # (the op's own flag; exact: False)
+    # (kb2: the instance with two k-blocks per stage, <Tr, NKW, 2>)
+    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, tf32), ref,
+                           _wgrad_instance("HopperTF32", k[2], 2) if mode == "tf32-kb2" else "hopper_wgrad_kernel",
                            "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, (hcase, mode), budget, budget80)
 
 
@@ -1275,7 +1289,7 @@ def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, monkeypatch):
                            budget80)
 
 
-@pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "fp16", "bf16", "exact"])
+@pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "tf32-kb2", "fp16", "bf16", "exact"])
 @pytest.mark.parametrize("where", ["x", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, monkeypatch):
@@ -1289,7 +1303,10 @@ def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, monkeypatch):
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
     if mode == "exact":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1" if mode.endswith("tma_round") else "0")
+    # (kb2, v90: two 32-position k-blocks per stage, x rounded by its TMA map as that mode requires)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1" if mode.endswith(("tma_round", "kb2")) else "0")
+    if mode == "tf32-kb2":
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     W = 36 if dtype == torch.float32 else 40
     x, w, gen = _wgrad_problem((2, 32, 5, 6, W), 32, (3, 3, 3), 1, 9)
     args = (2, 1, 1, 1, 1)
@@ -1703,3 +1720,13 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_wgrad_kernel" not in kernels(3, 1, tf32=False)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD")
     assert "hopper_wgrad_kernel" not in kernels(3, 1)
+    # stages of two k-blocks (v90, CUTLASS_CONVT3D_SM90_WGRAD_KB=2): fp32 TF32 with x rounded by its TMA map only
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD")
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", raising=False)
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", raising=False)
+    assert _wgrad_instance("HopperTF32", 3, 1).search(kernels(3, 1))
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
+    assert _wgrad_instance("HopperTF32", 3, 2).search(kernels(3, 1))
+    assert _wgrad_instance("Hopper16.*bfloat16_t.*", 3, 1).search(kernels(3, 1, torch.bfloat16))
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0")
+    assert _wgrad_instance("HopperTF32", 3, 1).search(kernels(3, 1))

@@ -284,7 +284,11 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   if (numel(a.x) == 0 || numel(a.y) == 0) return false;
   const TensorRef5 &x = a.x, &gy = a.y;
   if (x.stride[4] != 1 || x.stride[0] != pb.Cin * x.stride[1] || has_zero_stride(x)) return false;
-  const int esize = int(elem_size(pb.dtype)), vec = 16 / esize, qs = 128 / esize;  // vector, stage (positions)
+  // CUTLASS_CONVT3D_SM90_WGRAD_KB=2 (v90, off until measured): fp32 TF32 stages of two 128-byte k-blocks (64
+  // positions), half the stages and their fixed cost (barrier round trips, per-stage setup) per byte; x rounded by
+  // its TMA map (the transform's rounding pass would need twice its registers)
+  const int kb = tf32 && tma_rounds_tf32() && env_knob("CUTLASS_CONVT3D_SM90_WGRAD_KB", 1.0, 1.0) == 2.0 ? 2 : 1;
+  const int esize = int(elem_size(pb.dtype)), vec = 16 / esize, qs = kb * 128 / esize;  // vector, stage (positions)
   for (int d = 1; d < 4; ++d)
     if ((x.stride[d] * esize) % 16) return false;
   if (reinterpret_cast<uintptr_t>(x.data) % 16 || reinterpret_cast<uintptr_t>(gy.data) % 16) return false;
@@ -323,7 +327,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   }
   // window of qs positions, + up to vec - 1 elements of phase, in vectors of vec elements (the same bytes either way)
   const int64_t need = int64_t(p.Ew) * (qs - 1) + wmax - p.wmin + 1;
-  if ((need + 2 * (vec - 1)) / vec * 16 > HopperWgradTiles::kMaxRaw * 4) return false;
+  if ((need + 2 * (vec - 1)) / vec * 16 > HopperWgradTiles::max_raw(kb) * 4) return false;
   p.vpr = int((need + 2 * (vec - 1)) / vec);
   p.katoms = (p.IW + qs - 1) / qs;
   const DimMap md = pb.fwd(0), mh = pb.fwd(1);
@@ -390,13 +394,15 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   int total_pairs = 0;
   for (int i = 0; i < p.nseg; ++i) total_pairs += p.seg[i].npairs;
   if (!split && total_pairs < 2 * p.nseg && mode != Sm90Mode::kForce) return false;
-  // slot: x tiles (two or four pairs of 4 KB), B (4 KB per w tap), the staged grad_y windows; 1024-byte aligned.
-  // split: the x tiles' small parts after theirs, B's after B
+  // slot: x tiles (two or four pairs of 4 KB) per k-block, B (4 KB per w tap) per k-block, the staged grad_y
+  // windows; 1024-byte aligned.  split (one k-block): the x tiles' small parts after theirs, B's after B
   const int xa = (max_pairs > 2 ? 4 : 2) * 4096;
+  p.kb = kb;
+  p.xkb = xa;
   p.xs_off = split ? xa : 0;
-  p.b_off = split ? 2 * xa : xa;
+  p.b_off = split ? 2 * xa : kb * xa;
   p.bs_off = split ? p.b_off + p.nkw * 4096 : 0;
-  p.raw_off = (split ? p.bs_off : p.b_off) + p.nkw * 4096;
+  p.raw_off = (split ? p.bs_off : p.b_off) + kb * p.nkw * 4096;
   p.slot_bytes = (p.raw_off + 32 * p.vpr * 16 + 1023) / 1024 * 1024;
   // CUTLASS_CONVT3D_SM90_WGRAD_RING=<n> caps the ring, for measurements
   const int64_t rcap = int64_t(env_knob("CUTLASS_CONVT3D_SM90_WGRAD_RING", HopperWgradTiles::kMaxRing, 1));
@@ -406,8 +412,9 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   // one CTA per SM (its shared memory), the SMs shared among the segments by cost: a stage costs its pairs (x
   // tiles) plus a fixed part worth ~8 of them (v75, H200 mission: 1 2.1 4 6 8 16 and equal shares gave 0.97 0.85
   // 0.77 0.72 0.70 0.72 0.79 ms; the kernel is bound by each stage's latency, not by its bytes: L2 50%, DRAM 35%).
-  // CUTLASS_CONVT3D_SM90_WGRAD_F=<f> sets the fixed part (a large f: equal shares), for measurements.
-  const double fixed = env_knob("CUTLASS_CONVT3D_SM90_WGRAD_F", 8.0);
+  // CUTLASS_CONVT3D_SM90_WGRAD_F=<f> sets the fixed part (a large f: equal shares), for measurements.  Stages of two
+  // k-blocks (v90) pay it once per two: 4 (a prediction, not yet measured)
+  const double fixed = env_knob("CUTLASS_CONVT3D_SM90_WGRAD_F", 8.0 / kb);
   double cost[HopperWgradTiles::kMaxSeg];
   int64_t cap[HopperWgradTiles::kMaxSeg];
   int nch[HopperWgradTiles::kMaxSeg];

@@ -198,7 +198,9 @@ struct HopperWgradTiles {
   // the running sums in the consumer's registers
   static constexpr int kMaxPairsSplit = 2;
   static constexpr int kMaxKw = 4;        // w taps: N = 32 kw <= 128
-  static constexpr int kMaxRaw = 96;      // floats per staged grad_y channel row (the window and its 16-byte phase)
+  // floats per staged grad_y channel row (the window and its 16-byte phase), for stages of kb 128-byte k-blocks of x
+  static constexpr int max_raw(int kb) { return kb == 1 ? 96 : 136; }
+  static constexpr int kMaxKB = 2;        // k-blocks per stage (v90: fp32 TF32 stages of 64 positions)
   static constexpr int kMaxSeg = 64;
   static constexpr int kBarBytes = 1024;  // three mbarriers per slot
   static constexpr int kMaxRing = 16;
@@ -225,7 +227,8 @@ struct HopperWgradParams {
   int Ew, nkw, wmin;          // w: tap kw takes x position iw to y position Ew iw + woff[kw]; wmin = min woff
   int woff[HopperWgradTiles::kMaxKw];
   int vpr;                    // 16-byte vectors staged per grad_y channel row (its pitch in the slot: 16 vpr bytes)
-  int katoms;                 // QS-position stages per row: ceil(IW / QS), QS = 128 bytes of x (32 fp32, 64 16-bit)
+  int katoms;                 // QS-position stages per row: ceil(IW / QS), QS = kb x 128 bytes of x (kb 1: 32 fp32,
+                              // 64 16-bit)
   int taps, Kh, Kw;           // the weight's taps (the partial sums' layout)
   int chunks, ctas, nseg, ring, slot_bytes, b_off, raw_off;  // chunks: the most of any segment
   int x_rounded;              // the x map rounds fp32 to TF32 (TFLOAT32): the transform leaves the x tiles alone
@@ -235,6 +238,9 @@ struct HopperWgradParams {
   // fp32 at fp32 accuracy (3xTF32, Hopper3xTF32; v87): the slot also holds the x tiles' and B's small TF32 parts,
   // at xs_off and bs_off (0 otherwise); segments of at most kMaxPairsSplit pairs
   int split, xs_off, bs_off;
+  // a stage's 128-byte k-blocks of x positions (1, or 2 for fp32 TF32 under CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): the
+  // slot holds kb x tiles xkb bytes apart, then kb B blocks of nkw x 4096 bytes, then the windows
+  int kb, xkb;
 };
 // The Hopper grad_input (dgrad_sm90.cuh): gx[ci][iw] = sum over (kd, kh, kw) and co of
 // gy[co][od(id, kd)][oh(ih, kh)][Ew iw + kw - pw] * w[ci][co][kd][kh][kw], per x row (n, id, ih) a GEMM with

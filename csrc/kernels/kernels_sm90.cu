@@ -131,9 +131,9 @@ Status x_map_ncdhw(const TensorRef5& x, bool tf32, CUtensorMap* map, std::string
   return map_4d<Tr, 128>(x.data, dims, strides, box, tf32, map, why);
 }
 
-template <class Tr, int NKW>
+template <class Tr, int NKW, int KB>
 Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_wgrad_kernel<Tr, NKW>;
+  auto kernel = hopper_wgrad_kernel<Tr, NKW, KB>;
   const size_t smem = hopper_wgrad_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper grad_weight)");
@@ -220,12 +220,24 @@ Status wgrad_as(const HopperWgradParams& p, cudaStream_t stream, std::string* wh
   // (a split x lands raw: the transform writes its two parts)
   Status s = x_map_ncdhw<Tr>(p.x, Tr::kTF32 && !Tr::kSplit && p.x_rounded != 0, &map, why);
   if (s != Status::kSuccess) return s;
-  static_assert(HopperWgradTiles::kMaxKw == 4, "one instance per w tap count");
+  static_assert(HopperWgradTiles::kMaxKw == 4 && HopperWgradTiles::kMaxKB == 2, "one instance per w tap count");
+  // two k-blocks per stage (v90): fp32 TF32 only (the plan sets kb 2 for nothing else)
+  if constexpr (Tr::kTF32 && !Tr::kSplit) {
+    // (x rounded by its map: KB 2 has no rounding pass)
+    if (p.kb == 2 && !p.x_rounded) return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: kb 2 unrounded");
+    if (p.kb == 2) switch (p.nkw) {
+        case 1: return launch_wgrad<Tr, 1, 2>(p, map, stream, why);
+        case 2: return launch_wgrad<Tr, 2, 2>(p, map, stream, why);
+        case 3: return launch_wgrad<Tr, 3, 2>(p, map, stream, why);
+        case 4: return launch_wgrad<Tr, 4, 2>(p, map, stream, why);
+      }
+  }
+  if (p.kb != 1) return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: two k-blocks per stage");
   switch (p.nkw) {
-    case 1: return launch_wgrad<Tr, 1>(p, map, stream, why);
-    case 2: return launch_wgrad<Tr, 2>(p, map, stream, why);
-    case 3: return launch_wgrad<Tr, 3>(p, map, stream, why);
-    case 4: return launch_wgrad<Tr, 4>(p, map, stream, why);
+    case 1: return launch_wgrad<Tr, 1, 1>(p, map, stream, why);
+    case 2: return launch_wgrad<Tr, 2, 1>(p, map, stream, why);
+    case 3: return launch_wgrad<Tr, 3, 1>(p, map, stream, why);
+    case 4: return launch_wgrad<Tr, 4, 1>(p, map, stream, why);
   }
   return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: more than 4 w taps");
 }

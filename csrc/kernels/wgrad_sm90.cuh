@@ -16,9 +16,13 @@
 // segments get CTAs in proportion to their cost (pairs per stage), so their chunk counts differ.
 // Zero operands (rows or positions outside the tensors) times a non-finite value would put NaN where the true sum has
 // no term: a CTA whose sums are not all finite recomputes them on CUDA cores with every product masked.
-// Element traits Tr (sm90_common.cuh): a stage covers QS = 128 / sizeof(E) positions, so that a channel's positions
+// Element traits Tr (sm90_common.cuh): a k-block covers QB = 128 / sizeof(E) positions, so that a channel's positions
 // are one 128-byte swizzled row either way (fp32: 32 positions, k8 wgmmas; fp16 / bf16: 64 positions, k16 wgmmas,
-// each B word two positions); the windows move as 16-byte vectors of VEC = 16 / sizeof(E) elements.
+// each B word two positions); the windows move as 16-byte vectors of VEC = 16 / sizeof(E) elements.  A stage is KB
+// k-blocks, QS = KB x QB positions: the x tiles of block kb at kb x p.xkb in the slot (a TMA box per pair and block),
+// its B block at b_off + kb x NKW x 4096, one window copy for all of them.  KB = 2 for fp32 TF32 under
+// CUTLASS_CONVT3D_SM90_WGRAD_KB=2 (v90): the stage's fixed cost (barrier round trips, the roles' per-stage setup; v75
+// found the kernel bound by it, not by bytes) paid once per 64 positions instead of 32.
 // fp32 at fp32 accuracy (Hopper3xTF32, kSplit; v87): x lands raw and the transform warpgroups write each x tile's and
 // each B word's big and small TF32 parts (PolicyExact::split; the small parts at xs_off and bs_off of the slot); the
 // consumer runs three wgmmas per k step (small x big, big x small, big x big: the small terms first, as sm_80's
@@ -87,13 +91,14 @@ struct WgradStage : StageWalk {
   }
 };
 
-// The consumer warpgroup: MT 64-row tiles (pairs 2 mt, 2 mt + 1) x N = 32 NKW, over the CTA's stages; then its
-// partial sums (masked recompute where not finite) into ws[chunk].
-template <class Tr, int NKW, int MT>
+// The consumer warpgroup: MT 64-row tiles (pairs 2 mt, 2 mt + 1) x N = 32 NKW, over the CTA's stages (KB k-blocks
+// each: x tiles p.xkb bytes apart, B blocks NKW x 4096); then its partial sums (masked recompute where not finite)
+// into ws[chunk].
+template <class Tr, int NKW, int MT, int KB>
 CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgradSeg& g, uint8_t* slots,
                                    uint64_t* ready, uint64_t* empty, int r0, int r1, int chunk) {
   using Bar = cutlass::arch::ClusterTransactionBarrier;
-  static_assert(!Tr::kSplit || MT == 1, "3xTF32 segments hold one A tile (kMaxPairsSplit)");
+  static_assert(!Tr::kSplit || (MT == 1 && KB == 1), "3xTF32 segments hold one A tile (kMaxPairsSplit), one k-block");
   constexpr int NACC = NKW * 16;
   const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32, g8 = lane / 4, t4 = lane % 4, R = p.ring;
   const int stages = (r1 - r0) * p.katoms;
@@ -146,9 +151,11 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
 #pragma unroll
       for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
-        for (int kk = 0; kk < 4; ++kk)
-          Tr::mma(gmma_desc_sw128(sa + mt * 8192 + 32 * kk), gmma_desc_sw128(sb + 32 * kk), acc[mt],
-                          std::make_index_sequence<NACC>{});
+        for (int kb = 0; kb < KB; ++kb)
+#pragma unroll
+          for (int kk = 0; kk < 4; ++kk)
+            Tr::mma(gmma_desc_sw128(sa + kb * p.xkb + mt * 8192 + 32 * kk),
+                    gmma_desc_sw128(sb + kb * (NKW * 4096) + 32 * kk), acc[mt], std::make_index_sequence<NACC>{});
       cute::warpgroup_commit_batch();
       cute::warpgroup_wait<1>();
 #pragma unroll
@@ -235,14 +242,16 @@ CT3D_DEV void hopper_wgrad_zero_rest(const HopperWgradParams& p, const HopperWgr
   }
 }
 
-template <class Tr, int NKW>
+template <class Tr, int NKW, int KB>
 __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     hopper_wgrad_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperWgradParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   using E = typename Tr::Element;
   constexpr int T = HopperWgradTiles::kThreads, NT = HopperWgradTiles::transform_wgs(NKW);
-  constexpr int VEC = 16 / int(sizeof(E)), QS = 128 / int(sizeof(E));  // elements per vector, positions per stage
+  // elements per vector, positions per 128-byte k-block, per stage
+  constexpr int VEC = 16 / int(sizeof(E)), QB = 128 / int(sizeof(E)), QS = KB * QB;
+  static_assert(KB >= 1 && KB <= HopperWgradTiles::kMaxKB && (!Tr::kSplit || KB == 1), "k-blocks per stage");
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const ready = full + HopperWgradTiles::kMaxRing;
@@ -271,7 +280,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     // e = pt, pt + 128, ... (consecutive threads along a row: coalesced); its offset from channel 0's window start
     // (co stride + VEC v elements), that channel's offset mod VEC (the row's 16-byte phase then needs no 64-bit math
     // per stage) and its slot offset
-    constexpr int NV = 32 * HopperWgradTiles::kMaxRaw / 4 / T;
+    constexpr int NV = (32 * HopperWgradTiles::max_raw(KB) / 4 + T - 1) / T;
     int64_t eofs[NV];
     int cph[NV], sofs[NV];
 #pragma unroll
@@ -312,9 +321,12 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       if (st.t >= R) Bar::wait(&empty[sl], st.ph ^ 1);
       uint8_t* const slot = slots + sl * p.slot_bytes;
       if (pt < 32) {
-        if (lane == 0) Bar::arrive_and_expect_tx(&full[sl], uint32_t(g.npairs * 4096));
+        if (lane == 0) Bar::arrive_and_expect_tx(&full[sl], uint32_t(g.npairs * 4096 * KB));
         __syncwarp();
-        if (lane < g.npairs) tma_load_4d(&xmap, &full[sl], slot + lane * 4096, QS * atom, th, td, tc);
+        if (lane < g.npairs)
+#pragma unroll
+          for (int kb = 0; kb < KB; ++kb)
+            tma_load_4d(&xmap, &full[sl], slot + kb * p.xkb + lane * 4096, QS * atom + QB * kb, th, td, tc);
       }
       const uint32_t slot_a = uint32_t(__cvta_generic_to_shared(slot));
       if (row_in) {
@@ -342,14 +354,17 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
   }
 
   if (tid >= T) {  // transform warpgroups: stages tw, tw + NT, ...
-    constexpr int PPL = QS / 32;  // positions per lane: the elements of one 4-byte B word
+    constexpr int PPL = QB / 32;  // positions per lane and k-block: the elements of one 4-byte B word
     const int wt = (tid - T) % T, tw = (tid - T) / T, warp = wt / 32, pitch = VEC * p.vpr;
-    // lane's grad_y positions for w tap kw, from the window's start: Ew (PPL lane + e) + woff[kw] - wmin
-    int src[NKW][PPL];
+    // lane's grad_y positions for w tap kw in k-block kb, from the window's start: Ew (QB kb + PPL lane + e) +
+    // woff[kw] - wmin
+    int src[NKW][KB][PPL];
 #pragma unroll
     for (int kw = 0; kw < NKW; ++kw)
 #pragma unroll
-      for (int e = 0; e < PPL; ++e) src[kw][e] = p.Ew * (PPL * lane + e) + p.woff[kw] - p.wmin;
+      for (int kb = 0; kb < KB; ++kb)
+#pragma unroll
+        for (int e = 0; e < PPL; ++e) src[kw][kb][e] = p.Ew * (QB * kb + PPL * lane + e) + p.woff[kw] - p.wmin;
     for (WgradStage<QS> st(p, g, r0, tw); st.t < stages;) {
       const int sl = st.sl, atom = st.blk;
       Bar::wait(&full[sl], st.ph);
@@ -359,8 +374,10 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       // x tiles: TF32 operands rounded to nearest in place (the tensor cores ignore the low 13 bits: not cleared),
       // unless the TMA rounded them (x_rounded); 16-bit ones are used as they land; split ones (raw fp32) become
       // their big parts in place and their small parts at xs_off
-      constexpr int NXV = (Tr::kSplit ? HopperWgradTiles::kMaxPairsSplit : HopperWgradTiles::kMaxPairs) * 256 / T;
-      const int nxv = Tr::kSplit || (Tr::kTF32 && !p.x_rounded) ? g.npairs * (256 / T) : 0;
+      // (KB 2: x rounded by its TMA map, as the plan requires; twice the x registers would spill)
+      constexpr int NXV =
+          KB > 1 ? 1 : (Tr::kSplit ? HopperWgradTiles::kMaxPairsSplit : HopperWgradTiles::kMaxPairs) * 256 / T;
+      const int nxv = KB == 1 && (Tr::kSplit || (Tr::kTF32 && !p.x_rounded)) ? g.npairs * (256 / T) : 0;
       uint4* const a4 = reinterpret_cast<uint4*>(slot);
       uint4 xv[NXV];
 #pragma unroll
@@ -370,7 +387,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       // lanes' words are 2 apart: two wavefronts), stored as whole 128-byte rows
       const int64_t base0 = st.base;
       const E* const raw = reinterpret_cast<const E*>(slot + p.raw_off);
-      E bv[8][NKW][PPL];
+      E bv[8][NKW][KB][PPL];
 #pragma unroll
       for (int i = 0; i < 8; ++i) {
         const int co = warp + 4 * i;
@@ -378,7 +395,9 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
 #pragma unroll
         for (int kw = 0; kw < NKW; ++kw)
 #pragma unroll
-          for (int e = 0; e < PPL; ++e) bv[i][kw][e] = rowp[src[kw][e]];
+          for (int kb = 0; kb < KB; ++kb)
+#pragma unroll
+            for (int e = 0; e < PPL; ++e) bv[i][kw][kb][e] = rowp[src[kw][kb][e]];
       }
 #pragma unroll
       for (int j = 0; j < NXV; ++j)
@@ -395,35 +414,40 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
         }
       uint8_t* const b = slot + p.b_off;
       const int iw = QS * atom + PPL * lane;
-      bool live[NKW][PPL];  // position iw + e and its y position through tap kw inside the tensors (else B holds 0)
+      // position iw + QB kb + e and its y position through tap kw inside the tensors (else B holds 0)
+      bool live[NKW][KB][PPL];
 #pragma unroll
       for (int kw = 0; kw < NKW; ++kw)
 #pragma unroll
-        for (int e = 0; e < PPL; ++e) {
-          const int ow = p.Ew * (iw + e) + p.woff[kw];
-          live[kw][e] = iw + e < p.IW && ow >= 0 && ow < p.OW;
-        }
+        for (int kb = 0; kb < KB; ++kb)
+#pragma unroll
+          for (int e = 0; e < PPL; ++e) {
+            const int q = iw + QB * kb + e, ow = p.Ew * q + p.woff[kw];
+            live[kw][kb][e] = q < p.IW && ow >= 0 && ow < p.OW;
+          }
 #pragma unroll
       for (int i = 0; i < 8; ++i)
 #pragma unroll
-        for (int kw = 0; kw < NKW; ++kw) {
-          const int row = kw * 32 + warp + 4 * i;
-          const int bofs = row * 128 + (((lane >> 2) ^ (row & 7)) << 4) + (lane & 3) * 4;
-          if constexpr (Tr::kSplit) {  // the big part into B, the small one into B's twin at bs_off
-            uint32_t big = 0u, small = 0u, fin;
-            if (live[kw][0]) PolicyExact::split(bv[i][kw][0], big, small, fin);
-            *reinterpret_cast<uint32_t*>(b + bofs) = big;
-            *reinterpret_cast<uint32_t*>(slot + p.bs_off + bofs) = small;
-          } else {
-            uint32_t word;  // TF32: the position rounded; 16-bit: positions 2 lane, 2 lane + 1 in the low, high half
-            if constexpr (Tr::kTF32)
-              word = live[kw][0] ? tf32_round(bv[i][kw][0]) : 0u;
-            else
-              word = (live[kw][0] ? uint32_t(bv[i][kw][0].raw()) : 0u) |
-                     (live[kw][PPL - 1] ? uint32_t(bv[i][kw][PPL - 1].raw()) << 16 : 0u);
-            *reinterpret_cast<uint32_t*>(b + bofs) = word;
+        for (int kw = 0; kw < NKW; ++kw)
+#pragma unroll
+          for (int kb = 0; kb < KB; ++kb) {
+            const int row = kw * 32 + warp + 4 * i;
+            const int bofs = kb * (NKW * 4096) + row * 128 + (((lane >> 2) ^ (row & 7)) << 4) + (lane & 3) * 4;
+            if constexpr (Tr::kSplit) {  // the big part into B, the small one into B's twin at bs_off
+              uint32_t big = 0u, small = 0u, fin;
+              if (live[kw][0][0]) PolicyExact::split(bv[i][kw][0][0], big, small, fin);
+              *reinterpret_cast<uint32_t*>(b + bofs) = big;
+              *reinterpret_cast<uint32_t*>(slot + p.bs_off + bofs) = small;
+            } else {
+              uint32_t word;  // TF32: the position rounded; 16-bit: positions 2 lane, 2 lane + 1 in the low, high half
+              if constexpr (Tr::kTF32)
+                word = live[kw][kb][0] ? tf32_round(bv[i][kw][kb][0]) : 0u;
+              else
+                word = (live[kw][kb][0] ? uint32_t(bv[i][kw][kb][0].raw()) : 0u) |
+                       (live[kw][kb][PPL - 1] ? uint32_t(bv[i][kw][kb][PPL - 1].raw()) << 16 : 0u);
+              *reinterpret_cast<uint32_t*>(b + bofs) = word;
+            }
           }
-        }
       fence_proxy_async();  // generic writes, read by the tensor cores
       __syncwarp();
       if (lane == 0) Bar::arrive(&ready[sl]);
@@ -435,9 +459,9 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
 
   constexpr int MT2 = Tr::kSplit ? 1 : 2;  // two A tiles where a segment has 3 or 4 pairs (split: at most 2)
   if (g.npairs > 2)
-    hopper_wgrad_consume<Tr, NKW, MT2>(p, g, slots, ready, empty, r0, r1, chunk);
+    hopper_wgrad_consume<Tr, NKW, MT2, KB>(p, g, slots, ready, empty, r0, r1, chunk);
   else
-    hopper_wgrad_consume<Tr, NKW, 1>(p, g, slots, ready, empty, r0, r1, chunk);
+    hopper_wgrad_consume<Tr, NKW, 1, KB>(p, g, slots, ready, empty, r0, r1, chunk);
   hopper_wgrad_zero_rest<NKW>(p, g, chunk);
 #endif
 }
