@@ -1131,7 +1131,8 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, monkeypa
     the zero weights of taps a w phase lacks with x (and in exact mode x's small part 0 with inf), so a tile whose
     sums are not all finite is recomputed with every product masked.  Ours is NaN/+inf/-inf exactly where the
     mathematical result is, accurate elsewhere.  A channels_last TF32 x is read in place, rounded by the kernel or
-    (tma_round) by its TMA map: checked either way; 16-bit and exact x are checked tile by tile always."""
+    (tma_round) by its TMA map: checked either way; 16-bit and exact x are checked tile by tile always (exact: the
+    splitting copy of x reports nothing, so that a non-finite weight's tiles are checked too)."""
     dtype, budget, _ = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1" if mode.endswith("tma_round") else "0")
     gen = torch.Generator().manual_seed(5)
@@ -1175,6 +1176,50 @@ def test_hopper_forward_exact_x_near_flt_max(layout, restore_flags, monkeypatch)
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
     assert torch.isfinite(y).all(), "a finite x rounding to inf leaked into the outputs"
     assert rel_err(y.cpu(), ref) <= 1e-5
+
+
+def _conv_transpose3d_by_taps(x, w, stride, padding, output_padding):
+    """conv_transpose3d (groups 1, dilation 1) in x's dtype as each tap's products scattered into the output: no
+    product of a weight with a position outside x (zero padding) is formed, so a non-finite weight reaches exactly
+    the outputs whose sums have it."""
+    N, _, D, H, W = x.shape
+    K = w.shape[2:]
+    full = [(i - 1) * stride + k + output_padding for i, k in zip((D, H, W), K)]
+    y = torch.zeros(N, w.shape[1], *full, dtype=x.dtype)
+    for kd in range(K[0]):
+        for kh in range(K[1]):
+            for kw in range(K[2]):
+                part = torch.einsum("ncdhw,co->nodhw", x, w[:, :, kd, kh, kw])
+                y[:, :, kd:kd + (D - 1) * stride + 1:stride, kh:kh + (H - 1) * stride + 1:stride,
+                  kw:kw + (W - 1) * stride + 1:stride] += part
+    return y[:, :, padding:full[0] - padding, padding:full[1] - padding, padding:full[2] - padding]
+
+
+def test_hopper_forward_exact_nonfinite_weight(restore_flags, monkeypatch):
+    """NaN / +-inf weights in the exact Hopper forward (3xTF32): a weight's big part inf and small part 0 make its
+    cross term with x's small part inf x 0 (or inf x a small part of the other sign), NaN where the sum is +-inf; the
+    splitting copy reports nothing, so every tile is checked and such tiles recomputed with every product masked
+    (review of v88: it had reported x's non-finite values only, and these tiles kept their NaN).  Against the
+    per-tap float64 scatter, which forms no padding products: NaN / +-inf exactly where it has them, fp32-accurate
+    elsewhere, in both layouts."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    torch.backends.cudnn.allow_tf32 = False
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
+    gen = torch.Generator().manual_seed(29)
+    x = torch.randn(2, 32, 3, 4, 70, generator=gen)
+    w = torch.randn(32, 32, 3, 3, 3, generator=gen) / 16
+    for j, idx in enumerate([(3, 5, 1, 1, 1), (17, 9, 0, 2, 2), (31, 30, 2, 0, 0), (8, 9, 1, 1, 1)]):
+        w[idx] = (float("inf"), float("-inf"), float("nan"), float("inf"))[j]
+    ref = _conv_transpose3d_by_taps(x.double(), w.double(), 2, 1, 1)
+    masks = (ref.isnan(), ref.isposinf(), ref.isneginf())
+    assert all(m.any() for m in masks)
+    for layout in ("ncdhw", "channels_last_3d"):
+        xd = x.to(DEV) if layout == "ncdhw" else x.to(DEV).contiguous(memory_format=CL)
+        y, names = _with_kernel_names(lambda: conv_transpose3d(xd, w.to(DEV), None, 2, 1, 1))
+        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+        _assert_nonfinite_as_expected(y, masks, ref, 1e-5, layout)
 
 
 # The Hopper grad_weight (wgrad_sm90.cuh; forced here by CUTLASS_CONVT3D_SM90_WGRAD=1; fp32 TF32, 32-channel blocks, w stride

@@ -250,8 +250,9 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
     aoff[u] = uint32_t((s * KCH + 32 / VEC * j) * (M * 16));
     boff[u] = uint32_t(j * bb + s * Tr::kRowBytes);
   }
-  // x may hold a non-finite value: the restaging copy's word, or always for an x read in place (a check in the
-  // producer's rounding, which gates this one, cost the channels_last mission forward 5% on the H200)
+  // x may hold a non-finite value: the rounding copy's word, or always for an x read in place (a check in the
+  // producer's rounding, which gates this one, cost the channels_last mission forward 5% on the H200) and for a split
+  // x (3xTF32: a non-finite weight's cross terms, see HopperPlan::set_workspace)
   const bool check = !p.x_nonfinite || *p.x_nonfinite != 0;
   const int cbase = g.group * p.Nc + g.cblock * HopperTiles::BN;
   const E* bias = static_cast<const E*>(p.bias);
