@@ -1761,10 +1761,11 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
     assert "hopper_wgrad_kernel" in kernels(3, 1, tf32=False)
     assert "hopper_wgrad_kernel" in kernels(2, 0, tf32=False)
+    # ... which leaves a TF32 grad_weight (the op's allow_tf32) on the TF32 instance
+    assert _wgrad_instance("HopperTF32", 3, 1).search(kernels(3, 1))
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
     assert "hopper_wgrad_kernel" not in kernels(3, 1, tf32=False)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD")
-    assert "hopper_wgrad_kernel" not in kernels(3, 1)
     # stages of two k-blocks (v90, CUTLASS_CONVT3D_SM90_WGRAD_KB=2): fp32 TF32 with x rounded by its TMA map only
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD")
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", raising=False)

@@ -25,8 +25,8 @@
 // found the kernel bound by it, not by bytes) paid once per 64 positions instead of 32.
 // fp32 at fp32 accuracy (Hopper3xTF32, kSplit; v87): x lands raw and the transform warpgroups write each x tile's and
 // each B word's big and small TF32 parts (PolicyExact::split; the small parts at xs_off and bs_off of the slot); the
-// consumer runs three wgmmas per k step (small x big, big x small, big x big: the small terms first, as sm_80's
-// PolicyExact) into per-stage sums that it adds to the running ones with IEEE adds, since the tensor cores' fp32
+// consumer runs three wgmmas per k step (small x big, big x small, big x big: each k step's small terms before its
+// big one, as sm_80's PolicyExact) into per-stage sums that it adds to the running ones with IEEE adds, since the tensor cores' fp32
 // accumulation truncates (PolicyExact's kSplitAcc).  Segments hold at most 2 pairs (one A tile), so both sets of
 // sums fit the consumer's registers.
 #pragma once
@@ -458,7 +458,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
   }
 
   constexpr int MT2 = Tr::kSplit ? 1 : 2;  // two A tiles where a segment has 3 or 4 pairs (split: at most 2)
-  if (g.npairs > 2)
+  if (MT2 > 1 && g.npairs > 2)  // (split: one consumer instance, not two alike)
     hopper_wgrad_consume<Tr, NKW, MT2, KB>(p, g, slots, ready, empty, r0, r1, chunk);
   else
     hopper_wgrad_consume<Tr, NKW, 1, KB>(p, g, slots, ready, empty, r0, r1, chunk);
