@@ -1158,9 +1158,10 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, monkeypa
 
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 def test_hopper_forward_exact_x_near_flt_max(layout, restore_flags, monkeypatch):
-    """An x whose TF32 rounding overflows (FLT_MAX: big part inf, small part 0) makes its tiles' sums non-finite; the
-    splitting copy of x (v88: transposing from NCDHW, flat from channels_last) reports it although x is finite, and
-    the masked recompute then gives the finite fp32 result (x as it is), as float64 says."""
+    """An x whose TF32 rounding overflows (FLT_MAX: big part inf, small part 0) makes its tiles' sums non-finite
+    although x is finite; the exact forward checks every tile (its splitting copy, v88: transposing from NCDHW, flat
+    from channels_last, reports nothing), and the masked recompute then gives the finite fp32 result (x as it is), as
+    float64 says."""
     torch.backends.cudnn.allow_tf32 = False
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
