@@ -1018,6 +1018,10 @@ def _with_kernel_names(fn):
     return out, " ".join(e.name for e in prof.events())
 
 
+_WGRAD_TRAITS = {torch.float32: "HopperTF32", torch.float16: "Hopper16.*half_t.*",
+                 torch.bfloat16: "Hopper16.*bfloat16_t.*"}  # (TF32 and 16-bit: _wgrad_instance's traits)
+
+
 def _wgrad_instance(traits, nkw, kb):
     """A pattern for the Hopper grad_weight instance hopper_wgrad_kernel<traits, nkw, kb> in _with_kernel_names's
     names, demangled ("HopperTF32, 3, 2>") or not ("HopperTF32ELi3ELi2E")."""
@@ -1270,7 +1274,7 @@ def _w16(xs):
     return (*xs[:4], (xs[4] + 7) // 8 * 8)
 
 
-@pytest.mark.parametrize("mode", ["tf32", "tf32-kb2", "fp16", "bf16", "exact"])
+@pytest.mark.parametrize("mode", ["tf32", "tf32-kb2", "fp16", "fp16-kb2", "bf16", "bf16-kb2", "exact"])
 @pytest.mark.parametrize("hcase", HOPPER_WGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_WGRAD_CASES])
@@ -1281,15 +1285,15 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
     holds exactly, so only the sums' order and the final rounding differ; W 72 gives a partial second stage), and
     exact fp32 (CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1, v87: 3xTF32 with per-stage sums added in IEEE fp32, segments of
     at most 2 pairs; at fp32 accuracy against float64 and the sm_80 exact kernels, which a dropped small part or
-    the tensor cores' truncating accumulation over a chunk would miss by orders of magnitude).  tf32-kb2
-    (CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): stages of two 32-position k-blocks (W 36 and 40: one partial stage; 64
-    and 68: one whole stage, then none or a partial one)."""
+    the tensor cores' truncating accumulation over a chunk would miss by orders of magnitude).  -kb2
+    (CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): stages of two k-blocks (fp32: 2 x 32 positions, W 36 and 40 one partial
+    stage, 64 and 68 one whole stage, then none or a partial one; 16-bit: 2 x 64, every W one partial stage)."""
     xs, cout, k, s, p, op, g, d = hcase
     dtype, budget, budget80 = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
     if mode == "exact":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
-    if mode == "tf32-kb2":
+    if mode.endswith("kb2"):
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     if dtype != torch.float32:
         xs = _w16(xs)
@@ -1306,18 +1310,22 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
     tf32 = HOPPER_MODES[mode.split("-")[0]][1]  # (the op's own flag; exact: False)
     # (kb2: the instance with two k-blocks per stage, <Tr, NKW, 2>)
     _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, tf32), ref,
-                           _wgrad_instance("HopperTF32", k[2], 2) if mode == "tf32-kb2" else "hopper_wgrad_kernel",
-                           "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, (hcase, mode), budget, budget80)
+                           _wgrad_instance(_WGRAD_TRAITS[dtype], k[2], 2) if mode.endswith("kb2") else
+                           "hopper_wgrad_kernel", "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, (hcase, mode), budget,
+                           budget80)
 
 
-@pytest.mark.parametrize("mode", ["fp16", "bf16"])
+@pytest.mark.parametrize("mode", ["fp16", "bf16", "bf16-kb2"])
 @pytest.mark.parametrize("edge", ["odd_ow", "sliced_x"])
 def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, monkeypatch):
     """The 16-bit Hopper grad_weight where its 8-element vectors meet unaligned rows: an odd OW (kernel 3, stride 2, no
     output padding: grad_y channel rows at every phase mod 8) and x a slice 37 wide of rows 40 long (the high half of
-    a B word past the row's end at an odd position; the TMA map's extent is the slice's)."""
-    dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
+    a B word past the row's end at an odd position; the TMA map's extent is the slice's); -kb2: stages of two k-blocks
+    (v90)."""
+    dtype, budget, budget80 = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
+    if mode.endswith("kb2"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     gen = torch.Generator().manual_seed(21)
     x = torch.randn(1, 32, 3, 5, 40, generator=gen).to(dtype)
     w = torch.randn(32, 32, 3, 3, 3, generator=gen).to(dtype)
@@ -1331,6 +1339,7 @@ def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, monkeypatch):
     ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
     wd, gyd = w.to(DEV), gy.to(DEV)
     _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gyd, xd, wd, *args, True), ref,
+                           _wgrad_instance(_WGRAD_TRAITS[dtype], 3, 2) if mode.endswith("kb2") else
                            "hopper_wgrad_kernel", "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, (edge, mode), budget,
                            budget80)
 
@@ -1767,13 +1776,15 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
     assert "hopper_wgrad_kernel" not in kernels(3, 1, tf32=False)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD")
-    # stages of two k-blocks (v90, CUTLASS_CONVT3D_SM90_WGRAD_KB=2): fp32 TF32 with x rounded by its TMA map only
+    # stages of two k-blocks (v90, CUTLASS_CONVT3D_SM90_WGRAD_KB=2): 16-bit, and fp32 TF32 with x rounded by its TMA
+    # map only
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD")
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", raising=False)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", raising=False)
     assert _wgrad_instance("HopperTF32", 3, 1).search(kernels(3, 1))
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     assert _wgrad_instance("HopperTF32", 3, 2).search(kernels(3, 1))
-    assert _wgrad_instance("Hopper16.*bfloat16_t.*", 3, 1).search(kernels(3, 1, torch.bfloat16))
+    assert _wgrad_instance("Hopper16.*bfloat16_t.*", 3, 2).search(kernels(3, 1, torch.bfloat16))
+    assert _wgrad_instance("Hopper3xTF32", 3, 1).search(kernels(3, 1, tf32=False)) is None  # (exact: sm_80 here)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0")
     assert _wgrad_instance("HopperTF32", 3, 1).search(kernels(3, 1))

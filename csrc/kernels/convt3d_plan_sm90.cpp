@@ -284,10 +284,11 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   if (numel(a.x) == 0 || numel(a.y) == 0) return false;
   const TensorRef5 &x = a.x, &gy = a.y;
   if (x.stride[4] != 1 || x.stride[0] != pb.Cin * x.stride[1] || has_zero_stride(x)) return false;
-  // CUTLASS_CONVT3D_SM90_WGRAD_KB=2 (v90, off until measured): fp32 TF32 stages of two 128-byte k-blocks (64
-  // positions), half the stages and their fixed cost (barrier round trips, per-stage setup) per byte; x rounded by
-  // its TMA map (the transform's rounding pass would need twice its registers)
-  const int kb = tf32 && tma_rounds_tf32() && env_knob("CUTLASS_CONVT3D_SM90_WGRAD_KB", 1.0, 1.0) == 2.0 ? 2 : 1;
+  // CUTLASS_CONVT3D_SM90_WGRAD_KB=2 (v90, off until measured): stages of two 128-byte k-blocks (64 fp32 positions,
+  // 128 16-bit), half the stages and their fixed cost (barrier round trips, per-stage setup) per byte; a TF32 x
+  // rounded by its TMA map (the transform's rounding pass would need twice its registers); not 3xTF32
+  const bool kb2 = tf32 ? tma_rounds_tf32() : half;
+  const int kb = kb2 && env_knob("CUTLASS_CONVT3D_SM90_WGRAD_KB", 1.0, 1.0) == 2.0 ? 2 : 1;
   const int esize = int(elem_size(pb.dtype)), vec = 16 / esize, qs = kb * 128 / esize;  // vector, stage (positions)
   for (int d = 1; d < 4; ++d)
     if ((x.stride[d] * esize) % 16) return false;

@@ -221,10 +221,11 @@ Status wgrad_as(const HopperWgradParams& p, cudaStream_t stream, std::string* wh
   Status s = x_map_ncdhw<Tr>(p.x, Tr::kTF32 && !Tr::kSplit && p.x_rounded != 0, &map, why);
   if (s != Status::kSuccess) return s;
   static_assert(HopperWgradTiles::kMaxKw == 4 && HopperWgradTiles::kMaxKB == 2, "one instance per w tap count");
-  // two k-blocks per stage (v90): fp32 TF32 only (the plan sets kb 2 for nothing else)
-  if constexpr (Tr::kTF32 && !Tr::kSplit) {
-    // (x rounded by its map: KB 2 has no rounding pass)
-    if (p.kb == 2 && !p.x_rounded) return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: kb 2 unrounded");
+  // two k-blocks per stage (v90): fp32 TF32 and 16-bit (the plan sets kb 2 for nothing else)
+  if constexpr (!Tr::kSplit) {
+    // (a TF32 x rounded by its map: KB 2 has no rounding pass)
+    if (p.kb == 2 && Tr::kTF32 && !p.x_rounded)
+      return detail::fail(why, Status::kNotSupported, "Hopper grad_weight: kb 2 unrounded");
     if (p.kb == 2) switch (p.nkw) {
         case 1: return launch_wgrad<Tr, 1, 2>(p, map, stream, why);
         case 2: return launch_wgrad<Tr, 2, 2>(p, map, stream, why);
