@@ -61,6 +61,16 @@ CASES = [
     Case("k3s1p1", stride=1),
     Case("in64-out16", cin=64, cout=16, x_shape=(4, 64, 32, 64, 128)),
 ]
+# Decoder levels beyond the list, with the channel counts of real 3D decoders (more channels, smaller volumes):
+# 3D U-Net up-convolutions (kernel 2, stride 2), a V-Net-style and a video decoder's kernel 3 / stride 2 / output
+# padding 1.  --decoders adds them; --cases names any of either list.
+DECODER_CASES = [
+    Case("unet-256-128", cin=256, cout=128, k=2, padding=0, x_shape=(2, 256, 16, 16, 16)),
+    Case("unet-128-64", cin=128, cout=64, k=2, padding=0, x_shape=(2, 128, 32, 32, 32)),
+    Case("unet-64-32", cin=64, cout=32, k=2, padding=0, x_shape=(2, 64, 64, 64, 64)),
+    Case("vnet-128-64", cin=128, cout=64, output_padding=1, x_shape=(2, 128, 32, 32, 32)),
+    Case("video-64-32", cin=64, cout=32, output_padding=1, x_shape=(2, 64, 8, 64, 64)),
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,7 +223,9 @@ def _select(ap, items, arg, what):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="mission case only")
-    ap.add_argument("--cases", help="comma-separated: " + ",".join(c.name for c in CASES))
+    ap.add_argument("--cases", help="comma-separated: " + ",".join(c.name for c in CASES + DECODER_CASES))
+    ap.add_argument("--decoders", action="store_true", help="the decoder cases too: " +
+                    ",".join(c.name for c in DECODER_CASES))
     ap.add_argument("--modes", help="comma-separated: " + ",".join(m.name for m in MODES))
     ap.add_argument("--reps", type=int, default=20, help="timed repetitions (median reported)")
     ap.add_argument("--out", help="JSON path (default benchmarks/results/<device>.json; the chart goes beside it)")
@@ -222,7 +234,8 @@ def main(argv=None):
     if not torch.cuda.is_available():
         print("bench.py needs a CUDA GPU", file=sys.stderr)
         return 1
-    cases = _select(ap, CASES, args.cases, "cases")
+    cases = _select(ap, CASES + DECODER_CASES, args.cases, "cases") if args.cases else \
+        CASES + (DECODER_CASES if args.decoders else [])
     if args.quick:
         cases = [c for c in cases if c.name == "mission"]
     modes = _select(ap, MODES, args.modes, "modes")

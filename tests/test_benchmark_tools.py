@@ -74,3 +74,27 @@ def test_bench_records_the_knobs(monkeypatch):
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "0")
     monkeypatch.setenv("CUTLASS_CONVT3D", "x")  # no trailing underscore: not a knob of the library
     assert bench.knob_env() == {"CUTLASS_CONVT3D_SM90_EXACT": "0", "CUTLASS_CONVT3D_SM90_VEC16": "1"}
+
+
+def test_cpp_and_python_benchmarks_time_the_same_cases(agreement):
+    """convt3d_bench's case table (csrc/bench/convt3d_bench.cu) and bench.py's CASES / DECODER_CASES name the same
+    problems (cpp_agreement's CASE_NAMES maps the names): same batch, channels, x extents, kernel, stride, padding,
+    output padding and groups, and the decoder cases flagged as such on both sides, so that the two benchmarks'
+    times compare like for like (issue 3)."""
+    import re
+
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    src = (ROOT / "csrc" / "bench" / "convt3d_bench.cu").read_text()
+    table = src[src.index("const Case kCases[]"):]
+    table = table[:table.index("};")]
+    cpp = {m[0]: (tuple(int(v) for v in m[1].split(",")), bool(m[2]))
+           for m in re.findall(r'\{"([^"]+)",\s*([-\d,\s]+?)(?:,\s*(true))?\}', table)}
+    py = {c.name: (c, c in bench.DECODER_CASES) for c in bench.CASES + bench.DECODER_CASES}
+    assert len(cpp) == len(py) == len(bench.CASES) + len(bench.DECODER_CASES) >= 12
+    for name, ((n, cin, cout, d, h, w, k, s, p, op, g), decoder) in cpp.items():
+        case, py_decoder = py[agreement.CASE_NAMES[name]]
+        assert (case.x_shape, case.cin, case.cout, case.k, case.stride, case.padding, case.output_padding,
+                case.groups) == ((n, cin, d, h, w), cin, cout, k, s, p, op, g), name
+        assert decoder == py_decoder, name

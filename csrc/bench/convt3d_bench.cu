@@ -1,6 +1,7 @@
 // convt3d_bench: times the kernel library's operators without PyTorch.
 //   convt3d_bench                      the standard cases (same as benchmarks/bench.py), fp32 TF32
 //   convt3d_bench --dtype bf16 --math exact --case mission --reps 50
+//   convt3d_bench --decoders           the decoder-level cases too (more channels, smaller volumes)
 //   convt3d_bench --layout cl          x, y and their gradients channels_last_3d (NDHWC in memory)
 //   convt3d_bench --stages 2           caps the row-conv pipeline depth (A/B of the pipeline in one binary)
 //   convt3d_bench --host               host time per forward call and per operator phase (microseconds)
@@ -39,12 +40,19 @@ namespace {
 struct Case {
   const char* name;
   int n, cin, cout, d, h, w, k, s, p, op, g;
+  bool decoder = false;  // run with --decoders or by --case (benchmarks/bench.py's DECODER_CASES)
 };
 const Case kCases[] = {
     {"mission", 4, 32, 32, 32, 64, 128, 3, 2, 1, 0, 1},  {"groups4", 4, 32, 32, 32, 64, 128, 3, 2, 1, 0, 4},
     {"depthwise", 4, 32, 32, 32, 64, 128, 3, 2, 1, 0, 32}, {"k2s2", 4, 32, 32, 32, 64, 128, 2, 2, 0, 0, 1},
     {"k3s2op1", 4, 32, 32, 32, 64, 128, 3, 2, 1, 1, 1},   {"k3s1", 4, 32, 32, 32, 64, 128, 3, 1, 1, 0, 1},
     {"in64out16", 4, 64, 16, 32, 64, 128, 3, 2, 1, 0, 1},
+    // decoder levels of real 3D decoders (bench.py's DECODER_CASES, same names)
+    {"unet-256-128", 2, 256, 128, 16, 16, 16, 2, 2, 0, 0, 1, true},
+    {"unet-128-64", 2, 128, 64, 32, 32, 32, 2, 2, 0, 0, 1, true},
+    {"unet-64-32", 2, 64, 32, 64, 64, 64, 2, 2, 0, 0, 1, true},
+    {"vnet-128-64", 2, 128, 64, 32, 32, 32, 3, 2, 1, 1, 1, true},
+    {"video-64-32", 2, 64, 32, 8, 64, 64, 3, 2, 1, 1, 1, true},
 };
 
 template <class T> __device__ T from_float(float v);
@@ -321,7 +329,7 @@ size_t workspace(const ct3d::Arguments& a) {
 int main(int argc, char** argv) {
   std::string only, dtype = "f32", math = "tf32", layout = "ncdhw";
   int reps = 20, stages = 0;
-  bool host = false, dig = false, check = false, failed = false;
+  bool host = false, dig = false, check = false, failed = false, decoders = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -334,9 +342,10 @@ int main(int argc, char** argv) {
     else if (a == "--reps") reps = std::atoi(next().c_str());
     else if (a == "--stages") stages = std::atoi(next().c_str());
     else if (a == "--host") host = true;
+    else if (a == "--decoders") decoders = true;
     else {
       std::printf("usage: convt3d_bench [--case NAME] [--dtype f32|f16|bf16|f64] [--math tf32|exact] "
-                  "[--layout ncdhw|cl] [--reps N] [--stages 2..4] [--host] [--digest] [--check]\n");
+                  "[--layout ncdhw|cl] [--reps N] [--stages 2..4] [--host] [--digest] [--check] [--decoders]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -354,9 +363,9 @@ int main(int argc, char** argv) {
   CK(cudaGetDeviceProperties(&prop, dev));
   std::printf("device: %s  dtype: %s  math: %s  layout: %s  reps: %d (median ms)\n", prop.name, dtype.c_str(),
               math.c_str(), layout.c_str(), reps);
-  std::printf("%-10s %10s %10s %10s %10s %9s\n", "case", "fwd_ms", "fwd_TB/s", "dgrad_ms", "wgrad_ms", "unwritten");
+  std::printf("%-12s %10s %10s %10s %10s %9s\n", "case", "fwd_ms", "fwd_TB/s", "dgrad_ms", "wgrad_ms", "unwritten");
   for (const Case& c : kCases) {
-    if (!only.empty() && only != c.name) continue;
+    if (only.empty() ? c.decoder && !decoders : only != c.name) continue;
     ct3d::Arguments args;
     ct3d::ConvT3dProblem& p = args.problem;
     p.N = c.n; p.Cin = c.cin; p.Cout = c.cout; p.groups = c.g;
@@ -402,7 +411,7 @@ int main(int argc, char** argv) {
     CK(cudaDeviceSynchronize());
     unsigned long long bad = count_nan(y, ny, dt) + count_nan(gx, nx, dt) + count_nan(gw, nw, dt);
     const double bytes = double(nx + ny) * es;
-    std::printf("%-10s %10.3f %10.2f %10.3f %10.3f %9llu\n", c.name, tf, bytes / (tf * 1e-3) / 1e12, td, tw, bad);
+    std::printf("%-12s %10.3f %10.2f %10.3f %10.3f %9llu\n", c.name, tf, bytes / (tf * 1e-3) / 1e12, td, tw, bad);
     if (dig)
       std::printf("  digest y %016llx grad_x %016llx grad_w %016llx\n", digest(y, ny * es), digest(gx, nx * es),
                   digest(gw, nw * es));
