@@ -1,0 +1,285 @@
+// Host checks of the Hopper plans (convt3d_plan_sm90.cpp, no GPU): the real hopper_plan, hopper_wgrad_plan and
+// dgrad_kernel_plan, with the device queries answered as an H100's (132 SMs, 227 KB of shared memory per CTA,
+// compute capability 9.0), over random problems (dtypes, layouts, kernels, strides, paddings, dilations, groups,
+// channel counts, widths) and the measurement knobs that change a plan's layout (KB, PAIRS, EXACT, TMA_ROUND, VEC16,
+// MERGE).  Where a plan says yes, what its kernel relies on must hold: shared memory within the opt-in limit, the
+// slot regions inside their slot, apart and 1024-byte aligned (wgmma's swizzle atoms), windows that cover what the
+// transform reads, every output row / every (kd, kh) tap of every class in exactly one segment, the CTAs within the
+// SMs.  The kernels cannot run without a GPU; these are the plans' half of their contract.  Built and run by .ci/run;
+// exit status 1 on any violation.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "convt3d_plan_sm90.h"
+#include "device_cache.h"
+
+namespace ct3d {
+// the device: an H100 (the plans read nothing else of it)
+const DeviceAttrs& device_attrs() {
+  static const DeviceAttrs d{132, 232448, 233472, 90};
+  return d;
+}
+bool hopper_built() { return true; }
+// the launchers: never reached by a plan
+[[noreturn]] static void not_here(const char* f) {
+  std::printf("plan_invariants_test: %s called\n", f);
+  std::exit(2);
+}
+const KernelLaunchers& launchers_tf32() { not_here(__func__); }
+const KernelLaunchers& launchers_exact() { not_here(__func__); }
+const KernelLaunchers& launchers_f16() { not_here(__func__); }
+const KernelLaunchers& launchers_bf16() { not_here(__func__); }
+const KernelLaunchers& launchers_f64() { not_here(__func__); }
+Status hopper_pack(const HopperParams&, const TensorRef5&, void*, bool, cudaStream_t, std::string*) { not_here(__func__); }
+Status hopper_forward(const HopperParams&, const TensorRef5&, bool, int, cudaStream_t, std::string*) {
+  not_here(__func__);
+}
+Status hopper_wgrad_partials(const HopperWgradParams&, cudaStream_t, std::string*) { not_here(__func__); }
+Status hopper_dgrad_pack(const HopperDgradParams&, cudaStream_t, std::string*) { not_here(__func__); }
+Status hopper_dgrad(const HopperDgradParams&, cudaStream_t, std::string*) { not_here(__func__); }
+}  // namespace ct3d
+
+using namespace ct3d;
+using namespace ct3d::planning;
+
+static int failures = 0;
+static std::string where;  // the problem being checked
+#define CHECK(cond, ...)                                  \
+  do {                                                    \
+    if (!(cond) && failures++ < 20) {                     \
+      std::printf("FAIL %s [%s]: ", #cond, where.c_str()); \
+      std::printf(__VA_ARGS__);                           \
+      std::printf("\n");                                  \
+    }                                                     \
+  } while (0)
+
+static const int kOptin = 232448, kSms = 132;
+
+static TensorRef5 dense(void* data, int64_t n, int64_t c, int64_t d, int64_t h, int64_t w, bool cl) {
+  TensorRef5 t{data, {n, c, d, h, w}, {}};
+  if (cl) {
+    t.stride[1] = 1, t.stride[4] = c, t.stride[3] = w * c, t.stride[2] = h * w * c, t.stride[0] = d * h * w * c;
+  } else {
+    t.stride[4] = 1, t.stride[3] = w, t.stride[2] = h * w, t.stride[1] = d * h * w, t.stride[0] = c * d * h * w;
+  }
+  return t;
+}
+
+// [lo, hi) byte ranges of one slot: inside [0, size), 1024-byte aligned starts, pairwise apart
+static void check_regions(std::vector<std::pair<int64_t, int64_t>> r, int64_t size, const char* what) {
+  std::sort(r.begin(), r.end());
+  for (size_t i = 0; i < r.size(); ++i) {
+    CHECK(r[i].first % 1024 == 0 && r[i].first >= 0 && r[i].second <= size && r[i].first <= r[i].second,
+          "%s region [%lld, %lld) of a %lld-byte slot", what, (long long)r[i].first, (long long)r[i].second,
+          (long long)size);
+    if (i) CHECK(r[i - 1].second <= r[i].first, "%s regions overlap at %lld", what, (long long)r[i].first);
+  }
+}
+
+using PairBag = std::multiset<std::pair<int, int>>;  // (kd, kh) taps, each as often as segments hold it
+
+// the (kd, kh) taps of class (rd, rh), as every plan derives them
+static std::set<std::pair<int, int>> class_pairs(const ConvT3dProblem& pb, int rd, int rh) {
+  const DimMap md = pb.fwd(0), mh = pb.fwd(1);
+  std::set<std::pair<int, int>> s;
+  for (int kd = 0; kd < md.K; ++kd)
+    for (int kh = 0; kh < mh.K; ++kh) {
+      int dd, dh;
+      if (md.delta(rd, kd, dd) && mh.delta(rh, kh, dh)) s.insert({kd, kh});
+    }
+  return s;
+}
+
+static void check_forward(const Arguments& a, const HopperPlan& r) {
+  const ConvT3dProblem& pb = a.problem;
+  const HopperParams& p = r.p;
+  const int es = int(elem_size(pb.dtype)), parts = p.split ? 2 : 1;
+  CHECK(hopper_smem_bytes(p) <= size_t(kOptin), "shared memory %zu", hopper_smem_bytes(p));
+  CHECK(p.nwg >= 1 && p.nwg <= (p.split ? HopperTiles::kMaxWGSplit : HopperTiles::kMaxWG), "nwg %d", p.nwg);
+  CHECK(p.ring >= 2 && p.nwg * p.ring <= HopperTiles::kMaxBars, "ring %d x %d", p.nwg, p.ring);
+  CHECK(p.S >= 1 && p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ, "S %d Kc %d", p.S, p.Kc);
+  // a slot: a pair's x row (both parts where split), or the epilogue's half tile staged in the tile's last slot
+  CHECK(p.slot_bytes % 1024 == 0 && p.slot_bytes >= parts * (p.Kc / 32) * HopperTiles::rows(p.S) * 32 * es &&
+            p.slot_bytes >= HopperTiles::half_out_bytes(p.cf_dst),
+        "slot %d", p.slot_bytes);
+  CHECK(int64_t(p.q_blocks) * HopperTiles::BQ * 2 >= pb.out[2], "q blocks %d for OW %d", p.q_blocks, pb.out[2]);
+  CHECK(!p.vec16 || (es == 2 && !p.cf_dst), "vec16 on a %d-byte %s y", es, p.cf_dst ? "channels_last" : "NCDHW");
+  CHECK(p.nseg >= 1 && p.nseg <= HopperTiles::kMaxSeg, "%d segments", p.nseg);
+  // every output row of every (group, channel block) in exactly one segment, each with its class's pairs
+  const DimMap md = pb.fwd(0), mh = pb.fwd(1);
+  std::map<std::tuple<int, int, int, int>, int> rows;  // (group, cblock, rd, rh) -> rows along h covered
+  int64_t tiles = 0, per_sm = 0;
+  for (int i = 0; i < p.nseg; ++i) {
+    const HopperSeg& s = p.seg[i];
+    CHECK(s.ptotal <= HopperTiles::kMaxPairs && int64_t(s.ptotal) * p.S * p.Kc * HopperTiles::M * es * parts <=
+                                                    p.w_bytes,
+          "segment %d: %d pairs, %d weight bytes", i, s.ptotal, p.w_bytes);
+    CHECK(s.per_chunk >= 1 && s.cta0 == p.chunks * per_sm, "segment %d CTAs", i);
+    per_sm += s.per_chunk;
+    tiles += s.tiles;
+    for (int c = 0; c < s.nh; ++c) {
+      const int rh = s.nh == 1 ? s.rh0 : c;
+      std::set<std::pair<int, int>> got;
+      for (int j = s.pofs[c]; j < s.pofs[c] + s.npairs[c]; ++j) got.insert({s.kd[j], s.kh[j]});
+      CHECK(got == class_pairs(pb, s.rd, rh) && int(got.size()) == s.npairs[c], "segment %d class %d pairs", i, c);
+      rows[{s.group, s.cblock, s.rd, rh}] += int(mh.num_q(rh));
+    }
+    CHECK(int64_t(s.tiles) == a.y.size[0] * md.num_q(s.rd) * (s.nh == 1 ? mh.num_q(s.rh0) : pb.out[1]) * p.q_blocks,
+          "segment %d tiles %d", i, s.tiles);
+  }
+  for (int g = 0; g < pb.groups; ++g)
+    for (int cb = 0; cb < p.Nc / HopperTiles::BN; ++cb)
+      for (int rd = 0; rd < md.E; ++rd)
+        for (int rh = 0; rh < mh.E; ++rh) {
+          const auto it = rows.find({g, cb, rd, rh});
+          const int want = md.num_q(rd) > 0 ? int(mh.num_q(rh)) : 0;
+          CHECK((it == rows.end() ? 0 : it->second) == want, "class (%d %d %d %d) rows", g, cb, rd, rh);
+        }
+  CHECK(tiles == r.tiles && int64_t(p.chunks) * per_sm == p.ctas && p.ctas <= kSms && p.chunks >= 1,
+        "tiles %lld, CTAs %d = %d x %lld", (long long)tiles, p.ctas, p.chunks, (long long)per_sm);
+}
+
+static void check_wgrad(const Arguments& a, const HopperWgradPlan& r) {
+  const ConvT3dProblem& pb = a.problem;
+  const HopperWgradParams& p = r.p;
+  const int es = int(elem_size(pb.dtype)), vec = 16 / es, qs = p.kb * 128 / es;
+  CHECK(p.kb == 1 || (p.kb == 2 && !p.split && (pb.dtype != DType::kF32 || p.x_rounded)), "kb %d", p.kb);
+  CHECK(p.ring >= 2 && p.ring <= HopperWgradTiles::kMaxRing && hopper_wgrad_smem_bytes(p) <= size_t(kOptin),
+        "ring %d of %d-byte slots", p.ring, p.slot_bytes);
+  int max_pairs = 0;
+  for (int i = 0; i < p.nseg; ++i) max_pairs = std::max(max_pairs, p.seg[i].npairs);
+  CHECK(max_pairs * 4096 <= p.xkb && p.xkb % 1024 == 0, "x k-block %d for %d pairs", p.xkb, max_pairs);
+  std::vector<std::pair<int64_t, int64_t>> reg;
+  for (int kb = 0; kb < p.kb; ++kb) {
+    reg.push_back({int64_t(kb) * p.xkb, int64_t(kb) * p.xkb + p.xkb});
+    reg.push_back({p.b_off + int64_t(kb) * p.nkw * 4096, p.b_off + int64_t(kb + 1) * p.nkw * 4096});
+  }
+  if (p.split) {
+    CHECK(p.kb == 1, "split with kb %d", p.kb);
+    reg.push_back({p.xs_off, p.xs_off + p.xkb});
+    reg.push_back({p.bs_off, p.bs_off + p.nkw * 4096});
+  }
+  reg.push_back({p.raw_off, p.raw_off + 32 * int64_t(p.vpr) * 16});
+  check_regions(reg, p.slot_bytes, "grad_weight");
+  // the window: Ew (qs - 1) + span + 1 positions from up to vec - 1 elements of phase, within max_raw
+  int wmax = INT32_MIN;
+  for (int k = 0; k < p.nkw; ++k) wmax = std::max(wmax, p.woff[k]);
+  const int need = p.Ew * (qs - 1) + wmax - p.wmin + 1;
+  CHECK(vec * p.vpr >= need + vec - 1 && p.vpr * 16 <= HopperWgradTiles::max_raw(p.kb) * 4, "vpr %d for %d", p.vpr,
+        need);
+  CHECK(int64_t(p.katoms) * qs >= pb.in[2] && int64_t(p.katoms - 1) * qs < pb.in[2], "katoms %d", p.katoms);
+  // every (group, ci block, co block, class) with rows: its pairs, each in exactly one segment
+  std::map<std::tuple<int, int, int, int, int>, PairBag> got;
+  int ctas = 0, chunks = 0;
+  for (int i = 0; i < p.nseg; ++i) {
+    const HopperWgradSeg& s = p.seg[i];
+    CHECK(s.npairs >= 1 && s.npairs <= (p.split ? HopperWgradTiles::kMaxPairsSplit : HopperWgradTiles::kMaxPairs),
+          "segment %d: %d pairs", i, s.npairs);
+    CHECK(s.cta0 == ctas && s.nch >= 1 && s.nch <= s.rows, "segment %d CTAs", i);
+    ctas += s.nch;
+    chunks = std::max(chunks, s.nch);
+    auto& m = got[{s.group, s.cib, s.cob, s.rd, s.rh}];
+    for (int j = 0; j < s.npairs; ++j) m.insert({s.kd[j], s.kh[j]});
+  }
+  const DimMap md = pb.fwd(0), mh = pb.fwd(1);
+  for (int g = 0; g < pb.groups; ++g)
+    for (int cib = 0; cib < p.Kc / 32; ++cib)
+      for (int cob = 0; cob < p.Nc / 32; ++cob)
+        for (int rd = 0; rd < md.E; ++rd)
+          for (int rh = 0; rh < mh.E; ++rh) {
+            const auto want = class_pairs(pb, rd, rh);
+            const auto it = got.find({g, cib, cob, rd, rh});
+            const PairBag have = it == got.end() ? PairBag() : it->second;
+            const bool same = have == PairBag(want.begin(), want.end());
+            CHECK(same, "class (%d %d %d %d %d): %zu pairs in segments, %zu taps", g, cib, cob, rd, rh, have.size(),
+                  want.size());
+          }
+  CHECK(ctas == p.ctas && chunks == p.chunks && p.ctas <= kSms, "CTAs %d, chunks %d", p.ctas, p.chunks);
+  CHECK(r.ws_bytes == size_t(p.chunks) * pb.groups * p.taps * size_t(p.Kc) * p.Nc * 4, "workspace %zu", r.ws_bytes);
+}
+
+static void check_dgrad(const HopperDgradPlan& r, const char* what) {
+  const HopperDgradParams& p = r.p;
+  CHECK(hopper_dgrad_smem_bytes(p) <= size_t(kOptin) && p.ring >= 2 && p.ring <= HopperDgradTiles::kMaxRing,
+        "%s: ring %d of %d-byte slots beside %d bytes of weights", what, p.ring, p.slot_bytes, p.w_bytes);
+  CHECK(p.slot_bytes % 128 == 0 && p.chunks >= 1 && int64_t(p.nseg) * p.chunks <= 4 * kSms, "%s: slots, CTAs",
+        what);
+  CHECK(int64_t(p.qblocks) * HopperDgradTiles::BQ >= p.IW && p.Kw <= HopperDgradTiles::kMaxKw, "%s: q blocks",
+        what);
+}
+
+int main(int argc, char** argv) {
+  const int n_problems = argc > 1 ? std::atoi(argv[1]) : 20000;
+  alignas(256) static char data[256];
+  std::mt19937 rng(11);
+  auto pick = [&](std::initializer_list<int> v) { return *(v.begin() + rng() % v.size()); };
+  // knob sets: the defaults, then each knob that changes a plan's layout
+  const std::vector<std::vector<std::pair<const char*, const char*>>> knobs = {
+      {},
+      {{"CUTLASS_CONVT3D_SM90_WGRAD_KB", "2"}},
+      {{"CUTLASS_CONVT3D_SM90_WGRAD", "1"}, {"CUTLASS_CONVT3D_SM90_WGRAD_PAIRS", "2"}},
+      {{"CUTLASS_CONVT3D_SM90_EXACT", "1"}, {"CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1"}},
+      {{"CUTLASS_CONVT3D_SM90_TMA_ROUND", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD_KB", "2"}},
+      {{"CUTLASS_CONVT3D_SM90_VEC16", "1"}, {"CUTLASS_CONVT3D_SM90_MERGE", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD", "1"}},
+  };
+  int planned[4] = {0, 0, 0, 0};
+  for (size_t ki = 0; ki < knobs.size(); ++ki) {
+    for (const auto& kv : knobs[ki]) setenv(kv.first, kv.second, 1);
+    for (int t = 0; t < n_problems; ++t) {
+      ConvT3dProblem pb{};
+      const int dt = int(rng() % 4);  // fp32 TF32, fp32 exact, fp16, bf16
+      pb.dtype = dt < 2 ? DType::kF32 : dt == 2 ? DType::kF16 : DType::kBF16;
+      pb.math = dt == 1 ? Math::kExact : Math::kTF32;
+      pb.groups = pick({1, 1, 1, 2, 4});
+      pb.Cin = pick({32, 32, 64, 96, 128, 256}) * pb.groups;
+      pb.Cout = pick({32, 32, 64, 128}) * pb.groups;
+      pb.N = pick({1, 2, 3});
+      const int ins[3] = {pick({1, 2, 3, 5, 8}), pick({1, 3, 4, 6, 9}), pick({8, 24, 36, 40, 64, 68, 72, 100, 128, 255})};
+      bool ok = true;
+      for (int d = 0; d < 3; ++d) {
+        pb.in[d] = ins[d];
+        pb.k[d] = pick({1, 2, 3, 3, 4});
+        pb.stride[d] = pick({1, 2, 2, 3});
+        pb.dil[d] = pick({1, 1, 1, 2});
+        pb.pad[d] = int(rng() % (pb.dil[d] * (pb.k[d] - 1) + 1));
+        const int op = int(rng() % std::max(pb.stride[d], pb.dil[d]));
+        pb.out[d] = (pb.in[d] - 1) * pb.stride[d] - 2 * pb.pad[d] + pb.dil[d] * (pb.k[d] - 1) + 1 + (rng() % 2 ? op : 0);
+        ok &= pb.out[d] > 0;
+      }
+      if (!ok || check_problem(pb, nullptr) != Status::kSuccess) continue;
+      const bool xcl = rng() % 2, ycl = rng() % 3 == 0 ? !xcl : xcl;
+      Arguments a{};
+      a.problem = pb;
+      a.x = dense(data, pb.N, pb.Cin, pb.in[0], pb.in[1], pb.in[2], xcl);
+      a.y = dense(data, pb.N, pb.Cout, pb.out[0], pb.out[1], pb.out[2], ycl);
+      a.w = dense(data, pb.Cin, pb.Cout / pb.groups, pb.k[0], pb.k[1], pb.k[2], false);
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "knobs %zu dt %d N%lld %d->%d g%d x %dx%dx%d%s y%s k%d%d%d s%d%d%d p%d%d%d d%d%d%d", ki,
+                    dt, (long long)pb.N, pb.Cin, pb.Cout, pb.groups, pb.in[0], pb.in[1], pb.in[2], xcl ? " cl" : "",
+                    ycl ? " cl" : "", pb.k[0], pb.k[1], pb.k[2], pb.stride[0], pb.stride[1], pb.stride[2], pb.pad[0],
+                    pb.pad[1], pb.pad[2], pb.dil[0], pb.dil[1], pb.dil[2]);
+      where = buf;
+      HopperPlan f{};
+      if (hopper_plan(a, &f)) ++planned[0], check_forward(a, f);
+      HopperWgradPlan w{};
+      if (hopper_wgrad_plan(a, &w)) ++planned[1], check_wgrad(a, w);
+      HopperDgradPlan d{};
+      if (dgrad_kernel_plan(Kind::kGradInput, a, &d)) ++planned[2], check_dgrad(d, "grad_input");
+      if (dgrad_kernel_plan(Kind::kForward, a, &d)) ++planned[3], check_dgrad(d, "unit-stride forward");
+    }
+    for (const auto& kv : knobs[ki]) unsetenv(kv.first);
+  }
+  std::printf("plans checked: %d forward, %d grad_weight, %d grad_input, %d unit-stride forward\n", planned[0],
+              planned[1], planned[2], planned[3]);
+  // a sweep that plans nothing would check nothing
+  CHECK(planned[0] > 100 && planned[1] > 100 && planned[2] > 100 && planned[3] > 10, "too few plans");
+  std::printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
+  return failures ? 1 : 0;
+}
