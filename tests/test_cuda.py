@@ -1287,7 +1287,8 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
     at most 2 pairs; at fp32 accuracy against float64 and the sm_80 exact kernels, which a dropped small part or
     the tensor cores' truncating accumulation over a chunk would miss by orders of magnitude).  -kb2
     (CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): stages of two k-blocks (fp32: 2 x 32 positions, W 36 and 40 one partial
-    stage, 64 and 68 one whole stage, then none or a partial one; 16-bit: 2 x 64, every W one partial stage)."""
+    stage, 64 and 68 one whole stage, then none or a partial one; 16-bit: 2 x 64 positions, W 64 wider: 104 to 136,
+    one partial stage or a whole one and a partial one)."""
     xs, cout, k, s, p, op, g, d = hcase
     dtype, budget, budget80 = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
@@ -1297,6 +1298,8 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     if dtype != torch.float32:
         xs = _w16(xs)
+        if mode.endswith("kb2"):  # (a row of one 64-position k-block keeps one: rows of two or three here)
+            xs = (*xs[:4], xs[4] + 64)
     elif mode.startswith("tf32"):
         budget, budget80 = 2e-3, 1e-5
     x, w, gen = _wgrad_problem(xs, cout, k, g, 3)
@@ -1319,7 +1322,7 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
 @pytest.mark.parametrize("edge", ["odd_ow", "sliced_x"])
 def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, monkeypatch):
     """The 16-bit Hopper grad_weight where its 8-element vectors meet unaligned rows: an odd OW (kernel 3, stride 2, no
-    output padding: grad_y channel rows at every phase mod 8) and x a slice 37 wide of rows 40 long (the high half of
+    output padding: grad_y channel rows at every phase mod 8) and x a slice W - 3 wide of rows W long (the high half of
     a B word past the row's end at an odd position; the TMA map's extent is the slice's); -kb2: stages of two k-blocks
     (v90)."""
     dtype, budget, budget80 = _hopper_mode(mode.split("-")[0], monkeypatch)
@@ -1327,12 +1330,13 @@ def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, monkeypatch):
     if mode.endswith("kb2"):
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     gen = torch.Generator().manual_seed(21)
-    x = torch.randn(1, 32, 3, 5, 40, generator=gen).to(dtype)
+    W = 104 if mode.endswith("kb2") else 40  # (kb2: rows of two 64-position k-blocks)
+    x = torch.randn(1, 32, 3, 5, W, generator=gen).to(dtype)
     w = torch.randn(32, 32, 3, 3, 3, generator=gen).to(dtype)
     args = (2, 1, 0, 1, 1) if edge == "odd_ow" else (2, 1, 1, 1, 1)
     xd = x.to(DEV)
     if edge == "sliced_x":
-        x, xd = x[..., :37], xd[..., :37]
+        x, xd = x[..., :W - 3], xd[..., :W - 3]
     gy = torch.randn(F.conv_transpose3d(x.double(), w.double(), None, *args).shape, generator=gen).to(dtype)
     assert edge != "odd_ow" or gy.shape[4] % 2 == 1
     w0 = w.double().requires_grad_(True)
@@ -1736,7 +1740,7 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     torch.backends.cudnn.allow_tf32 = True
     x = torch.randn(1, 32, 4, 6, 64, device=DEV)
 
-    def kernels(k, p, dtype=torch.float32, stride=2, tf32=True):
+    def kernels(k, p, dtype=torch.float32, stride=2, tf32=True, x=x):
         w = torch.randn(32, 32, k, k, k, device=DEV)
         gy = torch.randn(F.conv_transpose3d(x, w, None, stride, p).shape, device=DEV)
         xt, wt, gyt = x.to(dtype), w.to(dtype), gy.to(dtype)
@@ -1784,7 +1788,15 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert _wgrad_instance("HopperTF32", 3, 1).search(kernels(3, 1))
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     assert _wgrad_instance("HopperTF32", 3, 2).search(kernels(3, 1))
-    assert _wgrad_instance("Hopper16.*bfloat16_t.*", 3, 2).search(kernels(3, 1, torch.bfloat16))
+    # (16-bit: 64 positions a k-block, so x rows of 64 keep one; 72 take two)
+    assert _wgrad_instance("Hopper16.*bfloat16_t.*", 3, 1).search(kernels(3, 1, torch.bfloat16))
+    x72 = torch.randn(1, 32, 4, 6, 72, device=DEV)
+    assert _wgrad_instance("Hopper16.*bfloat16_t.*", 3, 2).search(kernels(3, 1, torch.bfloat16, x=x72))
+    # (w dilation 4 at w stride 2: the two-block window does not fit, one block, still the Hopper kernel)
+    wd4 = torch.randn(32, 32, 3, 3, 3, device=DEV)
+    gyd4 = torch.randn(F.conv_transpose3d(x, wd4, None, 2, 1, 0, 1, (1, 1, 4)).shape, device=DEV)
+    assert _wgrad_instance("HopperTF32", 3, 1).search(_with_kernel_names(
+        lambda: ops.conv_transpose3d_grad_weight(gyd4, x, wd4, 2, 1, 0, 1, (1, 1, 4), True))[1])
     assert _wgrad_instance("Hopper3xTF32", 3, 1).search(kernels(3, 1, tf32=False)) is None  # (exact: sm_80 here)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0")
     assert _wgrad_instance("HopperTF32", 3, 1).search(kernels(3, 1))

@@ -284,12 +284,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   if (numel(a.x) == 0 || numel(a.y) == 0) return false;
   const TensorRef5 &x = a.x, &gy = a.y;
   if (x.stride[4] != 1 || x.stride[0] != pb.Cin * x.stride[1] || has_zero_stride(x)) return false;
-  // CUTLASS_CONVT3D_SM90_WGRAD_KB=2 (v90, off until measured): stages of two 128-byte k-blocks (64 fp32 positions,
-  // 128 16-bit), half the stages and their fixed cost (barrier round trips, per-stage setup) per byte; a TF32 x
-  // rounded by its TMA map (the transform's rounding pass would need twice its registers); not 3xTF32
-  const bool kb2 = tf32 ? tma_rounds_tf32() : half;
-  const int kb = kb2 && env_knob("CUTLASS_CONVT3D_SM90_WGRAD_KB", 1.0, 1.0) == 2.0 ? 2 : 1;
-  const int esize = int(elem_size(pb.dtype)), vec = 16 / esize, qs = kb * 128 / esize;  // vector, stage (positions)
+  const int esize = int(elem_size(pb.dtype)), vec = 16 / esize;  // elements per 16-byte vector
   for (int d = 1; d < 4; ++d)
     if ((x.stride[d] * esize) % 16) return false;
   if (reinterpret_cast<uintptr_t>(x.data) % 16 || reinterpret_cast<uintptr_t>(gy.data) % 16) return false;
@@ -326,10 +321,23 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
     p.wmin = std::min(p.wmin, p.woff[kw]);
     wmax = std::max(wmax, p.woff[kw]);
   }
-  // window of qs positions, + up to vec - 1 elements of phase, in vectors of vec elements (the same bytes either way)
-  const int64_t need = int64_t(p.Ew) * (qs - 1) + wmax - p.wmin + 1;
-  if ((need + 2 * (vec - 1)) / vec * 16 > HopperWgradTiles::max_raw(kb) * 4) return false;
-  p.vpr = int((need + 2 * (vec - 1)) / vec);
+  // a stage's window, kb 128-byte k-blocks of x positions: Ew (qs - 1) + span + 1 grad_y positions, + up to vec - 1
+  // elements of phase, in 16-byte vectors
+  auto window_vectors = [&](int kb) {
+    const int64_t need = int64_t(p.Ew) * (kb * 128 / esize - 1) + wmax - p.wmin + 1;
+    return (need + 2 * (vec - 1)) / vec;
+  };
+  // CUTLASS_CONVT3D_SM90_WGRAD_KB=2 (v90, off until measured): stages of two 128-byte k-blocks (64 fp32 positions,
+  // 128 16-bit), half the stages and their fixed cost (barrier round trips, per-stage setup) per byte; a TF32 x
+  // rounded by its TMA map (the transform's rounding pass would need twice its registers); not 3xTF32.  One k-block
+  // where a row has only one (its second would be zeros) or where the longer window does not fit (w dilation: a span
+  // past 6 at w stride 2)
+  const bool kb2 = (tf32 ? tma_rounds_tf32() : half) && p.IW > 128 / esize &&
+                   window_vectors(2) * 16 <= HopperWgradTiles::max_raw(2) * 4;
+  const int kb = kb2 && env_knob("CUTLASS_CONVT3D_SM90_WGRAD_KB", 1.0, 1.0) == 2.0 ? 2 : 1;
+  const int qs = kb * 128 / esize;  // positions per stage
+  if (window_vectors(kb) * 16 > HopperWgradTiles::max_raw(kb) * 4) return false;
+  p.vpr = int(window_vectors(kb));
   p.katoms = (p.IW + qs - 1) / qs;
   const DimMap md = pb.fwd(0), mh = pb.fwd(1);
   // CUTLASS_CONVT3D_SM90_WGRAD_PAIRS=<n> (1-4) caps a segment's pairs, for measurements: fewer make smaller slots and
