@@ -631,6 +631,25 @@ CT3D_HD bool wgrad_row_inside(int64_t first, int64_t step, int katoms, int64_t c
   return (first & mask) >= 0 && ((last + 31 * cs) & mask) + int64_t(vec) * vpr <= numel;
 }
 
+// A 16-bit NCDHW output row of the Hopper forward stored by 16-byte vectors (v89): nout outputs from an address a
+// elements (mod 8) past a 16-byte boundary.  Whole aligned vectors v = 0 .. nv - 1 hold outputs 8 (vf + v) - a ..
+// + 7 (vf: 1 where a > 0, the first boundary being 8 - a outputs in); the head outputs 0 .. head - 1 come before the
+// first, the tail outputs tail0 .. nout - 1 after the last (at most 7 each: one lane per output).  With no whole
+// vector (a short row) the head takes what fits before the boundary and the tail the rest.
+struct Vec16Row {
+  int vf, nv, head, tail0;
+  CT3D_HD static Vec16Row make(int a, int nout) {
+    Vec16Row r;
+    r.vf = a ? 1 : 0;
+    r.nv = (nout + a) / 8 - r.vf;
+    if (r.nv < 0) r.nv = 0;
+    r.head = a ? (8 - a < nout ? 8 - a : nout) : 0;
+    r.tail0 = 8 * (r.vf + r.nv) - a;
+    if (r.tail0 < r.head) r.tail0 = r.head;
+    return r;
+  }
+};
+
 // The Hopper forward's share of a chunk [t0, t1) of a segment's tiles (rowconv_sm90.cuh): the chunk's runs of nwg
 // consecutive tiles go to its m CTAs in turn (CTA cc takes runs cc, cc + m, ...), a run's tiles to the CTA's
 // warpgroups (neighbouring output rows written at once) in a rotating order, so that rows of costlier h classes

@@ -397,11 +397,11 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
             const int co = warp + 4 * (2 * ps + (lane >> 4)), a = vec_phase(16 * hf + co);
             E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];  // output ol at rowp[ol], staged at srow[a + ol]
             const float* srow = os + co * HopperTiles::LDV16;
-            const int vf = a ? 1 : 0, nv = max(0, (nout + a) / 8 - vf);
-            if (li < nv) st_global_v4(rowp + 8 * (vf + li) - a, hopper_out_vector<E>(srow + 8 * (vf + li)));
-            const int head = a ? min(8 - a, nout) : 0, tail0 = max(8 * (vf + nv) - a, head);
-            const int ol = li < 8 ? li : tail0 + li - 8;
-            if (li < 8 ? ol < head : ol < nout) rowp[ol] = E(srow[a + ol]);
+            const Vec16Row vr = Vec16Row::make(a, nout);  // (host-checked: tests/cpp/index_math_test.cpp)
+            if (li < vr.nv)
+              st_global_v4(rowp + 8 * (vr.vf + li) - a, hopper_out_vector<E>(srow + 8 * (vr.vf + li)));
+            const int ol = li < 8 ? li : vr.tail0 + li - 8;
+            if (li < 8 ? ol < vr.head : ol < nout) rowp[ol] = E(srow[a + ol]);
           }
         }
       } else {

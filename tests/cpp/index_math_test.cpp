@@ -1,6 +1,6 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
 // below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs and its source h rows, the depthwise lane kernels' w window and tap positions, and RowSteps against a brute-force list of
-// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, share_by_cost against every split, the Hopper grad_input's channel order and fragment banks, the Hopper grad_weight's unchecked rows and the Hopper forward's tile shares.  Built and run by .ci/run; exit status 1
+// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, share_by_cost against every split, the Hopper grad_input's channel order and fragment banks, the Hopper grad_weight's unchecked rows, the Hopper forward's tile shares and its 16-bit rows by vectors.  Built and run by .ci/run; exit status 1
 // on any mismatch.
 #include <algorithm>
 #include <cstdio>
@@ -571,12 +571,39 @@ static void dgrad_vectors() {
   dgrad_vectors_once<H::vectors(H::window(2, 4), 8), 8>();
 }
 
+// Vec16Row (the Hopper forward's 16-bit NCDHW rows by 16-byte vectors, v89), for every row phase and length a tile
+// row can have: each output written exactly once (a whole vector, one of at most 8 head lanes, or one of at most 8
+// tail lanes), every vector 16-byte aligned, at most 16 vectors (the half-warp's lanes), every staged read inside
+// the row's [a, a + nout).
+static void vec16_rows() {
+  for (int a = 0; a < 8; ++a)
+    for (int nout = 1; nout <= 128; ++nout) {
+      const Vec16Row r = Vec16Row::make(a, nout);
+      std::vector<int> hits(nout, 0);
+      CHECK(r.nv >= 0 && r.nv <= 16, "a=%d nout=%d nv=%d", a, nout, r.nv);
+      for (int v = 0; v < r.nv; ++v) {
+        const int o0 = 8 * (r.vf + v) - a;
+        CHECK((a + o0) % 8 == 0 && o0 >= 0 && o0 + 8 <= nout, "a=%d nout=%d vector %d at %d", a, nout, v, o0);
+        for (int e = 0; e < 8 && o0 + e >= 0 && o0 + e < nout; ++e) ++hits[o0 + e];
+      }
+      for (int li = 0; li < 16; ++li) {  // the kernel's lanes: 0-7 head, 8-15 tail
+        const int ol = li < 8 ? li : r.tail0 + li - 8;
+        if (li < 8 ? ol < r.head : ol < nout) {
+          CHECK(ol >= 0 && ol < nout, "a=%d nout=%d lane %d output %d", a, nout, li, ol);
+          if (ol >= 0 && ol < nout) ++hits[ol];
+        }
+      }
+      for (int o = 0; o < nout; ++o) CHECK(hits[o] == 1, "a=%d nout=%d output %d written %d times", a, nout, o, hits[o]);
+    }
+}
+
 int main() {
   fast_div();
   stage_walks();
   cost_shares();
   wgrad_row_bounds();
   hopper_shares();
+  vec16_rows();
   dgrad_fragment_banks();
   dgrad_cl_fragments();
   dgrad_cl16_fragments();
