@@ -258,6 +258,9 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     p.ctas += p.chunks * p.seg[i].per_chunk;
   }
   r.pack_bytes = align256(size_t(wofs) * esize);
+#ifdef CT3D_PROBE
+  p.probe = int(env_knob("CUTLASS_CONVT3D_PROBE", 0.0));
+#endif
   r.tiles = 0;
   for (int i = 0; i < p.nseg; ++i) r.tiles += p.seg[i].tiles;
   if (out) *out = r;
@@ -440,6 +443,9 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
     p.chunks = std::max(p.chunks, nch[i]);
   }
   r.ws_bytes = size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;
+#ifdef CT3D_PROBE
+  p.probe = int(env_knob("CUTLASS_CONVT3D_PROBE", 0.0));
+#endif
   if (out) *out = r;
   return true;
 }
@@ -525,6 +531,9 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   // a CTA's stages (tiles x nd x nj x co blocks) are counted in 32 bits
   if ((tiles / p.chunks + 1) * p.nd * p.nj * p.ncob >= INT_MAX) return false;
   r.pack_bytes = align256(size_t(p.nseg) * size_t(wb));
+#ifdef CT3D_PROBE
+  p.probe = int(env_knob("CUTLASS_CONVT3D_PROBE", 0.0));
+#endif
   if (out) *out = r;
   return true;
 }

@@ -285,7 +285,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     if constexpr (kCL) {  // channels_last: whole positions
       for (DgradStage<E, true, true> cs(p, group, tile0, spt); cs.t < stages; cs.next(p, group, spt)) {
         if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
-        dgrad_copy_cl<E, EW, NKW>(p, cs, slots_a + uint32_t(cs.sl * p.slot_bytes));
+        if (!CT3D_PROBE_IS(p, 3)) dgrad_copy_cl<E, EW, NKW>(p, cs, slots_a + uint32_t(cs.sl * p.slot_bytes));
         landed(cs.sl);
       }
     } else {  // rows warp + 4 r of every stage
@@ -298,7 +298,8 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
       for (; cs.t < stages; cs.next(p, group, spt)) {
         if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
         if (cs.blk == 0) vc = DgradVectors<E, EW, NKW>(cs.wstart, p.OW, lane);
-        dgrad_copy<E, EW, NKW>(p, cs, vc, eofs0, cph, cph4, dofs0, rstep, dstep,
+        if (!CT3D_PROBE_IS(p, 3))
+          dgrad_copy<E, EW, NKW>(p, cs, vc, eofs0, cph, cph4, dofs0, rstep, dstep,
                                slots_a + uint32_t(cs.sl * p.slot_bytes));
         landed(cs.sl);
       }
@@ -357,7 +358,10 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   auto step = [&](uint32_t(&a)[NA]) {
     Bar::wait(&full[ms.sl], ms.ph);
     const E* const sl = slots + ms.sl * (p.slot_bytes / int(sizeof(E)));
-    if constexpr (kCL && sizeof(E) == 2) {
+    if (CT3D_PROBE_IS(p, 1)) {
+#pragma unroll
+      for (int e = 0; e < NA; ++e) a[e] = 0u;
+    } else if constexpr (kCL && sizeof(E) == 2) {
       // register 2 cc + h of k-step ks: channels 8 t4 + 4 ks + 2 cc + (0, 1) (co_cl16) = word 2 ks + cc of the chunk
 #pragma unroll
       for (int kw = 0; kw < NKW; ++kw)
@@ -424,7 +428,8 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     cute::warpgroup_arrive();
 #pragma unroll
     for (int r = 0; r < 4; ++r)
-      if (ms.kd[r / 2] >= 0 && ms.kh[r % 2] >= 0) mma_row(a, ms.kd[r / 2], ms.kh[r % 2], acc[r]);
+      if (ms.kd[r / 2] >= 0 && ms.kh[r % 2] >= 0 && !CT3D_PROBE_IS(p, 2))
+        mma_row(a, ms.kd[r / 2], ms.kh[r % 2], acc[r]);
     cute::warpgroup_commit_batch();
     // the warp's fragments are in registers (the wgmmas, warp-synchronous, have read them): the slot is free
     if (lane == 0) Bar::arrive(&empty[ms.sl]);

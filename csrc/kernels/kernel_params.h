@@ -175,6 +175,9 @@ struct HopperParams {
   // n * d dimension start at split_rows (N * D)
   int split_rows;
   int vec16;  // 16-bit NCDHW y stored by 16-byte vectors (v89, CUTLASS_CONVT3D_SM90_VEC16=1), else by 2-byte lanes
+#ifdef CT3D_PROBE
+  int probe;  // probe builds only: CUTLASS_CONVT3D_PROBE (CT3D_PROBE_IS in sm90_common.cuh)
+#endif
 };
 
 // The Hopper grad_weight (wgrad_sm90.cuh): per w tap kw and (kd, kh) pair, gw[ci][co] = sum over positions of
@@ -241,6 +244,9 @@ struct HopperWgradParams {
   // a stage's 128-byte k-blocks of x positions (1, or 2 for fp32 TF32 under CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): the
   // slot holds kb x tiles xkb bytes apart, then kb B blocks of nkw x 4096 bytes, then the windows
   int kb, xkb;
+#ifdef CT3D_PROBE
+  int probe;
+#endif
 };
 // The Hopper grad_input (dgrad_sm90.cuh): gx[ci][iw] = sum over (kd, kh, kw) and co of
 // gy[co][od(id, kd)][oh(ih, kh)][Ew iw + kw - pw] * w[ci][co][kd][kh][kw], per x row (n, id, ih) a GEMM with
@@ -275,6 +281,9 @@ struct HopperDgradParams {
   int nseg, chunks;           // segments (group, ci block); each one's tiles cut into `chunks` CTAs
   const float* bias;          // added to every output of its channel, or null (the unit-stride forward's bias)
   int64_t bias_stride;
+#ifdef CT3D_PROBE
+  int probe;
+#endif
 };
 inline size_t hopper_dgrad_smem_bytes(const HopperDgradParams& p) {
   return HopperDgradTiles::kBarBytes + size_t(p.w_bytes) + size_t(p.ring) * p.slot_bytes;

@@ -286,7 +286,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
       const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
       const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
 #pragma unroll
-      for (int u = 0; u < NSJ; ++u)
+      for (int u = 0; u < (CT3D_PROBE_IS(p, 3) ? 0 : NSJ); ++u)
 #pragma unroll
         for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk) {  // 32-byte k steps: two weight chunks, 32 bytes of the row
           if constexpr (Tr::kSplit) {  // big x big, big x small, small x big (the small parts: w_small, x_small on)
@@ -350,7 +350,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
     // NCDHW 16 channel rows (a row needs both phases)
     for (int hf = 0; hf < 2; ++hf) {
       // the half's warps stage accumulators (q, channel co0 + 8 h): channels_last [q][co], NCDHW [co - 16 hf][2 q + r]
-      if (kCF ? r == hf : (warp & 1) == hf) {
+      if ((kCF ? r == hf : (warp & 1) == hf) && !CT3D_PROBE_IS(p, 2)) {
         bool staged = false;
         if constexpr (!kCF && sizeof(E) == 2)
           if (vec16) {  // v89: row g8 + 8 h at its phase into LDV16 floats
@@ -377,7 +377,8 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
               }
       }
       warpgroup_sync(wg);
-      if constexpr (kCF) {
+      if (CT3D_PROBE_IS(p, 1) || CT3D_PROBE_IS(p, 2)) {
+      } else if constexpr (kCF) {
         // 16-byte channel vectors per position: NV = 1 << LNV
         constexpr int VO = 16 / int(sizeof(E)), LNV = sizeof(E) == 4 ? 3 : 2, NV = 1 << LNV;
         static_assert(NV * VO == HopperTiles::BN, "a position's channels are whole vectors");

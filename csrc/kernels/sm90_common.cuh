@@ -14,6 +14,18 @@
 
 namespace ct3d {
 
+// Probe builds (-DCT3D_PROBE=1, CMake option CT3D_PROBE; never a release): CUTLASS_CONVT3D_PROBE=<m> leaves out one
+// piece of a Hopper kernel's work so that its time shows by difference (the outputs are then wrong; timing only).
+//   forward:     1 the epilogue's global stores, 2 the whole epilogue (staging too), 3 the wgmmas
+//   grad_weight: 1 the transform's work (x rounding, B build), 2 the wgmmas, 3 the producer's grad_y window copies
+//   grad_input:  1 the consumers' fragment loads, 2 the wgmmas, 3 the producer's grad_y copies
+// Elsewhere CT3D_PROBE_IS is false at compile time: the kernels are the release kernels.
+#ifdef CT3D_PROBE
+#define CT3D_PROBE_IS(p, m) ((p).probe == (m))
+#else
+#define CT3D_PROBE_IS(p, m) false
+#endif
+
 // One wgmma with both operands in shared memory, m64 n(2 x sizeof...(I)), fp32 accumulators (N / 2 per thread):
 // the instruction O32, O64, O96 or O128 for N = 32, 64, 96 or 128
 template <class O32, class O64, class O96, class O128, size_t... I>

@@ -149,7 +149,7 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
       cute::warpgroup_arrive();
       const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes), sb = sa + uint32_t(p.b_off);
 #pragma unroll
-      for (int mt = 0; mt < MT; ++mt)
+      for (int mt = 0; mt < (CT3D_PROBE_IS(p, 2) ? 0 : MT); ++mt)
 #pragma unroll
         for (int kb = 0; kb < KB; ++kb)
 #pragma unroll
@@ -329,7 +329,8 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
             tma_load_4d(&xmap, &full[sl], slot + kb * p.xkb + lane * 4096, QS * atom + QB * kb, th, td, tc);
       }
       const uint32_t slot_a = uint32_t(__cvta_generic_to_shared(slot));
-      if (row_in) {
+      if (CT3D_PROBE_IS(p, 3)) {
+      } else if (row_in) {
 #pragma unroll
         for (int j = 0; j < NV; ++j) {
           if (pt + j * T < 32 * p.vpr) cp_async_16(slot_a + uint32_t(sofs[j]), src[j], 16);
@@ -369,6 +370,13 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       const int sl = st.sl, atom = st.blk;
       Bar::wait(&full[sl], st.ph);
       uint8_t* const slot = slots + sl * p.slot_bytes;
+      if (CT3D_PROBE_IS(p, 1)) {
+        __syncwarp();
+        if (lane == 0) Bar::arrive(&ready[sl]);
+#pragma unroll
+        for (int k = 0; k < NT; ++k) st.next(p, g);
+        continue;
+      }
       // Every load of the stage before any store: the compiler cannot tell the x tiles, the windows and B apart,
       // so a store between loads serialises them (v68b: one shared-memory round trip per element, ncu).
       // x tiles: TF32 operands rounded to nearest in place (the tensor cores ignore the low 13 bits: not cleared),
