@@ -446,7 +446,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
         for (int e = 0; e < 64; ++e) nf[e % 4] = fmaf(acc[e / 16][e % 16], 0.f, nf[e % 4]);
         masked = warpgroup_sync_or(wg, isnan(nf[0] + nf[1] + nf[2] + nf[3]));
       }
-      if (masked) {
+      if (masked && !CT3D_PROBING(p)) {
         for (int r = 0; r < 4; ++r)
           if (tl.has(r)) dgrad_masked<E, EW, kCL>(p, tl, tl.id + r / 2, tl.ih + r % 2, group, cib, wg);
       } else {

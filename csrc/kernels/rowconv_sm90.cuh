@@ -421,7 +421,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
       if (hf == 1) fence_proxy_async();  // the staging's generic accesses before the next TMA writes the slot
       warpgroup_sync(wg);
     }
-    if (masked && wtid == 0) {  // hopper_fixup_kernel recomputes it, every product masked
+    if (masked && wtid == 0 && !CT3D_PROBING(p)) {  // hopper_fixup_kernel recomputes it, every product masked
       const unsigned i = atomicAdd(p.fix_count, 1u);
       p.fix_list[i] = make_int2(si, sh.tile(wg, k, p.nwg));
     }

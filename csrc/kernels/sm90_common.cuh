@@ -20,10 +20,14 @@ namespace ct3d {
 //   grad_weight: 1 the transform's work (x rounding, B build), 2 the wgmmas, 3 the producer's grad_y window copies
 //   grad_input:  1 the consumers' fragment loads, 2 the wgmmas, 3 the producer's grad_y copies
 // Elsewhere CT3D_PROBE_IS is false at compile time: the kernels are the release kernels.
+// (A probe run's sums are garbage, possibly NaN: CT3D_PROBING keeps them from the masked recompute, whose time would
+// swamp the difference.)
 #ifdef CT3D_PROBE
 #define CT3D_PROBE_IS(p, m) ((p).probe == (m))
+#define CT3D_PROBING(p) ((p).probe != 0)
 #else
 #define CT3D_PROBE_IS(p, m) false
+#define CT3D_PROBING(p) false
 #endif
 
 // One wgmma with both operands in shared memory, m64 n(2 x sizeof...(I)), fp32 accumulators (N / 2 per thread):

@@ -178,7 +178,7 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
     if (2 * mt + warp / 2 < g.npairs)
 #pragma unroll
       for (int e = 0; e < NACC; ++e) nf[e % 4] = fmaf(acc[mt][e], 0.f, nf[e % 4]);
-  const bool masked = warpgroup_sync_or(0, isnan(nf[0] + nf[1] + nf[2] + nf[3]));
+  const bool masked = warpgroup_sync_or(0, isnan(nf[0] + nf[1] + nf[2] + nf[3])) && !CT3D_PROBING(p);
   float* const ws = static_cast<float*>(p.ws) + (int64_t(chunk) * p.groups + g.group) * p.taps * p.Kc * p.Nc;
   if (!masked) {
     // accumulator (m = 16 warp + g8 (+ 8), n = 8 j + 2 t4 (+ 1)) of tile mt: pair 2 mt + m / 32, w tap n / 32
