@@ -1010,6 +1010,11 @@ HOPPER_CASES = [
 ]
 
 
+# the Hopper forward instances whose output leaves as 16-byte row vectors (kOut = HopperTiles::kRowVectors = 2),
+# demangled or not
+_ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, false, 2, \d>|I\w*ELb0ELi2ELi\dE)")
+
+
 def _with_kernel_names(fn):
     """fn()'s result and the names of the CUDA kernels it ran."""
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
@@ -1044,6 +1049,7 @@ HOPPER_MODES = {
     "fp16": (torch.float16, True, "CUTLASS_CONVT3D_SM90_16BIT", 2e-3, 2e-3),
     "bf16": (torch.bfloat16, True, "CUTLASS_CONVT3D_SM90_16BIT", 1e-2, 1e-2),
     "exact": (torch.float32, False, "CUTLASS_CONVT3D_SM90_EXACT", 1e-5, 1e-5),
+    "tf32-vec16": (torch.float32, True, "CUTLASS_CONVT3D_SM90_VEC16", 2e-3, 2e-6),
     "fp16-vec16": (torch.float16, True, "CUTLASS_CONVT3D_SM90_VEC16", 2e-3, 2e-3),
     "bf16-vec16": (torch.bfloat16, True, "CUTLASS_CONVT3D_SM90_VEC16", 1e-2, 1e-2),
 }
@@ -1088,6 +1094,8 @@ def test_hopper_forward(hcase, layout, bias, mode, restore_flags, monkeypatch):
     y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+        # -vec16 with an NCDHW y: the instances that store it by 16-byte vectors (HopperTiles::kRowVectors)
+        assert bool(_ROW_VECTORS.search(names)) == (mode.endswith("vec16") and layout == "ncdhw"), names
     assert y.dtype == dtype
     assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
     assert rel_err(y, ref) <= budget, f"{hcase} {layout}: {rel_err(y, ref):.3g} against float64"

@@ -129,8 +129,9 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   p.y = a.y;
   p.cf_dst = cf_rows(a.y, Nc, pb.dtype);
   if (!p.cf_dst && a.y.stride[4] != 1) return false;
-  // CUTLASS_CONVT3D_SM90_VEC16=1: a 16-bit NCDHW y by 16-byte vectors at each row's phase (v89; off until measured)
-  p.vec16 = !p.cf_dst && esize == 2 && env_knob("CUTLASS_CONVT3D_SM90_VEC16", 0.0) != 0.0;
+  // CUTLASS_CONVT3D_SM90_VEC16=1: an NCDHW y by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32 TF32;
+  // off until measured; not for the exact forward)
+  p.vec16 = !p.cf_dst && !exact && env_knob("CUTLASS_CONVT3D_SM90_VEC16", 0.0) != 0.0;
   p.bias = a.bias;
   p.Kc = Kc;
   p.Nc = Nc;

@@ -631,20 +631,22 @@ CT3D_HD bool wgrad_row_inside(int64_t first, int64_t step, int katoms, int64_t c
   return (first & mask) >= 0 && ((last + 31 * cs) & mask) + int64_t(vec) * vpr <= numel;
 }
 
-// A 16-bit NCDHW output row of the Hopper forward stored by 16-byte vectors (v89): nout outputs from an address a
-// elements (mod 8) past a 16-byte boundary.  Whole aligned vectors v = 0 .. nv - 1 hold outputs 8 (vf + v) - a ..
-// + 7 (vf: 1 where a > 0, the first boundary being 8 - a outputs in); the head outputs 0 .. head - 1 come before the
-// first, the tail outputs tail0 .. nout - 1 after the last (at most 7 each: one lane per output).  With no whole
-// vector (a short row) the head takes what fits before the boundary and the tail the rest.
-struct Vec16Row {
+// An NCDHW output row of the Hopper forward stored by 16-byte vectors of V elements (v89: 8 16-bit, v91: 4 fp32):
+// nout outputs from an address a elements (mod V) past a 16-byte boundary.  Whole aligned vectors v = 0 .. nv - 1
+// hold outputs V (vf + v) - a .. + V - 1 (vf: 1 where a > 0, the first boundary being V - a outputs in); the head
+// outputs 0 .. head - 1 come before the first, the tail outputs tail0 .. nout - 1 after the last (at most V - 1 each:
+// one lane per output).  With no whole vector (a short row) the head takes what fits before the boundary and the tail
+// the rest.
+template <int V>
+struct VecRow {
   int vf, nv, head, tail0;
-  CT3D_HD static Vec16Row make(int a, int nout) {
-    Vec16Row r;
+  CT3D_HD static VecRow make(int a, int nout) {
+    VecRow r;
     r.vf = a ? 1 : 0;
-    r.nv = (nout + a) / 8 - r.vf;
+    r.nv = (nout + a) / V - r.vf;
     if (r.nv < 0) r.nv = 0;
-    r.head = a ? (8 - a < nout ? 8 - a : nout) : 0;
-    r.tail0 = 8 * (r.vf + r.nv) - a;
+    r.head = a ? (V - a < nout ? V - a : nout) : 0;
+    r.tail0 = V * (r.vf + r.nv) - a;
     if (r.tail0 < r.head) r.tail0 = r.head;
     return r;
   }

@@ -122,6 +122,9 @@ struct HopperTiles {
   // whole vectors; 140 = 12 mod 32 keeps the staging's stores 2-way conflicted where the channel stride is odd or 2
   // mod 4 (4-way where it is 0 mod 4)
   static constexpr int LDV16 = 140;
+  // the output's layout and stores, a kernel instance each: NCDHW rows by element lanes, channels_last 16-byte channel
+  // vectors, NCDHW rows by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32; CUTLASS_CONVT3D_SM90_VEC16=1)
+  enum Out { kRows = 0, kChannelsLast = 1, kRowVectors = 2 };
   static_assert(LDV16 % 4 == 0 && LDV16 >= 7 + 2 * BQ + 1, "whole 16-byte vectors past the phase");
   static constexpr int half_out_bytes(bool cf) {
     return cf ? BQ * LDC * 4 : BN / 2 * (LDO > LDV16 ? LDO : LDV16) * 4;
@@ -174,7 +177,7 @@ struct HopperParams {
   // split: x is always copied, big TF32 parts then small ones (v88); the small parts' rows along the map's folded
   // n * d dimension start at split_rows (N * D)
   int split_rows;
-  int vec16;  // 16-bit NCDHW y stored by 16-byte vectors (v89, CUTLASS_CONVT3D_SM90_VEC16=1), else by 2-byte lanes
+  int vec16;  // host: an NCDHW y stored by 16-byte vectors (HopperTiles::kRowVectors; v89, v91), else by element lanes
 #ifdef CT3D_PROBE
   int probe;  // probe builds only: CUTLASS_CONVT3D_PROBE (CT3D_PROBE_IS in sm90_common.cuh)
 #endif

@@ -93,9 +93,9 @@ Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap*
   return map_4d<Tr>(x.data, dims, strides, box, tf32, map, why);
 }
 
-template <class Tr, bool kRoundX, bool kCF, int NSJ>
+template <class Tr, bool kRoundX, int kOut, int NSJ>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_rowconv_kernel<Tr, kRoundX, kCF, NSJ>;
+  auto kernel = hopper_rowconv_kernel<Tr, kRoundX, kOut, NSJ>;
   const size_t smem = hopper_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper row-conv)");
@@ -108,14 +108,14 @@ Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStrea
   return detail::cuda_check(cudaGetLastError(), why, "Hopper masked recompute launch");
 }
 
-template <class Tr, bool kRoundX, bool kCF>
+template <class Tr, bool kRoundX, int kOut>
 Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   static_assert(HopperTiles::kMaxNSJ == 4, "one instance per block count");
   switch (p.S * (p.Kc / 32)) {
-    case 1: return launch<Tr, kRoundX, kCF, 1>(p, map, ctas, stream, why);
-    case 2: return launch<Tr, kRoundX, kCF, 2>(p, map, ctas, stream, why);
-    case 3: return launch<Tr, kRoundX, kCF, 3>(p, map, ctas, stream, why);
-    case 4: return launch<Tr, kRoundX, kCF, 4>(p, map, ctas, stream, why);
+    case 1: return launch<Tr, kRoundX, kOut, 1>(p, map, ctas, stream, why);
+    case 2: return launch<Tr, kRoundX, kOut, 2>(p, map, ctas, stream, why);
+    case 3: return launch<Tr, kRoundX, kOut, 3>(p, map, ctas, stream, why);
+    case 4: return launch<Tr, kRoundX, kOut, 4>(p, map, ctas, stream, why);
   }
   return detail::fail(why, Status::kNotSupported, "Hopper row-conv: more than 4 blocks per pair");
 }
@@ -198,13 +198,17 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
   Status s = x_map<Tr>(p, x, tma, &map, why);
   if (s != Status::kSuccess) return s;
   // the producers' rounding pass: a TF32 x read in place that its map does not round
+  constexpr int kRows = HopperTiles::kRows, kCL = HopperTiles::kChannelsLast;
   if constexpr (Tr::kTF32 && !Tr::kSplit) {
-    if (round && !tma)
-      return p.cf_dst ? launch_nsj<Tr, true, true>(p, map, ctas, stream, why)
-                      : launch_nsj<Tr, true, false>(p, map, ctas, stream, why);
+    if (round && !tma)  // (an NCDHW y stored by element lanes here, p.vec16 or not)
+      return p.cf_dst ? launch_nsj<Tr, true, kCL>(p, map, ctas, stream, why)
+                      : launch_nsj<Tr, true, kRows>(p, map, ctas, stream, why);
   }
-  return p.cf_dst ? launch_nsj<Tr, false, true>(p, map, ctas, stream, why)
-                  : launch_nsj<Tr, false, false>(p, map, ctas, stream, why);
+  // NCDHW y by 16-byte vectors (v89, v91: the plan's p.vec16, never split)
+  if constexpr (!Tr::kSplit)
+    if (p.vec16 && !p.cf_dst) return launch_nsj<Tr, false, HopperTiles::kRowVectors>(p, map, ctas, stream, why);
+  return p.cf_dst ? launch_nsj<Tr, false, kCL>(p, map, ctas, stream, why)
+                  : launch_nsj<Tr, false, kRows>(p, map, ctas, stream, why);
 }
 
 Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,

@@ -12,7 +12,7 @@
 //      rows in the 64-byte swizzle, k16 wgmmas (a 32-byte k step is two 16-byte chunks either way).
 // Output y[n][g * Nc + cb * 32 + co][od][oh][2 q + r]: fp32 accumulators staged in shared memory (the tile's last x
 // slot, half the tile at a time), then stored along w by element lanes (NCDHW: 32-element runs of a channel row at
-// any alignment; 16-bit with p.vec16, v89: 16-byte vectors at the row's phase, its ends by element) or by 16-byte
+// any alignment; or, kRowVectors, v89 and v91: 16-byte vectors at the row's phase, its ends by element) or by 16-byte
 // channel vectors (channels_last), rounded to the element type there.
 // A CTA takes a share of one chunk of one segment's tiles and copies the segment's weights in once; each of its
 // nwg warpgroups takes one tile of each run of nwg consecutive tiles and walks them through a ring of `ring` x
@@ -150,11 +150,12 @@ struct HopperCursor {
 // (`ready`), so the consumers' loop holds nothing but barrier waits and wgmmas (divergent code between wgmmas that
 // share accumulators makes ptxas serialise them, C7520).  NSJ = S x Kc / 32: the (window offset, 32-channel box)
 // blocks of one pair.  Split (3xTF32): x's big and small parts land by TMA from the splitting copy (v88; v81's
-// producers split each landed slot, and paced the kernel).
-template <class Tr, bool kRoundX, bool kCF, int NSJ>
+// producers split each landed slot, and paced the kernel).  kOut (HopperTiles::Out): how the output leaves.
+template <class Tr, bool kRoundX, int kOut, int NSJ>
 __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
     hopper_rowconv_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  constexpr bool kCF = kOut == HopperTiles::kChannelsLast, kVec = kOut == HopperTiles::kRowVectors;
   using E = typename Tr::Element;
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   static_assert(!kRoundX || (Tr::kTF32 && !Tr::kSplit), "the producers' rounding pass is TF32's");
@@ -339,32 +340,28 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
     float* os = reinterpret_cast<float*>(my_slots + last * p.slot_bytes);
     E* const ytile = y + int64_t(tl.n) * p.y.stride[0] + od * p.y.stride[2] + tl.oh * p.y.stride[3] +
                      o_base * p.y.stride[4] + cbase * p.y.stride[1];
-    // 16-bit NCDHW rows by 16-byte vectors (p.vec16, v89): channel row c of the tile starts vec_phase(c) elements
-    // past a 16-byte boundary, and is staged that far into its LDV16 floats, so that its aligned vectors are aligned
-    // in the staging too
-    [[maybe_unused]] const bool vec16 = !kCF && sizeof(E) == 2 && p.vec16;
-    [[maybe_unused]] const int ph0 = int(reinterpret_cast<uintptr_t>(ytile) / sizeof(E)) & 7,
-                               ph1 = int(p.y.stride[1] & 7);
-    auto vec_phase = [&](int c) { return (ph0 + c * ph1) & 7; };
+    // NCDHW rows by 16-byte vectors of VO elements (kVec: v89, v91): channel row c of the tile starts vec_phase(c)
+    // elements past a 16-byte boundary, and is staged that far into its LDV16 floats, so that its aligned vectors are
+    // aligned in the staging too
+    constexpr int VO = 16 / int(sizeof(E));
+    [[maybe_unused]] const int ph0 = int(reinterpret_cast<uintptr_t>(ytile) / sizeof(E)) & (VO - 1),
+                               ph1 = int(p.y.stride[1] & (VO - 1));
+    [[maybe_unused]] auto vec_phase = [&](int c) { return (ph0 + c * ph1) & (VO - 1); };
     // half the tile at a time: channels_last one w phase (its positions' 32 channels are whole 128-byte lines),
     // NCDHW 16 channel rows (a row needs both phases)
     for (int hf = 0; hf < 2; ++hf) {
       // the half's warps stage accumulators (q, channel co0 + 8 h): channels_last [q][co], NCDHW [co - 16 hf][2 q + r]
       if ((kCF ? r == hf : (warp & 1) == hf) && !CT3D_PROBE_IS(p, 2)) {
-        bool staged = false;
-        if constexpr (!kCF && sizeof(E) == 2)
-          if (vec16) {  // v89: row g8 + 8 h at its phase into LDV16 floats
+        if constexpr (kVec) {  // row g8 + 8 h at its phase into LDV16 floats
 #pragma unroll
-            for (int h = 0; h < 2; ++h) {
-              float* const rs = os + (g8 + 8 * h) * HopperTiles::LDV16 + vec_phase(16 * hf + g8 + 8 * h) + r;
+          for (int h = 0; h < 2; ++h) {
+            float* const rs = os + (g8 + 8 * h) * HopperTiles::LDV16 + vec_phase(16 * hf + g8 + 8 * h) + r;
 #pragma unroll
-              for (int j = 0; j < NACC / 4; ++j)
+            for (int j = 0; j < NACC / 4; ++j)
 #pragma unroll
-                for (int e = 0; e < 2; ++e) rs[2 * (8 * j + 2 * t4 + e)] = acc[4 * j + 2 * h + e] + bv[h];
-            }
-            staged = true;
+              for (int e = 0; e < 2; ++e) rs[2 * (8 * j + 2 * t4 + e)] = acc[4 * j + 2 * h + e] + bv[h];
           }
-        if (!staged)
+        } else
 #pragma unroll
           for (int h = 0; h < 2; ++h)
 #pragma unroll
@@ -380,7 +377,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
       if (CT3D_PROBE_IS(p, 1) || CT3D_PROBE_IS(p, 2)) {
       } else if constexpr (kCF) {
         // 16-byte channel vectors per position: NV = 1 << LNV
-        constexpr int VO = 16 / int(sizeof(E)), LNV = sizeof(E) == 4 ? 3 : 2, NV = 1 << LNV;
+        constexpr int LNV = sizeof(E) == 4 ? 3 : 2, NV = 1 << LNV;
         static_assert(NV * VO == HopperTiles::BN, "a position's channels are whole vectors");
         for (int i = wtid; i < BQ * NV; i += HopperTiles::kThreads) {
           const int ql = i >> LNV, cv = i & (NV - 1), ol = 2 * ql + hf;
@@ -388,22 +385,22 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
             st_global_v4(ytile + ol * p.y.stride[4] + VO * cv,
                          hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv));
         }
-      } else if (vec16) {
-        // half a warp per channel row: lane li stores the row's li-th whole aligned vector of 8 outputs; lanes 0-7
-        // the outputs before the first (head), 8-15 those after the last (tail), one each
-        if constexpr (sizeof(E) == 2) {
-          const int li = lane & 15;
+      } else if constexpr (kVec) {
+        // 128 / VO lanes per channel row (16-bit: half a warp, fp32: a warp): lane li stores the row's li-th whole
+        // aligned vector of VO outputs; lanes 0 .. VO - 1 the outputs before the first (head), VO .. 2 VO - 1 those
+        // after the last (tail), one each (VecRow, host-checked by tests/cpp/index_math_test.cpp)
+        constexpr int LPR = 2 * BQ / VO, RPW = 32 / LPR;  // lanes per row, rows a warp takes at once
+        const int li = lane % LPR;
 #pragma unroll
-          for (int ps = 0; ps < 2; ++ps) {
-            const int co = warp + 4 * (2 * ps + (lane >> 4)), a = vec_phase(16 * hf + co);
-            E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];  // output ol at rowp[ol], staged at srow[a + ol]
-            const float* srow = os + co * HopperTiles::LDV16;
-            const Vec16Row vr = Vec16Row::make(a, nout);  // (host-checked: tests/cpp/index_math_test.cpp)
-            if (li < vr.nv)
-              st_global_v4(rowp + 8 * (vr.vf + li) - a, hopper_out_vector<E>(srow + 8 * (vr.vf + li)));
-            const int ol = li < 8 ? li : vr.tail0 + li - 8;
-            if (li < 8 ? ol < vr.head : ol < nout) rowp[ol] = E(srow[a + ol]);
-          }
+        for (int ps = 0; ps < HopperTiles::BN / 8 / RPW; ++ps) {
+          const int co = warp + 4 * (RPW * ps + lane / LPR), a = vec_phase(16 * hf + co);
+          E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];  // output ol at rowp[ol], staged at srow[a + ol]
+          const float* srow = os + co * HopperTiles::LDV16;
+          const VecRow<VO> vr = VecRow<VO>::make(a, nout);
+          if (li < vr.nv)
+            st_global_v4(rowp + VO * (vr.vf + li) - a, hopper_out_vector<E>(srow + VO * (vr.vf + li)));
+          const int ol = li < VO ? li : vr.tail0 + li - VO;
+          if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout)) rowp[ol] = E(srow[a + ol]);
         }
       } else {
         // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte

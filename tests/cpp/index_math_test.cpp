@@ -571,29 +571,31 @@ static void dgrad_vectors() {
   dgrad_vectors_once<H::vectors(H::window(2, 4), 8), 8>();
 }
 
-// Vec16Row (the Hopper forward's 16-bit NCDHW rows by 16-byte vectors, v89), for every row phase and length a tile
-// row can have: each output written exactly once (a whole vector, one of at most 8 head lanes, or one of at most 8
-// tail lanes), every vector 16-byte aligned, at most 16 vectors (the half-warp's lanes), every staged read inside
-// the row's [a, a + nout).
-static void vec16_rows() {
-  for (int a = 0; a < 8; ++a)
+// VecRow<V> (the Hopper forward's NCDHW rows by 16-byte vectors of V elements: v89's 8 16-bit, v91's 4 fp32), for
+// every row phase and length a tile row can have: each output written exactly once (a whole vector, one of the V head
+// lanes, or one of the V tail lanes), every vector 16-byte aligned, at most 128 / V vectors (the lanes the kernel gives
+// a row: 16 for V = 8, 32 for V = 4), every staged read inside the row's [a, a + nout).
+template <int V>
+static void vec_rows() {
+  for (int a = 0; a < V; ++a)
     for (int nout = 1; nout <= 128; ++nout) {
-      const Vec16Row r = Vec16Row::make(a, nout);
+      const VecRow<V> r = VecRow<V>::make(a, nout);
       std::vector<int> hits(nout, 0);
-      CHECK(r.nv >= 0 && r.nv <= 16, "a=%d nout=%d nv=%d", a, nout, r.nv);
+      CHECK(r.nv >= 0 && r.nv <= 128 / V, "V=%d a=%d nout=%d nv=%d", V, a, nout, r.nv);
       for (int v = 0; v < r.nv; ++v) {
-        const int o0 = 8 * (r.vf + v) - a;
-        CHECK((a + o0) % 8 == 0 && o0 >= 0 && o0 + 8 <= nout, "a=%d nout=%d vector %d at %d", a, nout, v, o0);
-        for (int e = 0; e < 8 && o0 + e >= 0 && o0 + e < nout; ++e) ++hits[o0 + e];
+        const int o0 = V * (r.vf + v) - a;
+        CHECK((a + o0) % V == 0 && o0 >= 0 && o0 + V <= nout, "V=%d a=%d nout=%d vector %d at %d", V, a, nout, v, o0);
+        for (int e = 0; e < V && o0 + e >= 0 && o0 + e < nout; ++e) ++hits[o0 + e];
       }
-      for (int li = 0; li < 16; ++li) {  // the kernel's lanes: 0-7 head, 8-15 tail
-        const int ol = li < 8 ? li : r.tail0 + li - 8;
-        if (li < 8 ? ol < r.head : ol < nout) {
-          CHECK(ol >= 0 && ol < nout, "a=%d nout=%d lane %d output %d", a, nout, li, ol);
+      for (int li = 0; li < 2 * V; ++li) {  // the kernel's lanes: 0 .. V - 1 head, V .. 2 V - 1 tail
+        const int ol = li < V ? li : r.tail0 + li - V;
+        if (li < V ? ol < r.head : ol < nout) {
+          CHECK(ol >= 0 && ol < nout, "V=%d a=%d nout=%d lane %d output %d", V, a, nout, li, ol);
           if (ol >= 0 && ol < nout) ++hits[ol];
         }
       }
-      for (int o = 0; o < nout; ++o) CHECK(hits[o] == 1, "a=%d nout=%d output %d written %d times", a, nout, o, hits[o]);
+      for (int o = 0; o < nout; ++o)
+        CHECK(hits[o] == 1, "V=%d a=%d nout=%d output %d written %d times", V, a, nout, o, hits[o]);
     }
 }
 
@@ -603,7 +605,8 @@ int main() {
   cost_shares();
   wgrad_row_bounds();
   hopper_shares();
-  vec16_rows();
+  vec_rows<8>();
+  vec_rows<4>();
   dgrad_fragment_banks();
   dgrad_cl_fragments();
   dgrad_cl16_fragments();
