@@ -110,7 +110,8 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
             p.slot_bytes >= HopperTiles::half_out_bytes(p.cf_dst),
         "slot %d", p.slot_bytes);
   CHECK(int64_t(p.q_blocks) * HopperTiles::BQ * 2 >= pb.out[2], "q blocks %d for OW %d", p.q_blocks, pb.out[2]);
-  CHECK(!p.vec16 || (es == 2 && !p.cf_dst), "vec16 on a %d-byte %s y", es, p.cf_dst ? "channels_last" : "NCDHW");
+  CHECK(!p.vec16 || (!p.cf_dst && !p.split), "vec16 on a %s%s y", p.split ? "split " : "",
+        p.cf_dst ? "channels_last" : "NCDHW");
   CHECK(p.nseg >= 1 && p.nseg <= HopperTiles::kMaxSeg, "%d segments", p.nseg);
   // every output row of every (group, channel block) in exactly one segment, each with its class's pairs
   const DimMap md = pb.fwd(0), mh = pb.fwd(1);
