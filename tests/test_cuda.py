@@ -1023,14 +1023,17 @@ def _with_kernel_names(fn):
     return out, " ".join(e.name for e in prof.events())
 
 
-_WGRAD_TRAITS = {torch.float32: "HopperTF32", torch.float16: "Hopper16.*half_t.*",
-                 torch.bfloat16: "Hopper16.*bfloat16_t.*"}  # (TF32 and 16-bit: _wgrad_instance's traits)
+_WGRAD_TRAITS = {torch.float32: ("HopperTF32",), torch.float16: ("Hopper16", "half_t"),
+                 torch.bfloat16: ("Hopper16", "bfloat16_t")}  # (TF32 and 16-bit: _wgrad_instance's traits)
 
 
 def _wgrad_instance(traits, nkw, kb):
     """A pattern for the Hopper grad_weight instance hopper_wgrad_kernel<traits, nkw, kb> in _with_kernel_names's
-    names, demangled ("HopperTF32, 3, 2>") or not ("HopperTF32ELi3ELi2E")."""
-    return re.compile(rf"hopper_wgrad_kernel(<ct3d::{traits}, {nkw}, {kb}>|I.*{traits}ELi{nkw}ELi{kb}E)")
+    names (the traits' name parts in order), demangled ("<ct3d::Hopper16<cutlass::bfloat16_t>, 3, 2>") or not
+    ("...Hopper16IN7cutlass10bfloat16_tEEELi3ELi2E"), never reaching into a neighbouring name."""
+    demangled = "[^(,]*".join(traits) + "[^(,]*"
+    mangled = r"\w*".join(traits) + r"\w*"
+    return re.compile(rf"hopper_wgrad_kernel(<ct3d::{demangled}, {nkw}, {kb}>|I\w*{mangled}ELi{nkw}ELi{kb}E)")
 
 
 # Modes of the Hopper forward: (dtype, cudnn.allow_tf32, the switch that puts the mode on the Hopper kernel (None: on
@@ -1302,8 +1305,9 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
     if mode == "exact":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
-    if mode.endswith("kb2"):
+    if mode.endswith("kb2"):  # (a TF32 x rounded by its TMA map, as two k-blocks need)
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1")
     if dtype != torch.float32:
         xs = _w16(xs)
         if mode.endswith("kb2"):  # (a row of one 64-position k-block keeps one: rows of two or three here)
@@ -1397,6 +1401,8 @@ def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, monkeypatch):
         lambda: ops.conv_transpose3d_grad_weight(gyd.to(DEV), xd.to(DEV), w.to(DEV), *args, tf32))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
+        if mode.endswith("kb2"):
+            assert _wgrad_instance(_WGRAD_TRAITS[dtype], 3, 2).search(names), "not the two-block instance"
     assert (masks[0] | masks[1] | masks[2]).any()
     _assert_nonfinite_as_expected(gw, masks, values, budget)
 
@@ -1784,27 +1790,29 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_wgrad_kernel" in kernels(3, 1, tf32=False)
     assert "hopper_wgrad_kernel" in kernels(2, 0, tf32=False)
     # ... which leaves a TF32 grad_weight (the op's allow_tf32) on the TF32 instance
-    assert _wgrad_instance("HopperTF32", 3, 1).search(kernels(3, 1))
+    assert _wgrad_instance(("HopperTF32",), 3, 1).search(kernels(3, 1))
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
     assert "hopper_wgrad_kernel" not in kernels(3, 1, tf32=False)
+    assert "hopper_wgrad_kernel" not in kernels(3, 1)  # (=0: neither)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD")
     # stages of two k-blocks (v90, CUTLASS_CONVT3D_SM90_WGRAD_KB=2): 16-bit, and fp32 TF32 with x rounded by its TMA
     # map only
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD")
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", raising=False)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", raising=False)
-    assert _wgrad_instance("HopperTF32", 3, 1).search(kernels(3, 1))
+    tf32_i, bf16_i = _WGRAD_TRAITS[torch.float32], _WGRAD_TRAITS[torch.bfloat16]
+    assert _wgrad_instance(tf32_i, 3, 1).search(kernels(3, 1))
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
-    assert _wgrad_instance("HopperTF32", 3, 2).search(kernels(3, 1))
+    assert _wgrad_instance(tf32_i, 3, 2).search(kernels(3, 1))
     # (16-bit: 64 positions a k-block, so x rows of 64 keep one; 72 take two)
-    assert _wgrad_instance("Hopper16.*bfloat16_t.*", 3, 1).search(kernels(3, 1, torch.bfloat16))
+    assert _wgrad_instance(bf16_i, 3, 1).search(kernels(3, 1, torch.bfloat16))
     x72 = torch.randn(1, 32, 4, 6, 72, device=DEV)
-    assert _wgrad_instance("Hopper16.*bfloat16_t.*", 3, 2).search(kernels(3, 1, torch.bfloat16, x=x72))
+    assert _wgrad_instance(bf16_i, 3, 2).search(kernels(3, 1, torch.bfloat16, x=x72))
     # (w dilation 4 at w stride 2: the two-block window does not fit, one block, still the Hopper kernel)
     wd4 = torch.randn(32, 32, 3, 3, 3, device=DEV)
     gyd4 = torch.randn(F.conv_transpose3d(x, wd4, None, 2, 1, 0, 1, (1, 1, 4)).shape, device=DEV)
-    assert _wgrad_instance("HopperTF32", 3, 1).search(_with_kernel_names(
+    assert _wgrad_instance(tf32_i, 3, 1).search(_with_kernel_names(
         lambda: ops.conv_transpose3d_grad_weight(gyd4, x, wd4, 2, 1, 0, 1, (1, 1, 4), True))[1])
-    assert _wgrad_instance("Hopper3xTF32", 3, 1).search(kernels(3, 1, tf32=False)) is None  # (exact: sm_80 here)
+    assert "hopper_wgrad_kernel" not in kernels(3, 1, tf32=False)  # (exact: sm_80 here, KB or not)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0")
-    assert _wgrad_instance("HopperTF32", 3, 1).search(kernels(3, 1))
+    assert _wgrad_instance(tf32_i, 3, 1).search(kernels(3, 1))
