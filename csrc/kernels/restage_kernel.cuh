@@ -107,9 +107,9 @@ CT3D_DEV E restage_value(E v) {
   return v;
 }
 
-// Rounding and splitting copies also report whether any value was not finite (atomicOr into *nonfinite, where not
-// null): the Hopper forward then checks its tiles' sums for products of zero weights with those values.  Splitting
-// ones report a non-finite big part: also a finite x that rounds to inf (near FLT_MAX), whose small part is then 0.
+// Rounding copies also report whether any value was not finite (atomicOr into *nonfinite, where not null): the
+// Hopper forward then checks its tiles' sums for products of zero weights with those values.  Splitting copies do
+// not: the exact forward checks every tile (a non-finite weight's cross terms can be NaN whatever x holds).
 CT3D_DEV float nonfinite_probe(const uint4& v, float nf) {  // NaN once a word of v is not finite (0 * inf, 0 * NaN)
   nf = fmaf(__uint_as_float(v.x), 0.f, nf);
   nf = fmaf(__uint_as_float(v.y), 0.f, nf);
@@ -119,7 +119,7 @@ CT3D_DEV float nonfinite_probe(const uint4& v, float nf) {  // NaN once a word o
 template <class E, bool kVec, Restage kOp = Restage::kCopy>
 __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E* dst, unsigned* nonfinite) {
   static_assert(kOp == Restage::kCopy || sizeof(E) == 4, "TF32 rounding and splitting of fp32 copies only");
-  constexpr bool kReport = kOp != Restage::kCopy;
+  constexpr bool kReport = kOp == Restage::kRoundTF32;
   float nf = 0.f;  // NaN once a non-finite value passed (0 * inf, 0 * NaN)
   const int64_t C = src.size[1], D = src.size[2], H = src.size[3], W = src.size[4];
   [[maybe_unused]] const int64_t small = src.size[0] * C * D * H * W;  // kSplitTF32: the small parts' offset
@@ -176,7 +176,6 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
           }
           if constexpr (kOp == Restage::kSplitTF32) {
             const uint4 sm = tf32_split(r[e]);  // r[e] becomes the big parts
-            nf = nonfinite_probe(r[e], nf);
             if (wl + e < wn) st_global_v4(o + small + (wl + e) * C + cb * VEC, sm);
           }
           if (wl + e < wn) st_global_v4(o + (wl + e) * C + cb * VEC, r[e]);
@@ -214,7 +213,6 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
               uint4 u;
               memcpy(&u, v, 16);
               st_global_v4(o + small + w * C + c, tf32_split(u));
-              nf = nonfinite_probe(u, nf);
               memcpy(v, &u, 16);
             }
             st_global_16(o + w * C + c, v);
@@ -240,17 +238,13 @@ bool dense_channels_last(const TensorRef5& t) {
 }
 // (splitting only: a rounding or plain copy of a channels_last x is never asked for)
 template <class E>
-__global__ void __launch_bounds__(256) split_flat_kernel(const uint4* src, uint4* dst, int64_t n16,
-                                                         unsigned* nonfinite) {
+__global__ void __launch_bounds__(256) split_flat_kernel(const uint4* src, uint4* dst, int64_t n16) {
   static_assert(sizeof(E) == 4, "fp32 splits");
-  float nf = 0.f;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n16; i += int64_t(gridDim.x) * blockDim.x) {
     uint4 v = ld_global_nc_16(src + i);
     st_global_v4(dst + n16 + i, tf32_split(v));
-    nf = nonfinite_probe(v, nf);  // of the big parts
     st_global_v4(dst + i, v);
   }
-  if (nonfinite && __any_sync(0xffffffffu, isnan(nf)) && threadIdx.x % 32 == 0) atomicOr(nonfinite, 1u);
 }
 
 }  // namespace ct3d
