@@ -41,6 +41,14 @@ double env_knob(const char* var, double dflt, double lo = 0.0) {
 // by its tensor map (TFLOAT32) instead of by the kernels' rounding passes.  On by default (=0 turns it off): on the
 // H200 the TMA rounds to nearest (same bits as the rounding passes) and the channels_last mission forward takes
 // 0.49 instead of 0.65 ms (NOTES v78).
+// Probe builds only (sm90_common.cuh): the piece of each Hopper kernel CUTLASS_CONVT3D_PROBE=<m> leaves out
+template <class Params>
+void set_probe([[maybe_unused]] Params& p) {
+#ifdef CT3D_PROBE
+  p.probe = int(env_knob("CUTLASS_CONVT3D_PROBE", 0.0));
+#endif
+}
+
 bool tma_rounds_tf32() { return env_knob("CUTLASS_CONVT3D_SM90_TMA_ROUND", 1.0) != 0.0; }
 
 // On by default where it applies (CUTLASS_CONVT3D_SM90=0 turns it off): faster than the sm_80 row-conv on every
@@ -259,9 +267,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     p.ctas += p.chunks * p.seg[i].per_chunk;
   }
   r.pack_bytes = align256(size_t(wofs) * esize);
-#ifdef CT3D_PROBE
-  p.probe = int(env_knob("CUTLASS_CONVT3D_PROBE", 0.0));
-#endif
+  set_probe(p);
   r.tiles = 0;
   for (int i = 0; i < p.nseg; ++i) r.tiles += p.seg[i].tiles;
   if (out) *out = r;
@@ -444,9 +450,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
     p.chunks = std::max(p.chunks, nch[i]);
   }
   r.ws_bytes = size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;
-#ifdef CT3D_PROBE
-  p.probe = int(env_knob("CUTLASS_CONVT3D_PROBE", 0.0));
-#endif
+  set_probe(p);
   if (out) *out = r;
   return true;
 }
@@ -532,9 +536,7 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   // a CTA's stages (tiles x nd x nj x co blocks) are counted in 32 bits
   if ((tiles / p.chunks + 1) * p.nd * p.nj * p.ncob >= INT_MAX) return false;
   r.pack_bytes = align256(size_t(p.nseg) * size_t(wb));
-#ifdef CT3D_PROBE
-  p.probe = int(env_knob("CUTLASS_CONVT3D_PROBE", 0.0));
-#endif
+  set_probe(p);
   if (out) *out = r;
   return true;
 }

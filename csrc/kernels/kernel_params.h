@@ -118,8 +118,8 @@ struct HopperTiles {
   // BN / 2 channels (odd stride: at most 2-way conflicts for the accumulator layout, stored by 4-byte lanes),
   // channels_last the BQ positions of one w phase x BN channels (16-byte rows, padded)
   static constexpr int LDO = 2 * BQ + 1, LDC = BN + 4;
-  // ... 16-bit NCDHW rows stored by 16-byte vectors (v89): each row staged its 16-byte phase (< 8) into a pitch of
-  // whole vectors; 140 = 12 mod 32 keeps the staging's stores 2-way conflicted where the channel stride is odd or 2
+  // ... NCDHW rows stored by 16-byte vectors (v89, v91): each row staged its 16-byte phase (< 8 16-bit, < 4 fp32
+  // elements) into a pitch of whole vectors; 140 = 12 mod 32 keeps the staging's stores 2-way conflicted where the channel stride is odd or 2
   // mod 4 (4-way where it is 0 mod 4)
   static constexpr int LDV16 = 140;
   // the output's layout and stores, a kernel instance each: NCDHW rows by element lanes, channels_last 16-byte channel
@@ -149,8 +149,8 @@ struct HopperParams {
   TensorRef5 y;
   TensorRef5 x;          // as the caller passed it: the masked recompute of non-finite tiles (the TMA map reads
                          // it in place, or its channels_last copy)
-  unsigned* x_nonfinite;  // set by the fp32 restaging copy (TF32-rounding or splitting) where x has a non-finite
-                          // value (null: x read in place or 16-bit: every tile's sums are checked)
+  unsigned* x_nonfinite;  // set by the TF32-rounding restaging copy where x has a non-finite value (null: x read in
+                          // place, 16-bit or split: every tile's sums are checked)
   unsigned* fix_count;   // tiles listed for the masked recompute (hopper_fixup_kernel) ...
   int2* fix_list;        // ... as (segment, tile); room for every tile
   const void* bias;      // [groups * Nc] or null
@@ -206,7 +206,7 @@ struct HopperWgradTiles {
   static constexpr int kMaxKw = 4;        // w taps: N = 32 kw <= 128
   // floats per staged grad_y channel row (the window and its 16-byte phase), for stages of kb 128-byte k-blocks of x
   static constexpr int max_raw(int kb) { return kb == 1 ? 96 : 136; }
-  static constexpr int kMaxKB = 2;        // k-blocks per stage (v90: fp32 TF32 stages of 64 positions)
+  static constexpr int kMaxKB = 2;        // k-blocks per stage (v90: 64 fp32 / 128 16-bit positions)
   static constexpr int kMaxSeg = 64;
   static constexpr int kBarBytes = 1024;  // three mbarriers per slot
   static constexpr int kMaxRing = 16;
@@ -244,8 +244,8 @@ struct HopperWgradParams {
   // fp32 at fp32 accuracy (3xTF32, Hopper3xTF32; v87): the slot also holds the x tiles' and B's small TF32 parts,
   // at xs_off and bs_off (0 otherwise); segments of at most kMaxPairsSplit pairs
   int split, xs_off, bs_off;
-  // a stage's 128-byte k-blocks of x positions (1, or 2 for fp32 TF32 under CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): the
-  // slot holds kb x tiles xkb bytes apart, then kb B blocks of nkw x 4096 bytes, then the windows
+  // a stage's 128-byte k-blocks of x positions (1, or 2 for TF32 and 16-bit under CUTLASS_CONVT3D_SM90_WGRAD_KB=2,
+  // v90): the slot holds kb x tiles xkb bytes apart, then kb B blocks of nkw x 4096 bytes, then the windows
   int kb, xkb;
 #ifdef CT3D_PROBE
   int probe;
