@@ -62,15 +62,14 @@ bool hopper_enabled() {
 // them on the sm_80 kernels.  H200, mission bf16: forward 0.61 -> 0.51, grad_weight 1.01 -> 0.39, grad_input 0.72
 // -> 0.50 ms (NOTES v80, v82, v85).
 bool hopper_16bit() { return env_knob("CUTLASS_CONVT3D_SM90_16BIT", 1.0) != 0.0; }
-// CUTLASS_CONVT3D_SM90_EXACT=1: the exact fp32 forward (cudnn.allow_tf32 = False) on the Hopper kernel too, as
-// 3xTF32 (Hopper3xTF32).  Off: v81 was correct on the H200 but slower than the sm_80 kernel (mission 2.20 against
-// 1.87 ms, NOTES v81: its producers split every landed x slot); v88 splits x in its restaging copy instead, not yet
-// measured.
-bool hopper_exact() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT", 0.0) != 0.0; }
-// CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1: the exact fp32 grad_weight on the Hopper kernel too, as 3xTF32 (v87).  Off until
-// measured: the sm_80 3xTF32 grad_weight takes 2.70 ms on the H200 mission (bench.py, stop 33), against 0.68 for the
-// TF32 Hopper kernel, whose stages are latency-bound rather than bound by their wgmmas (three per k step here).
-bool hopper_exact_wgrad() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", 0.0) != 0.0; }
+// The exact fp32 forward (cudnn.allow_tf32 = False) on the Hopper kernel too, as 3xTF32 (Hopper3xTF32), x split into
+// its big and small TF32 parts by its restaging copy (v88); on by default, CUTLASS_CONVT3D_SM90_EXACT=0 keeps the sm_80
+// kernel.  H100, mission (stop 36): NCDHW 1.90 -> 1.49-1.53 ms, channels_last 1.84 -> 1.23 (v81, which split every
+// landed x slot in its producers, had lost: 2.20 against 1.87 on the H200).
+bool hopper_exact() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT", 1.0) != 0.0; }
+// The exact fp32 grad_weight on the Hopper kernel too, as 3xTF32 (v87); on by default, CUTLASS_CONVT3D_SM90_EXACT_WGRAD=0
+// keeps the sm_80 kernel.  H100, mission NCDHW (stop 36): 2.64 -> 1.36 ms; k3s2op1 2.27 -> 1.38.
+bool hopper_exact_wgrad() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", 1.0) != 0.0; }
 
 // A backward Hopper kernel's switch (CUTLASS_CONVT3D_SM90_WGRAD, _DGRAD): 0 sends the op to the sm_80 kernels, 1
 // forces the Hopper kernel wherever it applies, unset picks it where it is the faster one; CUTLASS_CONVT3D_SM90=0
@@ -137,9 +136,10 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   p.y = a.y;
   p.cf_dst = cf_rows(a.y, Nc, pb.dtype);
   if (!p.cf_dst && a.y.stride[4] != 1) return false;
-  // CUTLASS_CONVT3D_SM90_VEC16=1: an NCDHW y by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32 TF32;
-  // off until measured; not for the exact forward)
-  p.vec16 = !p.cf_dst && !exact && env_knob("CUTLASS_CONVT3D_SM90_VEC16", 0.0) != 0.0;
+  // an NCDHW y by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32 TF32; not for the exact forward): on by
+  // default for 16-bit (H100 stop 36, bf16 / fp16 mission 0.53 -> 0.50, k2s2 0.49 -> 0.44 ms, k3s2op1 even), off for
+  // fp32 (mission 0.86 -> 0.84 but k3s2op1 0.68 -> 0.71); CUTLASS_CONVT3D_SM90_VEC16=0 / 1 sets it for both
+  p.vec16 = !p.cf_dst && !exact && env_knob("CUTLASS_CONVT3D_SM90_VEC16", half ? 1.0 : 0.0) != 0.0;
   p.bias = a.bias;
   p.Kc = Kc;
   p.Nc = Nc;
