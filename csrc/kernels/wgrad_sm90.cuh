@@ -368,6 +368,13 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
         for (int e = 0; e < PPL; ++e) src[kw][kb][e] = p.Ew * (QB * kb + PPL * lane + e) + p.woff[kw] - p.wmin;
     for (WgradStage<QS> st(p, g, r0, tw); st.t < stages;) {
       const int sl = st.sl, atom = st.blk;
+      // A ring that is not a multiple of NT hands a slot to the other transform warpgroup from one pass to the next:
+      // its previous stage t - R may not have landed yet, and a parity wait cannot tell that phase from stage t's, so it
+      // would pass at once on the old bytes (and complete the slot's ready phase early; H100 stop 36: a fault at ring
+      // 3, KB 2).  Waiting first until stage t - R is transformed (ready, which can then be at most one phase behind)
+      // makes the full wait exact.  t - 2R is this warpgroup's own stage (NT <= 2), already done.
+      static_assert(NT <= 2, "t - 2R must be this warpgroup's stage");
+      if (NT > 1 && st.t >= R && R % NT != 0) Bar::wait(&ready[sl], st.ph ^ 1);
       Bar::wait(&full[sl], st.ph);
       uint8_t* const slot = slots + sl * p.slot_bytes;
       if (CT3D_PROBE_IS(p, 1)) {
