@@ -1,6 +1,6 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
 // below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs and its source h rows, the depthwise lane kernels' w window and tap positions, and RowSteps against a brute-force list of
-// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, share_by_cost against every split, the Hopper grad_input's channel order and fragment banks, the Hopper grad_weight's unchecked rows, the Hopper forward's tile shares and its 16-bit rows by vectors.  Built and run by .ci/run; exit status 1
+// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, the grad_weight's slot-ring protocol (a model), share_by_cost against every split, the Hopper grad_input's channel order and fragment banks, the Hopper grad_weight's unchecked rows, the Hopper forward's tile shares and its 16-bit rows by vectors.  Built and run by .ci/run; exit status 1
 // on any mismatch.
 #include <algorithm>
 #include <cstdio>
@@ -252,6 +252,68 @@ static void stage_walks() {
             }
           }
         }
+}
+
+// The Hopper grad_weight's slot ring (wgrad_sm90.cuh) as a model: the producer issues stages in order (stage t in slot
+// t % R once the consumer released t - R), each lands at a random later time (TMA and cp.async complete in any order
+// across slots), NT transform warpgroups take stages w, w + NT, ... and the consumer takes them in order.  Barriers
+// are phase counters with mbarrier's parity rule: a wait for parity P passes while the current phase's parity is
+// not P, so a wait one phase early passes at once.  Across random schedules a transform must never pass its wait
+// before its stage landed, nor the consumer before its stage was transformed.  The ready wait first (the kernel's,
+// where R % NT != 0) is what keeps it so; without it the model finds the fault at ring 3 with two warpgroups (the
+// H100's, stop 36), which also checks that the model can fail.
+static bool ring_protocol_holds(int R, int NT, bool ready_first, int stages, std::mt19937& rng) {
+  std::vector<int> full(R, 0), ready(R, 0), empty(R, 0);  // completed phases
+  std::vector<char> landed(stages, 0), done(stages, 0);
+  std::vector<int> in_flight, tw(NT);
+  for (int w = 0; w < NT; ++w) tw[w] = w;
+  int issued = 0, consumed = 0;
+  auto passes = [](int completed, int parity) { return (completed & 1) != parity; };
+  for (int steps = 0; steps < 40 * stages; ++steps) {
+    const int actor = int(rng() % (NT + 2));
+    if (actor == 0 && issued < stages) {  // producer
+      const int t = issued, sl = t % R, ph = t / R & 1;
+      if (t < R || passes(empty[sl], ph ^ 1)) in_flight.push_back(t), ++issued;
+    } else if (actor == 1 && !in_flight.empty()) {  // a copy lands
+      const size_t i = rng() % in_flight.size();
+      const int t = in_flight[i];
+      in_flight.erase(in_flight.begin() + long(i));
+      landed[t] = 1;
+      ++full[t % R];
+    } else if (actor >= 2 && actor - 2 < NT) {  // transform warpgroup w
+      const int w = actor - 2, t = tw[w];
+      if (t >= stages) continue;
+      const int sl = t % R, ph = t / R & 1;
+      if (ready_first && t >= R && R % NT != 0 && !passes(ready[sl], ph ^ 1)) continue;
+      if (!passes(full[sl], ph)) continue;
+      if (!landed[t]) return false;  // the fault: a slot transformed before its bytes landed
+      done[t] = 1;
+      ++ready[sl];
+      tw[w] += NT;
+    }
+    // the consumer: in order, releasing each slot once its stage is multiplied
+    if (consumed < stages) {
+      const int t = consumed, sl = t % R, ph = t / R & 1;
+      if (passes(ready[sl], ph)) {
+        if (!done[t]) return false;
+        ++empty[sl];
+        ++consumed;
+      }
+    }
+  }
+  return true;
+}
+
+static void wgrad_ring_protocol() {
+  std::mt19937 rng(7);
+  int old_faults = 0;
+  for (int R = 2; R <= 7; ++R)
+    for (int NT = 1; NT <= 2; ++NT)
+      for (int trial = 0; trial < 300; ++trial) {
+        CHECK(ring_protocol_holds(R, NT, true, 60, rng), "ring %d, %d transform warpgroups, trial %d", R, NT, trial);
+        if (R == 3 && NT == 2) old_faults += !ring_protocol_holds(R, NT, false, 60, rng);
+      }
+  CHECK(old_faults > 0, "the model never finds the ring-3 fault without the ready wait: it cannot fail");
 }
 
 // share_by_cost (the Hopper grad_weight's CTAs per segment) against every split: each piece gets 1..cap CTAs, the
@@ -602,6 +664,7 @@ static void vec_rows() {
 int main() {
   fast_div();
   stage_walks();
+  wgrad_ring_protocol();
   cost_shares();
   wgrad_row_bounds();
   hopper_shares();
