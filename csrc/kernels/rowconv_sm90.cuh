@@ -208,6 +208,9 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
       for (; is.k < my_tiles && is.c < lim; is.next(p, g, sh, wg, my_tiles)) {
         const int sl = is.c % R;
         if (is.c >= R) Bar::wait(&my_empty[sl], ((is.c / R) - 1) & 1);
+        // every lane past this wait before lane 0 issues: else a lane left behind could see the slot's empty barrier
+        // two phases on (lane 0 issuing c + R, the consumer releasing it) and its parity wait would never pass
+        __syncwarp();
         if (lane == 0) hopper_issue<Tr>(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes);
       }
     };
