@@ -10,7 +10,8 @@
 //   convt3d_bench --check              each output against the library's own float64 run on the same inputs
 //                                      (max|ours - f64| / max|f64|, the tests' budgets; exit status 1 past them)
 // Inputs are random (never zeros); each operator's output is poisoned (NaN) before the first run and
-// checked for unwritten elements.  Times: CUDA events, warm-up, median.
+// checked for unwritten elements.  Times: CUDA events, warm-up, median; each call queued behind a ~1 ms busy-wait
+// kernel, so the host's planning and launches are not counted (as in bench.py).
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
@@ -185,6 +186,18 @@ ct3d::TensorRef5 strided(void* data, int64_t a, int64_t b, int64_t c, int64_t d,
   return t;
 }
 
+// Keeps the GPU busy for ns nanoseconds, so that the timed call's launches are all queued before its start event
+// fires: the interval is GPU time alone, as bench.py's (hide_launch).  Without it the host's planning and launches
+// (~20 us over an operator's several kernels) counted on short cases (stop 36, H100: video-64-32 forward 0.124 ms
+// here against bench.py's 0.098).
+__global__ void busy_wait_kernel(unsigned long long ns) {
+  unsigned long long t0, t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+  do {
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  } while (t - t0 < ns);
+}
+
 template <class Op>
 float time_op(Op& op, const ct3d::Arguments& args, void* ws, int reps) {
   std::string why;
@@ -201,6 +214,8 @@ float time_op(Op& op, const ct3d::Arguments& args, void* ws, int reps) {
   CK(cudaEventCreate(&b));
   std::vector<float> ms;
   for (int i = 0; i < reps; ++i) {
+    busy_wait_kernel<<<1, 1>>>(1000000ull);  // ~1 ms
+    CK(cudaGetLastError());
     CK(cudaEventRecord(a));
     run();
     CK(cudaEventRecord(b));
