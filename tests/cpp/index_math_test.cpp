@@ -259,7 +259,8 @@ static void stage_walks() {
 // across slots), NT transform warpgroups take stages w, w + NT, ... and the consumer takes them in order.  Barriers
 // are phase counters with mbarrier's parity rule: a wait for parity P passes while the current phase's parity is
 // not P, so a wait one phase early passes at once.  Across random schedules a transform must never pass its wait
-// before its stage landed, nor the consumer before its stage was transformed.  The ready wait first (the kernel's,
+// before its stage landed, nor the consumer before its stage was transformed, and every stage must be consumed (no
+// stall: a hang).  The ready wait first (the kernel's,
 // where R % NT != 0) is what keeps it so; without it the model finds the fault at ring 3 with two warpgroups (the
 // H100's, stop 36), which also checks that the model can fail.
 static bool ring_protocol_holds(int R, int NT, bool ready_first, int stages, std::mt19937& rng) {
@@ -301,7 +302,7 @@ static bool ring_protocol_holds(int R, int NT, bool ready_first, int stages, std
       }
     }
   }
-  return true;
+  return consumed == stages;  // else the ring stalled: a hang on the GPU
 }
 
 static void wgrad_ring_protocol() {
