@@ -1110,6 +1110,51 @@ def test_hopper_forward(hcase, layout, bias, mode, restore_flags, monkeypatch):
     assert rel_err(y, y80) <= budget80, f"{hcase} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
 
 
+# The wide Hopper forward instance (8 (window offset, 32-channel box) blocks per pair: 256 input channels at kernel 2 /
+# stride 2, the 3D U-Net's deepest up-convolution), taken only under CUTLASS_CONVT3D_SM90_NSJ8=1 (stop 36, not yet run
+# on a GPU; fp32 TF32 and 16-bit: exact's bytes do not fit): (x shape, Cout, output_padding); W 40 and 70; output
+# padding 1: a last output row along d, h and w that no tap reaches (bias alone), its pair's x row outside x.
+HOPPER_NSJ8_CASES = [((2, 256, 3, 4, 40), 64, 0), ((1, 256, 2, 3, 70), 32, 1)]
+_NSJ8 = re.compile(r"hopper_rowconv_kernel(<[^(]*, 8>|I\w*Li8EEE)")
+
+
+@pytest.mark.parametrize("mode", ["tf32", "fp16", "bf16", "bf16-vec16"])
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+@pytest.mark.parametrize("ncase", HOPPER_NSJ8_CASES, ids=["w40-co64", "w70-co32-op1"])
+def test_hopper_forward_nsj8(ncase, layout, mode, restore_flags, monkeypatch):
+    """256 input channels at kernel 2 / stride 2 on the wide Hopper forward instance (CUTLASS_CONVT3D_SM90_NSJ8=1;
+    without it the sm_80 row-conv): against float64 of the same (16-bit: rounded) operands and against the sm_80
+    kernels, with a bias, outputs NaN-poisoned."""
+    xs, cout, op = ncase
+    dtype, budget, budget80 = _hopper_mode(mode.split("-")[0], monkeypatch)
+    if mode.endswith("vec16"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
+    gen = torch.Generator().manual_seed(31)
+    x = torch.randn(xs, generator=gen)
+    w = torch.randn(xs[1], cout, 2, 2, 2, generator=gen) / (xs[1] * 4) ** 0.5
+    b = torch.randn(cout, generator=gen)
+    x, w, b = x.to(dtype).to(DEV), w.to(dtype).to(DEV), b.to(dtype).to(DEV)
+    if layout == "channels_last_3d":
+        x = x.contiguous(memory_format=CL)
+    args = (2, 0, op, 1, 1)
+    ref = F.conv_transpose3d(x.double(), w.double(), b.double(), *args)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    if torch.cuda.get_device_capability() == (9, 0):
+        monkeypatch.delenv("CUTLASS_CONVT3D_SM90_NSJ8", raising=False)
+        assert "hopper_rowconv_kernel" not in _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))[1]
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_NSJ8", "1")
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert _NSJ8.search(names), f"the case does not take the wide Hopper instance: {names}"
+    assert y.dtype == dtype
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    assert rel_err(y, ref) <= budget, f"{ncase} {layout} {mode}: {rel_err(y, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
+    y80 = conv_transpose3d(x, w, b, *args)
+    assert rel_err(y, y80) <= budget80, f"{ncase} {layout} {mode}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+
+
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("cfg,merge", [("12", "1"), ("23", "1"), ("28", "1"), ("44", "1"), ("", "0"), ("32", "0")])
 def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, monkeypatch):

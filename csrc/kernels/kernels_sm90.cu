@@ -110,12 +110,15 @@ Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStrea
 
 template <class Tr, bool kRoundX, int kOut>
 Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
-  static_assert(HopperTiles::kMaxNSJ == 4, "one instance per block count");
+  static_assert(HopperTiles::kMaxNSJ == 4 && HopperTiles::kWideNSJ == 8, "one instance per block count");
   switch (p.S * (p.Kc / 32)) {
     case 1: return launch<Tr, kRoundX, kOut, 1>(p, map, ctas, stream, why);
     case 2: return launch<Tr, kRoundX, kOut, 2>(p, map, ctas, stream, why);
     case 3: return launch<Tr, kRoundX, kOut, 3>(p, map, ctas, stream, why);
     case 4: return launch<Tr, kRoundX, kOut, 4>(p, map, ctas, stream, why);
+    case 8:  // (the plan: CUTLASS_CONVT3D_SM90_NSJ8; not split, whose weights and slots, twice the bytes, never fit)
+      if constexpr (!Tr::kSplit) return launch<Tr, kRoundX, kOut, 8>(p, map, ctas, stream, why);
+      break;
   }
   return detail::fail(why, Status::kNotSupported, "Hopper row-conv: more than 4 blocks per pair");
 }

@@ -246,14 +246,20 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
   const uint32_t a_pair = uint32_t(p.S * KCH * M * 16);  // one pair's packed weights, bytes
   // kSplit: the small parts' offsets, after the segment's big weights and after the slot's big x boxes
   [[maybe_unused]] const uint32_t w_small = uint32_t(g.ptotal) * a_pair, x_small = uint32_t(nbox * bb);
-  uint32_t aoff[NSJ], boff[NSJ];                        // block u = (window offset s, box j): A and B offsets
+  // block u = (window offset s, box j): A and B offsets.  The wide instance (NSJ > kMaxNSJ) has one window offset
+  // (the plan's rule), so block u is box u and its offsets are products: no per-block registers (arrays of 8 spilled
+  // 4-30 bytes there)
+  constexpr bool kWide = NSJ > HopperTiles::kMaxNSJ;
+  uint32_t aoff[kWide ? 1 : NSJ], boff[kWide ? 1 : NSJ];
 #pragma unroll
-  for (int u = 0; u < NSJ; ++u) {
+  for (int u = 0; u < (kWide ? 0 : NSJ); ++u) {
     const int s = u / nbox, j = u - s * nbox;
     // 32 input channels: weight chunks 32 / VEC j .. (M rows of 16 bytes each), box j of the x row from row s
     aoff[u] = uint32_t((s * KCH + 32 / VEC * j) * (M * 16));
     boff[u] = uint32_t(j * bb + s * Tr::kRowBytes);
   }
+  auto a_of = [&](int u) { return kWide ? uint32_t(u * (32 / VEC) * (M * 16)) : aoff[kWide ? 0 : u]; };
+  auto b_of = [&](int u) { return kWide ? uint32_t(u * bb) : boff[kWide ? 0 : u]; };
   // x may hold a non-finite value: the rounding copy's word, or always for an x read in place (a check in the
   // producer's rounding, which gates this one, cost the channels_last mission forward 5% on the H200) and for a split
   // x (3xTF32: a non-finite weight's cross terms, see HopperPlan::set_workspace)
@@ -294,16 +300,16 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
 #pragma unroll
         for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk) {  // 32-byte k steps: two weight chunks, 32 bytes of the row
           if constexpr (Tr::kSplit) {  // big x big, big x small, small x big (the small parts: w_small, x_small on)
-            const uint64_t da = gmma_desc(a0 + aoff[u] + 2 * kk * (M * 16), M * 16, 128);
-            const uint64_t db = gmma_desc_swizzled<Tr::kRowBytes>(xs + boff[u] + 32 * kk);
+            const uint64_t da = gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128);
+            const uint64_t db = gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk);
             Tr::mma(da, db, pacc, std::make_index_sequence<NACC>{});
-            Tr::mma(da, gmma_desc_swizzled<Tr::kRowBytes>(xs + x_small + boff[u] + 32 * kk), pacc,
+            Tr::mma(da, gmma_desc_swizzled<Tr::kRowBytes>(xs + x_small + b_of(u) + 32 * kk), pacc,
                     std::make_index_sequence<NACC>{});
-            Tr::mma(gmma_desc(a0 + w_small + aoff[u] + 2 * kk * (M * 16), M * 16, 128), db, pacc,
+            Tr::mma(gmma_desc(a0 + w_small + a_of(u) + 2 * kk * (M * 16), M * 16, 128), db, pacc,
                     std::make_index_sequence<NACC>{});
           } else {
-            Tr::mma(gmma_desc(a0 + aoff[u] + 2 * kk * (M * 16), M * 16, 128),
-                    gmma_desc_swizzled<Tr::kRowBytes>(xs + boff[u] + 32 * kk), acc, std::make_index_sequence<NACC>{});
+            Tr::mma(gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
+                    gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk), acc, std::make_index_sequence<NACC>{});
           }
         }
       cute::warpgroup_commit_batch();

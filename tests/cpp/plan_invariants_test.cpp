@@ -97,6 +97,7 @@ static std::set<std::pair<int, int>> class_pairs(const ConvT3dProblem& pb, int r
   return s;
 }
 
+static int wide_plans = 0;  // forward plans of kWideNSJ blocks per pair (CUTLASS_CONVT3D_SM90_NSJ8=1)
 static void check_forward(const Arguments& a, const HopperPlan& r) {
   const ConvT3dProblem& pb = a.problem;
   const HopperParams& p = r.p;
@@ -104,7 +105,10 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
   CHECK(hopper_smem_bytes(p) <= size_t(kOptin), "shared memory %zu", hopper_smem_bytes(p));
   CHECK(p.nwg >= 1 && p.nwg <= (p.split ? HopperTiles::kMaxWGSplit : HopperTiles::kMaxWG), "nwg %d", p.nwg);
   CHECK(p.ring >= 2 && p.nwg * p.ring <= HopperTiles::kMaxBars, "ring %d x %d", p.nwg, p.ring);
-  CHECK(p.S >= 1 && p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ, "S %d Kc %d", p.S, p.Kc);
+  CHECK(p.S >= 1 && (p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ ||
+                     (p.S * (p.Kc / 32) == HopperTiles::kWideNSJ && p.S == 1 && std::getenv("CUTLASS_CONVT3D_SM90_NSJ8"))),
+        "S %d Kc %d", p.S, p.Kc);
+  wide_plans += p.S * (p.Kc / 32) == HopperTiles::kWideNSJ;
   // a slot: a pair's x row (both parts where split), or the epilogue's half tile staged in the tile's last slot
   CHECK(p.slot_bytes % 1024 == 0 && p.slot_bytes >= parts * (p.Kc / 32) * HopperTiles::rows(p.S) * 32 * es &&
             p.slot_bytes >= HopperTiles::half_out_bytes(p.cf_dst),
@@ -228,7 +232,7 @@ int main(int argc, char** argv) {
       {},
       {{"CUTLASS_CONVT3D_SM90_WGRAD_KB", "2"}},
       {{"CUTLASS_CONVT3D_SM90_WGRAD", "1"}, {"CUTLASS_CONVT3D_SM90_WGRAD_PAIRS", "2"}},
-      {{"CUTLASS_CONVT3D_SM90_EXACT", "1"}, {"CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1"}},
+      {{"CUTLASS_CONVT3D_SM90_EXACT", "0"}, {"CUTLASS_CONVT3D_SM90_NSJ8", "1"}},
       {{"CUTLASS_CONVT3D_SM90_TMA_ROUND", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD_KB", "2"}},
       {{"CUTLASS_CONVT3D_SM90_VEC16", "1"}, {"CUTLASS_CONVT3D_SM90_MERGE", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD", "1"}},
   };
@@ -285,10 +289,54 @@ int main(int argc, char** argv) {
     }
     for (const auto& kv : knobs[ki]) unsetenv(kv.first);
   }
-  std::printf("plans checked: %d forward, %d grad_weight, %d grad_input, %d unit-stride forward\n", planned[0],
-              planned[1], planned[2], planned[3]);
+  // named problems: the wide forward instance's (tests/test_cuda.py HOPPER_NSJ8_CASES, the decoder level
+  // unet-256-128) plan with CUTLASS_CONVT3D_SM90_NSJ8=1 and check out (fp32 TF32, fp16, bf16; exact never), and
+  // without it go to sm_80
+  {
+    struct Named { int n, cin, cout, d, h, w, op; };
+    const Named named[] = {{2, 256, 64, 3, 4, 40, 0}, {1, 256, 32, 2, 3, 70, 1}, {2, 256, 128, 16, 16, 16, 0}};
+    for (const Named& c : named)
+      for (int dt = 0; dt < 4; ++dt)
+        for (int cl = 0; cl < 2; ++cl) {
+          ConvT3dProblem pb{};
+          pb.dtype = dt < 2 ? DType::kF32 : dt == 2 ? DType::kF16 : DType::kBF16;
+          pb.math = dt == 1 ? Math::kExact : Math::kTF32;
+          pb.groups = 1;
+          pb.Cin = c.cin;
+          pb.Cout = c.cout;
+          pb.N = c.n;
+          const int ins[3] = {c.d, c.h, c.w};
+          for (int i = 0; i < 3; ++i) {
+            pb.in[i] = ins[i];
+            pb.k[i] = pb.stride[i] = 2;
+            pb.dil[i] = 1;
+            pb.pad[i] = 0;
+            pb.out[i] = 2 * ins[i] + c.op;
+          }
+          Arguments a{};
+          a.problem = pb;
+          a.x = dense(data, pb.N, pb.Cin, pb.in[0], pb.in[1], pb.in[2], cl);
+          a.y = dense(data, pb.N, pb.Cout, pb.out[0], pb.out[1], pb.out[2], cl);
+          a.w = dense(data, pb.Cin, pb.Cout, 2, 2, 2, false);
+          char buf[160];
+          std::snprintf(buf, sizeof buf, "named %d->%d x %dx%dx%d op %d dt %d%s", c.cin, c.cout, c.d, c.h, c.w, c.op, dt,
+                        cl ? " cl" : "");
+          where = buf;
+          CHECK(!hopper_plan(a, nullptr), "planned without CUTLASS_CONVT3D_SM90_NSJ8");
+          setenv("CUTLASS_CONVT3D_SM90_NSJ8", "1", 1);
+          HopperPlan f{};
+          const bool ok = hopper_plan(a, &f);
+          CHECK(ok == (dt != 1), "planned %d with CUTLASS_CONVT3D_SM90_NSJ8=1 (exact: never, its bytes do not fit)", ok);
+          if (ok) check_forward(a, f);
+          unsetenv("CUTLASS_CONVT3D_SM90_NSJ8");
+        }
+  }
+  std::printf("plans checked: %d forward (%d of 8 blocks a pair), %d grad_weight, %d grad_input, %d unit-stride forward\n",
+              planned[0], wide_plans, planned[1], planned[2], planned[3]);
   // a sweep that plans nothing would check nothing
   CHECK(planned[0] > 100 && planned[1] > 100 && planned[2] > 100 && planned[3] > 10, "too few plans");
+  CHECK(wide_plans > 10, "%d forward plans of %d blocks per pair under CUTLASS_CONVT3D_SM90_NSJ8=1", wide_plans,
+        HopperTiles::kWideNSJ);
   std::printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
   return failures ? 1 : 0;
 }
