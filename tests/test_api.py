@@ -144,6 +144,16 @@ def test_functional_unusual_shapes_match_torch(xs, ws, args):
     torch.testing.assert_close(conv_transpose3d(x, w, None, **args), F.conv_transpose3d(x, w, None, **args))
 
 
+@pytest.mark.parametrize("kind", ["strided", "expanded"])
+def test_functional_bias_of_any_stride(kind):
+    """A strided (b[::2]) or expanded (stride 0) bias gives PyTorch's result, on the CPU path here; the CUDA kernels'
+    twin is test_cuda.py's test_forward_bias_of_any_stride."""
+    torch.manual_seed(3)
+    x, w, full = torch.randn(1, 4, 3, 4, 5), torch.randn(4, 6, 3, 3, 3), torch.randn(12)
+    b = full[::2] if kind == "strided" else full[:1].expand(6)
+    torch.testing.assert_close(conv_transpose3d(x, w, b, 2, 1), F.conv_transpose3d(x, w, b, 2, 1))
+
+
 def test_functional_unbatched_input():
     torch.manual_seed(2)
     x, w = torch.randn(4, 3, 4, 5), torch.randn(4, 2, 3, 3, 3)

@@ -1110,6 +1110,24 @@ def test_hopper_forward(hcase, layout, bias, mode, restore_flags, monkeypatch):
     assert rel_err(y, y80) <= budget80, f"{hcase} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
 
 
+@pytest.mark.parametrize("groups", [1, 32], ids=["dense", "depthwise"])
+@pytest.mark.parametrize("kind", ["strided", "expanded"])
+def test_forward_bias_of_any_stride(kind, groups, restore_flags):
+    """A bias that is a strided view (b[::2]) or expanded from one element (stride 0) gives PyTorch's result: the
+    forward kernels read the bias densely, so the op passes them a contiguous copy (before stop 36 they read the
+    strided one densely: wrong values, and past the end of an expanded one)."""
+    torch.backends.cudnn.allow_tf32 = False
+    gen = torch.Generator().manual_seed(41)
+    x = torch.randn(1, 32, 3, 4, 40, generator=gen).to(DEV)
+    w = (torch.randn(32, 32 // groups, 3, 3, 3, generator=gen) / 8).to(DEV)
+    full = torch.randn(64, generator=gen).to(DEV)
+    b = full[::2] if kind == "strided" else full[:1].expand(32)
+    assert not b.is_contiguous()
+    y = conv_transpose3d(x, w, b, 2, 1, 0, groups)
+    ref = F.conv_transpose3d(x.double(), w.double(), b.double(), 2, 1, 0, groups)
+    assert rel_err(y, ref) <= 1e-5, f"{kind}: {rel_err(y, ref):.3g} against float64"
+
+
 # The wide Hopper forward instance (8 (window offset, 32-channel box) blocks per pair: 256 input channels at kernel 2 /
 # stride 2, the 3D U-Net's deepest up-convolution), taken only under CUTLASS_CONVT3D_SM90_NSJ8=1 (stop 36, not yet run
 # on a GPU; fp32 TF32 and 16-bit: exact's bytes do not fit): (x shape, Cout, output_padding); W 40 and 70; output
@@ -1118,17 +1136,20 @@ HOPPER_NSJ8_CASES = [((2, 256, 3, 4, 40), 64, 0), ((1, 256, 2, 3, 70), 32, 1)]
 _NSJ8 = re.compile(r"hopper_rowconv_kernel(<[^(]*, 8>|I\w*Li8EEE)")
 
 
-@pytest.mark.parametrize("mode", ["tf32", "fp16", "bf16", "bf16-vec16"])
+@pytest.mark.parametrize("mode", ["tf32", "tf32-vec16", "tf32-pround", "fp16", "fp16-vec16", "bf16", "bf16-vec16"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("ncase", HOPPER_NSJ8_CASES, ids=["w40-co64", "w70-co32-op1"])
 def test_hopper_forward_nsj8(ncase, layout, mode, restore_flags, monkeypatch):
     """256 input channels at kernel 2 / stride 2 on the wide Hopper forward instance (CUTLASS_CONVT3D_SM90_NSJ8=1;
     without it the sm_80 row-conv): against float64 of the same (16-bit: rounded) operands and against the sm_80
-    kernels, with a bias, outputs NaN-poisoned."""
+    kernels, with a bias, outputs NaN-poisoned; each output mode (-vec16: NCDHW rows by 16-byte vectors) and, for
+    fp32, x rounded by the producer warp (-pround: CUTLASS_CONVT3D_SM90_TMA_ROUND=0, a channels_last x read in place)."""
     xs, cout, op = ncase
     dtype, budget, budget80 = _hopper_mode(mode.split("-")[0], monkeypatch)
     if mode.endswith("vec16"):
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
+    if mode.endswith("pround"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0")
     gen = torch.Generator().manual_seed(31)
     x = torch.randn(xs, generator=gen)
     w = torch.randn(xs[1], cout, 2, 2, 2, generator=gen) / (xs[1] * 4) ** 0.5

@@ -507,6 +507,9 @@ Status Operator<K>::can_implement(const Arguments& a, std::string* why) const {
     return fail(why, Status::kInvalidProblem, "w does not match the problem");
   if (p.math != Math::kTF32 && p.math != Math::kExact) return fail(why, Status::kInvalidProblem, "unknown math mode");
   if (p.groups > 65535) return fail(why, Status::kNotSupported, "groups > 65535 exceeds the launch grid");
+  // the forward kernels read the bias densely (the PyTorch op passes a contiguous one)
+  if (K == Kind::kForward && a.bias && a.bias_stride != 1)
+    return fail(why, Status::kNotSupported, "bias_stride must be 1 for the forward (a contiguous bias)");
   if (K == Kind::kForward || K == Kind::kGradInput) {
     RowPlan r = make_row_plan(a, K == Kind::kForward, nullptr);
     if (r.p.n_blocks > 65535) return fail(why, Status::kNotSupported, "too many channels per group for the launch grid");

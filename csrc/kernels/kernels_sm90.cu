@@ -100,6 +100,11 @@ Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStrea
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper row-conv)");
   if (s != Status::kSuccess) return s;
+  // the masked-recompute list starts empty every run, not only after initialize()'s pack: run() after run() would
+  // append past its room (a review, stop 36).  (A stale non-finite word of the copy only checks more tiles.)
+  s = detail::cuda_check(cudaMemsetAsync(p.fix_count, 0, sizeof(unsigned), stream), why,
+                         "cudaMemsetAsync (Hopper masked-recompute count)");
+  if (s != Status::kSuccess) return s;
   kernel<<<ctas, (HopperTiles::kThreads + 32) * p.nwg, smem, stream>>>(map, p);
   s = detail::cuda_check(cudaGetLastError(), why, "Hopper row-conv kernel launch");
   if (s != Status::kSuccess) return s;
@@ -117,10 +122,13 @@ Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaS
     case 3: return launch<Tr, kRoundX, kOut, 3>(p, map, ctas, stream, why);
     case 4: return launch<Tr, kRoundX, kOut, 4>(p, map, ctas, stream, why);
     case 8:  // (the plan: CUTLASS_CONVT3D_SM90_NSJ8; not split, whose weights and slots, twice the bytes, never fit)
-      if constexpr (!Tr::kSplit) return launch<Tr, kRoundX, kOut, 8>(p, map, ctas, stream, why);
+      // (its A / B offsets take block u as box u: one window offset only)
+      if constexpr (!Tr::kSplit)
+        if (p.S == 1) return launch<Tr, kRoundX, kOut, 8>(p, map, ctas, stream, why);
       break;
   }
-  return detail::fail(why, Status::kNotSupported, "Hopper row-conv: more than 4 blocks per pair");
+  return detail::fail(why, Status::kNotSupported,
+                      "Hopper row-conv: no instance for S x Kc / 32 blocks per pair (1-4; 8 at one window offset)");
 }
 #elif CT3D_SM90_PART == 2
 // x NCDHW (w stride 1, n and channel folded: stride[0] == Cin * stride[1]) as (w, h, d, n * Cin), read in boxes of

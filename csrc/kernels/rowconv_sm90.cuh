@@ -250,6 +250,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
   // (the plan's rule), so block u is box u and its offsets are products: no per-block registers (arrays of 8 spilled
   // 4-30 bytes there)
   constexpr bool kWide = NSJ > HopperTiles::kMaxNSJ;
+  static_assert(!kWide || NSJ == HopperTiles::kWideNSJ, "the wide instance's offsets: 8 boxes of one window offset");
   uint32_t aoff[kWide ? 1 : NSJ], boff[kWide ? 1 : NSJ];
 #pragma unroll
   for (int u = 0; u < (kWide ? 0 : NSJ); ++u) {

@@ -52,9 +52,12 @@ at::Tensor forward_cuda(const at::Tensor& input, const at::Tensor& weight, const
   args.x = ref5(input);
   args.w = ref5(weight);
   args.y = ref5(y);
+  // the kernels read the bias densely: a strided or expanded (stride 0) one is copied first (Cout elements)
+  at::Tensor b;
   if (bias.has_value() && bias->defined()) {
-    args.bias = const_cast<void*>(bias->data_ptr());
-    args.bias_stride = bias->stride(0);
+    b = bias->contiguous();
+    args.bias = const_cast<void*>(b.data_ptr());
+    args.bias_stride = 1;
   }
   run_op<ct3d::Forward>(args, input);
   return y;
