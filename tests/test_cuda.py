@@ -1058,6 +1058,17 @@ HOPPER_MODES = {
 }
 
 
+def _check_forward_output(y, ref, dtype, budget, budget80, run, monkeypatch, what):
+    """A Hopper forward's y: its dtype, every element written and finite, against the float64 ref and against run()
+    on the sm_80 kernels (CUTLASS_CONVT3D_SM90=0, left set)."""
+    assert y.dtype == dtype
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    assert rel_err(y, ref) <= budget, f"{what}: {rel_err(y, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
+    y80 = run()
+    assert rel_err(y, y80) <= budget80, f"{what}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+
+
 def _hopper_mode(mode, monkeypatch):
     """Sets the mode's numerics flag and switches (the Hopper kernels on); its dtype and budgets."""
     dtype, tf32, switch, budget, budget80 = HOPPER_MODES[mode]
@@ -1102,12 +1113,8 @@ def test_hopper_forward(hcase, layout, bias, mode, restore_flags, monkeypatch):
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
         # -vec16 with an NCDHW y: the instances that store it by 16-byte vectors (HopperTiles::kRowVectors)
         assert bool(_ROW_VECTORS.search(names)) == (mode.endswith("vec16") and layout == "ncdhw"), names
-    assert y.dtype == dtype
-    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
-    assert rel_err(y, ref) <= budget, f"{hcase} {layout}: {rel_err(y, ref):.3g} against float64"
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
-    y80 = conv_transpose3d(x, w, b, *args)
-    assert rel_err(y, y80) <= budget80, f"{hcase} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+    _check_forward_output(y, ref, dtype, budget, budget80, lambda: conv_transpose3d(x, w, b, *args), monkeypatch,
+                          f"{hcase} {layout}")
 
 
 @pytest.mark.parametrize("groups", [1, 32], ids=["dense", "depthwise"])
@@ -1168,12 +1175,8 @@ def test_hopper_forward_nsj8(ncase, layout, mode, restore_flags, monkeypatch):
     y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
     if torch.cuda.get_device_capability() == (9, 0):
         assert _NSJ8.search(names), f"the case does not take the wide Hopper instance: {names}"
-    assert y.dtype == dtype
-    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
-    assert rel_err(y, ref) <= budget, f"{ncase} {layout} {mode}: {rel_err(y, ref):.3g} against float64"
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
-    y80 = conv_transpose3d(x, w, b, *args)
-    assert rel_err(y, y80) <= budget80, f"{ncase} {layout} {mode}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+    _check_forward_output(y, ref, dtype, budget, budget80, lambda: conv_transpose3d(x, w, b, *args), monkeypatch,
+                          f"{ncase} {layout} {mode}")
 
 
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
