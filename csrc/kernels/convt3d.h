@@ -24,7 +24,7 @@ struct Arguments {
   TensorRef5 w;               // (Cin, Cout/groups, kD, kH, kW)
   TensorRef5 y;               // (N, Cout, OD, OH, OW)
   void* bias = nullptr;       // (Cout) or null
-  int64_t bias_stride = 1;
+  int64_t bias_stride = 1;    // the forward takes 1 only (its kernels read the bias densely)
 };
 
 enum class Kind { kForward, kGradInput, kGradWeight, kGradBias };

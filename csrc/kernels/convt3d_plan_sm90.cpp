@@ -344,8 +344,9 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
     const int64_t need = int64_t(p.Ew) * (kb * 128 / esize - 1) + wmax - p.wmin + 1;
     return (need + 2 * (vec - 1)) / vec;
   };
-  // CUTLASS_CONVT3D_SM90_WGRAD_KB=2 (v90, off until measured): stages of two 128-byte k-blocks (64 fp32 positions,
-  // 128 16-bit), half the stages and their fixed cost (barrier round trips, per-stage setup) per byte; a TF32 x
+  // CUTLASS_CONVT3D_SM90_WGRAD_KB=2 (v90, off: the doubled slots leave a ring of 3, H100 mission TF32 0.755 against
+  // 0.698 ms): stages of two 128-byte k-blocks (64 fp32 positions, 128 16-bit), half the stages and their fixed cost
+  // (barrier round trips, per-stage setup) per byte; a TF32 x
   // rounded by its TMA map (the transform's rounding pass would need twice its registers); not 3xTF32.  One k-block
   // where a row has only one (its second would be zeros) or where the longer window does not fit (w dilation: a span
   // past 6 at w stride 2)
@@ -439,7 +440,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   // tiles) plus a fixed part worth ~8 of them (v75, H200 mission: 1 2.1 4 6 8 16 and equal shares gave 0.97 0.85
   // 0.77 0.72 0.70 0.72 0.79 ms; the kernel is bound by each stage's latency, not by its bytes: L2 50%, DRAM 35%).
   // CUTLASS_CONVT3D_SM90_WGRAD_F=<f> sets the fixed part (a large f: equal shares), for measurements.  Stages of two
-  // k-blocks (v90) pay it once per two: 4 (a prediction, not yet measured)
+  // k-blocks (v90) pay it once per two: 4 (assumed; the fixed-part sweep at KB 2 is not measured)
   const double fixed = env_knob("CUTLASS_CONVT3D_SM90_WGRAD_F", 8.0 / kb);
   double cost[HopperWgradTiles::kMaxSeg];
   int64_t cap[HopperWgradTiles::kMaxSeg];

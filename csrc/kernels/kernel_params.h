@@ -123,7 +123,7 @@ struct HopperTiles {
   // mod 4 (4-way where it is 0 mod 4)
   static constexpr int LDV16 = 140;
   // the output's layout and stores, a kernel instance each: NCDHW rows by element lanes, channels_last 16-byte channel
-  // vectors, NCDHW rows by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32; CUTLASS_CONVT3D_SM90_VEC16=1)
+  // vectors, NCDHW rows by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32; the plan's p.vec16)
   enum Out { kRows = 0, kChannelsLast = 1, kRowVectors = 2 };
   static_assert(LDV16 % 4 == 0 && LDV16 >= 7 + 2 * BQ + 1, "whole 16-byte vectors past the phase");
   static constexpr int half_out_bytes(bool cf) {

@@ -466,10 +466,8 @@ template <class Tr, bool kRound>
 __global__ void hopper_pack_kernel(TensorRef5 w, typename Tr::Element* out, const __grid_constant__ HopperParams p) {
   using E = typename Tr::Element;
   static_assert(!kRound || Tr::kTF32, "TF32 rounding of fp32 weights only");
-  if (blockIdx.x == 0 && blockIdx.y == 0 && threadIdx.x == 0) {  // before the copy and the forward of this call
-    if (p.x_nonfinite) *p.x_nonfinite = 0;
-    *p.fix_count = 0;
-  }
+  // before the copy of this call (the masked-recompute count: reset before every forward launch, kernels_sm90.cu)
+  if (blockIdx.x == 0 && blockIdx.y == 0 && threadIdx.x == 0 && p.x_nonfinite) *p.x_nonfinite = 0;
   constexpr int VEC = Tr::VEC, M = HopperTiles::M;
   const HopperSeg& g = p.seg[blockIdx.y];
   const int KCH = p.Kc / VEC;
