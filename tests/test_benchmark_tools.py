@@ -10,12 +10,21 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def agreement():
-    spec = importlib.util.spec_from_file_location("cpp_agreement", ROOT / "benchmarks" / "cpp_agreement.py")
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+@pytest.fixture(scope="module")
+def agreement():
+    return _load("cpp_agreement")
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return _load("bench")
 
 
 CPP = """\
@@ -61,12 +70,9 @@ def test_cpp_agreement_parses_and_compares(agreement, tmp_path, capsys):
     assert agreement.main([str(tmp_path / "cpp.txt"), str(tmp_path / "b.json"), "--tol", "0.35"]) == 0
 
 
-def test_bench_records_the_knobs(monkeypatch):
+def test_bench_records_the_knobs(bench, monkeypatch):
     """bench.py writes the CUTLASS_CONVT3D_* variables of its run into its JSON (`knobs`), so a result measured with a
     switch or plan knob set is never taken for the defaults'; other variables stay out."""
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
     for k in [k for k in os.environ if k.startswith("CUTLASS_CONVT3D_")]:
         monkeypatch.delenv(k)
     assert bench.knob_env() == {}
@@ -76,16 +82,13 @@ def test_bench_records_the_knobs(monkeypatch):
     assert bench.knob_env() == {"CUTLASS_CONVT3D_SM90_EXACT": "0", "CUTLASS_CONVT3D_SM90_VEC16": "1"}
 
 
-def test_cpp_and_python_benchmarks_time_the_same_cases(agreement):
+def test_cpp_and_python_benchmarks_time_the_same_cases(agreement, bench):
     """convt3d_bench's case table (csrc/bench/convt3d_bench.cu) and bench.py's CASES / DECODER_CASES name the same
     problems (cpp_agreement's CASE_NAMES maps the names): same batch, channels, x extents, kernel, stride, padding,
     output padding and groups, and the decoder cases flagged as such on both sides, so that the two benchmarks'
     times compare like for like (issue 3)."""
     import re
 
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
     src = (ROOT / "csrc" / "bench" / "convt3d_bench.cu").read_text()
     table = src[src.index("const Case kCases[]"):]
     table = table[:table.index("};")]
