@@ -1179,6 +1179,93 @@ def test_hopper_forward_nsj8(ncase, layout, mode, restore_flags, monkeypatch):
                           f"{ncase} {layout} {mode}")
 
 
+# The tap-GEMM forward (tapgemm_kernel.cuh: kernel == stride, padding 0, output_padding 0, as one GEMM per group
+# scattered into y): (x shape, Cout, kernel = stride, groups).  Positions per batch entry past one 128-position block
+# and not a multiple of it (255, 450), input channels past one 32-channel step and not a multiple (40, 33), columns
+# (Cout x taps) past one 64-column block and not whole vectors (7 columns: 8 with the padding), strides (2, 2, 2),
+# pointwise (1, 1, 1), (1, 2, 4) and (2, 1, 1), 2 groups; the U-Net level unet-256-128 in small.
+TAPGEMM_CASES = [
+    ((2, 40, 3, 5, 17), 24, (2, 2, 2), 1),
+    ((1, 256, 4, 4, 16), 64, (2, 2, 2), 1),
+    ((2, 33, 2, 3, 75), 7, (1, 1, 1), 1),
+    ((1, 48, 3, 4, 9), 20, (1, 2, 4), 2),
+    ((1, 16, 5, 6, 7), 16, (2, 1, 1), 1),
+]
+TAPGEMM_MODES = {m[0]: m[1:] for m in MODES if m[0] != "fp64"}  # no float64 instance (the row-conv takes it)
+
+
+def _tapgemm_inputs(xs, cout, k, g, dtype, layout, bias, seed):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(xs, generator=gen)
+    w = torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g) ** 0.5
+    b = torch.randn(cout, generator=gen).to(dtype).to(DEV) if bias else None
+    x, w = x.to(dtype).to(DEV), w.to(dtype).to(DEV)
+    if layout == "channels_last_3d":
+        x = x.contiguous(memory_format=CL)
+    elif layout == "misaligned":  # one element past a 16-byte boundary: the element-copy path, not 16-byte vectors
+        buf = torch.empty(x.numel() + 1, dtype=dtype, device=DEV)
+        x = buf[1:].view(xs).copy_(x)
+    return x, w, b
+
+
+@pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned"])
+@pytest.mark.parametrize("tcase", TAPGEMM_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}g{c[3]}"
+                                                     for c in TAPGEMM_CASES])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
+def test_tapgemm_forward(tcase, layout, bias, mode, restore_flags, monkeypatch):
+    """The tap-GEMM kernel (CUTLASS_CONVT3D_TAPGEMM=1) in each mode and layout against float64 of the same (16-bit:
+    rounded) operands and against the other kernels (CUTLASS_CONVT3D_TAPGEMM=0); outputs NaN-poisoned."""
+    xs, cout, k, g = tcase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    x, w, b = _tapgemm_inputs(xs, cout, k, g, dtype, layout, bias, 5)
+    args = (k, 0, 0, g, 1)
+    ref = F.conv_transpose3d(x.double(), w.double(), None if b is None else b.double(), *args)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "1")
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
+    assert "tapgemm_kernel" in names, f"the case does not take the tap-GEMM kernel: {names}"
+    assert y.dtype == dtype and y.shape == ref.shape
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    assert rel_err(y, ref) <= budget, f"{tcase} {layout}: {rel_err(y, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "0")
+    y0, names0 = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
+    assert "tapgemm_kernel" not in names0
+    assert rel_err(y, y0) <= 2 * budget, f"{tcase} {layout}: {rel_err(y, y0):.3g} against the other kernels"
+
+
+def test_tapgemm_routing(restore_flags, monkeypatch):
+    """Which forwards the tap-GEMM takes by default: kernel == stride with padding 0 where no Hopper forward applies
+    (unet-256-128's 256 input channels at kernel 2 / stride 2 are past the Hopper forward's blocks), not padding 1, not
+    output_padding 1, not a non-flat x (a w slice: its h stride does not continue its w stride), not the few-channel
+    groups the direct kernels take, and not where the Hopper forward takes the problem (32 input channels, H100)."""
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.delenv("CUTLASS_CONVT3D_TAPGEMM", raising=False)
+    gen = torch.Generator().manual_seed(3)
+
+    def run(x, w, *args):
+        y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, *args))
+        ref = F.conv_transpose3d(x.double(), w.double(), None, *args)
+        assert rel_err(y, ref) <= 2e-3
+        return "tapgemm_kernel" in names
+
+    x = torch.randn(1, 256, 4, 4, 16, generator=gen).to(DEV)
+    w = (torch.randn(256, 64, 2, 2, 2, generator=gen) / 16).to(DEV)
+    assert run(x, w, 2)
+    assert not run(x, w, 2, 1)          # padding 1
+    assert not run(x, w, 2, 0, 1)       # output_padding 1
+    assert not run(torch.randn(1, 256, 4, 4, 20, generator=gen).to(DEV)[..., :16], w, 2)  # non-flat positions
+    xd, wd = torch.randn(1, 8, 4, 4, 16, generator=gen).to(DEV), torch.randn(8, 1, 2, 2, 2, generator=gen).to(DEV)
+    assert not run(xd, wd, 2, 0, 0, 8)  # depthwise: the direct kernels
+    xs, ws = torch.randn(1, 32, 4, 4, 40, generator=gen).to(DEV), (torch.randn(32, 32, 2, 2, 2, generator=gen) / 6).to(DEV)
+    hopper = torch.cuda.get_device_capability() == (9, 0)
+    assert run(xs, ws, 2) != hopper
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "0")
+    assert not run(x, w, 2)
+
+
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("cfg,merge", [("12", "1"), ("23", "1"), ("28", "1"), ("44", "1"), ("", "0"), ("32", "0")])
 def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, monkeypatch):

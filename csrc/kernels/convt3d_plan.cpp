@@ -221,6 +221,75 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
   return r;
 }
 
+// ---------------------------------------------------------------- tap-GEMM plan (forward, kernel == stride)
+struct TapGemmPlan {
+  TapGemmParams p;
+  dim3 grid;
+  size_t pack_bytes;
+  bool empty;
+};
+// CUTLASS_CONVT3D_TAPGEMM: 0 never, 1 wherever the kernel applies (over the Hopper forward too), unset or other:
+// where it applies and no Hopper forward takes the problem
+int tapgemm_mode() {
+  const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM");
+  return e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : 2;
+}
+// The tap-GEMM forward where it applies: kernel == stride, padding 0 and output_padding 0 in every dimension
+// (dilation irrelevant where the kernel is 1), the w stride a power of two <= BN (the NCDHW epilogue's kw), x's
+// positions flat (its h and d strides continue its w stride: one position stride), tensor-core policies (not
+// float64, not the few-channel groups the direct kernels multiply exactly), the grid within CUDA's limits.
+bool tapgemm_plan(const Arguments& a, TapGemmPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  const int mode = tapgemm_mode();
+  if (mode == 0 || pb.dtype == DType::kF64 || use_direct(pb)) return false;
+  for (int d = 0; d < 3; ++d)
+    if (pb.k[d] != pb.stride[d] || pb.pad[d] != 0 || int64_t(pb.out[d]) != int64_t(pb.in[d]) * pb.k[d] ||
+        (pb.k[d] > 1 && pb.dil[d] != 1))
+      return false;
+  const int sw = pb.k[2];
+  if (sw > TapGemmTiles::BN || (sw & (sw - 1))) return false;
+  const TensorRef5& x = a.x;
+  const int64_t D = x.size[2], H = x.size[3], W = x.size[4], sP = x.stride[4];
+  if ((H > 1 && x.stride[3] != W * sP) || (D > 1 && x.stride[2] != H * W * sP)) return false;
+  const int64_t pos = D * H * W;
+  if (pos >= INT_MAX) return false;
+  TapGemmPlan r{};
+  TapGemmParams& p = r.p;
+  p.x = a.x;
+  p.y = a.y;
+  p.bias = a.bias;
+  p.groups = pb.groups;
+  p.Kc = pb.cin_g();
+  p.Nc = pb.cout_g();
+  for (int d = 0; d < 3; ++d) p.s[d] = pb.k[d];
+  p.lsw = 0;
+  while ((1 << p.lsw) < sw) ++p.lsw;
+  const int64_t ncols = int64_t(p.Nc) * pb.taps(), ldb = (ncols + 7) / 8 * 8;
+  if (ldb >= INT_MAX / 2) return false;
+  p.ncols = int(ncols);
+  p.ldb = int(ldb);
+  p.pos = pos;
+  p.xsP = sP;
+  const int64_t m_blocks = (pos + TapGemmTiles::BM - 1) / TapGemmTiles::BM;
+  const int64_t n_blocks = (ldb + TapGemmTiles::BN - 1) / TapGemmTiles::BN;
+  if (x.size[0] * m_blocks >= INT_MAX || n_blocks > 65535 || pb.groups > 65535) return false;
+  p.div_mb = FastDiv::make(int(std::max<int64_t>(m_blocks, 1)));
+  p.div_w = FastDiv::make(int(std::max<int64_t>(W, 1)));
+  p.div_h = FastDiv::make(int(std::max<int64_t>(H, 1)));
+  p.cl = a.y.stride[1] == 1 && a.y.stride[4] != 1;
+  const int64_t es = int64_t(elem_size(pb.dtype)), sC = x.stride[1], sN = x.stride[0];
+  p.a_cf = sC == 1 && sP != 1;
+  const bool aligned = reinterpret_cast<uintptr_t>(x.data) % 16 == 0 && (sN * es) % 16 == 0;
+  p.a_vec = aligned && (p.a_cf ? (sP * es) % 16 == 0 && (pb.groups == 1 || (p.Kc * es) % 16 == 0)
+                               : sP == 1 && (sC * es) % 16 == 0);
+  r.grid = dim3(unsigned(x.size[0] * m_blocks), unsigned(n_blocks), unsigned(pb.groups));
+  r.pack_bytes = align256(size_t(pb.Cin) * size_t(ldb) * size_t(es));
+  r.empty = numel(a.y) == 0;
+  if (mode == 2 && hopper_plan(a, nullptr)) return false;
+  if (out) *out = r;
+  return true;
+}
+
 // ---------------------------------------------------------------- direct kernels (few channels per group)
 // A 32-wide tensor-core tile would be mostly idle: each output is a handful of FMAs per tap, so gather directly.
 bool use_direct(const ConvT3dProblem& p) {
@@ -536,6 +605,8 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
     case Kind::kForward:
     case Kind::kGradInput: {
       const bool fwd = K == Kind::kForward;
+      TapGemmPlan tg;
+      if (fwd && tapgemm_plan(a, &tg)) return tg.pack_bytes;
       HopperPlan h;
       if (fwd && hopper_plan(a, &h)) return h.workspace();
       HopperDgradPlan hd;
@@ -565,6 +636,11 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
   if (s != Status::kSuccess) return s;
   args_ = a;
   workspace_ = workspace;
+  TapGemmPlan tg;
+  if (K == Kind::kForward && tapgemm_plan(a, &tg)) {
+    tg.p.wpack = workspace;
+    return launchers(a.problem, K).tapgemm_pack(tg.p, a.w, stream, why);
+  }
   HopperPlan h;
   if (K == Kind::kForward && hopper_plan(a, &h)) {
     h.set_workspace(workspace);
@@ -584,6 +660,12 @@ template <Kind K>
 Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const Arguments& a = args_;
   const KernelLaunchers& L = launchers(a.problem, K);
+  TapGemmPlan tg;
+  if (K == Kind::kForward && tapgemm_plan(a, &tg)) {
+    if (tg.empty) return Status::kSuccess;
+    tg.p.wpack = workspace_;
+    return L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
+  }
   HopperPlan h;
   if (K == Kind::kForward && hopper_plan(a, &h)) {
     h.set_workspace(workspace_);

@@ -8,6 +8,7 @@
 #include "direct_kernel.cuh"
 #include "restage_kernel.cuh"
 #include "rowconv_kernel.cuh"
+#include "tapgemm_kernel.cuh"
 #include "wgrad_kernel.cuh"
 
 namespace ct3d {
@@ -332,6 +333,44 @@ Status to_channels_last(const TensorRef5& src, void* dst, Restage op, unsigned* 
   return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
 }
 
+// The tap-GEMM forward (not for f64: its MMA tiles are the fp32-accumulating policies').  Pipeline depth: the deepest
+// (<= kMaxStages) that keeps two CTAs per SM, never below 2.
+template <class P>
+Status tapgemm_pack(const TapGemmParams& p, const TensorRef5& w, cudaStream_t stream, std::string* why) {
+  if constexpr (std::is_same<P, PolicyF64>::value) {
+    return fail(why, Status::kNotSupported, "the tap-GEMM forward takes no float64");
+  } else {
+    const int64_t total = w.size[0] * int64_t(p.ldb);
+    if (total == 0) return Status::kSuccess;
+    tapgemm_pack_kernel<P><<<blocks_for(total, 256), 256, 0, stream>>>(w, p);
+    return cuda_check(cudaGetLastError(), why, "tap-GEMM weight pack launch");
+  }
+}
+template <class P>
+Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream, std::string* why) {
+  if constexpr (std::is_same<P, PolicyF64>::value) {
+    return fail(why, Status::kNotSupported, "the tap-GEMM forward takes no float64");
+  } else {
+    auto go = [&](auto cf) -> Status {
+      constexpr bool kCF = decltype(cf)::value;
+      using K = TapGemm<P, kCF>;
+      TapGemmParams q = p;
+      const int cap = lim.max_stages >= 2 ? std::min(lim.max_stages, TapGemmTiles::kMaxStages) : TapGemmTiles::kMaxStages;
+      q.stages = 2;
+      while (q.stages < cap && 2 * (K::smem_bytes(q.stages + 1) + 1024) <= size_t(lim.per_sm)) ++q.stages;
+      const size_t smem = K::smem_bytes(q.stages);
+      if (smem > size_t(lim.optin))
+        return fail(why, Status::kNotSupported, "tap-GEMM tile footprint exceeds this device's shared memory");
+      auto kernel = tapgemm_kernel<P, kCF>;
+      Status s = cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why, "cudaFuncSetAttribute");
+      if (s != Status::kSuccess) return s;
+      kernel<<<grid, TapGemmTiles::kThreads, smem, stream>>>(q);
+      return cuda_check(cudaGetLastError(), why, "tap-GEMM kernel launch");
+    };
+    return p.a_cf ? go(std::true_type{}) : go(std::false_type{});
+  }
+}
+
 // A policy's launchers compile as three translation units, in parallel: kernels_<policy>.cu (the table below, the
 // direct kernels) and kernels_part.cu built once per part (CMakeLists.txt), where the row-conv launchers (part 1) and
 // the grad_weight launchers (part 2) are instantiated; kernels_<policy>.cu declares those `extern`.
@@ -341,15 +380,19 @@ Status to_channels_last(const TensorRef5& src, void* dst, Restage op, unsigned* 
   EXTERN template Status wgrad<P>(const WgradParams&, dim3, int, const TensorRef5&, cudaStream_t, std::string*);      \
   EXTERN template int wgrad_blocks_per_sm<P>(int, int, bool, int);                                                  \
   EXTERN template Status wgrad_reduce<P>(const WgradParams&, int, const TensorRef5&, cudaStream_t, std::string*);
+#define CT3D_TAPGEMM_INSTANCES(EXTERN, P)                                                                           \
+  EXTERN template Status tapgemm_pack<P>(const TapGemmParams&, const TensorRef5&, cudaStream_t, std::string*);      \
+  EXTERN template Status tapgemm<P>(const TapGemmParams&, dim3, const SmemLimits&, cudaStream_t, std::string*);
 #define CT3D_POLICY_TABLE(P)       \
   CT3D_ROWCONV_INSTANCES(extern, P) \
-  CT3D_WGRAD_INSTANCES(extern, P)
+  CT3D_WGRAD_INSTANCES(extern, P)   \
+  CT3D_TAPGEMM_INSTANCES(extern, P)
 
 template <class P>
 const KernelLaunchers& table() {
   static const KernelLaunchers t{&pack_weight<P>, &rowconv<P>,       &wgrad<P>,       &wgrad_blocks_per_sm<P>,
                                  &direct<P>,      &direct_wgrad<P>, &direct_wgrad_rows<P>, &grad_bias<P>, &to_channels_last<P>,
-                                 &wgrad_reduce<P>};
+                                 &wgrad_reduce<P>, &tapgemm_pack<P>, &tapgemm<P>};
   return t;
 }
 

@@ -60,6 +60,29 @@ struct WgradParams {
   void* ws;              // [chunks][groups][taps][Cin_g][Cout_g] Acc
 };
 
+// The tap-GEMM forward (tapgemm_kernel.cuh): kernel == stride, padding 0, output_padding 0, as one GEMM per group
+// (positions x input channels times input channels x (output channel, tap) columns) scattered into y.
+struct TapGemmTiles {
+  static constexpr int kThreads = 256, BM = 128, BN = 64, BK = 32;
+  static constexpr int kMaxStages = 4;  // stage_commit_wait keeps up to two groups in flight behind
+};
+struct TapGemmParams {
+  TensorRef5 x, y;
+  const void* wpack;    // [Cin][ldb] Element: the weight's columns (co, tap), or (tap, co) where cl; zero past ncols
+  const void* bias;     // [groups * Nc], contiguous, or null
+  int groups, Kc, Nc;   // channels per group: input, output
+  int s[3];             // kernel == stride, per dimension
+  int lsw;              // log2(s[2]): the NCDHW epilogue's kw
+  int ncols, ldb;       // Nc * taps; rounded up to whole 16-byte vectors of every element size (8)
+  int64_t pos;          // D * H * W (< 2^31)
+  int64_t xsP;          // x's position stride: its w stride, which its h and d strides continue (plan: flat positions)
+  FastDiv div_mb, div_w, div_h;  // by position blocks per batch entry, by W, by H
+  bool cl;              // channels_last-like y: (tap, co) columns and a channels-fastest epilogue
+  bool a_cf;            // x channel stride 1: staged [position][channel] (the kCF instance)
+  bool a_vec;           // x moves as 16-byte copies (aligned, unit stride along the staged rows)
+  int stages;           // pipeline depth (set by the launcher)
+};
+
 // The depthwise lane kernels (direct_lane_conv_kernel: forward and grad_input, direct_wgrad_row_kernel: grad_weight as
 // the forward's gather read backwards; their channels_last twins), for one input and one output channel per group.
 // Rows of unit stride: a warp walks a fixed range of destination rows of one group and one chunk of 32 * kRun q
@@ -352,6 +375,9 @@ struct KernelLaunchers {
                              std::string*);
   // the ordered sum of `chunks` partial weight gradients at p.ws into gw (after the Hopper grad_weight)
   Status (*wgrad_reduce)(const WgradParams& p, int chunks, const TensorRef5& gw, cudaStream_t, std::string*);
+  // the tap-GEMM forward: its weight pack into p.wpack (initialize), its launch (run); kNotSupported for f64
+  Status (*tapgemm_pack)(const TapGemmParams& p, const TensorRef5& w, cudaStream_t, std::string*);
+  Status (*tapgemm)(const TapGemmParams& p, dim3 grid, const SmemLimits&, cudaStream_t, std::string*);
 };
 
 const KernelLaunchers& launchers_tf32();

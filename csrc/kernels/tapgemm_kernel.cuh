@@ -1,0 +1,249 @@
+// Tap-GEMM kernel: the forward where kernel == stride in every dimension (padding 0, output_padding 0: 3D U-Nets'
+// up-convolution).  Every output then takes exactly one tap per dimension, so the transposed convolution is one GEMM
+// per group,
+//   C[m][j] = sum_ci x[n, ci, position m] * W[ci][j],   j over the (output channel, tap) columns,
+// and y is C scattered: y[n, co, d*sd + kd, h*sh + kh, w*sw + kw] = C[(d, h, w)][(co, kd, kh, kw)] + bias[co].
+// No tap is masked and no tile is short: the row-conv's CTA covers one output row, which leaves most of its
+// 128-position tile empty where rows are short (decoder levels of 16-32 positions per row: benchmarks/NOTES.md).
+//
+// A CTA: BM positions of one batch entry x BN columns of one group.  K = input channels of the group in steps of
+// BK, cp.async multistage (CUTLASS's scheme, as the row-conv's); 8 warps of 32 x 32.  Epilogue: C staged in shared
+// memory, then each element to its address = a row offset (its position) + a column offset (its channel and tap),
+// both tabled per CTA, in an order whose consecutive lanes write consecutive addresses of the destination's
+// unit-stride dimension (w for NCDHW: (co, kd, kh) rows of sw * positions; channels for channels_last).
+#pragma once
+#include "kernel_params.h"
+#include "slab_loader.cuh"
+
+namespace ct3d {
+
+template <class P, bool kCF>
+struct TapGemm {
+  using E = typename P::Element;
+  using S = typename P::Smem;
+  using Acc = typename P::Acc;
+  using T = TapGemmTiles;
+  static constexpr int BM = T::BM, BN = T::BN, BK = T::BK, kThreads = T::kThreads;
+  static constexpr int MT = 2, NT = 4;  // warp tile 32 x 32: warps 4 along m x 2 along n
+  static_assert(kThreads == 256 && BM == 128 && BN == 64, "the warp grid covers the tile");
+  static constexpr int VEC = 16 / int(sizeof(E));
+  // A staging: NCDHW x as [k][m] (positions contiguous), channels_last x as [m][k].  Padding: 4-byte fragments
+  // read (k t, m g) or (m g, k t) conflict-free (stride = 8 or 4 mod 32 words); 2-byte ones go by ldmatrix, whose
+  // eight 16-byte rows then fall in distinct bank groups.
+  static constexpr int LDA = kCF ? BK + VEC : BM + 8;
+  static constexpr int A_ELEMS = kCF ? BM * LDA : BK * LDA;
+  static constexpr int LDB = BN + 8;
+  static constexpr int B_ELEMS = BK * LDB;
+  static constexpr int STAGE = A_ELEMS + B_ELEMS;
+  static_assert((A_ELEMS * sizeof(S)) % 16 == 0 && (STAGE * sizeof(S)) % 16 == 0 && (LDA * sizeof(S)) % 16 == 0 &&
+                    (LDB * sizeof(S)) % 16 == 0, "16-byte aligned rows and stages");
+  static constexpr bool kLdsm = sizeof(S) == 2;
+  static_assert(BK % P::kK == 0, "whole MMA k-steps per stage");
+  // epilogue: C as [m][BN + 4] Acc, then the tables: row offsets (BM), column offsets (BN), column biases (BN)
+  static constexpr int LDC = BN + 4;
+  static constexpr size_t kOutBytes = size_t(BM) * LDC * sizeof(Acc);
+  static constexpr size_t kEpiBytes = kOutBytes + (BM + BN) * sizeof(int64_t) + BN * sizeof(Acc);
+  static size_t smem_bytes(int stages) {
+    const size_t pipe = size_t(stages) * STAGE * sizeof(S);
+    return pipe > kEpiBytes ? pipe : kEpiBytes;
+  }
+
+  CT3D_DEV static void run(const TapGemmParams& p, unsigned char* smem_raw) {
+    S* smem = reinterpret_cast<S*>(smem_raw);
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, t = lane & 3;
+    const int wm0 = (warp & 3) * 32, wn0 = (warp >> 2) * 32;
+    int mb;
+    const int n = p.div_mb.divmod(int(blockIdx.x), mb);
+    const int64_t m0 = int64_t(mb) * BM;
+    const int j0 = int(blockIdx.y) * BN, grp = int(blockIdx.z);
+    const E* xg = static_cast<const E*>(p.x.data) + n * p.x.stride[0] + int64_t(grp) * p.Kc * p.x.stride[1];
+    const E* bg = static_cast<const E*>(p.wpack) + int64_t(grp) * p.Kc * p.ldb + j0;
+    const int64_t sC = p.x.stride[1], sP = p.xsP;
+    const int steps = (p.Kc + BK - 1) / BK;
+
+    // one step's copies into stage st: x channels [c0, c0 + BK) of positions [m0, m0 + BM), weight rows c0.. of
+    // columns [j0, j0 + BN); zero-filled outside (channels past Kc, positions past pos, columns past ldb)
+    auto load = [&](S* st, int step) {
+      const int c0 = step * BK;
+      S* As = st;
+      S* Bs = st + A_ELEMS;
+      if (p.a_vec) {
+        constexpr int NV = BM * BK / VEC / kThreads;
+#pragma unroll
+        for (int r = 0; r < NV; ++r) {
+          const int i = tid + r * kThreads;
+          int k, m, bytes;
+          if constexpr (kCF) {  // [m][k]: a position's channel vectors
+            m = i / (BK / VEC);
+            k = (i % (BK / VEC)) * VEC;
+            bytes = m0 + m < p.pos ? min(max(p.Kc - c0 - k, 0), VEC) * int(sizeof(E)) : 0;
+          } else {  // [k][m]: a channel's position vectors
+            k = i / (BM / VEC);
+            m = (i % (BM / VEC)) * VEC;
+            const int64_t left = p.pos - m0 - m;
+            bytes = c0 + k < p.Kc ? int(left < 0 ? 0 : left < VEC ? left : VEC) * int(sizeof(E)) : 0;
+          }
+          const E* src = bytes ? xg + (c0 + k) * sC + (m0 + m) * sP : xg;
+          cp_async_16(kCF ? As + m * LDA + k : As + k * LDA + m, src, bytes);
+        }
+      } else {  // any strides: element copies (2-byte: plain loads, cp.async moves >= 4 bytes)
+        for (int i = tid; i < BM * BK; i += kThreads) {
+          const int k = kCF ? i % BK : i / BM, m = kCF ? i / BK : i % BM;
+          const bool ok = c0 + k < p.Kc && m0 + m < p.pos;
+          cp_async_elem(kCF ? As + m * LDA + k : As + k * LDA + m, ok ? xg + (c0 + k) * sC + (m0 + m) * sP : xg, ok);
+        }
+      }
+      // weights: [g][Kc][ldb], ldb whole vectors, so a vector is all in or all out
+      constexpr int NVB = BK * BN / VEC / kThreads;
+#pragma unroll
+      for (int r = 0; r < NVB; ++r) {
+        const int i = tid + r * kThreads;
+        const int k = i / (BN / VEC), c = (i % (BN / VEC)) * VEC;
+        const bool ok = c0 + k < p.Kc && j0 + c < p.ldb;
+        cp_async_16(Bs + k * LDB + c, ok ? bg + int64_t(c0 + k) * p.ldb + c : bg, ok ? 16 : 0);
+      }
+    };
+
+    Acc acc[MT][NT][4];
+    zero_tiles(acc);
+    auto mma_stage = [&](const S* st) {
+      const S* As = st;
+      const S* Bs = st + A_ELEMS;
+      accumulate_block<P>(acc, [&](Acc(&sum)[MT][NT][4]) {
+        // (exact: one k-step at a time; unrolled, its split fragments spilled on sm_80)
+#pragma unroll(P::kSplitAcc ? 1 : BK / P::kK)
+        for (int ks = 0; ks < BK; ks += P::kK) {
+          typename P::FragB fb[NT];
+          if constexpr (kLdsm) {  // two n blocks per ldmatrix.x4.trans: (k 0-7 | 8-15) x (n block ni | ni+1)
+            const S* row = Bs + (ks + (lane >> 3 & 1) * 8 + (lane & 7)) * LDB + wn0 + (lane >> 4) * 8;
+#pragma unroll
+            for (int ni = 0; ni < NT; ni += 2) {
+              uint32_t r[4];
+              ldsm_x4<true>(r, row + ni * 8);
+              fb[ni] = {{r[0], r[1]}};
+              fb[ni + 1] = {{r[2], r[3]}};
+            }
+          } else {
+#pragma unroll
+            for (int ni = 0; ni < NT; ++ni)
+              fb[ni] = PackedB<P>::load([&](int k, int c) { return Bs[(ks + k) * LDB + wn0 + ni * 8 + c]; }, g, t);
+          }
+#pragma unroll
+          for (int mi = 0; mi < MT; ++mi) {
+            typename P::FragA fa;
+            const int mr = wm0 + mi * 16;
+            if constexpr (kLdsm) {
+              // matrices (m 0-7 | 8-15) x (k 0-7 | 8-15) in the fragment's register order; [k][m] staging is read
+              // transposed (lane (g, t) then holds (m g, k 2t..2t+1) of each)
+              uint32_t r[4];
+              if constexpr (kCF)
+                ldsm_x4<false>(r, As + (mr + (lane >> 3 & 1) * 8 + (lane & 7)) * LDA + ks + (lane >> 4) * 8);
+              else
+                ldsm_x4<true>(r, As + (ks + (lane & 7) + (lane >> 4) * 8) * LDA + mr + (lane >> 3 & 1) * 8);
+              fa = {{r[0], r[1], r[2], r[3]}};
+            } else {
+              fa = P::load_a([&](int m, int k) { return kCF ? As[(mr + m) * LDA + ks + k] : As[(ks + k) * LDA + mr + m]; },
+                             g, t);
+            }
+#pragma unroll
+            for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
+          }
+        }
+      });
+    };
+
+    // multistage main loop (as RowConv's): S - 1 steps in flight ahead of the one the tensor cores read; one copy
+    // group committed per step, empty ones included
+    const int S_ = p.stages;
+    auto stage_at = [&](int i) { return smem + i * STAGE; };
+    int loaded = 0;
+    for (int i = 0; i < S_ - 1; ++i) {
+      if (loaded < steps) load(stage_at(i), loaded++);
+      if (i < S_ - 2) cutlass::arch::cp_async_fence();
+    }
+    stage_commit_wait(S_ - 2);
+    __syncthreads();
+    for (int step = 0, rd = 0, wr = S_ - 1; step < steps; ++step) {
+      if (loaded < steps) load(stage_at(wr), loaded++);
+      mma_stage(stage_at(rd));
+      stage_commit_wait(S_ - 2);
+      __syncthreads();
+      rd = rd + 1 == S_ ? 0 : rd + 1;
+      wr = wr + 1 == S_ ? 0 : wr + 1;
+    }
+
+    // ---- epilogue: C to shared memory, the CTA's row / column offsets tabled, then every element to its output
+    Acc* out = reinterpret_cast<Acc*>(smem_raw);
+    int64_t* om = reinterpret_cast<int64_t*>(smem_raw + kOutBytes);
+    int64_t* oj = om + BM;
+    Acc* bj = reinterpret_cast<Acc*>(oj + BN);
+#pragma unroll
+    for (int mi = 0; mi < MT; ++mi)
+#pragma unroll
+      for (int ni = 0; ni < NT; ++ni)
+#pragma unroll
+        for (int e = 0; e < 4; ++e)
+          out[(wm0 + mi * 16 + g + (e >> 1) * 8) * LDC + wn0 + ni * 8 + 2 * t + (e & 1)] = acc[mi][ni][e];
+    const int64_t* ys = p.y.stride;
+    if (tid < BM && m0 + tid < p.pos) {  // position (d, h, w) -> its output (d sd, h sh, w sw)
+      int w, h;
+      const int d = p.div_h.divmod(p.div_w.divmod(int(m0) + tid, w), h);
+      om[tid] = n * ys[0] + int64_t(d) * p.s[0] * ys[2] + int64_t(h) * p.s[1] * ys[3] + int64_t(w) * p.s[2] * ys[4];
+    } else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ncols) {  // column -> (co, kd, kh, kw)
+      const int jj = tid - BM, j = j0 + jj, taps = p.s[0] * p.s[1] * p.s[2];
+      const int co = p.cl ? j % p.Nc : j / taps, tap = p.cl ? j / p.Nc : j % taps;
+      const int kw = tap % p.s[2], kh = tap / p.s[2] % p.s[1], kd = tap / (p.s[2] * p.s[1]);
+      oj[jj] = (int64_t(grp) * p.Nc + co) * ys[1] + kd * ys[2] + kh * ys[3] + kw * ys[4];
+      bj[jj] = p.bias ? P::to_acc(static_cast<const E*>(p.bias)[int64_t(grp) * p.Nc + co]) : Acc(0);
+    }
+    __syncthreads();
+    const int mcount = p.pos - m0 < BM ? int(p.pos - m0) : BM, jcount = min(BN, p.ncols - j0);
+    E* y = static_cast<E*>(p.y.data);
+    if (p.cl) {  // channels fastest: (tap, co) columns, a tap's channels contiguous in y
+#pragma unroll 4
+      for (int idx = tid; idx < BM * BN; idx += kThreads) {
+        const int jj = idx % BN, m = idx / BN;
+        if (m < mcount && jj < jcount) y[om[m] + oj[jj]] = P::from_acc(out[m * LDC + jj] + bj[jj]);
+      }
+    } else {  // kw fastest, then the position: one (co, kd, kh) row's outputs w sw + kw are consecutive
+      const int lsw = p.lsw, sw = 1 << lsw;
+#pragma unroll 4
+      for (int idx = tid; idx < BM * BN; idx += kThreads) {
+        const int kw = idx & (sw - 1), r = idx >> lsw, m = r % BM, jj = (r / BM << lsw) + kw;
+        if (m < mcount && jj < jcount) y[om[m] + oj[jj]] = P::from_acc(out[m * LDC + jj] + bj[jj]);
+      }
+    }
+  }
+};
+
+// Two CTAs per SM (128 registers); exact fp32 one (its split fragments and per-step sums spilled at 128)
+template <class P, bool kCF>
+__global__ void __launch_bounds__(TapGemmTiles::kThreads, P::kSplitAcc ? 1 : 2) tapgemm_kernel(TapGemmParams p) {
+  extern __shared__ __align__(16) unsigned char ct3d_smem[];
+  TapGemm<P, kCF>::run(p, ct3d_smem);
+}
+
+// The tap-GEMM's B: PyTorch's weight (Cin, Cout_g, kD, kH, kW), any strides, as [Cin][ldb] rows of the columns
+// (co, kd, kh, kw) or, for channels_last outputs (p.cl), (kd, kh, kw, co); zero past ncols; PackedB-prepared
+// (TF32: rounded once here, not per fragment).
+template <class P>
+__global__ void tapgemm_pack_kernel(TensorRef5 w, TapGemmParams p) {
+  using E = typename P::Element;
+  E* out = static_cast<E*>(const_cast<void*>(p.wpack));
+  const int taps = p.s[0] * p.s[1] * p.s[2];
+  const int64_t total = w.size[0] * int64_t(p.ldb);
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total; idx += int64_t(gridDim.x) * blockDim.x) {
+    const int j = int(idx % p.ldb);
+    const int64_t ci = idx / p.ldb;
+    E v = E(0);
+    if (j < p.ncols) {
+      const int co = p.cl ? j % p.Nc : j / taps, tap = p.cl ? j / p.Nc : j % taps;
+      const int kw = tap % p.s[2], kh = tap / p.s[2] % p.s[1], kd = tap / (p.s[2] * p.s[1]);
+      v = PackedB<P>::pack(static_cast<const E*>(w.data)[ci * w.stride[0] + co * w.stride[1] + kd * w.stride[2] +
+                                                         kh * w.stride[3] + kw * w.stride[4]]);
+    }
+    out[idx] = v;
+  }
+}
+
+}  // namespace ct3d
