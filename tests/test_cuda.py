@@ -1236,6 +1236,55 @@ def test_tapgemm_forward(tcase, layout, bias, mode, restore_flags, monkeypatch):
     assert rel_err(y, y0) <= 2 * budget, f"{tcase} {layout}: {rel_err(y, y0):.3g} against the other kernels"
 
 
+# grad_input on the tap-GEMM (w stride 1 or 2; grad_y NCDHW gathered by 16-byte copies, so W a multiple of 4 / stride:
+# 8 / stride for 16-bit): (x shape, Cout, kernel = stride, groups).  Positions past one 128 block and not a multiple,
+# input channels (the N side) past one 64-column block and not whole vectors (33 -> 40), K = Cout x taps from 7 to 512
+# ((co, kd, kh) rows cut by the 32-wide K step), 2 groups, strides (2, 1, 2) and pointwise.
+TAPGEMM_DGRAD_CASES = [
+    ((2, 40, 3, 5, 20), 24, (2, 2, 2), 1),
+    ((1, 256, 4, 4, 16), 64, (2, 2, 2), 1),
+    ((2, 33, 2, 3, 72), 7, (1, 1, 1), 1),
+    ((1, 48, 3, 4, 24), 20, (2, 2, 2), 2),
+    ((1, 16, 5, 6, 8), 16, (2, 1, 2), 1),
+]
+
+
+@pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
+@pytest.mark.parametrize("layout", ["ncdhw", "x-cl", "expanded", "gy-cl"])
+@pytest.mark.parametrize("tcase", TAPGEMM_DGRAD_CASES,
+                         ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}g{c[3]}" for c in TAPGEMM_DGRAD_CASES])
+def test_tapgemm_grad_input(tcase, layout, mode, restore_flags, monkeypatch):
+    """grad_input on the tap-GEMM kernel (CUTLASS_CONVT3D_TAPGEMM=1) against float64 (conv3d of the same grad_y) and
+    against the other kernels (CUTLASS_CONVT3D_TAPGEMM=0), outputs NaN-poisoned: grad_x NCDHW or channels_last (x-cl),
+    grad_y expanded from one element (stride 0, as y.sum().backward() gives); a channels_last grad_y is not gathered
+    by the kernel (the other kernels take it)."""
+    xs, cout, k, g = tcase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    x, w, _ = _tapgemm_inputs(xs, cout, k, g, dtype, "channels_last_3d" if layout == "x-cl" else "ncdhw", False, 9)
+    ys = (xs[0], cout, *(e * s for e, s in zip(xs[2:], k)))
+    gen = torch.Generator().manual_seed(10)
+    gy = torch.randn(ys, generator=gen).to(dtype).to(DEV)
+    if layout == "expanded":
+        gy = gy[:1, :1, :1, :1, :1].expand(ys)
+    elif layout == "gy-cl":
+        gy = gy.contiguous(memory_format=CL)
+    ref = F.conv3d(gy.double(), w.double(), None, k, 0, 1, g)
+    args = (k, 0, 0, g, 1, tf32)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "1")
+    gx, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args))
+    assert ("tapgemm_kernel" in names) == (layout != "gy-cl"), names
+    assert gx.dtype == dtype and gx.shape == x.shape
+    assert torch.isfinite(gx).all(), "unwritten or non-finite outputs"
+    assert rel_err(gx, ref) <= budget, f"{tcase} {layout}: {rel_err(gx, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "0")
+    gx0, names0 = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args))
+    assert "tapgemm_kernel" not in names0
+    assert rel_err(gx, gx0) <= 2 * budget, f"{tcase} {layout}: {rel_err(gx, gx0):.3g} against the other kernels"
+
+
 def test_tapgemm_routing(restore_flags, monkeypatch):
     """Which forwards the tap-GEMM takes by default: kernel == stride with padding 0 where no Hopper forward applies
     (unet-256-128's 256 input channels at kernel 2 / stride 2 are past the Hopper forward's blocks), not padding 1, not

@@ -221,71 +221,87 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
   return r;
 }
 
-// ---------------------------------------------------------------- tap-GEMM plan (forward, kernel == stride)
-struct TapGemmPlan {
-  TapGemmParams p;
-  dim3 grid;
-  size_t pack_bytes;
-  bool empty;
-};
-// CUTLASS_CONVT3D_TAPGEMM: 0 never, 1 wherever the kernel applies (over the Hopper forward too), unset or other:
-// where it applies and no Hopper forward takes the problem
+// ---------------------------------------------------------------- tap-GEMM plan (kernel == stride)
+// CUTLASS_CONVT3D_TAPGEMM: 0 never, 1 wherever the kernel applies (over the Hopper kernels too), unset or other: where
+// it applies and no Hopper kernel takes the problem
 int tapgemm_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM");
   return e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : 2;
 }
-// The tap-GEMM forward where it applies: kernel == stride, padding 0 and output_padding 0 in every dimension
-// (dilation irrelevant where the kernel is 1), the w stride a power of two <= BN (the NCDHW epilogue's kw), x's
-// positions flat (its h and d strides continue its w stride: one position stride), tensor-core policies (not
-// float64, not the few-channel groups the direct kernels multiply exactly), the grid within CUDA's limits.
-bool tapgemm_plan(const Arguments& a, TapGemmPlan* out) {
+// x's positions flat: its h and d strides continue its w stride (one position stride; extents of 1 excepted)
+bool flat_positions(const TensorRef5& t) {
+  const int64_t H = t.size[3], W = t.size[4], sP = t.stride[4];
+  return (H <= 1 || t.stride[3] == W * sP) && (t.size[2] <= 1 || t.stride[2] == H * W * sP);
+}
+// The tap-GEMM where it applies: kernel == stride, padding 0 and output_padding 0 in every dimension (dilation
+// irrelevant where the kernel is 1), x's positions flat, tensor-core policies (not float64, not the few-channel groups
+// the direct kernels multiply exactly), the grid within CUDA's limits.  The forward: a w stride that is a power of two
+// <= BN (the NCDHW epilogue's kw).  grad_input: w stride 1 or 2, grad_y NCDHW with 16-byte aligned rows whose vectors
+// never cross an output row (the kernel gathers it by 16-byte copies only).
+bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const int mode = tapgemm_mode();
-  if (mode == 0 || pb.dtype == DType::kF64 || use_direct(pb)) return false;
+  const bool dgrad = K == Kind::kGradInput;
+  if (mode == 0 || (K != Kind::kForward && !dgrad) || pb.dtype == DType::kF64 || use_direct(pb)) return false;
   for (int d = 0; d < 3; ++d)
     if (pb.k[d] != pb.stride[d] || pb.pad[d] != 0 || int64_t(pb.out[d]) != int64_t(pb.in[d]) * pb.k[d] ||
         (pb.k[d] > 1 && pb.dil[d] != 1))
       return false;
   const int sw = pb.k[2];
-  if (sw > TapGemmTiles::BN || (sw & (sw - 1))) return false;
+  if (sw > TapGemmTiles::BN || (sw & (sw - 1)) || (dgrad && sw > 2)) return false;
   const TensorRef5& x = a.x;
-  const int64_t D = x.size[2], H = x.size[3], W = x.size[4], sP = x.stride[4];
-  if ((H > 1 && x.stride[3] != W * sP) || (D > 1 && x.stride[2] != H * W * sP)) return false;
-  const int64_t pos = D * H * W;
+  if (!flat_positions(x)) return false;
+  const int64_t D = x.size[2], H = x.size[3], W = x.size[4], pos = D * H * W;
   if (pos >= INT_MAX) return false;
+  const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es;
+  if (dgrad) {
+    const TensorRef5& gy = a.y;
+    bool ok = gy.stride[4] == 1 && reinterpret_cast<uintptr_t>(gy.data) % 16 == 0 && W % (VEC / sw) == 0;
+    for (int i = 0; i < 4; ++i) ok = ok && (gy.size[i] == 1 || (gy.stride[i] * es) % 16 == 0);  // (extent 1: index 0)
+    if (!ok) return false;
+  }
   TapGemmPlan r{};
   TapGemmParams& p = r.p;
-  p.x = a.x;
-  p.y = a.y;
-  p.bias = a.bias;
+  p.src = dgrad ? a.y : a.x;
+  p.dst = dgrad ? a.x : a.y;
+  p.bias = dgrad ? nullptr : a.bias;
   p.groups = pb.groups;
   p.Kc = pb.cin_g();
   p.Nc = pb.cout_g();
+  p.dgrad = dgrad;
   for (int d = 0; d < 3; ++d) p.s[d] = pb.k[d];
   p.lsw = 0;
-  while ((1 << p.lsw) < sw) ++p.lsw;
-  const int64_t ncols = int64_t(p.Nc) * pb.taps(), ldb = (ncols + 7) / 8 * 8;
-  if (ldb >= INT_MAX / 2) return false;
+  while (!dgrad && (1 << p.lsw) < sw) ++p.lsw;
+  const int64_t ncols = int64_t(p.Nc) * pb.taps(), ndim = dgrad ? p.Kc : ncols, ldb = (ndim + 7) / 8 * 8;
+  if (ncols >= INT_MAX / 2) return false;
   p.ncols = int(ncols);
+  p.kdim = dgrad ? p.ncols : p.Kc;
+  p.ndim = int(ndim);
   p.ldb = int(ldb);
   p.pos = pos;
-  p.xsP = sP;
+  p.xsP = x.stride[4];
   const int64_t m_blocks = (pos + TapGemmTiles::BM - 1) / TapGemmTiles::BM;
   const int64_t n_blocks = (ldb + TapGemmTiles::BN - 1) / TapGemmTiles::BN;
   if (x.size[0] * m_blocks >= INT_MAX || n_blocks > 65535 || pb.groups > 65535) return false;
   p.div_mb = FastDiv::make(int(std::max<int64_t>(m_blocks, 1)));
   p.div_w = FastDiv::make(int(std::max<int64_t>(W, 1)));
   p.div_h = FastDiv::make(int(std::max<int64_t>(H, 1)));
-  p.cl = a.y.stride[1] == 1 && a.y.stride[4] != 1;
-  const int64_t es = int64_t(elem_size(pb.dtype)), sC = x.stride[1], sN = x.stride[0];
-  p.a_cf = sC == 1 && sP != 1;
-  const bool aligned = reinterpret_cast<uintptr_t>(x.data) % 16 == 0 && (sN * es) % 16 == 0;
-  p.a_vec = aligned && (p.a_cf ? (sP * es) % 16 == 0 && (pb.groups == 1 || (p.Kc * es) % 16 == 0)
-                               : sP == 1 && (sC * es) % 16 == 0);
+  p.div_pairs = FastDiv::make(pb.k[0] * pb.k[1]);
+  p.div_sh = FastDiv::make(pb.k[1]);
+  p.cl = p.dst.stride[1] == 1 && p.dst.stride[4] != 1;
+  if (!dgrad) {
+    const int64_t sC = x.stride[1], sN = x.stride[0], sP = p.xsP;
+    p.a_cf = sC == 1 && sP != 1;
+    const bool aligned = reinterpret_cast<uintptr_t>(x.data) % 16 == 0 && (sN * es) % 16 == 0;
+    p.a_vec = aligned && (p.a_cf ? (sP * es) % 16 == 0 && (pb.groups == 1 || (p.Kc * es) % 16 == 0)
+                                 : sP == 1 && (sC * es) % 16 == 0);
+  } else {
+    p.a_vec = true;
+  }
   r.grid = dim3(unsigned(x.size[0] * m_blocks), unsigned(n_blocks), unsigned(pb.groups));
-  r.pack_bytes = align256(size_t(pb.Cin) * size_t(ldb) * size_t(es));
+  r.pack_bytes = align256(size_t(pb.groups) * size_t(p.kdim) * size_t(ldb) * size_t(es));
   r.empty = numel(a.y) == 0;
-  if (mode == 2 && hopper_plan(a, nullptr)) return false;
+  if (mode == 2 && (dgrad ? dgrad_kernel_plan(K, a, nullptr) : hopper_plan(a, nullptr))) return false;
   if (out) *out = r;
   return true;
 }
@@ -606,7 +622,7 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
     case Kind::kGradInput: {
       const bool fwd = K == Kind::kForward;
       TapGemmPlan tg;
-      if (fwd && tapgemm_plan(a, &tg)) return tg.pack_bytes;
+      if (tapgemm_plan(K, a, &tg)) return tg.pack_bytes;
       HopperPlan h;
       if (fwd && hopper_plan(a, &h)) return h.workspace();
       HopperDgradPlan hd;
@@ -637,7 +653,7 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
   args_ = a;
   workspace_ = workspace;
   TapGemmPlan tg;
-  if (K == Kind::kForward && tapgemm_plan(a, &tg)) {
+  if (tapgemm_plan(K, a, &tg)) {
     tg.p.wpack = workspace;
     return launchers(a.problem, K).tapgemm_pack(tg.p, a.w, stream, why);
   }
@@ -661,7 +677,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const Arguments& a = args_;
   const KernelLaunchers& L = launchers(a.problem, K);
   TapGemmPlan tg;
-  if (K == Kind::kForward && tapgemm_plan(a, &tg)) {
+  if (tapgemm_plan(K, a, &tg)) {
     if (tg.empty) return Status::kSuccess;
     tg.p.wpack = workspace_;
     return L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
@@ -740,11 +756,11 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
 }
 
 bool grad_output_restaged(const Arguments& a) {
-  // not where a Hopper kernel takes either gradient: they read grad_y NCDHW, and a shared copy would send them to the
+  // not where a Hopper kernel or the tap-GEMM takes either gradient: they read grad_y NCDHW, and a shared copy would send them to the
   // sm_80 kernels (16-bit k3s1 under CUTLASS_CONVT3D_SM90_16BIT=1 (and _WGRAD=1), v82 / v83 / v85)
   return check_problem(a.problem, nullptr) == Status::kSuccess && restage_src(a, false) &&
          wgrad_sources(a, nullptr).y && !hopper_wgrad_plan(a, nullptr) &&
-         !dgrad_kernel_plan(Kind::kGradInput, a, nullptr);
+         !dgrad_kernel_plan(Kind::kGradInput, a, nullptr) && !tapgemm_plan(Kind::kGradInput, a, nullptr);
 }
 
 Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {

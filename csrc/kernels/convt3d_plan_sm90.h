@@ -1,5 +1,5 @@
-// Plans of the Hopper kernels (convt3d_plan_sm90.cpp) and the helpers they share with the sm_80 plans
-// (convt3d_plan.cpp): host-only, internal to the two plan files.
+// Plans of the Hopper kernels (convt3d_plan_sm90.cpp), the helpers they share with the sm_80 plans and the tap-GEMM's
+// plan (convt3d_plan.cpp): host-only, internal to the plan files (and their test).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -67,6 +67,16 @@ struct HopperDgradPlan {
 // The Hopper grad_input kernel's plan for an operator of kind K, where that kernel takes it: its own grad_input, or
 // the unit-stride forward as the adjoint's grad_input
 bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd);
+
+// ---------------------------------------------------------------- tap-GEMM, kernel == stride (tapgemm_kernel.cuh)
+struct TapGemmPlan {
+  TapGemmParams p;
+  dim3 grid;
+  size_t pack_bytes;  // the workspace: the packed B
+  bool empty;
+};
+// The tap-GEMM's plan for an operator of kind K (forward, grad_input) where that kernel takes it (convt3d_plan.cpp)
+bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out);
 
 }  // namespace planning
 }  // namespace ct3d

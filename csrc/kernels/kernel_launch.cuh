@@ -333,14 +333,14 @@ Status to_channels_last(const TensorRef5& src, void* dst, Restage op, unsigned* 
   return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
 }
 
-// The tap-GEMM forward (not for f64: its MMA tiles are the fp32-accumulating policies').  Pipeline depth: the deepest
-// (<= kMaxStages) that keeps two CTAs per SM, never below 2.
+// The tap-GEMM, forward and grad_input (not for f64: its MMA tiles are the fp32-accumulating policies').  Pipeline
+// depth: the deepest (<= kMaxStages) that keeps two CTAs per SM, never below 2.
 template <class P>
 Status tapgemm_pack(const TapGemmParams& p, const TensorRef5& w, cudaStream_t stream, std::string* why) {
   if constexpr (std::is_same<P, PolicyF64>::value) {
-    return fail(why, Status::kNotSupported, "the tap-GEMM forward takes no float64");
+    return fail(why, Status::kNotSupported, "the tap-GEMM takes no float64");
   } else {
-    const int64_t total = w.size[0] * int64_t(p.ldb);
+    const int64_t total = int64_t(p.groups) * p.kdim * p.ldb;
     if (total == 0) return Status::kSuccess;
     tapgemm_pack_kernel<P><<<blocks_for(total, 256), 256, 0, stream>>>(w, p);
     return cuda_check(cudaGetLastError(), why, "tap-GEMM weight pack launch");
@@ -349,11 +349,12 @@ Status tapgemm_pack(const TapGemmParams& p, const TensorRef5& w, cudaStream_t st
 template <class P>
 Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream, std::string* why) {
   if constexpr (std::is_same<P, PolicyF64>::value) {
-    return fail(why, Status::kNotSupported, "the tap-GEMM forward takes no float64");
+    return fail(why, Status::kNotSupported, "the tap-GEMM takes no float64");
   } else {
-    auto go = [&](auto cf) -> Status {
+    auto go = [&](auto cf, auto g) -> Status {
       constexpr bool kCF = decltype(cf)::value;
-      using K = TapGemm<P, kCF>;
+      constexpr int kG = decltype(g)::value;
+      using K = TapGemm<P, kCF, kG>;
       TapGemmParams q = p;
       const int cap = lim.max_stages >= 2 ? std::min(lim.max_stages, TapGemmTiles::kMaxStages) : TapGemmTiles::kMaxStages;
       q.stages = 2;
@@ -361,13 +362,16 @@ Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStr
       const size_t smem = K::smem_bytes(q.stages);
       if (smem > size_t(lim.optin))
         return fail(why, Status::kNotSupported, "tap-GEMM tile footprint exceeds this device's shared memory");
-      auto kernel = tapgemm_kernel<P, kCF>;
+      auto kernel = tapgemm_kernel<P, kCF, kG>;
       Status s = cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why, "cudaFuncSetAttribute");
       if (s != Status::kSuccess) return s;
       kernel<<<grid, TapGemmTiles::kThreads, smem, stream>>>(q);
       return cuda_check(cudaGetLastError(), why, "tap-GEMM kernel launch");
     };
-    return p.a_cf ? go(std::true_type{}) : go(std::false_type{});
+    using F = std::false_type;
+    if (p.dgrad)  // the plan admits w strides 1 and 2
+      return p.s[2] == 2 ? go(F{}, std::integral_constant<int, 2>{}) : go(F{}, std::integral_constant<int, 1>{});
+    return p.a_cf ? go(std::true_type{}, std::integral_constant<int, 0>{}) : go(F{}, std::integral_constant<int, 0>{});
   }
 }
 

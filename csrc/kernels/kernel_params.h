@@ -60,26 +60,30 @@ struct WgradParams {
   void* ws;              // [chunks][groups][taps][Cin_g][Cout_g] Acc
 };
 
-// The tap-GEMM forward (tapgemm_kernel.cuh): kernel == stride, padding 0, output_padding 0, as one GEMM per group
-// (positions x input channels times input channels x (output channel, tap) columns) scattered into y.
+// The tap-GEMM (tapgemm_kernel.cuh) where kernel == stride, padding 0, output_padding 0: the forward as one GEMM per
+// group (positions x input channels times input channels x (output channel, tap) columns) scattered into y, and
+// grad_input as its transpose (positions x (output channel, tap) columns gathered from grad_y, times the weight).
 struct TapGemmTiles {
   static constexpr int kThreads = 256, BM = 128, BN = 64, BK = 32;
   static constexpr int kMaxStages = 4;  // stage_commit_wait keeps up to two groups in flight behind
 };
 struct TapGemmParams {
-  TensorRef5 x, y;
-  const void* wpack;    // [Cin][ldb] Element: the weight's columns (co, tap), or (tap, co) where cl; zero past ncols
-  const void* bias;     // [groups * Nc], contiguous, or null
-  int groups, Kc, Nc;   // channels per group: input, output
+  TensorRef5 src, dst;  // forward: x -> y; grad_input: grad_y -> grad_x
+  const void* wpack;    // [groups][kdim][ldb] Element (tapgemm_pack_kernel): the GEMM's B, zero past ndim
+  const void* bias;     // forward: [groups * Nc], contiguous, or null
+  int groups, Kc, Nc;   // channels per group: x's, y's
   int s[3];             // kernel == stride, per dimension
-  int lsw;              // log2(s[2]): the NCDHW epilogue's kw
-  int ncols, ldb;       // Nc * taps; rounded up to whole 16-byte vectors of every element size (8)
-  int64_t pos;          // D * H * W (< 2^31)
-  int64_t xsP;          // x's position stride: its w stride, which its h and d strides continue (plan: flat positions)
+  int lsw;              // the NCDHW epilogue's kw: log2(s[2]) (forward), 0 (grad_input: its outputs are positions)
+  int ncols;            // Nc * taps: y's (output channel, tap) columns of one input position
+  int kdim, ndim, ldb;  // the GEMM's K and N (forward Kc, ncols; grad_input ncols, Kc); ldb: N in whole 16-byte vectors
+  int64_t pos;          // D * H * W of x (< 2^31)
+  int64_t xsP;          // x's position stride (forward: src, grad_input: dst): its w stride, continued by h and d
   FastDiv div_mb, div_w, div_h;  // by position blocks per batch entry, by W, by H
-  bool cl;              // channels_last-like y: (tap, co) columns and a channels-fastest epilogue
-  bool a_cf;            // x channel stride 1: staged [position][channel] (the kCF instance)
-  bool a_vec;           // x moves as 16-byte copies (aligned, unit stride along the staged rows)
+  FastDiv div_pairs, div_sh;     // grad_input: by sd * sh ((kd, kh) pairs per output channel), by sh
+  bool dgrad;           // grad_input (K = the gathered (co, tap) columns) rather than the forward
+  bool cl;              // channels_last-like destination: a channels-fastest epilogue (forward: (tap, co) columns)
+  bool a_cf;            // forward, x channel stride 1: staged [position][channel] (the kCF instance)
+  bool a_vec;           // the A operand moves as 16-byte copies (grad_input: always; the plan checks)
   int stages;           // pipeline depth (set by the launcher)
 };
 
@@ -375,7 +379,8 @@ struct KernelLaunchers {
                              std::string*);
   // the ordered sum of `chunks` partial weight gradients at p.ws into gw (after the Hopper grad_weight)
   Status (*wgrad_reduce)(const WgradParams& p, int chunks, const TensorRef5& gw, cudaStream_t, std::string*);
-  // the tap-GEMM forward: its weight pack into p.wpack (initialize), its launch (run); kNotSupported for f64
+  // the tap-GEMM (forward, grad_input): its weight pack into p.wpack (initialize), its launch (run); kNotSupported for
+  // f64
   Status (*tapgemm_pack)(const TapGemmParams& p, const TensorRef5& w, cudaStream_t, std::string*);
   Status (*tapgemm)(const TapGemmParams& p, dim3 grid, const SmemLimits&, cudaStream_t, std::string*);
 };

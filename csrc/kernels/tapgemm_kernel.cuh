@@ -6,6 +6,9 @@
 // No tap is masked and no tile is short: the row-conv's CTA covers one output row, which leaves most of its
 // 128-position tile empty where rows are short (decoder levels of 16-32 positions per row: benchmarks/NOTES.md).
 //
+// grad_input is the same GEMM transposed: C[m][ci] = sum_j grad_y[n, position m's output block, column j] * W[ci][j],
+// its A operand gathered from grad_y (kG = the w stride, 1 or 2: a staged row holds one (co, kd, kh) column's kw
+// outputs of BM positions, as they lie in grad_y, so 16-byte copies move them), its outputs plain positions.
 // A CTA: BM positions of one batch entry x BN columns of one group.  K = input channels of the group in steps of
 // BK, cp.async multistage (CUTLASS's scheme, as the row-conv's); 8 warps of 32 x 32.  Epilogue: C staged in shared
 // memory, then each element to its address = a row offset (its position) + a column offset (its channel and tap),
@@ -17,7 +20,8 @@
 
 namespace ct3d {
 
-template <class P, bool kCF>
+// kCF: the forward's channels_last x, staged [m][k]; kG: 0 the forward, 1 or 2 grad_input at that w stride
+template <class P, bool kCF, int kG = 0>
 struct TapGemm {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -27,11 +31,13 @@ struct TapGemm {
   static constexpr int MT = 2, NT = 4;  // warp tile 32 x 32: warps 4 along m x 2 along n
   static_assert(kThreads == 256 && BM == 128 && BN == 64, "the warp grid covers the tile");
   static constexpr int VEC = 16 / int(sizeof(E));
-  // A staging: NCDHW x as [k][m] (positions contiguous), channels_last x as [m][k].  Padding: 4-byte fragments
-  // read (k t, m g) or (m g, k t) conflict-free (stride = 8 or 4 mod 32 words); 2-byte ones go by ldmatrix, whose
-  // eight 16-byte rows then fall in distinct bank groups.
-  static constexpr int LDA = kCF ? BK + VEC : BM + 8;
-  static constexpr int A_ELEMS = kCF ? BM * LDA : BK * LDA;
+  static_assert(kG == 0 || !kCF, "grad_input stages grad_y's NCDHW rows");
+  // A staging: NCDHW x as [k][m] (positions contiguous), channels_last x as [m][k], grad_y as [k / kG][m kG + kw].
+  // Padding: 4-byte fragments read (k t, m g) or (m g, k t) conflict-free (stride = 8 or 4 mod 32 words; kG 2: 16,
+  // the two kw columns of a position side by side); 2-byte ones go by ldmatrix, whose eight 16-byte rows then fall
+  // in distinct bank groups, or (kG 2) as whole 32-bit (kw 0, kw 1) pairs, word stride 8 mod 32.
+  static constexpr int LDA = kCF ? BK + VEC : kG == 2 ? 2 * (BM + 8) : BM + 8;
+  static constexpr int A_ELEMS = kCF ? BM * LDA : (kG == 2 ? BK / 2 : BK) * LDA;
   static constexpr int LDB = BN + 8;
   static constexpr int B_ELEMS = BK * LDB;
   static constexpr int STAGE = A_ELEMS + B_ELEMS;
@@ -56,10 +62,24 @@ struct TapGemm {
     const int n = p.div_mb.divmod(int(blockIdx.x), mb);
     const int64_t m0 = int64_t(mb) * BM;
     const int j0 = int(blockIdx.y) * BN, grp = int(blockIdx.z);
-    const E* xg = static_cast<const E*>(p.x.data) + n * p.x.stride[0] + int64_t(grp) * p.Kc * p.x.stride[1];
-    const E* bg = static_cast<const E*>(p.wpack) + int64_t(grp) * p.Kc * p.ldb + j0;
-    const int64_t sC = p.x.stride[1], sP = p.xsP;
-    const int steps = (p.Kc + BK - 1) / BK;
+    // forward: x's channels of the group; grad_input: grad_y's
+    const E* xg = static_cast<const E*>(p.src.data) + n * p.src.stride[0] +
+                  int64_t(grp) * (kG ? p.Nc : p.Kc) * p.src.stride[1];
+    const E* bg = static_cast<const E*>(p.wpack) + int64_t(grp) * p.kdim * p.ldb + j0;
+    const int64_t sC = p.src.stride[1], sP = p.xsP;
+    const int steps = (p.kdim + BK - 1) / BK;
+    // grad_input: this thread's vectors all start at one position m_t (kG positions' kw outputs per vector, never
+    // across an output row: the plan checks W % (VEC / kG) == 0), whose output block in grad_y starts at g_row
+    constexpr int VR = (kG ? kG : 1) * BM / VEC;  // vectors per staged grad_y row
+    const int m_t = (tid % VR) * VEC / (kG ? kG : 1);
+    int64_t g_row = -1;
+    if constexpr (kG != 0)
+      if (m0 + m_t < p.pos) {
+        int w, h;
+        const int d = p.div_h.divmod(p.div_w.divmod(int(m0) + m_t, w), h);
+        g_row = int64_t(d) * p.s[0] * p.src.stride[2] + int64_t(h) * p.s[1] * p.src.stride[3] +
+                int64_t(w) * p.s[2] * p.src.stride[4];
+      }
 
     // one step's copies into stage st: x channels [c0, c0 + BK) of positions [m0, m0 + BM), weight rows c0.. of
     // columns [j0, j0 + BN); zero-filled outside (channels past Kc, positions past pos, columns past ldb)
@@ -67,7 +87,24 @@ struct TapGemm {
       const int c0 = step * BK;
       S* As = st;
       S* Bs = st + A_ELEMS;
-      if (p.a_vec) {
+      if constexpr (kG != 0) {
+        // staged row r of the step: K columns (c0 + r kG .. + kG - 1) = one (co, kd, kh) and its kG kw taps
+        constexpr int NV = BM * BK / VEC / kThreads;
+#pragma unroll
+        for (int r = 0; r < NV; ++r) {
+          const int row = tid / VR + r * (kThreads / VR), jh = c0 / kG + row;
+          int bytes = 0;
+          int64_t off = 0;
+          if (g_row >= 0 && jh < p.kdim / kG) {
+            int rem, kh;
+            const int co = p.div_pairs.divmod(jh, rem);
+            const int kd = p.div_sh.divmod(rem, kh);
+            off = g_row + co * sC + kd * p.src.stride[2] + kh * p.src.stride[3];
+            bytes = 16;
+          }
+          cp_async_16(As + row * LDA + (tid % VR) * VEC, xg + off, bytes);
+        }
+      } else if (p.a_vec) {
         constexpr int NV = BM * BK / VEC / kThreads;
 #pragma unroll
         for (int r = 0; r < NV; ++r) {
@@ -76,12 +113,12 @@ struct TapGemm {
           if constexpr (kCF) {  // [m][k]: a position's channel vectors
             m = i / (BK / VEC);
             k = (i % (BK / VEC)) * VEC;
-            bytes = m0 + m < p.pos ? min(max(p.Kc - c0 - k, 0), VEC) * int(sizeof(E)) : 0;
+            bytes = m0 + m < p.pos ? min(max(p.kdim - c0 - k, 0), VEC) * int(sizeof(E)) : 0;
           } else {  // [k][m]: a channel's position vectors
             k = i / (BM / VEC);
             m = (i % (BM / VEC)) * VEC;
             const int64_t left = p.pos - m0 - m;
-            bytes = c0 + k < p.Kc ? int(left < 0 ? 0 : left < VEC ? left : VEC) * int(sizeof(E)) : 0;
+            bytes = c0 + k < p.kdim ? int(left < 0 ? 0 : left < VEC ? left : VEC) * int(sizeof(E)) : 0;
           }
           const E* src = bytes ? xg + (c0 + k) * sC + (m0 + m) * sP : xg;
           cp_async_16(kCF ? As + m * LDA + k : As + k * LDA + m, src, bytes);
@@ -89,17 +126,17 @@ struct TapGemm {
       } else {  // any strides: element copies (2-byte: plain loads, cp.async moves >= 4 bytes)
         for (int i = tid; i < BM * BK; i += kThreads) {
           const int k = kCF ? i % BK : i / BM, m = kCF ? i / BK : i % BM;
-          const bool ok = c0 + k < p.Kc && m0 + m < p.pos;
+          const bool ok = c0 + k < p.kdim && m0 + m < p.pos;
           cp_async_elem(kCF ? As + m * LDA + k : As + k * LDA + m, ok ? xg + (c0 + k) * sC + (m0 + m) * sP : xg, ok);
         }
       }
-      // weights: [g][Kc][ldb], ldb whole vectors, so a vector is all in or all out
+      // weights: [g][kdim][ldb], ldb whole vectors, so a vector is all in or all out
       constexpr int NVB = BK * BN / VEC / kThreads;
 #pragma unroll
       for (int r = 0; r < NVB; ++r) {
         const int i = tid + r * kThreads;
         const int k = i / (BN / VEC), c = (i % (BN / VEC)) * VEC;
-        const bool ok = c0 + k < p.Kc && j0 + c < p.ldb;
+        const bool ok = c0 + k < p.kdim && j0 + c < p.ldb;
         cp_async_16(Bs + k * LDB + c, ok ? bg + int64_t(c0 + k) * p.ldb + c : bg, ok ? 16 : 0);
       }
     };
@@ -132,7 +169,17 @@ struct TapGemm {
           for (int mi = 0; mi < MT; ++mi) {
             typename P::FragA fa;
             const int mr = wm0 + mi * 16;
-            if constexpr (kLdsm) {
+            if constexpr (kG == 2) {
+              // position m's two kw columns side by side: A (m, k) at row (ks + k) / 2, column 2 m + (ks + k) % 2;
+              // 2-byte: a fragment register (m, k 2t..2t+1) is the 32-bit word of row ks / 2 + t at column 2 m
+              if constexpr (kLdsm) {
+                const uint32_t* w0 = reinterpret_cast<const uint32_t*>(As + (ks / 2 + t) * LDA) + mr + g;
+                const uint32_t* w1 = w0 + 4 * LDA / 2;  // k + 8: four rows on
+                fa = {{w0[0], w0[8], w1[0], w1[8]}};
+              } else {
+                fa = P::load_a([&](int m, int k) { return As[(ks + k) / 2 * LDA + 2 * (mr + m) + (k & 1)]; }, g, t);
+              }
+            } else if constexpr (kLdsm) {
               // matrices (m 0-7 | 8-15) x (k 0-7 | 8-15) in the fragment's register order; [k][m] staging is read
               // transposed (lane (g, t) then holds (m g, k 2t..2t+1) of each)
               uint32_t r[4];
@@ -184,12 +231,18 @@ struct TapGemm {
 #pragma unroll
         for (int e = 0; e < 4; ++e)
           out[(wm0 + mi * 16 + g + (e >> 1) * 8) * LDC + wn0 + ni * 8 + 2 * t + (e & 1)] = acc[mi][ni][e];
-    const int64_t* ys = p.y.stride;
-    if (tid < BM && m0 + tid < p.pos) {  // position (d, h, w) -> its output (d sd, h sh, w sw)
+    const int64_t* ys = p.dst.stride;
+    if (kG != 0) {  // grad_input: positions and input channels of grad_x
+      if (tid < BM && m0 + tid < p.pos) om[tid] = n * ys[0] + (m0 + tid) * p.xsP;
+      else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ndim) {
+        oj[tid - BM] = (int64_t(grp) * p.Kc + j0 + tid - BM) * ys[1];
+        bj[tid - BM] = Acc(0);
+      }
+    } else if (tid < BM && m0 + tid < p.pos) {  // position (d, h, w) -> its output (d sd, h sh, w sw)
       int w, h;
       const int d = p.div_h.divmod(p.div_w.divmod(int(m0) + tid, w), h);
       om[tid] = n * ys[0] + int64_t(d) * p.s[0] * ys[2] + int64_t(h) * p.s[1] * ys[3] + int64_t(w) * p.s[2] * ys[4];
-    } else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ncols) {  // column -> (co, kd, kh, kw)
+    } else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ndim) {  // column -> (co, kd, kh, kw)
       const int jj = tid - BM, j = j0 + jj, taps = p.s[0] * p.s[1] * p.s[2];
       const int co = p.cl ? j % p.Nc : j / taps, tap = p.cl ? j / p.Nc : j % taps;
       const int kw = tap % p.s[2], kh = tap / p.s[2] % p.s[1], kd = tap / (p.s[2] * p.s[1]);
@@ -197,8 +250,8 @@ struct TapGemm {
       bj[jj] = p.bias ? P::to_acc(static_cast<const E*>(p.bias)[int64_t(grp) * p.Nc + co]) : Acc(0);
     }
     __syncthreads();
-    const int mcount = p.pos - m0 < BM ? int(p.pos - m0) : BM, jcount = min(BN, p.ncols - j0);
-    E* y = static_cast<E*>(p.y.data);
+    const int mcount = p.pos - m0 < BM ? int(p.pos - m0) : BM, jcount = min(BN, p.ndim - j0);
+    E* y = static_cast<E*>(p.dst.data);
     if (p.cl) {  // channels fastest: (tap, co) columns, a tap's channels contiguous in y
 #pragma unroll 4
       for (int idx = tid; idx < BM * BN; idx += kThreads) {
@@ -217,27 +270,30 @@ struct TapGemm {
 };
 
 // Two CTAs per SM (128 registers); exact fp32 one (its split fragments and per-step sums spilled at 128)
-template <class P, bool kCF>
+template <class P, bool kCF, int kG>
 __global__ void __launch_bounds__(TapGemmTiles::kThreads, P::kSplitAcc ? 1 : 2) tapgemm_kernel(TapGemmParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  TapGemm<P, kCF>::run(p, ct3d_smem);
+  TapGemm<P, kCF, kG>::run(p, ct3d_smem);
 }
 
-// The tap-GEMM's B: PyTorch's weight (Cin, Cout_g, kD, kH, kW), any strides, as [Cin][ldb] rows of the columns
-// (co, kd, kh, kw) or, for channels_last outputs (p.cl), (kd, kh, kw, co); zero past ncols; PackedB-prepared
-// (TF32: rounded once here, not per fragment).
+// The tap-GEMM's B from PyTorch's weight (Cin, Cout_g, kD, kH, kW), any strides, PackedB-prepared (TF32: rounded
+// once here, not per fragment), zero past ndim: forward [Cin][ldb] rows of the columns (co, kd, kh, kw) or, for
+// channels_last outputs (p.cl), (kd, kh, kw, co); grad_input [groups][ncols][ldb] rows (co, kd, kh, kw) of the
+// group's input channels.
 template <class P>
 __global__ void tapgemm_pack_kernel(TensorRef5 w, TapGemmParams p) {
   using E = typename P::Element;
   E* out = static_cast<E*>(const_cast<void*>(p.wpack));
   const int taps = p.s[0] * p.s[1] * p.s[2];
-  const int64_t total = w.size[0] * int64_t(p.ldb);
+  const int64_t total = int64_t(p.groups) * p.kdim * p.ldb;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total; idx += int64_t(gridDim.x) * blockDim.x) {
-    const int j = int(idx % p.ldb);
-    const int64_t ci = idx / p.ldb;
+    const int c = int(idx % p.ldb);
+    const int64_t row = idx / p.ldb;  // forward: the input channel; grad_input: group x ncols + column
     E v = E(0);
-    if (j < p.ncols) {
-      const int co = p.cl ? j % p.Nc : j / taps, tap = p.cl ? j / p.Nc : j % taps;
+    if (c < p.ndim) {
+      const int64_t ci = p.dgrad ? row / p.ncols * p.Kc + c : row;
+      const int j = p.dgrad ? int(row % p.ncols) : c;
+      const int co = p.cl && !p.dgrad ? j % p.Nc : j / taps, tap = p.cl && !p.dgrad ? j / p.Nc : j % taps;
       const int kw = tap % p.s[2], kh = tap / p.s[2] % p.s[1], kd = tap / (p.s[2] * p.s[1]);
       v = PackedB<P>::pack(static_cast<const E*>(w.data)[ci * w.stride[0] + co * w.stride[1] + kd * w.stride[2] +
                                                          kh * w.stride[3] + kw * w.stride[4]]);

@@ -289,6 +289,77 @@ int main(int argc, char** argv) {
     }
     for (const auto& kv : knobs[ki]) unsetenv(kv.first);
   }
+  // the tap-GEMM (kernel == stride, padding 0): random such problems, forward and grad_input, under
+  // CUTLASS_CONVT3D_TAPGEMM=1 (wherever it applies) and by default (only where no Hopper kernel takes the problem)
+  int tap_planned[2] = {0, 0};
+  for (int t = 0; t < n_problems / 4; ++t) {
+    ConvT3dProblem pb{};
+    const int dt = int(rng() % 5);  // fp32 TF32, fp32 exact, fp16, bf16, f64
+    pb.dtype = dt < 2 ? DType::kF32 : dt == 2 ? DType::kF16 : dt == 3 ? DType::kBF16 : DType::kF64;
+    pb.math = dt == 1 ? Math::kExact : Math::kTF32;
+    pb.groups = pick({1, 1, 1, 2, 4, 8});
+    pb.Cin = pick({1, 3, 8, 32, 40, 64, 256}) * pb.groups;
+    pb.Cout = pick({1, 2, 7, 16, 32, 64, 128}) * pb.groups;
+    pb.N = pick({1, 2, 3});
+    const int ins[3] = {pick({1, 2, 3, 5, 16}), pick({1, 3, 4, 16}), pick({1, 7, 8, 16, 17, 20, 24, 72, 128})};
+    for (int d = 0; d < 3; ++d) {
+      pb.in[d] = ins[d];
+      pb.k[d] = pb.stride[d] = pick({1, 2, 2, 2, 3, 4, 8});
+      pb.dil[d] = pb.k[d] == 1 ? pick({1, 2}) : 1;
+      pb.pad[d] = 0;
+      pb.out[d] = pb.in[d] * pb.k[d];
+    }
+    if (check_problem(pb, nullptr) != Status::kSuccess) continue;
+    const bool xcl = rng() % 2, ycl = rng() % 3 == 0 ? !xcl : xcl;
+    Arguments a{};
+    a.problem = pb;
+    a.x = dense(data, pb.N, pb.Cin, pb.in[0], pb.in[1], pb.in[2], xcl);
+    a.y = dense(data, pb.N, pb.Cout, pb.out[0], pb.out[1], pb.out[2], ycl);
+    a.w = dense(data, pb.Cin, pb.Cout / pb.groups, pb.k[0], pb.k[1], pb.k[2], false);
+    const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es, W = pb.in[2], sw = pb.k[2];
+    const int64_t pos = int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
+    for (Kind K : {Kind::kForward, Kind::kGradInput}) {
+      const bool dgrad = K == Kind::kGradInput;
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "tap-GEMM %s dt %d N%lld %d->%d g%d x %dx%dx%d%s y%s s%d%d%d", dgrad ? "dgrad" : "fwd",
+                    dt, (long long)pb.N, pb.Cin, pb.Cout, pb.groups, pb.in[0], pb.in[1], pb.in[2], xcl ? " cl" : "",
+                    ycl ? " cl" : "", pb.k[0], pb.k[1], pb.k[2]);
+      where = buf;
+      setenv("CUTLASS_CONVT3D_TAPGEMM", "1", 1);
+      TapGemmPlan g{};
+      const bool ok = tapgemm_plan(K, a, &g);
+      // grad_input gathers grad_y by 16-byte copies of whole kw runs: unit-stride rows, W a multiple of VEC / stride
+      const bool expect = pb.dtype != DType::kF64 && !use_direct(pb) && (sw & (sw - 1)) == 0 &&
+                          (!dgrad || (sw <= 2 && W % (VEC / sw) == 0 && a.y.stride[4] == 1));
+      CHECK(ok == expect, "planned %d, expected %d", ok, expect);
+      if (ok) {
+        ++tap_planned[dgrad];
+        const TapGemmParams& p = g.p;
+        const int64_t ncols = int64_t(pb.cout_g()) * pb.taps();
+        CHECK(p.ncols == ncols && p.kdim == (dgrad ? ncols : pb.cin_g()) && p.ndim == (dgrad ? pb.cin_g() : ncols),
+              "GEMM extents %d %d %d", p.ncols, p.kdim, p.ndim);
+        CHECK(p.ldb % 8 == 0 && p.ldb >= p.ndim && p.ldb < p.ndim + 8, "ldb %d for N %d", p.ldb, p.ndim);
+        const int64_t mb = (pos + TapGemmTiles::BM - 1) / TapGemmTiles::BM;
+        CHECK(int64_t(g.grid.x) == pb.N * mb && int64_t(g.grid.y) * TapGemmTiles::BN >= p.ldb &&
+                  int64_t(g.grid.y - 1) * TapGemmTiles::BN < p.ldb && int(g.grid.z) == pb.groups,
+              "grid %u %u %u", g.grid.x, g.grid.y, g.grid.z);
+        CHECK(g.pack_bytes >= size_t(pb.groups) * p.kdim * p.ldb * es, "pack %zu bytes", g.pack_bytes);
+        CHECK(p.pos == pos && p.div_mb.d == int(std::max<int64_t>(mb, 1)), "positions %lld", (long long)p.pos);
+        CHECK(dgrad ? p.lsw == 0 && p.kdim % sw == 0 && p.div_pairs.d == pb.k[0] * pb.k[1] && p.div_sh.d == pb.k[1]
+                    : (1 << p.lsw) == sw && TapGemmTiles::BN % sw == 0,
+              "kw split: lsw %d", p.lsw);
+        CHECK(p.cl == (dgrad ? xcl && pb.Cin > 1 : ycl && pb.Cout > 1) || pos == 1, "destination order cl %d", p.cl);
+        if (!dgrad && p.a_vec)
+          CHECK(p.a_cf ? a.x.stride[1] == 1 && (p.xsP * es) % 16 == 0 : p.xsP == 1 && (a.x.stride[1] * es) % 16 == 0,
+                "x vectors: cf %d, position stride %lld", p.a_cf, (long long)p.xsP);
+      }
+      unsetenv("CUTLASS_CONVT3D_TAPGEMM");
+      const bool hopper = dgrad ? dgrad_kernel_plan(K, a, nullptr) : hopper_plan(a, nullptr);
+      CHECK(tapgemm_plan(K, a, nullptr) == (ok && !hopper), "default: planned %d, Hopper %d", !ok, hopper);
+    }
+  }
+  std::printf("tap-GEMM plans checked: %d forward, %d grad_input\n", tap_planned[0], tap_planned[1]);
+  CHECK(tap_planned[0] > 100 && tap_planned[1] > 50, "too few tap-GEMM plans to check: %d %d", tap_planned[0], tap_planned[1]);
   // named problems: the wide forward instance's (tests/test_cuda.py HOPPER_NSJ8_CASES, the decoder level
   // unet-256-128) plan with CUTLASS_CONVT3D_SM90_NSJ8=1 and check out (fp32 TF32, fp16, bf16; exact never), and
   // without it go to sm_80
