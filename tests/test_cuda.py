@@ -1236,12 +1236,13 @@ def test_tapgemm_forward(tcase, layout, bias, mode, restore_flags, monkeypatch):
     assert rel_err(y, y0) <= 2 * budget, f"{tcase} {layout}: {rel_err(y, y0):.3g} against the other kernels"
 
 
-# grad_input on the tap-GEMM (w stride 1 or 2; grad_y NCDHW gathered by 16-byte copies, so W a multiple of 4 / stride:
-# 8 / stride for 16-bit): (x shape, Cout, kernel = stride, groups).  Positions past one 128 block and not a multiple,
+# grad_input and grad_weight on the tap-GEMM (w stride 1 or 2; grad_y NCDHW gathered by 16-byte copies, so W a multiple
+# of 4 / stride: 8 / stride for 16-bit; grad_weight: x NCDHW, D H W a multiple of 4 (8)): (x shape, Cout, kernel =
+# stride, groups).  Positions past one 128 block and not a multiple,
 # input channels (the N side) past one 64-column block and not whole vectors (33 -> 40), K = Cout x taps from 7 to 512
 # ((co, kd, kh) rows cut by the 32-wide K step), 2 groups, strides (2, 1, 2) and pointwise.
 TAPGEMM_DGRAD_CASES = [
-    ((2, 40, 3, 5, 20), 24, (2, 2, 2), 1),
+    ((2, 40, 3, 4, 20), 24, (2, 2, 2), 1),
     ((1, 256, 4, 4, 16), 64, (2, 2, 2), 1),
     ((2, 33, 2, 3, 72), 7, (1, 1, 1), 1),
     ((1, 48, 3, 4, 24), 20, (2, 2, 2), 2),
@@ -1283,6 +1284,39 @@ def test_tapgemm_grad_input(tcase, layout, mode, restore_flags, monkeypatch):
     gx0, names0 = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args))
     assert "tapgemm_kernel" not in names0
     assert rel_err(gx, gx0) <= 2 * budget, f"{tcase} {layout}: {rel_err(gx, gx0):.3g} against the other kernels"
+
+
+@pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
+@pytest.mark.parametrize("layout", ["ncdhw", "expanded", "gy-cl", "x-cl"])
+@pytest.mark.parametrize("tcase", TAPGEMM_DGRAD_CASES,
+                         ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}g{c[3]}" for c in TAPGEMM_DGRAD_CASES])
+def test_tapgemm_grad_weight(tcase, layout, mode, restore_flags, monkeypatch):
+    """grad_weight on the tap-GEMM kernel (CUTLASS_CONVT3D_TAPGEMM=1: chunk sums, then the ordered reduce) against
+    float64 autograd and against the other kernels, bit-identical from run to run; grad_y expanded from one element;
+    a channels_last grad_y or x is not taken (the other kernels are)."""
+    xs, cout, k, g = tcase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    x, w, _ = _tapgemm_inputs(xs, cout, k, g, dtype, "channels_last_3d" if layout == "x-cl" else "ncdhw", False, 12)
+    ys = (xs[0], cout, *(e * s for e, s in zip(xs[2:], k)))
+    gy = torch.randn(ys, generator=torch.Generator().manual_seed(13)).to(dtype).to(DEV)
+    if layout == "expanded":
+        gy = gy[:1, :1, :1, :1, :1].expand(ys)
+    elif layout == "gy-cl":
+        gy = gy.contiguous(memory_format=CL)
+    w64 = w.double().requires_grad_()
+    F.conv_transpose3d(x.double(), w64, None, k, 0, 0, g, 1).backward(gy.double())
+    args = (k, 0, 0, g, 1, tf32)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "1")
+    gw, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args))
+    assert ("tapgemm_kernel" in names) == (layout in ("ncdhw", "expanded")), names
+    assert gw.dtype == dtype and gw.shape == w.shape
+    assert rel_err(gw, w64.grad) <= budget, f"{tcase} {layout}: {rel_err(gw, w64.grad):.3g} against float64"
+    assert torch.equal(gw, ops.conv_transpose3d_grad_weight(gy, x, w, *args)), "not bit-identical run to run"
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "0")
+    gw0 = ops.conv_transpose3d_grad_weight(gy, x, w, *args)
+    assert rel_err(gw, gw0) <= 2 * budget, f"{tcase} {layout}: {rel_err(gw, gw0):.3g} against the other kernels"
 
 
 def test_tapgemm_routing(restore_flags, monkeypatch):

@@ -236,25 +236,31 @@ bool flat_positions(const TensorRef5& t) {
 // The tap-GEMM where it applies: kernel == stride, padding 0 and output_padding 0 in every dimension (dilation
 // irrelevant where the kernel is 1), x's positions flat, tensor-core policies (not float64, not the few-channel groups
 // the direct kernels multiply exactly), the grid within CUDA's limits.  The forward: a w stride that is a power of two
-// <= BN (the NCDHW epilogue's kw).  grad_input: w stride 1 or 2, grad_y NCDHW with 16-byte aligned rows whose vectors
-// never cross an output row (the kernel gathers it by 16-byte copies only).
+// <= BN (the NCDHW epilogue's kw).  grad_input and grad_weight: w stride 1 or 2, grad_y NCDHW with 16-byte aligned rows
+// whose vectors never cross an output row (the kernel gathers it by 16-byte copies only); grad_weight also x NCDHW
+// with 16-byte aligned channel rows.
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const int mode = tapgemm_mode();
-  const bool dgrad = K == Kind::kGradInput;
-  if (mode == 0 || (K != Kind::kForward && !dgrad) || pb.dtype == DType::kF64 || use_direct(pb)) return false;
+  const bool dgrad = K == Kind::kGradInput, wgrad = K == Kind::kGradWeight;
+  if (mode == 0 || K == Kind::kGradBias || pb.dtype == DType::kF64 || use_direct(pb)) return false;
   for (int d = 0; d < 3; ++d)
     if (pb.k[d] != pb.stride[d] || pb.pad[d] != 0 || int64_t(pb.out[d]) != int64_t(pb.in[d]) * pb.k[d] ||
         (pb.k[d] > 1 && pb.dil[d] != 1))
       return false;
   const int sw = pb.k[2];
-  if (sw > TapGemmTiles::BN || (sw & (sw - 1)) || (dgrad && sw > 2)) return false;
+  if (sw > TapGemmTiles::BN || (sw & (sw - 1)) || ((dgrad || wgrad) && sw > 2)) return false;
   const TensorRef5& x = a.x;
-  if (!flat_positions(x)) return false;
+  if (!flat_positions(x) || numel(x) == 0) return false;
   const int64_t D = x.size[2], H = x.size[3], W = x.size[4], pos = D * H * W;
   if (pos >= INT_MAX) return false;
   const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es;
-  if (dgrad) {
+  if (wgrad) {  // x, the A operand, by 16-byte copies along its positions
+    bool ok = x.stride[4] == 1 && reinterpret_cast<uintptr_t>(x.data) % 16 == 0;
+    for (int i = 0; i < 2; ++i) ok = ok && (x.size[i] == 1 || (x.stride[i] * es) % 16 == 0);
+    if (!ok) return false;
+  }
+  if (dgrad || wgrad) {
     const TensorRef5& gy = a.y;
     bool ok = gy.stride[4] == 1 && reinterpret_cast<uintptr_t>(gy.data) % 16 == 0 && W % (VEC / sw) == 0;
     for (int i = 0; i < 4; ++i) ok = ok && (gy.size[i] == 1 || (gy.stride[i] * es) % 16 == 0);  // (extent 1: index 0)
@@ -262,16 +268,17 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   }
   TapGemmPlan r{};
   TapGemmParams& p = r.p;
-  p.src = dgrad ? a.y : a.x;
-  p.dst = dgrad ? a.x : a.y;
-  p.bias = dgrad ? nullptr : a.bias;
+  p.src = dgrad || wgrad ? a.y : a.x;  // grad_weight: grad_y gathered (B), x read through dst (A)
+  p.dst = dgrad || wgrad ? a.x : a.y;
+  p.bias = dgrad || wgrad ? nullptr : a.bias;
   p.groups = pb.groups;
   p.Kc = pb.cin_g();
   p.Nc = pb.cout_g();
   p.dgrad = dgrad;
+  p.wgrad = wgrad;
   for (int d = 0; d < 3; ++d) p.s[d] = pb.k[d];
   p.lsw = 0;
-  while (!dgrad && (1 << p.lsw) < sw) ++p.lsw;
+  while (!dgrad && !wgrad && (1 << p.lsw) < sw) ++p.lsw;
   const int64_t ncols = int64_t(p.Nc) * pb.taps(), ndim = dgrad ? p.Kc : ncols, ldb = (ndim + 7) / 8 * 8;
   if (ncols >= INT_MAX / 2) return false;
   p.ncols = int(ncols);
@@ -299,9 +306,29 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
     p.a_vec = true;
   }
   r.grid = dim3(unsigned(x.size[0] * m_blocks), unsigned(n_blocks), unsigned(pb.groups));
-  r.pack_bytes = align256(size_t(pb.groups) * size_t(p.kdim) * size_t(ldb) * size_t(es));
+  r.workspace = align256(size_t(pb.groups) * size_t(p.kdim) * size_t(ldb) * size_t(es));
   r.empty = numel(a.y) == 0;
-  if (mode == 2 && (dgrad ? dgrad_kernel_plan(K, a, nullptr) : hopper_plan(a, nullptr))) return false;
+  if (wgrad) {
+    // K (positions) split into chunks of one batch entry: about four CTAs per SM in all (two waves at two per SM),
+    // whole K steps each, the sums' workspace within 256 MB; depends on the device only (deterministic)
+    p.ci_blocks = (p.Kc + TapGemmTiles::BM - 1) / TapGemmTiles::BM;
+    const int64_t base = n_blocks * pb.groups * p.ci_blocks, N = x.size[0];
+    const int64_t per_chunk = int64_t(pb.groups) * pb.taps() * p.Kc * p.Nc * int64_t(acc_size(pb.dtype));
+    const int64_t steps = (pos + TapGemmTiles::BK - 1) / TapGemmTiles::BK;
+    int64_t cpn = ((4 * int64_t(device_sms()) + base - 1) / base + N - 1) / N;
+    cpn = std::max<int64_t>(1, std::min<int64_t>({cpn, steps, (int64_t(256) << 20) / (N * per_chunk)}));
+    p.chunk_len = (steps + cpn - 1) / cpn * TapGemmTiles::BK;
+    cpn = (pos + p.chunk_len - 1) / p.chunk_len;
+    if (N * cpn >= INT_MAX || int64_t(pb.groups) * p.ci_blocks > 65535) return false;
+    p.div_mb = FastDiv::make(int(cpn));
+    r.grid = dim3(unsigned(N * cpn), unsigned(n_blocks), unsigned(pb.groups * p.ci_blocks));
+    r.chunks = int(N * cpn);
+    r.workspace = align256(size_t(r.chunks) * size_t(per_chunk));
+  }
+  if (mode == 2 && (wgrad   ? hopper_wgrad_plan(a, nullptr)
+                    : dgrad ? dgrad_kernel_plan(K, a, nullptr)
+                            : hopper_plan(a, nullptr)))
+    return false;
   if (out) *out = r;
   return true;
 }
@@ -622,7 +649,7 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
     case Kind::kGradInput: {
       const bool fwd = K == Kind::kForward;
       TapGemmPlan tg;
-      if (tapgemm_plan(K, a, &tg)) return tg.pack_bytes;
+      if (tapgemm_plan(K, a, &tg)) return tg.workspace;
       HopperPlan h;
       if (fwd && hopper_plan(a, &h)) return h.workspace();
       HopperDgradPlan hd;
@@ -631,6 +658,8 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
     case Kind::kGradWeight: {
+      TapGemmPlan tg;
+      if (tapgemm_plan(K, a, &tg)) return tg.workspace;
       HopperWgradPlan hw;
       if (hopper_wgrad_plan(a, &hw)) return hw.ws_bytes;
       DirectLaneGeom g;
@@ -653,7 +682,7 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
   args_ = a;
   workspace_ = workspace;
   TapGemmPlan tg;
-  if (tapgemm_plan(K, a, &tg)) {
+  if (K != Kind::kGradWeight && tapgemm_plan(K, a, &tg)) {  // (grad_weight packs nothing)
     tg.p.wpack = workspace;
     return launchers(a.problem, K).tapgemm_pack(tg.p, a.w, stream, why);
   }
@@ -679,8 +708,22 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   TapGemmPlan tg;
   if (tapgemm_plan(K, a, &tg)) {
     if (tg.empty) return Status::kSuccess;
-    tg.p.wpack = workspace_;
-    return L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
+    if (K != Kind::kGradWeight) {
+      tg.p.wpack = workspace_;
+      return L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
+    }
+    tg.p.ws = workspace_;
+    Status s = L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
+    if (s != Status::kSuccess) return s;
+    WgradParams rp{};  // the reduce's view: the weight's taps and channels, the chunks' sums
+    rp.md = a.problem.fwd(0);
+    rp.mh = a.problem.fwd(1);
+    rp.mw = a.problem.fwd(2);
+    rp.groups = a.problem.groups;
+    rp.Cin_g = a.problem.cin_g();
+    rp.Cout_g = a.problem.cout_g();
+    rp.ws = workspace_;
+    return L.wgrad_reduce(rp, tg.chunks, a.w, stream, why);
   }
   HopperPlan h;
   if (K == Kind::kForward && hopper_plan(a, &h)) {

@@ -16,6 +16,7 @@ int device_smem_optin();
 int64_t numel(const TensorRef5& t);
 size_t elem_size(DType t);
 size_t align256(size_t v);
+size_t acc_size(DType t);
 bool cf_rows(const TensorRef5& t, int C_g, DType dt);
 bool has_zero_stride(const TensorRef5& t);
 bool restageable(const TensorRef5& t, int C_g, DType dt);
@@ -72,10 +73,12 @@ bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd);
 struct TapGemmPlan {
   TapGemmParams p;
   dim3 grid;
-  size_t pack_bytes;  // the workspace: the packed B
+  size_t workspace;  // the packed B (forward, grad_input) or the chunks' sums (grad_weight)
+  int chunks;        // grad_weight: the chunks (batch entries x chunks per entry) the reduce sums in order
   bool empty;
 };
-// The tap-GEMM's plan for an operator of kind K (forward, grad_input) where that kernel takes it (convt3d_plan.cpp)
+// The tap-GEMM's plan for an operator of kind K (forward, grad_input, grad_weight) where that kernel takes it
+// (convt3d_plan.cpp)
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out);
 
 }  // namespace planning

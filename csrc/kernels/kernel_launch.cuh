@@ -333,7 +333,7 @@ Status to_channels_last(const TensorRef5& src, void* dst, Restage op, unsigned* 
   return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
 }
 
-// The tap-GEMM, forward and grad_input (not for f64: its MMA tiles are the fp32-accumulating policies').  Pipeline
+// The tap-GEMM, forward, grad_input and grad_weight's chunk sums (not for f64: its MMA tiles are the fp32-accumulating policies').  Pipeline
 // depth: the deepest (<= kMaxStages) that keeps two CTAs per SM, never below 2.
 template <class P>
 Status tapgemm_pack(const TapGemmParams& p, const TensorRef5& w, cudaStream_t stream, std::string* why) {
@@ -351,10 +351,10 @@ Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStr
   if constexpr (std::is_same<P, PolicyF64>::value) {
     return fail(why, Status::kNotSupported, "the tap-GEMM takes no float64");
   } else {
-    auto go = [&](auto cf, auto g) -> Status {
-      constexpr bool kCF = decltype(cf)::value;
+    auto go = [&](auto cf, auto g, auto wg) -> Status {
+      constexpr bool kCF = decltype(cf)::value, kW = decltype(wg)::value;
       constexpr int kG = decltype(g)::value;
-      using K = TapGemm<P, kCF, kG>;
+      using K = TapGemm<P, kCF, kG, kW>;
       TapGemmParams q = p;
       const int cap = lim.max_stages >= 2 ? std::min(lim.max_stages, TapGemmTiles::kMaxStages) : TapGemmTiles::kMaxStages;
       q.stages = 2;
@@ -362,16 +362,21 @@ Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStr
       const size_t smem = K::smem_bytes(q.stages);
       if (smem > size_t(lim.optin))
         return fail(why, Status::kNotSupported, "tap-GEMM tile footprint exceeds this device's shared memory");
-      auto kernel = tapgemm_kernel<P, kCF, kG>;
+      auto kernel = tapgemm_kernel<P, kCF, kG, kW>;
       Status s = cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why, "cudaFuncSetAttribute");
       if (s != Status::kSuccess) return s;
       kernel<<<grid, TapGemmTiles::kThreads, smem, stream>>>(q);
       return cuda_check(cudaGetLastError(), why, "tap-GEMM kernel launch");
     };
     using F = std::false_type;
-    if (p.dgrad)  // the plan admits w strides 1 and 2
-      return p.s[2] == 2 ? go(F{}, std::integral_constant<int, 2>{}) : go(F{}, std::integral_constant<int, 1>{});
-    return p.a_cf ? go(std::true_type{}, std::integral_constant<int, 0>{}) : go(F{}, std::integral_constant<int, 0>{});
+    using G1 = std::integral_constant<int, 1>;
+    using G2 = std::integral_constant<int, 2>;
+    if (p.wgrad)  // the plan admits w strides 1 and 2
+      return p.s[2] == 2 ? go(F{}, G2{}, std::true_type{}) : go(F{}, G1{}, std::true_type{});
+    if (p.dgrad)
+      return p.s[2] == 2 ? go(F{}, G2{}, F{}) : go(F{}, G1{}, F{});
+    return p.a_cf ? go(std::true_type{}, std::integral_constant<int, 0>{}, F{})
+                  : go(F{}, std::integral_constant<int, 0>{}, F{});
   }
 }
 

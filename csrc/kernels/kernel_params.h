@@ -62,7 +62,8 @@ struct WgradParams {
 
 // The tap-GEMM (tapgemm_kernel.cuh) where kernel == stride, padding 0, output_padding 0: the forward as one GEMM per
 // group (positions x input channels times input channels x (output channel, tap) columns) scattered into y, and
-// grad_input as its transpose (positions x (output channel, tap) columns gathered from grad_y, times the weight).
+// grad_input as its transpose (positions x (output channel, tap) columns gathered from grad_y, times the weight), and
+// grad_weight (input channels x positions times the gathered grad_y, the positions split into chunks).
 struct TapGemmTiles {
   static constexpr int kThreads = 256, BM = 128, BN = 64, BK = 32;
   static constexpr int kMaxStages = 4;  // stage_commit_wait keeps up to two groups in flight behind
@@ -81,6 +82,13 @@ struct TapGemmParams {
   FastDiv div_mb, div_w, div_h;  // by position blocks per batch entry, by W, by H
   FastDiv div_pairs, div_sh;     // grad_input: by sd * sh ((kd, kh) pairs per output channel), by sh
   bool dgrad;           // grad_input (K = the gathered (co, tap) columns) rather than the forward
+  // grad_weight: C[ci][(co, tap)] = sum over positions of x[ci][position] grad_y[position's (co, tap) output], K split
+  // into chunks of chunk_len positions of one batch entry (div_mb: by chunks per entry), each chunk's sums to ws
+  // ([chunk][groups][taps][Kc][Nc] Acc, the layout of wgrad_reduce); CTAs along z: groups x ci_blocks
+  bool wgrad;
+  int64_t chunk_len;
+  int ci_blocks;
+  void* ws;
   bool cl;              // channels_last-like destination: a channels-fastest epilogue (forward: (tap, co) columns)
   bool a_cf;            // forward, x channel stride 1: staged [position][channel] (the kCF instance)
   bool a_vec;           // the A operand moves as 16-byte copies (grad_input: always; the plan checks)

@@ -9,7 +9,10 @@
 // grad_input is the same GEMM transposed: C[m][ci] = sum_j grad_y[n, position m's output block, column j] * W[ci][j],
 // its A operand gathered from grad_y (kG = the w stride, 1 or 2: a staged row holds one (co, kd, kh) column's kw
 // outputs of BM positions, as they lie in grad_y, so 16-byte copies move them), its outputs plain positions.
-// A CTA: BM positions of one batch entry x BN columns of one group.  K = input channels of the group in steps of
+// grad_weight: C[ci][j] = sum over positions of x[n, ci, position] * grad_y[n, the position's column j output], A = x
+// staged [ci][position], B = grad_y gathered as grad_input's A (kW); the positions cut into chunks whose sums go to a
+// workspace, then the ordered reduce (deterministic: the chunks depend on the device only).
+// A CTA: BM positions (grad_weight: input channels) of one batch entry x BN columns of one group.  K = input channels of the group in steps of
 // BK, cp.async multistage (CUTLASS's scheme, as the row-conv's); 8 warps of 32 x 32.  Epilogue: C staged in shared
 // memory, then each element to its address = a row offset (its position) + a column offset (its channel and tap),
 // both tabled per CTA, in an order whose consecutive lanes write consecutive addresses of the destination's
@@ -20,8 +23,9 @@
 
 namespace ct3d {
 
-// kCF: the forward's channels_last x, staged [m][k]; kG: 0 the forward, 1 or 2 grad_input at that w stride
-template <class P, bool kCF, int kG = 0>
+// kCF: the forward's channels_last x, staged [m][k]; kG: 0 the forward, 1 or 2 the w stride of grad_y's gather
+// (grad_input's A, grad_weight's B); kW: grad_weight
+template <class P, bool kCF, int kG = 0, bool kW = false>
 struct TapGemm {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -32,14 +36,18 @@ struct TapGemm {
   static_assert(kThreads == 256 && BM == 128 && BN == 64, "the warp grid covers the tile");
   static constexpr int VEC = 16 / int(sizeof(E));
   static_assert(kG == 0 || !kCF, "grad_input stages grad_y's NCDHW rows");
+  static_assert(!kW || kG != 0, "grad_weight gathers grad_y");
+  static constexpr bool kAmk = kCF || kW;  // A staged [m][k] (grad_weight: an input channel's positions)
   // A staging: NCDHW x as [k][m] (positions contiguous), channels_last x as [m][k], grad_y as [k / kG][m kG + kw].
   // Padding: 4-byte fragments read (k t, m g) or (m g, k t) conflict-free (stride = 8 or 4 mod 32 words; kG 2: 16,
   // the two kw columns of a position side by side); 2-byte ones go by ldmatrix, whose eight 16-byte rows then fall
   // in distinct bank groups, or (kG 2) as whole 32-bit (kw 0, kw 1) pairs, word stride 8 mod 32.
-  static constexpr int LDA = kCF ? BK + VEC : kG == 2 ? 2 * (BM + 8) : BM + 8;
-  static constexpr int A_ELEMS = kCF ? BM * LDA : (kG == 2 ? BK / 2 : BK) * LDA;
-  static constexpr int LDB = BN + 8;
-  static constexpr int B_ELEMS = BK * LDB;
+  static constexpr int LDA = kAmk ? BK + VEC : kG == 2 ? 2 * (BM + 8) : BM + 8;
+  static constexpr int A_ELEMS = kAmk ? BM * LDA : (kG == 2 ? BK / 2 : BK) * LDA;
+  // B: the packed weights [k][n]; grad_weight's gathered grad_y as it lies, [n / kG][k kG + kw] (4-byte fragments
+  // conflict-free: word stride 8 mod 32 at kG 2, 4 at kG 1)
+  static constexpr int LDB = kW ? (kG == 2 ? 2 * BK + 8 : BK + VEC) : BN + 8;
+  static constexpr int B_ELEMS = kW ? BN / kG * LDB : BK * LDB;
   static constexpr int STAGE = A_ELEMS + B_ELEMS;
   static_assert((A_ELEMS * sizeof(S)) % 16 == 0 && (STAGE * sizeof(S)) % 16 == 0 && (LDA * sizeof(S)) % 16 == 0 &&
                     (LDB * sizeof(S)) % 16 == 0, "16-byte aligned rows and stages");
@@ -58,22 +66,45 @@ struct TapGemm {
     S* smem = reinterpret_cast<S*>(smem_raw);
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, t = lane & 3;
     const int wm0 = (warp & 3) * 32, wn0 = (warp >> 2) * 32;
-    int mb;
+    int mb;  // position block (grad_weight: chunk) of batch entry n
     const int n = p.div_mb.divmod(int(blockIdx.x), mb);
-    const int64_t m0 = int64_t(mb) * BM;
-    const int j0 = int(blockIdx.y) * BN, grp = int(blockIdx.z);
+    const int j0 = int(blockIdx.y) * BN;
+    const int grp = kW ? int(blockIdx.z) / p.ci_blocks : int(blockIdx.z);
+    // grad_weight: input channels [m0, m0 + BM) of the group, positions [p0, p1) of entry n
+    const int64_t m0 = kW ? int64_t(int(blockIdx.z) - grp * p.ci_blocks) * BM : int64_t(mb) * BM;
+    const int64_t p0 = kW ? mb * p.chunk_len : 0, p1 = kW ? min(p.pos, p0 + p.chunk_len) : 0;
     // forward: x's channels of the group; grad_input: grad_y's
     const E* xg = static_cast<const E*>(p.src.data) + n * p.src.stride[0] +
                   int64_t(grp) * (kG ? p.Nc : p.Kc) * p.src.stride[1];
     const E* bg = static_cast<const E*>(p.wpack) + int64_t(grp) * p.kdim * p.ldb + j0;
     const int64_t sC = p.src.stride[1], sP = p.xsP;
-    const int steps = (p.kdim + BK - 1) / BK;
+    const int steps = int(((kW ? p1 - p0 : p.kdim) + BK - 1) / BK);
     // grad_input: this thread's vectors all start at one position m_t (kG positions' kw outputs per vector, never
     // across an output row: the plan checks W % (VEC / kG) == 0), whose output block in grad_y starts at g_row
     constexpr int VR = (kG ? kG : 1) * BM / VEC;  // vectors per staged grad_y row
     const int m_t = (tid % VR) * VEC / (kG ? kG : 1);
     int64_t g_row = -1;
-    if constexpr (kG != 0)
+    // grad_weight: x (the A operand) and grad_y's gather: this thread's B vectors start at position offset k_t of each
+    // step, in rows jh_t + r (kThreads / VRB) of fixed (co, kd, kh) columns (their offsets in b_col, -1: past ncols)
+    constexpr int VRB = (kG ? kG : 1) * BK / VEC, NVB = BN * BK / VEC / kThreads;
+    const E* wx = kW ? static_cast<const E*>(p.dst.data) + n * p.dst.stride[0] + (int64_t(grp) * p.Kc + m0) * p.dst.stride[1]
+                     : nullptr;
+    const int k_t = (tid % VRB) * VEC / (kG ? kG : 1), jh_t = tid / VRB;
+    int64_t b_col[kW ? NVB : 1];
+    if constexpr (kW) {
+#pragma unroll
+      for (int r = 0; r < NVB; ++r) {
+        const int jh = j0 / kG + jh_t + r * (kThreads / VRB);
+        b_col[r] = -1;
+        if (jh < p.ncols / kG) {
+          int rem, kh;
+          const int co = p.div_pairs.divmod(jh, rem);
+          const int kd = p.div_sh.divmod(rem, kh);
+          b_col[r] = co * sC + kd * p.src.stride[2] + kh * p.src.stride[3];
+        }
+      }
+    }
+    if constexpr (kG != 0 && !kW)
       if (m0 + m_t < p.pos) {
         int w, h;
         const int d = p.div_h.divmod(p.div_w.divmod(int(m0) + m_t, w), h);
@@ -87,7 +118,33 @@ struct TapGemm {
       const int c0 = step * BK;
       S* As = st;
       S* Bs = st + A_ELEMS;
-      if constexpr (kG != 0) {
+      if constexpr (kW) {
+        // A: input channel m's positions q0 + k as 16-byte vectors (x NCDHW, plan: unit position stride, aligned)
+        const int64_t q0 = p0 + int64_t(step) * BK;
+        constexpr int NVA = BM * BK / VEC / kThreads;
+#pragma unroll
+        for (int r = 0; r < NVA; ++r) {
+          const int i = tid + r * kThreads, m = i / (BK / VEC), k = (i % (BK / VEC)) * VEC;
+          const int64_t left = p1 - q0 - k;
+          const int bytes = m0 + m < p.Kc ? int(left < 0 ? 0 : left < VEC ? left : VEC) * int(sizeof(E)) : 0;
+          cp_async_16(As + m * LDA + k, bytes ? wx + m * p.dst.stride[1] + q0 + k : wx, bytes);
+        }
+        // B: grad_y's (co, kd, kh) rows at the kG kw outputs of positions q0 + k_t ..
+        int64_t row = -1;
+        if (q0 + k_t < p1) {
+          int w, h;
+          const int d = p.div_h.divmod(p.div_w.divmod(int(q0) + k_t, w), h);
+          row = int64_t(d) * p.s[0] * p.src.stride[2] + int64_t(h) * p.s[1] * p.src.stride[3] +
+                int64_t(w) * p.s[2] * p.src.stride[4];
+        }
+#pragma unroll
+        for (int r = 0; r < NVB; ++r) {
+          const bool ok = row >= 0 && b_col[r] >= 0;
+          cp_async_16(Bs + (jh_t + r * (kThreads / VRB)) * LDB + (tid % VRB) * VEC, ok ? xg + row + b_col[r] : xg,
+                      ok ? 16 : 0);
+        }
+        return;
+      } else if constexpr (kG != 0) {
         // staged row r of the step: K columns (c0 + r kG .. + kG - 1) = one (co, kd, kh) and its kG kw taps
         constexpr int NV = BM * BK / VEC / kThreads;
 #pragma unroll
@@ -151,7 +208,16 @@ struct TapGemm {
 #pragma unroll(P::kSplitAcc ? 1 : BK / P::kK)
         for (int ks = 0; ks < BK; ks += P::kK) {
           typename P::FragB fb[NT];
-          if constexpr (kLdsm) {  // two n blocks per ldmatrix.x4.trans: (k 0-7 | 8-15) x (n block ni | ni+1)
+          if constexpr (kW) {  // grad_y as it lies: B (k, n) at row n / kG, column k kG + n % kG
+#pragma unroll
+            for (int ni = 0; ni < NT; ++ni)
+              fb[ni] = P::load_b(
+                  [&](int k, int c) {
+                    const int nn = wn0 + ni * 8 + c;
+                    return Bs[(nn / kG) * LDB + (ks + k) * kG + nn % kG];
+                  },
+                  g, t);
+          } else if constexpr (kLdsm) {  // two n blocks per ldmatrix.x4.trans: (k 0-7 | 8-15) x (n block ni | ni+1)
             const S* row = Bs + (ks + (lane >> 3 & 1) * 8 + (lane & 7)) * LDB + wn0 + (lane >> 4) * 8;
 #pragma unroll
             for (int ni = 0; ni < NT; ni += 2) {
@@ -169,7 +235,7 @@ struct TapGemm {
           for (int mi = 0; mi < MT; ++mi) {
             typename P::FragA fa;
             const int mr = wm0 + mi * 16;
-            if constexpr (kG == 2) {
+            if constexpr (kG == 2 && !kW) {
               // position m's two kw columns side by side: A (m, k) at row (ks + k) / 2, column 2 m + (ks + k) % 2;
               // 2-byte: a fragment register (m, k 2t..2t+1) is the 32-bit word of row ks / 2 + t at column 2 m
               if constexpr (kLdsm) {
@@ -183,13 +249,13 @@ struct TapGemm {
               // matrices (m 0-7 | 8-15) x (k 0-7 | 8-15) in the fragment's register order; [k][m] staging is read
               // transposed (lane (g, t) then holds (m g, k 2t..2t+1) of each)
               uint32_t r[4];
-              if constexpr (kCF)
+              if constexpr (kAmk)
                 ldsm_x4<false>(r, As + (mr + (lane >> 3 & 1) * 8 + (lane & 7)) * LDA + ks + (lane >> 4) * 8);
               else
                 ldsm_x4<true>(r, As + (ks + (lane & 7) + (lane >> 4) * 8) * LDA + mr + (lane >> 3 & 1) * 8);
               fa = {{r[0], r[1], r[2], r[3]}};
             } else {
-              fa = P::load_a([&](int m, int k) { return kCF ? As[(mr + m) * LDA + ks + k] : As[(ks + k) * LDA + mr + m]; },
+              fa = P::load_a([&](int m, int k) { return kAmk ? As[(mr + m) * LDA + ks + k] : As[(ks + k) * LDA + mr + m]; },
                              g, t);
             }
 #pragma unroll
@@ -232,7 +298,26 @@ struct TapGemm {
         for (int e = 0; e < 4; ++e)
           out[(wm0 + mi * 16 + g + (e >> 1) * 8) * LDC + wn0 + ni * 8 + 2 * t + (e & 1)] = acc[mi][ni][e];
     const int64_t* ys = p.dst.stride;
-    if (kG != 0) {  // grad_input: positions and input channels of grad_x
+    if constexpr (kW) {
+      // grad_weight: this chunk's sums, input channel ci's (co, tap) at [chunk][group][tap][ci][co] of the workspace
+      const int taps = p.s[0] * p.s[1] * p.s[2];
+      const int64_t slab = int64_t(p.Kc) * p.Nc;
+      if (tid < BM && m0 + tid < p.Kc) {
+        om[tid] = ((int64_t(blockIdx.x) * p.groups + grp) * taps) * slab + (m0 + tid) * p.Nc;
+      } else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ncols) {
+        const int j = j0 + tid - BM;
+        oj[tid - BM] = (j % taps) * slab + j / taps;
+      }
+      __syncthreads();
+      const int mcount = p.Kc - m0 < BM ? int(p.Kc - m0) : BM, jcount = min(BN, p.ncols - j0);
+      Acc* ws = static_cast<Acc*>(p.ws);
+#pragma unroll 4
+      for (int idx = tid; idx < BM * BN; idx += kThreads) {
+        const int jj = idx % BN, m = idx / BN;
+        if (m < mcount && jj < jcount) ws[om[m] + oj[jj]] = out[m * LDC + jj];
+      }
+      return;
+    } else if (kG != 0) {  // grad_input: positions and input channels of grad_x
       if (tid < BM && m0 + tid < p.pos) om[tid] = n * ys[0] + (m0 + tid) * p.xsP;
       else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ndim) {
         oj[tid - BM] = (int64_t(grp) * p.Kc + j0 + tid - BM) * ys[1];
@@ -270,10 +355,10 @@ struct TapGemm {
 };
 
 // Two CTAs per SM (128 registers); exact fp32 one (its split fragments and per-step sums spilled at 128)
-template <class P, bool kCF, int kG>
+template <class P, bool kCF, int kG, bool kW>
 __global__ void __launch_bounds__(TapGemmTiles::kThreads, P::kSplitAcc ? 1 : 2) tapgemm_kernel(TapGemmParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
-  TapGemm<P, kCF, kG>::run(p, ct3d_smem);
+  TapGemm<P, kCF, kG, kW>::run(p, ct3d_smem);
 }
 
 // The tap-GEMM's B from PyTorch's weight (Cin, Cout_g, kD, kH, kW), any strides, PackedB-prepared (TF32: rounded

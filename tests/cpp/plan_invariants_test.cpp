@@ -291,7 +291,7 @@ int main(int argc, char** argv) {
   }
   // the tap-GEMM (kernel == stride, padding 0): random such problems, forward and grad_input, under
   // CUTLASS_CONVT3D_TAPGEMM=1 (wherever it applies) and by default (only where no Hopper kernel takes the problem)
-  int tap_planned[2] = {0, 0};
+  int tap_planned[3] = {0, 0, 0};
   for (int t = 0; t < n_problems / 4; ++t) {
     ConvT3dProblem pb{};
     const int dt = int(rng() % 5);  // fp32 TF32, fp32 exact, fp16, bf16, f64
@@ -318,10 +318,11 @@ int main(int argc, char** argv) {
     a.w = dense(data, pb.Cin, pb.Cout / pb.groups, pb.k[0], pb.k[1], pb.k[2], false);
     const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es, W = pb.in[2], sw = pb.k[2];
     const int64_t pos = int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
-    for (Kind K : {Kind::kForward, Kind::kGradInput}) {
-      const bool dgrad = K == Kind::kGradInput;
+    for (Kind K : {Kind::kForward, Kind::kGradInput, Kind::kGradWeight}) {
+      const bool dgrad = K == Kind::kGradInput, wgrad = K == Kind::kGradWeight;
       char buf[200];
-      std::snprintf(buf, sizeof buf, "tap-GEMM %s dt %d N%lld %d->%d g%d x %dx%dx%d%s y%s s%d%d%d", dgrad ? "dgrad" : "fwd",
+      std::snprintf(buf, sizeof buf, "tap-GEMM %s dt %d N%lld %d->%d g%d x %dx%dx%d%s y%s s%d%d%d",
+                    wgrad ? "wgrad" : dgrad ? "dgrad" : "fwd",
                     dt, (long long)pb.N, pb.Cin, pb.Cout, pb.groups, pb.in[0], pb.in[1], pb.in[2], xcl ? " cl" : "",
                     ycl ? " cl" : "", pb.k[0], pb.k[1], pb.k[2]);
       where = buf;
@@ -329,10 +330,26 @@ int main(int argc, char** argv) {
       TapGemmPlan g{};
       const bool ok = tapgemm_plan(K, a, &g);
       // grad_input gathers grad_y by 16-byte copies of whole kw runs: unit-stride rows, W a multiple of VEC / stride
+      // grad_weight reads x by 16-byte copies along its positions: unit position stride, aligned channel rows
       const bool expect = pb.dtype != DType::kF64 && !use_direct(pb) && (sw & (sw - 1)) == 0 &&
-                          (!dgrad || (sw <= 2 && W % (VEC / sw) == 0 && a.y.stride[4] == 1));
+                          (!(dgrad || wgrad) || (sw <= 2 && W % (VEC / sw) == 0 && a.y.stride[4] == 1)) &&
+                          (!wgrad || (a.x.stride[4] == 1 && (pb.Cin == 1 || (a.x.stride[1] * es) % 16 == 0) &&
+                                      (pb.N == 1 || (a.x.stride[0] * es) % 16 == 0)));
       CHECK(ok == expect, "planned %d, expected %d", ok, expect);
-      if (ok) {
+      if (ok && wgrad) {
+        ++tap_planned[2];
+        const TapGemmParams& p = g.p;
+        const int64_t per_n = int64_t(g.grid.x) / pb.N, taps = pb.taps();
+        CHECK(p.wgrad && int64_t(g.grid.x) == pb.N * per_n && g.chunks == int(g.grid.x) && p.div_mb.d == per_n,
+              "chunks %d, grid.x %u", g.chunks, g.grid.x);
+        CHECK(p.chunk_len % TapGemmTiles::BK == 0 && per_n * p.chunk_len >= pos && (per_n - 1) * p.chunk_len < pos,
+              "chunk length %lld x %lld for %lld positions", (long long)p.chunk_len, (long long)per_n, (long long)pos);
+        CHECK(p.ci_blocks * TapGemmTiles::BM >= pb.cin_g() && (p.ci_blocks - 1) * TapGemmTiles::BM < pb.cin_g() &&
+                  int(g.grid.z) == pb.groups * p.ci_blocks && int64_t(g.grid.y) * TapGemmTiles::BN >= p.ncols,
+              "grid %u %u %u", g.grid.x, g.grid.y, g.grid.z);
+        CHECK(g.workspace >= size_t(g.chunks) * pb.groups * taps * pb.cin_g() * pb.cout_g() * 4, "workspace %zu",
+              g.workspace);
+      } else if (ok) {
         ++tap_planned[dgrad];
         const TapGemmParams& p = g.p;
         const int64_t ncols = int64_t(pb.cout_g()) * pb.taps();
@@ -343,7 +360,7 @@ int main(int argc, char** argv) {
         CHECK(int64_t(g.grid.x) == pb.N * mb && int64_t(g.grid.y) * TapGemmTiles::BN >= p.ldb &&
                   int64_t(g.grid.y - 1) * TapGemmTiles::BN < p.ldb && int(g.grid.z) == pb.groups,
               "grid %u %u %u", g.grid.x, g.grid.y, g.grid.z);
-        CHECK(g.pack_bytes >= size_t(pb.groups) * p.kdim * p.ldb * es, "pack %zu bytes", g.pack_bytes);
+        CHECK(g.workspace >= size_t(pb.groups) * p.kdim * p.ldb * es, "pack %zu bytes", g.workspace);
         CHECK(p.pos == pos && p.div_mb.d == int(std::max<int64_t>(mb, 1)), "positions %lld", (long long)p.pos);
         CHECK(dgrad ? p.lsw == 0 && p.kdim % sw == 0 && p.div_pairs.d == pb.k[0] * pb.k[1] && p.div_sh.d == pb.k[1]
                     : (1 << p.lsw) == sw && TapGemmTiles::BN % sw == 0,
@@ -354,12 +371,16 @@ int main(int argc, char** argv) {
                 "x vectors: cf %d, position stride %lld", p.a_cf, (long long)p.xsP);
       }
       unsetenv("CUTLASS_CONVT3D_TAPGEMM");
-      const bool hopper = dgrad ? dgrad_kernel_plan(K, a, nullptr) : hopper_plan(a, nullptr);
+      const bool hopper = wgrad   ? hopper_wgrad_plan(a, nullptr)
+                          : dgrad ? dgrad_kernel_plan(K, a, nullptr)
+                                  : hopper_plan(a, nullptr);
       CHECK(tapgemm_plan(K, a, nullptr) == (ok && !hopper), "default: planned %d, Hopper %d", !ok, hopper);
     }
   }
-  std::printf("tap-GEMM plans checked: %d forward, %d grad_input\n", tap_planned[0], tap_planned[1]);
-  CHECK(tap_planned[0] > 100 && tap_planned[1] > 50, "too few tap-GEMM plans to check: %d %d", tap_planned[0], tap_planned[1]);
+  std::printf("tap-GEMM plans checked: %d forward, %d grad_input, %d grad_weight\n", tap_planned[0], tap_planned[1],
+              tap_planned[2]);
+  CHECK(tap_planned[0] > 100 && tap_planned[1] > 50 && tap_planned[2] > 50, "too few tap-GEMM plans to check: %d %d %d",
+        tap_planned[0], tap_planned[1], tap_planned[2]);
   // named problems: the wide forward instance's (tests/test_cuda.py HOPPER_NSJ8_CASES, the decoder level
   // unet-256-128) plan with CUTLASS_CONVT3D_SM90_NSJ8=1 and check out (fp32 TF32, fp16, bf16; exact never), and
   // without it go to sm_80
