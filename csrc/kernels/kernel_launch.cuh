@@ -333,8 +333,9 @@ Status to_channels_last(const TensorRef5& src, void* dst, Restage op, unsigned* 
   return cuda_check(cudaGetLastError(), why, "channels_last copy launch");
 }
 
-// The tap-GEMM, forward, grad_input and grad_weight's chunk sums (not for f64: its MMA tiles are the fp32-accumulating policies').  Pipeline
-// depth: the deepest (<= kMaxStages) that keeps two CTAs per SM, never below 2.
+// The tap-GEMM, forward, grad_input and grad_weight's chunk sums (not for f64: its MMA tiles are the fp32-accumulating
+// policies').  Pipeline depth: the deepest (<= kMaxStages) that keeps the CTAs per SM the registers allow, never
+// below 2.
 template <class P>
 Status tapgemm_pack(const TapGemmParams& p, const TensorRef5& w, cudaStream_t stream, std::string* why) {
   if constexpr (std::is_same<P, PolicyF64>::value) {
@@ -358,7 +359,8 @@ Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStr
       TapGemmParams q = p;
       const int cap = lim.max_stages >= 2 ? std::min(lim.max_stages, TapGemmTiles::kMaxStages) : TapGemmTiles::kMaxStages;
       q.stages = 2;
-      while (q.stages < cap && 2 * (K::smem_bytes(q.stages + 1) + 1024) <= size_t(lim.per_sm)) ++q.stages;
+      constexpr int ctas = P::kSplitAcc ? 1 : 2;  // per SM, by the launch bounds (exact: its registers allow one)
+      while (q.stages < cap && ctas * (K::smem_bytes(q.stages + 1) + 1024) <= size_t(lim.per_sm)) ++q.stages;
       const size_t smem = K::smem_bytes(q.stages);
       if (smem > size_t(lim.optin))
         return fail(why, Status::kNotSupported, "tap-GEMM tile footprint exceeds this device's shared memory");

@@ -76,7 +76,7 @@ struct TapGemm {
     // forward: x's channels of the group; grad_input: grad_y's
     const E* xg = static_cast<const E*>(p.src.data) + n * p.src.stride[0] +
                   int64_t(grp) * (kG ? p.Nc : p.Kc) * p.src.stride[1];
-    const E* bg = static_cast<const E*>(p.wpack) + int64_t(grp) * p.kdim * p.ldb + j0;
+    const E* bg = kW ? nullptr : static_cast<const E*>(p.wpack) + int64_t(grp) * p.kdim * p.ldb + j0;  // (no pack)
     const int64_t sC = p.src.stride[1], sP = p.xsP;
     const int steps = int(((kW ? p1 - p0 : p.kdim) + BK - 1) / BK);
     // grad_input: this thread's vectors all start at one position m_t (kG positions' kw outputs per vector, never
@@ -311,9 +311,11 @@ struct TapGemm {
       __syncthreads();
       const int mcount = p.Kc - m0 < BM ? int(p.Kc - m0) : BM, jcount = min(BN, p.ncols - j0);
       Acc* ws = static_cast<Acc*>(p.ws);
+      // consecutive lanes along co for one tap (contiguous sums) where the tile holds whole (co, all taps) groups
+      const int ct = BN % taps == 0 ? BN / taps : 0;
 #pragma unroll 4
       for (int idx = tid; idx < BM * BN; idx += kThreads) {
-        const int jj = idx % BN, m = idx / BN;
+        const int q = idx % BN, m = idx / BN, jj = ct ? q % ct * taps + q / ct : q;
         if (m < mcount && jj < jcount) ws[om[m] + oj[jj]] = out[m * LDC + jj];
       }
       return;

@@ -334,7 +334,8 @@ int main(int argc, char** argv) {
       const bool expect = pb.dtype != DType::kF64 && !use_direct(pb) && (sw & (sw - 1)) == 0 &&
                           (!(dgrad || wgrad) || (sw <= 2 && W % (VEC / sw) == 0 && a.y.stride[4] == 1)) &&
                           (!wgrad || (a.x.stride[4] == 1 && (pb.Cin == 1 || (a.x.stride[1] * es) % 16 == 0) &&
-                                      (pb.N == 1 || (a.x.stride[0] * es) % 16 == 0)));
+                                      (pb.N == 1 || (a.x.stride[0] * es) % 16 == 0) &&
+                                      pb.N * pb.Cin * pb.cout_g() * pb.taps() * 4 <= (int64_t(256) << 20)));
       CHECK(ok == expect, "planned %d, expected %d", ok, expect);
       if (ok && wgrad) {
         ++tap_planned[2];
@@ -373,7 +374,7 @@ int main(int argc, char** argv) {
       unsetenv("CUTLASS_CONVT3D_TAPGEMM");
       const bool hopper = wgrad   ? hopper_wgrad_plan(a, nullptr)
                           : dgrad ? dgrad_kernel_plan(K, a, nullptr)
-                                  : hopper_plan(a, nullptr);
+                                  : hopper_plan(a, nullptr) || dgrad_kernel_plan(K, a, nullptr);
       CHECK(tapgemm_plan(K, a, nullptr) == (ok && !hopper), "default: planned %d, Hopper %d", !ok, hopper);
     }
   }
