@@ -296,6 +296,12 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.div_pairs = FastDiv::make(pb.k[0] * pb.k[1]);
   p.div_sh = FastDiv::make(pb.k[1]);
   p.cl = p.dst.stride[1] == 1 && p.dst.stride[4] != 1;
+  if (!dgrad && !wgrad && !p.cl && sw == 2) {  // the forward's 16-byte kw-pair stores (see TapGemm's epilogue)
+    const TensorRef5& y = a.y;
+    bool v = y.stride[4] == 1 && reinterpret_cast<uintptr_t>(y.data) % 16 == 0 && W % (VEC / 2) == 0;
+    for (int i = 0; i < 4; ++i) v = v && (y.size[i] == 1 || (y.stride[i] * es) % 16 == 0);
+    p.vec_out = v;
+  }
   if (!dgrad) {
     const int64_t sC = x.stride[1], sN = x.stride[0], sP = p.xsP;
     p.a_cf = sC == 1 && sP != 1;

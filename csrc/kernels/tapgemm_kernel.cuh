@@ -345,6 +345,20 @@ struct TapGemm {
         const int jj = idx % BN, m = idx / BN;
         if (m < mcount && jj < jcount) y[om[m] + oj[jj]] = P::from_acc(out[m * LDC + jj] + bj[jj]);
       }
+    } else if (p.vec_out) {
+      // w stride 2, whole aligned vectors (the plan): a lane stores VEC / 2 consecutive positions' (kw 0, kw 1) pairs
+      // of one (co, kd, kh) row as one 16-byte vector (they never cross an output row: W % (VEC / 2) == 0)
+      constexpr int PV = VEC / 2;
+#pragma unroll 2
+      for (int idx = tid; idx < BM / PV * (BN / 2); idx += kThreads) {
+        const int m = idx % (BM / PV) * PV, jj = idx / (BM / PV) * 2;
+        if (m < mcount && jj < jcount) {
+          E v[VEC];
+#pragma unroll
+          for (int e = 0; e < VEC; ++e) v[e] = P::from_acc(out[(m + e / 2) * LDC + jj + e % 2] + bj[jj + e % 2]);
+          st_global_16(y + om[m] + oj[jj], v);
+        }
+      }
     } else {  // kw fastest, then the position: one (co, kd, kh) row's outputs w sw + kw are consecutive
       const int lsw = p.lsw, sw = 1 << lsw;
 #pragma unroll 4

@@ -367,6 +367,10 @@ int main(int argc, char** argv) {
                     : (1 << p.lsw) == sw && TapGemmTiles::BN % sw == 0,
               "kw split: lsw %d", p.lsw);
         CHECK(p.cl == (dgrad ? xcl && pb.Cin > 1 : ycl && pb.Cout > 1) || pos == 1, "destination order cl %d", p.cl);
+        // the forward's 16-byte kw-pair stores only at w stride 2 into aligned NCDHW rows of whole vector groups
+        CHECK(!p.vec_out || (!dgrad && !p.cl && sw == 2 && a.y.stride[4] == 1 && W % (VEC / 2) == 0 &&
+                             (a.y.stride[3] * es) % 16 == 0),
+              "vector stores at w stride %lld, W %lld", (long long)sw, (long long)W);
         if (!dgrad && p.a_vec)
           CHECK(p.a_cf ? a.x.stride[1] == 1 && (p.xsP * es) % 16 == 0 : p.xsP == 1 && (a.x.stride[1] * es) % 16 == 0,
                 "x vectors: cf %d, position stride %lld", p.a_cf, (long long)p.xsP);
