@@ -222,11 +222,11 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
 }
 
 // ---------------------------------------------------------------- tap-GEMM plan (kernel == stride)
-// CUTLASS_CONVT3D_TAPGEMM: 0 never, 1 wherever the kernel applies (over the Hopper kernels too), unset or other: where
-// it applies and no Hopper kernel takes the problem
+// CUTLASS_CONVT3D_TAPGEMM: 0 never, 1 wherever the kernel applies (over the Hopper kernels too), 2 where it applies
+// and no Hopper kernel takes the problem; unset: kTapGemmDefault
 int tapgemm_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM");
-  return e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : 2;
+  return e && e[0] >= '0' && e[0] <= '2' && !e[1] ? e[0] - '0' : kTapGemmDefault;
 }
 // x's positions flat: its h and d strides continue its w stride (one position stride; extents of 1 excepted)
 bool flat_positions(const TensorRef5& t) {

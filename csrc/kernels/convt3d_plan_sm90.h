@@ -77,6 +77,9 @@ struct TapGemmPlan {
   int chunks;        // grad_weight: the chunks (batch entries x chunks per entry) the reduce sums in order
   bool empty;
 };
+// CUTLASS_CONVT3D_TAPGEMM's default: 0 (off) until the kernels have run on a GPU (stop 37 could start none), then 2
+// (where no Hopper kernel takes the problem)
+constexpr int kTapGemmDefault = 0;
 // The tap-GEMM's plan for an operator of kind K (forward, grad_input, grad_weight) where that kernel takes it
 // (convt3d_plan.cpp)
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out);

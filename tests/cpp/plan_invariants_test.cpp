@@ -290,7 +290,7 @@ int main(int argc, char** argv) {
     for (const auto& kv : knobs[ki]) unsetenv(kv.first);
   }
   // the tap-GEMM (kernel == stride, padding 0): random such problems, forward and grad_input, under
-  // CUTLASS_CONVT3D_TAPGEMM=1 (wherever it applies) and by default (only where no Hopper kernel takes the problem)
+  // CUTLASS_CONVT3D_TAPGEMM=1 (wherever it applies), =2 (only where no Hopper kernel takes the problem) and unset
   int tap_planned[3] = {0, 0, 0};
   for (int t = 0; t < n_problems / 4; ++t) {
     ConvT3dProblem pb{};
@@ -376,10 +376,18 @@ int main(int argc, char** argv) {
                 "x vectors: cf %d, position stride %lld", p.a_cf, (long long)p.xsP);
       }
       unsetenv("CUTLASS_CONVT3D_TAPGEMM");
+      CHECK(tapgemm_plan(K, a, nullptr) == (kTapGemmDefault != 0 && ok && !(kTapGemmDefault == 2 &&
+                                                                          (wgrad   ? hopper_wgrad_plan(a, nullptr)
+                                                                           : dgrad ? dgrad_kernel_plan(K, a, nullptr)
+                                                                                   : hopper_plan(a, nullptr) ||
+                                                                                         dgrad_kernel_plan(K, a, nullptr)))),
+            "unset: not the default mode %d", kTapGemmDefault);
+      setenv("CUTLASS_CONVT3D_TAPGEMM", "2", 1);
       const bool hopper = wgrad   ? hopper_wgrad_plan(a, nullptr)
                           : dgrad ? dgrad_kernel_plan(K, a, nullptr)
                                   : hopper_plan(a, nullptr) || dgrad_kernel_plan(K, a, nullptr);
-      CHECK(tapgemm_plan(K, a, nullptr) == (ok && !hopper), "default: planned %d, Hopper %d", !ok, hopper);
+      CHECK(tapgemm_plan(K, a, nullptr) == (ok && !hopper), "mode 2: planned %d, Hopper %d", !ok, hopper);
+      unsetenv("CUTLASS_CONVT3D_TAPGEMM");
     }
   }
   std::printf("tap-GEMM plans checked: %d forward, %d grad_input, %d grad_weight\n", tap_planned[0], tap_planned[1],
