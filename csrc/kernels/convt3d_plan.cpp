@@ -577,6 +577,20 @@ int bias_chunks(const Arguments& a) {
   return int(std::max<int64_t>(1, std::min<int64_t>({c, std::max<int64_t>(rows, 1), 65535})));
 }
 
+// The ordered grad_weight reduce's view of partial sums at ws ([chunks][groups][taps][Cin_g][Cout_g]): the weight's
+// taps and channels (after the Hopper grad_weight and the tap-GEMM's chunks)
+WgradParams reduce_view(const ConvT3dProblem& pb, void* ws) {
+  WgradParams rp{};
+  rp.md = pb.fwd(0);
+  rp.mh = pb.fwd(1);
+  rp.mw = pb.fwd(2);
+  rp.groups = pb.groups;
+  rp.Cin_g = pb.cin_g();
+  rp.Cout_g = pb.cout_g();
+  rp.ws = ws;
+  return rp;
+}
+
 bool dims_ok(const TensorRef5& t, int64_t n, int64_t c, const int* s) {
   return t.size[0] == n && t.size[1] == c && t.size[2] == s[0] && t.size[3] == s[1] && t.size[4] == s[2];
 }
@@ -723,16 +737,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     }
     tg.p.ws = workspace_;
     Status s = L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
-    if (s != Status::kSuccess) return s;
-    WgradParams rp{};  // the reduce's view: the weight's taps and channels, the chunks' sums
-    rp.md = a.problem.fwd(0);
-    rp.mh = a.problem.fwd(1);
-    rp.mw = a.problem.fwd(2);
-    rp.groups = a.problem.groups;
-    rp.Cin_g = a.problem.cin_g();
-    rp.Cout_g = a.problem.cout_g();
-    rp.ws = workspace_;
-    return L.wgrad_reduce(rp, tg.chunks, a.w, stream, why);
+    return s == Status::kSuccess ? L.wgrad_reduce(reduce_view(a.problem, workspace_), tg.chunks, a.w, stream, why) : s;
   }
   HopperPlan h;
   if (K == Kind::kForward && hopper_plan(a, &h)) {
@@ -775,16 +780,8 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     if (hopper_wgrad_plan(a, &hw)) {
       hw.p.ws = workspace_;
       Status s = hopper_wgrad_partials(hw.p, stream, why);
-      if (s != Status::kSuccess) return s;
-      WgradParams rp{};  // the reduce's view: the weight's taps and channels, the partial sums
-      rp.md = a.problem.fwd(0);
-      rp.mh = a.problem.fwd(1);
-      rp.mw = a.problem.fwd(2);
-      rp.groups = a.problem.groups;
-      rp.Cin_g = a.problem.cin_g();
-      rp.Cout_g = a.problem.cout_g();
-      rp.ws = workspace_;
-      return L.wgrad_reduce(rp, hw.p.chunks, a.w, stream, why);
+      return s == Status::kSuccess ? L.wgrad_reduce(reduce_view(a.problem, workspace_), hw.p.chunks, a.w, stream, why)
+                                   : s;
     }
     DirectLaneGeom g;
     if (wgrad_rows_geom(a, &g)) {
