@@ -1276,7 +1276,8 @@ def test_tapgemm_grad_input(tcase, layout, mode, restore_flags, monkeypatch):
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "1")
     gx, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args))
-    assert ("tapgemm_kernel" in names) == (layout != "gy-cl"), names
+    # (an expanded grad_y has w stride 0: not gathered by 16-byte copies, the other kernels take it)
+    assert ("tapgemm_kernel" in names) == (layout in ("ncdhw", "x-cl")), names
     assert gx.dtype == dtype and gx.shape == x.shape
     assert torch.isfinite(gx).all(), "unwritten or non-finite outputs"
     assert rel_err(gx, ref) <= budget, f"{tcase} {layout}: {rel_err(gx, ref):.3g} against float64"
@@ -1310,7 +1311,7 @@ def test_tapgemm_grad_weight(tcase, layout, mode, restore_flags, monkeypatch):
     torch.use_deterministic_algorithms(True)
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "1")
     gw, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args))
-    assert ("tapgemm_kernel" in names) == (layout in ("ncdhw", "expanded")), names
+    assert ("tapgemm_kernel" in names) == (layout == "ncdhw"), names
     assert gw.dtype == dtype and gw.shape == w.shape
     assert rel_err(gw, w64.grad) <= budget, f"{tcase} {layout}: {rel_err(gw, w64.grad):.3g} against float64"
     assert torch.equal(gw, ops.conv_transpose3d_grad_weight(gy, x, w, *args)), "not bit-identical run to run"
@@ -1348,8 +1349,8 @@ def test_tapgemm_module_backward(mode, knob, restore_flags, monkeypatch):
 
 
 def test_tapgemm_routing(restore_flags, monkeypatch):
-    """Which forwards the tap-GEMM takes beside the Hopper kernels (CUTLASS_CONVT3D_TAPGEMM=2, the default once measured;
-    unset: none while the default is off): kernel == stride with padding 0 where no Hopper forward applies
+    """Which forwards the tap-GEMM takes beside the Hopper kernels (CUTLASS_CONVT3D_TAPGEMM=2) and by default (short
+    rows, W <= 32, over the Hopper kernels too): kernel == stride with padding 0 where no Hopper forward applies
     (unet-256-128's 256 input channels at kernel 2 / stride 2 are past the Hopper forward's blocks), not padding 1, not
     output_padding 1, not a non-flat x (a w slice: its h stride does not continue its w stride), not the few-channel
     groups the direct kernels take, and not where the Hopper forward takes the problem (32 input channels, H100)."""
@@ -1376,6 +1377,11 @@ def test_tapgemm_routing(restore_flags, monkeypatch):
     assert run(xs, ws, 2) != hopper
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "0")
     assert not run(x, w, 2)
+    # the default: short rows (W <= 32, where it was measured faster in every pass), over the Hopper kernels too
+    monkeypatch.delenv("CUTLASS_CONVT3D_TAPGEMM")
+    assert run(x, w, 2)                                                            # W 16
+    assert run(xs[..., :32].contiguous(), ws, 2)                                   # W 32, Hopper-sized channels
+    assert not run(xs, ws, 2)                                                      # W 40
 
 
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])

@@ -223,10 +223,11 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
 
 // ---------------------------------------------------------------- tap-GEMM plan (kernel == stride)
 // CUTLASS_CONVT3D_TAPGEMM: 0 never, 1 wherever the kernel applies (over the Hopper kernels too), 2 where it applies
-// and no Hopper kernel takes the problem; unset: kTapGemmDefault
+// and no Hopper kernel takes the problem, 3 where it applies and x's rows are short (W <= kTapGemmShortW); unset:
+// kTapGemmDefault
 int tapgemm_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM");
-  return e && e[0] >= '0' && e[0] <= '2' && !e[1] ? e[0] - '0' : kTapGemmDefault;
+  return e && e[0] >= '0' && e[0] <= '3' && !e[1] ? e[0] - '0' : kTapGemmDefault;
 }
 // x's positions flat: its h and d strides continue its w stride (one position stride; extents of 1 excepted)
 bool flat_positions(const TensorRef5& t) {
@@ -253,7 +254,7 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const TensorRef5& x = a.x;
   if (!flat_positions(x) || numel(x) == 0) return false;
   const int64_t D = x.size[2], H = x.size[3], W = x.size[4], pos = D * H * W;
-  if (pos >= INT_MAX) return false;
+  if (pos >= INT_MAX || (mode == 3 && W > kTapGemmShortW)) return false;
   const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es;
   if (wgrad) {  // x, the A operand, by 16-byte copies along its positions
     bool ok = x.stride[4] == 1 && reinterpret_cast<uintptr_t>(x.data) % 16 == 0;

@@ -291,6 +291,7 @@ int main(int argc, char** argv) {
   }
   // the tap-GEMM (kernel == stride, padding 0): random such problems, forward and grad_input, under
   // CUTLASS_CONVT3D_TAPGEMM=1 (wherever it applies), =2 (only where no Hopper kernel takes the problem) and unset
+  // (the default: short rows)
   int tap_planned[3] = {0, 0, 0};
   for (int t = 0; t < n_problems / 4; ++t) {
     ConvT3dProblem pb{};
@@ -376,12 +377,9 @@ int main(int argc, char** argv) {
                 "x vectors: cf %d, position stride %lld", p.a_cf, (long long)p.xsP);
       }
       unsetenv("CUTLASS_CONVT3D_TAPGEMM");
-      CHECK(tapgemm_plan(K, a, nullptr) == (kTapGemmDefault != 0 && ok && !(kTapGemmDefault == 2 &&
-                                                                          (wgrad   ? hopper_wgrad_plan(a, nullptr)
-                                                                           : dgrad ? dgrad_kernel_plan(K, a, nullptr)
-                                                                                   : hopper_plan(a, nullptr) ||
-                                                                                         dgrad_kernel_plan(K, a, nullptr)))),
-            "unset: not the default mode %d", kTapGemmDefault);
+      static_assert(kTapGemmDefault == 3, "the check below is the short-row default's");
+      CHECK(tapgemm_plan(K, a, nullptr) == (ok && W <= kTapGemmShortW), "unset: not the short-row default (W %lld)",
+            (long long)W);
       setenv("CUTLASS_CONVT3D_TAPGEMM", "2", 1);
       const bool hopper = wgrad   ? hopper_wgrad_plan(a, nullptr)
                           : dgrad ? dgrad_kernel_plan(K, a, nullptr)
