@@ -274,15 +274,7 @@ struct RowConv {
             for (int ks = 0; ks < BK; ks += P::kK) {
               typename P::FragB fb[NT];
               if constexpr (kLdsm) {
-                // two n blocks' B fragments per ldmatrix.x4.trans: matrices (k 0-7 | 8-15) x (n block ni | ni+1)
-                const S* row = sb + (ks + (lane >> 3 & 1) * 8 + (lane & 7)) * LDB + (lane >> 4) * 8;
-#pragma unroll
-                for (int ni = 0; ni < NT; ni += 2) {
-                  uint32_t r[4];
-                  ldsm_x4<true>(r, row + ni * 8);
-                  fb[ni] = {{r[0], r[1]}};
-                  fb[ni + 1] = {{r[2], r[3]}};
-                }
+                ldsm_b_pairs(fb, sb + (ks + (lane >> 3 & 1) * 8 + (lane & 7)) * LDB + (lane >> 4) * 8);
               } else {
 #pragma unroll
                 for (int ni = 0; ni < NT; ++ni)

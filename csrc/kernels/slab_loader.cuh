@@ -69,6 +69,20 @@ CT3D_DEV void ldsm_x4(uint32_t (&r)[4], const void* row) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
                  : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
 }
+// The 2-byte B fragments of NT n blocks (NT even) of a row-major k x n tile in shared memory, two blocks per
+// ldmatrix.x4.trans: matrices (k 0-7 | 8-15) x (n block ni | ni+1); row: this lane's row address for block 0, the
+// tile's row (lane >> 3 & 1) * 8 + (lane & 7) at n (lane >> 4) * 8.
+template <int NT, class FragB, class S>
+CT3D_DEV void ldsm_b_pairs(FragB (&fb)[NT], const S* row) {
+  static_assert(NT % 2 == 0, "two n blocks per ldmatrix");
+#pragma unroll
+  for (int ni = 0; ni < NT; ni += 2) {
+    uint32_t r[4];
+    ldsm_x4<true>(r, row + ni * 8);
+    fb[ni] = {{r[0], r[1]}};
+    fb[ni + 1] = {{r[2], r[3]}};
+  }
+}
 // Waits for this thread's outstanding stage copies (none on the register path: then it costs nothing).
 template <class P>
 CT3D_DEV void stage_wait() {

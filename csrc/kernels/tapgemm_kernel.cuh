@@ -217,15 +217,8 @@ struct TapGemm {
                     return Bs[(nn / kG) * LDB + (ks + k) * kG + nn % kG];
                   },
                   g, t);
-          } else if constexpr (kLdsm) {  // two n blocks per ldmatrix.x4.trans: (k 0-7 | 8-15) x (n block ni | ni+1)
-            const S* row = Bs + (ks + (lane >> 3 & 1) * 8 + (lane & 7)) * LDB + wn0 + (lane >> 4) * 8;
-#pragma unroll
-            for (int ni = 0; ni < NT; ni += 2) {
-              uint32_t r[4];
-              ldsm_x4<true>(r, row + ni * 8);
-              fb[ni] = {{r[0], r[1]}};
-              fb[ni + 1] = {{r[2], r[3]}};
-            }
+          } else if constexpr (kLdsm) {
+            ldsm_b_pairs(fb, Bs + (ks + (lane >> 3 & 1) * 8 + (lane & 7)) * LDB + wn0 + (lane >> 4) * 8);
           } else {
 #pragma unroll
             for (int ni = 0; ni < NT; ++ni)

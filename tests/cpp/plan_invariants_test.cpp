@@ -72,6 +72,16 @@ static TensorRef5 dense(void* data, int64_t n, int64_t c, int64_t d, int64_t h, 
   return t;
 }
 
+// The arguments of problem pb over dense tensors at data: x and y NCDHW or channels_last, w PyTorch's layout
+static Arguments dense_args(void* data, const ConvT3dProblem& pb, bool xcl, bool ycl) {
+  Arguments a{};
+  a.problem = pb;
+  a.x = dense(data, pb.N, pb.Cin, pb.in[0], pb.in[1], pb.in[2], xcl);
+  a.y = dense(data, pb.N, pb.Cout, pb.out[0], pb.out[1], pb.out[2], ycl);
+  a.w = dense(data, pb.Cin, pb.Cout / pb.groups, pb.k[0], pb.k[1], pb.k[2], false);
+  return a;
+}
+
 // [lo, hi) byte ranges of one slot: inside [0, size), 1024-byte aligned starts, pairwise apart
 static void check_regions(std::vector<std::pair<int64_t, int64_t>> r, int64_t size, const char* what) {
   std::sort(r.begin(), r.end());
@@ -262,11 +272,7 @@ int main(int argc, char** argv) {
       }
       if (!ok || check_problem(pb, nullptr) != Status::kSuccess) continue;
       const bool xcl = rng() % 2, ycl = rng() % 3 == 0 ? !xcl : xcl;
-      Arguments a{};
-      a.problem = pb;
-      a.x = dense(data, pb.N, pb.Cin, pb.in[0], pb.in[1], pb.in[2], xcl);
-      a.y = dense(data, pb.N, pb.Cout, pb.out[0], pb.out[1], pb.out[2], ycl);
-      a.w = dense(data, pb.Cin, pb.Cout / pb.groups, pb.k[0], pb.k[1], pb.k[2], false);
+      const Arguments a = dense_args(data, pb, xcl, ycl);
       char buf[256];
       std::snprintf(buf, sizeof buf, "knobs %zu dt %d N%lld %d->%d g%d x %dx%dx%d%s y%s k%d%d%d s%d%d%d p%d%d%d d%d%d%d", ki,
                     dt, (long long)pb.N, pb.Cin, pb.Cout, pb.groups, pb.in[0], pb.in[1], pb.in[2], xcl ? " cl" : "",
@@ -312,11 +318,7 @@ int main(int argc, char** argv) {
     }
     if (check_problem(pb, nullptr) != Status::kSuccess) continue;
     const bool xcl = rng() % 2, ycl = rng() % 3 == 0 ? !xcl : xcl;
-    Arguments a{};
-    a.problem = pb;
-    a.x = dense(data, pb.N, pb.Cin, pb.in[0], pb.in[1], pb.in[2], xcl);
-    a.y = dense(data, pb.N, pb.Cout, pb.out[0], pb.out[1], pb.out[2], ycl);
-    a.w = dense(data, pb.Cin, pb.Cout / pb.groups, pb.k[0], pb.k[1], pb.k[2], false);
+    const Arguments a = dense_args(data, pb, xcl, ycl);
     const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es, W = pb.in[2], sw = pb.k[2];
     const int64_t pos = int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
     for (Kind K : {Kind::kForward, Kind::kGradInput, Kind::kGradWeight}) {
@@ -416,11 +418,7 @@ int main(int argc, char** argv) {
             pb.pad[i] = 0;
             pb.out[i] = 2 * ins[i] + c.op;
           }
-          Arguments a{};
-          a.problem = pb;
-          a.x = dense(data, pb.N, pb.Cin, pb.in[0], pb.in[1], pb.in[2], cl);
-          a.y = dense(data, pb.N, pb.Cout, pb.out[0], pb.out[1], pb.out[2], cl);
-          a.w = dense(data, pb.Cin, pb.Cout, 2, 2, 2, false);
+          const Arguments a = dense_args(data, pb, cl, cl);
           char buf[160];
           std::snprintf(buf, sizeof buf, "named %d->%d x %dx%dx%d op %d dt %d%s", c.cin, c.cout, c.d, c.h, c.w, c.op, dt,
                         cl ? " cl" : "");
