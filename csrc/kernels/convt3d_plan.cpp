@@ -303,14 +303,12 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
     for (int i = 0; i < 4; ++i) v = v && (y.size[i] == 1 || (y.stride[i] * es) % 16 == 0);
     p.vec_out = v;
   }
-  if (!dgrad) {
+  if (!dgrad && !wgrad) {  // the forward's x staging (the gathers move 16-byte vectors only: the checks above)
     const int64_t sC = x.stride[1], sN = x.stride[0], sP = p.xsP;
     p.a_cf = sC == 1 && sP != 1;
     const bool aligned = reinterpret_cast<uintptr_t>(x.data) % 16 == 0 && (sN * es) % 16 == 0;
     p.a_vec = aligned && (p.a_cf ? (sP * es) % 16 == 0 && (pb.groups == 1 || (p.Kc * es) % 16 == 0)
                                  : sP == 1 && (sC * es) % 16 == 0);
-  } else {
-    p.a_vec = true;
   }
   r.grid = dim3(unsigned(x.size[0] * m_blocks), unsigned(n_blocks), unsigned(pb.groups));
   r.workspace = align256(size_t(pb.groups) * size_t(p.kdim) * size_t(ldb) * size_t(es));

@@ -27,14 +27,14 @@ inline Status cuda_check(cudaError_t e, std::string* why, const char* what) {
 
 template <class Kernel, class Params>
 Status launch_dyn(Kernel kernel, dim3 grid, size_t smem, int smem_optin, const Params& p, cudaStream_t stream,
-                  std::string* why, const char* what) {
+                  std::string* why, const char* what, int threads = Tiles::kThreads) {
   if (smem > size_t(smem_optin))
     return fail(why, Status::kNotSupported,
                 std::string(what) + ": tile footprint (" + std::to_string(smem) +
                     " bytes of shared memory) exceeds this device's limit");
   Status s = cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why, "cudaFuncSetAttribute");
   if (s != Status::kSuccess) return s;
-  kernel<<<grid, Tiles::kThreads, smem, stream>>>(p);
+  kernel<<<grid, threads, smem, stream>>>(p);
   return cuda_check(cudaGetLastError(), why, what);
 }
 
@@ -361,14 +361,8 @@ Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStr
       q.stages = 2;
       constexpr int ctas = P::kSplitAcc ? 1 : 2;  // per SM, by the launch bounds (exact: its registers allow one)
       while (q.stages < cap && ctas * (K::smem_bytes(q.stages + 1) + 1024) <= size_t(lim.per_sm)) ++q.stages;
-      const size_t smem = K::smem_bytes(q.stages);
-      if (smem > size_t(lim.optin))
-        return fail(why, Status::kNotSupported, "tap-GEMM tile footprint exceeds this device's shared memory");
-      auto kernel = tapgemm_kernel<P, kCF, kG, kW>;
-      Status s = cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why, "cudaFuncSetAttribute");
-      if (s != Status::kSuccess) return s;
-      kernel<<<grid, TapGemmTiles::kThreads, smem, stream>>>(q);
-      return cuda_check(cudaGetLastError(), why, "tap-GEMM kernel launch");
+      return launch_dyn(tapgemm_kernel<P, kCF, kG, kW>, grid, K::smem_bytes(q.stages), lim.optin, q, stream, why,
+                        "tap-GEMM kernel launch", TapGemmTiles::kThreads);
     };
     using F = std::false_type;
     using G1 = std::integral_constant<int, 1>;

@@ -91,7 +91,7 @@ struct TapGemmParams {
   void* ws;
   bool cl;              // channels_last-like destination: a channels-fastest epilogue (forward: (tap, co) columns)
   bool a_cf;            // forward, x channel stride 1: staged [position][channel] (the kCF instance)
-  bool a_vec;           // the A operand moves as 16-byte copies (grad_input: always; the plan checks)
+  bool a_vec;           // forward: x moves as 16-byte copies (the gathers of grad_input / grad_weight always do)
   bool vec_out;         // forward, NCDHW y at w stride 2: 16-byte stores of VEC / 2 positions' kw pairs (aligned, W % (VEC / 2) == 0)
   int stages;           // pipeline depth (set by the launcher)
 };
