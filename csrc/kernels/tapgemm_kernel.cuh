@@ -62,6 +62,13 @@ struct TapGemm {
     return pipe > kEpiBytes ? pipe : kEpiBytes;
   }
 
+  // position q's (d, h, w) -> the offset of its output block origin (d sd, h sh, w sw) in a tensor of strides t
+  CT3D_DEV static int64_t block_origin(const TapGemmParams& p, int q, const int64_t* t) {
+    int w, h;
+    const int d = p.div_h.divmod(p.div_w.divmod(q, w), h);
+    return int64_t(d) * p.s[0] * t[2] + int64_t(h) * p.s[1] * t[3] + int64_t(w) * p.s[2] * t[4];
+  }
+
   CT3D_DEV static void run(const TapGemmParams& p, unsigned char* smem_raw) {
     S* smem = reinterpret_cast<S*>(smem_raw);
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, t = lane & 3;
@@ -105,12 +112,7 @@ struct TapGemm {
       }
     }
     if constexpr (kG != 0 && !kW)
-      if (m0 + m_t < p.pos) {
-        int w, h;
-        const int d = p.div_h.divmod(p.div_w.divmod(int(m0) + m_t, w), h);
-        g_row = int64_t(d) * p.s[0] * p.src.stride[2] + int64_t(h) * p.s[1] * p.src.stride[3] +
-                int64_t(w) * p.s[2] * p.src.stride[4];
-      }
+      if (m0 + m_t < p.pos) g_row = block_origin(p, int(m0) + m_t, p.src.stride);
 
     // one step's copies into stage st: x channels [c0, c0 + BK) of positions [m0, m0 + BM), weight rows c0.. of
     // columns [j0, j0 + BN); zero-filled outside (channels past Kc, positions past pos, columns past ldb)
@@ -130,13 +132,7 @@ struct TapGemm {
           cp_async_16(As + m * LDA + k, bytes ? wx + m * p.dst.stride[1] + q0 + k : wx, bytes);
         }
         // B: grad_y's (co, kd, kh) rows at the kG kw outputs of positions q0 + k_t ..
-        int64_t row = -1;
-        if (q0 + k_t < p1) {
-          int w, h;
-          const int d = p.div_h.divmod(p.div_w.divmod(int(q0) + k_t, w), h);
-          row = int64_t(d) * p.s[0] * p.src.stride[2] + int64_t(h) * p.s[1] * p.src.stride[3] +
-                int64_t(w) * p.s[2] * p.src.stride[4];
-        }
+        const int64_t row = q0 + k_t < p1 ? block_origin(p, int(q0) + k_t, p.src.stride) : -1;
 #pragma unroll
         for (int r = 0; r < NVB; ++r) {
           const bool ok = row >= 0 && b_col[r] >= 0;
@@ -319,9 +315,7 @@ struct TapGemm {
         bj[tid - BM] = Acc(0);
       }
     } else if (tid < BM && m0 + tid < p.pos) {  // position (d, h, w) -> its output (d sd, h sh, w sw)
-      int w, h;
-      const int d = p.div_h.divmod(p.div_w.divmod(int(m0) + tid, w), h);
-      om[tid] = n * ys[0] + int64_t(d) * p.s[0] * ys[2] + int64_t(h) * p.s[1] * ys[3] + int64_t(w) * p.s[2] * ys[4];
+      om[tid] = n * ys[0] + block_origin(p, int(m0) + tid, ys);
     } else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ndim) {  // column -> (co, kd, kh, kw)
       const int jj = tid - BM, j = j0 + jj, taps = p.s[0] * p.s[1] * p.s[2];
       const int co = p.cl ? j % p.Nc : j / taps, tap = p.cl ? j / p.Nc : j % taps;
