@@ -1236,39 +1236,53 @@ def test_tapgemm_forward(tcase, layout, bias, mode, restore_flags, monkeypatch):
     assert rel_err(y, y0) <= 2 * budget, f"{tcase} {layout}: {rel_err(y, y0):.3g} against the other kernels"
 
 
-# grad_input and grad_weight on the tap-GEMM (w stride 1 or 2; grad_y NCDHW gathered by 16-byte copies, so W a multiple
-# of 4 / stride: 8 / stride for 16-bit; grad_weight: x NCDHW, D H W a multiple of 4 (8)): (x shape, Cout, kernel =
-# stride, groups).  Positions past one 128 block and not a multiple,
+# grad_input and grad_weight on the tap-GEMM: grad_y gathered by 16-byte copies, NCDHW (w stride 1 or 2, W a multiple of
+# 4 / stride: 8 / stride for 16-bit; grad_weight: x NCDHW, D H W a multiple of 4 (8)) or channels_last (any w stride,
+# a group's output channels whole vectors; grad_weight: x channels_last, its input channels alike): (x shape, Cout,
+# kernel = stride, groups).  Positions past one 128 block and not a multiple,
 # input channels (the N side) past one 64-column block and not whole vectors (33 -> 40), K = Cout x taps from 7 to 512
-# ((co, kd, kh) rows cut by the 32-wide K step), 2 groups, strides (2, 1, 2) and pointwise.
+# ((co, kd, kh) rows cut by the 32-wide K step), 2 groups, strides (2, 1, 2), (1, 2, 4) (channels_last only) and
+# pointwise.
 TAPGEMM_DGRAD_CASES = [
     ((2, 40, 3, 4, 20), 24, (2, 2, 2), 1),
     ((1, 256, 4, 4, 16), 64, (2, 2, 2), 1),
     ((2, 33, 2, 3, 72), 7, (1, 1, 1), 1),
     ((1, 48, 3, 4, 24), 20, (2, 2, 2), 2),
     ((1, 16, 5, 6, 8), 16, (2, 1, 2), 1),
+    ((1, 64, 3, 4, 8), 32, (1, 2, 4), 2),
 ]
 
 
+def _tapgemm_takes_grad(layout, xs, cout, k, g, dtype, wgrad):
+    """Whether the plan gives a TAPGEMM_DGRAD_CASES gradient to the tap-GEMM (its 16-byte gathers, above)."""
+    vec = 16 // dtype.itemsize
+    if layout == "expanded":  # w stride 0: no 16-byte copies
+        return False
+    if layout in ("gy-cl", "both-cl"):
+        return (cout // g) % vec == 0 and (not wgrad or (layout == "both-cl" and (xs[1] // g) % vec == 0))
+    return k[2] <= 2 and xs[4] % (vec // k[2]) == 0 and (not wgrad or layout == "ncdhw")
+
+
 @pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
-@pytest.mark.parametrize("layout", ["ncdhw", "x-cl", "expanded", "gy-cl"])
+@pytest.mark.parametrize("layout", ["ncdhw", "x-cl", "expanded", "gy-cl", "both-cl"])
 @pytest.mark.parametrize("tcase", TAPGEMM_DGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}g{c[3]}" for c in TAPGEMM_DGRAD_CASES])
 def test_tapgemm_grad_input(tcase, layout, mode, restore_flags, monkeypatch):
     """grad_input on the tap-GEMM kernel (CUTLASS_CONVT3D_TAPGEMM=1) against float64 (conv3d of the same grad_y) and
     against the other kernels (CUTLASS_CONVT3D_TAPGEMM=0), outputs NaN-poisoned: grad_x NCDHW or channels_last (x-cl),
-    grad_y expanded from one element (stride 0, as y.sum().backward() gives); a channels_last grad_y is not gathered
-    by the kernel (the other kernels take it)."""
+    grad_y expanded from one element (stride 0, as y.sum().backward() gives: the other kernels take it), channels_last
+    (gy-cl; both-cl: grad_x too)."""
     xs, cout, k, g = tcase
     dtype, tf32, budget = TAPGEMM_MODES[mode]
     torch.backends.cudnn.allow_tf32 = tf32
-    x, w, _ = _tapgemm_inputs(xs, cout, k, g, dtype, "channels_last_3d" if layout == "x-cl" else "ncdhw", False, 9)
+    x, w, _ = _tapgemm_inputs(xs, cout, k, g, dtype, "channels_last_3d" if layout in ("x-cl", "both-cl") else "ncdhw",
+                              False, 9)
     ys = (xs[0], cout, *(e * s for e, s in zip(xs[2:], k)))
     gen = torch.Generator().manual_seed(10)
     gy = torch.randn(ys, generator=gen).to(dtype).to(DEV)
     if layout == "expanded":
         gy = gy[:1, :1, :1, :1, :1].expand(ys)
-    elif layout == "gy-cl":
+    elif layout in ("gy-cl", "both-cl"):
         gy = gy.contiguous(memory_format=CL)
     ref = F.conv3d(gy.double(), w.double(), None, k, 0, 1, g)
     args = (k, 0, 0, g, 1, tf32)
@@ -1276,8 +1290,7 @@ def test_tapgemm_grad_input(tcase, layout, mode, restore_flags, monkeypatch):
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "1")
     gx, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args))
-    # (an expanded grad_y has w stride 0: not gathered by 16-byte copies, the other kernels take it)
-    assert ("tapgemm_kernel" in names) == (layout in ("ncdhw", "x-cl")), names
+    assert ("tapgemm_kernel" in names) == _tapgemm_takes_grad(layout, xs, cout, k, g, dtype, False), names
     assert gx.dtype == dtype and gx.shape == x.shape
     assert torch.isfinite(gx).all(), "unwritten or non-finite outputs"
     assert rel_err(gx, ref) <= budget, f"{tcase} {layout}: {rel_err(gx, ref):.3g} against float64"
@@ -1288,22 +1301,23 @@ def test_tapgemm_grad_input(tcase, layout, mode, restore_flags, monkeypatch):
 
 
 @pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
-@pytest.mark.parametrize("layout", ["ncdhw", "expanded", "gy-cl", "x-cl"])
+@pytest.mark.parametrize("layout", ["ncdhw", "expanded", "gy-cl", "x-cl", "both-cl"])
 @pytest.mark.parametrize("tcase", TAPGEMM_DGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}g{c[3]}" for c in TAPGEMM_DGRAD_CASES])
 def test_tapgemm_grad_weight(tcase, layout, mode, restore_flags, monkeypatch):
     """grad_weight on the tap-GEMM kernel (CUTLASS_CONVT3D_TAPGEMM=1: chunk sums, then the ordered reduce) against
     float64 autograd and against the other kernels, bit-identical from run to run; grad_y expanded from one element;
-    a channels_last grad_y or x is not taken (the other kernels are)."""
+    x and grad_y both channels_last (both-cl); one channels_last and the other not is left to the other kernels."""
     xs, cout, k, g = tcase
     dtype, tf32, budget = TAPGEMM_MODES[mode]
     torch.backends.cudnn.allow_tf32 = tf32
-    x, w, _ = _tapgemm_inputs(xs, cout, k, g, dtype, "channels_last_3d" if layout == "x-cl" else "ncdhw", False, 12)
+    x, w, _ = _tapgemm_inputs(xs, cout, k, g, dtype, "channels_last_3d" if layout in ("x-cl", "both-cl") else "ncdhw",
+                              False, 12)
     ys = (xs[0], cout, *(e * s for e, s in zip(xs[2:], k)))
     gy = torch.randn(ys, generator=torch.Generator().manual_seed(13)).to(dtype).to(DEV)
     if layout == "expanded":
         gy = gy[:1, :1, :1, :1, :1].expand(ys)
-    elif layout == "gy-cl":
+    elif layout in ("gy-cl", "both-cl"):
         gy = gy.contiguous(memory_format=CL)
     w64 = w.double().requires_grad_()
     F.conv_transpose3d(x.double(), w64, None, k, 0, 0, g, 1).backward(gy.double())
@@ -1311,7 +1325,7 @@ def test_tapgemm_grad_weight(tcase, layout, mode, restore_flags, monkeypatch):
     torch.use_deterministic_algorithms(True)
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "1")
     gw, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args))
-    assert ("tapgemm_kernel" in names) == (layout == "ncdhw"), names
+    assert ("tapgemm_kernel" in names) == _tapgemm_takes_grad(layout, xs, cout, k, g, dtype, True), names
     assert gw.dtype == dtype and gw.shape == w.shape
     assert rel_err(gw, w64.grad) <= budget, f"{tcase} {layout}: {rel_err(gw, w64.grad):.3g} against float64"
     assert torch.equal(gw, ops.conv_transpose3d_grad_weight(gy, x, w, *args)), "not bit-identical run to run"
@@ -1322,18 +1336,20 @@ def test_tapgemm_grad_weight(tcase, layout, mode, restore_flags, monkeypatch):
 
 @pytest.mark.parametrize("knob", ["2", "1"], ids=["beside-hopper", "forced"])
 @pytest.mark.parametrize("mode", ["fp32-tf32", "fp32-exact", "bf16"])
-def test_tapgemm_module_backward(mode, knob, restore_flags, monkeypatch):
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+def test_tapgemm_module_backward(mode, knob, layout, restore_flags, monkeypatch):
     """A U-Net up-convolution module (256 -> 64 channels, kernel 2 / stride 2, bias) forward and backward through
-    autograd (both gradients from one call, the bias gradient) against float64 autograd: beside the Hopper kernels
-    (CUTLASS_CONVT3D_TAPGEMM=2) the tap-GEMM takes the forward and grad_weight (the Hopper kernels neither), forced (=1)
-    all three."""
+    autograd (both gradients from one call, the bias gradient) against float64 autograd, NCDHW or channels_last (x and
+    grad_y): beside the Hopper kernels (CUTLASS_CONVT3D_TAPGEMM=2) the tap-GEMM takes the forward and grad_weight (the
+    Hopper kernels neither), forced (=1) all three."""
     dtype, tf32, budget = TAPGEMM_MODES[mode]
     torch.backends.cudnn.allow_tf32 = tf32
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", knob)
     torch.manual_seed(21)
     m = ConvTranspose3d(256, 64, 2, stride=2).to(DEV).to(dtype)
-    x = torch.randn(2, 256, 4, 6, 16, device=DEV).to(dtype).requires_grad_()
-    gy = torch.randn(2, 64, 8, 12, 32, device=DEV).to(dtype)
+    mf = CL if layout == "channels_last_3d" else torch.contiguous_format
+    x = torch.randn(2, 256, 4, 6, 16, device=DEV).to(dtype).contiguous(memory_format=mf).requires_grad_()
+    gy = torch.randn(2, 64, 8, 12, 32, device=DEV).to(dtype).contiguous(memory_format=mf)
     y, names = _with_kernel_names(lambda: m(x))
     assert "tapgemm_kernel" in names
     _, names = _with_kernel_names(lambda: y.backward(gy))

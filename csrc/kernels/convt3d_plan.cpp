@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <initializer_list>
 #include <cstdlib>
 #include <sstream>
 #include <vector>
@@ -237,9 +238,10 @@ bool flat_positions(const TensorRef5& t) {
 // The tap-GEMM where it applies: kernel == stride, padding 0 and output_padding 0 in every dimension (dilation
 // irrelevant where the kernel is 1), x's positions flat, tensor-core policies (not float64, not the few-channel groups
 // the direct kernels multiply exactly), the grid within CUDA's limits.  The forward: a w stride that is a power of two
-// <= BN (the NCDHW epilogue's kw).  grad_input and grad_weight: w stride 1 or 2, grad_y NCDHW with 16-byte aligned rows
-// whose vectors never cross an output row (the kernel gathers it by 16-byte copies only); grad_weight also x NCDHW
-// with 16-byte aligned channel rows.
+// <= BN (the NCDHW epilogue's kw).  grad_input and grad_weight gather grad_y by 16-byte copies only: an NCDHW grad_y
+// at w stride 1 or 2 with 16-byte aligned rows whose vectors never cross an output row (grad_weight: x NCDHW too, with
+// 16-byte aligned channel rows), or a channels_last one (channel stride 1) whose vectors of a group's Nc output
+// channels are whole and aligned (grad_weight: x channels_last too, its Kc channels alike).
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const int mode = tapgemm_mode();
@@ -250,23 +252,26 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
         (pb.k[d] > 1 && pb.dil[d] != 1))
       return false;
   const int sw = pb.k[2];
-  if (sw > TapGemmTiles::BN || (sw & (sw - 1)) || ((dgrad || wgrad) && sw > 2)) return false;
+  const TensorRef5& gy = a.y;
+  const bool gcl = (dgrad || wgrad) && gy.stride[1] == 1 && gy.stride[4] != 1;  // grad_y channels_last
+  if (sw > TapGemmTiles::BN || (sw & (sw - 1)) || ((dgrad || wgrad) && !gcl && sw > 2)) return false;
   const TensorRef5& x = a.x;
   if (!flat_positions(x) || numel(x) == 0) return false;
   const int64_t D = x.size[2], H = x.size[3], W = x.size[4], pos = D * H * W;
   if (pos >= INT_MAX || (mode == 3 && W > kTapGemmShortW)) return false;
   const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es;
-  if (wgrad) {  // x, the A operand, by 16-byte copies along its positions
-    bool ok = x.stride[4] == 1 && reinterpret_cast<uintptr_t>(x.data) % 16 == 0;
-    for (int i = 0; i < 2; ++i) ok = ok && (x.size[i] == 1 || (x.stride[i] * es) % 16 == 0);
-    if (!ok) return false;
-  }
-  if (dgrad || wgrad) {
-    const TensorRef5& gy = a.y;
-    bool ok = gy.stride[4] == 1 && reinterpret_cast<uintptr_t>(gy.data) % 16 == 0 && W % (VEC / sw) == 0;
-    for (int i = 0; i < 4; ++i) ok = ok && (gy.size[i] == 1 || (gy.stride[i] * es) % 16 == 0);  // (extent 1: index 0)
-    if (!ok) return false;
-  }
+  auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) {  // base and strides (extent 1: index 0)
+    bool ok = reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
+    for (int i : dims) ok = ok && (t.size[i] == 1 || (t.stride[i] * es) % 16 == 0);
+    return ok;
+  };
+  if (wgrad && !gcl && !(x.stride[4] == 1 && aligned(x, {0, 1})))  // x, the A operand, by 16-byte position vectors
+    return false;
+  if (wgrad && gcl && !(x.stride[1] == 1 && x.stride[4] != 1 && (pb.cin_g() * es) % 16 == 0 && aligned(x, {0, 4})))
+    return false;  // ... by 16-byte channel vectors
+  if ((dgrad || wgrad) && !gcl && !(gy.stride[4] == 1 && W % (VEC / sw) == 0 && aligned(gy, {0, 1, 2, 3})))
+    return false;
+  if (gcl && !((pb.cout_g() * es) % 16 == 0 && aligned(gy, {0, 2, 3, 4}))) return false;
   TapGemmPlan r{};
   TapGemmParams& p = r.p;
   p.src = dgrad || wgrad ? a.y : a.x;  // grad_weight: grad_y gathered (B), x read through dst (A)
@@ -277,6 +282,9 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.Nc = pb.cout_g();
   p.dgrad = dgrad;
   p.wgrad = wgrad;
+  p.gcl = gcl;
+  p.div_nc = FastDiv::make(p.Nc);
+  p.div_sw = FastDiv::make(sw);
   for (int d = 0; d < 3; ++d) p.s[d] = pb.k[d];
   p.lsw = 0;
   while (!dgrad && !wgrad && (1 << p.lsw) < sw) ++p.lsw;

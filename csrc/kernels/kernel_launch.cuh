@@ -367,11 +367,12 @@ Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStr
     using F = std::false_type;
     using G1 = std::integral_constant<int, 1>;
     using G2 = std::integral_constant<int, 2>;
-    if (p.wgrad)  // the plan admits w strides 1 and 2
-      return p.s[2] == 2 ? go(F{}, G2{}, std::true_type{}) : go(F{}, G1{}, std::true_type{});
+    using T = std::true_type;
+    if (p.wgrad)  // NCDHW: the plan admits w strides 1 and 2; channels_last (gcl): any
+      return p.gcl ? go(T{}, G1{}, T{}) : p.s[2] == 2 ? go(F{}, G2{}, T{}) : go(F{}, G1{}, T{});
     if (p.dgrad)
-      return p.s[2] == 2 ? go(F{}, G2{}, F{}) : go(F{}, G1{}, F{});
-    return p.a_cf ? go(std::true_type{}, std::integral_constant<int, 0>{}, F{})
+      return p.gcl ? go(T{}, G1{}, F{}) : p.s[2] == 2 ? go(F{}, G2{}, F{}) : go(F{}, G1{}, F{});
+    return p.a_cf ? go(T{}, std::integral_constant<int, 0>{}, F{})
                   : go(F{}, std::integral_constant<int, 0>{}, F{});
   }
 }

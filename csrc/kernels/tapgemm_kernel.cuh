@@ -23,8 +23,9 @@
 
 namespace ct3d {
 
-// kCF: the forward's channels_last x, staged [m][k]; kG: 0 the forward, 1 or 2 the w stride of grad_y's gather
-// (grad_input's A, grad_weight's B); kW: grad_weight
+// kG: 0 the forward, else a gradient (1 or 2: the w stride of an NCDHW grad_y's gather); kW: grad_weight.
+// kCF: channels_last operands, gathered as 16-byte channel vectors: the forward's x (staged [m][k]); grad_input's
+// grad_y (A, [m][k], k = (tap, co)); grad_weight's x and grad_y (A = x as [k][m], B = grad_y as [k][n], n = (tap, co))
 template <class P, bool kCF, int kG = 0, bool kW = false>
 struct TapGemm {
   using E = typename P::Element;
@@ -35,19 +36,22 @@ struct TapGemm {
   static constexpr int MT = 2, NT = 4;  // warp tile 32 x 32: warps 4 along m x 2 along n
   static_assert(kThreads == 256 && BM == 128 && BN == 64, "the warp grid covers the tile");
   static constexpr int VEC = 16 / int(sizeof(E));
-  static_assert(kG == 0 || !kCF, "grad_input stages grad_y's NCDHW rows");
+  static_assert(!kCF || kG <= 1, "a channels_last grad_y is gathered by channel vectors (kG 1)");
   static_assert(!kW || kG != 0, "grad_weight gathers grad_y");
-  static constexpr bool kAmk = kCF || kW;  // A staged [m][k] (grad_weight: an input channel's positions)
-  // A staging: NCDHW x as [k][m] (positions contiguous), channels_last x as [m][k], grad_y as [k / kG][m kG + kw].
+  static constexpr bool kGN = kG != 0 && !kCF;  // NCDHW grad_y gathered as rows of kw outputs
+  static constexpr bool kWN = kW && !kCF;       // ... as grad_weight's B
+  static constexpr bool kAmk = kCF != kW;  // A staged [m][k] (grad_weight: an input channel's positions)
+  // A staging: NCDHW x as [k][m] (positions contiguous), channels_last x as [m][k], NCDHW grad_y as
+  // [k / kG][m kG + kw], channels_last grad_y as [m][k]; grad_weight's channels_last x as [k][m].
   // Padding: 4-byte fragments read (k t, m g) or (m g, k t) conflict-free (stride = 8 or 4 mod 32 words; kG 2: 16,
   // the two kw columns of a position side by side); 2-byte ones go by ldmatrix, whose eight 16-byte rows then fall
   // in distinct bank groups, or (kG 2) as whole 32-bit (kw 0, kw 1) pairs, word stride 8 mod 32.
-  static constexpr int LDA = kAmk ? BK + VEC : kG == 2 ? 2 * (BM + 8) : BM + 8;
-  static constexpr int A_ELEMS = kAmk ? BM * LDA : (kG == 2 ? BK / 2 : BK) * LDA;
-  // B: the packed weights [k][n]; grad_weight's gathered grad_y as it lies, [n / kG][k kG + kw] (4-byte fragments
-  // conflict-free: word stride 8 mod 32 at kG 2, 4 at kG 1)
-  static constexpr int LDB = kW ? (kG == 2 ? 2 * BK + 8 : BK + VEC) : BN + 8;
-  static constexpr int B_ELEMS = kW ? BN / kG * LDB : BK * LDB;
+  static constexpr int LDA = kAmk ? BK + VEC : kGN && kG == 2 ? 2 * (BM + 8) : BM + 8;
+  static constexpr int A_ELEMS = kAmk ? BM * LDA : (kGN && kG == 2 ? BK / 2 : BK) * LDA;
+  // B: the packed weights [k][n]; grad_weight's gathered NCDHW grad_y as it lies, [n / kG][k kG + kw] (4-byte
+  // fragments conflict-free: word stride 8 mod 32 at kG 2, 4 at kG 1), its channels_last grad_y [k][n] as the weights
+  static constexpr int LDB = kWN ? (kG == 2 ? 2 * BK + 8 : BK + VEC) : BN + 8;
+  static constexpr int B_ELEMS = kWN ? BN / kG * LDB : BK * LDB;
   static constexpr int STAGE = A_ELEMS + B_ELEMS;
   static_assert((A_ELEMS * sizeof(S)) % 16 == 0 && (STAGE * sizeof(S)) % 16 == 0 && (LDA * sizeof(S)) % 16 == 0 &&
                     (LDB * sizeof(S)) % 16 == 0, "16-byte aligned rows and stages");
@@ -67,6 +71,13 @@ struct TapGemm {
     int w, h;
     const int d = p.div_h.divmod(p.div_w.divmod(q, w), h);
     return int64_t(d) * p.s[0] * t[2] + int64_t(h) * p.s[1] * t[3] + int64_t(w) * p.s[2] * t[4];
+  }
+  // column j = (tap, co) of a channels_last grad_y -> its offset from the output block origin (tap = (kd, kh, kw))
+  CT3D_DEV static int64_t tap_column(const TapGemmParams& p, int j, const int64_t* t) {
+    int co, kw, kh;
+    const int pair = p.div_sw.divmod(p.div_nc.divmod(j, co), kw);
+    const int kd = p.div_sh.divmod(pair, kh);
+    return kd * t[2] + kh * t[3] + kw * t[4] + co * t[1];
   }
 
   CT3D_DEV static void run(const TapGemmParams& p, unsigned char* smem_raw) {
@@ -97,8 +108,8 @@ struct TapGemm {
     const E* wx = kW ? static_cast<const E*>(p.dst.data) + n * p.dst.stride[0] + (int64_t(grp) * p.Kc + m0) * p.dst.stride[1]
                      : nullptr;
     const int k_t = (tid % VRB) * VEC / (kG ? kG : 1), jh_t = tid / VRB;
-    int64_t b_col[kW ? NVB : 1];
-    if constexpr (kW) {
+    int64_t b_col[kWN ? NVB : 1];
+    if constexpr (kWN) {
 #pragma unroll
       for (int r = 0; r < NVB; ++r) {
         const int jh = j0 / kG + jh_t + r * (kThreads / VRB);
@@ -111,8 +122,24 @@ struct TapGemm {
         }
       }
     }
-    if constexpr (kG != 0 && !kW)
+    if constexpr (kGN && !kW)
       if (m0 + m_t < p.pos) g_row = block_origin(p, int(m0) + m_t, p.src.stride);
+    // channels_last grad_y (kCF gradients): grad_input's A vectors are column kv_c of rows m_c + r (kThreads / AV),
+    // whose output blocks start at c_row[r] (-1: past the positions); grad_weight's B vectors are column nv_c (offset
+    // c_col from the block origin, -1: past ncols) of rows k_c + r (kThreads / BV) of each step
+    constexpr int AV = BK / VEC, NVC = BM * BK / VEC / kThreads, BV = BN / VEC;
+    const int m_c = tid / AV, kv_c = (tid % AV) * VEC, k_c = tid / BV, nv_c = (tid % BV) * VEC;
+    int64_t c_row[kCF && kG && !kW ? NVC : 1];
+    int64_t c_col = -1;
+    if constexpr (kCF && kG && !kW) {
+#pragma unroll
+      for (int r = 0; r < NVC; ++r) {
+        const int64_t m = m0 + m_c + r * (kThreads / AV);
+        c_row[r] = m < p.pos ? block_origin(p, int(m), p.src.stride) : -1;
+      }
+    }
+    if constexpr (kCF && kW)
+      if (j0 + nv_c < p.ncols) c_col = tap_column(p, j0 + nv_c, p.src.stride);
 
     // one step's copies into stage st: x channels [c0, c0 + BK) of positions [m0, m0 + BM), weight rows c0.. of
     // columns [j0, j0 + BN); zero-filled outside (channels past Kc, positions past pos, columns past ldb)
@@ -120,7 +147,25 @@ struct TapGemm {
       const int c0 = step * BK;
       S* As = st;
       S* Bs = st + A_ELEMS;
-      if constexpr (kW) {
+      if constexpr (kW && kCF) {
+        const int64_t q0 = p0 + int64_t(step) * BK;
+        // A: x channels_last as [k][m]: position q0 + k's input-channel vectors (plan: Kc % VEC == 0, aligned)
+#pragma unroll
+        for (int r = 0; r < NVC; ++r) {
+          const int i = tid + r * kThreads, k = i / (BM / VEC), m = (i % (BM / VEC)) * VEC;
+          const bool ok = q0 + k < p1 && m0 + m < p.Kc;
+          cp_async_16(As + k * LDA + m, ok ? wx + (q0 + k) * p.xsP + m : wx, ok ? 16 : 0);
+        }
+        // B: grad_y channels_last as [k][n]: position q0 + k's output block, this thread's (tap, co) vector
+#pragma unroll
+        for (int r = 0; r < NVB; ++r) {
+          const int k = k_c + r * (kThreads / BV);
+          const bool ok = c_col >= 0 && q0 + k < p1;
+          const int64_t row = ok ? block_origin(p, int(q0) + k, p.src.stride) : 0;
+          cp_async_16(Bs + k * LDB + nv_c, ok ? xg + row + c_col : xg, ok ? 16 : 0);
+        }
+        return;
+      } else if constexpr (kW) {
         // A: input channel m's positions q0 + k as 16-byte vectors (x NCDHW, plan: unit position stride, aligned)
         const int64_t q0 = p0 + int64_t(step) * BK;
         constexpr int NVA = BM * BK / VEC / kThreads;
@@ -140,6 +185,15 @@ struct TapGemm {
                       ok ? 16 : 0);
         }
         return;
+      } else if constexpr (kG != 0 && kCF) {
+        // A: grad_y channels_last as [m][k]: position m's (tap, co) vector k (plan: Nc % VEC == 0, so within one tap)
+        const int k = c0 + kv_c;
+        const int64_t col = k < p.kdim ? tap_column(p, k, p.src.stride) : -1;
+#pragma unroll
+        for (int r = 0; r < NVC; ++r) {
+          const bool ok = col >= 0 && c_row[r] >= 0;
+          cp_async_16(As + (m_c + r * (kThreads / AV)) * LDA + kv_c, ok ? xg + c_row[r] + col : xg, ok ? 16 : 0);
+        }
       } else if constexpr (kG != 0) {
         // staged row r of the step: K columns (c0 + r kG .. + kG - 1) = one (co, kd, kh) and its kG kw taps
         constexpr int NV = BM * BK / VEC / kThreads;
@@ -204,7 +258,7 @@ struct TapGemm {
 #pragma unroll(P::kSplitAcc ? 1 : BK / P::kK)
         for (int ks = 0; ks < BK; ks += P::kK) {
           typename P::FragB fb[NT];
-          if constexpr (kW) {  // grad_y as it lies: B (k, n) at row n / kG, column k kG + n % kG
+          if constexpr (kWN) {  // grad_y as it lies: B (k, n) at row n / kG, column k kG + n % kG
 #pragma unroll
             for (int ni = 0; ni < NT; ++ni)
               fb[ni] = P::load_b(
@@ -213,8 +267,12 @@ struct TapGemm {
                     return Bs[(nn / kG) * LDB + (ks + k) * kG + nn % kG];
                   },
                   g, t);
-          } else if constexpr (kLdsm) {
+          } else if constexpr (kLdsm) {  // the weights, or a channels_last grad_y: [k][n]
             ldsm_b_pairs(fb, Bs + (ks + (lane >> 3 & 1) * 8 + (lane & 7)) * LDB + wn0 + (lane >> 4) * 8);
+          } else if constexpr (kW) {  // channels_last grad_y, [k][n], as it lies (rounded / split here)
+#pragma unroll
+            for (int ni = 0; ni < NT; ++ni)
+              fb[ni] = P::load_b([&](int k, int c) { return Bs[(ks + k) * LDB + wn0 + ni * 8 + c]; }, g, t);
           } else {
 #pragma unroll
             for (int ni = 0; ni < NT; ++ni)
@@ -224,7 +282,7 @@ struct TapGemm {
           for (int mi = 0; mi < MT; ++mi) {
             typename P::FragA fa;
             const int mr = wm0 + mi * 16;
-            if constexpr (kG == 2 && !kW) {
+            if constexpr (kGN && kG == 2 && !kW) {
               // position m's two kw columns side by side: A (m, k) at row (ks + k) / 2, column 2 m + (ks + k) % 2;
               // 2-byte: a fragment register (m, k 2t..2t+1) is the 32-bit word of row ks / 2 + t at column 2 m
               if constexpr (kLdsm) {
@@ -294,14 +352,14 @@ struct TapGemm {
       if (tid < BM && m0 + tid < p.Kc) {
         om[tid] = ((int64_t(blockIdx.x) * p.groups + grp) * taps) * slab + (m0 + tid) * p.Nc;
       } else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ncols) {
-        const int j = j0 + tid - BM;
-        oj[tid - BM] = (j % taps) * slab + j / taps;
+        const int j = j0 + tid - BM;  // (co, tap) columns; channels_last grad_y's (tap, co)
+        oj[tid - BM] = kCF ? (j / p.Nc) * slab + j % p.Nc : (j % taps) * slab + j / taps;
       }
       __syncthreads();
       const int mcount = p.Kc - m0 < BM ? int(p.Kc - m0) : BM, jcount = min(BN, p.ncols - j0);
       Acc* ws = static_cast<Acc*>(p.ws);
       // consecutive lanes along co for one tap (contiguous sums) where the tile holds whole (co, all taps) groups
-      const int ct = BN % taps == 0 ? BN / taps : 0;
+      const int ct = !kCF && BN % taps == 0 ? BN / taps : 0;
 #pragma unroll 4
       for (int idx = tid; idx < BM * BN; idx += kThreads) {
         const int q = idx % BN, m = idx / BN, jj = ct ? q % ct * taps + q / ct : q;
@@ -381,7 +439,8 @@ __global__ void tapgemm_pack_kernel(TensorRef5 w, TapGemmParams p) {
     if (c < p.ndim) {
       const int64_t ci = p.dgrad ? row / p.ncols * p.Kc + c : row;
       const int j = p.dgrad ? int(row % p.ncols) : c;
-      const int co = p.cl && !p.dgrad ? j % p.Nc : j / taps, tap = p.cl && !p.dgrad ? j / p.Nc : j % taps;
+      const bool tap_major = p.dgrad ? p.gcl : p.cl;  // (tap, co) columns
+      const int co = tap_major ? j % p.Nc : j / taps, tap = tap_major ? j / p.Nc : j % taps;
       const int kw = tap % p.s[2], kh = tap / p.s[2] % p.s[1], kd = tap / (p.s[2] * p.s[1]);
       v = PackedB<P>::pack(static_cast<const E*>(w.data)[ci * w.stride[0] + co * w.stride[1] + kd * w.stride[2] +
                                                          kh * w.stride[3] + kw * w.stride[4]]);

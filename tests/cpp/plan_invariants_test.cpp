@@ -332,14 +332,22 @@ int main(int argc, char** argv) {
       setenv("CUTLASS_CONVT3D_TAPGEMM", "1", 1);
       TapGemmPlan g{};
       const bool ok = tapgemm_plan(K, a, &g);
-      // grad_input gathers grad_y by 16-byte copies of whole kw runs: unit-stride rows, W a multiple of VEC / stride
-      // grad_weight reads x by 16-byte copies along its positions: unit position stride, aligned channel rows
+      // grad_input gathers grad_y by 16-byte copies: of whole kw runs from an NCDHW grad_y (unit-stride rows, W a
+      // multiple of VEC / stride), of a group's output channels from a channels_last one (Nc a multiple of VEC)
+      // grad_weight reads x by 16-byte copies in grad_y's layout: along its positions (unit position stride, aligned
+      // channel rows) or along its channels (channels_last, Kc a multiple of VEC)
+      const bool gcl = a.y.stride[1] == 1 && a.y.stride[4] != 1, xcf = a.x.stride[1] == 1 && a.x.stride[4] != 1;
+      const bool gather = gcl ? (pb.cout_g() * es) % 16 == 0 : sw <= 2 && W % (VEC / sw) == 0 && a.y.stride[4] == 1;
+      const bool x_ok = gcl ? xcf && (pb.cin_g() * es) % 16 == 0
+                            : a.x.stride[4] == 1 && (pb.Cin == 1 || (a.x.stride[1] * es) % 16 == 0) &&
+                                  (pb.N == 1 || (a.x.stride[0] * es) % 16 == 0);
       const bool expect = pb.dtype != DType::kF64 && !use_direct(pb) && (sw & (sw - 1)) == 0 &&
-                          (!(dgrad || wgrad) || (sw <= 2 && W % (VEC / sw) == 0 && a.y.stride[4] == 1)) &&
-                          (!wgrad || (a.x.stride[4] == 1 && (pb.Cin == 1 || (a.x.stride[1] * es) % 16 == 0) &&
-                                      (pb.N == 1 || (a.x.stride[0] * es) % 16 == 0) &&
-                                      pb.N * pb.Cin * pb.cout_g() * pb.taps() * 4 <= (int64_t(256) << 20)));
+                          (!(dgrad || wgrad) || gather) &&
+                          (!wgrad || (x_ok && pb.N * pb.Cin * pb.cout_g() * pb.taps() * 4 <= (int64_t(256) << 20)));
       CHECK(ok == expect, "planned %d, expected %d", ok, expect);
+      if (ok)
+        CHECK(g.p.gcl == ((dgrad || wgrad) && gcl) && g.p.div_nc.d == pb.cout_g() && g.p.div_sw.d == sw,
+              "channels_last grad_y %d, Nc %d, sw %d", g.p.gcl, g.p.div_nc.d, g.p.div_sw.d);
       if (ok && wgrad) {
         ++tap_planned[2];
         const TapGemmParams& p = g.p;
