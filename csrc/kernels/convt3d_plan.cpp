@@ -322,15 +322,16 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.workspace = align256(size_t(pb.groups) * size_t(p.kdim) * size_t(ldb) * size_t(es));
   r.empty = numel(a.y) == 0;
   if (wgrad) {
-    // K (positions) split into chunks of one batch entry: about four CTAs per SM in all (two waves at two per SM),
-    // whole K steps each, the sums' workspace within 256 MB (one chunk per entry past that: else the other kernels);
-    // depends on the device only (deterministic)
+    // K (positions) split into chunks of one batch entry: at most four CTAs per SM in all (two whole waves at two per
+    // SM; rounding up would start a third wave of a few CTAs: unet-256-128 576 CTAs on 132 SMs), whole K steps each,
+    // the sums' workspace within 256 MB (one chunk per entry past that: else the other kernels); depends on the
+    // device only (deterministic)
     p.ci_blocks = (p.Kc + TapGemmTiles::BM - 1) / TapGemmTiles::BM;
     const int64_t base = n_blocks * pb.groups * p.ci_blocks, N = x.size[0];
     const int64_t per_chunk = int64_t(pb.groups) * pb.taps() * p.Kc * p.Nc * int64_t(acc_size(pb.dtype));
     const int64_t steps = (pos + TapGemmTiles::BK - 1) / TapGemmTiles::BK;
     if (N * per_chunk > (int64_t(256) << 20)) return false;
-    int64_t cpn = ((4 * int64_t(device_sms()) + base - 1) / base + N - 1) / N;
+    int64_t cpn = 4 * int64_t(device_sms()) / base / N;
     cpn = std::max<int64_t>(1, std::min<int64_t>({cpn, steps, (int64_t(256) << 20) / (N * per_chunk)}));
     p.chunk_len = (steps + cpn - 1) / cpn * TapGemmTiles::BK;
     cpn = (pos + p.chunk_len - 1) / p.chunk_len;
