@@ -267,8 +267,10 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   };
   if (wgrad && !gcl && !(x.stride[4] == 1 && aligned(x, {0, 1})))  // x, the A operand, by 16-byte position vectors
     return false;
-  if (wgrad && gcl && !(x.stride[1] == 1 && x.stride[4] != 1 && (pb.cin_g() * es) % 16 == 0 && aligned(x, {0, 4})))
-    return false;  // ... by 16-byte channel vectors
+  // ... by 16-byte channel vectors, every position's (its stride steps all of them: checked at W == 1 too)
+  if (wgrad && gcl && !(x.stride[1] == 1 && x.stride[4] != 1 && (pb.cin_g() * es) % 16 == 0 && aligned(x, {0}) &&
+                        (pos == 1 || (x.stride[4] * es) % 16 == 0)))
+    return false;
   if ((dgrad || wgrad) && !gcl && !(gy.stride[4] == 1 && W % (VEC / sw) == 0 && aligned(gy, {0, 1, 2, 3})))
     return false;
   if (gcl && !((pb.cout_g() * es) % 16 == 0 && aligned(gy, {0, 2, 3, 4}))) return false;
@@ -813,8 +815,8 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
 }
 
 bool grad_output_restaged(const Arguments& a) {
-  // not where a Hopper kernel or the tap-GEMM takes either gradient: they read grad_y NCDHW, and a shared copy would send them to the
-  // sm_80 kernels (16-bit k3s1 under CUTLASS_CONVT3D_SM90_16BIT=1 (and _WGRAD=1), v82 / v83 / v85)
+  // not where a Hopper kernel or the tap-GEMM takes either gradient of an NCDHW grad_y: a shared copy could send them to
+  // the sm_80 kernels (16-bit k3s1 under CUTLASS_CONVT3D_SM90_16BIT=1 (and _WGRAD=1), v82 / v83 / v85)
   return check_problem(a.problem, nullptr) == Status::kSuccess && restage_src(a, false) &&
          wgrad_sources(a, nullptr).y && !hopper_wgrad_plan(a, nullptr) &&
          !dgrad_kernel_plan(Kind::kGradInput, a, nullptr) && !tapgemm_plan(Kind::kGradInput, a, nullptr);

@@ -402,6 +402,25 @@ int main(int argc, char** argv) {
               tap_planned[2]);
   CHECK(tap_planned[0] > 100 && tap_planned[1] > 50 && tap_planned[2] > 50, "too few tap-GEMM plans to check: %d %d %d",
         tap_planned[0], tap_planned[1], tap_planned[2]);
+  // grad_weight of a channels_last x sliced along its channels (10 -> the first 8: position stride 10) at W == 1: its
+  // position stride steps every position although dimension 4 has extent 1, so it must be whole 16-byte vectors (a
+  // review's emulation found the plan taking this one; 12 channels would be whole fp32 vectors and are taken)
+  for (int c_alloc : {10, 12}) {
+    ConvT3dProblem pb{};
+    pb.dtype = DType::kF32;
+    pb.math = Math::kTF32;
+    pb.groups = 1, pb.N = 1, pb.Cin = 8, pb.Cout = 8;
+    const int ins[3] = {2, 3, 1};
+    for (int d = 0; d < 3; ++d) pb.in[d] = ins[d], pb.k[d] = pb.stride[d] = 2, pb.dil[d] = 1, pb.out[d] = 2 * ins[d];
+    Arguments a = dense_args(data, pb, true, true);
+    a.x.stride[4] = c_alloc, a.x.stride[3] = c_alloc, a.x.stride[2] = 3 * c_alloc, a.x.stride[0] = 6 * c_alloc;
+    where = c_alloc == 10 ? "tap-GEMM wgrad, sliced channels_last x, W 1, position stride 10"
+                          : "tap-GEMM wgrad, sliced channels_last x, W 1, position stride 12";
+    setenv("CUTLASS_CONVT3D_TAPGEMM", "1", 1);
+    CHECK(tapgemm_plan(Kind::kGradWeight, a, nullptr) == (c_alloc == 12), "planned %d",
+          tapgemm_plan(Kind::kGradWeight, a, nullptr));
+    unsetenv("CUTLASS_CONVT3D_TAPGEMM");
+  }
   // named problems: the wide forward instance's (tests/test_cuda.py HOPPER_NSJ8_CASES, the decoder level
   // unet-256-128) plan with CUTLASS_CONVT3D_SM90_NSJ8=1 and check out (fp32 TF32, fp16, bf16; exact never), and
   // without it go to sm_80
