@@ -230,6 +230,12 @@ int tapgemm_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM");
   return e && e[0] >= '0' && e[0] <= '3' && !e[1] ? e[0] - '0' : kTapGemmDefault;
 }
+// CUTLASS_CONVT3D_TAPGEMM_ORDER: 1 the tap-GEMM's column blocks fastest along the grid (TapGemmParams::n_fast), 0 its
+// position blocks (or chunks); unset: kTapGemmOrderDefault
+int tapgemm_order() {
+  const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM_ORDER");
+  return e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : kTapGemmOrderDefault;
+}
 // x's positions flat: its h and d strides continue its w stride (one position stride; extents of 1 excepted)
 bool flat_positions(const TensorRef5& t) {
   const int64_t H = t.size[3], W = t.size[4], sP = t.stride[4];
@@ -342,6 +348,10 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
     r.grid = dim3(unsigned(N * cpn), unsigned(n_blocks), unsigned(pb.groups * p.ci_blocks));
     r.chunks = int(N * cpn);
     r.workspace = align256(size_t(r.chunks) * size_t(per_chunk));
+  }
+  if (tapgemm_order() == 1 && r.grid.x <= 65535) {  // (grid.y's limit)
+    p.n_fast = true;
+    std::swap(r.grid.x, r.grid.y);
   }
   // (the forward also steps aside for the Hopper grad_input kernel running a unit-stride forward as its adjoint)
   if (mode == 2 && (wgrad   ? hopper_wgrad_plan(a, nullptr)

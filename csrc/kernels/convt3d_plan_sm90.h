@@ -82,6 +82,9 @@ struct TapGemmPlan {
 // grad_weight 0.440 -> 0.102; unet-128-64 0.200 -> 0.162, 0.449 -> 0.135, 0.397 -> 0.140); longer rows unmeasured
 constexpr int kTapGemmDefault = 3;
 constexpr int kTapGemmShortW = 32;
+// The tap-GEMM's grid order by default (CUTLASS_CONVT3D_TAPGEMM_ORDER): 0 position blocks fastest, as measured at stop
+// 37; 1 (column blocks fastest, TapGemmParams::n_fast) is opt-in until measured
+constexpr int kTapGemmOrderDefault = 0;
 // The tap-GEMM's plan for an operator of kind K (forward, grad_input, grad_weight) where that kernel takes it
 // (convt3d_plan.cpp)
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out);

@@ -98,6 +98,10 @@ struct TapGemmParams {
   // by the w stride (a tap's (kd, kh, kw))
   bool gcl;
   FastDiv div_nc, div_sw;
+  // grid order: false: (position blocks / chunks, column blocks, z), the column blocks of one A tile a grid row
+  // apart; true: (column blocks, position blocks / chunks, z), so they run together and the A tile (x, or grad_y's
+  // gather) is read from DRAM about once instead of once per column block (CUTLASS_CONVT3D_TAPGEMM_ORDER)
+  bool n_fast;
   int stages;           // pipeline depth (set by the launcher)
 };
 

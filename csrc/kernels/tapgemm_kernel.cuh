@@ -85,8 +85,10 @@ struct TapGemm {
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, t = lane & 3;
     const int wm0 = (warp & 3) * 32, wn0 = (warp >> 2) * 32;
     int mb;  // position block (grad_weight: chunk) of batch entry n
-    const int n = p.div_mb.divmod(int(blockIdx.x), mb);
-    const int j0 = int(blockIdx.y) * BN;
+    // (p.n_fast: the column blocks along grid.x, so the CTAs sharing an A tile run together: see TapGemmParams)
+    const int bx = int(p.n_fast ? blockIdx.y : blockIdx.x), by = int(p.n_fast ? blockIdx.x : blockIdx.y);
+    const int n = p.div_mb.divmod(bx, mb);
+    const int j0 = by * BN;
     const int grp = kW ? int(blockIdx.z) / p.ci_blocks : int(blockIdx.z);
     // grad_weight: input channels [m0, m0 + BM) of the group, positions [p0, p1) of entry n
     const int64_t m0 = kW ? int64_t(int(blockIdx.z) - grp * p.ci_blocks) * BM : int64_t(mb) * BM;
@@ -350,7 +352,7 @@ struct TapGemm {
       const int taps = p.s[0] * p.s[1] * p.s[2];
       const int64_t slab = int64_t(p.Kc) * p.Nc;
       if (tid < BM && m0 + tid < p.Kc) {
-        om[tid] = ((int64_t(blockIdx.x) * p.groups + grp) * taps) * slab + (m0 + tid) * p.Nc;
+        om[tid] = ((int64_t(bx) * p.groups + grp) * taps) * slab + (m0 + tid) * p.Nc;
       } else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ncols) {
         const int j = j0 + tid - BM;  // (co, tap) columns; channels_last grad_y's (tap, co)
         oj[tid - BM] = kCF ? (j / p.Nc) * slab + j % p.Nc : (j % taps) * slab + j / taps;

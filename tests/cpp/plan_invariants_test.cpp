@@ -386,6 +386,17 @@ int main(int argc, char** argv) {
           CHECK(p.a_cf ? a.x.stride[1] == 1 && (p.xsP * es) % 16 == 0 : p.xsP == 1 && (a.x.stride[1] * es) % 16 == 0,
                 "x vectors: cf %d, position stride %lld", p.a_cf, (long long)p.xsP);
       }
+      static_assert(kTapGemmOrderDefault == 0, "g above is the default order's plan");
+      if (ok) {  // the grid order knob transposes the grid's first two dimensions where grid.y allows
+        setenv("CUTLASS_CONVT3D_TAPGEMM_ORDER", "1", 1);
+        TapGemmPlan o{};
+        CHECK(tapgemm_plan(K, a, &o), "declined with CUTLASS_CONVT3D_TAPGEMM_ORDER=1");
+        const bool nf = g.grid.x <= 65535;
+        CHECK(o.p.n_fast == nf && !g.p.n_fast && o.grid.x == (nf ? g.grid.y : g.grid.x) &&
+                  o.grid.y == (nf ? g.grid.x : g.grid.y) && o.grid.z == g.grid.z && o.workspace == g.workspace,
+              "order 1: n_fast %d, grid %u %u against %u %u", o.p.n_fast, o.grid.x, o.grid.y, g.grid.x, g.grid.y);
+        unsetenv("CUTLASS_CONVT3D_TAPGEMM_ORDER");
+      }
       unsetenv("CUTLASS_CONVT3D_TAPGEMM");
       static_assert(kTapGemmDefault == 3, "the check below is the short-row default's");
       CHECK(tapgemm_plan(K, a, nullptr) == (ok && W <= kTapGemmShortW), "unset: not the short-row default (W %lld)",
