@@ -1395,7 +1395,7 @@ def test_tapgemm_module_backward(mode, knob, layout, restore_flags, monkeypatch)
 
 def test_tapgemm_routing(restore_flags, monkeypatch):
     """Which forwards the tap-GEMM takes beside the Hopper kernels (CUTLASS_CONVT3D_TAPGEMM=2) and by default (short
-    rows, W <= 32, over the Hopper kernels too): kernel == stride with padding 0 where no Hopper forward applies
+    rows, over the Hopper kernels too; grad_input at W 40 and 72 too): kernel == stride with padding 0 where no Hopper forward applies
     (unet-256-128's 256 input channels at kernel 2 / stride 2 are past the Hopper forward's blocks), not padding 1, not
     output_padding 1, not a non-flat x (a w slice: its h stride does not continue its w stride), not the few-channel
     groups the direct kernels take, and not where the Hopper forward takes the problem (32 input channels, H100)."""
@@ -1422,11 +1422,23 @@ def test_tapgemm_routing(restore_flags, monkeypatch):
     assert run(xs, ws, 2) != hopper
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "0")
     assert not run(x, w, 2)
-    # the default: short rows (W <= 32, where it was measured faster in every pass), over the Hopper kernels too
+    # the default: short rows where it was measured faster, over the Hopper kernels too: the forward at W <= 32 (a
+    # channels_last x past W 16 only where no Hopper forward reads it in place), the gradients at W <= 64
     monkeypatch.delenv("CUTLASS_CONVT3D_TAPGEMM")
     assert run(x, w, 2)                                                            # W 16
     assert run(xs[..., :32].contiguous(), ws, 2)                                   # W 32, Hopper-sized channels
     assert not run(xs, ws, 2)                                                      # W 40
+    assert run(xs[..., :16].contiguous(memory_format=CL), ws, 2)                   # W 16, channels_last
+    assert run(xs[..., :32].contiguous(memory_format=CL), ws, 2) != hopper         # W 32, channels_last
+
+    def grad_input_taken(xg):
+        gy = torch.randn(xg.shape[0], 32, *(2 * e for e in xg.shape[2:]), generator=gen).to(DEV)
+        gx, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, xg, ws, (2, 2, 2), 0, 0, 1, 1, True))
+        assert rel_err(gx, F.conv3d(gy.double(), ws.double(), None, 2)) <= 2e-3
+        return "tapgemm_kernel" in names
+
+    assert grad_input_taken(xs)                                                    # W 40
+    assert not grad_input_taken(torch.randn(1, 32, 2, 2, 72, generator=gen).to(DEV))  # W 72
 
 
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])

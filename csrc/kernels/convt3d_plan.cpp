@@ -224,7 +224,7 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
 
 // ---------------------------------------------------------------- tap-GEMM plan (kernel == stride)
 // CUTLASS_CONVT3D_TAPGEMM: 0 never, 1 wherever the kernel applies (over the Hopper kernels too), 2 where it applies
-// and no Hopper kernel takes the problem, 3 where it applies and x's rows are short (W <= kTapGemmShortW); unset:
+// and no Hopper kernel takes the problem, 3 where it applies and x's rows are short (tapgemm_short_rows); unset:
 // kTapGemmDefault
 int tapgemm_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM");
@@ -235,6 +235,15 @@ int tapgemm_mode() {
 int tapgemm_order() {
   const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM_ORDER");
   return e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : kTapGemmOrderDefault;
+}
+// The default's short rows (kTapGemmDefault): x's W within the limit measured for the pass; a channels_last x's
+// forward past kTapGemmShortWcl only where no Hopper kernel takes it (the one that reads it in place stays ahead)
+bool tapgemm_short_rows(Kind K, const Arguments& a) {
+  const int64_t W = a.x.size[4];
+  if (K != Kind::kForward) return W <= kTapGemmGradW;
+  if (W > kTapGemmShortW) return false;
+  const bool cl = a.x.stride[1] == 1 && a.x.stride[4] != 1;
+  return !cl || W <= kTapGemmShortWcl || !(hopper_plan(a, nullptr) || dgrad_kernel_plan(K, a, nullptr));
 }
 // x's positions flat: its h and d strides continue its w stride (one position stride; extents of 1 excepted)
 bool flat_positions(const TensorRef5& t) {
@@ -264,7 +273,7 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const TensorRef5& x = a.x;
   if (!flat_positions(x) || numel(x) == 0) return false;
   const int64_t D = x.size[2], H = x.size[3], W = x.size[4], pos = D * H * W;
-  if (pos >= INT_MAX || (mode == 3 && W > kTapGemmShortW)) return false;
+  if (pos >= INT_MAX || (mode == 3 && !tapgemm_short_rows(K, a))) return false;
   const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es;
   auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) {  // base and strides (extent 1: index 0)
     bool ok = reinterpret_cast<uintptr_t>(t.data) % 16 == 0;

@@ -77,14 +77,18 @@ struct TapGemmPlan {
   int chunks;        // grad_weight: the chunks (batch entries x chunks per entry) the reduce sums in order
   bool empty;
 };
-// CUTLASS_CONVT3D_TAPGEMM's default: 3, short rows (x's W <= kTapGemmShortW, over the Hopper kernels too), where it was
-// measured faster in every pass (H100, stop 37: unet-256-128 forward 0.469 -> 0.069 ms, grad_input 0.447 -> 0.068,
-// grad_weight 0.440 -> 0.102; unet-128-64 0.200 -> 0.162, 0.449 -> 0.135, 0.397 -> 0.140); longer rows unmeasured
+// CUTLASS_CONVT3D_TAPGEMM's default: 3, short rows, over the Hopper kernels too, where it was measured faster (H100,
+// stops 37-38, `convt3d_bench` with the knob at 0 and 1; benchmarks/NOTES.md v93-v96): the forward where x's W <=
+// kTapGemmShortW (NCDHW x; unet-256-128 0.469 -> 0.069 ms, unet-128-64 0.201 -> 0.163) or <= kTapGemmShortWcl (channels_last
+// x, which the Hopper forward reads in place: at W 32 it stays ahead, 0.169 against 0.174 fp32, 0.097 against 0.118
+// bf16); grad_input and grad_weight where W <= kTapGemmGradW (unet-64-32, W 64: 0.471 -> 0.283 and 0.567 -> 0.429
+// fp32; at W 128, the k2s2p0, the other kernels win every pass: 0.441 against 0.519, 0.582 against 0.789)
 constexpr int kTapGemmDefault = 3;
-constexpr int kTapGemmShortW = 32;
-// The tap-GEMM's grid order by default (CUTLASS_CONVT3D_TAPGEMM_ORDER): 0 position blocks fastest, as measured at stop
-// 37; 1 (column blocks fastest, TapGemmParams::n_fast) is opt-in until measured
-constexpr int kTapGemmOrderDefault = 0;
+constexpr int kTapGemmShortW = 32, kTapGemmShortWcl = 16, kTapGemmGradW = 64;
+// The tap-GEMM's grid order by default (CUTLASS_CONVT3D_TAPGEMM_ORDER): 1, column blocks fastest
+// (TapGemmParams::n_fast): DRAM traffic of unet-128-64's forward 2.6x lower (ncu: 74% -> 29% of peak), time the same
+// or up to 11% lower (channels_last grad_input 0.132 -> 0.117 ms) in the stop 38 A/B, nowhere slower beyond 2%
+constexpr int kTapGemmOrderDefault = 1;
 // The tap-GEMM's plan for an operator of kind K (forward, grad_input, grad_weight) where that kernel takes it
 // (convt3d_plan.cpp)
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out);

@@ -330,6 +330,7 @@ int main(int argc, char** argv) {
                     ycl ? " cl" : "", pb.k[0], pb.k[1], pb.k[2]);
       where = buf;
       setenv("CUTLASS_CONVT3D_TAPGEMM", "1", 1);
+      setenv("CUTLASS_CONVT3D_TAPGEMM_ORDER", "0", 1);  // (g: position blocks along grid.x; the default order below)
       TapGemmPlan g{};
       const bool ok = tapgemm_plan(K, a, &g);
       // grad_input gathers grad_y by 16-byte copies: of whole kw runs from an NCDHW grad_y (unit-stride rows, W a
@@ -386,21 +387,26 @@ int main(int argc, char** argv) {
           CHECK(p.a_cf ? a.x.stride[1] == 1 && (p.xsP * es) % 16 == 0 : p.xsP == 1 && (a.x.stride[1] * es) % 16 == 0,
                 "x vectors: cf %d, position stride %lld", p.a_cf, (long long)p.xsP);
       }
-      static_assert(kTapGemmOrderDefault == 0, "g above is the default order's plan");
-      if (ok) {  // the grid order knob transposes the grid's first two dimensions where grid.y allows
-        setenv("CUTLASS_CONVT3D_TAPGEMM_ORDER", "1", 1);
+      unsetenv("CUTLASS_CONVT3D_TAPGEMM_ORDER");
+      static_assert(kTapGemmOrderDefault == 1, "the default order transposes g's grid");
+      if (ok) {  // the default grid order (1) transposes order 0's first two grid dimensions where grid.y allows
         TapGemmPlan o{};
-        CHECK(tapgemm_plan(K, a, &o), "declined with CUTLASS_CONVT3D_TAPGEMM_ORDER=1");
+        CHECK(tapgemm_plan(K, a, &o), "declined in the default grid order");
         const bool nf = g.grid.x <= 65535;
         CHECK(o.p.n_fast == nf && !g.p.n_fast && o.grid.x == (nf ? g.grid.y : g.grid.x) &&
                   o.grid.y == (nf ? g.grid.x : g.grid.y) && o.grid.z == g.grid.z && o.workspace == g.workspace,
-              "order 1: n_fast %d, grid %u %u against %u %u", o.p.n_fast, o.grid.x, o.grid.y, g.grid.x, g.grid.y);
-        unsetenv("CUTLASS_CONVT3D_TAPGEMM_ORDER");
+              "order 1: n_fast %d, grid %u %u against order 0's %u %u", o.p.n_fast, o.grid.x, o.grid.y, g.grid.x,
+              g.grid.y);
       }
       unsetenv("CUTLASS_CONVT3D_TAPGEMM");
       static_assert(kTapGemmDefault == 3, "the check below is the short-row default's");
-      CHECK(tapgemm_plan(K, a, nullptr) == (ok && W <= kTapGemmShortW), "unset: not the short-row default (W %lld)",
-            (long long)W);
+      {
+        const bool fwd_hopper = !dgrad && !wgrad && (hopper_plan(a, nullptr) || dgrad_kernel_plan(K, a, nullptr));
+        const bool short_rows = dgrad || wgrad ? W <= kTapGemmGradW
+                                               : W <= kTapGemmShortW && (!xcf || W <= kTapGemmShortWcl || !fwd_hopper);
+        CHECK(tapgemm_plan(K, a, nullptr) == (ok && short_rows), "unset: not the short-row default (W %lld)",
+              (long long)W);
+      }
       setenv("CUTLASS_CONVT3D_TAPGEMM", "2", 1);
       const bool hopper = wgrad   ? hopper_wgrad_plan(a, nullptr)
                           : dgrad ? dgrad_kernel_plan(K, a, nullptr)
