@@ -93,6 +93,7 @@ struct TapGemmParams {
   bool a_cf;            // forward, x channel stride 1: staged [position][channel] (the kCF instance)
   bool a_vec;           // forward: x moves as 16-byte copies (the gathers of grad_input / grad_weight always do)
   bool vec_out;         // forward, NCDHW y at w stride 2: 16-byte stores of VEC / 2 positions' kw pairs (aligned, W % (VEC / 2) == 0)
+  bool vec_cl;          // forward / grad_input, channels_last destination: 16-byte stores of VEC channels (whole, aligned)
   // grad_input / grad_weight, grad_y channels_last (channel stride 1; grad_weight: x too): gathered as 16-byte channel
   // vectors of one (position, tap), the gathered columns ordered (tap, co) (the kCF instances); div_nc: by Nc, div_sw:
   // by the w stride (a tap's (kd, kh, kw))

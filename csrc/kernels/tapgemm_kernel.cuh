@@ -386,7 +386,21 @@ struct TapGemm {
     __syncthreads();
     const int mcount = p.pos - m0 < BM ? int(p.pos - m0) : BM, jcount = min(BN, p.ndim - j0);
     E* y = static_cast<E*>(p.dst.data);
-    if (p.cl) {  // channels fastest: (tap, co) columns, a tap's channels contiguous in y
+    if (p.vec_cl) {
+      // channels fastest, whole aligned vectors (the plan): a lane stores VEC consecutive columns of one position, VEC
+      // channels of one tap (grad_input: of grad_x) as one 16-byte vector
+      constexpr int NVJ = BN / VEC;
+#pragma unroll 2
+      for (int idx = tid; idx < BM * NVJ; idx += kThreads) {
+        const int jj = idx % NVJ * VEC, m = idx / NVJ;
+        if (m < mcount && jj < jcount) {
+          E v[VEC];
+#pragma unroll
+          for (int e = 0; e < VEC; ++e) v[e] = P::from_acc(out[m * LDC + jj + e] + bj[jj + e]);
+          st_global_16(y + om[m] + oj[jj], v);
+        }
+      }
+    } else if (p.cl) {  // channels fastest: (tap, co) columns, a tap's channels contiguous in y
 #pragma unroll 4
       for (int idx = tid; idx < BM * BN; idx += kThreads) {
         const int jj = idx % BN, m = idx / BN;

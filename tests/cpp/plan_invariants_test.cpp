@@ -379,6 +379,9 @@ int main(int argc, char** argv) {
                     : (1 << p.lsw) == sw && TapGemmTiles::BN % sw == 0,
               "kw split: lsw %d", p.lsw);
         CHECK(p.cl == (dgrad ? xcl && pb.Cin > 1 : ycl && pb.Cout > 1) || pos == 1, "destination order cl %d", p.cl);
+        // 16-byte channel stores into a (dense) channels_last destination whose groups' channels are whole vectors
+        CHECK(p.vec_cl == (p.cl && ((dgrad ? pb.cin_g() : pb.cout_g()) * es) % 16 == 0), "channel vector stores %d",
+              p.vec_cl);
         // the forward's 16-byte kw-pair stores only at w stride 2 into aligned NCDHW rows of whole vector groups
         CHECK(!p.vec_out || (!dgrad && !p.cl && sw == 2 && a.y.stride[4] == 1 && W % (VEC / 2) == 0 &&
                              (a.y.stride[3] * es) % 16 == 0),
