@@ -441,6 +441,52 @@ int main(int argc, char** argv) {
           tapgemm_plan(Kind::kGradWeight, a, nullptr));
     unsetenv("CUTLASS_CONVT3D_TAPGEMM");
   }
+  // grad_input into a channels_last grad_x sliced along its channels (position stride 10 or 12 fp32 at W == 1): the
+  // 16-byte channel stores need every position's offset whole vectors (a review found the plan test blind to it)
+  for (int c_alloc : {10, 12}) {
+    ConvT3dProblem pb{};
+    pb.dtype = DType::kF32;
+    pb.math = Math::kTF32;
+    pb.groups = 1, pb.N = 1, pb.Cin = 8, pb.Cout = 8;
+    const int ins[3] = {2, 3, 1};
+    for (int d = 0; d < 3; ++d) pb.in[d] = ins[d], pb.k[d] = pb.stride[d] = 2, pb.dil[d] = 1, pb.out[d] = 2 * ins[d];
+    Arguments a = dense_args(data, pb, true, true);  // (grad_y channels_last: its gather takes W 1)
+    a.x.stride[4] = c_alloc, a.x.stride[3] = c_alloc, a.x.stride[2] = 3 * c_alloc, a.x.stride[0] = 6 * c_alloc;
+    where = c_alloc == 10 ? "tap-GEMM dgrad, sliced channels_last grad_x, W 1, position stride 10"
+                          : "tap-GEMM dgrad, sliced channels_last grad_x, W 1, position stride 12";
+    setenv("CUTLASS_CONVT3D_TAPGEMM", "1", 1);
+    TapGemmPlan g{};
+    CHECK(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.cl && g.p.vec_cl == (c_alloc == 12), "vector stores %d",
+          g.p.vec_cl);
+    // the forward into a channels_last y whose batch stride is not whole vectors: element stores
+    Arguments b = dense_args(data, pb, true, true);
+    b.y.stride[0] += 1;
+    pb.N = 2, b.problem.N = 2, b.x.size[0] = b.y.size[0] = 2;
+    CHECK(tapgemm_plan(Kind::kForward, b, &g) && g.p.cl && !g.p.vec_cl, "vector stores %d at an odd batch stride",
+          g.p.vec_cl);
+    unsetenv("CUTLASS_CONVT3D_TAPGEMM");
+  }
+  // the grid order swaps grid.x and grid.y only while the position blocks fit grid.y (65535): 1 x 65535 x 128
+  // positions swap, 1 x 65536 x 128 do not
+  for (int h : {65535, 65536}) {
+    ConvT3dProblem pb{};
+    pb.dtype = DType::kBF16;
+    pb.math = Math::kTF32;
+    pb.groups = 1, pb.N = 1, pb.Cin = 16, pb.Cout = 16;
+    const int ins[3] = {1, h, 128};
+    for (int d = 0; d < 3; ++d) pb.in[d] = ins[d], pb.k[d] = pb.stride[d] = d ? 2 : 1, pb.dil[d] = 1;
+    for (int d = 0; d < 3; ++d) pb.out[d] = pb.in[d] * pb.k[d];
+    const Arguments a = dense_args(data, pb, false, false);
+    where = h == 65535 ? "tap-GEMM grid order, 65535 position blocks" : "tap-GEMM grid order, 65536 position blocks";
+    setenv("CUTLASS_CONVT3D_TAPGEMM", "1", 1);
+    for (Kind K : {Kind::kForward, Kind::kGradInput}) {
+      TapGemmPlan g{};
+      CHECK(tapgemm_plan(K, a, &g), "declined");
+      CHECK(g.p.n_fast == (h == 65535) && (g.p.n_fast ? g.grid.y : g.grid.x) == unsigned(h),
+            "n_fast %d, grid %u %u", g.p.n_fast, g.grid.x, g.grid.y);
+    }
+    unsetenv("CUTLASS_CONVT3D_TAPGEMM");
+  }
   // named problems: the wide forward instance's (tests/test_cuda.py HOPPER_NSJ8_CASES, the decoder level
   // unet-256-128) plan with CUTLASS_CONVT3D_SM90_NSJ8=1 and check out (fp32 TF32, fp16, bf16; exact never), and
   // without it go to sm_80
