@@ -422,27 +422,11 @@ int main(int argc, char** argv) {
               tap_planned[2]);
   CHECK(tap_planned[0] > 100 && tap_planned[1] > 50 && tap_planned[2] > 50, "too few tap-GEMM plans to check: %d %d %d",
         tap_planned[0], tap_planned[1], tap_planned[2]);
-  // grad_weight of a channels_last x sliced along its channels (10 -> the first 8: position stride 10) at W == 1: its
-  // position stride steps every position although dimension 4 has extent 1, so it must be whole 16-byte vectors (a
-  // review's emulation found the plan taking this one; 12 channels would be whole fp32 vectors and are taken)
-  for (int c_alloc : {10, 12}) {
-    ConvT3dProblem pb{};
-    pb.dtype = DType::kF32;
-    pb.math = Math::kTF32;
-    pb.groups = 1, pb.N = 1, pb.Cin = 8, pb.Cout = 8;
-    const int ins[3] = {2, 3, 1};
-    for (int d = 0; d < 3; ++d) pb.in[d] = ins[d], pb.k[d] = pb.stride[d] = 2, pb.dil[d] = 1, pb.out[d] = 2 * ins[d];
-    Arguments a = dense_args(data, pb, true, true);
-    a.x.stride[4] = c_alloc, a.x.stride[3] = c_alloc, a.x.stride[2] = 3 * c_alloc, a.x.stride[0] = 6 * c_alloc;
-    where = c_alloc == 10 ? "tap-GEMM wgrad, sliced channels_last x, W 1, position stride 10"
-                          : "tap-GEMM wgrad, sliced channels_last x, W 1, position stride 12";
-    setenv("CUTLASS_CONVT3D_TAPGEMM", "1", 1);
-    CHECK(tapgemm_plan(Kind::kGradWeight, a, nullptr) == (c_alloc == 12), "planned %d",
-          tapgemm_plan(Kind::kGradWeight, a, nullptr));
-    unsetenv("CUTLASS_CONVT3D_TAPGEMM");
-  }
-  // grad_input into a channels_last grad_x sliced along its channels (position stride 10 or 12 fp32 at W == 1): the
-  // 16-byte channel stores need every position's offset whole vectors (a review found the plan test blind to it)
+  // A channels_last x sliced along its channels (10 -> the first 8: position stride 10; 12 is whole fp32 vectors) at
+  // W == 1, where its position stride still steps every position although dimension 4 has extent 1: grad_weight reads
+  // it by 16-byte vectors (a review's emulation found the plan taking stride 10), grad_input stores grad_x so (v98's
+  // channel-vector stores; a second review found the plan test blind to it); and the forward into a channels_last y
+  // whose batch stride is not whole vectors stores elements
   for (int c_alloc : {10, 12}) {
     ConvT3dProblem pb{};
     pb.dtype = DType::kF32;
@@ -452,16 +436,16 @@ int main(int argc, char** argv) {
     for (int d = 0; d < 3; ++d) pb.in[d] = ins[d], pb.k[d] = pb.stride[d] = 2, pb.dil[d] = 1, pb.out[d] = 2 * ins[d];
     Arguments a = dense_args(data, pb, true, true);  // (grad_y channels_last: its gather takes W 1)
     a.x.stride[4] = c_alloc, a.x.stride[3] = c_alloc, a.x.stride[2] = 3 * c_alloc, a.x.stride[0] = 6 * c_alloc;
-    where = c_alloc == 10 ? "tap-GEMM dgrad, sliced channels_last grad_x, W 1, position stride 10"
-                          : "tap-GEMM dgrad, sliced channels_last grad_x, W 1, position stride 12";
+    where = "tap-GEMM, sliced channels_last x, W 1, position stride " + std::to_string(c_alloc);
     setenv("CUTLASS_CONVT3D_TAPGEMM", "1", 1);
     TapGemmPlan g{};
-    CHECK(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.cl && g.p.vec_cl == (c_alloc == 12), "vector stores %d",
-          g.p.vec_cl);
-    // the forward into a channels_last y whose batch stride is not whole vectors: element stores
+    CHECK(tapgemm_plan(Kind::kGradWeight, a, nullptr) == (c_alloc == 12), "grad_weight planned %d",
+          tapgemm_plan(Kind::kGradWeight, a, nullptr));
+    CHECK(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.cl && g.p.vec_cl == (c_alloc == 12),
+          "grad_input vector stores %d", g.p.vec_cl);
     Arguments b = dense_args(data, pb, true, true);
     b.y.stride[0] += 1;
-    pb.N = 2, b.problem.N = 2, b.x.size[0] = b.y.size[0] = 2;
+    b.problem.N = 2, b.x.size[0] = b.y.size[0] = 2;
     CHECK(tapgemm_plan(Kind::kForward, b, &g) && g.p.cl && !g.p.vec_cl, "vector stores %d at an odd batch stride",
           g.p.vec_cl);
     unsetenv("CUTLASS_CONVT3D_TAPGEMM");
