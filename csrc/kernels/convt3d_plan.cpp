@@ -324,18 +324,11 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.cl = p.dst.stride[1] == 1 && p.dst.stride[4] != 1;
   if (p.cl && !wgrad) {  // 16-byte stores of VEC channels of one output (see TapGemm's epilogue): the group's
     // channels whole vectors, every position's offset too (grad_input: one position stride steps them all, W == 1 too)
-    const TensorRef5& d = p.dst;
-    bool v = reinterpret_cast<uintptr_t>(d.data) % 16 == 0 && (int64_t(dgrad ? p.Kc : p.Nc) * es) % 16 == 0 &&
-             (d.size[0] == 1 || (d.stride[0] * es) % 16 == 0);
-    if (dgrad) v = v && (pos == 1 || (p.xsP * es) % 16 == 0);
-    for (int i = 2; i < 5 && !dgrad; ++i) v = v && (d.size[i] == 1 || (d.stride[i] * es) % 16 == 0);
-    p.vec_cl = v;
+    p.vec_cl = (int64_t(dgrad ? p.Kc : p.Nc) * es) % 16 == 0 &&
+               (dgrad ? aligned(p.dst, {0}) && (pos == 1 || (p.xsP * es) % 16 == 0) : aligned(p.dst, {0, 2, 3, 4}));
   }
   if (!dgrad && !wgrad && !p.cl && sw == 2) {  // the forward's 16-byte kw-pair stores (see TapGemm's epilogue)
-    const TensorRef5& y = a.y;
-    bool v = y.stride[4] == 1 && reinterpret_cast<uintptr_t>(y.data) % 16 == 0 && W % (VEC / 2) == 0;
-    for (int i = 0; i < 4; ++i) v = v && (y.size[i] == 1 || (y.stride[i] * es) % 16 == 0);
-    p.vec_out = v;
+    p.vec_out = a.y.stride[4] == 1 && W % (VEC / 2) == 0 && aligned(a.y, {0, 1, 2, 3});
   }
   if (!dgrad && !wgrad) {  // the forward's x staging (the gathers move 16-byte vectors only: the checks above)
     const int64_t sC = x.stride[1], sN = x.stride[0], sP = p.xsP;
