@@ -1441,6 +1441,126 @@ def test_tapgemm_routing(restore_flags, monkeypatch):
     assert not grad_input_taken(torch.randn(1, 32, 2, 2, 72, generator=gen).to(DEV))  # W 72
 
 
+# The phase-GEMM (the forward where kernel != stride: per residue class of the outputs a stride-1 gather GEMM over x's
+# channel vectors): (x shape, Cout, kernel, stride, padding, output_padding, groups, dilation).  The V-Net level in
+# small (k3 s2 p1 op1, 1 and 2 taps per residue), the user's k3 s2 p1, k4 s2 p1 (GAN decoders: 2 taps per residue),
+# kernel 1 at stride 2 (residues with no tap: bias only), per-dimension strides 3 / 1 / 2 with dilation 2 and padding
+# 2 and 2 groups, stride 1 (one class of 27 taps), input channels not a multiple of the 32-wide K step (40, 24 per
+# group), positions past one 128 block, output channels past one 64-column block (72) and not whole vectors (12).
+PHASEGEMM_CASES = [
+    ((2, 64, 5, 6, 9), 48, 3, 2, 1, 1, 1, 1),
+    ((1, 32, 4, 5, 20), 32, 3, 2, 1, 0, 1, 1),
+    ((1, 16, 3, 4, 7), 72, 4, 2, 1, 0, 1, 1),
+    ((1, 16, 3, 3, 5), 8, 1, 2, 0, 1, 1, 1),
+    ((1, 48, 3, 4, 6), 16, (5, 3, 2), (3, 1, 2), (2, 1, 0), (1, 0, 1), 2, (2, 1, 1)),
+    ((2, 40, 3, 4, 5), 12, 3, 1, 1, 0, 1, 1),
+]
+
+
+def _phasegemm_id(c):
+    return f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2]}s{c[3]}p{c[4]}op{c[5]}g{c[6]}d{c[7]}".replace(" ", "")
+
+
+@pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "y-cl"])
+@pytest.mark.parametrize("pcase", PHASEGEMM_CASES, ids=[_phasegemm_id(c) for c in PHASEGEMM_CASES])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
+def test_phasegemm_forward(pcase, layout, bias, mode, restore_flags, monkeypatch):
+    """The phase-GEMM kernel (CUTLASS_CONVT3D_PHASEGEMM=1) in each mode and layout (x NCDHW and misaligned: restaged
+    channels_last first; channels_last: read in place; y-cl: an NCDHW x and a channels_last weight, so y channels_last)
+    against float64 of the same (16-bit: rounded) operands and against the other kernels (=0); outputs NaN-poisoned."""
+    xs, cout, k, s, pad, op, g, dil = pcase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    gen = torch.Generator().manual_seed(17)
+    ks = (k,) * 3 if isinstance(k, int) else k
+    x = torch.randn(xs, generator=gen)
+    w = torch.randn(xs[1], cout // g, *ks, generator=gen) / (xs[1] // g * 8) ** 0.5
+    b = torch.randn(cout, generator=gen).to(dtype).to(DEV) if bias else None
+    x, w = x.to(dtype).to(DEV), w.to(dtype).to(DEV)
+    if layout == "channels_last_3d":
+        x = x.contiguous(memory_format=CL)
+    elif layout == "misaligned":
+        buf = torch.empty(x.numel() + 1, dtype=dtype, device=DEV)
+        x = buf[1:].view(xs).copy_(x)
+    args = (s, pad, op, g, dil)
+    ref = F.conv_transpose3d(x.double(), w.double(), None if b is None else b.double(), *args)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+
+    if layout == "y-cl":  # a channels_last weight makes y channels_last (as PyTorch's convolutions do)
+        w = w.contiguous(memory_format=CL)
+
+    def run():
+        return conv_transpose3d(x, w, b, *args)
+
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    y, names = _with_kernel_names(run)
+    assert "phasegemm_kernel" in names, f"the case does not take the phase-GEMM kernel: {names}"
+    assert y.dtype == dtype and y.shape == ref.shape
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    assert rel_err(y, ref) <= budget, f"{pcase} {layout}: {rel_err(y, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "0")
+    y0, names0 = _with_kernel_names(run)
+    assert "phasegemm_kernel" not in names0
+    assert rel_err(y, y0) <= 2 * budget, f"{pcase} {layout}: {rel_err(y, y0):.3g} against the other kernels"
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    assert torch.equal(run(), y), "not bitwise the same run to run"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_phasegemm_nonfinite_x(value, restore_flags, monkeypatch):
+    """A NaN / inf in x reaches exactly the outputs whose taps read it (the gather multiplies only real taps; zero
+    fill stands for x outside the tensor, never for a skipped tap)."""
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    torch.backends.cudnn.allow_tf32 = True
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(1, 32, 4, 5, 6, generator=gen)
+    w = torch.randn(32, 16, 3, 3, 3, generator=gen) / 16
+    x[0, 3, 1, 2, 3] = value
+    x[0, 30, 3, 4, 0] = -value
+    args = (2, 1, 1, 1, 1)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x.to(DEV), w.to(DEV), None, *args))
+    assert "phasegemm_kernel" in names
+    ref = F.conv_transpose3d(x.double(), w.double(), None, *args)
+    for name, got, want in (("nan", y.isnan(), ref.isnan()), ("+inf", y.isposinf(), ref.isposinf()),
+                            ("-inf", y.isneginf(), ref.isneginf())):
+        assert torch.equal(got.cpu(), want), name
+    fin = torch.isfinite(ref)
+    assert rel_err(y.cpu()[fin], ref[fin]) <= 2e-3
+
+
+def test_phasegemm_routing(restore_flags, monkeypatch):
+    """The default (CUTLASS_CONVT3D_PHASEGEMM unset): x's W <= 32 where no Hopper forward takes the problem (the V-Net
+    level's 128 input channels at kernel 3 / stride 2 are past the Hopper forward's blocks); not at W 40, not where
+    the channels of a group are not whole 16-byte vectors, not the few-channel groups of the direct kernels; =2 at
+    any W where no Hopper forward applies, =0 never."""
+    torch.backends.cudnn.allow_tf32 = True
+    gen = torch.Generator().manual_seed(8)
+    monkeypatch.delenv("CUTLASS_CONVT3D_PHASEGEMM", raising=False)
+
+    def run(x, w, *args):
+        y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, *args))
+        assert rel_err(y, F.conv_transpose3d(x.double(), w.double(), None, *args)) <= 2e-3
+        return "phasegemm_kernel" in names
+
+    w = (torch.randn(128, 32, 3, 3, 3, generator=gen) / 32).to(DEV)
+    x32, x40 = (torch.randn(1, 128, 3, 4, n, generator=gen).to(DEV) for n in (32, 40))
+    assert run(x32, w, 2, 1, 1)
+    assert run(x32.contiguous(memory_format=CL), w, 2, 1, 1)
+    assert not run(x40, w, 2, 1, 1)
+    assert not run(x32[:, :126], w[:126], 2, 1, 1)  # 126 channels: not whole vectors
+    xd, wd = torch.randn(1, 8, 3, 4, 16, generator=gen).to(DEV), torch.randn(8, 1, 3, 3, 3, generator=gen).to(DEV)
+    assert not run(xd, wd, 2, 1, 1, 8)  # depthwise: the direct kernels
+    hopper = torch.cuda.get_device_capability() == (9, 0)
+    xm, wm = torch.randn(1, 32, 3, 4, 16, generator=gen).to(DEV), (torch.randn(32, 32, 3, 3, 3, generator=gen) / 6).to(DEV)
+    assert run(xm, wm, 2, 1) != hopper  # the user's channels: the Hopper forward's where it runs
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "2")
+    assert run(x40, w, 2, 1, 1)
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "0")
+    assert not run(x32, w, 2, 1, 1)
+
+
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("cfg,merge", [("12", "1"), ("23", "1"), ("28", "1"), ("44", "1"), ("", "0"), ("32", "0")])
 def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, monkeypatch):

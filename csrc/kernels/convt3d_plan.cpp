@@ -257,15 +257,121 @@ bool flat_positions(const TensorRef5& t) {
 // at w stride 1 or 2 with 16-byte aligned rows whose vectors never cross an output row (grad_weight: x NCDHW too, with
 // 16-byte aligned channel rows), or a channels_last one (channel stride 1) whose vectors of a group's Nc output
 // channels are whole and aligned (grad_weight: x channels_last too, its Kc channels alike).
+// CUTLASS_CONVT3D_PHASEGEMM (kPhaseGemmDefault)
+int phasegemm_mode() {
+  const char* e = std::getenv("CUTLASS_CONVT3D_PHASEGEMM");
+  return e && e[0] >= '0' && e[0] <= '3' && !e[1] ? e[0] - '0' : kPhaseGemmDefault;
+}
+// The phase-GEMM (TapGemmPhase): the forward where kernel != stride, per residue class of the outputs a stride-1
+// gather GEMM over x's channel vectors.  Strides <= kMaxStride, taps per residue <= kMaxTaps (offsets within int8),
+// a group's input channels whole 16-byte vectors (x channels_last read in place where its vectors are aligned, else
+// restaged channels_last into the workspace), tensor-core policies, the grid within CUDA's limits.
+bool phasegemm_plan(const Arguments& a, TapGemmPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  const int mode = phasegemm_mode();
+  if (mode == 0 || pb.dtype == DType::kF64 || use_direct(pb)) return false;
+  const TensorRef5& x = a.x;
+  const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es;
+  if (numel(x) == 0 || pb.cin_g() % VEC != 0) return false;
+  if (mode == 3 && x.size[4] > kPhaseGemmShortW) return false;
+  TapGemmPlan r{};
+  TapGemmParams& p = r.p;
+  TapGemmPhase& ph = p.ph;
+  int64_t maxpos = 1;
+  int maxtaps = 1;
+  for (int d = 0; d < 3; ++d) {
+    const int s = pb.stride[d], K = pb.k[d], dil = pb.dil[d];
+    if (s > TapGemmTiles::kMaxStride || int64_t(K - 1) * dil / s > 127) return false;
+    ph.s[d] = s;
+    ph.pad[d] = pb.pad[d];
+    int64_t most = 0;
+    for (int res = 0; res < s; ++res) {
+      TapGemmPhaseDim& D = ph.dim[d][res];
+      D.ntap = 0;
+      for (int k = 0; k < K; ++k) {
+        if ((int64_t(k) * dil - res) % s != 0) continue;  // (k dil >= res where k dil = res mod s)
+        if (D.ntap == TapGemmTiles::kMaxTaps) return false;
+        D.off[D.ntap] = int8_t(-((int64_t(k) * dil - res) / s));
+        D.k[D.ntap++] = int8_t(k);
+      }
+      // outputs o = s Q + res - pad in [0, out): Q from ceil((pad - res) / s) to floor((out - 1 + pad - res) / s)
+      const int64_t lo_num = int64_t(pb.pad[d]) - res, hi_num = int64_t(pb.out[d]) - 1 + pb.pad[d] - res;
+      const int64_t lo = lo_num >= 0 ? (lo_num + s - 1) / s : -((-lo_num) / s);
+      const int64_t hi = hi_num >= 0 ? hi_num / s : -((-hi_num + s - 1) / s);
+      const int64_t cnt = std::max<int64_t>(0, hi - lo + 1);
+      if (cnt >= INT_MAX / 2 || std::llabs(lo) >= (1 << 28)) return false;
+      D.cnt = int(cnt);
+      D.q0 = int(lo);
+      D.div = FastDiv::make(int(std::max<int64_t>(cnt, 1)));
+      most = std::max(most, cnt);
+      maxtaps = std::max(maxtaps, D.ntap);
+    }
+    maxpos *= most;
+    if (maxpos >= INT_MAX) return false;
+  }
+  (void)maxtaps;
+  if (mode >= 2 && (hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr))) return false;
+  auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) {  // base and strides (extent 1: index 0)
+    bool ok = reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
+    for (int i : dims) ok = ok && (t.size[i] == 1 || (t.stride[i] * es) % 16 == 0);
+    return ok;
+  };
+  // x's channel vectors in place, or a channels_last copy (not of an expanded x: the copy would materialise it)
+  const bool in_place = x.stride[1] == 1 && aligned(x, {0, 2, 3, 4});
+  if (!in_place && has_zero_stride(x)) return false;
+  r.restage_x = !in_place;
+  p.src = in_place ? x : channels_last_ref(x, nullptr);  // (restaged: the data pointer set by run())
+  p.dst = a.y;
+  p.bias = a.bias;
+  p.groups = pb.groups;
+  p.Kc = pb.cin_g();
+  p.Nc = pb.cout_g();
+  p.phase = true;
+  ph.ncls = ph.s[0] * ph.s[1] * ph.s[2];
+  p.ndim = p.ncols = p.Nc;
+  p.ldb = (p.Nc + 7) / 8 * 8;
+  p.lsw = 0;
+  p.pos = maxpos;
+  p.xsP = p.src.stride[4];
+  p.a_cf = p.a_vec = true;
+  ph.div_kc = FastDiv::make(p.Kc);
+  ph.wofs[0] = 0;
+  for (int c = 0; c < ph.ncls; ++c) {
+    int res[3];
+    ph.residues(c, res);
+    const int64_t kdim = int64_t(ph.dim[0][res[0]].ntap) * ph.dim[1][res[1]].ntap * ph.dim[2][res[2]].ntap * p.Kc;
+    if (kdim >= INT_MAX / 2) return false;
+    p.kdim = std::max<int>(p.kdim, int(kdim));
+    ph.wofs[c + 1] = ph.wofs[c] + int64_t(pb.groups) * kdim * p.ldb;
+  }
+  const int64_t m_blocks = (maxpos + TapGemmTiles::BM - 1) / TapGemmTiles::BM;
+  const int64_t n_blocks = (p.ldb + TapGemmTiles::BN - 1) / TapGemmTiles::BN;
+  if (x.size[0] * m_blocks >= INT_MAX || n_blocks > 65535 || int64_t(pb.groups) * ph.ncls > 65535) return false;
+  p.div_mb = FastDiv::make(int(std::max<int64_t>(m_blocks, 1)));
+  p.cl = a.y.stride[1] == 1 && a.y.stride[4] != 1;
+  p.vec_cl = p.cl && (int64_t(p.Nc) * es) % 16 == 0 && aligned(a.y, {0, 2, 3, 4});
+  r.grid = dim3(unsigned(x.size[0] * m_blocks), unsigned(n_blocks), unsigned(pb.groups * ph.ncls));
+  r.pack_bytes = align256(size_t(ph.wofs[ph.ncls]) * size_t(es));
+  r.workspace = r.pack_bytes + (r.restage_x ? size_t(numel(x)) * size_t(es) : 0);
+  r.empty = numel(a.y) == 0;
+  if (tapgemm_order() == 1 && r.grid.x <= 65535) {  // (grid.y's limit)
+    p.n_fast = true;
+    std::swap(r.grid.x, r.grid.y);
+  }
+  if (out) *out = r;
+  return true;
+}
+
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const int mode = tapgemm_mode();
   const bool dgrad = K == Kind::kGradInput, wgrad = K == Kind::kGradWeight;
-  if (mode == 0 || K == Kind::kGradBias || pb.dtype == DType::kF64 || use_direct(pb)) return false;
+  if (K == Kind::kGradBias || pb.dtype == DType::kF64 || use_direct(pb)) return false;
   for (int d = 0; d < 3; ++d)
     if (pb.k[d] != pb.stride[d] || pb.pad[d] != 0 || int64_t(pb.out[d]) != int64_t(pb.in[d]) * pb.k[d] ||
         (pb.k[d] > 1 && pb.dil[d] != 1))
-      return false;
+      return K == Kind::kForward && phasegemm_plan(a, out);
+  if (mode == 0) return false;
   const int sw = pb.k[2];
   const TensorRef5& gy = a.y;
   const bool gcl = (dgrad || wgrad) && gy.stride[1] == 1 && gy.stride[4] != 1;  // grad_y channels_last
@@ -764,6 +870,11 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     if (tg.empty) return Status::kSuccess;
     if (K != Kind::kGradWeight) {
       tg.p.wpack = workspace_;
+      if (tg.restage_x) {  // the phase-GEMM's x as a channels_last copy (its vectors whole and aligned)
+        tg.p.src.data = static_cast<char*>(workspace_) + tg.pack_bytes;
+        Status s = L.to_channels_last(a.x, const_cast<void*>(tg.p.src.data), Restage::kCopy, nullptr, stream, why);
+        if (s != Status::kSuccess) return s;
+      }
       return L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
     }
     tg.p.ws = workspace_;

@@ -21,6 +21,7 @@ bool cf_rows(const TensorRef5& t, int C_g, DType dt);
 bool has_zero_stride(const TensorRef5& t);
 bool restageable(const TensorRef5& t, int C_g, DType dt);
 bool use_direct(const ConvT3dProblem& p);
+TensorRef5 channels_last_ref(const TensorRef5& x, void* data);  // t as the dense channels_last copy at data
 Math op_math(const ConvT3dProblem& p, Kind k);
 
 // ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
@@ -76,6 +77,9 @@ struct TapGemmPlan {
   size_t workspace;  // the packed B (forward, grad_input) or the chunks' sums (grad_weight)
   int chunks;        // grad_weight: the chunks (batch entries x chunks per entry) the reduce sums in order
   bool empty;
+  // the phase-GEMM: x restaged channels_last into the workspace past the packed B (at pack_bytes) first
+  bool restage_x;
+  size_t pack_bytes;
 };
 // CUTLASS_CONVT3D_TAPGEMM's default: 3, short rows, over the Hopper kernels too, where it was measured faster (H100,
 // stops 37-38, `convt3d_bench` with the knob at 0 and 1; benchmarks/NOTES.md v93-v96): the forward where x's W <=
@@ -89,6 +93,10 @@ constexpr int kTapGemmShortW = 32, kTapGemmShortWcl = 16, kTapGemmGradW = 64;
 // (TapGemmParams::n_fast): DRAM traffic of unet-128-64's forward 2.6x lower (ncu: 74% -> 29% of peak), time the same
 // or up to 11% lower (channels_last grad_input 0.132 -> 0.117 ms) in the stop 38 A/B, nowhere slower beyond 2%
 constexpr int kTapGemmOrderDefault = 1;
+// CUTLASS_CONVT3D_PHASEGEMM: the phase-GEMM (TapGemmPhase, the forward where kernel != stride): 0 never, 1 wherever it
+// applies, 2 where no Hopper forward takes the problem, 3 (the default) where, further, x's W <= kPhaseGemmShortW
+constexpr int kPhaseGemmDefault = 3;
+constexpr int kPhaseGemmShortW = 32;
 // The tap-GEMM's plan for an operator of kind K (forward, grad_input, grad_weight) where that kernel takes it
 // (convt3d_plan.cpp)
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out);

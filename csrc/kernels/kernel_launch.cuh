@@ -341,9 +341,12 @@ Status tapgemm_pack(const TapGemmParams& p, const TensorRef5& w, cudaStream_t st
   if constexpr (std::is_same<P, PolicyF64>::value) {
     return fail(why, Status::kNotSupported, "the tap-GEMM takes no float64");
   } else {
-    const int64_t total = int64_t(p.groups) * p.kdim * p.ldb;
+    const int64_t total = p.phase ? p.ph.wofs[p.ph.ncls] : int64_t(p.groups) * p.kdim * p.ldb;
     if (total == 0) return Status::kSuccess;
-    tapgemm_pack_kernel<P><<<blocks_for(total, 256), 256, 0, stream>>>(w, p);
+    if (p.phase)
+      phasegemm_pack_kernel<P><<<blocks_for(total, 256), 256, 0, stream>>>(w, p);
+    else
+      tapgemm_pack_kernel<P><<<blocks_for(total, 256), 256, 0, stream>>>(w, p);
     return cuda_check(cudaGetLastError(), why, "tap-GEMM weight pack launch");
   }
 }
@@ -352,28 +355,33 @@ Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStr
   if constexpr (std::is_same<P, PolicyF64>::value) {
     return fail(why, Status::kNotSupported, "the tap-GEMM takes no float64");
   } else {
-    auto go = [&](auto cf, auto g, auto wg) -> Status {
-      constexpr bool kCF = decltype(cf)::value, kW = decltype(wg)::value;
+    auto go = [&](auto cf, auto g, auto wg, auto ph) -> Status {
+      constexpr bool kCF = decltype(cf)::value, kW = decltype(wg)::value, kPh = decltype(ph)::value;
       constexpr int kG = decltype(g)::value;
-      using K = TapGemm<P, kCF, kG, kW>;
+      using K = TapGemm<P, kCF, kG, kW, kPh>;
       TapGemmParams q = p;
       const int cap = lim.max_stages >= 2 ? std::min(lim.max_stages, TapGemmTiles::kMaxStages) : TapGemmTiles::kMaxStages;
       q.stages = 2;
       constexpr int ctas = P::kSplitAcc ? 1 : 2;  // per SM, by the launch bounds (exact: its registers allow one)
       while (q.stages < cap && ctas * (K::smem_bytes(q.stages + 1) + 1024) <= size_t(lim.per_sm)) ++q.stages;
-      return launch_dyn(tapgemm_kernel<P, kCF, kG, kW>, grid, K::smem_bytes(q.stages), lim.optin, q, stream, why,
-                        "tap-GEMM kernel launch", TapGemmTiles::kThreads);
+      if constexpr (kPh)
+        return launch_dyn(phasegemm_kernel<P>, grid, K::smem_bytes(q.stages), lim.optin, q, stream, why,
+                          "phase-GEMM kernel launch", TapGemmTiles::kThreads);
+      else
+        return launch_dyn(tapgemm_kernel<P, kCF, kG, kW>, grid, K::smem_bytes(q.stages), lim.optin, q, stream, why,
+                          "tap-GEMM kernel launch", TapGemmTiles::kThreads);
     };
     using F = std::false_type;
     using G1 = std::integral_constant<int, 1>;
     using G2 = std::integral_constant<int, 2>;
     using T = std::true_type;
+    if (p.phase) return go(T{}, std::integral_constant<int, 0>{}, F{}, T{});
     if (p.wgrad)  // NCDHW: the plan admits w strides 1 and 2; channels_last (gcl): any
-      return p.gcl ? go(T{}, G1{}, T{}) : p.s[2] == 2 ? go(F{}, G2{}, T{}) : go(F{}, G1{}, T{});
+      return p.gcl ? go(T{}, G1{}, T{}, F{}) : p.s[2] == 2 ? go(F{}, G2{}, T{}, F{}) : go(F{}, G1{}, T{}, F{});
     if (p.dgrad)
-      return p.gcl ? go(T{}, G1{}, F{}) : p.s[2] == 2 ? go(F{}, G2{}, F{}) : go(F{}, G1{}, F{});
-    return p.a_cf ? go(T{}, std::integral_constant<int, 0>{}, F{})
-                  : go(F{}, std::integral_constant<int, 0>{}, F{});
+      return p.gcl ? go(T{}, G1{}, F{}, F{}) : p.s[2] == 2 ? go(F{}, G2{}, F{}, F{}) : go(F{}, G1{}, F{}, F{});
+    return p.a_cf ? go(T{}, std::integral_constant<int, 0>{}, F{}, F{})
+                  : go(F{}, std::integral_constant<int, 0>{}, F{}, F{});
   }
 }
 

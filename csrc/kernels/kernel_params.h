@@ -67,6 +67,32 @@ struct WgradParams {
 struct TapGemmTiles {
   static constexpr int kThreads = 256, BM = 128, BN = 64, BK = 32;
   static constexpr int kMaxStages = 4;  // stage_commit_wait keeps up to two groups in flight behind
+  // the phase-GEMM (TapGemmPhase): strides and taps per residue and dimension it tables
+  static constexpr int kMaxStride = 4, kMaxTaps = 4, kMaxClasses = kMaxStride * kMaxStride * kMaxStride;
+};
+// The phase-GEMM: the tap-GEMM's forward where kernel != stride (or padding, output padding).  Outputs o = s Q + r - pad
+// of one residue r per dimension (a class) take the same taps, those k with k dil = r (mod s), reading x at
+// i = Q - (k dil - r) / s: per class a stride-1 gather GEMM, C[position Q][co] = sum over (tap, ci) of
+// x[i(Q, tap)][ci] W[ci][co][tap], K = the class's taps x Kc.  Positions of a class: Q = q0 + a, a in [0, cnt)
+// per dimension (those whose output lies in y).
+struct TapGemmPhaseDim {  // one dimension's residue r
+  int cnt, q0, ntap;
+  int8_t off[TapGemmTiles::kMaxTaps];  // tap t reads x at Q + off[t]
+  int8_t k[TapGemmTiles::kMaxTaps];    // its kernel index
+  FastDiv div;                         // by cnt
+};
+struct TapGemmPhase {
+  int s[3], pad[3];
+  TapGemmPhaseDim dim[3][TapGemmTiles::kMaxStride];  // [dimension][residue]
+  int64_t wofs[TapGemmTiles::kMaxClasses + 1];       // class c's packed weights: wpack + wofs[c], [groups][kdim_c][ldb]
+  FastDiv div_kc;                                    // by Kc: a K index's (tap, input channel)
+  int ncls;
+  // class c = (rd sh + rh) sw + rw
+  CT3D_HD void residues(int c, int r[3]) const {
+    r[2] = c % s[2];
+    r[1] = c / s[2] % s[1];
+    r[0] = c / (s[2] * s[1]);
+  }
 };
 struct TapGemmParams {
   TensorRef5 src, dst;  // forward: x -> y; grad_input: grad_y -> grad_x
@@ -104,6 +130,10 @@ struct TapGemmParams {
   // gather) is read from DRAM about once instead of once per column block (CUTLASS_CONVT3D_TAPGEMM_ORDER)
   bool n_fast;
   int stages;           // pipeline depth (set by the launcher)
+  // the phase-GEMM (forward, kernel != stride; the kCF instance: x channels_last, read in place or restaged):
+  // CTAs along z are (class, group), grid.x covers the largest class's position blocks (the others' surplus exits)
+  bool phase;
+  TapGemmPhase ph;
 };
 
 // The depthwise lane kernels (direct_lane_conv_kernel: forward and grad_input, direct_wgrad_row_kernel: grad_weight as

@@ -25,8 +25,10 @@ namespace ct3d {
 
 // kG: 0 the forward, else a gradient (1 or 2: the w stride of an NCDHW grad_y's gather); kW: grad_weight.
 // kCF: channels_last operands, gathered as 16-byte channel vectors: the forward's x (staged [m][k]); grad_input's
-// grad_y (A, [m][k], k = (tap, co)); grad_weight's x and grad_y (A = x as [k][m], B = grad_y as [k][n], n = (tap, co))
-template <class P, bool kCF, int kG = 0, bool kW = false>
+// grad_y (A, [m][k], k = (tap, co)); grad_weight's x and grad_y (A = x as [k][m], B = grad_y as [k][n], n = (tap, co)).
+// kPh: the phase-GEMM (TapGemmPhase, kernel != stride): the forward of one residue class per CTA, A = x's channel
+// vectors at the class's tap offsets from each position (zero outside x), K = (tap, ci), N = co.
+template <class P, bool kCF, int kG = 0, bool kW = false, bool kPh = false>
 struct TapGemm {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -38,6 +40,7 @@ struct TapGemm {
   static constexpr int VEC = 16 / int(sizeof(E));
   static_assert(!kCF || kG <= 1, "a channels_last grad_y is gathered by channel vectors (kG 1)");
   static_assert(!kW || kG != 0, "grad_weight gathers grad_y");
+  static_assert(!kPh || (kCF && kG == 0), "the phase-GEMM gathers a channels_last x");
   static constexpr bool kGN = kG != 0 && !kCF;  // NCDHW grad_y gathered as rows of kw outputs
   static constexpr bool kWN = kW && !kCF;       // ... as grad_weight's B
   static constexpr bool kAmk = kCF != kW;  // A staged [m][k] (grad_weight: an input channel's positions)
@@ -89,16 +92,61 @@ struct TapGemm {
     const int bx = int(p.n_fast ? blockIdx.y : blockIdx.x), by = int(p.n_fast ? blockIdx.x : blockIdx.y);
     const int n = p.div_mb.divmod(bx, mb);
     const int j0 = by * BN;
-    const int grp = kW ? int(blockIdx.z) / p.ci_blocks : int(blockIdx.z);
+    const int grp = kW ? int(blockIdx.z) / p.ci_blocks : kPh ? int(blockIdx.z) % p.groups : int(blockIdx.z);
     // grad_weight: input channels [m0, m0 + BM) of the group, positions [p0, p1) of entry n
     const int64_t m0 = kW ? int64_t(int(blockIdx.z) - grp * p.ci_blocks) * BM : int64_t(mb) * BM;
     const int64_t p0 = kW ? mb * p.chunk_len : 0, p1 = kW ? min(p.pos, p0 + p.chunk_len) : 0;
+    // the phase-GEMM's class: its residue per dimension, positions and K (the grid covers the largest class)
+    int cls = 0, res[3] = {0, 0, 0};
+    int64_t pos = p.pos;
+    int kdim = p.kdim;
+    if constexpr (kPh) {
+      cls = int(blockIdx.z) / p.groups;
+      p.ph.residues(cls, res);
+      pos = int64_t(p.ph.dim[0][res[0]].cnt) * p.ph.dim[1][res[1]].cnt * p.ph.dim[2][res[2]].cnt;
+      kdim = p.ph.dim[0][res[0]].ntap * p.ph.dim[1][res[1]].ntap * p.ph.dim[2][res[2]].ntap * p.Kc;
+      if (m0 >= pos) return;  // (the whole CTA, before any barrier)
+    }
     // forward: x's channels of the group; grad_input: grad_y's
     const E* xg = static_cast<const E*>(p.src.data) + n * p.src.stride[0] +
                   int64_t(grp) * (kG ? p.Nc : p.Kc) * p.src.stride[1];
-    const E* bg = kW ? nullptr : static_cast<const E*>(p.wpack) + int64_t(grp) * p.kdim * p.ldb + j0;  // (no pack)
+    const E* bg = kW ? nullptr
+                     : static_cast<const E*>(p.wpack) + (kPh ? p.ph.wofs[cls] : 0) + int64_t(grp) * kdim * p.ldb + j0;
     const int64_t sC = p.src.stride[1], sP = p.xsP;
-    const int steps = int(((kW ? p1 - p0 : p.kdim) + BK - 1) / BK);
+    const int steps = int(((kW ? p1 - p0 : kdim) + BK - 1) / BK);
+    // phase-GEMM A: this thread's vectors are column kv_p of rows m_p + r (kThreads / KV) of every step; per row the x
+    // coordinates of its position Q (d, h, w; far negative past the class's positions, so every tap fails the bounds)
+    // and their offset; per step the K index's tap offsets and channel, advanced step by step (tap_*, ci_p)
+    constexpr int KV = BK / VEC, NVP = kPh ? BM * BK / VEC / kThreads : 1;
+    const int m_p = tid / KV, kv_p = (tid % KV) * VEC;
+    int qc[NVP][3];
+    int64_t qoff[NVP];
+    int ci_p = kv_p, tp[3] = {0, 0, 0};
+    if constexpr (kPh) {
+      const TapGemmPhaseDim &Dd = p.ph.dim[0][res[0]], &Dh = p.ph.dim[1][res[1]], &Dw = p.ph.dim[2][res[2]];
+#pragma unroll
+      for (int r = 0; r < NVP; ++r) {
+        const int64_t m = m0 + m_p + r * (kThreads / KV);
+        qc[r][0] = qc[r][1] = qc[r][2] = -(1 << 29);
+        qoff[r] = 0;
+        if (m < pos) {
+          int aw, ah;
+          const int ad = Dh.div.divmod(Dw.div.divmod(int(m), aw), ah);
+          qc[r][0] = Dd.q0 + ad;
+          qc[r][1] = Dh.q0 + ah;
+          qc[r][2] = Dw.q0 + aw;
+          qoff[r] = qc[r][0] * p.src.stride[2] + qc[r][1] * p.src.stride[3] + qc[r][2] * p.src.stride[4];
+        }
+      }
+      // the starting channel past a group's Kc (Kc < BK): whole taps on
+      while (ci_p >= p.Kc) {
+        ci_p -= p.Kc;
+        if (++tp[2] == Dw.ntap) {
+          tp[2] = 0;
+          if (++tp[1] == Dh.ntap) tp[1] = 0, ++tp[0];
+        }
+      }
+    }
     // grad_input: this thread's vectors all start at one position m_t (kG positions' kw outputs per vector, never
     // across an output row: the plan checks W % (VEC / kG) == 0), whose output block in grad_y starts at g_row
     constexpr int VR = (kG ? kG : 1) * BM / VEC;  // vectors per staged grad_y row
@@ -149,7 +197,30 @@ struct TapGemm {
       const int c0 = step * BK;
       S* As = st;
       S* Bs = st + A_ELEMS;
-      if constexpr (kW && kCF) {
+      if constexpr (kPh) {
+        // A: x channels_last as [m][k]: position m's input-channel vector of this step's tap (plan: Kc % VEC == 0, so
+        // one tap), zero outside x or past the class's taps (tp[0] == ntap of d)
+        const TapGemmPhaseDim &Dd = p.ph.dim[0][res[0]], &Dh = p.ph.dim[1][res[1]], &Dw = p.ph.dim[2][res[2]];
+        const bool kin = tp[0] < Dd.ntap;
+        const int od = kin ? Dd.off[tp[0]] : 0, oh = Dh.off[tp[1]], ow = Dw.off[tp[2]];
+        const int64_t toff = od * p.src.stride[2] + oh * p.src.stride[3] + ow * p.src.stride[4] + ci_p;
+#pragma unroll
+        for (int r = 0; r < NVP; ++r) {
+          const bool ok = kin && unsigned(qc[r][0] + od) < unsigned(p.src.size[2]) &&
+                          unsigned(qc[r][1] + oh) < unsigned(p.src.size[3]) &&
+                          unsigned(qc[r][2] + ow) < unsigned(p.src.size[4]);
+          cp_async_16(As + (m_p + r * (kThreads / KV)) * LDA + kv_p, ok ? xg + qoff[r] + toff : xg, ok ? 16 : 0);
+        }
+        // the next step's (tap, channel): BK channels on
+        ci_p += BK;
+        while (ci_p >= p.Kc) {
+          ci_p -= p.Kc;
+          if (++tp[2] == Dw.ntap) {
+            tp[2] = 0;
+            if (++tp[1] == Dh.ntap) tp[1] = 0, ++tp[0];
+          }
+        }
+      } else if constexpr (kW && kCF) {
         const int64_t q0 = p0 + int64_t(step) * BK;
         // A: x channels_last as [k][m]: position q0 + k's input-channel vectors (plan: Kc % VEC == 0, aligned)
 #pragma unroll
@@ -245,7 +316,7 @@ struct TapGemm {
       for (int r = 0; r < NVB; ++r) {
         const int i = tid + r * kThreads;
         const int k = i / (BN / VEC), c = (i % (BN / VEC)) * VEC;
-        const bool ok = c0 + k < p.kdim && j0 + c < p.ldb;
+        const bool ok = c0 + k < kdim && j0 + c < p.ldb;
         cp_async_16(Bs + k * LDB + c, ok ? bg + int64_t(c0 + k) * p.ldb + c : bg, ok ? 16 : 0);
       }
     };
@@ -374,9 +445,21 @@ struct TapGemm {
         oj[tid - BM] = (int64_t(grp) * p.Kc + j0 + tid - BM) * ys[1];
         bj[tid - BM] = Acc(0);
       }
-    } else if (tid < BM && m0 + tid < p.pos) {  // position (d, h, w) -> its output (d sd, h sh, w sw)
+    } else if (kPh && tid < BM && m0 + tid < pos) {  // the class's position Q -> its output s Q + r - pad
+      const TapGemmPhase& ph = p.ph;
+      int aw, ah;
+      const int ad = ph.dim[1][res[1]].div.divmod(ph.dim[2][res[2]].div.divmod(int(m0) + tid, aw), ah);
+      const int od = ph.s[0] * (ph.dim[0][res[0]].q0 + ad) + res[0] - ph.pad[0];
+      const int oh = ph.s[1] * (ph.dim[1][res[1]].q0 + ah) + res[1] - ph.pad[1];
+      const int ow = ph.s[2] * (ph.dim[2][res[2]].q0 + aw) + res[2] - ph.pad[2];
+      om[tid] = n * ys[0] + od * ys[2] + oh * ys[3] + ow * ys[4];
+    } else if (kPh && tid >= BM && tid < BM + BN && j0 + tid - BM < p.ndim) {  // column -> co
+      const int co = j0 + tid - BM;
+      oj[tid - BM] = (int64_t(grp) * p.Nc + co) * ys[1];
+      bj[tid - BM] = p.bias ? P::to_acc(static_cast<const E*>(p.bias)[int64_t(grp) * p.Nc + co]) : Acc(0);
+    } else if (!kPh && tid < BM && m0 + tid < p.pos) {  // position (d, h, w) -> its output (d sd, h sh, w sw)
       om[tid] = n * ys[0] + block_origin(p, int(m0) + tid, ys);
-    } else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ndim) {  // column -> (co, kd, kh, kw)
+    } else if (!kPh && tid >= BM && tid < BM + BN && j0 + tid - BM < p.ndim) {  // column -> (co, kd, kh, kw)
       const int jj = tid - BM, j = j0 + jj, taps = p.s[0] * p.s[1] * p.s[2];
       const int co = p.cl ? j % p.Nc : j / taps, tap = p.cl ? j / p.Nc : j % taps;
       const int kw = tap % p.s[2], kh = tap / p.s[2] % p.s[1], kd = tap / (p.s[2] * p.s[1]);
@@ -384,7 +467,7 @@ struct TapGemm {
       bj[jj] = p.bias ? P::to_acc(static_cast<const E*>(p.bias)[int64_t(grp) * p.Nc + co]) : Acc(0);
     }
     __syncthreads();
-    const int mcount = p.pos - m0 < BM ? int(p.pos - m0) : BM, jcount = min(BN, p.ndim - j0);
+    const int mcount = pos - m0 < BM ? int(pos - m0) : BM, jcount = min(BN, p.ndim - j0);
     E* y = static_cast<E*>(p.dst.data);
     if (p.vec_cl) {
       // channels fastest, whole aligned vectors (the plan): a lane stores VEC consecutive columns of one position, VEC
@@ -432,10 +515,19 @@ struct TapGemm {
 };
 
 // Two CTAs per SM (128 registers); exact fp32 one (its split fragments and per-step sums spilled at 128)
+// (__grid_constant__: the phase-GEMM indexes its class tables at run time, which must not copy the parameters)
 template <class P, bool kCF, int kG, bool kW>
-__global__ void __launch_bounds__(TapGemmTiles::kThreads, P::kSplitAcc ? 1 : 2) tapgemm_kernel(TapGemmParams p) {
+__global__ void __launch_bounds__(TapGemmTiles::kThreads, P::kSplitAcc ? 1 : 2)
+    tapgemm_kernel(const __grid_constant__ TapGemmParams p) {
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
   TapGemm<P, kCF, kG, kW>::run(p, ct3d_smem);
+}
+// The phase-GEMM's instance (a name of its own: tests and profiles tell it from the tap-GEMM)
+template <class P>
+__global__ void __launch_bounds__(TapGemmTiles::kThreads, P::kSplitAcc ? 1 : 2)
+    phasegemm_kernel(const __grid_constant__ TapGemmParams p) {
+  extern __shared__ __align__(16) unsigned char ct3d_smem[];
+  TapGemm<P, true, 0, false, true>::run(p, ct3d_smem);
 }
 
 // The tap-GEMM's B from PyTorch's weight (Cin, Cout_g, kD, kH, kW), any strides, PackedB-prepared (TF32: rounded
@@ -461,6 +553,35 @@ __global__ void tapgemm_pack_kernel(TensorRef5 w, TapGemmParams p) {
       v = PackedB<P>::pack(static_cast<const E*>(w.data)[ci * w.stride[0] + co * w.stride[1] + kd * w.stride[2] +
                                                          kh * w.stride[3] + kw * w.stride[4]]);
     }
+    out[idx] = v;
+  }
+}
+
+// The phase-GEMM's B: per class c, [groups][kdim_c][ldb] at wofs[c], row (tap (td, th, tw), ci) of the class's taps,
+// column co: W[grp Kc + ci][co][kd, kh, kw of the tap] PackedB-prepared, zero past Nc
+template <class P>
+__global__ void phasegemm_pack_kernel(TensorRef5 w, const __grid_constant__ TapGemmParams p) {
+  using E = typename P::Element;
+  const TapGemmPhase& ph = p.ph;
+  E* out = static_cast<E*>(const_cast<void*>(p.wpack));
+  const int64_t total = ph.wofs[ph.ncls];
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total; idx += int64_t(gridDim.x) * blockDim.x) {
+    int c = 0;
+    while (idx >= ph.wofs[c + 1]) ++c;
+    int r[3];
+    ph.residues(c, r);
+    const TapGemmPhaseDim &Dd = ph.dim[0][r[0]], &Dh = ph.dim[1][r[1]], &Dw = ph.dim[2][r[2]];
+    const int64_t rel = idx - ph.wofs[c];
+    const int co = int(rel % p.ldb);
+    const int64_t row = rel / p.ldb;  // group x kdim_c + (tap, ci)
+    const int64_t kdim = int64_t(Dd.ntap) * Dh.ntap * Dw.ntap * p.Kc;
+    const int grp = int(row / kdim), k = int(row % kdim), ci = k % p.Kc, tap = k / p.Kc;
+    const int tw = tap % Dw.ntap, th = tap / Dw.ntap % Dh.ntap, td = tap / (Dw.ntap * Dh.ntap);
+    E v = E(0);
+    if (co < p.Nc)
+      v = PackedB<P>::pack(static_cast<const E*>(w.data)[(int64_t(grp) * p.Kc + ci) * w.stride[0] + co * w.stride[1] +
+                                                         Dd.k[td] * w.stride[2] + Dh.k[th] * w.stride[3] +
+                                                         Dw.k[tw] * w.stride[4]]);
     out[idx] = v;
   }
 }

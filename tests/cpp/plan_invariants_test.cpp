@@ -295,6 +295,132 @@ int main(int argc, char** argv) {
     }
     for (const auto& kv : knobs[ki]) unsetenv(kv.first);
   }
+  // the phase-GEMM (the forward where kernel != stride): random problems under CUTLASS_CONVT3D_PHASEGEMM=1, =2 and
+  // unset.  Where planned: per dimension the residues' positions map onto y's outputs exactly once, each residue's
+  // taps are exactly the k with k dil = r (mod s) and read x at the transposed convolution's i (o + pad = s i + k dil),
+  // the classes' packed B back to back, the grid over every class's positions, the workspace holding the pack and a
+  // restaged x; the default (unset) only at W <= kPhaseGemmShortW where no Hopper forward takes the problem
+  {
+    std::mt19937 prng(29);
+    auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
+    int phase_planned = 0;
+    for (int t = 0; t < 6000; ++t) {
+      ConvT3dProblem pb{};
+      const int dt = int(prng() % 4);
+      pb.dtype = dt < 2 ? DType::kF32 : dt == 2 ? DType::kF16 : DType::kBF16;
+      pb.math = dt == 1 ? Math::kExact : Math::kTF32;
+      pb.groups = pk({1, 1, 2, 4});
+      pb.Cin = pk({8, 16, 24, 32, 40, 64, 128}) * pb.groups;
+      pb.Cout = pk({8, 16, 32, 48, 64}) * pb.groups;
+      pb.N = pk({1, 2});
+      bool ok = true;
+      for (int d = 0; d < 3; ++d) {
+        pb.in[d] = pk({1, 2, 3, 5, 8, 16, 32, 40});
+        pb.k[d] = pk({1, 2, 3, 3, 4, 5});
+        pb.stride[d] = pk({1, 2, 2, 3, 4, 5});
+        pb.dil[d] = pk({1, 1, 1, 2, 3});
+        pb.pad[d] = int(prng() % (pb.dil[d] * (pb.k[d] - 1) + 1));
+        const int op = int(prng() % std::max(pb.stride[d], pb.dil[d]));
+        pb.out[d] = (pb.in[d] - 1) * pb.stride[d] - 2 * pb.pad[d] + pb.dil[d] * (pb.k[d] - 1) + 1 + (prng() % 2 ? op : 0);
+        ok &= pb.out[d] > 0;
+      }
+      if (!ok || check_problem(pb, nullptr) != Status::kSuccess) continue;
+      const bool xcl = prng() % 2, ycl = prng() % 2;
+      const Arguments a = dense_args(data, pb, xcl, ycl);
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "phase-GEMM dt %d %d->%d g%d x %dx%dx%d%s y%s k%d%d%d s%d%d%d p%d%d%d d%d%d%d", dt,
+                    pb.Cin, pb.Cout, pb.groups, pb.in[0], pb.in[1], pb.in[2], xcl ? " cl" : "", ycl ? " cl" : "",
+                    pb.k[0], pb.k[1], pb.k[2], pb.stride[0], pb.stride[1], pb.stride[2], pb.pad[0], pb.pad[1],
+                    pb.pad[2], pb.dil[0], pb.dil[1], pb.dil[2]);
+      where = buf;
+      bool tap_shape = true;
+      for (int d = 0; d < 3; ++d)
+        tap_shape &= pb.k[d] == pb.stride[d] && pb.pad[d] == 0 && pb.out[d] == pb.in[d] * pb.k[d] &&
+                     (pb.k[d] == 1 || pb.dil[d] == 1);
+      setenv("CUTLASS_CONVT3D_PHASEGEMM", "1", 1);
+      TapGemmPlan g{};
+      const bool planned = tapgemm_plan(Kind::kForward, a, &g) && g.p.phase;
+      const int vec = 16 / int(elem_size(pb.dtype));
+      // where it must plan: every stride and per-residue tap count within its tables, whole channel vectors
+      bool fits = !tap_shape && !use_direct(pb) && pb.cin_g() % vec == 0;
+      for (int d = 0; d < 3; ++d) {
+        fits &= pb.stride[d] <= TapGemmTiles::kMaxStride;
+        for (int r = 0; r < pb.stride[d]; ++r) {
+          int n = 0;
+          for (int k = 0; k < pb.k[d]; ++k) n += (k * pb.dil[d] - r) % pb.stride[d] == 0;
+          fits &= n <= TapGemmTiles::kMaxTaps;
+        }
+      }
+      CHECK(planned == fits, "planned %d, expected %d", planned, fits);
+      if (planned) {
+        ++phase_planned;
+        const TapGemmPhase& ph = g.p.ph;
+        CHECK(ph.ncls == pb.stride[0] * pb.stride[1] * pb.stride[2], "classes %d", ph.ncls);
+        int64_t maxpos = 1;
+        for (int d = 0; d < 3; ++d) {
+          std::vector<int> seen(pb.out[d], 0);
+          int64_t most = 0;
+          for (int r = 0; r < pb.stride[d]; ++r) {
+            const TapGemmPhaseDim& D = ph.dim[d][r];
+            most = std::max<int64_t>(most, D.cnt);
+            CHECK(D.div.d == std::max(D.cnt, 1), "divisor");
+            for (int q = D.q0; q < D.q0 + D.cnt; ++q) {
+              const int o = pb.stride[d] * q + r - pb.pad[d];
+              if (o < 0 || o >= pb.out[d]) {
+                CHECK(false, "dim %d residue %d: output %d outside y", d, r, o);
+                continue;
+              }
+              ++seen[o];
+              // the residue's taps: exactly the k with o + pad = s i + k dil, at i = q + off
+              int n = 0;
+              for (int k = 0; k < pb.k[d]; ++k) {
+                const int num = o + pb.pad[d] - k * pb.dil[d];
+                if (num % pb.stride[d] != 0) continue;
+                bool found = false;
+                for (int tt = 0; tt < D.ntap; ++tt)
+                  found |= D.k[tt] == k && q + D.off[tt] == num / pb.stride[d];
+                CHECK(found, "dim %d output %d: tap %d missing or at the wrong x", d, o, k);
+                ++n;
+              }
+              CHECK(n == D.ntap, "dim %d output %d: %d taps, table %d", d, o, n, D.ntap);
+            }
+          }
+          for (int o = 0; o < pb.out[d]; ++o) CHECK(seen[o] == 1, "dim %d output %d covered %d times", d, o, seen[o]);
+          maxpos *= most;
+        }
+        int64_t wsum = 0;
+        for (int c = 0; c < ph.ncls; ++c) {
+          int res[3];
+          ph.residues(c, res);
+          CHECK(ph.wofs[c] == wsum && ph.wofs[c] % vec == 0, "class %d pack offset", c);
+          wsum += int64_t(pb.groups) * ph.dim[0][res[0]].ntap * ph.dim[1][res[1]].ntap * ph.dim[2][res[2]].ntap *
+                  pb.cin_g() * g.p.ldb;
+        }
+        CHECK(ph.wofs[ph.ncls] == wsum && g.pack_bytes >= size_t(wsum) * elem_size(pb.dtype), "pack size");
+        const int64_t nx = pb.N * pb.Cin * int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
+        CHECK(g.workspace >= g.pack_bytes + (g.restage_x ? size_t(nx) * elem_size(pb.dtype) : 0), "workspace");
+        const bool one_pos = pb.in[0] == 1 && pb.in[1] == 1 && pb.in[2] == 1;  // (NCDHW: channel stride 1 too)
+        CHECK(g.restage_x == !(xcl || one_pos), "restage %d with x %s", g.restage_x, xcl ? "channels_last" : "NCDHW");
+        const unsigned gx = g.p.n_fast ? g.grid.y : g.grid.x, gy = g.p.n_fast ? g.grid.x : g.grid.y;
+        CHECK(int64_t(gx) == pb.N * ((maxpos + TapGemmTiles::BM - 1) / TapGemmTiles::BM) &&
+                  int64_t(gy) * TapGemmTiles::BN >= pb.cout_g() && g.grid.z == unsigned(pb.groups * ph.ncls),
+              "grid %u %u %u", g.grid.x, g.grid.y, g.grid.z);
+        CHECK(g.p.vec_cl == (ycl && pb.cout_g() % vec == 0), "vector stores %d", g.p.vec_cl);
+      }
+      const bool hopper = hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr);
+      setenv("CUTLASS_CONVT3D_PHASEGEMM", "2", 1);
+      CHECK((tapgemm_plan(Kind::kForward, a, &g) && g.p.phase) == (planned && !hopper), "mode 2");
+      unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
+      CHECK((tapgemm_plan(Kind::kForward, a, &g) && g.p.phase) ==
+                (planned && !hopper && pb.in[2] <= kPhaseGemmShortW), "default");
+      setenv("CUTLASS_CONVT3D_PHASEGEMM", "0", 1);
+      CHECK(!(tapgemm_plan(Kind::kForward, a, &g) && g.p.phase), "mode 0");
+      CHECK(!(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase), "grad_input");
+      unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
+    }
+    std::printf("phase-GEMM plans checked: %d\n", phase_planned);
+    CHECK(phase_planned > 500, "too few phase-GEMM plans to check: %d", phase_planned);
+  }
   // the tap-GEMM (kernel == stride, padding 0): random such problems, forward and grad_input, under
   // CUTLASS_CONVT3D_TAPGEMM=1 (wherever it applies), =2 (only where no Hopper kernel takes the problem) and unset
   // (the default: short rows)
