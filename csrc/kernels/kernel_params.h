@@ -93,6 +93,18 @@ struct TapGemmPhase {
     r[1] = c / s[2] % s[1];
     r[0] = c / (s[2] * s[1]);
   }
+  // A K index (tap (td, th, tw) of a class with nth x ntw taps in h x w, channel ci of Kc), moved on by `by` indices:
+  // the kernel walks each thread's K column this way, step by step (td past the class's taps: K exhausted)
+  CT3D_HD static void advance(int& ci, int tp[3], int by, int Kc, int nth, int ntw) {
+    ci += by;
+    while (ci >= Kc) {
+      ci -= Kc;
+      if (++tp[2] == ntw) {
+        tp[2] = 0;
+        if (++tp[1] == nth) tp[1] = 0, ++tp[0];
+      }
+    }
+  }
 };
 struct TapGemmParams {
   TensorRef5 src, dst;  // forward: x -> y; grad_input: grad_y -> grad_x

@@ -138,14 +138,7 @@ struct TapGemm {
           qoff[r] = qc[r][0] * p.src.stride[2] + qc[r][1] * p.src.stride[3] + qc[r][2] * p.src.stride[4];
         }
       }
-      // the starting channel past a group's Kc (Kc < BK): whole taps on
-      while (ci_p >= p.Kc) {
-        ci_p -= p.Kc;
-        if (++tp[2] == Dw.ntap) {
-          tp[2] = 0;
-          if (++tp[1] == Dh.ntap) tp[1] = 0, ++tp[0];
-        }
-      }
+      TapGemmPhase::advance(ci_p, tp, 0, p.Kc, Dh.ntap, Dw.ntap);  // (a starting channel past Kc < BK: taps on)
     }
     // grad_input: this thread's vectors all start at one position m_t (kG positions' kw outputs per vector, never
     // across an output row: the plan checks W % (VEC / kG) == 0), whose output block in grad_y starts at g_row
@@ -211,15 +204,7 @@ struct TapGemm {
                           unsigned(qc[r][2] + ow) < unsigned(p.src.size[4]);
           cp_async_16(As + (m_p + r * (kThreads / KV)) * LDA + kv_p, ok ? xg + qoff[r] + toff : xg, ok ? 16 : 0);
         }
-        // the next step's (tap, channel): BK channels on
-        ci_p += BK;
-        while (ci_p >= p.Kc) {
-          ci_p -= p.Kc;
-          if (++tp[2] == Dw.ntap) {
-            tp[2] = 0;
-            if (++tp[1] == Dh.ntap) tp[1] = 0, ++tp[0];
-          }
-        }
+        TapGemmPhase::advance(ci_p, tp, BK, p.Kc, Dh.ntap, Dw.ntap);  // the next step's (tap, channel)
       } else if constexpr (kW && kCF) {
         const int64_t q0 = p0 + int64_t(step) * BK;
         // A: x channels_last as [k][m]: position q0 + k's input-channel vectors (plan: Kc % VEC == 0, aligned)

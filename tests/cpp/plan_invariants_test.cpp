@@ -8,6 +8,7 @@
 // SMs.  The kernels cannot run without a GPU; these are the plans' half of their contract.  Built and run by .ci/run;
 // exit status 1 on any violation.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -303,7 +304,7 @@ int main(int argc, char** argv) {
   {
     std::mt19937 prng(29);
     auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
-    int phase_planned = 0;
+    int phase_planned = 0, emulated = 0;
     for (int t = 0; t < 6000; ++t) {
       ConvT3dProblem pb{};
       const int dt = int(prng() % 4);
@@ -406,6 +407,98 @@ int main(int argc, char** argv) {
                   int64_t(gy) * TapGemmTiles::BN >= pb.cout_g() && g.grid.z == unsigned(pb.groups * ph.ncls),
               "grid %u %u %u", g.grid.x, g.grid.y, g.grid.z);
         CHECK(g.p.vec_cl == (ycl && pb.cout_g() % vec == 0), "vector stores %d", g.p.vec_cl);
+        // the kernel's K walk (TapGemmPhase::advance from each thread's column, BK a step) against the direct decode
+        for (int c = 0; c < ph.ncls; ++c) {
+          int res[3];
+          ph.residues(c, res);
+          const TapGemmPhaseDim &Dd = ph.dim[0][res[0]], &Dh = ph.dim[1][res[1]], &Dw = ph.dim[2][res[2]];
+          const int kdim = Dd.ntap * Dh.ntap * Dw.ntap * pb.cin_g(), steps = (kdim + TapGemmTiles::BK - 1) / TapGemmTiles::BK;
+          for (int kv = 0; kv < TapGemmTiles::BK; kv += vec) {
+            int ci = kv, tp[3] = {0, 0, 0};
+            TapGemmPhase::advance(ci, tp, 0, pb.cin_g(), Dh.ntap, Dw.ntap);
+            for (int st = 0; st < steps; ++st) {
+              const int k = st * TapGemmTiles::BK + kv, tap = k / pb.cin_g();
+              const bool in = k < kdim;
+              CHECK((tp[0] < Dd.ntap) == in, "class %d step %d column %d: K end", c, st, kv);
+              if (in)
+                CHECK(ci == k % pb.cin_g() && tp[2] == tap % Dw.ntap && tp[1] == tap / Dw.ntap % Dh.ntap &&
+                          tp[0] == tap / (Dw.ntap * Dh.ntap),
+                      "class %d step %d column %d: (%d %d %d, %d)", c, st, kv, tp[0], tp[1], tp[2], ci);
+              TapGemmPhase::advance(ci, tp, TapGemmTiles::BK, pb.cin_g(), Dh.ntap, Dw.ntap);
+            }
+          }
+        }
+        // small problems: the whole forward through the plan's tables as the kernel walks them (a class's position m
+        // by the FastDiv decomposition, its output by the epilogue's map, K by advance, x by the tap offsets, zero
+        // outside x) against the transposed convolution's scatter, in float64
+        const int64_t ny = pb.N * pb.Cout * int64_t(pb.out[0]) * pb.out[1] * pb.out[2];
+        if (emulated < 300 && ny * pb.cin_g() * pb.taps() <= 3000000) {
+          ++emulated;
+          const int Kc = pb.cin_g(), Nc = pb.cout_g(), I0 = pb.in[0], I1 = pb.in[1], I2 = pb.in[2];
+          const int O0 = pb.out[0], O1 = pb.out[1], O2 = pb.out[2];
+          std::vector<double> xv(static_cast<size_t>(nx)), wv(static_cast<size_t>(pb.Cin) * Nc * pb.taps()),
+              yref(static_cast<size_t>(ny), 0.0),
+              yemu(static_cast<size_t>(ny), std::nan(""));
+          for (auto& v : xv) v = double(int(prng() % 17) - 8);
+          for (auto& v : wv) v = double(int(prng() % 13) - 6);
+          auto X = [&](int64_t n, int64_t ci, int64_t d, int64_t h, int64_t w) {
+            return xv[size_t((((n * pb.Cin + ci) * I0 + d) * I1 + h) * I2 + w)];
+          };
+          auto Wt = [&](int64_t ci, int64_t co, int kd, int kh, int kw) {
+            return wv[size_t((((ci * Nc + co) * pb.k[0] + kd) * pb.k[1] + kh) * pb.k[2] + kw)];
+          };
+          auto Y = [&](std::vector<double>& y, int64_t n, int64_t co, int64_t d, int64_t h, int64_t w) -> double& {
+            return y[size_t((((n * pb.Cout + co) * O0 + d) * O1 + h) * O2 + w)];
+          };
+          for (int64_t n = 0; n < pb.N; ++n)
+            for (int ci = 0; ci < pb.Cin; ++ci)
+              for (int id = 0; id < I0; ++id)
+                for (int ih = 0; ih < I1; ++ih)
+                  for (int iw = 0; iw < I2; ++iw)
+                    for (int kd = 0; kd < pb.k[0]; ++kd)
+                      for (int kh = 0; kh < pb.k[1]; ++kh)
+                        for (int kw = 0; kw < pb.k[2]; ++kw) {
+                          const int od = id * pb.stride[0] - pb.pad[0] + kd * pb.dil[0];
+                          const int oh = ih * pb.stride[1] - pb.pad[1] + kh * pb.dil[1];
+                          const int ow = iw * pb.stride[2] - pb.pad[2] + kw * pb.dil[2];
+                          if (od < 0 || od >= O0 || oh < 0 || oh >= O1 || ow < 0 || ow >= O2) continue;
+                          const int grp = ci / Kc;
+                          for (int c2 = 0; c2 < Nc; ++c2)
+                            Y(yref, n, grp * Nc + c2, od, oh, ow) += X(n, ci, id, ih, iw) * Wt(ci, c2, kd, kh, kw);
+                        }
+          for (int c = 0; c < ph.ncls; ++c) {
+            int res[3];
+            ph.residues(c, res);
+            const TapGemmPhaseDim &Dd = ph.dim[0][res[0]], &Dh = ph.dim[1][res[1]], &Dw = ph.dim[2][res[2]];
+            const int64_t pos = int64_t(Dd.cnt) * Dh.cnt * Dw.cnt;
+            const int kdim = Dd.ntap * Dh.ntap * Dw.ntap * Kc;
+            for (int64_t n = 0; n < pb.N; ++n)
+              for (int grp = 0; grp < pb.groups; ++grp)
+                for (int m = 0; m < int(pos); ++m) {
+                  int aw, ah;
+                  const int ad = Dh.div.divmod(Dw.div.divmod(m, aw), ah);
+                  const int q[3] = {Dd.q0 + ad, Dh.q0 + ah, Dw.q0 + aw};
+                  const int od = ph.s[0] * q[0] + res[0] - ph.pad[0], oh = ph.s[1] * q[1] + res[1] - ph.pad[1],
+                            ow = ph.s[2] * q[2] + res[2] - ph.pad[2];
+                  for (int co = 0; co < Nc; ++co) {
+                    double acc = 0;
+                    int ci = 0, tp[3] = {0, 0, 0};
+                    for (int k = 0; k < kdim; ++k, TapGemmPhase::advance(ci, tp, 1, Kc, Dh.ntap, Dw.ntap)) {
+                      const int xd = q[0] + Dd.off[tp[0]], xh = q[1] + Dh.off[tp[1]], xw = q[2] + Dw.off[tp[2]];
+                      if (unsigned(xd) >= unsigned(I0) || unsigned(xh) >= unsigned(I1) || unsigned(xw) >= unsigned(I2))
+                        continue;
+                      acc += X(n, grp * Kc + ci, xd, xh, xw) * Wt(grp * Kc + ci, co, Dd.k[tp[0]], Dh.k[tp[1]], Dw.k[tp[2]]);
+                    }
+                    double& dst = Y(yemu, n, grp * Nc + co, od, oh, ow);
+                    CHECK(std::isnan(dst), "output written twice");
+                    dst = acc;
+                  }
+                }
+          }
+          int64_t bad = 0;
+          for (int64_t i = 0; i < ny; ++i) bad += !(yemu[size_t(i)] == yref[size_t(i)]);
+          CHECK(bad == 0, "emulated forward: %lld of %lld outputs differ", (long long)bad, (long long)ny);
+        }
       }
       const bool hopper = hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr);
       setenv("CUTLASS_CONVT3D_PHASEGEMM", "2", 1);
@@ -418,8 +511,10 @@ int main(int argc, char** argv) {
       CHECK(!(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase), "grad_input");
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
     }
-    std::printf("phase-GEMM plans checked: %d\n", phase_planned);
-    CHECK(phase_planned > 500, "too few phase-GEMM plans to check: %d", phase_planned);
+    std::printf("phase-GEMM plans checked: %d, %d of them emulated against the transposed convolution\n", phase_planned,
+                emulated);
+    CHECK(phase_planned > 500 && emulated > 100, "too few phase-GEMM plans to check: %d (%d emulated)", phase_planned,
+          emulated);
   }
   // the tap-GEMM (kernel == stride, padding 0): random such problems, forward and grad_input, under
   // CUTLASS_CONVT3D_TAPGEMM=1 (wherever it applies), =2 (only where no Hopper kernel takes the problem) and unset
