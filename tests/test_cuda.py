@@ -1531,13 +1531,13 @@ def test_phasegemm_nonfinite_x(value, restore_flags, monkeypatch):
 
 
 def test_phasegemm_routing(restore_flags, monkeypatch):
-    """The default (CUTLASS_CONVT3D_PHASEGEMM unset): x's W <= 32 where no Hopper forward takes the problem (the V-Net
-    level's 128 input channels at kernel 3 / stride 2 are past the Hopper forward's blocks); not at W 40, not where
-    the channels of a group are not whole 16-byte vectors, not the few-channel groups of the direct kernels; =2 at
-    any W where no Hopper forward applies, =0 never."""
+    """Short rows (CUTLASS_CONVT3D_PHASEGEMM=3, the intended default): x's W <= 32 where no Hopper forward takes the
+    problem (the V-Net level's 128 input channels at kernel 3 / stride 2 are past the Hopper forward's blocks); not at
+    W 40, not where the channels of a group are not whole 16-byte vectors, not the few-channel groups of the direct
+    kernels; =2 at any W where no Hopper forward applies, =0 never; unset: off (until measured, v99)."""
     torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator().manual_seed(8)
-    monkeypatch.delenv("CUTLASS_CONVT3D_PHASEGEMM", raising=False)
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "3")
 
     def run(x, w, *args):
         y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, *args))
@@ -1558,6 +1558,8 @@ def test_phasegemm_routing(restore_flags, monkeypatch):
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "2")
     assert run(x40, w, 2, 1, 1)
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "0")
+    assert not run(x32, w, 2, 1, 1)
+    monkeypatch.delenv("CUTLASS_CONVT3D_PHASEGEMM")
     assert not run(x32, w, 2, 1, 1)
 
 

@@ -94,8 +94,10 @@ constexpr int kTapGemmShortW = 32, kTapGemmShortWcl = 16, kTapGemmGradW = 64;
 // or up to 11% lower (channels_last grad_input 0.132 -> 0.117 ms) in the stop 38 A/B, nowhere slower beyond 2%
 constexpr int kTapGemmOrderDefault = 1;
 // CUTLASS_CONVT3D_PHASEGEMM: the phase-GEMM (TapGemmPhase, the forward where kernel != stride): 0 never, 1 wherever it
-// applies, 2 where no Hopper forward takes the problem, 3 (the default) where, further, x's W <= kPhaseGemmShortW
-constexpr int kPhaseGemmDefault = 3;
+// applies, 2 where no Hopper forward takes the problem, 3 where, further, x's W <= kPhaseGemmShortW (the intended
+// default).  Off by default (kPhaseGemmDefault 0) until a GPU has run its tests and timed it: stop 39 got no device
+// time (benchmarks/NOTES.md v99)
+constexpr int kPhaseGemmDefault = 0;
 constexpr int kPhaseGemmShortW = 32;
 // The tap-GEMM's plan for an operator of kind K (forward, grad_input, grad_weight) where that kernel takes it
 // (convt3d_plan.cpp)

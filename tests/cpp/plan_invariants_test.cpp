@@ -297,10 +297,10 @@ int main(int argc, char** argv) {
     for (const auto& kv : knobs[ki]) unsetenv(kv.first);
   }
   // the phase-GEMM (the forward where kernel != stride): random problems under CUTLASS_CONVT3D_PHASEGEMM=1, =2 and
-  // unset.  Where planned: per dimension the residues' positions map onto y's outputs exactly once, each residue's
+  // =3 (short rows).  Where planned: per dimension the residues' positions map onto y's outputs exactly once, each residue's
   // taps are exactly the k with k dil = r (mod s) and read x at the transposed convolution's i (o + pad = s i + k dil),
   // the classes' packed B back to back, the grid over every class's positions, the workspace holding the pack and a
-  // restaged x; the default (unset) only at W <= kPhaseGemmShortW where no Hopper forward takes the problem
+  // restaged x; =3 only at W <= kPhaseGemmShortW where no Hopper forward takes the problem; unset: off (v99)
   {
     std::mt19937 prng(29);
     auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
@@ -503,9 +503,11 @@ int main(int argc, char** argv) {
       const bool hopper = hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr);
       setenv("CUTLASS_CONVT3D_PHASEGEMM", "2", 1);
       CHECK((tapgemm_plan(Kind::kForward, a, &g) && g.p.phase) == (planned && !hopper), "mode 2");
-      unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
+      setenv("CUTLASS_CONVT3D_PHASEGEMM", "3", 1);
       CHECK((tapgemm_plan(Kind::kForward, a, &g) && g.p.phase) ==
-                (planned && !hopper && pb.in[2] <= kPhaseGemmShortW), "default");
+                (planned && !hopper && pb.in[2] <= kPhaseGemmShortW), "mode 3");
+      unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
+      if (kPhaseGemmDefault == 0) CHECK(!(tapgemm_plan(Kind::kForward, a, &g) && g.p.phase), "default: off");
       setenv("CUTLASS_CONVT3D_PHASEGEMM", "0", 1);
       CHECK(!(tapgemm_plan(Kind::kForward, a, &g) && g.p.phase), "mode 0");
       CHECK(!(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase), "grad_input");
