@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One GPU-machine session: install (CUTLASS headers from a carried wheel when offline), build, verify, time.
-# Usage: bash benchmarks/device_run.sh [quick|verify|time|full]   (logs in $OUT, default ./device_out)
+# Usage: bash benchmarks/device_run.sh [build|quick|verify|time|full]   (logs in $OUT, default ./device_out)
+#   build:  install the package only (the other scripts' first step)
 #   quick:  build, gpu_check, C++ benchmark (fp32 TF32)
 #   verify: build, gpu_check, the main job, host time per call, the whole pytest suite (large test included), compute-sanitizer
 #   time:   build, the C++ benchmark for every dtype and math mode, bench.py (JSON + chart)
@@ -25,6 +26,7 @@ CUTLASS_CONVT3D_ARCHS=${CUTLASS_CONVT3D_ARCHS:-90} python3 -m pip install --no-b
   > "$OUT/build.log" 2>&1 || { tail -50 "$OUT/build.log"; exit 1; }
 rm -f "$OUT/build.log"
 echo "build: $(( $(date +%s) - t0 )) s" | tee -a "$V"
+[ "$MODE" = build ] && exit 0
 BENCH=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + '/cutlass_convt3d/bin/convt3d_bench') + [''])[0])")
 cd /tmp
 verify=0; timing=0

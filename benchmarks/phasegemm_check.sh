@@ -9,20 +9,11 @@
 # Usage: bash benchmarks/phasegemm_check.sh   (logs in $OUT, default ./device_out)
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1 CMAKE_BUILD_PARALLEL_LEVEL=$(nproc)
+export PYTHONUNBUFFERED=1
 R=$PWD
-if ls .whl/nvidia_cutlass-*.whl >/dev/null 2>&1 && ! python3 -c "import cutlass_library" 2>/dev/null; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/nvidia_cutlass-*.whl
-  export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
-fi
 L=$OUT/phasegemm.txt
-nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv > "$L"
-echo "commit: ${COMMIT:-$(git -C "$R" rev-parse --short HEAD 2>/dev/null)}" >> "$L"
 t0=$(date +%s)
-CUTLASS_CONVT3D_ARCHS=${CUTLASS_CONVT3D_ARCHS:-90} python3 -m pip install --no-build-isolation --no-deps -q . \
-  > "$OUT/build.log" 2>&1 || { tail -50 "$OUT/build.log"; exit 1; }
-rm -f "$OUT/build.log"
-echo "build: $(( $(date +%s) - t0 )) s" >> "$L"
+bash benchmarks/device_run.sh build > "$L" 2>&1 || exit 1
 B=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + '/cutlass_convt3d/bin/convt3d_bench') + [''])[0])")
 echo "== pytest -k phasegemm" >> "$L"
 timeout 200 pytest -q tests -k phasegemm -p no:cacheprovider 2>&1 | tail -25 >> "$L"
