@@ -334,7 +334,6 @@ bool phasegemm_plan(const Arguments& a, TapGemmPlan* out) {
   p.pos = maxpos;
   p.xsP = p.src.stride[4];
   p.a_cf = p.a_vec = true;
-  ph.div_kc = FastDiv::make(p.Kc);
   ph.wofs[0] = 0;
   for (int c = 0; c < ph.ncls; ++c) {
     int res[3];

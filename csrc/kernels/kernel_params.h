@@ -85,7 +85,6 @@ struct TapGemmPhase {
   int s[3], pad[3];
   TapGemmPhaseDim dim[3][TapGemmTiles::kMaxStride];  // [dimension][residue]
   int64_t wofs[TapGemmTiles::kMaxClasses + 1];       // class c's packed weights: wpack + wofs[c], [groups][kdim_c][ldb]
-  FastDiv div_kc;                                    // by Kc: a K index's (tap, input channel)
   int ncls;
   // class c = (rd sh + rh) sw + rw
   CT3D_HD void residues(int c, int r[3]) const {

@@ -118,6 +118,7 @@ struct TapGemm {
     // coordinates of its position Q (d, h, w; far negative past the class's positions, so every tap fails the bounds)
     // and their offset; per step the K index's tap offsets and channel, advanced step by step (tap_*, ci_p)
     constexpr int KV = BK / VEC, NVP = kPh ? BM * BK / VEC / kThreads : 1;
+    static_assert(!kPh || (NVP * kThreads * VEC == BM * BK && kThreads % KV == 0), "the threads tile a stage's A once");
     const int m_p = tid / KV, kv_p = (tid % KV) * VEC;
     int qc[NVP][3];
     int64_t qoff[NVP];
