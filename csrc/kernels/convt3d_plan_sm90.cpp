@@ -581,8 +581,10 @@ bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
   q.x = a.y;  // the grad_input it writes
   q.y = a.x;  // the grad_y it reads
   if (check_problem(qp, nullptr) != Status::kSuccess || !hopper_dgrad_plan(q, hd)) return false;
-  hd->p.bias = static_cast<const float*>(a.bias);  // y's channels: the grad_input's
-  hd->p.bias_stride = a.bias_stride;
+  if (hd) {  // (a caller asking only whether it applies passes none)
+    hd->p.bias = static_cast<const float*>(a.bias);  // y's channels: the grad_input's
+    hd->p.bias_stride = a.bias_stride;
+  }
   return true;
 }
 
