@@ -1508,6 +1508,63 @@ def test_phasegemm_forward(pcase, layout, bias, mode, restore_flags, monkeypatch
     assert torch.equal(run(), y), "not bitwise the same run to run"
 
 
+PHASEGEMM_DGRAD_CASES = [c for c in PHASEGEMM_CASES if max((c[2],) if isinstance(c[2], int) else c[2]) <= 4]
+
+
+@pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned"])
+@pytest.mark.parametrize("pcase", PHASEGEMM_DGRAD_CASES, ids=[_phasegemm_id(c) for c in PHASEGEMM_DGRAD_CASES])
+def test_phasegemm_grad_input(pcase, layout, mode, restore_flags, monkeypatch):
+    """grad_input on the phase-GEMM (one class: x position Q gathers grad_y at s Q - pad + k dil; grad_y NCDHW or
+    misaligned: restaged channels_last first; channels_last: read in place) against float64 (F.conv3d of grad_y) and the
+    other kernels, NaN-poisoned outputs, bits run to run."""
+    xs, cout, k, s, pad, op, g, dil = pcase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    gen = torch.Generator().manual_seed(23)
+    ks = (k,) * 3 if isinstance(k, int) else k
+    x = torch.randn(xs, generator=gen).to(dtype).to(DEV)
+    w = (torch.randn(xs[1], cout // g, *ks, generator=gen) / (cout // g * 8) ** 0.5).to(dtype).to(DEV)
+    args = (s, pad, op, g, dil)
+    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
+    gy = torch.randn(ys, generator=gen).to(dtype).to(DEV)
+    if layout == "channels_last_3d":
+        gy = gy.contiguous(memory_format=CL)
+    elif layout == "misaligned":
+        buf = torch.empty(gy.numel() + 1, dtype=dtype, device=DEV)
+        gy = buf[1:].view(ys).copy_(gy)
+    ref = F.conv3d(gy.double(), w.double(), None, s, pad, dil, g)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+
+    def run():
+        return ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32)
+
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    gx, names = _with_kernel_names(run)
+    takes = (cout // g) % (16 // dtype.itemsize) == 0  # grad_y's channels of a group whole 16-byte vectors
+    assert ("phasegemm_kernel" in names) == takes, f"phase-GEMM expected {takes}: {names}"
+    assert gx.shape == x.shape and torch.isfinite(gx).all(), "unwritten or non-finite outputs"
+    assert rel_err(gx, ref) <= budget, f"{pcase} {layout}: {rel_err(gx, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "0")
+    gx0, names0 = _with_kernel_names(run)
+    assert "phasegemm_kernel" not in names0
+    assert rel_err(gx, gx0) <= 2 * budget, f"{pcase} {layout}: {rel_err(gx, gx0):.3g} against the other kernels"
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    assert torch.equal(run(), gx), "not bitwise the same run to run"
+
+
+def test_pointwise_channels_last_forward_w24(restore_flags):
+    """A pointwise fp32 channels_last forward at W 24 (the short-row rule asks whether the unit-stride forward applies,
+    whose plan once wrote through a null pointer there: a crash) runs and matches float64."""
+    torch.backends.cudnn.allow_tf32 = True
+    gen = torch.Generator().manual_seed(4)
+    x = torch.randn(1, 32, 2, 3, 24, generator=gen).to(DEV).contiguous(memory_format=CL)
+    w = (torch.randn(32, 32, 1, 1, 1, generator=gen) / 6).to(DEV)
+    y = conv_transpose3d(x, w, None, 1)
+    assert rel_err(y, F.conv_transpose3d(x.double(), w.double(), None, 1)) <= 2e-3
+
+
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_phasegemm_nonfinite_x(value, restore_flags, monkeypatch):
     """A NaN / inf in x reaches exactly the outputs whose taps read it (the gather multiplies only real taps; zero

@@ -263,32 +263,48 @@ int phasegemm_mode() {
   return e && e[0] >= '0' && e[0] <= '3' && !e[1] ? e[0] - '0' : kPhaseGemmDefault;
 }
 // The phase-GEMM (TapGemmPhase): the forward where kernel != stride, per residue class of the outputs a stride-1
-// gather GEMM over x's channel vectors.  Strides <= kMaxStride, taps per residue <= kMaxTaps (offsets within int8),
-// a group's input channels whole 16-byte vectors (x channels_last read in place where its vectors are aligned, else
-// restaged channels_last into the workspace), tensor-core policies, the grid within CUDA's limits.
-bool phasegemm_plan(const Arguments& a, TapGemmPlan* out) {
+// gather GEMM over x's channel vectors; grad_input, a strided convolution of grad_y, as one class over grad_y's.
+// Strides <= kMaxStride, taps per residue (grad_input: kernel extent) <= kMaxTaps (offsets within int8), a group's
+// source channels whole 16-byte vectors (the source channels_last, read in place where its vectors are aligned, else
+// restaged channels_last into the workspace, never an expanded one), tensor-core policies, the grid within CUDA's limits.
+bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const int mode = phasegemm_mode();
-  if (mode == 0 || pb.dtype == DType::kF64 || use_direct(pb)) return false;
-  const TensorRef5& x = a.x;
+  const bool dgrad = K == Kind::kGradInput;
+  if (mode == 0 || (K != Kind::kForward && !dgrad) || pb.dtype == DType::kF64 || use_direct(pb)) return false;
+  const TensorRef5& src = dgrad ? a.y : a.x;
   const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es;
-  if (numel(x) == 0 || pb.cin_g() % VEC != 0) return false;
-  if (mode == 3 && x.size[4] > kPhaseGemmShortW) return false;
+  const int kc = dgrad ? pb.cout_g() : pb.cin_g();  // the source's channels per group: K's inner index
+  if (numel(src) == 0 || kc % VEC != 0) return false;
+  if (mode == 3 && a.x.size[4] > kPhaseGemmShortW) return false;
   TapGemmPlan r{};
   TapGemmParams& p = r.p;
   TapGemmPhase& ph = p.ph;
   int64_t maxpos = 1;
-  int maxtaps = 1;
   for (int d = 0; d < 3; ++d) {
-    const int s = pb.stride[d], K = pb.k[d], dil = pb.dil[d];
-    if (s > TapGemmTiles::kMaxStride || int64_t(K - 1) * dil / s > 127) return false;
-    ph.s[d] = s;
+    const int s = pb.stride[d], Kd = pb.k[d], dil = pb.dil[d];
+    if (s > TapGemmTiles::kMaxStride || int64_t(Kd - 1) * dil > 127 || pb.pad[d] > 127) return false;
+    ph.s[d] = dgrad ? 1 : s;
     ph.pad[d] = pb.pad[d];
+    if (dgrad) {  // x position Q reads grad_y at s Q - pad + k dil, every tap
+      TapGemmPhaseDim& D = ph.dim[d][0];
+      if (Kd > TapGemmTiles::kMaxTaps) return false;
+      D.ntap = Kd;
+      for (int k = 0; k < Kd; ++k) D.off[k] = int8_t(k * dil - pb.pad[d]), D.k[k] = int8_t(k);
+      D.cnt = pb.in[d];
+      D.q0 = 0;
+      D.mul = s;
+      D.omul = 1;
+      D.obias = 0;
+      D.div = FastDiv::make(std::max(pb.in[d], 1));
+      maxpos *= pb.in[d];
+      continue;
+    }
     int64_t most = 0;
     for (int res = 0; res < s; ++res) {
       TapGemmPhaseDim& D = ph.dim[d][res];
       D.ntap = 0;
-      for (int k = 0; k < K; ++k) {
+      for (int k = 0; k < Kd; ++k) {
         if ((int64_t(k) * dil - res) % s != 0) continue;  // (k dil >= res where k dil = res mod s)
         if (D.ntap == TapGemmTiles::kMaxTaps) return false;
         D.off[D.ntap] = int8_t(-((int64_t(k) * dil - res) / s));
@@ -302,30 +318,35 @@ bool phasegemm_plan(const Arguments& a, TapGemmPlan* out) {
       if (cnt >= INT_MAX / 2 || std::llabs(lo) >= (1 << 28)) return false;
       D.cnt = int(cnt);
       D.q0 = int(lo);
+      D.mul = 1;
+      D.omul = s;
+      D.obias = res - pb.pad[d];
       D.div = FastDiv::make(int(std::max<int64_t>(cnt, 1)));
       most = std::max(most, cnt);
-      maxtaps = std::max(maxtaps, D.ntap);
     }
     maxpos *= most;
     if (maxpos >= INT_MAX) return false;
   }
-  (void)maxtaps;
-  if (mode >= 2 && (hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr))) return false;
+  if (maxpos >= INT_MAX) return false;
+  if (mode >= 2 && (dgrad ? dgrad_kernel_plan(K, a, nullptr)
+                          : hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr)))
+    return false;
   auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) {  // base and strides (extent 1: index 0)
     bool ok = reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
     for (int i : dims) ok = ok && (t.size[i] == 1 || (t.stride[i] * es) % 16 == 0);
     return ok;
   };
-  // x's channel vectors in place, or a channels_last copy (not of an expanded x: the copy would materialise it)
-  const bool in_place = x.stride[1] == 1 && aligned(x, {0, 2, 3, 4});
-  if (!in_place && has_zero_stride(x)) return false;
+  // the source's channel vectors in place, or a channels_last copy (not of an expanded one: it would materialise)
+  const bool in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4});
+  if (!in_place && has_zero_stride(src)) return false;
   r.restage_x = !in_place;
-  p.src = in_place ? x : channels_last_ref(x, nullptr);  // (restaged: the data pointer set by run())
-  p.dst = a.y;
-  p.bias = a.bias;
+  p.src = in_place ? src : channels_last_ref(src, nullptr);  // (restaged: the data pointer set by run())
+  p.dst = dgrad ? a.x : a.y;
+  p.bias = dgrad ? nullptr : a.bias;
   p.groups = pb.groups;
-  p.Kc = pb.cin_g();
-  p.Nc = pb.cout_g();
+  p.Kc = kc;
+  p.Nc = dgrad ? pb.cin_g() : pb.cout_g();  // the destination's channels per group: the GEMM's N
+  p.dgrad = dgrad;
   p.phase = true;
   ph.ncls = ph.s[0] * ph.s[1] * ph.s[2];
   p.ndim = p.ncols = p.Nc;
@@ -345,14 +366,14 @@ bool phasegemm_plan(const Arguments& a, TapGemmPlan* out) {
   }
   const int64_t m_blocks = (maxpos + TapGemmTiles::BM - 1) / TapGemmTiles::BM;
   const int64_t n_blocks = (p.ldb + TapGemmTiles::BN - 1) / TapGemmTiles::BN;
-  if (x.size[0] * m_blocks >= INT_MAX || n_blocks > 65535 || int64_t(pb.groups) * ph.ncls > 65535) return false;
+  if (src.size[0] * m_blocks >= INT_MAX || n_blocks > 65535 || int64_t(pb.groups) * ph.ncls > 65535) return false;
   p.div_mb = FastDiv::make(int(std::max<int64_t>(m_blocks, 1)));
-  p.cl = a.y.stride[1] == 1 && a.y.stride[4] != 1;
-  p.vec_cl = p.cl && (int64_t(p.Nc) * es) % 16 == 0 && aligned(a.y, {0, 2, 3, 4});
-  r.grid = dim3(unsigned(x.size[0] * m_blocks), unsigned(n_blocks), unsigned(pb.groups * ph.ncls));
+  p.cl = p.dst.stride[1] == 1 && p.dst.stride[4] != 1;
+  p.vec_cl = p.cl && (int64_t(p.Nc) * es) % 16 == 0 && aligned(p.dst, {0, 2, 3, 4});
+  r.grid = dim3(unsigned(src.size[0] * m_blocks), unsigned(n_blocks), unsigned(pb.groups * ph.ncls));
   r.pack_bytes = align256(size_t(ph.wofs[ph.ncls]) * size_t(es));
-  r.workspace = r.pack_bytes + (r.restage_x ? size_t(numel(x)) * size_t(es) : 0);
-  r.empty = numel(a.y) == 0;
+  r.workspace = r.pack_bytes + (r.restage_x ? size_t(numel(src)) * size_t(es) : 0);
+  r.empty = numel(p.dst) == 0;
   if (tapgemm_order() == 1 && r.grid.x <= 65535) {  // (grid.y's limit)
     p.n_fast = true;
     std::swap(r.grid.x, r.grid.y);
@@ -369,7 +390,7 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   for (int d = 0; d < 3; ++d)
     if (pb.k[d] != pb.stride[d] || pb.pad[d] != 0 || int64_t(pb.out[d]) != int64_t(pb.in[d]) * pb.k[d] ||
         (pb.k[d] > 1 && pb.dil[d] != 1))
-      return K == Kind::kForward && phasegemm_plan(a, out);
+      return phasegemm_plan(K, a, out);
   if (mode == 0) return false;
   const int sw = pb.k[2];
   const TensorRef5& gy = a.y;
@@ -869,9 +890,10 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     if (tg.empty) return Status::kSuccess;
     if (K != Kind::kGradWeight) {
       tg.p.wpack = workspace_;
-      if (tg.restage_x) {  // the phase-GEMM's x as a channels_last copy (its vectors whole and aligned)
+      if (tg.restage_x) {  // the phase-GEMM's source (x; grad_input: grad_y) as a channels_last copy
         tg.p.src.data = static_cast<char*>(workspace_) + tg.pack_bytes;
-        Status s = L.to_channels_last(a.x, const_cast<void*>(tg.p.src.data), Restage::kCopy, nullptr, stream, why);
+        Status s = L.to_channels_last(K == Kind::kForward ? a.x : a.y, tg.p.src.data, Restage::kCopy, nullptr, stream,
+                                      why);
         if (s != Status::kSuccess) return s;
       }
       return L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);

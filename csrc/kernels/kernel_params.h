@@ -74,10 +74,14 @@ struct TapGemmTiles {
 // of one residue r per dimension (a class) take the same taps, those k with k dil = r (mod s), reading x at
 // i = Q - (k dil - r) / s: per class a stride-1 gather GEMM, C[position Q][co] = sum over (tap, ci) of
 // x[i(Q, tap)][ci] W[ci][co][tap], K = the class's taps x Kc.  Positions of a class: Q = q0 + a, a in [0, cnt)
-// per dimension (those whose output lies in y).
+// per dimension (those whose output lies in y).  grad_input (a strided convolution of grad_y) is one class:
+// grad_x[Q][ci] = sum over (tap, co) of grad_y[s Q - pad + k dil][co] W[ci][co][tap], so per dimension the source
+// coordinate is mul Q + off[t] and the destination's omul Q + obias (forward: mul 1, omul s, obias r - pad;
+// grad_input: mul s, off k dil - pad, omul 1, obias 0).
 struct TapGemmPhaseDim {  // one dimension's residue r
   int cnt, q0, ntap;
-  int8_t off[TapGemmTiles::kMaxTaps];  // tap t reads x at Q + off[t]
+  int mul, omul, obias;
+  int8_t off[TapGemmTiles::kMaxTaps];  // tap t reads the source at mul Q + off[t]
   int8_t k[TapGemmTiles::kMaxTaps];    // its kernel index
   FastDiv div;                         // by cnt
 };

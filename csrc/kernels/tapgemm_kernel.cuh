@@ -133,9 +133,9 @@ struct TapGemm {
         if (m < pos) {
           int aw, ah;
           const int ad = Dh.div.divmod(Dw.div.divmod(int(m), aw), ah);
-          qc[r][0] = Dd.q0 + ad;
-          qc[r][1] = Dh.q0 + ah;
-          qc[r][2] = Dw.q0 + aw;
+          qc[r][0] = Dd.mul * (Dd.q0 + ad);
+          qc[r][1] = Dh.mul * (Dh.q0 + ah);
+          qc[r][2] = Dw.mul * (Dw.q0 + aw);
           qoff[r] = qc[r][0] * p.src.stride[2] + qc[r][1] * p.src.stride[3] + qc[r][2] * p.src.stride[4];
         }
       }
@@ -431,13 +431,12 @@ struct TapGemm {
         oj[tid - BM] = (int64_t(grp) * p.Kc + j0 + tid - BM) * ys[1];
         bj[tid - BM] = Acc(0);
       }
-    } else if (kPh && tid < BM && m0 + tid < pos) {  // the class's position Q -> its output s Q + r - pad
-      const TapGemmPhase& ph = p.ph;
+    } else if (kPh && tid < BM && m0 + tid < pos) {  // the class's position Q -> its output omul Q + obias
+      const TapGemmPhaseDim &Dd = p.ph.dim[0][res[0]], &Dh = p.ph.dim[1][res[1]], &Dw = p.ph.dim[2][res[2]];
       int aw, ah;
-      const int ad = ph.dim[1][res[1]].div.divmod(ph.dim[2][res[2]].div.divmod(int(m0) + tid, aw), ah);
-      const int od = ph.s[0] * (ph.dim[0][res[0]].q0 + ad) + res[0] - ph.pad[0];
-      const int oh = ph.s[1] * (ph.dim[1][res[1]].q0 + ah) + res[1] - ph.pad[1];
-      const int ow = ph.s[2] * (ph.dim[2][res[2]].q0 + aw) + res[2] - ph.pad[2];
+      const int ad = Dh.div.divmod(Dw.div.divmod(int(m0) + tid, aw), ah);
+      const int64_t od = Dd.omul * (Dd.q0 + ad) + Dd.obias, oh = Dh.omul * (Dh.q0 + ah) + Dh.obias,
+                    ow = Dw.omul * (Dw.q0 + aw) + Dw.obias;
       om[tid] = n * ys[0] + od * ys[2] + oh * ys[3] + ow * ys[4];
     } else if (kPh && tid >= BM && tid < BM + BN && j0 + tid - BM < p.ndim) {  // column -> co
       const int co = j0 + tid - BM;
@@ -544,7 +543,8 @@ __global__ void tapgemm_pack_kernel(TensorRef5 w, TapGemmParams p) {
 }
 
 // The phase-GEMM's B: per class c, [groups][kdim_c][ldb] at wofs[c], row (tap (td, th, tw), ci) of the class's taps,
-// column co: W[grp Kc + ci][co][kd, kh, kw of the tap] PackedB-prepared, zero past Nc
+// column co: W[grp Kc + ci][co][kd, kh, kw of the tap] PackedB-prepared, zero past Nc.  grad_input (p.dgrad, Kc and Nc
+// there grad_y's and grad_x's channels per group): row (tap, co), column ci, W[grp Nc + ci][co][tap]
 template <class P>
 __global__ void phasegemm_pack_kernel(TensorRef5 w, const __grid_constant__ TapGemmParams p) {
   using E = typename P::Element;
@@ -564,10 +564,10 @@ __global__ void phasegemm_pack_kernel(TensorRef5 w, const __grid_constant__ TapG
     const int grp = int(row / kdim), k = int(row % kdim), ci = k % p.Kc, tap = k / p.Kc;
     const int tw = tap % Dw.ntap, th = tap / Dw.ntap % Dh.ntap, td = tap / (Dw.ntap * Dh.ntap);
     E v = E(0);
+    const int64_t wci = p.dgrad ? int64_t(grp) * p.Nc + co : int64_t(grp) * p.Kc + ci, wco = p.dgrad ? ci : co;
     if (co < p.Nc)
-      v = PackedB<P>::pack(static_cast<const E*>(w.data)[(int64_t(grp) * p.Kc + ci) * w.stride[0] + co * w.stride[1] +
-                                                         Dd.k[td] * w.stride[2] + Dh.k[th] * w.stride[3] +
-                                                         Dw.k[tw] * w.stride[4]]);
+      v = PackedB<P>::pack(static_cast<const E*>(w.data)[wci * w.stride[0] + wco * w.stride[1] + Dd.k[td] * w.stride[2] +
+                                                         Dh.k[th] * w.stride[3] + Dw.k[tw] * w.stride[4]]);
     out[idx] = v;
   }
 }

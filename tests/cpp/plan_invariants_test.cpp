@@ -304,7 +304,7 @@ int main(int argc, char** argv) {
   {
     std::mt19937 prng(29);
     auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
-    int phase_planned = 0, emulated = 0;
+    int phase_planned = 0, emulated = 0, demulated = 0;
     for (int t = 0; t < 6000; ++t) {
       ConvT3dProblem pb{};
       const int dt = int(prng() % 4);
@@ -500,6 +500,83 @@ int main(int argc, char** argv) {
           CHECK(bad == 0, "emulated forward: %lld of %lld outputs differ", (long long)bad, (long long)ny);
         }
       }
+      // grad_input: one class, every tap, x position Q reads grad_y at s Q - pad + k dil; emulated end to end against
+      // the strided convolution of grad_y (float64) where small
+      {
+        TapGemmPlan gd{};
+        const bool dplanned = tapgemm_plan(Kind::kGradInput, a, &gd) && gd.p.phase;
+        bool dfits = !tap_shape && !use_direct(pb) && pb.cout_g() % vec == 0;
+        for (int d = 0; d < 3; ++d) dfits &= pb.stride[d] <= TapGemmTiles::kMaxStride && pb.k[d] <= TapGemmTiles::kMaxTaps;
+        CHECK(dplanned == dfits, "grad_input planned %d, expected %d", dplanned, dfits);
+        const int64_t nxx = pb.N * pb.Cin * int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
+        if (dplanned && demulated < 300 && nxx * pb.cout_g() * pb.taps() <= 3000000) {
+          ++demulated;
+          const TapGemmPhase& ph = gd.p.ph;
+          CHECK(ph.ncls == 1 && gd.p.dgrad && gd.p.Kc == pb.cout_g() && gd.p.Nc == pb.cin_g() && !gd.p.bias,
+                "grad_input roles");
+          CHECK(gd.restage_x == !(ycl || (pb.out[0] == 1 && pb.out[1] == 1 && pb.out[2] == 1)), "grad_y restaged %d",
+                gd.restage_x);
+          const int Kc = pb.cin_g(), Nc = pb.cout_g(), O0 = pb.out[0], O1 = pb.out[1], O2 = pb.out[2];
+          const int64_t ngy = pb.N * pb.Cout * int64_t(O0) * O1 * O2;
+          std::vector<double> gyv(static_cast<size_t>(ngy)), wv(static_cast<size_t>(pb.Cin) * Nc * pb.taps()),
+              gref(static_cast<size_t>(nxx), 0.0), gemu(static_cast<size_t>(nxx), std::nan(""));
+          for (auto& v : gyv) v = double(int(prng() % 17) - 8);
+          for (auto& v : wv) v = double(int(prng() % 13) - 6);
+          auto G = [&](int64_t n, int64_t co, int64_t d, int64_t h, int64_t w) {
+            return gyv[size_t((((n * pb.Cout + co) * O0 + d) * O1 + h) * O2 + w)];
+          };
+          auto Wt = [&](int64_t ci, int64_t co, int kd, int kh, int kw) {
+            return wv[size_t((((ci * Nc + co) * pb.k[0] + kd) * pb.k[1] + kh) * pb.k[2] + kw)];
+          };
+          auto GX = [&](std::vector<double>& g, int64_t n, int64_t ci, int64_t d, int64_t h, int64_t w) -> double& {
+            return g[size_t((((n * pb.Cin + ci) * pb.in[0] + d) * pb.in[1] + h) * pb.in[2] + w)];
+          };
+          for (int64_t n = 0; n < pb.N; ++n)
+            for (int ci = 0; ci < pb.Cin; ++ci)
+              for (int id = 0; id < pb.in[0]; ++id)
+                for (int ih = 0; ih < pb.in[1]; ++ih)
+                  for (int iw = 0; iw < pb.in[2]; ++iw)
+                    for (int kd = 0; kd < pb.k[0]; ++kd)
+                      for (int kh = 0; kh < pb.k[1]; ++kh)
+                        for (int kw = 0; kw < pb.k[2]; ++kw) {
+                          const int od = id * pb.stride[0] - pb.pad[0] + kd * pb.dil[0];
+                          const int oh = ih * pb.stride[1] - pb.pad[1] + kh * pb.dil[1];
+                          const int ow = iw * pb.stride[2] - pb.pad[2] + kw * pb.dil[2];
+                          if (od < 0 || od >= O0 || oh < 0 || oh >= O1 || ow < 0 || ow >= O2) continue;
+                          const int grp = ci / Kc;
+                          for (int c2 = 0; c2 < Nc; ++c2)
+                            GX(gref, n, ci, id, ih, iw) += G(n, grp * Nc + c2, od, oh, ow) * Wt(ci, c2, kd, kh, kw);
+                        }
+          const TapGemmPhaseDim &Dd = ph.dim[0][0], &Dh = ph.dim[1][0], &Dw = ph.dim[2][0];
+          const int64_t pos = int64_t(Dd.cnt) * Dh.cnt * Dw.cnt;
+          const int kdim = Dd.ntap * Dh.ntap * Dw.ntap * Nc;  // K = (tap, co)
+          for (int64_t n = 0; n < pb.N; ++n)
+            for (int grp = 0; grp < pb.groups; ++grp)
+              for (int m = 0; m < int(pos); ++m) {
+                int aw, ah;
+                const int ad = Dh.div.divmod(Dw.div.divmod(m, aw), ah);
+                const int q[3] = {Dd.q0 + ad, Dh.q0 + ah, Dw.q0 + aw};
+                const int xd = Dd.omul * q[0] + Dd.obias, xh = Dh.omul * q[1] + Dh.obias, xw = Dw.omul * q[2] + Dw.obias;
+                for (int ci = 0; ci < Kc; ++ci) {
+                  double acc = 0;
+                  int co = 0, tp[3] = {0, 0, 0};
+                  for (int k = 0; k < kdim; ++k, TapGemmPhase::advance(co, tp, 1, Nc, Dh.ntap, Dw.ntap)) {
+                    const int sd = Dd.mul * q[0] + Dd.off[tp[0]], sh = Dh.mul * q[1] + Dh.off[tp[1]],
+                              sw = Dw.mul * q[2] + Dw.off[tp[2]];
+                    if (unsigned(sd) >= unsigned(O0) || unsigned(sh) >= unsigned(O1) || unsigned(sw) >= unsigned(O2))
+                      continue;
+                    acc += G(n, grp * Nc + co, sd, sh, sw) * Wt(grp * Kc + ci, co, Dd.k[tp[0]], Dh.k[tp[1]], Dw.k[tp[2]]);
+                  }
+                  double& dst = GX(gemu, n, grp * Kc + ci, xd, xh, xw);
+                  CHECK(std::isnan(dst), "grad_input written twice");
+                  dst = acc;
+                }
+              }
+          int64_t bad = 0;
+          for (int64_t i = 0; i < nxx; ++i) bad += !(gemu[size_t(i)] == gref[size_t(i)]);
+          CHECK(bad == 0, "emulated grad_input: %lld of %lld elements differ", (long long)bad, (long long)nxx);
+        }
+      }
       const bool hopper = hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr);
       setenv("CUTLASS_CONVT3D_PHASEGEMM", "2", 1);
       CHECK((tapgemm_plan(Kind::kForward, a, &g) && g.p.phase) == (planned && !hopper), "mode 2");
@@ -510,13 +587,32 @@ int main(int argc, char** argv) {
       if (kPhaseGemmDefault == 0) CHECK(!(tapgemm_plan(Kind::kForward, a, &g) && g.p.phase), "default: off");
       setenv("CUTLASS_CONVT3D_PHASEGEMM", "0", 1);
       CHECK(!(tapgemm_plan(Kind::kForward, a, &g) && g.p.phase), "mode 0");
-      CHECK(!(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase), "grad_input");
+      CHECK(!(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase), "grad_input at mode 0");
+      CHECK(!(tapgemm_plan(Kind::kGradWeight, a, &g) && g.p.phase), "grad_weight");
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
     }
-    std::printf("phase-GEMM plans checked: %d, %d of them emulated against the transposed convolution\n", phase_planned,
-                emulated);
-    CHECK(phase_planned > 500 && emulated > 100, "too few phase-GEMM plans to check: %d (%d emulated)", phase_planned,
-          emulated);
+    std::printf("phase-GEMM plans checked: %d forward, %d of them emulated against the transposed convolution; %d "
+                "grad_input emulated\n", phase_planned, emulated, demulated);
+    CHECK(phase_planned > 500 && emulated > 100 && demulated > 100, "too few phase-GEMM plans to check: %d (%d, %d emulated)",
+          phase_planned, emulated, demulated);
+  }
+  // the planners asked only whether a kernel applies (no plan to fill): the unit-stride forward on the Hopper grad_input
+  // kernel once wrote its bias through the null plan (a pointwise fp32 channels_last forward at 16 < W <= 32 reached
+  // it through the tap-GEMM's short-row rule: a crash)
+  {
+    ConvT3dProblem pb{};
+    pb.dtype = DType::kF32;
+    pb.math = Math::kTF32;
+    pb.groups = 1, pb.N = 1, pb.Cin = 32, pb.Cout = 32;
+    const int ins[3] = {2, 3, 24};
+    for (int d = 0; d < 3; ++d) pb.in[d] = pb.out[d] = ins[d], pb.k[d] = pb.stride[d] = pb.dil[d] = 1;
+    const Arguments a = dense_args(data, pb, true, true);
+    where = "pointwise channels_last forward, W 24";
+    HopperDgradPlan hd{};
+    CHECK(dgrad_kernel_plan(Kind::kForward, a, &hd), "the unit-stride forward no longer takes it: the case tests nothing");
+    CHECK(dgrad_kernel_plan(Kind::kForward, a, nullptr), "applies without a plan to fill");
+    TapGemmPlan g{};
+    CHECK(!tapgemm_plan(Kind::kForward, a, &g), "the short-row default took it");
   }
   // the tap-GEMM (kernel == stride, padding 0): random such problems, forward and grad_input, under
   // CUTLASS_CONVT3D_TAPGEMM=1 (wherever it applies), =2 (only where no Hopper kernel takes the problem) and unset
