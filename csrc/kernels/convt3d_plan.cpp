@@ -283,7 +283,10 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   int64_t maxpos = 1;
   for (int d = 0; d < 3; ++d) {
     const int s = pb.stride[d], Kd = pb.k[d], dil = pb.dil[d];
-    if (s > TapGemmTiles::kMaxStride || int64_t(Kd - 1) * dil > 127 || pb.pad[d] > 127) return false;
+    // (int8 offsets: the forward's -(k dil - r) / s, grad_input's k dil - pad)
+    if (s > TapGemmTiles::kMaxStride ||
+        (dgrad ? int64_t(Kd - 1) * dil > 127 || pb.pad[d] > 127 : int64_t(Kd - 1) * dil / s > 127))
+      return false;
     ph.s[d] = dgrad ? 1 : s;
     ph.pad[d] = pb.pad[d];
     if (dgrad) {  // x position Q reads grad_y at s Q - pad + k dil, every tap
