@@ -1457,6 +1457,24 @@ PHASEGEMM_CASES = [
 ]
 
 
+def _check_phasegemm(run, ref, budget, takes, monkeypatch, what):
+    """run() with CUTLASS_CONVT3D_PHASEGEMM=1: on the phase-GEMM kernel exactly where `takes`, every element written
+    (NaN-poisoned outputs) and within budget of float64 `ref`, within 2 budgets of the other kernels (=0), the same
+    bits on a second run. Returns the result."""
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    out, names = _with_kernel_names(run)
+    assert ("phasegemm_kernel" in names) == takes, f"{what}: phase-GEMM expected {takes}: {names}"
+    assert out.shape == ref.shape and torch.isfinite(out).all(), f"{what}: unwritten or non-finite outputs"
+    assert rel_err(out, ref) <= budget, f"{what}: {rel_err(out, ref):.3g} against float64"
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "0")
+    out0, names0 = _with_kernel_names(run)
+    assert "phasegemm_kernel" not in names0
+    assert rel_err(out, out0) <= 2 * budget, f"{what}: {rel_err(out, out0):.3g} against the other kernels"
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    assert torch.equal(run(), out), f"{what}: not bitwise the same run to run"
+    return out
+
+
 def _phasegemm_id(c):
     return f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2]}s{c[3]}p{c[4]}op{c[5]}g{c[6]}d{c[7]}".replace(" ", "")
 
@@ -1494,18 +1512,8 @@ def test_phasegemm_forward(pcase, layout, bias, mode, restore_flags, monkeypatch
     def run():
         return conv_transpose3d(x, w, b, *args)
 
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
-    y, names = _with_kernel_names(run)
-    assert "phasegemm_kernel" in names, f"the case does not take the phase-GEMM kernel: {names}"
-    assert y.dtype == dtype and y.shape == ref.shape
-    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
-    assert rel_err(y, ref) <= budget, f"{pcase} {layout}: {rel_err(y, ref):.3g} against float64"
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "0")
-    y0, names0 = _with_kernel_names(run)
-    assert "phasegemm_kernel" not in names0
-    assert rel_err(y, y0) <= 2 * budget, f"{pcase} {layout}: {rel_err(y, y0):.3g} against the other kernels"
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
-    assert torch.equal(run(), y), "not bitwise the same run to run"
+    y = _check_phasegemm(run, ref, budget, True, monkeypatch, f"{pcase} {layout}")
+    assert y.dtype == dtype
 
 
 PHASEGEMM_DGRAD_CASES = [c for c in PHASEGEMM_CASES if max((c[2],) if isinstance(c[2], int) else c[2]) <= 4]
@@ -1540,18 +1548,8 @@ def test_phasegemm_grad_input(pcase, layout, mode, restore_flags, monkeypatch):
     def run():
         return ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32)
 
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
-    gx, names = _with_kernel_names(run)
     takes = (cout // g) % (16 // dtype.itemsize) == 0  # grad_y's channels of a group whole 16-byte vectors
-    assert ("phasegemm_kernel" in names) == takes, f"phase-GEMM expected {takes}: {names}"
-    assert gx.shape == x.shape and torch.isfinite(gx).all(), "unwritten or non-finite outputs"
-    assert rel_err(gx, ref) <= budget, f"{pcase} {layout}: {rel_err(gx, ref):.3g} against float64"
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "0")
-    gx0, names0 = _with_kernel_names(run)
-    assert "phasegemm_kernel" not in names0
-    assert rel_err(gx, gx0) <= 2 * budget, f"{pcase} {layout}: {rel_err(gx, gx0):.3g} against the other kernels"
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
-    assert torch.equal(run(), gx), "not bitwise the same run to run"
+    _check_phasegemm(run, ref, budget, takes, monkeypatch, f"{pcase} {layout}")
 
 
 def test_pointwise_channels_last_forward_w24(restore_flags):

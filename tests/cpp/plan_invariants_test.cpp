@@ -233,6 +233,52 @@ static void check_dgrad(const HopperDgradPlan& r, const char* what) {
         what);
 }
 
+// The phase-GEMM's pass through its plan's tables as the kernel walks them: per class, batch entry, group and position
+// m (the kernel's FastDiv decomposition), the destination omul Q + obias, K = (tap, channel) walked by
+// TapGemmPhase::advance, the source read at mul Q + off (zero outside its extents se); src(n, c, d, h, w) reads the
+// source, wt(group, K channel, N channel, kd, kh, kw) the weight in the GEMM's roles.  The destination (extents de,
+// p.groups * p.Nc channels) comes back in float64; an element written twice or never is NaN.
+template <class Src, class Wt>
+static std::vector<double> emulate_phase(const TapGemmParams& p, int64_t N, const int* se, const int* de, Src src, Wt wt) {
+  const TapGemmPhase& ph = p.ph;
+  const int C = p.groups * p.Nc;
+  std::vector<double> out(static_cast<size_t>(N * C * int64_t(de[0]) * de[1] * de[2]), std::nan(""));
+  for (int c = 0; c < ph.ncls; ++c) {
+    int res[3];
+    ph.residues(c, res);
+    const TapGemmPhaseDim &Dd = ph.dim[0][res[0]], &Dh = ph.dim[1][res[1]], &Dw = ph.dim[2][res[2]];
+    const int64_t pos = int64_t(Dd.cnt) * Dh.cnt * Dw.cnt;
+    const int kdim = Dd.ntap * Dh.ntap * Dw.ntap * p.Kc;
+    for (int64_t n = 0; n < N; ++n)
+      for (int grp = 0; grp < p.groups; ++grp)
+        for (int m = 0; m < int(pos); ++m) {
+          int aw, ah;
+          const int ad = Dh.div.divmod(Dw.div.divmod(m, aw), ah);
+          const int q[3] = {Dd.q0 + ad, Dh.q0 + ah, Dw.q0 + aw};
+          const int64_t o[3] = {int64_t(Dd.omul) * q[0] + Dd.obias, int64_t(Dh.omul) * q[1] + Dh.obias,
+                                int64_t(Dw.omul) * q[2] + Dw.obias};
+          if (o[0] < 0 || o[0] >= de[0] || o[1] < 0 || o[1] >= de[1] || o[2] < 0 || o[2] >= de[2]) {
+            CHECK(false, "class %d position %d: destination outside", c, m);
+            continue;
+          }
+          for (int nc = 0; nc < p.Nc; ++nc) {
+            double acc = 0;
+            int kc = 0, tp[3] = {0, 0, 0};
+            for (int k = 0; k < kdim; ++k, TapGemmPhase::advance(kc, tp, 1, p.Kc, Dh.ntap, Dw.ntap)) {
+              const int sd = Dd.mul * q[0] + Dd.off[tp[0]], sh = Dh.mul * q[1] + Dh.off[tp[1]],
+                        sw = Dw.mul * q[2] + Dw.off[tp[2]];
+              if (unsigned(sd) >= unsigned(se[0]) || unsigned(sh) >= unsigned(se[1]) || unsigned(sw) >= unsigned(se[2]))
+                continue;
+              acc += src(n, grp * p.Kc + kc, sd, sh, sw) * wt(grp, kc, nc, Dd.k[tp[0]], Dh.k[tp[1]], Dw.k[tp[2]]);
+            }
+            double& d = out[size_t((((n * C + grp * p.Nc + nc) * de[0] + o[0]) * de[1] + o[1]) * de[2] + o[2])];
+            d = std::isnan(d) ? acc : std::nan("");  // (written twice: NaN, never equal to the reference)
+          }
+        }
+  }
+  return out;
+}
+
 int main(int argc, char** argv) {
   const int n_problems = argc > 1 ? std::atoi(argv[1]) : 20000;
   alignas(256) static char data[256];
@@ -304,7 +350,7 @@ int main(int argc, char** argv) {
   {
     std::mt19937 prng(29);
     auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
-    int phase_planned = 0, emulated = 0, demulated = 0;
+    int phase_planned = 0, emulated = 0;
     for (int t = 0; t < 6000; ++t) {
       ConvT3dProblem pb{};
       const int dt = int(prng() % 4);
@@ -428,153 +474,68 @@ int main(int argc, char** argv) {
             }
           }
         }
-        // small problems: the whole forward through the plan's tables as the kernel walks them (a class's position m
-        // by the FastDiv decomposition, its output by the epilogue's map, K by advance, x by the tap offsets, zero
-        // outside x) against the transposed convolution's scatter, in float64
-        const int64_t ny = pb.N * pb.Cout * int64_t(pb.out[0]) * pb.out[1] * pb.out[2];
-        if (emulated < 300 && ny * pb.cin_g() * pb.taps() <= 3000000) {
-          ++emulated;
-          const int Kc = pb.cin_g(), Nc = pb.cout_g(), I0 = pb.in[0], I1 = pb.in[1], I2 = pb.in[2];
-          const int O0 = pb.out[0], O1 = pb.out[1], O2 = pb.out[2];
-          std::vector<double> xv(static_cast<size_t>(nx)), wv(static_cast<size_t>(pb.Cin) * Nc * pb.taps()),
-              yref(static_cast<size_t>(ny), 0.0),
-              yemu(static_cast<size_t>(ny), std::nan(""));
-          for (auto& v : xv) v = double(int(prng() % 17) - 8);
-          for (auto& v : wv) v = double(int(prng() % 13) - 6);
-          auto X = [&](int64_t n, int64_t ci, int64_t d, int64_t h, int64_t w) {
-            return xv[size_t((((n * pb.Cin + ci) * I0 + d) * I1 + h) * I2 + w)];
-          };
-          auto Wt = [&](int64_t ci, int64_t co, int kd, int kh, int kw) {
-            return wv[size_t((((ci * Nc + co) * pb.k[0] + kd) * pb.k[1] + kh) * pb.k[2] + kw)];
-          };
-          auto Y = [&](std::vector<double>& y, int64_t n, int64_t co, int64_t d, int64_t h, int64_t w) -> double& {
-            return y[size_t((((n * pb.Cout + co) * O0 + d) * O1 + h) * O2 + w)];
-          };
-          for (int64_t n = 0; n < pb.N; ++n)
-            for (int ci = 0; ci < pb.Cin; ++ci)
-              for (int id = 0; id < I0; ++id)
-                for (int ih = 0; ih < I1; ++ih)
-                  for (int iw = 0; iw < I2; ++iw)
-                    for (int kd = 0; kd < pb.k[0]; ++kd)
-                      for (int kh = 0; kh < pb.k[1]; ++kh)
-                        for (int kw = 0; kw < pb.k[2]; ++kw) {
-                          const int od = id * pb.stride[0] - pb.pad[0] + kd * pb.dil[0];
-                          const int oh = ih * pb.stride[1] - pb.pad[1] + kh * pb.dil[1];
-                          const int ow = iw * pb.stride[2] - pb.pad[2] + kw * pb.dil[2];
-                          if (od < 0 || od >= O0 || oh < 0 || oh >= O1 || ow < 0 || ow >= O2) continue;
-                          const int grp = ci / Kc;
-                          for (int c2 = 0; c2 < Nc; ++c2)
-                            Y(yref, n, grp * Nc + c2, od, oh, ow) += X(n, ci, id, ih, iw) * Wt(ci, c2, kd, kh, kw);
-                        }
-          for (int c = 0; c < ph.ncls; ++c) {
-            int res[3];
-            ph.residues(c, res);
-            const TapGemmPhaseDim &Dd = ph.dim[0][res[0]], &Dh = ph.dim[1][res[1]], &Dw = ph.dim[2][res[2]];
-            const int64_t pos = int64_t(Dd.cnt) * Dh.cnt * Dw.cnt;
-            const int kdim = Dd.ntap * Dh.ntap * Dw.ntap * Kc;
-            for (int64_t n = 0; n < pb.N; ++n)
-              for (int grp = 0; grp < pb.groups; ++grp)
-                for (int m = 0; m < int(pos); ++m) {
-                  int aw, ah;
-                  const int ad = Dh.div.divmod(Dw.div.divmod(m, aw), ah);
-                  const int q[3] = {Dd.q0 + ad, Dh.q0 + ah, Dw.q0 + aw};
-                  const int od = ph.s[0] * q[0] + res[0] - ph.pad[0], oh = ph.s[1] * q[1] + res[1] - ph.pad[1],
-                            ow = ph.s[2] * q[2] + res[2] - ph.pad[2];
-                  for (int co = 0; co < Nc; ++co) {
-                    double acc = 0;
-                    int ci = 0, tp[3] = {0, 0, 0};
-                    for (int k = 0; k < kdim; ++k, TapGemmPhase::advance(ci, tp, 1, Kc, Dh.ntap, Dw.ntap)) {
-                      const int xd = q[0] + Dd.off[tp[0]], xh = q[1] + Dh.off[tp[1]], xw = q[2] + Dw.off[tp[2]];
-                      if (unsigned(xd) >= unsigned(I0) || unsigned(xh) >= unsigned(I1) || unsigned(xw) >= unsigned(I2))
-                        continue;
-                      acc += X(n, grp * Kc + ci, xd, xh, xw) * Wt(grp * Kc + ci, co, Dd.k[tp[0]], Dh.k[tp[1]], Dw.k[tp[2]]);
-                    }
-                    double& dst = Y(yemu, n, grp * Nc + co, od, oh, ow);
-                    CHECK(std::isnan(dst), "output written twice");
-                    dst = acc;
-                  }
-                }
-          }
-          int64_t bad = 0;
-          for (int64_t i = 0; i < ny; ++i) bad += !(yemu[size_t(i)] == yref[size_t(i)]);
-          CHECK(bad == 0, "emulated forward: %lld of %lld outputs differ", (long long)bad, (long long)ny);
-        }
       }
-      // grad_input: one class, every tap, x position Q reads grad_y at s Q - pad + k dil; emulated end to end against
-      // the strided convolution of grad_y (float64) where small
-      {
-        TapGemmPlan gd{};
-        const bool dplanned = tapgemm_plan(Kind::kGradInput, a, &gd) && gd.p.phase;
-        bool dfits = !tap_shape && !use_direct(pb) && pb.cout_g() % vec == 0;
-        for (int d = 0; d < 3; ++d) dfits &= pb.stride[d] <= TapGemmTiles::kMaxStride && pb.k[d] <= TapGemmTiles::kMaxTaps;
-        CHECK(dplanned == dfits, "grad_input planned %d, expected %d", dplanned, dfits);
-        const int64_t nxx = pb.N * pb.Cin * int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
-        if (dplanned && demulated < 300 && nxx * pb.cout_g() * pb.taps() <= 3000000) {
-          ++demulated;
-          const TapGemmPhase& ph = gd.p.ph;
-          CHECK(ph.ncls == 1 && gd.p.dgrad && gd.p.Kc == pb.cout_g() && gd.p.Nc == pb.cin_g() && !gd.p.bias,
-                "grad_input roles");
-          CHECK(gd.restage_x == !(ycl || (pb.out[0] == 1 && pb.out[1] == 1 && pb.out[2] == 1)), "grad_y restaged %d",
-                gd.restage_x);
-          const int Kc = pb.cin_g(), Nc = pb.cout_g(), O0 = pb.out[0], O1 = pb.out[1], O2 = pb.out[2];
-          const int64_t ngy = pb.N * pb.Cout * int64_t(O0) * O1 * O2;
-          std::vector<double> gyv(static_cast<size_t>(ngy)), wv(static_cast<size_t>(pb.Cin) * Nc * pb.taps()),
-              gref(static_cast<size_t>(nxx), 0.0), gemu(static_cast<size_t>(nxx), std::nan(""));
-          for (auto& v : gyv) v = double(int(prng() % 17) - 8);
-          for (auto& v : wv) v = double(int(prng() % 13) - 6);
-          auto G = [&](int64_t n, int64_t co, int64_t d, int64_t h, int64_t w) {
-            return gyv[size_t((((n * pb.Cout + co) * O0 + d) * O1 + h) * O2 + w)];
-          };
-          auto Wt = [&](int64_t ci, int64_t co, int kd, int kh, int kw) {
-            return wv[size_t((((ci * Nc + co) * pb.k[0] + kd) * pb.k[1] + kh) * pb.k[2] + kw)];
-          };
-          auto GX = [&](std::vector<double>& g, int64_t n, int64_t ci, int64_t d, int64_t h, int64_t w) -> double& {
-            return g[size_t((((n * pb.Cin + ci) * pb.in[0] + d) * pb.in[1] + h) * pb.in[2] + w)];
-          };
-          for (int64_t n = 0; n < pb.N; ++n)
-            for (int ci = 0; ci < pb.Cin; ++ci)
-              for (int id = 0; id < pb.in[0]; ++id)
-                for (int ih = 0; ih < pb.in[1]; ++ih)
-                  for (int iw = 0; iw < pb.in[2]; ++iw)
-                    for (int kd = 0; kd < pb.k[0]; ++kd)
-                      for (int kh = 0; kh < pb.k[1]; ++kh)
-                        for (int kw = 0; kw < pb.k[2]; ++kw) {
-                          const int od = id * pb.stride[0] - pb.pad[0] + kd * pb.dil[0];
-                          const int oh = ih * pb.stride[1] - pb.pad[1] + kh * pb.dil[1];
-                          const int ow = iw * pb.stride[2] - pb.pad[2] + kw * pb.dil[2];
-                          if (od < 0 || od >= O0 || oh < 0 || oh >= O1 || ow < 0 || ow >= O2) continue;
-                          const int grp = ci / Kc;
-                          for (int c2 = 0; c2 < Nc; ++c2)
-                            GX(gref, n, ci, id, ih, iw) += G(n, grp * Nc + c2, od, oh, ow) * Wt(ci, c2, kd, kh, kw);
+      // grad_input: one class, every tap, x position Q reads grad_y at s Q - pad + k dil
+      TapGemmPlan gd{};
+      const bool dplanned = tapgemm_plan(Kind::kGradInput, a, &gd) && gd.p.phase;
+      bool dfits = !tap_shape && !use_direct(pb) && pb.cout_g() % vec == 0;
+      for (int d = 0; d < 3; ++d) dfits &= pb.stride[d] <= TapGemmTiles::kMaxStride && pb.k[d] <= TapGemmTiles::kMaxTaps;
+      CHECK(dplanned == dfits, "grad_input planned %d, expected %d", dplanned, dfits);
+      if (dplanned) {
+        const TapGemmParams& q = gd.p;
+        CHECK(q.ph.ncls == 1 && q.dgrad && q.Kc == pb.cout_g() && q.Nc == pb.cin_g() && !q.bias, "grad_input roles");
+        const bool one_out = pb.out[0] == 1 && pb.out[1] == 1 && pb.out[2] == 1;
+        CHECK(gd.restage_x == !(ycl || one_out), "grad_y restaged %d", gd.restage_x);
+      }
+      // small problems: both passes end to end through the plans' tables as the kernel walks them, against the
+      // transposed convolution and its grad_input in float64
+      const int64_t nx = pb.N * pb.Cin * int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
+      const int64_t ny = pb.N * pb.Cout * int64_t(pb.out[0]) * pb.out[1] * pb.out[2];
+      if ((planned || dplanned) && emulated < 400 && (nx + ny) * pb.cout_g() * pb.taps() <= 6000000) {
+        ++emulated;
+        const int Kc = pb.cin_g(), Nc = pb.cout_g(), I[3] = {pb.in[0], pb.in[1], pb.in[2]};
+        const int O[3] = {pb.out[0], pb.out[1], pb.out[2]};
+        std::vector<double> xv(static_cast<size_t>(nx)), gyv(static_cast<size_t>(ny)),
+            wv(static_cast<size_t>(pb.Cin) * Nc * pb.taps()), yref(static_cast<size_t>(ny), 0.0),
+            gref(static_cast<size_t>(nx), 0.0);
+        for (auto* v : {&xv, &gyv, &wv})
+          for (auto& e : *v) e = double(int(prng() % 17) - 8);
+        auto at = [&](int64_t n, int64_t c, int64_t C, const int* E, int64_t d, int64_t h, int64_t w) {
+          return size_t((((n * C + c) * E[0] + d) * E[1] + h) * E[2] + w);
+        };
+        auto W = [&](int64_t ci, int64_t co, int kd, int kh, int kw) {
+          return wv[size_t((((ci * Nc + co) * pb.k[0] + kd) * pb.k[1] + kh) * pb.k[2] + kw)];
+        };
+        for (int64_t n = 0; n < pb.N; ++n)  // x position i, tap k -> output o = s i - pad + k dil, both references
+          for (int ci = 0; ci < pb.Cin; ++ci)
+            for (int id = 0; id < I[0]; ++id)
+              for (int ih = 0; ih < I[1]; ++ih)
+                for (int iw = 0; iw < I[2]; ++iw)
+                  for (int kd = 0; kd < pb.k[0]; ++kd)
+                    for (int kh = 0; kh < pb.k[1]; ++kh)
+                      for (int kw = 0; kw < pb.k[2]; ++kw) {
+                        const int od = id * pb.stride[0] - pb.pad[0] + kd * pb.dil[0];
+                        const int oh = ih * pb.stride[1] - pb.pad[1] + kh * pb.dil[1];
+                        const int ow = iw * pb.stride[2] - pb.pad[2] + kw * pb.dil[2];
+                        if (od < 0 || od >= O[0] || oh < 0 || oh >= O[1] || ow < 0 || ow >= O[2]) continue;
+                        const int grp = ci / Kc;
+                        for (int c2 = 0; c2 < Nc; ++c2) {
+                          const double wk = W(ci, c2, kd, kh, kw);
+                          yref[at(n, grp * Nc + c2, pb.Cout, O, od, oh, ow)] += xv[at(n, ci, pb.Cin, I, id, ih, iw)] * wk;
+                          gref[at(n, ci, pb.Cin, I, id, ih, iw)] += gyv[at(n, grp * Nc + c2, pb.Cout, O, od, oh, ow)] * wk;
                         }
-          const TapGemmPhaseDim &Dd = ph.dim[0][0], &Dh = ph.dim[1][0], &Dw = ph.dim[2][0];
-          const int64_t pos = int64_t(Dd.cnt) * Dh.cnt * Dw.cnt;
-          const int kdim = Dd.ntap * Dh.ntap * Dw.ntap * Nc;  // K = (tap, co)
-          for (int64_t n = 0; n < pb.N; ++n)
-            for (int grp = 0; grp < pb.groups; ++grp)
-              for (int m = 0; m < int(pos); ++m) {
-                int aw, ah;
-                const int ad = Dh.div.divmod(Dw.div.divmod(m, aw), ah);
-                const int q[3] = {Dd.q0 + ad, Dh.q0 + ah, Dw.q0 + aw};
-                const int xd = Dd.omul * q[0] + Dd.obias, xh = Dh.omul * q[1] + Dh.obias, xw = Dw.omul * q[2] + Dw.obias;
-                for (int ci = 0; ci < Kc; ++ci) {
-                  double acc = 0;
-                  int co = 0, tp[3] = {0, 0, 0};
-                  for (int k = 0; k < kdim; ++k, TapGemmPhase::advance(co, tp, 1, Nc, Dh.ntap, Dw.ntap)) {
-                    const int sd = Dd.mul * q[0] + Dd.off[tp[0]], sh = Dh.mul * q[1] + Dh.off[tp[1]],
-                              sw = Dw.mul * q[2] + Dw.off[tp[2]];
-                    if (unsigned(sd) >= unsigned(O0) || unsigned(sh) >= unsigned(O1) || unsigned(sw) >= unsigned(O2))
-                      continue;
-                    acc += G(n, grp * Nc + co, sd, sh, sw) * Wt(grp * Kc + ci, co, Dd.k[tp[0]], Dh.k[tp[1]], Dw.k[tp[2]]);
-                  }
-                  double& dst = GX(gemu, n, grp * Kc + ci, xd, xh, xw);
-                  CHECK(std::isnan(dst), "grad_input written twice");
-                  dst = acc;
-                }
-              }
-          int64_t bad = 0;
-          for (int64_t i = 0; i < nxx; ++i) bad += !(gemu[size_t(i)] == gref[size_t(i)]);
-          CHECK(bad == 0, "emulated grad_input: %lld of %lld elements differ", (long long)bad, (long long)nxx);
+                      }
+        if (planned) {
+          std::vector<double> y = emulate_phase(g.p, pb.N, I, O, [&](int64_t n, int64_t c, int d, int h, int w) {
+            return xv[at(n, c, pb.Cin, I, d, h, w)];
+          }, [&](int grp, int kc, int nc, int kd, int kh, int kw) { return W(int64_t(grp) * Kc + kc, nc, kd, kh, kw); });
+          CHECK(y == yref, "emulated forward differs from the transposed convolution");
+        }
+        if (dplanned) {
+          std::vector<double> gx = emulate_phase(gd.p, pb.N, O, I, [&](int64_t n, int64_t c, int d, int h, int w) {
+            return gyv[at(n, c, pb.Cout, O, d, h, w)];
+          }, [&](int grp, int kc, int nc, int kd, int kh, int kw) { return W(int64_t(grp) * Kc + nc, kc, kd, kh, kw); });
+          CHECK(gx == gref, "emulated grad_input differs from the strided convolution of grad_y");
         }
       }
       const bool hopper = hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr);
@@ -591,10 +552,10 @@ int main(int argc, char** argv) {
       CHECK(!(tapgemm_plan(Kind::kGradWeight, a, &g) && g.p.phase), "grad_weight");
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
     }
-    std::printf("phase-GEMM plans checked: %d forward, %d of them emulated against the transposed convolution; %d "
-                "grad_input emulated\n", phase_planned, emulated, demulated);
-    CHECK(phase_planned > 500 && emulated > 100 && demulated > 100, "too few phase-GEMM plans to check: %d (%d, %d emulated)",
-          phase_planned, emulated, demulated);
+    std::printf("phase-GEMM plans checked: %d forward; %d small problems emulated (forward and / or grad_input)\n",
+                phase_planned, emulated);
+    CHECK(phase_planned > 500 && emulated > 150, "too few phase-GEMM plans to check: %d (%d emulated)", phase_planned,
+          emulated);
   }
   // the planners asked only whether a kernel applies (no plan to fill): the unit-stride forward on the Hopper grad_input
   // kernel once wrote its bias through the null plan (a pointwise fp32 channels_last forward at 16 < W <= 32 reached
