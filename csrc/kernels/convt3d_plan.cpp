@@ -257,6 +257,12 @@ bool flat_positions(const TensorRef5& t) {
 // at w stride 1 or 2 with 16-byte aligned rows whose vectors never cross an output row (grad_weight: x NCDHW too, with
 // 16-byte aligned channel rows), or a channels_last one (channel stride 1) whose vectors of a group's Nc output
 // channels are whole and aligned (grad_weight: x channels_last too, its Kc channels alike).
+// t's base and the strides of dims 16-byte aligned for elements of es bytes (a dimension of extent 1: index 0 only)
+bool aligned16(const TensorRef5& t, std::initializer_list<int> dims, int64_t es) {
+  bool ok = reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
+  for (int i : dims) ok = ok && (t.size[i] == 1 || (t.stride[i] * es) % 16 == 0);
+  return ok;
+}
 // CUTLASS_CONVT3D_PHASEGEMM (kPhaseGemmDefault)
 int phasegemm_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_PHASEGEMM");
@@ -288,7 +294,7 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
         (dgrad ? int64_t(Kd - 1) * dil > 127 || pb.pad[d] > 127 : int64_t(Kd - 1) * dil / s > 127))
       return false;
     ph.s[d] = dgrad ? 1 : s;
-    ph.pad[d] = pb.pad[d];
+    int64_t most = 0;
     if (dgrad) {  // x position Q reads grad_y at s Q - pad + k dil, every tap
       TapGemmPhaseDim& D = ph.dim[d][0];
       if (Kd > TapGemmTiles::kMaxTaps) return false;
@@ -300,11 +306,9 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
       D.omul = 1;
       D.obias = 0;
       D.div = FastDiv::make(std::max(pb.in[d], 1));
-      maxpos *= pb.in[d];
-      continue;
+      most = pb.in[d];
     }
-    int64_t most = 0;
-    for (int res = 0; res < s; ++res) {
+    for (int res = 0; res < (dgrad ? 0 : s); ++res) {
       TapGemmPhaseDim& D = ph.dim[d][res];
       D.ntap = 0;
       for (int k = 0; k < Kd; ++k) {
@@ -330,19 +334,14 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
     maxpos *= most;
     if (maxpos >= INT_MAX) return false;
   }
-  if (maxpos >= INT_MAX) return false;
   if (mode >= 2 && (dgrad ? dgrad_kernel_plan(K, a, nullptr)
                           : hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr)))
     return false;
-  auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) {  // base and strides (extent 1: index 0)
-    bool ok = reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
-    for (int i : dims) ok = ok && (t.size[i] == 1 || (t.stride[i] * es) % 16 == 0);
-    return ok;
-  };
+  auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) { return aligned16(t, dims, es); };
   // the source's channel vectors in place, or a channels_last copy (not of an expanded one: it would materialise)
   const bool in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4});
   if (!in_place && has_zero_stride(src)) return false;
-  r.restage_x = !in_place;
+  r.restage = !in_place;
   p.src = in_place ? src : channels_last_ref(src, nullptr);  // (restaged: the data pointer set by run())
   p.dst = dgrad ? a.x : a.y;
   p.bias = dgrad ? nullptr : a.bias;
@@ -357,14 +356,13 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.lsw = 0;
   p.pos = maxpos;
   p.xsP = p.src.stride[4];
-  p.a_cf = p.a_vec = true;
+  p.a_cf = true;  // (p.kdim unused: each class's K is the kernel's own)
   ph.wofs[0] = 0;
   for (int c = 0; c < ph.ncls; ++c) {
     int res[3];
     ph.residues(c, res);
     const int64_t kdim = int64_t(ph.dim[0][res[0]].ntap) * ph.dim[1][res[1]].ntap * ph.dim[2][res[2]].ntap * p.Kc;
     if (kdim >= INT_MAX / 2) return false;
-    p.kdim = std::max<int>(p.kdim, int(kdim));
     ph.wofs[c + 1] = ph.wofs[c] + int64_t(pb.groups) * kdim * p.ldb;
   }
   const int64_t m_blocks = (maxpos + TapGemmTiles::BM - 1) / TapGemmTiles::BM;
@@ -375,7 +373,7 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.vec_cl = p.cl && (int64_t(p.Nc) * es) % 16 == 0 && aligned(p.dst, {0, 2, 3, 4});
   r.grid = dim3(unsigned(src.size[0] * m_blocks), unsigned(n_blocks), unsigned(pb.groups * ph.ncls));
   r.pack_bytes = align256(size_t(ph.wofs[ph.ncls]) * size_t(es));
-  r.workspace = r.pack_bytes + (r.restage_x ? size_t(numel(src)) * size_t(es) : 0);
+  r.workspace = r.pack_bytes + (r.restage ? size_t(numel(src)) * size_t(es) : 0);
   r.empty = numel(p.dst) == 0;
   if (tapgemm_order() == 1 && r.grid.x <= 65535) {  // (grid.y's limit)
     p.n_fast = true;
@@ -404,11 +402,7 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const int64_t D = x.size[2], H = x.size[3], W = x.size[4], pos = D * H * W;
   if (pos >= INT_MAX || (mode == 3 && !tapgemm_short_rows(K, a))) return false;
   const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es;
-  auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) {  // base and strides (extent 1: index 0)
-    bool ok = reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
-    for (int i : dims) ok = ok && (t.size[i] == 1 || (t.stride[i] * es) % 16 == 0);
-    return ok;
-  };
+  auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) { return aligned16(t, dims, es); };
   if (wgrad && !gcl && !(x.stride[4] == 1 && aligned(x, {0, 1})))  // x, the A operand, by 16-byte position vectors
     return false;
   // ... by 16-byte channel vectors, every position's (its stride steps all of them: checked at W == 1 too)
@@ -893,7 +887,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     if (tg.empty) return Status::kSuccess;
     if (K != Kind::kGradWeight) {
       tg.p.wpack = workspace_;
-      if (tg.restage_x) {  // the phase-GEMM's source (x; grad_input: grad_y) as a channels_last copy
+      if (tg.restage) {  // the phase-GEMM's source (x; grad_input: grad_y) as a channels_last copy
         tg.p.src.data = static_cast<char*>(workspace_) + tg.pack_bytes;
         Status s = L.to_channels_last(K == Kind::kForward ? a.x : a.y, tg.p.src.data, Restage::kCopy, nullptr, stream,
                                       why);

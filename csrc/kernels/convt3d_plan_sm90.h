@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 
 #include "convt3d.h"
 #include "kernel_params.h"
@@ -22,6 +23,7 @@ bool has_zero_stride(const TensorRef5& t);
 bool restageable(const TensorRef5& t, int C_g, DType dt);
 bool use_direct(const ConvT3dProblem& p);
 TensorRef5 channels_last_ref(const TensorRef5& x, void* data);  // t as the dense channels_last copy at data
+bool aligned16(const TensorRef5& t, std::initializer_list<int> dims, int64_t es);
 Math op_math(const ConvT3dProblem& p, Kind k);
 
 // ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
@@ -77,8 +79,9 @@ struct TapGemmPlan {
   size_t workspace;  // the packed B (forward, grad_input) or the chunks' sums (grad_weight)
   int chunks;        // grad_weight: the chunks (batch entries x chunks per entry) the reduce sums in order
   bool empty;
-  // the phase-GEMM: x restaged channels_last into the workspace past the packed B (at pack_bytes) first
-  bool restage_x;
+  // the phase-GEMM: its source (x; grad_input: grad_y) restaged channels_last into the workspace past the packed B
+  // (at pack_bytes) first
+  bool restage;
   size_t pack_bytes;
 };
 // CUTLASS_CONVT3D_TAPGEMM's default: 3, short rows, over the Hopper kernels too, where it was measured faster (H100,

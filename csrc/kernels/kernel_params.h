@@ -86,7 +86,7 @@ struct TapGemmPhaseDim {  // one dimension's residue r
   FastDiv div;                         // by cnt
 };
 struct TapGemmPhase {
-  int s[3], pad[3];
+  int s[3];  // residues per dimension (forward: the strides; grad_input: 1)
   TapGemmPhaseDim dim[3][TapGemmTiles::kMaxStride];  // [dimension][residue]
   int64_t wofs[TapGemmTiles::kMaxClasses + 1];       // class c's packed weights: wpack + wofs[c], [groups][kdim_c][ldb]
   int ncls;
@@ -145,8 +145,9 @@ struct TapGemmParams {
   // gather) is read from DRAM about once instead of once per column block (CUTLASS_CONVT3D_TAPGEMM_ORDER)
   bool n_fast;
   int stages;           // pipeline depth (set by the launcher)
-  // the phase-GEMM (forward, kernel != stride; the kCF instance: x channels_last, read in place or restaged):
-  // CTAs along z are (class, group), grid.x covers the largest class's position blocks (the others' surplus exits)
+  // the phase-GEMM (forward where kernel != stride, and grad_input; the kCF instance: the source channels_last, read in
+  // place or restaged): CTAs along z are (class, group), grid.x covers the largest class's position blocks (the
+  // others' surplus exits)
   bool phase;
   TapGemmPhase ph;
 };

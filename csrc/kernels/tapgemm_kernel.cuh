@@ -26,8 +26,9 @@ namespace ct3d {
 // kG: 0 the forward, else a gradient (1 or 2: the w stride of an NCDHW grad_y's gather); kW: grad_weight.
 // kCF: channels_last operands, gathered as 16-byte channel vectors: the forward's x (staged [m][k]); grad_input's
 // grad_y (A, [m][k], k = (tap, co)); grad_weight's x and grad_y (A = x as [k][m], B = grad_y as [k][n], n = (tap, co)).
-// kPh: the phase-GEMM (TapGemmPhase, kernel != stride): the forward of one residue class per CTA, A = x's channel
-// vectors at the class's tap offsets from each position (zero outside x), K = (tap, ci), N = co.
+// kPh: the phase-GEMM (TapGemmPhase): the forward where kernel != stride, one residue class per CTA, or grad_input as
+// one class; A = the source's channel vectors (x; grad_y) at the class's tap offsets from each position (zero outside
+// it), K = (tap, source channel), N = destination channel.
 template <class P, bool kCF, int kG = 0, bool kW = false, bool kPh = false>
 struct TapGemm {
   using E = typename P::Element;
@@ -40,7 +41,7 @@ struct TapGemm {
   static constexpr int VEC = 16 / int(sizeof(E));
   static_assert(!kCF || kG <= 1, "a channels_last grad_y is gathered by channel vectors (kG 1)");
   static_assert(!kW || kG != 0, "grad_weight gathers grad_y");
-  static_assert(!kPh || (kCF && kG == 0), "the phase-GEMM gathers a channels_last x");
+  static_assert(!kPh || (kCF && kG == 0), "the phase-GEMM gathers a channels_last source by channel vectors");
   static constexpr bool kGN = kG != 0 && !kCF;  // NCDHW grad_y gathered as rows of kw outputs
   static constexpr bool kWN = kW && !kCF;       // ... as grad_weight's B
   static constexpr bool kAmk = kCF != kW;  // A staged [m][k] (grad_weight: an input channel's positions)
@@ -98,15 +99,14 @@ struct TapGemm {
     const int64_t p0 = kW ? mb * p.chunk_len : 0, p1 = kW ? min(p.pos, p0 + p.chunk_len) : 0;
     // the phase-GEMM's class: its residue per dimension, positions and K (the grid covers the largest class)
     int cls = 0, res[3] = {0, 0, 0};
-    int64_t pos = p.pos;
-    int kdim = p.kdim;
     if constexpr (kPh) {
       cls = int(blockIdx.z) / p.groups;
       p.ph.residues(cls, res);
-      pos = int64_t(p.ph.dim[0][res[0]].cnt) * p.ph.dim[1][res[1]].cnt * p.ph.dim[2][res[2]].cnt;
-      kdim = p.ph.dim[0][res[0]].ntap * p.ph.dim[1][res[1]].ntap * p.ph.dim[2][res[2]].ntap * p.Kc;
-      if (m0 >= pos) return;  // (the whole CTA, before any barrier)
     }
+    const TapGemmPhaseDim &Dd = p.ph.dim[0][res[0]], &Dh = p.ph.dim[1][res[1]], &Dw = p.ph.dim[2][res[2]];
+    const int64_t pos = kPh ? int64_t(Dd.cnt) * Dh.cnt * Dw.cnt : p.pos;
+    const int kdim = kPh ? Dd.ntap * Dh.ntap * Dw.ntap * p.Kc : p.kdim;
+    if (kPh && m0 >= pos) return;  // (the whole CTA, before any barrier)
     // forward: x's channels of the group; grad_input: grad_y's
     const E* xg = static_cast<const E*>(p.src.data) + n * p.src.stride[0] +
                   int64_t(grp) * (kG ? p.Nc : p.Kc) * p.src.stride[1];
@@ -114,9 +114,9 @@ struct TapGemm {
                      : static_cast<const E*>(p.wpack) + (kPh ? p.ph.wofs[cls] : 0) + int64_t(grp) * kdim * p.ldb + j0;
     const int64_t sC = p.src.stride[1], sP = p.xsP;
     const int steps = int(((kW ? p1 - p0 : kdim) + BK - 1) / BK);
-    // phase-GEMM A: this thread's vectors are column kv_p of rows m_p + r (kThreads / KV) of every step; per row the x
-    // coordinates of its position Q (d, h, w; far negative past the class's positions, so every tap fails the bounds)
-    // and their offset; per step the K index's tap offsets and channel, advanced step by step (tap_*, ci_p)
+    // phase-GEMM A: this thread's vectors are column kv_p of rows m_p + r (kThreads / KV) of every step; per row the
+    // source coordinates mul Q of its position (d, h, w; far negative past the class's positions, so every tap fails
+    // the bounds) and their offset; per step the K index's tap (tp) and channel (ci_p), advanced step by step
     constexpr int KV = BK / VEC, NVP = kPh ? BM * BK / VEC / kThreads : 1;
     static_assert(!kPh || (NVP * kThreads * VEC == BM * BK && kThreads % KV == 0), "the threads tile a stage's A once");
     const int m_p = tid / KV, kv_p = (tid % KV) * VEC;
@@ -124,7 +124,6 @@ struct TapGemm {
     int64_t qoff[NVP];
     int ci_p = kv_p, tp[3] = {0, 0, 0};
     if constexpr (kPh) {
-      const TapGemmPhaseDim &Dd = p.ph.dim[0][res[0]], &Dh = p.ph.dim[1][res[1]], &Dw = p.ph.dim[2][res[2]];
 #pragma unroll
       for (int r = 0; r < NVP; ++r) {
         const int64_t m = m0 + m_p + r * (kThreads / KV);
@@ -192,9 +191,8 @@ struct TapGemm {
       S* As = st;
       S* Bs = st + A_ELEMS;
       if constexpr (kPh) {
-        // A: x channels_last as [m][k]: position m's input-channel vector of this step's tap (plan: Kc % VEC == 0, so
-        // one tap), zero outside x or past the class's taps (tp[0] == ntap of d)
-        const TapGemmPhaseDim &Dd = p.ph.dim[0][res[0]], &Dh = p.ph.dim[1][res[1]], &Dw = p.ph.dim[2][res[2]];
+        // A: the source channels_last as [m][k]: position m's channel vector of this step's tap (plan: Kc % VEC == 0,
+        // so one tap), zero outside the source or past the class's taps (tp[0] == ntap of d)
         const bool kin = tp[0] < Dd.ntap;
         const int od = kin ? Dd.off[tp[0]] : 0, oh = Dh.off[tp[1]], ow = Dw.off[tp[2]];
         const int64_t toff = od * p.src.stride[2] + oh * p.src.stride[3] + ow * p.src.stride[4] + ci_p;
@@ -432,7 +430,6 @@ struct TapGemm {
         bj[tid - BM] = Acc(0);
       }
     } else if (kPh && tid < BM && m0 + tid < pos) {  // the class's position Q -> its output omul Q + obias
-      const TapGemmPhaseDim &Dd = p.ph.dim[0][res[0]], &Dh = p.ph.dim[1][res[1]], &Dw = p.ph.dim[2][res[2]];
       int aw, ah;
       const int ad = Dh.div.divmod(Dw.div.divmod(int(m0) + tid, aw), ah);
       const int64_t od = Dd.omul * (Dd.q0 + ad) + Dd.obias, oh = Dh.omul * (Dh.q0 + ah) + Dh.obias,

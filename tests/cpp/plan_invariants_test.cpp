@@ -445,9 +445,9 @@ int main(int argc, char** argv) {
         }
         CHECK(ph.wofs[ph.ncls] == wsum && g.pack_bytes >= size_t(wsum) * elem_size(pb.dtype), "pack size");
         const int64_t nx = pb.N * pb.Cin * int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
-        CHECK(g.workspace >= g.pack_bytes + (g.restage_x ? size_t(nx) * elem_size(pb.dtype) : 0), "workspace");
+        CHECK(g.workspace >= g.pack_bytes + (g.restage ? size_t(nx) * elem_size(pb.dtype) : 0), "workspace");
         const bool one_pos = pb.in[0] == 1 && pb.in[1] == 1 && pb.in[2] == 1;  // (NCDHW: channel stride 1 too)
-        CHECK(g.restage_x == !(xcl || one_pos), "restage %d with x %s", g.restage_x, xcl ? "channels_last" : "NCDHW");
+        CHECK(g.restage == !(xcl || one_pos), "restage %d with x %s", g.restage, xcl ? "channels_last" : "NCDHW");
         const unsigned gx = g.p.n_fast ? g.grid.y : g.grid.x, gy = g.p.n_fast ? g.grid.x : g.grid.y;
         CHECK(int64_t(gx) == pb.N * ((maxpos + TapGemmTiles::BM - 1) / TapGemmTiles::BM) &&
                   int64_t(gy) * TapGemmTiles::BN >= pb.cout_g() && g.grid.z == unsigned(pb.groups * ph.ncls),
@@ -485,7 +485,7 @@ int main(int argc, char** argv) {
         const TapGemmParams& q = gd.p;
         CHECK(q.ph.ncls == 1 && q.dgrad && q.Kc == pb.cout_g() && q.Nc == pb.cin_g() && !q.bias, "grad_input roles");
         const bool one_out = pb.out[0] == 1 && pb.out[1] == 1 && pb.out[2] == 1;
-        CHECK(gd.restage_x == !(ycl || one_out), "grad_y restaged %d", gd.restage_x);
+        CHECK(gd.restage == !(ycl || one_out), "grad_y restaged %d", gd.restage);
       }
       // small problems: both passes end to end through the plans' tables as the kernel walks them, against the
       // transposed convolution and its grad_input in float64
