@@ -5,7 +5,8 @@
 #      its fixup) the duration, DRAM and L2 bytes, SM throughput and instructions,
 #   3. the tap-GEMM against the Hopper forward on a channels_last x at W 32 (unet-128-64; v97's rule), one binary,
 #   4. the whole suite (defaults) in what is left of BUDGET_S.
-# Usage: bash benchmarks/mission_bytes.sh   (logs in $OUT/probe.txt, default ./device_out)
+# Usage: bash benchmarks/mission_bytes.sh   (logs in $OUT/probe.txt, default ./device_out; NCU_DTYPES="f32" to
+# profile fewer dtypes, SKIP_BUILD=1 after another script's build on the same machine)
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1
@@ -17,7 +18,7 @@ B=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + 
 cd /tmp
 M="gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum"
 M="$M,sm__throughput.avg.pct_of_peak_sustained_elapsed,smsp__inst_executed.sum"
-for lay in ncdhw cl; do for d in f32 bf16; do
+for lay in ncdhw cl; do for d in ${NCU_DTYPES:-f32 bf16}; do
   echo "== ncu mission forward layout $lay dtype $d" >> "$L"
   # the forward runs first in convt3d_bench: its kernels are the first launches after the weight pack
   timeout 90 ncu --clock-control none --kernel-name-base demangled \
