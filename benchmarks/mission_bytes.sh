@@ -23,7 +23,7 @@ for lay in ncdhw cl; do for d in ${NCU_DTYPES:-f32 bf16}; do
   # the forward runs first in convt3d_bench: its kernels are the first launches after the weight pack
   timeout 90 ncu --clock-control none --kernel-name-base demangled \
     -k regex:"hopper_rowconv_kernel|to_channels_last_kernel|hopper_fixup|rowconv_kernel" -c 3 --metrics "$M" --csv \
-    "$B" --case mission --layout $lay --dtype $d --reps 1 2>&1 | grep -E '^"' | \
+    "$B" --case mission --layout $lay --dtype $d --reps 1 2>&1 | grep -E '^"' | tee -a "$OUT/ncu.csv" | \
     awk -F'","' '{ n = $5; sub(/<.*/, "", n); print n, $(NF-2), $(NF-1), $NF }' | tr -d '"' >> "$L"
 done; done
 echo "== convt3d_bench unet-128-64 channels_last, CUTLASS_CONVT3D_TAPGEMM 0 / 1 (ms: forward, grad_input, grad_weight)" >> "$L"
