@@ -1087,7 +1087,7 @@ def _hopper_mode(mode, monkeypatch):
 @pytest.mark.parametrize("hcase", HOPPER_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                                                      for c in HOPPER_CASES])
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
-def test_hopper_forward(hcase, layout, bias, mode, restore_flags, monkeypatch):
+def test_hopper_forward(hcase, layout, bias, mode, restore_flags, hopper_kernels, monkeypatch):
     """The Hopper kernel in each mode against float64 of the same (16-bit: rounded) operands and against the sm_80
     kernels of the mode.  Both layouts of x and y; on other GPUs both runs take the sm_80 kernels.  New tensors
     (outputs and workspaces) are NaN-filled, as in test_every_output_element_written, so unwritten outputs fail.
@@ -1146,7 +1146,7 @@ _NSJ8 = re.compile(r"hopper_rowconv_kernel(<[^(]*, 8>|I\w*Li8EEE)")
 @pytest.mark.parametrize("mode", ["tf32", "tf32-vec16", "tf32-pround", "fp16", "fp16-vec16", "bf16", "bf16-vec16"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("ncase", HOPPER_NSJ8_CASES, ids=["w40-co64", "w70-co32-op1"])
-def test_hopper_forward_nsj8(ncase, layout, mode, restore_flags, monkeypatch):
+def test_hopper_forward_nsj8(ncase, layout, mode, restore_flags, hopper_kernels, monkeypatch):
     """256 input channels at kernel 2 / stride 2 on the wide Hopper forward instance (CUTLASS_CONVT3D_SM90_NSJ8=1;
     without it the sm_80 row-conv): against float64 of the same (16-bit: rounded) operands and against the sm_80
     kernels, with a bias, outputs NaN-poisoned; each output mode (-vec16: NCDHW rows by 16-byte vectors) and, for
@@ -1586,10 +1586,11 @@ def test_phasegemm_nonfinite_x(value, restore_flags, monkeypatch):
 
 
 def test_phasegemm_routing(restore_flags, monkeypatch):
-    """Short rows (CUTLASS_CONVT3D_PHASEGEMM=3, the intended default): x's W <= 32 where no Hopper forward takes the
-    problem (the V-Net level's 128 input channels at kernel 3 / stride 2 are past the Hopper forward's blocks); not at
-    W 40, not where the channels of a group are not whole 16-byte vectors, not the few-channel groups of the direct
-    kernels; =2 at any W where no Hopper forward applies, =0 never; unset: off (until measured, v99)."""
+    """Short rows (CUTLASS_CONVT3D_PHASEGEMM=3, the default since stop 40): the forward at x's W <= 32 where no Hopper
+    forward takes the problem (the V-Net level's 128 input channels at kernel 3 / stride 2 are past the Hopper
+    forward's blocks); not at W 40, not where the channels of a group are not whole 16-byte vectors, not the
+    few-channel groups of the direct kernels; grad_input at W <= 32 over the Hopper grad_input too; =2 at any W where
+    no Hopper kernel applies, =0 never."""
     torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator().manual_seed(8)
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "3")
@@ -1610,17 +1611,32 @@ def test_phasegemm_routing(restore_flags, monkeypatch):
     hopper = torch.cuda.get_device_capability() == (9, 0)
     xm, wm = torch.randn(1, 32, 3, 4, 16, generator=gen).to(DEV), (torch.randn(32, 32, 3, 3, 3, generator=gen) / 6).to(DEV)
     assert run(xm, wm, 2, 1) != hopper  # the user's channels: the Hopper forward's where it runs
+    # grad_input of the user's channels at W 16: the phase-GEMM at =3 whether or not the Hopper grad_input applies,
+    # at =2 only where it does not
+    gy = torch.randn(F.conv_transpose3d(xm.double(), wm.double(), None, 2, 1).shape, generator=gen).to(DEV)
+
+    def dgrad():
+        x0 = xm.double().requires_grad_(True)
+        want = torch.autograd.grad(F.conv_transpose3d(x0, wm.double(), None, 2, 1), x0, gy.double())[0]
+        gx, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, xm, wm, 2, 1, 0, 1, 1, True))
+        assert rel_err(gx, want) <= 2e-3
+        return names
+
+    assert "phasegemm_kernel" in dgrad()
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "2")
+    names2 = dgrad()
+    assert ("phasegemm_kernel" in names2) == ("hopper_dgrad_kernel" not in names2), names2
     assert run(x40, w, 2, 1, 1)
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "0")
     assert not run(x32, w, 2, 1, 1)
+    assert "phasegemm_kernel" not in dgrad()
     monkeypatch.delenv("CUTLASS_CONVT3D_PHASEGEMM")
-    assert not run(x32, w, 2, 1, 1)
+    assert run(x32, w, 2, 1, 1)  # the default: 3
 
 
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("cfg,merge", [("12", "1"), ("23", "1"), ("28", "1"), ("44", "1"), ("", "0"), ("32", "0")])
-def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, monkeypatch):
+def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, hopper_kernels, monkeypatch):
     """The Hopper kernel's x-slot ring at forced shapes (CUTLASS_CONVT3D_SM90_CFG = warpgroups, slots per
     warpgroup): the tightest ring (2 slots, one load ahead), slots reused within a tile (4 pairs per tile, 2-3
     slots), warpgroups with unequal tile counts; segments holding both h classes (merge, where 28 and 44 do not
@@ -1652,7 +1668,7 @@ def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, monk
 @pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "fp16", "bf16", "bf16-vec16", "exact"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, monkeypatch):
+def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_kernels, monkeypatch):
     """NaN/inf planted in x (borders, both q blocks, both signs) on a Hopper-kernel shape: its wgmmas also multiply
     the zero weights of taps a w phase lacks with x (and in exact mode x's small part 0 with inf), so a tile whose
     sums are not all finite is recomputed with every product masked.  Ours is NaN/+inf/-inf exactly where the
@@ -1687,7 +1703,7 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, monkeypa
 
 
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
-def test_hopper_forward_exact_x_near_flt_max(layout, restore_flags, monkeypatch):
+def test_hopper_forward_exact_x_near_flt_max(layout, restore_flags, hopper_kernels, monkeypatch):
     """An x whose TF32 rounding overflows (FLT_MAX: big part inf, small part 0) makes its tiles' sums non-finite
     although x is finite; the exact forward checks every tile (its splitting copy, v88: transposing from NCDHW, flat
     from channels_last, reports nothing), and the masked recompute then gives the finite fp32 result (x as it is), as
@@ -1726,7 +1742,7 @@ def _conv_transpose3d_by_taps(x, w, stride, padding, output_padding):
     return y[:, :, padding:full[0] - padding, padding:full[1] - padding, padding:full[2] - padding]
 
 
-def test_hopper_forward_exact_nonfinite_weight(restore_flags, monkeypatch):
+def test_hopper_forward_exact_nonfinite_weight(restore_flags, hopper_kernels, monkeypatch):
     """NaN / +-inf weights in the exact Hopper forward (3xTF32): a weight's big part inf and small part 0 make its
     cross term with x's small part inf x 0 (or inf x a small part of the other sign), NaN where the sum is +-inf; the
     splitting copy reports nothing, so every tile is checked and such tiles recomputed with every product masked
@@ -1804,7 +1820,7 @@ def _w16(xs):
 @pytest.mark.parametrize("hcase", HOPPER_WGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_WGRAD_CASES])
-def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
+def test_hopper_wgrad(hcase, mode, restore_flags, hopper_kernels, monkeypatch):
     """The Hopper grad_weight as _check_hopper_backward checks it (bitwise repeatable: fixed chunks, ordered
     reduce), in each mode: TF32, fp16 / bf16 (CUTLASS_CONVT3D_SM90_16BIT: 64-position
     stages, two positions per B word, k16 wgmmas; against float64 of the same 16-bit operands, whose products fp32
@@ -1847,7 +1863,7 @@ def test_hopper_wgrad(hcase, mode, restore_flags, monkeypatch):
 
 @pytest.mark.parametrize("mode", ["fp16", "bf16", "bf16-kb2"])
 @pytest.mark.parametrize("edge", ["odd_ow", "sliced_x"])
-def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, monkeypatch):
+def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, hopper_kernels, monkeypatch):
     """The 16-bit Hopper grad_weight where its 8-element vectors meet unaligned rows: an odd OW (kernel 3, stride 2, no
     output padding: grad_y channel rows at every phase mod 8) and x a slice W - 3 wide of rows W long (the high half of
     a B word past the row's end at an odd position; the TMA map's extent is the slice's); -kb2: stages of two k-blocks
@@ -1878,7 +1894,7 @@ def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, monkeypatch):
 @pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "tf32-kb2", "fp16", "bf16", "exact"])
 @pytest.mark.parametrize("where", ["x", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, monkeypatch):
+def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, hopper_kernels, monkeypatch):
     """NaN/inf planted in x or grad_y (borders, both signs) on a Hopper grad_weight shape with rows and positions
     outside the tensors (zeros multiplied by the tensor cores): the CTAs whose sums are not finite recompute them
     masked, so ours is NaN/+inf/-inf exactly where the mathematical result is, accurate elsewhere.  TF32: x's tiles
@@ -1933,7 +1949,7 @@ def _tf32_ties(x, gen, frac=0.25):
 
 
 @pytest.mark.parametrize("op", ["forward_channels_last", "grad_weight"])
-def test_hopper_tma_tf32_rounding(op, restore_flags, monkeypatch):
+def test_hopper_tma_tf32_rounding(op, restore_flags, hopper_kernels, monkeypatch):
     """CUTLASS_CONVT3D_SM90_TMA_ROUND=1 (x read in place through a TFLOAT32 tensor map, the TMA rounding it to TF32)
     gives the same bits as the kernels' own round-to-nearest-even (cvt.rn.tf32.f32), on an x with a quarter of its
     elements on ties of both parities: a TMA that truncated, or rounded ties away from zero, would differ.  Then
@@ -2013,7 +2029,7 @@ UNIT_FWD_CASES = [
 @pytest.mark.parametrize("layout", ["ncdhw", "cl", "cl-sliced"])
 @pytest.mark.parametrize("ucase", UNIT_FWD_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][0]}{c[2][1]}{c[2][2]}"
                                                        for c in UNIT_FWD_CASES])
-def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, monkeypatch):
+def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, hopper_kernels, monkeypatch):
     """The stride-1 forward through the Hopper grad_input kernel against float64 at TF32 accuracy and against the
     sm_80 row-conv (the default; the same TF32-rounded operands, another summation order), outputs NaN-poisoned,
     without and with a bias (added by that kernel's epilogue); x NCDHW or channels_last (v84: y channels_last), dense
@@ -2054,7 +2070,7 @@ def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, 
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_unit_stride_forward_on_hopper_grad_input_nonfinite(value, restore_flags, monkeypatch):
+def test_unit_stride_forward_on_hopper_grad_input_nonfinite(value, restore_flags, hopper_kernels, monkeypatch):
     """NaN/inf planted in x (borders, both signs) through the Hopper grad_input path of the stride-1 forward: every
     product it forms is a term of the true sum (zeros only outside x), so ours is NaN/+inf/-inf exactly where the
     mathematical result is, accurate elsewhere."""
@@ -2110,7 +2126,7 @@ DGRAD_MODES = ([("tf32", lay) for lay in ("dense", "sliced", "cl", "cl-sliced")]
 @pytest.mark.parametrize("hcase", HOPPER_DGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_DGRAD_CASES])
-def test_hopper_dgrad(hcase, mode, gy_layout, restore_flags, monkeypatch):
+def test_hopper_dgrad(hcase, mode, gy_layout, restore_flags, hopper_kernels, monkeypatch):
     """The Hopper grad_input as _check_hopper_backward checks it, grad_y dense or a slice (its rows at every 16-byte
     phase), or channels_last with x (v84, forced: whole positions staged, grad_input channels_last), dense or a
     channel slice; fp16 / bf16 (v85, CUTLASS_CONVT3D_SM90_16BIT=1: k16 wgmmas, straddling 4-byte words, the stray
@@ -2142,7 +2158,7 @@ def test_hopper_dgrad(hcase, mode, gy_layout, restore_flags, monkeypatch):
                                          ("bf16", "cl")], ids=["tf32", "tf32-cl", "fp16", "bf16", "bf16-cl"])
 @pytest.mark.parametrize("where", ["w", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, monkeypatch):
+def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, hopper_kernels, monkeypatch):
     """NaN/inf planted in the weight or grad_y on a Hopper grad_input shape whose tiles read positions and rows
     outside grad_y (zeros multiplied by the tensor cores): with a non-finite weight the tiles whose sums are not
     finite are recomputed masked, so ours is NaN/+inf/-inf exactly where the mathematical result is.  grad_y and x
@@ -2175,7 +2191,7 @@ def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, monke
     _assert_nonfinite_as_expected(gx, masks, values, 2e-3 if dtype == torch.float32 else budget)
 
 
-def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
+def test_hopper_dgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like grad_input runs the wgmma kernel by default and the sm_80
     row-conv with CUTLASS_CONVT3D_SM90_DGRAD=0 or CUTLASS_CONVT3D_SM90=0; exact fp32 (TF32 off) stays on sm_80.  So do
     fp16 / bf16 (v85) and channels_last (v84, v86), each of which CUTLASS_CONVT3D_SM90_16BIT=0 / _DGRAD=0 turns off;
@@ -2229,7 +2245,7 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_dgrad_kernel" not in kernels()
 
 
-def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
+def test_hopper_forward_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like forward runs the wgmma kernel by default, and the sm_80
     kernels with CUTLASS_CONVT3D_SM90=0; fp16 / bf16 too unless CUTLASS_CONVT3D_SM90_16BIT=0 (NCDHW y by 16-byte row
     vectors unless CUTLASS_CONVT3D_SM90_VEC16=0; fp32 TF32 by element lanes unless =1); exact fp32 too unless
@@ -2271,7 +2287,7 @@ def test_hopper_forward_is_taken_on_sm90(restore_flags, monkeypatch):
     assert "hopper_rowconv_kernel" not in kernels()
 
 
-def test_hopper_wgrad_is_taken_on_sm90(restore_flags, monkeypatch):
+def test_hopper_wgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like grad_weight (kernel 3, stride 2: 2.25 (kd, kh) pairs per
     class) runs the wgmma kernel by default and the sm_80 kernels with CUTLASS_CONVT3D_SM90_WGRAD=0; so do bf16
     (unless CUTLASS_CONVT3D_SM90_16BIT=0) and kernel 3 / stride 1 (9 pairs per class, in segments: v83); kernel 2 /

@@ -96,11 +96,13 @@ constexpr int kTapGemmShortW = 32, kTapGemmShortWcl = 16, kTapGemmGradW = 64;
 // (TapGemmParams::n_fast): DRAM traffic of unet-128-64's forward 2.6x lower (ncu: 74% -> 29% of peak), time the same
 // or up to 11% lower (channels_last grad_input 0.132 -> 0.117 ms) in the stop 38 A/B, nowhere slower beyond 2%
 constexpr int kTapGemmOrderDefault = 1;
-// CUTLASS_CONVT3D_PHASEGEMM: the phase-GEMM (TapGemmPhase, the forward where kernel != stride): 0 never, 1 wherever it
-// applies, 2 where no Hopper forward takes the problem, 3 where, further, x's W <= kPhaseGemmShortW (the intended
-// default).  Off by default (kPhaseGemmDefault 0) until a GPU has run its tests and timed it: stop 39 got no device
-// time (benchmarks/NOTES.md v99)
-constexpr int kPhaseGemmDefault = 0;
+// CUTLASS_CONVT3D_PHASEGEMM: the phase-GEMM (TapGemmPhase: the forward and grad_input where kernel != stride): 0 never,
+// 1 wherever it applies, 2 where no Hopper kernel takes the pass, 3 (the default) at x's W <= kPhaseGemmShortW: the
+// forward where no Hopper forward takes it, grad_input over the Hopper grad_input too.  H100 (stop 40, NOTES v99),
+// vnet-128-64 (W 32) against the default before: forward 1.069 -> 0.425 ms fp32, 0.670 -> 0.252 bf16, grad_input
+// 1.284 -> 0.404, 0.740 -> 0.223 (channels_last alike); at W 64 (video-64-32) the forward 2.4x slower than the Hopper
+// forward, grad_input -11% .. +33%; the mission's W 128 forward 3.3x slower: so short rows only
+constexpr int kPhaseGemmDefault = 3;
 constexpr int kPhaseGemmShortW = 32;
 // The tap-GEMM's plan for an operator of kind K (forward, grad_input, grad_weight) where that kernel takes it
 // (convt3d_plan.cpp)

@@ -544,8 +544,19 @@ int main(int argc, char** argv) {
       setenv("CUTLASS_CONVT3D_PHASEGEMM", "3", 1);
       CHECK((tapgemm_plan(Kind::kForward, a, &g) && g.p.phase) ==
                 (planned && !hopper && pb.in[2] <= kPhaseGemmShortW), "mode 3");
+      // grad_input: mode 2 yields to the Hopper grad_input, mode 3 (short rows) does not
+      const bool dhopper = dgrad_kernel_plan(Kind::kGradInput, a, nullptr);
+      setenv("CUTLASS_CONVT3D_PHASEGEMM", "1", 1);
+      const bool dany = tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase;
+      setenv("CUTLASS_CONVT3D_PHASEGEMM", "2", 1);
+      CHECK((tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase) == (dany && !dhopper), "grad_input mode 2");
+      setenv("CUTLASS_CONVT3D_PHASEGEMM", "3", 1);
+      CHECK((tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase) == (dany && pb.in[2] <= kPhaseGemmShortW),
+            "grad_input mode 3");
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
-      if (kPhaseGemmDefault == 0) CHECK(!(tapgemm_plan(Kind::kForward, a, &g) && g.p.phase), "default: off");
+      const bool by_mode[4] = {false, planned, planned && !hopper, planned && !hopper && pb.in[2] <= kPhaseGemmShortW};
+      CHECK((tapgemm_plan(Kind::kForward, a, &g) && g.p.phase) == by_mode[kPhaseGemmDefault], "default (mode %d)",
+            kPhaseGemmDefault);
       setenv("CUTLASS_CONVT3D_PHASEGEMM", "0", 1);
       CHECK(!(tapgemm_plan(Kind::kForward, a, &g) && g.p.phase), "mode 0");
       CHECK(!(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase), "grad_input at mode 0");
