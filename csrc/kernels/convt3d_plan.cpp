@@ -236,14 +236,14 @@ int tapgemm_order() {
   const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM_ORDER");
   return e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : kTapGemmOrderDefault;
 }
-// The default's short rows (kTapGemmDefault): x's W within the limit measured for the pass; a channels_last x's
+// The default's short rows (kTapGemmDefault): x's W within the limit measured for the pass; a channels_last 16-bit x's
 // forward past kTapGemmShortWcl only where no Hopper kernel takes it (the one that reads it in place stays ahead)
 bool tapgemm_short_rows(Kind K, const Arguments& a) {
   const int64_t W = a.x.size[4];
   if (K != Kind::kForward) return W <= kTapGemmGradW;
   if (W > kTapGemmShortW) return false;
-  const bool cl = a.x.stride[1] == 1 && a.x.stride[4] != 1;
-  return !cl || W <= kTapGemmShortWcl || !(hopper_plan(a, nullptr) || dgrad_kernel_plan(K, a, nullptr));
+  const bool cl16 = a.x.stride[1] == 1 && a.x.stride[4] != 1 && elem_size(a.problem.dtype) == 2;
+  return !cl16 || W <= kTapGemmShortWcl || !(hopper_plan(a, nullptr) || dgrad_kernel_plan(K, a, nullptr));
 }
 // x's positions flat: its h and d strides continue its w stride (one position stride; extents of 1 excepted)
 bool flat_positions(const TensorRef5& t) {

@@ -86,10 +86,11 @@ struct TapGemmPlan {
 };
 // CUTLASS_CONVT3D_TAPGEMM's default: 3, short rows, over the Hopper kernels too, where it was measured faster (H100,
 // stops 37-38, `convt3d_bench` with the knob at 0 and 1; benchmarks/NOTES.md v93-v96): the forward where x's W <=
-// kTapGemmShortW (NCDHW x; unet-256-128 0.469 -> 0.069 ms, unet-128-64 0.201 -> 0.163) or <= kTapGemmShortWcl (channels_last
-// x, which the Hopper forward reads in place: at W 32 it was ahead, 0.169 against 0.174 fp32, 0.097 against 0.118
-// bf16, before v98's vector stores took the tap-GEMM to 0.148 / 0.105, not yet compared in one binary); grad_input and grad_weight where W <= kTapGemmGradW (unet-64-32, W 64: 0.471 -> 0.283 and 0.567 -> 0.429
-// fp32; at W 128, the k2s2p0, the other kernels win every pass: 0.441 against 0.519, 0.582 against 0.789)
+// kTapGemmShortW (NCDHW x, and a channels_last fp32 x; unet-256-128 0.469 -> 0.069 ms, unet-128-64 0.201 -> 0.163) or,
+// a channels_last 16-bit x, which the Hopper forward reads in place, <= kTapGemmShortWcl (stop 40, one binary, H100,
+// unet-128-64 channels_last at W 32, two rounds: fp32 0.162 -> 0.145 ms, bf16 0.097 -> 0.105); grad_input and
+// grad_weight where W <= kTapGemmGradW (unet-64-32, W 64: 0.471 -> 0.283 and 0.567 -> 0.429 fp32; at W 128, the
+// issue's k2s2p0, the other kernels win every pass: 0.441 against 0.519, 0.582 against 0.789)
 constexpr int kTapGemmDefault = 3;
 constexpr int kTapGemmShortW = 32, kTapGemmShortWcl = 16, kTapGemmGradW = 64;
 // The tap-GEMM's grid order by default (CUTLASS_CONVT3D_TAPGEMM_ORDER): 1, column blocks fastest
