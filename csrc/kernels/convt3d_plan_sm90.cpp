@@ -49,6 +49,18 @@ void set_probe([[maybe_unused]] Params& p) {
 #endif
 }
 
+// The Hopper forward's tile order (HopperSeg::row_of): bands of CUTLASS_CONVT3D_SM90_BAND rows along h (0: one band,
+// the order before v100); default kHopperBand
+void hopper_bands(HopperSeg& s, int nqd, int nrow) {
+  const int b = int(env_knob("CUTLASS_CONVT3D_SM90_BAND", double(kHopperBand)));
+  s.band = b <= 0 || b >= nrow ? nrow : b;
+  s.nbands = (nrow + s.band - 1) / s.band;
+  s.div_plane = FastDiv::make(nqd * nrow);
+  s.div_bandt = FastDiv::make(nqd * s.band);
+  s.div_band = FastDiv::make(s.band);
+  s.div_blast = FastDiv::make(nrow - (s.nbands - 1) * s.band);
+}
+
 bool tma_rounds_tf32() { return env_knob("CUTLASS_CONVT3D_SM90_TMA_ROUND", 1.0) != 0.0; }
 
 // On by default where it applies (CUTLASS_CONVT3D_SM90=0 turns it off): faster than the sm_80 row-conv on every
@@ -210,6 +222,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
             const int64_t tiles = a.y.size[0] * nqd * nrow * p.q_blocks;
             if (tiles >= INT_MAX) return false;
             s.tiles = int(tiles);
+            hopper_bands(s, int(nqd), int(nrow));
             s.wofs = wofs;
             cost.push_back(double(a.y.size[0] * nqd * p.q_blocks) * (row_pairs + tile_cost * nrow));
             wofs += int64_t(s.ptotal) * p.S * Kc * HopperTiles::M * parts;

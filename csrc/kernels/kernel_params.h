@@ -239,6 +239,19 @@ struct HopperSeg {
   FastDiv div_nrow, div_nqd;  // its rows along h, along d (od = Ed * qd + rd)
   int kd[HopperTiles::kMaxPairs], kh[HopperTiles::kMaxPairs];  // the taps
   int dd[HopperTiles::kMaxPairs], dh[HopperTiles::kMaxPairs];  // ... and the x rows they read: id = qd + dd
+  // Tile order (v100): [n][band][qd][row in band][q block], bands of `band` rows along h (the last one what is
+  // left), so an x plane that consecutive qd share is read again after a band's rows, not after a whole plane's (the
+  // mission read x about 3 times from DRAM, ncu stop 40); band >= rows: one band, [n][qd][row] (v99 and before)
+  int band, nbands;
+  FastDiv div_plane, div_bandt, div_band, div_blast;  // nqd x rows, nqd x band, band, rows of the last band
+  // tile t's entry n, class row qd along d and row along h (t without its q block)
+  CT3D_HD int row_of(int t, int& n, int& qd) const {
+    int t2, within, rb;
+    n = div_plane.divmod(t, t2);
+    const int b = div_bandt.divmod(t2, within);
+    qd = (b == nbands - 1 ? div_blast : div_band).divmod(within, rb);
+    return b * band + rb;
+  }
 };
 struct HopperParams {
   TensorRef5 y;

@@ -35,10 +35,8 @@ struct HopperTile {
 };
 CT3D_DEV HopperTile hopper_tile(const HopperParams& p, const HopperSeg& g, int t) {
   HopperTile r;
-  int ro;
   t = p.div_qb.divmod(t, r.qb);
-  t = g.div_nrow.divmod(t, ro);
-  r.n = g.div_nqd.divmod(t, r.qd);
+  const int ro = g.row_of(t, r.n, r.qd);
   if (g.nh == 1) {
     r.qh = ro;
     r.oh = p.Eh * ro + g.rh0;

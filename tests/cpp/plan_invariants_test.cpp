@@ -149,6 +149,26 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
     }
     CHECK(int64_t(s.tiles) == a.y.size[0] * md.num_q(s.rd) * (s.nh == 1 ? mh.num_q(s.rh0) : pb.out[1]) * p.q_blocks,
           "segment %d tiles %d", i, s.tiles);
+    // the tile order (row_of): every (n, qd, row) once, rows in bands of s.band, qd within a band
+    const int nqd = int(md.num_q(s.rd)), nrow = int(s.nh == 1 ? mh.num_q(s.rh0) : pb.out[1]);
+    CHECK(s.band >= 1 && s.band <= nrow && s.nbands == (nrow + s.band - 1) / s.band, "segment %d band %d of %d rows", i,
+          s.band, nrow);
+    std::vector<char> seen(size_t(s.tiles / p.q_blocks), 0);
+    int prev_n = -1, prev_b = -1, prev_qd = -1, prev_ro = -1;
+    for (int t = 0; t < s.tiles / p.q_blocks; ++t) {
+      int n, qd;
+      const int ro = s.row_of(t, n, qd);
+      const bool in = n >= 0 && n < a.y.size[0] && qd >= 0 && qd < nqd && ro >= 0 && ro < nrow;
+      CHECK(in, "segment %d tile %d: n %d qd %d row %d", i, t, n, qd, ro);
+      if (!in) break;
+      char& c = seen[(size_t(n) * nqd + qd) * nrow + ro];
+      CHECK(!c, "segment %d tile %d: (%d %d %d) twice", i, t, n, qd, ro);
+      c = 1;
+      const int b = ro / s.band;  // within a band qd ascends, rows ascend within a qd
+      CHECK(n != prev_n || b != prev_b || qd > prev_qd || (qd == prev_qd && ro == prev_ro + 1), "segment %d tile %d order",
+            i, t);
+      prev_n = n, prev_b = b, prev_qd = qd, prev_ro = ro;
+    }
   }
   for (int g = 0; g < pb.groups; ++g)
     for (int cb = 0; cb < p.Nc / HopperTiles::BN; ++cb)
@@ -327,7 +347,11 @@ int main(int argc, char** argv) {
                     pb.pad[1], pb.pad[2], pb.dil[0], pb.dil[1], pb.dil[2]);
       where = buf;
       HopperPlan f{};
+      // the forward's tile order: bands of 1-9 rows, the whole plane (0), or the default
+      const int band = int(rng() % 12) - 1;
+      if (band >= 0) setenv("CUTLASS_CONVT3D_SM90_BAND", std::to_string(band).c_str(), 1);
       if (hopper_plan(a, &f)) ++planned[0], check_forward(a, f);
+      unsetenv("CUTLASS_CONVT3D_SM90_BAND");
       HopperWgradPlan w{};
       const bool wplan = hopper_wgrad_plan(a, &w);
       if (wplan) ++planned[1], check_wgrad(a, w);
