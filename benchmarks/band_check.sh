@@ -2,9 +2,9 @@
 # v100's device check, one call (~6 minutes on an H100): the Hopper forward's banded tile order.
 #   1. build and install (benchmarks/device_run.sh build),
 #   2. convt3d_bench, one binary, CUTLASS_CONVT3D_SM90_BAND 0 (the order before v100) / 4 / 8 / 16 on the mission
-#      (NCDHW and channels_last fp32 TF32, NCDHW bf16) and k3s2op1, two rounds,
-#   3. ncu DRAM bytes of the channels_last mission forward at band 0 and the default,
-#   4. the whole suite (defaults), 5. bench.py on the mission (every mode; JSON + chart) in what is left of BUDGET_S.
+#      (NCDHW and channels_last fp32 TF32, NCDHW bf16) and k3s2op1,
+#   3. the whole suite (defaults), 4. ncu DRAM bytes of the channels_last mission forward at band 0 and the default,
+#   5. a second A/B round, 6. bench.py on the mission (every mode; JSON + chart), each in what is left of BUDGET_S.
 # Usage: bash benchmarks/band_check.sh   (logs in $OUT/band.txt, default ./device_out)
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
@@ -15,22 +15,26 @@ t0=$(date +%s)
 left() { echo $(( ${BUDGET_S:-560} - ($(date +%s) - t0) )); }
 bash benchmarks/device_run.sh build > "$L" 2>&1 || exit 1
 B=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + '/cutlass_convt3d/bin/convt3d_bench') + [''])[0])")
-cd /tmp
+ab() {  # one round of the A/B
+  for c in "mission" "mission --layout cl" "mission --dtype bf16" "k3s2op1"; do for b in 0 4 8 16; do
+    echo "case $c band $b round $1" >> "$L"
+    CUTLASS_CONVT3D_SM90_BAND=$b timeout 60 "$B" --case $c --reps 10 2>&1 | grep -v "^case\|^device" >> "$L"
+  done; done
+}
 echo "== convt3d_bench, CUTLASS_CONVT3D_SM90_BAND (ms: forward, grad_input, grad_weight)" >> "$L"
-for r in 1 2; do for c in "mission" "mission --layout cl" "mission --dtype bf16" "k3s2op1"; do for b in 0 4 8 16; do
-  echo "case $c band $b round $r" >> "$L"
-  CUTLASS_CONVT3D_SM90_BAND=$b timeout 60 "$B" --case $c --reps 10 2>&1 | grep -v "^case\|^device" >> "$L"
-done; done; done
+(cd /tmp && ab 1)
+echo "== pytest tests -m 'not large' (defaults; time left: $(left) s)" >> "$L"
+[ $(left) -gt 60 ] && timeout $(( $(left) - 20 < 220 ? $(left) - 20 : 220 )) pytest -q tests -p no:cacheprovider \
+  -m "not large" 2>&1 | grep -E "FAILED|ERROR|passed|failed" | tail -30 >> "$L"
 M="gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum"
 for b in 0 8; do
+  [ $(left) -gt 30 ] || break
   echo "== ncu mission forward channels_last band $b" >> "$L"
-  CUTLASS_CONVT3D_SM90_BAND=$b timeout 60 ncu --clock-control none --kernel-name-base demangled \
+  (cd /tmp && CUTLASS_CONVT3D_SM90_BAND=$b timeout 40 ncu --clock-control none --kernel-name-base demangled \
     -k regex:"hopper_rowconv_kernel" -c 1 --metrics "$M" --csv "$B" --case mission --layout cl --reps 1 2>&1 | \
-    grep -E '^"' | awk -F'","' '{ print $(NF-2), $(NF-1), $NF }' | tr -d '"' >> "$L"
+    grep -E '^"' | awk -F'","' '{ print $(NF-2), $(NF-1), $NF }' | tr -d '"' >> "$L")
 done
-cd "$R"
-echo "== pytest tests -m 'not large' (defaults; time left: $(left) s)" >> "$L"
-timeout 220 pytest -q tests -p no:cacheprovider -m "not large" 2>&1 | grep -E "FAILED|ERROR|passed|failed" | tail -30 >> "$L"
+[ $(left) -gt 90 ] && (cd /tmp && ab 2)
 echo "== bench.py --quick (time left: $(left) s)" >> "$L"
 [ $(left) -gt 40 ] && timeout $(left) python3 benchmarks/bench.py --quick --reps 10 --out "$OUT/band-mission.json" 2>&1 | \
   tr '\r' '\n' | grep -v "^bench:" >> "$L"
