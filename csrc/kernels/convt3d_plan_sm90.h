@@ -97,10 +97,11 @@ constexpr int kTapGemmShortW = 32, kTapGemmShortWcl = 16, kTapGemmGradW = 64;
 // (TapGemmParams::n_fast): DRAM traffic of unet-128-64's forward 2.6x lower (ncu: 74% -> 29% of peak), time the same
 // or up to 11% lower (channels_last grad_input 0.132 -> 0.117 ms) in the stop 38 A/B, nowhere slower beyond 2%
 constexpr int kTapGemmOrderDefault = 1;
-// The Hopper forward's tiles in bands of kHopperBand output rows along h (HopperSeg::row_of, v100;
-// CUTLASS_CONVT3D_SM90_BAND, 0: the whole plane, as before): x rows shared by consecutive d rows stay in L2 between
-// their reads (ncu, stop 40, mission forward: 420 MB of DRAM reads for a 134 MB x, channels_last)
-constexpr int kHopperBand = 8;
+// The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
+// x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM
+// reads for a 134 MB x, channels_last).  Default kHopperBand = 0, one band (the order before v100), until a GPU has
+// timed it: stop 40's device time ran out first (benchmarks/band_check.sh is the A/B, 0 / 4 / 8 / 16)
+constexpr int kHopperBand = 0;
 // CUTLASS_CONVT3D_PHASEGEMM: the phase-GEMM (TapGemmPhase: the forward and grad_input where kernel != stride): 0 never,
 // 1 wherever it applies, 2 where no Hopper kernel takes the pass, 3 (the default) at x's W <= kPhaseGemmShortW: the
 // forward where no Hopper forward takes it, grad_input over the Hopper grad_input too.  H100 (stop 40, NOTES v99),
