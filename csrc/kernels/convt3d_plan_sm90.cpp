@@ -206,8 +206,6 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
             s.rd = rd;
             s.nh = merge ? mh.E : 1;
             s.rh0 = merge ? 0 : rh0;
-            s.div_nqd = FastDiv::make(int(nqd));
-            s.div_nrow = FastDiv::make(int(nrow));
             s.ptotal = 0;
             int64_t row_pairs = 0;  // pairs summed over the segment's rows along h
             for (int c = 0; c < s.nh; ++c) {

@@ -236,7 +236,6 @@ struct HopperSeg {
   int nh, rh0;     // h classes: all Eh (its rows are every oh) or the one class rh0 (oh = Eh * qh + rh0)
   int ptotal;      // pairs of all its classes: class c's are pofs[c] .. pofs[c] + npairs[c] - 1
   int npairs[HopperTiles::kMaxEh], pofs[HopperTiles::kMaxEh];
-  FastDiv div_nrow, div_nqd;  // its rows along h, along d (od = Ed * qd + rd)
   int kd[HopperTiles::kMaxPairs], kh[HopperTiles::kMaxPairs];  // the taps
   int dd[HopperTiles::kMaxPairs], dh[HopperTiles::kMaxPairs];  // ... and the x rows they read: id = qd + dd
   // Tile order (v100): [n][band][qd][row in band][q block], bands of `band` rows along h (the last one what is
@@ -244,7 +243,7 @@ struct HopperSeg {
   // mission read x about 3 times from DRAM, ncu stop 40); band >= rows: one band, [n][qd][row] (v99 and before)
   int band, nbands;
   FastDiv div_plane, div_bandt, div_band, div_blast;  // nqd x rows, nqd x band, band, rows of the last band
-  // tile t's entry n, class row qd along d and row along h (t without its q block)
+  // tile t's entry n, class row qd along d (od = Ed * qd + rd) and row along h (t without its q block)
   CT3D_HD int row_of(int t, int& n, int& qd) const {
     int t2, within, rb;
     n = div_plane.divmod(t, t2);
