@@ -1566,6 +1566,32 @@ def test_pointwise_channels_last_forward_w24(restore_flags):
     assert rel_err(y, F.conv_transpose3d(x.double(), w.double(), None, 1)) <= 2e-3
 
 
+def test_phasegemm_grad_input_shares_grad_y_copy(restore_flags, monkeypatch):
+    """Both gradients of a 16-bit stride-1 problem at short rows (the Hopper kernels off): grad_input runs on the
+    phase-GEMM, which restages an NCDHW grad_y, and grad_weight copies grad_y too, so the fused backward copies it
+    channels_last once for both: one copy fewer than the two ops alone, the same bits, within budget of float64."""
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
+    gen = torch.Generator().manual_seed(12)
+    args = (1, 1, 0, 1, 1)
+    x64 = torch.randn(1, 32, 3, 4, 16, generator=gen, dtype=torch.float64)
+    w64 = torch.randn(32, 32, 3, 3, 3, generator=gen, dtype=torch.float64) / 16
+    gy64 = torch.randn(1, 32, 3, 4, 16, generator=gen, dtype=torch.float64)
+    x, w, gy = (t.bfloat16().to(DEV) for t in (x64, w64, gy64))
+    copies = "to_channels_last_kernel"
+    gx, n_in = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args, True))
+    assert "phasegemm_kernel" in n_in, n_in
+    gw, n_w = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True))
+    (gx2, gw2), n_both = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gy, x, w, *args, True))
+    assert "phasegemm_kernel" in n_both, n_both
+    assert n_in.count(copies) == 1 and n_w.count(copies) == 2, (n_in, n_w)  # (grad_y; x and grad_y)
+    assert n_both.count(copies) == 2, n_both  # grad_y once, x once
+    assert torch.equal(gx, gx2) and torch.equal(gw, gw2), "the shared copy changed the results"
+    x0, w0 = x.double().requires_grad_(True), w.double().requires_grad_(True)
+    rx, rw = torch.autograd.grad(F.conv_transpose3d(x0, w0, None, *args), (x0, w0), gy.double())
+    assert rel_err(gx2, rx) <= 2e-2 and rel_err(gw2, rw) <= 2e-2
+
+
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_phasegemm_nonfinite_x(value, restore_flags, monkeypatch):
     """A NaN / inf in x reaches exactly the outputs whose taps read it (the gather multiplies only real taps; zero

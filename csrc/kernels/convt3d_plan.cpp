@@ -966,11 +966,15 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
 }
 
 bool grad_output_restaged(const Arguments& a) {
-  // not where a Hopper kernel or the tap-GEMM takes either gradient of an NCDHW grad_y: a shared copy could send them to
-  // the sm_80 kernels (16-bit k3s1 under CUTLASS_CONVT3D_SM90_16BIT=1 (and _WGRAD=1), v82 / v83 / v85)
-  return check_problem(a.problem, nullptr) == Status::kSuccess && restage_src(a, false) &&
-         wgrad_sources(a, nullptr).y && !hopper_wgrad_plan(a, nullptr) &&
-         !dgrad_kernel_plan(Kind::kGradInput, a, nullptr) && !tapgemm_plan(Kind::kGradInput, a, nullptr);
+  // not where a Hopper kernel takes either gradient of an NCDHW grad_y, nor the tap-GEMM one that reads it in place:
+  // a shared copy could send them to the sm_80 kernels (16-bit k3s1 under CUTLASS_CONVT3D_SM90_16BIT=1 (and _WGRAD=1),
+  // v82 / v83 / v85).  GradInput's own copy: the phase-GEMM's restage where the tap-GEMM plan takes it (which then
+  // reads the shared copy in place), else the row-conv's
+  if (check_problem(a.problem, nullptr) != Status::kSuccess || !wgrad_sources(a, nullptr).y ||
+      hopper_wgrad_plan(a, nullptr) || dgrad_kernel_plan(Kind::kGradInput, a, nullptr))
+    return false;
+  TapGemmPlan tg{};
+  return tapgemm_plan(Kind::kGradInput, a, &tg) ? tg.p.phase && tg.restage : restage_src(a, false);
 }
 
 Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {

@@ -610,6 +610,32 @@ int main(int argc, char** argv) {
     TapGemmPlan g{};  // (a channels_last fp32 x at W <= 32: the tap-GEMM's since stop 40, without that query)
     CHECK(tapgemm_plan(Kind::kForward, a, &g), "the short-row default did not take it");
   }
+  // both gradients of a 16-bit stride-1 problem at short rows (no Hopper kernels): grad_y copied channels_last once
+  // for both, whether grad_input runs on the phase-GEMM (its own restage otherwise) or on the row-conv; the phase-GEMM
+  // then reads the copy in place
+  {
+    ConvT3dProblem pb{};
+    pb.dtype = DType::kBF16;
+    pb.math = Math::kTF32;
+    pb.groups = 1, pb.N = 1, pb.Cin = 32, pb.Cout = 32;
+    const int ins[3] = {3, 4, 16};
+    for (int d = 0; d < 3; ++d) pb.in[d] = ins[d], pb.k[d] = 3, pb.stride[d] = pb.dil[d] = pb.pad[d] = 1;
+    for (int d = 0; d < 3; ++d) pb.out[d] = pb.in[d];
+    where = "bf16 k3 s1 both gradients, W 16";
+    setenv("CUTLASS_CONVT3D_SM90", "0", 1);
+    const Arguments a = dense_args(data, pb, false, false);
+    TapGemmPlan g{};
+    CHECK(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase && g.restage, "the phase-GEMM does not restage grad_y");
+    CHECK(grad_output_restaged(a), "grad_y not shared (phase-GEMM grad_input)");
+    Arguments b = a;
+    b.y = channels_last_ref(a.y, a.y.data);
+    CHECK(tapgemm_plan(Kind::kGradInput, b, &g) && g.p.phase && !g.restage, "the shared copy is not read in place");
+    CHECK(!grad_output_restaged(b), "a channels_last grad_y copied again");
+    setenv("CUTLASS_CONVT3D_PHASEGEMM", "0", 1);
+    CHECK(grad_output_restaged(a), "grad_y not shared (row-conv grad_input)");
+    unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
+    unsetenv("CUTLASS_CONVT3D_SM90");
+  }
   // the tap-GEMM (kernel == stride, padding 0): random such problems, forward and grad_input, under
   // CUTLASS_CONVT3D_TAPGEMM=1 (wherever it applies), =2 (only where no Hopper kernel takes the problem) and unset
   // (the default: short rows)
