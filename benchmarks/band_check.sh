@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# v100's device check, one call (~6 minutes on an H100): the Hopper forward's banded tile order.
+# v100's device check, one call (~7 minutes on an H100): the Hopper forward's banded tile order (and v101's A/B).
 #   1. build and install (benchmarks/device_run.sh build),
 #   2. convt3d_bench, one binary, CUTLASS_CONVT3D_SM90_BAND 0 (the order before v100) / 4 / 8 / 16 on the mission
 #      (NCDHW and channels_last fp32 TF32, NCDHW bf16) and k3s2op1,
@@ -23,6 +23,16 @@ ab() {  # one round of the A/B
 }
 echo "== convt3d_bench, CUTLASS_CONVT3D_SM90_BAND (ms: forward, grad_input, grad_weight)" >> "$L"
 (cd /tmp && ab 1)
+# v101: grad_weight where kernel != stride on the tap-GEMM (CUTLASS_CONVT3D_PHASEGEMM_WGRAD 0 / 1; the wgrad column)
+echo "== v101 convt3d_bench, CUTLASS_CONVT3D_PHASEGEMM_WGRAD 0 / 1 (ms: forward, grad_input, grad_weight)" >> "$L"
+for c in "vnet-128-64" "vnet-128-64 --dtype bf16" "vnet-128-64 --layout cl" "vnet-128-64 --layout cl --dtype bf16" \
+         "video-64-32 --phase 1" "mission --phase 1"; do
+  ph=3; case "$c" in *"--phase 1") ph=1; c=${c% --phase 1};; esac
+  for v in 0 1; do
+  echo "case $c phasegemm $ph wgrad $v" >> "$L"
+  (cd /tmp && CUTLASS_CONVT3D_PHASEGEMM=$ph CUTLASS_CONVT3D_PHASEGEMM_WGRAD=$v timeout 60 "$B" --case $c --reps 10 2>&1 | \
+    grep -v "^case\|^device") >> "$L"
+done; done
 echo "== pytest tests -m 'not large' (defaults; time left: $(left) s)" >> "$L"
 [ $(left) -gt 60 ] && timeout $(( $(left) - 20 < 220 ? $(left) - 20 : 220 )) pytest -q tests -p no:cacheprovider \
   -m "not large" 2>&1 | grep -E "FAILED|ERROR|passed|failed" | tail -30 >> "$L"

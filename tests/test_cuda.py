@@ -1555,6 +1555,82 @@ def test_phasegemm_grad_input(pcase, layout, mode, restore_flags, monkeypatch):
     _check_phasegemm(run, ref, budget, takes, monkeypatch, f"{pcase} {layout}")
 
 
+@pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "gy-expanded"])
+@pytest.mark.parametrize("pcase", PHASEGEMM_CASES, ids=[_phasegemm_id(c) for c in PHASEGEMM_CASES])
+def test_phasegemm_grad_weight(pcase, layout, mode, restore_flags, monkeypatch):
+    """grad_weight where kernel != stride on the tap-GEMM's grad_weight (v101, CUTLASS_CONVT3D_PHASEGEMM_WGRAD=1 with
+    CUTLASS_CONVT3D_PHASEGEMM=1): every tap a column block, grad_y gathered at s q - pad + k dil with bounds; x and
+    grad_y NCDHW or misaligned (restaged channels_last first) or channels_last (read in place), or grad_y expanded from
+    one element (never copied: the other kernels take it).  Against float64 autograd and the other kernels, bits run
+    to run (chunk sums and the ordered reduce)."""
+    xs, cout, k, s, pad, op, g, dil = pcase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    gen = torch.Generator().manual_seed(31)
+    ks = (k,) * 3 if isinstance(k, int) else k
+    x = torch.randn(xs, generator=gen).to(dtype).to(DEV)
+    w = (torch.randn(xs[1], cout // g, *ks, generator=gen) / (xs[1] // g * 8) ** 0.5).to(dtype).to(DEV)
+    args = (s, pad, op, g, dil)
+    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
+    gy = torch.randn(ys, generator=gen).to(dtype).to(DEV)
+    if layout == "channels_last_3d":
+        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
+    elif layout == "misaligned":
+        bx = torch.empty(x.numel() + 1, dtype=dtype, device=DEV)
+        by = torch.empty(gy.numel() + 1, dtype=dtype, device=DEV)
+        x, gy = bx[1:].view(xs).copy_(x), by[1:].view(ys).copy_(gy)
+    elif layout == "gy-expanded":
+        gy = gy[:1, :1, :1, :1, :1].expand(ys)
+    w64 = w.double().requires_grad_()
+    F.conv_transpose3d(x.double(), w64, None, *args).backward(gy.double())
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+
+    def run():
+        return ops.conv_transpose3d_grad_weight(gy, x, w, *args, tf32)
+
+    vec = 16 // dtype.itemsize
+    takes = layout != "gy-expanded" and (xs[1] // g) % vec == 0 and (cout // g) % vec == 0
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "1")
+    gw, names = _with_kernel_names(run)
+    assert ("tapgemm_kernel" in names) == takes, f"{pcase} {layout}: tap-GEMM expected {takes}: {names}"
+    assert gw.dtype == dtype and gw.shape == w.shape and torch.isfinite(gw).all()
+    assert rel_err(gw, w64.grad) <= budget, f"{pcase} {layout}: {rel_err(gw, w64.grad):.3g} against float64"
+    assert torch.equal(run(), gw), f"{pcase} {layout}: not bitwise the same run to run"
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "0")
+    gw0, names0 = _with_kernel_names(run)
+    assert "tapgemm_kernel" not in names0, names0
+    assert rel_err(gw, gw0) <= 2 * budget, f"{pcase} {layout}: {rel_err(gw, gw0):.3g} against the other kernels"
+
+
+def test_phasegemm_grad_weight_shares_grad_y_copy(restore_flags, monkeypatch):
+    """The V-Net level in small (k3 s2 p1 op1, W 8, bf16, NCDHW): with grad_input on the phase-GEMM and grad_weight on
+    the tap-GEMM at any kernel, each restaging an NCDHW grad_y, the fused backward copies grad_y once for both: the
+    same bits as the two ops alone, one grad_y copy fewer, within budget of float64."""
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "1")
+    gen = torch.Generator().manual_seed(14)
+    args = (2, 1, 1, 1, 1)
+    x64 = torch.randn(2, 32, 4, 6, 8, generator=gen, dtype=torch.float64)
+    w64 = torch.randn(32, 16, 3, 3, 3, generator=gen, dtype=torch.float64) / 16
+    gy64 = torch.randn(2, 16, 8, 12, 16, generator=gen, dtype=torch.float64)
+    x, w, gy = (t.bfloat16().to(DEV) for t in (x64, w64, gy64))
+    copies = "to_channels_last_kernel"
+    gx, n_in = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args, True))
+    gw, n_w = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True))
+    (gx2, gw2), n_both = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gy, x, w, *args, True))
+    assert "phasegemm_kernel" in n_in and "tapgemm_kernel" in n_w, (n_in, n_w)
+    assert "phasegemm_kernel" in n_both and "tapgemm_kernel" in n_both, n_both
+    assert n_in.count(copies) == 1 and n_w.count(copies) == 2, (n_in, n_w)  # (grad_y; x and grad_y)
+    assert n_both.count(copies) == 2, n_both  # grad_y once, x once
+    assert torch.equal(gx, gx2) and torch.equal(gw, gw2), "the shared copy changed the results"
+    x0, w0 = x.double().requires_grad_(True), w.double().requires_grad_(True)
+    rx, rw = torch.autograd.grad(F.conv_transpose3d(x0, w0, None, *args), (x0, w0), gy.double())
+    assert rel_err(gx2, rx) <= 2e-2 and rel_err(gw2, rw) <= 2e-2
+
+
 def test_pointwise_channels_last_forward_w24(restore_flags):
     """A pointwise fp32 channels_last forward at W 24 (the short-row rule asks whether the unit-stride forward applies,
     whose plan once wrote through a null pointer there: a crash) runs and matches float64."""

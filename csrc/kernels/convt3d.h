@@ -59,7 +59,7 @@ const char* status_string(Status s);
 
 // Both input gradients of one problem: true where GradInput and GradWeight would each copy grad_y (args.y)
 // channels_last into their workspace (the plans' restaging: 2-byte stride-1 problems; grad_input on the row-conv or
-// the phase-GEMM).  A caller running both can
+// the phase-GEMM, grad_weight on the sm_80 kernel or the tap-GEMM at any kernel).  A caller running both can
 // copy it once with copy_channels_last and pass the copy as y; neither operator restages a channels_last y.
 bool grad_output_restaged(const Arguments& args);
 // Copies src (a 5-D tensor of the problem's dtype) into a dense channels_last_3d tensor at dst.

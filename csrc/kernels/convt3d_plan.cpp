@@ -384,6 +384,98 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   return true;
 }
 
+// The tap-GEMM grad_weight's K (positions) split into chunks of one batch entry: at most four CTAs per SM in all (two
+// whole waves at two per SM; rounding up would start a third wave of a few CTAs: unet-256-128 576 CTAs on 132 SMs),
+// whole K steps each, the sums' workspace within 256 MB (one chunk per entry past that: else the other kernels);
+// depends on the device only (deterministic).  Sets r's grid, chunks and workspace (the sums' bytes)
+bool wgrad_chunks(const ConvT3dProblem& pb, int64_t N, int64_t n_blocks, TapGemmPlan& r) {
+  TapGemmParams& p = r.p;
+  p.ci_blocks = (p.Kc + TapGemmTiles::BM - 1) / TapGemmTiles::BM;
+  const int64_t base = n_blocks * pb.groups * p.ci_blocks;
+  const int64_t per_chunk = int64_t(pb.groups) * pb.taps() * p.Kc * p.Nc * int64_t(acc_size(pb.dtype));
+  const int64_t steps = (p.pos + TapGemmTiles::BK - 1) / TapGemmTiles::BK;
+  if (N * per_chunk > (int64_t(256) << 20)) return false;
+  int64_t cpn = 4 * int64_t(device_sms()) / base / N;
+  cpn = std::max<int64_t>(1, std::min<int64_t>({cpn, steps, (int64_t(256) << 20) / (N * per_chunk)}));
+  p.chunk_len = (steps + cpn - 1) / cpn * TapGemmTiles::BK;
+  cpn = (p.pos + p.chunk_len - 1) / p.chunk_len;
+  if (N * cpn >= INT_MAX || int64_t(pb.groups) * p.ci_blocks > 65535) return false;
+  p.div_mb = FastDiv::make(int(cpn));
+  r.grid = dim3(unsigned(N * cpn), unsigned(n_blocks), unsigned(pb.groups * p.ci_blocks));
+  r.chunks = int(N * cpn);
+  r.workspace = align256(size_t(r.chunks) * size_t(per_chunk));
+  return true;
+}
+
+// CUTLASS_CONVT3D_PHASEGEMM_WGRAD (kPhaseGemmWgradDefault)
+bool phasegemm_wgrad_on() {
+  const char* e = std::getenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD");
+  return e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] == '1' : kPhaseGemmWgradDefault != 0;
+}
+// grad_weight where kernel != stride (or padding, output padding, dilation) on the tap-GEMM's channels_last grad_weight
+// (v101, TapGemmParams::wgen): C[ci][(tap, co)] = sum over x positions q of x[q][ci] grad_y[s q + k dil - pad][co],
+// every tap a column, the terms whose output lies outside grad_y zero; the same chunks, sums and ordered reduce as the
+// kernel == stride case.  x and grad_y are read in place where channels_last with whole aligned 16-byte vectors of a
+// group's channels (x's positions flat), else copied so into the workspace first (never an expanded one: the copy
+// would materialise it).  Routed by the phase-GEMM's mode, as grad_input is.
+bool wgrad_gemm_plan(const Arguments& a, TapGemmPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  const int mode = phasegemm_mode();
+  if (mode == 0 || !phasegemm_wgrad_on()) return false;
+  const TensorRef5 &x = a.x, &gy = a.y;
+  if (numel(x) == 0 || numel(gy) == 0) return false;
+  const int64_t es = int64_t(elem_size(pb.dtype)), D = x.size[2], H = x.size[3], W = x.size[4], pos = D * H * W;
+  if (pb.cin_g() * es % 16 != 0 || pb.cout_g() * es % 16 != 0 || pos >= INT_MAX) return false;
+  if (mode == 3 && W > kPhaseGemmShortW) return false;
+  if (mode == 2 && hopper_wgrad_plan(a, nullptr)) return false;
+  auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) { return aligned16(t, dims, es); };
+  // (channel stride 1 is all the gathers need: a one-position NCDHW tensor is read in place too)
+  const bool x_in = x.stride[1] == 1 && flat_positions(x) && aligned(x, {0}) && (pos == 1 || (x.stride[4] * es) % 16 == 0);
+  const bool y_in = gy.stride[1] == 1 && aligned(gy, {0, 2, 3, 4});
+  if ((!x_in && has_zero_stride(x)) || (!y_in && has_zero_stride(gy))) return false;
+  TapGemmPlan r{};
+  TapGemmParams& p = r.p;
+  r.restage_x = !x_in;
+  r.restage_y = !y_in;
+  r.y_off = r.restage_x ? align256(size_t(numel(x)) * size_t(es)) : 0;
+  r.sums_off = r.y_off + (r.restage_y ? align256(size_t(numel(gy)) * size_t(es)) : 0);
+  p.src = y_in ? gy : channels_last_ref(gy, nullptr);  // (restaged: the data pointers set by run())
+  p.dst = x_in ? x : channels_last_ref(x, nullptr);
+  p.groups = pb.groups;
+  p.Kc = pb.cin_g();
+  p.Nc = pb.cout_g();
+  p.wgrad = p.wgen = p.gcl = true;
+  for (int d = 0; d < 3; ++d) {
+    p.s[d] = pb.stride[d];
+    p.kt[d] = pb.k[d];
+    p.tdil[d] = pb.dil[d];
+    p.tpad[d] = pb.pad[d];
+  }
+  p.div_nc = FastDiv::make(p.Nc);
+  p.div_sw = FastDiv::make(pb.k[2]);
+  p.div_sh = FastDiv::make(pb.k[1]);
+  p.div_pairs = FastDiv::make(pb.k[0] * pb.k[1]);
+  const int64_t ncols = int64_t(p.Nc) * pb.taps();
+  if (ncols >= INT_MAX / 2) return false;
+  p.ncols = p.ndim = int(ncols);
+  p.kdim = p.Kc;
+  p.ldb = int((ncols + 7) / 8 * 8);
+  p.pos = pos;
+  p.xsP = p.dst.stride[4];
+  p.div_w = FastDiv::make(int(std::max<int64_t>(W, 1)));
+  p.div_h = FastDiv::make(int(std::max<int64_t>(H, 1)));
+  const int64_t n_blocks = (p.ldb + TapGemmTiles::BN - 1) / TapGemmTiles::BN;
+  if (n_blocks > 65535 || !wgrad_chunks(pb, x.size[0], n_blocks, r)) return false;
+  r.workspace += r.sums_off;
+  r.empty = false;
+  if (tapgemm_order() == 1 && r.grid.x <= 65535) {  // (grid.y's limit)
+    p.n_fast = true;
+    std::swap(r.grid.x, r.grid.y);
+  }
+  if (out) *out = r;
+  return true;
+}
+
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const int mode = tapgemm_mode();
@@ -392,7 +484,7 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   for (int d = 0; d < 3; ++d)
     if (pb.k[d] != pb.stride[d] || pb.pad[d] != 0 || int64_t(pb.out[d]) != int64_t(pb.in[d]) * pb.k[d] ||
         (pb.k[d] > 1 && pb.dil[d] != 1))
-      return phasegemm_plan(K, a, out);
+      return wgrad ? wgrad_gemm_plan(a, out) : phasegemm_plan(K, a, out);
   if (mode == 0) return false;
   const int sw = pb.k[2];
   const TensorRef5& gy = a.y;
@@ -426,7 +518,7 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.gcl = gcl;
   p.div_nc = FastDiv::make(p.Nc);
   p.div_sw = FastDiv::make(sw);
-  for (int d = 0; d < 3; ++d) p.s[d] = pb.k[d];
+  for (int d = 0; d < 3; ++d) p.s[d] = p.kt[d] = pb.k[d];
   p.lsw = 0;
   while (!dgrad && !wgrad && (1 << p.lsw) < sw) ++p.lsw;
   const int64_t ncols = int64_t(p.Nc) * pb.taps(), ndim = dgrad ? p.Kc : ncols, ldb = (ndim + 7) / 8 * 8;
@@ -464,26 +556,7 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.grid = dim3(unsigned(x.size[0] * m_blocks), unsigned(n_blocks), unsigned(pb.groups));
   r.workspace = align256(size_t(pb.groups) * size_t(p.kdim) * size_t(ldb) * size_t(es));
   r.empty = numel(a.y) == 0;
-  if (wgrad) {
-    // K (positions) split into chunks of one batch entry: at most four CTAs per SM in all (two whole waves at two per
-    // SM; rounding up would start a third wave of a few CTAs: unet-256-128 576 CTAs on 132 SMs), whole K steps each,
-    // the sums' workspace within 256 MB (one chunk per entry past that: else the other kernels); depends on the
-    // device only (deterministic)
-    p.ci_blocks = (p.Kc + TapGemmTiles::BM - 1) / TapGemmTiles::BM;
-    const int64_t base = n_blocks * pb.groups * p.ci_blocks, N = x.size[0];
-    const int64_t per_chunk = int64_t(pb.groups) * pb.taps() * p.Kc * p.Nc * int64_t(acc_size(pb.dtype));
-    const int64_t steps = (pos + TapGemmTiles::BK - 1) / TapGemmTiles::BK;
-    if (N * per_chunk > (int64_t(256) << 20)) return false;
-    int64_t cpn = 4 * int64_t(device_sms()) / base / N;
-    cpn = std::max<int64_t>(1, std::min<int64_t>({cpn, steps, (int64_t(256) << 20) / (N * per_chunk)}));
-    p.chunk_len = (steps + cpn - 1) / cpn * TapGemmTiles::BK;
-    cpn = (pos + p.chunk_len - 1) / p.chunk_len;
-    if (N * cpn >= INT_MAX || int64_t(pb.groups) * p.ci_blocks > 65535) return false;
-    p.div_mb = FastDiv::make(int(cpn));
-    r.grid = dim3(unsigned(N * cpn), unsigned(n_blocks), unsigned(pb.groups * p.ci_blocks));
-    r.chunks = int(N * cpn);
-    r.workspace = align256(size_t(r.chunks) * size_t(per_chunk));
-  }
+  if (wgrad && !wgrad_chunks(pb, x.size[0], n_blocks, r)) return false;
   if (tapgemm_order() == 1 && r.grid.x <= 65535) {  // (grid.y's limit)
     p.n_fast = true;
     std::swap(r.grid.x, r.grid.y);
@@ -896,7 +969,18 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
       }
       return L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
     }
-    tg.p.ws = workspace_;
+    char* ws = static_cast<char*>(workspace_);
+    tg.p.ws = ws + tg.sums_off;
+    if (tg.restage_x) {  // (wgen) x and grad_y as channels_last copies
+      tg.p.dst.data = ws;
+      Status s = L.to_channels_last(a.x, ws, Restage::kCopy, nullptr, stream, why);
+      if (s != Status::kSuccess) return s;
+    }
+    if (tg.restage_y) {
+      tg.p.src.data = ws + tg.y_off;
+      Status s = L.to_channels_last(a.y, tg.p.src.data, Restage::kCopy, nullptr, stream, why);
+      if (s != Status::kSuccess) return s;
+    }
     Status s = L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
     return s == Status::kSuccess ? L.wgrad_reduce(reduce_view(a.problem, workspace_), tg.chunks, a.w, stream, why) : s;
   }
@@ -965,16 +1049,21 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   return L.grad_bias(a.y, workspace_, bias_chunks(a), a.bias, a.bias_stride, stream, why);
 }
 
-bool grad_output_restaged(const Arguments& a) {
-  // not where a Hopper kernel takes either gradient of an NCDHW grad_y, nor the tap-GEMM one that reads it in place:
-  // a shared copy could send them to the sm_80 kernels (16-bit k3s1 under CUTLASS_CONVT3D_SM90_16BIT=1 (and _WGRAD=1),
-  // v82 / v83 / v85).  GradInput's own copy: the phase-GEMM's restage where the tap-GEMM plan takes it (which then
-  // reads the shared copy in place), else the row-conv's
-  if (check_problem(a.problem, nullptr) != Status::kSuccess || !wgrad_sources(a, nullptr).y ||
-      hopper_wgrad_plan(a, nullptr) || dgrad_kernel_plan(Kind::kGradInput, a, nullptr))
-    return false;
+// Whether a pass, as run() plans it on a, copies grad_y channels_last for itself
+bool grad_input_copies_gy(const Arguments& a) {
   TapGemmPlan tg{};
-  return tapgemm_plan(Kind::kGradInput, a, &tg) ? tg.p.phase && tg.restage : restage_src(a, false);
+  if (tapgemm_plan(Kind::kGradInput, a, &tg)) return tg.p.phase && tg.restage;
+  return !dgrad_kernel_plan(Kind::kGradInput, a, nullptr) && restage_src(a, false);
+}
+bool grad_weight_copies_gy(const Arguments& a) {
+  TapGemmPlan tg{};
+  if (tapgemm_plan(Kind::kGradWeight, a, &tg)) return tg.p.wgen && tg.restage_y;
+  return !hopper_wgrad_plan(a, nullptr) && wgrad_sources(a, nullptr).y;
+}
+bool grad_output_restaged(const Arguments& a) {
+  // only where both passes would copy it for themselves: each then reads the shared copy in place on the kernel it
+  // would have taken (a copy given to a pass that reads grad_y NCDHW, a Hopper kernel, would send it elsewhere)
+  return check_problem(a.problem, nullptr) == Status::kSuccess && grad_input_copies_gy(a) && grad_weight_copies_gy(a);
 }
 
 Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {

@@ -83,6 +83,10 @@ struct TapGemmPlan {
   // (at pack_bytes) first
   bool restage;
   size_t pack_bytes;
+  // grad_weight at any kernel (wgen): x and / or grad_y restaged channels_last at the workspace's start (x at 0,
+  // grad_y at y_off), the chunks' sums at sums_off
+  bool restage_x, restage_y;
+  size_t y_off, sums_off;
 };
 // CUTLASS_CONVT3D_TAPGEMM's default: 3, short rows, over the Hopper kernels too, where it was measured faster (H100,
 // stops 37-38, `convt3d_bench` with the knob at 0 and 1; benchmarks/NOTES.md v93-v96): the forward where x's W <=
@@ -110,6 +114,11 @@ constexpr int kHopperBand = 0;
 // forward, grad_input -11% .. +33%; the mission's W 128 forward 3.3x slower: so short rows only
 constexpr int kPhaseGemmDefault = 3;
 constexpr int kPhaseGemmShortW = 32;
+// CUTLASS_CONVT3D_PHASEGEMM_WGRAD: grad_weight where kernel != stride on the tap-GEMM's grad_weight (v101: every tap a
+// column block, grad_y gathered at s q + k dil - pad with bounds; x and grad_y channels_last, restaged where not),
+// routed by CUTLASS_CONVT3D_PHASEGEMM's mode as grad_input is (1 everywhere, 2 where no Hopper grad_weight takes it,
+// 3 at x's W <= kPhaseGemmShortW over it too): 1 on, 0 off.  Default off until a GPU has timed it
+constexpr int kPhaseGemmWgradDefault = 0;
 // The tap-GEMM's plan for an operator of kind K (forward, grad_input, grad_weight) where that kernel takes it
 // (convt3d_plan.cpp)
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out);

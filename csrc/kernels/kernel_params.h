@@ -114,7 +114,8 @@ struct TapGemmParams {
   const void* wpack;    // [groups][kdim][ldb] Element (tapgemm_pack_kernel): the GEMM's B, zero past ndim
   const void* bias;     // forward: [groups * Nc], contiguous, or null
   int groups, Kc, Nc;   // channels per group: x's, y's
-  int s[3];             // kernel == stride, per dimension
+  int s[3];             // kernel == stride, per dimension (grad_weight at any kernel, wgen: the stride)
+  int kt[3];            // kernel extents (grad_weight's tap decode and its sums' taps; == s but for wgen)
   int lsw;              // the NCDHW epilogue's kw: log2(s[2]) (forward), 0 (grad_input: its outputs are positions)
   int ncols;            // Nc * taps: y's (output channel, tap) columns of one input position
   int kdim, ndim, ldb;  // the GEMM's K and N (forward Kc, ncols; grad_input ncols, Kc); ldb: N in whole 16-byte vectors
@@ -127,6 +128,10 @@ struct TapGemmParams {
   // into chunks of chunk_len positions of one batch entry (div_mb: by chunks per entry), each chunk's sums to ws
   // ([chunk][groups][taps][Kc][Nc] Acc, the layout of wgrad_reduce); CTAs along z: groups x ci_blocks
   bool wgrad;
+  // grad_weight at any kernel, stride, padding and dilation (v101, channels_last x and grad_y): tap k of dimension d
+  // reads grad_y at s q + k tdil - tpad, zero outside it (the kernel == stride case never leaves the output block)
+  bool wgen;
+  int tdil[3], tpad[3];
   int64_t chunk_len;
   int ci_blocks;
   void* ws;

@@ -174,6 +174,7 @@ struct TapGemm {
     const int m_c = tid / AV, kv_c = (tid % AV) * VEC, k_c = tid / BV, nv_c = (tid % BV) * VEC;
     int64_t c_row[kCF && kG && !kW ? NVC : 1];
     int64_t c_col = -1;
+    int tk[3] = {0, 0, 0};  // wgen: the column's tap offsets k tdil - tpad (its outputs s q + tk, bounds-checked)
     if constexpr (kCF && kG && !kW) {
 #pragma unroll
       for (int r = 0; r < NVC; ++r) {
@@ -181,8 +182,18 @@ struct TapGemm {
         c_row[r] = m < p.pos ? block_origin(p, int(m), p.src.stride) : -1;
       }
     }
-    if constexpr (kCF && kW)
-      if (j0 + nv_c < p.ncols) c_col = tap_column(p, j0 + nv_c, p.src.stride);
+    if constexpr (kCF && kW) {
+      if (j0 + nv_c < p.ncols && p.wgen) {
+        int co, kw, kh;
+        const int kd = p.div_sh.divmod(p.div_sw.divmod(p.div_nc.divmod(j0 + nv_c, co), kw), kh);
+        tk[0] = kd * p.tdil[0] - p.tpad[0];
+        tk[1] = kh * p.tdil[1] - p.tpad[1];
+        tk[2] = kw * p.tdil[2] - p.tpad[2];
+        c_col = co * sC;
+      } else if (j0 + nv_c < p.ncols) {
+        c_col = tap_column(p, j0 + nv_c, p.src.stride);
+      }
+    }
 
     // one step's copies into stage st: x channels [c0, c0 + BK) of positions [m0, m0 + BM), weight rows c0.. of
     // columns [j0, j0 + BN); zero-filled outside (channels past Kc, positions past pos, columns past ldb)
@@ -217,8 +228,18 @@ struct TapGemm {
 #pragma unroll
         for (int r = 0; r < NVB; ++r) {
           const int k = k_c + r * (kThreads / BV);
-          const bool ok = c_col >= 0 && q0 + k < p1;
-          const int64_t row = ok ? block_origin(p, int(q0) + k, p.src.stride) : 0;
+          bool ok = c_col >= 0 && q0 + k < p1;
+          int64_t row = 0;
+          if (ok && p.wgen) {  // output (s d + tk0, s h + tk1, s w + tk2), zero outside grad_y
+            int w, h;
+            const int d = p.div_h.divmod(p.div_w.divmod(int(q0) + k, w), h);
+            const int od = p.s[0] * d + tk[0], oh = p.s[1] * h + tk[1], ow = p.s[2] * w + tk[2];
+            ok = unsigned(od) < unsigned(p.src.size[2]) && unsigned(oh) < unsigned(p.src.size[3]) &&
+                 unsigned(ow) < unsigned(p.src.size[4]);
+            row = od * p.src.stride[2] + oh * p.src.stride[3] + ow * p.src.stride[4];
+          } else if (ok) {
+            row = block_origin(p, int(q0) + k, p.src.stride);
+          }
           cp_async_16(Bs + k * LDB + nv_c, ok ? xg + row + c_col : xg, ok ? 16 : 0);
         }
         return;
@@ -404,7 +425,7 @@ struct TapGemm {
     const int64_t* ys = p.dst.stride;
     if constexpr (kW) {
       // grad_weight: this chunk's sums, input channel ci's (co, tap) at [chunk][group][tap][ci][co] of the workspace
-      const int taps = p.s[0] * p.s[1] * p.s[2];
+      const int taps = p.kt[0] * p.kt[1] * p.kt[2];
       const int64_t slab = int64_t(p.Kc) * p.Nc;
       if (tid < BM && m0 + tid < p.Kc) {
         om[tid] = ((int64_t(bx) * p.groups + grp) * taps) * slab + (m0 + tid) * p.Nc;

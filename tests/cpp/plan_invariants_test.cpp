@@ -299,6 +299,40 @@ static std::vector<double> emulate_phase(const TapGemmParams& p, int64_t N, cons
   return out;
 }
 
+// The tap-GEMM grad_weight at any kernel (wgen) as the kernel walks its plan: per batch entry and chunk of chunk_len
+// positions (div_mb: chunks per entry), group, input channel and column j = (tap, co) decoded by the plan's FastDivs,
+// position q -> (d, h, w) by div_h / div_w, grad_y read at s (d, h, w) + k dil - pad (zero outside its extents O); the
+// chunks' sums then added in order, as the reduce does.  Returns [Cin][Cout_g][taps] in float64.
+template <class X, class G>
+static std::vector<double> emulate_wgen(const TapGemmParams& p, int64_t N, const int* O, X xat, G gyat) {
+  const int taps = p.kt[0] * p.kt[1] * p.kt[2];
+  std::vector<double> gw(static_cast<size_t>(p.groups) * p.Kc * p.Nc * taps, 0.0);
+  const int cpn = p.div_mb.d;
+  for (int64_t n = 0; n < N; ++n)
+    for (int c = 0; c < cpn; ++c) {
+      const int64_t p0 = c * p.chunk_len, p1 = std::min(p.pos, p0 + p.chunk_len);
+      for (int grp = 0; grp < p.groups; ++grp)
+        for (int j = 0; j < p.ncols; ++j) {
+          int co, kw, kh;
+          const int kd = p.div_sh.divmod(p.div_sw.divmod(p.div_nc.divmod(j, co), kw), kh);
+          const int tk[3] = {kd * p.tdil[0] - p.tpad[0], kh * p.tdil[1] - p.tpad[1], kw * p.tdil[2] - p.tpad[2]};
+          for (int ci = 0; ci < p.Kc; ++ci) {
+            double acc = 0;
+            for (int64_t q = p0; q < p1; ++q) {
+              int w, h;
+              const int d = p.div_h.divmod(p.div_w.divmod(int(q), w), h);
+              const int o[3] = {p.s[0] * d + tk[0], p.s[1] * h + tk[1], p.s[2] * w + tk[2]};
+              if (unsigned(o[0]) >= unsigned(O[0]) || unsigned(o[1]) >= unsigned(O[1]) || unsigned(o[2]) >= unsigned(O[2]))
+                continue;
+              acc += xat(n, grp * p.Kc + ci, d, h, w) * gyat(n, grp * p.Nc + co, o[0], o[1], o[2]);
+            }
+            gw[size_t((int64_t(grp * p.Kc + ci) * p.Nc + co) * taps + j / p.Nc)] += acc;
+          }
+        }
+    }
+  return gw;
+}
+
 int main(int argc, char** argv) {
   const int n_problems = argc > 1 ? std::atoi(argv[1]) : 20000;
   alignas(256) static char data[256];
@@ -374,7 +408,7 @@ int main(int argc, char** argv) {
   {
     std::mt19937 prng(29);
     auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
-    int phase_planned = 0, emulated = 0;
+    int phase_planned = 0, emulated = 0, wgen_emulated = 0;
     for (int t = 0; t < 6000; ++t) {
       ConvT3dProblem pb{};
       const int dt = int(prng() % 4);
@@ -515,7 +549,38 @@ int main(int argc, char** argv) {
       // transposed convolution and its grad_input in float64
       const int64_t nx = pb.N * pb.Cin * int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
       const int64_t ny = pb.N * pb.Cout * int64_t(pb.out[0]) * pb.out[1] * pb.out[2];
-      if ((planned || dplanned) && emulated < 400 && (nx + ny) * pb.cout_g() * pb.taps() <= 6000000) {
+      // grad_weight at any kernel (v101, CUTLASS_CONVT3D_PHASEGEMM_WGRAD=1): where the shape is not the tap-GEMM's own,
+      // every channel of a group whole 16-byte vectors; x and grad_y restaged exactly where not channels_last
+      setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "1", 1);
+      TapGemmPlan gw{};
+      const bool wplanned = tapgemm_plan(Kind::kGradWeight, a, &gw);
+      CHECK(!wplanned || gw.p.wgen == !tap_shape, "grad_weight wgen %d at the tap-GEMM's shape %d", gw.p.wgen, tap_shape);
+      const bool wfits = !tap_shape && !use_direct(pb) && pb.cin_g() % vec == 0 && pb.cout_g() % vec == 0;
+      CHECK(tap_shape || wplanned == wfits, "grad_weight planned %d, expected %d", wplanned, wfits);
+      if (wplanned && !tap_shape) {
+        const bool one_in = pb.in[0] == 1 && pb.in[1] == 1 && pb.in[2] == 1;
+        const bool one_out = pb.out[0] == 1 && pb.out[1] == 1 && pb.out[2] == 1;
+        CHECK(gw.restage_x == !(xcl || one_in) && gw.restage_y == !(ycl || one_out), "grad_weight restage x %d y %d",
+              gw.restage_x, gw.restage_y);
+        const size_t es = elem_size(pb.dtype);
+        const int64_t nx = pb.N * pb.Cin * int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
+        const int64_t ny = pb.N * pb.Cout * int64_t(pb.out[0]) * pb.out[1] * pb.out[2];
+        CHECK(gw.y_off >= (gw.restage_x ? size_t(nx) * es : 0) &&
+                  gw.sums_off >= gw.y_off + (gw.restage_y ? size_t(ny) * es : 0) && gw.sums_off % 256 == 0 &&
+                  gw.workspace >= gw.sums_off + size_t(gw.chunks) * pb.groups * pb.taps() * pb.cin_g() * pb.cout_g() *
+                                                    acc_size(pb.dtype),
+              "grad_weight workspace");
+        const unsigned gx = gw.p.n_fast ? gw.grid.y : gw.grid.x, gyb = gw.p.n_fast ? gw.grid.x : gw.grid.y;
+        CHECK(int64_t(gx) == pb.N * gw.p.div_mb.d && gw.chunks == int(gx) &&
+                  int64_t(gyb) * TapGemmTiles::BN >= int64_t(pb.cout_g()) * pb.taps() &&
+                  int64_t(gw.p.div_mb.d) * gw.p.chunk_len >= gw.p.pos && gw.p.chunk_len % TapGemmTiles::BK == 0,
+              "grad_weight grid %u %u %u", gw.grid.x, gw.grid.y, gw.grid.z);
+      }
+      setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "0", 1);
+      CHECK(tap_shape || !tapgemm_plan(Kind::kGradWeight, a, &g), "grad_weight with CUTLASS_CONVT3D_PHASEGEMM_WGRAD=0");
+      unsetenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD");
+      const bool wgen = wplanned && !tap_shape;
+      if ((planned || dplanned || wgen) && emulated < 400 && (nx + ny) * pb.cout_g() * pb.taps() <= 6000000) {
         ++emulated;
         const int Kc = pb.cin_g(), Nc = pb.cout_g(), I[3] = {pb.in[0], pb.in[1], pb.in[2]};
         const int O[3] = {pb.out[0], pb.out[1], pb.out[2]};
@@ -561,6 +626,31 @@ int main(int argc, char** argv) {
           }, [&](int grp, int kc, int nc, int kd, int kh, int kw) { return W(int64_t(grp) * Kc + nc, kc, kd, kh, kw); });
           CHECK(gx == gref, "emulated grad_input differs from the strided convolution of grad_y");
         }
+        if (wgen) {  // grad_weight[ci][co][tap] = sum over (n, i) of x[n][ci][i] grad_y[n][co][s i - pad + k dil]
+          std::vector<double> wref(wv.size(), 0.0);
+          for (int64_t n = 0; n < pb.N; ++n)
+            for (int ci = 0; ci < pb.Cin; ++ci)
+              for (int id = 0; id < I[0]; ++id)
+                for (int ih = 0; ih < I[1]; ++ih)
+                  for (int iw = 0; iw < I[2]; ++iw)
+                    for (int kd = 0; kd < pb.k[0]; ++kd)
+                      for (int kh = 0; kh < pb.k[1]; ++kh)
+                        for (int kw = 0; kw < pb.k[2]; ++kw) {
+                          const int od = id * pb.stride[0] - pb.pad[0] + kd * pb.dil[0];
+                          const int oh = ih * pb.stride[1] - pb.pad[1] + kh * pb.dil[1];
+                          const int ow = iw * pb.stride[2] - pb.pad[2] + kw * pb.dil[2];
+                          if (od < 0 || od >= O[0] || oh < 0 || oh >= O[1] || ow < 0 || ow >= O[2]) continue;
+                          const int grp = ci / Kc;
+                          for (int c2 = 0; c2 < Nc; ++c2)
+                            wref[size_t(((int64_t(ci) * Nc + c2) * pb.k[0] + kd) * pb.k[1] * pb.k[2] + kh * pb.k[2] + kw)] +=
+                                xv[at(n, ci, pb.Cin, I, id, ih, iw)] * gyv[at(n, grp * Nc + c2, pb.Cout, O, od, oh, ow)];
+                        }
+          std::vector<double> gwv = emulate_wgen(gw.p, pb.N, O, [&](int64_t n, int64_t c, int d, int h, int w) {
+            return xv[at(n, c, pb.Cin, I, d, h, w)];
+          }, [&](int64_t n, int64_t c, int d, int h, int w) { return gyv[at(n, c, pb.Cout, O, d, h, w)]; });
+          CHECK(gwv == wref, "emulated grad_weight differs from the reference");
+          ++wgen_emulated;
+        }
       }
       const bool hopper = hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr);
       setenv("CUTLASS_CONVT3D_PHASEGEMM", "2", 1);
@@ -587,8 +677,9 @@ int main(int argc, char** argv) {
       CHECK(!(tapgemm_plan(Kind::kGradWeight, a, &g) && g.p.phase), "grad_weight");
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
     }
-    std::printf("phase-GEMM plans checked: %d forward; %d small problems emulated (forward and / or grad_input)\n",
-                phase_planned, emulated);
+    std::printf("phase-GEMM plans checked: %d forward; %d small problems emulated (forward, grad_input and / or "
+                "grad_weight; %d grad_weight at any kernel)\n", phase_planned, emulated, wgen_emulated);
+    CHECK(wgen_emulated > 50, "too few grad_weight plans at any kernel emulated: %d", wgen_emulated);
     CHECK(phase_planned > 500 && emulated > 150, "too few phase-GEMM plans to check: %d (%d emulated)", phase_planned,
           emulated);
   }
