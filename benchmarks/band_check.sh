@@ -33,6 +33,13 @@ for c in "vnet-128-64" "vnet-128-64 --dtype bf16" "vnet-128-64 --layout cl" "vne
   (cd /tmp && CUTLASS_CONVT3D_PHASEGEMM=$ph CUTLASS_CONVT3D_PHASEGEMM_WGRAD=$v timeout 60 "$B" --case $c --reps 10 2>&1 | \
     grep -v "^case\|^device") >> "$L"
 done; done
+# v92 (built stop 34, never timed): the Hopper forward at 256 channels per group, kernel 2 / stride 2 (unet-256-128)
+echo "== v92 convt3d_bench unet-256-128, CUTLASS_CONVT3D_SM90_NSJ8 0 / 1 (TAPGEMM 0: the Hopper forward's own)" >> "$L"
+for c in "unet-256-128" "unet-256-128 --dtype bf16"; do for v in 0 1; do
+  echo "case $c nsj8 $v" >> "$L"
+  (cd /tmp && CUTLASS_CONVT3D_TAPGEMM=0 CUTLASS_CONVT3D_SM90_NSJ8=$v timeout 60 "$B" --case $c --reps 10 2>&1 | \
+    grep -v "^case\|^device") >> "$L"
+done; done
 echo "== pytest tests -m 'not large' (defaults; time left: $(left) s)" >> "$L"
 [ $(left) -gt 60 ] && timeout $(( $(left) - 20 < 220 ? $(left) - 20 : 220 )) pytest -q tests -p no:cacheprovider \
   -m "not large" 2>&1 | grep -E "FAILED|ERROR|passed|failed" | tail -30 >> "$L"
