@@ -1136,8 +1136,8 @@ def test_forward_bias_of_any_stride(kind, groups, restore_flags):
 
 
 # The wide Hopper forward instance (8 (window offset, 32-channel box) blocks per pair: 256 input channels at kernel 2 /
-# stride 2, the 3D U-Net's deepest up-convolution), taken only under CUTLASS_CONVT3D_SM90_NSJ8=1 (stop 36, not yet run
-# on a GPU; fp32 TF32 and 16-bit: exact's bytes do not fit): (x shape, Cout, output_padding); W 40 and 70; output
+# stride 2, the 3D U-Net's deepest up-convolution), taken unless CUTLASS_CONVT3D_SM90_NSJ8=0 (on by default since
+# stop 41; fp32 TF32 and 16-bit: exact's bytes do not fit): (x shape, Cout, output_padding); W 40 and 70; output
 # padding 1: a last output row along d, h and w that no tap reaches (bias alone), its pair's x row outside x.
 HOPPER_NSJ8_CASES = [((2, 256, 3, 4, 40), 64, 0), ((1, 256, 2, 3, 70), 32, 1)]
 _NSJ8 = re.compile(r"hopper_rowconv_kernel(<[^(]*, 8>|I\w*Li8EEE)")
@@ -1169,8 +1169,10 @@ def test_hopper_forward_nsj8(ncase, layout, mode, restore_flags, hopper_kernels,
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     if torch.cuda.get_device_capability() == (9, 0):
-        monkeypatch.delenv("CUTLASS_CONVT3D_SM90_NSJ8", raising=False)
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_NSJ8", "0")
         assert "hopper_rowconv_kernel" not in _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))[1]
+        monkeypatch.delenv("CUTLASS_CONVT3D_SM90_NSJ8")  # (on by default since stop 41)
+        assert _NSJ8.search(_with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))[1])
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_NSJ8", "1")
     y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
     if torch.cuda.get_device_capability() == (9, 0):

@@ -982,7 +982,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
       if (s != Status::kSuccess) return s;
     }
     Status s = L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
-    return s == Status::kSuccess ? L.wgrad_reduce(reduce_view(a.problem, workspace_), tg.chunks, a.w, stream, why) : s;
+    return s == Status::kSuccess ? L.wgrad_reduce(reduce_view(a.problem, tg.p.ws), tg.chunks, a.w, stream, why) : s;
   }
   HopperPlan h;
   if (K == Kind::kForward && hopper_plan(a, &h)) {

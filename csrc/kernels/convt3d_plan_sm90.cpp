@@ -127,12 +127,12 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   if (dmin > dmax || dmax - dmin + 1 > HopperTiles::kMaxS) return false;
   p.dmin = dmin;
   p.S = dmax - dmin + 1;
-  // the kernel's instances: 1-4 blocks per pair, and 8 under CUTLASS_CONVT3D_SM90_NSJ8=1 (decoder levels of 256 input
-  // channels, which the sm_80 row-conv runs at one short output row per CTA: H100 unet-256-128 0.46 ms against
-  // PyTorch's 0.071; not yet measured here)
+  // the kernel's instances: 1-4 blocks per pair, and 8 (unless CUTLASS_CONVT3D_SM90_NSJ8=0) for decoder levels of 256
+  // input channels, which the sm_80 row-conv runs at one short output row per CTA (H200, stop 41, unet-256-128 with the
+  // tap-GEMM off: 0.469 -> 0.157 ms fp32, 0.523 -> 0.111 bf16)
   const int nsj = p.S * (Kc / 32);
   if (nsj > HopperTiles::kMaxNSJ &&
-      !(nsj == HopperTiles::kWideNSJ && p.S == 1 && !exact && env_knob("CUTLASS_CONVT3D_SM90_NSJ8", 0.0) != 0.0))
+      !(nsj == HopperTiles::kWideNSJ && p.S == 1 && !exact && env_knob("CUTLASS_CONVT3D_SM90_NSJ8", 1.0) != 0.0))
     return false;  // (the wide instance: one window offset, see rowconv_sm90.cuh; not 3xTF32, whose weights and x
                    // slots, twice the bytes, would not fit: 128 KB of weights a pair, 128 KB a slot)
   for (int rho = 0; rho < 2; ++rho)

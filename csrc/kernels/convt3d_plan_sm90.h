@@ -104,7 +104,9 @@ constexpr int kTapGemmOrderDefault = 1;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM
 // reads for a 134 MB x, channels_last).  Default kHopperBand = 0, one band (the order before v100), until a GPU has
-// timed it: stop 40's device time ran out first (benchmarks/band_check.sh is the A/B, 0 / 4 / 8 / 16)
+// timed it.  Measured (H200, stop 41, two rounds): no gain -- mission NCDHW 0.659 / 0.657 ms at 0 against 0.68-0.71 at
+// 4 / 8 / 16, channels_last 0.491 against 0.495-0.496, bf16 and k3s2op1 even; ncu (channels_last): DRAM reads 334 ->
+// 291 MB at 8, the kernel 479 -> 490 us.  So 0 stays
 constexpr int kHopperBand = 0;
 // CUTLASS_CONVT3D_PHASEGEMM: the phase-GEMM (TapGemmPhase: the forward and grad_input where kernel != stride): 0 never,
 // 1 wherever it applies, 2 where no Hopper kernel takes the pass, 3 (the default) at x's W <= kPhaseGemmShortW: the
@@ -117,8 +119,11 @@ constexpr int kPhaseGemmShortW = 32;
 // CUTLASS_CONVT3D_PHASEGEMM_WGRAD: grad_weight where kernel != stride on the tap-GEMM's grad_weight (v101: every tap a
 // column block, grad_y gathered at s q + k dil - pad with bounds; x and grad_y channels_last, restaged where not),
 // routed by CUTLASS_CONVT3D_PHASEGEMM's mode as grad_input is (1 everywhere, 2 where no Hopper grad_weight takes it,
-// 3 at x's W <= kPhaseGemmShortW over it too): 1 on, 0 off.  Default off until a GPU has timed it
-constexpr int kPhaseGemmWgradDefault = 0;
+// 3 at x's W <= kPhaseGemmShortW over it too): 1 on (the default), 0 off.  H200 (stop 41, one binary, knob 0 -> 1,
+// the default mode 3), vnet-128-64 (W 32): 0.613 -> 0.469 ms fp32, 0.565 -> 0.238 bf16, channels_last 0.742 -> 0.379
+// and 1.129 -> 0.188; forced at longer rows slower than the Hopper grad_weight (video-64-32, 64 input channels, W 64:
+// 0.114 -> 0.247; the mission, 32 channels, W 128: 0.690 -> 3.78): the tile's 128 rows are input channels
+constexpr int kPhaseGemmWgradDefault = 1;
 // The tap-GEMM's plan for an operator of kind K (forward, grad_input, grad_weight) where that kernel takes it
 // (convt3d_plan.cpp)
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out);

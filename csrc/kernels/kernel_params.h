@@ -230,7 +230,7 @@ struct HopperTiles {
   static constexpr int kBarBytes = 1024;  // ... their shared memory, before the weights
   static constexpr int kMaxNSJ = 4;       // (window offset, 32-channel box) blocks per pair: kernel instances
   // ... and one instance beyond them, for 8 (256 input channels at kernel 2 / stride 2: the 3D U-Net's deepest
-  // up-convolution; 128 at a window of 2), taken only under CUTLASS_CONVT3D_SM90_NSJ8=1 until measured (stop 36)
+  // up-convolution; 128 at a window of 2), unless CUTLASS_CONVT3D_SM90_NSJ8=0 (on by default since stop 41)
   static constexpr int kWideNSJ = 8;
 };
 struct HopperSeg {

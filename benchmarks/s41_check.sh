@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Stop 41's second device call (~6 minutes): v101 (grad_weight on the tap-GEMM at any kernel) and v92 (NSJ8) now on by
+# default: build, the whole suite, convt3d_bench at the defaults (--check against float64) on the decoder levels, then
+# bench.py over every case and mode (JSON + chart), each in what is left of BUDGET_S.
+# Usage: BUDGET_S=420 bash benchmarks/s41_check.sh   (logs in $OUT/s41.txt, default ./device_out)
+set -uo pipefail
+OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1
+L=$OUT/s41.txt
+t0=$(date +%s)
+left() { echo $(( ${BUDGET_S:-420} - ($(date +%s) - t0) )); }
+bash benchmarks/device_run.sh build > "$L" 2>&1 || exit 1
+B=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + '/cutlass_convt3d/bin/convt3d_bench') + [''])[0])")
+echo "== pytest tests -m 'not large' (defaults; time left: $(left) s)" >> "$L"
+timeout $(( $(left) - 150 < 200 ? $(left) - 150 : 200 )) pytest -q tests -p no:cacheprovider -m "not large" 2>&1 | \
+  grep -E "FAILED|ERROR|passed|failed" | tail -40 >> "$L"
+echo "== convt3d_bench at the defaults, --check (ms: forward, grad_input, grad_weight)" >> "$L"
+for c in "vnet-128-64" "vnet-128-64 --dtype bf16" "vnet-128-64 --layout cl" "vnet-128-64 --layout cl --dtype bf16" \
+         "unet-256-128" "unet-256-128 --dtype bf16"; do
+  echo "case $c" >> "$L"
+  (cd /tmp && timeout 60 "$B" --case $c --reps 10 --check 2>&1 | grep -v "^case\|^device") >> "$L"
+done
+echo "== bench.py, every case and mode (time left: $(left) s)" >> "$L"
+[ $(left) -gt 40 ] && timeout $(( $(left) - 10 )) python3 benchmarks/bench.py --decoders --reps 10 \
+  --out "$OUT/s41-all.json" 2>&1 | tr '\r' '\n' | grep -v "^bench:" >> "$L"
+echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
+exit 0
