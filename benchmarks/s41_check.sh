@@ -20,8 +20,9 @@ for c in "vnet-128-64" "vnet-128-64 --dtype bf16" "vnet-128-64 --layout cl" "vne
   echo "case $c" >> "$L"
   (cd /tmp && timeout 60 "$B" --case $c --reps 10 --check 2>&1 | grep -v "^case\|^device") >> "$L"
 done
-echo "== bench.py, every case and mode (time left: $(left) s)" >> "$L"
-[ $(left) -gt 40 ] && timeout $(( $(left) - 10 )) python3 benchmarks/bench.py --decoders --reps 10 \
+echo "== bench.py, the mission and decoder cases, every mode (time left: $(left) s)" >> "$L"
+[ $(left) -gt 40 ] && timeout $(( $(left) - 10 )) python3 benchmarks/bench.py --reps 10 \
+  --cases mission,vnet-128-64,unet-128-64,unet-256-128,video-64-32,k3s2p1op1,k2s2p0 \
   --out "$OUT/s41-all.json" 2>&1 | tr '\r' '\n' | grep -v "^bench:" >> "$L"
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 exit 0
