@@ -408,9 +408,9 @@ bool wgrad_chunks(const ConvT3dProblem& pb, int64_t N, int64_t n_blocks, TapGemm
 }
 
 // CUTLASS_CONVT3D_PHASEGEMM_WGRAD (kPhaseGemmWgradDefault)
-bool phasegemm_wgrad_on() {
+int phasegemm_wgrad_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD");
-  return e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] == '1' : kPhaseGemmWgradDefault != 0;
+  return e && e[0] >= '0' && e[0] <= '2' && !e[1] ? e[0] - '0' : kPhaseGemmWgradDefault;
 }
 // grad_weight where kernel != stride (or padding, output padding, dilation) on the tap-GEMM's channels_last grad_weight
 // (v101, TapGemmParams::wgen): C[ci][(tap, co)] = sum over x positions q of x[q][ci] grad_y[s q + k dil - pad][co],
@@ -420,8 +420,8 @@ bool phasegemm_wgrad_on() {
 // would materialise it).  Routed by the phase-GEMM's mode, as grad_input is.
 bool wgrad_gemm_plan(const Arguments& a, TapGemmPlan* out) {
   const ConvT3dProblem& pb = a.problem;
-  const int mode = phasegemm_mode();
-  if (mode == 0 || !phasegemm_wgrad_on()) return false;
+  const int mode = phasegemm_mode(), wmode = phasegemm_wgrad_mode();
+  if (mode == 0 || wmode == 0) return false;
   const TensorRef5 &x = a.x, &gy = a.y;
   if (numel(x) == 0 || numel(gy) == 0) return false;
   const int64_t es = int64_t(elem_size(pb.dtype)), D = x.size[2], H = x.size[3], W = x.size[4], pos = D * H * W;
@@ -432,7 +432,7 @@ bool wgrad_gemm_plan(const Arguments& a, TapGemmPlan* out) {
   // (channel stride 1 is all the gathers need: a one-position NCDHW tensor is read in place too)
   const bool x_in = x.stride[1] == 1 && flat_positions(x) && aligned(x, {0}) && (pos == 1 || (x.stride[4] * es) % 16 == 0);
   const bool y_in = gy.stride[1] == 1 && aligned(gy, {0, 2, 3, 4});
-  if ((!x_in && has_zero_stride(x)) || (!y_in && has_zero_stride(gy))) return false;
+  if ((!x_in && has_zero_stride(x)) || (!y_in && has_zero_stride(gy)) || (wmode == 2 && !(x_in && y_in))) return false;
   TapGemmPlan r{};
   TapGemmParams& p = r.p;
   r.restage_x = !x_in;

@@ -583,8 +583,13 @@ int main(int argc, char** argv) {
       setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "0", 1);
       CHECK(tap_shape || !tapgemm_plan(Kind::kGradWeight, a, nullptr), "grad_weight with CUTLASS_CONVT3D_PHASEGEMM_WGRAD=0");
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD");
-      CHECK(tap_shape || tapgemm_plan(Kind::kGradWeight, a, nullptr) == (wplanned && kPhaseGemmWgradDefault != 0),
+      const bool in_place = wplanned && !gw.restage_x && !gw.restage_y;
+      CHECK(tap_shape || tapgemm_plan(Kind::kGradWeight, a, nullptr) ==
+                             (kPhaseGemmWgradDefault == 1 ? wplanned : kPhaseGemmWgradDefault == 2 && in_place),
             "grad_weight by default");
+      setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "2", 1);
+      CHECK(tap_shape || tapgemm_plan(Kind::kGradWeight, a, nullptr) == in_place, "grad_weight at 2 (in place only)");
+      unsetenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD");
       const bool wgen = wplanned && !tap_shape;
       if ((planned || dplanned || wgen) && emulated < 400 && (nx + ny) * pb.cout_g() * pb.taps() <= 6000000) {
         ++emulated;
