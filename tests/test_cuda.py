@@ -1606,33 +1606,6 @@ def test_phasegemm_grad_weight(pcase, layout, mode, restore_flags, monkeypatch):
     assert rel_err(gw, gw0) <= 2 * budget, f"{pcase} {layout}: {rel_err(gw, gw0):.3g} against the other kernels"
 
 
-def test_phasegemm_grad_weight_shares_grad_y_copy(restore_flags, monkeypatch):
-    """The V-Net level in small (k3 s2 p1 op1, W 8, bf16, NCDHW): with grad_input on the phase-GEMM and grad_weight on
-    the tap-GEMM at any kernel, each restaging an NCDHW grad_y, the fused backward copies grad_y once for both: the
-    same bits as the two ops alone, one grad_y copy fewer, within budget of float64."""
-    torch.backends.cudnn.allow_tf32 = True
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "1")
-    gen = torch.Generator().manual_seed(14)
-    args = (2, 1, 1, 1, 1)
-    x64 = torch.randn(2, 32, 4, 6, 8, generator=gen, dtype=torch.float64)
-    w64 = torch.randn(32, 16, 3, 3, 3, generator=gen, dtype=torch.float64) / 16
-    gy64 = torch.randn(2, 16, 8, 12, 16, generator=gen, dtype=torch.float64)
-    x, w, gy = (t.bfloat16().to(DEV) for t in (x64, w64, gy64))
-    copies = "to_channels_last_kernel"
-    gx, n_in = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args, True))
-    gw, n_w = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True))
-    (gx2, gw2), n_both = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gy, x, w, *args, True))
-    assert "phasegemm_kernel" in n_in and "tapgemm_kernel" in n_w, (n_in, n_w)
-    assert "phasegemm_kernel" in n_both and "tapgemm_kernel" in n_both, n_both
-    assert n_in.count(copies) == 1 and n_w.count(copies) == 2, (n_in, n_w)  # (grad_y; x and grad_y)
-    assert n_both.count(copies) == 2, n_both  # grad_y once, x once
-    assert torch.equal(gx, gx2) and torch.equal(gw, gw2), "the shared copy changed the results"
-    x0, w0 = x.double().requires_grad_(True), w.double().requires_grad_(True)
-    rx, rw = torch.autograd.grad(F.conv_transpose3d(x0, w0, None, *args), (x0, w0), gy.double())
-    assert rel_err(gx2, rx) <= 2e-2 and rel_err(gw2, rw) <= 2e-2
-
-
 def test_pointwise_channels_last_forward_w24(restore_flags):
     """A pointwise fp32 channels_last forward at W 24 (the short-row rule asks whether the unit-stride forward applies,
     whose plan once wrote through a null pointer there: a crash) runs and matches float64."""
@@ -1644,24 +1617,37 @@ def test_pointwise_channels_last_forward_w24(restore_flags):
     assert rel_err(y, F.conv_transpose3d(x.double(), w.double(), None, 1)) <= 2e-3
 
 
-def test_phasegemm_grad_input_shares_grad_y_copy(restore_flags, monkeypatch):
-    """Both gradients of a 16-bit stride-1 problem at short rows (the Hopper kernels off): grad_input runs on the
-    phase-GEMM, which restages an NCDHW grad_y, and grad_weight copies grad_y too, so the fused backward copies it
-    channels_last once for both: one copy fewer than the two ops alone, the same bits, within budget of float64."""
+# Fused backwards whose two passes would each copy an NCDHW grad_y channels_last: (conv args (stride, padding,
+# output_padding, groups, dilation), x shape, Cout, the knobs, the grad_weight kernel).  A 16-bit stride-1 problem at
+# short rows (the Hopper kernels off; grad_weight on the sm_80 kernel, which copies x too), and the V-Net level in small
+# (k3 s2 p1 op1, W 8; grad_weight on the tap-GEMM at any kernel, v101, which copies x too).
+SHARED_GY_CASES = [
+    ((1, 1, 0, 1, 1), (1, 32, 3, 4, 16), 32, {"CUTLASS_CONVT3D_SM90": "0"}, "wgrad_kernel"),
+    ((2, 1, 1, 1, 1), (2, 32, 4, 6, 8), 16,
+     {"CUTLASS_CONVT3D_PHASEGEMM": "1", "CUTLASS_CONVT3D_PHASEGEMM_WGRAD": "1"}, "tapgemm_kernel"),
+]
+
+
+@pytest.mark.parametrize("scase", SHARED_GY_CASES, ids=["k3s1-sm80-wgrad", "vnet-tapgemm-wgrad"])
+def test_phasegemm_grad_input_shares_grad_y_copy(scase, restore_flags, monkeypatch):
+    """Both gradients, bf16, NCDHW: grad_input runs on the phase-GEMM, which restages grad_y, and grad_weight copies
+    grad_y (and x) too, so the fused backward copies grad_y channels_last once for both: one copy fewer than the two
+    ops alone, the same bits, within budget of float64."""
+    args, xs, cout, knobs, wkernel = scase
     torch.backends.cudnn.allow_tf32 = True
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
+    for k, v in knobs.items():
+        monkeypatch.setenv(k, v)
     gen = torch.Generator().manual_seed(12)
-    args = (1, 1, 0, 1, 1)
-    x64 = torch.randn(1, 32, 3, 4, 16, generator=gen, dtype=torch.float64)
-    w64 = torch.randn(32, 32, 3, 3, 3, generator=gen, dtype=torch.float64) / 16
-    gy64 = torch.randn(1, 32, 3, 4, 16, generator=gen, dtype=torch.float64)
+    x64 = torch.randn(xs, generator=gen, dtype=torch.float64)
+    w64 = torch.randn(xs[1], cout, 3, 3, 3, generator=gen, dtype=torch.float64) / 16
+    gy64 = torch.randn(F.conv_transpose3d(x64, w64, None, *args).shape, generator=gen, dtype=torch.float64)
     x, w, gy = (t.bfloat16().to(DEV) for t in (x64, w64, gy64))
     copies = "to_channels_last_kernel"
     gx, n_in = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args, True))
-    assert "phasegemm_kernel" in n_in, n_in
     gw, n_w = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True))
     (gx2, gw2), n_both = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gy, x, w, *args, True))
-    assert "phasegemm_kernel" in n_both, n_both
+    assert "phasegemm_kernel" in n_in and wkernel in n_w, (n_in, n_w)
+    assert "phasegemm_kernel" in n_both and wkernel in n_both, n_both
     assert n_in.count(copies) == 1 and n_w.count(copies) == 2, (n_in, n_w)  # (grad_y; x and grad_y)
     assert n_both.count(copies) == 2, n_both  # grad_y once, x once
     assert torch.equal(gx, gx2) and torch.equal(gw, gw2), "the shared copy changed the results"

@@ -597,7 +597,7 @@ int main(int argc, char** argv) {
         const int O[3] = {pb.out[0], pb.out[1], pb.out[2]};
         std::vector<double> xv(static_cast<size_t>(nx)), gyv(static_cast<size_t>(ny)),
             wv(static_cast<size_t>(pb.Cin) * Nc * pb.taps()), yref(static_cast<size_t>(ny), 0.0),
-            gref(static_cast<size_t>(nx), 0.0);
+            gref(static_cast<size_t>(nx), 0.0), wref(wv.size(), 0.0);
         for (auto* v : {&xv, &gyv, &wv})
           for (auto& e : *v) e = double(int(prng() % 17) - 8);
         auto at = [&](int64_t n, int64_t c, int64_t C, const int* E, int64_t d, int64_t h, int64_t w) {
@@ -606,7 +606,8 @@ int main(int argc, char** argv) {
         auto W = [&](int64_t ci, int64_t co, int kd, int kh, int kw) {
           return wv[size_t((((ci * Nc + co) * pb.k[0] + kd) * pb.k[1] + kh) * pb.k[2] + kw)];
         };
-        for (int64_t n = 0; n < pb.N; ++n)  // x position i, tap k -> output o = s i - pad + k dil, both references
+        // x position i, tap k -> output o = s i - pad + k dil: the three references (grad_weight's [ci][co][tap])
+        for (int64_t n = 0; n < pb.N; ++n)
           for (int ci = 0; ci < pb.Cin; ++ci)
             for (int id = 0; id < I[0]; ++id)
               for (int ih = 0; ih < I[1]; ++ih)
@@ -620,9 +621,11 @@ int main(int argc, char** argv) {
                         if (od < 0 || od >= O[0] || oh < 0 || oh >= O[1] || ow < 0 || ow >= O[2]) continue;
                         const int grp = ci / Kc;
                         for (int c2 = 0; c2 < Nc; ++c2) {
-                          const double wk = W(ci, c2, kd, kh, kw);
-                          yref[at(n, grp * Nc + c2, pb.Cout, O, od, oh, ow)] += xv[at(n, ci, pb.Cin, I, id, ih, iw)] * wk;
-                          gref[at(n, ci, pb.Cin, I, id, ih, iw)] += gyv[at(n, grp * Nc + c2, pb.Cout, O, od, oh, ow)] * wk;
+                          const double wk = W(ci, c2, kd, kh, kw), xe = xv[at(n, ci, pb.Cin, I, id, ih, iw)],
+                                       ge = gyv[at(n, grp * Nc + c2, pb.Cout, O, od, oh, ow)];
+                          yref[at(n, grp * Nc + c2, pb.Cout, O, od, oh, ow)] += xe * wk;
+                          gref[at(n, ci, pb.Cin, I, id, ih, iw)] += ge * wk;
+                          wref[size_t((((int64_t(ci) * Nc + c2) * pb.k[0] + kd) * pb.k[1] + kh) * pb.k[2] + kw)] += xe * ge;
                         }
                       }
         if (planned) {
@@ -637,25 +640,7 @@ int main(int argc, char** argv) {
           }, [&](int grp, int kc, int nc, int kd, int kh, int kw) { return W(int64_t(grp) * Kc + nc, kc, kd, kh, kw); });
           CHECK(gx == gref, "emulated grad_input differs from the strided convolution of grad_y");
         }
-        if (wgen) {  // grad_weight[ci][co][tap] = sum over (n, i) of x[n][ci][i] grad_y[n][co][s i - pad + k dil]
-          std::vector<double> wref(wv.size(), 0.0);
-          for (int64_t n = 0; n < pb.N; ++n)
-            for (int ci = 0; ci < pb.Cin; ++ci)
-              for (int id = 0; id < I[0]; ++id)
-                for (int ih = 0; ih < I[1]; ++ih)
-                  for (int iw = 0; iw < I[2]; ++iw)
-                    for (int kd = 0; kd < pb.k[0]; ++kd)
-                      for (int kh = 0; kh < pb.k[1]; ++kh)
-                        for (int kw = 0; kw < pb.k[2]; ++kw) {
-                          const int od = id * pb.stride[0] - pb.pad[0] + kd * pb.dil[0];
-                          const int oh = ih * pb.stride[1] - pb.pad[1] + kh * pb.dil[1];
-                          const int ow = iw * pb.stride[2] - pb.pad[2] + kw * pb.dil[2];
-                          if (od < 0 || od >= O[0] || oh < 0 || oh >= O[1] || ow < 0 || ow >= O[2]) continue;
-                          const int grp = ci / Kc;
-                          for (int c2 = 0; c2 < Nc; ++c2)
-                            wref[size_t(((int64_t(ci) * Nc + c2) * pb.k[0] + kd) * pb.k[1] * pb.k[2] + kh * pb.k[2] + kw)] +=
-                                xv[at(n, ci, pb.Cin, I, id, ih, iw)] * gyv[at(n, grp * Nc + c2, pb.Cout, O, od, oh, ow)];
-                        }
+        if (wgen) {
           std::vector<double> gwv = emulate_wgen(gw.p, pb.N, O, [&](int64_t n, int64_t c, int d, int h, int w) {
             return xv[at(n, c, pb.Cin, I, d, h, w)];
           }, [&](int64_t n, int64_t c, int d, int h, int w) { return gyv[at(n, c, pb.Cout, O, d, h, w)]; });
