@@ -1521,6 +1521,19 @@ def test_phasegemm_forward(pcase, layout, bias, mode, restore_flags, monkeypatch
     assert y.dtype == dtype
 
 
+def _phasegemm_grad_operands(pcase, mode, seed, fan):
+    """The gradient tests' setup: the mode's dtype, TF32 switch (set) and budget, the generator (for grad_y next), x
+    and w of the case (w scaled by its fan) on the GPU, and the conv args."""
+    xs, cout, k, s, pad, op, g, dil = pcase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    gen = torch.Generator().manual_seed(seed)
+    ks = (k,) * 3 if isinstance(k, int) else k
+    x = torch.randn(xs, generator=gen).to(dtype).to(DEV)
+    w = (torch.randn(xs[1], cout // g, *ks, generator=gen) / (fan * 8) ** 0.5).to(dtype).to(DEV)
+    return dtype, tf32, budget, gen, x, w, (s, pad, op, g, dil)
+
+
 PHASEGEMM_DGRAD_CASES = [c for c in PHASEGEMM_CASES if max((c[2],) if isinstance(c[2], int) else c[2]) <= 4]
 
 
@@ -1531,14 +1544,8 @@ def test_phasegemm_grad_input(pcase, layout, mode, restore_flags, monkeypatch):
     """grad_input on the phase-GEMM (one class: x position Q gathers grad_y at s Q - pad + k dil; grad_y NCDHW or
     misaligned: restaged channels_last first; channels_last: read in place) against float64 (F.conv3d of grad_y) and the
     other kernels, NaN-poisoned outputs, bits run to run."""
-    xs, cout, k, s, pad, op, g, dil = pcase
-    dtype, tf32, budget = TAPGEMM_MODES[mode]
-    torch.backends.cudnn.allow_tf32 = tf32
-    gen = torch.Generator().manual_seed(23)
-    ks = (k,) * 3 if isinstance(k, int) else k
-    x = torch.randn(xs, generator=gen).to(dtype).to(DEV)
-    w = (torch.randn(xs[1], cout // g, *ks, generator=gen) / (cout // g * 8) ** 0.5).to(dtype).to(DEV)
-    args = (s, pad, op, g, dil)
+    cout, g = pcase[1], pcase[6]
+    dtype, tf32, budget, gen, x, w, args = _phasegemm_grad_operands(pcase, mode, 23, cout // g)
     ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
     gy = torch.randn(ys, generator=gen).to(dtype).to(DEV)
     if layout == "channels_last_3d":
@@ -1546,6 +1553,7 @@ def test_phasegemm_grad_input(pcase, layout, mode, restore_flags, monkeypatch):
     elif layout == "misaligned":
         buf = torch.empty(gy.numel() + 1, dtype=dtype, device=DEV)
         gy = buf[1:].view(ys).copy_(gy)
+    s, pad, _, g, dil = args
     ref = F.conv3d(gy.double(), w.double(), None, s, pad, dil, g)
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
@@ -1566,14 +1574,8 @@ def test_phasegemm_grad_weight(pcase, layout, mode, restore_flags, monkeypatch):
     grad_y NCDHW or misaligned (restaged channels_last first) or channels_last (read in place), or grad_y expanded from
     one element (never copied: the other kernels take it).  Against float64 autograd and the other kernels, bits run
     to run (chunk sums and the ordered reduce)."""
-    xs, cout, k, s, pad, op, g, dil = pcase
-    dtype, tf32, budget = TAPGEMM_MODES[mode]
-    torch.backends.cudnn.allow_tf32 = tf32
-    gen = torch.Generator().manual_seed(31)
-    ks = (k,) * 3 if isinstance(k, int) else k
-    x = torch.randn(xs, generator=gen).to(dtype).to(DEV)
-    w = (torch.randn(xs[1], cout // g, *ks, generator=gen) / (xs[1] // g * 8) ** 0.5).to(dtype).to(DEV)
-    args = (s, pad, op, g, dil)
+    xs, cout, g = pcase[0], pcase[1], pcase[6]
+    dtype, tf32, budget, gen, x, w, args = _phasegemm_grad_operands(pcase, mode, 31, xs[1] // g)
     ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
     gy = torch.randn(ys, generator=gen).to(dtype).to(DEV)
     if layout == "channels_last_3d":
@@ -1600,6 +1602,11 @@ def test_phasegemm_grad_weight(pcase, layout, mode, restore_flags, monkeypatch):
     assert gw.dtype == dtype and gw.shape == w.shape and torch.isfinite(gw).all()
     assert rel_err(gw, w64.grad) <= budget, f"{pcase} {layout}: {rel_err(gw, w64.grad):.3g} against float64"
     assert torch.equal(run(), gw), f"{pcase} {layout}: not bitwise the same run to run"
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "2")  # (the default for now: no copies only)
+    gw2, names2 = _with_kernel_names(run)
+    in_place = takes and layout == "channels_last_3d"
+    assert ("tapgemm_kernel" in names2) == in_place, f"{pcase} {layout}: at 2 expected {in_place}: {names2}"
+    assert not in_place or torch.equal(gw2, gw)
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "0")
     gw0, names0 = _with_kernel_names(run)
     assert "tapgemm_kernel" not in names0, names0
