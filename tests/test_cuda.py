@@ -1565,9 +1565,13 @@ def test_phasegemm_grad_input(pcase, layout, mode, restore_flags, monkeypatch):
     _check_phasegemm(run, ref, budget, takes, monkeypatch, f"{pcase} {layout}")
 
 
+# grad_weight's cases: the phase-GEMM's, and 160 input channels (two 128-row channel blocks, the second partial)
+PHASEGEMM_WGRAD_CASES = PHASEGEMM_CASES + [((1, 160, 3, 4, 6), 16, 3, 2, 1, 1, 1, 1)]
+
+
 @pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "gy-expanded"])
-@pytest.mark.parametrize("pcase", PHASEGEMM_CASES, ids=[_phasegemm_id(c) for c in PHASEGEMM_CASES])
+@pytest.mark.parametrize("pcase", PHASEGEMM_WGRAD_CASES, ids=[_phasegemm_id(c) for c in PHASEGEMM_WGRAD_CASES])
 def test_phasegemm_grad_weight(pcase, layout, mode, restore_flags, monkeypatch):
     """grad_weight where kernel != stride on the tap-GEMM's grad_weight (v101, CUTLASS_CONVT3D_PHASEGEMM_WGRAD=1 with
     CUTLASS_CONVT3D_PHASEGEMM=1): every tap a column block, grad_y gathered at s q - pad + k dil with bounds; x and
