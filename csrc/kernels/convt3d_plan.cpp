@@ -236,6 +236,14 @@ int tapgemm_order() {
   const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM_ORDER");
   return e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : kTapGemmOrderDefault;
 }
+// The plan's grid in the knob's order: column blocks along grid.x where CUTLASS_CONVT3D_TAPGEMM_ORDER is 1 and the
+// position blocks (or chunks) fit grid.y's limit
+void order_grid(TapGemmPlan& r) {
+  if (tapgemm_order() == 1 && r.grid.x <= 65535) {
+    r.p.n_fast = true;
+    std::swap(r.grid.x, r.grid.y);
+  }
+}
 // The default's short rows (kTapGemmDefault): x's W within the limit measured for the pass; a channels_last 16-bit x's
 // forward past kTapGemmShortWcl only where no Hopper kernel takes it (the one that reads it in place stays ahead)
 bool tapgemm_short_rows(Kind K, const Arguments& a) {
@@ -376,12 +384,33 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.pack_bytes = align256(size_t(ph.wofs[ph.ncls]) * size_t(es));
   r.workspace = r.pack_bytes + (r.restage ? size_t(numel(src)) * size_t(es) : 0);
   r.empty = numel(p.dst) == 0;
-  if (tapgemm_order() == 1 && r.grid.x <= 65535) {  // (grid.y's limit)
-    p.n_fast = true;
-    std::swap(r.grid.x, r.grid.y);
-  }
+  order_grid(r);
   if (out) *out = r;
   return true;
+}
+
+// grad_weight's sources (x, grad_y) copied channels_last at the start of the workspace ws, x first, where asked: the
+// arguments that read the copies, and where the copies end (the partial sums go after them)
+struct WgradSources {
+  Arguments b;           // the arguments with the restaged tensors
+  bool x = false, y = false;
+  size_t end = 0;        // where the copies end in the workspace (0: no copies)
+};
+WgradSources restaged_sources(const Arguments& a, bool copy_x, bool copy_y, void* ws) {
+  WgradSources r;
+  r.b = a;
+  r.x = copy_x;
+  r.y = copy_y;
+  auto at = [&](size_t off) { return reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(ws) + off); };
+  if (r.x) {
+    r.b.x = channels_last_ref(a.x, at(r.end));
+    r.end = align256(r.end + size_t(numel(a.x)) * elem_size(a.problem.dtype));
+  }
+  if (r.y) {
+    r.b.y = channels_last_ref(a.y, at(r.end));
+    r.end = align256(r.end + size_t(numel(a.y)) * elem_size(a.problem.dtype));
+  }
+  return r;
 }
 
 // The tap-GEMM grad_weight's K (positions) split into chunks of one batch entry: at most four CTAs per SM in all (two
@@ -437,10 +466,10 @@ bool wgrad_gemm_plan(const Arguments& a, TapGemmPlan* out) {
   TapGemmParams& p = r.p;
   r.restage_x = !x_in;
   r.restage_y = !y_in;
-  r.y_off = r.restage_x ? align256(size_t(numel(x)) * size_t(es)) : 0;
-  r.sums_off = r.y_off + (r.restage_y ? align256(size_t(numel(gy)) * size_t(es)) : 0);
-  p.src = y_in ? gy : channels_last_ref(gy, nullptr);  // (restaged: the data pointers set by run())
-  p.dst = x_in ? x : channels_last_ref(x, nullptr);
+  const WgradSources src = restaged_sources(a, r.restage_x, r.restage_y, nullptr);  // (run() places the copies)
+  r.sums_off = src.end;
+  p.src = src.b.y;
+  p.dst = src.b.x;
   p.groups = pb.groups;
   p.Kc = pb.cin_g();
   p.Nc = pb.cout_g();
@@ -468,10 +497,7 @@ bool wgrad_gemm_plan(const Arguments& a, TapGemmPlan* out) {
   if (n_blocks > 65535 || !wgrad_chunks(pb, x.size[0], n_blocks, r)) return false;
   r.workspace += r.sums_off;
   r.empty = false;
-  if (tapgemm_order() == 1 && r.grid.x <= 65535) {  // (grid.y's limit)
-    p.n_fast = true;
-    std::swap(r.grid.x, r.grid.y);
-  }
+  order_grid(r);
   if (out) *out = r;
   return true;
 }
@@ -557,10 +583,7 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.workspace = align256(size_t(pb.groups) * size_t(p.kdim) * size_t(ldb) * size_t(es));
   r.empty = numel(a.y) == 0;
   if (wgrad && !wgrad_chunks(pb, x.size[0], n_blocks, r)) return false;
-  if (tapgemm_order() == 1 && r.grid.x <= 65535) {  // (grid.y's limit)
-    p.n_fast = true;
-    std::swap(r.grid.x, r.grid.y);
-  }
+  order_grid(r);
   // (the forward also steps aside for the Hopper grad_input kernel running a unit-stride forward as its adjoint)
   if (mode == 2 && (wgrad   ? hopper_wgrad_plan(a, nullptr)
                     : dgrad ? dgrad_kernel_plan(K, a, nullptr)
@@ -771,11 +794,6 @@ WgradPlan make_wgrad_plan(const Arguments& a, void* ws) {
 // 2-byte grad_weight takes its channels_last (cf) path on restaged copies of x and grad_y -- whichever is not
 // channels_last already -- at the start of the workspace, the partial sums after them (end).  The copies are x's
 // size and S times it, so the rule is grad_input's.
-struct WgradSources {
-  Arguments b;           // the arguments with the restaged tensors
-  bool x = false, y = false;
-  size_t end = 0;        // where the copies end in the workspace (0: no copies)
-};
 WgradSources wgrad_sources(const Arguments& a, void* ws) {
   const ConvT3dProblem& p = a.problem;
   WgradSources r;
@@ -785,18 +803,7 @@ WgradSources wgrad_sources(const Arguments& a, void* ws) {
   const bool copy_x = !cf_rows(a.x, p.cin_g(), p.dtype), copy_y = !cf_rows(a.y, p.cout_g(), p.dtype);
   if ((copy_x && !restageable(a.x, p.cin_g(), p.dtype)) || (copy_y && !restageable(a.y, p.cout_g(), p.dtype)))
     return r;
-  r.x = copy_x;
-  r.y = copy_y;
-  auto at = [&](size_t off) { return reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(ws) + off); };
-  if (r.x) {
-    r.b.x = channels_last_ref(a.x, at(r.end));
-    r.end = align256(r.end + size_t(numel(a.x)) * elem_size(p.dtype));
-  }
-  if (r.y) {
-    r.b.y = channels_last_ref(a.y, at(r.end));
-    r.end = align256(r.end + size_t(numel(a.y)) * elem_size(p.dtype));
-  }
-  return r;
+  return restaged_sources(a, copy_x, copy_y, ws);
 }
 
 int bias_chunks(const Arguments& a) {
@@ -952,6 +959,14 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
   return Status::kSuccess;
 }
 
+// The copies restaged_sources laid out
+Status copy_sources(const KernelLaunchers& L, const Arguments& a, const WgradSources& src, cudaStream_t stream,
+                    std::string* why) {
+  Status s = src.x ? L.to_channels_last(a.x, src.b.x.data, Restage::kCopy, nullptr, stream, why) : Status::kSuccess;
+  if (s == Status::kSuccess && src.y) s = L.to_channels_last(a.y, src.b.y.data, Restage::kCopy, nullptr, stream, why);
+  return s;
+}
+
 template <Kind K>
 Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const Arguments& a = args_;
@@ -969,19 +984,13 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
       }
       return L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
     }
-    char* ws = static_cast<char*>(workspace_);
-    tg.p.ws = ws + tg.sums_off;
-    if (tg.restage_x) {  // (wgen) x and grad_y as channels_last copies
-      tg.p.dst.data = ws;
-      Status s = L.to_channels_last(a.x, ws, Restage::kCopy, nullptr, stream, why);
-      if (s != Status::kSuccess) return s;
-    }
-    if (tg.restage_y) {
-      tg.p.src.data = ws + tg.y_off;
-      Status s = L.to_channels_last(a.y, tg.p.src.data, Restage::kCopy, nullptr, stream, why);
-      if (s != Status::kSuccess) return s;
-    }
-    Status s = L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
+    const WgradSources src = restaged_sources(a, tg.restage_x, tg.restage_y, workspace_);  // (wgen: copies)
+    Status s = copy_sources(L, a, src, stream, why);
+    if (s != Status::kSuccess) return s;
+    tg.p.src.data = src.b.y.data;
+    tg.p.dst.data = src.b.x.data;
+    tg.p.ws = static_cast<char*>(workspace_) + tg.sums_off;
+    s = L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
     return s == Status::kSuccess ? L.wgrad_reduce(reduce_view(a.problem, tg.p.ws), tg.chunks, a.w, stream, why) : s;
   }
   HopperPlan h;
@@ -1034,14 +1043,8 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
       return L.direct_wgrad_rows(f.p, g, make_wgrad_plan(a, workspace_).p, a.w, stream, why);
     }
     const WgradSources src = wgrad_sources(a, workspace_);
-    if (src.x) {
-      Status s = L.to_channels_last(a.x, src.b.x.data, Restage::kCopy, nullptr, stream, why);
-      if (s != Status::kSuccess) return s;
-    }
-    if (src.y) {
-      Status s = L.to_channels_last(a.y, src.b.y.data, Restage::kCopy, nullptr, stream, why);
-      if (s != Status::kSuccess) return s;
-    }
+    Status s = copy_sources(L, a, src, stream, why);
+    if (s != Status::kSuccess) return s;
     WgradPlan r = make_wgrad_plan(src.b, static_cast<char*>(workspace_) + src.end);
     if (use_direct_wgrad(a.problem)) return L.direct_wgrad(r.p, direct_slices(r.p), a.w, stream, why);
     return L.wgrad(r.p, r.grid, device_smem_optin(), a.w, stream, why);

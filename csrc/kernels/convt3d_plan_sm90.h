@@ -83,10 +83,10 @@ struct TapGemmPlan {
   // (at pack_bytes) first
   bool restage;
   size_t pack_bytes;
-  // grad_weight at any kernel (wgen): x and / or grad_y restaged channels_last at the workspace's start (x at 0,
-  // grad_y at y_off), the chunks' sums at sums_off
+  // grad_weight at any kernel (wgen): x and / or grad_y restaged channels_last at the workspace's start
+  // (restaged_sources), the chunks' sums at sums_off
   bool restage_x, restage_y;
-  size_t y_off, sums_off;
+  size_t sums_off;
 };
 // CUTLASS_CONVT3D_TAPGEMM's default: 3, short rows, over the Hopper kernels too, where it was measured faster (H100,
 // stops 37-38, `convt3d_bench` with the knob at 0 and 1; benchmarks/NOTES.md v93-v96): the forward where x's W <=

@@ -569,8 +569,8 @@ int main(int argc, char** argv) {
         const size_t es = elem_size(pb.dtype);
         const int64_t nx = pb.N * pb.Cin * int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
         const int64_t ny = pb.N * pb.Cout * int64_t(pb.out[0]) * pb.out[1] * pb.out[2];
-        CHECK(gw.y_off >= (gw.restage_x ? size_t(nx) * es : 0) &&
-                  gw.sums_off >= gw.y_off + (gw.restage_y ? size_t(ny) * es : 0) && gw.sums_off % 256 == 0 &&
+        CHECK(gw.sums_off >= (gw.restage_x ? size_t(nx) * es : 0) + (gw.restage_y ? size_t(ny) * es : 0) &&
+                  gw.sums_off % 256 == 0 &&
                   gw.workspace >= gw.sums_off + size_t(gw.chunks) * pb.groups * pb.taps() * pb.cin_g() * pb.cout_g() *
                                                     acc_size(pb.dtype),
               "grad_weight workspace");
