@@ -6,15 +6,7 @@
 #   3. the whole suite (defaults), 4. ncu DRAM bytes of the channels_last mission forward at band 0 and the default,
 #   5. a second A/B round, 6. bench.py on the mission (every mode; JSON + chart), each in what is left of BUDGET_S.
 # Usage: bash benchmarks/band_check.sh   (logs in $OUT/band.txt, default ./device_out)
-set -uo pipefail
-OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
-R=$PWD
-L=$OUT/band.txt
-t0=$(date +%s)
-left() { echo $(( ${BUDGET_S:-560} - ($(date +%s) - t0) )); }
-bash benchmarks/device_run.sh build > "$L" 2>&1 || exit 1
-B=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + '/cutlass_convt3d/bin/convt3d_bench') + [''])[0])")
+. benchmarks/device_check_lib.sh band.txt 560
 ab() {  # one round of the A/B
   for c in "mission" "mission --layout cl" "mission --dtype bf16" "k3s2op1"; do for b in 0 4 8 16; do
     echo "case $c band $b round $1" >> "$L"

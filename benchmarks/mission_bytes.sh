@@ -7,14 +7,7 @@
 #   4. the whole suite (defaults) in what is left of BUDGET_S.
 # Usage: bash benchmarks/mission_bytes.sh   (logs in $OUT/probe.txt, default ./device_out; NCU_DTYPES="f32" to
 # profile fewer dtypes, SKIP_BUILD=1 after another script's build on the same machine)
-set -uo pipefail
-OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
-R=$PWD
-L=$OUT/probe.txt
-t0=$(date +%s)
-[ "${SKIP_BUILD:-0}" = 1 ] || bash benchmarks/device_run.sh build > "$L" 2>&1 || exit 1
-B=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + '/cutlass_convt3d/bin/convt3d_bench') + [''])[0])")
+. benchmarks/device_check_lib.sh probe.txt 560
 cd /tmp
 M="gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum"
 M="$M,sm__throughput.avg.pct_of_peak_sustained_elapsed,smsp__inst_executed.sum"
@@ -32,7 +25,7 @@ for d in f32 bf16; do for r in 1 2; do for t in 0 1; do
   CUTLASS_CONVT3D_TAPGEMM=$t timeout 60 "$B" --case unet-128-64 --layout cl --dtype $d --reps 20 2>&1 | grep -v "^case" >> "$L"
 done; done; done
 cd "$R"
-left=$(( ${BUDGET_S:-560} - ($(date +%s) - t0) ))
+left=$(left)
 echo "== pytest tests -m 'not large' (time left: $left s)" >> "$L"
 [ $left -gt 60 ] && timeout $left pytest -q tests -p no:cacheprovider -m "not large" 2>&1 | tail -15 >> "$L"
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"

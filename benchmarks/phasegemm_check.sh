@@ -7,14 +7,7 @@
 #   4. bench.py on those decoder levels with CUTLASS_CONVT3D_PHASEGEMM=3 (ours against PyTorch, JSON + chart),
 #   5. the whole suite with =3 in what is left of BUDGET_S.
 # Usage: bash benchmarks/phasegemm_check.sh   (logs in $OUT, default ./device_out)
-set -uo pipefail
-OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
-R=$PWD
-L=$OUT/phasegemm.txt
-t0=$(date +%s)
-bash benchmarks/device_run.sh build > "$L" 2>&1 || exit 1
-B=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + '/cutlass_convt3d/bin/convt3d_bench') + [''])[0])")
+. benchmarks/device_check_lib.sh phasegemm.txt 560
 echo "== pytest -k phasegemm" >> "$L"
 timeout 200 pytest -q tests -k phasegemm -p no:cacheprovider 2>&1 | tail -25 >> "$L"
 cd /tmp
@@ -31,7 +24,7 @@ cd "$R"
 CUTLASS_CONVT3D_PHASEGEMM=3 timeout 150 python3 benchmarks/bench.py --decoders --cases vnet-128-64,video-64-32 \
   --modes fp32-tf32,fp32-tf32-cl,bf16 --reps 10 --out "$OUT/phasegemm-decoders.json" 2>&1 | tr '\r' '\n' | \
   grep -v "^bench:" > "$OUT/phasegemm-bench.txt"
-left=$(( ${BUDGET_S:-560} - ($(date +%s) - t0) ))
+left=$(left)
 echo "== pytest tests -m 'not large' with CUTLASS_CONVT3D_PHASEGEMM=3 (time left: $left s)" >> "$L"
 [ $left -gt 60 ] && CUTLASS_CONVT3D_PHASEGEMM=3 timeout $left pytest -q tests -p no:cacheprovider -m "not large" 2>&1 | tail -15 >> "$L"
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"

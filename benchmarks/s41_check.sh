@@ -3,14 +3,7 @@
 # default: build, the whole suite, convt3d_bench at the defaults (--check against float64) on the decoder levels, then
 # bench.py over every case and mode (JSON + chart), each in what is left of BUDGET_S.
 # Usage: BUDGET_S=420 bash benchmarks/s41_check.sh   (logs in $OUT/s41.txt, default ./device_out)
-set -uo pipefail
-OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
-L=$OUT/s41.txt
-t0=$(date +%s)
-left() { echo $(( ${BUDGET_S:-420} - ($(date +%s) - t0) )); }
-bash benchmarks/device_run.sh build > "$L" 2>&1 || exit 1
-B=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + '/cutlass_convt3d/bin/convt3d_bench') + [''])[0])")
+. benchmarks/device_check_lib.sh s41.txt 420
 echo "== pytest tests -m 'not large' (defaults; time left: $(left) s)" >> "$L"
 # (S41_K: a -k expression instead of the whole suite, for a short call)
 timeout $(( $(left) - 150 < 200 ? $(left) - 150 : 200 )) pytest -q tests -p no:cacheprovider -m "not large" \

@@ -1,0 +1,15 @@
+# Sourced by the one-call device check scripts (band_check.sh, phasegemm_check.sh, mission_bytes.sh, s41_check.sh):
+#   . benchmarks/device_check_lib.sh <log name> <default BUDGET_S>
+# sets OUT (default ./device_out), R (the repository), L (the log, $OUT/<log name>), t0 and left() (seconds of
+# BUDGET_S left), builds and installs the package into L (unless SKIP_BUILD=1, after another script's build on the same
+# machine; a failed build ends the caller) and sets B, the installed convt3d_bench.
+set -uo pipefail
+OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1
+R=$PWD
+L=$OUT/$1
+_ct3d_budget=$2
+t0=$(date +%s)
+left() { echo $(( ${BUDGET_S:-$_ct3d_budget} - ($(date +%s) - t0) )); }
+[ "${SKIP_BUILD:-0}" = 1 ] || bash benchmarks/device_run.sh build > "$L" 2>&1 || exit 1
+B=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + '/cutlass_convt3d/bin/convt3d_bench') + [''])[0])")
