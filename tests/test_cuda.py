@@ -1371,8 +1371,8 @@ def test_tapgemm_grid_order(mode, layout, restore_flags, monkeypatch):
 def test_tapgemm_module_backward(mode, knob, layout, restore_flags, monkeypatch):
     """A U-Net up-convolution module (256 -> 64 channels, kernel 2 / stride 2, bias) forward and backward through
     autograd (both gradients from one call, the bias gradient) against float64 autograd, NCDHW or channels_last (x and
-    grad_y): beside the Hopper kernels (CUTLASS_CONVT3D_TAPGEMM=2) the tap-GEMM takes the forward and grad_weight (the
-    Hopper kernels neither), forced (=1) all three."""
+    grad_y): beside the Hopper kernels (CUTLASS_CONVT3D_TAPGEMM=2) the tap-GEMM takes grad_weight, and the forward
+    except on an H100 / H200 (the wide Hopper forward, v92, takes 256 channels there); forced (=1) all three."""
     dtype, tf32, budget = TAPGEMM_MODES[mode]
     torch.backends.cudnn.allow_tf32 = tf32
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", knob)
@@ -1382,7 +1382,8 @@ def test_tapgemm_module_backward(mode, knob, layout, restore_flags, monkeypatch)
     x = torch.randn(2, 256, 4, 6, 16, device=DEV).to(dtype).contiguous(memory_format=mf).requires_grad_()
     gy = torch.randn(2, 64, 8, 12, 32, device=DEV).to(dtype).contiguous(memory_format=mf)
     y, names = _with_kernel_names(lambda: m(x))
-    assert "tapgemm_kernel" in names
+    hopper_fwd = knob == "2" and mode != "fp32-exact" and torch.cuda.get_device_capability() == (9, 0)
+    assert ("tapgemm_kernel" in names) != hopper_fwd, names
     _, names = _with_kernel_names(lambda: y.backward(gy))
     assert names.count("tapgemm_kernel") >= (2 if knob == "1" else 1), names
     x64 = x.detach().double().requires_grad_()
@@ -1398,7 +1399,7 @@ def test_tapgemm_module_backward(mode, knob, layout, restore_flags, monkeypatch)
 def test_tapgemm_routing(restore_flags, monkeypatch):
     """Which forwards the tap-GEMM takes beside the Hopper kernels (CUTLASS_CONVT3D_TAPGEMM=2) and by default (short
     rows, over the Hopper kernels too; grad_input at W 40 and 72 too): kernel == stride with padding 0 where no Hopper forward applies
-    (unet-256-128's 256 input channels at kernel 2 / stride 2 are past the Hopper forward's blocks), not padding 1, not
+    (512 input channels at kernel 2 / stride 2; 256 only off Hopper, where v92's wide forward takes them), not padding 1, not
     output_padding 1, not a non-flat x (a w slice: its h stride does not continue its w stride), not the few-channel
     groups the direct kernels take, and not where the Hopper forward takes the problem (32 input channels, H100)."""
     torch.backends.cudnn.allow_tf32 = True
@@ -1413,14 +1414,16 @@ def test_tapgemm_routing(restore_flags, monkeypatch):
 
     x = torch.randn(1, 256, 4, 4, 16, generator=gen).to(DEV)
     w = (torch.randn(256, 64, 2, 2, 2, generator=gen) / 16).to(DEV)
-    assert run(x, w, 2)
+    hopper = torch.cuda.get_device_capability() == (9, 0)
+    assert run(x, w, 2) != hopper       # 256 channels: the wide Hopper forward's (v92) where there is one
+    x5, w5 = torch.randn(1, 512, 2, 4, 16, generator=gen).to(DEV), (torch.randn(512, 64, 2, 2, 2, generator=gen) / 22).to(DEV)
+    assert run(x5, w5, 2)               # 512: past every Hopper forward
     assert not run(x, w, 2, 1)          # padding 1
     assert not run(x, w, 2, 0, 1)       # output_padding 1
     assert not run(torch.randn(1, 256, 4, 4, 20, generator=gen).to(DEV)[..., :16], w, 2)  # non-flat positions
     xd, wd = torch.randn(1, 8, 4, 4, 16, generator=gen).to(DEV), torch.randn(8, 1, 2, 2, 2, generator=gen).to(DEV)
     assert not run(xd, wd, 2, 0, 0, 8)  # depthwise: the direct kernels
     xs, ws = torch.randn(1, 32, 4, 4, 40, generator=gen).to(DEV), (torch.randn(32, 32, 2, 2, 2, generator=gen) / 6).to(DEV)
-    hopper = torch.cuda.get_device_capability() == (9, 0)
     assert run(xs, ws, 2) != hopper
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "0")
     assert not run(x, w, 2)
@@ -1606,7 +1609,7 @@ def test_phasegemm_grad_weight(pcase, layout, mode, restore_flags, monkeypatch):
     assert gw.dtype == dtype and gw.shape == w.shape and torch.isfinite(gw).all()
     assert rel_err(gw, w64.grad) <= budget, f"{pcase} {layout}: {rel_err(gw, w64.grad):.3g} against float64"
     assert torch.equal(run(), gw), f"{pcase} {layout}: not bitwise the same run to run"
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "2")  # (the default for now: no copies only)
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "2")  # no copies only
     gw2, names2 = _with_kernel_names(run)
     in_place = takes and layout == "channels_last_3d"
     assert ("tapgemm_kernel" in names2) == in_place, f"{pcase} {layout}: at 2 expected {in_place}: {names2}"

@@ -120,13 +120,13 @@ constexpr int kPhaseGemmShortW = 32;
 // column block, grad_y gathered at s q + k dil - pad with bounds; x and grad_y channels_last, restaged where not),
 // routed by CUTLASS_CONVT3D_PHASEGEMM's mode as grad_input is (1 everywhere, 2 where no Hopper grad_weight takes it,
 // 3 at x's W <= kPhaseGemmShortW over it too): 1 on, 2 on where x and grad_y are read in place (channels_last: no
-// copies), 0 off.  The default is 2 for now: stop 41's GPU tests failed every restaged case (the reduce read the sums
-// at the workspace's start, not past the copies: fixed after, not yet run on a GPU); the in-place cases passed.
+// copies), 0 off.  The default is 1 since stop 42 (H100: every restaged case passed once the reduce read the sums
+// past the copies; stop 41's run had failed them all, the in-place ones passing).
 // H200 (stop 41, one binary, knob 0 -> 1,
 // the default mode 3), vnet-128-64 (W 32): 0.613 -> 0.469 ms fp32, 0.565 -> 0.238 bf16, channels_last 0.742 -> 0.379
 // and 1.129 -> 0.188; forced at longer rows slower than the Hopper grad_weight (video-64-32, 64 input channels, W 64:
 // 0.114 -> 0.247; the mission, 32 channels, W 128: 0.690 -> 3.78): the tile's 128 rows are input channels
-constexpr int kPhaseGemmWgradDefault = 2;
+constexpr int kPhaseGemmWgradDefault = 1;
 // The tap-GEMM's plan for an operator of kind K (forward, grad_input, grad_weight) where that kernel takes it
 // (convt3d_plan.cpp)
 bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out);
