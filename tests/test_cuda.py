@@ -1449,6 +1449,74 @@ def test_tapgemm_routing(restore_flags, monkeypatch):
     assert not grad_input_taken(torch.randn(1, 32, 2, 2, 72, generator=gen).to(DEV))  # W 72
 
 
+# The tap-GEMM's and phase-GEMM's wgmma instance (v102, compute capability 9.0): (x shape, Cout, kernel, stride,
+# padding, output_padding, groups).  kernel == stride (the tap-GEMM: 576 columns, 9 column blocks; 256 input channels,
+# 8 K steps past the pipeline's depth; two groups of 24 -> 16), kernel 3 / stride 2 / output padding 1 (the phase-GEMM:
+# 40 input channels, a K tail of 8 in the last 32-wide step, classes of 1-8 taps, 72 outputs over two column blocks,
+# positions past one 128 block) and stride 1 with two groups.
+SM90_TAPGEMM_CASES = [
+    ((2, 64, 4, 5, 12), 72, 2, 2, 0, 0, 1),
+    ((1, 256, 2, 3, 8), 32, 2, 2, 0, 0, 1),
+    ((1, 48, 3, 4, 9), 32, 2, 2, 0, 0, 2),
+    ((2, 40, 5, 6, 9), 72, 3, 2, 1, 1, 1),
+    ((1, 32, 3, 4, 20), 16, 3, 1, 1, 0, 2),
+]
+
+
+@pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16"])
+@pytest.mark.parametrize("what", ["forward", "grad_input"])
+@pytest.mark.parametrize("scase", SM90_TAPGEMM_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2]}s{c[3]}g{c[6]}"
+                                                           for c in SM90_TAPGEMM_CASES])
+def test_tapgemm_sm90_instance(scase, what, mode, restore_flags, monkeypatch):
+    """The wgmma instance (CUTLASS_CONVT3D_TAPGEMM_SM90, on by default on compute capability 9.0) of the tap-GEMM
+    (kernel == stride; x or grad_y channels_last, A staged [position][k]) and of the phase-GEMM (any layout), forced
+    onto those kernels: every output written (NaN-poisoned), within budget of float64, within 2 budgets of the sm_80
+    instance (=0); TF32 operands rounded to nearest (the wgmma truncates: A is rounded in shared memory), so the result
+    is that of the nearest-rounded operands in float64 (~1e-6), far from the truncated ones'."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the wgmma instance runs on compute capability 9.0 only")
+    xs, cout, k, s, pad, op, g = scase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    gen = torch.Generator().manual_seed(17)
+    x = torch.randn(xs, generator=gen)
+    w = torch.randn(xs[1], cout // g, k, k, k, generator=gen) / (xs[1] // g * 4) ** 0.5
+    args = (s, pad, op, g, 1)
+    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+    x, w, gy = (t.to(dtype).to(DEV).contiguous(memory_format=CL) for t in (x, w, gy))
+    phase = k != s or pad != 0 or op != 0
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM" if phase else "CUTLASS_CONVT3D_TAPGEMM", "1")
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+
+    def run():
+        if what == "forward":
+            return conv_transpose3d(x, w, None, *args)
+        return ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32)
+
+    def reference(rn):  # float64 of the operands (TF32: rounded to nearest or truncated)
+        x64, w64, g64 = ((_tf32(t, rn) if tf32 else t).double() for t in (x, w, gy))
+        if what == "forward":
+            return F.conv_transpose3d(x64, w64, None, *args)
+        x64.requires_grad_()
+        F.conv_transpose3d(x64, w64, None, *args).backward(g64)
+        return x64.grad
+
+    out, names = _with_kernel_names(run)
+    kernel = "hopper_phasegemm_kernel" if phase else "hopper_tapgemm_kernel"
+    assert kernel in names, f"{scase} {what}: {kernel} expected: {names}"
+    assert out.dtype == dtype and torch.isfinite(out).all(), "unwritten or non-finite outputs"
+    near = rel_err(out, reference(True))
+    assert near <= budget, f"{scase} {what}: {near:.3g} against float64"
+    if tf32:
+        trunc = rel_err(out, reference(False))
+        assert near < 1e-5 and near < trunc / 20, f"{what}: {near:.2e} from nearest, {trunc:.2e} from truncated"
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_SM90", "0")
+    out0, names0 = _with_kernel_names(run)
+    assert "hopper_" not in names0 and kernel[len("hopper_"):] in names0, names0
+    assert rel_err(out, out0) <= 2 * budget, f"{scase} {what}: {rel_err(out, out0):.3g} against the sm_80 instance"
+
+
 # The phase-GEMM (the forward where kernel != stride: per residue class of the outputs a stride-1 gather GEMM over x's
 # channel vectors): (x shape, Cout, kernel, stride, padding, output_padding, groups, dilation).  The V-Net level in
 # small (k3 s2 p1 op1, 1 and 2 taps per residue), the user's k3 s2 p1, k4 s2 p1 (GAN decoders: 2 taps per residue),

@@ -39,6 +39,10 @@ Status hopper_dgrad(const HopperDgradParams&, cudaStream_t, std::string* why) {
   if (why) *why = "built without the Hopper kernels";
   return Status::kNotSupported;
 }
+Status hopper_tapgemm(DType, const TapGemmParams&, dim3, const SmemLimits&, cudaStream_t, std::string* why) {
+  if (why) *why = "built without the Hopper kernels";
+  return Status::kNotSupported;
+}
 #endif
 
 const char* status_string(Status s) {
@@ -244,6 +248,19 @@ void order_grid(TapGemmPlan& r) {
     std::swap(r.grid.x, r.grid.y);
   }
 }
+// The Hopper instance (TapGemmParams::gmma, CUTLASS_CONVT3D_TAPGEMM_SM90): compute capability 9.0, not 3xTF32 or
+// grad_weight, A staged [position][k] of whole 16-byte vectors (the forward's x and grad_input's grad_y channels_last,
+// the phase-GEMM's source), so that the weights' K-major rows [n][kdim] are whole vectors too
+bool tapgemm_gmma(Kind K, const ConvT3dProblem& pb, const TapGemmParams& p) {
+  const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM_SM90");
+  const int knob = e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : kTapGemmSm90Default;
+  if (knob == 0 || !hopper_built() || device_attrs().cc != 90 || pb.dtype == DType::kF64) return false;
+  if (pb.dtype == DType::kF32 && op_math(pb, K) != Math::kTF32) return false;
+  const int64_t VEC = 16 / int64_t(elem_size(pb.dtype));
+  if (p.phase) return true;  // (the plan: the source's channels per group whole vectors)
+  if (K == Kind::kForward) return p.a_cf && p.a_vec && p.Kc % VEC == 0;
+  return K == Kind::kGradInput && p.gcl;  // (K = (tap, co) columns: Nc whole vectors, the plan's check)
+}
 // The default's short rows (kTapGemmDefault): x's W within the limit measured for the pass; a channels_last 16-bit x's
 // forward past kTapGemmShortWcl only where no Hopper kernel takes it (the one that reads it in place stays ahead)
 bool tapgemm_short_rows(Kind K, const Arguments& a) {
@@ -384,6 +401,7 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.pack_bytes = align256(size_t(ph.wofs[ph.ncls]) * size_t(es));
   r.workspace = r.pack_bytes + (r.restage ? size_t(numel(src)) * size_t(es) : 0);
   r.empty = numel(p.dst) == 0;
+  p.gmma = tapgemm_gmma(K, pb, p);
   order_grid(r);
   if (out) *out = r;
   return true;
@@ -583,6 +601,7 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.workspace = align256(size_t(pb.groups) * size_t(p.kdim) * size_t(ldb) * size_t(es));
   r.empty = numel(a.y) == 0;
   if (wgrad && !wgrad_chunks(pb, x.size[0], n_blocks, r)) return false;
+  p.gmma = !wgrad && tapgemm_gmma(K, pb, p);
   order_grid(r);
   // (the forward also steps aside for the Hopper grad_input kernel running a unit-stride forward as its adjoint)
   if (mode == 2 && (wgrad   ? hopper_wgrad_plan(a, nullptr)
@@ -982,7 +1001,8 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
                                       why);
         if (s != Status::kSuccess) return s;
       }
-      return L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
+      return tg.p.gmma ? hopper_tapgemm(a.problem.dtype, tg.p, tg.grid, device_smem_limits(), stream, why)
+                       : L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
     }
     const WgradSources src = restaged_sources(a, tg.restage_x, tg.restage_y, workspace_);  // (wgen: copies)
     Status s = copy_sources(L, a, src, stream, why);

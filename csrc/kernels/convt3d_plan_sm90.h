@@ -101,6 +101,10 @@ constexpr int kTapGemmShortW = 32, kTapGemmShortWcl = 16, kTapGemmGradW = 64;
 // (TapGemmParams::n_fast): DRAM traffic of unet-128-64's forward 2.6x lower (ncu: 74% -> 29% of peak), time the same
 // or up to 11% lower (channels_last grad_input 0.132 -> 0.117 ms) in the stop 38 A/B, nowhere slower beyond 2%
 constexpr int kTapGemmOrderDefault = 1;
+// CUTLASS_CONVT3D_TAPGEMM_SM90 (v102): 1 the tap-GEMM's and phase-GEMM's Hopper instance (wgmma) on compute capability
+// 9.0 where A is staged [position][k] (TapGemmParams::gmma), 0 the sm_80 instance everywhere.  The sm_80 tile's
+// mma.sync core ran decoder levels at 55-68 TFLOP/s TF32 on the H100 (NOTES v96, v99): issue-bound
+constexpr int kTapGemmSm90Default = 1;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM
 // reads for a 134 MB x, channels_last).  Default kHopperBand = 0, one band (the order before v100), until a GPU has

@@ -350,6 +350,14 @@ Status tapgemm_pack(const TapGemmParams& p, const TensorRef5& w, cudaStream_t st
     return cuda_check(cudaGetLastError(), why, "tap-GEMM weight pack launch");
   }
 }
+// The tap-GEMM instance K's pipeline depth: the deepest (<= kMaxStages) that keeps `ctas` CTAs per SM, never below 2
+template <class K>
+int tapgemm_stages(const SmemLimits& lim, int ctas) {
+  const int cap = lim.max_stages >= 2 ? std::min(lim.max_stages, TapGemmTiles::kMaxStages) : TapGemmTiles::kMaxStages;
+  int stages = 2;
+  while (stages < cap && ctas * (K::smem_bytes(stages + 1) + 1024) <= size_t(lim.per_sm)) ++stages;
+  return stages;
+}
 template <class P>
 Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream, std::string* why) {
   if constexpr (std::is_same<P, PolicyF64>::value) {
@@ -360,10 +368,8 @@ Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStr
       constexpr int kG = decltype(g)::value;
       using K = TapGemm<P, kCF, kG, kW, kPh>;
       TapGemmParams q = p;
-      const int cap = lim.max_stages >= 2 ? std::min(lim.max_stages, TapGemmTiles::kMaxStages) : TapGemmTiles::kMaxStages;
-      q.stages = 2;
-      constexpr int ctas = P::kSplitAcc ? 1 : 2;  // per SM, by the launch bounds (exact: its registers allow one)
-      while (q.stages < cap && ctas * (K::smem_bytes(q.stages + 1) + 1024) <= size_t(lim.per_sm)) ++q.stages;
+      // per SM, by the launch bounds (exact: its registers allow one)
+      q.stages = tapgemm_stages<K>(lim, P::kSplitAcc ? 1 : 2);
       if constexpr (kPh)
         return launch_dyn(phasegemm_kernel<P>, grid, K::smem_bytes(q.stages), lim.optin, q, stream, why,
                           "phase-GEMM kernel launch", TapGemmTiles::kThreads);

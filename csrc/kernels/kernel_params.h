@@ -155,6 +155,11 @@ struct TapGemmParams {
   // others' surplus exits)
   bool phase;
   TapGemmPhase ph;
+  // v102, compute capability 9.0: the Hopper instance (hopper_tapgemm: the same tiles, loads and epilogue, the MMAs
+  // as wgmmas of two warpgroups from the stage in the wgmma's swizzle) where A is staged [position][k] (the forward
+  // over a channels_last x, the phase-GEMM, grad_input over a channels_last grad_y); the weights then packed K-major,
+  // [groups][ldb][kdim] (per class for the phase-GEMM) instead of [groups][kdim][ldb]
+  bool gmma;
 };
 
 // The depthwise lane kernels (direct_lane_conv_kernel: forward and grad_input, direct_wgrad_row_kernel: grad_weight as
@@ -425,6 +430,10 @@ Status hopper_forward(const HopperParams& p, const TensorRef5& x_cl, bool round_
                       std::string* why);
 // grad_weight's partial sums into p.ws (then the ordered reduce of p.chunks chunks)
 Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why);
+struct SmemLimits;
+// The tap-GEMM's Hopper instance (p.gmma: its weights packed K-major by tapgemm_pack)
+Status hopper_tapgemm(DType dtype, const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream,
+                      std::string* why);
 
 // What the launchers may spend on shared memory: one CTA's opt-in maximum, one SM's total (bytes), and a cap on
 // the row-conv pipeline depth (0: the kernel's own; see set_max_pipeline_stages).

@@ -1,7 +1,8 @@
 // Hopper kernels, built for sm_90a only: the plans (convt3d_plan_sm90.cpp) take them on devices of compute capability
 // 9.0 where they apply and otherwise run the sm_80 kernels, which every device has.  CMakeLists.txt compiles this file
 // once per CT3D_SM90_PART, in parallel: 1 the forward (rowconv_sm90.cuh), 2 grad_weight (wgrad_sm90.cuh), 3 grad_input
-// (dgrad_sm90.cuh); together they were the longest translation unit of the build.
+// (dgrad_sm90.cuh), 4 the tap-GEMM's wgmma instances (tapgemm_kernel.cuh, v102); together they were the longest
+// translation unit of the build.
 #include <cuda.h>
 
 #include "kernel_launch.cuh"
@@ -11,8 +12,8 @@
 #include "wgrad_sm90.cuh"
 #elif CT3D_SM90_PART == 3
 #include "dgrad_sm90.cuh"
-#else
-#error "CT3D_SM90_PART must be 1 (forward), 2 (grad_weight) or 3 (grad_input)"
+#elif CT3D_SM90_PART != 4  // 4: the tap-GEMM's wgmma instances (tapgemm_kernel.cuh, with kernel_launch.cuh)
+#error "CT3D_SM90_PART must be 1 (forward), 2 (grad_weight), 3 (grad_input) or 4 (the tap-GEMM)"
 #endif
 
 namespace ct3d {
@@ -31,7 +32,7 @@ Status with_traits(DType dtype, bool split, F&& f) {
   }
 }
 
-#if CT3D_SM90_PART != 3  // the TMA tensor maps of x (grad_input: its stages copied with cp.async)
+#if CT3D_SM90_PART == 1 || CT3D_SM90_PART == 2  // the TMA tensor maps of x (grad_input: its stages copied with cp.async)
 
 using EncodeTiled = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*, const cuuint64_t*,
                                  const cuuint64_t*, const cuuint32_t*, const cuuint32_t*, CUtensorMapInterleave,
@@ -152,7 +153,7 @@ Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStre
   kernel<<<p.ctas, HopperWgradTiles::cta_threads(NKW), smem, stream>>>(map, p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight kernel launch");
 }
-#else
+#elif CT3D_SM90_PART == 3
 template <class E, int EW, int NKW, bool kCL>
 Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
   auto kernel = hopper_dgrad_kernel<E, EW, NKW, kCL>;
@@ -261,7 +262,33 @@ Status wgrad_as(const HopperWgradParams& p, cudaStream_t stream, std::string* wh
 Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
   return with_traits<true>(p.dtype, p.split != 0, [&](auto tr) { return wgrad_as<decltype(tr)>(p, stream, why); });
 }
-#else
+#elif CT3D_SM90_PART == 4
+// P, the sm_80 policy of the loads and the epilogue, H the Hopper traits of the wgmmas, one per element type
+template <class P, class H>
+Status tapgemm_as(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream, std::string* why) {
+  auto go = [&](auto kernel, auto* k) {
+    using K = std::remove_pointer_t<decltype(k)>;
+    TapGemmParams q = p;
+    q.stages = detail::tapgemm_stages<K>(lim, 2);
+    return detail::launch_dyn(kernel, grid, K::smem_bytes(q.stages), lim.optin, q, stream, why,
+                              "Hopper tap-GEMM kernel launch", TapGemmTiles::kThreads);
+  };
+  if (p.phase) return go(hopper_phasegemm_kernel<P, H>, static_cast<TapGemm<P, true, 0, false, true, H>*>(nullptr));
+  if (p.dgrad) return go(hopper_tapgemm_kernel<P, H, 1>, static_cast<TapGemm<P, true, 1, false, false, H>*>(nullptr));
+  return go(hopper_tapgemm_kernel<P, H, 0>, static_cast<TapGemm<P, true, 0, false, false, H>*>(nullptr));
+}
+Status hopper_tapgemm(DType dtype, const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream,
+                      std::string* why) {
+  if (!p.gmma || p.wgrad || (!p.phase && !(p.dgrad ? p.gcl : p.a_cf && p.a_vec)))
+    return detail::fail(why, Status::kNotSupported, "Hopper tap-GEMM: A must be staged [position][k]");
+  switch (dtype) {
+    case DType::kF32: return tapgemm_as<PolicyTF32, HopperTF32>(p, grid, lim, stream, why);
+    case DType::kF16: return tapgemm_as<PolicyF16, HopperF16>(p, grid, lim, stream, why);
+    case DType::kBF16: return tapgemm_as<PolicyBF16, HopperBF16>(p, grid, lim, stream, why);
+    default: return detail::fail(why, Status::kNotSupported, "Hopper tap-GEMM: fp32 (TF32), fp16 or bf16");
+  }
+}
+#else  // CT3D_SM90_PART == 3
 bool hopper_built() { return true; }
 
 Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {

@@ -20,6 +20,7 @@
 #pragma once
 #include "kernel_params.h"
 #include "slab_loader.cuh"
+#include "sm90_common.cuh"  // (the wgmma instance's pieces; instantiated in kernels_sm90.cu only)
 
 namespace ct3d {
 
@@ -29,7 +30,20 @@ namespace ct3d {
 // kPh: the phase-GEMM (TapGemmPhase): the forward where kernel != stride, one residue class per CTA, or grad_input as
 // one class; A = the source's channel vectors (x; grad_y) at the class's tap offsets from each position (zero outside
 // it), K = (tap, source channel), N = destination channel.
-template <class P, bool kCF, int kG = 0, bool kW = false, bool kPh = false>
+// H (v102, sm_90a only: kernels_sm90.cu): void, the MMAs as mma.sync of 8 warps of 32 x 32; or the Hopper element
+// traits (sm90_common.cuh), the MMAs as wgmmas of two warpgroups of 64 x 64 straight from the stage.  Then A ([m][k])
+// and B (the weights packed K-major, [n][k]) are staged without padding, in rows of BK elements (128 bytes TF32, 64
+// bytes 16-bit) in the wgmma's 128- / 64-byte swizzle, and a TF32 A is rounded to nearest in shared memory by the
+// thread that copied it (the wgmma would truncate).  The loads, the pipeline and the epilogue are the same code.
+template <class H>
+struct GmmaRowBytes {  // the wgmma traits' swizzle width (none for the mma.sync instances)
+  static constexpr int value = H::kRowBytes;
+};
+template <>
+struct GmmaRowBytes<void> {
+  static constexpr int value = 0;
+};
+template <class P, bool kCF, int kG = 0, bool kW = false, bool kPh = false, class H = void>
 struct TapGemm {
   using E = typename P::Element;
   using S = typename P::Smem;
@@ -45,29 +59,47 @@ struct TapGemm {
   static constexpr bool kGN = kG != 0 && !kCF;  // NCDHW grad_y gathered as rows of kw outputs
   static constexpr bool kWN = kW && !kCF;       // ... as grad_weight's B
   static constexpr bool kAmk = kCF != kW;  // A staged [m][k] (grad_weight: an input channel's positions)
+  static constexpr bool kGmma = !std::is_void<H>::value;
+  static_assert(!kGmma || (kAmk && !kW && !P::kSplitAcc && sizeof(S) == sizeof(E)),
+                "the wgmma instance: A [m][k], not grad_weight or 3xTF32, operands staged as they are");
+  static constexpr int kRowB = BK * int(sizeof(S));  // (kGmma) a staged row's bytes: the swizzle width
   // A staging: NCDHW x as [k][m] (positions contiguous), channels_last x as [m][k], NCDHW grad_y as
   // [k / kG][m kG + kw], channels_last grad_y as [m][k]; grad_weight's channels_last x as [k][m].
   // Padding: 4-byte fragments read (k t, m g) or (m g, k t) conflict-free (stride = 8 or 4 mod 32 words; kG 2: 16,
   // the two kw columns of a position side by side); 2-byte ones go by ldmatrix, whose eight 16-byte rows then fall
   // in distinct bank groups, or (kG 2) as whole 32-bit (kw 0, kw 1) pairs, word stride 8 mod 32.
-  static constexpr int LDA = kAmk ? BK + VEC : kGN && kG == 2 ? 2 * (BM + 8) : BM + 8;
+  static constexpr int LDA = kGmma ? BK : kAmk ? BK + VEC : kGN && kG == 2 ? 2 * (BM + 8) : BM + 8;
   static constexpr int A_ELEMS = kAmk ? BM * LDA : (kGN && kG == 2 ? BK / 2 : BK) * LDA;
   // B: the packed weights [k][n]; grad_weight's gathered NCDHW grad_y as it lies, [n / kG][k kG + kw] (4-byte
   // fragments conflict-free: word stride 8 mod 32 at kG 2, 4 at kG 1), its channels_last grad_y [k][n] as the weights
-  static constexpr int LDB = kWN ? (kG == 2 ? 2 * BK + 8 : BK + VEC) : BN + 8;
-  static constexpr int B_ELEMS = kWN ? BN / kG * LDB : BK * LDB;
+  // (kGmma: the weights K-major, [n][k], BK a row)
+  static constexpr int LDB = kGmma ? BK : kWN ? (kG == 2 ? 2 * BK + 8 : BK + VEC) : BN + 8;
+  static constexpr int B_ELEMS = kGmma ? BN * BK : kWN ? BN / kG * LDB : BK * LDB;
   static constexpr int STAGE = A_ELEMS + B_ELEMS;
   static_assert((A_ELEMS * sizeof(S)) % 16 == 0 && (STAGE * sizeof(S)) % 16 == 0 && (LDA * sizeof(S)) % 16 == 0 &&
                     (LDB * sizeof(S)) % 16 == 0, "16-byte aligned rows and stages");
   static constexpr bool kLdsm = sizeof(S) == 2;
   static_assert(BK % P::kK == 0, "whole MMA k-steps per stage");
+  static_assert(!kGmma || (kRowB == GmmaRowBytes<H>::value && (A_ELEMS * sizeof(S)) % 1024 == 0 && (STAGE * sizeof(S)) % 1024 == 0),
+                "wgmma stages: rows of the traits' swizzle width, every operand 1024-byte aligned");
   // epilogue: C as [m][BN + 4] Acc, then the tables: row offsets (BM), column offsets (BN), column biases (BN)
   static constexpr int LDC = BN + 4;
   static constexpr size_t kOutBytes = size_t(BM) * LDC * sizeof(Acc);
   static constexpr size_t kEpiBytes = kOutBytes + (BM + BN) * sizeof(int64_t) + BN * sizeof(Acc);
   static size_t smem_bytes(int stages) {
     const size_t pipe = size_t(stages) * STAGE * sizeof(S);
-    return pipe > kEpiBytes ? pipe : kEpiBytes;
+    return (pipe > kEpiBytes ? pipe : kEpiBytes) + (kGmma ? 1024 : 0);  // (kGmma: the base aligned to 1024 bytes)
+  }
+  // Where element (m, k) of A is staged (row m, column k; a multiple of VEC wherever a copy lands) and, for kGmma,
+  // element (n, k) of B: in the swizzle, 16-byte chunk c of row r lies at chunk c ^ (r mod 8) (128-byte rows) or
+  // c ^ (r / 2 mod 4) (64-byte rows), as the wgmma's descriptors read them
+  CT3D_DEV static int swz(int r, int k) {
+    const int ph = kRowB == 128 ? (r & 7) : ((r >> 1) & 3);
+    return r * BK + (((k / VEC) ^ ph) * VEC) + k % VEC;
+  }
+  CT3D_DEV static int a_at(int m, int k) {
+    if constexpr (kGmma) return swz(m, k);
+    else return kAmk ? m * LDA + k : k * LDA + m;
   }
 
   // position q's (d, h, w) -> the offset of its output block origin (d sd, h sh, w sw) in a tensor of strides t
@@ -85,6 +117,8 @@ struct TapGemm {
   }
 
   CT3D_DEV static void run(const TapGemmParams& p, unsigned char* smem_raw) {
+    if constexpr (kGmma)  // (the swizzle's atoms: 1024-byte aligned stages, the slack in smem_bytes)
+      smem_raw = reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
     S* smem = reinterpret_cast<S*>(smem_raw);
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, t = lane & 3;
     const int wm0 = (warp & 3) * 32, wn0 = (warp >> 2) * 32;
@@ -111,7 +145,8 @@ struct TapGemm {
     const E* xg = static_cast<const E*>(p.src.data) + n * p.src.stride[0] +
                   int64_t(grp) * (kG ? p.Nc : p.Kc) * p.src.stride[1];
     const E* bg = kW ? nullptr
-                     : static_cast<const E*>(p.wpack) + (kPh ? p.ph.wofs[cls] : 0) + int64_t(grp) * kdim * p.ldb + j0;
+                     : static_cast<const E*>(p.wpack) + (kPh ? p.ph.wofs[cls] : 0) + int64_t(grp) * kdim * p.ldb +
+                           (kGmma ? 0 : j0);  // (kGmma: rows n of kdim)
     const int64_t sC = p.src.stride[1], sP = p.xsP;
     const int steps = int(((kW ? p1 - p0 : kdim) + BK - 1) / BK);
     // phase-GEMM A: this thread's vectors are column kv_p of rows m_p + r (kThreads / KV) of every step; per row the
@@ -212,7 +247,7 @@ struct TapGemm {
           const bool ok = kin && unsigned(qc[r][0] + od) < unsigned(p.src.size[2]) &&
                           unsigned(qc[r][1] + oh) < unsigned(p.src.size[3]) &&
                           unsigned(qc[r][2] + ow) < unsigned(p.src.size[4]);
-          cp_async_16(As + (m_p + r * (kThreads / KV)) * LDA + kv_p, ok ? xg + qoff[r] + toff : xg, ok ? 16 : 0);
+          cp_async_16(As + a_at(m_p + r * (kThreads / KV), kv_p), ok ? xg + qoff[r] + toff : xg, ok ? 16 : 0);
         }
         TapGemmPhase::advance(ci_p, tp, BK, p.Kc, Dh.ntap, Dw.ntap);  // the next step's (tap, channel)
       } else if constexpr (kW && kCF) {
@@ -270,7 +305,7 @@ struct TapGemm {
 #pragma unroll
         for (int r = 0; r < NVC; ++r) {
           const bool ok = col >= 0 && c_row[r] >= 0;
-          cp_async_16(As + (m_c + r * (kThreads / AV)) * LDA + kv_c, ok ? xg + c_row[r] + col : xg, ok ? 16 : 0);
+          cp_async_16(As + a_at(m_c + r * (kThreads / AV), kv_c), ok ? xg + c_row[r] + col : xg, ok ? 16 : 0);
         }
       } else if constexpr (kG != 0) {
         // staged row r of the step: K columns (c0 + r kG .. + kG - 1) = one (co, kd, kh) and its kG kw taps
@@ -306,31 +341,78 @@ struct TapGemm {
             bytes = c0 + k < p.kdim ? int(left < 0 ? 0 : left < VEC ? left : VEC) * int(sizeof(E)) : 0;
           }
           const E* src = bytes ? xg + (c0 + k) * sC + (m0 + m) * sP : xg;
-          cp_async_16(kCF ? As + m * LDA + k : As + k * LDA + m, src, bytes);
+          cp_async_16(As + a_at(m, k), src, bytes);
         }
       } else {  // any strides: element copies (2-byte: plain loads, cp.async moves >= 4 bytes)
         for (int i = tid; i < BM * BK; i += kThreads) {
           const int k = kCF ? i % BK : i / BM, m = kCF ? i / BK : i % BM;
           const bool ok = c0 + k < p.kdim && m0 + m < p.pos;
-          cp_async_elem(kCF ? As + m * LDA + k : As + k * LDA + m, ok ? xg + (c0 + k) * sC + (m0 + m) * sP : xg, ok);
+          cp_async_elem(As + a_at(m, k), ok ? xg + (c0 + k) * sC + (m0 + m) * sP : xg, ok);
         }
       }
-      // weights: [g][kdim][ldb], ldb whole vectors, so a vector is all in or all out
+      // weights: [g][kdim][ldb], ldb whole vectors, so a vector is all in or all out; kGmma: [g][ldb][kdim], rows n
+      // of the tile's columns, kdim whole vectors (the plan)
       constexpr int NVB = BK * BN / VEC / kThreads;
+      if constexpr (kGmma) {
 #pragma unroll
-      for (int r = 0; r < NVB; ++r) {
-        const int i = tid + r * kThreads;
-        const int k = i / (BN / VEC), c = (i % (BN / VEC)) * VEC;
-        const bool ok = c0 + k < kdim && j0 + c < p.ldb;
-        cp_async_16(Bs + k * LDB + c, ok ? bg + int64_t(c0 + k) * p.ldb + c : bg, ok ? 16 : 0);
+        for (int r = 0; r < NVB; ++r) {
+          const int i = tid + r * kThreads, nn = i / KV, k = (i % KV) * VEC;
+          const bool ok = c0 + k < kdim && j0 + nn < p.ldb;
+          cp_async_16(Bs + swz(nn, k), ok ? bg + int64_t(j0 + nn) * kdim + c0 + k : bg, ok ? 16 : 0);
+        }
+      } else {
+#pragma unroll
+        for (int r = 0; r < NVB; ++r) {
+          const int i = tid + r * kThreads;
+          const int k = i / (BN / VEC), c = (i % (BN / VEC)) * VEC;
+          const bool ok = c0 + k < kdim && j0 + c < p.ldb;
+          cp_async_16(Bs + k * LDB + c, ok ? bg + int64_t(c0 + k) * p.ldb + c : bg, ok ? 16 : 0);
+        }
       }
     };
 
-    Acc acc[MT][NT][4];
+    Acc acc[MT][NT][4];  // (kGmma: the warpgroup's 64 x 64 fragment, 32 a thread, as the flat array wacc)
+    static_assert(!kGmma || std::is_same<Acc, float>::value, "wgmma accumulates fp32");
     zero_tiles(acc);
+    [[maybe_unused]] float(&wacc)[MT * NT * 4] = reinterpret_cast<float(&)[MT * NT * 4]>(acc);
+    // kGmma: this thread's A chunks of a landed stage (the loads' chunk i = tid + r kThreads is row i / KV, chunk
+    // i % KV, whichever gather filled it) TF32-rounded in place, then its copies made visible to the wgmmas (the
+    // async proxy) before the barrier
+    auto landed = [&](S* st) {
+      if constexpr (kGmma) {
+        if constexpr (H::kTF32) {
+#pragma unroll
+          for (int r = 0; r < BM * KV / kThreads; ++r) {
+            const int i = tid + r * kThreads;
+            uint4* v = reinterpret_cast<uint4*>(st + swz(i / KV, (i % KV) * VEC));
+            uint4 u = *v;
+            tf32_round_clear(u);
+            *v = u;
+          }
+        }
+        fence_proxy_async();
+      }
+    };
     auto mma_stage = [&](const S* st) {
       const S* As = st;
       const S* Bs = st + A_ELEMS;
+      if constexpr (kGmma) {  // warpgroup wg: rows [64 wg, 64 wg + 64) x the tile's 64 columns, 32-byte k steps
+        static_assert(MT * NT * 4 == BN / 2, "a thread's share of the m64 n64 fragment");
+#pragma unroll
+        for (int e = 0; e < BN / 2; ++e) asm volatile("" : "+f"(wacc[e])::"memory");
+        cute::warpgroup_arrive();
+        const uint32_t a0 = uint32_t(__cvta_generic_to_shared(As)) + uint32_t(warp >> 2) * 64 * kRowB,
+                       b0 = uint32_t(__cvta_generic_to_shared(Bs));
+#pragma unroll
+        for (int kk = 0; kk < kRowB / 32; ++kk)
+          H::mma(gmma_desc_swizzled<kRowB>(a0 + 32 * kk), gmma_desc_swizzled<kRowB>(b0 + 32 * kk), wacc,
+                 std::make_index_sequence<BN / 2>{});
+        cute::warpgroup_commit_batch();
+        cute::warpgroup_wait<0>();
+#pragma unroll
+        for (int e = 0; e < BN / 2; ++e) asm volatile("" : "+f"(wacc[e])::"memory");
+        return;
+      }
       accumulate_block<P>(acc, [&](Acc(&sum)[MT][NT][4]) {
         // (exact: one k-step at a time; unrolled, its split fragments spilled on sm_80)
 #pragma unroll(P::kSplitAcc ? 1 : BK / P::kK)
@@ -400,11 +482,13 @@ struct TapGemm {
       if (i < S_ - 2) cutlass::arch::cp_async_fence();
     }
     stage_commit_wait(S_ - 2);
+    landed(stage_at(0));
     __syncthreads();
     for (int step = 0, rd = 0, wr = S_ - 1; step < steps; ++step) {
       if (loaded < steps) load(stage_at(wr), loaded++);
       mma_stage(stage_at(rd));
       stage_commit_wait(S_ - 2);
+      if (step + 1 < steps) landed(stage_at(rd + 1 == S_ ? 0 : rd + 1));
       __syncthreads();
       rd = rd + 1 == S_ ? 0 : rd + 1;
       wr = wr + 1 == S_ ? 0 : wr + 1;
@@ -415,6 +499,13 @@ struct TapGemm {
     int64_t* om = reinterpret_cast<int64_t*>(smem_raw + kOutBytes);
     int64_t* oj = om + BM;
     Acc* bj = reinterpret_cast<Acc*>(oj + BN);
+    if constexpr (kGmma) {  // the m64 n64 fragment: warp w of warpgroup wg rows 64 wg + 16 w + g (+ 8), n8 block i
+      const int r0 = (warp >> 2) * 64 + (warp & 3) * 16 + g;
+#pragma unroll
+      for (int i = 0; i < BN / 8; ++i)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) out[(r0 + (e >> 1) * 8) * LDC + i * 8 + 2 * t + (e & 1)] = wacc[i * 4 + e];
+    } else
 #pragma unroll
     for (int mi = 0; mi < MT; ++mi)
 #pragma unroll
@@ -532,6 +623,17 @@ __global__ void __launch_bounds__(TapGemmTiles::kThreads, P::kSplitAcc ? 1 : 2)
   extern __shared__ __align__(16) unsigned char ct3d_smem[];
   TapGemm<P, true, 0, false, true>::run(p, ct3d_smem);
 }
+// The wgmma instances (v102; kernels_sm90.cu, sm_90a): H the Hopper element traits of P's element type
+template <class P, class H, int kG>
+__global__ void __launch_bounds__(TapGemmTiles::kThreads, 2) hopper_tapgemm_kernel(const __grid_constant__ TapGemmParams p) {
+  extern __shared__ __align__(16) unsigned char ct3d_smem[];
+  TapGemm<P, true, kG, false, false, H>::run(p, ct3d_smem);
+}
+template <class P, class H>
+__global__ void __launch_bounds__(TapGemmTiles::kThreads, 2) hopper_phasegemm_kernel(const __grid_constant__ TapGemmParams p) {
+  extern __shared__ __align__(16) unsigned char ct3d_smem[];
+  TapGemm<P, true, 0, false, true, H>::run(p, ct3d_smem);
+}
 
 // The tap-GEMM's B from PyTorch's weight (Cin, Cout_g, kD, kH, kW), any strides, PackedB-prepared (TF32: rounded
 // once here, not per fragment), zero past ndim: forward [Cin][ldb] rows of the columns (co, kd, kh, kw) or, for
@@ -544,8 +646,11 @@ __global__ void tapgemm_pack_kernel(TensorRef5 w, TapGemmParams p) {
   const int taps = p.s[0] * p.s[1] * p.s[2];
   const int64_t total = int64_t(p.groups) * p.kdim * p.ldb;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total; idx += int64_t(gridDim.x) * blockDim.x) {
-    const int c = int(idx % p.ldb);
-    const int64_t row = idx / p.ldb;  // forward: the input channel; grad_input: group x ncols + column
+    // [groups][kdim][ldb], or K-major [groups][ldb][kdim] for the wgmma instance (p.gmma)
+    const int64_t per = int64_t(p.ldb) * p.kdim, rem = idx % per;
+    const int c = p.gmma ? int(rem / p.kdim) : int(idx % p.ldb);
+    // forward: the input channel; grad_input: group x ncols + column
+    const int64_t row = p.gmma ? idx / per * p.kdim + rem % p.kdim : idx / p.ldb;
     E v = E(0);
     if (c < p.ndim) {
       const int64_t ci = p.dgrad ? row / p.ncols * p.Kc + c : row;
@@ -576,9 +681,11 @@ __global__ void phasegemm_pack_kernel(TensorRef5 w, const __grid_constant__ TapG
     ph.residues(c, r);
     const TapGemmPhaseDim &Dd = ph.dim[0][r[0]], &Dh = ph.dim[1][r[1]], &Dw = ph.dim[2][r[2]];
     const int64_t rel = idx - ph.wofs[c];
-    const int co = int(rel % p.ldb);
-    const int64_t row = rel / p.ldb;  // group x kdim_c + (tap, ci)
     const int64_t kdim = int64_t(Dd.ntap) * Dh.ntap * Dw.ntap * p.Kc;
+    // [kdim_c][ldb] per group, or K-major [ldb][kdim_c] for the wgmma instance (p.gmma)
+    const int64_t per = kdim * p.ldb, rem = rel % per;
+    const int co = p.gmma ? int(rem / kdim) : int(rel % p.ldb);
+    const int64_t row = p.gmma ? rel / per * kdim + rem % kdim : rel / p.ldb;  // group x kdim_c + (tap, ci)
     const int grp = int(row / kdim), k = int(row % kdim), ci = k % p.Kc, tap = k / p.Kc;
     const int tw = tap % Dw.ntap, th = tap / Dw.ntap % Dh.ntap, td = tap / (Dw.ntap * Dh.ntap);
     E v = E(0);

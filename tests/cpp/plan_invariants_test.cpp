@@ -45,6 +45,9 @@ Status hopper_forward(const HopperParams&, const TensorRef5&, bool, int, cudaStr
 Status hopper_wgrad_partials(const HopperWgradParams&, cudaStream_t, std::string*) { not_here(__func__); }
 Status hopper_dgrad_pack(const HopperDgradParams&, cudaStream_t, std::string*) { not_here(__func__); }
 Status hopper_dgrad(const HopperDgradParams&, cudaStream_t, std::string*) { not_here(__func__); }
+Status hopper_tapgemm(DType, const TapGemmParams&, dim3, const SmemLimits&, cudaStream_t, std::string*) {
+  not_here(__func__);
+}
 }  // namespace ct3d
 
 using namespace ct3d;
@@ -506,6 +509,9 @@ int main(int argc, char** argv) {
                   pb.cin_g() * g.p.ldb;
         }
         CHECK(ph.wofs[ph.ncls] == wsum && g.pack_bytes >= size_t(wsum) * elem_size(pb.dtype), "pack size");
+        // v102's wgmma instance on this emulated H100 wherever the math is TF32 or 16-bit (A is always [m][k] here)
+        CHECK(g.p.gmma == (pb.dtype != DType::kF64 && op_math(pb, Kind::kForward) != Math::kExact), "phase gmma %d",
+              g.p.gmma);
         const int64_t nx = pb.N * pb.Cin * int64_t(pb.in[0]) * pb.in[1] * pb.in[2];
         CHECK(g.workspace >= g.pack_bytes + (g.restage ? size_t(nx) * elem_size(pb.dtype) : 0), "workspace");
         const bool one_pos = pb.in[0] == 1 && pb.in[1] == 1 && pb.in[2] == 1;  // (NCDHW: channel stride 1 too)
@@ -803,6 +809,10 @@ int main(int argc, char** argv) {
               "grid %u %u %u", g.grid.x, g.grid.y, g.grid.z);
         CHECK(g.workspace >= size_t(pb.groups) * p.kdim * p.ldb * es, "pack %zu bytes", g.workspace);
         CHECK(p.pos == pos && p.div_mb.d == int(std::max<int64_t>(mb, 1)), "positions %lld", (long long)p.pos);
+        // v102's wgmma instance only where A is staged [position][k] of whole vectors (its K-major weight rows too)
+        CHECK(!p.gmma || (op_math(pb, dgrad ? Kind::kGradInput : Kind::kForward) != Math::kExact &&
+                          (dgrad ? p.gcl : p.a_cf && p.a_vec && p.kdim % (16 / es) == 0)),
+              "tap gmma %d (a_cf %d a_vec %d gcl %d)", p.gmma, p.a_cf, p.a_vec, p.gcl);
         CHECK(dgrad ? p.lsw == 0 && p.kdim % sw == 0 && p.div_pairs.d == pb.k[0] * pb.k[1] && p.div_sh.d == pb.k[1]
                     : (1 << p.lsw) == sw && TapGemmTiles::BN % sw == 0,
               "kw split: lsw %d", p.lsw);
