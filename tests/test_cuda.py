@@ -1494,8 +1494,10 @@ def test_tapgemm_sm90_instance(scase, what, mode, restore_flags, monkeypatch):
             return conv_transpose3d(x, w, None, *args)
         return ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32)
 
+    rounded = dtype == torch.float32  # (fp32 with TF32 allowed: TF32 operands; 16-bit ones are exact already)
+
     def reference(rn):  # float64 of the operands (TF32: rounded to nearest or truncated)
-        x64, w64, g64 = ((_tf32(t, rn) if tf32 else t).double() for t in (x, w, gy))
+        x64, w64, g64 = ((_tf32(t, rn) if rounded else t).double() for t in (x, w, gy))
         if what == "forward":
             return F.conv_transpose3d(x64, w64, None, *args)
         x64.requires_grad_()
@@ -1508,7 +1510,7 @@ def test_tapgemm_sm90_instance(scase, what, mode, restore_flags, monkeypatch):
     assert out.dtype == dtype and torch.isfinite(out).all(), "unwritten or non-finite outputs"
     near = rel_err(out, reference(True))
     assert near <= budget, f"{scase} {what}: {near:.3g} against float64"
-    if tf32:
+    if rounded:
         trunc = rel_err(out, reference(False))
         assert near < 1e-5 and near < trunc / 20, f"{what}: {near:.2e} from nearest, {trunc:.2e} from truncated"
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_SM90", "0")
@@ -1704,7 +1706,8 @@ def test_pointwise_channels_last_forward_w24(restore_flags):
 # short rows (the Hopper kernels off; grad_weight on the sm_80 kernel, which copies x too), and the V-Net level in small
 # (k3 s2 p1 op1, W 8; grad_weight on the tap-GEMM at any kernel, v101, which copies x too).
 SHARED_GY_CASES = [
-    ((1, 1, 0, 1, 1), (1, 32, 3, 4, 16), 32, {"CUTLASS_CONVT3D_SM90": "0"}, "wgrad_kernel"),
+    ((1, 1, 0, 1, 1), (1, 32, 3, 4, 16), 32, {"CUTLASS_CONVT3D_SM90": "0", "CUTLASS_CONVT3D_PHASEGEMM_WGRAD": "0"},
+     "wgrad_kernel"),
     ((2, 1, 1, 1, 1), (2, 32, 4, 6, 8), 16,
      {"CUTLASS_CONVT3D_PHASEGEMM": "1", "CUTLASS_CONVT3D_PHASEGEMM_WGRAD": "1"}, "tapgemm_kernel"),
 ]
@@ -1741,7 +1744,9 @@ def test_phasegemm_grad_input_shares_grad_y_copy(scase, restore_flags, monkeypat
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_phasegemm_nonfinite_x(value, restore_flags, monkeypatch):
     """A NaN / inf in x reaches exactly the outputs whose taps read it (the gather multiplies only real taps; zero
-    fill stands for x outside the tensor, never for a skipped tap)."""
+    fill stands for x outside the tensor, never for a skipped tap); and exactly the weight gradients whose terms hold
+    it on v101's grad_weight, x NCDHW (copied) or channels_last (in place): a position whose output for a tap lies
+    outside grad_y is masked in x too, so no zero-filled grad_y multiplies it (x[.., 0] at w 0 has such a tap)."""
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
     torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator().manual_seed(5)
@@ -1758,6 +1763,19 @@ def test_phasegemm_nonfinite_x(value, restore_flags, monkeypatch):
         assert torch.equal(got.cpu(), want), name
     fin = torch.isfinite(ref)
     assert rel_err(y.cpu()[fin], ref[fin]) <= 2e-3
+    gy = torch.randn(ref.shape, generator=gen)
+    w0 = torch.zeros(w.shape, dtype=torch.float64, requires_grad=True)
+    refw = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "1")
+    for mf in (torch.contiguous_format, CL):
+        xd, gyd = x.to(DEV).contiguous(memory_format=mf), gy.to(DEV).contiguous(memory_format=mf)
+        gw, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gyd, xd, w.to(DEV), *args, True))
+        assert "tapgemm_kernel" in names, names
+        for name, got, want in (("nan", gw.isnan(), refw.isnan()), ("+inf", gw.isposinf(), refw.isposinf()),
+                                ("-inf", gw.isneginf(), refw.isneginf())):
+            assert torch.equal(got.cpu(), want), (f"grad_weight {mf}", name, int(got.sum()), int(want.sum()))
+        fin = torch.isfinite(refw)
+        assert rel_err(gw.cpu()[fin], refw[fin]) <= 2e-3
 
 
 def test_phasegemm_routing(restore_flags, monkeypatch):

@@ -511,7 +511,9 @@ bool wgrad_gemm_plan(const Arguments& a, TapGemmPlan* out) {
   p.xsP = p.dst.stride[4];
   p.div_w = FastDiv::make(int(std::max<int64_t>(W, 1)));
   p.div_h = FastDiv::make(int(std::max<int64_t>(H, 1)));
-  const int64_t n_blocks = (p.ldb + TapGemmTiles::BN - 1) / TapGemmTiles::BN;
+  // column blocks of one tap each (TapGemmParams::tap_nb)
+  p.tap_nb = (p.Nc + TapGemmTiles::BN - 1) / TapGemmTiles::BN;
+  const int64_t n_blocks = int64_t(pb.taps()) * p.tap_nb;
   if (n_blocks > 65535 || !wgrad_chunks(pb, x.size[0], n_blocks, r)) return false;
   r.workspace += r.sums_off;
   r.empty = false;

@@ -132,6 +132,9 @@ struct TapGemmParams {
   // reads grad_y at s q + k tdil - tpad, zero outside it (the kernel == stride case never leaves the output block)
   bool wgen;
   int tdil[3], tpad[3];
+  // wgen: column blocks of one tap each (tap_nb = ceil(Nc / BN) a tap), so that a position whose output for the
+  // block's tap lies outside grad_y is masked in A (x) as well: zero times a non-finite x must not enter the sum
+  int tap_nb;
   int64_t chunk_len;
   int ci_blocks;
   void* ws;

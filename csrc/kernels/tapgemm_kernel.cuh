@@ -126,7 +126,10 @@ struct TapGemm {
     // (p.n_fast: the column blocks along grid.x, so the CTAs sharing an A tile run together: see TapGemmParams)
     const int bx = int(p.n_fast ? blockIdx.y : blockIdx.x), by = int(p.n_fast ? blockIdx.x : blockIdx.y);
     const int n = p.div_mb.divmod(bx, mb);
-    const int j0 = by * BN;
+    // columns [j0, jend) (wgen: of one tap, tap_w, whose column blocks are tap_nb apart)
+    const int tap_w = kW && p.wgen ? by / p.tap_nb : 0;
+    const int j0 = kW && p.wgen ? tap_w * p.Nc + (by - tap_w * p.tap_nb) * BN : by * BN;
+    [[maybe_unused]] const int jend = kW && p.wgen ? (tap_w + 1) * p.Nc : p.ncols;
     const int grp = kW ? int(blockIdx.z) / p.ci_blocks : kPh ? int(blockIdx.z) % p.groups : int(blockIdx.z);
     // grad_weight: input channels [m0, m0 + BM) of the group, positions [p0, p1) of entry n
     const int64_t m0 = kW ? int64_t(int(blockIdx.z) - grp * p.ci_blocks) * BM : int64_t(mb) * BM;
@@ -218,13 +221,13 @@ struct TapGemm {
       }
     }
     if constexpr (kCF && kW) {
-      if (j0 + nv_c < p.ncols && p.wgen) {
-        int co, kw, kh;
-        const int kd = p.div_sh.divmod(p.div_sw.divmod(p.div_nc.divmod(j0 + nv_c, co), kw), kh);
+      if (p.wgen) {  // the block's tap (every thread: A's mask), the thread's output channel
+        int kw, kh;
+        const int kd = p.div_sh.divmod(p.div_sw.divmod(tap_w, kw), kh);
         tk[0] = kd * p.tdil[0] - p.tpad[0];
         tk[1] = kh * p.tdil[1] - p.tpad[1];
         tk[2] = kw * p.tdil[2] - p.tpad[2];
-        c_col = co * sC;
+        if (j0 + nv_c < jend) c_col = (j0 + nv_c - tap_w * p.Nc) * sC;
       } else if (j0 + nv_c < p.ncols) {
         c_col = tap_column(p, j0 + nv_c, p.src.stride);
       }
@@ -252,11 +255,19 @@ struct TapGemm {
         TapGemmPhase::advance(ci_p, tp, BK, p.Kc, Dh.ntap, Dw.ntap);  // the next step's (tap, channel)
       } else if constexpr (kW && kCF) {
         const int64_t q0 = p0 + int64_t(step) * BK;
-        // A: x channels_last as [k][m]: position q0 + k's input-channel vectors (plan: Kc % VEC == 0, aligned)
+        // A: x channels_last as [k][m]: position q0 + k's input-channel vectors (plan: Kc % VEC == 0, aligned);
+        // wgen: zero where the position's output for the block's tap lies outside grad_y (as B there)
 #pragma unroll
         for (int r = 0; r < NVC; ++r) {
           const int i = tid + r * kThreads, k = i / (BM / VEC), m = (i % (BM / VEC)) * VEC;
-          const bool ok = q0 + k < p1 && m0 + m < p.Kc;
+          bool ok = q0 + k < p1 && m0 + m < p.Kc;
+          if (ok && p.wgen) {
+            int w, h;
+            const int d = p.div_h.divmod(p.div_w.divmod(int(q0) + k, w), h);
+            ok = unsigned(p.s[0] * d + tk[0]) < unsigned(p.src.size[2]) &&
+                 unsigned(p.s[1] * h + tk[1]) < unsigned(p.src.size[3]) &&
+                 unsigned(p.s[2] * w + tk[2]) < unsigned(p.src.size[4]);
+          }
           cp_async_16(As + k * LDA + m, ok ? wx + (q0 + k) * p.xsP + m : wx, ok ? 16 : 0);
         }
         // B: grad_y channels_last as [k][n]: position q0 + k's output block, this thread's (tap, co) vector
@@ -520,12 +531,12 @@ struct TapGemm {
       const int64_t slab = int64_t(p.Kc) * p.Nc;
       if (tid < BM && m0 + tid < p.Kc) {
         om[tid] = ((int64_t(bx) * p.groups + grp) * taps) * slab + (m0 + tid) * p.Nc;
-      } else if (tid >= BM && tid < BM + BN && j0 + tid - BM < p.ncols) {
+      } else if (tid >= BM && tid < BM + BN && j0 + tid - BM < jend) {
         const int j = j0 + tid - BM;  // (co, tap) columns; channels_last grad_y's (tap, co)
         oj[tid - BM] = kCF ? (j / p.Nc) * slab + j % p.Nc : (j % taps) * slab + j / taps;
       }
       __syncthreads();
-      const int mcount = p.Kc - m0 < BM ? int(p.Kc - m0) : BM, jcount = min(BN, p.ncols - j0);
+      const int mcount = p.Kc - m0 < BM ? int(p.Kc - m0) : BM, jcount = min(BN, jend - j0);
       Acc* ws = static_cast<Acc*>(p.ws);
       // consecutive lanes along co for one tap (contiguous sums) where the tile holds whole (co, all taps) groups
       const int ct = !kCF && BN % taps == 0 ? BN / taps : 0;

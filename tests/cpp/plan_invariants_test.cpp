@@ -319,9 +319,11 @@ static std::vector<double> emulate_wgen(const TapGemmParams& p, int64_t N, const
     for (int c = 0; c < cpn; ++c) {
       const int64_t p0 = c * p.chunk_len, p1 = std::min(p.pos, p0 + p.chunk_len);
       for (int grp = 0; grp < p.groups; ++grp)
-        for (int j = 0; j < p.ncols; ++j) {
-          int co, kw, kh;
-          const int kd = p.div_sh.divmod(p.div_sw.divmod(p.div_nc.divmod(j, co), kw), kh);
+        for (int by = 0; by < taps * p.tap_nb; ++by)  // the kernel's column blocks: one tap each
+        for (int tap = by / p.tap_nb, j = tap * p.Nc + (by % p.tap_nb) * TapGemmTiles::BN;
+             j < std::min((tap + 1) * p.Nc, tap * p.Nc + (by % p.tap_nb + 1) * TapGemmTiles::BN); ++j) {
+          int kw, kh;
+          const int co = j - tap * p.Nc, kd = p.div_sh.divmod(p.div_sw.divmod(tap, kw), kh);
           const int tk[3] = {kd * p.tdil[0] - p.tpad[0], kh * p.tdil[1] - p.tpad[1], kw * p.tdil[2] - p.tpad[2]};
           for (int ci = 0; ci < p.Kc; ++ci) {
             double acc = 0;
@@ -582,7 +584,10 @@ int main(int argc, char** argv) {
               "grad_weight workspace");
         const unsigned gx = gw.p.n_fast ? gw.grid.y : gw.grid.x, gyb = gw.p.n_fast ? gw.grid.x : gw.grid.y;
         CHECK(int64_t(gx) == pb.N * gw.p.div_mb.d && gw.chunks == int(gx) &&
-                  int64_t(gyb) * TapGemmTiles::BN >= int64_t(pb.cout_g()) * pb.taps() &&
+                  (gw.p.wgen ? int64_t(gyb) == int64_t(pb.taps()) * gw.p.tap_nb &&
+                                   int64_t(gw.p.tap_nb) * TapGemmTiles::BN >= pb.cout_g() &&
+                                   int64_t(gw.p.tap_nb - 1) * TapGemmTiles::BN < pb.cout_g()
+                             : int64_t(gyb) * TapGemmTiles::BN >= int64_t(pb.cout_g()) * pb.taps()) &&
                   int64_t(gw.p.div_mb.d) * gw.p.chunk_len >= gw.p.pos && gw.p.chunk_len % TapGemmTiles::BK == 0,
               "grad_weight grid %u %u %u", gw.grid.x, gw.grid.y, gw.grid.z);
       }
