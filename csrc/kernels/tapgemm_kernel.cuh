@@ -213,6 +213,7 @@ struct TapGemm {
     int64_t c_row[kCF && kG && !kW ? NVC : 1];
     int64_t c_col = -1;
     int tk[3] = {0, 0, 0};  // wgen: the column's tap offsets k tdil - tpad (its outputs s q + tk, bounds-checked)
+    bool tap_edge = false;  // wgen: some position's output for the block's tap lies outside grad_y (else A unmasked)
     if constexpr (kCF && kG && !kW) {
 #pragma unroll
       for (int r = 0; r < NVC; ++r) {
@@ -228,6 +229,8 @@ struct TapGemm {
         tk[1] = kh * p.tdil[1] - p.tpad[1];
         tk[2] = kw * p.tdil[2] - p.tpad[2];
         if (j0 + nv_c < jend) c_col = (j0 + nv_c - tap_w * p.Nc) * sC;
+        for (int d = 0; d < 3; ++d)  // (x's extents: dst's)
+          tap_edge |= tk[d] < 0 || p.s[d] * (p.dst.size[2 + d] - 1) + tk[d] >= p.src.size[2 + d];
       } else if (j0 + nv_c < p.ncols) {
         c_col = tap_column(p, j0 + nv_c, p.src.stride);
       }
@@ -261,7 +264,7 @@ struct TapGemm {
         for (int r = 0; r < NVC; ++r) {
           const int i = tid + r * kThreads, k = i / (BM / VEC), m = (i % (BM / VEC)) * VEC;
           bool ok = q0 + k < p1 && m0 + m < p.Kc;
-          if (ok && p.wgen) {
+          if (ok && tap_edge) {
             int w, h;
             const int d = p.div_h.divmod(p.div_w.divmod(int(q0) + k, w), h);
             ok = unsigned(p.s[0] * d + tk[0]) < unsigned(p.src.size[2]) &&
