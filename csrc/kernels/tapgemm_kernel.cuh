@@ -236,6 +236,15 @@ struct TapGemm {
       }
     }
 
+    // wgen: position q's output for the block's tap (s q + tk): whether it lies in grad_y, and its offset there
+    [[maybe_unused]] auto tap_output = [&](int q, int64_t& row) {
+      int w, h;
+      const int d = p.div_h.divmod(p.div_w.divmod(q, w), h);
+      const int od = p.s[0] * d + tk[0], oh = p.s[1] * h + tk[1], ow = p.s[2] * w + tk[2];
+      row = od * p.src.stride[2] + oh * p.src.stride[3] + ow * p.src.stride[4];
+      return unsigned(od) < unsigned(p.src.size[2]) && unsigned(oh) < unsigned(p.src.size[3]) &&
+             unsigned(ow) < unsigned(p.src.size[4]);
+    };
     // one step's copies into stage st: x channels [c0, c0 + BK) of positions [m0, m0 + BM), weight rows c0.. of
     // columns [j0, j0 + BN); zero-filled outside (channels past Kc, positions past pos, columns past ldb)
     auto load = [&](S* st, int step) {
@@ -264,13 +273,8 @@ struct TapGemm {
         for (int r = 0; r < NVC; ++r) {
           const int i = tid + r * kThreads, k = i / (BM / VEC), m = (i % (BM / VEC)) * VEC;
           bool ok = q0 + k < p1 && m0 + m < p.Kc;
-          if (ok && tap_edge) {
-            int w, h;
-            const int d = p.div_h.divmod(p.div_w.divmod(int(q0) + k, w), h);
-            ok = unsigned(p.s[0] * d + tk[0]) < unsigned(p.src.size[2]) &&
-                 unsigned(p.s[1] * h + tk[1]) < unsigned(p.src.size[3]) &&
-                 unsigned(p.s[2] * w + tk[2]) < unsigned(p.src.size[4]);
-          }
+          int64_t unused;
+          if (ok && tap_edge) ok = tap_output(int(q0) + k, unused);
           cp_async_16(As + k * LDA + m, ok ? wx + (q0 + k) * p.xsP + m : wx, ok ? 16 : 0);
         }
         // B: grad_y channels_last as [k][n]: position q0 + k's output block, this thread's (tap, co) vector
@@ -279,13 +283,8 @@ struct TapGemm {
           const int k = k_c + r * (kThreads / BV);
           bool ok = c_col >= 0 && q0 + k < p1;
           int64_t row = 0;
-          if (ok && p.wgen) {  // output (s d + tk0, s h + tk1, s w + tk2), zero outside grad_y
-            int w, h;
-            const int d = p.div_h.divmod(p.div_w.divmod(int(q0) + k, w), h);
-            const int od = p.s[0] * d + tk[0], oh = p.s[1] * h + tk[1], ow = p.s[2] * w + tk[2];
-            ok = unsigned(od) < unsigned(p.src.size[2]) && unsigned(oh) < unsigned(p.src.size[3]) &&
-                 unsigned(ow) < unsigned(p.src.size[4]);
-            row = od * p.src.stride[2] + oh * p.src.stride[3] + ow * p.src.stride[4];
+          if (ok && p.wgen) {  // zero outside grad_y
+            ok = tap_output(int(q0) + k, row);
           } else if (ok) {
             row = block_origin(p, int(q0) + k, p.src.stride);
           }
@@ -649,6 +648,14 @@ __global__ void __launch_bounds__(TapGemmTiles::kThreads, 2) hopper_phasegemm_ke
   TapGemm<P, true, 0, false, true, H>::run(p, ct3d_smem);
 }
 
+// Element `rel` of a [groups][kdim][ldb] pack, or of the K-major [groups][ldb][kdim] one (the wgmma instance's,
+// TapGemmParams::gmma): its row (group x kdim + k) and column
+CT3D_DEV void pack_coords(int64_t rel, int64_t kdim, int ldb, bool kmajor, int64_t& row, int& col) {
+  const int64_t per = kdim * ldb, rem = rel % per;
+  col = kmajor ? int(rem / kdim) : int(rel % ldb);
+  row = kmajor ? rel / per * kdim + rem % kdim : rel / ldb;
+}
+
 // The tap-GEMM's B from PyTorch's weight (Cin, Cout_g, kD, kH, kW), any strides, PackedB-prepared (TF32: rounded
 // once here, not per fragment), zero past ndim: forward [Cin][ldb] rows of the columns (co, kd, kh, kw) or, for
 // channels_last outputs (p.cl), (kd, kh, kw, co); grad_input [groups][ncols][ldb] rows (co, kd, kh, kw) of the
@@ -660,11 +667,9 @@ __global__ void tapgemm_pack_kernel(TensorRef5 w, TapGemmParams p) {
   const int taps = p.s[0] * p.s[1] * p.s[2];
   const int64_t total = int64_t(p.groups) * p.kdim * p.ldb;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total; idx += int64_t(gridDim.x) * blockDim.x) {
-    // [groups][kdim][ldb], or K-major [groups][ldb][kdim] for the wgmma instance (p.gmma)
-    const int64_t per = int64_t(p.ldb) * p.kdim, rem = idx % per;
-    const int c = p.gmma ? int(rem / p.kdim) : int(idx % p.ldb);
-    // forward: the input channel; grad_input: group x ncols + column
-    const int64_t row = p.gmma ? idx / per * p.kdim + rem % p.kdim : idx / p.ldb;
+    int c;
+    int64_t row;  // forward: the input channel; grad_input: group x ncols + column
+    pack_coords(idx, p.kdim, p.ldb, p.gmma, row, c);
     E v = E(0);
     if (c < p.ndim) {
       const int64_t ci = p.dgrad ? row / p.ncols * p.Kc + c : row;
@@ -696,10 +701,9 @@ __global__ void phasegemm_pack_kernel(TensorRef5 w, const __grid_constant__ TapG
     const TapGemmPhaseDim &Dd = ph.dim[0][r[0]], &Dh = ph.dim[1][r[1]], &Dw = ph.dim[2][r[2]];
     const int64_t rel = idx - ph.wofs[c];
     const int64_t kdim = int64_t(Dd.ntap) * Dh.ntap * Dw.ntap * p.Kc;
-    // [kdim_c][ldb] per group, or K-major [ldb][kdim_c] for the wgmma instance (p.gmma)
-    const int64_t per = kdim * p.ldb, rem = rel % per;
-    const int co = p.gmma ? int(rem / kdim) : int(rel % p.ldb);
-    const int64_t row = p.gmma ? rel / per * kdim + rem % kdim : rel / p.ldb;  // group x kdim_c + (tap, ci)
+    int co;
+    int64_t row;  // group x kdim_c + (tap, ci)
+    pack_coords(rel, kdim, p.ldb, p.gmma, row, co);
     const int grp = int(row / kdim), k = int(row % kdim), ci = k % p.Kc, tap = k / p.Kc;
     const int tw = tap % Dw.ntap, th = tap / Dw.ntap % Dh.ntap, td = tap / (Dw.ntap * Dh.ntap);
     E v = E(0);
