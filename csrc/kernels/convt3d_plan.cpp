@@ -234,16 +234,18 @@ int tapgemm_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM");
   return e && e[0] >= '0' && e[0] <= '3' && !e[1] ? e[0] - '0' : kTapGemmDefault;
 }
+// A 0 / 1 knob: the variable's value where it is exactly "0" or "1", else dflt
+bool env_flag(const char* var, int dflt) {
+  const char* e = std::getenv(var);
+  return (e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : dflt) != 0;
+}
 // CUTLASS_CONVT3D_TAPGEMM_ORDER: 1 the tap-GEMM's column blocks fastest along the grid (TapGemmParams::n_fast), 0 its
 // position blocks (or chunks); unset: kTapGemmOrderDefault
-int tapgemm_order() {
-  const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM_ORDER");
-  return e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : kTapGemmOrderDefault;
-}
+bool tapgemm_order() { return env_flag("CUTLASS_CONVT3D_TAPGEMM_ORDER", kTapGemmOrderDefault); }
 // The plan's grid in the knob's order: column blocks along grid.x where CUTLASS_CONVT3D_TAPGEMM_ORDER is 1 and the
 // position blocks (or chunks) fit grid.y's limit
 void order_grid(TapGemmPlan& r) {
-  if (tapgemm_order() == 1 && r.grid.x <= 65535) {
+  if (tapgemm_order() && r.grid.x <= 65535) {
     r.p.n_fast = true;
     std::swap(r.grid.x, r.grid.y);
   }
@@ -252,9 +254,7 @@ void order_grid(TapGemmPlan& r) {
 // grad_weight, A staged [position][k] of whole 16-byte vectors (the forward's x and grad_input's grad_y channels_last,
 // the phase-GEMM's source), so that the weights' K-major rows [n][kdim] are whole vectors too
 bool tapgemm_gmma(Kind K, const ConvT3dProblem& pb, const TapGemmParams& p) {
-  const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM_SM90");
-  const int knob = e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : kTapGemmSm90Default;
-  if (knob == 0 || !hopper_built() || device_attrs().cc != 90 || pb.dtype == DType::kF64) return false;
+  if (!env_flag("CUTLASS_CONVT3D_TAPGEMM_SM90", kTapGemmSm90Default) || !hopper_built() || device_attrs().cc != 90 || pb.dtype == DType::kF64) return false;
   if (pb.dtype == DType::kF32 && op_math(pb, K) != Math::kTF32) return false;
   const int64_t VEC = 16 / int64_t(elem_size(pb.dtype));
   if (p.phase) return true;  // (the plan: the source's channels per group whole vectors)
@@ -402,6 +402,8 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.workspace = r.pack_bytes + (r.restage ? size_t(numel(src)) * size_t(es) : 0);
   r.empty = numel(p.dst) == 0;
   p.gmma = tapgemm_gmma(K, pb, p);
+  p.ph_cb = env_flag("CUTLASS_CONVT3D_PHASEGEMM_KORDER", kPhaseGemmKOrderDefault);
+  p.a_l1 = env_flag("CUTLASS_CONVT3D_PHASEGEMM_L1", kPhaseGemmL1Default);
   order_grid(r);
   if (out) *out = r;
   return true;

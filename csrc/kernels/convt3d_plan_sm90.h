@@ -120,6 +120,13 @@ constexpr int kHopperBand = 0;
 // forward, grad_input -11% .. +33%; the mission's W 128 forward 3.3x slower: so short rows only
 constexpr int kPhaseGemmDefault = 3;
 constexpr int kPhaseGemmShortW = 32;
+// v103, the phase-GEMM's K order and A's cache path (TapGemmParams::ph_cb, a_l1): CUTLASS_CONVT3D_PHASEGEMM_KORDER 1
+// channel blocks outermost and the class's taps innermost (0: taps outermost), CUTLASS_CONVT3D_PHASEGEMM_L1 1 the A
+// gathers by cp.async.ca (0: .cg, L2 only).  The kernel is bound by L2 feeding A (NOTES v102: each (tap, channel
+// block) step re-gathers 128 positions' vectors, N only 64): with the taps of a block in a row their overlapping
+// gathers (a tap's rows are the previous tap's shifted by one position) can come from L1
+constexpr int kPhaseGemmKOrderDefault = 1;
+constexpr int kPhaseGemmL1Default = 1;
 // CUTLASS_CONVT3D_PHASEGEMM_WGRAD: grad_weight where kernel != stride on the tap-GEMM's grad_weight (v101: every tap a
 // column block, grad_y gathered at s q + k dil - pad with bounds; x and grad_y channels_last, restaged where not),
 // routed by CUTLASS_CONVT3D_PHASEGEMM's mode as grad_input is (1 everywhere, 2 where no Hopper grad_weight takes it,
