@@ -1680,6 +1680,41 @@ def test_phasegemm_k_order_and_l1(pcase, what, mode, restore_flags, monkeypatch)
     assert rel_err(outs["1", "1"], outs["0", "1"]) <= 2 * budget, f"{pcase} {what}: the two K orders"
 
 
+@pytest.mark.parametrize("what", ["forward", "grad_input"])
+def test_phasegemm_rounded_copy(what, restore_flags, monkeypatch):
+    """v104: an NCDHW fp32 source restaged for the phase-GEMM with TF32 products is rounded to TF32 by its copy
+    (CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY=1, the default), and the wgmma instance then skips its own rounding pass:
+    the same bits as rounding in the kernel (=0), within budget of float64, every output written; on sm_80 the
+    fragment loads round either way (idempotent), so the bits agree there too.  x / grad_y with values on TF32 ties."""
+    torch.backends.cudnn.allow_tf32 = True
+    gen = torch.Generator().manual_seed(41)
+    xs, cout, args = (2, 64, 5, 6, 9), 48, (2, 1, 1, 1, 1)
+    x = _tf32_ties(torch.randn(xs, generator=gen), gen)
+    w = torch.randn(xs[1], cout, 3, 3, 3, generator=gen) / (xs[1] * 8) ** 0.5
+    gy = _tf32_ties(torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen), gen)
+    x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+
+    def run():
+        if what == "forward":
+            return conv_transpose3d(x, w, None, *args)
+        return ops.conv_transpose3d_grad_input(gy, x, w, *args, True)
+
+    outs = []
+    for rc in "01":
+        monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY", rc)
+        out, names = _with_kernel_names(run)
+        assert "phasegemm_kernel" in names and "to_channels_last" in names, names
+        assert torch.isfinite(out).all(), f"{what} copy rounding {rc}: unwritten outputs"
+        outs.append(out)
+    x64, w64, g64 = (_tf32(t, True).double() for t in (x, w, gy))
+    ref = F.conv_transpose3d(x64, w64, None, *args) if what == "forward" else F.conv3d(g64, w64, None, 2, 1, 1, 1)
+    assert rel_err(outs[1], ref) <= 1e-5, f"{what}: {rel_err(outs[1], ref):.3g} against float64 of rounded operands"
+    assert torch.equal(outs[0], outs[1]), f"{what}: the rounded copy changed bits"
+
+
 # grad_weight's cases: the phase-GEMM's, and 160 input channels (two 128-row channel blocks, the second partial)
 PHASEGEMM_WGRAD_CASES = PHASEGEMM_CASES + [((1, 160, 3, 4, 6), 16, 3, 2, 1, 1, 1, 1)]
 

@@ -404,6 +404,8 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.gmma = tapgemm_gmma(K, pb, p);
   p.ph_cb = env_flag("CUTLASS_CONVT3D_PHASEGEMM_KORDER", kPhaseGemmKOrderDefault);
   p.a_l1 = env_flag("CUTLASS_CONVT3D_PHASEGEMM_L1", kPhaseGemmL1Default);
+  p.a_rounded = r.restage && pb.dtype == DType::kF32 && op_math(pb, K) == Math::kTF32 &&
+                env_flag("CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY", kPhaseGemmRoundedCopyDefault);
   order_grid(r);
   if (out) *out = r;
   return true;
@@ -1001,8 +1003,8 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
       tg.p.wpack = workspace_;
       if (tg.restage) {  // the phase-GEMM's source (x; grad_input: grad_y) as a channels_last copy
         tg.p.src.data = static_cast<char*>(workspace_) + tg.pack_bytes;
-        Status s = L.to_channels_last(K == Kind::kForward ? a.x : a.y, tg.p.src.data, Restage::kCopy, nullptr, stream,
-                                      why);
+        Status s = L.to_channels_last(K == Kind::kForward ? a.x : a.y, tg.p.src.data,
+                                      tg.p.a_rounded ? Restage::kRoundTF32 : Restage::kCopy, nullptr, stream, why);
         if (s != Status::kSuccess) return s;
       }
       return tg.p.gmma ? hopper_tapgemm(a.problem.dtype, tg.p, tg.grid, device_smem_limits(), stream, why)

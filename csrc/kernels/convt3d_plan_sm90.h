@@ -125,8 +125,11 @@ constexpr int kPhaseGemmShortW = 32;
 // gathers by cp.async.ca (0: .cg, L2 only).  The kernel is bound by L2 feeding A (NOTES v102: each (tap, channel
 // block) step re-gathers 128 positions' vectors, N only 64): with the taps of a block in a row their overlapping
 // gathers (a tap's rows are the previous tap's shifted by one position) can come from L1
-constexpr int kPhaseGemmKOrderDefault = 1;
-constexpr int kPhaseGemmL1Default = 1;
+constexpr int kPhaseGemmKOrderDefault = 0;
+constexpr int kPhaseGemmL1Default = 0;
+// v104: CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY 1 rounds a restaged fp32 source to TF32 in the copy (TF32 products), so
+// the phase-GEMM's wgmma instance skips its rounding pass over every landed A chunk (TapGemmParams::a_rounded)
+constexpr int kPhaseGemmRoundedCopyDefault = 1;
 // CUTLASS_CONVT3D_PHASEGEMM_WGRAD: grad_weight where kernel != stride on the tap-GEMM's grad_weight (v101: every tap a
 // column block, grad_y gathered at s q + k dil - pad with bounds; x and grad_y channels_last, restaged where not),
 // routed by CUTLASS_CONVT3D_PHASEGEMM's mode as grad_input is (1 everywhere, 2 where no Hopper grad_weight takes it,

@@ -179,6 +179,9 @@ struct TapGemmParams {
   // through L1 (a_l1: cp.async.ca, else .cg), where those repeats then hit (CUTLASS_CONVT3D_PHASEGEMM_KORDER / _L1)
   bool ph_cb;
   bool a_l1;
+  // v104, the phase-GEMM over a restaged fp32 source with TF32 products: the copy rounded it to nearest (Restage::
+  // kRoundTF32), so the wgmma instance's pass that rounds every landed A chunk in shared memory is skipped (same bits)
+  bool a_rounded;
 };
 
 // The depthwise lane kernels (direct_lane_conv_kernel: forward and grad_input, direct_wgrad_row_kernel: grad_weight as

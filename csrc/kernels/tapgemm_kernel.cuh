@@ -408,13 +408,15 @@ struct TapGemm {
     auto landed = [&](S* st) {
       if constexpr (kGmma) {
         if constexpr (H::kTF32) {
+          if (!p.a_rounded) {  // (a_rounded: the restaging copy did it)
 #pragma unroll
-          for (int r = 0; r < BM * KV / kThreads; ++r) {
-            const int i = tid + r * kThreads;
-            uint4* v = reinterpret_cast<uint4*>(st + swz(i / KV, (i % KV) * VEC));
-            uint4 u = *v;
-            tf32_round_clear(u);
-            *v = u;
+            for (int r = 0; r < BM * KV / kThreads; ++r) {
+              const int i = tid + r * kThreads;
+              uint4* v = reinterpret_cast<uint4*>(st + swz(i / KV, (i % KV) * VEC));
+              uint4 u = *v;
+              tf32_round_clear(u);
+              *v = u;
+            }
           }
         }
         fence_proxy_async();

@@ -533,6 +533,9 @@ int main(int argc, char** argv) {
         CHECK(g.workspace >= g.pack_bytes + (g.restage ? size_t(nx) * elem_size(pb.dtype) : 0), "workspace");
         const bool one_pos = pb.in[0] == 1 && pb.in[1] == 1 && pb.in[2] == 1;  // (NCDHW: channel stride 1 too)
         CHECK(g.restage == !(xcl || one_pos), "restage %d with x %s", g.restage, xcl ? "channels_last" : "NCDHW");
+        // v104: a restaged fp32 x with TF32 products is rounded by the copy, and only then
+        CHECK(g.p.a_rounded == (g.restage && pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kTF32),
+              "rounded copy %d", g.p.a_rounded);
         const unsigned gx = g.p.n_fast ? g.grid.y : g.grid.x, gy = g.p.n_fast ? g.grid.x : g.grid.y;
         CHECK(int64_t(gx) == pb.N * ((maxpos + TapGemmTiles::BM - 1) / TapGemmTiles::BM) &&
                   int64_t(gy) * TapGemmTiles::BN >= pb.cout_g() && g.grid.z == unsigned(pb.groups * ph.ncls),
@@ -571,6 +574,8 @@ int main(int argc, char** argv) {
         CHECK(q.ph.ncls == 1 && q.dgrad && q.Kc == pb.cout_g() && q.Nc == pb.cin_g() && !q.bias, "grad_input roles");
         const bool one_out = pb.out[0] == 1 && pb.out[1] == 1 && pb.out[2] == 1;
         CHECK(gd.restage == !(ycl || one_out), "grad_y restaged %d", gd.restage);
+        CHECK(q.a_rounded == (gd.restage && pb.dtype == DType::kF32 && op_math(pb, Kind::kGradInput) == Math::kTF32),
+              "grad_y rounded copy %d", q.a_rounded);
       }
       // small problems: both passes end to end through the plans' tables as the kernel walks them, against the
       // transposed convolution and its grad_input in float64
