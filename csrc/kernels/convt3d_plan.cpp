@@ -288,6 +288,11 @@ bool aligned16(const TensorRef5& t, std::initializer_list<int> dims, int64_t es)
   for (int i : dims) ok = ok && (t.size[i] == 1 || (t.stride[i] * es) % 16 == 0);
   return ok;
 }
+// CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY (kPhaseGemmRoundedCopyDefault): 0, 1 or 2
+int phasegemm_rounded_copy() {
+  const char* e = std::getenv("CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY");
+  return e && e[0] >= '0' && e[0] <= '2' && !e[1] ? e[0] - '0' : kPhaseGemmRoundedCopyDefault;
+}
 // CUTLASS_CONVT3D_PHASEGEMM (kPhaseGemmDefault)
 int phasegemm_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_PHASEGEMM");
@@ -365,7 +370,11 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
     return false;
   auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) { return aligned16(t, dims, es); };
   // the source's channel vectors in place, or a channels_last copy (not of an expanded one: it would materialise)
-  const bool in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4});
+  // v104: an fp32 source with TF32 products copied TF32-rounded where restaged (knob 1), or always (2: an aligned
+  // channels_last one too, trading its copy for the kernel's rounding pass)
+  const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, K) == Math::kTF32;
+  const int rounded_copy = phasegemm_rounded_copy();
+  const bool in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4}) && !(tf32 && rounded_copy == 2);
   if (!in_place && has_zero_stride(src)) return false;
   r.restage = !in_place;
   p.src = in_place ? src : channels_last_ref(src, nullptr);  // (restaged: the data pointer set by run())
@@ -404,8 +413,7 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.gmma = tapgemm_gmma(K, pb, p);
   p.ph_cb = env_flag("CUTLASS_CONVT3D_PHASEGEMM_KORDER", kPhaseGemmKOrderDefault);
   p.a_l1 = env_flag("CUTLASS_CONVT3D_PHASEGEMM_L1", kPhaseGemmL1Default);
-  p.a_rounded = r.restage && pb.dtype == DType::kF32 && op_math(pb, K) == Math::kTF32 &&
-                env_flag("CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY", kPhaseGemmRoundedCopyDefault);
+  p.a_rounded = r.restage && tf32 && rounded_copy != 0;
   order_grid(r);
   if (out) *out = r;
   return true;

@@ -128,7 +128,8 @@ constexpr int kPhaseGemmShortW = 32;
 constexpr int kPhaseGemmKOrderDefault = 0;
 constexpr int kPhaseGemmL1Default = 0;
 // v104: CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY 1 rounds a restaged fp32 source to TF32 in the copy (TF32 products), so
-// the phase-GEMM's wgmma instance skips its rounding pass over every landed A chunk (TapGemmParams::a_rounded)
+// the phase-GEMM's wgmma instance skips its rounding pass over every landed A chunk (TapGemmParams::a_rounded); 2
+// also restages (and so rounds) a channels_last source that could be read in place; 0 copies as they are
 constexpr int kPhaseGemmRoundedCopyDefault = 1;
 // CUTLASS_CONVT3D_PHASEGEMM_WGRAD: grad_weight where kernel != stride on the tap-GEMM's grad_weight (v101: every tap a
 // column block, grad_y gathered at s q + k dil - pad with bounds; x and grad_y channels_last, restaged where not),
