@@ -25,6 +25,9 @@ struct Arguments {
   TensorRef5 y;               // (N, Cout, OD, OH, OW)
   void* bias = nullptr;       // (Cout) or null
   int64_t bias_stride = 1;    // the forward takes 1 only (its kernels read the bias densely)
+  // y holds values already rounded to TF32 (copy_channels_last with round_tf32): a pass with TF32 products that
+  // would round the grad_y it stages may skip that (the phase-GEMM grad_input); the same bits either way
+  bool y_tf32_rounded = false;
 };
 
 enum class Kind { kForward, kGradInput, kGradWeight, kGradBias };
@@ -62,9 +65,13 @@ const char* status_string(Status s);
 // the phase-GEMM, grad_weight on the sm_80 kernel or the tap-GEMM at any kernel).  A caller running both can
 // copy it once with copy_channels_last and pass the copy as y; neither operator restages a channels_last y.
 bool grad_output_restaged(const Arguments& args);
-// Copies src (a 5-D tensor of the problem's dtype) into a dense channels_last_3d tensor at dst.
+// Whether that shared copy may be TF32-rounded (fp32 with TF32 products: every reader rounds grad_y to nearest TF32
+// anyway, so a rounded copy changes no bit); the caller then sets y_tf32_rounded on the arguments that read it.
+bool grad_output_copy_rounds(const Arguments& args);
+// Copies src (a 5-D tensor of the problem's dtype) into a dense channels_last_3d tensor at dst; round_tf32 (fp32
+// only): its values rounded to nearest TF32 (inf and NaN unchanged).
 Status copy_channels_last(const Arguments& args, const TensorRef5& src, void* dst, cudaStream_t stream,
-                          std::string* why = nullptr);
+                          std::string* why = nullptr, bool round_tf32 = false);
 
 // Benchmarking knob: caps the row-conv kernels' cp.async pipeline depth (2..4; 0 restores the default, the
 // deepest that shared memory allows at full occupancy).  Process-wide; results do not depend on it.

@@ -370,11 +370,14 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
     return false;
   auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) { return aligned16(t, dims, es); };
   // the source's channel vectors in place, or a channels_last copy (not of an expanded one: it would materialise)
-  // v104: an fp32 source with TF32 products copied TF32-rounded where restaged (knob 1), or always (2: an aligned
-  // channels_last one too, trading its copy for the kernel's rounding pass)
+  // v104: an fp32 source with TF32 products copied TF32-rounded where restaged (knob 1), and (2) an aligned
+  // channels_last one too where the kernel stages each source element at least kPhaseGemmRoundCopyTaps times (the
+  // forward: every tap; grad_input: taps / strides), trading its copy for the kernel's rounding pass over every stage
   const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, K) == Math::kTF32;
   const int rounded_copy = phasegemm_rounded_copy();
-  const bool in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4}) && !(tf32 && rounded_copy == 2);
+  const int64_t reads = dgrad ? pb.taps() / (int64_t(pb.stride[0]) * pb.stride[1] * pb.stride[2]) : pb.taps();
+  const bool in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4}) &&
+                        !(tf32 && rounded_copy == 2 && reads >= kPhaseGemmRoundCopyTaps);
   if (!in_place && has_zero_stride(src)) return false;
   r.restage = !in_place;
   p.src = in_place ? src : channels_last_ref(src, nullptr);  // (restaged: the data pointer set by run())
@@ -413,7 +416,8 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.gmma = tapgemm_gmma(K, pb, p);
   p.ph_cb = env_flag("CUTLASS_CONVT3D_PHASEGEMM_KORDER", kPhaseGemmKOrderDefault);
   p.a_l1 = env_flag("CUTLASS_CONVT3D_PHASEGEMM_L1", kPhaseGemmL1Default);
-  p.a_rounded = r.restage && tf32 && rounded_copy != 0;
+  // (grad_input over a grad_y its caller copied rounded: Arguments::y_tf32_rounded)
+  p.a_rounded = tf32 && rounded_copy != 0 && (r.restage || (dgrad && a.y_tf32_rounded));
   order_grid(r);
   if (out) *out = r;
   return true;
@@ -1103,8 +1107,16 @@ bool grad_output_restaged(const Arguments& a) {
   return check_problem(a.problem, nullptr) == Status::kSuccess && grad_input_copies_gy(a) && grad_weight_copies_gy(a);
 }
 
-Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why) {
-  return launchers(a.problem).to_channels_last(src, dst, Restage::kCopy, nullptr, stream, why);
+bool grad_output_copy_rounds(const Arguments& a) {
+  return a.problem.dtype == DType::kF32 && op_math(a.problem, Kind::kGradInput) == Math::kTF32 &&
+         op_math(a.problem, Kind::kGradWeight) == Math::kTF32 && phasegemm_rounded_copy() != 0;
+}
+Status copy_channels_last(const Arguments& a, const TensorRef5& src, void* dst, cudaStream_t stream, std::string* why,
+                          bool round_tf32) {
+  if (round_tf32 && a.problem.dtype != DType::kF32)
+    return fail(why, Status::kNotSupported, "copy_channels_last: round_tf32 takes fp32 tensors only");
+  const KernelLaunchers& L = round_tf32 ? launchers_tf32() : launchers(a.problem);  // (the TF32 policy's copies round)
+  return L.to_channels_last(src, dst, round_tf32 ? Restage::kRoundTF32 : Restage::kCopy, nullptr, stream, why);
 }
 
 template class Operator<Kind::kForward>;

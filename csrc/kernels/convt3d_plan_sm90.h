@@ -129,8 +129,12 @@ constexpr int kPhaseGemmKOrderDefault = 0;
 constexpr int kPhaseGemmL1Default = 0;
 // v104: CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY 1 rounds a restaged fp32 source to TF32 in the copy (TF32 products), so
 // the phase-GEMM's wgmma instance skips its rounding pass over every landed A chunk (TapGemmParams::a_rounded); 2
-// also restages (and so rounds) a channels_last source that could be read in place; 0 copies as they are
-constexpr int kPhaseGemmRoundedCopyDefault = 1;
+// also restages (and so rounds) a channels_last source that could be read in place where each of its elements is
+// staged >= kPhaseGemmRoundCopyTaps times; 0 copies as they are.  H100 (stop 43), vnet-128-64 channels_last fp32
+// copied always: forward (27 stagings per x element) 0.377 -> 0.346 ms, grad_input (27 / 8) 0.338 -> 0.421 (grad_y is
+// 4x x): break-even near 13 stagings by a linear fit of the two
+constexpr int kPhaseGemmRoundedCopyDefault = 2;
+constexpr int kPhaseGemmRoundCopyTaps = 16;
 // CUTLASS_CONVT3D_PHASEGEMM_WGRAD: grad_weight where kernel != stride on the tap-GEMM's grad_weight (v101: every tap a
 // column block, grad_y gathered at s q + k dil - pad with bounds; x and grad_y channels_last, restaged where not),
 // routed by CUTLASS_CONVT3D_PHASEGEMM's mode as grad_input is (1 everywhere, 2 where no Hopper grad_weight takes it,

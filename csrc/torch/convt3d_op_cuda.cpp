@@ -115,9 +115,13 @@ std::tuple<at::Tensor, at::Tensor> grad_input_weight_cuda(const at::Tensor& grad
   if (input.numel() > 0 && ct3d::grad_output_restaged(args)) {
     gy_cl = at::empty(grad_output.sizes(), grad_output.options().memory_format(at::MemoryFormat::ChannelsLast3d));
     std::string why;
-    ct3d::Status s = ct3d::copy_channels_last(args, args.y, gy_cl.data_ptr(), at::cuda::getCurrentCUDAStream(), &why);
+    // (fp32 with TF32 products: the copy rounds, as each reader would, and grad_input then skips its own rounding)
+    const bool round = ct3d::grad_output_copy_rounds(args);
+    ct3d::Status s = ct3d::copy_channels_last(args, args.y, gy_cl.data_ptr(), at::cuda::getCurrentCUDAStream(), &why,
+                                              round);
     TORCH_CHECK(s == ct3d::Status::kSuccess, "cutlass_convt3d: ", ct3d::status_string(s), ": ", why);
     args.y = ref5(gy_cl);
+    args.y_tf32_rounded = round;
   }
   return {run_grad_input(args, input, weight), run_grad_weight(args, input, weight)};
 }
