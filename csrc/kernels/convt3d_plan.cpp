@@ -376,8 +376,9 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, K) == Math::kTF32;
   const int rounded_copy = phasegemm_rounded_copy();
   const int64_t reads = dgrad ? pb.taps() / (int64_t(pb.stride[0]) * pb.stride[1] * pb.stride[2]) : pb.taps();
+  const bool rounded_src = dgrad && a.y_tf32_rounded;  // (its caller's rounded copy: nothing to gain by another)
   const bool in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4}) &&
-                        !(tf32 && rounded_copy == 2 && reads >= kPhaseGemmRoundCopyTaps);
+                        !(tf32 && rounded_copy == 2 && reads >= kPhaseGemmRoundCopyTaps && !rounded_src);
   if (!in_place && has_zero_stride(src)) return false;
   r.restage = !in_place;
   p.src = in_place ? src : channels_last_ref(src, nullptr);  // (restaged: the data pointer set by run())
@@ -417,7 +418,7 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.ph_cb = env_flag("CUTLASS_CONVT3D_PHASEGEMM_KORDER", kPhaseGemmKOrderDefault);
   p.a_l1 = env_flag("CUTLASS_CONVT3D_PHASEGEMM_L1", kPhaseGemmL1Default);
   // (grad_input over a grad_y its caller copied rounded: Arguments::y_tf32_rounded)
-  p.a_rounded = tf32 && rounded_copy != 0 && (r.restage || (dgrad && a.y_tf32_rounded));
+  p.a_rounded = tf32 && rounded_copy != 0 && (r.restage || rounded_src);
   order_grid(r);
   if (out) *out = r;
   return true;
