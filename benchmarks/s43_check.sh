@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# (A record of what ran at stop 43: v103's knobs were removed after it, NOTES v103.)
 # Stop 43's device call (~6 minutes on an H100): v103, the phase-GEMM's K order and L1 path
 # (CUTLASS_CONVT3D_PHASEGEMM_KORDER / _L1, both 1 by default):
 #   1. build and install, 2. the phase-GEMM / tap-GEMM tests at the defaults and the knobs' test,

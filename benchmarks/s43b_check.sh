@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# (A record of what ran at stop 43: v103's knobs were removed after it, NOTES v103.)
 # Stop 43's second device call (~4 minutes): why v103's L1 path did not pay.  With the default pipeline depth (4) two
 # CTAs of ~97-110 KB leave L1 almost no room, so the repeats of the taps' gathers cannot hit there; at depth 2 they
 # can.  convt3d_bench (vnet-128-64 forward and grad_input, channels_last, fp32 and bf16) for (KORDER, L1, stages) =

@@ -1638,48 +1638,6 @@ def test_phasegemm_grad_input(pcase, layout, mode, restore_flags, monkeypatch):
     _check_phasegemm(run, ref, budget, takes, monkeypatch, f"{pcase} {layout}")
 
 
-@pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
-@pytest.mark.parametrize("what", ["forward", "grad_input"])
-@pytest.mark.parametrize("pcase", [PHASEGEMM_CASES[i] for i in (0, 2, 4, 5)],
-                         ids=[_phasegemm_id(PHASEGEMM_CASES[i]) for i in (0, 2, 4, 5)])
-def test_phasegemm_k_order_and_l1(pcase, what, mode, restore_flags, monkeypatch):
-    """v103's knobs of the phase-GEMM (both instances: the wgmma one on compute capability 9.0): K by channel blocks
-    with the taps innermost (CUTLASS_CONVT3D_PHASEGEMM_KORDER=1, the default) or tap by tap (=0), A's gathers through
-    L1 (CUTLASS_CONVT3D_PHASEGEMM_L1=1, the default) or not.  Every setting within budget of float64 with NaN-poisoned
-    outputs; the cache path changes no bit; the two K orders agree within 2 budgets (their sums' order differs).  The
-    cases: 64 and 16 input channels (a partial 32-channel block), 24 per group in 2 groups, 40 (a block and a part)."""
-    cout, g = pcase[1], pcase[6]
-    dtype, tf32, budget, gen, x, w, args = _phasegemm_grad_operands(pcase, mode, 31, pcase[0][1] // g)
-    s, pad, _, g, dil = args
-    y64 = F.conv_transpose3d(x.double(), w.double(), None, *args)
-    gy = torch.randn(y64.shape, generator=gen).to(dtype).to(DEV)
-    ref = y64 if what == "forward" else F.conv3d(gy.double(), w.double(), None, s, pad, dil, g)
-    if what == "grad_input" and ((cout // g) % (16 // dtype.itemsize) != 0 or pcase not in PHASEGEMM_DGRAD_CASES):
-        pytest.skip("grad_y's channels of a group not whole 16-byte vectors, or a kernel past 4 taps: not the phase-GEMM's")
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
-    torch.use_deterministic_algorithms(True)
-    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
-
-    def run():
-        if what == "forward":
-            return conv_transpose3d(x, w, None, *args)
-        return ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32)
-
-    outs = {}
-    for korder in "01":
-        for l1 in "01":
-            monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_KORDER", korder)
-            monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_L1", l1)
-            out, names = _with_kernel_names(run)
-            assert "phasegemm_kernel" in names, f"{pcase} {what}: not the phase-GEMM: {names}"
-            assert torch.isfinite(out).all(), f"{pcase} {what} k{korder} l{l1}: unwritten or non-finite outputs"
-            assert rel_err(out, ref) <= budget, f"{pcase} {what} k{korder} l{l1}: {rel_err(out, ref):.3g}"
-            outs[korder, l1] = out
-    for korder in "01":
-        assert torch.equal(outs[korder, "0"], outs[korder, "1"]), f"{pcase} {what}: L1 changed bits (order {korder})"
-    assert rel_err(outs["1", "1"], outs["0", "1"]) <= 2 * budget, f"{pcase} {what}: the two K orders"
-
-
 @pytest.mark.parametrize("what", ["forward", "forward-cl", "grad_input", "grad_input-cl"])
 def test_phasegemm_rounded_copy(what, restore_flags, monkeypatch):
     """v104: an fp32 source restaged for the phase-GEMM with TF32 products is rounded to TF32 by its copy

@@ -415,8 +415,6 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.workspace = r.pack_bytes + (r.restage ? size_t(numel(src)) * size_t(es) : 0);
   r.empty = numel(p.dst) == 0;
   p.gmma = tapgemm_gmma(K, pb, p);
-  p.ph_cb = env_flag("CUTLASS_CONVT3D_PHASEGEMM_KORDER", kPhaseGemmKOrderDefault);
-  p.a_l1 = env_flag("CUTLASS_CONVT3D_PHASEGEMM_L1", kPhaseGemmL1Default);
   // (grad_input over a grad_y its caller copied rounded: Arguments::y_tf32_rounded)
   p.a_rounded = tf32 && rounded_copy != 0 && (r.restage || rounded_src);
   order_grid(r);

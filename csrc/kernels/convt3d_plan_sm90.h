@@ -120,13 +120,6 @@ constexpr int kHopperBand = 0;
 // forward, grad_input -11% .. +33%; the mission's W 128 forward 3.3x slower: so short rows only
 constexpr int kPhaseGemmDefault = 3;
 constexpr int kPhaseGemmShortW = 32;
-// v103, the phase-GEMM's K order and A's cache path (TapGemmParams::ph_cb, a_l1): CUTLASS_CONVT3D_PHASEGEMM_KORDER 1
-// channel blocks outermost and the class's taps innermost (0: taps outermost), CUTLASS_CONVT3D_PHASEGEMM_L1 1 the A
-// gathers by cp.async.ca (0: .cg, L2 only).  The kernel is bound by L2 feeding A (NOTES v102: each (tap, channel
-// block) step re-gathers 128 positions' vectors, N only 64): with the taps of a block in a row their overlapping
-// gathers (a tap's rows are the previous tap's shifted by one position) can come from L1
-constexpr int kPhaseGemmKOrderDefault = 0;
-constexpr int kPhaseGemmL1Default = 0;
 // v104: CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY 1 rounds a restaged fp32 source to TF32 in the copy (TF32 products), so
 // the phase-GEMM's wgmma instance skips its rounding pass over every landed A chunk (TapGemmParams::a_rounded); 2
 // also restages (and so rounds) a channels_last source that could be read in place where each of its elements is

@@ -108,17 +108,6 @@ struct TapGemmPhase {
       }
     }
   }
-  // v103's order (TapGemmParams::ph_cb): K steps of one tap and one block cb of channels, the class's next tap, past its
-  // last (td == ntd) the first tap of the next block
-  CT3D_HD static void next_tap(int tp[3], int& cb, int ntd, int nth, int ntw) {
-    if (++tp[2] == ntw) {
-      tp[2] = 0;
-      if (++tp[1] == nth) {
-        tp[1] = 0;
-        if (++tp[0] == ntd) tp[0] = 0, ++cb;
-      }
-    }
-  }
 };
 struct TapGemmParams {
   TensorRef5 src, dst;  // forward: x -> y; grad_input: grad_y -> grad_x
@@ -174,11 +163,6 @@ struct TapGemmParams {
   // over a channels_last x, the phase-GEMM, grad_input over a channels_last grad_y); the weights then packed K-major,
   // [groups][ldb][kdim] (per class for the phase-GEMM) instead of [groups][kdim][ldb]
   bool gmma;
-  // v103, the phase-GEMM: K walked channel block by channel block, the class's taps innermost (ph_cb; else tap by tap,
-  // channels innermost), so that the taps' shifted gathers of one block of x channels follow each other; A's gathers
-  // through L1 (a_l1: cp.async.ca, else .cg), where those repeats then hit (CUTLASS_CONVT3D_PHASEGEMM_KORDER / _L1)
-  bool ph_cb;
-  bool a_l1;
   // v104, the phase-GEMM over a restaged fp32 source with TF32 products: the copy rounded it to nearest (Restage::
   // kRoundTF32), so the wgmma instance's pass that rounds every landed A chunk in shared memory is skipped (same bits)
   bool a_rounded;

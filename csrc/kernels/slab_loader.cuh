@@ -35,11 +35,6 @@ CT3D_DEV void cp_async_16(uint32_t smem, const void* gmem, int src_bytes) {
 CT3D_DEV void cp_async_16(void* smem, const void* gmem, int src_bytes) {
   cp_async_16(uint32_t(cutlass::arch::cutlass_get_smem_pointer(smem)), gmem, src_bytes);
 }
-// ... through L1 (cp.async.ca: kept there for a re-read soon after, as the phase-GEMM's shifted tap gathers)
-CT3D_DEV void cp_async_16_l1(void* smem, const void* gmem, int src_bytes) {
-  asm volatile("cp.async.ca.shared.global [%0], [%1], 16, %2;\n" ::"r"(uint32_t(cutlass::arch::cutlass_get_smem_pointer(smem))),
-               "l"(gmem), "r"(src_bytes));
-}
 // ... all 16 bytes or zeros where `zero` (ignore-src: reads nothing), for a choice fixed ahead of the copies (the
 // Hopper grad_input's per-tile vector classes) instead of a src-size computed per copy
 CT3D_DEV void cp_async_16_or_zero(uint32_t dst, const void* src, bool zero) {

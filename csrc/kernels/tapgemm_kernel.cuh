@@ -151,9 +151,7 @@ struct TapGemm {
                      : static_cast<const E*>(p.wpack) + (kPh ? p.ph.wofs[cls] : 0) + int64_t(grp) * kdim * p.ldb +
                            (kGmma ? 0 : j0);  // (kGmma: rows n of kdim)
     const int64_t sC = p.src.stride[1], sP = p.xsP;
-    // (phase-GEMM, ph_cb: channel blocks x the class's taps, each step one tap of one block of BK channels)
-    const int nkb = (p.Kc + BK - 1) / BK;
-    const int steps = kPh && p.ph_cb ? nkb * Dd.ntap * Dh.ntap * Dw.ntap : int(((kW ? p1 - p0 : kdim) + BK - 1) / BK);
+    const int steps = int(((kW ? p1 - p0 : kdim) + BK - 1) / BK);
     // phase-GEMM A: this thread's vectors are column kv_p of rows m_p + r (kThreads / KV) of every step; per row the
     // source coordinates mul Q of its position (d, h, w; far negative past the class's positions, so every tap fails
     // the bounds) and their offset; per step the K index's tap (tp) and channel (ci_p), advanced step by step
@@ -162,7 +160,7 @@ struct TapGemm {
     const int m_p = tid / KV, kv_p = (tid % KV) * VEC;
     int qc[NVP][3];
     int64_t qoff[NVP];
-    int ci_p = kv_p, tp[3] = {0, 0, 0}, cb = 0;  // (cb: ph_cb's channel block)
+    int ci_p = kv_p, tp[3] = {0, 0, 0};
     if constexpr (kPh) {
 #pragma unroll
       for (int r = 0; r < NVP; ++r) {
@@ -178,7 +176,7 @@ struct TapGemm {
           qoff[r] = qc[r][0] * p.src.stride[2] + qc[r][1] * p.src.stride[3] + qc[r][2] * p.src.stride[4];
         }
       }
-      if (!p.ph_cb) TapGemmPhase::advance(ci_p, tp, 0, p.Kc, Dh.ntap, Dw.ntap);  // (a starting channel past Kc < BK: taps on)
+      TapGemmPhase::advance(ci_p, tp, 0, p.Kc, Dh.ntap, Dw.ntap);  // (a starting channel past Kc < BK: taps on)
     }
     // grad_input: this thread's vectors all start at one position m_t (kG positions' kw outputs per vector, never
     // across an output row: the plan checks W % (VEC / kG) == 0), whose output block in grad_y starts at g_row
@@ -253,32 +251,20 @@ struct TapGemm {
       const int c0 = step * BK;
       S* As = st;
       S* Bs = st + A_ELEMS;
-      // the step's weight rows: brow0 + k for k < bcnt (zero past them); K's order but for ph_cb
-      int brow0 = c0, bcnt = kdim - c0;
       if constexpr (kPh) {
         // A: the source channels_last as [m][k]: position m's channel vector of this step's tap (plan: Kc % VEC == 0,
         // so one tap), zero outside the source or past the class's taps (tp[0] == ntap of d)
-        // (ph_cb: the step's tap of channel block cb, its weight rows tap Kc + cb BK.., those past Kc zero)
-        const int ci = p.ph_cb ? cb * BK + kv_p : ci_p;
-        const bool kin = tp[0] < Dd.ntap && ci < p.Kc;
-        const int od = tp[0] < Dd.ntap ? Dd.off[tp[0]] : 0, oh = Dh.off[tp[1]], ow = Dw.off[tp[2]];
-        const int64_t toff = od * p.src.stride[2] + oh * p.src.stride[3] + ow * p.src.stride[4] + ci;
+        const bool kin = tp[0] < Dd.ntap;
+        const int od = kin ? Dd.off[tp[0]] : 0, oh = Dh.off[tp[1]], ow = Dw.off[tp[2]];
+        const int64_t toff = od * p.src.stride[2] + oh * p.src.stride[3] + ow * p.src.stride[4] + ci_p;
 #pragma unroll
         for (int r = 0; r < NVP; ++r) {
           const bool ok = kin && unsigned(qc[r][0] + od) < unsigned(p.src.size[2]) &&
                           unsigned(qc[r][1] + oh) < unsigned(p.src.size[3]) &&
                           unsigned(qc[r][2] + ow) < unsigned(p.src.size[4]);
-          S* dst = As + a_at(m_p + r * (kThreads / KV), kv_p);
-          if (p.a_l1) cp_async_16_l1(dst, ok ? xg + qoff[r] + toff : xg, ok ? 16 : 0);
-          else cp_async_16(dst, ok ? xg + qoff[r] + toff : xg, ok ? 16 : 0);
+          cp_async_16(As + a_at(m_p + r * (kThreads / KV), kv_p), ok ? xg + qoff[r] + toff : xg, ok ? 16 : 0);
         }
-        if (p.ph_cb) {  // the next step: the class's next tap, past its last the next channel block
-          brow0 = ((tp[0] * Dh.ntap + tp[1]) * Dw.ntap + tp[2]) * p.Kc + cb * BK;
-          bcnt = p.Kc - cb * BK;
-          TapGemmPhase::next_tap(tp, cb, Dd.ntap, Dh.ntap, Dw.ntap);
-        } else {
-          TapGemmPhase::advance(ci_p, tp, BK, p.Kc, Dh.ntap, Dw.ntap);  // the next step's (tap, channel)
-        }
+        TapGemmPhase::advance(ci_p, tp, BK, p.Kc, Dh.ntap, Dw.ntap);  // the next step's (tap, channel)
       } else if constexpr (kW && kCF) {
         const int64_t q0 = p0 + int64_t(step) * BK;
         // A: x channels_last as [k][m]: position q0 + k's input-channel vectors (plan: Kc % VEC == 0, aligned);
@@ -384,16 +370,16 @@ struct TapGemm {
 #pragma unroll
         for (int r = 0; r < NVB; ++r) {
           const int i = tid + r * kThreads, nn = i / KV, k = (i % KV) * VEC;
-          const bool ok = k < bcnt && j0 + nn < p.ldb;
-          cp_async_16(Bs + swz(nn, k), ok ? bg + int64_t(j0 + nn) * kdim + brow0 + k : bg, ok ? 16 : 0);
+          const bool ok = c0 + k < kdim && j0 + nn < p.ldb;
+          cp_async_16(Bs + swz(nn, k), ok ? bg + int64_t(j0 + nn) * kdim + c0 + k : bg, ok ? 16 : 0);
         }
       } else {
 #pragma unroll
         for (int r = 0; r < NVB; ++r) {
           const int i = tid + r * kThreads;
           const int k = i / (BN / VEC), c = (i % (BN / VEC)) * VEC;
-          const bool ok = k < bcnt && j0 + c < p.ldb;
-          cp_async_16(Bs + k * LDB + c, ok ? bg + int64_t(brow0 + k) * p.ldb + c : bg, ok ? 16 : 0);
+          const bool ok = c0 + k < kdim && j0 + c < p.ldb;
+          cp_async_16(Bs + k * LDB + c, ok ? bg + int64_t(c0 + k) * p.ldb + c : bg, ok ? 16 : 0);
         }
       }
     };

@@ -300,18 +300,8 @@ static std::vector<double> emulate_phase(const TapGemmParams& p, int64_t N, cons
                 return;
               acc += src(n, grp * p.Kc + kc, sd, sh, sw) * wt(grp, kc, nc, Dd.k[tp[0]], Dh.k[tp[1]], Dw.k[tp[2]]);
             };
-            if (p.ph_cb) {  // the kernel's steps: (channel block, tap) by next_tap, BK channels a step, past Kc none
-              const int nkb = (p.Kc + TapGemmTiles::BK - 1) / TapGemmTiles::BK;
-              int cb = 0, tp[3] = {0, 0, 0};
-              for (int st = 0; st < nkb * Dd.ntap * Dh.ntap * Dw.ntap; ++st) {
-                const int c0 = cb * TapGemmTiles::BK, t0[3] = {tp[0], tp[1], tp[2]};
-                TapGemmPhase::next_tap(tp, cb, Dd.ntap, Dh.ntap, Dw.ntap);
-                for (int kc = c0; kc < std::min(p.Kc, c0 + TapGemmTiles::BK); ++kc) term(kc, t0);
-              }
-            } else {
-              int kc = 0, tp[3] = {0, 0, 0};
-              for (int k = 0; k < kdim; ++k, TapGemmPhase::advance(kc, tp, 1, p.Kc, Dh.ntap, Dw.ntap)) term(kc, tp);
-            }
+            int kc = 0, tp[3] = {0, 0, 0};
+            for (int k = 0; k < kdim; ++k, TapGemmPhase::advance(kc, tp, 1, p.Kc, Dh.ntap, Dw.ntap)) term(kc, tp);
             for (int k = 0; k < kdim; ++k) CHECK(seen[size_t(k)] == 1, "class %d: K index %d read %d times", c, k, seen[size_t(k)]);
             double& d = out[size_t((((n * C + grp * p.Nc + nc) * de[0] + o[0]) * de[1] + o[1]) * de[2] + o[2])];
             d = std::isnan(d) ? acc : std::nan("");  // (written twice: NaN, never equal to the reference)
