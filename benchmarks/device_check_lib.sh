@@ -13,3 +13,13 @@ t0=$(date +%s)
 left() { echo $(( ${BUDGET_S:-$_ct3d_budget} - ($(date +%s) - t0) )); }
 [ "${SKIP_BUILD:-0}" = 1 ] || bash benchmarks/device_run.sh build > "$L" 2>&1 || exit 1
 B=$(python3 -c "import site, glob; print((glob.glob(site.getsitepackages()[0] + '/cutlass_convt3d/bin/convt3d_bench') + [''])[0])")
+# log_pytest SECONDS [EXPR]: the suite's "not large" tests (those matching -k EXPR where given) within SECONDS (capped
+# by what is left of the budget, less 5), their failures and summary appended to L under a header
+log_pytest() {
+  local s=$1 k=${2:-} cap=$(( $(left) - 5 ))
+  [ "$cap" -lt "$s" ] && s=$cap
+  echo "== pytest ${k:+-k '$k' }(time left: $(left) s)" >> "$L"
+  [ "$s" -gt 20 ] || { echo "(skipped: no time left)" >> "$L"; return 0; }
+  timeout "$s" pytest -q tests -p no:cacheprovider -m "not large" ${k:+-k "$k"} 2>&1 | \
+    grep -E "^E  |FAILED|ERROR|passed|failed" | tail -30 >> "$L"
+}

@@ -8,9 +8,7 @@
 #   4. bench.py on the decoder levels, 5. the whole suite in what is left of BUDGET_S.
 # Usage: BUDGET_S=560 bash benchmarks/s43_check.sh   (logs in $OUT/s43.txt, default ./device_out)
 . benchmarks/device_check_lib.sh s43.txt 560
-echo "== pytest -k 'phasegemm or sm90_instance' (time left: $(left) s)" >> "$L"
-timeout 150 pytest -q tests -p no:cacheprovider -m "not large" -k "phasegemm or sm90_instance" 2>&1 | \
-  grep -E "^E  |FAILED|ERROR|passed|failed|Error" | tail -30 >> "$L"
+log_pytest 150 "phasegemm or sm90_instance"
 echo "== convt3d_bench, KORDER/L1 (ms: forward, grad_input, grad_weight; time left: $(left) s)" >> "$L"
 cd /tmp
 for round in 1 2; do
@@ -28,8 +26,6 @@ cd "$R"
 echo "== bench.py, the decoder levels (time left: $(left) s)" >> "$L"
 timeout 120 python3 benchmarks/bench.py --reps 10 --cases ${S43_CASES:-vnet-128-64,unet-128-64} \
   --modes fp32-tf32,fp32-tf32-cl,bf16 --out "$OUT/s43-decoders.json" 2>&1 | tr '\r' '\n' | grep -v "^bench:" >> "$L"
-echo "== pytest tests -m 'not large' (time left: $(left) s)" >> "$L"
-[ $(left) -gt 100 ] && timeout $(( $(left) - 10 )) pytest -q tests -p no:cacheprovider -m "not large" 2>&1 | \
-  grep -E "FAILED|ERROR|passed|failed" | tail -30 >> "$L"
+[ $(left) -gt 100 ] && log_pytest 600
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 exit 0

@@ -6,9 +6,7 @@
 #   depthwise, k3s1p1, in64-out16: not re-timed since stop 38) and vnet-128-64, 5. the whole suite in what is left.
 # Usage: BUDGET_S=560 bash benchmarks/s43c_check.sh   (logs in $OUT/s43c.txt)
 . benchmarks/device_check_lib.sh s43c.txt 560
-echo "== pytest -k 'phasegemm or sm90_instance or environment_knob' (time left: $(left) s)" >> "$L"
-timeout 150 pytest -q tests -p no:cacheprovider -m "not large" -k "phasegemm or sm90_instance or environment_knob" 2>&1 | \
-  grep -E "^E  |FAILED|ERROR|passed|failed" | tail -20 >> "$L"
+log_pytest 150 "phasegemm or sm90_instance or environment_knob"
 echo "== convt3d_bench vnet-128-64 NCDHW, ROUNDED_COPY 0 / 1 (ms: forward, grad_input, grad_weight; time left: $(left) s)" >> "$L"
 cd /tmp
 for round in 1 2; do for d in f32 bf16; do for rc in 0 1; do
@@ -20,8 +18,6 @@ cd "$R"
 echo "== bench.py, the issue's other shapes and vnet-128-64 (time left: $(left) s)" >> "$L"
 timeout 200 python3 benchmarks/bench.py --reps 10 --cases groups4,depthwise,k3s1p1,in64-out16,vnet-128-64 \
   --out "$OUT/s43-shapes.json" 2>&1 | tr '\r' '\n' | grep -v "^bench:" >> "$L"
-echo "== pytest tests -m 'not large' (time left: $(left) s)" >> "$L"
-[ $(left) -gt 100 ] && timeout $(( $(left) - 10 )) pytest -q tests -p no:cacheprovider -m "not large" 2>&1 | \
-  grep -E "^E  |FAILED|ERROR|passed|failed" | tail -30 >> "$L"
+[ $(left) -gt 100 ] && log_pytest 600
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 exit 0

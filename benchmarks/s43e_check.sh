@@ -7,9 +7,7 @@
 #   reach beyond the phase-GEMM's (fp32 autograd, non-finite inputs, TF32 rounding), in what is left.
 # Usage: BUDGET_S=340 bash benchmarks/s43e_check.sh   (logs in $OUT/s43e.txt)
 . benchmarks/device_check_lib.sh s43e.txt 340
-echo "== pytest -k 'phasegemm or sm90_instance or environment_knob or nonfinite' (time left: $(left) s)" >> "$L"
-timeout 120 pytest -q tests -p no:cacheprovider -m "not large" -k "phasegemm or sm90_instance or environment_knob" \
-  2>&1 | grep -E "^E  |FAILED|ERROR|passed|failed" | tail -20 >> "$L"
+log_pytest 120 "phasegemm or sm90_instance or environment_knob"
 echo "== convt3d_bench vnet-128-64 fp32, ROUNDED_COPY 1 / 2 (ms: forward, grad_input, grad_weight; time left: $(left) s)" >> "$L"
 cd /tmp
 for lay in ncdhw cl; do for rc in 1 2; do
@@ -21,9 +19,6 @@ cd "$R"
 echo "== bench.py vnet-128-64 fp32 (time left: $(left) s)" >> "$L"
 timeout 60 python3 benchmarks/bench.py --reps 10 --cases vnet-128-64 --modes fp32-tf32,fp32-tf32-cl \
   --out "$OUT/s43-vnet-end.json" 2>&1 | tr '\r' '\n' | grep -v "^bench:" >> "$L"
-echo "== pytest -k 'nonfinite or tf32 or autograd or module or grad_input_weight' (time left: $(left) s)" >> "$L"
-[ $(left) -gt 30 ] && timeout $(( $(left) - 5 )) pytest -q tests -p no:cacheprovider -m "not large" \
-  -k "nonfinite or tf32 or autograd or module or grad_input_weight or shares" 2>&1 | \
-  grep -E "^E  |FAILED|ERROR|passed|failed" | tail -30 >> "$L"
+log_pytest 600 "nonfinite or tf32 or autograd or module or grad_input_weight or shares"
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 exit 0
