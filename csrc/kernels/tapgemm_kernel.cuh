@@ -423,10 +423,7 @@ struct TapGemm {
           H::mma(gmma_desc_swizzled<kRowB>(a0 + 32 * kk), gmma_desc_swizzled<kRowB>(b0 + 32 * kk), wacc,
                  std::make_index_sequence<BN / 2>{});
         cute::warpgroup_commit_batch();
-        cute::warpgroup_wait<0>();
-#pragma unroll
-        for (int e = 0; e < BN / 2; ++e) asm volatile("" : "+f"(wacc[e])::"memory");
-        return;
+        return;  // (in flight: mma_done waits, after the next stage's loads are issued)
       }
       accumulate_block<P>(acc, [&](Acc(&sum)[MT][NT][4]) {
         // (exact: one k-step at a time; unrolled, its split fragments spilled on sm_80)
@@ -487,8 +484,18 @@ struct TapGemm {
       });
     };
 
+    // kGmma: the stage's wgmmas complete (mma_stage leaves them in flight)
+    auto mma_done = [&]() {
+      if constexpr (kGmma) {
+        cute::warpgroup_wait<0>();
+#pragma unroll
+        for (int e = 0; e < BN / 2; ++e) asm volatile("" : "+f"(wacc[e])::"memory");
+      }
+    };
+
     // multistage main loop (as RowConv's): S - 1 steps in flight ahead of the one the tensor cores read; one copy
-    // group committed per step, empty ones included
+    // group committed per step, empty ones included.  kGmma (v105): the wgmmas are issued first and the next stage's
+    // loads (their address math, ~100 instructions a warp) while they run, then waited for
     const int S_ = p.stages;
     auto stage_at = [&](int i) { return smem + i * STAGE; };
     int loaded = 0;
@@ -500,8 +507,14 @@ struct TapGemm {
     landed(stage_at(0));
     __syncthreads();
     for (int step = 0, rd = 0, wr = S_ - 1; step < steps; ++step) {
-      if (loaded < steps) load(stage_at(wr), loaded++);
-      mma_stage(stage_at(rd));
+      if constexpr (kGmma) {
+        mma_stage(stage_at(rd));  // (stage wr != rd: the copies never touch what the wgmmas read)
+        if (loaded < steps) load(stage_at(wr), loaded++);
+        mma_done();
+      } else {
+        if (loaded < steps) load(stage_at(wr), loaded++);
+        mma_stage(stage_at(rd));
+      }
       stage_commit_wait(S_ - 2);
       if (step + 1 < steps) landed(stage_at(rd + 1 == S_ ? 0 : rd + 1));
       __syncthreads();
