@@ -1519,6 +1519,44 @@ def test_tapgemm_sm90_instance(scase, what, mode, restore_flags, monkeypatch):
     assert rel_err(out, out0) <= 2 * budget, f"{scase} {what}: {rel_err(out, out0):.3g} against the sm_80 instance"
 
 
+@pytest.mark.parametrize("mode", ["fp32-tf32", "bf16"])
+@pytest.mark.parametrize("what", ["forward", "grad_input"])
+@pytest.mark.parametrize("scase", SM90_TAPGEMM_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2]}s{c[3]}g{c[6]}"
+                                                           for c in SM90_TAPGEMM_CASES])
+def test_tapgemm_sm90_overlap(scase, what, mode, restore_flags, monkeypatch):
+    """v105 (CUTLASS_CONVT3D_TAPGEMM_OVERLAP=1): the wgmma instance issues a stage's wgmmas before the next stage's
+    loads; the same products in the same order, so the same bits as =0, every output written (NaN-poisoned)."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the wgmma instance runs on compute capability 9.0 only")
+    xs, cout, k, s, pad, op, g = scase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    gen = torch.Generator().manual_seed(19)
+    x = torch.randn(xs, generator=gen)
+    w = torch.randn(xs[1], cout // g, k, k, k, generator=gen) / (xs[1] // g * 4) ** 0.5
+    args = (s, pad, op, g, 1)
+    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+    x, w, gy = (t.to(dtype).to(DEV).contiguous(memory_format=CL) for t in (x, w, gy))
+    phase = k != s or pad != 0 or op != 0
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM" if phase else "CUTLASS_CONVT3D_TAPGEMM", "1")
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+
+    def run():
+        if what == "forward":
+            return conv_transpose3d(x, w, None, *args)
+        return ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32)
+
+    outs = []
+    for ov in "01":
+        monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_OVERLAP", ov)
+        out, names = _with_kernel_names(run)
+        assert ("hopper_phasegemm_kernel" if phase else "hopper_tapgemm_kernel") in names, names
+        assert torch.isfinite(out).all(), f"{scase} {what} overlap {ov}: unwritten outputs"
+        outs.append(out)
+    assert torch.equal(outs[0], outs[1]), f"{scase} {what}: the overlapped order changed bits"
+
+
 # The phase-GEMM (the forward where kernel != stride: per residue class of the outputs a stride-1 gather GEMM over x's
 # channel vectors): (x shape, Cout, kernel, stride, padding, output_padding, groups, dilation).  The V-Net level in
 # small (k3 s2 p1 op1, 1 and 2 taps per residue), the user's k3 s2 p1, k4 s2 p1 (GAN decoders: 2 taps per residue),

@@ -415,6 +415,7 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.workspace = r.pack_bytes + (r.restage ? size_t(numel(src)) * size_t(es) : 0);
   r.empty = numel(p.dst) == 0;
   p.gmma = tapgemm_gmma(K, pb, p);
+  p.overlap = p.gmma && env_flag("CUTLASS_CONVT3D_TAPGEMM_OVERLAP", kTapGemmOverlapDefault);
   // (grad_input over a grad_y its caller copied rounded: Arguments::y_tf32_rounded)
   p.a_rounded = tf32 && rounded_copy != 0 && (r.restage || rounded_src);
   order_grid(r);
@@ -619,6 +620,7 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.empty = numel(a.y) == 0;
   if (wgrad && !wgrad_chunks(pb, x.size[0], n_blocks, r)) return false;
   p.gmma = !wgrad && tapgemm_gmma(K, pb, p);
+  p.overlap = p.gmma && env_flag("CUTLASS_CONVT3D_TAPGEMM_OVERLAP", kTapGemmOverlapDefault);
   order_grid(r);
   // (the forward also steps aside for the Hopper grad_input kernel running a unit-stride forward as its adjoint)
   if (mode == 2 && (wgrad   ? hopper_wgrad_plan(a, nullptr)

@@ -166,6 +166,9 @@ struct TapGemmParams {
   // v104, the phase-GEMM over a restaged fp32 source with TF32 products: the copy rounded it to nearest (Restage::
   // kRoundTF32), so the wgmma instance's pass that rounds every landed A chunk in shared memory is skipped (same bits)
   bool a_rounded;
+  // v105, the wgmma instance: a stage's wgmmas issued before the next stage's loads, waited for after them
+  // (CUTLASS_CONVT3D_TAPGEMM_OVERLAP)
+  bool overlap;
 };
 
 // The depthwise lane kernels (direct_lane_conv_kernel: forward and grad_input, direct_wgrad_row_kernel: grad_weight as

@@ -494,8 +494,8 @@ struct TapGemm {
     };
 
     // multistage main loop (as RowConv's): S - 1 steps in flight ahead of the one the tensor cores read; one copy
-    // group committed per step, empty ones included.  kGmma (v105): the wgmmas are issued first and the next stage's
-    // loads (their address math, ~100 instructions a warp) while they run, then waited for
+    // group committed per step, empty ones included.  kGmma with p.overlap (v105): the wgmmas are issued first and the
+    // next stage's loads (their address math, ~100 instructions a warp) while they run, then waited for
     const int S_ = p.stages;
     auto stage_at = [&](int i) { return smem + i * STAGE; };
     int loaded = 0;
@@ -506,20 +506,29 @@ struct TapGemm {
     stage_commit_wait(S_ - 2);
     landed(stage_at(0));
     __syncthreads();
-    for (int step = 0, rd = 0, wr = S_ - 1; step < steps; ++step) {
-      if constexpr (kGmma) {
-        mma_stage(stage_at(rd));  // (stage wr != rd: the copies never touch what the wgmmas read)
-        if (loaded < steps) load(stage_at(wr), loaded++);
+    // (the order chosen once, outside the loop: a branch per step sits in the chain, NOTES v103)
+    auto main_loop = [&](auto overlap) {
+      for (int step = 0, rd = 0, wr = S_ - 1; step < steps; ++step) {
+        if constexpr (decltype(overlap)::value) {
+          mma_stage(stage_at(rd));  // (stage wr != rd: the copies never touch what the wgmmas read)
+          if (loaded < steps) load(stage_at(wr), loaded++);
+        } else {
+          if (loaded < steps) load(stage_at(wr), loaded++);
+          mma_stage(stage_at(rd));
+        }
         mma_done();
-      } else {
-        if (loaded < steps) load(stage_at(wr), loaded++);
-        mma_stage(stage_at(rd));
+        stage_commit_wait(S_ - 2);
+        if (step + 1 < steps) landed(stage_at(rd + 1 == S_ ? 0 : rd + 1));
+        __syncthreads();
+        rd = rd + 1 == S_ ? 0 : rd + 1;
+        wr = wr + 1 == S_ ? 0 : wr + 1;
       }
-      stage_commit_wait(S_ - 2);
-      if (step + 1 < steps) landed(stage_at(rd + 1 == S_ ? 0 : rd + 1));
-      __syncthreads();
-      rd = rd + 1 == S_ ? 0 : rd + 1;
-      wr = wr + 1 == S_ ? 0 : wr + 1;
+    };
+    if constexpr (kGmma) {
+      if (p.overlap) main_loop(std::true_type{});
+      else main_loop(std::false_type{});
+    } else {
+      main_loop(std::false_type{});
     }
 
     // ---- epilogue: C to shared memory, the CTA's row / column offsets tabled, then every element to its output
