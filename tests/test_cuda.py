@@ -1463,22 +1463,16 @@ SM90_TAPGEMM_CASES = [
 ]
 
 
-@pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16"])
-@pytest.mark.parametrize("what", ["forward", "grad_input"])
-@pytest.mark.parametrize("scase", SM90_TAPGEMM_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2]}s{c[3]}g{c[6]}"
-                                                           for c in SM90_TAPGEMM_CASES])
-def test_tapgemm_sm90_instance(scase, what, mode, restore_flags, monkeypatch):
-    """The wgmma instance (CUTLASS_CONVT3D_TAPGEMM_SM90, on by default on compute capability 9.0) of the tap-GEMM
-    (kernel == stride; x or grad_y channels_last, A staged [position][k]) and of the phase-GEMM (any layout), forced
-    onto those kernels: every output written (NaN-poisoned), within budget of float64, within 2 budgets of the sm_80
-    instance (=0); TF32 operands rounded to nearest (the wgmma truncates: A is rounded in shared memory), so the result
-    is that of the nearest-rounded operands in float64 (~1e-6), far from the truncated ones'."""
+def _sm90_tapgemm_setup(scase, what, mode, seed, monkeypatch):
+    """The wgmma-instance tests' setup (compute capability 9.0, else skip): the mode's dtype, TF32 switch (set) and
+    budget, whether the case is the phase-GEMM's, its channels_last operands (x, w, grad_y), the conv args, and run()
+    (the pass `what`) forced onto the tap-GEMM / phase-GEMM, deterministic, with NaN-poisoned outputs."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the wgmma instance runs on compute capability 9.0 only")
     xs, cout, k, s, pad, op, g = scase
     dtype, tf32, budget = TAPGEMM_MODES[mode]
     torch.backends.cudnn.allow_tf32 = tf32
-    gen = torch.Generator().manual_seed(17)
+    gen = torch.Generator().manual_seed(seed)
     x = torch.randn(xs, generator=gen)
     w = torch.randn(xs[1], cout // g, k, k, k, generator=gen) / (xs[1] // g * 4) ** 0.5
     args = (s, pad, op, g, 1)
@@ -1494,6 +1488,20 @@ def test_tapgemm_sm90_instance(scase, what, mode, restore_flags, monkeypatch):
             return conv_transpose3d(x, w, None, *args)
         return ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32)
 
+    return dtype, tf32, budget, phase, (x, w, gy), args, run
+
+
+@pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16"])
+@pytest.mark.parametrize("what", ["forward", "grad_input"])
+@pytest.mark.parametrize("scase", SM90_TAPGEMM_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2]}s{c[3]}g{c[6]}"
+                                                           for c in SM90_TAPGEMM_CASES])
+def test_tapgemm_sm90_instance(scase, what, mode, restore_flags, monkeypatch):
+    """The wgmma instance (CUTLASS_CONVT3D_TAPGEMM_SM90, on by default on compute capability 9.0) of the tap-GEMM
+    (kernel == stride; x or grad_y channels_last, A staged [position][k]) and of the phase-GEMM (any layout), forced
+    onto those kernels: every output written (NaN-poisoned), within budget of float64, within 2 budgets of the sm_80
+    instance (=0); TF32 operands rounded to nearest (the wgmma truncates: A is rounded in shared memory), so the result
+    is that of the nearest-rounded operands in float64 (~1e-6), far from the truncated ones'."""
+    dtype, tf32, budget, phase, (x, w, gy), args, run = _sm90_tapgemm_setup(scase, what, mode, 17, monkeypatch)
     rounded = dtype == torch.float32  # (fp32 with TF32 allowed: TF32 operands; 16-bit ones are exact already)
 
     def reference(rn):  # float64 of the operands (TF32: rounded to nearest or truncated)
@@ -1526,27 +1534,7 @@ def test_tapgemm_sm90_instance(scase, what, mode, restore_flags, monkeypatch):
 def test_tapgemm_sm90_overlap(scase, what, mode, restore_flags, monkeypatch):
     """v105 (CUTLASS_CONVT3D_TAPGEMM_OVERLAP=1): the wgmma instance issues a stage's wgmmas before the next stage's
     loads; the same products in the same order, so the same bits as =0, every output written (NaN-poisoned)."""
-    if torch.cuda.get_device_capability() != (9, 0):
-        pytest.skip("the wgmma instance runs on compute capability 9.0 only")
-    xs, cout, k, s, pad, op, g = scase
-    dtype, tf32, budget = TAPGEMM_MODES[mode]
-    torch.backends.cudnn.allow_tf32 = tf32
-    gen = torch.Generator().manual_seed(19)
-    x = torch.randn(xs, generator=gen)
-    w = torch.randn(xs[1], cout // g, k, k, k, generator=gen) / (xs[1] // g * 4) ** 0.5
-    args = (s, pad, op, g, 1)
-    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
-    x, w, gy = (t.to(dtype).to(DEV).contiguous(memory_format=CL) for t in (x, w, gy))
-    phase = k != s or pad != 0 or op != 0
-    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM" if phase else "CUTLASS_CONVT3D_TAPGEMM", "1")
-    torch.use_deterministic_algorithms(True)
-    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
-
-    def run():
-        if what == "forward":
-            return conv_transpose3d(x, w, None, *args)
-        return ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32)
-
+    _, _, _, phase, _, _, run = _sm90_tapgemm_setup(scase, what, mode, 19, monkeypatch)
     outs = []
     for ov in "01":
         monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_OVERLAP", ov)
