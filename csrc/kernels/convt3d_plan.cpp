@@ -254,7 +254,9 @@ void order_grid(TapGemmPlan& r) {
 // grad_weight, A staged [position][k] of whole 16-byte vectors (the forward's x and grad_input's grad_y channels_last,
 // the phase-GEMM's source), so that the weights' K-major rows [n][kdim] are whole vectors too
 bool tapgemm_gmma(Kind K, const ConvT3dProblem& pb, const TapGemmParams& p) {
-  if (!env_flag("CUTLASS_CONVT3D_TAPGEMM_SM90", kTapGemmSm90Default) || !hopper_built() || device_attrs().cc != 90 || pb.dtype == DType::kF64) return false;
+  if (!env_flag("CUTLASS_CONVT3D_TAPGEMM_SM90", kTapGemmSm90Default) || !hopper_built() || device_attrs().cc != 90 ||
+      pb.dtype == DType::kF64)
+    return false;
   if (pb.dtype == DType::kF32 && op_math(pb, K) != Math::kTF32) return false;
   const int64_t VEC = 16 / int64_t(elem_size(pb.dtype));
   if (p.phase) return true;  // (the plan: the source's channels per group whole vectors)
