@@ -1669,9 +1669,9 @@ def test_phasegemm_rounded_copy(what, restore_flags, monkeypatch):
     """v104: an fp32 source restaged for the phase-GEMM with TF32 products is rounded to TF32 by its copy
     (CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY=1), and the wgmma instance then skips its own rounding pass; at 2 (the
     default) a channels_last source is copied so too where each element is staged >= 16 times (the forward at kernel 3:
-    27; not grad_input: 27 / 8).  Every setting gives the same bits as rounding in the kernel (=0; on sm_80 the fragment
-    loads round either way), within budget of float64 of the rounded operands, every output written, the copy made
-    exactly where the rule says.  x / grad_y with a quarter of their values on TF32 ties."""
+    27; not grad_input: 27 / 8) and the wgmma instance runs.  Every setting gives the same bits as rounding in the
+    kernel (=0; on sm_80 the fragment loads round either way), within budget of float64 of the rounded operands, every
+    output written, the copy made exactly where the rule says.  x / grad_y with a quarter of their values on TF32 ties."""
     torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator().manual_seed(41)
     xs, cout, args = (2, 64, 5, 6, 9), 48, (2, 1, 1, 1, 1)
@@ -1693,7 +1693,8 @@ def test_phasegemm_rounded_copy(what, restore_flags, monkeypatch):
     for rc in "012":
         monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY", rc)
         out, names = _with_kernel_names(run)
-        copied = not cl or (rc == "2" and what == "forward-cl")
+        # (2 copies a channels_last x only for the wgmma instance, compute capability 9.0: it has the pass to skip)
+        copied = not cl or (rc == "2" and what == "forward-cl" and torch.cuda.get_device_capability() == (9, 0))
         assert "phasegemm_kernel" in names and ("to_channels_last" in names) == copied, (rc, names)
         assert torch.isfinite(out).all(), f"{what} copy rounding {rc}: unwritten outputs"
         outs.append(out)

@@ -227,18 +227,16 @@ RowPlan make_row_plan(const Arguments& a, bool forward, const void* wpack) {
 }
 
 // ---------------------------------------------------------------- tap-GEMM plan (kernel == stride)
+// A knob of levels 0..top: the variable's value where it is exactly one digit in that range, else dflt
+int env_level(const char* var, int top, int dflt) {
+  const char* e = std::getenv(var);
+  return e && e[0] >= '0' && e[0] <= '0' + top && !e[1] ? e[0] - '0' : dflt;
+}
+bool env_flag(const char* var, int dflt) { return env_level(var, 1, dflt) != 0; }
 // CUTLASS_CONVT3D_TAPGEMM: 0 never, 1 wherever the kernel applies (over the Hopper kernels too), 2 where it applies
 // and no Hopper kernel takes the problem, 3 where it applies and x's rows are short (tapgemm_short_rows); unset:
 // kTapGemmDefault
-int tapgemm_mode() {
-  const char* e = std::getenv("CUTLASS_CONVT3D_TAPGEMM");
-  return e && e[0] >= '0' && e[0] <= '3' && !e[1] ? e[0] - '0' : kTapGemmDefault;
-}
-// A 0 / 1 knob: the variable's value where it is exactly "0" or "1", else dflt
-bool env_flag(const char* var, int dflt) {
-  const char* e = std::getenv(var);
-  return (e && (e[0] == '0' || e[0] == '1') && !e[1] ? e[0] - '0' : dflt) != 0;
-}
+int tapgemm_mode() { return env_level("CUTLASS_CONVT3D_TAPGEMM", 3, kTapGemmDefault); }
 // CUTLASS_CONVT3D_TAPGEMM_ORDER: 1 the tap-GEMM's column blocks fastest along the grid (TapGemmParams::n_fast), 0 its
 // position blocks (or chunks); unset: kTapGemmOrderDefault
 bool tapgemm_order() { return env_flag("CUTLASS_CONVT3D_TAPGEMM_ORDER", kTapGemmOrderDefault); }
@@ -292,14 +290,10 @@ bool aligned16(const TensorRef5& t, std::initializer_list<int> dims, int64_t es)
 }
 // CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY (kPhaseGemmRoundedCopyDefault): 0, 1 or 2
 int phasegemm_rounded_copy() {
-  const char* e = std::getenv("CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY");
-  return e && e[0] >= '0' && e[0] <= '2' && !e[1] ? e[0] - '0' : kPhaseGemmRoundedCopyDefault;
+  return env_level("CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY", 2, kPhaseGemmRoundedCopyDefault);
 }
 // CUTLASS_CONVT3D_PHASEGEMM (kPhaseGemmDefault)
-int phasegemm_mode() {
-  const char* e = std::getenv("CUTLASS_CONVT3D_PHASEGEMM");
-  return e && e[0] >= '0' && e[0] <= '3' && !e[1] ? e[0] - '0' : kPhaseGemmDefault;
-}
+int phasegemm_mode() { return env_level("CUTLASS_CONVT3D_PHASEGEMM", 3, kPhaseGemmDefault); }
 // The phase-GEMM (TapGemmPhase): the forward where kernel != stride, per residue class of the outputs a stride-1
 // gather GEMM over x's channel vectors; grad_input, a strided convolution of grad_y, as one class over grad_y's.
 // Strides <= kMaxStride, taps per residue (grad_input: kernel extent) <= kMaxTaps (offsets within int8), a group's
@@ -375,12 +369,15 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   // v104: an fp32 source with TF32 products copied TF32-rounded where restaged (knob 1), and (2) an aligned
   // channels_last one too where the kernel stages each source element at least kPhaseGemmRoundCopyTaps times (the
   // forward: every tap; grad_input: taps / strides), trading its copy for the kernel's rounding pass over every stage
+  // -- the wgmma instance's only (sm_80's fragment loads round as they read: a copy there would be pure cost)
+  p.phase = true;
+  p.gmma = tapgemm_gmma(K, pb, p);
   const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, K) == Math::kTF32;
   const int rounded_copy = phasegemm_rounded_copy();
   const int64_t reads = dgrad ? pb.taps() / (int64_t(pb.stride[0]) * pb.stride[1] * pb.stride[2]) : pb.taps();
   const bool rounded_src = dgrad && a.y_tf32_rounded;  // (its caller's rounded copy: nothing to gain by another)
   const bool in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4}) &&
-                        !(tf32 && rounded_copy == 2 && reads >= kPhaseGemmRoundCopyTaps && !rounded_src);
+                        !(p.gmma && tf32 && rounded_copy == 2 && reads >= kPhaseGemmRoundCopyTaps && !rounded_src);
   if (!in_place && has_zero_stride(src)) return false;
   r.restage = !in_place;
   p.src = in_place ? src : channels_last_ref(src, nullptr);  // (restaged: the data pointer set by run())
@@ -390,7 +387,6 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.Kc = kc;
   p.Nc = dgrad ? pb.cin_g() : pb.cout_g();  // the destination's channels per group: the GEMM's N
   p.dgrad = dgrad;
-  p.phase = true;
   ph.ncls = ph.s[0] * ph.s[1] * ph.s[2];
   p.ndim = p.ncols = p.Nc;
   p.ldb = (p.Nc + 7) / 8 * 8;
@@ -416,7 +412,6 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.pack_bytes = align256(size_t(ph.wofs[ph.ncls]) * size_t(es));
   r.workspace = r.pack_bytes + (r.restage ? size_t(numel(src)) * size_t(es) : 0);
   r.empty = numel(p.dst) == 0;
-  p.gmma = tapgemm_gmma(K, pb, p);
   p.overlap = p.gmma && env_flag("CUTLASS_CONVT3D_TAPGEMM_OVERLAP", kTapGemmOverlapDefault);
   // (grad_input over a grad_y its caller copied rounded: Arguments::y_tf32_rounded)
   p.a_rounded = tf32 && rounded_copy != 0 && (r.restage || rounded_src);
@@ -473,10 +468,7 @@ bool wgrad_chunks(const ConvT3dProblem& pb, int64_t N, int64_t n_blocks, TapGemm
 }
 
 // CUTLASS_CONVT3D_PHASEGEMM_WGRAD (kPhaseGemmWgradDefault)
-int phasegemm_wgrad_mode() {
-  const char* e = std::getenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD");
-  return e && e[0] >= '0' && e[0] <= '2' && !e[1] ? e[0] - '0' : kPhaseGemmWgradDefault;
-}
+int phasegemm_wgrad_mode() { return env_level("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", 2, kPhaseGemmWgradDefault); }
 // grad_weight where kernel != stride (or padding, output padding, dilation) on the tap-GEMM's channels_last grad_weight
 // (v101, TapGemmParams::wgen): C[ci][(tap, co)] = sum over x positions q of x[q][ci] grad_y[s q + k dil - pad][co],
 // every tap a column, the terms whose output lies outside grad_y zero; the same chunks, sums and ordered reduce as the

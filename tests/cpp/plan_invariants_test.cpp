@@ -524,9 +524,17 @@ int main(int argc, char** argv) {
         const bool one_pos = pb.in[0] == 1 && pb.in[1] == 1 && pb.in[2] == 1;  // (NCDHW: channel stride 1 too)
         // (v104's default 2: an fp32 x with TF32 products, every element staged >= 16 times, copied rounded anyway)
         const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kTF32;
-        const bool round_anyway = kPhaseGemmRoundedCopyDefault == 2 && tf32 && pb.taps() >= kPhaseGemmRoundCopyTaps;
+        const bool round_anyway =
+            kPhaseGemmRoundedCopyDefault == 2 && g.p.gmma && tf32 && pb.taps() >= kPhaseGemmRoundCopyTaps;
         CHECK(g.restage == (!(xcl || one_pos) || round_anyway), "restage %d with x %s", g.restage,
               xcl ? "channels_last" : "NCDHW");
+        {  // the mma.sync instance rounds as its fragments load: an in-place x stays in place there
+          setenv("CUTLASS_CONVT3D_TAPGEMM_SM90", "0", 1);
+          TapGemmPlan g0{};
+          CHECK(tapgemm_plan(Kind::kForward, a, &g0) && !g0.p.gmma && g0.restage == !(xcl || one_pos),
+                "sm_80 instance: restage %d with x %s", g0.restage, xcl ? "channels_last" : "NCDHW");
+          unsetenv("CUTLASS_CONVT3D_TAPGEMM_SM90");
+        }
         // v104: a restaged fp32 x with TF32 products is rounded by the copy, and only then
         CHECK(g.p.a_rounded == (g.restage && pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kTF32),
               "rounded copy %d", g.p.a_rounded);
@@ -568,7 +576,7 @@ int main(int argc, char** argv) {
         CHECK(q.ph.ncls == 1 && q.dgrad && q.Kc == pb.cout_g() && q.Nc == pb.cin_g() && !q.bias, "grad_input roles");
         const bool one_out = pb.out[0] == 1 && pb.out[1] == 1 && pb.out[2] == 1;
         const bool dtf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradInput) == Math::kTF32;
-        const bool dround = kPhaseGemmRoundedCopyDefault == 2 && dtf32 &&
+        const bool dround = kPhaseGemmRoundedCopyDefault == 2 && q.gmma && dtf32 &&
                             pb.taps() / (pb.stride[0] * pb.stride[1] * pb.stride[2]) >= kPhaseGemmRoundCopyTaps;
         CHECK(gd.restage == (!(ycl || one_out) || dround), "grad_y restaged %d", gd.restage);
         CHECK(q.a_rounded == (gd.restage && pb.dtype == DType::kF32 && op_math(pb, Kind::kGradInput) == Math::kTF32),
