@@ -106,8 +106,9 @@ constexpr int kTapGemmOrderDefault = 1;
 // mma.sync core ran decoder levels at 55-68 TFLOP/s TF32 on the H100 (NOTES v96, v99): issue-bound
 constexpr int kTapGemmSm90Default = 1;
 // CUTLASS_CONVT3D_TAPGEMM_OVERLAP (v105): 1 the wgmma instance issues a stage's wgmmas before the next stage's loads and
-// waits after them (TapGemmParams::overlap), 0 loads, wgmmas, wait.  Off until a GPU has timed it (NOTES v105)
-constexpr int kTapGemmOverlapDefault = 0;
+// waits after them (TapGemmParams::overlap), 0 loads, wgmmas, wait.  On since stop 44's A/B (NOTES v105: vnet-128-64
+// -1..-5%, the rest even)
+constexpr int kTapGemmOverlapDefault = 1;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM
 // reads for a 134 MB x, channels_last).  Default kHopperBand = 0, one band (the order before v100), until a GPU has
