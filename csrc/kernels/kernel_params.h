@@ -86,7 +86,12 @@ struct TapGemmPhaseDim {  // one dimension's residue r
   FastDiv div;                         // by cnt
   // v106: bit t set where tap t reads the source (extent n) inside it from source coordinate q = mul Q (none at
   // t >= ntap); a row's three dimensions go in bytes 0, 1, 2 of one word, tested against tap_bits
+  // The offsets run monotone in t (the forward's down, grad_input's up: the plan), so where both end taps read inside,
+  // every tap does: one test for the rows away from the source's faces (v106 with the full loop per row cost the
+  // short-K forward more at the CTA's start than its steps saved: NOTES v106)
   CT3D_HD uint32_t inside_bits(int q, int n) const {
+    if (ntap == 0) return 0;
+    if (unsigned(q + off[0]) < unsigned(n) && unsigned(q + off[ntap - 1]) < unsigned(n)) return (1u << ntap) - 1;
     uint32_t b = 0;
 #pragma unroll
     for (int t = 0; t < TapGemmTiles::kMaxTaps; ++t)

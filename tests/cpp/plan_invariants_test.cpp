@@ -288,7 +288,13 @@ static std::vector<double> emulate_phase(const TapGemmParams& p, int64_t N, cons
             CHECK(false, "class %d position %d: destination outside", c, m);
             continue;
           }
-          // v106: the row's inside_bits word as the kernel forms it (its row sits at mul Q)
+          // v106: the row's inside_bits word as the kernel forms it (its row sits at mul Q); its end-tap shortcut
+          // needs each dimension's offsets monotone in the tap
+          if (m == 0)
+            for (const TapGemmPhaseDim* D : {&Dd, &Dh, &Dw})
+              for (int t = 1; t < D->ntap; ++t)
+                CHECK((D->off[t] - D->off[t - 1] > 0) == (D->off[1] - D->off[0] > 0) && D->off[t] != D->off[t - 1],
+                      "class %d: offsets not monotone", c);
           const uint32_t qin = Dd.inside_bits(Dd.mul * q[0], se[0]) | Dh.inside_bits(Dh.mul * q[1], se[1]) << 8 |
                                Dw.inside_bits(Dw.mul * q[2], se[2]) << 16;
           for (int nc = 0; nc < p.Nc; ++nc) {
