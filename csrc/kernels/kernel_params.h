@@ -84,20 +84,6 @@ struct TapGemmPhaseDim {  // one dimension's residue r
   int8_t off[TapGemmTiles::kMaxTaps];  // tap t reads the source at mul Q + off[t]
   int8_t k[TapGemmTiles::kMaxTaps];    // its kernel index
   FastDiv div;                         // by cnt
-  // v106: bit t set where tap t reads the source (extent n) inside it from source coordinate q = mul Q (none at
-  // t >= ntap); a row's three dimensions go in bytes 0, 1, 2 of one word, tested against tap_bits
-  // The offsets run monotone in t (the forward's down, grad_input's up: the plan), so where both end taps read inside,
-  // every tap does: one test for the rows away from the source's faces (v106 with the full loop per row cost the
-  // short-K forward more at the CTA's start than its steps saved: NOTES v106)
-  CT3D_HD uint32_t inside_bits(int q, int n) const {
-    if (ntap == 0) return 0;
-    if (unsigned(q + off[0]) < unsigned(n) && unsigned(q + off[ntap - 1]) < unsigned(n)) return (1u << ntap) - 1;
-    uint32_t b = 0;
-#pragma unroll
-    for (int t = 0; t < TapGemmTiles::kMaxTaps; ++t)
-      if (t < ntap && unsigned(q + off[t]) < unsigned(n)) b |= 1u << t;
-    return b;
-  }
 };
 struct TapGemmPhase {
   int s[3];  // residues per dimension (forward: the strides; grad_input: 1)
@@ -112,10 +98,6 @@ struct TapGemmPhase {
   }
   // A K index (tap (td, th, tw) of a class with nth x ntw taps in h x w, channel ci of Kc), moved on by `by` indices:
   // the kernel walks each thread's K column this way, step by step (td past the class's taps: K exhausted)
-  // v106: a K index's tap as one bit in each dimension's byte; a row reads it inside the source where its
-  // inside_bits words hold all three (past the class's taps, tp[0] == ntap of d: a bit no row holds)
-  static_assert(TapGemmTiles::kMaxTaps < 8, "a dimension's taps and the one past them within a byte");
-  CT3D_HD static uint32_t tap_bits(const int tp[3]) { return 1u << tp[0] | 1u << (8 + tp[1]) | 1u << (16 + tp[2]); }
   CT3D_HD static void advance(int& ci, int tp[3], int by, int Kc, int nth, int ntw) {
     ci += by;
     while (ci >= Kc) {

@@ -152,37 +152,28 @@ struct TapGemm {
                            (kGmma ? 0 : j0);  // (kGmma: rows n of kdim)
     const int64_t sC = p.src.stride[1], sP = p.xsP;
     const int steps = int(((kW ? p1 - p0 : kdim) + BK - 1) / BK);
-    // phase-GEMM A: this thread's vectors are column kv_p of rows m_p + r (kThreads / KV) of every step.  Per row,
-    // which of the class's taps read inside the source, as one word (v106): bit t of byte d set where tap t of
-    // dimension d does (none past the class's positions, none at t >= ntap), and the row's source address at tap
-    // offset 0; per step the K index's tap (tp) and channel (ci_p), advanced step by step, and the tap's bits tbits:
-    // a vector is inside where its row holds all three (one AND and compare, not three bounds a vector and step)
+    // phase-GEMM A: this thread's vectors are column kv_p of rows m_p + r (kThreads / KV) of every step; per row the
+    // source coordinates mul Q of its position (d, h, w; far negative past the class's positions, so every tap fails
+    // the bounds) and their offset; per step the K index's tap (tp) and channel (ci_p), advanced step by step
     constexpr int KV = BK / VEC, NVP = kPh ? BM * BK / VEC / kThreads : 1;
     static_assert(!kPh || (NVP * kThreads * VEC == BM * BK && kThreads % KV == 0), "the threads tile a stage's A once");
-    static_assert(!kPh || (kThreads / KV) % 8 == 0, "a thread's rows share one swizzle phase");
     const int m_p = tid / KV, kv_p = (tid % KV) * VEC;
-    uint32_t qin[NVP];
-    const E* qsrc[NVP];
+    int qc[NVP][3];
+    int64_t qoff[NVP];
     int ci_p = kv_p, tp[3] = {0, 0, 0};
     if constexpr (kPh) {
-      const TapGemmPhaseDim* D3[3] = {&Dd, &Dh, &Dw};
 #pragma unroll
       for (int r = 0; r < NVP; ++r) {
         const int64_t m = m0 + m_p + r * (kThreads / KV);
-        qin[r] = 0;
-        qsrc[r] = xg;
+        qc[r][0] = qc[r][1] = qc[r][2] = -(1 << 29);
+        qoff[r] = 0;
         if (m < pos) {
-          int a[3];
-          a[0] = Dh.div.divmod(Dw.div.divmod(int(m), a[2]), a[1]);
-          int64_t off = kv_p;
-#pragma unroll
-          for (int d = 0; d < 3; ++d) {
-            const TapGemmPhaseDim& Dm = *D3[d];
-            const int q = Dm.mul * (Dm.q0 + a[d]);
-            off += int64_t(q) * p.src.stride[2 + d];
-            qin[r] |= Dm.inside_bits(q, int(p.src.size[2 + d])) << (8 * d);
-          }
-          qsrc[r] = xg + off;
+          int aw, ah;
+          const int ad = Dh.div.divmod(Dw.div.divmod(int(m), aw), ah);
+          qc[r][0] = Dd.mul * (Dd.q0 + ad);
+          qc[r][1] = Dh.mul * (Dh.q0 + ah);
+          qc[r][2] = Dw.mul * (Dw.q0 + aw);
+          qoff[r] = qc[r][0] * p.src.stride[2] + qc[r][1] * p.src.stride[3] + qc[r][2] * p.src.stride[4];
         }
       }
       TapGemmPhase::advance(ci_p, tp, 0, p.Kc, Dh.ntap, Dw.ntap);  // (a starting channel past Kc < BK: taps on)
@@ -263,15 +254,15 @@ struct TapGemm {
       if constexpr (kPh) {
         // A: the source channels_last as [m][k]: position m's channel vector of this step's tap (plan: Kc % VEC == 0,
         // so one tap), zero outside the source or past the class's taps (tp[0] == ntap of d)
-        const bool kin = tp[0] < Dd.ntap;  // (past the class's taps: tp[0] == ntap, a bit no row holds)
+        const bool kin = tp[0] < Dd.ntap;
         const int od = kin ? Dd.off[tp[0]] : 0, oh = Dh.off[tp[1]], ow = Dw.off[tp[2]];
-        const int64_t toff = od * p.src.stride[2] + oh * p.src.stride[3] + ow * p.src.stride[4] + (ci_p - kv_p);
-        const uint32_t tbits = TapGemmPhase::tap_bits(tp);
-        S* const a_row = As + a_at(m_p, kv_p);  // (rows r (kThreads / KV) on: a multiple of 8, the same swizzle phase)
+        const int64_t toff = od * p.src.stride[2] + oh * p.src.stride[3] + ow * p.src.stride[4] + ci_p;
 #pragma unroll
         for (int r = 0; r < NVP; ++r) {
-          const bool ok = (qin[r] & tbits) == tbits;
-          cp_async_16(a_row + r * (kThreads / KV) * LDA, ok ? qsrc[r] + toff : xg, ok ? 16 : 0);
+          const bool ok = kin && unsigned(qc[r][0] + od) < unsigned(p.src.size[2]) &&
+                          unsigned(qc[r][1] + oh) < unsigned(p.src.size[3]) &&
+                          unsigned(qc[r][2] + ow) < unsigned(p.src.size[4]);
+          cp_async_16(As + a_at(m_p + r * (kThreads / KV), kv_p), ok ? xg + qoff[r] + toff : xg, ok ? 16 : 0);
         }
         TapGemmPhase::advance(ci_p, tp, BK, p.Kc, Dh.ntap, Dw.ntap);  // the next step's (tap, channel)
       } else if constexpr (kW && kCF) {
