@@ -408,7 +408,12 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.div_mb = FastDiv::make(int(std::max<int64_t>(m_blocks, 1)));
   p.cl = p.dst.stride[1] == 1 && p.dst.stride[4] != 1;
   p.vec_cl = p.cl && (int64_t(p.Nc) * es) % 16 == 0 && aligned(p.dst, {0, 2, 3, 4});
-  r.grid = dim3(unsigned(src.size[0] * m_blocks), unsigned(n_blocks), unsigned(pb.groups * ph.ncls));
+  // v107: the w residues along the position dimension, fastest (TapGemmPhase::wfast)
+  const int wfast_mode = env_level("CUTLASS_CONVT3D_PHASEGEMM_WFAST", 2, kPhaseGemmWfastDefault);
+  ph.wfast = ph.s[2] > 1 && (wfast_mode == 2 || (wfast_mode == 1 && !p.cl)) ? ph.s[2] : 1;
+  if (src.size[0] * m_blocks * ph.wfast >= INT_MAX) return false;
+  r.grid = dim3(unsigned(src.size[0] * m_blocks * ph.wfast), unsigned(n_blocks),
+                unsigned(pb.groups * ph.ncls / ph.wfast));
   r.pack_bytes = align256(size_t(ph.wofs[ph.ncls]) * size_t(es));
   r.workspace = r.pack_bytes + (r.restage ? size_t(numel(src)) * size_t(es) : 0);
   r.empty = numel(p.dst) == 0;

@@ -132,6 +132,11 @@ constexpr int kPhaseGemmShortW = 32;
 // 4x x): break-even near 13 stagings by a linear fit of the two
 constexpr int kPhaseGemmRoundedCopyDefault = 2;
 constexpr int kPhaseGemmRoundCopyTaps = 16;
+// v107: CUTLASS_CONVT3D_PHASEGEMM_WFAST 1 runs the forward's w residue classes of one position block side by side
+// (TapGemmPhase::wfast) where y is not channels_last (its classes then write the two halves of the same sectors), 2
+// wherever the w stride is > 1, 0 (the default until a GPU has timed it) a class's whole grid after the other's.
+// NOTES v106 / v107: a guess that vnet's NCDHW forward loses DRAM writes to sectors leaving L2 half-written
+constexpr int kPhaseGemmWfastDefault = 0;
 // CUTLASS_CONVT3D_PHASEGEMM_WGRAD: grad_weight where kernel != stride on the tap-GEMM's grad_weight (v101: every tap a
 // column block, grad_y gathered at s q + k dil - pad with bounds; x and grad_y channels_last, restaged where not),
 // routed by CUTLASS_CONVT3D_PHASEGEMM's mode as grad_input is (1 everywhere, 2 where no Hopper grad_weight takes it,

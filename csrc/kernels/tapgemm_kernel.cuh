@@ -125,7 +125,8 @@ struct TapGemm {
     int mb;  // position block (grad_weight: chunk) of batch entry n
     // (p.n_fast: the column blocks along grid.x, so the CTAs sharing an A tile run together: see TapGemmParams)
     const int bx = int(p.n_fast ? blockIdx.y : blockIdx.x), by = int(p.n_fast ? blockIdx.x : blockIdx.y);
-    const int n = p.div_mb.divmod(bx, mb);
+    // (the phase-GEMM: bx may also carry the class's w residue, TapGemmPhase::block)
+    const int n = p.div_mb.divmod(kPh ? p.ph.block_pos(bx) : bx, mb);
     // columns [j0, jend) (wgen: of one tap, tap_w, whose column blocks are tap_nb apart)
     const int tap_w = kW && p.wgen ? by / p.tap_nb : 0;
     const int j0 = kW && p.wgen ? tap_w * p.Nc + (by - tap_w * p.tap_nb) * BN : by * BN;
@@ -137,7 +138,7 @@ struct TapGemm {
     // the phase-GEMM's class: its residue per dimension, positions and K (the grid covers the largest class)
     int cls = 0, res[3] = {0, 0, 0};
     if constexpr (kPh) {
-      cls = int(blockIdx.z) / p.groups;
+      cls = p.ph.block_class(bx, int(blockIdx.z) / p.groups);
       p.ph.residues(cls, res);
     }
     const TapGemmPhaseDim &Dd = p.ph.dim[0][res[0]], &Dh = p.ph.dim[1][res[1]], &Dw = p.ph.dim[2][res[2]];

@@ -260,54 +260,69 @@ static void check_dgrad(const HopperDgradPlan& r, const char* what) {
         what);
 }
 
-// The phase-GEMM's pass through its plan's tables as the kernel walks them: per class, batch entry, group and position
-// m (the kernel's FastDiv decomposition), the destination omul Q + obias, K = (tap, channel) walked by
+// The phase-GEMM's pass through its plan's tables as the kernel walks them: the plan's grid block by block, each
+// decoded as the kernel does (the position dimension with n_fast; v107's w residue in it, TapGemmPhase::block_class;
+// the batch entry and position block by div_mb), per position m of the block (the kernel's FastDiv decomposition; a
+// block past its class's positions exits), the destination omul Q + obias, K = (tap, channel) walked by
 // TapGemmPhase::advance, the source read at mul Q + off (zero outside its extents se); src(n, c, d, h, w) reads the
 // source, wt(group, K channel, N channel, kd, kh, kw) the weight in the GEMM's roles.  The destination (extents de,
 // p.groups * p.Nc channels) comes back in float64; an element written twice or never is NaN.
 template <class Src, class Wt>
-static std::vector<double> emulate_phase(const TapGemmParams& p, int64_t N, const int* se, const int* de, Src src, Wt wt) {
+static std::vector<double> emulate_phase(const TapGemmPlan& plan, int64_t N, const int* se, const int* de, Src src, Wt wt) {
+  const TapGemmParams& p = plan.p;
   const TapGemmPhase& ph = p.ph;
   const int C = p.groups * p.Nc;
   std::vector<double> out(static_cast<size_t>(N * C * int64_t(de[0]) * de[1] * de[2]), std::nan(""));
-  for (int c = 0; c < ph.ncls; ++c) {
-    int res[3];
-    ph.residues(c, res);
-    const TapGemmPhaseDim &Dd = ph.dim[0][res[0]], &Dh = ph.dim[1][res[1]], &Dw = ph.dim[2][res[2]];
-    const int64_t pos = int64_t(Dd.cnt) * Dh.cnt * Dw.cnt;
-    const int kdim = Dd.ntap * Dh.ntap * Dw.ntap * p.Kc;
-    for (int64_t n = 0; n < N; ++n)
-      for (int grp = 0; grp < p.groups; ++grp)
-        for (int m = 0; m < int(pos); ++m) {
-          int aw, ah;
-          const int ad = Dh.div.divmod(Dw.div.divmod(m, aw), ah);
-          const int q[3] = {Dd.q0 + ad, Dh.q0 + ah, Dw.q0 + aw};
-          const int64_t o[3] = {int64_t(Dd.omul) * q[0] + Dd.obias, int64_t(Dh.omul) * q[1] + Dh.obias,
-                                int64_t(Dw.omul) * q[2] + Dw.obias};
-          if (o[0] < 0 || o[0] >= de[0] || o[1] < 0 || o[1] >= de[1] || o[2] < 0 || o[2] >= de[2]) {
-            CHECK(false, "class %d position %d: destination outside", c, m);
-            continue;
-          }
-          for (int nc = 0; nc < p.Nc; ++nc) {
-            double acc = 0;
-            // one K index (tap tp, channel kc) as the kernel's step reads it; each must come exactly once
-            std::vector<int> seen(static_cast<size_t>(kdim), 0);
-            auto term = [&](int kc, const int* tp) {
-              ++seen[size_t(((tp[0] * Dh.ntap + tp[1]) * Dw.ntap + tp[2]) * p.Kc + kc)];
-              const int sd = Dd.mul * q[0] + Dd.off[tp[0]], sh = Dh.mul * q[1] + Dh.off[tp[1]],
-                        sw = Dw.mul * q[2] + Dw.off[tp[2]];
-              if (unsigned(sd) >= unsigned(se[0]) || unsigned(sh) >= unsigned(se[1]) || unsigned(sw) >= unsigned(se[2]))
-                return;
-              acc += src(n, grp * p.Kc + kc, sd, sh, sw) * wt(grp, kc, nc, Dd.k[tp[0]], Dh.k[tp[1]], Dw.k[tp[2]]);
-            };
-            int kc = 0, tp[3] = {0, 0, 0};
-            for (int k = 0; k < kdim; ++k, TapGemmPhase::advance(kc, tp, 1, p.Kc, Dh.ntap, Dw.ntap)) term(kc, tp);
-            for (int k = 0; k < kdim; ++k) CHECK(seen[size_t(k)] == 1, "class %d: K index %d read %d times", c, k, seen[size_t(k)]);
-            double& d = out[size_t((((n * C + grp * p.Nc + nc) * de[0] + o[0]) * de[1] + o[1]) * de[2] + o[2])];
-            d = std::isnan(d) ? acc : std::nan("");  // (written twice: NaN, never equal to the reference)
-          }
+  const unsigned gpos = p.n_fast ? plan.grid.y : plan.grid.x;
+  for (unsigned z = 0; z < plan.grid.z; ++z)
+    for (unsigned bx = 0; bx < gpos; ++bx) {
+      int mb;
+      const int64_t n = p.div_mb.divmod(ph.block_pos(int(bx)), mb);
+      const int c = ph.block_class(int(bx), int(z) / p.groups), grp = int(z) % p.groups;
+      if (bx % ph.wfast == 0)  // (v107's point: a position block's w residues in consecutive blocks, in order)
+        for (int j = 1; j < ph.wfast && bx + j < gpos; ++j)
+          CHECK(ph.block_pos(int(bx) + j) == ph.block_pos(int(bx)) &&
+                    ph.block_class(int(bx) + j, int(z) / p.groups) == c + j,
+                "block %u + %d: not the next w residue of the same positions", bx, j);
+      if (n >= N || c >= ph.ncls) {
+        CHECK(false, "block (%u, %u): batch entry %lld, class %d past the problem", bx, z, (long long)n, c);
+        continue;
+      }
+      int res[3];
+      ph.residues(c, res);
+      const TapGemmPhaseDim &Dd = ph.dim[0][res[0]], &Dh = ph.dim[1][res[1]], &Dw = ph.dim[2][res[2]];
+      const int64_t pos = int64_t(Dd.cnt) * Dh.cnt * Dw.cnt;
+      const int kdim = Dd.ntap * Dh.ntap * Dw.ntap * p.Kc;
+      for (int m = mb * TapGemmTiles::BM; m < std::min<int64_t>(pos, int64_t(mb + 1) * TapGemmTiles::BM); ++m) {
+        int aw, ah;
+        const int ad = Dh.div.divmod(Dw.div.divmod(m, aw), ah);
+        const int q[3] = {Dd.q0 + ad, Dh.q0 + ah, Dw.q0 + aw};
+        const int64_t o[3] = {int64_t(Dd.omul) * q[0] + Dd.obias, int64_t(Dh.omul) * q[1] + Dh.obias,
+                              int64_t(Dw.omul) * q[2] + Dw.obias};
+        if (o[0] < 0 || o[0] >= de[0] || o[1] < 0 || o[1] >= de[1] || o[2] < 0 || o[2] >= de[2]) {
+          CHECK(false, "class %d position %d: destination outside", c, m);
+          continue;
         }
-  }
+        for (int nc = 0; nc < p.Nc; ++nc) {
+          double acc = 0;
+          // one K index (tap tp, channel kc) as the kernel's step reads it; each must come exactly once
+          std::vector<int> seen(static_cast<size_t>(kdim), 0);
+          auto term = [&](int kc, const int* tp) {
+            ++seen[size_t(((tp[0] * Dh.ntap + tp[1]) * Dw.ntap + tp[2]) * p.Kc + kc)];
+            const int sd = Dd.mul * q[0] + Dd.off[tp[0]], sh = Dh.mul * q[1] + Dh.off[tp[1]],
+                      sw = Dw.mul * q[2] + Dw.off[tp[2]];
+            if (unsigned(sd) >= unsigned(se[0]) || unsigned(sh) >= unsigned(se[1]) || unsigned(sw) >= unsigned(se[2]))
+              return;
+            acc += src(n, grp * p.Kc + kc, sd, sh, sw) * wt(grp, kc, nc, Dd.k[tp[0]], Dh.k[tp[1]], Dw.k[tp[2]]);
+          };
+          int kc = 0, tp[3] = {0, 0, 0};
+          for (int k = 0; k < kdim; ++k, TapGemmPhase::advance(kc, tp, 1, p.Kc, Dh.ntap, Dw.ntap)) term(kc, tp);
+          for (int k = 0; k < kdim; ++k) CHECK(seen[size_t(k)] == 1, "class %d: K index %d read %d times", c, k, seen[size_t(k)]);
+          double& d = out[size_t((((n * C + grp * p.Nc + nc) * de[0] + o[0]) * de[1] + o[1]) * de[2] + o[2])];
+          d = std::isnan(d) ? acc : std::nan("");  // (written twice: NaN, never equal to the reference)
+        }
+      }
+    }
   return out;
 }
 
@@ -457,6 +472,8 @@ int main(int argc, char** argv) {
         tap_shape &= pb.k[d] == pb.stride[d] && pb.pad[d] == 0 && pb.out[d] == pb.in[d] * pb.k[d] &&
                      (pb.k[d] == 1 || pb.dil[d] == 1);
       setenv("CUTLASS_CONVT3D_PHASEGEMM", "1", 1);
+      const int wfast_mode = t % 3;  // (v107's knob, each level in turn)
+      setenv("CUTLASS_CONVT3D_PHASEGEMM_WFAST", std::to_string(wfast_mode).c_str(), 1);
       TapGemmPlan g{};
       const bool planned = tapgemm_plan(Kind::kForward, a, &g) && g.p.phase;
       const int vec = 16 / int(elem_size(pb.dtype));
@@ -539,8 +556,12 @@ int main(int argc, char** argv) {
         CHECK(g.p.a_rounded == (g.restage && pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kTF32),
               "rounded copy %d", g.p.a_rounded);
         const unsigned gx = g.p.n_fast ? g.grid.y : g.grid.x, gy = g.p.n_fast ? g.grid.x : g.grid.y;
-        CHECK(int64_t(gx) == pb.N * ((maxpos + TapGemmTiles::BM - 1) / TapGemmTiles::BM) &&
-                  int64_t(gy) * TapGemmTiles::BN >= pb.cout_g() && g.grid.z == unsigned(pb.groups * ph.ncls),
+        // v107: the w residues in the position dimension at knob 2 wherever the w stride is > 1, at 1 where y is
+        // not channels_last (the emulation below walks this grid through the kernel's decode)
+        const int wf = pb.stride[2] > 1 && (wfast_mode == 2 || (wfast_mode == 1 && !g.p.cl)) ? pb.stride[2] : 1;
+        CHECK(ph.wfast == wf, "w residues along the positions: %d, expected %d (knob %d)", ph.wfast, wf, wfast_mode);
+        CHECK(int64_t(gx) == pb.N * ((maxpos + TapGemmTiles::BM - 1) / TapGemmTiles::BM) * wf &&
+                  int64_t(gy) * TapGemmTiles::BN >= pb.cout_g() && g.grid.z * wf == unsigned(pb.groups * ph.ncls),
               "grid %u %u %u", g.grid.x, g.grid.y, g.grid.z);
         CHECK(g.p.vec_cl == (ycl && pb.cout_g() % vec == 0), "vector stores %d", g.p.vec_cl);
         // the kernel's K walk (TapGemmPhase::advance from each thread's column, BK a step) against the direct decode
@@ -665,13 +686,13 @@ int main(int argc, char** argv) {
                         }
                       }
         if (planned) {
-          std::vector<double> y = emulate_phase(g.p, pb.N, I, O, [&](int64_t n, int64_t c, int d, int h, int w) {
+          std::vector<double> y = emulate_phase(g, pb.N, I, O, [&](int64_t n, int64_t c, int d, int h, int w) {
             return xv[at(n, c, pb.Cin, I, d, h, w)];
           }, [&](int grp, int kc, int nc, int kd, int kh, int kw) { return W(int64_t(grp) * Kc + kc, nc, kd, kh, kw); });
           CHECK(y == yref, "emulated forward differs from the transposed convolution");
         }
         if (dplanned) {
-          std::vector<double> gx = emulate_phase(gd.p, pb.N, O, I, [&](int64_t n, int64_t c, int d, int h, int w) {
+          std::vector<double> gx = emulate_phase(gd, pb.N, O, I, [&](int64_t n, int64_t c, int d, int h, int w) {
             return gyv[at(n, c, pb.Cout, O, d, h, w)];
           }, [&](int grp, int kc, int nc, int kd, int kh, int kw) { return W(int64_t(grp) * Kc + nc, kc, kd, kh, kw); });
           CHECK(gx == gref, "emulated grad_input differs from the strided convolution of grad_y");
@@ -709,6 +730,7 @@ int main(int argc, char** argv) {
       CHECK(!(tapgemm_plan(Kind::kGradWeight, a, &g) && g.p.phase), "grad_weight");
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
     }
+    unsetenv("CUTLASS_CONVT3D_PHASEGEMM_WFAST");
     std::printf("phase-GEMM plans checked: %d forward; %d small problems emulated (forward, grad_input and / or "
                 "grad_weight; %d grad_weight at any kernel)\n", phase_planned, emulated, wgen_emulated);
     CHECK(wgen_emulated > 50, "too few grad_weight plans at any kernel emulated: %d", wgen_emulated);
