@@ -411,6 +411,7 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   // v107: the w residues along the position dimension, fastest (TapGemmPhase::wfast)
   const int wfast_mode = env_level("CUTLASS_CONVT3D_PHASEGEMM_WFAST", 2, kPhaseGemmWfastDefault);
   ph.wfast = ph.s[2] > 1 && (wfast_mode == 2 || (wfast_mode == 1 && !p.cl)) ? ph.s[2] : 1;
+  ph.div_wf = FastDiv::make(ph.wfast);
   if (src.size[0] * m_blocks * ph.wfast >= INT_MAX) return false;
   r.grid = dim3(unsigned(src.size[0] * m_blocks * ph.wfast), unsigned(n_blocks),
                 unsigned(pb.groups * ph.ncls / ph.wfast));

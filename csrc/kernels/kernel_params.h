@@ -94,11 +94,13 @@ struct TapGemmPhase {
   // class's count); wfast > 1 (v107, CUTLASS_CONVT3D_PHASEGEMM_WFAST): the s[2] w residues moved from z into bx,
   // fastest (bx = position block x wfast + rw), so that the classes writing the even and odd w of the same output
   // rows (NCDHW y: the two halves of every 32-byte sector) run side by side instead of a class's whole grid apart.
+  // (div_wf: by wfast, a multiply-high per CTA rather than an integer division)
   int wfast;
+  FastDiv div_wf;
   // class c = (rd sh + rh) sw + rw of position-dimension block bx and z class index zc = z / groups
-  CT3D_HD int block_class(int bx, int zc) const { return zc * wfast + bx % wfast; }
+  CT3D_HD int block_class(int bx, int zc) const { return zc * wfast + (bx - div_wf.div(bx) * wfast); }
   // ... and its position block over every batch entry (div_mb then splits it)
-  CT3D_HD int block_pos(int bx) const { return bx / wfast; }
+  CT3D_HD int block_pos(int bx) const { return div_wf.div(bx); }
   // class c = (rd sh + rh) sw + rw
   CT3D_HD void residues(int c, int r[3]) const {
     r[2] = c % s[2];
