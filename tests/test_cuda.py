@@ -1620,6 +1620,19 @@ def test_phasegemm_forward(pcase, layout, bias, mode, restore_flags, monkeypatch
     assert y.dtype == dtype
 
 
+def _phasegemm_grad_operands(pcase, mode, seed, fan):
+    """The phase-GEMM tests' setup (the gradients', v107's): the mode's dtype, TF32 switch (set) and budget, the
+    generator (for grad_y or a bias next), x and w of the case (w scaled by its fan) on the GPU, and the conv args."""
+    xs, cout, k, s, pad, op, g, dil = pcase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    gen = torch.Generator().manual_seed(seed)
+    ks = (k,) * 3 if isinstance(k, int) else k
+    x = torch.randn(xs, generator=gen).to(dtype).to(DEV)
+    w = (torch.randn(xs[1], cout // g, *ks, generator=gen) / (fan * 8) ** 0.5).to(dtype).to(DEV)
+    return dtype, tf32, budget, gen, x, w, (s, pad, op, g, dil)
+
+
 @pytest.mark.parametrize("mode", ["fp32-tf32", "bf16"])
 @pytest.mark.parametrize("layout", ["ncdhw", "y-cl"])
 @pytest.mark.parametrize("pcase", PHASEGEMM_CASES, ids=[_phasegemm_id(c) for c in PHASEGEMM_CASES])
@@ -1627,17 +1640,10 @@ def test_phasegemm_wfast(pcase, layout, mode, restore_flags, monkeypatch):
     """v107 (CUTLASS_CONVT3D_PHASEGEMM_WFAST): the forward's w residue classes of one position block in consecutive
     CTAs (1: where y is not channels_last, 2: wherever the w stride is > 1) instead of a class's whole grid apart.
     The same CTAs in another order: the same bits as =0, every output written (NaN-poisoned), with a bias."""
-    xs, cout, k, s, pad, op, g, dil = pcase
-    dtype, tf32, _ = TAPGEMM_MODES[mode]
-    torch.backends.cudnn.allow_tf32 = tf32
-    gen = torch.Generator().manual_seed(23)
-    ks = (k,) * 3 if isinstance(k, int) else k
-    x = torch.randn(xs, generator=gen).to(dtype).to(DEV)
-    w = (torch.randn(xs[1], cout // g, *ks, generator=gen) / (xs[1] // g * 8) ** 0.5).to(dtype).to(DEV)
-    b = torch.randn(cout, generator=gen).to(dtype).to(DEV)
+    dtype, _, _, gen, x, w, args = _phasegemm_grad_operands(pcase, mode, 23, pcase[0][1] // pcase[6])
+    b = torch.randn(pcase[1], generator=gen).to(dtype).to(DEV)
     if layout == "y-cl":  # (a channels_last weight makes y channels_last)
         w = w.contiguous(memory_format=CL)
-    args = (s, pad, op, g, dil)
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
@@ -1649,19 +1655,6 @@ def test_phasegemm_wfast(pcase, layout, mode, restore_flags, monkeypatch):
         assert torch.isfinite(out).all(), f"{pcase} {layout} wfast {wf}: unwritten outputs"
         outs.append(out)
     assert torch.equal(outs[0], outs[1]) and torch.equal(outs[0], outs[2]), f"{pcase} {layout}: the order changed bits"
-
-
-def _phasegemm_grad_operands(pcase, mode, seed, fan):
-    """The gradient tests' setup: the mode's dtype, TF32 switch (set) and budget, the generator (for grad_y next), x
-    and w of the case (w scaled by its fan) on the GPU, and the conv args."""
-    xs, cout, k, s, pad, op, g, dil = pcase
-    dtype, tf32, budget = TAPGEMM_MODES[mode]
-    torch.backends.cudnn.allow_tf32 = tf32
-    gen = torch.Generator().manual_seed(seed)
-    ks = (k,) * 3 if isinstance(k, int) else k
-    x = torch.randn(xs, generator=gen).to(dtype).to(DEV)
-    w = (torch.randn(xs[1], cout // g, *ks, generator=gen) / (fan * 8) ** 0.5).to(dtype).to(DEV)
-    return dtype, tf32, budget, gen, x, w, (s, pad, op, g, dil)
 
 
 PHASEGEMM_DGRAD_CASES = [c for c in PHASEGEMM_CASES if max((c[2],) if isinstance(c[2], int) else c[2]) <= 4]

@@ -125,7 +125,7 @@ struct TapGemm {
     int mb;  // position block (grad_weight: chunk) of batch entry n
     // (p.n_fast: the column blocks along grid.x, so the CTAs sharing an A tile run together: see TapGemmParams)
     const int bx = int(p.n_fast ? blockIdx.y : blockIdx.x), by = int(p.n_fast ? blockIdx.x : blockIdx.y);
-    // (the phase-GEMM: bx may also carry the class's w residue, TapGemmPhase::block)
+    // (the phase-GEMM: bx may also carry the class's w residue, TapGemmPhase::block_pos / block_class)
     const int n = p.div_mb.divmod(kPh ? p.ph.block_pos(bx) : bx, mb);
     // columns [j0, jend) (wgen: of one tap, tap_w, whose column blocks are tap_nb apart)
     const int tap_w = kW && p.wgen ? by / p.tap_nb : 0;
