@@ -1636,10 +1636,11 @@ def _phasegemm_grad_operands(pcase, mode, seed, fan):
 @pytest.mark.parametrize("mode", ["fp32-tf32", "bf16"])
 @pytest.mark.parametrize("layout", ["ncdhw", "y-cl"])
 @pytest.mark.parametrize("pcase", PHASEGEMM_CASES, ids=[_phasegemm_id(c) for c in PHASEGEMM_CASES])
-def test_phasegemm_wfast(pcase, layout, mode, restore_flags, monkeypatch):
-    """v107 (CUTLASS_CONVT3D_PHASEGEMM_WFAST): the forward's w residue classes of one position block in consecutive
-    CTAs (1: where y is not channels_last, 2: wherever the w stride is > 1) instead of a class's whole grid apart.
-    The same CTAs in another order: the same bits as =0, every output written (NaN-poisoned), with a bias."""
+def test_phasegemm_class_order(pcase, layout, mode, restore_flags, monkeypatch):
+    """v107 / v108 (CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER): the forward's residue classes of one position block in
+    consecutive CTAs (1 / 2: the w residues, 3 / 4: every class; 1 and 3 only where y is not channels_last) instead
+    of a class's whole grid apart (0).  The same CTAs in another order: the same bits at every level, every output
+    written (NaN-poisoned), with a bias."""
     dtype, _, _, gen, x, w, args = _phasegemm_grad_operands(pcase, mode, 23, pcase[0][1] // pcase[6])
     b = torch.randn(pcase[1], generator=gen).to(dtype).to(DEV)
     if layout == "y-cl":  # (a channels_last weight makes y channels_last)
@@ -1648,13 +1649,14 @@ def test_phasegemm_wfast(pcase, layout, mode, restore_flags, monkeypatch):
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     outs = []
-    for wf in "012":
-        monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WFAST", wf)
+    for level in "01234":
+        monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER", level)
         out, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
         assert "phasegemm_kernel" in names, names
-        assert torch.isfinite(out).all(), f"{pcase} {layout} wfast {wf}: unwritten outputs"
+        assert torch.isfinite(out).all(), f"{pcase} {layout} class order {level}: unwritten outputs"
         outs.append(out)
-    assert torch.equal(outs[0], outs[1]) and torch.equal(outs[0], outs[2]), f"{pcase} {layout}: the order changed bits"
+    for level, out in enumerate(outs[1:], 1):
+        assert torch.equal(outs[0], out), f"{pcase} {layout}: class order {level} changed bits"
 
 
 PHASEGEMM_DGRAD_CASES = [c for c in PHASEGEMM_CASES if max((c[2],) if isinstance(c[2], int) else c[2]) <= 4]

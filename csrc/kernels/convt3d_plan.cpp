@@ -408,13 +408,13 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.div_mb = FastDiv::make(int(std::max<int64_t>(m_blocks, 1)));
   p.cl = p.dst.stride[1] == 1 && p.dst.stride[4] != 1;
   p.vec_cl = p.cl && (int64_t(p.Nc) * es) % 16 == 0 && aligned(p.dst, {0, 2, 3, 4});
-  // v107: the w residues along the position dimension, fastest (TapGemmPhase::wfast)
-  const int wfast_mode = env_level("CUTLASS_CONVT3D_PHASEGEMM_WFAST", 2, kPhaseGemmWfastDefault);
-  ph.wfast = ph.s[2] > 1 && (wfast_mode == 2 || (wfast_mode == 1 && !p.cl)) ? ph.s[2] : 1;
-  ph.div_wf = FastDiv::make(ph.wfast);
-  if (src.size[0] * m_blocks * ph.wfast >= INT_MAX) return false;
-  r.grid = dim3(unsigned(src.size[0] * m_blocks * ph.wfast), unsigned(n_blocks),
-                unsigned(pb.groups * ph.ncls / ph.wfast));
+  // v107 / v108: classes along the position dimension, fastest (TapGemmPhase::cfast)
+  ph.cfast = phasegemm_class_fast(env_level("CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER", 4, kPhaseGemmClassOrderDefault),
+                                  ph.s[2], ph.ncls, p.cl);
+  ph.div_cf = FastDiv::make(ph.cfast);
+  if (src.size[0] * m_blocks * ph.cfast >= INT_MAX) return false;
+  r.grid = dim3(unsigned(src.size[0] * m_blocks * ph.cfast), unsigned(n_blocks),
+                unsigned(pb.groups * ph.ncls / ph.cfast));
   r.pack_bytes = align256(size_t(ph.wofs[ph.ncls]) * size_t(es));
   r.workspace = r.pack_bytes + (r.restage ? size_t(numel(src)) * size_t(es) : 0);
   r.empty = numel(p.dst) == 0;

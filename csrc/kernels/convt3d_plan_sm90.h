@@ -132,11 +132,18 @@ constexpr int kPhaseGemmShortW = 32;
 // 4x x): break-even near 13 stagings by a linear fit of the two
 constexpr int kPhaseGemmRoundedCopyDefault = 2;
 constexpr int kPhaseGemmRoundCopyTaps = 16;
-// v107: CUTLASS_CONVT3D_PHASEGEMM_WFAST 1 runs the forward's w residue classes of one position block side by side
-// (TapGemmPhase::wfast) where y is not channels_last (its classes then write the two halves of the same sectors), 2
-// wherever the w stride is > 1, 0 (the default until a GPU has timed it) a class's whole grid after the other's.
-// NOTES v106 / v107: a guess that vnet's NCDHW forward loses DRAM writes to sectors leaving L2 half-written
-constexpr int kPhaseGemmWfastDefault = 0;
+// v107 / v108: CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER: which of the forward's residue classes of one position block run
+// as consecutive CTAs (TapGemmPhase::cfast): 0 none (a class's whole grid after the other's), 1 the w residues where
+// y is not channels_last (they write the two halves of the same sectors), 2 the w residues wherever s_w > 1, 3 every
+// class where y is not channels_last (they also read the same x tile), 4 every class.  H100 (stop 45, NOTES v107):
+// 1 took vnet-128-64's NCDHW fp32 forward from 0.370 to 0.320 ms, its DRAM writes from 257 to 153 MB (y: 134 MB) and
+// reads from 523 to 176 MB (x: 34 MB)
+constexpr int kPhaseGemmClassOrderDefault = 1;
+// the cfast for class-order level `mode`: 1, the w stride sw or every class (ncls); cl: y is channels_last
+inline int phasegemm_class_fast(int mode, int sw, int ncls, bool cl) {
+  if (mode >= 3 && (mode == 4 || !cl)) return ncls;
+  return sw > 1 && (mode == 2 || (mode == 1 && !cl)) ? sw : 1;
+}
 // CUTLASS_CONVT3D_PHASEGEMM_WGRAD: grad_weight where kernel != stride on the tap-GEMM's grad_weight (v101: every tap a
 // column block, grad_y gathered at s q + k dil - pad with bounds; x and grad_y channels_last, restaged where not),
 // routed by CUTLASS_CONVT3D_PHASEGEMM's mode as grad_input is (1 everywhere, 2 where no Hopper grad_weight takes it,

@@ -91,16 +91,17 @@ struct TapGemmPhase {
   int64_t wofs[TapGemmTiles::kMaxClasses + 1];       // class c's packed weights: wpack + wofs[c], [groups][kdim_c][ldb]
   int ncls;
   // The grid: z = (class, group), the position dimension bx = position blocks of every batch entry (the largest
-  // class's count); wfast > 1 (v107, CUTLASS_CONVT3D_PHASEGEMM_WFAST): the s[2] w residues moved from z into bx,
-  // fastest (bx = position block x wfast + rw), so that the classes writing the even and odd w of the same output
-  // rows (NCDHW y: the two halves of every 32-byte sector) run side by side instead of a class's whole grid apart.
-  // (div_wf: by wfast, a multiply-high per CTA rather than an integer division)
-  int wfast;
-  FastDiv div_wf;
+  // class's count); cfast > 1 (v107 / v108, CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER): the last cfast classes' index
+  // (s[2]: the w residues; ncls: every class) moved from z into bx, fastest (bx = position block x cfast + c mod
+  // cfast), so that the classes of one position block run side by side instead of a class's whole grid apart: they
+  // read the same x tile (one DRAM read instead of one per class) and, on an NCDHW y, the w residues write the two
+  // halves of the same 32-byte sectors.  (div_cf: by cfast, a multiply-high per CTA rather than an integer division)
+  int cfast;
+  FastDiv div_cf;
   // class c = (rd sh + rh) sw + rw of position-dimension block bx and z class index zc = z / groups
-  CT3D_HD int block_class(int bx, int zc) const { return zc * wfast + (bx - div_wf.div(bx) * wfast); }
+  CT3D_HD int block_class(int bx, int zc) const { return zc * cfast + (bx - div_cf.div(bx) * cfast); }
   // ... and its position block over every batch entry (div_mb then splits it)
-  CT3D_HD int block_pos(int bx) const { return div_wf.div(bx); }
+  CT3D_HD int block_pos(int bx) const { return div_cf.div(bx); }
   // class c = (rd sh + rh) sw + rw
   CT3D_HD void residues(int c, int r[3]) const {
     r[2] = c % s[2];

@@ -279,11 +279,11 @@ static std::vector<double> emulate_phase(const TapGemmPlan& plan, int64_t N, con
       int mb;
       const int64_t n = p.div_mb.divmod(ph.block_pos(int(bx)), mb);
       const int c = ph.block_class(int(bx), int(z) / p.groups), grp = int(z) % p.groups;
-      if (bx % ph.wfast == 0)  // (v107's point: a position block's w residues in consecutive blocks, in order)
-        for (int j = 1; j < ph.wfast && bx + j < gpos; ++j)
+      if (bx % ph.cfast == 0)  // (v107 / v108's point: a position block's classes in consecutive blocks, in order)
+        for (int j = 1; j < ph.cfast && bx + j < gpos; ++j)
           CHECK(ph.block_pos(int(bx) + j) == ph.block_pos(int(bx)) &&
                     ph.block_class(int(bx) + j, int(z) / p.groups) == c + j,
-                "block %u + %d: not the next w residue of the same positions", bx, j);
+                "block %u + %d: not the next class of the same positions", bx, j);
       if (n >= N || c >= ph.ncls) {
         CHECK(false, "block (%u, %u): batch entry %lld, class %d past the problem", bx, z, (long long)n, c);
         continue;
@@ -472,8 +472,8 @@ int main(int argc, char** argv) {
         tap_shape &= pb.k[d] == pb.stride[d] && pb.pad[d] == 0 && pb.out[d] == pb.in[d] * pb.k[d] &&
                      (pb.k[d] == 1 || pb.dil[d] == 1);
       setenv("CUTLASS_CONVT3D_PHASEGEMM", "1", 1);
-      const int wfast_mode = t % 3;  // (v107's knob, each level in turn)
-      setenv("CUTLASS_CONVT3D_PHASEGEMM_WFAST", std::to_string(wfast_mode).c_str(), 1);
+      const int order_mode = t % 5;  // (v107 / v108's knob, each level in turn)
+      setenv("CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER", std::to_string(order_mode).c_str(), 1);
       TapGemmPlan g{};
       const bool planned = tapgemm_plan(Kind::kForward, a, &g) && g.p.phase;
       const int vec = 16 / int(elem_size(pb.dtype));
@@ -556,10 +556,14 @@ int main(int argc, char** argv) {
         CHECK(g.p.a_rounded == (g.restage && pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kTF32),
               "rounded copy %d", g.p.a_rounded);
         const unsigned gx = g.p.n_fast ? g.grid.y : g.grid.x, gy = g.p.n_fast ? g.grid.x : g.grid.y;
-        // v107: the w residues in the position dimension at knob 2 wherever the w stride is > 1, at 1 where y is
-        // not channels_last (the emulation below walks this grid through the kernel's decode)
-        const int wf = pb.stride[2] > 1 && (wfast_mode == 2 || (wfast_mode == 1 && !g.p.cl)) ? pb.stride[2] : 1;
-        CHECK(ph.wfast == wf, "w residues along the positions: %d, expected %d (knob %d)", ph.wfast, wf, wfast_mode);
+        // v107 / v108: classes in the position dimension: every class at knob 4, and at 3 where y is not
+        // channels_last; else the w residues at 2 wherever the w stride is > 1, at 1 where y is not channels_last
+        // (the emulation below walks this grid through the kernel's decode)
+        const bool ncdhw_y = !g.p.cl;
+        const int wf = order_mode == 4 || (order_mode == 3 && ncdhw_y) ? ph.ncls
+                       : pb.stride[2] > 1 && (order_mode == 2 || (order_mode == 1 && ncdhw_y)) ? pb.stride[2]
+                                                                                                 : 1;
+        CHECK(ph.cfast == wf, "classes along the positions: %d, expected %d (knob %d)", ph.cfast, wf, order_mode);
         CHECK(int64_t(gx) == pb.N * ((maxpos + TapGemmTiles::BM - 1) / TapGemmTiles::BM) * wf &&
                   int64_t(gy) * TapGemmTiles::BN >= pb.cout_g() && g.grid.z * wf == unsigned(pb.groups * ph.ncls),
               "grid %u %u %u", g.grid.x, g.grid.y, g.grid.z);
@@ -730,7 +734,7 @@ int main(int argc, char** argv) {
       CHECK(!(tapgemm_plan(Kind::kGradWeight, a, &g) && g.p.phase), "grad_weight");
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
     }
-    unsetenv("CUTLASS_CONVT3D_PHASEGEMM_WFAST");
+    unsetenv("CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER");
     std::printf("phase-GEMM plans checked: %d forward; %d small problems emulated (forward, grad_input and / or "
                 "grad_weight; %d grad_weight at any kernel)\n", phase_planned, emulated, wgen_emulated);
     CHECK(wgen_emulated > 50, "too few grad_weight plans at any kernel emulated: %d", wgen_emulated);
