@@ -2442,6 +2442,61 @@ def test_hopper_dgrad(hcase, mode, gy_layout, restore_flags, hopper_kernels, mon
                            "CUTLASS_CONVT3D_SM90_DGRAD", monkeypatch, (hcase, mode, gy_layout), budget, budget80)
 
 
+# Shapes with several tiles (grad_input) and grad_y rows (grad_weight) per CTA on a 132-SM GPU, so that v109's
+# interleaved deal gives CTAs other tiles / rows than runs do: the mission's parameters, and groups 2 with 64 channels
+INTERLEAVE_CASES = [
+    ((2, 32, 16, 24, 40), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1)),
+    ((2, 64, 8, 12, 40), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 2, (1, 1, 1)),
+]
+
+
+@pytest.mark.parametrize("mode", ["tf32", "bf16", "exact"])
+@pytest.mark.parametrize("what", ["grad_input", "grad_weight"])
+@pytest.mark.parametrize("hcase", INTERLEAVE_CASES, ids=["mission-like", "groups2"])
+def test_hopper_interleave(hcase, what, mode, restore_flags, hopper_kernels, monkeypatch):
+    """v109 (CUTLASS_CONVT3D_SM90_INTERLEAVE, bit 1 grad_input, bit 2 grad_weight): the CTAs take every chunks-th tile
+    / row instead of runs.  grad_input: a tile's sums do not depend on which CTA takes it, so the same bits as runs;
+    grad_weight: each chunk sums other rows, so within the budget of float64 and of runs, bitwise repeatable, every
+    output written (NaN-filled new tensors)."""
+    if what == "grad_input" and mode == "exact":
+        pytest.skip("the exact grad_input is not a Hopper kernel")
+    xs, cout, k, s, p, op, g, d = hcase
+    dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
+    if mode == "tf32":
+        budget, budget80 = 2e-3, 1e-5
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD" if what == "grad_input" else "CUTLASS_CONVT3D_SM90_WGRAD", "1")
+    if mode == "exact":
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
+    x, w, gen = _wgrad_problem(xs, cout, k, g, 5)
+    w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
+    x, w = x.to(dtype), w.to(dtype)
+    args = (s, p, op, g, d)
+    x0, w0 = x.double().requires_grad_(True), w.double().requires_grad_(True)
+    y64 = F.conv_transpose3d(x0, w0, None, *args)
+    gy = torch.randn(y64.shape, generator=gen).to(dtype)
+    ref = torch.autograd.grad(y64, x0 if what == "grad_input" else w0, gy.double())[0]
+    x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
+    tf32 = HOPPER_MODES[mode][1]
+    op_ = ops.conv_transpose3d_grad_input if what == "grad_input" else ops.conv_transpose3d_grad_weight
+    kernel = "hopper_dgrad_kernel" if what == "grad_input" else "hopper_wgrad_kernel"
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    outs = []
+    for level in ("0", "1" if what == "grad_input" else "2"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_INTERLEAVE", level)
+        got, names = _with_kernel_names(lambda: op_(gy, x, w, *args, tf32))
+        if torch.cuda.get_device_capability() == (9, 0):
+            assert kernel in names, f"{what} {mode}: the case no longer takes the Hopper kernel"
+        assert torch.isfinite(got).all(), f"{what} {mode} {level}: unwritten or non-finite outputs"
+        assert rel_err(got.cpu(), ref) <= budget, f"{what} {mode} {level}: {rel_err(got.cpu(), ref):.3g}"
+        assert torch.equal(got, op_(gy, x, w, *args, tf32)), f"{what} {mode} {level}: not repeatable"
+        outs.append(got)
+    if what == "grad_input":
+        assert torch.equal(outs[0], outs[1]), f"{mode}: the deal changed grad_input's bits"
+    else:
+        assert rel_err(outs[1], outs[0]) <= budget80, f"{mode}: {rel_err(outs[1], outs[0]):.3g} against runs"
+
+
 @pytest.mark.parametrize("mode,layout", [("tf32", "ncdhw"), ("tf32", "cl"), ("fp16", "ncdhw"), ("bf16", "ncdhw"),
                                          ("bf16", "cl")], ids=["tf32", "tf32-cl", "fp16", "bf16", "bf16-cl"])
 @pytest.mark.parametrize("where", ["w", "gy"])

@@ -82,6 +82,9 @@ bool hopper_exact() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT", 1.0) != 0.0;
 // The exact fp32 grad_weight on the Hopper kernel too, as 3xTF32 (v87); on by default, CUTLASS_CONVT3D_SM90_EXACT_WGRAD=0
 // keeps the sm_80 kernel.  H100, mission NCDHW (stop 36): 2.64 -> 1.36 ms; k3s2op1 2.27 -> 1.38.
 bool hopper_exact_wgrad() { return env_knob("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", 1.0) != 0.0; }
+// v109: CUTLASS_CONVT3D_SM90_INTERLEAVE bit 1: the Hopper grad_input's CTAs take every chunks-th tile instead of a
+// run; bit 2: the Hopper grad_weight's CTAs every nch-th row of their segment (RowDeal)
+int hopper_interleave() { return int(env_knob("CUTLASS_CONVT3D_SM90_INTERLEAVE", double(kHopperInterleaveDefault))); }
 
 // A backward Hopper kernel's switch (CUTLASS_CONVT3D_SM90_WGRAD, _DGRAD): 0 sends the op to the sm_80 kernels, 1
 // forces the Hopper kernel wherever it applies, unset picks it where it is the faster one; CUTLASS_CONVT3D_SM90=0
@@ -469,6 +472,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
     p.chunks = std::max(p.chunks, nch[i]);
   }
   r.ws_bytes = size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;
+  p.interleave = (hopper_interleave() & 2) != 0;  // v109
   set_probe(p);
   if (out) *out = r;
   return true;
@@ -554,6 +558,7 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   if (int64_t(p.nseg) * p.chunks >= INT_MAX) return false;
   // a CTA's stages (tiles x nd x nj x co blocks) are counted in 32 bits
   if ((tiles / p.chunks + 1) * p.nd * p.nj * p.ncob >= INT_MAX) return false;
+  p.interleave = (hopper_interleave() & 1) != 0;  // v109
   r.pack_bytes = align256(size_t(p.nseg) * size_t(wb));
   set_probe(p);
   if (out) *out = r;

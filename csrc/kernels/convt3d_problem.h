@@ -601,6 +601,21 @@ inline void share_by_cost(const double* cost, const int64_t* cap, int n, int tot
   }
 }
 
+// Which of a segment's `rows` rows (tiles) CTA `chunk` of `nch` takes, in its order: j = 0 .. count - 1 -> first +
+// j * step.  Contiguous (interleave false): the chunk's run of rows; interleaved (v109): every nch-th row from its
+// own, so that at any time the segment's CTAs work on neighbouring rows and the rows they share in the source (a
+// grad_y row that neighbouring x rows read, an x row of neighbouring grad_y rows) are read from L2, not each a run's
+// whole time apart from DRAM.  Both split the rows in CTA counts differing by at most one.
+struct RowDeal {
+  int first, step, count;
+  CT3D_HD int row(int j) const { return first + j * step; }
+};
+CT3D_HD RowDeal row_deal(int rows, int nch, int chunk, bool interleave) {
+  if (interleave) return {chunk, nch, chunk < rows ? (rows - chunk + nch - 1) / nch : 0};
+  const int r0 = int(int64_t(rows) * chunk / nch), r1 = int(int64_t(rows) * (chunk + 1) / nch);
+  return {r0, 1, r1 - r0};
+}
+
 // A pipeline role's walk over stages t0, t0 + 1, ... without divisions (the Hopper grad_weight: `t % ring` and
 // `t / blocks` per stage were a fifth of its producer's instructions): stage t's slot in a ring of `ring`, that
 // slot's use parity (its barriers' phase), its block within a row of `per_row` blocks, and the row.  next() moves

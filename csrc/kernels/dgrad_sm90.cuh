@@ -71,7 +71,8 @@ CT3D_DEV void dgrad_mma(const uint32_t* a, uint64_t db, float (&d)[16]) {
           d[13], d[14], d[15]);
 }
 
-// A walk over the CTA's stages (StageWalk: slot, its use parity, stage within the tile, tile) with the tile decoded,
+// A walk over the CTA's stages (StageWalk: slot, its use parity, stage within the tile, the CTA's j-th tile, which is
+// tile deal.row(j) of the segment) with the tile decoded,
 // the stage's (jd, jh, co block) kept by counters, the d taps of the tile's x rows id, id + 1 at jd (kd[0] = jd,
 // kd[1] = jd - Sd; -1 where out of [0, Kd) or the row is outside x) and their h taps at jh (kh[0], kh[1] alike), and
 // where the stage's grad_y rows are: whether the (od, oh) row is inside grad_y and read by an x row (`pair`), the
@@ -116,14 +117,15 @@ struct DgradStage : StageWalk {
       vph = (p.gy_ph + tl.n * p.s4[0] + c * p.s4[1] + od * p.s4[2] + oh * p.s4[3] + wstart) & (VEC - 1);
     }
   }
-  CT3D_DEV DgradStage(const HopperDgradParams& p, int group, int tile0, int spt) : StageWalk(0, p.ring, spt, tile0) {
-    tl = dgrad_tile(p, r);
+  RowDeal deal;
+  CT3D_DEV DgradStage(const HopperDgradParams& p, int group, RowDeal d, int spt) : StageWalk(0, p.ring, spt, 0), deal(d) {
+    tl = dgrad_tile(p, deal.row(r));
     locate(p, group);
   }
   CT3D_DEV void next(const HopperDgradParams& p, int group, int spt) {
     if (StageWalk::next(p.ring, spt)) {
       jd = jh = cob = 0;
-      tl = dgrad_tile(p, r);
+      tl = dgrad_tile(p, deal.row(r));
     } else if (++cob == p.ncob) {
       cob = 0;
       if (++jh == p.nj) jh = 0, ++jd;
@@ -255,8 +257,8 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   const int seg = int(blockIdx.x) / p.chunks, chunk = int(blockIdx.x) % p.chunks;
   const int group = seg / p.ncib, cib = seg % p.ncib;
   const int tiles = p.rows * p.qblocks;
-  const int tile0 = int(int64_t(tiles) * chunk / p.chunks), tile1 = int(int64_t(tiles) * (chunk + 1) / p.chunks);
-  const int spt = p.nd * p.nj * p.ncob, stages = (tile1 - tile0) * spt, R = p.ring;
+  const RowDeal deal = row_deal(tiles, p.chunks, chunk, p.interleave);
+  const int spt = p.nd * p.nj * p.ncob, stages = deal.count * spt, R = p.ring;
   uint8_t* const wsm = smem + HopperDgradTiles::kBarBytes;
   {  // the segment's packed weights, read by the tensor cores
     const uint4* src = reinterpret_cast<const uint4*>(p.wpack) + int64_t(seg) * (p.w_bytes / 16);
@@ -283,7 +285,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                    : "memory");
     };
     if constexpr (kCL) {  // channels_last: whole positions
-      for (DgradStage<E, true, true> cs(p, group, tile0, spt); cs.t < stages; cs.next(p, group, spt)) {
+      for (DgradStage<E, true, true> cs(p, group, deal, spt); cs.t < stages; cs.next(p, group, spt)) {
         if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
         if (!CT3D_PROBE_IS(p, 3)) dgrad_copy_cl<E, EW, NKW>(p, cs, slots_a + uint32_t(cs.sl * p.slot_bytes));
         landed(cs.sl);
@@ -293,7 +295,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
       const int cph = (warp * s1) & (VEC - 1), cph4 = (4 * s1) & (VEC - 1);
       const int64_t eofs0 = warp * p.gy.stride[1], rstep = 4 * int(sizeof(E)) * p.gy.stride[1];
       const uint32_t dofs0 = uint32_t(warp * p.pitch * int(sizeof(E))), dstep = uint32_t(4 * int(sizeof(E)) * p.pitch);
-      DgradStage<E, true, false> cs(p, group, tile0, spt);
+      DgradStage<E, true, false> cs(p, group, deal, spt);
       DgradVectors<E, EW, NKW> vc(cs.wstart, p.OW, lane);
       for (; cs.t < stages; cs.next(p, group, spt)) {
         if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
@@ -341,7 +343,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     for (int e = 0; e < 64; ++e) asm volatile("" : "+f"(acc[e / 16][e % 16])::"memory");
   };
   uint32_t fa[NA], fb[NA];
-  DgradStage<E, false, kCL> ms(p, group, tile0, spt);
+  DgradStage<E, false, kCL> ms(p, group, deal, spt);
   // x row r's wgmmas of the stage: its (kd, kh) pair's weights for the co block, + (kw KS + ks) 1024 bytes added to
   // the descriptor's address field
   auto mma_row = [&](const uint32_t(&a)[NA], int kd, int kh, float(&d)[16]) {

@@ -375,6 +375,7 @@ struct HopperWgradParams {
                               // 64 16-bit)
   int taps, Kh, Kw;           // the weight's taps (the partial sums' layout)
   int chunks, ctas, nseg, ring, slot_bytes, b_off, raw_off;  // chunks: the most of any segment
+  int interleave;             // a segment's CTAs' rows: every nch-th (v109), else runs (RowDeal)
   int x_rounded;              // the x map rounds fp32 to TF32 (TFLOAT32): the transform leaves the x tiles alone
   void* ws;                   // [chunks][groups][taps][Kc][Nc] float (a segment's CTAs zero its chunks >= nch)
   HopperWgradSeg seg[HopperWgradTiles::kMaxSeg];
@@ -420,6 +421,7 @@ struct HopperDgradParams {
   FastDiv div_qb, div_ih, div_id;
   int pitch, slot_bytes, w_bytes, ring;  // shared memory: resident weights, then `ring` grad_y stages
   int nseg, chunks;           // segments (group, ci block); each one's tiles cut into `chunks` CTAs
+  int interleave;             // the CTAs' tiles: every chunks-th (v109), else runs (RowDeal)
   const float* bias;          // added to every output of its channel, or null (the unit-stride forward's bias)
   int64_t bias_stride;
 #ifdef CT3D_PROBE

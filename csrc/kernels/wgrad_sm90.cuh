@@ -75,12 +75,13 @@ template <int QS>
 struct WgradStage : StageWalk {
   WgradRow rw;
   int64_t base;
+  RowDeal deal;  // (r: the CTA's j-th row, the segment's row deal.row(r))
   CT3D_DEV void row(const HopperWgradParams& p, const HopperWgradSeg& g) {
-    rw = wgrad_row(p, g, r);
+    rw = wgrad_row(p, g, deal.row(r));
     base = wgrad_window<QS>(p, g, rw, blk, 0);
   }
-  CT3D_DEV WgradStage(const HopperWgradParams& p, const HopperWgradSeg& g, int r0, int t0)
-      : StageWalk(t0, p.ring, p.katoms, r0) {
+  CT3D_DEV WgradStage(const HopperWgradParams& p, const HopperWgradSeg& g, RowDeal d, int t0)
+      : StageWalk(t0, p.ring, p.katoms, 0), deal(d) {
     row(p, g);
   }
   CT3D_DEV void next(const HopperWgradParams& p, const HopperWgradSeg& g) {
@@ -96,12 +97,12 @@ struct WgradStage : StageWalk {
 // into ws[chunk].
 template <class Tr, int NKW, int MT, int KB>
 CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgradSeg& g, uint8_t* slots,
-                                   uint64_t* ready, uint64_t* empty, int r0, int r1, int chunk) {
+                                   uint64_t* ready, uint64_t* empty, RowDeal deal, int chunk) {
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   static_assert(!Tr::kSplit || (MT == 1 && KB == 1), "3xTF32 segments hold one A tile (kMaxPairsSplit), one k-block");
   constexpr int NACC = NKW * 16;
   const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32, g8 = lane / 4, t4 = lane % 4, R = p.ring;
-  const int stages = (r1 - r0) * p.katoms;
+  const int stages = deal.count * p.katoms;
   float acc[MT][NACC];
 #pragma unroll
   for (int mt = 0; mt < MT; ++mt)
@@ -206,8 +207,8 @@ CT3D_DEV void hopper_wgrad_consume(const HopperWgradParams& p, const HopperWgrad
     const int co = idx % 32, kw = idx / 32 % NKW, ci = idx / (32 * NKW) % 32, pair = idx / (32 * NKW * 32);
     const int cig = g.group * p.Kc + g.cib * 32 + ci, cog = g.group * p.Nc + g.cob * 32 + co;
     float s = 0.f;
-    for (int r = r0; r < r1; ++r) {
-      const WgradRow rw = wgrad_row(p, g, r);
+    for (int j = 0; j < deal.count; ++j) {
+      const WgradRow rw = wgrad_row(p, g, deal.row(j));
       const int id = rw.qd + g.dd[pair], ih = rw.qh + g.dh[pair];
       if (id < 0 || id >= p.ID || ih < 0 || ih >= p.IH) continue;
       const E* xr = x + rw.n * p.x.stride[0] + cig * p.x.stride[1] + id * p.x.stride[2] + ih * p.x.stride[3];
@@ -261,8 +262,8 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
   const int tid = threadIdx.x, lane = tid % 32, R = p.ring;
   const HopperWgradSeg& g = p.seg[hopper_segment_of_cta(p)];  // the CTA's segment and its chunk of its rows
   const int chunk = int(blockIdx.x) - g.cta0;
-  const int r0 = int(int64_t(g.rows) * chunk / g.nch), r1 = int(int64_t(g.rows) * (chunk + 1) / g.nch);
-  const int stages = (r1 - r0) * p.katoms;
+  const RowDeal deal = row_deal(g.rows, g.nch, chunk, p.interleave);
+  const int stages = deal.count * p.katoms;
   if (tid == 0) {
     for (int i = 0; i < R; ++i) {
       Bar::init(&full[i], T + 1);  // the TMA's expect-tx arrival and one cp.async arrival per producer thread
@@ -298,7 +299,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     int row = -1, th = -1, td = 0, tc = 0;  // th, td: lane i < npairs: pair i's x row (h -1: outside x, zeros)
     bool row_in = false;                    // every window of the row inside grad_y: copies unchecked
     const E* src[NV];
-    for (WgradStage<QS> st(p, g, r0, 0); st.t < stages; st.next(p, g)) {
+    for (WgradStage<QS> st(p, g, deal, 0); st.t < stages; st.next(p, g)) {
       const int sl = st.sl, atom = st.blk;
       if (st.r != row) {
         row = st.r;
@@ -366,7 +367,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
       for (int kb = 0; kb < KB; ++kb)
 #pragma unroll
         for (int e = 0; e < PPL; ++e) src[kw][kb][e] = p.Ew * (QB * kb + PPL * lane + e) + p.woff[kw] - p.wmin;
-    for (WgradStage<QS> st(p, g, r0, tw); st.t < stages;) {
+    for (WgradStage<QS> st(p, g, deal, tw); st.t < stages;) {
       const int sl = st.sl, atom = st.blk;
       // A ring that is not a multiple of NT hands a slot to the other transform warpgroup from one pass to the next:
       // its previous stage t - R may not have landed yet, and a parity wait cannot tell that phase from stage t's, so it
@@ -474,9 +475,9 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
 
   constexpr int MT2 = Tr::kSplit ? 1 : 2;  // two A tiles where a segment has 3 or 4 pairs (split: at most 2)
   if (MT2 > 1 && g.npairs > 2)  // (split: one consumer instance, not two alike)
-    hopper_wgrad_consume<Tr, NKW, MT2, KB>(p, g, slots, ready, empty, r0, r1, chunk);
+    hopper_wgrad_consume<Tr, NKW, MT2, KB>(p, g, slots, ready, empty, deal, chunk);
   else
-    hopper_wgrad_consume<Tr, NKW, 1, KB>(p, g, slots, ready, empty, r0, r1, chunk);
+    hopper_wgrad_consume<Tr, NKW, 1, KB>(p, g, slots, ready, empty, deal, chunk);
   hopper_wgrad_zero_rest<NKW>(p, g, chunk);
 #endif
 }

@@ -254,6 +254,35 @@ static void stage_walks() {
         }
 }
 
+// RowDeal (the Hopper grad_input's tiles and grad_weight's rows per CTA, v109): for both orders, every row of
+// [0, rows) dealt to exactly one CTA, CTA counts within one of each other, rows ascending within a CTA, and (the
+// point of the interleaved order) the CTAs' j-th rows consecutive
+static void row_deals() {
+  for (int rows = 1; rows <= 300; rows += rows < 40 ? 1 : 13)
+    for (int nch = 1; nch <= std::min(rows, 140); nch += nch < 12 ? 1 : 7)
+      for (int il = 0; il < 2; ++il) {
+        std::vector<int> seen(rows, 0);
+        int lo = rows, hi = 0;
+        for (int c = 0; c < nch; ++c) {
+          const RowDeal d = row_deal(rows, nch, c, il != 0);
+          lo = std::min(lo, d.count);
+          hi = std::max(hi, d.count);
+          for (int j = 0; j < d.count; ++j) {
+            const int r = d.row(j);
+            if (r < 0 || r >= rows) {
+              CHECK(false, "rows=%d nch=%d il=%d cta %d: row %d", rows, nch, il, c, r);
+              continue;
+            }
+            ++seen[r];
+            CHECK(j == 0 || r > d.row(j - 1), "rows=%d nch=%d il=%d cta %d: rows out of order", rows, nch, il, c);
+            if (il) CHECK(r == j * nch + c, "rows=%d nch=%d cta %d: its %d-th row %d", rows, nch, c, j, r);
+          }
+        }
+        for (int r = 0; r < rows; ++r) CHECK(seen[r] == 1, "rows=%d nch=%d il=%d: row %d dealt %d times", rows, nch, il, r, seen[r]);
+        CHECK(hi - lo <= 1, "rows=%d nch=%d il=%d: counts %d..%d", rows, nch, il, lo, hi);
+      }
+}
+
 // The Hopper grad_weight's slot ring (wgrad_sm90.cuh) as a model: the producer issues stages in order (stage t in slot
 // t % R once the consumer released t - R), each lands at a random later time (TMA and cp.async complete in any order
 // across slots), NT transform warpgroups take stages w, w + NT, ... and the consumer takes them in order.  Barriers
@@ -665,6 +694,7 @@ static void vec_rows() {
 int main() {
   fast_div();
   stage_walks();
+  row_deals();
   wgrad_ring_protocol();
   cost_shares();
   wgrad_row_bounds();
