@@ -136,8 +136,9 @@ constexpr int kPhaseGemmRoundCopyTaps = 16;
 // CTAs take every chunks-th tile / row instead of a run of them (RowDeal), so that the grad_y rows neighbouring tiles
 // share (grad_input: 25 rows read for 16 on the mission) and the x rows neighbouring grad_y rows share (grad_weight)
 // are read while in L2.  H100 ncu (stop 45), mission fp32: grad_input reads 1.48 GB for grad_y's 1.04, grad_weight
-// 1.73 GB for x + grad_y's 1.17.  0 (the default until a GPU has timed it): runs
-constexpr int kHopperInterleaveDefault = 0;
+// 1.73 GB for x + grad_y's 1.17.  Measured (stop 45, NOTES v109): grad_input 0.634 -> 0.570 ms (reads 1.29 GB),
+// grad_weight -0.3..-1.3%; 0: runs
+constexpr int kHopperInterleaveDefault = 3;
 // v107 / v108: CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER: which of the forward's residue classes of one position block run
 // as consecutive CTAs (TapGemmPhase::cfast): 0 none (a class's whole grid after the other's), 1 the w residues where
 // y is not channels_last (they write the two halves of the same sectors), 2 the w residues wherever s_w > 1, 3 every
