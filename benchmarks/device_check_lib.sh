@@ -23,3 +23,19 @@ log_pytest() {
   timeout "$s" pytest -q tests -p no:cacheprovider -m "not large" ${k:+-k "$k"} 2>&1 | \
     grep -E "^E  |FAILED|ERROR|passed|failed" | tail -30 >> "$L"
 }
+# log_ab SECONDS VARIANTS CASES CFGS: benchmarks/ab_compare.sh with digests over those variants, cases and
+# configurations within SECONDS, its table in $OUT/ab_table.txt (raw runs in $OUT/ab.txt), a header in L
+log_ab() {
+  echo "== A/B (time left: $(left) s)" >> "$L"
+  VARIANTS="$2" DIGEST=1 CASES="$3" CFGS="$4" OUT=$OUT timeout "$1" bash benchmarks/ab_compare.sh > "$OUT/ab_table.txt" 2>&1
+}
+# log_bench NAME RESERVE [bench.py args]: bench.py (medians of 10) into $OUT/NAME.json / .png and L, within what is
+# left of the budget less RESERVE seconds (kept for what the script runs after it)
+log_bench() {
+  local name=$1 reserve=$2
+  shift 2
+  echo "== bench.py $name (time left: $(left) s)" >> "$L"
+  [ $(( $(left) - reserve )) -gt 30 ] || { echo "(skipped: no time left)" >> "$L"; return 0; }
+  timeout $(( $(left) - reserve )) python3 benchmarks/bench.py --reps 10 "$@" --out "$OUT/$name.json" 2>&1 | \
+    tr '\r' '\n' | grep -v "^bench:" >> "$L"
+}

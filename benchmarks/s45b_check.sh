@@ -9,11 +9,9 @@
 # Usage: BUDGET_S=420 bash benchmarks/s45b_check.sh   (logs in $OUT/s45b.txt, the A/B table in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s45b.txt 420
 log_pytest 90 "class_order or phasegemm_forward"
-echo "== A/B (time left: $(left) s)" >> "$L"
 o="CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER"
-VARIANTS="o0=$B@$o=0 o1=$B@$o=1 o3=$B@$o=3 o4=$B@$o=4" DIGEST=1 CASES="vnet-128-64 video-64-32 k3s2op1" \
-  CFGS="f32 ncdhw tf32,bf16 ncdhw tf32,f32 cl tf32,bf16 cl tf32" OUT=$OUT timeout 150 bash benchmarks/ab_compare.sh \
-  > "$OUT/ab_table.txt" 2>&1
+log_ab 150 "o0=$B@$o=0 o1=$B@$o=1 o3=$B@$o=3 o4=$B@$o=4" "vnet-128-64 video-64-32 k3s2op1" \
+  "f32 ncdhw tf32,bf16 ncdhw tf32,f32 cl tf32,bf16 cl tf32"
 M=gpu__time_duration.sum,dram__bytes_write.sum,dram__bytes_read.sum,lts__t_bytes.sum
 for lay in ncdhw cl; do for lv in 1 3 4; do
   echo "== ncu phase-GEMM vnet-128-64 $lay fp32, class order $lv (time left: $(left) s)" >> "$L"

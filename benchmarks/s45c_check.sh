@@ -9,11 +9,9 @@
 log_pytest 170
 echo "== with CUTLASS_CONVT3D_SM90_INTERLEAVE=3:" >> "$L"
 CUTLASS_CONVT3D_SM90_INTERLEAVE=3 log_pytest 60 "hopper_dgrad or hopper_wgrad or determinis"
-echo "== A/B (time left: $(left) s)" >> "$L"
 v="CUTLASS_CONVT3D_SM90_INTERLEAVE"
-VARIANTS="i0=$B@$v=0 i3=$B@$v=3" DIGEST=1 CASES="mission k3s2op1 groups4 in64out16 video-64-32" \
-  CFGS="f32 ncdhw tf32,bf16 ncdhw tf32,f32 cl tf32,bf16 cl tf32" OUT=$OUT timeout 150 bash benchmarks/ab_compare.sh \
-  > "$OUT/ab_table.txt" 2>&1
+log_ab 150 "i0=$B@$v=0 i3=$B@$v=3" "mission k3s2op1 groups4 in64out16 video-64-32" \
+  "f32 ncdhw tf32,bf16 ncdhw tf32,f32 cl tf32,bf16 cl tf32"
 M=gpu__time_duration.sum,dram__bytes_write.sum,dram__bytes_read.sum,lts__t_bytes.sum
 for lv in 0 3; do
   echo "== ncu mission NCDHW fp32 grad_input / grad_weight, interleave $lv (time left: $(left) s)" >> "$L"
