@@ -2106,7 +2106,7 @@ def _w16(xs):
     return (*xs[:4], (xs[4] + 7) // 8 * 8)
 
 
-@pytest.mark.parametrize("mode", ["tf32", "tf32-kb2", "fp16", "fp16-kb2", "bf16", "bf16-kb2", "exact"])
+@pytest.mark.parametrize("mode", ["tf32-kb1", "tf32-kb2", "fp16", "fp16-kb2", "bf16", "bf16-kb2", "exact"])
 @pytest.mark.parametrize("hcase", HOPPER_WGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_WGRAD_CASES])
@@ -2118,9 +2118,9 @@ def test_hopper_wgrad(hcase, mode, restore_flags, hopper_kernels, monkeypatch):
     exact fp32 (CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1, v87: 3xTF32 with per-stage sums added in IEEE fp32, segments of
     at most 2 pairs; at fp32 accuracy against float64 and the sm_80 exact kernels, which a dropped small part or
     the tensor cores' truncating accumulation over a chunk would miss by orders of magnitude).  -kb2
-    (CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): stages of two k-blocks (fp32: 2 x 32 positions, W 36 and 40 one partial
-    stage, 64 and 68 one whole stage, then none or a partial one; 16-bit: 2 x 64 positions, W 64 wider: 104 to 136,
-    one partial stage or a whole one and a partial one)."""
+    (CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90; fp32 TF32's default since v111): stages of two k-blocks (fp32: 2 x 32
+    positions, W 36 and 40 one partial stage, 64 and 68 one whole stage, then none or a partial one; 16-bit: 2 x 64
+    positions, W 64 wider: 104 to 136, one partial stage or a whole one and a partial one); -kb1 (=1): one."""
     xs, cout, k, s, p, op, g, d = hcase
     dtype, budget, budget80 = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
@@ -2129,6 +2129,8 @@ def test_hopper_wgrad(hcase, mode, restore_flags, hopper_kernels, monkeypatch):
     if mode.endswith("kb2"):  # (a TF32 x rounded by its TMA map, as two k-blocks need)
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1")
+    elif mode.endswith("kb1"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "1")
     if dtype != torch.float32:
         xs = _w16(xs)
         if mode.endswith("kb2"):  # (a row of one 64-position k-block keeps one: rows of two or three here)
@@ -2146,7 +2148,7 @@ def test_hopper_wgrad(hcase, mode, restore_flags, hopper_kernels, monkeypatch):
     tf32 = HOPPER_MODES[mode.split("-")[0]][1]  # (the op's own flag; exact: False)
     # (kb2: the instance with two k-blocks per stage, <Tr, NKW, 2>)
     _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, tf32), ref,
-                           _wgrad_instance(_WGRAD_TRAITS[dtype], k[2], 2) if mode.endswith("kb2") else
+                           _wgrad_instance(_WGRAD_TRAITS[dtype], k[2], int(mode[-1])) if "-kb" in mode else
                            "hopper_wgrad_kernel", "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch, (hcase, mode), budget,
                            budget80)
 
@@ -2197,6 +2199,8 @@ def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, hopper_kernel
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
     # (kb2, v90: two 32-position k-blocks per stage, x rounded by its TMA map as that mode requires)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1" if mode.endswith(("tma_round", "kb2")) else "0")
+    # (tma_round: one k-block, as before v111 made two fp32 TF32's default)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "1")
     if mode == "tf32-kb2":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     W = 36 if dtype == torch.float32 else 40
@@ -2238,12 +2242,23 @@ def _tf32_ties(x, gen, frac=0.25):
     return torch.where(pick, tie, bits).view(torch.float32)
 
 
+def _tf32_rne(x):
+    """fp32 x rounded to TF32 (10 mantissa bits) to nearest, ties to even, on the host: the rounding every TF32
+    operand of ours must get (finite x)."""
+    bits = x.view(torch.int32).to(torch.int64) & 0xFFFFFFFF
+    bits = (bits + 0xFFF + ((bits >> 13) & 1)) & 0xFFFFE000
+    return torch.where(bits >= 2**31, bits - 2**32, bits).to(torch.int32).view(torch.float32)
+
+
 @pytest.mark.parametrize("op", ["forward_channels_last", "grad_weight"])
 def test_hopper_tma_tf32_rounding(op, restore_flags, hopper_kernels, monkeypatch):
-    """CUTLASS_CONVT3D_SM90_TMA_ROUND=1 (x read in place through a TFLOAT32 tensor map, the TMA rounding it to TF32)
-    gives the same bits as the kernels' own round-to-nearest-even (cvt.rn.tf32.f32), on an x with a quarter of its
-    elements on ties of both parities: a TMA that truncated, or rounded ties away from zero, would differ.  Then
-    against float64 at TF32 accuracy."""
+    """x read in place by a Hopper kernel is rounded to TF32 to nearest, ties to even, by the kernel's own pass
+    (cvt.rn.tf32.f32, CUTLASS_CONVT3D_SM90_TMA_ROUND=0) or by its TFLOAT32 tensor map (=1, the default), with one
+    k-block per grad_weight stage or two (v111, fp32 TF32's default, which only a TMA-rounded x takes): on an x with a
+    quarter of its elements on ties of both parities, each configuration gives the same bits for x as for x already
+    rounded on the host (the same kernel, the same order), so a truncation or ties away from zero would differ.  Where
+    the order is the same (one k-block) the kernel's and the TMA's rounding give the same bits; then against float64
+    at TF32 accuracy."""
     if not torch.cuda.is_available() or torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA rounding is a Hopper-kernel option (compute capability 9.0)")
     torch.backends.cudnn.allow_tf32 = True
@@ -2254,28 +2269,36 @@ def test_hopper_tma_tf32_rounding(op, restore_flags, hopper_kernels, monkeypatch
     if op == "forward_channels_last":
         x = _tf32_ties(torch.randn(2, 32, 5, 6, 140, generator=gen), gen)
         w = torch.randn(32, 32, 3, 3, 3, generator=gen) / 16
-        xd = x.to(DEV).contiguous(memory_format=CL)
-        run = lambda: conv_transpose3d(xd, w.to(DEV), None, *args)  # noqa: E731
+        run = lambda xx: conv_transpose3d(xx.to(DEV).contiguous(memory_format=CL), w.to(DEV), None, *args)  # noqa: E731
         kernel = "hopper_rowconv_kernel"
         ref = F.conv_transpose3d(x.double(), w.double(), None, *args)
+        configs = [("0", None), ("1", None)]
     else:
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")
         x = _tf32_ties(torch.randn(2, 32, 5, 6, 68, generator=gen), gen)
         w = torch.randn(32, 32, 3, 3, 3, generator=gen)
         gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
-        run = lambda: ops.conv_transpose3d_grad_weight(gy.to(DEV), x.to(DEV), w.to(DEV), *args, True)  # noqa: E731
+        run = lambda xx: ops.conv_transpose3d_grad_weight(gy.to(DEV), xx.to(DEV), w.to(DEV), *args, True)  # noqa: E731
         kernel = "hopper_wgrad_kernel"
         w0 = w.double().requires_grad_(True)
         ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0")
-    by_kernel, names = _with_kernel_names(run)
-    assert kernel in names, "the case no longer takes the Hopper kernel"
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1")
-    by_tma, names = _with_kernel_names(run)
-    assert kernel in names, "the case no longer takes the Hopper kernel"
-    assert torch.equal(by_tma, by_kernel), (
-        f"{op}: TMA rounding differs from round-to-nearest-even (max {(by_tma - by_kernel).abs().max().item():.3g})")
-    assert rel_err(by_tma.cpu(), ref) <= 2e-3, f"{op}: {rel_err(by_tma.cpu(), ref):.3g} against float64"
+        configs = [("0", "1"), ("1", "1"), ("1", "2")]
+    xr = _tf32_rne(x)
+    assert not torch.equal(xr, x) and (xr - x).abs().max() <= x.abs().max() * 2.0**-11
+    by = {}
+    for tma, kb in configs:
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", tma)
+        if kb:
+            monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", kb)
+        got, names = _with_kernel_names(lambda: run(x))
+        pattern = _wgrad_instance(("HopperTF32",), 3, int(kb)) if kb else re.compile(kernel)
+        assert pattern.search(names), f"{op} TMA_ROUND={tma} KB={kb}: not {pattern.pattern}"
+        assert torch.equal(got, run(xr)), (
+            f"{op} TMA_ROUND={tma} KB={kb}: x's rounding is not round-to-nearest-even "
+            f"(max {(got - run(xr)).abs().max().item():.3g})")
+        assert rel_err(got.cpu(), ref) <= 2e-3, f"{op} TMA_ROUND={tma}: {rel_err(got.cpu(), ref):.3g} against float64"
+        by[tma, kb] = got
+    assert torch.equal(by[configs[0]], by[configs[1]]), "the TMA's rounding and the kernel's differ (same order)"
 
 
 # The Hopper grad_input (dgrad_sm90.cuh; on by default, forced by CUTLASS_CONVT3D_SM90_DGRAD=1; fp32 TF32, 32-channel blocks in and
@@ -2673,18 +2696,22 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatc
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "0")
     assert "hopper_wgrad_kernel" not in kernels(3, 1, tf32=False)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
-    # ... which leaves a TF32 grad_weight (the op's allow_tf32) on the TF32 instance
-    assert _wgrad_instance(("HopperTF32",), 3, 1).search(kernels(3, 1))
+    # ... which leaves a TF32 grad_weight (the op's allow_tf32) on the TF32 instance (two k-blocks: v111's default)
+    assert _wgrad_instance(("HopperTF32",), 3, 2).search(kernels(3, 1))
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
     assert "hopper_wgrad_kernel" not in kernels(3, 1, tf32=False)
     assert "hopper_wgrad_kernel" not in kernels(3, 1)  # (=0: neither)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD")
-    # stages of two k-blocks (v90, CUTLASS_CONVT3D_SM90_WGRAD_KB=2): 16-bit, and fp32 TF32 with x rounded by its TMA
-    # map only
+    # stages of two k-blocks (v90, CUTLASS_CONVT3D_SM90_WGRAD_KB): fp32 TF32 by default (v111), with x rounded by its
+    # TMA map only; 16-bit under =2
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD")
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", raising=False)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", raising=False)
     tf32_i, bf16_i = _WGRAD_TRAITS[torch.float32], _WGRAD_TRAITS[torch.bfloat16]
+    assert _wgrad_instance(tf32_i, 3, 2).search(kernels(3, 1))
+    assert _wgrad_instance(bf16_i, 3, 1).search(kernels(3, 1, torch.bfloat16, x=torch.randn(1, 32, 4, 6, 72,
+                                                                                             device=DEV)))
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "1")
     assert _wgrad_instance(tf32_i, 3, 1).search(kernels(3, 1))
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     assert _wgrad_instance(tf32_i, 3, 2).search(kernels(3, 1))
