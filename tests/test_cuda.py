@@ -1730,6 +1730,39 @@ def test_phasegemm_rounded_copy(what, restore_flags, monkeypatch):
     assert torch.equal(outs[0], outs[1]) and torch.equal(outs[0], outs[2]), f"{what}: the rounded copy changed bits"
 
 
+def test_wgen_grad_weight_rounded_copies(restore_flags, monkeypatch):
+    """v113: grad_weight at any kernel on the tap-GEMM (wgen) over NCDHW x and grad_y, both copied channels_last: with
+    TF32 products the copies round them to nearest TF32 and the kernel's fragments take them as they are
+    (PolicyTF32Rounded); CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY=0 rounds in the kernel instead.  Same bits either way,
+    and from the fused backward (grad_y's shared rounded copy, Arguments::y_tf32_rounded); within fp32 summation error
+    of float64 over the rounded operands (products of TF32 values are exact in fp32).  x and grad_y with a quarter of
+    their values on TF32 ties (a truncating copy would differ)."""
+    torch.backends.cudnn.allow_tf32 = True
+    gen = torch.Generator().manual_seed(43)
+    xs, cout, args = (2, 64, 5, 6, 9), 48, (2, 1, 1, 1, 1)
+    x = _tf32_ties(torch.randn(xs, generator=gen), gen)
+    w = torch.randn(xs[1], cout, 3, 3, 3, generator=gen)
+    gy = _tf32_ties(torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen), gen)
+    x64, g64 = _tf32(x, True).double(), _tf32(gy, True).double()
+    w64 = w.double().requires_grad_()
+    F.conv_transpose3d(x64, w64, None, *args).backward(g64)
+    x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "1")
+    torch.use_deterministic_algorithms(True)
+    outs = []
+    for rc in "012":
+        monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY", rc)
+        gw, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True))
+        assert "tapgemm_kernel" in names and ("PolicyTF32Rounded" in names) == (rc != "0"), (rc, names)
+        outs.append(gw)
+    (_, gw_both), names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gy, x, w, *args, True))
+    assert "PolicyTF32Rounded" in names, names
+    assert rel_err(outs[1], w64.grad) <= 1e-5, f"{rel_err(outs[1], w64.grad):.3g} against float64 of rounded operands"
+    for o in outs[1:] + [gw_both]:
+        assert torch.equal(o, outs[0]), "the rounded copies changed bits"
+
+
 # grad_weight's cases: the phase-GEMM's, and 160 input channels (two 128-row channel blocks, the second partial)
 PHASEGEMM_WGRAD_CASES = PHASEGEMM_CASES + [((1, 160, 3, 4, 6), 16, 3, 2, 1, 1, 1, 1)]
 
@@ -2106,7 +2139,7 @@ def _w16(xs):
     return (*xs[:4], (xs[4] + 7) // 8 * 8)
 
 
-@pytest.mark.parametrize("mode", ["tf32-kb1", "tf32-kb2", "fp16", "fp16-kb2", "bf16", "bf16-kb2", "exact"])
+@pytest.mark.parametrize("mode", ["tf32-kb1", "tf32-kb2", "fp16-kb1", "fp16-kb2", "bf16-kb1", "bf16-kb2", "exact"])
 @pytest.mark.parametrize("hcase", HOPPER_WGRAD_CASES,
                          ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}g{c[6]}"
                               for c in HOPPER_WGRAD_CASES])
@@ -2118,7 +2151,7 @@ def test_hopper_wgrad(hcase, mode, restore_flags, hopper_kernels, monkeypatch):
     exact fp32 (CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1, v87: 3xTF32 with per-stage sums added in IEEE fp32, segments of
     at most 2 pairs; at fp32 accuracy against float64 and the sm_80 exact kernels, which a dropped small part or
     the tensor cores' truncating accumulation over a chunk would miss by orders of magnitude).  -kb2
-    (CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90; fp32 TF32's default since v111): stages of two k-blocks (fp32: 2 x 32
+    (CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90; since v111 the default for fp32 TF32 and for 16-bit at w stride 1): stages of two k-blocks (fp32: 2 x 32
     positions, W 36 and 40 one partial stage, 64 and 68 one whole stage, then none or a partial one; 16-bit: 2 x 64
     positions, W 64 wider: 104 to 136, one partial stage or a whole one and a partial one); -kb1 (=1): one."""
     xs, cout, k, s, p, op, g, d = hcase
@@ -2242,21 +2275,13 @@ def _tf32_ties(x, gen, frac=0.25):
     return torch.where(pick, tie, bits).view(torch.float32)
 
 
-def _tf32_rne(x):
-    """fp32 x rounded to TF32 (10 mantissa bits) to nearest, ties to even, on the host: the rounding every TF32
-    operand of ours must get (finite x)."""
-    bits = x.view(torch.int32).to(torch.int64) & 0xFFFFFFFF
-    bits = (bits + 0xFFF + ((bits >> 13) & 1)) & 0xFFFFE000
-    return torch.where(bits >= 2**31, bits - 2**32, bits).to(torch.int32).view(torch.float32)
-
-
 @pytest.mark.parametrize("op", ["forward_channels_last", "grad_weight"])
 def test_hopper_tma_tf32_rounding(op, restore_flags, hopper_kernels, monkeypatch):
     """x read in place by a Hopper kernel is rounded to TF32 to nearest, ties to even, by the kernel's own pass
     (cvt.rn.tf32.f32, CUTLASS_CONVT3D_SM90_TMA_ROUND=0) or by its TFLOAT32 tensor map (=1, the default), with one
     k-block per grad_weight stage or two (v111, fp32 TF32's default, which only a TMA-rounded x takes): on an x with a
     quarter of its elements on ties of both parities, each configuration gives the same bits for x as for x already
-    rounded on the host (the same kernel, the same order), so a truncation or ties away from zero would differ.  Where
+    rounded on the host (_tf32: the same kernel, the same order), so a truncation or ties away from zero would differ.  Where
     the order is the same (one k-block) the kernel's and the TMA's rounding give the same bits; then against float64
     at TF32 accuracy."""
     if not torch.cuda.is_available() or torch.cuda.get_device_capability() != (9, 0):
@@ -2283,7 +2308,7 @@ def test_hopper_tma_tf32_rounding(op, restore_flags, hopper_kernels, monkeypatch
         w0 = w.double().requires_grad_(True)
         ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
         configs = [("0", "1"), ("1", "1"), ("1", "2")]
-    xr = _tf32_rne(x)
+    xr = _tf32(x, True)
     assert not torch.equal(xr, x) and (xr - x).abs().max() <= x.abs().max() * 2.0**-11
     by = {}
     for tma, kb in configs:

@@ -508,6 +508,10 @@ bool wgrad_gemm_plan(const Arguments& a, TapGemmPlan* out) {
   p.Kc = pb.cin_g();
   p.Nc = pb.cout_g();
   p.wgrad = p.wgen = p.gcl = true;
+  // v113: both operands TF32-rounded copies (x always copied; grad_y copied, or the caller's rounded copy) where the
+  // products are TF32: the kernel's fragments then skip their rounding (CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY=0: off)
+  p.ab_rounded = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradWeight) == Math::kTF32 &&
+                 phasegemm_rounded_copy() != 0 && r.restage_x && (r.restage_y || a.y_tf32_rounded);
   for (int d = 0; d < 3; ++d) {
     p.s[d] = pb.stride[d];
     p.kt[d] = pb.k[d];
@@ -998,10 +1002,12 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
 }
 
 // The copies restaged_sources laid out
+// (round: TF32-rounded to nearest, TapGemmParams::ab_rounded)
 Status copy_sources(const KernelLaunchers& L, const Arguments& a, const WgradSources& src, cudaStream_t stream,
-                    std::string* why) {
-  Status s = src.x ? L.to_channels_last(a.x, src.b.x.data, Restage::kCopy, nullptr, stream, why) : Status::kSuccess;
-  if (s == Status::kSuccess && src.y) s = L.to_channels_last(a.y, src.b.y.data, Restage::kCopy, nullptr, stream, why);
+                    std::string* why, bool round = false) {
+  const Restage op = round ? Restage::kRoundTF32 : Restage::kCopy;
+  Status s = src.x ? L.to_channels_last(a.x, src.b.x.data, op, nullptr, stream, why) : Status::kSuccess;
+  if (s == Status::kSuccess && src.y) s = L.to_channels_last(a.y, src.b.y.data, op, nullptr, stream, why);
   return s;
 }
 
@@ -1024,7 +1030,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
                        : L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
     }
     const WgradSources src = restaged_sources(a, tg.restage_x, tg.restage_y, workspace_);  // (wgen: copies)
-    Status s = copy_sources(L, a, src, stream, why);
+    Status s = copy_sources(L, a, src, stream, why, tg.p.ab_rounded);
     if (s != Status::kSuccess) return s;
     tg.p.src.data = src.b.y.data;
     tg.p.dst.data = src.b.x.data;

@@ -358,16 +358,18 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
     const int64_t need = int64_t(p.Ew) * (kb * 128 / esize - 1) + wmax - p.wmin + 1;
     return (need + 2 * (vec - 1)) / vec;
   };
-  // CUTLASS_CONVT3D_SM90_WGRAD_KB=1 / 2 (v90; v111: 2 the default for fp32 TF32, 1 for 16-bit): stages of two 128-byte
-  // k-blocks (64 fp32 positions, 128 16-bit), half the stages and their fixed cost (barrier round trips, per-stage
-  // setup) per byte, in a ring of 3 instead of 6 (slower at stop 36; with v109's interleaved rows H100 fp32 mission
-  // 0.680 -> 0.650 ms, k3s1 0.552 -> 0.453; 16-bit within 1% but k3s1, -9%, and k3s2op1, +1.6%); a TF32 x
+  // CUTLASS_CONVT3D_SM90_WGRAD_KB=1 / 2 (v90; v111: 2 the default for fp32 TF32 and for 16-bit at w stride 1, else 1):
+  // stages of two 128-byte k-blocks (64 fp32 positions, 128 16-bit), half the stages and their fixed cost (barrier
+  // round trips, per-stage setup) per byte, in a ring of 3 instead of 6 (slower at stop 36; with v109's interleaved
+  // rows H100 fp32 mission 0.680 -> 0.650 ms, k3s1 0.552 -> 0.453; 16-bit within 1% but k3s1, -9%, and k3s2op1,
+  // +1.6%); a TF32 x
   // rounded by its TMA map (the transform's rounding pass would need twice its registers); not 3xTF32.  One k-block
   // where a row has only one (its second would be zeros) or where the longer window does not fit (w dilation: a span
   // past 6 at w stride 2)
   const bool kb2 = (tf32 ? tma_rounds_tf32() : half) && p.IW > 128 / esize &&
                    window_vectors(2) * 16 <= HopperWgradTiles::max_raw(2) * 4;
-  const int kb = kb2 && env_knob("CUTLASS_CONVT3D_SM90_WGRAD_KB", tf32 ? 2.0 : 1.0, 1.0) == 2.0 ? 2 : 1;
+  const double kb_default = tf32 || p.Ew == 1 ? 2.0 : 1.0;
+  const int kb = kb2 && env_knob("CUTLASS_CONVT3D_SM90_WGRAD_KB", kb_default, 1.0) == 2.0 ? 2 : 1;
   const int qs = kb * 128 / esize;  // positions per stage
   if (window_vectors(kb) * 16 > HopperWgradTiles::max_raw(kb) * 4) return false;
   p.vpr = int(window_vectors(kb));

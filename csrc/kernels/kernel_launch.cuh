@@ -363,25 +363,30 @@ Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStr
   if constexpr (std::is_same<P, PolicyF64>::value) {
     return fail(why, Status::kNotSupported, "the tap-GEMM takes no float64");
   } else {
-    auto go = [&](auto cf, auto g, auto wg, auto ph) -> Status {
+    // (Q: P, or PolicyTF32Rounded for TF32 operands the copies rounded, TapGemmParams::ab_rounded)
+    auto go_q = [&](auto q_policy, auto cf, auto g, auto wg, auto ph) -> Status {
+      using Q = decltype(q_policy);
       constexpr bool kCF = decltype(cf)::value, kW = decltype(wg)::value, kPh = decltype(ph)::value;
       constexpr int kG = decltype(g)::value;
-      using K = TapGemm<P, kCF, kG, kW, kPh>;
+      using K = TapGemm<Q, kCF, kG, kW, kPh>;
       TapGemmParams q = p;
       // per SM, by the launch bounds (exact: its registers allow one)
-      q.stages = tapgemm_stages<K>(lim, P::kSplitAcc ? 1 : 2);
+      q.stages = tapgemm_stages<K>(lim, Q::kSplitAcc ? 1 : 2);
       if constexpr (kPh)
-        return launch_dyn(phasegemm_kernel<P>, grid, K::smem_bytes(q.stages), lim.optin, q, stream, why,
+        return launch_dyn(phasegemm_kernel<Q>, grid, K::smem_bytes(q.stages), lim.optin, q, stream, why,
                           "phase-GEMM kernel launch", TapGemmTiles::kThreads);
       else
-        return launch_dyn(tapgemm_kernel<P, kCF, kG, kW>, grid, K::smem_bytes(q.stages), lim.optin, q, stream, why,
+        return launch_dyn(tapgemm_kernel<Q, kCF, kG, kW>, grid, K::smem_bytes(q.stages), lim.optin, q, stream, why,
                           "tap-GEMM kernel launch", TapGemmTiles::kThreads);
     };
+    auto go = [&](auto cf, auto g, auto wg, auto ph) { return go_q(P{}, cf, g, wg, ph); };
     using F = std::false_type;
     using G1 = std::integral_constant<int, 1>;
     using G2 = std::integral_constant<int, 2>;
     using T = std::true_type;
     if (p.phase) return go(T{}, std::integral_constant<int, 0>{}, F{}, T{});
+    if constexpr (std::is_same<P, PolicyTF32>::value)
+      if (p.wgrad && p.gcl && p.ab_rounded) return go_q(PolicyTF32Rounded{}, T{}, G1{}, T{}, F{});
     if (p.wgrad)  // NCDHW: the plan admits w strides 1 and 2; channels_last (gcl): any
       return p.gcl ? go(T{}, G1{}, T{}, F{}) : p.s[2] == 2 ? go(F{}, G2{}, T{}, F{}) : go(F{}, G1{}, T{}, F{});
     if (p.dgrad)

@@ -178,6 +178,10 @@ struct TapGemmParams {
   // v104, the phase-GEMM over a restaged fp32 source with TF32 products: the copy rounded it to nearest (Restage::
   // kRoundTF32), so the wgmma instance's pass that rounds every landed A chunk in shared memory is skipped (same bits)
   bool a_rounded;
+  // v113, grad_weight at any kernel (wgen) with TF32 products over copies of both x and grad_y: the copies rounded them
+  // to nearest (Restage::kRoundTF32; grad_y: or the caller's shared copy, Arguments::y_tf32_rounded), so the fragment
+  // loads take them as they are (PolicyTF32Rounded: no cvt per element and use; the same bits)
+  bool ab_rounded;
   // v105, the wgmma instance: a stage's wgmmas issued before the next stage's loads, waited for after them
   // (CUTLASS_CONVT3D_TAPGEMM_OVERLAP)
   bool overlap;

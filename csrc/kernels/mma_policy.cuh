@@ -84,6 +84,18 @@ struct PolicyTF32 {
   }
 };
 
+// PolicyTF32 over operands already rounded to nearest TF32 in memory (TapGemmParams::ab_rounded): the fragments take
+// their bits as they are (the tensor cores ignore the low 13 bits, which the rounding cleared)
+struct PolicyTF32Rounded : PolicyTF32 {
+  template <class F> CT3D_DEV static FragA load_a(F a, int g, int t) {
+    return FragA{{__float_as_uint(a(g, t)), __float_as_uint(a(g + 8, t)), __float_as_uint(a(g, t + 4)),
+                  __float_as_uint(a(g + 8, t + 4))}};
+  }
+  template <class F> CT3D_DEV static FragB load_b(F b, int g, int t) {
+    return FragB{{__float_as_uint(b(t, g)), __float_as_uint(b(t + 4, g))}};
+  }
+};
+
 struct PolicyExact {
   using Element = float;
   using Smem = float;  // raw fp32; split at fragment load
