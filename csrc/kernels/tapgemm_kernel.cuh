@@ -416,6 +416,18 @@ struct TapGemm {
         }
         fence_proxy_async();
       }
+      if constexpr (kVecFrag) {  // v114: the chunks this thread copied (load's indices), rounded in place once
+        if (p.round_smem) {
+#pragma unroll
+          for (int r = 0; r < NVC; ++r) {
+            const int i = tid + r * kThreads;
+            tf32_round_clear(*reinterpret_cast<uint4*>(st + (i / (BM / VEC)) * LDA + (i % (BM / VEC)) * VEC));
+          }
+#pragma unroll
+          for (int r = 0; r < NVB; ++r)
+            tf32_round_clear(*reinterpret_cast<uint4*>(st + A_ELEMS + (k_c + r * (kThreads / BV)) * LDB + nv_c));
+        }
+      }
     };
     auto mma_stage = [&](const S* st) {
       const S* As = st;
