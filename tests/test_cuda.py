@@ -1730,52 +1730,38 @@ def test_phasegemm_rounded_copy(what, restore_flags, monkeypatch):
     assert torch.equal(outs[0], outs[1]) and torch.equal(outs[0], outs[2]), f"{what}: the rounded copy changed bits"
 
 
-@pytest.mark.parametrize("case", ["wgen-ncdhw", "wgen-cl", "k2s2-cl"])
-def test_tapgemm_grad_weight_rounding(case, restore_flags, monkeypatch):
-    """The tap-GEMM grad_weight with TF32 products over channels_last operands (v112's relabelled 16-byte fragments)
-    rounds each operand to nearest TF32 once: by the copies where x and grad_y are both copies (wgen over NCDHW
-    tensors, or the fused backward's shared grad_y: v113, CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY), else in shared
-    memory as each stage lands (v114, CUTLASS_CONVT3D_TAPGEMM_SMEM_ROUND), the fragments then taking them as they are
-    (PolicyTF32Rounded); with both knobs 0, at every fragment load.  The same bits every way (a truncation would
-    differ: x and grad_y have a quarter of their values on TF32 ties), within fp32 summation error of float64 over
-    the rounded operands (products of TF32 values are exact in fp32).  Kernel 3 / stride 2 (wgen) and kernel 2 /
-    stride 2 (the kernel == stride instance)."""
+def test_wgen_grad_weight_rounded_copies(restore_flags, monkeypatch):
+    """v113: grad_weight at any kernel on the tap-GEMM (wgen) over NCDHW x and grad_y, both copied channels_last: with
+    TF32 products the copies round them to nearest TF32 and the kernel's fragments take them as they are
+    (PolicyTF32Rounded); CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY=0 rounds in the kernel instead.  Same bits either way,
+    and from the fused backward (grad_y's shared rounded copy, Arguments::y_tf32_rounded); within fp32 summation error
+    of float64 over the rounded operands (products of TF32 values are exact in fp32).  x and grad_y with a quarter of
+    their values on TF32 ties (a truncating copy would differ)."""
     torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator().manual_seed(43)
-    wgen = case.startswith("wgen")
-    xs, cout = (2, 64, 5, 6, 9), 48
-    args = (2, 1, 1, 1, 1) if wgen else (2, 0, 0, 1, 1)
-    k = 3 if wgen else 2
+    xs, cout, args = (2, 64, 5, 6, 9), 48, (2, 1, 1, 1, 1)
     x = _tf32_ties(torch.randn(xs, generator=gen), gen)
-    w = torch.randn(xs[1], cout, k, k, k, generator=gen)
+    w = torch.randn(xs[1], cout, 3, 3, 3, generator=gen)
     gy = _tf32_ties(torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen), gen)
     x64, g64 = _tf32(x, True).double(), _tf32(gy, True).double()
     w64 = w.double().requires_grad_()
     F.conv_transpose3d(x64, w64, None, *args).backward(g64)
     x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
-    if case.endswith("-cl"):
-        x, gy = x.contiguous(memory_format=CL), gy.contiguous(memory_format=CL)
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_WGRAD", "1")
-    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "1")
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "0")
     torch.use_deterministic_algorithms(True)
     outs = []
-    # (ROUNDED_COPY, SMEM_ROUND): the per-fragment rounding first, then smem, then the copies (NCDHW only)
-    for rc, sr in [("0", "0"), ("0", "1")] + ([("1", "1"), ("2", "0")] if case == "wgen-ncdhw" else []):
+    for rc in "012":
         monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY", rc)
-        monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_SMEM_ROUND", sr)
         gw, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True))
-        assert "tapgemm_kernel" in names and ("PolicyTF32Rounded" in names) == (sr == "1" or rc != "0"), (rc, sr, names)
+        assert "tapgemm_kernel" in names and ("PolicyTF32Rounded" in names) == (rc != "0"), (rc, names)
         outs.append(gw)
-    if case == "wgen-ncdhw":  # (the shared rounded copy of grad_y, x copied rounded)
-        monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_SMEM_ROUND", "0")
-        (_, gw), names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gy, x, w, *args, True))
-        assert "PolicyTF32Rounded" in names, names
-        outs.append(gw)
-    assert rel_err(outs[0], w64.grad) <= 1e-5, f"{rel_err(outs[0], w64.grad):.3g} against float64 of rounded operands"
-    for i, o in enumerate(outs[1:]):
-        assert torch.equal(o, outs[0]), f"{case}: setting {i + 1} changed bits"
+    (_, gw_both), names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gy, x, w, *args, True))
+    assert "PolicyTF32Rounded" in names, names
+    err = rel_err(outs[1].cpu(), w64.grad)
+    assert err <= 1e-5, f"{err:.3g} against float64 of rounded operands"
+    for o in outs[1:] + [gw_both]:
+        assert torch.equal(o, outs[0]), "the rounded copies changed bits"
 
 
 # grad_weight's cases: the phase-GEMM's, and 160 input channels (two 128-row channel blocks, the second partial)

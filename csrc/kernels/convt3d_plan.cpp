@@ -292,12 +292,6 @@ bool aligned16(const TensorRef5& t, std::initializer_list<int> dims, int64_t es)
 int phasegemm_rounded_copy() {
   return env_level("CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY", 2, kPhaseGemmRoundedCopyDefault);
 }
-// v114 (TapGemmParams::round_smem): a TF32 grad_weight's channels_last operands rounded once per stage in shared memory
-bool tapgemm_round_smem(const ConvT3dProblem& pb) {
-  return pb.dtype == DType::kF32 && op_math(pb, Kind::kGradWeight) == Math::kTF32 &&
-         env_flag("CUTLASS_CONVT3D_TAPGEMM_SMEM_ROUND", kTapGemmSmemRoundDefault);
-}
-
 // CUTLASS_CONVT3D_PHASEGEMM (kPhaseGemmDefault)
 int phasegemm_mode() { return env_level("CUTLASS_CONVT3D_PHASEGEMM", 3, kPhaseGemmDefault); }
 // The phase-GEMM (TapGemmPhase): the forward where kernel != stride, per residue class of the outputs a stride-1
@@ -518,7 +512,6 @@ bool wgrad_gemm_plan(const Arguments& a, TapGemmPlan* out) {
   // products are TF32: the kernel's fragments then skip their rounding (CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY=0: off)
   p.ab_rounded = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradWeight) == Math::kTF32 &&
                  phasegemm_rounded_copy() != 0 && r.restage_x && (r.restage_y || a.y_tf32_rounded);
-  p.round_smem = tapgemm_round_smem(pb) && !p.ab_rounded;
   for (int d = 0; d < 3; ++d) {
     p.s[d] = pb.stride[d];
     p.kt[d] = pb.k[d];
@@ -631,7 +624,6 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   r.empty = numel(a.y) == 0;
   if (wgrad && !wgrad_chunks(pb, x.size[0], n_blocks, r)) return false;
   p.gmma = !wgrad && tapgemm_gmma(K, pb, p);
-  p.round_smem = wgrad && gcl && tapgemm_round_smem(pb);
   p.overlap = p.gmma && env_flag("CUTLASS_CONVT3D_TAPGEMM_OVERLAP", kTapGemmOverlapDefault);
   order_grid(r);
   // (the forward also steps aside for the Hopper grad_input kernel running a unit-stride forward as its adjoint)

@@ -109,9 +109,6 @@ constexpr int kTapGemmSm90Default = 1;
 // waits after them (TapGemmParams::overlap), 0 loads, wgmmas, wait.  On since stop 44's A/B (NOTES v105: vnet-128-64
 // -1..-5%, the rest even)
 constexpr int kTapGemmOverlapDefault = 1;
-// CUTLASS_CONVT3D_TAPGEMM_SMEM_ROUND (v114): 1 a TF32 grad_weight over channels_last operands on the tap-GEMM rounds each
-// staged chunk once in shared memory (TapGemmParams::round_smem), 0 at every fragment load
-constexpr int kTapGemmSmemRoundDefault = 1;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM
 // reads for a 134 MB x, channels_last).  Default kHopperBand = 0, one band (the order before v100), until a GPU has

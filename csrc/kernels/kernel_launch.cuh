@@ -386,7 +386,7 @@ Status tapgemm(const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStr
     using T = std::true_type;
     if (p.phase) return go(T{}, std::integral_constant<int, 0>{}, F{}, T{});
     if constexpr (std::is_same<P, PolicyTF32>::value)
-      if (p.wgrad && p.gcl && (p.ab_rounded || p.round_smem)) return go_q(PolicyTF32Rounded{}, T{}, G1{}, T{}, F{});
+      if (p.wgrad && p.gcl && p.ab_rounded) return go_q(PolicyTF32Rounded{}, T{}, G1{}, T{}, F{});
     if (p.wgrad)  // NCDHW: the plan admits w strides 1 and 2; channels_last (gcl): any
       return p.gcl ? go(T{}, G1{}, T{}, F{}) : p.s[2] == 2 ? go(F{}, G2{}, T{}, F{}) : go(F{}, G1{}, T{}, F{});
     if (p.dgrad)

@@ -182,10 +182,6 @@ struct TapGemmParams {
   // to nearest (Restage::kRoundTF32; grad_y: or the caller's shared copy, Arguments::y_tf32_rounded), so the fragment
   // loads take them as they are (PolicyTF32Rounded: no cvt per element and use; the same bits)
   bool ab_rounded;
-  // v114, grad_weight with channels_last operands (gcl) and TF32 products, not over rounded copies: each thread rounds
-  // the 16-byte chunks it copied once per stage in shared memory (TapGemm's `landed`), so the fragments take them as
-  // they are (PolicyTF32Rounded) instead of rounding every element at each of its uses (CUTLASS_CONVT3D_TAPGEMM_SMEM_ROUND)
-  bool round_smem;
   // v105, the wgmma instance: a stage's wgmmas issued before the next stage's loads, waited for after them
   // (CUTLASS_CONVT3D_TAPGEMM_OVERLAP)
   bool overlap;

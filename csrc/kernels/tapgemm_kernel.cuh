@@ -79,13 +79,6 @@ struct TapGemm {
   static_assert((A_ELEMS * sizeof(S)) % 16 == 0 && (STAGE * sizeof(S)) % 16 == 0 && (LDA * sizeof(S)) % 16 == 0 &&
                     (LDB * sizeof(S)) % 16 == 0, "16-byte aligned rows and stages");
   static constexpr bool kLdsm = sizeof(S) == 2;
-  // v112: grad_weight's channels_last operands in 4-byte elements (TF32), both staged MN-major ([k][m], [k][n]), where
-  // ldmatrix cannot transpose and a fragment took 4 + 2 scalar loads per tile: a warp's rows and columns relabelled so
-  // that a lane's rows (g, g + 8 of both m tiles) and columns (g of the four n tiles) are 4 consecutive elements, one
-  // 16-byte load each per k (conflict-free: row strides 8 mod 32 words).  Fragment row r of m tile mi is row
-  // wm0 + 4 (r % 8) + 2 mi + r / 8, fragment column c of n tile ni column wn0 + 4 c + ni (the epilogue's map)
-  static constexpr bool kVecFrag = kW && kCF && !kGmma && sizeof(S) == 4 && !P::kSplitAcc;
-  static_assert(!kVecFrag || (MT == 2 && NT == 4 && LDA % 32 == 8 && LDB % 32 == 8), "vector fragments");
   static_assert(BK % P::kK == 0, "whole MMA k-steps per stage");
   static_assert(!kGmma || (kRowB == GmmaRowBytes<H>::value && (A_ELEMS * sizeof(S)) % 1024 == 0 && (STAGE * sizeof(S)) % 1024 == 0),
                 "wgmma stages: rows of the traits' swizzle width, every operand 1024-byte aligned");
@@ -416,18 +409,6 @@ struct TapGemm {
         }
         fence_proxy_async();
       }
-      if constexpr (kVecFrag) {  // v114: the chunks this thread copied (load's indices), rounded in place once
-        if (p.round_smem) {
-#pragma unroll
-          for (int r = 0; r < NVC; ++r) {
-            const int i = tid + r * kThreads;
-            tf32_round_clear(*reinterpret_cast<uint4*>(st + (i / (BM / VEC)) * LDA + (i % (BM / VEC)) * VEC));
-          }
-#pragma unroll
-          for (int r = 0; r < NVB; ++r)
-            tf32_round_clear(*reinterpret_cast<uint4*>(st + A_ELEMS + (k_c + r * (kThreads / BV)) * LDB + nv_c));
-        }
-      }
     };
     auto mma_stage = [&](const S* st) {
       const S* As = st;
@@ -451,23 +432,6 @@ struct TapGemm {
 #pragma unroll(P::kSplitAcc ? 1 : BK / P::kK)
         for (int ks = 0; ks < BK; ks += P::kK) {
           typename P::FragB fb[NT];
-          if constexpr (kVecFrag) {  // (P's fragment loads at g = t = 0 pick the relabelled rows / columns from them)
-            const float4 al = *reinterpret_cast<const float4*>(As + (ks + t) * LDA + wm0 + 4 * g);
-            const float4 ah = *reinterpret_cast<const float4*>(As + (ks + t + 4) * LDA + wm0 + 4 * g);
-            const float4 bl = *reinterpret_cast<const float4*>(Bs + (ks + t) * LDB + wn0 + 4 * g);
-            const float4 bh = *reinterpret_cast<const float4*>(Bs + (ks + t + 4) * LDB + wn0 + 4 * g);
-            const float a4[2][4] = {{al.x, al.y, al.z, al.w}, {ah.x, ah.y, ah.z, ah.w}};
-            const float b4[2][4] = {{bl.x, bl.y, bl.z, bl.w}, {bh.x, bh.y, bh.z, bh.w}};
-#pragma unroll
-            for (int ni = 0; ni < NT; ++ni) fb[ni] = P::load_b([&](int k, int) { return b4[k / 4][ni]; }, 0, 0);
-#pragma unroll
-            for (int mi = 0; mi < MT; ++mi) {
-              const typename P::FragA fa = P::load_a([&](int m, int k) { return a4[k / 4][2 * mi + m / 8]; }, 0, 0);
-#pragma unroll
-              for (int ni = 0; ni < NT; ++ni) P::mma(sum[mi][ni], fa, fb[ni]);
-            }
-            continue;
-          }
           if constexpr (kWN) {  // grad_y as it lies: B (k, n) at row n / kG, column k kG + n % kG
 #pragma unroll
             for (int ni = 0; ni < NT; ++ni)
@@ -586,11 +550,8 @@ struct TapGemm {
 #pragma unroll
       for (int ni = 0; ni < NT; ++ni)
 #pragma unroll
-        for (int e = 0; e < 4; ++e) {  // (element e: fragment row g + 8 (e / 2), column 2 t + e % 2)
-          const int m = kVecFrag ? wm0 + 4 * g + 2 * mi + (e >> 1) : wm0 + mi * 16 + g + (e >> 1) * 8;
-          const int j = kVecFrag ? wn0 + 4 * (2 * t + (e & 1)) + ni : wn0 + ni * 8 + 2 * t + (e & 1);
-          out[m * LDC + j] = acc[mi][ni][e];
-        }
+        for (int e = 0; e < 4; ++e)
+          out[(wm0 + mi * 16 + g + (e >> 1) * 8) * LDC + wn0 + ni * 8 + 2 * t + (e & 1)] = acc[mi][ni][e];
     const int64_t* ys = p.dst.stride;
     if constexpr (kW) {
       // grad_weight: this chunk's sums, input channel ci's (co, tap) at [chunk][group][tap][ci][co] of the workspace
