@@ -377,8 +377,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
 #pragma unroll
               for (int e = 0; e < 2; ++e) {
                 const int q = 8 * j + 2 * t4 + e;
-                os[kCF ? q * HopperTiles::LDC + co0 + 8 * h
-                       : (g8 + 8 * h) * HopperTiles::LDO + ((2 * q + r) ^ HopperTiles::row_swizzle(g8))] =
+                os[kCF ? q * HopperTiles::LDC + co0 + 8 * h : (g8 + 8 * h) * HopperTiles::LDO + 2 * q + r] =
                     acc[4 * j + 2 * h + e] + bv[h];
               }
       }
@@ -419,10 +418,9 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
           const int co = warp + 4 * rr;
           E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];
           const float* srow = os + co * HopperTiles::LDO;
-          const int sw = HopperTiles::row_swizzle(co);  // (co & 7 = the staging warp's g8)
 #pragma unroll
           for (int v = 0; v < 2 * BQ / 32; ++v)
-            if (lane + 32 * v < nout) rowp[lane + 32 * v] = E(srow[(lane + 32 * v) ^ sw]);
+            if (lane + 32 * v < nout) rowp[lane + 32 * v] = E(srow[lane + 32 * v]);
         }
       }
       if (hf == 1) fence_proxy_async();  // the staging's generic accesses before the next TMA writes the slot
