@@ -1,4 +1,4 @@
-# Sourced by the one-call device check scripts (band_check.sh, phasegemm_check.sh, mission_bytes.sh, s41_check.sh):
+# Sourced by the one-call device check scripts (benchmarks/device_calls/*.sh):
 #   . benchmarks/device_check_lib.sh <log name> <default BUDGET_S>
 # sets OUT (default ./device_out), R (the repository), L (the log, $OUT/<log name>), t0 and left() (seconds of
 # BUDGET_S left), builds and installs the package into L (unless SKIP_BUILD=1, after another script's build on the same

@@ -7,7 +7,7 @@
 #      mission (untouched: the same-code control for machine spread).  Settles whether this stop's 3-8% slower
 #      readings of the old path were the machines (NOTES v103) and times v105.
 #   2. build and install, the tests v104 / v105 touch, 3. the whole suite in what is left of BUDGET_S.
-# Usage: BUDGET_S=560 bash benchmarks/s44_check.sh   (logs in $OUT/s44.txt, the A/B table in $OUT/ab.txt)
+# Usage: BUDGET_S=560 bash benchmarks/device_calls/s44_check.sh   (logs in $OUT/s44.txt, the A/B table in $OUT/ab.txt)
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
 t_ab=$(date +%s)

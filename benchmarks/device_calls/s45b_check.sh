@@ -6,7 +6,7 @@
 #   1. build and install; 2. the class-order test and the phase-GEMM forward tests; 3. one binary at levels
 #   0 / 1 / 3 / 4, two rounds, digests; 4. ncu of the phase-GEMM at levels 1 and 3 (vnet NCDHW and channels_last
 #   fp32); 5. ncu of every kernel of vnet-128-64 and the mission (fp32 NCDHW, forward, grad_input, grad_weight).
-# Usage: BUDGET_S=420 bash benchmarks/s45b_check.sh   (logs in $OUT/s45b.txt, the A/B table in $OUT/ab_table.txt)
+# Usage: BUDGET_S=420 bash benchmarks/device_calls/s45b_check.sh   (logs in $OUT/s45b.txt, the A/B table in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s45b.txt 420
 log_pytest 90 "class_order or phasegemm_forward"
 o="CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER"

@@ -4,7 +4,7 @@
 # +3..+8% on the fp32 forward (short K: the rows' full tap loops at the CTA's start); this decides keep or revert.
 #   1. build and install; 2. A/B, one machine, two rounds, digests: stop 43's end with v105 on (96e3a87@OVERLAP=1,
 #   the phase-GEMM's code before v106) against this tree's installed bench on the phase-GEMM levels; 3. its tests.
-# Usage: BUDGET_S=330 bash benchmarks/s44d_check.sh   (logs in $OUT/s44d.txt, the A/B table in $OUT/ab_table.txt)
+# Usage: BUDGET_S=330 bash benchmarks/device_calls/s44d_check.sh   (logs in $OUT/s44d.txt, the A/B table in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s44d.txt 330
 echo "== A/B (time left: $(left) s)" >> "$L"
 VARIANTS="ov=.ab/bin/96e3a87.xz@CUTLASS_CONVT3D_TAPGEMM_OVERLAP=1 new=$B" DIGEST=1 CASES="vnet-128-64 video-64-32" \

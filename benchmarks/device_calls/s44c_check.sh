@@ -7,7 +7,7 @@
 #      while stop 43's pip-installed bench had read that case 5% above the same source's ab_build.sh binary -- so
 #      whether the build (this machine's nvcc, the pip build's architectures) or v106 costs it;
 #   3. the whole suite; 4. bench.py's mission rows (every mode, ours vs PyTorch).
-# Usage: BUDGET_S=540 bash benchmarks/s44c_check.sh   (logs in $OUT/s44c.txt, the A/B table in $OUT/ab_table.txt)
+# Usage: BUDGET_S=540 bash benchmarks/device_calls/s44c_check.sh   (logs in $OUT/s44c.txt, the A/B table in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s44c.txt 540
 nvcc --version | tail -2 >> "$L"
 echo "== A/B (time left: $(left) s)" >> "$L"

@@ -2,7 +2,7 @@
 # Stop 41's second device call (~6 minutes): v101 (grad_weight on the tap-GEMM at any kernel) and v92 (NSJ8) now on by
 # default: build, the whole suite, convt3d_bench at the defaults (--check against float64) on the decoder levels, then
 # bench.py over every case and mode (JSON + chart), each in what is left of BUDGET_S.
-# Usage: BUDGET_S=420 bash benchmarks/s41_check.sh   (logs in $OUT/s41.txt, default ./device_out)
+# Usage: BUDGET_S=420 bash benchmarks/device_calls/s41_check.sh   (logs in $OUT/s41.txt, default ./device_out)
 # Knobs for later calls of the same steps (s42b_check.sh): S41_LOG (the log's name, the JSON's after it), S41_K (a -k
 # expression instead of the whole suite), S41_BENCH (convt3d_bench argument sets, ';'-separated), S41_CASES (bench.py)
 . benchmarks/device_check_lib.sh "${S41_LOG:-s41.txt}" 420

@@ -5,7 +5,7 @@
 #      its fixup) the duration, DRAM and L2 bytes, SM throughput and instructions,
 #   3. the tap-GEMM against the Hopper forward on a channels_last x at W 32 (unet-128-64; v97's rule), one binary,
 #   4. the whole suite (defaults) in what is left of BUDGET_S.
-# Usage: bash benchmarks/mission_bytes.sh   (logs in $OUT/probe.txt, default ./device_out; NCU_DTYPES="f32" to
+# Usage: bash benchmarks/device_calls/mission_bytes.sh   (logs in $OUT/probe.txt, default ./device_out; NCU_DTYPES="f32" to
 # profile fewer dtypes, SKIP_BUILD=1 after another script's build on the same machine)
 . benchmarks/device_check_lib.sh probe.txt 560
 cd /tmp

@@ -5,7 +5,7 @@
 #   1. build, 2. the tests these touch, 3. convt3d_bench vnet-128-64 fp32 NCDHW / channels_last at ROUNDED_COPY 1 and
 #   2 (digests), 4. bench.py vnet-128-64 fp32 (forward + backward: the fused path), 5. the tests of the paths these
 #   reach beyond the phase-GEMM's (fp32 autograd, non-finite inputs, TF32 rounding), in what is left.
-# Usage: BUDGET_S=340 bash benchmarks/s43e_check.sh   (logs in $OUT/s43e.txt)
+# Usage: BUDGET_S=340 bash benchmarks/device_calls/s43e_check.sh   (logs in $OUT/s43e.txt)
 . benchmarks/device_check_lib.sh s43e.txt 340
 log_pytest 120 "phasegemm or sm90_instance or environment_knob"
 echo "== convt3d_bench vnet-128-64 fp32, ROUNDED_COPY 1 / 2 (ms: forward, grad_input, grad_weight; time left: $(left) s)" >> "$L"

@@ -6,7 +6,7 @@
 #      video-64-32; NCDHW and channels_last, fp32 TF32 and bf16) and the k3 s2 shapes (forced on: W 128),
 #   4. bench.py on those decoder levels with CUTLASS_CONVT3D_PHASEGEMM=3 (ours against PyTorch, JSON + chart),
 #   5. the whole suite with =3 in what is left of BUDGET_S.
-# Usage: bash benchmarks/phasegemm_check.sh   (logs in $OUT, default ./device_out)
+# Usage: bash benchmarks/device_calls/phasegemm_check.sh   (logs in $OUT, default ./device_out)
 . benchmarks/device_check_lib.sh phasegemm.txt 560
 echo "== pytest -k phasegemm" >> "$L"
 timeout 200 pytest -q tests -k phasegemm -p no:cacheprovider 2>&1 | tail -25 >> "$L"

@@ -4,7 +4,7 @@
 # (CUTLASS_CONVT3D_PHASEGEMM_WGRAD=0) instead of the tap-GEMM's sm_80 mma.sync instance (0.58 ms NCDHW fp32, the
 # largest vnet pass); stages of two k-blocks (v90, _WGRAD_KB=2) and a smaller fixed cost in the SM shares (_WGRAD_F=4)
 # now that the classes sweep together.  One binary, two rounds, digests.
-# Usage: bash benchmarks/s45f_check.sh   (the table in $OUT/ab_table.txt, raw runs in $OUT/ab.txt)
+# Usage: bash benchmarks/device_calls/s45f_check.sh   (the table in $OUT/ab_table.txt, raw runs in $OUT/ab.txt)
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
 b=.ab/bin/90c2059.xz

@@ -5,7 +5,7 @@
 #   3. convt3d_bench with CUTLASS_CONVT3D_TAPGEMM_SM90 0 / 1 in one binary on the decoder levels (ms: forward,
 #      grad_input, grad_weight), 4. bench.py on those levels (ours against PyTorch, JSON + chart),
 #   5. the whole suite in what is left of BUDGET_S.
-# Usage: BUDGET_S=540 bash benchmarks/s42_check.sh   (logs in $OUT/s42.txt, default ./device_out)
+# Usage: BUDGET_S=540 bash benchmarks/device_calls/s42_check.sh   (logs in $OUT/s42.txt, default ./device_out)
 . benchmarks/device_check_lib.sh s42.txt 540
 echo "== pytest -k 'sm90_instance or tapgemm or phasegemm' (time left: $(left) s)" >> "$L"
 timeout 150 pytest -q tests -p no:cacheprovider -m "not large" -k "sm90_instance or tapgemm or phasegemm" 2>&1 | \

@@ -4,7 +4,7 @@
 #   1. build, 2. the phase-GEMM / wgmma-instance / knob tests, 3. convt3d_bench vnet-128-64 NCDHW fp32 (the restaged
 #   case) ROUNDED_COPY 0 / 1, --digest (same bits) and two rounds, 4. bench.py on the other shapes (groups4,
 #   depthwise, k3s1p1, in64-out16: not re-timed since stop 38) and vnet-128-64, 5. the whole suite in what is left.
-# Usage: BUDGET_S=560 bash benchmarks/s43c_check.sh   (logs in $OUT/s43c.txt)
+# Usage: BUDGET_S=560 bash benchmarks/device_calls/s43c_check.sh   (logs in $OUT/s43c.txt)
 . benchmarks/device_check_lib.sh s43c.txt 560
 log_pytest 150 "phasegemm or sm90_instance or environment_knob"
 echo "== convt3d_bench vnet-128-64 NCDHW, ROUNDED_COPY 0 / 1 (ms: forward, grad_input, grad_weight; time left: $(left) s)" >> "$L"

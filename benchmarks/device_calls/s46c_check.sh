@@ -7,7 +7,7 @@
 #   vnet-128-64 / video-64-32 / k3s1 / mission, two rounds, digests; 4. bench.py's mission rows (issues 3 and 4) and
 #   the issue's other shapes in fp32 TF32 and bf16 (last timed against PyTorch at stop 43); 5. ncu of the mission's
 #   fp32 forward kernel, NCDHW against channels_last (what the NCDHW epilogue costs: memory sections, stalls).
-# Usage: COMMIT=<sha> BUDGET_S=590 bash benchmarks/s46c_check.sh   (logs in $OUT/s46c.txt, A/B in $OUT/ab_table.txt)
+# Usage: COMMIT=<sha> BUDGET_S=590 bash benchmarks/device_calls/s46c_check.sh   (logs in $OUT/s46c.txt, A/B in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s46c.txt 590
 log_pytest 120 "tapgemm or phasegemm or wgen or wgrad or grad_weight or shared or rounded or interleave or tf32"
 log_ab 60 "old=.ab/bin/24d22db.xz new=$B rc0=$B@CUTLASS_CONVT3D_PHASEGEMM_ROUNDED_COPY=0" \

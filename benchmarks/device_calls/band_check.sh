@@ -5,7 +5,7 @@
 #      (NCDHW and channels_last fp32 TF32, NCDHW bf16) and k3s2op1,
 #   3. the whole suite (defaults), 4. ncu DRAM bytes of the channels_last mission forward at band 0 and the default,
 #   5. a second A/B round, 6. bench.py on the mission (every mode; JSON + chart), each in what is left of BUDGET_S.
-# Usage: bash benchmarks/band_check.sh   (logs in $OUT/band.txt, default ./device_out)
+# Usage: bash benchmarks/device_calls/band_check.sh   (logs in $OUT/band.txt, default ./device_out)
 . benchmarks/device_check_lib.sh band.txt 560
 ab() {  # one round of the A/B
   for c in "mission" "mission --layout cl" "mission --dtype bf16" "k3s2op1"; do for b in 0 4 8 16; do

@@ -7,7 +7,7 @@
 #   read its grad_weight rows only), on the tap-GEMM grad_weight's cases (vnet-128-64 NCDHW / channels_last,
 #   unet-128-64 channels_last) and the 16-bit KB rule's (k3s1 bf16), two rounds, digests; 4. ncu of vnet-128-64's fp32
 #   grad_weight kernel (stop 46 call 1: 446 us, 64 TFLOP/s); 5. bench.py's decoder rows.
-# Usage: BUDGET_S=580 bash benchmarks/s46b_check.sh   (logs in $OUT/s46b.txt, the A/B table in $OUT/ab_table.txt)
+# Usage: BUDGET_S=580 bash benchmarks/device_calls/s46b_check.sh   (logs in $OUT/s46b.txt, the A/B table in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s46b.txt 580
 log_pytest 160
 log_ab 150 "old=.ab/bin/24d22db.xz new=$B sr0=$B@CUTLASS_CONVT3D_TAPGEMM_SMEM_ROUND=0 \

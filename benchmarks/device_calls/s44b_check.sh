@@ -7,7 +7,7 @@
 #      video-64-32: phase-GEMM), fp32 / bf16 x NCDHW / channels_last.  this tree vs "ov" isolates v106 (phase-GEMM)
 #      and the compiled-out test (tap-GEMM);
 #   3. the tests of the tap-GEMM / phase-GEMM paths; 4. bench.py on those levels (ours vs PyTorch).
-# Usage: BUDGET_S=480 bash benchmarks/s44b_check.sh   (logs in $OUT/s44b.txt, the A/B table in $OUT/ab_table.txt)
+# Usage: BUDGET_S=480 bash benchmarks/device_calls/s44b_check.sh   (logs in $OUT/s44b.txt, the A/B table in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s44b.txt 480
 echo "== A/B (time left: $(left) s)" >> "$L"
 VARIANTS="s43=.ab/bin/96e3a87.xz ov=.ab/bin/96e3a87.xz@CUTLASS_CONVT3D_TAPGEMM_OVERLAP=1 new=$B" DIGEST=1 \

@@ -7,7 +7,7 @@
 #   3. one binary, knob 0 / 1, two rounds, digests, on the phase-GEMM levels, beside stop 43's end with v105 on (ref:
 #   the phase-GEMM's code before v107's FastDiv split of the block index, which the default path now runs); 4. ncu of the phase-GEMM kernels of
 #   vnet-128-64 (forward, then grad_input) NCDHW fp32 at knob 0 and 1: DRAM bytes written and read, and time.
-# Usage: BUDGET_S=480 bash benchmarks/s45_check.sh   (logs in $OUT/s45.txt, the A/B table in $OUT/ab_table.txt)
+# Usage: BUDGET_S=480 bash benchmarks/device_calls/s45_check.sh   (logs in $OUT/s45.txt, the A/B table in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s45.txt 480
 log_pytest 100 "wfast or phasegemm_forward"
 echo "== A/B (time left: $(left) s)" >> "$L"

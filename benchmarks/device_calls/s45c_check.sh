@@ -4,7 +4,7 @@
 #   1. build and install; 2. the whole suite (default path), then the Hopper grad_input / grad_weight tests and the
 #   determinism tests again with INTERLEAVE=3; 3. one binary at 0 / 3, two rounds, digests (the table's dgrad and
 #   wgrad columns are bits 1 and 2); 4. ncu DRAM bytes of the mission's grad_input and grad_weight kernels at 0 / 3.
-# Usage: BUDGET_S=480 bash benchmarks/s45c_check.sh   (logs in $OUT/s45c.txt, the A/B table in $OUT/ab_table.txt)
+# Usage: BUDGET_S=480 bash benchmarks/device_calls/s45c_check.sh   (logs in $OUT/s45c.txt, the A/B table in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s45c.txt 480
 log_pytest 170
 echo "== with CUTLASS_CONVT3D_SM90_INTERLEAVE=3:" >> "$L"

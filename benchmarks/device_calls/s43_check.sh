@@ -6,7 +6,7 @@
 #   3. convt3d_bench, one binary, knobs (KORDER, L1) = 00 10 01 11, two rounds interleaved, on vnet-128-64 (both
 #      layouts, fp32 and bf16; the Hopper instance) and on the sm_80 instance (CUTLASS_CONVT3D_TAPGEMM_SM90=0),
 #   4. bench.py on the decoder levels, 5. the whole suite in what is left of BUDGET_S.
-# Usage: BUDGET_S=560 bash benchmarks/s43_check.sh   (logs in $OUT/s43.txt, default ./device_out)
+# Usage: BUDGET_S=560 bash benchmarks/device_calls/s43_check.sh   (logs in $OUT/s43.txt, default ./device_out)
 . benchmarks/device_check_lib.sh s43.txt 560
 log_pytest 150 "phasegemm or sm90_instance"
 echo "== convt3d_bench, KORDER/L1 (ms: forward, grad_input, grad_weight; time left: $(left) s)" >> "$L"

@@ -7,7 +7,7 @@
 # Then (stop 46) what two kernels wait on, for the next ideas: ncu warp-state stalls of the bf16 mission grad_input
 # (the Hopper grad_input, which v109's fewer bytes left even) and of vnet-128-64's fp32 grad_weight (the sm_80
 # tap-GEMM, 64 TFLOP/s).
-# Usage: BUDGET_S=540 bash benchmarks/s46_check.sh   (logs in $OUT/s46.txt, the A/B table in $OUT/ab_table.txt)
+# Usage: BUDGET_S=540 bash benchmarks/device_calls/s46_check.sh   (logs in $OUT/s46.txt, the A/B table in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s46.txt 540
 echo "== with CUTLASS_CONVT3D_SM90_WGRAD_KB=2:" >> "$L"
 CUTLASS_CONVT3D_SM90_WGRAD_KB=2 log_pytest 200

@@ -2,7 +2,7 @@
 # Stop 45, a closing A/B (~3 minutes on an H100; carry [".ab/bin/b5b4ba6.xz", ".ab/bin/90c2059.xz"], both built here with
 # ab_build.sh, so no build on the GPU): stop 44's end against stop 45's (v107 class order 1, v109 interleave 3) on one
 # machine, every case of convt3d_bench (the shapes and the decoder levels), two rounds, digests.
-# Usage: bash benchmarks/s45e_check.sh   (the table in $OUT/ab_table.txt, raw runs in $OUT/ab.txt)
+# Usage: bash benchmarks/device_calls/s45e_check.sh   (the table in $OUT/ab_table.txt, raw runs in $OUT/ab.txt)
 set -uo pipefail
 OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$OUT/s45e.txt"

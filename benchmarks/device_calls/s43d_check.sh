@@ -3,7 +3,7 @@
 # fp32 source restaged TF32-rounded too, its copy traded for the wgmma instance's rounding pass) against 1 (the
 # default: only NCDHW / misaligned sources are copied, and rounded): convt3d_bench vnet-128-64 channels_last fp32 (two
 # rounds, digests), then the phase-GEMM forward / grad_input tests under 2 (numerics), then bench.py vnet at 1 and 2.
-# Usage: BUDGET_S=330 bash benchmarks/s43d_check.sh   (logs in $OUT/s43d.txt)
+# Usage: BUDGET_S=330 bash benchmarks/device_calls/s43d_check.sh   (logs in $OUT/s43d.txt)
 . benchmarks/device_check_lib.sh s43d.txt 330
 echo "== convt3d_bench vnet-128-64 cl fp32, ROUNDED_COPY 1 / 2 (ms: forward, grad_input, grad_weight)" >> "$L"
 cd /tmp

@@ -5,7 +5,7 @@
 # can.  convt3d_bench (vnet-128-64 forward and grad_input, channels_last, fp32 and bf16) for (KORDER, L1, stages) =
 # (0,0,auto) (1,1,auto) (0,0,2) (1,1,2) (0,0,3) (1,1,3), two rounds; then ncu of the forward's phase-GEMM kernel (fp32)
 # for four of them: time, L2 bytes and throughput, L1 hit rate, DRAM bytes, SM throughput; then the knobs' test.
-# Usage: BUDGET_S=400 bash benchmarks/s43b_check.sh   (logs in $OUT/s43b.txt)
+# Usage: BUDGET_S=400 bash benchmarks/device_calls/s43b_check.sh   (logs in $OUT/s43b.txt)
 . benchmarks/device_check_lib.sh s43b.txt 400
 cd /tmp
 cfgs="0,0,0 1,1,0 0,0,2 1,1,2 0,0,3 1,1,3"

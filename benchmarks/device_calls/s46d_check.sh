@@ -5,7 +5,7 @@
 #   1. build and install; 2. the whole suite; 3. A/B 24d22db (the forward as at fe57f53) against this tree on the
 #   cases the Hopper forward writes NCDHW (mission, k3s2op1, video-64-32, k2s2 fp32 / exact), two rounds, digests;
 #   4. ncu of the mission's fp32 forward kernel (the same metrics as call 3); 5. bench.py's mission rows.
-# Usage: COMMIT=<sha> BUDGET_S=420 bash benchmarks/s46d_check.sh   (logs in $OUT/s46d.txt, A/B in $OUT/ab_table.txt)
+# Usage: COMMIT=<sha> BUDGET_S=420 bash benchmarks/device_calls/s46d_check.sh   (logs in $OUT/s46d.txt, A/B in $OUT/ab_table.txt)
 . benchmarks/device_check_lib.sh s46d.txt 420
 log_pytest 170
 log_ab 60 "old=.ab/bin/24d22db.xz new=$B" "mission k3s2op1 video-64-32 k2s2" "f32 ncdhw tf32,f32 ncdhw exact"
