@@ -387,8 +387,9 @@ struct HopperWgradParams {
   // fp32 at fp32 accuracy (3xTF32, Hopper3xTF32; v87): the slot also holds the x tiles' and B's small TF32 parts,
   // at xs_off and bs_off (0 otherwise); segments of at most kMaxPairsSplit pairs
   int split, xs_off, bs_off;
-  // a stage's 128-byte k-blocks of x positions (1, or 2: fp32 TF32 by default since v111, 16-bit under
-  // CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): the slot holds kb x tiles xkb bytes apart, then kb B blocks of nkw x 4096 bytes, then the windows
+  // a stage's 128-byte k-blocks of x positions (1, or 2: by default since v111 for fp32 TF32 and for 16-bit at w
+  // stride 1, else under CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): the slot holds kb x tiles xkb bytes apart, then kb B
+  // blocks of nkw x 4096 bytes, then the windows
   int kb, xkb;
 #ifdef CT3D_PROBE
   int probe;

@@ -20,9 +20,9 @@
 // are one 128-byte swizzled row either way (fp32: 32 positions, k8 wgmmas; fp16 / bf16: 64 positions, k16 wgmmas,
 // each B word two positions); the windows move as 16-byte vectors of VEC = 16 / sizeof(E) elements.  A stage is KB
 // k-blocks, QS = KB x QB positions: the x tiles of block kb at kb x p.xkb in the slot (a TMA box per pair and block),
-// its B block at b_off + kb x NKW x 4096, one window copy for all of them.  KB = 2 for fp32 TF32 (by default since v111)
-// and 16-bit under CUTLASS_CONVT3D_SM90_WGRAD_KB=2 (v90): the stage's fixed cost (barrier round trips, the roles' per-stage setup; v75
-// found the kernel bound by it, not by bytes) paid once per two k-blocks.
+// its B block at b_off + kb x NKW x 4096, one window copy for all of them.  KB = 2 by default (v111) for fp32 TF32 and
+// for 16-bit at w stride 1, else under CUTLASS_CONVT3D_SM90_WGRAD_KB=2 (v90): the stage's fixed cost (barrier round
+// trips, the roles' per-stage setup; v75 found the kernel bound by it, not by bytes) paid once per two k-blocks.
 // fp32 at fp32 accuracy (Hopper3xTF32, kSplit; v87): x lands raw and the transform warpgroups write each x tile's and
 // each B word's big and small TF32 parts (PolicyExact::split; the small parts at xs_off and bs_off of the slot); the
 // consumer runs three wgmmas per k step (small x big, big x small, big x big: each k step's small terms before its
