@@ -2152,8 +2152,8 @@ def test_hopper_wgrad(hcase, mode, restore_flags, hopper_kernels, monkeypatch):
     exact fp32 (CUTLASS_CONVT3D_SM90_EXACT_WGRAD=1, v87: 3xTF32 with per-stage sums added in IEEE fp32, segments of
     at most 2 pairs; at fp32 accuracy against float64 and the sm_80 exact kernels, which a dropped small part or
     the tensor cores' truncating accumulation over a chunk would miss by orders of magnitude).  -kb2
-    (CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90; since v111 the default for fp32 TF32 and for 16-bit at w stride 1): stages of two k-blocks (fp32: 2 x 32
-    positions, W 36 and 40 one partial stage, 64 and 68 one whole stage, then none or a partial one; 16-bit: 2 x 64
+    (CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90; since v111 the default for fp32 TF32 and for 16-bit at w stride 1): stages
+    of two k-blocks (fp32: 2 x 32 positions, W 36 and 40 one partial stage, 64 and 68 one whole stage, then none or a partial one; 16-bit: 2 x 64
     positions, W 64 wider: 104 to 136, one partial stage or a whole one and a partial one); -kb1 (=1): one."""
     xs, cout, k, s, p, op, g, d = hcase
     dtype, budget, budget80 = _hopper_mode(mode.split("-")[0], monkeypatch)
@@ -2282,9 +2282,9 @@ def test_hopper_tma_tf32_rounding(op, restore_flags, hopper_kernels, monkeypatch
     (cvt.rn.tf32.f32, CUTLASS_CONVT3D_SM90_TMA_ROUND=0) or by its TFLOAT32 tensor map (=1, the default), with one
     k-block per grad_weight stage or two (v111, fp32 TF32's default, which only a TMA-rounded x takes): on an x with a
     quarter of its elements on ties of both parities, each configuration gives the same bits for x as for x already
-    rounded on the host (_tf32: the same kernel, the same order), so a truncation or ties away from zero would differ.  Where
-    the order is the same (one k-block) the kernel's and the TMA's rounding give the same bits; then against float64
-    at TF32 accuracy."""
+    rounded on the host (_tf32: the same kernel, the same order), so a truncation or ties away from zero would differ.
+    Where the order is the same (one k-block) the kernel's and the TMA's rounding give the same bits; then against
+    float64 at TF32 accuracy."""
     if not torch.cuda.is_available() or torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA rounding is a Hopper-kernel option (compute capability 9.0)")
     torch.backends.cudnn.allow_tf32 = True
@@ -2319,9 +2319,10 @@ def test_hopper_tma_tf32_rounding(op, restore_flags, hopper_kernels, monkeypatch
         got, names = _with_kernel_names(lambda: run(x))
         pattern = _wgrad_instance(("HopperTF32",), 3, int(kb)) if kb else re.compile(kernel)
         assert pattern.search(names), f"{op} TMA_ROUND={tma} KB={kb}: not {pattern.pattern}"
-        assert torch.equal(got, run(xr)), (
+        got_r = run(xr)
+        assert torch.equal(got, got_r), (
             f"{op} TMA_ROUND={tma} KB={kb}: x's rounding is not round-to-nearest-even "
-            f"(max {(got - run(xr)).abs().max().item():.3g})")
+            f"(max {(got - got_r).abs().max().item():.3g})")
         assert rel_err(got.cpu(), ref) <= 2e-3, f"{op} TMA_ROUND={tma}: {rel_err(got.cpu(), ref):.3g} against float64"
         by[tma, kb] = got
     assert torch.equal(by[configs[0]], by[configs[1]]), "the TMA's rounding and the kernel's differ (same order)"
@@ -2728,22 +2729,21 @@ def test_hopper_wgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatc
     assert "hopper_wgrad_kernel" not in kernels(3, 1, tf32=False)
     assert "hopper_wgrad_kernel" not in kernels(3, 1)  # (=0: neither)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD")
-    # stages of two k-blocks (v90, CUTLASS_CONVT3D_SM90_WGRAD_KB): fp32 TF32 by default (v111), with x rounded by its
-    # TMA map only; 16-bit under =2
+    # stages of two k-blocks (v90, CUTLASS_CONVT3D_SM90_WGRAD_KB): by default (v111) fp32 TF32, with x rounded by its
+    # TMA map only, and 16-bit at w stride 1; 16-bit at w stride 2 under =2
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD")
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", raising=False)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", raising=False)
     tf32_i, bf16_i = _WGRAD_TRAITS[torch.float32], _WGRAD_TRAITS[torch.bfloat16]
+    x72 = torch.randn(1, 32, 4, 6, 72, device=DEV)
     assert _wgrad_instance(tf32_i, 3, 2).search(kernels(3, 1))
-    assert _wgrad_instance(bf16_i, 3, 1).search(kernels(3, 1, torch.bfloat16, x=torch.randn(1, 32, 4, 6, 72,
-                                                                                             device=DEV)))
+    assert _wgrad_instance(bf16_i, 3, 1).search(kernels(3, 1, torch.bfloat16, x=x72))
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "1")
     assert _wgrad_instance(tf32_i, 3, 1).search(kernels(3, 1))
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
     assert _wgrad_instance(tf32_i, 3, 2).search(kernels(3, 1))
     # (16-bit: 64 positions a k-block, so x rows of 64 keep one; 72 take two)
     assert _wgrad_instance(bf16_i, 3, 1).search(kernels(3, 1, torch.bfloat16))
-    x72 = torch.randn(1, 32, 4, 6, 72, device=DEV)
     assert _wgrad_instance(bf16_i, 3, 2).search(kernels(3, 1, torch.bfloat16, x=x72))
     # (w dilation 4 at w stride 2: the two-block window does not fit, one block, still the Hopper kernel)
     wd4 = torch.randn(32, 32, 3, 3, 3, device=DEV)

@@ -362,10 +362,9 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   // stages of two 128-byte k-blocks (64 fp32 positions, 128 16-bit), half the stages and their fixed cost (barrier
   // round trips, per-stage setup) per byte, in a ring of 3 instead of 6 (slower at stop 36; with v109's interleaved
   // rows H100 fp32 mission 0.680 -> 0.650 ms, k3s1 0.552 -> 0.453; 16-bit within 1% but k3s1, -9%, and k3s2op1,
-  // +1.6%); a TF32 x
-  // rounded by its TMA map (the transform's rounding pass would need twice its registers); not 3xTF32.  One k-block
-  // where a row has only one (its second would be zeros) or where the longer window does not fit (w dilation: a span
-  // past 6 at w stride 2)
+  // +1.6%); a TF32 x rounded by its TMA map (the transform's rounding pass would need twice its registers); not
+  // 3xTF32.  One k-block where a row has only one (its second would be zeros) or where the longer window does not fit
+  // (w dilation: a span past 6 at w stride 2)
   const bool kb2 = (tf32 ? tma_rounds_tf32() : half) && p.IW > 128 / esize &&
                    window_vectors(2) * 16 <= HopperWgradTiles::max_raw(2) * 4;
   const double kb_default = tf32 || p.Ew == 1 ? 2.0 : 1.0;
