@@ -30,7 +30,8 @@ def restore_flags():
 @pytest.fixture
 def hopper_kernels(monkeypatch):
     """For the Hopper kernels' tests: the tap-GEMM and the phase-GEMM, which take short rows over those kernels by
-    default, pinned off (their own tests check where they run), so a case meant for a Hopper kernel reaches it and
-    its comparison with CUTLASS_CONVT3D_SM90*=0 is against the sm_80 kernels."""
+    default, and the grad_weight GEMM pinned off (their own tests check where they run), so a case meant for a
+    Hopper kernel reaches it and its comparison with CUTLASS_CONVT3D_SM90*=0 is against the sm_80 kernels."""
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "0")
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "0")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", "0")  # (grad_weight's GEMM, v116: test_hopper_wgemm turns it on)

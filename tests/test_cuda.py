@@ -1015,6 +1015,14 @@ HOPPER_CASES = [
 _ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, false, 2, \d>|I\w*ELb0ELi2ELi\dE)")
 
 
+@pytest.fixture(autouse=True)
+def _wgemm_off_for_tapgemm_tests(request, monkeypatch):
+    """The tap-GEMM's and phase-GEMM's tests check where those kernels run: the grad_weight GEMM (v116), which takes
+    grad_weight over them where it applies, pinned off there (test_hopper_wgemm compares it with them)."""
+    if any(k in request.node.name for k in ("tapgemm", "phasegemm", "wgen")):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", "0")
+
+
 def _with_kernel_names(fn):
     """fn()'s result and the names of the CUDA kernels it ran."""
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
@@ -2262,6 +2270,98 @@ def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, hopper_kernel
         assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
         if mode.endswith("kb2"):
             assert _wgrad_instance(_WGRAD_TRAITS[dtype], 3, 2).search(names), "not the two-block instance"
+    assert (masks[0] | masks[1] | masks[2]).any()
+    _assert_nonfinite_as_expected(gw, masks, values, budget)
+
+
+# The grad_weight GEMM over TMA boxes (wgemm_sm90.cuh, v116): (x shape, cout, k, s, p, op, groups, dilation, the level
+# of CUTLASS_CONVT3D_SM90_WGEMM that takes it).  W: one partial 128-byte k-block or two (36, 40 fp32 / 40 16-bit:
+# rows end inside a block); the copy (w stride 2, 3) and in place (w stride 1); M 128 (Kc 128) and 64; N = 192
+# (vnet-like: 3 boxes of 64), 256 (27 taps in sets of 4 and a last of 3; k2s2's 8 taps x 2 co blocks), 32-channel
+# boxes in pairs (level 2); groups; dilation with padding past every tap on some rows; taps no x row meets (depth 1,
+# k 3, p 1 at d stride 1: kd 0 and 2 reach no grad_y row, so their sums must be written as zeros).
+WGEMM_CASES = [
+    ((2, 128, 5, 6, 40), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1), 1),
+    ((1, 64, 4, 5, 36), 64, (3, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1), 1),
+    ((2, 128, 3, 4, 72), 128, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1, (1, 1, 1), 1),
+    ((1, 256, 3, 3, 24), 128, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 2, (1, 1, 1), 1),
+    ((1, 64, 3, 4, 40), 64, (3, 2, 3), (1, 2, 3), (2, 0, 2), (1, 1, 2), 1, (2, 1, 2), 1),
+    ((1, 64, 3, 4, 44), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1), 2),
+    ((1, 64, 1, 3, 40), 64, (3, 3, 3), (1, 2, 2), (1, 1, 1), (0, 0, 1), 1, (1, 1, 1), 1),
+]
+WGEMM_LAYOUTS = ["ncdhw", "gy_sliced", "gy_channels_last"]
+
+
+@pytest.mark.parametrize("mode", ["tf32", "fp16", "bf16"])
+@pytest.mark.parametrize("layout", WGEMM_LAYOUTS)
+@pytest.mark.parametrize("wcase", WGEMM_CASES,
+                         ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][0]}{c[2][1]}{c[2][2]}s{c[3][0]}{c[3][1]}{c[3][2]}"
+                              f"g{c[6]}d{c[7][0]}" for c in WGEMM_CASES])
+def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkeypatch):
+    """The grad_weight GEMM (CUTLASS_CONVT3D_SM90_WGEMM, v116) as _check_hopper_backward checks it: against float64
+    (TF32: both operands rounded to nearest by the TMA maps), bitwise repeatable, and against the other kernels (=0;
+    the same rounded operands).  grad_y NCDHW (read in place at w stride 1, else the phase-split copy), a slice of a
+    wider grad_y (16-byte misaligned rows: copied) or channels_last (copied); x NCDHW.  16-bit x rows of whole
+    16-byte vectors (W rounded up to 8)."""
+    xs, cout, k, s, p, op, g, d, level = wcase
+    dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", str(level))
+    if mode == "tf32":
+        budget, budget80 = 2e-3, 1e-5
+    else:
+        xs = _w16(xs)
+    x, w, gen = _wgrad_problem(xs, cout, k, g, 5)
+    args = (s, p, op, g, d)
+    gy = torch.randn(F.conv_transpose3d(x.double(), w.double(), None, *args).shape, generator=gen)
+    x, w, gy = x.to(dtype), w.to(dtype), gy.to(dtype)
+    w0 = w.double().requires_grad_(True)
+    ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
+    x, w = x.to(DEV), w.to(DEV)
+    if layout == "gy_sliced":  # rows 3 elements wider in memory, shifted by one: not 16-byte aligned
+        wide = torch.full((*gy.shape[:4], gy.shape[4] + 3), float("nan"), dtype=dtype, device=DEV)
+        wide[..., 1:1 + gy.shape[4]] = gy.to(DEV)
+        gyd = wide[..., 1:1 + gy.shape[4]]
+    elif layout == "gy_channels_last":
+        gyd = gy.to(DEV).contiguous(memory_format=torch.channels_last_3d)
+    else:
+        gyd = gy.to(DEV)
+    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gyd, x, w, *args, True), ref,
+                           "hopper_wgemm_kernel", "CUTLASS_CONVT3D_SM90_WGEMM", monkeypatch, (wcase, layout, mode),
+                           budget, budget80)
+
+
+@pytest.mark.parametrize("mode", ["tf32", "bf16"])
+@pytest.mark.parametrize("where", ["x", "gy"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_hopper_wgemm_nonfinite(value, where, mode, restore_flags, hopper_kernels, monkeypatch):
+    """NaN/inf planted in x or grad_y (borders, both signs) on a grad_weight GEMM shape whose boxes reach past the
+    rows (positions past x's W multiplied by grad_y values and the reverse, rows past grad_y): the warpgroups whose
+    sums are not finite recompute them masked, so ours is NaN/+inf/-inf exactly where the mathematical result is,
+    accurate elsewhere."""
+    dtype, budget, _ = _hopper_mode(mode, monkeypatch)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", "1")
+    W = 36 if dtype == torch.float32 else 40
+    x, w, gen = _wgrad_problem((2, 64, 5, 6, W), 64, (3, 3, 3), 1, 9)
+    args = (2, 1, 1, 1, 1)
+    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+    x, w, gy = x.to(dtype), w.to(dtype), gy.to(dtype)
+    OW = gy.shape[4]
+    bad = (x if where == "x" else gy).clone().double()
+    spots = ([(0, 3, 0, 0, 0), (1, 63, 4, 5, W - 1), (0, 7, 2, 3, 17), (1, 0, 4, 0, W - 2)] if where == "x" else
+             [(0, 3, 0, 0, 0), (1, 63, 9, 11, OW - 1), (0, 7, 5, 6, 35), (1, 0, 9, 1, OW - 2)])
+    for j, idx in enumerate(spots):
+        bad[idx] = value if j % 2 == 0 else -value
+    x64, gy64 = x.double(), gy.double()
+    if where == "x":
+        masks, values = nonfinite_expectation("grad_weight", x64, w.double(), gy64, bad, gy64, args)
+        xd, gyd = bad.to(dtype), gy
+    else:
+        masks, values = nonfinite_expectation("grad_weight_gy", x64, w.double(), gy64, x64, bad, args)
+        xd, gyd = x, bad.to(dtype)
+    gw, names = _with_kernel_names(
+        lambda: ops.conv_transpose3d_grad_weight(gyd.to(DEV), xd.to(DEV), w.to(DEV), *args, True))
+    if torch.cuda.get_device_capability() == (9, 0):
+        assert "hopper_wgemm_kernel" in names, "the case no longer takes the grad_weight GEMM"
     assert (masks[0] | masks[1] | masks[2]).any()
     _assert_nonfinite_as_expected(gw, masks, values, budget)
 

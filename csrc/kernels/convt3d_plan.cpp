@@ -31,6 +31,10 @@ Status hopper_wgrad_partials(const HopperWgradParams&, cudaStream_t, std::string
   if (why) *why = "built without the Hopper kernels";
   return Status::kNotSupported;
 }
+Status hopper_wgemm_partials(const HopperWgemmParams&, cudaStream_t, std::string* why) {
+  if (why) *why = "built without the Hopper kernels";
+  return Status::kNotSupported;
+}
 Status hopper_dgrad_pack(const HopperDgradParams&, cudaStream_t, std::string* why) {
   if (why) *why = "built without the Hopper kernels";
   return Status::kNotSupported;
@@ -958,6 +962,8 @@ size_t Operator<K>::get_workspace_size(const Arguments& a) const {
       return restaged_src_offset(p) + size_t(numel(fwd ? a.x : a.y)) * elem_size(p.dtype);
     }
     case Kind::kGradWeight: {
+      HopperWgemmPlan hg;
+      if (hopper_wgemm_plan(a, &hg)) return hg.ws_bytes;
       TapGemmPlan tg;
       if (tapgemm_plan(K, a, &tg)) return tg.workspace;
       HopperWgradPlan hw;
@@ -1015,6 +1021,12 @@ template <Kind K>
 Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const Arguments& a = args_;
   const KernelLaunchers& L = launchers(a.problem, K);
+  HopperWgemmPlan hg;
+  if (K == Kind::kGradWeight && hopper_wgemm_plan(a, &hg)) {  // (first: it applies over the tap-GEMM)
+    hg.set_workspace(workspace_);
+    Status s = hopper_wgemm_partials(hg.p, stream, why);
+    return s == Status::kSuccess ? L.wgrad_reduce(reduce_view(a.problem, hg.p.ws), hg.p.chunks, a.w, stream, why) : s;
+  }
   TapGemmPlan tg;
   if (tapgemm_plan(K, a, &tg)) {
     if (tg.empty) return Status::kSuccess;
@@ -1104,6 +1116,7 @@ bool grad_input_copies_gy(const Arguments& a) {
   return !dgrad_kernel_plan(Kind::kGradInput, a, nullptr) && restage_src(a, false);
 }
 bool grad_weight_copies_gy(const Arguments& a) {
+  if (hopper_wgemm_plan(a, nullptr)) return false;  // (its own copy, phase-split)
   TapGemmPlan tg{};
   if (tapgemm_plan(Kind::kGradWeight, a, &tg)) return tg.p.wgen && tg.restage_y;
   return !hopper_wgrad_plan(a, nullptr) && wgrad_sources(a, nullptr).y;

@@ -480,6 +480,143 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   return true;
 }
 
+// ---------------------------------------------------------------- Hopper grad_weight GEMM (wgemm_sm90.cuh, v116)
+// CUTLASS_CONVT3D_SM90_WGEMM: 0 off, 1 where it applies with 64-channel column boxes (Nc % 64 == 0), 2 also with
+// 32-channel ones (Nc % 32 == 0); unset: kHopperWgemmDefault.  Over every other grad_weight kernel where it applies.
+int hopper_wgemm_mode() {
+  const char* e = std::getenv("CUTLASS_CONVT3D_SM90_WGEMM");
+  const int v = e && e[0] >= '0' && e[0] <= '2' && !e[1] ? e[0] - '0' : kHopperWgemmDefault;
+  return hopper_enabled() ? v : 0;
+}
+
+// grad_weight as one GEMM per group over TMA boxes where it applies: compute capability 9.0; fp32 multiplied in TF32
+// with TMA rounding (its maps round both operands) or fp16 / bf16; Kc a multiple of 64 (the wgmma's M per consumer
+// warpgroup), Nc of the box's 64 (32 at mode 2); x NCDHW as a TMA map reads it (w stride 1, 16-byte strides, n and
+// channel foldable); grad_y with no zero stride (the copy would materialise an expanded one), read in place at w
+// stride 1 where a map can (NCDHW-like, 16-byte strides), else copied phase-split into the workspace first.
+bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  const int mode = hopper_wgemm_mode();
+  if (!hopper_built() || mode == 0 || device_attrs().cc != 90) return false;
+  const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradWeight) == Math::kTF32 && tma_rounds_tf32();
+  const bool half = pb.dtype == DType::kF16 || pb.dtype == DType::kBF16;
+  if (!(tf32 || half)) return false;
+  const int Kc = pb.cin_g(), Nc = pb.cout_g();
+  const int bc = Nc % 64 == 0 ? 64 : (mode == 2 && Nc % 32 == 0) ? 32 : 0;
+  if (Kc % 64 || bc == 0) return false;
+  const TensorRef5 &x = a.x, &gy = a.y;
+  if (numel(x) == 0 || numel(gy) == 0 || has_zero_stride(x) || has_zero_stride(gy)) return false;
+  const int64_t es = int64_t(elem_size(pb.dtype)), vec = 16 / es;
+  auto tma_strides = [&](const TensorRef5& t) {
+    if (t.stride[4] != 1 || reinterpret_cast<uintptr_t>(t.data) % 16) return false;
+    for (int d = 1; d < 4; ++d)
+      if ((t.stride[d] * es) % 16 || t.stride[d] * es >= (int64_t(1) << 40)) return false;
+    return true;
+  };
+  if (!tma_strides(x) || x.stride[0] != pb.Cin * x.stride[1]) return false;
+  const int64_t N = x.size[0], OD = gy.size[2], OH = gy.size[3], OW = gy.size[4];
+  if (N * pb.Cin >= INT_MAX || N * pb.Cout >= INT_MAX) return false;
+  const int Ed = pb.stride[0], Eh = pb.stride[1], Ew = pb.stride[2];
+  const bool direct = Ew == 1 && tma_strides(gy) && gy.stride[0] == pb.Cout * gy.stride[1];
+  HopperWgemmPlan r{};
+  HopperWgemmParams& p = r.p;
+  p.x = x;
+  p.gy = gy;
+  p.dtype = pb.dtype;
+  p.Cin = pb.Cin;
+  p.Cout = pb.Cout;
+  p.Kc = Kc;
+  p.Nc = Nc;
+  p.groups = pb.groups;
+  p.N = int(N);
+  p.ID = int(x.size[2]);
+  p.IH = int(x.size[3]);
+  p.IW = int(x.size[4]);
+  p.OD = int(OD);
+  p.OH = int(OH);
+  p.OW = int(OW);
+  p.Ed = Ed;
+  p.Eh = Eh;
+  p.Ew = Ew;
+  p.taps = pb.taps();
+  p.M = Kc % 128 == 0 ? 128 : 64;
+  p.ncib = Kc / p.M;
+  p.bc = bc;
+  p.katoms = int((p.IW + 128 / es - 1) / (128 / es));
+  size_t copy_bytes = 0;
+  if (!direct) {
+    const int64_t q = (OW + Ew - 1) / Ew, rows = N * pb.Cout * OD * OH;
+    if (rows >= INT_MAX) return false;
+    p.Qw = int((q + vec - 1) / vec * vec);
+    copy_bytes = align256(size_t(rows) * Ew * p.Qw * es);
+  }
+  // column boxes: every (tap, co block), taps in (kd, kh, kw) order, in sets of nbox (N = nbox bc <= 256; the sets
+  // balanced; 32-channel boxes in pairs, so that N is a multiple of 64)
+  const int cobs = Nc / bc, total = p.taps * cobs, maxbox = HopperWgemmTiles::kMaxN / bc;
+  const int nsets = (total + maxbox - 1) / maxbox;
+  if (nsets > HopperWgemmTiles::kMaxSets) return false;
+  int nbox = (total + nsets - 1) / nsets;
+  if (bc == 32) nbox += nbox & 1;
+  p.nsets = nsets;
+  p.nbox = nbox;
+  auto floor_div = [](int a_, int b_) { return a_ >= 0 ? a_ / b_ : -((-a_ + b_ - 1) / b_); };
+  // x rows i whose grad_y row s i + off lies in [0, O): [lo, hi)
+  auto valid = [&](int off, int s, int O, int I, int& lo, int& hi) {
+    lo = std::max(0, floor_div(-off + s - 1, s));
+    hi = std::min(I, floor_div(O - 1 - off, s) + 1);
+  };
+  for (int si = 0; si < nsets; ++si) {
+    HopperWgemmSet& S = p.set[si];
+    const int b0 = int(int64_t(total) * si / nsets), b1 = int(int64_t(total) * (si + 1) / nsets);
+    S.nbox = b1 - b0;
+    int dlo = INT_MAX, dhi = INT_MIN, hlo = INT_MAX, hhi = INT_MIN;
+    for (int b = b0; b < b1; ++b) {
+      HopperWgemmBox& bx = S.box[b - b0];
+      bx.tap = b / cobs;
+      bx.co0 = b % cobs * bc;
+      const int kw = bx.tap % pb.k[2], kh = bx.tap / pb.k[2] % pb.k[1], kd = bx.tap / (pb.k[2] * pb.k[1]);
+      bx.dd = kd * pb.dil[0] - pb.pad[0];
+      bx.dh = kh * pb.dil[1] - pb.pad[1];
+      const int woff = kw * pb.dil[2] - pb.pad[2];
+      bx.qs = floor_div(woff, Ew);
+      bx.rw = woff - bx.qs * Ew;
+      int l0, h0, l1, h1;
+      valid(bx.dd, Ed, p.OD, p.ID, l0, h0);
+      valid(bx.dh, Eh, p.OH, p.IH, l1, h1);
+      if (l0 >= h0 || l1 >= h1) continue;  // a tap no x row meets: its sums are zero
+      dlo = std::min(dlo, l0);
+      dhi = std::max(dhi, h0);
+      hlo = std::min(hlo, l1);
+      hhi = std::max(hhi, h1);
+    }
+    S.id0 = dlo < dhi ? dlo : 0;
+    S.nid = dlo < dhi ? dhi - dlo : 0;
+    S.ih0 = hlo < hhi ? hlo : 0;
+    S.nih = hlo < hhi ? hhi - hlo : 0;
+    if (N * S.nid * S.nih * p.katoms >= INT_MAX) return false;
+  }
+  const int64_t nseg = int64_t(nsets) * p.ncib * pb.groups;
+  if (nseg >= INT_MAX / 4) return false;
+  p.nseg = int(nseg);
+  // one CTA per SM (its shared memory); every segment the same chunks, so that the CTAs resident together cover
+  // all segments of a few chunks (CUTLASS_CONVT3D_SM90_WGEMM_CHUNKS=<c> sets them, for measurements)
+  int64_t maxrows = 1;
+  for (int si = 0; si < nsets; ++si) maxrows = std::max<int64_t>(maxrows, N * p.set[si].nid * p.set[si].nih);
+  const int64_t dflt = std::max<int64_t>(1, device_sms() / nseg);
+  p.chunks = int(std::min<int64_t>(maxrows, int64_t(env_knob("CUTLASS_CONVT3D_SM90_WGEMM_CHUNKS", double(dflt), 1.0))));
+  if (int64_t(p.chunks) * p.nseg >= INT_MAX) return false;
+  p.b_off = p.M * 128;
+  p.slot_bytes = (p.b_off + nbox * bc * 128 + 1023) / 1024 * 1024;
+  const int64_t rcap = int64_t(env_knob("CUTLASS_CONVT3D_SM90_WGEMM_RING", HopperWgemmTiles::kMaxRing, 2.0));
+  p.ring = int(std::min<int64_t>(std::min<int64_t>(HopperWgemmTiles::kMaxRing, rcap),
+                                 (int64_t(device_smem_optin()) - HopperWgemmTiles::kBarBytes - 1024) / p.slot_bytes));
+  if (p.ring < 2) return false;
+  r.copy_bytes = copy_bytes;
+  r.ws_bytes = copy_bytes + size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;
+  if (out) *out = r;
+  return true;
+}
+
 // ---------------------------------------------------------------- Hopper grad_input (dgrad_sm90.cuh)
 namespace {
 // grad_input on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32 (fp16 / bf16 too under

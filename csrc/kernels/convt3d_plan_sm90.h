@@ -58,6 +58,20 @@ struct HopperWgradPlan {
 };
 bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out);
 
+// ---------------------------------------------------------------- Hopper grad_weight GEMM (wgemm_sm90.cuh, v116)
+struct HopperWgemmPlan {
+  HopperWgemmParams p;
+  size_t copy_bytes;  // grad_y's phase-split copy at the workspace's start (0: read in place), then the sums
+  size_t ws_bytes;
+  void set_workspace(void* ws) {
+    p.gyp = copy_bytes ? ws : nullptr;
+    p.ws = static_cast<char*>(ws) + copy_bytes;
+  }
+};
+// CUTLASS_CONVT3D_SM90_WGEMM's default (hopper_wgemm_mode): 1, where Nc is a multiple of 64
+constexpr int kHopperWgemmDefault = 1;
+bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out);
+
 // ---------------------------------------------------------------- Hopper grad_input (dgrad_sm90.cuh)
 struct HopperDgradPlan {
   HopperDgradParams p;

@@ -395,6 +395,56 @@ struct HopperWgradParams {
   int probe;
 #endif
 };
+// The Hopper grad_weight as a plain GEMM over TMA boxes (wgemm_sm90.cuh, v116): per group
+//   C[ci][(tap, co)] = sum over x positions (n, id, ih, iw) of x[ci][id][ih][iw] * gy[co][od][oh][Ew iw + woff(kw)],
+// K = the positions, both operands K-major as TF32 wgmma needs them: A = an NCDHW x box of M channels x 128 bytes of
+// iw (x is K-major as it lies), B = boxes of BC co x 128 bytes of grad_y positions, one per (tap, co block) column
+// group.  At w stride 1 a tap's positions are contiguous in an NCDHW grad_y; at w stride Ew they are one residue of
+// a row, so grad_y is first copied phase-split (gyp[n][co][od][oh][rw][qw] = gy[.., Ew qw + rw], zero past the row):
+// tap kw then reads residue (woff mod Ew) at qw = iw + floor(woff / Ew).  Rows and positions outside grad_y read as
+// zeros (TMA bounds), so no tap is masked.  A segment = (group, M-channel block of ci, nbox column boxes), its x
+// rows (n, id, ih) over the union of its boxes' valid (id, ih) ranges; every segment has `chunks` CTAs, CTA blockIdx
+// = chunk x nseg + segment, so the CTAs running together cover all segments of a few chunks (x and grad_y rows read
+// once from DRAM, then from L2).  Partial sums to ws[chunk][group][tap][Kc][Nc]; the ordered reduce adds them.
+struct HopperWgemmTiles {
+  static constexpr int kThreads = 128;  // a warpgroup
+  static constexpr int kMaxBox = 8;     // column boxes per set (N = nbox x bc <= 256)
+  static constexpr int kMaxN = 256;
+  static constexpr int kMaxSets = 32;
+  static constexpr int kMaxRing = 8;
+  static constexpr int kBarBytes = 256;  // two mbarriers per slot
+  // MW consumer warpgroups (64 channels of ci each), then one producer warp
+  static constexpr int cta_threads(int mw) { return mw * kThreads + 32; }
+};
+struct HopperWgemmBox {
+  int tap, co0;          // the weight's tap (kd, kh, kw) flat, the first of its bc co (within the group)
+  int dd, dh;            // grad_y row od = Ed id + dd, oh = Eh ih + dh
+  int qs, rw;            // w: grad_y (phase-split) position qw = iw + qs of residue rw
+};
+// A set of column boxes (the same for every group and ci block): its x rows are the union of its boxes' valid rows
+struct HopperWgemmSet {
+  int nbox;              // live boxes (the instance's N / bc; boxes >= nbox are neither loaded nor stored)
+  int id0, nid, ih0, nih;  // x rows id0 .. id0 + nid - 1, ih0 .. ih0 + nih - 1
+  HopperWgemmBox box[HopperWgemmTiles::kMaxBox];
+};
+struct HopperWgemmParams {
+  TensorRef5 x;          // NCDHW as the A map reads it (the masked recompute reads it too)
+  TensorRef5 gy;         // grad_y as the caller gave it (the phase-split copy's source; the masked recompute)
+  void* gyp;             // the phase-split copy (Ew > 1, or a grad_y the B map cannot read in place), else null
+  int Qw;                // positions per residue row of the copy (a whole number of 16-byte vectors)
+  int Cin, Cout, Kc, Nc, groups;
+  int N, ID, IH, IW, OD, OH, OW;
+  int Ed, Eh, Ew;
+  int taps;              // the weight's taps (the sums' layout)
+  int M, bc, nbox;       // A rows (64 x consumer warpgroups), co per box, boxes per set (the instance: N = nbox bc)
+  int katoms;            // 128-byte k-blocks of iw per x row
+  int nsets, ncib, nseg; // segment s = (set s % nsets, ci block s / nsets % ncib, group s / (nsets ncib))
+  int chunks, ring, slot_bytes, b_off;  // slot: A (M x 128 bytes), B at b_off (N x 128 bytes)
+  void* ws;              // [chunks][groups][taps][Kc][Nc] float
+  DType dtype;           // fp32 (TF32: both maps TFLOAT32, rounding to nearest), fp16 or bf16
+  HopperWgemmSet set[HopperWgemmTiles::kMaxSets];
+};
+
 // The Hopper grad_input (dgrad_sm90.cuh): gx[ci][iw] = sum over (kd, kh, kw) and co of
 // gy[co][od(id, kd)][oh(ih, kh)][Ew iw + kw - pw] * w[ci][co][kd][kh][kw], per x row (n, id, ih) a GEMM with
 // M = 128 iw (two consumer warpgroups of 64), N = 32 ci and K = taps x co; a tile holds four x rows (id + a, ih + b),
@@ -458,6 +508,12 @@ Status hopper_forward(const HopperParams& p, const TensorRef5& x_cl, bool round_
                       std::string* why);
 // grad_weight's partial sums into p.ws (then the ordered reduce of p.chunks chunks)
 Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why);
+// grad_weight as a GEMM over TMA boxes (v116): the phase-split copy of grad_y where p.gyp, then the partial sums into
+// p.ws (then the ordered reduce of p.chunks chunks)
+Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, std::string* why);
+inline size_t hopper_wgemm_smem_bytes(const HopperWgemmParams& p) {
+  return HopperWgemmTiles::kBarBytes + 1024 + size_t(p.ring) * p.slot_bytes;
+}
 struct SmemLimits;
 // The tap-GEMM's Hopper instance (p.gmma: its weights packed K-major by tapgemm_pack)
 Status hopper_tapgemm(DType dtype, const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream,

@@ -12,8 +12,10 @@
 #include "wgrad_sm90.cuh"
 #elif CT3D_SM90_PART == 3
 #include "dgrad_sm90.cuh"
+#elif CT3D_SM90_PART == 5
+#include "wgemm_sm90.cuh"
 #elif CT3D_SM90_PART != 4  // 4: the tap-GEMM's wgmma instances (tapgemm_kernel.cuh, with kernel_launch.cuh)
-#error "CT3D_SM90_PART must be 1 (forward), 2 (grad_weight), 3 (grad_input) or 4 (the tap-GEMM)"
+#error "CT3D_SM90_PART must be 1 (forward), 2 (grad_weight), 3 (grad_input), 4 (the tap-GEMM) or 5 (grad_weight GEMM)"
 #endif
 
 namespace ct3d {
@@ -32,7 +34,7 @@ Status with_traits(DType dtype, bool split, F&& f) {
   }
 }
 
-#if CT3D_SM90_PART == 1 || CT3D_SM90_PART == 2  // the TMA tensor maps of x (grad_input: its stages copied with cp.async)
+#if CT3D_SM90_PART == 1 || CT3D_SM90_PART == 2 || CT3D_SM90_PART == 5  // TMA tensor maps (grad_input: cp.async)
 
 using EncodeTiled = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*, const cuuint64_t*,
                                  const cuuint64_t*, const cuuint32_t*, const cuuint32_t*, CUtensorMapInterleave,
@@ -53,27 +55,29 @@ EncodeTiled encode_tiled() {
   return fn;
 }
 
-// A 4-D tensor map of Tr's elements read in boxes `box` (strides in elements), swizzled as the wgmma's K-major
+// A rank-R tensor map of Tr's elements read in boxes `box` (strides in elements), swizzled as the wgmma's K-major
 // operand: kSwizzle bytes, the box's inner extent (the forward's 32-channel rows: Tr::kRowBytes, 128 for fp32 and 64
-// for 16-bit types; grad_weight's rows of positions: 128 for every type).  tf32 (fp32 only): typed TFLOAT32, so that the TMA itself rounds each element to TF32 as it lands, which the kernels would otherwise do (to
-// nearest even, inf and NaN unchanged, as Triton's round_f32_to_tf32 descriptors describe it; CUDA's documents do
-// not say, so test_hopper_tma_tf32_rounding checks it on the GPU, ties included)
-template <class Tr, int kSwizzle = Tr::kRowBytes>
-Status map_4d(void* data, const cuuint64_t (&dims)[4], const int64_t (&strides)[3], const cuuint32_t (&box)[4],
-              bool tf32, CUtensorMap* map, std::string* why) {
+// for 16-bit types; grad_weight's rows of positions: 128 for every type).  tf32 (fp32 only): typed TFLOAT32, so that
+// the TMA itself rounds each element to TF32 as it lands, which the kernels would otherwise do (to nearest even, inf
+// and NaN unchanged, as Triton's round_f32_to_tf32 descriptors describe it; CUDA's documents do not say, so
+// test_hopper_tma_tf32_rounding checks it on the GPU, ties included)
+template <class Tr, int kSwizzle = Tr::kRowBytes, int R>
+Status map_tiled(void* data, const cuuint64_t (&dims)[R], const int64_t (&strides)[R - 1], const cuuint32_t (&box)[R],
+                 bool tf32, CUtensorMap* map, std::string* why) {
   using E = typename Tr::Element;
   const EncodeTiled enc = encode_tiled();
   if (!enc) return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled is not available");
-  const cuuint32_t estr[4] = {1, 1, 1, 1};
-  const cuuint64_t bstr[3] = {cuuint64_t(strides[0]) * sizeof(E), cuuint64_t(strides[1]) * sizeof(E),
-                              cuuint64_t(strides[2]) * sizeof(E)};
+  cuuint32_t estr[R];
+  cuuint64_t bstr[R - 1];
+  for (int i = 0; i < R; ++i) estr[i] = 1;
+  for (int i = 0; i < R - 1; ++i) bstr[i] = cuuint64_t(strides[i]) * sizeof(E);
   const CUtensorMapDataType type = std::is_same<E, cutlass::half_t>::value       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
                                    : std::is_same<E, cutlass::bfloat16_t>::value ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
                                    : tf32                                        ? CU_TENSOR_MAP_DATA_TYPE_TFLOAT32
                                                                                  : CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
   static_assert(kSwizzle == 128 || kSwizzle == 64, "the 128- or 64-byte swizzle");
   const CUtensorMapSwizzle sw = kSwizzle == 128 ? CU_TENSOR_MAP_SWIZZLE_128B : CU_TENSOR_MAP_SWIZZLE_64B;
-  const CUresult r = enc(map, type, 4, data, dims, bstr, box, estr, CU_TENSOR_MAP_INTERLEAVE_NONE, sw,
+  const CUresult r = enc(map, type, cuuint32_t(R), data, dims, bstr, box, estr, CU_TENSOR_MAP_INTERLEAVE_NONE, sw,
                          CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS)
     return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled failed (" + std::to_string(int(r)) + ")");
@@ -91,7 +95,7 @@ Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap*
                               cuuint64_t(x.size[0] * x.size[2] * (Tr::kSplit ? 2 : 1))};
   const int64_t strides[3] = {x.stride[4], x.stride[3], x.stride[2]};
   const cuuint32_t box[4] = {32, cuuint32_t(HopperTiles::rows(p.S)), 1, 1};
-  return map_4d<Tr>(x.data, dims, strides, box, tf32, map, why);
+  return map_tiled<Tr>(x.data, dims, strides, box, tf32, map, why);
 }
 
 template <class Tr, bool kRoundX, int kOut, int NSJ>
@@ -140,7 +144,7 @@ Status x_map_ncdhw(const TensorRef5& x, bool tf32, CUtensorMap* map, std::string
                               cuuint64_t(x.size[0] * x.size[1])};
   const int64_t strides[3] = {x.stride[3], x.stride[2], x.stride[1]};
   const cuuint32_t box[4] = {128 / sizeof(typename Tr::Element), 1, 1, 32};
-  return map_4d<Tr, 128>(x.data, dims, strides, box, tf32, map, why);
+  return map_tiled<Tr, 128>(x.data, dims, strides, box, tf32, map, why);
 }
 
 template <class Tr, int NKW, int KB>
@@ -287,6 +291,73 @@ Status hopper_tapgemm(DType dtype, const TapGemmParams& p, dim3 grid, const Smem
     case DType::kBF16: return tapgemm_as<PolicyBF16, HopperBF16>(p, grid, lim, stream, why);
     default: return detail::fail(why, Status::kNotSupported, "Hopper tap-GEMM: fp32 (TF32), fp16 or bf16");
   }
+}
+#elif CT3D_SM90_PART == 5
+// A: x NCDHW (w stride 1, n and channel folded) as (w, h, d, n * Cin) in boxes of 128 bytes of positions x M
+// channels.  B: grad_y as (qw, rw, oh, od, n * Cout) in boxes of 128 bytes of positions x bc channels: the phase-split
+// copy (dense, Qw positions per residue row), or at w stride 1 the caller's grad_y itself (rw a dimension of one).
+// Both rounded to TF32 by their maps where fp32 (the plan takes TF32 products only).
+template <class Tr, int MW, int N>
+Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string* why) {
+  using E = typename Tr::Element;
+  constexpr cuuint32_t QB = 128 / sizeof(E);
+  const bool tf32 = Tr::kTF32;
+  CUtensorMap xmap, ymap;
+  const TensorRef5& x = p.x;
+  const cuuint64_t xdims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
+                               cuuint64_t(x.size[0] * x.size[1])};
+  const int64_t xstr[3] = {x.stride[3], x.stride[2], x.stride[1]};
+  const cuuint32_t xbox[4] = {QB, 1, 1, cuuint32_t(p.M)};
+  Status s = map_tiled<Tr, 128>(x.data, xdims, xstr, xbox, tf32, &xmap, why);
+  if (s != Status::kSuccess) return s;
+  const cuuint32_t ybox[5] = {QB, 1, 1, 1, cuuint32_t(p.bc)};
+  if (p.gyp) {
+    const int64_t qw = p.Qw, rs = int64_t(p.Ew) * qw, hs = rs * p.OH, ds = hs * p.OD;
+    const cuuint64_t ydims[5] = {cuuint64_t(p.Qw), cuuint64_t(p.Ew), cuuint64_t(p.OH), cuuint64_t(p.OD),
+                                 cuuint64_t(int64_t(p.N) * p.Cout)};
+    const int64_t ystr[4] = {qw, rs, hs, ds};
+    s = map_tiled<Tr, 128>(p.gyp, ydims, ystr, ybox, tf32, &ymap, why);
+  } else {
+    const TensorRef5& g = p.gy;
+    const cuuint64_t ydims[5] = {cuuint64_t(p.OW), 1, cuuint64_t(p.OH), cuuint64_t(p.OD),
+                                 cuuint64_t(int64_t(p.N) * p.Cout)};
+    const int64_t ystr[4] = {g.stride[3], g.stride[3], g.stride[2], g.stride[1]};
+    s = map_tiled<Tr, 128>(g.data, ydims, ystr, ybox, tf32, &ymap, why);
+  }
+  if (s != Status::kSuccess) return s;
+  if (p.gyp) {
+    const int rows = p.N * p.Cout * p.OD * p.OH;
+    wgemm_phase_split_kernel<E><<<std::min((rows + 7) / 8, 65536), dim3(32, 8), 0, stream>>>(p);
+    s = detail::cuda_check(cudaGetLastError(), why, "grad_weight phase-split copy launch");
+    if (s != Status::kSuccess) return s;
+  }
+  auto kernel = hopper_wgemm_kernel<Tr, MW, N>;
+  const size_t smem = hopper_wgemm_smem_bytes(p);
+  s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
+                         "cudaFuncSetAttribute (Hopper grad_weight GEMM)");
+  if (s != Status::kSuccess) return s;
+  kernel<<<unsigned(p.nseg) * unsigned(p.chunks), HopperWgemmTiles::cta_threads(MW), smem, stream>>>(xmap, ymap, p);
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight GEMM kernel launch");
+}
+
+template <class Tr, int MW>
+Status wgemm_n(const HopperWgemmParams& p, cudaStream_t stream, std::string* why) {
+  switch (p.nbox * p.bc) {
+    case 64: return launch_wgemm<Tr, MW, 64>(p, stream, why);
+    case 128: return launch_wgemm<Tr, MW, 128>(p, stream, why);
+    case 192: return launch_wgemm<Tr, MW, 192>(p, stream, why);
+    case 256: return launch_wgemm<Tr, MW, 256>(p, stream, why);
+  }
+  return detail::fail(why, Status::kNotSupported, "Hopper grad_weight GEMM: N must be 64, 128, 192 or 256");
+}
+
+Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, std::string* why) {
+  return with_traits<false>(p.dtype, false, [&](auto tr) {
+    using Tr = decltype(tr);
+    if (p.M == 128) return wgemm_n<Tr, 2>(p, stream, why);
+    if (p.M == 64) return wgemm_n<Tr, 1>(p, stream, why);
+    return detail::fail(why, Status::kNotSupported, "Hopper grad_weight GEMM: M must be 64 or 128");
+  });
 }
 #else  // CT3D_SM90_PART == 3
 bool hopper_built() { return true; }

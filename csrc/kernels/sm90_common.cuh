@@ -134,6 +134,15 @@ CT3D_DEV void tma_load_4d(const CUtensorMap* map, uint64_t* bar, void* dst, int 
       : "memory");
 }
 
+CT3D_DEV void tma_load_5d(const CUtensorMap* map, uint64_t* bar, void* dst, int c0, int c1, int c2, int c3, int c4) {
+  asm volatile(
+      "cp.async.bulk.tensor.5d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3, %4, %5, %6}], "
+      "[%7];\n" ::"r"(uint32_t(__cvta_generic_to_shared(dst))),
+      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(c3), "r"(c4),
+      "r"(uint32_t(__cvta_generic_to_shared(bar)))
+      : "memory");
+}
+
 CT3D_DEV void warpgroup_sync(int wg) {  // named barrier 1 + wg over the warpgroup's 128 threads
   asm volatile("bar.sync %0, %1;\n" ::"r"(1 + wg), "r"(HopperTiles::kThreads) : "memory");
 }

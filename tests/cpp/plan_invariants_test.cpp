@@ -43,6 +43,7 @@ Status hopper_forward(const HopperParams&, const TensorRef5&, bool, int, cudaStr
   not_here(__func__);
 }
 Status hopper_wgrad_partials(const HopperWgradParams&, cudaStream_t, std::string*) { not_here(__func__); }
+Status hopper_wgemm_partials(const HopperWgemmParams&, cudaStream_t, std::string*) { not_here(__func__); }
 Status hopper_dgrad_pack(const HopperDgradParams&, cudaStream_t, std::string*) { not_here(__func__); }
 Status hopper_dgrad(const HopperDgradParams&, cudaStream_t, std::string*) { not_here(__func__); }
 Status hopper_tapgemm(DType, const TapGemmParams&, dim3, const SmemLimits&, cudaStream_t, std::string*) {
@@ -250,6 +251,70 @@ static void check_wgrad(const Arguments& a, const HopperWgradPlan& r) {
   CHECK(r.ws_bytes == size_t(p.chunks) * pb.groups * p.taps * size_t(p.Kc) * p.Nc * 4, "workspace %zu", r.ws_bytes);
 }
 
+// The grad_weight GEMM (v116): slot and ring; every (tap, co block) in exactly one box of one set; each box's grad_y
+// position of x position (id, ih, iw) is the transposed convolution's (o = s i + k dil - pad per dimension), its
+// residue inside the copy's rows; every x row with a valid grad_y row for a box inside its set's rows; the chunks
+// partition each set's rows; the workspace holds the copy and the sums.
+static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
+  const ConvT3dProblem& pb = a.problem;
+  const HopperWgemmParams& p = r.p;
+  const int es = int(elem_size(pb.dtype)), vec = 16 / es, N = p.nbox * p.bc;
+  CHECK(N == 64 || N == 128 || N == 192 || N == 256, "N %d", N);
+  CHECK((p.M == 64 || p.M == 128) && p.Kc % p.M == 0 && p.ncib == p.Kc / p.M && p.Nc % p.bc == 0, "M %d bc %d", p.M,
+        p.bc);
+  CHECK(p.ring >= 2 && p.ring <= HopperWgemmTiles::kMaxRing && hopper_wgemm_smem_bytes(p) <= size_t(kOptin), "ring %d",
+        p.ring);
+  CHECK(p.slot_bytes % 1024 == 0 && p.b_off == p.M * 128 && p.b_off + N * 128 <= p.slot_bytes, "slot %d",
+        p.slot_bytes);
+  CHECK(int64_t(p.katoms) * 128 / es >= pb.in[2] && int64_t(p.katoms - 1) * 128 / es < pb.in[2], "katoms %d",
+        p.katoms);
+  CHECK(p.nseg == p.nsets * p.ncib * pb.groups && int64_t(p.nseg) * p.chunks < INT_MAX && p.chunks >= 1, "grid");
+  std::map<std::pair<int, int>, int> seen;  // (tap, co0) -> boxes
+  for (int si = 0; si < p.nsets; ++si) {
+    const HopperWgemmSet& S = p.set[si];
+    CHECK(S.nbox >= 1 && S.nbox <= p.nbox, "set %d: %d boxes", si, S.nbox);
+    const int64_t rows = int64_t(pb.N) * S.nid * S.nih;
+    int64_t covered = 0;
+    for (int c = 0; c < p.chunks; ++c) {  // the kernel's WgemmCta
+      const int64_t r0 = rows * c / p.chunks, r1 = rows * (c + 1) / p.chunks;
+      CHECK(r0 == covered && r1 >= r0, "set %d chunk %d", si, c);
+      covered = r1;
+    }
+    CHECK(covered == rows, "set %d rows", si);
+    for (int b = 0; b < S.nbox; ++b) {
+      const HopperWgemmBox& bx = S.box[b];
+      ++seen[{bx.tap, bx.co0}];
+      const int kw = bx.tap % pb.k[2], kh = bx.tap / pb.k[2] % pb.k[1], kd = bx.tap / (pb.k[2] * pb.k[1]);
+      CHECK(bx.rw >= 0 && bx.rw < pb.stride[2], "box rw %d", bx.rw);
+      for (int i = 0; i < pb.in[2]; ++i)
+        CHECK(int64_t(pb.stride[2]) * (i + bx.qs) + bx.rw == int64_t(pb.stride[2]) * i + kw * pb.dil[2] - pb.pad[2],
+              "w position of tap %d", bx.tap);
+      for (int id = 0; id < pb.in[0]; ++id)
+        for (int ih = 0; ih < pb.in[1]; ++ih) {
+          const int od = pb.stride[0] * id + kd * pb.dil[0] - pb.pad[0], oh = pb.stride[1] * ih + kh * pb.dil[1] - pb.pad[1];
+          CHECK(od == pb.stride[0] * id + bx.dd && oh == pb.stride[1] * ih + bx.dh, "d / h offsets of tap %d", bx.tap);
+          if (od < 0 || od >= pb.out[0] || oh < 0 || oh >= pb.out[1]) continue;
+          CHECK(id >= S.id0 && id < S.id0 + S.nid && ih >= S.ih0 && ih < S.ih0 + S.nih,
+                "x row (%d %d) of tap %d outside set %d's rows", id, ih, bx.tap, si);
+        }
+    }
+  }
+  for (int tap = 0; tap < pb.taps(); ++tap)
+    for (int co0 = 0; co0 < p.Nc; co0 += p.bc) {
+      const auto it = seen.find({tap, co0});
+      CHECK(it != seen.end() && it->second == 1, "tap %d co %d in %d boxes", tap, co0, it == seen.end() ? 0 : it->second);
+    }
+  CHECK(seen.size() == size_t(pb.taps()) * (p.Nc / p.bc), "boxes");
+  if (r.copy_bytes) {
+    CHECK(p.Qw % vec == 0 && int64_t(p.Qw) * pb.stride[2] >= pb.out[2] &&
+              r.copy_bytes >= size_t(pb.N) * pb.Cout * pb.out[0] * pb.out[1] * pb.stride[2] * p.Qw * es,
+          "copy: Qw %d, %zu bytes", p.Qw, r.copy_bytes);
+  } else {
+    CHECK(pb.stride[2] == 1, "grad_y read in place at w stride %d", pb.stride[2]);
+  }
+  CHECK(r.ws_bytes == r.copy_bytes + size_t(p.chunks) * pb.groups * pb.taps() * size_t(p.Kc) * p.Nc * 4, "workspace");
+}
+
 static void check_dgrad(const HopperDgradPlan& r, const char* what) {
   const HopperDgradParams& p = r.p;
   CHECK(hopper_dgrad_smem_bytes(p) <= size_t(kOptin) && p.ring >= 2 && p.ring <= HopperDgradTiles::kMaxRing,
@@ -376,7 +441,7 @@ int main(int argc, char** argv) {
       {{"CUTLASS_CONVT3D_SM90_TMA_ROUND", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD_KB", "2"}},  // (fp32 TF32: one k-block)
       {{"CUTLASS_CONVT3D_SM90_VEC16", "1"}, {"CUTLASS_CONVT3D_SM90_MERGE", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD", "1"}},
   };
-  int planned[4] = {0, 0, 0, 0};
+  int planned[4] = {0, 0, 0, 0}, wgemm_planned = 0;
   for (size_t ki = 0; ki < knobs.size(); ++ki) {
     for (const auto& kv : knobs[ki]) setenv(kv.first, kv.second, 1);
     for (int t = 0; t < n_problems; ++t) {
@@ -436,6 +501,10 @@ int main(int argc, char** argv) {
         }
         setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "1", 1);
       }
+      HopperWgemmPlan gm{};
+      if (t % 2) setenv("CUTLASS_CONVT3D_SM90_WGEMM", "2", 1);  // (32-channel boxes too)
+      if (hopper_wgemm_plan(a, &gm)) ++wgemm_planned, check_wgemm(a, gm);
+      unsetenv("CUTLASS_CONVT3D_SM90_WGEMM");
       HopperDgradPlan d{};
       if (dgrad_kernel_plan(Kind::kGradInput, a, &d)) ++planned[2], check_dgrad(d, "grad_input");
       if (dgrad_kernel_plan(Kind::kForward, a, &d)) ++planned[3], check_dgrad(d, "unit-stride forward");
@@ -1019,7 +1088,9 @@ int main(int argc, char** argv) {
   std::printf("plans checked: %d forward (%d of 8 blocks a pair), %d grad_weight, %d grad_input, %d unit-stride forward\n",
               planned[0], wide_plans, planned[1], planned[2], planned[3]);
   // a sweep that plans nothing would check nothing
-  CHECK(planned[0] > 100 && planned[1] > 100 && planned[2] > 100 && planned[3] > 10, "too few plans");
+  std::printf("grad_weight GEMM plans checked: %d\n", wgemm_planned);
+  CHECK(planned[0] > 100 && planned[1] > 100 && planned[2] > 100 && planned[3] > 10 && wgemm_planned > 100,
+        "too few plans");
   CHECK(wide_plans > 10, "%d forward plans of %d blocks per pair under CUTLASS_CONVT3D_SM90_NSJ8=1", wide_plans,
         HopperTiles::kWideNSJ);
   std::printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);

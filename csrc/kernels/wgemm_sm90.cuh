@@ -1,0 +1,249 @@
+// Hopper grad_weight as a plain GEMM over TMA boxes (sm_90a; v116): see HopperWgemmParams for the decomposition.
+//
+// Per stage (one x row (n, id, ih) of the segment, one 128-byte k-block of iw: 32 fp32 / 64 16-bit positions):
+//   C[m = ci][n = box b's column c] += sum over the k-block's positions q of A[ci][q] * B_b[c][q]
+//   A:   the x box, M channels x 128 bytes, as TMA lands it in the 128-byte swizzle: the wgmma's K-major A (an NCDHW x
+//        has its positions contiguous, so no transform; fp32 rounded to TF32 by its TFLOAT32 map)
+//   B_b: box b of grad_y (or its phase-split copy): bc channels x the same 128 bytes of positions, shifted by the
+//        box's tap; the boxes stacked make one K-major B of N = nbox x bc rows
+// Roles: MW consumer warpgroups (64 ci rows each, one m64 nN wgmma per 32-byte k step) and one producer thread
+// issuing 1 + nbox TMA loads per stage into a ring of slots (full: landed, empty: multiplied).  No shared-memory pass
+// touches the operands: the kernel is the TMA engine and the tensor cores.
+// Zero operands (positions past the rows, rows past grad_y) times a non-finite value would put NaN where the true sum
+// has no term: a warpgroup whose sums are not all finite recomputes them on CUDA cores with every product masked.
+#pragma once
+#include "sm90_common.cuh"
+
+namespace ct3d {
+
+// One m64 nN wgmma, both operands K-major in shared memory (N = 64, 128, 192 or 256), fp32 accumulators d[N / 2]
+template <class Tr, int N>
+struct WgemmMma {
+  template <class Op, size_t... I>
+  CT3D_DEV static void call(uint64_t da, uint64_t db, float (&d)[N / 2], std::index_sequence<I...>) {
+    Op::fma(da, db, d[I]...);
+  }
+  CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[N / 2]) {
+    using namespace cute::SM90::GMMA;
+    using E = typename Tr::Element;
+    constexpr auto K = Major::K;
+    static_assert(N == 64 || N == 128 || N == 192 || N == 256, "N = 64, 128, 192 or 256");
+    auto seq = std::make_index_sequence<N / 2>{};
+    if constexpr (std::is_same<E, float>::value) {
+      using Op = std::conditional_t<
+          N == 64, MMA_64x64x8_F32TF32TF32_SS_TN<>,
+          std::conditional_t<N == 128, MMA_64x128x8_F32TF32TF32_SS_TN<>,
+                             std::conditional_t<N == 192, MMA_64x192x8_F32TF32TF32_SS_TN<>,
+                                                MMA_64x256x8_F32TF32TF32_SS_TN<>>>>;
+      call<Op>(da, db, d, seq);
+    } else if constexpr (std::is_same<E, cutlass::bfloat16_t>::value) {
+      using Op = std::conditional_t<
+          N == 64, MMA_64x64x16_F32BF16BF16_SS<K, K>,
+          std::conditional_t<N == 128, MMA_64x128x16_F32BF16BF16_SS<K, K>,
+                             std::conditional_t<N == 192, MMA_64x192x16_F32BF16BF16_SS<K, K>,
+                                                MMA_64x256x16_F32BF16BF16_SS<K, K>>>>;
+      call<Op>(da, db, d, seq);
+    } else {
+      using Op = std::conditional_t<
+          N == 64, MMA_64x64x16_F32F16F16_SS<K, K>,
+          std::conditional_t<N == 128, MMA_64x128x16_F32F16F16_SS<K, K>,
+                             std::conditional_t<N == 192, MMA_64x192x16_F32F16F16_SS<K, K>,
+                                                MMA_64x256x16_F32F16F16_SS<K, K>>>>;
+      call<Op>(da, db, d, seq);
+    }
+  }
+};
+
+// The CTA's segment and chunk of its rows (blockIdx = chunk x nseg + segment)
+struct WgemmCta {
+  int set, cib, group, r0, r1;
+  CT3D_DEV explicit WgemmCta(const HopperWgemmParams& p) {
+    const int s = int(blockIdx.x % unsigned(p.nseg)), chunk = int(blockIdx.x / unsigned(p.nseg));
+    set = s % p.nsets;
+    cib = s / p.nsets % p.ncib;
+    group = s / (p.nsets * p.ncib);
+    const HopperWgemmSet& S = p.set[set];
+    const int64_t rows = int64_t(p.N) * S.nid * S.nih;
+    r0 = int(rows * chunk / p.chunks);
+    r1 = int(rows * (chunk + 1) / p.chunks);
+  }
+};
+
+// x row r of a set: (n, id, ih) over its rows id0 .. id0 + nid - 1, ih0 .. ih0 + nih - 1
+struct WgemmRow {
+  int n, id, ih;
+  CT3D_DEV WgemmRow(const HopperWgemmSet& S, int r) {
+    const int plane = S.nid * S.nih;
+    n = r / plane;
+    const int rem = r - n * plane;
+    id = S.id0 + rem / S.nih;
+    ih = S.ih0 + rem % S.nih;
+  }
+  CT3D_DEV void next(const HopperWgemmSet& S) {
+    if (++ih < S.ih0 + S.nih) return;
+    ih = S.ih0;
+    if (++id < S.id0 + S.nid) return;
+    id = S.id0;
+    ++n;
+  }
+};
+
+template <class Tr, int MW, int N>
+__global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
+    hopper_wgemm_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ CUtensorMap ymap,
+                        const __grid_constant__ HopperWgemmParams p) {
+#if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  using Bar = cutlass::arch::ClusterTransactionBarrier;
+  using E = typename Tr::Element;
+  constexpr int T = HopperWgemmTiles::kThreads, QB = 128 / int(sizeof(E)), NACC = N / 2;
+  extern __shared__ __align__(1024) uint8_t smem[];
+  uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
+  uint64_t* const empty = full + HopperWgemmTiles::kMaxRing;
+  const uint32_t smem_a = uint32_t(__cvta_generic_to_shared(smem));
+  uint8_t* const slots = smem + (((smem_a + HopperWgemmTiles::kBarBytes + 1023) & ~1023u) - smem_a);
+  const int tid = threadIdx.x, lane = tid % 32, R = p.ring;
+  const WgemmCta cta(p);
+  const HopperWgemmSet& S = p.set[cta.set];
+  const int stages = (cta.r1 - cta.r0) * p.katoms;
+  if (tid == 0) {
+    for (int i = 0; i < R; ++i) {
+      Bar::init(&full[i], 1);        // the producer's expect-tx arrival
+      Bar::init(&empty[i], 4 * MW);  // every consumer warp
+    }
+    cutlass::arch::fence_barrier_init();
+  }
+  __syncthreads();
+
+  if (tid >= MW * T) {  // producer warp: one thread issues every load
+    if (lane == 0 && stages > 0) {
+      const uint32_t bytes = uint32_t(p.M + S.nbox * p.bc) * 128u;
+      const int xc = cta.group * p.Kc + cta.cib * p.M, yc = cta.group * p.Nc;
+      WgemmRow rw(S, cta.r0);
+      for (int t = 0, sl = 0, ph = 0, kb = 0; t < stages; ++t) {
+        if (t >= R) Bar::wait(&empty[sl], ph ^ 1);
+        uint8_t* const slot = slots + sl * p.slot_bytes;
+        Bar::arrive_and_expect_tx(&full[sl], bytes);
+        const int iw = kb * QB;
+        tma_load_4d(&xmap, &full[sl], slot, iw, rw.ih, rw.id, rw.n * p.Cin + xc);
+        for (int b = 0; b < S.nbox; ++b) {
+          const HopperWgemmBox& bx = S.box[b];
+          tma_load_5d(&ymap, &full[sl], slot + p.b_off + b * p.bc * 128, iw + bx.qs, bx.rw, p.Eh * rw.ih + bx.dh,
+                      p.Ed * rw.id + bx.dd, rw.n * p.Cout + yc + bx.co0);
+        }
+        if (++sl == R) sl = 0, ph ^= 1;
+        if (++kb == p.katoms) kb = 0, rw.next(S);
+      }
+    }
+    return;
+  }
+
+  // consumer warpgroup wg: ci rows 64 wg .. 64 wg + 63 of the M-channel block
+  const int wg = tid / T, warp = tid % T / 32, g8 = lane / 4, t4 = lane % 4;
+  float acc[NACC];
+#pragma unroll
+  for (int e = 0; e < NACC; ++e) acc[e] = 0.f;
+  const uint32_t s0 = uint32_t(__cvta_generic_to_shared(slots));
+  // one stage's wgmmas in flight while the next slot is waited for: a slot is released a stage later
+  for (int t = 0, sl = 0, ph = 0; t < stages; ++t) {
+    Bar::wait(&full[sl], ph);
+#pragma unroll
+    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+    cute::warpgroup_arrive();
+    const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes) + uint32_t(wg * 8192), sb = s0 + uint32_t(sl * p.slot_bytes + p.b_off);
+#pragma unroll
+    for (int kk = 0; kk < 4; ++kk)
+      WgemmMma<Tr, N>::mma(gmma_desc_sw128(sa + 32 * kk), gmma_desc_sw128(sb + 32 * kk), acc);
+    cute::warpgroup_commit_batch();
+    cute::warpgroup_wait<1>();
+#pragma unroll
+    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+    if (t > 0 && lane == 0) Bar::arrive(&empty[sl == 0 ? R - 1 : sl - 1]);
+    if (++sl == R) sl = 0, ph ^= 1;
+  }
+  cute::warpgroup_wait<0>();
+#pragma unroll
+  for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+
+  // columns of dead boxes (>= nbox) hold products of whatever their slot held: not checked, not stored
+  float nf[4] = {0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+  for (int e = 0; e < NACC; ++e)
+    if ((8 * (e / 4)) / p.bc < S.nbox) nf[e % 4] = fmaf(acc[e], 0.f, nf[e % 4]);
+  const bool masked = warpgroup_sync_or(wg, isnan(nf[0] + nf[1] + nf[2] + nf[3]));
+  const int chunk = int(blockIdx.x / unsigned(p.nseg));
+  float* const ws = static_cast<float*>(p.ws) + (int64_t(chunk) * p.groups + cta.group) * p.taps * p.Kc * p.Nc;
+  const int ci_base = cta.cib * p.M + 64 * wg;
+  if (!masked) {
+    // accumulator e = 4 j + 2 h + (0, 1): row m = 16 warp + g8 + 8 h, column n = 8 j + 2 t4 (+ 1)
+#pragma unroll
+    for (int j = 0; j < NACC / 4; ++j) {
+      const int n = 8 * j + 2 * t4, b = n / p.bc;
+      if (b >= S.nbox) continue;
+      const HopperWgemmBox& bx = S.box[b];
+      float* const col = ws + int64_t(bx.tap) * p.Kc * p.Nc + bx.co0 + n % p.bc;
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const int ci = ci_base + 16 * warp + g8 + 8 * h;
+        *reinterpret_cast<float2*>(col + int64_t(ci) * p.Nc) = make_float2(acc[4 * j + 2 * h], acc[4 * j + 2 * h + 1]);
+      }
+    }
+    return;
+  }
+  // masked: each sum over the chunk's rows and positions, products only where both operands are inside the tensors
+  // (the caller's grad_y, not the copy)
+  const E* x = static_cast<const E*>(p.x.data);
+  const E* gy = static_cast<const E*>(p.gy.data);
+  const int cols = S.nbox * p.bc;
+  for (int idx = tid % T; idx < 64 * cols; idx += T) {
+    const int m = idx / cols, n = idx % cols;
+    const HopperWgemmBox& bx = S.box[n / p.bc];
+    const int64_t cig = int64_t(cta.group) * p.Kc + ci_base + m, cog = int64_t(cta.group) * p.Nc + bx.co0 + n % p.bc;
+    const int woff = bx.qs * p.Ew + bx.rw;
+    float s = 0.f;
+    WgemmRow rw(S, cta.r0);
+    for (int r = cta.r0; r < cta.r1; ++r, rw.next(S)) {
+      const int64_t od = int64_t(p.Ed) * rw.id + bx.dd, oh = int64_t(p.Eh) * rw.ih + bx.dh;
+      if (od < 0 || od >= p.OD || oh < 0 || oh >= p.OH) continue;
+      const E* xr = x + rw.n * p.x.stride[0] + cig * p.x.stride[1] + rw.id * p.x.stride[2] + rw.ih * p.x.stride[3];
+      const E* gr = gy + rw.n * p.gy.stride[0] + cog * p.gy.stride[1] + od * p.gy.stride[2] + oh * p.gy.stride[3];
+      for (int iw = 0; iw < p.IW; ++iw) {
+        const int64_t ow = int64_t(p.Ew) * iw + woff;
+        if (ow < 0 || ow >= p.OW) continue;
+        const float xv = float(xr[iw * p.x.stride[4]]), gv = float(gr[ow * p.gy.stride[4]]);
+        if constexpr (Tr::kTF32)
+          s = fmaf(__uint_as_float(tf32_round_clear(xv)), __uint_as_float(tf32_round_clear(gv)), s);
+        else
+          s = fmaf(xv, gv, s);
+      }
+    }
+    ws[(int64_t(bx.tap) * p.Kc + ci_base + m) * p.Nc + bx.co0 + n % p.bc] = s;
+  }
+#endif
+}
+
+// The phase-split copy: gyp[n][co][od][oh][rw][qw] = gy[n][co][od][oh][Ew qw + rw] (0 past the row, qw < Qw), read
+// from any strides.  A block of 32 x 8 threads: 8 rows (n, co, od, oh), a row's qw along the lanes, each thread its
+// Ew residues (an NCDHW row's Ew 32 consecutive elements per warp and step: coalesced reads and writes).
+template <class E>
+__global__ void __launch_bounds__(256) wgemm_phase_split_kernel(const __grid_constant__ HopperWgemmParams p) {
+  const E* const gy = static_cast<const E*>(p.gy.data);
+  E* const out = static_cast<E*>(p.gyp);
+  const int rows = p.N * p.Cout * p.OD * p.OH;  // (< 2^31: the plan)
+  for (int row = int(blockIdx.x) * 8 + int(threadIdx.y); row < rows; row += int(gridDim.x) * 8) {
+    int q = row;
+    const int oh = q % p.OH;
+    q /= p.OH;
+    const int od = q % p.OD;
+    q /= p.OD;
+    const int co = q % p.Cout, n = q / p.Cout;
+    const E* const src = gy + n * p.gy.stride[0] + co * p.gy.stride[1] + od * p.gy.stride[2] + oh * p.gy.stride[3];
+    E* const dst = out + int64_t(row) * p.Ew * p.Qw;
+    for (int qw = threadIdx.x; qw < p.Qw; qw += 32)
+      for (int r = 0; r < p.Ew; ++r) {
+        const int64_t ow = int64_t(p.Ew) * qw + r;
+        dst[int64_t(r) * p.Qw + qw] = ow < p.OW ? src[ow * p.gy.stride[4]] : E(0.f);
+      }
+  }
+}
+
+}  // namespace ct3d
