@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Stop 47, first device call (~8 minutes on an H100; carry [".whl"]): v116, grad_weight as a GEMM over TMA boxes
 # (wgemm_sm90.cuh, CUTLASS_CONVT3D_SM90_WGEMM).
-#   1. build and install; 2. its tests and the tap-GEMM / phase-GEMM grad_weight tests beside it; 3. A/B of one
+#   1. build and install; 2. the whole suite (its tests: test_hopper_wgemm*); 3. A/B of one
 #   binary, the knob 0 against the default, on the decoder levels it takes (vnet-128-64, unet-128-64, unet-256-128;
 #   fp32 TF32 and bf16 NCDHW), two rounds, outputs checked against float64; 4. its chunks per segment (1, 2 waves);
 #   5. ncu of the vnet fp32 kernel; 6. bench.py on those levels.
 # Usage: COMMIT=<sha> BUDGET_S=540 bash benchmarks/device_calls/s47a_check.sh   (logs in $OUT/s47a.txt)
 . benchmarks/device_check_lib.sh s47a.txt 540
-log_pytest 170 "wgemm or wgen or phasegemm_grad_weight or tapgemm_grad_weight or test_hopper_wgrad"
+log_pytest 200
 echo "== A/B WGEMM=0 against the default (time left: $(left) s)" >> "$L"
 VARIANTS="off=$B@CUTLASS_CONVT3D_SM90_WGEMM=0 on=$B" CHECK=1 CASES="vnet-128-64 unet-128-64 unet-256-128" \
   CFGS="f32 ncdhw tf32,bf16 ncdhw tf32" OUT=$OUT timeout 120 bash benchmarks/ab_compare.sh > "$OUT/ab_table.txt" 2>&1
