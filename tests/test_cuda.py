@@ -2276,14 +2276,15 @@ def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, hopper_kernel
 
 # The grad_weight GEMM over TMA boxes (wgemm_sm90.cuh, v116): (x shape, cout, k, s, p, op, groups, dilation, the level
 # of CUTLASS_CONVT3D_SM90_WGEMM that takes it).  W: one partial 128-byte k-block or two (36, 40 fp32 / 40 16-bit:
-# rows end inside a block); the copy (w stride 2, 3) and in place (w stride 1); M 128 (Kc 128) and 64; N = 192
-# (vnet-like: 3 boxes of 64), 256 (27 taps in sets of 4 and a last of 3; k2s2's 8 taps x 2 co blocks), 32-channel
-# boxes in pairs (level 2); groups; dilation with padding past every tap on some rows; taps no x row meets (depth 1,
-# k 3, p 1 at d stride 1: kd 0 and 2 reach no grad_y row, so their sums must be written as zeros).
+# rows end inside a block); w strides 1, 2, 3 and w offsets -2 .. 2 (the copy's variants); M 128 (Kc 128) and 64;
+# N = 256 in sets of 4 boxes and a last of 3 (27 taps), k2s2's 8 taps x 2 co blocks (level 2: kernel == stride stays
+# on the tap-GEMM by default); 32-channel boxes in pairs (level 2); groups; dilation with padding past every tap on
+# some rows; taps no x row meets (depth 1, k 3, p 1 at d stride 1: kd 0 and 2 reach no grad_y row, so their sums must
+# be written as zeros).
 WGEMM_CASES = [
     ((2, 128, 5, 6, 40), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1), 1),
     ((1, 64, 4, 5, 36), 64, (3, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1), 1),
-    ((2, 128, 3, 4, 72), 128, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1, (1, 1, 1), 1),
+    ((2, 128, 3, 4, 72), 128, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1, (1, 1, 1), 2),
     ((1, 256, 3, 3, 24), 128, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 2, (1, 1, 1), 1),
     ((1, 64, 3, 4, 40), 64, (3, 2, 3), (1, 2, 3), (2, 0, 2), (1, 1, 2), 1, (2, 1, 2), 1),
     ((1, 64, 3, 4, 44), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1), 2),
@@ -2300,9 +2301,8 @@ WGEMM_LAYOUTS = ["ncdhw", "gy_sliced", "gy_channels_last"]
 def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkeypatch):
     """The grad_weight GEMM (CUTLASS_CONVT3D_SM90_WGEMM, v116) as _check_hopper_backward checks it: against float64
     (TF32: both operands rounded to nearest by the TMA maps), bitwise repeatable, and against the other kernels (=0;
-    the same rounded operands).  grad_y NCDHW (read in place at w stride 1, else the phase-split copy), a slice of a
-    wider grad_y (16-byte misaligned rows: copied) or channels_last (copied); x NCDHW.  16-bit x rows of whole
-    16-byte vectors (W rounded up to 8)."""
+    the same rounded operands).  grad_y NCDHW, a slice of a wider grad_y (rows not 16-byte aligned) or channels_last,
+    all read by the copy; x NCDHW.  16-bit x rows of whole 16-byte vectors (W rounded up to 8)."""
     xs, cout, k, s, p, op, g, d, level = wcase
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", str(level))

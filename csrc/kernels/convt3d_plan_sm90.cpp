@@ -481,8 +481,10 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
 }
 
 // ---------------------------------------------------------------- Hopper grad_weight GEMM (wgemm_sm90.cuh, v116)
-// CUTLASS_CONVT3D_SM90_WGEMM: 0 off, 1 where it applies with 64-channel column boxes (Nc % 64 == 0), 2 also with
-// 32-channel ones (Nc % 32 == 0); unset: kHopperWgemmDefault.  Over every other grad_weight kernel where it applies.
+// CUTLASS_CONVT3D_SM90_WGEMM: 0 off, 1 where it applies with 64-channel column boxes (Nc % 64 == 0) and kernel !=
+// stride somewhere (kernel == stride, padding 0: the tap-GEMM's grad_weight reads grad_y in place and was faster,
+// stop 47), 2 wherever it applies, 32-channel boxes too (Nc % 32 == 0); unset: kHopperWgemmDefault.  Over every
+// other grad_weight kernel where it applies.
 int hopper_wgemm_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90_WGEMM");
   const int v = e && e[0] >= '0' && e[0] <= '2' && !e[1] ? e[0] - '0' : kHopperWgemmDefault;
@@ -492,8 +494,8 @@ int hopper_wgemm_mode() {
 // grad_weight as one GEMM per group over TMA boxes where it applies: compute capability 9.0; fp32 multiplied in TF32
 // with TMA rounding (its maps round both operands) or fp16 / bf16; Kc a multiple of 64 (the wgmma's M per consumer
 // warpgroup), Nc of the box's 64 (32 at mode 2); x NCDHW as a TMA map reads it (w stride 1, 16-byte strides, n and
-// channel foldable); grad_y with no zero stride (the copy would materialise an expanded one), read in place at w
-// stride 1 where a map can (NCDHW-like, 16-byte strides), else copied phase-split into the workspace first.
+// channel foldable); grad_y with no zero stride (its copy would materialise an expanded one), copied into the
+// workspace first, one row per distinct w offset and x row.
 bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const int mode = hopper_wgemm_mode();
@@ -501,23 +503,25 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradWeight) == Math::kTF32 && tma_rounds_tf32();
   const bool half = pb.dtype == DType::kF16 || pb.dtype == DType::kBF16;
   if (!(tf32 || half)) return false;
+  if (mode == 1) {
+    bool tap = true;  // kernel == stride, padding 0, dilation 1, no output padding: the tap-GEMM's problem
+    for (int d = 0; d < 3; ++d)
+      tap &= pb.k[d] == pb.stride[d] && pb.pad[d] == 0 && pb.dil[d] == 1 &&
+             pb.out[d] == pb.in[d] * pb.stride[d];
+    if (tap) return false;
+  }
   const int Kc = pb.cin_g(), Nc = pb.cout_g();
   const int bc = Nc % 64 == 0 ? 64 : (mode == 2 && Nc % 32 == 0) ? 32 : 0;
   if (Kc % 64 || bc == 0) return false;
   const TensorRef5 &x = a.x, &gy = a.y;
   if (numel(x) == 0 || numel(gy) == 0 || has_zero_stride(x) || has_zero_stride(gy)) return false;
-  const int64_t es = int64_t(elem_size(pb.dtype)), vec = 16 / es;
-  auto tma_strides = [&](const TensorRef5& t) {
-    if (t.stride[4] != 1 || reinterpret_cast<uintptr_t>(t.data) % 16) return false;
-    for (int d = 1; d < 4; ++d)
-      if ((t.stride[d] * es) % 16 || t.stride[d] * es >= (int64_t(1) << 40)) return false;
-    return true;
-  };
-  if (!tma_strides(x) || x.stride[0] != pb.Cin * x.stride[1]) return false;
+  const int64_t es = int64_t(elem_size(pb.dtype));
+  if (x.stride[4] != 1 || reinterpret_cast<uintptr_t>(x.data) % 16 || x.stride[0] != pb.Cin * x.stride[1]) return false;
+  for (int d = 1; d < 4; ++d)
+    if ((x.stride[d] * es) % 16 || x.stride[d] * es >= (int64_t(1) << 40)) return false;
   const int64_t N = x.size[0], OD = gy.size[2], OH = gy.size[3], OW = gy.size[4];
-  if (N * pb.Cin >= INT_MAX || N * pb.Cout >= INT_MAX) return false;
+  if (N * pb.Cin >= INT_MAX || N * pb.Cout >= INT_MAX || N * pb.Cout * OD * OH >= INT_MAX) return false;
   const int Ed = pb.stride[0], Eh = pb.stride[1], Ew = pb.stride[2];
-  const bool direct = Ew == 1 && tma_strides(gy) && gy.stride[0] == pb.Cout * gy.stride[1];
   HopperWgemmPlan r{};
   HopperWgemmParams& p = r.p;
   p.x = x;
@@ -543,13 +547,22 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   p.ncib = Kc / p.M;
   p.bc = bc;
   p.katoms = int((p.IW + 128 / es - 1) / (128 / es));
-  size_t copy_bytes = 0;
-  if (!direct) {
-    const int64_t q = (OW + Ew - 1) / Ew, rows = N * pb.Cout * OD * OH;
-    if (rows >= INT_MAX) return false;
-    p.Qw = int((q + vec - 1) / vec * vec);
-    copy_bytes = align256(size_t(rows) * Ew * p.Qw * es);
+  p.Jw = int(p.katoms * (128 / es));
+  // the copy's variants: the distinct w offsets kw dil - pad
+  p.nvar = 0;
+  int var_of[64];
+  if (pb.k[2] > 64) return false;
+  for (int kw = 0; kw < pb.k[2]; ++kw) {
+    const int woff = kw * pb.dil[2] - pb.pad[2];
+    int v = 0;
+    while (v < p.nvar && p.woff[v] != woff) ++v;
+    if (v == p.nvar) {
+      if (p.nvar == HopperWgemmTiles::kMaxVar) return false;
+      p.woff[p.nvar++] = woff;
+    }
+    var_of[kw] = v;
   }
+  const size_t copy_bytes = align256(size_t(N) * pb.Cout * OD * OH * p.nvar * p.Jw * es);
   // column boxes: every (tap, co block), taps in (kd, kh, kw) order, in sets of nbox (N = nbox bc <= 256; the sets
   // balanced; 32-channel boxes in pairs, so that N is a multiple of 64)
   const int cobs = Nc / bc, total = p.taps * cobs, maxbox = HopperWgemmTiles::kMaxN / bc;
@@ -577,9 +590,7 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
       const int kw = bx.tap % pb.k[2], kh = bx.tap / pb.k[2] % pb.k[1], kd = bx.tap / (pb.k[2] * pb.k[1]);
       bx.dd = kd * pb.dil[0] - pb.pad[0];
       bx.dh = kh * pb.dil[1] - pb.pad[1];
-      const int woff = kw * pb.dil[2] - pb.pad[2];
-      bx.qs = floor_div(woff, Ew);
-      bx.rw = woff - bx.qs * Ew;
+      bx.v = var_of[kw];
       int l0, h0, l1, h1;
       valid(bx.dd, Ed, p.OD, p.ID, l0, h0);
       valid(bx.dh, Eh, p.OH, p.IH, l1, h1);

@@ -61,14 +61,14 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out);
 // ---------------------------------------------------------------- Hopper grad_weight GEMM (wgemm_sm90.cuh, v116)
 struct HopperWgemmPlan {
   HopperWgemmParams p;
-  size_t copy_bytes;  // grad_y's phase-split copy at the workspace's start (0: read in place), then the sums
+  size_t copy_bytes;  // grad_y's copy (one row per w offset and x row) at the workspace's start, then the sums
   size_t ws_bytes;
   void set_workspace(void* ws) {
-    p.gyp = copy_bytes ? ws : nullptr;
+    p.gyv = ws;
     p.ws = static_cast<char*>(ws) + copy_bytes;
   }
 };
-// CUTLASS_CONVT3D_SM90_WGEMM's default (hopper_wgemm_mode): 1, where Nc is a multiple of 64
+// CUTLASS_CONVT3D_SM90_WGEMM's default (hopper_wgemm_mode): 1, where Nc is a multiple of 64 and kernel != stride
 constexpr int kHopperWgemmDefault = 1;
 bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out);
 

@@ -398,20 +398,22 @@ struct HopperWgradParams {
 // The Hopper grad_weight as a plain GEMM over TMA boxes (wgemm_sm90.cuh, v116): per group
 //   C[ci][(tap, co)] = sum over x positions (n, id, ih, iw) of x[ci][id][ih][iw] * gy[co][od][oh][Ew iw + woff(kw)],
 // K = the positions, both operands K-major as TF32 wgmma needs them: A = an NCDHW x box of M channels x 128 bytes of
-// iw (x is K-major as it lies), B = boxes of BC co x 128 bytes of grad_y positions, one per (tap, co block) column
-// group.  At w stride 1 a tap's positions are contiguous in an NCDHW grad_y; at w stride Ew they are one residue of
-// a row, so grad_y is first copied phase-split (gyp[n][co][od][oh][rw][qw] = gy[.., Ew qw + rw], zero past the row):
-// tap kw then reads residue (woff mod Ew) at qw = iw + floor(woff / Ew).  Rows and positions outside grad_y read as
-// zeros (TMA bounds), so no tap is masked.  A segment = (group, M-channel block of ci, nbox column boxes), its x
-// rows (n, id, ih) over the union of its boxes' valid (id, ih) ranges; every segment has `chunks` CTAs, CTA blockIdx
-// = chunk x nseg + segment, so the CTAs running together cover all segments of a few chunks (x and grad_y rows read
-// once from DRAM, then from L2).  Partial sums to ws[chunk][group][tap][Kc][Nc]; the ordered reduce adds them.
+// iw (x is K-major as it lies), B = boxes of bc co x 128 bytes of positions, one per (tap, co block) column group.
+// A tiled TMA box cannot start at an innermost coordinate that is not 16-byte aligned (an illegal instruction on the
+// H100, stop 47), so a tap's w shift cannot be a box offset: grad_y is first copied into one row per distinct w offset
+// woff (a "variant") and x row, gyv[n][co][od][oh][v][j] = gy[.., Ew j + woff[v]] for j < Jw (zero outside grad_y's
+// row and past x's), and every box starts at a k-block.  Rows outside grad_y (d, h) read as the TMA's zero fill, so no
+// tap is masked.  A segment = (box set, M-channel block of ci, group), its x rows (n, id, ih) over the union of its
+// boxes' valid (id, ih) ranges; every segment has `chunks` CTAs, CTA blockIdx = chunk x nseg + segment, so the CTAs
+// running together cover all segments of a few chunks (x and grad_y rows read once from DRAM, then from L2).
+// Partial sums to ws[chunk][group][tap][Kc][Nc]; the ordered reduce adds them.
 struct HopperWgemmTiles {
   static constexpr int kThreads = 128;  // a warpgroup
   static constexpr int kMaxBox = 8;     // column boxes per set (N = nbox x bc <= 256)
   static constexpr int kMaxN = 256;
   static constexpr int kMaxSets = 32;
   static constexpr int kMaxRing = 8;
+  static constexpr int kMaxVar = 16;    // distinct w offsets (variants of the grad_y copy)
   static constexpr int kBarBytes = 256;  // two mbarriers per slot
   // MW consumer warpgroups (64 channels of ci each), then one producer warp
   static constexpr int cta_threads(int mw) { return mw * kThreads + 32; }
@@ -419,7 +421,7 @@ struct HopperWgemmTiles {
 struct HopperWgemmBox {
   int tap, co0;          // the weight's tap (kd, kh, kw) flat, the first of its bc co (within the group)
   int dd, dh;            // grad_y row od = Ed id + dd, oh = Eh ih + dh
-  int qs, rw;            // w: grad_y (phase-split) position qw = iw + qs of residue rw
+  int v;                 // w: the copy's variant (w offset woff[v]: grad_y position Ew iw + woff[v])
 };
 // A set of column boxes (the same for every group and ci block): its x rows are the union of its boxes' valid rows
 struct HopperWgemmSet {
@@ -429,9 +431,11 @@ struct HopperWgemmSet {
 };
 struct HopperWgemmParams {
   TensorRef5 x;          // NCDHW as the A map reads it (the masked recompute reads it too)
-  TensorRef5 gy;         // grad_y as the caller gave it (the phase-split copy's source; the masked recompute)
-  void* gyp;             // the phase-split copy (Ew > 1, or a grad_y the B map cannot read in place), else null
-  int Qw;                // positions per residue row of the copy (a whole number of 16-byte vectors)
+  TensorRef5 gy;         // grad_y as the caller gave it (the copy's source; the masked recompute)
+  void* gyv;             // the copy: [n][co][od][oh][nvar][Jw]
+  int Jw;                // its rows: katoms k-blocks of positions
+  int nvar;              // its variants, and their w offsets
+  int woff[HopperWgemmTiles::kMaxVar];
   int Cin, Cout, Kc, Nc, groups;
   int N, ID, IH, IW, OD, OH, OW;
   int Ed, Eh, Ew;
@@ -508,7 +512,7 @@ Status hopper_forward(const HopperParams& p, const TensorRef5& x_cl, bool round_
                       std::string* why);
 // grad_weight's partial sums into p.ws (then the ordered reduce of p.chunks chunks)
 Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, std::string* why);
-// grad_weight as a GEMM over TMA boxes (v116): the phase-split copy of grad_y where p.gyp, then the partial sums into
+// grad_weight as a GEMM over TMA boxes (v116): the copy of grad_y into p.gyv, then the partial sums into
 // p.ws (then the ordered reduce of p.chunks chunks)
 Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, std::string* why);
 inline size_t hopper_wgemm_smem_bytes(const HopperWgemmParams& p) {

@@ -294,8 +294,7 @@ Status hopper_tapgemm(DType dtype, const TapGemmParams& p, dim3 grid, const Smem
 }
 #elif CT3D_SM90_PART == 5
 // A: x NCDHW (w stride 1, n and channel folded) as (w, h, d, n * Cin) in boxes of 128 bytes of positions x M
-// channels.  B: grad_y as (qw, rw, oh, od, n * Cout) in boxes of 128 bytes of positions x bc channels: the phase-split
-// copy (dense, Qw positions per residue row), or at w stride 1 the caller's grad_y itself (rw a dimension of one).
+// channels.  B: the grad_y copy as (j, variant, oh, od, n * Cout) in boxes of 128 bytes of positions x bc channels.
 // Both rounded to TF32 by their maps where fp32 (the plan takes TF32 products only).
 template <class Tr, int MW, int N>
 Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string* why) {
@@ -310,27 +309,17 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
   const cuuint32_t xbox[4] = {QB, 1, 1, cuuint32_t(p.M)};
   Status s = map_tiled<Tr, 128>(x.data, xdims, xstr, xbox, tf32, &xmap, why);
   if (s != Status::kSuccess) return s;
+  const int64_t vs = p.Jw, hs = vs * p.nvar, ds = hs * p.OH, cs = ds * p.OD;
+  const cuuint64_t ydims[5] = {cuuint64_t(p.Jw), cuuint64_t(p.nvar), cuuint64_t(p.OH), cuuint64_t(p.OD),
+                               cuuint64_t(int64_t(p.N) * p.Cout)};
+  const int64_t ystr[4] = {vs, hs, ds, cs};
   const cuuint32_t ybox[5] = {QB, 1, 1, 1, cuuint32_t(p.bc)};
-  if (p.gyp) {
-    const int64_t qw = p.Qw, rs = int64_t(p.Ew) * qw, hs = rs * p.OH, ds = hs * p.OD;
-    const cuuint64_t ydims[5] = {cuuint64_t(p.Qw), cuuint64_t(p.Ew), cuuint64_t(p.OH), cuuint64_t(p.OD),
-                                 cuuint64_t(int64_t(p.N) * p.Cout)};
-    const int64_t ystr[4] = {qw, rs, hs, ds};
-    s = map_tiled<Tr, 128>(p.gyp, ydims, ystr, ybox, tf32, &ymap, why);
-  } else {
-    const TensorRef5& g = p.gy;
-    const cuuint64_t ydims[5] = {cuuint64_t(p.OW), 1, cuuint64_t(p.OH), cuuint64_t(p.OD),
-                                 cuuint64_t(int64_t(p.N) * p.Cout)};
-    const int64_t ystr[4] = {g.stride[3], g.stride[3], g.stride[2], g.stride[1]};
-    s = map_tiled<Tr, 128>(g.data, ydims, ystr, ybox, tf32, &ymap, why);
-  }
+  s = map_tiled<Tr, 128>(p.gyv, ydims, ystr, ybox, tf32, &ymap, why);
   if (s != Status::kSuccess) return s;
-  if (p.gyp) {
-    const int rows = p.N * p.Cout * p.OD * p.OH;
-    wgemm_phase_split_kernel<E><<<std::min((rows + 7) / 8, 65536), dim3(32, 8), 0, stream>>>(p);
-    s = detail::cuda_check(cudaGetLastError(), why, "grad_weight phase-split copy launch");
-    if (s != Status::kSuccess) return s;
-  }
+  const int rows = p.N * p.Cout * p.OD * p.OH;
+  wgemm_variant_copy_kernel<E><<<std::min((rows + 7) / 8, 65536), dim3(32, 8), 0, stream>>>(p);
+  s = detail::cuda_check(cudaGetLastError(), why, "grad_weight GEMM: grad_y copy launch");
+  if (s != Status::kSuccess) return s;
   auto kernel = hopper_wgemm_kernel<Tr, MW, N>;
   const size_t smem = hopper_wgemm_smem_bytes(p);
   s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,

@@ -4,8 +4,8 @@
 //   C[m = ci][n = box b's column c] += sum over the k-block's positions q of A[ci][q] * B_b[c][q]
 //   A:   the x box, M channels x 128 bytes, as TMA lands it in the 128-byte swizzle: the wgmma's K-major A (an NCDHW x
 //        has its positions contiguous, so no transform; fp32 rounded to TF32 by its TFLOAT32 map)
-//   B_b: box b of grad_y (or its phase-split copy): bc channels x the same 128 bytes of positions, shifted by the
-//        box's tap; the boxes stacked make one K-major B of N = nbox x bc rows
+//   B_b: box b of the grad_y copy's row of the box's w offset (variant): bc channels x the same 128 bytes of
+//        positions; the boxes stacked make one K-major B of N = nbox x bc rows
 // Roles: MW consumer warpgroups (64 ci rows each, one m64 nN wgmma per 32-byte k step) and one producer thread
 // issuing 1 + nbox TMA loads per stage into a ring of slots (full: landed, empty: multiplied).  No shared-memory pass
 // touches the operands: the kernel is the TMA engine and the tensor cores.
@@ -127,7 +127,7 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
         tma_load_4d(&xmap, &full[sl], slot, iw, rw.ih, rw.id, rw.n * p.Cin + xc);
         for (int b = 0; b < S.nbox; ++b) {
           const HopperWgemmBox& bx = S.box[b];
-          tma_load_5d(&ymap, &full[sl], slot + p.b_off + b * p.bc * 128, iw + bx.qs, bx.rw, p.Eh * rw.ih + bx.dh,
+          tma_load_5d(&ymap, &full[sl], slot + p.b_off + b * p.bc * 128, iw, bx.v, p.Eh * rw.ih + bx.dh,
                       p.Ed * rw.id + bx.dd, rw.n * p.Cout + yc + bx.co0);
         }
         if (++sl == R) sl = 0, ph ^= 1;
@@ -198,7 +198,7 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
     const int m = idx / cols, n = idx % cols;
     const HopperWgemmBox& bx = S.box[n / p.bc];
     const int64_t cig = int64_t(cta.group) * p.Kc + ci_base + m, cog = int64_t(cta.group) * p.Nc + bx.co0 + n % p.bc;
-    const int woff = bx.qs * p.Ew + bx.rw;
+    const int woff = p.woff[bx.v];
     float s = 0.f;
     WgemmRow rw(S, cta.r0);
     for (int r = cta.r0; r < cta.r1; ++r, rw.next(S)) {
@@ -221,13 +221,14 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
 #endif
 }
 
-// The phase-split copy: gyp[n][co][od][oh][rw][qw] = gy[n][co][od][oh][Ew qw + rw] (0 past the row, qw < Qw), read
-// from any strides.  A block of 32 x 8 threads: 8 rows (n, co, od, oh), a row's qw along the lanes, each thread its
-// Ew residues (an NCDHW row's Ew 32 consecutive elements per warp and step: coalesced reads and writes).
+// The copy: gyv[n][co][od][oh][v][j] = gy[n][co][od][oh][Ew j + woff[v]] (0 outside the row, and for j >= IW: x's
+// zeros there need no grad_y value, so no NaN from inf x 0), read from any strides.  A block of 32 x 8 threads: 8 rows
+// (n, co, od, oh), each decoded once; a row's j along the lanes (an NCDHW row's reads of one variant span Ew x 32
+// elements, the other variants' hit L1), its writes coalesced.
 template <class E>
-__global__ void __launch_bounds__(256) wgemm_phase_split_kernel(const __grid_constant__ HopperWgemmParams p) {
+__global__ void __launch_bounds__(256) wgemm_variant_copy_kernel(const __grid_constant__ HopperWgemmParams p) {
   const E* const gy = static_cast<const E*>(p.gy.data);
-  E* const out = static_cast<E*>(p.gyp);
+  E* const out = static_cast<E*>(p.gyv);
   const int rows = p.N * p.Cout * p.OD * p.OH;  // (< 2^31: the plan)
   for (int row = int(blockIdx.x) * 8 + int(threadIdx.y); row < rows; row += int(gridDim.x) * 8) {
     int q = row;
@@ -237,11 +238,11 @@ __global__ void __launch_bounds__(256) wgemm_phase_split_kernel(const __grid_con
     q /= p.OD;
     const int co = q % p.Cout, n = q / p.Cout;
     const E* const src = gy + n * p.gy.stride[0] + co * p.gy.stride[1] + od * p.gy.stride[2] + oh * p.gy.stride[3];
-    E* const dst = out + int64_t(row) * p.Ew * p.Qw;
-    for (int qw = threadIdx.x; qw < p.Qw; qw += 32)
-      for (int r = 0; r < p.Ew; ++r) {
-        const int64_t ow = int64_t(p.Ew) * qw + r;
-        dst[int64_t(r) * p.Qw + qw] = ow < p.OW ? src[ow * p.gy.stride[4]] : E(0.f);
+    E* dst = out + int64_t(row) * p.nvar * p.Jw;
+    for (int v = 0; v < p.nvar; ++v, dst += p.Jw)
+      for (int j = threadIdx.x; j < p.Jw; j += 32) {
+        const int ow = p.Ew * j + p.woff[v];
+        dst[j] = j < p.IW && ow >= 0 && ow < p.OW ? src[int64_t(ow) * p.gy.stride[4]] : E(0.f);
       }
   }
 }

@@ -285,10 +285,7 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
       const HopperWgemmBox& bx = S.box[b];
       ++seen[{bx.tap, bx.co0}];
       const int kw = bx.tap % pb.k[2], kh = bx.tap / pb.k[2] % pb.k[1], kd = bx.tap / (pb.k[2] * pb.k[1]);
-      CHECK(bx.rw >= 0 && bx.rw < pb.stride[2], "box rw %d", bx.rw);
-      for (int i = 0; i < pb.in[2]; ++i)
-        CHECK(int64_t(pb.stride[2]) * (i + bx.qs) + bx.rw == int64_t(pb.stride[2]) * i + kw * pb.dil[2] - pb.pad[2],
-              "w position of tap %d", bx.tap);
+      CHECK(bx.v >= 0 && bx.v < p.nvar && p.woff[bx.v] == kw * pb.dil[2] - pb.pad[2], "box variant %d", bx.v);
       for (int id = 0; id < pb.in[0]; ++id)
         for (int ih = 0; ih < pb.in[1]; ++ih) {
           const int od = pb.stride[0] * id + kd * pb.dil[0] - pb.pad[0], oh = pb.stride[1] * ih + kh * pb.dil[1] - pb.pad[1];
@@ -305,13 +302,18 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
       CHECK(it != seen.end() && it->second == 1, "tap %d co %d in %d boxes", tap, co0, it == seen.end() ? 0 : it->second);
     }
   CHECK(seen.size() == size_t(pb.taps()) * (p.Nc / p.bc), "boxes");
-  if (r.copy_bytes) {
-    CHECK(p.Qw % vec == 0 && int64_t(p.Qw) * pb.stride[2] >= pb.out[2] &&
-              r.copy_bytes >= size_t(pb.N) * pb.Cout * pb.out[0] * pb.out[1] * pb.stride[2] * p.Qw * es,
-          "copy: Qw %d, %zu bytes", p.Qw, r.copy_bytes);
-  } else {
-    CHECK(pb.stride[2] == 1, "grad_y read in place at w stride %d", pb.stride[2]);
-  }
+  // the copy: the variants distinct, rows of whole k-blocks covering x's row
+  for (int v = 0; v < p.nvar; ++v)
+    for (int u = 0; u < v; ++u) CHECK(p.woff[u] != p.woff[v], "variants %d and %d alike", u, v);
+  CHECK(p.Jw == p.katoms * 128 / es && p.Jw % vec == 0 && p.Jw >= pb.in[2] &&
+            r.copy_bytes >= size_t(pb.N) * pb.Cout * pb.out[0] * pb.out[1] * p.nvar * p.Jw * es,
+        "copy: Jw %d, %zu bytes", p.Jw, r.copy_bytes);
+  // kernel == stride (padding 0, no output padding) stays on the tap-GEMM unless CUTLASS_CONVT3D_SM90_WGEMM=2
+  bool tap = true;
+  for (int d = 0; d < 3; ++d)
+    tap &= pb.k[d] == pb.stride[d] && pb.pad[d] == 0 && pb.dil[d] == 1 && pb.out[d] == pb.in[d] * pb.stride[d];
+  const char* mode = std::getenv("CUTLASS_CONVT3D_SM90_WGEMM");
+  CHECK(!tap || (mode && mode[0] == '2'), "a kernel == stride problem planned at the default");
   CHECK(r.ws_bytes == r.copy_bytes + size_t(p.chunks) * pb.groups * pb.taps() * size_t(p.Kc) * p.Nc * 4, "workspace");
 }
 
