@@ -316,8 +316,8 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
   const cuuint32_t ybox[5] = {QB, 1, 1, 1, cuuint32_t(p.bc)};
   s = map_tiled<Tr, 128>(p.gyv, ydims, ystr, ybox, tf32, &ymap, why);
   if (s != Status::kSuccess) return s;
-  const int rows = p.N * p.Cout * p.OD * p.OH;
-  wgemm_variant_copy_kernel<E><<<std::min((rows + 7) / 8, 65536), dim3(32, 8), 0, stream>>>(p);
+  const int rows = p.N * p.Cout * p.OD * p.OH, per_block = 8 * kCopyRows;  // (8 warps a block)
+  wgemm_variant_copy_kernel<E><<<std::min((rows + per_block - 1) / per_block, 65536), 256, 0, stream>>>(p);
   s = detail::cuda_check(cudaGetLastError(), why, "grad_weight GEMM: grad_y copy launch");
   if (s != Status::kSuccess) return s;
   auto kernel = hopper_wgemm_kernel<Tr, MW, N>;

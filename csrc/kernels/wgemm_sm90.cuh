@@ -222,28 +222,50 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
 }
 
 // The copy: gyv[n][co][od][oh][v][j] = gy[n][co][od][oh][Ew j + woff[v]] (0 outside the row, and for j >= IW: x's
-// zeros there need no grad_y value, so no NaN from inf x 0), read from any strides.  A block of 32 x 8 threads: 8 rows
-// (n, co, od, oh), each decoded once; a row's j along the lanes (an NCDHW row's reads of one variant span Ew x 32
-// elements, the other variants' hit L1), its writes coalesced.
+// zeros there need no grad_y value, so no NaN from inf x 0), read from any strides.  A warp per run of kCopyRows
+// consecutive rows (n, co, od, oh), decoded once and then stepped (call 2's ncu: a decode per row -- three divisions --
+// left the copy issue-bound, 190 us for vnet-128-64's 335 MB); a row's j along the lanes: an NCDHW row's reads of
+// one variant span Ew x 32 elements and the other variants' hit L1, the writes are whole 128-byte lines.
+constexpr int kCopyRows = 16;
 template <class E>
 __global__ void __launch_bounds__(256) wgemm_variant_copy_kernel(const __grid_constant__ HopperWgemmParams p) {
-  const E* const gy = static_cast<const E*>(p.gy.data);
-  E* const out = static_cast<E*>(p.gyv);
+  const E* __restrict__ const gy = static_cast<const E*>(p.gy.data);
+  E* __restrict__ const out = static_cast<E*>(p.gyv);
   const int rows = p.N * p.Cout * p.OD * p.OH;  // (< 2^31: the plan)
-  for (int row = int(blockIdx.x) * 8 + int(threadIdx.y); row < rows; row += int(gridDim.x) * 8) {
-    int q = row;
-    const int oh = q % p.OH;
+  const int lane = threadIdx.x % 32, nwarps = gridDim.x * (blockDim.x / 32);
+  const int64_t sw = p.gy.stride[4];
+  for (int r0 = (blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32) * kCopyRows; r0 < rows;
+       r0 += nwarps * kCopyRows) {
+    int q = r0;
+    int oh = q % p.OH;
     q /= p.OH;
-    const int od = q % p.OD;
+    int od = q % p.OD;
     q /= p.OD;
-    const int co = q % p.Cout, n = q / p.Cout;
-    const E* const src = gy + n * p.gy.stride[0] + co * p.gy.stride[1] + od * p.gy.stride[2] + oh * p.gy.stride[3];
-    E* dst = out + int64_t(row) * p.nvar * p.Jw;
-    for (int v = 0; v < p.nvar; ++v, dst += p.Jw)
-      for (int j = threadIdx.x; j < p.Jw; j += 32) {
-        const int ow = p.Ew * j + p.woff[v];
-        dst[j] = j < p.IW && ow >= 0 && ow < p.OW ? src[int64_t(ow) * p.gy.stride[4]] : E(0.f);
+    int co = q % p.Cout, n = q / p.Cout;
+    const int r1 = min(rows, r0 + kCopyRows);
+    for (int row = r0; row < r1; ++row) {
+      const E* const src = gy + n * p.gy.stride[0] + co * p.gy.stride[1] + od * p.gy.stride[2] + oh * p.gy.stride[3];
+      E* const dst = out + int64_t(row) * p.nvar * p.Jw;
+      for (int j = lane; j < p.Jw; j += 32) {
+        E val[HopperWgemmTiles::kMaxVar];
+#pragma unroll
+        for (int v = 0; v < HopperWgemmTiles::kMaxVar; ++v)  // every load of the position before any store
+          if (v < p.nvar) {
+            const int ow = p.Ew * j + p.woff[v];
+            val[v] = j < p.IW && ow >= 0 && ow < p.OW ? src[ow * sw] : E(0.f);
+          }
+#pragma unroll
+        for (int v = 0; v < HopperWgemmTiles::kMaxVar; ++v)
+          if (v < p.nvar) dst[v * p.Jw + j] = val[v];
       }
+      if (++oh == p.OH) {
+        oh = 0;
+        if (++od == p.OD) {
+          od = 0;
+          if (++co == p.Cout) co = 0, ++n;
+        }
+      }
+    }
   }
 }
 
