@@ -68,7 +68,8 @@ struct HopperWgemmPlan {
     p.ws = static_cast<char*>(ws) + copy_bytes;
   }
 };
-// CUTLASS_CONVT3D_SM90_WGEMM's default (hopper_wgemm_mode): 1, where Nc is a multiple of 64 and kernel != stride
+// CUTLASS_CONVT3D_SM90_WGEMM's default (hopper_wgemm_mode): 1, fp32 TF32 where Nc is a multiple of 64 and kernel !=
+// stride
 constexpr int kHopperWgemmDefault = 1;
 bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out);
 

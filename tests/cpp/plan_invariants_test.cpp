@@ -313,7 +313,8 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
   for (int d = 0; d < 3; ++d)
     tap &= pb.k[d] == pb.stride[d] && pb.pad[d] == 0 && pb.dil[d] == 1 && pb.out[d] == pb.in[d] * pb.stride[d];
   const char* mode = std::getenv("CUTLASS_CONVT3D_SM90_WGEMM");
-  CHECK(!tap || (mode && mode[0] == '2'), "a kernel == stride problem planned at the default");
+  CHECK((!tap && pb.dtype == DType::kF32) || (mode && mode[0] == '2'),
+        "a kernel == stride or 16-bit problem planned at the default");
   CHECK(r.ws_bytes == r.copy_bytes + size_t(p.chunks) * pb.groups * pb.taps() * size_t(p.Kc) * p.Nc * 4, "workspace");
 }
 
