@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Stop 47, fifth device call (~3 minutes on an H100; carry [".whl"]; what was left of the session's time): the final
-# tree -- v116's copy with a plain loop over its variants, fp16 / bf16 at CUTLASS_CONVT3D_SM90_WGEMM=2 only.
+# Stop 47, meant as the fifth device call (not run: no device time left; ~3 minutes on an H100; carry [".whl"]): v116's
+# copy with a plain loop over its variants (branch exp/v116-copy-loop), fp16 / bf16 at CUTLASS_CONVT3D_SM90_WGEMM=2 only.
 #   1. build and install; 2. the grad_weight GEMM's tests; 3. A/B of one binary on vnet-128-64: fp32 knob 0 against
 #   the default, bf16 the default against =2, one round each, outputs against float64; 4. ncu of the copy.
 # Usage: COMMIT=<sha> BUDGET_S=200 bash benchmarks/device_calls/s47e_check.sh   (logs in $OUT/s47e.txt)
