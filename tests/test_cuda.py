@@ -2225,6 +2225,33 @@ def test_hopper_wgrad_16bit_edges(edge, mode, restore_flags, hopper_kernels, mon
                            budget80)
 
 
+def _wgrad_nonfinite_run(value, where, dtype, C, tf32):
+    """grad_weight of a kernel 3 / stride 2 / padding 1 / output padding 1 problem (C channels in and out; W 36 fp32,
+    40 16-bit) with NaN/inf (value, both signs) planted at the borders of x or grad_y (where): the result, the names
+    of the kernels it ran, and nonfinite_expectation's masks and values."""
+    W = 36 if dtype == torch.float32 else 40
+    x, w, gen = _wgrad_problem((2, C, 5, 6, W), C, (3, 3, 3), 1, 9)
+    args = (2, 1, 1, 1, 1)
+    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+    x, w, gy = x.to(dtype), w.to(dtype), gy.to(dtype)
+    OW = gy.shape[4]
+    bad = (x if where == "x" else gy).clone().double()
+    spots = ([(0, 3, 0, 0, 0), (1, C - 1, 4, 5, W - 1), (0, 7, 2, 3, 17), (1, 0, 4, 0, W - 2)] if where == "x" else
+             [(0, 3, 0, 0, 0), (1, C - 1, 9, 11, OW - 1), (0, 7, 5, 6, 35), (1, 0, 9, 1, OW - 2)])
+    for j, idx in enumerate(spots):
+        bad[idx] = value if j % 2 == 0 else -value
+    x64, gy64 = x.double(), gy.double()
+    if where == "x":
+        masks, values = nonfinite_expectation("grad_weight", x64, w.double(), gy64, bad, gy64, args)
+        xd, gyd = bad.to(dtype), gy
+    else:
+        masks, values = nonfinite_expectation("grad_weight_gy", x64, w.double(), gy64, x64, bad, args)
+        xd, gyd = x, bad.to(dtype)
+    gw, names = _with_kernel_names(
+        lambda: ops.conv_transpose3d_grad_weight(gyd.to(DEV), xd.to(DEV), w.to(DEV), *args, tf32))
+    return gw, names, masks, values
+
+
 @pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "tf32-kb2", "fp16", "bf16", "exact"])
 @pytest.mark.parametrize("where", ["x", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
@@ -2245,27 +2272,8 @@ def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, hopper_kernel
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "1")
     if mode == "tf32-kb2":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_KB", "2")
-    W = 36 if dtype == torch.float32 else 40
-    x, w, gen = _wgrad_problem((2, 32, 5, 6, W), 32, (3, 3, 3), 1, 9)
-    args = (2, 1, 1, 1, 1)
-    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
-    x, w, gy = x.to(dtype), w.to(dtype), gy.to(dtype)
-    OW = gy.shape[4]
-    bad = (x if where == "x" else gy).clone().double()
-    spots = ([(0, 3, 0, 0, 0), (1, 31, 4, 5, W - 1), (0, 7, 2, 3, 17), (1, 0, 4, 0, W - 2)] if where == "x" else
-             [(0, 3, 0, 0, 0), (1, 31, 9, 11, OW - 1), (0, 7, 5, 6, 35), (1, 0, 9, 1, OW - 2)])
-    for j, idx in enumerate(spots):
-        bad[idx] = value if j % 2 == 0 else -value
-    x64, gy64 = x.double(), gy.double()
-    if where == "x":
-        masks, values = nonfinite_expectation("grad_weight", x64, w.double(), gy64, bad, gy64, args)
-        xd, gyd = bad.to(dtype), gy
-    else:
-        masks, values = nonfinite_expectation("grad_weight_gy", x64, w.double(), gy64, x64, bad, args)
-        xd, gyd = x, bad.to(dtype)
     tf32 = HOPPER_MODES[mode.split("-")[0]][1]  # (the op's own flag; exact: False)
-    gw, names = _with_kernel_names(
-        lambda: ops.conv_transpose3d_grad_weight(gyd.to(DEV), xd.to(DEV), w.to(DEV), *args, tf32))
+    gw, names, masks, values = _wgrad_nonfinite_run(value, where, dtype, 32, tf32)
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_wgrad_kernel" in names, "the case no longer takes the Hopper kernel"
         if mode.endswith("kb2"):
@@ -2340,26 +2348,7 @@ def test_hopper_wgemm_nonfinite(value, where, mode, restore_flags, hopper_kernel
     accurate elsewhere."""
     dtype, budget, _ = _hopper_mode(mode, monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", "1" if mode == "tf32" else "2")
-    W = 36 if dtype == torch.float32 else 40
-    x, w, gen = _wgrad_problem((2, 64, 5, 6, W), 64, (3, 3, 3), 1, 9)
-    args = (2, 1, 1, 1, 1)
-    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
-    x, w, gy = x.to(dtype), w.to(dtype), gy.to(dtype)
-    OW = gy.shape[4]
-    bad = (x if where == "x" else gy).clone().double()
-    spots = ([(0, 3, 0, 0, 0), (1, 63, 4, 5, W - 1), (0, 7, 2, 3, 17), (1, 0, 4, 0, W - 2)] if where == "x" else
-             [(0, 3, 0, 0, 0), (1, 63, 9, 11, OW - 1), (0, 7, 5, 6, 35), (1, 0, 9, 1, OW - 2)])
-    for j, idx in enumerate(spots):
-        bad[idx] = value if j % 2 == 0 else -value
-    x64, gy64 = x.double(), gy.double()
-    if where == "x":
-        masks, values = nonfinite_expectation("grad_weight", x64, w.double(), gy64, bad, gy64, args)
-        xd, gyd = bad.to(dtype), gy
-    else:
-        masks, values = nonfinite_expectation("grad_weight_gy", x64, w.double(), gy64, x64, bad, args)
-        xd, gyd = x, bad.to(dtype)
-    gw, names = _with_kernel_names(
-        lambda: ops.conv_transpose3d_grad_weight(gyd.to(DEV), xd.to(DEV), w.to(DEV), *args, True))
+    gw, names, masks, values = _wgrad_nonfinite_run(value, where, dtype, 64, True)
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_wgemm_kernel" in names, "the case no longer takes the grad_weight GEMM"
     assert (masks[0] | masks[1] | masks[2]).any()

@@ -16,41 +16,37 @@
 
 namespace ct3d {
 
-// One m64 nN wgmma, both operands K-major in shared memory (N = 64, 128, 192 or 256), fp32 accumulators d[N / 2]
+// One m64 nN wgmma, both operands K-major in shared memory (N = 64, 128, 192 or 256), fp32 accumulators d[N / 2]:
+// the instruction of N (WgemmPickN) for the traits' element type (TF32, bf16 or fp16)
+template <int N, class O64, class O128, class O192, class O256>
+using WgemmPickN =
+    std::conditional_t<N == 64, O64, std::conditional_t<N == 128, O128, std::conditional_t<N == 192, O192, O256>>>;
 template <class Tr, int N>
 struct WgemmMma {
-  template <class Op, size_t... I>
+  static_assert(N == 64 || N == 128 || N == 192 || N == 256, "N = 64, 128, 192 or 256");
+  using E = typename Tr::Element;
+  static constexpr auto K = cute::SM90::GMMA::Major::K;
+  using Op = std::conditional_t<
+      std::is_same<E, float>::value,
+      WgemmPickN<N, cute::SM90::GMMA::MMA_64x64x8_F32TF32TF32_SS_TN<>,
+                 cute::SM90::GMMA::MMA_64x128x8_F32TF32TF32_SS_TN<>,
+                 cute::SM90::GMMA::MMA_64x192x8_F32TF32TF32_SS_TN<>,
+                 cute::SM90::GMMA::MMA_64x256x8_F32TF32TF32_SS_TN<>>,
+      std::conditional_t<std::is_same<E, cutlass::bfloat16_t>::value,
+                         WgemmPickN<N, cute::SM90::GMMA::MMA_64x64x16_F32BF16BF16_SS<K, K>,
+                                    cute::SM90::GMMA::MMA_64x128x16_F32BF16BF16_SS<K, K>,
+                                    cute::SM90::GMMA::MMA_64x192x16_F32BF16BF16_SS<K, K>,
+                                    cute::SM90::GMMA::MMA_64x256x16_F32BF16BF16_SS<K, K>>,
+                         WgemmPickN<N, cute::SM90::GMMA::MMA_64x64x16_F32F16F16_SS<K, K>,
+                                    cute::SM90::GMMA::MMA_64x128x16_F32F16F16_SS<K, K>,
+                                    cute::SM90::GMMA::MMA_64x192x16_F32F16F16_SS<K, K>,
+                                    cute::SM90::GMMA::MMA_64x256x16_F32F16F16_SS<K, K>>>>;
+  template <size_t... I>
   CT3D_DEV static void call(uint64_t da, uint64_t db, float (&d)[N / 2], std::index_sequence<I...>) {
     Op::fma(da, db, d[I]...);
   }
   CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[N / 2]) {
-    using namespace cute::SM90::GMMA;
-    using E = typename Tr::Element;
-    constexpr auto K = Major::K;
-    static_assert(N == 64 || N == 128 || N == 192 || N == 256, "N = 64, 128, 192 or 256");
-    auto seq = std::make_index_sequence<N / 2>{};
-    if constexpr (std::is_same<E, float>::value) {
-      using Op = std::conditional_t<
-          N == 64, MMA_64x64x8_F32TF32TF32_SS_TN<>,
-          std::conditional_t<N == 128, MMA_64x128x8_F32TF32TF32_SS_TN<>,
-                             std::conditional_t<N == 192, MMA_64x192x8_F32TF32TF32_SS_TN<>,
-                                                MMA_64x256x8_F32TF32TF32_SS_TN<>>>>;
-      call<Op>(da, db, d, seq);
-    } else if constexpr (std::is_same<E, cutlass::bfloat16_t>::value) {
-      using Op = std::conditional_t<
-          N == 64, MMA_64x64x16_F32BF16BF16_SS<K, K>,
-          std::conditional_t<N == 128, MMA_64x128x16_F32BF16BF16_SS<K, K>,
-                             std::conditional_t<N == 192, MMA_64x192x16_F32BF16BF16_SS<K, K>,
-                                                MMA_64x256x16_F32BF16BF16_SS<K, K>>>>;
-      call<Op>(da, db, d, seq);
-    } else {
-      using Op = std::conditional_t<
-          N == 64, MMA_64x64x16_F32F16F16_SS<K, K>,
-          std::conditional_t<N == 128, MMA_64x128x16_F32F16F16_SS<K, K>,
-                             std::conditional_t<N == 192, MMA_64x192x16_F32F16F16_SS<K, K>,
-                                                MMA_64x256x16_F32F16F16_SS<K, K>>>>;
-      call<Op>(da, db, d, seq);
-    }
+    call(da, db, d, std::make_index_sequence<N / 2>{});
   }
 };
 
@@ -149,7 +145,8 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
 #pragma unroll
     for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
     cute::warpgroup_arrive();
-    const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes) + uint32_t(wg * 8192), sb = s0 + uint32_t(sl * p.slot_bytes + p.b_off);
+    const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes) + uint32_t(wg * 8192),
+                   sb = s0 + uint32_t(sl * p.slot_bytes + p.b_off);
 #pragma unroll
     for (int kk = 0; kk < 4; ++kk)
       WgemmMma<Tr, N>::mma(gmma_desc_sw128(sa + 32 * kk), gmma_desc_sw128(sb + 32 * kk), acc);

@@ -288,7 +288,8 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
       CHECK(bx.v >= 0 && bx.v < p.nvar && p.woff[bx.v] == kw * pb.dil[2] - pb.pad[2], "box variant %d", bx.v);
       for (int id = 0; id < pb.in[0]; ++id)
         for (int ih = 0; ih < pb.in[1]; ++ih) {
-          const int od = pb.stride[0] * id + kd * pb.dil[0] - pb.pad[0], oh = pb.stride[1] * ih + kh * pb.dil[1] - pb.pad[1];
+          const int od = pb.stride[0] * id + kd * pb.dil[0] - pb.pad[0];
+          const int oh = pb.stride[1] * ih + kh * pb.dil[1] - pb.pad[1];
           CHECK(od == pb.stride[0] * id + bx.dd && oh == pb.stride[1] * ih + bx.dh, "d / h offsets of tap %d", bx.tap);
           if (od < 0 || od >= pb.out[0] || oh < 0 || oh >= pb.out[1]) continue;
           CHECK(id >= S.id0 && id < S.id0 + S.nid && ih >= S.ih0 && ih < S.ih0 + S.nih,
