@@ -1116,7 +1116,7 @@ bool grad_input_copies_gy(const Arguments& a) {
   return !dgrad_kernel_plan(Kind::kGradInput, a, nullptr) && restage_src(a, false);
 }
 bool grad_weight_copies_gy(const Arguments& a) {
-  if (hopper_wgemm_plan(a, nullptr)) return false;  // (its own copy, phase-split)
+  if (hopper_wgemm_plan(a, nullptr)) return false;  // (its own copy: a row per w offset, wgemm_sm90.cuh)
   TapGemmPlan tg{};
   if (tapgemm_plan(Kind::kGradWeight, a, &tg)) return tg.p.wgen && tg.restage_y;
   return !hopper_wgrad_plan(a, nullptr) && wgrad_sources(a, nullptr).y;

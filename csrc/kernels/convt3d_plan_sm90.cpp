@@ -296,6 +296,18 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
 }
 
 // ---------------------------------------------------------------- Hopper grad_weight (wgrad_sm90.cuh)
+namespace {
+// x NCDHW as both grad_weight kernels' TMA maps read it, (w, h, d, n * Cin): w stride 1, n and channel foldable, no
+// zero stride, 16-byte aligned data and row / plane / channel pitches (below the maps' 2^40 bytes)
+bool tma_ncdhw_x(const TensorRef5& x, int Cin, int64_t esize) {
+  if (x.stride[4] != 1 || x.stride[0] != Cin * x.stride[1] || has_zero_stride(x)) return false;
+  if (reinterpret_cast<uintptr_t>(x.data) % 16) return false;
+  for (int d = 1; d < 4; ++d)
+    if ((x.stride[d] * esize) % 16 || x.stride[d] * esize >= (int64_t(1) << 40)) return false;
+  return true;
+}
+}  // namespace
+
 // grad_weight on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32 (or, with hopper_16bit,
 // fp16 / bf16: 64-position stages; with hopper_exact_wgrad, fp32 at fp32 accuracy: 3xTF32); whole 32-channel blocks
 // in and out per group; w stride <= 2 and <= 4 w taps (the window one staged grad_y row covers); at most 4 (kd, kh)
@@ -314,11 +326,8 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   if (Kc % 32 || Nc % 32 || pb.k[2] > HopperWgradTiles::kMaxKw || pb.stride[2] > 2) return false;
   if (numel(a.x) == 0 || numel(a.y) == 0) return false;
   const TensorRef5 &x = a.x, &gy = a.y;
-  if (x.stride[4] != 1 || x.stride[0] != pb.Cin * x.stride[1] || has_zero_stride(x)) return false;
   const int esize = int(elem_size(pb.dtype)), vec = 16 / esize;  // elements per 16-byte vector
-  for (int d = 1; d < 4; ++d)
-    if ((x.stride[d] * esize) % 16) return false;
-  if (reinterpret_cast<uintptr_t>(x.data) % 16 || reinterpret_cast<uintptr_t>(gy.data) % 16) return false;
+  if (!tma_ncdhw_x(x, pb.Cin, esize) || reinterpret_cast<uintptr_t>(gy.data) % 16) return false;
   if (gy.stride[4] != 1 || gy.stride[3] != gy.size[4] || gy.stride[2] != gy.size[3] * gy.stride[3] ||
       gy.stride[1] != gy.size[2] * gy.stride[2] || gy.stride[0] != gy.size[1] * gy.stride[1])
     return false;
@@ -517,11 +526,9 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   const int bc = Nc % 64 == 0 ? 64 : (mode == 2 && Nc % 32 == 0) ? 32 : 0;
   if (Kc % 64 || bc == 0) return false;
   const TensorRef5 &x = a.x, &gy = a.y;
-  if (numel(x) == 0 || numel(gy) == 0 || has_zero_stride(x) || has_zero_stride(gy)) return false;
+  if (numel(x) == 0 || numel(gy) == 0 || has_zero_stride(gy)) return false;
   const int64_t es = int64_t(elem_size(pb.dtype));
-  if (x.stride[4] != 1 || reinterpret_cast<uintptr_t>(x.data) % 16 || x.stride[0] != pb.Cin * x.stride[1]) return false;
-  for (int d = 1; d < 4; ++d)
-    if ((x.stride[d] * es) % 16 || x.stride[d] * es >= (int64_t(1) << 40)) return false;
+  if (!tma_ncdhw_x(x, pb.Cin, es)) return false;
   const int64_t N = x.size[0], OD = gy.size[2], OH = gy.size[3], OW = gy.size[4];
   if (N * pb.Cin >= INT_MAX || N * pb.Cout >= INT_MAX || N * pb.Cout * OD * OH >= INT_MAX) return false;
   const int Ed = pb.stride[0], Eh = pb.stride[1], Ew = pb.stride[2];
@@ -575,7 +582,6 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   if (bc == 32) nbox += nbox & 1;
   p.nsets = nsets;
   p.nbox = nbox;
-  auto floor_div = [](int a_, int b_) { return a_ >= 0 ? a_ / b_ : -((-a_ + b_ - 1) / b_); };
   // x rows i whose grad_y row s i + off lies in [0, O): [lo, hi)
   auto valid = [&](int off, int s, int O, int I, int& lo, int& hi) {
     lo = std::max(0, floor_div(-off + s - 1, s));
