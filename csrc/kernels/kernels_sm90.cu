@@ -135,17 +135,21 @@ Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaS
   return detail::fail(why, Status::kNotSupported,
                       "Hopper row-conv: no instance for S x Kc / 32 blocks per pair (1-4; 8 at one window offset)");
 }
-#elif CT3D_SM90_PART == 2
+#endif
+#if CT3D_SM90_PART == 2 || CT3D_SM90_PART == 5
 // x NCDHW (w stride 1, n and channel folded: stride[0] == Cin * stride[1]) as (w, h, d, n * Cin), read in boxes of
-// 128 bytes of positions (32 fp32, 64 16-bit) x 32 channels: grad_weight's K-major A (see wgrad_sm90.cuh).
-template <class Tr>
-Status x_map_ncdhw(const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
+// kRowBytes of positions (128: 32 fp32, 64 16-bit) x `channels`: grad_weight's K-major A (the Hopper grad_weight's,
+// wgrad_sm90.cuh: 32 channels; the grad_weight GEMM's, wgemm_sm90.cuh: M)
+template <class Tr, int kRowBytes = 128>
+Status x_map_ncdhw(const TensorRef5& x, cuuint32_t channels, bool tf32, CUtensorMap* map, std::string* why) {
   const cuuint64_t dims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
                               cuuint64_t(x.size[0] * x.size[1])};
   const int64_t strides[3] = {x.stride[3], x.stride[2], x.stride[1]};
-  const cuuint32_t box[4] = {128 / sizeof(typename Tr::Element), 1, 1, 32};
-  return map_tiled<Tr, 128>(x.data, dims, strides, box, tf32, map, why);
+  const cuuint32_t box[4] = {kRowBytes / sizeof(typename Tr::Element), 1, 1, channels};
+  return map_tiled<Tr, kRowBytes>(x.data, dims, strides, box, tf32, map, why);
 }
+#endif
+#if CT3D_SM90_PART == 2
 
 template <class Tr, int NKW, int KB>
 Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStream_t stream, std::string* why) {
@@ -238,7 +242,7 @@ template <class Tr>
 Status wgrad_as(const HopperWgradParams& p, cudaStream_t stream, std::string* why) {
   CUtensorMap map;
   // (a split x lands raw: the transform writes its two parts)
-  Status s = x_map_ncdhw<Tr>(p.x, Tr::kTF32 && !Tr::kSplit && p.x_rounded != 0, &map, why);
+  Status s = x_map_ncdhw<Tr>(p.x, 32, Tr::kTF32 && !Tr::kSplit && p.x_rounded != 0, &map, why);
   if (s != Status::kSuccess) return s;
   static_assert(HopperWgradTiles::kMaxKw == 4 && HopperWgradTiles::kMaxKB == 2, "one instance per w tap count");
   // two k-blocks per stage (v90): fp32 TF32 and 16-bit (the plan sets kb 2 for nothing else)
@@ -302,12 +306,7 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
   constexpr cuuint32_t QB = 128 / sizeof(E);
   const bool tf32 = Tr::kTF32;
   CUtensorMap xmap, ymap;
-  const TensorRef5& x = p.x;
-  const cuuint64_t xdims[4] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
-                               cuuint64_t(x.size[0] * x.size[1])};
-  const int64_t xstr[3] = {x.stride[3], x.stride[2], x.stride[1]};
-  const cuuint32_t xbox[4] = {QB, 1, 1, cuuint32_t(p.M)};
-  Status s = map_tiled<Tr, 128>(x.data, xdims, xstr, xbox, tf32, &xmap, why);
+  Status s = x_map_ncdhw<Tr>(p.x, cuuint32_t(p.M), tf32, &xmap, why);
   if (s != Status::kSuccess) return s;
   const int64_t vs = p.Jw, hs = vs * p.nvar, ds = hs * p.OH, cs = ds * p.OD;
   const cuuint64_t ydims[5] = {cuuint64_t(p.Jw), cuuint64_t(p.nvar), cuuint64_t(p.OH), cuuint64_t(p.OD),
