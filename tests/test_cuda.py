@@ -2288,7 +2288,8 @@ def test_hopper_wgrad_nonfinite(value, where, mode, restore_flags, hopper_kernel
 # N = 256 in sets of 4 boxes and a last of 3 (27 taps), k2s2's 8 taps x 2 co blocks (level 2: kernel == stride stays
 # on the tap-GEMM by default); 32-channel boxes in pairs (level 2); groups; dilation with padding past every tap on
 # some rows; taps no x row meets (depth 1, k 3, p 1 at d stride 1: kd 0 and 2 reach no grad_y row, so their sums must
-# be written as zeros).
+# be written as zeros).  16-bit rows of 24 and 72 take 64-byte k-blocks (32 positions, the 64-byte swizzle), the rest
+# 128-byte ones.
 WGEMM_CASES = [
     ((2, 128, 5, 6, 40), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1), 1),
     ((1, 64, 4, 5, 36), 64, (3, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1), 1),

@@ -556,8 +556,14 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   p.M = Kc % 128 == 0 ? 128 : 64;
   p.ncib = Kc / p.M;
   p.bc = bc;
-  p.katoms = int((p.IW + 128 / es - 1) / (128 / es));
-  p.Jw = int(p.katoms * (128 / es));
+  // 64-byte k-block rows for 16-bit types where 128-byte ones would carry 32 or more zeros a row (vnet's 32-wide rows:
+  // half; CUTLASS_CONVT3D_SM90_WGEMM_RB=128 keeps 128)
+  const int64_t qb128 = 128 / es;
+  p.rb = es == 2 && p.IW % qb128 != 0 && p.IW % qb128 <= 32 && env_knob("CUTLASS_CONVT3D_SM90_WGEMM_RB", 64.0) == 64.0
+             ? 64 : 128;
+  const int64_t qb = p.rb / es;
+  p.katoms = int((p.IW + qb - 1) / qb);
+  p.Jw = int(p.katoms * qb);
   // the copy's variants: the distinct w offsets kw dil - pad
   p.nvar = 0;
   int var_of[64];
@@ -647,8 +653,8 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   const int64_t dflt = std::max<int64_t>(1, device_sms() / nseg);
   p.chunks = int(std::min<int64_t>(maxrows, int64_t(env_knob("CUTLASS_CONVT3D_SM90_WGEMM_CHUNKS", double(dflt), 1.0))));
   if (int64_t(p.chunks) * p.nseg >= INT_MAX) return false;
-  p.b_off = p.M * 128;
-  p.slot_bytes = (p.b_off + nbox * bc * 128 + 1023) / 1024 * 1024;
+  p.b_off = p.M * p.rb;
+  p.slot_bytes = (p.b_off + nbox * bc * p.rb + 1023) / 1024 * 1024;
   const int64_t rcap = int64_t(env_knob("CUTLASS_CONVT3D_SM90_WGEMM_RING", HopperWgemmTiles::kMaxRing, 2.0));
   p.ring = int(std::min<int64_t>(std::min<int64_t>(HopperWgemmTiles::kMaxRing, rcap),
                                  (int64_t(device_smem_optin()) - HopperWgemmTiles::kBarBytes - 1024) / p.slot_bytes));

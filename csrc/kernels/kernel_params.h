@@ -441,9 +441,11 @@ struct HopperWgemmParams {
   int Ed, Eh, Ew;
   int taps;              // the weight's taps (the sums' layout)
   int M, bc, nbox;       // A rows (64 x consumer warpgroups), co per box, boxes per set (the instance: N = nbox bc)
-  int katoms;            // 128-byte k-blocks of iw per x row
+  int rb;                // bytes of a k-block row: 128, or 64 for 16-bit rows of at most 32 positions past a multiple
+                         // of 64 (the 64-byte swizzle; the kernel's RB)
+  int katoms;            // rb-byte k-blocks of iw per x row
   int nsets, ncib, nseg; // segment s = (set s % nsets, ci block s / nsets % ncib, group s / (nsets ncib))
-  int chunks, ring, slot_bytes, b_off;  // slot: A (M x 128 bytes), B at b_off (N x 128 bytes)
+  int chunks, ring, slot_bytes, b_off;  // slot: A (M x rb bytes), B at b_off (N x rb bytes)
   void* ws;              // [chunks][groups][taps][Kc][Nc] float
   DType dtype;           // fp32 (TF32: both maps TFLOAT32, rounding to nearest), fp16 or bf16
   HopperWgemmSet set[HopperWgemmTiles::kMaxSets];

@@ -300,26 +300,26 @@ Status hopper_tapgemm(DType dtype, const TapGemmParams& p, dim3 grid, const Smem
 // A: x NCDHW (w stride 1, n and channel folded) as (w, h, d, n * Cin) in boxes of 128 bytes of positions x M
 // channels.  B: the grad_y copy as (j, variant, oh, od, n * Cout) in boxes of 128 bytes of positions x bc channels.
 // Both rounded to TF32 by their maps where fp32 (the plan takes TF32 products only).
-template <class Tr, int MW, int N>
+template <class Tr, int MW, int N, int RB>
 Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string* why) {
   using E = typename Tr::Element;
-  constexpr cuuint32_t QB = 128 / sizeof(E);
+  constexpr cuuint32_t QB = RB / sizeof(E);
   const bool tf32 = Tr::kTF32;
   CUtensorMap xmap, ymap;
-  Status s = x_map_ncdhw<Tr>(p.x, cuuint32_t(p.M), tf32, &xmap, why);
+  Status s = x_map_ncdhw<Tr, RB>(p.x, cuuint32_t(p.M), tf32, &xmap, why);
   if (s != Status::kSuccess) return s;
   const int64_t vs = p.Jw, hs = vs * p.nvar, ds = hs * p.OH, cs = ds * p.OD;
   const cuuint64_t ydims[5] = {cuuint64_t(p.Jw), cuuint64_t(p.nvar), cuuint64_t(p.OH), cuuint64_t(p.OD),
                                cuuint64_t(int64_t(p.N) * p.Cout)};
   const int64_t ystr[4] = {vs, hs, ds, cs};
   const cuuint32_t ybox[5] = {QB, 1, 1, 1, cuuint32_t(p.bc)};
-  s = map_tiled<Tr, 128>(p.gyv, ydims, ystr, ybox, tf32, &ymap, why);
+  s = map_tiled<Tr, RB>(p.gyv, ydims, ystr, ybox, tf32, &ymap, why);
   if (s != Status::kSuccess) return s;
   const int rows = p.N * p.Cout * p.OD * p.OH, per_block = 8 * kCopyRows;  // (8 warps a block)
   wgemm_variant_copy_kernel<E><<<std::min((rows + per_block - 1) / per_block, 65536), 256, 0, stream>>>(p);
   s = detail::cuda_check(cudaGetLastError(), why, "grad_weight GEMM: grad_y copy launch");
   if (s != Status::kSuccess) return s;
-  auto kernel = hopper_wgemm_kernel<Tr, MW, N>;
+  auto kernel = hopper_wgemm_kernel<Tr, MW, N, RB>;
   const size_t smem = hopper_wgemm_smem_bytes(p);
   s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                          "cudaFuncSetAttribute (Hopper grad_weight GEMM)");
@@ -328,13 +328,13 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight GEMM kernel launch");
 }
 
-template <class Tr, int MW>
+template <class Tr, int MW, int RB>
 Status wgemm_n(const HopperWgemmParams& p, cudaStream_t stream, std::string* why) {
   switch (p.nbox * p.bc) {
-    case 64: return launch_wgemm<Tr, MW, 64>(p, stream, why);
-    case 128: return launch_wgemm<Tr, MW, 128>(p, stream, why);
-    case 192: return launch_wgemm<Tr, MW, 192>(p, stream, why);
-    case 256: return launch_wgemm<Tr, MW, 256>(p, stream, why);
+    case 64: return launch_wgemm<Tr, MW, 64, RB>(p, stream, why);
+    case 128: return launch_wgemm<Tr, MW, 128, RB>(p, stream, why);
+    case 192: return launch_wgemm<Tr, MW, 192, RB>(p, stream, why);
+    case 256: return launch_wgemm<Tr, MW, 256, RB>(p, stream, why);
   }
   return detail::fail(why, Status::kNotSupported, "Hopper grad_weight GEMM: N must be 64, 128, 192 or 256");
 }
@@ -342,8 +342,11 @@ Status wgemm_n(const HopperWgemmParams& p, cudaStream_t stream, std::string* why
 Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, std::string* why) {
   return with_traits<false>(p.dtype, false, [&](auto tr) {
     using Tr = decltype(tr);
-    if (p.M == 128) return wgemm_n<Tr, 2>(p, stream, why);
-    if (p.M == 64) return wgemm_n<Tr, 1>(p, stream, why);
+    if constexpr (!Tr::kTF32)  // (64-byte rows: 16-bit types only)
+      if (p.rb == 64) return p.M == 128 ? wgemm_n<Tr, 2, 64>(p, stream, why) : wgemm_n<Tr, 1, 64>(p, stream, why);
+    if (p.rb != 128) return detail::fail(why, Status::kNotSupported, "Hopper grad_weight GEMM: rows of 128 bytes");
+    if (p.M == 128) return wgemm_n<Tr, 2, 128>(p, stream, why);
+    if (p.M == 64) return wgemm_n<Tr, 1, 128>(p, stream, why);
     return detail::fail(why, Status::kNotSupported, "Hopper grad_weight GEMM: M must be 64 or 128");
   });
 }

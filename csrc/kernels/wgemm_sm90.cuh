@@ -84,14 +84,17 @@ struct WgemmRow {
   }
 };
 
-template <class Tr, int MW, int N>
+// RB: the bytes of a k-block row, 128 (the 128-byte swizzle) or, for 16-bit types on rows of at most 32 positions past
+// a multiple of 64, 64 (the 64-byte swizzle: 32 positions, so a 32-wide row carries no zeros)
+template <class Tr, int MW, int N, int RB>
 __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
     hopper_wgemm_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ CUtensorMap ymap,
                         const __grid_constant__ HopperWgemmParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   using E = typename Tr::Element;
-  constexpr int T = HopperWgemmTiles::kThreads, QB = 128 / int(sizeof(E)), NACC = N / 2;
+  static_assert(RB == 128 || (RB == 64 && sizeof(E) == 2), "128-byte rows, or 64-byte rows of a 16-bit type");
+  constexpr int T = HopperWgemmTiles::kThreads, QB = RB / int(sizeof(E)), NACC = N / 2;
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const empty = full + HopperWgemmTiles::kMaxRing;
@@ -112,7 +115,7 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
 
   if (tid >= MW * T) {  // producer warp: one thread issues every load
     if (lane == 0 && stages > 0) {
-      const uint32_t bytes = uint32_t(p.M + S.nbox * p.bc) * 128u;
+      const uint32_t bytes = uint32_t(p.M + S.nbox * p.bc) * uint32_t(RB);
       const int xc = cta.group * p.Kc + cta.cib * p.M, yc = cta.group * p.Nc;
       WgemmRow rw(S, cta.r0);
       for (int t = 0, sl = 0, ph = 0, kb = 0; t < stages; ++t) {
@@ -123,7 +126,7 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
         tma_load_4d(&xmap, &full[sl], slot, iw, rw.ih, rw.id, rw.n * p.Cin + xc);
         for (int b = 0; b < S.nbox; ++b) {
           const HopperWgemmBox& bx = S.box[b];
-          tma_load_5d(&ymap, &full[sl], slot + p.b_off + b * p.bc * 128, iw, bx.v, p.Eh * rw.ih + bx.dh,
+          tma_load_5d(&ymap, &full[sl], slot + p.b_off + b * p.bc * RB, iw, bx.v, p.Eh * rw.ih + bx.dh,
                       p.Ed * rw.id + bx.dd, rw.n * p.Cout + yc + bx.co0);
         }
         if (++sl == R) sl = 0, ph ^= 1;
@@ -145,11 +148,11 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
 #pragma unroll
     for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
     cute::warpgroup_arrive();
-    const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes) + uint32_t(wg * 8192),
+    const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes) + uint32_t(wg * 64 * RB),
                    sb = s0 + uint32_t(sl * p.slot_bytes + p.b_off);
 #pragma unroll
-    for (int kk = 0; kk < 4; ++kk)
-      WgemmMma<Tr, N>::mma(gmma_desc_sw128(sa + 32 * kk), gmma_desc_sw128(sb + 32 * kk), acc);
+    for (int kk = 0; kk < RB / 32; ++kk)
+      WgemmMma<Tr, N>::mma(gmma_desc_swizzled<RB>(sa + 32 * kk), gmma_desc_swizzled<RB>(sb + 32 * kk), acc);
     cute::warpgroup_commit_batch();
     cute::warpgroup_wait<1>();
 #pragma unroll

@@ -264,9 +264,12 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
         p.bc);
   CHECK(p.ring >= 2 && p.ring <= HopperWgemmTiles::kMaxRing && hopper_wgemm_smem_bytes(p) <= size_t(kOptin), "ring %d",
         p.ring);
-  CHECK(p.slot_bytes % 1024 == 0 && p.b_off == p.M * 128 && p.b_off + N * 128 <= p.slot_bytes, "slot %d",
+  // 64-byte rows only for 16-bit types, where 128-byte ones would carry >= 32 zeros
+  const int qb128 = 128 / es;
+  CHECK(p.rb == 128 || (p.rb == 64 && es == 2 && pb.in[2] % qb128 != 0 && pb.in[2] % qb128 <= 32), "rb %d", p.rb);
+  CHECK(p.slot_bytes % 1024 == 0 && p.b_off == p.M * p.rb && p.b_off + N * p.rb <= p.slot_bytes, "slot %d",
         p.slot_bytes);
-  CHECK(int64_t(p.katoms) * 128 / es >= pb.in[2] && int64_t(p.katoms - 1) * 128 / es < pb.in[2], "katoms %d",
+  CHECK(int64_t(p.katoms) * p.rb / es >= pb.in[2] && int64_t(p.katoms - 1) * p.rb / es < pb.in[2], "katoms %d",
         p.katoms);
   CHECK(p.nseg == p.nsets * p.ncib * pb.groups && int64_t(p.nseg) * p.chunks < INT_MAX && p.chunks >= 1, "grid");
   std::map<std::pair<int, int>, int> seen;  // (tap, co0) -> boxes
@@ -306,7 +309,7 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
   // the copy: the variants distinct, rows of whole k-blocks covering x's row
   for (int v = 0; v < p.nvar; ++v)
     for (int u = 0; u < v; ++u) CHECK(p.woff[u] != p.woff[v], "variants %d and %d alike", u, v);
-  CHECK(p.Jw == p.katoms * 128 / es && p.Jw % vec == 0 && p.Jw >= pb.in[2] &&
+  CHECK(p.Jw == p.katoms * p.rb / es && p.Jw % vec == 0 && p.Jw >= pb.in[2] &&
             r.copy_bytes >= size_t(pb.N) * pb.Cout * pb.out[0] * pb.out[1] * p.nvar * p.Jw * es,
         "copy: Jw %d, %zu bytes", p.Jw, r.copy_bytes);
   // kernel == stride (padding 0, no output padding) stays on the tap-GEMM unless CUTLASS_CONVT3D_SM90_WGEMM=2
