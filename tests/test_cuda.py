@@ -2299,7 +2299,7 @@ WGEMM_CASES = [
     ((1, 64, 3, 4, 44), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1), 2),
     ((1, 64, 1, 3, 40), 64, (3, 3, 3), (1, 2, 2), (1, 1, 1), (0, 0, 1), 1, (1, 1, 1), 1),
 ]
-WGEMM_LAYOUTS = ["ncdhw", "gy_sliced", "gy_channels_last"]
+WGEMM_LAYOUTS = ["ncdhw", "gy_sliced", "gy_channels_last", "channels_last", "x_sliced"]
 
 
 @pytest.mark.parametrize("mode", ["tf32", "fp16", "bf16"])
@@ -2310,8 +2310,9 @@ WGEMM_LAYOUTS = ["ncdhw", "gy_sliced", "gy_channels_last"]
 def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkeypatch):
     """The grad_weight GEMM (CUTLASS_CONVT3D_SM90_WGEMM, v116) as _check_hopper_backward checks it: against float64
     (TF32: both operands rounded to nearest by the TMA maps), bitwise repeatable, and against the other kernels (=0;
-    the same rounded operands).  grad_y NCDHW, a slice of a wider grad_y (rows not 16-byte aligned) or channels_last,
-    all read by the copy; x NCDHW.  16-bit x rows of whole 16-byte vectors (W rounded up to 8)."""
+    the same rounded operands).  grad_y NCDHW, a slice of a wider grad_y (rows not 16-byte aligned) or channels_last
+    (copied by tiles, v117), x NCDHW (read in place); both channels_last, or x a slice of a wider x: x copied NCDHW
+    first (v117).  16-bit x rows of whole 16-byte vectors (W rounded up to 8) where x is read in place."""
     xs, cout, k, s, p, op, g, d, level = wcase
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", str(level if mode == "tf32" else 2))  # (16-bit: level 2 only)
@@ -2327,16 +2328,35 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
     ref = torch.autograd.grad(F.conv_transpose3d(x.double(), w0, None, *args), w0, gy.double())[0]
     x, w = x.to(DEV), w.to(DEV)
     if layout == "gy_sliced":  # rows 3 elements wider in memory, shifted by one: not 16-byte aligned
-        wide = torch.full((*gy.shape[:4], gy.shape[4] + 3), float("nan"), dtype=dtype, device=DEV)
-        wide[..., 1:1 + gy.shape[4]] = gy.to(DEV)
-        gyd = wide[..., 1:1 + gy.shape[4]]
-    elif layout == "gy_channels_last":
+        gyd = _nan_slice(gy.to(DEV))
+    elif layout in ("gy_channels_last", "channels_last"):
         gyd = gy.to(DEV).contiguous(memory_format=torch.channels_last_3d)
     else:
         gyd = gy.to(DEV)
-    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_weight(gyd, x, w, *args, True), ref,
-                           "hopper_wgemm_kernel", "CUTLASS_CONVT3D_SM90_WGEMM", monkeypatch, (wcase, layout, mode),
-                           budget, budget80)
+    copies = []  # the layout copies the case must take
+    if layout == "channels_last":
+        x = x.contiguous(memory_format=torch.channels_last_3d)
+        copies = ["wgemm_x_ncdhw_kernel", "wgemm_variant_copy_tiles_kernel"]
+    elif layout == "x_sliced":
+        x = _nan_slice(x)
+        copies = ["wgemm_x_ncdhw_kernel", "wgemm_variant_copy_kernel"]
+    elif layout == "gy_channels_last":
+        copies = ["wgemm_variant_copy_tiles_kernel"]
+    run = lambda: ops.conv_transpose3d_grad_weight(gyd, x, w, *args, True)  # noqa: E731
+    if torch.cuda.get_device_capability() == (9, 0):
+        names = _with_kernel_names(run)[1]
+        for k in copies:
+            assert k in names, f"{wcase} {layout} {mode}: {k} did not run"
+        assert ("wgemm_x_ncdhw_kernel" in names) == (layout in ("channels_last", "x_sliced")), "x copied needlessly"
+    _check_hopper_backward(run, ref, "hopper_wgemm_kernel", "CUTLASS_CONVT3D_SM90_WGEMM", monkeypatch,
+                           (wcase, layout, mode), budget, budget80)
+
+
+def _nan_slice(t):
+    """t as a slice of a tensor 3 elements wider along w (the rest NaN), shifted by one: rows off 16 bytes."""
+    wide = torch.full((*t.shape[:4], t.shape[4] + 3), float("nan"), dtype=t.dtype, device=t.device)
+    wide[..., 1:1 + t.shape[4]] = t
+    return wide[..., 1:1 + t.shape[4]]
 
 
 @pytest.mark.parametrize("mode", ["tf32", "bf16"])

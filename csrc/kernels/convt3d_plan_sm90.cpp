@@ -528,14 +528,35 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   const TensorRef5 &x = a.x, &gy = a.y;
   if (numel(x) == 0 || numel(gy) == 0 || has_zero_stride(gy)) return false;
   const int64_t es = int64_t(elem_size(pb.dtype));
-  if (!tma_ncdhw_x(x, pb.Cin, es)) return false;
   const int64_t N = x.size[0], OD = gy.size[2], OH = gy.size[3], OW = gy.size[4];
   if (N * pb.Cin >= INT_MAX || N * pb.Cout >= INT_MAX || N * pb.Cout * OD * OH >= INT_MAX) return false;
   const int Ed = pb.stride[0], Eh = pb.stride[1], Ew = pb.stride[2];
   HopperWgemmPlan r{};
   HopperWgemmParams& p = r.p;
   p.x = x;
+  // an x the A map cannot read in place (channels_last, rows off 16 bytes, expanded) is copied NCDHW first, its rows
+  // padded to 16 bytes (x is 1/8 of grad_y at stride 2: vnet-128-64's is 34 MB)
+  p.x_copy = !tma_ncdhw_x(x, pb.Cin, es);
+  p.xpitch = int((x.size[4] * es + 15) / 16 * 16 / es);
+  r.x_bytes = 0;
+  if (p.x_copy) {
+    const int64_t rows = N * pb.Cin * x.size[2] * x.size[3];
+    const int64_t T = HopperWgemmTiles::kCopyTile;  // (its grid: rows x w tiles x channel tiles)
+    if (N * x.size[2] * x.size[3] >= INT_MAX || (x.size[4] + T - 1) / T > 65535 || pb.Cin / T > 65535 ||
+        x.size[2] * x.size[3] * p.xpitch * es >= (int64_t(1) << 40))
+      return false;
+    p.xsrc = x;
+    p.x.data = nullptr;  // (set_workspace)
+    p.x.stride[4] = 1;
+    p.x.stride[3] = p.xpitch;
+    p.x.stride[2] = x.size[3] * p.x.stride[3];
+    p.x.stride[1] = x.size[2] * p.x.stride[2];
+    p.x.stride[0] = pb.Cin * p.x.stride[1];
+    r.x_bytes = align256(size_t(rows) * p.xpitch * es);
+  }
   p.gy = gy;
+  // a channels_last grad_y: the copy reads (w x 32 co) tiles along the channels (lanes along w would each read a line)
+  p.gy_tiles = gy.stride[1] == 1 && pb.Cout % HopperWgemmTiles::kCopyTile == 0 && OW <= HopperWgemmTiles::kMaxTileOW;
   p.dtype = pb.dtype;
   p.Cin = pb.Cin;
   p.Cout = pb.Cout;
@@ -660,7 +681,7 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
                                  (int64_t(device_smem_optin()) - HopperWgemmTiles::kBarBytes - 1024) / p.slot_bytes));
   if (p.ring < 2) return false;
   r.copy_bytes = copy_bytes;
-  r.ws_bytes = copy_bytes + size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;
+  r.ws_bytes = copy_bytes + r.x_bytes + size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;
   if (out) *out = r;
   return true;
 }

@@ -61,11 +61,13 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out);
 // ---------------------------------------------------------------- Hopper grad_weight GEMM (wgemm_sm90.cuh, v116)
 struct HopperWgemmPlan {
   HopperWgemmParams p;
-  size_t copy_bytes;  // grad_y's copy (one row per w offset and x row) at the workspace's start, then the sums
+  size_t copy_bytes;  // grad_y's copy (one row per w offset and x row) at the workspace's start,
+  size_t x_bytes;     // then x's NCDHW copy where p.x_copy, then the sums
   size_t ws_bytes;
   void set_workspace(void* ws) {
     p.gyv = ws;
-    p.ws = static_cast<char*>(ws) + copy_bytes;
+    if (p.x_copy) p.x.data = static_cast<char*>(ws) + copy_bytes;
+    p.ws = static_cast<char*>(ws) + copy_bytes + x_bytes;
   }
 };
 // CUTLASS_CONVT3D_SM90_WGEMM's default (hopper_wgemm_mode): 1, fp32 TF32 where Nc is a multiple of 64 and kernel !=

@@ -415,6 +415,11 @@ struct HopperWgemmTiles {
   static constexpr int kMaxRing = 8;
   static constexpr int kMaxVar = 16;    // distinct w offsets (variants of the grad_y copy)
   static constexpr int kBarBytes = 256;  // two mbarriers per slot
+  // the layout copies' tiles: 32 positions x 32 channels (x to NCDHW), a grad_y row x 32 co (the variants from a
+  // channels_last grad_y, staged as floats at a pitch of 33 in at most 48 KB of shared memory)
+  static constexpr int kCopyTile = 32;
+  static constexpr int kMaxTileOW = 48 * 1024 / (4 * (kCopyTile + 1));
+  static constexpr size_t tile_copy_smem(int ow) { return size_t(ow) * (kCopyTile + 1) * 4; }
   // MW consumer warpgroups (64 channels of ci each), then one producer warp
   static constexpr int cta_threads(int mw) { return mw * kThreads + 32; }
 };
@@ -430,7 +435,11 @@ struct HopperWgemmSet {
   HopperWgemmBox box[HopperWgemmTiles::kMaxBox];
 };
 struct HopperWgemmParams {
-  TensorRef5 x;          // NCDHW as the A map reads it (the masked recompute reads it too)
+  TensorRef5 x;          // NCDHW as the A map reads it (the masked recompute reads it too): the caller's x, or its copy
+  TensorRef5 xsrc;       // with x_copy: the caller's x (any strides), copied into x (dense NCDHW rows of pitch xpitch)
+  bool x_copy;           // x is not a TMA-readable NCDHW tensor (channels_last, rows off 16 bytes): copied first
+  bool gy_tiles;         // grad_y's channels have unit stride (channels_last): the copy transposes (w x 32 co) tiles
+  int xpitch;            // the x copy's row pitch (IW rounded up to 16 bytes)
   TensorRef5 gy;         // grad_y as the caller gave it (the copy's source; the masked recompute)
   void* gyv;             // the copy: [n][co][od][oh][nvar][Jw]
   int Jw;                // its rows: katoms k-blocks of positions

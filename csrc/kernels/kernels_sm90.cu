@@ -315,8 +315,20 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
   const cuuint32_t ybox[5] = {QB, 1, 1, 1, cuuint32_t(p.bc)};
   s = map_tiled<Tr, RB>(p.gyv, ydims, ystr, ybox, tf32, &ymap, why);
   if (s != Status::kSuccess) return s;
-  const int rows = p.N * p.Cout * p.OD * p.OH, per_block = 8 * kCopyRows;  // (8 warps a block)
-  wgemm_variant_copy_kernel<E><<<std::min((rows + per_block - 1) / per_block, 65536), 256, 0, stream>>>(p);
+  constexpr int T = HopperWgemmTiles::kCopyTile;
+  if (p.x_copy) {  // (the map above reads the copy: it is encoded from the address alone)
+    const dim3 grid(unsigned(p.N * p.ID * p.IH), unsigned((p.IW + T - 1) / T), unsigned(p.Cin / T));
+    wgemm_x_ncdhw_kernel<E><<<grid, 256, 0, stream>>>(p);
+    s = detail::cuda_check(cudaGetLastError(), why, "grad_weight GEMM: x copy launch");
+    if (s != Status::kSuccess) return s;
+  }
+  if (p.gy_tiles) {
+    const dim3 grid(unsigned(p.N * p.OD * p.OH), unsigned(p.Cout / T));
+    wgemm_variant_copy_tiles_kernel<E><<<grid, 256, HopperWgemmTiles::tile_copy_smem(p.OW), stream>>>(p);
+  } else {
+    const int rows = p.N * p.Cout * p.OD * p.OH, per_block = 8 * kCopyRows;  // (8 warps a block)
+    wgemm_variant_copy_kernel<E><<<std::min((rows + per_block - 1) / per_block, 65536), 256, 0, stream>>>(p);
+  }
   s = detail::cuda_check(cudaGetLastError(), why, "grad_weight GEMM: grad_y copy launch");
   if (s != Status::kSuccess) return s;
   auto kernel = hopper_wgemm_kernel<Tr, MW, N, RB>;

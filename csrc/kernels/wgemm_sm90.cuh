@@ -268,4 +268,61 @@ __global__ void __launch_bounds__(256) wgemm_variant_copy_kernel(const __grid_co
   }
 }
 
+// The copy from a grad_y whose channels have unit stride (channels_last): a block per (grad_y row (n, od, oh), 32 co)
+// stages the row's OW x 32 values through shared memory (loads along the channels, 128 coalesced bytes a warp for
+// fp32), then writes each co's variant rows along j as the NCDHW copy does.  Staged as floats at a pitch of 33, so
+// lanes reading positions Ew j + woff hit banks (Ew j + woff + c) mod 32: conflict-free at Ew odd, 2-way at Ew 2.
+template <class E>
+__global__ void __launch_bounds__(256) wgemm_variant_copy_tiles_kernel(const __grid_constant__ HopperWgemmParams p) {
+  constexpr int T = HopperWgemmTiles::kCopyTile, LD = T + 1;
+  extern __shared__ float tile[];  // [OW][LD]
+  const E* __restrict__ const gy = static_cast<const E*>(p.gy.data);
+  int q = blockIdx.x;
+  const int oh = q % p.OH;
+  q /= p.OH;
+  const int od = q % p.OD, n = q / p.OD, co0 = blockIdx.y * T;
+  const E* const src = gy + n * p.gy.stride[0] + co0 * p.gy.stride[1] + od * p.gy.stride[2] + oh * p.gy.stride[3];
+  for (int e = threadIdx.x; e < p.OW * T; e += blockDim.x) {
+    const int ow = e / T, c = e % T;
+    tile[ow * LD + c] = float(src[ow * p.gy.stride[4] + c]);
+  }
+  __syncthreads();
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, nw = blockDim.x / 32;
+  for (int c = warp; c < T; c += nw) {
+    E* const dst = static_cast<E*>(p.gyv) + ((int64_t(n) * p.Cout + co0 + c) * p.OD * p.OH + int64_t(od) * p.OH + oh) *
+                                                int64_t(p.nvar) * p.Jw;
+    for (int v = 0; v < p.nvar; ++v)
+      for (int j = lane; j < p.Jw; j += 32) {
+        const int ow = p.Ew * j + p.woff[v];
+        dst[v * p.Jw + j] = j < p.IW && ow >= 0 && ow < p.OW ? E(tile[ow * LD + c]) : E(0.f);
+      }
+  }
+}
+
+// x to the dense NCDHW copy the A map reads (rows at a pitch of xpitch): a block per (x row (n, id, ih), 32 positions,
+// 32 channels) through shared memory, loading along whichever of channel or w has unit stride and storing along w
+template <class E>
+__global__ void __launch_bounds__(256) wgemm_x_ncdhw_kernel(const __grid_constant__ HopperWgemmParams p) {
+  constexpr int T = HopperWgemmTiles::kCopyTile;
+  __shared__ E tile[T][T + 1];  // [channel][w]
+  const TensorRef5& xs = p.xsrc;
+  int q = blockIdx.x;
+  const int ih = q % p.IH;
+  q /= p.IH;
+  const int id = q % p.ID, n = q / p.ID, w0 = blockIdx.y * T, c0 = blockIdx.z * T;
+  const E* const src = static_cast<const E*>(xs.data) + n * xs.stride[0] + c0 * xs.stride[1] + id * xs.stride[2] +
+                       ih * xs.stride[3] + w0 * xs.stride[4];
+  const bool wfast = xs.stride[4] == 1;
+  const int tx = threadIdx.x % T, ty = threadIdx.x / T, rows = blockDim.x / T;
+  for (int i = ty; i < T; i += rows) {  // lanes along the unit-stride dimension
+    const int c = wfast ? i : tx, w = wfast ? tx : i;
+    if (w0 + w < p.IW) tile[c][w] = src[c * xs.stride[1] + w * xs.stride[4]];
+  }
+  __syncthreads();
+  E* const dst = static_cast<E*>(p.x.data) + ((int64_t(n) * p.Cin + c0) * p.ID * p.IH + int64_t(id) * p.IH + ih) *
+                                                 int64_t(p.xpitch) + w0;
+  for (int c = ty; c < T; c += rows)
+    if (w0 + tx < p.IW) dst[int64_t(c) * p.x.stride[1] + tx] = tile[c][tx];
+}
+
 }  // namespace ct3d

@@ -319,7 +319,40 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
   const char* mode = std::getenv("CUTLASS_CONVT3D_SM90_WGEMM");
   CHECK((!tap && pb.dtype == DType::kF32) || (mode && mode[0] == '2'),
         "a kernel == stride or 16-bit problem planned at the default");
-  CHECK(r.ws_bytes == r.copy_bytes + size_t(p.chunks) * pb.groups * pb.taps() * size_t(p.Kc) * p.Nc * 4, "workspace");
+  // x: read in place where the A map can (NCDHW, w unit stride, n and channel foldable, 16-byte rows and address),
+  // else copied into dense NCDHW rows padded to 16 bytes between the grad_y copy and the sums
+  const TensorRef5& x = a.x;
+  bool direct = x.stride[4] == 1 && x.stride[0] == pb.Cin * x.stride[1] && reinterpret_cast<uintptr_t>(x.data) % 16 == 0;
+  for (int d = 0; d < 5; ++d) direct &= x.stride[d] != 0 && (d == 0 || d == 4 || (x.stride[d] * es) % 16 == 0);
+  CHECK(p.x_copy == !direct, "x copied: %d", int(p.x_copy));
+  if (p.x_copy) {
+    CHECK(p.xsrc.data == x.data && p.x.data == nullptr && p.xpitch >= pb.in[2] && (int64_t(p.xpitch) * es) % 16 == 0 &&
+              (p.xpitch - pb.in[2]) * es < 16,
+          "x copy pitch %d", p.xpitch);
+    CHECK(p.x.stride[4] == 1 && p.x.stride[3] == p.xpitch && p.x.stride[2] == pb.in[1] * p.x.stride[3] &&
+              p.x.stride[1] == pb.in[0] * p.x.stride[2] && p.x.stride[0] == pb.Cin * p.x.stride[1],
+          "x copy strides");
+    for (int d = 0; d < 5; ++d) CHECK(p.x.size[d] == x.size[d], "x copy size %d", d);
+    CHECK(r.x_bytes >= size_t(pb.N) * pb.Cin * pb.in[0] * pb.in[1] * p.xpitch * es && r.x_bytes % 256 == 0 &&
+              r.copy_bytes % 256 == 0,
+          "x copy: %zu bytes", r.x_bytes);
+  } else {
+    CHECK(r.x_bytes == 0 && p.x.data == x.data, "x in place");
+  }
+  // grad_y's copy by (row x 32 co) tiles where its channels have unit stride and the row fits the tile's smem
+  CHECK(p.gy_tiles == (a.y.stride[1] == 1 && pb.out[2] <= HopperWgemmTiles::kMaxTileOW), "gy tiles %d",
+        int(p.gy_tiles));
+  CHECK(HopperWgemmTiles::tile_copy_smem(HopperWgemmTiles::kMaxTileOW) <= 48 * 1024 && pb.Cout % 32 == 0, "tile smem");
+  CHECK(r.ws_bytes ==
+            r.copy_bytes + r.x_bytes + size_t(p.chunks) * pb.groups * pb.taps() * size_t(p.Kc) * p.Nc * 4,
+        "workspace");
+  // the workspace as run() lays it out: the grad_y copy, x's copy, the sums, disjoint
+  HopperWgemmPlan w = r;
+  alignas(256) static char base[1];
+  w.set_workspace(base);
+  CHECK(w.p.gyv == base && static_cast<char*>(w.p.ws) == base + r.copy_bytes + r.x_bytes &&
+            (!p.x_copy || static_cast<char*>(w.p.x.data) == base + r.copy_bytes),
+        "workspace layout");
 }
 
 static void check_dgrad(const HopperDgradPlan& r, const char* what) {
