@@ -2299,7 +2299,7 @@ WGEMM_CASES = [
     ((1, 64, 3, 4, 44), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1), 2),
     ((1, 64, 1, 3, 40), 64, (3, 3, 3), (1, 2, 2), (1, 1, 1), (0, 0, 1), 1, (1, 1, 1), 1),
 ]
-WGEMM_LAYOUTS = ["ncdhw", "gy_sliced", "gy_channels_last", "channels_last", "x_sliced"]
+WGEMM_LAYOUTS = ["ncdhw", "gy_sliced", "gy_channels_last", "channels_last", "x_sliced", "ncdhw_tiles"]
 
 
 @pytest.mark.parametrize("mode", ["tf32", "fp16", "bf16"])
@@ -2312,7 +2312,7 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
     (TF32: both operands rounded to nearest by the TMA maps), bitwise repeatable, and against the other kernels (=0;
     the same rounded operands).  grad_y NCDHW, a slice of a wider grad_y (rows not 16-byte aligned) or channels_last
     (copied by tiles, v117), x NCDHW (read in place); both channels_last, or x a slice of a wider x: x copied NCDHW
-    first (v117).  16-bit x rows of whole 16-byte vectors (W rounded up to 8) where x is read in place."""
+    first (v117); NCDHW copied by tiles too (CUTLASS_CONVT3D_SM90_WGEMM_TILES=1).  16-bit x rows of whole 16-byte vectors (W rounded up to 8) where x is read in place."""
     xs, cout, k, s, p, op, g, d, level = wcase
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", str(level if mode == "tf32" else 2))  # (16-bit: level 2 only)
@@ -2341,6 +2341,9 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
         x = _nan_slice(x)
         copies = ["wgemm_x_ncdhw_kernel", "wgemm_variant_copy_kernel"]
     elif layout == "gy_channels_last":
+        copies = ["wgemm_variant_copy_tiles_kernel"]
+    elif layout == "ncdhw_tiles":
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM_TILES", "1")
         copies = ["wgemm_variant_copy_tiles_kernel"]
     run = lambda: ops.conv_transpose3d_grad_weight(gyd, x, w, *args, True)  # noqa: E731
     if torch.cuda.get_device_capability() == (9, 0):

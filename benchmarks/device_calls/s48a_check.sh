@@ -5,18 +5,18 @@
 # positions past a multiple of 64 (CUTLASS_CONVT3D_SM90_WGEMM_RB).  v117: channels_last x copied NCDHW and a
 # channels_last grad_y copied by (row x 32 co) tiles, so channels_last problems take the GEMM too.
 #   1. build and install; 2. the whole suite; 3. A/B fp32 (NCDHW, channels_last): CUTLASS_CONVT3D_SM90_WGEMM=0
-#   against the default; bf16 (NCDHW, channels_last): =0 against =2 with 64-byte rows and with 128-byte ones; vnet-128-64
+#   against the default and against NCDHW grad_y copied by tiles too (CUTLASS_CONVT3D_SM90_WGEMM_TILES=1); bf16 (NCDHW, channels_last): =0 against =2 with 64-byte rows and with 128-byte ones; vnet-128-64
 #   and unet-128-64, two rounds, outputs against float64; 4. ncu of the copies and the kernel (vnet fp32 NCDHW, cl).
 # Usage: COMMIT=<sha> BUDGET_S=480 bash benchmarks/device_calls/s48a_check.sh   (logs in $OUT/s48a.txt)
 . benchmarks/device_check_lib.sh s48a.txt 480
 log_pytest 170
 ab() {  # $1 label, $2 variants, $3 configurations
   echo "== A/B $1 (time left: $(left) s)" >> "$L"
-  VARIANTS="$2" CHECK=1 CASES="vnet-128-64 unet-128-64" CFGS="$3" OUT=$OUT timeout 90 bash benchmarks/ab_compare.sh \
+  VARIANTS="$2" CHECK=1 CASES="vnet-128-64 unet-128-64" CFGS="$3" OUT=$OUT timeout 100 bash benchmarks/ab_compare.sh \
     > "$OUT/ab_$1.txt" 2>&1
   grep -v "^WARNING" "$OUT/ab_$1.txt" >> "$L"
 }
-ab f32 "off=$B@CUTLASS_CONVT3D_SM90_WGEMM=0 on=$B" "f32 ncdhw tf32,f32 cl tf32"
+ab f32 "off=$B@CUTLASS_CONVT3D_SM90_WGEMM=0 on=$B tiles=$B@CUTLASS_CONVT3D_SM90_WGEMM_TILES=1" "f32 ncdhw tf32,f32 cl tf32"
 ab bf16 "off=$B@CUTLASS_CONVT3D_SM90_WGEMM=0 all=$B@CUTLASS_CONVT3D_SM90_WGEMM=2 \
 all128=$B@CUTLASS_CONVT3D_SM90_WGEMM=2@CUTLASS_CONVT3D_SM90_WGEMM_RB=128" "bf16 ncdhw tf32,bf16 cl tf32"
 for cfg in "f32 ncdhw" "f32 cl" "bf16 ncdhw"; do

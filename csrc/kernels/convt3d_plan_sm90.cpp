@@ -555,8 +555,11 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
     r.x_bytes = align256(size_t(rows) * p.xpitch * es);
   }
   p.gy = gy;
-  // a channels_last grad_y: the copy reads (w x 32 co) tiles along the channels (lanes along w would each read a line)
-  p.gy_tiles = gy.stride[1] == 1 && pb.Cout % HopperWgemmTiles::kCopyTile == 0 && OW <= HopperWgemmTiles::kMaxTileOW;
+  // a channels_last grad_y: the copy reads (w x 32 co) tiles along the channels (lanes along w would each read a line);
+  // CUTLASS_CONVT3D_SM90_WGEMM_TILES=1: any grad_y by tiles (read along w), =0 never
+  const double tiles = env_knob("CUTLASS_CONVT3D_SM90_WGEMM_TILES", -1.0);
+  p.gy_tiles = (tiles > 0 || (tiles < 0 && gy.stride[1] == 1)) && pb.Cout % HopperWgemmTiles::kCopyTile == 0 &&
+               OW <= HopperWgemmTiles::kMaxTileOW;
   p.dtype = pb.dtype;
   p.Cin = pb.Cin;
   p.Cout = pb.Cout;

@@ -268,10 +268,12 @@ __global__ void __launch_bounds__(256) wgemm_variant_copy_kernel(const __grid_co
   }
 }
 
-// The copy from a grad_y whose channels have unit stride (channels_last): a block per (grad_y row (n, od, oh), 32 co)
-// stages the row's OW x 32 values through shared memory (loads along the channels, 128 coalesced bytes a warp for
-// fp32), then writes each co's variant rows along j as the NCDHW copy does.  Staged as floats at a pitch of 33, so
-// lanes reading positions Ew j + woff hit banks (Ew j + woff + c) mod 32: conflict-free at Ew odd, 2-way at Ew 2.
+// The copy by tiles (a grad_y whose channels have unit stride, channels_last; or any, CUTLASS_CONVT3D_SM90_WGEMM_TILES):
+// a block per (grad_y row (n, od, oh), 32 co) stages the row's OW x 32 values through shared memory, loading along
+// whichever of channel or w has unit stride (128 coalesced bytes a warp for fp32), then writes each co's variant
+// rows along j as the per-row copy does.  Staged as floats at a pitch of 33: the loads' lanes hit banks ow + c (both
+// orders conflict-free), and lanes reading positions Ew j + woff hit (Ew j + woff + c) mod 32: conflict-free at Ew
+// odd, 2-way at Ew 2.
 template <class E>
 __global__ void __launch_bounds__(256) wgemm_variant_copy_tiles_kernel(const __grid_constant__ HopperWgemmParams p) {
   constexpr int T = HopperWgemmTiles::kCopyTile, LD = T + 1;
@@ -282,9 +284,17 @@ __global__ void __launch_bounds__(256) wgemm_variant_copy_tiles_kernel(const __g
   q /= p.OH;
   const int od = q % p.OD, n = q / p.OD, co0 = blockIdx.y * T;
   const E* const src = gy + n * p.gy.stride[0] + co0 * p.gy.stride[1] + od * p.gy.stride[2] + oh * p.gy.stride[3];
-  for (int e = threadIdx.x; e < p.OW * T; e += blockDim.x) {
-    const int ow = e / T, c = e % T;
-    tile[ow * LD + c] = float(src[ow * p.gy.stride[4] + c]);
+  if (p.gy.stride[1] == 1) {
+    for (int e = threadIdx.x; e < p.OW * T; e += blockDim.x) {
+      const int ow = e / T, c = e % T;
+      tile[ow * LD + c] = float(src[ow * p.gy.stride[4] + c]);
+    }
+  } else {
+    const int owt = (p.OW + 31) / 32 * 32;  // (lanes along w: whole warps per channel row)
+    for (int e = threadIdx.x; e < owt * T; e += blockDim.x) {
+      const int ow = e % owt, c = e / owt;
+      if (ow < p.OW) tile[ow * LD + c] = float(src[c * p.gy.stride[1] + ow * p.gy.stride[4]]);
+    }
   }
   __syncthreads();
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, nw = blockDim.x / 32;
