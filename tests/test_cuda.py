@@ -2362,6 +2362,42 @@ def _nan_slice(t):
     return wide[..., 1:1 + t.shape[4]]
 
 
+@pytest.mark.parametrize("fuse", ["1", "0"])
+@pytest.mark.parametrize("mode", ["tf32", "bf16"])
+def test_wgemm_writes_grad_input_copy(mode, fuse, restore_flags, monkeypatch):
+    """v118: with both gradients asked for, the grad_weight GEMM's tile copy also writes the channels_last grad_y that
+    grad_input would copy for itself (CUTLASS_CONVT3D_SM90_WGEMM_FUSE=1, the default): no channels_last copy kernel
+    runs, and both results are bitwise those of the single-gradient ops (fp32: a quarter of grad_y on TF32 ties, so
+    a copy not rounded to nearest even would differ); =0, grad_input copies it itself, the same bits."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the grad_weight GEMM is a Hopper kernel (compute capability 9.0)")
+    torch.backends.cudnn.allow_tf32 = True
+    dtype, budget = (torch.float32, 2e-3) if mode == "tf32" else (torch.bfloat16, 2e-2)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", "1" if mode == "tf32" else "2")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM_FUSE", fuse)
+    gen = torch.Generator().manual_seed(21)
+    args = (2, 1, 1, 1, 1)
+    x = torch.randn(2, 64, 5, 6, 32, generator=gen)
+    w = torch.randn(64, 64, 3, 3, 3, generator=gen) / 16
+    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+    if dtype == torch.float32:
+        gy = _tf32_ties(gy, gen)
+    x, w, gy = (t.to(dtype).to(DEV) for t in (x, w, gy))
+    gx, n_in = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args, True))
+    gw, n_w = _with_kernel_names(lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, True))
+    (gx2, gw2), n_both = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gy, x, w, *args, True))
+    copy = "to_channels_last_kernel"
+    assert "hopper_wgemm_kernel" in n_w and n_in.count(copy) == 1, "the case no longer copies for grad_input"
+    if fuse == "1":
+        assert copy not in n_both and "wgemm_variant_copy_tiles_kernel" in n_both, n_both
+    else:
+        assert n_both.count(copy) == 1 and "wgemm_variant_copy_kernel" in n_both, n_both
+    assert torch.equal(gx, gx2) and torch.equal(gw, gw2), "the fused copy changed the results"
+    x0, w0 = x.double().cpu().requires_grad_(True), w.double().cpu().requires_grad_(True)
+    rx, rw = torch.autograd.grad(F.conv_transpose3d(x0, w0, None, *args), (x0, w0), gy.double().cpu())
+    assert rel_err(gx2.cpu(), rx) <= budget and rel_err(gw2.cpu(), rw) <= budget
+
+
 @pytest.mark.parametrize("mode", ["tf32", "bf16"])
 @pytest.mark.parametrize("where", ["x", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])

@@ -28,6 +28,11 @@ struct Arguments {
   // y holds values already rounded to TF32 (copy_channels_last with round_tf32): a pass with TF32 products that
   // would round the grad_y it stages may skip that (the phase-GEMM grad_input); the same bits either way
   bool y_tf32_rounded = false;
+  // grad_weight only: also write grad_y, dense channels_last, here (TF32-rounded where y_cl_out_rounded), for a
+  // grad_input that reads it next (the both-gradients op, grad_weight_writes_gy_cl): the grad_weight GEMM's tile copy
+  // writes it from the tiles it stages anyway (one read of grad_y for both copies), any other kernel copies it first
+  void* y_cl_out = nullptr;
+  bool y_cl_out_rounded = false;
 };
 
 enum class Kind { kForward, kGradInput, kGradWeight, kGradBias };
@@ -68,6 +73,11 @@ bool grad_output_restaged(const Arguments& args);
 // Whether that shared copy may be TF32-rounded (fp32 with TF32 products: every reader rounds grad_y to nearest TF32
 // anyway, so a rounded copy changes no bit); the caller then sets y_tf32_rounded on the arguments that read it.
 bool grad_output_copy_rounds(const Arguments& args);
+// Both input gradients where grad_weight runs on the Hopper grad_weight GEMM, whose tile copy can write the
+// channels_last grad_y that grad_input would copy for itself (v118, CUTLASS_CONVT3D_SM90_WGEMM_FUSE): the caller
+// runs GradWeight first with args.y_cl_out set (a dense channels_last_3d tensor; y_cl_out_rounded as
+// grad_output_copy_rounds says), then GradInput with that copy as y (y_tf32_rounded alike).  One read of grad_y.
+bool grad_weight_writes_gy_cl(const Arguments& args);
 // Copies src (a 5-D tensor of the problem's dtype) into a dense channels_last_3d tensor at dst; round_tf32 (fp32
 // only): its values rounded to nearest TF32 (inf and NaN unchanged).
 Status copy_channels_last(const Arguments& args, const TensorRef5& src, void* dst, cudaStream_t stream,

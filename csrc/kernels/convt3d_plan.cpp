@@ -1022,7 +1022,12 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   const Arguments& a = args_;
   const KernelLaunchers& L = launchers(a.problem, K);
   HopperWgemmPlan hg;
-  if (K == Kind::kGradWeight && hopper_wgemm_plan(a, &hg)) {  // (first: it applies over the tap-GEMM)
+  const bool wgemm = K == Kind::kGradWeight && hopper_wgemm_plan(a, &hg);
+  if (K == Kind::kGradWeight && a.y_cl_out && !(wgemm && hg.p.gycl)) {  // (grad_weight_writes_gy_cl's copy, unfused)
+    Status s = copy_channels_last(a, a.y, a.y_cl_out, stream, why, a.y_cl_out_rounded);
+    if (s != Status::kSuccess) return s;
+  }
+  if (wgemm) {  // (first: it applies over the tap-GEMM)
     hg.set_workspace(workspace_);
     Status s = hopper_wgemm_partials(hg.p, stream, why);
     return s == Status::kSuccess ? L.wgrad_reduce(reduce_view(a.problem, hg.p.ws), hg.p.chunks, a.w, stream, why) : s;
@@ -1127,6 +1132,13 @@ bool grad_output_restaged(const Arguments& a) {
   return check_problem(a.problem, nullptr) == Status::kSuccess && grad_input_copies_gy(a) && grad_weight_copies_gy(a);
 }
 
+bool grad_weight_writes_gy_cl(const Arguments& a) {
+  if (check_problem(a.problem, nullptr) != Status::kSuccess || a.y.stride[1] == 1 || !wgemm_fuse()) return false;
+  Arguments b = a;
+  b.y_cl_out = &b;  // (any address: whether the plan would take the copy)
+  HopperWgemmPlan hg;
+  return hopper_wgemm_plan(b, &hg) && hg.p.gycl && grad_input_copies_gy(a);
+}
 bool grad_output_copy_rounds(const Arguments& a) {
   return a.problem.dtype == DType::kF32 && op_math(a.problem, Kind::kGradInput) == Math::kTF32 &&
          op_math(a.problem, Kind::kGradWeight) == Math::kTF32 && phasegemm_rounded_copy() != 0;

@@ -508,6 +508,11 @@ int hopper_wgemm_mode() {
 // warpgroup), Nc of the box's 64 (32 at mode 2); x NCDHW as a TMA map reads it (w stride 1, 16-byte strides, n and
 // channel foldable); grad_y with no zero stride (its copy would materialise an expanded one), copied into the
 // workspace first, one row per distinct w offset and x row.
+// CUTLASS_CONVT3D_SM90_WGEMM_FUSE (default 1): the both-gradients op's channels_last grad_y copy for grad_input
+// written by the grad_weight GEMM's tile copy from the tiles it stages (one read of grad_y for both copies); 0: each
+// pass copies for itself
+bool wgemm_fuse() { return env_knob("CUTLASS_CONVT3D_SM90_WGEMM_FUSE", 1.0) != 0.0; }
+
 bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const int mode = hopper_wgemm_mode();
@@ -558,8 +563,16 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   // a channels_last grad_y: the copy reads (w x 32 co) tiles along the channels (lanes along w would each read a line);
   // CUTLASS_CONVT3D_SM90_WGEMM_TILES=1: any grad_y by tiles (read along w), =0 never
   const double tiles = env_knob("CUTLASS_CONVT3D_SM90_WGEMM_TILES", -1.0);
-  p.gy_tiles = (tiles > 0 || (tiles < 0 && gy.stride[1] == 1)) && pb.Cout % HopperWgemmTiles::kCopyTile == 0 &&
-               OW <= HopperWgemmTiles::kMaxTileOW;
+  const bool tiles_fit = pb.Cout % HopperWgemmTiles::kCopyTile == 0 && OW <= HopperWgemmTiles::kMaxTileOW;
+  p.gy_tiles = (tiles > 0 || (tiles < 0 && gy.stride[1] == 1)) && tiles_fit;
+  // the both-gradients op's channels_last grad_y for grad_input, written by the tile copy (wgemm_writes_gy_cl)
+  p.gycl = nullptr;
+  p.gycl_round = false;
+  if (a.y_cl_out && tiles_fit && wgemm_fuse()) {
+    p.gy_tiles = true;
+    p.gycl = a.y_cl_out;
+    p.gycl_round = a.y_cl_out_rounded;
+  }
   p.dtype = pb.dtype;
   p.Cin = pb.Cin;
   p.Cout = pb.Cout;

@@ -74,6 +74,7 @@ struct HopperWgemmPlan {
 // stride
 constexpr int kHopperWgemmDefault = 1;
 bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out);
+bool wgemm_fuse();  // CUTLASS_CONVT3D_SM90_WGEMM_FUSE
 
 // ---------------------------------------------------------------- Hopper grad_input (dgrad_sm90.cuh)
 struct HopperDgradPlan {

@@ -439,6 +439,8 @@ struct HopperWgemmParams {
   TensorRef5 xsrc;       // with x_copy: the caller's x (any strides), copied into x (dense NCDHW rows of pitch xpitch)
   bool x_copy;           // x is not a TMA-readable NCDHW tensor (channels_last, rows off 16 bytes): copied first
   bool gy_tiles;         // grad_y's channels have unit stride (channels_last): the copy transposes (w x 32 co) tiles
+  void* gycl;            // non-null (with gy_tiles): the tile copy also writes grad_y dense channels_last here,
+  bool gycl_round;       // TF32-rounded (Arguments::y_cl_out)
   int xpitch;            // the x copy's row pitch (IW rounded up to 16 bytes)
   TensorRef5 gy;         // grad_y as the caller gave it (the copy's source; the masked recompute)
   void* gyv;             // the copy: [n][co][od][oh][nvar][Jw]

@@ -297,6 +297,16 @@ __global__ void __launch_bounds__(256) wgemm_variant_copy_tiles_kernel(const __g
     }
   }
   __syncthreads();
+  if (p.gycl) {  // the both-gradients op's channels_last copy for grad_input: [n][od][oh][ow][co], lanes along co
+    E* const cl = static_cast<E*>(p.gycl) + ((int64_t(n) * p.OD + od) * p.OH + oh) * p.OW * p.Cout + co0;
+    for (int e = threadIdx.x; e < p.OW * T; e += blockDim.x) {
+      const int ow = e / T, c = e % T;
+      float v = tile[ow * LD + c];
+      if constexpr (std::is_same<E, float>::value)
+        if (p.gycl_round) v = __uint_as_float(tf32_round_clear(v));
+      cl[int64_t(ow) * p.Cout + c] = E(v);
+    }
+  }
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, nw = blockDim.x / 32;
   for (int c = warp; c < T; c += nw) {
     E* const dst = static_cast<E*>(p.gyv) + ((int64_t(n) * p.Cout + co0 + c) * p.OD * p.OH + int64_t(od) * p.OH + oh) *

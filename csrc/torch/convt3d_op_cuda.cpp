@@ -103,7 +103,8 @@ at::Tensor grad_cuda(const at::Tensor& grad_output, const at::Tensor& input, con
 }
 
 // Both gradients: where each kernel would restage grad_output channels_last (the library says), it is copied
-// once here and both read the copy (H200, k3s1 bf16: one ~0.045 ms copy fewer per backward).
+// once here and both read the copy (H200, k3s1 bf16: one ~0.045 ms copy fewer per backward); where grad_weight runs on
+// the Hopper grad_weight GEMM and grad_input would copy it, that GEMM's copy writes it (one read of grad_output).
 std::tuple<at::Tensor, at::Tensor> grad_input_weight_cuda(const at::Tensor& grad_output, const at::Tensor& input,
                                                           const at::Tensor& weight, at::IntArrayRef stride,
                                                           at::IntArrayRef padding, at::IntArrayRef output_padding,
@@ -112,6 +113,17 @@ std::tuple<at::Tensor, at::Tensor> grad_input_weight_cuda(const at::Tensor& grad
                                        allow_tf32);
   c10::cuda::CUDAGuard guard(input.device());
   at::Tensor gy_cl;  // kept alive until both kernels are queued (the allocator then orders its reuse by stream)
+  if (input.numel() > 0 && ct3d::grad_weight_writes_gy_cl(args)) {  // grad_weight first, writing grad_input's copy
+    gy_cl = at::empty(grad_output.sizes(), grad_output.options().memory_format(at::MemoryFormat::ChannelsLast3d));
+    const bool round = ct3d::grad_output_copy_rounds(args);
+    args.y_cl_out = gy_cl.data_ptr();
+    args.y_cl_out_rounded = round;
+    at::Tensor gw = run_grad_weight(args, input, weight);
+    args.y_cl_out = nullptr;
+    args.y = ref5(gy_cl);
+    args.y_tf32_rounded = round;
+    return {run_grad_input(args, input, weight), gw};
+  }
   if (input.numel() > 0 && ct3d::grad_output_restaged(args)) {
     gy_cl = at::empty(grad_output.sizes(), grad_output.options().memory_format(at::MemoryFormat::ChannelsLast3d));
     std::string why;

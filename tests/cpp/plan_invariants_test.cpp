@@ -343,6 +343,21 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
   CHECK(p.gy_tiles == (a.y.stride[1] == 1 && pb.out[2] <= HopperWgemmTiles::kMaxTileOW), "gy tiles %d",
         int(p.gy_tiles));
   CHECK(HopperWgemmTiles::tile_copy_smem(HopperWgemmTiles::kMaxTileOW) <= 48 * 1024 && pb.Cout % 32 == 0, "tile smem");
+  // the both-gradients op's channels_last copy (Arguments::y_cl_out, v118): written by the tile copy wherever the
+  // tiles fit (then by tiles whatever grad_y's layout), else left to run(); the same plan otherwise
+  CHECK(p.gycl == nullptr, "a channels_last copy nobody asked for");
+  if (a.y_cl_out == nullptr) {
+    Arguments b = a;
+    static char cl_out[1];
+    b.y_cl_out = cl_out;
+    b.y_cl_out_rounded = true;
+    HopperWgemmPlan f{};
+    CHECK(hopper_wgemm_plan(b, &f), "asking for the channels_last copy changes whether the GEMM plans");
+    const bool fit = pb.out[2] <= HopperWgemmTiles::kMaxTileOW;
+    CHECK((f.p.gycl == cl_out) == fit && (!fit || (f.p.gy_tiles && f.p.gycl_round)) && f.ws_bytes == r.ws_bytes &&
+              f.p.nsets == p.nsets && f.p.chunks == p.chunks,
+          "channels_last copy: fit %d, gycl %d, tiles %d", int(fit), int(f.p.gycl != nullptr), int(f.p.gy_tiles));
+  }
   CHECK(r.ws_bytes ==
             r.copy_bytes + r.x_bytes + size_t(p.chunks) * pb.groups * pb.taps() * size_t(p.Kc) * p.Nc * 4,
         "workspace");
