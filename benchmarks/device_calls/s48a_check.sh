@@ -23,7 +23,7 @@ ab bf16 "off=$B@CUTLASS_CONVT3D_SM90_WGEMM=0 all=$B@CUTLASS_CONVT3D_SM90_WGEMM=2
 all128=$B@CUTLASS_CONVT3D_SM90_WGEMM=2@CUTLASS_CONVT3D_SM90_WGEMM_RB=128" "bf16 ncdhw tf32" 50
 # v118: forward + backward with the fused copy (default) and without (FUSE=0), bench.py in one process each
 for fuse in 0 1; do
-  CUTLASS_CONVT3D_SM90_WGEMM_FUSE=$fuse log_bench s48a-fuse$fuse 30 --cases vnet-128-64 --modes fp32-tf32
+  CUTLASS_CONVT3D_SM90_WGEMM_FUSE=$fuse log_bench s48a-fuse$fuse $(( fuse == 0 ? 70 : 30 )) --cases vnet-128-64 --modes fp32-tf32
 done
 for cfg in "f32 cl"; do
   set -- $cfg
