@@ -298,7 +298,7 @@ __global__ void __launch_bounds__(256) wgemm_variant_copy_tiles_kernel(const __g
   }
   __syncthreads();
   if (p.gycl) {  // the both-gradients op's channels_last copy for grad_input: [n][od][oh][ow][co], lanes along co
-    E* const cl = static_cast<E*>(p.gycl) + ((int64_t(n) * p.OD + od) * p.OH + oh) * p.OW * p.Cout + co0;
+    E* const cl = static_cast<E*>(p.gycl) + ((int64_t(n) * p.OD + od) * p.OH + oh) * (int64_t(p.OW) * p.Cout) + co0;
     for (int e = threadIdx.x; e < p.OW * T; e += blockDim.x) {
       const int ow = e / T, c = e % T;
       float v = tile[ow * LD + c];
