@@ -28,6 +28,7 @@ const DeviceAttrs& device_attrs() {
   return d;
 }
 bool hopper_built() { return true; }
+bool grad_input_copies_gy(const Arguments& a);  // (convt3d_plan.cpp's, for v118's premise)
 // the launchers: never reached by a plan
 [[noreturn]] static void not_here(const char* f) {
   std::printf("plan_invariants_test: %s called\n", f);
@@ -1148,6 +1149,41 @@ int main(int argc, char** argv) {
         "too few plans");
   CHECK(wide_plans > 10, "%d forward plans of %d blocks per pair under CUTLASS_CONVT3D_SM90_NSJ8=1", wide_plans,
         HopperTiles::kWideNSJ);
+  // v118's premise on the shapes it is for (vnet-128-64, test_wgemm_writes_grad_input_copy's): with both gradients
+  // and grad_y NCDHW, grad_input copies grad_y channels_last for itself and the grad_weight GEMM writes that copy
+  // (fp32 TF32 by default, bf16 at CUTLASS_CONVT3D_SM90_WGEMM=2); never for a channels_last grad_y or under
+  // CUTLASS_CONVT3D_SM90_WGEMM_FUSE=0
+  {
+    alignas(256) static char buf[256];
+    for (const auto& shape : {std::vector<int>{2, 128, 32, 32, 32, 64}, std::vector<int>{2, 64, 5, 6, 32, 64}})
+      for (DType dt : {DType::kF32, DType::kBF16}) {
+        ConvT3dProblem pb{};
+        pb.dtype = dt;
+        pb.math = Math::kTF32;
+        pb.groups = 1;
+        pb.N = shape[0];
+        pb.Cin = shape[1];
+        pb.Cout = shape[5];
+        for (int d = 0; d < 3; ++d) {
+          pb.in[d] = shape[2 + d];
+          pb.k[d] = 3;
+          pb.stride[d] = 2;
+          pb.pad[d] = 1;
+          pb.dil[d] = 1;
+          pb.out[d] = (pb.in[d] - 1) * 2 - 2 + 2 + 1 + 1;  // (output padding 1)
+        }
+        where = dt == DType::kF32 ? "v118 premise, fp32" : "v118 premise, bf16";
+        if (dt != DType::kF32) setenv("CUTLASS_CONVT3D_SM90_WGEMM", "2", 1);
+        const Arguments a = dense_args(buf, pb, false, false);
+        CHECK(grad_input_copies_gy(a) && grad_weight_writes_gy_cl(a), "x %d-%d: the GEMM does not write grad_input's copy",
+              shape[1], shape[4]);
+        CHECK(!grad_weight_writes_gy_cl(dense_args(buf, pb, false, true)), "a channels_last grad_y copied");
+        setenv("CUTLASS_CONVT3D_SM90_WGEMM_FUSE", "0", 1);
+        CHECK(!grad_weight_writes_gy_cl(a), "FUSE=0 ignored");
+        unsetenv("CUTLASS_CONVT3D_SM90_WGEMM_FUSE");
+        unsetenv("CUTLASS_CONVT3D_SM90_WGEMM");
+      }
+  }
   std::printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
   return failures ? 1 : 0;
 }
