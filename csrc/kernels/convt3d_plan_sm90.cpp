@@ -490,8 +490,8 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
 }
 
 // ---------------------------------------------------------------- Hopper grad_weight GEMM (wgemm_sm90.cuh, v116)
-// CUTLASS_CONVT3D_SM90_WGEMM: 0 off, 1 where it applies to fp32 TF32 with 64-channel column boxes (Nc % 64 == 0) and
-// kernel != stride somewhere, 2 wherever it applies (fp16 / bf16, kernel == stride, 32-channel boxes: Nc % 32 == 0);
+// CUTLASS_CONVT3D_SM90_WGEMM: 0 off, 1 where it applies with 64-channel column boxes (Nc % 64 == 0) and kernel !=
+// stride somewhere, 2 wherever it applies (kernel == stride, 32-channel boxes: Nc % 32 == 0);
 // unset: kHopperWgemmDefault.  Over every other grad_weight kernel where it applies.  Stop 47 (H100, one binary, knob
 // 0 -> default): vnet-128-64 fp32 0.572 -> 0.300 ms; at level 2 slower where the others read grad_y in place or
 // the copy costs more than the GEMM saves: bf16 vnet 0.294 -> 0.501 (the copy issue-bound then, and a 16-bit k-block
@@ -518,7 +518,7 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   const int mode = hopper_wgemm_mode();
   if (!hopper_built() || mode == 0 || device_attrs().cc != 90) return false;
   const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradWeight) == Math::kTF32 && tma_rounds_tf32();
-  const bool half = (pb.dtype == DType::kF16 || pb.dtype == DType::kBF16) && mode == 2;
+  const bool half = pb.dtype == DType::kF16 || pb.dtype == DType::kBF16;
   if (!(tf32 || half)) return false;
   if (mode == 1) {
     bool tap = true;  // kernel == stride, padding 0, dilation 1, no output padding: the tap-GEMM's problem
@@ -568,7 +568,7 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   // the both-gradients op's channels_last grad_y for grad_input, written by the tile copy (wgemm_writes_gy_cl)
   p.gycl = nullptr;
   p.gycl_round = false;
-  if (a.y_cl_out && tiles_fit && wgemm_fuse()) {
+  if (a.y_cl_out && tiles_fit && reinterpret_cast<uintptr_t>(a.y_cl_out) % 16 == 0 && wgemm_fuse()) {
     p.gy_tiles = true;
     p.gycl = a.y_cl_out;
     p.gycl_round = a.y_cl_out_rounded;

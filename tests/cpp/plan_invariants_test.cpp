@@ -313,13 +313,12 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
   CHECK(p.Jw == p.katoms * p.rb / es && p.Jw % vec == 0 && p.Jw >= pb.in[2] &&
             r.copy_bytes >= size_t(pb.N) * pb.Cout * pb.out[0] * pb.out[1] * p.nvar * p.Jw * es,
         "copy: Jw %d, %zu bytes", p.Jw, r.copy_bytes);
-  // kernel == stride (padding 0, no output padding) stays on the tap-GEMM unless CUTLASS_CONVT3D_SM90_WGEMM=2
+  // kernel == stride (padding 0, no output padding) or 32-channel boxes only at CUTLASS_CONVT3D_SM90_WGEMM=2
   bool tap = true;
   for (int d = 0; d < 3; ++d)
     tap &= pb.k[d] == pb.stride[d] && pb.pad[d] == 0 && pb.dil[d] == 1 && pb.out[d] == pb.in[d] * pb.stride[d];
   const char* mode = std::getenv("CUTLASS_CONVT3D_SM90_WGEMM");
-  CHECK((!tap && pb.dtype == DType::kF32) || (mode && mode[0] == '2'),
-        "a kernel == stride or 16-bit problem planned at the default");
+  CHECK((!tap && p.bc == 64) || (mode && mode[0] == '2'), "a kernel == stride or 32-channel-box problem planned at the default");
   // x: read in place where the A map can (NCDHW, w unit stride, n and channel foldable, 16-byte rows and address),
   // else copied into dense NCDHW rows padded to 16 bytes between the grad_y copy and the sums
   const TensorRef5& x = a.x;
@@ -349,7 +348,7 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
   CHECK(p.gycl == nullptr, "a channels_last copy nobody asked for");
   if (a.y_cl_out == nullptr) {
     Arguments b = a;
-    static char cl_out[1];
+    alignas(16) static char cl_out[16];  // (the copy's 16-byte stores: an address off 16 bytes is never fused)
     b.y_cl_out = cl_out;
     b.y_cl_out_rounded = true;
     HopperWgemmPlan f{};
@@ -358,6 +357,8 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
     CHECK((f.p.gycl == cl_out) == fit && (!fit || (f.p.gy_tiles && f.p.gycl_round)) && f.ws_bytes == r.ws_bytes &&
               f.p.nsets == p.nsets && f.p.chunks == p.chunks,
           "channels_last copy: fit %d, gycl %d, tiles %d", int(fit), int(f.p.gycl != nullptr), int(f.p.gy_tiles));
+    b.y_cl_out = cl_out + 4;
+    CHECK(hopper_wgemm_plan(b, &f) && f.p.gycl == nullptr, "a channels_last copy off 16 bytes fused");
   }
   CHECK(r.ws_bytes ==
             r.copy_bytes + r.x_bytes + size_t(p.chunks) * pb.groups * pb.taps() * size_t(p.Kc) * p.Nc * 4,
