@@ -2366,7 +2366,7 @@ def _nan_slice(t):
 @pytest.mark.parametrize("mode", ["tf32", "bf16"])
 def test_wgemm_writes_grad_input_copy(mode, fuse, restore_flags, monkeypatch):
     """v118: with both gradients asked for, the grad_weight GEMM's tile copy also writes the channels_last grad_y that
-    grad_input would copy for itself (CUTLASS_CONVT3D_SM90_WGEMM_FUSE=1, the default): no channels_last copy kernel
+    grad_input would copy for itself (CUTLASS_CONVT3D_SM90_WGEMM_FUSE=1, opt-in): no channels_last copy kernel
     runs, and both results are bitwise those of the single-gradient ops (fp32: a quarter of grad_y on TF32 ties, so
     a copy not rounded to nearest even would differ); =0, grad_input copies it itself, the same bits."""
     if torch.cuda.get_device_capability() != (9, 0):

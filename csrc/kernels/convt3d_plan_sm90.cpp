@@ -492,11 +492,11 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
 // ---------------------------------------------------------------- Hopper grad_weight GEMM (wgemm_sm90.cuh, v116)
 // CUTLASS_CONVT3D_SM90_WGEMM: 0 off, 1 where it applies with 64-channel column boxes (Nc % 64 == 0) and kernel !=
 // stride somewhere, 2 wherever it applies (kernel == stride, 32-channel boxes: Nc % 32 == 0);
-// unset: kHopperWgemmDefault.  Over every other grad_weight kernel where it applies.  Stop 47 (H100, one binary, knob
-// 0 -> default): vnet-128-64 fp32 0.572 -> 0.300 ms; at level 2 slower where the others read grad_y in place or
-// the copy costs more than the GEMM saves: bf16 vnet 0.294 -> 0.501 (the copy issue-bound then, and a 16-bit k-block
-// of 64 positions half empty on its 32-wide rows), k2s2 unet-128-64 fp32 0.138 -> 0.241, 32-channel video-64-32
-// 0.104 -> 0.156.
+// unset: kHopperWgemmDefault.  Over every other grad_weight kernel where it applies.  Stop 49 (H100, one binary, knob
+// 0 -> default, vnet-128-64): fp32 NCDHW 0.572 -> 0.283 ms, channels_last 0.468 -> 0.345, bf16 NCDHW 0.291 -> 0.227,
+// fp16 0.292 -> 0.229 (16-bit channels_last stays off, see below); stop 47, at level 2 slower where the others read
+// grad_y in place or the copy costs more than the GEMM saves: k2s2 unet-128-64 fp32 0.138 -> 0.241, 32-channel
+// video-64-32 0.104 -> 0.156.
 int hopper_wgemm_mode() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90_WGEMM");
   const int v = e && e[0] >= '0' && e[0] <= '2' && !e[1] ? e[0] - '0' : kHopperWgemmDefault;
@@ -508,10 +508,11 @@ int hopper_wgemm_mode() {
 // warpgroup), Nc of the box's 64 (32 at mode 2); x NCDHW as a TMA map reads it (w stride 1, 16-byte strides, n and
 // channel foldable); grad_y with no zero stride (its copy would materialise an expanded one), copied into the
 // workspace first, one row per distinct w offset and x row.
-// CUTLASS_CONVT3D_SM90_WGEMM_FUSE (default 1): the both-gradients op's channels_last grad_y copy for grad_input
-// written by the grad_weight GEMM's tile copy from the tiles it stages (one read of grad_y for both copies); 0: each
-// pass copies for itself
-bool wgemm_fuse() { return env_knob("CUTLASS_CONVT3D_SM90_WGEMM_FUSE", 1.0) != 0.0; }
+// CUTLASS_CONVT3D_SM90_WGEMM_FUSE=1 (v118, opt-in): the both-gradients op's channels_last grad_y copy for grad_input
+// written by the grad_weight GEMM's tile copy from the tiles it stages (one read of grad_y for both copies); default
+// 0, each pass copies for itself: stop 49 (H100, bench.py, vnet-128-64 fp32 forward + backward) 0.908 ms unfused
+// against 0.962 fused (the tile copy, SM-bound at 84%, costs more than the second read of grad_y saves)
+bool wgemm_fuse() { return env_knob("CUTLASS_CONVT3D_SM90_WGEMM_FUSE", 0.0) != 0.0; }
 
 bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   const ConvT3dProblem& pb = a.problem;
@@ -565,6 +566,9 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   const double tiles = env_knob("CUTLASS_CONVT3D_SM90_WGEMM_TILES", -1.0);
   const bool tiles_fit = pb.Cout % HopperWgemmTiles::kCopyTile == 0 && OW <= HopperWgemmTiles::kMaxTileOW;
   p.gy_tiles = (tiles > 0 || (tiles < 0 && gy.stride[1] == 1)) && tiles_fit;
+  // fp16 / bf16 at the default only where neither layout copy runs: stop 49 (H100), bf16 vnet-128-64 grad_weight
+  // NCDHW 0.291 -> 0.227 ms, channels_last 0.231 -> 0.317 (the x and tile copies cost more than the cl kernel takes)
+  if (half && mode == 1 && (p.x_copy || p.gy_tiles)) return false;
   // the both-gradients op's channels_last grad_y for grad_input, written by the tile copy (wgemm_writes_gy_cl)
   p.gycl = nullptr;
   p.gycl_round = false;
