@@ -346,17 +346,28 @@ __global__ void __launch_bounds__(256) wgemm_variant_copy_tiles_kernel(const __g
       st_global_v4(cl + int64_t(ow) * p.Cout + c, u);
     }
   }
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, nw = blockDim.x / 32;
-  for (int c = warp; c < T; c += nw) {
-    E* const dst = static_cast<E*>(p.gyv) + ((int64_t(n) * p.Cout + co0 + c) * p.OD * p.OH + int64_t(od) * p.OH + oh) *
-                                                int64_t(p.nvar) * p.Jw;
-#pragma unroll 4
-    for (int v = 0; v < p.nvar; ++v)
-      for (int j = lane; j < p.Jw; j += 32) {
-        const int ow = p.Ew * j + p.woff[v];
-        dst[v * p.Jw + j] = j < p.IW && ow >= 0 && ow < p.OW ? E(tile[ow * LD + c]) : E(0.f);
+  // the variant rows as 16-byte vectors of VE consecutive j (Jw is a whole number of k-blocks, so of vectors, and rows
+  // start on one): lanes (channel, 4 consecutive vectors) make 64-byte runs of 8 rows a warp, and read the staging at
+  // banks (Ew VE jl + c) mod 32 (fp32, Ew 2: conflict-free; 16-bit: 2-way); 4-byte stores per element were SM-bound
+  // (84%, v119a)
+  constexpr int LJ = 4, CPB = 256 / LJ / T;  // lanes per channel row, channel sets per block (2 x 32 channels)
+  static_assert(CPB >= 1, "256 threads cover the block's channels");
+  const int jl = threadIdx.x % LJ, c = threadIdx.x / LJ % T, js = threadIdx.x / (LJ * T);
+  const int nq = p.Jw / VE;
+  E* const dst = static_cast<E*>(p.gyv) + ((int64_t(n) * p.Cout + co0 + c) * p.OD * p.OH + int64_t(od) * p.OH + oh) *
+                                              int64_t(p.nvar) * p.Jw;
+  for (int v = 0; v < p.nvar; ++v)
+    for (int jq = js * LJ + jl; jq < nq; jq += CPB * LJ) {
+      E o[VE];
+#pragma unroll
+      for (int i = 0; i < VE; ++i) {
+        const int j = VE * jq + i, ow = p.Ew * j + p.woff[v];
+        o[i] = j < p.IW && ow >= 0 && ow < p.OW ? E(tile[ow * LD + c]) : E(0.f);
       }
-  }
+      uint4 u;
+      memcpy(&u, o, 16);
+      st_global_v4(dst + v * p.Jw + VE * jq, u);
+    }
 }
 
 // x to the dense NCDHW copy the A map reads (rows at a pitch of xpitch): a block per (x row (n, id, ih), 32 positions,
