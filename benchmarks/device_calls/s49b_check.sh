@@ -3,7 +3,7 @@
 # SM-bound at 84% on 4-byte stores), on the defaults set from call 2 (FUSE off, 16-bit without layout copies).
 #   1. build and install; 2. the whole suite; 3. A/B, outputs against float64, one binary: CUTLASS_CONVT3D_SM90_WGEMM=0
 #   / default / CUTLASS_CONVT3D_SM90_WGEMM_TILES=1 (an NCDHW grad_y by tiles too), fp32 NCDHW and channels_last, bf16
-#   NCDHW, vnet-128-64 and unet-128-64; 4. ncu of the copies, vnet fp32 channels_last; 5. bench.py vnet-128-64 fp32 and
+#   NCDHW, vnet-128-64 and unet-128-64; 4. ncu of the copies, vnet fp32 channels_last; 5. bench.py vnet-128-64 fp32 (NCDHW, channels_last) and
 #   bf16.  Logs: $OUT/s49b.txt and $OUT/logs.tgz (a call brings back at most 8 files).
 # Usage: COMMIT=<sha> BUDGET_S=330 bash benchmarks/device_calls/s49b_check.sh
 . benchmarks/device_check_lib.sh s49b.txt 330
@@ -17,7 +17,7 @@ echo "== ncu, vnet f32 cl (time left: $(left) s)" >> "$L"
 [ $(left) -gt 60 ] && timeout 25 ncu --clock-control none -k regex:"wgemm_variant_copy_tiles" -c 1 \
   --section SpeedOfLight --metrics dram__bytes_read.sum,dram__bytes_write.sum "$B" --case vnet-128-64 --reps 1 \
   --dtype f32 --layout cl 2>&1 | grep -E "wgemm|Duration|Throughput|dram__" >> "$L"
-log_bench s49b-vnet 3 --cases vnet-128-64 --modes fp32-tf32 bf16
+log_bench s49b-vnet 3 --cases vnet-128-64 --modes fp32-tf32,fp32-tf32-cl,bf16
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 (cd "$OUT" && tar czf /tmp/logs.tgz --exclude=s49b.txt . ; mv /tmp/logs.tgz . ; find . -type f ! -name logs.tgz ! -name s49b.txt -delete)
 exit 0
