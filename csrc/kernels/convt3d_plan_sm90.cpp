@@ -493,7 +493,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
 // CUTLASS_CONVT3D_SM90_WGEMM: 0 off, 1 where it applies with 64-channel column boxes (Nc % 64 == 0) and kernel !=
 // stride somewhere, 2 wherever it applies (kernel == stride, 32-channel boxes: Nc % 32 == 0);
 // unset: kHopperWgemmDefault.  Over every other grad_weight kernel where it applies.  Stop 49 (H100, one binary, knob
-// 0 -> default, vnet-128-64): fp32 NCDHW 0.572 -> 0.283 ms, channels_last 0.468 -> 0.345, bf16 NCDHW 0.291 -> 0.227,
+// 0 -> default, vnet-128-64): fp32 NCDHW 0.570 -> 0.276 ms, channels_last 0.468 -> 0.302, bf16 NCDHW 0.293 -> 0.227,
 // fp16 0.292 -> 0.229 (16-bit channels_last stays off, see below); stop 47, at level 2 slower where the others read
 // grad_y in place or the copy costs more than the GEMM saves: k2s2 unet-128-64 fp32 0.138 -> 0.241, 32-channel
 // video-64-32 0.104 -> 0.156.
