@@ -2299,7 +2299,7 @@ WGEMM_CASES = [
     ((1, 64, 3, 4, 44), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1), 2),
     ((1, 64, 1, 3, 40), 64, (3, 3, 3), (1, 2, 2), (1, 1, 1), (0, 0, 1), 1, (1, 1, 1), 1),
 ]
-WGEMM_LAYOUTS = ["ncdhw", "gy_sliced", "gy_channels_last", "channels_last", "x_sliced", "ncdhw_tiles"]
+WGEMM_LAYOUTS = ["ncdhw", "gy_sliced", "gy_channels_last", "gy_cl_sliced", "channels_last", "x_sliced", "ncdhw_tiles"]
 
 
 @pytest.mark.parametrize("mode", ["tf32", "fp16", "bf16"])
@@ -2311,7 +2311,7 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
     """The grad_weight GEMM (CUTLASS_CONVT3D_SM90_WGEMM, v116) as _check_hopper_backward checks it: against float64
     (TF32: both operands rounded to nearest by the TMA maps), bitwise repeatable, and against the other kernels (=0;
     the same rounded operands).  grad_y NCDHW, a slice of a wider grad_y (rows not 16-byte aligned) or channels_last
-    (copied by tiles, v117), x NCDHW (read in place); both channels_last, or x a slice of a wider x: x copied NCDHW
+    (copied by tiles, v117; by 16-byte channel vectors, or by elements where it is a channel slice, v119), x NCDHW (read in place); both channels_last, or x a slice of a wider x: x copied NCDHW
     first (v117); NCDHW copied by tiles too (CUTLASS_CONVT3D_SM90_WGEMM_TILES=1).  16-bit x rows of whole 16-byte vectors (W rounded up to 8) where x is read in place."""
     xs, cout, k, s, p, op, g, d, level = wcase
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
@@ -2331,6 +2331,13 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
         gyd = _nan_slice(gy.to(DEV))
     elif layout in ("gy_channels_last", "channels_last"):
         gyd = gy.to(DEV).contiguous(memory_format=torch.channels_last_3d)
+    elif layout == "gy_cl_sliced":  # channels_last, channels 1.. of a wider tensor (the rest NaN): a position's
+        # channels start off 16 bytes, so the tile copy loads elements instead of vectors (v119)
+        wide = torch.full((gy.shape[0], gy.shape[1] + 1, *gy.shape[2:]), float("nan"), dtype=gy.dtype, device=DEV)
+        wide = wide.contiguous(memory_format=torch.channels_last_3d)
+        wide[:, 1:] = gy.to(DEV)
+        gyd = wide[:, 1:]
+        assert gyd.stride(1) == 1 and gyd.stride(4) == gy.shape[1] + 1
     else:
         gyd = gy.to(DEV)
     copies = []  # the layout copies the case must take
@@ -2340,7 +2347,7 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
     elif layout == "x_sliced":
         x = _nan_slice(x)
         copies = ["wgemm_x_ncdhw_kernel", "wgemm_variant_copy_kernel"]
-    elif layout == "gy_channels_last":
+    elif layout in ("gy_channels_last", "gy_cl_sliced"):
         copies = ["wgemm_variant_copy_tiles_kernel"]
     elif layout == "ncdhw_tiles":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM_TILES", "1")
