@@ -418,6 +418,7 @@ struct HopperWgemmTiles {
   // the layout copies' tiles: 32 positions x 32 channels (x to NCDHW), a grad_y row x 32 co (the variants from a
   // channels_last grad_y, staged as floats at a pitch of 33 in at most 48 KB of shared memory)
   static constexpr int kCopyTile = 32;
+  static constexpr int kCopyThreads = 256;  // every copy block (the tile copy's store lanes assume it)
   static constexpr int kMaxTileOW = 48 * 1024 / (4 * (kCopyTile + 1));
   static constexpr size_t tile_copy_smem(int ow) { return size_t(ow) * (kCopyTile + 1) * 4; }
   // MW consumer warpgroups (64 channels of ci each), then one producer warp

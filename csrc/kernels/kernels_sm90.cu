@@ -324,7 +324,8 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
   }
   if (p.gy_tiles) {
     const dim3 grid(unsigned(p.N * p.OD * p.OH), unsigned(p.Cout / T));
-    wgemm_variant_copy_tiles_kernel<E><<<grid, 256, HopperWgemmTiles::tile_copy_smem(p.OW), stream>>>(p);
+    wgemm_variant_copy_tiles_kernel<E>
+        <<<grid, HopperWgemmTiles::kCopyThreads, HopperWgemmTiles::tile_copy_smem(p.OW), stream>>>(p);
   } else {
     const int rows = p.N * p.Cout * p.OD * p.OH, per_block = 8 * kCopyRows;  // (8 warps a block)
     wgemm_variant_copy_kernel<E><<<std::min((rows + per_block - 1) / per_block, 65536), 256, 0, stream>>>(p);

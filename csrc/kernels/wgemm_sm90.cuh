@@ -278,7 +278,7 @@ __global__ void __launch_bounds__(256) wgemm_variant_copy_kernel(const __grid_co
 // conflict-free), element loads on ow + c, and lanes reading positions Ew j + woff hit (Ew j + woff + c) mod 32:
 // conflict-free at Ew odd, 2-way at Ew 2.
 template <class E>
-__global__ void __launch_bounds__(256) wgemm_variant_copy_tiles_kernel(const __grid_constant__ HopperWgemmParams p) {
+__global__ void __launch_bounds__(HopperWgemmTiles::kCopyThreads) wgemm_variant_copy_tiles_kernel(const __grid_constant__ HopperWgemmParams p) {
   constexpr int T = HopperWgemmTiles::kCopyTile, LD = T + 1, VE = 16 / int(sizeof(E)), NV = T / VE, kLoads = 4;
   extern __shared__ float tile[];  // [OW][LD]
   const E* __restrict__ const gy = static_cast<const E*>(p.gy.data);
@@ -350,8 +350,8 @@ __global__ void __launch_bounds__(256) wgemm_variant_copy_tiles_kernel(const __g
   // start on one): lanes (channel, 4 consecutive vectors) make 64-byte runs of 8 rows a warp, and read the staging at
   // banks (Ew VE jl + c) mod 32 (fp32, Ew 2: conflict-free; 16-bit: 2-way); 4-byte stores per element were SM-bound
   // (84%, v119a)
-  constexpr int LJ = 4, CPB = 256 / LJ / T;  // lanes per channel row, channel sets per block (2 x 32 channels)
-  static_assert(CPB >= 1, "256 threads cover the block's channels");
+  constexpr int LJ = 4, CPB = HopperWgemmTiles::kCopyThreads / LJ / T;  // lanes per channel row, channel sets a block
+  static_assert(CPB >= 1 && CPB * LJ * T == HopperWgemmTiles::kCopyThreads, "the block's lanes cover its channels");
   const int jl = threadIdx.x % LJ, c = threadIdx.x / LJ % T, js = threadIdx.x / (LJ * T);
   const int nq = p.Jw / VE;
   E* const dst = static_cast<E*>(p.gyv) + ((int64_t(n) * p.Cout + co0 + c) * p.OD * p.OH + int64_t(od) * p.OH + oh) *
