@@ -243,8 +243,14 @@ struct HopperTiles {
   static constexpr int rows(int S) { return (BQ + S - 1 + 7) / 8 * 8; }
   // output staging, in floats, half a tile at a time (in the tile's last x slot): NCDHW rows of 2 * BQ outputs of
   // BN / 2 channels (odd stride: at most 2-way conflicts for the accumulator layout, stored by 4-byte lanes),
-  // channels_last the BQ positions of one w phase x BN channels (16-byte rows, padded)
-  static constexpr int LDO = 2 * BQ + 1, LDC = BN + 4;
+  // channels_last the BQ positions of one w phase x BN channels (16-byte rows, padded).  HopperTF32 (v115c): rows of
+  // LDOS = 2 BQ with output o of row c at o ^ row_swizzle(c), the accumulators' stores conflict-free (the odd pitch
+  // left them 2-way: ncu 10.0 M conflicts a mission forward against channels_last's 1.7 M); within LDO's allocation
+  static constexpr int LDO = 2 * BQ + 1, LDOS = 2 * BQ, LDC = BN + 4;
+  // a warp stores rows g (8 of them) x outputs o0 + 4 t (4 lanes each): bits 0-1 and 4 of o flipped by g's three bits
+  // put the 32 lanes on 32 banks; a row's 32 consecutive outputs (the global stores' reads) stay a bank each
+  CT3D_HD static constexpr int row_swizzle(int c) { return (c & 3) | (c & 4) << 2; }
+  static_assert(LDOS % 32 == 0 && LDOS <= LDO, "swizzled rows of whole 32-word groups");
   // ... NCDHW rows stored by 16-byte vectors (v89, v91): each row staged its 16-byte phase (< 8 16-bit, < 4 fp32
   // elements) into a pitch of whole vectors; 140 = 12 mod 32 keeps the staging's stores 2-way conflicted where the channel stride is odd or 2
   // mod 4 (4-way where it is 0 mod 4)

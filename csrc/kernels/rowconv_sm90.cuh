@@ -352,6 +352,8 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
     // elements past a 16-byte boundary, and is staged that far into its LDV16 floats, so that its aligned vectors are
     // aligned in the staging too
     constexpr int VO = 16 / int(sizeof(E));
+    // v115c: the swizzled NCDHW staging (HopperTiles::LDOS) for the TF32 forward only (exact k2s2 measured +2.4% with it)
+    constexpr bool kSwz = std::is_same<Tr, HopperTF32>::value;
     [[maybe_unused]] const int ph0 = int(reinterpret_cast<uintptr_t>(ytile) / sizeof(E)) & (VO - 1),
                                ph1 = int(p.y.stride[1] & (VO - 1));
     [[maybe_unused]] auto vec_phase = [&](int c) { return (ph0 + c * ph1) & (VO - 1); };
@@ -369,17 +371,40 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
 #pragma unroll
               for (int e = 0; e < 2; ++e) rs[2 * (8 * j + 2 * t4 + e)] = acc[4 * j + 2 * h + e] + bv[h];
           }
-        } else
+        } else if constexpr (kCF) {
 #pragma unroll
           for (int h = 0; h < 2; ++h)
 #pragma unroll
             for (int j = 0; j < NACC / 4; ++j)
 #pragma unroll
-              for (int e = 0; e < 2; ++e) {
-                const int q = 8 * j + 2 * t4 + e;
-                os[kCF ? q * HopperTiles::LDC + co0 + 8 * h : (g8 + 8 * h) * HopperTiles::LDO + 2 * q + r] =
-                    acc[4 * j + 2 * h + e] + bv[h];
-              }
+              for (int e = 0; e < 2; ++e)
+                os[(8 * j + 2 * t4 + e) * HopperTiles::LDC + co0 + 8 * h] = acc[4 * j + 2 * h + e] + bv[h];
+        } else if constexpr (!kSwz) {
+#pragma unroll
+          for (int h = 0; h < 2; ++h)
+#pragma unroll
+            for (int j = 0; j < NACC / 4; ++j)
+#pragma unroll
+              for (int e = 0; e < 2; ++e)
+                os[(g8 + 8 * h) * HopperTiles::LDO + 2 * (8 * j + 2 * t4 + e) + r] = acc[4 * j + 2 * h + e] + bv[h];
+        } else {
+          // output 2 q + r = 16 j + 4 t4 + 2 e + r at (2 q + r) ^ s = 16 (j ^ s4) + 4 t4 + ((2 e + r) ^ s03): a base
+          // per (e, j's parity), the rest immediate offsets
+          const int s = HopperTiles::row_swizzle(g8), s03 = s & 3, s4 = s >> 4;
+          float* ob[2][2];
+#pragma unroll
+          for (int e = 0; e < 2; ++e)
+#pragma unroll
+            for (int par = 0; par < 2; ++par)
+              ob[e][par] = os + g8 * HopperTiles::LDOS + 4 * t4 + ((2 * e + r) ^ s03) + 16 * (par ^ s4);
+#pragma unroll
+          for (int h = 0; h < 2; ++h)
+#pragma unroll
+            for (int j = 0; j < NACC / 4; ++j)
+#pragma unroll
+              for (int e = 0; e < 2; ++e)
+                ob[e][j & 1][8 * h * HopperTiles::LDOS + 16 * (j & ~1)] = acc[4 * j + 2 * h + e] + bv[h];
+        }
       }
       warpgroup_sync(wg);
       if (CT3D_PROBE_IS(p, 1) || CT3D_PROBE_IS(p, 2)) {
@@ -417,10 +442,12 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
         for (int rr = 0; rr < HopperTiles::BN / 8; ++rr) {
           const int co = warp + 4 * rr;
           E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];
-          const float* srow = os + co * HopperTiles::LDO;
+          // (kSwz: co & 7 = the staging warp's g8; (lane + 32 v) ^ s = (lane ^ s) + 32 v, s < 32)
+          const float* const sl = kSwz ? os + co * HopperTiles::LDOS + (lane ^ HopperTiles::row_swizzle(co))
+                                       : os + co * HopperTiles::LDO + lane;
 #pragma unroll
           for (int v = 0; v < 2 * BQ / 32; ++v)
-            if (lane + 32 * v < nout) rowp[lane + 32 * v] = E(srow[lane + 32 * v]);
+            if (lane + 32 * v < nout) rowp[lane + 32 * v] = E(sl[32 * v]);
         }
       }
       if (hf == 1) fence_proxy_async();  // the staging's generic accesses before the next TMA writes the slot
