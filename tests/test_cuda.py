@@ -1882,6 +1882,109 @@ def test_phasegemm_grad_input_shares_grad_y_copy(scase, dtype, restore_flags, mo
     assert rel_err(gx2, rx) <= budget and rel_err(gw2, rw) <= budget
 
 
+# v120: the phase-GEMM forward over TMA boxes (hopper_tma_phasegemm_kernel, CUTLASS_CONVT3D_SM90_PGEMM): shapes it
+# takes (a group's input channels whole 128-byte k-blocks, output channels a multiple of 64): the V-Net level in small
+# (k3 s2 p1 op1), k4 s2 p1 with N = 128 (two taps per residue, W 20), 2 groups, kernel 1 at stride 2 (classes without
+# taps: bias only), per-dimension strides / paddings / dilation, class rows of 12 (16-wide boxes, two h blocks) and of
+# 35 (64-wide boxes, the last one partial).
+PGEMM_CASES = [
+    ((2, 64, 5, 6, 9), 64, 3, 2, 1, 1, 1, 1),
+    ((1, 128, 3, 4, 20), 128, 4, 2, 1, 0, 1, 1),
+    ((1, 128, 3, 5, 7), 128, 3, 2, 1, 1, 2, 1),
+    ((1, 64, 3, 4, 5), 64, 1, 2, 0, 1, 1, 1),
+    ((1, 64, 3, 4, 6), 64, (3, 3, 2), (1, 2, 2), (1, 1, 0), (0, 1, 1), 1, (1, 1, 2)),
+    ((1, 64, 2, 9, 24), 64, 3, 2, 1, 1, 1, 1),
+    ((1, 64, 2, 3, 70), 64, 3, 2, 1, 0, 1, 1),
+]
+
+
+@pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16", "fp32-exact"])
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "y-cl"])
+@pytest.mark.parametrize("pcase", PGEMM_CASES, ids=[_phasegemm_id(c) for c in PGEMM_CASES])
+def test_hopper_tma_phasegemm(pcase, layout, mode, restore_flags, monkeypatch):
+    """v120 (compute capability 9.0): the phase-GEMM forward over TMA boxes takes these shapes in TF32 and 16-bit modes
+    (not exact fp32), in every layout (NCDHW and misaligned x restaged channels_last, channels_last x in place, y-cl: a
+    channels_last y); every output written (NaN-poisoned), within budget of float64; TF32 operands rounded to nearest
+    by the maps (far closer to the nearest-rounded operands' float64 than to the truncated ones'); within 2 budgets of
+    the gathering phase-GEMM (=0); the same bits run to run."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
+    xs, cout, k, s, pad, op, g, dil = pcase
+    dtype, tf32, budget = TAPGEMM_MODES[mode]
+    torch.backends.cudnn.allow_tf32 = tf32
+    gen = torch.Generator().manual_seed(29)
+    ks = (k,) * 3 if isinstance(k, int) else k
+    x = torch.randn(xs, generator=gen)
+    w = torch.randn(xs[1], cout // g, *ks, generator=gen) / (xs[1] // g * 8) ** 0.5
+    b = torch.randn(cout, generator=gen).to(dtype).to(DEV)
+    x, w = x.to(dtype).to(DEV), w.to(dtype).to(DEV)
+    if layout == "channels_last_3d":
+        x = x.contiguous(memory_format=CL)
+    elif layout == "misaligned":
+        buf = torch.empty(x.numel() + 1, dtype=dtype, device=DEV)
+        x = buf[1:].view(xs).copy_(x)
+    elif layout == "y-cl":
+        w = w.contiguous(memory_format=CL)
+    args = (s, pad, op, g, dil)
+    rounded = dtype == torch.float32 and tf32
+
+    def reference(rn):  # float64 of the operands (TF32: rounded to nearest or truncated); the bias as it is
+        x64, w64 = ((_tf32(t, rn) if rounded else t).double() for t in (x, w))
+        return F.conv_transpose3d(x64, w64, b.double(), *args)
+
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+
+    def run():
+        return conv_transpose3d(x, w, b, *args)
+
+    out, names = _with_kernel_names(run)
+    takes = mode != "fp32-exact"
+    assert ("hopper_tma_phasegemm_kernel" in names) == takes, f"{pcase} {layout} {mode}: {names}"
+    assert out.dtype == dtype and torch.isfinite(out).all(), "unwritten or non-finite outputs"
+    near = rel_err(out, reference(True))
+    assert near <= budget, f"{pcase} {layout}: {near:.3g} against float64"
+    if rounded:
+        trunc = rel_err(out, reference(False))
+        assert near < 1e-5 and near < trunc / 20, f"{near:.2e} from nearest, {trunc:.2e} from truncated"
+    if not takes:
+        return
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "0")
+    out0, names0 = _with_kernel_names(run)
+    assert "hopper_tma_phasegemm_kernel" not in names0 and "phasegemm_kernel" in names0, names0
+    assert rel_err(out, out0) <= 2 * budget, f"{pcase} {layout}: {rel_err(out, out0):.3g} against the gathering kernel"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "1")
+    assert torch.equal(run(), out), "not bitwise the same run to run"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+def test_hopper_tma_phasegemm_nonfinite_x(value, layout, restore_flags, monkeypatch):
+    """v120: a NaN / inf in x reaches exactly the outputs whose taps read it: the TMA's zero fill stands only for x
+    outside the tensor, and every box row a tap multiplies is one of the output's terms."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    torch.backends.cudnn.allow_tf32 = True
+    gen = torch.Generator().manual_seed(6)
+    x = torch.randn(1, 64, 4, 5, 6, generator=gen)
+    w = torch.randn(64, 64, 3, 3, 3, generator=gen) / 16
+    x[0, 3, 1, 2, 3] = value
+    x[0, 60, 3, 4, 0] = -value
+    x[0, 10, 0, 0, 5] = value
+    args = (2, 1, 1, 1, 1)
+    xd = x.to(DEV).contiguous(memory_format=CL if layout == "channels_last_3d" else torch.contiguous_format)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(xd, w.to(DEV), None, *args))
+    assert "hopper_tma_phasegemm_kernel" in names, names
+    ref = F.conv_transpose3d(x.double(), w.double(), None, *args)
+    for name, got, want in (("nan", y.isnan(), ref.isnan()), ("+inf", y.isposinf(), ref.isposinf()),
+                            ("-inf", y.isneginf(), ref.isneginf())):
+        assert torch.equal(got.cpu(), want), name
+    fin = torch.isfinite(ref)
+    assert rel_err(y.cpu()[fin], ref[fin]) <= 2e-3
+
+
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_phasegemm_nonfinite_x(value, restore_flags, monkeypatch):
     """A NaN / inf in x reaches exactly the outputs whose taps read it (the gather multiplies only real taps; zero

@@ -47,6 +47,10 @@ Status hopper_tapgemm(DType, const TapGemmParams&, dim3, const SmemLimits&, cuda
   if (why) *why = "built without the Hopper kernels";
   return Status::kNotSupported;
 }
+Status hopper_pgemm(DType, const TapGemmParams&, const SmemLimits&, cudaStream_t, std::string* why) {
+  if (why) *why = "built without the Hopper kernels";
+  return Status::kNotSupported;
+}
 #endif
 
 const char* status_string(Status s) {
@@ -425,6 +429,23 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.overlap = p.gmma && env_flag("CUTLASS_CONVT3D_TAPGEMM_OVERLAP", kTapGemmOverlapDefault);
   // (grad_input over a grad_y its caller copied rounded: Arguments::y_tf32_rounded)
   p.a_rounded = tf32 && rounded_copy != 0 && (r.restage || rounded_src);
+  // v120: the forward over TMA boxes (CUTLASS_CONVT3D_SM90_PGEMM) where its geometry admits the problem; an aligned
+  // channels_last x is then read in place (its map rounds to TF32 as the boxes land: v104's rounding copy served the
+  // gathering kernel's rounding pass)
+  if (!dgrad && p.gmma && env_flag("CUTLASS_CONVT3D_SM90_PGEMM", kSm90PgemmDefault)) {
+    const bool cl_in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4});
+    TapGemmParams q = p;
+    if (cl_in_place) q.src = src;
+    if (hopper_pgemm_geometry(q, src.size[0], int(es), nullptr)) {
+      p = q;
+      p.pg_tma = true;
+      if (cl_in_place && r.restage) {
+        r.restage = false;
+        r.workspace = r.pack_bytes;
+        p.a_rounded = false;
+      }
+    }
+  }
   order_grid(r);
   if (out) *out = r;
   return true;
@@ -1043,6 +1064,7 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
                                       tg.p.a_rounded ? Restage::kRoundTF32 : Restage::kCopy, nullptr, stream, why);
         if (s != Status::kSuccess) return s;
       }
+      if (tg.p.pg_tma) return hopper_pgemm(a.problem.dtype, tg.p, device_smem_limits(), stream, why);
       return tg.p.gmma ? hopper_tapgemm(a.problem.dtype, tg.p, tg.grid, device_smem_limits(), stream, why)
                        : L.tapgemm(tg.p, tg.grid, device_smem_limits(), stream, why);
     }

@@ -127,6 +127,10 @@ constexpr int kTapGemmSm90Default = 1;
 // waits after them (TapGemmParams::overlap), 0 loads, wgmmas, wait.  On since stop 44's A/B (NOTES v105: vnet-128-64
 // -1..-5%, the rest even)
 constexpr int kTapGemmOverlapDefault = 1;
+// v120: CUTLASS_CONVT3D_SM90_PGEMM: the phase-GEMM forward over TMA boxes (hopper_pgemm, pgemm_sm90.cuh) wherever
+// hopper_pgemm_geometry admits it (compute capability 9.0, TF32 or 16-bit products, Nc a multiple of 64, Kc of 128
+// bytes, at most 8 residue classes); 0: the gathering phase-GEMM
+constexpr int kSm90PgemmDefault = 1;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM
 // reads for a 134 MB x, channels_last).  Default kHopperBand = 0, one band (the order before v100), until a GPU has

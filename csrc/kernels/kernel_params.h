@@ -185,7 +185,68 @@ struct TapGemmParams {
   // v105, the wgmma instance: a stage's wgmmas issued before the next stage's loads, waited for after them
   // (CUTLASS_CONVT3D_TAPGEMM_OVERLAP)
   bool overlap;
+  // v120, the phase-GEMM forward on compute capability 9.0 over TMA boxes (hopper_pgemm, pgemm_sm90.cuh;
+  // CUTLASS_CONVT3D_SM90_PGEMM) instead of the gathering kernels: where hopper_pgemm_geometry admits p
+  bool pg_tma;
 };
+
+// v120: the phase-GEMM forward over TMA boxes (pgemm_sm90.cuh).  A tile: BM positions of one residue class, a box of
+// bw (w) x bh (h) of its positions in one d row (n, qd), x N output channels; K = the class's taps x k-blocks of
+// kRowBytes of input channels, one stage each: A the x box at the tap's offsets (TMA: zeros outside x), B the tap's
+// packed weights [N][k-block] (the phase-GEMM's K-major pack); the products' outputs stored from the accumulators.
+struct HopperPgemmTiles {
+  static constexpr int BM = 128, kRowBytes = 128, kThreads = 128, kWG = 2;  // two consumer warpgroups of 64 rows
+  static constexpr int kMaxClasses = 8, kMaxRing = 8, kBarBytes = 2 * kMaxRing * 8, kCtasPerSm = 2;
+  static constexpr int cta_threads() { return kWG * kThreads + 32; }  // (+ the producer warp)
+};
+struct HopperPgemm {
+  int bw, lbw, bh;      // the box: bw = 2^lbw w positions (8..BM) x bh = BM / bw h positions
+  int nwb, nhb, nqd;    // w blocks, h blocks and d rows over every class (the largest counts)
+  int N, nb;            // output channels a tile (64 or 128) and tiles a group (Nc / N)
+  int kb, nkb;          // input channels a k-block (kRowBytes), k-blocks a tap (Kc / kb)
+  int ring, slot_bytes, ctas;
+  bool pairs;           // channels_last y with pairs of channels aligned: one 2-element store each
+  int64_t tiles;        // batch x nqd x nhb x nwb x classes x groups x nb
+};
+// The geometry of p (the phase-GEMM forward's plan: the source channels_last, its strides whole 16 bytes) where the
+// kernel takes it: classes <= kMaxClasses, Kc whole k-blocks, Nc a multiple of 64, class rows <= BM positions along
+// w, tiles < 2^31; else false.  ring, slot_bytes and ctas are the launcher's.
+inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es, HopperPgemm* out) {
+  using T = HopperPgemmTiles;
+  const TapGemmPhase& ph = p.ph;
+  if (p.dgrad || !p.phase || ph.ncls > T::kMaxClasses || es <= 0 || T::kRowBytes % es != 0) return false;
+  HopperPgemm g{};
+  g.kb = T::kRowBytes / es;
+  if (p.Kc % g.kb != 0 || p.Nc % 64 != 0 || p.ldb != p.Nc) return false;
+  g.nkb = p.Kc / g.kb;
+  g.N = p.Nc % 128 == 0 ? 128 : 64;
+  g.nb = p.Nc / g.N;
+  int cd = 0, ch = 0, cw = 0;
+  for (int c = 0; c < ph.ncls; ++c) {
+    int r[3];
+    ph.residues(c, r);
+    cd = cd > ph.dim[0][r[0]].cnt ? cd : ph.dim[0][r[0]].cnt;
+    ch = ch > ph.dim[1][r[1]].cnt ? ch : ph.dim[1][r[1]].cnt;
+    cw = cw > ph.dim[2][r[2]].cnt ? cw : ph.dim[2][r[2]].cnt;
+  }
+  if (cw > T::BM) return false;
+  for (g.lbw = 3; (1 << g.lbw) < cw; ++g.lbw) {
+  }
+  g.bw = 1 << g.lbw;
+  g.bh = T::BM / g.bw;
+  g.nwb = (cw + g.bw - 1) / g.bw;
+  g.nhb = (ch + g.bh - 1) / g.bh;
+  g.nqd = cd;
+  const int64_t tiles = batch * g.nqd * g.nhb * g.nwb * ph.ncls * p.groups * g.nb;
+  if (tiles <= 0 || tiles >= (int64_t(1) << 31)) return false;
+  g.tiles = tiles;
+  const TensorRef5& y = p.dst;
+  const uintptr_t pb = uintptr_t(2 * es);
+  g.pairs = y.stride[1] == 1 && reinterpret_cast<uintptr_t>(y.data) % pb == 0 && y.stride[0] % 2 == 0 &&
+            y.stride[2] % 2 == 0 && y.stride[3] % 2 == 0 && y.stride[4] % 2 == 0;
+  if (out) *out = g;
+  return true;
+}
 
 // The depthwise lane kernels (direct_lane_conv_kernel: forward and grad_input, direct_wgrad_row_kernel: grad_weight as
 // the forward's gather read backwards; their channels_last twins), for one input and one output channel per group.
@@ -542,6 +603,8 @@ struct SmemLimits;
 // The tap-GEMM's Hopper instance (p.gmma: its weights packed K-major by tapgemm_pack)
 Status hopper_tapgemm(DType dtype, const TapGemmParams& p, dim3 grid, const SmemLimits& lim, cudaStream_t stream,
                       std::string* why);
+// v120: the phase-GEMM forward over TMA boxes (p.pg_tma; its weights packed K-major by tapgemm_pack)
+Status hopper_pgemm(DType dtype, const TapGemmParams& p, const SmemLimits& lim, cudaStream_t stream, std::string* why);
 
 // What the launchers may spend on shared memory: one CTA's opt-in maximum, one SM's total (bytes), and a cap on
 // the row-conv pipeline depth (0: the kernel's own; see set_max_pipeline_stages).

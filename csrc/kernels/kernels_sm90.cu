@@ -14,8 +14,10 @@
 #include "dgrad_sm90.cuh"
 #elif CT3D_SM90_PART == 5
 #include "wgemm_sm90.cuh"
+#elif CT3D_SM90_PART == 6
+#include "pgemm_sm90.cuh"
 #elif CT3D_SM90_PART != 4  // 4: the tap-GEMM's wgmma instances (tapgemm_kernel.cuh, with kernel_launch.cuh)
-#error "CT3D_SM90_PART must be 1 (forward), 2 (grad_weight), 3 (grad_input), 4 (the tap-GEMM) or 5 (grad_weight GEMM)"
+#error "CT3D_SM90_PART must be 1 (forward), 2 (grad_weight), 3 (grad_input), 4 (the tap-GEMM), 5 (grad_weight GEMM) or 6 (the phase-GEMM over TMA)"
 #endif
 
 namespace ct3d {
@@ -34,7 +36,7 @@ Status with_traits(DType dtype, bool split, F&& f) {
   }
 }
 
-#if CT3D_SM90_PART == 1 || CT3D_SM90_PART == 2 || CT3D_SM90_PART == 5  // TMA tensor maps (grad_input: cp.async)
+#if CT3D_SM90_PART == 1 || CT3D_SM90_PART == 2 || CT3D_SM90_PART == 5 || CT3D_SM90_PART == 6  // TMA tensor maps
 
 using EncodeTiled = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*, const cuuint64_t*,
                                  const cuuint64_t*, const cuuint32_t*, const cuuint32_t*, CUtensorMapInterleave,
@@ -361,6 +363,61 @@ Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, st
     if (p.M == 128) return wgemm_n<Tr, 2, 128>(p, stream, why);
     if (p.M == 64) return wgemm_n<Tr, 1, 128>(p, stream, why);
     return detail::fail(why, Status::kNotSupported, "Hopper grad_weight GEMM: M must be 64 or 128");
+  });
+}
+#elif CT3D_SM90_PART == 6
+// x: the channels_last source as (channel, w, h, d, n) in boxes of kb channels (128 bytes) x bw x bh positions; the
+// weights: class c's pack [groups * ldb][taps_c * Kc] in boxes of kb x N.  TF32 where fp32 (the plan: TF32 products):
+// the maps round to nearest as the boxes land (the pack and a restaging copy have rounded already: the same values).
+template <class Tr, int N>
+Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, const SmemLimits& lim, cudaStream_t stream,
+                    std::string* why) {
+  using E = typename Tr::Element;
+  using T = HopperPgemmTiles;
+  HopperPgemmMaps maps;
+  memset(&maps, 0, sizeof(maps));
+  const TensorRef5& x = p.src;
+  const cuuint64_t xd[5] = {cuuint64_t(x.size[1]), cuuint64_t(x.size[4]), cuuint64_t(x.size[3]),
+                            cuuint64_t(x.size[2]), cuuint64_t(x.size[0])};
+  const int64_t xs[4] = {x.stride[4], x.stride[3], x.stride[2], x.stride[0]};
+  const cuuint32_t xb[5] = {cuuint32_t(g.kb), cuuint32_t(g.bw), cuuint32_t(g.bh), 1, 1};
+  Status s = map_tiled<Tr, T::kRowBytes>(x.data, xd, xs, xb, Tr::kTF32, &maps.x, why);
+  if (s != Status::kSuccess) return s;
+  for (int c = 0; c < p.ph.ncls; ++c) {
+    int r[3];
+    p.ph.residues(c, r);
+    const int64_t kdim = int64_t(p.ph.dim[0][r[0]].ntap) * p.ph.dim[1][r[1]].ntap * p.ph.dim[2][r[2]].ntap * p.Kc;
+    if (kdim == 0) continue;  // (a class without taps: bias only, no loads)
+    const cuuint64_t wd[2] = {cuuint64_t(kdim), cuuint64_t(int64_t(p.groups) * p.ldb)};
+    const int64_t wst[1] = {kdim};
+    const cuuint32_t wb[2] = {cuuint32_t(g.kb), cuuint32_t(N)};
+    E* const wc = static_cast<E*>(const_cast<void*>(p.wpack)) + p.ph.wofs[c];
+    s = map_tiled<Tr, T::kRowBytes>(wc, wd, wst, wb, Tr::kTF32, &maps.w[c], why);
+    if (s != Status::kSuccess) return s;
+  }
+  g.slot_bytes = (T::BM + N) * T::kRowBytes;
+  // the deepest ring that keeps kCtasPerSm CTAs on an SM (1 KB of each CTA's shared memory is the system's)
+  const int per_cta = std::min(lim.optin, lim.per_sm / T::kCtasPerSm - 1024) - T::kBarBytes - 1024;
+  g.ring = std::min(T::kMaxRing, per_cta / g.slot_bytes);
+  if (g.ring < 2) return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: shared memory for 2 stages");
+  g.ctas = int(std::min<int64_t>(g.tiles, int64_t(T::kCtasPerSm) * device_attrs().sms));
+  const size_t smem = size_t(T::kBarBytes) + 1024 + size_t(g.ring) * g.slot_bytes;
+  auto kernel = hopper_tma_phasegemm_kernel<Tr, N>;
+  s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
+                         "cudaFuncSetAttribute (Hopper phase-GEMM)");
+  if (s != Status::kSuccess) return s;
+  kernel<<<g.ctas, T::cta_threads(), smem, stream>>>(maps, p, g);
+  return detail::cuda_check(cudaGetLastError(), why, "Hopper phase-GEMM kernel launch");
+}
+
+Status hopper_pgemm(DType dtype, const TapGemmParams& p, const SmemLimits& lim, cudaStream_t stream,
+                    std::string* why) {
+  return with_traits<false>(dtype, false, [&](auto tr) {
+    using Tr = decltype(tr);
+    HopperPgemm g;
+    if (!hopper_pgemm_geometry(p, p.src.size[0], int(sizeof(typename Tr::Element)), &g))
+      return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: the problem's geometry");
+    return g.N == 128 ? launch_pgemm<Tr, 128>(p, g, lim, stream, why) : launch_pgemm<Tr, 64>(p, g, lim, stream, why);
   });
 }
 #else  // CT3D_SM90_PART == 3

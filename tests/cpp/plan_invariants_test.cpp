@@ -50,6 +50,7 @@ Status hopper_dgrad(const HopperDgradParams&, cudaStream_t, std::string*) { not_
 Status hopper_tapgemm(DType, const TapGemmParams&, dim3, const SmemLimits&, cudaStream_t, std::string*) {
   not_here(__func__);
 }
+Status hopper_pgemm(DType, const TapGemmParams&, const SmemLimits&, cudaStream_t, std::string*) { not_here(__func__); }
 }  // namespace ct3d
 
 using namespace ct3d;
@@ -376,6 +377,57 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
         "workspace layout");
 }
 
+// v120: the TMA phase-GEMM's tile walk (PgemmTile's decode, its empty test, the epilogue's position mapping) writes
+// every output position of every column block once, and each tap's box reads x at the tap's position of the output
+static void check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
+  HopperPgemm g{};
+  if (!hopper_pgemm_geometry(p, pb.N, int(elem_size(pb.dtype)), &g)) {
+    CHECK(false, "geometry declined a planned problem");
+    return;
+  }
+  CHECK(g.bw == 1 << g.lbw && g.bw * g.bh == HopperPgemmTiles::BM && g.bw >= 8 && g.nb * g.N == pb.cout_g() &&
+            g.nkb * g.kb == pb.cin_g(), "geometry bw %d bh %d N %d nb %d", g.bw, g.bh, g.N, g.nb);
+  const int64_t outs = int64_t(pb.N) * pb.out[0] * pb.out[1] * pb.out[2] * pb.groups * g.nb;
+  if (outs > (int64_t(1) << 22)) return;  // (the emulation's memory)
+  std::vector<uint8_t> seen(size_t(outs), 0);
+  for (int64_t t = 0; t < g.tiles; ++t) {
+    int64_t u = t;
+    const int nb = int(u % g.nb); u /= g.nb;
+    const int grp = int(u % p.groups); u /= p.groups;
+    const int c = int(u % p.ph.ncls); u /= p.ph.ncls;
+    const int wb = int(u % g.nwb); u /= g.nwb;
+    const int hb = int(u % g.nhb); u /= g.nhb;
+    const int qd = int(u % g.nqd), n = int(u / g.nqd);
+    int r[3];
+    p.ph.residues(c, r);
+    const TapGemmPhaseDim &Dd = p.ph.dim[0][r[0]], &Dh = p.ph.dim[1][r[1]], &Dw = p.ph.dim[2][r[2]];
+    if (qd >= Dd.cnt || hb * g.bh >= Dh.cnt || wb * g.bw >= Dw.cnt) continue;
+    for (int m = 0; m < HopperPgemmTiles::BM; ++m) {
+      const int qh = hb * g.bh + (m >> g.lbw), qw = wb * g.bw + (m & (g.bw - 1));
+      if (qh >= Dh.cnt || qw >= Dw.cnt) continue;
+      const int od = Dd.omul * (Dd.q0 + qd) + Dd.obias, oh = Dh.omul * (Dh.q0 + qh) + Dh.obias,
+                ow = Dw.omul * (Dw.q0 + qw) + Dw.obias;
+      if (od < 0 || od >= pb.out[0] || oh < 0 || oh >= pb.out[1] || ow < 0 || ow >= pb.out[2]) {
+        CHECK(false, "tile %lld row %d: output (%d %d %d) outside y", (long long)t, m, od, oh, ow);
+        continue;
+      }
+      // the box row m of tap (td, th, tw) holds x at (q0 + q + off) per dimension: the tap's input of this output
+      const int o3[3] = {od, oh, ow}, q3[3] = {Dd.q0 + qd, Dh.q0 + qh, Dw.q0 + qw};
+      const TapGemmPhaseDim* D3[3] = {&Dd, &Dh, &Dw};
+      for (int d = 0; d < 3; ++d)
+        for (int tt = 0; tt < D3[d]->ntap; ++tt)
+          CHECK(o3[d] + pb.pad[d] == pb.stride[d] * (q3[d] + D3[d]->off[tt]) + D3[d]->k[tt] * pb.dil[d],
+                "dim %d tap %d: box position off the output's input", d, tt);
+      const int64_t at = (((int64_t(n) * pb.out[0] + od) * pb.out[1] + oh) * pb.out[2] + ow) * pb.groups * g.nb +
+                         int64_t(grp) * g.nb + nb;
+      ++seen[size_t(at)];
+    }
+  }
+  int64_t bad = 0;
+  for (uint8_t v : seen) bad += v != 1;
+  CHECK(bad == 0, "%lld output (position, column block) not written exactly once", (long long)bad);
+}
+
 static void check_dgrad(const HopperDgradPlan& r, const char* what) {
   const HopperDgradParams& p = r.p;
   CHECK(hopper_dgrad_smem_bytes(p) <= size_t(kOptin) && p.ring >= 2 && p.ring <= HopperDgradTiles::kMaxRing,
@@ -580,7 +632,7 @@ int main(int argc, char** argv) {
   {
     std::mt19937 prng(29);
     auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
-    int phase_planned = 0, emulated = 0, wgen_emulated = 0;
+    int phase_planned = 0, emulated = 0, wgen_emulated = 0, pg_planned = 0;
     for (int t = 0; t < 6000; ++t) {
       ConvT3dProblem pb{};
       const int dt = int(prng() % 4);
@@ -686,8 +738,18 @@ int main(int argc, char** argv) {
         const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kForward) == Math::kTF32;
         const bool round_anyway =
             kPhaseGemmRoundedCopyDefault == 2 && g.p.gmma && tf32 && pb.taps() >= kPhaseGemmRoundCopyTaps;
-        CHECK(g.restage == (!(xcl || one_pos) || round_anyway), "restage %d with x %s", g.restage,
+        // v120: the forward over TMA boxes wherever its geometry admits the problem (then an aligned channels_last x
+        // in place: its map rounds)
+        const int kb = HopperPgemmTiles::kRowBytes / int(elem_size(pb.dtype));
+        int cw_max = 0;
+        for (int r = 0; r < pb.stride[2]; ++r) cw_max = std::max(cw_max, ph.dim[2][r].cnt);
+        const bool pg = g.p.gmma && ph.ncls <= HopperPgemmTiles::kMaxClasses && pb.cin_g() % kb == 0 &&
+                        pb.cout_g() % 64 == 0 && cw_max <= HopperPgemmTiles::BM;
+        CHECK(g.p.pg_tma == pg, "TMA phase-GEMM %d, expected %d", g.p.pg_tma, pg);
+        pg_planned += pg;
+        CHECK(g.restage == (!(xcl || one_pos) || (round_anyway && !pg)), "restage %d with x %s", g.restage,
               xcl ? "channels_last" : "NCDHW");
+        if (pg) check_pgemm(pb, g.p);
         {  // the mma.sync instance rounds as its fragments load: an in-place x stays in place there
           setenv("CUTLASS_CONVT3D_TAPGEMM_SM90", "0", 1);
           TapGemmPlan g0{};
@@ -878,8 +940,10 @@ int main(int argc, char** argv) {
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
     }
     unsetenv("CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER");
-    std::printf("phase-GEMM plans checked: %d forward; %d small problems emulated (forward, grad_input and / or "
-                "grad_weight; %d grad_weight at any kernel)\n", phase_planned, emulated, wgen_emulated);
+    std::printf("phase-GEMM plans checked: %d forward (%d over TMA boxes); %d small problems emulated (forward, "
+                "grad_input and / or grad_weight; %d grad_weight at any kernel)\n", phase_planned, pg_planned, emulated,
+                wgen_emulated);
+    CHECK(pg_planned > 20, "too few TMA phase-GEMM plans to check: %d", pg_planned);
     CHECK(wgen_emulated > 50, "too few grad_weight plans at any kernel emulated: %d", wgen_emulated);
     CHECK(phase_planned > 500 && emulated > 150, "too few phase-GEMM plans to check: %d (%d emulated)", phase_planned,
           emulated);
