@@ -379,7 +379,11 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, const SmemLimits& lim
   const TensorRef5& x = p.src;
   const cuuint64_t xd[5] = {cuuint64_t(x.size[1]), cuuint64_t(x.size[4]), cuuint64_t(x.size[3]),
                             cuuint64_t(x.size[2]), cuuint64_t(x.size[0])};
-  const int64_t xs[4] = {x.stride[4], x.stride[3], x.stride[2], x.stride[0]};
+  // (a dimension of extent 1 is read at index 0 only, whatever its stride, which the map still requires to be whole
+  // 16 bytes: it takes the dense one there)
+  int64_t xs[4] = {x.stride[4], x.stride[3], x.stride[2], x.stride[0]};
+  for (int i = 0; i < 4; ++i)
+    if (xd[i + 1] == 1) xs[i] = (i == 0 ? 1 : xs[i - 1]) * int64_t(xd[i]);
   const cuuint32_t xb[5] = {cuuint32_t(g.kb), cuuint32_t(g.bw), cuuint32_t(g.bh), 1, 1};
   Status s = map_tiled<Tr, T::kRowBytes>(x.data, xd, xs, xb, Tr::kTF32, &maps.x, why);
   if (s != Status::kSuccess) return s;
