@@ -1935,6 +1935,7 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, restore_flags, monkeypatch):
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "2")  # (also an NCDHW fp32 y, which the default leaves)
 
     def run():
         return conv_transpose3d(x, w, b, *args)
@@ -1954,8 +1955,12 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, restore_flags, monkeypatch):
     out0, names0 = _with_kernel_names(run)
     assert "hopper_tma_phasegemm_kernel" not in names0 and "phasegemm_kernel" in names0, names0
     assert rel_err(out, out0) <= 2 * budget, f"{pcase} {layout}: {rel_err(out, out0):.3g} against the gathering kernel"
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "2")
     assert torch.equal(run(), out), "not bitwise the same run to run"
+    # the default (1): channels_last y or 16-bit only
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "1")
+    default_takes = layout == "y-cl" or dtype != torch.float32
+    assert ("hopper_tma_phasegemm_kernel" in _with_kernel_names(run)[1]) == default_takes, (layout, mode)
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
@@ -1966,6 +1971,7 @@ def test_hopper_tma_phasegemm_nonfinite_x(value, layout, restore_flags, monkeypa
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "2")
     torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator().manual_seed(6)
     x = torch.randn(1, 64, 4, 5, 6, generator=gen)

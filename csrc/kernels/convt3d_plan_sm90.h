@@ -127,9 +127,12 @@ constexpr int kTapGemmSm90Default = 1;
 // waits after them (TapGemmParams::overlap), 0 loads, wgmmas, wait.  On since stop 44's A/B (NOTES v105: vnet-128-64
 // -1..-5%, the rest even)
 constexpr int kTapGemmOverlapDefault = 1;
-// v120: CUTLASS_CONVT3D_SM90_PGEMM: the phase-GEMM forward over TMA boxes (hopper_pgemm, pgemm_sm90.cuh) wherever
+// v120: CUTLASS_CONVT3D_SM90_PGEMM: the phase-GEMM forward over TMA boxes (hopper_pgemm, pgemm_sm90.cuh) where
 // hopper_pgemm_geometry admits it (compute capability 9.0, TF32 or 16-bit products, Nc a multiple of 64, Kc of 128
-// bytes, at most 8 residue classes); 0: the gathering phase-GEMM
+// bytes, at most 8 residue classes): 1 (the default) where y is channels_last or the type 16-bit, 2 wherever the
+// geometry admits it, 0 never (the gathering phase-GEMM).  H100 (stop 50), vnet-128-64 forward, 0 -> 2: fp32
+// channels_last 0.305 -> 0.251 ms, bf16 0.194 -> 0.160 (channels_last) and 0.246 -> 0.236 (NCDHW), fp32 NCDHW 0.320 ->
+// 0.458 (its y's element stores, 8 bytes apart along w)
 constexpr int kSm90PgemmDefault = 1;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM

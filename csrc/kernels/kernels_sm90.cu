@@ -5,6 +5,8 @@
 // translation unit of the build.
 #include <cuda.h>
 
+#include <cstdlib>
+
 #include "kernel_launch.cuh"
 #if CT3D_SM90_PART == 1
 #include "rowconv_sm90.cuh"
@@ -400,11 +402,14 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, const SmemLimits& lim
     if (s != Status::kSuccess) return s;
   }
   g.slot_bytes = (T::BM + N) * T::kRowBytes;
-  // the deepest ring that keeps kCtasPerSm CTAs on an SM (1 KB of each CTA's shared memory is the system's)
-  const int per_cta = std::min(lim.optin, lim.per_sm / T::kCtasPerSm - 1024) - T::kBarBytes - 1024;
+  // the deepest ring that keeps `per_sm` CTAs on an SM (1 KB of each CTA's shared memory is the system's);
+  // CUTLASS_CONVT3D_SM90_PGEMM_CTAS (1-3, default kCtasPerSm): CTAs per SM, for the A/B
+  const char* ev = std::getenv("CUTLASS_CONVT3D_SM90_PGEMM_CTAS");
+  const int per_sm = ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : T::kCtasPerSm;
+  const int per_cta = std::min(lim.optin, lim.per_sm / per_sm - 1024) - T::kBarBytes - 1024;
   g.ring = std::min(T::kMaxRing, per_cta / g.slot_bytes);
   if (g.ring < 2) return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: shared memory for 2 stages");
-  g.ctas = int(std::min<int64_t>(g.tiles, int64_t(T::kCtasPerSm) * device_attrs().sms));
+  g.ctas = int(std::min<int64_t>(g.tiles, int64_t(per_sm) * device_attrs().sms));
   const size_t smem = size_t(T::kBarBytes) + 1024 + size_t(g.ring) * g.slot_bytes;
   auto kernel = hopper_tma_phasegemm_kernel<Tr, N>;
   s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,

@@ -743,8 +743,10 @@ int main(int argc, char** argv) {
         const int kb = HopperPgemmTiles::kRowBytes / int(elem_size(pb.dtype));
         int cw_max = 0;
         for (int r = 0; r < pb.stride[2]; ++r) cw_max = std::max(cw_max, ph.dim[2][r].cnt);
+        // (the default rule: a channels_last y, its channel pairs aligned, or a 16-bit type)
+        const bool pairs = ycl && pb.cout_g() % 2 == 0, half = elem_size(pb.dtype) == 2;
         const bool pg = g.p.gmma && ph.ncls <= HopperPgemmTiles::kMaxClasses && pb.cin_g() % kb == 0 &&
-                        pb.cout_g() % 64 == 0 && cw_max <= HopperPgemmTiles::BM;
+                        pb.cout_g() % 64 == 0 && cw_max <= HopperPgemmTiles::BM && (pairs || half);
         CHECK(g.p.pg_tma == pg, "TMA phase-GEMM %d, expected %d", g.p.pg_tma, pg);
         pg_planned += pg;
         CHECK(g.restage == (!(xcl || one_pos) || (round_anyway && !pg)), "restage %d with x %s", g.restage,
