@@ -403,9 +403,9 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, const SmemLimits& lim
   }
   g.slot_bytes = (T::BM + N) * T::kRowBytes;
   // the deepest ring that keeps `per_sm` CTAs on an SM (1 KB of each CTA's shared memory is the system's);
-  // CUTLASS_CONVT3D_SM90_PGEMM_CTAS (1-3, default kCtasPerSm): CTAs per SM, for the A/B
+  // CUTLASS_CONVT3D_SM90_PGEMM_CTAS (1-3, default ctas_per_sm(N)): CTAs per SM, for the A/B
   const char* ev = std::getenv("CUTLASS_CONVT3D_SM90_PGEMM_CTAS");
-  const int per_sm = ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : T::kCtasPerSm;
+  const int per_sm = ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : T::ctas_per_sm(N);
   const int per_cta = std::min(lim.optin, lim.per_sm / per_sm - 1024) - T::kBarBytes - 1024;
   g.ring = std::min(T::kMaxRing, per_cta / g.slot_bytes);
   if (g.ring < 2) return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: shared memory for 2 stages");
