@@ -1591,18 +1591,15 @@ def _phasegemm_id(c):
     return f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2]}s{c[3]}p{c[4]}op{c[5]}g{c[6]}d{c[7]}".replace(" ", "")
 
 
-@pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
-@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "y-cl"])
-@pytest.mark.parametrize("pcase", PHASEGEMM_CASES, ids=[_phasegemm_id(c) for c in PHASEGEMM_CASES])
-@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
-def test_phasegemm_forward(pcase, layout, bias, mode, restore_flags, monkeypatch):
-    """The phase-GEMM kernel (CUTLASS_CONVT3D_PHASEGEMM=1) in each mode and layout (x NCDHW and misaligned: restaged
-    channels_last first; channels_last: read in place; y-cl: an NCDHW x and a channels_last weight, so y channels_last)
-    against float64 of the same (16-bit: rounded) operands and against the other kernels (=0); outputs NaN-poisoned."""
+def _phasegemm_forward_operands(pcase, mode, layout, bias, seed):
+    """The phase-GEMM forward tests' operands: the mode's dtype, TF32 switch (set) and budget, x, w, the bias (or None)
+    and the op's (stride, padding, output_padding, groups, dilation).  Layouts: NCDHW; channels_last_3d (x read in
+    place); misaligned (x off its 16-byte boundary: restaged); y-cl (a channels_last weight makes y channels_last, as
+    PyTorch's convolutions do)."""
     xs, cout, k, s, pad, op, g, dil = pcase
     dtype, tf32, budget = TAPGEMM_MODES[mode]
     torch.backends.cudnn.allow_tf32 = tf32
-    gen = torch.Generator().manual_seed(17)
+    gen = torch.Generator().manual_seed(seed)
     ks = (k,) * 3 if isinstance(k, int) else k
     x = torch.randn(xs, generator=gen)
     w = torch.randn(xs[1], cout // g, *ks, generator=gen) / (xs[1] // g * 8) ** 0.5
@@ -1613,13 +1610,23 @@ def test_phasegemm_forward(pcase, layout, bias, mode, restore_flags, monkeypatch
     elif layout == "misaligned":
         buf = torch.empty(x.numel() + 1, dtype=dtype, device=DEV)
         x = buf[1:].view(xs).copy_(x)
-    args = (s, pad, op, g, dil)
+    elif layout == "y-cl":
+        w = w.contiguous(memory_format=CL)
+    return dtype, tf32, budget, x, w, b, (s, pad, op, g, dil)
+
+
+@pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "y-cl"])
+@pytest.mark.parametrize("pcase", PHASEGEMM_CASES, ids=[_phasegemm_id(c) for c in PHASEGEMM_CASES])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
+def test_phasegemm_forward(pcase, layout, bias, mode, restore_flags, monkeypatch):
+    """The phase-GEMM kernel (CUTLASS_CONVT3D_PHASEGEMM=1) in each mode and layout (x NCDHW and misaligned: restaged
+    channels_last first; channels_last: read in place; y-cl: an NCDHW x and a channels_last weight, so y channels_last)
+    against float64 of the same (16-bit: rounded) operands and against the other kernels (=0); outputs NaN-poisoned."""
+    dtype, tf32, budget, x, w, b, args = _phasegemm_forward_operands(pcase, mode, layout, bias, 17)
     ref = F.conv_transpose3d(x.double(), w.double(), None if b is None else b.double(), *args)
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
-
-    if layout == "y-cl":  # a channels_last weight makes y channels_last (as PyTorch's convolutions do)
-        w = w.contiguous(memory_format=CL)
 
     def run():
         return conv_transpose3d(x, w, b, *args)
@@ -1909,23 +1916,7 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, restore_flags, monkeypatch):
     the gathering phase-GEMM (=0); the same bits run to run."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
-    xs, cout, k, s, pad, op, g, dil = pcase
-    dtype, tf32, budget = TAPGEMM_MODES[mode]
-    torch.backends.cudnn.allow_tf32 = tf32
-    gen = torch.Generator().manual_seed(29)
-    ks = (k,) * 3 if isinstance(k, int) else k
-    x = torch.randn(xs, generator=gen)
-    w = torch.randn(xs[1], cout // g, *ks, generator=gen) / (xs[1] // g * 8) ** 0.5
-    b = torch.randn(cout, generator=gen).to(dtype).to(DEV)
-    x, w = x.to(dtype).to(DEV), w.to(dtype).to(DEV)
-    if layout == "channels_last_3d":
-        x = x.contiguous(memory_format=CL)
-    elif layout == "misaligned":
-        buf = torch.empty(x.numel() + 1, dtype=dtype, device=DEV)
-        x = buf[1:].view(xs).copy_(x)
-    elif layout == "y-cl":
-        w = w.contiguous(memory_format=CL)
-    args = (s, pad, op, g, dil)
+    dtype, tf32, budget, x, w, b, args = _phasegemm_forward_operands(pcase, mode, layout, True, 29)
     rounded = dtype == torch.float32 and tf32
 
     def reference(rn):  # float64 of the operands (TF32: rounded to nearest or truncated); the bias as it is
