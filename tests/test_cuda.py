@@ -1892,8 +1892,8 @@ def test_phasegemm_grad_input_shares_grad_y_copy(scase, dtype, restore_flags, mo
 # v120: the phase-GEMM forward over TMA boxes (hopper_tma_phasegemm_kernel, CUTLASS_CONVT3D_SM90_PGEMM): shapes it
 # takes (a group's input channels whole 128-byte k-blocks, output channels a multiple of 64): the V-Net level in small
 # (k3 s2 p1 op1), k4 s2 p1 with N = 128 (two taps per residue, W 20), 2 groups, kernel 1 at stride 2 (classes without
-# taps: bias only), per-dimension strides / paddings / dilation, class rows of 12 (16-wide boxes, two h blocks) and of
-# 35 (64-wide boxes, the last one partial).
+# taps: bias only), per-dimension strides / paddings / dilation, class rows of 24 positions (32-wide boxes of 4 h rows:
+# three h blocks, the last partial) and of 69-70 (128-wide boxes of one h row, partly empty).
 PGEMM_CASES = [
     ((2, 64, 5, 6, 9), 64, 3, 2, 1, 1, 1, 1),
     ((1, 128, 3, 4, 20), 128, 4, 2, 1, 0, 1, 1),
