@@ -384,11 +384,6 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const int rounded_copy = phasegemm_rounded_copy();
   const int64_t reads = dgrad ? pb.taps() / (int64_t(pb.stride[0]) * pb.stride[1] * pb.stride[2]) : pb.taps();
   const bool rounded_src = dgrad && a.y_tf32_rounded;  // (its caller's rounded copy: nothing to gain by another)
-  const bool in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4}) &&
-                        !(p.gmma && tf32 && rounded_copy == 2 && reads >= kPhaseGemmRoundCopyTaps && !rounded_src);
-  if (!in_place && has_zero_stride(src)) return false;
-  r.restage = !in_place;
-  p.src = in_place ? src : channels_last_ref(src, nullptr);  // (restaged: the data pointer set by run())
   p.dst = dgrad ? a.x : a.y;
   p.bias = dgrad ? nullptr : a.bias;
   p.groups = pb.groups;
@@ -398,6 +393,21 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   ph.ncls = ph.s[0] * ph.s[1] * ph.s[2];
   p.ndim = p.ncols = p.Nc;
   p.ldb = (p.Nc + 7) / 8 * 8;
+  // v120: the forward over TMA boxes (CUTLASS_CONVT3D_SM90_PGEMM) where its geometry admits the problem: =1 (the
+  // default) where y is channels_last or the type 16-bit (an NCDHW fp32 y's element stores at the w stride measured
+  // 0.320 -> 0.458 ms on vnet-128-64, stop 50), =2 wherever the geometry admits it.  Its maps round an fp32 x to TF32
+  // as the boxes land, so an aligned channels_last x is read in place (v104's rounding copy served the gathering
+  // kernel's rounding pass)
+  const int pg_mode = env_level("CUTLASS_CONVT3D_SM90_PGEMM", 2, kSm90PgemmDefault);
+  HopperPgemm pg;
+  p.pg_tma = !dgrad && p.gmma && pg_mode != 0 && hopper_pgemm_geometry(p, src.size[0], int(es), &pg) &&
+             (pg_mode == 2 || pg.pairs || es == 2);
+  const bool in_place =
+      src.stride[1] == 1 && aligned(src, {0, 2, 3, 4}) &&
+      (p.pg_tma || !(p.gmma && tf32 && rounded_copy == 2 && reads >= kPhaseGemmRoundCopyTaps && !rounded_src));
+  if (!in_place && has_zero_stride(src)) return false;
+  r.restage = !in_place;
+  p.src = in_place ? src : channels_last_ref(src, nullptr);  // (restaged: the data pointer set by run())
   p.lsw = 0;
   p.pos = maxpos;
   p.xsP = p.src.stride[4];
@@ -429,27 +439,6 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.overlap = p.gmma && env_flag("CUTLASS_CONVT3D_TAPGEMM_OVERLAP", kTapGemmOverlapDefault);
   // (grad_input over a grad_y its caller copied rounded: Arguments::y_tf32_rounded)
   p.a_rounded = tf32 && rounded_copy != 0 && (r.restage || rounded_src);
-  // v120: the forward over TMA boxes (CUTLASS_CONVT3D_SM90_PGEMM) where its geometry admits the problem; an aligned
-  // channels_last x is then read in place (its map rounds to TF32 as the boxes land: v104's rounding copy served the
-  // gathering kernel's rounding pass)
-  // (=1, the default: where y is channels_last or the type 16-bit; an NCDHW fp32 y's element stores at the w stride
-  // measured 0.320 -> 0.458 ms on vnet-128-64, stop 50; =2 wherever the geometry admits the problem)
-  const int pg_mode = env_level("CUTLASS_CONVT3D_SM90_PGEMM", 2, kSm90PgemmDefault);
-  if (!dgrad && p.gmma && pg_mode != 0) {
-    const bool cl_in_place = src.stride[1] == 1 && aligned(src, {0, 2, 3, 4});
-    TapGemmParams q = p;
-    if (cl_in_place) q.src = src;
-    HopperPgemm pg;
-    if (hopper_pgemm_geometry(q, src.size[0], int(es), &pg) && (pg_mode == 2 || pg.pairs || es == 2)) {
-      p = q;
-      p.pg_tma = true;
-      if (cl_in_place && r.restage) {
-        r.restage = false;
-        r.workspace = r.pack_bytes;
-        p.a_rounded = false;
-      }
-    }
-  }
   order_grid(r);
   if (out) *out = r;
   return true;

@@ -59,14 +59,6 @@ struct PgemmTile {
   CT3D_DEV int taps() const { return Dd->ntap * Dh->ntap * Dw->ntap; }
 };
 
-CT3D_DEV void tma_load_2d(const CUtensorMap* map, uint64_t* bar, void* dst, int c0, int c1) {
-  asm volatile(
-      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];\n" ::"r"(
-          uint32_t(__cvta_generic_to_shared(dst))),
-      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(uint32_t(__cvta_generic_to_shared(bar)))
-      : "memory");
-}
-
 template <class Tr, int N>
 __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), HopperPgemmTiles::kCtasPerSm)
     hopper_tma_phasegemm_kernel(const __grid_constant__ HopperPgemmMaps maps, const __grid_constant__ TapGemmParams p,
