@@ -6,9 +6,10 @@
 # B, the TMA writes both: ~220 bytes a clock of demand at full tensor rate for N = 64, against 128).
 #   1. build and install; 2. the v120 tests; 3. ncu of hopper_tma_phasegemm_kernel (vnet fp32 channels_last, bf16
 #   NCDHW) with warp-state, memory-workload and instruction statistics (stall reasons, shared-memory wavefronts);
-#   4. A/B of CTAs per SM 3 / 2 against the gathering kernel, fp32 channels_last and bf16.  Logs: $OUT/s51a.txt.
-# Usage: COMMIT=<sha> BUDGET_S=300 bash benchmarks/device_calls/s51a_check.sh
-. benchmarks/device_check_lib.sh s51a.txt 300
+#   4. A/B of CTAs per SM 3 / 2 against the gathering kernel, fp32 channels_last and bf16; 5. (stop 51) the whole
+#   "not large" suite, since stop 50's last test fixes and review commit 9fcc8ed have not run on a GPU.  Logs: $OUT/s51a.txt.
+# Usage: COMMIT=<sha> BUDGET_S=480 bash benchmarks/device_calls/s51a_check.sh
+. benchmarks/device_check_lib.sh s51a.txt 480
 log_pytest 60 "tma_phasegemm"
 for cfg in "f32 cl" "bf16 ncdhw"; do
   set -- $cfg
@@ -24,6 +25,7 @@ VARIANTS="c3=$B c2=$B@CUTLASS_CONVT3D_SM90_PGEMM_CTAS=2 off=$B@CUTLASS_CONVT3D_S
   CASES="vnet-128-64" CFGS="f32 cl tf32,bf16 ncdhw tf32" OUT=$OUT timeout 60 bash benchmarks/ab_compare.sh \
   > "$OUT/ab.txt" 2>&1
 grep -v "^WARNING" "$OUT/ab.txt" | grep -v "check vs float64.* ok$" >> "$L"
+log_pytest 170
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 (cd "$OUT" && tar czf /tmp/logs.tgz --exclude=s51a.txt . ; mv /tmp/logs.tgz . ; find . -type f ! -name logs.tgz ! -name s51a.txt -delete)
 exit 0
