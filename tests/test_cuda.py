@@ -1905,17 +1905,20 @@ PGEMM_CASES = [
 ]
 
 
+@pytest.mark.parametrize("wpair", ["1", "0"], ids=["wpair", "class"])
 @pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16", "fp32-exact"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "y-cl"])
 @pytest.mark.parametrize("pcase", PGEMM_CASES, ids=[_phasegemm_id(c) for c in PGEMM_CASES])
-def test_hopper_tma_phasegemm(pcase, layout, mode, restore_flags, monkeypatch):
+def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeypatch):
     """v120 (compute capability 9.0): the phase-GEMM forward over TMA boxes takes these shapes in TF32 and 16-bit modes
     (not exact fp32), in every layout (NCDHW and misaligned x restaged channels_last, channels_last x in place, y-cl: a
-    channels_last y); every output written (NaN-poisoned), within budget of float64; TF32 operands rounded to nearest
-    by the maps (far closer to the nearest-rounded operands' float64 than to the truncated ones'); within 2 budgets of
-    the gathering phase-GEMM (=0); the same bits run to run."""
+    channels_last y), with tiles of one class or (v121, CUTLASS_CONVT3D_SM90_PGEMM_WPAIR=1, the default) of both w
+    residues where the w stride is 2; every output written (NaN-poisoned), within budget of float64; TF32 operands
+    rounded to nearest by the maps (far closer to the nearest-rounded operands' float64 than to the truncated ones');
+    within 2 budgets of the gathering phase-GEMM (=0); the same bits run to run."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", wpair)
     dtype, tf32, budget, x, w, b, args = _phasegemm_forward_operands(pcase, mode, layout, True, 29)
     rounded = dtype == torch.float32 and tf32
 
@@ -1948,19 +1951,25 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, restore_flags, monkeypatch):
     assert rel_err(out, out0) <= 2 * budget, f"{pcase} {layout}: {rel_err(out, out0):.3g} against the gathering kernel"
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "2")
     assert torch.equal(run(), out), "not bitwise the same run to run"
-    # the default (1): channels_last y or 16-bit only
+    # the default (1): a channels_last y (a channels_last x or weight gives one), 16-bit, or (wpair) an NCDHW y whose w
+    # pairs are aligned 2-element stores (w stride 2, OW even)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "1")
-    default_takes = out.stride(1) == 1 or dtype != torch.float32  # (y channels_last: a channels_last x or weight)
+    sw = args[0] if isinstance(args[0], int) else args[0][2]
+    wvec = wpair == "1" and sw == 2 and out.stride(4) == 1 and out.shape[4] % 2 == 0
+    default_takes = out.stride(1) == 1 or dtype != torch.float32 or wvec
     assert ("hopper_tma_phasegemm_kernel" in _with_kernel_names(run)[1]) == default_takes, (layout, mode)
 
 
+@pytest.mark.parametrize("wpair", ["1", "0"], ids=["wpair", "class"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
-def test_hopper_tma_phasegemm_nonfinite_x(value, layout, restore_flags, monkeypatch):
+def test_hopper_tma_phasegemm_nonfinite_x(value, layout, wpair, restore_flags, monkeypatch):
     """v120: a NaN / inf in x reaches exactly the outputs whose taps read it: the TMA's zero fill stands only for x
-    outside the tensor, and every box row a tap multiplies is one of the output's terms."""
+    outside the tensor, and every box row a tap multiplies is one of the output's terms (v121's w pairs: a residue
+    without a tap at a stage's shift multiplies nothing there)."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", wpair)
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "2")
     torch.backends.cudnn.allow_tf32 = True

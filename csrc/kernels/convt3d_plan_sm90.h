@@ -134,6 +134,9 @@ constexpr int kTapGemmOverlapDefault = 1;
 // channels_last 0.305 -> 0.251 ms, bf16 0.194 -> 0.160 (channels_last) and 0.246 -> 0.236 (NCDHW), fp32 NCDHW 0.320 ->
 // 0.458 (its y's element stores, 8 bytes apart along w)
 constexpr int kSm90PgemmDefault = 1;
+// v121: CUTLASS_CONVT3D_SM90_PGEMM_WPAIR: 1 (the default) the TMA phase-GEMM's tiles hold both w residues where the w
+// stride is 2 (HopperPgemm::wpair: x staged once for the shifts both residues read, one CTA an SM), 0 one class a tile
+constexpr bool kSm90PgemmWpairDefault = true;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM
 // reads for a 134 MB x, channels_last).  Default kHopperBand = 0, one band (the order before v100), until a GPU has

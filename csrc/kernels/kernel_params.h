@@ -188,19 +188,28 @@ struct TapGemmParams {
   // v120, the phase-GEMM forward on compute capability 9.0 over TMA boxes (hopper_pgemm, pgemm_sm90.cuh;
   // CUTLASS_CONVT3D_SM90_PGEMM) instead of the gathering kernels: where hopper_pgemm_geometry admits p
   bool pg_tma;
+  // v121: its tiles take both w residues (stride 2 along w) where the geometry admits that (HopperPgemm::wpair;
+  // CUTLASS_CONVT3D_SM90_PGEMM_WPAIR)
+  bool pg_wpair;
 };
 
 // v120: the phase-GEMM forward over TMA boxes (pgemm_sm90.cuh).  A tile: BM positions of one residue class, a box of
 // bw (w) x bh (h) of its positions in one d row (n, qd), x N output channels; K = the class's taps x k-blocks of
 // kRowBytes of input channels, one stage each: A the x box at the tap's offsets (TMA: zeros outside x), B the tap's
 // packed weights [N][k-block] (the phase-GEMM's K-major pack); the products' outputs stored from the accumulators.
+// v121 (wpair): at stride 2 along w a tile takes both w residues of its (d, h) class: box position k along w is the
+// output pair ow = 2k, 2k + 1 (output residue rho = ow mod 2, which is the plan's residue (rho + pad) mod 2, at its
+// Q = k + (rho + pad - r) / 2), so a stage is one x box at a w shift u (the union of both residues' shifts) and the
+// weights of each residue that has a tap at u, one accumulator set per residue.  x is staged once for the taps the
+// residues share (vnet's k3 s2: 2 boxes a (d, h) tap instead of 3), and an NCDHW y's outputs leave as whole pairs.
 struct HopperPgemmTiles {
   static constexpr int BM = 128, kRowBytes = 128, kThreads = 128, kWG = 2;  // two consumer warpgroups of 64 rows
   static constexpr int kMaxClasses = 8, kMaxRing = 8, kBarBytes = 2 * kMaxRing * 8, kCtasPerSm = 2;
+  static constexpr int kMaxShifts = 2 * TapGemmTiles::kMaxTaps;  // wpair: w shifts over both residues
   // CTAs per SM by default: 3 at N = 64 (72 registers; stop 50 call 2, vnet-128-64 forward 2 -> 3: fp32 channels_last
-  // 0.251 -> 0.241 ms, bf16 0.160 -> 0.153, bf16 NCDHW 0.238 -> 0.230), else kCtasPerSm (the launch bounds': N = 128
-  // takes 96 registers, so a third CTA would not be resident)
-  static constexpr int ctas_per_sm(int N) { return N == 64 ? 3 : kCtasPerSm; }
+  // 0.251 -> 0.241 ms, bf16 0.160 -> 0.153, bf16 NCDHW 0.238 -> 0.230), 2 at N = 128 (the launch bounds': 96
+  // registers, so a third CTA would not be resident), 1 for wpair (two accumulator sets: 114-124 registers)
+  static constexpr int ctas_per_sm(int N, bool wpair) { return wpair ? 1 : N == 64 ? 3 : kCtasPerSm; }
   static constexpr int cta_threads() { return kWG * kThreads + 32; }  // (+ the producer warp)
 };
 struct HopperPgemm {
@@ -210,11 +219,84 @@ struct HopperPgemm {
   int kb, nkb;          // input channels a k-block (kRowBytes), k-blocks a tap (Kc / kb)
   int ring, slot_bytes, ctas;
   bool pairs;           // channels_last y with pairs of channels aligned: one 2-element store each
-  int64_t tiles;        // batch x nqd x nhb x nwb x classes x groups x nb
+  int64_t tiles;        // batch x nqd x nhb x nwb x tile classes x groups x nb
+  // v121 (wpair; N = 64): tile classes are the (d, h) classes, w positions k (outputs 2k + rho) of y's ow_n; stage
+  // shift i reads x at w k + ushift[i] and takes residue rho's tap utap[i][rho] (an index into its dim[2][wres[rho]];
+  // -1: none); wvec: an NCDHW y whose w pairs are aligned 2-element stores
+  bool wpair, wvec;
+  int nu, ow_n;
+  int8_t ushift[HopperPgemmTiles::kMaxShifts], utap[HopperPgemmTiles::kMaxShifts][2], wres[2];
+  CT3D_HD int tile_classes(const TapGemmPhase& ph) const { return wpair ? ph.ncls / 2 : ph.ncls; }
 };
+
+// Tile t of the TMA phase-GEMM (the kernel's decode and the plan test's, one code): column block nb fastest, then
+// group, tile class, w block, h block, d row, batch entry; its stages (td, th, iw, k-block) with iw over the class's w
+// taps (wpair: over the w shifts), and where each of its rows lands in y
+struct PgemmTile {
+  int n, qd, hb, wb, c, grp, nb;
+  const TapGemmPhaseDim *Dd, *Dh, *Dw;  // (Dw: the class's; wpair: residue 0's, unused)
+  CT3D_HD PgemmTile(const TapGemmParams& p, const HopperPgemm& g, int t) {
+    nb = t % g.nb;
+    t /= g.nb;
+    grp = t % p.groups;
+    t /= p.groups;
+    const int ncl = g.tile_classes(p.ph);
+    c = t % ncl;
+    t /= ncl;
+    wb = t % g.nwb;
+    t /= g.nwb;
+    hb = t % g.nhb;
+    t /= g.nhb;
+    qd = t % g.nqd;
+    n = t / g.nqd;
+    int r[3];
+    p.ph.residues(g.wpair ? 2 * c : c, r);
+    Dd = &p.ph.dim[0][r[0]];
+    Dh = &p.ph.dim[1][r[1]];
+    Dw = &p.ph.dim[2][r[2]];
+  }
+  // no position of the class in the box (the class's counts may be one short of the largest)
+  CT3D_HD bool empty(const HopperPgemm& g) const {
+    return qd >= Dd->cnt || hb * g.bh >= Dh->cnt || wb * g.bw >= (g.wpair ? (g.ow_n + 1) / 2 : Dw->cnt);
+  }
+  CT3D_HD int wsteps(const HopperPgemm& g) const { return g.wpair ? g.nu : Dw->ntap; }
+  CT3D_HD int steps(const HopperPgemm& g) const { return Dd->ntap * Dh->ntap * wsteps(g) * g.nkb; }
+  // the x box's (w, h, d) origin at stage (td, th, iw)
+  CT3D_HD void box(const HopperPgemm& g, int td, int th, int iw, int xo[3]) const {
+    xo[0] = Dd->q0 + qd + Dd->off[td];
+    xo[1] = Dh->q0 + hb * g.bh + Dh->off[th];
+    xo[2] = g.wpair ? wb * g.bw + g.ushift[iw] : Dw->q0 + wb * g.bw + Dw->off[iw];
+  }
+  // the weights at stage (td, th, iw) of the tile's residue rho (0 unless wpair): its class (into *cls) and tap index
+  // in the class's pack, -1 where that residue has no tap at this stage
+  CT3D_HD int wtap(const TapGemmPhase& ph, const HopperPgemm& g, int td, int th, int iw, int rho, int* cls) const {
+    if (!g.wpair) {
+      *cls = c;
+      return (td * Dh->ntap + th) * Dw->ntap + iw;
+    }
+    const int tw = g.utap[iw][rho];
+    *cls = 2 * c + g.wres[rho];
+    return tw < 0 ? -1 : (td * Dh->ntap + th) * ph.dim[2][g.wres[rho]].ntap + tw;
+  }
+  // where box row m (of residue rho where wpair) lands in y: false where outside the class's positions
+  CT3D_HD bool out(const HopperPgemm& g, int m, int rho, int64_t o[3]) const {
+    const int qh = hb * g.bh + (m >> g.lbw), qw = wb * g.bw + (m & (g.bw - 1));
+    if (qh >= Dh->cnt) return false;
+    o[0] = int64_t(Dd->omul) * (Dd->q0 + qd) + Dd->obias;
+    o[1] = int64_t(Dh->omul) * (Dh->q0 + qh) + Dh->obias;
+    if (g.wpair) {
+      o[2] = 2 * int64_t(qw) + rho;
+      return o[2] < g.ow_n;
+    }
+    o[2] = int64_t(Dw->omul) * (Dw->q0 + qw) + Dw->obias;
+    return qw < Dw->cnt;
+  }
+};
+
 // The geometry of p (the phase-GEMM forward's plan: the source channels_last, its strides whole 16 bytes) where the
 // kernel takes it: classes <= kMaxClasses, Kc whole k-blocks, Nc a multiple of 64, class rows <= BM positions along
-// w, tiles < 2^31; else false.  ring, slot_bytes and ctas are the launcher's.
+// w, tiles < 2^31; else false.  wpair where p.pg_wpair asks for it and the w stride is 2.  ring, slot_bytes and ctas
+// are the launcher's.
 inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es, HopperPgemm* out) {
   using T = HopperPgemmTiles;
   const TapGemmPhase& ph = p.ph;
@@ -223,7 +305,42 @@ inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es,
   g.kb = T::kRowBytes / es;
   if (p.Kc % g.kb != 0 || p.Nc % 64 != 0 || p.ldb != p.Nc) return false;
   g.nkb = p.Kc / g.kb;
-  g.N = p.Nc % 128 == 0 ? 128 : 64;
+  const TensorRef5& y = p.dst;
+  g.ow_n = int(y.size[4]);
+  g.wpair = p.pg_wpair && ph.s[2] == 2;
+  if (g.wpair) {
+    // output residue rho = ow mod 2 is the plan's r = (rho + pad) mod 2 at Q = k + delta, delta = (rho + pad - r) / 2:
+    // its tap t reads x at k + delta + off[t].  The shifts: both residues' in increasing order, each once
+    const int pad = -ph.dim[2][0].obias;  // (obias = r - pad)
+    int8_t sh[2][TapGemmTiles::kMaxTaps];
+    for (int rho = 0; rho < 2; ++rho) {
+      const int r = (rho + pad) % 2, delta = (rho + pad - r) / 2;
+      g.wres[rho] = int8_t(r);
+      const TapGemmPhaseDim& D = ph.dim[2][r];
+      for (int t = 0; t < D.ntap; ++t) {
+        const int u = delta + D.off[t];
+        if (u < -127 || u > 127) return false;
+        sh[rho][t] = int8_t(u);
+      }
+    }
+    g.nu = 0;
+    for (int lo = -128;;) {  // the next shift above lo
+      int best = 128;
+      for (int rho = 0; rho < 2; ++rho)
+        for (int t = 0; t < ph.dim[2][g.wres[rho]].ntap; ++t)
+          if (sh[rho][t] > lo && sh[rho][t] < best) best = sh[rho][t];
+      if (best == 128) break;
+      g.ushift[g.nu] = int8_t(best);
+      for (int rho = 0; rho < 2; ++rho) {
+        g.utap[g.nu][rho] = -1;
+        for (int t = 0; t < ph.dim[2][g.wres[rho]].ntap; ++t)
+          if (sh[rho][t] == best) g.utap[g.nu][rho] = int8_t(t);
+      }
+      ++g.nu;
+      lo = best;
+    }
+  }
+  g.N = p.Nc % 128 == 0 && !g.wpair ? 128 : 64;
   g.nb = p.Nc / g.N;
   int cd = 0, ch = 0, cw = 0;
   for (int c = 0; c < ph.ncls; ++c) {
@@ -233,6 +350,7 @@ inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es,
     ch = ch > ph.dim[1][r[1]].cnt ? ch : ph.dim[1][r[1]].cnt;
     cw = cw > ph.dim[2][r[2]].cnt ? cw : ph.dim[2][r[2]].cnt;
   }
+  if (g.wpair) cw = (g.ow_n + 1) / 2;
   if (cw > T::BM) return false;
   for (g.lbw = 3; (1 << g.lbw) < cw; ++g.lbw) {
   }
@@ -241,13 +359,14 @@ inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es,
   g.nwb = (cw + g.bw - 1) / g.bw;
   g.nhb = (ch + g.bh - 1) / g.bh;
   g.nqd = cd;
-  const int64_t tiles = batch * g.nqd * g.nhb * g.nwb * ph.ncls * p.groups * g.nb;
+  const int64_t tiles = batch * g.nqd * g.nhb * g.nwb * g.tile_classes(ph) * p.groups * g.nb;
   if (tiles <= 0 || tiles >= (int64_t(1) << 31)) return false;
   g.tiles = tiles;
-  const TensorRef5& y = p.dst;
-  const uintptr_t pb = uintptr_t(2 * es);
-  g.pairs = y.stride[1] == 1 && reinterpret_cast<uintptr_t>(y.data) % pb == 0 && y.stride[0] % 2 == 0 &&
-            y.stride[2] % 2 == 0 && y.stride[3] % 2 == 0 && y.stride[4] % 2 == 0;
+  const uintptr_t pb = uintptr_t(2 * es), base = reinterpret_cast<uintptr_t>(y.data);
+  g.pairs = y.stride[1] == 1 && base % pb == 0 && y.stride[0] % 2 == 0 && y.stride[2] % 2 == 0 &&
+            y.stride[3] % 2 == 0 && y.stride[4] % 2 == 0;
+  g.wvec = g.wpair && y.stride[4] == 1 && base % pb == 0 && y.stride[0] % 2 == 0 && y.stride[1] % 2 == 0 &&
+           y.stride[2] % 2 == 0 && y.stride[3] % 2 == 0;
   if (out) *out = g;
   return true;
 }

@@ -371,7 +371,7 @@ Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, st
 // x: the channels_last source as (channel, w, h, d, n) in boxes of kb channels (128 bytes) x bw x bh positions; the
 // weights: class c's pack [groups * ldb][taps_c * Kc] in boxes of kb x N.  TF32 where fp32 (the plan: TF32 products):
 // the maps round to nearest as the boxes land (the pack and a restaging copy have rounded already: the same values).
-template <class Tr, int N>
+template <class Tr, int N, bool kPair>
 Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, const SmemLimits& lim, cudaStream_t stream,
                     std::string* why) {
   using E = typename Tr::Element;
@@ -401,17 +401,17 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, const SmemLimits& lim
     s = map_tiled<Tr, T::kRowBytes>(wc, wd, wst, wb, Tr::kTF32, &maps.w[c], why);
     if (s != Status::kSuccess) return s;
   }
-  g.slot_bytes = (T::BM + N) * T::kRowBytes;
+  g.slot_bytes = (T::BM + (kPair ? 2 : 1) * N) * T::kRowBytes;  // (wpair: both residues' weights)
   // the deepest ring that keeps `per_sm` CTAs on an SM (1 KB of each CTA's shared memory is the system's);
-  // CUTLASS_CONVT3D_SM90_PGEMM_CTAS (1-3, default ctas_per_sm(N)): CTAs per SM, for the A/B
+  // CUTLASS_CONVT3D_SM90_PGEMM_CTAS (1-3, default ctas_per_sm): CTAs per SM, for the A/B
   const char* ev = std::getenv("CUTLASS_CONVT3D_SM90_PGEMM_CTAS");
-  const int per_sm = ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : T::ctas_per_sm(N);
+  const int per_sm = ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : T::ctas_per_sm(N, kPair);
   const int per_cta = std::min(lim.optin, lim.per_sm / per_sm - 1024) - T::kBarBytes - 1024;
   g.ring = std::min(T::kMaxRing, per_cta / g.slot_bytes);
   if (g.ring < 2) return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: shared memory for 2 stages");
   g.ctas = int(std::min<int64_t>(g.tiles, int64_t(per_sm) * device_attrs().sms));
   const size_t smem = size_t(T::kBarBytes) + 1024 + size_t(g.ring) * g.slot_bytes;
-  auto kernel = hopper_tma_phasegemm_kernel<Tr, N>;
+  auto kernel = hopper_tma_phasegemm_kernel<Tr, N, kPair>;
   s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                          "cudaFuncSetAttribute (Hopper phase-GEMM)");
   if (s != Status::kSuccess) return s;
@@ -426,7 +426,9 @@ Status hopper_pgemm(DType dtype, const TapGemmParams& p, const SmemLimits& lim, 
     HopperPgemm g;
     if (!hopper_pgemm_geometry(p, p.src.size[0], int(sizeof(typename Tr::Element)), &g))
       return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: the problem's geometry");
-    return g.N == 128 ? launch_pgemm<Tr, 128>(p, g, lim, stream, why) : launch_pgemm<Tr, 64>(p, g, lim, stream, why);
+    if (g.wpair) return launch_pgemm<Tr, 64, true>(p, g, lim, stream, why);
+    return g.N == 128 ? launch_pgemm<Tr, 128, false>(p, g, lim, stream, why)
+                      : launch_pgemm<Tr, 64, false>(p, g, lim, stream, why);
   });
 }
 #else  // CT3D_SM90_PART == 3

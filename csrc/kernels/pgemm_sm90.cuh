@@ -18,6 +18,9 @@
 // Zero x (outside the tensor) times a non-finite weight is NaN where the true sum has no term: as the gathering
 // phase-GEMM, which zero-fills the same positions.  Every product of a finite weight with an x inside the tensor is a
 // term of the output's sum (the class's taps are exactly the output's), so non-finite x propagates exactly.
+// v121 (kPair, HopperPgemm::wpair): a tile holds both w residues of its (d, h) class, one accumulator set each; a
+// stage is the x box at one w shift and the weights of the residues with a tap there (one or two wgmma sets), and
+// row m's two outputs 2k, 2k + 1 along w are stored together (an NCDHW y: one 2-element store a channel).
 #pragma once
 #include "sm90_common.cuh"
 
@@ -29,46 +32,30 @@ struct HopperPgemmMaps {
   CUtensorMap w[HopperPgemmTiles::kMaxClasses];
 };
 
-// Tile t: column block nb fastest, then group, class, w block, h block, d row, batch entry
-struct PgemmTile {
-  int n, qd, hb, wb, c, grp, nb;
-  const TapGemmPhaseDim *Dd, *Dh, *Dw;
-  CT3D_DEV PgemmTile(const TapGemmParams& p, const HopperPgemm& g, int t) {
-    nb = t % g.nb;
-    t /= g.nb;
-    grp = t % p.groups;
-    t /= p.groups;
-    c = t % p.ph.ncls;
-    t /= p.ph.ncls;
-    wb = t % g.nwb;
-    t /= g.nwb;
-    hb = t % g.nhb;
-    t /= g.nhb;
-    qd = t % g.nqd;
-    n = t / g.nqd;
-    int r[3];
-    p.ph.residues(c, r);
-    Dd = &p.ph.dim[0][r[0]];
-    Dh = &p.ph.dim[1][r[1]];
-    Dw = &p.ph.dim[2][r[2]];
+// a pair of adjacent elements as one store (the caller has checked the alignment)
+template <class E>
+CT3D_DEV void store_pair(E* at, float a, float b) {
+  if constexpr (sizeof(E) == 4) {
+    *reinterpret_cast<float2*>(at) = make_float2(a, b);
+  } else {
+    const E pr[2] = {E(a), E(b)};
+    uint32_t u;
+    memcpy(&u, pr, 4);
+    *reinterpret_cast<uint32_t*>(at) = u;
   }
-  // no position of the class in the box (the class's counts may be one short of the largest)
-  CT3D_DEV bool empty(const HopperPgemm& g) const {
-    return qd >= Dd->cnt || hb * g.bh >= Dh->cnt || wb * g.bw >= Dw->cnt;
-  }
-  CT3D_DEV int taps() const { return Dd->ntap * Dh->ntap * Dw->ntap; }
-};
+}
 
-template <class Tr, int N>
-__global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), HopperPgemmTiles::kCtasPerSm)
+// (wpair: its two accumulator sets take 114-124 registers, one CTA an SM)
+template <class Tr, int N, bool kPair>
+__global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kPair ? 1 : HopperPgemmTiles::kCtasPerSm)
     hopper_tma_phasegemm_kernel(const __grid_constant__ HopperPgemmMaps maps, const __grid_constant__ TapGemmParams p,
                                 const __grid_constant__ HopperPgemm g) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using T = HopperPgemmTiles;
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   using E = typename Tr::Element;
-  constexpr int NACC = N / 2, RB = T::kRowBytes;
-  static_assert(N == 64 || N == 128, "N = 64 or 128");
+  constexpr int NACC = N / 2, RB = T::kRowBytes, NR = kPair ? 2 : 1;  // NR: accumulator sets (w residues)
+  static_assert(N == 64 || (N == 128 && !kPair), "N = 64 or 128 (wpair: 64)");
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const empty = full + T::kMaxRing;
@@ -87,29 +74,36 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), HopperPgemmTi
 
   if (tid >= T::kWG * T::kThreads) {  // the producer warp: one thread issues every load
     if (lane == 0) {
-      const uint32_t bytes = uint32_t(T::BM + N) * RB;
       int sl = 0, ph = 0, it = 0;
       for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
         const PgemmTile tl(p, g, t);
         if (tl.empty(g)) continue;
-        const TapGemmPhaseDim &Dd = *tl.Dd, &Dh = *tl.Dh, &Dw = *tl.Dw;
-        const int xd = Dd.q0 + tl.qd, xh = Dh.q0 + tl.hb * g.bh, xw = Dw.q0 + tl.wb * g.bw;
         const int c0 = tl.grp * p.Kc, wrow = tl.grp * p.ldb + tl.nb * N;
-        const CUtensorMap* const wmap = &maps.w[tl.c];
-        int tap = 0;
-        for (int td = 0; td < Dd.ntap; ++td)
-          for (int th = 0; th < Dh.ntap; ++th)
-            for (int tw = 0; tw < Dw.ntap; ++tw, ++tap)
+        for (int td = 0; td < tl.Dd->ntap; ++td)
+          for (int th = 0; th < tl.Dh->ntap; ++th)
+            for (int iw = 0; iw < tl.wsteps(g); ++iw) {
+              int xo[3], cls[NR], tap[NR];
+              tl.box(g, td, th, iw, xo);
+              uint32_t bytes = uint32_t(T::BM) * RB;
+#pragma unroll
+              for (int r = 0; r < NR; ++r) {
+                tap[r] = tl.wtap(p.ph, g, td, th, iw, r, &cls[r]);
+                if (tap[r] >= 0) bytes += uint32_t(N) * RB;
+              }
               for (int j = 0; j < g.nkb; ++j) {
                 if (it >= R) Bar::wait(&empty[sl], ph ^ 1);
                 uint8_t* const slot = slots + sl * g.slot_bytes;
                 Bar::arrive_and_expect_tx(&full[sl], bytes);
-                tma_load_5d(&maps.x, &full[sl], slot, c0 + j * g.kb, xw + Dw.off[tw], xh + Dh.off[th],
-                            xd + Dd.off[td], tl.n);
-                tma_load_2d(wmap, &full[sl], slot + T::BM * RB, tap * p.Kc + j * g.kb, wrow);
+                tma_load_5d(&maps.x, &full[sl], slot, c0 + j * g.kb, xo[2], xo[1], xo[0], tl.n);
+#pragma unroll
+                for (int r = 0; r < NR; ++r)
+                  if (tap[r] >= 0)
+                    tma_load_2d(&maps.w[cls[r]], &full[sl], slot + (T::BM + r * N) * RB, tap[r] * p.Kc + j * g.kb,
+                                wrow);
                 ++it;
                 if (++sl == R) sl = 0, ph ^= 1;
               }
+            }
       }
     }
     return;
@@ -125,65 +119,82 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), HopperPgemmTi
   for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
     const PgemmTile tl(p, g, t);
     if (tl.empty(g)) continue;
-    const int steps = tl.taps() * g.nkb;
-    float acc[NACC];
+    float acc[NR][NACC];
 #pragma unroll
-    for (int e = 0; e < NACC; ++e) acc[e] = 0.f;
+    for (int r = 0; r < NR; ++r)
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) acc[r][e] = 0.f;
     // one stage's wgmmas in flight while the next slot is waited for: a slot is released a stage later
-    int prev = 0;
-    for (int s = 0; s < steps; ++s) {
+    int prev = -1, j = 0, iw = 0;
+    for (int s = tl.steps(g); s > 0; --s) {
+      // the residues with a tap at this stage (uniform over the CTA): wpair's w shift iw, k-block j
+      const int mask = kPair ? (g.utap[iw][0] >= 0) | (g.utap[iw][1] >= 0) << 1 : 1;
+      if (kPair && ++j == g.nkb) j = 0, iw = iw + 1 == g.nu ? 0 : iw + 1;
       Bar::wait(&full[sl], ph);
 #pragma unroll
-      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      for (int r = 0; r < NR; ++r)
+#pragma unroll
+        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[r][e])::"memory");
       cute::warpgroup_arrive();
       const uint32_t sa = s0 + uint32_t(sl * g.slot_bytes) + uint32_t(wg * 64 * RB),
                      sb = s0 + uint32_t(sl * g.slot_bytes + T::BM * RB);
 #pragma unroll
-      for (int kk = 0; kk < RB / 32; ++kk)  // 32-byte k steps: k8 TF32, k16 16-bit
-        Tr::mma(gmma_desc_swizzled<RB>(sa + 32 * kk), gmma_desc_swizzled<RB>(sb + 32 * kk), acc,
-                std::make_index_sequence<NACC>{});
+      for (int r = 0; r < NR; ++r)
+        if (mask >> r & 1)
+#pragma unroll
+          for (int kk = 0; kk < RB / 32; ++kk)  // 32-byte k steps: k8 TF32, k16 16-bit
+            Tr::mma(gmma_desc_swizzled<RB>(sa + 32 * kk), gmma_desc_swizzled<RB>(sb + r * N * RB + 32 * kk), acc[r],
+                    std::make_index_sequence<NACC>{});
       cute::warpgroup_commit_batch();
       cute::warpgroup_wait<1>();
 #pragma unroll
-      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
-      if (s > 0 && lane == 0) Bar::arrive(&empty[prev]);
+      for (int r = 0; r < NR; ++r)
+#pragma unroll
+        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[r][e])::"memory");
+      if (prev >= 0 && lane == 0) Bar::arrive(&empty[prev]);
       prev = sl;
       if (++sl == R) sl = 0, ph ^= 1;
     }
     cute::warpgroup_wait<0>();
 #pragma unroll
-    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
-    if (steps > 0 && lane == 0) Bar::arrive(&empty[prev]);
+    for (int r = 0; r < NR; ++r)
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[r][e])::"memory");
+    if (prev >= 0 && lane == 0) Bar::arrive(&empty[prev]);
 
     // accumulator e = 4 j + 2 h + (0, 1): position m = 64 wg + 16 warp + g8 + 8 h, column 8 j + 2 t4 (+ 1)
-    const TapGemmPhaseDim &Dd = *tl.Dd, &Dh = *tl.Dh, &Dw = *tl.Dw;
     const int cb = tl.grp * p.Nc + tl.nb * N;
-    const int64_t od = int64_t(Dd.omul) * (Dd.q0 + tl.qd) + Dd.obias;
-    E* const ytile = y + tl.n * ys[0] + od * ys[2] + cb * ys[1];
+    E* const ytile = y + tl.n * ys[0] + cb * ys[1];
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
-      const int m = 64 * wg + 16 * warp + g8 + 8 * h;
-      const int qh = tl.hb * g.bh + (m >> g.lbw), qw = tl.wb * g.bw + (m & (g.bw - 1));
-      if (qh >= Dh.cnt || qw >= Dw.cnt) continue;
-      const int64_t oh = int64_t(Dh.omul) * (Dh.q0 + qh) + Dh.obias, ow = int64_t(Dw.omul) * (Dw.q0 + qw) + Dw.obias;
-      E* const yp = ytile + oh * ys[3] + ow * ys[4];
+      int64_t o[3];
+      if (!tl.out(g, 64 * wg + 16 * warp + g8 + 8 * h, 0, o)) continue;
+      const bool both = kPair && o[2] + 1 < g.ow_n;  // (wpair: row m's second output, 2k + 1, inside y)
+      E* const yp = ytile + o[0] * ys[2] + o[1] * ys[3] + o[2] * ys[4];
 #pragma unroll
       for (int j = 0; j < NACC / 4; ++j) {
         const int col = 8 * j + 2 * t4;
-        float v0 = acc[4 * j + 2 * h], v1 = acc[4 * j + 2 * h + 1];
-        if (bias) v0 += float(bias[cb + col]), v1 += float(bias[cb + col + 1]);
-        if (g.pairs) {
-          if constexpr (sizeof(E) == 4) {
-            *reinterpret_cast<float2*>(yp + col) = make_float2(v0, v1);
+        float v[NR][2];
+#pragma unroll
+        for (int r = 0; r < NR; ++r) {
+          v[r][0] = acc[r][4 * j + 2 * h], v[r][1] = acc[r][4 * j + 2 * h + 1];
+          if (bias) v[r][0] += float(bias[cb + col]), v[r][1] += float(bias[cb + col + 1]);
+        }
+        if (kPair && g.wvec && both) {  // NCDHW: each channel's w pair as one store
+          store_pair(yp + col * ys[1], v[0][0], v[NR - 1][0]);
+          store_pair(yp + (col + 1) * ys[1], v[0][1], v[NR - 1][1]);
+          continue;
+        }
+#pragma unroll
+        for (int r = 0; r < NR; ++r) {
+          if (r > 0 && !both) continue;
+          E* const yr = yp + r * ys[4];
+          if (g.pairs) {
+            store_pair(yr + col, v[r][0], v[r][1]);
           } else {
-            const E pr[2] = {E(v0), E(v1)};
-            uint32_t u;
-            memcpy(&u, pr, 4);
-            *reinterpret_cast<uint32_t*>(yp + col) = u;
+            yr[col * ys[1]] = E(v[r][0]);
+            yr[(col + 1) * ys[1]] = E(v[r][1]);
           }
-        } else {
-          yp[col * ys[1]] = E(v0);
-          yp[(col + 1) * ys[1]] = E(v1);
         }
       }
     }

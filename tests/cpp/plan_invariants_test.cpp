@@ -377,55 +377,77 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
         "workspace layout");
 }
 
-// v120: the TMA phase-GEMM's tile walk (PgemmTile's decode, its empty test, the epilogue's position mapping) writes
-// every output position of every column block once, and each tap's box reads x at the tap's position of the output
+// v120 / v121: the TMA phase-GEMM's tile walk through the kernel's own decode (PgemmTile: tiles, empty test, stages,
+// output mapping) writes every output position of every column block once, and at every stage each row's box holds x
+// at the input of its output for the tap whose weights the stage loads, every tap of the output exactly once
 static void check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
+  using T = HopperPgemmTiles;
   HopperPgemm g{};
   if (!hopper_pgemm_geometry(p, pb.N, int(elem_size(pb.dtype)), &g)) {
     CHECK(false, "geometry declined a planned problem");
     return;
   }
-  CHECK(g.bw == 1 << g.lbw && g.bw * g.bh == HopperPgemmTiles::BM && g.bw >= 8 && g.nb * g.N == pb.cout_g() &&
+  CHECK(g.bw == 1 << g.lbw && g.bw * g.bh == T::BM && g.bw >= 8 && g.nb * g.N == pb.cout_g() &&
             g.nkb * g.kb == pb.cin_g(), "geometry bw %d bh %d N %d nb %d", g.bw, g.bh, g.N, g.nb);
+  CHECK(g.wpair == (p.pg_wpair && pb.stride[2] == 2) && (!g.wpair || (g.N == 64 && g.nu <= T::kMaxShifts)),
+        "wpair %d (asked %d, w stride %d), N %d, %d shifts", g.wpair, p.pg_wpair, pb.stride[2], g.N, g.nu);
+  for (int i = 1; g.wpair && i < g.nu; ++i) CHECK(g.ushift[i] > g.ushift[i - 1], "shifts not increasing");
   const int64_t outs = int64_t(pb.N) * pb.out[0] * pb.out[1] * pb.out[2] * pb.groups * g.nb;
   if (outs > (int64_t(1) << 22)) return;  // (the emulation's memory)
   std::vector<uint8_t> seen(size_t(outs), 0);
+  const int nr = g.wpair ? 2 : 1;
+  int64_t bad_tap = 0, bad_count = 0;
   for (int64_t t = 0; t < g.tiles; ++t) {
-    int64_t u = t;
-    const int nb = int(u % g.nb); u /= g.nb;
-    const int grp = int(u % p.groups); u /= p.groups;
-    const int c = int(u % p.ph.ncls); u /= p.ph.ncls;
-    const int wb = int(u % g.nwb); u /= g.nwb;
-    const int hb = int(u % g.nhb); u /= g.nhb;
-    const int qd = int(u % g.nqd), n = int(u / g.nqd);
-    int r[3];
-    p.ph.residues(c, r);
-    const TapGemmPhaseDim &Dd = p.ph.dim[0][r[0]], &Dh = p.ph.dim[1][r[1]], &Dw = p.ph.dim[2][r[2]];
-    if (qd >= Dd.cnt || hb * g.bh >= Dh.cnt || wb * g.bw >= Dw.cnt) continue;
-    for (int m = 0; m < HopperPgemmTiles::BM; ++m) {
-      const int qh = hb * g.bh + (m >> g.lbw), qw = wb * g.bw + (m & (g.bw - 1));
-      if (qh >= Dh.cnt || qw >= Dw.cnt) continue;
-      const int od = Dd.omul * (Dd.q0 + qd) + Dd.obias, oh = Dh.omul * (Dh.q0 + qh) + Dh.obias,
-                ow = Dw.omul * (Dw.q0 + qw) + Dw.obias;
-      if (od < 0 || od >= pb.out[0] || oh < 0 || oh >= pb.out[1] || ow < 0 || ow >= pb.out[2]) {
-        CHECK(false, "tile %lld row %d: output (%d %d %d) outside y", (long long)t, m, od, oh, ow);
-        continue;
+    const PgemmTile tl(p, g, int(t));
+    if (tl.empty(g)) continue;
+    for (int m = 0; m < T::BM; ++m)
+      for (int rho = 0; rho < nr; ++rho) {
+        int64_t o[3];
+        if (!tl.out(g, m, rho, o)) continue;
+        if (o[0] < 0 || o[0] >= pb.out[0] || o[1] < 0 || o[1] >= pb.out[1] || o[2] < 0 || o[2] >= pb.out[2]) {
+          CHECK(false, "tile %lld row %d residue %d: output (%lld %lld %lld) outside y", (long long)t, m, rho,
+                (long long)o[0], (long long)o[1], (long long)o[2]);
+          continue;
+        }
+        const int64_t at = (((int64_t(tl.n) * pb.out[0] + o[0]) * pb.out[1] + o[1]) * pb.out[2] + o[2]) * pb.groups *
+                               g.nb + int64_t(tl.grp) * g.nb + tl.nb;
+        ++seen[size_t(at)];
+        int taps = 0;
+        for (int td = 0; td < tl.Dd->ntap; ++td)
+          for (int th = 0; th < tl.Dh->ntap; ++th)
+            for (int iw = 0; iw < tl.wsteps(g); ++iw) {
+              int cls = -1;
+              const int tap = tl.wtap(p.ph, g, td, th, iw, rho, &cls);
+              if (tap < 0) continue;
+              ++taps;
+              int r[3];
+              p.ph.residues(cls, r);
+              const TapGemmPhaseDim* D3[3] = {&p.ph.dim[0][r[0]], &p.ph.dim[1][r[1]], &p.ph.dim[2][r[2]]};
+              // the pack's tap index (td, th, tw) of the class; the class's d and h residues the tile's
+              const int tw = tap % D3[2]->ntap, t3[3] = {tap / D3[2]->ntap / D3[1]->ntap, tap / D3[2]->ntap % D3[1]->ntap, tw};
+              int xo[3];
+              tl.box(g, td, th, iw, xo);
+              const int64_t x3[3] = {xo[0], xo[1] + (m >> g.lbw), xo[2] + (m & (g.bw - 1))};
+              bool ok = D3[0] == tl.Dd && D3[1] == tl.Dh && t3[0] == td && t3[1] == th && tap < D3[0]->ntap * D3[1]->ntap * D3[2]->ntap;
+              for (int d = 0; d < 3; ++d)
+                ok &= o[d] + pb.pad[d] == pb.stride[d] * x3[d] + int64_t(D3[d]->k[t3[d]]) * pb.dil[d];
+              bad_tap += !ok;
+            }
+        // the output's taps (x bounds aside: the TMA's zero fill): per dimension the k with o + pad = s i + k dil
+        int want = 1;
+        for (int d = 0; d < 3; ++d) {
+          int n = 0;
+          for (int k = 0; k < pb.k[d]; ++k) n += (o[d] + pb.pad[d] - int64_t(k) * pb.dil[d]) % pb.stride[d] == 0;
+          want *= n;
+        }
+        bad_count += taps != want;
       }
-      // the box row m of tap (td, th, tw) holds x at (q0 + q + off) per dimension: the tap's input of this output
-      const int o3[3] = {od, oh, ow}, q3[3] = {Dd.q0 + qd, Dh.q0 + qh, Dw.q0 + qw};
-      const TapGemmPhaseDim* D3[3] = {&Dd, &Dh, &Dw};
-      for (int d = 0; d < 3; ++d)
-        for (int tt = 0; tt < D3[d]->ntap; ++tt)
-          CHECK(o3[d] + pb.pad[d] == pb.stride[d] * (q3[d] + D3[d]->off[tt]) + D3[d]->k[tt] * pb.dil[d],
-                "dim %d tap %d: box position off the output's input", d, tt);
-      const int64_t at = (((int64_t(n) * pb.out[0] + od) * pb.out[1] + oh) * pb.out[2] + ow) * pb.groups * g.nb +
-                         int64_t(grp) * g.nb + nb;
-      ++seen[size_t(at)];
-    }
   }
   int64_t bad = 0;
   for (uint8_t v : seen) bad += v != 1;
   CHECK(bad == 0, "%lld output (position, column block) not written exactly once", (long long)bad);
+  CHECK(bad_tap == 0, "%lld (output, stage) pairs: the box off the output's input for the loaded tap", (long long)bad_tap);
+  CHECK(bad_count == 0, "%lld outputs: stages' taps not the output's", (long long)bad_count);
 }
 
 static void check_dgrad(const HopperDgradPlan& r, const char* what) {
@@ -632,7 +654,7 @@ int main(int argc, char** argv) {
   {
     std::mt19937 prng(29);
     auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
-    int phase_planned = 0, emulated = 0, wgen_emulated = 0, pg_planned = 0;
+    int phase_planned = 0, emulated = 0, wgen_emulated = 0, pg_planned = 0, pg_wpair = 0;
     for (int t = 0; t < 6000; ++t) {
       ConvT3dProblem pb{};
       const int dt = int(prng() % 4);
@@ -741,17 +763,27 @@ int main(int argc, char** argv) {
         // v120: the forward over TMA boxes wherever its geometry admits the problem (then an aligned channels_last x
         // in place: its map rounds)
         const int kb = HopperPgemmTiles::kRowBytes / int(elem_size(pb.dtype));
-        int cw_max = 0;
-        for (int r = 0; r < pb.stride[2]; ++r) cw_max = std::max(cw_max, ph.dim[2][r].cnt);
-        // (the default rule: a channels_last y, its channel pairs aligned, or a 16-bit type)
+        // (v121's wpair, the default, at w stride 2: positions k of the outputs 2k, 2k + 1)
+        const bool wpair = kSm90PgemmWpairDefault && pb.stride[2] == 2;
+        int cw_max = wpair ? (pb.out[2] + 1) / 2 : 0;
+        for (int r = 0; r < pb.stride[2] && !wpair; ++r) cw_max = std::max(cw_max, ph.dim[2][r].cnt);
+        // (the default rule: a channels_last y, its channel pairs aligned, a 16-bit type, or wpair's NCDHW y whose
+        // w pairs are aligned: dense, so OW even)
         const bool pairs = ycl && pb.cout_g() % 2 == 0, half = elem_size(pb.dtype) == 2;
+        const bool wvec = wpair && !ycl && pb.out[2] % 2 == 0;
         const bool pg = g.p.gmma && ph.ncls <= HopperPgemmTiles::kMaxClasses && pb.cin_g() % kb == 0 &&
-                        pb.cout_g() % 64 == 0 && cw_max <= HopperPgemmTiles::BM && (pairs || half);
+                        pb.cout_g() % 64 == 0 && cw_max <= HopperPgemmTiles::BM && (pairs || half || wvec);
         CHECK(g.p.pg_tma == pg, "TMA phase-GEMM %d, expected %d", g.p.pg_tma, pg);
         pg_planned += pg;
         CHECK(g.restage == (!(xcl || one_pos) || (round_anyway && !pg)), "restage %d with x %s", g.restage,
               xcl ? "channels_last" : "NCDHW");
-        if (pg) check_pgemm(pb, g.p);
+        if (pg) {  // the plan's tiles, and the other tiling (wpair off / on) where the w stride is 2
+          check_pgemm(pb, g.p);
+          pg_wpair += g.p.pg_wpair && pb.stride[2] == 2;
+          TapGemmParams q = g.p;
+          q.pg_wpair = !q.pg_wpair;
+          if (pb.stride[2] == 2) check_pgemm(pb, q), ++pg_wpair;
+        }
         {  // the mma.sync instance rounds as its fragments load: an in-place x stays in place there
           setenv("CUTLASS_CONVT3D_TAPGEMM_SM90", "0", 1);
           TapGemmPlan g0{};
@@ -942,10 +974,11 @@ int main(int argc, char** argv) {
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
     }
     unsetenv("CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER");
-    std::printf("phase-GEMM plans checked: %d forward (%d over TMA boxes); %d small problems emulated (forward, "
-                "grad_input and / or grad_weight; %d grad_weight at any kernel)\n", phase_planned, pg_planned, emulated,
-                wgen_emulated);
-    CHECK(pg_planned > 20, "too few TMA phase-GEMM plans to check: %d", pg_planned);
+    std::printf("phase-GEMM plans checked: %d forward (%d over TMA boxes, %d tilings of w pairs); %d small problems "
+                "emulated (forward, grad_input and / or grad_weight; %d grad_weight at any kernel)\n", phase_planned,
+                pg_planned, pg_wpair, emulated, wgen_emulated);
+    CHECK(pg_planned > 20 && pg_wpair > 10, "too few TMA phase-GEMM plans to check: %d (%d of w pairs)", pg_planned,
+          pg_wpair);
     CHECK(wgen_emulated > 50, "too few grad_weight plans at any kernel emulated: %d", wgen_emulated);
     CHECK(phase_planned > 500 && emulated > 150, "too few phase-GEMM plans to check: %d (%d emulated)", phase_planned,
           emulated);
