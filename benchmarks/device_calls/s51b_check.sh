@@ -3,9 +3,9 @@
 #   1. build and install; 2. the TMA phase-GEMM tests (both tilings); 3. A/B of vnet-128-64's forward, one binary:
 #   wpair (the default) / class (=0, v120's tiles) / off (the gathering kernel), fp32 and bf16, both layouts, outputs
 #   checked against float64; 4. ncu of both tilings (fp32 channels_last) with stall reasons and shared-memory
-#   wavefronts (s51a's question for v120); 5. the whole "not large" suite.  Logs: $OUT/s51b.txt (+ logs.tgz).
-# Usage: COMMIT=<sha> BUDGET_S=560 bash benchmarks/device_calls/s51b_check.sh
-. benchmarks/device_check_lib.sh s51b.txt 560
+#   wavefronts (s51a's question for v120); 5. bench.py vnet-128-64 (ours against PyTorch in one process); 6. the whole "not large" suite.  Logs: $OUT/s51b.txt (+ logs.tgz).
+# Usage: COMMIT=<sha> BUDGET_S=580 bash benchmarks/device_calls/s51b_check.sh
+. benchmarks/device_check_lib.sh s51b.txt 580
 log_pytest 90 "tma_phasegemm"
 echo "== A/B (time left: $(left) s)" >> "$L"
 VARIANTS="wpair=$B class=$B@CUTLASS_CONVT3D_SM90_PGEMM_WPAIR=0 off=$B@CUTLASS_CONVT3D_SM90_PGEMM=0" CHECK=1 \
@@ -21,6 +21,7 @@ for v in 1 0; do
     "$B" --case vnet-128-64 --reps 1 --dtype f32 --layout cl 2>&1 | \
     grep -E "hopper_tma|Duration|Throughput|Stall|stall|Warp Cycles|Issued|Eligible|Shared|Bank|Occupancy|inst_executed|wavefronts|bytes" >> "$L"
 done
+log_bench s51b-vnet 180 --cases vnet-128-64 --modes fp32-tf32,fp32-tf32-cl,bf16
 log_pytest 180
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 (cd "$OUT" && tar czf /tmp/logs.tgz --exclude=s51b.txt . ; mv /tmp/logs.tgz . ; find . -type f ! -name logs.tgz ! -name s51b.txt -delete)
