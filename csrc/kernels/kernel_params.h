@@ -206,6 +206,7 @@ struct HopperPgemmTiles {
   static constexpr int BM = 128, kRowBytes = 128, kThreads = 128, kWG = 2;  // two consumer warpgroups of 64 rows
   static constexpr int kMaxClasses = 8, kMaxRing = 8, kBarBytes = 2 * kMaxRing * 8, kCtasPerSm = 2;
   static constexpr int kMaxShifts = 2 * TapGemmTiles::kMaxTaps;  // wpair: w shifts over both residues
+  static constexpr int kZeroBytes = 64 * kRowBytes;                // wpair: zero operands (64 rows)
   // CTAs per SM by default: 3 at N = 64 (72 registers; stop 50 call 2, vnet-128-64 forward 2 -> 3: fp32 channels_last
   // 0.251 -> 0.241 ms, bf16 0.160 -> 0.153, bf16 NCDHW 0.238 -> 0.230), 2 at N = 128 (the launch bounds': 96
   // registers, so a third CTA would not be resident), 1 for wpair (two accumulator sets: 114-124 registers)

@@ -371,7 +371,13 @@ Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, st
 // x: the channels_last source as (channel, w, h, d, n) in boxes of kb channels (128 bytes) x bw x bh positions; the
 // weights: class c's pack [groups * ldb][taps_c * Kc] in boxes of kb x N.  TF32 where fp32 (the plan: TF32 products):
 // the maps round to nearest as the boxes land (the pack and a restaging copy have rounded already: the same values).
-template <class Tr, int N, bool kPair>
+// CUTLASS_CONVT3D_SM90_PGEMM_CTAS (1-3, default ctas_per_sm): CTAs per SM, for the A/B
+int pgemm_ctas(int N, bool wpair) {
+  const char* ev = std::getenv("CUTLASS_CONVT3D_SM90_PGEMM_CTAS");
+  return ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : HopperPgemmTiles::ctas_per_sm(N, wpair);
+}
+
+template <class Tr, int N, bool kPair, int kMinCtas>
 Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, const SmemLimits& lim, cudaStream_t stream,
                     std::string* why) {
   using E = typename Tr::Element;
@@ -402,16 +408,15 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, const SmemLimits& lim
     if (s != Status::kSuccess) return s;
   }
   g.slot_bytes = (T::BM + (kPair ? 2 : 1) * N) * T::kRowBytes;  // (wpair: both residues' weights)
-  // the deepest ring that keeps `per_sm` CTAs on an SM (1 KB of each CTA's shared memory is the system's);
-  // CUTLASS_CONVT3D_SM90_PGEMM_CTAS (1-3, default ctas_per_sm): CTAs per SM, for the A/B
-  const char* ev = std::getenv("CUTLASS_CONVT3D_SM90_PGEMM_CTAS");
-  const int per_sm = ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : T::ctas_per_sm(N, kPair);
-  const int per_cta = std::min(lim.optin, lim.per_sm / per_sm - 1024) - T::kBarBytes - 1024;
+  // the deepest ring that keeps `per_sm` CTAs on an SM (1 KB of each CTA's shared memory is the system's)
+  const int per_sm = pgemm_ctas(N, kPair);
+  const int zero = kPair ? T::kZeroBytes : 0;
+  const int per_cta = std::min(lim.optin, lim.per_sm / per_sm - 1024) - T::kBarBytes - 1024 - zero;
   g.ring = std::min(T::kMaxRing, per_cta / g.slot_bytes);
   if (g.ring < 2) return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: shared memory for 2 stages");
   g.ctas = int(std::min<int64_t>(g.tiles, int64_t(per_sm) * device_attrs().sms));
-  const size_t smem = size_t(T::kBarBytes) + 1024 + size_t(g.ring) * g.slot_bytes;
-  auto kernel = hopper_tma_phasegemm_kernel<Tr, N, kPair>;
+  const size_t smem = size_t(T::kBarBytes) + 1024 + zero + size_t(g.ring) * g.slot_bytes;
+  auto kernel = hopper_tma_phasegemm_kernel<Tr, N, kPair, kMinCtas>;
   s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                          "cudaFuncSetAttribute (Hopper phase-GEMM)");
   if (s != Status::kSuccess) return s;
@@ -426,9 +431,11 @@ Status hopper_pgemm(DType dtype, const TapGemmParams& p, const SmemLimits& lim, 
     HopperPgemm g;
     if (!hopper_pgemm_geometry(p, p.src.size[0], int(sizeof(typename Tr::Element)), &g))
       return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: the problem's geometry");
-    if (g.wpair) return launch_pgemm<Tr, 64, true>(p, g, lim, stream, why);
-    return g.N == 128 ? launch_pgemm<Tr, 128, false>(p, g, lim, stream, why)
-                      : launch_pgemm<Tr, 64, false>(p, g, lim, stream, why);
+    if (g.wpair)  // (the instance whose launch bounds fit the CTAs per SM asked for)
+      return pgemm_ctas(64, true) >= 2 ? launch_pgemm<Tr, 64, true, 2>(p, g, lim, stream, why)
+                                       : launch_pgemm<Tr, 64, true, 1>(p, g, lim, stream, why);
+    return g.N == 128 ? launch_pgemm<Tr, 128, false, HopperPgemmTiles::kCtasPerSm>(p, g, lim, stream, why)
+                      : launch_pgemm<Tr, 64, false, HopperPgemmTiles::kCtasPerSm>(p, g, lim, stream, why);
   });
 }
 #else  // CT3D_SM90_PART == 3

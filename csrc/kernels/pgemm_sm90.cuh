@@ -45,9 +45,10 @@ CT3D_DEV void store_pair(E* at, float a, float b) {
   }
 }
 
-// (wpair: its two accumulator sets take 114-124 registers, one CTA an SM)
-template <class Tr, int N, bool kPair>
-__global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kPair ? 1 : HopperPgemmTiles::kCtasPerSm)
+// kMinCtas: the launch bounds' CTAs per SM (wpair: its two accumulator sets take 146-156 registers at one CTA an SM,
+// 96 with 32-52 bytes of spills at two)
+template <class Tr, int N, bool kPair, int kMinCtas>
+__global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kMinCtas)
     hopper_tma_phasegemm_kernel(const __grid_constant__ HopperPgemmMaps maps, const __grid_constant__ TapGemmParams p,
                                 const __grid_constant__ HopperPgemm g) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -60,7 +61,9 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kPair ? 1 : H
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const empty = full + T::kMaxRing;
   const uint32_t smem_a = uint32_t(__cvta_generic_to_shared(smem));
-  uint8_t* const slots = smem + (((smem_a + T::kBarBytes + 1023) & ~1023u) - smem_a);
+  // (wpair: 64 rows of zeros first, the operands of a residue without a tap at a stage's shift, below)
+  uint8_t* const zeros = smem + (((smem_a + T::kBarBytes + 1023) & ~1023u) - smem_a);
+  uint8_t* const slots = zeros + (kPair ? T::kZeroBytes : 0);
   const int tid = threadIdx.x, lane = tid % 32, R = g.ring;
   if (tid == 0) {
     for (int i = 0; i < R; ++i) {
@@ -68,6 +71,10 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kPair ? 1 : H
       Bar::init(&empty[i], 4 * T::kWG);  // every consumer warp
     }
     cutlass::arch::fence_barrier_init();
+  }
+  if (kPair) {
+    for (int i = tid; i < T::kZeroBytes / 16; i += blockDim.x) reinterpret_cast<uint4*>(zeros)[i] = make_uint4(0, 0, 0, 0);
+    cutlass::arch::fence_view_async_shared();  // (the wgmmas read them through the async proxy)
   }
   __syncthreads();
   const int tiles = int(g.tiles);
@@ -111,7 +118,7 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kPair ? 1 : H
 
   // consumer warpgroup wg: positions 64 wg .. 64 wg + 63 of the tile
   const int wg = tid / T::kThreads, warp = tid % T::kThreads / 32, g8 = lane / 4, t4 = lane % 4;
-  const uint32_t s0 = uint32_t(__cvta_generic_to_shared(slots));
+  const uint32_t s0 = uint32_t(__cvta_generic_to_shared(slots)), z0 = uint32_t(__cvta_generic_to_shared(zeros));
   const E* const bias = static_cast<const E*>(p.bias);
   E* const y = static_cast<E*>(p.dst.data);
   const int64_t* const ys = p.dst.stride;
@@ -138,13 +145,18 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kPair ? 1 : H
       cute::warpgroup_arrive();
       const uint32_t sa = s0 + uint32_t(sl * g.slot_bytes) + uint32_t(wg * 64 * RB),
                      sb = s0 + uint32_t(sl * g.slot_bytes + T::BM * RB);
+      // A residue without a tap here multiplies zeros by zeros (+0 to its sums, whatever x holds) rather than
+      // branching around its wgmmas: ptxas serialises wgmmas on a path it cannot prove uniform (C7520), which took
+      // the first form of v121 from 0.245 to 0.316 ms (vnet fp32 channels_last, stop 51)
 #pragma unroll
-      for (int r = 0; r < NR; ++r)
-        if (mask >> r & 1)
+      for (int r = 0; r < NR; ++r) {
+        const bool on = mask >> r & 1;
+        const uint32_t ar = on ? sa : z0, br = on ? sb + r * N * RB : z0;
 #pragma unroll
-          for (int kk = 0; kk < RB / 32; ++kk)  // 32-byte k steps: k8 TF32, k16 16-bit
-            Tr::mma(gmma_desc_swizzled<RB>(sa + 32 * kk), gmma_desc_swizzled<RB>(sb + r * N * RB + 32 * kk), acc[r],
-                    std::make_index_sequence<NACC>{});
+        for (int kk = 0; kk < RB / 32; ++kk)  // 32-byte k steps: k8 TF32, k16 16-bit
+          Tr::mma(gmma_desc_swizzled<RB>(ar + 32 * kk), gmma_desc_swizzled<RB>(br + 32 * kk), acc[r],
+                  std::make_index_sequence<NACC>{});
+      }
       cute::warpgroup_commit_batch();
       cute::warpgroup_wait<1>();
 #pragma unroll
