@@ -1905,15 +1905,21 @@ PGEMM_CASES = [
 ]
 
 
-@pytest.mark.parametrize("wpair", ["1", "0"], ids=["wpair", "class"])
+def _pgemm_wpair(names):
+    """Whether _with_kernel_names's names hold v121's w-pair instance of the TMA phase-GEMM (hopper_tma_phasegemm_kernel
+    <traits, 64, true, ctas>), demangled or not."""
+    return re.search(r"hopper_tma_phasegemm_kernel(<[^()]*, true, \d>|I\w*?ELb1ELi\dE)", names) is not None
+
+
+@pytest.mark.parametrize("wpair", ["2", "0"], ids=["wpair", "class"])
 @pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16", "fp32-exact"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "y-cl"])
 @pytest.mark.parametrize("pcase", PGEMM_CASES, ids=[_phasegemm_id(c) for c in PGEMM_CASES])
 def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeypatch):
     """v120 (compute capability 9.0): the phase-GEMM forward over TMA boxes takes these shapes in TF32 and 16-bit modes
     (not exact fp32), in every layout (NCDHW and misaligned x restaged channels_last, channels_last x in place, y-cl: a
-    channels_last y), with tiles of one class or (v121, CUTLASS_CONVT3D_SM90_PGEMM_WPAIR=1, the default) of both w
-    residues where the w stride is 2; every output written (NaN-poisoned), within budget of float64; TF32 operands
+    channels_last y), with tiles of one class or (v121, CUTLASS_CONVT3D_SM90_PGEMM_WPAIR=2) of both w residues where
+    the w stride is 2; every output written (NaN-poisoned), within budget of float64; TF32 operands
     rounded to nearest by the maps (far closer to the nearest-rounded operands' float64 than to the truncated ones');
     within 2 budgets of the gathering phase-GEMM (=0); the same bits run to run."""
     if torch.cuda.get_device_capability() != (9, 0):
@@ -1936,7 +1942,9 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
 
     out, names = _with_kernel_names(run)
     takes = mode != "fp32-exact"
+    sw = args[0] if isinstance(args[0], int) else args[0][2]
     assert ("hopper_tma_phasegemm_kernel" in names) == takes, f"{pcase} {layout} {mode}: {names}"
+    assert _pgemm_wpair(names) == (takes and wpair == "2" and sw == 2), names
     assert out.dtype == dtype and torch.isfinite(out).all(), "unwritten or non-finite outputs"
     near = rel_err(out, reference(True))
     assert near <= budget, f"{pcase} {layout}: {near:.3g} against float64"
@@ -1954,13 +1962,17 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
     # the default (1): a channels_last y (a channels_last x or weight gives one), 16-bit, or (wpair) an NCDHW y whose w
     # pairs are aligned 2-element stores (w stride 2, OW even)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "1")
-    sw = args[0] if isinstance(args[0], int) else args[0][2]
-    wvec = wpair == "1" and sw == 2 and out.stride(4) == 1 and out.shape[4] % 2 == 0
+    wvec = wpair == "2" and sw == 2 and out.stride(4) == 1 and out.shape[4] % 2 == 0
     default_takes = out.stride(1) == 1 or dtype != torch.float32 or wvec
     assert ("hopper_tma_phasegemm_kernel" in _with_kernel_names(run)[1]) == default_takes, (layout, mode)
+    # v121's default (CUTLASS_CONVT3D_SM90_PGEMM_WPAIR unset, 1): w pairs where y is NCDHW and the type 16-bit
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "2")
+    names = _with_kernel_names(run)[1]
+    assert _pgemm_wpair(names) == (sw == 2 and out.stride(1) != 1 and dtype != torch.float32), (layout, mode, names)
 
 
-@pytest.mark.parametrize("wpair", ["1", "0"], ids=["wpair", "class"])
+@pytest.mark.parametrize("wpair", ["2", "0"], ids=["wpair", "class"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 def test_hopper_tma_phasegemm_nonfinite_x(value, layout, wpair, restore_flags, monkeypatch):

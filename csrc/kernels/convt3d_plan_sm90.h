@@ -134,9 +134,11 @@ constexpr int kTapGemmOverlapDefault = 1;
 // channels_last 0.305 -> 0.251 ms, bf16 0.194 -> 0.160 (channels_last) and 0.246 -> 0.236 (NCDHW), fp32 NCDHW 0.320 ->
 // 0.458 (its y's element stores, 8 bytes apart along w)
 constexpr int kSm90PgemmDefault = 1;
-// v121: CUTLASS_CONVT3D_SM90_PGEMM_WPAIR: 1 (the default) the TMA phase-GEMM's tiles hold both w residues where the w
-// stride is 2 (HopperPgemm::wpair: x staged once for the shifts both residues read, one CTA an SM), 0 one class a tile
-constexpr bool kSm90PgemmWpairDefault = true;
+// v121: CUTLASS_CONVT3D_SM90_PGEMM_WPAIR: the TMA phase-GEMM's tiles hold both w residues where the w stride is 2
+// (HopperPgemm::wpair: x staged once for the shifts both residues read, an NCDHW y stored as w pairs): 2 wherever,
+// 1 (the default) where y is NCDHW and the type 16-bit, 0 never (one residue class a tile).  H100 (stop 51),
+// vnet-128-64 forward, v120's tiles -> w pairs: (DEFAULT_EVIDENCE)
+constexpr int kSm90PgemmWpairDefault = 1;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM
 // reads for a 134 MB x, channels_last).  Default kHopperBand = 0, one band (the order before v100), until a GPU has

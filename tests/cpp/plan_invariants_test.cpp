@@ -764,12 +764,13 @@ int main(int argc, char** argv) {
         // in place: its map rounds)
         const int kb = HopperPgemmTiles::kRowBytes / int(elem_size(pb.dtype));
         // (v121's wpair, the default, at w stride 2: positions k of the outputs 2k, 2k + 1)
-        const bool wpair = kSm90PgemmWpairDefault && pb.stride[2] == 2;
+        const bool half = elem_size(pb.dtype) == 2;
+        const bool wpair = pb.stride[2] == 2 && (kSm90PgemmWpairDefault == 2 || (kSm90PgemmWpairDefault == 1 && half && !ycl));
         int cw_max = wpair ? (pb.out[2] + 1) / 2 : 0;
         for (int r = 0; r < pb.stride[2] && !wpair; ++r) cw_max = std::max(cw_max, ph.dim[2][r].cnt);
         // (the default rule: a channels_last y, its channel pairs aligned, a 16-bit type, or wpair's NCDHW y whose
         // w pairs are aligned: dense, so OW even)
-        const bool pairs = ycl && pb.cout_g() % 2 == 0, half = elem_size(pb.dtype) == 2;
+        const bool pairs = ycl && pb.cout_g() % 2 == 0;
         const bool wvec = wpair && !ycl && pb.out[2] % 2 == 0;
         const bool pg = g.p.gmma && ph.ncls <= HopperPgemmTiles::kMaxClasses && pb.cin_g() % kb == 0 &&
                         pb.cout_g() % 64 == 0 && cw_max <= HopperPgemmTiles::BM && (pairs || half || wvec);
