@@ -1965,11 +1965,11 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
     wvec = wpair == "2" and sw == 2 and out.stride(4) == 1 and out.shape[4] % 2 == 0
     default_takes = out.stride(1) == 1 or dtype != torch.float32 or wvec
     assert ("hopper_tma_phasegemm_kernel" in _with_kernel_names(run)[1]) == default_takes, (layout, mode)
-    # v121's default (CUTLASS_CONVT3D_SM90_PGEMM_WPAIR unset, 1): w pairs where y is NCDHW and the type 16-bit
+    # v121's default (CUTLASS_CONVT3D_SM90_PGEMM_WPAIR unset, 1): w pairs where y is NCDHW
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "2")
     names = _with_kernel_names(run)[1]
-    assert _pgemm_wpair(names) == (sw == 2 and out.stride(1) != 1 and dtype != torch.float32), (layout, mode, names)
+    assert _pgemm_wpair(names) == (sw == 2 and out.stride(1) != 1), (layout, mode, names)
 
 
 @pytest.mark.parametrize("wpair", ["2", "0"], ids=["wpair", "class"])

@@ -394,16 +394,16 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.ndim = p.ncols = p.Nc;
   p.ldb = (p.Nc + 7) / 8 * 8;
   // v120: the forward over TMA boxes (CUTLASS_CONVT3D_SM90_PGEMM) where its geometry admits the problem: =1 (the
-  // default) where y is channels_last or the type 16-bit (an NCDHW fp32 y's element stores at the w stride measured
-  // 0.320 -> 0.458 ms on vnet-128-64, stop 50), =2 wherever the geometry admits it.  Its maps round an fp32 x to TF32
+  // default) where y is channels_last, the type 16-bit, or the tiles v121's w pairs storing an NCDHW y by aligned
+  // pairs (one class's NCDHW fp32 y by element stores at the w stride measured 0.320 -> 0.458 ms on vnet-128-64,
+  // stop 50), =2 wherever the geometry admits it.  Its maps round an fp32 x to TF32
   // as the boxes land, so an aligned channels_last x is read in place (v104's rounding copy served the gathering
   // kernel's rounding pass)
   // v121: its tiles hold both w residues where the w stride is 2 (CUTLASS_CONVT3D_SM90_PGEMM_WPAIR: 2 wherever, 1
-  // where y is NCDHW and the type 16-bit, 0 never), whose NCDHW y leaves as whole w pairs: the default rule takes
-  // that y too
+  // where y is NCDHW, 0 never), whose NCDHW y leaves as whole w pairs: the default rule takes that y too
   const int pg_mode = env_level("CUTLASS_CONVT3D_SM90_PGEMM", 2, kSm90PgemmDefault);
   const int wpair_mode = env_level("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", 2, kSm90PgemmWpairDefault);
-  p.pg_wpair = !dgrad && (wpair_mode == 2 || (wpair_mode == 1 && es == 2 && a.y.stride[1] != 1));
+  p.pg_wpair = !dgrad && (wpair_mode == 2 || (wpair_mode == 1 && a.y.stride[1] != 1));
   HopperPgemm pg;
   p.pg_tma = !dgrad && p.gmma && pg_mode != 0 && hopper_pgemm_geometry(p, src.size[0], int(es), &pg) &&
              (pg_mode == 2 || pg.pairs || pg.wvec || es == 2);

@@ -129,15 +129,18 @@ constexpr int kTapGemmSm90Default = 1;
 constexpr int kTapGemmOverlapDefault = 1;
 // v120: CUTLASS_CONVT3D_SM90_PGEMM: the phase-GEMM forward over TMA boxes (hopper_pgemm, pgemm_sm90.cuh) where
 // hopper_pgemm_geometry admits it (compute capability 9.0, TF32 or 16-bit products, Nc a multiple of 64, Kc of 128
-// bytes, at most 8 residue classes): 1 (the default) where y is channels_last or the type 16-bit, 2 wherever the
+// bytes, at most 8 residue classes): 1 (the default) where y is channels_last, the type 16-bit, or an NCDHW y stored
+// by v121's aligned w pairs (HopperPgemm::wvec), 2 wherever the
 // geometry admits it, 0 never (the gathering phase-GEMM).  H100 (stop 50), vnet-128-64 forward, 0 -> 2: fp32
 // channels_last 0.305 -> 0.251 ms, bf16 0.194 -> 0.160 (channels_last) and 0.246 -> 0.236 (NCDHW), fp32 NCDHW 0.320 ->
 // 0.458 (its y's element stores, 8 bytes apart along w)
 constexpr int kSm90PgemmDefault = 1;
 // v121: CUTLASS_CONVT3D_SM90_PGEMM_WPAIR: the TMA phase-GEMM's tiles hold both w residues where the w stride is 2
 // (HopperPgemm::wpair: x staged once for the shifts both residues read, an NCDHW y stored as w pairs): 2 wherever,
-// 1 (the default) where y is NCDHW and the type 16-bit, 0 never (one residue class a tile).  H100 (stop 51),
-// vnet-128-64 forward, v120's tiles -> w pairs: (DEFAULT_EVIDENCE)
+// 1 (the default) where y is NCDHW, 0 never (one residue class a tile).  H100 (stop 51 call 2, one binary, 2 CTAs an
+// SM), vnet-128-64 forward ms, one class a tile -> w pairs: bf16 NCDHW 0.230 -> 0.170, fp32 NCDHW 0.317 (the
+// gathering kernel: the default leaves v120 there) -> 0.291, but channels_last fp32 0.245 -> 0.266, bf16 0.152 ->
+// 0.173 (two accumulator sets: 2 CTAs an SM instead of 3, and x's saving is a fifth of the L2 bytes)
 constexpr int kSm90PgemmWpairDefault = 1;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM

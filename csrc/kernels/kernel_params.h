@@ -208,9 +208,11 @@ struct HopperPgemmTiles {
   static constexpr int kMaxShifts = 2 * TapGemmTiles::kMaxTaps;  // wpair: w shifts over both residues
   static constexpr int kZeroBytes = 64 * kRowBytes;                // wpair: zero operands (64 rows)
   // CTAs per SM by default: 3 at N = 64 (72 registers; stop 50 call 2, vnet-128-64 forward 2 -> 3: fp32 channels_last
-  // 0.251 -> 0.241 ms, bf16 0.160 -> 0.153, bf16 NCDHW 0.238 -> 0.230), 2 at N = 128 (the launch bounds': 96
-  // registers, so a third CTA would not be resident), 1 for wpair (two accumulator sets: 114-124 registers)
-  static constexpr int ctas_per_sm(int N, bool wpair) { return wpair ? 1 : N == 64 ? 3 : kCtasPerSm; }
+  // 0.251 -> 0.241 ms, bf16 0.160 -> 0.153, bf16 NCDHW 0.238 -> 0.230), else 2 (the launch bounds': N = 128 takes 96
+  // registers, so a third CTA would not be resident; wpair's instance at 2 takes 96 with 32-52 bytes of spills, and
+  // measured 1 -> 2 (stop 51 call 2, vnet-128-64 forward): bf16 NCDHW 0.178 -> 0.170 ms, channels_last 0.185 ->
+  // 0.173, fp32 even)
+  static constexpr int ctas_per_sm(int N, bool wpair) { return N == 64 && !wpair ? 3 : kCtasPerSm; }
   static constexpr int cta_threads() { return kWG * kThreads + 32; }  // (+ the producer warp)
 };
 struct HopperPgemm {

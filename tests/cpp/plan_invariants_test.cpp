@@ -765,7 +765,7 @@ int main(int argc, char** argv) {
         const int kb = HopperPgemmTiles::kRowBytes / int(elem_size(pb.dtype));
         // (v121's wpair, the default, at w stride 2: positions k of the outputs 2k, 2k + 1)
         const bool half = elem_size(pb.dtype) == 2;
-        const bool wpair = pb.stride[2] == 2 && (kSm90PgemmWpairDefault == 2 || (kSm90PgemmWpairDefault == 1 && half && !ycl));
+        const bool wpair = pb.stride[2] == 2 && (kSm90PgemmWpairDefault == 2 || (kSm90PgemmWpairDefault == 1 && !ycl));
         int cw_max = wpair ? (pb.out[2] + 1) / 2 : 0;
         for (int r = 0; r < pb.stride[2] && !wpair; ++r) cw_max = std::max(cw_max, ph.dim[2][r].cnt);
         // (the default rule: a channels_last y, its channel pairs aligned, a 16-bit type, or wpair's NCDHW y whose
