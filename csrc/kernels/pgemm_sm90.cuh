@@ -19,8 +19,9 @@
 // phase-GEMM, which zero-fills the same positions.  Every product of a finite weight with an x inside the tensor is a
 // term of the output's sum (the class's taps are exactly the output's), so non-finite x propagates exactly.
 // v121 (kPair, HopperPgemm::wpair): a tile holds both w residues of its (d, h) class, one accumulator set each; a
-// stage is the x box at one w shift and the weights of the residues with a tap there (one or two wgmma sets), and
-// row m's two outputs 2k, 2k + 1 along w are stored together (an NCDHW y: one 2-element store a channel).
+// stage is the x box at one w shift and the weights of the residues with a tap there (a residue without one
+// multiplies a block of zeros: no branch around the wgmmas, see below), and row m's two outputs 2k, 2k + 1 along w
+// are stored together (an NCDHW y: one 2-element store a channel).
 #pragma once
 #include "sm90_common.cuh"
 
