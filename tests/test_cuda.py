@@ -1978,7 +1978,7 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
 def test_hopper_tma_phasegemm_nonfinite_x(value, layout, wpair, restore_flags, monkeypatch):
     """v120: a NaN / inf in x reaches exactly the outputs whose taps read it: the TMA's zero fill stands only for x
     outside the tensor, and every box row a tap multiplies is one of the output's terms (v121's w pairs: a residue
-    without a tap at a stage's shift multiplies nothing there)."""
+    without a tap at a stage's shift multiplies a zero block by zeros, never the x box)."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", wpair)

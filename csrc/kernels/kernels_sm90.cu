@@ -378,7 +378,7 @@ int pgemm_ctas(int N, bool wpair) {
 }
 
 template <class Tr, int N, bool kPair, int kMinCtas>
-Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, const SmemLimits& lim, cudaStream_t stream,
+Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, int per_sm, const SmemLimits& lim, cudaStream_t stream,
                     std::string* why) {
   using E = typename Tr::Element;
   using T = HopperPgemmTiles;
@@ -409,7 +409,6 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, const SmemLimits& lim
   }
   g.slot_bytes = (T::BM + (kPair ? 2 : 1) * N) * T::kRowBytes;  // (wpair: both residues' weights)
   // the deepest ring that keeps `per_sm` CTAs on an SM (1 KB of each CTA's shared memory is the system's)
-  const int per_sm = pgemm_ctas(N, kPair);
   const int zero = kPair ? T::kZeroBytes : 0;
   const int per_cta = std::min(lim.optin, lim.per_sm / per_sm - 1024) - T::kBarBytes - 1024 - zero;
   g.ring = std::min(T::kMaxRing, per_cta / g.slot_bytes);
@@ -431,11 +430,12 @@ Status hopper_pgemm(DType dtype, const TapGemmParams& p, const SmemLimits& lim, 
     HopperPgemm g;
     if (!hopper_pgemm_geometry(p, p.src.size[0], int(sizeof(typename Tr::Element)), &g))
       return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: the problem's geometry");
+    const int per_sm = pgemm_ctas(g.N, g.wpair);
     if (g.wpair)  // (the instance whose launch bounds fit the CTAs per SM asked for)
-      return pgemm_ctas(64, true) >= 2 ? launch_pgemm<Tr, 64, true, 2>(p, g, lim, stream, why)
-                                       : launch_pgemm<Tr, 64, true, 1>(p, g, lim, stream, why);
-    return g.N == 128 ? launch_pgemm<Tr, 128, false, HopperPgemmTiles::kCtasPerSm>(p, g, lim, stream, why)
-                      : launch_pgemm<Tr, 64, false, HopperPgemmTiles::kCtasPerSm>(p, g, lim, stream, why);
+      return per_sm >= 2 ? launch_pgemm<Tr, 64, true, 2>(p, g, per_sm, lim, stream, why)
+                         : launch_pgemm<Tr, 64, true, 1>(p, g, per_sm, lim, stream, why);
+    return g.N == 128 ? launch_pgemm<Tr, 128, false, HopperPgemmTiles::kCtasPerSm>(p, g, per_sm, lim, stream, why)
+                      : launch_pgemm<Tr, 64, false, HopperPgemmTiles::kCtasPerSm>(p, g, per_sm, lim, stream, why);
   });
 }
 #else  // CT3D_SM90_PART == 3
