@@ -1905,13 +1905,20 @@ PGEMM_CASES = [
 ]
 
 
+def _pgemm_instance(names, pair, wgs):
+    """Whether _with_kernel_names's names hold the TMA phase-GEMM instance hopper_tma_phasegemm_kernel<traits, N, pair,
+    ctas, wgs> (v121's w pairs: pair; v122: wgs consumer warpgroups), demangled or not."""
+    b = "true" if pair else "false"
+    pattern = rf"hopper_tma_phasegemm_kernel(<[^()]*, {b}, \d, {wgs}>|I\w*?ELb{int(pair)}ELi\dELi{wgs}E)"
+    return re.search(pattern, names) is not None
+
+
 def _pgemm_wpair(names):
-    """Whether _with_kernel_names's names hold v121's w-pair instance of the TMA phase-GEMM (hopper_tma_phasegemm_kernel
-    <traits, 64, true, ctas>), demangled or not."""
-    return re.search(r"hopper_tma_phasegemm_kernel(<[^()]*, true, \d>|I\w*?ELb1ELi\dE)", names) is not None
+    """Whether the names hold v121's w-pair instance of the TMA phase-GEMM (two warpgroups)."""
+    return _pgemm_instance(names, True, 2)
 
 
-@pytest.mark.parametrize("wpair", ["2", "0"], ids=["wpair", "class"])
+@pytest.mark.parametrize("wpair", ["2", "0", "wg4"], ids=["wpair", "class", "wg4"])
 @pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16", "fp32-exact"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "y-cl"])
 @pytest.mark.parametrize("pcase", PGEMM_CASES, ids=[_phasegemm_id(c) for c in PGEMM_CASES])
@@ -1919,11 +1926,16 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
     """v120 (compute capability 9.0): the phase-GEMM forward over TMA boxes takes these shapes in TF32 and 16-bit modes
     (not exact fp32), in every layout (NCDHW and misaligned x restaged channels_last, channels_last x in place, y-cl: a
     channels_last y), with tiles of one class or (v121, CUTLASS_CONVT3D_SM90_PGEMM_WPAIR=2) of both w residues where
-    the w stride is 2; every output written (NaN-poisoned), within budget of float64; TF32 operands
-    rounded to nearest by the maps (far closer to the nearest-rounded operands' float64 than to the truncated ones');
-    within 2 budgets of the gathering phase-GEMM (=0); the same bits run to run."""
+    the w stride is 2, or (v122, wg4: CUTLASS_CONVT3D_SM90_PGEMM_WG=4) one class over four warpgroups; every output
+    written (NaN-poisoned), within budget of float64; TF32 operands rounded to nearest by the maps (far closer to the
+    nearest-rounded operands' float64 than to the truncated ones'); within 2 budgets of the gathering phase-GEMM (=0);
+    the same bits run to run."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
+    wg4 = wpair == "wg4"
+    if wg4:
+        wpair = "0"
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WG", "4")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", wpair)
     dtype, tf32, budget, x, w, b, args = _phasegemm_forward_operands(pcase, mode, layout, True, 29)
     rounded = dtype == torch.float32 and tf32
@@ -1945,6 +1957,7 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
     sw = args[0] if isinstance(args[0], int) else args[0][2]
     assert ("hopper_tma_phasegemm_kernel" in names) == takes, f"{pcase} {layout} {mode}: {names}"
     assert _pgemm_wpair(names) == (takes and wpair == "2" and sw == 2), names
+    assert _pgemm_instance(names, False, 4) == (takes and wg4), names
     assert out.dtype == dtype and torch.isfinite(out).all(), "unwritten or non-finite outputs"
     near = rel_err(out, reference(True))
     assert near <= budget, f"{pcase} {layout}: {near:.3g} against float64"
@@ -1965,11 +1978,69 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
     wvec = wpair == "2" and sw == 2 and out.stride(4) == 1 and out.shape[4] % 2 == 0
     default_takes = out.stride(1) == 1 or dtype != torch.float32 or wvec
     assert ("hopper_tma_phasegemm_kernel" in _with_kernel_names(run)[1]) == default_takes, (layout, mode)
-    # v121's default (CUTLASS_CONVT3D_SM90_PGEMM_WPAIR unset, 1): w pairs where y is NCDHW
+    # v121's default (CUTLASS_CONVT3D_SM90_PGEMM_WPAIR unset, 1): w pairs where y is NCDHW; v122's (WG unset): two
+    # warpgroups
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR")
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_PGEMM_WG", raising=False)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "2")
     names = _with_kernel_names(run)[1]
     assert _pgemm_wpair(names) == (sw == 2 and out.stride(1) != 1), (layout, mode, names)
+    assert not _pgemm_instance(names, False, 4), names
+
+
+@pytest.mark.parametrize("wgs", ["2", "4"])
+@pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16"])
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "x-cl"])
+@pytest.mark.parametrize("pcase", PGEMM_CASES, ids=[_phasegemm_id(c) for c in PGEMM_CASES])
+def test_hopper_tma_phasegemm_grad_input(pcase, layout, mode, wgs, restore_flags, monkeypatch):
+    """v123 (compute capability 9.0, CUTLASS_CONVT3D_SM90_PGEMM_DGRAD=1): grad_input on the TMA phase-GEMM, its boxes
+    traversing grad_y at the strides (the maps' element strides), with two or (v122) four warpgroups: grad_y NCDHW or
+    misaligned (restaged channels_last), channels_last (read in place), or x channels_last (so grad_x); every element
+    of grad_x written (NaN-poisoned), within budget of float64 (F.conv3d of grad_y), TF32 operands rounded to nearest
+    by the maps; within 2 budgets of the gathering phase-GEMM (=0, the default); the same bits run to run."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WG", wgs)
+    cout, g = pcase[1], pcase[6]
+    dtype, tf32, budget, gen, x, w, args = _phasegemm_grad_operands(pcase, mode, 31, cout // g)
+    if layout == "x-cl":
+        x = x.contiguous(memory_format=CL)
+    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
+    gy = torch.randn(ys, generator=gen).to(dtype).to(DEV)
+    if layout == "channels_last_3d":
+        gy = gy.contiguous(memory_format=CL)
+    elif layout == "misaligned":
+        buf = torch.empty(gy.numel() + 1, dtype=dtype, device=DEV)
+        gy = buf[1:].view(ys).copy_(gy)
+    s, pad, _, g, dil = args
+    rounded = dtype == torch.float32 and tf32
+
+    def reference(rn):  # float64 of the operands (TF32: rounded to nearest or truncated)
+        gy64, w64 = ((_tf32(t, rn) if rounded else t).double() for t in (gy, w))
+        return F.conv3d(gy64, w64, None, s, pad, dil, g)
+
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD", "1")
+
+    def run():
+        return ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32)
+
+    gx, names = _with_kernel_names(run)
+    assert "hopper_tma_phasegemm_kernel" in names, f"{pcase} {layout} {mode}: {names}"
+    assert _pgemm_instance(names, False, int(wgs)), names
+    assert gx.dtype == dtype and gx.shape == x.shape and torch.isfinite(gx).all(), "unwritten or non-finite outputs"
+    near = rel_err(gx, reference(True))
+    assert near <= budget, f"{pcase} {layout}: {near:.3g} against float64"
+    if rounded:
+        trunc = rel_err(gx, reference(False))
+        assert near < 1e-5 and near < trunc / 20, f"{near:.2e} from nearest, {trunc:.2e} from truncated"
+    assert torch.equal(run(), gx), "not bitwise the same run to run"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD", "0")
+    gx0, names0 = _with_kernel_names(run)
+    assert "hopper_tma_phasegemm_kernel" not in names0 and "phasegemm_kernel" in names0, names0
+    assert rel_err(gx, gx0) <= 2 * budget, f"{pcase} {layout}: {rel_err(gx, gx0):.3g} against the gathering kernel"
 
 
 @pytest.mark.parametrize("wpair", ["2", "0"], ids=["wpair", "class"])

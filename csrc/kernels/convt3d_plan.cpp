@@ -404,9 +404,14 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const int pg_mode = env_level("CUTLASS_CONVT3D_SM90_PGEMM", 2, kSm90PgemmDefault);
   const int wpair_mode = env_level("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", 2, kSm90PgemmWpairDefault);
   p.pg_wpair = !dgrad && (wpair_mode == 2 || (wpair_mode == 1 && a.y.stride[1] != 1));
+  // v122: one-class tiles over four consumer warpgroups (CUTLASS_CONVT3D_SM90_PGEMM_WG: 4, or 2 the default)
+  p.pg_wg = env_level("CUTLASS_CONVT3D_SM90_PGEMM_WG", 4, kSm90PgemmWgDefault) == 4 ? 4 : 2;
+  // v123: grad_input over TMA boxes too (CUTLASS_CONVT3D_SM90_PGEMM_DGRAD: 1 wherever the geometry admits it, 0 the
+  // gathering phase-GEMM), under the same mode (=0 turns both off)
+  const bool pg_pass = dgrad ? env_level("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD", 1, kSm90PgemmDgradDefault) == 1 : true;
   HopperPgemm pg;
-  p.pg_tma = !dgrad && p.gmma && pg_mode != 0 && hopper_pgemm_geometry(p, src.size[0], int(es), &pg) &&
-             (pg_mode == 2 || pg.pairs || pg.wvec || es == 2);
+  p.pg_tma = pg_pass && p.gmma && pg_mode != 0 && hopper_pgemm_geometry(p, src.size[0], int(es), &pg) &&
+             (dgrad || pg_mode == 2 || pg.pairs || pg.wvec || es == 2);
   const bool in_place =
       src.stride[1] == 1 && aligned(src, {0, 2, 3, 4}) &&
       (p.pg_tma || !(p.gmma && tf32 && rounded_copy == 2 && reads >= kPhaseGemmRoundCopyTaps && !rounded_src));

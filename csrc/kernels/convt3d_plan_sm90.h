@@ -142,6 +142,14 @@ constexpr int kSm90PgemmDefault = 1;
 // gathering kernel: the default leaves v120 there) -> 0.291, but channels_last fp32 0.245 -> 0.266, bf16 0.152 ->
 // 0.173 (two accumulator sets: 2 CTAs an SM instead of 3, and x's saving is a fifth of the L2 bytes)
 constexpr int kSm90PgemmWpairDefault = 1;
+// v122: CUTLASS_CONVT3D_SM90_PGEMM_WG: consumer warpgroups of the TMA phase-GEMM's one-class tiles, 4 (256 positions
+// a tile, one CTA an SM: a stage's weights serve twice the positions) or 2 (the default: 128, two or three CTAs an
+// SM).  Not yet timed on a GPU, so the default is v120's
+constexpr int kSm90PgemmWgDefault = 2;
+// v123: CUTLASS_CONVT3D_SM90_PGEMM_DGRAD: grad_input on the TMA phase-GEMM (its boxes traverse grad_y at the strides)
+// where the phase-GEMM takes grad_input and the geometry admits it: 1, or 0 (the default: the gathering phase-GEMM).
+// Not yet timed on a GPU, so the default leaves grad_input where it was
+constexpr int kSm90PgemmDgradDefault = 0;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM
 // reads for a 134 MB x, channels_last).  Default kHopperBand = 0, one band (the order before v100), until a GPU has

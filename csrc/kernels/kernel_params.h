@@ -191,6 +191,8 @@ struct TapGemmParams {
   // v121: its tiles take both w residues (stride 2 along w) where the geometry admits that (HopperPgemm::wpair;
   // CUTLASS_CONVT3D_SM90_PGEMM_WPAIR)
   bool pg_wpair;
+  // v122: consumer warpgroups of its one-class tiles (2: 128 positions, 4: 256; CUTLASS_CONVT3D_SM90_PGEMM_WG)
+  int pg_wg;
 };
 
 // v120: the phase-GEMM forward over TMA boxes (pgemm_sm90.cuh).  A tile: BM positions of one residue class, a box of
@@ -202,8 +204,13 @@ struct TapGemmParams {
 // Q = k + (rho + pad - r) / 2), so a stage is one x box at a w shift u (the union of both residues' shifts) and the
 // weights of each residue that has a tap at u, one accumulator set per residue.  x is staged once for the taps the
 // residues share (vnet's k3 s2: 2 boxes a (d, h) tap instead of 3), and an NCDHW y's outputs leave as whole pairs.
+// v122 (HopperPgemm::wgs = 4, one-class tiles only): four consumer warpgroups, 256 positions a tile, so that a stage's
+// weights (a third of v120's L2 -> SM bytes on vnet) serve twice the positions.
+// v123 (grad_input, p.dgrad): one class, x position Q reads grad_y at s Q - pad + k dil; the box traverses grad_y at
+// the strides (the TMA's element strides: box extent bw s along w, bh s along h), so a stage is still one box.
 struct HopperPgemmTiles {
   static constexpr int BM = 128, kRowBytes = 128, kThreads = 128, kWG = 2;  // two consumer warpgroups of 64 rows
+  static constexpr int kMaxWG = 4, kMaxBM = 64 * kMaxWG, kMaxBox = 256;       // (kMaxBox: a TMA box's extent)
   static constexpr int kMaxClasses = 8, kMaxRing = 8, kBarBytes = 2 * kMaxRing * 8, kCtasPerSm = 2;
   static constexpr int kMaxShifts = 2 * TapGemmTiles::kMaxTaps;  // wpair: w shifts over both residues
   static constexpr int kZeroBytes = 64 * kRowBytes;                // wpair: zero operands (64 rows)
@@ -212,11 +219,16 @@ struct HopperPgemmTiles {
   // registers, so a third CTA would not be resident; wpair's instance at 2 takes 96 with 32-52 bytes of spills, and
   // measured 1 -> 2 (stop 51 call 2, vnet-128-64 forward): bf16 NCDHW 0.178 -> 0.170 ms, channels_last 0.185 ->
   // 0.173, fp32 even)
-  static constexpr int ctas_per_sm(int N, bool wpair) { return N == 64 && !wpair ? 3 : kCtasPerSm; }
-  static constexpr int cta_threads() { return kWG * kThreads + 32; }  // (+ the producer warp)
+  // (v122's four warpgroups: one, 544 threads at up to 72 registers and a ring of 40 KB slots)
+  static constexpr int ctas_per_sm(int N, bool wpair, int wgs = kWG) {
+    return wgs == 4 ? 1 : N == 64 && !wpair ? 3 : kCtasPerSm;
+  }
+  static constexpr int cta_threads(int wgs = kWG) { return wgs * kThreads + 32; }  // (+ the producer warp)
 };
 struct HopperPgemm {
-  int bw, lbw, bh;      // the box: bw = 2^lbw w positions (8..BM) x bh = BM / bw h positions
+  int wgs, bm;          // consumer warpgroups and positions a tile (64 wgs: BM, or kMaxBM where v122 asks)
+  int bw, lbw, bh;      // the box: bw = 2^lbw w positions (8..bm) x bh = bm / bw h positions
+  int es_w, es_h;       // the box's element strides along w and h (grad_input: the strides; the forward: 1)
   int nwb, nhb, nqd;    // w blocks, h blocks and d rows over every class (the largest counts)
   int N, nb;            // output channels a tile (64 or 128) and tiles a group (Nc / N)
   int kb, nkb;          // input channels a k-block (kRowBytes), k-blocks a tap (Kc / kb)
@@ -264,11 +276,11 @@ struct PgemmTile {
   }
   CT3D_HD int wsteps(const HopperPgemm& g) const { return g.wpair ? g.nu : Dw->ntap; }
   CT3D_HD int steps(const HopperPgemm& g) const { return Dd->ntap * Dh->ntap * wsteps(g) * g.nkb; }
-  // the x box's (w, h, d) origin at stage (td, th, iw)
+  // the x box's (d, h, w) origin at stage (td, th, iw) (grad_input: of grad_y, box row j at origin + mul j)
   CT3D_HD void box(const HopperPgemm& g, int td, int th, int iw, int xo[3]) const {
-    xo[0] = Dd->q0 + qd + Dd->off[td];
-    xo[1] = Dh->q0 + hb * g.bh + Dh->off[th];
-    xo[2] = g.wpair ? wb * g.bw + g.ushift[iw] : Dw->q0 + wb * g.bw + Dw->off[iw];
+    xo[0] = Dd->mul * (Dd->q0 + qd) + Dd->off[td];
+    xo[1] = Dh->mul * (Dh->q0 + hb * g.bh) + Dh->off[th];
+    xo[2] = g.wpair ? wb * g.bw + g.ushift[iw] : Dw->mul * (Dw->q0 + wb * g.bw) + Dw->off[iw];
   }
   // the weights at stage (td, th, iw) of the tile's residue rho (0 unless wpair): its class (into *cls) and tap index
   // in the class's pack, -1 where that residue has no tap at this stage
@@ -296,21 +308,27 @@ struct PgemmTile {
   }
 };
 
-// The geometry of p (the phase-GEMM forward's plan: the source channels_last, its strides whole 16 bytes) where the
-// kernel takes it: classes <= kMaxClasses, Kc whole k-blocks, Nc a multiple of 64, class rows <= BM positions along
-// w, tiles < 2^31; else false.  wpair where p.pg_wpair asks for it and the w stride is 2.  ring, slot_bytes and ctas
-// are the launcher's.
+// The geometry of p (the phase-GEMM's plan, forward or grad_input: the source channels_last, its strides whole 16
+// bytes) where the kernel takes it: classes <= kMaxClasses, Kc whole k-blocks, Nc a multiple of 64, class rows <= bm
+// positions along w, boxes <= kMaxBox elements a dimension and element strides <= 8 (grad_input), tiles < 2^31; else
+// false.  wpair (forward) where p.pg_wpair asks for it and the w stride is 2; four warpgroups where p.pg_wg asks and
+// the tiles hold one class.  ring, slot_bytes and ctas are the launcher's.
 inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es, HopperPgemm* out) {
   using T = HopperPgemmTiles;
   const TapGemmPhase& ph = p.ph;
-  if (p.dgrad || !p.phase || ph.ncls > T::kMaxClasses || es <= 0 || T::kRowBytes % es != 0) return false;
+  if (!p.phase || ph.ncls > T::kMaxClasses || es <= 0 || T::kRowBytes % es != 0) return false;
+  if (p.dgrad && (ph.ncls != 1 || ph.dim[1][0].mul > 8 || ph.dim[2][0].mul > 8)) return false;
   HopperPgemm g{};
+  g.es_h = p.dgrad ? ph.dim[1][0].mul : 1;
+  g.es_w = p.dgrad ? ph.dim[2][0].mul : 1;
   g.kb = T::kRowBytes / es;
   if (p.Kc % g.kb != 0 || p.Nc % 64 != 0 || p.ldb != p.Nc) return false;
   g.nkb = p.Kc / g.kb;
   const TensorRef5& y = p.dst;
   g.ow_n = int(y.size[4]);
-  g.wpair = p.pg_wpair && ph.s[2] == 2;
+  g.wpair = !p.dgrad && p.pg_wpair && ph.s[2] == 2;
+  g.wgs = p.pg_wg == 4 && !g.wpair ? 4 : 2;
+  g.bm = 64 * g.wgs;
   if (g.wpair) {
     // output residue rho = ow mod 2 is the plan's r = (rho + pad) mod 2 at Q = k + delta, delta = (rho + pad - r) / 2:
     // its tap t reads x at k + delta + off[t].  The shifts: both residues' in increasing order, each once
@@ -354,11 +372,13 @@ inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es,
     cw = cw > ph.dim[2][r[2]].cnt ? cw : ph.dim[2][r[2]].cnt;
   }
   if (g.wpair) cw = (g.ow_n + 1) / 2;
-  if (cw > T::BM) return false;
+  if (cw > g.bm) return false;
   for (g.lbw = 3; (1 << g.lbw) < cw; ++g.lbw) {
   }
   g.bw = 1 << g.lbw;
-  g.bh = T::BM / g.bw;
+  g.bh = g.bm / g.bw;
+  // (a box traverses bw es_w x bh es_h elements: a TMA box's extent is <= kMaxBox)
+  if (g.bw * g.es_w > T::kMaxBox || g.bh * g.es_h > T::kMaxBox) return false;
   g.nwb = (cw + g.bw - 1) / g.bw;
   g.nhb = (ch + g.bh - 1) / g.bh;
   g.nqd = cd;

@@ -64,16 +64,17 @@ EncodeTiled encode_tiled() {
 // for 16-bit types; grad_weight's rows of positions: 128 for every type).  tf32 (fp32 only): typed TFLOAT32, so that
 // the TMA itself rounds each element to TF32 as it lands, which the kernels would otherwise do (to nearest even, inf
 // and NaN unchanged, as Triton's round_f32_to_tf32 descriptors describe it; CUDA's documents do not say, so
-// test_hopper_tma_tf32_rounding checks it on the GPU, ties included)
+// test_hopper_tma_tf32_rounding checks it on the GPU, ties included).  traverse: the box's element strides (a box
+// extent of n s elements lands n of them, s apart; v123's grad_input), else 1
 template <class Tr, int kSwizzle = Tr::kRowBytes, int R>
 Status map_tiled(void* data, const cuuint64_t (&dims)[R], const int64_t (&strides)[R - 1], const cuuint32_t (&box)[R],
-                 bool tf32, CUtensorMap* map, std::string* why) {
+                 bool tf32, CUtensorMap* map, std::string* why, const cuuint32_t* traverse = nullptr) {
   using E = typename Tr::Element;
   const EncodeTiled enc = encode_tiled();
   if (!enc) return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled is not available");
   cuuint32_t estr[R];
   cuuint64_t bstr[R - 1];
-  for (int i = 0; i < R; ++i) estr[i] = 1;
+  for (int i = 0; i < R; ++i) estr[i] = traverse ? traverse[i] : 1;
   for (int i = 0; i < R - 1; ++i) bstr[i] = cuuint64_t(strides[i]) * sizeof(E);
   const CUtensorMapDataType type = std::is_same<E, cutlass::half_t>::value       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
                                    : std::is_same<E, cutlass::bfloat16_t>::value ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
@@ -372,12 +373,12 @@ Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, st
 // weights: class c's pack [groups * ldb][taps_c * Kc] in boxes of kb x N.  TF32 where fp32 (the plan: TF32 products):
 // the maps round to nearest as the boxes land (the pack and a restaging copy have rounded already: the same values).
 // CUTLASS_CONVT3D_SM90_PGEMM_CTAS (1-3, default ctas_per_sm): CTAs per SM, for the A/B
-int pgemm_ctas(int N, bool wpair) {
+int pgemm_ctas(const HopperPgemm& g) {
   const char* ev = std::getenv("CUTLASS_CONVT3D_SM90_PGEMM_CTAS");
-  return ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : HopperPgemmTiles::ctas_per_sm(N, wpair);
+  return ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : HopperPgemmTiles::ctas_per_sm(g.N, g.wpair, g.wgs);
 }
 
-template <class Tr, int N, bool kPair, int kMinCtas>
+template <class Tr, int N, bool kPair, int kMinCtas, int kWG>
 Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, int per_sm, const SmemLimits& lim, cudaStream_t stream,
                     std::string* why) {
   using E = typename Tr::Element;
@@ -392,8 +393,10 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, int per_sm, const Sme
   int64_t xs[4] = {x.stride[4], x.stride[3], x.stride[2], x.stride[0]};
   for (int i = 0; i < 4; ++i)
     if (xd[i + 1] == 1) xs[i] = (i == 0 ? 1 : xs[i - 1]) * int64_t(xd[i]);
-  const cuuint32_t xb[5] = {cuuint32_t(g.kb), cuuint32_t(g.bw), cuuint32_t(g.bh), 1, 1};
-  Status s = map_tiled<Tr, T::kRowBytes>(x.data, xd, xs, xb, Tr::kTF32, &maps.x, why);
+  // (grad_input: the box traverses grad_y at the strides along w and h; its d row is the stage's)
+  const cuuint32_t xb[5] = {cuuint32_t(g.kb), cuuint32_t(g.bw * g.es_w), cuuint32_t(g.bh * g.es_h), 1, 1};
+  const cuuint32_t xt[5] = {1, cuuint32_t(g.es_w), cuuint32_t(g.es_h), 1, 1};
+  Status s = map_tiled<Tr, T::kRowBytes>(x.data, xd, xs, xb, Tr::kTF32, &maps.x, why, xt);
   if (s != Status::kSuccess) return s;
   for (int c = 0; c < p.ph.ncls; ++c) {
     int r[3];
@@ -407,7 +410,7 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, int per_sm, const Sme
     s = map_tiled<Tr, T::kRowBytes>(wc, wd, wst, wb, Tr::kTF32, &maps.w[c], why);
     if (s != Status::kSuccess) return s;
   }
-  g.slot_bytes = (T::BM + (kPair ? 2 : 1) * N) * T::kRowBytes;  // (wpair: both residues' weights)
+  g.slot_bytes = (g.bm + (kPair ? 2 : 1) * N) * T::kRowBytes;  // (wpair: both residues' weights)
   // the deepest ring that keeps `per_sm` CTAs on an SM (1 KB of each CTA's shared memory is the system's)
   const int zero = kPair ? T::kZeroBytes : 0;
   const int per_cta = std::min(lim.optin, lim.per_sm / per_sm - 1024) - T::kBarBytes - 1024 - zero;
@@ -415,11 +418,11 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, int per_sm, const Sme
   if (g.ring < 2) return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: shared memory for 2 stages");
   g.ctas = int(std::min<int64_t>(g.tiles, int64_t(per_sm) * device_attrs().sms));
   const size_t smem = size_t(T::kBarBytes) + 1024 + zero + size_t(g.ring) * g.slot_bytes;
-  auto kernel = hopper_tma_phasegemm_kernel<Tr, N, kPair, kMinCtas>;
+  auto kernel = hopper_tma_phasegemm_kernel<Tr, N, kPair, kMinCtas, kWG>;
   s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                          "cudaFuncSetAttribute (Hopper phase-GEMM)");
   if (s != Status::kSuccess) return s;
-  kernel<<<g.ctas, T::cta_threads(), smem, stream>>>(maps, p, g);
+  kernel<<<g.ctas, T::cta_threads(kWG), smem, stream>>>(maps, p, g);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper phase-GEMM kernel launch");
 }
 
@@ -430,12 +433,16 @@ Status hopper_pgemm(DType dtype, const TapGemmParams& p, const SmemLimits& lim, 
     HopperPgemm g;
     if (!hopper_pgemm_geometry(p, p.src.size[0], int(sizeof(typename Tr::Element)), &g))
       return detail::fail(why, Status::kNotSupported, "Hopper phase-GEMM: the problem's geometry");
-    const int per_sm = pgemm_ctas(g.N, g.wpair);
+    const int per_sm = pgemm_ctas(g);
+    constexpr int C2 = HopperPgemmTiles::kCtasPerSm;
     if (g.wpair)  // (the instance whose launch bounds fit the CTAs per SM asked for)
-      return per_sm >= 2 ? launch_pgemm<Tr, 64, true, 2>(p, g, per_sm, lim, stream, why)
-                         : launch_pgemm<Tr, 64, true, 1>(p, g, per_sm, lim, stream, why);
-    return g.N == 128 ? launch_pgemm<Tr, 128, false, HopperPgemmTiles::kCtasPerSm>(p, g, per_sm, lim, stream, why)
-                      : launch_pgemm<Tr, 64, false, HopperPgemmTiles::kCtasPerSm>(p, g, per_sm, lim, stream, why);
+      return per_sm >= 2 ? launch_pgemm<Tr, 64, true, 2, 2>(p, g, per_sm, lim, stream, why)
+                         : launch_pgemm<Tr, 64, true, 1, 2>(p, g, per_sm, lim, stream, why);
+    if (g.wgs == 4)  // (v122: 544 threads, one CTA an SM)
+      return g.N == 128 ? launch_pgemm<Tr, 128, false, 1, 4>(p, g, per_sm, lim, stream, why)
+                        : launch_pgemm<Tr, 64, false, 1, 4>(p, g, per_sm, lim, stream, why);
+    return g.N == 128 ? launch_pgemm<Tr, 128, false, C2, 2>(p, g, per_sm, lim, stream, why)
+                      : launch_pgemm<Tr, 64, false, C2, 2>(p, g, per_sm, lim, stream, why);
   });
 }
 #else  // CT3D_SM90_PART == 3

@@ -22,6 +22,12 @@
 // stage is the x box at one w shift and the weights of the residues with a tap there (a residue without one
 // multiplies a block of zeros: no branch around the wgmmas, see below), and row m's two outputs 2k, 2k + 1 along w
 // are stored together (an NCDHW y: one 2-element store a channel).
+// v122 (kWG = 4, HopperPgemm::wgs): one-class tiles of 256 positions over four consumer warpgroups; the same stages
+// with boxes of twice the rows, so each stage's weights are loaded once for twice the positions.
+// v123 (grad_input, TapGemmParams::dgrad): the same kernel with the source grad_y and the destination grad_x, one
+// class whose taps are every (kd, kh, kw): its boxes traverse grad_y at the strides (the map's element strides), so
+// box row (j, i) holds grad_y at (s_h (Q_h + j) + off, s_w (Q_w + i) + off) and the zero fill outside grad_y is the
+// gradient's bounds, as it is the forward's.
 #pragma once
 #include "sm90_common.cuh"
 
@@ -47,9 +53,10 @@ CT3D_DEV void store_pair(E* at, float a, float b) {
 }
 
 // kMinCtas: the launch bounds' CTAs per SM (wpair: its two accumulator sets take 146-156 registers at one CTA an SM,
-// 96 with 32-52 bytes of spills at two, the default: 4-7% faster on vnet-128-64 16-bit, even in fp32)
-template <class Tr, int N, bool kPair, int kMinCtas>
-__global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kMinCtas)
+// 96 with 32-52 bytes of spills at two, the default: 4-7% faster on vnet-128-64 16-bit, even in fp32); kWG: consumer
+// warpgroups (g.wgs), 64 positions each
+template <class Tr, int N, bool kPair, int kMinCtas, int kWG>
+__global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(kWG), kMinCtas)
     hopper_tma_phasegemm_kernel(const __grid_constant__ HopperPgemmMaps maps, const __grid_constant__ TapGemmParams p,
                                 const __grid_constant__ HopperPgemm g) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -57,7 +64,9 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kMinCtas)
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   using E = typename Tr::Element;
   constexpr int NACC = N / 2, RB = T::kRowBytes, NR = kPair ? 2 : 1;  // NR: accumulator sets (w residues)
+  constexpr int BM = 64 * kWG;                                        // positions a tile (g.bm)
   static_assert(N == 64 || (N == 128 && !kPair), "N = 64 or 128 (wpair: 64)");
+  static_assert(kWG == 2 || (kWG == 4 && !kPair), "2 consumer warpgroups, or 4 for one-class tiles");
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const empty = full + T::kMaxRing;
@@ -69,7 +78,7 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kMinCtas)
   if (tid == 0) {
     for (int i = 0; i < R; ++i) {
       Bar::init(&full[i], 1);             // the producer's expect-tx arrival
-      Bar::init(&empty[i], 4 * T::kWG);  // every consumer warp
+      Bar::init(&empty[i], 4 * kWG);  // every consumer warp
     }
     cutlass::arch::fence_barrier_init();
   }
@@ -80,7 +89,7 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kMinCtas)
   __syncthreads();
   const int tiles = int(g.tiles);
 
-  if (tid >= T::kWG * T::kThreads) {  // the producer warp: one thread issues every load
+  if (tid >= kWG * T::kThreads) {  // the producer warp: one thread issues every load
     if (lane == 0) {
       int sl = 0, ph = 0, it = 0;
       for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
@@ -92,7 +101,7 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kMinCtas)
             for (int iw = 0; iw < tl.wsteps(g); ++iw) {
               int xo[3], cls[NR], tap[NR];
               tl.box(g, td, th, iw, xo);
-              uint32_t bytes = uint32_t(T::BM) * RB;
+              uint32_t bytes = uint32_t(BM) * RB;
 #pragma unroll
               for (int r = 0; r < NR; ++r) {
                 tap[r] = tl.wtap(p.ph, g, td, th, iw, r, &cls[r]);
@@ -106,7 +115,7 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kMinCtas)
 #pragma unroll
                 for (int r = 0; r < NR; ++r)
                   if (tap[r] >= 0)
-                    tma_load_2d(&maps.w[cls[r]], &full[sl], slot + (T::BM + r * N) * RB, tap[r] * p.Kc + j * g.kb,
+                    tma_load_2d(&maps.w[cls[r]], &full[sl], slot + (BM + r * N) * RB, tap[r] * p.Kc + j * g.kb,
                                 wrow);
                 ++it;
                 if (++sl == R) sl = 0, ph ^= 1;
@@ -145,7 +154,7 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(), kMinCtas)
         for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[r][e])::"memory");
       cute::warpgroup_arrive();
       const uint32_t sa = s0 + uint32_t(sl * g.slot_bytes) + uint32_t(wg * 64 * RB),
-                     sb = s0 + uint32_t(sl * g.slot_bytes + T::BM * RB);
+                     sb = s0 + uint32_t(sl * g.slot_bytes + BM * RB);
       // A residue without a tap here multiplies zeros by zeros (+0 to its sums, whatever x holds) rather than
       // branching around its wgmmas: ptxas serialises wgmmas on a path it cannot prove uniform (C7520), which took
       // the first form of v121 from 0.245 to 0.316 ms (vnet fp32 channels_last, stop 51)

@@ -379,37 +379,44 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
 
 // v120 / v121: the TMA phase-GEMM's tile walk through the kernel's own decode (PgemmTile: tiles, empty test, stages,
 // output mapping) writes every output position of every column block once, and at every stage each row's box holds x
-// at the input of its output for the tap whose weights the stage loads, every tap of the output exactly once
-static void check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
+// at the input of its output for the tap whose weights the stage loads, every tap of the output exactly once.
+// v122: the same for tiles of four warpgroups (256 positions); v123 (p.dgrad): grad_input, whose outputs are x's
+// positions Q and whose box row (j, i) holds grad_y at the box origin + (s_h j, s_w i), every tap a term of each.
+// Returns whether the geometry took p (false: nothing walked)
+static bool check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
   using T = HopperPgemmTiles;
   HopperPgemm g{};
-  if (!hopper_pgemm_geometry(p, pb.N, int(elem_size(pb.dtype)), &g)) {
-    CHECK(false, "geometry declined a planned problem");
-    return;
-  }
-  CHECK(g.bw == 1 << g.lbw && g.bw * g.bh == T::BM && g.bw >= 8 && g.nb * g.N == pb.cout_g() &&
-            g.nkb * g.kb == pb.cin_g(), "geometry bw %d bh %d N %d nb %d", g.bw, g.bh, g.N, g.nb);
-  CHECK(g.wpair == (p.pg_wpair && pb.stride[2] == 2) && (!g.wpair || (g.N == 64 && g.nu <= T::kMaxShifts)),
+  if (!hopper_pgemm_geometry(p, pb.N, int(elem_size(pb.dtype)), &g)) return false;
+  const bool dg = p.dgrad;
+  const int* const oext = dg ? pb.in : pb.out;  // the destination's extents
+  const int ncols = dg ? pb.cin_g() : pb.cout_g(), nk = dg ? pb.cout_g() : pb.cin_g();
+  CHECK(g.bw == 1 << g.lbw && g.bw * g.bh == g.bm && g.bm == 64 * g.wgs && g.bw >= 8 && g.nb * g.N == ncols &&
+            g.nkb * g.kb == nk && g.bw * g.es_w <= T::kMaxBox && g.bh * g.es_h <= T::kMaxBox,
+        "geometry bm %d bw %d bh %d N %d nb %d", g.bm, g.bw, g.bh, g.N, g.nb);
+  CHECK(g.wgs == (p.pg_wg == 4 && !g.wpair ? 4 : 2), "warpgroups %d (asked %d)", g.wgs, p.pg_wg);
+  CHECK(g.es_w == (dg ? pb.stride[2] : 1) && g.es_h == (dg ? pb.stride[1] : 1), "element strides %d %d", g.es_w,
+        g.es_h);
+  CHECK(g.wpair == (!dg && p.pg_wpair && pb.stride[2] == 2) && (!g.wpair || (g.N == 64 && g.nu <= T::kMaxShifts)),
         "wpair %d (asked %d, w stride %d), N %d, %d shifts", g.wpair, p.pg_wpair, pb.stride[2], g.N, g.nu);
   for (int i = 1; g.wpair && i < g.nu; ++i) CHECK(g.ushift[i] > g.ushift[i - 1], "shifts not increasing");
-  const int64_t outs = int64_t(pb.N) * pb.out[0] * pb.out[1] * pb.out[2] * pb.groups * g.nb;
-  if (outs > (int64_t(1) << 22)) return;  // (the emulation's memory)
+  const int64_t outs = int64_t(pb.N) * oext[0] * oext[1] * oext[2] * pb.groups * g.nb;
+  if (outs > (int64_t(1) << 22)) return true;  // (the emulation's memory)
   std::vector<uint8_t> seen(size_t(outs), 0);
   const int nr = g.wpair ? 2 : 1;
   int64_t bad_tap = 0, bad_count = 0;
   for (int64_t t = 0; t < g.tiles; ++t) {
     const PgemmTile tl(p, g, int(t));
     if (tl.empty(g)) continue;
-    for (int m = 0; m < T::BM; ++m)
+    for (int m = 0; m < g.bm; ++m)
       for (int rho = 0; rho < nr; ++rho) {
         int64_t o[3];
         if (!tl.out(g, m, rho, o)) continue;
-        if (o[0] < 0 || o[0] >= pb.out[0] || o[1] < 0 || o[1] >= pb.out[1] || o[2] < 0 || o[2] >= pb.out[2]) {
+        if (o[0] < 0 || o[0] >= oext[0] || o[1] < 0 || o[1] >= oext[1] || o[2] < 0 || o[2] >= oext[2]) {
           CHECK(false, "tile %lld row %d residue %d: output (%lld %lld %lld) outside y", (long long)t, m, rho,
                 (long long)o[0], (long long)o[1], (long long)o[2]);
           continue;
         }
-        const int64_t at = (((int64_t(tl.n) * pb.out[0] + o[0]) * pb.out[1] + o[1]) * pb.out[2] + o[2]) * pb.groups *
+        const int64_t at = (((int64_t(tl.n) * oext[0] + o[0]) * oext[1] + o[1]) * oext[2] + o[2]) * pb.groups *
                                g.nb + int64_t(tl.grp) * g.nb + tl.nb;
         ++seen[size_t(at)];
         int taps = 0;
@@ -427,17 +434,23 @@ static void check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
               const int tw = tap % D3[2]->ntap, t3[3] = {tap / D3[2]->ntap / D3[1]->ntap, tap / D3[2]->ntap % D3[1]->ntap, tw};
               int xo[3];
               tl.box(g, td, th, iw, xo);
-              const int64_t x3[3] = {xo[0], xo[1] + (m >> g.lbw), xo[2] + (m & (g.bw - 1))};
+              // (the box row's source position: the forward's x, grad_input's grad_y at the element strides)
+              const int64_t x3[3] = {xo[0], xo[1] + int64_t(g.es_h) * (m >> g.lbw),
+                                     xo[2] + int64_t(g.es_w) * (m & (g.bw - 1))};
               bool ok = D3[0] == tl.Dd && D3[1] == tl.Dh && t3[0] == td && t3[1] == th && tap < D3[0]->ntap * D3[1]->ntap * D3[2]->ntap;
-              for (int d = 0; d < 3; ++d)
-                ok &= o[d] + pb.pad[d] == pb.stride[d] * x3[d] + int64_t(D3[d]->k[t3[d]]) * pb.dil[d];
+              for (int d = 0; d < 3; ++d) {
+                const int64_t kd = int64_t(D3[d]->k[t3[d]]) * pb.dil[d];
+                ok &= dg ? x3[d] == pb.stride[d] * o[d] - pb.pad[d] + kd
+                         : o[d] + pb.pad[d] == pb.stride[d] * x3[d] + kd;
+              }
               bad_tap += !ok;
             }
         // the output's taps (x bounds aside: the TMA's zero fill): per dimension the k with o + pad = s i + k dil
+        // (grad_input: every k)
         int want = 1;
         for (int d = 0; d < 3; ++d) {
           int n = 0;
-          for (int k = 0; k < pb.k[d]; ++k) n += (o[d] + pb.pad[d] - int64_t(k) * pb.dil[d]) % pb.stride[d] == 0;
+          for (int k = 0; k < pb.k[d]; ++k) n += dg || (o[d] + pb.pad[d] - int64_t(k) * pb.dil[d]) % pb.stride[d] == 0;
           want *= n;
         }
         bad_count += taps != want;
@@ -448,6 +461,7 @@ static void check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
   CHECK(bad == 0, "%lld output (position, column block) not written exactly once", (long long)bad);
   CHECK(bad_tap == 0, "%lld (output, stage) pairs: the box off the output's input for the loaded tap", (long long)bad_tap);
   CHECK(bad_count == 0, "%lld outputs: stages' taps not the output's", (long long)bad_count);
+  return true;
 }
 
 static void check_dgrad(const HopperDgradPlan& r, const char* what) {
@@ -654,7 +668,7 @@ int main(int argc, char** argv) {
   {
     std::mt19937 prng(29);
     auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
-    int phase_planned = 0, emulated = 0, wgen_emulated = 0, pg_planned = 0, pg_wpair = 0;
+    int phase_planned = 0, emulated = 0, wgen_emulated = 0, pg_planned = 0, pg_wpair = 0, pg_wg4 = 0, pg_dgrad = 0;
     for (int t = 0; t < 6000; ++t) {
       ConvT3dProblem pb{};
       const int dt = int(prng() % 4);
@@ -778,12 +792,20 @@ int main(int argc, char** argv) {
         pg_planned += pg;
         CHECK(g.restage == (!(xcl || one_pos) || (round_anyway && !pg)), "restage %d with x %s", g.restage,
               xcl ? "channels_last" : "NCDHW");
-        if (pg) {  // the plan's tiles, and the other tiling (wpair off / on) where the w stride is 2
-          check_pgemm(pb, g.p);
+        if (pg) {  // the plan's tiles, the other tiling (wpair off / on) where the w stride is 2, four warpgroups
+          CHECK(g.p.pg_wg == kSm90PgemmWgDefault, "warpgroups asked %d", g.p.pg_wg);
+          CHECK(check_pgemm(pb, g.p), "geometry declined a planned problem");
           pg_wpair += g.p.pg_wpair && pb.stride[2] == 2;
           TapGemmParams q = g.p;
           q.pg_wpair = !q.pg_wpair;
-          if (pb.stride[2] == 2) check_pgemm(pb, q), ++pg_wpair;
+          if (pb.stride[2] == 2) {
+            CHECK(check_pgemm(pb, q), "geometry declined wpair %d", q.pg_wpair);
+            ++pg_wpair;
+          }
+          q.pg_wpair = false;
+          q.pg_wg = 4;  // (v122: where class rows fit 256 positions, which every planned problem's do)
+          CHECK(check_pgemm(pb, q), "geometry declined four warpgroups");
+          ++pg_wg4;
         }
         {  // the mma.sync instance rounds as its fragments load: an in-place x stays in place there
           setenv("CUTLASS_CONVT3D_TAPGEMM_SM90", "0", 1);
@@ -846,6 +868,30 @@ int main(int argc, char** argv) {
         CHECK(gd.restage == (!(ycl || one_out) || dround), "grad_y restaged %d", gd.restage);
         CHECK(q.a_rounded == (gd.restage && pb.dtype == DType::kF32 && op_math(pb, Kind::kGradInput) == Math::kTF32),
               "grad_y rounded copy %d", q.a_rounded);
+        // v123: grad_input on the TMA phase-GEMM only where asked (off by default), and then where its geometry
+        // admits the problem: a group's grad_y channels whole k-blocks, its x channels a multiple of 64, x rows <= bm
+        // positions, boxes of <= 256 elements, strides <= 8; the tiles walked both with 2 and with 4 warpgroups
+        CHECK(!q.pg_tma || kSm90PgemmDgradDefault == 1, "grad_input on the TMA phase-GEMM by default");
+        const int dkb = HopperPgemmTiles::kRowBytes / int(elem_size(pb.dtype));
+        int bw = 8;
+        while (bw < pb.in[2]) bw *= 2;
+        const bool dfit = pb.cout_g() % dkb == 0 && pb.cin_g() % 64 == 0 && pb.in[2] <= 128 &&
+                          pb.stride[1] <= 8 && pb.stride[2] <= 8 && bw * pb.stride[2] <= 256 &&
+                          128 / bw * pb.stride[1] <= 256;
+        TapGemmParams qt = q;
+        qt.pg_wg = 2;
+        CHECK(check_pgemm(pb, qt) == dfit, "grad_input TMA geometry, expected %d", dfit);
+        if (dfit) {
+          qt.pg_wg = 4;
+          check_pgemm(pb, qt);
+          ++pg_dgrad;
+        }
+        setenv("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD", "1", 1);
+        TapGemmPlan gt{};
+        CHECK(tapgemm_plan(Kind::kGradInput, a, &gt) && gt.p.pg_tma == (dfit && q.gmma),
+              "grad_input TMA planned %d, expected %d", gt.p.pg_tma, dfit && q.gmma);
+        CHECK(!gt.p.pg_tma || gt.restage == !(ycl || one_out), "grad_input TMA: grad_y restaged %d", gt.restage);
+        unsetenv("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD");
       }
       // small problems: both passes end to end through the plans' tables as the kernel walks them, against the
       // transposed convolution and its grad_input in float64
@@ -975,11 +1021,13 @@ int main(int argc, char** argv) {
       unsetenv("CUTLASS_CONVT3D_PHASEGEMM");
     }
     unsetenv("CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER");
-    std::printf("phase-GEMM plans checked: %d forward (%d over TMA boxes, %d tilings of w pairs); %d small problems "
-                "emulated (forward, grad_input and / or grad_weight; %d grad_weight at any kernel)\n", phase_planned,
-                pg_planned, pg_wpair, emulated, wgen_emulated);
-    CHECK(pg_planned > 20 && pg_wpair > 10, "too few TMA phase-GEMM plans to check: %d (%d of w pairs)", pg_planned,
-          pg_wpair);
+    std::printf("phase-GEMM plans checked: %d forward (%d over TMA boxes, %d tilings of w pairs, %d of four "
+                "warpgroups; %d grad_input over TMA boxes); %d small problems emulated (forward, grad_input and / or "
+                "grad_weight; %d grad_weight at any kernel)\n",
+                phase_planned, pg_planned, pg_wpair, pg_wg4, pg_dgrad, emulated, wgen_emulated);
+    CHECK(pg_planned > 20 && pg_wpair > 10 && pg_wg4 > 20 && pg_dgrad > 20,
+          "too few TMA phase-GEMM plans to check: %d (%d of w pairs, %d of four warpgroups, %d grad_input)", pg_planned,
+          pg_wpair, pg_wg4, pg_dgrad);
     CHECK(wgen_emulated > 50, "too few grad_weight plans at any kernel emulated: %d", wgen_emulated);
     CHECK(phase_planned > 500 && emulated > 150, "too few phase-GEMM plans to check: %d (%d emulated)", phase_planned,
           emulated);
