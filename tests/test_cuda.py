@@ -1648,6 +1648,19 @@ def _phasegemm_grad_operands(pcase, mode, seed, fan):
     return dtype, tf32, budget, gen, x, w, (s, pad, op, g, dil)
 
 
+def _phasegemm_grad_y(x, w, args, gen, layout):
+    """A random grad_y for x, w and the conv args, in x's dtype on the GPU: NCDHW, channels_last (layout
+    "channels_last_3d") or one element off its 16-byte boundary ("misaligned")."""
+    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
+    gy = torch.randn(ys, generator=gen).to(x.dtype).to(DEV)
+    if layout == "channels_last_3d":
+        gy = gy.contiguous(memory_format=CL)
+    elif layout == "misaligned":
+        buf = torch.empty(gy.numel() + 1, dtype=x.dtype, device=DEV)
+        gy = buf[1:].view(ys).copy_(gy)
+    return gy
+
+
 @pytest.mark.parametrize("mode", ["fp32-tf32", "bf16"])
 @pytest.mark.parametrize("layout", ["ncdhw", "y-cl"])
 @pytest.mark.parametrize("pcase", PHASEGEMM_CASES, ids=[_phasegemm_id(c) for c in PHASEGEMM_CASES])
@@ -1686,13 +1699,7 @@ def test_phasegemm_grad_input(pcase, layout, mode, restore_flags, monkeypatch):
     other kernels, NaN-poisoned outputs, bits run to run."""
     cout, g = pcase[1], pcase[6]
     dtype, tf32, budget, gen, x, w, args = _phasegemm_grad_operands(pcase, mode, 23, cout // g)
-    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
-    gy = torch.randn(ys, generator=gen).to(dtype).to(DEV)
-    if layout == "channels_last_3d":
-        gy = gy.contiguous(memory_format=CL)
-    elif layout == "misaligned":
-        buf = torch.empty(gy.numel() + 1, dtype=dtype, device=DEV)
-        gy = buf[1:].view(ys).copy_(gy)
+    gy = _phasegemm_grad_y(x, w, args, gen, layout)
     s, pad, _, g, dil = args
     ref = F.conv3d(gy.double(), w.double(), None, s, pad, dil, g)
     torch.use_deterministic_algorithms(True)
@@ -2005,13 +2012,7 @@ def test_hopper_tma_phasegemm_grad_input(pcase, layout, mode, wgs, restore_flags
     dtype, tf32, budget, gen, x, w, args = _phasegemm_grad_operands(pcase, mode, 31, cout // g)
     if layout == "x-cl":
         x = x.contiguous(memory_format=CL)
-    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
-    gy = torch.randn(ys, generator=gen).to(dtype).to(DEV)
-    if layout == "channels_last_3d":
-        gy = gy.contiguous(memory_format=CL)
-    elif layout == "misaligned":
-        buf = torch.empty(gy.numel() + 1, dtype=dtype, device=DEV)
-        gy = buf[1:].view(ys).copy_(gy)
+    gy = _phasegemm_grad_y(x, w, args, gen, layout)
     s, pad, _, g, dil = args
     rounded = dtype == torch.float32 and tf32
 
