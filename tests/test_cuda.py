@@ -2034,9 +2034,9 @@ def test_hopper_tma_phasegemm_grad_input(pcase, layout, mode, wgs, restore_flags
     assert gx.dtype == dtype and gx.shape == x.shape and torch.isfinite(gx).all(), "unwritten or non-finite outputs"
     near = rel_err(gx, reference(True))
     assert near <= budget, f"{pcase} {layout}: {near:.3g} against float64"
-    if rounded:
+    if rounded:  # (grad_input's sums run over every tap: k4's 64 x 128 terms gave 2.4e-5 on the H100, stop 52)
         trunc = rel_err(gx, reference(False))
-        assert near < 1e-5 and near < trunc / 20, f"{near:.2e} from nearest, {trunc:.2e} from truncated"
+        assert near < 4e-5 and near < trunc / 20, f"{near:.2e} from nearest, {trunc:.2e} from truncated"
     assert torch.equal(run(), gx), "not bitwise the same run to run"
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD", "0")
     gx0, names0 = _with_kernel_names(run)
