@@ -144,11 +144,13 @@ constexpr int kSm90PgemmDefault = 1;
 constexpr int kSm90PgemmWpairDefault = 1;
 // v122: CUTLASS_CONVT3D_SM90_PGEMM_WG: consumer warpgroups of the TMA phase-GEMM's one-class tiles, 4 (256 positions
 // a tile, one CTA an SM: a stage's weights serve twice the positions) or 2 (the default: 128, two or three CTAs an
-// SM).  Not yet timed on a GPU, so the default is v120's
+// SM).  H100 (stop 52, one binary), vnet-128-64 channels_last forward 2 -> 4: fp32 0.246 -> 0.231 ms, bf16 0.155 ->
+// 0.163; still 2 until the suite has run at 4 (next: 4 for 4-byte types)
 constexpr int kSm90PgemmWgDefault = 2;
 // v123: CUTLASS_CONVT3D_SM90_PGEMM_DGRAD: grad_input on the TMA phase-GEMM (its boxes traverse grad_y at the strides)
 // where the phase-GEMM takes grad_input and the geometry admits it: 1, or 0 (the default: the gathering phase-GEMM).
-// Not yet timed on a GPU, so the default leaves grad_input where it was
+// H100 (stop 52, one binary), vnet-128-64 grad_input 0 -> 1: fp32 channels_last 0.298 -> 0.134 ms, NCDHW 0.317 ->
+// 0.234, bf16 0.159 -> 0.075 / 0.213 -> 0.130; still 0 until the suite has run at 1
 constexpr int kSm90PgemmDgradDefault = 0;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM

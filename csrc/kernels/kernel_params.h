@@ -210,7 +210,7 @@ struct TapGemmParams {
 // the strides (the TMA's element strides: box extent bw s along w, bh s along h), so a stage is still one box.
 struct HopperPgemmTiles {
   static constexpr int BM = 128, kRowBytes = 128, kThreads = 128, kWG = 2;  // two consumer warpgroups of 64 rows
-  static constexpr int kMaxWG = 4, kMaxBM = 64 * kMaxWG, kMaxBox = 256;       // (kMaxBox: a TMA box's extent)
+  static constexpr int kMaxBox = 256;  // a TMA box's extent a dimension
   static constexpr int kMaxClasses = 8, kMaxRing = 8, kBarBytes = 2 * kMaxRing * 8, kCtasPerSm = 2;
   static constexpr int kMaxShifts = 2 * TapGemmTiles::kMaxTaps;  // wpair: w shifts over both residues
   static constexpr int kZeroBytes = 64 * kRowBytes;                // wpair: zero operands (64 rows)
@@ -226,7 +226,7 @@ struct HopperPgemmTiles {
   static constexpr int cta_threads(int wgs = kWG) { return wgs * kThreads + 32; }  // (+ the producer warp)
 };
 struct HopperPgemm {
-  int wgs, bm;          // consumer warpgroups and positions a tile (64 wgs: BM, or kMaxBM where v122 asks)
+  int wgs, bm;          // consumer warpgroups (2, or 4 where v122 asks) and positions a tile, 64 wgs
   int bw, lbw, bh;      // the box: bw = 2^lbw w positions (8..bm) x bh = bm / bw h positions
   int es_w, es_h;       // the box's element strides along w and h (grad_input: the strides; the forward: 1)
   int nwb, nhb, nqd;    // w blocks, h blocks and d rows over every class (the largest counts)
@@ -317,10 +317,12 @@ inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es,
   using T = HopperPgemmTiles;
   const TapGemmPhase& ph = p.ph;
   if (!p.phase || ph.ncls > T::kMaxClasses || es <= 0 || T::kRowBytes % es != 0) return false;
-  if (p.dgrad && (ph.ncls != 1 || ph.dim[1][0].mul > 8 || ph.dim[2][0].mul > 8)) return false;
+  // (a box steps through the source at the dimension's mul: grad_input's strides, 1 in the forward; a TMA element
+  // stride is <= 8)
+  if ((p.dgrad && ph.ncls != 1) || ph.dim[1][0].mul > 8 || ph.dim[2][0].mul > 8) return false;
   HopperPgemm g{};
-  g.es_h = p.dgrad ? ph.dim[1][0].mul : 1;
-  g.es_w = p.dgrad ? ph.dim[2][0].mul : 1;
+  g.es_h = ph.dim[1][0].mul;
+  g.es_w = ph.dim[2][0].mul;
   g.kb = T::kRowBytes / es;
   if (p.Kc % g.kb != 0 || p.Nc % 64 != 0 || p.ldb != p.Nc) return false;
   g.nkb = p.Kc / g.kb;
