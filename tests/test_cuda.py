@@ -1942,7 +1942,7 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
     wg4 = wpair == "wg4"
     if wg4:
         wpair = "0"
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WG", "4")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WG", "4" if wg4 else "2")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", wpair)
     dtype, tf32, budget, x, w, b, args = _phasegemm_forward_operands(pcase, mode, layout, True, 29)
     rounded = dtype == torch.float32 and tf32
@@ -1985,14 +1985,16 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
     wvec = wpair == "2" and sw == 2 and out.stride(4) == 1 and out.shape[4] % 2 == 0
     default_takes = out.stride(1) == 1 or dtype != torch.float32 or wvec
     assert ("hopper_tma_phasegemm_kernel" in _with_kernel_names(run)[1]) == default_takes, (layout, mode)
-    # v121's default (CUTLASS_CONVT3D_SM90_PGEMM_WPAIR unset, 1): w pairs where y is NCDHW; v122's (WG unset): two
-    # warpgroups
+    # v121's default (CUTLASS_CONVT3D_SM90_PGEMM_WPAIR unset, 1): w pairs where y is NCDHW; v122's (WG unset): one
+    # class over four warpgroups for 4-byte types, two for 16-bit ones
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR")
-    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_PGEMM_WG", raising=False)
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_PGEMM_WG")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "2")
     names = _with_kernel_names(run)[1]
-    assert _pgemm_wpair(names) == (sw == 2 and out.stride(1) != 1), (layout, mode, names)
-    assert not _pgemm_instance(names, False, 4), names
+    pair = sw == 2 and out.stride(1) != 1
+    assert _pgemm_wpair(names) == pair, (layout, mode, names)
+    assert _pgemm_instance(names, False, 4) == (not pair and dtype == torch.float32), names
+    assert _pgemm_instance(names, False, 2) == (not pair and dtype != torch.float32), names
 
 
 @pytest.mark.parametrize("wgs", ["2", "4"])
@@ -2000,11 +2002,13 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "x-cl"])
 @pytest.mark.parametrize("pcase", PGEMM_CASES, ids=[_phasegemm_id(c) for c in PGEMM_CASES])
 def test_hopper_tma_phasegemm_grad_input(pcase, layout, mode, wgs, restore_flags, monkeypatch):
-    """v123 (compute capability 9.0, CUTLASS_CONVT3D_SM90_PGEMM_DGRAD=1): grad_input on the TMA phase-GEMM, its boxes
-    traversing grad_y at the strides (the maps' element strides), with two or (v122) four warpgroups: grad_y NCDHW or
+    """v123 (compute capability 9.0, CUTLASS_CONVT3D_SM90_PGEMM_DGRAD=1, the default): grad_input on the TMA
+    phase-GEMM, its boxes traversing grad_y at the strides (the maps' element strides), with two or (v122) four
+    warpgroups: grad_y NCDHW or
     misaligned (restaged channels_last), channels_last (read in place), or x channels_last (so grad_x); every element
     of grad_x written (NaN-poisoned), within budget of float64 (F.conv3d of grad_y), TF32 operands rounded to nearest
-    by the maps; within 2 budgets of the gathering phase-GEMM (=0, the default); the same bits run to run."""
+    by the maps; within 2 budgets of the gathering phase-GEMM (=0); the same bits run to run; the defaults (both knobs
+    unset) take the TMA phase-GEMM with v122's warpgroups by element size."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WG", wgs)
@@ -2042,6 +2046,14 @@ def test_hopper_tma_phasegemm_grad_input(pcase, layout, mode, wgs, restore_flags
     gx0, names0 = _with_kernel_names(run)
     assert "hopper_tma_phasegemm_kernel" not in names0 and "phasegemm_kernel" in names0, names0
     assert rel_err(gx, gx0) <= 2 * budget, f"{pcase} {layout}: {rel_err(gx, gx0):.3g} against the gathering kernel"
+    # the defaults (both knobs unset): the TMA phase-GEMM, four warpgroups for 4-byte types and two for 16-bit ones
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD")
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_PGEMM_WG")
+    gxd, namesd = _with_kernel_names(run)
+    assert _pgemm_instance(namesd, False, 4 if dtype == torch.float32 else 2), namesd
+    if wgs == ("4" if dtype == torch.float32 else "2"):
+        assert torch.equal(gxd, gx), "the default's tiling gave other bits"
+    assert rel_err(gxd, gx) <= 2 * budget, f"{pcase} {layout}: {rel_err(gxd, gx):.3g} between the tilings"
 
 
 @pytest.mark.parametrize("wpair", ["2", "0"], ids=["wpair", "class"])

@@ -404,10 +404,10 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   const int pg_mode = env_level("CUTLASS_CONVT3D_SM90_PGEMM", 2, kSm90PgemmDefault);
   const int wpair_mode = env_level("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", 2, kSm90PgemmWpairDefault);
   p.pg_wpair = !dgrad && (wpair_mode == 2 || (wpair_mode == 1 && a.y.stride[1] != 1));
-  // v122: one-class tiles over four consumer warpgroups (CUTLASS_CONVT3D_SM90_PGEMM_WG: 4, or 2 the default)
-  p.pg_wg = env_level("CUTLASS_CONVT3D_SM90_PGEMM_WG", 4, kSm90PgemmWgDefault) == 4 ? 4 : 2;
-  // v123: grad_input over TMA boxes too (CUTLASS_CONVT3D_SM90_PGEMM_DGRAD: 1 wherever the geometry admits it, 0 the
-  // gathering phase-GEMM), under the same mode (=0 turns both off)
+  // v122: one-class tiles over four consumer warpgroups (CUTLASS_CONVT3D_SM90_PGEMM_WG: 4, 2, or by element size)
+  p.pg_wg = sm90_pgemm_wgs(env_level("CUTLASS_CONVT3D_SM90_PGEMM_WG", 4, kSm90PgemmWgDefault), es);
+  // v123: grad_input over TMA boxes too (CUTLASS_CONVT3D_SM90_PGEMM_DGRAD: 1, the default, wherever the geometry
+  // admits it, 0 the gathering phase-GEMM), under the same mode (=0 turns both off)
   const bool pg_pass = dgrad ? env_level("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD", 1, kSm90PgemmDgradDefault) == 1 : true;
   HopperPgemm pg;
   p.pg_tma = pg_pass && p.gmma && pg_mode != 0 && hopper_pgemm_geometry(p, src.size[0], int(es), &pg) &&

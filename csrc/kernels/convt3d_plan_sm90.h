@@ -143,15 +143,17 @@ constexpr int kSm90PgemmDefault = 1;
 // 0.173 (two accumulator sets: 2 CTAs an SM instead of 3, and x's saving is a fifth of the L2 bytes)
 constexpr int kSm90PgemmWpairDefault = 1;
 // v122: CUTLASS_CONVT3D_SM90_PGEMM_WG: consumer warpgroups of the TMA phase-GEMM's one-class tiles, 4 (256 positions
-// a tile, one CTA an SM: a stage's weights serve twice the positions) or 2 (the default: 128, two or three CTAs an
-// SM).  H100 (stop 52, one binary), vnet-128-64 channels_last forward 2 -> 4: fp32 0.246 -> 0.231 ms, bf16 0.155 ->
-// 0.163; still 2 until the suite has run at 4 (next: 4 for 4-byte types)
-constexpr int kSm90PgemmWgDefault = 2;
+// a tile, one CTA an SM: a stage's weights serve twice the positions), 2 (128, two or three CTAs an SM), or 0 (the
+// default): 4 for 4-byte types, 2 for 16-bit ones.  H100 (stop 52, one binary), vnet-128-64 channels_last, 2 -> 4:
+// forward fp32 0.246 -> 0.231 ms, bf16 0.155 -> 0.163; grad_input (v123) fp32 0.134 -> 0.128, bf16 0.075 -> 0.076
+constexpr int kSm90PgemmWgDefault = 0;
+// The warpgroups v122's knob asks for at an element size
+inline int sm90_pgemm_wgs(int level, int64_t es) { return level == 4 || level == 2 ? level : es == 4 ? 4 : 2; }
 // v123: CUTLASS_CONVT3D_SM90_PGEMM_DGRAD: grad_input on the TMA phase-GEMM (its boxes traverse grad_y at the strides)
-// where the phase-GEMM takes grad_input and the geometry admits it: 1, or 0 (the default: the gathering phase-GEMM).
-// H100 (stop 52, one binary), vnet-128-64 grad_input 0 -> 1: fp32 channels_last 0.298 -> 0.134 ms, NCDHW 0.317 ->
-// 0.234, bf16 0.159 -> 0.075 / 0.213 -> 0.130; still 0 until the suite has run at 1
-constexpr int kSm90PgemmDgradDefault = 0;
+// where the phase-GEMM takes grad_input and the geometry admits it: 1 (the default), or 0 (the gathering
+// phase-GEMM).  H100 (stop 52, one binary), vnet-128-64 grad_input 0 -> 1: fp32 channels_last 0.298 -> 0.134 ms,
+// NCDHW 0.317 -> 0.234, bf16 0.159 -> 0.075 / 0.213 -> 0.130
+constexpr int kSm90PgemmDgradDefault = 1;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM
 // reads for a 134 MB x, channels_last).  Default kHopperBand = 0, one band (the order before v100), until a GPU has

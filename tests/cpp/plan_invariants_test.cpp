@@ -793,7 +793,8 @@ int main(int argc, char** argv) {
         CHECK(g.restage == (!(xcl || one_pos) || (round_anyway && !pg)), "restage %d with x %s", g.restage,
               xcl ? "channels_last" : "NCDHW");
         if (pg) {  // the plan's tiles, the other tiling (wpair off / on) where the w stride is 2, four warpgroups
-          CHECK(g.p.pg_wg == kSm90PgemmWgDefault, "warpgroups asked %d", g.p.pg_wg);
+          // (v122's default: four warpgroups for 4-byte types, two for 16-bit ones)
+          CHECK(g.p.pg_wg == (half ? 2 : 4), "warpgroups asked %d", g.p.pg_wg);
           CHECK(check_pgemm(pb, g.p), "geometry declined a planned problem");
           pg_wpair += g.p.pg_wpair && pb.stride[2] == 2;
           TapGemmParams q = g.p;
@@ -865,13 +866,14 @@ int main(int argc, char** argv) {
         const bool dtf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradInput) == Math::kTF32;
         const bool dround = kPhaseGemmRoundedCopyDefault == 2 && q.gmma && dtf32 &&
                             pb.taps() / (pb.stride[0] * pb.stride[1] * pb.stride[2]) >= kPhaseGemmRoundCopyTaps;
-        CHECK(gd.restage == (!(ycl || one_out) || dround), "grad_y restaged %d", gd.restage);
+        // (the TMA phase-GEMM's maps round as the boxes land: an aligned channels_last grad_y is never copied)
+        CHECK(gd.restage == (!(ycl || one_out) || (dround && !q.pg_tma)), "grad_y restaged %d", gd.restage);
         CHECK(q.a_rounded == (gd.restage && pb.dtype == DType::kF32 && op_math(pb, Kind::kGradInput) == Math::kTF32),
               "grad_y rounded copy %d", q.a_rounded);
-        // v123: grad_input on the TMA phase-GEMM only where asked (off by default), and then where its geometry
-        // admits the problem: a group's grad_y channels whole k-blocks, its x channels a multiple of 64, x rows <= bm
-        // positions, boxes of <= 256 elements, strides <= 8; the tiles walked both with 2 and with 4 warpgroups
-        CHECK(!q.pg_tma || kSm90PgemmDgradDefault == 1, "grad_input on the TMA phase-GEMM by default");
+        // v123: grad_input on the TMA phase-GEMM (by default, and at CUTLASS_CONVT3D_SM90_PGEMM_DGRAD=1) where its
+        // geometry admits the problem: a group's grad_y channels whole k-blocks, its x channels a multiple of 64, x
+        // rows <= bm positions, boxes of <= 256 elements, strides <= 8; the tiles walked both with 2 and with 4
+        // warpgroups
         const int dkb = HopperPgemmTiles::kRowBytes / int(elem_size(pb.dtype));
         int bw = 8;
         while (bw < pb.in[2]) bw *= 2;
@@ -891,6 +893,10 @@ int main(int argc, char** argv) {
         CHECK(tapgemm_plan(Kind::kGradInput, a, &gt) && gt.p.pg_tma == (dfit && q.gmma),
               "grad_input TMA planned %d, expected %d", gt.p.pg_tma, dfit && q.gmma);
         CHECK(!gt.p.pg_tma || gt.restage == !(ycl || one_out), "grad_input TMA: grad_y restaged %d", gt.restage);
+        CHECK(q.pg_tma == gt.p.pg_tma && (!q.pg_tma || q.pg_wg == (elem_size(pb.dtype) == 4 ? 4 : 2)),
+              "grad_input TMA by default %d (warpgroups %d)", q.pg_tma, q.pg_wg);
+        setenv("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD", "0", 1);
+        CHECK(tapgemm_plan(Kind::kGradInput, a, &gt) && !gt.p.pg_tma, "grad_input TMA at DGRAD=0");
         unsetenv("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD");
       }
       // small problems: both passes end to end through the plans' tables as the kernel walks them, against the
