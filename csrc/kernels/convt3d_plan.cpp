@@ -406,6 +406,8 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   p.pg_wpair = !dgrad && (wpair_mode == 2 || (wpair_mode == 1 && a.y.stride[1] != 1));
   // v122: one-class tiles over four consumer warpgroups (CUTLASS_CONVT3D_SM90_PGEMM_WG: 4, 2, or by element size)
   p.pg_wg = sm90_pgemm_wgs(env_level("CUTLASS_CONVT3D_SM90_PGEMM_WG", 4, kSm90PgemmWgDefault), es);
+  // v124: one x box for a class's h taps (CUTLASS_CONVT3D_SM90_PGEMM_HALO: 1 where the geometry admits it, 0 never)
+  p.pg_halo = env_flag("CUTLASS_CONVT3D_SM90_PGEMM_HALO", kSm90PgemmHaloDefault);
   // v123: grad_input over TMA boxes too (CUTLASS_CONVT3D_SM90_PGEMM_DGRAD: 1, the default, wherever the geometry
   // admits it, 0 the gathering phase-GEMM), under the same mode (=0 turns both off)
   const bool pg_pass = dgrad ? env_level("CUTLASS_CONVT3D_SM90_PGEMM_DGRAD", 1, kSm90PgemmDgradDefault) == 1 : true;

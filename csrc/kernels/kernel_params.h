@@ -193,6 +193,9 @@ struct TapGemmParams {
   bool pg_wpair;
   // v122: consumer warpgroups of its one-class tiles (2: 128 positions, 4: 256; CUTLASS_CONVT3D_SM90_PGEMM_WG)
   int pg_wg;
+  // v124: its one-class forward tiles load one x box for all of a class's h taps (HopperPgemm::halo;
+  // CUTLASS_CONVT3D_SM90_PGEMM_HALO)
+  bool pg_halo;
 };
 
 // v120: the phase-GEMM forward over TMA boxes (pgemm_sm90.cuh).  A tile: BM positions of one residue class, a box of
@@ -213,6 +216,9 @@ struct HopperPgemmTiles {
   static constexpr int kMaxBox = 256;  // a TMA box's extent a dimension
   static constexpr int kMaxClasses = 8, kMaxRing = 8, kBarBytes = 2 * kMaxRing * 8, kCtasPerSm = 2;
   static constexpr int kMaxShifts = 2 * TapGemmTiles::kMaxTaps;  // wpair: w shifts over both residues
+  static constexpr int kMaxWBoxes = TapGemmTiles::kMaxTaps;       // weight boxes a slot (wpair 2, halo <= the taps)
+  // v124: a halo slot's bytes at most, so that a ring of 2 fits 2 CTAs an SM (1 at four warpgroups)
+  static constexpr int halo_slot_max(int wgs) { return wgs == 4 ? 96 * 1024 : 48 * 1024; }
   static constexpr int kZeroBytes = 64 * kRowBytes;                // wpair: zero operands (64 rows)
   // CTAs per SM by default: 3 at N = 64 (72 registers; stop 50 call 2, vnet-128-64 forward 2 -> 3: fp32 channels_last
   // 0.251 -> 0.241 ms, bf16 0.160 -> 0.153, bf16 NCDHW 0.238 -> 0.230), else 2 (the launch bounds': N = 128 takes 96
@@ -220,8 +226,9 @@ struct HopperPgemmTiles {
   // measured 1 -> 2 (stop 51 call 2, vnet-128-64 forward): bf16 NCDHW 0.178 -> 0.170 ms, channels_last 0.185 ->
   // 0.173, fp32 even)
   // (v122's four warpgroups: one, 544 threads at up to 72 registers and a ring of 40 KB slots)
-  static constexpr int ctas_per_sm(int N, bool wpair, int wgs = kWG) {
-    return wgs == 4 ? 1 : N == 64 && !wpair ? 3 : kCtasPerSm;
+  // (v124's halo slots: up to 48 KB, so two)
+  static constexpr int ctas_per_sm(int N, bool wpair, int wgs = kWG, bool halo = false) {
+    return wgs == 4 ? 1 : N == 64 && !wpair && !halo ? 3 : kCtasPerSm;
   }
   static constexpr int cta_threads(int wgs = kWG) { return wgs * kThreads + 32; }  // (+ the producer warp)
 };
@@ -241,7 +248,16 @@ struct HopperPgemm {
   bool wpair, wvec;
   int nu, ow_n;
   int8_t ushift[HopperPgemmTiles::kMaxShifts], utap[HopperPgemmTiles::kMaxShifts][2], wres[2];
+  // v124 (halo; the forward's one-class tiles): a class with several h taps loads one x box of bh + hspan rows (the
+  // tile's rows and the halo its taps reach) per (td, tw, k-block) stage, with the weights of each of its h taps
+  // (up to nth boxes of N rows), and tap th reads that box from row (off[th] - off[last]) bw on: whole 1 KB swizzle
+  // atoms (bw >= 8 rows of 128 bytes), so the operand is the same descriptor at another start.  arows: the slot's x
+  // rows (bm without halo), the weights after them
+  bool halo;
+  int hspan, nth, arows;
   CT3D_HD int tile_classes(const TapGemmPhase& ph) const { return wpair ? ph.ncls / 2 : ph.ncls; }
+  // weight boxes a slot holds: wpair's two residues, halo's h taps, else one
+  CT3D_HD int wboxes() const { return wpair ? 2 : halo ? nth : 1; }
 };
 
 // Tile t of the TMA phase-GEMM (the kernel's decode and the plan test's, one code): column block nb fastest, then
@@ -275,11 +291,21 @@ struct PgemmTile {
     return qd >= Dd->cnt || hb * g.bh >= Dh->cnt || wb * g.bw >= (g.wpair ? (g.ow_n + 1) / 2 : Dw->cnt);
   }
   CT3D_HD int wsteps(const HopperPgemm& g) const { return g.wpair ? g.nu : Dw->ntap; }
+  // sub-stages (one batch of wgmmas each): a slot's (taps of one x box) x k-blocks x the rest
   CT3D_HD int steps(const HopperPgemm& g) const { return Dd->ntap * Dh->ntap * wsteps(g) * g.nkb; }
-  // the x box's (d, h, w) origin at stage (td, th, iw) (grad_input: of grad_y, box row j at origin + mul j)
+  // v124: this tile's slots hold one x box for all its h taps (sub-stages th = 0 .. Dh->ntap - 1 of a slot)
+  CT3D_HD bool halo(const HopperPgemm& g) const { return g.halo && Dh->ntap > 1; }
+  CT3D_HD int subs(const HopperPgemm& g) const { return halo(g) ? Dh->ntap : 1; }
+  // the box row from which h tap th's operand starts (the forward's offsets decrease with the tap: the last is the
+  // box's origin)
+  CT3D_HD int arow(const HopperPgemm& g, int th) const {
+    return halo(g) ? (Dh->off[th] - Dh->off[Dh->ntap - 1]) << g.lbw : 0;
+  }
+  // the x box's (d, h, w) origin at stage (td, th, iw) (grad_input: of grad_y, box row j at origin + mul j; halo:
+  // the box of every h tap, its rows from arow(th) on tap th's)
   CT3D_HD void box(const HopperPgemm& g, int td, int th, int iw, int xo[3]) const {
     xo[0] = Dd->mul * (Dd->q0 + qd) + Dd->off[td];
-    xo[1] = Dh->mul * (Dh->q0 + hb * g.bh) + Dh->off[th];
+    xo[1] = Dh->mul * (Dh->q0 + hb * g.bh) + Dh->off[halo(g) ? Dh->ntap - 1 : th];
     xo[2] = g.wpair ? wb * g.bw + g.ushift[iw] : Dw->mul * (Dw->q0 + wb * g.bw) + Dw->off[iw];
   }
   // the weights at stage (td, th, iw) of the tile's residue rho (0 unless wpair): its class (into *cls) and tap index
@@ -381,6 +407,22 @@ inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es,
   g.bh = g.bm / g.bw;
   // (a box traverses bw es_w x bh es_h elements: a TMA box's extent is <= kMaxBox)
   if (g.bw * g.es_w > T::kMaxBox || g.bh * g.es_h > T::kMaxBox) return false;
+  // v124: one x box for a class's h taps where asked (the forward's one-class tiles: boxes step by 1 along h) and
+  // where that box is smaller than the taps' boxes (bh > hspan), its offsets decreasing (as the plan makes them)
+  g.hspan = 0;
+  g.nth = 1;
+  bool dec = true;
+  for (int r = 0; r < ph.s[1]; ++r) {
+    const TapGemmPhaseDim& D = ph.dim[1][r];
+    if (D.ntap < 2) continue;
+    for (int t = 1; t < D.ntap; ++t) dec &= D.off[t] < D.off[t - 1];
+    g.hspan = g.hspan > D.off[0] - D.off[D.ntap - 1] ? g.hspan : D.off[0] - D.off[D.ntap - 1];
+    g.nth = g.nth > D.ntap ? g.nth : D.ntap;
+  }
+  g.halo = p.pg_halo && !p.dgrad && !g.wpair && g.es_h == 1 && dec && g.hspan > 0 && g.bh > g.hspan &&
+           g.bh + g.hspan <= T::kMaxBox && ((g.bh + g.hspan) * g.bw + g.nth * g.N) * T::kRowBytes <= T::halo_slot_max(g.wgs);
+  if (!g.halo) g.hspan = 0, g.nth = 1;
+  g.arows = (g.bh + g.hspan) * g.bw;
   g.nwb = (cw + g.bw - 1) / g.bw;
   g.nhb = (ch + g.bh - 1) / g.bh;
   g.nqd = cd;

@@ -375,7 +375,7 @@ Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, st
 // CUTLASS_CONVT3D_SM90_PGEMM_CTAS (1-3, default ctas_per_sm): CTAs per SM, for the A/B
 int pgemm_ctas(const HopperPgemm& g) {
   const char* ev = std::getenv("CUTLASS_CONVT3D_SM90_PGEMM_CTAS");
-  return ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : HopperPgemmTiles::ctas_per_sm(g.N, g.wpair, g.wgs);
+  return ev && *ev >= '1' && *ev <= '3' && ev[1] == 0 ? *ev - '0' : HopperPgemmTiles::ctas_per_sm(g.N, g.wpair, g.wgs, g.halo);
 }
 
 template <class Tr, int N, bool kPair, int kMinCtas, int kWG>
@@ -398,6 +398,11 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, int per_sm, const Sme
   const cuuint32_t xt[5] = {1, cuuint32_t(g.es_w), cuuint32_t(g.es_h), 1, 1};
   Status s = map_tiled<Tr, T::kRowBytes>(x.data, xd, xs, xb, Tr::kTF32, &maps.x, why, xt);
   if (s != Status::kSuccess) return s;
+  if (g.halo) {  // (v124: the boxes of a class's h taps, bh + hspan rows)
+    const cuuint32_t xbh[5] = {cuuint32_t(g.kb), cuuint32_t(g.bw), cuuint32_t(g.bh + g.hspan), 1, 1};
+    s = map_tiled<Tr, T::kRowBytes>(x.data, xd, xs, xbh, Tr::kTF32, &maps.xh, why, xt);
+    if (s != Status::kSuccess) return s;
+  }
   for (int c = 0; c < p.ph.ncls; ++c) {
     int r[3];
     p.ph.residues(c, r);
@@ -410,7 +415,7 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, int per_sm, const Sme
     s = map_tiled<Tr, T::kRowBytes>(wc, wd, wst, wb, Tr::kTF32, &maps.w[c], why);
     if (s != Status::kSuccess) return s;
   }
-  g.slot_bytes = (g.bm + (kPair ? 2 : 1) * N) * T::kRowBytes;  // (wpair: both residues' weights)
+  g.slot_bytes = (g.arows + g.wboxes() * N) * T::kRowBytes;  // (wpair: both residues' weights; halo: the h taps')
   // the deepest ring that keeps `per_sm` CTAs on an SM (1 KB of each CTA's shared memory is the system's)
   const int zero = kPair ? T::kZeroBytes : 0;
   const int per_cta = std::min(lim.optin, lim.per_sm / per_sm - 1024) - T::kBarBytes - 1024 - zero;

@@ -24,6 +24,9 @@
 // are stored together (an NCDHW y: one 2-element store a channel).
 // v122 (kWG = 4, HopperPgemm::wgs): one-class tiles of 256 positions over four consumer warpgroups; the same stages
 // with boxes of twice the rows, so each stage's weights are loaded once for twice the positions.
+// v124 (HopperPgemm::halo, the forward's one-class tiles): a class with several h taps loads one x box of the tile's
+// rows and the h halo its taps reach, with every h tap's weights, per (td, tw, k-block) slot; tap th's wgmmas read it
+// from row arow(th) on (x read once for the class's h taps instead of once a tap).
 // v123 (grad_input, TapGemmParams::dgrad): the same kernel with the source grad_y and the destination grad_x, one
 // class whose taps are every (kd, kh, kw): its boxes traverse grad_y at the strides (the map's element strides), so
 // box row (j, i) holds grad_y at (s_h (Q_h + j) + off, s_w (Q_w + i) + off) and the zero fill outside grad_y is the
@@ -33,9 +36,10 @@
 
 namespace ct3d {
 
-// The x map (the channels_last source) and one weight map per class (its K = taps x Kc differs)
+// The x map (the channels_last source; xh: v124's boxes of bh + hspan rows) and one weight map per class (its K =
+// taps x Kc differs)
 struct HopperPgemmMaps {
-  CUtensorMap x;
+  CUtensorMap x, xh;
   CUtensorMap w[HopperPgemmTiles::kMaxClasses];
 };
 
@@ -96,27 +100,32 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(kWG), kMinCtas)
         const PgemmTile tl(p, g, t);
         if (tl.empty(g)) continue;
         const int c0 = tl.grp * p.Kc, wrow = tl.grp * p.ldb + tl.nb * N;
+        // a slot: the x box and the weight boxes, residue r's tap (wpair) or the stage's h taps th + b (halo: nhb;
+        // a class's pack steps Dw->ntap taps from one h tap to the next)
+        const bool halo = tl.halo(g);
+        const int nhb = tl.subs(g), xrows = halo ? g.arows : BM, tstep = tl.Dw->ntap;
+        const CUtensorMap* const xmap = halo ? &maps.xh : &maps.x;
         for (int td = 0; td < tl.Dd->ntap; ++td)
-          for (int th = 0; th < tl.Dh->ntap; ++th)
+          for (int th = 0; th < tl.Dh->ntap; th += nhb)
             for (int iw = 0; iw < tl.wsteps(g); ++iw) {
               int xo[3], cls[NR], tap[NR];
               tl.box(g, td, th, iw, xo);
-              uint32_t bytes = uint32_t(BM) * RB;
+              uint32_t bytes = uint32_t(xrows) * RB;
 #pragma unroll
               for (int r = 0; r < NR; ++r) {
                 tap[r] = tl.wtap(p.ph, g, td, th, iw, r, &cls[r]);
-                if (tap[r] >= 0) bytes += uint32_t(N) * RB;
+                if (tap[r] >= 0) bytes += uint32_t(nhb * N) * RB;
               }
               for (int j = 0; j < g.nkb; ++j) {
                 if (it >= R) Bar::wait(&empty[sl], ph ^ 1);
                 uint8_t* const slot = slots + sl * g.slot_bytes;
                 Bar::arrive_and_expect_tx(&full[sl], bytes);
-                tma_load_5d(&maps.x, &full[sl], slot, c0 + j * g.kb, xo[2], xo[1], xo[0], tl.n);
+                tma_load_5d(xmap, &full[sl], slot, c0 + j * g.kb, xo[2], xo[1], xo[0], tl.n);
 #pragma unroll
                 for (int r = 0; r < NR; ++r)
-                  if (tap[r] >= 0)
-                    tma_load_2d(&maps.w[cls[r]], &full[sl], slot + (BM + r * N) * RB, tap[r] * p.Kc + j * g.kb,
-                                wrow);
+                  for (int b = 0; b < nhb && tap[r] >= 0; ++b)
+                    tma_load_2d(&maps.w[cls[r]], &full[sl], slot + (g.arows + (r + b) * N) * RB,
+                                (tap[r] + b * tstep) * p.Kc + j * g.kb, wrow);
                 ++it;
                 if (++sl == R) sl = 0, ph ^= 1;
               }
@@ -141,20 +150,22 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(kWG), kMinCtas)
     for (int r = 0; r < NR; ++r)
 #pragma unroll
       for (int e = 0; e < NACC; ++e) acc[r][e] = 0.f;
-    // one stage's wgmmas in flight while the next slot is waited for: a slot is released a stage later
-    int prev = -1, j = 0, iw = 0;
+    // one batch of wgmmas in flight while the next is issued: a slot is released once the batch after its last
+    // sub-stage has been issued (v124's halo: a slot is nsub sub-stages, h tap th's from box row arow(th) on)
+    int prev = -1, j = 0, iw = 0, th = 0;
+    const int nsub = tl.subs(g);
     for (int s = tl.steps(g); s > 0; --s) {
       // the residues with a tap at this stage (uniform over the CTA): wpair's w shift iw, k-block j
       const int mask = kPair ? (g.utap[iw][0] >= 0) | (g.utap[iw][1] >= 0) << 1 : 1;
       if (kPair && ++j == g.nkb) j = 0, iw = iw + 1 == g.nu ? 0 : iw + 1;
-      Bar::wait(&full[sl], ph);
+      if (th == 0) Bar::wait(&full[sl], ph);
 #pragma unroll
       for (int r = 0; r < NR; ++r)
 #pragma unroll
         for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[r][e])::"memory");
       cute::warpgroup_arrive();
-      const uint32_t sa = s0 + uint32_t(sl * g.slot_bytes) + uint32_t(wg * 64 * RB),
-                     sb = s0 + uint32_t(sl * g.slot_bytes + BM * RB);
+      const uint32_t sa = s0 + uint32_t(sl * g.slot_bytes) + uint32_t((wg * 64 + tl.arow(g, th)) * RB),
+                     sb = s0 + uint32_t(sl * g.slot_bytes + (g.arows + th * N) * RB);
       // A residue without a tap here multiplies zeros by zeros (+0 to its sums, whatever x holds) rather than
       // branching around its wgmmas: ptxas serialises wgmmas on a path it cannot prove uniform (C7520), which took
       // the first form of v121 from 0.245 to 0.316 ms (vnet fp32 channels_last, stop 51)
@@ -173,9 +184,12 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(kWG), kMinCtas)
       for (int r = 0; r < NR; ++r)
 #pragma unroll
         for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[r][e])::"memory");
-      if (prev >= 0 && lane == 0) Bar::arrive(&empty[prev]);
-      prev = sl;
-      if (++sl == R) sl = 0, ph ^= 1;
+      if (th == 0 && prev >= 0 && lane == 0) Bar::arrive(&empty[prev]);
+      if (++th == nsub) {
+        th = 0;
+        prev = sl;
+        if (++sl == R) sl = 0, ph ^= 1;
+      }
     }
     cute::warpgroup_wait<0>();
 #pragma unroll

@@ -403,7 +403,20 @@ static bool check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
   if (outs > (int64_t(1) << 22)) return true;  // (the emulation's memory)
   std::vector<uint8_t> seen(size_t(outs), 0);
   const int nr = g.wpair ? 2 : 1;
-  int64_t bad_tap = 0, bad_count = 0;
+  // v124: the halo box holds every h tap's rows of the tile, in whole swizzle atoms; its slot fits a ring of two
+  if (g.halo) {
+    int span = 0;
+    for (int r = 0; r < pb.stride[1]; ++r) {
+      const TapGemmPhaseDim& D = p.ph.dim[1][r];
+      if (D.ntap > 1) span = std::max(span, D.off[0] - D.off[D.ntap - 1]);
+    }
+    CHECK(!dg && !g.wpair && g.hspan == span && g.bh > span && g.arows == (g.bh + span) * g.bw &&
+              g.wboxes() == g.nth && (g.arows + g.nth * g.N) * T::kRowBytes <= T::halo_slot_max(g.wgs),
+          "halo: span %d (%d), bh %d, rows %d", g.hspan, span, g.bh, g.arows);
+  } else {
+    CHECK(g.arows == g.bm && g.hspan == 0, "no halo: rows %d", g.arows);
+  }
+  int64_t bad_tap = 0, bad_count = 0, bad_row = 0;
   for (int64_t t = 0; t < g.tiles; ++t) {
     const PgemmTile tl(p, g, int(t));
     if (tl.empty(g)) continue;
@@ -434,9 +447,12 @@ static bool check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
               const int tw = tap % D3[2]->ntap, t3[3] = {tap / D3[2]->ntap / D3[1]->ntap, tap / D3[2]->ntap % D3[1]->ntap, tw};
               int xo[3];
               tl.box(g, td, th, iw, xo);
-              // (the box row's source position: the forward's x, grad_input's grad_y at the element strides)
-              const int64_t x3[3] = {xo[0], xo[1] + int64_t(g.es_h) * (m >> g.lbw),
-                                     xo[2] + int64_t(g.es_w) * (m & (g.bw - 1))};
+              // (the box row's source position: the forward's x, grad_input's grad_y at the element strides; v124's
+              // halo boxes: tap th's operand from row arow(th) on, inside the box's bh + hspan rows)
+              const int row = tl.arow(g, th) + m;
+              bad_row += row >= (tl.halo(g) ? g.arows : g.bm) || (row & 7) != (m & 7);
+              const int64_t x3[3] = {xo[0], xo[1] + int64_t(g.es_h) * (row >> g.lbw),
+                                     xo[2] + int64_t(g.es_w) * (row & (g.bw - 1))};
               bool ok = D3[0] == tl.Dd && D3[1] == tl.Dh && t3[0] == td && t3[1] == th && tap < D3[0]->ntap * D3[1]->ntap * D3[2]->ntap;
               for (int d = 0; d < 3; ++d) {
                 const int64_t kd = int64_t(D3[d]->k[t3[d]]) * pb.dil[d];
@@ -460,6 +476,7 @@ static bool check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
   for (uint8_t v : seen) bad += v != 1;
   CHECK(bad == 0, "%lld output (position, column block) not written exactly once", (long long)bad);
   CHECK(bad_tap == 0, "%lld (output, stage) pairs: the box off the output's input for the loaded tap", (long long)bad_tap);
+  CHECK(bad_row == 0, "%lld (output, stage) pairs: an operand row outside the box or off its atom", (long long)bad_row);
   CHECK(bad_count == 0, "%lld outputs: stages' taps not the output's", (long long)bad_count);
   return true;
 }
@@ -668,7 +685,8 @@ int main(int argc, char** argv) {
   {
     std::mt19937 prng(29);
     auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
-    int phase_planned = 0, emulated = 0, wgen_emulated = 0, pg_planned = 0, pg_wpair = 0, pg_wg4 = 0, pg_dgrad = 0;
+    int phase_planned = 0, emulated = 0, wgen_emulated = 0, pg_planned = 0, pg_wpair = 0, pg_wg4 = 0, pg_dgrad = 0,
+        pg_halo = 0;
     for (int t = 0; t < 6000; ++t) {
       ConvT3dProblem pb{};
       const int dt = int(prng() % 4);
@@ -807,6 +825,16 @@ int main(int argc, char** argv) {
           q.pg_wg = 4;  // (v122: where class rows fit 256 positions, which every planned problem's do)
           CHECK(check_pgemm(pb, q), "geometry declined four warpgroups");
           ++pg_wg4;
+          // v124: one x box for a class's h taps, with two and four warpgroups (off by default)
+          CHECK(!g.p.pg_halo || kSm90PgemmHaloDefault == 1, "halo asked by default");
+          q.pg_halo = true;
+          for (int wgs : {2, 4}) {
+            q.pg_wg = wgs;
+            HopperPgemm hg{};
+            CHECK(check_pgemm(pb, q) && hopper_pgemm_geometry(q, pb.N, int(elem_size(pb.dtype)), &hg),
+                  "geometry declined halo");
+            pg_halo += hg.halo;
+          }
         }
         {  // the mma.sync instance rounds as its fragments load: an in-place x stays in place there
           setenv("CUTLASS_CONVT3D_TAPGEMM_SM90", "0", 1);
@@ -1028,12 +1056,12 @@ int main(int argc, char** argv) {
     }
     unsetenv("CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER");
     std::printf("phase-GEMM plans checked: %d forward (%d over TMA boxes, %d tilings of w pairs, %d of four "
-                "warpgroups; %d grad_input over TMA boxes); %d small problems emulated (forward, grad_input and / or "
-                "grad_weight; %d grad_weight at any kernel)\n",
-                phase_planned, pg_planned, pg_wpair, pg_wg4, pg_dgrad, emulated, wgen_emulated);
-    CHECK(pg_planned > 20 && pg_wpair > 10 && pg_wg4 > 20 && pg_dgrad > 20,
-          "too few TMA phase-GEMM plans to check: %d (%d of w pairs, %d of four warpgroups, %d grad_input)", pg_planned,
-          pg_wpair, pg_wg4, pg_dgrad);
+                "warpgroups, %d of halo boxes; %d grad_input over TMA boxes); %d small problems emulated (forward, "
+                "grad_input and / or grad_weight; %d grad_weight at any kernel)\n",
+                phase_planned, pg_planned, pg_wpair, pg_wg4, pg_halo, pg_dgrad, emulated, wgen_emulated);
+    CHECK(pg_planned > 20 && pg_wpair > 10 && pg_wg4 > 20 && pg_halo > 20 && pg_dgrad > 20,
+          "too few TMA phase-GEMM plans to check: %d (%d of w pairs, %d of four warpgroups, %d of halo boxes, %d "
+          "grad_input)", pg_planned, pg_wpair, pg_wg4, pg_halo, pg_dgrad);
     CHECK(wgen_emulated > 50, "too few grad_weight plans at any kernel emulated: %d", wgen_emulated);
     CHECK(phase_planned > 500 && emulated > 150, "too few phase-GEMM plans to check: %d (%d emulated)", phase_planned,
           emulated);
