@@ -14,10 +14,10 @@ echo "== A/B (time left: $(left) s)" >> "$L"
 VARIANTS="old=$B@CUTLASS_CONVT3D_SM90_PGEMM_WG=2@CUTLASS_CONVT3D_SM90_PGEMM_DGRAD=0 new=$B \
 halo=$B@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1 halo2=$B@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1@CUTLASS_CONVT3D_SM90_PGEMM_WG=2" \
   CHECK=1 CASES="vnet-128-64 video-64-32" CFGS="f32 cl tf32,f32 ncdhw tf32,bf16 cl tf32,bf16 ncdhw tf32" OUT=$OUT \
-  timeout 150 bash benchmarks/ab_compare.sh > "$OUT/ab.txt" 2>&1
+  timeout 110 bash benchmarks/ab_compare.sh > "$OUT/ab.txt" 2>&1
 grep -v "^WARNING" "$OUT/ab.txt" | grep -v "check vs float64.* ok$" | grep -v "^== round\|^vnet\|^video" >> "$L"
-log_bench s53a-decoders 130 --cases vnet-128-64,video-64-32 --modes fp32-tf32,fp32-tf32-cl,bf16
-log_pytest 130
+log_bench s53a-decoders 100 --cases vnet-128-64,video-64-32 --modes fp32-tf32,fp32-tf32-cl,bf16
+log_pytest 95
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 (cd "$OUT" && tar czf /tmp/logs.tgz --exclude=s53a.txt . ; mv /tmp/logs.tgz . ; find . -type f ! -name logs.tgz ! -name s53a.txt -delete)
 exit 0
