@@ -2000,10 +2000,18 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
     assert _pgemm_instance(names, False, 2) == (not pair and dtype != torch.float32), names
 
 
+# grad_input's cases: the forward's, and strides 3 and 4 (boxes traversing grad_y at TMA element strides 3 and 4;
+# more than 8 classes, so not the forward's kernel)
+PGEMM_DGRAD_CASES = PGEMM_CASES + [
+    ((1, 64, 3, 5, 20), 64, 4, 3, 1, 2, 1, 1),
+    ((1, 64, 2, 4, 12), 64, 3, 4, 1, 3, 1, 1),
+]
+
+
 @pytest.mark.parametrize("wgs", ["2", "4"])
 @pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "x-cl"])
-@pytest.mark.parametrize("pcase", PGEMM_CASES, ids=[_phasegemm_id(c) for c in PGEMM_CASES])
+@pytest.mark.parametrize("pcase", PGEMM_DGRAD_CASES, ids=[_phasegemm_id(c) for c in PGEMM_DGRAD_CASES])
 def test_hopper_tma_phasegemm_grad_input(pcase, layout, mode, wgs, restore_flags, monkeypatch):
     """v123 (compute capability 9.0, CUTLASS_CONVT3D_SM90_PGEMM_DGRAD=1, the default): grad_input on the TMA
     phase-GEMM, its boxes traversing grad_y at the strides (the maps' element strides), with two or (v122) four
