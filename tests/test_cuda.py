@@ -1925,7 +1925,7 @@ def _pgemm_wpair(names):
     return _pgemm_instance(names, True, 2)
 
 
-@pytest.mark.parametrize("wpair", ["2", "0", "wg4", "halo", "halo-wg4"])
+@pytest.mark.parametrize("wpair", ["2", "0", "wg4", "halo", "halo-wg4", "halo-wpair"])
 @pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16", "fp32-exact"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "y-cl"])
 @pytest.mark.parametrize("pcase", PGEMM_CASES, ids=[_phasegemm_id(c) for c in PGEMM_CASES])
@@ -1934,15 +1934,15 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
     (not exact fp32), in every layout (NCDHW and misaligned x restaged channels_last, channels_last x in place, y-cl: a
     channels_last y), with tiles of one class or (v121, CUTLASS_CONVT3D_SM90_PGEMM_WPAIR=2) of both w residues where
     the w stride is 2, or (v122, wg4: CUTLASS_CONVT3D_SM90_PGEMM_WG=4) one class over four warpgroups, or (v124, halo:
-    CUTLASS_CONVT3D_SM90_PGEMM_HALO=1) one x box for a class's h taps, with two or four warpgroups; every output
-    written (NaN-poisoned), within budget of float64; TF32 operands rounded to nearest by the maps (far closer to the
-    nearest-rounded operands' float64 than to the truncated ones'); within 2 budgets of the gathering phase-GEMM (=0);
-    the same bits run to run."""
+    CUTLASS_CONVT3D_SM90_PGEMM_HALO=1) one x box for a class's h taps, with two or four warpgroups or w pairs; every
+    output written (NaN-poisoned), within budget of float64; TF32 operands rounded to nearest by the maps (far closer
+    to the nearest-rounded operands' float64 than to the truncated ones'); within 2 budgets of the gathering
+    phase-GEMM (=0); the same bits run to run."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
     wg4, halo = wpair.endswith("wg4"), wpair.startswith("halo")
     if wg4 or halo:
-        wpair = "0"
+        wpair = "2" if wpair.endswith("wpair") else "0"
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WG", "4" if wg4 else "2")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_HALO", "1" if halo else "0")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", wpair)
@@ -2067,7 +2067,7 @@ def test_hopper_tma_phasegemm_grad_input(pcase, layout, mode, wgs, restore_flags
     assert rel_err(gxd, gx) <= 2 * budget, f"{pcase} {layout}: {rel_err(gxd, gx):.3g} between the tilings"
 
 
-@pytest.mark.parametrize("wpair", ["2", "0", "halo"], ids=["wpair", "class", "halo"])
+@pytest.mark.parametrize("wpair", ["2", "0", "halo", "halo-wpair"], ids=["wpair", "class", "halo", "halo-wpair"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 def test_hopper_tma_phasegemm_nonfinite_x(value, layout, wpair, restore_flags, monkeypatch):
@@ -2077,8 +2077,8 @@ def test_hopper_tma_phasegemm_nonfinite_x(value, layout, wpair, restore_flags, m
     tap's operand is the rows of its own taps, the halo rows only other taps')."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_HALO", "1" if wpair == "halo" else "0")
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", "0" if wpair == "halo" else wpair)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_HALO", "1" if wpair.startswith("halo") else "0")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WPAIR", {"halo": "0", "halo-wpair": "2"}.get(wpair, wpair))
     monkeypatch.setenv("CUTLASS_CONVT3D_PHASEGEMM", "1")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM", "2")
     torch.backends.cudnn.allow_tf32 = True

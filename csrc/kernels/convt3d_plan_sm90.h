@@ -154,9 +154,10 @@ inline int sm90_pgemm_wgs(int level, int64_t es) { return level == 4 || level ==
 // phase-GEMM).  H100 (stop 52, one binary), vnet-128-64 grad_input 0 -> 1: fp32 channels_last 0.298 -> 0.134 ms,
 // NCDHW 0.317 -> 0.234, bf16 0.159 -> 0.075 / 0.213 -> 0.130
 constexpr int kSm90PgemmDgradDefault = 1;
-// v124: CUTLASS_CONVT3D_SM90_PGEMM_HALO: the TMA phase-GEMM forward's one-class tiles load one x box for all of a
-// class's h taps (bh + hspan rows instead of bh a tap; HopperPgemm::halo) where the geometry admits it: 1, or 0 (the
-// default until a GPU has timed it).  L2 -> SM bytes on vnet-128-64 fp32: -17% (two warpgroups), -23% (four)
+// v124: CUTLASS_CONVT3D_SM90_PGEMM_HALO: the TMA phase-GEMM forward's tiles (one class, or w pairs) load one x box
+// for all of a class's h taps (bh + hspan rows instead of bh a tap; HopperPgemm::halo) where the geometry admits it:
+// 1, or 0 (the default until a GPU has timed it).  L2 -> SM bytes on vnet-128-64 fp32: -17% (two warpgroups), -23%
+// (four), -14% (w pairs: 504 -> 432 KB per 128 positions of the four (d, h) classes)
 constexpr int kSm90PgemmHaloDefault = 0;
 // The Hopper forward's tiles in bands of CUTLASS_CONVT3D_SM90_BAND output rows along h (HopperSeg::row_of, v100), so
 // x rows shared by consecutive d rows stay in L2 between their reads (ncu, stop 40, mission forward: 420 MB of DRAM

@@ -216,9 +216,9 @@ struct HopperPgemmTiles {
   static constexpr int kMaxBox = 256;  // a TMA box's extent a dimension
   static constexpr int kMaxClasses = 8, kMaxRing = 8, kBarBytes = 2 * kMaxRing * 8, kCtasPerSm = 2;
   static constexpr int kMaxShifts = 2 * TapGemmTiles::kMaxTaps;  // wpair: w shifts over both residues
-  static constexpr int kMaxWBoxes = TapGemmTiles::kMaxTaps;       // weight boxes a slot (wpair 2, halo <= the taps)
-  // v124: a halo slot's bytes at most, so that a ring of 2 fits 2 CTAs an SM (1 at four warpgroups)
-  static constexpr int halo_slot_max(int wgs) { return wgs == 4 ? 96 * 1024 : 48 * 1024; }
+  // v124: a halo slot's bytes at most, so that a ring of 2 fits 2 CTAs an SM (1 at four warpgroups and for w pairs,
+  // whose halo slots hold two residues' weights)
+  static constexpr int halo_slot_max(int wgs, bool wpair) { return wgs == 4 || wpair ? 96 * 1024 : 48 * 1024; }
   static constexpr int kZeroBytes = 64 * kRowBytes;                // wpair: zero operands (64 rows)
   // CTAs per SM by default: 3 at N = 64 (72 registers; stop 50 call 2, vnet-128-64 forward 2 -> 3: fp32 channels_last
   // 0.251 -> 0.241 ms, bf16 0.160 -> 0.153, bf16 NCDHW 0.238 -> 0.230), else 2 (the launch bounds': N = 128 takes 96
@@ -226,9 +226,9 @@ struct HopperPgemmTiles {
   // measured 1 -> 2 (stop 51 call 2, vnet-128-64 forward): bf16 NCDHW 0.178 -> 0.170 ms, channels_last 0.185 ->
   // 0.173, fp32 even)
   // (v122's four warpgroups: one, 544 threads at up to 72 registers and a ring of 40 KB slots)
-  // (v124's halo slots: up to 48 KB, so two)
+  // (v124's halo slots: up to 48 KB, so two; with w pairs up to 96, so one)
   static constexpr int ctas_per_sm(int N, bool wpair, int wgs = kWG, bool halo = false) {
-    return wgs == 4 ? 1 : N == 64 && !wpair && !halo ? 3 : kCtasPerSm;
+    return wgs == 4 || (wpair && halo) ? 1 : N == 64 && !wpair && !halo ? 3 : kCtasPerSm;
   }
   static constexpr int cta_threads(int wgs = kWG) { return wgs * kThreads + 32; }  // (+ the producer warp)
 };
@@ -248,16 +248,16 @@ struct HopperPgemm {
   bool wpair, wvec;
   int nu, ow_n;
   int8_t ushift[HopperPgemmTiles::kMaxShifts], utap[HopperPgemmTiles::kMaxShifts][2], wres[2];
-  // v124 (halo; the forward's one-class tiles): a class with several h taps loads one x box of bh + hspan rows (the
-  // tile's rows and the halo its taps reach) per (td, tw, k-block) stage, with the weights of each of its h taps
-  // (up to nth boxes of N rows), and tap th reads that box from row (off[th] - off[last]) bw on: whole 1 KB swizzle
-  // atoms (bw >= 8 rows of 128 bytes), so the operand is the same descriptor at another start.  arows: the slot's x
-  // rows (bm without halo), the weights after them
+  // v124 (halo; the forward's tiles): a class with several h taps loads one x box of bh + hspan rows (the tile's rows
+  // and the halo its taps reach) per (td, tw or wpair's shift, k-block) stage, with the weights of each of its h taps
+  // (up to nth boxes of N rows; wpair: of each residue, box th 2 + r), and tap th reads that box from row
+  // (off[th] - off[last]) bw on: whole 1 KB swizzle atoms (bw >= 8 rows of 128 bytes), so the operand is the same
+  // descriptor at another start.  arows: the slot's x rows (bm without halo), the weights after them
   bool halo;
   int hspan, nth, arows;
   CT3D_HD int tile_classes(const TapGemmPhase& ph) const { return wpair ? ph.ncls / 2 : ph.ncls; }
-  // weight boxes a slot holds: wpair's two residues, halo's h taps, else one
-  CT3D_HD int wboxes() const { return wpair ? 2 : halo ? nth : 1; }
+  // weight boxes a slot holds: wpair's two residues, halo's h taps (of each residue), else one
+  CT3D_HD int wboxes() const { return (wpair ? 2 : 1) * (halo ? nth : 1); }
 };
 
 // Tile t of the TMA phase-GEMM (the kernel's decode and the plan test's, one code): column block nb fastest, then
@@ -419,8 +419,9 @@ inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es,
     g.hspan = g.hspan > D.off[0] - D.off[D.ntap - 1] ? g.hspan : D.off[0] - D.off[D.ntap - 1];
     g.nth = g.nth > D.ntap ? g.nth : D.ntap;
   }
-  g.halo = p.pg_halo && !p.dgrad && !g.wpair && g.es_h == 1 && dec && g.hspan > 0 && g.bh > g.hspan &&
-           g.bh + g.hspan <= T::kMaxBox && ((g.bh + g.hspan) * g.bw + g.nth * g.N) * T::kRowBytes <= T::halo_slot_max(g.wgs);
+  g.halo = p.pg_halo && !p.dgrad && g.es_h == 1 && dec && g.hspan > 0 && g.bh > g.hspan &&
+           g.bh + g.hspan <= T::kMaxBox &&
+           ((g.bh + g.hspan) * g.bw + (g.wpair ? 2 : 1) * g.nth * g.N) * T::kRowBytes <= T::halo_slot_max(g.wgs, g.wpair);
   if (!g.halo) g.hspan = 0, g.nth = 1;
   g.arows = (g.bh + g.hspan) * g.bw;
   g.nwb = (cw + g.bw - 1) / g.bw;

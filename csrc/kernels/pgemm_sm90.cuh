@@ -24,9 +24,9 @@
 // are stored together (an NCDHW y: one 2-element store a channel).
 // v122 (kWG = 4, HopperPgemm::wgs): one-class tiles of 256 positions over four consumer warpgroups; the same stages
 // with boxes of twice the rows, so each stage's weights are loaded once for twice the positions.
-// v124 (HopperPgemm::halo, the forward's one-class tiles): a class with several h taps loads one x box of the tile's
-// rows and the h halo its taps reach, with every h tap's weights, per (td, tw, k-block) slot; tap th's wgmmas read it
-// from row arow(th) on (x read once for the class's h taps instead of once a tap).
+// v124 (HopperPgemm::halo, the forward's tiles): a class with several h taps loads one x box of the tile's rows and
+// the h halo its taps reach, with every h tap's weights (wpair: each residue's), per (td, tw or shift, k-block) slot;
+// tap th's wgmmas read it from row arow(th) on (x read once for the class's h taps instead of once a tap).
 // v123 (grad_input, TapGemmParams::dgrad): the same kernel with the source grad_y and the destination grad_x, one
 // class whose taps are every (kd, kh, kw): its boxes traverse grad_y at the strides (the map's element strides), so
 // box row (j, i) holds grad_y at (s_h (Q_h + j) + off, s_w (Q_w + i) + off) and the zero fill outside grad_y is the
@@ -100,10 +100,10 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(kWG), kMinCtas)
         const PgemmTile tl(p, g, t);
         if (tl.empty(g)) continue;
         const int c0 = tl.grp * p.Kc, wrow = tl.grp * p.ldb + tl.nb * N;
-        // a slot: the x box and the weight boxes, residue r's tap (wpair) or the stage's h taps th + b (halo: nhb;
-        // a class's pack steps Dw->ntap taps from one h tap to the next)
+        // a slot: the x box and the weight boxes b NR + r: residue r's tap (wpair), of h tap th + b (halo: nhb; a
+        // class's pack steps its w taps from one h tap to the next)
         const bool halo = tl.halo(g);
-        const int nhb = tl.subs(g), xrows = halo ? g.arows : BM, tstep = tl.Dw->ntap;
+        const int nhb = tl.subs(g), xrows = halo ? g.arows : BM;
         const CUtensorMap* const xmap = halo ? &maps.xh : &maps.x;
         for (int td = 0; td < tl.Dd->ntap; ++td)
           for (int th = 0; th < tl.Dh->ntap; th += nhb)
@@ -122,10 +122,12 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(kWG), kMinCtas)
                 Bar::arrive_and_expect_tx(&full[sl], bytes);
                 tma_load_5d(xmap, &full[sl], slot, c0 + j * g.kb, xo[2], xo[1], xo[0], tl.n);
 #pragma unroll
-                for (int r = 0; r < NR; ++r)
+                for (int r = 0; r < NR; ++r) {
+                  const int tstep = kPair ? p.ph.dim[2][g.wres[r]].ntap : tl.Dw->ntap;
                   for (int b = 0; b < nhb && tap[r] >= 0; ++b)
-                    tma_load_2d(&maps.w[cls[r]], &full[sl], slot + (g.arows + (r + b) * N) * RB,
+                    tma_load_2d(&maps.w[cls[r]], &full[sl], slot + (g.arows + (b * NR + r) * N) * RB,
                                 (tap[r] + b * tstep) * p.Kc + j * g.kb, wrow);
+                }
                 ++it;
                 if (++sl == R) sl = 0, ph ^= 1;
               }
@@ -157,7 +159,6 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(kWG), kMinCtas)
     for (int s = tl.steps(g); s > 0; --s) {
       // the residues with a tap at this stage (uniform over the CTA): wpair's w shift iw, k-block j
       const int mask = kPair ? (g.utap[iw][0] >= 0) | (g.utap[iw][1] >= 0) << 1 : 1;
-      if (kPair && ++j == g.nkb) j = 0, iw = iw + 1 == g.nu ? 0 : iw + 1;
       if (th == 0) Bar::wait(&full[sl], ph);
 #pragma unroll
       for (int r = 0; r < NR; ++r)
@@ -165,7 +166,7 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(kWG), kMinCtas)
         for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[r][e])::"memory");
       cute::warpgroup_arrive();
       const uint32_t sa = s0 + uint32_t(sl * g.slot_bytes) + uint32_t((wg * 64 + tl.arow(g, th)) * RB),
-                     sb = s0 + uint32_t(sl * g.slot_bytes + (g.arows + th * N) * RB);
+                     sb = s0 + uint32_t(sl * g.slot_bytes + (g.arows + th * NR * N) * RB);
       // A residue without a tap here multiplies zeros by zeros (+0 to its sums, whatever x holds) rather than
       // branching around its wgmmas: ptxas serialises wgmmas on a path it cannot prove uniform (C7520), which took
       // the first form of v121 from 0.245 to 0.316 ms (vnet fp32 channels_last, stop 51)
@@ -185,10 +186,11 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(kWG), kMinCtas)
 #pragma unroll
         for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[r][e])::"memory");
       if (th == 0 && prev >= 0 && lane == 0) Bar::arrive(&empty[prev]);
-      if (++th == nsub) {
+      if (++th == nsub) {  // the slot's last sub-stage: the next slot (wpair: its shift and k-block)
         th = 0;
         prev = sl;
         if (++sl == R) sl = 0, ph ^= 1;
+        if (kPair && ++j == g.nkb) j = 0, iw = iw + 1 == g.nu ? 0 : iw + 1;
       }
     }
     cute::warpgroup_wait<0>();

@@ -410,8 +410,9 @@ static bool check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
       const TapGemmPhaseDim& D = p.ph.dim[1][r];
       if (D.ntap > 1) span = std::max(span, D.off[0] - D.off[D.ntap - 1]);
     }
-    CHECK(!dg && !g.wpair && g.hspan == span && g.bh > span && g.arows == (g.bh + span) * g.bw &&
-              g.wboxes() == g.nth && (g.arows + g.nth * g.N) * T::kRowBytes <= T::halo_slot_max(g.wgs),
+    CHECK(!dg && g.hspan == span && g.bh > span && g.arows == (g.bh + span) * g.bw &&
+              g.wboxes() == (g.wpair ? 2 : 1) * g.nth &&
+              (g.arows + g.wboxes() * g.N) * T::kRowBytes <= T::halo_slot_max(g.wgs, g.wpair),
           "halo: span %d (%d), bh %d, rows %d", g.hspan, span, g.bh, g.arows);
   } else {
     CHECK(g.arows == g.bm && g.hspan == 0, "no halo: rows %d", g.arows);
@@ -686,7 +687,7 @@ int main(int argc, char** argv) {
     std::mt19937 prng(29);
     auto pk = [&](std::initializer_list<int> v) { return *(v.begin() + prng() % v.size()); };
     int phase_planned = 0, emulated = 0, wgen_emulated = 0, pg_planned = 0, pg_wpair = 0, pg_wg4 = 0, pg_dgrad = 0,
-        pg_halo = 0;
+        pg_halo = 0, pg_halo_pair = 0;
     for (int t = 0; t < 6000; ++t) {
       ConvT3dProblem pb{};
       const int dt = int(prng() % 4);
@@ -828,13 +829,17 @@ int main(int argc, char** argv) {
           // v124: one x box for a class's h taps, with two and four warpgroups (off by default)
           CHECK(!g.p.pg_halo || kSm90PgemmHaloDefault == 1, "halo asked by default");
           q.pg_halo = true;
-          for (int wgs : {2, 4}) {
-            q.pg_wg = wgs;
+          for (int wgs : {2, 4, 0}) {  // (0: w pairs, where the w stride is 2)
+            if (wgs == 0 && pb.stride[2] != 2) continue;
+            q.pg_wg = wgs ? wgs : 2;
+            q.pg_wpair = wgs == 0;
             HopperPgemm hg{};
             CHECK(check_pgemm(pb, q) && hopper_pgemm_geometry(q, pb.N, int(elem_size(pb.dtype)), &hg),
                   "geometry declined halo");
             pg_halo += hg.halo;
+            pg_halo_pair += hg.halo && hg.wpair;
           }
+          q.pg_wpair = false;
         }
         {  // the mma.sync instance rounds as its fragments load: an in-place x stays in place there
           setenv("CUTLASS_CONVT3D_TAPGEMM_SM90", "0", 1);
@@ -1056,10 +1061,10 @@ int main(int argc, char** argv) {
     }
     unsetenv("CUTLASS_CONVT3D_PHASEGEMM_CLASS_ORDER");
     std::printf("phase-GEMM plans checked: %d forward (%d over TMA boxes, %d tilings of w pairs, %d of four "
-                "warpgroups, %d of halo boxes; %d grad_input over TMA boxes); %d small problems emulated (forward, "
-                "grad_input and / or grad_weight; %d grad_weight at any kernel)\n",
-                phase_planned, pg_planned, pg_wpair, pg_wg4, pg_halo, pg_dgrad, emulated, wgen_emulated);
-    CHECK(pg_planned > 20 && pg_wpair > 10 && pg_wg4 > 20 && pg_halo > 20 && pg_dgrad > 20,
+                "warpgroups, %d of halo boxes (%d of w pairs); %d grad_input over TMA boxes); %d small problems "
+                "emulated (forward, grad_input and / or grad_weight; %d grad_weight at any kernel)\n",
+                phase_planned, pg_planned, pg_wpair, pg_wg4, pg_halo, pg_halo_pair, pg_dgrad, emulated, wgen_emulated);
+    CHECK(pg_planned > 20 && pg_wpair > 10 && pg_wg4 > 20 && pg_halo > 20 && pg_halo_pair > 5 && pg_dgrad > 20,
           "too few TMA phase-GEMM plans to check: %d (%d of w pairs, %d of four warpgroups, %d of halo boxes, %d "
           "grad_input)", pg_planned, pg_wpair, pg_wg4, pg_halo, pg_dgrad);
     CHECK(wgen_emulated > 50, "too few grad_weight plans at any kernel emulated: %d", wgen_emulated);
