@@ -193,7 +193,7 @@ struct TapGemmParams {
   bool pg_wpair;
   // v122: consumer warpgroups of its one-class tiles (2: 128 positions, 4: 256; CUTLASS_CONVT3D_SM90_PGEMM_WG)
   int pg_wg;
-  // v124: its one-class forward tiles load one x box for all of a class's h taps (HopperPgemm::halo;
+  // v124: its forward tiles (one class, or w pairs) load one x box for all of a class's h taps (HopperPgemm::halo;
   // CUTLASS_CONVT3D_SM90_PGEMM_HALO)
   bool pg_halo;
 };
@@ -338,7 +338,8 @@ struct PgemmTile {
 // bytes) where the kernel takes it: classes <= kMaxClasses, Kc whole k-blocks, Nc a multiple of 64, class rows <= bm
 // positions along w, boxes <= kMaxBox elements a dimension and element strides <= 8 (grad_input), tiles < 2^31; else
 // false.  wpair (forward) where p.pg_wpair asks for it and the w stride is 2; four warpgroups where p.pg_wg asks and
-// the tiles hold one class.  ring, slot_bytes and ctas are the launcher's.
+// the tiles hold one class; halo (forward) where p.pg_halo asks and one box for a class's h taps is the smaller load.
+// ring, slot_bytes and ctas are the launcher's.
 inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es, HopperPgemm* out) {
   using T = HopperPgemmTiles;
   const TapGemmPhase& ph = p.ph;
@@ -407,8 +408,9 @@ inline bool hopper_pgemm_geometry(const TapGemmParams& p, int64_t batch, int es,
   g.bh = g.bm / g.bw;
   // (a box traverses bw es_w x bh es_h elements: a TMA box's extent is <= kMaxBox)
   if (g.bw * g.es_w > T::kMaxBox || g.bh * g.es_h > T::kMaxBox) return false;
-  // v124: one x box for a class's h taps where asked (the forward's one-class tiles: boxes step by 1 along h) and
-  // where that box is smaller than the taps' boxes (bh > hspan), its offsets decreasing (as the plan makes them)
+  // v124: one x box for a class's h taps where asked (the forward: boxes step by 1 along h) and where that box is
+  // smaller than the taps' boxes (bh > hspan), its offsets decreasing (as the plan makes them), its slot within a
+  // ring of two at the CTAs an SM it runs at
   g.hspan = 0;
   g.nth = 1;
   bool dec = true;

@@ -826,7 +826,7 @@ int main(int argc, char** argv) {
           q.pg_wg = 4;  // (v122: where class rows fit 256 positions, which every planned problem's do)
           CHECK(check_pgemm(pb, q), "geometry declined four warpgroups");
           ++pg_wg4;
-          // v124: one x box for a class's h taps, with two and four warpgroups (off by default)
+          // v124: one x box for a class's h taps, with two and four warpgroups and w pairs (off by default)
           CHECK(!g.p.pg_halo || kSm90PgemmHaloDefault == 1, "halo asked by default");
           q.pg_halo = true;
           for (int wgs : {2, 4, 0}) {  // (0: w pairs, where the w stride is 2)
