@@ -159,14 +159,16 @@ __global__ void __launch_bounds__(HopperPgemmTiles::cta_threads(kWG), kMinCtas)
     for (int s = tl.steps(g); s > 0; --s) {
       // the residues with a tap at this stage (uniform over the CTA): wpair's w shift iw, k-block j
       const int mask = kPair ? (g.utap[iw][0] >= 0) | (g.utap[iw][1] >= 0) << 1 : 1;
+      // (the operands' addresses before the fence: computed between it and the wgmmas, ptxas injected an arrive,
+      // C7519)
+      const uint32_t sa = s0 + uint32_t(sl * g.slot_bytes) + uint32_t((wg * 64 + tl.arow(g, th)) * RB),
+                     sb = s0 + uint32_t(sl * g.slot_bytes + (g.arows + th * NR * N) * RB);
       if (th == 0) Bar::wait(&full[sl], ph);
 #pragma unroll
       for (int r = 0; r < NR; ++r)
 #pragma unroll
         for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[r][e])::"memory");
       cute::warpgroup_arrive();
-      const uint32_t sa = s0 + uint32_t(sl * g.slot_bytes) + uint32_t((wg * 64 + tl.arow(g, th)) * RB),
-                     sb = s0 + uint32_t(sl * g.slot_bytes + (g.arows + th * NR * N) * RB);
       // A residue without a tap here multiplies zeros by zeros (+0 to its sums, whatever x holds) rather than
       // branching around its wgmmas: ptxas serialises wgmmas on a path it cannot prove uniform (C7520), which took
       // the first form of v121 from 0.245 to 0.316 ms (vnet fp32 channels_last, stop 51)
