@@ -2015,11 +2015,10 @@ PGEMM_DGRAD_CASES = PGEMM_CASES + [
 def test_hopper_tma_phasegemm_grad_input(pcase, layout, mode, wgs, restore_flags, monkeypatch):
     """v123 (compute capability 9.0, CUTLASS_CONVT3D_SM90_PGEMM_DGRAD=1, the default): grad_input on the TMA
     phase-GEMM, its boxes traversing grad_y at the strides (the maps' element strides), with two or (v122) four
-    warpgroups: grad_y NCDHW or
-    misaligned (restaged channels_last), channels_last (read in place), or x channels_last (so grad_x); every element
-    of grad_x written (NaN-poisoned), within budget of float64 (F.conv3d of grad_y), TF32 operands rounded to nearest
-    by the maps; within 2 budgets of the gathering phase-GEMM (=0); the same bits run to run; the defaults (both knobs
-    unset) take the TMA phase-GEMM with v122's warpgroups by element size."""
+    warpgroups: grad_y NCDHW or misaligned (restaged channels_last), channels_last (read in place), or x channels_last
+    (so grad_x); every element of grad_x written (NaN-poisoned), within budget of float64 (F.conv3d of grad_y), TF32
+    operands rounded to nearest by the maps; within 2 budgets of the gathering phase-GEMM (=0); the same bits run to
+    run; the defaults (both knobs unset) take the TMA phase-GEMM with v122's warpgroups by element size."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_PGEMM_WG", wgs)
