@@ -306,6 +306,16 @@ bool tma_ncdhw_x(const TensorRef5& x, int Cin, int64_t esize) {
     if ((x.stride[d] * esize) % 16 || x.stride[d] * esize >= (int64_t(1) << 40)) return false;
   return true;
 }
+
+// A channels_last tensor as the 5D maps (channel, w, h, d, n) read it in place (map_cl5): channel stride 1, no zero
+// stride, 16-byte aligned data, and the other pitches whole 16 bytes below 2^40 (a dimension of extent 1 excepted: the
+// map takes the dense pitch there)
+bool tma_cl5(const TensorRef5& t, int64_t esize) {
+  if (t.stride[1] != 1 || has_zero_stride(t) || reinterpret_cast<uintptr_t>(t.data) % 16) return false;
+  for (int d : {0, 2, 3, 4})
+    if (t.size[d] != 1 && ((t.stride[d] * esize) % 16 || t.stride[d] * esize >= (int64_t(1) << 40))) return false;
+  return true;
+}
 }  // namespace
 
 // grad_weight on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32 (or, with hopper_16bit,
@@ -540,9 +550,15 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   HopperWgemmPlan r{};
   HopperWgemmParams& p = r.p;
   p.x = x;
+  // v125, CUTLASS_CONVT3D_SM90_WGEMM_CL=1 (kHopperWgemmClDefault): 16-bit x and grad_y both channels_last, read in
+  // place as MN-major operands (wgmma takes those for 16-bit types only); grad_y's box traverses w at the stride
+  // (TMA element strides <= 8; its box of QB Ew w elements <= 256), 64-channel boxes (a 128-byte swizzle row)
+  const int64_t qbmax = 128 / es;  // (positions a k-block at most: the 128-byte k-blocks' QB)
+  p.mn = half && bc == 64 && env_knob("CUTLASS_CONVT3D_SM90_WGEMM_CL", double(kHopperWgemmClDefault)) != 0.0 &&
+         tma_cl5(x, es) && tma_cl5(gy, es) && Ew <= 8 && qbmax * Ew <= 256;
   // an x the A map cannot read in place (channels_last, rows off 16 bytes, expanded) is copied NCDHW first, its rows
   // padded to 16 bytes (x is 1/8 of grad_y at stride 2: vnet-128-64's is 34 MB)
-  p.x_copy = !tma_ncdhw_x(x, pb.Cin, es);
+  p.x_copy = !p.mn && !tma_ncdhw_x(x, pb.Cin, es);
   p.xpitch = int((x.size[4] * es + 15) / 16 * 16 / es);
   r.x_bytes = 0;
   if (p.x_copy) {
@@ -565,14 +581,14 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   // CUTLASS_CONVT3D_SM90_WGEMM_TILES=1: any grad_y by tiles (read along w), =0 never
   const double tiles = env_knob("CUTLASS_CONVT3D_SM90_WGEMM_TILES", -1.0);
   const bool tiles_fit = pb.Cout % HopperWgemmTiles::kCopyTile == 0 && OW <= HopperWgemmTiles::kMaxTileOW;
-  p.gy_tiles = (tiles > 0 || (tiles < 0 && gy.stride[1] == 1)) && tiles_fit;
+  p.gy_tiles = !p.mn && (tiles > 0 || (tiles < 0 && gy.stride[1] == 1)) && tiles_fit;
   // fp16 / bf16 at the default only where neither layout copy runs: stop 49 (H100), bf16 vnet-128-64 grad_weight
   // NCDHW 0.291 -> 0.227 ms, channels_last 0.231 -> 0.317 (the x and tile copies cost more than the cl kernel takes)
   if (half && mode == 1 && (p.x_copy || p.gy_tiles)) return false;
   // the both-gradients op's channels_last grad_y for grad_input, written by the tile copy (wgemm_writes_gy_cl)
   p.gycl = nullptr;
   p.gycl_round = false;
-  if (a.y_cl_out && tiles_fit && reinterpret_cast<uintptr_t>(a.y_cl_out) % 16 == 0 && wgemm_fuse()) {
+  if (a.y_cl_out && !p.mn && tiles_fit && reinterpret_cast<uintptr_t>(a.y_cl_out) % 16 == 0 && wgemm_fuse()) {
     p.gy_tiles = true;
     p.gycl = a.y_cl_out;
     p.gycl_round = a.y_cl_out_rounded;
@@ -598,9 +614,9 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   p.ncib = Kc / p.M;
   p.bc = bc;
   // 64-byte k-block rows for 16-bit types where 128-byte ones would carry 32 or more zeros a row (vnet's 32-wide rows:
-  // half; CUTLASS_CONVT3D_SM90_WGEMM_RB=128 keeps 128)
-  const int64_t qb128 = 128 / es;
-  p.rb = es == 2 && p.IW % qb128 != 0 && p.IW % qb128 <= 32 && env_knob("CUTLASS_CONVT3D_SM90_WGEMM_RB", 64.0) == 64.0
+  // half; CUTLASS_CONVT3D_SM90_WGEMM_RB=128 keeps 128).  v125 (mn): the same QB = rb / es positions a k-block, landing
+  // as QB rows of 64 channels (128 bytes), so that the slot's bytes are the K-major form's
+  p.rb = es == 2 && p.IW % qbmax != 0 && p.IW % qbmax <= 32 && env_knob("CUTLASS_CONVT3D_SM90_WGEMM_RB", 64.0) == 64.0
              ? 64 : 128;
   const int64_t qb = p.rb / es;
   p.katoms = int((p.IW + qb - 1) / qb);
@@ -619,7 +635,7 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
     }
     var_of[kw] = v;
   }
-  const size_t copy_bytes = align256(size_t(N) * pb.Cout * OD * OH * p.nvar * p.Jw * es);
+  const size_t copy_bytes = p.mn ? 0 : align256(size_t(N) * pb.Cout * OD * OH * p.nvar * p.Jw * es);
   // column boxes: every (tap, co block), taps in (kd, kh, kw) order, in sets of nbox (N = nbox bc <= 256; the sets
   // balanced; 32-channel boxes in pairs, so that N is a multiple of 64)
   const int cobs = Nc / bc, total = p.taps * cobs, maxbox = HopperWgemmTiles::kMaxN / bc;

@@ -699,6 +699,9 @@ struct HopperWgemmParams {
   TensorRef5 x;          // NCDHW as the A map reads it (the masked recompute reads it too): the caller's x, or its copy
   TensorRef5 xsrc;       // with x_copy: the caller's x (any strides), copied into x (dense NCDHW rows of pitch xpitch)
   bool x_copy;           // x is not a TMA-readable NCDHW tensor (channels_last, rows off 16 bytes): copied first
+  bool mn;               // v125 (16-bit, x and grad_y channels_last): no copies, both read in place by 5D maps (grad_y's
+                         // box traversing w at the stride), landing [position][64 channels]: the wgmma's MN-major
+                         // operands.  x and gy are the caller's; gyv, Jw, xsrc unused
   bool gy_tiles;         // grad_y's channels have unit stride (channels_last): the copy transposes (w x 32 co) tiles
   void* gycl;            // non-null (with gy_tiles): the tile copy also writes grad_y dense channels_last here,
   bool gycl_round;       // TF32-rounded (Arguments::y_cl_out)

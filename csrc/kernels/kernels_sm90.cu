@@ -88,6 +88,20 @@ Status map_tiled(void* data, const cuuint64_t (&dims)[R], const int64_t (&stride
     return detail::fail(why, Status::kNotSupported, "cuTensorMapEncodeTiled failed (" + std::to_string(int(r)) + ")");
   return Status::kSuccess;
 }
+
+// A channels_last tensor t (channel stride 1) as a 5D map (channel, w, h, d, n) read in boxes `box` traversing
+// `traverse` (the plans check the pitches).  A dimension of extent 1 is read at index 0 only, whatever its stride,
+// which the map still requires to be whole 16 bytes: it takes the dense one there
+template <class Tr, int kSwizzle>
+Status map_cl5(const TensorRef5& t, const cuuint32_t (&box)[5], const cuuint32_t (&traverse)[5], bool tf32,
+               CUtensorMap* map, std::string* why) {
+  const cuuint64_t dims[5] = {cuuint64_t(t.size[1]), cuuint64_t(t.size[4]), cuuint64_t(t.size[3]),
+                              cuuint64_t(t.size[2]), cuuint64_t(t.size[0])};
+  int64_t st[4] = {t.stride[4], t.stride[3], t.stride[2], t.stride[0]};
+  for (int i = 0; i < 4; ++i)
+    if (dims[i + 1] == 1) st[i] = (i == 0 ? 1 : st[i - 1]) * int64_t(dims[i]);
+  return map_tiled<Tr, kSwizzle>(t.data, dims, st, box, tf32, map, why, traverse);
+}
 #endif
 
 #if CT3D_SM90_PART == 1
@@ -304,13 +318,33 @@ Status hopper_tapgemm(DType dtype, const TapGemmParams& p, dim3 grid, const Smem
 #elif CT3D_SM90_PART == 5
 // A: x NCDHW (w stride 1, n and channel folded) as (w, h, d, n * Cin) in boxes of 128 bytes of positions x M
 // channels.  B: the grad_y copy as (j, variant, oh, od, n * Cout) in boxes of 128 bytes of positions x bc channels.
-// Both rounded to TF32 by their maps where fp32 (the plan takes TF32 products only).
+// Both rounded to TF32 by their maps where fp32 (the plan takes TF32 products only).  v125 (p.mn, 16-bit): the
+// caller's channels_last x and grad_y through 5D maps instead, no copies.
 template <class Tr, int MW, int N, int RB>
 Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string* why) {
   using E = typename Tr::Element;
   constexpr cuuint32_t QB = RB / sizeof(E);
   const bool tf32 = Tr::kTF32;
   CUtensorMap xmap, ymap;
+  const size_t smem = hopper_wgemm_smem_bytes(p);
+  const unsigned ctas = unsigned(p.nseg) * unsigned(p.chunks);
+  if constexpr (!Tr::kTF32) {
+    if (p.mn) {  // v125: x and grad_y read in place, [position][64 channels] boxes (grad_y's traversing w at Ew)
+      const cuuint32_t xb[5] = {64, QB, 1, 1, 1}, xt[5] = {1, 1, 1, 1, 1};
+      const cuuint32_t yb[5] = {64, QB * cuuint32_t(p.Ew), 1, 1, 1}, yt[5] = {1, cuuint32_t(p.Ew), 1, 1, 1};
+      Status s = map_cl5<Tr, 128>(p.x, xb, xt, false, &xmap, why);
+      if (s == Status::kSuccess) s = map_cl5<Tr, 128>(p.gy, yb, yt, false, &ymap, why);
+      if (s != Status::kSuccess) return s;
+      auto kernel = hopper_wgemm_kernel<Tr, MW, N, RB, true>;
+      s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
+                             "cudaFuncSetAttribute (Hopper grad_weight GEMM, MN-major)");
+      if (s != Status::kSuccess) return s;
+      kernel<<<ctas, HopperWgemmTiles::cta_threads(MW), smem, stream>>>(xmap, ymap, p);
+      return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight GEMM (MN-major) kernel launch");
+    }
+  } else if (p.mn) {
+    return detail::fail(why, Status::kNotSupported, "Hopper grad_weight GEMM: MN-major operands are 16-bit only");
+  }
   Status s = x_map_ncdhw<Tr, RB>(p.x, cuuint32_t(p.M), tf32, &xmap, why);
   if (s != Status::kSuccess) return s;
   const int64_t vs = p.Jw, hs = vs * p.nvar, ds = hs * p.OH, cs = ds * p.OD;
@@ -337,12 +371,11 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
   }
   s = detail::cuda_check(cudaGetLastError(), why, "grad_weight GEMM: grad_y copy launch");
   if (s != Status::kSuccess) return s;
-  auto kernel = hopper_wgemm_kernel<Tr, MW, N, RB>;
-  const size_t smem = hopper_wgemm_smem_bytes(p);
+  auto kernel = hopper_wgemm_kernel<Tr, MW, N, RB, false>;
   s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                          "cudaFuncSetAttribute (Hopper grad_weight GEMM)");
   if (s != Status::kSuccess) return s;
-  kernel<<<unsigned(p.nseg) * unsigned(p.chunks), HopperWgemmTiles::cta_threads(MW), smem, stream>>>(xmap, ymap, p);
+  kernel<<<ctas, HopperWgemmTiles::cta_threads(MW), smem, stream>>>(xmap, ymap, p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight GEMM kernel launch");
 }
 
@@ -385,22 +418,14 @@ Status launch_pgemm(const TapGemmParams& p, HopperPgemm g, int per_sm, const Sme
   using T = HopperPgemmTiles;
   HopperPgemmMaps maps;
   memset(&maps, 0, sizeof(maps));
-  const TensorRef5& x = p.src;
-  const cuuint64_t xd[5] = {cuuint64_t(x.size[1]), cuuint64_t(x.size[4]), cuuint64_t(x.size[3]),
-                            cuuint64_t(x.size[2]), cuuint64_t(x.size[0])};
-  // (a dimension of extent 1 is read at index 0 only, whatever its stride, which the map still requires to be whole
-  // 16 bytes: it takes the dense one there)
-  int64_t xs[4] = {x.stride[4], x.stride[3], x.stride[2], x.stride[0]};
-  for (int i = 0; i < 4; ++i)
-    if (xd[i + 1] == 1) xs[i] = (i == 0 ? 1 : xs[i - 1]) * int64_t(xd[i]);
   // (grad_input: the box traverses grad_y at the strides along w and h; its d row is the stage's)
   const cuuint32_t xb[5] = {cuuint32_t(g.kb), cuuint32_t(g.bw * g.es_w), cuuint32_t(g.bh * g.es_h), 1, 1};
   const cuuint32_t xt[5] = {1, cuuint32_t(g.es_w), cuuint32_t(g.es_h), 1, 1};
-  Status s = map_tiled<Tr, T::kRowBytes>(x.data, xd, xs, xb, Tr::kTF32, &maps.x, why, xt);
+  Status s = map_cl5<Tr, T::kRowBytes>(p.src, xb, xt, Tr::kTF32, &maps.x, why);
   if (s != Status::kSuccess) return s;
   if (g.halo) {  // (v124: the boxes of a class's h taps, bh + hspan rows)
     const cuuint32_t xbh[5] = {cuuint32_t(g.kb), cuuint32_t(g.bw), cuuint32_t(g.bh + g.hspan), 1, 1};
-    s = map_tiled<Tr, T::kRowBytes>(x.data, xd, xs, xbh, Tr::kTF32, &maps.xh, why, xt);
+    s = map_cl5<Tr, T::kRowBytes>(p.src, xbh, xt, Tr::kTF32, &maps.xh, why);
     if (s != Status::kSuccess) return s;
   }
   for (int c = 0; c < p.ph.ncls; ++c) {

@@ -113,6 +113,13 @@ CT3D_DEV uint64_t gmma_desc_swizzled(uint32_t addr) {
          (layout << 62);
 }
 CT3D_DEV uint64_t gmma_desc_sw128(uint32_t addr) { return gmma_desc_swizzled<128>(addr); }
+// An MN-major operand in the 128-byte swizzle (16-bit types: a 128-byte row holds 64 elements of M or N at one k, as
+// a TMA box of [k][64 channels] lands): lbo the stride between 64-element column blocks of M or N, sbo (1024) between
+// 8-row groups along k (CuTe's make_gmma_desc<Major::MN>: ((8,n),(8,k)):((1,LBO),(8,SBO)) in 16-byte units)
+CT3D_DEV uint64_t gmma_desc_mn_sw128(uint32_t addr, uint32_t lbo) {
+  return uint64_t((addr & 0x3FFFF) >> 4) | (uint64_t(lbo >> 4) << 16) | (uint64_t(1024 >> 4) << 32) |
+         (uint64_t(1) << 62);
+}
 
 // The segment whose CTAs (cta0 of each, ascending) hold this CTA: the Hopper forward and grad_weight give their
 // segments CTAs by cost, so a segment's range is found by a walk (a few dozen segments at most)

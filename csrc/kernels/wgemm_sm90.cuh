@@ -11,21 +11,28 @@
 // touches the operands: the kernel is the TMA engine and the tensor cores.
 // Zero operands (positions past the rows, rows past grad_y) times a non-finite value would put NaN where the true sum
 // has no term: a warpgroup whose sums are not all finite recomputes them on CUDA cores with every product masked.
+// v125 (kMN, HopperWgemmParams::mn: fp16 / bf16, x and grad_y channels_last): the same stages without any copy.  The
+// A box is x's QB positions of the row x 64 channels as they lie (a 5D map, per consumer warpgroup), box b grad_y's
+// positions Ew iw + woff[v] of its row x 64 co, the map traversing w at the stride (TMA element strides; outside
+// grad_y the zero fill, as the copy's zeros).  Both land [position][64 channels] in 128-byte swizzled rows: the
+// wgmma's MN-major operands (K = positions along the rows, 16 a k16 step: 2 KB; B's boxes 64 columns of N apart).
 #pragma once
 #include "sm90_common.cuh"
 
 namespace ct3d {
 
-// One m64 nN wgmma, both operands K-major in shared memory (N = 64, 128, 192 or 256), fp32 accumulators d[N / 2]:
-// the instruction of N (WgemmPickN) for the traits' element type (TF32, bf16 or fp16)
+// One m64 nN wgmma, both operands K-major in shared memory (or, kMN: both MN-major, 16-bit types only; N = 64, 128,
+// 192 or 256), fp32 accumulators d[N / 2]: the instruction of N (WgemmPickN) for the traits' element type (TF32, bf16
+// or fp16)
 template <int N, class O64, class O128, class O192, class O256>
 using WgemmPickN =
     std::conditional_t<N == 64, O64, std::conditional_t<N == 128, O128, std::conditional_t<N == 192, O192, O256>>>;
-template <class Tr, int N>
+template <class Tr, int N, bool kMN = false>
 struct WgemmMma {
   static_assert(N == 64 || N == 128 || N == 192 || N == 256, "N = 64, 128, 192 or 256");
   using E = typename Tr::Element;
-  static constexpr auto K = cute::SM90::GMMA::Major::K;
+  static_assert(!kMN || sizeof(E) == 2, "MN-major operands: 16-bit types (wgmma's TF32 takes K-major ones only)");
+  static constexpr auto K = kMN ? cute::SM90::GMMA::Major::MN : cute::SM90::GMMA::Major::K;
   using Op = std::conditional_t<
       std::is_same<E, float>::value,
       WgemmPickN<N, cute::SM90::GMMA::MMA_64x64x8_F32TF32TF32_SS_TN<>,
@@ -86,7 +93,8 @@ struct WgemmRow {
 
 // RB: the bytes of a k-block row, 128 (the 128-byte swizzle) or, for 16-bit types on rows of at most 32 positions past
 // a multiple of 64, 64 (the 64-byte swizzle: 32 positions, so a 32-wide row carries no zeros)
-template <class Tr, int MW, int N, int RB>
+// kMN (v125): the operands read in place as MN-major boxes (see the top)
+template <class Tr, int MW, int N, int RB, bool kMN>
 __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
     hopper_wgemm_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ CUtensorMap ymap,
                         const __grid_constant__ HopperWgemmParams p) {
@@ -95,6 +103,8 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
   using E = typename Tr::Element;
   static_assert(RB == 128 || (RB == 64 && sizeof(E) == 2), "128-byte rows, or 64-byte rows of a 16-bit type");
   constexpr int T = HopperWgemmTiles::kThreads, QB = RB / int(sizeof(E)), NACC = N / 2;
+  // kMN: an operand box is QB rows of 128 bytes (64 channels), the K-major form's 64 rows of RB bytes: the same bytes
+  constexpr uint32_t BOX = 64 * RB;
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const empty = full + HopperWgemmTiles::kMaxRing;
@@ -123,11 +133,20 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
         uint8_t* const slot = slots + sl * p.slot_bytes;
         Bar::arrive_and_expect_tx(&full[sl], bytes);
         const int iw = kb * QB;
-        tma_load_4d(&xmap, &full[sl], slot, iw, rw.ih, rw.id, rw.n * p.Cin + xc);
-        for (int b = 0; b < S.nbox; ++b) {
-          const HopperWgemmBox& bx = S.box[b];
-          tma_load_5d(&ymap, &full[sl], slot + p.b_off + b * p.bc * RB, iw, bx.v, p.Eh * rw.ih + bx.dh,
-                      p.Ed * rw.id + bx.dd, rw.n * p.Cout + yc + bx.co0);
+        if constexpr (kMN) {
+          for (int i = 0; i < MW; ++i) tma_load_5d(&xmap, &full[sl], slot + i * BOX, xc + 64 * i, iw, rw.ih, rw.id, rw.n);
+          for (int b = 0; b < S.nbox; ++b) {
+            const HopperWgemmBox& bx = S.box[b];
+            tma_load_5d(&ymap, &full[sl], slot + p.b_off + b * BOX, yc + bx.co0, p.Ew * iw + p.woff[bx.v],
+                        p.Eh * rw.ih + bx.dh, p.Ed * rw.id + bx.dd, rw.n);
+          }
+        } else {
+          tma_load_4d(&xmap, &full[sl], slot, iw, rw.ih, rw.id, rw.n * p.Cin + xc);
+          for (int b = 0; b < S.nbox; ++b) {
+            const HopperWgemmBox& bx = S.box[b];
+            tma_load_5d(&ymap, &full[sl], slot + p.b_off + b * p.bc * RB, iw, bx.v, p.Eh * rw.ih + bx.dh,
+                        p.Ed * rw.id + bx.dd, rw.n * p.Cout + yc + bx.co0);
+          }
         }
         if (++sl == R) sl = 0, ph ^= 1;
         if (++kb == p.katoms) kb = 0, rw.next(S);
@@ -151,8 +170,13 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
     const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes) + uint32_t(wg * 64 * RB),
                    sb = s0 + uint32_t(sl * p.slot_bytes + p.b_off);
 #pragma unroll
-    for (int kk = 0; kk < RB / 32; ++kk)
-      WgemmMma<Tr, N>::mma(gmma_desc_swizzled<RB>(sa + 32 * kk), gmma_desc_swizzled<RB>(sb + 32 * kk), acc);
+    for (int kk = 0; kk < RB / 32; ++kk) {  // 32-byte k steps (K-major: along the rows; kMN: 16 rows, 2 KB)
+      if constexpr (kMN)
+        WgemmMma<Tr, N, true>::mma(gmma_desc_mn_sw128(sa + 2048 * kk, BOX), gmma_desc_mn_sw128(sb + 2048 * kk, BOX),
+                                   acc);
+      else
+        WgemmMma<Tr, N>::mma(gmma_desc_swizzled<RB>(sa + 32 * kk), gmma_desc_swizzled<RB>(sb + 32 * kk), acc);
+    }
     cute::warpgroup_commit_batch();
     cute::warpgroup_wait<1>();
 #pragma unroll
