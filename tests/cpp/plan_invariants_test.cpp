@@ -325,8 +325,8 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
     return ok;
   };
   const char* clk = std::getenv("CUTLASS_CONVT3D_SM90_WGEMM_CL");
-  const bool mn_want = es == 2 && p.bc == 64 && clk && clk[0] == '1' && cl5(a.x) && cl5(a.y) &&
-                       int64_t(128 / es) * pb.stride[2] <= 256;
+  const bool mn_want = es == 2 && p.bc == 64 && (clk ? clk[0] == '1' : kHopperWgemmClDefault != 0) && cl5(a.x) &&
+                       cl5(a.y) && int64_t(128 / es) * pb.stride[2] <= 256;
   CHECK(p.mn == mn_want, "MN-major form %d (wanted %d)", int(p.mn), int(mn_want));
   if (p.mn) {
     const int QB = p.rb / es;
