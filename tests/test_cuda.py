@@ -2518,12 +2518,12 @@ WGEMM_CASES = [
     ((1, 64, 1, 3, 40), 64, (3, 3, 3), (1, 2, 2), (1, 1, 1), (0, 0, 1), 1, (1, 1, 1), 1),
 ]
 WGEMM_LAYOUTS = ["ncdhw", "gy_sliced", "gy_channels_last", "gy_cl_sliced", "channels_last", "x_sliced", "ncdhw_tiles",
-                 "channels_last_mn"]
+                 "channels_last_inplace"]
 
 
-def _wgemm_mn(names):
-    """Whether _with_kernel_names's names hold v125's MN-major grad_weight GEMM (hopper_wgemm_kernel<traits, MW, N,
-    RB, true>), demangled or not; None if no grad_weight GEMM ran."""
+def _wgemm_inplace(names):
+    """Whether _with_kernel_names's names hold the grad_weight GEMM's in-place instance (v125 / v126:
+    hopper_wgemm_kernel<traits, MW, N, RB, true>), demangled or not; None if no grad_weight GEMM ran."""
     m = re.search(r"hopper_wgemm_kernel(<[^()]*, (true|false)>|I\w*?ELi\d+ELi\d+ELi\d+ELb([01])E)", names)
     return None if m is None else (m.group(2) or m.group(3)) in ("true", "1")
 
@@ -2539,9 +2539,10 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
     the same rounded operands).  grad_y NCDHW, a slice of a wider grad_y (rows not 16-byte aligned) or channels_last
     (copied by tiles, v117; by 16-byte channel vectors, or by elements where it is a channel slice, v119), x NCDHW (read in place); both channels_last, or x a slice of a wider x: x copied NCDHW
     first (v117); NCDHW copied by tiles too (CUTLASS_CONVT3D_SM90_WGEMM_TILES=1).  16-bit x rows of whole 16-byte vectors (W rounded up to 8) where x is read in place.
-    channels_last_mn: both channels_last under CUTLASS_CONVT3D_SM90_WGEMM_CL=1 (v125): 16-bit problems of 64-channel
-    boxes read both in place as MN-major operands (no copy kernel runs, grad_y's boxes traversing w at strides 1-3 and
-    its offsets -2 .. 2 by the TMA's element strides and zero fill); fp32 and 32-channel boxes keep the copies."""
+    channels_last_inplace: both channels_last under CUTLASS_CONVT3D_SM90_WGEMM_CL=1: problems of 64-channel boxes read
+    both in place (no copy kernel runs; grad_y's boxes traverse w at strides 1-3 from offsets -2 .. 2 by the TMA's
+    element strides and zero fill), 16-bit as MN-major operands (v125), fp32 transposed in shared memory (v126);
+    32-channel boxes keep the copies."""
     xs, cout, k, s, p, op, g, d, level = wcase
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", str(level if mode == "tf32" else 2))  # (16-bit: level 2 only)
@@ -2570,13 +2571,13 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
     else:
         gyd = gy.to(DEV)
     copies = []  # the layout copies the case must take
-    mn = layout == "channels_last_mn" and mode != "tf32" and (cout // g) % 64 == 0
-    if layout == "channels_last_mn":
+    inplace = layout == "channels_last_inplace" and (cout // g) % 64 == 0
+    if layout == "channels_last_inplace":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM_CL", "1")
         gyd = gy.to(DEV).contiguous(memory_format=torch.channels_last_3d)
-    if layout in ("channels_last", "channels_last_mn"):
+    if layout in ("channels_last", "channels_last_inplace"):
         x = x.contiguous(memory_format=torch.channels_last_3d)
-        copies = [] if mn else ["wgemm_x_ncdhw_kernel", "wgemm_variant_copy_tiles_kernel"]
+        copies = [] if inplace else ["wgemm_x_ncdhw_kernel", "wgemm_variant_copy_tiles_kernel"]
     elif layout == "x_sliced":
         x = _nan_slice(x)
         copies = ["wgemm_x_ncdhw_kernel", "wgemm_variant_copy_kernel"]
@@ -2590,11 +2591,12 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
         names = _with_kernel_names(run)[1]
         for k in copies:
             assert k in names, f"{wcase} {layout} {mode}: {k} did not run"
-        xcopy = layout in ("channels_last", "x_sliced") or (layout == "channels_last_mn" and not mn)
+        xcopy = layout in ("channels_last", "x_sliced") or (layout == "channels_last_inplace" and not inplace)
         assert ("wgemm_x_ncdhw_kernel" in names) == xcopy, "x copied needlessly"
-        assert _wgemm_mn(names) == mn, f"{wcase} {layout} {mode}: MN-major form {_wgemm_mn(names)}, expected {mn}"
-        if mn:
-            assert "wgemm_variant_copy" not in names, "v125 copied grad_y"
+        got = _wgemm_inplace(names)
+        assert got == inplace, f"{wcase} {layout} {mode}: in place {got}, expected {inplace}"
+        if inplace:
+            assert "wgemm_variant_copy" not in names, "grad_y copied in place"
     _check_hopper_backward(run, ref, "hopper_wgemm_kernel", "CUTLASS_CONVT3D_SM90_WGEMM", monkeypatch,
                            (wcase, layout, mode), budget, budget80)
 
@@ -2642,24 +2644,25 @@ def test_wgemm_writes_grad_input_copy(mode, fuse, restore_flags, monkeypatch):
     assert rel_err(gx2.cpu(), rx) <= budget and rel_err(gw2.cpu(), rw) <= budget
 
 
-@pytest.mark.parametrize("mode", ["tf32", "bf16", "bf16-mn"])
+@pytest.mark.parametrize("mode", ["tf32", "bf16", "tf32-inplace", "bf16-inplace"])
 @pytest.mark.parametrize("where", ["x", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_hopper_wgemm_nonfinite(value, where, mode, restore_flags, hopper_kernels, monkeypatch):
     """NaN/inf planted in x or grad_y (borders, both signs) on a grad_weight GEMM shape whose boxes reach past the
     rows (positions past x's W multiplied by grad_y values and the reverse, rows past grad_y): the warpgroups whose
     sums are not finite recompute them masked, so ours is NaN/+inf/-inf exactly where the mathematical result is,
-    accurate elsewhere.  -mn: v125 (both channels_last, CUTLASS_CONVT3D_SM90_WGEMM_CL=1), whose grad_y boxes are the
-    caller's values, not a copy zeroed past x's rows (grad_y's last column meets x's zero fill at iw = W)."""
+    accurate elsewhere.  -inplace: v125 / v126 (both channels_last, CUTLASS_CONVT3D_SM90_WGEMM_CL=1), whose grad_y
+    boxes are the caller's values, not a copy zeroed past x's rows (grad_y's last column meets x's zero fill at iw =
+    W)."""
     dtype, budget, _ = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", "1" if mode == "tf32" else "2")
-    mn = mode.endswith("-mn")
-    if mn:
+    inplace = mode.endswith("-inplace")
+    if inplace:
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM_CL", "1")
-    gw, names, masks, values = _wgrad_nonfinite_run(value, where, dtype, 64, True, cl=mn)
+    gw, names, masks, values = _wgrad_nonfinite_run(value, where, dtype, 64, True, cl=inplace)
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_wgemm_kernel" in names, "the case no longer takes the grad_weight GEMM"
-        assert _wgemm_mn(names) == mn, names
+        assert _wgemm_inplace(names) == inplace, names
     assert (masks[0] | masks[1] | masks[2]).any()
     _assert_nonfinite_as_expected(gw, masks, values, budget)
 

@@ -550,15 +550,17 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   HopperWgemmPlan r{};
   HopperWgemmParams& p = r.p;
   p.x = x;
-  // v125, CUTLASS_CONVT3D_SM90_WGEMM_CL=1 (kHopperWgemmClDefault): 16-bit x and grad_y both channels_last, read in
-  // place as MN-major operands (wgmma takes those for 16-bit types only); grad_y's box traverses w at the stride
-  // (TMA element strides <= 8; its box of QB Ew w elements <= 256), 64-channel boxes (a 128-byte swizzle row)
+  // CUTLASS_CONVT3D_SM90_WGEMM_CL=1 (kHopperWgemmClDefault): x and grad_y both channels_last, read in place, no
+  // copies: 16-bit as MN-major operands (v125; wgmma takes those for 16-bit types only), fp32 transposed K-major in
+  // shared memory by the consumers (v126); grad_y's box traverses w at the stride (TMA element strides <= 8; its box
+  // of QB Ew w elements <= 256); 64-channel boxes (16-bit: one 128-byte swizzle row; fp32: two)
   const int64_t qbmax = 128 / es;  // (positions a k-block at most: the 128-byte k-blocks' QB)
-  p.mn = half && bc == 64 && env_knob("CUTLASS_CONVT3D_SM90_WGEMM_CL", double(kHopperWgemmClDefault)) != 0.0 &&
-         tma_cl5(x, es) && tma_cl5(gy, es) && Ew <= 8 && qbmax * Ew <= 256;
+  p.inplace = bc == 64 && env_knob("CUTLASS_CONVT3D_SM90_WGEMM_CL", double(kHopperWgemmClDefault)) != 0.0 &&
+              tma_cl5(x, es) && tma_cl5(gy, es) && Ew <= 8 && qbmax * Ew <= 256;
+  p.kbufs = p.inplace && es == 4 ? 2 : 0;
   // an x the A map cannot read in place (channels_last, rows off 16 bytes, expanded) is copied NCDHW first, its rows
   // padded to 16 bytes (x is 1/8 of grad_y at stride 2: vnet-128-64's is 34 MB)
-  p.x_copy = !p.mn && !tma_ncdhw_x(x, pb.Cin, es);
+  p.x_copy = !p.inplace && !tma_ncdhw_x(x, pb.Cin, es);
   p.xpitch = int((x.size[4] * es + 15) / 16 * 16 / es);
   r.x_bytes = 0;
   if (p.x_copy) {
@@ -581,14 +583,14 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   // CUTLASS_CONVT3D_SM90_WGEMM_TILES=1: any grad_y by tiles (read along w), =0 never
   const double tiles = env_knob("CUTLASS_CONVT3D_SM90_WGEMM_TILES", -1.0);
   const bool tiles_fit = pb.Cout % HopperWgemmTiles::kCopyTile == 0 && OW <= HopperWgemmTiles::kMaxTileOW;
-  p.gy_tiles = !p.mn && (tiles > 0 || (tiles < 0 && gy.stride[1] == 1)) && tiles_fit;
+  p.gy_tiles = !p.inplace && (tiles > 0 || (tiles < 0 && gy.stride[1] == 1)) && tiles_fit;
   // fp16 / bf16 at the default only where neither layout copy runs: stop 49 (H100), bf16 vnet-128-64 grad_weight
   // NCDHW 0.291 -> 0.227 ms, channels_last 0.231 -> 0.317 (the x and tile copies cost more than the cl kernel takes)
   if (half && mode == 1 && (p.x_copy || p.gy_tiles)) return false;
   // the both-gradients op's channels_last grad_y for grad_input, written by the tile copy (wgemm_writes_gy_cl)
   p.gycl = nullptr;
   p.gycl_round = false;
-  if (a.y_cl_out && !p.mn && tiles_fit && reinterpret_cast<uintptr_t>(a.y_cl_out) % 16 == 0 && wgemm_fuse()) {
+  if (a.y_cl_out && !p.inplace && tiles_fit && reinterpret_cast<uintptr_t>(a.y_cl_out) % 16 == 0 && wgemm_fuse()) {
     p.gy_tiles = true;
     p.gycl = a.y_cl_out;
     p.gycl_round = a.y_cl_out_rounded;
@@ -614,8 +616,9 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   p.ncib = Kc / p.M;
   p.bc = bc;
   // 64-byte k-block rows for 16-bit types where 128-byte ones would carry 32 or more zeros a row (vnet's 32-wide rows:
-  // half; CUTLASS_CONVT3D_SM90_WGEMM_RB=128 keeps 128).  v125 (mn): the same QB = rb / es positions a k-block, landing
-  // as QB rows of 64 channels (128 bytes), so that the slot's bytes are the K-major form's
+  // half; CUTLASS_CONVT3D_SM90_WGEMM_RB=128 keeps 128).  In place (v125 / v126): the same QB = rb / es positions a
+  // k-block, landing as QB rows of 64 16-bit channels (fp32: two boxes of 32), so that the slot's bytes are the K-major
+  // form's
   p.rb = es == 2 && p.IW % qbmax != 0 && p.IW % qbmax <= 32 && env_knob("CUTLASS_CONVT3D_SM90_WGEMM_RB", 64.0) == 64.0
              ? 64 : 128;
   const int64_t qb = p.rb / es;
@@ -635,7 +638,7 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
     }
     var_of[kw] = v;
   }
-  const size_t copy_bytes = p.mn ? 0 : align256(size_t(N) * pb.Cout * OD * OH * p.nvar * p.Jw * es);
+  const size_t copy_bytes = p.inplace ? 0 : align256(size_t(N) * pb.Cout * OD * OH * p.nvar * p.Jw * es);
   // column boxes: every (tap, co block), taps in (kd, kh, kw) order, in sets of nbox (N = nbox bc <= 256; the sets
   // balanced; 32-channel boxes in pairs, so that N is a multiple of 64)
   const int cobs = Nc / bc, total = p.taps * cobs, maxbox = HopperWgemmTiles::kMaxN / bc;
@@ -713,8 +716,10 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
   p.b_off = p.M * p.rb;
   p.slot_bytes = (p.b_off + nbox * bc * p.rb + 1023) / 1024 * 1024;
   const int64_t rcap = int64_t(env_knob("CUTLASS_CONVT3D_SM90_WGEMM_RING", HopperWgemmTiles::kMaxRing, 2.0));
-  p.ring = int(std::min<int64_t>(std::min<int64_t>(HopperWgemmTiles::kMaxRing, rcap),
-                                 (int64_t(device_smem_optin()) - HopperWgemmTiles::kBarBytes - 1024) / p.slot_bytes));
+  // (v126: the two K-major buffers past the ring)
+  p.ring = int(std::min<int64_t>(
+      std::min<int64_t>(HopperWgemmTiles::kMaxRing, rcap),
+      (int64_t(device_smem_optin()) - HopperWgemmTiles::kBarBytes - 1024) / p.slot_bytes - p.kbufs));
   if (p.ring < 2) return false;
   r.copy_bytes = copy_bytes;
   r.ws_bytes = copy_bytes + r.x_bytes + size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;

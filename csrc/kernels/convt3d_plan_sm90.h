@@ -73,8 +73,8 @@ struct HopperWgemmPlan {
 // CUTLASS_CONVT3D_SM90_WGEMM's default (hopper_wgemm_mode): 1, fp32 TF32 where Nc is a multiple of 64 and kernel !=
 // stride
 constexpr int kHopperWgemmDefault = 1;
-// CUTLASS_CONVT3D_SM90_WGEMM_CL's default: v125's MN-major form (16-bit, x and grad_y channels_last read in place, no
-// copies) off until measured
+// CUTLASS_CONVT3D_SM90_WGEMM_CL's default: x and grad_y channels_last read in place, no copies (v125: 16-bit as
+// MN-major operands; v126: fp32 transposed in shared memory), off until measured
 constexpr int kHopperWgemmClDefault = 0;
 bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out);
 bool wgemm_fuse();  // CUTLASS_CONVT3D_SM90_WGEMM_FUSE

@@ -192,6 +192,19 @@ struct DirectTiles {
 static_assert(DirectTiles::run_row(1, 32) > DirectTiles::kThreads,
               "the staged kernel's copy advances (row, w) assuming a window row is longer than the CTA");
 
+// v126's transposition of a 32 x 32 fp32 tile in shared memory (wgemm_sm90.cuh), here for the host index test: block
+// q (0..63) reads raw rows 4 pb + i ([position][32 channels] in 128-byte rows, the 128-byte swizzle as the TMA lands
+// them: 16-byte chunk c of row r at c ^ r % 8) at channels 4 cb .. 4 cb + 3, and writes K-major rows 4 cb + j
+// ([channel][32 positions], the same swizzle) at positions 4 pb .. 4 pb + 3.  pb = q % 8 and cb = q / 8 ^ pb / 2: the
+// 8 lanes of a 16-byte access phase (q / 8 alike) touch 8 distinct chunks, i.e. bank groups, reading and writing.
+struct WgemmTransposeBlock {
+  int pb, cb;
+  CT3D_HD explicit WgemmTransposeBlock(int q) : pb(q & 7), cb((q >> 3) ^ ((q & 7) >> 1)) {}
+  CT3D_HD int read(int i) const { return swizzled(4 * pb + i, cb); }   // byte offset in the raw tile
+  CT3D_HD int write(int j) const { return swizzled(4 * cb + j, pb); }  // byte offset in the K-major tile
+  CT3D_HD static int swizzled(int row, int chunk) { return row * 128 + ((chunk ^ (row & 7)) << 4); }
+};
+
 // The Hopper grad_input's tile constants (dgrad_sm90.cuh, HopperDgradParams in kernel_params.h); here so that the
 // host index test checks its channel order and row pitch.
 struct HopperDgradTiles {

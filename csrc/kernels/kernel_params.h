@@ -699,9 +699,11 @@ struct HopperWgemmParams {
   TensorRef5 x;          // NCDHW as the A map reads it (the masked recompute reads it too): the caller's x, or its copy
   TensorRef5 xsrc;       // with x_copy: the caller's x (any strides), copied into x (dense NCDHW rows of pitch xpitch)
   bool x_copy;           // x is not a TMA-readable NCDHW tensor (channels_last, rows off 16 bytes): copied first
-  bool mn;               // v125 (16-bit, x and grad_y channels_last): no copies, both read in place by 5D maps (grad_y's
-                         // box traversing w at the stride), landing [position][64 channels]: the wgmma's MN-major
-                         // operands.  x and gy are the caller's; gyv, Jw, xsrc unused
+  bool inplace;          // x and grad_y channels_last, read in place by 5D maps (grad_y's box traversing w at the
+                         // stride), landing [position][channels]; no copies (x and gy the caller's; gyv, Jw, xsrc
+                         // unused).  16-bit (v125): the boxes are the wgmma's MN-major operands; fp32 (v126, TF32 takes
+                         // K-major ones only): the consumers transpose each stage into kbufs K-major buffers
+  int kbufs;             // v126: 2 (fp32 in place), else 0; shared memory past the ring
   bool gy_tiles;         // grad_y's channels have unit stride (channels_last): the copy transposes (w x 32 co) tiles
   void* gycl;            // non-null (with gy_tiles): the tile copy also writes grad_y dense channels_last here,
   bool gycl_round;       // TF32-rounded (Arguments::y_cl_out)
@@ -793,7 +795,7 @@ Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, st
 // p.ws (then the ordered reduce of p.chunks chunks)
 Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, std::string* why);
 inline size_t hopper_wgemm_smem_bytes(const HopperWgemmParams& p) {
-  return HopperWgemmTiles::kBarBytes + 1024 + size_t(p.ring) * p.slot_bytes;
+  return HopperWgemmTiles::kBarBytes + 1024 + size_t(p.ring + p.kbufs) * p.slot_bytes;
 }
 struct SmemLimits;
 // The tap-GEMM's Hopper instance (p.gmma: its weights packed K-major by tapgemm_pack)

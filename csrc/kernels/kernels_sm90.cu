@@ -318,8 +318,8 @@ Status hopper_tapgemm(DType dtype, const TapGemmParams& p, dim3 grid, const Smem
 #elif CT3D_SM90_PART == 5
 // A: x NCDHW (w stride 1, n and channel folded) as (w, h, d, n * Cin) in boxes of 128 bytes of positions x M
 // channels.  B: the grad_y copy as (j, variant, oh, od, n * Cout) in boxes of 128 bytes of positions x bc channels.
-// Both rounded to TF32 by their maps where fp32 (the plan takes TF32 products only).  v125 (p.mn, 16-bit): the
-// caller's channels_last x and grad_y through 5D maps instead, no copies.
+// Both rounded to TF32 by their maps where fp32 (the plan takes TF32 products only).  In place (p.inplace; v125
+// 16-bit, v126 fp32): the caller's channels_last x and grad_y through 5D maps instead, no copies.
 template <class Tr, int MW, int N, int RB>
 Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string* why) {
   using E = typename Tr::Element;
@@ -328,22 +328,21 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
   CUtensorMap xmap, ymap;
   const size_t smem = hopper_wgemm_smem_bytes(p);
   const unsigned ctas = unsigned(p.nseg) * unsigned(p.chunks);
-  if constexpr (!Tr::kTF32) {
-    if (p.mn) {  // v125: x and grad_y read in place, [position][64 channels] boxes (grad_y's traversing w at Ew)
-      const cuuint32_t xb[5] = {64, QB, 1, 1, 1}, xt[5] = {1, 1, 1, 1, 1};
-      const cuuint32_t yb[5] = {64, QB * cuuint32_t(p.Ew), 1, 1, 1}, yt[5] = {1, cuuint32_t(p.Ew), 1, 1, 1};
-      Status s = map_cl5<Tr, 128>(p.x, xb, xt, false, &xmap, why);
-      if (s == Status::kSuccess) s = map_cl5<Tr, 128>(p.gy, yb, yt, false, &ymap, why);
-      if (s != Status::kSuccess) return s;
-      auto kernel = hopper_wgemm_kernel<Tr, MW, N, RB, true>;
-      s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
-                             "cudaFuncSetAttribute (Hopper grad_weight GEMM, MN-major)");
-      if (s != Status::kSuccess) return s;
-      kernel<<<ctas, HopperWgemmTiles::cta_threads(MW), smem, stream>>>(xmap, ymap, p);
-      return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight GEMM (MN-major) kernel launch");
-    }
-  } else if (p.mn) {
-    return detail::fail(why, Status::kNotSupported, "Hopper grad_weight GEMM: MN-major operands are 16-bit only");
+  if (p.inplace) {  // v125 / v126: x and grad_y read in place, [position][128 bytes of channels] boxes (grad_y's
+                    // traversing w at Ew)
+    if (RB != 128 && sizeof(E) == 4) return detail::fail(why, Status::kNotSupported, "grad_weight GEMM: fp32 rows");
+    constexpr cuuint32_t CH = 128 / sizeof(E);
+    const cuuint32_t xb[5] = {CH, QB, 1, 1, 1}, xt[5] = {1, 1, 1, 1, 1};
+    const cuuint32_t yb[5] = {CH, QB * cuuint32_t(p.Ew), 1, 1, 1}, yt[5] = {1, cuuint32_t(p.Ew), 1, 1, 1};
+    Status s = map_cl5<Tr, 128>(p.x, xb, xt, tf32, &xmap, why);
+    if (s == Status::kSuccess) s = map_cl5<Tr, 128>(p.gy, yb, yt, tf32, &ymap, why);
+    if (s != Status::kSuccess) return s;
+    auto kernel = hopper_wgemm_kernel<Tr, MW, N, RB, true>;
+    s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
+                           "cudaFuncSetAttribute (Hopper grad_weight GEMM, in place)");
+    if (s != Status::kSuccess) return s;
+    kernel<<<ctas, HopperWgemmTiles::cta_threads(MW), smem, stream>>>(xmap, ymap, p);
+    return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight GEMM (in place) kernel launch");
   }
   Status s = x_map_ncdhw<Tr, RB>(p.x, cuuint32_t(p.M), tf32, &xmap, why);
   if (s != Status::kSuccess) return s;

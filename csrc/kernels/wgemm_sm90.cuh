@@ -11,11 +11,14 @@
 // touches the operands: the kernel is the TMA engine and the tensor cores.
 // Zero operands (positions past the rows, rows past grad_y) times a non-finite value would put NaN where the true sum
 // has no term: a warpgroup whose sums are not all finite recomputes them on CUDA cores with every product masked.
-// v125 (kMN, HopperWgemmParams::mn: fp16 / bf16, x and grad_y channels_last): the same stages without any copy.  The
-// A box is x's QB positions of the row x 64 channels as they lie (a 5D map, per consumer warpgroup), box b grad_y's
-// positions Ew iw + woff[v] of its row x 64 co, the map traversing w at the stride (TMA element strides; outside
-// grad_y the zero fill, as the copy's zeros).  Both land [position][64 channels] in 128-byte swizzled rows: the
-// wgmma's MN-major operands (K = positions along the rows, 16 a k16 step: 2 KB; B's boxes 64 columns of N apart).
+// In place (kInPlace, HopperWgemmParams::inplace: x and grad_y channels_last): the same stages without any copy.  The
+// A boxes are x's QB positions of the row x CH = 128 bytes of channels as they lie (5D maps), box b grad_y's positions
+// Ew iw + woff[v] of its row x its 64 co in 64 / CH boxes, the map traversing w at the stride (TMA element strides;
+// outside grad_y the zero fill, as the copy's zeros).  They land [position][CH channels] in 128-byte swizzled rows.
+// v125 (fp16 / bf16, CH 64): those are the wgmma's MN-major operands (K = positions along the rows, 16 a k16 step:
+// 2 KB; B's boxes 64 columns of N apart).  v126 (fp32, CH 32; wgmma's TF32 takes K-major operands only): the consumer
+// warpgroups transpose each stage's 32 x 32 tiles into one of two K-major buffers (the K-major form's layout) while
+// the tensor cores multiply the other, and release the slot as soon as it is read.
 #pragma once
 #include "sm90_common.cuh"
 
@@ -93,8 +96,33 @@ struct WgemmRow {
 
 // RB: the bytes of a k-block row, 128 (the 128-byte swizzle) or, for 16-bit types on rows of at most 32 positions past
 // a multiple of 64, 64 (the 64-byte swizzle: 32 positions, so a 32-wide row carries no zeros)
-// kMN (v125): the operands read in place as MN-major boxes (see the top)
-template <class Tr, int MW, int N, int RB, bool kMN>
+CT3D_DEV float4 ld_shared_f4(uint32_t a) {
+  float4 v;
+  asm volatile("ld.shared.v4.f32 {%0, %1, %2, %3}, [%4];\n" : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "r"(a));
+  return v;
+}
+CT3D_DEV void st_shared_f4(uint32_t a, float x, float y, float z, float w) {
+  asm volatile("st.shared.v4.f32 [%0], {%1, %2, %3, %4};\n" ::"r"(a), "f"(x), "f"(y), "f"(z), "f"(w) : "memory");
+}
+
+// v126: block q (0..63) of a 32 x 32 fp32 tile transposed from raw (as the TMA lands it) into kt (the K-major
+// operand's rows): see WgemmTransposeBlock
+CT3D_DEV void wgemm_transpose_block(uint32_t raw, uint32_t kt, int q) {
+  const WgemmTransposeBlock b(q);
+  float4 v[4];
+#pragma unroll
+  for (int i = 0; i < 4; ++i) v[i] = ld_shared_f4(raw + uint32_t(b.read(i)));  // position 4 pb + i, 4 channels
+  st_shared_f4(kt + uint32_t(b.write(0)), v[0].x, v[1].x, v[2].x, v[3].x);     // channel 4 cb + j, 4 positions
+  st_shared_f4(kt + uint32_t(b.write(1)), v[0].y, v[1].y, v[2].y, v[3].y);
+  st_shared_f4(kt + uint32_t(b.write(2)), v[0].z, v[1].z, v[2].z, v[3].z);
+  st_shared_f4(kt + uint32_t(b.write(3)), v[0].w, v[1].w, v[2].w, v[3].w);
+}
+
+// the consumer warpgroups' own barrier (id 8: warpgroup_sync takes 1-4)
+CT3D_DEV void consumers_sync(int threads) { asm volatile("bar.sync 8, %0;\n" ::"r"(threads) : "memory"); }
+
+// kInPlace (v125 / v126): the operands read in place (see the top)
+template <class Tr, int MW, int N, int RB, bool kInPlace>
 __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
     hopper_wgemm_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ CUtensorMap ymap,
                         const __grid_constant__ HopperWgemmParams p) {
@@ -103,8 +131,11 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
   using E = typename Tr::Element;
   static_assert(RB == 128 || (RB == 64 && sizeof(E) == 2), "128-byte rows, or 64-byte rows of a 16-bit type");
   constexpr int T = HopperWgemmTiles::kThreads, QB = RB / int(sizeof(E)), NACC = N / 2;
-  // kMN: an operand box is QB rows of 128 bytes (64 channels), the K-major form's 64 rows of RB bytes: the same bytes
-  constexpr uint32_t BOX = 64 * RB;
+  // in place: boxes of QB positions x CH channels (128-byte rows, SUB bytes); kMN: the operands as they land (v125),
+  // kT: transposed into the K-major buffers (v126)
+  constexpr bool kMN = kInPlace && sizeof(E) == 2, kT = kInPlace && sizeof(E) == 4;
+  constexpr int CH = 128 / int(sizeof(E));
+  constexpr uint32_t SUB = QB * 128;
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const empty = full + HopperWgemmTiles::kMaxRing;
@@ -133,12 +164,14 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
         uint8_t* const slot = slots + sl * p.slot_bytes;
         Bar::arrive_and_expect_tx(&full[sl], bytes);
         const int iw = kb * QB;
-        if constexpr (kMN) {
-          for (int i = 0; i < MW; ++i) tma_load_5d(&xmap, &full[sl], slot + i * BOX, xc + 64 * i, iw, rw.ih, rw.id, rw.n);
+        if constexpr (kInPlace) {  // (A: M / CH boxes; box b: 64 / CH of its co, consecutive)
+          for (int i = 0; i < MW * 64 / CH; ++i)
+            tma_load_5d(&xmap, &full[sl], slot + i * SUB, xc + CH * i, iw, rw.ih, rw.id, rw.n);
           for (int b = 0; b < S.nbox; ++b) {
             const HopperWgemmBox& bx = S.box[b];
-            tma_load_5d(&ymap, &full[sl], slot + p.b_off + b * BOX, yc + bx.co0, p.Ew * iw + p.woff[bx.v],
-                        p.Eh * rw.ih + bx.dh, p.Ed * rw.id + bx.dd, rw.n);
+            for (int h = 0; h < 64 / CH; ++h)
+              tma_load_5d(&ymap, &full[sl], slot + p.b_off + (b * (64 / CH) + h) * SUB, yc + bx.co0 + CH * h,
+                          p.Ew * iw + p.woff[bx.v], p.Eh * rw.ih + bx.dh, p.Ed * rw.id + bx.dd, rw.n);
           }
         } else {
           tma_load_4d(&xmap, &full[sl], slot, iw, rw.ih, rw.id, rw.n * p.Cin + xc);
@@ -161,28 +194,71 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
 #pragma unroll
   for (int e = 0; e < NACC; ++e) acc[e] = 0.f;
   const uint32_t s0 = uint32_t(__cvta_generic_to_shared(slots));
-  // one stage's wgmmas in flight while the next slot is waited for: a slot is released a stage later
-  for (int t = 0, sl = 0, ph = 0; t < stages; ++t) {
-    Bar::wait(&full[sl], ph);
-#pragma unroll
-    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
-    cute::warpgroup_arrive();
-    const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes) + uint32_t(wg * 64 * RB),
-                   sb = s0 + uint32_t(sl * p.slot_bytes + p.b_off);
-#pragma unroll
-    for (int kk = 0; kk < RB / 32; ++kk) {  // 32-byte k steps (K-major: along the rows; kMN: 16 rows, 2 KB)
-      if constexpr (kMN)
-        WgemmMma<Tr, N, true>::mma(gmma_desc_mn_sw128(sa + 2048 * kk, BOX), gmma_desc_mn_sw128(sb + 2048 * kk, BOX),
-                                   acc);
-      else
-        WgemmMma<Tr, N>::mma(gmma_desc_swizzled<RB>(sa + 32 * kk), gmma_desc_swizzled<RB>(sb + 32 * kk), acc);
+  if constexpr (kT) {
+    // v126: stage t's tiles transposed into K-major buffer t % 2 (past the ring) by all consumer threads, the slot
+    // released once read; stage t's wgmmas run while stage t + 1 is transposed into the other buffer, which the
+    // wgmmas of stage t - 1 must have finished reading in every warpgroup (wait<1>, then the barrier)
+    const uint32_t k0 = s0 + uint32_t(R * p.slot_bytes);
+    const int blocks = (MW * 2 + S.nbox * 2) * 64;  // 32 x 32 tiles of x and of the live boxes, 64 blocks each
+    auto transpose = [&](int sl, int buf) {
+      const uint32_t raw = s0 + uint32_t(sl * p.slot_bytes), kt = k0 + uint32_t(buf * p.slot_bytes);
+#pragma unroll 1  // (one block's 16 values live at a time, next to the accumulators)
+      for (int q = tid; q < blocks; q += MW * T)
+        wgemm_transpose_block(raw + uint32_t((q >> 6) * 4096), kt + uint32_t((q >> 6) * 4096), q & 63);
+      fence_proxy_async();  // (the wgmmas read the buffer through the async proxy)
+      if (lane == 0) Bar::arrive(&empty[sl]);
+      consumers_sync(MW * T);
+    };
+    int sl = 0, ph = 0;
+    if (stages > 0) {
+      Bar::wait(&full[0], 0);
+      transpose(0, 0);
+      if (++sl == R) sl = 0, ph ^= 1;
     }
-    cute::warpgroup_commit_batch();
-    cute::warpgroup_wait<1>();
+    for (int t = 0; t < stages; ++t) {
+      const uint32_t kt = k0 + uint32_t((t & 1) * p.slot_bytes);
+      const uint32_t sa = kt + uint32_t(wg * 64 * RB), sb = kt + uint32_t(p.b_off);
 #pragma unroll
-    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
-    if (t > 0 && lane == 0) Bar::arrive(&empty[sl == 0 ? R - 1 : sl - 1]);
-    if (++sl == R) sl = 0, ph ^= 1;
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      cute::warpgroup_arrive();
+#pragma unroll
+      for (int kk = 0; kk < RB / 32; ++kk)
+        WgemmMma<Tr, N>::mma(gmma_desc_swizzled<RB>(sa + 32 * kk), gmma_desc_swizzled<RB>(sb + 32 * kk), acc);
+      cute::warpgroup_commit_batch();
+      cute::warpgroup_wait<1>();
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      if (t + 1 < stages) {
+        consumers_sync(MW * T);  // (every warpgroup's stage t - 1 done: buffer (t + 1) % 2 is free)
+        Bar::wait(&full[sl], ph);
+        transpose(sl, (t + 1) & 1);
+        if (++sl == R) sl = 0, ph ^= 1;
+      }
+    }
+  } else {
+    // one stage's wgmmas in flight while the next slot is waited for: a slot is released a stage later
+    for (int t = 0, sl = 0, ph = 0; t < stages; ++t) {
+      Bar::wait(&full[sl], ph);
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      cute::warpgroup_arrive();
+      const uint32_t sa = s0 + uint32_t(sl * p.slot_bytes) + uint32_t(wg * 64 * RB),
+                     sb = s0 + uint32_t(sl * p.slot_bytes + p.b_off);
+#pragma unroll
+      for (int kk = 0; kk < RB / 32; ++kk) {  // 32-byte k steps (K-major: along the rows; kMN: 16 rows, 2 KB)
+        if constexpr (kMN)
+          WgemmMma<Tr, N, true>::mma(gmma_desc_mn_sw128(sa + 2048 * kk, SUB), gmma_desc_mn_sw128(sb + 2048 * kk, SUB),
+                                     acc);
+        else
+          WgemmMma<Tr, N>::mma(gmma_desc_swizzled<RB>(sa + 32 * kk), gmma_desc_swizzled<RB>(sb + 32 * kk), acc);
+      }
+      cute::warpgroup_commit_batch();
+      cute::warpgroup_wait<1>();
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      if (t > 0 && lane == 0) Bar::arrive(&empty[sl == 0 ? R - 1 : sl - 1]);
+      if (++sl == R) sl = 0, ph ^= 1;
+    }
   }
   cute::warpgroup_wait<0>();
 #pragma unroll

@@ -464,6 +464,38 @@ static void dgrad_channel_order_16(bool cl) {
         }
 }
 
+// v126's shared-memory transposition (WgemmTransposeBlock): over a tile's 64 blocks every raw chunk is read once and
+// every K-major chunk written once; element (position p, channel c) -- raw byte swizzled(p, c / 4) + 4 (c % 4), the
+// float4's component c % 4 of read p % 4 -- lands at the K-major byte of (row c, position p); and in every 8-lane
+// phase (q / 8 alike) each of the four reads and four writes touches 8 distinct chunks (no bank conflict)
+static void wgemm_transpose() {
+  using B = WgemmTransposeBlock;
+  int rd[256] = {}, wr[256] = {};
+  for (int q = 0; q < 64; ++q) {
+    const B b(q);
+    for (int i = 0; i < 4; ++i) {
+      ++rd[b.read(i) / 16];
+      ++wr[b.write(i) / 16];
+      for (int j = 0; j < 4; ++j) {  // v[i] component j: (p, c) = (4 pb + i, 4 cb + j), written by write(j) at + 4 i
+        const int p = 4 * b.pb + i, c = 4 * b.cb + j;
+        CHECK(b.read(i) + 4 * j == B::swizzled(p, c / 4) + 4 * (c % 4), "q %d raw (%d, %d)", q, p, c);
+        CHECK(b.write(j) + 4 * i == B::swizzled(c, p / 4) + 4 * (p % 4), "q %d K-major (%d, %d)", q, c, p);
+      }
+    }
+  }
+  for (int k = 0; k < 256; ++k) CHECK(rd[k] == 1 && wr[k] == 1, "chunk %d read %d, written %d times", k, rd[k], wr[k]);
+  for (int g = 0; g < 8; ++g)
+    for (int i = 0; i < 4; ++i) {
+      int rb = 0, wb = 0;
+      for (int l = 0; l < 8; ++l) {
+        const B b(8 * g + l);
+        rb |= 1 << (b.read(i) / 16 % 8);
+        wb |= 1 << (b.write(i) / 16 % 8);
+      }
+      CHECK(rb == 255 && wb == 255, "phase %d access %d: chunks %x / %x", g, i, rb, wb);
+    }
+}
+
 static void dgrad_fragment_banks() {
   using H = HopperDgradTiles;
   dgrad_channel_order_16(false);
@@ -702,6 +734,7 @@ int main() {
   vec_rows<8>();
   vec_rows<4>();
   dgrad_fragment_banks();
+  wgemm_transpose();
   dgrad_cl_fragments();
   dgrad_cl16_fragments();
   dgrad_vectors();

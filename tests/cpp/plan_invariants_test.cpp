@@ -312,28 +312,30 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
   for (int v = 0; v < p.nvar; ++v)
     for (int u = 0; u < v; ++u) CHECK(p.woff[u] != p.woff[v], "variants %d and %d alike", u, v);
   CHECK(p.Jw == p.katoms * p.rb / es && p.Jw % vec == 0 && p.Jw >= pb.in[2] &&
-            (p.mn ? r.copy_bytes == 0
+            (p.inplace ? r.copy_bytes == 0
                   : r.copy_bytes >= size_t(pb.N) * pb.Cout * pb.out[0] * pb.out[1] * p.nvar * p.Jw * es),
         "copy: Jw %d, %zu bytes", p.Jw, r.copy_bytes);
-  // v125 (CUTLASS_CONVT3D_SM90_WGEMM_CL=1): MN-major boxes wherever both operands are 16-bit channels_last tensors the
-  // 5D maps read in place (16-byte pitches and address), with 64-channel boxes and grad_y's box of QB Ew w elements
-  // inside the TMA's 256 at an element stride <= 8; then no copy of either, and the slot's boxes (MW of x, nbox of
-  // grad_y, QB rows of 128 bytes each) are the K-major form's bytes
+  // CUTLASS_CONVT3D_SM90_WGEMM_CL=1: x and grad_y read in place (v125 16-bit MN-major boxes, v126 fp32 transposed in
+  // shared memory) wherever both are channels_last tensors the 5D maps read (16-byte pitches and address), with
+  // 64-channel boxes and grad_y's box of QB Ew w elements inside the TMA's 256 at an element stride <= 8; then no
+  // copy of either, the slot's boxes (M / CH of x, 64 / CH per grad_y box, QB rows of 128 bytes each) are the K-major
+  // form's bytes, and fp32 keeps two K-major buffers past the ring
   auto cl5 = [&](const TensorRef5& t) {
     bool ok = t.stride[1] == 1 && reinterpret_cast<uintptr_t>(t.data) % 16 == 0;
     for (int d = 0; d < 5; ++d) ok &= t.stride[d] != 0 && (d == 1 || t.size[d] == 1 || (t.stride[d] * es) % 16 == 0);
     return ok;
   };
   const char* clk = std::getenv("CUTLASS_CONVT3D_SM90_WGEMM_CL");
-  const bool mn_want = es == 2 && p.bc == 64 && (clk ? clk[0] == '1' : kHopperWgemmClDefault != 0) && cl5(a.x) &&
-                       cl5(a.y) && int64_t(128 / es) * pb.stride[2] <= 256;
-  CHECK(p.mn == mn_want, "MN-major form %d (wanted %d)", int(p.mn), int(mn_want));
-  if (p.mn) {
-    const int QB = p.rb / es;
-    CHECK(QB * pb.stride[2] <= 256 && pb.stride[2] <= 8 && p.M / 64 * 64 * p.rb == p.b_off &&
-              p.b_off + p.nbox * 64 * p.rb <= p.slot_bytes && r.x_bytes == 0 && !p.x_copy && !p.gy_tiles &&
-              p.x.data == a.x.data && p.gy.data == a.y.data,
-          "MN-major: QB %d, slot %d", QB, p.slot_bytes);
+  const bool in_want = p.bc == 64 && (clk ? clk[0] == '1' : kHopperWgemmClDefault != 0) && cl5(a.x) && cl5(a.y) &&
+                       int64_t(128 / es) * pb.stride[2] <= 256;
+  CHECK(p.inplace == in_want, "in place %d (wanted %d)", int(p.inplace), int(in_want));
+  CHECK(p.kbufs == (p.inplace && es == 4 ? 2 : 0), "K-major buffers %d", p.kbufs);
+  if (p.inplace) {
+    const int QB = p.rb / es, CH = 128 / es;
+    CHECK(QB * pb.stride[2] <= 256 && pb.stride[2] <= 8 && p.M / CH * QB * 128 == p.b_off &&
+              p.b_off + p.nbox * (64 / CH) * QB * 128 <= p.slot_bytes && r.x_bytes == 0 && !p.x_copy && !p.gy_tiles &&
+              p.x.data == a.x.data && p.gy.data == a.y.data && (es == 2 || (p.rb == 128 && QB == 32)),
+          "in place: QB %d, slot %d", QB, p.slot_bytes);
   }
   // kernel == stride (padding 0, no output padding) or 32-channel boxes only at CUTLASS_CONVT3D_SM90_WGEMM=2
   bool tap = true;
@@ -347,7 +349,7 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
   const TensorRef5& x = a.x;
   bool direct = x.stride[4] == 1 && x.stride[0] == pb.Cin * x.stride[1] && reinterpret_cast<uintptr_t>(x.data) % 16 == 0;
   for (int d = 0; d < 5; ++d) direct &= x.stride[d] != 0 && (d == 0 || d == 4 || (x.stride[d] * es) % 16 == 0);
-  CHECK(p.x_copy == (!direct && !p.mn), "x copied: %d", int(p.x_copy));
+  CHECK(p.x_copy == (!direct && !p.inplace), "x copied: %d", int(p.x_copy));
   if (p.x_copy) {
     CHECK(p.xsrc.data == x.data && p.x.data == nullptr && p.xpitch >= pb.in[2] && (int64_t(p.xpitch) * es) % 16 == 0 &&
               (p.xpitch - pb.in[2]) * es < 16,
@@ -363,7 +365,7 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
     CHECK(r.x_bytes == 0 && p.x.data == x.data, "x in place");
   }
   // grad_y's copy by (row x 32 co) tiles where its channels have unit stride and the row fits the tile's smem
-  CHECK(p.gy_tiles == (!p.mn && a.y.stride[1] == 1 && pb.out[2] <= HopperWgemmTiles::kMaxTileOW), "gy tiles %d",
+  CHECK(p.gy_tiles == (!p.inplace && a.y.stride[1] == 1 && pb.out[2] <= HopperWgemmTiles::kMaxTileOW), "gy tiles %d",
         int(p.gy_tiles));
   CHECK(HopperWgemmTiles::tile_copy_smem(HopperWgemmTiles::kMaxTileOW) <= 48 * 1024 && pb.Cout % 32 == 0, "tile smem");
   // the both-gradients op's channels_last copy (Arguments::y_cl_out, v118): written by the tile copy wherever the
@@ -378,7 +380,7 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
     CHECK(hopper_wgemm_plan(b, &f) && f.p.gycl == nullptr, "fused at the default (CUTLASS_CONVT3D_SM90_WGEMM_FUSE 0)");
     setenv("CUTLASS_CONVT3D_SM90_WGEMM_FUSE", "1", 1);
     CHECK(hopper_wgemm_plan(b, &f), "asking for the channels_last copy changes whether the GEMM plans");
-    const bool fit = pb.out[2] <= HopperWgemmTiles::kMaxTileOW && !p.mn;  // (v125 copies nothing: it does not fuse)
+    const bool fit = pb.out[2] <= HopperWgemmTiles::kMaxTileOW && !p.inplace;  // (in place: no copy to fuse)
     CHECK((f.p.gycl == cl_out) == fit && (!fit || (f.p.gy_tiles && f.p.gycl_round)) && f.ws_bytes == r.ws_bytes &&
               f.p.nsets == p.nsets && f.p.chunks == p.chunks,
           "channels_last copy: fit %d, gycl %d, tiles %d", int(fit), int(f.p.gycl != nullptr), int(f.p.gy_tiles));
@@ -628,9 +630,9 @@ int main(int argc, char** argv) {
       {{"CUTLASS_CONVT3D_SM90_EXACT", "0"}, {"CUTLASS_CONVT3D_SM90_NSJ8", "1"}},
       {{"CUTLASS_CONVT3D_SM90_TMA_ROUND", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD_KB", "2"}},  // (fp32 TF32: one k-block)
       {{"CUTLASS_CONVT3D_SM90_VEC16", "1"}, {"CUTLASS_CONVT3D_SM90_MERGE", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD", "1"}},
-      {{"CUTLASS_CONVT3D_SM90_WGEMM_CL", "1"}},  // (v125's MN-major grad_weight GEMM)
+      {{"CUTLASS_CONVT3D_SM90_WGEMM_CL", "1"}},  // (v125 / v126: the grad_weight GEMM in place)
   };
-  int planned[4] = {0, 0, 0, 0}, wgemm_planned = 0, wgemm_mn = 0;
+  int planned[4] = {0, 0, 0, 0}, wgemm_planned = 0, wgemm_in[2] = {0, 0};
   for (size_t ki = 0; ki < knobs.size(); ++ki) {
     for (const auto& kv : knobs[ki]) setenv(kv.first, kv.second, 1);
     for (int t = 0; t < n_problems; ++t) {
@@ -692,7 +694,7 @@ int main(int argc, char** argv) {
       }
       HopperWgemmPlan gm{};
       if (t % 2) setenv("CUTLASS_CONVT3D_SM90_WGEMM", "2", 1);  // (32-channel boxes too)
-      if (hopper_wgemm_plan(a, &gm)) ++wgemm_planned, wgemm_mn += gm.p.mn, check_wgemm(a, gm);
+      if (hopper_wgemm_plan(a, &gm)) ++wgemm_planned, wgemm_in[gm.p.kbufs ? 1 : 0] += gm.p.inplace, check_wgemm(a, gm);
       unsetenv("CUTLASS_CONVT3D_SM90_WGEMM");
       HopperDgradPlan d{};
       if (dgrad_kernel_plan(Kind::kGradInput, a, &d)) ++planned[2], check_dgrad(d, "grad_input");
@@ -1358,8 +1360,9 @@ int main(int argc, char** argv) {
   std::printf("plans checked: %d forward (%d of 8 blocks a pair), %d grad_weight, %d grad_input, %d unit-stride forward\n",
               planned[0], wide_plans, planned[1], planned[2], planned[3]);
   // a sweep that plans nothing would check nothing
-  std::printf("grad_weight GEMM plans checked: %d (%d MN-major)\n", wgemm_planned, wgemm_mn);
-  CHECK(wgemm_mn > 10, "too few MN-major grad_weight GEMM plans (%d) to check v125", wgemm_mn);
+  std::printf("grad_weight GEMM plans checked: %d (in place: %d 16-bit, %d fp32)\n", wgemm_planned, wgemm_in[0],
+              wgemm_in[1]);
+  CHECK(wgemm_in[0] > 10 && wgemm_in[1] > 10, "too few in-place grad_weight GEMM plans to check v125 / v126");
   CHECK(planned[0] > 100 && planned[1] > 100 && planned[2] > 100 && planned[3] > 10 && wgemm_planned > 100,
         "too few plans");
   CHECK(wide_plans > 10, "%d forward plans of %d blocks per pair under CUTLASS_CONVT3D_SM90_NSJ8=1", wide_plans,
