@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Stop 54 (carry [".whl"]): s53a_check.sh's checks (the defaults flipped at stop 53: DGRAD 1, WG by element size; v124's
-# halo boxes, CUTLASS_CONVT3D_SM90_PGEMM_HALO=1) plus v125 (CUTLASS_CONVT3D_SM90_WGEMM_CL=1: the 16-bit channels_last
+# halo boxes, CUTLASS_CONVT3D_SM90_PGEMM_HALO=1) plus v125 / v126 (CUTLASS_CONVT3D_SM90_WGEMM_CL=1: the channels_last
 # grad_weight GEMM without copies), none of it run on a GPU yet.
-#   1. build and install; 2. the TMA phase-GEMM and grad_weight GEMM tests (new defaults, halo tilings, v125's
-#   channels_last_mn layout and non-finite cases); 3. A/B, one binary: the old defaults (WG=2 DGRAD=0), the new, HALO=1
+#   1. build and install; 2. the TMA phase-GEMM and grad_weight GEMM tests (new defaults, halo tilings, v125 / v126's
+#   channels_last_inplace layout and non-finite cases); 3. A/B, one binary: the old defaults (WG=2 DGRAD=0), the new, HALO=1
 #   (four and two warpgroups) and WGEMM_CL=1, vnet-128-64 and video-64-32, fp32 and bf16, both layouts, outputs checked
 #   against float64; 4. bench.py on both cases at the new defaults; 5. the whole "not large" suite.
 #   Logs: $OUT/s54a.txt (+ logs.tgz).

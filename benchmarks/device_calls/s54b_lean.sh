@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Stop 54, the lean call (carry [".whl"]) for when too little device time is left for s54a_check.sh: build, the tests of
-# v124's halo tilings and v125's MN-major grad_weight GEMM, and an A/B of the new defaults against HALO=1 and
+# v124's halo tilings and the in-place grad_weight GEMM (v125, v126), and an A/B of the new defaults against HALO=1 and
 # WGEMM_CL=1 on vnet-128-64 (fp32 and bf16 channels_last, bf16 NCDHW; outputs checked against float64).
 # Logs: $OUT/s54b.txt (+ logs.tgz).  Usage: COMMIT=<sha> BUDGET_S=300 bash benchmarks/device_calls/s54b_lean.sh
 . benchmarks/device_check_lib.sh s54b.txt 300
-log_pytest 90 "(tma_phasegemm and halo) or channels_last_mn or bf16-mn or (hopper_wgemm and channels_last)"
+log_pytest 90 "(tma_phasegemm and halo) or (hopper_wgemm and (channels_last or inplace))"
 echo "== A/B (time left: $(left) s)" >> "$L"
 VARIANTS="new=$B halo=$B@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1 wcl=$B@CUTLASS_CONVT3D_SM90_WGEMM_CL=1" \
   CHECK=1 CASES="vnet-128-64" CFGS="f32 cl tf32,bf16 cl tf32,bf16 ncdhw tf32" OUT=$OUT \
