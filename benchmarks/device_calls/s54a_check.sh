@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop 54 (carry [".whl"]): s53a_check.sh's checks (the defaults flipped at stop 53: DGRAD 1, WG by element size; v124's
+# Stop 54 (carry [".whl"]): the checks stop 53 could not run (the defaults flipped at stop 53: DGRAD 1, WG by element size; v124's
 # halo boxes, CUTLASS_CONVT3D_SM90_PGEMM_HALO=1) plus v125 / v126 (CUTLASS_CONVT3D_SM90_WGEMM_CL=1: the channels_last
 # grad_weight GEMM without copies), none of it run on a GPU yet.
 #   1. build and install; 2. the TMA phase-GEMM and grad_weight GEMM tests (new defaults, halo tilings, v125 / v126's
