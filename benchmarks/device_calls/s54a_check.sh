@@ -15,8 +15,8 @@ VARIANTS="old=$B@CUTLASS_CONVT3D_SM90_PGEMM_WG=2@CUTLASS_CONVT3D_SM90_PGEMM_DGRA
 halo=$B@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1 halo2=$B@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1@CUTLASS_CONVT3D_SM90_PGEMM_WG=2 \
 wcl=$B@CUTLASS_CONVT3D_SM90_WGEMM_CL=1" \
   CHECK=1 CASES="vnet-128-64 video-64-32" CFGS="f32 cl tf32,f32 ncdhw tf32,bf16 cl tf32,bf16 ncdhw tf32" OUT=$OUT \
-  timeout 150 bash benchmarks/ab_compare.sh > "$OUT/ab.txt" 2>&1
-grep -v "^WARNING" "$OUT/ab.txt" | grep -v "check vs float64.* ok$" | grep -v "^== round\|^vnet\|^video" >> "$L"
+  timeout 150 bash benchmarks/ab_compare.sh > "$OUT/ab_table.txt" 2>&1
+grep -v "^WARNING" "$OUT/ab_table.txt" | grep -v "check vs float64.* ok$" | grep -v "^== round\|^vnet\|^video" >> "$L"
 log_bench s54a-decoders 90 --cases vnet-128-64,video-64-32 --modes fp32-tf32,fp32-tf32-cl,bf16
 log_pytest 85
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"

@@ -8,8 +8,8 @@ log_pytest 80 "inplace or (tma_phasegemm and halo)"
 echo "== A/B (time left: $(left) s)" >> "$L"
 VARIANTS="new=$B halo=$B@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1 wcl=$B@CUTLASS_CONVT3D_SM90_WGEMM_CL=1" \
   CHECK=1 CASES="vnet-128-64" CFGS="f32 cl tf32,bf16 cl tf32,bf16 ncdhw tf32" OUT=$OUT \
-  timeout $(( $(left) - 10 )) bash benchmarks/ab_compare.sh > "$OUT/ab.txt" 2>&1
-grep -v "^WARNING" "$OUT/ab.txt" | grep -v "check vs float64.* ok$" | grep -v "^== round\|^vnet\|^video" >> "$L"
+  timeout $(( $(left) - 10 )) bash benchmarks/ab_compare.sh > "$OUT/ab_table.txt" 2>&1
+grep -v "^WARNING" "$OUT/ab_table.txt" | grep -v "check vs float64.* ok$" | grep -v "^== round\|^vnet\|^video" >> "$L"
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 (cd "$OUT" && tar czf /tmp/logs.tgz --exclude=s54b.txt . ; mv /tmp/logs.tgz . ; find . -type f ! -name logs.tgz ! -name s54b.txt -delete)
 exit 0
