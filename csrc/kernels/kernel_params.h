@@ -794,6 +794,52 @@ Status hopper_wgrad_partials(const HopperWgradParams& p, cudaStream_t stream, st
 // grad_weight as a GEMM over TMA boxes (v116): the copy of grad_y into p.gyv, then the partial sums into
 // p.ws (then the ordered reduce of p.chunks chunks)
 Status hopper_wgemm_partials(const HopperWgemmParams& p, cudaStream_t stream, std::string* why);
+// The grad_weight GEMM's CTA: its segment and chunk of the set's x rows (bid = chunk x nseg + segment)
+struct WgemmCta {
+  int set, cib, group, r0, r1;
+  CT3D_HD WgemmCta(const HopperWgemmParams& p, int bid) {
+    const int s = bid % p.nseg, chunk = bid / p.nseg;
+    set = s % p.nsets;
+    cib = s / p.nsets % p.ncib;
+    group = s / (p.nsets * p.ncib);
+    const HopperWgemmSet& S = p.set[set];
+    const int64_t rows = int64_t(p.N) * S.nid * S.nih;
+    r0 = int(rows * chunk / p.chunks);
+    r1 = int(rows * (chunk + 1) / p.chunks);
+  }
+};
+
+// x row r of a set: (n, id, ih) over its rows id0 .. id0 + nid - 1, ih0 .. ih0 + nih - 1
+struct WgemmRow {
+  int n, id, ih;
+  CT3D_HD WgemmRow(const HopperWgemmSet& S, int r) {
+    const int plane = S.nid * S.nih;
+    n = r / plane;
+    const int rem = r - n * plane;
+    id = S.id0 + rem / S.nih;
+    ih = S.ih0 + rem % S.nih;
+  }
+  CT3D_HD void next(const HopperWgemmSet& S) {
+    if (++ih < S.ih0 + S.nih) return;
+    ih = S.ih0;
+    if (++id < S.id0 + S.nid) return;
+    id = S.id0;
+    ++n;
+  }
+};
+
+// The in-place boxes' first elements (v125 / v126; the 5D maps' (channel, w, h, d, n)), for the producer and the host
+// emulation alike: x's channels xc + c0 on at positions iw on of row rw; box bx's grad_y channels yc + co0 + c0 on at
+// its positions Ew iw + woff on (the map traversing w at Ew) of the rows its taps take from rw
+CT3D_HD void wgemm_inplace_x(const WgemmRow& rw, int xc, int iw, int c0, int (&c)[5]) {
+  c[0] = xc + c0, c[1] = iw, c[2] = rw.ih, c[3] = rw.id, c[4] = rw.n;
+}
+CT3D_HD void wgemm_inplace_gy(const HopperWgemmParams& p, const HopperWgemmBox& bx, const WgemmRow& rw, int yc, int iw,
+                              int c0, int (&c)[5]) {
+  c[0] = yc + bx.co0 + c0, c[1] = p.Ew * iw + p.woff[bx.v], c[2] = p.Eh * rw.ih + bx.dh, c[3] = p.Ed * rw.id + bx.dd;
+  c[4] = rw.n;
+}
+
 inline size_t hopper_wgemm_smem_bytes(const HopperWgemmParams& p) {
   return HopperWgemmTiles::kBarBytes + 1024 + size_t(p.ring + p.kbufs) * p.slot_bytes;
 }

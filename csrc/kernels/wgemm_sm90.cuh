@@ -60,40 +60,6 @@ struct WgemmMma {
   }
 };
 
-// The CTA's segment and chunk of its rows (blockIdx = chunk x nseg + segment)
-struct WgemmCta {
-  int set, cib, group, r0, r1;
-  CT3D_DEV explicit WgemmCta(const HopperWgemmParams& p) {
-    const int s = int(blockIdx.x % unsigned(p.nseg)), chunk = int(blockIdx.x / unsigned(p.nseg));
-    set = s % p.nsets;
-    cib = s / p.nsets % p.ncib;
-    group = s / (p.nsets * p.ncib);
-    const HopperWgemmSet& S = p.set[set];
-    const int64_t rows = int64_t(p.N) * S.nid * S.nih;
-    r0 = int(rows * chunk / p.chunks);
-    r1 = int(rows * (chunk + 1) / p.chunks);
-  }
-};
-
-// x row r of a set: (n, id, ih) over its rows id0 .. id0 + nid - 1, ih0 .. ih0 + nih - 1
-struct WgemmRow {
-  int n, id, ih;
-  CT3D_DEV WgemmRow(const HopperWgemmSet& S, int r) {
-    const int plane = S.nid * S.nih;
-    n = r / plane;
-    const int rem = r - n * plane;
-    id = S.id0 + rem / S.nih;
-    ih = S.ih0 + rem % S.nih;
-  }
-  CT3D_DEV void next(const HopperWgemmSet& S) {
-    if (++ih < S.ih0 + S.nih) return;
-    ih = S.ih0;
-    if (++id < S.id0 + S.nid) return;
-    id = S.id0;
-    ++n;
-  }
-};
-
 // RB: the bytes of a k-block row, 128 (the 128-byte swizzle) or, for 16-bit types on rows of at most 32 positions past
 // a multiple of 64, 64 (the 64-byte swizzle: 32 positions, so a 32-wide row carries no zeros)
 CT3D_DEV float4 ld_shared_f4(uint32_t a) {
@@ -142,7 +108,7 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
   const uint32_t smem_a = uint32_t(__cvta_generic_to_shared(smem));
   uint8_t* const slots = smem + (((smem_a + HopperWgemmTiles::kBarBytes + 1023) & ~1023u) - smem_a);
   const int tid = threadIdx.x, lane = tid % 32, R = p.ring;
-  const WgemmCta cta(p);
+  const WgemmCta cta(p, int(blockIdx.x));
   const HopperWgemmSet& S = p.set[cta.set];
   const int stages = (cta.r1 - cta.r0) * p.katoms;
   if (tid == 0) {
@@ -165,14 +131,16 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
         Bar::arrive_and_expect_tx(&full[sl], bytes);
         const int iw = kb * QB;
         if constexpr (kInPlace) {  // (A: M / CH boxes; box b: 64 / CH of its co, consecutive)
-          for (int i = 0; i < MW * 64 / CH; ++i)
-            tma_load_5d(&xmap, &full[sl], slot + i * SUB, xc + CH * i, iw, rw.ih, rw.id, rw.n);
-          for (int b = 0; b < S.nbox; ++b) {
-            const HopperWgemmBox& bx = S.box[b];
-            for (int h = 0; h < 64 / CH; ++h)
-              tma_load_5d(&ymap, &full[sl], slot + p.b_off + (b * (64 / CH) + h) * SUB, yc + bx.co0 + CH * h,
-                          p.Ew * iw + p.woff[bx.v], p.Eh * rw.ih + bx.dh, p.Ed * rw.id + bx.dd, rw.n);
+          int c[5];
+          for (int i = 0; i < MW * 64 / CH; ++i) {
+            wgemm_inplace_x(rw, xc, iw, CH * i, c);
+            tma_load_5d(&xmap, &full[sl], slot + i * SUB, c[0], c[1], c[2], c[3], c[4]);
           }
+          for (int b = 0; b < S.nbox; ++b)
+            for (int h = 0; h < 64 / CH; ++h) {
+              wgemm_inplace_gy(p, S.box[b], rw, yc, iw, CH * h, c);
+              tma_load_5d(&ymap, &full[sl], slot + p.b_off + (b * (64 / CH) + h) * SUB, c[0], c[1], c[2], c[3], c[4]);
+            }
         } else {
           tma_load_4d(&xmap, &full[sl], slot, iw, rw.ih, rw.id, rw.n * p.Cin + xc);
           for (int b = 0; b < S.nbox; ++b) {

@@ -400,6 +400,87 @@ static void check_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
         "workspace layout");
 }
 
+// The grad_weight GEMM run on the host in float64 through its own decode (WgemmCta, WgemmRow) and the in-place boxes'
+// coordinates (wgemm_inplace_x / _gy), each box element read as the TMA reads it (grad_y's at the map's element stride
+// along w; zero outside the tensor, which is every bound of the sum): every CTA's sums written once into the chunks'
+// partials, whose ordered sum must equal grad_weight summed directly (integer-valued operands: exact).  Both forms
+// take the same sums (the K-major form's copy holds grad_y at the same positions, zeros past x's rows); returns false
+// where the problem is too large to emulate
+static bool emulate_wgemm(const Arguments& a, const HopperWgemmPlan& r) {
+  const ConvT3dProblem& pb = a.problem;
+  const HopperWgemmParams& p = r.p;
+  const int es = int(elem_size(pb.dtype)), QB = p.rb / es, N = p.nbox * p.bc;
+  const int64_t work = int64_t(pb.N) * pb.in[0] * pb.in[1] * p.katoms * QB * pb.Cin * int64_t(pb.taps()) * p.Nc;
+  if (work > 20000000) return false;
+  auto xv = [&](int n, int c, int d, int h, int w) {
+    return d < 0 || d >= pb.in[0] || h < 0 || h >= pb.in[1] || w < 0 || w >= pb.in[2] || c >= pb.Cin || n >= pb.N
+               ? 0.0 : double((n * 131 + c * 31 + d * 17 + h * 7 + w * 3) % 13 - 6);
+  };
+  auto gv = [&](int n, int c, int d, int h, int w) {
+    return d < 0 || d >= pb.out[0] || h < 0 || h >= pb.out[1] || w < 0 || w >= pb.out[2] || c >= pb.Cout || n >= pb.N
+               ? 0.0 : double((n * 29 + c * 37 + d * 5 + h * 11 + w * 19) % 11 - 5);
+  };
+  const size_t per_chunk = size_t(pb.groups) * pb.taps() * p.Kc * p.Nc;
+  std::vector<double> ws(size_t(p.chunks) * per_chunk, std::nan(""));
+  std::vector<double> acc(size_t(p.M) * N);
+  for (int bid = 0; bid < p.nseg * p.chunks; ++bid) {
+    const WgemmCta cta(p, bid);
+    const HopperWgemmSet& S = p.set[cta.set];
+    const int xc = cta.group * p.Kc + cta.cib * p.M, yc = cta.group * p.Nc;
+    std::fill(acc.begin(), acc.end(), 0.0);
+    WgemmRow rw(S, cta.r0);
+    for (int t = 0, kb = 0; t < (cta.r1 - cta.r0) * p.katoms; ++t) {
+      const int iw = kb * QB;
+      for (int b = 0; b < S.nbox; ++b) {
+        int cx[5], cg[5];
+        wgemm_inplace_x(rw, xc, iw, 0, cx);
+        wgemm_inplace_gy(p, S.box[b], rw, yc, iw, 0, cg);
+        for (int m = 0; m < p.M; ++m)
+          for (int co = 0; co < p.bc; ++co) {
+            double sum = 0;
+            for (int k = 0; k < QB; ++k)
+              sum += xv(cx[4], cx[0] + m, cx[3], cx[2], cx[1] + k) * gv(cg[4], cg[0] + co, cg[3], cg[2], cg[1] + k * p.Ew);
+            acc[size_t(m) * N + b * p.bc + co] += sum;
+          }
+      }
+      if (++kb == p.katoms) kb = 0, rw.next(S);
+    }
+    const int chunk = bid / p.nseg;
+    for (int b = 0; b < S.nbox; ++b)
+      for (int m = 0; m < p.M; ++m)
+        for (int co = 0; co < p.bc; ++co) {
+          double& o = ws[size_t(chunk) * per_chunk +
+                         ((size_t(cta.group) * pb.taps() + S.box[b].tap) * p.Kc + cta.cib * p.M + m) * p.Nc +
+                         S.box[b].co0 + co];
+          CHECK(std::isnan(o), "partial (chunk %d, tap %d, ci %d, co %d) written twice", chunk, S.box[b].tap, m,
+                S.box[b].co0 + co);
+          o = acc[size_t(m) * N + b * p.bc + co];
+        }
+  }
+  int bad = 0;
+  for (int g = 0; g < pb.groups; ++g)
+    for (int tap = 0; tap < pb.taps(); ++tap) {
+      const int kw = tap % pb.k[2], kh = tap / pb.k[2] % pb.k[1], kd = tap / (pb.k[2] * pb.k[1]);
+      for (int ci = 0; ci < p.Kc; ++ci)
+        for (int co = 0; co < p.Nc; ++co) {
+          double ref = 0, got = 0;
+          for (int n = 0; n < pb.N; ++n)
+            for (int id = 0; id < pb.in[0]; ++id)
+              for (int ih = 0; ih < pb.in[1]; ++ih)
+                for (int iw = 0; iw < pb.in[2]; ++iw)
+                  ref += xv(n, g * p.Kc + ci, id, ih, iw) *
+                         gv(n, g * p.Nc + co, pb.stride[0] * id + kd * pb.dil[0] - pb.pad[0],
+                            pb.stride[1] * ih + kh * pb.dil[1] - pb.pad[1], pb.stride[2] * iw + kw * pb.dil[2] - pb.pad[2]);
+          for (int c = 0; c < p.chunks; ++c)
+            got += ws[size_t(c) * per_chunk + ((size_t(g) * pb.taps() + tap) * p.Kc + ci) * p.Nc + co];
+          if (!(got == ref) && bad++ < 3)
+            CHECK(false, "emulated grad_weight GEMM: group %d tap %d ci %d co %d: %g, expected %g", g, tap, ci, co, got,
+                  ref);
+        }
+    }
+  return true;
+}
+
 // v120 / v121: the TMA phase-GEMM's tile walk through the kernel's own decode (PgemmTile: tiles, empty test, stages,
 // output mapping) writes every output position of every column block once, and at every stage each row's box holds x
 // at the input of its output for the tap whose weights the stage loads, every tap of the output exactly once.
@@ -632,7 +713,7 @@ int main(int argc, char** argv) {
       {{"CUTLASS_CONVT3D_SM90_VEC16", "1"}, {"CUTLASS_CONVT3D_SM90_MERGE", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD", "1"}},
       {{"CUTLASS_CONVT3D_SM90_WGEMM_CL", "1"}},  // (v125 / v126: the grad_weight GEMM in place)
   };
-  int planned[4] = {0, 0, 0, 0}, wgemm_planned = 0, wgemm_in[2] = {0, 0};
+  int planned[4] = {0, 0, 0, 0}, wgemm_planned = 0, wgemm_in[2] = {0, 0}, wgemm_emulated[2] = {0, 0};
   for (size_t ki = 0; ki < knobs.size(); ++ki) {
     for (const auto& kv : knobs[ki]) setenv(kv.first, kv.second, 1);
     for (int t = 0; t < n_problems; ++t) {
@@ -694,7 +775,10 @@ int main(int argc, char** argv) {
       }
       HopperWgemmPlan gm{};
       if (t % 2) setenv("CUTLASS_CONVT3D_SM90_WGEMM", "2", 1);  // (32-channel boxes too)
-      if (hopper_wgemm_plan(a, &gm)) ++wgemm_planned, wgemm_in[gm.p.kbufs ? 1 : 0] += gm.p.inplace, check_wgemm(a, gm);
+      if (hopper_wgemm_plan(a, &gm)) {
+        ++wgemm_planned, wgemm_in[gm.p.kbufs ? 1 : 0] += gm.p.inplace, check_wgemm(a, gm);
+        if (wgemm_emulated[gm.p.inplace] < 40 && emulate_wgemm(a, gm)) ++wgemm_emulated[gm.p.inplace];
+      }
       unsetenv("CUTLASS_CONVT3D_SM90_WGEMM");
       HopperDgradPlan d{};
       if (dgrad_kernel_plan(Kind::kGradInput, a, &d)) ++planned[2], check_dgrad(d, "grad_input");
@@ -1360,8 +1444,9 @@ int main(int argc, char** argv) {
   std::printf("plans checked: %d forward (%d of 8 blocks a pair), %d grad_weight, %d grad_input, %d unit-stride forward\n",
               planned[0], wide_plans, planned[1], planned[2], planned[3]);
   // a sweep that plans nothing would check nothing
-  std::printf("grad_weight GEMM plans checked: %d (in place: %d 16-bit, %d fp32)\n", wgemm_planned, wgemm_in[0],
-              wgemm_in[1]);
+  std::printf("grad_weight GEMM plans checked: %d (in place: %d 16-bit, %d fp32); emulated: %d copying, %d in place\n",
+              wgemm_planned, wgemm_in[0], wgemm_in[1], wgemm_emulated[0], wgemm_emulated[1]);
+  CHECK(wgemm_emulated[0] >= 20 && wgemm_emulated[1] >= 20, "too few grad_weight GEMM plans emulated");
   CHECK(wgemm_in[0] > 10 && wgemm_in[1] > 10, "too few in-place grad_weight GEMM plans to check v125 / v126");
   CHECK(planned[0] > 100 && planned[1] > 100 && planned[2] > 100 && planned[3] > 10 && wgemm_planned > 100,
         "too few plans");
