@@ -326,8 +326,14 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
   constexpr cuuint32_t QB = RB / sizeof(E);
   const bool tf32 = Tr::kTF32;
   CUtensorMap xmap, ymap;
-  const size_t smem = hopper_wgemm_smem_bytes(p);
-  const unsigned ctas = unsigned(p.nseg) * unsigned(p.chunks);
+  auto gemm = [&](auto kernel) {  // (either form's instance, its maps encoded)
+    const size_t smem = hopper_wgemm_smem_bytes(p);
+    Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
+                                  "cudaFuncSetAttribute (Hopper grad_weight GEMM)");
+    if (s != Status::kSuccess) return s;
+    kernel<<<unsigned(p.nseg) * unsigned(p.chunks), HopperWgemmTiles::cta_threads(MW), smem, stream>>>(xmap, ymap, p);
+    return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight GEMM kernel launch");
+  };
   if (p.inplace) {  // v125 / v126: x and grad_y read in place, [position][128 bytes of channels] boxes (grad_y's
                     // traversing w at Ew)
     if (RB != 128 && sizeof(E) == 4) return detail::fail(why, Status::kNotSupported, "grad_weight GEMM: fp32 rows");
@@ -336,13 +342,7 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
     const cuuint32_t yb[5] = {CH, QB * cuuint32_t(p.Ew), 1, 1, 1}, yt[5] = {1, cuuint32_t(p.Ew), 1, 1, 1};
     Status s = map_cl5<Tr, 128>(p.x, xb, xt, tf32, &xmap, why);
     if (s == Status::kSuccess) s = map_cl5<Tr, 128>(p.gy, yb, yt, tf32, &ymap, why);
-    if (s != Status::kSuccess) return s;
-    auto kernel = hopper_wgemm_kernel<Tr, MW, N, RB, true>;
-    s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
-                           "cudaFuncSetAttribute (Hopper grad_weight GEMM, in place)");
-    if (s != Status::kSuccess) return s;
-    kernel<<<ctas, HopperWgemmTiles::cta_threads(MW), smem, stream>>>(xmap, ymap, p);
-    return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight GEMM (in place) kernel launch");
+    return s == Status::kSuccess ? gemm(hopper_wgemm_kernel<Tr, MW, N, RB, true>) : s;
   }
   Status s = x_map_ncdhw<Tr, RB>(p.x, cuuint32_t(p.M), tf32, &xmap, why);
   if (s != Status::kSuccess) return s;
@@ -369,13 +369,7 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
     wgemm_variant_copy_kernel<E><<<std::min((rows + per_block - 1) / per_block, 65536), 256, 0, stream>>>(p);
   }
   s = detail::cuda_check(cudaGetLastError(), why, "grad_weight GEMM: grad_y copy launch");
-  if (s != Status::kSuccess) return s;
-  auto kernel = hopper_wgemm_kernel<Tr, MW, N, RB, false>;
-  s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
-                         "cudaFuncSetAttribute (Hopper grad_weight GEMM)");
-  if (s != Status::kSuccess) return s;
-  kernel<<<ctas, HopperWgemmTiles::cta_threads(MW), smem, stream>>>(xmap, ymap, p);
-  return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight GEMM kernel launch");
+  return s == Status::kSuccess ? gemm(hopper_wgemm_kernel<Tr, MW, N, RB, false>) : s;
 }
 
 template <class Tr, int MW, int RB>
