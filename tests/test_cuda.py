@@ -2559,7 +2559,7 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
     x, w = x.to(DEV), w.to(DEV)
     if layout == "gy_sliced":  # rows 3 elements wider in memory, shifted by one: not 16-byte aligned
         gyd = _nan_slice(gy.to(DEV))
-    elif layout in ("gy_channels_last", "channels_last"):
+    elif layout in ("gy_channels_last", "channels_last", "channels_last_inplace"):
         gyd = gy.to(DEV).contiguous(memory_format=torch.channels_last_3d)
     elif layout == "gy_cl_sliced":  # channels_last, channels 1.. of a wider tensor (the rest NaN): a position's
         # channels start off 16 bytes, so the tile copy loads elements instead of vectors (v119)
@@ -2574,7 +2574,6 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
     inplace = layout == "channels_last_inplace" and (cout // g) % 64 == 0
     if layout == "channels_last_inplace":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM_CL", "1")
-        gyd = gy.to(DEV).contiguous(memory_format=torch.channels_last_3d)
     if layout in ("channels_last", "channels_last_inplace"):
         x = x.contiguous(memory_format=torch.channels_last_3d)
         copies = [] if inplace else ["wgemm_x_ncdhw_kernel", "wgemm_variant_copy_tiles_kernel"]

@@ -336,7 +336,6 @@ Status launch_wgemm(const HopperWgemmParams& p, cudaStream_t stream, std::string
   };
   if (p.inplace) {  // v125 / v126: x and grad_y read in place, [position][128 bytes of channels] boxes (grad_y's
                     // traversing w at Ew)
-    if (RB != 128 && sizeof(E) == 4) return detail::fail(why, Status::kNotSupported, "grad_weight GEMM: fp32 rows");
     constexpr cuuint32_t CH = 128 / sizeof(E);
     const cuuint32_t xb[5] = {CH, QB, 1, 1, 1}, xt[5] = {1, 1, 1, 1, 1};
     const cuuint32_t yb[5] = {CH, QB * cuuint32_t(p.Ew), 1, 1, 1}, yt[5] = {1, cuuint32_t(p.Ew), 1, 1, 1};

@@ -60,8 +60,6 @@ struct WgemmMma {
   }
 };
 
-// RB: the bytes of a k-block row, 128 (the 128-byte swizzle) or, for 16-bit types on rows of at most 32 positions past
-// a multiple of 64, 64 (the 64-byte swizzle: 32 positions, so a 32-wide row carries no zeros)
 CT3D_DEV float4 ld_shared_f4(uint32_t a) {
   float4 v;
   asm volatile("ld.shared.v4.f32 {%0, %1, %2, %3}, [%4];\n" : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "r"(a));
@@ -87,7 +85,9 @@ CT3D_DEV void wgemm_transpose_block(uint32_t raw, uint32_t kt, int q) {
 // the consumer warpgroups' own barrier (id 8: warpgroup_sync takes 1-4)
 CT3D_DEV void consumers_sync(int threads) { asm volatile("bar.sync 8, %0;\n" ::"r"(threads) : "memory"); }
 
-// kInPlace (v125 / v126): the operands read in place (see the top)
+// RB: the bytes of a k-block row, 128 (the 128-byte swizzle) or, for 16-bit types on rows of at most 32 positions past
+// a multiple of 64, 64 (the 64-byte swizzle: 32 positions, so a 32-wide row carries no zeros); kInPlace (v125 /
+// v126): the operands read in place (see the top)
 template <class Tr, int MW, int N, int RB, bool kInPlace>
 __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
     hopper_wgemm_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ CUtensorMap ymap,
@@ -162,6 +162,8 @@ __global__ void __launch_bounds__(HopperWgemmTiles::cta_threads(MW), 1)
 #pragma unroll
   for (int e = 0; e < NACC; ++e) acc[e] = 0.f;
   const uint32_t s0 = uint32_t(__cvta_generic_to_shared(slots));
+  // (v126's loop apart: one loop for both, the transposition's stage advance inside it, made ptxas serialise every fp32
+  // in-place instance's wgmmas, C7515)
   if constexpr (kT) {
     // v126: stage t's tiles transposed into K-major buffer t % 2 (past the ring) by all consumer threads, the slot
     // released once read; stage t's wgmmas run while stage t + 1 is transposed into the other buffer, which the
