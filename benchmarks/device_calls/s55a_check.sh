@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stop 55 (carry [".whl"]): s54a's checks (the stop 53 defaults, v124 halo boxes, v125 / v126 in-place grad_weight
 # GEMM; none run on a GPU yet) with the whole suite before bench.py, then an ncu look at the mission forward (fp32
-# NCDHW / channels_last, bf16): where its 0.84 / 0.61 / 0.49 ms go (DRAM bytes both ways, L2, stall reasons).
+# NCDHW / channels_last, bf16): where its 0.84 / 0.61 / 0.49 ms go (DRAM bytes both ways, L2, stall reasons); and
+# v127's A/B on the mission (L2 eviction priorities, fewer forward chunks; same bits expected: DIGEST).
 #   Logs: $OUT/s55a.txt (+ logs.tgz).
 # Usage: COMMIT=<sha> BUDGET_S=570 bash benchmarks/device_calls/s55a_check.sh
 . benchmarks/device_check_lib.sh s55a.txt 570
@@ -12,9 +13,15 @@ VARIANTS="old=$B@CUTLASS_CONVT3D_SM90_PGEMM_WG=2@CUTLASS_CONVT3D_SM90_PGEMM_DGRA
 halo=$B@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1 halo2=$B@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1@CUTLASS_CONVT3D_SM90_PGEMM_WG=2 \
 wcl=$B@CUTLASS_CONVT3D_SM90_WGEMM_CL=1" \
   CHECK=1 CASES="vnet-128-64 video-64-32" CFGS="f32 cl tf32,f32 ncdhw tf32,bf16 cl tf32,bf16 ncdhw tf32" OUT=$OUT \
-  timeout 150 bash benchmarks/ab_compare.sh > "$OUT/ab_table.txt" 2>&1
+  timeout 130 bash benchmarks/ab_compare.sh > "$OUT/ab_table.txt" 2>&1
 grep -v "^WARNING" "$OUT/ab_table.txt" | grep -v "check vs float64.* ok$" | grep -v "^== round\|^vnet\|^video" >> "$L"
-log_pytest 120
+echo "== A/B mission: v127 L2 hints and fewer forward chunks (time left: $(left) s)" >> "$L"
+VARIANTS="new=$B l2h1=$B@CUTLASS_CONVT3D_SM90_L2HINT=1 l2h3=$B@CUTLASS_CONVT3D_SM90_L2HINT=3 \
+ch2=$B@CUTLASS_CONVT3D_SM90_FWD_CHUNKS=2 ch2l1=$B@CUTLASS_CONVT3D_SM90_FWD_CHUNKS=2@CUTLASS_CONVT3D_SM90_L2HINT=1" \
+  DIGEST=1 CASES="mission" CFGS="f32 ncdhw tf32,f32 cl tf32" OUT=$OUT/m \
+  timeout 120 bash benchmarks/ab_compare.sh > "$OUT/ab_mission.txt" 2>&1
+grep -v "^WARNING" "$OUT/ab_mission.txt" | grep -v "^== round\|^mission" >> "$L"
+log_pytest 100
 for cfg in "f32 ncdhw" "f32 cl" "bf16 ncdhw"; do
   set -- $cfg
   echo "== ncu mission forward $1 $2 (time left: $(left) s)" >> "$L"

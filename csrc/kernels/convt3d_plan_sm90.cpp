@@ -162,6 +162,11 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // default for 16-bit (H100 stop 36, bf16 / fp16 mission 0.53 -> 0.50, k2s2 0.49 -> 0.44 ms, k3s2op1 even), off for
   // fp32 (mission 0.86 -> 0.84 but k3s2op1 0.68 -> 0.71); CUTLASS_CONVT3D_SM90_VEC16=0 / 1 sets it for both
   p.vec16 = !p.cf_dst && !exact && env_knob("CUTLASS_CONVT3D_SM90_VEC16", half ? 1.0 : 0.0) != 0.0;
+  // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,
+  // bit 2 x's loads evict_last.  ncu (stop 46, mission): DRAM reads 506 MB NCDHW / 419 MB channels_last for a 134 MB x
+  // -- each x row is read by the next d row's tiles, ~100 MB of y writes later (12 chunks of CTAs, each writing ~8 MB
+  // a d row), past the 50 MB L2
+  p.l2hint = int(env_knob("CUTLASS_CONVT3D_SM90_L2HINT", double(kHopperL2HintDefault))) & 3;
   p.bias = a.bias;
   p.Kc = Kc;
   p.Nc = Nc;
@@ -265,13 +270,17 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   for (double c : cost) cmin = std::min(cmin, std::max(c, 1.0));
   // (clamped: a share past the SMs only ends the search below, and no sum of shares overflows)
   auto share = [&](int mu, double c) { return std::max(1, int(std::min(mu * c / cmin + 0.5, sms + 1.0))); };
+  // v127: CUTLASS_CONVT3D_SM90_FWD_CHUNKS=<c> caps the chunks (the scale then goes up to 64): fewer chunks sweep x in
+  // fewer places at once, so that an x row is still in L2 when the next d row's tiles read it again
+  const int max_chunks = int(env_knob("CUTLASS_CONVT3D_SM90_FWD_CHUNKS", 0.0));
   double best = 1e300;
   int best_mu = 1;
-  for (int mu = 1; mu <= 8; ++mu) {
+  for (int mu = 1; mu <= (max_chunks > 0 ? 64 : 8); ++mu) {
     int sum = 0;
     for (double c : cost) sum += share(mu, c);
     if (sum > sms) break;
-    const int chunks = std::max(1, std::min(sms / sum, min_tiles));
+    int chunks = std::max(1, std::min(sms / sum, min_tiles));
+    if (max_chunks > 0) chunks = std::min(chunks, max_chunks);
     double t = 0;
     for (double c : cost) t = std::max(t, c / (double(share(mu, c)) * chunks));
     if (t < best * 0.99) best = t, best_mu = mu;
@@ -282,6 +291,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     per_sm += p.seg[i].per_chunk;
   }
   p.chunks = std::max(1, std::min(sms / per_sm, min_tiles));
+  if (max_chunks > 0) p.chunks = std::min(p.chunks, max_chunks);
   p.ctas = 0;
   for (int i = 0; i < p.nseg; ++i) {
     p.seg[i].cta0 = p.ctas;

@@ -169,6 +169,9 @@ constexpr int kSm90PgemmHaloDefault = 0;
 // 4 / 8 / 16, channels_last 0.491 against 0.495-0.496, bf16 and k3s2op1 even; ncu (channels_last): DRAM reads 334 ->
 // 291 MB at 8, the kernel 479 -> 490 us.  So 0 stays
 constexpr int kHopperBand = 0;
+// v127: CUTLASS_CONVT3D_SM90_L2HINT, the Hopper forward's L2 eviction priorities (HopperParams::l2hint): bit 1 y's
+// stores evict_first, bit 2 x's TMA loads evict_last.  Off (0) until a GPU has timed it
+constexpr int kHopperL2HintDefault = 0;
 // CUTLASS_CONVT3D_PHASEGEMM: the phase-GEMM (TapGemmPhase: the forward and grad_input where kernel != stride): 0 never,
 // 1 wherever it applies, 2 where no Hopper kernel takes the pass, 3 (the default) at x's W <= kPhaseGemmShortW: the
 // forward where no Hopper forward takes it, grad_input over the Hopper grad_input too.  H100 (stop 40, NOTES v99),

@@ -580,6 +580,9 @@ struct HopperParams {
   // n * d dimension start at split_rows (N * D)
   int split_rows;
   int vec16;  // host: an NCDHW y stored by 16-byte vectors (HopperTiles::kRowVectors; v89, v91), else by element lanes
+  // v127: L2 eviction priorities (CUTLASS_CONVT3D_SM90_L2HINT): bit 1 y's stores evict_first, bit 2 x's TMA loads
+  // evict_last; 0: both evict_normal
+  int l2hint;
 #ifdef CT3D_PROBE
   int probe;  // probe builds only: CUTLASS_CONVT3D_PROBE (CT3D_PROBE_IS in sm90_common.cuh)
 #endif

@@ -57,7 +57,7 @@ CT3D_DEV int hopper_box_bytes(const HopperParams& p) { return HopperTiles::rows(
 // split (the exact forward), the same boxes of the copy's small parts (rows split_rows on) after them.
 template <class Tr>
 CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const HopperSeg& g, const HopperTile& tl,
-                           int pi, uint64_t* bar, uint8_t* slot) {
+                           int pi, uint64_t* bar, uint8_t* slot, uint64_t pol) {
   constexpr int parts = Tr::kSplit ? 2 : 1;
   const int bb = hopper_box_bytes<Tr>(p), nbox = p.Kc / 32;
   cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(parts * nbox * bb));
@@ -67,8 +67,11 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
   // a pair outside x reads an h row outside it: all zeros
   for (int part = 0; part < parts; ++part)
     for (int j = 0; j < nbox; ++j)
-      tma_load_4d(xmap, bar, slot + (part * nbox + j) * bb, c0 + 32 * j, w0, ok ? ih : -1,
-                  part * p.split_rows + tl.n * p.D + (ok ? id : 0));
+      if constexpr (Tr::kSplit)  // (no policy: see the consumers' y stores)
+        tma_load_4d(xmap, bar, slot + (part * nbox + j) * bb, c0 + 32 * j, w0, ok ? ih : -1,
+                    part * p.split_rows + tl.n * p.D + (ok ? id : 0));
+      else
+        tma_load_4d(xmap, bar, slot + j * bb, c0 + 32 * j, w0, ok ? ih : -1, tl.n * p.D + (ok ? id : 0), pol);
 }
 
 // Output (phase r, channel co, position q) of tile tl summed with every product masked: only taps phase r has, x
@@ -119,6 +122,18 @@ CT3D_DEV uint4 hopper_out_vector(const float* s) {
     memcpy(&r, e, 16);
     return r;
   }
+}
+
+// y's stores: under the L2 policy pol where kHint, plain otherwise
+template <bool kHint>
+CT3D_DEV void hopper_st_vec(void* ptr, const uint4& v, uint64_t pol) {
+  if constexpr (kHint) st_global_v4(ptr, v, pol);
+  else st_global_v4(ptr, v);
+}
+template <bool kHint, class E>
+CT3D_DEV void hopper_st_elem(E* ptr, E v, uint64_t pol) {
+  if constexpr (kHint) st_global_elem(ptr, v, pol);
+  else *ptr = v;
 }
 
 // A warpgroup's loads in order (tile k of its share, pair i of the tile's class; load counter c), as the producer
@@ -200,6 +215,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
   const int my_tiles = HopperShare::count(t0, t1, sh.cc, sh.m, wg, p.nwg);
 
   if (producer) {
+    const uint64_t xpol = Tr::kSplit ? 0 : l2_policy(p.l2hint & 2 ? L2Prio::kLast : L2Prio::kNormal);
     HopperCursor is;  // the next load to issue
     is.tile(p, g, sh, wg, my_tiles);
     auto issue_to = [&](int lim) {  // loads below lim, each once its slot's previous load is released
@@ -209,7 +225,8 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
         // every lane past this wait before lane 0 issues: else a lane left behind could see the slot's empty barrier
         // two phases on (lane 0 issuing c + R, the consumer releasing it) and its parity wait would never pass
         __syncwarp();
-        if (lane == 0) hopper_issue<Tr>(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes);
+        if (lane == 0) hopper_issue<Tr>(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes,
+                                      xpol);
       }
     };
     if constexpr (kRoundX) {
@@ -342,6 +359,9 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
 
     // accumulator (m = 16 * warp + g8 (+ 8), q = 8 j + 2 t4 (+ 1)): phase r = warp / 2, channel co
     const int r = warp >> 1, co0 = (warp & 1) * 16 + g8;
+    // y's stores under l2hint's policy; the 3xTF32 instances (at their register cap: 16 bytes of spills with it)
+    // store plainly
+    const uint64_t ypol = Tr::kSplit ? 0 : l2_policy(p.l2hint & 1 ? L2Prio::kFirst : L2Prio::kNormal);
     const int od = p.Ed * tl.qd + g.rd;
     const int o_base = 2 * BQ * tl.qb;
     const int nout = min(p.OW - o_base, 2 * BQ);
@@ -415,8 +435,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
         for (int i = wtid; i < BQ * NV; i += HopperTiles::kThreads) {
           const int ql = i >> LNV, cv = i & (NV - 1), ol = 2 * ql + hf;
           if (ol < nout)
-            st_global_v4(ytile + ol * p.y.stride[4] + VO * cv,
-                         hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv));
+            hopper_st_vec<!Tr::kSplit>(ytile + ol * p.y.stride[4] + VO * cv, hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv), ypol);
         }
       } else if constexpr (kVec) {
         // 128 / VO lanes per channel row (16-bit: half a warp, fp32: a warp): lane li stores the row's li-th whole
@@ -431,9 +450,9 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
           const float* srow = os + co * HopperTiles::LDV16;
           const VecRow<VO> vr = VecRow<VO>::make(a, nout);
           if (li < vr.nv)
-            st_global_v4(rowp + VO * (vr.vf + li) - a, hopper_out_vector<E>(srow + VO * (vr.vf + li)));
+            hopper_st_vec<!Tr::kSplit>(rowp + VO * (vr.vf + li) - a, hopper_out_vector<E>(srow + VO * (vr.vf + li)), ypol);
           const int ol = li < VO ? li : vr.tail0 + li - VO;
-          if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout)) rowp[ol] = E(srow[a + ol]);
+          if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout)) hopper_st_elem<!Tr::kSplit>(rowp + ol, E(srow[a + ol]), ypol);
         }
       } else {
         // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte
@@ -447,7 +466,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
                                        : os + co * HopperTiles::LDO + lane;
 #pragma unroll
           for (int v = 0; v < 2 * BQ / 32; ++v)
-            if (lane + 32 * v < nout) rowp[lane + 32 * v] = E(sl[32 * v]);
+            if (lane + 32 * v < nout) hopper_st_elem<!Tr::kSplit>(rowp + lane + 32 * v, E(sl[32 * v]), ypol);
         }
       }
       if (hf == 1) fence_proxy_async();  // the staging's generic accesses before the next TMA writes the slot

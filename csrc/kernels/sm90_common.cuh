@@ -140,6 +140,48 @@ CT3D_DEV void tma_load_2d(const CUtensorMap* map, uint64_t* bar, void* dst, int 
       : "memory");
 }
 
+// L2 eviction priority of an access (createpolicy; HopperParams::l2hint): evict_first for a stream that is written
+// once and never read back (the forward's y, 1 GB on the mission, which otherwise pushes out of L2 the x rows the
+// next d row reads again), evict_last for data read again soon, evict_normal as a plain access.  The policy is a
+// register: one code path whatever the priority.
+enum class L2Prio { kNormal = 0, kFirst = 1, kLast = 2 };
+CT3D_DEV uint64_t l2_policy(L2Prio prio) {
+  uint64_t pol;
+  if (prio == L2Prio::kFirst)
+    asm volatile("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;\n" : "=l"(pol));
+  else if (prio == L2Prio::kLast)
+    asm volatile("createpolicy.fractional.L2::evict_last.b64 %0, 1.0;\n" : "=l"(pol));
+  else
+    asm volatile("createpolicy.fractional.L2::evict_normal.b64 %0, 1.0;\n" : "=l"(pol));
+  return pol;
+}
+// st_global_v4 and an element store under an L2 policy
+CT3D_DEV void st_global_v4(void* p, const uint4& v, uint64_t pol) {
+  asm volatile("st.global.L2::cache_hint.v4.b32 [%0], {%1, %2, %3, %4}, %5;\n" ::"l"(p), "r"(v.x), "r"(v.y), "r"(v.z),
+               "r"(v.w), "l"(pol));
+}
+template <class E>
+CT3D_DEV void st_global_elem(E* p, E v, uint64_t pol) {
+  static_assert(sizeof(E) == 4 || sizeof(E) == 2, "fp32, fp16 or bf16");
+  if constexpr (sizeof(E) == 4) {
+    asm volatile("st.global.L2::cache_hint.b32 [%0], %1, %2;\n" ::"l"(p), "r"(__float_as_uint(float(v))), "l"(pol));
+  } else {
+    uint16_t u;
+    memcpy(&u, &v, 2);
+    asm volatile("st.global.L2::cache_hint.b16 [%0], %1, %2;\n" ::"l"(p), "h"(u), "l"(pol));
+  }
+}
+
+// ... a TMA load under an L2 policy
+CT3D_DEV void tma_load_4d(const CUtensorMap* map, uint64_t* bar, void* dst, int c0, int c1, int c2, int c3,
+                          uint64_t pol) {
+  asm volatile(
+      "cp.async.bulk.tensor.4d.shared::cluster.global.mbarrier::complete_tx::bytes.L2::cache_hint [%0], [%1, {%2, %3, "
+      "%4, %5}], [%6], %7;\n" ::"r"(uint32_t(__cvta_generic_to_shared(dst))),
+      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(c3),
+      "r"(uint32_t(__cvta_generic_to_shared(bar))), "l"(pol)
+      : "memory");
+}
 CT3D_DEV void tma_load_4d(const CUtensorMap* map, uint64_t* bar, void* dst, int c0, int c1, int c2, int c3) {
   asm volatile(
       "cp.async.bulk.tensor.4d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3, %4, %5}], "
