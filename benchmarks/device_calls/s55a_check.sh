@@ -30,6 +30,13 @@ for cfg in "f32 ncdhw" "f32 cl" "bf16 ncdhw"; do
     "$B" --case mission --reps 1 --dtype $1 --layout $2 2>&1 | \
     grep -E "^  [a-z_ ]*[a-z_]+<|^  void|Duration|Throughput|dram__|lts__|inst_executed|Stall|Warp Cycles" >> "$L"
 done
+echo "== ncu source counters, mission forward f32 ncdhw (time left: $(left) s)" >> "$L"
+if [ $(left) -gt 70 ]; then
+  timeout 50 ncu --clock-control none -k regex:hopper_rowconv -c 1 --section SourceCounters --section WarpStateStats \
+    --import-source yes -f -o "$OUT/src" "$B" --case mission --reps 1 > /dev/null 2>&1
+  timeout 15 ncu -i "$OUT/src.ncu-rep" --page source --csv --print-source cuda,sass > "$OUT/src_sass.csv" 2>&1
+  ls -la "$OUT"/src* >> "$L" 2>&1
+fi
 log_bench s55a-decoders 10 --cases vnet-128-64,video-64-32 --modes fp32-tf32,fp32-tf32-cl,bf16
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 (cd "$OUT" && tar czf /tmp/logs.tgz --exclude=s55a.txt . ; mv /tmp/logs.tgz . ; find . -type f ! -name logs.tgz ! -name s55a.txt -delete)
