@@ -15,10 +15,11 @@ echo "binary: $BIN" >> "$L"
 mkdir -p /tmp/b55 && xz -dkc "$BIN" > /tmp/b55/convt3d_bench && chmod +x /tmp/b55/convt3d_bench
 B=/tmp/b55/convt3d_bench
 echo "== A/B mission: v127 (time left: $(left) s)" >> "$L"
-VARIANTS="new=$BIN l2h1=$BIN@CUTLASS_CONVT3D_SM90_L2HINT=1 l2h3=$BIN@CUTLASS_CONVT3D_SM90_L2HINT=3 \
-ch2=$BIN@CUTLASS_CONVT3D_SM90_FWD_CHUNKS=2 ch2l1=$BIN@CUTLASS_CONVT3D_SM90_FWD_CHUNKS=2@CUTLASS_CONVT3D_SM90_L2HINT=1" \
+$BINARIANTS="new=$BIN l2h1=$BIN@CUTLASS_CON$BINT3D_SM90_L2HINT=1 l2h3=$BIN@CUTLASS_CON$BINT3D_SM90_L2HINT=3 \
+ch2l1=$BIN@CUTLASS_CON$BINT3D_SM90_FWD_CHUNKS=2@CUTLASS_CON$BINT3D_SM90_L2HINT=1 w1=$BIN@CUTLASS_CON$BINT3D_SM90_WGRAD_L2HINT=1 \
+w3=$BIN@CUTLASS_CON$BINT3D_SM90_WGRAD_L2HINT=3 all1=$BIN@CUTLASS_CON$BINT3D_SM90_L2HINT=1@CUTLASS_CON$BINT3D_SM90_WGRAD_L2HINT=1" \
   DIGEST=1 CASES="mission" CFGS="f32 ncdhw tf32,f32 cl tf32" OUT=$OUT/m \
-  timeout 110 bash benchmarks/ab_compare.sh > "$OUT/ab_mission.txt" 2>&1
+  timeout 130 bash benchmarks/ab_compare.sh > "$OUT/ab_mission.txt" 2>&1
 grep -v "^WARNING" "$OUT/ab_mission.txt" >> "$L"
 echo "== A/B vnet-128-64: halo, in-place grad_weight (time left: $(left) s)" >> "$L"
 VARIANTS="new=$BIN halo=$BIN@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1 wcl=$BIN@CUTLASS_CONVT3D_SM90_WGEMM_CL=1" \

@@ -504,6 +504,9 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   }
   r.ws_bytes = size_t(p.chunks) * pb.groups * p.taps * size_t(Kc) * Nc * 4;
   p.interleave = (hopper_interleave() & 2) != 0;  // v109
+  // v128: L2 eviction priorities (kHopperWgradL2HintDefault).  H100 ncu (stop 45, mission fp32): 1.73 GB of reads for
+  // x + grad_y's 1.17 -- x, which every class's pairs read again, ~5 times; grad_y once
+  p.l2hint = int(env_knob("CUTLASS_CONVT3D_SM90_WGRAD_L2HINT", double(kHopperWgradL2HintDefault))) & 3;
   set_probe(p);
   if (out) *out = r;
   return true;

@@ -172,6 +172,10 @@ constexpr int kHopperBand = 0;
 // v127: CUTLASS_CONVT3D_SM90_L2HINT, the Hopper forward's L2 eviction priorities (HopperParams::l2hint): bit 1 y's
 // stores evict_first, bit 2 x's TMA loads evict_last.  Off (0) until a GPU has timed it
 constexpr int kHopperL2HintDefault = 0;
+// v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
+// grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  Off (0)
+// until a GPU has timed it
+constexpr int kHopperWgradL2HintDefault = 0;
 // CUTLASS_CONVT3D_PHASEGEMM: the phase-GEMM (TapGemmPhase: the forward and grad_input where kernel != stride): 0 never,
 // 1 wherever it applies, 2 where no Hopper kernel takes the pass, 3 (the default) at x's W <= kPhaseGemmShortW: the
 // forward where no Hopper forward takes it, grad_input over the Hopper grad_input too.  H100 (stop 40, NOTES v99),

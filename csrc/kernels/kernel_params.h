@@ -654,6 +654,9 @@ struct HopperWgradParams {
   // stride 1, else under CUTLASS_CONVT3D_SM90_WGRAD_KB=2, v90): the slot holds kb x tiles xkb bytes apart, then kb B
   // blocks of nkw x 4096 bytes, then the windows
   int kb, xkb;
+  // v128: L2 eviction priorities (CUTLASS_CONVT3D_SM90_WGRAD_L2HINT): bit 1 grad_y's copies evict_first, bit 2 x's
+  // TMA loads evict_last; 0: both evict_normal
+  int l2hint;
 #ifdef CT3D_PROBE
   int probe;
 #endif

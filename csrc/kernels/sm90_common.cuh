@@ -172,6 +172,11 @@ CT3D_DEV void st_global_elem(E* p, E v, uint64_t pol) {
   }
 }
 
+// cp_async_16 (slab_loader.cuh) under an L2 policy
+CT3D_DEV void cp_async_16(uint32_t smem, const void* gmem, int src_bytes, uint64_t pol) {
+  asm volatile("cp.async.cg.shared.global.L2::cache_hint [%0], [%1], 16, %2, %3;\n" ::"r"(smem), "l"(gmem),
+               "r"(src_bytes), "l"(pol));
+}
 // ... a TMA load under an L2 policy
 CT3D_DEV void tma_load_4d(const CUtensorMap* map, uint64_t* bar, void* dst, int c0, int c1, int c2, int c3,
                           uint64_t pol) {

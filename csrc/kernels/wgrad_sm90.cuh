@@ -296,6 +296,8 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
     // the row; a stage then costs one add and one copy per vector (v75: 162 instructions per warp and stage, the
     // producer busy 72% of the time).
     const int64_t step = int64_t(p.Ew) * QS;
+    const uint64_t ypol = l2_policy(p.l2hint & 1 ? L2Prio::kFirst : L2Prio::kNormal);  // v128
+    const uint64_t xpol = l2_policy(p.l2hint & 2 ? L2Prio::kLast : L2Prio::kNormal);
     int row = -1, th = -1, td = 0, tc = 0;  // th, td: lane i < npairs: pair i's x row (h -1: outside x, zeros)
     bool row_in = false;                    // every window of the row inside grad_y: copies unchecked
     const E* src[NV];
@@ -327,14 +329,14 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
         if (lane < g.npairs)
 #pragma unroll
           for (int kb = 0; kb < KB; ++kb)
-            tma_load_4d(&xmap, &full[sl], slot + kb * p.xkb + lane * 4096, QS * atom + QB * kb, th, td, tc);
+            tma_load_4d(&xmap, &full[sl], slot + kb * p.xkb + lane * 4096, QS * atom + QB * kb, th, td, tc, xpol);
       }
       const uint32_t slot_a = uint32_t(__cvta_generic_to_shared(slot));
       if (CT3D_PROBE_IS(p, 3)) {
       } else if (row_in) {
 #pragma unroll
         for (int j = 0; j < NV; ++j) {
-          if (pt + j * T < 32 * p.vpr) cp_async_16(slot_a + uint32_t(sofs[j]), src[j], 16);
+          if (pt + j * T < 32 * p.vpr) cp_async_16(slot_a + uint32_t(sofs[j]), src[j], 16, ypol);
           src[j] += step;
         }
       } else {  // a row at either end of grad_y: each vector bounded by the tensor's extent
@@ -345,7 +347,7 @@ __global__ void __launch_bounds__(HopperWgradTiles::cta_threads(NKW), 1)
           if (pt + j * T < 32 * p.vpr) {
             const int64_t a = base0 + eofs[j] - ((b3 + cph[j]) & (VEC - 1)), left = p.gy_numel - a;
             const int bytes = a < 0 ? 0 : left >= VEC ? 16 : left > 0 ? int(left) * int(sizeof(E)) : 0;
-            cp_async_16(slot_a + uint32_t(sofs[j]), gy + (bytes ? a : 0), bytes);
+            cp_async_16(slot_a + uint32_t(sofs[j]), gy + (bytes ? a : 0), bytes, ypol);
           }
       }
       asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(
