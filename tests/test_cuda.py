@@ -2943,6 +2943,61 @@ def test_hopper_interleave(hcase, what, mode, restore_flags, hopper_kernels, mon
         assert rel_err(outs[1], outs[0]) <= budget80, f"{mode}: {rel_err(outs[1], outs[0]):.3g} against runs"
 
 
+@pytest.mark.parametrize("mode", ["tf32", "bf16", "exact"])
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
+def test_hopper_l2_hints(layout, mode, restore_flags, hopper_kernels, monkeypatch):
+    """v127 / v128: L2 eviction priorities (CUTLASS_CONVT3D_SM90_L2HINT, CUTLASS_CONVT3D_SM90_WGRAD_L2HINT) and the
+    forward's chunk cap (CUTLASS_CONVT3D_SM90_FWD_CHUNKS) change where data lives in L2 and which CTA takes a tile or
+    row, never a sum's terms or order: the forward and grad_weight give the same bits at every setting (the forward's
+    first run also against float64 and the sm_80 kernels; grad_weight's, NCDHW, as _check_hopper_backward checks it)."""
+    xs, cout, k, s, p, op, g, d = INTERLEAVE_CASES[0]
+    dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
+    if mode == "exact":
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
+    x, w, gen = _wgrad_problem(xs, cout, k, g, 11)
+    w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
+    x, w = x.to(dtype), w.to(dtype)
+    args = (s, p, op, g, d)
+    x0, w0 = x.double().requires_grad_(True), w.double().requires_grad_(True)
+    y64 = F.conv_transpose3d(x0, w0, None, *args)
+    gy = torch.randn(y64.shape, generator=gen).to(dtype)
+    gw64 = torch.autograd.grad(y64, w0, gy.double())[0]
+    x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
+    if layout == "channels_last_3d":
+        x = x.contiguous(memory_format=CL)
+    tf32 = HOPPER_MODES[mode][1]
+    settings = [{}, {"CUTLASS_CONVT3D_SM90_L2HINT": "3"}, {"CUTLASS_CONVT3D_SM90_FWD_CHUNKS": "1"},
+                {"CUTLASS_CONVT3D_SM90_FWD_CHUNKS": "2", "CUTLASS_CONVT3D_SM90_L2HINT": "1"}]
+    ys = []
+    for env in settings:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+        y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, *args))
+        if torch.cuda.get_device_capability() == (9, 0):
+            assert "hopper_rowconv_kernel" in names, f"{env}: the case does not take the Hopper forward"
+        if not ys:
+            _check_forward_output(y, y64.detach(), dtype, budget, budget80, lambda: conv_transpose3d(x, w, None, *args),
+                                  monkeypatch, f"{mode} {layout}")
+        ys.append(y)
+        for name in env:
+            monkeypatch.delenv(name)
+    for env, y in zip(settings[1:], ys[1:]):
+        assert torch.equal(y, ys[0]), f"{mode} {layout} {env}: the forward's bits changed"
+    if layout != "ncdhw":
+        return  # (the Hopper grad_weight reads x and grad_y NCDHW)
+    if mode == "tf32":
+        budget, budget80 = 2e-3, 1e-5
+    gws = []
+    for level in ("0", "3", "1"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD_L2HINT", level)
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGRAD", "1")  # (the check leaves it at 0)
+        run = lambda: ops.conv_transpose3d_grad_weight(gy, x, w, *args, tf32)  # noqa: E731
+        gws.append(_check_hopper_backward(run, gw64, "hopper_wgrad_kernel", "CUTLASS_CONVT3D_SM90_WGRAD", monkeypatch,
+                                          (mode, layout, level), budget, budget80))
+    assert torch.equal(gws[1], gws[0]) and torch.equal(gws[2], gws[0]), f"{mode} {layout}: grad_weight's bits changed"
+
+
 @pytest.mark.parametrize("mode,layout", [("tf32", "ncdhw"), ("tf32", "cl"), ("fp16", "ncdhw"), ("bf16", "ncdhw"),
                                          ("bf16", "cl")], ids=["tf32", "tf32-cl", "fp16", "bf16", "bf16-cl"])
 @pytest.mark.parametrize("where", ["w", "gy"])

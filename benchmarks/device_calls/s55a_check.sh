@@ -7,7 +7,7 @@
 # Usage: COMMIT=<sha> BUDGET_S=570 bash benchmarks/device_calls/s55a_check.sh
 . benchmarks/device_check_lib.sh s55a.txt 570
 nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv >> "$L"
-log_pytest 100 "tma_phasegemm or hopper_wgemm"
+log_pytest 100 "tma_phasegemm or hopper_wgemm or l2_hints"
 echo "== A/B (time left: $(left) s)" >> "$L"
 VARIANTS="old=$B@CUTLASS_CONVT3D_SM90_PGEMM_WG=2@CUTLASS_CONVT3D_SM90_PGEMM_DGRAD=0 new=$B \
 halo=$B@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1 halo2=$B@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1@CUTLASS_CONVT3D_SM90_PGEMM_WG=2 \
