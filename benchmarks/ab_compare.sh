@@ -27,7 +27,13 @@ build() {  # $1 source tree, $2 build dir
   cmake -S "$1" -B "$2" -G Ninja -DCT3D_PYTHON=OFF -DCMAKE_CUDA_ARCHITECTURES="$ARCH" > "$2.log" 2>&1 &&
     ninja -C "$2" convt3d_bench >> "$2.log" 2>&1 || { tail -20 "$2.log"; return 1; }
 }
-unpack() { case "$1" in *.xz) xz -dkc "$1" > "$2" ;; *) cp "$1" "$2" ;; esac; chmod +x "$2"; }
+# (a binary that several variants name is decompressed once: the later ones copy the first's)
+declare -A unpacked=()
+unpack() {
+  if [ -n "${unpacked[$1]:-}" ]; then cp "${unpacked[$1]}" "$2"
+  else case "$1" in *.xz) xz -dkc "$1" > "$2" ;; *) cp "$1" "$2" ;; esac; unpacked[$1]=$2; fi
+  chmod +x "$2"
+}
 if [ -n "${VARIANTS:-}" ]; then
   labels=(); bins=(); args=(); envs=()
   for v in $VARIANTS; do

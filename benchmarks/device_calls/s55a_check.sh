@@ -16,9 +16,9 @@ wcl=$B@CUTLASS_CONVT3D_SM90_WGEMM_CL=1" \
   timeout 120 bash benchmarks/ab_compare.sh > "$OUT/ab_table.txt" 2>&1
 grep -v "^WARNING" "$OUT/ab_table.txt" | grep -v "check vs float64.* ok$" | grep -v "^== round\|^vnet\|^video" >> "$L"
 echo "== A/B mission: v127 L2 hints and fewer forward chunks (time left: $(left) s)" >> "$L"
-$BARIANTS="new=$B l2h1=$B@CUTLASS_CON$BT3D_SM90_L2HINT=1 l2h3=$B@CUTLASS_CON$BT3D_SM90_L2HINT=3 \
-ch2l1=$B@CUTLASS_CON$BT3D_SM90_FWD_CHUNKS=2@CUTLASS_CON$BT3D_SM90_L2HINT=1 w1=$B@CUTLASS_CON$BT3D_SM90_WGRAD_L2HINT=1 \
-w3=$B@CUTLASS_CON$BT3D_SM90_WGRAD_L2HINT=3 all1=$B@CUTLASS_CON$BT3D_SM90_L2HINT=1@CUTLASS_CON$BT3D_SM90_WGRAD_L2HINT=1" \
+VARIANTS="new=$B l2h1=$B@CUTLASS_CONVT3D_SM90_L2HINT=1 l2h2=$B@CUTLASS_CONVT3D_SM90_L2HINT=2 \
+l2h3=$B@CUTLASS_CONVT3D_SM90_L2HINT=3 ch2=$B@CUTLASS_CONVT3D_SM90_FWD_CHUNKS=2 \
+w1=$B@CUTLASS_CONVT3D_SM90_WGRAD_L2HINT=1 w3=$B@CUTLASS_CONVT3D_SM90_WGRAD_L2HINT=3" \
   DIGEST=1 CASES="mission" CFGS="f32 ncdhw tf32,f32 cl tf32" OUT=$OUT/m \
   timeout 140 bash benchmarks/ab_compare.sh > "$OUT/ab_mission.txt" 2>&1
 grep -v "^WARNING" "$OUT/ab_mission.txt" | grep -v "^== round\|^mission" >> "$L"
