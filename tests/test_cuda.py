@@ -2359,6 +2359,20 @@ def _wgrad_problem(xs, cout, k, g, seed):
     return x, w, gen
 
 
+def _backward_problem(hcase, dtype, seed):
+    """x, w (scaled to unit-variance outputs) and a grad_y of the case, rounded to dtype, on the GPU; the conv
+    arguments; the float64 forward of the rounded operands and its leaves (x0, w0), for references by autograd."""
+    xs, cout, k, s, p, op, g, d = hcase
+    x, w, gen = _wgrad_problem(xs, cout, k, g, seed)
+    w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
+    x, w = x.to(dtype), w.to(dtype)
+    args = (s, p, op, g, d)
+    x0, w0 = x.double().requires_grad_(True), w.double().requires_grad_(True)
+    y64 = F.conv_transpose3d(x0, w0, None, *args)
+    gy = torch.randn(y64.shape, generator=gen).to(dtype)
+    return x.to(DEV), w.to(DEV), gy.to(DEV), args, y64, (x0, w0)
+
+
 def _w16(xs):
     """x's shape with W rounded up to a multiple of 8: 16-bit rows of whole 16-byte vectors, as the Hopper
     grad_weight's TMA map of x needs (the fp32 cases' 36 and 68 are multiples of 4 only)."""
@@ -2912,22 +2926,14 @@ def test_hopper_interleave(hcase, what, mode, restore_flags, hopper_kernels, mon
     rows, so within budget of runs."""
     if what == "grad_input" and mode == "exact":
         pytest.skip("the exact grad_input is not a Hopper kernel")
-    xs, cout, k, s, p, op, g, d = hcase
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     if mode == "tf32":
         budget, budget80 = 2e-3, 1e-5
     switch = "CUTLASS_CONVT3D_SM90_DGRAD" if what == "grad_input" else "CUTLASS_CONVT3D_SM90_WGRAD"
     if mode == "exact":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
-    x, w, gen = _wgrad_problem(xs, cout, k, g, 5)
-    w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
-    x, w = x.to(dtype), w.to(dtype)
-    args = (s, p, op, g, d)
-    x0, w0 = x.double().requires_grad_(True), w.double().requires_grad_(True)
-    y64 = F.conv_transpose3d(x0, w0, None, *args)
-    gy = torch.randn(y64.shape, generator=gen).to(dtype)
-    ref = torch.autograd.grad(y64, x0 if what == "grad_input" else w0, gy.double())[0]
-    x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
+    x, w, gy, args, y64, (x0, w0) = _backward_problem(hcase, dtype, 5)
+    ref = torch.autograd.grad(y64, x0 if what == "grad_input" else w0, gy.double().cpu())[0]
     tf32 = HOPPER_MODES[mode][1]
     op_ = ops.conv_transpose3d_grad_input if what == "grad_input" else ops.conv_transpose3d_grad_weight
     kernel = "hopper_dgrad_kernel" if what == "grad_input" else "hopper_wgrad_kernel"
@@ -2950,19 +2956,11 @@ def test_hopper_l2_hints(layout, mode, restore_flags, hopper_kernels, monkeypatc
     forward's chunk cap (CUTLASS_CONVT3D_SM90_FWD_CHUNKS) change where data lives in L2 and which CTA takes a tile or
     row, never a sum's terms or order: the forward and grad_weight give the same bits at every setting (the forward's
     first run also against float64 and the sm_80 kernels; grad_weight's, NCDHW, as _check_hopper_backward checks it)."""
-    xs, cout, k, s, p, op, g, d = INTERLEAVE_CASES[0]
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     if mode == "exact":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
-    x, w, gen = _wgrad_problem(xs, cout, k, g, 11)
-    w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
-    x, w = x.to(dtype), w.to(dtype)
-    args = (s, p, op, g, d)
-    x0, w0 = x.double().requires_grad_(True), w.double().requires_grad_(True)
-    y64 = F.conv_transpose3d(x0, w0, None, *args)
-    gy = torch.randn(y64.shape, generator=gen).to(dtype)
-    gw64 = torch.autograd.grad(y64, w0, gy.double())[0]
-    x, w, gy = x.to(DEV), w.to(DEV), gy.to(DEV)
+    x, w, gy, args, y64, (x0, w0) = _backward_problem(INTERLEAVE_CASES[0], dtype, 11)
+    gw64 = torch.autograd.grad(y64, w0, gy.double().cpu())[0]
     if layout == "channels_last_3d":
         x = x.contiguous(memory_format=CL)
     tf32 = HOPPER_MODES[mode][1]
