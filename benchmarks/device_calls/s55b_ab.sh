@@ -19,12 +19,12 @@ VARIANTS="new=$BIN l2h1=$BIN@CUTLASS_CONVT3D_SM90_L2HINT=1 l2h2=$BIN@CUTLASS_CON
 l2h3=$BIN@CUTLASS_CONVT3D_SM90_L2HINT=3 ch2=$BIN@CUTLASS_CONVT3D_SM90_FWD_CHUNKS=2 \
 w1=$BIN@CUTLASS_CONVT3D_SM90_WGRAD_L2HINT=1 w3=$BIN@CUTLASS_CONVT3D_SM90_WGRAD_L2HINT=3" \
   DIGEST=1 CASES="mission" CFGS="f32 ncdhw tf32,f32 cl tf32" OUT=$OUT/m \
-  timeout 130 bash benchmarks/ab_compare.sh > "$OUT/ab_mission.txt" 2>&1
+  timeout $(( $(left) < 140 ? $(left) - 10 : 130 )) bash benchmarks/ab_compare.sh > "$OUT/ab_mission.txt" 2>&1
 grep -v "^WARNING" "$OUT/ab_mission.txt" >> "$L"
 echo "== A/B vnet-128-64: halo, in-place grad_weight (time left: $(left) s)" >> "$L"
 VARIANTS="new=$BIN halo=$BIN@CUTLASS_CONVT3D_SM90_PGEMM_HALO=1 wcl=$BIN@CUTLASS_CONVT3D_SM90_WGEMM_CL=1" \
   CHECK=1 CASES="vnet-128-64" CFGS="f32 cl tf32,bf16 cl tf32,f32 ncdhw tf32" OUT=$OUT/v \
-  timeout 110 bash benchmarks/ab_compare.sh > "$OUT/ab_vnet.txt" 2>&1
+  timeout $(( $(left) < 120 ? $(left) - 10 : 110 )) bash benchmarks/ab_compare.sh > "$OUT/ab_vnet.txt" 2>&1
 grep -v "^WARNING" "$OUT/ab_vnet.txt" >> "$L"
 for v in 0 1; do for lay in ncdhw cl; do
   echo "== ncu mission forward f32 $lay L2HINT=$v (time left: $(left) s)" >> "$L"
