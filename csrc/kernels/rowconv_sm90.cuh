@@ -124,16 +124,17 @@ CT3D_DEV uint4 hopper_out_vector(const float* s) {
   }
 }
 
-// y's stores: under the L2 policy pol where kHint, plain otherwise
+// y's stores: under the L2 policy pol where kHint, plain otherwise (an element as row[i]: written as a pointer
+// plus index the plain form gave the 3xTF32 instances 4 bytes of spills, by register allocation alone)
 template <bool kHint>
 CT3D_DEV void hopper_st_vec(void* ptr, const uint4& v, uint64_t pol) {
   if constexpr (kHint) st_global_v4(ptr, v, pol);
   else st_global_v4(ptr, v);
 }
 template <bool kHint, class E>
-CT3D_DEV void hopper_st_elem(E* ptr, E v, uint64_t pol) {
-  if constexpr (kHint) st_global_elem(ptr, v, pol);
-  else *ptr = v;
+CT3D_DEV void hopper_st_elem(E* row, int i, E v, uint64_t pol) {
+  if constexpr (kHint) st_global_elem(row + i, v, pol);
+  else row[i] = v;
 }
 
 // A warpgroup's loads in order (tile k of its share, pair i of the tile's class; load counter c), as the producer
@@ -359,8 +360,8 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
 
     // accumulator (m = 16 * warp + g8 (+ 8), q = 8 j + 2 t4 (+ 1)): phase r = warp / 2, channel co
     const int r = warp >> 1, co0 = (warp & 1) * 16 + g8;
-    // y's stores under l2hint's policy; the 3xTF32 instances (at their register cap: 16 bytes of spills with it)
-    // store plainly
+    // y's stores under l2hint's policy; the 3xTF32 instances, at their register cap (16 bytes of spills with the
+    // policy), store plainly
     const uint64_t ypol = Tr::kSplit ? 0 : l2_policy(p.l2hint & 1 ? L2Prio::kFirst : L2Prio::kNormal);
     const int od = p.Ed * tl.qd + g.rd;
     const int o_base = 2 * BQ * tl.qb;
@@ -435,7 +436,8 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
         for (int i = wtid; i < BQ * NV; i += HopperTiles::kThreads) {
           const int ql = i >> LNV, cv = i & (NV - 1), ol = 2 * ql + hf;
           if (ol < nout)
-            hopper_st_vec<!Tr::kSplit>(ytile + ol * p.y.stride[4] + VO * cv, hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv), ypol);
+            hopper_st_vec<!Tr::kSplit>(ytile + ol * p.y.stride[4] + VO * cv,
+                                       hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv), ypol);
         }
       } else if constexpr (kVec) {
         // 128 / VO lanes per channel row (16-bit: half a warp, fp32: a warp): lane li stores the row's li-th whole
@@ -450,9 +452,11 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
           const float* srow = os + co * HopperTiles::LDV16;
           const VecRow<VO> vr = VecRow<VO>::make(a, nout);
           if (li < vr.nv)
-            hopper_st_vec<!Tr::kSplit>(rowp + VO * (vr.vf + li) - a, hopper_out_vector<E>(srow + VO * (vr.vf + li)), ypol);
+            hopper_st_vec<!Tr::kSplit>(rowp + VO * (vr.vf + li) - a, hopper_out_vector<E>(srow + VO * (vr.vf + li)),
+                                       ypol);
           const int ol = li < VO ? li : vr.tail0 + li - VO;
-          if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout)) hopper_st_elem<!Tr::kSplit>(rowp + ol, E(srow[a + ol]), ypol);
+          if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout))
+            hopper_st_elem<!Tr::kSplit>(rowp, ol, E(srow[a + ol]), ypol);
         }
       } else {
         // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte
@@ -466,7 +470,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
                                        : os + co * HopperTiles::LDO + lane;
 #pragma unroll
           for (int v = 0; v < 2 * BQ / 32; ++v)
-            if (lane + 32 * v < nout) hopper_st_elem<!Tr::kSplit>(rowp + lane + 32 * v, E(sl[32 * v]), ypol);
+            if (lane + 32 * v < nout) hopper_st_elem<!Tr::kSplit>(rowp, lane + 32 * v, E(sl[32 * v]), ypol);
         }
       }
       if (hf == 1) fence_proxy_async();  // the staging's generic accesses before the next TMA writes the slot
