@@ -67,11 +67,8 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
   // a pair outside x reads an h row outside it: all zeros
   for (int part = 0; part < parts; ++part)
     for (int j = 0; j < nbox; ++j)
-      if constexpr (Tr::kSplit)  // (no policy: see the consumers' y stores)
-        tma_load_4d(xmap, bar, slot + (part * nbox + j) * bb, c0 + 32 * j, w0, ok ? ih : -1,
-                    part * p.split_rows + tl.n * p.D + (ok ? id : 0));
-      else
-        tma_load_4d(xmap, bar, slot + j * bb, c0 + 32 * j, w0, ok ? ih : -1, tl.n * p.D + (ok ? id : 0), pol);
+      tma_load_4d(xmap, bar, slot + (part * nbox + j) * bb, c0 + 32 * j, w0, ok ? ih : -1,
+                  part * p.split_rows + tl.n * p.D + (ok ? id : 0), pol);
 }
 
 // Output (phase r, channel co, position q) of tile tl summed with every product masked: only taps phase r has, x
@@ -122,19 +119,6 @@ CT3D_DEV uint4 hopper_out_vector(const float* s) {
     memcpy(&r, e, 16);
     return r;
   }
-}
-
-// y's stores: under the L2 policy pol where kHint, plain otherwise (an element as row[i]: written as a pointer
-// plus index the plain form gave the 3xTF32 instances 4 bytes of spills, by register allocation alone)
-template <bool kHint>
-CT3D_DEV void hopper_st_vec(void* ptr, const uint4& v, uint64_t pol) {
-  if constexpr (kHint) st_global_v4(ptr, v, pol);
-  else st_global_v4(ptr, v);
-}
-template <bool kHint, class E>
-CT3D_DEV void hopper_st_elem(E* row, int i, E v, uint64_t pol) {
-  if constexpr (kHint) st_global_elem(row + i, v, pol);
-  else row[i] = v;
 }
 
 // A warpgroup's loads in order (tile k of its share, pair i of the tile's class; load counter c), as the producer
@@ -216,7 +200,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
   const int my_tiles = HopperShare::count(t0, t1, sh.cc, sh.m, wg, p.nwg);
 
   if (producer) {
-    const uint64_t xpol = Tr::kSplit ? 0 : l2_policy(p.l2hint & 2 ? L2Prio::kLast : L2Prio::kNormal);
+    const uint64_t xpol = l2_policy(p.l2hint & 2 ? L2Prio::kLast : L2Prio::kNormal);
     HopperCursor is;  // the next load to issue
     is.tile(p, g, sh, wg, my_tiles);
     auto issue_to = [&](int lim) {  // loads below lim, each once its slot's previous load is released
@@ -360,9 +344,9 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
 
     // accumulator (m = 16 * warp + g8 (+ 8), q = 8 j + 2 t4 (+ 1)): phase r = warp / 2, channel co
     const int r = warp >> 1, co0 = (warp & 1) * 16 + g8;
-    // y's stores under l2hint's policy; the 3xTF32 instances, at their register cap (16 bytes of spills with the
-    // policy), store plainly
-    const uint64_t ypol = Tr::kSplit ? 0 : l2_policy(p.l2hint & 1 ? L2Prio::kFirst : L2Prio::kNormal);
+    // y's stores under l2hint's policy (made per tile: held through the wgmmas, it cost the 3xTF32 instances, at
+    // their register cap, 16 bytes of spills)
+    const uint64_t ypol = l2_policy(p.l2hint & 1 ? L2Prio::kFirst : L2Prio::kNormal);
     const int od = p.Ed * tl.qd + g.rd;
     const int o_base = 2 * BQ * tl.qb;
     const int nout = min(p.OW - o_base, 2 * BQ);
@@ -436,8 +420,8 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
         for (int i = wtid; i < BQ * NV; i += HopperTiles::kThreads) {
           const int ql = i >> LNV, cv = i & (NV - 1), ol = 2 * ql + hf;
           if (ol < nout)
-            hopper_st_vec<!Tr::kSplit>(ytile + ol * p.y.stride[4] + VO * cv,
-                                       hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv), ypol);
+            st_global_v4(ytile + ol * p.y.stride[4] + VO * cv,
+                         hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv), ypol);
         }
       } else if constexpr (kVec) {
         // 128 / VO lanes per channel row (16-bit: half a warp, fp32: a warp): lane li stores the row's li-th whole
@@ -452,11 +436,10 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
           const float* srow = os + co * HopperTiles::LDV16;
           const VecRow<VO> vr = VecRow<VO>::make(a, nout);
           if (li < vr.nv)
-            hopper_st_vec<!Tr::kSplit>(rowp + VO * (vr.vf + li) - a, hopper_out_vector<E>(srow + VO * (vr.vf + li)),
-                                       ypol);
+            st_global_v4(rowp + VO * (vr.vf + li) - a, hopper_out_vector<E>(srow + VO * (vr.vf + li)), ypol);
           const int ol = li < VO ? li : vr.tail0 + li - VO;
           if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout))
-            hopper_st_elem<!Tr::kSplit>(rowp, ol, E(srow[a + ol]), ypol);
+            st_global_elem(rowp + ol, E(srow[a + ol]), ypol);
         }
       } else {
         // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte
@@ -470,7 +453,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
                                        : os + co * HopperTiles::LDO + lane;
 #pragma unroll
           for (int v = 0; v < 2 * BQ / 32; ++v)
-            if (lane + 32 * v < nout) hopper_st_elem<!Tr::kSplit>(rowp, lane + 32 * v, E(sl[32 * v]), ypol);
+            if (lane + 32 * v < nout) st_global_elem(rowp + (lane + 32 * v), E(sl[32 * v]), ypol);
         }
       }
       if (hf == 1) fence_proxy_async();  // the staging's generic accesses before the next TMA writes the slot
