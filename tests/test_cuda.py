@@ -2780,16 +2780,24 @@ UNIT_FWD_CASES = [
 ]
 
 
+@pytest.mark.parametrize("mode", ["tf32", "exact"])
 @pytest.mark.parametrize("layout", ["ncdhw", "cl", "cl-sliced"])
 @pytest.mark.parametrize("ucase", UNIT_FWD_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{c[2][0]}{c[2][1]}{c[2][2]}"
                                                        for c in UNIT_FWD_CASES])
-def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, hopper_kernels, monkeypatch):
+def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, mode, restore_flags, hopper_kernels, monkeypatch):
     """The stride-1 forward through the Hopper grad_input kernel against float64 at TF32 accuracy and against the
     sm_80 row-conv (the default; the same TF32-rounded operands, another summation order), outputs NaN-poisoned,
-    without and with a bias (added by that kernel's epilogue); x NCDHW or channels_last (v84: y channels_last), dense
-    or a channel slice with NaN around it."""
+    without and with a bias (added by that kernel's epilogue, in the first tap pass only); x NCDHW or channels_last
+    (v84: y channels_last), dense or a channel slice with NaN around it.  Exact fp32 (v129,
+    CUTLASS_CONVT3D_SM90_EXACT_DGRAD=1): at fp32 accuracy, on the Hopper kernel wherever the w taps are at most 3
+    (the 64-channel case's weights in 6 tap passes)."""
     xs, cout, k, p, d, hopper = ucase
-    torch.backends.cudnn.allow_tf32 = True
+    exact = mode == "exact"
+    torch.backends.cudnn.allow_tf32 = not exact
+    if exact:
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1")
+        hopper = k[2] <= 3
+    tol, tol80 = (1e-5, 1e-5) if exact else (2e-3, 5e-6)
     gen = torch.Generator().manual_seed(21)
     x = torch.randn(xs, generator=gen)
     x = _cl_slice(x, layout == "cl-sliced")[0] if layout != "ncdhw" else x.to(DEV)
@@ -2806,7 +2814,7 @@ def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, 
     if layout != "ncdhw":
         assert y.is_contiguous(memory_format=torch.channels_last_3d), "y is not channels_last"
     assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
-    assert rel_err(y, ref) <= 2e-3, f"{ucase}: {rel_err(y, ref):.3g} against float64"
+    assert rel_err(y, ref) <= tol, f"{ucase}: {rel_err(y, ref):.3g} against float64"
     yb, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
     if torch.cuda.get_device_capability() == (9, 0):
         assert ("hopper_dgrad_kernel" in names) == hopper, "with a bias the case's kernel is not the one expected"
@@ -2818,9 +2826,9 @@ def test_unit_stride_forward_on_hopper_grad_input(ucase, layout, restore_flags, 
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_UNIT_FWD", "0")
     y80 = conv_transpose3d(x, w, None, *args)
     # the same TF32-rounded operands in another summation order: up to 864 products per output (H200: 2.3e-6)
-    assert rel_err(y, y80) <= 5e-6, f"{ucase}: {rel_err(y, y80):.3g} against the sm_80 kernels"
+    assert rel_err(y, y80) <= tol80, f"{ucase}: {rel_err(y, y80):.3g} against the sm_80 kernels"
     yb80 = conv_transpose3d(x, w, b, *args)
-    assert rel_err(yb, yb80) <= 5e-6, f"{ucase}: {rel_err(yb, yb80):.3g} against the sm_80 kernels (bias)"
+    assert rel_err(yb, yb80) <= tol80, f"{ucase}: {rel_err(yb, yb80):.3g} against the sm_80 kernels (bias)"
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
@@ -2873,7 +2881,8 @@ def _dgrad_grad_y(gen, ys, layout, dtype=torch.float32):
 
 # (mode, grad_y layout) pairs of the Hopper grad_input
 DGRAD_MODES = ([("tf32", lay) for lay in ("dense", "sliced", "cl", "cl-sliced")] +
-               [(m, lay) for m in ("fp16", "bf16") for lay in ("dense", "sliced", "cl", "cl-sliced")])
+               [(m, lay) for m in ("fp16", "bf16", "exact") for lay in ("dense", "sliced", "cl", "cl-sliced")] +
+               [("exact-ring4", lay) for lay in ("dense", "cl")])
 
 
 @pytest.mark.parametrize("mode,gy_layout", DGRAD_MODES, ids=[f"{m}-{lay}" for m, lay in DGRAD_MODES])
@@ -2885,11 +2894,22 @@ def test_hopper_dgrad(hcase, mode, gy_layout, restore_flags, hopper_kernels, mon
     phase), or channels_last with x (v84, forced: whole positions staged, grad_input channels_last), dense or a
     channel slice; fp16 / bf16 (v85, CUTLASS_CONVT3D_SM90_16BIT=1: k16 wgmmas, straddling 4-byte words, the stray
     element before a row zeroed in the registers; channels_last: 64-byte positions, v86) against float64 of the same
-    16-bit operands and the sm_80 16-bit kernels."""
+    16-bit operands and the sm_80 16-bit kernels.  Exact fp32 (v129, CUTLASS_CONVT3D_SM90_EXACT_DGRAD=1: 3xTF32,
+    each x row's products of a stage summed apart and added with IEEE adds, in passes over tap classes where the big
+    and small weights do not fit at once; -ring4: CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING=4, more passes) at fp32
+    accuracy against float64 and the sm_80 3xTF32 kernel, which a dropped small part, a pass left out or added twice,
+    or the tensor cores' truncating accumulation over a tile would miss by orders of magnitude."""
     xs, cout, k, s, p, op, g, d = hcase
-    dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
-    if dtype == torch.float32:
+    dtype, budget, budget80 = _hopper_mode(mode.split("-")[0], monkeypatch)
+    if mode == "tf32":
         budget, budget80 = 2e-3, 1e-5
+    if mode.startswith("exact"):
+        if k[2] > 3:
+            pytest.skip("the 3xTF32 grad_input takes at most 3 w taps")
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1")
+        if mode == "exact-ring4":
+            monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING", "4")
+    tf32 = HOPPER_MODES[mode.split("-")[0]][1]
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     x, w, gen = _wgrad_problem(xs, cout, k, g, 4)
     w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
@@ -2902,9 +2922,9 @@ def test_hopper_dgrad(hcase, mode, gy_layout, restore_flags, hopper_kernels, mon
     x, w = x.to(DEV), w.to(DEV)
     if gy_layout.startswith("cl"):
         x = x.to(memory_format=torch.channels_last_3d)
-        gx = ops.conv_transpose3d_grad_input(gy, x, w, *args, True)
+        gx = ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32)
         assert gx.is_contiguous(memory_format=torch.channels_last_3d), "grad_input is not channels_last"
-    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args, True), ref, "hopper_dgrad_kernel",
+    _check_hopper_backward(lambda: ops.conv_transpose3d_grad_input(gy, x, w, *args, tf32), ref, "hopper_dgrad_kernel",
                            "CUTLASS_CONVT3D_SM90_DGRAD", monkeypatch, (hcase, mode, gy_layout), budget, budget80)
 
 
@@ -2924,14 +2944,13 @@ def test_hopper_interleave(hcase, what, mode, restore_flags, hopper_kernels, mon
     / row instead of runs, each order checked as _check_hopper_backward checks the Hopper kernels.  grad_input: a
     tile's sums do not depend on which CTA takes it, so the same bits as runs; grad_weight: each chunk sums other
     rows, so within budget of runs."""
-    if what == "grad_input" and mode == "exact":
-        pytest.skip("the exact grad_input is not a Hopper kernel")
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     if mode == "tf32":
         budget, budget80 = 2e-3, 1e-5
     switch = "CUTLASS_CONVT3D_SM90_DGRAD" if what == "grad_input" else "CUTLASS_CONVT3D_SM90_WGRAD"
     if mode == "exact":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_WGRAD", "1")
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1")
     x, w, gy, args, y64, (x0, w0) = _backward_problem(hcase, dtype, 5)
     ref = torch.autograd.grad(y64, x0 if what == "grad_input" else w0, gy.double().cpu())[0]
     tf32 = HOPPER_MODES[mode][1]
@@ -2997,15 +3016,22 @@ def test_hopper_l2_hints(layout, mode, restore_flags, hopper_kernels, monkeypatc
 
 
 @pytest.mark.parametrize("mode,layout", [("tf32", "ncdhw"), ("tf32", "cl"), ("fp16", "ncdhw"), ("bf16", "ncdhw"),
-                                         ("bf16", "cl")], ids=["tf32", "tf32-cl", "fp16", "bf16", "bf16-cl"])
+                                         ("bf16", "cl"), ("exact", "ncdhw"), ("exact", "cl")],
+                         ids=["tf32", "tf32-cl", "fp16", "bf16", "bf16-cl", "exact", "exact-cl"])
 @pytest.mark.parametrize("where", ["w", "gy"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, hopper_kernels, monkeypatch):
     """NaN/inf planted in the weight or grad_y on a Hopper grad_input shape whose tiles read positions and rows
     outside grad_y (zeros multiplied by the tensor cores): with a non-finite weight the tiles whose sums are not
     finite are recomputed masked, so ours is NaN/+inf/-inf exactly where the mathematical result is.  grad_y and x
-    NCDHW or both channels_last (v84: the masked recompute then reads and writes channels_last); fp16 / bf16 (v85)."""
+    NCDHW or both channels_last (v84: the masked recompute then reads and writes channels_last); fp16 / bf16 (v85);
+    exact fp32 (v129: every tile's sums checked, since a non-finite grad_y element's big part times a zero small
+    weight is NaN; in two tap passes, the second adding to the first's outputs, non-finite ones included)."""
     dtype, budget, _ = _hopper_mode(mode, monkeypatch)
+    tf32 = HOPPER_MODES[mode][1]
+    if mode == "exact":
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1")
+        budget = 1e-5
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     x, w, gen = _wgrad_problem((2, 32, 3, 4, 140), 32, (3, 3, 3), 1, 13)
     w = w / 16
@@ -3026,16 +3052,17 @@ def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, hoppe
         wd, gyd = w, bad.to(dtype)
     mf = torch.channels_last_3d if layout == "cl" else torch.contiguous_format
     gyd, xd = gyd.to(DEV).contiguous(memory_format=mf), x.to(DEV).contiguous(memory_format=mf)
-    gx, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gyd, xd, wd.to(DEV), *args, True))
+    gx, names = _with_kernel_names(lambda: ops.conv_transpose3d_grad_input(gyd, xd, wd.to(DEV), *args, tf32))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_dgrad_kernel" in names, "the case no longer takes the Hopper kernel"
     assert (masks[0] | masks[1] | masks[2]).any()
-    _assert_nonfinite_as_expected(gx, masks, values, 2e-3 if dtype == torch.float32 else budget)
+    _assert_nonfinite_as_expected(gx, masks, values, 2e-3 if mode == "tf32" else budget)
 
 
 def test_hopper_dgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like grad_input runs the wgmma kernel by default and the sm_80
-    row-conv with CUTLASS_CONVT3D_SM90_DGRAD=0 or CUTLASS_CONVT3D_SM90=0; exact fp32 (TF32 off) stays on sm_80.  So do
+    row-conv with CUTLASS_CONVT3D_SM90_DGRAD=0 or CUTLASS_CONVT3D_SM90=0; exact fp32 (TF32 off) stays on sm_80 unless
+    CUTLASS_CONVT3D_SM90_EXACT_DGRAD=1 (v129; kHopperExactDgradDefault 0 until measured).  So do
     fp16 / bf16 (v85) and channels_last (v84, v86), each of which CUTLASS_CONVT3D_SM90_16BIT=0 / _DGRAD=0 turns off;
     grad_y and x in different layouts take the sm_80 kernel, even forced."""
     if torch.cuda.get_device_capability() != (9, 0):
@@ -3057,7 +3084,11 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatc
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "0")
     assert "hopper_dgrad_kernel" not in kernels()
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90")
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", raising=False)
     assert "hopper_dgrad_kernel" not in kernels(tf32=False)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1")
+    assert "hopper_dgrad_kernel" in kernels(tf32=False)
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD")
     # fp16 / bf16 (v85): by default; CUTLASS_CONVT3D_SM90_16BIT=0 keeps them on sm_80
     x32, w32, gy32 = x, w, gy
     x, w, gy = x32.bfloat16(), w32.bfloat16(), gy32.bfloat16()

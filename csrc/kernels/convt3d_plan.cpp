@@ -1026,7 +1026,9 @@ Status Operator<K>::initialize(const Arguments& a, void* workspace, cudaStream_t
   HopperDgradPlan hd;
   if (dgrad_kernel_plan(K, a, &hd)) {
     hd.set_workspace(workspace);
-    return hopper_dgrad_pack(hd.p, stream, why);
+    Status s = Status::kSuccess;
+    for (int i = 0; i < hd.npass && s == Status::kSuccess; ++i) s = hopper_dgrad_pack(hd.pass[i], stream, why);
+    return s;
   }
   if (K == Kind::kForward || K == Kind::kGradInput)
     return launchers(a.problem, K).pack_weight(a.w, workspace, a.problem.groups, K == Kind::kGradInput, stream, why);
@@ -1097,9 +1099,11 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
     return hopper_forward(h.p, x, !h.restage_x, h.p.ctas, stream, why);
   }
   HopperDgradPlan hd;
-  if (dgrad_kernel_plan(K, a, &hd)) {
+  if (dgrad_kernel_plan(K, a, &hd)) {  // (its passes in order: each after the first adds to grad_input)
     hd.set_workspace(workspace_);
-    return hopper_dgrad(hd.p, stream, why);
+    Status s = Status::kSuccess;
+    for (int i = 0; i < hd.npass && s == Status::kSuccess; ++i) s = hopper_dgrad(hd.pass[i], stream, why);
+    return s;
   }
   if (K == Kind::kForward || K == Kind::kGradInput) {
     const bool fwd = K == Kind::kForward;

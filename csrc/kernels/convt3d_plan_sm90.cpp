@@ -742,10 +742,90 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out) {
 
 // ---------------------------------------------------------------- Hopper grad_input (dgrad_sm90.cuh)
 namespace {
+bool hopper_exact_dgrad() {
+  return env_knob("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", double(kHopperExactDgradDefault)) != 0.0;
+}
+
+// The ways to cut a dimension's K taps (stride s, dilation dil) into pass sets, fewest sets first: all of them; with
+// more than one class (m = s / gcd(s, dil)), the classes c + m j; then each set halved, until every set is one tap.
+std::vector<std::vector<DgradTaps>> dgrad_tap_cuts(int K, int s, int dil) {
+  int g = s, b = dil;
+  while (b) std::swap(g, b), b %= g;
+  const int m = s / g;
+  std::vector<std::vector<DgradTaps>> cuts{{DgradTaps{0, 1, K}}};
+  if (m > 1 && K > 1) {
+    std::vector<DgradTaps> cls;
+    for (int c = 0; c < std::min(m, K); ++c) cls.push_back(DgradTaps{c, m, (K - c + m - 1) / m});
+    cuts.push_back(cls);
+  }
+  while (cuts.back().size() < size_t(K)) {
+    std::vector<DgradTaps> next;
+    for (const DgradTaps& t : cuts.back()) {
+      if (t.K == 1) {
+        next.push_back(t);
+        continue;
+      }
+      next.push_back(DgradTaps{t.c, t.m, t.K / 2});
+      next.push_back(DgradTaps{t.c + t.m * (t.K / 2), t.m, t.K - t.K / 2});
+    }
+    cuts.push_back(next);
+  }
+  return cuts;
+}
+
+// One pass's tap-dependent parameters (td, th: its taps along d and h) over the tap-independent ones already in p:
+// its maps (x row id reads grad_y row id s - pad + (c + m j) dil: padding pad - c dil, dilation m dil), the tiles'
+// shared rows, its weights as a strided view of w and their bytes (parts: 2 for 3xTF32's big and small), the ring
+// beside them (at least min_ring slots, else false) and the CTAs.
+bool dgrad_pass(const Arguments& a, DgradTaps td, DgradTaps th, int parts, int min_ring, HopperDgradParams& p) {
+  const ConvT3dProblem& pb = a.problem;
+  const int esize = int(elem_size(pb.dtype));
+  const DgradTaps t[2] = {td, th};
+  int S[2], R[2];
+  for (int d = 0; d < 2; ++d) {
+    // x rows i and i + 1 read grad_y row o at taps j and j - s / (m dil): shared rows where s is a multiple of m dil
+    S[d] = hopper_dgrad_shift(pb.stride[d], t[d].m * pb.dil[d], t[d].K);
+    R[d] = S[d] < t[d].K ? 2 : 1;  // pairs of rows only where they share (else 4 rows per tile cost balance: v73 k2s2)
+  }
+  p.md = grad_input_map(td.K, pb.stride[0], pb.pad[0] - td.c * pb.dil[0], td.m * pb.dil[0], pb.out[0], pb.in[0]);
+  p.mh = grad_input_map(th.K, pb.stride[1], pb.pad[1] - th.c * pb.dil[1], th.m * pb.dil[1], pb.out[1], pb.in[1]);
+  p.Kd = td.K;
+  p.Kh = th.K;
+  p.Sd = S[0];
+  p.Sh = S[1];
+  p.Rd = R[0];
+  p.Rh = R[1];
+  p.nd = p.Kd + (p.Rd == 2 ? p.Sd : 0);
+  p.nj = p.Kh + (p.Rh == 2 ? p.Sh : 0);
+  const int64_t rows = a.x.size[0] * ((pb.in[0] + p.Rd - 1) / p.Rd) * ((pb.in[1] + p.Rh - 1) / p.Rh);
+  if (rows * p.qblocks >= INT_MAX) return false;
+  p.rows = int(rows);
+  p.div_ih = FastDiv::make((pb.in[1] + p.Rh - 1) / p.Rh);
+  p.div_id = FastDiv::make((pb.in[0] + p.Rd - 1) / p.Rd);
+  p.w = a.w;  // taps c + m j: the view from tap c at m times the stride
+  p.w.data = static_cast<char*>(a.w.data) + (td.c * a.w.stride[2] + th.c * a.w.stride[3]) * int64_t(esize);
+  p.w.size[2] = td.K;
+  p.w.size[3] = th.K;
+  p.w.stride[2] *= td.m;
+  p.w.stride[3] *= th.m;
+  const int64_t wb = int64_t(td.K) * th.K * pb.k[2] * p.Kco * 32 * esize * parts;
+  const int64_t room = device_smem_optin() - wb - HopperDgradTiles::kBarBytes;
+  if (room < int64_t(min_ring) * p.slot_bytes) return false;
+  p.w_bytes = int(wb);
+  p.ring = int(std::min<int64_t>(HopperDgradTiles::kMaxRing, room / p.slot_bytes));
+  // one CTA per SM (its shared memory); each segment's tiles cut into the same number of runs of x rows
+  const int64_t tiles = rows * p.qblocks;
+  p.chunks = int(std::max<int64_t>(1, std::min<int64_t>(device_sms() / std::max(p.nseg, 1), tiles)));
+  if (int64_t(p.nseg) * p.chunks >= INT_MAX) return false;
+  // a CTA's stages (tiles x nd x nj x co blocks) are counted in 32 bits
+  return (tiles / p.chunks + 1) * p.nd * p.nj * p.ncob < INT_MAX;
+}
+
 // grad_input on wgmma where it applies: compute capability 9.0; fp32 multiplied in TF32 (fp16 / bf16 too under
-// CUTLASS_CONVT3D_SM90_16BIT, v85 / v86); whole 32-channel blocks in
-// and out per group; w stride <= 2, w dilation 1 and <= 4 w taps (the kernel's instances and channel order); grad_y
-// and grad_input of unit w stride (any other strides); the segment's weights and two grad_y stages in shared memory.
+// CUTLASS_CONVT3D_SM90_16BIT, v85 / v86; exact fp32 as 3xTF32 under CUTLASS_CONVT3D_SM90_EXACT_DGRAD, v129); whole
+// 32-channel blocks in and out per group; w stride <= 2, w dilation 1 and <= 4 w taps (the kernel's instances and
+// channel order); grad_y and grad_input of unit w stride (any other strides); the segment's weights (3xTF32: a pass's,
+// HopperDgradPlan) and two grad_y stages in shared memory.
 // On by default (v73, H200: mission 0.51 against the sm_80 row-conv's 0.87 ms, faster on every shape measured;
 // benchmarks/NOTES.md); CUTLASS_CONVT3D_SM90_DGRAD=0 (or CUTLASS_CONVT3D_SM90=0) keeps the sm_80 kernel.  grad_y and
 // grad_input both channels_last of whole 16-byte vectors instead (v84, v86; H200 mission channels_last grad_input
@@ -754,52 +834,37 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_DGRAD");
   if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
-  const bool tf32 = pb.dtype == DType::kF32 && op_math(pb, Kind::kGradInput) == Math::kTF32;
+  const Math math = op_math(pb, Kind::kGradInput);
+  const bool tf32 = pb.dtype == DType::kF32 && math == Math::kTF32;
+  const bool exact = pb.dtype == DType::kF32 && math == Math::kExact && hopper_exact_dgrad();
   const bool half = (pb.dtype == DType::kF16 || pb.dtype == DType::kBF16) && hopper_16bit();
-  if (!(tf32 || half) || use_direct(pb)) return false;
+  if (!(tf32 || exact || half) || use_direct(pb)) return false;
   const int Kci = pb.cin_g(), Kco = pb.cout_g(), esize = int(elem_size(pb.dtype)), vec = 16 / esize;
   if (Kci % 32 || Kco % 32 || pb.stride[2] > 2 || pb.dil[2] != 1 || pb.k[2] > HopperDgradTiles::kMaxKw) return false;
+  if (exact && pb.k[2] > HopperDgradTiles::kMaxKwSplit) return false;
   if (numel(a.x) == 0 || numel(a.y) == 0 || reinterpret_cast<uintptr_t>(a.y.data) % esize) return false;
   // (cf_rows: w stride not 1; grad_input written, so no zero strides)
   const bool cl = cf_rows(a.y, Kco, pb.dtype) && cf_rows(a.x, Kci, pb.dtype) && !has_zero_stride(a.x);
   if (!cl && (a.y.stride[4] != 1 || a.x.stride[4] != 1)) return false;
-  HopperDgradPlan r{};
-  HopperDgradParams& p = r.p;
+  HopperDgradParams p{};  // the tap-independent parameters (dgrad_pass sets the others)
   p.gy = a.y;
   p.gx = a.x;
   p.cl = cl;
   p.dtype = pb.dtype;
-  p.w = a.w;
-  p.md = pb.dgrad(0);
-  p.mh = pb.dgrad(1);
+  p.split = exact;
   p.Kci = Kci;
   p.Kco = Kco;
   p.ncib = Kci / 32;
   p.ncob = Kco / 32;
-  p.Kd = pb.k[0];
-  p.Kh = pb.k[1];
   p.Kw = pb.k[2];
   p.Ew = pb.stride[2];
   p.pw = pb.pad[2];
   p.IW = pb.in[2];
   p.OW = pb.out[2];
-  // x rows ih and ih + 1 read grad_y row oh at taps kh and kh - s / dil: shared rows where s is a multiple of dil
-  // (alike along d)
   p.ID = pb.in[0];
   p.IH = pb.in[1];
-  p.Sd = hopper_dgrad_shift(pb.stride[0], pb.dil[0], pb.k[0]);
-  p.Sh = hopper_dgrad_shift(pb.stride[1], pb.dil[1], pb.k[1]);
-  p.Rd = p.Sd < p.Kd ? 2 : 1;  // pairs of rows only where they share (else 4 rows per tile cost balance: v73 k2s2)
-  p.Rh = p.Sh < p.Kh ? 2 : 1;
-  p.nd = p.Kd + (p.Rd == 2 ? p.Sd : 0);
-  p.nj = p.Kh + (p.Rh == 2 ? p.Sh : 0);
-  const int64_t rows = a.x.size[0] * ((pb.in[0] + p.Rd - 1) / p.Rd) * ((pb.in[1] + p.Rh - 1) / p.Rh);
   p.qblocks = (p.IW + HopperDgradTiles::BQ - 1) / HopperDgradTiles::BQ;
-  if (rows * p.qblocks >= INT_MAX) return false;
-  p.rows = int(rows);
   p.div_qb = FastDiv::make(p.qblocks);
-  p.div_ih = FastDiv::make((pb.in[1] + p.Rh - 1) / p.Rh);
-  p.div_id = FastDiv::make((pb.in[0] + p.Rd - 1) / p.Rd);
   // a stage: 32 channel rows of the window's vectors at a pitch, or (channels_last) the window's 128-byte positions
   const int win = HopperDgradTiles::window(p.Ew, p.Kw);
   p.pitch = cl ? 32 : HopperDgradTiles::pitch(HopperDgradTiles::vectors(win, vec), vec);
@@ -808,23 +873,41 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   p.slot_bytes = ((cl ? cl_bytes : 32 * p.pitch * esize) + 127) / 128 * 128;
   p.gy_ph = int(reinterpret_cast<uintptr_t>(a.y.data) / esize % vec);
   for (int d = 0; d < 4; ++d) p.s4[d] = int(a.y.stride[d] & 7);  // (mod 8: the kernel takes them mod vec)
-  const int64_t wb = int64_t(pb.taps()) * Kco * 32 * esize;
-  const int64_t room = device_smem_optin() - wb - HopperDgradTiles::kBarBytes;
-  if (room < 2 * int64_t(p.slot_bytes)) return false;
-  p.w_bytes = int(wb);
-  p.ring = int(std::min<int64_t>(HopperDgradTiles::kMaxRing, room / p.slot_bytes));
   p.nseg = pb.groups * p.ncib;
-  // one CTA per SM (its shared memory); each segment's tiles cut into the same number of runs of x rows
-  const int64_t tiles = rows * p.qblocks;
-  p.chunks = int(std::max<int64_t>(1, std::min<int64_t>(device_sms() / std::max(p.nseg, 1), tiles)));
-  if (int64_t(p.nseg) * p.chunks >= INT_MAX) return false;
-  // a CTA's stages (tiles x nd x nj x co blocks) are counted in 32 bits
-  if ((tiles / p.chunks + 1) * p.nd * p.nj * p.ncob >= INT_MAX) return false;
   p.interleave = (hopper_interleave() & 1) != 0;  // v109
-  r.pack_bytes = align256(size_t(p.nseg) * size_t(wb));
   set_probe(p);
-  if (out) *out = r;
-  return true;
+  // the fewest passes whose weights fit beside min_ring slots (TF32 / 16-bit: all taps in one pass and 2 slots;
+  // 3xTF32: CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING slots, default 2)
+  const int parts = exact ? 2 : 1;
+  const int min_ring = exact ? int(env_knob("CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING", 2.0, 2.0)) : 2;
+  const auto cd = exact ? dgrad_tap_cuts(pb.k[0], pb.stride[0], pb.dil[0])
+                        : std::vector<std::vector<DgradTaps>>{{DgradTaps{0, 1, pb.k[0]}}};
+  const auto ch = exact ? dgrad_tap_cuts(pb.k[1], pb.stride[1], pb.dil[1])
+                        : std::vector<std::vector<DgradTaps>>{{DgradTaps{0, 1, pb.k[1]}}};
+  for (int n = 1; n <= HopperDgradPlan::kMaxPasses; ++n)
+    for (const auto& sh : ch)  // (for as many passes, cut along d first)
+      for (const auto& sd : cd) {
+        if (int(sd.size() * sh.size()) != n) continue;
+        HopperDgradPlan r{};
+        bool ok = true;
+        size_t most = 0;
+        for (size_t i = 0; i < sd.size() && ok; ++i)
+          for (size_t j = 0; j < sh.size() && ok; ++j) {
+            const int k = int(i * sh.size() + j);
+            r.pass[k] = p;
+            r.td[k] = sd[i];
+            r.th[k] = sh[j];
+            r.pass[k].accumulate = k > 0;
+            ok = dgrad_pass(a, sd[i], sh[j], parts, min_ring, r.pass[k]);
+            most = std::max(most, size_t(p.nseg) * size_t(r.pass[k].w_bytes));
+          }
+        if (!ok) continue;
+        r.npass = n;
+        r.pack_bytes = align256(most);
+        if (out) *out = r;
+        return true;
+      }
+  return false;
 }
 
 // The forward at unit stride on the Hopper grad_input kernel (v79; on by default, CUTLASS_CONVT3D_SM90_UNIT_FWD=0 turns
@@ -860,8 +943,8 @@ bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
   q.y = a.x;  // the grad_y it reads
   if (check_problem(qp, nullptr) != Status::kSuccess || !hopper_dgrad_plan(q, hd)) return false;
   if (hd) {  // (a caller asking only whether it applies passes none)
-    hd->p.bias = static_cast<const float*>(a.bias);  // y's channels: the grad_input's
-    hd->p.bias_stride = a.bias_stride;
+    hd->pass[0].bias = static_cast<const float*>(a.bias);  // y's channels: the grad_input's (added once: first pass)
+    hd->pass[0].bias_stride = a.bias_stride;
   }
   return true;
 }

@@ -80,15 +80,33 @@ bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out);
 bool wgemm_fuse();  // CUTLASS_CONVT3D_SM90_WGEMM_FUSE
 
 // ---------------------------------------------------------------- Hopper grad_input (dgrad_sm90.cuh)
+// A pass's taps along d or h: c + m j, j < K (all of them: 0, 1, K)
+struct DgradTaps {
+  int c, m, K;
+};
+// grad_input in npass passes over disjoint sets of (kd, kh) taps where the weights do not fit the shared memory at
+// once (exact fp32: big and small parts, twice TF32's bytes), each pass a launch of the kernel on a strided view of
+// the weights with its own maps; the passes after the first add to grad_input (p.accumulate), in pass order.  The
+// taps are split first by the strides' classes (kd = c mod s / gcd(s, dil): the classes read disjoint grad_y rows, so
+// grad_y is still read once), then into runs.  TF32 and 16-bit: one pass.
 struct HopperDgradPlan {
-  HopperDgradParams p;
-  size_t pack_bytes;  // the packed weights, then the non-finite flag
-  size_t workspace() const { return pack_bytes + 256; }
+  static constexpr int kMaxPasses = 8;
+  HopperDgradParams pass[kMaxPasses];
+  DgradTaps td[kMaxPasses], th[kMaxPasses];
+  int npass;
+  size_t pack_bytes;  // per pass: its packed weights, then its non-finite flag in the next 256 bytes
+  size_t workspace() const { return size_t(npass) * (pack_bytes + 256); }
   void set_workspace(void* ws) {
-    p.wpack = ws;
-    p.w_nonfinite = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + pack_bytes);
+    for (int i = 0; i < npass; ++i) {
+      char* const w = static_cast<char*>(ws) + size_t(i) * (pack_bytes + 256);
+      pass[i].wpack = w;
+      pass[i].w_nonfinite = reinterpret_cast<unsigned*>(w + pack_bytes);
+    }
   }
 };
+// CUTLASS_CONVT3D_SM90_EXACT_DGRAD: exact fp32 grad_input on the Hopper kernel as 3xTF32 in tap passes (v129); off
+// until measured (the sm_80 row-conv's 3xTF32 takes it)
+constexpr int kHopperExactDgradDefault = 0;
 // The Hopper grad_input kernel's plan for an operator of kind K, where that kernel takes it: its own grad_input, or
 // the unit-stride forward as the adjoint's grad_input
 bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd);

@@ -211,6 +211,7 @@ struct HopperDgradTiles {
   static constexpr int kThreads = 384;  // two consumer warpgroups (64 iw each of the tile's 128), a producer
   static constexpr int BQ = 128;        // iw per tile
   static constexpr int kMaxKw = 4;      // w taps (kernel instances)
+  static constexpr int kMaxKwSplit = 3;  // ... of the 3xTF32 instances (two fragment sets of 4 taps spill)
   static constexpr int kMaxRing = 8;    // stages in flight
   static constexpr int kBarBytes = 128;  // their full and empty barriers, before the weights
   // registers per thread after setmaxnreg: setmaxnreg moves registers within the CTA's launch allocation (384 x 168),

@@ -208,8 +208,8 @@ CT3D_DEV void dgrad_copy_cl(const HopperDgradParams& p, const DgradStage<E, true
 }
 
 // The warpgroup's 64 x 32 outputs of x row (id, ih) of tile tl summed on CUDA cores with every product masked (inside
-// the tensors only)
-template <class E, int EW, bool kCL>
+// the tensors only; kSplit: fp32 products, added to grad_input where p.accumulate)
+template <class E, int EW, bool kCL, bool kSplit>
 CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int id, int ih, int group, int cib,
                            int wg) {
   const E* const gy = static_cast<const E*>(p.gy.data);
@@ -232,18 +232,22 @@ CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int 
                                      od * p.gy.stride[2] + oh * p.gy.stride[3] + (kCL ? ow * p.gy.stride[4] : ow)]);
             const float v = float(w[ci * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] +
                                     kh * p.w.stride[3] + kw * p.w.stride[4]]);
-            if constexpr (sizeof(E) == 4)
+            if constexpr (kSplit)
+              s = fmaf(g, v, s);
+            else if constexpr (sizeof(E) == 4)
               s = fmaf(__uint_as_float(tf32_round_clear(g)), __uint_as_float(tf32_round_clear(v)), s);
             else  // 16-bit products are exact in fp32
               s = fmaf(g, v, s);
           }
       }
-    gx[tl.n * p.gx.stride[0] + ci * p.gx.stride[1] + id * p.gx.stride[2] + ih * p.gx.stride[3] +
-       (kCL ? iw * p.gx.stride[4] : iw)] = E(p.bias ? s + p.bias[ci * p.bias_stride] : s);
+    E& o = gx[tl.n * p.gx.stride[0] + ci * p.gx.stride[1] + id * p.gx.stride[2] + ih * p.gx.stride[3] +
+              (kCL ? iw * p.gx.stride[4] : iw)];
+    s = p.bias ? s + p.bias[ci * p.bias_stride] : s;
+    o = kSplit && p.accumulate ? E(float(o) + s) : E(s);
   }
 }
 
-template <class E, int EW, int NKW, bool kCL>
+template <class E, int EW, int NKW, bool kCL, bool kSplit>
 __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     hopper_dgrad_kernel(const __grid_constant__ HopperDgradParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -314,7 +318,8 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   cutlass::arch::warpgroup_reg_alloc<HopperDgradTiles::kConsumerRegs>();
   const int g8 = lane / 4, t4 = lane % 4;
   const E* const slots = reinterpret_cast<const E*>(wsm + p.w_bytes);
-  const bool check = p.w_nonfinite && *p.w_nonfinite != 0;
+  // (3xTF32: a non-finite grad_y element's cross terms may be NaN where the sum is not: always checked)
+  const bool check = kSplit || (p.w_nonfinite && *p.w_nonfinite != 0);
   // the rows the thread's fragments read: channel co_of(ks, t4, cc) = co_of(0, t4, 0) + 8 ks + dc cc, at
   // position Ew m + kw (+ 8 Ew for rows m + 8); their 16-byte phases relative to channel 0's depend on cc only
   // (8 ks channels apart: a multiple of 4 strides)
@@ -342,22 +347,43 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
 #pragma unroll
     for (int e = 0; e < 64; ++e) asm volatile("" : "+f"(acc[e / 16][e % 16])::"memory");
   };
+  // two fragment sets: TF32 / 16-bit, one stage's in flight while the next one's load; 3xTF32, a stage's big and
+  // small parts (one stage at a time: four sets would pass the consumers' registers)
   uint32_t fa[NA], fb[NA];
+  // fp32 element v as fragment register i: TF32-rounded, or its big (a) and small (sm) TF32 parts
+  auto put = [&](uint32_t(&a)[NA], uint32_t(&sm)[NA], int i, float v) {
+    if constexpr (kSplit) {
+      uint32_t fin;
+      PolicyExact::split(v, a[i], sm[i], fin);
+    } else {
+      a[i] = tf32_round(v);
+    }
+  };
   DgradStage<E, false, kCL> ms(p, group, deal, spt);
   // x row r's wgmmas of the stage: its (kd, kh) pair's weights for the co block, + (kw KS + ks) 1024 bytes added to
-  // the descriptor's address field
-  auto mma_row = [&](const uint32_t(&a)[NA], int kd, int kh, float(&d)[16]) {
+  // the descriptor's address field.  3xTF32: the small products first (as PolicyExact), the weights' small parts
+  // w_bytes / 2 on
+  auto mma_row = [&](const uint32_t(&a)[NA], const uint32_t(&sm)[NA], int kd, int kh, float(&d)[16]) {
     const int blk = ((kd * p.Kh + kh) * p.ncob + ms.cob) * (NKW * KS * 1024);
     const uint64_t b0 = gmma_desc(w_a + uint32_t(blk), 512, 128);
+    const uint64_t bs = kSplit ? gmma_desc(w_a + uint32_t(p.w_bytes / 2 + blk), 512, 128) : 0;
 #pragma unroll
     for (int kw = 0; kw < NKW; ++kw)
 #pragma unroll
-      for (int ks = 0; ks < KS; ++ks)
-        dgrad_mma<E>(a + (kw * KS + ks) * 4, b0 + uint64_t((kw * KS + ks) * 64), d);
+      for (int ks = 0; ks < KS; ++ks) {
+        const int i = (kw * KS + ks) * 4;
+        const uint64_t o = uint64_t((kw * KS + ks) * 64);
+        if constexpr (kSplit) {
+          dgrad_mma<E>(sm + i, b0 + o, d);
+          dgrad_mma<E>(a + i, bs + o, d);
+        }
+        dgrad_mma<E>(a + i, b0 + o, d);
+      }
   };
-  // one stage: wait for its slot, fragments into `a`, the slot released, the wgmmas issued (one set per x row that
-  // reads the stage's grad_y row); the previous stage's wgmmas (the other register set) retired
-  auto step = [&](uint32_t(&a)[NA]) {
+  // one stage: wait for its slot, fragments into `a` (3xTF32: and `sm`), the slot released, the wgmmas issued (one
+  // set per x row that reads the stage's grad_y row); the previous stage's wgmmas (the other register set) retired,
+  // 3xTF32 this stage's
+  auto step = [&](uint32_t(&a)[NA], uint32_t(&sm)[NA]) {
     Bar::wait(&full[ms.sl], ms.ph);
     const E* const sl = slots + ms.sl * (p.slot_bytes / int(sizeof(E)));
     if (CT3D_PROBE_IS(p, 1)) {
@@ -409,7 +435,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
             const float4 v = *reinterpret_cast<const float4*>(sl + o);
             const float e[4] = {v.x, v.y, v.z, v.w};
 #pragma unroll
-            for (int i = 0; i < 4; ++i) a[kw * 16 + (2 * q + i / 2) * 4 + 2 * (i % 2) + h] = tf32_round(e[i]);
+            for (int i = 0; i < 4; ++i) put(a, sm, kw * 16 + (2 * q + i / 2) * 4 + 2 * (i % 2) + h, e[i]);
           }
     } else {
       const int o0 = rofs + ((ms.vph + aph0) & 3), o1 = rofs + dc * p.pitch + ((ms.vph + aph1) & 3);
@@ -422,21 +448,51 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
         for (int ks = 0; ks < 4; ++ks)
 #pragma unroll
           for (int r = 0; r < 4; ++r)
-            a[kw * 16 + ks * 4 + r] = tf32_round(float(sl[ofs[2 * ks + r / 2] + 8 * EW * (r % 2) + kw]));
+            put(a, sm, kw * 16 + ks * 4 + r, float(sl[ofs[2 * ks + r / 2] + 8 * EW * (r % 2) + kw]));
     }
 #pragma unroll
-    for (int e = 0; e < NA; ++e) asm volatile("" : "+r"(a[e])::"memory");
+    for (int e = 0; e < NA; ++e) {
+      asm volatile("" : "+r"(a[e])::"memory");
+      if constexpr (kSplit) asm volatile("" : "+r"(sm[e])::"memory");
+    }
     pin();
-    cute::warpgroup_arrive();
+    if constexpr (kSplit) {
+      // the warp's fragments are in registers (the pins above used them): the slot is free.  Each x row's
+      // products summed apart, then added to its sums with IEEE adds (the tensor cores' fp32 accumulation
+      // truncates: PolicyExact's kSplitAcc), one row at a time (a second set would pass the registers)
+      __syncwarp();
+      if (lane == 0) Bar::arrive(&empty[ms.sl]);
 #pragma unroll
-    for (int r = 0; r < 4; ++r)
-      if (ms.kd[r / 2] >= 0 && ms.kh[r % 2] >= 0 && !CT3D_PROBE_IS(p, 2))
-        mma_row(a, ms.kd[r / 2], ms.kh[r % 2], acc[r]);
-    cute::warpgroup_commit_batch();
-    // the warp's fragments are in registers (the wgmmas, warp-synchronous, have read them): the slot is free
-    if (lane == 0) Bar::arrive(&empty[ms.sl]);
-    cute::warpgroup_wait<1>();
-    pin();
+      for (int r = 0; r < 4; ++r)
+        if (ms.kd[r / 2] >= 0 && ms.kh[r % 2] >= 0 && !CT3D_PROBE_IS(p, 2)) {
+          float pacc[16];
+#pragma unroll
+          for (int e = 0; e < 16; ++e) {
+            pacc[e] = 0.f;
+            asm volatile("" : "+f"(pacc[e])::"memory");
+          }
+          cute::warpgroup_arrive();
+          mma_row(a, sm, ms.kd[r / 2], ms.kh[r % 2], pacc);
+          cute::warpgroup_commit_batch();
+          cute::warpgroup_wait<0>();
+#pragma unroll
+          for (int e = 0; e < 16; ++e) {
+            asm volatile("" : "+f"(pacc[e])::"memory");
+            acc[r][e] += pacc[e];
+          }
+        }
+    } else {
+      cute::warpgroup_arrive();
+#pragma unroll
+      for (int r = 0; r < 4; ++r)
+        if (ms.kd[r / 2] >= 0 && ms.kh[r % 2] >= 0 && !CT3D_PROBE_IS(p, 2))
+          mma_row(a, sm, ms.kd[r / 2], ms.kh[r % 2], acc[r]);
+      cute::warpgroup_commit_batch();
+      // the warp's fragments are in registers (the wgmmas, warp-synchronous, have read them): the slot is free
+      if (lane == 0) Bar::arrive(&empty[ms.sl]);
+      cute::warpgroup_wait<1>();
+      pin();
+    }
     if (ms.blk == spt - 1) {  // the tile's last stage: its sums out
       cute::warpgroup_wait<0>();
       pin();
@@ -450,7 +506,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
       }
       if (masked && !CT3D_PROBING(p)) {
         for (int r = 0; r < 4; ++r)
-          if (tl.has(r)) dgrad_masked<E, EW, kCL>(p, tl, tl.id + r / 2, tl.ih + r % 2, group, cib, wg);
+          if (tl.has(r)) dgrad_masked<E, EW, kCL, kSplit>(p, tl, tl.id + r / 2, tl.ih + r % 2, group, cib, wg);
       } else {
         // accumulator (m = 16 warp + g8 (+ 8), n = 8 j + 2 t4 (+ 1)): lanes g8 write 32-byte runs of 4 ci rows
         const int iw = tl.qb * BQ + 64 * wg + 16 * warp + g8;
@@ -473,10 +529,16 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
 #pragma unroll
                 for (int j = 0; j < 4; ++j) {
                   E* const row = gx + r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3];
-                  if constexpr (kCL && sizeof(E) == 4)  // lanes t4 write 32-byte runs of 8 channels of a position
-                    *reinterpret_cast<float2*>(row + 8 * h * p.gx.stride[4] + 8 * j + 2 * t4) =
+                  if constexpr (kCL && sizeof(E) == 4) {  // lanes t4 write 32-byte runs of 8 channels of a position
+                    float2* const o = reinterpret_cast<float2*>(row + 8 * h * p.gx.stride[4] + 8 * j + 2 * t4);
+                    float2 v =
                         make_float2(acc[r][4 * j + 2 * h] + bv[2 * j], acc[r][4 * j + 2 * h + 1] + bv[2 * j + 1]);
-                  else if constexpr (kCL) {  // 16-bit: one 4-byte store of the channel pair
+                    if (kSplit && p.accumulate) {
+                      const float2 old = *o;
+                      v = make_float2(old.x + v.x, old.y + v.y);
+                    }
+                    *o = v;
+                  } else if constexpr (kCL) {  // 16-bit: one 4-byte store of the channel pair
                     const E pr[2] = {E(acc[r][4 * j + 2 * h] + bv[2 * j]),
                                      E(acc[r][4 * j + 2 * h + 1] + bv[2 * j + 1])};
                     uint32_t u;
@@ -484,8 +546,11 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                     *reinterpret_cast<uint32_t*>(row + 8 * h * p.gx.stride[4] + 8 * j + 2 * t4) = u;
                   } else {
 #pragma unroll
-                    for (int e = 0; e < 2; ++e)
-                      row[(8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h] = E(acc[r][4 * j + 2 * h + e] + bv[2 * j + e]);
+                    for (int e = 0; e < 2; ++e) {
+                      E& o = row[(8 * j + 2 * t4 + e) * p.gx.stride[1] + 8 * h];
+                      const float v = acc[r][4 * j + 2 * h + e] + bv[2 * j + e];
+                      o = kSplit && p.accumulate ? E(float(o) + v) : E(v);
+                    }
                   }
                 }
       }
@@ -494,9 +559,13 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     }
     ms.next(p, group, spt);
   };
-  for (int t = 0; t < stages; t += 2) {
-    step(fa);
-    if (t + 1 < stages) step(fb);
+  if constexpr (kSplit) {
+    for (int t = 0; t < stages; ++t) step(fa, fb);
+  } else {
+    for (int t = 0; t < stages; t += 2) {
+      step(fa, fb);
+      if (t + 1 < stages) step(fb, fa);
+    }
   }
   cute::warpgroup_wait<0>();
 #endif
@@ -504,16 +573,17 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
 
 // The segments' weights packed for B: segment (group, ci block) as [stage of a tile: (kd, kh) pair, co block][kw]
 // [ks][kc][ci 32][VEC] (16-byte rows); k index VEC kc + v of k-step ks is channel co_of(Ew, cl, ks, v, kc) of the
-// block for fp32 (TF32-rounded), co16 / co_cl16 (ks, v / 2, kc, v % 2) for 16-bit.  A value that is not finite sets
-// *w_nonfinite (cleared before this kernel).
+// block for fp32 (TF32-rounded; split: the big parts, then the small ones alike), co16 / co_cl16 (ks, v / 2, kc,
+// v % 2) for 16-bit.  A value that is not finite sets *w_nonfinite (cleared before this kernel).
 template <class E>
 __global__ void hopper_dgrad_pack_kernel(const __grid_constant__ HopperDgradParams p, E* out) {
   constexpr int VEC = DgradElem<E>::VEC, KS = DgradElem<E>::KS;
   const int64_t per_seg = p.w_bytes / int(sizeof(E)), n = per_seg * p.nseg;
+  const int part = p.split ? int(per_seg / 2) : int(per_seg);  // elements of one part (big, small) of a segment
   const E* const w = static_cast<const E*>(p.w.data);
   bool bad = false;
   for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < n; e += int64_t(gridDim.x) * blockDim.x) {
-    const int seg = int(e / per_seg), r = int(e % per_seg);
+    const int seg = int(e / per_seg), small = int(e % per_seg) / part, r = int(e % per_seg) % part;
     const int v = r % VEC, ci = r / VEC % 32, kc = r / (32 * VEC) % 2, ks = r / (64 * VEC) % KS;
     const int rest = r / (64 * VEC * KS);  // 1024 elements a w tap's block of 32 co x 32 ci
     const int kw = rest % p.Kw, st = rest / p.Kw, cob = st % p.ncob, pair = st / p.ncob;
@@ -525,8 +595,13 @@ __global__ void hopper_dgrad_pack_kernel(const __grid_constant__ HopperDgradPara
     const E val = w[cig * p.w.stride[0] + co * p.w.stride[1] + kd * p.w.stride[2] + kh * p.w.stride[3] +
                     kw * p.w.stride[4]];
     if constexpr (sizeof(E) == 4) {
-      const uint32_t u = tf32_round_clear(val);
-      bad |= !isfinite(__uint_as_float(u));
+      uint32_t u = tf32_round_clear(val);
+      if (p.split) {  // (small = 0 where big is not finite: the masked recompute then takes those sums)
+        uint32_t big, sm, fin;
+        PolicyExact::split(val, big, sm, fin);
+        u = small ? sm : big;
+      }
+      bad |= !isfinite(__uint_as_float(u));  // (val, or its big part rounded up to inf)
       out[e] = __uint_as_float(u);
     } else {
       bad |= !isfinite(float(val));

@@ -768,6 +768,9 @@ struct HopperDgradParams {
   int interleave;             // the CTAs' tiles: every chunks-th (v109), else runs (RowDeal)
   const float* bias;          // added to every output of its channel, or null (the unit-stride forward's bias)
   int64_t bias_stride;
+  int split;                  // exact fp32 as 3xTF32: a segment's packed weights are its big TF32 parts, then its
+                              // small ones (w_bytes counts both); grad_y split in the fragments
+  int accumulate;             // grad_input += the sums (a tap pass after the first, HopperDgradPlan), else =
 #ifdef CT3D_PROBE
   int probe;
 #endif

@@ -181,9 +181,9 @@ Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStre
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight kernel launch");
 }
 #elif CT3D_SM90_PART == 3
-template <class E, int EW, int NKW, bool kCL>
+template <class E, int EW, int NKW, bool kCL, bool kSplit>
 Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_dgrad_kernel<E, EW, NKW, kCL>;
+  auto kernel = hopper_dgrad_kernel<E, EW, NKW, kCL, kSplit>;
   const size_t smem = hopper_dgrad_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper grad_input)");
@@ -191,14 +191,16 @@ Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string
   kernel<<<p.nseg * p.chunks, HopperDgradTiles::kThreads, smem, stream>>>(p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input kernel launch");
 }
-template <class E, int EW, bool kCL>
+template <class E, int EW, bool kCL, bool kSplit = false>
 Status launch_dgrad_kw(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
   static_assert(HopperDgradTiles::kMaxKw == 4, "one instance per w tap count");
   switch (p.Kw) {
-    case 1: return launch_dgrad<E, EW, 1, kCL>(p, stream, why);
-    case 2: return launch_dgrad<E, EW, 2, kCL>(p, stream, why);
-    case 3: return launch_dgrad<E, EW, 3, kCL>(p, stream, why);
-    case 4: return launch_dgrad<E, EW, 4, kCL>(p, stream, why);
+    case 1: return launch_dgrad<E, EW, 1, kCL, kSplit>(p, stream, why);
+    case 2: return launch_dgrad<E, EW, 2, kCL, kSplit>(p, stream, why);
+    case 3: return launch_dgrad<E, EW, 3, kCL, kSplit>(p, stream, why);
+    case 4:  // (3xTF32 takes at most 3 w taps: four would spill its fragments)
+      if constexpr (!kSplit) return launch_dgrad<E, EW, 4, kCL, kSplit>(p, stream, why);
+      break;
   }
   return detail::fail(why, Status::kNotSupported, "Hopper grad_input: more than 4 w taps");
 }
@@ -482,6 +484,15 @@ Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::s
 }
 
 Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
+  if (p.split) {  // exact fp32 (3xTF32)
+    if (p.dtype != DType::kF32)
+      return detail::fail(why, Status::kNotSupported, "Hopper grad_input: 3xTF32 on fp32 only");
+    if (p.cl)
+      return p.Ew == 2 ? launch_dgrad_kw<float, 2, true, true>(p, stream, why)
+                       : launch_dgrad_kw<float, 1, true, true>(p, stream, why);
+    return p.Ew == 2 ? launch_dgrad_kw<float, 2, false, true>(p, stream, why)
+                     : launch_dgrad_kw<float, 1, false, true>(p, stream, why);
+  }
   return with_traits<false>(p.dtype, false, [&](auto tr) {
     using E = typename decltype(tr)::Element;
     if (p.cl)

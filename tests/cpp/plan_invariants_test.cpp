@@ -586,14 +586,63 @@ static bool check_pgemm(const ConvT3dProblem& pb, const TapGemmParams& p) {
   return true;
 }
 
-static void check_dgrad(const HopperDgradPlan& r, const char* what) {
-  const HopperDgradParams& p = r.p;
-  CHECK(hopper_dgrad_smem_bytes(p) <= size_t(kOptin) && p.ring >= 2 && p.ring <= HopperDgradTiles::kMaxRing,
-        "%s: ring %d of %d-byte slots beside %d bytes of weights", what, p.ring, p.slot_bytes, p.w_bytes);
-  CHECK(p.slot_bytes % 128 == 0 && p.chunks >= 1 && int64_t(p.nseg) * p.chunks <= 4 * kSms, "%s: slots, CTAs",
-        what);
-  CHECK(int64_t(p.qblocks) * HopperDgradTiles::BQ >= p.IW && p.Kw <= HopperDgradTiles::kMaxKw, "%s: q blocks",
-        what);
+// The Hopper grad_input's plan: each pass's shared memory, slots and CTAs; the passes' taps (kd, kh) each in exactly
+// one pass, the first pass writing (with any bias) and the others adding; for grad_input (not fwd: the unit-stride
+// forward runs its adjoint), each pass's weights a view of w from its first tap and its maps reading tap c + m j's
+// grad_y rows at its j
+static int dgrad_multipass = 0, dgrad_split = 0;
+static void check_dgrad(const Arguments& a, const HopperDgradPlan& r, bool fwd, const char* what) {
+  CHECK(r.npass >= 1 && r.npass <= HopperDgradPlan::kMaxPasses, "%s: %d passes", what, r.npass);
+  if (r.npass < 1 || r.npass > HopperDgradPlan::kMaxPasses) return;
+  dgrad_multipass += r.npass > 1;
+  dgrad_split += r.pass[0].split != 0;
+  const HopperDgradParams& p0 = r.pass[0];
+  CHECK(r.npass == 1 || p0.split, "%s: %d passes without 3xTF32", what, r.npass);
+  std::vector<int> cover(64 * 64, 0);
+  for (int i = 0; i < r.npass; ++i) {
+    const HopperDgradParams& p = r.pass[i];
+    const DgradTaps td = r.td[i], th = r.th[i];
+    CHECK(hopper_dgrad_smem_bytes(p) <= size_t(kOptin) && p.ring >= 2 && p.ring <= HopperDgradTiles::kMaxRing,
+          "%s pass %d: ring %d of %d-byte slots beside %d bytes of weights", what, i, p.ring, p.slot_bytes, p.w_bytes);
+    CHECK(p.slot_bytes % 128 == 0 && p.chunks >= 1 && int64_t(p.nseg) * p.chunks <= 4 * kSms, "%s: slots, CTAs",
+          what);
+    CHECK(int64_t(p.qblocks) * HopperDgradTiles::BQ >= p.IW && p.Kw <= HopperDgradTiles::kMaxKw, "%s: q blocks",
+          what);
+    CHECK(!p.split || p.Kw <= HopperDgradTiles::kMaxKwSplit, "%s: %d w taps in 3xTF32", what, p.Kw);
+    CHECK(size_t(p.nseg) * size_t(p.w_bytes) <= r.pack_bytes, "%s pass %d: packed weights past their room", what, i);
+    CHECK(p.accumulate == (i > 0) && (i == 0 || !p.bias) && p.split == p0.split,
+          "%s pass %d: accumulate %d, bias %p", what, i, p.accumulate, static_cast<const void*>(p.bias));
+    CHECK(p.Kd == td.K && p.Kh == th.K && td.K >= 1 && th.K >= 1, "%s pass %d: taps", what, i);
+    for (int j = 0; j < td.K; ++j)
+      for (int l = 0; l < th.K; ++l) {
+        const int kd = td.c + td.m * j, kh = th.c + th.m * l;
+        if (kd < 64 && kh < 64) ++cover[kd * 64 + kh];
+        else CHECK(false, "%s pass %d: tap (%d, %d)", what, i, kd, kh);
+      }
+    if (!fwd) {
+      const ConvT3dProblem& pb = a.problem;
+      const int64_t es = int64_t(elem_size(pb.dtype));
+      CHECK(p.w.data == static_cast<char*>(a.w.data) + (td.c * a.w.stride[2] + th.c * a.w.stride[3]) * es &&
+                p.w.stride[2] == a.w.stride[2] * td.m && p.w.stride[3] == a.w.stride[3] * th.m &&
+                p.w.stride[4] == a.w.stride[4],
+            "%s pass %d: the weight's view", what, i);
+      for (int j = 0; j < td.K; ++j)
+        for (int id : {0, p.ID - 1}) {  // x row id, pass tap j: grad_y row id s - pad + (c + m j) dil
+          const int kd = td.c + td.m * j;
+          CHECK(id * p.md.A + p.md.B - j * p.md.C == id * pb.stride[0] - pb.pad[0] + kd * pb.dil[0],
+                "%s pass %d: d tap %d reads another grad_y row", what, i, kd);
+        }
+      for (int l = 0; l < th.K; ++l)
+        for (int ih : {0, p.IH - 1}) {
+          const int kh = th.c + th.m * l;
+          CHECK(ih * p.mh.A + p.mh.B - l * p.mh.C == ih * pb.stride[1] - pb.pad[1] + kh * pb.dil[1],
+                "%s pass %d: h tap %d reads another grad_y row", what, i, kh);
+        }
+    }
+  }
+  for (int kd = 0; kd < a.problem.k[0]; ++kd)
+    for (int kh = 0; kh < a.problem.k[1]; ++kh)
+      CHECK(cover[kd * 64 + kh] == 1, "%s: tap (%d, %d) in %d passes", what, kd, kh, cover[kd * 64 + kh]);
 }
 
 // The phase-GEMM's pass through its plan's tables as the kernel walks them: the plan's grid block by block, each
@@ -712,6 +761,8 @@ int main(int argc, char** argv) {
       {{"CUTLASS_CONVT3D_SM90_TMA_ROUND", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD_KB", "2"}},  // (fp32 TF32: one k-block)
       {{"CUTLASS_CONVT3D_SM90_VEC16", "1"}, {"CUTLASS_CONVT3D_SM90_MERGE", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD", "1"}},
       {{"CUTLASS_CONVT3D_SM90_WGEMM_CL", "1"}},  // (v125 / v126: the grad_weight GEMM in place)
+      {{"CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1"}},  // (v129: exact grad_input in tap passes)
+      {{"CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1"}, {"CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING", "4"}},
   };
   int planned[4] = {0, 0, 0, 0}, wgemm_planned = 0, wgemm_in[2] = {0, 0}, wgemm_emulated[2] = {0, 0};
   for (size_t ki = 0; ki < knobs.size(); ++ki) {
@@ -781,8 +832,8 @@ int main(int argc, char** argv) {
       }
       unsetenv("CUTLASS_CONVT3D_SM90_WGEMM");
       HopperDgradPlan d{};
-      if (dgrad_kernel_plan(Kind::kGradInput, a, &d)) ++planned[2], check_dgrad(d, "grad_input");
-      if (dgrad_kernel_plan(Kind::kForward, a, &d)) ++planned[3], check_dgrad(d, "unit-stride forward");
+      if (dgrad_kernel_plan(Kind::kGradInput, a, &d)) ++planned[2], check_dgrad(a, d, false, "grad_input");
+      if (dgrad_kernel_plan(Kind::kForward, a, &d)) ++planned[3], check_dgrad(a, d, true, "unit-stride forward");
     }
     for (const auto& kv : knobs[ki]) unsetenv(kv.first);
   }
@@ -1450,6 +1501,8 @@ int main(int argc, char** argv) {
   CHECK(wgemm_in[0] > 10 && wgemm_in[1] > 10, "too few in-place grad_weight GEMM plans to check v125 / v126");
   CHECK(planned[0] > 100 && planned[1] > 100 && planned[2] > 100 && planned[3] > 10 && wgemm_planned > 100,
         "too few plans");
+  std::printf("grad_input plans in 3xTF32: %d, in several tap passes: %d\n", dgrad_split, dgrad_multipass);
+  CHECK(dgrad_split > 100 && dgrad_multipass > 50, "too few 3xTF32 / multi-pass grad_input plans to check v129");
   CHECK(wide_plans > 10, "%d forward plans of %d blocks per pair under CUTLASS_CONVT3D_SM90_NSJ8=1", wide_plans,
         HopperTiles::kWideNSJ);
   // v118's premise on the shapes it is for (vnet-128-64, test_wgemm_writes_grad_input_copy's): with both gradients
