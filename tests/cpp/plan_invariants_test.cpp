@@ -1248,6 +1248,44 @@ int main(int argc, char** argv) {
     TapGemmPlan g{};  // (a channels_last fp32 x at W <= 32: the tap-GEMM's since stop 40, without that query)
     CHECK(tapgemm_plan(Kind::kForward, a, &g), "the short-row default did not take it");
   }
+  // v129 on the mission's exact grad_input (both layouts): off by default (the sm_80 row-conv); under
+  // CUTLASS_CONVT3D_SM90_EXACT_DGRAD=1 the Hopper grad_input in two passes over the d classes {0, 2} and {1} (the
+  // whole weights, 221 KB big + small, leave no room for two stages; a class each fits), with no tap-GEMM / phase-GEMM
+  // plan ahead of it in Operator::run; at ring 4, more passes
+  {
+    ConvT3dProblem pb{};
+    pb.dtype = DType::kF32;
+    pb.math = Math::kExact;
+    pb.groups = 1, pb.N = 4, pb.Cin = 32, pb.Cout = 32;
+    const int ins[3] = {32, 64, 128};
+    for (int d = 0; d < 3; ++d)
+      pb.in[d] = ins[d], pb.k[d] = 3, pb.stride[d] = 2, pb.pad[d] = 1, pb.dil[d] = 1, pb.out[d] = 2 * ins[d] - 1;
+    for (bool cl : {false, true}) {
+      where = cl ? "mission exact grad_input, channels_last" : "mission exact grad_input";
+      const Arguments a = dense_args(data, pb, cl, cl);
+      HopperDgradPlan hd{};
+      unsetenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD");
+      CHECK(!dgrad_kernel_plan(Kind::kGradInput, a, &hd), "the Hopper grad_input took it by default");
+      setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1", 1);
+      TapGemmPlan g{};
+      CHECK(!tapgemm_plan(Kind::kGradInput, a, &g), "a tap-GEMM plan runs ahead of the Hopper grad_input");
+      CHECK(dgrad_kernel_plan(Kind::kGradInput, a, &hd) && hd.npass == 2 && hd.pass[0].split,
+            "not in two 3xTF32 passes");
+      if (hd.npass == 2) {
+        CHECK(hd.td[0].c == 0 && hd.td[0].m == 2 && hd.td[0].K == 2 && hd.td[1].c == 1 && hd.td[1].K == 1 &&
+                  hd.th[0].K == 3 && hd.th[1].K == 3,
+              "passes not the d classes");
+        CHECK(hd.pass[0].w_bytes == 2 * 6 * 3 * 32 * 32 * 4 && hd.pass[0].ring == 2 && hd.pass[1].ring >= 3,
+              "pass 0: %d bytes of weights, ring %d", hd.pass[0].w_bytes, hd.pass[0].ring);
+        check_dgrad(a, hd, false, where.c_str());
+      }
+      setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING", "4", 1);
+      CHECK(dgrad_kernel_plan(Kind::kGradInput, a, &hd) && hd.npass > 2 && hd.pass[0].ring >= 4, "ring 4: %d passes",
+            hd.npass);
+      unsetenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING");
+      unsetenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD");
+    }
+  }
   // both gradients of a 16-bit stride-1 problem at short rows (no Hopper kernels): grad_y copied channels_last once
   // for both, whether grad_input runs on the phase-GEMM (its own restage otherwise) or on the row-conv; the phase-GEMM
   // then reads the copy in place
