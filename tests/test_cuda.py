@@ -2994,7 +2994,8 @@ def test_hopper_l2_hints(layout, mode, restore_flags, hopper_kernels, monkeypatc
         if torch.cuda.get_device_capability() == (9, 0):
             assert "hopper_rowconv_kernel" in names, f"{env}: the case does not take the Hopper forward"
         if not ys:
-            _check_forward_output(y, y64.detach(), dtype, budget, budget80, lambda: conv_transpose3d(x, w, None, *args),
+            _check_forward_output(y, y64.detach().to(DEV), dtype, budget, budget80,
+                                  lambda: conv_transpose3d(x, w, None, *args),
                                   monkeypatch, f"{mode} {layout}")
         ys.append(y)
         for name in env:
@@ -3061,8 +3062,8 @@ def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, hoppe
 
 def test_hopper_dgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like grad_input runs the wgmma kernel by default and the sm_80
-    row-conv with CUTLASS_CONVT3D_SM90_DGRAD=0 or CUTLASS_CONVT3D_SM90=0; exact fp32 (TF32 off) stays on sm_80 unless
-    CUTLASS_CONVT3D_SM90_EXACT_DGRAD=1 (v129; kHopperExactDgradDefault 0 until measured).  So do
+    row-conv with CUTLASS_CONVT3D_SM90_DGRAD=0 or CUTLASS_CONVT3D_SM90=0; exact fp32 (TF32 off) too since stop 56
+    (v129, kHopperExactDgradDefault), and on the sm_80 row-conv with CUTLASS_CONVT3D_SM90_EXACT_DGRAD=0.  So do
     fp16 / bf16 (v85) and channels_last (v84, v86), each of which CUTLASS_CONVT3D_SM90_16BIT=0 / _DGRAD=0 turns off;
     grad_y and x in different layouts take the sm_80 kernel, even forced."""
     if torch.cuda.get_device_capability() != (9, 0):
@@ -3085,9 +3086,9 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatc
     assert "hopper_dgrad_kernel" not in kernels()
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90")
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", raising=False)
-    assert "hopper_dgrad_kernel" not in kernels(tf32=False)
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1")
     assert "hopper_dgrad_kernel" in kernels(tf32=False)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "0")
+    assert "hopper_dgrad_kernel" not in kernels(tf32=False)
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD")
     # fp16 / bf16 (v85): by default; CUTLASS_CONVT3D_SM90_16BIT=0 keeps them on sm_80
     x32, w32, gy32 = x, w, gy

@@ -98,6 +98,11 @@ Sm90Mode sm90_mode(const char* var) {
 
 }  // namespace
 
+bool streams_past_l2(int64_t bytes) {
+  const int64_t l2 = device_attrs().l2_bytes;
+  return l2 > 0 && bytes > l2;
+}
+
 // ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
 // The forward on wgmma where it applies: a compute capability 9.0 device; fp32 multiplied in TF32 (or, with
 // hopper_16bit, fp16 / bf16; with hopper_exact, exact fp32 as 3xTF32); w stride 2 (two phases x 32 channels fill
@@ -166,7 +171,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // bit 2 x's loads evict_last.  ncu (stop 46, mission): DRAM reads 506 MB NCDHW / 419 MB channels_last for a 134 MB x
   // -- each x row is read by the next d row's tiles, ~100 MB of y writes later (12 chunks of CTAs, each writing ~8 MB
   // a d row), past the 50 MB L2
-  p.l2hint = int(env_knob("CUTLASS_CONVT3D_SM90_L2HINT", double(kHopperL2HintDefault))) & 3;
+  p.l2hint = int(env_knob("CUTLASS_CONVT3D_SM90_L2HINT",
+                          streams_past_l2(numel(a.y) * esize) ? double(kHopperL2HintDefault) : 0.0)) & 3;
   p.bias = a.bias;
   p.Kc = Kc;
   p.Nc = Nc;
@@ -272,7 +278,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   auto share = [&](int mu, double c) { return std::max(1, int(std::min(mu * c / cmin + 0.5, sms + 1.0))); };
   // v127: CUTLASS_CONVT3D_SM90_FWD_CHUNKS=<c> caps the chunks (the scale then goes up to 64): fewer chunks sweep x in
   // fewer places at once, so that an x row is still in L2 when the next d row's tiles read it again
-  const int max_chunks = int(env_knob("CUTLASS_CONVT3D_SM90_FWD_CHUNKS", 0.0));
+  const int max_chunks = int(env_knob("CUTLASS_CONVT3D_SM90_FWD_CHUNKS",
+                                      streams_past_l2(numel(a.y) * esize) ? double(kHopperFwdChunksDefault) : 0.0));
   double best = 1e300;
   int best_mu = 1;
   for (int mu = 1; mu <= (max_chunks > 0 ? 64 : 8); ++mu) {
@@ -506,7 +513,8 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   p.interleave = (hopper_interleave() & 2) != 0;  // v109
   // v128: L2 eviction priorities (kHopperWgradL2HintDefault).  H100 ncu (stop 45, mission fp32): 1.73 GB of reads for
   // x + grad_y's 1.17 -- x, which every class's pairs read again, ~5 times; grad_y once
-  p.l2hint = int(env_knob("CUTLASS_CONVT3D_SM90_WGRAD_L2HINT", double(kHopperWgradL2HintDefault))) & 3;
+  p.l2hint = int(env_knob("CUTLASS_CONVT3D_SM90_WGRAD_L2HINT",
+                          streams_past_l2(numel(a.y) * esize) ? double(kHopperWgradL2HintDefault) : 0.0)) & 3;
   set_probe(p);
   if (out) *out = r;
   return true;

@@ -74,8 +74,9 @@ struct HopperWgemmPlan {
 // stride
 constexpr int kHopperWgemmDefault = 1;
 // CUTLASS_CONVT3D_SM90_WGEMM_CL's default: x and grad_y channels_last read in place, no copies (v125: 16-bit as
-// MN-major operands; v126: fp32 transposed in shared memory), off until measured
-constexpr int kHopperWgemmClDefault = 0;
+// MN-major operands; v126: fp32 transposed in shared memory).  On: H100 (stop 56, one binary, checked against
+// float64), vnet-128-64 channels_last grad_weight bf16 0.232 -> 0.084 ms, fp32 0.302 -> 0.168
+constexpr int kHopperWgemmClDefault = 1;
 bool hopper_wgemm_plan(const Arguments& a, HopperWgemmPlan* out);
 bool wgemm_fuse();  // CUTLASS_CONVT3D_SM90_WGEMM_FUSE
 
@@ -104,9 +105,11 @@ struct HopperDgradPlan {
     }
   }
 };
-// CUTLASS_CONVT3D_SM90_EXACT_DGRAD: exact fp32 grad_input on the Hopper kernel as 3xTF32 in tap passes (v129); off
-// until measured (the sm_80 row-conv's 3xTF32 takes it)
-constexpr int kHopperExactDgradDefault = 0;
+// CUTLASS_CONVT3D_SM90_EXACT_DGRAD: exact fp32 grad_input (and the exact unit-stride forward) on the Hopper kernel as
+// 3xTF32 in tap passes (v129); on by default, =0 keeps the sm_80 row-conv's 3xTF32.  H100 (stop 56, one binary,
+// checked against float64: 4-8e-7), grad_input NCDHW / channels_last: mission 1.879 -> 1.122 / 1.504 -> 0.807 ms,
+// k3s2op1 1.607 -> 1.124 / 1.532 -> 0.811, k3s1 1.521 -> 1.026 / 1.414 -> 0.694 (its forward alike)
+constexpr int kHopperExactDgradDefault = 1;
 // The Hopper grad_input kernel's plan for an operator of kind K, where that kernel takes it: its own grad_input, or
 // the unit-stride forward as the adjoint's grad_input
 bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd);
@@ -188,12 +191,21 @@ constexpr int kSm90PgemmHaloDefault = 0;
 // 291 MB at 8, the kernel 479 -> 490 us.  So 0 stays
 constexpr int kHopperBand = 0;
 // v127: CUTLASS_CONVT3D_SM90_L2HINT, the Hopper forward's L2 eviction priorities (HopperParams::l2hint): bit 1 y's
-// stores evict_first, bit 2 x's TMA loads evict_last.  Off (0) until a GPU has timed it
-constexpr int kHopperL2HintDefault = 0;
+// stores evict_first, bit 2 x's TMA loads evict_last; and CUTLASS_CONVT3D_SM90_FWD_CHUNKS, a cap on its chunks (fewer
+// places in x at once).  By default both where y is larger than the L2 (streamed past it: the x rows the next d row
+// reads again would be evicted), else neither.  H100 (stop 56, one binary, same bits), mission forward 3 + cap 2:
+// fp32 channels_last 0.599 -> 0.499 ms, NCDHW 0.861 -> 0.786, bf16 channels_last 0.373 -> 0.365, NCDHW even;
+// k3s2op1 fp32 channels_last 0.609 -> 0.545, unet-64-32 0.311 -> 0.290; ncu mission fp32 at 1: DRAM reads 424 -> 313
+// MB channels_last, 509 -> 390 NCDHW.  video-64-32 (y 34 MB, within the 50 MB L2) 0.077 -> 0.079 with them: off there
+constexpr int kHopperL2HintDefault = 3;
+constexpr int kHopperFwdChunksDefault = 2;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
-// grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  Off (0)
-// until a GPU has timed it
-constexpr int kHopperWgradL2HintDefault = 0;
+// grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By
+// default 1 where grad_y is larger than the L2: H100 (stop 56) mission NCDHW 0.649 -> 0.626 ms (3: 0.629),
+// channels_last even
+constexpr int kHopperWgradL2HintDefault = 1;
+// Whether a stream of `bytes` passes the device's L2 (the L2 hints' and the chunk cap's condition; unknown L2: no)
+bool streams_past_l2(int64_t bytes);
 // CUTLASS_CONVT3D_PHASEGEMM: the phase-GEMM (TapGemmPhase: the forward and grad_input where kernel != stride): 0 never,
 // 1 wherever it applies, 2 where no Hopper kernel takes the pass, 3 (the default) at x's W <= kPhaseGemmShortW: the
 // forward where no Hopper forward takes it, grad_input over the Hopper grad_input too.  H100 (stop 40, NOTES v99),

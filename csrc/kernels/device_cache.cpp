@@ -19,6 +19,7 @@ DeviceAttrs query_attrs(int dev) {
   if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev) == cudaSuccess &&
       cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev) == cudaSuccess)
     a.cc = major * 10 + minor;
+  if (cudaDeviceGetAttribute(&v, cudaDevAttrL2CacheSize, dev) == cudaSuccess) a.l2_bytes = v;
   (void)cudaGetLastError();
   return a;
 }

@@ -15,6 +15,7 @@ struct DeviceAttrs {
   int smem_optin = 0;   // one CTA's opt-in shared-memory maximum (bytes)
   int smem_per_sm = 0;  // one SM's shared memory (bytes)
   int cc = 0;           // compute capability, major * 10 + minor
+  int64_t l2_bytes = 0;  // L2 cache (0: unknown)
 };
 // of the current device
 const DeviceAttrs& device_attrs();

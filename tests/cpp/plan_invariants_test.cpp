@@ -24,7 +24,7 @@
 namespace ct3d {
 // the device: an H100 (the plans read nothing else of it)
 const DeviceAttrs& device_attrs() {
-  static const DeviceAttrs d{132, 232448, 233472, 90};
+  static const DeviceAttrs d{132, 232448, 233472, 90, 50 << 20};
   return d;
 }
 bool hopper_built() { return true; }
@@ -761,7 +761,6 @@ int main(int argc, char** argv) {
       {{"CUTLASS_CONVT3D_SM90_TMA_ROUND", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD_KB", "2"}},  // (fp32 TF32: one k-block)
       {{"CUTLASS_CONVT3D_SM90_VEC16", "1"}, {"CUTLASS_CONVT3D_SM90_MERGE", "0"}, {"CUTLASS_CONVT3D_SM90_WGRAD", "1"}},
       {{"CUTLASS_CONVT3D_SM90_WGEMM_CL", "1"}},  // (v125 / v126: the grad_weight GEMM in place)
-      {{"CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1"}},  // (v129: exact grad_input in tap passes)
       {{"CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1"}, {"CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING", "4"}},
   };
   int planned[4] = {0, 0, 0, 0}, wgemm_planned = 0, wgemm_in[2] = {0, 0}, wgemm_emulated[2] = {0, 0};
@@ -1248,10 +1247,10 @@ int main(int argc, char** argv) {
     TapGemmPlan g{};  // (a channels_last fp32 x at W <= 32: the tap-GEMM's since stop 40, without that query)
     CHECK(tapgemm_plan(Kind::kForward, a, &g), "the short-row default did not take it");
   }
-  // v129 on the mission's exact grad_input (both layouts): off by default (the sm_80 row-conv); under
-  // CUTLASS_CONVT3D_SM90_EXACT_DGRAD=1 the Hopper grad_input in two passes over the d classes {0, 2} and {1} (the
-  // whole weights, 221 KB big + small, leave no room for two stages; a class each fits), with no tap-GEMM / phase-GEMM
-  // plan ahead of it in Operator::run; at ring 4, more passes
+  // v129 on the mission's exact grad_input (both layouts): by default (kHopperExactDgradDefault) the Hopper
+  // grad_input in two passes over the d classes {0, 2} and {1} (the whole weights, 221 KB big + small, leave no room
+  // for two stages; a class each fits), with no tap-GEMM / phase-GEMM plan ahead of it in Operator::run; at ring 4,
+  // more passes; CUTLASS_CONVT3D_SM90_EXACT_DGRAD=0: the sm_80 row-conv
   {
     ConvT3dProblem pb{};
     pb.dtype = DType::kF32;
@@ -1264,9 +1263,17 @@ int main(int argc, char** argv) {
       where = cl ? "mission exact grad_input, channels_last" : "mission exact grad_input";
       const Arguments a = dense_args(data, pb, cl, cl);
       HopperDgradPlan hd{};
+      // (v127 / v128's defaults where y streams past the L2: the forward's priorities and chunk cap, grad_weight's
+      // evict_first grad_y)
+      HopperPlan f{};
+      CHECK(hopper_plan(a, &f) && f.p.l2hint == kHopperL2HintDefault && f.p.chunks <= kHopperFwdChunksDefault,
+            "the forward's L2 defaults: hint %d, %d chunks", f.p.l2hint, f.p.chunks);
+      HopperWgradPlan wg{};
+      if (hopper_wgrad_plan(a, &wg))
+        CHECK(wg.p.l2hint == kHopperWgradL2HintDefault, "grad_weight's L2 hint %d", wg.p.l2hint);
+      setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "0", 1);
+      CHECK(!dgrad_kernel_plan(Kind::kGradInput, a, &hd), "the Hopper grad_input took it at =0");
       unsetenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD");
-      CHECK(!dgrad_kernel_plan(Kind::kGradInput, a, &hd), "the Hopper grad_input took it by default");
-      setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD", "1", 1);
       TapGemmPlan g{};
       CHECK(!tapgemm_plan(Kind::kGradInput, a, &g), "a tap-GEMM plan runs ahead of the Hopper grad_input");
       CHECK(dgrad_kernel_plan(Kind::kGradInput, a, &hd) && hd.npass == 2 && hd.pass[0].split,
@@ -1283,7 +1290,6 @@ int main(int argc, char** argv) {
       CHECK(dgrad_kernel_plan(Kind::kGradInput, a, &hd) && hd.npass > 2 && hd.pass[0].ring >= 4, "ring 4: %d passes",
             hd.npass);
       unsetenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING");
-      unsetenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD");
     }
   }
   // both gradients of a 16-bit stride-1 problem at short rows (no Hopper kernels): grad_y copied channels_last once
