@@ -2586,8 +2586,8 @@ def test_hopper_wgemm(wcase, layout, mode, restore_flags, hopper_kernels, monkey
         gyd = gy.to(DEV)
     copies = []  # the layout copies the case must take
     inplace = layout == "channels_last_inplace" and (cout // g) % 64 == 0
-    if layout == "channels_last_inplace":
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM_CL", "1")
+    # (both channels_last: in place by default since stop 56, kHopperWgemmClDefault; "channels_last" keeps the copies)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM_CL", "1" if layout == "channels_last_inplace" else "0")
     if layout in ("channels_last", "channels_last_inplace"):
         x = x.contiguous(memory_format=torch.channels_last_3d)
         copies = [] if inplace else ["wgemm_x_ncdhw_kernel", "wgemm_variant_copy_tiles_kernel"]
@@ -2670,8 +2670,7 @@ def test_hopper_wgemm_nonfinite(value, where, mode, restore_flags, hopper_kernel
     dtype, budget, _ = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM", "1" if mode == "tf32" else "2")
     inplace = mode.endswith("-inplace")
-    if inplace:
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM_CL", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGEMM_CL", "1" if inplace else "0")
     gw, names, masks, values = _wgrad_nonfinite_run(value, where, dtype, 64, True, cl=inplace)
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_wgemm_kernel" in names, "the case no longer takes the grad_weight GEMM"
