@@ -26,9 +26,16 @@
 // multiplying warps have read the slot), running up to `ring` stages ahead; two consumer warpgroups take 64 iw each.
 // A consumer keeps one stage's wgmmas in flight while it loads the next stage's fragments into the other of two
 // register sets; a slot is released as soon as its fragments are in registers (B is resident).
-// Where the time goes and what to try next: benchmarks/NOTES.md, "Hopper grad_input after v73".
+// Exact fp32 (kSplit, v129): 3xTF32 as PolicyExact -- each fragment element split into big and small TF32 parts in
+// the registers, the weights' parts packed back to back (small at w_bytes / 2), three wgmmas a k-step (small
+// products first); each x row's products of a stage summed in fresh registers and added to its sums with IEEE adds
+// (the tensor cores' accumulation truncates), one row at a time, with one fragment set (two would pass the
+// registers).  Where both parts of the weights do not fit, the plan runs the taps in passes (HopperDgradPlan), each
+// a launch on a view of w with its own maps, the later ones adding to grad_input (p.accumulate).
+// Where the time goes and what to try next: benchmarks/NOTES.md, "Hopper grad_input after v73", v129.
 // A zero-filled grad_y element times a non-finite weight is NaN where the true sum has no such term: where the
-// pack saw one, a tile whose sums are not all finite is recomputed on CUDA cores with every product masked.
+// pack saw one (3xTF32: always, as a non-finite grad_y's big part times a zero small weight is NaN too), a tile
+// whose sums are not all finite is recomputed on CUDA cores with every product masked.
 #pragma once
 #include <cutlass/arch/reg_reconfig.h>
 
