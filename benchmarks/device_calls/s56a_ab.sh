@@ -7,16 +7,7 @@
 #   3. the never-run v124 halo boxes and v125 / v126 in-place grad_weight GEMM on vnet-128-64, checked likewise;
 #   4. ncu of the mission forward (DRAM bytes both ways) at L2HINT 0 and 1, time permitting.
 # Usage: BIN=.ab/bin/<sha>.xz BUDGET_S=480 bash benchmarks/device_calls/s56a_ab.sh   (log: $OUT/s56a.txt)
-set -uo pipefail
-OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
-L=$OUT/s56a.txt
-t0=$(date +%s)
-left() { echo $(( ${BUDGET_S:-480} - ($(date +%s) - t0) )); }
-cap() { local c=$(( $(left) - $2 )); [ "$c" -gt "$1" ] && c=$1; echo $(( c < 5 ? 5 : c )); }  # min(want, left - keep)
-nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv > "$L"
-echo "binary: $BIN" >> "$L"
-mkdir -p /tmp/b56 && xz -dkc "$BIN" > /tmp/b56/convt3d_bench && chmod +x /tmp/b56/convt3d_bench
-B=/tmp/b56/convt3d_bench
+. benchmarks/device_ab_lib.sh s56a.txt 480
 echo "== 1. A/B mission: v127 / v128 (time left: $(left) s)" >> "$L"
 VARIANTS="new=$BIN l2h1=$BIN@CUTLASS_CONVT3D_SM90_L2HINT=1 l2h2=$BIN@CUTLASS_CONVT3D_SM90_L2HINT=2 \
 l2h3=$BIN@CUTLASS_CONVT3D_SM90_L2HINT=3 ch2=$BIN@CUTLASS_CONVT3D_SM90_FWD_CHUNKS=2 \

@@ -6,14 +6,7 @@
 #   2. the TMA phase-GEMM's halo boxes (v124) per dtype / layout on vnet and video (won fp32 channels_last only);
 #   3. the exact grad_input's passes: ring 3, and CUTLASS_CONVT3D_SM90_EXACT_DGRAD=0 as the baseline.
 # Usage: BIN=.ab/bin/<sha>.xz BUDGET_S=300 bash benchmarks/device_calls/s57b_ab.sh   (log: $OUT/s57b.txt)
-set -uo pipefail
-OUT=${OUT:-$PWD/device_out}; mkdir -p "$OUT"
-L=$OUT/s57b.txt
-t0=$(date +%s)
-left() { echo $(( ${BUDGET_S:-300} - ($(date +%s) - t0) )); }
-cap() { local c=$(( $(left) - $2 )); [ "$c" -gt "$1" ] && c=$1; echo $(( c < 5 ? 5 : c )); }  # min(want, left - keep)
-nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv > "$L"
-echo "binary: $BIN" >> "$L"
+. benchmarks/device_ab_lib.sh s57b.txt 300
 echo "== 1. VEC16 fp32 (time left: $(left) s)" >> "$L"
 VARIANTS="new=$BIN vec=$BIN@CUTLASS_CONVT3D_SM90_VEC16=1" DIGEST=1 CASES="mission k3s2op1 groups4 k2s2p0" \
   CFGS="f32 ncdhw tf32" OUT=$OUT/a timeout $(cap 90 150) bash benchmarks/ab_compare.sh 2>&1 | \
