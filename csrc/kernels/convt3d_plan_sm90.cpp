@@ -103,6 +103,13 @@ bool streams_past_l2(int64_t bytes) {
   return l2 > 0 && bytes > l2;
 }
 
+namespace {
+// An L2-residency knob (v127 / v128): the variable where set, else dflt where a stream of `bytes` passes the L2, else 0
+int past_l2_knob(const char* var, int dflt, int64_t bytes) {
+  return int(env_knob(var, streams_past_l2(bytes) ? double(dflt) : 0.0));
+}
+}  // namespace
+
 // ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
 // The forward on wgmma where it applies: a compute capability 9.0 device; fp32 multiplied in TF32 (or, with
 // hopper_16bit, fp16 / bf16; with hopper_exact, exact fp32 as 3xTF32); w stride 2 (two phases x 32 channels fill
@@ -171,8 +178,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // bit 2 x's loads evict_last.  ncu (stop 46, mission): DRAM reads 506 MB NCDHW / 419 MB channels_last for a 134 MB x
   // -- each x row is read by the next d row's tiles, ~100 MB of y writes later (12 chunks of CTAs, each writing ~8 MB
   // a d row), past the 50 MB L2
-  p.l2hint = int(env_knob("CUTLASS_CONVT3D_SM90_L2HINT",
-                          streams_past_l2(numel(a.y) * esize) ? double(kHopperL2HintDefault) : 0.0)) & 3;
+  p.l2hint = past_l2_knob("CUTLASS_CONVT3D_SM90_L2HINT", kHopperL2HintDefault, numel(a.y) * esize) & 3;
   p.bias = a.bias;
   p.Kc = Kc;
   p.Nc = Nc;
@@ -278,8 +284,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   auto share = [&](int mu, double c) { return std::max(1, int(std::min(mu * c / cmin + 0.5, sms + 1.0))); };
   // v127: CUTLASS_CONVT3D_SM90_FWD_CHUNKS=<c> caps the chunks (the scale then goes up to 64): fewer chunks sweep x in
   // fewer places at once, so that an x row is still in L2 when the next d row's tiles read it again
-  const int max_chunks = int(env_knob("CUTLASS_CONVT3D_SM90_FWD_CHUNKS",
-                                      streams_past_l2(numel(a.y) * esize) ? double(kHopperFwdChunksDefault) : 0.0));
+  const int max_chunks = past_l2_knob("CUTLASS_CONVT3D_SM90_FWD_CHUNKS", kHopperFwdChunksDefault, numel(a.y) * esize);
   double best = 1e300;
   int best_mu = 1;
   for (int mu = 1; mu <= (max_chunks > 0 ? 64 : 8); ++mu) {
@@ -513,8 +518,7 @@ bool hopper_wgrad_plan(const Arguments& a, HopperWgradPlan* out) {
   p.interleave = (hopper_interleave() & 2) != 0;  // v109
   // v128: L2 eviction priorities (kHopperWgradL2HintDefault).  H100 ncu (stop 45, mission fp32): 1.73 GB of reads for
   // x + grad_y's 1.17 -- x, which every class's pairs read again, ~5 times; grad_y once
-  p.l2hint = int(env_knob("CUTLASS_CONVT3D_SM90_WGRAD_L2HINT",
-                          streams_past_l2(numel(a.y) * esize) ? double(kHopperWgradL2HintDefault) : 0.0)) & 3;
+  p.l2hint = past_l2_knob("CUTLASS_CONVT3D_SM90_WGRAD_L2HINT", kHopperWgradL2HintDefault, numel(a.y) * esize) & 3;
   set_probe(p);
   if (out) *out = r;
   return true;
@@ -884,37 +888,37 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
   p.nseg = pb.groups * p.ncib;
   p.interleave = (hopper_interleave() & 1) != 0;  // v109
   set_probe(p);
-  // the fewest passes whose weights fit beside min_ring slots (TF32 / 16-bit: all taps in one pass and 2 slots;
-  // 3xTF32: CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING slots, default 2)
+  // one pass per (d set, h set) of the cuts, the first writing grad_input and the rest adding to it; false where one
+  // does not fit beside min_ring slots
   const int parts = exact ? 2 : 1;
   const int min_ring = exact ? int(env_knob("CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING", 2.0, 2.0)) : 2;
-  const auto cd = exact ? dgrad_tap_cuts(pb.k[0], pb.stride[0], pb.dil[0])
-                        : std::vector<std::vector<DgradTaps>>{{DgradTaps{0, 1, pb.k[0]}}};
-  const auto ch = exact ? dgrad_tap_cuts(pb.k[1], pb.stride[1], pb.dil[1])
-                        : std::vector<std::vector<DgradTaps>>{{DgradTaps{0, 1, pb.k[1]}}};
-  for (int n = 1; n <= HopperDgradPlan::kMaxPasses; ++n)
-    for (const auto& sh : ch)  // (for as many passes, cut along d first)
-      for (const auto& sd : cd) {
-        if (int(sd.size() * sh.size()) != n) continue;
-        HopperDgradPlan r{};
-        bool ok = true;
-        size_t most = 0;
-        for (size_t i = 0; i < sd.size() && ok; ++i)
-          for (size_t j = 0; j < sh.size() && ok; ++j) {
-            const int k = int(i * sh.size() + j);
-            r.pass[k] = p;
-            r.td[k] = sd[i];
-            r.th[k] = sh[j];
-            r.pass[k].accumulate = k > 0;
-            ok = dgrad_pass(a, sd[i], sh[j], parts, min_ring, r.pass[k]);
-            most = std::max(most, size_t(p.nseg) * size_t(r.pass[k].w_bytes));
-          }
-        if (!ok) continue;
-        r.npass = n;
-        r.pack_bytes = align256(most);
-        if (out) *out = r;
-        return true;
+  auto plan = [&](const DgradTaps* sd, int nsd, const DgradTaps* sh, int nsh) {
+    HopperDgradPlan r{};
+    size_t most = 0;
+    for (int i = 0; i < nsd; ++i)
+      for (int j = 0; j < nsh; ++j) {
+        const int k = i * nsh + j;
+        r.pass[k] = p;
+        r.td[k] = sd[i];
+        r.th[k] = sh[j];
+        r.pass[k].accumulate = k > 0;
+        if (!dgrad_pass(a, sd[i], sh[j], parts, min_ring, r.pass[k])) return false;
+        most = std::max(most, size_t(p.nseg) * size_t(r.pass[k].w_bytes));
       }
+    r.npass = nsd * nsh;
+    r.pack_bytes = align256(most);
+    if (out) *out = r;
+    return true;
+  };
+  const DgradTaps all_d{0, 1, pb.k[0]}, all_h{0, 1, pb.k[1]};
+  if (!exact) return plan(&all_d, 1, &all_h, 1);  // TF32 / 16-bit: every tap in one pass
+  // 3xTF32: the fewest passes that fit beside CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING slots (default 2)
+  const auto cd = dgrad_tap_cuts(pb.k[0], pb.stride[0], pb.dil[0]);
+  const auto ch = dgrad_tap_cuts(pb.k[1], pb.stride[1], pb.dil[1]);
+  for (size_t n = 1; n <= size_t(HopperDgradPlan::kMaxPasses); ++n)
+    for (const auto& sh : ch)  // (for as many passes, cut along d first)
+      for (const auto& sd : cd)
+        if (sd.size() * sh.size() == n && plan(sd.data(), int(sd.size()), sh.data(), int(sh.size()))) return true;
   return false;
 }
 

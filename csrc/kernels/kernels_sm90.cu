@@ -202,7 +202,7 @@ Status launch_dgrad_kw(const HopperDgradParams& p, cudaStream_t stream, std::str
       if constexpr (!kSplit) return launch_dgrad<E, EW, 4, kCL, kSplit>(p, stream, why);
       break;
   }
-  return detail::fail(why, Status::kNotSupported, "Hopper grad_input: more than 4 w taps");
+  return detail::fail(why, Status::kNotSupported, "Hopper grad_input: more w taps than its instances take");
 }
 #endif
 
