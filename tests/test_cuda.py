@@ -1379,8 +1379,9 @@ def test_tapgemm_grid_order(mode, layout, restore_flags, monkeypatch):
 def test_tapgemm_module_backward(mode, knob, layout, restore_flags, monkeypatch):
     """A U-Net up-convolution module (256 -> 64 channels, kernel 2 / stride 2, bias) forward and backward through
     autograd (both gradients from one call, the bias gradient) against float64 autograd, NCDHW or channels_last (x and
-    grad_y): beside the Hopper kernels (CUTLASS_CONVT3D_TAPGEMM=2) the tap-GEMM takes grad_weight, and the forward
-    except on an H100 / H200 (the wide Hopper forward, v92, takes 256 channels there); forced (=1) all three."""
+    grad_y): beside the Hopper kernels (CUTLASS_CONVT3D_TAPGEMM=2) the tap-GEMM takes grad_weight (on an H100 / H200
+    not the exact NCDHW one, nor its grad_input: both Hopper 3xTF32 kernels there), and the forward except on an H100 /
+    H200 (the wide Hopper forward, v92, takes 256 channels there); forced (=1) all three."""
     dtype, tf32, budget = TAPGEMM_MODES[mode]
     torch.backends.cudnn.allow_tf32 = tf32
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", knob)
@@ -1393,7 +1394,12 @@ def test_tapgemm_module_backward(mode, knob, layout, restore_flags, monkeypatch)
     hopper_fwd = knob == "2" and mode != "fp32-exact" and torch.cuda.get_device_capability() == (9, 0)
     assert ("tapgemm_kernel" in names) != hopper_fwd, names
     _, names = _with_kernel_names(lambda: y.backward(gy))
-    assert names.count("tapgemm_kernel") >= (2 if knob == "1" else 1), names
+    if knob == "2" and mode == "fp32-exact" and layout == "ncdhw" and torch.cuda.get_device_capability() == (9, 0):
+        # both gradients on the Hopper kernels as 3xTF32 (grad_weight v87, grad_input v129): none left to the tap-GEMM
+        assert "hopper_dgrad_kernel" in names and "hopper_wgrad_kernel" in names, names
+        assert "tapgemm_kernel" not in names, names
+    else:
+        assert names.count("tapgemm_kernel") >= (2 if knob == "1" else 1), names
     x64 = x.detach().double().requires_grad_()
     w64 = m.weight.detach().double().requires_grad_()
     b64 = m.bias.detach().double().requires_grad_()
@@ -3121,7 +3127,7 @@ def test_hopper_dgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatc
 def test_hopper_forward_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like forward runs the wgmma kernel by default, and the sm_80
     kernels with CUTLASS_CONVT3D_SM90=0; fp16 / bf16 too unless CUTLASS_CONVT3D_SM90_16BIT=0 (NCDHW y by 16-byte row
-    vectors unless CUTLASS_CONVT3D_SM90_VEC16=0; fp32 TF32 by element lanes unless =1); exact fp32 too unless
+    vectors unless CUTLASS_CONVT3D_SM90_VEC16=0; fp32 TF32 too where y's rows are off 16 bytes); exact fp32 too unless
     CUTLASS_CONVT3D_SM90_EXACT=0 (v88, on since stop 36)."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
@@ -3141,13 +3147,19 @@ def test_hopper_forward_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypa
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_16BIT", raising=False)
     xh, wh = x.bfloat16(), w.bfloat16()
     assert "hopper_rowconv_kernel" in _with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1]
-    # the output by 16-byte row vectors (v89, v91): 16-bit by default, fp32 TF32 with CUTLASS_CONVT3D_SM90_VEC16=1
+    # the output by 16-byte row vectors (v89, v91, v131): by default 16-bit, and fp32 TF32 where y's rows do not all
+    # start on 16 bytes (OW 127 here; output padding 1 makes it 128: rows of 512 bytes); =1 always, =0 never
+    def aligned_rows():
+        return _with_kernel_names(lambda: conv_transpose3d(x, w, None, 2, 1, 1))[1]
+
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_VEC16", raising=False)
     assert _ROW_VECTORS.search(_with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1])
-    assert not _ROW_VECTORS.search(kernels())
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
     assert _ROW_VECTORS.search(kernels())
+    assert "hopper_rowconv_kernel" in aligned_rows() and not _ROW_VECTORS.search(aligned_rows())
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
+    assert _ROW_VECTORS.search(aligned_rows())
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "0")
+    assert not _ROW_VECTORS.search(kernels())
     assert not _ROW_VECTORS.search(_with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1])
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_VEC16")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "0")
