@@ -170,10 +170,11 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   p.y = a.y;
   p.cf_dst = cf_rows(a.y, Nc, pb.dtype);
   if (!p.cf_dst && a.y.stride[4] != 1) return false;
-  // an NCDHW y by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32 TF32; not for the exact forward): on by
-  // default for 16-bit (H100 stop 36, bf16 / fp16 mission 0.53 -> 0.50, k2s2 0.49 -> 0.44 ms, k3s2op1 even), off for
-  // fp32 (mission 0.86 -> 0.84 but k3s2op1 0.68 -> 0.71); CUTLASS_CONVT3D_SM90_VEC16=0 / 1 sets it for both
-  p.vec16 = !p.cf_dst && !exact && env_knob("CUTLASS_CONVT3D_SM90_VEC16", half ? 1.0 : 0.0) != 0.0;
+  // an NCDHW y by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32 TF32; not for the exact forward):
+  // kHopperVec16Default (16-bit always, fp32 where y's rows do not all start on 16 bytes); =0 / 1 never / always
+  const int vec16 = env_level("CUTLASS_CONVT3D_SM90_VEC16", 2, kHopperVec16Default);
+  const bool rows_off16 = !p.cf_dst && !aligned16(a.y, {0, 1, 2, 3}, esize);
+  p.vec16 = !p.cf_dst && !exact && (vec16 == 1 || (vec16 == 2 && (half || rows_off16)));
   // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,
   // bit 2 x's loads evict_last.  ncu (stop 46, mission): DRAM reads 506 MB NCDHW / 419 MB channels_last for a 134 MB x
   // -- each x row is read by the next d row's tiles, ~100 MB of y writes later (12 chunks of CTAs, each writing ~8 MB
@@ -207,7 +208,12 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // 0.49-0.50 0.50-0.51 0.50-0.51 0.50-0.51), but 5 for 16-bit channels_last y, whose pairs cost half (stop 33, bf16
   // mission 2 4 5 6: 0.398-0.405 0.372-0.377 0.371-0.386 0.373; k3s2op1 0.41 0.40 0.39 0.39);
   // CUTLASS_CONVT3D_SM90_TILE_COST=<f> sets it, for measurements
-  const double tile_cost = env_knob("CUTLASS_CONVT3D_SM90_TILE_COST", p.cf_dst ? (esize == 2 ? 5.0 : 2.0) : 3.0);
+  // v132: 5 for 16-bit NCDHW y as well where it streams past the L2 (H100 stop 57, one binary, same bits: bf16 /
+  // fp16 mission 0.508 -> 0.491 / 0.505 -> 0.490 ms, k3s2op1 0.568 -> 0.541 / 0.563 -> 0.539; k2s2, k3s1, in64out16
+  // and vnet-128-64 even; video-64-32, y within the L2, 0.067 -> 0.068-0.069)
+  const bool half_ncdhw_past_l2 = esize == 2 && !p.cf_dst && streams_past_l2(numel(a.y) * esize);
+  const double tile_cost =
+      env_knob("CUTLASS_CONVT3D_SM90_TILE_COST", p.cf_dst ? (esize == 2 ? 5.0 : 2.0) : half_ncdhw_past_l2 ? 5.0 : 3.0);
   auto segments = [&](bool merge) {
     wofs = 0;
     cost.clear();
@@ -253,7 +259,17 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // (CUTLASS_CONVT3D_SM90_CFG="<nwg><ring>" picks one, for measurements)
   const char* cfg = std::getenv("CUTLASS_CONVT3D_SM90_CFG");
   const bool forced = cfg && cfg[0] >= '1' && cfg[0] <= '4' && cfg[1] >= '2' && cfg[1] <= '8';
+  // v132: an fp32 TF32 NCDHW y whose rows are off 16 bytes (by v131's row vectors) takes 3 warpgroups x 2 slots
+  // where they fit, the rest of the search otherwise (H100 stop 57, one binary, same bits: mission 0.766 -> 0.664 ms
+  // with row vectors at 4 x 3, the search's pick; 3 x 3 0.671, 4 x 2 0.826; without row vectors 3 x 3 0.784 -> 0.731
+  // but k3s2op1, rows on 16 bytes, 0.611 -> 0.684, and fp32 channels_last / bf16 mission +8% / +11%)
+  const bool wg3 = tf32 && rows_off16 && p.vec16 && !forced;
   auto configure = [&] {
+    if (wg3) {
+      p.nwg = 3;
+      p.ring = 2;
+      if (hopper_smem_bytes(p) <= size_t(device_smem_optin())) return true;
+    }
     for (int nwg = exact ? HopperTiles::kMaxWGSplit : HopperTiles::kMaxWG; nwg >= 1; --nwg) {
       if (forced && nwg != cfg[0] - '0') continue;
       for (int ring = forced ? cfg[1] - '0' : 8; ring >= 2; --ring) {

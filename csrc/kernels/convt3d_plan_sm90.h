@@ -24,6 +24,7 @@ bool restageable(const TensorRef5& t, int C_g, DType dt);
 bool use_direct(const ConvT3dProblem& p);
 TensorRef5 channels_last_ref(const TensorRef5& x, void* data);  // t as the dense channels_last copy at data
 bool aligned16(const TensorRef5& t, std::initializer_list<int> dims, int64_t es);
+int env_level(const char* var, int top, int dflt);  // a digit 0..top from the environment, else dflt
 Math op_math(const ConvT3dProblem& p, Kind k);
 
 // ---------------------------------------------------------------- Hopper forward (rowconv_sm90.cuh)
@@ -198,6 +199,13 @@ constexpr int kHopperBand = 0;
 // k3s2op1 fp32 channels_last 0.609 -> 0.545, unet-64-32 0.311 -> 0.290; ncu mission fp32 at 1: DRAM reads 424 -> 313
 // MB channels_last, 509 -> 390 NCDHW.  video-64-32 (y 34 MB, within the 50 MB L2) 0.077 -> 0.079 with them: off there
 constexpr int kHopperL2HintDefault = 3;
+// v131: CUTLASS_CONVT3D_SM90_VEC16, the Hopper forward's NCDHW y by 16-byte row vectors (v89 / v91): 0 never, 1
+// always (not exact), 2 (the default) for 16-bit and for fp32 TF32 where a row of y does not start on 16 bytes.
+// 16-bit: H100 stop 36, bf16 / fp16 mission 0.53 -> 0.50 ms, k2s2 0.49 -> 0.44, k3s2op1 even.  fp32 (H100 stop 57,
+// one binary, same bits, with v127's hints): rows off 16 bytes (OW 255) mission 0.754 -> 0.730 / 0.790 -> 0.765 in two
+// calls, groups4 and in64out16 even; rows on 16 bytes k3s2op1 0.611 -> 0.686 / 0.617 -> 0.686, k2s2, k3s1, vnet-128-64
+// and video-64-32 within 1%.  (Aligned rows lose: not explained)
+constexpr int kHopperVec16Default = 2;
 constexpr int kHopperFwdChunksDefault = 2;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By

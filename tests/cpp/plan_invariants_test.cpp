@@ -1292,6 +1292,56 @@ int main(int argc, char** argv) {
       unsetenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING");
     }
   }
+  // v131: the Hopper forward's NCDHW y by 16-byte row vectors (CUTLASS_CONVT3D_SM90_VEC16, kHopperVec16Default 2):
+  // 16-bit always, fp32 TF32 where y's rows are off 16 bytes (the mission's OW 255), not on them (output padding 1:
+  // OW 256), never channels_last or exact; =0 / =1 never / always
+  {
+    ConvT3dProblem pb{};
+    pb.groups = 1, pb.N = 4, pb.Cin = 32, pb.Cout = 32;
+    const int ins[3] = {32, 64, 128};
+    HopperPlan f{};
+    auto vec16 = [&](DType dt, Math m, int op, bool cl) {
+      pb.dtype = dt;
+      pb.math = m;
+      for (int d = 0; d < 3; ++d)
+        pb.in[d] = ins[d], pb.k[d] = 3, pb.stride[d] = 2, pb.pad[d] = 1, pb.dil[d] = 1, pb.out[d] = 2 * ins[d] - 1 + op;
+      f = HopperPlan{};
+      const bool ok = hopper_plan(dense_args(data, pb, cl, cl), &f);
+      return ok ? int(f.p.vec16) : -1;
+    };
+    // v132: with them, fp32 TF32 takes 3 warpgroups x 2 slots; the search's pick (4 x 3 on the mission) elsewhere
+    auto cfg = [&] { return 10 * f.p.nwg + f.p.ring; };
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(cfg() == 32, "fp32 rows off 16 bytes: %d warpgroups x %d slots", f.p.nwg, f.p.ring);
+    for (int op : {0, 1}) {
+      vec16(DType::kBF16, Math::kTF32, op, false);
+      CHECK(f.p.nwg == 4, "bf16: %d warpgroups", f.p.nwg);
+    }
+    vec16(DType::kF32, Math::kTF32, 1, false);
+    CHECK(cfg() == 43, "fp32 rows on 16 bytes: %d warpgroups x %d slots", f.p.nwg, f.p.ring);
+    vec16(DType::kF32, Math::kTF32, 0, true);
+    CHECK(cfg() == 43, "fp32 channels_last: %d warpgroups x %d slots", f.p.nwg, f.p.ring);
+    setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(cfg() == 43, "fp32 rows off 16 bytes at VEC16=0: %d warpgroups x %d slots", f.p.nwg, f.p.ring);
+    setenv("CUTLASS_CONVT3D_SM90_CFG", "43", 1);
+    setenv("CUTLASS_CONVT3D_SM90_VEC16", "2", 1);
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(cfg() == 43 && f.p.vec16, "CFG=43 forced: %d warpgroups x %d slots", f.p.nwg, f.p.ring);
+    unsetenv("CUTLASS_CONVT3D_SM90_CFG");
+    unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
+    where = "v131 row vectors";
+    CHECK(vec16(DType::kF32, Math::kTF32, 0, false) == 1, "fp32 rows off 16 bytes: %d", vec16(DType::kF32, Math::kTF32, 0, false));
+    CHECK(vec16(DType::kF32, Math::kTF32, 1, false) == 0, "fp32 rows on 16 bytes: %d", vec16(DType::kF32, Math::kTF32, 1, false));
+    CHECK(vec16(DType::kBF16, Math::kTF32, 1, false) == 1, "bf16: %d", vec16(DType::kBF16, Math::kTF32, 1, false));
+    CHECK(vec16(DType::kF32, Math::kTF32, 0, true) == 0, "channels_last y: %d", vec16(DType::kF32, Math::kTF32, 0, true));
+    CHECK(vec16(DType::kF32, Math::kExact, 0, false) == 0, "exact: %d", vec16(DType::kF32, Math::kExact, 0, false));
+    setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);
+    CHECK(vec16(DType::kF32, Math::kTF32, 0, false) == 0 && vec16(DType::kBF16, Math::kTF32, 0, false) == 0, "at =0");
+    setenv("CUTLASS_CONVT3D_SM90_VEC16", "1", 1);
+    CHECK(vec16(DType::kF32, Math::kTF32, 1, false) == 1, "at =1");
+    unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
+  }
   // both gradients of a 16-bit stride-1 problem at short rows (no Hopper kernels): grad_y copied channels_last once
   // for both, whether grad_input runs on the phase-GEMM (its own restage otherwise) or on the row-conv; the phase-GEMM
   // then reads the copy in place
