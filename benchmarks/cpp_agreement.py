@@ -20,7 +20,7 @@ import sys
 # convt3d_bench case names -> bench.py's
 CASE_NAMES = {"mission": "mission", "groups4": "groups4", "depthwise": "depthwise", "k2s2": "k2s2p0",
               "k3s2op1": "k3s2p1op1", "k3s1": "k3s1p1", "in64out16": "in64-out16",
-              **{n: n for n in ("unet-256-128", "unet-128-64", "unet-64-32", "vnet-128-64", "video-64-32")}}
+              **{n: n for n in ("unet-256-128", "unet-128-64", "unet-64-32", "vnet-128-64", "video-64-32", "odd-32-32")}}
 # (dtype, math, layout) of a convt3d_bench run -> bench.py's mode
 MODE_NAMES = {("f32", "tf32", "ncdhw"): "fp32-tf32", ("f32", "tf32", "cl"): "fp32-tf32-cl",
               ("f32", "exact", "ncdhw"): "fp32-exact", ("bf16", "tf32", "ncdhw"): "bf16",

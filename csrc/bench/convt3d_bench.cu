@@ -54,6 +54,7 @@ const Case kCases[] = {
     {"unet-64-32", 2, 64, 32, 64, 64, 64, 2, 2, 0, 0, 1, true},
     {"vnet-128-64", 2, 128, 64, 32, 32, 32, 3, 2, 1, 1, 1, true},
     {"video-64-32", 2, 64, 32, 8, 64, 64, 3, 2, 1, 1, 1, true},
+    {"odd-32-32", 2, 32, 32, 24, 48, 96, 3, 2, 1, 0, 1, true},
 };
 
 template <class T> __device__ T from_float(float v);
