@@ -1,14 +1,17 @@
-"""One line per profiled kernel from `ncu --csv --metrics ...` on stdin: duration (us), grid, block, registers,
-DRAM MB read / written, SM and memory throughput (% of peak), then the kernel's name cut at its template arguments'
-first 60 characters.  Used by the device calls (benchmarks/device_calls/s57c_ncu.sh)."""
+"""One line per profiled kernel from `ncu --csv --metrics ...` on stdin: those of duration (us), grid, block,
+registers, DRAM MB read / written, SM and memory throughput (% of peak), L2 hit rate and L2 read / write sectors
+(millions) that were asked for, then the kernel's name (its first 90 characters).  Used by the device calls
+(benchmarks/device_calls/s57c_ncu.sh, s57h_ncu.sh)."""
 import csv
 import sys
 
 SHORT = {"gpu__time_duration.sum": "us", "launch__grid_size": "grid", "launch__block_size": "block",
          "launch__registers_per_thread": "regs", "dram__bytes_read.sum": "rdMB", "dram__bytes_write.sum": "wrMB",
          "sm__throughput.avg.pct_of_peak_sustained_elapsed": "sm%",
-         "gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed": "mem%"}
-SCALE = {"nsecond": ("us", 1e-3), "usecond": ("us", 1), "msecond": ("us", 1e3), "byte": ("MB", 1e-6),
+         "gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed": "mem%",
+         "lts__t_sector_hit_rate.pct": "L2hit%", "lts__t_sectors_srcunit_tex_op_write.sum": "L2wrMs",
+         "lts__t_sectors_srcunit_tex_op_read.sum": "L2rdMs"}
+SCALE = {"sector": ("Ms", 1e-6), "nsecond": ("us", 1e-3), "ns": ("us", 1e-3), "usecond": ("us", 1), "msecond": ("us", 1e3), "byte": ("MB", 1e-6),
          "Kbyte": ("MB", 1e-3), "Mbyte": ("MB", 1), "Gbyte": ("MB", 1e3)}
 
 
@@ -26,7 +29,8 @@ def main():
         except ValueError:
             continue
         k[SHORT.get(name, name)] = v
-    cols = ["us", "grid", "block", "regs", "rdMB", "wrMB", "sm%", "mem%"]
+    cols = [c for c in ["us", "grid", "block", "regs", "rdMB", "wrMB", "sm%", "mem%", "L2hit%", "L2rdMs", "L2wrMs"]
+            if any(c in k for k in kernels.values())]
     print(" ".join(f"{c:>7}" for c in cols), " kernel")
     for k in kernels.values():
         print(" ".join(f"{k.get(c, float('nan')):7.1f}" for c in cols), "", k["name"][:90])

@@ -259,11 +259,14 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // (CUTLASS_CONVT3D_SM90_CFG="<nwg><ring>" picks one, for measurements)
   const char* cfg = std::getenv("CUTLASS_CONVT3D_SM90_CFG");
   const bool forced = cfg && cfg[0] >= '1' && cfg[0] <= '4' && cfg[1] >= '2' && cfg[1] <= '8';
-  // v132: an fp32 TF32 NCDHW y whose rows are off 16 bytes (by v131's row vectors) takes 3 warpgroups x 2 slots
-  // where they fit, the rest of the search otherwise (H100 stop 57, one binary, same bits: mission 0.766 -> 0.664 ms
-  // with row vectors at 4 x 3, the search's pick; 3 x 3 0.671, 4 x 2 0.826; without row vectors 3 x 3 0.784 -> 0.731
-  // but k3s2op1, rows on 16 bytes, 0.611 -> 0.684, and fp32 channels_last / bf16 mission +8% / +11%)
-  const bool wg3 = tf32 && rows_off16 && p.vec16 && !forced;
+  // v132: an fp32 TF32 NCDHW y whose rows are off 16 bytes (by v131's row vectors) and that is many times the L2
+  // takes 3 warpgroups x 2 slots where they fit, the rest of the search otherwise.  H100 stop 57, one binary, same
+  // bits: mission (y 1.04 GB) 0.766-0.772 -> 0.664-0.673 ms with row vectors at 4 x 3, the search's pick (3 x 3
+  // 0.671, 4 x 2 0.826); but odd-32-32 (y 109 MB, twice the L2) 0.176 -> 0.190; without row vectors 3 x 3 on the
+  // mission 0.784 -> 0.731, k3s2op1 (rows on 16 bytes) 0.611 -> 0.684, fp32 channels_last / bf16 +8% / +11%.  Not
+  // explained (ncu, which runs kernels one at a time at base clocks, timed the mission kernel the other way, 676
+  // against 613 us), so the bound of 8 L2s lies somewhere between the two shapes measured, not at a located edge
+  const bool wg3 = tf32 && rows_off16 && p.vec16 && !forced && numel(a.y) * esize > 8 * device_attrs().l2_bytes;
   auto configure = [&] {
     if (wg3) {
       p.nwg = 3;

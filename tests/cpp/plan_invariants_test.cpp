@@ -1319,6 +1319,15 @@ int main(int argc, char** argv) {
     }
     vec16(DType::kF32, Math::kTF32, 1, false);
     CHECK(cfg() == 43, "fp32 rows on 16 bytes: %d warpgroups x %d slots", f.p.nwg, f.p.ring);
+    {  // odd-32-32 (y 109 MB, not past 8 L2s): row vectors, the search's pick
+      ConvT3dProblem q = pb;
+      q.N = 2;
+      const int qi[3] = {24, 48, 96};
+      for (int d = 0; d < 3; ++d) q.in[d] = qi[d], q.out[d] = 2 * qi[d] - 1;
+      f = HopperPlan{};
+      CHECK(hopper_plan(dense_args(data, q, false, false), &f) && f.p.vec16 && cfg() != 32,
+            "odd-32-32: row vectors %d, %d warpgroups x %d slots", f.p.vec16, f.p.nwg, f.p.ring);
+    }
     vec16(DType::kF32, Math::kTF32, 0, true);
     CHECK(cfg() == 43, "fp32 channels_last: %d warpgroups x %d slots", f.p.nwg, f.p.ring);
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);
