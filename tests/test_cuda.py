@@ -1012,7 +1012,16 @@ HOPPER_CASES = [
 
 # the Hopper forward instances whose output leaves as 16-byte row vectors (kOut = HopperTiles::kRowVectors = 2),
 # demangled or not
-_ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, false, 2, \d>|I\w*ELb0ELi2ELi\dE)")
+_ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, [02], 2, \d>|I\w*ELi[02]ELi2ELi\dE)")
+# ... and those that read an NCDHW x in place, transposing it in the producer warps (kX = HopperTiles::kXTranspose = 2,
+# v133, CUTLASS_CONVT3D_SM90_X_NCDHW=1)
+_X_NCDHW = re.compile(r"hopper_rowconv_kernel(<[^(]*, 2, \d, \d>|I\w*ELi2ELi\dELi\dEE)")
+
+
+def _x_ncdhw_expected(mode, layout, x_shape):
+    """Whether a forward in this mode reads its NCDHW x in place (v133): fp32 TF32 under CUTLASS_CONVT3D_SM90_X_NCDHW=1,
+    an NCDHW x whose h / d / channel / n strides are whole 16 bytes (W a multiple of 4)."""
+    return "xin" in mode and layout == "ncdhw" and x_shape[4] % 4 == 0
 
 
 @pytest.fixture(autouse=True)
@@ -1054,7 +1063,10 @@ def _wgrad_instance(traits, nkw, kb):
 # flat from channels_last; both parts land by TMA), per-pair sums added with IEEE adds, at the fp32-exact budget of
 # MODES.  -vec16 (CUTLASS_CONVT3D_SM90_VEC16=1, v89 / v91; 16-bit's default since stop 36): an NCDHW y stored by 16-byte
 # vectors at each channel row's phase, the partial vectors at either end by element (the cases' rows start at every
-# phase: odd channel strides, OW 66, 140, 258, 279, 600; a last q block of 2 outputs).
+# phase: odd channel strides, OW 66, 140, 258, 279, 600; a last q block of 2 outputs).  -xin (CUTLASS_CONVT3D_SM90_X_NCDHW=1,
+# v133, off by default): an NCDHW x read in place by its own TMA map and transposed into the slots by the producer
+# warps (the cases of W 140, 300 and 70; W 33 and 129, whose rows are off 16 bytes, keep the copy), by element lanes
+# or (-xin-vec16) row vectors.
 HOPPER_MODES = {
     "tf32": (torch.float32, True, None, 2e-3, 2e-6),
     "fp16": (torch.float16, True, "CUTLASS_CONVT3D_SM90_16BIT", 2e-3, 2e-3),
@@ -1063,6 +1075,8 @@ HOPPER_MODES = {
     "tf32-vec16": (torch.float32, True, "CUTLASS_CONVT3D_SM90_VEC16", 2e-3, 2e-6),
     "fp16-vec16": (torch.float16, True, "CUTLASS_CONVT3D_SM90_VEC16", 2e-3, 2e-3),
     "bf16-vec16": (torch.bfloat16, True, "CUTLASS_CONVT3D_SM90_VEC16", 1e-2, 1e-2),
+    "tf32-xin": (torch.float32, True, "CUTLASS_CONVT3D_SM90_X_NCDHW", 2e-3, 2e-6),
+    "tf32-xin-vec16": (torch.float32, True, ("CUTLASS_CONVT3D_SM90_X_NCDHW", "CUTLASS_CONVT3D_SM90_VEC16"), 2e-3, 2e-6),
 }
 
 
@@ -1085,8 +1099,8 @@ def _hopper_mode(mode, monkeypatch):
     # (16-bit NCDHW outputs go by row vectors by default since stop 36: the plain modes keep the element-lane instances
     # tested, the -vec16 ones the row-vector instances)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "0")
-    if switch:
-        monkeypatch.setenv(switch, "1")
+    for sw in (switch,) if isinstance(switch, str) else switch or ():
+        monkeypatch.setenv(sw, "1")
     return dtype, budget, budget80
 
 
@@ -1121,6 +1135,8 @@ def test_hopper_forward(hcase, layout, bias, mode, restore_flags, hopper_kernels
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
         # -vec16 with an NCDHW y: the instances that store it by 16-byte vectors (HopperTiles::kRowVectors)
         assert bool(_ROW_VECTORS.search(names)) == (mode.endswith("vec16") and layout == "ncdhw"), names
+        # -xin: an NCDHW x read in place (v133) where its strides allow, else its copy
+        assert bool(_X_NCDHW.search(names)) == _x_ncdhw_expected(mode, layout, xs), names
     _check_forward_output(y, ref, dtype, budget, budget80, lambda: conv_transpose3d(x, w, b, *args), monkeypatch,
                           f"{hcase} {layout}")
 
@@ -2218,7 +2234,8 @@ def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, hopp
     assert rel_err(y, y80) <= 2e-6, f"{cfg} {layout}: {rel_err(y, y80):.3g} against the sm_80 kernels"
 
 
-@pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "fp16", "bf16", "bf16-vec16", "exact"])
+@pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "tf32-xin", "tf32-xin-tma_round", "fp16", "bf16", "bf16-vec16",
+                                  "exact"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_kernels, monkeypatch):
@@ -2228,13 +2245,16 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
     mathematical result is, accurate elsewhere.  A channels_last TF32 x is read in place, rounded by the kernel or
     (tma_round) by its TMA map: checked either way; 16-bit and exact x are checked tile by tile always (exact: the
     splitting copy of x reports nothing, so that a non-finite weight's tiles are checked too); -vec16: an NCDHW y by
-    16-byte row vectors (the 16-bit default since stop 36; not yet run on a GPU in this mode)."""
+    16-byte row vectors (the 16-bit default since stop 36); -xin: an NCDHW x (W 72) read in place (v133), rounded by
+    the producers' transposition or (-tma_round) by its map, every tile checked."""
     dtype, budget, _ = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1" if mode.endswith("tma_round") else "0")
     if mode.endswith("vec16"):  # (16-bit NCDHW outputs by row vectors: the default since stop 36)
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
+    if "xin" in mode:  # v133: an NCDHW x in place (W 72: its rows on 16 bytes), rounded by the transposition or the map
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "1")
     gen = torch.Generator().manual_seed(5)
-    x = torch.randn(2, 32, 3, 4, 70, generator=gen).to(dtype).double()
+    x = torch.randn(2, 32, 3, 4, 72 if "xin" in mode else 70, generator=gen).to(dtype).double()
     w = (torch.randn(32, 64, 3, 3, 3, generator=gen) / 16).to(dtype).double()
     b = torch.randn(64, generator=gen).to(dtype).double()
     x_bad = x.clone()
@@ -2251,6 +2271,7 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
         assert bool(_ROW_VECTORS.search(names)) == (mode.endswith("vec16") and layout == "ncdhw"), names
+        assert bool(_X_NCDHW.search(names)) == _x_ncdhw_expected(mode, layout, x.shape), names
     assert (masks[0] | masks[1] | masks[2]).any()
     _assert_nonfinite_as_expected(y, masks, values, budget)
 

@@ -175,6 +175,18 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   const int vec16 = env_level("CUTLASS_CONVT3D_SM90_VEC16", 2, kHopperVec16Default);
   const bool rows_off16 = !p.cf_dst && !aligned16(a.y, {0, 1, 2, 3}, esize);
   p.vec16 = !p.cf_dst && !exact && (vec16 == 1 || (vec16 == 2 && (half || rows_off16)));
+  // v133: CUTLASS_CONVT3D_SM90_X_NCDHW (kHopperXNcdhwDefault): an fp32 TF32 NCDHW x (w stride 1, the other strides
+  // whole 16 bytes) read in place by its own TMA map, each pair's boxes landed [channel][position] and transposed
+  // into the slot by the producer warps (HopperTiles::kXTranspose), instead of the channels_last copy (the mission:
+  // 134 MB read and written, ~0.1 ms of the 0.66 ms forward); NCDHW y, at most 4 blocks a pair.  Where the landing
+  // buffers do not fit beside the weights and two slots, the copy (below)
+  p.land_bytes = 0;
+  if (tf32 && r.restage_x && !p.cf_dst && a.x.stride[4] == 1 && !has_zero_stride(a.x) &&
+      aligned16(a.x, {0, 1, 2, 3}, esize) && p.S * (Kc / 32) <= HopperTiles::kMaxNSJ &&
+      env_level("CUTLASS_CONVT3D_SM90_X_NCDHW", 1, kHopperXNcdhwDefault) == 1) {
+    p.land_bytes = (Kc / 32 * HopperTiles::rows(p.S) * 128 + 1023) / 1024 * 1024;
+    r.restage_x = false;
+  }
   // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,
   // bit 2 x's loads evict_last.  ncu (stop 46, mission): DRAM reads 506 MB NCDHW / 419 MB channels_last for a 134 MB x
   // -- each x row is read by the next d row's tiles, ~100 MB of y writes later (12 chunks of CTAs, each writing ~8 MB
@@ -286,9 +298,17 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   };
   // h classes merged where their weights fit (CUTLASS_CONVT3D_SM90_MERGE=0: never, for measurements)
   const char* mg = std::getenv("CUTLASS_CONVT3D_SM90_MERGE");
-  bool fits = false;
-  for (int merge = (mg && mg[0] == '0') || mh.E > HopperTiles::kMaxEh ? 0 : 1; merge >= 0 && !fits; --merge)
-    fits = segments(merge == 1) && configure();
+  auto fit = [&] {
+    for (int merge = (mg && mg[0] == '0') || mh.E > HopperTiles::kMaxEh ? 0 : 1; merge >= 0; --merge)
+      if (segments(merge == 1) && configure()) return true;
+    return false;
+  };
+  bool fits = fit();
+  if (!fits && p.land_bytes > 0) {  // v133's landing buffers do not fit: the channels_last copy after all
+    p.land_bytes = 0;
+    r.restage_x = true;
+    fits = restageable(a.x, Kc, pb.dtype) && fit();
+  }
   if (!fits) return false;
   // CTAs: per_chunk per segment in proportion to its cost, the proportions rounded at the scale (1-8 CTAs for the
   // cheapest) whose common chunks then fill the SMs with the least predicted time: the largest cost per CTA

@@ -192,6 +192,29 @@ struct DirectTiles {
 static_assert(DirectTiles::run_row(1, 32) > DirectTiles::kThreads,
               "the staged kernel's copy advances (row, w) assuming a window row is longer than the CTA");
 
+// v133: the producer warp's transposition of a landed NCDHW x box, [32 channels][rows positions] of 4-byte elements
+// (rows = HopperTiles::rows(S), a multiple of 8), into the slot's K-major rows of 128 bytes (the 16-byte chunk k,
+// channels 4k .. 4k + 3, of row w at chunk k ^ (w mod 8): the 128-byte swizzle).  Work: blocks of 4 channels x 4
+// positions, a lane's block read as four 16-byte rows (one per channel) and written as four 16-byte chunks (one per
+// position).  Block b takes channel group cg = b mod 8 and position block wb = (b / 8 + cg) mod nwb, a diagonal, so
+// that the 8 lanes of a 16-byte access phase (one b / 8, every cg) read 8 consecutive position blocks (distinct bank
+// groups, but where the diagonal wraps at rows 72: 2-way there) and write 8 distinct chunks (cg ^ (4 wb + i) mod 8;
+// both checked by ct3d_index_test)
+struct HopperXTranspose {
+  int rows, nwb;  // positions per landed row, 4-position blocks per row
+  CT3D_HD static HopperXTranspose make(int rows) { return {rows, rows / 4}; }
+  CT3D_HD int blocks() const { return 8 * nwb; }
+  CT3D_HD void block(int b, int& cg, int& wb) const {
+    cg = b & 7;
+    wb = (b >> 3) + cg;
+    if (wb >= nwb) wb -= nwb;
+  }
+  // element offsets: channel c's row of the landed box (its 4 positions from 4 wb on), and the slot's 16-byte chunk
+  // of position w holding channels 4 cg .. 4 cg + 3 (in floats)
+  CT3D_HD int land(int c, int wb) const { return c * rows + 4 * wb; }
+  CT3D_HD static int slot(int w, int cg) { return w * 32 + ((cg ^ (w & 7)) << 2); }
+};
+
 // v126's transposition of a 32 x 32 fp32 tile in shared memory (wgemm_sm90.cuh), here for the host index test: block
 // q (0..63) reads raw rows 4 pb + i ([position][32 channels] in 128-byte rows, the 128-byte swizzle as the TMA lands
 // them: 16-byte chunk c of row r at c ^ r % 8) at channels 4 cb .. 4 cb + 3, and writes K-major rows 4 cb + j

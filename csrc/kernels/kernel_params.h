@@ -513,6 +513,11 @@ struct HopperTiles {
   // vectors, NCDHW rows by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32; the plan's p.vec16)
   enum Out { kRows = 0, kChannelsLast = 1, kRowVectors = 2 };
   static_assert(LDV16 % 4 == 0 && LDV16 >= 7 + 2 * BQ + 1, "whole 16-byte vectors past the phase");
+  // how x reaches the slots, a kernel instance each: TMA boxes of a channels_last x (its copy, or x itself with the
+  // TFLOAT32 map rounding); the same with the producer warps rounding each landed slot (kRoundX); or (v133, fp32 TF32)
+  // boxes of an NCDHW x, [32 channels][rows(S) positions], landed in one of two buffers per warpgroup and transposed
+  // by the producer warp into the slot's K-major rows (HopperXTranspose), so that no channels_last copy of x is made
+  enum XIn { kXMap = 0, kXRound = 1, kXTranspose = 2 };
   static constexpr int half_out_bytes(bool cf) {
     return cf ? BQ * LDC * 4 : BN / 2 * (LDO > LDV16 ? LDO : LDV16) * 4;
   }
@@ -583,10 +588,14 @@ struct HopperParams {
   // v127: L2 eviction priorities (CUTLASS_CONVT3D_SM90_L2HINT): bit 1 y's stores evict_first, bit 2 x's TMA loads
   // evict_last; 0: both evict_normal
   int l2hint;
+  // v133 (HopperTiles::kXTranspose): the bytes of one landing buffer (a pair's NCDHW x boxes), two per warpgroup past
+  // the slots; 0 where x reaches the slots by the map alone
+  int land_bytes;
 #ifdef CT3D_PROBE
   int probe;  // probe builds only: CUTLASS_CONVT3D_PROBE (CT3D_PROBE_IS in sm90_common.cuh)
 #endif
 };
+
 
 // The Hopper grad_weight (wgrad_sm90.cuh): per w tap kw and (kd, kh) pair, gw[ci][co] = sum over positions of
 // x[ci][pos] * gy[co][pos'] (pos' the y position the tap takes x's pos to), a GEMM with K = x positions.  Work is cut
@@ -788,7 +797,8 @@ inline size_t hopper_wgrad_smem_bytes(const HopperWgradParams& p) {
 
 // Its shared memory: barriers, resident weights, then the x slots from the next 1024-byte boundary.
 inline size_t hopper_smem_bytes(const HopperParams& p) {
-  return HopperTiles::kBarBytes + size_t(p.w_bytes) + 1024 + size_t(p.nwg) * p.ring * p.slot_bytes;
+  return HopperTiles::kBarBytes + size_t(p.w_bytes) + 1024 + size_t(p.nwg) * p.ring * p.slot_bytes +
+         size_t(p.nwg) * 2 * p.land_bytes;
 }
 // kernels_sm90.cu, built where the CUDA architectures include 90 (else the plan's stubs answer false / not supported):
 // the segments' weights packed at out (TF32-rounded for round_tf32), and the forward over x_cl (x channels_last as

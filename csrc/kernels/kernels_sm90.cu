@@ -80,8 +80,10 @@ Status map_tiled(void* data, const cuuint64_t (&dims)[R], const int64_t (&stride
                                    : std::is_same<E, cutlass::bfloat16_t>::value ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
                                    : tf32                                        ? CU_TENSOR_MAP_DATA_TYPE_TFLOAT32
                                                                                  : CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
-  static_assert(kSwizzle == 128 || kSwizzle == 64, "the 128- or 64-byte swizzle");
-  const CUtensorMapSwizzle sw = kSwizzle == 128 ? CU_TENSOR_MAP_SWIZZLE_128B : CU_TENSOR_MAP_SWIZZLE_64B;
+  static_assert(kSwizzle == 128 || kSwizzle == 64 || kSwizzle == 0, "the 128- or 64-byte swizzle, or none");
+  const CUtensorMapSwizzle sw = kSwizzle == 128 ? CU_TENSOR_MAP_SWIZZLE_128B
+                                : kSwizzle == 64 ? CU_TENSOR_MAP_SWIZZLE_64B
+                                                 : CU_TENSOR_MAP_SWIZZLE_NONE;
   const CUresult r = enc(map, type, cuuint32_t(R), data, dims, bstr, box, estr, CU_TENSOR_MAP_INTERLEAVE_NONE, sw,
                          CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS)
@@ -117,9 +119,22 @@ Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap*
   return map_tiled<Tr>(x.data, dims, strides, box, tf32, map, why);
 }
 
-template <class Tr, bool kRoundX, int kOut, int NSJ>
+// v133: an NCDHW x (w stride 1; the plan checks the other strides are whole 16 bytes) as (w, h, d, channel, n), read
+// in boxes of rows(S) positions x 32 channels, unswizzled: [channel][position] for the producers' transposition
+template <class Tr>
+Status x_map_ncdhw(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
+  const cuuint64_t dims[5] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
+                              cuuint64_t(x.size[1]), cuuint64_t(x.size[0])};
+  int64_t st[4] = {x.stride[3], x.stride[2], x.stride[1], x.stride[0]};
+  for (int i = 0; i < 4; ++i)  // (an extent-1 dimension's stride is never stepped; the map still wants 16 bytes)
+    if (dims[i + 1] == 1) st[i] = (i == 0 ? 1 : st[i - 1]) * int64_t(dims[i]);
+  const cuuint32_t box[5] = {cuuint32_t(HopperTiles::rows(p.S)), 1, 1, 32, 1};
+  return map_tiled<Tr, 0>(x.data, dims, st, box, tf32, map, why);
+}
+
+template <class Tr, int kX, int kOut, int NSJ>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_rowconv_kernel<Tr, kRoundX, kOut, NSJ>;
+  auto kernel = hopper_rowconv_kernel<Tr, kX, kOut, NSJ>;
   const size_t smem = hopper_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper row-conv)");
@@ -137,18 +152,19 @@ Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStrea
   return detail::cuda_check(cudaGetLastError(), why, "Hopper masked recompute launch");
 }
 
-template <class Tr, bool kRoundX, int kOut>
+template <class Tr, int kX, int kOut>
 Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   static_assert(HopperTiles::kMaxNSJ == 4 && HopperTiles::kWideNSJ == 8, "one instance per block count");
   switch (p.S * (p.Kc / 32)) {
-    case 1: return launch<Tr, kRoundX, kOut, 1>(p, map, ctas, stream, why);
-    case 2: return launch<Tr, kRoundX, kOut, 2>(p, map, ctas, stream, why);
-    case 3: return launch<Tr, kRoundX, kOut, 3>(p, map, ctas, stream, why);
-    case 4: return launch<Tr, kRoundX, kOut, 4>(p, map, ctas, stream, why);
+    case 1: return launch<Tr, kX, kOut, 1>(p, map, ctas, stream, why);
+    case 2: return launch<Tr, kX, kOut, 2>(p, map, ctas, stream, why);
+    case 3: return launch<Tr, kX, kOut, 3>(p, map, ctas, stream, why);
+    case 4: return launch<Tr, kX, kOut, 4>(p, map, ctas, stream, why);
     case 8:  // (the plan: CUTLASS_CONVT3D_SM90_NSJ8; not split, whose weights and slots, twice the bytes, never fit)
-      // (its A / B offsets take block u as box u: one window offset only)
-      if constexpr (!Tr::kSplit)
-        if (p.S == 1) return launch<Tr, kRoundX, kOut, 8>(p, map, ctas, stream, why);
+      // (its A / B offsets take block u as box u: one window offset only; not v133's, whose landing buffers the plan
+      // does not fit beside it)
+      if constexpr (!Tr::kSplit && kX != HopperTiles::kXTranspose)
+        if (p.S == 1) return launch<Tr, kX, kOut, 8>(p, map, ctas, stream, why);
       break;
   }
   return detail::fail(why, Status::kNotSupported,
@@ -235,21 +251,33 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
   // x (3xTF32) is always the splitting copy's
   if (Tr::kSplit && round_x) return detail::fail(why, Status::kNotSupported, "the exact forward reads a split copy");
   const bool round = Tr::kTF32 && !Tr::kSplit && round_x, tma = round && p.tma_round;
+  constexpr int kRows = HopperTiles::kRows, kCL = HopperTiles::kChannelsLast, kRV = HopperTiles::kRowVectors;
   CUtensorMap map;
+  // v133: an NCDHW x in place (the plan's land_bytes), transposed by the producers; NCDHW y only (the plan)
+  if constexpr (Tr::kTF32 && !Tr::kSplit) {
+    if (p.land_bytes > 0) {
+      if (!round || p.cf_dst)
+        return detail::fail(why, Status::kNotSupported, "Hopper forward: an NCDHW x in place needs an NCDHW y");
+      Status s = x_map_ncdhw<Tr>(p, x, tma, &map, why);
+      if (s != Status::kSuccess) return s;
+      constexpr int kT = HopperTiles::kXTranspose;
+      return p.vec16 ? launch_nsj<Tr, kT, kRV>(p, map, ctas, stream, why)
+                     : launch_nsj<Tr, kT, kRows>(p, map, ctas, stream, why);
+    }
+  }
   Status s = x_map<Tr>(p, x, tma, &map, why);
   if (s != Status::kSuccess) return s;
   // the producers' rounding pass: a TF32 x read in place that its map does not round
-  constexpr int kRows = HopperTiles::kRows, kCL = HopperTiles::kChannelsLast;
   if constexpr (Tr::kTF32 && !Tr::kSplit) {
     if (round && !tma)  // (an NCDHW y stored by element lanes here, p.vec16 or not)
-      return p.cf_dst ? launch_nsj<Tr, true, kCL>(p, map, ctas, stream, why)
-                      : launch_nsj<Tr, true, kRows>(p, map, ctas, stream, why);
+      return p.cf_dst ? launch_nsj<Tr, HopperTiles::kXRound, kCL>(p, map, ctas, stream, why)
+                      : launch_nsj<Tr, HopperTiles::kXRound, kRows>(p, map, ctas, stream, why);
   }
   // NCDHW y by 16-byte vectors (v89, v91: the plan's p.vec16, never split)
   if constexpr (!Tr::kSplit)
-    if (p.vec16 && !p.cf_dst) return launch_nsj<Tr, false, HopperTiles::kRowVectors>(p, map, ctas, stream, why);
-  return p.cf_dst ? launch_nsj<Tr, false, kCL>(p, map, ctas, stream, why)
-                  : launch_nsj<Tr, false, kRows>(p, map, ctas, stream, why);
+    if (p.vec16 && !p.cf_dst) return launch_nsj<Tr, HopperTiles::kXMap, kRV>(p, map, ctas, stream, why);
+  return p.cf_dst ? launch_nsj<Tr, HopperTiles::kXMap, kCL>(p, map, ctas, stream, why)
+                  : launch_nsj<Tr, HopperTiles::kXMap, kRows>(p, map, ctas, stream, why);
 }
 
 Status hopper_forward(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,

@@ -71,6 +71,52 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
                   part * p.split_rows + tl.n * p.D + (ok ? id : 0), pol);
 }
 
+// v133 (HopperTiles::kXTranspose): the same x row from an NCDHW x, a 5D map (w, h, d, channel, n) read in boxes of
+// rows(S) positions x 32 channels, landed [channel][position] (no swizzle) in a landing buffer for the producer warp's
+// transposition; the TFLOAT32 map rounds as it lands where p.tma_round
+CT3D_DEV void hopper_issue_ncdhw(const CUtensorMap* xmap, const HopperParams& p, const HopperSeg& g,
+                                 const HopperTile& tl, int pi, uint64_t* bar, uint8_t* land, uint64_t pol) {
+  const int bb = HopperTiles::rows(p.S) * 128, nbox = p.Kc / 32;  // (fp32: a box is rows x 32 x 4 bytes)
+  cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(nbox * bb));
+  const int w0 = tl.qb * HopperTiles::BQ + p.dmin, c0 = g.group * p.Kc;
+  const int id = tl.qd + g.dd[pi], ih = tl.qh + g.dh[pi];
+  const bool ok = id >= 0 && id < p.D && ih >= 0 && ih < p.H;
+  for (int j = 0; j < nbox; ++j)
+    tma_load_5d(xmap, bar, land + j * bb, w0, ok ? ih : -1, ok ? id : 0, c0 + 32 * j, tl.n, pol);
+}
+
+// v133: the producer warp's transposition of a landed pair (nbox boxes [32 channels][rows]) into slot's K-major rows
+// (HopperXTranspose), TF32-rounded here unless the map did
+CT3D_DEV void hopper_transpose_x(const HopperParams& p, const float* land, uint8_t* slot, int lane) {
+  const HopperXTranspose t = HopperXTranspose::make(HopperTiles::rows(p.S));
+  const int nbox = p.Kc / 32, nb = t.blocks();
+  const bool round = !p.tma_round;
+  for (int j = 0; j < nbox; ++j) {
+    const float* lb = land + j * 32 * t.rows;
+    float* sb = reinterpret_cast<float*>(slot) + j * 32 * t.rows;
+    for (int b = lane; b < nb; b += 32) {
+      int cg, wb;
+      t.block(b, cg, wb);
+      float4 v[4];
+#pragma unroll
+      for (int i = 0; i < 4; ++i) v[i] = *reinterpret_cast<const float4*>(lb + t.land(4 * cg + i, wb));
+      uint4 o[4] = {make_uint4(__float_as_uint(v[0].x), __float_as_uint(v[1].x), __float_as_uint(v[2].x),
+                               __float_as_uint(v[3].x)),
+                    make_uint4(__float_as_uint(v[0].y), __float_as_uint(v[1].y), __float_as_uint(v[2].y),
+                               __float_as_uint(v[3].y)),
+                    make_uint4(__float_as_uint(v[0].z), __float_as_uint(v[1].z), __float_as_uint(v[2].z),
+                               __float_as_uint(v[3].z)),
+                    make_uint4(__float_as_uint(v[0].w), __float_as_uint(v[1].w), __float_as_uint(v[2].w),
+                               __float_as_uint(v[3].w))};
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        if (round) tf32_round_clear(o[i]);
+        *reinterpret_cast<uint4*>(sb + HopperXTranspose::slot(4 * wb + i, cg)) = o[i];
+      }
+    }
+  }
+}
+
 // Output (phase r, channel co, position q) of tile tl summed with every product masked: only taps phase r has, x
 // rows and positions inside the tensor, in fp32 from the segment's packed weights wsg and x (both TF32-rounded for
 // Tr::kTF32; for Tr::kSplit x as it is and the weights' big + small parts).  The wgmmas also multiply the zero
@@ -149,20 +195,25 @@ struct HopperCursor {
 // share accumulators makes ptxas serialise them, C7520).  NSJ = S x Kc / 32: the (window offset, 32-channel box)
 // blocks of one pair.  Split (3xTF32): x's big and small parts land by TMA from the splitting copy (v88; v81's
 // producers split each landed slot, and paced the kernel).  kOut (HopperTiles::Out): how the output leaves.
-template <class Tr, bool kRoundX, int kOut, int NSJ>
+template <class Tr, int kX, int kOut, int NSJ>
 __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
     hopper_rowconv_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr bool kCF = kOut == HopperTiles::kChannelsLast, kVec = kOut == HopperTiles::kRowVectors;
+  // kX (HopperTiles::XIn): the producers round each landed slot (kRoundX) or transpose an NCDHW x into it (kTransX)
+  constexpr bool kRoundX = kX == HopperTiles::kXRound, kTransX = kX == HopperTiles::kXTranspose;
   using E = typename Tr::Element;
   using Bar = cutlass::arch::ClusterTransactionBarrier;
-  static_assert(!kRoundX || (Tr::kTF32 && !Tr::kSplit), "the producers' rounding pass is TF32's");
+  static_assert(!(kRoundX || kTransX) || (Tr::kTF32 && !Tr::kSplit), "the producers' rounding pass is TF32's");
+  static_assert(!kTransX || Tr::kRowBytes == 128, "v133's transposition: 4-byte elements");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, BQ = HopperTiles::BQ, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   extern __shared__ __align__(1024) uint8_t smem[];
   // per slot (wg, j), index wg * ring + j: TMA landed, rounded (kRoundX), released by the consumer's 4 warps
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const ready = full + NB;
   uint64_t* const empty = ready + NB;
+  uint64_t* const landed = empty + NB;  // kTransX: two landing buffers per warpgroup, TMA landed
+  static_assert((3 * NB + 2 * HopperTiles::kMaxWG) * 8 <= HopperTiles::kBarBytes, "the barriers' shared memory");
   uint8_t* wsm = smem + HopperTiles::kBarBytes;
   // slots from the next 1024-byte boundary (whole swizzle atoms: 1024 bytes at 128-byte rows, 512 at 64)
   const uint32_t smem_a = uint32_t(__cvta_generic_to_shared(smem));
@@ -190,6 +241,8 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
       Bar::init(&ready[i], 1);
       Bar::init(&empty[i], 4);
     }
+    if constexpr (kTransX)
+      for (int i = 0; i < 2 * p.nwg; ++i) Bar::init(&landed[i], 1);
     cutlass::arch::fence_barrier_init();
   }
   __syncthreads();
@@ -214,7 +267,32 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
                                       xpol);
       }
     };
-    if constexpr (kRoundX) {
+    if constexpr (kTransX) {
+      // v133: pair c lands in buffer c mod 2 (issued once the transposition of c - 2, the buffer's last use, is done:
+      // this warp's own order), is transposed into slot c mod ring once the consumer has released that slot, then
+      // handed over (`ready`).  (The fence after each transposition also orders its reads of the landing buffer
+      // before the TMA's next write there.)
+      uint8_t* const my_land = slots + size_t(p.nwg) * R * p.slot_bytes + size_t(wg) * 2 * p.land_bytes;
+      uint64_t* const my_landed = landed + 2 * wg;
+      HopperCursor ls;  // the next load to land
+      ls.tile(p, g, sh, wg, my_tiles);
+      HopperCursor ts;  // the next load to transpose
+      ts.tile(p, g, sh, wg, my_tiles);
+      for (; ts.k < my_tiles; ts.next(p, g, sh, wg, my_tiles)) {
+        for (; ls.k < my_tiles && ls.c < ts.c + 2; ls.next(p, g, sh, wg, my_tiles))
+          if (lane == 0)
+            hopper_issue_ncdhw(&xmap, p, g, ls.tl, ls.p0 + ls.i, &my_landed[ls.c & 1],
+                               my_land + (ls.c & 1) * p.land_bytes, xpol);
+        const int sl = ts.c % R;
+        Bar::wait(&my_landed[ts.c & 1], (ts.c >> 1) & 1);
+        if (ts.c >= R) Bar::wait(&my_empty[sl], ((ts.c / R) - 1) & 1);
+        hopper_transpose_x(p, reinterpret_cast<const float*>(my_land + (ts.c & 1) * p.land_bytes),
+                           my_slots + sl * p.slot_bytes, lane);
+        fence_proxy_async();
+        __syncwarp();
+        if (lane == 0) Bar::arrive(&my_ready[sl]);
+      }
+    } else if constexpr (kRoundX) {
       // TF32 operands rounded to nearest (the tensor cores would truncate); loads run ring - 2 ahead of the
       // rounding, whose slot reuse then waits only on pairs the consumer already has
       const int n16 = nbox * bb / 16;
@@ -241,7 +319,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
   }
 
   const int wtid = tid % HopperTiles::kThreads, warp = wtid / 32, g8 = lane / 4, t4 = lane % 4;
-  uint64_t* const rdy = kRoundX ? my_ready : my_full;
+  uint64_t* const rdy = kRoundX || kTransX ? my_ready : my_full;
   const uint32_t wsm_a = uint32_t(__cvta_generic_to_shared(wsm));
   const uint32_t a_pair = uint32_t(p.S * KCH * M * 16);  // one pair's packed weights, bytes
   // kSplit: the small parts' offsets, after the segment's big weights and after the slot's big x boxes

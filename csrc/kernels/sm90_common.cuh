@@ -196,6 +196,16 @@ CT3D_DEV void tma_load_4d(const CUtensorMap* map, uint64_t* bar, void* dst, int 
       : "memory");
 }
 
+// ... under an L2 policy (v133's NCDHW x boxes under the forward's l2hint)
+CT3D_DEV void tma_load_5d(const CUtensorMap* map, uint64_t* bar, void* dst, int c0, int c1, int c2, int c3, int c4,
+                          uint64_t pol) {
+  asm volatile(
+      "cp.async.bulk.tensor.5d.shared::cluster.global.mbarrier::complete_tx::bytes.L2::cache_hint [%0], [%1, {%2, %3, "
+      "%4, %5, %6}], [%7], %8;\n" ::"r"(uint32_t(__cvta_generic_to_shared(dst))),
+      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(c3), "r"(c4),
+      "r"(uint32_t(__cvta_generic_to_shared(bar))), "l"(pol)
+      : "memory");
+}
 CT3D_DEV void tma_load_5d(const CUtensorMap* map, uint64_t* bar, void* dst, int c0, int c1, int c2, int c3, int c4) {
   asm volatile(
       "cp.async.bulk.tensor.5d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3, %4, %5, %6}], "

@@ -496,6 +496,46 @@ static void wgemm_transpose() {
     }
 }
 
+// v133's transposition of a landed NCDHW x box (HopperXTranspose) at both row counts the forward stages (rows(S):
+// 64 at S = 1, 72 at S = 2..8): every landed element (channel c, position w) read once and written once, at the
+// K-major 128-byte-swizzled byte w 128 + ((c / 4) ^ (w mod 8)) 16 + (c mod 4) 4; per 8-lane phase of the producer's
+// loop (b = lane + 32 k) the 16-byte reads and writes touch at most 2 lanes per 16-byte bank group (rows 64: 1)
+static void x_transpose() {
+  for (int S : {1, 2, 8}) {
+    const HopperXTranspose t = HopperXTranspose::make((64 + S - 1 + 7) / 8 * 8);  // HopperTiles::rows(S), BQ 64
+    std::vector<int> rd(32 * t.rows, 0), wr(32 * t.rows, 0);
+    int worst_r = 0, worst_w = 0;
+    for (int k = 0; 32 * k < t.blocks(); ++k)
+      for (int h = 0; h < 4; ++h)
+        for (int i = 0; i < 4; ++i) {
+          int rb[8] = {}, wb8[8] = {};
+          for (int l = 8 * h; l < 8 * h + 8; ++l) {
+            const int b = 32 * k + l;
+            if (b >= t.blocks()) continue;
+            int cg, wb;
+            t.block(b, cg, wb);
+            CHECK(cg >= 0 && cg < 8 && wb >= 0 && wb < t.nwb, "S %d block %d: (%d, %d)", S, b, cg, wb);
+            const int lo = t.land(4 * cg + i, wb), so = HopperXTranspose::slot(4 * wb + i, cg);
+            worst_r = std::max(worst_r, ++rb[lo / 4 % 8]);
+            worst_w = std::max(worst_w, ++wb8[so / 4 % 8]);
+            for (int j = 0; j < 4; ++j) {  // read i's component j is (channel 4 cg + i, position 4 wb + j) ...
+              const int c = 4 * cg + i, w = 4 * wb + j;
+              CHECK(lo + j == c * t.rows + w, "S %d: landed (%d, %d)", S, c, w);
+              ++rd[lo + j];
+              // ... written by write j as its component i
+              const int sj = HopperXTranspose::slot(w, cg) + i;
+              CHECK(4 * sj == w * 128 + (((c >> 2) ^ (w & 7)) << 4) + (c & 3) * 4, "S %d: slot (%d, %d)", S, c, w);
+              ++wr[sj];
+            }
+          }
+        }
+    for (int e = 0; e < 32 * t.rows; ++e)
+      CHECK(rd[e] == 1 && wr[e] == 1, "S %d element %d read %d, written %d times", S, e, rd[e], wr[e]);
+    CHECK(worst_r <= (t.rows % 32 ? 2 : 1) && worst_w == 1, "S %d: phases %d-way (reads), %d-way (writes)", S,
+          worst_r, worst_w);
+  }
+}
+
 static void dgrad_fragment_banks() {
   using H = HopperDgradTiles;
   dgrad_channel_order_16(false);
@@ -735,6 +775,7 @@ int main() {
   vec_rows<4>();
   dgrad_fragment_banks();
   wgemm_transpose();
+  x_transpose();
   dgrad_cl_fragments();
   dgrad_cl16_fragments();
   dgrad_vectors();

@@ -115,6 +115,7 @@ static std::set<std::pair<int, int>> class_pairs(const ConvT3dProblem& pb, int r
 }
 
 static int wide_plans = 0;  // forward plans of kWideNSJ blocks per pair (unless CUTLASS_CONVT3D_SM90_NSJ8=0)
+static int x_ncdhw_plans = 0;  // ... reading an NCDHW x in place (v133, under CUTLASS_CONVT3D_SM90_X_NCDHW=1)
 static bool nsj8_off() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90_NSJ8");
   return e && std::atof(e) == 0.0;
@@ -137,6 +138,16 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
   CHECK(int64_t(p.q_blocks) * HopperTiles::BQ * 2 >= pb.out[2], "q blocks %d for OW %d", p.q_blocks, pb.out[2]);
   CHECK(!p.vec16 || (!p.cf_dst && !p.split), "vec16 on a %s%s y", p.split ? "split " : "",
         p.cf_dst ? "channels_last" : "NCDHW");
+  // v133: an NCDHW x read in place (fp32 TF32, NCDHW y, w stride 1, whole 16-byte strides), two landing buffers of a
+  // pair's boxes per warpgroup, no copy; never by default
+  if (p.land_bytes > 0) {
+    CHECK(!r.restage_x && pb.dtype == DType::kF32 && !p.split && !p.cf_dst && a.x.stride[4] == 1 &&
+              aligned16(a.x, {0, 1, 2, 3}, 4) && p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ &&
+              p.land_bytes % 1024 == 0 && p.land_bytes >= (p.Kc / 32) * HopperTiles::rows(p.S) * 128 &&
+              std::getenv("CUTLASS_CONVT3D_SM90_X_NCDHW"),
+          "an NCDHW x in place: land %d", p.land_bytes);
+    CHECK(HopperXTranspose::make(HopperTiles::rows(p.S)).nwb >= 8, "the transposition's diagonal wraps once");
+  }
   CHECK(p.nseg >= 1 && p.nseg <= HopperTiles::kMaxSeg, "%d segments", p.nseg);
   // every output row of every (group, channel block) in exactly one segment, each with its class's pairs
   const DimMap md = pb.fwd(0), mh = pb.fwd(1);
@@ -800,7 +811,21 @@ int main(int argc, char** argv) {
       // the forward's tile order: bands of 1-9 rows, the whole plane (0), or the default
       const int band = int(rng() % 12) - 1;
       if (band >= 0) setenv("CUTLASS_CONVT3D_SM90_BAND", std::to_string(band).c_str(), 1);
-      if (hopper_plan(a, &f)) ++planned[0], check_forward(a, f);
+      const bool fplan = hopper_plan(a, &f);
+      if (fplan) ++planned[0], check_forward(a, f);
+      // v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=1): the same problem plans with it exactly where it planned without (the
+      // copy where the landing buffers do not fit), and where it reads an NCDHW x in place, that x as the map needs
+      setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "1", 1);
+      HopperPlan fx{};
+      const bool xplan = hopper_plan(a, &fx);
+      CHECK(xplan == fplan, "X_NCDHW=1 changes whether the Hopper forward plans");
+      if (xplan) {
+        const int wide = wide_plans;
+        check_forward(a, fx);
+        wide_plans = wide;
+        x_ncdhw_plans += fx.p.land_bytes > 0;
+      }
+      unsetenv("CUTLASS_CONVT3D_SM90_X_NCDHW");
       unsetenv("CUTLASS_CONVT3D_SM90_BAND");
       HopperWgradPlan w{};
       const bool wplan = hopper_wgrad_plan(a, &w);
@@ -1608,6 +1633,8 @@ int main(int argc, char** argv) {
   CHECK(dgrad_split > 100 && dgrad_multipass > 50, "too few 3xTF32 / multi-pass grad_input plans to check v129");
   CHECK(wide_plans > 10, "%d forward plans of %d blocks per pair under CUTLASS_CONVT3D_SM90_NSJ8=1", wide_plans,
         HopperTiles::kWideNSJ);
+  std::printf("forward plans reading an NCDHW x in place under CUTLASS_CONVT3D_SM90_X_NCDHW=1: %d\n", x_ncdhw_plans);
+  CHECK(x_ncdhw_plans > 50, "too few v133 plans (%d)", x_ncdhw_plans);
   // v118's premise on the shapes it is for (vnet-128-64, test_wgemm_writes_grad_input_copy's): with both gradients
   // and grad_y NCDHW, grad_input copies grad_y channels_last for itself and, under CUTLASS_CONVT3D_SM90_WGEMM_FUSE=1,
   // the grad_weight GEMM writes that copy (fp32 TF32 and bf16 at the default level); never for a channels_last
