@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Stop 58, the first call (carry [".whl"]): v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=1: the Hopper forward reads an fp32
+# TF32 NCDHW x in place, its producer warps transposing each pair's boxes; built and host-checked at stop 57, never
+# run): build, its tests (test_hopper_forward's -xin modes, the non-finite -xin modes; then every Hopper forward test),
+# the A/B against the copy on every fp32 NCDHW Hopper-forward shape with the outputs' bits compared (DIGEST: the same
+# TF32 operands, so the same sums) and checked against float64, ncu of the mission forward's kernels both ways, and
+# bench.py's mission with the knob.  Logs: $OUT/s58a.txt (+ ab tables, the bench JSON).
+# Usage: COMMIT=<sha> BUDGET_S=590 bash benchmarks/device_calls/s58a_check.sh
+. benchmarks/device_check_lib.sh s58a.txt 590
+nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv >> "$L"
+log_pytest 120 "xin"
+log_pytest 150 "hopper_forward or l2_hints or is_taken_on_sm90"
+echo "== A/B v133 (time left: $(left) s)" >> "$L"
+VARIANTS="new=$B xin=$B@CUTLASS_CONVT3D_SM90_X_NCDHW=1" DIGEST=1 CHECK=1 \
+  CASES="mission odd-32-32 k3s2op1 k2s2 k3s1 vnet-128-64 video-64-32" CFGS="f32 ncdhw tf32" OUT=$OUT/ab \
+  timeout $(( $(left) > 250 ? 120 : $(left) / 3 )) bash benchmarks/ab_compare.sh 2>&1 | grep -v "^WARNING\|dgrad\|wgrad" >> "$L"
+echo "== ncu, mission forward, copy / in place (time left: $(left) s)" >> "$L"
+for v in 0 1; do
+  CUTLASS_CONVT3D_SM90_X_NCDHW=$v timeout 30 ncu --csv --cache-control none --clock-control none \
+    --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,sm__throughput.avg.pct_of_peak_sustained_elapsed \
+    -k regex:"hopper|to_channels_last" --launch-skip 8 -c 8 "$B" --case mission --reps 3 2>&1 | \
+    python3 benchmarks/ncu_brief.py >> "$L"
+done
+export CUTLASS_CONVT3D_SM90_X_NCDHW=1
+log_bench s58a-mission-xin 5 --cases mission --modes fp32-tf32
+unset CUTLASS_CONVT3D_SM90_X_NCDHW
+echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
+exit 0
