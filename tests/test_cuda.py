@@ -1014,12 +1014,12 @@ HOPPER_CASES = [
 # demangled or not
 _ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, [02], 2, \d>|I\w*ELi[02]ELi2ELi\dE)")
 # ... and those that read an NCDHW x in place, transposing it in the producer warps (kX = HopperTiles::kXTranspose = 2,
-# v133, CUTLASS_CONVT3D_SM90_X_NCDHW=1)
+# v133, CUTLASS_CONVT3D_SM90_X_NCDHW=2: wherever it fits)
 _X_NCDHW = re.compile(r"hopper_rowconv_kernel(<[^(]*, 2, \d, \d>|I\w*ELi2ELi\dELi\dEE)")
 
 
 def _x_ncdhw_expected(mode, layout, x_shape):
-    """Whether a forward in this mode reads its NCDHW x in place (v133): fp32 TF32 under CUTLASS_CONVT3D_SM90_X_NCDHW=1,
+    """Whether a forward in this mode reads its NCDHW x in place (v133): fp32 TF32 under CUTLASS_CONVT3D_SM90_X_NCDHW=2,
     an NCDHW x whose h / d / channel / n strides are whole 16 bytes (W a multiple of 4)."""
     return "xin" in mode and layout == "ncdhw" and x_shape[4] % 4 == 0
 
@@ -1063,10 +1063,10 @@ def _wgrad_instance(traits, nkw, kb):
 # flat from channels_last; both parts land by TMA), per-pair sums added with IEEE adds, at the fp32-exact budget of
 # MODES.  -vec16 (CUTLASS_CONVT3D_SM90_VEC16=1, v89 / v91; 16-bit's default since stop 36): an NCDHW y stored by 16-byte
 # vectors at each channel row's phase, the partial vectors at either end by element (the cases' rows start at every
-# phase: odd channel strides, OW 66, 140, 258, 279, 600; a last q block of 2 outputs).  -xin (CUTLASS_CONVT3D_SM90_X_NCDHW=1,
+# phase: odd channel strides, OW 66, 140, 258, 279, 600; a last q block of 2 outputs).  -xin (CUTLASS_CONVT3D_SM90_X_NCDHW=2,
 # v133, off by default): an NCDHW x read in place by its own TMA map and transposed into the slots by the producer
-# warps (the cases of W 140, 300 and 70; W 33 and 129, whose rows are off 16 bytes, keep the copy), by element lanes
-# or (-xin-vec16) row vectors.
+# warps (the cases of W 140 and 300; W 70, 33 and 129, whose rows are off 16 bytes, keep the copy), by element lanes
+# or (-xin-vec16) row vectors; test_hopper_forward_x_ncdhw takes more shapes.
 HOPPER_MODES = {
     "tf32": (torch.float32, True, None, 2e-3, 2e-6),
     "fp16": (torch.float16, True, "CUTLASS_CONVT3D_SM90_16BIT", 2e-3, 2e-3),
@@ -1099,8 +1099,8 @@ def _hopper_mode(mode, monkeypatch):
     # (16-bit NCDHW outputs go by row vectors by default since stop 36: the plain modes keep the element-lane instances
     # tested, the -vec16 ones the row-vector instances)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "0")
-    for sw in (switch,) if isinstance(switch, str) else switch or ():
-        monkeypatch.setenv(sw, "1")
+    for sw in (switch,) if isinstance(switch, str) else switch or ():  # (v133's level 2: wherever it fits)
+        monkeypatch.setenv(sw, "2" if sw == "CUTLASS_CONVT3D_SM90_X_NCDHW" else "1")
     return dtype, budget, budget80
 
 
@@ -1139,6 +1139,54 @@ def test_hopper_forward(hcase, layout, bias, mode, restore_flags, hopper_kernels
         assert bool(_X_NCDHW.search(names)) == _x_ncdhw_expected(mode, layout, xs), names
     _check_forward_output(y, ref, dtype, budget, budget80, lambda: conv_transpose3d(x, w, b, *args), monkeypatch,
                           f"{hcase} {layout}")
+
+
+# v133's shapes (an NCDHW x whose rows are whole 16 bytes): (x shape, Cout, kernel, stride, padding, output padding,
+# groups): 64 input channels (two boxes a pair, the second's channel coordinate 32 on), two groups of 32 (the second
+# group's from channel 32), kernel 2 (one window offset: rows of 64 positions), a last q block of 36 positions
+X_NCDHW_CASES = [
+    ((2, 64, 3, 4, 72), 32, 3, 2, 1, 0, 1),
+    ((2, 64, 3, 4, 72), 64, 3, 2, 1, 1, 2),
+    ((1, 32, 4, 5, 64), 32, 2, 2, 0, 0, 1),
+    ((1, 32, 3, 6, 100), 32, 3, 2, 1, 1, 1),
+]
+
+
+@pytest.mark.parametrize("rounding", ["map", "producers"])
+@pytest.mark.parametrize("cfg", [None, "12", "22"], ids=["cfg-plan", "cfg-1x2", "cfg-2x2"])
+@pytest.mark.parametrize("xcase", X_NCDHW_CASES, ids=["ci64", "g2", "k2", "w100"])
+def test_hopper_forward_x_ncdhw(xcase, cfg, rounding, restore_flags, hopper_kernels, monkeypatch):
+    """v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=2): the Hopper forward reading an fp32 NCDHW x in place, its producer warps
+    transposing each pair's landed boxes into the slots, TF32-rounded by the map (TMA_ROUND=1) or by the
+    transposition: the instance ran (not with the knob at 0), every output written (NaN-poisoned), within 2e-3 of
+    float64, and bit for bit the copy's result (the same TF32 operands, rounded to nearest either way, summed in the
+    same order), at the plan's and at forced warpgroup / slot counts."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    xs, cout, k, s, p, op, g = xcase
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1" if rounding == "map" else "0")
+    if cfg:
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_CFG", cfg)
+    gen = torch.Generator().manual_seed(13)
+    x = torch.randn(xs, generator=gen).to(DEV)
+    w = (torch.randn(xs[1], cout // g, k, k, k, generator=gen) / (xs[1] // g * k) ** 0.5).to(DEV)
+    b = torch.randn(cout, generator=gen).to(DEV)
+    ref = F.conv_transpose3d(x.double(), w.double(), b.double(), s, p, op, g)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    runs = {}
+    for level in ("0", "2"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", level)
+        y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g))
+        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+        assert bool(_X_NCDHW.search(names)) == (level == "2"), names
+        runs[level] = y
+    y = runs["2"]
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    assert rel_err(y, ref) <= 2e-3, f"{rel_err(y, ref):.3g} against float64"
+    assert torch.equal(y, runs["0"]), "not the copy's bits"
 
 
 @pytest.mark.parametrize("groups", [1, 32], ids=["dense", "depthwise"])
@@ -2252,13 +2300,14 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
     if mode.endswith("vec16"):  # (16-bit NCDHW outputs by row vectors: the default since stop 36)
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
     if "xin" in mode:  # v133: an NCDHW x in place (W 72: its rows on 16 bytes), rounded by the transposition or the map
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "1")
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "2")
     gen = torch.Generator().manual_seed(5)
     x = torch.randn(2, 32, 3, 4, 72 if "xin" in mode else 70, generator=gen).to(dtype).double()
     w = (torch.randn(32, 64, 3, 3, 3, generator=gen) / 16).to(dtype).double()
     b = torch.randn(64, generator=gen).to(dtype).double()
     x_bad = x.clone()
-    for j, idx in enumerate([(0, 3, 1, 2, 3), (0, 31, 0, 0, 0), (1, 0, 2, 3, 69), (1, 17, 1, 1, 64), (0, 5, 2, 0, 40),
+    last = x.shape[4] - 1  # (x's last column: the right border)
+    for j, idx in enumerate([(0, 3, 1, 2, 3), (0, 31, 0, 0, 0), (1, 0, 2, 3, last), (1, 17, 1, 1, 64), (0, 5, 2, 0, 40),
                              (1, 9, 0, 3, 41)]):
         x_bad[idx] = value if j % 2 == 0 else -value
     args = (2, 1, 1, 1, 1)

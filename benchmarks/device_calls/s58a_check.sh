@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop 58, the first call (carry [".whl"]): v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=1: the Hopper forward reads an fp32
+# Stop 58, the first call (carry [".whl"]): v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=1 / 2: the Hopper forward reads an fp32
 # TF32 NCDHW x in place, its producer warps transposing each pair's boxes; built and host-checked at stop 57, never
 # run): build, its tests (test_hopper_forward's -xin modes, the non-finite -xin modes; then every Hopper forward test),
 # the A/B against the copy on every fp32 NCDHW Hopper-forward shape with the outputs' bits compared (DIGEST: the same
@@ -8,10 +8,10 @@
 # Usage: COMMIT=<sha> BUDGET_S=590 bash benchmarks/device_calls/s58a_check.sh
 . benchmarks/device_check_lib.sh s58a.txt 590
 nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv >> "$L"
-log_pytest 120 "xin"
+log_pytest 120 "xin or x_ncdhw"
 log_pytest 150 "hopper_forward or l2_hints or is_taken_on_sm90"
 echo "== A/B v133 (time left: $(left) s)" >> "$L"
-VARIANTS="new=$B xin=$B@CUTLASS_CONVT3D_SM90_X_NCDHW=1" DIGEST=1 CHECK=1 \
+VARIANTS="new=$B xin1=$B@CUTLASS_CONVT3D_SM90_X_NCDHW=1 xin2=$B@CUTLASS_CONVT3D_SM90_X_NCDHW=2" DIGEST=1 CHECK=1 \
   CASES="mission odd-32-32 k3s2op1 k2s2 k3s1 vnet-128-64 video-64-32" CFGS="f32 ncdhw tf32" OUT=$OUT/ab \
   timeout $(( $(left) > 250 ? 120 : $(left) / 3 )) bash benchmarks/ab_compare.sh 2>&1 | grep -v "^WARNING\|dgrad\|wgrad" >> "$L"
 echo "== ncu, mission forward, copy / in place (time left: $(left) s)" >> "$L"

@@ -178,15 +178,15 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // v133: CUTLASS_CONVT3D_SM90_X_NCDHW (kHopperXNcdhwDefault): an fp32 TF32 NCDHW x (w stride 1, the other strides
   // whole 16 bytes) read in place by its own TMA map, each pair's boxes landed [channel][position] and transposed
   // into the slot by the producer warps (HopperTiles::kXTranspose), instead of the channels_last copy (the mission:
-  // 134 MB read and written, ~0.1 ms of the 0.66 ms forward); NCDHW y, at most 4 blocks a pair.  Where the landing
-  // buffers do not fit beside the weights and two slots, the copy (below)
+  // 134 MB read and written, ~0.1 ms of the 0.66 ms forward); NCDHW y, at most 4 blocks a pair.  The landing buffers
+  // take shared memory the slots and warpgroups would have: at 1 only where the copy's plan keeps as many
+  // warpgroups and slots (the mission's 3 x 2), at 2 wherever they fit (for measurements); else the copy (below)
+  const int x_ncdhw = env_level("CUTLASS_CONVT3D_SM90_X_NCDHW", 2, kHopperXNcdhwDefault);
+  const int land_bytes = (Kc / 32 * HopperTiles::rows(p.S) * 128 + 1023) / 1024 * 1024;
+  const bool x_in_ncdhw = x_ncdhw > 0 && tf32 && r.restage_x && !p.cf_dst && a.x.stride[4] == 1 &&
+                          !has_zero_stride(a.x) && aligned16(a.x, {0, 1, 2, 3}, esize) &&
+                          p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
   p.land_bytes = 0;
-  if (tf32 && r.restage_x && !p.cf_dst && a.x.stride[4] == 1 && !has_zero_stride(a.x) &&
-      aligned16(a.x, {0, 1, 2, 3}, esize) && p.S * (Kc / 32) <= HopperTiles::kMaxNSJ &&
-      env_level("CUTLASS_CONVT3D_SM90_X_NCDHW", 1, kHopperXNcdhwDefault) == 1) {
-    p.land_bytes = (Kc / 32 * HopperTiles::rows(p.S) * 128 + 1023) / 1024 * 1024;
-    r.restage_x = false;
-  }
   // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,
   // bit 2 x's loads evict_last.  ncu (stop 46, mission): DRAM reads 506 MB NCDHW / 419 MB channels_last for a 134 MB x
   // -- each x row is read by the next d row's tiles, ~100 MB of y writes later (12 chunks of CTAs, each writing ~8 MB
@@ -304,10 +304,15 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     return false;
   };
   bool fits = fit();
-  if (!fits && p.land_bytes > 0) {  // v133's landing buffers do not fit: the channels_last copy after all
-    p.land_bytes = 0;
-    r.restage_x = true;
-    fits = restageable(a.x, Kc, pb.dtype) && fit();
+  if (x_in_ncdhw) {  // v133: the landing buffers, where they fit (at level 1 without costing warpgroups or slots)
+    const HopperParams copy = p;
+    p.land_bytes = land_bytes;
+    if (fit() && (!fits || x_ncdhw == 2 || (p.nwg == copy.nwg && p.ring == copy.ring))) {
+      r.restage_x = false;
+      fits = true;
+    } else {
+      p = copy;
+    }
   }
   if (!fits) return false;
   // CTAs: per_chunk per segment in proportion to its cost, the proportions rounded at the scale (1-8 CTAs for the

@@ -206,8 +206,9 @@ constexpr int kHopperL2HintDefault = 3;
 // calls, groups4 and in64out16 even; rows on 16 bytes k3s2op1 0.611 -> 0.686 / 0.617 -> 0.686, k2s2, k3s1, vnet-128-64
 // and video-64-32 within 1%.  (Aligned rows lose: not explained)
 constexpr int kHopperVec16Default = 2;
-// v133: CUTLASS_CONVT3D_SM90_X_NCDHW=1, the Hopper forward reading an fp32 TF32 NCDHW x in place (its producers
-// transpose each pair's boxes), no channels_last copy.  Off until measured
+// v133: CUTLASS_CONVT3D_SM90_X_NCDHW=1 / 2, the Hopper forward reading an fp32 TF32 NCDHW x in place (its producers
+// transpose each pair's boxes), no channels_last copy: 1 where that keeps the copy's warpgroups and slots, 2 wherever
+// its landing buffers fit.  Off until measured
 constexpr int kHopperXNcdhwDefault = 0;
 constexpr int kHopperFwdChunksDefault = 2;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1

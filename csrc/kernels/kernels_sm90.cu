@@ -126,8 +126,10 @@ Status x_map_ncdhw(const HopperParams& p, const TensorRef5& x, bool tf32, CUtens
   const cuuint64_t dims[5] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
                               cuuint64_t(x.size[1]), cuuint64_t(x.size[0])};
   int64_t st[4] = {x.stride[3], x.stride[2], x.stride[1], x.stride[0]};
-  for (int i = 0; i < 4; ++i)  // (an extent-1 dimension's stride is never stepped; the map still wants 16 bytes)
-    if (dims[i + 1] == 1) st[i] = (i == 0 ? 1 : st[i - 1]) * int64_t(dims[i]);
+  // an extent-1 dimension's stride is never stepped, but the map still wants a positive multiple of 16 bytes (the
+  // plan checks the others): where it is not one, any that is (a view's W 70 row stride, say, would not be)
+  for (int i = 0; i < 4; ++i)
+    if (dims[i + 1] == 1 && (st[i] <= 0 || st[i] % 4)) st[i] = ((i == 0 ? 1 : st[i - 1]) * int64_t(dims[i]) + 3) / 4 * 4;
   const cuuint32_t box[5] = {cuuint32_t(HopperTiles::rows(p.S)), 1, 1, 32, 1};
   return map_tiled<Tr, 0>(x.data, dims, st, box, tf32, map, why);
 }

@@ -813,9 +813,10 @@ int main(int argc, char** argv) {
       if (band >= 0) setenv("CUTLASS_CONVT3D_SM90_BAND", std::to_string(band).c_str(), 1);
       const bool fplan = hopper_plan(a, &f);
       if (fplan) ++planned[0], check_forward(a, f);
-      // v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=1): the same problem plans with it exactly where it planned without (the
-      // copy where the landing buffers do not fit), and where it reads an NCDHW x in place, that x as the map needs
-      setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "1", 1);
+      // v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=2: wherever the landing buffers fit): the same problem plans with it
+      // exactly where it planned without (the copy where they do not fit), and where it reads an NCDHW x in place,
+      // that x as the map needs
+      setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "2", 1);
       HopperPlan fx{};
       const bool xplan = hopper_plan(a, &fx);
       CHECK(xplan == fplan, "X_NCDHW=1 changes whether the Hopper forward plans");
@@ -1358,6 +1359,26 @@ int main(int argc, char** argv) {
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
     CHECK(cfg() == 43, "fp32 rows off 16 bytes at VEC16=0: %d warpgroups x %d slots", f.p.nwg, f.p.ring);
+    unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
+    // v133 at level 1: in place only where the copy's plan keeps its warpgroups and slots (the mission: 3 x 2 either
+    // way), at 2 wherever the landing buffers fit (rows on 16 bytes: 4 x 3 with the copy, 3 x 2 in place); never
+    // channels_last or exact; the workspace then has no room for a copy of x
+    for (const char* lvl : {"1", "2"}) {
+      setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", lvl, 1);
+      vec16(DType::kF32, Math::kTF32, 0, false);
+      CHECK(f.p.land_bytes == 9216 && !f.restage_x && cfg() == 32, "X_NCDHW=%s mission: land %d, %d x %d", lvl,
+            f.p.land_bytes, f.p.nwg, f.p.ring);
+      vec16(DType::kF32, Math::kTF32, 1, false);
+      CHECK((f.p.land_bytes > 0) == (lvl[0] == '2') && cfg() == (lvl[0] == '2' ? 32 : 43),
+            "X_NCDHW=%s rows on 16 bytes: land %d, %d x %d", lvl, f.p.land_bytes, f.p.nwg, f.p.ring);
+      vec16(DType::kF32, Math::kTF32, 0, true);
+      CHECK(f.p.land_bytes == 0, "X_NCDHW=%s channels_last: land %d", lvl, f.p.land_bytes);
+      vec16(DType::kF32, Math::kExact, 0, false);
+      CHECK(f.p.land_bytes == 0 && f.restage_x, "X_NCDHW=%s exact: land %d", lvl, f.p.land_bytes);
+    }
+    unsetenv("CUTLASS_CONVT3D_SM90_X_NCDHW");
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(f.p.land_bytes == 0 && f.restage_x, "by default: land %d", f.p.land_bytes);
     setenv("CUTLASS_CONVT3D_SM90_CFG", "43", 1);
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "2", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
@@ -1633,7 +1654,7 @@ int main(int argc, char** argv) {
   CHECK(dgrad_split > 100 && dgrad_multipass > 50, "too few 3xTF32 / multi-pass grad_input plans to check v129");
   CHECK(wide_plans > 10, "%d forward plans of %d blocks per pair under CUTLASS_CONVT3D_SM90_NSJ8=1", wide_plans,
         HopperTiles::kWideNSJ);
-  std::printf("forward plans reading an NCDHW x in place under CUTLASS_CONVT3D_SM90_X_NCDHW=1: %d\n", x_ncdhw_plans);
+  std::printf("forward plans reading an NCDHW x in place under CUTLASS_CONVT3D_SM90_X_NCDHW=2: %d\n", x_ncdhw_plans);
   CHECK(x_ncdhw_plans > 50, "too few v133 plans (%d)", x_ncdhw_plans);
   // v118's premise on the shapes it is for (vnet-128-64, test_wgemm_writes_grad_input_copy's): with both gradients
   // and grad_y NCDHW, grad_input copies grad_y channels_last for itself and, under CUTLASS_CONVT3D_SM90_WGEMM_FUSE=1,
