@@ -1,8 +1,10 @@
 """One line per profiled kernel from `ncu --csv --metrics ...` on stdin: those of duration (us), grid, block,
 registers, DRAM MB read / written, SM and memory throughput (% of peak), L2 hit rate and L2 read / write sectors
 (millions) that were asked for, then the kernel's name (its first 90 characters).  Used by the device calls
-(benchmarks/device_calls/s57c_ncu.sh, s57h_ncu.sh)."""
+(benchmarks/device_calls/s57c_ncu.sh, s57h_ncu.sh, s58b_ncu.sh).  An optional argument: a regex of kernel names to
+leave out (the benchmark's own fill / check kernels)."""
 import csv
+import re
 import sys
 
 SHORT = {"gpu__time_duration.sum": "us", "launch__grid_size": "grid", "launch__block_size": "block",
@@ -29,6 +31,8 @@ def main():
         except ValueError:
             continue
         k[SHORT.get(name, name)] = v
+    skip = re.compile(sys.argv[1]) if len(sys.argv) > 1 else None
+    kernels = {i: k for i, k in kernels.items() if not (skip and skip.search(k["name"]))}
     cols = [c for c in ["us", "grid", "block", "regs", "rdMB", "wrMB", "sm%", "mem%", "L2hit%", "L2rdMs", "L2wrMs"]
             if any(c in k for k in kernels.values())]
     print(" ".join(f"{c:>7}" for c in cols), " kernel")
