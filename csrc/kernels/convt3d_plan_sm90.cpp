@@ -175,15 +175,15 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   const int vec16 = env_level("CUTLASS_CONVT3D_SM90_VEC16", 2, kHopperVec16Default);
   const bool rows_off16 = !p.cf_dst && !aligned16(a.y, {0, 1, 2, 3}, esize);
   p.vec16 = !p.cf_dst && !exact && (vec16 == 1 || (vec16 == 2 && (half || rows_off16)));
-  // v133: CUTLASS_CONVT3D_SM90_X_NCDHW (kHopperXNcdhwDefault): an fp32 TF32 NCDHW x (w stride 1, the other strides
-  // whole 16 bytes) read in place by its own TMA map, each pair's boxes landed [channel][position] and transposed
-  // into the slot by the producer warps (HopperTiles::kXTranspose), instead of the channels_last copy (the mission:
-  // 134 MB read and written, ~0.1 ms of the 0.66 ms forward); NCDHW y, at most 4 blocks a pair.  The landing buffers
+  // v133: CUTLASS_CONVT3D_SM90_X_NCDHW (kHopperXNcdhwDefault): an fp32 TF32 or 16-bit NCDHW x (w stride 1, the
+  // other strides whole 16 bytes) read in place by its own TMA map, each pair's boxes landed [channel][position] and
+  // transposed into the slot by the producer warps (HopperTiles::kXTranspose), instead of the channels_last copy (the
+  // mission: 134 MB read and written, ~0.1 ms of the 0.66 ms fp32 forward); NCDHW y, at most 4 blocks a pair.  The landing buffers
   // take shared memory the slots and warpgroups would have: at 1 only where the copy's plan keeps as many
   // warpgroups and slots (the mission's 3 x 2), at 2 wherever they fit (for measurements); else the copy (below)
   const int x_ncdhw = env_level("CUTLASS_CONVT3D_SM90_X_NCDHW", 2, kHopperXNcdhwDefault);
-  const int land_bytes = (Kc / 32 * HopperTiles::rows(p.S) * 128 + 1023) / 1024 * 1024;
-  const bool x_in_ncdhw = x_ncdhw > 0 && tf32 && r.restage_x && !p.cf_dst && a.x.stride[4] == 1 &&
+  const int land_bytes = (Kc / 32 * HopperTiles::rows(p.S) * 32 * esize + 1023) / 1024 * 1024;
+  const bool x_in_ncdhw = x_ncdhw > 0 && (tf32 || half) && r.restage_x && !p.cf_dst && a.x.stride[4] == 1 &&
                           !has_zero_stride(a.x) && aligned16(a.x, {0, 1, 2, 3}, esize) &&
                           p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
   p.land_bytes = 0;

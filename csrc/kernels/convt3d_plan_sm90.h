@@ -199,6 +199,7 @@ constexpr int kHopperBand = 0;
 // k3s2op1 fp32 channels_last 0.609 -> 0.545, unet-64-32 0.311 -> 0.290; ncu mission fp32 at 1: DRAM reads 424 -> 313
 // MB channels_last, 509 -> 390 NCDHW.  video-64-32 (y 34 MB, within the 50 MB L2) 0.077 -> 0.079 with them: off there
 constexpr int kHopperL2HintDefault = 3;
+constexpr int kHopperFwdChunksDefault = 2;
 // v131: CUTLASS_CONVT3D_SM90_VEC16, the Hopper forward's NCDHW y by 16-byte row vectors (v89 / v91): 0 never, 1
 // always (not exact), 2 (the default) for 16-bit and for fp32 TF32 where a row of y does not start on 16 bytes.
 // 16-bit: H100 stop 36, bf16 / fp16 mission 0.53 -> 0.50 ms, k2s2 0.49 -> 0.44, k3s2op1 even.  fp32 (H100 stop 57,
@@ -206,11 +207,10 @@ constexpr int kHopperL2HintDefault = 3;
 // calls, groups4 and in64out16 even; rows on 16 bytes k3s2op1 0.611 -> 0.686 / 0.617 -> 0.686, k2s2, k3s1, vnet-128-64
 // and video-64-32 within 1%.  (Aligned rows lose: not explained)
 constexpr int kHopperVec16Default = 2;
-// v133: CUTLASS_CONVT3D_SM90_X_NCDHW=1 / 2, the Hopper forward reading an fp32 TF32 NCDHW x in place (its producers
-// transpose each pair's boxes), no channels_last copy: 1 where that keeps the copy's warpgroups and slots, 2 wherever
-// its landing buffers fit.  Off until measured
+// v133: CUTLASS_CONVT3D_SM90_X_NCDHW=1 / 2, the Hopper forward reading an fp32 TF32 / 16-bit NCDHW x in place (its
+// producers transpose each pair's boxes), no channels_last copy: 1 where that keeps the copy's warpgroups and slots,
+// 2 wherever its landing buffers fit.  Off until measured
 constexpr int kHopperXNcdhwDefault = 0;
-constexpr int kHopperFwdChunksDefault = 2;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By
 // default 1 where grad_y is larger than the L2: H100 (stop 56) mission NCDHW 0.649 -> 0.626 ms (3: 0.629),

@@ -214,6 +214,27 @@ struct HopperXTranspose {
   CT3D_HD int land(int c, int wb) const { return c * rows + 4 * wb; }
   CT3D_HD static int slot(int w, int cg) { return w * 32 + ((cg ^ (w & 7)) << 2); }
 };
+// ... its 2-byte form (fp16 / bf16): slot rows of 64 bytes in the 64-byte swizzle (16-byte chunk k, channels 8k ..
+// 8k + 7, of row w at chunk k ^ (w / 2 mod 4)); blocks of 8 channels x 8 positions, read as 8 channel rows (the
+// kernel: in two halves of 8 bytes, for registers) and written as eight 16-byte chunks (one per position) a lane.
+// Block b: cg = b mod 4, wb = (b / 4 + 2 cg) mod nwb, so that an 8-lane phase (two b / 4, every cg) reads 8
+// consecutive position blocks (distinct bank groups for 16-byte reads but where the sequence wraps at rows 72) and
+// writes 2 lanes a bank group (a stored row's bank group is fixed by cg and the row's parity: 4 cg values, no
+// better; ct3d_index_test)
+struct HopperXTranspose16 {
+  int rows, nwb;  // positions per landed row, 8-position blocks per row
+  CT3D_HD static HopperXTranspose16 make(int rows) { return {rows, rows / 8}; }
+  CT3D_HD int blocks() const { return 4 * nwb; }
+  CT3D_HD void block(int b, int& cg, int& wb) const {
+    cg = b & 3;
+    wb = (b >> 2) + 2 * cg;
+    if (wb >= nwb) wb -= nwb;
+  }
+  // element offsets: channel c's row of the landed box (its 8 positions from 8 wb on), and the slot's 16-byte chunk of
+  // position w holding channels 8 cg .. 8 cg + 7
+  CT3D_HD int land(int c, int wb) const { return c * rows + 8 * wb; }
+  CT3D_HD static int slot(int w, int cg) { return w * 32 + ((cg ^ ((w >> 1) & 3)) << 3); }
+};
 
 // v126's transposition of a 32 x 32 fp32 tile in shared memory (wgemm_sm90.cuh), here for the host index test: block
 // q (0..63) reads raw rows 4 pb + i ([position][32 channels] in 128-byte rows, the 128-byte swizzle as the TMA lands

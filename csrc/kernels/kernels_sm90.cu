@@ -256,9 +256,9 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
   constexpr int kRows = HopperTiles::kRows, kCL = HopperTiles::kChannelsLast, kRV = HopperTiles::kRowVectors;
   CUtensorMap map;
   // v133: an NCDHW x in place (the plan's land_bytes), transposed by the producers; NCDHW y only (the plan)
-  if constexpr (Tr::kTF32 && !Tr::kSplit) {
+  if constexpr (!Tr::kSplit) {
     if (p.land_bytes > 0) {
-      if (!round || p.cf_dst)
+      if (!round_x || p.cf_dst)
         return detail::fail(why, Status::kNotSupported, "Hopper forward: an NCDHW x in place needs an NCDHW y");
       Status s = x_map_ncdhw<Tr>(p, x, tma, &map, why);
       if (s != Status::kSuccess) return s;

@@ -73,10 +73,11 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
 
 // v133 (HopperTiles::kXTranspose): the same x row from an NCDHW x, a 5D map (w, h, d, channel, n) read in boxes of
 // rows(S) positions x 32 channels, landed [channel][position] (no swizzle) in a landing buffer for the producer warp's
-// transposition; the TFLOAT32 map rounds as it lands where p.tma_round
+// transposition; the TFLOAT32 map rounds fp32 as it lands where p.tma_round
+template <class Tr>
 CT3D_DEV void hopper_issue_ncdhw(const CUtensorMap* xmap, const HopperParams& p, const HopperSeg& g,
                                  const HopperTile& tl, int pi, uint64_t* bar, uint8_t* land, uint64_t pol) {
-  const int bb = HopperTiles::rows(p.S) * 128, nbox = p.Kc / 32;  // (fp32: a box is rows x 32 x 4 bytes)
+  const int bb = hopper_box_bytes<Tr>(p), nbox = p.Kc / 32;  // (a box is rows x 32 channels either way)
   cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(nbox * bb));
   const int w0 = tl.qb * HopperTiles::BQ + p.dmin, c0 = g.group * p.Kc;
   const int id = tl.qd + g.dd[pi], ih = tl.qh + g.dh[pi];
@@ -85,33 +86,58 @@ CT3D_DEV void hopper_issue_ncdhw(const CUtensorMap* xmap, const HopperParams& p,
     tma_load_5d(xmap, bar, land + j * bb, w0, ok ? ih : -1, ok ? id : 0, c0 + 32 * j, tl.n, pol);
 }
 
-// v133: the producer warp's transposition of a landed pair (nbox boxes [32 channels][rows]) into slot's K-major rows
-// (HopperXTranspose), TF32-rounded here unless the map did
-CT3D_DEV void hopper_transpose_x(const HopperParams& p, const float* land, uint8_t* slot, int lane) {
-  const HopperXTranspose t = HopperXTranspose::make(HopperTiles::rows(p.S));
-  const int nbox = p.Kc / 32, nb = t.blocks();
-  const bool round = !p.tma_round;
-  for (int j = 0; j < nbox; ++j) {
-    const float* lb = land + j * 32 * t.rows;
-    float* sb = reinterpret_cast<float*>(slot) + j * 32 * t.rows;
-    for (int b = lane; b < nb; b += 32) {
-      int cg, wb;
-      t.block(b, cg, wb);
-      float4 v[4];
+// v133: the producer warp's transposition of a landed pair (nbox boxes [32 channels][rows]) into the slot's K-major
+// rows: fp32 by 4 x 4 blocks (HopperXTranspose; TF32-rounded here unless the map did), 16-bit by 8 x 8 blocks
+// (HopperXTranspose16: output word m of position j = the j-th halves of channels 2m and 2m + 1, one byte permute)
+template <class Tr>
+CT3D_DEV void hopper_transpose_x(const HopperParams& p, const uint8_t* land, uint8_t* slot, int lane) {
+  using E = typename Tr::Element;
+  const int rows = HopperTiles::rows(p.S), nbox = p.Kc / 32, bb = hopper_box_bytes<Tr>(p);
+  if constexpr (sizeof(E) == 4) {
+    const HopperXTranspose t = HopperXTranspose::make(rows);
+    const bool round = !p.tma_round;
+    for (int j = 0; j < nbox; ++j) {
+      const float* lb = reinterpret_cast<const float*>(land + j * bb);
+      float* sb = reinterpret_cast<float*>(slot + j * bb);
+      for (int b = lane; b < t.blocks(); b += 32) {
+        int cg, wb;
+        t.block(b, cg, wb);
+        uint4 v[4];
 #pragma unroll
-      for (int i = 0; i < 4; ++i) v[i] = *reinterpret_cast<const float4*>(lb + t.land(4 * cg + i, wb));
-      uint4 o[4] = {make_uint4(__float_as_uint(v[0].x), __float_as_uint(v[1].x), __float_as_uint(v[2].x),
-                               __float_as_uint(v[3].x)),
-                    make_uint4(__float_as_uint(v[0].y), __float_as_uint(v[1].y), __float_as_uint(v[2].y),
-                               __float_as_uint(v[3].y)),
-                    make_uint4(__float_as_uint(v[0].z), __float_as_uint(v[1].z), __float_as_uint(v[2].z),
-                               __float_as_uint(v[3].z)),
-                    make_uint4(__float_as_uint(v[0].w), __float_as_uint(v[1].w), __float_as_uint(v[2].w),
-                               __float_as_uint(v[3].w))};
+        for (int i = 0; i < 4; ++i) v[i] = *reinterpret_cast<const uint4*>(lb + t.land(4 * cg + i, wb));
+        uint4 o[4] = {make_uint4(v[0].x, v[1].x, v[2].x, v[3].x), make_uint4(v[0].y, v[1].y, v[2].y, v[3].y),
+                      make_uint4(v[0].z, v[1].z, v[2].z, v[3].z), make_uint4(v[0].w, v[1].w, v[2].w, v[3].w)};
 #pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        if (round) tf32_round_clear(o[i]);
-        *reinterpret_cast<uint4*>(sb + HopperXTranspose::slot(4 * wb + i, cg)) = o[i];
+        for (int i = 0; i < 4; ++i) {
+          if (round) tf32_round_clear(o[i]);
+          *reinterpret_cast<uint4*>(sb + HopperXTranspose::slot(4 * wb + i, cg)) = o[i];
+        }
+      }
+    }
+  } else {
+    const HopperXTranspose16 t = HopperXTranspose16::make(rows);
+    for (int j = 0; j < nbox; ++j) {
+      const E* lb = reinterpret_cast<const E*>(land + j * bb);
+      E* sb = reinterpret_cast<E*>(slot + j * bb);
+      for (int b = lane; b < t.blocks(); b += 32) {
+        int cg, wb;
+        t.block(b, cg, wb);
+        // in two halves of 4 positions (8-byte loads): the whole block's 32 words beside the consumers' register
+        // budget spilled (12 bytes, the 16-bit instances)
+#pragma unroll
+        for (int hq = 0; hq < 2; ++hq) {
+          uint2 v[8];  // channel 8 cg + i's positions 8 wb + 4 hq .. + 3, two a word (the even one low)
+#pragma unroll
+          for (int i = 0; i < 8; ++i) v[i] = *reinterpret_cast<const uint2*>(lb + t.land(8 * cg + i, wb) + 4 * hq);
+#pragma unroll
+          for (int q = 0; q < 4; ++q) {  // position 8 wb + 4 hq + q: channels 2m (low half) and 2m + 1 of word m
+            const uint32_t sel = q & 1 ? 0x7632u : 0x5410u;
+            auto word = [&](int i) { return q < 2 ? v[i].x : v[i].y; };
+            const uint4 o = make_uint4(__byte_perm(word(0), word(1), sel), __byte_perm(word(2), word(3), sel),
+                                       __byte_perm(word(4), word(5), sel), __byte_perm(word(6), word(7), sel));
+            *reinterpret_cast<uint4*>(sb + HopperXTranspose16::slot(8 * wb + 4 * hq + q, cg)) = o;
+          }
+        }
       }
     }
   }
@@ -204,8 +230,8 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
   constexpr bool kRoundX = kX == HopperTiles::kXRound, kTransX = kX == HopperTiles::kXTranspose;
   using E = typename Tr::Element;
   using Bar = cutlass::arch::ClusterTransactionBarrier;
-  static_assert(!(kRoundX || kTransX) || (Tr::kTF32 && !Tr::kSplit), "the producers' rounding pass is TF32's");
-  static_assert(!kTransX || Tr::kRowBytes == 128, "v133's transposition: 4-byte elements");
+  static_assert(!kRoundX || (Tr::kTF32 && !Tr::kSplit), "the producers' rounding pass is TF32's");
+  static_assert(!kTransX || !Tr::kSplit, "v133's transposition: not of a split x");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, BQ = HopperTiles::BQ, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   extern __shared__ __align__(1024) uint8_t smem[];
   // per slot (wg, j), index wg * ring + j: TMA landed, rounded (kRoundX), released by the consumer's 4 warps
@@ -281,13 +307,12 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
       for (; ts.k < my_tiles; ts.next(p, g, sh, wg, my_tiles)) {
         for (; ls.k < my_tiles && ls.c < ts.c + 2; ls.next(p, g, sh, wg, my_tiles))
           if (lane == 0)
-            hopper_issue_ncdhw(&xmap, p, g, ls.tl, ls.p0 + ls.i, &my_landed[ls.c & 1],
-                               my_land + (ls.c & 1) * p.land_bytes, xpol);
+            hopper_issue_ncdhw<Tr>(&xmap, p, g, ls.tl, ls.p0 + ls.i, &my_landed[ls.c & 1],
+                                   my_land + (ls.c & 1) * p.land_bytes, xpol);
         const int sl = ts.c % R;
         Bar::wait(&my_landed[ts.c & 1], (ts.c >> 1) & 1);
         if (ts.c >= R) Bar::wait(&my_empty[sl], ((ts.c / R) - 1) & 1);
-        hopper_transpose_x(p, reinterpret_cast<const float*>(my_land + (ts.c & 1) * p.land_bytes),
-                           my_slots + sl * p.slot_bytes, lane);
+        hopper_transpose_x<Tr>(p, my_land + (ts.c & 1) * p.land_bytes, my_slots + sl * p.slot_bytes, lane);
         fence_proxy_async();
         __syncwarp();
         if (lane == 0) Bar::arrive(&my_ready[sl]);

@@ -534,6 +534,43 @@ static void x_transpose() {
     CHECK(worst_r <= (t.rows % 32 ? 2 : 1) && worst_w == 1, "S %d: phases %d-way (reads), %d-way (writes)", S,
           worst_r, worst_w);
   }
+  // the 2-byte form (HopperXTranspose16): element (c, w) at the 64-byte swizzle's byte w 64 + ((c / 8) ^ (w / 2 mod
+  // 4)) 16 + (c mod 8) 2 (512-byte atoms: the box starts on one), every element once; read i's half q (channel
+  // 8 cg + i, position 8 wb + q) written by store q as its half i; phases at most 2-way both ways
+  for (int S : {1, 2, 8}) {
+    const HopperXTranspose16 t = HopperXTranspose16::make((64 + S - 1 + 7) / 8 * 8);
+    std::vector<int> rd(32 * t.rows, 0), wr(32 * t.rows, 0);
+    int worst_r = 0, worst_w = 0;
+    for (int k = 0; 32 * k < t.blocks(); ++k)
+      for (int h = 0; h < 4; ++h)
+        for (int i = 0; i < 8; ++i) {
+          int rb[8] = {}, wb8[8] = {};
+          for (int l = 8 * h; l < 8 * h + 8; ++l) {
+            const int b = 32 * k + l;
+            if (b >= t.blocks()) continue;
+            int cg, wb;
+            t.block(b, cg, wb);
+            CHECK(cg >= 0 && cg < 4 && wb >= 0 && wb < t.nwb, "16-bit S %d block %d: (%d, %d)", S, b, cg, wb);
+            const int lo = t.land(8 * cg + i, wb), so = HopperXTranspose16::slot(8 * wb + i, cg);
+            worst_r = std::max(worst_r, ++rb[lo / 8 % 8]);
+            worst_w = std::max(worst_w, ++wb8[so / 8 % 8]);
+            for (int q = 0; q < 8; ++q) {
+              const int c = 8 * cg + i, w = 8 * wb + q;
+              CHECK(lo + q == c * t.rows + w, "16-bit S %d: landed (%d, %d)", S, c, w);
+              ++rd[lo + q];
+              const int sq = HopperXTranspose16::slot(w, cg) + i;
+              CHECK(2 * sq == w * 64 + (((c >> 3) ^ ((w >> 1) & 3)) << 4) + (c & 7) * 2, "16-bit S %d: slot (%d, %d)",
+                    S, c, w);
+              ++wr[sq];
+            }
+          }
+        }
+    for (int e = 0; e < 32 * t.rows; ++e)
+      CHECK(rd[e] == 1 && wr[e] == 1, "16-bit S %d element %d read %d, written %d times", S, e, rd[e], wr[e]);
+    CHECK(worst_r <= 2 && worst_w <= 2, "16-bit S %d: phases %d-way (reads), %d-way (writes)", S, worst_r, worst_w);
+    std::printf("x transposition, 16-bit, rows %d: worst phase %d-way reads, %d-way writes\n", t.rows, worst_r,
+                worst_w);
+  }
 }
 
 static void dgrad_fragment_banks() {

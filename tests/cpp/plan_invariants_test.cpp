@@ -141,12 +141,15 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
   // v133: an NCDHW x read in place (fp32 TF32, NCDHW y, w stride 1, whole 16-byte strides), two landing buffers of a
   // pair's boxes per warpgroup, no copy; never by default
   if (p.land_bytes > 0) {
-    CHECK(!r.restage_x && pb.dtype == DType::kF32 && !p.split && !p.cf_dst && a.x.stride[4] == 1 &&
-              aligned16(a.x, {0, 1, 2, 3}, 4) && p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ &&
-              p.land_bytes % 1024 == 0 && p.land_bytes >= (p.Kc / 32) * HopperTiles::rows(p.S) * 128 &&
+    CHECK(!r.restage_x && pb.math == Math::kTF32 && !p.split && !p.cf_dst && a.x.stride[4] == 1 &&
+              aligned16(a.x, {0, 1, 2, 3}, es) && p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ &&
+              p.land_bytes % 1024 == 0 && p.land_bytes >= (p.Kc / 32) * HopperTiles::rows(p.S) * 32 * es &&
               std::getenv("CUTLASS_CONVT3D_SM90_X_NCDHW"),
           "an NCDHW x in place: land %d", p.land_bytes);
-    CHECK(HopperXTranspose::make(HopperTiles::rows(p.S)).nwb >= 8, "the transposition's diagonal wraps once");
+    // (the transpositions' block maps wrap once: nwb past the largest offset they add)
+    CHECK(HopperXTranspose::make(HopperTiles::rows(p.S)).nwb >= 8 &&
+              HopperXTranspose16::make(HopperTiles::rows(p.S)).nwb >= 7,
+          "the transposition's diagonal wraps once");
   }
   CHECK(p.nseg >= 1 && p.nseg <= HopperTiles::kMaxSeg, "%d segments", p.nseg);
   // every output row of every (group, channel block) in exactly one segment, each with its class's pairs
