@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stop 58, the first call (carry [".whl"]): v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=1 / 2: the Hopper forward reads an fp32
-# TF32 NCDHW x in place, its producer warps transposing each pair's boxes; built and host-checked at stop 57, never
+# TF32 or 16-bit NCDHW x in place, its producer warps transposing each pair's boxes; built and host-checked at stop 57, never
 # run): build, its tests (test_hopper_forward's -xin modes, the non-finite -xin modes; then every Hopper forward test),
 # the A/B against the copy on every fp32 NCDHW Hopper-forward shape with the outputs' bits compared (DIGEST: the same
 # TF32 operands, so the same sums) and checked against float64, ncu of the mission forward's kernels both ways, and
@@ -12,7 +12,7 @@ log_pytest 120 "xin or x_ncdhw"
 log_pytest 150 "hopper_forward or l2_hints or is_taken_on_sm90"
 echo "== A/B v133 (time left: $(left) s)" >> "$L"
 VARIANTS="new=$B xin1=$B@CUTLASS_CONVT3D_SM90_X_NCDHW=1 xin2=$B@CUTLASS_CONVT3D_SM90_X_NCDHW=2" DIGEST=1 CHECK=1 \
-  CASES="mission odd-32-32 k3s2op1 k2s2 k3s1 vnet-128-64 video-64-32" CFGS="f32 ncdhw tf32" OUT=$OUT/ab \
+  CASES="mission odd-32-32 k3s2op1 k2s2 k3s1 vnet-128-64 video-64-32" CFGS="f32 ncdhw tf32,bf16 ncdhw tf32" OUT=$OUT/ab \
   timeout $(( $(left) > 250 ? 120 : $(left) / 3 )) bash benchmarks/ab_compare.sh 2>&1 | grep -v "^WARNING\|dgrad\|wgrad" >> "$L"
 echo "== ncu, mission forward, copy / in place (time left: $(left) s)" >> "$L"
 for v in 0 1; do
@@ -21,8 +21,8 @@ for v in 0 1; do
     -k regex:"hopper|to_channels_last" --launch-skip 8 -c 8 "$B" --case mission --reps 3 2>&1 | \
     python3 benchmarks/ncu_brief.py >> "$L"
 done
-export CUTLASS_CONVT3D_SM90_X_NCDHW=1
-log_bench s58a-mission-xin 5 --cases mission --modes fp32-tf32
+export CUTLASS_CONVT3D_SM90_X_NCDHW=2  # (level 2: the bf16 mission in place too, whatever its config)
+log_bench s58a-mission-xin 5 --cases mission --modes fp32-tf32,bf16
 unset CUTLASS_CONVT3D_SM90_X_NCDHW
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 exit 0
