@@ -128,8 +128,10 @@ Status x_map_ncdhw(const HopperParams& p, const TensorRef5& x, bool tf32, CUtens
   int64_t st[4] = {x.stride[3], x.stride[2], x.stride[1], x.stride[0]};
   // an extent-1 dimension's stride is never stepped, but the map still wants a positive multiple of 16 bytes (the
   // plan checks the others): where it is not one, any that is (a view's W 70 row stride, say, would not be)
+  constexpr int64_t q = 16 / int64_t(sizeof(typename Tr::Element));  // elements of 16 bytes
   for (int i = 0; i < 4; ++i)
-    if (dims[i + 1] == 1 && (st[i] <= 0 || st[i] % 4)) st[i] = ((i == 0 ? 1 : st[i - 1]) * int64_t(dims[i]) + 3) / 4 * 4;
+    if (dims[i + 1] == 1 && (st[i] <= 0 || st[i] % q))
+      st[i] = ((i == 0 ? 1 : st[i - 1]) * int64_t(dims[i]) + q - 1) / q * q;
   const cuuint32_t box[5] = {cuuint32_t(HopperTiles::rows(p.S)), 1, 1, 32, 1};
   return map_tiled<Tr, 0>(x.data, dims, st, box, tf32, map, why);
 }
