@@ -192,48 +192,31 @@ struct DirectTiles {
 static_assert(DirectTiles::run_row(1, 32) > DirectTiles::kThreads,
               "the staged kernel's copy advances (row, w) assuming a window row is longer than the CTA");
 
-// v133: the producer warp's transposition of a landed NCDHW x box, [32 channels][rows positions] of 4-byte elements
-// (rows = HopperTiles::rows(S), a multiple of 8), into the slot's K-major rows of 128 bytes (the 16-byte chunk k,
-// channels 4k .. 4k + 3, of row w at chunk k ^ (w mod 8): the 128-byte swizzle).  Work: blocks of 4 channels x 4
-// positions, a lane's block read as four 16-byte rows (one per channel) and written as four 16-byte chunks (one per
-// position).  Block b takes channel group cg = b mod 8 and position block wb = (b / 8 + cg) mod nwb, a diagonal, so
-// that the 8 lanes of a 16-byte access phase (one b / 8, every cg) read 8 consecutive position blocks (distinct bank
-// groups, but where the diagonal wraps at rows 72: 2-way there) and write 8 distinct chunks (cg ^ (4 wb + i) mod 8;
-// both checked by ct3d_index_test)
+// v133: the producer warp's transposition of a landed NCDHW x box, [32 channels][rows positions] (rows =
+// HopperTiles::rows(S), a multiple of 8), into the slot's K-major rows of 32 channels, one 16-byte chunk holding B
+// channels (B = 4 fp32, 8 fp16 / bf16): chunk k of row w at k ^ swz(w), the 128-byte swizzle (w mod 8) for 4-byte
+// elements, the 64-byte one (w / 2 mod 4) for 2-byte ones.  Work: blocks of B channels x B positions, a lane's block
+// read as B channel rows of B positions and written as B chunks (one per position).  Block b takes channel group
+// cg = b mod (32 / B) and position block wb = (b / (32 / B) + (B / 4) cg) mod nwb, a diagonal, so that the 8 lanes of
+// a 16-byte access phase read 8 consecutive position blocks (distinct bank groups, but where the diagonal wraps at
+// rows 72: 2-way there) and write 8 distinct chunks (4-byte: cg ^ (4 wb + i) mod 8) or 2 lanes a bank group (2-byte:
+// a stored row's bank group is fixed by cg and the row's parity, 4 cg values); ct3d_index_test checks all of it
+template <int B>
 struct HopperXTranspose {
-  int rows, nwb;  // positions per landed row, 4-position blocks per row
-  CT3D_HD static HopperXTranspose make(int rows) { return {rows, rows / 4}; }
-  CT3D_HD int blocks() const { return 8 * nwb; }
+  static_assert(B == 4 || B == 8, "4-byte or 2-byte elements: 16-byte chunks");
+  static constexpr int kGroups = 32 / B;  // channel groups (chunks of a row)
+  int rows, nwb;                          // positions per landed row, B-position blocks per row
+  CT3D_HD static HopperXTranspose make(int rows) { return {rows, rows / B}; }
+  CT3D_HD int blocks() const { return kGroups * nwb; }
   CT3D_HD void block(int b, int& cg, int& wb) const {
-    cg = b & 7;
-    wb = (b >> 3) + cg;
+    cg = b % kGroups;
+    wb = b / kGroups + B / 4 * cg;
     if (wb >= nwb) wb -= nwb;
   }
-  // element offsets: channel c's row of the landed box (its 4 positions from 4 wb on), and the slot's 16-byte chunk
-  // of position w holding channels 4 cg .. 4 cg + 3 (in floats)
-  CT3D_HD int land(int c, int wb) const { return c * rows + 4 * wb; }
-  CT3D_HD static int slot(int w, int cg) { return w * 32 + ((cg ^ (w & 7)) << 2); }
-};
-// ... its 2-byte form (fp16 / bf16): slot rows of 64 bytes in the 64-byte swizzle (16-byte chunk k, channels 8k ..
-// 8k + 7, of row w at chunk k ^ (w / 2 mod 4)); blocks of 8 channels x 8 positions, read as 8 channel rows (the
-// kernel: in two halves of 8 bytes, for registers) and written as eight 16-byte chunks (one per position) a lane.
-// Block b: cg = b mod 4, wb = (b / 4 + 2 cg) mod nwb, so that an 8-lane phase (two b / 4, every cg) reads 8
-// consecutive position blocks (distinct bank groups for 16-byte reads but where the sequence wraps at rows 72) and
-// writes 2 lanes a bank group (a stored row's bank group is fixed by cg and the row's parity: 4 cg values, no
-// better; ct3d_index_test)
-struct HopperXTranspose16 {
-  int rows, nwb;  // positions per landed row, 8-position blocks per row
-  CT3D_HD static HopperXTranspose16 make(int rows) { return {rows, rows / 8}; }
-  CT3D_HD int blocks() const { return 4 * nwb; }
-  CT3D_HD void block(int b, int& cg, int& wb) const {
-    cg = b & 3;
-    wb = (b >> 2) + 2 * cg;
-    if (wb >= nwb) wb -= nwb;
-  }
-  // element offsets: channel c's row of the landed box (its 8 positions from 8 wb on), and the slot's 16-byte chunk of
-  // position w holding channels 8 cg .. 8 cg + 7
-  CT3D_HD int land(int c, int wb) const { return c * rows + 8 * wb; }
-  CT3D_HD static int slot(int w, int cg) { return w * 32 + ((cg ^ ((w >> 1) & 3)) << 3); }
+  // element offsets: channel c's row of the landed box (its B positions from B wb on), and the slot's chunk of
+  // position w holding channels B cg .. B cg + B - 1
+  CT3D_HD int land(int c, int wb) const { return c * rows + B * wb; }
+  CT3D_HD static int slot(int w, int cg) { return w * 32 + ((cg ^ (B == 4 ? w & 7 : (w >> 1) & 3)) * B); }
 };
 
 // v126's transposition of a 32 x 32 fp32 tile in shared memory (wgemm_sm90.cuh), here for the host index test: block

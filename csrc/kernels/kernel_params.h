@@ -516,7 +516,7 @@ struct HopperTiles {
   // how x reaches the slots, a kernel instance each: TMA boxes of a channels_last x (its copy, or x itself with the
   // TFLOAT32 map rounding); the same with the producer warps rounding each landed slot (kRoundX); or (v133, fp32 TF32
   // and 16-bit) boxes of an NCDHW x, [32 channels][rows(S) positions], landed in one of two buffers per warpgroup and
-  // transposed by the producer warp into the slot's K-major rows (HopperXTranspose / HopperXTranspose16), so that no
+  // transposed by the producer warp into the slot's K-major rows (HopperXTranspose<4 / 8>), so that no
   // channels_last copy of x is made
   enum XIn { kXMap = 0, kXRound = 1, kXTranspose = 2 };
   static constexpr int half_out_bytes(bool cf) {

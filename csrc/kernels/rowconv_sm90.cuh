@@ -87,21 +87,22 @@ CT3D_DEV void hopper_issue_ncdhw(const CUtensorMap* xmap, const HopperParams& p,
 }
 
 // v133: the producer warp's transposition of a landed pair (nbox boxes [32 channels][rows]) into the slot's K-major
-// rows: fp32 by 4 x 4 blocks (HopperXTranspose; TF32-rounded here unless the map did), 16-bit by 8 x 8 blocks
-// (HopperXTranspose16: output word m of position j = the j-th halves of channels 2m and 2m + 1, one byte permute)
+// rows (HopperXTranspose): fp32 by 4 x 4 blocks, TF32-rounded here unless the map did; 16-bit by 8 x 8 blocks, output
+// word m of a position the halves of channels 2m and 2m + 1 at that position (one byte permute)
 template <class Tr>
 CT3D_DEV void hopper_transpose_x(const HopperParams& p, const uint8_t* land, uint8_t* slot, int lane) {
   using E = typename Tr::Element;
-  const int rows = HopperTiles::rows(p.S), nbox = p.Kc / 32, bb = hopper_box_bytes<Tr>(p);
-  if constexpr (sizeof(E) == 4) {
-    const HopperXTranspose t = HopperXTranspose::make(rows);
-    const bool round = !p.tma_round;
-    for (int j = 0; j < nbox; ++j) {
-      const float* lb = reinterpret_cast<const float*>(land + j * bb);
-      float* sb = reinterpret_cast<float*>(slot + j * bb);
-      for (int b = lane; b < t.blocks(); b += 32) {
-        int cg, wb;
-        t.block(b, cg, wb);
+  constexpr int B = 16 / int(sizeof(E));
+  const HopperXTranspose<B> t = HopperXTranspose<B>::make(HopperTiles::rows(p.S));
+  const int nbox = p.Kc / 32, bb = hopper_box_bytes<Tr>(p);
+  [[maybe_unused]] const bool round = !p.tma_round;
+  for (int j = 0; j < nbox; ++j) {
+    const E* lb = reinterpret_cast<const E*>(land + j * bb);
+    E* sb = reinterpret_cast<E*>(slot + j * bb);
+    for (int b = lane; b < t.blocks(); b += 32) {
+      int cg, wb;
+      t.block(b, cg, wb);
+      if constexpr (B == 4) {
         uint4 v[4];
 #pragma unroll
         for (int i = 0; i < 4; ++i) v[i] = *reinterpret_cast<const uint4*>(lb + t.land(4 * cg + i, wb));
@@ -110,18 +111,9 @@ CT3D_DEV void hopper_transpose_x(const HopperParams& p, const uint8_t* land, uin
 #pragma unroll
         for (int i = 0; i < 4; ++i) {
           if (round) tf32_round_clear(o[i]);
-          *reinterpret_cast<uint4*>(sb + HopperXTranspose::slot(4 * wb + i, cg)) = o[i];
+          *reinterpret_cast<uint4*>(sb + t.slot(4 * wb + i, cg)) = o[i];
         }
-      }
-    }
-  } else {
-    const HopperXTranspose16 t = HopperXTranspose16::make(rows);
-    for (int j = 0; j < nbox; ++j) {
-      const E* lb = reinterpret_cast<const E*>(land + j * bb);
-      E* sb = reinterpret_cast<E*>(slot + j * bb);
-      for (int b = lane; b < t.blocks(); b += 32) {
-        int cg, wb;
-        t.block(b, cg, wb);
+      } else {
         // in two halves of 4 positions (8-byte loads): the whole block's 32 words beside the consumers' register
         // budget spilled (12 bytes, the 16-bit instances)
 #pragma unroll
@@ -135,7 +127,7 @@ CT3D_DEV void hopper_transpose_x(const HopperParams& p, const uint8_t* land, uin
             auto word = [&](int i) { return q < 2 ? v[i].x : v[i].y; };
             const uint4 o = make_uint4(__byte_perm(word(0), word(1), sel), __byte_perm(word(2), word(3), sel),
                                        __byte_perm(word(4), word(5), sel), __byte_perm(word(6), word(7), sel));
-            *reinterpret_cast<uint4*>(sb + HopperXTranspose16::slot(8 * wb + 4 * hq + q, cg)) = o;
+            *reinterpret_cast<uint4*>(sb + t.slot(8 * wb + 4 * hq + q, cg)) = o;
           }
         }
       }

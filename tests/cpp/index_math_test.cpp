@@ -496,80 +496,49 @@ static void wgemm_transpose() {
     }
 }
 
-// v133's transposition of a landed NCDHW x box (HopperXTranspose) at both row counts the forward stages (rows(S):
-// 64 at S = 1, 72 at S = 2..8): every landed element (channel c, position w) read once and written once, at the
-// K-major 128-byte-swizzled byte w 128 + ((c / 4) ^ (w mod 8)) 16 + (c mod 4) 4; per 8-lane phase of the producer's
-// loop (b = lane + 32 k) the 16-byte reads and writes touch at most 2 lanes per 16-byte bank group (rows 64: 1)
+// v133's transposition of a landed NCDHW x box (HopperXTranspose<B>: B = 4 fp32, 8 fp16 / bf16) at the row counts the
+// forward stages (rows(S): 64 at S = 1, 72 at S = 2..8): every landed element (channel c, position w) read once and
+// written once, at the K-major swizzled byte (4-byte: w 128 + ((c / 4) ^ (w mod 8)) 16 + (c mod 4) 4, the 128-byte
+// swizzle; 2-byte: w 64 + ((c / 8) ^ (w / 2 mod 4)) 16 + (c mod 8) 2, the 64-byte one), read i's element q (channel
+// B cg + i, position B wb + q) written by store q as its element i; per 8-lane phase of the producer's loop (b = lane
+// + 32 k) the reads (as 16-byte rows) and the writes put at most 2 lanes on a 16-byte bank group (4-byte writes: 1;
+// 4-byte reads at rows 64: 1)
+template <int B>
 static void x_transpose() {
+  const int es = 16 / B;
   for (int S : {1, 2, 8}) {
-    const HopperXTranspose t = HopperXTranspose::make((64 + S - 1 + 7) / 8 * 8);  // HopperTiles::rows(S), BQ 64
+    const HopperXTranspose<B> t = HopperXTranspose<B>::make((64 + S - 1 + 7) / 8 * 8);  // HopperTiles::rows(S), BQ 64
     std::vector<int> rd(32 * t.rows, 0), wr(32 * t.rows, 0);
     int worst_r = 0, worst_w = 0;
     for (int k = 0; 32 * k < t.blocks(); ++k)
       for (int h = 0; h < 4; ++h)
-        for (int i = 0; i < 4; ++i) {
+        for (int i = 0; i < B; ++i) {
           int rb[8] = {}, wb8[8] = {};
           for (int l = 8 * h; l < 8 * h + 8; ++l) {
             const int b = 32 * k + l;
             if (b >= t.blocks()) continue;
             int cg, wb;
             t.block(b, cg, wb);
-            CHECK(cg >= 0 && cg < 8 && wb >= 0 && wb < t.nwb, "S %d block %d: (%d, %d)", S, b, cg, wb);
-            const int lo = t.land(4 * cg + i, wb), so = HopperXTranspose::slot(4 * wb + i, cg);
-            worst_r = std::max(worst_r, ++rb[lo / 4 % 8]);
-            worst_w = std::max(worst_w, ++wb8[so / 4 % 8]);
-            for (int j = 0; j < 4; ++j) {  // read i's component j is (channel 4 cg + i, position 4 wb + j) ...
-              const int c = 4 * cg + i, w = 4 * wb + j;
-              CHECK(lo + j == c * t.rows + w, "S %d: landed (%d, %d)", S, c, w);
-              ++rd[lo + j];
-              // ... written by write j as its component i
-              const int sj = HopperXTranspose::slot(w, cg) + i;
-              CHECK(4 * sj == w * 128 + (((c >> 2) ^ (w & 7)) << 4) + (c & 3) * 4, "S %d: slot (%d, %d)", S, c, w);
-              ++wr[sj];
-            }
-          }
-        }
-    for (int e = 0; e < 32 * t.rows; ++e)
-      CHECK(rd[e] == 1 && wr[e] == 1, "S %d element %d read %d, written %d times", S, e, rd[e], wr[e]);
-    CHECK(worst_r <= (t.rows % 32 ? 2 : 1) && worst_w == 1, "S %d: phases %d-way (reads), %d-way (writes)", S,
-          worst_r, worst_w);
-  }
-  // the 2-byte form (HopperXTranspose16): element (c, w) at the 64-byte swizzle's byte w 64 + ((c / 8) ^ (w / 2 mod
-  // 4)) 16 + (c mod 8) 2 (512-byte atoms: the box starts on one), every element once; read i's half q (channel
-  // 8 cg + i, position 8 wb + q) written by store q as its half i; phases at most 2-way both ways
-  for (int S : {1, 2, 8}) {
-    const HopperXTranspose16 t = HopperXTranspose16::make((64 + S - 1 + 7) / 8 * 8);
-    std::vector<int> rd(32 * t.rows, 0), wr(32 * t.rows, 0);
-    int worst_r = 0, worst_w = 0;
-    for (int k = 0; 32 * k < t.blocks(); ++k)
-      for (int h = 0; h < 4; ++h)
-        for (int i = 0; i < 8; ++i) {
-          int rb[8] = {}, wb8[8] = {};
-          for (int l = 8 * h; l < 8 * h + 8; ++l) {
-            const int b = 32 * k + l;
-            if (b >= t.blocks()) continue;
-            int cg, wb;
-            t.block(b, cg, wb);
-            CHECK(cg >= 0 && cg < 4 && wb >= 0 && wb < t.nwb, "16-bit S %d block %d: (%d, %d)", S, b, cg, wb);
-            const int lo = t.land(8 * cg + i, wb), so = HopperXTranspose16::slot(8 * wb + i, cg);
-            worst_r = std::max(worst_r, ++rb[lo / 8 % 8]);
-            worst_w = std::max(worst_w, ++wb8[so / 8 % 8]);
-            for (int q = 0; q < 8; ++q) {
-              const int c = 8 * cg + i, w = 8 * wb + q;
-              CHECK(lo + q == c * t.rows + w, "16-bit S %d: landed (%d, %d)", S, c, w);
+            CHECK(cg >= 0 && cg < 32 / B && wb >= 0 && wb < t.nwb, "B %d S %d block %d: (%d, %d)", B, S, b, cg, wb);
+            const int lo = t.land(B * cg + i, wb), so = t.slot(B * wb + i, cg);
+            worst_r = std::max(worst_r, ++rb[lo * es / 16 % 8]);
+            worst_w = std::max(worst_w, ++wb8[so * es / 16 % 8]);
+            for (int q = 0; q < B; ++q) {
+              const int c = B * cg + i, w = B * wb + q;
+              CHECK(lo + q == c * t.rows + w, "B %d S %d: landed (%d, %d)", B, S, c, w);
               ++rd[lo + q];
-              const int sq = HopperXTranspose16::slot(w, cg) + i;
-              CHECK(2 * sq == w * 64 + (((c >> 3) ^ ((w >> 1) & 3)) << 4) + (c & 7) * 2, "16-bit S %d: slot (%d, %d)",
-                    S, c, w);
+              const int sq = t.slot(w, cg) + i;
+              const int want = B == 4 ? w * 128 + (((c >> 2) ^ (w & 7)) << 4) + (c & 3) * 4
+                                      : w * 64 + (((c >> 3) ^ ((w >> 1) & 3)) << 4) + (c & 7) * 2;
+              CHECK(sq * es == want, "B %d S %d: slot (%d, %d)", B, S, c, w);
               ++wr[sq];
             }
           }
         }
     for (int e = 0; e < 32 * t.rows; ++e)
-      CHECK(rd[e] == 1 && wr[e] == 1, "16-bit S %d element %d read %d, written %d times", S, e, rd[e], wr[e]);
-    CHECK(worst_r <= 2 && worst_w <= 2, "16-bit S %d: phases %d-way (reads), %d-way (writes)", S, worst_r, worst_w);
-    std::printf("x transposition, 16-bit, rows %d: worst phase %d-way reads, %d-way writes\n", t.rows, worst_r,
-                worst_w);
+      CHECK(rd[e] == 1 && wr[e] == 1, "B %d S %d element %d read %d, written %d times", B, S, e, rd[e], wr[e]);
+    CHECK(worst_r <= (B == 4 && t.rows % 32 == 0 ? 1 : 2) && worst_w <= (B == 4 ? 1 : 2),
+          "B %d S %d: phases %d-way (reads), %d-way (writes)", B, S, worst_r, worst_w);
   }
 }
 
@@ -812,7 +781,8 @@ int main() {
   vec_rows<4>();
   dgrad_fragment_banks();
   wgemm_transpose();
-  x_transpose();
+  x_transpose<4>();
+  x_transpose<8>();
   dgrad_cl_fragments();
   dgrad_cl16_fragments();
   dgrad_vectors();

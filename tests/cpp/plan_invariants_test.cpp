@@ -147,8 +147,8 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
               std::getenv("CUTLASS_CONVT3D_SM90_X_NCDHW"),
           "an NCDHW x in place: land %d", p.land_bytes);
     // (the transpositions' block maps wrap once: nwb past the largest offset they add)
-    CHECK(HopperXTranspose::make(HopperTiles::rows(p.S)).nwb >= 8 &&
-              HopperXTranspose16::make(HopperTiles::rows(p.S)).nwb >= 7,
+    CHECK(HopperXTranspose<4>::make(HopperTiles::rows(p.S)).nwb >= 8 &&
+              HopperXTranspose<8>::make(HopperTiles::rows(p.S)).nwb >= 7,
           "the transposition's diagonal wraps once");
   }
   CHECK(p.nseg >= 1 && p.nseg <= HopperTiles::kMaxSeg, "%d segments", p.nseg);
