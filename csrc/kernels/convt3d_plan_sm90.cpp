@@ -98,9 +98,9 @@ Sm90Mode sm90_mode(const char* var) {
 
 }  // namespace
 
-bool streams_past_l2(int64_t bytes) {
+bool streams_past_l2(int64_t bytes, int times) {
   const int64_t l2 = device_attrs().l2_bytes;
-  return l2 > 0 && bytes > l2;
+  return l2 > 0 && bytes > times * l2;
 }
 
 namespace {
@@ -178,9 +178,9 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // v133: CUTLASS_CONVT3D_SM90_X_NCDHW (kHopperXNcdhwDefault): an fp32 TF32 or 16-bit NCDHW x (w stride 1, the
   // other strides whole 16 bytes) read in place by its own TMA map, each pair's boxes landed [channel][position] and
   // transposed into the slot by the producer warps (HopperTiles::kXTranspose), instead of the channels_last copy (the
-  // mission: 134 MB read and written, ~0.1 ms of the 0.66 ms fp32 forward); NCDHW y, at most 4 blocks a pair.  The landing buffers
-  // take shared memory the slots and warpgroups would have: at 1 only where the copy's plan keeps as many
-  // warpgroups and slots (the mission's 3 x 2), at 2 wherever they fit (for measurements); else the copy (below)
+  // mission: 134 MB read and written, ~0.1 ms of the 0.66 ms fp32 forward); NCDHW y, at most 4 blocks a pair.  The
+  // landing buffers take shared memory the slots and warpgroups would have: at 1 only where the copy's plan keeps as
+  // many warpgroups and slots (the mission's 3 x 2), at 2 wherever they fit (for measurements); else the copy (below)
   const int x_ncdhw = env_level("CUTLASS_CONVT3D_SM90_X_NCDHW", 2, kHopperXNcdhwDefault);
   const int land_bytes = (Kc / 32 * HopperTiles::rows(p.S) * 32 * esize + 1023) / 1024 * 1024;
   const bool x_in_ncdhw = x_ncdhw > 0 && (tf32 || half) && r.restage_x && !p.cf_dst && a.x.stride[4] == 1 &&
@@ -278,7 +278,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // mission 0.784 -> 0.731, k3s2op1 (rows on 16 bytes) 0.611 -> 0.684, fp32 channels_last / bf16 +8% / +11%.  Not
   // explained (ncu, which runs kernels one at a time at base clocks, timed the mission kernel the other way, 676
   // against 613 us), so the bound of 8 L2s lies somewhere between the two shapes measured, not at a located edge
-  const bool wg3 = tf32 && rows_off16 && p.vec16 && !forced && numel(a.y) * esize > 8 * device_attrs().l2_bytes;
+  const bool wg3 = tf32 && rows_off16 && p.vec16 && !forced && streams_past_l2(numel(a.y) * esize, 8);
   auto configure = [&] {
     if (wg3) {
       p.nwg = 3;

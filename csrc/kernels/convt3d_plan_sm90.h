@@ -216,8 +216,9 @@ constexpr int kHopperXNcdhwDefault = 0;
 // default 1 where grad_y is larger than the L2: H100 (stop 56) mission NCDHW 0.649 -> 0.626 ms (3: 0.629),
 // channels_last even
 constexpr int kHopperWgradL2HintDefault = 1;
-// Whether a stream of `bytes` passes the device's L2 (the L2 hints' and the chunk cap's condition; unknown L2: no)
-bool streams_past_l2(int64_t bytes);
+// Whether a stream of `bytes` passes `times` the device's L2 (the L2 hints' and the chunk cap's condition at 1, v132's
+// warpgroups at 8; unknown L2: no)
+bool streams_past_l2(int64_t bytes, int times = 1);
 // CUTLASS_CONVT3D_PHASEGEMM: the phase-GEMM (TapGemmPhase: the forward and grad_input where kernel != stride): 0 never,
 // 1 wherever it applies, 2 where no Hopper kernel takes the pass, 3 (the default) at x's W <= kPhaseGemmShortW: the
 // forward where no Hopper forward takes it, grad_input over the Hopper grad_input too.  H100 (stop 40, NOTES v99),
