@@ -1018,6 +1018,19 @@ _ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, [02], 2, \d>|I\w*ELi[0
 _X_NCDHW = re.compile(r"hopper_rowconv_kernel(<[^(]*, 2, \d, \d>|I\w*ELi2ELi\dELi\dEE)")
 
 
+def _copy_and_in_place(run, in_place, monkeypatch):
+    """run() with the NCDHW x copied (CUTLASS_CONVT3D_SM90_X_NCDHW=0) and read in place where v133 takes it (=2):
+    both on the Hopper forward, the in-place instance exactly in the second where in_place; the two outputs."""
+    ys = []
+    for level in ("0", "2"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", level)
+        y, names = _with_kernel_names(run)
+        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+        assert bool(_X_NCDHW.search(names)) == (level == "2" and in_place), names
+        ys.append(y)
+    return ys
+
+
 def _x_ncdhw_expected(mode, layout, x_shape):
     """Whether a forward in this mode reads its NCDHW x in place (v133): fp32 TF32 or 16-bit under
     CUTLASS_CONVT3D_SM90_X_NCDHW=2, an NCDHW x whose h / d / channel / n strides are whole 16 bytes (W a multiple of 4
@@ -1161,9 +1174,9 @@ def test_hopper_forward_x_ncdhw(xcase, cfg, dtype, rounding, restore_flags, hopp
     """v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=2): the Hopper forward reading an NCDHW x in place, its producer warps
     transposing each pair's landed boxes into the slots (fp32: TF32-rounded by the map, TMA_ROUND=1, or by the
     transposition; bf16 / fp16: 2-byte elements, the 64-byte swizzle): the instance ran where x's rows are whole 16
-    bytes (16-bit W 100: not, the copy), not with the knob at 0; every output written (NaN-poisoned), within budget of float64,
-    and bit for bit the copy's result (the same operands, fp32 rounded to nearest either way, summed in the same
-    order), at the plan's and at forced warpgroup / slot counts."""
+    bytes (16-bit W 100: not, the copy), not with the knob at 0; every output written (NaN-poisoned), within budget
+    of float64, and bit for bit the copy's result (the same operands, fp32 rounded to nearest either way, summed in
+    the same order), at the plan's and at forced warpgroup / slot counts."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
     xs, cout, k, s, p, op, g = xcase
@@ -1182,18 +1195,11 @@ def test_hopper_forward_x_ncdhw(xcase, cfg, dtype, rounding, restore_flags, hopp
     in_place = xs[4] % (4 if dtype == "fp32" else 8) == 0
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
-    runs = {}
-    for level in ("0", "2"):
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", level)
-        y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g))
-        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
-        assert bool(_X_NCDHW.search(names)) == (level == "2" and in_place), names
-        runs[level] = y
-    y = runs["2"]
+    y_copy, y = _copy_and_in_place(lambda: conv_transpose3d(x, w, b, s, p, op, g), in_place, monkeypatch)
     assert y.dtype == torch_dtype and torch.isfinite(y).all(), "unwritten or non-finite outputs"
     budget = 2e-3 if dtype == "fp32" else 1e-2
     assert rel_err(y, ref) <= budget, f"{rel_err(y, ref):.3g} against float64"
-    assert torch.equal(y, runs["0"]), "not the copy's bits"
+    assert torch.equal(y, y_copy), "not the copy's bits"
 
 
 @pytest.mark.parametrize("dtype", ["fp32", "bf16"])
@@ -1213,14 +1219,9 @@ def test_hopper_forward_x_ncdhw_extent1_view(dtype, restore_flags, hopper_kernel
         x = torch.randn(2, 64, 3, 2, 76, generator=gen).to(torch.bfloat16).to(DEV)[:, :, :, :1, :72]
     w = (torch.randn(x.shape[1], 32, 3, 3, 3, generator=gen) / 16).to(x.dtype).to(DEV)
     ref = F.conv_transpose3d(x.double(), w.double(), None, 2, 1)
-    runs = {}
-    for level in ("0", "2"):
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", level)
-        y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, 2, 1))
-        assert bool(_X_NCDHW.search(names)) == (level == "2"), names
-        runs[level] = y
-    assert rel_err(runs["2"], ref) <= (2e-3 if dtype == "fp32" else 1e-2)
-    assert torch.equal(runs["2"], runs["0"]), "not the copy's bits"
+    y_copy, y = _copy_and_in_place(lambda: conv_transpose3d(x, w, None, 2, 1), True, monkeypatch)
+    assert rel_err(y, ref) <= (2e-3 if dtype == "fp32" else 1e-2)
+    assert torch.equal(y, y_copy), "not the copy's bits"
 
 
 @pytest.mark.parametrize("groups", [1, 32], ids=["dense", "depthwise"])
