@@ -4,7 +4,7 @@
 # run): build, its tests (test_hopper_forward's -xin modes, the non-finite -xin modes; then every Hopper forward test),
 # the A/B against the copy on every fp32 NCDHW Hopper-forward shape with the outputs' bits compared (DIGEST: the same
 # TF32 operands, so the same sums) and checked against float64, ncu of the mission forward's kernels both ways, and
-# bench.py's mission with the knob.  Logs: $OUT/s58a.txt (+ ab tables, the bench JSON).
+# bench.py's mission with the knob; the y write-pattern probe (ywrite_pattern_probe.cu).  Logs: $OUT/s58a.txt (+ ab tables, the bench JSON).
 # Usage: COMMIT=<sha> BUDGET_S=590 bash benchmarks/device_calls/s58a_check.sh
 . benchmarks/device_check_lib.sh s58a.txt 590
 nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv >> "$L"
@@ -24,6 +24,9 @@ for v in 0 1; do
     -k regex:"hopper|to_channels_last" --launch-skip 8 -c 8 "$B" --case mission --reps 3 2>&1 | \
     python3 benchmarks/ncu_brief.py >> "$L"
 done
+echo "== y write-pattern probe (time left: $(left) s)" >> "$L"
+nvcc -O3 -std=c++17 -gencode=arch=compute_90,code=sm_90 benchmarks/ywrite_pattern_probe.cu -o /tmp/ywp >> "$L" 2>&1 && \
+  for nwg in 3 4; do timeout 30 /tmp/ywp $nwg >> "$L" 2>&1; done
 export CUTLASS_CONVT3D_SM90_X_NCDHW=2  # (level 2: the bf16 mission in place too, whatever its config)
 log_bench s58a-mission-xin 5 --cases mission --modes fp32-tf32,bf16
 unset CUTLASS_CONVT3D_SM90_X_NCDHW
