@@ -2105,6 +2105,68 @@ def test_hopper_tma_phasegemm(pcase, layout, mode, wpair, restore_flags, monkeyp
     assert _pgemm_instance(names, False, 2) == (not pair and dtype != torch.float32), names
 
 
+# v134 (CUTLASS_CONVT3D_TAPGEMM_PHASE): forwards whose kernel equals the stride, which the tap-GEMM takes, through the
+# TMA phase-GEMM (one tap a residue class): the U-Net level unet-256-128 in small (N 128, two W blocks), N 64 with
+# 16-bit k-blocks of 64 channels and a partial position block, two groups, kernel (1, 2, 2) (4 classes), pointwise
+# (1 class), W 40 (past the tap-GEMM's short rows: level 2 only), and kernel 4 at stride 4 (64 classes: never, the
+# tap-GEMM keeps it).  (x shape, Cout, kernel = stride, groups)
+TAPGEMM_PHASE_CASES = [
+    ((2, 256, 3, 4, 16), 128, (2, 2, 2), 1),
+    ((1, 64, 3, 5, 10), 64, (2, 2, 2), 1),
+    ((1, 128, 2, 3, 8), 128, (2, 2, 2), 2),
+    ((1, 64, 4, 3, 12), 64, (1, 2, 2), 1),
+    ((1, 64, 3, 3, 5), 64, (1, 1, 1), 1),
+    ((1, 64, 2, 2, 40), 64, (2, 2, 2), 1),
+    ((1, 64, 2, 2, 6), 64, (4, 4, 4), 1),
+]
+
+
+@pytest.mark.parametrize("level", ["1", "2"])
+@pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16", "fp32-exact"])
+@pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "y-cl"])
+@pytest.mark.parametrize("tcase", TAPGEMM_PHASE_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}"
+                                                           f"g{c[3]}" for c in TAPGEMM_PHASE_CASES])
+def test_tapgemm_phase_forward(tcase, layout, mode, level, restore_flags, monkeypatch):
+    """v134 (compute capability 9.0): CUTLASS_CONVT3D_TAPGEMM_PHASE=1 / 2 sends a kernel == stride forward (the
+    tap-GEMM's) to the phase-GEMM over TMA boxes in TF32 and 16-bit modes (not exact fp32), every layout; outputs
+    NaN-poisoned and within budget of float64 (TF32 operands rounded to nearest by the maps); within 2 budgets of the
+    tap-GEMM's result (the knob unset); the same bits run to run."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
+    xs, cout, k, g = tcase
+    pcase = (xs, cout, k, k, 0, 0, g, 1)
+    dtype, tf32, budget, x, w, b, args = _phasegemm_forward_operands(pcase, mode, layout, True, 41)
+    rounded = dtype == torch.float32 and tf32
+    x64, w64 = ((_tf32(t, True) if rounded else t).double() for t in (x, w))
+    ref = F.conv_transpose3d(x64, w64, b.double(), *args)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+
+    def run():
+        return conv_transpose3d(x, w, b, *args)
+
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", level)
+    out, names = _with_kernel_names(run)
+    # level 1: where the tap-GEMM's short rows take the problem (W <= 32; a 16-bit channels_last x's W <= 16)
+    short = xs[4] <= 32 and not (dtype != torch.float32 and layout == "channels_last_3d" and xs[4] > 16)
+    # (an fp32 NCDHW y only by w pairs, at w stride 2: v120's default, so not pointwise)
+    pairs = dtype != torch.float32 or layout in ("channels_last_3d", "y-cl") or k[2] == 2
+    takes = mode != "fp32-exact" and k != (4, 4, 4) and pairs and (level == "2" or short)
+    assert ("hopper_tma_phasegemm_kernel" in names) == takes, f"{tcase} {layout} {mode}: {names}"
+    assert out.dtype == dtype and out.shape == ref.shape and torch.isfinite(out).all(), "unwritten or non-finite"
+    near = rel_err(out, ref)
+    assert near <= budget, f"{tcase} {layout}: {near:.3g} against float64"
+    if rounded:
+        assert near < 1e-5, f"{near:.2e} from the nearest-rounded operands' float64"
+    if not takes:
+        return
+    assert torch.equal(run(), out), "not bitwise the same run to run"
+    monkeypatch.delenv("CUTLASS_CONVT3D_TAPGEMM_PHASE")  # (the default kernels: the tap-GEMM, or the Hopper forward)
+    out0, names0 = _with_kernel_names(run)
+    assert "hopper_tma_phasegemm_kernel" not in names0, names0
+    assert rel_err(out, out0) <= 2 * budget, f"{tcase} {layout}: {rel_err(out, out0):.3g} against the default kernels"
+
+
 # grad_input's cases: the forward's, and strides 3 and 4 (boxes traversing grad_y at TMA element strides 3 and 4;
 # more than 8 classes, so not the forward's kernel)
 PGEMM_DGRAD_CASES = PGEMM_CASES + [

@@ -307,16 +307,18 @@ int phasegemm_mode() { return env_level("CUTLASS_CONVT3D_PHASEGEMM", 3, kPhaseGe
 // Strides <= kMaxStride, taps per residue (grad_input: kernel extent) <= kMaxTaps (offsets within int8), a group's
 // source channels whole 16-byte vectors (the source channels_last, read in place where its vectors are aligned, else
 // restaged channels_last into the workspace, never an expanded one), tensor-core policies, the grid within CUDA's limits.
-bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
+// tma_only (v134, a forward the tap-GEMM would take): the TMA kernel's plan or none, whatever x's W and the Hopper forward
+bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out, bool tma_only = false) {
   const ConvT3dProblem& pb = a.problem;
   const int mode = phasegemm_mode();
   const bool dgrad = K == Kind::kGradInput;
   if (mode == 0 || (K != Kind::kForward && !dgrad) || pb.dtype == DType::kF64 || use_direct(pb)) return false;
+  if (tma_only && dgrad) return false;
   const TensorRef5& src = dgrad ? a.y : a.x;
   const int64_t es = int64_t(elem_size(pb.dtype)), VEC = 16 / es;
   const int kc = dgrad ? pb.cout_g() : pb.cin_g();  // the source's channels per group: K's inner index
   if (numel(src) == 0 || kc % VEC != 0) return false;
-  if (mode == 3 && a.x.size[4] > kPhaseGemmShortW) return false;
+  if (!tma_only && mode == 3 && a.x.size[4] > kPhaseGemmShortW) return false;
   TapGemmPlan r{};
   TapGemmParams& p = r.p;
   TapGemmPhase& ph = p.ph;
@@ -369,7 +371,7 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
     if (maxpos >= INT_MAX) return false;
   }
   // (mode 3's short rows: grad_input over the Hopper grad_input too, 2.4-4.3x faster at W 32; the forward not)
-  if (mode >= 2 && (dgrad ? mode == 2 && dgrad_kernel_plan(K, a, nullptr)
+  if (!tma_only && mode >= 2 && (dgrad ? mode == 2 && dgrad_kernel_plan(K, a, nullptr)
                           : hopper_plan(a, nullptr) || dgrad_kernel_plan(Kind::kForward, a, nullptr)))
     return false;
   auto aligned = [&](const TensorRef5& t, std::initializer_list<int> dims) { return aligned16(t, dims, es); };
@@ -414,6 +416,7 @@ bool phasegemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
   HopperPgemm pg;
   p.pg_tma = pg_pass && p.gmma && pg_mode != 0 && hopper_pgemm_geometry(p, src.size[0], int(es), &pg) &&
              (dgrad || pg_mode == 2 || pg.pairs || pg.wvec || es == 2);
+  if (tma_only && !p.pg_tma) return false;
   const bool in_place =
       src.stride[1] == 1 && aligned(src, {0, 2, 3, 4}) &&
       (p.pg_tma || !(p.gmma && tf32 && rounded_copy == 2 && reads >= kPhaseGemmRoundCopyTaps && !rounded_src));
@@ -582,6 +585,12 @@ bool tapgemm_plan(Kind K, const Arguments& a, TapGemmPlan* out) {
         (pb.k[d] > 1 && pb.dil[d] != 1))
       return wgrad ? wgrad_gemm_plan(a, out) : phasegemm_plan(K, a, out);
   if (mode == 0) return false;
+  // v134 (CUTLASS_CONVT3D_TAPGEMM_PHASE, kTapGemmPhaseDefault): the forward through the phase-GEMM over TMA boxes where
+  // that kernel takes it: 1 where the tap-GEMM's short-rows rule (mode 3) admits the problem, 2 at any row length
+  const int via_phase = env_level("CUTLASS_CONVT3D_TAPGEMM_PHASE", 2, kTapGemmPhaseDefault);
+  if (K == Kind::kForward && via_phase > 0 && (via_phase == 2 || mode != 3 || tapgemm_short_rows(K, a)) &&
+      phasegemm_plan(K, a, out, true))
+    return true;
   const int sw = pb.k[2];
   const TensorRef5& gy = a.y;
   const bool gcl = (dgrad || wgrad) && gy.stride[1] == 1 && gy.stride[4] != 1;  // grad_y channels_last

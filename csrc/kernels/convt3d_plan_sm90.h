@@ -144,6 +144,12 @@ constexpr int kTapGemmShortW = 32, kTapGemmShortWcl = 16, kTapGemmGradW = 64;
 // (TapGemmParams::n_fast): DRAM traffic of unet-128-64's forward 2.6x lower (ncu: 74% -> 29% of peak), time the same
 // or up to 11% lower (channels_last grad_input 0.132 -> 0.117 ms) in the stop 38 A/B, nowhere slower beyond 2%
 constexpr int kTapGemmOrderDefault = 1;
+// v134: CUTLASS_CONVT3D_TAPGEMM_PHASE takes a forward whose kernel equals its stride (the tap-GEMM's problems: the 3D
+// U-Net's up-convolutions) through the phase-GEMM over TMA boxes (v120-v122: persistent CTAs, 256-position tiles of one
+// residue class over four warpgroups, the ring across tiles) where that kernel takes it, instead of the tap-GEMM
+// (128 x 64 tiles, one per CTA: unet-256-128's 8 k-steps a CTA at 51% SM / 55% memory, stop 57): 1 where the
+// tap-GEMM's rows rule would take the problem, 2 at any row length (over the Hopper forward).  Off until measured
+constexpr int kTapGemmPhaseDefault = 0;
 // CUTLASS_CONVT3D_TAPGEMM_SM90 (v102): 1 the tap-GEMM's and phase-GEMM's Hopper instance (wgmma) on compute capability
 // 9.0 where A is staged [position][k] (TapGemmParams::gmma), 0 the sm_80 instance everywhere.  The sm_80 tile's
 // mma.sync core ran decoder levels at 55-68 TFLOP/s TF32 on the H100 (NOTES v96, v99): issue-bound

@@ -1276,6 +1276,81 @@ int main(int argc, char** argv) {
     TapGemmPlan g{};  // (a channels_last fp32 x at W <= 32: the tap-GEMM's since stop 40, without that query)
     CHECK(tapgemm_plan(Kind::kForward, a, &g), "the short-row default did not take it");
   }
+  // v134 (CUTLASS_CONVT3D_TAPGEMM_PHASE): the U-Net levels' k2s2 forwards through the TMA phase-GEMM (eight one-tap
+  // classes) at 1 where the tap-GEMM's short rows take them (W <= 32), at 2 at any W; the tap-GEMM without the knob;
+  // never exact fp32 (no TMA instance) and never grad_input / grad_weight
+  {
+    struct Level {
+      int cin, cout, w;
+    };
+    int v134_planned = 0;
+    for (const Level lv : {Level{256, 128, 16}, Level{128, 64, 32}, Level{64, 32, 64}})
+      for (DType dt : {DType::kF32, DType::kBF16})
+        for (bool cl : {false, true}) {
+          ConvT3dProblem pb{};
+          pb.dtype = dt;
+          pb.math = Math::kTF32;
+          pb.groups = 1, pb.N = 2, pb.Cin = lv.cin, pb.Cout = lv.cout;
+          for (int d = 0; d < 3; ++d)
+            pb.in[d] = lv.w, pb.k[d] = pb.stride[d] = 2, pb.dil[d] = 1, pb.pad[d] = 0, pb.out[d] = 2 * lv.w;
+          const Arguments a = dense_args(data, pb, cl, cl);
+          static char buf[96];
+          std::snprintf(buf, sizeof buf, "v134 unet-%d-%d %s%s", lv.cin, lv.cout, dt == DType::kF32 ? "fp32" : "bf16",
+                        cl ? " channels_last" : "");
+          where = buf;
+          // (the default's short rows: W <= 32, a 16-bit channels_last x's at W <= 16 beside the Hopper forward; the
+          // TMA kernel's N: output channels a multiple of 64, so not unet-64-32)
+          const bool short_rows = lv.w <= kTapGemmShortW && !(dt != DType::kF32 && cl && lv.w > kTapGemmShortWcl);
+          const bool fits = lv.cout % 64 == 0;
+          TapGemmPlan g{};
+          const bool tap = tapgemm_plan(Kind::kForward, a, &g) && !g.p.phase;
+          CHECK(tap == short_rows, "without the knob: tap-GEMM %d", tap);
+          for (const char* lvl : {"1", "2"}) {
+            setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", lvl, 1);
+            g = TapGemmPlan{};
+            const bool via = tapgemm_plan(Kind::kForward, a, &g) && g.p.phase && g.p.pg_tma;
+            CHECK(via == (fits && (lvl[0] == '2' || short_rows)), "TAPGEMM_PHASE=%s: TMA phase-GEMM %d", lvl, via);
+            if (via) ++v134_planned;
+            CHECK(!via || (g.p.ph.ncls == 8 && g.restage == !cl), "TAPGEMM_PHASE=%s: %d classes, restaged %d", lvl,
+                  g.p.ph.ncls, g.restage);
+            CHECK(!(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase), "TAPGEMM_PHASE=%s: grad_input", lvl);
+            ConvT3dProblem ex = pb;
+            ex.math = Math::kExact;
+            CHECK(dt != DType::kF32 || !(tapgemm_plan(Kind::kForward, dense_args(data, ex, cl, cl), &g) && g.p.phase),
+                  "TAPGEMM_PHASE=%s: exact", lvl);
+            unsetenv("CUTLASS_CONVT3D_TAPGEMM_PHASE");
+          }
+        }
+    CHECK(v134_planned == 15, "v134 plans: %d of 15", v134_planned);
+    // test_tapgemm_phase_forward's shapes at level 2 (its expectations: 64 classes never; an fp32 NCDHW y by w pairs only)
+    struct Shape {
+      int n, cin, d, h, w, cout, k[3], g;
+    };
+    for (const Shape& sh : {Shape{2, 256, 3, 4, 16, 128, {2, 2, 2}, 1}, Shape{1, 64, 3, 5, 10, 64, {2, 2, 2}, 1},
+                            Shape{1, 128, 2, 3, 8, 128, {2, 2, 2}, 2}, Shape{1, 64, 4, 3, 12, 64, {1, 2, 2}, 1},
+                            Shape{1, 64, 3, 3, 5, 64, {1, 1, 1}, 1}, Shape{1, 64, 2, 2, 40, 64, {2, 2, 2}, 1},
+                            Shape{1, 64, 2, 2, 6, 64, {4, 4, 4}, 1}})
+      for (DType dt : {DType::kF32, DType::kBF16})
+        for (bool cl : {false, true}) {
+          ConvT3dProblem pb{};
+          pb.dtype = dt;
+          pb.math = Math::kTF32;
+          pb.groups = sh.g, pb.N = sh.n, pb.Cin = sh.cin, pb.Cout = sh.cout;
+          const int in[3] = {sh.d, sh.h, sh.w};
+          for (int d = 0; d < 3; ++d)
+            pb.in[d] = in[d], pb.k[d] = pb.stride[d] = sh.k[d], pb.dil[d] = 1, pb.pad[d] = 0, pb.out[d] = in[d] * sh.k[d];
+          static char buf[96];
+          std::snprintf(buf, sizeof buf, "v134 test shape x%d-%d k%d%d%d %s%s", sh.cin, sh.w, sh.k[0], sh.k[1], sh.k[2],
+                        dt == DType::kF32 ? "fp32" : "bf16", cl ? " channels_last" : "");
+          where = buf;
+          setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", "2", 1);
+          TapGemmPlan g{};
+          const bool via = tapgemm_plan(Kind::kForward, dense_args(data, pb, cl, cl), &g) && g.p.phase && g.p.pg_tma;
+          unsetenv("CUTLASS_CONVT3D_TAPGEMM_PHASE");
+          const bool expect = sh.k[0] != 4 && (dt != DType::kF32 || cl || sh.k[2] == 2);
+          CHECK(via == expect, "TMA phase-GEMM %d, expected %d", via, expect);
+        }
+  }
   // v129 on the mission's exact grad_input (both layouts): by default (kHopperExactDgradDefault) the Hopper
   // grad_input in two passes over the d classes {0, 2} and {1} (the whole weights, 221 KB big + small, leave no room
   // for two stages; a class each fits), with no tap-GEMM / phase-GEMM plan ahead of it in Operator::run; at ring 4,
