@@ -148,7 +148,10 @@ constexpr int kTapGemmOrderDefault = 1;
 // U-Net's up-convolutions) through the phase-GEMM over TMA boxes (v120-v122: persistent CTAs, 256-position tiles of one
 // residue class over four warpgroups, the ring across tiles) where that kernel takes it, instead of the tap-GEMM
 // (128 x 64 tiles, one per CTA: unet-256-128's 8 k-steps a CTA at 51% SM / 55% memory, stop 57): 1 where the
-// tap-GEMM's rows rule would take the problem, 2 at any row length (over the Hopper forward).  Off until measured
+// tap-GEMM's rows rule would take the problem, 2 at any row length (over the Hopper forward).  H100 (stop 58, one
+// binary): unet-256-128 fp32 channels_last 0.066 -> 0.038 ms, NCDHW 0.068 -> 0.049, bf16 0.042 -> 0.036 / 0.049 ->
+// 0.035; unet-128-64 fp32 0.144 -> 0.093 / 0.157 -> 0.125, bf16 0.101 -> 0.092 / 0.120 -> 0.078; float64 checks ok.
+// Off until the whole GPU suite has run with it (the tap-GEMM's own tests expect that kernel on these shapes)
 constexpr int kTapGemmPhaseDefault = 0;
 // CUTLASS_CONVT3D_TAPGEMM_SM90 (v102): 1 the tap-GEMM's and phase-GEMM's Hopper instance (wgmma) on compute capability
 // 9.0 where A is staged [position][k] (TapGemmParams::gmma), 0 the sm_80 instance everywhere.  The sm_80 tile's
@@ -215,7 +218,8 @@ constexpr int kHopperFwdChunksDefault = 2;
 constexpr int kHopperVec16Default = 2;
 // v133: CUTLASS_CONVT3D_SM90_X_NCDHW=1 / 2, the Hopper forward reading an fp32 TF32 / 16-bit NCDHW x in place (its
 // producers transpose each pair's boxes), no channels_last copy: 1 where that keeps the copy's warpgroups and slots,
-// 2 wherever its landing buffers fit.  Off until measured
+// 2 wherever its landing buffers fit.  Off: slower than the copy on the H100 (stop 58, same bits): fp32 mission 0.668
+// -> 0.830 ms at either level, k3s2op1 / odd-32-32 +41% at 2; bf16 mission 0.496 -> 0.489 at 1, 0.611 at 2
 constexpr int kHopperXNcdhwDefault = 0;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By
