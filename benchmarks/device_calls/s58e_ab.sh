@@ -2,7 +2,7 @@
 # Stop 58, no build (carry [".ab/bin"]: BIN=.ab/bin/<sha>.xz, a convt3d_bench with v133 and v134, and .ab/bin/ywp, the
 # write-pattern probe built off the GPU): v133 at levels 1 / 2 against the copy (fp32, bf16 NCDHW; outputs' bits
 # compared), level 2 against float64; v134 against the tap-GEMM (times; its sums differ); the probe.  The CUDA tests of
-# v133 / v134 need a pip build (s58d).  Log: $OUT/s58e.txt.
+# v133 / v134 need a pip build (s58f for v134).  Log: $OUT/s58e.txt.
 # Usage: BIN=.ab/bin/<sha>.xz BUDGET_S=200 bash benchmarks/device_calls/s58e_ab.sh
 . benchmarks/device_ab_lib.sh s58e.txt 200
 echo "== y write-pattern probe (time left: $(left) s)" >> "$L"
