@@ -1333,6 +1333,7 @@ def test_tapgemm_forward(tcase, layout, bias, mode, restore_flags, monkeypatch):
     ref = F.conv_transpose3d(x.double(), w.double(), None if b is None else b.double(), *args)
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", "0")  # (the tap-GEMM itself, not v134's TMA route)
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "1")
     y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, *args))
     assert "tapgemm_kernel" in names, f"the case does not take the tap-GEMM kernel: {names}"
@@ -1483,6 +1484,7 @@ def test_tapgemm_module_backward(mode, knob, layout, restore_flags, monkeypatch)
     H200 (the wide Hopper forward, v92, takes 256 channels there); forced (=1) all three."""
     dtype, tf32, budget = TAPGEMM_MODES[mode]
     torch.backends.cudnn.allow_tf32 = tf32
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", "0")  # (the tap-GEMM itself, not v134's TMA route)
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", knob)
     torch.manual_seed(21)
     m = ConvTranspose3d(256, 64, 2, stride=2).to(DEV).to(dtype)
@@ -1516,6 +1518,7 @@ def test_tapgemm_routing(restore_flags, monkeypatch):
     output_padding 1, not a non-flat x (a w slice: its h stride does not continue its w stride), not the few-channel
     groups the direct kernels take, and not where the Hopper forward takes the problem (32 input channels, H100)."""
     torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", "0")  # (the tap-GEMM itself, not v134's TMA route)
     monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM", "2")
     gen = torch.Generator().manual_seed(3)
 
