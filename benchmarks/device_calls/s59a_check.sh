@@ -2,8 +2,8 @@
 # Stop 59, the first call (carry [".whl"]): whether v134 (CUTLASS_CONVT3D_TAPGEMM_PHASE=1: kernel == stride forwards
 # through the TMA phase-GEMM where the tap-GEMM's short rows would take them; measured faster on unet-256-128 and
 # unet-128-64 at stop 58, float64 checks ok) can be the default: build, v134's tests (the pointwise y-cl expectation
-# fixed after stop 58's run), the whole suite with the knob at 1 (its failures list the tests that expect the tap-GEMM
-# forward, to be pinned to =0 when the default flips), then bench.py's decoders with and without it.
+# fixed after stop 58's run), the whole suite with the knob at 1 exported (the tap-GEMM's own forward tests pin =0
+# since stop 58; any other failure is a test to adjust or a defect), then bench.py's decoders with and without it.
 #   Logs: $OUT/s59a.txt (+ the bench JSON / PNG).
 # Usage: COMMIT=<sha> BUDGET_S=590 bash benchmarks/device_calls/s59a_check.sh
 . benchmarks/device_check_lib.sh s59a.txt 590
