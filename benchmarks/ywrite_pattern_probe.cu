@@ -11,6 +11,8 @@
 // Stores are 16-byte vectors where a run's elements lie on 16 bytes, elements at its ends (as VecRow), under an
 // evict-first L2 policy (as the forward's y past the L2) or plain (suffix -n).  Times: CUDA events, median of 15.
 // Build: nvcc -O3 -std=c++17 -gencode=arch=compute_90,code=sm_90 ywrite_pattern_probe.cu -o ywrite_probe
+// Run: ywrite_probe [warpgroups a CTA, 3] [W, 255]: W 256 gives rows on whole 32-byte sectors (half rows too), which
+// separates the run length from the partial sectors at the runs' ends (NOTES, stop 58).
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -28,8 +30,9 @@
     }                                                                                           \
   } while (0)
 
-constexpr int N = 4, C = 32, D = 63, H = 127, W = 255;
-constexpr int64_t kElems = int64_t(N) * C * D * H * W;
+constexpr int N = 4, C = 32, D = 63, H = 127;
+__constant__ int W;  // 255 (the mission: rows of 1020 bytes, any 4-byte phase) or 256 (sector-aligned rows)
+static int64_t kElems;
 
 struct Pattern {
   int ch, rows;   // channels, rows along h per tile
@@ -111,7 +114,13 @@ static float median(std::vector<float> v) {
 }
 
 int main(int argc, char** argv) {
-  const int nwg = argc > 1 ? std::atoi(argv[1]) : 3;
+  const int nwg = argc > 1 ? std::atoi(argv[1]) : 3, w = argc > 2 ? std::atoi(argv[2]) : 255;
+  if (nwg < 1 || nwg > 8 || w < 129 || w > 256) {
+    std::fprintf(stderr, "warpgroups 1..8, W 129..256\n");
+    return 2;
+  }
+  CK(cudaMemcpyToSymbol(W, &w, sizeof w));
+  kElems = int64_t(N) * C * D * H * w;
   int sms = 0;
   CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
   cudaDeviceProp prop;
@@ -121,7 +130,7 @@ int main(int argc, char** argv) {
   cudaEvent_t a, b;
   CK(cudaEventCreate(&a));
   CK(cudaEventCreate(&b));
-  std::printf("%s, %d SMs, y %.3f GB, %d warpgroups a CTA\n", prop.name, sms, kElems * 4e-9, nwg);
+  std::printf("%s, %d SMs, y %.3f GB (W %d), %d warpgroups a CTA\n", prop.name, sms, kElems * 4e-9, w, nwg);
   auto timeit = [&](const char* name, auto launch) {
     std::vector<float> ms;
     for (int i = 0; i < 18; ++i) {
