@@ -165,6 +165,7 @@ int main(int argc, char** argv) {
       {"16x2h", {16, 2, true, false, true}},   {"8x4f", {8, 4, false, false, true}},
       {"4x8f", {4, 8, false, false, true}},    {"1x32f", {1, 32, false, false, true}},
       {"32x4f", {32, 4, false, false, true}},  {"8x4f-rd", {8, 4, false, true, true}},
+      {"32x2f", {32, 2, false, false, true}},  // (2 KB runs: the 2 x 2 row blocks of NOTES' sketch)
   };
   for (const Named& q : pats)
     timeit(q.name, [&](float v) { tile_kernel<<<sms, 128 * nwg>>>(y, q.p, nwg, v); });
