@@ -1303,6 +1303,11 @@ TAPGEMM_CASES = [
 TAPGEMM_MODES = {m[0]: m[1:] for m in MODES if m[0] != "fp64"}  # no float64 instance (the row-conv takes it)
 
 
+def _tapgemm_id(c):
+    """A test id of a tap-GEMM case (x shape, Cout, kernel = stride, groups)."""
+    return f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}g{c[3]}"
+
+
 def _tapgemm_inputs(xs, cout, k, g, dtype, layout, bias, seed):
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(xs, generator=gen)
@@ -1319,8 +1324,7 @@ def _tapgemm_inputs(xs, cout, k, g, dtype, layout, bias, seed):
 
 @pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned"])
-@pytest.mark.parametrize("tcase", TAPGEMM_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}g{c[3]}"
-                                                     for c in TAPGEMM_CASES])
+@pytest.mark.parametrize("tcase", TAPGEMM_CASES, ids=[_tapgemm_id(c) for c in TAPGEMM_CASES])
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
 def test_tapgemm_forward(tcase, layout, bias, mode, restore_flags, monkeypatch):
     """The tap-GEMM kernel (CUTLASS_CONVT3D_TAPGEMM=1) in each mode and layout against float64 of the same (16-bit:
@@ -1376,7 +1380,7 @@ def _tapgemm_takes_grad(layout, xs, cout, k, g, dtype, wgrad):
 @pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
 @pytest.mark.parametrize("layout", ["ncdhw", "x-cl", "expanded", "gy-cl", "both-cl"])
 @pytest.mark.parametrize("tcase", TAPGEMM_DGRAD_CASES,
-                         ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}g{c[3]}" for c in TAPGEMM_DGRAD_CASES])
+                         ids=[_tapgemm_id(c) for c in TAPGEMM_DGRAD_CASES])
 def test_tapgemm_grad_input(tcase, layout, mode, restore_flags, monkeypatch):
     """grad_input on the tap-GEMM kernel (CUTLASS_CONVT3D_TAPGEMM=1) against float64 (conv3d of the same grad_y) and
     against the other kernels (CUTLASS_CONVT3D_TAPGEMM=0), outputs NaN-poisoned: grad_x NCDHW or channels_last (x-cl),
@@ -1413,7 +1417,7 @@ def test_tapgemm_grad_input(tcase, layout, mode, restore_flags, monkeypatch):
 @pytest.mark.parametrize("mode", list(TAPGEMM_MODES))
 @pytest.mark.parametrize("layout", ["ncdhw", "expanded", "gy-cl", "x-cl", "both-cl"])
 @pytest.mark.parametrize("tcase", TAPGEMM_DGRAD_CASES,
-                         ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}g{c[3]}" for c in TAPGEMM_DGRAD_CASES])
+                         ids=[_tapgemm_id(c) for c in TAPGEMM_DGRAD_CASES])
 def test_tapgemm_grad_weight(tcase, layout, mode, restore_flags, monkeypatch):
     """grad_weight on the tap-GEMM kernel (CUTLASS_CONVT3D_TAPGEMM=1: chunk sums, then the ordered reduce) against
     float64 autograd and against the other kernels, bit-identical from run to run; grad_y expanded from one element;
@@ -2127,8 +2131,7 @@ TAPGEMM_PHASE_CASES = [
 @pytest.mark.parametrize("level", ["1", "2"])
 @pytest.mark.parametrize("mode", ["fp32-tf32", "bf16", "fp16", "fp32-exact"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d", "misaligned", "y-cl"])
-@pytest.mark.parametrize("tcase", TAPGEMM_PHASE_CASES, ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}s{''.join(map(str, c[2]))}"
-                                                           f"g{c[3]}" for c in TAPGEMM_PHASE_CASES])
+@pytest.mark.parametrize("tcase", TAPGEMM_PHASE_CASES, ids=[_tapgemm_id(c) for c in TAPGEMM_PHASE_CASES])
 def test_tapgemm_phase_forward(tcase, layout, mode, level, restore_flags, monkeypatch):
     """v134 (compute capability 9.0): CUTLASS_CONVT3D_TAPGEMM_PHASE=1 / 2 sends a kernel == stride forward (the
     tap-GEMM's) to the phase-GEMM over TMA boxes in TF32 and 16-bit modes (not exact fp32), every layout; outputs
