@@ -75,12 +75,11 @@ __global__ void tile_kernel(float* y, Pattern pt, int nwg, float v) {
   const int wg = threadIdx.x / 128, warp = (threadIdx.x / 32) % 4, lane = threadIdx.x % 32;
   const uint64_t pol = policy(pt.evict_first);
   const int qbs = pt.half ? 2 : 1, rblocks = (H + pt.rows - 1) / pt.rows, cblocks = C / pt.ch;
-  const int dsplit = pt.rd ? 2 : 1, dper = (D + dsplit - 1) / dsplit;
+  const int dsplit = pt.rd ? 2 : 1;
   // CTAs of this segment (rd) and its tiles
   const int half = gridDim.x / dsplit, seg = min(int(blockIdx.x) / half, dsplit - 1);
   const int cta = blockIdx.x - seg * half, ctas = seg == dsplit - 1 ? gridDim.x - seg * half : half;
   const int dseg = pt.rd ? (D + 1 - seg) / 2 : D;  // od = seg, seg + 2, ... (rd) or every od
-  (void)dper;
   const int64_t tiles = int64_t(N) * dseg * rblocks * qbs * cblocks;
   for (int64_t k = 0;; ++k) {
     const int64_t t = (k * ctas + cta) * nwg + wg;

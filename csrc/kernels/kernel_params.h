@@ -597,7 +597,6 @@ struct HopperParams {
 #endif
 };
 
-
 // The Hopper grad_weight (wgrad_sm90.cuh): per w tap kw and (kd, kh) pair, gw[ci][co] = sum over positions of
 // x[ci][pos] * gy[co][pos'] (pos' the y position the tap takes x's pos to), a GEMM with K = x positions.  Work is cut
 // into segments (group, 32-channel block of ci, of co, (od, oh) phase class): every grad_y row of a class pairs with
