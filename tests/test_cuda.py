@@ -1012,10 +1012,10 @@ HOPPER_CASES = [
 
 # the Hopper forward instances whose output leaves as 16-byte row vectors (kOut = HopperTiles::kRowVectors = 2),
 # demangled or not
-_ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, [02], 2, \d>|I\w*ELi[02]ELi2ELi\dE)")
+_ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, [02], 2, \d, \d+>|I\w*ELi[02]ELi2ELi\dELi\d+EE)")
 # ... and those that read an NCDHW x in place, transposing it in the producer warps (kX = HopperTiles::kXTranspose = 2,
 # v133, CUTLASS_CONVT3D_SM90_X_NCDHW=2: wherever it fits)
-_X_NCDHW = re.compile(r"hopper_rowconv_kernel(<[^(]*, 2, \d, \d>|I\w*ELi2ELi\dELi\dEE)")
+_X_NCDHW = re.compile(r"hopper_rowconv_kernel(<[^(]*, 2, \d, \d, \d+>|I\w*ELi2ELi\dELi\dELi\d+EE)")
 
 
 def _copy_and_in_place(run, in_place, monkeypatch):
@@ -1202,6 +1202,65 @@ def test_hopper_forward_x_ncdhw(xcase, cfg, dtype, rounding, restore_flags, hopp
     assert torch.equal(y, y_copy), "not the copy's bits"
 
 
+# v135's whole-row tiles (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1: 128 q positions a tile, kRowBQ), the instances
+# hopper_rowconv_kernel<..., 128> demangled or not
+_WHOLE_ROWS = re.compile(r"hopper_rowconv_kernel(<[^(]*, 128>|I\w*ELi128EE)")
+# (x shape, Cout, kernel, stride, padding, output padding, groups): the mission's rows (OW 255, one q block of 128
+# whole), OW 256 (rows on 16 bytes), 64 input channels at a window of 2 (4 blocks a pair) over OW 300 (a second q
+# block of 22), kernel 2 (one window offset) over OW 600 (3 q blocks), two groups and a last block of 70, a window of
+# 3 (kernel 5), d / h strides 1 and 3 with output padding; OW 119 (rows one 64-position tile covers: never whole rows)
+WHOLE_ROW_CASES = [
+    ((2, 32, 3, 4, 128), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1),
+    ((1, 32, 3, 3, 128), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1),
+    ((1, 64, 3, 4, 150), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1),
+    ((1, 32, 2, 5, 300), 32, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1),
+    ((2, 64, 3, 3, 70), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 2),
+    ((1, 32, 3, 3, 100), 32, (3, 3, 5), (2, 2, 2), (1, 1, 2), (0, 0, 1), 1),
+    ((1, 64, 3, 5, 133), 32, (2, 3, 3), (1, 3, 2), (0, 1, 1), (0, 2, 1), 1),
+    ((1, 32, 3, 4, 60), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1),
+]
+
+
+@pytest.mark.parametrize("dtype", ["fp32", "bf16", "fp16"])
+@pytest.mark.parametrize("cfg", [None, "32", "12", "42"], ids=["cfg-plan", "cfg-3x2", "cfg-1x2", "cfg-4x2"])
+@pytest.mark.parametrize("wcase", WHOLE_ROW_CASES, ids=["ow255", "ow256", "ci64-ow300", "k2-ow600", "g2-ow140",
+                                                        "k5-ow199", "s132-ow266", "ow119"])
+def test_hopper_forward_whole_rows(wcase, cfg, dtype, restore_flags, hopper_kernels, monkeypatch):
+    """v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1): the Hopper forward's tiles of whole output rows (128 q positions, 64
+    accumulators a thread, at most 3 warpgroups) over an NCDHW y by row vectors: the instance ran exactly where rows
+    are longer than one 64-position tile and the warpgroups allow (forced 4: the plan's 64-position tiles), never
+    with the knob at 0; every output written (NaN-poisoned), within budget of float64, and the 64-position tiles'
+    result (the same operands and sums, each output's k order unchanged)."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    xs, cout, k, s, p, op, g = wcase
+    torch_dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
+    if cfg:
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_CFG", cfg)
+    gen = torch.Generator().manual_seed(19)
+    x = torch.randn(xs, generator=gen).to(torch_dtype).to(DEV)
+    w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * k[2]) ** 0.5).to(torch_dtype).to(DEV)
+    b = torch.randn(cout, generator=gen).to(torch_dtype).to(DEV)
+    ref = F.conv_transpose3d(x.double(), w.double(), b.double(), s, p, op, g)
+    whole = xs[4] > 64 and (cfg is None or cfg[0] <= "3")  # (OW > 128: more than 64 q positions a phase)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    ys = []
+    for level in ("0", "1"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", level)
+        y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g))
+        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+        assert bool(_WHOLE_ROWS.search(names)) == (level == "1" and whole), names
+        assert y.dtype == torch_dtype and torch.isfinite(y).all(), "unwritten or non-finite outputs"
+        ys.append(y)
+    budget = 2e-3 if dtype == "fp32" else 1e-2
+    assert rel_err(ys[1], ref) <= budget, f"{rel_err(ys[1], ref):.3g} against float64"
+    assert rel_err(ys[1], ys[0]) <= (1e-6 if dtype == "fp32" else 4e-3), f"{rel_err(ys[1], ys[0]):.3g} against BQ 64"
+
+
 @pytest.mark.parametrize("dtype", ["fp32", "bf16"])
 def test_hopper_forward_x_ncdhw_extent1_view(dtype, restore_flags, hopper_kernels, monkeypatch):
     """v133 on views whose h extent is 1: the map is given a 16-byte stride there whatever the view's (the row stride
@@ -1247,7 +1306,7 @@ def test_forward_bias_of_any_stride(kind, groups, restore_flags):
 # stop 41; fp32 TF32 and 16-bit: exact's bytes do not fit): (x shape, Cout, output_padding); W 40 and 70; output
 # padding 1: a last output row along d, h and w that no tap reaches (bias alone), its pair's x row outside x.
 HOPPER_NSJ8_CASES = [((2, 256, 3, 4, 40), 64, 0), ((1, 256, 2, 3, 70), 32, 1)]
-_NSJ8 = re.compile(r"hopper_rowconv_kernel(<[^(]*, 8>|I\w*Li8EEE)")
+_NSJ8 = re.compile(r"hopper_rowconv_kernel(<[^(]*, 8, \d+>|I\w*ELi8ELi\d+EE)")
 
 
 @pytest.mark.parametrize("mode", ["tf32", "tf32-vec16", "tf32-pround", "fp16", "fp16-vec16", "bf16", "bf16-vec16"])
@@ -2387,7 +2446,7 @@ def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, hopp
 
 
 @pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "tf32-xin", "tf32-xin-tma_round", "fp16", "bf16", "bf16-vec16",
-                                  "bf16-xin", "exact"])
+                                  "bf16-xin", "exact", "tf32-rows", "bf16-rows"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_kernels, monkeypatch):
@@ -2398,13 +2457,18 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
     (tma_round) by its TMA map: checked either way; 16-bit and exact x are checked tile by tile always (exact: the
     splitting copy of x reports nothing, so that a non-finite weight's tiles are checked too); -vec16: an NCDHW y by
     16-byte row vectors (the 16-bit default since stop 36); -xin: an NCDHW x (W 72) read in place (v133), fp32 rounded
-    by the producers' transposition or (-tma_round) by its map, every tile checked."""
+    by the producers' transposition or (-tma_round) by its map, every tile checked; -rows: whole-row tiles (v135,
+    CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1, OW 140 in one q block of 128 positions) for an NCDHW y, whose masked recompute
+    covers the whole row."""
     dtype, budget, _ = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1" if mode.endswith("tma_round") else "0")
     if mode.endswith("vec16"):  # (16-bit NCDHW outputs by row vectors: the default since stop 36)
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
     if "xin" in mode:  # v133: an NCDHW x in place (W 72: its rows on 16 bytes), rounded by the transposition or the map
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "2")
+    if mode.endswith("rows"):  # v135: whole-row tiles (by row vectors: VEC16 back at its default level)
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "1")
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "2")
     gen = torch.Generator().manual_seed(5)
     x = torch.randn(2, 32, 3, 4, 72 if "xin" in mode else 70, generator=gen).to(dtype).double()
     w = (torch.randn(32, 64, 3, 3, 3, generator=gen) / 16).to(dtype).double()
@@ -2423,8 +2487,9 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
     y, names = _with_kernel_names(lambda: conv_transpose3d(xd, w.to(dtype).to(DEV), b.to(dtype).to(DEV), *args))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
-        assert bool(_ROW_VECTORS.search(names)) == (mode.endswith("vec16") and layout == "ncdhw"), names
+        assert bool(_ROW_VECTORS.search(names)) == (mode.endswith(("vec16", "rows")) and layout == "ncdhw"), names
         assert bool(_X_NCDHW.search(names)) == _x_ncdhw_expected(mode, layout, x.shape), names
+        assert bool(_WHOLE_ROWS.search(names)) == (mode.endswith("rows") and layout == "ncdhw"), names
     assert (masks[0] | masks[1] | masks[2]).any()
     _assert_nonfinite_as_expected(y, masks, values, budget)
 

@@ -182,6 +182,14 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // landing buffers take shared memory the slots and warpgroups would have: at 1 only where the copy's plan keeps as
   // many warpgroups and slots (the mission's 3 x 2), at 2 wherever they fit (for measurements); else the copy (below)
   const int x_ncdhw = env_level("CUTLASS_CONVT3D_SM90_X_NCDHW", 2, kHopperXNcdhwDefault);
+  // v135: CUTLASS_CONVT3D_SM90_WHOLE_ROWS (kHopperWholeRowsDefault): tiles of 128 q positions (HopperTiles::kRowBQ),
+  // whole output rows up to 256, for an NCDHW y stored by row vectors (fp32 TF32 or 16-bit; not with VEC16=0) whose
+  // rows are longer than one 64-position tile covers, x reaching the slots by the map alone, at most 4 blocks a pair,
+  // at most kMaxWGRowBQ warpgroups (the plan falls back to 64 where they do not fit).  Stop 58's probe: y written in
+  // half rows 1.69 TB/s, in whole rows 2.34
+  const bool whole_rows = env_knob("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", double(kHopperWholeRowsDefault)) != 0.0 &&
+                          !p.cf_dst && !exact && vec16 != 0 && (r.restage_x || !tf32 || p.tma_round) &&
+                          mw.num_q(0) > HopperTiles::BQ && p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
   const int land_bytes = (Kc / 32 * HopperTiles::rows(p.S) * 32 * esize + 1023) / 1024 * 1024;
   const bool x_in_ncdhw = x_ncdhw > 0 && (tf32 || half) && r.restage_x && !p.cf_dst && a.x.stride[4] == 1 &&
                           !has_zero_stride(a.x) && aligned16(a.x, {0, 1, 2, 3}, esize) &&
@@ -201,14 +209,19 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   p.Ed = md.E;
   p.Eh = mh.E;
   p.OW = pb.out[2];
-  p.q_blocks = int((mw.num_q(0) + HopperTiles::BQ - 1) / HopperTiles::BQ);
-  if (int64_t(p.q_blocks) * HopperTiles::BQ + p.S >= INT_MAX) return false;
-  p.div_qb = FastDiv::make(p.q_blocks);
   p.div_eh = FastDiv::make(mh.E);
-  const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S) * 32 * esize * parts;  // a pair's x row
-  const int64_t slot = std::max<int64_t>(pair_bytes, HopperTiles::half_out_bytes(p.cf_dst));
-  if (slot > (1 << 20)) return false;
-  p.slot_bytes = int((slot + 1023) / 1024 * 1024);
+  // tiles of bq q positions: q blocks and the slots (a pair's x row, or the epilogue's half tile)
+  auto tile_width = [&](int bq) {
+    p.bq = bq;
+    p.q_blocks = int((mw.num_q(0) + bq - 1) / bq);
+    if (int64_t(p.q_blocks) * bq + p.S >= INT_MAX) return false;
+    p.div_qb = FastDiv::make(p.q_blocks);
+    const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S, bq) * 32 * esize * parts;
+    const int64_t slot = std::max<int64_t>(pair_bytes, HopperTiles::half_out_bytes(p.cf_dst, bq));
+    if (slot > (1 << 20)) return false;
+    p.slot_bytes = int((slot + 1023) / 1024 * 1024);
+    return true;
+  };
   // segments: (group, channel block, d class) with all h classes (merge), or one per h class as well; each with
   // the (kd, kh) pairs of its classes
   int64_t wofs = 0;
@@ -285,7 +298,10 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
       p.ring = 2;
       if (hopper_smem_bytes(p) <= size_t(device_smem_optin())) return true;
     }
-    for (int nwg = exact ? HopperTiles::kMaxWGSplit : HopperTiles::kMaxWG; nwg >= 1; --nwg) {
+    const int max_wg = exact ? HopperTiles::kMaxWGSplit
+                       : p.bq == HopperTiles::kRowBQ ? HopperTiles::kMaxWGRowBQ
+                                                     : HopperTiles::kMaxWG;
+    for (int nwg = max_wg; nwg >= 1; --nwg) {
       if (forced && nwg != cfg[0] - '0') continue;
       for (int ring = forced ? cfg[1] - '0' : 8; ring >= 2; --ring) {
         p.nwg = nwg;
@@ -303,8 +319,19 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
       if (segments(merge == 1) && configure()) return true;
     return false;
   };
-  bool fits = fit();
-  if (x_in_ncdhw) {  // v133: the landing buffers, where they fit (at level 1 without costing warpgroups or slots)
+  bool fits = false;
+  if (whole_rows) {  // v135: whole-row tiles, stored by row vectors, where they fit
+    const bool vec = p.vec16;
+    p.vec16 = true;
+    fits = tile_width(HopperTiles::kRowBQ) && fit();
+    if (!fits) p.vec16 = vec;
+  }
+  if (!fits) {
+    if (!tile_width(HopperTiles::BQ)) return false;
+    fits = fit();
+  }
+  // v133: the landing buffers, where they fit (at level 1 without costing warpgroups or slots); not beside whole rows
+  if (x_in_ncdhw && p.bq == HopperTiles::BQ) {
     const HopperParams copy = p;
     p.land_bytes = land_bytes;
     if (fit() && (!fits || x_ncdhw == 2 || (p.nwg == copy.nwg && p.ring == copy.ring))) {

@@ -221,6 +221,9 @@ constexpr int kHopperVec16Default = 2;
 // 2 wherever its landing buffers fit.  Off: slower than the copy on the H100 (stop 58, same bits): fp32 mission 0.668
 // -> 0.830 ms at either level, k3s2op1 / odd-32-32 +41% at 2; bf16 mission 0.496 -> 0.489 at 1, 0.611 at 2
 constexpr int kHopperXNcdhwDefault = 0;
+// v135: CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1, the Hopper forward's tiles of whole output rows (128 q positions, up to 256
+// outputs) for an NCDHW y (hopper_plan); off until measured
+constexpr int kHopperWholeRowsDefault = 0;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By
 // default 1 where grad_y is larger than the L2: H100 (stop 56) mission NCDHW 0.649 -> 0.626 ms (3: 0.629),

@@ -488,19 +488,26 @@ struct HopperTiles {
   static constexpr int kMaxWGSplit = 3;  // ... for the exact (3xTF32) forward: 32 more accumulators per thread
   static constexpr int M = 64;          // (w phase, output channel) rows of the wgmma
   static constexpr int BN = 32;         // output channels per segment
-  static constexpr int BQ = 64;         // q positions per tile (the wgmma's N)
+  static constexpr int BQ = 64;         // q positions per tile (the wgmma's N) ...
+  // ... or (v135, HopperParams::bq) kRowBQ: a tile of whole output rows up to 256 (an NCDHW y's runs twice as long:
+  // 1 KB fp32 rows; stop 58's probe wrote y 1.69 -> 2.34 TB/s in that order), 64 accumulators a thread, so at most
+  // kMaxWGRowBQ warpgroups (the register budget)
+  static constexpr int kRowBQ = 128;
+  static constexpr int kMaxWGRowBQ = 3;
   static constexpr int kMaxPairs = 16;  // (kd, kh) pairs of a segment, all its h classes
   static constexpr int kMaxEh = 4;      // h classes a segment holds
   static constexpr int kMaxS = 8;       // w window offsets
   static constexpr int kMaxSeg = 32;
   // x rows staged per pair: BQ + S - 1 positions, a whole number of 8-row core matrices
-  static constexpr int rows(int S) { return (BQ + S - 1 + 7) / 8 * 8; }
+  CT3D_HD static constexpr int rows(int S, int bq = BQ) { return (bq + S - 1 + 7) / 8 * 8; }
   // output staging, in floats, half a tile at a time (in the tile's last x slot): NCDHW rows of 2 * BQ outputs of
   // BN / 2 channels (odd stride: at most 2-way conflicts for the accumulator layout, stored by 4-byte lanes),
   // channels_last the BQ positions of one w phase x BN channels (16-byte rows, padded).  HopperTF32 (v115c): rows of
   // LDOS = 2 BQ with output o of row c at o ^ row_swizzle(c), the accumulators' stores conflict-free (the odd pitch
   // left them 2-way: ncu 10.0 M conflicts a mission forward against channels_last's 1.7 M); within LDO's allocation
   static constexpr int LDO = 2 * BQ + 1, LDOS = 2 * BQ, LDC = BN + 4;
+  CT3D_HD static constexpr int ldo(int bq) { return 2 * bq + 1; }
+  CT3D_HD static constexpr int ldos(int bq) { return 2 * bq; }
   // a warp stores rows g (8 of them) x outputs o0 + 4 t (4 lanes each): bits 0-1 and 4 of o flipped by g's three bits
   // put the 32 lanes on 32 banks; a row's 32 consecutive outputs (the global stores' reads) stay a bank each
   CT3D_HD static constexpr int row_swizzle(int c) { return (c & 3) | (c & 4) << 2; }
@@ -509,6 +516,7 @@ struct HopperTiles {
   // elements) into a pitch of whole vectors; 140 = 12 mod 32 keeps the staging's stores 2-way conflicted where the channel stride is odd or 2
   // mod 4 (4-way where it is 0 mod 4)
   static constexpr int LDV16 = 140;
+  CT3D_HD static constexpr int ldv16(int bq) { return 2 * bq + 12; }  // 140 at BQ 64, 268 (also 12 mod 32) at 128
   // the output's layout and stores, a kernel instance each: NCDHW rows by element lanes, channels_last 16-byte channel
   // vectors, NCDHW rows by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32; the plan's p.vec16)
   enum Out { kRows = 0, kChannelsLast = 1, kRowVectors = 2 };
@@ -519,8 +527,8 @@ struct HopperTiles {
   // transposed by the producer warp into the slot's K-major rows (HopperXTranspose<4 / 8>), so that no
   // channels_last copy of x is made
   enum XIn { kXMap = 0, kXRound = 1, kXTranspose = 2 };
-  static constexpr int half_out_bytes(bool cf) {
-    return cf ? BQ * LDC * 4 : BN / 2 * (LDO > LDV16 ? LDO : LDV16) * 4;
+  static constexpr int half_out_bytes(bool cf, int bq = BQ) {
+    return cf ? bq * LDC * 4 : BN / 2 * (ldo(bq) > ldv16(bq) ? ldo(bq) : ldv16(bq)) * 4;
   }
   static constexpr int kMaxBars = 32;     // x slots of all warpgroups (three mbarriers each)
   static constexpr int kBarBytes = 1024;  // ... their shared memory, before the weights
@@ -529,6 +537,12 @@ struct HopperTiles {
   // up-convolution; 128 at a window of 2), unless CUTLASS_CONVT3D_SM90_NSJ8=0 (on by default since stop 41)
   static constexpr int kWideNSJ = 8;
 };
+// (the wide tiles' pitches: as BQ 64's, modulo the banks)
+static_assert(HopperTiles::ldv16(HopperTiles::BQ) == HopperTiles::LDV16 &&
+                  HopperTiles::ldv16(HopperTiles::kRowBQ) % 32 == HopperTiles::LDV16 % 32 &&
+                  HopperTiles::ldv16(HopperTiles::kRowBQ) >= 7 + 2 * HopperTiles::kRowBQ + 1 &&
+                  HopperTiles::ldos(HopperTiles::kRowBQ) % 32 == 0,
+              "whole 16-byte vectors past the phase; swizzled rows of whole 32-word groups");
 struct HopperSeg {
   int tiles;       // N x class rows along d x its output rows along h x q blocks
   int cta0, per_chunk;  // its CTAs (cta0, ...): per_chunk for each of the common chunks (see HopperParams)
@@ -567,6 +581,7 @@ struct HopperParams {
   int Kc, Nc, D, H, W;   // channels per group, x depth, height and width
   int Ed, Eh;            // d and h strides
   int OW, q_blocks;
+  int bq;                // q positions a tile: HopperTiles::BQ, or kRowBQ (v135: whole output rows; a kernel instance)
   FastDiv div_qb, div_eh;
   int dmin, S;           // w window: phase r's tap with offset dmin + s reads x[q + dmin + s]
   int kw_of[2][HopperTiles::kMaxS];  // ... which is tap kw_of[r][s], or -1

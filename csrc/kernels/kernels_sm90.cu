@@ -115,7 +115,7 @@ Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap*
   const cuuint64_t dims[4] = {cuuint64_t(x.size[1]), cuuint64_t(x.size[4]), cuuint64_t(x.size[3]),
                               cuuint64_t(x.size[0] * x.size[2] * (Tr::kSplit ? 2 : 1))};
   const int64_t strides[3] = {x.stride[4], x.stride[3], x.stride[2]};
-  const cuuint32_t box[4] = {32, cuuint32_t(HopperTiles::rows(p.S)), 1, 1};
+  const cuuint32_t box[4] = {32, cuuint32_t(HopperTiles::rows(p.S, p.bq)), 1, 1};
   return map_tiled<Tr>(x.data, dims, strides, box, tf32, map, why);
 }
 
@@ -132,13 +132,15 @@ Status x_map_ncdhw(const HopperParams& p, const TensorRef5& x, bool tf32, CUtens
   for (int i = 0; i < 4; ++i)
     if (dims[i + 1] == 1 && (st[i] <= 0 || st[i] % q))
       st[i] = ((i == 0 ? 1 : st[i - 1]) * int64_t(dims[i]) + q - 1) / q * q;
-  const cuuint32_t box[5] = {cuuint32_t(HopperTiles::rows(p.S)), 1, 1, 32, 1};
+  const cuuint32_t box[5] = {cuuint32_t(HopperTiles::rows(p.S, p.bq)), 1, 1, 32, 1};
   return map_tiled<Tr, 0>(x.data, dims, st, box, tf32, map, why);
 }
 
-template <class Tr, int kX, int kOut, int NSJ>
+template <class Tr, int kX, int kOut, int NSJ, int BQ = HopperTiles::BQ>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_rowconv_kernel<Tr, kX, kOut, NSJ>;
+  auto kernel = hopper_rowconv_kernel<Tr, kX, kOut, NSJ, BQ>;
+  if (p.nwg > (BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTiles::kMaxWGRowBQ))
+    return detail::fail(why, Status::kNotSupported, "Hopper row-conv: more warpgroups than the instance's registers");
   const size_t smem = hopper_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper row-conv)");
@@ -159,6 +161,21 @@ Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStrea
 template <class Tr, int kX, int kOut>
 Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   static_assert(HopperTiles::kMaxNSJ == 4 && HopperTiles::kWideNSJ == 8, "one instance per block count");
+  // v135: whole-row tiles (p.bq == kRowBQ) for an NCDHW y by row vectors from x by the map alone, TF32 or 16-bit, 1-4
+  // blocks a pair (hopper_plan's whole_rows)
+  if (p.bq == HopperTiles::kRowBQ) {
+    constexpr int W = HopperTiles::kRowBQ;
+    if constexpr (!Tr::kSplit && kX == HopperTiles::kXMap && kOut == HopperTiles::kRowVectors) {
+      switch (p.S * (p.Kc / 32)) {
+        case 1: return launch<Tr, kX, kOut, 1, W>(p, map, ctas, stream, why);
+        case 2: return launch<Tr, kX, kOut, 2, W>(p, map, ctas, stream, why);
+        case 3: return launch<Tr, kX, kOut, 3, W>(p, map, ctas, stream, why);
+        case 4: return launch<Tr, kX, kOut, 4, W>(p, map, ctas, stream, why);
+      }
+    }
+    return detail::fail(why, Status::kNotSupported, "Hopper row-conv: no whole-row instance for this launch");
+  }
+  if (p.bq != HopperTiles::BQ) return detail::fail(why, Status::kNotSupported, "Hopper row-conv: tile width");
   switch (p.S * (p.Kc / 32)) {
     case 1: return launch<Tr, kX, kOut, 1>(p, map, ctas, stream, why);
     case 2: return launch<Tr, kX, kOut, 2>(p, map, ctas, stream, why);

@@ -51,7 +51,7 @@ CT3D_DEV HopperTile hopper_tile(const HopperParams& p, const HopperSeg& g, int t
 // A pair's x row: Kc / 32 boxes of 32 channels (Tr::kRowBytes: 128 bytes fp32, 64 bytes 16-bit) x rows(S)
 // positions, each a whole number of swizzle atoms (8 rows: rows(S) is a multiple of 8).
 template <class Tr>
-CT3D_DEV int hopper_box_bytes(const HopperParams& p) { return HopperTiles::rows(p.S) * Tr::kRowBytes; }
+CT3D_DEV int hopper_box_bytes(const HopperParams& p) { return HopperTiles::rows(p.S, p.bq) * Tr::kRowBytes; }
 
 // A producer's lane 0: the x row of the segment's pair pi for tile tl, Kc / 32 TMA boxes, on the slot's barrier;
 // split (the exact forward), the same boxes of the copy's small parts (rows split_rows on) after them.
@@ -61,7 +61,7 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
   constexpr int parts = Tr::kSplit ? 2 : 1;
   const int bb = hopper_box_bytes<Tr>(p), nbox = p.Kc / 32;
   cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(parts * nbox * bb));
-  const int w0 = tl.qb * HopperTiles::BQ + p.dmin, c0 = g.group * p.Kc;
+  const int w0 = tl.qb * p.bq + p.dmin, c0 = g.group * p.Kc;
   const int id = tl.qd + g.dd[pi], ih = tl.qh + g.dh[pi];
   const bool ok = id >= 0 && id < p.D && ih >= 0 && ih < p.H;
   // a pair outside x reads an h row outside it: all zeros
@@ -79,7 +79,7 @@ CT3D_DEV void hopper_issue_ncdhw(const CUtensorMap* xmap, const HopperParams& p,
                                  const HopperTile& tl, int pi, uint64_t* bar, uint8_t* land, uint64_t pol) {
   const int bb = hopper_box_bytes<Tr>(p), nbox = p.Kc / 32;  // (a box is rows x 32 channels either way)
   cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(nbox * bb));
-  const int w0 = tl.qb * HopperTiles::BQ + p.dmin, c0 = g.group * p.Kc;
+  const int w0 = tl.qb * p.bq + p.dmin, c0 = g.group * p.Kc;
   const int id = tl.qd + g.dd[pi], ih = tl.qh + g.dh[pi];
   const bool ok = id >= 0 && id < p.D && ih >= 0 && ih < p.H;
   for (int j = 0; j < nbox; ++j)
@@ -93,7 +93,7 @@ template <class Tr>
 CT3D_DEV void hopper_transpose_x(const HopperParams& p, const uint8_t* land, uint8_t* slot, int lane) {
   using E = typename Tr::Element;
   constexpr int B = 16 / int(sizeof(E));
-  const HopperXTranspose<B> t = HopperXTranspose<B>::make(HopperTiles::rows(p.S));
+  const HopperXTranspose<B> t = HopperXTranspose<B>::make(HopperTiles::rows(p.S, p.bq));
   const int nbox = p.Kc / 32, bb = hopper_box_bytes<Tr>(p);
   [[maybe_unused]] const bool round = !p.tma_round;
   for (int j = 0; j < nbox; ++j) {
@@ -153,7 +153,7 @@ CT3D_DEV float hopper_masked_output(const HopperParams& p, const HopperSeg& g, c
     const int id = tl.qd + g.dd[i], ih = tl.qh + g.dh[i];
     if (id < 0 || id >= p.D || ih < 0 || ih >= p.H) continue;
     for (int s = 0; s < p.S; ++s) {
-      const int w = tl.qb * HopperTiles::BQ + q + p.dmin + s;
+      const int w = tl.qb * p.bq + q + p.dmin + s;
       if (p.kw_of[r][s] < 0 || w < 0 || w >= p.W) continue;
       const E* xr = xg + tl.n * p.x.stride[0] + id * p.x.stride[2] + ih * p.x.stride[3] + w * p.x.stride[4] +
                         int64_t(g.group) * p.Kc * p.x.stride[1];
@@ -213,8 +213,12 @@ struct HopperCursor {
 // share accumulators makes ptxas serialise them, C7520).  NSJ = S x Kc / 32: the (window offset, 32-channel box)
 // blocks of one pair.  Split (3xTF32): x's big and small parts land by TMA from the splitting copy (v88; v81's
 // producers split each landed slot, and paced the kernel).  kOut (HopperTiles::Out): how the output leaves.
-template <class Tr, int kX, int kOut, int NSJ>
-__global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
+// BQ (HopperParams::bq): q positions a tile, HopperTiles::BQ or kRowBQ (v135: 64 accumulators a thread, at most
+// kMaxWGRowBQ warpgroups).
+template <class Tr, int kX, int kOut, int NSJ, int BQ>
+__global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTiles::kMaxWGRowBQ) *
+                                      (HopperTiles::kThreads + 32),
+                                  1)
     hopper_rowconv_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr bool kCF = kOut == HopperTiles::kChannelsLast, kVec = kOut == HopperTiles::kRowVectors;
@@ -224,7 +228,11 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   static_assert(!kRoundX || (Tr::kTF32 && !Tr::kSplit), "the producers' rounding pass is TF32's");
   static_assert(!kTransX || !Tr::kSplit, "v133's transposition: not of a split x");
-  constexpr int VEC = Tr::VEC, M = HopperTiles::M, BQ = HopperTiles::BQ, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
+  constexpr int VEC = Tr::VEC, M = HopperTiles::M, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
+  static_assert(BQ == HopperTiles::BQ || (BQ == HopperTiles::kRowBQ && !Tr::kSplit && kVec),
+                "whole-row tiles: an NCDHW y by row vectors, not split (the plan)");
+  // the output staging's pitches (floats) at this BQ
+  constexpr int LDO = HopperTiles::ldo(BQ), LDOS = HopperTiles::ldos(BQ), LDV16 = HopperTiles::ldv16(BQ);
   extern __shared__ __align__(1024) uint8_t smem[];
   // per slot (wg, j), index wg * ring + j: TMA landed, rounded (kRoundX), released by the consumer's 4 warps
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
@@ -465,7 +473,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
         if constexpr (kVec) {  // row g8 + 8 h at its phase into LDV16 floats
 #pragma unroll
           for (int h = 0; h < 2; ++h) {
-            float* const rs = os + (g8 + 8 * h) * HopperTiles::LDV16 + vec_phase(16 * hf + g8 + 8 * h) + r;
+            float* const rs = os + (g8 + 8 * h) * LDV16 + vec_phase(16 * hf + g8 + 8 * h) + r;
 #pragma unroll
             for (int j = 0; j < NACC / 4; ++j)
 #pragma unroll
@@ -486,7 +494,7 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
             for (int j = 0; j < NACC / 4; ++j)
 #pragma unroll
               for (int e = 0; e < 2; ++e)
-                os[(g8 + 8 * h) * HopperTiles::LDO + 2 * (8 * j + 2 * t4 + e) + r] = acc[4 * j + 2 * h + e] + bv[h];
+                os[(g8 + 8 * h) * LDO + 2 * (8 * j + 2 * t4 + e) + r] = acc[4 * j + 2 * h + e] + bv[h];
         } else {
           // output 2 q + r = 16 j + 4 t4 + 2 e + r at (2 q + r) ^ s = 16 (j ^ s4) + 4 t4 + ((2 e + r) ^ s03): a base
           // per (e, j's parity), the rest immediate offsets
@@ -496,14 +504,14 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
           for (int e = 0; e < 2; ++e)
 #pragma unroll
             for (int par = 0; par < 2; ++par)
-              ob[e][par] = os + g8 * HopperTiles::LDOS + 4 * t4 + ((2 * e + r) ^ s03) + 16 * (par ^ s4);
+              ob[e][par] = os + g8 * LDOS + 4 * t4 + ((2 * e + r) ^ s03) + 16 * (par ^ s4);
 #pragma unroll
           for (int h = 0; h < 2; ++h)
 #pragma unroll
             for (int j = 0; j < NACC / 4; ++j)
 #pragma unroll
               for (int e = 0; e < 2; ++e)
-                ob[e][j & 1][8 * h * HopperTiles::LDOS + 16 * (j & ~1)] = acc[4 * j + 2 * h + e] + bv[h];
+                ob[e][j & 1][8 * h * LDOS + 16 * (j & ~1)] = acc[4 * j + 2 * h + e] + bv[h];
         }
       }
       warpgroup_sync(wg);
@@ -519,19 +527,22 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
                          hopper_out_vector<E>(os + ql * HopperTiles::LDC + VO * cv), ypol);
         }
       } else if constexpr (kVec) {
-        // 128 / VO lanes per channel row (16-bit: half a warp, fp32: a warp): lane li stores the row's li-th whole
-        // aligned vector of VO outputs; lanes 0 .. VO - 1 the outputs before the first (head), VO .. 2 VO - 1 those
-        // after the last (tail), one each (VecRow, host-checked by tests/cpp/index_math_test.cpp)
-        constexpr int LPR = 2 * BQ / VO, RPW = 32 / LPR;  // lanes per row, rows a warp takes at once
+        // 2 BQ / VO vectors a channel row, LPR lanes on it (at BQ 64 16-bit half a warp, fp32 a warp; at 128 a
+        // warp, fp32 two vectors a lane): lane li stores the row's vectors li, li + LPR, ... of VO aligned outputs;
+        // lanes 0 .. VO - 1 the outputs before the first (head), VO .. 2 VO - 1 those after the last (tail), one
+        // each (VecRow, host-checked by tests/cpp/index_math_test.cpp)
+        constexpr int VPR = 2 * BQ / VO, LPR = VPR < 32 ? VPR : 32, RPW = 32 / LPR;  // rows a warp takes at once
         const int li = lane % LPR;
 #pragma unroll
         for (int ps = 0; ps < HopperTiles::BN / 8 / RPW; ++ps) {
           const int co = warp + 4 * (RPW * ps + lane / LPR), a = vec_phase(16 * hf + co);
           E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];  // output ol at rowp[ol], staged at srow[a + ol]
-          const float* srow = os + co * HopperTiles::LDV16;
+          const float* srow = os + co * LDV16;
           const VecRow<VO> vr = VecRow<VO>::make(a, nout);
-          if (li < vr.nv)
-            st_global_v4(rowp + VO * (vr.vf + li) - a, hopper_out_vector<E>(srow + VO * (vr.vf + li)), ypol);
+#pragma unroll
+          for (int v = li; v < VPR; v += LPR)
+            if (v < vr.nv)
+              st_global_v4(rowp + VO * (vr.vf + v) - a, hopper_out_vector<E>(srow + VO * (vr.vf + v)), ypol);
           const int ol = li < VO ? li : vr.tail0 + li - VO;
           if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout))
             st_global_elem(rowp + ol, E(srow[a + ol]), ypol);
@@ -544,8 +555,8 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
           const int co = warp + 4 * rr;
           E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];
           // (kSwz: co & 7 = the staging warp's g8; (lane + 32 v) ^ s = (lane ^ s) + 32 v, s < 32)
-          const float* const sl = kSwz ? os + co * HopperTiles::LDOS + (lane ^ HopperTiles::row_swizzle(co))
-                                       : os + co * HopperTiles::LDO + lane;
+          const float* const sl = kSwz ? os + co * LDOS + (lane ^ HopperTiles::row_swizzle(co))
+                                       : os + co * LDO + lane;
 #pragma unroll
           for (int v = 0; v < 2 * BQ / 32; ++v)
             if (lane + 32 * v < nout) st_global_elem(rowp + (lane + 32 * v), E(sl[32 * v]), ypol);
@@ -567,19 +578,18 @@ __global__ void __launch_bounds__(Tr::kMaxWG*(HopperTiles::kThreads + 32), 1)
 template <class Tr>
 __global__ void __launch_bounds__(256) hopper_fixup_kernel(const __grid_constant__ HopperParams p) {
   using E = typename Tr::Element;
-  constexpr int BQ = HopperTiles::BQ;
   const unsigned n = *p.fix_count;
   for (unsigned t = blockIdx.x; t < n; t += gridDim.x) {
     const int2 e = p.fix_list[t];
     const HopperSeg& g = p.seg[e.x];
     const HopperTile tl = hopper_tile(p, g, e.y);
-    const int o_base = 2 * BQ * tl.qb, nout = min(p.OW - o_base, 2 * BQ);
+    const int o_base = 2 * p.bq * tl.qb, nout = min(p.OW - o_base, 2 * p.bq);
     const int od = p.Ed * tl.qd + g.rd, cbase = g.group * p.Nc + g.cblock * HopperTiles::BN;
     E* const y = static_cast<E*>(p.y.data) + int64_t(tl.n) * p.y.stride[0] + od * p.y.stride[2] +
                      tl.oh * p.y.stride[3] + o_base * p.y.stride[4] + cbase * p.y.stride[1];
     const E* wsg = static_cast<const E*>(p.wpack) + g.wofs;
-    for (int i = threadIdx.x; i < 2 * BQ * HopperTiles::BN; i += blockDim.x) {
-      const int co = i / (2 * BQ), ol = i % (2 * BQ);
+    for (int i = threadIdx.x; i < 2 * p.bq * HopperTiles::BN; i += blockDim.x) {
+      const int co = i / (2 * p.bq), ol = i % (2 * p.bq);
       if (ol < nout)
         y[co * p.y.stride[1] + ol * p.y.stride[4]] = E(hopper_masked_output<Tr>(p, g, tl, wsg, ol % 2, co, ol / 2));
     }

@@ -742,16 +742,18 @@ static void dgrad_vectors() {
 }
 
 // VecRow<V> (the Hopper forward's NCDHW rows by 16-byte vectors of V elements: v89's 8 16-bit, v91's 4 fp32), for
-// every row phase and length a tile row can have: each output written exactly once (a whole vector, one of the V head
-// lanes, or one of the V tail lanes), every vector 16-byte aligned, at most 128 / V vectors (the lanes the kernel gives
-// a row: 16 for V = 8, 32 for V = 4), every staged read inside the row's [a, a + nout).
-template <int V>
+// every row phase and length a tile row of BQ q positions (2 BQ outputs; v135's whole rows: 256) can have: each output
+// written exactly once (a whole vector, one of the V head lanes, or one of the V tail lanes), every vector 16-byte
+// aligned, at most 2 BQ / V vectors (the kernel's lanes li, li + 32, ... of the row), every staged read inside the
+// row's [a, a + nout), which its staging pitch holds (HopperTiles::ldv16(BQ) >= 2 BQ + 8, asserted in kernel_params.h).
+template <int V, int BQ>
 static void vec_rows() {
   for (int a = 0; a < V; ++a)
-    for (int nout = 1; nout <= 128; ++nout) {
+    for (int nout = 1; nout <= 2 * BQ; ++nout) {
       const VecRow<V> r = VecRow<V>::make(a, nout);
       std::vector<int> hits(nout, 0);
-      CHECK(r.nv >= 0 && r.nv <= 128 / V, "V=%d a=%d nout=%d nv=%d", V, a, nout, r.nv);
+      CHECK(r.nv >= 0 && r.nv <= 2 * BQ / V && a + nout <= 2 * BQ + 8, "V=%d a=%d nout=%d nv=%d", V, a,
+            nout, r.nv);
       for (int v = 0; v < r.nv; ++v) {
         const int o0 = V * (r.vf + v) - a;
         CHECK((a + o0) % V == 0 && o0 >= 0 && o0 + V <= nout, "V=%d a=%d nout=%d vector %d at %d", V, a, nout, v, o0);
@@ -777,8 +779,10 @@ int main() {
   cost_shares();
   wgrad_row_bounds();
   hopper_shares();
-  vec_rows<8>();
-  vec_rows<4>();
+  vec_rows<8, 64>();  // HopperTiles::BQ
+  vec_rows<4, 64>();
+  vec_rows<8, 128>();  // HopperTiles::kRowBQ
+  vec_rows<4, 128>();
   dgrad_fragment_banks();
   wgemm_transpose();
   x_transpose<4>();

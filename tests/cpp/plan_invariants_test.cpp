@@ -116,6 +116,7 @@ static std::set<std::pair<int, int>> class_pairs(const ConvT3dProblem& pb, int r
 
 static int wide_plans = 0;  // forward plans of kWideNSJ blocks per pair (unless CUTLASS_CONVT3D_SM90_NSJ8=0)
 static int x_ncdhw_plans = 0;  // ... reading an NCDHW x in place (v133, under CUTLASS_CONVT3D_SM90_X_NCDHW=1)
+static int whole_row_plans = 0;  // ... of whole-row tiles (v135, under CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1)
 static bool nsj8_off() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90_NSJ8");
   return e && std::atof(e) == 0.0;
@@ -125,17 +126,28 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
   const HopperParams& p = r.p;
   const int es = int(elem_size(pb.dtype)), parts = p.split ? 2 : 1;
   CHECK(hopper_smem_bytes(p) <= size_t(kOptin), "shared memory %zu", hopper_smem_bytes(p));
-  CHECK(p.nwg >= 1 && p.nwg <= (p.split ? HopperTiles::kMaxWGSplit : HopperTiles::kMaxWG), "nwg %d", p.nwg);
+  CHECK(p.nwg >= 1 && p.nwg <= (p.split                          ? HopperTiles::kMaxWGSplit
+                                : p.bq == HopperTiles::kRowBQ ? HopperTiles::kMaxWGRowBQ
+                                                              : HopperTiles::kMaxWG),
+        "nwg %d at BQ %d", p.nwg, p.bq);
+  // v135: whole-row tiles only under the knob, for an NCDHW y by row vectors longer than one 64-position tile, not
+  // split, x by the map alone, at most 4 blocks a pair
+  CHECK(p.bq == HopperTiles::BQ ||
+            (p.bq == HopperTiles::kRowBQ && std::getenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS") && p.vec16 && !p.cf_dst &&
+             !p.split && p.land_bytes == 0 && p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ && pb.out[2] > 2 * HopperTiles::BQ),
+        "BQ %d", p.bq);
+  whole_row_plans += p.bq == HopperTiles::kRowBQ;
   CHECK(p.ring >= 2 && p.nwg * p.ring <= HopperTiles::kMaxBars, "ring %d x %d", p.nwg, p.ring);
   CHECK(p.S >= 1 && (p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ ||
                      (p.S * (p.Kc / 32) == HopperTiles::kWideNSJ && p.S == 1 && !nsj8_off())),
         "S %d Kc %d", p.S, p.Kc);
   wide_plans += p.S * (p.Kc / 32) == HopperTiles::kWideNSJ;
   // a slot: a pair's x row (both parts where split), or the epilogue's half tile staged in the tile's last slot
-  CHECK(p.slot_bytes % 1024 == 0 && p.slot_bytes >= parts * (p.Kc / 32) * HopperTiles::rows(p.S) * 32 * es &&
-            p.slot_bytes >= HopperTiles::half_out_bytes(p.cf_dst),
+  CHECK(p.slot_bytes % 1024 == 0 && p.slot_bytes >= parts * (p.Kc / 32) * HopperTiles::rows(p.S, p.bq) * 32 * es &&
+            p.slot_bytes >= HopperTiles::half_out_bytes(p.cf_dst, p.bq) && HopperTiles::rows(p.S, p.bq) <= 256,
         "slot %d", p.slot_bytes);
-  CHECK(int64_t(p.q_blocks) * HopperTiles::BQ * 2 >= pb.out[2], "q blocks %d for OW %d", p.q_blocks, pb.out[2]);
+  CHECK(int64_t(p.q_blocks) * p.bq * 2 >= pb.out[2] && int64_t(p.q_blocks - 1) * p.bq * 2 < pb.out[2],
+        "q blocks %d of %d for OW %d", p.q_blocks, p.bq, pb.out[2]);
   CHECK(!p.vec16 || (!p.cf_dst && !p.split), "vec16 on a %s%s y", p.split ? "split " : "",
         p.cf_dst ? "channels_last" : "NCDHW");
   // v133: an NCDHW x read in place (fp32 TF32, NCDHW y, w stride 1, whole 16-byte strides), two landing buffers of a
@@ -830,6 +842,18 @@ int main(int argc, char** argv) {
         x_ncdhw_plans += fx.p.land_bytes > 0;
       }
       unsetenv("CUTLASS_CONVT3D_SM90_X_NCDHW");
+      // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1): plans exactly where it planned without (64-position tiles where
+      // whole rows do not fit)
+      setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "1", 1);
+      HopperPlan fw{};
+      const bool wrplan = hopper_plan(a, &fw);
+      CHECK(wrplan == fplan, "WHOLE_ROWS=1 changes whether the Hopper forward plans");
+      if (wrplan) {
+        const int wide = wide_plans;
+        check_forward(a, fw);
+        wide_plans = wide;
+      }
+      unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
       unsetenv("CUTLASS_CONVT3D_SM90_BAND");
       HopperWgradPlan w{};
       const bool wplan = hopper_wgrad_plan(a, &w);
@@ -1457,6 +1481,29 @@ int main(int argc, char** argv) {
     unsetenv("CUTLASS_CONVT3D_SM90_X_NCDHW");
     vec16(DType::kF32, Math::kTF32, 0, false);
     CHECK(f.p.land_bytes == 0 && f.restage_x, "by default: land %d", f.p.land_bytes);
+    // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1): the mission's rows (OW 255) and OW 256 in whole-row tiles by row
+    // vectors, fp32 at 3 x 2 (v132's pick for the mission; at most 3 warpgroups), bf16 at 3 warpgroups; 2 q blocks of
+    // 64 by default; never channels_last or exact; not with VEC16=0
+    CHECK(f.p.bq == HopperTiles::BQ && f.p.q_blocks == 2, "by default: BQ %d, %d q blocks", f.p.bq, f.p.q_blocks);
+    setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "1", 1);
+    for (int op : {0, 1})
+      for (DType dt : {DType::kF32, DType::kBF16, DType::kF16}) {
+        CHECK(vec16(dt, Math::kTF32, op, false) == 1 && f.p.bq == HopperTiles::kRowBQ && f.p.q_blocks == 1 &&
+                  f.p.nwg == 3 && f.p.slot_bytes == (dt == DType::kF32 ? 17408 : 17408),
+              "WHOLE_ROWS=1 op %d dtype %d: BQ %d, %d q blocks, %d x %d, slot %d", op, int(dt), f.p.bq, f.p.q_blocks,
+              f.p.nwg, f.p.ring, f.p.slot_bytes);
+      }
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(cfg() == 32, "WHOLE_ROWS=1 mission: %d x %d", f.p.nwg, f.p.ring);
+    vec16(DType::kF32, Math::kTF32, 0, true);
+    CHECK(f.p.bq == HopperTiles::BQ, "WHOLE_ROWS=1 channels_last: BQ %d", f.p.bq);
+    vec16(DType::kF32, Math::kExact, 0, false);
+    CHECK(f.p.bq == HopperTiles::BQ, "WHOLE_ROWS=1 exact: BQ %d", f.p.bq);
+    setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(f.p.bq == HopperTiles::BQ && !f.p.vec16, "WHOLE_ROWS=1 VEC16=0: BQ %d", f.p.bq);
+    unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
+    unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
     setenv("CUTLASS_CONVT3D_SM90_CFG", "43", 1);
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "2", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
@@ -1734,6 +1781,8 @@ int main(int argc, char** argv) {
         HopperTiles::kWideNSJ);
   std::printf("forward plans reading an NCDHW x in place under CUTLASS_CONVT3D_SM90_X_NCDHW=2: %d\n", x_ncdhw_plans);
   CHECK(x_ncdhw_plans > 50, "too few v133 plans (%d)", x_ncdhw_plans);
+  std::printf("forward plans of whole-row tiles under CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1: %d\n", whole_row_plans);
+  CHECK(whole_row_plans > 50, "too few v135 plans (%d)", whole_row_plans);
   // v118's premise on the shapes it is for (vnet-128-64, test_wgemm_writes_grad_input_copy's): with both gradients
   // and grad_y NCDHW, grad_input copies grad_y channels_last for itself and, under CUTLASS_CONVT3D_SM90_WGEMM_FUSE=1,
   // the grad_weight GEMM writes that copy (fp32 TF32 and bf16 at the default level); never for a channels_last
