@@ -1167,6 +1167,19 @@ X_NCDHW_CASES = [
 ]
 
 
+def _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch):
+    """A Hopper forward test's setup on compute capability 9.0 (else a skip): TF32 allowed, the Hopper kernels on
+    (16-bit too), the warpgroup / slot configuration cfg ("<nwg><ring>") forced where given; dtype's torch dtype."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
+    if cfg:
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_CFG", cfg)
+    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
+
+
 @pytest.mark.parametrize("dtype,rounding", [("fp32", "map"), ("fp32", "producers"), ("bf16", "none"), ("fp16", "none")])
 @pytest.mark.parametrize("cfg", [None, "12", "22"], ids=["cfg-plan", "cfg-1x2", "cfg-2x2"])
 @pytest.mark.parametrize("xcase", X_NCDHW_CASES, ids=["ci64", "g2", "k2", "w100"])
@@ -1177,16 +1190,9 @@ def test_hopper_forward_x_ncdhw(xcase, cfg, dtype, rounding, restore_flags, hopp
     bytes (16-bit W 100: not, the copy), not with the knob at 0; every output written (NaN-poisoned), within budget
     of float64, and bit for bit the copy's result (the same operands, fp32 rounded to nearest either way, summed in
     the same order), at the plan's and at forced warpgroup / slot counts."""
-    if torch.cuda.get_device_capability() != (9, 0):
-        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    torch_dtype = _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch)
     xs, cout, k, s, p, op, g = xcase
-    torch_dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
-    torch.backends.cudnn.allow_tf32 = True
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0" if rounding == "producers" else "1")
-    if cfg:
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_CFG", cfg)
     gen = torch.Generator().manual_seed(13)
     x = torch.randn(xs, generator=gen).to(torch_dtype).to(DEV)
     w = (torch.randn(xs[1], cout // g, k, k, k, generator=gen) / (xs[1] // g * k) ** 0.5).to(torch_dtype).to(DEV)
@@ -1231,15 +1237,8 @@ def test_hopper_forward_whole_rows(wcase, cfg, dtype, restore_flags, hopper_kern
     are longer than one 64-position tile and the warpgroups allow (forced 4: the plan's 64-position tiles), never
     with the knob at 0; every output written (NaN-poisoned), within budget of float64, and the 64-position tiles'
     result (the same operands and sums, each output's k order unchanged)."""
-    if torch.cuda.get_device_capability() != (9, 0):
-        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    torch_dtype = _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch)
     xs, cout, k, s, p, op, g = wcase
-    torch_dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
-    torch.backends.cudnn.allow_tf32 = True
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
-    if cfg:
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_CFG", cfg)
     gen = torch.Generator().manual_seed(19)
     x = torch.randn(xs, generator=gen).to(torch_dtype).to(DEV)
     w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * k[2]) ** 0.5).to(torch_dtype).to(DEV)
