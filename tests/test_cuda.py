@@ -1232,11 +1232,12 @@ WHOLE_ROW_CASES = [
 @pytest.mark.parametrize("wcase", WHOLE_ROW_CASES, ids=["ow255", "ow256", "ci64-ow300", "k2-ow600", "g2-ow140",
                                                         "k5-ow199", "s132-ow266", "ow119"])
 def test_hopper_forward_whole_rows(wcase, cfg, dtype, restore_flags, hopper_kernels, monkeypatch):
-    """v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1): the Hopper forward's tiles of whole output rows (128 q positions, 64
-    accumulators a thread, at most 3 warpgroups) over an NCDHW y by row vectors: the instance ran exactly where rows
-    are longer than one 64-position tile and the warpgroups allow (forced 4: the plan's 64-position tiles), never
-    with the knob at 0; every output written (NaN-poisoned), within budget of float64, and the 64-position tiles'
-    result (the same operands and sums, each output's k order unchanged)."""
+    """v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2): the Hopper forward's tiles of whole output rows (128 q positions,
+    64 accumulators a thread, at most 3 warpgroups) over an NCDHW y by row vectors: at 2 the instance ran exactly
+    where rows are longer than one 64-position tile and the warpgroups allow (forced 4: the plan's 64-position
+    tiles), at 1 only there for 16-bit and for fp32 rows off 16 bytes (OW 255, 266), never with the knob at 0; every
+    output written (NaN-poisoned), within budget of float64, and the 64-position tiles' result (the same operands and
+    sums, each output's k order unchanged)."""
     torch_dtype = _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch)
     xs, cout, k, s, p, op, g = wcase
     gen = torch.Generator().manual_seed(19)
@@ -1245,19 +1246,23 @@ def test_hopper_forward_whole_rows(wcase, cfg, dtype, restore_flags, hopper_kern
     b = torch.randn(cout, generator=gen).to(torch_dtype).to(DEV)
     ref = F.conv_transpose3d(x.double(), w.double(), b.double(), s, p, op, g)
     whole = xs[4] > 64 and (cfg is None or cfg[0] <= "3")  # (OW > 128: more than 64 q positions a phase)
+    off16 = ref.shape[4] * torch_dtype.itemsize % 16 != 0
+    expect = {"0": False, "1": whole and (dtype != "fp32" or off16), "2": whole}
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
-    ys = []
-    for level in ("0", "1"):
+    ys = {}
+    for level in ("0", "1", "2"):
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", level)
         y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g))
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
-        assert bool(_WHOLE_ROWS.search(names)) == (level == "1" and whole), names
+        assert bool(_WHOLE_ROWS.search(names)) == expect[level], f"level {level}: {names}"
         assert y.dtype == torch_dtype and torch.isfinite(y).all(), "unwritten or non-finite outputs"
-        ys.append(y)
+        ys[level] = y
     budget = 2e-3 if dtype == "fp32" else 1e-2
-    assert rel_err(ys[1], ref) <= budget, f"{rel_err(ys[1], ref):.3g} against float64"
-    assert rel_err(ys[1], ys[0]) <= (1e-6 if dtype == "fp32" else 4e-3), f"{rel_err(ys[1], ys[0]):.3g} against BQ 64"
+    for level in ("1", "2"):
+        assert rel_err(ys[level], ref) <= budget, f"level {level}: {rel_err(ys[level], ref):.3g} against float64"
+        assert rel_err(ys[level], ys["0"]) <= (1e-6 if dtype == "fp32" else 4e-3), \
+            f"level {level}: {rel_err(ys[level], ys['0']):.3g} against BQ 64"
 
 
 @pytest.mark.parametrize("dtype", ["fp32", "bf16"])
@@ -2457,7 +2462,7 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
     splitting copy of x reports nothing, so that a non-finite weight's tiles are checked too); -vec16: an NCDHW y by
     16-byte row vectors (the 16-bit default since stop 36); -xin: an NCDHW x (W 72) read in place (v133), fp32 rounded
     by the producers' transposition or (-tma_round) by its map, every tile checked; -rows: whole-row tiles (v135,
-    CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1, OW 140 in one q block of 128 positions) for an NCDHW y, whose masked recompute
+    CUTLASS_CONVT3D_SM90_WHOLE_ROWS=2, OW 140 in one q block of 128 positions) for an NCDHW y, whose masked recompute
     covers the whole row."""
     dtype, budget, _ = _hopper_mode(mode.split("-")[0], monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "1" if mode.endswith("tma_round") else "0")
@@ -2465,8 +2470,8 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
     if "xin" in mode:  # v133: an NCDHW x in place (W 72: its rows on 16 bytes), rounded by the transposition or the map
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "2")
-    if mode.endswith("rows"):  # v135: whole-row tiles (by row vectors: VEC16 back at its default level)
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "1")
+    if mode.endswith("rows"):  # v135: whole-row tiles (by row vectors: VEC16 back at its default level), OW 140's too
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "2")
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "2")
     gen = torch.Generator().manual_seed(5)
     x = torch.randn(2, 32, 3, 4, 72 if "xin" in mode else 70, generator=gen).to(dtype).double()

@@ -185,11 +185,12 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // v135: CUTLASS_CONVT3D_SM90_WHOLE_ROWS (kHopperWholeRowsDefault): tiles of 128 q positions (HopperTiles::kRowBQ),
   // whole output rows up to 256, for an NCDHW y stored by row vectors (fp32 TF32 or 16-bit; not with VEC16=0) whose
   // rows are longer than one 64-position tile covers, x reaching the slots by the map alone, at most 4 blocks a pair,
-  // at most kMaxWGRowBQ warpgroups (the plan falls back to 64 where they do not fit).  Stop 58's probe: y written in
-  // half rows 1.69 TB/s, in whole rows 2.34
-  const bool whole_rows = env_knob("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", double(kHopperWholeRowsDefault)) != 0.0 &&
-                          !p.cf_dst && !exact && vec16 != 0 && (r.restage_x || !tf32 || p.tma_round) &&
-                          mw.num_q(0) > HopperTiles::BQ && p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
+  // at most kMaxWGRowBQ warpgroups (the plan falls back to 64 where they do not fit): at 1 for 16-bit and for fp32
+  // whose rows are off 16 bytes (the measured wins, kHopperWholeRowsDefault's comment), at 2 wherever they apply
+  const int wr = env_level("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", 2, kHopperWholeRowsDefault);
+  const bool whole_rows = wr > 0 && !p.cf_dst && !exact && vec16 != 0 && (wr == 2 || half || rows_off16) &&
+                          (r.restage_x || !tf32 || p.tma_round) && mw.num_q(0) > HopperTiles::BQ &&
+                          p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
   const int land_bytes = (Kc / 32 * HopperTiles::rows(p.S) * 32 * esize + 1023) / 1024 * 1024;
   const bool x_in_ncdhw = x_ncdhw > 0 && (tf32 || half) && r.restage_x && !p.cf_dst && a.x.stride[4] == 1 &&
                           !has_zero_stride(a.x) && aligned16(a.x, {0, 1, 2, 3}, esize) &&
@@ -293,8 +294,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // against 613 us), so the bound of 8 L2s lies somewhere between the two shapes measured, not at a located edge
   const bool wg3 = tf32 && rows_off16 && p.vec16 && !forced && streams_past_l2(numel(a.y) * esize, 8);
   auto configure = [&] {
-    if (wg3) {
-      p.nwg = 3;
+    if (wg3) {  // (v135: whole-row tiles there at 2 x 2, H100 stop 59: mission 0.682 at 3 x 2 -> 0.602-0.605 ms)
+      p.nwg = p.bq == HopperTiles::kRowBQ ? 2 : 3;
       p.ring = 2;
       if (hopper_smem_bytes(p) <= size_t(device_smem_optin())) return true;
     }

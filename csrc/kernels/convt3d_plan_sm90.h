@@ -221,8 +221,14 @@ constexpr int kHopperVec16Default = 2;
 // 2 wherever its landing buffers fit.  Off: slower than the copy on the H100 (stop 58, same bits): fp32 mission 0.668
 // -> 0.830 ms at either level, k3s2op1 / odd-32-32 +41% at 2; bf16 mission 0.496 -> 0.489 at 1, 0.611 at 2
 constexpr int kHopperXNcdhwDefault = 0;
-// v135: CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1, the Hopper forward's tiles of whole output rows (128 q positions, up to 256
-// outputs) for an NCDHW y (hopper_plan); off until measured
+// v135: CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2, the Hopper forward's tiles of whole output rows (128 q positions, up to
+// 256 outputs) for an NCDHW y by row vectors (hopper_plan): 1 for 16-bit and for fp32 TF32 whose rows are off 16 bytes
+// (fp32 past 8 L2s at 2 warpgroups x 2 slots), 2 wherever they apply.  H100 (stop 59, one binary, same bits as 64-position
+// tiles, float64 checks ok), forward ms: bf16 mission 0.488 -> 0.443, k3s2op1 0.537 -> 0.500, k2s2 0.452 -> 0.411,
+// odd-32-32 0.148 -> 0.139; fp16 mission 0.490 -> 0.442, k2s2 0.449 -> 0.410; fp32 mission 0.684 -> 0.682 at the plan's
+// 3 x 2, 0.602-0.607 at 2 x 2 or 2 x 3, odd-32-32 0.176 -> 0.159; fp32 rows on 16 bytes lose (k3s2op1 0.614 -> 0.629-0.707
+// at 3 x 2 / 3 x 3 / 2 x 2-6, k2s2 0.573 -> 0.586 / 0.554 at 2 x 2): level 1 leaves them.  Off until its CUDA tests
+// (test_hopper_forward_whole_rows, the non-finite -rows modes) have run on a GPU
 constexpr int kHopperWholeRowsDefault = 0;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By

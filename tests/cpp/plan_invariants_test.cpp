@@ -116,7 +116,7 @@ static std::set<std::pair<int, int>> class_pairs(const ConvT3dProblem& pb, int r
 
 static int wide_plans = 0;  // forward plans of kWideNSJ blocks per pair (unless CUTLASS_CONVT3D_SM90_NSJ8=0)
 static int x_ncdhw_plans = 0;  // ... reading an NCDHW x in place (v133, under CUTLASS_CONVT3D_SM90_X_NCDHW=1)
-static int whole_row_plans = 0;  // ... of whole-row tiles (v135, under CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1)
+static int whole_row_plans = 0;  // ... of whole-row tiles (v135, under CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2)
 static bool nsj8_off() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90_NSJ8");
   return e && std::atof(e) == 0.0;
@@ -842,12 +842,12 @@ int main(int argc, char** argv) {
         x_ncdhw_plans += fx.p.land_bytes > 0;
       }
       unsetenv("CUTLASS_CONVT3D_SM90_X_NCDHW");
-      // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1): plans exactly where it planned without (64-position tiles where
-      // whole rows do not fit)
-      setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "1", 1);
+      // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2): plans exactly where it planned without (64-position tiles
+      // where whole rows do not fit)
+      setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", t % 2 ? "1" : "2", 1);
       HopperPlan fw{};
       const bool wrplan = hopper_plan(a, &fw);
-      CHECK(wrplan == fplan, "WHOLE_ROWS=1 changes whether the Hopper forward plans");
+      CHECK(wrplan == fplan, "WHOLE_ROWS=1 / 2 changes whether the Hopper forward plans");
       if (wrplan) {
         const int wide = wide_plans;
         check_forward(a, fw);
@@ -1481,28 +1481,33 @@ int main(int argc, char** argv) {
     unsetenv("CUTLASS_CONVT3D_SM90_X_NCDHW");
     vec16(DType::kF32, Math::kTF32, 0, false);
     CHECK(f.p.land_bytes == 0 && f.restage_x, "by default: land %d", f.p.land_bytes);
-    // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1): the mission's rows (OW 255) and OW 256 in whole-row tiles by row
-    // vectors, fp32 at 3 x 2 (v132's pick for the mission; at most 3 warpgroups), bf16 at 3 warpgroups; 2 q blocks of
-    // 64 by default; never channels_last or exact; not with VEC16=0
+    // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2): whole-row tiles by row vectors (1 q block of 128 positions) for
+    // the mission's rows (OW 255, off 16 bytes) and OW 256's: at 1 16-bit always (3 warpgroups), fp32 only off 16
+    // bytes, where the mission (past 8 L2s) takes 2 warpgroups x 2 slots; at 2 fp32 OW 256 too (at most 3
+    // warpgroups); 2 q blocks of 64 without the knob; never channels_last or exact; not with VEC16=0
     CHECK(f.p.bq == HopperTiles::BQ && f.p.q_blocks == 2, "by default: BQ %d, %d q blocks", f.p.bq, f.p.q_blocks);
-    setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "1", 1);
-    for (int op : {0, 1})
-      for (DType dt : {DType::kF32, DType::kBF16, DType::kF16}) {
-        CHECK(vec16(dt, Math::kTF32, op, false) == 1 && f.p.bq == HopperTiles::kRowBQ && f.p.q_blocks == 1 &&
-                  f.p.nwg == 3 && f.p.slot_bytes == (dt == DType::kF32 ? 17408 : 17408),
-              "WHOLE_ROWS=1 op %d dtype %d: BQ %d, %d q blocks, %d x %d, slot %d", op, int(dt), f.p.bq, f.p.q_blocks,
-              f.p.nwg, f.p.ring, f.p.slot_bytes);
-      }
-    vec16(DType::kF32, Math::kTF32, 0, false);
-    CHECK(cfg() == 32, "WHOLE_ROWS=1 mission: %d x %d", f.p.nwg, f.p.ring);
-    vec16(DType::kF32, Math::kTF32, 0, true);
-    CHECK(f.p.bq == HopperTiles::BQ, "WHOLE_ROWS=1 channels_last: BQ %d", f.p.bq);
-    vec16(DType::kF32, Math::kExact, 0, false);
-    CHECK(f.p.bq == HopperTiles::BQ, "WHOLE_ROWS=1 exact: BQ %d", f.p.bq);
-    setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);
-    vec16(DType::kF32, Math::kTF32, 0, false);
-    CHECK(f.p.bq == HopperTiles::BQ && !f.p.vec16, "WHOLE_ROWS=1 VEC16=0: BQ %d", f.p.bq);
-    unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
+    for (const char* lvl : {"1", "2"}) {
+      setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", lvl, 1);
+      for (int op : {0, 1})
+        for (DType dt : {DType::kF32, DType::kBF16, DType::kF16}) {
+          const bool whole = lvl[0] == '2' || dt != DType::kF32 || op == 0;
+          CHECK(vec16(dt, Math::kTF32, op, false) == (whole ? 1 : 0) && (f.p.bq == HopperTiles::kRowBQ) == whole &&
+                    f.p.q_blocks == (whole ? 1 : 2) &&
+                    (!whole || (f.p.nwg == (dt == DType::kF32 && op == 0 ? 2 : 3) && f.p.slot_bytes == 17408)),
+                "WHOLE_ROWS=%s op %d dtype %d: BQ %d, %d q blocks, %d x %d, slot %d", lvl, op, int(dt), f.p.bq,
+                f.p.q_blocks, f.p.nwg, f.p.ring, f.p.slot_bytes);
+        }
+      vec16(DType::kF32, Math::kTF32, 0, false);
+      CHECK(cfg() == 22, "WHOLE_ROWS=%s mission: %d x %d", lvl, f.p.nwg, f.p.ring);
+      vec16(DType::kF32, Math::kTF32, 0, true);
+      CHECK(f.p.bq == HopperTiles::BQ, "WHOLE_ROWS=%s channels_last: BQ %d", lvl, f.p.bq);
+      vec16(DType::kF32, Math::kExact, 0, false);
+      CHECK(f.p.bq == HopperTiles::BQ, "WHOLE_ROWS=%s exact: BQ %d", lvl, f.p.bq);
+      setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);
+      vec16(DType::kF32, Math::kTF32, 0, false);
+      CHECK(f.p.bq == HopperTiles::BQ && !f.p.vec16, "WHOLE_ROWS=%s VEC16=0: BQ %d", lvl, f.p.bq);
+      unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
+    }
     unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
     setenv("CUTLASS_CONVT3D_SM90_CFG", "43", 1);
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "2", 1);
@@ -1781,7 +1786,7 @@ int main(int argc, char** argv) {
         HopperTiles::kWideNSJ);
   std::printf("forward plans reading an NCDHW x in place under CUTLASS_CONVT3D_SM90_X_NCDHW=2: %d\n", x_ncdhw_plans);
   CHECK(x_ncdhw_plans > 50, "too few v133 plans (%d)", x_ncdhw_plans);
-  std::printf("forward plans of whole-row tiles under CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1: %d\n", whole_row_plans);
+  std::printf("forward plans of whole-row tiles under CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2: %d\n", whole_row_plans);
   CHECK(whole_row_plans > 50, "too few v135 plans (%d)", whole_row_plans);
   // v118's premise on the shapes it is for (vnet-128-64, test_wgemm_writes_grad_input_copy's): with both gradients
   // and grad_y NCDHW, grad_input copies grad_y channels_last for itself and, under CUTLASS_CONVT3D_SM90_WGEMM_FUSE=1,
