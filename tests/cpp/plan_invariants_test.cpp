@@ -828,32 +828,26 @@ int main(int argc, char** argv) {
       if (band >= 0) setenv("CUTLASS_CONVT3D_SM90_BAND", std::to_string(band).c_str(), 1);
       const bool fplan = hopper_plan(a, &f);
       if (fplan) ++planned[0], check_forward(a, f);
-      // v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=2: wherever the landing buffers fit): the same problem plans with it
-      // exactly where it planned without (the copy where they do not fit), and where it reads an NCDHW x in place,
-      // that x as the map needs
-      setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "2", 1);
-      HopperPlan fx{};
-      const bool xplan = hopper_plan(a, &fx);
-      CHECK(xplan == fplan, "X_NCDHW=1 changes whether the Hopper forward plans");
-      if (xplan) {
-        const int wide = wide_plans;
-        check_forward(a, fx);
-        wide_plans = wide;
-        x_ncdhw_plans += fx.p.land_bytes > 0;
-      }
-      unsetenv("CUTLASS_CONVT3D_SM90_X_NCDHW");
-      // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2): plans exactly where it planned without (64-position tiles
-      // where whole rows do not fit)
-      setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", t % 2 ? "1" : "2", 1);
-      HopperPlan fw{};
-      const bool wrplan = hopper_plan(a, &fw);
-      CHECK(wrplan == fplan, "WHOLE_ROWS=1 / 2 changes whether the Hopper forward plans");
-      if (wrplan) {
-        const int wide = wide_plans;
-        check_forward(a, fw);
-        wide_plans = wide;
-      }
-      unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
+      // a forward knob at a level: the same problem plans exactly where it planned without, every invariant held
+      // (the count of kWideNSJ plans left to the plain plan's check)
+      auto replan = [&](const char* var, const char* level) {
+        setenv(var, level, 1);
+        HopperPlan k{};
+        const bool kplan = hopper_plan(a, &k);
+        CHECK(kplan == fplan, "%s=%s changes whether the Hopper forward plans", var, level);
+        if (kplan) {
+          const int wide = wide_plans;
+          check_forward(a, k);
+          wide_plans = wide;
+        }
+        unsetenv(var);
+        return k;
+      };
+      // v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=2: wherever the landing buffers fit; the copy where they do not), and
+      // where it reads an NCDHW x in place, that x as the map needs
+      x_ncdhw_plans += replan("CUTLASS_CONVT3D_SM90_X_NCDHW", "2").p.land_bytes > 0;
+      // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2; 64-position tiles where whole rows do not fit)
+      replan("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", t % 2 ? "1" : "2");
       unsetenv("CUTLASS_CONVT3D_SM90_BAND");
       HopperWgradPlan w{};
       const bool wplan = hopper_wgrad_plan(a, &w);
