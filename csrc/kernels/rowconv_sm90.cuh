@@ -349,20 +349,21 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
   const uint32_t a_pair = uint32_t(p.S * KCH * M * 16);  // one pair's packed weights, bytes
   // kSplit: the small parts' offsets, after the segment's big weights and after the slot's big x boxes
   [[maybe_unused]] const uint32_t w_small = uint32_t(g.ptotal) * a_pair, x_small = uint32_t(nbox * bb);
-  // block u = (window offset s, box j): A and B offsets.  The wide instance (NSJ > kMaxNSJ) has one window offset
-  // (the plan's rule), so block u is box u and its offsets are products: no per-block registers (arrays of 8 spilled
-  // 4-30 bytes there)
+  // block u = (window offset s, box j), u = s * nbox + j: A and B offsets.  A's is a product for every instance (32
+  // input channels are 32 / VEC weight chunks of M rows of 16 bytes, and a window offset's KCH chunks are nbox such
+  // runs), B's (box j of the x row from row s) is kept per block where blocks span window offsets; the wide instance
+  // (NSJ > kMaxNSJ) has one window offset (the plan's rule), so block u is box u and that offset a product too: no
+  // per-block registers (arrays of 8 spilled 4-30 bytes there; v135's 16-bit BQ 128 instances spilled 2 bytes with
+  // both arrays of 4)
   constexpr bool kWide = NSJ > HopperTiles::kMaxNSJ;
   static_assert(!kWide || NSJ == HopperTiles::kWideNSJ, "the wide instance's offsets: 8 boxes of one window offset");
-  uint32_t aoff[kWide ? 1 : NSJ], boff[kWide ? 1 : NSJ];
+  uint32_t boff[kWide ? 1 : NSJ];
 #pragma unroll
   for (int u = 0; u < (kWide ? 0 : NSJ); ++u) {
     const int s = u / nbox, j = u - s * nbox;
-    // 32 input channels: weight chunks 32 / VEC j .. (M rows of 16 bytes each), box j of the x row from row s
-    aoff[u] = uint32_t((s * KCH + 32 / VEC * j) * (M * 16));
     boff[u] = uint32_t(j * bb + s * Tr::kRowBytes);
   }
-  auto a_of = [&](int u) { return kWide ? uint32_t(u * (32 / VEC) * (M * 16)) : aoff[kWide ? 0 : u]; };
+  auto a_of = [&](int u) { return uint32_t(u * (32 / VEC) * (M * 16)); };
   auto b_of = [&](int u) { return kWide ? uint32_t(u * bb) : boff[kWide ? 0 : u]; };
   // x may hold a non-finite value: the rounding copy's word, or always for an x read in place (a check in the
   // producer's rounding, which gates this one, cost the channels_last mission forward 5% on the H200) and for a split

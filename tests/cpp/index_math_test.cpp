@@ -741,6 +741,21 @@ static void dgrad_vectors() {
   dgrad_vectors_once<H::vectors(H::window(2, 4), 8), 8>();
 }
 
+// The Hopper forward's A offset of block u = (window offset s, box j), u = s * nbox + j (rowconv_sm90.cuh's a_of):
+// the packed weights' chunk s * KCH + 32 / VEC * j (KCH = Kc / VEC chunks a window offset, nbox = Kc / 32 boxes) is
+// the product (32 / VEC) * u, for both chunk widths and every window and channel count the instances take
+static void hopper_a_offsets() {
+  for (int vec : {4, 8})
+    for (int S = 1; S <= 8; ++S)
+      for (int nbox = 1; nbox <= 8; ++nbox) {
+        const int Kc = 32 * nbox, KCH = Kc / vec;
+        for (int u = 0; u < S * nbox; ++u) {
+          const int s = u / nbox, j = u - s * nbox;
+          CHECK(s * KCH + 32 / vec * j == 32 / vec * u, "VEC %d S %d Kc %d block %d", vec, S, Kc, u);
+        }
+      }
+}
+
 // VecRow<V> (the Hopper forward's NCDHW rows by 16-byte vectors of V elements: v89's 8 16-bit, v91's 4 fp32), for
 // every row phase and length a tile row of BQ q positions (2 BQ outputs; v135's whole rows: 256) can have: each output
 // written exactly once (a whole vector, one of the V head lanes, or one of the V tail lanes), every vector 16-byte
@@ -783,6 +798,7 @@ int main() {
   vec_rows<4, 64>();
   vec_rows<8, 128>();  // HopperTiles::kRowBQ
   vec_rows<4, 128>();
+  hopper_a_offsets();
   dgrad_fragment_banks();
   wgemm_transpose();
   x_transpose<4>();
