@@ -136,7 +136,7 @@ Status x_map_ncdhw(const HopperParams& p, const TensorRef5& x, bool tf32, CUtens
   return map_tiled<Tr, 0>(x.data, dims, st, box, tf32, map, why);
 }
 
-template <class Tr, int kX, int kOut, int NSJ, int BQ = HopperTiles::BQ>
+template <class Tr, int kX, int kOut, int NSJ, int BQ>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   auto kernel = hopper_rowconv_kernel<Tr, kX, kOut, NSJ, BQ>;
   if (p.nwg > (BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTiles::kMaxWGRowBQ))
@@ -158,38 +158,34 @@ Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStrea
   return detail::cuda_check(cudaGetLastError(), why, "Hopper masked recompute launch");
 }
 
-template <class Tr, int kX, int kOut>
-Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
+// one instance per block count at tile width BQ: 1-4, and 8 at BQ 64 (see below)
+template <class Tr, int kX, int kOut, int BQ>
+Status launch_blocks(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   static_assert(HopperTiles::kMaxNSJ == 4 && HopperTiles::kWideNSJ == 8, "one instance per block count");
-  // v135: whole-row tiles (p.bq == kRowBQ) for an NCDHW y by row vectors from x by the map alone, TF32 or 16-bit, 1-4
-  // blocks a pair (hopper_plan's whole_rows)
-  if (p.bq == HopperTiles::kRowBQ) {
-    constexpr int W = HopperTiles::kRowBQ;
-    if constexpr (!Tr::kSplit && kX == HopperTiles::kXMap && kOut == HopperTiles::kRowVectors) {
-      switch (p.S * (p.Kc / 32)) {
-        case 1: return launch<Tr, kX, kOut, 1, W>(p, map, ctas, stream, why);
-        case 2: return launch<Tr, kX, kOut, 2, W>(p, map, ctas, stream, why);
-        case 3: return launch<Tr, kX, kOut, 3, W>(p, map, ctas, stream, why);
-        case 4: return launch<Tr, kX, kOut, 4, W>(p, map, ctas, stream, why);
-      }
-    }
-    return detail::fail(why, Status::kNotSupported, "Hopper row-conv: no whole-row instance for this launch");
-  }
-  if (p.bq != HopperTiles::BQ) return detail::fail(why, Status::kNotSupported, "Hopper row-conv: tile width");
   switch (p.S * (p.Kc / 32)) {
-    case 1: return launch<Tr, kX, kOut, 1>(p, map, ctas, stream, why);
-    case 2: return launch<Tr, kX, kOut, 2>(p, map, ctas, stream, why);
-    case 3: return launch<Tr, kX, kOut, 3>(p, map, ctas, stream, why);
-    case 4: return launch<Tr, kX, kOut, 4>(p, map, ctas, stream, why);
+    case 1: return launch<Tr, kX, kOut, 1, BQ>(p, map, ctas, stream, why);
+    case 2: return launch<Tr, kX, kOut, 2, BQ>(p, map, ctas, stream, why);
+    case 3: return launch<Tr, kX, kOut, 3, BQ>(p, map, ctas, stream, why);
+    case 4: return launch<Tr, kX, kOut, 4, BQ>(p, map, ctas, stream, why);
     case 8:  // (the plan: CUTLASS_CONVT3D_SM90_NSJ8; not split, whose weights and slots, twice the bytes, never fit)
       // (its A / B offsets take block u as box u: one window offset only; not v133's, whose landing buffers the plan
-      // does not fit beside it)
-      if constexpr (!Tr::kSplit && kX != HopperTiles::kXTranspose)
-        if (p.S == 1) return launch<Tr, kX, kOut, 8>(p, map, ctas, stream, why);
+      // does not fit beside it; not whole rows, which the plan keeps to 4 blocks)
+      if constexpr (!Tr::kSplit && kX != HopperTiles::kXTranspose && BQ == HopperTiles::BQ)
+        if (p.S == 1) return launch<Tr, kX, kOut, 8, BQ>(p, map, ctas, stream, why);
       break;
   }
   return detail::fail(why, Status::kNotSupported,
                       "Hopper row-conv: no instance for S x Kc / 32 blocks per pair (1-4; 8 at one window offset)");
+}
+
+// p.bq: 64-position tiles, or (v135) whole-row tiles for an NCDHW y by row vectors from x by the map alone, TF32 or
+// 16-bit (hopper_plan's whole_rows)
+template <class Tr, int kX, int kOut>
+Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
+  if (p.bq == HopperTiles::BQ) return launch_blocks<Tr, kX, kOut, HopperTiles::BQ>(p, map, ctas, stream, why);
+  if constexpr (!Tr::kSplit && kX == HopperTiles::kXMap && kOut == HopperTiles::kRowVectors)
+    if (p.bq == HopperTiles::kRowBQ) return launch_blocks<Tr, kX, kOut, HopperTiles::kRowBQ>(p, map, ctas, stream, why);
+  return detail::fail(why, Status::kNotSupported, "Hopper row-conv: no instance of this tile width for this launch");
 }
 #endif
 #if CT3D_SM90_PART == 2 || CT3D_SM90_PART == 5
