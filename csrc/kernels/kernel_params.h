@@ -500,27 +500,25 @@ struct HopperTiles {
   static constexpr int kMaxSeg = 32;
   // x rows staged per pair: BQ + S - 1 positions, a whole number of 8-row core matrices
   CT3D_HD static constexpr int rows(int S, int bq = BQ) { return (bq + S - 1 + 7) / 8 * 8; }
-  // output staging, in floats, half a tile at a time (in the tile's last x slot): NCDHW rows of 2 * BQ outputs of
-  // BN / 2 channels (odd stride: at most 2-way conflicts for the accumulator layout, stored by 4-byte lanes),
-  // channels_last the BQ positions of one w phase x BN channels (16-byte rows, padded).  HopperTF32 (v115c): rows of
-  // LDOS = 2 BQ with output o of row c at o ^ row_swizzle(c), the accumulators' stores conflict-free (the odd pitch
-  // left them 2-way: ncu 10.0 M conflicts a mission forward against channels_last's 1.7 M); within LDO's allocation
-  static constexpr int LDO = 2 * BQ + 1, LDOS = 2 * BQ, LDC = BN + 4;
+  // output staging, in floats, half a tile of bq q positions at a time (in the tile's last x slot): NCDHW rows of
+  // 2 bq outputs of BN / 2 channels at pitch ldo (odd: at most 2-way conflicts for the accumulator layout, stored by
+  // 4-byte lanes), channels_last the bq positions of one w phase x BN channels (16-byte rows, padded: LDC).
+  // HopperTF32 (v115c): rows of ldos = 2 bq with output o of row c at o ^ row_swizzle(c), the accumulators' stores
+  // conflict-free (the odd pitch left them 2-way: ncu 10.0 M conflicts a mission forward against channels_last's
+  // 1.7 M); within ldo's allocation
+  static constexpr int LDC = BN + 4;
   CT3D_HD static constexpr int ldo(int bq) { return 2 * bq + 1; }
   CT3D_HD static constexpr int ldos(int bq) { return 2 * bq; }
   // a warp stores rows g (8 of them) x outputs o0 + 4 t (4 lanes each): bits 0-1 and 4 of o flipped by g's three bits
   // put the 32 lanes on 32 banks; a row's 32 consecutive outputs (the global stores' reads) stay a bank each
   CT3D_HD static constexpr int row_swizzle(int c) { return (c & 3) | (c & 4) << 2; }
-  static_assert(LDOS % 32 == 0 && LDOS <= LDO, "swizzled rows of whole 32-word groups");
   // ... NCDHW rows stored by 16-byte vectors (v89, v91): each row staged its 16-byte phase (< 8 16-bit, < 4 fp32
-  // elements) into a pitch of whole vectors; 140 = 12 mod 32 keeps the staging's stores 2-way conflicted where the channel stride is odd or 2
-  // mod 4 (4-way where it is 0 mod 4)
-  static constexpr int LDV16 = 140;
-  CT3D_HD static constexpr int ldv16(int bq) { return 2 * bq + 12; }  // 140 at BQ 64, 268 (also 12 mod 32) at 128
+  // elements) into a pitch of whole vectors; 12 mod 32 (140 at BQ 64, 268 at 128) keeps the staging's stores 2-way
+  // conflicted where the channel stride is odd or 2 mod 4 (4-way where it is 0 mod 4)
+  CT3D_HD static constexpr int ldv16(int bq) { return 2 * bq + 12; }
   // the output's layout and stores, a kernel instance each: NCDHW rows by element lanes, channels_last 16-byte channel
   // vectors, NCDHW rows by 16-byte vectors at each row's phase (v89 16-bit, v91 fp32; the plan's p.vec16)
   enum Out { kRows = 0, kChannelsLast = 1, kRowVectors = 2 };
-  static_assert(LDV16 % 4 == 0 && LDV16 >= 7 + 2 * BQ + 1, "whole 16-byte vectors past the phase");
   // how x reaches the slots, a kernel instance each: TMA boxes of a channels_last x (its copy, or x itself with the
   // TFLOAT32 map rounding); the same with the producer warps rounding each landed slot (kRoundX); or (v133, fp32 TF32
   // and 16-bit) boxes of an NCDHW x, [32 channels][rows(S) positions], landed in one of two buffers per warpgroup and
@@ -537,12 +535,14 @@ struct HopperTiles {
   // up-convolution; 128 at a window of 2), unless CUTLASS_CONVT3D_SM90_NSJ8=0 (on by default since stop 41)
   static constexpr int kWideNSJ = 8;
 };
-// (the wide tiles' pitches: as BQ 64's, modulo the banks)
-static_assert(HopperTiles::ldv16(HopperTiles::BQ) == HopperTiles::LDV16 &&
-                  HopperTiles::ldv16(HopperTiles::kRowBQ) % 32 == HopperTiles::LDV16 % 32 &&
-                  HopperTiles::ldv16(HopperTiles::kRowBQ) >= 7 + 2 * HopperTiles::kRowBQ + 1 &&
-                  HopperTiles::ldos(HopperTiles::kRowBQ) % 32 == 0,
-              "whole 16-byte vectors past the phase; swizzled rows of whole 32-word groups");
+// the staging pitches at both tile widths: swizzled rows of whole 32-word groups within the odd pitch; row-vector
+// rows of whole 16-byte vectors past the phase, 12 mod 32
+template <int bq>
+constexpr bool hopper_pitches_ok() {
+  return HopperTiles::ldos(bq) % 32 == 0 && HopperTiles::ldos(bq) <= HopperTiles::ldo(bq) &&
+         HopperTiles::ldv16(bq) % 4 == 0 && HopperTiles::ldv16(bq) >= 7 + 2 * bq + 1 && HopperTiles::ldv16(bq) % 32 == 12;
+}
+static_assert(hopper_pitches_ok<HopperTiles::BQ>() && hopper_pitches_ok<HopperTiles::kRowBQ>(), "staging pitches");
 struct HopperSeg {
   int tiles;       // N x class rows along d x its output rows along h x q blocks
   int cta0, per_chunk;  // its CTAs (cta0, ...): per_chunk for each of the common chunks (see HopperParams)

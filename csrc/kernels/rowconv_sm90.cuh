@@ -461,7 +461,7 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
     // elements past a 16-byte boundary, and is staged that far into its LDV16 floats, so that its aligned vectors are
     // aligned in the staging too
     constexpr int VO = 16 / int(sizeof(E));
-    // v115c: the swizzled NCDHW staging (HopperTiles::LDOS) for the TF32 forward only (exact k2s2 measured +2.4% with it)
+    // v115c: the swizzled NCDHW staging (HopperTiles::ldos) for the TF32 forward only (exact k2s2 measured +2.4% with it)
     constexpr bool kSwz = std::is_same<Tr, HopperTF32>::value;
     [[maybe_unused]] const int ph0 = int(reinterpret_cast<uintptr_t>(ytile) / sizeof(E)) & (VO - 1),
                                ph1 = int(p.y.stride[1] & (VO - 1));
