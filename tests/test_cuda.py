@@ -1022,6 +1022,7 @@ def _copy_and_in_place(run, in_place, monkeypatch):
     """run() with the NCDHW x copied (CUTLASS_CONVT3D_SM90_X_NCDHW=0) and read in place where v133 takes it (=2):
     both on the Hopper forward, the in-place instance exactly in the second where in_place; the two outputs."""
     ys = []
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "0")  # (v133 is not taken beside whole-row tiles)
     for level in ("0", "2"):
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", level)
         y, names = _with_kernel_names(run)
@@ -1114,6 +1115,8 @@ def _hopper_mode(mode, monkeypatch):
     # (16-bit NCDHW outputs go by row vectors by default since stop 36: the plain modes keep the element-lane instances
     # tested, the -vec16 ones the row-vector instances)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "0")
+    # (and the 64-position tiles: whole-row tiles, taken before them where they apply, have their own tests and modes)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "0")
     for sw in (switch,) if isinstance(switch, str) else switch or ():  # (v133's level 2: wherever it fits)
         monkeypatch.setenv(sw, "2" if sw == "CUTLASS_CONVT3D_SM90_X_NCDHW" else "1")
     return dtype, budget, budget80
@@ -1165,6 +1168,8 @@ X_NCDHW_CASES = [
     ((1, 32, 4, 5, 64), 32, 2, 2, 0, 0, 1),
     ((1, 32, 3, 6, 100), 32, 3, 2, 1, 1, 1),
 ]
+# fp32 at 64 input channels: at 2 warpgroups x 2 slots forced the landing buffers do not fit (the copy)
+_X_NCDHW_FP32_NO_LAND_2X2 = [X_NCDHW_CASES[0]]
 
 
 def _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch):
@@ -1187,9 +1192,10 @@ def test_hopper_forward_x_ncdhw(xcase, cfg, dtype, rounding, restore_flags, hopp
     """v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=2): the Hopper forward reading an NCDHW x in place, its producer warps
     transposing each pair's landed boxes into the slots (fp32: TF32-rounded by the map, TMA_ROUND=1, or by the
     transposition; bf16 / fp16: 2-byte elements, the 64-byte swizzle): the instance ran where x's rows are whole 16
-    bytes (16-bit W 100: not, the copy), not with the knob at 0; every output written (NaN-poisoned), within budget
-    of float64, and bit for bit the copy's result (the same operands, fp32 rounded to nearest either way, summed in
-    the same order), at the plan's and at forced warpgroup / slot counts."""
+    bytes and the landing buffers fit (16-bit W 100, fp32 ci64 at 2 x 2: not, the copy), not with the knob at 0;
+    every output written (NaN-poisoned), within budget of float64, and bit for bit the copy's result (the same
+    operands, fp32 rounded to nearest either way, summed in the same order), at the plan's and at forced warpgroup /
+    slot counts."""
     torch_dtype = _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch)
     xs, cout, k, s, p, op, g = xcase
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0" if rounding == "producers" else "1")
@@ -1198,7 +1204,8 @@ def test_hopper_forward_x_ncdhw(xcase, cfg, dtype, rounding, restore_flags, hopp
     w = (torch.randn(xs[1], cout // g, k, k, k, generator=gen) / (xs[1] // g * k) ** 0.5).to(torch_dtype).to(DEV)
     b = torch.randn(cout, generator=gen).to(torch_dtype).to(DEV)
     ref = F.conv_transpose3d(x.double(), w.double(), b.double(), s, p, op, g)
-    in_place = xs[4] % (4 if dtype == "fp32" else 8) == 0
+    in_place = xs[4] % (4 if dtype == "fp32" else 8) == 0 and not (
+        dtype == "fp32" and cfg == "22" and xcase in _X_NCDHW_FP32_NO_LAND_2X2)
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     y_copy, y = _copy_and_in_place(lambda: conv_transpose3d(x, w, b, s, p, op, g), in_place, monkeypatch)
@@ -1214,7 +1221,9 @@ _WHOLE_ROWS = re.compile(r"hopper_rowconv_kernel(<[^(]*, 128>|I\w*ELi128EE)")
 # (x shape, Cout, kernel, stride, padding, output padding, groups): the mission's rows (OW 255, one q block of 128
 # whole), OW 256 (rows on 16 bytes), 64 input channels at a window of 2 (4 blocks a pair) over OW 300 (a second q
 # block of 22), kernel 2 (one window offset) over OW 600 (3 q blocks), two groups and a last block of 70, a window of
-# 3 (kernel 5), d / h strides 1 and 3 with output padding; OW 119 (rows one 64-position tile covers: never whole rows)
+# 3 (kernel 5), d / h strides 1 and 3 with output padding; OW 119 (rows one 64-position tile covers: never whole rows).
+# fp32 at 64 input channels and a window of 2 fits whole-row tiles at 1 warpgroup only (2 x 2 forced or planned: the
+# 64-position tiles; 4 x 2 forced: no Hopper plan at all, skipped): _WHOLE_ROWS_FP32_1WG
 WHOLE_ROW_CASES = [
     ((2, 32, 3, 4, 128), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1),
     ((1, 32, 3, 3, 128), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1),
@@ -1225,17 +1234,19 @@ WHOLE_ROW_CASES = [
     ((1, 64, 3, 5, 133), 32, (2, 3, 3), (1, 3, 2), (0, 1, 1), (0, 2, 1), 1),
     ((1, 32, 3, 4, 60), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1),
 ]
+_WHOLE_ROWS_FP32_1WG = [WHOLE_ROW_CASES[2]]
 
 
 @pytest.mark.parametrize("dtype", ["fp32", "bf16", "fp16"])
-@pytest.mark.parametrize("cfg", [None, "32", "12", "42"], ids=["cfg-plan", "cfg-3x2", "cfg-1x2", "cfg-4x2"])
+@pytest.mark.parametrize("cfg", [None, "22", "12", "42"], ids=["cfg-plan", "cfg-2x2", "cfg-1x2", "cfg-4x2"])
 @pytest.mark.parametrize("wcase", WHOLE_ROW_CASES, ids=["ow255", "ow256", "ci64-ow300", "k2-ow600", "g2-ow140",
                                                         "k5-ow199", "s132-ow266", "ow119"])
 def test_hopper_forward_whole_rows(wcase, cfg, dtype, restore_flags, hopper_kernels, monkeypatch):
     """v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2): the Hopper forward's tiles of whole output rows (128 q positions,
     64 accumulators a thread, at most 3 warpgroups) over an NCDHW y by row vectors: at 2 the instance ran exactly
     where rows are longer than one 64-position tile and the warpgroups allow (forced 4: the plan's 64-position
-    tiles), at 1 only there for 16-bit and for fp32 rows off 16 bytes (OW 255, 266), never with the knob at 0; every
+    tiles; planned: 2 or more), at 1 (the default since stop 60) only there for 16-bit and for fp32 rows off 16 bytes
+    (OW 255, 266), never with the knob at 0; every
     output written (NaN-poisoned), within budget of float64, and the 64-position tiles' result (the same operands and
     sums, each output's k order unchanged)."""
     torch_dtype = _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch)
@@ -1245,7 +1256,11 @@ def test_hopper_forward_whole_rows(wcase, cfg, dtype, restore_flags, hopper_kern
     w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * k[2]) ** 0.5).to(torch_dtype).to(DEV)
     b = torch.randn(cout, generator=gen).to(torch_dtype).to(DEV)
     ref = F.conv_transpose3d(x.double(), w.double(), b.double(), s, p, op, g)
-    whole = xs[4] > 64 and (cfg is None or cfg[0] <= "3")  # (OW > 128: more than 64 q positions a phase)
+    one_wg = dtype == "fp32" and wcase in _WHOLE_ROWS_FP32_1WG
+    if one_wg and cfg == "42":
+        pytest.skip("fp32 at 64 input channels: 4 warpgroups x 2 slots do not fit (the sm_80 kernels)")
+    # (OW > 128: more than 64 q positions a phase; at most 3 warpgroups, 2 or more unless forced)
+    whole = xs[4] > 64 and (cfg is None or cfg[0] <= "3") and (not one_wg or cfg == "12")
     off16 = ref.shape[4] * torch_dtype.itemsize % 16 != 0
     expect = {"0": False, "1": whole and (dtype != "fp32" or off16), "2": whole}
     torch.use_deterministic_algorithms(True)
@@ -1258,6 +1273,9 @@ def test_hopper_forward_whole_rows(wcase, cfg, dtype, restore_flags, hopper_kern
         assert bool(_WHOLE_ROWS.search(names)) == expect[level], f"level {level}: {names}"
         assert y.dtype == torch_dtype and torch.isfinite(y).all(), "unwritten or non-finite outputs"
         ys[level] = y
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS")  # (the default: level 1)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g))
+    assert bool(_WHOLE_ROWS.search(names)) == expect["1"] and torch.equal(y, ys["1"]), "the default is not level 1"
     budget = 2e-3 if dtype == "fp32" else 1e-2
     for level in ("1", "2"):
         assert rel_err(ys[level], ref) <= budget, f"level {level}: {rel_err(ys[level], ref):.3g} against float64"
@@ -2199,7 +2217,7 @@ def test_tapgemm_phase_forward(tcase, layout, mode, level, restore_flags, monkey
     """v134 (compute capability 9.0): CUTLASS_CONVT3D_TAPGEMM_PHASE=1 / 2 sends a kernel == stride forward (the
     tap-GEMM's) to the phase-GEMM over TMA boxes in TF32 and 16-bit modes (not exact fp32), every layout; outputs
     NaN-poisoned and within budget of float64 (TF32 operands rounded to nearest by the maps); within 2 budgets of the
-    tap-GEMM's result (the knob unset); the same bits run to run."""
+    tap-GEMM's result (the knob at 0); the same bits run to run, and level 1's with the knob unset (its default)."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the TMA phase-GEMM runs on compute capability 9.0 only")
     xs, cout, k, g = tcase
@@ -2231,10 +2249,13 @@ def test_tapgemm_phase_forward(tcase, layout, mode, level, restore_flags, monkey
     if not takes:
         return
     assert torch.equal(run(), out), "not bitwise the same run to run"
-    monkeypatch.delenv("CUTLASS_CONVT3D_TAPGEMM_PHASE")  # (the default kernels: the tap-GEMM, or the Hopper forward)
+    monkeypatch.setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", "0")  # (the kernels before v134: the tap-GEMM, or the Hopper forward)
     out0, names0 = _with_kernel_names(run)
     assert "hopper_tma_phasegemm_kernel" not in names0, names0
-    assert rel_err(out, out0) <= 2 * budget, f"{tcase} {layout}: {rel_err(out, out0):.3g} against the default kernels"
+    assert rel_err(out, out0) <= 2 * budget, f"{tcase} {layout}: {rel_err(out, out0):.3g} against the kernels before v134"
+    if level == "1":  # (the default since stop 60)
+        monkeypatch.delenv("CUTLASS_CONVT3D_TAPGEMM_PHASE")
+        assert torch.equal(run(), out), "the default is not level 1"
 
 
 # grad_input's cases: the forward's, and strides 3 and 4 (boxes traversing grad_y at TMA element strides 3 and 4;

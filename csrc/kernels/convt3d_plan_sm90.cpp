@@ -302,7 +302,10 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     const int max_wg = exact ? HopperTiles::kMaxWGSplit
                        : p.bq == HopperTiles::kRowBQ ? HopperTiles::kMaxWGRowBQ
                                                      : HopperTiles::kMaxWG;
-    for (int nwg = max_wg; nwg >= 1; --nwg) {
+    // (whole rows at 2 warpgroups or more unless forced: their wins were measured at 2 and 3, and where only 1 fits
+    // the 64-position tiles keep 2 or more)
+    const int min_wg = p.bq == HopperTiles::kRowBQ && !forced ? 2 : 1;
+    for (int nwg = max_wg; nwg >= min_wg; --nwg) {
       if (forced && nwg != cfg[0] - '0') continue;
       for (int ring = forced ? cfg[1] - '0' : 8; ring >= 2; --ring) {
         p.nwg = nwg;

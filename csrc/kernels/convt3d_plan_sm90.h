@@ -151,8 +151,9 @@ constexpr int kTapGemmOrderDefault = 1;
 // tap-GEMM's rows rule would take the problem, 2 at any row length (over the Hopper forward).  H100 (stop 58, one
 // binary): unet-256-128 fp32 channels_last 0.066 -> 0.038 ms, NCDHW 0.068 -> 0.049, bf16 0.042 -> 0.036 / 0.049 ->
 // 0.035; unet-128-64 fp32 0.144 -> 0.093 / 0.157 -> 0.125, bf16 0.101 -> 0.092 / 0.120 -> 0.078; float64 checks ok.
-// Off until the whole GPU suite has run with it (the tap-GEMM's own tests expect that kernel on these shapes)
-constexpr int kTapGemmPhaseDefault = 0;
+// On by default since stop 60 (the whole GPU suite passed with it; bench.py, same process as PyTorch, NCDHW forward
+// unet-256-128 fp32 0.070 -> 0.049 ms, bf16 0.050 -> 0.035; unet-128-64 0.160 -> 0.126, bf16 0.123 -> 0.079)
+constexpr int kTapGemmPhaseDefault = 1;
 // CUTLASS_CONVT3D_TAPGEMM_SM90 (v102): 1 the tap-GEMM's and phase-GEMM's Hopper instance (wgmma) on compute capability
 // 9.0 where A is staged [position][k] (TapGemmParams::gmma), 0 the sm_80 instance everywhere.  The sm_80 tile's
 // mma.sync core ran decoder levels at 55-68 TFLOP/s TF32 on the H100 (NOTES v96, v99): issue-bound
@@ -227,9 +228,9 @@ constexpr int kHopperXNcdhwDefault = 0;
 // tiles, float64 checks ok), forward ms: bf16 mission 0.488 -> 0.443, k3s2op1 0.537 -> 0.500, k2s2 0.452 -> 0.411,
 // odd-32-32 0.148 -> 0.139; fp16 mission 0.490 -> 0.442, k2s2 0.449 -> 0.410; fp32 mission 0.684 -> 0.682 at the plan's
 // 3 x 2, 0.602-0.607 at 2 x 2 or 2 x 3, odd-32-32 0.176 -> 0.159; fp32 rows on 16 bytes lose (k3s2op1 0.614 -> 0.629-0.707
-// at 3 x 2 / 3 x 3 / 2 x 2-6, k2s2 0.573 -> 0.586 / 0.554 at 2 x 2): level 1 leaves them.  Off until its CUDA tests
-// (test_hopper_forward_whole_rows, the non-finite -rows modes) have run on a GPU
-constexpr int kHopperWholeRowsDefault = 0;
+// at 3 x 2 / 3 x 3 / 2 x 2-6, k2s2 0.573 -> 0.586 / 0.554 at 2 x 2): level 1 leaves them.  On by default since stop
+// 60 (its CUDA tests passed; bench.py mission forward fp32 0.672 -> 0.606 ms, bf16 / fp16 0.500 -> 0.447 / 0.448)
+constexpr int kHopperWholeRowsDefault = 1;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By
 // default 1 where grad_y is larger than the L2: H100 (stop 56) mission NCDHW 0.649 -> 0.626 ms (3: 0.629),

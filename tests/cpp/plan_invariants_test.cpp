@@ -130,12 +130,15 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
                                 : p.bq == HopperTiles::kRowBQ ? HopperTiles::kMaxWGRowBQ
                                                               : HopperTiles::kMaxWG),
         "nwg %d at BQ %d", p.nwg, p.bq);
-  // v135: whole-row tiles only under the knob, for an NCDHW y by row vectors longer than one 64-position tile, not
-  // split, x by the map alone, at most 4 blocks a pair
+  // v135: whole-row tiles only with the knob on (its default 1), for an NCDHW y by row vectors longer than one
+  // 64-position tile, not split, x by the map alone, at most 4 blocks a pair; 2 warpgroups or more unless forced
+  const char* wr = std::getenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
   CHECK(p.bq == HopperTiles::BQ ||
-            (p.bq == HopperTiles::kRowBQ && std::getenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS") && p.vec16 && !p.cf_dst &&
+            (p.bq == HopperTiles::kRowBQ && (wr ? wr[0] != '0' : kHopperWholeRowsDefault > 0) && p.vec16 && !p.cf_dst &&
              !p.split && p.land_bytes == 0 && p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ && pb.out[2] > 2 * HopperTiles::BQ),
         "BQ %d", p.bq);
+  CHECK(p.bq == HopperTiles::BQ || p.nwg >= 2 || std::getenv("CUTLASS_CONVT3D_SM90_CFG"), "whole rows at %d warpgroup",
+        p.nwg);
   whole_row_plans += p.bq == HopperTiles::kRowBQ;
   CHECK(p.ring >= 2 && p.nwg * p.ring <= HopperTiles::kMaxBars, "ring %d x %d", p.nwg, p.ring);
   CHECK(p.S >= 1 && (p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ ||
@@ -1295,8 +1298,8 @@ int main(int argc, char** argv) {
     CHECK(tapgemm_plan(Kind::kForward, a, &g), "the short-row default did not take it");
   }
   // v134 (CUTLASS_CONVT3D_TAPGEMM_PHASE): the U-Net levels' k2s2 forwards through the TMA phase-GEMM (eight one-tap
-  // classes) at 1 where the tap-GEMM's short rows take them (W <= 32), at 2 at any W; the tap-GEMM without the knob;
-  // never exact fp32 (no TMA instance) and never grad_input / grad_weight
+  // classes) at 1 (the default since stop 60) where the tap-GEMM's short rows take them (W <= 32), at 2 at any W; the
+  // tap-GEMM at 0; never exact fp32 (no TMA instance) and never grad_input / grad_weight
   {
     struct Level {
       int cin, cout, w;
@@ -1321,14 +1324,20 @@ int main(int argc, char** argv) {
           const bool short_rows = lv.w <= kTapGemmShortW && !(dt != DType::kF32 && cl && lv.w > kTapGemmShortWcl);
           const bool fits = lv.cout % 64 == 0;
           TapGemmPlan g{};
+          setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", "0", 1);
           const bool tap = tapgemm_plan(Kind::kForward, a, &g) && !g.p.phase;
-          CHECK(tap == short_rows, "without the knob: tap-GEMM %d", tap);
-          for (const char* lvl : {"1", "2"}) {
-            setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", lvl, 1);
+          CHECK(tap == short_rows, "TAPGEMM_PHASE=0: tap-GEMM %d", tap);
+          for (const char* lvl : {"1", "2", "default"}) {
+            if (lvl[0] == 'd')
+              unsetenv("CUTLASS_CONVT3D_TAPGEMM_PHASE");
+            else
+              setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", lvl, 1);
+            const char level = lvl[0] == 'd' ? char('0' + kTapGemmPhaseDefault) : lvl[0];
             g = TapGemmPlan{};
             const bool via = tapgemm_plan(Kind::kForward, a, &g) && g.p.phase && g.p.pg_tma;
-            CHECK(via == (fits && (lvl[0] == '2' || short_rows)), "TAPGEMM_PHASE=%s: TMA phase-GEMM %d", lvl, via);
-            if (via) ++v134_planned;
+            CHECK(via == (fits && level != '0' && (level == '2' || short_rows)), "TAPGEMM_PHASE=%s: TMA phase-GEMM %d",
+                  lvl, via);
+            if (via && lvl[0] != 'd') ++v134_planned;
             CHECK(!via || (g.p.ph.ncls == 8 && g.restage == !cl), "TAPGEMM_PHASE=%s: %d classes, restaged %d", lvl,
                   g.p.ph.ncls, g.restage);
             CHECK(!(tapgemm_plan(Kind::kGradInput, a, &g) && g.p.phase), "TAPGEMM_PHASE=%s: grad_input", lvl);
@@ -1432,6 +1441,8 @@ int main(int argc, char** argv) {
       return ok ? int(f.p.vec16) : -1;
     };
     // v132: with them, fp32 TF32 takes 3 warpgroups x 2 slots; the search's pick (4 x 3 on the mission) elsewhere
+    // (of 64-position tiles: v135's whole-row tiles, the default since stop 60, off until their checks below)
+    setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "0", 1);
     auto cfg = [&] { return 10 * f.p.nwg + f.p.ring; };
     vec16(DType::kF32, Math::kTF32, 0, false);
     CHECK(cfg() == 32, "fp32 rows off 16 bytes: %d warpgroups x %d slots", f.p.nwg, f.p.ring);
@@ -1478,10 +1489,14 @@ int main(int argc, char** argv) {
     // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2): whole-row tiles by row vectors (1 q block of 128 positions) for
     // the mission's rows (OW 255, off 16 bytes) and OW 256's: at 1 16-bit always (3 warpgroups), fp32 only off 16
     // bytes, where the mission (past 8 L2s) takes 2 warpgroups x 2 slots; at 2 fp32 OW 256 too (at most 3
-    // warpgroups); 2 q blocks of 64 without the knob; never channels_last or exact; not with VEC16=0
-    CHECK(f.p.bq == HopperTiles::BQ && f.p.q_blocks == 2, "by default: BQ %d, %d q blocks", f.p.bq, f.p.q_blocks);
-    for (const char* lvl : {"1", "2"}) {
-      setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", lvl, 1);
+    // warpgroups); 2 q blocks of 64 at 0; never channels_last or exact; not with VEC16=0; unset: kHopperWholeRowsDefault
+    CHECK(f.p.bq == HopperTiles::BQ && f.p.q_blocks == 2, "WHOLE_ROWS=0: BQ %d, %d q blocks", f.p.bq, f.p.q_blocks);
+    static_assert(kHopperWholeRowsDefault == 1, "the default checked below as level 1");
+    for (const char* lvl : {"1", "2", "1 (default)"}) {
+      if (lvl[1] == ' ')
+        unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
+      else
+        setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", lvl, 1);
       for (int op : {0, 1})
         for (DType dt : {DType::kF32, DType::kBF16, DType::kF16}) {
           const bool whole = lvl[0] == '2' || dt != DType::kF32 || op == 0;
@@ -1549,8 +1564,10 @@ int main(int argc, char** argv) {
   }
   // the tap-GEMM (kernel == stride, padding 0): random such problems, forward and grad_input, under
   // CUTLASS_CONVT3D_TAPGEMM=1 (wherever it applies), =2 (only where no Hopper kernel takes the problem) and unset
-  // (the default: short rows)
-  int tap_planned[3] = {0, 0, 0};
+  // (the default: short rows); the tap-GEMM's own tiles (CUTLASS_CONVT3D_TAPGEMM_PHASE=0; v134's route, the default,
+  // checked at the end of each problem through the phase-GEMM's tile walk)
+  int tap_planned[3] = {0, 0, 0}, tap_via_phase = 0;
+  setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", "0", 1);
   for (int t = 0; t < n_problems / 4; ++t) {
     ConvT3dProblem pb{};
     const int dt = int(rng() % 5);  // fp32 TF32, fp32 exact, fp16, bf16, f64
@@ -1672,10 +1689,22 @@ int main(int argc, char** argv) {
                                   : hopper_plan(a, nullptr) || dgrad_kernel_plan(K, a, nullptr);
       CHECK(tapgemm_plan(K, a, nullptr) == (ok && !hopper), "mode 2: planned %d, Hopper %d", !ok, hopper);
       unsetenv("CUTLASS_CONVT3D_TAPGEMM");
+      // v134 by default: the same problems planned (a forward the tap-GEMM would take possibly through the phase-GEMM,
+      // whose tile walk then covers every output once)
+      const bool tok = tapgemm_plan(K, a, nullptr);
+      unsetenv("CUTLASS_CONVT3D_TAPGEMM_PHASE");
+      TapGemmPlan d{};
+      const bool dok = tapgemm_plan(K, a, &d);
+      CHECK(dok == tok && (!d.p.phase || (!dgrad && !wgrad && check_pgemm(pb, d.p))),
+            "PHASE default: planned %d (%d at 0), via the phase-GEMM %d", dok, tok, d.p.phase);
+      tap_via_phase += dok && d.p.phase;
+      setenv("CUTLASS_CONVT3D_TAPGEMM_PHASE", "0", 1);
     }
   }
-  std::printf("tap-GEMM plans checked: %d forward, %d grad_input, %d grad_weight\n", tap_planned[0], tap_planned[1],
-              tap_planned[2]);
+  unsetenv("CUTLASS_CONVT3D_TAPGEMM_PHASE");
+  std::printf("tap-GEMM plans checked: %d forward (%d by default through v134's phase-GEMM), %d grad_input, %d "
+              "grad_weight\n", tap_planned[0], tap_via_phase, tap_planned[1], tap_planned[2]);
+  CHECK(tap_via_phase > 20, "too few v134 plans: %d", tap_via_phase);
   CHECK(tap_planned[0] > 100 && tap_planned[1] > 50 && tap_planned[2] > 50, "too few tap-GEMM plans to check: %d %d %d",
         tap_planned[0], tap_planned[1], tap_planned[2]);
   // A channels_last x sliced along its channels (10 -> the first 8: position stride 10; 12 is whole fp32 vectors) at
