@@ -8,17 +8,23 @@
 //                 consecutive tiles [n][od][oh block][q block][channel block]; a warpgroup per tile, persistent CTAs
 //                 of NWG warpgroups, tile (k * ctas + cta) * NWG + wg as HopperShare::tile (no rotation)
 //   ...-rd        as the forward's segments: even od on the first half of the CTAs, odd od on the second half
+//   ...-L<l>      (stop 60) each warpgroup takes l consecutive tiles (of 32 x 1 whole rows: l consecutive rows of a
+//                 channel, one memory run) instead of one tile of every nwg
+//   ...-L<l>c     the same, and the 32-byte sector a warpgroup's consecutive rows share is written whole, once, by the
+//                 later tile (the earlier keeps its row's last partial sector back: the forward's "carry" design)
 // Stores are 16-byte vectors where a run's elements lie on 16 bytes, elements at its ends (as VecRow), under an
 // evict-first L2 policy (as the forward's y past the L2) or plain (suffix -n).  Times: CUDA events, median of 15.
+// Elements of 4 bytes (fp32) or, with a third argument 2, of 2 bytes (bf16 / fp16 y: 510-byte rows at W 255).
 // Build: nvcc -O3 -std=c++17 -gencode=arch=compute_90,code=sm_90 ywrite_pattern_probe.cu -o ywrite_probe
-// Run: ywrite_probe [warpgroups a CTA, 3] [W, 255]: W 256 gives rows on whole 32-byte sectors (half rows too), which
-// separates the run length from the partial sectors at the runs' ends (NOTES, stop 58).
+// Run: ywrite_probe [warpgroups a CTA, 3] [W, 255] [element bytes, 4]: W 256 gives rows on whole 32-byte sectors
+// (half rows too, fp32), which separates the run length from the partial sectors at the runs' ends (NOTES, stop 58).
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #define CK(x)                                                                                   \
@@ -39,6 +45,8 @@ struct Pattern {
   bool half;      // q blocks of 128 outputs (2 a row) or whole rows
   bool rd;        // even / odd od on the two halves of the CTAs
   bool evict_first;
+  int wrun = 1;   // consecutive tiles a warpgroup takes
+  bool carry = false;  // whole shared sectors between a warpgroup's consecutive rows
 };
 
 __device__ __forceinline__ uint64_t policy(bool first) {
@@ -49,11 +57,15 @@ __device__ __forceinline__ uint64_t policy(bool first) {
     asm volatile("createpolicy.fractional.L2::evict_normal.b64 %0, 1.0;" : "=l"(p));
   return p;
 }
-__device__ __forceinline__ void st4(float* a, float v, uint64_t pol) {
+__device__ __forceinline__ void st4(void* a, float v, uint64_t pol) {
   asm volatile("st.global.L2::cache_hint.v4.f32 [%0], {%1, %1, %1, %1}, %2;" ::"l"(a), "f"(v), "l"(pol) : "memory");
 }
 __device__ __forceinline__ void st1(float* a, float v, uint64_t pol) {
   asm volatile("st.global.L2::cache_hint.f32 [%0], %1, %2;" ::"l"(a), "f"(v), "l"(pol) : "memory");
+}
+__device__ __forceinline__ void st1(uint16_t* a, float v, uint64_t pol) {
+  const uint16_t h = uint16_t(__float_as_uint(v) >> 16);  // (bf16 of v: v is a small integer, exact)
+  asm volatile("st.global.L2::cache_hint.b16 [%0], %1, %2;" ::"l"(a), "h"(h), "l"(pol) : "memory");
 }
 
 __global__ void seq_kernel(float* y, int64_t n4, float v) {
@@ -62,16 +74,21 @@ __global__ void seq_kernel(float* y, int64_t n4, float v) {
     st4(y + 4 * i, v, pol);
 }
 
-// a warp stores one run of len elements at p (4-byte aligned): head elements, 16-byte vectors, tail elements
-__device__ __forceinline__ void store_run(float* p, int len, int lane, float v, uint64_t pol) {
-  const int head = min(len, int((16 - (reinterpret_cast<uintptr_t>(p) & 15)) & 15) / 4);
-  const int nv = (len - head) / 4, tail0 = head + 4 * nv;
-  for (int i = lane; i < nv; i += 32) st4(p + head + 4 * i, v, pol);
+// a warp stores one run of len elements at p (element-aligned): head elements, 16-byte vectors, tail elements
+// (a 16-byte vector of v as bf16 holds other bits than v's fp32 vector: the check reads what was stored)
+template <class T>
+__device__ __forceinline__ void store_run(T* p, int len, int lane, float v, uint64_t pol) {
+  constexpr int VO = 16 / sizeof(T);
+  const int head = min(len, int((16 - (reinterpret_cast<uintptr_t>(p) & 15)) & 15) / int(sizeof(T)));
+  const int nv = (len - head) / VO, tail0 = head + VO * nv;
+  const float vv = sizeof(T) == 4 ? v : __uint_as_float((__float_as_uint(v) >> 16) * 0x10001u);
+  for (int i = lane; i < nv; i += 32) st4(p + head + VO * i, vv, pol);
   if (lane < head) st1(p + lane, v, pol);
   if (lane < len - tail0) st1(p + tail0 + lane, v, pol);
 }
 
-__global__ void tile_kernel(float* y, Pattern pt, int nwg, float v) {
+template <class T>
+__global__ void tile_kernel(T* y, Pattern pt, int nwg, float v) {
   const int wg = threadIdx.x / 128, warp = (threadIdx.x / 32) % 4, lane = threadIdx.x % 32;
   const uint64_t pol = policy(pt.evict_first);
   const int qbs = pt.half ? 2 : 1, rblocks = (H + pt.rows - 1) / pt.rows, cblocks = C / pt.ch;
@@ -81,9 +98,13 @@ __global__ void tile_kernel(float* y, Pattern pt, int nwg, float v) {
   const int cta = blockIdx.x - seg * half, ctas = seg == dsplit - 1 ? gridDim.x - seg * half : half;
   const int dseg = pt.rd ? (D + 1 - seg) / 2 : D;  // od = seg, seg + 2, ... (rd) or every od
   const int64_t tiles = int64_t(N) * dseg * rblocks * qbs * cblocks;
+  const int L = pt.wrun;
   for (int64_t k = 0;; ++k) {
-    const int64_t t = (k * ctas + cta) * nwg + wg;
-    if (t >= tiles) break;
+    const int64_t t = ((k / L) * ctas + cta) * nwg * L + wg * L + k % L;
+    if (t >= tiles) {
+      if (k % L == 0) break;  // (a run cut short by the end: the next run starts past it too)
+      continue;
+    }
     int64_t r = t;
     const int cb = int(r % cblocks);
     r /= cblocks;
@@ -99,10 +120,24 @@ __global__ void tile_kernel(float* y, Pattern pt, int nwg, float v) {
     const int nrows = min(pt.rows, H - hb * pt.rows);
     const bool merge = !pt.half;
     const int runs = pt.ch * (merge ? 1 : nrows);
+    // carry (rows = 1, whole rows, no rd): the previous / next tile of this warpgroup's run the row before / after in
+    // memory (a channel's rows are one run along (od, oh) within n)
+    constexpr int SE = 32 / sizeof(T);
+    const bool cin = pt.carry && k % L != 0 && (t % (int64_t(dseg) * rblocks)) != 0;
+    const bool cout = pt.carry && k % L != L - 1 && t + 1 < tiles && ((t + 1) % (int64_t(dseg) * rblocks)) != 0;
     for (int ru = warp; ru < runs; ru += 4) {
       const int c = cb * pt.ch + (merge ? ru : ru / nrows), oh = hb * pt.rows + (merge ? 0 : ru % nrows);
-      float* p = y + ((((int64_t(n) * C + c) * D + od) * H + oh) * W + o0);
-      store_run(p, merge ? nrows * W : len, lane, v, pol);
+      T* p = y + ((((int64_t(n) * C + c) * D + od) * H + oh) * W + o0);
+      int n_el = merge ? nrows * W : len;
+      if (pt.carry) {  // [lo, hi): from the sector boundary at or before p (cin), to the last one at or before p + n
+        const int ph = int((reinterpret_cast<uintptr_t>(p) / sizeof(T)) % SE);
+        const int end_ph = int((reinterpret_cast<uintptr_t>(p + n_el) / sizeof(T)) % SE);
+        T* lo = cin ? p - ph : p;
+        T* hi = cout ? p + n_el - end_ph : p + n_el;
+        p = lo;
+        n_el = int(hi - lo);
+      }
+      store_run(p, n_el, lane, v, pol);
     }
   }
 }
@@ -114,22 +149,27 @@ static float median(std::vector<float> v) {
 
 int main(int argc, char** argv) {
   const int nwg = argc > 1 ? std::atoi(argv[1]) : 3, w = argc > 2 ? std::atoi(argv[2]) : 255;
-  if (nwg < 1 || nwg > 8 || w < 129 || w > 256) {
-    std::fprintf(stderr, "warpgroups 1..8, W 129..256\n");
+  const int es = argc > 3 ? std::atoi(argv[3]) : 4;
+  if (nwg < 1 || nwg > 8 || w < 129 || w > 256 || (es != 4 && es != 2)) {
+    std::fprintf(stderr, "warpgroups 1..8, W 129..256, element bytes 4 or 2\n");
     return 2;
   }
   CK(cudaMemcpyToSymbol(W, &w, sizeof w));
   kElems = int64_t(N) * C * D * H * w;
+  const int64_t bytes = kElems * es;
   int sms = 0;
   CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
-  float* y;
-  CK(cudaMalloc(&y, kElems * sizeof(float)));
+  void* y;
+  CK(cudaMalloc(&y, bytes));
   cudaEvent_t a, b;
   CK(cudaEventCreate(&a));
   CK(cudaEventCreate(&b));
-  std::printf("%s, %d SMs, y %.3f GB (W %d), %d warpgroups a CTA\n", prop.name, sms, kElems * 4e-9, w, nwg);
+  std::printf("%s, %d SMs, y %.3f GB (W %d, %d-byte elements), %d warpgroups a CTA\n", prop.name, sms, bytes * 1e-9, w,
+              es, nwg);
+  // the last launch stores 17: as fp32, or as bf16 (0x4188) whose 16-byte vectors are pairs of it
+  const uint32_t bits17 = 0x41880000u;
   auto timeit = [&](const char* name, auto launch) {
     std::vector<float> ms;
     for (int i = 0; i < 18; ++i) {
@@ -142,18 +182,28 @@ int main(int argc, char** argv) {
       CK(cudaEventElapsedTime(&t, a, b));
       if (i >= 3) ms.push_back(t);
     }
-    // every element written: the last launch stored float(17) everywhere
-    std::vector<float> h(1 << 20);
+    // every element written: the last launch stored 17 everywhere
+    std::vector<uint32_t> h(1 << 20);
     bool ok = true;
-    for (int64_t off : {int64_t(0), kElems / 2 - 12345, kElems - (1 << 20)}) {
-      CK(cudaMemcpy(h.data(), y + off, h.size() * 4, cudaMemcpyDeviceToHost));
-      for (float x : h) ok &= x == 17.f;
+    const uint32_t want = es == 4 ? bits17 : (bits17 >> 16) * 0x10001u;
+    for (int64_t off : {int64_t(0), bytes / 2 - 4 * 12345, bytes - 4 * (1 << 20)}) {
+      CK(cudaMemcpy(h.data(), static_cast<char*>(y) + off, h.size() * 4, cudaMemcpyDeviceToHost));
+      for (uint32_t x : h) ok &= x == want;
     }
     const float m = median(ms);
-    std::printf("%-12s %8.3f ms  %6.2f TB/s%s\n", name, m, kElems * 4e-9 / m, ok ? "" : "  (NOT all written)");
-    CK(cudaMemset(y, 0, kElems * 4));
+    std::printf("%-12s %8.3f ms  %6.2f TB/s%s\n", name, m, bytes * 1e-9 / m, ok ? "" : "  (NOT all written)");
+    CK(cudaMemset(y, 0, bytes));
   };
-  timeit("seq", [&](float v) { seq_kernel<<<sms * 8, 256>>>(y, kElems / 4, v); });
+  timeit("seq", [&](float v) {
+    float vv = v;
+    if (es == 2) {
+      uint32_t u;
+      std::memcpy(&u, &v, 4);
+      u = (u >> 16) * 0x10001u;
+      std::memcpy(&vv, &u, 4);
+    }
+    seq_kernel<<<sms * 8, 256>>>(static_cast<float*>(y), bytes / 16, vv);
+  });
   struct Named {
     const char* name;
     Pattern p;
@@ -165,9 +215,18 @@ int main(int argc, char** argv) {
       {"4x8f", {4, 8, false, false, true}},    {"1x32f", {1, 32, false, false, true}},
       {"32x4f", {32, 4, false, false, true}},  {"8x4f-rd", {8, 4, false, true, true}},
       {"32x2f", {32, 2, false, false, true}},  // (2 KB runs: the 2 x 2 row blocks of NOTES' sketch)
+      // stop 60: a warpgroup's runs of consecutive whole rows, with and without the shared sectors made whole
+      {"32x1f-L8", {32, 1, false, false, true, 8, false}},  {"32x1f-L2c", {32, 1, false, false, true, 2, true}},
+      {"32x1f-L4c", {32, 1, false, false, true, 4, true}},  {"32x1f-L8c", {32, 1, false, false, true, 8, true}},
+      {"32x1f-L32c", {32, 1, false, false, true, 32, true}}, {"32x1f-L8c-n", {32, 1, false, false, false, 8, true}},
   };
   for (const Named& q : pats)
-    timeit(q.name, [&](float v) { tile_kernel<<<sms, 128 * nwg>>>(y, q.p, nwg, v); });
+    timeit(q.name, [&](float v) {
+      if (es == 4)
+        tile_kernel<float><<<sms, 128 * nwg>>>(static_cast<float*>(y), q.p, nwg, v);
+      else
+        tile_kernel<uint16_t><<<sms, 128 * nwg>>>(static_cast<uint16_t*>(y), q.p, nwg, v);
+    });
   CK(cudaFree(y));
   return 0;
 }

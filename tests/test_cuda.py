@@ -2479,8 +2479,9 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
     the zero weights of taps a w phase lacks with x (and in exact mode x's small part 0 with inf), so a tile whose
     sums are not all finite is recomputed with every product masked.  Ours is NaN/+inf/-inf exactly where the
     mathematical result is, accurate elsewhere.  A channels_last TF32 x is read in place, rounded by the kernel or
-    (tma_round) by its TMA map: checked either way; 16-bit and exact x are checked tile by tile always (exact: the
-    splitting copy of x reports nothing, so that a non-finite weight's tiles are checked too); -vec16: an NCDHW y by
+    (tma_round) by its TMA map: checked either way; a 16-bit NCDHW x's copy reports them too (v136), a channels_last
+    16-bit x and an exact x are checked tile by tile always (exact: the splitting copy of x reports nothing, so that
+    a non-finite weight's tiles are checked too); -vec16: an NCDHW y by
     16-byte row vectors (the 16-bit default since stop 36); -xin: an NCDHW x (W 72) read in place (v133), fp32 rounded
     by the producers' transposition or (-tma_round) by its map, every tile checked; -rows: whole-row tiles (v135,
     CUTLASS_CONVT3D_SM90_WHOLE_ROWS=2, OW 140 in one q block of 128 positions) for an NCDHW y, whose masked recompute

@@ -39,11 +39,12 @@ struct HopperPlan {
   size_t workspace() const { return tail() + 256 + size_t(tiles) * sizeof(int2); }
   void set_workspace(void* ws) {
     p.wpack = ws;
-    // the rounding copy (fp32 TF32) reports non-finite values; the kernel checks every tile where none reports.  Not
-    // the splitting copy (exact): a non-finite weight's cross term with x's small part (inf x 0, or inf x a small
-    // part of the other sign) is NaN where the sum is +-inf, which only the masked recompute gets right (sm_80's
-    // PolicyExact multiplies the finite part there instead; the Hopper slot has no room for a third weight copy)
-    const bool reports = restage_x && p.dtype == DType::kF32 && !p.split;
+    // the rounding copy (fp32 TF32) and the 16-bit copy (v136) report non-finite values; the kernel checks every
+    // tile where none reports.  Not the splitting copy (exact): a non-finite weight's cross term with x's small part
+    // (inf x 0, or inf x a small part of the other sign) is NaN where the sum is +-inf, which only the masked
+    // recompute gets right (sm_80's PolicyExact multiplies the finite part there instead; the Hopper slot has no room
+    // for a third weight copy)
+    const bool reports = restage_x && !p.split;
     p.x_nonfinite = reports ? reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail()) : nullptr;
     p.fix_count = reinterpret_cast<unsigned*>(static_cast<char*>(ws) + tail() + 4);
     p.fix_list = reinterpret_cast<int2*>(static_cast<char*>(ws) + tail() + 256);

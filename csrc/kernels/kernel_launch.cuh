@@ -312,8 +312,8 @@ Status to_channels_last(const TensorRef5& src, void* dst, Restage op, unsigned* 
   E* out = static_cast<E*>(dst);
   // the rounding copy is the TF32 policy's only (its forward's x), the splitting one the exact policy's (the exact
   // Hopper forward's x): no instances for the others
-  if (op == Restage::kCopy) {
-    launch_to_channels_last<E, Restage::kCopy>(s, out, nullptr, stream);
+  if (op == Restage::kCopy) {  // (16-bit copies report non-finite values where asked: the Hopper forward's x)
+    launch_to_channels_last<E, Restage::kCopy>(s, out, sizeof(E) == 2 ? nonfinite : nullptr, stream);
   } else if constexpr (std::is_same<P, PolicyTF32>::value) {
     if (op != Restage::kRoundTF32) return fail(why, Status::kNotSupported, "TF32 splitting copies are exact fp32's");
     launch_to_channels_last<E, Restage::kRoundTF32>(s, out, nonfinite, stream);

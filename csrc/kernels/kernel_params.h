@@ -571,8 +571,8 @@ struct HopperParams {
   TensorRef5 y;
   TensorRef5 x;          // as the caller passed it: the masked recompute of non-finite tiles (the TMA map reads
                          // it in place, or its channels_last copy)
-  unsigned* x_nonfinite;  // set by the TF32-rounding restaging copy where x has a non-finite value (null: x read in
-                          // place, 16-bit or split: every tile's sums are checked)
+  unsigned* x_nonfinite;  // set by the TF32-rounding or 16-bit restaging copy where x has a non-finite value (null:
+                          // x read in place or split: every tile's sums are checked)
   unsigned* fix_count;   // tiles listed for the masked recompute (hopper_fixup_kernel) ...
   int2* fix_list;        // ... as (segment, tile); room for every tile
   const void* bias;      // [groups * Nc] or null

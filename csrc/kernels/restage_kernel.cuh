@@ -107,20 +107,33 @@ CT3D_DEV E restage_value(E v) {
   return v;
 }
 
-// Rounding copies also report whether any value was not finite (atomicOr into *nonfinite, where not null): the
-// Hopper forward then checks its tiles' sums for products of zero weights with those values.  Splitting copies do
-// not: the exact forward checks every tile (a non-finite weight's cross terms can be NaN whatever x holds).
+// Rounding copies and 16-bit copies also report whether any value was not finite (atomicOr into *nonfinite, where not
+// null): the Hopper forward then checks its tiles' sums for products of zero weights with those values (and skips
+// that check where none reports: v136, the 16-bit forward checked every tile before).  Splitting copies do not: the
+// exact forward checks every tile (a non-finite weight's cross terms can be NaN whatever x holds).
 CT3D_DEV float nonfinite_probe(const uint4& v, float nf) {  // NaN once a word of v is not finite (0 * inf, 0 * NaN)
   nf = fmaf(__uint_as_float(v.x), 0.f, nf);
   nf = fmaf(__uint_as_float(v.y), 0.f, nf);
   nf = fmaf(__uint_as_float(v.z), 0.f, nf);
   return fmaf(__uint_as_float(v.w), 0.f, nf);
 }
+// ... of 16-bit values, by their bits (exponent all ones: bf16 0x7f80, fp16 0x7c00), two to a 32-bit word
+template <class E>
+CT3D_DEV uint32_t nonfinite_bits16(uint32_t w) {
+  constexpr uint32_t m = std::is_same<E, cutlass::bfloat16_t>::value ? 0x7f80u : 0x7c00u;
+  return uint32_t((w & m) == m) | uint32_t(((w >> 16) & m) == m);
+}
+template <class E>
+CT3D_DEV uint32_t nonfinite_bits16(const uint4& v) {
+  return nonfinite_bits16<E>(v.x) | nonfinite_bits16<E>(v.y) | nonfinite_bits16<E>(v.z) | nonfinite_bits16<E>(v.w);
+}
 template <class E, bool kVec, Restage kOp = Restage::kCopy>
 __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E* dst, unsigned* nonfinite) {
   static_assert(kOp == Restage::kCopy || sizeof(E) == 4, "TF32 rounding and splitting of fp32 copies only");
-  constexpr bool kReport = kOp == Restage::kRoundTF32;
-  float nf = 0.f;  // NaN once a non-finite value passed (0 * inf, 0 * NaN)
+  constexpr bool kReport16 = kOp == Restage::kCopy && sizeof(E) == 2;
+  constexpr bool kReport = kOp == Restage::kRoundTF32 || kReport16;
+  float nf = 0.f;      // NaN once a non-finite value passed (0 * inf, 0 * NaN)
+  uint32_t nf16 = 0u;  // (16-bit: 1 once one passed)
   const int64_t C = src.size[1], D = src.size[2], H = src.size[3], W = src.size[4];
   [[maybe_unused]] const int64_t small = src.size[0] * C * D * H * W;  // kSplitTF32: the small parts' offset
   if constexpr (kVec) {
@@ -170,6 +183,8 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
         transpose_vectors<int(sizeof(E))>(r);
 #pragma unroll
         for (int e = 0; e < VEC; ++e) {
+          if constexpr (kReport16)
+            if (nonfinite) nf16 |= nonfinite_bits16<E>(r[e]);
           if constexpr (kOp == Restage::kRoundTF32) {
             nf = nonfinite_probe(r[e], nf);
             tf32_round_clear(r[e]);
@@ -199,6 +214,11 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
           const int64_t c = c0 + cl, w = w0 + wl;
           const E v = (c < C && w < W) ? s[c * src.stride[1] + w * src.stride[4]] : E(0);
           if constexpr (kOp == Restage::kRoundTF32) nf = fmaf(v, 0.f, nf);
+          if constexpr (kReport16) {
+            uint16_t u;
+            memcpy(&u, &v, 2);
+            if (nonfinite) nf16 |= nonfinite_bits16<E>(uint32_t(u));
+          }
           tile[cl][wl] = restage_value<E, kOp>(v);
         }
         __syncthreads();
@@ -223,7 +243,7 @@ __global__ void __launch_bounds__(256) to_channels_last_kernel(TensorRef5 src, E
     }
   }
   if constexpr (kReport)
-    if (nonfinite && __any_sync(0xffffffffu, isnan(nf)) && threadIdx.x % 32 == 0) atomicOr(nonfinite, 1u);
+    if (nonfinite && __any_sync(0xffffffffu, isnan(nf) || nf16 != 0u) && threadIdx.x % 32 == 0) atomicOr(nonfinite, 1u);
 }
 
 // src already dense channels_last (N, D, H, W, C in memory, 16-byte aligned, C a whole number of vectors): the
