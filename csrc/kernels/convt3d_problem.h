@@ -708,6 +708,12 @@ struct VecRow {
   }
 };
 
+// Whether either 16-bit half of w is not finite (its exponent bits all ones: m 0x7f80 bf16, 0x7c00 fp16): the 16-bit
+// x copy's report (restage_kernel.cuh, v136), host-checked over every bit pattern by tests/cpp/index_math_test.cpp
+CT3D_HD uint32_t nonfinite_halves(uint32_t w, uint32_t m) {
+  return uint32_t((w & m) == m) | uint32_t(((w >> 16) & m) == m);
+}
+
 // The Hopper forward's share of a chunk [t0, t1) of a segment's tiles (rowconv_sm90.cuh): the chunk's runs of nwg
 // consecutive tiles go to its m CTAs in turn (CTA cc takes runs cc, cc + m, ...), a run's tiles to the CTA's
 // warpgroups (neighbouring output rows written at once) in a rotating order, so that rows of costlier h classes

@@ -117,11 +117,11 @@ CT3D_DEV float nonfinite_probe(const uint4& v, float nf) {  // NaN once a word o
   nf = fmaf(__uint_as_float(v.z), 0.f, nf);
   return fmaf(__uint_as_float(v.w), 0.f, nf);
 }
-// ... of 16-bit values, by their bits (exponent all ones: bf16 0x7f80, fp16 0x7c00), two to a 32-bit word
+// ... of 16-bit values, by their bits (nonfinite_halves), two to a 32-bit word
 template <class E>
 CT3D_DEV uint32_t nonfinite_bits16(uint32_t w) {
-  constexpr uint32_t m = std::is_same<E, cutlass::bfloat16_t>::value ? 0x7f80u : 0x7c00u;
-  return uint32_t((w & m) == m) | uint32_t(((w >> 16) & m) == m);
+  static_assert(std::is_same<E, cutlass::bfloat16_t>::value || std::is_same<E, cutlass::half_t>::value, "bf16, fp16");
+  return nonfinite_halves(w, std::is_same<E, cutlass::bfloat16_t>::value ? 0x7f80u : 0x7c00u);
 }
 template <class E>
 CT3D_DEV uint32_t nonfinite_bits16(const uint4& v) {

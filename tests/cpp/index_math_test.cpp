@@ -3,7 +3,9 @@
 // (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, the grad_weight's slot-ring protocol (a model), share_by_cost against every split, the Hopper grad_input's channel order and fragment banks, the Hopper grad_weight's unchecked rows, the Hopper forward's tile shares and its 16-bit rows by vectors.  Built and run by .ci/run; exit status 1
 // on any mismatch.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <tuple>
 #include <vector>
@@ -786,7 +788,37 @@ static void vec_rows() {
     }
 }
 
+// nonfinite_halves (v136: the 16-bit x copy's report) over every pair of bit patterns' classes: a half is flagged
+// exactly where its value is inf or NaN, decoded here as a float (bf16: the upper half of an fp32; fp16: sign, 5
+// exponent bits, 10 mantissa bits), in either half of the word.
+static bool half_nonfinite(uint32_t h, bool bf16) {
+  if (bf16) {
+    uint32_t u = h << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return !std::isfinite(f);
+  }
+  return ((h >> 10) & 31) == 31;  // (fp16: every finite value has a smaller exponent field; 31 is inf / NaN)
+}
+static void nonfinite_16bit() {
+  int flagged[2] = {0, 0};
+  for (int bf = 0; bf < 2; ++bf) {
+    const uint32_t m = bf ? 0x7f80u : 0x7c00u;
+    for (uint32_t h = 0; h < 65536; ++h) {
+      const bool want = half_nonfinite(h, bf);
+      flagged[bf] += want;
+      // low half h beside a finite high half (1.0), and high half h beside a finite low half
+      const uint32_t one = bf ? 0x3f80u : 0x3c00u;
+      CHECK(nonfinite_halves(h | one << 16, m) == uint32_t(want), "%s low half %04x", bf ? "bf16" : "fp16", h);
+      CHECK(nonfinite_halves(h << 16 | one, m) == uint32_t(want), "%s high half %04x", bf ? "bf16" : "fp16", h);
+    }
+  }
+  // (inf and NaN patterns: exponent all ones, any sign and mantissa: 2 x 2^7 bf16, 2 x 2^10 fp16)
+  CHECK(flagged[1] == 256 && flagged[0] == 2048, "non-finite patterns: bf16 %d, fp16 %d", flagged[1], flagged[0]);
+}
+
 int main() {
+  nonfinite_16bit();
   fast_div();
   stage_walks();
   row_deals();
