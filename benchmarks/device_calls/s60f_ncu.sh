@@ -22,22 +22,7 @@ for v, m in vals[:16]: print(f'{v:12.0f} {m}')
   timeout $(cap 50 5) ncu --section SourceCounters --section WarpStateStats --page source --print-source sass --csv \
     -k regex:hopper_rowconv -s 1 -c 1 "$B" --case mission --dtype $dt --layout ncdhw --math tf32 --reps 1 \
     > "$OUT/s60f-$dt-source.csv" 2>/dev/null
-  python3 - "$OUT/s60f-$dt-source.csv" >> "$L" 2>&1 <<'PY'
-import csv, sys
-lines = [l for l in open(sys.argv[1]) if l.startswith('"')]
-rows = list(csv.reader(lines))
-h = rows[0]
-print("columns:", h[:14])
-key = next((i for i, c in enumerate(h) if c.startswith("Warp Stall Sampling (All")), None)
-src = next((i for i, c in enumerate(h) if c == "Source"), 1)
-if key is None:
-    sys.exit("no stall sampling column")
-data = [r for r in rows[1:] if len(r) > key and r[key].replace(',', '').isdigit()]
-tot = sum(int(r[key].replace(',', '')) for r in data)
-print("samples:", tot, "instructions:", len(data))
-for r in sorted(data, key=lambda r: -int(r[key].replace(',', '')))[:45]:
-    print(f"{int(r[key].replace(',', '')):8d} {100 * int(r[key].replace(',', '')) / tot:5.1f}%  {r[0]:>6} {r[src][:110]}")
-PY
+  python3 benchmarks/ncu_source.py "$OUT/s60f-$dt-source.csv" --top 45 >> "$L" 2>&1
 done
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 exit 0
