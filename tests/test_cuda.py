@@ -1012,10 +1012,10 @@ HOPPER_CASES = [
 
 # the Hopper forward instances whose output leaves as 16-byte row vectors (kOut = HopperTiles::kRowVectors = 2),
 # demangled or not
-_ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, [02], 2, \d, \d+>|I\w*ELi[02]ELi2ELi\dELi\d+EE)")
+_ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, [02], 2, \d, \d+(, (true|false))?>|I\w*ELi[02]ELi2ELi\dELi\d+(ELb[01])?EE)")
 # ... and those that read an NCDHW x in place, transposing it in the producer warps (kX = HopperTiles::kXTranspose = 2,
 # v133, CUTLASS_CONVT3D_SM90_X_NCDHW=2: wherever it fits)
-_X_NCDHW = re.compile(r"hopper_rowconv_kernel(<[^(]*, 2, \d, \d, \d+>|I\w*ELi2ELi\dELi\dELi\d+EE)")
+_X_NCDHW = re.compile(r"hopper_rowconv_kernel(<[^(]*, 2, \d, \d, \d+(, (true|false))?>|I\w*ELi2ELi\dELi\dELi\d+(ELb[01])?EE)")
 
 
 def _copy_and_in_place(run, in_place, monkeypatch):
@@ -1216,8 +1216,10 @@ def test_hopper_forward_x_ncdhw(xcase, cfg, dtype, rounding, restore_flags, hopp
 
 
 # v135's whole-row tiles (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1: 128 q positions a tile, kRowBQ), the instances
-# hopper_rowconv_kernel<..., 128> demangled or not
-_WHOLE_ROWS = re.compile(r"hopper_rowconv_kernel(<[^(]*, 128>|I\w*ELi128EE)")
+# hopper_rowconv_kernel<..., 128, kPipe> demangled or not
+_WHOLE_ROWS = re.compile(r"hopper_rowconv_kernel(<[^(]*, 128(, (true|false))?>|I\w*ELi128(ELb[01])?EE)")
+# ... v137's pipelined ones (kPipe, the kernel's sixth template argument: CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1)
+_WGMMA_PIPE = re.compile(r"hopper_rowconv_kernel(<[^(]*, 128, true>|I\w*ELi128ELb1EE)")
 # (x shape, Cout, kernel, stride, padding, output padding, groups): the mission's rows (OW 255, one q block of 128
 # whole), OW 256 (rows on 16 bytes), 64 input channels at a window of 2 (4 blocks a pair) over OW 300 (a second q
 # block of 22), kernel 2 (one window offset) over OW 600 (3 q blocks), two groups and a last block of 70, a window of
@@ -1246,7 +1248,8 @@ def test_hopper_forward_whole_rows(wcase, cfg, dtype, restore_flags, hopper_kern
     64 accumulators a thread, at most 3 warpgroups) over an NCDHW y by row vectors: at 2 the instance ran exactly
     where rows are longer than one 64-position tile and the warpgroups allow (forced 4: the plan's 64-position
     tiles; planned: 2 or more), at 1 (the default since stop 60) only there for 16-bit and for fp32 rows off 16 bytes
-    (OW 255, 266), never with the knob at 0; every
+    (OW 255, 266), never with the knob at 0; with CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1 (v137) the pipelined instances,
+    the same bits; every
     output written (NaN-poisoned), within budget of float64, and the 64-position tiles' result (the same operands and
     sums, each output's k order unchanged)."""
     torch_dtype = _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch)
@@ -1276,6 +1279,14 @@ def test_hopper_forward_whole_rows(wcase, cfg, dtype, restore_flags, hopper_kern
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS")  # (the default: level 1)
     y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g))
     assert bool(_WHOLE_ROWS.search(names)) == expect["1"] and torch.equal(y, ys["1"]), "the default is not level 1"
+    assert not _WGMMA_PIPE.search(names), "v137 without its knob"
+    # v137 (CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1): whole-row tiles' wgmmas pipelined across pairs, the same sums in the
+    # same order: the same bits
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "2")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", "1")
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g))
+    assert bool(_WGMMA_PIPE.search(names)) == expect["2"], f"WGMMA_PIPE=1: {names}"
+    assert torch.isfinite(y).all() and torch.equal(y, ys["2"]), "v137: not the bits of the unpipelined wgmmas"
     budget = 2e-3 if dtype == "fp32" else 1e-2
     for level in ("1", "2"):
         assert rel_err(ys[level], ref) <= budget, f"level {level}: {rel_err(ys[level], ref):.3g} against float64"
@@ -1328,7 +1339,7 @@ def test_forward_bias_of_any_stride(kind, groups, restore_flags):
 # stop 41; fp32 TF32 and 16-bit: exact's bytes do not fit): (x shape, Cout, output_padding); W 40 and 70; output
 # padding 1: a last output row along d, h and w that no tap reaches (bias alone), its pair's x row outside x.
 HOPPER_NSJ8_CASES = [((2, 256, 3, 4, 40), 64, 0), ((1, 256, 2, 3, 70), 32, 1)]
-_NSJ8 = re.compile(r"hopper_rowconv_kernel(<[^(]*, 8, \d+>|I\w*ELi8ELi\d+EE)")
+_NSJ8 = re.compile(r"hopper_rowconv_kernel(<[^(]*, 8, \d+(, (true|false))?>|I\w*ELi8ELi\d+(ELb[01])?EE)")
 
 
 @pytest.mark.parametrize("mode", ["tf32", "tf32-vec16", "tf32-pround", "fp16", "fp16-vec16", "bf16", "bf16-vec16"])

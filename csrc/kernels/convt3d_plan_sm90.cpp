@@ -346,6 +346,9 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     }
   }
   if (!fits) return false;
+  // v137: CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1, a pair's wgmmas in flight while the next pair's are issued (whole-row
+  // tiles only: instances of their own)
+  p.wgmma_pipe = p.bq == HopperTiles::kRowBQ && env_level("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", 1, kHopperWgmmaPipeDefault);
   // CTAs: per_chunk per segment in proportion to its cost, the proportions rounded at the scale (1-8 CTAs for the
   // cheapest) whose common chunks then fill the SMs with the least predicted time: the largest cost per CTA
   // (mission, tile cost 3: 1 + 1 CTAs per chunk predict 13% over an even split of the SMs, 3 + 4 (126 CTAs) 7%,

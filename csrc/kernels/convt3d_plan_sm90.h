@@ -232,6 +232,13 @@ constexpr int kHopperXNcdhwDefault = 0;
 // at 3 x 2 / 3 x 3 / 2 x 2-6, k2s2 0.573 -> 0.586 / 0.554 at 2 x 2): level 1 leaves them.  On by default since stop
 // 60 (its CUDA tests passed; bench.py mission forward fp32 0.672 -> 0.606 ms, bf16 / fp16 0.500 -> 0.447 / 0.448)
 constexpr int kHopperWholeRowsDefault = 1;
+// v137: CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1, the Hopper forward's consumers leave a pair's wgmma batch in flight while
+// they wait for the next pair's x and issue its batch (wait for all but one, then release the previous pair's slot),
+// as CUTLASS's mainloops do, where v63-v136 waited for every batch before the next (ncu, stop 60, mission fp32 whole
+// rows: WARPGROUP.DEPBAR waits 9% of the stall samples, bf16 5%).  Whole-row tiles only (instances of their own, a
+// compile-time choice: see the kernel's kPipe; never 3xTF32).  It holds a slot one pair longer, so the producer runs a
+// pair less ahead (at 2 slots, one).  Off until measured
+constexpr int kHopperWgmmaPipeDefault = 0;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By
 // default 1 where grad_y is larger than the L2: H100 (stop 56) mission NCDHW 0.649 -> 0.626 ms (3: 0.629),

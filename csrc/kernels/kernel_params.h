@@ -607,6 +607,10 @@ struct HopperParams {
   // v133 (HopperTiles::kXTranspose): the bytes of one landing buffer (a pair's NCDHW x boxes), two per warpgroup past
   // the slots; 0 where x reaches the slots by the map alone
   int land_bytes;
+  // v137 (CUTLASS_CONVT3D_SM90_WGMMA_PIPE, kHopperWgmmaPipeDefault): a pair's wgmmas left in flight while the next
+  // pair's are issued (wait for all but the last batch, release the slot before it); whole-row tiles only (bq 128:
+  // their instances with kPipe)
+  int wgmma_pipe;
 #ifdef CT3D_PROBE
   int probe;  // probe builds only: CUTLASS_CONVT3D_PROBE (CT3D_PROBE_IS in sm90_common.cuh)
 #endif

@@ -136,9 +136,9 @@ Status x_map_ncdhw(const HopperParams& p, const TensorRef5& x, bool tf32, CUtens
   return map_tiled<Tr, 0>(x.data, dims, st, box, tf32, map, why);
 }
 
-template <class Tr, int kX, int kOut, int NSJ, int BQ>
+template <class Tr, int kX, int kOut, int NSJ, int BQ, bool kPipe = false>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_rowconv_kernel<Tr, kX, kOut, NSJ, BQ>;
+  auto kernel = hopper_rowconv_kernel<Tr, kX, kOut, NSJ, BQ, kPipe>;
   if (p.nwg > (BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTiles::kMaxWGRowBQ))
     return detail::fail(why, Status::kNotSupported, "Hopper row-conv: more warpgroups than the instance's registers");
   const size_t smem = hopper_smem_bytes(p);
@@ -159,18 +159,18 @@ Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStrea
 }
 
 // one instance per block count at tile width BQ: 1-4, and 8 at BQ 64 (see below)
-template <class Tr, int kX, int kOut, int BQ>
+template <class Tr, int kX, int kOut, int BQ, bool kPipe = false>
 Status launch_blocks(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   static_assert(HopperTiles::kMaxNSJ == 4 && HopperTiles::kWideNSJ == 8, "one instance per block count");
   switch (p.S * (p.Kc / 32)) {
-    case 1: return launch<Tr, kX, kOut, 1, BQ>(p, map, ctas, stream, why);
-    case 2: return launch<Tr, kX, kOut, 2, BQ>(p, map, ctas, stream, why);
-    case 3: return launch<Tr, kX, kOut, 3, BQ>(p, map, ctas, stream, why);
-    case 4: return launch<Tr, kX, kOut, 4, BQ>(p, map, ctas, stream, why);
+    case 1: return launch<Tr, kX, kOut, 1, BQ, kPipe>(p, map, ctas, stream, why);
+    case 2: return launch<Tr, kX, kOut, 2, BQ, kPipe>(p, map, ctas, stream, why);
+    case 3: return launch<Tr, kX, kOut, 3, BQ, kPipe>(p, map, ctas, stream, why);
+    case 4: return launch<Tr, kX, kOut, 4, BQ, kPipe>(p, map, ctas, stream, why);
     case 8:  // (the plan: CUTLASS_CONVT3D_SM90_NSJ8; not split, whose weights and slots, twice the bytes, never fit)
       // (its A / B offsets take block u as box u: one window offset only; not v133's, whose landing buffers the plan
       // does not fit beside it; not whole rows, which the plan keeps to 4 blocks)
-      if constexpr (!Tr::kSplit && kX != HopperTiles::kXTranspose && BQ == HopperTiles::BQ)
+      if constexpr (!Tr::kSplit && kX != HopperTiles::kXTranspose && BQ == HopperTiles::BQ && !kPipe)
         if (p.S == 1) return launch<Tr, kX, kOut, 8, BQ>(p, map, ctas, stream, why);
       break;
   }
@@ -184,7 +184,9 @@ template <class Tr, int kX, int kOut>
 Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   if (p.bq == HopperTiles::BQ) return launch_blocks<Tr, kX, kOut, HopperTiles::BQ>(p, map, ctas, stream, why);
   if constexpr (!Tr::kSplit && kX == HopperTiles::kXMap && kOut == HopperTiles::kRowVectors)
-    if (p.bq == HopperTiles::kRowBQ) return launch_blocks<Tr, kX, kOut, HopperTiles::kRowBQ>(p, map, ctas, stream, why);
+    if (p.bq == HopperTiles::kRowBQ)  // (v137's wgmma pipelining: whole-row instances only)
+      return p.wgmma_pipe ? launch_blocks<Tr, kX, kOut, HopperTiles::kRowBQ, true>(p, map, ctas, stream, why)
+                          : launch_blocks<Tr, kX, kOut, HopperTiles::kRowBQ>(p, map, ctas, stream, why);
   return detail::fail(why, Status::kNotSupported, "Hopper row-conv: no instance of this tile width for this launch");
 }
 #endif

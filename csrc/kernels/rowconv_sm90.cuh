@@ -214,8 +214,8 @@ struct HopperCursor {
 // blocks of one pair.  Split (3xTF32): x's big and small parts land by TMA from the splitting copy (v88; v81's
 // producers split each landed slot, and paced the kernel).  kOut (HopperTiles::Out): how the output leaves.
 // BQ (HopperParams::bq): q positions a tile, HopperTiles::BQ or kRowBQ (v135: 64 accumulators a thread, at most
-// kMaxWGRowBQ warpgroups).
-template <class Tr, int kX, int kOut, int NSJ, int BQ>
+// kMaxWGRowBQ warpgroups).  kPipe (v137): each pair's wgmma batch left in flight while the next pair's is issued.
+template <class Tr, int kX, int kOut, int NSJ, int BQ, bool kPipe = false>
 __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTiles::kMaxWGRowBQ) *
                                       (HopperTiles::kThreads + 32),
                                   1)
@@ -231,6 +231,9 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   static_assert(BQ == HopperTiles::BQ || (BQ == HopperTiles::kRowBQ && !Tr::kSplit && kVec),
                 "whole-row tiles: an NCDHW y by row vectors, not split (the plan)");
+  // kPipe (v137, HopperParams::wgmma_pipe): a compile-time choice, since a run-time one between wgmmas in flight is a
+  // divergent path to ptxas, which then serialises every wgmma of the instance (C7518)
+  static_assert(!kPipe || !Tr::kSplit, "3xTF32 adds each pair's sums after it: nothing to leave in flight");
   // the output staging's pitches (floats) at this BQ
   constexpr int LDO = HopperTiles::ldo(BQ), LDOS = HopperTiles::ldos(BQ), LDV16 = HopperTiles::ldv16(BQ);
   extern __shared__ __align__(1024) uint8_t smem[];
@@ -418,21 +421,35 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
           }
         }
       cute::warpgroup_commit_batch();
-      cute::warpgroup_wait<0>();
       if constexpr (Tr::kSplit) {
+        cute::warpgroup_wait<0>();
 #pragma unroll
         for (int e = 0; e < NACC; ++e) {
           asm volatile("" : "+f"(pacc[e])::"memory");
           acc[e] += pacc[e];
         }
-      } else {
+        // this warp's wgmmas are done with the slot; the tile's last slot is kept for the epilogue
+        if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
+      } else if constexpr (kPipe) {
+        // v137: the previous pair's batch done (this one in flight on the same accumulators, which the tensor cores
+        // order), its slot released by a predicated arrive (no branch between wgmmas: C7520)
+        cute::warpgroup_wait<1>();
 #pragma unroll
         for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        if (i > 0) mbarrier_arrive_if(lane == 0, &my_empty[last]);
+      } else {
+        cute::warpgroup_wait<0>();
+#pragma unroll
+        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
       }
-      // this warp's wgmmas are done with the slot; the tile's last slot is kept for the epilogue
-      if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
       last = sl;
       if (++sl == R) sl = 0, ++use;
+    }
+    if constexpr (kPipe) {  // (the tile's last batch; its slot stays for the epilogue)
+      cute::warpgroup_wait<0>();
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
     }
     // all four warps' wgmmas are done with the last slot: it becomes the output staging; and, where x has a
     // non-finite value, is any accumulator of the tile not finite (0 * acc is NaN then; four independent chains)

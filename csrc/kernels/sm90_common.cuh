@@ -160,6 +160,14 @@ CT3D_DEV void st_global_v4(void* p, const uint4& v, uint64_t pol) {
   asm volatile("st.global.L2::cache_hint.v4.b32 [%0], {%1, %2, %3, %4}, %5;\n" ::"l"(p), "r"(v.x), "r"(v.y), "r"(v.z),
                "r"(v.w), "l"(pol));
 }
+// an mbarrier arrive where pr holds, as one predicated instruction (no branch: between wgmmas in flight on the same
+// accumulators a branch makes ptxas serialise them, C7520)
+CT3D_DEV void mbarrier_arrive_if(bool pr, uint64_t* bar) {
+  asm volatile("{\n .reg .pred q;\n setp.ne.b32 q, %1, 0;\n @q mbarrier.arrive.shared::cta.b64 _, [%0];\n}\n" ::"r"(
+                   uint32_t(__cvta_generic_to_shared(bar))),
+               "r"(int(pr))
+               : "memory");
+}
 template <class E>
 CT3D_DEV void st_global_elem(E* p, E v, uint64_t pol) {
   static_assert(sizeof(E) == 4 || sizeof(E) == 2, "fp32, fp16 or bf16");

@@ -139,6 +139,10 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
         "BQ %d", p.bq);
   CHECK(p.bq == HopperTiles::BQ || p.nwg >= 2 || std::getenv("CUTLASS_CONVT3D_SM90_CFG"), "whole rows at %d warpgroup",
         p.nwg);
+  // v137: the wgmma pipelining only under its knob (off by default), only in whole-row tiles (their instances)
+  const char* wp = std::getenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE");
+  CHECK(p.wgmma_pipe == (p.bq == HopperTiles::kRowBQ && (wp ? wp[0] == '1' : kHopperWgmmaPipeDefault == 1)),
+        "wgmma_pipe %d at BQ %d", p.wgmma_pipe, p.bq);
   whole_row_plans += p.bq == HopperTiles::kRowBQ;
   CHECK(p.ring >= 2 && p.nwg * p.ring <= HopperTiles::kMaxBars, "ring %d x %d", p.nwg, p.ring);
   CHECK(p.S >= 1 && (p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ ||
@@ -851,6 +855,12 @@ int main(int argc, char** argv) {
       x_ncdhw_plans += replan("CUTLASS_CONVT3D_SM90_X_NCDHW", "2").p.land_bytes > 0;
       // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2; 64-position tiles where whole rows do not fit)
       replan("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", t % 2 ? "1" : "2");
+      // v137 (CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1: plans and tiles unchanged, whole-row ones pipelined)
+      {
+        const HopperPlan k = replan("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", "1");
+        CHECK(!fplan || (k.p.bq == f.p.bq && k.p.nwg == f.p.nwg && k.p.ring == f.p.ring && k.p.ctas == f.p.ctas),
+              "WGMMA_PIPE=1 changed the plan: BQ %d, %d x %d, %d CTAs", k.p.bq, k.p.nwg, k.p.ring, k.p.ctas);
+      }
       unsetenv("CUTLASS_CONVT3D_SM90_BAND");
       HopperWgradPlan w{};
       const bool wplan = hopper_wgrad_plan(a, &w);
@@ -1508,6 +1518,12 @@ int main(int argc, char** argv) {
         }
       vec16(DType::kF32, Math::kTF32, 0, false);
       CHECK(cfg() == 22, "WHOLE_ROWS=%s mission: %d x %d", lvl, f.p.nwg, f.p.ring);
+      // v137 beside it: the same plan, its instances pipelined
+      setenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", "1", 1);
+      vec16(DType::kF32, Math::kTF32, 0, false);
+      CHECK(cfg() == 22 && f.p.bq == HopperTiles::kRowBQ && f.p.wgmma_pipe == 1, "WGMMA_PIPE=1 mission: %d x %d, pipe %d",
+            f.p.nwg, f.p.ring, f.p.wgmma_pipe);
+      unsetenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE");
       vec16(DType::kF32, Math::kTF32, 0, true);
       CHECK(f.p.bq == HopperTiles::BQ, "WHOLE_ROWS=%s channels_last: BQ %d", lvl, f.p.bq);
       vec16(DType::kF32, Math::kExact, 0, false);
