@@ -14,3 +14,4 @@ nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv > "$L"
 echo "binary: $BIN" >> "$L"
 mkdir -p /tmp/ct3d_bin && xz -dkc "$BIN" > /tmp/ct3d_bin/convt3d_bench && chmod +x /tmp/ct3d_bin/convt3d_bench
 B=/tmp/ct3d_bin/convt3d_bench
+. benchmarks/device_ncu.sh

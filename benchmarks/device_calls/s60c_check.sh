@@ -14,10 +14,7 @@ for spec in "f32 ncdhw tf32" "f32 cl tf32" "bf16 ncdhw tf32" "f32 ncdhw exact"; 
   set -- $spec
   echo "== mission $spec: the C++ benchmark's forward, grad_input, grad_weight (time left: $(left) s)" >> "$L"
   [ "$(left)" -gt 15 ] || break
-  timeout $(( $(left) > 40 ? 30 : $(left) - 8 )) ncu --csv --cache-control none --clock-control none \
-    --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,sm__throughput.avg.pct_of_peak_sustained_elapsed,gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed \
-    -c 60 "$B" --case mission --dtype $1 --layout $2 --math $3 --reps 2 2>&1 | \
-    python3 benchmarks/ncu_brief.py "fill_kernel|count_nan|busy_wait" >> "$L"
+  ncu_kernels $(( $(left) > 40 ? 30 : $(left) - 8 )) --case mission --dtype $1 --layout $2 --math $3 --reps 2 >> "$L"
 done
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 exit 0
