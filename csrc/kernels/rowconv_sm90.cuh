@@ -432,7 +432,7 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
         if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
       } else if constexpr (kPipe) {
         // v137: the previous pair's batch done (this one in flight on the same accumulators, which the tensor cores
-        // order), its slot released by a predicated arrive (no branch between wgmmas: C7520)
+        // order), its slot released by a predicated arrive (no divergent branch between wgmmas: C7518)
         cute::warpgroup_wait<1>();
 #pragma unroll
         for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");

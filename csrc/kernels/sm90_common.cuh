@@ -161,7 +161,7 @@ CT3D_DEV void st_global_v4(void* p, const uint4& v, uint64_t pol) {
                "r"(v.w), "l"(pol));
 }
 // an mbarrier arrive where pr holds, as one predicated instruction (no branch: between wgmmas in flight on the same
-// accumulators a branch makes ptxas serialise them, C7520)
+// accumulators a divergent branch makes ptxas serialise them, C7518)
 CT3D_DEV void mbarrier_arrive_if(bool pr, uint64_t* bar) {
   asm volatile("{\n .reg .pred q;\n setp.ne.b32 q, %1, 0;\n @q mbarrier.arrive.shared::cta.b64 _, [%0];\n}\n" ::"r"(
                    uint32_t(__cvta_generic_to_shared(bar))),
