@@ -1097,7 +1097,9 @@ Status Operator<K>::run(cudaStream_t stream, std::string* why) {
   if (K == Kind::kForward && hopper_plan(a, &h)) {
     h.set_workspace(workspace_);
     TensorRef5 x = a.x;
-    if (h.restage_x) {  // fp32 TF32-rounded by the copy (the tensor cores read it as it is); exact: split by it
+    if (h.restage_x) {  // fp32 TF32-rounded by the copy (the tensor cores read it as it is); exact: split by it;
+                        // 16-bit: copied.  All but the split copy report non-finite x into h.p.x_nonfinite (zeroed
+                        // by the pack in initialize(), on the same stream)
       x = channels_last_ref(a.x, static_cast<char*>(workspace_) + h.pack_bytes);
       const Restage op = a.problem.dtype != DType::kF32 ? Restage::kCopy
                          : h.p.split                    ? Restage::kSplitTF32

@@ -141,6 +141,8 @@ Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStrea
   auto kernel = hopper_rowconv_kernel<Tr, kX, kOut, NSJ, BQ, kPipe>;
   if (p.nwg > (BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTiles::kMaxWGRowBQ))
     return detail::fail(why, Status::kNotSupported, "Hopper row-conv: more warpgroups than the instance's registers");
+  if (p.ring < 2)  // (kPipe holds a slot a pair longer: one slot would deadlock it; the plan never gives fewer than 2)
+    return detail::fail(why, Status::kNotSupported, "Hopper row-conv: fewer than 2 x slots per warpgroup");
   const size_t smem = hopper_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper row-conv)");
