@@ -6,8 +6,10 @@
 # 16-bit rows and the fp32 mission (NOTES, stop 60).  Build the binaries first, off the GPU:
 #   git switch -c v138 && git apply benchmarks/device_calls/s61c_v138.patch && git commit -qam v138 &&
 #   bash benchmarks/ab_build.sh main v138     (and s61c_li.patch alone likewise, as a third variant if it fits)
-# The two binaries and the tree pass the 64 MiB a call carries unless benchmarks/results is moved aside for the call.
-#   Log: $OUT/s61b.txt.   Usage: BASE=.ab/bin/<main>.xz NEW=.ab/bin/<v138>.xz BUDGET_S=150 bash benchmarks/device_calls/s61b_ab.sh
+# Built at stop 60 and left in .ab/bin (ignored by git; kept on this machine): b2f9a69.xz (main) and a001f61.xz (main +
+# s61c_v138.patch, a local commit).  The two binaries and the tree pass the 64 MiB a call carries unless
+# benchmarks/results is moved aside for the call (mv benchmarks/results /tmp/r; mkdir benchmarks/results; ... then back).
+#   Log: $OUT/s61b.txt.   Usage: BASE=.ab/bin/b2f9a69.xz NEW=.ab/bin/a001f61.xz BUDGET_S=150 bash benchmarks/device_calls/s61b_ab.sh
 BIN=$NEW
 . benchmarks/device_ab_lib.sh s61b.txt 150
 echo "== A/B v138 (time left: $(left) s)" >> "$L"
