@@ -7,12 +7,9 @@
 BIN=.ab/bin/ba6d1e2.xz
 . benchmarks/device_ab_lib.sh s60g.txt 150
 echo "== A/B v136 (time left: $(left) s)" >> "$L"
-VARIANTS="base=.ab/bin/24cda9c.xz v136=.ab/bin/ba6d1e2.xz" DIGEST=1 \
-  CASES="mission k3s2op1 k2s2 odd-32-32" CFGS="f32 ncdhw tf32,bf16 ncdhw tf32,f16 ncdhw tf32,f32 cl tf32" OUT=$OUT/ab \
-  timeout $(cap 100 30) bash benchmarks/ab_compare.sh 2>&1 | grep -v "^WARNING\|dgrad\|wgrad" >> "$L"
+ab_timed 100 30 "base=.ab/bin/24cda9c.xz v136=.ab/bin/ba6d1e2.xz" "mission k3s2op1 k2s2 odd-32-32" \
+  "f32 ncdhw tf32,bf16 ncdhw tf32,f16 ncdhw tf32,f32 cl tf32"
 echo "== v136 against float64 (time left: $(left) s)" >> "$L"
-VARIANTS="v136=.ab/bin/ba6d1e2.xz" CHECK=1 CASES="mission k3s2op1" \
-  CFGS="f32 ncdhw tf32,bf16 ncdhw tf32" OUT=$OUT/chk timeout $(cap 30 2) bash benchmarks/ab_compare.sh 2>&1 | \
-  grep "check" >> "$L"
+ab_check 30 2 "v136=.ab/bin/ba6d1e2.xz" "mission k3s2op1" "f32 ncdhw tf32,bf16 ncdhw tf32"
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 exit 0
