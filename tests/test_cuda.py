@@ -1010,12 +1010,18 @@ HOPPER_CASES = [
 ]
 
 
+def _rowconv_kernel(demangled, mangled):
+    """hopper_rowconv_kernel instances whose template arguments end with `demangled` (in a demangled name) or
+    `mangled` (in a mangled one), then the optional sixth, kPipe (v137)."""
+    return re.compile(rf"hopper_rowconv_kernel(<[^(]*, {demangled}(, (true|false))?>|I\w*{mangled}(ELb[01])?EE)")
+
+
 # the Hopper forward instances whose output leaves as 16-byte row vectors (kOut = HopperTiles::kRowVectors = 2),
 # demangled or not
-_ROW_VECTORS = re.compile(r"hopper_rowconv_kernel(<[^(]*, [02], 2, \d, \d+(, (true|false))?>|I\w*ELi[02]ELi2ELi\dELi\d+(ELb[01])?EE)")
+_ROW_VECTORS = _rowconv_kernel(r"[02], 2, \d, \d+", r"ELi[02]ELi2ELi\dELi\d+")
 # ... and those that read an NCDHW x in place, transposing it in the producer warps (kX = HopperTiles::kXTranspose = 2,
 # v133, CUTLASS_CONVT3D_SM90_X_NCDHW=2: wherever it fits)
-_X_NCDHW = re.compile(r"hopper_rowconv_kernel(<[^(]*, 2, \d, \d, \d+(, (true|false))?>|I\w*ELi2ELi\dELi\dELi\d+(ELb[01])?EE)")
+_X_NCDHW = _rowconv_kernel(r"2, \d, \d, \d+", r"ELi2ELi\dELi\dELi\d+")
 
 
 def _copy_and_in_place(run, in_place, monkeypatch):
@@ -1217,7 +1223,7 @@ def test_hopper_forward_x_ncdhw(xcase, cfg, dtype, rounding, restore_flags, hopp
 
 # v135's whole-row tiles (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1: 128 q positions a tile, kRowBQ), the instances
 # hopper_rowconv_kernel<..., 128, kPipe> demangled or not
-_WHOLE_ROWS = re.compile(r"hopper_rowconv_kernel(<[^(]*, 128(, (true|false))?>|I\w*ELi128(ELb[01])?EE)")
+_WHOLE_ROWS = _rowconv_kernel("128", "ELi128")
 # ... v137's pipelined ones (kPipe, the kernel's sixth template argument: CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1)
 _WGMMA_PIPE = re.compile(r"hopper_rowconv_kernel(<[^(]*, 128, true>|I\w*ELi128ELb1EE)")
 # (x shape, Cout, kernel, stride, padding, output padding, groups): the mission's rows (OW 255, one q block of 128
@@ -1339,7 +1345,7 @@ def test_forward_bias_of_any_stride(kind, groups, restore_flags):
 # stop 41; fp32 TF32 and 16-bit: exact's bytes do not fit): (x shape, Cout, output_padding); W 40 and 70; output
 # padding 1: a last output row along d, h and w that no tap reaches (bias alone), its pair's x row outside x.
 HOPPER_NSJ8_CASES = [((2, 256, 3, 4, 40), 64, 0), ((1, 256, 2, 3, 70), 32, 1)]
-_NSJ8 = re.compile(r"hopper_rowconv_kernel(<[^(]*, 8, \d+(, (true|false))?>|I\w*ELi8ELi\d+(ELb[01])?EE)")
+_NSJ8 = _rowconv_kernel(r"8, \d+", r"ELi8ELi\d+")
 
 
 @pytest.mark.parametrize("mode", ["tf32", "tf32-vec16", "tf32-pround", "fp16", "fp16-vec16", "bf16", "bf16-vec16"])
