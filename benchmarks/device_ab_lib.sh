@@ -9,19 +9,8 @@ L=$OUT/$1
 _ct3d_ab_budget=$2
 t0=$(date +%s)
 left() { echo $(( ${BUDGET_S:-$_ct3d_ab_budget} - ($(date +%s) - t0) )); }
-cap() { local c=$(( $(left) - $2 )); [ "$c" -gt "$1" ] && c=$1; echo $(( c < 5 ? 5 : c )); }
 nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv > "$L"
 echo "binary: $BIN" >> "$L"
 mkdir -p /tmp/ct3d_bin && xz -dkc "$BIN" > /tmp/ct3d_bin/convt3d_bench && chmod +x /tmp/ct3d_bin/convt3d_bench
 B=/tmp/ct3d_bin/convt3d_bench
-# ab_timed SECONDS KEEP VARIANTS CASES CFGS: benchmarks/ab_compare.sh over those variants (digests compared), its table
-# appended to L, within min(SECONDS, time left - KEEP); ab_check ...: each variant's outputs against float64
-ab_timed() {
-  VARIANTS="$3" DIGEST=1 CASES="$4" CFGS="$5" OUT=$OUT/ab timeout $(cap "$1" "$2") bash benchmarks/ab_compare.sh 2>&1 | \
-    grep -v "^WARNING\|dgrad\|wgrad" >> "$L"
-}
-ab_check() {
-  VARIANTS="$3" CHECK=1 CASES="$4" CFGS="$5" OUT=$OUT/chk timeout $(cap "$1" "$2") bash benchmarks/ab_compare.sh 2>&1 | \
-    grep "check" >> "$L"
-}
-. benchmarks/device_ncu.sh
+. benchmarks/device_common.sh

@@ -39,4 +39,4 @@ log_bench() {
   timeout $(( $(left) - reserve )) python3 benchmarks/bench.py --reps 10 "$@" --out "$OUT/$name.json" 2>&1 | \
     tr '\r' '\n' | grep -v "^bench:" >> "$L"
 }
-. benchmarks/device_ncu.sh
+. benchmarks/device_common.sh
