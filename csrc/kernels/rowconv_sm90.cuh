@@ -403,22 +403,30 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
       cute::warpgroup_arrive();
       const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
       const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
-      // the pair's operands' descriptors once, each wgmma's a constant or per-block offset on (v139)
+      // v139: the pair's descriptors made once, each wgmma's a constant (or per-block) offset on, where that keeps
+      // every value in registers: up to 12 wgmmas a pair, not 3xTF32 (the wide instance's 32 TF32 wgmmas, 3xTF32's 3
+      // a step and TF32 at 4 blocks (16) spilled 4-88 bytes: ptxas held the offsets' descriptors ahead); those make
+      // each descriptor where it is used
+      constexpr bool kBase = !Tr::kSplit && NSJ * (Tr::kRowBytes / 32) <= 12;
       const uint64_t da0 = gmma_desc(a0, M * 16, 128), db0 = gmma_desc_swizzled<Tr::kRowBytes>(xs);
 #pragma unroll
       for (int u = 0; u < (CT3D_PROBE_IS(p, 3) ? 0 : NSJ); ++u)
 #pragma unroll
         for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk) {  // 32-byte k steps: two weight chunks, 32 bytes of the row
           if constexpr (Tr::kSplit) {  // big x big, big x small, small x big (the small parts: w_small, x_small on)
-            const uint64_t da = gmma_desc_add(da0, a_of(u) + 2 * kk * (M * 16));
-            const uint64_t db = gmma_desc_add(db0, b_of(u) + 32 * kk);
+            const uint64_t da = gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128);
+            const uint64_t db = gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk);
             Tr::mma(da, db, pacc, std::make_index_sequence<NACC>{});
-            Tr::mma(da, gmma_desc_add(db0, x_small + b_of(u) + 32 * kk), pacc, std::make_index_sequence<NACC>{});
-            Tr::mma(gmma_desc_add(da0, w_small + a_of(u) + 2 * kk * (M * 16)), db, pacc,
+            Tr::mma(da, gmma_desc_swizzled<Tr::kRowBytes>(xs + x_small + b_of(u) + 32 * kk), pacc,
                     std::make_index_sequence<NACC>{});
-          } else {
+            Tr::mma(gmma_desc(a0 + w_small + a_of(u) + 2 * kk * (M * 16), M * 16, 128), db, pacc,
+                    std::make_index_sequence<NACC>{});
+          } else if constexpr (kBase) {
             Tr::mma(gmma_desc_add(da0, a_of(u) + 2 * kk * (M * 16)), gmma_desc_add(db0, b_of(u) + 32 * kk), acc,
                     std::make_index_sequence<NACC>{});
+          } else {
+            Tr::mma(gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
+                    gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk), acc, std::make_index_sequence<NACC>{});
           }
         }
       cute::warpgroup_commit_batch();
