@@ -196,6 +196,12 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
                           !has_zero_stride(a.x) && aligned16(a.x, {0, 1, 2, 3}, esize) &&
                           p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
   p.land_bytes = 0;
+  // v140: CUTLASS_CONVT3D_SM90_X_MN (kHopperXMnDefault): a 16-bit NCDHW x (w stride 1, the other strides whole 16
+  // bytes) read in place as the wgmma's MN-major B, each pair's window offsets landed apart (S x Kc / 32 x bq / 64
+  // boxes a slot), instead of the channels_last copy; NCDHW y by row vectors, at most 4 blocks a pair
+  p.x_mn = half && env_level("CUTLASS_CONVT3D_SM90_X_MN", 1, kHopperXMnDefault) == 1 && r.restage_x && !p.cf_dst &&
+           p.vec16 && a.x.stride[4] == 1 && !has_zero_stride(a.x) && aligned16(a.x, {0, 1, 2, 3}, esize) &&
+           p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
   // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,
   // bit 2 x's loads evict_last.  ncu (stop 46, mission): DRAM reads 506 MB NCDHW / 419 MB channels_last for a 134 MB x
   // -- each x row is read by the next d row's tiles, ~100 MB of y writes later (12 chunks of CTAs, each writing ~8 MB
@@ -217,7 +223,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     p.q_blocks = int((mw.num_q(0) + bq - 1) / bq);
     if (int64_t(p.q_blocks) * bq + p.S >= INT_MAX) return false;
     p.div_qb = FastDiv::make(p.q_blocks);
-    const int64_t pair_bytes = int64_t(Kc / 32) * HopperTiles::rows(p.S, bq) * 32 * esize * parts;
+    // (v140: a landing of bq positions per window offset, where the map's rows start the offsets inside one row)
+    const int64_t pair_bytes = int64_t(Kc / 32) * (p.x_mn ? p.S * bq : HopperTiles::rows(p.S, bq)) * 32 * esize * parts;
     const int64_t slot = std::max<int64_t>(pair_bytes, HopperTiles::half_out_bytes(p.cf_dst, bq));
     if (slot > (1 << 20)) return false;
     p.slot_bytes = int((slot + 1023) / 1024 * 1024);
@@ -323,19 +330,25 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
       if (segments(merge == 1) && configure()) return true;
     return false;
   };
-  bool fits = false;
-  if (whole_rows) {  // v135: whole-row tiles, stored by row vectors, where they fit
-    const bool vec = p.vec16;
-    p.vec16 = true;
-    fits = tile_width(HopperTiles::kRowBQ) && fit();
-    if (!fits) p.vec16 = vec;
+  auto tiles = [&]() -> int {  // 1: fits; 0: not; -1: no 64-position tile width (no plan)
+    if (whole_rows) {  // v135: whole-row tiles, stored by row vectors, where they fit
+      const bool vec = p.vec16;
+      p.vec16 = true;
+      if (tile_width(HopperTiles::kRowBQ) && fit()) return 1;
+      p.vec16 = vec;
+    }
+    if (!tile_width(HopperTiles::BQ)) return -1;
+    return fit() ? 1 : 0;
+  };
+  int tiled = tiles();
+  if (tiled != 1 && p.x_mn) {  // (v140's slots, S landings a pair, did not fit where the copy's may)
+    p.x_mn = 0;
+    tiled = tiles();
   }
-  if (!fits) {
-    if (!tile_width(HopperTiles::BQ)) return false;
-    fits = fit();
-  }
+  if (tiled < 0) return false;
+  bool fits = tiled == 1;
   // v133: the landing buffers, where they fit (at level 1 without costing warpgroups or slots); not beside whole rows
-  if (x_in_ncdhw && p.bq == HopperTiles::BQ) {
+  if (x_in_ncdhw && p.bq == HopperTiles::BQ && !p.x_mn) {
     const HopperParams copy = p;
     p.land_bytes = land_bytes;
     if (fit() && (!fits || x_ncdhw == 2 || (p.nwg == copy.nwg && p.ring == copy.ring))) {
@@ -346,9 +359,11 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     }
   }
   if (!fits) return false;
+  if (p.x_mn) r.restage_x = false;  // (v140: read in place; the kernel then checks every tile's sums)
   // v137: CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1, a pair's wgmmas in flight while the next pair's are issued (whole-row
   // tiles only: instances of their own)
-  p.wgmma_pipe = p.bq == HopperTiles::kRowBQ && env_level("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", 1, kHopperWgmmaPipeDefault);
+  p.wgmma_pipe = p.bq == HopperTiles::kRowBQ && !p.x_mn &&
+                 env_level("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", 1, kHopperWgmmaPipeDefault);
   // CTAs: per_chunk per segment in proportion to its cost, the proportions rounded at the scale (1-8 CTAs for the
   // cheapest) whose common chunks then fill the SMs with the least predicted time: the largest cost per CTA
   // (mission, tile cost 3: 1 + 1 CTAs per chunk predict 13% over an even split of the SMs, 3 + 4 (126 CTAs) 7%,

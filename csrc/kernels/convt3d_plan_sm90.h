@@ -239,6 +239,11 @@ constexpr int kHopperWholeRowsDefault = 1;
 // compile-time choice: see the kernel's kPipe; never 3xTF32).  It holds a slot one pair longer, so the producer runs a
 // pair less ahead (at 2 slots, one).  Off until measured
 constexpr int kHopperWgmmaPipeDefault = 0;
+// v140: CUTLASS_CONVT3D_SM90_X_MN=1, the Hopper forward reading a 16-bit NCDHW x in place as the wgmma's MN-major B
+// (the TMA lands [32 channels][64 positions] boxes the tensor cores read as they are: no copy, no transposition; each
+// window offset its own landing, so a slot holds S x bq positions where the copy's map needs bq + S - 1).  The copy
+// it removes is the bf16 mission's 67 MB read and written (~45 us of ~0.44 ms).  Off until measured
+constexpr int kHopperXMnDefault = 0;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By
 // default 1 where grad_y is larger than the L2: H100 (stop 56) mission NCDHW 0.649 -> 0.626 ms (3: 0.629),

@@ -523,8 +523,12 @@ struct HopperTiles {
   // TFLOAT32 map rounding); the same with the producer warps rounding each landed slot (kRoundX); or (v133, fp32 TF32
   // and 16-bit) boxes of an NCDHW x, [32 channels][rows(S) positions], landed in one of two buffers per warpgroup and
   // transposed by the producer warp into the slot's K-major rows (HopperXTranspose<4 / 8>), so that no
-  // channels_last copy of x is made
-  enum XIn { kXMap = 0, kXRound = 1, kXTranspose = 2 };
+  // channels_last copy of x is made; or (v140, 16-bit only) boxes of an NCDHW x, [32 channels][64 positions] in the
+  // 128-byte swizzle, landed straight into the slot as the wgmma's MN-major B (one landing per window offset, BQ
+  // positions from w0 + s), so that neither a copy nor a transposition is made
+  enum XIn { kXMap = 0, kXRound = 1, kXTranspose = 2, kXMN = 3 };
+  static constexpr int kMNBoxPos = 64;          // v140: positions of one MN-major box (128 bytes of a 16-bit type) ...
+  static constexpr int kMNBoxBytes = 32 * 128;  // ... x 32 channels
   static constexpr int half_out_bytes(bool cf, int bq = BQ) {
     return cf ? bq * LDC * 4 : BN / 2 * (ldo(bq) > ldv16(bq) ? ldo(bq) : ldv16(bq)) * 4;
   }
@@ -611,6 +615,9 @@ struct HopperParams {
   // pair's are issued (wait for all but the last batch, release the slot before it); whole-row tiles only (bq 128:
   // their instances with kPipe)
   int wgmma_pipe;
+  // v140 (HopperTiles::kXMN, CUTLASS_CONVT3D_SM90_X_MN, kHopperXMnDefault): a 16-bit NCDHW x read in place as the
+  // wgmma's MN-major B, a slot holding S x Kc / 32 x bq / 64 boxes of [32 channels][64 positions]
+  int x_mn;
 #ifdef CT3D_PROBE
   int probe;  // probe builds only: CUTLASS_CONVT3D_PROBE (CT3D_PROBE_IS in sm90_common.cuh)
 #endif

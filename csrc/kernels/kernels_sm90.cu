@@ -136,6 +136,21 @@ Status x_map_ncdhw(const HopperParams& p, const TensorRef5& x, bool tf32, CUtens
   return map_tiled<Tr, 0>(x.data, dims, st, box, tf32, map, why);
 }
 
+// v140: a 16-bit NCDHW x (w stride 1; the plan checks the other strides are whole 16 bytes) as (w, h, d, channel, n),
+// read in boxes of 64 positions x 32 channels in the 128-byte swizzle: [channel][position], the wgmma's MN-major B
+template <class Tr>
+Status x_map_mn(const TensorRef5& x, CUtensorMap* map, std::string* why) {
+  const cuuint64_t dims[5] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
+                              cuuint64_t(x.size[1]), cuuint64_t(x.size[0])};
+  int64_t st[4] = {x.stride[3], x.stride[2], x.stride[1], x.stride[0]};
+  constexpr int64_t q = 16 / int64_t(sizeof(typename Tr::Element));  // (an extent-1 dimension: as x_map_ncdhw)
+  for (int i = 0; i < 4; ++i)
+    if (dims[i + 1] == 1 && (st[i] <= 0 || st[i] % q))
+      st[i] = ((i == 0 ? 1 : st[i - 1]) * int64_t(dims[i]) + q - 1) / q * q;
+  const cuuint32_t box[5] = {cuuint32_t(HopperTiles::kMNBoxPos), 1, 1, 32, 1};
+  return map_tiled<Tr, 128>(x.data, dims, st, box, false, map, why);
+}
+
 template <class Tr, int kX, int kOut, int NSJ, int BQ, bool kPipe = false>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   auto kernel = hopper_rowconv_kernel<Tr, kX, kOut, NSJ, BQ, kPipe>;
@@ -172,7 +187,8 @@ Status launch_blocks(const HopperParams& p, const CUtensorMap& map, int ctas, cu
     case 8:  // (the plan: CUTLASS_CONVT3D_SM90_NSJ8; not split, whose weights and slots, twice the bytes, never fit)
       // (its A / B offsets take block u as box u: one window offset only; not v133's, whose landing buffers the plan
       // does not fit beside it; not whole rows, which the plan keeps to 4 blocks)
-      if constexpr (!Tr::kSplit && kX != HopperTiles::kXTranspose && BQ == HopperTiles::BQ && !kPipe)
+      if constexpr (!Tr::kSplit && kX != HopperTiles::kXTranspose && kX != HopperTiles::kXMN && BQ == HopperTiles::BQ &&
+                    !kPipe)
         if (p.S == 1) return launch<Tr, kX, kOut, 8, BQ>(p, map, ctas, stream, why);
       break;
   }
@@ -189,6 +205,9 @@ Status launch_nsj(const HopperParams& p, const CUtensorMap& map, int ctas, cudaS
     if (p.bq == HopperTiles::kRowBQ)  // (v137's wgmma pipelining: whole-row instances only)
       return p.wgmma_pipe ? launch_blocks<Tr, kX, kOut, HopperTiles::kRowBQ, true>(p, map, ctas, stream, why)
                           : launch_blocks<Tr, kX, kOut, HopperTiles::kRowBQ>(p, map, ctas, stream, why);
+  if constexpr (kX == HopperTiles::kXMN && kOut == HopperTiles::kRowVectors)  // (v140: no kPipe instances)
+    if (p.bq == HopperTiles::kRowBQ && !p.wgmma_pipe)
+      return launch_blocks<Tr, kX, kOut, HopperTiles::kRowBQ>(p, map, ctas, stream, why);
   return detail::fail(why, Status::kNotSupported, "Hopper row-conv: no instance of this tile width for this launch");
 }
 #endif
@@ -274,6 +293,19 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
   const bool round = Tr::kTF32 && !Tr::kSplit && round_x, tma = round && p.tma_round;
   constexpr int kRows = HopperTiles::kRows, kCL = HopperTiles::kChannelsLast, kRV = HopperTiles::kRowVectors;
   CUtensorMap map;
+  // v140: a 16-bit NCDHW x in place as the wgmma's MN-major B (the plan's x_mn); NCDHW y by row vectors only
+  if constexpr (!Tr::kTF32) {
+    if (p.x_mn) {
+      if (!round_x || p.cf_dst || !p.vec16 || p.land_bytes > 0)
+        return detail::fail(why, Status::kNotSupported,
+                            "Hopper forward: an MN-major x in place needs an NCDHW y by row vectors, no landing buffers");
+      Status s = x_map_mn<Tr>(x, &map, why);
+      if (s != Status::kSuccess) return s;
+      return launch_nsj<Tr, HopperTiles::kXMN, kRV>(p, map, ctas, stream, why);
+    }
+  } else if (p.x_mn) {
+    return detail::fail(why, Status::kNotSupported, "Hopper forward: an MN-major x is 16-bit only");
+  }
   // v133: an NCDHW x in place (the plan's land_bytes), transposed by the producers; NCDHW y only (the plan)
   if constexpr (!Tr::kSplit) {
     if (p.land_bytes > 0) {

@@ -86,6 +86,27 @@ CT3D_DEV void hopper_issue_ncdhw(const CUtensorMap* xmap, const HopperParams& p,
     tma_load_5d(xmap, bar, land + j * bb, w0, ok ? ih : -1, ok ? id : 0, c0 + 32 * j, tl.n, pol);
 }
 
+// v140 (HopperTiles::kXMN, 16-bit): the same x row from an NCDHW x by a 5D map (w, h, d, channel, n) in boxes of
+// [32 channels][64 positions] in the 128-byte swizzle, landed as the wgmma's MN-major B: block u = (window offset s,
+// box j) holds BQ / 64 boxes of positions w0 + s + 64 h (no shifted start inside a staged row: an MN-major operand's
+// start moves in 16-byte steps, 8 positions); outside x the TMA's zero fill, as the channels_last map's
+template <class Tr, int BQ>
+CT3D_DEV void hopper_issue_mn(const CUtensorMap* xmap, const HopperParams& p, const HopperSeg& g, const HopperTile& tl,
+                              int pi, uint64_t* bar, uint8_t* slot, uint64_t pol) {
+  constexpr int NH = BQ / HopperTiles::kMNBoxPos, kBox = HopperTiles::kMNBoxBytes;
+  const int nbox = p.Kc / 32;
+  cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(p.S * nbox * NH * kBox));
+  const int w0 = tl.qb * BQ + p.dmin, c0 = g.group * p.Kc;
+  const int id = tl.qd + g.dd[pi], ih = tl.qh + g.dh[pi];
+  const bool ok = id >= 0 && id < p.D && ih >= 0 && ih < p.H;
+  for (int s = 0; s < p.S; ++s)
+    for (int j = 0; j < nbox; ++j)
+#pragma unroll
+      for (int h = 0; h < NH; ++h)
+        tma_load_5d(xmap, bar, slot + ((s * nbox + j) * NH + h) * kBox, w0 + s + HopperTiles::kMNBoxPos * h,
+                    ok ? ih : -1, ok ? id : 0, c0 + 32 * j, tl.n, pol);
+}
+
 // v133: the producer warp's transposition of a landed pair (nbox boxes [32 channels][rows]) into the slot's K-major
 // rows (HopperXTranspose): fp32 by 4 x 4 blocks, TF32-rounded here unless the map did; 16-bit by 8 x 8 blocks, output
 // word m of a position the halves of channels 2m and 2m + 1 at that position (one byte permute)
@@ -224,10 +245,13 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
   constexpr bool kCF = kOut == HopperTiles::kChannelsLast, kVec = kOut == HopperTiles::kRowVectors;
   // kX (HopperTiles::XIn): the producers round each landed slot (kRoundX) or transpose an NCDHW x into it (kTransX)
   constexpr bool kRoundX = kX == HopperTiles::kXRound, kTransX = kX == HopperTiles::kXTranspose;
+  constexpr bool kMNX = kX == HopperTiles::kXMN;  // (v140: the slots hold MN-major boxes, B's descriptors differ)
   using E = typename Tr::Element;
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   static_assert(!kRoundX || (Tr::kTF32 && !Tr::kSplit), "the producers' rounding pass is TF32's");
   static_assert(!kTransX || !Tr::kSplit, "v133's transposition: not of a split x");
+  static_assert(!kMNX || (!Tr::kTF32 && BQ % HopperTiles::kMNBoxPos == 0),
+                "v140: MN-major B is 16-bit's (wgmma's TF32 takes K-major operands only), whole boxes a tile");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   static_assert(BQ == HopperTiles::BQ || (BQ == HopperTiles::kRowBQ && !Tr::kSplit && kVec),
                 "whole-row tiles: an NCDHW y by row vectors, not split (the plan)");
@@ -292,8 +316,12 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
         // every lane past this wait before lane 0 issues: else a lane left behind could see the slot's empty barrier
         // two phases on (lane 0 issuing c + R, the consumer releasing it) and its parity wait would never pass
         __syncwarp();
-        if (lane == 0) hopper_issue<Tr>(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes,
-                                      xpol);
+        if (lane == 0) {
+          if constexpr (kMNX)
+            hopper_issue_mn<Tr, BQ>(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes, xpol);
+          else
+            hopper_issue<Tr>(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes, xpol);
+        }
       }
     };
     if constexpr (kTransX) {
@@ -406,9 +434,10 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
       // v139: the pair's descriptors made once, each wgmma's a constant (or per-block) offset on, where that keeps
       // every value in registers: up to 12 wgmmas a pair, not 3xTF32 (the wide instance's 32 TF32 wgmmas, 3xTF32's 3
       // a step and TF32 at 4 blocks (16) spilled 4-88 bytes: ptxas held the offsets' descriptors ahead); those make
-      // each descriptor where it is used
+      // each descriptor where it is used.  (v140: B MN-major, its 64-position column blocks one box apart)
       constexpr bool kBase = !Tr::kSplit && NSJ * (Tr::kRowBytes / 32) <= 12;
-      const uint64_t da0 = gmma_desc(a0, M * 16, 128), db0 = gmma_desc_swizzled<Tr::kRowBytes>(xs);
+      const uint64_t da0 = gmma_desc(a0, M * 16, 128);
+      const uint64_t db0 = kMNX ? gmma_desc_mn_sw128(xs, HopperTiles::kMNBoxBytes) : gmma_desc_swizzled<Tr::kRowBytes>(xs);
 #pragma unroll
       for (int u = 0; u < (CT3D_PROBE_IS(p, 3) ? 0 : NSJ); ++u)
 #pragma unroll
@@ -421,6 +450,11 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
                     std::make_index_sequence<NACC>{});
             Tr::mma(gmma_desc(a0 + w_small + a_of(u) + 2 * kk * (M * 16), M * 16, 128), db, pacc,
                     std::make_index_sequence<NACC>{});
+          } else if constexpr (kMNX) {  // block u's BQ / 64 boxes; a k16 step is 16 channel rows (2 KB) down
+            static_assert(kBase, "v140's instances: at most 4 blocks a pair");
+            Tr::mma_mn(gmma_desc_add(da0, a_of(u) + 2 * kk * (M * 16)),
+                       gmma_desc_add(db0, (u * (BQ / HopperTiles::kMNBoxPos) * HopperTiles::kMNBoxBytes) + 2048 * kk),
+                       acc, std::make_index_sequence<NACC>{});
           } else if constexpr (kBase) {
             Tr::mma(gmma_desc_add(da0, a_of(u) + 2 * kk * (M * 16)), gmma_desc_add(db0, b_of(u) + 32 * kk), acc,
                     std::make_index_sequence<NACC>{});

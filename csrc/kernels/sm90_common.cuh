@@ -89,6 +89,18 @@ struct Hopper16 {
       wgmma_ss<MMA_64x32x16_F32F16F16_SS<K, K>, MMA_64x64x16_F32F16F16_SS<K, K>, MMA_64x96x16_F32F16F16_SS<K, K>,
                MMA_64x128x16_F32F16F16_SS<K, K>>(da, db, d, seq);
   }
+  // v140: the same with B MN-major (an NCDHW x box as it lands: positions along the 128-byte rows, channels down)
+  template <size_t... I>
+  CT3D_DEV static void mma_mn(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...> seq) {
+    using namespace cute::SM90::GMMA;
+    constexpr auto K = Major::K, MN = Major::MN;
+    if constexpr (std::is_same<T, cutlass::bfloat16_t>::value)
+      wgmma_ss<MMA_64x32x16_F32BF16BF16_SS<K, MN>, MMA_64x64x16_F32BF16BF16_SS<K, MN>,
+               MMA_64x96x16_F32BF16BF16_SS<K, MN>, MMA_64x128x16_F32BF16BF16_SS<K, MN>>(da, db, d, seq);
+    else
+      wgmma_ss<MMA_64x32x16_F32F16F16_SS<K, MN>, MMA_64x64x16_F32F16F16_SS<K, MN>, MMA_64x96x16_F32F16F16_SS<K, MN>,
+               MMA_64x128x16_F32F16F16_SS<K, MN>>(da, db, d, seq);
+  }
 };
 using HopperF16 = Hopper16<cutlass::half_t>;
 using HopperBF16 = Hopper16<cutlass::bfloat16_t>;

@@ -117,6 +117,7 @@ static std::set<std::pair<int, int>> class_pairs(const ConvT3dProblem& pb, int r
 static int wide_plans = 0;  // forward plans of kWideNSJ blocks per pair (unless CUTLASS_CONVT3D_SM90_NSJ8=0)
 static int x_ncdhw_plans = 0;  // ... reading an NCDHW x in place (v133, under CUTLASS_CONVT3D_SM90_X_NCDHW=1)
 static int whole_row_plans = 0;  // ... of whole-row tiles (v135, under CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2)
+static int x_mn_plans = 0;  // ... reading a 16-bit NCDHW x in place as MN-major B (v140, under CUTLASS_CONVT3D_SM90_X_MN=1)
 static bool nsj8_off() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90_NSJ8");
   return e && std::atof(e) == 0.0;
@@ -169,6 +170,18 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
     CHECK(HopperXTranspose<4>::make(HopperTiles::rows(p.S)).nwb >= 8 &&
               HopperXTranspose<8>::make(HopperTiles::rows(p.S)).nwb >= 7,
           "the transposition's diagonal wraps once");
+  }
+  // v140: a 16-bit NCDHW x read in place as the wgmma's MN-major B (NCDHW y by row vectors, w stride 1, whole 16-byte
+  // strides, no landing buffers, not pipelined), a slot of S landings of bq positions per 32 channels; only under
+  // its knob, never by default
+  if (p.x_mn) {
+    const char* xm = std::getenv("CUTLASS_CONVT3D_SM90_X_MN");
+    CHECK(!r.restage_x && pb.dtype != DType::kF32 && !p.split && !p.cf_dst && p.vec16 && p.land_bytes == 0 &&
+              !p.wgmma_pipe && a.x.stride[4] == 1 && aligned16(a.x, {0, 1, 2, 3}, es) &&
+              p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ && p.bq % HopperTiles::kMNBoxPos == 0 &&
+              p.slot_bytes >= (p.Kc / 32) * p.S * p.bq * 32 * es && (xm ? xm[0] == '1' : kHopperXMnDefault == 1),
+          "an MN-major x in place: slot %d, BQ %d", p.slot_bytes, p.bq);
+    ++x_mn_plans;
   }
   CHECK(p.nseg >= 1 && p.nseg <= HopperTiles::kMaxSeg, "%d segments", p.nseg);
   // every output row of every (group, channel block) in exactly one segment, each with its class's pairs
@@ -853,6 +866,8 @@ int main(int argc, char** argv) {
       // v133 (CUTLASS_CONVT3D_SM90_X_NCDHW=2: wherever the landing buffers fit; the copy where they do not), and
       // where it reads an NCDHW x in place, that x as the map needs
       x_ncdhw_plans += replan("CUTLASS_CONVT3D_SM90_X_NCDHW", "2").p.land_bytes > 0;
+      // v140 (CUTLASS_CONVT3D_SM90_X_MN=1: the same problems plan, in place where it applies)
+      replan("CUTLASS_CONVT3D_SM90_X_MN", "1");
       // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2; 64-position tiles where whole rows do not fit)
       replan("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", t % 2 ? "1" : "2");
       // v137 (CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1: plans and tiles unchanged, whole-row ones pipelined)
@@ -1534,6 +1549,30 @@ int main(int argc, char** argv) {
       unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
     }
     unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
+    // v140 (CUTLASS_CONVT3D_SM90_X_MN=1): the 16-bit mission reads x in place as MN-major B with the copy's whole-row
+    // plan (3 warpgroups, the same 17 KB slots: 2 landings of 128 positions x 64 bytes fit in the staging's room);
+    // never fp32, channels_last, VEC16=0 or by default
+    setenv("CUTLASS_CONVT3D_SM90_X_MN", "1", 1);
+    for (DType dt : {DType::kBF16, DType::kF16})
+      for (int op : {0, 1}) {
+        vec16(dt, Math::kTF32, op, false);
+        CHECK(f.p.x_mn == 1 && !f.restage_x && f.p.bq == HopperTiles::kRowBQ && f.p.nwg == 3 &&
+                  f.p.slot_bytes == 17408 && f.p.land_bytes == 0,
+              "X_MN=1 dtype %d op %d: x_mn %d, restage %d, BQ %d, %d x %d, slot %d", int(dt), op, f.p.x_mn,
+              int(f.restage_x), f.p.bq, f.p.nwg, f.p.ring, f.p.slot_bytes);
+      }
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(f.p.x_mn == 0 && f.restage_x, "X_MN=1 fp32: x_mn %d", f.p.x_mn);
+    vec16(DType::kBF16, Math::kTF32, 0, true);
+    CHECK(f.p.x_mn == 0, "X_MN=1 channels_last: x_mn %d", f.p.x_mn);
+    setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);
+    vec16(DType::kBF16, Math::kTF32, 0, false);
+    CHECK(f.p.x_mn == 0 && f.restage_x, "X_MN=1 VEC16=0: x_mn %d", f.p.x_mn);
+    unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
+    unsetenv("CUTLASS_CONVT3D_SM90_X_MN");
+    vec16(DType::kBF16, Math::kTF32, 0, false);
+    CHECK(f.p.x_mn == kHopperXMnDefault && f.restage_x == (kHopperXMnDefault == 0), "bf16 by default: x_mn %d",
+          f.p.x_mn);
     setenv("CUTLASS_CONVT3D_SM90_CFG", "43", 1);
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "2", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
@@ -1827,6 +1866,9 @@ int main(int argc, char** argv) {
   CHECK(x_ncdhw_plans > 50, "too few v133 plans (%d)", x_ncdhw_plans);
   std::printf("forward plans of whole-row tiles under CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2: %d\n", whole_row_plans);
   CHECK(whole_row_plans > 50, "too few v135 plans (%d)", whole_row_plans);
+  std::printf("forward plans reading a 16-bit NCDHW x in place as MN-major B under CUTLASS_CONVT3D_SM90_X_MN=1: %d\n",
+              x_mn_plans);
+  CHECK(x_mn_plans > 50, "too few v140 plans (%d)", x_mn_plans);
   // v118's premise on the shapes it is for (vnet-128-64, test_wgemm_writes_grad_input_copy's): with both gradients
   // and grad_y NCDHW, grad_input copies grad_y channels_last for itself and, under CUTLASS_CONVT3D_SM90_WGEMM_FUSE=1,
   // the grad_weight GEMM writes that copy (fp32 TF32 and bf16 at the default level); never for a channels_last
