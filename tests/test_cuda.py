@@ -1303,34 +1303,42 @@ def test_hopper_forward_whole_rows(wcase, cfg, dtype, restore_flags, hopper_kern
             f"level {level}: {rel_err(ys[level], ys['0']):.3g} against BQ 64"
 
 
-# (x shape, Cout, kernel, stride, padding, output padding, groups), 16-bit x rows on 16 bytes (W a multiple of 8) but
-# the last: the mission's rows (OW 255, one whole-row tile), OW 256, 64 input channels (4 blocks a pair) over two q
-# blocks (a last one of 24 outputs), kernel 2 (one window offset) over three, two groups, a window of 3 (kernel 5),
-# d / h strides 1 and 3, OW 111 (64-position tiles), and W 100 (rows off 16 bytes: the copy)
+# (x shape, Cout, kernel, stride, padding, output padding, groups): kernel 2 / stride 2 / padding 0 along w (one
+# window offset, v140's case) over 16-bit x rows on 16 bytes (W a multiple of 8): OW 256 (one whole-row tile), 64
+# input channels (2 boxes a pair) over two q blocks, 128 (4 blocks a pair) in 64-position tiles, three q blocks, two
+# groups, d / h strides 1 and 3, OW 112 (64-position tiles); then the copy: the mission's kernel 3 (two window
+# offsets) and W 100 (rows off 16 bytes)
 X_MN_CASES = [
-    ((2, 32, 3, 4, 128), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1),
-    ((1, 32, 3, 3, 128), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1),
-    ((1, 64, 3, 4, 152), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1),
+    ((2, 32, 3, 4, 128), 32, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1),
+    ((1, 64, 3, 4, 152), 64, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1),
+    ((1, 128, 2, 3, 64), 32, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1),
     ((1, 32, 2, 5, 304), 32, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1),
-    ((2, 64, 3, 3, 72), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 2),
-    ((1, 32, 3, 3, 104), 32, (3, 3, 5), (2, 2, 2), (1, 1, 2), (0, 0, 1), 1),
-    ((1, 64, 3, 5, 136), 32, (2, 3, 3), (1, 3, 2), (0, 1, 1), (0, 2, 1), 1),
-    ((1, 32, 3, 4, 56), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1),
-    ((1, 32, 3, 4, 100), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1),
+    ((2, 64, 3, 3, 72), 64, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 2),
+    ((1, 64, 3, 5, 136), 32, (2, 3, 2), (1, 3, 2), (0, 1, 0), (0, 2, 0), 1),
+    ((1, 32, 3, 4, 56), 32, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1),
+    ((2, 32, 3, 4, 128), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1),
+    ((1, 32, 3, 4, 100), 32, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1),
 ]
+
+
+def _x_mn_expected(xcase):
+    """Whether v140 reads this case's 16-bit NCDHW x in place: rows on 16 bytes and one window offset starting on
+    them (here: kernel 2, padding 0 along w)."""
+    xs, _, k, _, p, _, _ = xcase
+    return xs[4] % 8 == 0 and k[2] == 2 and p[2] == 0
 
 
 @pytest.mark.parametrize("dtype", ["bf16", "fp16"])
 @pytest.mark.parametrize("cfg", [None, "22", "12"], ids=["cfg-plan", "cfg-2x2", "cfg-1x2"])
-@pytest.mark.parametrize("xcase", X_MN_CASES, ids=["ow255", "ow256", "ci64-ow304", "k2-ow608", "g2-ow144", "k5-ow208",
-                                                   "s132-ow272", "ow111", "w100"])
+@pytest.mark.parametrize("xcase", X_MN_CASES, ids=["k2-ow256", "ci64-ow304", "ci128-ow128", "k2-ow608", "g2-ow144",
+                                                   "s132-ow272", "ow112", "k3-copy", "w100-copy"])
 def test_hopper_forward_x_mn(xcase, cfg, dtype, restore_flags, hopper_kernels, monkeypatch):
     """v140 (CUTLASS_CONVT3D_SM90_X_MN=1): the 16-bit Hopper forward reading an NCDHW x in place, its TMA boxes
-    [32 channels][64 positions] landed in the 128-byte swizzle as the wgmma's MN-major B, one landing per window
-    offset: the instance ran at the plan's configuration exactly where x's rows are whole 16 bytes (not W 100), never
-    with the knob at 0; every output written (NaN-poisoned), within budget of float64, and bit for bit the copy's
-    result (the same products summed in the same order), at the plan's and at forced warpgroup / slot counts (where
-    the larger slots do not fit a forced count, the plan keeps the copy)."""
+    [32 channels][64 positions] landed in the 128-byte swizzle as the wgmma's MN-major B: the instance ran at the
+    plan's configuration exactly where x's rows are whole 16 bytes and the w window is one offset (not kernel 3, not
+    W 100), never with the knob at 0; every output written (NaN-poisoned), within budget of float64, and bit for bit
+    the copy's result (the same products summed in the same order), at the plan's and at forced warpgroup / slot
+    counts."""
     torch_dtype = _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch)
     xs, cout, k, s, p, op, g = xcase
     gen = torch.Generator().manual_seed(19)
@@ -1348,11 +1356,33 @@ def test_hopper_forward_x_mn(xcase, cfg, dtype, restore_flags, hopper_kernels, m
         ran[level] = bool(_X_MN.search(names))
     assert not ran["0"], "the MN-major instance ran with the knob at 0"
     if cfg is None:
-        assert ran["1"] == (xs[4] % 8 == 0), f"the MN-major instance ran: {ran['1']}"
+        assert ran["1"] == _x_mn_expected(xcase), f"the MN-major instance ran: {ran['1']}"
     y = ys["1"]
     assert y.dtype == torch_dtype and torch.isfinite(y).all(), "unwritten or non-finite outputs"
     assert rel_err(y, ref) <= 1e-2, f"{rel_err(y, ref):.3g} against float64"
     assert torch.equal(y, ys["0"]), "not the copy's bits"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_hopper_forward_x_mn_nonfinite(value, restore_flags, hopper_kernels, monkeypatch):
+    """v140 with NaN / inf planted in x (borders, both signs): no copy reports them, so every tile's sums are checked
+    and the non-finite ones recomputed with every product masked; the result is the copy's (whose copy reports them),
+    NaN for NaN and value for value."""
+    _hopper_forward_tf32_or_16bit("bf16", None, monkeypatch)
+    gen = torch.Generator().manual_seed(23)
+    x = torch.randn(2, 32, 3, 4, 128, generator=gen).to(torch.bfloat16)
+    for j, idx in enumerate([(0, 3, 1, 2, 0), (1, 31, 2, 3, 127), (0, 17, 0, 0, 64), (1, 5, 2, 1, 63)]):
+        x[idx] = value if j % 2 == 0 else -value
+    x = x.to(DEV)
+    w = (torch.randn(32, 32, 2, 2, 2, generator=gen) / 8).to(torch.bfloat16).to(DEV)
+    ys = {}
+    for level in ("0", "1"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_MN", level)
+        ys[level], names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, 2, 0))
+        assert bool(_X_MN.search(names)) == (level == "1"), names
+    assert not torch.isfinite(ys["1"]).all(), "the planted values do not reach y"
+    assert torch.equal(ys["1"].isnan(), ys["0"].isnan()), "NaN elsewhere than the copy's"
+    assert torch.equal(ys["1"].nan_to_num(0.0), ys["0"].nan_to_num(0.0)), "not the copy's values"
 
 
 @pytest.mark.parametrize("dtype", ["fp32", "bf16"])
@@ -2543,7 +2573,7 @@ def test_hopper_forward_pipeline_configs(cfg, merge, layout, restore_flags, hopp
 
 
 @pytest.mark.parametrize("mode", ["tf32", "tf32-tma_round", "tf32-xin", "tf32-xin-tma_round", "fp16", "bf16", "bf16-vec16",
-                                  "bf16-xin", "bf16-xmn", "exact", "tf32-rows", "bf16-rows"])
+                                  "bf16-xin", "exact", "tf32-rows", "bf16-rows"])
 @pytest.mark.parametrize("layout", ["ncdhw", "channels_last_3d"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_kernels, monkeypatch):
@@ -2555,8 +2585,7 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
     16-bit x and an exact x are checked tile by tile always (exact: the splitting copy of x reports nothing, so that
     a non-finite weight's tiles are checked too); -vec16: an NCDHW y by
     16-byte row vectors (the 16-bit default since stop 36); -xin: an NCDHW x (W 72) read in place (v133), fp32 rounded
-    by the producers' transposition or (-tma_round) by its map, every tile checked; -xmn: a 16-bit NCDHW x (W 72) read
-    in place as MN-major B (v140; y by row vectors), every tile checked; -rows: whole-row tiles (v135,
+    by the producers' transposition or (-tma_round) by its map, every tile checked; -rows: whole-row tiles (v135,
     CUTLASS_CONVT3D_SM90_WHOLE_ROWS=2, OW 140 in one q block of 128 positions) for an NCDHW y, whose masked recompute
     covers the whole row."""
     dtype, budget, _ = _hopper_mode(mode.split("-")[0], monkeypatch)
@@ -2565,14 +2594,11 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
     if "xin" in mode:  # v133: an NCDHW x in place (W 72: its rows on 16 bytes), rounded by the transposition or the map
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "2")
-    if mode.endswith("xmn"):  # v140: a 16-bit NCDHW x (W 72) in place as MN-major B, y by row vectors (64-position tiles)
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_MN", "1")
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
     if mode.endswith("rows"):  # v135: whole-row tiles (by row vectors: VEC16 back at its default level), OW 140's too
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "2")
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "2")
     gen = torch.Generator().manual_seed(5)
-    x = torch.randn(2, 32, 3, 4, 72 if "xin" in mode or "xmn" in mode else 70, generator=gen).to(dtype).double()
+    x = torch.randn(2, 32, 3, 4, 72 if "xin" in mode else 70, generator=gen).to(dtype).double()
     w = (torch.randn(32, 64, 3, 3, 3, generator=gen) / 16).to(dtype).double()
     b = torch.randn(64, generator=gen).to(dtype).double()
     x_bad = x.clone()
@@ -2589,9 +2615,8 @@ def test_hopper_forward_nonfinite_x(value, layout, mode, restore_flags, hopper_k
     y, names = _with_kernel_names(lambda: conv_transpose3d(xd, w.to(dtype).to(DEV), b.to(dtype).to(DEV), *args))
     if torch.cuda.get_device_capability() == (9, 0):
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
-        assert bool(_ROW_VECTORS.search(names)) == (mode.endswith(("vec16", "rows", "xmn")) and layout == "ncdhw"), names
+        assert bool(_ROW_VECTORS.search(names)) == (mode.endswith(("vec16", "rows")) and layout == "ncdhw"), names
         assert bool(_X_NCDHW.search(names)) == _x_ncdhw_expected(mode, layout, x.shape), names
-        assert bool(_X_MN.search(names)) == (mode.endswith("xmn") and layout == "ncdhw"), names
         assert bool(_WHOLE_ROWS.search(names)) == (mode.endswith("rows") and layout == "ncdhw"), names
     assert (masks[0] | masks[1] | masks[2]).any()
     _assert_nonfinite_as_expected(y, masks, values, budget)

@@ -197,11 +197,13 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
                           p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
   p.land_bytes = 0;
   // v140: CUTLASS_CONVT3D_SM90_X_MN (kHopperXMnDefault): a 16-bit NCDHW x (w stride 1, the other strides whole 16
-  // bytes) read in place as the wgmma's MN-major B, each pair's window offsets landed apart (S x Kc / 32 x bq / 64
-  // boxes a slot), instead of the channels_last copy; NCDHW y by row vectors, at most 4 blocks a pair
+  // bytes) read in place as the wgmma's MN-major B (Kc / 32 x bq / 64 boxes a slot), instead of the channels_last
+  // copy; NCDHW y by row vectors, at most 4 blocks a pair.  One window offset only, starting on 16 bytes (dmin a
+  // multiple of 8 positions: every box's w start then is): with two (the mission, w0 + 1 for s = 1) the kernel
+  // stopped with an illegal instruction on the H100 (stop 61), where kernel 2 / stride 2 ran and gave the copy's bits
   p.x_mn = half && env_level("CUTLASS_CONVT3D_SM90_X_MN", 1, kHopperXMnDefault) == 1 && r.restage_x && !p.cf_dst &&
            p.vec16 && a.x.stride[4] == 1 && !has_zero_stride(a.x) && aligned16(a.x, {0, 1, 2, 3}, esize) &&
-           p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
+           p.S == 1 && p.dmin % 8 == 0 && p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
   // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,
   // bit 2 x's loads evict_last.  ncu (stop 46, mission): DRAM reads 506 MB NCDHW / 419 MB channels_last for a 134 MB x
   // -- each x row is read by the next d row's tiles, ~100 MB of y writes later (12 chunks of CTAs, each writing ~8 MB

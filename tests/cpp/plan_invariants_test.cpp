@@ -178,7 +178,8 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
     const char* xm = std::getenv("CUTLASS_CONVT3D_SM90_X_MN");
     CHECK(!r.restage_x && pb.dtype != DType::kF32 && !p.split && !p.cf_dst && p.vec16 && p.land_bytes == 0 &&
               !p.wgmma_pipe && a.x.stride[4] == 1 && aligned16(a.x, {0, 1, 2, 3}, es) &&
-              p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ && p.bq % HopperTiles::kMNBoxPos == 0 &&
+              p.S == 1 && p.dmin % 8 == 0 && p.S * (p.Kc / 32) <= HopperTiles::kMaxNSJ &&
+              p.bq % HopperTiles::kMNBoxPos == 0 &&
               p.slot_bytes >= (p.Kc / 32) * p.S * p.bq * 32 * es && (xm ? xm[0] == '1' : kHopperXMnDefault == 1),
           "an MN-major x in place: slot %d, BQ %d", p.slot_bytes, p.bq);
     ++x_mn_plans;
@@ -1549,30 +1550,34 @@ int main(int argc, char** argv) {
       unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
     }
     unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
-    // v140 (CUTLASS_CONVT3D_SM90_X_MN=1): the 16-bit mission reads x in place as MN-major B with the copy's whole-row
-    // plan (3 warpgroups, the same 17 KB slots: 2 landings of 128 positions x 64 bytes fit in the staging's room);
-    // never fp32, channels_last, VEC16=0 or by default
+    // v140 (CUTLASS_CONVT3D_SM90_X_MN=1): the 16-bit k2s2 (the mission's x, kernel 2, stride 2: one window offset)
+    // reads x in place as MN-major B with the copy's whole-row plan (3 warpgroups, the same 17 KB slots); the mission
+    // (two window offsets) keeps the copy; never fp32, channels_last, VEC16=0 or by default
+    auto k2s2 = [&](DType dt, bool cl) {
+      ConvT3dProblem q = pb;
+      q.dtype = dt;
+      q.math = Math::kTF32;
+      for (int d = 0; d < 3; ++d) q.k[d] = 2, q.pad[d] = 0, q.out[d] = 2 * ins[d];
+      f = HopperPlan{};
+      return hopper_plan(dense_args(data, q, cl, cl), &f);
+    };
     setenv("CUTLASS_CONVT3D_SM90_X_MN", "1", 1);
-    for (DType dt : {DType::kBF16, DType::kF16})
-      for (int op : {0, 1}) {
-        vec16(dt, Math::kTF32, op, false);
-        CHECK(f.p.x_mn == 1 && !f.restage_x && f.p.bq == HopperTiles::kRowBQ && f.p.nwg == 3 &&
-                  f.p.slot_bytes == 17408 && f.p.land_bytes == 0,
-              "X_MN=1 dtype %d op %d: x_mn %d, restage %d, BQ %d, %d x %d, slot %d", int(dt), op, f.p.x_mn,
-              int(f.restage_x), f.p.bq, f.p.nwg, f.p.ring, f.p.slot_bytes);
-      }
-    vec16(DType::kF32, Math::kTF32, 0, false);
-    CHECK(f.p.x_mn == 0 && f.restage_x, "X_MN=1 fp32: x_mn %d", f.p.x_mn);
-    vec16(DType::kBF16, Math::kTF32, 0, true);
-    CHECK(f.p.x_mn == 0, "X_MN=1 channels_last: x_mn %d", f.p.x_mn);
+    for (DType dt : {DType::kBF16, DType::kF16}) {
+      CHECK(k2s2(dt, false) && f.p.x_mn == 1 && !f.restage_x && f.p.bq == HopperTiles::kRowBQ && f.p.nwg == 3 &&
+                f.p.slot_bytes == 17408 && f.p.land_bytes == 0 && f.p.S == 1,
+            "X_MN=1 k2s2 dtype %d: x_mn %d, restage %d, BQ %d, %d x %d, slot %d", int(dt), f.p.x_mn,
+            int(f.restage_x), f.p.bq, f.p.nwg, f.p.ring, f.p.slot_bytes);
+      vec16(dt, Math::kTF32, 0, false);
+      CHECK(f.p.x_mn == 0 && f.restage_x && f.p.S == 2, "X_MN=1 mission dtype %d: x_mn %d", int(dt), f.p.x_mn);
+    }
+    CHECK(k2s2(DType::kF32, false) && f.p.x_mn == 0 && f.restage_x, "X_MN=1 fp32: x_mn %d", f.p.x_mn);
+    CHECK(k2s2(DType::kBF16, true) && f.p.x_mn == 0, "X_MN=1 channels_last: x_mn %d", f.p.x_mn);
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);
-    vec16(DType::kBF16, Math::kTF32, 0, false);
-    CHECK(f.p.x_mn == 0 && f.restage_x, "X_MN=1 VEC16=0: x_mn %d", f.p.x_mn);
+    CHECK(k2s2(DType::kBF16, false) && f.p.x_mn == 0 && f.restage_x, "X_MN=1 VEC16=0: x_mn %d", f.p.x_mn);
     unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
     unsetenv("CUTLASS_CONVT3D_SM90_X_MN");
-    vec16(DType::kBF16, Math::kTF32, 0, false);
-    CHECK(f.p.x_mn == kHopperXMnDefault && f.restage_x == (kHopperXMnDefault == 0), "bf16 by default: x_mn %d",
-          f.p.x_mn);
+    CHECK(k2s2(DType::kBF16, false) && f.p.x_mn == kHopperXMnDefault && f.restage_x == (kHopperXMnDefault == 0),
+          "bf16 k2s2 by default: x_mn %d", f.p.x_mn);
     setenv("CUTLASS_CONVT3D_SM90_CFG", "43", 1);
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "2", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
