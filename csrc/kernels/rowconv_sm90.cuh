@@ -514,7 +514,6 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
     const int od = p.Ed * tl.qd + g.rd;
     const int o_base = 2 * BQ * tl.qb;
     const int nout = min(p.OW - o_base, 2 * BQ);
-    [[maybe_unused]] const int64_t cstride = p.y.stride[1];  // (once, not a parameter load a row)
     float* os = reinterpret_cast<float*>(my_slots + last * p.slot_bytes);
     E* const ytile = y + int64_t(tl.n) * p.y.stride[0] + od * p.y.stride[2] + tl.oh * p.y.stride[3] +
                      o_base * p.y.stride[4] + cbase * p.y.stride[1];
@@ -593,25 +592,21 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
         // warp, fp32 two vectors a lane): lane li stores the row's vectors li, li + LPR, ... of VO aligned outputs;
         // lanes 0 .. VO - 1 the outputs before the first (head), VO .. 2 VO - 1 those after the last (tail), one
         // each (VecRow, host-checked by tests/cpp/index_math_test.cpp)
-        // Straight-line (v136): every load unconditional (addresses kept inside the row's staging, values past its
-        // vectors unused), every store predicated, so that the rows' shared-memory latencies overlap; as branches
-        // (v89-v135) each row's loads waited behind the previous row's stores (ncu source page, stop 60: this loop
-        // was ~46% of the bf16 whole-row forward's stall samples, ~67 instructions a row)
         constexpr int VPR = 2 * BQ / VO, LPR = VPR < 32 ? VPR : 32, RPW = 32 / LPR;  // rows a warp takes at once
-        const int li = lane & (LPR - 1);
+        const int li = lane % LPR;
 #pragma unroll
         for (int ps = 0; ps < HopperTiles::BN / 8 / RPW; ++ps) {
           const int co = warp + 4 * (RPW * ps + lane / LPR), a = vec_phase(16 * hf + co);
-          E* const rowp = ytile + (16 * hf + co) * cstride;  // output ol at rowp[ol], staged at srow[a + ol]
+          E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];  // output ol at rowp[ol], staged at srow[a + ol]
           const float* srow = os + co * LDV16;
           const VecRow<VO> vr = VecRow<VO>::make(a, nout);
 #pragma unroll
           for (int v = li; v < VPR; v += LPR)
-            st_global_v4_if(v < vr.nv, rowp + VO * (vr.vf + v) - a, hopper_out_vector<E>(srow + VO * (vr.vf + v)),
-                            ypol);
+            if (v < vr.nv)
+              st_global_v4(rowp + VO * (vr.vf + v) - a, hopper_out_vector<E>(srow + VO * (vr.vf + v)), ypol);
           const int ol = li < VO ? li : vr.tail0 + li - VO;
-          const bool eon = li < 2 * VO && (li < VO ? ol < vr.head : ol < nout);
-          st_global_elem_if(eon, rowp + (eon ? ol : 0), E(srow[a + (eon ? ol : 0)]), ypol);
+          if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout))
+            st_global_elem(rowp + ol, E(srow[a + ol]), ypol);
         }
       } else {
         // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte

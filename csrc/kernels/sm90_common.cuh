@@ -186,25 +186,6 @@ CT3D_DEV void mbarrier_arrive_if(bool pr, uint64_t* bar) {
                "r"(int(pr))
                : "memory");
 }
-// ... where pr holds (a predicated store, no branch: the forward's row stores stay one straight block)
-CT3D_DEV void st_global_v4_if(bool pr, void* p, const uint4& v, uint64_t pol) {
-  asm volatile(
-      "{\n .reg .pred q;\n setp.ne.b32 q, %6, 0;\n @q st.global.L2::cache_hint.v4.b32 [%0], {%1, %2, %3, %4}, %5;\n}\n" ::"l"(p),
-      "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w), "l"(pol), "r"(int(pr)));
-}
-template <class E>
-CT3D_DEV void st_global_elem_if(bool pr, E* p, E v, uint64_t pol) {
-  static_assert(sizeof(E) == 4 || sizeof(E) == 2, "fp32, fp16 or bf16");
-  if constexpr (sizeof(E) == 4) {
-    asm volatile("{\n .reg .pred q;\n setp.ne.b32 q, %3, 0;\n @q st.global.L2::cache_hint.b32 [%0], %1, %2;\n}\n" ::"l"(p),
-                 "r"(__float_as_uint(float(v))), "l"(pol), "r"(int(pr)));
-  } else {
-    uint16_t u;
-    memcpy(&u, &v, 2);
-    asm volatile("{\n .reg .pred q;\n setp.ne.b32 q, %3, 0;\n @q st.global.L2::cache_hint.b16 [%0], %1, %2;\n}\n" ::"l"(p),
-                 "h"(u), "l"(pol), "r"(int(pr)));
-  }
-}
 template <class E>
 CT3D_DEV void st_global_elem(E* p, E v, uint64_t pol) {
   static_assert(sizeof(E) == 4 || sizeof(E) == 2, "fp32, fp16 or bf16");
