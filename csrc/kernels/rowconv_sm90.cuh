@@ -431,13 +431,11 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
       cute::warpgroup_arrive();
       const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
       const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
-      // v139: the pair's descriptors made once, each wgmma's a constant (or per-block) offset on, where that keeps
-      // every value in registers: up to 12 wgmmas a pair, not 3xTF32 (the wide instance's 32 TF32 wgmmas, 3xTF32's 3
-      // a step and TF32 at 4 blocks (16) spilled 4-88 bytes: ptxas held the offsets' descriptors ahead); those make
-      // each descriptor where it is used.  (v140: B MN-major, its 64-position column blocks one box apart)
-      constexpr bool kBase = !Tr::kSplit && NSJ * (Tr::kRowBytes / 32) <= 12;
-      const uint64_t da0 = gmma_desc(a0, M * 16, 128);
-      const uint64_t db0 = kMNX ? gmma_desc_mn_sw128(xs, HopperTiles::kMNBoxBytes) : gmma_desc_swizzled<Tr::kRowBytes>(xs);
+      // v140's instances (B MN-major: 64-position column blocks one box apart) make the pair's descriptors once and
+      // each wgmma's a constant offset on (v139's form, as measured with them); the others make each descriptor where
+      // it is used (v139 for them was timed only beside v138, s61d, mixed: see NOTES)
+      [[maybe_unused]] const uint64_t da0 = gmma_desc(a0, M * 16, 128);
+      [[maybe_unused]] const uint64_t db0 = gmma_desc_mn_sw128(xs, HopperTiles::kMNBoxBytes);
 #pragma unroll
       for (int u = 0; u < (CT3D_PROBE_IS(p, 3) ? 0 : NSJ); ++u)
 #pragma unroll
@@ -451,13 +449,9 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
             Tr::mma(gmma_desc(a0 + w_small + a_of(u) + 2 * kk * (M * 16), M * 16, 128), db, pacc,
                     std::make_index_sequence<NACC>{});
           } else if constexpr (kMNX) {  // block u's BQ / 64 boxes; a k16 step is 16 channel rows (2 KB) down
-            static_assert(kBase, "v140's instances: at most 4 blocks a pair");
             Tr::mma_mn(gmma_desc_add(da0, a_of(u) + 2 * kk * (M * 16)),
                        gmma_desc_add(db0, (u * (BQ / HopperTiles::kMNBoxPos) * HopperTiles::kMNBoxBytes) + 2048 * kk),
                        acc, std::make_index_sequence<NACC>{});
-          } else if constexpr (kBase) {
-            Tr::mma(gmma_desc_add(da0, a_of(u) + 2 * kk * (M * 16)), gmma_desc_add(db0, b_of(u) + 32 * kk), acc,
-                    std::make_index_sequence<NACC>{});
           } else {
             Tr::mma(gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
                     gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk), acc, std::make_index_sequence<NACC>{});
