@@ -237,12 +237,18 @@ constexpr int kHopperWholeRowsDefault = 1;
 // as CUTLASS's mainloops do, where v63-v136 waited for every batch before the next (ncu, stop 60, mission fp32 whole
 // rows: WARPGROUP.DEPBAR waits 9% of the stall samples, bf16 5%).  Whole-row tiles only (instances of their own, a
 // compile-time choice: see the kernel's kPipe; never 3xTF32).  It holds a slot one pair longer, so the producer runs a
-// pair less ahead (at 2 slots, one).  Off until measured
+// pair less ahead (at 2 slots, one).  Off: H100 stop 61 (s61d, one binary, two rounds, same bits): fp32 mission 0.604
+// -> 0.661 ms (+9%, its 2 x 2 plan: the lookahead lost), the other whole-row cases (bf16 / fp16 mission, k3s2op1, k2s2,
+// odd-32-32) within +-1%
 constexpr int kHopperWgmmaPipeDefault = 0;
 // v140: CUTLASS_CONVT3D_SM90_X_MN=1, the Hopper forward reading a 16-bit NCDHW x in place as the wgmma's MN-major B
 // (the TMA lands [32 channels][64 positions] boxes the tensor cores read as they are: no copy, no transposition; each
 // window offset its own landing, so a slot holds S x bq positions where the copy's map needs bq + S - 1).  The copy
-// it removes is the bf16 mission's 67 MB read and written (~45 us of ~0.44 ms).  Off until measured
+// it removes is the bf16 mission's 67 MB read and written (~45 us of ~0.44 ms).  One window offset only, starting on
+// 16 bytes (the plan): at two (the mission, k3s2op1, odd-32-32) the kernel stopped with an illegal instruction (H100,
+// stop 61, s61d), the second offset's boxes starting one position (2 bytes) past 16.  Where it ran (k2s2, H100 s61d,
+// same bits as the copy): bf16 0.422 -> 0.393 ms forward (-7%), fp16 0.409 -> 0.390 (-5%).  Off until its CUDA tests
+// have run (written, not yet run on a GPU)
 constexpr int kHopperXMnDefault = 0;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By
