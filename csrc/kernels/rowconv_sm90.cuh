@@ -449,9 +449,10 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
             Tr::mma(gmma_desc(a0 + w_small + a_of(u) + 2 * kk * (M * 16), M * 16, 128), db, pacc,
                     std::make_index_sequence<NACC>{});
           } else if constexpr (kMNX) {  // block u's BQ / 64 boxes; a k16 step is 16 channel rows (2 KB) down
-            Tr::mma_mn(gmma_desc_add(da0, a_of(u) + 2 * kk * (M * 16)),
-                       gmma_desc_add(db0, (u * (BQ / HopperTiles::kMNBoxPos) * HopperTiles::kMNBoxBytes) + 2048 * kk),
-                       acc, std::make_index_sequence<NACC>{});
+            Tr::template mma<cute::SM90::GMMA::Major::MN>(
+                gmma_desc_add(da0, a_of(u) + 2 * kk * (M * 16)),
+                gmma_desc_add(db0, (u * (BQ / HopperTiles::kMNBoxPos) * HopperTiles::kMNBoxBytes) + 2048 * kk), acc,
+                std::make_index_sequence<NACC>{});
           } else {
             Tr::mma(gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
                     gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk), acc, std::make_index_sequence<NACC>{});

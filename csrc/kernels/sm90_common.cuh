@@ -67,8 +67,8 @@ struct Hopper3xTF32 : HopperTF32 {
   static constexpr bool kSplit = true;
   static constexpr int kMaxWG = HopperTiles::kMaxWGSplit;
 };
-// T: cutlass::half_t or cutlass::bfloat16_t, both operands K-major, fp32 accumulators.  A 32-channel x row is 64
-// bytes: the 64-byte swizzle.
+// T: cutlass::half_t or cutlass::bfloat16_t, both operands K-major (or B MN-major: v140), fp32 accumulators.  A
+// 32-channel x row is 64 bytes: the 64-byte swizzle.
 template <class T>
 struct Hopper16 {
   static_assert(std::is_same<T, cutlass::half_t>::value || std::is_same<T, cutlass::bfloat16_t>::value, "fp16 or bf16");
@@ -78,28 +78,18 @@ struct Hopper16 {
   static constexpr bool kTF32 = false;
   static constexpr bool kSplit = false;
   static constexpr int kMaxWG = HopperTiles::kMaxWG;
-  template <size_t... I>
+  // kB: B's major mode, K (an x box of channels_last rows) or (v140) MN (an NCDHW x box as it lands: positions along
+  // the 128-byte rows, channels down)
+  template <cute::SM90::GMMA::Major kB = cute::SM90::GMMA::Major::K, size_t... I>
   CT3D_DEV static void mma(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...> seq) {
     using namespace cute::SM90::GMMA;
     constexpr auto K = Major::K;
     if constexpr (std::is_same<T, cutlass::bfloat16_t>::value)
-      wgmma_ss<MMA_64x32x16_F32BF16BF16_SS<K, K>, MMA_64x64x16_F32BF16BF16_SS<K, K>,
-               MMA_64x96x16_F32BF16BF16_SS<K, K>, MMA_64x128x16_F32BF16BF16_SS<K, K>>(da, db, d, seq);
+      wgmma_ss<MMA_64x32x16_F32BF16BF16_SS<K, kB>, MMA_64x64x16_F32BF16BF16_SS<K, kB>,
+               MMA_64x96x16_F32BF16BF16_SS<K, kB>, MMA_64x128x16_F32BF16BF16_SS<K, kB>>(da, db, d, seq);
     else
-      wgmma_ss<MMA_64x32x16_F32F16F16_SS<K, K>, MMA_64x64x16_F32F16F16_SS<K, K>, MMA_64x96x16_F32F16F16_SS<K, K>,
-               MMA_64x128x16_F32F16F16_SS<K, K>>(da, db, d, seq);
-  }
-  // v140: the same with B MN-major (an NCDHW x box as it lands: positions along the 128-byte rows, channels down)
-  template <size_t... I>
-  CT3D_DEV static void mma_mn(uint64_t da, uint64_t db, float (&d)[sizeof...(I)], std::index_sequence<I...> seq) {
-    using namespace cute::SM90::GMMA;
-    constexpr auto K = Major::K, MN = Major::MN;
-    if constexpr (std::is_same<T, cutlass::bfloat16_t>::value)
-      wgmma_ss<MMA_64x32x16_F32BF16BF16_SS<K, MN>, MMA_64x64x16_F32BF16BF16_SS<K, MN>,
-               MMA_64x96x16_F32BF16BF16_SS<K, MN>, MMA_64x128x16_F32BF16BF16_SS<K, MN>>(da, db, d, seq);
-    else
-      wgmma_ss<MMA_64x32x16_F32F16F16_SS<K, MN>, MMA_64x64x16_F32F16F16_SS<K, MN>, MMA_64x96x16_F32F16F16_SS<K, MN>,
-               MMA_64x128x16_F32F16F16_SS<K, MN>>(da, db, d, seq);
+      wgmma_ss<MMA_64x32x16_F32F16F16_SS<K, kB>, MMA_64x64x16_F32F16F16_SS<K, kB>, MMA_64x96x16_F32F16F16_SS<K, kB>,
+               MMA_64x128x16_F32F16F16_SS<K, kB>>(da, db, d, seq);
   }
 };
 using HopperF16 = Hopper16<cutlass::half_t>;
