@@ -119,10 +119,11 @@ Status x_map(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap*
   return map_tiled<Tr>(x.data, dims, strides, box, tf32, map, why);
 }
 
-// v133: an NCDHW x (w stride 1; the plan checks the other strides are whole 16 bytes) as (w, h, d, channel, n), read
-// in boxes of rows(S) positions x 32 channels, unswizzled: [channel][position] for the producers' transposition
-template <class Tr>
-Status x_map_ncdhw(const HopperParams& p, const TensorRef5& x, bool tf32, CUtensorMap* map, std::string* why) {
+// An NCDHW x (w stride 1; the plans check the other strides are whole 16 bytes) as (w, h, d, channel, n), read in
+// boxes of box_w positions x 32 channels, [channel][position]: v133 unswizzled, rows(S) positions, for the producers'
+// transposition; v140 in the 128-byte swizzle, 64 positions (128 bytes of a 16-bit type), the wgmma's MN-major B
+template <class Tr, int kSwizzle>
+Status x_map_ncdhw(const TensorRef5& x, int box_w, bool tf32, CUtensorMap* map, std::string* why) {
   const cuuint64_t dims[5] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
                               cuuint64_t(x.size[1]), cuuint64_t(x.size[0])};
   int64_t st[4] = {x.stride[3], x.stride[2], x.stride[1], x.stride[0]};
@@ -132,23 +133,8 @@ Status x_map_ncdhw(const HopperParams& p, const TensorRef5& x, bool tf32, CUtens
   for (int i = 0; i < 4; ++i)
     if (dims[i + 1] == 1 && (st[i] <= 0 || st[i] % q))
       st[i] = ((i == 0 ? 1 : st[i - 1]) * int64_t(dims[i]) + q - 1) / q * q;
-  const cuuint32_t box[5] = {cuuint32_t(HopperTiles::rows(p.S, p.bq)), 1, 1, 32, 1};
-  return map_tiled<Tr, 0>(x.data, dims, st, box, tf32, map, why);
-}
-
-// v140: a 16-bit NCDHW x (w stride 1; the plan checks the other strides are whole 16 bytes) as (w, h, d, channel, n),
-// read in boxes of 64 positions x 32 channels in the 128-byte swizzle: [channel][position], the wgmma's MN-major B
-template <class Tr>
-Status x_map_mn(const TensorRef5& x, CUtensorMap* map, std::string* why) {
-  const cuuint64_t dims[5] = {cuuint64_t(x.size[4]), cuuint64_t(x.size[3]), cuuint64_t(x.size[2]),
-                              cuuint64_t(x.size[1]), cuuint64_t(x.size[0])};
-  int64_t st[4] = {x.stride[3], x.stride[2], x.stride[1], x.stride[0]};
-  constexpr int64_t q = 16 / int64_t(sizeof(typename Tr::Element));  // (an extent-1 dimension: as x_map_ncdhw)
-  for (int i = 0; i < 4; ++i)
-    if (dims[i + 1] == 1 && (st[i] <= 0 || st[i] % q))
-      st[i] = ((i == 0 ? 1 : st[i - 1]) * int64_t(dims[i]) + q - 1) / q * q;
-  const cuuint32_t box[5] = {cuuint32_t(HopperTiles::kMNBoxPos), 1, 1, 32, 1};
-  return map_tiled<Tr, 128>(x.data, dims, st, box, false, map, why);
+  const cuuint32_t box[5] = {cuuint32_t(box_w), 1, 1, 32, 1};
+  return map_tiled<Tr, kSwizzle>(x.data, dims, st, box, tf32, map, why);
 }
 
 template <class Tr, int kX, int kOut, int NSJ, int BQ, bool kPipe = false>
@@ -299,7 +285,7 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
       if (!round_x || p.cf_dst || !p.vec16 || p.land_bytes > 0)
         return detail::fail(why, Status::kNotSupported,
                             "Hopper forward: an MN-major x in place needs an NCDHW y by row vectors, no landing buffers");
-      Status s = x_map_mn<Tr>(x, &map, why);
+      Status s = x_map_ncdhw<Tr, 128>(x, HopperTiles::kMNBoxPos, false, &map, why);
       if (s != Status::kSuccess) return s;
       return launch_nsj<Tr, HopperTiles::kXMN, kRV>(p, map, ctas, stream, why);
     }
@@ -311,7 +297,7 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
     if (p.land_bytes > 0) {
       if (!round_x || p.cf_dst)
         return detail::fail(why, Status::kNotSupported, "Hopper forward: an NCDHW x in place needs an NCDHW y");
-      Status s = x_map_ncdhw<Tr>(p, x, tma, &map, why);
+      Status s = x_map_ncdhw<Tr, 0>(x, HopperTiles::rows(p.S, p.bq), tma, &map, why);
       if (s != Status::kSuccess) return s;
       constexpr int kT = HopperTiles::kXTranspose;
       return p.vec16 ? launch_nsj<Tr, kT, kRV>(p, map, ctas, stream, why)
