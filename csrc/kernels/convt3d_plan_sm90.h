@@ -247,8 +247,8 @@ constexpr int kHopperWgmmaPipeDefault = 0;
 // it removes is the bf16 mission's 67 MB read and written (~45 us of ~0.44 ms).  One window offset only, starting on
 // 16 bytes (the plan): at two (the mission, k3s2op1, odd-32-32) the kernel stopped with an illegal instruction (H100,
 // stop 61, s61d), the second offset's boxes starting one position (2 bytes) past 16.  Where it ran (k2s2, H100 s61d,
-// same bits as the copy): bf16 0.422 -> 0.393 ms forward (-7%), fp16 0.409 -> 0.390 (-5%).  Off until its CUDA tests
-// have run (written, not yet run on a GPU)
+// same bits as the copy; its descriptors then made once a pair, now per wgmma as every instance's): bf16 0.422 ->
+// 0.393 ms forward (-7%), fp16 0.409 -> 0.390 (-5%).  Off until its CUDA tests have run (written, not yet run on a GPU)
 constexpr int kHopperXMnDefault = 0;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By

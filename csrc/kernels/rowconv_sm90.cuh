@@ -431,11 +431,6 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
       cute::warpgroup_arrive();
       const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
       const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
-      // v140's instances (B MN-major: 64-position column blocks one box apart) make the pair's descriptors once and
-      // each wgmma's a constant offset on (v139's form, as measured with them); the others make each descriptor where
-      // it is used (v139 for them was timed only beside v138, s61d, mixed: see NOTES)
-      [[maybe_unused]] const uint64_t da0 = gmma_desc(a0, M * 16, 128);
-      [[maybe_unused]] const uint64_t db0 = gmma_desc_mn_sw128(xs, HopperTiles::kMNBoxBytes);
 #pragma unroll
       for (int u = 0; u < (CT3D_PROBE_IS(p, 3) ? 0 : NSJ); ++u)
 #pragma unroll
@@ -448,10 +443,12 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
                     std::make_index_sequence<NACC>{});
             Tr::mma(gmma_desc(a0 + w_small + a_of(u) + 2 * kk * (M * 16), M * 16, 128), db, pacc,
                     std::make_index_sequence<NACC>{});
-          } else if constexpr (kMNX) {  // block u's BQ / 64 boxes; a k16 step is 16 channel rows (2 KB) down
+          } else if constexpr (kMNX) {
+            // block u's BQ / 64 boxes (LBO: the next 64 positions one box on); a k16 step is 16 channel rows (2 KB) down
+            constexpr uint32_t kBlock = BQ / HopperTiles::kMNBoxPos * HopperTiles::kMNBoxBytes;
             Tr::template mma<cute::SM90::GMMA::Major::MN>(
-                gmma_desc_add(da0, a_of(u) + 2 * kk * (M * 16)),
-                gmma_desc_add(db0, (u * (BQ / HopperTiles::kMNBoxPos) * HopperTiles::kMNBoxBytes) + 2048 * kk), acc,
+                gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
+                gmma_desc_mn_sw128(xs + u * kBlock + 2048 * kk, HopperTiles::kMNBoxBytes), acc,
                 std::make_index_sequence<NACC>{});
           } else {
             Tr::mma(gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),

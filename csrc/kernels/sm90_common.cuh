@@ -114,12 +114,6 @@ CT3D_DEV uint64_t gmma_desc_swizzled(uint32_t addr) {
   return uint64_t((addr & 0x3FFFF) >> 4) | (uint64_t(1) << 16) | (uint64_t(8 * kRowBytes >> 4) << 32) |
          (layout << 62);
 }
-// A descriptor bytes further on: the start address field (bits 0-13, 16-byte units) of a descriptor made once a
-// pair, advanced in the low word alone (a shared-memory address stays below 2^18: the field never carries).  v139:
-// a descriptor rebuilt per wgmma (mask, shift, or, both words) cost ~17 instructions each in the forward's mainloop.
-CT3D_DEV uint64_t gmma_desc_add(uint64_t d, uint32_t bytes) {
-  return (d & 0xFFFFFFFF00000000ull) | uint32_t(uint32_t(d) + (bytes >> 4));
-}
 CT3D_DEV uint64_t gmma_desc_sw128(uint32_t addr) { return gmma_desc_swizzled<128>(addr); }
 // An MN-major operand in the 128-byte swizzle (16-bit types: a 128-byte row holds 64 elements of M or N at one k, as
 // a TMA box of [k][64 channels] lands): lbo the stride between 64-element column blocks of M or N, sbo (1024) between
