@@ -204,6 +204,13 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   p.x_mn = half && env_level("CUTLASS_CONVT3D_SM90_X_MN", 1, kHopperXMnDefault) == 1 && r.restage_x && !p.cf_dst &&
            p.vec16 && a.x.stride[4] == 1 && !has_zero_stride(a.x) && aligned16(a.x, {0, 1, 2, 3}, esize) &&
            p.S == 1 && p.dmin % 8 == 0 && p.S * (Kc / 32) <= HopperTiles::kMaxNSJ;
+  // v141: CUTLASS_CONVT3D_SM90_X_RS (kHopperXRsDefault): an fp32 TF32 NCDHW x (w stride 1, the other strides whole 16
+  // bytes) read in place, rounded by its TFLOAT32 map, as the wgmma's register A (the consumers load each landed row's
+  // fragments), instead of the channels_last copy (the mission: 134 MB read and written, ~97 us of the 0.61 ms fp32
+  // forward); whole-row tiles of an NCDHW y by row vectors, at most kMaxRsS window offsets, kMaxWGRs warpgroups
+  p.x_rs = tf32 && p.tma_round && whole_rows && env_level("CUTLASS_CONVT3D_SM90_X_RS", 1, kHopperXRsDefault) == 1 &&
+           r.restage_x && !p.cf_dst && a.x.stride[4] == 1 && !has_zero_stride(a.x) &&
+           aligned16(a.x, {0, 1, 2, 3}, esize) && p.S <= HopperTiles::kMaxRsS;
   // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,
   // bit 2 x's loads evict_last.  ncu (stop 46, mission): DRAM reads 506 MB NCDHW / 419 MB channels_last for a 134 MB x
   // -- each x row is read by the next d row's tiles, ~100 MB of y writes later (12 chunks of CTAs, each writing ~8 MB
@@ -226,7 +233,12 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     if (int64_t(p.q_blocks) * bq + p.S >= INT_MAX) return false;
     p.div_qb = FastDiv::make(p.q_blocks);
     // (v140: a landing of bq positions per window offset, where the map's rows start the offsets inside one row)
-    const int64_t pair_bytes = int64_t(Kc / 32) * (p.x_mn ? p.S * bq : HopperTiles::rows(p.S, bq)) * 32 * esize * parts;
+    // (v141: rs_rows(bq) positions a channel row)
+    const int64_t pair_bytes = int64_t(Kc / 32) *
+                               (p.x_mn   ? p.S * bq
+                                : p.x_rs ? HopperTiles::rs_rows(bq)
+                                         : HopperTiles::rows(p.S, bq)) *
+                               32 * esize * parts;
     const int64_t slot = std::max<int64_t>(pair_bytes, HopperTiles::half_out_bytes(p.cf_dst, bq));
     if (slot > (1 << 20)) return false;
     p.slot_bytes = int((slot + 1023) / 1024 * 1024);
@@ -308,9 +320,10 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
       p.ring = 2;
       if (hopper_smem_bytes(p) <= size_t(device_smem_optin())) return true;
     }
-    const int max_wg = exact ? HopperTiles::kMaxWGSplit
-                       : p.bq == HopperTiles::kRowBQ ? HopperTiles::kMaxWGRowBQ
-                                                     : HopperTiles::kMaxWG;
+    const int max_wg = exact                         ? HopperTiles::kMaxWGSplit
+                       : p.bq != HopperTiles::kRowBQ ? HopperTiles::kMaxWG
+                       : p.x_rs                      ? HopperTiles::kMaxWGRs
+                                                     : HopperTiles::kMaxWGRowBQ;
     // (whole rows at 2 warpgroups or more unless forced: their wins were measured at 2 and 3, and where only 1 fits
     // the 64-position tiles keep 2 or more)
     const int min_wg = p.bq == HopperTiles::kRowBQ && !forced ? 2 : 1;
@@ -347,6 +360,10 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     p.x_mn = 0;
     tiled = tiles();
   }
+  if (p.x_rs && (tiled != 1 || p.bq != HopperTiles::kRowBQ)) {  // (v141: whole rows only, where they fit)
+    p.x_rs = 0;
+    tiled = tiles();
+  }
   if (tiled < 0) return false;
   bool fits = tiled == 1;
   // v133: the landing buffers, where they fit (at level 1 without costing warpgroups or slots); not beside whole rows
@@ -361,10 +378,10 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     }
   }
   if (!fits) return false;
-  if (p.x_mn) r.restage_x = false;  // (v140: read in place; the kernel then checks every tile's sums)
+  if (p.x_mn || p.x_rs) r.restage_x = false;  // (v140, v141: read in place; the kernel then checks every tile's sums)
   // v137: CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1, a pair's wgmmas in flight while the next pair's are issued (whole-row
   // tiles only: instances of their own)
-  p.wgmma_pipe = p.bq == HopperTiles::kRowBQ && !p.x_mn &&
+  p.wgmma_pipe = p.bq == HopperTiles::kRowBQ && !p.x_mn && !p.x_rs &&
                  env_level("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", 1, kHopperWgmmaPipeDefault);
   // CTAs: per_chunk per segment in proportion to its cost, the proportions rounded at the scale (1-8 CTAs for the
   // cheapest) whose common chunks then fill the SMs with the least predicted time: the largest cost per CTA

@@ -526,9 +526,18 @@ struct HopperTiles {
   // channels_last copy of x is made; or (v140, 16-bit only) boxes of an NCDHW x, [32 channels][64 positions] in the
   // 128-byte swizzle, landed straight into the slot as the wgmma's MN-major B (one landing per window offset, BQ
   // positions from w0 + s), so that neither a copy nor a transposition is made
-  enum XIn { kXMap = 0, kXRound = 1, kXTranspose = 2, kXMN = 3 };
+  // or (v141, fp32 TF32 only) boxes of an NCDHW x, [32 channels][rs_rows positions] unswizzled, landed straight into
+  // the slot and loaded by the consumers into registers as the wgmma's A (positions the GEMM's M: the TF32 wgmma takes
+  // shared-memory operands K-major only, registers any way), so that neither a copy nor a transposition is made
+  enum XIn { kXMap = 0, kXRound = 1, kXTranspose = 2, kXMN = 3, kXRegs = 4 };
   static constexpr int kMNBoxPos = 64;          // v140: positions of one MN-major box (128 bytes of a 16-bit type) ...
   static constexpr int kMNBoxBytes = 32 * 128;  // ... x 32 channels
+  // v141: positions of a landed channel row, bq + 8 (at least bq + S - 1 for S <= 9): a row pitch of 8 mod 32 words
+  // puts the 8 lanes of each phase of the consumers' 16-byte fragment loads (4 channel rows x 2 position quads) on
+  // distinct banks
+  CT3D_HD static constexpr int rs_rows(int bq) { return bq + 8; }
+  static constexpr int kMaxRsS = 2;       // ... window offsets (registers: 8 channel rows x (4 + S - 1) a box)
+  static constexpr int kMaxWGRs = 2;      // ... warpgroups a CTA (64 accumulators and up to 40 fragment registers)
   static constexpr int half_out_bytes(bool cf, int bq = BQ) {
     return cf ? bq * LDC * 4 : BN / 2 * (ldo(bq) > ldv16(bq) ? ldo(bq) : ldv16(bq)) * 4;
   }
@@ -547,6 +556,9 @@ constexpr bool hopper_pitches_ok() {
          HopperTiles::ldv16(bq) % 4 == 0 && HopperTiles::ldv16(bq) >= 7 + 2 * bq + 1 && HopperTiles::ldv16(bq) % 32 == 12;
 }
 static_assert(hopper_pitches_ok<HopperTiles::BQ>() && hopper_pitches_ok<HopperTiles::kRowBQ>(), "staging pitches");
+static_assert(HopperTiles::rs_rows(HopperTiles::kRowBQ) % 32 == 8 && HopperTiles::rs_rows(HopperTiles::kRowBQ) <= 256 &&
+                  HopperTiles::rs_rows(HopperTiles::kRowBQ) >= HopperTiles::kRowBQ + HopperTiles::kMaxRsS - 1,
+              "v141's landed rows: 8 mod 32 words, one TMA box (at most 256), the window");
 struct HopperSeg {
   int tiles;       // N x class rows along d x its output rows along h x q blocks
   int cta0, per_chunk;  // its CTAs (cta0, ...): per_chunk for each of the common chunks (see HopperParams)
@@ -618,6 +630,9 @@ struct HopperParams {
   // v140 (HopperTiles::kXMN, CUTLASS_CONVT3D_SM90_X_MN, kHopperXMnDefault): a 16-bit NCDHW x read in place as the
   // wgmma's MN-major B, a slot holding S x Kc / 32 x bq / 64 boxes of [32 channels][64 positions]
   int x_mn;
+  // v141 (HopperTiles::kXRegs, CUTLASS_CONVT3D_SM90_X_RS, kHopperXRsDefault): an fp32 TF32 NCDHW x read in place as
+  // the wgmma's register A, whole-row tiles, a slot holding Kc / 32 boxes of [32 channels][rs_rows(bq) positions]
+  int x_rs;
 #ifdef CT3D_PROBE
   int probe;  // probe builds only: CUTLASS_CONVT3D_PROBE (CT3D_PROBE_IS in sm90_common.cuh)
 #endif

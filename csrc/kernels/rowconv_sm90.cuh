@@ -49,9 +49,11 @@ CT3D_DEV HopperTile hopper_tile(const HopperParams& p, const HopperSeg& g, int t
 }
 
 // A pair's x row: Kc / 32 boxes of 32 channels (Tr::kRowBytes: 128 bytes fp32, 64 bytes 16-bit) x rows(S)
-// positions, each a whole number of swizzle atoms (8 rows: rows(S) is a multiple of 8).
-template <class Tr>
-CT3D_DEV int hopper_box_bytes(const HopperParams& p) { return HopperTiles::rows(p.S, p.bq) * Tr::kRowBytes; }
+// positions, each a whole number of swizzle atoms (8 rows: rows(S) is a multiple of 8); v141 (kRS): rs_rows(bq)
+template <class Tr, bool kRS = false>
+CT3D_DEV int hopper_box_bytes(const HopperParams& p) {
+  return (kRS ? HopperTiles::rs_rows(p.bq) : HopperTiles::rows(p.S, p.bq)) * Tr::kRowBytes;
+}
 
 // A producer's lane 0: the x row of the segment's pair pi for tile tl, Kc / 32 TMA boxes, on the slot's barrier;
 // split (the exact forward), the same boxes of the copy's small parts (rows split_rows on) after them.
@@ -73,11 +75,12 @@ CT3D_DEV void hopper_issue(const CUtensorMap* xmap, const HopperParams& p, const
 
 // v133 (HopperTiles::kXTranspose): the same x row from an NCDHW x, a 5D map (w, h, d, channel, n) read in boxes of
 // rows(S) positions x 32 channels, landed [channel][position] (no swizzle) in a landing buffer for the producer warp's
-// transposition; the TFLOAT32 map rounds fp32 as it lands where p.tma_round
-template <class Tr>
+// transposition; the TFLOAT32 map rounds fp32 as it lands where p.tma_round.  v141 (kRS): boxes of rs_rows(bq)
+// positions, landed in the slot itself for the consumers' fragment loads
+template <class Tr, bool kRS = false>
 CT3D_DEV void hopper_issue_ncdhw(const CUtensorMap* xmap, const HopperParams& p, const HopperSeg& g,
                                  const HopperTile& tl, int pi, uint64_t* bar, uint8_t* land, uint64_t pol) {
-  const int bb = hopper_box_bytes<Tr>(p), nbox = p.Kc / 32;  // (a box is rows x 32 channels either way)
+  const int bb = hopper_box_bytes<Tr, kRS>(p), nbox = p.Kc / 32;  // (a box is rows x 32 channels either way)
   cutlass::arch::ClusterTransactionBarrier::arrive_and_expect_tx(bar, uint32_t(nbox * bb));
   const int w0 = tl.qb * p.bq + p.dmin, c0 = g.group * p.Kc;
   const int id = tl.qd + g.dd[pi], ih = tl.qh + g.dh[pi];
@@ -206,6 +209,99 @@ CT3D_DEV uint4 hopper_out_vector(const float* s) {
   }
 }
 
+// v141: a shared-memory word where pr holds (one predicated load: only the lanes that need it take a bank), else
+// `other`
+CT3D_DEV uint32_t lds_if(bool pr, const float* a, uint32_t other) {
+  uint32_t r = other;
+  asm volatile("{\n .reg .pred q;\n setp.ne.b32 q, %2, 0;\n @q ld.shared.b32 %0, [%1];\n}\n"
+               : "+r"(r)
+               : "r"(uint32_t(__cvta_generic_to_shared(a))), "r"(int(pr)));
+  return r;
+}
+// v141: words b .. 3 of lo, then 0 .. b - 1 of hi, b in 1 .. 3, by selects the compiler cannot see through (a switch
+// of vectors, or plain ?: chains, became a local array indexed by b: 32 bytes of stack a lane)
+CT3D_DEV uint32_t sel_word(bool pr, uint32_t a, uint32_t b) {
+  uint32_t r;
+  asm("{\n .reg .pred q;\n setp.ne.b32 q, %3, 0;\n selp.b32 %0, %1, %2, q;\n}\n" : "=r"(r) : "r"(a), "r"(b), "r"(int(pr)));
+  return r;
+}
+CT3D_DEV uint4 funnel_words(const uint4& lo, const uint4& hi, int b) {
+  const bool b1 = b == 1, b2 = b == 2;
+  return make_uint4(sel_word(b1, lo.y, sel_word(b2, lo.z, lo.w)), sel_word(b1, lo.z, sel_word(b2, lo.w, hi.x)),
+                    sel_word(b1, lo.w, sel_word(b2, hi.x, hi.y)), sel_word(b1, hi.x, sel_word(b2, hi.y, hi.z)));
+}
+CT3D_DEV uint4 shfl_idx4(const uint4& v, int src) {
+  return make_uint4(__shfl_sync(0xffffffffu, v.x, src), __shfl_sync(0xffffffffu, v.y, src),
+                    __shfl_sync(0xffffffffu, v.z, src), __shfl_sync(0xffffffffu, v.w, src));
+}
+
+// v141: one pair's wgmmas with x from registers (the GEMM turned over: M = the tile's 128 positions as two m64 blocks,
+// N = the 64 (phase, channel) rows of the resident weights wa).  Per 32-channel box j of the landed row (channels down,
+// rs_rows positions along; xt: this thread's first word, channel t4 at position 4 (8 warp + g8) = 4 G): the thread's
+// channel rows 4 c + t4 (c = 0 .. 7) at positions 4 G + 0 .. S + 2, one 16-byte load a row and S - 1 words, the
+// next thread's (g8 + 1) first ones by a shuffle (g8 7, whose next quad is the next warp's, by a load: a word load
+// of every lane put 4 lanes on each bank).  The
+// GEMM's M is permuted so that a thread's fragment rows (m64 block mb, row g8 + 8 h) are position 4 G + 2 h + mb:
+// window offset s then reads positions 4 G + o and 4 G + o + 2, o = s + mb, so S + 1 fragments a k8 step serve
+// the 2 S wgmmas (each wgmma's A is 4 consecutive registers held until it is done: with positions 4 G + 2 mb + h the
+// 2 S of them were distinct, 64 registers at S 2, and spilled).  k8 step kk takes channels 8 kk + t4 and 8 kk + 4 + t4
+// (columns t4 and t4 + 4): rows 2 kk and 2 kk + 1.  A box's wgmmas are waited for before the next box's loads.
+template <int S>
+CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa, float (&acc)[HopperTiles::kRowBQ / 2]) {
+  const int nbox = p.Kc / 32;  // (from the parameters here: held across the tile loop, it spilled)
+  constexpr int NV = S + 3, RR = HopperTiles::rs_rows(HopperTiles::kRowBQ), M = HopperTiles::M;
+  constexpr int NACC = HopperTiles::kRowBQ / 2;
+  constexpr uint32_t kBlock = 32 / HopperTF32::VEC * (M * 16);  // one (window offset, box) block of packed weights
+  for (int j = 0; j < nbox; ++j) {
+    uint32_t f[4][S + 1][4];  // k8 step kk, offset o: rows 2 kk and 2 kk + 1 at positions 4 G + o and 4 G + o + 2
+#pragma unroll
+    for (int kk = 0; kk < 4; ++kk) {
+      uint32_t v[2][NV];
+#pragma unroll
+      for (int c = 0; c < 2; ++c) {
+        const float* rp = xt + (32 * j + 4 * (2 * kk + c)) * RR;
+        const uint4 q = *reinterpret_cast<const uint4*>(rp);
+        v[c][0] = q.x;
+        v[c][1] = q.y;
+        v[c][2] = q.z;
+        v[c][3] = q.w;
+#pragma unroll
+        for (int e = 4; e < NV; ++e)
+          v[c][e] = lds_if((threadIdx.x & 31) >= 28, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 4], 4));
+      }
+#pragma unroll
+      for (int o = 0; o <= S; ++o) {
+        f[kk][o][0] = v[0][o];
+        f[kk][o][1] = v[0][o + 2];
+        f[kk][o][2] = v[1][o];
+        f[kk][o][3] = v[1][o + 2];
+      }
+    }
+#pragma unroll
+    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+    cute::warpgroup_arrive();
+#pragma unroll
+    for (int s = 0; s < S; ++s)
+#pragma unroll
+      for (int kk = 0; kk < 4; ++kk) {
+        const uint64_t db = gmma_desc(wa + uint32_t(s * nbox + j) * kBlock + 2 * kk * (M * 16), M * 16, 128);
+        HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});
+        HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
+      }
+    cute::warpgroup_commit_batch();
+    cute::warpgroup_wait<0>();
+    // (the fragments held until their wgmmas are done, the accumulators read after)
+#pragma unroll
+    for (int kk = 0; kk < 4; ++kk)
+#pragma unroll
+      for (int o = 0; o <= S; ++o)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) asm volatile("" : "+r"(f[kk][o][e]));
+#pragma unroll
+    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+  }
+}
+
 // A warpgroup's loads in order (tile k of its share, pair i of the tile's class; load counter c), as the producer
 // walks them twice (issuing, and rounding behind); the consumer takes the same order in its tile and pair loops.
 struct HopperCursor {
@@ -236,8 +332,14 @@ struct HopperCursor {
 // producers split each landed slot, and paced the kernel).  kOut (HopperTiles::Out): how the output leaves.
 // BQ (HopperParams::bq): q positions a tile, HopperTiles::BQ or kRowBQ (v135: 64 accumulators a thread, at most
 // kMaxWGRowBQ warpgroups).  kPipe (v137): each pair's wgmma batch left in flight while the next pair's is issued.
+// v141 (kX = kXRegs, fp32 TF32, whole rows): the GEMM turned over, D[q][(r, co)] = sum_k X[q][k] W[(r, co)][k], M =
+// the tile's 128 positions (two m64 blocks), N = 64, B the resident weights as they are packed, A the x fragments
+// the consumers load from the NCDHW landing; NSJ is then S (the window offsets, compile-time for the fragments'
+// registers) and the pair's Kc / 32 boxes a loop (see the mainloop).
 template <class Tr, int kX, int kOut, int NSJ, int BQ, bool kPipe = false>
-__global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTiles::kMaxWGRowBQ) *
+__global__ void __launch_bounds__((BQ == HopperTiles::BQ                ? Tr::kMaxWG
+                                   : kX == HopperTiles::kXRegs ? HopperTiles::kMaxWGRs
+                                                                       : HopperTiles::kMaxWGRowBQ) *
                                       (HopperTiles::kThreads + 32),
                                   1)
     hopper_rowconv_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperParams p) {
@@ -246,12 +348,16 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
   // kX (HopperTiles::XIn): the producers round each landed slot (kRoundX) or transpose an NCDHW x into it (kTransX)
   constexpr bool kRoundX = kX == HopperTiles::kXRound, kTransX = kX == HopperTiles::kXTranspose;
   constexpr bool kMNX = kX == HopperTiles::kXMN;  // (v140: the slots hold MN-major boxes, B's descriptors differ)
+  constexpr bool kRS = kX == HopperTiles::kXRegs;  // (v141: x from registers, the GEMM turned over)
   using E = typename Tr::Element;
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   static_assert(!kRoundX || (Tr::kTF32 && !Tr::kSplit), "the producers' rounding pass is TF32's");
   static_assert(!kTransX || !Tr::kSplit, "v133's transposition: not of a split x");
   static_assert(!kMNX || (!Tr::kTF32 && BQ % HopperTiles::kMNBoxPos == 0),
                 "v140: MN-major B is 16-bit's (wgmma's TF32 takes K-major operands only), whole boxes a tile");
+  static_assert(!kRS || (std::is_same<Tr, HopperTF32>::value && BQ == HopperTiles::kRowBQ && kVec && !kPipe &&
+                          NSJ <= HopperTiles::kMaxRsS),
+                "v141: TF32, whole rows of an NCDHW y by row vectors, at most kMaxRsS window offsets (NSJ = S)");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   static_assert(BQ == HopperTiles::BQ || (BQ == HopperTiles::kRowBQ && !Tr::kSplit && kVec),
                 "whole-row tiles: an NCDHW y by row vectors, not split (the plan)");
@@ -274,7 +380,7 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
   const int tid = threadIdx.x, lane = tid % 32, R = p.ring;
   const bool producer = tid >= p.nwg * HopperTiles::kThreads;
   const int wg = producer ? (tid - p.nwg * HopperTiles::kThreads) / 32 : tid / HopperTiles::kThreads;
-  const int bb = hopper_box_bytes<Tr>(p), KCH = p.Kc / VEC, nbox = p.Kc / 32;
+  const int bb = hopper_box_bytes<Tr, kRS>(p), KCH = p.Kc / VEC, nbox = p.Kc / 32;
 
   // the CTA's segment, its chunk of the segment's tiles and its share of them (HopperShare)
   const int si = hopper_segment_of_cta(p);
@@ -319,6 +425,9 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
         if (lane == 0) {
           if constexpr (kMNX)
             hopper_issue_mn<Tr, BQ>(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes, xpol);
+          else if constexpr (kRS)
+            hopper_issue_ncdhw<Tr, true>(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes,
+                                         xpol);
           else
             hopper_issue<Tr>(&xmap, p, g, is.tl, is.p0 + is.i, &my_full[sl], my_slots + sl * p.slot_bytes, xpol);
         }
@@ -404,7 +513,7 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
   const E* bias = static_cast<const E*>(p.bias);
   float bv[2];
 #pragma unroll
-  for (int h = 0; h < 2; ++h) bv[h] = bias ? float(bias[cbase + (warp & 1) * 16 + g8 + 8 * h]) : 0.f;
+  for (int h = 0; h < 2; ++h) bv[h] = bias && !kRS ? float(bias[cbase + (warp & 1) * 16 + g8 + 8 * h]) : 0.f;
   E* y = static_cast<E*>(p.y.data);
 
   int sl = 0, use = 0;  // the next load's slot and the slot's use count (the barriers' phase)
@@ -428,11 +537,16 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
 #pragma unroll
         for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
       }
-      cute::warpgroup_arrive();
+      if constexpr (!kRS) cute::warpgroup_arrive();
       const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
       const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
+      if constexpr (kRS)  // (v141: its own arrive, batch and wait per box; probe 3 leaves it alone)
+        hopper_rs_pair<NSJ>(p,
+                            reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) +
+                                t4 * HopperTiles::rs_rows(BQ) + 4 * (8 * warp + g8),
+                            a0, acc);
 #pragma unroll
-      for (int u = 0; u < (CT3D_PROBE_IS(p, 3) ? 0 : NSJ); ++u)
+      for (int u = 0; u < (CT3D_PROBE_IS(p, 3) || kRS ? 0 : NSJ); ++u)
 #pragma unroll
         for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk) {  // 32-byte k steps: two weight chunks, 32 bytes of the row
           if constexpr (Tr::kSplit) {  // big x big, big x small, small x big (the small parts: w_small, x_small on)
@@ -455,7 +569,7 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
                     gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk), acc, std::make_index_sequence<NACC>{});
           }
         }
-      cute::warpgroup_commit_batch();
+      if constexpr (!kRS) cute::warpgroup_commit_batch();
       if constexpr (Tr::kSplit) {
         cute::warpgroup_wait<0>();
 #pragma unroll
@@ -522,8 +636,33 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
     // NCDHW 16 channel rows (a row needs both phases)
     for (int hf = 0; hf < 2; ++hf) {
       // the half's warps stage accumulators (q, channel co0 + 8 h): channels_last [q][co], NCDHW [co - 16 hf][2 q + r]
-      if ((kCF ? r == hf : (warp & 1) == hf) && !CT3D_PROBE_IS(p, 2)) {
-        if constexpr (kVec) {  // row g8 + 8 h at its phase into LDV16 floats
+      if ((kRS || (kCF ? r == hf : (warp & 1) == hf)) && !CT3D_PROBE_IS(p, 2)) {
+        if constexpr (kRS) {
+          // (v141: every warp holds all 32 channels of its 32 positions) channel co = 8 jj + 2 t4 + e, jj = 2 hf + j2
+          // (phase 0: accumulator block jj, phase 1: jj + 4), outputs 8 (8 warp + g8) + 4 h + 2 mb + r (position
+          // 4 G + 2 h + mb, hopper_rs_pair): 8 consecutive ones a row, two 16-byte vectors (h) into row co - 16 hf
+          // staged from output 0 (the stores take each row's phase)
+          auto stage = [&](auto HF) {
+#pragma unroll
+            for (int j2 = 0; j2 < 2; ++j2)
+#pragma unroll
+              for (int e = 0; e < 2; ++e) {
+                constexpr int kHF = decltype(HF)::value;
+                const int jj = 2 * kHF + j2, co = 8 * jj + 2 * t4 + e;
+                const float b = bias ? float(bias[cbase + co]) : 0.f;
+                float4* const rs = reinterpret_cast<float4*>(os + (co - 16 * kHF) * LDV16 + 8 * (8 * warp + g8));
+#pragma unroll
+                for (int h = 0; h < 2; ++h) {
+                  const int i0 = 4 * jj + 2 * h + e, i1 = 4 * (jj + 4) + 2 * h + e;  // phase 0, 1 of block mb 0
+                  rs[h] = make_float4(acc[i0] + b, acc[i1] + b, acc[32 + i0] + b, acc[32 + i1] + b);
+                }
+              }
+          };
+          if (hf == 0)
+            stage(std::integral_constant<int, 0>{});
+          else
+            stage(std::integral_constant<int, 1>{});
+        } else if constexpr (kVec) {  // row g8 + 8 h at its phase into LDV16 floats
 #pragma unroll
           for (int h = 0; h < 2; ++h) {
             float* const rs = os + (g8 + 8 * h) * LDV16 + vec_phase(16 * hf + g8 + 8 * h) + r;
@@ -592,13 +731,36 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ ? Tr::kMaxWG : HopperTi
           E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];  // output ol at rowp[ol], staged at srow[a + ol]
           const float* srow = os + co * LDV16;
           const VecRow<VO> vr = VecRow<VO>::make(a, nout);
+          if constexpr (kRS) {
+            // (v141 stages rows from output 0: output ol at srow[ol].)  Vector v (outputs 4 v + b .. + 3, b = (4 - a)
+            // mod 4) is words b .. 3 of the row's aligned vector v and 0 .. b - 1 of vector v + 1, the next lane's
+            // (lane 31's first: lane 0's second; its second's next, vector 64, is never stored where b > 0: a row
+            // of at most 256 outputs off 16 bytes has at most 63 whole vectors)
+            static_assert(VPR == 2 * LPR && LPR == 32 && VO == 4, "fp32 whole rows: two vectors a lane");
+            const uint4* su = reinterpret_cast<const uint4*>(srow);
+            const uint4 v0 = su[li], v1 = su[li + 32];
+            const int b = (VO - a) & (VO - 1);
+            uint4 o0 = v0, o1 = v1;
+            if (b != 0) {  // (warp-uniform: the row's phase)
+              const int nxt = (li + 1) & 31;
+              // (lane 0 lends its second vector, by word selects: a ?: of vectors became a local array)
+              const bool l0 = li == 0;
+              const uint4 lend = make_uint4(sel_word(l0, v1.x, v0.x), sel_word(l0, v1.y, v0.y), sel_word(l0, v1.z, v0.z),
+                                            sel_word(l0, v1.w, v0.w));
+              o0 = funnel_words(v0, shfl_idx4(lend, nxt), b);
+              o1 = funnel_words(v1, shfl_idx4(v1, nxt), b);
+            }
+            if (li < vr.nv) st_global_v4(rowp + VO * (vr.vf + li) - a, o0, ypol);
+            if (li + 32 < vr.nv) st_global_v4(rowp + VO * (vr.vf + li + 32) - a, o1, ypol);
+          } else {
 #pragma unroll
-          for (int v = li; v < VPR; v += LPR)
-            if (v < vr.nv)
-              st_global_v4(rowp + VO * (vr.vf + v) - a, hopper_out_vector<E>(srow + VO * (vr.vf + v)), ypol);
+            for (int v = li; v < VPR; v += LPR)
+              if (v < vr.nv)
+                st_global_v4(rowp + VO * (vr.vf + v) - a, hopper_out_vector<E>(srow + VO * (vr.vf + v)), ypol);
+          }
           const int ol = li < VO ? li : vr.tail0 + li - VO;
           if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout))
-            st_global_elem(rowp + ol, E(srow[a + ol]), ypol);
+            st_global_elem(rowp + ol, E(srow[(kRS ? 0 : a) + ol]), ypol);
         }
       } else {
         // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte

@@ -58,6 +58,13 @@ struct HopperTF32 {
     wgmma_ss<MMA_64x32x8_F32TF32TF32_SS_TN<>, MMA_64x64x8_F32TF32TF32_SS_TN<>, MMA_64x96x8_F32TF32TF32_SS_TN<>,
              MMA_64x128x8_F32TF32TF32_SS_TN<>>(da, db, d, seq);
   }
+  // v141: A from registers (the m64 k8 fragment: rows g and g + 8 of the warp's 16 at columns t and t + 4), B in
+  // shared memory, m64 n64 into the 32 accumulators d[kOff ..]
+  template <int kOff, int N, size_t... I>
+  CT3D_DEV static void mma_rs(const uint32_t (&a)[4], uint64_t db, float (&d)[N], std::index_sequence<I...>) {
+    static_assert(sizeof...(I) == 32 && kOff + 32 <= N, "m64 n64: 32 accumulators a thread");
+    cute::SM90::GMMA::MMA_64x64x8_F32TF32TF32_RS_TN<>::fma(a[0], a[1], a[2], a[3], db, d[kOff + I]...);
+  }
 };
 // fp32 at fp32 accuracy (cudnn.allow_tf32 = False): weights and x as big + small TF32 parts (the packed weights and
 // the x slots hold both), each k step three wgmmas (big big, big small, small big) into per-pair accumulators that
