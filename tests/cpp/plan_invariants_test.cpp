@@ -118,6 +118,7 @@ static int wide_plans = 0;  // forward plans of kWideNSJ blocks per pair (unless
 static int x_ncdhw_plans = 0;  // ... reading an NCDHW x in place (v133, under CUTLASS_CONVT3D_SM90_X_NCDHW=1)
 static int whole_row_plans = 0;  // ... of whole-row tiles (v135, under CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2)
 static int x_mn_plans = 0;  // ... reading a 16-bit NCDHW x in place as MN-major B (v140, under CUTLASS_CONVT3D_SM90_X_MN=1)
+static int x_rs_plans = 0;  // ... reading an fp32 NCDHW x in place as register A (v141, under CUTLASS_CONVT3D_SM90_X_RS=1)
 static bool nsj8_off() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90_NSJ8");
   return e && std::atof(e) == 0.0;
@@ -128,6 +129,7 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
   const int es = int(elem_size(pb.dtype)), parts = p.split ? 2 : 1;
   CHECK(hopper_smem_bytes(p) <= size_t(kOptin), "shared memory %zu", hopper_smem_bytes(p));
   CHECK(p.nwg >= 1 && p.nwg <= (p.split                          ? HopperTiles::kMaxWGSplit
+                                : p.x_rs                       ? HopperTiles::kMaxWGRs
                                 : p.bq == HopperTiles::kRowBQ ? HopperTiles::kMaxWGRowBQ
                                                               : HopperTiles::kMaxWG),
         "nwg %d at BQ %d", p.nwg, p.bq);
@@ -183,6 +185,20 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
               p.slot_bytes >= (p.Kc / 32) * p.S * p.bq * 32 * es && (xm ? xm[0] == '1' : kHopperXMnDefault == 1),
           "an MN-major x in place: slot %d, BQ %d", p.slot_bytes, p.bq);
     ++x_mn_plans;
+  }
+  // v141: an fp32 TF32 NCDHW x read in place, rounded by its TFLOAT32 map, as the wgmma's register A (whole-row tiles
+  // of an NCDHW y by row vectors, w stride 1, whole 16-byte strides, at most kMaxRsS window offsets and kMaxWGRs
+  // warpgroups, not pipelined), a slot of Kc / 32 boxes of rs_rows(bq) positions; only under its knob
+  if (p.x_rs) {
+    const char* xr = std::getenv("CUTLASS_CONVT3D_SM90_X_RS");
+    CHECK(!r.restage_x && pb.dtype == DType::kF32 && pb.math == Math::kTF32 && !p.split && p.tma_round && !p.cf_dst &&
+              p.vec16 && p.land_bytes == 0 && !p.x_mn && !p.wgmma_pipe && p.bq == HopperTiles::kRowBQ &&
+              a.x.stride[4] == 1 && aligned16(a.x, {0, 1, 2, 3}, es) && p.S <= HopperTiles::kMaxRsS &&
+              p.nwg <= HopperTiles::kMaxWGRs && HopperTiles::rs_rows(p.bq) <= 256 &&
+              p.slot_bytes >= (p.Kc / 32) * HopperTiles::rs_rows(p.bq) * 32 * es &&
+              (xr ? xr[0] == '1' : kHopperXRsDefault == 1),
+          "x in registers: slot %d, BQ %d, S %d, %d warpgroups", p.slot_bytes, p.bq, p.S, p.nwg);
+    ++x_rs_plans;
   }
   CHECK(p.nseg >= 1 && p.nseg <= HopperTiles::kMaxSeg, "%d segments", p.nseg);
   // every output row of every (group, channel block) in exactly one segment, each with its class's pairs
@@ -869,6 +885,8 @@ int main(int argc, char** argv) {
       x_ncdhw_plans += replan("CUTLASS_CONVT3D_SM90_X_NCDHW", "2").p.land_bytes > 0;
       // v140 (CUTLASS_CONVT3D_SM90_X_MN=1: the same problems plan, in place where it applies)
       replan("CUTLASS_CONVT3D_SM90_X_MN", "1");
+      // v141 (CUTLASS_CONVT3D_SM90_X_RS=1: the same problems plan, in place where it applies)
+      replan("CUTLASS_CONVT3D_SM90_X_RS", "1");
       // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2; 64-position tiles where whole rows do not fit)
       replan("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", t % 2 ? "1" : "2");
       // v137 (CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1: plans and tiles unchanged, whole-row ones pipelined)
@@ -1578,6 +1596,94 @@ int main(int argc, char** argv) {
     unsetenv("CUTLASS_CONVT3D_SM90_X_MN");
     CHECK(k2s2(DType::kBF16, false) && f.p.x_mn == kHopperXMnDefault && f.restage_x == (kHopperXMnDefault == 0),
           "bf16 k2s2 by default: x_mn %d", f.p.x_mn);
+    // v141 (CUTLASS_CONVT3D_SM90_X_RS=1): the fp32 TF32 mission (two window offsets) reads x in place as register A
+    // with the copy's whole-row plan (2 warpgroups x 2 slots, 17 KB slots: 136 positions a row); k2s2's fp32 rows
+    // lie on 16 bytes, where level 1 keeps 64-position tiles and so the copy; never 16-bit, exact, channels_last,
+    // without the map's rounding (TMA_ROUND=0) or by default
+    setenv("CUTLASS_CONVT3D_SM90_X_RS", "1", 1);
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(f.p.x_rs == 1 && !f.restage_x && f.p.bq == HopperTiles::kRowBQ && cfg() == 22 && f.p.slot_bytes == 17408 &&
+              f.p.S == 2 && f.p.land_bytes == 0 && !f.p.wgmma_pipe,
+          "X_RS=1 mission: x_rs %d, restage %d, BQ %d, %d x %d, slot %d", f.p.x_rs, int(f.restage_x), f.p.bq, f.p.nwg,
+          f.p.ring, f.p.slot_bytes);
+    setenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", "1", 1);
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(f.p.x_rs == 1 && !f.p.wgmma_pipe, "X_RS=1 WGMMA_PIPE=1 mission: x_rs %d, pipe %d", f.p.x_rs,
+          f.p.wgmma_pipe);
+    unsetenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE");
+    CHECK(k2s2(DType::kF32, false) && f.p.x_rs == 0 && f.restage_x && f.p.bq == HopperTiles::BQ,
+          "X_RS=1 fp32 k2s2: x_rs %d, BQ %d", f.p.x_rs, f.p.bq);
+    setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "2", 1);
+    CHECK(k2s2(DType::kF32, false) && f.p.x_rs == 1 && !f.restage_x && f.p.bq == HopperTiles::kRowBQ && f.p.S == 1 &&
+              f.p.nwg <= HopperTiles::kMaxWGRs,
+          "X_RS=1 WHOLE_ROWS=2 fp32 k2s2: x_rs %d, BQ %d, %d warpgroups", f.p.x_rs, f.p.bq, f.p.nwg);
+    unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
+    for (DType dt : {DType::kBF16, DType::kF16}) {
+      vec16(dt, Math::kTF32, 0, false);
+      CHECK(f.p.x_rs == 0, "X_RS=1 mission dtype %d: x_rs %d", int(dt), f.p.x_rs);
+    }
+    vec16(DType::kF32, Math::kExact, 0, false);
+    CHECK(f.p.x_rs == 0 && f.restage_x, "X_RS=1 exact: x_rs %d", f.p.x_rs);
+    vec16(DType::kF32, Math::kTF32, 0, true);
+    CHECK(f.p.x_rs == 0, "X_RS=1 channels_last: x_rs %d", f.p.x_rs);
+    setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0", 1);
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(f.p.x_rs == 0 && f.restage_x, "X_RS=1 TMA_ROUND=0: x_rs %d", f.p.x_rs);
+    unsetenv("CUTLASS_CONVT3D_SM90_TMA_ROUND");
+    // tests/test_cuda.py's X_RS_CASES (whole rows at level 2): where v141 plans, at the plan's configuration and at
+    // forced 2 x 2 / 1 x 2 (3 x 2: never, its register budget; the copy then)
+    {
+      struct XRsCase {
+        int N, Cin, D, H, W, Cout, k[3], s[3], p[3], op[3], g, dil[3];
+        bool expected;
+      };
+      const XRsCase cases[] = {
+          {2, 32, 3, 4, 128, 32, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0}, 1, {1, 1, 1}, true},
+          {1, 64, 3, 4, 128, 64, {2, 2, 2}, {2, 2, 2}, {0, 0, 0}, {0, 0, 0}, 1, {1, 1, 1}, true},
+          {2, 32, 3, 4, 128, 32, {2, 2, 2}, {2, 2, 2}, {0, 0, 0}, {0, 0, 0}, 1, {1, 1, 1}, true},
+          {2, 64, 3, 3, 72, 64, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}, 2, {1, 1, 1}, true},
+          {1, 32, 2, 3, 300, 32, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0}, 1, {1, 1, 1}, true},
+          {1, 32, 3, 5, 136, 32, {2, 3, 3}, {1, 3, 2}, {0, 1, 1}, {0, 2, 1}, 1, {1, 1, 1}, true},
+          {1, 32, 3, 4, 96, 32, {3, 3, 2}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0}, 1, {1, 1, 2}, true},
+          {1, 32, 3, 4, 130, 32, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0}, 1, {1, 1, 1}, false},
+          {1, 32, 3, 4, 128, 32, {3, 3, 5}, {2, 2, 2}, {1, 1, 2}, {0, 0, 1}, 1, {1, 1, 1}, false},
+      };
+      setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "2", 1);
+      for (const XRsCase& c : cases)
+        for (const char* cf : {(const char*)nullptr, "22", "12", "32"}) {
+          if (cf)
+            setenv("CUTLASS_CONVT3D_SM90_CFG", cf, 1);
+          else
+            unsetenv("CUTLASS_CONVT3D_SM90_CFG");
+          ConvT3dProblem q{};
+          q.N = c.N;
+          q.Cin = c.Cin;
+          q.Cout = c.Cout;
+          q.groups = c.g;
+          q.dtype = DType::kF32;
+          q.math = Math::kTF32;
+          const int in[3] = {c.D, c.H, c.W};
+          for (int d = 0; d < 3; ++d) {
+            q.in[d] = in[d], q.k[d] = c.k[d], q.stride[d] = c.s[d], q.pad[d] = c.p[d], q.dil[d] = c.dil[d];
+            q.out[d] = (in[d] - 1) * c.s[d] - 2 * c.p[d] + c.dil[d] * (c.k[d] - 1) + c.op[d] + 1;
+          }
+          f = HopperPlan{};
+          const Arguments qa = dense_args(data, q, false, false);
+          const bool planned = hopper_plan(qa, &f);
+          const bool want = c.expected && !(cf && cf[0] == '3');
+          if (cf && cf[0] == '3' && !planned) continue;  // (3 x 2 may not fit at all: no Hopper plan)
+          CHECK(planned && f.p.x_rs == int(want) && f.restage_x == !want,
+                "X_RS_CASES Cin %d W %d k %d cfg %s: planned %d, x_rs %d, restage %d, BQ %d, %d x %d", c.Cin, c.W,
+                c.k[2], cf ? cf : "plan", int(planned), f.p.x_rs, int(f.restage_x), f.p.bq, f.p.nwg, f.p.ring);
+          if (planned) check_forward(qa, f);
+        }
+      unsetenv("CUTLASS_CONVT3D_SM90_CFG");
+      unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
+    }
+    unsetenv("CUTLASS_CONVT3D_SM90_X_RS");
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(f.p.x_rs == kHopperXRsDefault && f.restage_x == (kHopperXRsDefault == 0), "fp32 mission by default: x_rs %d",
+          f.p.x_rs);
     setenv("CUTLASS_CONVT3D_SM90_CFG", "43", 1);
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "2", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
@@ -1874,6 +1980,9 @@ int main(int argc, char** argv) {
   std::printf("forward plans reading a 16-bit NCDHW x in place as MN-major B under CUTLASS_CONVT3D_SM90_X_MN=1: %d\n",
               x_mn_plans);
   CHECK(x_mn_plans > 50, "too few v140 plans (%d)", x_mn_plans);
+  std::printf("forward plans reading an fp32 NCDHW x in place as register A under CUTLASS_CONVT3D_SM90_X_RS=1: %d\n",
+              x_rs_plans);
+  CHECK(x_rs_plans > 20, "too few v141 plans (%d)", x_rs_plans);
   // v118's premise on the shapes it is for (vnet-128-64, test_wgemm_writes_grad_input_copy's): with both gradients
   // and grad_y NCDHW, grad_input copies grad_y channels_last for itself and, under CUTLASS_CONVT3D_SM90_WGEMM_FUSE=1,
   // the grad_weight GEMM writes that copy (fp32 TF32 and bf16 at the default level); never for a channels_last
