@@ -6,7 +6,8 @@
 #   2. A/B in one binary: HEAD against HEAD with CUTLASS_CONVT3D_SM90_X_RS=1 (fp32 TF32 NCDHW: the mission, odd-32-32,
 #      and with WHOLE_ROWS=2 k2s2 and k3s2op1, whose fp32 rows lie on 16 bytes), digests compared;
 #   3. float64 checks of the v141 runs;
-#   4. the unrun tests of stops 61 and 62: v136 (b) (non-finite 16-bit x), v137 (whole rows, WGMMA_PIPE), v140 (x_mn).
+#   4. the unrun tests of stops 61 and 62: v136 (b) (non-finite 16-bit x), v137 (whole rows, WGMMA_PIPE), v140 (x_mn);
+#   5. ncu of the mission forward with and without v141, in what time is left.
 #   Log: $OUT/s62a.txt.   Usage: BUDGET_S=420 bash benchmarks/device_calls/s62a_check.sh
 . benchmarks/device_check_lib.sh s62a.txt 420
 nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv >> "$L"
@@ -19,5 +20,11 @@ ab_timed 40 110 "wr2=$B@CUTLASS_CONVT3D_SM90_WHOLE_ROWS=2 xrs2=$B@CUTLASS_CONVT3
 echo "== float64 checks (time left: $(left) s)" >> "$L"
 ab_check 25 85 "xrs=$B@CUTLASS_CONVT3D_SM90_X_RS=1" "mission odd-32-32" "f32 ncdhw tf32"
 log_pytest 80 "x_mn or whole_rows or nonfinite_x"
+# ncu of the mission forward with v141 against the copy (durations, DRAM bytes, SM / memory throughput), if time is left
+for xrs in 0 1; do
+  [ "$(left)" -gt 30 ] || break
+  echo "== ncu mission fp32 NCDHW, CUTLASS_CONVT3D_SM90_X_RS=$xrs (time left: $(left) s)" >> "$L"
+  CUTLASS_CONVT3D_SM90_X_RS=$xrs ncu_kernels $(cap 25 5) --case mission --dtype f32 --layout ncdhw --math tf32 --reps 2 >> "$L"
+done
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 exit 0
