@@ -708,6 +708,25 @@ struct VecRow {
   }
 };
 
+// v141's register-A whole-row tile (rowconv_sm90.cuh: hopper_rs_pair and its epilogue), host-checked by
+// tests/cpp/index_math_test.cpp against a model of the TF32 wgmma's register fragments (CuTe's ALayout_64x8 and
+// CLayout_64xN).  Thread (warp, lane = 4 g8 + t4) of a consumer warpgroup:
+//  - loads, of each 32-channel box, channel rows 4 c + t4 (c = 0 .. 7) at positions 4 G + i, G = quad(warp, g8):
+//    i < 4 by one 16-byte load, 4 <= i < S + 3 as word i - 4 of the thread g8 + 1 (lane + 4), g8 7 by its own load;
+//  - makes k8 step kk's register quad o (the A of the wgmmas of window offset s and m64 block mb, o = s + mb) of
+//    words word(o, 0) and word(o, 1) of channel rows 2 kk and 2 kk + 1 (fragment rows g8 and g8 + 8 of the block:
+//    positions 4 G + 2 h + mb + s);
+//  - holds accumulator (mb, j, h, e) as output out(G, mb, h, j >> 2) of the row of channel chan(j, t4, e);
+//  - stages each of its channels' 8 outputs 8 G .. 8 G + 7 from output 0, and stores vector v of a row whose outputs
+//    start a elements past 16 bytes as words shift(a) .. 3 of staged vector v and 0 .. shift(a) - 1 of vector v + 1.
+struct RsMap {
+  CT3D_HD static int quad(int warp, int g8) { return 8 * warp + g8; }
+  CT3D_HD static int word(int o, int h) { return o + 2 * h; }
+  CT3D_HD static int out(int G, int mb, int h, int r) { return 8 * G + 4 * h + 2 * mb + r; }
+  CT3D_HD static int chan(int j, int t4, int e) { return 8 * (j & 3) + 2 * t4 + e; }
+  CT3D_HD static int shift(int a) { return (4 - a) & 3; }
+};
+
 // Whether either 16-bit half of w is not finite (its exponent bits all ones: m 0x7f80 bf16, 0x7c00 fp16): the 16-bit
 // x copy's report (restage_kernel.cuh, v136), host-checked over every bit pattern by tests/cpp/index_math_test.cpp
 CT3D_HD uint32_t nonfinite_halves(uint32_t w, uint32_t m) {

@@ -559,6 +559,9 @@ static_assert(hopper_pitches_ok<HopperTiles::BQ>() && hopper_pitches_ok<HopperTi
 static_assert(HopperTiles::rs_rows(HopperTiles::kRowBQ) % 32 == 8 && HopperTiles::rs_rows(HopperTiles::kRowBQ) <= 256 &&
                   HopperTiles::rs_rows(HopperTiles::kRowBQ) >= HopperTiles::kRowBQ + HopperTiles::kMaxRsS - 1,
               "v141's landed rows: 8 mod 32 words, one TMA box (at most 256), the window");
+static_assert(HopperTiles::rs_rows(HopperTiles::kRowBQ) == 136 && HopperTiles::kRowBQ == 128 &&
+                  HopperTiles::kMaxRsS == 2,
+              "v141: the numbers tests/cpp/index_math_test.cpp's model (rs_tile) takes");
 struct HopperSeg {
   int tiles;       // N x class rows along d x its output rows along h x q blocks
   int cta0, per_chunk;  // its CTAs (cta0, ...): per_chunk for each of the common chunks (see HopperParams)

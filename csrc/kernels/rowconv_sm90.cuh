@@ -270,11 +270,11 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
           v[c][e] = lds_if((threadIdx.x & 31) >= 28, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 4], 4));
       }
 #pragma unroll
-      for (int o = 0; o <= S; ++o) {
-        f[kk][o][0] = v[0][o];
-        f[kk][o][1] = v[0][o + 2];
-        f[kk][o][2] = v[1][o];
-        f[kk][o][3] = v[1][o + 2];
+      for (int o = 0; o <= S; ++o) {  // (A's fragment order: rows g8, g8 + 8 of column t4, then of column t4 + 4)
+        f[kk][o][0] = v[0][RsMap::word(o, 0)];
+        f[kk][o][1] = v[0][RsMap::word(o, 1)];
+        f[kk][o][2] = v[1][RsMap::word(o, 0)];
+        f[kk][o][3] = v[1][RsMap::word(o, 1)];
       }
     }
 #pragma unroll
@@ -285,7 +285,7 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
 #pragma unroll
       for (int kk = 0; kk < 4; ++kk) {
         const uint64_t db = gmma_desc(wa + uint32_t(s * nbox + j) * kBlock + 2 * kk * (M * 16), M * 16, 128);
-        HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});
+        HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});  // (quad o = s + mb)
         HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
       }
     cute::warpgroup_commit_batch();
@@ -543,7 +543,7 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ                ? Tr::kM
       if constexpr (kRS)  // (v141: its own arrive, batch and wait per box; probe 3 leaves it alone)
         hopper_rs_pair<NSJ>(p,
                             reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) +
-                                t4 * HopperTiles::rs_rows(BQ) + 4 * (8 * warp + g8),
+                                t4 * HopperTiles::rs_rows(BQ) + 4 * RsMap::quad(warp, g8),
                             a0, acc);
 #pragma unroll
       for (int u = 0; u < (CT3D_PROBE_IS(p, 3) || kRS ? 0 : NSJ); ++u)
@@ -638,23 +638,24 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ                ? Tr::kM
       // the half's warps stage accumulators (q, channel co0 + 8 h): channels_last [q][co], NCDHW [co - 16 hf][2 q + r]
       if ((kRS || (kCF ? r == hf : (warp & 1) == hf)) && !CT3D_PROBE_IS(p, 2)) {
         if constexpr (kRS) {
-          // (v141: every warp holds all 32 channels of its 32 positions) channel co = 8 jj + 2 t4 + e, jj = 2 hf + j2
-          // (phase 0: accumulator block jj, phase 1: jj + 4), outputs 8 (8 warp + g8) + 4 h + 2 mb + r (position
-          // 4 G + 2 h + mb, hopper_rs_pair): 8 consecutive ones a row, two 16-byte vectors (h) into row co - 16 hf
-          // staged from output 0 (the stores take each row's phase)
+          // (v141, RsMap: every warp holds all 32 channels of its 32 positions) channel co = chan(jj, t4, e), jj =
+          // 2 hf + j2 (phase 0: accumulator block jj, phase 1: jj + 4); its outputs out(G, mb, h, r) = 8 G + 4 h +
+          // 2 mb + r, 8 consecutive ones: two 16-byte vectors (h) of words (mb, r) into row co - 16 hf, staged from
+          // output 0 (the stores take each row's phase)
           auto stage = [&](auto HF) {
+            constexpr int kHF = decltype(HF)::value;
+            const int G = RsMap::quad(warp, g8);
 #pragma unroll
             for (int j2 = 0; j2 < 2; ++j2)
 #pragma unroll
               for (int e = 0; e < 2; ++e) {
-                constexpr int kHF = decltype(HF)::value;
-                const int jj = 2 * kHF + j2, co = 8 * jj + 2 * t4 + e;
+                const int jj = 2 * kHF + j2, co = RsMap::chan(jj, t4, e);
                 const float b = bias ? float(bias[cbase + co]) : 0.f;
-                float4* const rs = reinterpret_cast<float4*>(os + (co - 16 * kHF) * LDV16 + 8 * (8 * warp + g8));
 #pragma unroll
                 for (int h = 0; h < 2; ++h) {
-                  const int i0 = 4 * jj + 2 * h + e, i1 = 4 * (jj + 4) + 2 * h + e;  // phase 0, 1 of block mb 0
-                  rs[h] = make_float4(acc[i0] + b, acc[i1] + b, acc[32 + i0] + b, acc[32 + i1] + b);
+                  const int i0 = 4 * jj + 2 * h + e, i1 = 4 * (jj + 4) + 2 * h + e;  // (mb 0, r 0), (mb 0, r 1)
+                  *reinterpret_cast<float4*>(os + (co - 16 * kHF) * LDV16 + RsMap::out(G, 0, h, 0)) =
+                      make_float4(acc[i0] + b, acc[i1] + b, acc[32 + i0] + b, acc[32 + i1] + b);
                 }
               }
           };
@@ -739,7 +740,7 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ                ? Tr::kM
             static_assert(VPR == 2 * LPR && LPR == 32 && VO == 4, "fp32 whole rows: two vectors a lane");
             const uint4* su = reinterpret_cast<const uint4*>(srow);
             const uint4 v0 = su[li], v1 = su[li + 32];
-            const int b = (VO - a) & (VO - 1);
+            const int b = RsMap::shift(a);
             uint4 o0 = v0, o1 = v1;
             if (b != 0) {  // (warp-uniform: the row's phase)
               const int nxt = (li + 1) & 31;

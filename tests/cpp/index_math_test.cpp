@@ -788,6 +788,163 @@ static void vec_rows() {
     }
 }
 
+// v141 (RsMap, rowconv_sm90.cuh's hopper_rs_pair and its epilogue), a model of one whole-row tile of one pair and one
+// 32-channel box at S = 1 and 2: the landed row L[channel][position] (rs_rows(128) = 136 positions, pitch 136 words)
+// as the consumers load it (16-byte loads, then the next thread's words by a shuffle, g8 7's own), the register quads
+// as the wgmmas' A in CuTe's ALayout_64x8 (value i of thread (w, g, t): row 16 w + g + 8 (i & 1), column t + 4 (i >> 1)),
+// the weights B[n][k] of window offset s and k8 step kk, the accumulators in CLayout_64xN (d[4 j + 2 h + e]: row
+// 16 w + g + 8 h, column 8 j + 2 t + e), the staging from output 0, and the store loop's vectors shifted into each
+// row's phase (next lanes' vectors by shuffles) and head / tail elements, for every phase and row length: each output
+// written once, equal to the convolution's sum (small integers: exact in double); and the loads' shared-memory banks
+// (each 8-lane phase of a 16-byte load on 8 distinct 16-byte bank groups, the 4 lanes of the word load on 4 banks).
+static void rs_tile() {
+  // HopperTiles::rs_rows(kRowBQ), kRowBQ and kMaxRsS (kernel_params.h asserts the model's numbers: it needs CUDA's
+  // headers, this test does not)
+  constexpr int RR = 136, NP = 128, NW = 4, kMaxRsS = 2;
+  std::mt19937 rng(41);
+  for (int S = 1; S <= kMaxRsS; ++S) {
+    std::vector<double> L(32 * RR), W(64 * S * 32), bias(32);
+    for (double& v : L) v = double(int(rng() % 7) - 3);
+    for (double& v : W) v = double(int(rng() % 5) - 2);
+    for (double& v : bias) v = double(int(rng() % 9) - 4);
+    auto w_at = [&](int n, int s, int c) { return W[(n * S + s) * 32 + c]; };
+    // loads: v[w][lane][c][i], c = 0 .. 7, i < S + 3
+    const int NV = S + 3;
+    std::vector<double> V(NW * 32 * 8 * NV);
+    auto vat = [&](int w, int lane, int c, int i) -> double& { return V[((w * 32 + lane) * 8 + c) * NV + i]; };
+    for (int w = 0; w < NW; ++w)
+      for (int lane = 0; lane < 32; ++lane) {
+        const int g = lane / 4, t = lane % 4, G = RsMap::quad(w, g);
+        for (int c = 0; c < 8; ++c)
+          for (int i = 0; i < 4; ++i) vat(w, lane, c, i) = L[(4 * c + t) * RR + 4 * G + i];
+      }
+    for (int w = 0; w < NW; ++w)
+      for (int lane = 0; lane < 32; ++lane) {
+        const int g = lane / 4, t = lane % 4, G = RsMap::quad(w, g);
+        for (int c = 0; c < 8; ++c)
+          for (int i = 4; i < NV; ++i)
+            vat(w, lane, c, i) = lane >= 28 ? L[(4 * c + t) * RR + 4 * G + i] : vat(w, lane + 4, c, i - 4);
+      }
+    // banks: a 16-byte load's 8-lane phases, the word load's 4 lanes (channel row c, any c: the pitch decides)
+    for (int w = 0; w < NW; ++w)
+      for (int ph = 0; ph < 4; ++ph) {
+        int seen = 0;
+        for (int lane = 8 * ph; lane < 8 * ph + 8; ++lane) {
+          const int g = lane / 4, t = lane % 4, unit = ((4 * 0 + t) * RR + 4 * RsMap::quad(w, g)) / 4 % 8;
+          CHECK(!(seen & (1 << unit)), "S %d warp %d phase %d: 16-byte bank group %d twice", S, w, ph, unit);
+          seen |= 1 << unit;
+        }
+      }
+    {
+      int seen = 0;
+      for (int lane = 28; lane < 32; ++lane) {
+        const int t = lane % 4, bank = ((4 * 0 + t) * RR + 4 * RsMap::quad(0, 7) + 4) % 32;
+        CHECK(!(seen & (1u << bank)), "S %d: word load bank %d twice", S, bank);
+        seen |= 1 << bank;
+      }
+    }
+    // the wgmmas: D[mb][m][n]
+    std::vector<double> D(2 * 64 * 64, 0.0);
+    for (int s = 0; s < S; ++s)
+      for (int kk = 0; kk < 4; ++kk)
+        for (int mb = 0; mb < 2; ++mb) {
+          const int o = s + mb;  // the kernel's quad for (s, mb)
+          std::vector<double> A(64 * 8, 0.0);
+          std::vector<int> set(64 * 8, 0);
+          for (int w = 0; w < NW; ++w)
+            for (int lane = 0; lane < 32; ++lane) {
+              const int g = lane / 4, t = lane % 4;
+              const double q[4] = {vat(w, lane, 2 * kk, RsMap::word(o, 0)), vat(w, lane, 2 * kk, RsMap::word(o, 1)),
+                                   vat(w, lane, 2 * kk + 1, RsMap::word(o, 0)),
+                                   vat(w, lane, 2 * kk + 1, RsMap::word(o, 1))};
+              for (int i = 0; i < 4; ++i) {
+                const int m = 16 * w + g + 8 * (i & 1), k = t + 4 * (i >> 1);
+                A[m * 8 + k] = q[i];
+                ++set[m * 8 + k];
+              }
+            }
+          for (int e = 0; e < 64 * 8; ++e) CHECK(set[e] == 1, "S %d: A element %d set %d times", S, e, set[e]);
+          for (int m = 0; m < 64; ++m)
+            for (int n = 0; n < 64; ++n)
+              for (int k = 0; k < 8; ++k) D[(mb * 64 + m) * 64 + n] += A[m * 8 + k] * w_at(n, s, 8 * kk + k);
+        }
+    // accumulators, staging (rows of 2 x 128 outputs, staged from output 0; a half of 16 channels at a time)
+    std::vector<double> stage(32 * 2 * NP, NAN);
+    for (int w = 0; w < NW; ++w)
+      for (int lane = 0; lane < 32; ++lane) {
+        const int g = lane / 4, t = lane % 4, G = RsMap::quad(w, g);
+        auto acc = [&](int idx) {  // acc[32 mb + 4 j + 2 h + e]
+          const int mb = idx / 32, j = idx % 32 / 4, h = idx % 4 / 2, e = idx % 2;
+          return D[(mb * 64 + 16 * w + g + 8 * h) * 64 + 8 * j + 2 * t + e];
+        };
+        for (int hf = 0; hf < 2; ++hf)
+          for (int j2 = 0; j2 < 2; ++j2)
+            for (int e = 0; e < 2; ++e) {
+              const int jj = 2 * hf + j2, co = RsMap::chan(jj, t, e);
+              CHECK(co / 16 == hf, "channel %d staged in half %d", co, hf);
+              for (int h = 0; h < 2; ++h) {
+                const int i0 = 4 * jj + 2 * h + e, i1 = 4 * (jj + 4) + 2 * h + e;
+                const double vv[4] = {acc(i0), acc(i1), acc(32 + i0), acc(32 + i1)};
+                for (int k = 0; k < 4; ++k) {
+                  double& dst = stage[co * 2 * NP + RsMap::out(G, 0, h, 0) + k];
+                  CHECK(std::isnan(dst), "S %d: output %d of channel %d staged twice", S, RsMap::out(G, 0, h, 0) + k, co);
+                  dst = vv[k] + bias[co];
+                }
+              }
+            }
+      }
+    // expected rows, then the store loop for every phase a and length nout
+    for (int co = 0; co < 32; ++co)
+      for (int ol = 0; ol < 2 * NP; ++ol) {
+        const int q = ol / 2, r = ol % 2;
+        double want = bias[co];
+        for (int s = 0; s < S; ++s)
+          for (int c = 0; c < 32; ++c) want += L[c * RR + q + s] * w_at(32 * r + co, s, c);
+        CHECK(stage[co * 2 * NP + ol] == want, "S %d channel %d output %d: staged %g want %g", S, co, ol,
+              stage[co * 2 * NP + ol], want);
+      }
+    for (int a = 0; a < 4; ++a)
+      for (int nout = 1; nout <= 2 * NP; nout += (nout < 12 || nout > 2 * NP - 12 ? 1 : 7)) {
+        const int co = (a * 7 + nout) % 32;
+        const double* srow = &stage[co * 2 * NP];
+        const VecRow<4> vr = VecRow<4>::make(a, nout);
+        std::vector<double> y(nout, NAN);
+        std::vector<int> hits(nout, 0);
+        auto unit = [&](int u, int k) { return 4 * u + k < 2 * NP ? srow[4 * u + k] : -1e30; };  // (past: garbage)
+        const int b = RsMap::shift(a);
+        for (int li = 0; li < 32; ++li) {
+          double o0[4], o1[4];
+          const int nx = (li + 1) & 31;
+          for (int k = 0; k < 4; ++k) {
+            // lane nx lends its second vector to lane 31 (nx == 0), its first otherwise; its second to everyone
+            const double n0 = nx == 0 ? unit(nx + 32, k - (4 - b)) : unit(nx, k - (4 - b));
+            const double n1 = unit(nx + 32, k - (4 - b));
+            o0[k] = b == 0 ? unit(li, k) : (b + k < 4 ? unit(li, b + k) : n0);
+            o1[k] = b == 0 ? unit(li + 32, k) : (b + k < 4 ? unit(li + 32, b + k) : n1);
+          }
+          for (int half = 0; half < 2; ++half) {
+            const int v = li + 32 * half;
+            if (v >= vr.nv) continue;
+            const int o = 4 * (vr.vf + v) - a;
+            CHECK((o + a) % 4 == 0 && o >= 0 && o + 4 <= nout, "a %d nout %d vector %d at %d", a, nout, v, o);
+            for (int k = 0; k < 4 && o + k < nout && o + k >= 0; ++k) {
+              y[o + k] = half ? o1[k] : o0[k];
+              ++hits[o + k];
+            }
+          }
+          const int ol = li < 4 ? li : vr.tail0 + li - 4;
+          if (li < 8 && (li < 4 ? ol < vr.head : ol < nout)) {
+            y[ol] = srow[ol];
+            ++hits[ol];
+          }
+        }
+        for (int ol = 0; ol < nout; ++ol)
+          CHECK(hits[ol] == 1 && y[ol] == srow[ol], "S %d a %d nout %d output %d: written %d times, %g want %g", S, a,
+                nout, ol, hits[ol], y[ol], srow[ol]);
+      }
+  }
+}
+
 // nonfinite_halves (v136: the 16-bit x copy's report) over every pair of bit patterns' classes: a half is flagged
 // exactly where its value is inf or NaN, decoded here as a float (bf16: the upper half of an fp32; fp16: sign, 5
 // exponent bits, 10 mantissa bits), in either half of the word.
@@ -830,6 +987,7 @@ int main() {
   vec_rows<4, 64>();
   vec_rows<8, 128>();  // HopperTiles::kRowBQ
   vec_rows<4, 128>();
+  rs_tile();
   hopper_a_offsets();
   dgrad_fragment_banks();
   wgemm_transpose();
