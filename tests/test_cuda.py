@@ -1026,8 +1026,8 @@ _X_NCDHW = _rowconv_kernel(r"2, \d, \d, \d+", r"ELi2ELi\dELi\dELi\d+")
 # CUTLASS_CONVT3D_SM90_X_MN=1; NCDHW y by row vectors)
 _X_MN = _rowconv_kernel(r"3, 2, \d, \d+", r"ELi3ELi2ELi\dELi\d+")
 # ... and those that read an fp32 NCDHW x in place as the wgmma's register A (kX = HopperTiles::kXRegs = 4, v141,
-# CUTLASS_CONVT3D_SM90_X_RS=1; whole rows of an NCDHW y by row vectors)
-_X_RS = _rowconv_kernel(r"4, 2, \d, 128", r"ELi4ELi2ELi\dELi128")
+# CUTLASS_CONVT3D_SM90_X_RS=1; an NCDHW y by row vectors, whole rows or 64-position tiles)
+_X_RS = _rowconv_kernel(r"4, 2, \d, \d+", r"ELi4ELi2ELi\dELi\d+")
 
 
 def _copy_and_in_place(run, in_place, monkeypatch):
@@ -1389,7 +1389,8 @@ def test_hopper_forward_x_mn_nonfinite(value, restore_flags, hopper_kernels, mon
 
 
 # (x shape, Cout, kernel, stride, padding, output padding, groups, dilation, v141 expected): fp32 x rows on 16 bytes (W
-# a multiple of 4) under whole-row tiles (WHOLE_ROWS=2): the mission's kernel 3 / stride 2 / padding 1 (two window
+# a multiple of 4), in whole-row tiles (WHOLE_ROWS=2) and 64-position ones (=0): the mission's kernel 3 / stride 2 /
+# padding 1 (two window
 # offsets), kernel 2 (one offset) with 64 input channels (two boxes a pair) and two output channel blocks, kernel 2 at
 # 32, two groups with output padding, three q blocks (OW 599), d / h strides 1 and 3, w kernel 2 at dilation 2 (a
 # w phase without taps); then the copy: W 130 (rows off 16 bytes), kernel 5 along w (three window offsets).  The host
@@ -1407,21 +1408,22 @@ X_RS_CASES = [
 ]
 
 
+@pytest.mark.parametrize("whole_rows", ["2", "0"], ids=["rows", "bq64"])
 @pytest.mark.parametrize("cfg", [None, "22", "12"], ids=["cfg-plan", "cfg-2x2", "cfg-1x2"])
 @pytest.mark.parametrize("xcase", X_RS_CASES, ids=["mission", "k2-ci64-co64", "k2", "g2-op1", "ow599", "s132", "dil2",
                                                    "w130-copy", "k5-copy"])
-def test_hopper_forward_x_rs(xcase, cfg, restore_flags, hopper_kernels, monkeypatch):
+def test_hopper_forward_x_rs(xcase, cfg, whole_rows, restore_flags, hopper_kernels, monkeypatch):
     """v141 (CUTLASS_CONVT3D_SM90_X_RS=1): the fp32 TF32 Hopper forward reading an NCDHW x in place, each pair's
     boxes landed [channel][position] and loaded by the consumers as the wgmma's register A (the GEMM turned over: M
     the tile's positions, permuted so that a window offset's fragments are the same registers a word on): the
-    instance ran exactly where expected at the plan's configuration (x rows on 16 bytes, at most two window
-    offsets) and at forced 2 x 2 and 1 x 2 (3 x 2, beyond its register budget, the host plan test), never with the
-    knob at 0; every
+    instance ran exactly where expected, in whole-row tiles (two m64 blocks) and 64-position ones (one), at the plan's
+    configuration (x rows on 16 bytes, at most two window offsets) and at forced 2 x 2 and 1 x 2 (3 x 2, beyond its
+    whole-row register budget, the host plan test), never with the knob at 0; every
     output written (NaN-poisoned), within budget of float64, and the copy's result: bit for bit with one box a pair
     (the same TF32 operands, both rounded to nearest, summed in the same order), within fp32 rounding of it with two
     (the boxes' order differs)."""
     _hopper_forward_tf32_or_16bit("fp32", cfg, monkeypatch)
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "2")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", whole_rows)
     xs, cout, k, s, p, op, g, dil, expected = xcase
     gen = torch.Generator().manual_seed(29)
     x = torch.randn(xs, generator=gen).to(DEV)
@@ -1436,6 +1438,7 @@ def test_hopper_forward_x_rs(xcase, cfg, restore_flags, hopper_kernels, monkeypa
         ys[level], names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g, dil))
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
         ran[level] = bool(_X_RS.search(names))
+        assert whole_rows == "2" or not _WHOLE_ROWS.search(names), "whole rows at WHOLE_ROWS=0"
     assert not ran["0"], "the register-A instance ran with the knob at 0"
     assert ran["1"] == expected, f"the register-A instance ran: {ran['1']}"
     y = ys["1"]
@@ -1447,22 +1450,24 @@ def test_hopper_forward_x_rs(xcase, cfg, restore_flags, hopper_kernels, monkeypa
         assert rel_err(y, ys["0"]) <= 1e-6, f"{rel_err(y, ys['0']):.3g} against the copy"
 
 
+@pytest.mark.parametrize("kernel", [3, 2], ids=["k3-rows", "k2-bq64"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_hopper_forward_x_rs_nonfinite(value, restore_flags, hopper_kernels, monkeypatch):
-    """v141 with NaN / inf planted in x (borders, both signs, both window offsets' edges): no copy reports them, so
-    every tile's sums are checked and the non-finite ones recomputed with every product masked; the result is the
-    copy's (whose copy reports them), NaN for NaN and value for value."""
+def test_hopper_forward_x_rs_nonfinite(value, kernel, restore_flags, hopper_kernels, monkeypatch):
+    """v141 with NaN / inf planted in x (borders, both signs, both window offsets' edges), in whole-row tiles (kernel
+    3: y rows off 16 bytes) and 64-position ones (kernel 2: on 16 bytes, level 1's whole rows leave them): no copy
+    reports them, so every tile's sums are checked and the non-finite ones recomputed with every product masked; the
+    result is the copy's (whose copy reports them), NaN for NaN and value for value."""
     _hopper_forward_tf32_or_16bit("fp32", None, monkeypatch)
     gen = torch.Generator().manual_seed(31)
     x = torch.randn(2, 32, 3, 4, 128, generator=gen)
     for j, idx in enumerate([(0, 3, 1, 2, 0), (1, 31, 2, 3, 127), (0, 17, 0, 0, 64), (1, 5, 2, 1, 63)]):
         x[idx] = value if j % 2 == 0 else -value
     x = x.to(DEV)
-    w = (torch.randn(32, 32, 3, 3, 3, generator=gen) / 8).to(DEV)
+    w = (torch.randn(32, 32, kernel, kernel, kernel, generator=gen) / 8).to(DEV)
     ys = {}
     for level in ("0", "1"):
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", level)
-        ys[level], names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, 2, 1))
+        ys[level], names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, 2, kernel - 2))
         assert bool(_X_RS.search(names)) == (level == "1"), names
     assert not torch.isfinite(ys["1"]).all(), "the planted values do not reach y"
     assert torch.equal(ys["1"].isnan(), ys["0"].isnan()), "NaN elsewhere than the copy's"

@@ -207,8 +207,9 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // v141: CUTLASS_CONVT3D_SM90_X_RS (kHopperXRsDefault): an fp32 TF32 NCDHW x (w stride 1, the other strides whole 16
   // bytes) read in place, rounded by its TFLOAT32 map, as the wgmma's register A (the consumers load each landed row's
   // fragments), instead of the channels_last copy (the mission: 134 MB read and written, ~97 us of the 0.61 ms fp32
-  // forward); whole-row tiles of an NCDHW y by row vectors, at most kMaxRsS window offsets, kMaxWGRs warpgroups
-  p.x_rs = tf32 && p.tma_round && whole_rows && env_level("CUTLASS_CONVT3D_SM90_X_RS", 1, kHopperXRsDefault) == 1 &&
+  // forward); an NCDHW y by row vectors (where its rows lie on 16 bytes too: the instances store no other way), at
+  // most kMaxRsS window offsets, kMaxWGRs warpgroups at whole rows, kMaxWGRs64 at 64-position tiles
+  p.x_rs = tf32 && p.tma_round && env_level("CUTLASS_CONVT3D_SM90_X_RS", 1, kHopperXRsDefault) == 1 &&
            r.restage_x && !p.cf_dst && a.x.stride[4] == 1 && !has_zero_stride(a.x) &&
            aligned16(a.x, {0, 1, 2, 3}, esize) && p.S <= HopperTiles::kMaxRsS;
   // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,
@@ -320,10 +321,9 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
       p.ring = 2;
       if (hopper_smem_bytes(p) <= size_t(device_smem_optin())) return true;
     }
-    const int max_wg = exact                         ? HopperTiles::kMaxWGSplit
-                       : p.bq != HopperTiles::kRowBQ ? HopperTiles::kMaxWG
-                       : p.x_rs                      ? HopperTiles::kMaxWGRs
-                                                     : HopperTiles::kMaxWGRowBQ;
+    const int max_wg = exact ? HopperTiles::kMaxWGSplit
+                             : HopperTiles::max_wg(HopperTiles::kMaxWG,
+                                                   p.x_rs ? HopperTiles::kXRegs : HopperTiles::kXMap, p.bq);
     // (whole rows at 2 warpgroups or more unless forced: their wins were measured at 2 and 3, and where only 1 fits
     // the 64-position tiles keep 2 or more)
     const int min_wg = p.bq == HopperTiles::kRowBQ && !forced ? 2 : 1;
@@ -360,14 +360,15 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     p.x_mn = 0;
     tiled = tiles();
   }
-  if (p.x_rs && (tiled != 1 || p.bq != HopperTiles::kRowBQ)) {  // (v141: whole rows only, where they fit)
+  if (p.x_rs && tiled != 1) {  // (v141: its warpgroups, at most 2 or 3, found no configuration where the copy's may)
     p.x_rs = 0;
     tiled = tiles();
   }
+  if (p.x_rs) p.vec16 = 1;  // (v141's instances store rows by vectors only)
   if (tiled < 0) return false;
   bool fits = tiled == 1;
   // v133: the landing buffers, where they fit (at level 1 without costing warpgroups or slots); not beside whole rows
-  if (x_in_ncdhw && p.bq == HopperTiles::BQ && !p.x_mn) {
+  if (x_in_ncdhw && p.bq == HopperTiles::BQ && !p.x_mn && !p.x_rs) {
     const HopperParams copy = p;
     p.land_bytes = land_bytes;
     if (fit() && (!fits || x_ncdhw == 2 || (p.nwg == copy.nwg && p.ring == copy.ring))) {

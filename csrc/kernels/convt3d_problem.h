@@ -708,21 +708,25 @@ struct VecRow {
   }
 };
 
-// v141's register-A whole-row tile (rowconv_sm90.cuh: hopper_rs_pair and its epilogue), host-checked by
-// tests/cpp/index_math_test.cpp against a model of the TF32 wgmma's register fragments (CuTe's ALayout_64x8 and
-// CLayout_64xN).  Thread (warp, lane = 4 g8 + t4) of a consumer warpgroup:
-//  - loads, of each 32-channel box, channel rows 4 c + t4 (c = 0 .. 7) at positions 4 G + i, G = quad(warp, g8):
-//    i < 4 by one 16-byte load, 4 <= i < S + 3 as word i - 4 of the thread g8 + 1 (lane + 4), g8 7 by its own load;
-//  - makes k8 step kk's register quad o (the A of the wgmmas of window offset s and m64 block mb, o = s + mb) of
-//    words word(o, 0) and word(o, 1) of channel rows 2 kk and 2 kk + 1 (fragment rows g8 and g8 + 8 of the block:
-//    positions 4 G + 2 h + mb + s);
-//  - holds accumulator (mb, j, h, e) as output out(G, mb, h, j >> 2) of the row of channel chan(j, t4, e);
-//  - stages each of its channels' 8 outputs 8 G .. 8 G + 7 from output 0, and stores vector v of a row whose outputs
-//    start a elements past 16 bytes as words shift(a) .. 3 of staged vector v and 0 .. shift(a) - 1 of vector v + 1.
+// v141's register-A tile (rowconv_sm90.cuh: hopper_rs_pair and its epilogue) of MB m64 blocks (64 MB positions:
+// whole rows at MB 2, 64-position tiles at MB 1), host-checked by tests/cpp/index_math_test.cpp against a model of the
+// TF32 wgmma's register fragments (CuTe's ALayout_64x8 and CLayout_64xN).  Thread (warp, lane = 4 g8 + t4) of a
+// consumer warpgroup, G = quad(warp, g8):
+//  - loads, of each 32-channel box, channel rows 4 c + t4 (c = 0 .. 7) at positions 2 MB G + i: i < 2 MB by one
+//    2 MB-word load, 2 MB <= i < 2 MB + S - 1 as word i - 2 MB of the thread g8 + 1 (lane + 4), g8 7 by its own load;
+//  - makes k8 step kk's register quad o (the A of the wgmmas of window offset s and block mb, o = s + mb) of words
+//    word(o, 0) and word(o, 1) of channel rows 2 kk and 2 kk + 1 (fragment rows g8 and g8 + 8 of the block: positions
+//    2 MB G + MB h + mb + s);
+//  - holds accumulator (mb, j, h, e) as output out(G, mb, h, j >> 2) of the row of channel chan(j, t4, e): 4 MB
+//    consecutive outputs of each of its 8 channels, from 4 MB G;
+//  - stages them from output 0, and stores vector v of a row whose outputs start a elements past 16 bytes as words
+//    shift(a) .. 3 of staged vector v and 0 .. shift(a) - 1 of vector v + 1.
+template <int MB>
 struct RsMap {
+  static_assert(MB == 1 || MB == 2, "one or two m64 blocks a tile");
   CT3D_HD static int quad(int warp, int g8) { return 8 * warp + g8; }
-  CT3D_HD static int word(int o, int h) { return o + 2 * h; }
-  CT3D_HD static int out(int G, int mb, int h, int r) { return 8 * G + 4 * h + 2 * mb + r; }
+  CT3D_HD static int word(int o, int h) { return o + MB * h; }
+  CT3D_HD static int out(int G, int mb, int h, int r) { return 4 * MB * G + 2 * MB * h + 2 * mb + r; }
   CT3D_HD static int chan(int j, int t4, int e) { return 8 * (j & 3) + 2 * t4 + e; }
   CT3D_HD static int shift(int a) { return (4 - a) & 3; }
 };

@@ -537,7 +537,13 @@ struct HopperTiles {
   // distinct banks
   CT3D_HD static constexpr int rs_rows(int bq) { return bq + 8; }
   static constexpr int kMaxRsS = 2;       // ... window offsets (registers: 8 channel rows x (4 + S - 1) a box)
-  static constexpr int kMaxWGRs = 2;      // ... warpgroups a CTA (64 accumulators and up to 40 fragment registers)
+  static constexpr int kMaxWGRs = 2;      // ... warpgroups a CTA at whole rows (64 accumulators, 48 fragment registers)
+  static constexpr int kMaxWGRs64 = 3;    // ... at 64-position tiles (32 accumulators, 32 fragment registers)
+  // the most warpgroups of a forward instance (its launch bounds: the register budget), by the element traits' most
+  // (trait_max), how x arrives (XIn) and the tile width
+  static constexpr int max_wg(int trait_max, int x, int bq) {
+    return x == kXRegs ? (bq == BQ ? kMaxWGRs64 : kMaxWGRs) : bq == BQ ? trait_max : kMaxWGRowBQ;
+  }
   static constexpr int half_out_bytes(bool cf, int bq = BQ) {
     return cf ? bq * LDC * 4 : BN / 2 * (ldo(bq) > ldv16(bq) ? ldo(bq) : ldv16(bq)) * 4;
   }
@@ -556,11 +562,15 @@ constexpr bool hopper_pitches_ok() {
          HopperTiles::ldv16(bq) % 4 == 0 && HopperTiles::ldv16(bq) >= 7 + 2 * bq + 1 && HopperTiles::ldv16(bq) % 32 == 12;
 }
 static_assert(hopper_pitches_ok<HopperTiles::BQ>() && hopper_pitches_ok<HopperTiles::kRowBQ>(), "staging pitches");
-static_assert(HopperTiles::rs_rows(HopperTiles::kRowBQ) % 32 == 8 && HopperTiles::rs_rows(HopperTiles::kRowBQ) <= 256 &&
-                  HopperTiles::rs_rows(HopperTiles::kRowBQ) >= HopperTiles::kRowBQ + HopperTiles::kMaxRsS - 1,
+template <int bq>
+constexpr bool hopper_rs_rows_ok() {
+  return HopperTiles::rs_rows(bq) % 32 == 8 && HopperTiles::rs_rows(bq) <= 256 &&
+         HopperTiles::rs_rows(bq) >= bq + HopperTiles::kMaxRsS - 1;
+}
+static_assert(hopper_rs_rows_ok<HopperTiles::BQ>() && hopper_rs_rows_ok<HopperTiles::kRowBQ>(),
               "v141's landed rows: 8 mod 32 words, one TMA box (at most 256), the window");
 static_assert(HopperTiles::rs_rows(HopperTiles::kRowBQ) == 136 && HopperTiles::kRowBQ == 128 &&
-                  HopperTiles::kMaxRsS == 2,
+                  HopperTiles::rs_rows(HopperTiles::BQ) == 72 && HopperTiles::BQ == 64 && HopperTiles::kMaxRsS == 2,
               "v141: the numbers tests/cpp/index_math_test.cpp's model (rs_tile) takes");
 struct HopperSeg {
   int tiles;       // N x class rows along d x its output rows along h x q blocks

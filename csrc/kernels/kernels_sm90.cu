@@ -140,10 +140,7 @@ Status x_map_ncdhw(const TensorRef5& x, int box_w, bool tf32, CUtensorMap* map, 
 template <class Tr, int kX, int kOut, int NSJ, int BQ, bool kPipe = false>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   auto kernel = hopper_rowconv_kernel<Tr, kX, kOut, NSJ, BQ, kPipe>;
-  constexpr int kMaxWG = BQ == HopperTiles::BQ          ? Tr::kMaxWG
-                         : kX == HopperTiles::kXRegs ? HopperTiles::kMaxWGRs
-                                                     : HopperTiles::kMaxWGRowBQ;
-  if (p.nwg > kMaxWG)
+  if (p.nwg > HopperTiles::max_wg(Tr::kMaxWG, kX, BQ))
     return detail::fail(why, Status::kNotSupported, "Hopper row-conv: more warpgroups than the instance's registers");
   if (p.ring < 2)  // (kPipe holds a slot a pair longer: one slot would deadlock it; the plan never gives fewer than 2)
     return detail::fail(why, Status::kNotSupported, "Hopper row-conv: fewer than 2 x slots per warpgroup");
@@ -295,23 +292,26 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
   } else if (p.x_mn) {
     return detail::fail(why, Status::kNotSupported, "Hopper forward: an MN-major x is 16-bit only");
   }
-  // v141: an fp32 NCDHW x in place as the wgmma's register A, rounded to TF32 by its map (the plan's x_rs); whole rows
-  // of an NCDHW y by row vectors only; an instance per window offset count (the kernel's NSJ)
+  // v141: an fp32 NCDHW x in place as the wgmma's register A, rounded to TF32 by its map (the plan's x_rs); an NCDHW
+  // y by row vectors only; an instance per tile width and window offset count (the kernel's NSJ)
   if constexpr (std::is_same<Tr, HopperTF32>::value) {
     if (p.x_rs) {
-      if (!tma || p.cf_dst || !p.vec16 || p.land_bytes > 0 || p.x_mn || p.bq != HopperTiles::kRowBQ || p.wgmma_pipe)
+      if (!tma || p.cf_dst || !p.vec16 || p.land_bytes > 0 || p.x_mn || p.wgmma_pipe)
         return detail::fail(why, Status::kNotSupported,
-                            "Hopper forward: x in registers needs an x rounded by its map, whole rows of an NCDHW y "
-                            "by row vectors");
+                            "Hopper forward: x in registers needs an x rounded by its map and an NCDHW y by row vectors");
       Status s = x_map_ncdhw<Tr, 0>(x, HopperTiles::rs_rows(p.bq), true, &map, why);
       if (s != Status::kSuccess) return s;
-      constexpr int kR = HopperTiles::kXRegs, BQ = HopperTiles::kRowBQ;
+      constexpr int kR = HopperTiles::kXRegs, BQ = HopperTiles::BQ, RBQ = HopperTiles::kRowBQ;
       static_assert(HopperTiles::kMaxRsS == 2, "one instance per window offset count");
-      switch (p.S) {
-        case 1: return launch<Tr, kR, kRV, 1, BQ>(p, map, ctas, stream, why);
-        case 2: return launch<Tr, kR, kRV, 2, BQ>(p, map, ctas, stream, why);
-      }
-      return detail::fail(why, Status::kNotSupported, "Hopper forward: x in registers takes 1 or 2 window offsets");
+      const bool rows = p.bq == RBQ;
+      if (rows || p.bq == BQ) switch (p.S) {
+          case 1: return rows ? launch<Tr, kR, kRV, 1, RBQ>(p, map, ctas, stream, why)
+                              : launch<Tr, kR, kRV, 1, BQ>(p, map, ctas, stream, why);
+          case 2: return rows ? launch<Tr, kR, kRV, 2, RBQ>(p, map, ctas, stream, why)
+                              : launch<Tr, kR, kRV, 2, BQ>(p, map, ctas, stream, why);
+        }
+      return detail::fail(why, Status::kNotSupported,
+                          "Hopper forward: x in registers takes 1 or 2 window offsets, tiles of 64 or 128 positions");
     }
   } else if (p.x_rs) {
     return detail::fail(why, Status::kNotSupported, "Hopper forward: x in registers is fp32 TF32 only");

@@ -235,46 +235,52 @@ CT3D_DEV uint4 shfl_idx4(const uint4& v, int src) {
                     __shfl_sync(0xffffffffu, v.z, src), __shfl_sync(0xffffffffu, v.w, src));
 }
 
-// v141: one pair's wgmmas with x from registers (the GEMM turned over: M = the tile's 128 positions as two m64 blocks,
-// N = the 64 (phase, channel) rows of the resident weights wa).  Per 32-channel box j of the landed row (channels down,
-// rs_rows positions along; xt: this thread's first word, channel t4 at position 4 (8 warp + g8) = 4 G): the thread's
-// channel rows 4 c + t4 (c = 0 .. 7) at positions 4 G + 0 .. S + 2, one 16-byte load a row and S - 1 words, the
-// next thread's (g8 + 1) first ones by a shuffle (g8 7, whose next quad is the next warp's, by a load: a word load
-// of every lane put 4 lanes on each bank).  The
-// GEMM's M is permuted so that a thread's fragment rows (m64 block mb, row g8 + 8 h) are position 4 G + 2 h + mb:
-// window offset s then reads positions 4 G + o and 4 G + o + 2, o = s + mb, so S + 1 fragments a k8 step serve
-// the 2 S wgmmas (each wgmma's A is 4 consecutive registers held until it is done: with positions 4 G + 2 mb + h the
-// 2 S of them were distinct, 64 registers at S 2, and spilled).  k8 step kk takes channels 8 kk + t4 and 8 kk + 4 + t4
-// (columns t4 and t4 + 4): rows 2 kk and 2 kk + 1.  A box's wgmmas are waited for before the next box's loads.
-template <int S>
-CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa, float (&acc)[HopperTiles::kRowBQ / 2]) {
-  const int nbox = p.Kc / 32;  // (from the parameters here: held across the tile loop, it spilled)
-  constexpr int NV = S + 3, RR = HopperTiles::rs_rows(HopperTiles::kRowBQ), M = HopperTiles::M;
-  constexpr int NACC = HopperTiles::kRowBQ / 2;
+// v141: one pair's wgmmas with x from registers (the GEMM turned over: M = the tile's BQ positions as MB = BQ / 64
+// m64 blocks, N = the 64 (phase, channel) rows of the resident weights wa), the thread's loads and register quads as
+// RsMap<MB> lays them out (xt: this thread's first word, channel t4 at position 2 MB G of the landed row; channels down,
+// rs_rows(BQ) positions along).  The S - 1 words past a thread's 2 MB are the next thread's first ones, by a shuffle
+// (g8 7, whose next positions are the next warp's, by a predicated load: a word load by every lane put 4 lanes on
+// each bank).  M is permuted so that window offset s of block mb takes quad o = s + mb: S + MB - 1 quads a k8 step
+// serve its S MB wgmmas.  Each wgmma's A is 4 consecutive registers held until it is done: with positions
+// 4 G + 2 mb + h (whole rows) the 2 S quads were distinct, 64 registers at S 2, and spilled.  A box's wgmmas are
+// waited for before the next box's loads, which would otherwise need twice the registers.
+template <int S, int BQ>
+CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa, float (&acc)[BQ / 2]) {
+  constexpr int MB = BQ / 64, NV = 2 * MB + S - 1, NQ = S + MB - 1, NACC = BQ / 2;
+  constexpr int RR = HopperTiles::rs_rows(BQ), M = HopperTiles::M;
+  using Map = RsMap<MB>;
   constexpr uint32_t kBlock = 32 / HopperTF32::VEC * (M * 16);  // one (window offset, box) block of packed weights
+  const int nbox = p.Kc / 32;  // (from the parameters here: held across the tile loop, it spilled)
+  const bool last_quad = (threadIdx.x & 31) >= 28;  // g8 7
   for (int j = 0; j < nbox; ++j) {
-    uint32_t f[4][S + 1][4];  // k8 step kk, offset o: rows 2 kk and 2 kk + 1 at positions 4 G + o and 4 G + o + 2
+    uint32_t f[4][NQ][4];  // k8 step kk, quad o: rows 2 kk and 2 kk + 1 at words word(o, 0) and word(o, 1)
 #pragma unroll
     for (int kk = 0; kk < 4; ++kk) {
       uint32_t v[2][NV];
 #pragma unroll
       for (int c = 0; c < 2; ++c) {
         const float* rp = xt + (32 * j + 4 * (2 * kk + c)) * RR;
-        const uint4 q = *reinterpret_cast<const uint4*>(rp);
-        v[c][0] = q.x;
-        v[c][1] = q.y;
-        v[c][2] = q.z;
-        v[c][3] = q.w;
+        if constexpr (MB == 2) {
+          const uint4 q = *reinterpret_cast<const uint4*>(rp);
+          v[c][0] = q.x;
+          v[c][1] = q.y;
+          v[c][2] = q.z;
+          v[c][3] = q.w;
+        } else {
+          const uint2 q = *reinterpret_cast<const uint2*>(rp);
+          v[c][0] = q.x;
+          v[c][1] = q.y;
+        }
 #pragma unroll
-        for (int e = 4; e < NV; ++e)
-          v[c][e] = lds_if((threadIdx.x & 31) >= 28, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 4], 4));
+        for (int e = 2 * MB; e < NV; ++e)
+          v[c][e] = lds_if(last_quad, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 2 * MB], 4));
       }
 #pragma unroll
-      for (int o = 0; o <= S; ++o) {  // (A's fragment order: rows g8, g8 + 8 of column t4, then of column t4 + 4)
-        f[kk][o][0] = v[0][RsMap::word(o, 0)];
-        f[kk][o][1] = v[0][RsMap::word(o, 1)];
-        f[kk][o][2] = v[1][RsMap::word(o, 0)];
-        f[kk][o][3] = v[1][RsMap::word(o, 1)];
+      for (int o = 0; o < NQ; ++o) {  // (A's fragment order: rows g8, g8 + 8 of column t4, then of column t4 + 4)
+        f[kk][o][0] = v[0][Map::word(o, 0)];
+        f[kk][o][1] = v[0][Map::word(o, 1)];
+        f[kk][o][2] = v[1][Map::word(o, 0)];
+        f[kk][o][3] = v[1][Map::word(o, 1)];
       }
     }
 #pragma unroll
@@ -286,7 +292,7 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
       for (int kk = 0; kk < 4; ++kk) {
         const uint64_t db = gmma_desc(wa + uint32_t(s * nbox + j) * kBlock + 2 * kk * (M * 16), M * 16, 128);
         HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});  // (quad o = s + mb)
-        HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
+        if constexpr (MB == 2) HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
       }
     cute::warpgroup_commit_batch();
     cute::warpgroup_wait<0>();
@@ -294,7 +300,7 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
 #pragma unroll
     for (int kk = 0; kk < 4; ++kk)
 #pragma unroll
-      for (int o = 0; o <= S; ++o)
+      for (int o = 0; o < NQ; ++o)
 #pragma unroll
         for (int e = 0; e < 4; ++e) asm volatile("" : "+r"(f[kk][o][e]));
 #pragma unroll
@@ -332,16 +338,12 @@ struct HopperCursor {
 // producers split each landed slot, and paced the kernel).  kOut (HopperTiles::Out): how the output leaves.
 // BQ (HopperParams::bq): q positions a tile, HopperTiles::BQ or kRowBQ (v135: 64 accumulators a thread, at most
 // kMaxWGRowBQ warpgroups).  kPipe (v137): each pair's wgmma batch left in flight while the next pair's is issued.
-// v141 (kX = kXRegs, fp32 TF32, whole rows): the GEMM turned over, D[q][(r, co)] = sum_k X[q][k] W[(r, co)][k], M =
-// the tile's 128 positions (two m64 blocks), N = 64, B the resident weights as they are packed, A the x fragments
-// the consumers load from the NCDHW landing; NSJ is then S (the window offsets, compile-time for the fragments'
-// registers) and the pair's Kc / 32 boxes a loop (see the mainloop).
+// v141 (kX = kXRegs, fp32 TF32, an NCDHW y by row vectors): the GEMM turned over, D[q][(r, co)] = sum_k X[q][k]
+// W[(r, co)][k], M = the tile's BQ positions (BQ / 64 m64 blocks), N = 64, B the resident weights as they are packed, A
+// the x fragments the consumers load from the NCDHW landing (hopper_rs_pair); NSJ is then S (the window offsets,
+// compile-time for the fragments' registers) and the pair's Kc / 32 boxes a loop.
 template <class Tr, int kX, int kOut, int NSJ, int BQ, bool kPipe = false>
-__global__ void __launch_bounds__((BQ == HopperTiles::BQ                ? Tr::kMaxWG
-                                   : kX == HopperTiles::kXRegs ? HopperTiles::kMaxWGRs
-                                                                       : HopperTiles::kMaxWGRowBQ) *
-                                      (HopperTiles::kThreads + 32),
-                                  1)
+__global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ) * (HopperTiles::kThreads + 32), 1)
     hopper_rowconv_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr bool kCF = kOut == HopperTiles::kChannelsLast, kVec = kOut == HopperTiles::kRowVectors;
@@ -355,9 +357,8 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ                ? Tr::kM
   static_assert(!kTransX || !Tr::kSplit, "v133's transposition: not of a split x");
   static_assert(!kMNX || (!Tr::kTF32 && BQ % HopperTiles::kMNBoxPos == 0),
                 "v140: MN-major B is 16-bit's (wgmma's TF32 takes K-major operands only), whole boxes a tile");
-  static_assert(!kRS || (std::is_same<Tr, HopperTF32>::value && BQ == HopperTiles::kRowBQ && kVec && !kPipe &&
-                          NSJ <= HopperTiles::kMaxRsS),
-                "v141: TF32, whole rows of an NCDHW y by row vectors, at most kMaxRsS window offsets (NSJ = S)");
+  static_assert(!kRS || (std::is_same<Tr, HopperTF32>::value && kVec && !kPipe && NSJ <= HopperTiles::kMaxRsS),
+                "v141: TF32, an NCDHW y by row vectors, at most kMaxRsS window offsets (NSJ = S)");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   static_assert(BQ == HopperTiles::BQ || (BQ == HopperTiles::kRowBQ && !Tr::kSplit && kVec),
                 "whole-row tiles: an NCDHW y by row vectors, not split (the plan)");
@@ -541,10 +542,10 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ                ? Tr::kM
       const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
       const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
       if constexpr (kRS)  // (v141: its own arrive, batch and wait per box; probe 3 leaves it alone)
-        hopper_rs_pair<NSJ>(p,
-                            reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) +
-                                t4 * HopperTiles::rs_rows(BQ) + 4 * RsMap::quad(warp, g8),
-                            a0, acc);
+        hopper_rs_pair<NSJ, BQ>(p,
+                                reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) +
+                                    t4 * HopperTiles::rs_rows(BQ) + 2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8),
+                                a0, acc);
 #pragma unroll
       for (int u = 0; u < (CT3D_PROBE_IS(p, 3) || kRS ? 0 : NSJ); ++u)
 #pragma unroll
@@ -638,25 +639,32 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ                ? Tr::kM
       // the half's warps stage accumulators (q, channel co0 + 8 h): channels_last [q][co], NCDHW [co - 16 hf][2 q + r]
       if ((kRS || (kCF ? r == hf : (warp & 1) == hf)) && !CT3D_PROBE_IS(p, 2)) {
         if constexpr (kRS) {
-          // (v141, RsMap: every warp holds all 32 channels of its 32 positions) channel co = chan(jj, t4, e), jj =
-          // 2 hf + j2 (phase 0: accumulator block jj, phase 1: jj + 4); its outputs out(G, mb, h, r) = 8 G + 4 h +
-          // 2 mb + r, 8 consecutive ones: two 16-byte vectors (h) of words (mb, r) into row co - 16 hf, staged from
-          // output 0 (the stores take each row's phase)
+          // (v141, RsMap<MB>: every warp holds all 32 channels of its 16 MB positions) channel co = chan(jj, t4, e),
+          // jj = 2 hf + j2 (phase 0: accumulator block jj, phase 1: jj + 4); its 4 MB outputs out(G, mb, h, r) are
+          // consecutive from 4 MB G: MB 16-byte vectors into row co - 16 hf, staged from output 0 (the stores take
+          // each row's phase)
+          constexpr int MB = BQ / 64;
+          using Map = RsMap<MB>;
           auto stage = [&](auto HF) {
             constexpr int kHF = decltype(HF)::value;
-            const int G = RsMap::quad(warp, g8);
+            const int G = Map::quad(warp, g8);
 #pragma unroll
             for (int j2 = 0; j2 < 2; ++j2)
 #pragma unroll
               for (int e = 0; e < 2; ++e) {
-                const int jj = 2 * kHF + j2, co = RsMap::chan(jj, t4, e);
+                const int jj = 2 * kHF + j2, co = Map::chan(jj, t4, e);
                 const float b = bias ? float(bias[cbase + co]) : 0.f;
+                float w[4 * MB];
 #pragma unroll
-                for (int h = 0; h < 2; ++h) {
-                  const int i0 = 4 * jj + 2 * h + e, i1 = 4 * (jj + 4) + 2 * h + e;  // (mb 0, r 0), (mb 0, r 1)
-                  *reinterpret_cast<float4*>(os + (co - 16 * kHF) * LDV16 + RsMap::out(G, 0, h, 0)) =
-                      make_float4(acc[i0] + b, acc[i1] + b, acc[32 + i0] + b, acc[32 + i1] + b);
-                }
+                for (int mb = 0; mb < MB; ++mb)
+#pragma unroll
+                  for (int h = 0; h < 2; ++h)
+#pragma unroll
+                    for (int r = 0; r < 2; ++r)
+                      w[Map::out(0, mb, h, r)] = acc[32 * mb + 4 * (jj + 4 * r) + 2 * h + e] + b;
+                float4* const rs = reinterpret_cast<float4*>(os + (co - 16 * kHF) * LDV16 + Map::out(G, 0, 0, 0));
+#pragma unroll
+                for (int u = 0; u < MB; ++u) rs[u] = make_float4(w[4 * u], w[4 * u + 1], w[4 * u + 2], w[4 * u + 3]);
               }
           };
           if (hf == 0)
@@ -733,26 +741,33 @@ __global__ void __launch_bounds__((BQ == HopperTiles::BQ                ? Tr::kM
           const float* srow = os + co * LDV16;
           const VecRow<VO> vr = VecRow<VO>::make(a, nout);
           if constexpr (kRS) {
-            // (v141 stages rows from output 0: output ol at srow[ol].)  Vector v (outputs 4 v + b .. + 3, b = (4 - a)
-            // mod 4) is words b .. 3 of the row's aligned vector v and 0 .. b - 1 of vector v + 1, the next lane's
-            // (lane 31's first: lane 0's second; its second's next, vector 64, is never stored where b > 0: a row
-            // of at most 256 outputs off 16 bytes has at most 63 whole vectors)
-            static_assert(VPR == 2 * LPR && LPR == 32 && VO == 4, "fp32 whole rows: two vectors a lane");
+            // (v141 stages rows from output 0: output ol at srow[ol].)  Vector v (outputs 4 v + b .. + 3, b = shift(a))
+            // is words b .. 3 of the row's staged vector v and 0 .. b - 1 of vector v + 1, the next lane's (lane 31's:
+            // lane 0's next one; past the last, vector 2 BQ / 4, never stored where b > 0: a row of at most 2 BQ
+            // outputs off 16 bytes has fewer whole vectors)
+            constexpr int NU = VPR / 32;  // vectors a lane: BQ / 64
+            static_assert(LPR == 32 && VO == 4 && NU * 32 == VPR, "fp32 rows: whole vectors a lane");
             const uint4* su = reinterpret_cast<const uint4*>(srow);
-            const uint4 v0 = su[li], v1 = su[li + 32];
-            const int b = RsMap::shift(a);
-            uint4 o0 = v0, o1 = v1;
+            uint4 u[NU], o[NU];
+#pragma unroll
+            for (int k = 0; k < NU; ++k) o[k] = u[k] = su[li + 32 * k];
+            const int b = RsMap<BQ / 64>::shift(a);
             if (b != 0) {  // (warp-uniform: the row's phase)
               const int nxt = (li + 1) & 31;
-              // (lane 0 lends its second vector, by word selects: a ?: of vectors became a local array)
               const bool l0 = li == 0;
-              const uint4 lend = make_uint4(sel_word(l0, v1.x, v0.x), sel_word(l0, v1.y, v0.y), sel_word(l0, v1.z, v0.z),
-                                            sel_word(l0, v1.w, v0.w));
-              o0 = funnel_words(v0, shfl_idx4(lend, nxt), b);
-              o1 = funnel_words(v1, shfl_idx4(v1, nxt), b);
+#pragma unroll
+              for (int k = 0; k < NU; ++k) {
+                // (lane 0 lends its next vector, by word selects: a ?: of vectors became a local array)
+                const uint4& nx = u[k + 1 < NU ? k + 1 : k];
+                const uint4 lend = k + 1 < NU ? make_uint4(sel_word(l0, nx.x, u[k].x), sel_word(l0, nx.y, u[k].y),
+                                                           sel_word(l0, nx.z, u[k].z), sel_word(l0, nx.w, u[k].w))
+                                              : u[k];
+                o[k] = funnel_words(u[k], shfl_idx4(lend, nxt), b);
+              }
             }
-            if (li < vr.nv) st_global_v4(rowp + VO * (vr.vf + li) - a, o0, ypol);
-            if (li + 32 < vr.nv) st_global_v4(rowp + VO * (vr.vf + li + 32) - a, o1, ypol);
+#pragma unroll
+            for (int k = 0; k < NU; ++k)
+              if (li + 32 * k < vr.nv) st_global_v4(rowp + VO * (vr.vf + li + 32 * k) - a, o[k], ypol);
           } else {
 #pragma unroll
             for (int v = li; v < VPR; v += LPR)

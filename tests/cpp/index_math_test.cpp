@@ -788,91 +788,94 @@ static void vec_rows() {
     }
 }
 
-// v141 (RsMap, rowconv_sm90.cuh's hopper_rs_pair and its epilogue), a model of one whole-row tile of one pair and one
-// 32-channel box at S = 1 and 2: the landed row L[channel][position] (rs_rows(128) = 136 positions, pitch 136 words)
-// as the consumers load it (16-byte loads, then the next thread's words by a shuffle, g8 7's own), the register quads
-// as the wgmmas' A in CuTe's ALayout_64x8 (value i of thread (w, g, t): row 16 w + g + 8 (i & 1), column t + 4 (i >> 1)),
-// the weights B[n][k] of window offset s and k8 step kk, the accumulators in CLayout_64xN (d[4 j + 2 h + e]: row
-// 16 w + g + 8 h, column 8 j + 2 t + e), the staging from output 0, and the store loop's vectors shifted into each
-// row's phase (next lanes' vectors by shuffles) and head / tail elements, for every phase and row length: each output
-// written once, equal to the convolution's sum (small integers: exact in double); and the loads' shared-memory banks
-// (each 8-lane phase of a 16-byte load on 8 distinct 16-byte bank groups, the 4 lanes of the word load on 4 banks).
+// v141 (RsMap<MB>, rowconv_sm90.cuh's hopper_rs_pair and its epilogue), a model of one tile of MB m64 blocks (64 MB
+// positions: MB 2 whole rows, MB 1 64-position tiles), one pair and one 32-channel box at S = 1 and 2: the landed row
+// L[channel][position] (rs_rows(64 MB) positions a row) as the consumers load it (2 MB-word loads, then the next
+// thread's words by a shuffle, g8 7's own), the register quads as the wgmmas' A in CuTe's ALayout_64x8 (value i of
+// thread (w, g, t): row 16 w + g + 8 (i & 1), column t + 4 (i >> 1)), the weights B[n][k] of window offset s and k8
+// step kk, the accumulators in CLayout_64xN (d[4 j + 2 h + e]: row 16 w + g + 8 h, column 8 j + 2 t + e), the staging
+// from output 0, and the store loop's vectors shifted into each row's phase (next lanes' vectors by shuffles) and
+// head / tail elements, for every phase and row length: each output written once, equal to the convolution's sum
+// (small integers: exact in double); and the loads' shared-memory banks (each phase of a 2 MB-word load on distinct
+// banks, the 4 lanes of the word load on 4 banks).
+template <int MB>
 static void rs_tile() {
-  // HopperTiles::rs_rows(kRowBQ), kRowBQ and kMaxRsS (kernel_params.h asserts the model's numbers: it needs CUDA's
-  // headers, this test does not)
-  constexpr int RR = 136, NP = 128, NW = 4, kMaxRsS = 2;
-  std::mt19937 rng(41);
+  // HopperTiles::rs_rows(64 MB) and kMaxRsS (kernel_params.h asserts the model's numbers: it needs CUDA's headers,
+  // this test does not)
+  constexpr int RR = MB == 2 ? 136 : 72, NP = 64 * MB, NW = 4, kMaxRsS = 2, PT = 2 * MB;
+  using Map = RsMap<MB>;
+  std::mt19937 rng(41 + MB);
   for (int S = 1; S <= kMaxRsS; ++S) {
     std::vector<double> L(32 * RR), W(64 * S * 32), bias(32);
     for (double& v : L) v = double(int(rng() % 7) - 3);
     for (double& v : W) v = double(int(rng() % 5) - 2);
     for (double& v : bias) v = double(int(rng() % 9) - 4);
     auto w_at = [&](int n, int s, int c) { return W[(n * S + s) * 32 + c]; };
-    // loads: v[w][lane][c][i], c = 0 .. 7, i < S + 3
-    const int NV = S + 3;
+    // loads: v[w][lane][c][i], c = 0 .. 7, i < PT + S - 1
+    const int NV = PT + S - 1;
     std::vector<double> V(NW * 32 * 8 * NV);
     auto vat = [&](int w, int lane, int c, int i) -> double& { return V[((w * 32 + lane) * 8 + c) * NV + i]; };
     for (int w = 0; w < NW; ++w)
       for (int lane = 0; lane < 32; ++lane) {
-        const int g = lane / 4, t = lane % 4, G = RsMap::quad(w, g);
+        const int g = lane / 4, t = lane % 4, G = Map::quad(w, g);
         for (int c = 0; c < 8; ++c)
-          for (int i = 0; i < 4; ++i) vat(w, lane, c, i) = L[(4 * c + t) * RR + 4 * G + i];
+          for (int i = 0; i < PT; ++i) vat(w, lane, c, i) = L[(4 * c + t) * RR + PT * G + i];
       }
     for (int w = 0; w < NW; ++w)
       for (int lane = 0; lane < 32; ++lane) {
-        const int g = lane / 4, t = lane % 4, G = RsMap::quad(w, g);
+        const int g = lane / 4, t = lane % 4, G = Map::quad(w, g);
         for (int c = 0; c < 8; ++c)
-          for (int i = 4; i < NV; ++i)
-            vat(w, lane, c, i) = lane >= 28 ? L[(4 * c + t) * RR + 4 * G + i] : vat(w, lane + 4, c, i - 4);
+          for (int i = PT; i < NV; ++i)
+            vat(w, lane, c, i) = lane >= 28 ? L[(4 * c + t) * RR + PT * G + i] : vat(w, lane + 4, c, i - PT);
       }
-    // banks: a 16-byte load's 8-lane phases, the word load's 4 lanes (channel row c, any c: the pitch decides)
+    // banks: a 2 MB-word load's phases (8 lanes of 16 bytes, 16 of 8), the word load's 4 lanes
     for (int w = 0; w < NW; ++w)
-      for (int ph = 0; ph < 4; ++ph) {
-        int seen = 0;
-        for (int lane = 8 * ph; lane < 8 * ph + 8; ++lane) {
-          const int g = lane / 4, t = lane % 4, unit = ((4 * 0 + t) * RR + 4 * RsMap::quad(w, g)) / 4 % 8;
-          CHECK(!(seen & (1 << unit)), "S %d warp %d phase %d: 16-byte bank group %d twice", S, w, ph, unit);
-          seen |= 1 << unit;
+      for (int ph = 0; ph < 32 / (8 * (3 - MB)); ++ph) {
+        const int lanes = 8 * (3 - MB), units = 32 / PT;
+        uint32_t seen = 0;
+        for (int lane = lanes * ph; lane < lanes * (ph + 1); ++lane) {
+          const int g = lane / 4, t = lane % 4, unit = (t * RR + PT * Map::quad(w, g)) / PT % units;
+          CHECK(!(seen & (1u << unit)), "MB %d S %d warp %d phase %d: bank group %d twice", MB, S, w, ph, unit);
+          seen |= 1u << unit;
         }
       }
     {
-      int seen = 0;
+      uint32_t seen = 0;
       for (int lane = 28; lane < 32; ++lane) {
-        const int t = lane % 4, bank = ((4 * 0 + t) * RR + 4 * RsMap::quad(0, 7) + 4) % 32;
-        CHECK(!(seen & (1u << bank)), "S %d: word load bank %d twice", S, bank);
-        seen |= 1 << bank;
+        const int t = lane % 4, bank = (t * RR + PT * Map::quad(0, 7) + PT) % 32;
+        CHECK(!(seen & (1u << bank)), "MB %d S %d: word load bank %d twice", MB, S, bank);
+        seen |= 1u << bank;
       }
     }
     // the wgmmas: D[mb][m][n]
-    std::vector<double> D(2 * 64 * 64, 0.0);
+    std::vector<double> D(MB * 64 * 64, 0.0);
     for (int s = 0; s < S; ++s)
       for (int kk = 0; kk < 4; ++kk)
-        for (int mb = 0; mb < 2; ++mb) {
+        for (int mb = 0; mb < MB; ++mb) {
           const int o = s + mb;  // the kernel's quad for (s, mb)
           std::vector<double> A(64 * 8, 0.0);
           std::vector<int> set(64 * 8, 0);
           for (int w = 0; w < NW; ++w)
             for (int lane = 0; lane < 32; ++lane) {
               const int g = lane / 4, t = lane % 4;
-              const double q[4] = {vat(w, lane, 2 * kk, RsMap::word(o, 0)), vat(w, lane, 2 * kk, RsMap::word(o, 1)),
-                                   vat(w, lane, 2 * kk + 1, RsMap::word(o, 0)),
-                                   vat(w, lane, 2 * kk + 1, RsMap::word(o, 1))};
+              const double q[4] = {vat(w, lane, 2 * kk, Map::word(o, 0)), vat(w, lane, 2 * kk, Map::word(o, 1)),
+                                   vat(w, lane, 2 * kk + 1, Map::word(o, 0)), vat(w, lane, 2 * kk + 1, Map::word(o, 1))};
               for (int i = 0; i < 4; ++i) {
                 const int m = 16 * w + g + 8 * (i & 1), k = t + 4 * (i >> 1);
                 A[m * 8 + k] = q[i];
                 ++set[m * 8 + k];
               }
             }
-          for (int e = 0; e < 64 * 8; ++e) CHECK(set[e] == 1, "S %d: A element %d set %d times", S, e, set[e]);
+          for (int e = 0; e < 64 * 8; ++e) CHECK(set[e] == 1, "MB %d S %d: A element %d set %d times", MB, S, e, set[e]);
           for (int m = 0; m < 64; ++m)
             for (int n = 0; n < 64; ++n)
               for (int k = 0; k < 8; ++k) D[(mb * 64 + m) * 64 + n] += A[m * 8 + k] * w_at(n, s, 8 * kk + k);
         }
-    // accumulators, staging (rows of 2 x 128 outputs, staged from output 0; a half of 16 channels at a time)
+    // accumulators, staging (rows of 2 NP outputs, staged from output 0; a half of 16 channels at a time)
     std::vector<double> stage(32 * 2 * NP, NAN);
     for (int w = 0; w < NW; ++w)
       for (int lane = 0; lane < 32; ++lane) {
-        const int g = lane / 4, t = lane % 4, G = RsMap::quad(w, g);
+        const int g = lane / 4, t = lane % 4, G = Map::quad(w, g);
         auto acc = [&](int idx) {  // acc[32 mb + 4 j + 2 h + e]
           const int mb = idx / 32, j = idx % 32 / 4, h = idx % 4 / 2, e = idx % 2;
           return D[(mb * 64 + 16 * w + g + 8 * h) * 64 + 8 * j + 2 * t + e];
@@ -880,17 +883,17 @@ static void rs_tile() {
         for (int hf = 0; hf < 2; ++hf)
           for (int j2 = 0; j2 < 2; ++j2)
             for (int e = 0; e < 2; ++e) {
-              const int jj = 2 * hf + j2, co = RsMap::chan(jj, t, e);
+              const int jj = 2 * hf + j2, co = Map::chan(jj, t, e);
               CHECK(co / 16 == hf, "channel %d staged in half %d", co, hf);
-              for (int h = 0; h < 2; ++h) {
-                const int i0 = 4 * jj + 2 * h + e, i1 = 4 * (jj + 4) + 2 * h + e;
-                const double vv[4] = {acc(i0), acc(i1), acc(32 + i0), acc(32 + i1)};
-                for (int k = 0; k < 4; ++k) {
-                  double& dst = stage[co * 2 * NP + RsMap::out(G, 0, h, 0) + k];
-                  CHECK(std::isnan(dst), "S %d: output %d of channel %d staged twice", S, RsMap::out(G, 0, h, 0) + k, co);
-                  dst = vv[k] + bias[co];
-                }
-              }
+              for (int mb = 0; mb < MB; ++mb)
+                for (int h = 0; h < 2; ++h)
+                  for (int r = 0; r < 2; ++r) {
+                    const int ol = Map::out(G, 0, 0, 0) + Map::out(0, mb, h, r);
+                    double& dst = stage[co * 2 * NP + ol];
+                    CHECK(std::isnan(dst) && Map::out(0, mb, h, r) < 4 * MB,
+                          "MB %d S %d: output %d of channel %d staged twice", MB, S, ol, co);
+                    dst = acc(32 * mb + 4 * (jj + 4 * r) + 2 * h + e) + bias[co];
+                  }
             }
       }
     // expected rows, then the store loop for every phase a and length nout
@@ -900,7 +903,7 @@ static void rs_tile() {
         double want = bias[co];
         for (int s = 0; s < S; ++s)
           for (int c = 0; c < 32; ++c) want += L[c * RR + q + s] * w_at(32 * r + co, s, c);
-        CHECK(stage[co * 2 * NP + ol] == want, "S %d channel %d output %d: staged %g want %g", S, co, ol,
+        CHECK(stage[co * 2 * NP + ol] == want, "MB %d S %d channel %d output %d: staged %g want %g", MB, S, co, ol,
               stage[co * 2 * NP + ol], want);
       }
     for (int a = 0; a < 4; ++a)
@@ -910,26 +913,24 @@ static void rs_tile() {
         const VecRow<4> vr = VecRow<4>::make(a, nout);
         std::vector<double> y(nout, NAN);
         std::vector<int> hits(nout, 0);
-        auto unit = [&](int u, int k) { return 4 * u + k < 2 * NP ? srow[4 * u + k] : -1e30; };  // (past: garbage)
-        const int b = RsMap::shift(a);
+        // staged vector u's word k (the staging pitch holds 2 NP + 12 words: past 2 NP, garbage)
+        auto unit = [&](int u, int k) { return 4 * u + k < 2 * NP ? srow[4 * u + k] : -1e30; };
+        const int b = Map::shift(a);
         for (int li = 0; li < 32; ++li) {
-          double o0[4], o1[4];
           const int nx = (li + 1) & 31;
-          for (int k = 0; k < 4; ++k) {
-            // lane nx lends its second vector to lane 31 (nx == 0), its first otherwise; its second to everyone
-            const double n0 = nx == 0 ? unit(nx + 32, k - (4 - b)) : unit(nx, k - (4 - b));
-            const double n1 = unit(nx + 32, k - (4 - b));
-            o0[k] = b == 0 ? unit(li, k) : (b + k < 4 ? unit(li, b + k) : n0);
-            o1[k] = b == 0 ? unit(li + 32, k) : (b + k < 4 ? unit(li + 32, b + k) : n1);
-          }
-          for (int half = 0; half < 2; ++half) {
-            const int v = li + 32 * half;
+          for (int kv = 0; kv < MB; ++kv) {  // the lane's vectors li + 32 kv
+            double o[4];
+            // the next vector: lane nx's kv-th, but lane 0 lends its (kv + 1)-th to lane 31 where it has one
+            const int nu = nx == 0 ? (kv + 1 < MB ? 32 * (kv + 1) : 32 * kv) : nx + 32 * kv;
+            for (int k = 0; k < 4; ++k)
+              o[k] = b == 0 ? unit(li + 32 * kv, k) : (b + k < 4 ? unit(li + 32 * kv, b + k) : unit(nu, b + k - 4));
+            const int v = li + 32 * kv;
             if (v >= vr.nv) continue;
-            const int o = 4 * (vr.vf + v) - a;
-            CHECK((o + a) % 4 == 0 && o >= 0 && o + 4 <= nout, "a %d nout %d vector %d at %d", a, nout, v, o);
-            for (int k = 0; k < 4 && o + k < nout && o + k >= 0; ++k) {
-              y[o + k] = half ? o1[k] : o0[k];
-              ++hits[o + k];
+            const int o0 = 4 * (vr.vf + v) - a;
+            CHECK((o0 + a) % 4 == 0 && o0 >= 0 && o0 + 4 <= nout, "a %d nout %d vector %d at %d", a, nout, v, o0);
+            for (int k = 0; k < 4 && o0 + k < nout && o0 + k >= 0; ++k) {
+              y[o0 + k] = o[k];
+              ++hits[o0 + k];
             }
           }
           const int ol = li < 4 ? li : vr.tail0 + li - 4;
@@ -939,8 +940,8 @@ static void rs_tile() {
           }
         }
         for (int ol = 0; ol < nout; ++ol)
-          CHECK(hits[ol] == 1 && y[ol] == srow[ol], "S %d a %d nout %d output %d: written %d times, %g want %g", S, a,
-                nout, ol, hits[ol], y[ol], srow[ol]);
+          CHECK(hits[ol] == 1 && y[ol] == srow[ol], "MB %d S %d a %d nout %d output %d: written %d times, %g want %g",
+                MB, S, a, nout, ol, hits[ol], y[ol], srow[ol]);
       }
   }
 }
@@ -987,7 +988,8 @@ int main() {
   vec_rows<4, 64>();
   vec_rows<8, 128>();  // HopperTiles::kRowBQ
   vec_rows<4, 128>();
-  rs_tile();
+  rs_tile<2>();  // whole rows
+  rs_tile<1>();  // 64-position tiles
   hopper_a_offsets();
   dgrad_fragment_banks();
   wgemm_transpose();

@@ -128,10 +128,9 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
   const HopperParams& p = r.p;
   const int es = int(elem_size(pb.dtype)), parts = p.split ? 2 : 1;
   CHECK(hopper_smem_bytes(p) <= size_t(kOptin), "shared memory %zu", hopper_smem_bytes(p));
-  CHECK(p.nwg >= 1 && p.nwg <= (p.split                          ? HopperTiles::kMaxWGSplit
-                                : p.x_rs                       ? HopperTiles::kMaxWGRs
-                                : p.bq == HopperTiles::kRowBQ ? HopperTiles::kMaxWGRowBQ
-                                                              : HopperTiles::kMaxWG),
+  CHECK(p.nwg >= 1 && p.nwg <= (p.split ? HopperTiles::kMaxWGSplit
+                                       : HopperTiles::max_wg(HopperTiles::kMaxWG,
+                                                             p.x_rs ? HopperTiles::kXRegs : HopperTiles::kXMap, p.bq)),
         "nwg %d at BQ %d", p.nwg, p.bq);
   // v135: whole-row tiles only with the knob on (its default 1), for an NCDHW y by row vectors longer than one
   // 64-position tile, not split, x by the map alone, at most 4 blocks a pair; 2 warpgroups or more unless forced
@@ -186,15 +185,17 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
           "an MN-major x in place: slot %d, BQ %d", p.slot_bytes, p.bq);
     ++x_mn_plans;
   }
-  // v141: an fp32 TF32 NCDHW x read in place, rounded by its TFLOAT32 map, as the wgmma's register A (whole-row tiles
-  // of an NCDHW y by row vectors, w stride 1, whole 16-byte strides, at most kMaxRsS window offsets and kMaxWGRs
-  // warpgroups, not pipelined), a slot of Kc / 32 boxes of rs_rows(bq) positions; only under its knob
+  // v141: an fp32 TF32 NCDHW x read in place, rounded by its TFLOAT32 map, as the wgmma's register A (an NCDHW y by
+  // row vectors, w stride 1, whole 16-byte strides, at most kMaxRsS window offsets, kMaxWGRs warpgroups at whole rows
+  // and kMaxWGRs64 at 64 positions, not pipelined), a slot of Kc / 32 boxes of rs_rows(bq) positions; only under its
+  // knob
   if (p.x_rs) {
     const char* xr = std::getenv("CUTLASS_CONVT3D_SM90_X_RS");
     CHECK(!r.restage_x && pb.dtype == DType::kF32 && pb.math == Math::kTF32 && !p.split && p.tma_round && !p.cf_dst &&
-              p.vec16 && p.land_bytes == 0 && !p.x_mn && !p.wgmma_pipe && p.bq == HopperTiles::kRowBQ &&
+              p.vec16 && p.land_bytes == 0 && !p.x_mn && !p.wgmma_pipe &&
               a.x.stride[4] == 1 && aligned16(a.x, {0, 1, 2, 3}, es) && p.S <= HopperTiles::kMaxRsS &&
-              p.nwg <= HopperTiles::kMaxWGRs && HopperTiles::rs_rows(p.bq) <= 256 &&
+              p.nwg <= (p.bq == HopperTiles::BQ ? HopperTiles::kMaxWGRs64 : HopperTiles::kMaxWGRs) &&
+              HopperTiles::rs_rows(p.bq) <= 256 &&
               p.slot_bytes >= (p.Kc / 32) * HopperTiles::rs_rows(p.bq) * 32 * es &&
               (xr ? xr[0] == '1' : kHopperXRsDefault == 1),
           "x in registers: slot %d, BQ %d, S %d, %d warpgroups", p.slot_bytes, p.bq, p.S, p.nwg);
@@ -1598,8 +1599,8 @@ int main(int argc, char** argv) {
           "bf16 k2s2 by default: x_mn %d", f.p.x_mn);
     // v141 (CUTLASS_CONVT3D_SM90_X_RS=1): the fp32 TF32 mission (two window offsets) reads x in place as register A
     // with the copy's whole-row plan (2 warpgroups x 2 slots, 17 KB slots: 136 positions a row); k2s2's fp32 rows
-    // lie on 16 bytes, where level 1 keeps 64-position tiles and so the copy; never 16-bit, exact, channels_last,
-    // without the map's rounding (TMA_ROUND=0) or by default
+    // lie on 16 bytes, where level 1 keeps 64-position tiles: in place there too, at most 3 warpgroups, its rows by
+    // vectors; never 16-bit, exact, channels_last, without the map's rounding (TMA_ROUND=0) or by default
     setenv("CUTLASS_CONVT3D_SM90_X_RS", "1", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
     CHECK(f.p.x_rs == 1 && !f.restage_x && f.p.bq == HopperTiles::kRowBQ && cfg() == 22 && f.p.slot_bytes == 17408 &&
@@ -1611,8 +1612,9 @@ int main(int argc, char** argv) {
     CHECK(f.p.x_rs == 1 && !f.p.wgmma_pipe, "X_RS=1 WGMMA_PIPE=1 mission: x_rs %d, pipe %d", f.p.x_rs,
           f.p.wgmma_pipe);
     unsetenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE");
-    CHECK(k2s2(DType::kF32, false) && f.p.x_rs == 0 && f.restage_x && f.p.bq == HopperTiles::BQ,
-          "X_RS=1 fp32 k2s2: x_rs %d, BQ %d", f.p.x_rs, f.p.bq);
+    CHECK(k2s2(DType::kF32, false) && f.p.x_rs == 1 && !f.restage_x && f.p.bq == HopperTiles::BQ && f.p.vec16 &&
+              f.p.nwg <= HopperTiles::kMaxWGRs64 && f.p.S == 1,
+          "X_RS=1 fp32 k2s2: x_rs %d, BQ %d, %d warpgroups, vec16 %d", f.p.x_rs, f.p.bq, f.p.nwg, f.p.vec16);
     setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "2", 1);
     CHECK(k2s2(DType::kF32, false) && f.p.x_rs == 1 && !f.restage_x && f.p.bq == HopperTiles::kRowBQ && f.p.S == 1 &&
               f.p.nwg <= HopperTiles::kMaxWGRs,
@@ -1630,8 +1632,8 @@ int main(int argc, char** argv) {
     vec16(DType::kF32, Math::kTF32, 0, false);
     CHECK(f.p.x_rs == 0 && f.restage_x, "X_RS=1 TMA_ROUND=0: x_rs %d", f.p.x_rs);
     unsetenv("CUTLASS_CONVT3D_SM90_TMA_ROUND");
-    // tests/test_cuda.py's X_RS_CASES (whole rows at level 2): where v141 plans, at the plan's configuration and at
-    // forced 2 x 2 / 1 x 2 (3 x 2: never, its register budget; the copy then)
+    // tests/test_cuda.py's X_RS_CASES (whole rows at level 2 and 0): where v141 plans, at the plan's configuration
+    // and at forced 2 x 2 / 1 x 2 / 3 x 2 (at whole rows beyond its register budget: 64-position tiles then)
     {
       struct XRsCase {
         int N, Cin, D, H, W, Cout, k[3], s[3], p[3], op[3], g, dil[3];
@@ -1648,9 +1650,10 @@ int main(int argc, char** argv) {
           {1, 32, 3, 4, 130, 32, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0}, 1, {1, 1, 1}, false},
           {1, 32, 3, 4, 128, 32, {3, 3, 5}, {2, 2, 2}, {1, 1, 2}, {0, 0, 1}, 1, {1, 1, 1}, false},
       };
-      setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "2", 1);
+      for (const char* wr : {"2", "0"})
       for (const XRsCase& c : cases)
         for (const char* cf : {(const char*)nullptr, "22", "12", "32"}) {
+          setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", wr, 1);
           if (cf)
             setenv("CUTLASS_CONVT3D_SM90_CFG", cf, 1);
           else
@@ -1670,11 +1673,13 @@ int main(int argc, char** argv) {
           f = HopperPlan{};
           const Arguments qa = dense_args(data, q, false, false);
           const bool planned = hopper_plan(qa, &f);
-          const bool want = c.expected && !(cf && cf[0] == '3');
+          const bool want = c.expected;
           if (cf && cf[0] == '3' && !planned) continue;  // (3 x 2 may not fit at all: no Hopper plan)
-          CHECK(planned && f.p.x_rs == int(want) && f.restage_x == !want,
-                "X_RS_CASES Cin %d W %d k %d cfg %s: planned %d, x_rs %d, restage %d, BQ %d, %d x %d", c.Cin, c.W,
-                c.k[2], cf ? cf : "plan", int(planned), f.p.x_rs, int(f.restage_x), f.p.bq, f.p.nwg, f.p.ring);
+          CHECK(planned && f.p.x_rs == int(want) && f.restage_x == !want &&
+                    (!want || wr[0] == '2' || f.p.bq == HopperTiles::BQ),
+                "X_RS_CASES WHOLE_ROWS=%s Cin %d W %d k %d cfg %s: planned %d, x_rs %d, restage %d, BQ %d, %d x %d",
+                wr, c.Cin, c.W, c.k[2], cf ? cf : "plan", int(planned), f.p.x_rs, int(f.restage_x), f.p.bq, f.p.nwg,
+                f.p.ring);
           if (planned) check_forward(qa, f);
         }
       unsetenv("CUTLASS_CONVT3D_SM90_CFG");
