@@ -1450,14 +1450,62 @@ def test_hopper_forward_x_rs(xcase, cfg, whole_rows, restore_flags, hopper_kerne
         assert rel_err(y, ys["0"]) <= 1e-6, f"{rel_err(y, ys['0']):.3g} against the copy"
 
 
-@pytest.mark.parametrize("kernel", [3, 2], ids=["k3-rows", "k2-bq64"])
+@pytest.mark.parametrize("cfg", [None, "22", "12"], ids=["cfg-plan", "cfg-2x2", "cfg-1x2"])
+@pytest.mark.parametrize("xcase", [X_RS_CASES[i] for i in (0, 1, 2, 3, 5, 7)],
+                         ids=["mission", "k2-ci64-co64", "k2", "g2-op1", "s132", "w130-copy"])
+def test_hopper_forward_x_rs_exact(xcase, cfg, restore_flags, hopper_kernels, monkeypatch):
+    """v142 (CUTLASS_CONVT3D_SM90_X_RS=1, cudnn.allow_tf32 = False): the exact (3xTF32) Hopper forward reading an
+    NCDHW x in place, each loaded word split into big and small TF32 parts in the consumers' registers (no splitting
+    copy), 64-position tiles: the instance ran exactly where expected, at the plan's configuration and at forced 2 x 2
+    and 1 x 2; every output written (NaN-poisoned), fp32-accurate against float64, and the splitting copy's result:
+    bit for bit with one box a pair (the same split, the same three products summed in the same order), within fp32
+    rounding of it with two."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    torch.backends.cudnn.allow_tf32 = False
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
+    if cfg:
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_CFG", cfg)
+    xs, cout, k, s, p, op, g, dil, expected = xcase
+    gen = torch.Generator().manual_seed(37)
+    x = torch.randn(xs, generator=gen).to(DEV)
+    w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * k[2]) ** 0.5).to(DEV)
+    b = torch.randn(cout, generator=gen).to(DEV)
+    ref = F.conv_transpose3d(x.double(), w.double(), b.double(), s, p, op, g, dil)
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    ys, ran = {}, {}
+    for level in ("0", "1"):
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", level)
+        ys[level], names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g, dil))
+        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
+        ran[level] = bool(_X_RS.search(names))
+        assert not _WHOLE_ROWS.search(names), "whole rows in the exact forward"
+    assert not ran["0"], "the register-A instance ran with the knob at 0"
+    assert ran["1"] == expected, f"the register-A instance ran: {ran['1']}"
+    y = ys["1"]
+    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
+    assert rel_err(y, ref) <= 1e-5, f"{rel_err(y, ref):.3g} against float64"
+    if xs[1] // g == 32:
+        assert torch.equal(y, ys["0"]), f"not the splitting copy's bits: {rel_err(y, ys['0']):.3g}"
+    else:
+        assert rel_err(y, ys["0"]) <= 1e-6, f"{rel_err(y, ys['0']):.3g} against the splitting copy"
+
+
+@pytest.mark.parametrize("math", ["tf32", "exact"])
+@pytest.mark.parametrize("kernel", [3, 2], ids=["k3", "k2"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
-def test_hopper_forward_x_rs_nonfinite(value, kernel, restore_flags, hopper_kernels, monkeypatch):
-    """v141 with NaN / inf planted in x (borders, both signs, both window offsets' edges), in whole-row tiles (kernel
-    3: y rows off 16 bytes) and 64-position ones (kernel 2: on 16 bytes, level 1's whole rows leave them): no copy
-    reports them, so every tile's sums are checked and the non-finite ones recomputed with every product masked; the
-    result is the copy's (whose copy reports them), NaN for NaN and value for value."""
+def test_hopper_forward_x_rs_nonfinite(value, kernel, math, restore_flags, hopper_kernels, monkeypatch):
+    """v141 / v142 with NaN / inf planted in x (borders, both signs, both window offsets' edges): TF32 in whole-row
+    tiles (kernel 3: y rows off 16 bytes) and 64-position ones (kernel 2: on 16 bytes, level 1's whole rows leave
+    them), exact (3xTF32, split in registers) in 64-position ones: no copy reports them, so every tile's sums are
+    checked and the non-finite ones recomputed with every product masked; the result is the copy's (whose copy
+    reports them, or whose splitting copy checks every tile too), NaN for NaN and value for value."""
     _hopper_forward_tf32_or_16bit("fp32", None, monkeypatch)
+    if math == "exact":
+        torch.backends.cudnn.allow_tf32 = False
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
     gen = torch.Generator().manual_seed(31)
     x = torch.randn(2, 32, 3, 4, 128, generator=gen)
     for j, idx in enumerate([(0, 3, 1, 2, 0), (1, 31, 2, 3, 127), (0, 17, 0, 0, 64), (1, 5, 2, 1, 63)]):

@@ -208,8 +208,10 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // bytes) read in place, rounded by its TFLOAT32 map, as the wgmma's register A (the consumers load each landed row's
   // fragments), instead of the channels_last copy (the mission: 134 MB read and written, ~97 us of the 0.61 ms fp32
   // forward); an NCDHW y by row vectors (where its rows lie on 16 bytes too: the instances store no other way), at
-  // most kMaxRsS window offsets, kMaxWGRs warpgroups at whole rows, kMaxWGRs64 at 64-position tiles
-  p.x_rs = tf32 && p.tma_round && env_level("CUTLASS_CONVT3D_SM90_X_RS", 1, kHopperXRsDefault) == 1 &&
+  // most kMaxRsS window offsets, kMaxWGRs warpgroups at whole rows, kMaxWGRs64 at 64-position tiles.  v142, the same
+  // for the exact forward (3xTF32, 64-position tiles, kMaxWGRsSplit warpgroups): x lands as it is and the consumers
+  // split it, instead of the splitting copy (134 MB read, 268 MB written on the mission)
+  p.x_rs = ((tf32 && p.tma_round) || exact) && env_level("CUTLASS_CONVT3D_SM90_X_RS", 1, kHopperXRsDefault) == 1 &&
            r.restage_x && !p.cf_dst && a.x.stride[4] == 1 && !has_zero_stride(a.x) &&
            aligned16(a.x, {0, 1, 2, 3}, esize) && p.S <= HopperTiles::kMaxRsS;
   // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,
@@ -234,12 +236,12 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     if (int64_t(p.q_blocks) * bq + p.S >= INT_MAX) return false;
     p.div_qb = FastDiv::make(p.q_blocks);
     // (v140: a landing of bq positions per window offset, where the map's rows start the offsets inside one row)
-    // (v141: rs_rows(bq) positions a channel row)
+    // (v141: rs_rows(bq) positions a channel row; v142: one part, split in registers)
     const int64_t pair_bytes = int64_t(Kc / 32) *
                                (p.x_mn   ? p.S * bq
                                 : p.x_rs ? HopperTiles::rs_rows(bq)
                                          : HopperTiles::rows(p.S, bq)) *
-                               32 * esize * parts;
+                               32 * esize * (p.x_rs ? 1 : parts);
     const int64_t slot = std::max<int64_t>(pair_bytes, HopperTiles::half_out_bytes(p.cf_dst, bq));
     if (slot > (1 << 20)) return false;
     p.slot_bytes = int((slot + 1023) / 1024 * 1024);
@@ -321,9 +323,8 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
       p.ring = 2;
       if (hopper_smem_bytes(p) <= size_t(device_smem_optin())) return true;
     }
-    const int max_wg = exact ? HopperTiles::kMaxWGSplit
-                             : HopperTiles::max_wg(HopperTiles::kMaxWG,
-                                                   p.x_rs ? HopperTiles::kXRegs : HopperTiles::kXMap, p.bq);
+    const int max_wg = HopperTiles::max_wg(exact ? HopperTiles::kMaxWGSplit : HopperTiles::kMaxWG,
+                                           p.x_rs ? HopperTiles::kXRegs : HopperTiles::kXMap, p.bq, exact);
     // (whole rows at 2 warpgroups or more unless forced: their wins were measured at 2 and 3, and where only 1 fits
     // the 64-position tiles keep 2 or more)
     const int min_wg = p.bq == HopperTiles::kRowBQ && !forced ? 2 : 1;

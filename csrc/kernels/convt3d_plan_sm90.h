@@ -253,8 +253,9 @@ constexpr int kHopperXMnDefault = 0;
 // v141: CUTLASS_CONVT3D_SM90_X_RS=1, the Hopper forward reading an fp32 NCDHW x in place (TF32-rounded by its
 // TFLOAT32 map) as the wgmma's register A: the GEMM turned over (M = 128 positions, N = the 64 (phase, channel) weight
 // rows), each thread's fragments one 16-byte load and S - 1 words per channel row and box.  The copy it removes is the
-// fp32 mission's 134 MB read and written (~97 us of ~0.61 ms).  Off until its CUDA tests have run and it is measured
-// (written stop 62 without a GPU)
+// fp32 mission's 134 MB read and written (~97 us of ~0.61 ms).  v142: the exact forward (3xTF32) likewise, x split
+// in registers instead of by the splitting copy (134 MB read, 268 MB written).  Off until their CUDA tests have run and
+// they are measured (written stop 62 without a GPU)
 constexpr int kHopperXRsDefault = 0;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By

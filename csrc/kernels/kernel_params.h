@@ -526,9 +526,10 @@ struct HopperTiles {
   // channels_last copy of x is made; or (v140, 16-bit only) boxes of an NCDHW x, [32 channels][64 positions] in the
   // 128-byte swizzle, landed straight into the slot as the wgmma's MN-major B (one landing per window offset, BQ
   // positions from w0 + s), so that neither a copy nor a transposition is made
-  // or (v141, fp32 TF32 only) boxes of an NCDHW x, [32 channels][rs_rows positions] unswizzled, landed straight into
-  // the slot and loaded by the consumers into registers as the wgmma's A (positions the GEMM's M: the TF32 wgmma takes
-  // shared-memory operands K-major only, registers any way), so that neither a copy nor a transposition is made
+  // or (v141, fp32 TF32; v142, 3xTF32 in 64-position tiles) boxes of an NCDHW x, [32 channels][rs_rows positions]
+  // unswizzled, landed straight into the slot and loaded by the consumers into registers as the wgmma's A (positions
+  // the GEMM's M: the TF32 wgmma takes shared-memory operands K-major only, registers any way; 3xTF32 splits them
+  // there), so that neither a copy nor a transposition is made
   enum XIn { kXMap = 0, kXRound = 1, kXTranspose = 2, kXMN = 3, kXRegs = 4 };
   static constexpr int kMNBoxPos = 64;          // v140: positions of one MN-major box (128 bytes of a 16-bit type) ...
   static constexpr int kMNBoxBytes = 32 * 128;  // ... x 32 channels
@@ -539,10 +540,12 @@ struct HopperTiles {
   static constexpr int kMaxRsS = 2;       // ... window offsets (registers: 8 channel rows x (4 + S - 1) a box)
   static constexpr int kMaxWGRs = 2;      // ... warpgroups a CTA at whole rows (64 accumulators, 48 fragment registers)
   static constexpr int kMaxWGRs64 = 3;    // ... at 64-position tiles (32 accumulators, 32 fragment registers)
+  static constexpr int kMaxWGRsSplit = 2;  // ... 3xTF32 (v142: twice the accumulators and the fragments)
   // the most warpgroups of a forward instance (its launch bounds: the register budget), by the element traits' most
-  // (trait_max), how x arrives (XIn) and the tile width
-  static constexpr int max_wg(int trait_max, int x, int bq) {
-    return x == kXRegs ? (bq == BQ ? kMaxWGRs64 : kMaxWGRs) : bq == BQ ? trait_max : kMaxWGRowBQ;
+  // (trait_max), how x arrives (XIn), the tile width and whether the operands are split (3xTF32)
+  static constexpr int max_wg(int trait_max, int x, int bq, bool split = false) {
+    return x == kXRegs ? (split ? kMaxWGRsSplit : bq == BQ ? kMaxWGRs64 : kMaxWGRs)
+                       : bq == BQ ? trait_max : kMaxWGRowBQ;
   }
   static constexpr int half_out_bytes(bool cf, int bq = BQ) {
     return cf ? bq * LDC * 4 : BN / 2 * (ldo(bq) > ldv16(bq) ? ldo(bq) : ldv16(bq)) * 4;
@@ -643,8 +646,9 @@ struct HopperParams {
   // v140 (HopperTiles::kXMN, CUTLASS_CONVT3D_SM90_X_MN, kHopperXMnDefault): a 16-bit NCDHW x read in place as the
   // wgmma's MN-major B, a slot holding S x Kc / 32 x bq / 64 boxes of [32 channels][64 positions]
   int x_mn;
-  // v141 (HopperTiles::kXRegs, CUTLASS_CONVT3D_SM90_X_RS, kHopperXRsDefault): an fp32 TF32 NCDHW x read in place as
-  // the wgmma's register A, whole-row tiles, a slot holding Kc / 32 boxes of [32 channels][rs_rows(bq) positions]
+  // v141 (HopperTiles::kXRegs, CUTLASS_CONVT3D_SM90_X_RS, kHopperXRsDefault): an fp32 NCDHW x read in place as the
+  // wgmma's register A (TF32, or v142 3xTF32 split in registers), a slot holding Kc / 32 boxes of [32 channels]
+  // [rs_rows(bq) positions] of x as it is (split: one part, the weights still two)
   int x_rs;
 #ifdef CT3D_PROBE
   int probe;  // probe builds only: CUTLASS_CONVT3D_PROBE (CT3D_PROBE_IS in sm90_common.cuh)

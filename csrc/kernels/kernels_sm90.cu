@@ -140,7 +140,7 @@ Status x_map_ncdhw(const TensorRef5& x, int box_w, bool tf32, CUtensorMap* map, 
 template <class Tr, int kX, int kOut, int NSJ, int BQ, bool kPipe = false>
 Status launch(const HopperParams& p, const CUtensorMap& map, int ctas, cudaStream_t stream, std::string* why) {
   auto kernel = hopper_rowconv_kernel<Tr, kX, kOut, NSJ, BQ, kPipe>;
-  if (p.nwg > HopperTiles::max_wg(Tr::kMaxWG, kX, BQ))
+  if (p.nwg > HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kSplit))
     return detail::fail(why, Status::kNotSupported, "Hopper row-conv: more warpgroups than the instance's registers");
   if (p.ring < 2)  // (kPipe holds a slot a pair longer: one slot would deadlock it; the plan never gives fewer than 2)
     return detail::fail(why, Status::kNotSupported, "Hopper row-conv: fewer than 2 x slots per warpgroup");
@@ -274,8 +274,9 @@ template <class Tr>
 Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int ctas, cudaStream_t stream,
                   std::string* why) {
   // an fp32 x read in place is TF32-rounded by the producers (kRoundX) or, with tma_round, by its TMA map; a split
-  // x (3xTF32) is always the splitting copy's
-  if (Tr::kSplit && round_x) return detail::fail(why, Status::kNotSupported, "the exact forward reads a split copy");
+  // x (3xTF32) is the splitting copy's, or (v142, x_rs) split in the consumers' registers
+  if (Tr::kSplit && round_x && !p.x_rs)
+    return detail::fail(why, Status::kNotSupported, "the exact forward reads a split copy");
   const bool round = Tr::kTF32 && !Tr::kSplit && round_x, tma = round && p.tma_round;
   constexpr int kRows = HopperTiles::kRows, kCL = HopperTiles::kChannelsLast, kRV = HopperTiles::kRowVectors;
   CUtensorMap map;
@@ -294,27 +295,37 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
   }
   // v141: an fp32 NCDHW x in place as the wgmma's register A, rounded to TF32 by its map (the plan's x_rs); an NCDHW
   // y by row vectors only; an instance per tile width and window offset count (the kernel's NSJ)
-  if constexpr (std::is_same<Tr, HopperTF32>::value) {
+  // (v142, 3xTF32: x as it is, split in registers; 64-position tiles only)
+  if constexpr (Tr::kTF32) {
     if (p.x_rs) {
-      if (!tma || p.cf_dst || !p.vec16 || p.land_bytes > 0 || p.x_mn || p.wgmma_pipe)
+      if (!(Tr::kSplit ? round_x && p.bq == HopperTiles::BQ : tma) || p.cf_dst || !p.vec16 || p.land_bytes > 0 ||
+          p.x_mn || p.wgmma_pipe)
         return detail::fail(why, Status::kNotSupported,
-                            "Hopper forward: x in registers needs an x rounded by its map and an NCDHW y by row vectors");
-      Status s = x_map_ncdhw<Tr, 0>(x, HopperTiles::rs_rows(p.bq), true, &map, why);
+                            "Hopper forward: x in registers needs an x in place (TF32: rounded by its map; 3xTF32: "
+                            "64-position tiles) and an NCDHW y by row vectors");
+      Status s = x_map_ncdhw<Tr, 0>(x, HopperTiles::rs_rows(p.bq), !Tr::kSplit, &map, why);
       if (s != Status::kSuccess) return s;
       constexpr int kR = HopperTiles::kXRegs, BQ = HopperTiles::BQ, RBQ = HopperTiles::kRowBQ;
       static_assert(HopperTiles::kMaxRsS == 2, "one instance per window offset count");
       const bool rows = p.bq == RBQ;
-      if (rows || p.bq == BQ) switch (p.S) {
+      if constexpr (Tr::kSplit) {
+        switch (p.S) {
+          case 1: return launch<Tr, kR, kRV, 1, BQ>(p, map, ctas, stream, why);
+          case 2: return launch<Tr, kR, kRV, 2, BQ>(p, map, ctas, stream, why);
+        }
+      } else if (rows || p.bq == BQ) {
+        switch (p.S) {
           case 1: return rows ? launch<Tr, kR, kRV, 1, RBQ>(p, map, ctas, stream, why)
                               : launch<Tr, kR, kRV, 1, BQ>(p, map, ctas, stream, why);
           case 2: return rows ? launch<Tr, kR, kRV, 2, RBQ>(p, map, ctas, stream, why)
                               : launch<Tr, kR, kRV, 2, BQ>(p, map, ctas, stream, why);
         }
+      }
       return detail::fail(why, Status::kNotSupported,
                           "Hopper forward: x in registers takes 1 or 2 window offsets, tiles of 64 or 128 positions");
     }
   } else if (p.x_rs) {
-    return detail::fail(why, Status::kNotSupported, "Hopper forward: x in registers is fp32 TF32 only");
+    return detail::fail(why, Status::kNotSupported, "Hopper forward: x in registers is fp32 only");
   }
   // v133: an NCDHW x in place (the plan's land_bytes), transposed by the producers; NCDHW y only (the plan)
   if constexpr (!Tr::kSplit) {

@@ -209,6 +209,15 @@ CT3D_DEV uint4 hopper_out_vector(const float* s) {
   }
 }
 
+// a if kA, else b (arrays of different extents)
+template <bool kA, class A, class B>
+CT3D_DEV auto& pick(A& a, B& b) {
+  if constexpr (kA)
+    return a;
+  else
+    return b;
+}
+
 // v141: a shared-memory word where pr holds (one predicated load: only the lanes that need it take a bank), else
 // `other`
 CT3D_DEV uint32_t lds_if(bool pr, const float* a, uint32_t other) {
@@ -244,67 +253,119 @@ CT3D_DEV uint4 shfl_idx4(const uint4& v, int src) {
 // serve its S MB wgmmas.  Each wgmma's A is 4 consecutive registers held until it is done: with positions
 // 4 G + 2 mb + h (whole rows) the 2 S quads were distinct, 64 registers at S 2, and spilled.  A box's wgmmas are
 // waited for before the next box's loads, which would otherwise need twice the registers.
-template <int S, int BQ>
-CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa, float (&acc)[BQ / 2]) {
+// kSplit (v142, 3xTF32, 64-position tiles): each word split into its big and small TF32 parts as the splitting copy
+// splits them (PolicyExact::split), and each k8 step's three wgmmas in the copy's order (x big x big weights, x small
+// x big weights, x big x small weights: those w_small bytes past wa); acc is the pair's sums, which the caller adds to
+// the tile's.  A batch per window offset, its quads split from the box's raw words then: both offsets' quads in both
+// parts beside the two accumulator sets spilled 214 bytes at the 168 registers.
+template <int S, int BQ, bool kSplit = false>
+CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa, [[maybe_unused]] uint32_t w_small,
+                             float (&acc)[BQ / 2]) {
+  static_assert(!kSplit || BQ == HopperTiles::BQ, "3xTF32: 64-position tiles (the registers)");
   constexpr int MB = BQ / 64, NV = 2 * MB + S - 1, NQ = S + MB - 1, NACC = BQ / 2;
   constexpr int RR = HopperTiles::rs_rows(BQ), M = HopperTiles::M;
   using Map = RsMap<MB>;
   constexpr uint32_t kBlock = 32 / HopperTF32::VEC * (M * 16);  // one (window offset, box) block of packed weights
   const int nbox = p.Kc / 32;  // (from the parameters here: held across the tile loop, it spilled)
   const bool last_quad = (threadIdx.x & 31) >= 28;  // g8 7
-  for (int j = 0; j < nbox; ++j) {
-    uint32_t f[4][NQ][4];  // k8 step kk, quad o: rows 2 kk and 2 kk + 1 at words word(o, 0) and word(o, 1)
+  // channel rows 2 kk + c of box j: 2 MB words by one load, the rest shuffled (or g8 7's own)
+  auto load_rows = [&](int j, int kk, uint32_t (&v)[2][NV]) {
 #pragma unroll
-    for (int kk = 0; kk < 4; ++kk) {
-      uint32_t v[2][NV];
-#pragma unroll
-      for (int c = 0; c < 2; ++c) {
-        const float* rp = xt + (32 * j + 4 * (2 * kk + c)) * RR;
-        if constexpr (MB == 2) {
-          const uint4 q = *reinterpret_cast<const uint4*>(rp);
-          v[c][0] = q.x;
-          v[c][1] = q.y;
-          v[c][2] = q.z;
-          v[c][3] = q.w;
-        } else {
-          const uint2 q = *reinterpret_cast<const uint2*>(rp);
-          v[c][0] = q.x;
-          v[c][1] = q.y;
-        }
-#pragma unroll
-        for (int e = 2 * MB; e < NV; ++e)
-          v[c][e] = lds_if(last_quad, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 2 * MB], 4));
+    for (int c = 0; c < 2; ++c) {
+      const float* rp = xt + (32 * j + 4 * (2 * kk + c)) * RR;
+      if constexpr (MB == 2) {
+        const uint4 q = *reinterpret_cast<const uint4*>(rp);
+        v[c][0] = q.x;
+        v[c][1] = q.y;
+        v[c][2] = q.z;
+        v[c][3] = q.w;
+      } else {
+        const uint2 q = *reinterpret_cast<const uint2*>(rp);
+        v[c][0] = q.x;
+        v[c][1] = q.y;
       }
 #pragma unroll
-      for (int o = 0; o < NQ; ++o) {  // (A's fragment order: rows g8, g8 + 8 of column t4, then of column t4 + 4)
-        f[kk][o][0] = v[0][Map::word(o, 0)];
-        f[kk][o][1] = v[0][Map::word(o, 1)];
-        f[kk][o][2] = v[1][Map::word(o, 0)];
-        f[kk][o][3] = v[1][Map::word(o, 1)];
-      }
+      for (int e = 2 * MB; e < NV; ++e)
+        v[c][e] = lds_if(last_quad, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 2 * MB], 4));
     }
-#pragma unroll
-    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
-    cute::warpgroup_arrive();
-#pragma unroll
-    for (int s = 0; s < S; ++s)
+  };
+  auto desc = [&](int s, int j, int kk, uint32_t part) {
+    return gmma_desc(wa + part + uint32_t(s * nbox + j) * kBlock + 2 * kk * (M * 16), M * 16, 128);
+  };
+  for (int j = 0; j < nbox; ++j) {
+    if constexpr (!kSplit) {
+      uint32_t f[4][NQ][4];  // k8 step kk, quad o: rows 2 kk and 2 kk + 1 at words word(o, 0) and word(o, 1)
 #pragma unroll
       for (int kk = 0; kk < 4; ++kk) {
-        const uint64_t db = gmma_desc(wa + uint32_t(s * nbox + j) * kBlock + 2 * kk * (M * 16), M * 16, 128);
-        HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});  // (quad o = s + mb)
-        if constexpr (MB == 2) HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
+        uint32_t v[2][NV];
+        load_rows(j, kk, v);
+#pragma unroll
+        for (int o = 0; o < NQ; ++o) {  // (A's fragment order: rows g8, g8 + 8 of column t4, then of column t4 + 4)
+          f[kk][o][0] = v[0][Map::word(o, 0)];
+          f[kk][o][1] = v[0][Map::word(o, 1)];
+          f[kk][o][2] = v[1][Map::word(o, 0)];
+          f[kk][o][3] = v[1][Map::word(o, 1)];
+        }
       }
-    cute::warpgroup_commit_batch();
-    cute::warpgroup_wait<0>();
-    // (the fragments held until their wgmmas are done, the accumulators read after)
 #pragma unroll
-    for (int kk = 0; kk < 4; ++kk)
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      cute::warpgroup_arrive();
 #pragma unroll
-      for (int o = 0; o < NQ; ++o)
+      for (int s = 0; s < S; ++s)
 #pragma unroll
-        for (int e = 0; e < 4; ++e) asm volatile("" : "+r"(f[kk][o][e]));
+        for (int kk = 0; kk < 4; ++kk) {
+          const uint64_t db = desc(s, j, kk, 0);
+          HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});  // (quad o = s + mb)
+          if constexpr (MB == 2) HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
+        }
+      cute::warpgroup_commit_batch();
+      cute::warpgroup_wait<0>();
+      // (the fragments held until their wgmmas are done, the accumulators read after)
 #pragma unroll
-    for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      for (int kk = 0; kk < 4; ++kk)
+#pragma unroll
+        for (int o = 0; o < NQ; ++o)
+#pragma unroll
+          for (int e = 0; e < 4; ++e) asm volatile("" : "+r"(f[kk][o][e]));
+#pragma unroll
+      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+    } else {
+      uint32_t raw[4][2][NV];
+#pragma unroll
+      for (int kk = 0; kk < 4; ++kk) load_rows(j, kk, raw[kk]);
+#pragma unroll
+      for (int s = 0; s < S; ++s) {
+        uint32_t fb[4][4], fsm[4][4];  // quad o = s (one block): big and small parts
+#pragma unroll
+        for (int kk = 0; kk < 4; ++kk)
+#pragma unroll
+          for (int c = 0; c < 2; ++c)
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+              uint32_t fin;
+              PolicyExact::split(__uint_as_float(raw[kk][c][Map::word(s, h)]), fb[kk][2 * c + h], fsm[kk][2 * c + h],
+                                 fin);
+            }
+#pragma unroll
+        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        cute::warpgroup_arrive();
+#pragma unroll
+        for (int kk = 0; kk < 4; ++kk) {
+          const uint64_t db = desc(s, j, kk, 0);
+          HopperTF32::mma_rs<0>(fb[kk], db, acc, std::make_index_sequence<32>{});
+          HopperTF32::mma_rs<0>(fsm[kk], db, acc, std::make_index_sequence<32>{});
+          HopperTF32::mma_rs<0>(fb[kk], desc(s, j, kk, w_small), acc, std::make_index_sequence<32>{});
+        }
+        cute::warpgroup_commit_batch();
+        cute::warpgroup_wait<0>();
+#pragma unroll
+        for (int kk = 0; kk < 4; ++kk)
+#pragma unroll
+          for (int e = 0; e < 4; ++e) asm volatile("" : "+r"(fb[kk][e]), "+r"(fsm[kk][e]));
+#pragma unroll
+        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      }
+    }
   }
 }
 
@@ -343,7 +404,7 @@ struct HopperCursor {
 // the x fragments the consumers load from the NCDHW landing (hopper_rs_pair); NSJ is then S (the window offsets,
 // compile-time for the fragments' registers) and the pair's Kc / 32 boxes a loop.
 template <class Tr, int kX, int kOut, int NSJ, int BQ, bool kPipe = false>
-__global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ) * (HopperTiles::kThreads + 32), 1)
+__global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kSplit) * (HopperTiles::kThreads + 32), 1)
     hopper_rowconv_kernel(const __grid_constant__ CUtensorMap xmap, const __grid_constant__ HopperParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr bool kCF = kOut == HopperTiles::kChannelsLast, kVec = kOut == HopperTiles::kRowVectors;
@@ -357,8 +418,11 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ) * (Hop
   static_assert(!kTransX || !Tr::kSplit, "v133's transposition: not of a split x");
   static_assert(!kMNX || (!Tr::kTF32 && BQ % HopperTiles::kMNBoxPos == 0),
                 "v140: MN-major B is 16-bit's (wgmma's TF32 takes K-major operands only), whole boxes a tile");
-  static_assert(!kRS || (std::is_same<Tr, HopperTF32>::value && kVec && !kPipe && NSJ <= HopperTiles::kMaxRsS),
-                "v141: TF32, an NCDHW y by row vectors, at most kMaxRsS window offsets (NSJ = S)");
+  static_assert(!kRS || ((std::is_same<Tr, HopperTF32>::value ||
+                          (std::is_same<Tr, Hopper3xTF32>::value && BQ == HopperTiles::BQ)) &&
+                         kVec && !kPipe && NSJ <= HopperTiles::kMaxRsS),
+                "v141: TF32 (v142: 3xTF32 in 64-position tiles), an NCDHW y by row vectors, at most kMaxRsS window "
+                "offsets (NSJ = S)");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   static_assert(BQ == HopperTiles::BQ || (BQ == HopperTiles::kRowBQ && !Tr::kSplit && kVec),
                 "whole-row tiles: an NCDHW y by row vectors, not split (the plan)");
@@ -542,10 +606,11 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ) * (Hop
       const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
       const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
       if constexpr (kRS)  // (v141: its own arrive, batch and wait per box; probe 3 leaves it alone)
-        hopper_rs_pair<NSJ, BQ>(p,
-                                reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) +
-                                    t4 * HopperTiles::rs_rows(BQ) + 2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8),
-                                a0, acc);
+        hopper_rs_pair<NSJ, BQ, Tr::kSplit>(
+            p,
+            reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) + t4 * HopperTiles::rs_rows(BQ) +
+                2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8),
+            a0, w_small, pick<Tr::kSplit>(pacc, acc));  // (v142: the pair's sums, added below)
 #pragma unroll
       for (int u = 0; u < (CT3D_PROBE_IS(p, 3) || kRS ? 0 : NSJ); ++u)
 #pragma unroll

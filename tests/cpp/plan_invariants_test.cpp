@@ -128,9 +128,8 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
   const HopperParams& p = r.p;
   const int es = int(elem_size(pb.dtype)), parts = p.split ? 2 : 1;
   CHECK(hopper_smem_bytes(p) <= size_t(kOptin), "shared memory %zu", hopper_smem_bytes(p));
-  CHECK(p.nwg >= 1 && p.nwg <= (p.split ? HopperTiles::kMaxWGSplit
-                                       : HopperTiles::max_wg(HopperTiles::kMaxWG,
-                                                             p.x_rs ? HopperTiles::kXRegs : HopperTiles::kXMap, p.bq)),
+  CHECK(p.nwg >= 1 && p.nwg <= HopperTiles::max_wg(p.split ? HopperTiles::kMaxWGSplit : HopperTiles::kMaxWG,
+                                                   p.x_rs ? HopperTiles::kXRegs : HopperTiles::kXMap, p.bq, p.split),
         "nwg %d at BQ %d", p.nwg, p.bq);
   // v135: whole-row tiles only with the knob on (its default 1), for an NCDHW y by row vectors longer than one
   // 64-position tile, not split, x by the map alone, at most 4 blocks a pair; 2 warpgroups or more unless forced
@@ -152,12 +151,14 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
         "S %d Kc %d", p.S, p.Kc);
   wide_plans += p.S * (p.Kc / 32) == HopperTiles::kWideNSJ;
   // a slot: a pair's x row (both parts where split), or the epilogue's half tile staged in the tile's last slot
-  CHECK(p.slot_bytes % 1024 == 0 && p.slot_bytes >= parts * (p.Kc / 32) * HopperTiles::rows(p.S, p.bq) * 32 * es &&
+  // (v141 / v142: x in registers lands one part of rs_rows(bq) positions, checked below)
+  CHECK(p.slot_bytes % 1024 == 0 &&
+            (p.x_rs || p.slot_bytes >= parts * (p.Kc / 32) * HopperTiles::rows(p.S, p.bq) * 32 * es) &&
             p.slot_bytes >= HopperTiles::half_out_bytes(p.cf_dst, p.bq) && HopperTiles::rows(p.S, p.bq) <= 256,
         "slot %d", p.slot_bytes);
   CHECK(int64_t(p.q_blocks) * p.bq * 2 >= pb.out[2] && int64_t(p.q_blocks - 1) * p.bq * 2 < pb.out[2],
         "q blocks %d of %d for OW %d", p.q_blocks, p.bq, pb.out[2]);
-  CHECK(!p.vec16 || (!p.cf_dst && !p.split), "vec16 on a %s%s y", p.split ? "split " : "",
+  CHECK(!p.vec16 || (!p.cf_dst && (!p.split || p.x_rs)), "vec16 on a %s%s y", p.split ? "split " : "",
         p.cf_dst ? "channels_last" : "NCDHW");
   // v133: an NCDHW x read in place (fp32 TF32, NCDHW y, w stride 1, whole 16-byte strides), two landing buffers of a
   // pair's boxes per warpgroup, no copy; never by default
@@ -185,16 +186,19 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
           "an MN-major x in place: slot %d, BQ %d", p.slot_bytes, p.bq);
     ++x_mn_plans;
   }
-  // v141: an fp32 TF32 NCDHW x read in place, rounded by its TFLOAT32 map, as the wgmma's register A (an NCDHW y by
-  // row vectors, w stride 1, whole 16-byte strides, at most kMaxRsS window offsets, kMaxWGRs warpgroups at whole rows
-  // and kMaxWGRs64 at 64 positions, not pipelined), a slot of Kc / 32 boxes of rs_rows(bq) positions; only under its
-  // knob
+  // v141: an fp32 NCDHW x read in place as the wgmma's register A, TF32 rounded by its TFLOAT32 map or (v142) exact,
+  // split by the consumers in 64-position tiles (an NCDHW y by row vectors, w stride 1, whole 16-byte strides, at
+  // most kMaxRsS window offsets, kMaxWGRs warpgroups at whole rows, kMaxWGRs64 at 64 positions, kMaxWGRsSplit split,
+  // not pipelined), a slot of Kc / 32 boxes of rs_rows(bq) positions (one part); only under its knob
   if (p.x_rs) {
     const char* xr = std::getenv("CUTLASS_CONVT3D_SM90_X_RS");
-    CHECK(!r.restage_x && pb.dtype == DType::kF32 && pb.math == Math::kTF32 && !p.split && p.tma_round && !p.cf_dst &&
-              p.vec16 && p.land_bytes == 0 && !p.x_mn && !p.wgmma_pipe &&
+    CHECK(!r.restage_x && pb.dtype == DType::kF32 &&
+              (p.split ? pb.math == Math::kExact && p.bq == HopperTiles::BQ : pb.math == Math::kTF32 && p.tma_round) &&
+              !p.cf_dst && p.vec16 && p.land_bytes == 0 && !p.x_mn && !p.wgmma_pipe &&
               a.x.stride[4] == 1 && aligned16(a.x, {0, 1, 2, 3}, es) && p.S <= HopperTiles::kMaxRsS &&
-              p.nwg <= (p.bq == HopperTiles::BQ ? HopperTiles::kMaxWGRs64 : HopperTiles::kMaxWGRs) &&
+              p.nwg <= (p.split                    ? HopperTiles::kMaxWGRsSplit
+                        : p.bq == HopperTiles::BQ ? HopperTiles::kMaxWGRs64
+                                                  : HopperTiles::kMaxWGRs) &&
               HopperTiles::rs_rows(p.bq) <= 256 &&
               p.slot_bytes >= (p.Kc / 32) * HopperTiles::rs_rows(p.bq) * 32 * es &&
               (xr ? xr[0] == '1' : kHopperXRsDefault == 1),
@@ -868,11 +872,13 @@ int main(int argc, char** argv) {
       if (fplan) ++planned[0], check_forward(a, f);
       // a forward knob at a level: the same problem plans exactly where it planned without, every invariant held
       // (the count of kWideNSJ plans left to the plain plan's check)
-      auto replan = [&](const char* var, const char* level) {
+      // (may_add: the knob may plan where the default does not, never the reverse: v142's exact x slots, one part where
+      // the splitting copy's are two, fit where those do not)
+      auto replan = [&](const char* var, const char* level, bool may_add = false) {
         setenv(var, level, 1);
         HopperPlan k{};
         const bool kplan = hopper_plan(a, &k);
-        CHECK(kplan == fplan, "%s=%s changes whether the Hopper forward plans", var, level);
+        CHECK(kplan == fplan || (may_add && kplan), "%s=%s changes whether the Hopper forward plans", var, level);
         if (kplan) {
           const int wide = wide_plans;
           check_forward(a, k);
@@ -887,7 +893,7 @@ int main(int argc, char** argv) {
       // v140 (CUTLASS_CONVT3D_SM90_X_MN=1: the same problems plan, in place where it applies)
       replan("CUTLASS_CONVT3D_SM90_X_MN", "1");
       // v141 (CUTLASS_CONVT3D_SM90_X_RS=1: the same problems plan, in place where it applies)
-      replan("CUTLASS_CONVT3D_SM90_X_RS", "1");
+      replan("CUTLASS_CONVT3D_SM90_X_RS", "1", true);
       // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2; 64-position tiles where whole rows do not fit)
       replan("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", t % 2 ? "1" : "2");
       // v137 (CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1: plans and tiles unchanged, whole-row ones pipelined)
@@ -1624,8 +1630,12 @@ int main(int argc, char** argv) {
       vec16(dt, Math::kTF32, 0, false);
       CHECK(f.p.x_rs == 0, "X_RS=1 mission dtype %d: x_rs %d", int(dt), f.p.x_rs);
     }
+    // v142: the exact mission splits x in registers, 64-position tiles, at most 2 warpgroups, vec16
     vec16(DType::kF32, Math::kExact, 0, false);
-    CHECK(f.p.x_rs == 0 && f.restage_x, "X_RS=1 exact: x_rs %d", f.p.x_rs);
+    CHECK(f.p.x_rs == 1 && !f.restage_x && f.p.split && f.p.bq == HopperTiles::BQ && f.p.vec16 &&
+              f.p.nwg <= HopperTiles::kMaxWGRsSplit && f.p.slot_bytes >= 72 * 128,
+          "X_RS=1 exact: x_rs %d, restage %d, BQ %d, %d x %d, slot %d", f.p.x_rs, int(f.restage_x), f.p.bq, f.p.nwg,
+          f.p.ring, f.p.slot_bytes);
     vec16(DType::kF32, Math::kTF32, 0, true);
     CHECK(f.p.x_rs == 0, "X_RS=1 channels_last: x_rs %d", f.p.x_rs);
     setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0", 1);
@@ -1650,6 +1660,8 @@ int main(int argc, char** argv) {
           {1, 32, 3, 4, 130, 32, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0}, 1, {1, 1, 1}, false},
           {1, 32, 3, 4, 128, 32, {3, 3, 5}, {2, 2, 2}, {1, 1, 2}, {0, 0, 1}, 1, {1, 1, 1}, false},
       };
+      // (and v142, exact: 64-position tiles, at most 2 warpgroups: the splitting copy at a forced 3 x 2)
+      for (Math m : {Math::kTF32, Math::kExact})
       for (const char* wr : {"2", "0"})
       for (const XRsCase& c : cases)
         for (const char* cf : {(const char*)nullptr, "22", "12", "32"}) {
@@ -1664,7 +1676,7 @@ int main(int argc, char** argv) {
           q.Cout = c.Cout;
           q.groups = c.g;
           q.dtype = DType::kF32;
-          q.math = Math::kTF32;
+          q.math = m;
           const int in[3] = {c.D, c.H, c.W};
           for (int d = 0; d < 3; ++d) {
             q.in[d] = in[d], q.k[d] = c.k[d], q.stride[d] = c.s[d], q.pad[d] = c.p[d], q.dil[d] = c.dil[d];
@@ -1673,13 +1685,15 @@ int main(int argc, char** argv) {
           f = HopperPlan{};
           const Arguments qa = dense_args(data, q, false, false);
           const bool planned = hopper_plan(qa, &f);
-          const bool want = c.expected;
-          if (cf && cf[0] == '3' && !planned) continue;  // (3 x 2 may not fit at all: no Hopper plan)
-          CHECK(planned && f.p.x_rs == int(want) && f.restage_x == !want &&
-                    (!want || wr[0] == '2' || f.p.bq == HopperTiles::BQ),
-                "X_RS_CASES WHOLE_ROWS=%s Cin %d W %d k %d cfg %s: planned %d, x_rs %d, restage %d, BQ %d, %d x %d",
-                wr, c.Cin, c.W, c.k[2], cf ? cf : "plan", int(planned), f.p.x_rs, int(f.restage_x), f.p.bq, f.p.nwg,
-                f.p.ring);
+          const bool exact = m == Math::kExact, want = c.expected && !(exact && cf && cf[0] == '3');
+          // (3 x 2 may not fit at all, nor the exact forward three window offsets: no Hopper plan)
+          if (!planned && ((cf && cf[0] == '3') || (exact && !c.expected))) continue;
+          CHECK(planned && f.p.x_rs == int(want) && f.restage_x == !want && f.p.split == exact &&
+                    (!want || (wr[0] == '2' && !exact) || f.p.bq == HopperTiles::BQ),
+                "X_RS_CASES math %d WHOLE_ROWS=%s Cin %d W %d k %d cfg %s: planned %d, x_rs %d, restage %d, BQ %d, "
+                "%d x %d",
+                int(m), wr, c.Cin, c.W, c.k[2], cf ? cf : "plan", int(planned), f.p.x_rs, int(f.restage_x), f.p.bq,
+                f.p.nwg, f.p.ring);
           if (planned) check_forward(qa, f);
         }
       unsetenv("CUTLASS_CONVT3D_SM90_CFG");
