@@ -1185,16 +1185,19 @@ _X_NCDHW_FP32_NO_LAND_2X2 = [X_NCDHW_CASES[0]]
 
 
 def _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch):
-    """A Hopper forward test's setup on compute capability 9.0 (else a skip): TF32 allowed, the Hopper kernels on
-    (16-bit too), the warpgroup / slot configuration cfg ("<nwg><ring>") forced where given; dtype's torch dtype."""
+    """A Hopper forward test's setup on compute capability 9.0 (else a skip): TF32 allowed (dtype "exact": not, the
+    exact Hopper forward on), the Hopper kernels on (16-bit too), the warpgroup / slot configuration cfg
+    ("<nwg><ring>") forced where given; dtype's torch dtype."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
-    torch.backends.cudnn.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = dtype != "exact"
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
+    if dtype == "exact":
+        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
     if cfg:
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_CFG", cfg)
-    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
+    return {"fp32": torch.float32, "exact": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
 
 
 @pytest.mark.parametrize("dtype,rounding", [("fp32", "map"), ("fp32", "producers"), ("bf16", "none"), ("fp16", "none")])
@@ -1408,24 +1411,14 @@ X_RS_CASES = [
 ]
 
 
-@pytest.mark.parametrize("whole_rows", ["2", "0"], ids=["rows", "bq64"])
-@pytest.mark.parametrize("cfg", [None, "22", "12"], ids=["cfg-plan", "cfg-2x2", "cfg-1x2"])
-@pytest.mark.parametrize("xcase", X_RS_CASES, ids=["mission", "k2-ci64-co64", "k2", "g2-op1", "ow599", "s132", "dil2",
-                                                   "w130-copy", "k5-copy"])
-def test_hopper_forward_x_rs(xcase, cfg, whole_rows, restore_flags, hopper_kernels, monkeypatch):
-    """v141 (CUTLASS_CONVT3D_SM90_X_RS=1): the fp32 TF32 Hopper forward reading an NCDHW x in place, each pair's
-    boxes landed [channel][position] and loaded by the consumers as the wgmma's register A (the GEMM turned over: M
-    the tile's positions, permuted so that a window offset's fragments are the same registers a word on): the
-    instance ran exactly where expected, in whole-row tiles (two m64 blocks) and 64-position ones (one), at the plan's
-    configuration (x rows on 16 bytes, at most two window offsets) and at forced 2 x 2 and 1 x 2 (3 x 2, beyond its
-    whole-row register budget, the host plan test), never with the knob at 0; every
-    output written (NaN-poisoned), within budget of float64, and the copy's result: bit for bit with one box a pair
-    (the same TF32 operands, both rounded to nearest, summed in the same order), within fp32 rounding of it with two
-    (the boxes' order differs)."""
-    _hopper_forward_tf32_or_16bit("fp32", cfg, monkeypatch)
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", whole_rows)
+def _x_rs_against_copy(xcase, seed, budget, whole_rows_ok, monkeypatch):
+    """A forward of X_RS_CASES' xcase with CUTLASS_CONVT3D_SM90_X_RS at 0 and 1 (the flags and knobs set by the
+    caller): on the Hopper kernel both times, the register-A instance exactly at 1 where the case expects it, whole-row
+    instances only where whole_rows_ok; every output written (NaN-poisoned), within budget of float64, and the copy's
+    result (level 0): bit for bit with one box a pair (the same operands summed in the same order), within fp32
+    rounding of it with two (the boxes' order differs)."""
     xs, cout, k, s, p, op, g, dil, expected = xcase
-    gen = torch.Generator().manual_seed(29)
+    gen = torch.Generator().manual_seed(seed)
     x = torch.randn(xs, generator=gen).to(DEV)
     w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * k[2]) ** 0.5).to(DEV)
     b = torch.randn(cout, generator=gen).to(DEV)
@@ -1438,16 +1431,32 @@ def test_hopper_forward_x_rs(xcase, cfg, whole_rows, restore_flags, hopper_kerne
         ys[level], names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g, dil))
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
         ran[level] = bool(_X_RS.search(names))
-        assert whole_rows == "2" or not _WHOLE_ROWS.search(names), "whole rows at WHOLE_ROWS=0"
+        assert whole_rows_ok or not _WHOLE_ROWS.search(names), "whole-row tiles where none may run"
     assert not ran["0"], "the register-A instance ran with the knob at 0"
     assert ran["1"] == expected, f"the register-A instance ran: {ran['1']}"
     y = ys["1"]
     assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
-    assert rel_err(y, ref) <= 2e-3, f"{rel_err(y, ref):.3g} against float64"
+    assert rel_err(y, ref) <= budget, f"{rel_err(y, ref):.3g} against float64"
     if xs[1] // g == 32:
         assert torch.equal(y, ys["0"]), f"not the copy's bits: {rel_err(y, ys['0']):.3g}"
     else:
         assert rel_err(y, ys["0"]) <= 1e-6, f"{rel_err(y, ys['0']):.3g} against the copy"
+
+
+@pytest.mark.parametrize("whole_rows", ["2", "0"], ids=["rows", "bq64"])
+@pytest.mark.parametrize("cfg", [None, "22", "12"], ids=["cfg-plan", "cfg-2x2", "cfg-1x2"])
+@pytest.mark.parametrize("xcase", X_RS_CASES, ids=["mission", "k2-ci64-co64", "k2", "g2-op1", "ow599", "s132", "dil2",
+                                                   "w130-copy", "k5-copy"])
+def test_hopper_forward_x_rs(xcase, cfg, whole_rows, restore_flags, hopper_kernels, monkeypatch):
+    """v141 (CUTLASS_CONVT3D_SM90_X_RS=1): the fp32 TF32 Hopper forward reading an NCDHW x in place, each pair's
+    boxes landed [channel][position] and loaded by the consumers as the wgmma's register A (the GEMM turned over: M
+    the tile's positions, permuted so that a window offset's fragments are the same registers a word on), in
+    whole-row tiles (two m64 blocks) and 64-position ones (one), at the plan's configuration (x rows on 16 bytes, at
+    most two window offsets) and at forced 2 x 2 and 1 x 2 (3 x 2, beyond its whole-row register budget, the host
+    plan test): _x_rs_against_copy, TF32's budget against float64."""
+    _hopper_forward_tf32_or_16bit("fp32", cfg, monkeypatch)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", whole_rows)
+    _x_rs_against_copy(xcase, 29, 2e-3, whole_rows == "2", monkeypatch)
 
 
 @pytest.mark.parametrize("cfg", [None, "22", "12"], ids=["cfg-plan", "cfg-2x2", "cfg-1x2"])
@@ -1456,41 +1465,11 @@ def test_hopper_forward_x_rs(xcase, cfg, whole_rows, restore_flags, hopper_kerne
 def test_hopper_forward_x_rs_exact(xcase, cfg, restore_flags, hopper_kernels, monkeypatch):
     """v142 (CUTLASS_CONVT3D_SM90_X_RS=1, cudnn.allow_tf32 = False): the exact (3xTF32) Hopper forward reading an
     NCDHW x in place, each loaded word split into big and small TF32 parts in the consumers' registers (no splitting
-    copy), 64-position tiles: the instance ran exactly where expected, at the plan's configuration and at forced 2 x 2
-    and 1 x 2; every output written (NaN-poisoned), fp32-accurate against float64, and the splitting copy's result:
-    bit for bit with one box a pair (the same split, the same three products summed in the same order), within fp32
-    rounding of it with two."""
-    if torch.cuda.get_device_capability() != (9, 0):
-        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
-    torch.backends.cudnn.allow_tf32 = False
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
-    if cfg:
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_CFG", cfg)
-    xs, cout, k, s, p, op, g, dil, expected = xcase
-    gen = torch.Generator().manual_seed(37)
-    x = torch.randn(xs, generator=gen).to(DEV)
-    w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * k[2]) ** 0.5).to(DEV)
-    b = torch.randn(cout, generator=gen).to(DEV)
-    ref = F.conv_transpose3d(x.double(), w.double(), b.double(), s, p, op, g, dil)
-    torch.use_deterministic_algorithms(True)
-    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
-    ys, ran = {}, {}
-    for level in ("0", "1"):
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", level)
-        ys[level], names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g, dil))
-        assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
-        ran[level] = bool(_X_RS.search(names))
-        assert not _WHOLE_ROWS.search(names), "whole rows in the exact forward"
-    assert not ran["0"], "the register-A instance ran with the knob at 0"
-    assert ran["1"] == expected, f"the register-A instance ran: {ran['1']}"
-    y = ys["1"]
-    assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
-    assert rel_err(y, ref) <= 1e-5, f"{rel_err(y, ref):.3g} against float64"
-    if xs[1] // g == 32:
-        assert torch.equal(y, ys["0"]), f"not the splitting copy's bits: {rel_err(y, ys['0']):.3g}"
-    else:
-        assert rel_err(y, ys["0"]) <= 1e-6, f"{rel_err(y, ys['0']):.3g} against the splitting copy"
+    copy), 64-position tiles, at the plan's configuration and at forced 2 x 2 and 1 x 2: _x_rs_against_copy (the
+    splitting copy's bits: the same split, the same three products in the same order), fp32-accurate against
+    float64."""
+    _hopper_forward_tf32_or_16bit("exact", cfg, monkeypatch)
+    _x_rs_against_copy(xcase, 37, 1e-5, False, monkeypatch)
 
 
 @pytest.mark.parametrize("math", ["tf32", "exact"])
@@ -1502,10 +1481,7 @@ def test_hopper_forward_x_rs_nonfinite(value, kernel, math, restore_flags, hoppe
     them), exact (3xTF32, split in registers) in 64-position ones: no copy reports them, so every tile's sums are
     checked and the non-finite ones recomputed with every product masked; the result is the copy's (whose copy
     reports them, or whose splitting copy checks every tile too), NaN for NaN and value for value."""
-    _hopper_forward_tf32_or_16bit("fp32", None, monkeypatch)
-    if math == "exact":
-        torch.backends.cudnn.allow_tf32 = False
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
+    _hopper_forward_tf32_or_16bit("fp32" if math == "tf32" else "exact", None, monkeypatch)
     gen = torch.Generator().manual_seed(31)
     x = torch.randn(2, 32, 3, 4, 128, generator=gen)
     for j, idx in enumerate([(0, 3, 1, 2, 0), (1, 31, 2, 3, 127), (0, 17, 0, 0, 64), (1, 5, 2, 1, 63)]):
