@@ -211,7 +211,9 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // most kMaxRsS window offsets, kMaxWGRs warpgroups at whole rows, kMaxWGRs64 at 64-position tiles.  v142, the same
   // for the exact forward (3xTF32, 64-position tiles, kMaxWGRsSplit warpgroups): x lands as it is and the consumers
   // split it, instead of the splitting copy (134 MB read, 268 MB written on the mission)
+  // (VEC16=0, stores by element lanes, keeps the copy: its instances store by vectors only)
   p.x_rs = ((tf32 && p.tma_round) || exact) && env_level("CUTLASS_CONVT3D_SM90_X_RS", 1, kHopperXRsDefault) == 1 &&
+           vec16 != 0 &&
            r.restage_x && !p.cf_dst && a.x.stride[4] == 1 && !has_zero_stride(a.x) &&
            aligned16(a.x, {0, 1, 2, 3}, esize) && p.S <= HopperTiles::kMaxRsS;
   // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,

@@ -224,7 +224,8 @@ CT3D_DEV uint32_t lds_if(bool pr, const float* a, uint32_t other) {
   uint32_t r = other;
   asm volatile("{\n .reg .pred q;\n setp.ne.b32 q, %2, 0;\n @q ld.shared.b32 %0, [%1];\n}\n"
                : "+r"(r)
-               : "r"(uint32_t(__cvta_generic_to_shared(a))), "r"(int(pr)));
+               : "r"(uint32_t(__cvta_generic_to_shared(a))), "r"(int(pr))
+               : "memory");
   return r;
 }
 // v141: words b .. 3 of lo, then 0 .. b - 1 of hi, b in 1 .. 3, by selects the compiler cannot see through (a switch
@@ -268,6 +269,8 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
   constexpr uint32_t kBlock = 32 / HopperTF32::VEC * (M * 16);  // one (window offset, box) block of packed weights
   const int nbox = p.Kc / 32;  // (from the parameters here: held across the tile loop, it spilled)
   const bool last_quad = (threadIdx.x & 31) >= 28;  // g8 7
+  // the slot's loads after the caller's wait on its barrier (CUTLASS's wait has no memory clobber; a review, stop 62)
+  asm volatile("" ::: "memory");
   // channel rows 2 kk + c of box j: 2 MB words by one load, the rest shuffled (or g8 7's own)
   auto load_rows = [&](int j, int kk, uint32_t (&v)[2][NV]) {
 #pragma unroll

@@ -1642,6 +1642,12 @@ int main(int argc, char** argv) {
     vec16(DType::kF32, Math::kTF32, 0, false);
     CHECK(f.p.x_rs == 0 && f.restage_x, "X_RS=1 TMA_ROUND=0: x_rs %d", f.p.x_rs);
     unsetenv("CUTLASS_CONVT3D_SM90_TMA_ROUND");
+    setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);  // (never: its instances store rows by vectors only)
+    vec16(DType::kF32, Math::kTF32, 0, false);
+    CHECK(f.p.x_rs == 0 && f.restage_x && !f.p.vec16, "X_RS=1 VEC16=0: x_rs %d, vec16 %d", f.p.x_rs, f.p.vec16);
+    vec16(DType::kF32, Math::kExact, 0, false);
+    CHECK(f.p.x_rs == 0 && f.restage_x && !f.p.vec16, "X_RS=1 VEC16=0 exact: x_rs %d", f.p.x_rs);
+    unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
     // tests/test_cuda.py's X_RS_CASES (whole rows at level 2 and 0): where v141 plans, at the plan's configuration
     // and at forced 2 x 2 / 1 x 2 / 3 x 2 (at whole rows beyond its register budget: 64-position tiles then)
     {
