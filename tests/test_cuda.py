@@ -1412,8 +1412,9 @@ X_RS_CASES = [
 
 
 def _x_rs_against_copy(xcase, seed, budget, whole_rows_ok, monkeypatch):
-    """A forward of X_RS_CASES' xcase with CUTLASS_CONVT3D_SM90_X_RS at 0 and 1 (the flags and knobs set by the
-    caller): on the Hopper kernel both times, the register-A instance exactly at 1 where the case expects it, whole-row
+    """A forward of X_RS_CASES' xcase with CUTLASS_CONVT3D_SM90_X_RS at 0 and 2 (never, wherever it applies; the flags
+    and knobs set by the caller): on the Hopper kernel both times, the register-A instance exactly at 2 where the case
+    expects it, whole-row
     instances only where whole_rows_ok; every output written (NaN-poisoned), within budget of float64, and the copy's
     result (level 0): bit for bit with one box a pair (the same operands summed in the same order), within fp32
     rounding of it with two (the boxes' order differs)."""
@@ -1426,15 +1427,15 @@ def _x_rs_against_copy(xcase, seed, budget, whole_rows_ok, monkeypatch):
     torch.use_deterministic_algorithms(True)
     monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
     ys, ran = {}, {}
-    for level in ("0", "1"):
+    for level in ("0", "2"):
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", level)
         ys[level], names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g, dil))
         assert "hopper_rowconv_kernel" in names, "the case does not take the Hopper kernel"
         ran[level] = bool(_X_RS.search(names))
         assert whole_rows_ok or not _WHOLE_ROWS.search(names), "whole-row tiles where none may run"
     assert not ran["0"], "the register-A instance ran with the knob at 0"
-    assert ran["1"] == expected, f"the register-A instance ran: {ran['1']}"
-    y = ys["1"]
+    assert ran["2"] == expected, f"the register-A instance ran: {ran['2']}"
+    y = ys["2"]
     assert torch.isfinite(y).all(), "unwritten or non-finite outputs"
     assert rel_err(y, ref) <= budget, f"{rel_err(y, ref):.3g} against float64"
     if xs[1] // g == 32:
@@ -1448,7 +1449,7 @@ def _x_rs_against_copy(xcase, seed, budget, whole_rows_ok, monkeypatch):
 @pytest.mark.parametrize("xcase", X_RS_CASES, ids=["mission", "k2-ci64-co64", "k2", "g2-op1", "ow599", "s132", "dil2",
                                                    "w130-copy", "k5-copy"])
 def test_hopper_forward_x_rs(xcase, cfg, whole_rows, restore_flags, hopper_kernels, monkeypatch):
-    """v141 (CUTLASS_CONVT3D_SM90_X_RS=1): the fp32 TF32 Hopper forward reading an NCDHW x in place, each pair's
+    """v141 (CUTLASS_CONVT3D_SM90_X_RS=2): the fp32 TF32 Hopper forward reading an NCDHW x in place, each pair's
     boxes landed [channel][position] and loaded by the consumers as the wgmma's register A (the GEMM turned over: M
     the tile's positions, permuted so that a window offset's fragments are the same registers a word on), in
     whole-row tiles (two m64 blocks) and 64-position ones (one), at the plan's configuration (x rows on 16 bytes, at
@@ -1463,13 +1464,35 @@ def test_hopper_forward_x_rs(xcase, cfg, whole_rows, restore_flags, hopper_kerne
 @pytest.mark.parametrize("xcase", [X_RS_CASES[i] for i in (0, 1, 2, 3, 5, 7)],
                          ids=["mission", "k2-ci64-co64", "k2", "g2-op1", "s132", "w130-copy"])
 def test_hopper_forward_x_rs_exact(xcase, cfg, restore_flags, hopper_kernels, monkeypatch):
-    """v142 (CUTLASS_CONVT3D_SM90_X_RS=1, cudnn.allow_tf32 = False): the exact (3xTF32) Hopper forward reading an
+    """v142 (CUTLASS_CONVT3D_SM90_X_RS=2, cudnn.allow_tf32 = False): the exact (3xTF32) Hopper forward reading an
     NCDHW x in place, each loaded word split into big and small TF32 parts in the consumers' registers (no splitting
     copy), 64-position tiles, at the plan's configuration and at forced 2 x 2 and 1 x 2: _x_rs_against_copy (the
     splitting copy's bits: the same split, the same three products in the same order), fp32-accurate against
     float64."""
     _hopper_forward_tf32_or_16bit("exact", cfg, monkeypatch)
     _x_rs_against_copy(xcase, 37, 1e-5, False, monkeypatch)
+
+
+@pytest.mark.parametrize("math", ["tf32", "exact"])
+@pytest.mark.parametrize("xcase", [X_RS_CASES[i] for i in (0, 2, 3)], ids=["mission", "k2", "g2-op1"])
+def test_hopper_forward_x_rs_default(xcase, math, restore_flags, hopper_kernels, monkeypatch):
+    """v141 / v142 by default (CUTLASS_CONVT3D_SM90_X_RS unset: level 1, where they were measured to win, stop 62):
+    TF32 in registers at 64-position tiles (kernel 2, and kernel 3 with output padding: y rows on 16 bytes), the copy
+    at whole rows (kernel 3 at OW 255); exact in registers at one window offset only (kernel 2); the same result as
+    level 2 or 0 wherever each runs."""
+    _hopper_forward_tf32_or_16bit("fp32" if math == "tf32" else "exact", None, monkeypatch)
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_X_RS", raising=False)
+    xs, cout, k, s, p, op, g, dil, _ = xcase
+    gen = torch.Generator().manual_seed(43)
+    x = torch.randn(xs, generator=gen).to(DEV)
+    w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * k[2]) ** 0.5).to(DEV)
+    y, names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, s, p, op, g, dil))
+    one_offset, rows_on_16 = k[2] == 2, (2 * xs[4] - 1 + op[2] if k[2] == 3 else 2 * xs[4]) % 4 == 0
+    want = one_offset if math == "exact" else rows_on_16
+    assert bool(_X_RS.search(names)) == want, f"by default: {names}"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", "2" if want else "0")
+    y2 = conv_transpose3d(x, w, None, s, p, op, g, dil)
+    assert torch.equal(y, y2), "not the result of the level the default took"
 
 
 @pytest.mark.parametrize("math", ["tf32", "exact"])
@@ -1489,13 +1512,13 @@ def test_hopper_forward_x_rs_nonfinite(value, kernel, math, restore_flags, hoppe
     x = x.to(DEV)
     w = (torch.randn(32, 32, kernel, kernel, kernel, generator=gen) / 8).to(DEV)
     ys = {}
-    for level in ("0", "1"):
+    for level in ("0", "2"):
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", level)
         ys[level], names = _with_kernel_names(lambda: conv_transpose3d(x, w, None, 2, kernel - 2))
-        assert bool(_X_RS.search(names)) == (level == "1"), names
-    assert not torch.isfinite(ys["1"]).all(), "the planted values do not reach y"
-    assert torch.equal(ys["1"].isnan(), ys["0"].isnan()), "NaN elsewhere than the copy's"
-    assert torch.equal(ys["1"].nan_to_num(0.0), ys["0"].nan_to_num(0.0)), "not the copy's values"
+        assert bool(_X_RS.search(names)) == (level == "2"), names
+    assert not torch.isfinite(ys["2"]).all(), "the planted values do not reach y"
+    assert torch.equal(ys["2"].isnan(), ys["0"].isnan()), "NaN elsewhere than the copy's"
+    assert torch.equal(ys["2"].nan_to_num(0.0), ys["0"].nan_to_num(0.0)), "not the copy's values"
 
 
 @pytest.mark.parametrize("dtype", ["fp32", "bf16"])

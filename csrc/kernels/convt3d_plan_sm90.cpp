@@ -211,9 +211,13 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   // most kMaxRsS window offsets, kMaxWGRs warpgroups at whole rows, kMaxWGRs64 at 64-position tiles.  v142, the same
   // for the exact forward (3xTF32, 64-position tiles, kMaxWGRsSplit warpgroups): x lands as it is and the consumers
   // split it, instead of the splitting copy (134 MB read, 268 MB written on the mission)
-  // (VEC16=0, stores by element lanes, keeps the copy: its instances store by vectors only)
-  p.x_rs = ((tf32 && p.tma_round) || exact) && env_level("CUTLASS_CONVT3D_SM90_X_RS", 1, kHopperXRsDefault) == 1 &&
-           vec16 != 0 &&
+  // (VEC16=0, stores by element lanes, keeps the copy: its instances store by vectors only.)  Levels: 0 never; 1 where
+  // it was measured to win (kHopperXRsDefault's comment): at most two boxes a pair (Kc <= 64), 64-position tiles for
+  // TF32 (whole rows are left to the copy, below), one window offset for the exact forward, and not where v133's
+  // landing buffers are asked for (X_NCDHW); 2 wherever it applies
+  const int xrs = env_level("CUTLASS_CONVT3D_SM90_X_RS", 2, kHopperXRsDefault);
+  p.x_rs = ((tf32 && p.tma_round) || exact) && xrs > 0 &&
+           (xrs == 2 || (Kc / 32 <= 2 && (!exact || p.S == 1) && x_ncdhw == 0)) && vec16 != 0 &&
            r.restage_x && !p.cf_dst && a.x.stride[4] == 1 && !has_zero_stride(a.x) &&
            aligned16(a.x, {0, 1, 2, 3}, esize) && p.S <= HopperTiles::kMaxRsS;
   // v127: L2 eviction priorities, CUTLASS_CONVT3D_SM90_L2HINT (kHopperL2HintDefault): bit 1 y's stores evict_first,
@@ -363,7 +367,9 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
     p.x_mn = 0;
     tiled = tiles();
   }
-  if (p.x_rs && tiled != 1) {  // (v141: its warpgroups, at most 2 or 3, found no configuration where the copy's may)
+  // (v141: its warpgroups, at most 2 or 3, found no configuration where the copy's may; or, at level 1, whole rows,
+  // where the copy's instances were faster)
+  if (p.x_rs && (tiled != 1 || (xrs == 1 && p.bq == HopperTiles::kRowBQ))) {
     p.x_rs = 0;
     tiled = tiles();
   }

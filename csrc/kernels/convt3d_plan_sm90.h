@@ -254,9 +254,15 @@ constexpr int kHopperXMnDefault = 0;
 // TFLOAT32 map) as the wgmma's register A: the GEMM turned over (M = 128 positions, N = the 64 (phase, channel) weight
 // rows), each thread's fragments one 16-byte load and S - 1 words per channel row and box.  The copy it removes is the
 // fp32 mission's 134 MB read and written (~97 us of ~0.61 ms).  v142: the exact forward (3xTF32) likewise, x split
-// in registers instead of by the splitting copy (134 MB read, 268 MB written).  Off until their CUDA tests have run and
-// they are measured (written stop 62 without a GPU)
-constexpr int kHopperXRsDefault = 0;
+// in registers instead of by the splitting copy (134 MB read, 268 MB written).  Level 1 by default, where they won:
+// H100 stop 62 (s62a / s62c, one binary, two rounds, the copy's bits at one box a pair, float64 checks ok), forward ms
+// copy -> in registers: TF32 k2s2 0.571 -> 0.497, unet-64-32 0.380 -> 0.282, video-64-32 0.096 -> 0.089, k3s2op1
+// 0.619 -> 0.595 (64-position tiles); exact k2s2 0.726 -> 0.572, unet-64-32 0.527 -> 0.379 (one window offset).  Level
+// 1 leaves out where they lost or were even: TF32 whole rows (mission 0.605 -> 0.690, odd-32-32 0.162 -> 0.205: 2
+// warpgroups at 168 registers, each pair's fragment loads before its wgmmas), exact at two window offsets (mission
+// 1.29 -> 1.80, 1.44 at a forced 2 x 3; k3s2op1 1.28 -> 1.82: a batch per offset), four boxes a pair or more
+// (unet-128-64 0.125 -> 0.126, unet-256-128 0.049 -> 0.050).  Level 2: wherever they apply
+constexpr int kHopperXRsDefault = 1;
 // v128: CUTLASS_CONVT3D_SM90_WGRAD_L2HINT, the same for the Hopper grad_weight (HopperWgradParams::l2hint): bit 1
 // grad_y's copies (read once) evict_first, bit 2 x's TMA loads (read again by each class's pairs) evict_last.  By
 // default 1 where grad_y is larger than the L2: H100 (stop 56) mission NCDHW 0.649 -> 0.626 ms (3: 0.629),

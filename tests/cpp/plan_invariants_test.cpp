@@ -118,7 +118,7 @@ static int wide_plans = 0;  // forward plans of kWideNSJ blocks per pair (unless
 static int x_ncdhw_plans = 0;  // ... reading an NCDHW x in place (v133, under CUTLASS_CONVT3D_SM90_X_NCDHW=1)
 static int whole_row_plans = 0;  // ... of whole-row tiles (v135, under CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2)
 static int x_mn_plans = 0;  // ... reading a 16-bit NCDHW x in place as MN-major B (v140, under CUTLASS_CONVT3D_SM90_X_MN=1)
-static int x_rs_plans = 0;  // ... reading an fp32 NCDHW x in place as register A (v141, under CUTLASS_CONVT3D_SM90_X_RS=1)
+static int x_rs_plans = 0;  // ... reading an fp32 NCDHW x in place as register A (v141, under CUTLASS_CONVT3D_SM90_X_RS=2)
 static bool nsj8_off() {
   const char* e = std::getenv("CUTLASS_CONVT3D_SM90_NSJ8");
   return e && std::atof(e) == 0.0;
@@ -201,7 +201,7 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
                                                   : HopperTiles::kMaxWGRs) &&
               HopperTiles::rs_rows(p.bq) <= 256 &&
               p.slot_bytes >= (p.Kc / 32) * HopperTiles::rs_rows(p.bq) * 32 * es &&
-              (xr ? xr[0] == '1' : kHopperXRsDefault == 1),
+              (xr ? xr[0] != '0' : kHopperXRsDefault > 0),
           "x in registers: slot %d, BQ %d, S %d, %d warpgroups", p.slot_bytes, p.bq, p.S, p.nwg);
     ++x_rs_plans;
   }
@@ -892,8 +892,8 @@ int main(int argc, char** argv) {
       x_ncdhw_plans += replan("CUTLASS_CONVT3D_SM90_X_NCDHW", "2").p.land_bytes > 0;
       // v140 (CUTLASS_CONVT3D_SM90_X_MN=1: the same problems plan, in place where it applies)
       replan("CUTLASS_CONVT3D_SM90_X_MN", "1");
-      // v141 (CUTLASS_CONVT3D_SM90_X_RS=1: the same problems plan, in place where it applies)
-      replan("CUTLASS_CONVT3D_SM90_X_RS", "1", true);
+      // v141 (CUTLASS_CONVT3D_SM90_X_RS=2: the same problems plan, in place where it applies)
+      replan("CUTLASS_CONVT3D_SM90_X_RS", "2", true);
       // v135 (CUTLASS_CONVT3D_SM90_WHOLE_ROWS=1 / 2; 64-position tiles where whole rows do not fit)
       replan("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", t % 2 ? "1" : "2");
       // v137 (CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1: plans and tiles unchanged, whole-row ones pipelined)
@@ -1482,6 +1482,8 @@ int main(int argc, char** argv) {
     pb.groups = 1, pb.N = 4, pb.Cin = 32, pb.Cout = 32;
     const int ins[3] = {32, 64, 128};
     HopperPlan f{};
+    // (the copy's plans: v141 / v142, by default where they won since stop 62, are checked with their knob below)
+    setenv("CUTLASS_CONVT3D_SM90_X_RS", "0", 1);
     auto vec16 = [&](DType dt, Math m, int op, bool cl) {
       pb.dtype = dt;
       pb.math = m;
@@ -1603,50 +1605,50 @@ int main(int argc, char** argv) {
     unsetenv("CUTLASS_CONVT3D_SM90_X_MN");
     CHECK(k2s2(DType::kBF16, false) && f.p.x_mn == kHopperXMnDefault && f.restage_x == (kHopperXMnDefault == 0),
           "bf16 k2s2 by default: x_mn %d", f.p.x_mn);
-    // v141 (CUTLASS_CONVT3D_SM90_X_RS=1): the fp32 TF32 mission (two window offsets) reads x in place as register A
+    // v141 (CUTLASS_CONVT3D_SM90_X_RS=2): the fp32 TF32 mission (two window offsets) reads x in place as register A
     // with the copy's whole-row plan (2 warpgroups x 2 slots, 17 KB slots: 136 positions a row); k2s2's fp32 rows
     // lie on 16 bytes, where level 1 keeps 64-position tiles: in place there too, at most 3 warpgroups, its rows by
     // vectors; never 16-bit, exact, channels_last, without the map's rounding (TMA_ROUND=0) or by default
-    setenv("CUTLASS_CONVT3D_SM90_X_RS", "1", 1);
+    setenv("CUTLASS_CONVT3D_SM90_X_RS", "2", 1);  // (2: wherever it applies)
     vec16(DType::kF32, Math::kTF32, 0, false);
     CHECK(f.p.x_rs == 1 && !f.restage_x && f.p.bq == HopperTiles::kRowBQ && cfg() == 22 && f.p.slot_bytes == 17408 &&
               f.p.S == 2 && f.p.land_bytes == 0 && !f.p.wgmma_pipe,
-          "X_RS=1 mission: x_rs %d, restage %d, BQ %d, %d x %d, slot %d", f.p.x_rs, int(f.restage_x), f.p.bq, f.p.nwg,
+          "X_RS=2 mission: x_rs %d, restage %d, BQ %d, %d x %d, slot %d", f.p.x_rs, int(f.restage_x), f.p.bq, f.p.nwg,
           f.p.ring, f.p.slot_bytes);
     setenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", "1", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
-    CHECK(f.p.x_rs == 1 && !f.p.wgmma_pipe, "X_RS=1 WGMMA_PIPE=1 mission: x_rs %d, pipe %d", f.p.x_rs,
+    CHECK(f.p.x_rs == 1 && !f.p.wgmma_pipe, "X_RS=2 WGMMA_PIPE=1 mission: x_rs %d, pipe %d", f.p.x_rs,
           f.p.wgmma_pipe);
     unsetenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE");
     CHECK(k2s2(DType::kF32, false) && f.p.x_rs == 1 && !f.restage_x && f.p.bq == HopperTiles::BQ && f.p.vec16 &&
               f.p.nwg <= HopperTiles::kMaxWGRs64 && f.p.S == 1,
-          "X_RS=1 fp32 k2s2: x_rs %d, BQ %d, %d warpgroups, vec16 %d", f.p.x_rs, f.p.bq, f.p.nwg, f.p.vec16);
+          "X_RS=2 fp32 k2s2: x_rs %d, BQ %d, %d warpgroups, vec16 %d", f.p.x_rs, f.p.bq, f.p.nwg, f.p.vec16);
     setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "2", 1);
     CHECK(k2s2(DType::kF32, false) && f.p.x_rs == 1 && !f.restage_x && f.p.bq == HopperTiles::kRowBQ && f.p.S == 1 &&
               f.p.nwg <= HopperTiles::kMaxWGRs,
-          "X_RS=1 WHOLE_ROWS=2 fp32 k2s2: x_rs %d, BQ %d, %d warpgroups", f.p.x_rs, f.p.bq, f.p.nwg);
+          "X_RS=2 WHOLE_ROWS=2 fp32 k2s2: x_rs %d, BQ %d, %d warpgroups", f.p.x_rs, f.p.bq, f.p.nwg);
     unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
     for (DType dt : {DType::kBF16, DType::kF16}) {
       vec16(dt, Math::kTF32, 0, false);
-      CHECK(f.p.x_rs == 0, "X_RS=1 mission dtype %d: x_rs %d", int(dt), f.p.x_rs);
+      CHECK(f.p.x_rs == 0, "X_RS=2 mission dtype %d: x_rs %d", int(dt), f.p.x_rs);
     }
     // v142: the exact mission splits x in registers, 64-position tiles, at most 2 warpgroups, vec16
     vec16(DType::kF32, Math::kExact, 0, false);
     CHECK(f.p.x_rs == 1 && !f.restage_x && f.p.split && f.p.bq == HopperTiles::BQ && f.p.vec16 &&
               f.p.nwg <= HopperTiles::kMaxWGRsSplit && f.p.slot_bytes >= 72 * 128,
-          "X_RS=1 exact: x_rs %d, restage %d, BQ %d, %d x %d, slot %d", f.p.x_rs, int(f.restage_x), f.p.bq, f.p.nwg,
+          "X_RS=2 exact: x_rs %d, restage %d, BQ %d, %d x %d, slot %d", f.p.x_rs, int(f.restage_x), f.p.bq, f.p.nwg,
           f.p.ring, f.p.slot_bytes);
     vec16(DType::kF32, Math::kTF32, 0, true);
-    CHECK(f.p.x_rs == 0, "X_RS=1 channels_last: x_rs %d", f.p.x_rs);
+    CHECK(f.p.x_rs == 0, "X_RS=2 channels_last: x_rs %d", f.p.x_rs);
     setenv("CUTLASS_CONVT3D_SM90_TMA_ROUND", "0", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
-    CHECK(f.p.x_rs == 0 && f.restage_x, "X_RS=1 TMA_ROUND=0: x_rs %d", f.p.x_rs);
+    CHECK(f.p.x_rs == 0 && f.restage_x, "X_RS=2 TMA_ROUND=0: x_rs %d", f.p.x_rs);
     unsetenv("CUTLASS_CONVT3D_SM90_TMA_ROUND");
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "0", 1);  // (never: its instances store rows by vectors only)
     vec16(DType::kF32, Math::kTF32, 0, false);
-    CHECK(f.p.x_rs == 0 && f.restage_x && !f.p.vec16, "X_RS=1 VEC16=0: x_rs %d, vec16 %d", f.p.x_rs, f.p.vec16);
+    CHECK(f.p.x_rs == 0 && f.restage_x && !f.p.vec16, "X_RS=2 VEC16=0: x_rs %d, vec16 %d", f.p.x_rs, f.p.vec16);
     vec16(DType::kF32, Math::kExact, 0, false);
-    CHECK(f.p.x_rs == 0 && f.restage_x && !f.p.vec16, "X_RS=1 VEC16=0 exact: x_rs %d", f.p.x_rs);
+    CHECK(f.p.x_rs == 0 && f.restage_x && !f.p.vec16, "X_RS=2 VEC16=0 exact: x_rs %d", f.p.x_rs);
     unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
     // tests/test_cuda.py's X_RS_CASES (whole rows at level 2 and 0): where v141 plans, at the plan's configuration
     // and at forced 2 x 2 / 1 x 2 / 3 x 2 (at whole rows beyond its register budget: 64-position tiles then)
@@ -1705,10 +1707,38 @@ int main(int argc, char** argv) {
       unsetenv("CUTLASS_CONVT3D_SM90_CFG");
       unsetenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS");
     }
-    unsetenv("CUTLASS_CONVT3D_SM90_X_RS");
-    vec16(DType::kF32, Math::kTF32, 0, false);
-    CHECK(f.p.x_rs == kHopperXRsDefault && f.restage_x == (kHopperXRsDefault == 0), "fp32 mission by default: x_rs %d",
-          f.p.x_rs);
+    // by default (level 1, kHopperXRsDefault): in registers where it won (TF32 64-position tiles, exact at one window
+    // offset, at most two boxes a pair), the copy elsewhere (TF32 whole rows, exact at two offsets); level 0 never
+    for (const char* lv : {(const char*)nullptr, "1", "0"}) {
+      if (lv)
+        setenv("CUTLASS_CONVT3D_SM90_X_RS", lv, 1);
+      else
+        unsetenv("CUTLASS_CONVT3D_SM90_X_RS");
+      const int level = lv ? lv[0] - '0' : kHopperXRsDefault;
+      vec16(DType::kF32, Math::kTF32, 0, false);
+      CHECK(f.p.x_rs == 0 && f.restage_x && f.p.bq == HopperTiles::kRowBQ, "X_RS level %d mission: x_rs %d", level,
+            f.p.x_rs);
+      vec16(DType::kF32, Math::kExact, 0, false);
+      CHECK(f.p.x_rs == 0 && f.restage_x, "X_RS level %d exact mission: x_rs %d", level, f.p.x_rs);
+      vec16(DType::kF32, Math::kTF32, 1, false);  // (k3s2op1: rows on 16 bytes, 64-position tiles, two offsets)
+      CHECK(f.p.x_rs == (level == 1) && f.p.bq == HopperTiles::BQ, "X_RS level %d k3s2op1: x_rs %d, BQ %d", level,
+            f.p.x_rs, f.p.bq);
+      for (Math m : {Math::kTF32, Math::kExact}) {
+        f = HopperPlan{};
+        ConvT3dProblem q = pb;
+        q.dtype = DType::kF32;
+        q.math = m;
+        for (int d = 0; d < 3; ++d) q.k[d] = 2, q.pad[d] = 0, q.out[d] = 2 * ins[d];
+        CHECK(hopper_plan(dense_args(data, q, false, false), &f) && f.p.x_rs == (level == 1) &&
+                  f.restage_x == (level != 1),
+              "X_RS level %d k2s2 math %d: x_rs %d", level, int(m), f.p.x_rs);
+      }
+      setenv("CUTLASS_CONVT3D_SM90_X_NCDHW", "2", 1);  // (v133 asked for: level 1 leaves it the 64-position tiles)
+      vec16(DType::kF32, Math::kTF32, 1, false);
+      CHECK(f.p.x_rs == 0, "X_RS level %d X_NCDHW=2 k3s2op1: x_rs %d", level, f.p.x_rs);
+      unsetenv("CUTLASS_CONVT3D_SM90_X_NCDHW");
+    }
+    setenv("CUTLASS_CONVT3D_SM90_X_RS", "0", 1);
     setenv("CUTLASS_CONVT3D_SM90_CFG", "43", 1);
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "2", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
@@ -1726,6 +1756,7 @@ int main(int argc, char** argv) {
     setenv("CUTLASS_CONVT3D_SM90_VEC16", "1", 1);
     CHECK(vec16(DType::kF32, Math::kTF32, 1, false) == 1, "at =1");
     unsetenv("CUTLASS_CONVT3D_SM90_VEC16");
+    unsetenv("CUTLASS_CONVT3D_SM90_X_RS");
   }
   // both gradients of a 16-bit stride-1 problem at short rows (no Hopper kernels): grad_y copied channels_last once
   // for both, whether grad_input runs on the phase-GEMM (its own restage otherwise) or on the row-conv; the phase-GEMM
@@ -2005,7 +2036,7 @@ int main(int argc, char** argv) {
   std::printf("forward plans reading a 16-bit NCDHW x in place as MN-major B under CUTLASS_CONVT3D_SM90_X_MN=1: %d\n",
               x_mn_plans);
   CHECK(x_mn_plans > 50, "too few v140 plans (%d)", x_mn_plans);
-  std::printf("forward plans reading an fp32 NCDHW x in place as register A under CUTLASS_CONVT3D_SM90_X_RS=1: %d\n",
+  std::printf("forward plans reading an fp32 NCDHW x in place as register A under CUTLASS_CONVT3D_SM90_X_RS=2: %d\n",
               x_rs_plans);
   CHECK(x_rs_plans > 20, "too few v141 plans (%d)", x_rs_plans);
   // v118's premise on the shapes it is for (vnet-128-64, test_wgemm_writes_grad_input_copy's): with both gradients
