@@ -1018,7 +1018,7 @@ def _rowconv_kernel(demangled, mangled):
 
 # the Hopper forward instances whose output leaves as 16-byte row vectors (kOut = HopperTiles::kRowVectors = 2),
 # demangled or not
-_ROW_VECTORS = _rowconv_kernel(r"[023], 2, \d, \d+", r"ELi[023]ELi2ELi\dELi\d+")
+_ROW_VECTORS = _rowconv_kernel(r"[0234], 2, \d, \d+", r"ELi[0234]ELi2ELi\dELi\d+")
 # ... and those that read an NCDHW x in place, transposing it in the producer warps (kX = HopperTiles::kXTranspose = 2,
 # v133, CUTLASS_CONVT3D_SM90_X_NCDHW=2: wherever it fits)
 _X_NCDHW = _rowconv_kernel(r"2, \d, \d, \d+", r"ELi2ELi\dELi\dELi\d+")
@@ -1127,8 +1127,10 @@ def _hopper_mode(mode, monkeypatch):
     # (16-bit NCDHW outputs go by row vectors by default since stop 36: the plain modes keep the element-lane instances
     # tested, the -vec16 ones the row-vector instances)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "0")
-    # (and the 64-position tiles: whole-row tiles, taken before them where they apply, have their own tests and modes)
+    # (and the 64-position tiles: whole-row tiles, taken before them where they apply, have their own tests and modes;
+    # and x's copy: v141 / v142, in registers by default where they won since stop 62, have their own tests)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", "0")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", "0")
     for sw in (switch,) if isinstance(switch, str) else switch or ():  # (v133's level 2: wherever it fits)
         monkeypatch.setenv(sw, "2" if sw == "CUTLASS_CONVT3D_SM90_X_NCDHW" else "1")
     return dtype, budget, budget80
@@ -1186,13 +1188,15 @@ _X_NCDHW_FP32_NO_LAND_2X2 = [X_NCDHW_CASES[0]]
 
 def _hopper_forward_tf32_or_16bit(dtype, cfg, monkeypatch):
     """A Hopper forward test's setup on compute capability 9.0 (else a skip): TF32 allowed (dtype "exact": not, the
-    exact Hopper forward on), the Hopper kernels on (16-bit too), the warpgroup / slot configuration cfg
-    ("<nwg><ring>") forced where given; dtype's torch dtype."""
+    exact Hopper forward on), the Hopper kernels on (16-bit too), x's copy (CUTLASS_CONVT3D_SM90_X_RS=0: v141 / v142's
+    tests set their levels), the warpgroup / slot configuration cfg ("<nwg><ring>") forced where given; dtype's
+    torch dtype."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
     torch.backends.cudnn.allow_tf32 = dtype != "exact"
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90", "1")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", "0")
     if dtype == "exact":
         monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT", "1")
     if cfg:
@@ -3655,16 +3659,23 @@ def test_hopper_forward_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypa
     def aligned_rows():
         return _with_kernel_names(lambda: conv_transpose3d(x, w, None, 2, 1, 1))[1]
 
+    # (v141, by default since stop 62, reads this fp32 x in place and stores by row vectors too: the copy's policy at
+    # X_RS=0, v141's default after it)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", "0")
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_VEC16", raising=False)
     assert _ROW_VECTORS.search(_with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1])
     assert _ROW_VECTORS.search(kernels())
     assert "hopper_rowconv_kernel" in aligned_rows() and not _ROW_VECTORS.search(aligned_rows())
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_X_RS")
+    assert _X_RS.search(kernels()) and _X_RS.search(aligned_rows()), "v141 is not the default here"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", "0")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "1")
     assert _ROW_VECTORS.search(aligned_rows())
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_VEC16", "0")
     assert not _ROW_VECTORS.search(kernels())
     assert not _ROW_VECTORS.search(_with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1])
     monkeypatch.delenv("CUTLASS_CONVT3D_SM90_VEC16")
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_X_RS")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_16BIT", "0")
     assert "hopper_rowconv_kernel" not in _with_kernel_names(lambda: conv_transpose3d(xh, wh, None, 2, 1))[1]
     # the exact fp32 forward (v88): the Hopper kernel unless CUTLASS_CONVT3D_SM90_EXACT=0
