@@ -305,24 +305,17 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
                             "64-position tiles) and an NCDHW y by row vectors");
       Status s = x_map_ncdhw<Tr, 0>(x, HopperTiles::rs_rows(p.bq), !Tr::kSplit, &map, why);
       if (s != Status::kSuccess) return s;
-      constexpr int kR = HopperTiles::kXRegs, BQ = HopperTiles::BQ, RBQ = HopperTiles::kRowBQ;
       static_assert(HopperTiles::kMaxRsS == 2, "one instance per window offset count");
-      const bool rows = p.bq == RBQ;
-      if constexpr (Tr::kSplit) {
-        switch (p.S) {
-          case 1: return launch<Tr, kR, kRV, 1, BQ>(p, map, ctas, stream, why);
-          case 2: return launch<Tr, kR, kRV, 2, BQ>(p, map, ctas, stream, why);
-        }
-      } else if (rows || p.bq == BQ) {
-        switch (p.S) {
-          case 1: return rows ? launch<Tr, kR, kRV, 1, RBQ>(p, map, ctas, stream, why)
-                              : launch<Tr, kR, kRV, 1, BQ>(p, map, ctas, stream, why);
-          case 2: return rows ? launch<Tr, kR, kRV, 2, RBQ>(p, map, ctas, stream, why)
-                              : launch<Tr, kR, kRV, 2, BQ>(p, map, ctas, stream, why);
-        }
-      }
-      return detail::fail(why, Status::kNotSupported,
-                          "Hopper forward: x in registers takes 1 or 2 window offsets, tiles of 64 or 128 positions");
+      auto by_offsets = [&](auto bq) -> Status {  // (tile width bq: an instance per window offset count)
+        constexpr int kR = HopperTiles::kXRegs, BQ = decltype(bq)::value;
+        if (p.S == 1) return launch<Tr, kR, kRV, 1, BQ>(p, map, ctas, stream, why);
+        if (p.S == 2) return launch<Tr, kR, kRV, 2, BQ>(p, map, ctas, stream, why);
+        return detail::fail(why, Status::kNotSupported, "Hopper forward: x in registers takes 1 or 2 window offsets");
+      };
+      if (p.bq == HopperTiles::BQ) return by_offsets(std::integral_constant<int, HopperTiles::BQ>{});
+      if constexpr (!Tr::kSplit)  // (3xTF32: 64-position tiles only, its registers)
+        if (p.bq == HopperTiles::kRowBQ) return by_offsets(std::integral_constant<int, HopperTiles::kRowBQ>{});
+      return detail::fail(why, Status::kNotSupported, "Hopper forward: x in registers at this tile width");
     }
   } else if (p.x_rs) {
     return detail::fail(why, Status::kNotSupported, "Hopper forward: x in registers is fp32 only");

@@ -263,7 +263,7 @@ template <int S, int BQ, bool kSplit = false>
 CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa, [[maybe_unused]] uint32_t w_small,
                              float (&acc)[BQ / 2]) {
   static_assert(!kSplit || BQ == HopperTiles::BQ, "3xTF32: 64-position tiles (the registers)");
-  constexpr int MB = BQ / 64, NV = 2 * MB + S - 1, NQ = S + MB - 1, NACC = BQ / 2;
+  constexpr int MB = BQ / 64, NV = 2 * MB + S - 1, NQ = S + MB - 1;
   constexpr int RR = HopperTiles::rs_rows(BQ), M = HopperTiles::M;
   using Map = RsMap<MB>;
   constexpr uint32_t kBlock = 32 / HopperTF32::VEC * (M * 16);  // one (window offset, box) block of packed weights
@@ -310,8 +310,7 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
           f[kk][o][3] = v[1][Map::word(o, 1)];
         }
       }
-#pragma unroll
-      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      hold(acc);
       cute::warpgroup_arrive();
 #pragma unroll
       for (int s = 0; s < S; ++s)
@@ -327,11 +326,8 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
 #pragma unroll
       for (int kk = 0; kk < 4; ++kk)
 #pragma unroll
-        for (int o = 0; o < NQ; ++o)
-#pragma unroll
-          for (int e = 0; e < 4; ++e) asm volatile("" : "+r"(f[kk][o][e]));
-#pragma unroll
-      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        for (int o = 0; o < NQ; ++o) hold(f[kk][o]);
+      hold(acc);
     } else {
       uint32_t raw[4][2][NV];
 #pragma unroll
@@ -349,8 +345,7 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
               PolicyExact::split(__uint_as_float(raw[kk][c][Map::word(s, h)]), fb[kk][2 * c + h], fsm[kk][2 * c + h],
                                  fin);
             }
-#pragma unroll
-        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        hold(acc);
         cute::warpgroup_arrive();
 #pragma unroll
         for (int kk = 0; kk < 4; ++kk) {
@@ -362,11 +357,11 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
         cute::warpgroup_commit_batch();
         cute::warpgroup_wait<0>();
 #pragma unroll
-        for (int kk = 0; kk < 4; ++kk)
-#pragma unroll
-          for (int e = 0; e < 4; ++e) asm volatile("" : "+r"(fb[kk][e]), "+r"(fsm[kk][e]));
-#pragma unroll
-        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        for (int kk = 0; kk < 4; ++kk) {
+          hold(fb[kk]);
+          hold(fsm[kk]);
+        }
+        hold(acc);
       }
     }
   }
@@ -602,8 +597,7 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
           asm volatile("" : "+f"(pacc[e])::"memory");
         }
       } else {
-#pragma unroll
-        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        hold(acc);
       }
       if constexpr (!kRS) cute::warpgroup_arrive();
       const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
@@ -652,13 +646,11 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
         // v137: the previous pair's batch done (this one in flight on the same accumulators, which the tensor cores
         // order), its slot released by a predicated arrive (no divergent branch between wgmmas: C7518)
         cute::warpgroup_wait<1>();
-#pragma unroll
-        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        hold(acc);
         if (i > 0) mbarrier_arrive_if(lane == 0, &my_empty[last]);
       } else {
         cute::warpgroup_wait<0>();
-#pragma unroll
-        for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+        hold(acc);
         if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
       }
       last = sl;
@@ -666,8 +658,7 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
     }
     if constexpr (kPipe) {  // (the tile's last batch; its slot stays for the epilogue)
       cute::warpgroup_wait<0>();
-#pragma unroll
-      for (int e = 0; e < NACC; ++e) asm volatile("" : "+f"(acc[e])::"memory");
+      hold(acc);
     }
     // all four warps' wgmmas are done with the last slot: it becomes the output staging; and, where x has a
     // non-finite value, is any accumulator of the tile not finite (0 * acc is NaN then; four independent chains)

@@ -139,6 +139,20 @@ CT3D_DEV int hopper_segment_of_cta(const Params& p) {
   return si;
 }
 
+// Register holds around wgmmas (CuTe's warpgroup_fence_operand, on plain arrays): the compiler keeps every register's
+// reads and writes on its side of the hold, so accumulators are not touched while a batch is in flight (floats, with
+// the memory clobber that orders them against the slot accesses) and A fragments stay live until their wgmmas are done
+template <int N>
+CT3D_DEV void hold(float (&a)[N]) {
+#pragma unroll
+  for (int e = 0; e < N; ++e) asm volatile("" : "+f"(a[e])::"memory");
+}
+template <int N>
+CT3D_DEV void hold(uint32_t (&a)[N]) {
+#pragma unroll
+  for (int e = 0; e < N; ++e) asm volatile("" : "+r"(a[e]));
+}
+
 CT3D_DEV void fence_proxy_async() { asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory"); }
 
 CT3D_DEV void tma_load_2d(const CUtensorMap* map, uint64_t* bar, void* dst, int c0, int c1) {
