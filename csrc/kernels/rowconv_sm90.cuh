@@ -259,79 +259,117 @@ CT3D_DEV uint4 shfl_idx4(const uint4& v, int src) {
 // x big weights, x big x small weights: those w_small bytes past wa); acc is the pair's sums, which the caller adds to
 // the tile's.  A batch per window offset, its quads split from the box's raw words then: both offsets' quads in both
 // parts beside the two accumulator sets spilled 214 bytes at the 168 registers.
+// channel rows 2 kk + c of box j at this thread's positions (xt: its first word): 2 MB words by one load, the NV - 2 MB
+// past them the next thread's first ones, shuffled (g8 7's own, by a predicated load)
+template <int MB, int NV>
+CT3D_DEV void hopper_rs_rows(const float* xt, int j, int kk, uint32_t (&v)[2][NV]) {
+  constexpr int RR = HopperTiles::rs_rows(64 * MB);
+  const bool last_quad = (threadIdx.x & 31) >= 28;  // g8 7
+#pragma unroll
+  for (int c = 0; c < 2; ++c) {
+    const float* rp = xt + (32 * j + 4 * (2 * kk + c)) * RR;
+    if constexpr (MB == 2) {
+      const uint4 q = *reinterpret_cast<const uint4*>(rp);
+      v[c][0] = q.x;
+      v[c][1] = q.y;
+      v[c][2] = q.z;
+      v[c][3] = q.w;
+    } else {
+      const uint2 q = *reinterpret_cast<const uint2*>(rp);
+      v[c][0] = q.x;
+      v[c][1] = q.y;
+    }
+#pragma unroll
+    for (int e = 2 * MB; e < NV; ++e)
+      v[c][e] = lds_if(last_quad, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 2 * MB], 4));
+  }
+}
+// v141's register A of box j (TF32): k8 step kk, quad o (RsMap<MB>::word), in A's fragment order (rows g8, g8 + 8 of
+// column t4, then of column t4 + 4)
+template <int S, int BQ>
+using RsFrags = uint32_t[4][S + BQ / 64 - 1][4];
+template <int S, int BQ>
+CT3D_DEV void hopper_rs_load(const float* xt, int j, RsFrags<S, BQ>& f) {
+  constexpr int MB = BQ / 64, NV = 2 * MB + S - 1, NQ = S + MB - 1;
+  using Map = RsMap<MB>;
+#pragma unroll
+  for (int kk = 0; kk < 4; ++kk) {
+    uint32_t v[2][NV];
+    hopper_rs_rows<MB, NV>(xt, j, kk, v);
+#pragma unroll
+    for (int o = 0; o < NQ; ++o) {
+      f[kk][o][0] = v[0][Map::word(o, 0)];
+      f[kk][o][1] = v[0][Map::word(o, 1)];
+      f[kk][o][2] = v[1][Map::word(o, 0)];
+      f[kk][o][3] = v[1][Map::word(o, 1)];
+    }
+  }
+}
+// one (window offset, box) block of packed weights at wa: box j of window offset s, k8 step kk (part: the small
+// parts' offset, 3xTF32)
+template <int BQ>
+CT3D_DEV uint64_t hopper_rs_desc(uint32_t wa, int nbox, int s, int j, int kk, uint32_t part = 0) {
+  constexpr int M = HopperTiles::M;
+  constexpr uint32_t kBlock = 32 / HopperTF32::VEC * (M * 16);
+  return gmma_desc(wa + part + uint32_t(s * nbox + j) * kBlock + 2 * kk * (M * 16), M * 16, 128);
+}
+// box j's wgmmas as one batch (arrive, S MB wgmmas a k8 step, commit; the caller waits): window offset s of block mb
+// takes quad o = s + mb
+template <int S, int BQ>
+CT3D_DEV void hopper_rs_mma(uint32_t wa, int nbox, int j, RsFrags<S, BQ>& f, float (&acc)[BQ / 2]) {
+  cute::warpgroup_arrive();
+#pragma unroll
+  for (int s = 0; s < S; ++s)
+#pragma unroll
+    for (int kk = 0; kk < 4; ++kk) {
+      const uint64_t db = hopper_rs_desc<BQ>(wa, nbox, s, j, kk);
+      HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});
+      if constexpr (BQ / 64 == 2) HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
+    }
+  cute::warpgroup_commit_batch();
+}
+
+// v141: one pair's wgmmas with x from registers (the GEMM turned over: M = the tile's BQ positions as MB = BQ / 64
+// m64 blocks, N = the 64 (phase, channel) rows of the resident weights wa), the thread's loads and register quads as
+// RsMap<MB> lays them out (xt: this thread's first word, channel t4 at position 2 MB G of the landed row; channels down,
+// rs_rows(BQ) positions along).  The S - 1 words past a thread's 2 MB are the next thread's first ones, by a shuffle
+// (g8 7, whose next positions are the next warp's, by a predicated load: a word load by every lane put 4 lanes on
+// each bank).  M is permuted so that window offset s of block mb takes quad o = s + mb: S + MB - 1 quads a k8 step
+// serve its S MB wgmmas.  Each wgmma's A is 4 consecutive registers held until it is done: with positions
+// 4 G + 2 mb + h (whole rows) the 2 S quads were distinct, 64 registers at S 2, and spilled.  A box's wgmmas are
+// waited for before the next box's loads, which would otherwise need twice the registers (v144, kPipe in the kernel:
+// twice the registers at 64-position tiles, the next box's loads under this one's wgmmas).
+// kSplit (v142, 3xTF32, 64-position tiles): each word split into its big and small TF32 parts as the splitting copy
+// splits them (PolicyExact::split), and each k8 step's three wgmmas in the copy's order (x big x big weights, x small
+// x big weights, x big x small weights: those w_small bytes past wa); acc is the pair's sums, which the caller adds to
+// the tile's.  A batch per window offset, its quads split from the box's raw words then: both offsets' quads in both
+// parts beside the two accumulator sets spilled 214 bytes at the 168 registers.
 template <int S, int BQ, bool kSplit = false>
 CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa, [[maybe_unused]] uint32_t w_small,
                              float (&acc)[BQ / 2]) {
   static_assert(!kSplit || BQ == HopperTiles::BQ, "3xTF32: 64-position tiles (the registers)");
-  constexpr int MB = BQ / 64, NV = 2 * MB + S - 1, NQ = S + MB - 1;
-  constexpr int RR = HopperTiles::rs_rows(BQ), M = HopperTiles::M;
+  constexpr int MB = BQ / 64, NV = 2 * MB + S - 1;
   using Map = RsMap<MB>;
-  constexpr uint32_t kBlock = 32 / HopperTF32::VEC * (M * 16);  // one (window offset, box) block of packed weights
   const int nbox = p.Kc / 32;  // (from the parameters here: held across the tile loop, it spilled)
-  const bool last_quad = (threadIdx.x & 31) >= 28;  // g8 7
   // the slot's loads after the caller's wait on its barrier (CUTLASS's wait has no memory clobber; a review, stop 62)
   asm volatile("" ::: "memory");
-  // channel rows 2 kk + c of box j: 2 MB words by one load, the rest shuffled (or g8 7's own)
-  auto load_rows = [&](int j, int kk, uint32_t (&v)[2][NV]) {
-#pragma unroll
-    for (int c = 0; c < 2; ++c) {
-      const float* rp = xt + (32 * j + 4 * (2 * kk + c)) * RR;
-      if constexpr (MB == 2) {
-        const uint4 q = *reinterpret_cast<const uint4*>(rp);
-        v[c][0] = q.x;
-        v[c][1] = q.y;
-        v[c][2] = q.z;
-        v[c][3] = q.w;
-      } else {
-        const uint2 q = *reinterpret_cast<const uint2*>(rp);
-        v[c][0] = q.x;
-        v[c][1] = q.y;
-      }
-#pragma unroll
-      for (int e = 2 * MB; e < NV; ++e)
-        v[c][e] = lds_if(last_quad, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 2 * MB], 4));
-    }
-  };
-  auto desc = [&](int s, int j, int kk, uint32_t part) {
-    return gmma_desc(wa + part + uint32_t(s * nbox + j) * kBlock + 2 * kk * (M * 16), M * 16, 128);
-  };
   for (int j = 0; j < nbox; ++j) {
     if constexpr (!kSplit) {
-      uint32_t f[4][NQ][4];  // k8 step kk, quad o: rows 2 kk and 2 kk + 1 at words word(o, 0) and word(o, 1)
-#pragma unroll
-      for (int kk = 0; kk < 4; ++kk) {
-        uint32_t v[2][NV];
-        load_rows(j, kk, v);
-#pragma unroll
-        for (int o = 0; o < NQ; ++o) {  // (A's fragment order: rows g8, g8 + 8 of column t4, then of column t4 + 4)
-          f[kk][o][0] = v[0][Map::word(o, 0)];
-          f[kk][o][1] = v[0][Map::word(o, 1)];
-          f[kk][o][2] = v[1][Map::word(o, 0)];
-          f[kk][o][3] = v[1][Map::word(o, 1)];
-        }
-      }
+      RsFrags<S, BQ> f;
+      hopper_rs_load<S, BQ>(xt, j, f);
       hold(acc);
-      cute::warpgroup_arrive();
-#pragma unroll
-      for (int s = 0; s < S; ++s)
-#pragma unroll
-        for (int kk = 0; kk < 4; ++kk) {
-          const uint64_t db = desc(s, j, kk, 0);
-          HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});  // (quad o = s + mb)
-          if constexpr (MB == 2) HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
-        }
-      cute::warpgroup_commit_batch();
+      hopper_rs_mma<S, BQ>(wa, nbox, j, f, acc);
       cute::warpgroup_wait<0>();
       // (the fragments held until their wgmmas are done, the accumulators read after)
 #pragma unroll
       for (int kk = 0; kk < 4; ++kk)
 #pragma unroll
-        for (int o = 0; o < NQ; ++o) hold(f[kk][o]);
+        for (int o = 0; o < S + MB - 1; ++o) hold(f[kk][o]);
       hold(acc);
     } else {
       uint32_t raw[4][2][NV];
 #pragma unroll
-      for (int kk = 0; kk < 4; ++kk) load_rows(j, kk, raw[kk]);
+      for (int kk = 0; kk < 4; ++kk) hopper_rs_rows<MB, NV>(xt, j, kk, raw[kk]);
 #pragma unroll
       for (int s = 0; s < S; ++s) {
         uint32_t fb[4][4], fsm[4][4];  // quad o = s (one block): big and small parts
@@ -349,10 +387,11 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
         cute::warpgroup_arrive();
 #pragma unroll
         for (int kk = 0; kk < 4; ++kk) {
-          const uint64_t db = desc(s, j, kk, 0);
+          const uint64_t db = hopper_rs_desc<BQ>(wa, nbox, s, j, kk);
           HopperTF32::mma_rs<0>(fb[kk], db, acc, std::make_index_sequence<32>{});
           HopperTF32::mma_rs<0>(fsm[kk], db, acc, std::make_index_sequence<32>{});
-          HopperTF32::mma_rs<0>(fb[kk], desc(s, j, kk, w_small), acc, std::make_index_sequence<32>{});
+          HopperTF32::mma_rs<0>(fb[kk], hopper_rs_desc<BQ>(wa, nbox, s, j, kk, w_small), acc,
+                                std::make_index_sequence<32>{});
         }
         cute::warpgroup_commit_batch();
         cute::warpgroup_wait<0>();
@@ -418,9 +457,9 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
                 "v140: MN-major B is 16-bit's (wgmma's TF32 takes K-major operands only), whole boxes a tile");
   static_assert(!kRS || ((std::is_same<Tr, HopperTF32>::value ||
                           (std::is_same<Tr, Hopper3xTF32>::value && BQ == HopperTiles::BQ)) &&
-                         kVec && !kPipe && NSJ <= HopperTiles::kMaxRsS),
+                         kVec && (!kPipe || (!Tr::kSplit && BQ == HopperTiles::BQ)) && NSJ <= HopperTiles::kMaxRsS),
                 "v141: TF32 (v142: 3xTF32 in 64-position tiles), an NCDHW y by row vectors, at most kMaxRsS window "
-                "offsets (NSJ = S)");
+                "offsets (NSJ = S); v144 (kPipe): TF32 in 64-position tiles");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   static_assert(BQ == HopperTiles::BQ || (BQ == HopperTiles::kRowBQ && !Tr::kSplit && kVec),
                 "whole-row tiles: an NCDHW y by row vectors, not split (the plan)");
@@ -588,77 +627,131 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
     for (int i = 0; i < NACC; ++i) acc[i] = 0.f;
     [[maybe_unused]] float pacc[Tr::kSplit ? NACC : 1];  // kSplit: the pair's sums, added to acc with IEEE adds
     int last = 0;
-    for (int i = 0; i < np; ++i) {
-      Bar::wait(&rdy[sl], use & 1);
-      if constexpr (Tr::kSplit) {
-#pragma unroll
-        for (int e = 0; e < NACC; ++e) {
-          pacc[e] = 0.f;
-          asm volatile("" : "+f"(pacc[e])::"memory");
+    if constexpr (kRS && kPipe) {
+      // v144: the pair's boxes as steps c = i nbox + j, each box's wgmma batch left in flight while the next box's
+      // fragments are loaded into the other register set (wait<1> first: the batch that last read that set is done).
+      // A slot is released once its last box's fragments are in registers (B is resident), save the tile's last
+      // pair's, whose slot stages the epilogue.  The same wgmmas on the same accumulators in the same order as v141:
+      // the same bits.
+      RsFrags<NSJ, BQ> fa, fb;
+      const int steps = np * nbox;
+      int li = 0, lj = 0;  // the next box to load: pair li, box lj (pair li in slot sl)
+      auto load_next = [&](RsFrags<NSJ, BQ>& f) {
+        if (lj == 0) {
+          Bar::wait(&rdy[sl], use & 1);
+          asm volatile("" ::: "memory");  // (the slot's loads after the wait: CUTLASS's wait has no memory clobber)
         }
-      } else {
+        hopper_rs_load<NSJ, BQ>(reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) +
+                                    t4 * HopperTiles::rs_rows(BQ) + 2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8),
+                                lj, f);
+        if (++lj == nbox) {
+          lj = 0;
+          const bool tile_last = li + 1 == np;
+          mbarrier_arrive_if(lane == 0 && !tile_last, &my_empty[sl]);  // (predicated: no branch between wgmmas)
+          last = tile_last ? sl : last;
+          ++li;
+          if (++sl == R) sl = 0, ++use;
+        }
+      };
+      // step c (pair c / nbox, box c mod nbox) from f; then the next step's loads into g
+      auto step = [&](int c, RsFrags<NSJ, BQ>& f, RsFrags<NSJ, BQ>& g) {
+        const int i = c / nbox;
         hold(acc);
-      }
-      if constexpr (!kRS) cute::warpgroup_arrive();
-      const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
-      const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
-      if constexpr (kRS)  // (v141: its own arrive, batch and wait per box; probe 3 leaves it alone)
-        hopper_rs_pair<NSJ, BQ, Tr::kSplit>(
-            p,
-            reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) + t4 * HopperTiles::rs_rows(BQ) +
-                2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8),
-            a0, w_small, pick<Tr::kSplit>(pacc, acc));  // (v142: the pair's sums, added below)
-#pragma unroll
-      for (int u = 0; u < (CT3D_PROBE_IS(p, 3) || kRS ? 0 : NSJ); ++u)
-#pragma unroll
-        for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk) {  // 32-byte k steps: two weight chunks, 32 bytes of the row
-          if constexpr (Tr::kSplit) {  // big x big, big x small, small x big (the small parts: w_small, x_small on)
-            const uint64_t da = gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128);
-            const uint64_t db = gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk);
-            Tr::mma(da, db, pacc, std::make_index_sequence<NACC>{});
-            Tr::mma(da, gmma_desc_swizzled<Tr::kRowBytes>(xs + x_small + b_of(u) + 32 * kk), pacc,
-                    std::make_index_sequence<NACC>{});
-            Tr::mma(gmma_desc(a0 + w_small + a_of(u) + 2 * kk * (M * 16), M * 16, 128), db, pacc,
-                    std::make_index_sequence<NACC>{});
-          } else if constexpr (kMNX) {
-            // block u's BQ / 64 boxes (LBO: the next 64 positions one box on); a k16 step is 16 channel rows (2 KB) down
-            constexpr uint32_t kBlock = BQ / HopperTiles::kMNBoxPos * HopperTiles::kMNBoxBytes;
-            Tr::template mma<cute::SM90::GMMA::Major::MN>(
-                gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
-                gmma_desc_mn_sw128(xs + u * kBlock + 2048 * kk, HopperTiles::kMNBoxBytes), acc,
-                std::make_index_sequence<NACC>{});
-          } else {
-            Tr::mma(gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
-                    gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk), acc, std::make_index_sequence<NACC>{});
-          }
-        }
-      if constexpr (!kRS) cute::warpgroup_commit_batch();
-      if constexpr (Tr::kSplit) {
-        cute::warpgroup_wait<0>();
-#pragma unroll
-        for (int e = 0; e < NACC; ++e) {
-          asm volatile("" : "+f"(pacc[e])::"memory");
-          acc[e] += pacc[e];
-        }
-        // this warp's wgmmas are done with the slot; the tile's last slot is kept for the epilogue
-        if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
-      } else if constexpr (kPipe) {
-        // v137: the previous pair's batch done (this one in flight on the same accumulators, which the tensor cores
-        // order), its slot released by a predicated arrive (no divergent branch between wgmmas: C7518)
+        hopper_rs_mma<NSJ, BQ>(wsm_a + uint32_t(p0 + i) * a_pair, nbox, c - i * nbox, f, acc);
         cute::warpgroup_wait<1>();
-        hold(acc);
-        if (i > 0) mbarrier_arrive_if(lane == 0, &my_empty[last]);
-      } else {
+#pragma unroll
+        for (int kk = 0; kk < 4; ++kk)
+#pragma unroll
+          for (int o = 0; o < NSJ + BQ / 64 - 1; ++o) hold(g[kk][o]);
+        if (c + 1 < steps) load_next(g);
+      };
+      load_next(fa);
+      for (int c = 0; c < steps; c += 2) {
+        step(c, fa, fb);
+        if (c + 1 < steps) step(c + 1, fb, fa);
+      }
+      cute::warpgroup_wait<0>();
+#pragma unroll
+      for (int kk = 0; kk < 4; ++kk)
+#pragma unroll
+        for (int o = 0; o < NSJ + BQ / 64 - 1; ++o) {
+          hold(fa[kk][o]);
+          hold(fb[kk][o]);
+        }
+      hold(acc);
+    } else {
+      for (int i = 0; i < np; ++i) {
+        Bar::wait(&rdy[sl], use & 1);
+        if constexpr (Tr::kSplit) {
+  #pragma unroll
+          for (int e = 0; e < NACC; ++e) {
+            pacc[e] = 0.f;
+            asm volatile("" : "+f"(pacc[e])::"memory");
+          }
+        } else {
+          hold(acc);
+        }
+        if constexpr (!kRS) cute::warpgroup_arrive();
+        const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
+        const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
+        if constexpr (kRS)  // (v141: its own arrive, batch and wait per box; probe 3 leaves it alone)
+          hopper_rs_pair<NSJ, BQ, Tr::kSplit>(
+              p,
+              reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) + t4 * HopperTiles::rs_rows(BQ) +
+                  2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8),
+              a0, w_small, pick<Tr::kSplit>(pacc, acc));  // (v142: the pair's sums, added below)
+  #pragma unroll
+        for (int u = 0; u < (CT3D_PROBE_IS(p, 3) || kRS ? 0 : NSJ); ++u)
+  #pragma unroll
+          for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk) {  // 32-byte k steps: two weight chunks, 32 bytes of the row
+            if constexpr (Tr::kSplit) {  // big x big, big x small, small x big (the small parts: w_small, x_small on)
+              const uint64_t da = gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128);
+              const uint64_t db = gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk);
+              Tr::mma(da, db, pacc, std::make_index_sequence<NACC>{});
+              Tr::mma(da, gmma_desc_swizzled<Tr::kRowBytes>(xs + x_small + b_of(u) + 32 * kk), pacc,
+                      std::make_index_sequence<NACC>{});
+              Tr::mma(gmma_desc(a0 + w_small + a_of(u) + 2 * kk * (M * 16), M * 16, 128), db, pacc,
+                      std::make_index_sequence<NACC>{});
+            } else if constexpr (kMNX) {
+              // block u's BQ / 64 boxes (LBO: the next 64 positions one box on); a k16 step is 16 channel rows (2 KB) down
+              constexpr uint32_t kBlock = BQ / HopperTiles::kMNBoxPos * HopperTiles::kMNBoxBytes;
+              Tr::template mma<cute::SM90::GMMA::Major::MN>(
+                  gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
+                  gmma_desc_mn_sw128(xs + u * kBlock + 2048 * kk, HopperTiles::kMNBoxBytes), acc,
+                  std::make_index_sequence<NACC>{});
+            } else {
+              Tr::mma(gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
+                      gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk), acc, std::make_index_sequence<NACC>{});
+            }
+          }
+        if constexpr (!kRS) cute::warpgroup_commit_batch();
+        if constexpr (Tr::kSplit) {
+          cute::warpgroup_wait<0>();
+  #pragma unroll
+          for (int e = 0; e < NACC; ++e) {
+            asm volatile("" : "+f"(pacc[e])::"memory");
+            acc[e] += pacc[e];
+          }
+          // this warp's wgmmas are done with the slot; the tile's last slot is kept for the epilogue
+          if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
+        } else if constexpr (kPipe) {
+          // v137: the previous pair's batch done (this one in flight on the same accumulators, which the tensor cores
+          // order), its slot released by a predicated arrive (no divergent branch between wgmmas: C7518)
+          cute::warpgroup_wait<1>();
+          hold(acc);
+          if (i > 0) mbarrier_arrive_if(lane == 0, &my_empty[last]);
+        } else {
+          cute::warpgroup_wait<0>();
+          hold(acc);
+          if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
+        }
+        last = sl;
+        if (++sl == R) sl = 0, ++use;
+      }
+      if constexpr (kPipe) {  // (the tile's last batch; its slot stays for the epilogue)
         cute::warpgroup_wait<0>();
         hold(acc);
-        if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
       }
-      last = sl;
-      if (++sl == R) sl = 0, ++use;
-    }
-    if constexpr (kPipe) {  // (the tile's last batch; its slot stays for the epilogue)
-      cute::warpgroup_wait<0>();
-      hold(acc);
     }
     // all four warps' wgmmas are done with the last slot: it becomes the output staging; and, where x has a
     // non-finite value, is any accumulator of the tile not finite (0 * acc is NaN then; four independent chains)
