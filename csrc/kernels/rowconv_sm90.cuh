@@ -245,20 +245,6 @@ CT3D_DEV uint4 shfl_idx4(const uint4& v, int src) {
                     __shfl_sync(0xffffffffu, v.z, src), __shfl_sync(0xffffffffu, v.w, src));
 }
 
-// v141: one pair's wgmmas with x from registers (the GEMM turned over: M = the tile's BQ positions as MB = BQ / 64
-// m64 blocks, N = the 64 (phase, channel) rows of the resident weights wa), the thread's loads and register quads as
-// RsMap<MB> lays them out (xt: this thread's first word, channel t4 at position 2 MB G of the landed row; channels down,
-// rs_rows(BQ) positions along).  The S - 1 words past a thread's 2 MB are the next thread's first ones, by a shuffle
-// (g8 7, whose next positions are the next warp's, by a predicated load: a word load by every lane put 4 lanes on
-// each bank).  M is permuted so that window offset s of block mb takes quad o = s + mb: S + MB - 1 quads a k8 step
-// serve its S MB wgmmas.  Each wgmma's A is 4 consecutive registers held until it is done: with positions
-// 4 G + 2 mb + h (whole rows) the 2 S quads were distinct, 64 registers at S 2, and spilled.  A box's wgmmas are
-// waited for before the next box's loads, which would otherwise need twice the registers.
-// kSplit (v142, 3xTF32, 64-position tiles): each word split into its big and small TF32 parts as the splitting copy
-// splits them (PolicyExact::split), and each k8 step's three wgmmas in the copy's order (x big x big weights, x small
-// x big weights, x big x small weights: those w_small bytes past wa); acc is the pair's sums, which the caller adds to
-// the tile's.  A batch per window offset, its quads split from the box's raw words then: both offsets' quads in both
-// parts beside the two accumulator sets spilled 214 bytes at the 168 registers.
 // channel rows 2 kk + c of box j at this thread's positions (xt: its first word): 2 MB words by one load, the NV - 2 MB
 // past them the next thread's first ones, shuffled (g8 7's own, by a predicated load)
 template <int MB, int NV>
@@ -284,24 +270,25 @@ CT3D_DEV void hopper_rs_rows(const float* xt, int j, int kk, uint32_t (&v)[2][NV
       v[c][e] = lds_if(last_quad, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 2 * MB], 4));
   }
 }
-// v141's register A of box j (TF32): k8 step kk, quad o (RsMap<MB>::word), in A's fragment order (rows g8, g8 + 8 of
-// column t4, then of column t4 + 4)
-template <int S, int BQ>
-using RsFrags = uint32_t[4][S + BQ / 64 - 1][4];
-template <int S, int BQ>
-CT3D_DEV void hopper_rs_load(const float* xt, int j, RsFrags<S, BQ>& f) {
-  constexpr int MB = BQ / 64, NV = 2 * MB + S - 1, NQ = S + MB - 1;
+// v141's register A of box j (TF32) for SG window offsets from S0 and KH k8 steps from K0: k8 step K0 + kk, quad o of
+// those offsets (RsMap<MB>::word of quad S0 + o), in A's fragment order (rows g8, g8 + 8 of column t4, then of column
+// t4 + 4).  The words past the first 2 MB are loaded (shuffled) only where the offsets read them.
+template <int SG, int KH, int BQ>
+using RsFrags = uint32_t[KH][SG + BQ / 64 - 1][4];
+template <int SG, int S0, int KH, int K0, int BQ>
+CT3D_DEV void hopper_rs_load(const float* xt, int j, RsFrags<SG, KH, BQ>& f) {
+  constexpr int MB = BQ / 64, NV = 2 * MB + S0 + SG - 1, NQ = SG + MB - 1;
   using Map = RsMap<MB>;
 #pragma unroll
-  for (int kk = 0; kk < 4; ++kk) {
+  for (int kk = 0; kk < KH; ++kk) {
     uint32_t v[2][NV];
-    hopper_rs_rows<MB, NV>(xt, j, kk, v);
+    hopper_rs_rows<MB, NV>(xt, j, K0 + kk, v);
 #pragma unroll
     for (int o = 0; o < NQ; ++o) {
-      f[kk][o][0] = v[0][Map::word(o, 0)];
-      f[kk][o][1] = v[0][Map::word(o, 1)];
-      f[kk][o][2] = v[1][Map::word(o, 0)];
-      f[kk][o][3] = v[1][Map::word(o, 1)];
+      f[kk][o][0] = v[0][Map::word(S0 + o, 0)];
+      f[kk][o][1] = v[0][Map::word(S0 + o, 1)];
+      f[kk][o][2] = v[1][Map::word(S0 + o, 0)];
+      f[kk][o][3] = v[1][Map::word(S0 + o, 1)];
     }
   }
 }
@@ -313,16 +300,16 @@ CT3D_DEV uint64_t hopper_rs_desc(uint32_t wa, int nbox, int s, int j, int kk, ui
   constexpr uint32_t kBlock = 32 / HopperTF32::VEC * (M * 16);
   return gmma_desc(wa + part + uint32_t(s * nbox + j) * kBlock + 2 * kk * (M * 16), M * 16, 128);
 }
-// box j's wgmmas as one batch (arrive, S MB wgmmas a k8 step, commit; the caller waits): window offset s of block mb
-// takes quad o = s + mb
-template <int S, int BQ>
-CT3D_DEV void hopper_rs_mma(uint32_t wa, int nbox, int j, RsFrags<S, BQ>& f, float (&acc)[BQ / 2]) {
+// box j's wgmmas of window offsets S0 .. S0 + SG - 1, k8 steps K0 .. K0 + KH - 1, as one batch (arrive, SG MB
+// wgmmas a k8 step, commit; the caller waits): window offset s of block mb takes quad s - S0 + mb
+template <int SG, int S0, int KH, int K0, int BQ>
+CT3D_DEV void hopper_rs_mma(uint32_t wa, int nbox, int j, RsFrags<SG, KH, BQ>& f, float (&acc)[BQ / 2]) {
   cute::warpgroup_arrive();
 #pragma unroll
-  for (int s = 0; s < S; ++s)
+  for (int s = 0; s < SG; ++s)
 #pragma unroll
-    for (int kk = 0; kk < 4; ++kk) {
-      const uint64_t db = hopper_rs_desc<BQ>(wa, nbox, s, j, kk);
+    for (int kk = 0; kk < KH; ++kk) {
+      const uint64_t db = hopper_rs_desc<BQ>(wa, nbox, S0 + s, j, K0 + kk);
       HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});
       if constexpr (BQ / 64 == 2) HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
     }
@@ -338,7 +325,7 @@ CT3D_DEV void hopper_rs_mma(uint32_t wa, int nbox, int j, RsFrags<S, BQ>& f, flo
 // serve its S MB wgmmas.  Each wgmma's A is 4 consecutive registers held until it is done: with positions
 // 4 G + 2 mb + h (whole rows) the 2 S quads were distinct, 64 registers at S 2, and spilled.  A box's wgmmas are
 // waited for before the next box's loads, which would otherwise need twice the registers (v144, kPipe in the kernel:
-// twice the registers at 64-position tiles, the next box's loads under this one's wgmmas).
+// the next step's loads under this one's wgmmas, a step a box at 64-position tiles, a window offset at whole rows).
 // kSplit (v142, 3xTF32, 64-position tiles): each word split into its big and small TF32 parts as the splitting copy
 // splits them (PolicyExact::split), and each k8 step's three wgmmas in the copy's order (x big x big weights, x small
 // x big weights, x big x small weights: those w_small bytes past wa); acc is the pair's sums, which the caller adds to
@@ -355,10 +342,10 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
   asm volatile("" ::: "memory");
   for (int j = 0; j < nbox; ++j) {
     if constexpr (!kSplit) {
-      RsFrags<S, BQ> f;
-      hopper_rs_load<S, BQ>(xt, j, f);
+      RsFrags<S, 4, BQ> f;
+      hopper_rs_load<S, 0, 4, 0, BQ>(xt, j, f);
       hold(acc);
-      hopper_rs_mma<S, BQ>(wa, nbox, j, f, acc);
+      hopper_rs_mma<S, 0, 4, 0, BQ>(wa, nbox, j, f, acc);
       cute::warpgroup_wait<0>();
       // (the fragments held until their wgmmas are done, the accumulators read after)
 #pragma unroll
@@ -457,9 +444,9 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
                 "v140: MN-major B is 16-bit's (wgmma's TF32 takes K-major operands only), whole boxes a tile");
   static_assert(!kRS || ((std::is_same<Tr, HopperTF32>::value ||
                           (std::is_same<Tr, Hopper3xTF32>::value && BQ == HopperTiles::BQ)) &&
-                         kVec && (!kPipe || (!Tr::kSplit && BQ == HopperTiles::BQ)) && NSJ <= HopperTiles::kMaxRsS),
+                         kVec && (!kPipe || !Tr::kSplit) && NSJ <= HopperTiles::kMaxRsS),
                 "v141: TF32 (v142: 3xTF32 in 64-position tiles), an NCDHW y by row vectors, at most kMaxRsS window "
-                "offsets (NSJ = S); v144 (kPipe): TF32 in 64-position tiles");
+                "offsets (NSJ = S); v144 (kPipe): TF32");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   static_assert(BQ == HopperTiles::BQ || (BQ == HopperTiles::kRowBQ && !Tr::kSplit && kVec),
                 "whole-row tiles: an NCDHW y by row vectors, not split (the plan)");
@@ -628,23 +615,43 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
     [[maybe_unused]] float pacc[Tr::kSplit ? NACC : 1];  // kSplit: the pair's sums, added to acc with IEEE adds
     int last = 0;
     if constexpr (kRS && kPipe) {
-      // v144: the pair's boxes as steps c = i nbox + j, each box's wgmma batch left in flight while the next box's
-      // fragments are loaded into the other register set (wait<1> first: the batch that last read that set is done).
-      // A slot is released once its last box's fragments are in registers (B is resident), save the tile's last
-      // pair's, whose slot stages the epilogue.  The same wgmmas on the same accumulators in the same order as v141:
-      // the same bits.
-      RsFrags<NSJ, BQ> fa, fb;
-      const int steps = np * nbox;
-      int li = 0, lj = 0;  // the next box to load: pair li, box lj (pair li in slot sl)
-      auto load_next = [&](RsFrags<NSJ, BQ>& f) {
-        if (lj == 0) {
+      // v144: each box in sub-steps (window offset group G of NG, k half H of NH): at 64-position tiles one (all S
+      // offsets, all 4 k8 steps: 32 fragment registers), at whole rows NG = S x NH = 2 (one offset, two k8 steps: 16;
+      // v141's 48 twice would not fit the 168 registers).  Each sub-step's wgmma batch is left in flight while the
+      // next one's fragments are loaded into the other register set (wait<1> first: the batch that last read that set
+      // is done).  A slot is released once its last sub-step's fragments are in registers (B is resident), save the
+      // tile's last pair's, whose slot stages the epilogue.  The same wgmmas on the same accumulators in the same
+      // order as v141 (window offsets, then k steps): the same bits.  The sub-step loop is unrolled over U steps,
+      // a whole number of boxes (or 2 at one sub-step a box), so that each call's (G, H) and register set are
+      // constants; where a box has one sub-step the steps may be odd in number (the last guarded).
+      constexpr bool kWide = BQ == HopperTiles::BQ;
+      constexpr int SG = kWide ? NSJ : 1, NG = NSJ / SG, KH = kWide ? 4 : 2, NH = 4 / KH, SUB = NG * NH;
+      static_assert(SUB == 1 || SUB == 2 || SUB == 4, "sub-steps a box");
+      RsFrags<SG, KH, BQ> fa, fb;
+      const int steps = np * nbox * SUB;
+      int li = 0, lj = 0, mi = 0, mj = 0;  // the next box to load (pair li, box lj; pair li in slot sl), to multiply
+      // (u, the sub-step, is a constant at every call: each call's instances and branches fold away)
+      auto load_next = [&](int u, RsFrags<SG, KH, BQ>& f) {
+        const int G = u / NH, H = u % NH;
+        if (u == 0 && lj == 0) {
           Bar::wait(&rdy[sl], use & 1);
           asm volatile("" ::: "memory");  // (the slot's loads after the wait: CUTLASS's wait has no memory clobber)
         }
-        hopper_rs_load<NSJ, BQ>(reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) +
-                                    t4 * HopperTiles::rs_rows(BQ) + 2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8),
-                                lj, f);
-        if (++lj == nbox) {
+        const float* xt = reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) + t4 * HopperTiles::rs_rows(BQ) +
+                          2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8);
+        if constexpr (SUB == 1) {
+          hopper_rs_load<SG, 0, KH, 0, BQ>(xt, lj, f);
+        } else {
+          if (G == 0 && H == 0) hopper_rs_load<SG, 0, KH, 0, BQ>(xt, lj, f);
+          if constexpr (NH == 2)
+            if (G == 0 && H == 1) hopper_rs_load<SG, 0, KH, KH, BQ>(xt, lj, f);
+          if constexpr (NG == 2) {
+            if (G == 1 && H == 0) hopper_rs_load<SG, SG, KH, 0, BQ>(xt, lj, f);
+            if constexpr (NH == 2)
+              if (G == 1 && H == 1) hopper_rs_load<SG, SG, KH, KH, BQ>(xt, lj, f);
+          }
+        }
+        if (u == SUB - 1 && ++lj == nbox) {
           lj = 0;
           const bool tile_last = li + 1 == np;
           mbarrier_arrive_if(lane == 0 && !tile_last, &my_empty[sl]);  // (predicated: no branch between wgmmas)
@@ -653,28 +660,55 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
           if (++sl == R) sl = 0, ++use;
         }
       };
-      // step c (pair c / nbox, box c mod nbox) from f; then the next step's loads into g
-      auto step = [&](int c, RsFrags<NSJ, BQ>& f, RsFrags<NSJ, BQ>& g) {
-        const int i = c / nbox;
+      // step c (sub-step u of box mj of pair mi) from f; then the next step's loads into g
+      auto step = [&](int u, int c, RsFrags<SG, KH, BQ>& f, RsFrags<SG, KH, BQ>& g) {
+        const int G = u / NH, H = u % NH;
+        const uint32_t wa = wsm_a + uint32_t(p0 + mi) * a_pair;
         hold(acc);
-        hopper_rs_mma<NSJ, BQ>(wsm_a + uint32_t(p0 + i) * a_pair, nbox, c - i * nbox, f, acc);
+        if constexpr (SUB == 1) {
+          hopper_rs_mma<SG, 0, KH, 0, BQ>(wa, nbox, mj, f, acc);
+        } else {
+          if (G == 0 && H == 0) hopper_rs_mma<SG, 0, KH, 0, BQ>(wa, nbox, mj, f, acc);
+          if constexpr (NH == 2)
+            if (G == 0 && H == 1) hopper_rs_mma<SG, 0, KH, KH, BQ>(wa, nbox, mj, f, acc);
+          if constexpr (NG == 2) {
+            if (G == 1 && H == 0) hopper_rs_mma<SG, SG, KH, 0, BQ>(wa, nbox, mj, f, acc);
+            if constexpr (NH == 2)
+              if (G == 1 && H == 1) hopper_rs_mma<SG, SG, KH, KH, BQ>(wa, nbox, mj, f, acc);
+          }
+        }
+        if (u == SUB - 1 && ++mj == nbox) mj = 0, ++mi;
         cute::warpgroup_wait<1>();
 #pragma unroll
-        for (int kk = 0; kk < 4; ++kk)
+        for (int kk = 0; kk < KH; ++kk)
 #pragma unroll
-          for (int o = 0; o < NSJ + BQ / 64 - 1; ++o) hold(g[kk][o]);
-        if (c + 1 < steps) load_next(g);
+          for (int o = 0; o < SG + BQ / 64 - 1; ++o) hold(g[kk][o]);
+        if (c + 1 < steps) load_next((u + 1) % SUB, g);
       };
-      load_next(fa);
-      for (int c = 0; c < steps; c += 2) {
-        step(c, fa, fb);
-        if (c + 1 < steps) step(c + 1, fb, fa);
+      load_next(0, fa);
+      if constexpr (SUB == 1) {
+        for (int c = 0; c < steps; c += 2) {
+          step(0, c, fa, fb);
+          if (c + 1 < steps) step(0, c + 1, fb, fa);
+        }
+      } else if constexpr (SUB == 2) {
+        for (int c = 0; c < steps; c += 2) {
+          step(0, c, fa, fb);
+          step(1, c + 1, fb, fa);
+        }
+      } else {
+        for (int c = 0; c < steps; c += 4) {
+          step(0, c, fa, fb);
+          step(1, c + 1, fb, fa);
+          step(2, c + 2, fa, fb);
+          step(3, c + 3, fb, fa);
+        }
       }
       cute::warpgroup_wait<0>();
 #pragma unroll
-      for (int kk = 0; kk < 4; ++kk)
+      for (int kk = 0; kk < KH; ++kk)
 #pragma unroll
-        for (int o = 0; o < NSJ + BQ / 64 - 1; ++o) {
+        for (int o = 0; o < SG + BQ / 64 - 1; ++o) {
           hold(fa[kk][o]);
           hold(fb[kk][o]);
         }

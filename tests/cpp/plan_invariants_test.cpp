@@ -141,10 +141,9 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
   CHECK(p.bq == HopperTiles::BQ || p.nwg >= 2 || std::getenv("CUTLASS_CONVT3D_SM90_CFG"), "whole rows at %d warpgroup",
         p.nwg);
   // v137: the wgmma pipelining only under its knob (off by default), only in whole-row tiles (their instances) read
-  // from a copy or a map; v144: and in v141's 64-position TF32 tiles
+  // from a copy or a map; v144: and in v141's TF32 tiles
   const char* wp = std::getenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE");
-  CHECK(p.wgmma_pipe == (((p.bq == HopperTiles::kRowBQ && !p.x_mn && !p.x_rs) ||
-                          (p.x_rs && !p.split && p.bq == HopperTiles::BQ)) &&
+  CHECK(p.wgmma_pipe == (((p.bq == HopperTiles::kRowBQ && !p.x_mn && !p.x_rs) || (p.x_rs && !p.split)) &&
                          (wp ? wp[0] == '1' : kHopperWgmmaPipeDefault == 1)),
         "wgmma_pipe %d at BQ %d", p.wgmma_pipe, p.bq);
   whole_row_plans += p.bq == HopperTiles::kRowBQ;
@@ -192,13 +191,13 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
   // v141: an fp32 NCDHW x read in place as the wgmma's register A, TF32 rounded by its TFLOAT32 map or (v142) exact,
   // split by the consumers in 64-position tiles (an NCDHW y by row vectors, w stride 1, whole 16-byte strides, at
   // most kMaxRsS window offsets, kMaxWGRs warpgroups at whole rows, kMaxWGRs64 at 64 positions, kMaxWGRsSplit split,
-  // pipelined only at 64-position TF32 tiles: v144), a slot of Kc / 32 boxes of rs_rows(bq) positions (one part); only under its knob
+  // pipelined only where TF32: v144), a slot of Kc / 32 boxes of rs_rows(bq) positions (one part); only under its knob
   if (p.x_rs) {
     const char* xr = std::getenv("CUTLASS_CONVT3D_SM90_X_RS");
     CHECK(!r.restage_x && pb.dtype == DType::kF32 &&
               (p.split ? pb.math == Math::kExact && p.bq == HopperTiles::BQ : pb.math == Math::kTF32 && p.tma_round) &&
               !p.cf_dst && p.vec16 && p.land_bytes == 0 && !p.x_mn &&
-              (!p.wgmma_pipe || (!p.split && p.bq == HopperTiles::BQ)) && a.x.stride[4] == 1 &&
+              (!p.wgmma_pipe || !p.split) && a.x.stride[4] == 1 &&
               aligned16(a.x, {0, 1, 2, 3}, es) && p.S <= HopperTiles::kMaxRsS &&
               p.nwg <= (p.split                    ? HopperTiles::kMaxWGRsSplit
                         : p.bq == HopperTiles::BQ ? HopperTiles::kMaxWGRs64
