@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Stop 63's profile call, chained on s63a's machine (SKIP_BUILD=1): why v141 (x in registers) loses on the fp32 TF32
 # mission.  ncu's stall reasons and its source page (SASS lines by stall samples) for one launch of the forward
-# kernel: the copy path's whole rows (X_RS=0, today's default there), v141 at whole rows (X_RS=2) and v141 at
-# 64-position tiles (X_RS=2, WHOLE_ROWS=0).   Log: $OUT/s63c.txt; source pages $OUT/s63c-<label>-source.csv.
+# kernel: v144 at whole rows (X_RS=2, WGMMA_PIPE=1), the copy path's whole rows (X_RS=0, today's default there) and
+# v141 at whole rows (X_RS=2).   Log: $OUT/s63c.txt; source pages $OUT/s63c-<label>-source.csv.
 #   Usage: SKIP_BUILD=1 BUDGET_S=300 bash benchmarks/device_calls/s63c_ncu.sh
 . benchmarks/device_check_lib.sh s63c.txt 300
 nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv >> "$L"
@@ -27,8 +27,8 @@ for v, m in vals[:24]: print(f'{v:14.1f} {m}')
   python3 benchmarks/ncu_source.py "$OUT/s63c-$label-source.csv" --top 30 >> "$L" 2>&1
   xz -f "$OUT/s63c-$label-source.csv"
 }
-prof rs64 CUTLASS_CONVT3D_SM90_X_RS=2 CUTLASS_CONVT3D_SM90_WHOLE_ROWS=0
-prof rsrows CUTLASS_CONVT3D_SM90_X_RS=2
+prof piperows CUTLASS_CONVT3D_SM90_X_RS=2 CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1
 prof copyrows CUTLASS_CONVT3D_SM90_X_RS=0
+prof rsrows CUTLASS_CONVT3D_SM90_X_RS=2
 echo "total: $(( $(date +%s) - t0 )) s" >> "$L"
 exit 0
