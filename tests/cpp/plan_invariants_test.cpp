@@ -1620,8 +1620,10 @@ int main(int argc, char** argv) {
           f.p.ring, f.p.slot_bytes);
     setenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", "1", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
-    CHECK(f.p.x_rs == 1 && !f.p.wgmma_pipe, "X_RS=2 WGMMA_PIPE=1 mission: x_rs %d, pipe %d", f.p.x_rs,
-          f.p.wgmma_pipe);
+    // (v144: the knob pipelines v141's tiles, the plan otherwise the same)
+    CHECK(f.p.x_rs == 1 && f.p.wgmma_pipe && f.p.bq == HopperTiles::kRowBQ && cfg() == 22,
+          "X_RS=2 WGMMA_PIPE=1 mission: x_rs %d, pipe %d, BQ %d, %d x %d", f.p.x_rs, f.p.wgmma_pipe, f.p.bq, f.p.nwg,
+          f.p.ring);
     unsetenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE");
     CHECK(k2s2(DType::kF32, false) && f.p.x_rs == 1 && !f.restage_x && f.p.bq == HopperTiles::BQ && f.p.vec16 &&
               f.p.nwg <= HopperTiles::kMaxWGRs64 && f.p.S == 1,
