@@ -18,10 +18,10 @@ RS="$B@CUTLASS_CONVT3D_SM90_X_RS=2"
 ab_timed 150 120 "new=$B rs64=$RS@CUTLASS_CONVT3D_SM90_WHOLE_ROWS=0 pipe64=$RS@CUTLASS_CONVT3D_SM90_WHOLE_ROWS=0@CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1 \
 rsrows=$RS piperows=$RS@CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1" "mission k2s2 k3s2op1 unet-64-32 odd-32-32" "f32 ncdhw tf32"
 echo "== A/B default (level 1) / X_RS=0 (time left: $(left) s)" >> "$L"
-ab_timed 80 170 "new=$B copy=$B@CUTLASS_CONVT3D_SM90_X_RS=0" \
+ab_timed 80 60 "new=$B copy=$B@CUTLASS_CONVT3D_SM90_X_RS=0" \
   "mission k2s2 k3s2op1 unet-64-32 unet-128-64 video-64-32" "f32 ncdhw tf32,f32 ncdhw exact"
 echo "== float64 checks of the default (time left: $(left) s)" >> "$L"
-ab_check 20 160 "new=$B" "k2s2 unet-64-32" "f32 ncdhw tf32,f32 ncdhw exact"
+ab_check 20 40 "new=$B" "k2s2 unet-64-32" "f32 ncdhw tf32,f32 ncdhw exact"
 echo "== ncu probe (time left: $(left) s)" >> "$L"
 { command -v ncu; timeout 10 ncu --version; timeout 30 ncu --metrics gpu__time_duration.sum -c 3 "$B" --case k2s2 \
     --dtype f32 --layout ncdhw --math tf32 --reps 1 2>&1 | head -30; } >> "$L" 2>&1
