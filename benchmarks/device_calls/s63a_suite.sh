@@ -2,10 +2,10 @@
 # Stop 63's first call (carry [".whl"]): HEAD built by pip, then
 #   1. the whole "not large" suite: level 1 of CUTLASS_CONVT3D_SM90_X_RS by default (0cedcd8) and the tests around it
 #      (5a19348) have run on the CPUs only;
-#   2. A/B in one binary, the default (level 1) against X_RS=0 (the copy everywhere), TF32 and exact, over the shapes
-#      stop 62 measured, digests compared: level 1 must take exactly the winners;
-#   4. v144 (WGMMA_PIPE=1 on v141, its tests ran in the suite): A/B against v141 unpipelined and the default, at
+#   2. v144 (WGMMA_PIPE=1 on v141, its tests ran in the suite): A/B against v141 unpipelined and the default, at
 #      64-position tiles and whole rows;
+#   3. A/B in one binary, the default (level 1) against X_RS=0 (the copy everywhere), TF32 and exact, digests
+#      compared: level 1 must take exactly stop 62's winners.
 #   Log: $OUT/s63a.txt.   Usage: BUDGET_S=500 bash benchmarks/device_calls/s63a_suite.sh
 . benchmarks/device_check_lib.sh s63a.txt 500
 nvidia-smi --query-gpu=name,clocks.sm,clocks.mem --format=csv >> "$L"
