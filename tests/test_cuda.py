@@ -1477,44 +1477,6 @@ def test_hopper_forward_x_rs_exact(xcase, cfg, restore_flags, hopper_kernels, mo
     _x_rs_against_copy(xcase, 37, 1e-5, False, monkeypatch)
 
 
-# ... v144's pipelined ones (v141 with kPipe: CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1)
-_X_RS_PIPE = re.compile(r"hopper_rowconv_kernel(<[^(]*, 4, 2, \d, \d+, true>|I\w*ELi4ELi2ELi\dELi\d+ELb1EE)")
-
-
-@pytest.mark.parametrize("whole_rows", ["2", "0"], ids=["rows", "bq64"])
-@pytest.mark.parametrize("cfg", [None, "22", "12"], ids=["cfg-plan", "cfg-2x2", "cfg-1x2"])
-@pytest.mark.parametrize("xcase", [X_RS_CASES[i] for i in (0, 1, 2, 3, 4, 6)],
-                         ids=["mission", "k2-ci64-co64", "k2", "g2-op1", "ow599", "dil2"])
-def test_hopper_forward_x_rs_pipe(xcase, cfg, whole_rows, restore_flags, hopper_kernels, monkeypatch):
-    """v144 (CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1 with v141, whole-row and 64-position tiles): each step's wgmmas (a box
-    at 64 positions, a window offset of a box at whole rows) left in flight while the next step's fragments are loaded
-    into the other register set, the slot released once its fragments are in registers: the pipelined instance runs
-    exactly when the knob is set, whole-row tiles only where allowed, every output is written (NaN-poisoned), and
-    the result is v141's without it bit for bit (the same wgmmas on the same accumulators in the same order), within
-    TF32's budget of float64."""
-    _hopper_forward_tf32_or_16bit("fp32", cfg, monkeypatch)
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WHOLE_ROWS", whole_rows)
-    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_X_RS", "2")
-    xs, cout, k, s, p, op, g, dil, _ = xcase
-    gen = torch.Generator().manual_seed(47)
-    x = torch.randn(xs, generator=gen).to(DEV)
-    w = (torch.randn(xs[1], cout // g, *k, generator=gen) / (xs[1] // g * k[2]) ** 0.5).to(DEV)
-    b = torch.randn(cout, generator=gen).to(DEV)
-    ref = F.conv_transpose3d(x.double(), w.double(), b.double(), s, p, op, g, dil)
-    torch.use_deterministic_algorithms(True)
-    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
-    ys = {}
-    for pipe in ("0", "1"):
-        monkeypatch.setenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", pipe)
-        ys[pipe], names = _with_kernel_names(lambda: conv_transpose3d(x, w, b, s, p, op, g, dil))
-        assert _X_RS.search(names), f"not the register-A instance: {names}"
-        assert bool(_X_RS_PIPE.search(names)) == (pipe == "1"), f"WGMMA_PIPE={pipe}: {names}"
-        assert whole_rows == "2" or not _WHOLE_ROWS.search(names), "whole-row tiles where none may run"
-    assert torch.isfinite(ys["1"]).all(), "unwritten or non-finite outputs"
-    assert rel_err(ys["1"], ref) <= 2e-3, f"{rel_err(ys['1'], ref):.3g} against float64"
-    assert torch.equal(ys["1"], ys["0"]), f"not v141's bits: {rel_err(ys['1'], ys['0']):.3g}"
-
-
 @pytest.mark.parametrize("math", ["tf32", "exact"])
 @pytest.mark.parametrize("xcase", [X_RS_CASES[i] for i in (0, 2, 3)], ids=["mission", "k2", "g2-op1"])
 def test_hopper_forward_x_rs_default(xcase, math, restore_flags, hopper_kernels, monkeypatch):

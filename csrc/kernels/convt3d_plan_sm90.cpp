@@ -391,8 +391,7 @@ bool hopper_plan(const Arguments& a, HopperPlan* out) {
   if (p.x_mn || p.x_rs) r.restage_x = false;  // (v140, v141: read in place; the kernel then checks every tile's sums)
   // v137: CUTLASS_CONVT3D_SM90_WGMMA_PIPE=1, a pair's wgmmas in flight while the next pair's are issued (whole-row
   // tiles only: instances of their own)
-  // (v144: and v141's TF32 tiles, the next step's fragment loads under this one's wgmmas)
-  p.wgmma_pipe = ((p.bq == HopperTiles::kRowBQ && !p.x_mn && !p.x_rs) || (p.x_rs && !exact)) &&
+  p.wgmma_pipe = p.bq == HopperTiles::kRowBQ && !p.x_mn && !p.x_rs &&
                  env_level("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", 1, kHopperWgmmaPipeDefault);
   // CTAs: per_chunk per segment in proportion to its cost, the proportions rounded at the scale (1-8 CTAs for the
   // cheapest) whose common chunks then fill the SMs with the least predicted time: the largest cost per CTA

@@ -299,20 +299,15 @@ Status forward_as(const HopperParams& p, const TensorRef5& x, bool round_x, int 
   if constexpr (Tr::kTF32) {
     if (p.x_rs) {
       if (!(Tr::kSplit ? round_x && p.bq == HopperTiles::BQ : tma) || p.cf_dst || !p.vec16 || p.land_bytes > 0 ||
-          p.x_mn || (p.wgmma_pipe && Tr::kSplit))
+          p.x_mn || p.wgmma_pipe)
         return detail::fail(why, Status::kNotSupported,
                             "Hopper forward: x in registers needs an x in place (TF32: rounded by its map; 3xTF32: "
-                            "64-position tiles) and an NCDHW y by row vectors (v144's pipelining: TF32)");
+                            "64-position tiles) and an NCDHW y by row vectors");
       Status s = x_map_ncdhw<Tr, 0>(x, HopperTiles::rs_rows(p.bq), !Tr::kSplit, &map, why);
       if (s != Status::kSuccess) return s;
       static_assert(HopperTiles::kMaxRsS == 2, "one instance per window offset count");
       auto by_offsets = [&](auto bq) -> Status {  // (tile width bq: an instance per window offset count)
         constexpr int kR = HopperTiles::kXRegs, BQ = decltype(bq)::value;
-        if constexpr (!Tr::kSplit)  // (v144: the next step's loads under this one's wgmmas)
-          if (p.wgmma_pipe) {
-            if (p.S == 1) return launch<Tr, kR, kRV, 1, BQ, true>(p, map, ctas, stream, why);
-            if (p.S == 2) return launch<Tr, kR, kRV, 2, BQ, true>(p, map, ctas, stream, why);
-          }
         if (p.S == 1) return launch<Tr, kR, kRV, 1, BQ>(p, map, ctas, stream, why);
         if (p.S == 2) return launch<Tr, kR, kRV, 2, BQ>(p, map, ctas, stream, why);
         return detail::fail(why, Status::kNotSupported, "Hopper forward: x in registers takes 1 or 2 window offsets");

@@ -245,77 +245,6 @@ CT3D_DEV uint4 shfl_idx4(const uint4& v, int src) {
                     __shfl_sync(0xffffffffu, v.z, src), __shfl_sync(0xffffffffu, v.w, src));
 }
 
-// channel rows 2 kk + c of box j at this thread's positions (xt: its first word): 2 MB words by one load, the NV - 2 MB
-// past them the next thread's first ones, shuffled (g8 7's own, by a predicated load)
-template <int MB, int NV>
-CT3D_DEV void hopper_rs_rows(const float* xt, int j, int kk, uint32_t (&v)[2][NV]) {
-  constexpr int RR = HopperTiles::rs_rows(64 * MB);
-  const bool last_quad = (threadIdx.x & 31) >= 28;  // g8 7
-#pragma unroll
-  for (int c = 0; c < 2; ++c) {
-    const float* rp = xt + (32 * j + 4 * (2 * kk + c)) * RR;
-    if constexpr (MB == 2) {
-      const uint4 q = *reinterpret_cast<const uint4*>(rp);
-      v[c][0] = q.x;
-      v[c][1] = q.y;
-      v[c][2] = q.z;
-      v[c][3] = q.w;
-    } else {
-      const uint2 q = *reinterpret_cast<const uint2*>(rp);
-      v[c][0] = q.x;
-      v[c][1] = q.y;
-    }
-#pragma unroll
-    for (int e = 2 * MB; e < NV; ++e)
-      v[c][e] = lds_if(last_quad, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 2 * MB], 4));
-  }
-}
-// v141's register A of box j (TF32) for SG window offsets from S0 and KH k8 steps from K0: k8 step K0 + kk, quad o of
-// those offsets (RsMap<MB>::word of quad S0 + o), in A's fragment order (rows g8, g8 + 8 of column t4, then of column
-// t4 + 4).  The words past the first 2 MB are loaded (shuffled) only where the offsets read them.
-template <int SG, int KH, int BQ>
-using RsFrags = uint32_t[KH][SG + BQ / 64 - 1][4];
-template <int SG, int S0, int KH, int K0, int BQ>
-CT3D_DEV void hopper_rs_load(const float* xt, int j, RsFrags<SG, KH, BQ>& f) {
-  constexpr int MB = BQ / 64, NV = 2 * MB + S0 + SG - 1, NQ = SG + MB - 1;
-  using Map = RsMap<MB>;
-#pragma unroll
-  for (int kk = 0; kk < KH; ++kk) {
-    uint32_t v[2][NV];
-    hopper_rs_rows<MB, NV>(xt, j, K0 + kk, v);
-#pragma unroll
-    for (int o = 0; o < NQ; ++o) {
-      f[kk][o][0] = v[0][Map::word(S0 + o, 0)];
-      f[kk][o][1] = v[0][Map::word(S0 + o, 1)];
-      f[kk][o][2] = v[1][Map::word(S0 + o, 0)];
-      f[kk][o][3] = v[1][Map::word(S0 + o, 1)];
-    }
-  }
-}
-// one (window offset, box) block of packed weights at wa: box j of window offset s, k8 step kk (part: the small
-// parts' offset, 3xTF32)
-template <int BQ>
-CT3D_DEV uint64_t hopper_rs_desc(uint32_t wa, int nbox, int s, int j, int kk, uint32_t part = 0) {
-  constexpr int M = HopperTiles::M;
-  constexpr uint32_t kBlock = 32 / HopperTF32::VEC * (M * 16);
-  return gmma_desc(wa + part + uint32_t(s * nbox + j) * kBlock + 2 * kk * (M * 16), M * 16, 128);
-}
-// box j's wgmmas of window offsets S0 .. S0 + SG - 1, k8 steps K0 .. K0 + KH - 1, as one batch (arrive, SG MB
-// wgmmas a k8 step, commit; the caller waits): window offset s of block mb takes quad s - S0 + mb
-template <int SG, int S0, int KH, int K0, int BQ>
-CT3D_DEV void hopper_rs_mma(uint32_t wa, int nbox, int j, RsFrags<SG, KH, BQ>& f, float (&acc)[BQ / 2]) {
-  cute::warpgroup_arrive();
-#pragma unroll
-  for (int s = 0; s < SG; ++s)
-#pragma unroll
-    for (int kk = 0; kk < KH; ++kk) {
-      const uint64_t db = hopper_rs_desc<BQ>(wa, nbox, S0 + s, j, K0 + kk);
-      HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});
-      if constexpr (BQ / 64 == 2) HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
-    }
-  cute::warpgroup_commit_batch();
-}
-
 // v141: one pair's wgmmas with x from registers (the GEMM turned over: M = the tile's BQ positions as MB = BQ / 64
 // m64 blocks, N = the 64 (phase, channel) rows of the resident weights wa), the thread's loads and register quads as
 // RsMap<MB> lays them out (xt: this thread's first word, channel t4 at position 2 MB G of the landed row; channels down,
@@ -324,8 +253,7 @@ CT3D_DEV void hopper_rs_mma(uint32_t wa, int nbox, int j, RsFrags<SG, KH, BQ>& f
 // each bank).  M is permuted so that window offset s of block mb takes quad o = s + mb: S + MB - 1 quads a k8 step
 // serve its S MB wgmmas.  Each wgmma's A is 4 consecutive registers held until it is done: with positions
 // 4 G + 2 mb + h (whole rows) the 2 S quads were distinct, 64 registers at S 2, and spilled.  A box's wgmmas are
-// waited for before the next box's loads, which would otherwise need twice the registers (v144, kPipe in the kernel:
-// the next step's loads under this one's wgmmas, a step a box at 64-position tiles, a window offset at whole rows).
+// waited for before the next box's loads, which would otherwise need twice the registers.
 // kSplit (v142, 3xTF32, 64-position tiles): each word split into its big and small TF32 parts as the splitting copy
 // splits them (PolicyExact::split), and each k8 step's three wgmmas in the copy's order (x big x big weights, x small
 // x big weights, x big x small weights: those w_small bytes past wa); acc is the pair's sums, which the caller adds to
@@ -335,28 +263,75 @@ template <int S, int BQ, bool kSplit = false>
 CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa, [[maybe_unused]] uint32_t w_small,
                              float (&acc)[BQ / 2]) {
   static_assert(!kSplit || BQ == HopperTiles::BQ, "3xTF32: 64-position tiles (the registers)");
-  constexpr int MB = BQ / 64, NV = 2 * MB + S - 1;
+  constexpr int MB = BQ / 64, NV = 2 * MB + S - 1, NQ = S + MB - 1;
+  constexpr int RR = HopperTiles::rs_rows(BQ), M = HopperTiles::M;
   using Map = RsMap<MB>;
+  constexpr uint32_t kBlock = 32 / HopperTF32::VEC * (M * 16);  // one (window offset, box) block of packed weights
   const int nbox = p.Kc / 32;  // (from the parameters here: held across the tile loop, it spilled)
+  const bool last_quad = (threadIdx.x & 31) >= 28;  // g8 7
   // the slot's loads after the caller's wait on its barrier (CUTLASS's wait has no memory clobber; a review, stop 62)
   asm volatile("" ::: "memory");
+  // channel rows 2 kk + c of box j: 2 MB words by one load, the rest shuffled (or g8 7's own)
+  auto load_rows = [&](int j, int kk, uint32_t (&v)[2][NV]) {
+#pragma unroll
+    for (int c = 0; c < 2; ++c) {
+      const float* rp = xt + (32 * j + 4 * (2 * kk + c)) * RR;
+      if constexpr (MB == 2) {
+        const uint4 q = *reinterpret_cast<const uint4*>(rp);
+        v[c][0] = q.x;
+        v[c][1] = q.y;
+        v[c][2] = q.z;
+        v[c][3] = q.w;
+      } else {
+        const uint2 q = *reinterpret_cast<const uint2*>(rp);
+        v[c][0] = q.x;
+        v[c][1] = q.y;
+      }
+#pragma unroll
+      for (int e = 2 * MB; e < NV; ++e)
+        v[c][e] = lds_if(last_quad, rp + e, __shfl_down_sync(0xffffffffu, v[c][e - 2 * MB], 4));
+    }
+  };
+  auto desc = [&](int s, int j, int kk, uint32_t part) {
+    return gmma_desc(wa + part + uint32_t(s * nbox + j) * kBlock + 2 * kk * (M * 16), M * 16, 128);
+  };
   for (int j = 0; j < nbox; ++j) {
     if constexpr (!kSplit) {
-      RsFrags<S, 4, BQ> f;
-      hopper_rs_load<S, 0, 4, 0, BQ>(xt, j, f);
+      uint32_t f[4][NQ][4];  // k8 step kk, quad o: rows 2 kk and 2 kk + 1 at words word(o, 0) and word(o, 1)
+#pragma unroll
+      for (int kk = 0; kk < 4; ++kk) {
+        uint32_t v[2][NV];
+        load_rows(j, kk, v);
+#pragma unroll
+        for (int o = 0; o < NQ; ++o) {  // (A's fragment order: rows g8, g8 + 8 of column t4, then of column t4 + 4)
+          f[kk][o][0] = v[0][Map::word(o, 0)];
+          f[kk][o][1] = v[0][Map::word(o, 1)];
+          f[kk][o][2] = v[1][Map::word(o, 0)];
+          f[kk][o][3] = v[1][Map::word(o, 1)];
+        }
+      }
       hold(acc);
-      hopper_rs_mma<S, 0, 4, 0, BQ>(wa, nbox, j, f, acc);
+      cute::warpgroup_arrive();
+#pragma unroll
+      for (int s = 0; s < S; ++s)
+#pragma unroll
+        for (int kk = 0; kk < 4; ++kk) {
+          const uint64_t db = desc(s, j, kk, 0);
+          HopperTF32::mma_rs<0>(f[kk][s], db, acc, std::make_index_sequence<32>{});  // (quad o = s + mb)
+          if constexpr (MB == 2) HopperTF32::mma_rs<32>(f[kk][s + 1], db, acc, std::make_index_sequence<32>{});
+        }
+      cute::warpgroup_commit_batch();
       cute::warpgroup_wait<0>();
       // (the fragments held until their wgmmas are done, the accumulators read after)
 #pragma unroll
       for (int kk = 0; kk < 4; ++kk)
 #pragma unroll
-        for (int o = 0; o < S + MB - 1; ++o) hold(f[kk][o]);
+        for (int o = 0; o < NQ; ++o) hold(f[kk][o]);
       hold(acc);
     } else {
       uint32_t raw[4][2][NV];
 #pragma unroll
-      for (int kk = 0; kk < 4; ++kk) hopper_rs_rows<MB, NV>(xt, j, kk, raw[kk]);
+      for (int kk = 0; kk < 4; ++kk) load_rows(j, kk, raw[kk]);
 #pragma unroll
       for (int s = 0; s < S; ++s) {
         uint32_t fb[4][4], fsm[4][4];  // quad o = s (one block): big and small parts
@@ -374,11 +349,10 @@ CT3D_DEV void hopper_rs_pair(const HopperParams& p, const float* xt, uint32_t wa
         cute::warpgroup_arrive();
 #pragma unroll
         for (int kk = 0; kk < 4; ++kk) {
-          const uint64_t db = hopper_rs_desc<BQ>(wa, nbox, s, j, kk);
+          const uint64_t db = desc(s, j, kk, 0);
           HopperTF32::mma_rs<0>(fb[kk], db, acc, std::make_index_sequence<32>{});
           HopperTF32::mma_rs<0>(fsm[kk], db, acc, std::make_index_sequence<32>{});
-          HopperTF32::mma_rs<0>(fb[kk], hopper_rs_desc<BQ>(wa, nbox, s, j, kk, w_small), acc,
-                                std::make_index_sequence<32>{});
+          HopperTF32::mma_rs<0>(fb[kk], desc(s, j, kk, w_small), acc, std::make_index_sequence<32>{});
         }
         cute::warpgroup_commit_batch();
         cute::warpgroup_wait<0>();
@@ -444,9 +418,9 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
                 "v140: MN-major B is 16-bit's (wgmma's TF32 takes K-major operands only), whole boxes a tile");
   static_assert(!kRS || ((std::is_same<Tr, HopperTF32>::value ||
                           (std::is_same<Tr, Hopper3xTF32>::value && BQ == HopperTiles::BQ)) &&
-                         kVec && (!kPipe || !Tr::kSplit) && NSJ <= HopperTiles::kMaxRsS),
+                         kVec && !kPipe && NSJ <= HopperTiles::kMaxRsS),
                 "v141: TF32 (v142: 3xTF32 in 64-position tiles), an NCDHW y by row vectors, at most kMaxRsS window "
-                "offsets (NSJ = S); v144 (kPipe): TF32");
+                "offsets (NSJ = S)");
   constexpr int VEC = Tr::VEC, M = HopperTiles::M, NACC = BQ / 2, NB = HopperTiles::kMaxBars;
   static_assert(BQ == HopperTiles::BQ || (BQ == HopperTiles::kRowBQ && !Tr::kSplit && kVec),
                 "whole-row tiles: an NCDHW y by row vectors, not split (the plan)");
@@ -614,178 +588,77 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
     for (int i = 0; i < NACC; ++i) acc[i] = 0.f;
     [[maybe_unused]] float pacc[Tr::kSplit ? NACC : 1];  // kSplit: the pair's sums, added to acc with IEEE adds
     int last = 0;
-    if constexpr (kRS && kPipe) {
-      // v144: each box in sub-steps (window offset group G of NG, k half H of NH): at 64-position tiles one (all S
-      // offsets, all 4 k8 steps: 32 fragment registers), at whole rows NG = S x NH = 2 (one offset, two k8 steps: 16;
-      // v141's 48 twice would not fit the 168 registers).  Each sub-step's wgmma batch is left in flight while the
-      // next one's fragments are loaded into the other register set (wait<1> first: the batch that last read that set
-      // is done).  A slot is released once its last sub-step's fragments are in registers (B is resident), save the
-      // tile's last pair's, whose slot stages the epilogue.  The same wgmmas on the same accumulators in the same
-      // order as v141 (window offsets, then k steps): the same bits.  The sub-step loop is unrolled over U steps,
-      // a whole number of boxes (or 2 at one sub-step a box), so that each call's (G, H) and register set are
-      // constants; where a box has one sub-step the steps may be odd in number (the last guarded).
-      constexpr bool kWide = BQ == HopperTiles::BQ;
-      constexpr int SG = kWide ? NSJ : 1, NG = NSJ / SG, KH = kWide ? 4 : 2, NH = 4 / KH, SUB = NG * NH;
-      static_assert(SUB == 1 || SUB == 2 || SUB == 4, "sub-steps a box");
-      RsFrags<SG, KH, BQ> fa, fb;
-      const int steps = np * nbox * SUB;
-      int li = 0, lj = 0, mi = 0, mj = 0;  // the next box to load (pair li, box lj; pair li in slot sl), to multiply
-      // (u, the sub-step, is a constant at every call: each call's instances and branches fold away)
-      auto load_next = [&](int u, RsFrags<SG, KH, BQ>& f) {
-        const int G = u / NH, H = u % NH;
-        if (u == 0 && lj == 0) {
-          Bar::wait(&rdy[sl], use & 1);
-          asm volatile("" ::: "memory");  // (the slot's loads after the wait: CUTLASS's wait has no memory clobber)
-        }
-        const float* xt = reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) + t4 * HopperTiles::rs_rows(BQ) +
-                          2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8);
-        if constexpr (SUB == 1) {
-          hopper_rs_load<SG, 0, KH, 0, BQ>(xt, lj, f);
-        } else {
-          if (G == 0 && H == 0) hopper_rs_load<SG, 0, KH, 0, BQ>(xt, lj, f);
-          if constexpr (NH == 2)
-            if (G == 0 && H == 1) hopper_rs_load<SG, 0, KH, KH, BQ>(xt, lj, f);
-          if constexpr (NG == 2) {
-            if (G == 1 && H == 0) hopper_rs_load<SG, SG, KH, 0, BQ>(xt, lj, f);
-            if constexpr (NH == 2)
-              if (G == 1 && H == 1) hopper_rs_load<SG, SG, KH, KH, BQ>(xt, lj, f);
-          }
-        }
-        if (u == SUB - 1 && ++lj == nbox) {
-          lj = 0;
-          const bool tile_last = li + 1 == np;
-          mbarrier_arrive_if(lane == 0 && !tile_last, &my_empty[sl]);  // (predicated: no branch between wgmmas)
-          last = tile_last ? sl : last;
-          ++li;
-          if (++sl == R) sl = 0, ++use;
-        }
-      };
-      // step c (sub-step u of box mj of pair mi) from f; then the next step's loads into g
-      auto step = [&](int u, int c, RsFrags<SG, KH, BQ>& f, RsFrags<SG, KH, BQ>& g) {
-        const int G = u / NH, H = u % NH;
-        const uint32_t wa = wsm_a + uint32_t(p0 + mi) * a_pair;
-        hold(acc);
-        if constexpr (SUB == 1) {
-          hopper_rs_mma<SG, 0, KH, 0, BQ>(wa, nbox, mj, f, acc);
-        } else {
-          if (G == 0 && H == 0) hopper_rs_mma<SG, 0, KH, 0, BQ>(wa, nbox, mj, f, acc);
-          if constexpr (NH == 2)
-            if (G == 0 && H == 1) hopper_rs_mma<SG, 0, KH, KH, BQ>(wa, nbox, mj, f, acc);
-          if constexpr (NG == 2) {
-            if (G == 1 && H == 0) hopper_rs_mma<SG, SG, KH, 0, BQ>(wa, nbox, mj, f, acc);
-            if constexpr (NH == 2)
-              if (G == 1 && H == 1) hopper_rs_mma<SG, SG, KH, KH, BQ>(wa, nbox, mj, f, acc);
-          }
-        }
-        if (u == SUB - 1 && ++mj == nbox) mj = 0, ++mi;
-        cute::warpgroup_wait<1>();
+    for (int i = 0; i < np; ++i) {
+      Bar::wait(&rdy[sl], use & 1);
+      if constexpr (Tr::kSplit) {
 #pragma unroll
-        for (int kk = 0; kk < KH; ++kk)
-#pragma unroll
-          for (int o = 0; o < SG + BQ / 64 - 1; ++o) hold(g[kk][o]);
-        if (c + 1 < steps) load_next((u + 1) % SUB, g);
-      };
-      load_next(0, fa);
-      if constexpr (SUB == 1) {
-        for (int c = 0; c < steps; c += 2) {
-          step(0, c, fa, fb);
-          if (c + 1 < steps) step(0, c + 1, fb, fa);
-        }
-      } else if constexpr (SUB == 2) {
-        for (int c = 0; c < steps; c += 2) {
-          step(0, c, fa, fb);
-          step(1, c + 1, fb, fa);
+        for (int e = 0; e < NACC; ++e) {
+          pacc[e] = 0.f;
+          asm volatile("" : "+f"(pacc[e])::"memory");
         }
       } else {
-        for (int c = 0; c < steps; c += 4) {
-          step(0, c, fa, fb);
-          step(1, c + 1, fb, fa);
-          step(2, c + 2, fa, fb);
-          step(3, c + 3, fb, fa);
-        }
-      }
-      cute::warpgroup_wait<0>();
-#pragma unroll
-      for (int kk = 0; kk < KH; ++kk)
-#pragma unroll
-        for (int o = 0; o < SG + BQ / 64 - 1; ++o) {
-          hold(fa[kk][o]);
-          hold(fb[kk][o]);
-        }
-      hold(acc);
-    } else {
-      for (int i = 0; i < np; ++i) {
-        Bar::wait(&rdy[sl], use & 1);
-        if constexpr (Tr::kSplit) {
-  #pragma unroll
-          for (int e = 0; e < NACC; ++e) {
-            pacc[e] = 0.f;
-            asm volatile("" : "+f"(pacc[e])::"memory");
-          }
-        } else {
-          hold(acc);
-        }
-        if constexpr (!kRS) cute::warpgroup_arrive();
-        const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
-        const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
-        if constexpr (kRS)  // (v141: its own arrive, batch and wait per box; probe 3 leaves it alone)
-          hopper_rs_pair<NSJ, BQ, Tr::kSplit>(
-              p,
-              reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) + t4 * HopperTiles::rs_rows(BQ) +
-                  2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8),
-              a0, w_small, pick<Tr::kSplit>(pacc, acc));  // (v142: the pair's sums, added below)
-  #pragma unroll
-        for (int u = 0; u < (CT3D_PROBE_IS(p, 3) || kRS ? 0 : NSJ); ++u)
-  #pragma unroll
-          for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk) {  // 32-byte k steps: two weight chunks, 32 bytes of the row
-            if constexpr (Tr::kSplit) {  // big x big, big x small, small x big (the small parts: w_small, x_small on)
-              const uint64_t da = gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128);
-              const uint64_t db = gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk);
-              Tr::mma(da, db, pacc, std::make_index_sequence<NACC>{});
-              Tr::mma(da, gmma_desc_swizzled<Tr::kRowBytes>(xs + x_small + b_of(u) + 32 * kk), pacc,
-                      std::make_index_sequence<NACC>{});
-              Tr::mma(gmma_desc(a0 + w_small + a_of(u) + 2 * kk * (M * 16), M * 16, 128), db, pacc,
-                      std::make_index_sequence<NACC>{});
-            } else if constexpr (kMNX) {
-              // block u's BQ / 64 boxes (LBO: the next 64 positions one box on); a k16 step is 16 channel rows (2 KB) down
-              constexpr uint32_t kBlock = BQ / HopperTiles::kMNBoxPos * HopperTiles::kMNBoxBytes;
-              Tr::template mma<cute::SM90::GMMA::Major::MN>(
-                  gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
-                  gmma_desc_mn_sw128(xs + u * kBlock + 2048 * kk, HopperTiles::kMNBoxBytes), acc,
-                  std::make_index_sequence<NACC>{});
-            } else {
-              Tr::mma(gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
-                      gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk), acc, std::make_index_sequence<NACC>{});
-            }
-          }
-        if constexpr (!kRS) cute::warpgroup_commit_batch();
-        if constexpr (Tr::kSplit) {
-          cute::warpgroup_wait<0>();
-  #pragma unroll
-          for (int e = 0; e < NACC; ++e) {
-            asm volatile("" : "+f"(pacc[e])::"memory");
-            acc[e] += pacc[e];
-          }
-          // this warp's wgmmas are done with the slot; the tile's last slot is kept for the epilogue
-          if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
-        } else if constexpr (kPipe) {
-          // v137: the previous pair's batch done (this one in flight on the same accumulators, which the tensor cores
-          // order), its slot released by a predicated arrive (no divergent branch between wgmmas: C7518)
-          cute::warpgroup_wait<1>();
-          hold(acc);
-          if (i > 0) mbarrier_arrive_if(lane == 0, &my_empty[last]);
-        } else {
-          cute::warpgroup_wait<0>();
-          hold(acc);
-          if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
-        }
-        last = sl;
-        if (++sl == R) sl = 0, ++use;
-      }
-      if constexpr (kPipe) {  // (the tile's last batch; its slot stays for the epilogue)
-        cute::warpgroup_wait<0>();
         hold(acc);
       }
+      if constexpr (!kRS) cute::warpgroup_arrive();
+      const uint32_t xs = uint32_t(__cvta_generic_to_shared(my_slots + sl * p.slot_bytes));
+      const uint32_t a0 = wsm_a + uint32_t(p0 + i) * a_pair;
+      if constexpr (kRS)  // (v141: its own arrive, batch and wait per box; probe 3 leaves it alone)
+        hopper_rs_pair<NSJ, BQ, Tr::kSplit>(
+            p,
+            reinterpret_cast<const float*>(my_slots + sl * p.slot_bytes) + t4 * HopperTiles::rs_rows(BQ) +
+                2 * (BQ / 64) * RsMap<BQ / 64>::quad(warp, g8),
+            a0, w_small, pick<Tr::kSplit>(pacc, acc));  // (v142: the pair's sums, added below)
+#pragma unroll
+      for (int u = 0; u < (CT3D_PROBE_IS(p, 3) || kRS ? 0 : NSJ); ++u)
+#pragma unroll
+        for (int kk = 0; kk < Tr::kRowBytes / 32; ++kk) {  // 32-byte k steps: two weight chunks, 32 bytes of the row
+          if constexpr (Tr::kSplit) {  // big x big, big x small, small x big (the small parts: w_small, x_small on)
+            const uint64_t da = gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128);
+            const uint64_t db = gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk);
+            Tr::mma(da, db, pacc, std::make_index_sequence<NACC>{});
+            Tr::mma(da, gmma_desc_swizzled<Tr::kRowBytes>(xs + x_small + b_of(u) + 32 * kk), pacc,
+                    std::make_index_sequence<NACC>{});
+            Tr::mma(gmma_desc(a0 + w_small + a_of(u) + 2 * kk * (M * 16), M * 16, 128), db, pacc,
+                    std::make_index_sequence<NACC>{});
+          } else if constexpr (kMNX) {
+            // block u's BQ / 64 boxes (LBO: the next 64 positions one box on); a k16 step is 16 channel rows (2 KB) down
+            constexpr uint32_t kBlock = BQ / HopperTiles::kMNBoxPos * HopperTiles::kMNBoxBytes;
+            Tr::template mma<cute::SM90::GMMA::Major::MN>(
+                gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
+                gmma_desc_mn_sw128(xs + u * kBlock + 2048 * kk, HopperTiles::kMNBoxBytes), acc,
+                std::make_index_sequence<NACC>{});
+          } else {
+            Tr::mma(gmma_desc(a0 + a_of(u) + 2 * kk * (M * 16), M * 16, 128),
+                    gmma_desc_swizzled<Tr::kRowBytes>(xs + b_of(u) + 32 * kk), acc, std::make_index_sequence<NACC>{});
+          }
+        }
+      if constexpr (!kRS) cute::warpgroup_commit_batch();
+      if constexpr (Tr::kSplit) {
+        cute::warpgroup_wait<0>();
+#pragma unroll
+        for (int e = 0; e < NACC; ++e) {
+          asm volatile("" : "+f"(pacc[e])::"memory");
+          acc[e] += pacc[e];
+        }
+        // this warp's wgmmas are done with the slot; the tile's last slot is kept for the epilogue
+        if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
+      } else if constexpr (kPipe) {
+        // v137: the previous pair's batch done (this one in flight on the same accumulators, which the tensor cores
+        // order), its slot released by a predicated arrive (no divergent branch between wgmmas: C7518)
+        cute::warpgroup_wait<1>();
+        hold(acc);
+        if (i > 0) mbarrier_arrive_if(lane == 0, &my_empty[last]);
+      } else {
+        cute::warpgroup_wait<0>();
+        hold(acc);
+        if (i + 1 < np && lane == 0) Bar::arrive(&my_empty[sl]);
+      }
+      last = sl;
+      if (++sl == R) sl = 0, ++use;
+    }
+    if constexpr (kPipe) {  // (the tile's last batch; its slot stays for the epilogue)
+      cute::warpgroup_wait<0>();
+      hold(acc);
     }
     // all four warps' wgmmas are done with the last slot: it becomes the output staging; and, where x has a
     // non-finite value, is any accumulator of the tile not finite (0 * acc is NaN then; four independent chains)

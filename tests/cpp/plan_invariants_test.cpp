@@ -140,11 +140,9 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
         "BQ %d", p.bq);
   CHECK(p.bq == HopperTiles::BQ || p.nwg >= 2 || std::getenv("CUTLASS_CONVT3D_SM90_CFG"), "whole rows at %d warpgroup",
         p.nwg);
-  // v137: the wgmma pipelining only under its knob (off by default), only in whole-row tiles (their instances) read
-  // from a copy or a map; v144: and in v141's TF32 tiles
+  // v137: the wgmma pipelining only under its knob (off by default), only in whole-row tiles (their instances)
   const char* wp = std::getenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE");
-  CHECK(p.wgmma_pipe == (((p.bq == HopperTiles::kRowBQ && !p.x_mn && !p.x_rs) || (p.x_rs && !p.split)) &&
-                         (wp ? wp[0] == '1' : kHopperWgmmaPipeDefault == 1)),
+  CHECK(p.wgmma_pipe == (p.bq == HopperTiles::kRowBQ && (wp ? wp[0] == '1' : kHopperWgmmaPipeDefault == 1)),
         "wgmma_pipe %d at BQ %d", p.wgmma_pipe, p.bq);
   whole_row_plans += p.bq == HopperTiles::kRowBQ;
   CHECK(p.ring >= 2 && p.nwg * p.ring <= HopperTiles::kMaxBars, "ring %d x %d", p.nwg, p.ring);
@@ -191,14 +189,13 @@ static void check_forward(const Arguments& a, const HopperPlan& r) {
   // v141: an fp32 NCDHW x read in place as the wgmma's register A, TF32 rounded by its TFLOAT32 map or (v142) exact,
   // split by the consumers in 64-position tiles (an NCDHW y by row vectors, w stride 1, whole 16-byte strides, at
   // most kMaxRsS window offsets, kMaxWGRs warpgroups at whole rows, kMaxWGRs64 at 64 positions, kMaxWGRsSplit split,
-  // pipelined only where TF32: v144), a slot of Kc / 32 boxes of rs_rows(bq) positions (one part); only under its knob
+  // not pipelined), a slot of Kc / 32 boxes of rs_rows(bq) positions (one part); only under its knob
   if (p.x_rs) {
     const char* xr = std::getenv("CUTLASS_CONVT3D_SM90_X_RS");
     CHECK(!r.restage_x && pb.dtype == DType::kF32 &&
               (p.split ? pb.math == Math::kExact && p.bq == HopperTiles::BQ : pb.math == Math::kTF32 && p.tma_round) &&
-              !p.cf_dst && p.vec16 && p.land_bytes == 0 && !p.x_mn &&
-              (!p.wgmma_pipe || !p.split) && a.x.stride[4] == 1 &&
-              aligned16(a.x, {0, 1, 2, 3}, es) && p.S <= HopperTiles::kMaxRsS &&
+              !p.cf_dst && p.vec16 && p.land_bytes == 0 && !p.x_mn && !p.wgmma_pipe &&
+              a.x.stride[4] == 1 && aligned16(a.x, {0, 1, 2, 3}, es) && p.S <= HopperTiles::kMaxRsS &&
               p.nwg <= (p.split                    ? HopperTiles::kMaxWGRsSplit
                         : p.bq == HopperTiles::BQ ? HopperTiles::kMaxWGRs64
                                                   : HopperTiles::kMaxWGRs) &&
@@ -1620,10 +1617,8 @@ int main(int argc, char** argv) {
           f.p.ring, f.p.slot_bytes);
     setenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE", "1", 1);
     vec16(DType::kF32, Math::kTF32, 0, false);
-    // (v144: the knob pipelines v141's tiles, the plan otherwise the same)
-    CHECK(f.p.x_rs == 1 && f.p.wgmma_pipe && f.p.bq == HopperTiles::kRowBQ && cfg() == 22,
-          "X_RS=2 WGMMA_PIPE=1 mission: x_rs %d, pipe %d, BQ %d, %d x %d", f.p.x_rs, f.p.wgmma_pipe, f.p.bq, f.p.nwg,
-          f.p.ring);
+    CHECK(f.p.x_rs == 1 && !f.p.wgmma_pipe, "X_RS=2 WGMMA_PIPE=1 mission: x_rs %d, pipe %d", f.p.x_rs,
+          f.p.wgmma_pipe);
     unsetenv("CUTLASS_CONVT3D_SM90_WGMMA_PIPE");
     CHECK(k2s2(DType::kF32, false) && f.p.x_rs == 1 && !f.restage_x && f.p.bq == HopperTiles::BQ && f.p.vec16 &&
               f.p.nwg <= HopperTiles::kMaxWGRs64 && f.p.S == 1,
