@@ -680,8 +680,6 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
     const int od = p.Ed * tl.qd + g.rd;
     const int o_base = 2 * BQ * tl.qb;
     const int nout = min(p.OW - o_base, 2 * BQ);
-    // v145 (16-bit rows by vectors): y's channel stride read once a tile, not a parameter load a row
-    [[maybe_unused]] const int64_t cstride = p.y.stride[1];
     float* os = reinterpret_cast<float*>(my_slots + last * p.slot_bytes);
     E* const ytile = y + int64_t(tl.n) * p.y.stride[0] + od * p.y.stride[2] + tl.oh * p.y.stride[3] +
                      o_base * p.y.stride[4] + cbase * p.y.stride[1];
@@ -794,18 +792,11 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
         // lanes 0 .. VO - 1 the outputs before the first (head), VO .. 2 VO - 1 those after the last (tail), one
         // each (VecRow, host-checked by tests/cpp/index_math_test.cpp)
         constexpr int VPR = 2 * BQ / VO, LPR = VPR < 32 ? VPR : 32, RPW = 32 / LPR;  // rows a warp takes at once
-        // v145, 16-bit (kStraight): the row loop straight-line, every load unconditional (inside the row's staging,
-        // values past its vectors unused), every store predicated, so that the rows' shared-memory loads overlap; as
-        // branches each row's loads waited behind the previous row's stores (ncu, stop 60: this loop ~46% of the bf16
-        // whole-row forward's stall samples).  li = lane & (LPR - 1): the signed lane % LPR unrolled a dead turn.
-        // H100 (stop 61, with v139): bf16 / fp16 mission -8%, odd-32-32 -7%; fp32 lost (+10%) and keeps the branches.
-        constexpr bool kStraight = sizeof(E) == 2;
-        const int li = kStraight ? lane & (LPR - 1) : lane % LPR;
+        const int li = lane % LPR;
 #pragma unroll
         for (int ps = 0; ps < HopperTiles::BN / 8 / RPW; ++ps) {
           const int co = warp + 4 * (RPW * ps + lane / LPR), a = vec_phase(16 * hf + co);
-          // output ol at rowp[ol], staged at srow[a + ol]
-          E* const rowp = ytile + (16 * hf + co) * (kStraight ? cstride : p.y.stride[1]);
+          E* const rowp = ytile + (16 * hf + co) * p.y.stride[1];  // output ol at rowp[ol], staged at srow[a + ol]
           const float* srow = os + co * LDV16;
           const VecRow<VO> vr = VecRow<VO>::make(a, nout);
           if constexpr (kRS) {
@@ -836,11 +827,6 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
 #pragma unroll
             for (int k = 0; k < NU; ++k)
               if (li + 32 * k < vr.nv) st_global_v4(rowp + VO * (vr.vf + li + 32 * k) - a, o[k], ypol);
-          } else if constexpr (kStraight) {
-#pragma unroll
-            for (int v = li; v < VPR; v += LPR)
-              st_global_v4_if(v < vr.nv, rowp + VO * (vr.vf + v) - a, hopper_out_vector<E>(srow + VO * (vr.vf + v)),
-                              ypol);
           } else {
 #pragma unroll
             for (int v = li; v < VPR; v += LPR)
@@ -848,12 +834,8 @@ __global__ void __launch_bounds__(HopperTiles::max_wg(Tr::kMaxWG, kX, BQ, Tr::kS
                 st_global_v4(rowp + VO * (vr.vf + v) - a, hopper_out_vector<E>(srow + VO * (vr.vf + v)), ypol);
           }
           const int ol = li < VO ? li : vr.tail0 + li - VO;
-          if constexpr (kStraight) {
-            const bool eon = li < 2 * VO && (li < VO ? ol < vr.head : ol < nout);
-            st_global_elem_if(eon, rowp + (eon ? ol : 0), E(srow[a + (eon ? ol : 0)]), ypol);
-          } else if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout)) {
+          if (li < 2 * VO && (li < VO ? ol < vr.head : ol < nout))
             st_global_elem(rowp + ol, E(srow[(kRS ? 0 : a) + ol]), ypol);
-          }
         }
       } else {
         // a warp per channel row, lanes along it: 128-byte runs of the row, whatever its alignment (v62's 16-byte

@@ -203,22 +203,6 @@ CT3D_DEV void st_global_elem(E* p, E v, uint64_t pol) {
   }
 }
 
-// ... where pr holds, as one predicated instruction (v145: the 16-bit forward's row stores stay one straight block)
-CT3D_DEV void st_global_v4_if(bool pr, void* p, const uint4& v, uint64_t pol) {
-  asm volatile(
-      "{\n .reg .pred q;\n setp.ne.b32 q, %6, 0;\n @q st.global.L2::cache_hint.v4.b32 [%0], {%1, %2, %3, %4}, %5;\n}\n" ::
-          "l"(p),
-      "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w), "l"(pol), "r"(int(pr)));
-}
-template <class E>
-CT3D_DEV void st_global_elem_if(bool pr, E* p, E v, uint64_t pol) {
-  static_assert(sizeof(E) == 2, "16-bit (its only user)");
-  uint16_t u;
-  memcpy(&u, &v, 2);
-  asm volatile("{\n .reg .pred q;\n setp.ne.b32 q, %3, 0;\n @q st.global.L2::cache_hint.b16 [%0], %1, %2;\n}\n" ::"l"(p),
-               "h"(u), "l"(pol), "r"(int(pr)));
-}
-
 // cp_async_16 (slab_loader.cuh) under an L2 policy
 CT3D_DEV void cp_async_16(uint32_t smem, const void* gmem, int src_bytes, uint64_t pol) {
   asm volatile("cp.async.cg.shared.global.L2::cache_hint [%0], [%1], 16, %2, %3;\n" ::"r"(smem), "l"(gmem),
