@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop 63's last call, without a build (275 s of device time were left; a call costs ~180 s beyond its wall time):
+# Stop 63's last call (not run: no device time left), without a build (a cold call costs ~90 s beyond its wall time):
 # carry [".ab/bin/6ae4b16.xz", ".ab/bin/2634cb0.xz"] (the C++ benchmark of the v144 revert and of v145, built off the
 # GPU by benchmarks/ab_build.sh).  v145 against its base, bf16 and fp16 NCDHW, digests compared (the same bits: v145
 # changes only how rows are stored), then float64 checks of v145's bf16 runs (NaN-poisoned y).
