@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Stop 63's last call (carry [".whl", ".ab/bin"]): v145 (HEAD: the 16-bit forward's row-vector stores straight-line)
-# built by pip, then
+# Stop 63, not run (too little device time was left for a pip build; s63e_ab.sh, without one, could not start either).
+# Carry [".whl", ".ab/bin"]: v145 (the 16-bit forward's row-vector stores straight-line) built by pip, then
 #   1. the forward tests that reach the row-vector stores (Hopper forward, whole rows, vector staging, narrow tiles,
 #      the float64 sweep), every dtype;
 #   2. A/B against the carried binary of 6ae4b16 (the revert of v144, HEAD~1), bf16 and fp16 NCDHW, digests compared,
