@@ -101,3 +101,12 @@ def test_cpp_and_python_benchmarks_time_the_same_cases(agreement, bench):
         assert (case.x_shape, case.cin, case.cout, case.k, case.stride, case.padding, case.output_padding,
                 case.groups) == ((n, cin, d, h, w), cin, cout, k, s, p, op, g), name
         assert decoder == py_decoder, name
+
+
+def test_copy_overlap_probe_needs_a_gpu(monkeypatch, capsys):
+    """benchmarks/copy_overlap_probe.py (the stop 63 co-residency probe) says so and fails where there is no CUDA
+    device, instead of timing nothing."""
+    probe = _load("copy_overlap_probe")
+    monkeypatch.setattr(probe.torch.cuda, "is_available", lambda: False)
+    assert probe.main([]) == 1
+    assert "no CUDA device" in capsys.readouterr().err
