@@ -13,29 +13,12 @@ the kernel's and the pieces-along-d design can hide the NCDHW forward's 97 us co
     python benchmarks/copy_overlap_probe.py [--reps 20]
 """
 import argparse
-import statistics
 import sys
 
 import torch
 
 from cutlass_convt3d import ModelNew
-from cutlass_convt3d._timing import _BUSY_CYCLES
-
-
-def timed(fn, reps):
-    for _ in range(3):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(reps):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        torch.cuda._sleep(_BUSY_CYCLES)
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end))
-    return statistics.median(times)
+from cutlass_convt3d._timing import time_ms
 
 
 def main(argv=None):
@@ -72,7 +55,7 @@ def main(argv=None):
         fwd()
         cur.wait_stream(side)
 
-    t = {name: timed(fn, args.reps) for name, fn in
+    t = {name: time_ms(fn, reps=args.reps, hide_launch=True) for name, fn in
          (("fwd", fwd), ("copy", copy), ("serial", serial), ("overlap", overlap))}
     print(f"{torch.cuda.get_device_name()}  torch {torch.__version__}")
     for name, ms in t.items():
