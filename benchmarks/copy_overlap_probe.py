@@ -6,7 +6,7 @@ On the mission shape it times, CUDA events on the current stream, GPU time (a bu
   fwd      the forward (ModelNew, fp32 TF32) of a channels_last_3d x: the Hopper kernel alone, no x copy of its own
   copy     an NCDHW -> channels_last_3d copy of a tensor of x's size (the bytes the NCDHW forward's copy moves)
   serial   fwd then copy on one stream
-  overlap  fwd on the current stream, copy on a side stream started with it (events join them)
+  overlap  fwd queued on the current stream, then copy on a side stream started with it (events join them)
 and prints how much of the copy the overlap hides: (serial - overlap) / copy.  Near 1: the copy's CTAs sit beside
 the kernel's and the pieces-along-d design can hide the NCDHW forward's 97 us copy; near 0: they wait for its tail.
 
@@ -48,11 +48,13 @@ def main(argv=None):
         copy()
 
     def overlap():
+        # the forward queued first, as the design would (its CTAs resident, the copy's in what they leave); the side
+        # stream starts with it (after the busy-wait) and joins back before the end event
         cur = torch.cuda.current_stream()
-        side.wait_stream(cur)  # the side stream starts with the forward (after the busy-wait)
+        side.wait_stream(cur)
+        fwd()
         with torch.cuda.stream(side):
             copy()
-        fwd()
         cur.wait_stream(side)
 
     t = {name: time_ms(fn, reps=args.reps, hide_launch=True) for name, fn in
