@@ -241,6 +241,7 @@ struct HopperDgradTiles {
   static constexpr int kMaxKwSplit = 3;  // ... of the 3xTF32 instances (two fragment sets of 4 taps spill)
   static constexpr int kMaxRing = 8;    // stages in flight
   static constexpr int kBarBytes = 128;  // their full and empty barriers, before the weights
+  static constexpr int kMaxXBufs = 3;    // the fused backward's x row buffers (v146: Rd + 1)
   // registers per thread after setmaxnreg: setmaxnreg moves registers within the CTA's launch allocation (384 x 168),
   // so 2 x 216 + 72 <= 3 x 168 (more and the consumers' request would wait forever)
   static constexpr int kConsumerRegs = 216, kProducerRegs = 72;

@@ -254,13 +254,47 @@ CT3D_DEV void dgrad_masked(const HopperDgradParams& p, const DgradTile& tl, int 
   }
 }
 
-template <class E, int EW, int NKW, bool kCL, bool kSplit>
+// The fused backward's grad_weight sum (input channel cig, output channel cog of the group, tap kd, kh, kw) over the
+// CTA's tiles' x rows on CUDA cores with every product masked (inside x and grad_y only; 16-bit products exact in
+// fp32)
+template <class E, int EW>
+CT3D_DEV float bwd_gw_masked(const HopperDgradParams& p, RowDeal deal, int cig, int cog, int kd, int kh, int kw) {
+  const E* const x = static_cast<const E*>(p.xs.data);
+  const E* const gy = static_cast<const E*>(p.gy.data);
+  float s = 0.f;
+  for (int j = 0; j < deal.count; ++j) {
+    const DgradTile tl = dgrad_tile(p, deal.row(j));
+    for (int a = 0; a < p.Rd; ++a) {
+      const int id = tl.id + a;
+      int od, oh;
+      if (id >= p.ID || !p.md.tap(id, kd, od) || !p.mh.tap(tl.ih, kh, oh)) continue;
+      const int64_t xr = tl.n * p.xs.stride[0] + cig * p.xs.stride[1] + id * p.xs.stride[2] + tl.ih * p.xs.stride[3];
+      const int64_t yr = tl.n * p.gy.stride[0] + cog * p.gy.stride[1] + od * p.gy.stride[2] + oh * p.gy.stride[3];
+      const int i0 = tl.qb * HopperDgradTiles::BQ, i1 = min(i0 + HopperDgradTiles::BQ, p.IW);
+      for (int iw = i0; iw < i1; ++iw) {
+        const int ow = EW * iw + kw - p.pw;
+        if (ow >= 0 && ow < p.OW) s = fmaf(float(x[xr + iw]), float(gy[yr + ow]), s);
+      }
+    }
+  }
+  return s;
+}
+
+// kW (v146, the fused backward): grad_weight too, from the same stages (HopperDgradParams::fuse; 16-bit NCDHW, Rh = 1)
+template <class E, int EW, int NKW, bool kCL, bool kSplit, bool kW = false>
 __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     hopper_dgrad_kernel(const __grid_constant__ HopperDgradParams p) {
 #if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using Bar = cutlass::arch::ClusterTransactionBarrier;
   constexpr int VEC = DgradElem<E>::VEC, KS = DgradElem<E>::KS;
   constexpr int BQ = HopperDgradTiles::BQ, NA = NKW * 4 * KS, T = 128;
+  static_assert(!kW || (sizeof(E) == 2 && !kCL && !kSplit), "the fused backward: 16-bit NCDHW");
+  // accumulator rows: the tile's x rows (id + a, ih + b) as 2 a + b; fused (one h row a tile), a
+  constexpr int NR = kW ? 2 : 4;
+  auto row_a = [](int r) { return kW ? r : r / 2; };
+  auto row_b = [](int r) { return kW ? 0 : r % 2; };
+  // the fused grad_weight's M rows of warpgroup wg: (h, co = 8 warp + g8) is tap kw = 2 wg + h, h < H(wg)
+  constexpr int H0 = NKW < 2 ? NKW : 2, H1 = NKW > 2 ? NKW - 2 : 0;
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* const full = reinterpret_cast<uint64_t*>(smem);
   uint64_t* const empty = full + HopperDgradTiles::kMaxRing;
@@ -276,25 +310,41 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     for (int i = tid; i < p.w_bytes / 16; i += blockDim.x) reinterpret_cast<uint4*>(wsm)[i] = src[i];
     fence_proxy_async();
   }
+  // the fused backward's x row buffers, grad_weight sums (zeroed here) and x buffers' barriers, past the ring
+  uint8_t* const xbuf = wsm + p.w_bytes + size_t(R) * p.slot_bytes;
+  float* const sums = reinterpret_cast<float*>(xbuf + (kW ? size_t(p.xbufs) * hopper_bwd_xbuf_bytes(p) : 0));
+  uint64_t* const xfull = reinterpret_cast<uint64_t*>(reinterpret_cast<uint8_t*>(sums) + hopper_bwd_sums_bytes(p));
+  uint64_t* const xempty = xfull + HopperDgradTiles::kMaxXBufs;
+  if constexpr (kW) {
+    const int n4 = int(hopper_bwd_sums_bytes(p) / 16);
+    for (int i = tid; i < n4; i += blockDim.x) reinterpret_cast<float4*>(sums)[i] = make_float4(0.f, 0.f, 0.f, 0.f);
+  }
   if (tid == 0) {
     for (int i = 0; i < R; ++i) {
       Bar::init(&full[i], T);  // one cp.async arrival per producer thread
       Bar::init(&empty[i], 8);  // the consumers' eight warps
     }
+    if constexpr (kW)
+      for (int i = 0; i < p.xbufs; ++i) {
+        Bar::init(&xfull[i], T);
+        Bar::init(&xempty[i], 8);
+      }
     cutlass::arch::fence_barrier_init();
   }
   __syncthreads();
   const uint32_t w_a = uint32_t(__cvta_generic_to_shared(wsm)), slots_a = w_a + uint32_t(p.w_bytes);
+  const uint32_t xbuf_a = uint32_t(__cvta_generic_to_shared(xbuf));
+  constexpr uint32_t XB = 32 * BQ * 2;  // an x row buffer's bytes (16-bit)
   const int s1 = int(p.gy.stride[1] & (VEC - 1));
 
   // registers moved from the producer (copies only) to the consumers (two fragment sets, the accumulators)
   if (wg == 2) {  // producer
     cutlass::arch::warpgroup_reg_dealloc<HopperDgradTiles::kProducerRegs>();
-    auto landed = [&](int sl) {  // the slot is full once the thread's copies land
-      asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(
-                       uint32_t(__cvta_generic_to_shared(&full[sl])))
+    auto landed_on = [&](uint64_t* bar) {  // bar's phase completes once the thread's copies land
+      asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(uint32_t(__cvta_generic_to_shared(bar)))
                    : "memory");
     };
+    auto landed = [&](int sl) { landed_on(&full[sl]); };  // the slot is full once the thread's copies land
     if constexpr (kCL) {  // channels_last: whole positions
       for (DgradStage<E, true, true> cs(p, group, deal, spt); cs.t < stages; cs.next(p, group, spt)) {
         if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
@@ -309,6 +359,31 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
       DgradStage<E, true, false> cs(p, group, deal, spt);
       DgradVectors<E, EW, NKW> vc(cs.wstart, p.OW, lane);
       for (; cs.t < stages; cs.next(p, group, spt)) {
+        if constexpr (kW) {
+          // the tile's x row a, into buffer L mod xbufs (L = Rd j + a, the CTA's j-th tile), before the first stage
+          // that reads it (jd = a Sd): the consumers free a buffer when its tile ends, so loading row 1 late keeps
+          // the producer from waiting there at each tile's start
+          if (cs.jh == 0 && cs.cob == 0)
+            for (int a = 0; a < p.Rd; ++a)
+              if (cs.jd == a * p.Sd) {
+                const int L = cs.r * p.Rd + a, b = L % p.xbufs;
+                if (L >= p.xbufs) Bar::wait(&xempty[b], ((L / p.xbufs) & 1) ^ 1);
+                const int id = cs.tl.id + a, iw0 = cs.tl.qb * BQ;
+                const bool in = id < p.ID;
+                const E* const xr = static_cast<const E*>(p.xs.data) + cs.tl.n * p.xs.stride[0] +
+                                    (int64_t(group) * p.Kci + cib * 32) * p.xs.stride[1] +
+                                    (in ? id : 0) * p.xs.stride[2] + cs.tl.ih * p.xs.stride[3] + iw0;
+#pragma unroll
+                for (int i = 0; i < 4; ++i) {  // chunk c (8 positions) of channel row ci: [c][ci][8]
+                  const int idx = tid % T + T * i, c = idx % (BQ / 8), ci = idx / (BQ / 8);
+                  const int left = p.IW - iw0 - 8 * c;
+                  const int bytes = !in || left <= 0 ? 0 : left >= 8 ? 16 : 2 * left;
+                  cp_async_16(xbuf_a + b * XB + uint32_t(16 * (c * 32 + ci)),
+                              bytes ? static_cast<const void*>(xr + ci * p.xs.stride[1] + 8 * c) : p.xs.data, bytes);
+                }
+                landed_on(&xfull[b]);
+              }
+        }
         if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);
         if (cs.blk == 0) vc = DgradVectors<E, EW, NKW>(cs.wstart, p.OW, lane);
         if (!CT3D_PROBE_IS(p, 3))
@@ -347,13 +422,19 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
   const int cl1 = HopperDgradTiles::cl_base(EW, 64 * wg + 16 * warp + g8, t4, 1);
   // ... 16-bit: row m's chunk t4, in bytes (+ cl16_row(EW, kw + 8 EW h) for tap kw and rows m + 8 h)
   const int c16 = HopperDgradTiles::cl16_row(EW, EW * (64 * wg + 16 * warp + g8)) + 16 * t4;
-  float acc[4][16];  // the tile's x rows (id + a, ih + b) as 2 a + b
+  float acc[NR][16];  // the tile's x rows (row_a, row_b)
 #pragma unroll
-  for (int e = 0; e < 64; ++e) acc[e / 16][e % 16] = 0.f;
+  for (int e = 0; e < NR * 16; ++e) acc[e / 16][e % 16] = 0.f;
   auto pin = [&] {  // the accumulators stay put around the asynchronous wgmmas
 #pragma unroll
-    for (int e = 0; e < 64; ++e) asm volatile("" : "+f"(acc[e / 16][e % 16])::"memory");
+    for (int e = 0; e < NR * 16; ++e) asm volatile("" : "+f"(acc[e / 16][e % 16])::"memory");
   };
+  // the fused grad_weight: this thread's channel row co = 8 warp + g8 of the stage (its 16-byte phase relative to
+  // channel 0's), and its sums' place in each tap block: [j][thread of the warpgroup][h < H][2], the warpgroup's H
+  // rows after warpgroup 0's H0 (thread-private: no barrier between the adds of successive stages)
+  const int gco = 8 * warp + g8, gco_row = gco * p.pitch, gco_ph = (gco * s1) & (VEC - 1);
+  const int gH = wg == 0 ? H0 : H1;
+  float* const gsum = sums + (wg == 0 ? 0 : H0 * 1024) + (tid % T) * 2 * gH;
   // two fragment sets: TF32 / 16-bit, one stage's in flight while the next one's load; 3xTF32, a stage's big and
   // small parts (one stage at a time: four sets would pass the consumers' registers)
   uint32_t fa[NA], fb[NA];
@@ -488,6 +569,80 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
             acc[r][e] += pacc[e];
           }
         }
+    } else if constexpr (kW) {
+      // the stage's grad_weight fragments too, before the slot is released: M rows (h, co) of tap kw = kw0 + h, k =
+      // positions 16 ks + 2 t4 + (0, 1) (+ 8), the window's elements EW pos + kw; zeros before the row (a tile at the
+      // row's start: a stray first half of a straddling word) and for taps past NKW
+      uint32_t ga[32];
+      const uint16_t* const sl16 = reinterpret_cast<const uint16_t*>(sl);
+      const int gb = gco_row + ((ms.vph + gco_ph) & (VEC - 1)), neg = -ms.wstart;
+      auto load_ga = [&](int kw0) {
+#pragma unroll
+        for (int ks = 0; ks < 8; ++ks)
+#pragma unroll
+          for (int r = 0; r < 4; ++r) {
+            const int kw = kw0 + (r & 1), pos = 16 * ks + 2 * t4 + 8 * (r >> 1);
+            uint32_t v = 0u;
+            if (kw < NKW) {
+              const int j0 = EW * pos + kw, j1 = j0 + EW;
+              v = uint32_t(sl16[gb + j0]) | uint32_t(sl16[gb + j1]) << 16;
+              if (ms.wstart < 0) v &= (j0 < neg ? 0u : 0xFFFFu) | (j1 < neg ? 0u : 0xFFFF0000u);
+            }
+            ga[4 * ks + r] = v;
+          }
+      };
+      if (wg == 0)
+        load_ga(0);
+      else
+        load_ga(2);
+      hold(ga);
+      pin();
+      cute::warpgroup_arrive();
+#pragma unroll
+      for (int r = 0; r < NR; ++r)
+        if (ms.kd[r] >= 0 && ms.kh[0] >= 0 && !CT3D_PROBE_IS(p, 2)) mma_row(a, sm, ms.kd[r], ms.kh[0], acc[r]);
+      cute::warpgroup_commit_batch();
+      __syncwarp();
+      if (lane == 0) Bar::arrive(&empty[ms.sl]);  // (every fragment is in registers)
+      // grad_weight[kd][kh][kw][co][ci] += sum over the tile's positions of P[(kw, co)][pos] x[ci][pos], per x row
+      // that reads the stage (a zero stage, outside grad_y, adds nothing): fresh sums, then added to the shared ones
+      if (ms.pair && gH > 0) {
+#pragma unroll
+        for (int r = 0; r < NR; ++r)
+          if (ms.kd[r] >= 0 && ms.kh[0] >= 0) {
+            const int L = ms.r * p.Rd + r, b = L % p.xbufs;
+            Bar::wait(&xfull[b], (L / p.xbufs) & 1);
+            float gd[16];
+#pragma unroll
+            for (int e = 0; e < 16; ++e) gd[e] = 0.f;
+            hold(gd);
+            cute::warpgroup_arrive();
+            const uint64_t xd = gmma_desc(xbuf_a + uint32_t(b) * XB, 512, 128);
+#pragma unroll
+            for (int ks = 0; ks < 8; ++ks) dgrad_mma<E>(ga + 4 * ks, xd + uint64_t(ks * 64), gd);
+            cute::warpgroup_commit_batch();
+            cute::warpgroup_wait<0>();
+            hold(gd);
+            float* const g = gsum + ((ms.kd[r] * p.Kh + ms.kh[0]) * p.ncob + ms.cob) * (NKW * 1024);
+            if (gH == 2) {
+#pragma unroll
+              for (int j = 0; j < 4; ++j) {
+                float4* const q = reinterpret_cast<float4*>(g) + j * T;
+                const float4 o = *q;
+                *q = make_float4(o.x + gd[4 * j], o.y + gd[4 * j + 1], o.z + gd[4 * j + 2], o.w + gd[4 * j + 3]);
+              }
+            } else {
+#pragma unroll
+              for (int j = 0; j < 4; ++j) {
+                float2* const q = reinterpret_cast<float2*>(g) + j * T;
+                const float2 o = *q;
+                *q = make_float2(o.x + gd[4 * j], o.y + gd[4 * j + 1]);
+              }
+            }
+          }
+      }
+      cute::warpgroup_wait<0>();
+      pin();
     } else {
       cute::warpgroup_arrive();
 #pragma unroll
@@ -505,10 +660,13 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
       pin();
       const DgradTile& tl = ms.tl;
       bool masked = false;
+      if constexpr (kW)  // the tile's x row buffers are free (its grad_weight wgmmas are done)
+        if (lane == 0)
+          for (int a = 0; a < p.Rd; ++a) Bar::arrive(&xempty[(ms.r * p.Rd + a) % p.xbufs]);
       if (check) {  // warpgroup-uniform
         float nf[4] = {0.f, 0.f, 0.f, 0.f};
 #pragma unroll
-        for (int e = 0; e < 64; ++e) nf[e % 4] = fmaf(acc[e / 16][e % 16], 0.f, nf[e % 4]);
+        for (int e = 0; e < NR * 16; ++e) nf[e % 4] = fmaf(acc[e / 16][e % 16], 0.f, nf[e % 4]);
         masked = warpgroup_sync_or(wg, isnan(nf[0] + nf[1] + nf[2] + nf[3]));
       }
       if (masked && !CT3D_PROBING(p)) {
@@ -528,14 +686,14 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                           (int64_t(group) * p.Kci + cib * 32) * p.gx.stride[1] + tl.id * p.gx.stride[2] +
                           tl.ih * p.gx.stride[3] + (kCL ? iw * p.gx.stride[4] : iw);
 #pragma unroll
-        for (int r = 0; r < 4; ++r)
-          if (tl.has(r))
+        for (int r = 0; r < NR; ++r)
+          if (tl.has(2 * row_a(r) + row_b(r)))
 #pragma unroll
             for (int h = 0; h < 2; ++h)
               if (iw + 8 * h < p.IW)
 #pragma unroll
                 for (int j = 0; j < 4; ++j) {
-                  E* const row = gx + r / 2 * p.gx.stride[2] + r % 2 * p.gx.stride[3];
+                  E* const row = gx + row_a(r) * p.gx.stride[2] + row_b(r) * p.gx.stride[3];
                   if constexpr (kCL && sizeof(E) == 4) {  // lanes t4 write 32-byte runs of 8 channels of a position
                     float2* const o = reinterpret_cast<float2*>(row + 8 * h * p.gx.stride[4] + 8 * j + 2 * t4);
                     float2 v =
@@ -562,7 +720,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                 }
       }
 #pragma unroll
-      for (int e = 0; e < 64; ++e) acc[e / 16][e % 16] = 0.f;
+      for (int e = 0; e < NR * 16; ++e) acc[e / 16][e % 16] = 0.f;
     }
     ms.next(p, group, spt);
   };
@@ -575,6 +733,28 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
     }
   }
   cute::warpgroup_wait<0>();
+  if constexpr (kW) {
+    // the CTA's grad_weight sums to its chunk's partials (every CTA writes all of its segment's, zeros where it had
+    // no tiles: the ordered reduce adds every chunk).  A sum that is not finite may hold a zero operand's product with
+    // a non-finite one (x rows or positions outside x, zero-filled, times grad_y): recomputed with every product
+    // masked, on CUDA cores (thread-private: only such sums pay)
+    const int groups = p.nseg / p.ncib, taps = p.Kd * p.Kh * NKW;
+    float* const ws = p.gw_ws + int64_t(chunk * groups + group) * taps * p.Kci * p.Kco;
+    for (int tb = 0; tb < p.Kd * p.Kh * p.ncob; ++tb) {
+      const int cob = tb % p.ncob, pr = tb / p.ncob, kh = pr % p.Kh, kd = pr / p.Kh;
+      const float* const g = gsum + tb * (NKW * 1024);
+      for (int j = 0; j < 4; ++j)
+        for (int h = 0; h < gH; ++h)
+#pragma unroll
+          for (int e = 0; e < 2; ++e) {
+            const int kw = (wg == 0 ? 0 : 2) + h, co = cob * 32 + gco, ci = cib * 32 + 8 * j + 2 * t4 + e;
+            float v = g[j * T * 2 * gH + 2 * h + e];
+            if (!isfinite(v) && !CT3D_PROBING(p))
+              v = bwd_gw_masked<E, EW>(p, deal, group * p.Kci + ci, group * p.Kco + co, kd, kh, kw);
+            ws[int64_t((kd * p.Kh + kh) * NKW + kw) * p.Kci * p.Kco + ci * p.Kco + co] = v;
+          }
+    }
+  }
 #endif
 }
 

@@ -838,12 +838,30 @@ struct HopperDgradParams {
   int split;                  // exact fp32 as 3xTF32: a segment's packed weights are its big TF32 parts, then its
                               // small ones (w_bytes counts both); grad_y split in the fragments
   int accumulate;             // grad_input += the sums (a tap pass after the first, HopperDgradPlan), else =
+  // v146, the fused backward (16-bit NCDHW, one pass): grad_weight from the same staged grad_y rows.  Each tile's x
+  // rows (Rd of them; Rh = 1) land in one of xbufs row buffers ([8-position chunk][ci 32][8] K-major, cp.async); the
+  // CTA's grad_weight sums stay in shared memory (its segment's taps x co blocks x Kw x 32 co x 32 ci, fp32) and go
+  // to gw_ws[chunk][group][tap][Cin_g][Cout_g] at the end (wgrad_reduce_kernel's layout).  fuse 0: grad_input only
+  int fuse, xbufs;
+  TensorRef5 xs;              // x (read)
+  float* gw_ws;
 #ifdef CT3D_PROBE
   int probe;
 #endif
 };
+// the fused backward's shared memory past the ring: x row buffers (32 ci x BQ positions each), then the grad_weight
+// sums (Kd Kh ncob tap blocks of Kw x 32 x 32 floats), then its x buffers' full and empty barriers
+CT3D_HD size_t hopper_bwd_xbuf_bytes(const HopperDgradParams& p) {
+  return p.fuse ? size_t(32) * HopperDgradTiles::BQ * 2 : 0;  // (16-bit only)
+}
+CT3D_HD size_t hopper_bwd_sums_bytes(const HopperDgradParams& p) {
+  return p.fuse ? size_t(p.Kd) * p.Kh * p.ncob * p.Kw * 32 * 32 * sizeof(float) : 0;
+}
 inline size_t hopper_dgrad_smem_bytes(const HopperDgradParams& p) {
-  return HopperDgradTiles::kBarBytes + size_t(p.w_bytes) + size_t(p.ring) * p.slot_bytes;
+  return HopperDgradTiles::kBarBytes + size_t(p.w_bytes) + size_t(p.ring) * p.slot_bytes +
+         (p.fuse ? size_t(p.xbufs) * hopper_bwd_xbuf_bytes(p) + hopper_bwd_sums_bytes(p) +
+                       2 * HopperDgradTiles::kMaxXBufs * sizeof(uint64_t)
+                 : 0);
 }
 // grad_input over grad_y (dgrad_sm90.cuh), after hopper_dgrad_pack put the segments' weights at p.wpack
 Status hopper_dgrad_pack(const HopperDgradParams& p, cudaStream_t stream, std::string* why);

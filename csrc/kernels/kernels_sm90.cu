@@ -223,9 +223,9 @@ Status launch_wgrad(const HopperWgradParams& p, const CUtensorMap& map, cudaStre
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_weight kernel launch");
 }
 #elif CT3D_SM90_PART == 3
-template <class E, int EW, int NKW, bool kCL, bool kSplit>
+template <class E, int EW, int NKW, bool kCL, bool kSplit, bool kW = false>
 Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
-  auto kernel = hopper_dgrad_kernel<E, EW, NKW, kCL, kSplit>;
+  auto kernel = hopper_dgrad_kernel<E, EW, NKW, kCL, kSplit, kW>;
   const size_t smem = hopper_dgrad_smem_bytes(p);
   Status s = detail::cuda_check(ensure_dynamic_smem(reinterpret_cast<const void*>(kernel), smem), why,
                                 "cudaFuncSetAttribute (Hopper grad_input)");
@@ -233,15 +233,15 @@ Status launch_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string
   kernel<<<p.nseg * p.chunks, HopperDgradTiles::kThreads, smem, stream>>>(p);
   return detail::cuda_check(cudaGetLastError(), why, "Hopper grad_input kernel launch");
 }
-template <class E, int EW, bool kCL, bool kSplit = false>
+template <class E, int EW, bool kCL, bool kSplit = false, bool kW = false>
 Status launch_dgrad_kw(const HopperDgradParams& p, cudaStream_t stream, std::string* why) {
   static_assert(HopperDgradTiles::kMaxKw == 4, "one instance per w tap count");
   switch (p.Kw) {
-    case 1: return launch_dgrad<E, EW, 1, kCL, kSplit>(p, stream, why);
-    case 2: return launch_dgrad<E, EW, 2, kCL, kSplit>(p, stream, why);
-    case 3: return launch_dgrad<E, EW, 3, kCL, kSplit>(p, stream, why);
+    case 1: return launch_dgrad<E, EW, 1, kCL, kSplit, kW>(p, stream, why);
+    case 2: return launch_dgrad<E, EW, 2, kCL, kSplit, kW>(p, stream, why);
+    case 3: return launch_dgrad<E, EW, 3, kCL, kSplit, kW>(p, stream, why);
     case 4:  // (3xTF32 takes at most 3 w taps: four would spill its fragments)
-      if constexpr (!kSplit) return launch_dgrad<E, EW, 4, kCL, kSplit>(p, stream, why);
+      if constexpr (!kSplit) return launch_dgrad<E, EW, 4, kCL, kSplit, kW>(p, stream, why);
       break;
   }
   return detail::fail(why, Status::kNotSupported, "Hopper grad_input: more w taps than its instances take");
@@ -587,6 +587,17 @@ Status hopper_dgrad(const HopperDgradParams& p, cudaStream_t stream, std::string
                        : launch_dgrad_kw<float, 1, true, true>(p, stream, why);
     return p.Ew == 2 ? launch_dgrad_kw<float, 2, false, true>(p, stream, why)
                      : launch_dgrad_kw<float, 1, false, true>(p, stream, why);
+  }
+  if (p.fuse) {  // v146: grad_weight too (16-bit, NCDHW)
+    if (p.cl || p.dtype == DType::kF32 || !p.gw_ws)
+      return detail::fail(why, Status::kNotSupported, "Hopper fused backward: 16-bit NCDHW only, with its partials");
+    return with_traits<false>(p.dtype, false, [&](auto tr) {
+      using E = typename decltype(tr)::Element;
+      if constexpr (sizeof(E) == 2)
+        return p.Ew == 2 ? launch_dgrad_kw<E, 2, false, false, true>(p, stream, why)
+                         : launch_dgrad_kw<E, 1, false, false, true>(p, stream, why);
+      return detail::fail(why, Status::kNotSupported, "Hopper fused backward: 16-bit only");
+    });
   }
   return with_traits<false>(p.dtype, false, [&](auto tr) {
     using E = typename decltype(tr)::Element;
