@@ -78,6 +78,14 @@ bool grad_output_copy_rounds(const Arguments& args);
 // runs GradWeight first with args.y_cl_out set (a dense channels_last_3d tensor; y_cl_out_rounded as
 // grad_output_copy_rounds says), then GradInput with that copy as y (y_tf32_rounded alike).  One read of grad_y.
 bool grad_weight_writes_gy_cl(const Arguments& args);
+// Both input gradients in one pass over grad_y (v146, CUTLASS_CONVT3D_SM90_FUSED_BWD=1; off by default): args as
+// GradWeight's (x the input, w the weight, y grad_y); grad_x and grad_w (shaped as x and w) are written.  Applies to
+// fp16 / bf16 NCDHW problems the Hopper grad_input kernel takes in one pass (fused_grad_input_weight says); grad_w's
+// chunk sums are reduced in a fixed order (deterministic).
+bool fused_grad_input_weight(const Arguments& args);
+size_t fused_grad_input_weight_workspace(const Arguments& args);
+Status grad_input_weight(const Arguments& args, const TensorRef5& grad_x, const TensorRef5& grad_w, void* workspace,
+                         cudaStream_t stream, std::string* why = nullptr);
 // Copies src (a 5-D tensor of the problem's dtype) into a dense channels_last_3d tensor at dst; round_tf32 (fp32
 // only): its values rounded to nearest TF32 (inf and NaN unchanged).
 Status copy_channels_last(const Arguments& args, const TensorRef5& src, void* dst, cudaStream_t stream,

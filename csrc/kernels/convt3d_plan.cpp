@@ -1181,6 +1181,45 @@ bool grad_weight_writes_gy_cl(const Arguments& a) {
   HopperWgemmPlan hg;
   return hopper_wgemm_plan(b, &hg) && hg.p.gycl && grad_input_copies_gy(a);
 }
+namespace {
+// the fused backward's view: grad_input's arguments (x: grad_input) and the plan
+bool fused_plan(const Arguments& a, const TensorRef5& gx, HopperDgradPlan* hd) {
+  if (check_problem(a.problem, nullptr) != Status::kSuccess || numel(a.x) == 0 || numel(a.y) == 0) return false;
+  Arguments b = a;
+  b.x = gx;
+  return hopper_bwd_plan(b, a.x, hd);
+}
+// a dense NCDHW grad_input of x's shape (the layout the fused kernel writes; the op allocates it so)
+TensorRef5 like(const TensorRef5& x) {
+  TensorRef5 r = x;
+  r.data = nullptr;
+  r.stride[4] = 1;
+  for (int d = 3; d >= 0; --d) r.stride[d] = r.stride[d + 1] * r.size[d + 1];
+  return r;
+}
+}  // namespace
+
+bool fused_grad_input_weight(const Arguments& a) { return fused_plan(a, like(a.x), nullptr); }
+size_t fused_grad_input_weight_workspace(const Arguments& a) {
+  HopperDgradPlan hd;
+  if (!fused_plan(a, like(a.x), &hd)) return 0;
+  return align256(hd.workspace()) + hopper_bwd_partials_bytes(a.problem, hd);
+}
+Status grad_input_weight(const Arguments& a, const TensorRef5& gx, const TensorRef5& gw, void* workspace,
+                         cudaStream_t stream, std::string* why) {
+  Status s = Operator<Kind::kGradWeight>().can_implement(a, why);
+  if (s != Status::kSuccess) return s;
+  HopperDgradPlan hd;
+  if (!fused_plan(a, gx, &hd)) return fail(why, Status::kNotSupported, "the fused backward does not take this problem");
+  hd.set_workspace(workspace);
+  HopperDgradParams& p = hd.pass[0];
+  p.gw_ws = reinterpret_cast<float*>(static_cast<char*>(workspace) + align256(hd.workspace()));
+  s = hopper_dgrad_pack(p, stream, why);
+  if (s == Status::kSuccess) s = hopper_dgrad(p, stream, why);
+  if (s != Status::kSuccess) return s;
+  return launchers(a.problem, Kind::kGradWeight).wgrad_reduce(reduce_view(a.problem, p.gw_ws), p.chunks, gw, stream, why);
+}
+
 bool grad_output_copy_rounds(const Arguments& a) {
   return a.problem.dtype == DType::kF32 && op_math(a.problem, Kind::kGradInput) == Math::kTF32 &&
          op_math(a.problem, Kind::kGradWeight) == Math::kTF32 && phasegemm_rounded_copy() != 0;

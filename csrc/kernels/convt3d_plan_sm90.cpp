@@ -911,7 +911,9 @@ std::vector<std::vector<DgradTaps>> dgrad_tap_cuts(int K, int s, int dil) {
 // its maps (x row id reads grad_y row id s - pad + (c + m j) dil: padding pad - c dil, dilation m dil), the tiles'
 // shared rows, its weights as a strided view of w and their bytes (parts: 2 for 3xTF32's big and small), the ring
 // beside them (at least min_ring slots, else false) and the CTAs.
-bool dgrad_pass(const Arguments& a, DgradTaps td, DgradTaps th, int parts, int min_ring, HopperDgradParams& p) {
+// fuse (v146): the fused backward's pass (one h row a tile, its x buffers and grad_weight sums in shared memory too)
+bool dgrad_pass(const Arguments& a, DgradTaps td, DgradTaps th, int parts, int min_ring, HopperDgradParams& p,
+                bool fuse = false) {
   const ConvT3dProblem& pb = a.problem;
   const int esize = int(elem_size(pb.dtype));
   const DgradTaps t[2] = {td, th};
@@ -921,6 +923,9 @@ bool dgrad_pass(const Arguments& a, DgradTaps td, DgradTaps th, int parts, int m
     S[d] = hopper_dgrad_shift(pb.stride[d], t[d].m * pb.dil[d], t[d].K);
     R[d] = S[d] < t[d].K ? 2 : 1;  // pairs of rows only where they share (else 4 rows per tile cost balance: v73 k2s2)
   }
+  // the fused kernel's accumulators are for one h row (its grad_weight sums take the registers and shared memory a
+  // second one would need)
+  if (fuse) R[1] = 1;
   p.md = grad_input_map(td.K, pb.stride[0], pb.pad[0] - td.c * pb.dil[0], td.m * pb.dil[0], pb.out[0], pb.in[0]);
   p.mh = grad_input_map(th.K, pb.stride[1], pb.pad[1] - th.c * pb.dil[1], th.m * pb.dil[1], pb.out[1], pb.in[1]);
   p.Kd = td.K;
@@ -943,7 +948,11 @@ bool dgrad_pass(const Arguments& a, DgradTaps td, DgradTaps th, int parts, int m
   p.w.stride[2] *= td.m;
   p.w.stride[3] *= th.m;
   const int64_t wb = int64_t(td.K) * th.K * pb.k[2] * p.Kco * 32 * esize * parts;
-  const int64_t room = device_smem_optin() - wb - HopperDgradTiles::kBarBytes;
+  p.fuse = fuse;
+  p.xbufs = fuse ? p.Rd + 1 : 0;  // (Rd + 1: a tile's second row loads while the tile before still reads its rows)
+  p.ring = 0;
+  const int64_t extra = int64_t(hopper_dgrad_smem_bytes(p)) - HopperDgradTiles::kBarBytes - int64_t(p.w_bytes);
+  const int64_t room = device_smem_optin() - wb - HopperDgradTiles::kBarBytes - extra;
   if (room < int64_t(min_ring) * p.slot_bytes) return false;
   p.w_bytes = int(wb);
   p.ring = int(std::min<int64_t>(HopperDgradTiles::kMaxRing, room / p.slot_bytes));
@@ -964,7 +973,7 @@ bool dgrad_pass(const Arguments& a, DgradTaps td, DgradTaps th, int parts, int m
 // benchmarks/NOTES.md); CUTLASS_CONVT3D_SM90_DGRAD=0 (or CUTLASS_CONVT3D_SM90=0) keeps the sm_80 kernel.  grad_y and
 // grad_input both channels_last of whole 16-byte vectors instead (v84, v86; H200 mission channels_last grad_input
 // fp32 0.77 -> 0.41, bf16 0.43 -> 0.23 ms).  False: the sm_80 row-conv takes it.
-bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
+bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out, bool fuse = false) {
   const ConvT3dProblem& pb = a.problem;
   const Sm90Mode mode = sm90_mode("CUTLASS_CONVT3D_SM90_DGRAD");
   if (!hopper_built() || mode == Sm90Mode::kOff || device_attrs().cc != 90) return false;
@@ -1024,7 +1033,7 @@ bool hopper_dgrad_plan(const Arguments& a, HopperDgradPlan* out) {
         r.td[k] = sd[i];
         r.th[k] = sh[j];
         r.pass[k].accumulate = k > 0;
-        if (!dgrad_pass(a, sd[i], sh[j], parts, min_ring, r.pass[k])) return false;
+        if (!dgrad_pass(a, sd[i], sh[j], parts, min_ring, r.pass[k], fuse)) return false;
         most = std::max(most, size_t(p.nseg) * size_t(r.pass[k].w_bytes));
       }
     r.npass = nsd * nsh;
@@ -1087,6 +1096,31 @@ bool unit_forward_dgrad(const Arguments& a, HopperDgradPlan* hd) {
 
 bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd) {
   return K == Kind::kForward ? unit_forward_dgrad(a, hd) : K == Kind::kGradInput && hopper_dgrad_plan(a, hd);
+}
+
+int hopper_fused_bwd() { return int(env_knob("CUTLASS_CONVT3D_SM90_FUSED_BWD", double(kHopperFusedBwdDefault))); }
+
+bool hopper_bwd_plan(const Arguments& a, const TensorRef5& x, HopperDgradPlan* out) {
+  const ConvT3dProblem& pb = a.problem;
+  if (hopper_fused_bwd() == 0 || (pb.dtype != DType::kF16 && pb.dtype != DType::kBF16)) return false;
+  // x read by 16-byte copies of 8 positions: rows on 16 bytes, unit w stride (an expanded x: zero strides are fine)
+  const uintptr_t xa = reinterpret_cast<uintptr_t>(x.data);
+  if (x.stride[4] != 1 || xa % 16) return false;
+  for (int d = 0; d < 4; ++d)
+    if (x.stride[d] % 8) return false;
+  for (int d = 0; d < 5; ++d)
+    if (x.size[d] != a.x.size[d]) return false;
+  HopperDgradPlan hd;
+  if (!hopper_dgrad_plan(a, &hd, true) || hd.npass != 1 || hd.pass[0].cl || !hd.pass[0].fuse) return false;
+  // the write-out's partial sums are indexed in 32 bits within a chunk's groups x taps x channels
+  if (int64_t(pb.groups) * pb.taps() * pb.cin_g() * pb.cout_g() >= INT_MAX) return false;
+  hd.pass[0].xs = x;
+  if (out) *out = hd;
+  return true;
+}
+
+size_t hopper_bwd_partials_bytes(const ConvT3dProblem& pb, const HopperDgradPlan& hd) {
+  return align256(size_t(hd.pass[0].chunks) * pb.groups * pb.taps() * pb.cin_g() * pb.cout_g() * sizeof(float));
 }
 
 }  // namespace planning

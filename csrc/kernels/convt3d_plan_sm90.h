@@ -115,6 +115,17 @@ constexpr int kHopperExactDgradDefault = 1;
 // The Hopper grad_input kernel's plan for an operator of kind K, where that kernel takes it: its own grad_input, or
 // the unit-stride forward as the adjoint's grad_input
 bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd);
+// v146: CUTLASS_CONVT3D_SM90_FUSED_BWD=1, grad_input and grad_weight in one pass over grad_y (the Hopper grad_input
+// kernel also multiplying each staged grad_y row by the x rows that read it, HopperDgradParams::fuse): fp16 / bf16,
+// NCDHW, where the grad_input kernel takes the problem in one pass with its grad_weight sums in shared memory (the
+// mission shape: 55 KB of weights, 108 KB of sums, 24 KB of x rows, 2 stages), x rows on 16 bytes.  Off by default:
+// not yet run on a GPU (its CUDA tests are written).  The grad_weight sums leave as partials per chunk for the ordered
+// reduce (deterministic).  Prediction (bytes): bf16 mission backward 0.88 ms (two passes, grad_y read twice) -> ~0.45
+constexpr int kHopperFusedBwdDefault = 0;
+int hopper_fused_bwd();
+// Its plan, where it applies: a as grad_input's arguments (a.x: grad_input, written), x the input (read)
+bool hopper_bwd_plan(const Arguments& a, const TensorRef5& x, HopperDgradPlan* out);
+size_t hopper_bwd_partials_bytes(const ConvT3dProblem& pb, const HopperDgradPlan& hd);
 
 // ---------------------------------------------------------------- tap-GEMM, kernel == stride (tapgemm_kernel.cuh)
 struct TapGemmPlan {

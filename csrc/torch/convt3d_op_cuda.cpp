@@ -112,6 +112,20 @@ std::tuple<at::Tensor, at::Tensor> grad_input_weight_cuda(const at::Tensor& grad
   ct3d::Arguments args = backward_args(grad_output, input, weight, stride, padding, output_padding, groups, dilation,
                                        allow_tf32);
   c10::cuda::CUDAGuard guard(input.device());
+  // v146 (CUTLASS_CONVT3D_SM90_FUSED_BWD=1): both in one pass over grad_output, where that kernel takes the problem
+  // (grad_input NCDHW, as an NCDHW input suggests)
+  if (input.numel() > 0 && input.suggest_memory_format() == at::MemoryFormat::Contiguous &&
+      ct3d::fused_grad_input_weight(args)) {
+    at::Tensor gx = at::empty(input.sizes(), input.options().memory_format(at::MemoryFormat::Contiguous));
+    at::Tensor gw = at::empty(weight.sizes(), weight.options().memory_format(at::MemoryFormat::Contiguous));
+    const size_t bytes = ct3d::fused_grad_input_weight_workspace(args);
+    at::Tensor ws = at::empty({int64_t(bytes)}, input.options().dtype(at::kByte));
+    std::string why;
+    ct3d::Status s = ct3d::grad_input_weight(args, ref5(gx), ref5(gw), ws.data_ptr(), at::cuda::getCurrentCUDAStream(),
+                                             &why);
+    TORCH_CHECK(s == ct3d::Status::kSuccess, "cutlass_convt3d: ", ct3d::status_string(s), ": ", why);
+    return {gx, gw};
+  }
   at::Tensor gy_cl;  // kept alive until both kernels are queued (the allocator then orders its reuse by stream)
   if (input.numel() > 0 && ct3d::grad_weight_writes_gy_cl(args)) {  // grad_weight first, writing grad_input's copy
     gy_cl = at::empty(grad_output.sizes(), grad_output.options().memory_format(at::MemoryFormat::ChannelsLast3d));

@@ -815,6 +815,108 @@ static std::vector<double> emulate_wgen(const TapGemmParams& p, int64_t N, const
   return gw;
 }
 
+// v146, the fused backward (hopper_bwd_plan, under CUTLASS_CONVT3D_SM90_FUSED_BWD=1): its plan is the grad_input
+// plan with one h row a tile, Rd + 1 x row buffers and the grad_weight sums in shared memory; 16-bit NCDHW only.
+static int fused_planned = 0, fused_emulated = 0;
+static void check_fused(const Arguments& a, const HopperDgradPlan& r) {
+  const ConvT3dProblem& pb = a.problem;
+  const HopperDgradParams& p = r.pass[0];
+  CHECK(r.npass == 1 && p.fuse && !p.cl && !p.split && pb.dtype != DType::kF32, "fused: %d passes, cl %d", r.npass,
+        p.cl);
+  CHECK(p.Rh == 1 && p.nj == p.Kh && p.xbufs == p.Rd + 1 && p.xbufs <= HopperDgradTiles::kMaxXBufs,
+        "fused: Rh %d, nj %d, %d x buffers for Rd %d", p.Rh, p.nj, p.xbufs, p.Rd);
+  CHECK(hopper_bwd_sums_bytes(p) == size_t(pb.taps()) * (p.Kco / 32) * 4096 && p.Kco == pb.cout_g() &&
+            hopper_bwd_xbuf_bytes(p) == 32 * 128 * 2,
+        "fused: %zu bytes of sums", hopper_bwd_sums_bytes(p));
+  CHECK(hopper_dgrad_smem_bytes(p) <= size_t(kOptin) && p.ring >= 2, "fused: %zu bytes of shared memory, ring %d",
+        hopper_dgrad_smem_bytes(p), p.ring);
+  CHECK(int64_t(p.rows) == pb.N * ((pb.in[0] + p.Rd - 1) / p.Rd) * pb.in[1], "fused: %d tile rows", p.rows);
+  CHECK(p.xs.data == a.x.data && p.xs.stride[4] == 1, "fused: x");
+}
+
+// ... and its grad_weight by the kernel's walk: each CTA's tiles (RowDeal), their stages (jd, jh, co block) with the
+// taps and grad_y row DgradStage::locate finds, each x row of the tile that reads the stage (kd[a] >= 0, kh[0] >= 0,
+// the grad_y row inside), the window's element EW pos + kw from wstart (zero outside [0, OW)) times x at qb BQ + pos
+// (zero past IW) -- against the direct sum over x's positions, for a few (input, output) channel pairs.  A term
+// counted twice or missed (a stage order, a tap, a window offset) fails.  Values: a hash of the element's index.
+static double hval(int64_t i, int salt) {
+  uint64_t h = uint64_t(i) * 0x9E3779B97F4A7C15ull + uint64_t(salt) * 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 31, h *= 0x94D049BB133111EBull, h ^= h >> 29;
+  return double(h % 2001) / 1000.0 - 1.0;
+}
+static bool emulate_fused(const Arguments& a, const HopperDgradPlan& r, std::mt19937& rng) {
+  const ConvT3dProblem& pb = a.problem;
+  const HopperDgradParams& p = r.pass[0];
+  const int BQ = HopperDgradTiles::BQ, tiles = p.rows * p.qblocks;
+  if (int64_t(tiles) * p.nd * p.nj * p.ncob > 4000) return false;  // (cost)
+  auto X = [&](int64_t n, int64_t c, int64_t d, int64_t h, int64_t w) {
+    return hval(n * a.x.stride[0] + c * a.x.stride[1] + d * a.x.stride[2] + h * a.x.stride[3] + w, 1);
+  };
+  auto G = [&](int64_t n, int64_t c, int64_t d, int64_t h, int64_t w) {
+    return hval(n * a.y.stride[0] + c * a.y.stride[1] + d * a.y.stride[2] + h * a.y.stride[3] + w, 2);
+  };
+  const int K = pb.taps();
+  for (int sample = 0; sample < 3; ++sample) {
+    const int cig = int(rng() % pb.Cin), group = cig / p.Kci, cob = int(rng() % p.ncob), co = cob * 32 + int(rng() % 32);
+    const int seg = group * p.ncib + (cig % p.Kci) / 32;
+    std::vector<double> ref(K, 0.0), emu(K, 0.0), mag(K, 0.0);
+    for (int n = 0; n < pb.N; ++n)
+      for (int id = 0; id < pb.in[0]; ++id)
+        for (int ih = 0; ih < pb.in[1]; ++ih)
+          for (int kd = 0; kd < pb.k[0]; ++kd)
+            for (int kh = 0; kh < pb.k[1]; ++kh) {
+              const int od = id * pb.stride[0] - pb.pad[0] + kd * pb.dil[0];
+              const int oh = ih * pb.stride[1] - pb.pad[1] + kh * pb.dil[1];
+              if (od < 0 || od >= pb.out[0] || oh < 0 || oh >= pb.out[1]) continue;
+              for (int kw = 0; kw < pb.k[2]; ++kw)
+                for (int iw = 0; iw < pb.in[2]; ++iw) {
+                  const int ow = iw * pb.stride[2] - pb.pad[2] + kw;
+                  if (ow < 0 || ow >= pb.out[2]) continue;
+                  const double t = X(n, cig, id, ih, iw) * G(n, group * p.Kco + co, od, oh, ow);
+                  ref[(kd * pb.k[1] + kh) * pb.k[2] + kw] += t;
+                  mag[(kd * pb.k[1] + kh) * pb.k[2] + kw] += std::fabs(t);
+                }
+            }
+    (void)seg;
+    for (int chunk = 0; chunk < p.chunks; ++chunk) {
+      const RowDeal deal = row_deal(tiles, p.chunks, chunk, p.interleave != 0);
+      for (int j = 0; j < deal.count; ++j) {
+        int qb, hp, dp;
+        const int row = p.div_qb.divmod(deal.row(j), qb);
+        const int n = p.div_id.divmod(p.div_ih.divmod(row, hp), dp), id = p.Rd * dp, ih = p.Rh * hp;
+        const bool twod = p.Rd == 2 && id + 1 < p.ID;
+        for (int jd = 0; jd < p.nd; ++jd)
+          for (int jh = 0; jh < p.nj; ++jh)
+            for (int cb = 0; cb < p.ncob; ++cb) {
+              int kd[2], kh[2];
+              hopper_dgrad_taps(jd, p.Kd, p.Sd, twod, kd);
+              hopper_dgrad_taps(jh, p.Kh, p.Sh, false, kh);
+              const int od = kd[0] >= 0 ? id * p.md.A + p.md.B - kd[0] * p.md.C : (id + 1) * p.md.A + p.md.B - kd[1] * p.md.C;
+              const int oh = kh[0] >= 0 ? ih * p.mh.A + p.mh.B - kh[0] * p.mh.C : (ih + 1) * p.mh.A + p.mh.B - kh[1] * p.mh.C;
+              const bool pair = (kd[0] >= 0 || kd[1] >= 0) && kh[0] >= 0 && unsigned(od) < unsigned(p.md.in_extent) &&
+                                unsigned(oh) < unsigned(p.mh.in_extent);
+              if (!pair || cb != cob) continue;
+              const int wstart = p.Ew * qb * BQ - p.pw;
+              for (int ra = 0; ra < 2; ++ra) {
+                if (kd[ra] < 0) continue;
+                for (int kw = 0; kw < p.Kw; ++kw)
+                  for (int pos = 0; pos < BQ; ++pos) {
+                    const int iw = qb * BQ + pos, w = wstart + p.Ew * pos + kw;
+                    if (iw >= p.IW || id + ra >= p.ID || w < 0 || w >= p.OW) continue;
+                    emu[(kd[ra] * p.Kh + kh[0]) * p.Kw + kw] +=
+                        X(n, cig, id + ra, ih, iw) * G(n, group * p.Kco + co, od, oh, w);
+                  }
+              }
+            }
+      }
+    }
+    for (int t = 0; t < K; ++t)
+      CHECK(std::fabs(emu[t] - ref[t]) <= 1e-9 * (1.0 + mag[t]), "fused walk: channel %d, %d tap %d: %.17g, direct %.17g",
+            cig, co, t, emu[t], ref[t]);
+  }
+  return true;
+}
+
 int main(int argc, char** argv) {
   const int n_problems = argc > 1 ? std::atoi(argv[1]) : 20000;
   alignas(256) static char data[256];
@@ -934,6 +1036,19 @@ int main(int argc, char** argv) {
       HopperDgradPlan d{};
       if (dgrad_kernel_plan(Kind::kGradInput, a, &d)) ++planned[2], check_dgrad(a, d, false, "grad_input");
       if (dgrad_kernel_plan(Kind::kForward, a, &d)) ++planned[3], check_dgrad(a, d, true, "unit-stride forward");
+      if (ki == 0) {  // v146: off by default; on, where it plans (x is dense here: rows on 16 bytes where W is)
+        HopperDgradPlan fd{};
+        CHECK(!hopper_bwd_plan(a, a.x, &fd), "the fused backward planned with its knob unset");
+        setenv("CUTLASS_CONVT3D_SM90_FUSED_BWD", "1", 1);
+        const bool fplan2 = hopper_bwd_plan(a, a.x, &fd);
+        const bool expect = pb.dtype != DType::kF32 && !xcl && pb.in[2] % 8 == 0;
+        CHECK(!fplan2 || expect, "the fused backward planned an fp32 / channels_last / unaligned problem");
+        if (fplan2) {
+          ++fused_planned, check_fused(a, fd);
+          if (fused_emulated < 60 && emulate_fused(a, fd, rng)) ++fused_emulated;
+        }
+        unsetenv("CUTLASS_CONVT3D_SM90_FUSED_BWD");
+      }
     }
     for (const auto& kv : knobs[ki]) unsetenv(kv.first);
   }
@@ -2025,6 +2140,9 @@ int main(int argc, char** argv) {
   CHECK(wgemm_in[0] > 10 && wgemm_in[1] > 10, "too few in-place grad_weight GEMM plans to check v125 / v126");
   CHECK(planned[0] > 100 && planned[1] > 100 && planned[2] > 100 && planned[3] > 10 && wgemm_planned > 100,
         "too few plans");
+  std::printf("fused backward plans checked (v146): %d, walks emulated: %d\n", fused_planned, fused_emulated);
+  CHECK(fused_planned > 50 && fused_emulated >= 30, "too few fused backward plans (%d) or walks (%d)", fused_planned,
+        fused_emulated);
   std::printf("grad_input plans in 3xTF32: %d, in several tap passes: %d\n", dgrad_split, dgrad_multipass);
   CHECK(dgrad_split > 100 && dgrad_multipass > 50, "too few 3xTF32 / multi-pass grad_input plans to check v129");
   CHECK(wide_plans > 10, "%d forward plans of %d blocks per pair under CUTLASS_CONVT3D_SM90_NSJ8=1", wide_plans,
