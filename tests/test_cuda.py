@@ -3572,6 +3572,125 @@ def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, hoppe
     _assert_nonfinite_as_expected(gx, masks, values, 2e-3 if mode == "tf32" else budget)
 
 
+# v146: the fused backward's cases (x rows on 16 bytes: W a multiple of 8), each one it plans on an H100: the mission's
+# parameters (two d rows a tile), a partial tile with output padding (grad_y's last column meets the zeros past x's
+# row), kernel = stride (one d row a tile) with two co blocks, groups 2 with two ci blocks, mixed strides, w stride 1,
+# four and one w taps, dilation along h
+FUSED_BWD_CASES = [
+    ((2, 32, 4, 5, 128), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1)),
+    ((1, 32, 3, 4, 200), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1)),
+    ((1, 32, 4, 5, 64), 64, (2, 2, 2), (2, 2, 2), (0, 0, 0), (0, 0, 0), 1, (1, 1, 1)),
+    ((2, 128, 3, 4, 40), 64, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 2, (1, 1, 1)),
+    ((1, 32, 2, 5, 40), 32, (2, 2, 3), (1, 3, 2), (0, 0, 1), (0, 0, 1), 1, (1, 1, 1)),
+    ((1, 32, 3, 4, 48), 32, (3, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1)),
+    ((1, 32, 3, 3, 64), 32, (2, 2, 4), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1)),
+    ((1, 32, 3, 3, 56), 32, (1, 1, 1), (1, 1, 2), (0, 0, 0), (0, 0, 1), 1, (1, 1, 1)),
+    ((1, 32, 3, 4, 40), 32, (3, 3, 3), (2, 2, 2), (1, 2, 1), (1, 1, 1), 1, (1, 2, 1)),
+]
+# the fused instances: hopper_dgrad_kernel<E, EW, NKW, false, false, true>
+_FUSED_BWD = re.compile(r"hopper_dgrad_kernel(<[^(]*, false, false, true>|I\w*ELb0ELb0ELb1EE)")
+
+
+@pytest.mark.parametrize("mode", ["fp16", "bf16"])
+@pytest.mark.parametrize("gy_layout", ["dense", "sliced"])
+@pytest.mark.parametrize("hcase", FUSED_BWD_CASES,
+                         ids=[f"x{c[0][1]}-{c[0][4]}co{c[1]}k{''.join(map(str, c[2]))}s{''.join(map(str, c[3]))}g{c[6]}"
+                              for c in FUSED_BWD_CASES])
+def test_hopper_fused_backward(hcase, mode, gy_layout, restore_flags, hopper_kernels, monkeypatch):
+    """v146 (CUTLASS_CONVT3D_SM90_FUSED_BWD=1): grad_input and grad_weight in one pass over grad_y, the Hopper
+    grad_input kernel also multiplying each staged grad_y row by the x rows that read it (grad_weight's sums in shared
+    memory, per CTA, then the ordered reduce).  Against float64 of the same 16-bit operands, bitwise equal from run to
+    run (deterministic mode, outputs NaN-filled first so unwritten ones fail); grad_input bitwise equal to the Hopper
+    grad_input's alone (the same sums in the same order: one h row a tile changes which tile holds a row, not its
+    stages' order), grad_weight within the 16-bit budget of the two-pass grad_weight.  grad_y dense or a w slice
+    (its rows at every 16-byte phase: the stray half before a row, zeroed in the registers)."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    xs, cout, k, s, p, op, g, d = hcase
+    dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_FUSED_BWD", "1")
+    x, w, gen = _wgrad_problem(xs, cout, k, g, 5)
+    w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
+    x, w = x.to(dtype), w.to(dtype)
+    args = (s, p, op, g, d)
+    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
+    gy, gy64 = _dgrad_grad_y(gen, ys, gy_layout, dtype)
+    x0, w0 = x.double().requires_grad_(True), w.double().requires_grad_(True)
+    rx, rw = torch.autograd.grad(F.conv_transpose3d(x0, w0, None, *args), (x0, w0), gy64)
+    x, w = x.to(DEV), w.to(DEV)
+
+    def run():
+        return ops.conv_transpose3d_grad_input_weight(gy, x, w, *args, True)
+
+    torch.use_deterministic_algorithms(True)
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", True)
+    (gx, gw), names = _with_kernel_names(run)
+    assert _FUSED_BWD.search(names), "the case no longer takes the fused backward"
+    assert torch.isfinite(gx).all() and torch.isfinite(gw).all(), "unwritten or non-finite outputs"
+    assert rel_err(gx.cpu(), rx) <= budget, f"grad_input {rel_err(gx.cpu(), rx):.3g} against float64"
+    assert rel_err(gw.cpu(), rw) <= budget, f"grad_weight {rel_err(gw.cpu(), rw):.3g} against float64"
+    gx2, gw2 = run()
+    assert torch.equal(gx, gx2) and torch.equal(gw, gw2), "not deterministic"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_FUSED_BWD", "0")
+    (gx1, gw1), names = _with_kernel_names(run)
+    assert not _FUSED_BWD.search(names) and "hopper_dgrad_kernel" in names, "the two-pass backward changed"
+    assert torch.equal(gx, gx1), f"grad_input differs from the Hopper grad_input's: {rel_err(gx, gx1):.3g}"
+    assert rel_err(gw, gw1) <= budget80, f"grad_weight {rel_err(gw, gw1):.3g} against the two-pass grad_weight"
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_hopper_fused_backward_nonfinite(value, restore_flags, hopper_kernels, monkeypatch):
+    """v146: NaN / inf planted in grad_y, among them its last column, which the zeros past x's row (a partial tile,
+    output padding 1) meet in the tensor cores: grad_weight is NaN / +inf / -inf exactly where the mathematical
+    result is (a CTA's sum that is not finite is recomputed with every product masked), grad_input too."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    dtype, budget, _ = _hopper_mode("bf16", monkeypatch)
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_FUSED_BWD", "1")
+    x, w, gen = _wgrad_problem((1, 32, 3, 4, 200), 32, (3, 3, 3), 1, 17)
+    w = w / 16
+    args = (2, 1, 1, 1, 1)  # grad_y 6 x 8 x 400: column 399 pairs with x's position 200 (outside) at kw 0
+    gy = torch.randn(F.conv_transpose3d(x, w, None, *args).shape, generator=gen)
+    x, w, gy = x.to(dtype), w.to(dtype), gy.to(dtype)
+    x64, w64, gy64 = x.double(), w.double(), gy.double()
+    bad = gy64.clone()
+    for j, idx in enumerate([(0, 3, 1, 2, 399), (0, 31, 5, 7, 398), (0, 7, 3, 4, 140), (0, 0, 0, 0, 0)]):
+        bad[idx] = value if j % 2 == 0 else -value
+    (gx, gw), names = _with_kernel_names(
+        lambda: ops.conv_transpose3d_grad_input_weight(bad.to(dtype).to(DEV), x.to(DEV), w.to(DEV), *args, True))
+    assert _FUSED_BWD.search(names), "the case no longer takes the fused backward"
+    masks, values = nonfinite_expectation("grad_weight_gy", x64, w64, gy64, x64, bad, args)
+    assert (masks[0] | masks[1] | masks[2]).any()
+    _assert_nonfinite_as_expected(gw, masks, values, budget, "grad_weight")
+    masks, values = nonfinite_expectation("grad_input", x64, w64, gy64, x64, bad, args)
+    _assert_nonfinite_as_expected(gx, masks, values, budget, "grad_input")
+
+
+def test_hopper_fused_backward_scope(restore_flags, hopper_kernels, monkeypatch):
+    """v146 stays off by default, and on it declines what it does not take (fp32, a channels_last input, x rows off
+    16 bytes): those keep the two-pass backward, whose results they then equal bit for bit."""
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the Hopper kernels run on compute capability 9.0 only")
+    torch.backends.cudnn.allow_tf32 = True
+    monkeypatch.delenv("CUTLASS_CONVT3D_SM90_FUSED_BWD", raising=False)
+
+    def names(dtype, width=64, cl=False):
+        x = torch.randn(1, 32, 3, 4, width, device=DEV, dtype=dtype)
+        if cl:
+            x = x.to(memory_format=torch.channels_last_3d)
+        w = torch.randn(32, 32, 3, 3, 3, device=DEV, dtype=dtype)
+        gy = torch.randn(F.conv_transpose3d(x, w, None, 2, 1).shape, device=DEV, dtype=dtype)
+        return _with_kernel_names(lambda: ops.conv_transpose3d_grad_input_weight(gy, x, w, 2, 1, 0, 1, 1, True))[1]
+
+    assert not _FUSED_BWD.search(names(torch.bfloat16)), "on by default"
+    monkeypatch.setenv("CUTLASS_CONVT3D_SM90_FUSED_BWD", "1")
+    assert _FUSED_BWD.search(names(torch.bfloat16)) and _FUSED_BWD.search(names(torch.float16))
+    for dtype, width, cl in [(torch.float32, 64, False), (torch.bfloat16, 64, True), (torch.bfloat16, 60, False)]:
+        assert not _FUSED_BWD.search(names(dtype, width, cl)), (dtype, width, cl)
+
+
 def test_hopper_dgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatch):
     """On a compute capability 9.0 GPU the mission-like grad_input runs the wgmma kernel by default and the sm_80
     row-conv with CUTLASS_CONVT3D_SM90_DGRAD=0 or CUTLASS_CONVT3D_SM90=0; exact fp32 (TF32 off) too since stop 56

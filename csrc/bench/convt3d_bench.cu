@@ -270,6 +270,15 @@ void host_times(const ct3d::Arguments& args, void* ws, int reps) {
 template <class Op>
 size_t workspace(const ct3d::Arguments& a);
 
+// Both input gradients in one pass (v146, CUTLASS_CONVT3D_SM90_FUSED_BWD=1) as an operator for time_op: arguments as
+// GradWeight's with w the weight; grad_x and grad_w written to gx, gw
+struct FusedBackward {
+  ct3d::TensorRef5 gx, gw;
+  ct3d::Status operator()(const ct3d::Arguments& a, void* ws, cudaStream_t stream, std::string* why) {
+    return ct3d::grad_input_weight(a, gx, gw, ws, stream, why);
+  }
+};
+
 // --check: the forward, grad_input and grad_weight of `a` (their outputs at y, gx, gw, inputs x, w, gy) against the
 // library's float64 run on the same inputs converted; prints the three relative errors, false past `budget`
 bool check_against_f64(const ct3d::Arguments& a, const void* y, const void* gx, const void* gw, const void* x,
@@ -435,6 +444,26 @@ int main(int argc, char** argv) {
       const double budget = dt == ct3d::DType::kF64 ? 1e-12 : dt == ct3d::DType::kF16 ? 1e-2
                             : dt == ct3d::DType::kBF16 ? 2e-2 : p.math == ct3d::Math::kExact ? 1e-5 : 2e-3;
       failed |= !check_against_f64(args, y, gx, gw, x, w, gy, budget);
+    }
+    ct3d::Arguments f = bargs;  // v146: the fused backward where it applies (its own outputs, checked alike)
+    f.w = args.w;               // (the weight: the fused kernel packs it for grad_input)
+    if (ct3d::fused_grad_input_weight(f)) {
+      void *gx2, *gw2, *ws2;
+      CK(cudaMalloc(&gx2, nx * es)); CK(cudaMalloc(&gw2, nw * es));
+      CK(cudaMemset(gx2, 0xff, nx * es)); CK(cudaMemset(gw2, 0xff, nw * es));
+      CK(cudaMalloc(&ws2, ct3d::fused_grad_input_weight_workspace(f) + 16));
+      FusedBackward fb{strided(gx2, c.n, c.cin, c.d, c.h, c.w, cl), strided(gw2, c.cin, c.cout / c.g, c.k, c.k, c.k)};
+      const float tb = time_op(fb, f, ws2, reps);
+      CK(cudaDeviceSynchronize());
+      std::printf("  fused backward %.3f ms (grad_input + grad_weight %.3f), unwritten %llu\n", tb, td + tw,
+                  count_nan(gx2, nx, dt) + count_nan(gw2, nw, dt));
+      if (dig) std::printf("  digest fused grad_x %016llx grad_w %016llx\n", digest(gx2, nx * es), digest(gw2, nw * es));
+      if (check) {
+        const double budget = dt == ct3d::DType::kF16 ? 1e-2 : 2e-2;
+        std::printf("  fused:");
+        failed |= !check_against_f64(args, y, gx2, gw2, x, w, gy, budget);
+      }
+      CK(cudaFree(gx2)); CK(cudaFree(gw2)); CK(cudaFree(ws2));
     }
     if (host) host_times(args, ws, std::max(reps, 50));
     CK(cudaFree(x)); CK(cudaFree(gx)); CK(cudaFree(y)); CK(cudaFree(gy)); CK(cudaFree(w)); CK(cudaFree(gw));
