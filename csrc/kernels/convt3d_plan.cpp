@@ -1185,6 +1185,8 @@ namespace {
 // the fused backward's view: grad_input's arguments (x: grad_input) and the plan
 bool fused_plan(const Arguments& a, const TensorRef5& gx, HopperDgradPlan* hd) {
   if (check_problem(a.problem, nullptr) != Status::kSuccess || numel(a.x) == 0 || numel(a.y) == 0) return false;
+  // (what the two passes would refuse, the op reports through them: the fused path never answers for them)
+  if (Operator<Kind::kGradWeight>().can_implement(a, nullptr) != Status::kSuccess) return false;
   Arguments b = a;
   b.x = gx;
   return hopper_bwd_plan(b, a.x, hd);

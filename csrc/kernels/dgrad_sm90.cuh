@@ -375,7 +375,10 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                                     (in ? id : 0) * p.xs.stride[2] + cs.tl.ih * p.xs.stride[3] + iw0;
 #pragma unroll
                 for (int i = 0; i < 4; ++i) {  // chunk c (8 positions) of channel row ci: [c][ci][8]
-                  const int idx = tid % T + T * i, c = idx % (BQ / 8), ci = idx / (BQ / 8);
+                  // a warp: 8 channel rows x 4 chunks (64 contiguous bytes of each row; its 8 lanes of one chunk
+                  // write 128 contiguous bytes: no bank conflicts)
+                  const int idx = tid % T + T * i;
+                  const int ci = idx % 8 + 8 * (idx / 32 % 4), c = idx / 8 % 4 + 4 * (idx / T);
                   const int left = p.IW - iw0 - 8 * c;
                   const int bytes = !in || left <= 0 ? 0 : left >= 8 ? 16 : 2 * left;
                   cp_async_16(xbuf_a + b * XB + uint32_t(16 * (c * 32 + ci)),
@@ -612,6 +615,7 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
           if (ms.kd[r] >= 0 && ms.kh[0] >= 0) {
             const int L = ms.r * p.Rd + r, b = L % p.xbufs;
             Bar::wait(&xfull[b], (L / p.xbufs) & 1);
+            fence_proxy_async();  // (the row landed by cp.async, the generic proxy; the wgmma reads it by the async one)
             float gd[16];
 #pragma unroll
             for (int e = 0; e < 16; ++e) gd[e] = 0.f;
