@@ -3572,10 +3572,10 @@ def test_hopper_dgrad_nonfinite(value, where, mode, layout, restore_flags, hoppe
     _assert_nonfinite_as_expected(gx, masks, values, 2e-3 if mode == "tf32" else budget)
 
 
-# v146: the fused backward's cases (x rows on 16 bytes: W a multiple of 8), each one it plans on an H100: the mission's
-# parameters (two d rows a tile), a partial tile with output padding (grad_y's last column meets the zeros past x's
-# row), kernel = stride (one d row a tile) with two co blocks, groups 2 with two ci blocks, mixed strides, w stride 1,
-# four and one w taps, dilation along h
+# v146: the fused backward's cases, each one it plans on an H100: the mission's parameters (two d rows a tile), a
+# partial tile with output padding (grad_y's last column meets the zeros past x's row), kernel = stride (one d row a
+# tile) with two co blocks, groups 2 with two ci blocks, mixed strides, w stride 1, four and one w taps, dilation along
+# h (x rows on 16 bytes: 16-byte copies), and two with x rows off 16 bytes (W 140, 63: element loads)
 FUSED_BWD_CASES = [
     ((2, 32, 4, 5, 128), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1)),
     ((1, 32, 3, 4, 200), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1)),
@@ -3586,6 +3586,8 @@ FUSED_BWD_CASES = [
     ((1, 32, 3, 3, 64), 32, (2, 2, 4), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1)),
     ((1, 32, 3, 3, 56), 32, (1, 1, 1), (1, 1, 2), (0, 0, 0), (0, 0, 1), 1, (1, 1, 1)),
     ((1, 32, 3, 4, 40), 32, (3, 3, 3), (2, 2, 2), (1, 2, 1), (1, 1, 1), 1, (1, 2, 1)),
+    ((2, 32, 5, 6, 140), 32, (3, 3, 3), (2, 2, 2), (1, 1, 1), (1, 1, 1), 1, (1, 1, 1)),
+    ((1, 32, 3, 3, 63), 32, (3, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), 1, (1, 1, 1)),
 ]
 # the fused instances: hopper_dgrad_kernel<E, EW, NKW, false, false, true>
 _FUSED_BWD = re.compile(r"hopper_dgrad_kernel(<[^(]*, false, false, true>|I\w*ELb0ELb0ELb1EE)")
@@ -3669,8 +3671,8 @@ def test_hopper_fused_backward_nonfinite(value, restore_flags, hopper_kernels, m
 
 
 def test_hopper_fused_backward_scope(restore_flags, hopper_kernels, monkeypatch):
-    """v146 stays off by default, and on it declines what it does not take (fp32, a channels_last input, x rows off
-    16 bytes): those keep the two-pass backward, whose results they then equal bit for bit."""
+    """v146 stays off by default, and on it declines what it does not take (fp32, a channels_last input): those keep
+    the two-pass backward.  x rows off 16 bytes (W 60) it takes, by element loads."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
     torch.backends.cudnn.allow_tf32 = True
@@ -3687,8 +3689,9 @@ def test_hopper_fused_backward_scope(restore_flags, hopper_kernels, monkeypatch)
     assert not _FUSED_BWD.search(names(torch.bfloat16)), "on by default"
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_FUSED_BWD", "1")
     assert _FUSED_BWD.search(names(torch.bfloat16)) and _FUSED_BWD.search(names(torch.float16))
-    for dtype, width, cl in [(torch.float32, 64, False), (torch.bfloat16, 64, True), (torch.bfloat16, 60, False)]:
-        assert not _FUSED_BWD.search(names(dtype, width, cl)), (dtype, width, cl)
+    assert _FUSED_BWD.search(names(torch.bfloat16, 60))
+    for dtype, cl in [(torch.float32, False), (torch.bfloat16, True)]:
+        assert not _FUSED_BWD.search(names(dtype, 64, cl)), (dtype, cl)
 
 
 def test_hopper_dgrad_is_taken_on_sm90(restore_flags, hopper_kernels, monkeypatch):

@@ -1103,18 +1103,19 @@ int hopper_fused_bwd() { return int(env_knob("CUTLASS_CONVT3D_SM90_FUSED_BWD", d
 bool hopper_bwd_plan(const Arguments& a, const TensorRef5& x, HopperDgradPlan* out) {
   const ConvT3dProblem& pb = a.problem;
   if (hopper_fused_bwd() == 0 || (pb.dtype != DType::kF16 && pb.dtype != DType::kBF16)) return false;
-  // x read by 16-byte copies of 8 positions: rows on 16 bytes, unit w stride (an expanded x: zero strides are fine)
-  const uintptr_t xa = reinterpret_cast<uintptr_t>(x.data);
-  if (x.stride[4] != 1 || xa % 16) return false;
-  for (int d = 0; d < 4; ++d)
-    if (x.stride[d] % 8) return false;
+  // x rows of unit w stride, read by 16-byte copies of 8 positions where they start on 16 bytes (x_vec), else by
+  // element loads (an expanded x: zero strides are fine)
+  if (x.stride[4] != 1 || reinterpret_cast<uintptr_t>(x.data) % 2) return false;
   for (int d = 0; d < 5; ++d)
     if (x.size[d] != a.x.size[d]) return false;
+  bool x_vec = reinterpret_cast<uintptr_t>(x.data) % 16 == 0;
+  for (int d = 0; d < 4; ++d) x_vec &= x.stride[d] % 8 == 0;
   HopperDgradPlan hd;
   if (!hopper_dgrad_plan(a, &hd, true) || hd.npass != 1 || hd.pass[0].cl || !hd.pass[0].fuse) return false;
   // the write-out's partial sums are indexed in 32 bits within a chunk's groups x taps x channels
   if (int64_t(pb.groups) * pb.taps() * pb.cin_g() * pb.cout_g() >= INT_MAX) return false;
   hd.pass[0].xs = x;
+  hd.pass[0].x_vec = x_vec;
   if (out) *out = hd;
   return true;
 }

@@ -118,7 +118,8 @@ bool dgrad_kernel_plan(Kind K, const Arguments& a, HopperDgradPlan* hd);
 // v146: CUTLASS_CONVT3D_SM90_FUSED_BWD=1, grad_input and grad_weight in one pass over grad_y (the Hopper grad_input
 // kernel also multiplying each staged grad_y row by the x rows that read it, HopperDgradParams::fuse): fp16 / bf16,
 // NCDHW, where the grad_input kernel takes the problem in one pass with its grad_weight sums in shared memory (the
-// mission shape: 55 KB of weights, 108 KB of sums, 24 KB of x rows, 2 stages), x rows on 16 bytes.  Off by default:
+// mission shape: 55 KB of weights, 108 KB of sums, 24 KB of x rows, 2 stages; x rows by 16-byte copies where they
+// start on 16 bytes, else element loads).  Off by default:
 // not yet run on a GPU (its CUDA tests are written).  The grad_weight sums leave as partials per chunk for the ordered
 // reduce (deterministic).  Prediction (bytes): bf16 mission backward 0.88 ms (two passes, grad_y read twice) -> ~0.45
 constexpr int kHopperFusedBwdDefault = 0;

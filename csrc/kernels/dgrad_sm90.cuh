@@ -373,18 +373,44 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
                 const E* const xr = static_cast<const E*>(p.xs.data) + cs.tl.n * p.xs.stride[0] +
                                     (int64_t(group) * p.Kci + cib * 32) * p.xs.stride[1] +
                                     (in ? id : 0) * p.xs.stride[2] + cs.tl.ih * p.xs.stride[3] + iw0;
+                if (p.x_vec) {  // rows on 16 bytes: 16-byte cp.async (zero-filled past the row)
 #pragma unroll
-                for (int i = 0; i < 4; ++i) {  // chunk c (8 positions) of channel row ci: [c][ci][8]
-                  // a warp: 8 channel rows x 4 chunks (64 contiguous bytes of each row; its 8 lanes of one chunk
-                  // write 128 contiguous bytes: no bank conflicts)
-                  const int idx = tid % T + T * i;
-                  const int ci = idx % 8 + 8 * (idx / 32 % 4), c = idx / 8 % 4 + 4 * (idx / T);
-                  const int left = p.IW - iw0 - 8 * c;
-                  const int bytes = !in || left <= 0 ? 0 : left >= 8 ? 16 : 2 * left;
-                  cp_async_16(xbuf_a + b * XB + uint32_t(16 * (c * 32 + ci)),
-                              bytes ? static_cast<const void*>(xr + ci * p.xs.stride[1] + 8 * c) : p.xs.data, bytes);
+                  for (int i = 0; i < 4; ++i) {  // chunk c (8 positions) of channel row ci: [c][ci][8]
+                    // a warp: 8 channel rows x 4 chunks (64 contiguous bytes of each row; its 8 lanes of one chunk
+                    // write 128 contiguous bytes: no bank conflicts)
+                    const int idx = tid % T + T * i;
+                    const int ci = idx % 8 + 8 * (idx / 32 % 4), c = idx / 8 % 4 + 4 * (idx / T);
+                    const int left = p.IW - iw0 - 8 * c;
+                    const int bytes = !in || left <= 0 ? 0 : left >= 8 ? 16 : 2 * left;
+                    cp_async_16(xbuf_a + b * XB + uint32_t(16 * (c * 32 + ci)),
+                                bytes ? static_cast<const void*>(xr + ci * p.xs.stride[1] + 8 * c) : p.xs.data,
+                                bytes);
+                  }
+                  landed_on(&xfull[b]);
+                } else {  // rows at any 2-byte phase: element loads, 16-byte stores, then the proxy fence and arrive
+                  const uint16_t* const xr16 = reinterpret_cast<const uint16_t*>(xr);
+#pragma unroll 1
+                  for (int i = 0; i < 4; ++i) {  // (the same chunk order; a lane's 8 loads are one row's neighbours;
+                                                 // not unrolled: the producer's 72 registers)
+                    const int idx = tid % T + T * i;
+                    const int ci = idx % 8 + 8 * (idx / 32 % 4), c = idx / 8 % 4 + 4 * (idx / T);
+                    uint32_t v[4];
+#pragma unroll
+                    for (int e = 0; e < 4; ++e) {
+                      const int w0 = iw0 + 8 * c + 2 * e;
+                      const uint16_t* const q = xr16 + ci * p.xs.stride[1] + 8 * c + 2 * e;
+                      const uint32_t lo = in && w0 < p.IW ? uint32_t(q[0]) : 0u;
+                      const uint32_t hi = in && w0 + 1 < p.IW ? uint32_t(q[1]) : 0u;
+                      v[e] = lo | hi << 16;
+                    }
+                    asm volatile("st.shared.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"r"(xbuf_a + b * XB +
+                                                                                    uint32_t(16 * (c * 32 + ci))),
+                                 "r"(v[0]), "r"(v[1]), "r"(v[2]), "r"(v[3])
+                                 : "memory");
+                  }
+                  fence_proxy_async();
+                  Bar::arrive(&xfull[b]);
                 }
-                landed_on(&xfull[b]);
               }
         }
         if (cs.t >= R) Bar::wait(&empty[cs.sl], cs.ph ^ 1);

@@ -843,6 +843,7 @@ struct HopperDgradParams {
   // CTA's grad_weight sums stay in shared memory (its segment's taps x co blocks x Kw x 32 co x 32 ci, fp32) and go
   // to gw_ws[chunk][group][tap][Cin_g][Cout_g] at the end (wgrad_reduce_kernel's layout).  fuse 0: grad_input only
   int fuse, xbufs;
+  int x_vec;                  // x's rows on 16 bytes (cp.async), else element loads
   TensorRef5 xs;              // x (read)
   float* gw_ws;
 #ifdef CT3D_PROBE

@@ -817,7 +817,7 @@ static std::vector<double> emulate_wgen(const TapGemmParams& p, int64_t N, const
 
 // v146, the fused backward (hopper_bwd_plan, under CUTLASS_CONVT3D_SM90_FUSED_BWD=1): its plan is the grad_input
 // plan with one h row a tile, Rd + 1 x row buffers and the grad_weight sums in shared memory; 16-bit NCDHW only.
-static int fused_planned = 0, fused_emulated = 0;
+static int fused_planned = 0, fused_emulated = 0, fused_x_elem = 0;
 static void check_fused(const Arguments& a, const HopperDgradPlan& r) {
   const ConvT3dProblem& pb = a.problem;
   const HopperDgradParams& p = r.pass[0];
@@ -832,6 +832,7 @@ static void check_fused(const Arguments& a, const HopperDgradPlan& r) {
         hopper_dgrad_smem_bytes(p), p.ring);
   CHECK(int64_t(p.rows) == pb.N * ((pb.in[0] + p.Rd - 1) / p.Rd) * pb.in[1], "fused: %d tile rows", p.rows);
   CHECK(p.xs.data == a.x.data && p.xs.stride[4] == 1, "fused: x");
+  fused_x_elem += !p.x_vec;
 }
 
 // ... and its grad_weight by the kernel's walk: each CTA's tiles (RowDeal), their stages (jd, jh, co block) with the
@@ -1041,8 +1042,9 @@ int main(int argc, char** argv) {
         CHECK(!hopper_bwd_plan(a, a.x, &fd), "the fused backward planned with its knob unset");
         setenv("CUTLASS_CONVT3D_SM90_FUSED_BWD", "1", 1);
         const bool fplan2 = hopper_bwd_plan(a, a.x, &fd);
-        const bool expect = pb.dtype != DType::kF32 && !xcl && pb.in[2] % 8 == 0;
-        CHECK(!fplan2 || expect, "the fused backward planned an fp32 / channels_last / unaligned problem");
+        const bool expect = pb.dtype != DType::kF32 && !xcl;
+        CHECK(!fplan2 || expect, "the fused backward planned an fp32 / channels_last problem");
+        CHECK(!fplan2 || fd.pass[0].x_vec == (pb.in[2] % 8 == 0), "x's rows by vectors: %d", fd.pass[0].x_vec);
         if (fplan2) {
           ++fused_planned, check_fused(a, fd);
           if (fused_emulated < 60 && emulate_fused(a, fd, rng)) ++fused_emulated;
@@ -2140,8 +2142,10 @@ int main(int argc, char** argv) {
   CHECK(wgemm_in[0] > 10 && wgemm_in[1] > 10, "too few in-place grad_weight GEMM plans to check v125 / v126");
   CHECK(planned[0] > 100 && planned[1] > 100 && planned[2] > 100 && planned[3] > 10 && wgemm_planned > 100,
         "too few plans");
-  std::printf("fused backward plans checked (v146): %d, walks emulated: %d\n", fused_planned, fused_emulated);
-  CHECK(fused_planned > 50 && fused_emulated >= 30, "too few fused backward plans (%d) or walks (%d)", fused_planned,
+  std::printf("fused backward plans checked (v146): %d (x by element loads: %d), walks emulated: %d\n", fused_planned,
+              fused_x_elem, fused_emulated);
+  CHECK(fused_planned > 50 && fused_emulated >= 30 && fused_x_elem > 10,
+        "too few fused backward plans (%d), of them x by element loads (%d), or walks (%d)", fused_planned, fused_x_elem,
         fused_emulated);
   std::printf("grad_input plans in 3xTF32: %d, in several tap passes: %d\n", dgrad_split, dgrad_multipass);
   CHECK(dgrad_split > 100 && dgrad_multipass > 50, "too few 3xTF32 / multi-pass grad_input plans to check v129");
