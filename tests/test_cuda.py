@@ -3391,6 +3391,19 @@ def _dgrad_grad_y(gen, ys, layout, dtype=torch.float32):
     return gy, gy.cpu().double()
 
 
+def _dgrad_problem(hcase, dtype, gy_layout, seed):
+    """The case's x, w (scaled to unit-variance outputs; both rounded to dtype, on the CPU), grad_y in gy_layout (on the
+    GPU) with its float64 copy, and the conv arguments (stride, padding, output padding, groups, dilation)."""
+    xs, cout, k, s, p, op, g, d = hcase
+    x, w, gen = _wgrad_problem(xs, cout, k, g, seed)
+    w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
+    x, w = x.to(dtype), w.to(dtype)
+    args = (s, p, op, g, d)
+    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
+    gy, gy64 = _dgrad_grad_y(gen, ys, gy_layout, dtype)
+    return x, w, gy, gy64, args
+
+
 # (mode, grad_y layout) pairs of the Hopper grad_input
 DGRAD_MODES = ([("tf32", lay) for lay in ("dense", "sliced", "cl", "cl-sliced")] +
                [(m, lay) for m in ("fp16", "bf16", "exact") for lay in ("dense", "sliced", "cl", "cl-sliced")] +
@@ -3423,12 +3436,7 @@ def test_hopper_dgrad(hcase, mode, gy_layout, restore_flags, hopper_kernels, mon
             monkeypatch.setenv("CUTLASS_CONVT3D_SM90_EXACT_DGRAD_RING", "4")
     tf32 = HOPPER_MODES[mode.split("-")[0]][1]
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
-    x, w, gen = _wgrad_problem(xs, cout, k, g, 4)
-    w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
-    x, w = x.to(dtype), w.to(dtype)
-    args = (s, p, op, g, d)
-    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
-    gy, gy64 = _dgrad_grad_y(gen, ys, gy_layout, dtype)
+    x, w, gy, gy64, args = _dgrad_problem(hcase, dtype, gy_layout, 4)
     x0 = x.double().requires_grad_(True)
     ref = torch.autograd.grad(F.conv_transpose3d(x0, w.double(), None, *args), x0, gy64)[0]
     x, w = x.to(DEV), w.to(DEV)
@@ -3608,16 +3616,10 @@ def test_hopper_fused_backward(hcase, mode, gy_layout, restore_flags, hopper_ker
     (its rows at every 16-byte phase: the stray half before a row, zeroed in the registers)."""
     if torch.cuda.get_device_capability() != (9, 0):
         pytest.skip("the Hopper kernels run on compute capability 9.0 only")
-    xs, cout, k, s, p, op, g, d = hcase
     dtype, budget, budget80 = _hopper_mode(mode, monkeypatch)
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_DGRAD", "1")
     monkeypatch.setenv("CUTLASS_CONVT3D_SM90_FUSED_BWD", "1")
-    x, w, gen = _wgrad_problem(xs, cout, k, g, 5)
-    w = w / (xs[1] // g * k[0] * k[1] * k[2]) ** 0.5
-    x, w = x.to(dtype), w.to(dtype)
-    args = (s, p, op, g, d)
-    ys = F.conv_transpose3d(x.double(), w.double(), None, *args).shape
-    gy, gy64 = _dgrad_grad_y(gen, ys, gy_layout, dtype)
+    x, w, gy, gy64, args = _dgrad_problem(hcase, dtype, gy_layout, 5)
     x0, w0 = x.double().requires_grad_(True), w.double().requires_grad_(True)
     rx, rw = torch.autograd.grad(F.conv_transpose3d(x0, w0, None, *args), (x0, w0), gy64)
     x, w = x.to(DEV), w.to(DEV)
