@@ -626,15 +626,9 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
         load_ga(2);
       hold(ga);
       pin();
-      cute::warpgroup_arrive();
-#pragma unroll
-      for (int r = 0; r < NR; ++r)
-        if (ms.kd[r] >= 0 && ms.kh[0] >= 0 && !CT3D_PROBE_IS(p, 2)) mma_row(a, sm, ms.kd[r], ms.kh[0], acc[r]);
-      cute::warpgroup_commit_batch();
-      __syncwarp();
-      if (lane == 0) Bar::arrive(&empty[ms.sl]);  // (every fragment is in registers)
-      // grad_weight[kd][kh][kw][co][ci] += sum over the tile's positions of P[(kw, co)][pos] x[ci][pos], per x row
-      // that reads the stage (a zero stage, outside grad_y, adds nothing): fresh sums, then added to the shared ones
+      // grad_weight first: [kd][kh][kw][co][ci] += sum over the tile's positions of P[(kw, co)][pos] x[ci][pos], per
+      // x row that reads the stage (a zero stage, outside grad_y, adds nothing): fresh sums, then added to the shared
+      // ones (their wait also retires the previous stage's grad_input batch, which ran under this stage's loads)
       if (ms.pair && gH > 0) {
 #pragma unroll
         for (int r = 0; r < NR; ++r)
@@ -671,7 +665,15 @@ __global__ void __launch_bounds__(HopperDgradTiles::kThreads, 1)
             }
           }
       }
-      cute::warpgroup_wait<0>();
+      // then the stage's grad_input batch, left in flight while the next stage loads (as the grad_input kernel does)
+      cute::warpgroup_arrive();
+#pragma unroll
+      for (int r = 0; r < NR; ++r)
+        if (ms.kd[r] >= 0 && ms.kh[0] >= 0 && !CT3D_PROBE_IS(p, 2)) mma_row(a, sm, ms.kd[r], ms.kh[0], acc[r]);
+      cute::warpgroup_commit_batch();
+      __syncwarp();
+      if (lane == 0) Bar::arrive(&empty[ms.sl]);  // (every fragment is in registers)
+      cute::warpgroup_wait<1>();
       pin();
     } else {
       cute::warpgroup_arrive();
