@@ -1184,6 +1184,8 @@ bool grad_weight_writes_gy_cl(const Arguments& a) {
 namespace {
 // the fused backward's view: grad_input's arguments (x: grad_input) and the plan
 bool fused_plan(const Arguments& a, const TensorRef5& gx, HopperDgradPlan* hd) {
+  // (the knob first: off, the default backward pays nothing more per call)
+  if (hopper_fused_bwd() == 0 || (a.problem.dtype != DType::kF16 && a.problem.dtype != DType::kBF16)) return false;
   if (check_problem(a.problem, nullptr) != Status::kSuccess || numel(a.x) == 0 || numel(a.y) == 0) return false;
   // (what the two passes would refuse, the op reports through them: the fused path never answers for them)
   if (Operator<Kind::kGradWeight>().can_implement(a, nullptr) != Status::kSuccess) return false;
