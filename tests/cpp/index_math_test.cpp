@@ -1,6 +1,6 @@
 // Host checks of the kernels' index math (convt3d_problem.h, no CUDA): FastDiv against / and % (every dividend
 // below 2^16 for small divisors; edges and random pairs across the 31-bit range), tap_range against a brute-force scan of the taps, the staged direct kernel's w windows and runs and its source h rows, the depthwise lane kernels' w window and tap positions, and RowSteps against a brute-force list of
-// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, the grad_weight's slot-ring protocol (a model), share_by_cost against every split, the Hopper grad_input's channel order and fragment banks, the Hopper grad_weight's unchecked rows, the Hopper forward's tile shares and its 16-bit rows by vectors.  Built and run by .ci/run; exit status 1
+// (kd, kh, channel block, w-tap block) steps, StageWalk against divisions, the grad_weight's slot-ring protocol (a model), share_by_cost against every split, the Hopper grad_input's channel order and fragment banks, the Hopper grad_weight's unchecked rows, the Hopper forward's tile shares and its 16-bit rows by vectors, the fused backward's grad_weight fragments and sums (v146).  Built and run by .ci/run; exit status 1
 // on any mismatch.
 #include <algorithm>
 #include <cmath>
@@ -975,6 +975,74 @@ static void nonfinite_16bit() {
   CHECK(flagged[1] == 256 && flagged[0] == 2048, "non-finite patterns: bf16 %d, fp16 %d", flagged[1], flagged[0]);
 }
 
+// v146, the fused backward's grad_weight (dgrad_sm90.cuh, kW).  A model 16-bit stage holds channel co's window element
+// j at co * pitch + ph(co) + j, ph(co) = (vph + co s1) mod 8, tagged (co, j), with garbage before the row (the stray
+// half of a straddling word).  The kernel's gather (load_ga, restated here) must give, for every warpgroup, warp, lane,
+// k-step and register, CuTe's m64 k16 A layout of P^T[(kw, co)][pos] (register r: row 16 warp + g8 + 8 (r & 1), k =
+// 16 ks + 2 t4 + 8 (r >> 1) + half; row (h, co = 8 warp + g8) is tap kw = 2 wg + h): the element at window position
+// EW pos + kw, zero for taps past NKW and positions before the row.  Then the sums: accumulator d[4 j + 2 h + e] (row
+// h, column 8 j + 2 t4 + e) of each thread has one shared-memory place ([j][thread][h < H][2] after warpgroup 0's H0
+// rows) and one (kw, co, ci): both bijections onto the NKW x 32 x 32 sums.  And the x rows' copy: (ci, chunk) once.
+static void fused_gw_fragments() {
+  std::mt19937 rng(41);
+  const int T = 128;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int EW = 1 + int(rng() % 2), NKW = 1 + int(rng() % 4), vph = int(rng() % 8), s1 = int(rng() % 8);
+    const int win = HopperDgradTiles::window(EW, NKW);
+    const int pitch = HopperDgradTiles::pitch(HopperDgradTiles::vectors(win, 8), 8);
+    const int neg = rng() % 2 ? int(rng() % 3) : 0;  // -wstart on a row's first tile, else 0
+    auto tag = [](int co, int j) { return uint16_t(1 + co * 1024 + j); };
+    std::vector<uint16_t> stage(size_t(32) * pitch, 0xFFFF);
+    for (int co = 0; co < 32; ++co)
+      for (int j = 0; j < win; ++j) stage[size_t(co) * pitch + ((vph + co * s1) & 7) + j] = j < neg ? 0xBEEF : tag(co, j);
+    const int H0 = NKW < 2 ? NKW : 2, H1 = NKW > 2 ? NKW - 2 : 0;
+    std::vector<int> place(size_t(NKW) * 1024, 0), sum(size_t(NKW) * 1024, 0);
+    for (int wg = 0; wg < 2; ++wg)
+      for (int warp = 0; warp < 4; ++warp)
+        for (int lane = 0; lane < 32; ++lane) {
+          const int g8 = lane / 4, t4 = lane % 4, gco = 8 * warp + g8;
+          const int gb = gco * pitch + ((vph + ((gco * s1) & 7)) & 7), kw0 = wg == 0 ? 0 : 2;
+          for (int ks = 0; ks < 8; ++ks)
+            for (int r = 0; r < 4; ++r) {
+              const int kw = kw0 + (r & 1), pos = 16 * ks + 2 * t4 + 8 * (r >> 1);
+              uint32_t v = 0u;
+              if (kw < NKW) {  // (load_ga)
+                const int j0 = EW * pos + kw, j1 = j0 + EW;
+                v = uint32_t(stage[gb + j0]) | uint32_t(stage[gb + j1]) << 16;
+                if (neg > 0) v &= (j0 < neg ? 0u : 0xFFFFu) | (j1 < neg ? 0u : 0xFFFF0000u);
+              }
+              for (int half = 0; half < 2; ++half) {  // CuTe: row m, column k of the A tile
+                const int m = 16 * warp + g8 + 8 * (r & 1), k = 16 * ks + 2 * t4 + 8 * (r >> 1) + half;
+                const int mkw = kw0 + (m % 16) / 8, mco = 8 * (m / 16) + m % 8, j = EW * k + mkw;
+                const uint16_t want = mkw < NKW && j >= neg ? tag(mco, j) : 0;
+                const uint16_t got = uint16_t(v >> (16 * half));
+                CHECK(got == want, "EW %d NKW %d ph %d/%d neg %d: wg %d warp %d lane %d ks %d r %d half %d: %04x, want %04x",
+                      EW, NKW, vph, s1, neg, wg, warp, lane, ks, r, half, got, want);
+              }
+            }
+          const int gH = wg == 0 ? H0 : H1, t = 32 * warp + lane;
+          for (int j = 0; j < 4; ++j)
+            for (int h = 0; h < gH; ++h)
+              for (int e = 0; e < 2; ++e) {
+                const int at = (wg == 0 ? 0 : H0 * 1024) + t * 2 * gH + j * T * 2 * gH + 2 * h + e;
+                const int kw = 2 * wg + h, co = gco, ci = 8 * j + 2 * t4 + e;
+                if (at >= 0 && at < NKW * 1024) ++place[at];
+                else CHECK(false, "NKW %d: a sum's place %d", NKW, at);
+                ++sum[(kw * 32 + co) * 32 + ci];
+              }
+        }
+    for (int i = 0; i < NKW * 1024; ++i)
+      CHECK(place[i] == 1 && sum[i] == 1, "NKW %d: sum %d placed %d times, (kw, co, ci) %d held %d times", NKW, i,
+            place[i], i, sum[i]);
+  }
+  std::vector<int> cover(512, 0);  // the x rows' copy: idx -> (ci, chunk), both paths
+  for (int idx = 0; idx < 512; ++idx) {
+    const int ci = idx % 8 + 8 * (idx / 32 % 4), c = idx / 8 % 4 + 4 * (idx / T);
+    ++cover[c * 32 + ci];
+  }
+  for (int i = 0; i < 512; ++i) CHECK(cover[i] == 1, "x copy: (chunk, ci) %d copied %d times", i, cover[i]);
+}
+
 int main() {
   nonfinite_16bit();
   fast_div();
@@ -999,6 +1067,7 @@ int main() {
   dgrad_cl16_fragments();
   dgrad_vectors();
   dgrad_row_pairs();
+  fused_gw_fragments();
   tap_ranges_and_steps();
   direct_row_windows();
   direct_row_sources();
