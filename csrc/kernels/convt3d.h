@@ -83,7 +83,7 @@ bool grad_weight_writes_gy_cl(const Arguments& args);
 // fp16 / bf16 NCDHW problems the Hopper grad_input kernel takes in one pass (fused_grad_input_weight says); grad_w's
 // chunk sums are reduced in a fixed order (deterministic).
 bool fused_grad_input_weight(const Arguments& args);
-size_t fused_grad_input_weight_workspace(const Arguments& args);
+size_t fused_grad_input_weight_workspace(const Arguments& args);  // (0 where it does not apply)
 Status grad_input_weight(const Arguments& args, const TensorRef5& grad_x, const TensorRef5& grad_w, void* workspace,
                          cudaStream_t stream, std::string* why = nullptr);
 // Copies src (a 5-D tensor of the problem's dtype) into a dense channels_last_3d tensor at dst; round_tf32 (fp32

@@ -1211,14 +1211,15 @@ size_t fused_grad_input_weight_workspace(const Arguments& a) {
 }
 Status grad_input_weight(const Arguments& a, const TensorRef5& gx, const TensorRef5& gw, void* workspace,
                          cudaStream_t stream, std::string* why) {
-  Status s = Operator<Kind::kGradWeight>().can_implement(a, why);
-  if (s != Status::kSuccess) return s;
   HopperDgradPlan hd;
-  if (!fused_plan(a, gx, &hd)) return fail(why, Status::kNotSupported, "the fused backward does not take this problem");
+  if (!fused_plan(a, gx, &hd)) {  // (the reason where the two passes would refuse it too)
+    const Status s = Operator<Kind::kGradWeight>().can_implement(a, why);
+    return s != Status::kSuccess ? s : fail(why, Status::kNotSupported, "the fused backward does not take this problem");
+  }
   hd.set_workspace(workspace);
   HopperDgradParams& p = hd.pass[0];
   p.gw_ws = reinterpret_cast<float*>(static_cast<char*>(workspace) + align256(hd.workspace()));
-  s = hopper_dgrad_pack(p, stream, why);
+  Status s = hopper_dgrad_pack(p, stream, why);
   if (s == Status::kSuccess) s = hopper_dgrad(p, stream, why);
   if (s != Status::kSuccess) return s;
   return launchers(a.problem, Kind::kGradWeight).wgrad_reduce(reduce_view(a.problem, p.gw_ws), p.chunks, gw, stream, why);

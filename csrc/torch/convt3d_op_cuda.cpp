@@ -114,11 +114,12 @@ std::tuple<at::Tensor, at::Tensor> grad_input_weight_cuda(const at::Tensor& grad
   c10::cuda::CUDAGuard guard(input.device());
   // v146 (CUTLASS_CONVT3D_SM90_FUSED_BWD=1): both in one pass over grad_output, where that kernel takes the problem
   // (grad_input NCDHW, as an NCDHW input suggests)
-  if (input.numel() > 0 && input.suggest_memory_format() == at::MemoryFormat::Contiguous &&
-      ct3d::fused_grad_input_weight(args)) {
+  const size_t bytes = input.numel() > 0 && input.suggest_memory_format() == at::MemoryFormat::Contiguous
+                           ? ct3d::fused_grad_input_weight_workspace(args)  // (0: it does not take the problem)
+                           : 0;
+  if (bytes > 0) {
     at::Tensor gx = at::empty(input.sizes(), input.options().memory_format(at::MemoryFormat::Contiguous));
     at::Tensor gw = at::empty(weight.sizes(), weight.options().memory_format(at::MemoryFormat::Contiguous));
-    const size_t bytes = ct3d::fused_grad_input_weight_workspace(args);
     at::Tensor ws = at::empty({int64_t(bytes)}, input.options().dtype(at::kByte));
     std::string why;
     ct3d::Status s = ct3d::grad_input_weight(args, ref5(gx), ref5(gw), ws.data_ptr(), at::cuda::getCurrentCUDAStream(),
